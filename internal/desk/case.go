@@ -1,0 +1,345 @@
+package desk
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keptdesk/kept/internal/text"
+)
+
+// Status is where a case stands.
+type Status string
+
+// Case statuses.
+const (
+	StatusOpen                 Status = "open"
+	StatusAwaitingConfirmation Status = "awaiting_confirmation"
+	StatusClosed               Status = "closed"
+	StatusClosedUnconfirmed    Status = "closed_unconfirmed"
+	StatusQuarantined          Status = "quarantined"
+)
+
+// Active reports whether the case still needs the desk (not closed).
+func (s Status) Active() bool {
+	return s == StatusOpen || s == StatusAwaitingConfirmation || s == StatusQuarantined
+}
+
+// Channels a customer's words arrive by.
+var channels = []string{"email", "web", "phone", "social", "api"}
+
+// ParseChannel checks a channel name.
+func ParseChannel(field, s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if slices.Contains(channels, s) {
+		return s, nil
+	}
+	return "", Invalid(field, "unknown channel %q (use %s)", s, strings.Join(channels, ", "))
+}
+
+// Flags that inbound checks set on a case.
+const (
+	FlagLookalike        = "lookalike_obfuscation"
+	FlagSpamSuspect      = "spam_suspect"
+	FlagUnverifiedSender = "unverified_sender"
+)
+
+// Case is one matter a customer raised.
+type Case struct {
+	ID              int64     `json:"id"`
+	CustomerID      int64     `json:"customer_id"`
+	Subject         string    `json:"subject"`
+	Status          Status    `json:"status"`
+	Type            string    `json:"type,omitempty"`
+	TeamID          int64     `json:"team_id,omitempty"`
+	OwnerID         int64     `json:"owner_id"`
+	Rung            int       `json:"rung"`
+	Channel         string    `json:"channel"`
+	OriginalRequest string    `json:"original_request"`
+	Flags           []string  `json:"flags"`
+	LastSeq         int64     `json:"-"`
+	LastHash        string    `json:"-"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// refBase keeps refs four digits long from the first case on.
+const refBase = 1000
+
+// CaseRef is the human name of a case: K-1042.
+func CaseRef(id int64) string { return "K-" + strconv.FormatInt(id+refBase, 10) }
+
+// ParseCaseRef reads "K-1042" (any case, optional dash) back into a case id.
+func ParseCaseRef(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || (s[0] != 'K' && s[0] != 'k') {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(s[1:], "-"), 10, 64)
+	if err != nil || n <= refBase {
+		return 0, false
+	}
+	return n - refBase, true
+}
+
+// Ref is the case's human name.
+func (c Case) Ref() string { return CaseRef(c.ID) }
+
+// Participant is someone who has acted on a case; the customer can always see who and in what role.
+type Participant struct {
+	Kind     ActorKind `json:"kind"`
+	PersonID int64     `json:"id"`
+	Name     string    `json:"name"`
+	Role     string    `json:"role"`
+	Since    time.Time `json:"since"`
+}
+
+// ParticipantFor is how an actor appears among a case's participants.
+func ParticipantFor(a Actor, now time.Time) Participant {
+	role := string(a.Role)
+	if a.Kind == ActorCustomer {
+		role = "customer"
+	}
+	return Participant{Kind: a.Kind, PersonID: a.ID, Name: a.Name, Role: role, Since: now}
+}
+
+// Limits on what one entry may hold, so one message cannot swamp the desk.
+const (
+	maxSubject = 500
+	maxBody    = 1 << 20
+)
+
+func checkText(field, s string, max int, required bool) (string, error) {
+	if required && strings.TrimSpace(s) == "" {
+		return "", Invalid(field, "is required")
+	}
+	if len(s) > max {
+		return "", Invalid(field, "is %d bytes; at most %d are accepted", len(s), max)
+	}
+	if !utf8.ValidString(s) {
+		return "", Invalid(field, "is not valid UTF-8 text")
+	}
+	return s, nil
+}
+
+// NewCase is what it takes to open a case.
+type NewCase struct {
+	CustomerID int64
+	Subject    string
+	Body       string
+	Channel    string
+	OwnerID    int64
+	Type       string
+	References []Reference
+}
+
+// ValidateNewCase checks a new case's input before any state is loaded.
+func ValidateNewCase(in NewCase) (NewCase, error) {
+	var err error
+	if in.CustomerID <= 0 {
+		return in, Invalid("customer_id", "is required")
+	}
+	if in.Subject, err = checkText("subject", strings.TrimSpace(in.Subject), maxSubject, true); err != nil {
+		return in, err
+	}
+	if in.Body, err = checkText("body", in.Body, maxBody, true); err != nil {
+		return in, err
+	}
+	if in.Channel, err = ParseChannel("channel", in.Channel); err != nil {
+		return in, err
+	}
+	if in.References, err = ValidateReferences("references", in.References); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// ValidateReferences checks references and gives each its search key.
+func ValidateReferences(field string, refs []Reference) ([]Reference, error) {
+	out := make([]Reference, 0, len(refs))
+	for i, r := range refs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		r.Kind = strings.ToLower(strings.TrimSpace(r.Kind))
+		r.Value = strings.TrimSpace(r.Value)
+		if r.Kind == "" || len(r.Kind) > 40 {
+			return nil, Invalid(f+".kind", "a kind such as account, order or tracking is required")
+		}
+		if r.Value == "" || len(r.Value) > 100 {
+			return nil, Invalid(f+".value", "a value of 1 to 100 characters is required")
+		}
+		r.Key = text.RefKey(r.Value)
+		if r.Key == "" {
+			// References without digits ("GOLD") are still found by their folded words.
+			r.Key = strings.Join(text.Words(r.Value), "")
+		}
+		if r.Key == "" {
+			return nil, Invalid(f+".value", "%q has no letters or digits", r.Value)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// OpenCase decides what opening a case does: the case itself, owned by owner, with the
+// customer's words kept verbatim as the original request and as the first entry.
+func OpenCase(in NewCase, cust Customer, owner Agent, by Actor, now time.Time) (Case, []Draft, []Participant) {
+	c := Case{
+		CustomerID: cust.ID, Subject: in.Subject, Status: StatusOpen, Type: in.Type,
+		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
+		OriginalRequest: in.Body, Flags: InboundFlags(in.Body), CreatedAt: now, UpdatedAt: now,
+	}
+	data := map[string]any{"subject": in.Subject}
+	if by.Kind == ActorAgent {
+		data["recorded_by"] = by.Name // an agent took down the customer's words, e.g. on the phone
+	}
+	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data}}
+	parts := []Participant{ParticipantFor(CustomerActor(cust), now), ParticipantFor(AgentActor(owner), now)}
+	if by.Kind == ActorAgent && by.ID != owner.ID {
+		parts = append(parts, ParticipantFor(by, now))
+	}
+	return c, drafts, parts
+}
+
+// AgentLoad is an agent who could own a new case and how many active cases they hold.
+type AgentLoad struct {
+	Agent Agent
+	Open  int
+}
+
+// ChooseOwner picks the owner of a case nobody was named for: the active agent with the
+// fewest active cases, the lower id on a tie (so the choice is repeatable).
+func ChooseOwner(candidates []AgentLoad) (Agent, error) {
+	var best *AgentLoad
+	for i := range candidates {
+		c := &candidates[i]
+		if !c.Agent.Active || c.Agent.Role == RolePartner {
+			continue
+		}
+		if best == nil || c.Open < best.Open || (c.Open == best.Open && c.Agent.ID < best.Agent.ID) {
+			best = c
+		}
+	}
+	if best == nil {
+		return Agent{}, Conflict("no_agent", "there is no active agent to own the case; add one first", nil)
+	}
+	return best.Agent, nil
+}
+
+// NewMessage is a message or internal note added to a case.
+type NewMessage struct {
+	Body     string
+	Internal bool
+	Channel  string
+}
+
+// AddMessage decides what a message on a case does. A customer writing on a closed case reopens it.
+func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error) {
+	body, err := checkText("body", in.Body, maxBody, true)
+	if err != nil {
+		return nil, err
+	}
+	ch := in.Channel
+	if ch != "" {
+		if ch, err = ParseChannel("channel", ch); err != nil {
+			return nil, err
+		}
+	}
+	var drafts []Draft
+	switch {
+	case by.Kind == ActorCustomer && in.Internal:
+		return nil, Invalid("internal", "a customer's message is never internal")
+	case by.Kind == ActorCustomer:
+		if ch == "" {
+			ch = c.Channel
+		}
+		drafts = append(drafts, Draft{Kind: KindMessageIn, Actor: by, Channel: ch, Body: body})
+		c.Flags = mergeFlags(c.Flags, InboundFlags(body))
+		if !c.Status.Active() {
+			drafts = append(drafts, statusChange(c, StatusOpen, "the customer wrote again"))
+		}
+	case in.Internal:
+		drafts = append(drafts, Draft{Kind: KindNote, Actor: by, Internal: true, Body: body})
+	default:
+		if ch == "" {
+			ch = c.Channel
+		}
+		drafts = append(drafts, Draft{Kind: KindMessageOut, Actor: by, Channel: ch, Body: body})
+	}
+	return drafts, nil
+}
+
+func statusChange(c *Case, to Status, why string) Draft {
+	d := Draft{Kind: KindStatusChanged, Actor: SystemActor(), Body: fmt.Sprintf("Status %s → %s: %s", c.Status, to, why),
+		Data: map[string]any{"from": string(c.Status), "to": string(to)}}
+	c.Status = to
+	return d
+}
+
+// NewCall is a logged phone call.
+type NewCall struct {
+	Direction  string
+	At         time.Time
+	DurationS  int
+	Summary    string
+	Transcript string
+}
+
+// LogCall decides the entry a logged call becomes.
+func LogCall(c *Case, by Actor, in NewCall, now time.Time) ([]Draft, error) {
+	dir := strings.ToLower(strings.TrimSpace(in.Direction))
+	if dir != "inbound" && dir != "outbound" && dir != "in" && dir != "out" {
+		return nil, Invalid("direction", "use inbound or outbound")
+	}
+	if dir == "in" || dir == "out" {
+		dir += "bound"
+	}
+	if in.At.IsZero() {
+		return nil, Invalid("at", "the time the call started is required (RFC 3339)")
+	}
+	if in.At.After(now.Add(5 * time.Minute)) {
+		return nil, Invalid("at", "a call cannot be logged before it happens")
+	}
+	if in.DurationS < 0 || in.DurationS > 24*3600 {
+		return nil, Invalid("duration_s", "must be between 0 and 86400 seconds")
+	}
+	summary, err := checkText("summary", strings.TrimSpace(in.Summary), 20000, true)
+	if err != nil {
+		return nil, err
+	}
+	transcript, err := checkText("transcript", in.Transcript, maxBody, false)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string]any{"direction": dir, "at": in.At.UTC().Format(time.RFC3339), "duration_s": in.DurationS}
+	if transcript != "" {
+		data["transcript"] = transcript
+	}
+	return []Draft{{Kind: KindCall, Actor: by, Channel: "phone", Body: summary, Data: data}}, nil
+}
+
+// InboundFlags are what the checks on a customer's text find.
+func InboundFlags(body string) []string {
+	var flags []string
+	if text.MixedScript(body) {
+		flags = append(flags, FlagLookalike)
+	}
+	if text.LinkCount(body) >= 5 {
+		flags = append(flags, FlagSpamSuspect)
+	}
+	return flags
+}
+
+func mergeFlags(have, add []string) []string {
+	for _, f := range add {
+		if !slices.Contains(have, f) {
+			have = append(have, f)
+		}
+	}
+	return have
+}
+
+// AddFlag sets a flag on the case once.
+func (c *Case) AddFlag(f string) { c.Flags = mergeFlags(c.Flags, []string{f}) }

@@ -1,0 +1,192 @@
+package desk
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func chained(t *testing.T, n int) (Case, []Entry) {
+	t.Helper()
+	c := Case{ID: 42}
+	var drafts []Draft
+	for i := 0; i < n; i++ {
+		drafts = append(drafts, Draft{Kind: KindMessageIn, Actor: Actor{Kind: ActorCustomer, ID: 7, Name: "Mari"}, Channel: "email",
+			Body: "message <" + strings.Repeat("x", i) + "> & more", Data: map[string]any{"n": i}})
+	}
+	entries, err := Chain(&c, drafts, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, entries
+}
+
+func TestChainAndCheck(t *testing.T) {
+	c, entries := chained(t, 4)
+	if c.LastSeq != 4 || c.LastHash != entries[3].Hash || entries[0].PrevHash != "" {
+		t.Fatalf("case head %d %q; first prev %q", c.LastSeq, c.LastHash, entries[0].PrevHash)
+	}
+	check := func(es []Entry, headSeq int64, headHash string) *ChainFault {
+		v := NewChainChecker(CaseRef(42))
+		for _, e := range es {
+			v.Add(e)
+		}
+		return v.Finish(headSeq, headHash)
+	}
+	if f := check(entries, c.LastSeq, c.LastHash); f != nil {
+		t.Fatalf("an untouched chain fails: %v", f)
+	}
+	altered := append([]Entry(nil), entries...)
+	altered[2].Body = "message <xy> & more!"
+	if f := check(altered, c.LastSeq, c.LastHash); f == nil || f.Seq != 3 || f.Ref != "K-1042" {
+		t.Errorf("altered body: fault %v, want K-1042 seq 3", f)
+	}
+	for name, mutate := range map[string]func(e *Entry){
+		"time":     func(e *Entry) { e.At = e.At.Add(time.Second) },
+		"actor":    func(e *Entry) { e.Actor.Name = "Bob" },
+		"internal": func(e *Entry) { e.Internal = true },
+		"data":     func(e *Entry) { e.Data = json.RawMessage(`{"n":9}`) },
+		"case":     func(e *Entry) { e.CaseID = 43 },
+	} {
+		altered := append([]Entry(nil), entries...)
+		mutate(&altered[1])
+		if f := check(altered, c.LastSeq, c.LastHash); f == nil || f.Seq != 2 {
+			t.Errorf("altered %s: fault %v, want seq 2", name, f)
+		}
+	}
+	if f := check(append(append([]Entry(nil), entries[:1]...), entries[2:]...), c.LastSeq, c.LastHash); f == nil || f.Seq != 2 {
+		t.Errorf("a removed middle entry: fault %v, want seq 2", f)
+	}
+	if f := check(entries[:3], c.LastSeq, c.LastHash); f == nil || f.Seq != 4 {
+		t.Errorf("a removed last entry: fault %v, want seq 4", f)
+	}
+}
+
+func TestCanonicalIsStable(t *testing.T) {
+	_, entries := chained(t, 1)
+	e := entries[0]
+	want := `{"v":1,"case":"K-1042","seq":1,"kind":"message_in","at":"2026-11-23T10:00:00Z","actor":{"kind":"customer","id":7,"name":"Mari"},"internal":false,"channel":"email","body":"message <> & more","data":{"n":0},"prev":""}`
+	if got := string(e.Canonical()); got != want {
+		t.Errorf("canonical bytes changed (old exports would stop verifying):\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestCheckExport(t *testing.T) {
+	c, entries := chained(t, 3)
+	x := RecordExport{Format: ExportFormat, Ref: c.Ref(), HeadSeq: c.LastSeq, HeadHash: c.LastHash, Entries: entries}
+	b, _ := json.Marshal(x)
+	var back RecordExport
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := CheckExport(back); f != nil || err != nil {
+		t.Fatalf("an export read back fails: %v %v", f, err)
+	}
+	back.Ref = CaseRef(43)
+	if f, _ := CheckExport(back); f == nil {
+		t.Error("an export relabelled to another case verifies")
+	}
+	if _, err := CheckExport(RecordExport{Format: "something/2"}); err == nil {
+		t.Error("a file of another format is accepted")
+	}
+}
+
+func TestCaseRef(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		id int64
+		ok bool
+	}{{"K-1042", 42, true}, {"k1042", 42, true}, {" K-1001 ", 1, true}, {"K-1000", 0, false}, {"K-", 0, false}, {"X-1042", 0, false}, {"K-10x", 0, false}} {
+		id, ok := ParseCaseRef(tc.in)
+		if id != tc.id || ok != tc.ok {
+			t.Errorf("ParseCaseRef(%q) = %d %v, want %d %v", tc.in, id, ok, tc.id, tc.ok)
+		}
+	}
+	if CaseRef(42) != "K-1042" {
+		t.Errorf("CaseRef(42) = %s", CaseRef(42))
+	}
+}
+
+func TestParseHours(t *testing.T) {
+	h, err := ParseHours("hours", map[string][]string{"mon": {"13:30-17:00", "09:00-12:30"}, "sat": {"00:00-24:00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h[time.Monday]) != 2 || h[time.Monday][0] != (Span{540, 750}) || h[time.Saturday][0] != (Span{0, 1440}) || len(h[time.Sunday]) != 0 {
+		t.Errorf("hours %v", h)
+	}
+	b, _ := json.Marshal(h)
+	if !strings.Contains(string(b), `"mon":["09:00-12:30","13:30-17:00"]`) || !strings.Contains(string(b), `"sun":[]`) {
+		t.Errorf("hours encode as %s", b)
+	}
+	for _, bad := range []map[string][]string{
+		{"mon": {"9-17"}}, {"mon": {"17:00-09:00"}}, {"mon": {"09:00-12:00", "11:00-13:00"}}, {"funday": {"09:00-10:00"}}, {"mon": {"24:30-25:00"}},
+	} {
+		if _, err := ParseHours("hours", bad); err == nil {
+			t.Errorf("ParseHours(%v) accepted", bad)
+		} else if e, ok := AsError(err); !ok || !strings.HasPrefix(e.Field, "hours") {
+			t.Errorf("ParseHours(%v): error %v does not name the field", bad, err)
+		}
+	}
+}
+
+func TestChooseOwner(t *testing.T) {
+	a := func(id int64, role Role, active bool) Agent { return Agent{ID: id, Role: role, Active: active} }
+	got, err := ChooseOwner([]AgentLoad{{a(1, RoleAgent, true), 5}, {a(2, RoleAgent, false), 0}, {a(3, RolePartner, true), 0}, {a(4, RoleLead, true), 2}, {a(5, RoleAgent, true), 2}})
+	if err != nil || got.ID != 4 {
+		t.Errorf("ChooseOwner = %d %v, want the least busy active agent 4", got.ID, err)
+	}
+	if _, err := ChooseOwner(nil); err == nil {
+		t.Error("ChooseOwner with nobody succeeded")
+	}
+}
+
+func TestMessagesAndCalls(t *testing.T) {
+	c := Case{ID: 1, CustomerID: 7, Status: StatusClosed, Channel: "email"}
+	cust := Actor{Kind: ActorCustomer, ID: 7, Name: "Mari"}
+	drafts, err := AddMessage(&c, cust, NewMessage{Body: "Still broken"}, now)
+	if err != nil || len(drafts) != 2 || drafts[0].Kind != KindMessageIn || drafts[1].Kind != KindStatusChanged || c.Status != StatusOpen {
+		t.Errorf("a customer writing on a closed case: %v %v, status %s", drafts, err, c.Status)
+	}
+	if _, err := AddMessage(&c, cust, NewMessage{Body: "x", Internal: true}, now); err == nil {
+		t.Error("a customer's internal message accepted")
+	}
+	agent := Actor{Kind: ActorAgent, ID: 3, Name: "Ann", Role: RoleAgent}
+	if d, _ := AddMessage(&c, agent, NewMessage{Body: "note", Internal: true}, now); d[0].Kind != KindNote || !d[0].Internal {
+		t.Errorf("an internal note became %v", d)
+	}
+	if _, err := AddMessage(&c, agent, NewMessage{Body: "  "}, now); err == nil {
+		t.Error("an empty message accepted")
+	}
+	if _, err := LogCall(&c, agent, NewCall{Direction: "sideways", At: now, Summary: "x"}, now); err == nil {
+		t.Error("a call with no direction accepted")
+	}
+	if _, err := LogCall(&c, agent, NewCall{Direction: "in", At: now.Add(time.Hour), Summary: "x"}, now); err == nil {
+		t.Error("a call in the future accepted")
+	}
+	d, err := LogCall(&c, agent, NewCall{Direction: "in", At: now.Add(-time.Hour), DurationS: 60, Summary: "Called", Transcript: "Hi"}, now)
+	if err != nil || d[0].Data["direction"] != "inbound" || d[0].Data["transcript"] != "Hi" {
+		t.Errorf("a call became %v %v", d, err)
+	}
+}
+
+func TestAccess(t *testing.T) {
+	c := Case{ID: 1, CustomerID: 7}
+	note := Entry{Internal: true}
+	for _, tc := range []struct {
+		a            Actor
+		seeCase, see bool
+	}{
+		{Actor{Kind: ActorCustomer, ID: 7}, true, false},
+		{Actor{Kind: ActorCustomer, ID: 8}, false, false},
+		{Actor{Kind: ActorAgent, ID: 1, Role: RoleAgent}, true, true},
+		{Actor{Kind: ActorAgent, ID: 2, Role: RolePartner}, false, false},
+	} {
+		if CanSeeCase(tc.a, c) != tc.seeCase || CanSeeEntry(tc.a, note) != tc.see {
+			t.Errorf("%+v: sees case %v, note %v; want %v, %v", tc.a, CanSeeCase(tc.a, c), CanSeeEntry(tc.a, note), tc.seeCase, tc.see)
+		}
+	}
+}

@@ -1,0 +1,217 @@
+package desk
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EntryKind names what an entry on the record is.
+type EntryKind string
+
+// The kinds of record entries.
+const (
+	KindMessageIn           EntryKind = "message_in"
+	KindMessageOut          EntryKind = "message_out"
+	KindNote                EntryKind = "note"
+	KindCall                EntryKind = "call"
+	KindPromiseMade         EntryKind = "promise_made"
+	KindPromiseKept         EntryKind = "promise_kept"
+	KindPromiseSlipped      EntryKind = "promise_slipped"
+	KindPromiseBroken       EntryKind = "promise_broken"
+	KindEscalated           EntryKind = "escalated"
+	KindHandover            EntryKind = "handover"
+	KindIntroduction        EntryKind = "introduction"
+	KindStatusChanged       EntryKind = "status_changed"
+	KindResolutionConfirmed EntryKind = "resolution_confirmed"
+	KindResolutionRejected  EntryKind = "resolution_rejected"
+	KindReferenceAdded      EntryKind = "reference_added"
+)
+
+// Entry is one line of a case's record. It is never changed once stored: Hash is the SHA-256
+// of its canonical bytes, which include PrevHash, so the record is a chain.
+type Entry struct {
+	ID       int64           `json:"id"`
+	CaseID   int64           `json:"case_id"`
+	Seq      int64           `json:"seq"`
+	Kind     EntryKind       `json:"kind"`
+	At       time.Time       `json:"at"`
+	Actor    Actor           `json:"actor"`
+	Internal bool            `json:"internal"`
+	Channel  string          `json:"channel,omitempty"`
+	Body     string          `json:"body"`
+	Data     json.RawMessage `json:"data,omitempty"`
+	PrevHash string          `json:"prev_hash"`
+	Hash     string          `json:"hash"`
+}
+
+// Draft is an entry the rules want appended; Chain gives it its place and hash.
+type Draft struct {
+	Kind     EntryKind
+	Actor    Actor
+	Internal bool
+	Channel  string
+	Body     string
+	Data     map[string]any
+}
+
+// canonicalEntry fixes the field order and content of what is hashed. Changing it breaks
+// every existing chain, so it carries a version.
+type canonicalEntry struct {
+	V        int             `json:"v"`
+	Case     string          `json:"case"`
+	Seq      int64           `json:"seq"`
+	Kind     EntryKind       `json:"kind"`
+	At       string          `json:"at"`
+	Actor    canonicalActor  `json:"actor"`
+	Internal bool            `json:"internal"`
+	Channel  string          `json:"channel"`
+	Body     string          `json:"body"`
+	Data     json.RawMessage `json:"data"`
+	Prev     string          `json:"prev"`
+}
+
+type canonicalActor struct {
+	Kind ActorKind `json:"kind"`
+	ID   int64     `json:"id"`
+	Name string    `json:"name"`
+}
+
+// Canonical returns the bytes an entry's hash is taken over. The case is named by its ref so
+// an exported record verifies on its own.
+func (e Entry) Canonical() []byte {
+	data := e.Data
+	if len(data) == 0 {
+		data = json.RawMessage("null")
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	// Encoding a struct of strings, numbers and valid raw JSON cannot fail.
+	_ = enc.Encode(canonicalEntry{
+		V: 1, Case: CaseRef(e.CaseID), Seq: e.Seq, Kind: e.Kind,
+		At:    e.At.UTC().Format(time.RFC3339Nano),
+		Actor: canonicalActor{e.Actor.Kind, e.Actor.ID, e.Actor.Name},
+		Internal: e.Internal, Channel: e.Channel, Body: e.Body, Data: data, Prev: e.PrevHash,
+	})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// ComputeHash returns the hex SHA-256 of the entry's canonical bytes.
+func (e Entry) ComputeHash() string {
+	sum := sha256.Sum256(e.Canonical())
+	return hex.EncodeToString(sum[:])
+}
+
+// Chain turns drafts into entries that follow the case's record, and moves the case's head.
+func Chain(c *Case, drafts []Draft, now time.Time) ([]Entry, error) {
+	out := make([]Entry, 0, len(drafts))
+	for _, d := range drafts {
+		var data json.RawMessage
+		if len(d.Data) > 0 {
+			b, err := json.Marshal(d.Data)
+			if err != nil {
+				return nil, fmt.Errorf("encode %s entry data: %w", d.Kind, err)
+			}
+			data = b
+		}
+		e := Entry{CaseID: c.ID, Seq: c.LastSeq + 1, Kind: d.Kind, At: now, Actor: d.Actor,
+			Internal: d.Internal, Channel: d.Channel, Body: d.Body, Data: data, PrevHash: c.LastHash}
+		e.Hash = e.ComputeHash()
+		c.LastSeq, c.LastHash = e.Seq, e.Hash
+		out = append(out, e)
+	}
+	if len(out) > 0 {
+		c.UpdatedAt = now
+	}
+	return out, nil
+}
+
+// ChainFault is the first place a record's chain does not hold.
+type ChainFault struct {
+	Ref    string
+	Seq    int64
+	Reason string
+}
+
+func (f ChainFault) String() string { return fmt.Sprintf("%s seq %d: %s", f.Ref, f.Seq, f.Reason) }
+
+// ChainChecker walks one case's entries in seq order and reports the first fault.
+type ChainChecker struct {
+	ref      string
+	lastSeq  int64
+	lastHash string
+	fault    *ChainFault
+}
+
+// NewChainChecker starts checking the record of the case with this ref.
+func NewChainChecker(ref string) *ChainChecker { return &ChainChecker{ref: ref} }
+
+// Add checks the next entry; it returns false once a fault is found.
+func (v *ChainChecker) Add(e Entry) bool {
+	if v.fault != nil {
+		return false
+	}
+	switch {
+	case e.Seq != v.lastSeq+1:
+		v.fail(v.lastSeq+1, fmt.Sprintf("entry missing (next stored entry is seq %d)", e.Seq))
+	case e.PrevHash != v.lastHash:
+		v.fail(e.Seq, "prev_hash does not match the hash of the entry before it")
+	case e.ComputeHash() != e.Hash:
+		v.fail(e.Seq, "content does not match its hash (altered after it was written)")
+	}
+	v.lastSeq, v.lastHash = e.Seq, e.Hash
+	return v.fault == nil
+}
+
+// Finish compares the walked chain with the head the case row remembers, which catches
+// entries removed from the end. It returns the first fault, or nil.
+func (v *ChainChecker) Finish(headSeq int64, headHash string) *ChainFault {
+	if v.fault == nil && (headSeq != v.lastSeq || headHash != v.lastHash) {
+		if headSeq > v.lastSeq {
+			v.fail(v.lastSeq+1, fmt.Sprintf("entry missing (the case's record ends at seq %d)", headSeq))
+		} else {
+			v.fail(v.lastSeq, "the case's head does not match its last entry")
+		}
+	}
+	return v.fault
+}
+
+func (v *ChainChecker) fail(seq int64, reason string) {
+	v.fault = &ChainFault{Ref: v.ref, Seq: seq, Reason: reason}
+}
+
+// ExportFormat names the layout of an exported record.
+const ExportFormat = "kept-record/1"
+
+// RecordExport is a case's record as exported: everything needed to check it on its own.
+// Head is where the case's record ended when exported.
+type RecordExport struct {
+	Format     string    `json:"format"`
+	Ref        string    `json:"ref"`
+	Subject    string    `json:"subject"`
+	ExportedAt time.Time `json:"exported_at"`
+	HeadSeq    int64     `json:"head_seq"`
+	HeadHash   string    `json:"head_hash"`
+	Entries    []Entry   `json:"entries"`
+}
+
+// CheckExport verifies an exported record's chain and head; nil when it holds.
+func CheckExport(x RecordExport) (*ChainFault, error) {
+	if x.Format != ExportFormat {
+		return nil, fmt.Errorf("not a Kept record export (format %q, want %q)", x.Format, ExportFormat)
+	}
+	id, ok := ParseCaseRef(x.Ref)
+	if !ok {
+		return nil, fmt.Errorf("the export names no case (ref %q)", x.Ref)
+	}
+	check := NewChainChecker(x.Ref)
+	for _, e := range x.Entries {
+		e.CaseID = id // the hash names the case; an entry moved from another case fails
+		check.Add(e)
+	}
+	return check.Finish(x.HeadSeq, x.HeadHash), nil
+}
