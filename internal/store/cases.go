@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), owner_id, rung, channel,
+	original_request, flags, last_seq, last_hash, created_at, updated_at`
+
+func scanCase(row scanner) (desk.Case, error) {
+	var c desk.Case
+	var status, flags string
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.Rung, &c.Channel,
+		&c.OriginalRequest, &flags, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return c, err
+	}
+	c.Status = desk.Status(status)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if err := json.Unmarshal([]byte(flags), &c.Flags); err != nil {
+		return c, fmt.Errorf("case %d flags: %w", c.ID, err)
+	}
+	if c.Flags == nil {
+		c.Flags = []string{}
+	}
+	return c, nil
+}
+
+func flagsJSON(flags []string) string {
+	if len(flags) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(flags) // a list of strings always encodes
+	return string(b)
+}
+
+// InsertCase stores a new case and sets its id.
+func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, status, case_type, team_id, owner_id, rung, channel,
+		original_request, flags, last_seq, last_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, c.Channel,
+		c.OriginalRequest, flagsJSON(c.Flags), c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("insert case: %w", err)
+	}
+	return nil
+}
+
+// Case loads a case. Inside a write it locks the row, so appends to one record queue up.
+func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
+	q := `SELECT ` + caseColumns + ` FROM cases WHERE id = $1`
+	if t.writable {
+		q += t.d.forUpdate
+	}
+	c, err := scanCase(t.tx.QueryRowContext(ctx, q, id))
+	if err != nil {
+		return c, fmt.Errorf("load case %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// SaveCase writes back what commands change on a case row.
+func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE cases SET subject = $1, status = $2, case_type = $3, team_id = $4, owner_id = $5, rung = $6,
+		flags = $7, last_seq = $8, last_hash = $9, updated_at = $10 WHERE id = $11`,
+		c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, flagsJSON(c.Flags), c.LastSeq, c.LastHash, c.UpdatedAt, c.ID)
+	if err != nil {
+		return fmt.Errorf("save case %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// CaseFilter narrows a case list. Zero values do not filter.
+type CaseFilter struct {
+	CustomerID int64
+	OwnerID    int64
+	Statuses   []desk.Status
+	BeforeID   int64 // for paging: cases with a lower id
+	Limit      int
+}
+
+// Cases lists cases, newest first.
+func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.CustomerID != 0 {
+		add("customer_id = $%d", f.CustomerID)
+	}
+	if f.OwnerID != 0 {
+		add("owner_id = $%d", f.OwnerID)
+	}
+	if f.BeforeID != 0 {
+		add("id < $%d", f.BeforeID)
+	}
+	if len(f.Statuses) > 0 {
+		var ph []string
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
+		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
+	}
+	q := `SELECT ` + caseColumns + ` FROM cases`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CasesByID loads the cases with these ids (missing ones are left out), keyed by id.
+func (t *Tx) CasesByID(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
+	out := make(map[int64]desk.Case, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id IN (`+placeholders(1, len(ids))+`)`, int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("load cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load cases: %w", err)
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
+}
+
+func placeholders(from, n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", from+i)
+	}
+	return strings.Join(ph, ", ")
+}
+
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
+// AddParticipants records people acting on a case; someone already there keeps their first date.
+func (t *Tx) AddParticipants(ctx context.Context, caseID int64, ps []desk.Participant) error {
+	for _, p := range ps {
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (case_id, kind, person_id) DO NOTHING`, caseID, string(p.Kind), p.PersonID, p.Name, p.Role, p.Since)
+		if err != nil {
+			return fmt.Errorf("add participant to case %d: %w", caseID, err)
+		}
+	}
+	return nil
+}
+
+// Participants lists a case's participants in the order they joined.
+func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT kind, person_id, name, role, since FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("participants of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	out := []desk.Participant{}
+	for rows.Next() {
+		var p desk.Participant
+		var kind string
+		if err := rows.Scan(&kind, &p.PersonID, &p.Name, &p.Role, &p.Since); err != nil {
+			return nil, fmt.Errorf("participants of case %d: %w", caseID, err)
+		}
+		p.Kind, p.Since = desk.ActorKind(kind), p.Since.UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// InsertEntries appends entries to their records and sets their ids. The caller has chained
+// them (desk.Chain) on a locked case row.
+func (t *Tx) InsertEntries(ctx context.Context, entries []desk.Entry) error {
+	for i := range entries {
+		e := &entries[i]
+		err := t.tx.QueryRowContext(ctx, `INSERT INTO entries (case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			e.CaseID, e.Seq, string(e.Kind), e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal, e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash).Scan(&e.ID)
+		if err != nil {
+			return fmt.Errorf("append entry %d to case %d: %w", e.Seq, e.CaseID, err)
+		}
+	}
+	return nil
+}
+
+const entryColumns = `id, case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash`
+
+func scanEntry(row scanner, extra ...any) (desk.Entry, error) {
+	var e desk.Entry
+	var kind, actorKind, data string
+	var at sql.NullTime // NULL only for a case without entries in WalkRecords
+	dest := append([]any{&e.ID, &e.CaseID, &e.Seq, &kind, &at, &actorKind, &e.Actor.ID, &e.Actor.Name, &e.Internal, &e.Channel, &e.Body, &data, &e.PrevHash, &e.Hash}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return e, err
+	}
+	e.Kind, e.Actor.Kind, e.At = desk.EntryKind(kind), desk.ActorKind(actorKind), at.Time.UTC()
+	if data != "" {
+		e.Data = []byte(data)
+	}
+	return e, nil
+}
+
+// Entries lists a case's record, oldest first.
+func (t *Tx) Entries(ctx context.Context, caseID int64) ([]desk.Entry, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("record of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	out := []desk.Entry{}
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("record of case %d: %w", caseID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// EntriesByID loads entries by id, keyed by id.
+func (t *Tx) EntriesByID(ctx context.Context, ids []int64) (map[int64]desk.Entry, error) {
+	out := make(map[int64]desk.Entry, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id IN (`+placeholders(1, len(ids))+`)`, int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("load entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load entries: %w", err)
+		}
+		out[e.ID] = e
+	}
+	return out, rows.Err()
+}
+
+// CaseHead is what a case row remembers of its record's end.
+type CaseHead struct {
+	CaseID   int64
+	LastSeq  int64
+	LastHash string
+}
+
+// WalkRecords streams every record (or one case's when caseID is not 0) in case and seq order,
+// calling fn for each entry; a case with no entries is passed once with a zero entry.
+func (t *Tx) WalkRecords(ctx context.Context, caseID int64, fn func(h CaseHead, e desk.Entry) error) error {
+	q := `SELECT COALESCE(e.id, 0), COALESCE(e.case_id, 0), COALESCE(e.seq, 0), COALESCE(e.kind, ''),
+		e.at, COALESCE(e.actor_kind, ''), COALESCE(e.actor_id, 0), COALESCE(e.actor_name, ''), COALESCE(e.internal, FALSE),
+		COALESCE(e.channel, ''), COALESCE(e.body, ''), COALESCE(e.data, ''), COALESCE(e.prev_hash, ''), COALESCE(e.hash, ''),
+		c.id, c.last_seq, c.last_hash
+		FROM cases c LEFT JOIN entries e ON e.case_id = c.id`
+	var args []any
+	if caseID != 0 {
+		q += ` WHERE c.id = $1`
+		args = append(args, caseID)
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY c.id, e.seq`, args...)
+	if err != nil {
+		return fmt.Errorf("walk records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h CaseHead
+		e, err := scanEntry(rows, &h.CaseID, &h.LastSeq, &h.LastHash)
+		if err != nil {
+			return fmt.Errorf("walk records: %w", err)
+		}
+		if err := fn(h, e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// InboundKey finds the case an integration's message with this external id went to.
+func (t *Tx) InboundKey(ctx context.Context, channel, externalID string) (caseID int64, err error) {
+	err = t.tx.QueryRowContext(ctx, `SELECT case_id FROM inbound_keys WHERE channel = $1 AND external_id = $2`, channel, externalID).Scan(&caseID)
+	if err != nil {
+		return 0, fmt.Errorf("inbound key %s/%s: %w", channel, externalID, notFound(err))
+	}
+	return caseID, nil
+}
+
+// InsertInboundKey remembers where an integration's message went, so a retry is stored once.
+func (t *Tx) InsertInboundKey(ctx context.Context, channel, externalID string, caseID, entryID int64) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id) VALUES ($1, $2, $3, $4)`, channel, externalID, caseID, entryID)
+	if err != nil {
+		return fmt.Errorf("inbound key %s/%s: %w", channel, externalID, err)
+	}
+	return nil
+}

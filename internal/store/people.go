@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// nullID stores 0 as NULL for optional references to other rows.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// EnsureTeam returns the id of the team with this name, creating it if new.
+func (t *Tx) EnsureTeam(ctx context.Context, name string, now time.Time) (int64, error) {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
+		return 0, fmt.Errorf("create team %q: %w", name, err)
+	}
+	var id int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT id FROM teams WHERE name = $1`, name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("find team %q: %w", name, err)
+	}
+	return id, nil
+}
+
+// InsertAgent stores a new agent and sets its id.
+func (t *Tx) InsertAgent(ctx context.Context, a *desk.Agent) error {
+	hours, err := json.Marshal(a.Hours)
+	if err != nil {
+		return fmt.Errorf("encode hours: %w", err)
+	}
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO agents (name, email, role, team_id, manager_id, timezone, hours, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		a.Name, a.Email, string(a.Role), nullID(a.TeamID), nullID(a.ManagerID), a.Timezone, string(hours), a.Active, a.CreatedAt).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("insert agent %s: %w", a.Email, err)
+	}
+	return nil
+}
+
+const agentColumns = `a.id, a.name, a.email, a.role, COALESCE(a.team_id, 0), COALESCE(tm.name, ''), COALESCE(a.manager_id, 0),
+	a.timezone, a.hours, a.active, a.created_at`
+
+const agentFrom = ` FROM agents a LEFT JOIN teams tm ON tm.id = a.team_id`
+
+type scanner interface{ Scan(...any) error }
+
+// scanAgent reads agentColumns, then any extra columns into extra.
+func scanAgent(row scanner, extra ...any) (desk.Agent, error) {
+	var a desk.Agent
+	var role, hours string
+	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.TeamID, &a.Team, &a.ManagerID, &a.Timezone, &hours, &a.Active, &a.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return a, err
+	}
+	a.Role = desk.Role(role)
+	a.CreatedAt = a.CreatedAt.UTC()
+	if err := json.Unmarshal([]byte(hours), &a.Hours); err != nil {
+		return a, fmt.Errorf("agent %d hours: %w", a.ID, err)
+	}
+	return a, nil
+}
+
+// Agent loads an agent by id.
+func (t *Tx) Agent(ctx context.Context, id int64) (desk.Agent, error) {
+	a, err := scanAgent(t.tx.QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.id = $1`, id))
+	if err != nil {
+		return a, fmt.Errorf("load agent %d: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+// AgentByEmail loads an agent by their (canonical) email address.
+func (t *Tx) AgentByEmail(ctx context.Context, email string) (desk.Agent, error) {
+	a, err := scanAgent(t.tx.QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.email = $1`, email))
+	if err != nil {
+		return a, fmt.Errorf("load agent %s: %w", email, notFound(err))
+	}
+	return a, nil
+}
+
+// Agents lists every agent, by id.
+func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+agentColumns+agentFrom+` ORDER BY a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Agent
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list agents: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AgentLoads lists the active agents (of one team, when teamID is not 0) with how many
+// active cases each owns, for choosing the owner of a new case.
+func (t *Tx) AgentLoads(ctx context.Context, teamID int64) ([]desk.AgentLoad, error) {
+	q := `SELECT ` + agentColumns + `, (SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation'))` +
+		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
+	args := []any{}
+	if teamID != 0 {
+		q += ` AND a.team_id = $1`
+		args = append(args, teamID)
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("agent loads: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.AgentLoad
+	for rows.Next() {
+		var l desk.AgentLoad
+		a, err := scanAgent(rows, &l.Open)
+		if err != nil {
+			return nil, fmt.Errorf("agent loads: %w", err)
+		}
+		l.Agent = a
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// SetPassword stores an agent's password hash.
+func (t *Tx) SetPassword(ctx context.Context, agentID int64, hash string) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE agents SET password_hash = $1 WHERE id = $2`, hash, agentID); err != nil {
+		return fmt.Errorf("set password of agent %d: %w", agentID, err)
+	}
+	return nil
+}
+
+// PasswordHash returns an agent's stored password hash ("" when none is set).
+func (t *Tx) PasswordHash(ctx context.Context, agentID int64) (string, error) {
+	var h string
+	if err := t.tx.QueryRowContext(ctx, `SELECT password_hash FROM agents WHERE id = $1`, agentID).Scan(&h); err != nil {
+		return "", fmt.Errorf("password of agent %d: %w", agentID, notFound(err))
+	}
+	return h, nil
+}
+
+// InsertToken stores an API token's digest for an agent and returns the token's id.
+func (t *Tx) InsertToken(ctx context.Context, agentID int64, digest []byte, label string, now time.Time) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO api_tokens (agent_id, digest, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		agentID, digest, label, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert token: %w", err)
+	}
+	return id, nil
+}
+
+// Token loads an unrevoked token's digest and its agent.
+func (t *Tx) Token(ctx context.Context, id int64) (agentID int64, digest []byte, err error) {
+	err = t.tx.QueryRowContext(ctx, `SELECT agent_id, digest FROM api_tokens WHERE id = $1 AND revoked_at IS NULL`, id).Scan(&agentID, &digest)
+	if err != nil {
+		return 0, nil, fmt.Errorf("load token %d: %w", id, notFound(err))
+	}
+	return agentID, digest, nil
+}
+
+// InsertCustomer stores a new customer with their contact points and references, and sets its id.
+func (t *Tx) InsertCustomer(ctx context.Context, c *desk.Customer) error {
+	if err := t.tx.QueryRowContext(ctx, `INSERT INTO customers (name, created_at) VALUES ($1, $2) RETURNING id`, c.Name, c.CreatedAt).Scan(&c.ID); err != nil {
+		return fmt.Errorf("insert customer: %w", err)
+	}
+	for _, p := range c.Contacts {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO contact_points (customer_id, kind, value) VALUES ($1, $2, $3)`, c.ID, p.Kind, p.Value); err != nil {
+			return fmt.Errorf("insert contact %s of customer %d: %w", p.Value, c.ID, err)
+		}
+	}
+	for _, r := range c.References {
+		if err := t.AddReference(ctx, c.ID, r, c.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddReference attaches a reference to a customer (once).
+func (t *Tx) AddReference(ctx context.Context, customerID int64, r desk.Reference, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO customer_refs (customer_id, kind, value, key, created_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (customer_id, kind, key) DO NOTHING`, customerID, r.Kind, r.Value, r.Key, now)
+	if err != nil {
+		return fmt.Errorf("add reference %s to customer %d: %w", r.Value, customerID, err)
+	}
+	return nil
+}
+
+// CustomerByContact finds the customer reachable at a contact point.
+func (t *Tx) CustomerByContact(ctx context.Context, p desk.Contact) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `SELECT customer_id FROM contact_points WHERE kind = $1 AND value = $2`, p.Kind, p.Value).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("find customer by %s: %w", p.Kind, notFound(err))
+	}
+	return id, nil
+}
+
+// Customer loads a customer with contact points and references.
+func (t *Tx) Customer(ctx context.Context, id int64) (desk.Customer, error) {
+	var c desk.Customer
+	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, created_at FROM customers WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.CreatedAt); err != nil {
+		return c, fmt.Errorf("load customer %d: %w", id, notFound(err))
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.Contacts = []desk.Contact{}
+	c.References = []desk.Reference{}
+	rows, err := t.tx.QueryContext(ctx, `SELECT kind, value FROM contact_points WHERE customer_id = $1 ORDER BY kind, value`, id)
+	if err != nil {
+		return c, fmt.Errorf("load contacts of customer %d: %w", id, err)
+	}
+	for rows.Next() {
+		var p desk.Contact
+		if err := rows.Scan(&p.Kind, &p.Value); err != nil {
+			rows.Close()
+			return c, fmt.Errorf("load contacts of customer %d: %w", id, err)
+		}
+		c.Contacts = append(c.Contacts, p)
+	}
+	rows.Close()
+	rows, err = t.tx.QueryContext(ctx, `SELECT kind, value, key FROM customer_refs WHERE customer_id = $1 ORDER BY created_at, kind, key`, id)
+	if err != nil {
+		return c, fmt.Errorf("load references of customer %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r desk.Reference
+		if err := rows.Scan(&r.Kind, &r.Value, &r.Key); err != nil {
+			return c, fmt.Errorf("load references of customer %d: %w", id, err)
+		}
+		c.References = append(c.References, r)
+	}
+	return c, rows.Err()
+}
+
+// IsNotFound reports whether err says a lookup found nothing.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,249 @@
+// Package store keeps the desk's state in SQLite (embedded, the default) or PostgreSQL.
+//
+// Both backends run the same SQL through database/sql wherever the dialects agree; a small
+// dialect value holds what differs (migrations, row locks, the full-text index). Commands run
+// in Write, which is one transaction; reads run in Read, on SQLite's read pool.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Config says which database to use: URL (postgres://…) when set, else SQLite in DataDir.
+type Config struct {
+	DataDir string
+	URL     string
+}
+
+// Describe names the database for logs, without credentials.
+func (c Config) Describe() string {
+	if c.URL != "" {
+		if i := strings.LastIndex(c.URL, "@"); i >= 0 {
+			return "postgres://…" + c.URL[i:]
+		}
+		return c.URL
+	}
+	return "sqlite " + filepath.Join(c.DataDir, dbFile)
+}
+
+const dbFile = "kept.db"
+
+// Store is the desk's database.
+type Store struct {
+	writer *sql.DB // SQLite: one connection, so writers queue instead of failing busy
+	reader *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the same pool as writer
+	d      dialect
+	cfg    Config
+}
+
+type dialect struct {
+	name      string // "sqlite" or "postgres"
+	goose     goose.Dialect
+	forUpdate string // row lock suffix for a SELECT inside a write
+}
+
+// Open connects to the database the config names; it does not migrate.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	var s *Store
+	var err error
+	if cfg.URL != "" {
+		s, err = openPostgres(ctx, cfg.URL)
+	} else {
+		if cfg.DataDir == "" {
+			cfg.DataDir = "kept-data"
+		}
+		s, err = openSQLite(ctx, cfg.DataDir)
+	}
+	if err == nil {
+		s.cfg = cfg
+	}
+	return s, err
+}
+
+func openSQLite(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	path := filepath.Join(dir, dbFile)
+	// FULL sync: a committed case or message survives a power cut, not only a crash.
+	base := "file:" + path + "?_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	reader, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	s := &Store{writer: writer, reader: reader, d: dialect{name: "sqlite", goose: goose.DialectSQLite3}}
+	if err := writer.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*Store, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(max(8, runtime.NumCPU()*4))
+	db.SetMaxIdleConns(max(8, runtime.NumCPU()*4))
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return &Store{writer: db, reader: db, d: dialect{name: "postgres", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE"}}, nil
+}
+
+// Backend names the database kind: "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.d.name }
+
+// Close closes the database; on SQLite it first folds the WAL back into the main file.
+func (s *Store) Close() error {
+	if s.d.name == "sqlite" {
+		_, _ = s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	err := s.writer.Close()
+	if s.reader != s.writer {
+		err = errors.Join(err, s.reader.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.reader.PingContext(ctx) }
+
+// Migrate applies pending migrations and logs each one applied.
+func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
+	fsys, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	if err != nil {
+		return fmt.Errorf("migrations for %s: %w", s.d.name, err)
+	}
+	var opts []goose.ProviderOption
+	if s.d.name == "postgres" {
+		// Several nodes may start at once; one migrates while the others wait.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(s.d.goose, s.writer, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", s.d.name, err)
+	}
+	for _, r := range results {
+		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
+	}
+	return nil
+}
+
+// Tx is one transaction. Its methods are the only SQL the rest of Kept runs.
+type Tx struct {
+	tx       *sql.Tx
+	d        dialect
+	writable bool
+}
+
+type txKey struct{}
+
+// Write runs fn in one write transaction, committed when fn returns nil and rolled back
+// otherwise. Inside Batch it joins the batch's transaction instead.
+func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.writable {
+		return fn(tx)
+	}
+	return s.run(ctx, s.writer, true, fn)
+}
+
+// Read runs fn in a read-only transaction, so it sees one consistent state.
+func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return fn(tx)
+	}
+	return s.run(ctx, s.reader, false, fn)
+}
+
+// Batch runs fn with a context whose Writes and Reads all share one transaction: seeding and
+// imports commit thousands of commands at once instead of paying a sync for each.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.Write(ctx, func(tx *Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *Tx) error) error {
+	var opts *sql.TxOptions
+	if !writable && s.d.name == "postgres" {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	stx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: stx, d: s.d, writable: writable}
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ErrNotFound is returned by lookups that find nothing.
+var ErrNotFound = errors.New("not found")
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// IsDuplicate reports whether err is a unique-key violation: a concurrent command stored the
+// same thing first, and the caller may retry to find it.
+func IsDuplicate(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// DataDir is the SQLite data folder ("" on PostgreSQL).
+func (s *Store) DataDir() string { return s.cfg.DataDir }
+
+// URL is the PostgreSQL URL ("" on SQLite).
+func (s *Store) URL() string { return s.cfg.URL }

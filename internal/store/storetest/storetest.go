@@ -1,0 +1,102 @@
+// Package storetest gives tests a fresh, migrated database on each backend: SQLite in a temp
+// folder, and PostgreSQL in a new schema of the test server. PostgreSQL tests skip when no
+// server answers, except in CI (CI=true), where they fail instead.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"log/slog"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// DefaultPostgres is the test server CI provides; KEPT_TEST_PG overrides it.
+const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// Backends are the database kinds every store and API test runs on.
+var Backends = []string{"sqlite", "postgres"}
+
+// Config returns the configuration of a fresh, empty database of the backend, removed after the test.
+func Config(t testing.TB, backend string) store.Config {
+	t.Helper()
+	if backend == "sqlite" {
+		return store.Config{DataDir: t.TempDir()}
+	}
+	return store.Config{URL: postgresSchema(t)}
+}
+
+// Open returns a fresh, migrated store of the backend, closed after the test.
+func Open(t testing.TB, backend string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, Config(t, backend))
+	if err != nil {
+		t.Fatalf("open %s: %v", backend, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("migrate %s: %v", backend, err)
+	}
+	return st
+}
+
+// PostgresURL is the test server's URL.
+func PostgresURL() string {
+	if u := os.Getenv("KEPT_TEST_PG"); u != "" {
+		return u
+	}
+	return DefaultPostgres
+}
+
+// postgresSchema creates a schema of its own for the test and returns a URL whose
+// connections use it, so tests run side by side on one server.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
+	base := PostgresURL()
+	db, err := sql.Open("pgx", base)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required in CI but does not answer at %s: %v", base, err)
+		}
+		t.Skipf("PostgreSQL does not answer at %s (set KEPT_TEST_PG): %v", base, err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "kept_test_" + hex.EncodeToString(b)
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Logf("drop schema %s: %v", schema, err)
+		}
+		db.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", base, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Each runs fn as a subtest on every backend.
+func Each(t *testing.T, fn func(t *testing.T, backend string)) {
+	for _, b := range Backends {
+		t.Run(b, func(t *testing.T) { fn(t, b) })
+	}
+}
