@@ -1,0 +1,283 @@
+// Package api is Kept's JSON API (CONTRACT.md): one route table drives both the HTTP mux
+// and the OpenAPI description, so the two cannot drift apart. Handlers decode, call the
+// service's commands and queries, and encode; they hold no rules and no SQL.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// Server answers the JSON API, /healthz and /metrics.
+type Server struct {
+	svc     *service.Service
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	version string
+}
+
+// New returns the API server.
+func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string) *Server {
+	return &Server{svc: svc, log: log, metrics: m, version: version}
+}
+
+// Handler routes every request of the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	mux.Handle("GET /healthz", s.plain("/healthz", s.healthz))
+	mux.Handle("GET /metrics", s.plain("/metrics", s.metrics.Handler().ServeHTTP))
+	mux.Handle("GET /api/v1/openapi.json", s.plain("/api/v1/openapi.json", s.openAPI))
+	mux.Handle("/api/", s.plain("/api/*", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &desk.Error{Kind: desk.KindNotFound, Code: "no_route", Message: "no API route " + r.Method + " " + r.URL.Path})
+	}))
+	return mux
+}
+
+// handlerFunc is an API handler: it returns the value to encode with the route's status.
+type handlerFunc func(r *http.Request, actor desk.Actor) (any, error)
+
+// statusWriter remembers the status code for the log line and the metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	bytes int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Flush lets streamed answers through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// plain wraps a handler with the log line, metrics and panic safety every request gets.
+func (s *Server) plain(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		sw.Header().Set("X-Content-Type-Options", "nosniff")
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic answering request", "method", r.Method, "path", r.URL.Path, "panic", p)
+				if sw.code == 0 {
+					writeError(sw, errors.New("internal error"))
+				}
+			}
+			took := time.Since(start)
+			s.metrics.Request(r.Method, route, sw.code, took)
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.code, "bytes", sw.bytes,
+				"ms", float64(took.Microseconds())/1000, "remote", r.RemoteAddr)
+		}()
+		h(sw, r)
+	})
+}
+
+// wrap turns an API route into an http.Handler: authentication, decoding errors, encoding.
+func (s *Server) wrap(rt route) http.Handler {
+	return s.plain(rt.path, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		actor, err := s.authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kept"`)
+			writeError(w, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		out, err := rt.handle(r, actor)
+		if err != nil {
+			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
+				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, rt.status, out)
+	})
+}
+
+var errUnauthorized = &desk.Error{Code: "unauthorized", Message: "send a valid API token as 'Authorization: Bearer TOKEN' (create one with `kept token`)"}
+
+func (s *Server) authenticate(r *http.Request) (desk.Actor, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return desk.Actor{}, errUnauthorized
+	}
+	actor, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindNotFound {
+		return desk.Actor{}, errUnauthorized
+	}
+	return actor, err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.svc.Store().Ping(ctx); err != nil {
+		s.log.Error("health check: database does not answer", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.svc.Store().Backend(), "version": s.version})
+}
+
+const maxRequestBody = 4 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client may have gone; nothing more to tell it
+}
+
+// errorBody is the contract's error shape.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	e, ok := desk.AsError(err)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "the desk could not answer; the error is in its log"}})
+		return
+	}
+	status := map[desk.ErrorKind]int{
+		desk.KindInvalid: http.StatusUnprocessableEntity, desk.KindNotFound: http.StatusNotFound,
+		desk.KindConflict: http.StatusConflict, desk.KindForbidden: http.StatusForbidden, kindBadRequest: http.StatusBadRequest,
+	}[e.Kind]
+	if e == errUnauthorized {
+		status = http.StatusUnauthorized
+	}
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	msg := e.Message
+	if e.Field != "" {
+		msg = e.Field + ": " + e.Message
+	}
+	d := errorDetail{Code: e.Code, Message: msg, Field: e.Field, Details: e.Details}
+	// Conflicts put what would be allowed at the top level too, where clients look first.
+	if e.Kind == desk.KindConflict && len(e.Details) > 0 {
+		body := map[string]any{"error": d}
+		for k, v := range e.Details {
+			body[k] = v
+		}
+		writeJSON(w, status, body)
+		return
+	}
+	writeJSON(w, status, errorBody{d})
+}
+
+// kindBadRequest marks input that could not be read at all (400), as opposed to input read
+// but refused by the rules (422).
+const kindBadRequest desk.ErrorKind = 100
+
+func badRequest(field, msg string) error {
+	return &desk.Error{Kind: kindBadRequest, Code: "bad_request", Field: field, Message: msg}
+}
+
+// decode reads a JSON body into dst, refusing unknown fields and naming what is wrong.
+func decode(r *http.Request, dst any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return &desk.Error{Kind: kindBadRequest, Code: "too_large", Message: "the request body is larger than " + strconv.Itoa(maxRequestBody>>20) + " MiB"}
+		case errors.As(err, &syn):
+			return badRequest("", "the body is not valid JSON (at byte "+strconv.FormatInt(syn.Offset, 10)+")")
+		case errors.As(err, &typ):
+			return badRequest(typ.Field, "must be "+jsonKind(typ.Type.Kind().String())+", not "+typ.Value)
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return badRequest("", "a JSON object is required as the body")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return badRequest(field, "is not a field of this call (see /api/v1/openapi.json)")
+		}
+		return badRequest("", "the body could not be read: "+err.Error())
+	}
+	if dec.More() {
+		return badRequest("", "the body must hold one JSON object")
+	}
+	return nil
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "a number"
+	case goKind == "string":
+		return "a string"
+	case goKind == "bool":
+		return "true or false"
+	case goKind == "slice":
+		return "a list"
+	}
+	return "an object"
+}
+
+// pathID reads an id from the path; cases may also be named by ref (K-1042).
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	if id, ok := desk.ParseCaseRef(v); ok {
+		return id, nil
+	}
+	return 0, &desk.Error{Kind: desk.KindNotFound, Code: "not_found", Message: "no object " + strconv.Quote(v)}
+}
+
+func queryID(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0, badRequest(name, "must be a number")
+	}
+	return id, nil
+}

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// openAPI serves the OpenAPI 3 description, built from the same route table as the mux.
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.openAPIDoc())
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+func (s *Server) openAPIDoc() map[string]any {
+	paths := map[string]map[string]any{}
+	errorRef := map[string]any{"$ref": "#/components/schemas/Error"}
+	for _, rt := range s.routes() {
+		op := map[string]any{
+			"summary":     rt.summary,
+			"operationId": operationID(rt),
+			"security":    []any{map[string]any{"bearer": []any{}}},
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+				"description": "a number; a case may also be named by its ref (K-1042)", "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range rt.query {
+			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.description, "schema": map[string]any{"type": "string"}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if rt.body != nil {
+			op["requestBody"] = map[string]any{"required": true,
+				"content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.body))}}}
+		}
+		responses := map[string]any{
+			"401": map[string]any{"description": "no valid token", "content": jsonContent(errorRef)},
+			"404": map[string]any{"description": "no such object, or not one the token may see", "content": jsonContent(errorRef)},
+		}
+		responses[strconv.Itoa(rt.status)] = map[string]any{"description": http.StatusText(rt.status), "content": jsonContent(schemaOf(reflect.TypeOf(rt.answer)))}
+		if rt.body != nil {
+			responses["400"] = map[string]any{"description": "the body is not JSON of this shape; error.field names the field", "content": jsonContent(errorRef)}
+			responses["422"] = map[string]any{"description": "a value is refused; error.field names it and error.message says why", "content": jsonContent(errorRef)}
+			responses["409"] = map[string]any{"description": "a rule forbids it now; error.code names the rule and the answer says what would be allowed", "content": jsonContent(errorRef)}
+		}
+		op["responses"] = responses
+		if paths[rt.path] == nil {
+			paths[rt.path] = map[string]any{}
+		}
+		paths[rt.path][strings.ToLower(rt.method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "Kept API", "version": s.version,
+			"description": "The JSON API of Kept, the customer-care desk that keeps its word. Send 'Authorization: Bearer TOKEN' (create a token with `kept token`). Times are RFC 3339."},
+		"paths": paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
+				"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
+					"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
+					"field": map[string]any{"type": "string"}, "details": map[string]any{"type": "object"}}}}}},
+		},
+	}
+}
+
+func jsonContent(schema any) map[string]any {
+	return map[string]any{"application/json": map[string]any{"schema": schema}}
+}
+
+func operationID(rt route) string {
+	id := strings.ToLower(rt.method)
+	for _, part := range strings.Split(strings.TrimPrefix(rt.path, "/api/v1/"), "/") {
+		part = strings.Trim(part, "{}")
+		id += strings.ToUpper(part[:1]) + strings.ReplaceAll(part[1:], "_", "")
+	}
+	return id
+}
+
+var (
+	timeType    = reflect.TypeOf(time.Time{})
+	idType      = reflect.TypeOf(ID(0))
+	hoursType   = reflect.TypeOf(desk.Hours{})
+	rawType     = reflect.TypeOf(json.RawMessage{})
+)
+
+// schemaOf describes a Go type as its JSON encoding looks, from its json tags.
+func schemaOf(t reflect.Type) map[string]any {
+	switch t {
+	case timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case idType:
+		return map[string]any{"type": "integer", "description": "an id (a number, or a string holding one)"}
+	case hoursType:
+		return map[string]any{"type": "object", "description": `weekly hours in the agent's time zone: {"mon": ["09:00-12:30", "13:30-17:00"], …, "sun": []}`,
+			"additionalProperties": map[string]any{"type": "array", "items": map[string]any{"type": "string"}}}
+	case rawType:
+		return map[string]any{"type": "object", "description": "kind-specific details"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return schemaOf(t.Elem())
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		props := map[string]any{}
+		var required []string
+		addStruct(t, props, &required)
+		s := map[string]any{"type": "object", "properties": props}
+		if len(required) > 0 {
+			s["required"] = required
+		}
+		return s
+	}
+	return map[string]any{}
+}
+
+// addStruct adds a struct's JSON fields (and those of embedded structs) to props. A field
+// without omitempty is required in a request body and always present in an answer.
+func addStruct(t reflect.Type, props map[string]any, required *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			addStruct(f.Type, props, required)
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = schemaOf(f.Type)
+		if !strings.Contains(opts, "omitempty") {
+			*required = append(*required, name)
+		}
+	}
+}

@@ -1,0 +1,229 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// route is one API call: how it is served and how openapi.json describes it.
+type route struct {
+	method, path string
+	summary      string
+	status       int
+	body         any // an example value of the request body's type, or nil
+	answer       any // an example value of the answer's type
+	query        []param
+	handle       handlerFunc
+}
+
+type param struct{ name, description string }
+
+func (s *Server) routes() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/customers", summary: "Add a customer with contact points and references.",
+			status: http.StatusCreated, body: customerIn{}, answer: desk.Customer{}, handle: s.createCustomer},
+		{method: "GET", path: "/api/v1/customers/{id}", summary: "A customer with references and cases.",
+			status: http.StatusOK, answer: service.CustomerView{}, handle: s.getCustomer},
+		{method: "POST", path: "/api/v1/customers/{id}/references", summary: "Attach a reference (account, order, tracking number…) to a customer.",
+			status: http.StatusCreated, body: referenceIn{}, answer: desk.Customer{}, handle: s.addReference},
+		{method: "POST", path: "/api/v1/agents", summary: "Add an agent (admin or manager); a new team name creates the team.",
+			status: http.StatusCreated, body: agentIn{}, answer: desk.Agent{}, handle: s.createAgent},
+		{method: "GET", path: "/api/v1/agents", summary: "Every agent.",
+			status: http.StatusOK, answer: []desk.Agent{}, handle: s.listAgents},
+		{method: "GET", path: "/api/v1/agents/{id}", summary: "One agent.",
+			status: http.StatusOK, answer: desk.Agent{}, handle: s.getAgent},
+		{method: "POST", path: "/api/v1/cases", summary: "Open a case for a customer; the body is kept verbatim as the original request.",
+			status: http.StatusCreated, body: caseIn{}, answer: service.CaseView{}, handle: s.openCase},
+		{method: "GET", path: "/api/v1/cases", summary: "Cases, newest first.", status: http.StatusOK, answer: caseList{},
+			query: []param{{"owner_id", "only cases this agent owns"}, {"customer_id", "only this customer's cases"},
+				{"status", "comma-separated statuses, e.g. open,awaiting_confirmation"}, {"before", "page: cases with a lower id"}, {"limit", "at most this many (default 100, max 500)"}},
+			handle: s.listCases},
+		{method: "GET", path: "/api/v1/cases/{id}", summary: "A case by id or ref (K-1042).",
+			status: http.StatusOK, answer: service.CaseView{}, handle: s.getCase},
+		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
+			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord},
+		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true.",
+			status: http.StatusCreated, body: messageIn{}, answer: desk.Entry{}, handle: s.addMessage},
+		{method: "POST", path: "/api/v1/cases/{id}/calls", summary: "Log a phone call with summary and transcript.",
+			status: http.StatusCreated, body: callIn{}, answer: desk.Entry{}, handle: s.logCall},
+		{method: "POST", path: "/api/v1/inbound", summary: "A customer's message from an integration: joins the case it names or replies to, else opens one; idempotent on external_id.",
+			status: http.StatusCreated, body: inboundIn{}, answer: service.InboundResult{}, handle: s.inbound},
+		{method: "GET", path: "/api/v1/search", summary: "Find cases by words (folded: case, accents, look-alike letters) and references (exact).",
+			status: http.StatusOK, answer: searchAnswer{}, query: []param{{"q", "what to find"}, {"limit", "at most this many cases (default 20)"}},
+			handle: s.search},
+	}
+}
+
+func (s *Server) createCustomer(r *http.Request, a desk.Actor) (any, error) {
+	var in customerIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.CreateCustomer(r.Context(), a, desk.NewCustomer{Name: in.Name, Email: in.Email, Phone: in.Phone, Handle: in.Handle, References: references(in.References)})
+}
+
+func (s *Server) getCustomer(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Customer(r.Context(), a, id)
+}
+
+func (s *Server) addReference(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in referenceIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.AddReference(r.Context(), a, id, desk.Reference{Kind: in.Kind, Value: in.Value})
+}
+
+func (s *Server) createAgent(r *http.Request, a desk.Actor) (any, error) {
+	var in agentIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.CreateAgent(r.Context(), a, desk.NewAgent{Name: in.Name, Email: in.Email, Role: in.Role, Team: in.Team,
+		ManagerID: int64(in.ManagerID), Timezone: in.Timezone, Hours: in.Hours})
+}
+
+func (s *Server) listAgents(r *http.Request, a desk.Actor) (any, error) {
+	return s.svc.Agents(r.Context(), a)
+}
+
+func (s *Server) getAgent(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Agent(r.Context(), a, id)
+}
+
+func (s *Server) openCase(r *http.Request, a desk.Actor) (any, error) {
+	var in caseIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.OpenCase(r.Context(), a, desk.NewCase{CustomerID: int64(in.CustomerID), Subject: in.Subject, Body: in.Body,
+		Channel: in.Channel, OwnerID: int64(in.OwnerID), Type: in.Type, References: references(in.References)})
+}
+
+func (s *Server) listCases(r *http.Request, a desk.Actor) (any, error) {
+	var f service.CaseList
+	var err error
+	if f.OwnerID, err = queryID(r, "owner_id"); err != nil {
+		return nil, err
+	}
+	if f.CustomerID, err = queryID(r, "customer_id"); err != nil {
+		return nil, err
+	}
+	if f.BeforeID, err = queryID(r, "before"); err != nil {
+		return nil, err
+	}
+	limit, err := queryID(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	f.Limit = int(min(limit, 500))
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if st := r.URL.Query().Get("status"); st != "" {
+		for _, v := range strings.Split(st, ",") {
+			f.Statuses = append(f.Statuses, desk.Status(strings.TrimSpace(v)))
+		}
+	}
+	cases, err := s.svc.Cases(r.Context(), a, f)
+	if err != nil {
+		return nil, err
+	}
+	out := caseList{Cases: cases}
+	if len(cases) == f.Limit {
+		out.NextBefore = cases[len(cases)-1].ID
+	}
+	return out, nil
+}
+
+func (s *Server) getCase(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Case(r.Context(), a, id)
+}
+
+func (s *Server) getRecord(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Record(r.Context(), a, id)
+}
+
+func (s *Server) addMessage(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in messageIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal})
+}
+
+func (s *Server) logCall(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in callIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	at, err := parseTime("at", in.At)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.LogCall(r.Context(), a, id, desk.NewCall{Direction: in.Direction, At: at, DurationS: in.DurationS,
+		Summary: in.Summary, Transcript: in.Transcript})
+}
+
+func (s *Server) inbound(r *http.Request, a desk.Actor) (any, error) {
+	var in inboundIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	from := desk.Contact{}
+	switch {
+	case in.From.Email != "":
+		from = desk.Contact{Kind: desk.ContactEmail, Value: in.From.Email}
+	case in.From.Phone != "":
+		from = desk.Contact{Kind: desk.ContactPhone, Value: in.From.Phone}
+	case in.From.Handle != "":
+		from = desk.Contact{Kind: desk.ContactHandle, Value: in.From.Handle}
+	default:
+		return nil, desk.Invalid("from", "give the sender's email, phone or handle")
+	}
+	return s.svc.ReceiveInbound(r.Context(), a, service.Inbound{Channel: in.Channel, From: from, Name: in.From.Name,
+		Subject: in.Subject, Body: in.Body, CaseRef: in.CaseRef, ReplyTo: in.InReplyTo, ExternalID: in.ExternalID})
+}
+
+func (s *Server) search(r *http.Request, a desk.Actor) (any, error) {
+	limit, err := queryID(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.svc.Search(r.Context(), a, r.URL.Query().Get("q"), int(limit))
+	if err != nil {
+		return nil, err
+	}
+	return searchAnswer{Hits: hits}, nil
+}

@@ -1,0 +1,64 @@
+// Package metrics holds the desk's Prometheus measures: HTTP requests and their latency,
+// cases opened and record entries appended. One registry per server; no globals.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is one server's set of measures.
+type Metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	casesOpened prometheus.Counter
+	entries     prometheus.Counter
+}
+
+// New registers the desk's measures, with the Go runtime's and the process's.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kept_http_requests_total", Help: "HTTP requests answered, by route and status code.",
+		}, []string{"method", "route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "kept_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+		casesOpened: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kept_cases_opened_total", Help: "Cases opened since the server started.",
+		}),
+		entries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kept_record_entries_appended_total", Help: "Record entries appended since the server started.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.casesOpened, m.entries,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Request counts one answered request.
+func (m *Metrics) Request(method, route string, code int, took time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(code)).Inc()
+	m.latency.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// Committed counts what a committed command changed.
+func (m *Metrics) Committed(caseOpened bool, entries int) {
+	if caseOpened {
+		m.casesOpened.Inc()
+	}
+	m.entries.Add(float64(entries))
+}
+
+// Handler serves the measures in Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

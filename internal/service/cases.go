@@ -1,0 +1,242 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/text"
+)
+
+// Person is someone named on a case: the customer sees who and in what role.
+type Person struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Team string `json:"team,omitempty"`
+}
+
+// CaseView is a case as the actor may see it.
+type CaseView struct {
+	ID              int64              `json:"id"`
+	Ref             string             `json:"ref"`
+	Subject         string             `json:"subject"`
+	Status          desk.Status        `json:"status"`
+	Type            string             `json:"type,omitempty"`
+	Channel         string             `json:"channel"`
+	CustomerID      int64              `json:"customer_id"`
+	Owner           Person             `json:"owner"`
+	OwnerID         int64              `json:"owner_id"`
+	Team            string             `json:"team,omitempty"`
+	Rung            int                `json:"rung"`
+	OriginalRequest string             `json:"original_request"`
+	Flags           []string           `json:"flags"`
+	Participants    []desk.Participant `json:"participants"`
+	Promises        []any              `json:"promises"`
+	CreatedAt       time.Time          `json:"created_at"`
+	UpdatedAt       time.Time          `json:"updated_at"`
+}
+
+// OpenCase opens a case for a customer: the customer's words become the original request and
+// the record's first entry. With no owner named, the least busy active agent owns it.
+func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCase) (CaseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return CaseView{}, err
+	}
+	in, err := desk.ValidateNewCase(in)
+	if err != nil {
+		return CaseView{}, err
+	}
+	var id int64
+	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		cust, err := tx.Customer(ctx, in.CustomerID)
+		if store.IsNotFound(err) {
+			return desk.Invalid("customer_id", "no customer %d", in.CustomerID)
+		} else if err != nil {
+			return err
+		}
+		c, _, err := s.openCase(ctx, tx, actor, in, cust, ev)
+		id = c.ID
+		return err
+	})
+	if err != nil {
+		return CaseView{}, wrap("open case", err)
+	}
+	return s.Case(ctx, actor, id)
+}
+
+// openCase is OpenCase inside a transaction that has loaded the customer; it returns the case
+// and its first entries.
+func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, in desk.NewCase, cust desk.Customer, ev *[]Event) (desk.Case, []desk.Entry, error) {
+	now := s.now()
+	var owner desk.Agent
+	var err error
+	if in.OwnerID != 0 {
+		owner, err = tx.Agent(ctx, in.OwnerID)
+		if store.IsNotFound(err) || (err == nil && (!owner.Active || owner.Role == desk.RolePartner)) {
+			return desk.Case{}, nil, desk.Invalid("owner_id", "no active agent %d to own the case", in.OwnerID)
+		}
+	} else {
+		var loads []desk.AgentLoad
+		if loads, err = tx.AgentLoads(ctx, 0); err == nil {
+			owner, err = desk.ChooseOwner(loads)
+		}
+	}
+	if err != nil {
+		return desk.Case{}, nil, err
+	}
+	c, drafts, parts := desk.OpenCase(in, cust, owner, actor, now)
+	if err := tx.InsertCase(ctx, &c); err != nil {
+		return c, nil, err
+	}
+	*ev = append(*ev, Event{CaseID: c.ID, CaseOpened: true})
+	// The subject and the references given with the case are searchable like the record.
+	refs := text.RefKeys(in.Subject)
+	for _, r := range in.References {
+		refs = append(refs, r.Key)
+		if err := tx.AddReference(ctx, cust.ID, r, now); err != nil {
+			return c, nil, err
+		}
+	}
+	if err := tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, Words: text.Words(in.Subject), Refs: refs}); err != nil {
+		return c, nil, err
+	}
+	if err := tx.AddParticipants(ctx, c.ID, parts); err != nil {
+		return c, nil, err
+	}
+	entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
+	return c, entries, err
+}
+
+// Case returns a case as the actor may see it.
+func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseView, error) {
+	var v CaseView
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		c, err := loadCase(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		owner, err := tx.Agent(ctx, c.OwnerID)
+		if err != nil {
+			return err
+		}
+		parts, err := tx.Participants(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		v = CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
+			CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
+			OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
+			Participants: parts, Promises: []any{}, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		return nil
+	})
+	return v, wrap("load case", err)
+}
+
+// CaseByRef finds the id of the case with this ref, if the actor may see it.
+func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (int64, error) {
+	id, ok := desk.ParseCaseRef(ref)
+	if !ok {
+		return 0, desk.NotFound("case", ref)
+	}
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		_, err := loadCase(ctx, tx, actor, id)
+		return err
+	})
+	return id, wrap("find case", err)
+}
+
+// Record returns a case's record, oldest first, without what the actor may not see.
+func (s *Service) Record(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Entry, error) {
+	var out []desk.Entry
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		if _, err := loadCase(ctx, tx, actor, caseID); err != nil {
+			return err
+		}
+		all, err := tx.Entries(ctx, caseID)
+		out = all[:0]
+		for _, e := range all {
+			if desk.CanSeeEntry(actor, e) {
+				out = append(out, e)
+			}
+		}
+		return err
+	})
+	return out, wrap("load record", err)
+}
+
+// CaseList narrows Cases.
+type CaseList struct {
+	OwnerID    int64
+	CustomerID int64
+	Statuses   []desk.Status
+	BeforeID   int64
+	Limit      int
+}
+
+// Cases lists the cases the actor may see, newest first.
+func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]CaseSummary, error) {
+	filter := store.CaseFilter{OwnerID: f.OwnerID, CustomerID: f.CustomerID, Statuses: f.Statuses, BeforeID: f.BeforeID, Limit: f.Limit}
+	switch {
+	case actor.Kind == desk.ActorCustomer:
+		filter.CustomerID = actor.ID
+	case !desk.IsStaff(actor):
+		return []CaseSummary{}, nil
+	}
+	out := []CaseSummary{}
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		cases, err := tx.Cases(ctx, filter)
+		for _, c := range cases {
+			if desk.CanSeeCase(actor, c) {
+				out = append(out, summarize(c))
+			}
+		}
+		return err
+	})
+	return out, wrap("list cases", err)
+}
+
+// AddMessage adds a message (or, from an agent, an internal note) to a case.
+func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewMessage) (desk.Entry, error) {
+	return s.addToRecord(ctx, actor, caseID, func(c *desk.Case, now time.Time) ([]desk.Draft, error) {
+		return desk.AddMessage(c, actor, in, now)
+	})
+}
+
+// LogCall puts a phone call on a case's record.
+func (s *Service) LogCall(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewCall) (desk.Entry, error) {
+	if err := requireStaff(actor); err != nil {
+		return desk.Entry{}, err
+	}
+	return s.addToRecord(ctx, actor, caseID, func(c *desk.Case, now time.Time) ([]desk.Draft, error) {
+		return desk.LogCall(c, actor, in, now)
+	})
+}
+
+// addToRecord is the shape of every command on an existing case: lock it, let the rule decide,
+// append what it decided, and note the actor as a participant. It returns the first entry.
+func (s *Service) addToRecord(ctx context.Context, actor desk.Actor, caseID int64, rule func(c *desk.Case, now time.Time) ([]desk.Draft, error)) (desk.Entry, error) {
+	var first desk.Entry
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		drafts, err := rule(&c, now)
+		if err != nil {
+			return err
+		}
+		entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
+		if err != nil {
+			return err
+		}
+		first = entries[0]
+		if actor.Kind == desk.ActorSystem {
+			return nil
+		}
+		return tx.AddParticipants(ctx, c.ID, []desk.Participant{desk.ParticipantFor(actor, now)})
+	})
+	return first, wrap("add to record", err)
+}

@@ -1,0 +1,170 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Inbound is a customer's message handed over by an integration (a social post, a chat, a
+// phone system): who sent it, what they said, and how to find what it belongs to.
+type Inbound struct {
+	Channel    string
+	From       desk.Contact
+	Name       string // the sender's display name, for a new customer
+	Subject    string
+	Body       string
+	CaseRef    string // the case the message names, e.g. K-1042
+	ReplyTo    string // the external id of the earlier message this one answers
+	ExternalID string // the integration's id: the same id twice is stored once
+}
+
+// InboundResult says where an inbound message went.
+type InboundResult struct {
+	CaseID    int64  `json:"case_id"`
+	Ref       string `json:"ref"`
+	Created   bool   `json:"created"`
+	Duplicate bool   `json:"duplicate"`
+}
+
+// ReceiveInbound stores a customer's message from an integration: it joins the customer's active
+// case it names or replies to, or else opens a new case; the customer is found by contact point
+// or created. A case named but belonging to someone else is never joined (nor revealed).
+func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbound) (InboundResult, error) {
+	if err := requireStaff(actor); err != nil {
+		return InboundResult{}, err
+	}
+	var err error
+	if in.Channel, err = desk.ParseChannel("channel", in.Channel); err != nil {
+		return InboundResult{}, err
+	}
+	if in.From, err = desk.CanonicalContact("from."+in.From.Kind, in.From.Kind, in.From.Value); err != nil {
+		return InboundResult{}, err
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		return InboundResult{}, desk.Invalid("body", "is required")
+	}
+	if len(in.ExternalID) > 500 {
+		return InboundResult{}, desk.Invalid("external_id", "may have at most 500 characters")
+	}
+	var res InboundResult
+	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		res = InboundResult{}
+		if in.ExternalID != "" {
+			id, err := tx.InboundKey(ctx, in.Channel, in.ExternalID)
+			if err == nil {
+				res = InboundResult{CaseID: id, Ref: desk.CaseRef(id), Duplicate: true}
+				return nil
+			} else if !store.IsNotFound(err) {
+				return err
+			}
+		}
+		cust, err := s.inboundCustomer(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		c, found, err := s.inboundCase(ctx, tx, in, cust.ID)
+		if err != nil {
+			return err
+		}
+		var entry desk.Entry
+		if found {
+			from := desk.CustomerActor(cust)
+			drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel}, s.now())
+			if err != nil {
+				return err
+			}
+			entries, err := s.appendRecord(ctx, tx, &c, drafts, s.now(), ev)
+			if err != nil {
+				return err
+			}
+			entry = entries[0]
+		} else {
+			nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: inboundSubject(in), Body: in.Body, Channel: in.Channel})
+			if err != nil {
+				return err
+			}
+			var entries []desk.Entry
+			// The integration only carries the customer's words: it is not a participant.
+			if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev); err != nil {
+				return err
+			}
+			entry, res.Created = entries[0], true
+		}
+		res.CaseID, res.Ref = c.ID, c.Ref()
+		if in.ExternalID != "" {
+			return tx.InsertInboundKey(ctx, in.Channel, in.ExternalID, c.ID, entry.ID)
+		}
+		return nil
+	})
+	return res, wrap("receive inbound message", err)
+}
+
+// inboundCustomer finds the sender by contact point, or adds them as a new customer.
+func (s *Service) inboundCustomer(ctx context.Context, tx *store.Tx, in Inbound) (desk.Customer, error) {
+	id, err := tx.CustomerByContact(ctx, in.From)
+	if err == nil {
+		return tx.Customer(ctx, id)
+	}
+	if !store.IsNotFound(err) {
+		return desk.Customer{}, err
+	}
+	nc := desk.NewCustomer{Name: in.Name}
+	switch in.From.Kind {
+	case desk.ContactEmail:
+		nc.Email = in.From.Value
+	case desk.ContactPhone:
+		nc.Phone = in.From.Value
+	default:
+		nc.Handle = in.From.Value
+	}
+	c, err := desk.ValidateCustomer(nc, s.now())
+	if err != nil {
+		return c, err
+	}
+	return c, tx.InsertCustomer(ctx, &c)
+}
+
+// inboundCase finds the active case of this customer that the message names or replies to.
+func (s *Service) inboundCase(ctx context.Context, tx *store.Tx, in Inbound, customerID int64) (desk.Case, bool, error) {
+	var ids []int64
+	if id, ok := desk.ParseCaseRef(in.CaseRef); ok {
+		ids = append(ids, id)
+	}
+	if in.ReplyTo != "" {
+		if id, err := tx.InboundKey(ctx, in.Channel, in.ReplyTo); err == nil {
+			ids = append(ids, id)
+		} else if !store.IsNotFound(err) {
+			return desk.Case{}, false, err
+		}
+	}
+	for _, id := range ids {
+		c, err := tx.Case(ctx, id)
+		if store.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return c, false, err
+		}
+		if c.CustomerID == customerID && c.Status.Active() {
+			return c, true, nil
+		}
+	}
+	return desk.Case{}, false, nil
+}
+
+// inboundSubject is the subject given, or the start of the message's first line.
+func inboundSubject(in Inbound) string {
+	if s := strings.TrimSpace(in.Subject); s != "" {
+		return s
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(in.Body), "\n")
+	line = strings.TrimSpace(line)
+	if utf8.RuneCountInString(line) > 80 {
+		r := []rune(line)
+		line = strings.TrimSpace(string(r[:80])) + "…"
+	}
+	return line
+}

@@ -1,0 +1,252 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/keptdesk/kept/internal/auth"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// CreateAgent adds an agent; a new team name creates the team.
+func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.NewAgent) (desk.Agent, error) {
+	if !desk.CanManageAgents(actor) {
+		return desk.Agent{}, desk.Forbidden("only an admin or a manager may add agents")
+	}
+	now := s.now()
+	a, err := desk.ValidateAgent(in, now)
+	if err != nil {
+		return a, err
+	}
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		if existing, err := tx.AgentByEmail(ctx, a.Email); err == nil {
+			return desk.Conflict("agent_exists", fmt.Sprintf("an agent with email %s already exists", a.Email), map[string]any{"id": existing.ID})
+		} else if !store.IsNotFound(err) {
+			return err
+		}
+		if a.ManagerID != 0 {
+			if _, err := tx.Agent(ctx, a.ManagerID); err != nil {
+				if store.IsNotFound(err) {
+					return desk.Invalid("manager_id", "no agent %d to be the manager", a.ManagerID)
+				}
+				return err
+			}
+		}
+		if a.Team != "" {
+			if a.TeamID, err = tx.EnsureTeam(ctx, a.Team, now); err != nil {
+				return err
+			}
+		}
+		return tx.InsertAgent(ctx, &a)
+	})
+	return a, wrap("create agent", err)
+}
+
+// Agent returns an agent by id (to the desk's own people).
+func (s *Service) Agent(ctx context.Context, actor desk.Actor, id int64) (desk.Agent, error) {
+	if err := requireStaff(actor); err != nil {
+		return desk.Agent{}, err
+	}
+	var a desk.Agent
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		a, err = tx.Agent(ctx, id)
+		return notFoundAs(err, "agent", id)
+	})
+	return a, wrap("load agent", err)
+}
+
+// Agents lists every agent (to the desk's own people).
+func (s *Service) Agents(ctx context.Context, actor desk.Actor) ([]desk.Agent, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	var out []desk.Agent
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Agents(ctx)
+		return err
+	})
+	return out, wrap("list agents", err)
+}
+
+// EnsureAgent finds the agent with this email, or adds one with the role given: the
+// command line's way in, before anyone can sign in.
+func (s *Service) EnsureAgent(ctx context.Context, email, name string, role desk.Role) (desk.Agent, bool, error) {
+	cp, err := desk.CanonicalContact("email", desk.ContactEmail, email)
+	if err != nil {
+		return desk.Agent{}, false, err
+	}
+	var a desk.Agent
+	created := false
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		a, err = tx.AgentByEmail(ctx, cp.Value)
+		if !store.IsNotFound(err) {
+			return err
+		}
+		if name == "" {
+			name = cp.Value
+		}
+		if a, err = desk.ValidateAgent(desk.NewAgent{Name: name, Email: cp.Value, Role: string(role)}, s.now()); err != nil {
+			return err
+		}
+		created = true
+		return tx.InsertAgent(ctx, &a)
+	})
+	return a, created, wrap("ensure agent", err)
+}
+
+// IssueToken creates a new API token for an agent and returns it; only its digest is kept.
+func (s *Service) IssueToken(ctx context.Context, agentID int64, label string) (string, error) {
+	secret, digest, err := auth.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	var id int64
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		if _, err := tx.Agent(ctx, agentID); err != nil {
+			return notFoundAs(err, "agent", agentID)
+		}
+		id, err = tx.InsertToken(ctx, agentID, digest, label, s.now())
+		return err
+	})
+	if err != nil {
+		return "", wrap("issue token", err)
+	}
+	return auth.FormatToken(id, secret), nil
+}
+
+// Authenticate finds the active agent a bearer token belongs to. Any failure is the same
+// "not found", so a caller learns nothing about which part was wrong.
+func (s *Service) Authenticate(ctx context.Context, token string) (desk.Actor, error) {
+	id, secret, err := auth.ParseToken(token)
+	if err != nil {
+		return desk.Actor{}, desk.NotFound("token", "")
+	}
+	var a desk.Agent
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		agentID, digest, err := tx.Token(ctx, id)
+		if err != nil {
+			return notFoundAs(err, "token", "")
+		}
+		if !auth.SecretMatches(secret, digest) {
+			return desk.NotFound("token", "")
+		}
+		a, err = tx.Agent(ctx, agentID)
+		return err
+	})
+	if err != nil {
+		return desk.Actor{}, wrap("authenticate", err)
+	}
+	if !a.Active {
+		return desk.Actor{}, desk.NotFound("token", "")
+	}
+	return desk.AgentActor(a), nil
+}
+
+// SetPassword sets an agent's password (argon2id).
+func (s *Service) SetPassword(ctx context.Context, agentID int64, password string) error {
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return desk.Invalid("password", "%v", err)
+	}
+	return wrap("set password", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		return tx.SetPassword(ctx, agentID, hash)
+	}))
+}
+
+// CustomerView is a customer with their cases, as the actor may see them.
+type CustomerView struct {
+	desk.Customer
+	Cases []CaseSummary `json:"cases"`
+}
+
+// CaseSummary is a case in a list.
+type CaseSummary struct {
+	ID        int64       `json:"id"`
+	Ref       string      `json:"ref"`
+	Subject   string      `json:"subject"`
+	Status    desk.Status `json:"status"`
+	OwnerID   int64       `json:"owner_id"`
+	Rung      int         `json:"rung"`
+	Flags     []string    `json:"flags"`
+	UpdatedAt string      `json:"updated_at"`
+}
+
+func summarize(c desk.Case) CaseSummary {
+	return CaseSummary{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, OwnerID: c.OwnerID, Rung: c.Rung,
+		Flags: c.Flags, UpdatedAt: c.UpdatedAt.Format("2006-01-02T15:04:05Z07:00")}
+}
+
+// CreateCustomer adds a customer. A contact point already known answers 409 customer_exists
+// with that customer's id, so integrations can look before they leap.
+func (s *Service) CreateCustomer(ctx context.Context, actor desk.Actor, in desk.NewCustomer) (desk.Customer, error) {
+	if err := requireStaff(actor); err != nil {
+		return desk.Customer{}, err
+	}
+	c, err := desk.ValidateCustomer(in, s.now())
+	if err != nil {
+		return c, err
+	}
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		for _, p := range c.Contacts {
+			if id, err := tx.CustomerByContact(ctx, p); err == nil {
+				return desk.Conflict("customer_exists", fmt.Sprintf("customer %d is already reachable at %s", id, p.Value), map[string]any{"id": id})
+			} else if !store.IsNotFound(err) {
+				return err
+			}
+		}
+		return tx.InsertCustomer(ctx, &c)
+	})
+	return c, wrap("create customer", err)
+}
+
+// Customer returns a customer with their cases, if the actor may see them.
+func (s *Service) Customer(ctx context.Context, actor desk.Actor, id int64) (CustomerView, error) {
+	if !desk.CanSeeCustomer(actor, id) {
+		return CustomerView{}, desk.NotFound("customer", id)
+	}
+	var v CustomerView
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		c, err := tx.Customer(ctx, id)
+		if err != nil {
+			return notFoundAs(err, "customer", id)
+		}
+		cases, err := tx.Cases(ctx, store.CaseFilter{CustomerID: id, Limit: 500})
+		if err != nil {
+			return err
+		}
+		v = CustomerView{Customer: c, Cases: []CaseSummary{}}
+		for _, cs := range cases {
+			if desk.CanSeeCase(actor, cs) {
+				v.Cases = append(v.Cases, summarize(cs))
+			}
+		}
+		return nil
+	})
+	return v, wrap("load customer", err)
+}
+
+// AddReference attaches a reference to a customer, where every department finds it.
+func (s *Service) AddReference(ctx context.Context, actor desk.Actor, customerID int64, r desk.Reference) (desk.Customer, error) {
+	if err := requireStaff(actor); err != nil {
+		return desk.Customer{}, err
+	}
+	refs, err := desk.ValidateReferences("reference", []desk.Reference{r})
+	if err != nil {
+		return desk.Customer{}, err
+	}
+	var c desk.Customer
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		if _, err := tx.Customer(ctx, customerID); err != nil {
+			return notFoundAs(err, "customer", customerID)
+		}
+		if err := tx.AddReference(ctx, customerID, refs[0], s.now()); err != nil {
+			return err
+		}
+		c, err = tx.Customer(ctx, customerID)
+		return err
+	})
+	return c, wrap("add reference", err)
+}

@@ -1,0 +1,160 @@
+// Package service runs the desk's commands and queries. Every command is one function that
+// runs one transaction: load the state, ask the rules (desk) what follows, store the entries,
+// the case row and its search text together. The API, and later mail, timers and the UI, call
+// these functions and never write SQL themselves. Every read checks what the actor may see.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/text"
+)
+
+// Event tells listeners (metrics, later live updates) what a committed command changed.
+type Event struct {
+	CaseID     int64
+	CaseOpened bool
+	Entries    int
+}
+
+// Service runs commands against one store.
+type Service struct {
+	store    *store.Store
+	clock    clock.Clock
+	log      *slog.Logger
+	onCommit func(Event)
+}
+
+// Option adjusts a Service.
+type Option func(*Service)
+
+// WithEvents calls fn after each committed change.
+func WithEvents(fn func(Event)) Option { return func(s *Service) { s.onCommit = fn } }
+
+// New returns a Service on st using clk for "now".
+func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store is the service's store (for health checks and batching).
+func (s *Service) Store() *store.Store { return s.store }
+
+// now is the clock's time in the precision both databases keep.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// write runs fn as one transaction and reports its events once it has committed. A unique-key
+// race with a concurrent command (the same inbound message twice) is retried once, when the
+// retry will find what the other command stored.
+func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) error) error {
+	var events []Event
+	run := func() error {
+		events = events[:0]
+		return s.store.Write(ctx, func(tx *store.Tx) error { return fn(tx, &events) })
+	}
+	err := run()
+	if store.IsDuplicate(err) {
+		err = run()
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		s.onCommit(e)
+	}
+	return nil
+}
+
+// appendRecord chains drafts onto the case's record, stores and indexes them, and saves the
+// case row: the one way anything is added to a record.
+func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, drafts []desk.Draft, now time.Time, ev *[]Event) ([]desk.Entry, error) {
+	entries, err := desk.Chain(c, drafts, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.InsertEntries(ctx, entries); err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if doc, ok := entryDoc(*c, e); ok {
+			if err := tx.Index(ctx, doc); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := tx.SaveCase(ctx, *c); err != nil {
+		return nil, err
+	}
+	*ev = append(*ev, Event{CaseID: c.ID, Entries: len(entries)})
+	return entries, nil
+}
+
+// entryDoc is the searchable text of an entry; status changes and the like are not searched.
+func entryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
+	body := e.Body
+	switch e.Kind {
+	case desk.KindStatusChanged:
+		return store.SearchDoc{}, false
+	case desk.KindCall:
+		if t := dataString(e, "transcript"); t != "" {
+			body += "\n" + t
+		}
+	}
+	return store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Internal: e.Internal,
+		Words: text.Words(body), Refs: text.RefKeys(body)}, true
+}
+
+// loadCase loads a case the actor may see; anything else is "not found".
+func loadCase(ctx context.Context, tx *store.Tx, actor desk.Actor, id int64) (desk.Case, error) {
+	c, err := tx.Case(ctx, id)
+	if store.IsNotFound(err) || (err == nil && !desk.CanSeeCase(actor, c)) {
+		return desk.Case{}, desk.NotFound("case", id)
+	}
+	return c, err
+}
+
+// requireStaff refuses commands that only the desk's own people may run.
+func requireStaff(actor desk.Actor) error {
+	if !desk.IsStaff(actor) {
+		return desk.Forbidden("only the desk's agents may do this")
+	}
+	return nil
+}
+
+// notFoundAs turns a store miss into the rules' "not found" for the named object.
+func notFoundAs(err error, what string, id any) error {
+	if store.IsNotFound(err) {
+		return desk.NotFound(what, id)
+	}
+	return err
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := desk.AsError(err); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// dataString reads one string field of an entry's data.
+func dataString(e desk.Entry, key string) string {
+	var m map[string]any
+	if len(e.Data) == 0 || json.Unmarshal(e.Data, &m) != nil {
+		return ""
+	}
+	v, _ := m[key].(string)
+	return v
+}

@@ -1,0 +1,75 @@
+package service
+
+import (
+	"context"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// VerifyReport is what walking the records found.
+type VerifyReport struct {
+	Cases   int               `json:"cases"`
+	Entries int               `json:"entries"`
+	Faults  []desk.ChainFault `json:"faults"`
+}
+
+// Verify walks every record's hash chain (or one case's, when caseID is not 0) and reports
+// each case whose chain does not hold, naming the first bad entry. progress, if not nil, is
+// called with the number of cases checked so far.
+func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases int)) (VerifyReport, error) {
+	var rep VerifyReport
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var check *desk.ChainChecker
+		var head store.CaseHead
+		finish := func() {
+			if check == nil {
+				return
+			}
+			if f := check.Finish(head.LastSeq, head.LastHash); f != nil {
+				rep.Faults = append(rep.Faults, *f)
+			}
+			rep.Cases++
+			if progress != nil && rep.Cases%1000 == 0 {
+				progress(rep.Cases)
+			}
+		}
+		err := tx.WalkRecords(ctx, caseID, func(h store.CaseHead, e desk.Entry) error {
+			if check == nil || h.CaseID != head.CaseID {
+				finish()
+				check, head = desk.NewChainChecker(desk.CaseRef(h.CaseID)), h
+			}
+			if e.ID != 0 {
+				rep.Entries++
+				check.Add(e)
+			}
+			return nil
+		})
+		finish()
+		return err
+	})
+	if progress != nil {
+		progress(rep.Cases)
+	}
+	return rep, wrap("verify records", err)
+}
+
+// Export returns a case's whole record (internal entries too) in the export format that
+// `kept verify --export` checks.
+func (s *Service) Export(ctx context.Context, actor desk.Actor, caseID int64) (desk.RecordExport, error) {
+	if err := requireStaff(actor); err != nil {
+		return desk.RecordExport{}, err
+	}
+	var x desk.RecordExport
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		entries, err := tx.Entries(ctx, caseID)
+		x = desk.RecordExport{Format: desk.ExportFormat, Ref: c.Ref(), Subject: c.Subject, ExportedAt: s.now(),
+			HeadSeq: c.LastSeq, HeadHash: c.LastHash, Entries: entries}
+		return err
+	})
+	return x, wrap("export record", err)
+}
