@@ -88,10 +88,10 @@ func operationID(rt route) string {
 }
 
 var (
-	timeType    = reflect.TypeOf(time.Time{})
-	idType      = reflect.TypeOf(ID(0))
-	hoursType   = reflect.TypeOf(desk.Hours{})
-	rawType     = reflect.TypeOf(json.RawMessage{})
+	timeType  = reflect.TypeOf(time.Time{})
+	idType    = reflect.TypeOf(ID(0))
+	hoursType = reflect.TypeOf(desk.Hours{})
+	rawType   = reflect.TypeOf(json.RawMessage{})
 )
 
 // schemaOf describes a Go type as its JSON encoding looks, from its json tags.

@@ -115,7 +115,7 @@ type inboundIn struct {
 
 type caseList struct {
 	Cases      []service.CaseSummary `json:"cases"`
-	NextBefore int64         `json:"next_before,omitempty"`
+	NextBefore int64                 `json:"next_before,omitempty"`
 }
 
 type searchAnswer struct {

@@ -93,8 +93,8 @@ func (e Entry) Canonical() []byte {
 	// Encoding a struct of strings, numbers and valid raw JSON cannot fail.
 	_ = enc.Encode(canonicalEntry{
 		V: 1, Case: CaseRef(e.CaseID), Seq: e.Seq, Kind: e.Kind,
-		At:    e.At.UTC().Format(time.RFC3339Nano),
-		Actor: canonicalActor{e.Actor.Kind, e.Actor.ID, e.Actor.Name},
+		At:       e.At.UTC().Format(time.RFC3339Nano),
+		Actor:    canonicalActor{e.Actor.Kind, e.Actor.ID, e.Actor.Name},
 		Internal: e.Internal, Channel: e.Channel, Body: e.Body, Data: data, Prev: e.PrevHash,
 	})
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))

@@ -63,7 +63,8 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) 
 		return s.store.Write(ctx, func(tx *store.Tx) error { return fn(tx, &events) })
 	}
 	err := run()
-	if store.IsDuplicate(err) {
+	// Inside a batch the failed statement has spoilt the shared transaction: no retry there.
+	if store.IsDuplicate(err) && !store.InBatch(ctx) {
 		err = run()
 	}
 	if err != nil {

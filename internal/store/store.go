@@ -18,8 +18,8 @@ import (
 	"runtime"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -192,6 +192,12 @@ func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
 		return fn(tx)
 	}
 	return s.run(ctx, s.reader, false, fn)
+}
+
+// InBatch reports whether ctx carries a Batch's transaction.
+func InBatch(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*Tx)
+	return ok
 }
 
 // Batch runs fn with a context whose Writes and Reads all share one transaction: seeding and

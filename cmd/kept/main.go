@@ -1,0 +1,163 @@
+// Command kept is the customer-care desk that keeps its word: one binary that serves the desk,
+// migrates its database, issues tokens and verifies its records.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // agents' time zones work on machines without a zoneinfo database
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const usage = `Kept — the customer-care desk that keeps its word.
+
+Usage:
+  kept serve    [--data DIR | --db URL] [--http ADDR] [--demo]   run the desk
+  kept migrate  [--data DIR | --db URL]                          apply database migrations
+  kept token    [--data DIR | --db URL] --email EMAIL [--role R]  print a new API token
+  kept password [--data DIR | --db URL] --email EMAIL             set a password (read from stdin)
+  kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
+  kept verify   --export FILE                                     check an exported record
+  kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON
+  kept version                                                    print the version
+
+--data defaults to ./kept-data (SQLite inside it); --db postgres://… uses PostgreSQL.
+The flags may also come from KEPT_DATA, KEPT_DB, KEPT_HTTP.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks a mistake on the command line: the usage is printed with it.
+var errUsage = errors.New("usage")
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+		"serve": serve, "migrate": migrate, "token": token, "password": password,
+		"verify": verify, "export": export,
+		"version": func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
+			fmt.Fprintln(stdout, "kept", version)
+			return nil
+		},
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "kept: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd(ctx, args[1:], stdin, stdout, stderr)
+	var failed verifyFailed
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "kept %s: %v\n", args[0], err)
+		return 2
+	case errors.As(err, &failed):
+		return 1
+	}
+	fmt.Fprintf(stderr, "kept %s: %v\n", args[0], err)
+	return 1
+}
+
+// dbFlags adds --data and --db to a command's flags.
+func dbFlags(fs *flag.FlagSet) *store.Config {
+	var cfg store.Config
+	fs.StringVar(&cfg.DataDir, "data", envOr("KEPT_DATA", "kept-data"), "data folder for the embedded SQLite database")
+	fs.StringVar(&cfg.URL, "db", os.Getenv("KEPT_DB"), "PostgreSQL URL (postgres://…); overrides --data")
+	return &cfg
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("kept "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	if os.Getenv("KEPT_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	if os.Getenv("KEPT_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openService opens and migrates the database and returns a service on it.
+func openService(ctx context.Context, cfg store.Config, log *slog.Logger, opts ...service.Option) (*service.Service, func(), error) {
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx, log); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return service.New(st, clock.System{}, log, opts...), func() { st.Close() }, nil
+}
+
+func migrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", stderr)
+	cfg := dbFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	_, closeDB, err := openService(ctx, *cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	closeDB()
+	fmt.Fprintln(stdout, "database is up to date:", cfg.Describe())
+	return nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// verifyFailed means a record did not verify; the faults are already printed.
+type verifyFailed struct{ faults int }
+
+func (v verifyFailed) Error() string { return fmt.Sprintf("%d records do not verify", v.faults) }
+
+func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", stderr)
+	cfg := dbFlags(fs)
+	ref := fs.String("case", "", "check only this case (K-1042)")
+	exportFile := fs.String("export", "", "check an exported record file instead of a database")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *exportFile != "" {
+		return verifyExport(*exportFile, stdout)
+	}
+	var caseID int64
+	if *ref != "" {
+		id, ok := desk.ParseCaseRef(*ref)
+		if !ok {
+			return fmt.Errorf("%w: --case %q is not a case ref like K-1042", errUsage, *ref)
+		}
+		caseID = id
+	}
+	svc, closeDB, err := openService(ctx, *cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	progress := progressPrinter(stderr, "checked %d cases")
+	rep, err := svc.Verify(ctx, caseID, progress)
+	if progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if caseID != 0 && rep.Cases == 0 {
+		return fmt.Errorf("no case %s", *ref)
+	}
+	for _, f := range rep.Faults {
+		fmt.Fprintf(stdout, "FAIL %s\n", f)
+	}
+	if len(rep.Faults) > 0 {
+		fmt.Fprintf(stdout, "%d of %d records do not verify (%d entries checked)\n", len(rep.Faults), rep.Cases, rep.Entries)
+		return verifyFailed{len(rep.Faults)}
+	}
+	fmt.Fprintf(stdout, "ok: %d records, %d entries, every hash chain holds\n", rep.Cases, rep.Entries)
+	return nil
+}
+
+func verifyExport(path string, stdout io.Writer) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var x desk.RecordExport
+	if err := json.Unmarshal(b, &x); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	fault, err := desk.CheckExport(x)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if fault != nil {
+		fmt.Fprintf(stdout, "FAIL %s\n", fault)
+		return verifyFailed{1}
+	}
+	fmt.Fprintf(stdout, "ok: %s, %d entries, the hash chain holds\n", x.Ref, len(x.Entries))
+	return nil
+}
+
+func export(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	cfg := dbFlags(fs)
+	ref := fs.String("case", "", "the case to export (K-1042)")
+	out := fs.String("out", "", "write to this file instead of standard output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id, ok := desk.ParseCaseRef(*ref)
+	if !ok {
+		return fmt.Errorf("%w: --case must be a case ref like K-1042", errUsage)
+	}
+	svc, closeDB, err := openService(ctx, *cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	x, err := svc.Export(ctx, desk.SystemActor(), id)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(x, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode export: %w", err)
+	}
+	b = append(b, '\n')
+	if *out == "" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(*out, b, 0o640)
+}
+
+// progressPrinter returns a progress callback that rewrites one line on a terminal and
+// prints nothing when stderr is not one.
+func progressPrinter(w io.Writer, format string) func(int) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(n int) { fmt.Fprintf(w, "\r"+format, n) }
+}
