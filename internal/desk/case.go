@@ -60,6 +60,7 @@ type Case struct {
 	Channel         string    `json:"channel"`
 	OriginalRequest string    `json:"original_request"`
 	Flags           []string  `json:"flags"`
+	Unanswered      int       `json:"unanswered"` // customer contacts since the last public answer
 	LastSeq         int64     `json:"-"`
 	LastHash        string    `json:"-"`
 	CreatedAt       time.Time `json:"created_at"`
@@ -184,41 +185,54 @@ func ValidateReferences(field string, refs []Reference) ([]Reference, error) {
 }
 
 // OpenCase decides what opening a case does: the case itself, owned by owner, with the
-// customer's words kept verbatim as the original request and as the first entry.
-func OpenCase(in NewCase, cust Customer, owner Agent, by Actor, now time.Time) (Case, []Draft, []Participant) {
+// customer's words kept verbatim as the original request and as the first entry. recorder is
+// the agent who took the words down (on the phone, say), or nil when they came by themselves.
+func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.Time) (Case, []Draft, []Participant) {
 	c := Case{
 		CustomerID: cust.ID, Subject: in.Subject, Status: StatusOpen, Type: in.Type,
 		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
-		OriginalRequest: in.Body, Flags: InboundFlags(in.Body), CreatedAt: now, UpdatedAt: now,
+		OriginalRequest: in.Body, Flags: InboundFlags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	data := map[string]any{"subject": in.Subject}
-	if by.Kind == ActorAgent {
-		data["recorded_by"] = by.Name // an agent took down the customer's words, e.g. on the phone
+	if recorder != nil {
+		data["recorded_by"] = recorder.Name
 	}
-	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data}}
+	// The customer meets the owner at once, and whoever took their words down (story 4).
+	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data},
+		Introduce(owner, true, now, time.Time{})}
 	parts := []Participant{ParticipantFor(CustomerActor(cust), now), ParticipantFor(AgentActor(owner), now)}
-	if by.Kind == ActorAgent && by.ID != owner.ID {
-		parts = append(parts, ParticipantFor(by, now))
+	if recorder != nil && recorder.ID != owner.ID {
+		parts = append(parts, ParticipantFor(AgentActor(*recorder), now))
+		drafts = append(drafts, Introduce(*recorder, false, now, time.Time{}))
 	}
 	return c, drafts, parts
 }
 
-// AgentLoad is an agent who could own a new case and how many active cases they hold.
+// AgentLoad is an agent who could own a new case, how many active cases they hold, and
+// whether they are away (on leave or sick) now.
 type AgentLoad struct {
 	Agent Agent
 	Open  int
+	Away  bool
 }
 
-// ChooseOwner picks the owner of a case nobody was named for: the active agent with the
-// fewest active cases, the lower id on a tie (so the choice is repeatable).
+// ChooseOwner picks the owner of a case nobody was named for: the present, active agent with
+// the fewest active cases, the lower id on a tie (so the choice is repeatable). New cases start
+// on the ladder's first rung, so agents come before leads, managers and admins.
 func ChooseOwner(candidates []AgentLoad) (Agent, error) {
 	var best *AgentLoad
+	better := func(c, than *AgentLoad) bool {
+		if ca, ta := c.Agent.Role == RoleAgent, than.Agent.Role == RoleAgent; ca != ta {
+			return ca
+		}
+		return c.Open < than.Open || (c.Open == than.Open && c.Agent.ID < than.Agent.ID)
+	}
 	for i := range candidates {
 		c := &candidates[i]
-		if !c.Agent.Active || c.Agent.Role == RolePartner {
+		if !c.Agent.Active || c.Agent.Role == RolePartner || c.Away {
 			continue
 		}
-		if best == nil || c.Open < best.Open || (c.Open == best.Open && c.Agent.ID < best.Agent.ID) {
+		if best == nil || better(c, best) {
 			best = c
 		}
 	}
@@ -267,6 +281,7 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 			ch = c.Channel
 		}
 		drafts = append(drafts, Draft{Kind: KindMessageOut, Actor: by, Channel: ch, Body: body})
+		c.Unanswered = 0
 	}
 	return drafts, nil
 }

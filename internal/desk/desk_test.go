@@ -135,9 +135,13 @@ func TestParseHours(t *testing.T) {
 
 func TestChooseOwner(t *testing.T) {
 	a := func(id int64, role Role, active bool) Agent { return Agent{ID: id, Role: role, Active: active} }
-	got, err := ChooseOwner([]AgentLoad{{a(1, RoleAgent, true), 5}, {a(2, RoleAgent, false), 0}, {a(3, RolePartner, true), 0}, {a(4, RoleLead, true), 2}, {a(5, RoleAgent, true), 2}})
-	if err != nil || got.ID != 4 {
-		t.Errorf("ChooseOwner = %d %v, want the least busy active agent 4", got.ID, err)
+	got, err := ChooseOwner([]AgentLoad{{a(1, RoleAgent, true), 5, false}, {a(2, RoleAgent, false), 0, false}, {a(3, RolePartner, true), 0, false},
+		{a(6, RoleAgent, true), 0, true}, {a(4, RoleLead, true), 2, false}, {a(5, RoleAgent, true), 2, false}})
+	if err != nil || got.ID != 5 {
+		t.Errorf("ChooseOwner = %d %v, want the least busy agent present, 5 (agents before leads)", got.ID, err)
+	}
+	if got, _ := ChooseOwner([]AgentLoad{{a(4, RoleLead, true), 3, false}, {a(7, RoleAdmin, true), 1, false}}); got.ID != 7 {
+		t.Errorf("with no agents ChooseOwner = %d, want the least busy of the rest, 7", got.ID)
 	}
 	if _, err := ChooseOwner(nil); err == nil {
 		t.Error("ChooseOwner with nobody succeeded")

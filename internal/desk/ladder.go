@@ -1,0 +1,164 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Escalation triggers: what made a case climb the ladder.
+const (
+	TriggerBrokenPromise   = "broken_promise"
+	TriggerSecondSlip      = "second_slip"
+	TriggerRepeatContacts  = "repeat_contacts"
+	TriggerResponseTarget  = "response_target"
+	TriggerCustomerRequest = "customer_request"
+	TriggerAgentRequest    = "agent_request"
+)
+
+// Depth is how far below the top of the ladder an agent stands: the number of manager_id
+// links above them (the head of care, with no manager, is 0). managerOf gives an agent's manager.
+func Depth(agentID int64, managerOf func(int64) int64) int {
+	d := 0
+	seen := map[int64]bool{}
+	for id := managerOf(agentID); id != 0 && !seen[id]; id = managerOf(id) {
+		seen[id] = true // a loop in manager_id must not hang the desk
+		d++
+	}
+	return d
+}
+
+// Escalate decides what moving a case one rung up does: ownership goes to the owner's manager,
+// the rung grows, and the record says why. At the top of the ladder the case stays where it is,
+// and the record says so. manager is nil when the owner has none (or they are inactive).
+func Escalate(c *Case, owner Agent, manager *Agent, trigger, reason string, now time.Time) []Draft {
+	data := map[string]any{"trigger": trigger, "from_owner": owner.ID}
+	c.Unanswered = 0 // the count starts again for the next rung
+	if manager == nil {
+		data["to_owner"], data["top"] = owner.ID, true
+		return []Draft{{Kind: KindEscalated, Actor: SystemActor(), Internal: true,
+			Body: fmt.Sprintf("Escalation (%s) found no one above %s: the case stays with them. %s", trigger, owner.Name, reason), Data: data}}
+	}
+	c.OwnerID, c.Rung = manager.ID, c.Rung+1
+	if manager.TeamID != 0 {
+		c.TeamID = manager.TeamID
+	}
+	data["to_owner"], data["rung"] = manager.ID, c.Rung
+	body := fmt.Sprintf("Your case has been passed up to %s (%s)", manager.Name, roleName(*manager))
+	if reason != "" {
+		body += ": " + reason
+	}
+	return []Draft{{Kind: KindEscalated, Actor: SystemActor(), Body: body, Data: data}}
+}
+
+// roleName is how a customer reads an agent's place: "team lead, Billing".
+func roleName(a Agent) string {
+	name := map[Role]string{RoleAdmin: "head of customer care", RoleManager: "manager", RoleLead: "team lead", RoleAgent: "agent", RolePartner: "partner"}[a.Role]
+	if a.Team != "" {
+		name += ", " + a.Team
+	}
+	return name
+}
+
+// Introduce is the entry that tells the customer who someone new on their case is. until is
+// when a temporary owner stops looking after the case (zero when not temporary).
+func Introduce(a Agent, owner bool, from, until time.Time) Draft {
+	loc := a.Location()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s) ", a.Name, roleName(a))
+	if owner {
+		fmt.Fprintf(&b, "looks after your case from %s", from.In(loc).Format("Mon 2 Jan 15:04 MST"))
+		if !until.IsZero() {
+			fmt.Fprintf(&b, " until %s", until.In(loc).Format("Mon 2 Jan 15:04 MST"))
+		}
+		b.WriteString(".")
+	} else {
+		b.WriteString("has joined your case.")
+	}
+	data := map[string]any{"agent_id": a.ID, "role": string(a.Role), "team": a.Team, "owner": owner}
+	if !until.IsZero() {
+		data["until"] = until.UTC().Format(time.RFC3339)
+	}
+	return Draft{Kind: KindIntroduction, Actor: AgentActor(a), Body: b.String(), Data: data}
+}
+
+// Handover is moving a case to a named colleague with a written briefing.
+type Handover struct {
+	ToAgentID   int64
+	Briefing    string
+	Until       time.Time // when the hand-over ends (a temporary one, for an absence); zero: for good
+	AgreementID int64     // an entry of the customer agreeing to go down the ladder
+}
+
+// HandoverState is what the hand-over rule needs to know.
+type HandoverState struct {
+	Owner, To           Agent
+	OwnerDepth, ToDepth int    // Depth of each on the ladder
+	Agreement           *Entry // the entry named by AgreementID, if it exists on this case
+	Missing             bool   // the owner went away without a briefing (sickness): no downward check
+	IntroduceFrom       time.Time
+}
+
+// HandOver decides what a hand-over does: the briefing for the new owner (internal), and the
+// new owner's introduction to the customer. Once a case has climbed the ladder it does not go
+// down to someone below its owner without the customer's recorded agreement.
+func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) ([]Draft, error) {
+	if st.To.ID == c.OwnerID {
+		return nil, Invalid("to_agent_id", "%s already owns the case", st.To.Name)
+	}
+	if !st.To.Active || st.To.Role == RolePartner {
+		return nil, Invalid("to_agent_id", "%s cannot own cases (inactive or a partner)", st.To.Name)
+	}
+	briefing, err := checkText("briefing", strings.TrimSpace(in.Briefing), maxBody, !st.Missing)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Until.IsZero() && !in.Until.After(now) {
+		return nil, Invalid("until", "the end of a temporary hand-over must be in the future")
+	}
+	if c.Rung > 0 && st.ToDepth > st.OwnerDepth && !st.Missing {
+		agreed := st.Agreement != nil && st.Agreement.CaseID == c.ID && st.Agreement.Kind == KindMessageIn && st.Agreement.Actor.Kind == ActorCustomer
+		if !agreed {
+			return nil, Conflict("downward_reassignment",
+				fmt.Sprintf("%s has been escalated to rung %d; %s is below %s on the ladder. Hand it to someone at %s's level or above, "+
+					"or name the customer's message agreeing to it as agreement_entry_id", c.Ref(), c.Rung, st.To.Name, st.Owner.Name, st.Owner.Name),
+				map[string]any{"rung": c.Rung, "owner_id": st.Owner.ID})
+		}
+	}
+	data := map[string]any{"from": st.Owner.ID, "to": st.To.ID}
+	if !in.Until.IsZero() {
+		data["until"] = in.Until.UTC().Format(time.RFC3339)
+	}
+	if st.Missing {
+		data["missing"] = true
+		briefing = fmt.Sprintf("No hand-over: %s went away without briefing anyone. Read the record from the original request.", st.Owner.Name)
+	}
+	if in.AgreementID != 0 {
+		data["agreement_entry_id"] = in.AgreementID
+	}
+	c.OwnerID = st.To.ID
+	if st.To.TeamID != 0 {
+		c.TeamID = st.To.TeamID
+	}
+	if st.Missing {
+		c.AddFlag(FlagHandoverMissing)
+	}
+	from := st.IntroduceFrom
+	if from.IsZero() {
+		from = now
+	}
+	return []Draft{
+		{Kind: KindHandover, Actor: by, Internal: true, Body: briefing, Data: data},
+		Introduce(st.To, true, from, in.Until),
+	}, nil
+}
+
+// CountContact notes a customer's contact on a case and reports whether it escalates: the
+// limit-th contact without a public answer in between does.
+func CountContact(c *Case, limit int) bool {
+	if limit <= 0 {
+		limit = 2
+	}
+	c.Unanswered++
+	return c.Unanswered >= limit
+}

@@ -1,0 +1,216 @@
+package desk
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// PromiseKind is what was promised.
+type PromiseKind string
+
+// Kinds of promises.
+const (
+	PromiseCallback    PromiseKind = "callback"
+	PromiseUpdate      PromiseKind = "update"
+	PromiseDelivery    PromiseKind = "delivery"
+	PromiseFix         PromiseKind = "fix"
+	PromiseAppointment PromiseKind = "appointment"
+)
+
+var promiseKinds = []PromiseKind{PromiseCallback, PromiseUpdate, PromiseDelivery, PromiseFix, PromiseAppointment}
+
+// PromiseState is what became of a promise. A slipped promise stays open with a new due time.
+type PromiseState string
+
+// Promise states.
+const (
+	PromiseOpen   PromiseState = "open"
+	PromiseKept   PromiseState = "kept"
+	PromiseBroken PromiseState = "broken"
+)
+
+// Promise is a commitment made to a customer: the exact words, who made it, who owns it, when it is due.
+type Promise struct {
+	ID        int64        `json:"id"`
+	CaseID    int64        `json:"case_id"`
+	Kind      PromiseKind  `json:"kind"`
+	Words     string       `json:"words"`
+	Place     string       `json:"place,omitempty"`
+	DueAt     time.Time    `json:"due_at"`
+	State     PromiseState `json:"state"`
+	MakerID   int64        `json:"maker_id"`
+	OwnerID   int64        `json:"owner_id"`
+	Slips     int          `json:"slips"`
+	CaseType  string       `json:"-"`
+	CreatedAt time.Time    `json:"created_at"`
+	DoneAt    *time.Time   `json:"done_at,omitempty"`
+}
+
+// Flags the promise rules set on a case.
+const (
+	FlagPromiseRequired = "promise_required" // a promise broke: the customer is owed a new one
+	FlagHandoverMissing = "handover_missing" // the owner went away without briefing anyone
+)
+
+// NewPromise is a promise an agent makes.
+type NewPromise struct {
+	Kind    string
+	DueAt   time.Time
+	Words   string
+	Place   string
+	OwnerID int64 // 0: the case's owner
+}
+
+// ValidatePromise checks a new promise before any state is loaded.
+func ValidatePromise(in NewPromise, now time.Time) (NewPromise, error) {
+	k := PromiseKind(strings.ToLower(strings.TrimSpace(in.Kind)))
+	if !slices.Contains(promiseKinds, k) {
+		return in, Invalid("kind", "unknown kind %q (use callback, update, delivery, fix or appointment)", in.Kind)
+	}
+	in.Kind = string(k)
+	if in.DueAt.IsZero() {
+		return in, Invalid("due_at", "the time the promise is due is required (RFC 3339)")
+	}
+	if !in.DueAt.After(now) {
+		return in, Invalid("due_at", "a promise must be due in the future")
+	}
+	var err error
+	if in.Words, err = checkText("words", strings.TrimSpace(in.Words), 4000, true); err != nil {
+		return in, err
+	}
+	if in.Place, err = checkText("place", strings.TrimSpace(in.Place), 500, false); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// MakePromise decides the entry a new (stored) promise adds to the record. Making a promise
+// settles a "promise required" flag left by a broken one.
+func MakePromise(c *Case, p Promise, by Actor) []Draft {
+	c.Flags = slices.DeleteFunc(c.Flags, func(f string) bool { return f == FlagPromiseRequired })
+	data := map[string]any{"promise_id": p.ID, "kind": string(p.Kind), "due_at": p.DueAt.UTC().Format(time.RFC3339), "owner_id": p.OwnerID}
+	if p.Place != "" {
+		data["place"] = p.Place
+	}
+	return []Draft{{Kind: KindPromiseMade, Actor: by, Body: p.Words, Data: data}}
+}
+
+// KeepPromise decides what keeping an open promise does.
+func KeepPromise(p *Promise, by Actor, note string, now time.Time) ([]Draft, error) {
+	if p.State != PromiseOpen {
+		return nil, Conflict("promise_closed", fmt.Sprintf("the promise is already %s", p.State), map[string]any{"state": string(p.State)})
+	}
+	note, err := checkText("note", strings.TrimSpace(note), 4000, false)
+	if err != nil {
+		return nil, err
+	}
+	p.State, p.DoneAt = PromiseKept, &now
+	body := "Kept: " + p.Words
+	if note != "" {
+		body += "\n" + note
+	}
+	return []Draft{{Kind: KindPromiseKept, Actor: by, Body: body, Data: map[string]any{"promise_id": p.ID, "due_at": p.DueAt.UTC().Format(time.RFC3339)}}}, nil
+}
+
+// Slip is moving a promise's due time: a reason and a message to the customer are required.
+type Slip struct {
+	DueAt   time.Time
+	Reason  string
+	Message string
+}
+
+// SlipPromise decides what moving an open promise does: the slip (public, so the customer sees
+// their promise moved, with the reason) and the message to the customer. It reports whether the
+// slip escalates the case: the second slip of one promise does, and every slip after it.
+func SlipPromise(p *Promise, by Actor, in Slip, now time.Time) ([]Draft, bool, error) {
+	if p.State != PromiseOpen {
+		return nil, false, Conflict("promise_closed", fmt.Sprintf("the promise is already %s", p.State), map[string]any{"state": string(p.State)})
+	}
+	if in.DueAt.IsZero() || !in.DueAt.After(now) {
+		return nil, false, Invalid("due_at", "the new due time must be in the future")
+	}
+	if !in.DueAt.After(p.DueAt) {
+		return nil, false, Invalid("due_at", "a slip moves the promise later; to keep it sooner, keep it")
+	}
+	reason, err := checkText("reason", strings.TrimSpace(in.Reason), 4000, true)
+	if err != nil {
+		return nil, false, err
+	}
+	msg, err := checkText("message_to_customer", strings.TrimSpace(in.Message), maxBody, true)
+	if err != nil {
+		return nil, false, err
+	}
+	from := p.DueAt
+	p.DueAt = in.DueAt
+	p.Slips++
+	drafts := []Draft{
+		{Kind: KindPromiseSlipped, Actor: by, Body: p.Words, Data: map[string]any{"promise_id": p.ID, "from": from.UTC().Format(time.RFC3339),
+			"to": in.DueAt.UTC().Format(time.RFC3339), "reason": reason, "slips": p.Slips}},
+		{Kind: KindMessageOut, Actor: by, Body: msg, Data: map[string]any{"promise_id": p.ID}},
+	}
+	return drafts, p.Slips >= 2, nil
+}
+
+// BreakPromise decides what an unkept promise at its due time does: it is broken, the customer
+// is told honestly, and a new promise is required. The caller escalates the case.
+func BreakPromise(c *Case, p *Promise, now time.Time) ([]Draft, error) {
+	if p.State != PromiseOpen || p.DueAt.After(now) {
+		return nil, nil // kept, already broken, or slipped to later: nothing is due
+	}
+	p.State, p.DoneAt = PromiseBroken, &now
+	c.AddFlag(FlagPromiseRequired)
+	due := p.DueAt.UTC().Format("Mon 2 Jan 15:04 MST")
+	return []Draft{
+		{Kind: KindPromiseBroken, Actor: SystemActor(), Body: p.Words, Data: map[string]any{"promise_id": p.ID, "due_at": p.DueAt.UTC().Format(time.RFC3339), "slips": p.Slips}},
+		{Kind: KindMessageOut, Actor: SystemActor(), Body: fmt.Sprintf("We are sorry: we promised you %q by %s and did not keep that promise. "+
+			"Your case now goes to a more senior colleague, who will contact you with a new promise.", p.Words, due)},
+	}, nil
+}
+
+// Estimate is how long such promises took to keep, from history.
+type Estimate struct {
+	Samples int    `json:"samples"`
+	MedianS int64  `json:"median_s"`
+	P90S    int64  `json:"p90_s"`
+	Warning string `json:"warning,omitempty"`
+}
+
+// MinEstimateSamples is how many kept promises it takes before the desk says anything.
+const MinEstimateSamples = 5
+
+// EstimateFor summarises how long kept promises of the same case type and kind took (from
+// being made to being kept) and warns when the new one is due sooner than 90% of them took.
+// It returns nil while there is too little history.
+func EstimateFor(took []time.Duration, due, now time.Time) *Estimate {
+	if len(took) < MinEstimateSamples {
+		return nil
+	}
+	s := slices.Clone(took)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	e := &Estimate{Samples: len(s), MedianS: int64(quantile(s, 0.5).Seconds()), P90S: int64(quantile(s, 0.9).Seconds())}
+	if left := due.Sub(now); left < quantile(s, 0.9) {
+		e.Warning = fmt.Sprintf("Such promises took %s (median) and up to %s (90%%) to keep; this one is due in %s.",
+			roundDuration(quantile(s, 0.5)), roundDuration(quantile(s, 0.9)), roundDuration(left))
+	}
+	return e
+}
+
+// quantile is the nearest-rank quantile of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	i := int(float64(len(sorted))*q+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func roundDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%.1f days", d.Hours()/24)
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%.0f hours", d.Hours())
+	default:
+		return fmt.Sprintf("%.0f minutes", d.Minutes())
+	}
+}
