@@ -11,13 +11,13 @@ import (
 )
 
 const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), owner_id, rung, channel,
-	original_request, flags, last_seq, last_hash, created_at, updated_at`
+	original_request, flags, unanswered, last_seq, last_hash, created_at, updated_at`
 
 func scanCase(row scanner) (desk.Case, error) {
 	var c desk.Case
 	var status, flags string
 	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.Rung, &c.Channel,
-		&c.OriginalRequest, &flags, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt)
+		&c.OriginalRequest, &flags, &c.Unanswered, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return c, err
 	}
@@ -69,8 +69,8 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 // SaveCase writes back what commands change on a case row.
 func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 	_, err := t.tx.ExecContext(ctx, `UPDATE cases SET subject = $1, status = $2, case_type = $3, team_id = $4, owner_id = $5, rung = $6,
-		flags = $7, last_seq = $8, last_hash = $9, updated_at = $10 WHERE id = $11`,
-		c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, flagsJSON(c.Flags), c.LastSeq, c.LastHash, c.UpdatedAt, c.ID)
+		flags = $7, unanswered = $8, last_seq = $9, last_hash = $10, updated_at = $11 WHERE id = $12`,
+		c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.LastSeq, c.LastHash, c.UpdatedAt, c.ID)
 	if err != nil {
 		return fmt.Errorf("save case %d: %w", c.ID, err)
 	}
@@ -177,13 +177,25 @@ func int64Args(ids []int64) []any {
 // AddParticipants records people acting on a case; someone already there keeps their first date.
 func (t *Tx) AddParticipants(ctx context.Context, caseID int64, ps []desk.Participant) error {
 	for _, p := range ps {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (case_id, kind, person_id) DO NOTHING`, caseID, string(p.Kind), p.PersonID, p.Name, p.Role, p.Since)
-		if err != nil {
-			return fmt.Errorf("add participant to case %d: %w", caseID, err)
+		if _, err := t.AddParticipant(ctx, caseID, p); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// AddParticipant records one person acting on a case and reports whether they are new to it.
+func (t *Tx) AddParticipant(ctx context.Context, caseID int64, p desk.Participant) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, caseID, string(p.Kind), p.PersonID, p.Name, p.Role, p.Since)
+	if err != nil {
+		return false, fmt.Errorf("add participant to case %d: %w", caseID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("add participant to case %d: %w", caseID, err)
+	}
+	return n == 1, nil
 }
 
 // Participants lists a case's participants in the order they joined.

@@ -106,13 +106,15 @@ func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
 }
 
 // AgentLoads lists the active agents (of one team, when teamID is not 0) with how many
-// active cases each owns, for choosing the owner of a new case.
-func (t *Tx) AgentLoads(ctx context.Context, teamID int64) ([]desk.AgentLoad, error) {
-	q := `SELECT ` + agentColumns + `, (SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation'))` +
+// active cases each owns and whether they are away (on leave or sick) at now, for choosing
+// the owner of a new case.
+func (t *Tx) AgentLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
+	q := `SELECT ` + agentColumns + `, (SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation')),
+		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at <= $1 AND ab.to_at > $1)` +
 		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
-	args := []any{}
+	args := []any{now}
 	if teamID != 0 {
-		q += ` AND a.team_id = $1`
+		q += ` AND a.team_id = $2`
 		args = append(args, teamID)
 	}
 	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
@@ -123,7 +125,7 @@ func (t *Tx) AgentLoads(ctx context.Context, teamID int64) ([]desk.AgentLoad, er
 	var out []desk.AgentLoad
 	for rows.Next() {
 		var l desk.AgentLoad
-		a, err := scanAgent(rows, &l.Open)
+		a, err := scanAgent(rows, &l.Open, &l.Away)
 		if err != nil {
 			return nil, fmt.Errorf("agent loads: %w", err)
 		}
@@ -247,3 +249,12 @@ func (t *Tx) Customer(ctx context.Context, id int64) (desk.Customer, error) {
 
 // IsNotFound reports whether err says a lookup found nothing.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) }
+
+// TeamID finds a team by name.
+func (t *Tx) TeamID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT id FROM teams WHERE name = $1`, name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("find team %q: %w", name, notFound(err))
+	}
+	return id, nil
+}

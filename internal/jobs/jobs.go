@@ -1,0 +1,235 @@
+// Package jobs runs durable timers: a promise's reminders and its break, an absence's start
+// and end, a response target. A timer is stored (store.Tx.AddTimer) in the transaction of the
+// command that causes it, and runs here in a transaction that also deletes it, so it fires
+// exactly once, after restarts and across nodes sharing one PostgreSQL.
+//
+// Timers run in batches of up to 100 per transaction, each timer in a savepoint: a failing
+// handler undoes only its own timer's writes, and the rest of the batch commits together, one
+// disk sync for a hundred timers instead of one each.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"runtime/debug"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Handler runs one due timer inside the transaction that will also delete it. The timer's row
+// is already gone when it runs, so scheduling the same key again makes a new timer.
+type Handler func(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error
+
+const (
+	batchSize   = 100
+	maxAttempts = 10        // a timer that fails this often is parked as failed
+	maxBackoff  = time.Hour // the longest wait between attempts
+	// pollEvery bounds the sleep, so timers other nodes add (without a Wake here) are seen
+	// within a second.
+	pollEvery = time.Second
+	// busyWait is the pause when a timer is due but another node holds it, instead of spinning.
+	busyWait = 50 * time.Millisecond
+)
+
+// Runner fires due timers.
+type Runner struct {
+	st        *store.Store
+	clk       clock.Clock
+	log       *slog.Logger
+	handlers  map[string]Handler
+	wake      chan struct{}
+	pollEvery time.Duration
+}
+
+// NewRunner returns a runner calling handlers by timer kind.
+func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler) *Runner {
+	return &Runner{
+		st:        st,
+		clk:       clk,
+		log:       log,
+		handlers:  maps.Clone(handlers), // the caller's map may change; the runner's does not
+		wake:      make(chan struct{}, 1),
+		pollEvery: pollEvery,
+	}
+}
+
+// RunDue runs every timer due at the clock's now, in batches of up to 100 per transaction, and
+// returns how many fired. A failing handler's timer is retried with back-off (attempts² seconds,
+// at most an hour) and marked failed after 10 attempts; a timer whose kind has no handler is
+// marked failed at once. Only database errors are returned.
+func (r *Runner) RunDue(ctx context.Context) (int, error) {
+	now := r.clk.Now()
+	total := 0
+	for {
+		fired, claimed, err := r.runBatch(ctx, now)
+		if err != nil {
+			return total, err
+		}
+		total += fired
+		if claimed < batchSize {
+			return total, nil
+		}
+	}
+}
+
+// runBatch claims up to batchSize due timers and runs them in one transaction.
+func (r *Runner) runBatch(ctx context.Context, now time.Time) (fired, claimed int, err error) {
+	err = r.st.Write(ctx, func(tx *store.Tx) error {
+		fired = 0
+		timers, err := tx.ClaimDueTimers(ctx, now, batchSize)
+		if err != nil {
+			return err
+		}
+		claimed = len(timers)
+		for _, tm := range timers {
+			ok, err := r.fire(ctx, tx, tm, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				fired++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("run due timers: %w", err)
+	}
+	return fired, claimed, nil
+}
+
+// fire runs one claimed timer and says whether its handler succeeded. An error means the
+// transaction is unusable; a handler's failure is recorded on the timer instead.
+func (r *Runner) fire(ctx context.Context, tx *store.Tx, claimed store.Timer, now time.Time) (bool, error) {
+	h, ok := r.handlers[claimed.Kind]
+	if !ok {
+		msg := fmt.Sprintf("no handler for timer kind %q", claimed.Kind)
+		err := tx.RetryTimer(ctx, claimed.ID, claimed.DueAt, msg, true)
+		if store.IsNotFound(err) {
+			return false, nil // an earlier handler in this batch removed it
+		}
+		if err != nil {
+			return false, err
+		}
+		r.log.Error("timer marked failed: no handler for its kind", "timer", claimed.ID, "kind", claimed.Kind,
+			"case", claimed.CaseID, "ref", claimed.RefID)
+		return false, nil
+	}
+	var tm store.Timer
+	var taken bool
+	herr, txErr := tx.Savepoint(ctx, func() error {
+		var err error
+		// Deleted before the handler runs, so a handler that schedules the same key again
+		// creates a new timer instead of moving the one about to be deleted.
+		if tm, taken, err = tx.TakeTimer(ctx, claimed.ID, now); err != nil || !taken {
+			return err
+		}
+		return call(ctx, h, tx, tm, now)
+	})
+	switch {
+	case txErr != nil:
+		return false, txErr
+	case herr == nil:
+		return taken, nil // not taken: cancelled or moved by an earlier handler in this batch
+	case !taken:
+		return false, herr // taking it failed: a database error, not the handler's
+	case ctx.Err() != nil:
+		return false, ctx.Err() // stopping is not the timer's fault: roll back, no attempt counted
+	}
+	attempts := tm.Attempts + 1
+	if attempts >= maxAttempts {
+		if err := tx.RetryTimer(ctx, tm.ID, tm.DueAt, herr.Error(), true); err != nil {
+			return false, err
+		}
+		r.log.Error("timer marked failed after its last attempt", "timer", tm.ID, "kind", tm.Kind, "case", tm.CaseID,
+			"ref", tm.RefID, "attempts", attempts, "err", herr)
+		return false, nil
+	}
+	at := now.Add(backoff(attempts))
+	if err := tx.RetryTimer(ctx, tm.ID, at, herr.Error(), false); err != nil {
+		return false, err
+	}
+	r.log.Error("timer failed; will retry", "timer", tm.ID, "kind", tm.Kind, "case", tm.CaseID, "ref", tm.RefID,
+		"attempts", attempts, "retry_at", at, "err", herr)
+	return false, nil
+}
+
+// call runs a handler, turning a panic into an error so one bad timer is retried and then
+// parked instead of stopping the server.
+func call(ctx context.Context, h Handler, tx *store.Tx, tm store.Timer, now time.Time) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h(ctx, tx, tm, now)
+}
+
+// backoff is the wait before the next attempt of a timer that has failed attempts times:
+// attempts² seconds, at most an hour.
+func backoff(attempts int) time.Duration {
+	if attempts >= 60 { // 60² s is already the cap; larger would only overflow
+		return maxBackoff
+	}
+	return min(time.Duration(attempts*attempts)*time.Second, maxBackoff)
+}
+
+// Wake tells the runner a timer may now be due earlier than it planned (call it after a commit
+// that added timers). It never blocks.
+func (r *Runner) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default: // a wake is already pending; one is enough
+	}
+}
+
+// Run loops until ctx ends: RunDue, then sleep until the next due time, at most a second (so
+// timers added by other nodes are seen within one), or until Wake. Database errors are logged
+// and retried after a second, so a short outage does not stop the timers for good.
+func (r *Runner) Run(ctx context.Context) error {
+	for {
+		fired, err := r.RunDue(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := r.pollEvery
+		if err != nil {
+			r.log.Error("timers: run due", "err", err)
+		} else if next, ok, err := r.nextDue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			r.log.Error("timers: find the next due time", "err", err)
+		} else if ok {
+			wait = min(wait, next.Sub(r.clk.Now()))
+			if wait <= 0 && fired == 0 {
+				// Due yet nothing fired: another node holds it (SKIP LOCKED) until it commits.
+				wait = busyWait
+			}
+		}
+		if wait <= 0 {
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-r.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (r *Runner) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
+	err = r.st.Read(ctx, func(tx *store.Tx) error {
+		next, ok, err = tx.NextTimerDue(ctx)
+		return err
+	})
+	return next, ok, err
+}

@@ -1,0 +1,338 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// TeamSettings are a team's targets for the ladder and reminders.
+type TeamSettings struct {
+	ID              int64
+	Name            string
+	ResponseTarget  time.Duration   // a customer's contact unanswered this long escalates
+	RepeatContacts  int             // this many contacts without an answer escalate
+	ReminderOffsets []time.Duration // reminders this long before a promise is due
+}
+
+// DefaultTeamSettings apply to cases of no team.
+func DefaultTeamSettings() TeamSettings {
+	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}}
+}
+
+// TeamSettings loads a team's settings (the defaults for team 0).
+func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (TeamSettings, error) {
+	s := DefaultTeamSettings()
+	if teamID == 0 {
+		return s, nil
+	}
+	var target int64
+	var reminders string
+	err := t.tx.QueryRowContext(ctx, `SELECT id, name, response_target_s, repeat_contacts, reminders FROM teams WHERE id = $1`, teamID).
+		Scan(&s.ID, &s.Name, &target, &s.RepeatContacts, &reminders)
+	if err != nil {
+		return s, fmt.Errorf("team %d settings: %w", teamID, notFound(err))
+	}
+	s.ResponseTarget = time.Duration(target) * time.Second
+	var secs []int64
+	if err := json.Unmarshal([]byte(reminders), &secs); err != nil {
+		return s, fmt.Errorf("team %d reminders: %w", teamID, err)
+	}
+	s.ReminderOffsets = s.ReminderOffsets[:0]
+	for _, v := range secs {
+		s.ReminderOffsets = append(s.ReminderOffsets, time.Duration(v)*time.Second)
+	}
+	return s, nil
+}
+
+// SaveTeamSettings writes a team's settings.
+func (t *Tx) SaveTeamSettings(ctx context.Context, s TeamSettings) error {
+	secs := make([]int64, len(s.ReminderOffsets))
+	for i, d := range s.ReminderOffsets {
+		secs[i] = int64(d / time.Second)
+	}
+	b, _ := json.Marshal(secs) // a list of numbers always encodes
+	_, err := t.tx.ExecContext(ctx, `UPDATE teams SET response_target_s = $1, repeat_contacts = $2, reminders = $3 WHERE id = $4`,
+		int64(s.ResponseTarget/time.Second), s.RepeatContacts, string(b), s.ID)
+	if err != nil {
+		return fmt.Errorf("save team %d settings: %w", s.ID, err)
+	}
+	return nil
+}
+
+const promiseColumns = `id, case_id, kind, words, place, due_at, state, maker_id, owner_id, slips, case_type, created_at, done_at`
+
+func scanPromise(row scanner) (desk.Promise, error) {
+	var p desk.Promise
+	var kind, state string
+	var done sql.NullTime
+	if err := row.Scan(&p.ID, &p.CaseID, &kind, &p.Words, &p.Place, &p.DueAt, &state, &p.MakerID, &p.OwnerID, &p.Slips, &p.CaseType, &p.CreatedAt, &done); err != nil {
+		return p, err
+	}
+	p.Kind, p.State, p.DueAt, p.CreatedAt = desk.PromiseKind(kind), desk.PromiseState(state), p.DueAt.UTC(), p.CreatedAt.UTC()
+	if done.Valid {
+		d := done.Time.UTC()
+		p.DoneAt = &d
+	}
+	return p, nil
+}
+
+// InsertPromise stores a new promise and sets its id.
+func (t *Tx) InsertPromise(ctx context.Context, p *desk.Promise) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO promises (case_id, kind, words, place, due_at, state, maker_id, owner_id, slips, case_type, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		p.CaseID, string(p.Kind), p.Words, p.Place, p.DueAt, string(p.State), p.MakerID, p.OwnerID, p.Slips, p.CaseType, p.CreatedAt).Scan(&p.ID)
+	if err != nil {
+		return fmt.Errorf("insert promise: %w", err)
+	}
+	return nil
+}
+
+// SavePromise writes back a promise's state, due time, owner and slips.
+func (t *Tx) SavePromise(ctx context.Context, p desk.Promise) error {
+	var done any
+	if p.DoneAt != nil {
+		done = *p.DoneAt
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE promises SET due_at = $1, state = $2, owner_id = $3, slips = $4, done_at = $5 WHERE id = $6`,
+		p.DueAt, string(p.State), p.OwnerID, p.Slips, done, p.ID)
+	if err != nil {
+		return fmt.Errorf("save promise %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Promise loads a promise; inside a write it locks the row.
+func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
+	q := `SELECT ` + promiseColumns + ` FROM promises WHERE id = $1`
+	if t.writable {
+		q += t.d.forUpdate
+	}
+	p, err := scanPromise(t.tx.QueryRowContext(ctx, q, id))
+	if err != nil {
+		return p, fmt.Errorf("load promise %d: %w", id, notFound(err))
+	}
+	return p, nil
+}
+
+// PromiseFilter narrows a promise list. Zero values do not filter.
+type PromiseFilter struct {
+	CaseID  int64
+	OwnerID int64
+	TeamID  int64
+	State   desk.PromiseState
+	DueFrom time.Time // due at or after
+	DueTo   time.Time // due before
+	Limit   int
+}
+
+// Promises lists promises, soonest due first.
+func (t *Tx) Promises(ctx context.Context, f PromiseFilter) ([]desk.Promise, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.CaseID != 0 {
+		add("p.case_id = $%d", f.CaseID)
+	}
+	if f.OwnerID != 0 {
+		add("p.owner_id = $%d", f.OwnerID)
+	}
+	if f.TeamID != 0 {
+		add("c.team_id = $%d", f.TeamID)
+	}
+	if f.State != "" {
+		add("p.state = $%d", string(f.State))
+	}
+	if !f.DueFrom.IsZero() {
+		add("p.due_at >= $%d", f.DueFrom)
+	}
+	if !f.DueTo.IsZero() {
+		add("p.due_at < $%d", f.DueTo)
+	}
+	q := `SELECT p.id, p.case_id, p.kind, p.words, p.place, p.due_at, p.state, p.maker_id, p.owner_id, p.slips, p.case_type, p.created_at, p.done_at
+		FROM promises p JOIN cases c ON c.id = p.case_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 500
+	}
+	q += fmt.Sprintf(" ORDER BY p.due_at, p.id LIMIT %d", limit)
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list promises: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.Promise{}
+	for rows.Next() {
+		p, err := scanPromise(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list promises: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// KeptDurations returns how long the most recent kept promises of a case type and kind took,
+// from being made to being kept, for estimates.
+func (t *Tx) KeptDurations(ctx context.Context, caseType string, kind desk.PromiseKind, limit int) ([]time.Duration, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT created_at, done_at FROM promises WHERE case_type = $1 AND kind = $2 AND state = 'kept'
+		ORDER BY done_at DESC LIMIT $3`, caseType, string(kind), limit)
+	if err != nil {
+		return nil, fmt.Errorf("promise history: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Duration
+	for rows.Next() {
+		var made, kept time.Time
+		if err := rows.Scan(&made, &kept); err != nil {
+			return nil, fmt.Errorf("promise history: %w", err)
+		}
+		out = append(out, kept.Sub(made))
+	}
+	return out, rows.Err()
+}
+
+// InsertSlip records a slip for the per-promise, agent and team counts.
+func (t *Tx) InsertSlip(ctx context.Context, promiseID, agentID, teamID int64, from, to time.Time, reason string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO promise_slips (promise_id, agent_id, team_id, from_due, to_due, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		promiseID, agentID, teamID, from, to, reason, at)
+	if err != nil {
+		return fmt.Errorf("record slip of promise %d: %w", promiseID, err)
+	}
+	return nil
+}
+
+// SlipCount is how many slips an agent or team has made.
+type SlipCount struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Slips int    `json:"slips"`
+}
+
+// SlipCounts counts slips per agent and per team since a time.
+func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []SlipCount, err error) {
+	for _, q := range []struct {
+		sql string
+		out *[]SlipCount
+	}{
+		{`SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id WHERE s.at >= $1 GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, &agents},
+		{`SELECT tm.id, tm.name, COUNT(*) FROM promise_slips s JOIN teams tm ON tm.id = s.team_id WHERE s.at >= $1 GROUP BY tm.id, tm.name ORDER BY COUNT(*) DESC, tm.id`, &teams},
+	} {
+		rows, err := t.tx.QueryContext(ctx, q.sql, since)
+		if err != nil {
+			return nil, nil, fmt.Errorf("slip counts: %w", err)
+		}
+		*q.out = []SlipCount{}
+		for rows.Next() {
+			var c SlipCount
+			if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("slip counts: %w", err)
+			}
+			*q.out = append(*q.out, c)
+		}
+		rows.Close()
+	}
+	return agents, teams, nil
+}
+
+// InsertAbsence stores an absence and sets its id.
+func (t *Tx) InsertAbsence(ctx context.Context, a *desk.Absence) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO absences (agent_id, kind, from_at, to_at, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		a.AgentID, string(a.Kind), a.From, a.To, a.CreatedAt).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("insert absence: %w", err)
+	}
+	return nil
+}
+
+// Absence loads one absence.
+func (t *Tx) Absence(ctx context.Context, id int64) (desk.Absence, error) {
+	var a desk.Absence
+	var kind string
+	err := t.tx.QueryRowContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences WHERE id = $1`, id).
+		Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt)
+	if err != nil {
+		return a, fmt.Errorf("load absence %d: %w", id, notFound(err))
+	}
+	a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
+	return a, nil
+}
+
+// Absences lists an agent's absences that end after from and start before to.
+func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([]desk.Absence, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences
+		WHERE agent_id = $1 AND to_at > $2 AND from_at < $3 ORDER BY from_at, id`, agentID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("absences of agent %d: %w", agentID, err)
+	}
+	defer rows.Close()
+	out := []desk.Absence{}
+	for rows.Next() {
+		var a desk.Absence
+		var kind string
+		if err := rows.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt); err != nil {
+			return nil, fmt.Errorf("absences of agent %d: %w", agentID, err)
+		}
+		a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Notification is a message to an agent that the UI shows (and mail will carry).
+type Notification struct {
+	ID        int64      `json:"id"`
+	AgentID   int64      `json:"agent_id"`
+	CaseID    int64      `json:"case_id,omitempty"`
+	Kind      string     `json:"kind"`
+	Body      string     `json:"body"`
+	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at,omitempty"`
+}
+
+// Notify stores a notification for an agent.
+func (t *Tx) Notify(ctx context.Context, n Notification) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO notifications (agent_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		n.AgentID, n.CaseID, n.Kind, n.Body, n.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("notify agent %d: %w", n.AgentID, err)
+	}
+	return nil
+}
+
+// Notifications lists an agent's newest notifications.
+func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Notification, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
+		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifications of agent %d: %w", agentID, err)
+	}
+	defer rows.Close()
+	out := []Notification{}
+	for rows.Next() {
+		var n Notification
+		var read sql.NullTime
+		if err := rows.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.CreatedAt, &read); err != nil {
+			return nil, fmt.Errorf("notifications of agent %d: %w", agentID, err)
+		}
+		n.CreatedAt = n.CreatedAt.UTC()
+		if read.Valid {
+			r := read.Time.UTC()
+			n.ReadAt = &r
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
