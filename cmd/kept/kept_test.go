@@ -187,8 +187,9 @@ func TestBinary(t *testing.T) {
 		srv.call(t, token, "POST", path+"/calls", map[string]any{"direction": "inbound", "at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
 			"duration_s": 300, "summary": "Mari confirmed the line is stable", "transcript": "Mari: It works now."}, 201)
 		record := srv.call(t, token, "GET", path+"/record", nil, 200)["list"].([]any)
-		if len(record) != 3 {
-			t.Fatalf("record has %d entries, want 3", len(record))
+		// The request, the owner's and the recorder's introductions, the reply, the call.
+		if len(record) != 5 || record[3].(map[string]any)["kind"] != "message_out" {
+			t.Fatalf("record has %d entries (%v), want 5 with the reply fourth", len(record), record)
 		}
 		for _, q := range []string{"router", "ACC-371"} {
 			hits := srv.call(t, token, "GET", "/api/v1/search?q="+q, nil, 200)["hits"].([]any)
@@ -202,7 +203,7 @@ func TestBinary(t *testing.T) {
 		}
 		srv.call(t, "", "GET", "/api/v1/cases", nil, 401)
 
-		if code, out, _ := kept(t, "", append([]string{"verify"}, dbArgs...)...); code != 0 || !strings.Contains(out, "ok: 1 records, 3 entries") {
+		if code, out, _ := kept(t, "", append([]string{"verify"}, dbArgs...)...); code != 0 || !strings.Contains(out, "ok: 1 records, 5 entries") {
 			t.Errorf("kept verify on an untouched database: exit %d\n%s", code, out)
 		}
 		exportFile := filepath.Join(t.TempDir(), "record.json")
@@ -218,8 +219,8 @@ func TestBinary(t *testing.T) {
 		if err := os.WriteFile(exportFile, bytes.Replace(x, []byte("Marker-Q7Z"), []byte("Marker-X7Z"), 1), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if code, out, _ := kept(t, "", "verify", "--export", exportFile); code == 0 || !strings.Contains(out, ref+" seq 2") {
-			t.Errorf("kept verify --export of an altered export: exit %d %q, want a failure naming %s seq 2", code, out, ref)
+		if code, out, _ := kept(t, "", "verify", "--export", exportFile); code == 0 || !strings.Contains(out, ref+" seq 4") {
+			t.Errorf("kept verify --export of an altered export: exit %d %q, want a failure naming %s seq 4", code, out, ref)
 		}
 
 		// Alter the reply behind the desk's back: in the SQLite file itself, or on PostgreSQL
@@ -251,8 +252,8 @@ func TestBinary(t *testing.T) {
 			}
 		}
 		code, out, _ = kept(t, "", append([]string{"verify"}, dbArgs...)...)
-		if code == 0 || !strings.Contains(out, ref+" seq 2") {
-			t.Errorf("kept verify after tampering: exit %d\n%s\nwant a failure naming %s seq 2", code, out, ref)
+		if code == 0 || !strings.Contains(out, ref+" seq 4") {
+			t.Errorf("kept verify after tampering: exit %d\n%s\nwant a failure naming %s seq 4", code, out, ref)
 		}
 	})
 }

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/api"
+	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/demo"
+	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 )
@@ -32,12 +34,28 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	log := newLogger(stderr)
 	m := metrics.New()
-	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) { m.Committed(e.CaseOpened, e.Entries) }))
+	var timers *jobs.Runner // set below, before anything can commit
+	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
+		m.Committed(e.CaseOpened, e.Entries)
+		if e.Timers && timers != nil {
+			timers.Wake()
+		}
+	}))
 	if err != nil {
 		return err
 	}
 	defer closeDB()
 	log.Info("database ready", "db", cfg.Describe())
+	timers = jobs.NewRunner(svc.Store(), clock.System{}, log, svc.Handlers())
+	timersCtx, stopTimers := context.WithCancel(context.WithoutCancel(ctx))
+	timersDone := make(chan error, 1)
+	go func() { timersDone <- timers.Run(timersCtx) }()
+	defer func() {
+		stopTimers()
+		if err := <-timersDone; err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("timers stopped with an error", "err", err)
+		}
+	}()
 
 	var signIn *demo.SignIn
 	if *withDemo {

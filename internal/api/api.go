@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -256,6 +257,19 @@ func jsonKind(goKind string) string {
 		return "a list"
 	}
 	return "an object"
+}
+
+// decodeOptional reads a JSON body like decode, but an empty body is an empty object.
+func decodeOptional(r *http.Request, dst any) error {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decode(r, dst) // names the size limit
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return decode(r, dst)
 }
 
 // pathID reads an id from the path; cases may also be named by ref (K-1042).

@@ -150,10 +150,14 @@ func TestContractFlow(t *testing.T) {
 			}
 			prev = fmt.Sprint(obj(e)["hash"])
 		}
-		if strings.Join(kinds, ",") != "message_in,message_out,note,call" {
+		// The customer meets Ann (the owner) and Ada (who took the request down) at once.
+		if strings.Join(kinds, ",") != "message_in,introduction,introduction,message_out,note,call" {
 			t.Errorf("record kinds %v", kinds)
 		}
-		if at := fmt.Sprint(obj(record[1])["at"]); at != "2026-11-23T11:00:00Z" {
+		if intro := fmt.Sprint(obj(record[1])["body"]); !strings.HasPrefix(intro, "Ann Tamm (agent, Billing) looks after your case") {
+			t.Errorf("introduction %q", intro)
+		}
+		if at := fmt.Sprint(obj(record[3])["at"]); at != "2026-11-23T11:00:00Z" {
 			t.Errorf("reply at %s, want the desk clock's 2026-11-23T11:00:00Z", at)
 		}
 
@@ -254,8 +258,17 @@ func TestInbound(t *testing.T) {
 			t.Errorf("the same external_id again gave %v, want the first case and nothing new", again)
 		}
 		caseID := fmt.Sprint(first["case_id"])
-		if n := len(list(d.call("GET", "/api/v1/cases/"+caseID+"/record", nil, 200))); n != 1 {
-			t.Errorf("record has %d entries after a retried inbound message, want 1", n)
+		countIn := func() int {
+			n := 0
+			for _, e := range list(d.call("GET", "/api/v1/cases/"+caseID+"/record", nil, 200)) {
+				if obj(e)["kind"] == "message_in" {
+					n++
+				}
+			}
+			return n
+		}
+		if n := countIn(); n != 1 {
+			t.Errorf("record has %d messages after a retried inbound message, want 1", n)
 		}
 		// A reply naming the case joins it.
 		reply := obj(d.call("POST", "/api/v1/inbound", map[string]any{"channel": "social", "from": map[string]any{"handle": "@MARI_K"},
@@ -275,9 +288,8 @@ func TestInbound(t *testing.T) {
 		if other["case_id"] == first["case_id"] || other["created"] != true {
 			t.Errorf("a stranger naming the case joined it: %v", other)
 		}
-		record := list(d.call("GET", "/api/v1/cases/"+caseID+"/record", nil, 200))
-		if len(record) != 3 {
-			t.Errorf("Mari's record has %d entries, want 3 (no stranger's message)", len(record))
+		if n := countIn(); n != 3 {
+			t.Errorf("Mari's record has %d messages, want 3 (no stranger's message)", n)
 		}
 		cs := obj(d.call("GET", "/api/v1/cases/"+caseID, nil, 200))
 		if cs["channel"] != "social" {
@@ -337,7 +349,7 @@ func TestServiceEndpoints(t *testing.T) {
 	d.call("POST", "/api/v1/inbound", map[string]any{"channel": "api", "from": map[string]any{"email": "m@example.ee"}, "body": "Hello"}, 201)
 	status, text := d.do("GET", "/metrics", "", nil)
 	body := fmt.Sprint(text)
-	for _, want := range []string{"kept_cases_opened_total 1", "kept_record_entries_appended_total 1", `kept_http_requests_total{code="201",method="POST",route="/api/v1/inbound"} 1`, "kept_http_request_duration_seconds_bucket"} {
+	for _, want := range []string{"kept_cases_opened_total 1", "kept_record_entries_appended_total 2", `kept_http_requests_total{code="201",method="POST",route="/api/v1/inbound"} 1`, "kept_http_request_duration_seconds_bucket"} {
 		if status != 200 || !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

@@ -22,6 +22,10 @@ type route struct {
 type param struct{ name, description string }
 
 func (s *Server) routes() []route {
+	return append(s.caseRoutes(), s.promiseRoutes()...)
+}
+
+func (s *Server) caseRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/customers", summary: "Add a customer with contact points and references.",
 			status: http.StatusCreated, body: customerIn{}, answer: desk.Customer{}, handle: s.createCustomer},

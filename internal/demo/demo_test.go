@@ -136,16 +136,19 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(rec); n < 2 || n > 9 {
-			t.Errorf("%s has %d entries, want 2 to 9", c.Ref, n)
+		// The request and the owner's introduction, up to 8 more messages, notes and calls, and
+		// what the ladder adds (escalations with their introductions).
+		if n := len(rec); n < 2 || n > 20 {
+			t.Errorf("%s has %d entries, want 2 to 20", c.Ref, n)
 		}
 		have := map[desk.EntryKind]bool{}
 		for i, e := range rec {
 			if e.At.After(after) || e.At.Before(oldest) {
 				t.Errorf("%s seq %d at %v: outside the last 90 days", c.Ref, e.Seq, e.At)
 			}
-			if i > 0 && !e.At.After(rec[i-1].At) {
-				t.Errorf("%s seq %d at %v is not after seq %d at %v", c.Ref, e.Seq, e.At, rec[i-1].Seq, rec[i-1].At)
+			// One command may append several entries at one instant.
+			if i > 0 && e.At.Before(rec[i-1].At) {
+				t.Errorf("%s seq %d at %v is before seq %d at %v", c.Ref, e.Seq, e.At, rec[i-1].Seq, rec[i-1].At)
 			}
 			kinds[e.Kind]++
 			have[e.Kind] = true

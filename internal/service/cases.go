@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -33,7 +34,7 @@ type CaseView struct {
 	OriginalRequest string             `json:"original_request"`
 	Flags           []string           `json:"flags"`
 	Participants    []desk.Participant `json:"participants"`
-	Promises        []any              `json:"promises"`
+	Promises        []desk.Promise     `json:"promises"`
 	CreatedAt       time.Time          `json:"created_at"`
 	UpdatedAt       time.Time          `json:"updated_at"`
 }
@@ -79,14 +80,22 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		}
 	} else {
 		var loads []desk.AgentLoad
-		if loads, err = tx.AgentLoads(ctx, 0); err == nil {
+		if loads, err = tx.AgentLoads(ctx, 0, now); err == nil {
 			owner, err = desk.ChooseOwner(loads)
 		}
 	}
 	if err != nil {
 		return desk.Case{}, nil, err
 	}
-	c, drafts, parts := desk.OpenCase(in, cust, owner, actor, now)
+	var recorder *desk.Agent
+	if actor.Kind == desk.ActorAgent {
+		r, err := tx.Agent(ctx, actor.ID)
+		if err != nil {
+			return desk.Case{}, nil, err
+		}
+		recorder = &r
+	}
+	c, drafts, parts := desk.OpenCase(in, cust, owner, recorder, now)
 	if err := tx.InsertCase(ctx, &c); err != nil {
 		return c, nil, err
 	}
@@ -106,7 +115,14 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		return c, nil, err
 	}
 	entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
-	return c, entries, err
+	if err != nil {
+		return c, nil, err
+	}
+	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	if err != nil {
+		return c, nil, err
+	}
+	return c, entries, s.startResponseClock(ctx, tx, c, settings, now, ev)
 }
 
 // Case returns a case as the actor may see it.
@@ -125,10 +141,14 @@ func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseVie
 		if err != nil {
 			return err
 		}
+		promises, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID})
+		if err != nil {
+			return err
+		}
 		v = CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
 			CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
 			OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
-			Participants: parts, Promises: []any{}, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+			Participants: parts, Promises: promises, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 		return nil
 	})
 	return v, wrap("load case", err)
@@ -215,7 +235,8 @@ func (s *Service) LogCall(ctx context.Context, actor desk.Actor, caseID int64, i
 }
 
 // addToRecord is the shape of every command on an existing case: lock it, let the rule decide,
-// append what it decided, and note the actor as a participant. It returns the first entry.
+// introduce the actor if new to the case, append, and apply the ladder's contact rules. It
+// returns the first entry the rule decided.
 func (s *Service) addToRecord(ctx context.Context, actor desk.Actor, caseID int64, rule func(c *desk.Case, now time.Time) ([]desk.Draft, error)) (desk.Entry, error) {
 	var first desk.Entry
 	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
@@ -228,15 +249,60 @@ func (s *Service) addToRecord(ctx context.Context, actor desk.Actor, caseID int6
 		if err != nil {
 			return err
 		}
-		entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
-		if err != nil {
-			return err
-		}
-		first = entries[0]
-		if actor.Kind == desk.ActorSystem {
-			return nil
-		}
-		return tx.AddParticipants(ctx, c.ID, []desk.Participant{desk.ParticipantFor(actor, now)})
+		first, err = s.appendContact(ctx, tx, &c, actor, drafts, now, ev)
+		return err
 	})
 	return first, wrap("add to record", err)
+}
+
+// appendContact appends what a rule decided on a case, with the actor's introduction when new,
+// and applies the ladder's contact rules: a customer's message counts towards escalation and
+// starts the response clock; a public answer stops it. It returns the first decided entry.
+func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case, actor desk.Actor, drafts []desk.Draft, now time.Time, ev *[]Event) (desk.Entry, error) {
+	intro, err := s.participate(ctx, tx, c, actor, now)
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	escalate, answered := false, false
+	for _, d := range drafts {
+		switch {
+		case d.Kind == desk.KindMessageIn:
+			escalate = desk.CountContact(c, settings.RepeatContacts)
+		case d.Kind == desk.KindMessageOut && actor.Kind == desk.ActorAgent:
+			answered = true
+		}
+	}
+	entries, err := s.appendRecord(ctx, tx, c, append(intro, drafts...), now, ev)
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	switch {
+	case escalate:
+		reason := fmt.Sprintf("the customer wrote %d times without an answer", settings.RepeatContacts)
+		if err := s.escalate(ctx, tx, c, desk.TriggerRepeatContacts, reason, now, ev); err != nil {
+			return desk.Entry{}, err
+		}
+	case answered:
+		if _, err := tx.CancelTimers(ctx, timerResponseDue, c.ID); err != nil {
+			return desk.Entry{}, err
+		}
+	case c.Unanswered == 1:
+		if err := s.startResponseClock(ctx, tx, *c, settings, now, ev); err != nil {
+			return desk.Entry{}, err
+		}
+	}
+	return entries[len(intro)], nil
+}
+
+// startResponseClock schedules the escalation of a customer's contact left unanswered past the
+// team's response target.
+func (s *Service) startResponseClock(ctx context.Context, tx *store.Tx, c desk.Case, settings store.TeamSettings, now time.Time, ev *[]Event) error {
+	_, err := tx.AddTimer(ctx, store.Timer{Kind: timerResponseDue, DueAt: now.Add(settings.ResponseTarget), CaseID: c.ID, RefID: c.ID,
+		Key: fmt.Sprintf("response_due:%d", c.ID)}, now)
+	*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+	return err
 }

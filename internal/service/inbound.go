@@ -73,15 +73,14 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 		var entry desk.Entry
 		if found {
 			from := desk.CustomerActor(cust)
-			drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel}, s.now())
+			now := s.now()
+			drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel}, now)
 			if err != nil {
 				return err
 			}
-			entries, err := s.appendRecord(ctx, tx, &c, drafts, s.now(), ev)
-			if err != nil {
+			if entry, err = s.appendContact(ctx, tx, &c, from, drafts, now, ev); err != nil {
 				return err
 			}
-			entry = entries[0]
 		} else {
 			nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: inboundSubject(in), Body: in.Body, Channel: in.Channel})
 			if err != nil {

@@ -22,6 +22,7 @@ type Event struct {
 	CaseID     int64
 	CaseOpened bool
 	Entries    int
+	Timers     bool // timers were added: a sleeping timer runner should look again
 }
 
 // Service runs commands against one store.
@@ -100,16 +101,23 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 	return entries, nil
 }
 
-// entryDoc is the searchable text of an entry; status changes and the like are not searched.
+// entryDoc is the searchable text of an entry: what people wrote or said. Texts the desk
+// writes itself (introductions, escalations, status changes) are left out, so a search for
+// "customer" finds customers' words, not the desk's boilerplate.
 func entryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
 	body := e.Body
 	switch e.Kind {
-	case desk.KindStatusChanged:
-		return store.SearchDoc{}, false
+	case desk.KindMessageIn, desk.KindNote, desk.KindPromiseMade, desk.KindPromiseSlipped:
+	case desk.KindMessageOut, desk.KindHandover:
+		if e.Actor.Kind == desk.ActorSystem {
+			return store.SearchDoc{}, false
+		}
 	case desk.KindCall:
 		if t := dataString(e, "transcript"); t != "" {
 			body += "\n" + t
 		}
+	default:
+		return store.SearchDoc{}, false
 	}
 	return store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Internal: e.Internal,
 		Words: text.Words(body), Refs: text.RefKeys(body)}, true

@@ -1,0 +1,305 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+type promiseIn struct {
+	Kind    string `json:"kind"`
+	DueAt   string `json:"due_at"`
+	Words   string `json:"words"`
+	Place   string `json:"place,omitempty"`
+	OwnerID ID     `json:"owner_id,omitempty"`
+}
+
+type keepIn struct {
+	Note string `json:"note,omitempty"`
+}
+
+type slipIn struct {
+	DueAt             string `json:"due_at"`
+	Reason            string `json:"reason"`
+	MessageToCustomer string `json:"message_to_customer"`
+}
+
+type handoverIn struct {
+	ToAgentID        ID     `json:"to_agent_id"`
+	Briefing         string `json:"briefing"`
+	Until            string `json:"until,omitempty"`
+	AgreementEntryID ID     `json:"agreement_entry_id,omitempty"`
+}
+
+type escalateIn struct {
+	Reason string `json:"reason"`
+}
+
+type caseHandoverIn struct {
+	CaseID    ID     `json:"case_id"`
+	ToAgentID ID     `json:"to_agent_id"`
+	Briefing  string `json:"briefing"`
+}
+
+type absenceIn struct {
+	Kind      string           `json:"kind"`
+	From      string           `json:"from"`
+	To        string           `json:"to"`
+	Handovers []caseHandoverIn `json:"handovers,omitempty"`
+}
+
+type bulkHandoverIn struct {
+	Until     string           `json:"until,omitempty"`
+	Handovers []caseHandoverIn `json:"handovers"`
+}
+
+type bulkHandoverAnswer struct {
+	HandedOver []string `json:"handed_over"`
+}
+
+type teamIn struct {
+	ResponseTargetS *int64  `json:"response_target_s,omitempty"`
+	RepeatContacts  *int    `json:"repeat_contacts,omitempty"`
+	RemindersS      []int64 `json:"reminders_s,omitempty"`
+}
+
+type teamAnswer struct {
+	ID              int64   `json:"id"`
+	Name            string  `json:"name"`
+	ResponseTargetS int64   `json:"response_target_s"`
+	RepeatContacts  int     `json:"repeat_contacts"`
+	RemindersS      []int64 `json:"reminders_s"`
+}
+
+type slipCounts struct {
+	Agents []store.SlipCount `json:"agents"`
+	Teams  []store.SlipCount `json:"teams"`
+}
+
+func (s *Server) promiseRoutes() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/cases/{id}/promises", summary: "Make a promise to the customer: kind, due time and the exact words. " +
+			"The answer's estimate says how long such promises took (null while history is short); 409 owner_unavailable offers free_slots.",
+			status: http.StatusCreated, body: promiseIn{}, answer: service.PromiseView{}, handle: s.makePromise},
+		{method: "POST", path: "/api/v1/promises/{id}/keep", summary: "Record that a promise was kept.",
+			status: http.StatusOK, body: keepIn{}, answer: service.PromiseView{}, handle: s.keepPromise},
+		{method: "POST", path: "/api/v1/promises/{id}/slip", summary: "Move a promise's due time: a reason and a message to the customer are required. The second slip escalates.",
+			status: http.StatusOK, body: slipIn{}, answer: service.PromiseView{}, handle: s.slipPromise},
+		{method: "GET", path: "/api/v1/promises", summary: "Promises with their words, maker and owner, soonest due first.", status: http.StatusOK,
+			answer: []service.PromiseView{}, query: []param{{"state", "open, kept or broken"}, {"team", "a team's name"}, {"owner_id", "an agent's id"}, {"case_id", "a case's id"}},
+			handle: s.listPromises},
+		{method: "GET", path: "/api/v1/slips", summary: "Slips per agent and per team.", status: http.StatusOK, answer: slipCounts{},
+			query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.slips},
+		{method: "POST", path: "/api/v1/cases/{id}/handover", summary: "Hand the case to a colleague with a written briefing; the customer is introduced to them. " +
+			"409 downward_reassignment when an escalated case would go below its owner without the customer's agreement (agreement_entry_id).",
+			status: http.StatusOK, body: handoverIn{}, answer: service.CaseView{}, handle: s.handover},
+		{method: "POST", path: "/api/v1/cases/{id}/escalate", summary: "Move the case one rung up the ladder (the owner's manager) at an agent's or the customer's request.",
+			status: http.StatusOK, body: escalateIn{}, answer: service.CaseView{}, handle: s.escalate},
+		{method: "POST", path: "/api/v1/agents/{id}/absences", summary: "Record a break, leave or sickness. Leave answers 409 handover_required listing the agent's open cases " +
+			"unless handovers (a colleague and a briefing per case) come with it; sickness sends the cases to the manager.",
+			status: http.StatusCreated, body: absenceIn{}, answer: service.AbsenceView{}, handle: s.addAbsence},
+		{method: "GET", path: "/api/v1/agents/{id}/absences", summary: "An agent's current and coming absences.",
+			status: http.StatusOK, answer: []desk.Absence{}, handle: s.listAbsences},
+		{method: "POST", path: "/api/v1/handovers", summary: "Hand several cases over at once, each with its own colleague and briefing.",
+			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: s.bulkHandover},
+		{method: "GET", path: "/api/v1/notifications", summary: "The token's agent's newest notifications (reminders, escalations, hand-overs).",
+			status: http.StatusOK, answer: []store.Notification{}, handle: s.notifications},
+		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's response target, repeat-contact limit and promise reminders (a new name creates the team).",
+			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.setTeam},
+	}
+}
+
+func (s *Server) makePromise(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in promiseIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	due, err := parseTime("due_at", in.DueAt)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.MakePromise(r.Context(), a, id, desk.NewPromise{Kind: in.Kind, DueAt: due, Words: in.Words, Place: in.Place, OwnerID: int64(in.OwnerID)})
+}
+
+func (s *Server) keepPromise(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in keepIn
+	if err := decodeOptional(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.KeepPromise(r.Context(), a, id, in.Note)
+}
+
+func (s *Server) slipPromise(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in slipIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	due, err := parseTime("due_at", in.DueAt)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.SlipPromise(r.Context(), a, id, desk.Slip{DueAt: due, Reason: in.Reason, Message: in.MessageToCustomer})
+}
+
+func (s *Server) listPromises(r *http.Request, a desk.Actor) (any, error) {
+	q := r.URL.Query()
+	f := service.PromiseList{State: desk.PromiseState(q.Get("state")), Team: q.Get("team")}
+	switch f.State {
+	case "", desk.PromiseOpen, desk.PromiseKept, desk.PromiseBroken:
+	default:
+		return nil, desk.Invalid("state", "use open, kept or broken")
+	}
+	var err error
+	if f.OwnerID, err = queryID(r, "owner_id"); err != nil {
+		return nil, err
+	}
+	if f.CaseID, err = queryID(r, "case_id"); err != nil {
+		return nil, err
+	}
+	return s.svc.Promises(r.Context(), a, f)
+}
+
+func (s *Server) slips(r *http.Request, a desk.Actor) (any, error) {
+	since, err := parseTime("since", r.URL.Query().Get("since"))
+	if err != nil {
+		return nil, err
+	}
+	if since.IsZero() {
+		since = time.Now().AddDate(0, 0, -30)
+	}
+	counts, err := s.svc.SlipCounts(r.Context(), a, since)
+	if err != nil {
+		return nil, err
+	}
+	return slipCounts{Agents: counts["agents"], Teams: counts["teams"]}, nil
+}
+
+func (s *Server) handover(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in handoverIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	until, err := parseTime("until", in.Until)
+	if err != nil {
+		return nil, err
+	}
+	if in.ToAgentID == 0 {
+		return nil, desk.Invalid("to_agent_id", "is required")
+	}
+	return s.svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
+}
+
+func (s *Server) escalate(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in escalateIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.Escalate(r.Context(), a, id, in.Reason)
+}
+
+func caseHandovers(in []caseHandoverIn) []service.CaseHandover {
+	out := make([]service.CaseHandover, len(in))
+	for i, h := range in {
+		out[i] = service.CaseHandover{CaseID: int64(h.CaseID), ToAgentID: int64(h.ToAgentID), Briefing: h.Briefing}
+	}
+	return out
+}
+
+func (s *Server) addAbsence(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in absenceIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	from, err := parseTime("from", in.From)
+	if err != nil {
+		return nil, err
+	}
+	to, err := parseTime("to", in.To)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.AddAbsence(r.Context(), a, id, desk.NewAbsence{Kind: in.Kind, From: from, To: to}, caseHandovers(in.Handovers))
+}
+
+func (s *Server) listAbsences(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Absences(r.Context(), a, id)
+}
+
+func (s *Server) bulkHandover(r *http.Request, a desk.Actor) (any, error) {
+	var in bulkHandoverIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	until, err := parseTime("until", in.Until)
+	if err != nil {
+		return nil, err
+	}
+	refs, err := s.svc.BulkHandOver(r.Context(), a, caseHandovers(in.Handovers), until)
+	if err != nil {
+		return nil, err
+	}
+	return bulkHandoverAnswer{HandedOver: refs}, nil
+}
+
+func (s *Server) notifications(r *http.Request, a desk.Actor) (any, error) {
+	return s.svc.Notifications(r.Context(), a)
+}
+
+func (s *Server) setTeam(r *http.Request, a desk.Actor) (any, error) {
+	var in teamIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	var set service.TeamSettingsIn
+	if in.ResponseTargetS != nil {
+		d := time.Duration(*in.ResponseTargetS) * time.Second
+		set.ResponseTarget = &d
+	}
+	set.RepeatContacts = in.RepeatContacts
+	if in.RemindersS != nil {
+		set.ReminderOffsets = []time.Duration{}
+		for _, v := range in.RemindersS {
+			set.ReminderOffsets = append(set.ReminderOffsets, time.Duration(v)*time.Second)
+		}
+	}
+	t, err := s.svc.SetTeamSettings(r.Context(), a, r.PathValue("name"), set)
+	if err != nil {
+		return nil, err
+	}
+	out := teamAnswer{ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second), RepeatContacts: t.RepeatContacts, RemindersS: []int64{}}
+	for _, d := range t.ReminderOffsets {
+		out.RemindersS = append(out.RemindersS, int64(d/time.Second))
+	}
+	return out, nil
+}

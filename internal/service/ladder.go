@@ -1,0 +1,451 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// participate notes an agent acting on a case. Someone new to the case is introduced to the
+// customer: the drafts to append first are returned.
+func (s *Service) participate(ctx context.Context, tx *store.Tx, c *desk.Case, actor desk.Actor, now time.Time) ([]desk.Draft, error) {
+	if actor.Kind != desk.ActorAgent {
+		return nil, nil
+	}
+	added, err := tx.AddParticipant(ctx, c.ID, desk.ParticipantFor(actor, now))
+	if err != nil || !added {
+		return nil, err
+	}
+	a, err := tx.Agent(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []desk.Draft{desk.Introduce(a, false, now, time.Time{})}, nil
+}
+
+// escalate moves a case one rung up the ladder inside a command: ownership and the case's open
+// promises go to the owner's manager, who is introduced to the customer and notified.
+func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trigger, reason string, now time.Time, ev *[]Event) error {
+	owner, err := tx.Agent(ctx, c.OwnerID)
+	if err != nil {
+		return err
+	}
+	var manager *desk.Agent
+	if owner.ManagerID != 0 {
+		m, err := tx.Agent(ctx, owner.ManagerID)
+		if err != nil {
+			return err
+		}
+		if m.Active {
+			manager = &m
+		}
+	}
+	drafts := desk.Escalate(c, owner, manager, trigger, reason, now)
+	if manager != nil {
+		if err := s.moveOwnership(ctx, tx, c, *manager, now, &drafts); err != nil {
+			return err
+		}
+		if err := tx.Notify(ctx, store.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
+			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(trigger, "_", " "), reason), CreatedAt: now}); err != nil {
+			return err
+		}
+		if _, err := tx.CancelTimers(ctx, timerResponseDue, c.ID); err != nil {
+			return err
+		}
+	}
+	_, err = s.appendRecord(ctx, tx, c, drafts, now, ev)
+	return err
+}
+
+// moveOwnership gives the case's open promises to its new owner and records the new owner as
+// a participant; a new participant's introduction is appended to drafts unless one is there.
+func (s *Service) moveOwnership(ctx context.Context, tx *store.Tx, c *desk.Case, to desk.Agent, now time.Time, drafts *[]desk.Draft) error {
+	open, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen})
+	if err != nil {
+		return err
+	}
+	for _, p := range open {
+		p.OwnerID = to.ID
+		if err := tx.SavePromise(ctx, p); err != nil {
+			return err
+		}
+	}
+	added, err := tx.AddParticipant(ctx, c.ID, desk.ParticipantFor(desk.AgentActor(to), now))
+	if err != nil {
+		return err
+	}
+	introduced := false
+	for _, d := range *drafts {
+		introduced = introduced || (d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID)
+	}
+	if added && !introduced {
+		*drafts = append(*drafts, desk.Introduce(to, true, now, time.Time{}))
+	}
+	return nil
+}
+
+// Escalate moves a case one rung up at someone's request: the customer's (trigger
+// customer_request) or an agent's (agent_request).
+func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, reason string) (CaseView, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return CaseView{}, desk.Invalid("reason", "say why the case should go up the ladder")
+	}
+	trigger := desk.TriggerAgentRequest
+	if actor.Kind == desk.ActorCustomer {
+		trigger = desk.TriggerCustomerRequest
+	}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if !c.Status.Active() {
+			return desk.Conflict("case_closed", fmt.Sprintf("%s is %s", c.Ref(), c.Status), nil)
+		}
+		return s.escalate(ctx, tx, &c, trigger, reason, s.now(), ev)
+	})
+	if err != nil {
+		return CaseView{}, wrap("escalate", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
+// HandOver moves a case to a named colleague with a written briefing; the customer is told who
+// now looks after them (and until when, if temporary). A case that has climbed the ladder is
+// not handed below its owner without the customer's recorded agreement.
+func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, in desk.Handover) (CaseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return CaseView{}, err
+	}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		return s.handOver(ctx, tx, actor, caseID, in, false, time.Time{}, ev)
+	})
+	if err != nil {
+		return CaseView{}, wrap("hand over", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
+// handOver is HandOver inside a transaction. missing marks a hand-over forced by an absence
+// nobody briefed for; introduceFrom is when the new owner starts (zero: now).
+func (s *Service) handOver(ctx context.Context, tx *store.Tx, actor desk.Actor, caseID int64, in desk.Handover, missing bool, introduceFrom time.Time, ev *[]Event) error {
+	c, err := loadCase(ctx, tx, actor, caseID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	owner, err := tx.Agent(ctx, c.OwnerID)
+	if err != nil {
+		return err
+	}
+	to, err := tx.Agent(ctx, in.ToAgentID)
+	if store.IsNotFound(err) {
+		return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
+	} else if err != nil {
+		return err
+	}
+	if !missing {
+		away, err := tx.Absences(ctx, to.ID, now, now.Add(time.Second))
+		if err != nil {
+			return err
+		}
+		for _, a := range away {
+			if a.Kind != desk.AbsenceBreak {
+				return desk.Invalid("to_agent_id", "%s is away (%s) until %s", to.Name, a.Kind, a.To.In(to.Location()).Format("Mon 2 Jan 15:04 MST"))
+			}
+		}
+	}
+	agents, err := tx.Agents(ctx)
+	if err != nil {
+		return err
+	}
+	managers := map[int64]int64{}
+	for _, a := range agents {
+		managers[a.ID] = a.ManagerID
+	}
+	managerOf := func(id int64) int64 { return managers[id] }
+	st := desk.HandoverState{Owner: owner, To: to, OwnerDepth: desk.Depth(owner.ID, managerOf), ToDepth: desk.Depth(to.ID, managerOf),
+		Missing: missing, IntroduceFrom: introduceFrom}
+	if in.AgreementID != 0 {
+		found, err := tx.EntriesByID(ctx, []int64{in.AgreementID})
+		if err != nil {
+			return err
+		}
+		if e, ok := found[in.AgreementID]; ok {
+			st.Agreement = &e
+		}
+	}
+	drafts, err := desk.HandOver(&c, actor, in, st, now)
+	if err != nil {
+		return err
+	}
+	if err := s.moveOwnership(ctx, tx, &c, to, now, &drafts); err != nil {
+		return err
+	}
+	if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+		return err
+	}
+	note := fmt.Sprintf("%s was handed to you by %s: %s", c.Ref(), actor.Name, strings.TrimSpace(in.Briefing))
+	if missing {
+		note = fmt.Sprintf("%s came to you without a hand-over: %s is away", c.Ref(), owner.Name)
+	}
+	if err := tx.Notify(ctx, store.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", Body: note, CreatedAt: now}); err != nil {
+		return err
+	}
+	if !in.Until.IsZero() {
+		payload := fmt.Appendf(nil, `{"back_to":%d,"from":%d,"rung":%d}`, owner.ID, to.ID, c.Rung)
+		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerHandoverReturn, DueAt: in.Until, CaseID: c.ID, RefID: c.ID,
+			Key: fmt.Sprintf("handover_return:%d", c.ID), Payload: payload}, now); err != nil {
+			return err
+		}
+		*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+	}
+	return nil
+}
+
+// CaseHandover is one case of a bulk hand-over, with its own colleague and briefing.
+type CaseHandover struct {
+	CaseID    int64
+	ToAgentID int64
+	Briefing  string
+}
+
+// AbsenceView is a recorded absence and what it did.
+type AbsenceView struct {
+	desk.Absence
+	HandedOver []string `json:"handed_over"` // refs handed to colleagues with a briefing
+	ToManager  []string `json:"to_manager"`  // refs that went to the manager without one (sickness)
+}
+
+// AddAbsence records an agent's absence. A break never asks for anything. Leave cannot start
+// while the agent owns active cases: the answer lists them (409 handover_required) unless the
+// same call hands each over with a briefing. Sickness never blocks: when it starts, the
+// agent's cases go to their manager, flagged handover_missing, and the manager is alerted.
+func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int64, in desk.NewAbsence, handovers []CaseHandover) (AbsenceView, error) {
+	if err := requireStaff(actor); err != nil {
+		return AbsenceView{}, err
+	}
+	now := s.now()
+	a, err := desk.ValidateAbsence(in, agentID, now)
+	if err != nil {
+		return AbsenceView{}, err
+	}
+	view := AbsenceView{HandedOver: []string{}, ToManager: []string{}}
+	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		agent, err := tx.Agent(ctx, agentID)
+		if err != nil {
+			return notFoundAs(err, "agent", agentID)
+		}
+		for i, h := range handovers {
+			c, err := loadCase(ctx, tx, actor, h.CaseID)
+			if err != nil || c.OwnerID != agent.ID {
+				return desk.Invalid(fmt.Sprintf("handovers[%d].case_id", i), "%s does not own case %d", agent.Name, h.CaseID)
+			}
+			in := desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}
+			if err := s.handOver(ctx, tx, actor, h.CaseID, in, false, a.From, ev); err != nil {
+				if e, ok := desk.AsError(err); ok && e.Field != "" {
+					e.Field = fmt.Sprintf("handovers[%d].%s", i, e.Field)
+				}
+				return err
+			}
+			view.HandedOver = append(view.HandedOver, desk.CaseRef(h.CaseID))
+		}
+		if a.Kind == desk.AbsenceLeave {
+			if err := requireHandedOver(ctx, tx, agent, a); err != nil {
+				return err
+			}
+		}
+		if err := tx.InsertAbsence(ctx, &a); err != nil {
+			return err
+		}
+		view.Absence = a
+		if a.Kind == desk.AbsenceBreak {
+			return nil
+		}
+		if !a.From.After(now) {
+			view.ToManager, err = s.startAbsence(ctx, tx, agent, a, now, ev)
+			return err
+		}
+		// Cases that reach the agent after this call are still covered when the absence starts.
+		_, err = tx.AddTimer(ctx, store.Timer{Kind: timerAbsenceStart, DueAt: a.From, RefID: a.ID}, now)
+		*ev = append(*ev, Event{Timers: true})
+		return err
+	})
+	return view, wrap("add absence", err)
+}
+
+// requireHandedOver refuses leave while the agent owns active cases or open promises due in it.
+func requireHandedOver(ctx context.Context, tx *store.Tx, agent desk.Agent, a desk.Absence) error {
+	cases, err := tx.Cases(ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
+	if err != nil {
+		return err
+	}
+	promises, err := tx.Promises(ctx, store.PromiseFilter{OwnerID: agent.ID, State: desk.PromiseOpen, DueFrom: a.From, DueTo: a.To})
+	if err != nil {
+		return err
+	}
+	if len(cases) == 0 && len(promises) == 0 {
+		return nil
+	}
+	list := []map[string]any{}
+	for _, c := range cases {
+		list = append(list, map[string]any{"id": c.ID, "ref": c.Ref(), "subject": c.Subject})
+	}
+	plist := []map[string]any{}
+	for _, p := range promises {
+		plist = append(plist, map[string]any{"id": p.ID, "case_id": p.CaseID, "ref": desk.CaseRef(p.CaseID), "due_at": p.DueAt, "words": p.Words})
+	}
+	return desk.Conflict("handover_required",
+		fmt.Sprintf("%s owns %d active cases: hand each to a colleague with a briefing (handovers in this call, or POST /api/v1/cases/{id}/handover) before the leave", agent.Name, len(cases)),
+		map[string]any{"cases": list, "promises": plist})
+}
+
+var activeStatuses = []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation, desk.StatusQuarantined}
+
+// startAbsence sends the cases an away agent still owns to their manager, flagged
+// handover_missing, and alerts the manager once. It returns the refs moved.
+func (s *Service) startAbsence(ctx context.Context, tx *store.Tx, agent desk.Agent, a desk.Absence, now time.Time, ev *[]Event) ([]string, error) {
+	cases, err := tx.Cases(ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
+	if err != nil || len(cases) == 0 {
+		return []string{}, err
+	}
+	var manager desk.Agent
+	if agent.ManagerID != 0 {
+		if manager, err = tx.Agent(ctx, agent.ManagerID); err != nil {
+			return nil, err
+		}
+	}
+	refs := []string{}
+	for _, c := range cases {
+		if agent.ManagerID == 0 || !manager.Active {
+			// Nobody above to take it: the case stays, but the desk says it is unattended.
+			c.AddFlag(desk.FlagHandoverMissing)
+			if err := tx.SaveCase(ctx, c); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		in := desk.Handover{ToAgentID: manager.ID, Until: a.To}
+		if err := s.handOver(ctx, tx, desk.SystemActor(), c.ID, in, true, now, ev); err != nil {
+			return nil, err
+		}
+		refs = append(refs, c.Ref())
+	}
+	if len(refs) > 0 {
+		body := fmt.Sprintf("%s is away (%s) until %s without a hand-over: %d cases came to you: %s",
+			agent.Name, a.Kind, a.To.In(manager.Location()).Format("Mon 2 Jan 15:04 MST"), len(refs), strings.Join(refs, ", "))
+		if err := tx.Notify(ctx, store.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: now}); err != nil {
+			return nil, err
+		}
+	}
+	return refs, nil
+}
+
+// Absences lists an agent's absences that have not ended.
+func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.Absence, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	var out []desk.Absence
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Agent(ctx, agentID); err != nil {
+			return notFoundAs(err, "agent", agentID)
+		}
+		var err error
+		out, err = tx.Absences(ctx, agentID, s.now(), s.now().AddDate(10, 0, 0))
+		return err
+	})
+	return out, wrap("list absences", err)
+}
+
+// BulkHandOver hands several of an agent's cases over in one transaction, each with its own
+// colleague and briefing; until (optional) makes them temporary.
+func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers []CaseHandover, until time.Time) ([]string, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	if len(handovers) == 0 {
+		return nil, desk.Invalid("handovers", "list at least one case with to_agent_id and briefing")
+	}
+	refs := []string{}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		refs = refs[:0]
+		for i, h := range handovers {
+			if err := s.handOver(ctx, tx, actor, h.CaseID, desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: until}, false, time.Time{}, ev); err != nil {
+				if e, ok := desk.AsError(err); ok && e.Field != "" {
+					e.Field = fmt.Sprintf("handovers[%d].%s", i, e.Field)
+				}
+				return err
+			}
+			refs = append(refs, desk.CaseRef(h.CaseID))
+		}
+		return nil
+	})
+	return refs, wrap("bulk hand-over", err)
+}
+
+// Notifications lists the actor's newest notifications.
+func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]store.Notification, error) {
+	if actor.Kind != desk.ActorAgent {
+		return []store.Notification{}, nil
+	}
+	var out []store.Notification
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Notifications(ctx, actor.ID, 100)
+		return err
+	})
+	return out, wrap("list notifications", err)
+}
+
+// TeamSettingsIn changes a team's targets; nil fields stay as they are.
+type TeamSettingsIn struct {
+	ResponseTarget  *time.Duration
+	RepeatContacts  *int
+	ReminderOffsets []time.Duration
+}
+
+// SetTeamSettings changes a team's response target, repeat-contact limit and reminders; a new
+// team name creates the team.
+func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name string, in TeamSettingsIn) (store.TeamSettings, error) {
+	if !desk.CanManageAgents(actor) {
+		return store.TeamSettings{}, desk.Forbidden("only an admin or a manager may change a team's targets")
+	}
+	var out store.TeamSettings
+	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		id, err := tx.EnsureTeam(ctx, name, s.now())
+		if err != nil {
+			return err
+		}
+		if out, err = tx.TeamSettings(ctx, id); err != nil {
+			return err
+		}
+		if in.ResponseTarget != nil {
+			if *in.ResponseTarget < time.Minute {
+				return desk.Invalid("response_target_s", "must be at least 60 seconds")
+			}
+			out.ResponseTarget = *in.ResponseTarget
+		}
+		if in.RepeatContacts != nil {
+			if *in.RepeatContacts < 1 {
+				return desk.Invalid("repeat_contacts", "must be at least 1")
+			}
+			out.RepeatContacts = *in.RepeatContacts
+		}
+		if in.ReminderOffsets != nil {
+			for _, d := range in.ReminderOffsets {
+				if d <= 0 {
+					return desk.Invalid("reminders_s", "each reminder is a positive number of seconds before the due time")
+				}
+			}
+			out.ReminderOffsets = in.ReminderOffsets
+		}
+		return tx.SaveTeamSettings(ctx, out)
+	})
+	return out, wrap("set team settings", err)
+}

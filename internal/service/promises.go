@@ -1,0 +1,345 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Timer kinds the service schedules and handles (see Handlers).
+const (
+	timerPromiseReminder = "promise_reminder"
+	timerPromiseDue      = "promise_due"
+	timerResponseDue     = "response_due"
+	timerAbsenceStart    = "absence_start"
+	timerHandoverReturn  = "handover_return"
+)
+
+// PromiseView is a promise with the names a manager reads it by, and (when just made) how
+// long such promises take.
+type PromiseView struct {
+	desk.Promise
+	CaseRef  string         `json:"case_ref"`
+	Maker    Person         `json:"maker"`
+	Owner    Person         `json:"owner"`
+	Estimate *desk.Estimate `json:"estimate"`
+}
+
+// MakePromise records a promise to the customer: the exact words, its maker and owner, and its
+// due time, with reminders and the breach timer stored in the same transaction. A promise due
+// when its owner is unavailable is refused with the owner's next free times and the teammates
+// free at the asked time.
+func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewPromise) (PromiseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return PromiseView{}, err
+	}
+	now := s.now()
+	in, err := desk.ValidatePromise(in, now)
+	if err != nil {
+		return PromiseView{}, err
+	}
+	var view PromiseView
+	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if !c.Status.Active() {
+			return desk.Conflict("case_closed", fmt.Sprintf("%s is %s: reopen it before promising anything", c.Ref(), c.Status), nil)
+		}
+		ownerID := in.OwnerID
+		if ownerID == 0 {
+			ownerID = c.OwnerID
+		}
+		owner, err := tx.Agent(ctx, ownerID)
+		if store.IsNotFound(err) {
+			return desk.Invalid("owner_id", "no agent %d", ownerID)
+		} else if err != nil {
+			return err
+		}
+		if err := s.requireAvailable(ctx, tx, owner, in.DueAt, "due_at"); err != nil {
+			return err
+		}
+		maker := owner.ID
+		if actor.Kind == desk.ActorAgent {
+			maker = actor.ID
+		}
+		p := desk.Promise{CaseID: c.ID, Kind: desk.PromiseKind(in.Kind), Words: in.Words, Place: in.Place, DueAt: in.DueAt.UTC(),
+			State: desk.PromiseOpen, MakerID: maker, OwnerID: owner.ID, CaseType: c.Type, CreatedAt: now}
+		if err := tx.InsertPromise(ctx, &p); err != nil {
+			return err
+		}
+		drafts, err := s.participate(ctx, tx, &c, actor, now)
+		if err != nil {
+			return err
+		}
+		drafts = append(drafts, desk.MakePromise(&c, p, actor)...)
+		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+			return err
+		}
+		if err := s.schedulePromise(ctx, tx, c, p, now, ev); err != nil {
+			return err
+		}
+		took, err := tx.KeptDurations(ctx, c.Type, p.Kind, 500)
+		if err != nil {
+			return err
+		}
+		if view, err = s.promiseView(ctx, tx, p); err != nil {
+			return err
+		}
+		view.Estimate = desk.EstimateFor(took, p.DueAt, now)
+		return nil
+	})
+	return view, wrap("make promise", err)
+}
+
+// requireAvailable refuses a time when the agent cannot be booked, offering the agent's next
+// free times and the teammates who are free at that time.
+func (s *Service) requireAvailable(ctx context.Context, tx *store.Tx, a desk.Agent, at time.Time, field string) error {
+	absences, err := tx.Absences(ctx, a.ID, at.Add(-24*time.Hour), at.Add(15*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	if desk.Available(a, absences, at) {
+		return nil
+	}
+	slots := []map[string]any{}
+	for _, t := range desk.FreeSlots(a, absences, at, 3) {
+		slots = append(slots, map[string]any{"at": t.UTC().Format(time.RFC3339), "agent_id": a.ID, "agent": a.Name})
+	}
+	if a.TeamID != 0 {
+		agents, err := tx.Agents(ctx)
+		if err != nil {
+			return err
+		}
+		for _, mate := range agents {
+			if mate.ID == a.ID || mate.TeamID != a.TeamID || !mate.Active || mate.Role == desk.RolePartner {
+				continue
+			}
+			abs, err := tx.Absences(ctx, mate.ID, at.Add(-time.Minute), at.Add(time.Minute))
+			if err != nil {
+				return err
+			}
+			if desk.Available(mate, abs, at) {
+				slots = append(slots, map[string]any{"at": at.UTC().Format(time.RFC3339), "agent_id": mate.ID, "agent": mate.Name})
+			}
+		}
+	}
+	e := desk.Conflict("owner_unavailable",
+		fmt.Sprintf("%s is not available at %s: %s", a.Name, at.In(a.Location()).Format("Mon 2 Jan 15:04 MST"), desk.Why(a, absences, at)),
+		map[string]any{"free_slots": slots})
+	e.Field = field
+	return e
+}
+
+// schedulePromise stores a promise's reminders and its breach timer (replacing earlier ones).
+func (s *Service) schedulePromise(ctx context.Context, tx *store.Tx, c desk.Case, p desk.Promise, now time.Time, ev *[]Event) error {
+	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
+		return err
+	}
+	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	if err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]string{"due_at": p.DueAt.UTC().Format(time.RFC3339Nano)})
+	for _, before := range settings.ReminderOffsets {
+		at := p.DueAt.Add(-before)
+		if !at.After(now) {
+			continue
+		}
+		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerPromiseReminder, DueAt: at, CaseID: c.ID, RefID: p.ID, Payload: payload}, now); err != nil {
+			return err
+		}
+	}
+	_, err = tx.AddTimer(ctx, store.Timer{Kind: timerPromiseDue, DueAt: p.DueAt, CaseID: c.ID, RefID: p.ID,
+		Key: fmt.Sprintf("promise_due:%d", p.ID), Payload: payload}, now)
+	*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+	return err
+}
+
+func (s *Service) promiseView(ctx context.Context, tx *store.Tx, p desk.Promise) (PromiseView, error) {
+	v := PromiseView{Promise: p, CaseRef: desk.CaseRef(p.CaseID)}
+	for _, x := range []struct {
+		id  int64
+		out *Person
+	}{{p.MakerID, &v.Maker}, {p.OwnerID, &v.Owner}} {
+		a, err := tx.Agent(ctx, x.id)
+		if err != nil {
+			return v, err
+		}
+		*x.out = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
+	}
+	return v, nil
+}
+
+// loadPromise loads a promise and its case, if the actor may see the case.
+func loadPromise(ctx context.Context, tx *store.Tx, actor desk.Actor, id int64) (desk.Promise, desk.Case, error) {
+	p, err := tx.Promise(ctx, id)
+	if store.IsNotFound(err) {
+		return p, desk.Case{}, desk.NotFound("promise", id)
+	} else if err != nil {
+		return p, desk.Case{}, err
+	}
+	c, err := loadCase(ctx, tx, actor, p.CaseID)
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindNotFound {
+		return p, c, desk.NotFound("promise", id)
+	}
+	return p, c, err
+}
+
+// KeepPromise records that a promise was kept; its reminders and breach are called off.
+func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, note string) (PromiseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return PromiseView{}, err
+	}
+	var view PromiseView
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		p, c, err := loadPromise(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		drafts, err := desk.KeepPromise(&p, actor, note, now)
+		if err != nil {
+			return err
+		}
+		intro, err := s.participate(ctx, tx, &c, actor, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.SavePromise(ctx, p); err != nil {
+			return err
+		}
+		if _, err := s.appendRecord(ctx, tx, &c, append(intro, drafts...), now, ev); err != nil {
+			return err
+		}
+		for _, kind := range []string{timerPromiseReminder, timerPromiseDue} {
+			if _, err := tx.CancelTimers(ctx, kind, p.ID); err != nil {
+				return err
+			}
+		}
+		view, err = s.promiseView(ctx, tx, p)
+		return err
+	})
+	return view, wrap("keep promise", err)
+}
+
+// SlipPromise moves a promise's due time with a reason and a message to the customer, both on
+// the record. The second slip of one promise (and every one after it) escalates the case.
+func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, in desk.Slip) (PromiseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return PromiseView{}, err
+	}
+	var view PromiseView
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		p, c, err := loadPromise(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		from := p.DueAt
+		drafts, escalate, err := desk.SlipPromise(&p, actor, in, now)
+		if err != nil {
+			return err
+		}
+		owner, err := tx.Agent(ctx, p.OwnerID)
+		if err != nil {
+			return err
+		}
+		if err := s.requireAvailable(ctx, tx, owner, p.DueAt, "due_at"); err != nil {
+			return err
+		}
+		intro, err := s.participate(ctx, tx, &c, actor, now)
+		if err != nil {
+			return err
+		}
+		slipper := owner.ID
+		if actor.Kind == desk.ActorAgent {
+			slipper = actor.ID
+		}
+		if err := tx.InsertSlip(ctx, p.ID, slipper, c.TeamID, from, p.DueAt, in.Reason, now); err != nil {
+			return err
+		}
+		if err := tx.SavePromise(ctx, p); err != nil {
+			return err
+		}
+		if _, err := s.appendRecord(ctx, tx, &c, append(intro, drafts...), now, ev); err != nil {
+			return err
+		}
+		if err := s.schedulePromise(ctx, tx, c, p, now, ev); err != nil {
+			return err
+		}
+		if escalate {
+			reason := fmt.Sprintf("the promise %q has slipped %d times", p.Words, p.Slips)
+			if err := s.escalate(ctx, tx, &c, desk.TriggerSecondSlip, reason, now, ev); err != nil {
+				return err
+			}
+			if p, err = tx.Promise(ctx, p.ID); err != nil {
+				return err
+			}
+		}
+		view, err = s.promiseView(ctx, tx, p)
+		return err
+	})
+	return view, wrap("slip promise", err)
+}
+
+// PromiseList narrows Promises.
+type PromiseList struct {
+	State   desk.PromiseState
+	Team    string
+	OwnerID int64
+	CaseID  int64
+}
+
+// Promises lists promises, soonest due first: the manager's view of every open promise of the
+// team with its words, maker and owner.
+func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList) ([]PromiseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	out := []PromiseView{}
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		filter := store.PromiseFilter{State: f.State, OwnerID: f.OwnerID, CaseID: f.CaseID}
+		if f.Team != "" {
+			id, err := tx.TeamID(ctx, f.Team)
+			if store.IsNotFound(err) {
+				return desk.Invalid("team", "no team %q", f.Team)
+			} else if err != nil {
+				return err
+			}
+			filter.TeamID = id
+		}
+		ps, err := tx.Promises(ctx, filter)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			v, err := s.promiseView(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, wrap("list promises", err)
+}
+
+// SlipCounts counts slips per agent and team since a time.
+func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.Time) (map[string][]store.SlipCount, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	var out map[string][]store.SlipCount
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		agents, teams, err := tx.SlipCounts(ctx, since)
+		out = map[string][]store.SlipCount{"agents": agents, "teams": teams}
+		return err
+	})
+	return out, wrap("count slips", err)
+}
