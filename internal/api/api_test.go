@@ -323,7 +323,9 @@ func TestServiceEndpoints(t *testing.T) {
 	paths := obj(obj(doc)["paths"])
 	for _, p := range []string{"POST /api/v1/customers", "GET /api/v1/customers/{id}", "POST /api/v1/agents", "POST /api/v1/cases",
 		"GET /api/v1/cases/{id}", "GET /api/v1/cases/{id}/record", "POST /api/v1/cases/{id}/messages", "POST /api/v1/cases/{id}/calls",
-		"POST /api/v1/inbound", "GET /api/v1/search"} {
+		"POST /api/v1/inbound", "GET /api/v1/search", "POST /api/v1/cases/{id}/promises", "POST /api/v1/promises/{id}/keep",
+		"POST /api/v1/promises/{id}/slip", "GET /api/v1/promises", "POST /api/v1/cases/{id}/handover", "POST /api/v1/cases/{id}/escalate",
+		"POST /api/v1/agents/{id}/absences"} {
 		method, path, _ := strings.Cut(p, " ")
 		op := obj(obj(paths[path])[strings.ToLower(method)])
 		if op == nil {

@@ -196,6 +196,9 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 	data := map[string]any{"subject": in.Subject}
 	if recorder != nil {
 		data["recorded_by"] = recorder.Name
+		if in.Channel == "phone" {
+			c.Unanswered = 0 // taken down while talking to them: the customer is not waiting for a first answer
+		}
 	}
 	// The customer meets the owner at once, and whoever took their words down (story 4).
 	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data},

@@ -194,3 +194,23 @@ func TestAccess(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenCaseIntroducesAndCounts(t *testing.T) {
+	cust := Customer{ID: 7, Name: "Mari"}
+	owner := Agent{ID: 3, Name: "Ann", Role: RoleAgent, Team: "Billing"}
+	phone := Agent{ID: 4, Name: "Pia", Role: RoleAgent}
+	c, drafts, parts := OpenCase(NewCase{Subject: "s", Body: "b", Channel: "email"}, cust, owner, nil, now)
+	if c.Unanswered != 1 || len(drafts) != 2 || drafts[1].Kind != KindIntroduction || !strings.HasPrefix(drafts[1].Body, "Ann (agent, Billing) looks after your case") || len(parts) != 2 {
+		t.Errorf("an emailed case: unanswered %d, drafts %v, participants %v", c.Unanswered, drafts, parts)
+	}
+	c, drafts, parts = OpenCase(NewCase{Subject: "s", Body: "b", Channel: "phone"}, cust, owner, &phone, now)
+	if c.Unanswered != 0 || len(drafts) != 3 || !strings.Contains(drafts[2].Body, "Pia (agent) has joined") || len(parts) != 3 {
+		t.Errorf("a case taken on the phone: unanswered %d, drafts %v, participants %v", c.Unanswered, drafts, parts)
+	}
+	if CountContact(&c, 2) || c.Unanswered != 1 {
+		t.Errorf("first contact after the call: unanswered %d", c.Unanswered)
+	}
+	if !CountContact(&c, 2) {
+		t.Error("the second unanswered contact does not escalate")
+	}
+}

@@ -118,6 +118,9 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 	if err != nil {
 		return c, nil, err
 	}
+	if c.Unanswered == 0 {
+		return c, entries, nil
+	}
 	settings, err := tx.TeamSettings(ctx, c.TeamID)
 	if err != nil {
 		return c, nil, err

@@ -64,15 +64,8 @@ func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trig
 // moveOwnership gives the case's open promises to its new owner and records the new owner as
 // a participant; a new participant's introduction is appended to drafts unless one is there.
 func (s *Service) moveOwnership(ctx context.Context, tx *store.Tx, c *desk.Case, to desk.Agent, now time.Time, drafts *[]desk.Draft) error {
-	open, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen})
-	if err != nil {
+	if err := tx.ReassignOpenPromises(ctx, c.ID, to.ID); err != nil {
 		return err
-	}
-	for _, p := range open {
-		p.OwnerID = to.ID
-		if err := tx.SavePromise(ctx, p); err != nil {
-			return err
-		}
 	}
 	added, err := tx.AddParticipant(ctx, c.ID, desk.ParticipantFor(desk.AgentActor(to), now))
 	if err != nil {

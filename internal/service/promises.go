@@ -162,18 +162,20 @@ func (s *Service) schedulePromise(ctx context.Context, tx *store.Tx, c desk.Case
 }
 
 func (s *Service) promiseView(ctx context.Context, tx *store.Tx, p desk.Promise) (PromiseView, error) {
-	v := PromiseView{Promise: p, CaseRef: desk.CaseRef(p.CaseID)}
-	for _, x := range []struct {
-		id  int64
-		out *Person
-	}{{p.MakerID, &v.Maker}, {p.OwnerID, &v.Owner}} {
-		a, err := tx.Agent(ctx, x.id)
+	people := map[int64]Person{}
+	for _, id := range []int64{p.MakerID, p.OwnerID} {
+		a, err := tx.Agent(ctx, id)
 		if err != nil {
-			return v, err
+			return PromiseView{}, err
 		}
-		*x.out = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
+		people[id] = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
 	}
-	return v, nil
+	return viewPromise(p, people), nil
+}
+
+// viewPromise names a promise's maker and owner from people (agents by id).
+func viewPromise(p desk.Promise, people map[int64]Person) PromiseView {
+	return PromiseView{Promise: p, CaseRef: desk.CaseRef(p.CaseID), Maker: people[p.MakerID], Owner: people[p.OwnerID]}
 }
 
 // loadPromise loads a promise and its case, if the actor may see the case.
@@ -318,12 +320,16 @@ func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList)
 		if err != nil {
 			return err
 		}
+		agents, err := tx.Agents(ctx) // one query for every maker and owner on the list
+		if err != nil {
+			return err
+		}
+		people := make(map[int64]Person, len(agents))
+		for _, a := range agents {
+			people[a.ID] = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
+		}
 		for _, p := range ps {
-			v, err := s.promiseView(ctx, tx, p)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
+			out = append(out, viewPromise(p, people))
 		}
 		return nil
 	})

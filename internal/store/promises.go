@@ -336,3 +336,11 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Not
 	}
 	return out, rows.Err()
 }
+
+// ReassignOpenPromises gives every open promise of a case to its new owner.
+func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, ownerID int64) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = $1 WHERE case_id = $2 AND state = 'open'`, ownerID, caseID); err != nil {
+		return fmt.Errorf("reassign promises of case %d: %w", caseID, err)
+	}
+	return nil
+}

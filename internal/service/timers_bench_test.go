@@ -1,0 +1,205 @@
+package service_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// BenchmarkPromiseBreach measures, with the real clock and the server's timer runner, the lag
+// from a promise's due time to its promise_broken entry while a million other promises wait,
+// and the CPU an idle runner uses with them pending. Run it once per backend:
+//
+//	go test -run '^$' -bench PromiseBreach -benchtime 1x -timeout 30m ./internal/service/
+//
+// KEPT_BENCH_PENDING (default 1,000,000) and KEPT_BENCH_DUE (default 2,000) set the sizes.
+func BenchmarkPromiseBreach(b *testing.B) {
+	pending, due := envInt("KEPT_BENCH_PENDING", 1_000_000), envInt("KEPT_BENCH_DUE", 2000)
+	for _, backend := range storetest.Backends {
+		b.Run(backend, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				benchBreach(b, backend, pending, due)
+			}
+		})
+	}
+}
+
+func benchBreach(b *testing.B, backend string, pending, due int) {
+	ctx := context.Background()
+	cfg := storetest.Config(b, backend)
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc := service.New(st, clock.System{}, log)
+	sys := desk.SystemActor()
+	always := map[string][]string{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		always[d] = []string{"00:00-24:00"}
+	}
+	const cases = 1000
+	var agent desk.Agent
+	err = st.Batch(ctx, func(ctx context.Context) error {
+		head := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Head", Email: "head@example.com", Role: "admin", Hours: always}))
+		lead := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Lead", Email: "lead@example.com", Role: "lead", ManagerID: head.ID, Hours: always}))
+		agent = must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Agent", Email: "agent@example.com", Role: "agent", ManagerID: lead.ID, Hours: always}))
+		cu := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "C", Email: "c@example.com"}))
+		for i := 0; i < cases; i++ {
+			must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cu.ID, Subject: "case", Body: "help", Channel: "email", OwnerID: agent.ID}))
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	// A million cases, each with a promise due in 30 days and its breach timer, written in bulk
+	// behind the service's back: only their presence matters here.
+	start := time.Now()
+	raw := rawOpen(b, backend, cfg)
+	later := time.Now().UTC().Add(30 * 24 * time.Hour).Truncate(time.Microsecond)
+	past := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $1)
+		 INSERT INTO cases (customer_id, subject, status, owner_id, channel, original_request, created_at, updated_at)
+		 SELECT 1, 'Waiting for an update', 'open', $2, 'email', 'Please keep me posted', $3, $3 FROM s`,
+			[]any{pending, agent.ID, past}},
+		{`INSERT INTO promises (case_id, kind, words, due_at, state, maker_id, owner_id, created_at)
+		 SELECT id, 'update', 'An update within the month', $1, 'open', $2, $2, $3 FROM cases WHERE id > $4`,
+			[]any{later, agent.ID, past, cases}},
+		{`INSERT INTO timers (kind, due_at, case_id, ref_id, payload, created_at)
+		 SELECT 'promise_due', due_at, case_id, id, '{}', created_at FROM promises`, nil},
+	} {
+		if _, err := raw.ExecContext(ctx, q.sql, q.args...); err != nil {
+			b.Fatalf("bulk insert: %v", err)
+		}
+	}
+	// A desk that grew to this size has had its statistics gathered (autovacuum does it on
+	// PostgreSQL); right after a bulk load they would describe empty tables.
+	if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatalf("analyze: %v", err)
+	}
+	b.Logf("%s: %d pending promises written in %s", backend, pending, time.Since(start).Round(time.Millisecond))
+
+	// The measured promises fall due over the next 20 s, made through the service.
+	first := time.Now().Add(5 * time.Second)
+	made := map[int64]time.Time{}
+	for i := 0; i < due; i++ {
+		at := first.Add(time.Duration(i) * 20 * time.Second / time.Duration(due)).UTC().Truncate(time.Millisecond)
+		p := must(svc.MakePromise(ctx, sys, int64(1+i%cases), desk.NewPromise{Kind: "callback", DueAt: at, Words: "I call you back"}))
+		made[p.ID] = at
+	}
+	if time.Now().After(first) {
+		b.Logf("warning: making %d promises took past the first due time", due)
+	}
+
+	runner := jobs.NewRunner(st, clock.System{}, log, svc.Handlers())
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(rctx) }()
+	defer func() { stop(); <-done }()
+
+	// Wait past the last due time, then until every measured promise has broken (at most 30 s).
+	time.Sleep(time.Until(first.Add(21 * time.Second)))
+	lags := breachLags(b, svc, made, cases)
+	for deadline := time.Now().Add(30 * time.Second); len(lags) < len(made) && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Second)
+		lags = breachLags(b, svc, made, cases)
+	}
+	if len(lags) < len(made) {
+		b.Fatalf("%d of %d promises broke in time", len(lags), len(made))
+	}
+	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
+	p50, p99 := lags[len(lags)/2], lags[len(lags)*99/100]
+
+	// Idle: nothing due for 30 days; the runner only looks at the next due time once a second.
+	idle := 10 * time.Second
+	before := cpuTime()
+	time.Sleep(idle)
+	cpu := float64(cpuTime()-before) / float64(idle) * 100
+
+	b.ReportMetric(float64(p50.Microseconds())/1000, "lag_p50_ms")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "lag_p99_ms")
+	b.ReportMetric(cpu, "idle_cpu_%")
+	b.Logf("%s: %d pending, %d due over 20 s: breach lag p50 %s p99 %s max %s; idle CPU %.2f%% over %s",
+		backend, pending, len(made), p50, p99, lags[len(lags)-1], cpu, idle)
+}
+
+// breachLags reads each measured promise's promise_broken entry and returns its lag.
+func breachLags(b *testing.B, svc *service.Service, made map[int64]time.Time, cases int) []time.Duration {
+	ctx := context.Background()
+	var lags []time.Duration
+	for c := int64(1); c <= int64(cases); c++ {
+		rec, err := svc.Record(ctx, desk.SystemActor(), c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range rec {
+			if e.Kind != desk.KindPromiseBroken {
+				continue
+			}
+			var d struct {
+				PromiseID int64 `json:"promise_id"`
+			}
+			if err := json.Unmarshal(e.Data, &d); err != nil {
+				b.Fatal(err)
+			}
+			if at, ok := made[d.PromiseID]; ok {
+				lags = append(lags, e.At.Sub(at))
+			}
+		}
+	}
+	return lags
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rawOpen opens the benchmark's database directly, for bulk writes.
+func rawOpen(b *testing.B, backend string, cfg store.Config) *sql.DB {
+	var db *sql.DB
+	var err error
+	if backend == "sqlite" {
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(cfg.DataDir, "kept.db")+"?_time_format=sqlite&_pragma=busy_timeout(10000)")
+	} else {
+		db, err = sql.Open("pgx", cfg.URL)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
