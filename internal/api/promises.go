@@ -89,7 +89,8 @@ func (s *Server) promiseRoutes() []route {
 		{method: "POST", path: "/api/v1/promises/{id}/slip", summary: "Move a promise's due time: a reason and a message to the customer are required. The second slip escalates.",
 			status: http.StatusOK, body: slipIn{}, answer: service.PromiseView{}, handle: s.slipPromise},
 		{method: "GET", path: "/api/v1/promises", summary: "Promises with their words, maker and owner, soonest due first.", status: http.StatusOK,
-			answer: []service.PromiseView{}, query: []param{{"state", "open, kept or broken"}, {"team", "a team's name"}, {"owner_id", "an agent's id"}, {"case_id", "a case's id"}},
+			answer: []service.PromiseView{}, query: []param{{"state", "open, kept or broken"}, {"team", "a team's name"}, {"owner_id", "an agent's id"},
+				{"case_id", "a case's id"}, {"limit", "at most this many (default 500, max 1000)"}},
 			handle: s.listPromises},
 		{method: "GET", path: "/api/v1/slips", summary: "Slips per agent and per team.", status: http.StatusOK, answer: slipCounts{},
 			query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.slips},
@@ -171,6 +172,11 @@ func (s *Server) listPromises(r *http.Request, a desk.Actor) (any, error) {
 	if f.CaseID, err = queryID(r, "case_id"); err != nil {
 		return nil, err
 	}
+	limit, err := queryID(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	f.Limit = int(min(limit, 1000))
 	return s.svc.Promises(r.Context(), a, f)
 }
 

@@ -3,10 +3,12 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +20,8 @@ import (
 )
 
 // TestSeed checks the demo as a newcomer meets it: the people, the cases and their records,
-// search, the sign-in, and that a second start adds nothing.
+// promises in every state, the escalation ladder and absences, search, the sign-in, and that a
+// second start adds nothing.
 func TestSeed(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
@@ -26,13 +29,17 @@ func TestSeed(t *testing.T) {
 	sys := desk.SystemActor()
 
 	var calls []int
+	var errs errorCount
 	start := time.Now()
-	in, err := Seed(ctx, svc, quiet, func(n int) { calls = append(calls, n) })
+	in, err := Seed(ctx, svc, slog.New(&errs), func(n int) { calls = append(calls, n) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("seeding took %v", time.Since(start).Round(time.Millisecond))
 	after := time.Now().UTC()
+	if n := errs.n.Load(); n > 0 {
+		t.Errorf("seeding logged %d errors (a timer failed?)", n)
+	}
 	if !in.Seeded || in.Email != "head@demo.kept.example" || in.Password != "kept-demo-password" || in.Token == "" {
 		t.Fatalf("sign-in %+v: want a seeded desk with the demo admin and a token", in)
 	}
@@ -130,17 +137,19 @@ func TestSeed(t *testing.T) {
 	// Every record lies in the last 90 days, in time order, and some hold the whole mix.
 	oldest := after.Add(-91 * 24 * time.Hour)
 	kinds := map[desk.EntryKind]int{}
-	full := 0
+	triggers := map[string]int{}
+	full, longest := 0, 0
 	for _, c := range cases {
 		rec, err := svc.Record(ctx, sys, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The request and the owner's introduction, up to 8 more messages, notes and calls, and
-		// what the ladder adds (escalations with their introductions).
-		if n := len(rec); n < 2 || n > 20 {
-			t.Errorf("%s has %d entries, want 2 to 20", c.Ref, n)
+		// The request and the owner's introduction, up to 9 more messages, notes and calls, and
+		// what promises, hand-overs and the ladder add.
+		if n := len(rec); n < 2 || n > 40 {
+			t.Errorf("%s has %d entries, want 2 to 40", c.Ref, n)
 		}
+		longest = max(longest, len(rec))
 		have := map[desk.EntryKind]bool{}
 		for i, e := range rec {
 			if e.At.After(after) || e.At.Before(oldest) {
@@ -152,19 +161,138 @@ func TestSeed(t *testing.T) {
 			}
 			kinds[e.Kind]++
 			have[e.Kind] = true
+			if e.Kind == desk.KindEscalated {
+				triggers[entryData(t, e)["trigger"].(string)]++
+			}
 		}
 		if have[desk.KindMessageIn] && have[desk.KindMessageOut] && have[desk.KindCall] {
 			full++
 		}
 	}
-	t.Logf("entries by kind: %v; %d cases hold messages both ways and a call", kinds, full)
+	t.Logf("entries by kind: %v; %d cases hold messages both ways and a call; the longest record has %d entries", kinds, full, longest)
 	if full == 0 {
 		t.Error("no case holds messages in, messages out and a call")
 	}
-	for _, k := range []desk.EntryKind{desk.KindMessageIn, desk.KindMessageOut, desk.KindNote, desk.KindCall} {
+	for _, k := range []desk.EntryKind{desk.KindMessageIn, desk.KindMessageOut, desk.KindNote, desk.KindCall,
+		desk.KindPromiseMade, desk.KindPromiseKept, desk.KindPromiseSlipped, desk.KindPromiseBroken,
+		desk.KindEscalated, desk.KindHandover, desk.KindIntroduction} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s entries", k)
 		}
+	}
+
+	// Promises in every state: about three cases in ten have one.
+	promises := map[desk.PromiseState][]service.PromiseView{}
+	promised := map[int64]bool{}
+	for _, state := range []desk.PromiseState{desk.PromiseOpen, desk.PromiseKept, desk.PromiseBroken} {
+		ps, err := svc.Promises(ctx, sys, service.PromiseList{State: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 0 {
+			t.Errorf("no %s promises", state)
+		}
+		for _, p := range ps {
+			promised[p.CaseID] = true
+		}
+		promises[state] = ps
+	}
+	if n := len(promised); n < caseCount/5 || n > caseCount*2/5 {
+		t.Errorf("%d cases have a promise, want about 30%% of %d", n, caseCount)
+	}
+	// The manager's list of open promises shows the exact words and who made them; some have
+	// slipped, and they are due from now on (the timers broke the rest).
+	slipped := 0
+	for _, p := range promises[desk.PromiseOpen] {
+		if p.Words == "" || p.Maker.Name == "" || p.Owner.Name == "" || p.CaseRef == "" {
+			t.Errorf("open promise %d reads %q by %q for %q on %q: want words, maker, owner and case", p.ID, p.Words, p.Maker.Name, p.Owner.Name, p.CaseRef)
+		}
+		if !p.DueAt.After(after.Add(-time.Minute)) {
+			t.Errorf("promise %d on %s is open but was due %v", p.ID, p.CaseRef, p.DueAt)
+		}
+		if p.Slips > 0 {
+			slipped++
+		}
+	}
+	if slipped == 0 {
+		t.Error("no open promise has slipped")
+	}
+	t.Logf("promises: %d open (%d slipped), %d kept, %d broken, on %d cases", len(promises[desk.PromiseOpen]), slipped,
+		len(promises[desk.PromiseKept]), len(promises[desk.PromiseBroken]), len(promised))
+	// A broken promise is on its record as production writes it: broken at its due time, the
+	// customer told, and the case escalated.
+	for _, p := range promises[desk.PromiseBroken] {
+		rec, err := svc.Record(ctx, sys, p.CaseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var brokenAt time.Time
+		escalated := false
+		for _, e := range rec {
+			d := entryData(t, e)
+			switch {
+			case e.Kind == desk.KindPromiseBroken && d["promise_id"] == float64(p.ID):
+				brokenAt = e.At
+			case e.Kind == desk.KindEscalated && !brokenAt.IsZero() && d["trigger"] == desk.TriggerBrokenPromise:
+				escalated = true
+			}
+		}
+		if !brokenAt.Equal(p.DueAt) || !escalated {
+			t.Errorf("promise %d on %s (due %v): broken at %v, escalated %v; want both, at the due time", p.ID, p.CaseRef, p.DueAt, brokenAt, escalated)
+		}
+	}
+
+	// The ladder is in use, by every kind of trigger, but the desk works: most cases are
+	// answered in time and stay with their owners.
+	climbed, missing := 0, 0
+	for _, c := range cases {
+		if c.Rung >= 1 {
+			climbed++
+		}
+		if slices.Contains(c.Flags, desk.FlagHandoverMissing) {
+			missing++
+		}
+	}
+	t.Logf("%d cases escalated (%v); %d flagged %s", climbed, triggers, missing, desk.FlagHandoverMissing)
+	if climbed == 0 || climbed > caseCount/5 {
+		t.Errorf("%d cases have climbed the ladder, want some but at most a fifth", climbed)
+	}
+	for _, tr := range []string{desk.TriggerBrokenPromise, desk.TriggerSecondSlip, desk.TriggerCustomerRequest, desk.TriggerResponseTarget} {
+		if triggers[tr] == 0 {
+			t.Errorf("no escalation by %s", tr)
+		}
+	}
+	if missing == 0 {
+		t.Errorf("no case is flagged %s", desk.FlagHandoverMissing)
+	}
+
+	// Absences: someone is off sick now, someone's leave is coming, and reminders of promises
+	// have reached their owners.
+	kindsAway := map[desk.AbsenceKind]int{}
+	reminded := 0
+	for _, a := range agents {
+		away, err := svc.Absences(ctx, sys, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ab := range away {
+			kindsAway[ab.Kind]++
+		}
+		notes, err := svc.Notifications(ctx, desk.AgentActor(a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range notes {
+			if n.Kind == "promise_reminder" {
+				reminded++
+			}
+		}
+	}
+	if kindsAway[desk.AbsenceSick] == 0 || kindsAway[desk.AbsenceLeave] == 0 {
+		t.Errorf("current and coming absences %v: want someone sick and someone's leave", kindsAway)
+	}
+	if reminded == 0 {
+		t.Error("no agent has a promise reminder")
 	}
 
 	// A customer's account number finds that customer's cases.
@@ -221,6 +349,79 @@ func TestSeed(t *testing.T) {
 	if n := len(allCases(ctx, t, svc)); n != caseCount {
 		t.Errorf("%d cases after the second seed, want %d", n, caseCount)
 	}
+	for state, before := range promises {
+		if ps, err := svc.Promises(ctx, sys, service.PromiseList{State: state}); err != nil || len(ps) != len(before) {
+			t.Errorf("%d %s promises after the second seed (%v), want %d", len(ps), state, err, len(before))
+		}
+	}
+
+	// The history the demo leaves lets the desk estimate a new promise of a common kind.
+	type typeKind struct {
+		caseType string
+		kind     desk.PromiseKind
+	}
+	kept := map[typeKind]int{}
+	var common typeKind
+	for _, p := range promises[desk.PromiseKept] {
+		k := typeKind{p.CaseType, p.Kind}
+		if kept[k]++; kept[k] > kept[common] {
+			common = k
+		}
+	}
+	t.Logf("kept promises by case type and kind: %v", kept)
+	if kept[common] < desk.MinEstimateSamples {
+		t.Fatalf("at most %d kept promises of one case type and kind, want %d for an estimate", kept[common], desk.MinEstimateSamples)
+	}
+	var owner desk.Agent // someone with no absence ahead
+	for _, a := range agents {
+		if a.Email == "siim.lepik@demo.kept.example" {
+			owner = a
+		}
+	}
+	fresh, err := svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Another one", Body: "Please help again.",
+		Channel: "email", Type: common.caseType, OwnerID: owner.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	var made service.PromiseView
+	for range 3 {
+		made, err = svc.MakePromise(ctx, me, fresh.ID, desk.NewPromise{Kind: string(common.kind), DueAt: due, Words: "You will hear from us."})
+		if slot, ok := firstFreeSlot(err, due); ok {
+			due = slot
+			continue
+		}
+		break
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made.Estimate == nil || made.Estimate.Samples < desk.MinEstimateSamples {
+		t.Errorf("a new %s promise on a %s case has estimate %+v, want one from the demo's history", common.kind, common.caseType, made.Estimate)
+	}
+}
+
+// errorCount counts the errors logged, such as a failing timer's.
+type errorCount struct{ n atomic.Int64 }
+
+func (h *errorCount) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
+func (h *errorCount) Handle(context.Context, slog.Record) error {
+	h.n.Add(1)
+	return nil
+}
+func (h *errorCount) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *errorCount) WithGroup(string) slog.Handler      { return h }
+
+// entryData decodes an entry's data.
+func entryData(t *testing.T, e desk.Entry) map[string]any {
+	t.Helper()
+	m := map[string]any{}
+	if len(e.Data) > 0 {
+		if err := json.Unmarshal(e.Data, &m); err != nil {
+			t.Fatalf("entry %d data: %v", e.ID, err)
+		}
+	}
+	return m
 }
 
 // TestSeedIsRepeatable seeds two desks and finds the same customers and cases in both.
@@ -230,6 +431,7 @@ func TestSeedIsRepeatable(t *testing.T) {
 	}
 	ctx := context.Background()
 	var desks [2][]service.CaseView
+	first := time.Now()
 	for i := range desks {
 		svc := newService(ctx, t)
 		if _, err := Seed(ctx, svc, nil, nil); err != nil {
@@ -243,10 +445,26 @@ func TestSeedIsRepeatable(t *testing.T) {
 			desks[i] = append(desks[i], v)
 		}
 	}
+	// The story ends at the top of the hour, so within one hour two seeds tell it the same way:
+	// who owns each case after the ladder has moved it, and the words of every promise.
+	sameHour := first.Truncate(time.Hour).Equal(time.Now().Truncate(time.Hour))
 	for i, a := range desks[0] {
 		b := desks[1][i]
-		if a.Subject != b.Subject || a.CustomerID != b.CustomerID || a.OriginalRequest != b.OriginalRequest || a.OwnerID != b.OwnerID {
+		if a.Subject != b.Subject || a.CustomerID != b.CustomerID || a.OriginalRequest != b.OriginalRequest {
 			t.Fatalf("%s differs between two seeds: %q of customer %d, then %q of customer %d", a.Ref, a.Subject, a.CustomerID, b.Subject, b.CustomerID)
+		}
+		if !sameHour {
+			continue
+		}
+		words := func(v service.CaseView) []string {
+			var w []string
+			for _, p := range v.Promises {
+				w = append(w, p.Words)
+			}
+			return w
+		}
+		if a.OwnerID != b.OwnerID || !slices.Equal(words(a), words(b)) {
+			t.Fatalf("%s differs between two seeds: owner %d, promises %q; then owner %d, promises %q", a.Ref, a.OwnerID, words(a), b.OwnerID, words(b))
 		}
 	}
 }

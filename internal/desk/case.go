@@ -335,6 +335,7 @@ func LogCall(c *Case, by Actor, in NewCall, now time.Time) ([]Draft, error) {
 	if transcript != "" {
 		data["transcript"] = transcript
 	}
+	c.Unanswered = 0 // the customer has spoken with the desk: they are not waiting for an answer
 	return []Draft{{Kind: KindCall, Actor: by, Channel: "phone", Body: summary, Data: data}}, nil
 }
 

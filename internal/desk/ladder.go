@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -142,6 +143,8 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 	}
 	if st.Missing {
 		c.AddFlag(FlagHandoverMissing)
+	} else {
+		c.Flags = slices.DeleteFunc(c.Flags, func(f string) bool { return f == FlagHandoverMissing }) // someone briefed now has it
 	}
 	from := st.IntroduceFrom
 	if from.IsZero() {

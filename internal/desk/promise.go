@@ -155,17 +155,18 @@ func SlipPromise(p *Promise, by Actor, in Slip, now time.Time) ([]Draft, bool, e
 }
 
 // BreakPromise decides what an unkept promise at its due time does: it is broken, the customer
-// is told honestly, and a new promise is required. The caller escalates the case.
-func BreakPromise(c *Case, p *Promise, now time.Time) ([]Draft, error) {
+// is told honestly (times in loc, the owner's zone), and a new promise is required. The caller
+// escalates the case.
+func BreakPromise(c *Case, p *Promise, loc *time.Location, now time.Time) ([]Draft, error) {
 	if p.State != PromiseOpen || p.DueAt.After(now) {
 		return nil, nil // kept, already broken, or slipped to later: nothing is due
 	}
 	p.State, p.DoneAt = PromiseBroken, &now
 	c.AddFlag(FlagPromiseRequired)
-	due := p.DueAt.UTC().Format("Mon 2 Jan 15:04 MST")
+	due := p.DueAt.In(loc).Format("Mon 2 Jan 15:04 MST")
 	return []Draft{
 		{Kind: KindPromiseBroken, Actor: SystemActor(), Body: p.Words, Data: map[string]any{"promise_id": p.ID, "due_at": p.DueAt.UTC().Format(time.RFC3339), "slips": p.Slips}},
-		{Kind: KindMessageOut, Actor: SystemActor(), Body: fmt.Sprintf("We are sorry: we promised you %q by %s and did not keep that promise. "+
+		{Kind: KindMessageOut, Actor: SystemActor(), Body: fmt.Sprintf("We are sorry: we did not keep our promise to you (%q), which was due %s. "+
 			"Your case now goes to a more senior colleague, who will contact you with a new promise.", p.Words, due)},
 	}, nil
 }
@@ -193,7 +194,7 @@ func EstimateFor(took []time.Duration, due, now time.Time) *Estimate {
 	e := &Estimate{Samples: len(s), MedianS: int64(quantile(s, 0.5).Seconds()), P90S: int64(quantile(s, 0.9).Seconds())}
 	if left := due.Sub(now); left < quantile(s, 0.9) {
 		e.Warning = fmt.Sprintf("Such promises took %s (median) and up to %s (90%%) to keep; this one is due in %s.",
-			roundDuration(quantile(s, 0.5)), roundDuration(quantile(s, 0.9)), roundDuration(left))
+			RoundDuration(quantile(s, 0.5)), RoundDuration(quantile(s, 0.9)), RoundDuration(left))
 	}
 	return e
 }
@@ -204,7 +205,8 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-func roundDuration(d time.Duration) string {
+// RoundDuration says a duration the way people do: "90 minutes", "5 hours", "2.5 days".
+func RoundDuration(d time.Duration) string {
 	switch {
 	case d >= 48*time.Hour:
 		return fmt.Sprintf("%.1f days", d.Hours()/24)

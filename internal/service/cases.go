@@ -275,7 +275,7 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 		switch {
 		case d.Kind == desk.KindMessageIn:
 			escalate = desk.CountContact(c, settings.RepeatContacts)
-		case d.Kind == desk.KindMessageOut && actor.Kind == desk.ActorAgent:
+		case (d.Kind == desk.KindMessageOut || d.Kind == desk.KindCall) && actor.Kind == desk.ActorAgent:
 			answered = true
 		}
 	}

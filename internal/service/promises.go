@@ -296,6 +296,7 @@ type PromiseList struct {
 	Team    string
 	OwnerID int64
 	CaseID  int64
+	Limit   int // at most this many (default 500, at most 1000)
 }
 
 // Promises lists promises, soonest due first: the manager's view of every open promise of the
@@ -306,7 +307,7 @@ func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList)
 	}
 	out := []PromiseView{}
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		filter := store.PromiseFilter{State: f.State, OwnerID: f.OwnerID, CaseID: f.CaseID}
+		filter := store.PromiseFilter{State: f.State, OwnerID: f.OwnerID, CaseID: f.CaseID, Limit: f.Limit}
 		if f.Team != "" {
 			id, err := tx.TeamID(ctx, f.Team)
 			if store.IsNotFound(err) {

@@ -187,9 +187,14 @@ func TestStoryAwayOnLeave(t *testing.T) {
 		if b := lastOf(sc.record(c1.ID, sc.sys), desk.KindHandover); b == nil || !strings.Contains(b.Body, "48.50") {
 			t.Errorf("briefing %v", b)
 		}
+		// New cases do not land on Ann, whose leave starts within a day.
+		next := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: sc.mari.ID, Subject: "New", Body: "x", Channel: "web"}))
+		if next.OwnerID == sc.ann.ID {
+			t.Error("a new case went to Ann on the eve of her leave")
+		}
 		// A customer's reply reaches the new owner at once: the case is Bob's.
 		must(sc.svc.AddMessage(sc.ctx, asMari, c1.ID, desk.NewMessage{Body: "Any news on the refund?"}))
-		if inbox := must(sc.svc.Cases(sc.ctx, sc.sys, service.CaseList{OwnerID: sc.bob.ID})); len(inbox) != 2 {
+		if inbox := must(sc.svc.Cases(sc.ctx, sc.sys, service.CaseList{OwnerID: sc.bob.ID})); len(inbox) != 3 {
 			t.Errorf("Bob's cases %v", inbox)
 		}
 		// When the leave ends (Tuesday 1 Dec, 00:00), the cases go back to Ann, who is introduced again.
@@ -228,6 +233,11 @@ func TestStorySickWithoutHandover(t *testing.T) {
 		next := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: sc.mari.ID, Subject: "Another", Body: "x", Channel: "web"}))
 		if next.OwnerID == sc.ann.ID {
 			t.Error("a new case went to Ann, who is off sick")
+		}
+		// Once the lead briefs someone, the case is no longer unattended.
+		v2 := must(sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.head.ID, Briefing: "Router case; Ann was about to replace it."}))
+		if strings.Contains(strings.Join(v2.Flags, ","), desk.FlagHandoverMissing) {
+			t.Errorf("flags %v after a briefed hand-over, want handover_missing gone", v2.Flags)
 		}
 	})
 }
@@ -345,7 +355,13 @@ func TestStoryTwoMessagesNoCallBack(t *testing.T) {
 		if got.Rung != 1 || got.OwnerID != sc.lead.ID {
 			t.Fatalf("after two unanswered messages: rung %d owner %d, want 1 and Lea", got.Rung, got.OwnerID)
 		}
-		// An answer in between resets the count.
+		// An answer in between resets the count; so does a call.
+		c1 := sc.openCase(sc.ann, "Phone line")
+		must(sc.svc.LogCall(sc.ctx, desk.AgentActor(sc.ann), c1.ID, desk.NewCall{Direction: "outbound", At: sc.clock.Now(), DurationS: 120, Summary: "Talked it through"}))
+		must(sc.svc.AddMessage(sc.ctx, asMari, c1.ID, desk.NewMessage{Body: "As we said on the phone: the line still crackles."}))
+		if got := must(sc.svc.Case(sc.ctx, sc.sys, c1.ID)); got.Rung != 0 {
+			t.Fatalf("a call did not count as an answer: rung %d", got.Rung)
+		}
 		c2 := sc.openCase(sc.ann, "Slow internet")
 		must(sc.svc.AddMessage(sc.ctx, desk.AgentActor(sc.ann), c2.ID, desk.NewMessage{Body: "Checking the line now."}))
 		must(sc.svc.AddMessage(sc.ctx, asMari, c2.ID, desk.NewMessage{Body: "Thanks, any result?"}))

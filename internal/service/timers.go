@@ -49,7 +49,7 @@ func (s *Service) remindPromise(ctx context.Context, tx *store.Tx, t store.Timer
 		return err
 	}
 	body := fmt.Sprintf("%s: %q is due %s (in %s). If it cannot be kept, slip it now and tell the customer why.",
-		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), p.DueAt.Sub(now).Round(time.Minute))
+		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), desk.RoundDuration(p.DueAt.Sub(now)))
 	return tx.Notify(ctx, store.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: now})
 }
 
@@ -65,7 +65,11 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err != nil {
 		return err
 	}
-	drafts, err := desk.BreakPromise(&c, &p, now)
+	owner, err := tx.Agent(ctx, p.OwnerID)
+	if err != nil {
+		return err
+	}
+	drafts, err := desk.BreakPromise(&c, &p, owner.Location(), now)
 	if err != nil || len(drafts) == 0 {
 		return err
 	}
@@ -79,7 +83,7 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
 		return err
 	}
-	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.UTC().Format(time.RFC3339))
+	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
 	if err := s.escalate(ctx, tx, &c, desk.TriggerBrokenPromise, reason, now, &ev); err != nil {
 		return err
 	}
@@ -103,7 +107,7 @@ func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, 
 		return err
 	}
 	var ev []Event
-	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", settings.ResponseTarget)
+	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
 	return s.escalate(ctx, tx, &c, desk.TriggerResponseTarget, reason, now, &ev)
 }
 

@@ -106,15 +106,15 @@ func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
 }
 
 // AgentLoads lists the active agents (of one team, when teamID is not 0) with how many
-// active cases each owns and whether they are away (on leave or sick) at now, for choosing
-// the owner of a new case.
+// active cases each owns and whether they are away (on leave or sick) at now or within the
+// next day — a new case should not land on someone about to leave — for choosing its owner.
 func (t *Tx) AgentLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
 	q := `SELECT ` + agentColumns + `, (SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation')),
-		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at <= $1 AND ab.to_at > $1)` +
+		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < $2 AND ab.to_at > $1)` +
 		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
-	args := []any{now}
+	args := []any{now, now.Add(24 * time.Hour)}
 	if teamID != 0 {
-		q += ` AND a.team_id = $2`
+		q += ` AND a.team_id = $3`
 		args = append(args, teamID)
 	}
 	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
