@@ -39,6 +39,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
+	s.registerDownloads(mux)
 	mux.Handle("GET /healthz", s.plain("/healthz", s.healthz))
 	mux.Handle("GET /metrics", s.plain("/metrics", s.metrics.Handler().ServeHTTP))
 	mux.Handle("GET /api/v1/openapi.json", s.plain("/api/v1/openapi.json", s.openAPI))

@@ -61,12 +61,14 @@ type bulkHandoverAnswer struct {
 }
 
 type teamIn struct {
+	ConfirmWaitS    *int64  `json:"confirm_wait_s,omitempty"`
 	ResponseTargetS *int64  `json:"response_target_s,omitempty"`
 	RepeatContacts  *int    `json:"repeat_contacts,omitempty"`
 	RemindersS      []int64 `json:"reminders_s,omitempty"`
 }
 
 type teamAnswer struct {
+	ConfirmWaitS    int64   `json:"confirm_wait_s"`
 	ID              int64   `json:"id"`
 	Name            string  `json:"name"`
 	ResponseTargetS int64   `json:"response_target_s"`
@@ -293,6 +295,10 @@ func (s *Server) setTeam(r *http.Request, a desk.Actor) (any, error) {
 		set.ResponseTarget = &d
 	}
 	set.RepeatContacts = in.RepeatContacts
+	if in.ConfirmWaitS != nil {
+		d := time.Duration(*in.ConfirmWaitS) * time.Second
+		set.ConfirmWait = &d
+	}
 	if in.RemindersS != nil {
 		set.ReminderOffsets = []time.Duration{}
 		for _, v := range in.RemindersS {
@@ -303,7 +309,7 @@ func (s *Server) setTeam(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := teamAnswer{ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second), RepeatContacts: t.RepeatContacts, RemindersS: []int64{}}
+	out := teamAnswer{ConfirmWaitS: int64(t.ConfirmWait / time.Second), ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second), RepeatContacts: t.RepeatContacts, RemindersS: []int64{}}
 	for _, d := range t.ReminderOffsets {
 		out.RemindersS = append(out.RemindersS, int64(d/time.Second))
 	}

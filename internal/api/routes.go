@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -22,7 +23,7 @@ type route struct {
 type param struct{ name, description string }
 
 func (s *Server) routes() []route {
-	return append(s.caseRoutes(), s.promiseRoutes()...)
+	return slices.Concat(s.caseRoutes(), s.promiseRoutes(), s.processRoutes(), s.documentRoutes())
 }
 
 func (s *Server) caseRoutes() []route {
@@ -95,7 +96,7 @@ func (s *Server) createAgent(r *http.Request, a desk.Actor) (any, error) {
 		return nil, err
 	}
 	return s.svc.CreateAgent(r.Context(), a, desk.NewAgent{Name: in.Name, Email: in.Email, Role: in.Role, Team: in.Team,
-		ManagerID: int64(in.ManagerID), Timezone: in.Timezone, Hours: in.Hours})
+		ManagerID: int64(in.ManagerID), PartnerID: int64(in.PartnerID), Timezone: in.Timezone, Hours: in.Hours})
 }
 
 func (s *Server) listAgents(r *http.Request, a desk.Actor) (any, error) {
@@ -180,7 +181,7 @@ func (s *Server) addMessage(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal})
+	return s.svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID)})
 }
 
 func (s *Server) logCall(r *http.Request, a desk.Actor) (any, error) {

@@ -69,6 +69,7 @@ type agentIn struct {
 	Role      string              `json:"role"`
 	Team      string              `json:"team,omitempty"`
 	ManagerID ID                  `json:"manager_id,omitempty"`
+	PartnerID ID                  `json:"partner_id,omitempty"`
 	Timezone  string              `json:"timezone,omitempty"`
 	Hours     map[string][]string `json:"hours,omitempty"`
 }
@@ -84,8 +85,10 @@ type caseIn struct {
 }
 
 type messageIn struct {
-	Body     string `json:"body"`
-	Internal bool   `json:"internal,omitempty"`
+	Body          string `json:"body"`
+	Internal      bool   `json:"internal,omitempty"`
+	Offer         bool   `json:"offer,omitempty"`
+	CannedReplyID ID     `json:"canned_reply_id,omitempty"`
 }
 
 type callIn struct {

@@ -30,7 +30,7 @@ const (
 
 // caseTypes name the topics as case types on the desk.
 func (t topic) caseType() string {
-	return [...]string{"billing_dispute", "repair", "late_delivery", "cancellation"}[t]
+	return [...]string{"Billing dispute", "Hardware repair", "Late delivery", "Cancellation"}[t]
 }
 
 // team is the department that handles the topic.

@@ -13,8 +13,11 @@ func CanSeeCase(a Actor, c Case) bool {
 		return a.ID == c.CustomerID
 	case ActorAgent:
 		// Every department sees every case of a customer (one customer across departments);
-		// partners see only what is handed to them, which no case is yet.
-		return a.Role != RolePartner
+		// a partner's users see only the cases handed to their organisation.
+		if a.Role == RolePartner {
+			return a.PartnerID != 0 && c.PartnerID == a.PartnerID
+		}
+		return true
 	}
 	return false
 }

@@ -56,11 +56,15 @@ type Case struct {
 	Type            string    `json:"type,omitempty"`
 	TeamID          int64     `json:"team_id,omitempty"`
 	OwnerID         int64     `json:"owner_id"`
+	PartnerID       int64     `json:"partner_id,omitempty"` // the partner organisation the case (or a step) is handed to
 	Rung            int       `json:"rung"`
 	Channel         string    `json:"channel"`
 	OriginalRequest string    `json:"original_request"`
 	Flags           []string  `json:"flags"`
 	Unanswered      int       `json:"unanswered"` // customer contacts since the last public answer
+	Step            int       `json:"step"`       // position in the case type's process, from 1; 0 without one
+	Resolution      string    `json:"-"`          // the resolution awaiting the customer's confirmation
+	ResolvedBy      int64     `json:"-"`
 	LastSeq         int64     `json:"-"`
 	LastHash        string    `json:"-"`
 	CreatedAt       time.Time `json:"created_at"`
@@ -250,6 +254,10 @@ type NewMessage struct {
 	Body     string
 	Internal bool
 	Channel  string
+	Offer    bool // a sales offer: refused while a complaint of the customer is open
+	// CannedReplyID names a prepared reply: its body stands in for an empty Body, and a canned
+	// offer makes the message an offer. The service resolves it before the rules see the message.
+	CannedReplyID int64
 }
 
 // AddMessage decides what a message on a case does. A customer writing on a closed case reopens it.
@@ -268,6 +276,8 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 	switch {
 	case by.Kind == ActorCustomer && in.Internal:
 		return nil, Invalid("internal", "a customer's message is never internal")
+	case in.Offer && (by.Kind == ActorCustomer || in.Internal):
+		return nil, Invalid("offer", "only a public message from the desk can be an offer")
 	case by.Kind == ActorCustomer:
 		if ch == "" {
 			ch = c.Channel
@@ -283,7 +293,11 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 		if ch == "" {
 			ch = c.Channel
 		}
-		drafts = append(drafts, Draft{Kind: KindMessageOut, Actor: by, Channel: ch, Body: body})
+		d := Draft{Kind: KindMessageOut, Actor: by, Channel: ch, Body: body}
+		if in.Offer {
+			d.Data = map[string]any{"offer": true}
+		}
+		drafts = append(drafts, d)
 		c.Unanswered = 0
 	}
 	return drafts, nil

@@ -45,6 +45,7 @@ type Agent struct {
 	TeamID    int64     `json:"team_id,omitempty"`
 	Team      string    `json:"team,omitempty"`
 	ManagerID int64     `json:"manager_id,omitempty"`
+	PartnerID int64     `json:"partner_id,omitempty"` // the partner organisation a partner user works for
 	Timezone  string    `json:"timezone"`
 	Hours     Hours     `json:"hours"`
 	Active    bool      `json:"active"`
@@ -147,14 +148,17 @@ const (
 
 // Actor is who runs a command: an agent (with a role), a customer, or the desk itself.
 type Actor struct {
-	Kind ActorKind `json:"kind"`
-	ID   int64     `json:"id,omitempty"`
-	Name string    `json:"name"`
-	Role Role      `json:"role,omitempty"`
+	Kind      ActorKind `json:"kind"`
+	ID        int64     `json:"id,omitempty"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role,omitempty"`
+	PartnerID int64     `json:"-"` // for a partner user: their organisation, whose cases they may see
 }
 
 // AgentActor is an agent acting.
-func AgentActor(a Agent) Actor { return Actor{Kind: ActorAgent, ID: a.ID, Name: a.Name, Role: a.Role} }
+func AgentActor(a Agent) Actor {
+	return Actor{Kind: ActorAgent, ID: a.ID, Name: a.Name, Role: a.Role, PartnerID: a.PartnerID}
+}
 
 // CustomerActor is a customer acting.
 func CustomerActor(c Customer) Actor { return Actor{Kind: ActorCustomer, ID: c.ID, Name: c.Name} }
@@ -169,6 +173,7 @@ type NewAgent struct {
 	Role      string
 	Team      string
 	ManagerID int64
+	PartnerID int64 // required for role partner, refused otherwise
 	Timezone  string
 	Hours     map[string][]string // nil: the default working week
 }
@@ -201,8 +206,11 @@ func ValidateAgent(in NewAgent, now time.Time) (Agent, error) {
 			return Agent{}, err
 		}
 	}
+	if (role == RolePartner) != (in.PartnerID != 0) {
+		return Agent{}, Invalid("partner_id", "a partner user needs the partner_id of their organisation, and only partner users have one")
+	}
 	return Agent{Name: name, Email: email.Value, Role: role, Team: strings.TrimSpace(in.Team),
-		ManagerID: in.ManagerID, Timezone: tz, Hours: hours, Active: true, CreatedAt: now}, nil
+		ManagerID: in.ManagerID, PartnerID: in.PartnerID, Timezone: tz, Hours: hours, Active: true, CreatedAt: now}, nil
 }
 
 // NewCustomer is what it takes to add a customer.

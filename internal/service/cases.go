@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -29,11 +30,13 @@ type CaseView struct {
 	CustomerID      int64              `json:"customer_id"`
 	Owner           Person             `json:"owner"`
 	OwnerID         int64              `json:"owner_id"`
+	Partner         *desk.Partner      `json:"partner,omitempty"`
 	Team            string             `json:"team,omitempty"`
 	Rung            int                `json:"rung"`
 	OriginalRequest string             `json:"original_request"`
 	Flags           []string           `json:"flags"`
 	Participants    []desk.Participant `json:"participants"`
+	Step            *StepView          `json:"step"`
 	Promises        []desk.Promise     `json:"promises"`
 	CreatedAt       time.Time          `json:"created_at"`
 	UpdatedAt       time.Time          `json:"updated_at"`
@@ -71,6 +74,16 @@ func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCas
 // and its first entries.
 func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, in desk.NewCase, cust desk.Customer, ev *[]Event) (desk.Case, []desk.Entry, error) {
 	now := s.now()
+	var ct desk.CaseType
+	if in.Type != "" {
+		var err error
+		if ct, err = findCaseType(ctx, tx, "type", in.Type); err != nil {
+			return desk.Case{}, nil, err
+		}
+		if err := missingReferences(ct, in.References, cust.References); err != nil {
+			return desk.Case{}, nil, err
+		}
+	}
 	var owner desk.Agent
 	var err error
 	if in.OwnerID != 0 {
@@ -80,7 +93,10 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		}
 	} else {
 		var loads []desk.AgentLoad
-		if loads, err = tx.AgentLoads(ctx, 0, now); err == nil {
+		if loads, err = tx.AgentLoads(ctx, ct.TeamID, now); err == nil && len(loads) == 0 && ct.TeamID != 0 {
+			loads, err = tx.AgentLoads(ctx, 0, now) // nobody in the type's team: anyone present
+		}
+		if err == nil {
 			owner, err = desk.ChooseOwner(loads)
 		}
 	}
@@ -96,6 +112,7 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		recorder = &r
 	}
 	c, drafts, parts := desk.OpenCase(in, cust, owner, recorder, now)
+	c.Type = ct.Name
 	if err := tx.InsertCase(ctx, &c); err != nil {
 		return c, nil, err
 	}
@@ -117,6 +134,12 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 	entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
 	if err != nil {
 		return c, nil, err
+	}
+	if len(ct.Steps) > 0 {
+		// The customer reads at once what happens to their case and what comes next.
+		if err := s.enterStep(ctx, tx, &c, ct, 1, desk.SystemActor(), now, ev); err != nil {
+			return c, nil, err
+		}
 	}
 	if c.Unanswered == 0 {
 		return c, entries, nil
@@ -148,10 +171,22 @@ func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseVie
 		if err != nil {
 			return err
 		}
+		step, err := stepView(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		var partner *desk.Partner
+		if c.PartnerID != 0 {
+			p, err := tx.Partner(ctx, c.PartnerID)
+			if err != nil {
+				return err
+			}
+			partner = &p
+		}
 		v = CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
 			CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
 			OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
-			Participants: parts, Promises: promises, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+			Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 		return nil
 	})
 	return v, wrap("load case", err)
@@ -204,6 +239,8 @@ func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]Ca
 	switch {
 	case actor.Kind == desk.ActorCustomer:
 		filter.CustomerID = actor.ID
+	case actor.Role == desk.RolePartner && actor.PartnerID != 0:
+		filter.PartnerID = actor.PartnerID
 	case !desk.IsStaff(actor):
 		return []CaseSummary{}, nil
 	}
@@ -220,16 +257,32 @@ func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]Ca
 	return out, wrap("list cases", err)
 }
 
-// AddMessage adds a message (or, from an agent, an internal note) to a case.
+// AddMessage adds a message (or, from an agent, an internal note) to a case. An offer is
+// refused while any complaint of the customer is open (409 complaint_open).
 func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewMessage) (desk.Entry, error) {
-	return s.addToRecord(ctx, actor, caseID, func(c *desk.Case, now time.Time) ([]desk.Draft, error) {
-		return desk.AddMessage(c, actor, in, now)
+	var first desk.Entry
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if in, err = prepareMessage(ctx, tx, c, in); err != nil {
+			return err
+		}
+		now := s.now()
+		drafts, err := desk.AddMessage(&c, actor, in, now)
+		if err != nil {
+			return err
+		}
+		first, err = s.appendContact(ctx, tx, &c, actor, drafts, now, ev)
+		return err
 	})
+	return first, wrap("add message", err)
 }
 
 // LogCall puts a phone call on a case's record.
 func (s *Service) LogCall(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewCall) (desk.Entry, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := requireWorker(actor); err != nil {
 		return desk.Entry{}, err
 	}
 	return s.addToRecord(ctx, actor, caseID, func(c *desk.Case, now time.Time) ([]desk.Draft, error) {
@@ -275,12 +328,15 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 		switch {
 		case d.Kind == desk.KindMessageIn:
 			escalate = desk.CountContact(c, settings.RepeatContacts)
-		case (d.Kind == desk.KindMessageOut || d.Kind == desk.KindCall) && actor.Kind == desk.ActorAgent:
+		case (d.Kind == desk.KindMessageOut || d.Kind == desk.KindCall || d.Kind == desk.KindResolutionAsked) && actor.Kind == desk.ActorAgent:
 			answered = true
 		}
 	}
 	entries, err := s.appendRecord(ctx, tx, c, append(intro, drafts...), now, ev)
 	if err != nil {
+		return desk.Entry{}, err
+	}
+	if err := notifyOwnerOfPartner(ctx, tx, *c, actor, fmt.Sprintf("%s: %s", drafts[0].Kind, firstLine(drafts[0].Body)), now); err != nil {
 		return desk.Entry{}, err
 	}
 	switch {
@@ -308,4 +364,13 @@ func (s *Service) startResponseClock(ctx context.Context, tx *store.Tx, c desk.C
 		Key: fmt.Sprintf("response_due:%d", c.ID)}, now)
 	*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
 	return err
+}
+
+// firstLine is the start of a text, for a notification.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	if r := []rune(line); len(r) > 120 {
+		line = string(r[:120]) + "…"
+	}
+	return line
 }

@@ -398,6 +398,7 @@ func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]store.
 
 // TeamSettingsIn changes a team's targets; nil fields stay as they are.
 type TeamSettingsIn struct {
+	ConfirmWait     *time.Duration
 	ResponseTarget  *time.Duration
 	RepeatContacts  *int
 	ReminderOffsets []time.Duration
@@ -423,6 +424,12 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 				return desk.Invalid("response_target_s", "must be at least 60 seconds")
 			}
 			out.ResponseTarget = *in.ResponseTarget
+		}
+		if in.ConfirmWait != nil {
+			if *in.ConfirmWait < time.Hour {
+				return desk.Invalid("confirm_wait_s", "must be at least 3600 seconds")
+			}
+			out.ConfirmWait = *in.ConfirmWait
 		}
 		if in.RepeatContacts != nil {
 			if *in.RepeatContacts < 1 {

@@ -33,6 +33,13 @@ func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.New
 				return err
 			}
 		}
+		if a.PartnerID != 0 {
+			if _, err := tx.Partner(ctx, a.PartnerID); store.IsNotFound(err) {
+				return desk.Invalid("partner_id", "no partner %d", a.PartnerID)
+			} else if err != nil {
+				return err
+			}
+		}
 		if a.Team != "" {
 			if a.TeamID, err = tx.EnsureTeam(ctx, a.Team, now); err != nil {
 				return err

@@ -36,12 +36,21 @@ func (s *Service) Search(ctx context.Context, actor desk.Actor, q string, limit 
 	switch {
 	case actor.Kind == desk.ActorCustomer:
 		filter = store.SearchFilter{CustomerID: actor.ID, PublicOnly: true}
+	case actor.Role == desk.RolePartner && actor.PartnerID != 0:
+		filter = store.SearchFilter{PublicOnly: true} // and only their cases: below
 	case !desk.IsStaff(actor):
 		return []SearchHit{}, nil
 	}
 	query := text.ParseQuery(q)
 	out := []SearchHit{}
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		if actor.Role == desk.RolePartner {
+			ids, err := tx.PartnerCaseIDs(ctx, actor.PartnerID, 1000)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			filter.CaseIDs = ids
+		}
 		var hits []store.Hit
 		if id, ok := desk.ParseCaseRef(q); ok {
 			hits = append(hits, store.Hit{CaseID: id})
@@ -64,6 +73,9 @@ func searchHits(ctx context.Context, tx *store.Tx, query text.Query, filter stor
 		if err != nil || len(query.Words) == 0 || len(refHits) == 0 {
 			return refHits, err
 		}
+		// The words are searched only within the cases the references found (which the
+		// filter already limited to what the actor may see).
+		filter.CaseIDs = filter.CaseIDs[:0:0]
 		for _, h := range refHits {
 			filter.CaseIDs = append(filter.CaseIDs, h.CaseID)
 		}

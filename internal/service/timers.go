@@ -20,6 +20,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerResponseDue:     s.responseDue,
 		timerAbsenceStart:    s.absenceStarts,
 		timerHandoverReturn:  s.handoverReturns,
+		timerResolutionWait:  s.closeUnconfirmed,
 	}
 }
 

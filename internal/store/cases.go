@@ -10,14 +10,14 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
-const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), owner_id, rung, channel,
-	original_request, flags, unanswered, last_seq, last_hash, created_at, updated_at`
+const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), owner_id, COALESCE(partner_id, 0), rung, channel,
+	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at`
 
 func scanCase(row scanner) (desk.Case, error) {
 	var c desk.Case
 	var status, flags string
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.Rung, &c.Channel,
-		&c.OriginalRequest, &flags, &c.Unanswered, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.PartnerID, &c.Rung, &c.Channel,
+		&c.OriginalRequest, &flags, &c.Unanswered, &c.Step, &c.Resolution, &c.ResolvedBy, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return c, err
 	}
@@ -69,8 +69,10 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 // SaveCase writes back what commands change on a case row.
 func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 	_, err := t.tx.ExecContext(ctx, `UPDATE cases SET subject = $1, status = $2, case_type = $3, team_id = $4, owner_id = $5, rung = $6,
-		flags = $7, unanswered = $8, last_seq = $9, last_hash = $10, updated_at = $11 WHERE id = $12`,
-		c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.LastSeq, c.LastHash, c.UpdatedAt, c.ID)
+		flags = $7, unanswered = $8, step = $9, resolution = $10, resolved_by = $11, last_seq = $12, last_hash = $13, updated_at = $14,
+		partner_id = $15 WHERE id = $16`,
+		c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step, c.Resolution, c.ResolvedBy,
+		c.LastSeq, c.LastHash, c.UpdatedAt, nullID(c.PartnerID), c.ID)
 	if err != nil {
 		return fmt.Errorf("save case %d: %w", c.ID, err)
 	}
@@ -81,6 +83,7 @@ func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 type CaseFilter struct {
 	CustomerID int64
 	OwnerID    int64
+	PartnerID  int64
 	Statuses   []desk.Status
 	BeforeID   int64 // for paging: cases with a lower id
 	Limit      int
@@ -99,6 +102,9 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
 	}
 	if f.OwnerID != 0 {
 		add("owner_id = $%d", f.OwnerID)
+	}
+	if f.PartnerID != 0 {
+		add("partner_id = $%d", f.PartnerID)
 	}
 	if f.BeforeID != 0 {
 		add("id < $%d", f.BeforeID)

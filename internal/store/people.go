@@ -37,9 +37,9 @@ func (t *Tx) InsertAgent(ctx context.Context, a *desk.Agent) error {
 	if err != nil {
 		return fmt.Errorf("encode hours: %w", err)
 	}
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO agents (name, email, role, team_id, manager_id, timezone, hours, active, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		a.Name, a.Email, string(a.Role), nullID(a.TeamID), nullID(a.ManagerID), a.Timezone, string(hours), a.Active, a.CreatedAt).Scan(&a.ID)
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO agents (name, email, role, team_id, manager_id, partner_id, timezone, hours, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		a.Name, a.Email, string(a.Role), nullID(a.TeamID), nullID(a.ManagerID), nullID(a.PartnerID), a.Timezone, string(hours), a.Active, a.CreatedAt).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("insert agent %s: %w", a.Email, err)
 	}
@@ -47,7 +47,7 @@ func (t *Tx) InsertAgent(ctx context.Context, a *desk.Agent) error {
 }
 
 const agentColumns = `a.id, a.name, a.email, a.role, COALESCE(a.team_id, 0), COALESCE(tm.name, ''), COALESCE(a.manager_id, 0),
-	a.timezone, a.hours, a.active, a.created_at`
+	COALESCE(a.partner_id, 0), a.timezone, a.hours, a.active, a.created_at`
 
 const agentFrom = ` FROM agents a LEFT JOIN teams tm ON tm.id = a.team_id`
 
@@ -57,7 +57,7 @@ type scanner interface{ Scan(...any) error }
 func scanAgent(row scanner, extra ...any) (desk.Agent, error) {
 	var a desk.Agent
 	var role, hours string
-	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.TeamID, &a.Team, &a.ManagerID, &a.Timezone, &hours, &a.Active, &a.CreatedAt}, extra...)
+	dest := append([]any{&a.ID, &a.Name, &a.Email, &role, &a.TeamID, &a.Team, &a.ManagerID, &a.PartnerID, &a.Timezone, &hours, &a.Active, &a.CreatedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return a, err
 	}
@@ -257,4 +257,40 @@ func (t *Tx) TeamID(ctx context.Context, name string) (int64, error) {
 		return 0, fmt.Errorf("find team %q: %w", name, notFound(err))
 	}
 	return id, nil
+}
+
+// InsertPartner stores a partner organisation and sets its id.
+func (t *Tx) InsertPartner(ctx context.Context, p *desk.Partner) error {
+	if err := t.tx.QueryRowContext(ctx, `INSERT INTO partners (name, created_at) VALUES ($1, $2) RETURNING id`, p.Name, p.CreatedAt).Scan(&p.ID); err != nil {
+		return fmt.Errorf("insert partner %q: %w", p.Name, err)
+	}
+	return nil
+}
+
+// Partner loads a partner organisation.
+func (t *Tx) Partner(ctx context.Context, id int64) (desk.Partner, error) {
+	var p desk.Partner
+	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, created_at FROM partners WHERE id = $1`, id).Scan(&p.ID, &p.Name, &p.CreatedAt); err != nil {
+		return p, fmt.Errorf("load partner %d: %w", id, notFound(err))
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, nil
+}
+
+// PartnerCaseIDs lists the ids of the cases handed to a partner, newest first.
+func (t *Tx) PartnerCaseIDs(ctx context.Context, partnerID int64, limit int) ([]int64, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM cases WHERE partner_id = $1 ORDER BY id DESC LIMIT $2`, partnerID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("cases of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("cases of partner %d: %w", partnerID, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

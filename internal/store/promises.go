@@ -18,11 +18,12 @@ type TeamSettings struct {
 	ResponseTarget  time.Duration   // a customer's contact unanswered this long escalates
 	RepeatContacts  int             // this many contacts without an answer escalate
 	ReminderOffsets []time.Duration // reminders this long before a promise is due
+	ConfirmWait     time.Duration   // a resolution unconfirmed this long closes as unconfirmed
 }
 
 // DefaultTeamSettings apply to cases of no team.
 func DefaultTeamSettings() TeamSettings {
-	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}}
+	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}
 }
 
 // TeamSettings loads a team's settings (the defaults for team 0).
@@ -31,14 +32,14 @@ func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (TeamSettings, erro
 	if teamID == 0 {
 		return s, nil
 	}
-	var target int64
+	var target, wait int64
 	var reminders string
-	err := t.tx.QueryRowContext(ctx, `SELECT id, name, response_target_s, repeat_contacts, reminders FROM teams WHERE id = $1`, teamID).
-		Scan(&s.ID, &s.Name, &target, &s.RepeatContacts, &reminders)
+	err := t.tx.QueryRowContext(ctx, `SELECT id, name, response_target_s, repeat_contacts, reminders, confirm_wait_s FROM teams WHERE id = $1`, teamID).
+		Scan(&s.ID, &s.Name, &target, &s.RepeatContacts, &reminders, &wait)
 	if err != nil {
 		return s, fmt.Errorf("team %d settings: %w", teamID, notFound(err))
 	}
-	s.ResponseTarget = time.Duration(target) * time.Second
+	s.ResponseTarget, s.ConfirmWait = time.Duration(target)*time.Second, time.Duration(wait)*time.Second
 	var secs []int64
 	if err := json.Unmarshal([]byte(reminders), &secs); err != nil {
 		return s, fmt.Errorf("team %d reminders: %w", teamID, err)
@@ -57,8 +58,8 @@ func (t *Tx) SaveTeamSettings(ctx context.Context, s TeamSettings) error {
 		secs[i] = int64(d / time.Second)
 	}
 	b, _ := json.Marshal(secs) // a list of numbers always encodes
-	_, err := t.tx.ExecContext(ctx, `UPDATE teams SET response_target_s = $1, repeat_contacts = $2, reminders = $3 WHERE id = $4`,
-		int64(s.ResponseTarget/time.Second), s.RepeatContacts, string(b), s.ID)
+	_, err := t.tx.ExecContext(ctx, `UPDATE teams SET response_target_s = $1, repeat_contacts = $2, reminders = $3, confirm_wait_s = $4 WHERE id = $5`,
+		int64(s.ResponseTarget/time.Second), s.RepeatContacts, string(b), int64(s.ConfirmWait/time.Second), s.ID)
 	if err != nil {
 		return fmt.Errorf("save team %d settings: %w", s.ID, err)
 	}

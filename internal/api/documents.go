@@ -1,0 +1,279 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// documentIn is the JSON form of an upload; the multipart form has the same fields, with the
+// file as a part named "file" (its filename and Content-Type taken from the part).
+type documentIn struct {
+	Kind          string `json:"kind"`
+	Filename      string `json:"filename"`
+	ContentType   string `json:"content_type,omitempty"`
+	ContentBase64 string `json:"content_base64"`
+	CaseID        ID     `json:"case_id,omitempty"`
+}
+
+// upload is a document as read from either form of the request.
+type upload struct {
+	kind, filename, contentType string
+	caseID                      int64
+	content                     []byte
+}
+
+// documentRoutes are the JSON calls about customers' documents.
+func (s *Server) documentRoutes() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/customers/{id}/documents",
+			summary: "Add a document the customer gave (e.g. a death certificate): multipart/form-data with kind, optional case_id and the file part \"file\", " +
+				"or this JSON with content_base64. It is on the customer, seen by every team; with case_id the case's record gets a document_added entry.",
+			status: http.StatusCreated, body: documentIn{}, answer: desk.Document{}, handle: s.addDocument},
+		{method: "GET", path: "/api/v1/customers/{id}/documents", summary: "The customer's documents, oldest first (download each at /api/v1/documents/{id}/content).",
+			status: http.StatusOK, answer: []desk.Document{}, handle: s.listDocuments},
+		{method: "GET", path: "/api/v1/cases/{id}/documents", summary: "The documents of the case's customer, whichever case or team they came with.",
+			status: http.StatusOK, answer: []desk.Document{}, handle: s.listCaseDocuments},
+		{method: "GET", path: "/api/v1/documents/{id}", summary: "A document's kind, filename, type, size and SHA-256 (the bytes are at /api/v1/documents/{id}/content).",
+			status: http.StatusOK, answer: desk.Document{}, handle: s.getDocument},
+	}
+}
+
+// registerDownloads adds the routes that answer files rather than JSON.
+func (s *Server) registerDownloads(mux *http.ServeMux) {
+	const path = "/api/v1/documents/{id}/content"
+	mux.Handle("GET "+path, s.plain(path, s.downloadDocument))
+}
+
+func (s *Server) addDocument(r *http.Request, a desk.Actor) (any, error) {
+	customerID, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var up upload
+	// Anything but multipart is read as JSON, as every other call is (curl -d sends a form type).
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		up, err = readMultipartDocument(r)
+	} else {
+		up, err = readJSONDocument(r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ct := desk.CleanContentType(up.contentType); ct == "application/octet-stream" && len(up.content) > 0 {
+		// Browsers and curl often declare nothing useful; the stored type only ever
+		// narrows what a download is served as (desk.DownloadContentType).
+		up.contentType = http.DetectContentType(up.content)
+	}
+	return s.svc.AddDocument(r.Context(), a, customerID, up.caseID, up.kind, up.filename, up.contentType, up.content)
+}
+
+func readJSONDocument(r *http.Request) (upload, error) {
+	var in documentIn
+	if err := decode(r, &in); err != nil {
+		if e, ok := desk.AsError(err); ok && e.Code == "too_large" {
+			// The file is what makes an upload large: name it, as the multipart form does.
+			return upload{}, &desk.Error{Kind: e.Kind, Code: e.Code, Field: "content", Message: e.Message}
+		}
+		return upload{}, err
+	}
+	content, err := base64.StdEncoding.DecodeString(in.ContentBase64)
+	if err != nil {
+		// Unpadded base64 is common enough to take as well.
+		if content, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(in.ContentBase64, "=")); err != nil {
+			return upload{}, badRequest("content_base64", "is not base64 (RFC 4648): "+err.Error())
+		}
+	}
+	return upload{kind: in.Kind, filename: in.Filename, contentType: in.ContentType, caseID: int64(in.CaseID), content: content}, nil
+}
+
+// maxFormField bounds the text fields of a multipart upload; the kind needs far less.
+const maxFormField = 4 << 10
+
+func readMultipartDocument(r *http.Request) (upload, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return upload{}, badRequest("", "the multipart body could not be read: "+err.Error())
+	}
+	var up upload
+	haveFile := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return upload{}, uploadReadError(err)
+		}
+		name := part.FormName()
+		switch name {
+		case "kind", "case_id":
+			b, err := io.ReadAll(io.LimitReader(part, maxFormField))
+			if err != nil {
+				return upload{}, uploadReadError(err)
+			}
+			if name == "kind" {
+				up.kind = string(b)
+				continue
+			}
+			if up.caseID, err = formCaseID(strings.TrimSpace(string(b))); err != nil {
+				return upload{}, err
+			}
+		case "file":
+			if haveFile {
+				return upload{}, badRequest("file", "send one file per request")
+			}
+			haveFile = true
+			up.filename, up.contentType = part.FileName(), part.Header.Get("Content-Type")
+			// One byte over the limit is enough for the rules to refuse it by name.
+			if up.content, err = io.ReadAll(io.LimitReader(part, desk.MaxDocumentSize+1)); err != nil {
+				return upload{}, uploadReadError(err)
+			}
+		default:
+			return upload{}, badRequest(name, "is not a field of this call (send kind, case_id and file)")
+		}
+	}
+	if !haveFile {
+		return upload{}, desk.Invalid("file", "attach the document as a file part named \"file\"")
+	}
+	return up, nil
+}
+
+// formCaseID reads the optional case_id form field: an id or a ref (K-1042).
+func formCaseID(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id >= 0 {
+		return id, nil
+	}
+	if id, ok := desk.ParseCaseRef(v); ok {
+		return id, nil
+	}
+	return 0, badRequest("case_id", "must be a case id or ref")
+}
+
+// uploadReadError names the size limit when the body was cut off by it.
+func uploadReadError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &desk.Error{Kind: kindBadRequest, Code: "too_large", Field: "content",
+			Message: "the request body is larger than " + strconv.FormatInt(tooBig.Limit>>20, 10) + " MiB"}
+	}
+	return badRequest("", "the multipart body could not be read: "+err.Error())
+}
+
+func (s *Server) listDocuments(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Documents(r.Context(), a, id)
+}
+
+func (s *Server) listCaseDocuments(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.CaseDocuments(r.Context(), a, id)
+}
+
+func (s *Server) getDocument(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Document(r.Context(), a, id)
+}
+
+// downloadDocument answers a document's bytes, always as a download: an uploaded file is the
+// customer's (or anyone's) content, and must never run as a page of the desk's origin.
+func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("X-Content-Type-Options", "nosniff")
+	actor, err := s.authenticate(r)
+	if err != nil {
+		h.Set("WWW-Authenticate", `Bearer realm="kept"`)
+		writeError(w, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	d, content, err := s.svc.DocumentContent(r.Context(), actor, id)
+	if err != nil {
+		if _, ok := desk.AsError(err); !ok {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		writeError(w, err)
+		return
+	}
+	h.Set("Content-Type", desk.DownloadContentType(d.ContentType))
+	h.Set("Content-Disposition", contentDisposition(d.Filename))
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	// ServeContent answers ranges (PDF viewers ask for them) and keeps the type set above.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(content))
+}
+
+// contentDisposition is an RFC 6266 attachment header: an ASCII filename for old clients and
+// the exact UTF-8 name as filename* (RFC 8187) for the rest.
+func contentDisposition(name string) string {
+	return `attachment; filename="` + asciiFilename(name) + `"; filename*=UTF-8''` + percentEncode(name)
+}
+
+// asciiFilename approximates name in printable ASCII: accents dropped ("Ivić" → "Ivic"),
+// dashes and spaces made plain, and anything else (quotes, backslashes and percent signs
+// too, which some clients decode) replaced by "_".
+func asciiFilename(name string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Pd, r):
+			b.WriteByte('-')
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		case r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%':
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "document"
+	}
+	return b.String()
+}
+
+// percentEncode encodes s as an RFC 8187 value: attr-chars as they are, every other byte as %XX.
+func percentEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}

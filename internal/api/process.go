@@ -1,0 +1,173 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+type stepIn struct {
+	Name        string `json:"name"`
+	Explanation string `json:"explanation"`
+	Partner     string `json:"partner,omitempty"`
+}
+
+type caseTypeIn struct {
+	Name               string   `json:"name"`
+	Team               string   `json:"team,omitempty"`
+	RequiredReferences []string `json:"required_references,omitempty"`
+	Steps              []stepIn `json:"steps,omitempty"`
+}
+
+type advanceIn struct {
+	Step int `json:"step"`
+}
+
+type resolveIn struct {
+	Summary string `json:"summary"`
+}
+
+type confirmationIn struct {
+	Confirmed *bool  `json:"confirmed"`
+	Words     string `json:"words,omitempty"`
+}
+
+type partnerIn struct {
+	Name string `json:"name"`
+}
+
+type assignPartnerIn struct {
+	PartnerID ID  `json:"partner_id"`
+	Step      int `json:"step,omitempty"`
+}
+
+type cannedIn struct {
+	Name  string `json:"name"`
+	Body  string `json:"body"`
+	Offer bool   `json:"offer,omitempty"`
+}
+
+func (s *Server) processRoutes() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/case-types", summary: "Define a case type: the references it needs, its team, and its process (steps explained to the customer, optionally by a partner).",
+			status: http.StatusCreated, body: caseTypeIn{}, answer: desk.CaseType{}, handle: s.createCaseType},
+		{method: "GET", path: "/api/v1/case-types", summary: "The desk's case types.", status: http.StatusOK, answer: []desk.CaseType{}, handle: s.listCaseTypes},
+		{method: "POST", path: "/api/v1/cases/{id}/step", summary: "Move the case to a step of its process (1-based); the customer reads what happens there and what comes next.",
+			status: http.StatusOK, body: advanceIn{}, answer: service.CaseView{}, handle: s.advanceStep},
+		{method: "POST", path: "/api/v1/cases/{id}/resolve", summary: "Propose a resolution: the case awaits the customer's confirmation (status awaiting_confirmation) and closes unconfirmed after the team's wait.",
+			status: http.StatusOK, body: resolveIn{}, answer: service.CaseView{}, handle: s.resolve},
+		{method: "POST", path: "/api/v1/cases/{id}/confirmation", summary: "The customer's answer to a proposed resolution: confirmed closes the case; false reopens it (resolution_rejected).",
+			status: http.StatusOK, body: confirmationIn{}, answer: service.CaseView{}, handle: s.confirmation},
+		{method: "GET", path: "/api/v1/resolutions", summary: "How agents' resolutions ended: confirmed, rejected, closed_unconfirmed.", status: http.StatusOK,
+			answer: []store.OutcomeCount{}, query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.resolutions},
+		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply; offer: true marks a sales offer, refused on cases of customers with an open complaint.",
+			status: http.StatusCreated, body: cannedIn{}, answer: store.CannedReply{}, handle: s.createCanned},
+		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies.", status: http.StatusOK, answer: []store.CannedReply{}, handle: s.listCanned},
+		{method: "POST", path: "/api/v1/partners", summary: "Add a partner organisation; its users are agents with role partner and its partner_id.",
+			status: http.StatusCreated, body: partnerIn{}, answer: desk.Partner{}, handle: s.createPartner},
+		{method: "POST", path: "/api/v1/cases/{id}/partner", summary: "Hand the case (or one step of its process) to a partner, whose users then see and act on it and nothing else; " +
+			"partner_id 0 takes it back. The owner stays the owner and hears of the partner's progress.",
+			status: http.StatusOK, body: assignPartnerIn{}, answer: service.CaseView{}, handle: s.assignPartner},
+	}
+}
+
+func (s *Server) createPartner(r *http.Request, a desk.Actor) (any, error) {
+	var in partnerIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.CreatePartner(r.Context(), a, in.Name)
+}
+
+func (s *Server) assignPartner(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in assignPartnerIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.AssignPartner(r.Context(), a, id, int64(in.PartnerID), in.Step)
+}
+
+func (s *Server) createCaseType(r *http.Request, a desk.Actor) (any, error) {
+	var in caseTypeIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	steps := make([]desk.Step, len(in.Steps))
+	for i, st := range in.Steps {
+		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
+	}
+	return s.svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences, Steps: steps})
+}
+
+func (s *Server) listCaseTypes(r *http.Request, a desk.Actor) (any, error) {
+	return s.svc.CaseTypes(r.Context(), a)
+}
+
+func (s *Server) advanceStep(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in advanceIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.AdvanceStep(r.Context(), a, id, in.Step)
+}
+
+func (s *Server) resolve(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in resolveIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.Resolve(r.Context(), a, id, in.Summary)
+}
+
+func (s *Server) confirmation(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in confirmationIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	if in.Confirmed == nil {
+		return nil, desk.Invalid("confirmed", "say true (the customer confirms) or false (that is not what they asked)")
+	}
+	return s.svc.Confirm(r.Context(), a, id, desk.Confirmation{Confirmed: *in.Confirmed, Words: in.Words})
+}
+
+func (s *Server) resolutions(r *http.Request, a desk.Actor) (any, error) {
+	since, err := parseTime("since", r.URL.Query().Get("since"))
+	if err != nil {
+		return nil, err
+	}
+	if since.IsZero() {
+		since = time.Now().AddDate(0, 0, -30)
+	}
+	return s.svc.ResolutionOutcomes(r.Context(), a, since)
+}
+
+func (s *Server) createCanned(r *http.Request, a desk.Actor) (any, error) {
+	var in cannedIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return s.svc.CreateCannedReply(r.Context(), a, in.Name, in.Body, in.Offer)
+}
+
+func (s *Server) listCanned(r *http.Request, a desk.Actor) (any, error) {
+	return s.svc.CannedReplies(r.Context(), a)
+}

@@ -1,0 +1,178 @@
+package desk
+
+import (
+	"mime"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/keptdesk/kept/internal/text"
+)
+
+// KindDocumentAdded is the record entry saying a document came with a case.
+const KindDocumentAdded EntryKind = "document_added"
+
+// Document is a file a customer gave (a death certificate, a receipt). It belongs to the
+// customer, not to the case it came with, so every department's cases show it (story 10).
+type Document struct {
+	ID          int64     `json:"id"`
+	CustomerID  int64     `json:"customer_id"`
+	CaseID      int64     `json:"case_id,omitempty"` // the case it came with; 0 if none
+	Kind        string    `json:"kind"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	By          Actor     `json:"by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Limits on a document.
+const (
+	MaxDocumentSize = 25 << 20
+	maxKindRunes    = 100
+	maxFilenameRune = 200
+)
+
+// CleanKind is a document kind as stored: trimmed, inner whitespace collapsed to one space.
+func CleanKind(kind string) string {
+	return strings.Join(strings.Fields(strings.ToValidUTF8(kind, "\uFFFD")), " ")
+}
+
+// CleanFilename makes a filename given by a browser or a mail client safe to store and to
+// offer back: no folders, no control or invisible formatting characters (a right-to-left
+// override can disguise "exe.pdf" as "fdp.exe"), NFC (macOS sends decomposed names), and at
+// most 200 characters, keeping the extension. It may return "".
+func CleanFilename(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == ' ' || unicode.Is(unicode.Zs, r):
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r):
+			return -1
+		}
+		return r
+	}, norm.NFC.String(name))
+	// Windows drops trailing dots and spaces; "." and ".." name folders, not files.
+	name = strings.TrimRight(strings.TrimSpace(name), ". ")
+	if utf8.RuneCountInString(name) <= maxFilenameRune {
+		return name
+	}
+	ext := ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 && utf8.RuneCountInString(name[i:]) <= 16 {
+		ext = name[i:]
+	}
+	rs := []rune(strings.TrimSuffix(name, ext))
+	return strings.TrimSpace(string(rs[:maxFilenameRune-utf8.RuneCountInString(ext)])) + ext
+}
+
+// ValidateDocument checks a document's kind, filename and size, each as CleanKind and
+// CleanFilename leave them.
+func ValidateDocument(kind, filename string, size int64) error {
+	kind = CleanKind(kind)
+	switch {
+	case kind == "":
+		return Invalid("kind", "a kind such as \"death certificate\" or \"receipt\" is required")
+	case utf8.RuneCountInString(kind) > maxKindRunes:
+		return Invalid("kind", "may have at most %d characters", maxKindRunes)
+	case len(text.Words(kind)) == 0:
+		return Invalid("kind", "%q has no letters or digits", kind)
+	}
+	if strings.TrimSpace(filename) == "" {
+		return Invalid("filename", "is required")
+	}
+	if CleanFilename(filename) == "" {
+		return Invalid("filename", "%q is not a file name", filename)
+	}
+	switch {
+	case size <= 0:
+		return Invalid("content", "the file is empty")
+	case size > MaxDocumentSize:
+		return Invalid("content", "the file is %d bytes; at most %d (25 MiB) are accepted", size, MaxDocumentSize)
+	}
+	return nil
+}
+
+// CleanContentType is a declared content type as stored: the lower-case media type, with a
+// charset kept for text. Anything unreadable is application/octet-stream.
+func CleanContentType(ct string) string {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || !strings.Contains(mt, "/") {
+		return "application/octet-stream"
+	}
+	if cs := params["charset"]; cs != "" && strings.HasPrefix(mt, "text/") {
+		if out := mime.FormatMediaType(mt, map[string]string{"charset": strings.ToLower(cs)}); out != "" {
+			return out
+		}
+	}
+	return mt
+}
+
+// DownloadContentType is the type a document is served with. Only types a browser shows
+// without running anything are passed on; HTML, SVG and everything else go out as
+// application/octet-stream, so an attachment never executes in an agent's browser.
+func DownloadContentType(stored string) string {
+	mt, params, err := mime.ParseMediaType(stored)
+	if err != nil {
+		return "application/octet-stream"
+	}
+	switch mt {
+	case "application/pdf", "image/png", "image/jpeg", "image/gif":
+		return mt
+	case "text/plain":
+		if cs := params["charset"]; cs != "" {
+			return mime.FormatMediaType(mt, map[string]string{"charset": cs})
+		}
+		return mt
+	}
+	return "application/octet-stream"
+}
+
+// MentionedDocuments returns the documents on file whose kind the text asks for again: the
+// kind's folded words appear, in order and next to each other, among the text's words ("Could
+// you send us the Death Certificate?" asks for a "death certificate"). Each kind is reported
+// once, by the first of its documents in onFile.
+func MentionedDocuments(onFile []Document, msg string) []Document {
+	words := text.Words(msg)
+	var out []Document
+	seen := map[string]bool{}
+	for _, d := range onFile {
+		kw := text.Words(d.Kind)
+		key := strings.Join(kw, " ")
+		if len(kw) == 0 || seen[key] || !containsRun(words, kw) {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// containsRun reports whether run occurs in words as consecutive elements.
+func containsRun(words, run []string) bool {
+	for i := 0; i+len(run) <= len(words); i++ {
+		if slices.Equal(words[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanSeeDocument reports whether the actor may see a document: whoever may see its customer.
+// A partner handed a case will not see the customer's other papers through it.
+func CanSeeDocument(a Actor, d Document) bool { return CanSeeCustomer(a, d.CustomerID) }
+
+// DocumentAdded is the public record entry saying a document came with a case; its data
+// carries the SHA-256, so the record vouches for the bytes as well as the name.
+func DocumentAdded(d Document, by Actor) Draft {
+	return Draft{Kind: KindDocumentAdded, Actor: by, Body: d.Kind + ": " + d.Filename, Data: map[string]any{
+		"document_id": d.ID, "kind": d.Kind, "filename": d.Filename, "size": d.Size, "sha256": d.SHA256}}
+}

@@ -1,0 +1,54 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// KindPartnerAssigned is the record entry of a case handed to (or taken back from) a partner.
+const KindPartnerAssigned EntryKind = "partner_assigned"
+
+// Partner is an outside organisation (a contractor) that works on the cases handed to it.
+type Partner struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ValidatePartner checks a partner organisation's name.
+func ValidatePartner(name string, now time.Time) (Partner, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return Partner{}, Invalid("name", "a name of 1 to 200 characters is required")
+	}
+	return Partner{Name: name, CreatedAt: now}, nil
+}
+
+// AssignPartner decides what handing a case to a partner does (p nil: taking it back). The
+// owner stays the owner; the customer reads who now carries out the work, and which step.
+func AssignPartner(c *Case, p *Partner, ct CaseType, step int, by Actor) ([]Draft, error) {
+	if p == nil {
+		if c.PartnerID == 0 {
+			return nil, Invalid("partner_id", "the case is not handed to a partner")
+		}
+		c.PartnerID = 0
+		return []Draft{{Kind: KindPartnerAssigned, Actor: by, Body: "The work handed to our partner is done; we carry on ourselves.",
+			Data: map[string]any{"partner_id": 0}}}, nil
+	}
+	if p.ID == c.PartnerID {
+		return nil, Invalid("partner_id", "the case is already with %s", p.Name)
+	}
+	body := fmt.Sprintf("%s, contracted by us, now works on your case", p.Name)
+	data := map[string]any{"partner_id": p.ID, "partner": p.Name}
+	if step != 0 {
+		if step < 1 || step > len(ct.Steps) {
+			return nil, Invalid("step", "choose a step of the case's process (1 to %d)", len(ct.Steps))
+		}
+		body = fmt.Sprintf("%s, contracted by us, carries out step %d: %s", p.Name, step, ct.Steps[step-1].Name)
+		data["step"] = step
+	}
+	c.PartnerID = p.ID
+	return []Draft{{Kind: KindPartnerAssigned, Actor: by, Body: body + ". We stay responsible for it and follow it throughout.", Data: data}}, nil
+}

@@ -1,0 +1,195 @@
+package desk
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// More record entry kinds, for processes and resolutions.
+const (
+	KindStepChanged       EntryKind = "step_changed"
+	KindResolutionAsked   EntryKind = "resolution_proposed"
+	KindClosedUnconfirmed EntryKind = "closed_unconfirmed"
+)
+
+// Step is one named stage of a case type's process, explained the way the customer reads it,
+// optionally carried out by a partner ("HP hardware service, contracted by us").
+type Step struct {
+	Name        string `json:"name"`
+	Explanation string `json:"explanation"`
+	Partner     string `json:"partner,omitempty"`
+}
+
+// CaseType is a kind of matter the desk handles: the references it needs, the team that owns
+// it, and its process.
+type CaseType struct {
+	ID                 int64     `json:"id"`
+	Name               string    `json:"name"`
+	TeamID             int64     `json:"team_id,omitempty"`
+	Team               string    `json:"team,omitempty"`
+	RequiredReferences []string  `json:"required_references"`
+	Steps              []Step    `json:"steps"`
+	CreatedAt          time.Time `json:"created_at"`
+}
+
+// NewCaseType is what it takes to define a case type.
+type NewCaseType struct {
+	Name               string
+	Team               string
+	RequiredReferences []string
+	Steps              []Step
+}
+
+// ValidateCaseType checks a case type's definition.
+func ValidateCaseType(in NewCaseType, now time.Time) (CaseType, error) {
+	ct := CaseType{Name: strings.TrimSpace(in.Name), Team: strings.TrimSpace(in.Team), RequiredReferences: []string{}, Steps: []Step{}, CreatedAt: now}
+	if ct.Name == "" || utf8.RuneCountInString(ct.Name) > 100 {
+		return ct, Invalid("name", "a name of 1 to 100 characters is required")
+	}
+	for i, k := range in.RequiredReferences {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k == "" || len(k) > 40 {
+			return ct, Invalid(fmt.Sprintf("required_references[%d]", i), "a reference kind such as order or tracking is required")
+		}
+		if !slices.Contains(ct.RequiredReferences, k) {
+			ct.RequiredReferences = append(ct.RequiredReferences, k)
+		}
+	}
+	if len(in.Steps) > 30 {
+		return ct, Invalid("steps", "a process has at most 30 steps")
+	}
+	for i, s := range in.Steps {
+		s.Name, s.Explanation, s.Partner = strings.TrimSpace(s.Name), strings.TrimSpace(s.Explanation), strings.TrimSpace(s.Partner)
+		if s.Name == "" || utf8.RuneCountInString(s.Name) > 100 {
+			return ct, Invalid(fmt.Sprintf("steps[%d].name", i), "a name of 1 to 100 characters is required")
+		}
+		if s.Explanation == "" || len(s.Explanation) > 4000 {
+			return ct, Invalid(fmt.Sprintf("steps[%d].explanation", i), "explain the step to the customer (up to 4000 bytes)")
+		}
+		ct.Steps = append(ct.Steps, s)
+	}
+	return ct, nil
+}
+
+// MissingReferences lists the reference kinds a case of this type needs that neither the
+// intake nor the customer's file has.
+func MissingReferences(ct CaseType, given, onCustomer []Reference) []string {
+	var missing []string
+	for _, kind := range ct.RequiredReferences {
+		has := func(r Reference) bool { return r.Kind == kind }
+		if !slices.ContainsFunc(given, has) && !slices.ContainsFunc(onCustomer, has) {
+			missing = append(missing, kind)
+		}
+	}
+	return missing
+}
+
+// stepText is how a step reads on the record: where the case is and what happens there.
+func stepText(ct CaseType, pos int) string {
+	s := ct.Steps[pos-1]
+	text := fmt.Sprintf("Step %d of %d: %s. %s", pos, len(ct.Steps), s.Name, s.Explanation)
+	if s.Partner != "" {
+		text += fmt.Sprintf(" This step is carried out by %s.", s.Partner)
+	}
+	if pos < len(ct.Steps) {
+		text += fmt.Sprintf(" Next: %s.", ct.Steps[pos].Name)
+	}
+	return text
+}
+
+// EnterStep decides what moving a case to step pos (1-based) of its process does: the customer
+// reads where their case is, what happens there and what comes next.
+func EnterStep(c *Case, ct CaseType, pos int, by Actor) ([]Draft, error) {
+	if len(ct.Steps) == 0 {
+		return nil, Conflict("no_process", fmt.Sprintf("case type %q has no process steps", ct.Name), nil)
+	}
+	if pos < 1 || pos > len(ct.Steps) {
+		return nil, Invalid("step", "choose a step from 1 to %d", len(ct.Steps))
+	}
+	if pos == c.Step {
+		return nil, Invalid("step", "the case is already at step %d (%s)", pos, ct.Steps[pos-1].Name)
+	}
+	from := c.Step
+	c.Step = pos
+	return []Draft{{Kind: KindStepChanged, Actor: by, Body: stepText(ct, pos),
+		Data: map[string]any{"from": from, "to": pos, "step": ct.Steps[pos-1].Name}}}, nil
+}
+
+// Resolve decides what proposing a resolution does: the case waits for the customer to confirm
+// it, and the customer is asked in plain words.
+func Resolve(c *Case, by Actor, summary string, now time.Time) ([]Draft, error) {
+	summary, err := checkText("summary", strings.TrimSpace(summary), maxBody, true)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != StatusOpen {
+		return nil, Conflict("not_open", fmt.Sprintf("%s is %s: only an open case can be resolved", c.Ref(), c.Status), nil)
+	}
+	c.Resolution, c.ResolvedBy = summary, by.ID
+	c.Unanswered = 0 // proposing a resolution answers the customer
+	d := statusChange(c, StatusAwaitingConfirmation, "a resolution was proposed")
+	return []Draft{d, {Kind: KindResolutionAsked, Actor: by, Body: summary + "\n\nDoes this answer what you asked? Please confirm, or tell us that it does not.",
+		Data: map[string]any{"summary": summary}}}, nil
+}
+
+// Confirmation is the customer's answer to a proposed resolution.
+type Confirmation struct {
+	Confirmed bool
+	Words     string
+}
+
+// Confirm decides what the customer's answer does: a confirmation closes the case; "that is not
+// what I asked" reopens it, with the original request beside the rejected answer.
+func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, error) {
+	if c.Status != StatusAwaitingConfirmation {
+		return nil, Conflict("not_awaiting_confirmation", fmt.Sprintf("%s is %s: there is no resolution to confirm", c.Ref(), c.Status), nil)
+	}
+	words, err := checkText("words", strings.TrimSpace(in.Words), maxBody, false)
+	if err != nil {
+		return nil, err
+	}
+	if in.Confirmed {
+		if words == "" {
+			words = "Confirmed: this answers what I asked."
+		}
+		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: map[string]any{"summary": c.Resolution}},
+			statusChange(c, StatusClosed, "the customer confirmed the resolution")}, nil
+	}
+	if words == "" {
+		words = "That is not what I asked."
+	}
+	rejected := c.Resolution
+	c.Resolution = ""
+	c.Unanswered = 1 // the customer is waiting again
+	return []Draft{{Kind: KindResolutionRejected, Actor: customer, Body: words,
+		Data: map[string]any{"original_request": c.OriginalRequest, "rejected_answer": rejected}},
+		statusChange(c, StatusOpen, "the customer rejected the resolution")}, nil
+}
+
+// CloseUnconfirmed decides what a resolution nobody answered does after the wait: the case
+// closes, counted apart from confirmed ones.
+func CloseUnconfirmed(c *Case, wait time.Duration) []Draft {
+	if c.Status != StatusAwaitingConfirmation {
+		return nil
+	}
+	return []Draft{statusChange(c, StatusClosedUnconfirmed, fmt.Sprintf("no answer from the customer within %s", RoundDuration(wait)))}
+}
+
+// OpenComplaints refuses an offer while any of the customer's cases is open or awaiting
+// confirmation: nobody sells to a customer whose problem is not solved.
+func OpenComplaints(cases []Case) error {
+	var open []map[string]any
+	for _, c := range cases {
+		if c.Status == StatusOpen || c.Status == StatusAwaitingConfirmation {
+			open = append(open, map[string]any{"id": c.ID, "ref": c.Ref(), "status": string(c.Status)})
+		}
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	return Conflict("complaint_open", fmt.Sprintf("the customer has %d case(s) open or awaiting confirmation: no offers until they are resolved", len(open)),
+		map[string]any{"cases": open})
+}

@@ -1,0 +1,108 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// requireWorker lets the desk's people and partners' users work on cases; which cases a
+// partner may touch is then decided by loadCase (only those handed to their organisation).
+func requireWorker(actor desk.Actor) error {
+	if desk.IsStaff(actor) || (actor.Kind == desk.ActorAgent && actor.Role == desk.RolePartner && actor.PartnerID != 0) {
+		return nil
+	}
+	return desk.Forbidden("only the desk's agents and its partners may do this")
+}
+
+// CreatePartner adds a partner organisation (a contractor that works on cases handed to it).
+func (s *Service) CreatePartner(ctx context.Context, actor desk.Actor, name string) (desk.Partner, error) {
+	if !desk.CanManageAgents(actor) {
+		return desk.Partner{}, desk.Forbidden("only an admin or a manager may add partners")
+	}
+	p, err := desk.ValidatePartner(name, s.now())
+	if err != nil {
+		return p, err
+	}
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error { return tx.InsertPartner(ctx, &p) })
+	if store.IsDuplicate(err) {
+		return p, desk.Conflict("partner_exists", fmt.Sprintf("a partner named %q exists", p.Name), nil)
+	}
+	return p, wrap("create partner", err)
+}
+
+// AssignPartner hands a case (or one step of its process) to a partner organisation, whose
+// users then see and work on it and nothing else; partnerID 0 takes it back. The owner stays
+// the owner.
+func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, partnerID int64, step int) (CaseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return CaseView{}, err
+	}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		var p *desk.Partner
+		if partnerID != 0 {
+			found, err := tx.Partner(ctx, partnerID)
+			if store.IsNotFound(err) {
+				return desk.Invalid("partner_id", "no partner %d", partnerID)
+			} else if err != nil {
+				return err
+			}
+			p = &found
+		}
+		var ct desk.CaseType
+		if step != 0 {
+			if c.Type == "" {
+				return desk.Invalid("step", "%s has no process to hand a step of", c.Ref())
+			}
+			if ct, err = tx.CaseType(ctx, 0, c.Type); err != nil {
+				return err
+			}
+		}
+		drafts, err := desk.AssignPartner(&c, p, ct, step, actor)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+			return err
+		}
+		if p == nil {
+			return nil
+		}
+		// Only the partner's own users hear of it, and only now that they can open it.
+		agents, err := tx.Agents(ctx)
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			if a.PartnerID == p.ID && a.Active {
+				if err := tx.Notify(ctx, store.Notification{AgentID: a.ID, CaseID: c.ID, Kind: "partner_assigned",
+					Body: fmt.Sprintf("%s was handed to %s: %s", c.Ref(), p.Name, c.Subject), CreatedAt: now}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return CaseView{}, wrap("assign partner", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
+// notifyOwnerOfPartner tells the case's owner what a partner's user just did on it: the owner
+// keeps following a case they handed out.
+func notifyOwnerOfPartner(ctx context.Context, tx *store.Tx, c desk.Case, actor desk.Actor, what string, now time.Time) error {
+	if actor.Role != desk.RolePartner {
+		return nil
+	}
+	return tx.Notify(ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "partner_progress",
+		Body: fmt.Sprintf("%s (partner) on %s: %s", actor.Name, c.Ref(), what), CreatedAt: now})
+}

@@ -1,0 +1,349 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+const timerResolutionWait = "resolution_wait"
+
+// StepView is where a case stands in its process, as the customer and the agent read it.
+type StepView struct {
+	Position    int            `json:"position"`
+	Of          int            `json:"of"`
+	Name        string         `json:"name"`
+	Explanation string         `json:"explanation"`
+	Partner     string         `json:"partner,omitempty"`
+	Next        string         `json:"next,omitempty"`
+	Typical     *desk.Estimate `json:"typical"` // how long this step took, from history; null while history is short
+}
+
+// CreateCaseType defines a case type: the references it needs, its team and its process.
+func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.NewCaseType) (desk.CaseType, error) {
+	if !desk.CanManageAgents(actor) {
+		return desk.CaseType{}, desk.Forbidden("only an admin or a manager may define case types")
+	}
+	ct, err := desk.ValidateCaseType(in, s.now())
+	if err != nil {
+		return ct, err
+	}
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		if _, err := tx.CaseType(ctx, 0, ct.Name); err == nil {
+			return desk.Conflict("case_type_exists", fmt.Sprintf("a case type named %q already exists", ct.Name), nil)
+		} else if !store.IsNotFound(err) {
+			return err
+		}
+		if ct.Team != "" {
+			if ct.TeamID, err = tx.EnsureTeam(ctx, ct.Team, ct.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return tx.InsertCaseType(ctx, &ct)
+	})
+	return ct, wrap("create case type", err)
+}
+
+// CaseTypes lists the desk's case types.
+func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseType, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	var out []desk.CaseType
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.CaseTypes(ctx)
+		return err
+	})
+	return out, wrap("list case types", err)
+}
+
+// findCaseType loads the case type a request names by id or by name.
+func findCaseType(ctx context.Context, tx *store.Tx, field, ref string) (desk.CaseType, error) {
+	var ct desk.CaseType
+	var err error
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		ct, err = tx.CaseType(ctx, id, "")
+	} else {
+		ct, err = tx.CaseType(ctx, 0, strings.TrimSpace(ref))
+	}
+	if store.IsNotFound(err) {
+		return ct, desk.Invalid(field, "no case type %q", ref)
+	}
+	return ct, err
+}
+
+// missingReferences refuses an intake that lacks references its case type needs.
+func missingReferences(ct desk.CaseType, given, onCustomer []desk.Reference) error {
+	missing := desk.MissingReferences(ct, given, onCustomer)
+	if len(missing) == 0 {
+		return nil
+	}
+	return &desk.Error{Kind: desk.KindInvalid, Code: "missing_references", Field: "references",
+		Message: fmt.Sprintf("a %s case needs the customer's %s", ct.Name, strings.Join(missing, ", ")),
+		Details: map[string]any{"missing": missing}}
+}
+
+// enterStep moves a case into a step of its process, on the record and in the history.
+func (s *Service) enterStep(ctx context.Context, tx *store.Tx, c *desk.Case, ct desk.CaseType, pos int, by desk.Actor, now time.Time, ev *[]Event) error {
+	drafts, err := desk.EnterStep(c, ct, pos, by)
+	if err != nil {
+		return err
+	}
+	if err := tx.EnterStep(ctx, c.ID, ct.Name, pos, ct.Steps[pos-1].Name, now); err != nil {
+		return err
+	}
+	_, err = s.appendRecord(ctx, tx, c, drafts, now, ev)
+	return err
+}
+
+// AdvanceStep moves a case to a step of its type's process (1-based).
+func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int64, pos int) (CaseView, error) {
+	if err := requireWorker(actor); err != nil {
+		return CaseView{}, err
+	}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Type == "" {
+			return desk.Conflict("no_process", fmt.Sprintf("%s has no case type, so no process", c.Ref()), nil)
+		}
+		ct, err := tx.CaseType(ctx, 0, c.Type)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		intro, err := s.participate(ctx, tx, &c, actor, now)
+		if err != nil {
+			return err
+		}
+		if len(intro) > 0 {
+			if _, err := s.appendRecord(ctx, tx, &c, intro, now, ev); err != nil {
+				return err
+			}
+		}
+		if err := s.enterStep(ctx, tx, &c, ct, pos, actor, now, ev); err != nil {
+			return err
+		}
+		return notifyOwnerOfPartner(ctx, tx, c, actor, fmt.Sprintf("moved the case to step %d", pos), now)
+	})
+	if err != nil {
+		return CaseView{}, wrap("advance step", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
+// stepView describes the case's current step with its typical duration.
+func stepView(ctx context.Context, tx *store.Tx, c desk.Case) (*StepView, error) {
+	if c.Type == "" || c.Step == 0 {
+		return nil, nil
+	}
+	ct, err := tx.CaseType(ctx, 0, c.Type)
+	if store.IsNotFound(err) || (err == nil && c.Step > len(ct.Steps)) {
+		return nil, nil // the type was redefined: the record still says where the case went
+	} else if err != nil {
+		return nil, err
+	}
+	st := ct.Steps[c.Step-1]
+	v := &StepView{Position: c.Step, Of: len(ct.Steps), Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
+	if c.Step < len(ct.Steps) {
+		v.Next = ct.Steps[c.Step].Name
+	}
+	took, err := tx.StepDurations(ctx, ct.Name, st.Name, 500)
+	if err != nil {
+		return nil, err
+	}
+	if e := desk.EstimateFor(took, time.Time{}, time.Time{}); e != nil {
+		e.Warning = ""
+		v.Typical = e
+	}
+	return v, nil
+}
+
+// Resolve proposes a resolution: the case waits for the customer to confirm it, and closes as
+// unconfirmed after the team's wait (default 7 days) if they never answer.
+func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, summary string) (CaseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return CaseView{}, err
+	}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		drafts, err := desk.Resolve(&c, actor, summary, now)
+		if err != nil {
+			return err
+		}
+		if c.ResolvedBy == 0 {
+			c.ResolvedBy = c.OwnerID // the desk itself proposed it: the owner answers for it
+		}
+		if _, err := s.appendContact(ctx, tx, &c, actor, drafts, now, ev); err != nil {
+			return err
+		}
+		settings, err := tx.TeamSettings(ctx, c.TeamID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddTimer(ctx, store.Timer{Kind: timerResolutionWait, DueAt: now.Add(settings.ConfirmWait), CaseID: c.ID, RefID: c.ID,
+			Key: fmt.Sprintf("resolution_wait:%d", c.ID)}, now)
+		*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+		return err
+	})
+	if err != nil {
+		return CaseView{}, wrap("resolve", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
+// Confirm records the customer's answer to a proposed resolution (from the portal, a reply,
+// or an integration): confirmed closes the case; rejected reopens it and is counted against
+// the resolution's author.
+func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, in desk.Confirmation) (CaseView, error) {
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		cust, err := tx.Customer(ctx, c.CustomerID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		resolver := c.ResolvedBy
+		drafts, err := desk.Confirm(&c, desk.CustomerActor(cust), in, now)
+		if err != nil {
+			return err
+		}
+		outcome := "confirmed"
+		if !in.Confirmed {
+			outcome = "rejected"
+		}
+		if err := tx.RecordOutcome(ctx, c.ID, resolver, outcome, now); err != nil {
+			return err
+		}
+		if _, err := tx.CancelTimers(ctx, timerResolutionWait, c.ID); err != nil {
+			return err
+		}
+		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+			return err
+		}
+		if in.Confirmed {
+			return nil
+		}
+		settings, err := tx.TeamSettings(ctx, c.TeamID)
+		if err != nil {
+			return err
+		}
+		return s.startResponseClock(ctx, tx, c, settings, now, ev)
+	})
+	if err != nil {
+		return CaseView{}, wrap("record confirmation", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
+// closeUnconfirmed closes a resolution nobody confirmed or rejected within the wait.
+func (s *Service) closeUnconfirmed(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
+	c, err := tx.Case(ctx, t.CaseID)
+	if store.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	if err != nil {
+		return err
+	}
+	drafts := desk.CloseUnconfirmed(&c, settings.ConfirmWait)
+	if len(drafts) == 0 {
+		return nil
+	}
+	if err := tx.RecordOutcome(ctx, c.ID, c.ResolvedBy, "closed_unconfirmed", now); err != nil {
+		return err
+	}
+	var ev []Event
+	_, err = s.appendRecord(ctx, tx, &c, drafts, now, &ev)
+	return err
+}
+
+// ResolutionOutcomes counts how agents' resolutions ended since a time.
+func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]store.OutcomeCount, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	var out []store.OutcomeCount
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.OutcomeCounts(ctx, since)
+		return err
+	})
+	return out, wrap("count resolutions", err)
+}
+
+// CreateCannedReply stores a prepared reply; marked offer, it is a sales offer.
+func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name, body string, offer bool) (store.CannedReply, error) {
+	if err := requireStaff(actor); err != nil {
+		return store.CannedReply{}, err
+	}
+	r := store.CannedReply{Name: strings.TrimSpace(name), Body: body, Offer: offer, CreatedAt: s.now()}
+	if r.Name == "" || len(r.Name) > 100 {
+		return r, desk.Invalid("name", "a name of 1 to 100 characters is required")
+	}
+	if strings.TrimSpace(body) == "" {
+		return r, desk.Invalid("body", "is required")
+	}
+	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error { return tx.InsertCannedReply(ctx, &r) })
+	if store.IsDuplicate(err) {
+		return r, desk.Conflict("canned_reply_exists", fmt.Sprintf("a canned reply named %q exists", r.Name), nil)
+	}
+	return r, wrap("create canned reply", err)
+}
+
+// CannedReplies lists the prepared replies.
+func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]store.CannedReply, error) {
+	if err := requireStaff(actor); err != nil {
+		return nil, err
+	}
+	var out []store.CannedReply
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.CannedReplies(ctx, 0)
+		return err
+	})
+	return out, wrap("list canned replies", err)
+}
+
+// prepareMessage resolves a canned reply into the message and refuses an offer while any
+// complaint of the customer is open or awaiting confirmation.
+func prepareMessage(ctx context.Context, tx *store.Tx, c desk.Case, in desk.NewMessage) (desk.NewMessage, error) {
+	if in.CannedReplyID != 0 {
+		rs, err := tx.CannedReplies(ctx, in.CannedReplyID)
+		if err != nil {
+			return in, err
+		}
+		if len(rs) == 0 {
+			return in, desk.Invalid("canned_reply_id", "no canned reply %d", in.CannedReplyID)
+		}
+		if strings.TrimSpace(in.Body) == "" {
+			in.Body = rs[0].Body
+		}
+		in.Offer = in.Offer || rs[0].Offer
+	}
+	if !in.Offer {
+		return in, nil
+	}
+	cases, err := tx.Cases(ctx, store.CaseFilter{CustomerID: c.CustomerID, Statuses: []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation}, Limit: 500})
+	if err != nil {
+		return in, err
+	}
+	return in, desk.OpenComplaints(cases)
+}

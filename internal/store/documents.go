@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// documentColumns are a document's metadata; the bytes are read only when asked for.
+const documentColumns = `id, customer_id, COALESCE(case_id, 0), kind, filename, content_type, size, sha256,
+	by_kind, by_id, by_name, created_at`
+
+func scanDocument(row scanner, extra ...any) (desk.Document, error) {
+	var d desk.Document
+	var byKind string
+	dest := append([]any{&d.ID, &d.CustomerID, &d.CaseID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256,
+		&byKind, &d.By.ID, &d.By.Name, &d.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return d, err
+	}
+	d.By.Kind, d.CreatedAt = desk.ActorKind(byKind), d.CreatedAt.UTC()
+	return d, nil
+}
+
+// InsertDocument stores a document with its bytes and sets its id. The caller has checked it
+// and computed Size and SHA256 from content.
+func (t *Tx) InsertDocument(ctx context.Context, d *desk.Document, content []byte) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO documents (customer_id, case_id, kind, filename, content_type, size, sha256, content,
+		by_kind, by_id, by_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		d.CustomerID, nullID(d.CaseID), d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, content,
+		string(d.By.Kind), d.By.ID, d.By.Name, d.CreatedAt).Scan(&d.ID)
+	if err != nil {
+		return fmt.Errorf("insert document %q of customer %d: %w", d.Filename, d.CustomerID, err)
+	}
+	return nil
+}
+
+// Document loads a document's metadata.
+func (t *Tx) Document(ctx context.Context, id int64) (desk.Document, error) {
+	d, err := scanDocument(t.tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1`, id))
+	if err != nil {
+		return d, fmt.Errorf("load document %d: %w", id, notFound(err))
+	}
+	return d, nil
+}
+
+// DocumentContent loads a document's bytes with its metadata.
+func (t *Tx) DocumentContent(ctx context.Context, id int64) ([]byte, desk.Document, error) {
+	var content []byte
+	d, err := scanDocument(t.tx.QueryRowContext(ctx, `SELECT `+documentColumns+`, content FROM documents WHERE id = $1`, id), &content)
+	if err != nil {
+		return nil, d, fmt.Errorf("load content of document %d: %w", id, notFound(err))
+	}
+	return content, d, nil
+}
+
+// Documents lists a customer's documents (metadata), oldest first.
+func (t *Tx) Documents(ctx context.Context, customerID int64) ([]desk.Document, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE customer_id = $1 ORDER BY id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("documents of customer %d: %w", customerID, err)
+	}
+	defer rows.Close()
+	out := []desk.Document{}
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("documents of customer %d: %w", customerID, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("documents of customer %d: %w", customerID, err)
+	}
+	return out, nil
+}

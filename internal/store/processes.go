@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// InsertCaseType stores a case type and sets its id.
+func (t *Tx) InsertCaseType(ctx context.Context, ct *desk.CaseType) error {
+	refs, _ := json.Marshal(ct.RequiredReferences) // strings always encode
+	steps, _ := json.Marshal(ct.Steps)
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO case_types (name, team_id, required_refs, steps, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		ct.Name, nullID(ct.TeamID), string(refs), string(steps), ct.CreatedAt).Scan(&ct.ID)
+	if err != nil {
+		return fmt.Errorf("insert case type %q: %w", ct.Name, err)
+	}
+	return nil
+}
+
+const caseTypeQuery = `SELECT ct.id, ct.name, COALESCE(ct.team_id, 0), COALESCE(tm.name, ''), ct.required_refs, ct.steps, ct.created_at
+	FROM case_types ct LEFT JOIN teams tm ON tm.id = ct.team_id`
+
+func scanCaseType(row scanner) (desk.CaseType, error) {
+	var ct desk.CaseType
+	var refs, steps string
+	if err := row.Scan(&ct.ID, &ct.Name, &ct.TeamID, &ct.Team, &refs, &steps, &ct.CreatedAt); err != nil {
+		return ct, err
+	}
+	ct.CreatedAt = ct.CreatedAt.UTC()
+	if err := json.Unmarshal([]byte(refs), &ct.RequiredReferences); err != nil {
+		return ct, fmt.Errorf("case type %d references: %w", ct.ID, err)
+	}
+	if err := json.Unmarshal([]byte(steps), &ct.Steps); err != nil {
+		return ct, fmt.Errorf("case type %d steps: %w", ct.ID, err)
+	}
+	return ct, nil
+}
+
+// CaseType loads a case type by id, or by name when id is 0.
+func (t *Tx) CaseType(ctx context.Context, id int64, name string) (desk.CaseType, error) {
+	q, arg := caseTypeQuery+` WHERE ct.id = $1`, any(id)
+	if id == 0 {
+		q, arg = caseTypeQuery+` WHERE ct.name = $1`, name
+	}
+	ct, err := scanCaseType(t.tx.QueryRowContext(ctx, q, arg))
+	if err != nil {
+		return ct, fmt.Errorf("load case type %v%s: %w", id, name, notFound(err))
+	}
+	return ct, nil
+}
+
+// CaseTypes lists every case type by name.
+func (t *Tx) CaseTypes(ctx context.Context) ([]desk.CaseType, error) {
+	rows, err := t.tx.QueryContext(ctx, caseTypeQuery+` ORDER BY ct.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list case types: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.CaseType{}
+	for rows.Next() {
+		ct, err := scanCaseType(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list case types: %w", err)
+		}
+		out = append(out, ct)
+	}
+	return out, rows.Err()
+}
+
+// EnterStep closes the case's current step and opens the next, for the durations history.
+func (t *Tx) EnterStep(ctx context.Context, caseID int64, caseType string, position int, name string, now time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE case_steps SET ended_at = $1 WHERE case_id = $2 AND ended_at IS NULL`, now, caseID); err != nil {
+		return fmt.Errorf("close step of case %d: %w", caseID, err)
+	}
+	if position == 0 {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO case_steps (case_id, case_type, position, name, started_at) VALUES ($1, $2, $3, $4, $5)`,
+		caseID, caseType, position, name, now)
+	if err != nil {
+		return fmt.Errorf("open step of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// StepDurations returns how long the most recent finished passes through a step of a case
+// type took.
+func (t *Tx) StepDurations(ctx context.Context, caseType, step string, limit int) ([]time.Duration, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT started_at, ended_at FROM case_steps WHERE case_type = $1 AND name = $2 AND ended_at IS NOT NULL
+		ORDER BY ended_at DESC LIMIT $3`, caseType, step, limit)
+	if err != nil {
+		return nil, fmt.Errorf("step history: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Duration
+	for rows.Next() {
+		var from, to time.Time
+		if err := rows.Scan(&from, &to); err != nil {
+			return nil, fmt.Errorf("step history: %w", err)
+		}
+		out = append(out, to.Sub(from))
+	}
+	return out, rows.Err()
+}
+
+// RecordOutcome counts how a resolution ended for the agent who proposed it.
+func (t *Tx) RecordOutcome(ctx context.Context, caseID, agentID int64, outcome string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO resolution_outcomes (case_id, agent_id, outcome, at) VALUES ($1, $2, $3, $4)`, caseID, agentID, outcome, at)
+	if err != nil {
+		return fmt.Errorf("record resolution outcome of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// OutcomeCount is how an agent's resolutions ended.
+type OutcomeCount struct {
+	AgentID int64  `json:"agent_id"`
+	Name    string `json:"name"`
+	Outcome string `json:"outcome"`
+	Count   int    `json:"count"`
+}
+
+// OutcomeCounts counts resolution outcomes per agent since a time.
+func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]OutcomeCount, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
+		LEFT JOIN agents a ON a.id = o.agent_id WHERE o.at >= $1 GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since)
+	if err != nil {
+		return nil, fmt.Errorf("resolution outcomes: %w", err)
+	}
+	defer rows.Close()
+	out := []OutcomeCount{}
+	for rows.Next() {
+		var c OutcomeCount
+		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
+			return nil, fmt.Errorf("resolution outcomes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CannedReply is a prepared answer; one marked offer is a sales offer.
+type CannedReply struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Body      string    `json:"body"`
+	Offer     bool      `json:"offer"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// InsertCannedReply stores a canned reply and sets its id.
+func (t *Tx) InsertCannedReply(ctx context.Context, r *CannedReply) error {
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO canned_replies (name, body, offer, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		r.Name, r.Body, r.Offer, r.CreatedAt).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("insert canned reply %q: %w", r.Name, err)
+	}
+	return nil
+}
+
+// CannedReplies lists canned replies by name (one, when id is not 0).
+func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]CannedReply, error) {
+	q, args := `SELECT id, name, body, offer, created_at FROM canned_replies`, []any{}
+	if id != 0 {
+		q, args = q+` WHERE id = $1`, append(args, id)
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list canned replies: %w", err)
+	}
+	defer rows.Close()
+	out := []CannedReply{}
+	for rows.Next() {
+		var r CannedReply
+		if err := rows.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt); err != nil {
+			return nil, fmt.Errorf("list canned replies: %w", err)
+		}
+		r.CreatedAt = r.CreatedAt.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
