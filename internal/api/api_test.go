@@ -27,6 +27,7 @@ type testDesk struct {
 	url   string
 	token string
 	clock *clock.Fake
+	svc   *service.Service // for issuing tokens, as `kept token` does
 }
 
 func newDesk(t *testing.T, backend string) *testDesk {
@@ -46,7 +47,7 @@ func newDesk(t *testing.T, backend string) *testDesk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testDesk{t: t, url: srv.URL, token: tok, clock: clk}
+	return &testDesk{t: t, url: srv.URL, token: tok, clock: clk, svc: svc}
 }
 
 // call sends a request and decodes the JSON answer into a map (or list), failing on a status

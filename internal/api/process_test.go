@@ -8,8 +8,8 @@ import (
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// TestProcessOverHTTP checks the contract's case-type, resolution and offer calls.
-func TestProcessOverHTTP(t *testing.T) {
+// Stories 15, 8 and 9 over HTTP: the contract's case-type, resolution and offer calls.
+func TestStoriesBePreparedTelephoneFelineOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		d := newDesk(t, backend)
 		d.call("POST", "/api/v1/agents", map[string]any{"name": "Ann", "email": "ann@example.com", "role": "agent", "team": "Repairs"}, 201)

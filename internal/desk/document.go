@@ -33,9 +33,9 @@ type Document struct {
 
 // Limits on a document.
 const (
-	MaxDocumentSize = 25 << 20
-	maxKindRunes    = 100
-	maxFilenameRune = 200
+	MaxDocumentSize  = 25 << 20
+	maxKindRunes     = 100
+	maxFilenameRunes = 200
 )
 
 // CleanKind is a document kind as stored: trimmed, inner whitespace collapsed to one space.
@@ -45,8 +45,8 @@ func CleanKind(kind string) string {
 
 // CleanFilename makes a filename given by a browser or a mail client safe to store and to
 // offer back: no folders, no control or invisible formatting characters (a right-to-left
-// override can disguise "exe.pdf" as "fdp.exe"), NFC (macOS sends decomposed names), and at
-// most 200 characters, keeping the extension. It may return "".
+// override makes "invoice\u202Efdp.exe" look like "invoiceexe.pdf"), NFC (macOS sends
+// decomposed names), and at most 200 characters, keeping the extension. It may return "".
 func CleanFilename(name string) string {
 	name = strings.ToValidUTF8(name, "\uFFFD")
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
@@ -63,7 +63,7 @@ func CleanFilename(name string) string {
 	}, norm.NFC.String(name))
 	// Windows drops trailing dots and spaces; "." and ".." name folders, not files.
 	name = strings.TrimRight(strings.TrimSpace(name), ". ")
-	if utf8.RuneCountInString(name) <= maxFilenameRune {
+	if utf8.RuneCountInString(name) <= maxFilenameRunes {
 		return name
 	}
 	ext := ""
@@ -71,7 +71,7 @@ func CleanFilename(name string) string {
 		ext = name[i:]
 	}
 	rs := []rune(strings.TrimSuffix(name, ext))
-	return strings.TrimSpace(string(rs[:maxFilenameRune-utf8.RuneCountInString(ext)])) + ext
+	return strings.TrimSpace(string(rs[:maxFilenameRunes-utf8.RuneCountInString(ext)])) + ext
 }
 
 // ValidateDocument checks a document's kind, filename and size, each as CleanKind and
