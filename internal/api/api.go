@@ -115,7 +115,11 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		limit := rt.maxBody
+		if limit == 0 {
+			limit = maxRequestBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		out, err := rt.handle(r, actor)
 		if err != nil {
 			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
@@ -227,7 +231,7 @@ func decode(r *http.Request, dst any) error {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			return &desk.Error{Kind: kindBadRequest, Code: "too_large", Message: "the request body is larger than " + strconv.Itoa(maxRequestBody>>20) + " MiB"}
+			return &desk.Error{Kind: kindBadRequest, Code: "too_large", Message: "the request body is larger than " + strconv.FormatInt(tooBig.Limit>>20, 10) + " MiB"}
 		case errors.As(err, &syn):
 			return badRequest("", "the body is not valid JSON (at byte "+strconv.FormatInt(syn.Offset, 10)+")")
 		case errors.As(err, &typ):

@@ -40,7 +40,8 @@ func (s *Server) documentRoutes() []route {
 		{method: "POST", path: "/api/v1/customers/{id}/documents",
 			summary: "Add a document the customer gave (e.g. a death certificate): multipart/form-data with kind, optional case_id and the file part \"file\", " +
 				"or this JSON with content_base64. It is on the customer, seen by every team; with case_id the case's record gets a document_added entry.",
-			status: http.StatusCreated, body: documentIn{}, answer: desk.Document{}, handle: s.addDocument},
+			// A 25 MiB file grows by a third as base64 in JSON, plus the form's or object's framing.
+			status: http.StatusCreated, body: documentIn{}, answer: desk.Document{}, handle: s.addDocument, maxBody: desk.MaxDocumentSize*4/3 + 1<<20},
 		{method: "GET", path: "/api/v1/customers/{id}/documents", summary: "The customer's documents, oldest first (download each at /api/v1/documents/{id}/content).",
 			status: http.StatusOK, answer: []desk.Document{}, handle: s.listDocuments},
 		{method: "GET", path: "/api/v1/cases/{id}/documents", summary: "The documents of the case's customer, whichever case or team they came with.",

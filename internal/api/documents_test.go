@@ -172,7 +172,7 @@ func TestDocumentUploadRefusals(t *testing.T) {
 		{"no file", 422, map[string]string{"kind": "receipt"}, "", "", nil, "invalid", "file"},
 		{"unknown field", 400, map[string]string{"kind": "receipt", "colour": "red"}, "r.pdf", "", []byte("x"), "bad_request", "colour"},
 		{"another customer's case", 422, map[string]string{"kind": "receipt", "case_id": otherCase}, "r.pdf", "", []byte("x"), "invalid", "case_id"},
-		{"larger than a request may be", 400, map[string]string{"kind": "scan"}, "scan.tiff", "image/tiff", make([]byte, 5<<20), "too_large", "content"},
+		{"larger than 25 MiB", 422, map[string]string{"kind": "scan"}, "scan.tiff", "image/tiff", make([]byte, 26<<20), "invalid", "content"},
 	} {
 		status, out := d.upload(docs, tc.fields, tc.filename, tc.ctype, tc.content)
 		if code, field, _ := errorOf(out); status != tc.status || code != tc.wantCode || field != tc.wantField {
@@ -184,7 +184,7 @@ func TestDocumentUploadRefusals(t *testing.T) {
 		t.Errorf("bad base64: %d %v", status, out)
 	}
 	status, out = d.do("POST", docs, d.token, map[string]any{"kind": "scan", "filename": "scan.tiff",
-		"content_base64": base64.StdEncoding.EncodeToString(make([]byte, 4<<20))})
+		"content_base64": base64.StdEncoding.EncodeToString(make([]byte, 27<<20))})
 	if code, field, _ := errorOf(out); status != 400 || code != "too_large" || field != "content" {
 		t.Errorf("JSON upload over the request limit: %d %v", status, out)
 	}

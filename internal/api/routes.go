@@ -18,6 +18,7 @@ type route struct {
 	answer       any // an example value of the answer's type
 	query        []param
 	handle       handlerFunc
+	maxBody      int64 // the largest request body accepted; 0: maxRequestBody
 }
 
 type param struct{ name, description string }
@@ -51,7 +52,7 @@ func (s *Server) caseRoutes() []route {
 		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
 			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord},
 		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true.",
-			status: http.StatusCreated, body: messageIn{}, answer: desk.Entry{}, handle: s.addMessage},
+			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage},
 		{method: "POST", path: "/api/v1/cases/{id}/calls", summary: "Log a phone call with summary and transcript.",
 			status: http.StatusCreated, body: callIn{}, answer: desk.Entry{}, handle: s.logCall},
 		{method: "POST", path: "/api/v1/inbound", summary: "A customer's message from an integration: joins the case it names or replies to, else opens one; idempotent on external_id.",

@@ -94,3 +94,30 @@ func (d *testDesk) call2(token, method, path string, body any, want int) any {
 	}
 	return out
 }
+
+// Story 10 over HTTP: a document given once is on the customer, and asking for it again is
+// flagged to the agent.
+func TestStoryTwoDepartmentsOneCustomer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		d.call("POST", "/api/v1/agents", map[string]any{"name": "Ann", "email": "ann@example.com", "role": "agent", "team": "Billing"}, 201)
+		d.call("POST", "/api/v1/agents", map[string]any{"name": "Bob", "email": "bob@example.com", "role": "agent", "team": "Pensions"}, 201)
+		cust := d.call("POST", "/api/v1/customers", map[string]any{"name": "Jana", "email": "jana@example.hr"}, 201)
+		billing := id(d.call("POST", "/api/v1/cases", map[string]any{"customer_id": obj(cust)["id"], "subject": "Close my late husband's account", "body": "He died in May.", "channel": "email"}, 201))
+		pensions := id(d.call("POST", "/api/v1/cases", map[string]any{"customer_id": obj(cust)["id"], "subject": "Widow's pension", "body": "I need to claim it.", "channel": "email"}, 201))
+		d.call("POST", "/api/v1/customers/"+id(cust)+"/documents", map[string]any{"kind": "death certificate", "filename": "smrtni-list.pdf",
+			"content_type": "application/pdf", "content_base64": "JVBERi0xLjQKJcTl8uXrCg==", "case_id": billing}, 201)
+		docs := list(d.call("GET", "/api/v1/cases/"+pensions+"/documents", nil, 200))
+		if len(docs) != 1 || obj(docs[0])["kind"] != "death certificate" {
+			t.Fatalf("the other department's case shows %v, want the certificate", docs)
+		}
+		ans := obj(d.call("POST", "/api/v1/cases/"+pensions+"/messages", map[string]any{"body": "Could you please send us the Death Certificate?"}, 201))
+		w := list(ans["warnings"])
+		if len(w) != 1 || obj(w[0])["code"] != "document_on_file" || fmt.Sprint(obj(w[0])["id"]) != fmt.Sprint(obj(docs[0])["id"]) {
+			t.Errorf("asking again: warnings %v, want document_on_file naming the certificate", w)
+		}
+		if w := list(obj(d.call("POST", "/api/v1/cases/"+pensions+"/messages", map[string]any{"body": "Your claim is in review."}, 201))["warnings"]); len(w) != 0 {
+			t.Errorf("a plain reply warned %v", w)
+		}
+	})
+}

@@ -257,10 +257,25 @@ func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]Ca
 	return out, wrap("list cases", err)
 }
 
+// Warning is something the agent should know about what they just did; it did not stop it.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	ID      int64  `json:"id,omitempty"` // the object it is about, e.g. the document on file
+}
+
+// MessageResult is the message's entry and what the desk noticed about it.
+type MessageResult struct {
+	desk.Entry
+	Warnings []Warning `json:"warnings"`
+}
+
 // AddMessage adds a message (or, from an agent, an internal note) to a case. An offer is
-// refused while any complaint of the customer is open (409 complaint_open).
-func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewMessage) (desk.Entry, error) {
+// refused while any complaint of the customer is open (409 complaint_open). A reply asking for a
+// document the customer already gave comes back with a warning naming it.
+func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewMessage) (MessageResult, error) {
 	var first desk.Entry
+	warnings := []Warning{}
 	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
 		c, err := loadCase(ctx, tx, actor, caseID)
 		if err != nil {
@@ -274,10 +289,20 @@ func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64
 		if err != nil {
 			return err
 		}
+		if actor.Kind == desk.ActorAgent && !in.Internal {
+			docs, err := documentsAskedAgain(ctx, tx, c.CustomerID, in.Body)
+			if err != nil {
+				return err
+			}
+			for _, d := range docs {
+				warnings = append(warnings, Warning{Code: "document_on_file", ID: d.ID,
+					Message: fmt.Sprintf("the customer already gave a %s (%s, %s): it is on their file", d.Kind, d.Filename, d.CreatedAt.Format("2 Jan 2006"))})
+			}
+		}
 		first, err = s.appendContact(ctx, tx, &c, actor, drafts, now, ev)
 		return err
 	})
-	return first, wrap("add message", err)
+	return MessageResult{Entry: first, Warnings: warnings}, wrap("add message", err)
 }
 
 // LogCall puts a phone call on a case's record.

@@ -107,7 +107,7 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 func entryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
 	body := e.Body
 	switch e.Kind {
-	case desk.KindMessageIn, desk.KindNote, desk.KindPromiseMade, desk.KindPromiseSlipped:
+	case desk.KindMessageIn, desk.KindNote, desk.KindPromiseMade, desk.KindPromiseSlipped, desk.KindDocumentAdded:
 	case desk.KindMessageOut, desk.KindHandover:
 		if e.Actor.Kind == desk.ActorSystem {
 			return store.SearchDoc{}, false
