@@ -19,6 +19,7 @@ type caseTypeIn struct {
 	Name               string   `json:"name"`
 	Team               string   `json:"team,omitempty"`
 	RequiredReferences []string `json:"required_references,omitempty"`
+	ResponseTargetS    int64    `json:"response_target_s,omitempty"`
 	Steps              []stepIn `json:"steps,omitempty"`
 }
 
@@ -103,7 +104,8 @@ func (s *Server) createCaseType(r *http.Request, a desk.Actor) (any, error) {
 	for i, st := range in.Steps {
 		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
 	}
-	return s.svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences, Steps: steps})
+	return s.svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences,
+		ResponseTarget: time.Duration(in.ResponseTargetS) * time.Second, Steps: steps})
 }
 
 func (s *Server) listCaseTypes(r *http.Request, a desk.Actor) (any, error) {

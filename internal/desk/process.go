@@ -26,13 +26,15 @@ type Step struct {
 // CaseType is a kind of matter the desk handles: the references it needs, the team that owns
 // it, and its process.
 type CaseType struct {
-	ID                 int64     `json:"id"`
-	Name               string    `json:"name"`
-	TeamID             int64     `json:"team_id,omitempty"`
-	Team               string    `json:"team,omitempty"`
-	RequiredReferences []string  `json:"required_references"`
-	Steps              []Step    `json:"steps"`
-	CreatedAt          time.Time `json:"created_at"`
+	ID                 int64         `json:"id"`
+	Name               string        `json:"name"`
+	TeamID             int64         `json:"team_id,omitempty"`
+	Team               string        `json:"team,omitempty"`
+	RequiredReferences []string      `json:"required_references"`
+	ResponseTarget     time.Duration `json:"-"` // 0: the team's
+	ResponseTargetS    int64         `json:"response_target_s,omitempty"`
+	Steps              []Step        `json:"steps"`
+	CreatedAt          time.Time     `json:"created_at"`
 }
 
 // NewCaseType is what it takes to define a case type.
@@ -40,6 +42,7 @@ type NewCaseType struct {
 	Name               string
 	Team               string
 	RequiredReferences []string
+	ResponseTarget     time.Duration // 0: the team's
 	Steps              []Step
 }
 
@@ -58,6 +61,10 @@ func ValidateCaseType(in NewCaseType, now time.Time) (CaseType, error) {
 			ct.RequiredReferences = append(ct.RequiredReferences, k)
 		}
 	}
+	if in.ResponseTarget < 0 || (in.ResponseTarget > 0 && in.ResponseTarget < time.Minute) {
+		return ct, Invalid("response_target_s", "must be at least 60 seconds (or 0 for the team's)")
+	}
+	ct.ResponseTarget, ct.ResponseTargetS = in.ResponseTarget, int64(in.ResponseTarget/time.Second)
 	if len(in.Steps) > 30 {
 		return ct, Invalid("steps", "a process has at most 30 steps")
 	}

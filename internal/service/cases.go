@@ -144,7 +144,7 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 	if c.Unanswered == 0 {
 		return c, entries, nil
 	}
-	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	settings, err := caseSettings(ctx, tx, c)
 	if err != nil {
 		return c, nil, err
 	}
@@ -344,7 +344,7 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 	if err != nil {
 		return desk.Entry{}, err
 	}
-	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	settings, err := caseSettings(ctx, tx, *c)
 	if err != nil {
 		return desk.Entry{}, err
 	}

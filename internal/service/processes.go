@@ -189,7 +189,7 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 		if _, err := s.appendContact(ctx, tx, &c, actor, drafts, now, ev); err != nil {
 			return err
 		}
-		settings, err := tx.TeamSettings(ctx, c.TeamID)
+		settings, err := caseSettings(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -239,7 +239,7 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		if in.Confirmed {
 			return nil
 		}
-		settings, err := tx.TeamSettings(ctx, c.TeamID)
+		settings, err := caseSettings(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -259,7 +259,7 @@ func (s *Service) closeUnconfirmed(ctx context.Context, tx *store.Tx, t store.Ti
 	} else if err != nil {
 		return err
 	}
-	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	settings, err := caseSettings(ctx, tx, c)
 	if err != nil {
 		return err
 	}
@@ -346,4 +346,23 @@ func prepareMessage(ctx context.Context, tx *store.Tx, c desk.Case, in desk.NewM
 		return in, err
 	}
 	return in, desk.OpenComplaints(cases)
+}
+
+// caseSettings are the targets a case is held to: its team's, with its case type's response
+// target where the type sets one.
+func caseSettings(ctx context.Context, tx *store.Tx, c desk.Case) (store.TeamSettings, error) {
+	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	if err != nil || c.Type == "" {
+		return settings, err
+	}
+	ct, err := tx.CaseType(ctx, 0, c.Type)
+	if store.IsNotFound(err) {
+		return settings, nil
+	} else if err != nil {
+		return settings, err
+	}
+	if ct.ResponseTarget > 0 {
+		settings.ResponseTarget = ct.ResponseTarget
+	}
+	return settings, nil
 }

@@ -141,7 +141,7 @@ func (s *Service) schedulePromise(ctx context.Context, tx *store.Tx, c desk.Case
 	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
 		return err
 	}
-	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	settings, err := caseSettings(ctx, tx, c)
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,13 @@ import (
 
 // SearchHit is a case found by a search, with the text that matched.
 type SearchHit struct {
-	CaseID  int64       `json:"case_id"`
-	Ref     string      `json:"ref"`
-	Subject string      `json:"subject"`
-	Status  desk.Status `json:"status"`
-	Snippet string      `json:"snippet"`
-	Seq     int64       `json:"seq,omitempty"` // the record entry that matched; 0 for the subject or a customer reference
+	CaseID     int64       `json:"case_id"`
+	Ref        string      `json:"ref"`
+	CustomerID int64       `json:"customer_id"`
+	Subject    string      `json:"subject"`
+	Status     desk.Status `json:"status"`
+	Snippet    string      `json:"snippet"`
+	Seq        int64       `json:"seq,omitempty"` // the record entry that matched; 0 for the subject or a customer reference
 }
 
 const snippetRunes = 200
@@ -125,7 +126,7 @@ func (s *Service) describeHits(ctx context.Context, tx *store.Tx, actor desk.Act
 		if !ok || !desk.CanSeeCase(actor, c) {
 			continue
 		}
-		hit := SearchHit{CaseID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Snippet: text.Snippet(c.Subject, terms, snippetRunes)}
+		hit := SearchHit{CaseID: c.ID, Ref: c.Ref(), CustomerID: c.CustomerID, Subject: c.Subject, Status: c.Status, Snippet: text.Snippet(c.Subject, terms, snippetRunes)}
 		if e, ok := entries[h.EntryID]; ok && desk.CanSeeEntry(actor, e) {
 			hit.Seq, hit.Snippet = e.Seq, text.Snippet(e.Body, terms, snippetRunes)
 		}

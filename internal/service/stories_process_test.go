@@ -40,8 +40,15 @@ func TestStoryBePrepared(t *testing.T) {
 			t.Errorf("customer references %v", cu.References)
 		}
 		hits := must(sc.svc.Search(sc.ctx, sc.sys, "ord-2026-00417", 10))
-		if len(hits) != 2 {
+		if len(hits) != 2 || hits[0].CustomerID != sc.mari.ID {
 			t.Errorf("searching the order number found %v, want both of Mari's cases", hits)
+		}
+		// A type's own response target outranks the team's 24 hours.
+		must(sc.svc.CreateCaseType(sc.ctx, sc.sys, desk.NewCaseType{Name: "Outage", ResponseTarget: time.Hour}))
+		outage := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: sc.mari.ID, Subject: "No power", Body: "Down.", Channel: "web", Type: "Outage", OwnerID: sc.ann.ID}))
+		sc.advance(time.Hour + time.Second)
+		if got := must(sc.svc.Case(sc.ctx, sc.sys, outage.ID)); got.Rung != 1 {
+			t.Errorf("an outage unanswered past its type's hour: rung %d, want 1", got.Rung)
 		}
 	})
 }

@@ -103,7 +103,7 @@ func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, 
 	if !c.Status.Active() || c.Unanswered == 0 {
 		return nil
 	}
-	settings, err := tx.TeamSettings(ctx, c.TeamID)
+	settings, err := caseSettings(ctx, tx, c)
 	if err != nil {
 		return err
 	}

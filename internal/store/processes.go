@@ -13,23 +13,25 @@ import (
 func (t *Tx) InsertCaseType(ctx context.Context, ct *desk.CaseType) error {
 	refs, _ := json.Marshal(ct.RequiredReferences) // strings always encode
 	steps, _ := json.Marshal(ct.Steps)
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO case_types (name, team_id, required_refs, steps, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		ct.Name, nullID(ct.TeamID), string(refs), string(steps), ct.CreatedAt).Scan(&ct.ID)
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO case_types (name, team_id, required_refs, steps, response_target_s, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		ct.Name, nullID(ct.TeamID), string(refs), string(steps), int64(ct.ResponseTarget/time.Second), ct.CreatedAt).Scan(&ct.ID)
 	if err != nil {
 		return fmt.Errorf("insert case type %q: %w", ct.Name, err)
 	}
 	return nil
 }
 
-const caseTypeQuery = `SELECT ct.id, ct.name, COALESCE(ct.team_id, 0), COALESCE(tm.name, ''), ct.required_refs, ct.steps, ct.created_at
+const caseTypeQuery = `SELECT ct.id, ct.name, COALESCE(ct.team_id, 0), COALESCE(tm.name, ''), ct.required_refs, ct.steps, ct.response_target_s, ct.created_at
 	FROM case_types ct LEFT JOIN teams tm ON tm.id = ct.team_id`
 
 func scanCaseType(row scanner) (desk.CaseType, error) {
 	var ct desk.CaseType
 	var refs, steps string
-	if err := row.Scan(&ct.ID, &ct.Name, &ct.TeamID, &ct.Team, &refs, &steps, &ct.CreatedAt); err != nil {
+	if err := row.Scan(&ct.ID, &ct.Name, &ct.TeamID, &ct.Team, &refs, &steps, &ct.ResponseTargetS, &ct.CreatedAt); err != nil {
 		return ct, err
 	}
+	ct.ResponseTarget = time.Duration(ct.ResponseTargetS) * time.Second
 	ct.CreatedAt = ct.CreatedAt.UTC()
 	if err := json.Unmarshal([]byte(refs), &ct.RequiredReferences); err != nil {
 		return ct, fmt.Errorf("case type %d references: %w", ct.ID, err)

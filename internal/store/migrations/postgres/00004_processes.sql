@@ -7,6 +7,7 @@ CREATE TABLE case_types (
     team_id       BIGINT REFERENCES teams (id),
     required_refs TEXT NOT NULL DEFAULT '[]',
     steps         TEXT NOT NULL DEFAULT '[]',
+    response_target_s INTEGER NOT NULL DEFAULT 0,
     created_at    TIMESTAMPTZ NOT NULL
 );
 
