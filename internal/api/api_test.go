@@ -299,14 +299,21 @@ func TestInbound(t *testing.T) {
 		// Look-alike letters are flagged.
 		spoof := obj(d.call("POST", "/api/v1/inbound", map[string]any{"channel": "email", "from": map[string]any{"email": "x@example.com"},
 			"body": "Dear сustоmеr, verify your account"}, 201))
-		flags := obj(d.call("GET", "/api/v1/cases/"+fmt.Sprint(spoof["case_id"]), nil, 200))["flags"]
-		if !strings.Contains(fmt.Sprint(flags), "lookalike_obfuscation") {
-			t.Errorf("flags %v, want lookalike_obfuscation", flags)
+		spoofCase := obj(d.call("GET", "/api/v1/cases/"+fmt.Sprint(spoof["case_id"]), nil, 200))
+		if !strings.Contains(fmt.Sprint(spoofCase["flags"]), "lookalike_obfuscation") || spoofCase["status"] != "quarantined" {
+			t.Errorf("flags %v status %v, want lookalike_obfuscation and quarantined", spoofCase["flags"], spoofCase["status"])
 		}
 		// And the folded form finds it.
 		hits := list(obj(d.call("GET", "/api/v1/search?q=customer", nil, 200))["hits"])
-		if len(hits) != 1 || hits[0].(map[string]any)["case_id"] != spoof["case_id"] {
-			t.Errorf("search for customer found %v, want the look-alike case", hits)
+		if len(hits) != 1 || hits[0].(map[string]any)["case_id"] != spoof["case_id"] || hits[0].(map[string]any)["status"] != "quarantined" {
+			t.Errorf("search for customer found %v, want the look-alike case, marked quarantined", hits)
+		}
+		released := obj(d.call("POST", "/api/v1/cases/"+fmt.Sprint(spoof["case_id"])+"/release", nil, 200))
+		if released["status"] != "open" {
+			t.Errorf("after release: %v", released["status"])
+		}
+		if status, _ := d.do("POST", "/api/v1/cases/"+fmt.Sprint(spoof["case_id"])+"/release", d.token, nil); status != 409 {
+			t.Errorf("releasing twice: %d, want 409", status)
 		}
 	})
 }

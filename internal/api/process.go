@@ -67,6 +67,8 @@ func (s *Server) processRoutes() []route {
 		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply; offer: true marks a sales offer, refused on cases of customers with an open complaint.",
 			status: http.StatusCreated, body: cannedIn{}, answer: store.CannedReply{}, handle: s.createCanned},
 		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies.", status: http.StatusOK, answer: []store.CannedReply{}, handle: s.listCanned},
+		{method: "POST", path: "/api/v1/cases/{id}/release", summary: "Let a quarantined case (suspected spam or look-alike obfuscation) through: it opens like any other.",
+			status: http.StatusOK, answer: service.CaseView{}, handle: s.release},
 		{method: "POST", path: "/api/v1/partners", summary: "Add a partner organisation; its users are agents with role partner and its partner_id.",
 			status: http.StatusCreated, body: partnerIn{}, answer: desk.Partner{}, handle: s.createPartner},
 		{method: "POST", path: "/api/v1/cases/{id}/partner", summary: "Hand the case (or one step of its process) to a partner, whose users then see and act on it and nothing else; " +
@@ -172,4 +174,12 @@ func (s *Server) createCanned(r *http.Request, a desk.Actor) (any, error) {
 
 func (s *Server) listCanned(r *http.Request, a desk.Actor) (any, error) {
 	return s.svc.CannedReplies(r.Context(), a)
+}
+
+func (s *Server) release(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Release(r.Context(), a, id)
 }

@@ -139,6 +139,7 @@ type NewCase struct {
 	OwnerID    int64
 	Type       string
 	References []Reference
+	Data       map[string]any // more about how the request came (the stored mail, say), kept on its entry
 }
 
 // ValidateNewCase checks a new case's input before any state is loaded.
@@ -197,7 +198,14 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
 		OriginalRequest: in.Body, Flags: InboundFlags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
 	}
+	if slices.Contains(c.Flags, FlagSpamSuspect) || slices.Contains(c.Flags, FlagLookalike) {
+		// Held for an agent to look at, never dropped: found by search, released by hand.
+		c.Status = StatusQuarantined
+	}
 	data := map[string]any{"subject": in.Subject}
+	for k, v := range in.Data {
+		data[k] = v
+	}
 	if recorder != nil {
 		data["recorded_by"] = recorder.Name
 		if in.Channel == "phone" {
@@ -372,6 +380,16 @@ func mergeFlags(have, add []string) []string {
 		}
 	}
 	return have
+}
+
+// Release decides what letting a quarantined case through does: it opens like any other.
+func Release(c *Case, by Actor) ([]Draft, error) {
+	if c.Status != StatusQuarantined {
+		return nil, Conflict("not_quarantined", fmt.Sprintf("%s is %s, not quarantined", c.Ref(), c.Status), nil)
+	}
+	d := statusChange(c, StatusOpen, by.Name+" released it from quarantine")
+	d.Actor = by
+	return []Draft{d}, nil
 }
 
 // AddFlag sets a flag on the case once.

@@ -141,8 +141,8 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 			return c, nil, err
 		}
 	}
-	if c.Unanswered == 0 {
-		return c, entries, nil
+	if c.Unanswered == 0 || c.Status == desk.StatusQuarantined {
+		return c, entries, nil // nobody is waiting for an answer (or it may be spam: an agent looks first)
 	}
 	settings, err := caseSettings(ctx, tx, c)
 	if err != nil {

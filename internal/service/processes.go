@@ -366,3 +366,34 @@ func caseSettings(ctx context.Context, tx *store.Tx, c desk.Case) (store.TeamSet
 	}
 	return settings, nil
 }
+
+// Release lets a quarantined case (held as suspected spam or look-alike obfuscation) through:
+// it opens like any other case and its customer's clock starts.
+func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (CaseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return CaseView{}, err
+	}
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		drafts, err := desk.Release(&c, actor)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+			return err
+		}
+		settings, err := caseSettings(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		return s.startResponseClock(ctx, tx, c, settings, now, ev)
+	})
+	if err != nil {
+		return CaseView{}, wrap("release", err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
