@@ -275,7 +275,7 @@ func TestCommandLine(t *testing.T) {
 	if code, _, errOut := kept(t, "short\n", "password", "--data", dir, "--email", "ann@example.ee"); code == 0 || !strings.Contains(errOut, "10 characters") {
 		t.Errorf("kept password with a short password: %d %q", code, errOut)
 	}
-	if code, _, errOut := kept(t, "", "serve", "--data", dir, "--smtp", "127.0.0.1:2525"); code != 2 || !strings.Contains(errOut, "cannot receive mail yet") {
-		t.Errorf("kept serve --smtp: %d %q", code, errOut)
+	if code, _, errOut := kept(t, "", "serve", "--data", dir, "--relay", "carrier-pigeon://loft"); code != 2 || !strings.Contains(errOut, "--relay") {
+		t.Errorf("kept serve with a bad relay: %d %q", code, errOut)
 	}
 }

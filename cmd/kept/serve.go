@@ -7,12 +7,16 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/keptdesk/kept/internal/api"
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/demo"
 	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 )
@@ -24,36 +28,61 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	fs := newFlags("serve", stderr)
 	cfg := dbFlags(fs)
 	addr := fs.String("http", envOr("KEPT_HTTP", "127.0.0.1:8080"), "address to serve HTTP on")
-	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on (not built yet)")
+	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on, e.g. 127.0.0.1:2525 (off when empty)")
+	mailAddr := fs.String("mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address: mail to customers comes from it, replies go to it")
+	relayURL := fs.String("relay", envOr("KEPT_SMTP_RELAY", ""), "SMTP relay for mail to customers: smtp://[user:pass@]host:port or smtps://… (off when empty)")
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *smtpAddr != "" {
-		return fmt.Errorf("%w: --smtp: this build of Kept cannot receive mail yet; leave --smtp and KEPT_SMTP unset", errUsage)
+	var relay mail.Relay
+	if *relayURL != "" {
+		r, err := mail.ParseRelay(*relayURL)
+		if err != nil {
+			return fmt.Errorf("%w: --relay / KEPT_SMTP_RELAY: %v", errUsage, err)
+		}
+		relay = r
 	}
 	log := newLogger(stderr)
 	m := metrics.New()
 	var timers *jobs.Runner // set below, before anything can commit
+	var sender *mail.Sender
 	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
 		if e.Timers && timers != nil {
 			timers.Wake()
 		}
-	}))
+		if e.Entries > 0 && sender != nil {
+			sender.Wake()
+		}
+	}), service.WithMail(service.MailConfig{Address: *mailAddr, Outbound: relay.Configured()}))
 	if err != nil {
 		return err
 	}
 	defer closeDB()
 	log.Info("database ready", "db", cfg.Describe())
+	if err := svc.PrepareMail(ctx); err != nil {
+		return err
+	}
 	timers = jobs.NewRunner(svc.Store(), clock.System{}, log, svc.Handlers())
-	timersCtx, stopTimers := context.WithCancel(context.WithoutCancel(ctx))
-	timersDone := make(chan error, 1)
-	go func() { timersDone <- timers.Run(timersCtx) }()
+	background := []func(context.Context) error{timers.Run}
+	if relay.Configured() {
+		sender = mail.NewSender(svc.Store(), relay, clock.System{}, log)
+		background = append(background, sender.Run)
+		log.Info("mail to customers goes through the relay", "relay", relay.String(), "from", *mailAddr)
+	}
+	// The timers and the outbox stop after the listeners, so nothing in flight is cut off.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan error, len(background))
+	for _, run := range background {
+		go func() { bgDone <- run(bgCtx) }()
+	}
 	defer func() {
-		stopTimers()
-		if err := <-timersDone; err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("timers stopped with an error", "err", err)
+		stopBackground()
+		for range background {
+			if err := <-bgDone; err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("background work stopped with an error", "err", err)
+			}
 		}
 	}()
 
@@ -87,20 +116,37 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		signIn.Print(stdout, url)
 	}
 
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	var smtpd *smtp.Server
+	if *smtpAddr != "" {
+		sl, err := net.Listen("tcp", *smtpAddr)
+		if err != nil {
+			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
+		}
+		_, domain, _ := strings.Cut(*mailAddr, "@")
+		smtpd = mail.NewServer(mail.ServerConfig{Domain: domain}, svc, log)
+		go func() { served <- smtpd.Serve(sl) }()
+		log.Info("accepting mail", "smtp", sl.Addr().String(), "address", *mailAddr)
+		fmt.Fprintf(stdout, "Kept accepts mail on smtp://%s for %s\n", sl.Addr(), *mailAddr)
+	}
 	select {
 	case err := <-served:
-		return fmt.Errorf("serve HTTP: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace)
+	log.Info("shutting down: finishing requests and mail in flight", "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	if smtpd != nil {
+		if err := smtpd.Shutdown(sctx); err != nil {
+			log.Error("mail listener did not stop cleanly", "err", err)
+		}
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, smtp.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")

@@ -31,6 +31,8 @@ type Service struct {
 	clock    clock.Clock
 	log      *slog.Logger
 	onCommit func(Event)
+	mailCfg  MailConfig
+	mailKeys mailKeys
 }
 
 // Option adjusts a Service.
@@ -95,6 +97,9 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 		}
 	}
 	if err := tx.SaveCase(ctx, *c); err != nil {
+		return nil, err
+	}
+	if err := s.queueMail(ctx, tx, *c, entries, now); err != nil {
 		return nil, err
 	}
 	*ev = append(*ev, Event{CaseID: c.ID, Entries: len(entries)})

@@ -1,0 +1,168 @@
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	netmail "net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	gomail "github.com/emersion/go-message/mail"
+)
+
+// Outgoing is a mail the desk sends.
+type Outgoing struct {
+	From, To      Address
+	ReplyTo       string // an address, bare or "Name <address>"; empty for none
+	Subject, Text string
+	MessageID     string   // without <>; required (Keys.MessageID)
+	InReplyTo     string   // without <>; empty for none
+	References    []string // without <>
+	Automatic     bool     // sets Auto-Submitted: auto-generated (RFC 3834) for reminders, introductions, etc.
+	Date          time.Time
+}
+
+// Compose renders an Outgoing as a raw RFC 5322 message: quoted-printable
+// UTF-8 text, RFC 2047 encoded names and subject, Message-ID/In-Reply-To/
+// References with <>, Date, MIME-Version, and Auto-Submitted when Automatic.
+//
+// Header injection (CR/LF in any field) is impossible: line breaks and other
+// control characters in names and the subject become spaces; an address or
+// message id that is not one (line breaks, spaces, <>) is an error.
+func Compose(o Outgoing) ([]byte, error) {
+	from, err := outAddress(o.From, "From")
+	if err != nil {
+		return nil, err
+	}
+	to, err := outAddress(o.To, "To")
+	if err != nil {
+		return nil, err
+	}
+	if o.Date.IsZero() {
+		return nil, fmt.Errorf("mail: compose: no Date")
+	}
+	if !validMsgID(o.MessageID) {
+		return nil, fmt.Errorf("mail: compose: invalid Message-ID %q", o.MessageID)
+	}
+	if o.InReplyTo != "" && !validMsgID(o.InReplyTo) {
+		return nil, fmt.Errorf("mail: compose: invalid In-Reply-To %q", o.InReplyTo)
+	}
+	for _, r := range o.References {
+		if !validMsgID(r) {
+			return nil, fmt.Errorf("mail: compose: invalid References id %q", r)
+		}
+	}
+
+	// go-message writes the fields in the reverse order of setting them.
+	var h gomail.Header
+	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	h.Set("Content-Transfer-Encoding", "quoted-printable")
+	h.Set("MIME-Version", "1.0")
+	if o.Automatic {
+		h.Set("X-Auto-Response-Suppress", "All") // keeps Exchange from answering with an out-of-office
+		h.Set("Auto-Submitted", "auto-generated")
+	}
+	if len(o.References) > 0 {
+		h.SetMsgIDList("References", o.References)
+	}
+	if o.InReplyTo != "" {
+		h.SetMsgIDList("In-Reply-To", []string{o.InReplyTo})
+	}
+	h.SetMessageID(o.MessageID)
+	h.Set("Subject", encodeWords(cleanLine(o.Subject)))
+	if strings.TrimSpace(o.ReplyTo) != "" {
+		a, err := netmail.ParseAddress(o.ReplyTo)
+		if err != nil || !validEmail(a.Address) {
+			return nil, fmt.Errorf("mail: compose: invalid Reply-To %q: %w", o.ReplyTo, errOr(err))
+		}
+		a.Name = cleanLine(a.Name)
+		h.SetAddressList("Reply-To", []*gomail.Address{a})
+	}
+	h.SetAddressList("To", []*gomail.Address{to})
+	h.SetAddressList("From", []*gomail.Address{from})
+	h.SetDate(o.Date)
+
+	var buf bytes.Buffer
+	w, err := gomail.CreateSingleInlineWriter(&buf, h)
+	if err != nil {
+		return nil, fmt.Errorf("mail: compose: header: %w", err)
+	}
+	body := cleanText(strings.ReplaceAll(o.Text, "\r\n", "\n"))
+	if _, err := w.Write([]byte(body)); err != nil {
+		return nil, fmt.Errorf("mail: compose: body: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("mail: compose: body: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// outAddress checks an address for a header; the name may be anything (it is
+// encoded), the address must be a plain addr-spec.
+func outAddress(a Address, field string) (*gomail.Address, error) {
+	if !validEmail(a.Email) {
+		return nil, fmt.Errorf("mail: compose: invalid %s address %q", field, a.Email)
+	}
+	return &gomail.Address{Name: strings.TrimSpace(cleanLine(a.Name)), Address: a.Email}, nil
+}
+
+// validEmail reports whether s is a bare addr-spec that net/mail reads back
+// unchanged, which rules out line breaks, spaces, names and lists.
+func validEmail(s string) bool {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return false
+	}
+	a, err := netmail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
+// encodeWords encodes a header text as RFC 2047 Q words of at most ~60
+// characters, which go-message can fold at the spaces between them (one
+// long word could only go on one long line). Every piece is encoded, as
+// the space between two encoded words is not part of the text. Text that
+// looks like an encoded word is encoded too, so that it reads back as typed.
+func encodeWords(s string) string {
+	plain := !strings.Contains(s, "=?")
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= ' ' && s[i] <= '~'
+	}
+	if plain {
+		return s
+	}
+	var b strings.Builder
+	size := 0
+	b.WriteString("=?utf-8?q?")
+	for _, r := range s {
+		var enc [utf8.UTFMax]byte
+		n := utf8.EncodeRune(enc[:], r)
+		if size+3*n > 45 { // a rune is never split across words
+			b.WriteString("?= =?utf-8?q?")
+			size = 0
+		}
+		for _, c := range enc[:n] {
+			switch {
+			case c == ' ':
+				b.WriteByte('_')
+				size++
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '!', c == '*', c == '+', c == '/':
+				b.WriteByte(c)
+				size++
+			default:
+				fmt.Fprintf(&b, "=%02X", c)
+				size += 3
+			}
+		}
+	}
+	b.WriteString("?=")
+	return b.String()
+}
+
+// errOr gives a reason for an error that may have come from a check rather
+// than from a parser.
+func errOr(err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("not a plain address")
+}

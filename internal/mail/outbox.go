@@ -1,0 +1,250 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// The outbox sender. Commands queue mail with store.Tx.QueueMail in their own transaction; the
+// Sender claims due mail in a short transaction, sends it with no transaction open (SQLite has
+// one writer, which must never wait on a relay), and records each outcome in another short
+// transaction.
+//
+// Delivery is at least once, not exactly once: SMTP has no way to ask "did you get it?", so a
+// mail the relay accepted but that is not yet marked sent when the process dies (or loses the
+// database) stays 'sending' and is sent again once its lease runs out. Its Message-ID is the
+// same, so receivers that drop duplicates by Message-ID see it once.
+
+const (
+	outboxBatch    = 20              // mails claimed per transaction
+	outboxLease    = 2 * time.Minute // how long a claim keeps other senders off
+	outboxPoll     = time.Second     // the longest sleep, so mail queued on other nodes goes out within a second
+	outboxBusyWait = 50 * time.Millisecond
+	outboxGiveUp   = 48 * time.Hour // temporary failures for this long make a mail failed
+	// outboxRecordTimeout bounds recording an outcome, which runs even when the sender is
+	// stopping: a mail the relay has taken must be marked sent if at all possible.
+	outboxRecordTimeout = 10 * time.Second
+)
+
+// retryDelay is the wait after the attempts-th failed attempt: quick at first, for a relay
+// that restarts, then hourly.
+func retryDelay(attempts int) time.Duration {
+	switch {
+	case attempts <= 1:
+		return 30 * time.Second
+	case attempts == 2:
+		return time.Minute
+	case attempts == 3:
+		return 2 * time.Minute
+	case attempts == 4:
+		return 5 * time.Minute
+	case attempts == 5:
+		return 10 * time.Minute
+	case attempts == 6:
+		return 30 * time.Minute
+	default:
+		return time.Hour
+	}
+}
+
+// Sender sends the outbox's mail through a relay. Several senders, one per node, may share a
+// database: claims keep them off each other's mail.
+type Sender struct {
+	st    *store.Store
+	relay Relay
+	clk   clock.Clock
+	log   *slog.Logger
+	wake  chan struct{}
+	poll  time.Duration
+}
+
+// NewSender returns a sender of st's outbox through relay.
+func NewSender(st *store.Store, relay Relay, clk clock.Clock, log *slog.Logger) *Sender {
+	return &Sender{st: st, relay: relay, clk: clk, log: log, wake: make(chan struct{}, 1), poll: outboxPoll}
+}
+
+// Wake tells the sender mail may be due now (call it after a commit that queued mail). It
+// never blocks.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default: // a wake is already pending; one is enough
+	}
+}
+
+// Run sends mail until ctx ends: RunDue, then sleep until the next mail is due, at most a
+// second (mail queued by other nodes comes without a Wake here), or until Wake. Database
+// errors are logged and retried after a second, so a short outage does not stop the mail.
+func (s *Sender) Run(ctx context.Context) error {
+	for {
+		sent, err := s.RunDue(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := s.poll
+		if err != nil {
+			s.log.Error("outbox: send due mail", "err", err)
+		} else if next, ok, err := s.nextDue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.log.Error("outbox: find the next due mail", "err", err)
+		} else if ok {
+			wait = min(wait, next.Sub(s.clk.Now()))
+			if wait <= 0 && sent == 0 {
+				// Due yet nothing sent: another node holds it (SKIP LOCKED) until it commits.
+				wait = outboxBusyWait
+			}
+		}
+		if wait <= 0 {
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (s *Sender) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
+	err = s.st.Read(ctx, func(tx *store.Tx) error {
+		next, ok, err = tx.NextMailDue(ctx)
+		return err
+	})
+	return next, ok, err
+}
+
+// RunDue sends every mail due at the clock's now, in batches of 20, and returns how many the
+// relay accepted. Failures are recorded on the mails (retried with back-off, or failed), not
+// returned; the error is a database error, or ctx ending.
+func (s *Sender) RunDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		now := s.clk.Now()
+		var batch []store.OutMail
+		err := s.st.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			batch, err = tx.ClaimMail(ctx, now, outboxLease, outboxBatch)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("claim due mail: %w", err)
+		}
+		sent, err := s.sendBatch(ctx, batch, now.Add(outboxLease))
+		total += sent
+		if err != nil {
+			return total, err
+		}
+		if len(batch) < outboxBatch {
+			return total, nil
+		}
+	}
+}
+
+// sendBatch sends claimed mails one by one, each outcome committed as soon as it is known, so
+// a crash repeats at most the mail on the wire.
+func (s *Sender) sendBatch(ctx context.Context, batch []store.OutMail, leaseEnd time.Time) (int, error) {
+	session := s.relay.sessionTimeout
+	if session <= 0 {
+		session = relaySessionTimeout
+	}
+	sent := 0
+	for i, m := range batch {
+		// A session started now could outlast the lease, and another node would then send the
+		// same mail; hand the rest back instead (the first always goes, so a batch progresses).
+		if ctx.Err() != nil || (i > 0 && s.clk.Now().Add(session).After(leaseEnd)) {
+			if err := s.release(ctx, batch[i:]); err != nil {
+				return sent, err
+			}
+			return sent, ctx.Err()
+		}
+		sendErr := s.relay.Send(ctx, m.From, []string{m.To}, m.Raw)
+		if sendErr != nil && ctx.Err() != nil {
+			// Stopping mid-session: the relay may or may not have the mail, so it keeps its
+			// lease and is sent again when that runs out, like a crashed sender's.
+			if err := s.release(ctx, batch[i+1:]); err != nil {
+				return sent, err
+			}
+			return sent, ctx.Err()
+		}
+		if err := s.record(ctx, m, sendErr); err != nil {
+			return sent, err
+		}
+		if sendErr == nil {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// record stores the outcome of one attempt and logs it.
+func (s *Sender) record(ctx context.Context, m store.OutMail, sendErr error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
+	defer cancel()
+	now := s.clk.Now()
+	giveUp := m.CreatedAt.Add(outboxGiveUp)
+	permanent := IsPermanent(sendErr)
+	expired := sendErr != nil && !permanent && !now.Before(giveUp)
+	// The last retry falls on the give-up time, not up to an hour after it.
+	retryAt := now.Add(retryDelay(m.Attempts))
+	if retryAt.After(giveUp) {
+		retryAt = giveUp
+	}
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		if sendErr == nil {
+			return tx.MailSent(ctx, m.ID, now)
+		}
+		return tx.MailFailed(ctx, m.ID, sendErr.Error(), retryAt, permanent || expired)
+	})
+	attrs := []any{"mail", m.ID, "case", m.CaseID, "to", m.To, "message_id", m.MessageID, "attempts", m.Attempts}
+	if err != nil {
+		if sendErr == nil {
+			s.log.Error("outbox: mail accepted by the relay but not marked sent; it will be sent again when its lease ends",
+				append(attrs, "err", err)...)
+		}
+		return fmt.Errorf("record outcome of mail %d: %w", m.ID, err)
+	}
+	switch {
+	case sendErr == nil:
+		s.log.Info("outbox: mail sent", attrs...)
+	case permanent:
+		s.log.Error("outbox: mail refused by the relay; not retried", append(attrs, "err", sendErr)...)
+	case expired:
+		s.log.Error("outbox: mail given up after 48 h of failed attempts", append(attrs, "err", sendErr)...)
+	default:
+		s.log.Warn("outbox: mail not sent; will retry", append(attrs, "retry_at", retryAt, "err", sendErr)...)
+	}
+	return nil
+}
+
+// release hands claimed, unsent mails back, due at once, even when ctx has ended.
+func (s *Sender) release(ctx context.Context, mails []store.OutMail) error {
+	if len(mails) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
+	defer cancel()
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		for _, m := range mails {
+			if err := tx.ReleaseMail(ctx, m.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("release unsent mail: %w", err)
+	}
+	return nil
+}

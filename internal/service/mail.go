@@ -1,0 +1,421 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// MailConfig is the desk's own address: replies go to it, plus-addressed per case.
+type MailConfig struct {
+	Address  string // e.g. support@desk.example
+	Outbound bool   // queue mail to customers (a relay is configured to send it)
+}
+
+// WithMail sets the desk's address for mail in and out.
+func WithMail(cfg MailConfig) Option { return func(s *Service) { s.mailCfg = cfg } }
+
+// mailKeys signs the desk's Message-IDs and reply addresses with the desk's own secret, made
+// on first use and shared by every node through the database.
+type mailKeys struct {
+	mu   sync.Mutex
+	keys *mail.Keys
+}
+
+func (s *Service) keys(ctx context.Context, tx *store.Tx) (mail.Keys, error) {
+	s.mailKeys.mu.Lock()
+	defer s.mailKeys.mu.Unlock()
+	if s.mailKeys.keys != nil {
+		return *s.mailKeys.keys, nil
+	}
+	// Not cached: this transaction may still roll back, taking a freshly made key with it.
+	secret, err := tx.DeskKey(ctx, "mail_hmac", 32)
+	if err != nil {
+		return mail.Keys{}, err
+	}
+	return mail.NewKeys(secret, s.mailDomain()), nil
+}
+
+// PrepareMail loads (or makes, in a transaction of its own) the desk's signing key once, so
+// every later mail signs with it without asking the database.
+func (s *Service) PrepareMail(ctx context.Context) error {
+	var secret []byte
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		secret, err = tx.DeskKey(ctx, "mail_hmac", 32)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("prepare mail keys: %w", err)
+	}
+	k := mail.NewKeys(secret, s.mailDomain())
+	s.mailKeys.mu.Lock()
+	s.mailKeys.keys = &k
+	s.mailKeys.mu.Unlock()
+	return nil
+}
+
+func (s *Service) mailDomain() string {
+	if _, domain, ok := strings.Cut(s.mailCfg.Address, "@"); ok {
+		return strings.ToLower(domain)
+	}
+	return "kept.invalid"
+}
+
+// MailResult says where a received mail went.
+type MailResult struct {
+	MailID    int64
+	CaseID    int64
+	Created   bool
+	Duplicate bool
+}
+
+// Receive stores a mail delivered over SMTP (mail.Receiver): the listener says 250 once this
+// returns nil.
+func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
+	_, err := s.ReceiveMail(ctx, d)
+	return err
+}
+
+// ReceiveMail stores a mail exactly as it arrived and files it: a reply (by the desk's signed
+// reply address or Message-ID, the sender's earlier mail, an Outlook conversation, or a case
+// ref in the subject from the case's customer) joins its case; anything else opens a case for
+// its sender. Malformed mail is stored and flagged, never dropped; a sender's retry is stored
+// once. Who wrote it is the From address — never Reply-To — and a signed reply from an address
+// the case's customer does not own joins as unverified_sender.
+func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult, error) {
+	msg, err := mail.Parse(d.Raw, mail.DefaultLimits())
+	if err != nil {
+		return MailResult{}, fmt.Errorf("parse mail: %w", err)
+	}
+	rawSum := sha256.Sum256(d.Raw)
+	from := msg.From.Email
+	if from == "" {
+		from = strings.ToLower(strings.Trim(d.From, "<>"))
+	}
+	if msg.Automatic {
+		ctx = context.WithValue(ctx, noAutoMailKey{}, true)
+	}
+	var res MailResult
+	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		res = MailResult{}
+		key := dedupeKey(msg, from, rawSum[:])
+		if id, caseID, err := tx.MailByDedupeKey(ctx, key); err == nil {
+			res = MailResult{MailID: id, CaseID: caseID, Duplicate: true}
+			return nil
+		} else if !store.IsNotFound(err) {
+			return err
+		}
+		keys, err := s.keys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		stored := store.StoredMail{SHA256: hex.EncodeToString(rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
+			ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: now}
+		if err := tx.InsertMail(ctx, &stored); err != nil {
+			return err
+		}
+		cust, err := s.mailCustomer(ctx, tx, msg, from, stored.SHA256)
+		if err != nil {
+			return err
+		}
+		data := mailData(stored.ID, msg)
+		body := mailBody(msg)
+		c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
+		if err != nil {
+			return err
+		}
+		verified := c.ID != 0 && c.CustomerID == cust.ID
+		var entry desk.Entry
+		if c.ID != 0 && (trusted || verified) {
+			from := desk.CustomerActor(cust)
+			drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email"}, now)
+			if err != nil {
+				return err
+			}
+			if !verified {
+				// Someone the case does not know wrote with a valid reply token: on the record,
+				// flagged, and never sent the case's details automatically.
+				data["unverified_sender"] = true
+				c.AddFlag(desk.FlagUnverifiedSender)
+			}
+			drafts[0].Data = data
+			if msg.Automatic {
+				// An out-of-office or a bounce is not the customer chasing us.
+				entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
+				if err != nil {
+					return err
+				}
+				entry = entries[0]
+			} else if entry, err = s.appendContact(ctx, tx, &c, from, drafts, now, ev); err != nil {
+				return err
+			}
+		} else {
+			subject := strings.TrimSpace(msg.Subject)
+			if subject == "" {
+				subject = inboundSubject(Inbound{Body: body})
+			}
+			nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data})
+			if err != nil {
+				return err
+			}
+			var entries []desk.Entry
+			if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev); err != nil {
+				return err
+			}
+			entry, res.Created = entries[0], true
+		}
+		if len(msg.Problems) > 0 {
+			c.AddFlag("malformed_mail")
+			if err := tx.SaveCase(ctx, c); err != nil {
+				return err
+			}
+		}
+		res.MailID, res.CaseID = stored.ID, c.ID
+		return tx.SetMailEntry(ctx, stored.ID, c.ID, entry.ID)
+	})
+	if err == nil && !res.Duplicate {
+		s.log.Info("mail received", "from", from, "message_id", msg.MessageID, "case", desk.CaseRef(res.CaseID), "new_case", res.Created,
+			"bytes", len(d.Raw), "problems", len(msg.Problems))
+	}
+	return res, wrap("receive mail", err)
+}
+
+// dedupeKey identifies a mail across a sender's retries: its Message-ID, sender and text, or
+// its exact bytes when it has no Message-ID.
+func dedupeKey(msg *mail.Message, from string, rawSum []byte) string {
+	if msg.MessageID == "" {
+		return "raw:" + hex.EncodeToString(rawSum)
+	}
+	sum := sha256.Sum256([]byte(msg.MessageID + "\x00" + from + "\x00" + msg.Text))
+	return "mid:" + hex.EncodeToString(sum[:])
+}
+
+// mailCustomer finds the sender by address or adds them as a customer.
+func (s *Service) mailCustomer(ctx context.Context, tx *store.Tx, msg *mail.Message, from, sum string) (desk.Customer, error) {
+	contact, err := desk.CanonicalContact("from", desk.ContactEmail, from)
+	if err != nil {
+		// No usable sender: the mail still opens a case, for an agent to sort out.
+		contact = desk.Contact{Kind: desk.ContactHandle, Value: "unknown-sender-" + sum[:12]}
+	}
+	id, err := tx.CustomerByContact(ctx, contact)
+	if err == nil {
+		return tx.Customer(ctx, id)
+	} else if !store.IsNotFound(err) {
+		return desk.Customer{}, err
+	}
+	nc := desk.NewCustomer{Name: msg.From.Name}
+	if contact.Kind == desk.ContactEmail {
+		nc.Email = contact.Value
+	} else {
+		nc.Handle = contact.Value
+	}
+	c, err := desk.ValidateCustomer(nc, s.now())
+	if err != nil {
+		return c, err
+	}
+	return c, tx.InsertCustomer(ctx, &c)
+}
+
+// threadMail finds the case a mail answers. trusted is true when the desk's own signature
+// named it (reply address or Message-ID), so it may join even from an unknown address.
+func (s *Service) threadMail(ctx context.Context, tx *store.Tx, keys mail.Keys, msg *mail.Message, rcpts []string) (desk.Case, bool, error) {
+	load := func(id int64, trusted bool) (desk.Case, bool, error) {
+		c, err := tx.Case(ctx, id)
+		if store.IsNotFound(err) {
+			return desk.Case{}, false, nil
+		}
+		return c, trusted, err
+	}
+	for _, a := range append(append(append([]string{}, rcpts...), addresses(msg.To)...), addresses(msg.Cc)...) {
+		if id, ok := keys.ParseReplyAddress(a); ok {
+			return load(id, true)
+		}
+	}
+	refs := append(append([]string{}, msg.References...), msg.InReplyTo)
+	for i := len(refs) - 1; i >= 0; i-- {
+		if id, _, ok := keys.ParseMessageID(refs[i]); ok {
+			return load(id, true)
+		}
+	}
+	if mail.IsForward(msg) {
+		return desk.Case{}, false, nil // a forward's references and subject belong to the original
+	}
+	if id, err := tx.CaseOfMessageIDs(ctx, nonEmpty(refs)); err == nil {
+		return load(id, false)
+	} else if !store.IsNotFound(err) {
+		return desk.Case{}, false, err
+	}
+	if root := mail.ThreadIndexRoot(msg.ThreadIndex); root != "" {
+		if id, err := tx.CaseOfThreadRoot(ctx, root); err == nil {
+			return load(id, false)
+		} else if !store.IsNotFound(err) {
+			return desk.Case{}, false, err
+		}
+	}
+	if id, ok := mail.CaseRefInSubject(msg.Subject); ok {
+		return load(id, false)
+	}
+	return desk.Case{}, false, nil
+}
+
+func addresses(as []mail.Address) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Email)
+	}
+	return out
+}
+
+func nonEmpty(ss []string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mailBody is the text a mail puts on the record.
+func mailBody(msg *mail.Message) string {
+	body := msg.Text
+	if strings.TrimSpace(body) == "" {
+		body = "(no text)"
+		if len(msg.Attachments) > 0 {
+			names := make([]string, 0, len(msg.Attachments))
+			for _, a := range msg.Attachments {
+				names = append(names, a.Filename)
+			}
+			body = "(no text; attached: " + strings.Join(names, ", ") + ")"
+		}
+	}
+	return body
+}
+
+// mailData is what the record keeps about a mail besides its text: where to find it whole.
+func mailData(mailID int64, msg *mail.Message) map[string]any {
+	data := map[string]any{"mail_id": mailID, "message_id": msg.MessageID, "subject": msg.Subject, "from": msg.From.Email}
+	if msg.Automatic {
+		data["automatic"] = true
+	}
+	if len(msg.Problems) > 0 {
+		data["problems"] = msg.Problems
+	}
+	if len(msg.Attachments) > 0 {
+		var names []string
+		for _, a := range msg.Attachments {
+			names = append(names, a.Filename)
+		}
+		data["attachments"] = names
+	}
+	if msg.SafeHTML != "" {
+		data["html"] = true
+	}
+	return data
+}
+
+// Entry kinds that reach the customer by mail: what the desk says to them.
+var mailedKinds = map[desk.EntryKind]bool{
+	desk.KindMessageOut: true, desk.KindIntroduction: true, desk.KindPromiseMade: true, desk.KindResolutionAsked: true,
+}
+
+type noAutoMailKey struct{}
+
+// automaticLimit is how many automatic mails one address gets in an hour, so two desks (or a
+// desk and an auto-responder) can never mail each other forever.
+const automaticLimit = 10
+
+// queueMail puts what the customer should read of new entries in the outbox, in the same
+// transaction as the entries: a reply is mailed exactly when it is on the record.
+func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entries []desk.Entry, now time.Time) error {
+	if !s.mailCfg.Outbound || c.Status == desk.StatusQuarantined {
+		return nil
+	}
+	var todo []desk.Entry
+	for _, e := range entries {
+		if mailedKinds[e.Kind] && !e.Internal {
+			todo = append(todo, e)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	cust, err := tx.Customer(ctx, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	to := cust.Email()
+	if to == "" {
+		return nil // reached by phone or a handle: the record and the portal carry it
+	}
+	keys, err := s.keys(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var inReplyTo string
+	if last, err := tx.LastMailOfCase(ctx, c.ID); err == nil {
+		inReplyTo = last.MessageID
+	} else if !store.IsNotFound(err) {
+		return err
+	}
+	for _, e := range todo {
+		automatic := e.Actor.Kind == desk.ActorSystem || e.Kind == desk.KindIntroduction
+		if automatic && ctx.Value(noAutoMailKey{}) != nil {
+			continue // never answer an auto-reply, bounce or list mail automatically (RFC 3834)
+		}
+		if automatic {
+			n, err := tx.CountRecentAutomatic(ctx, to, now.Add(-time.Hour))
+			if err != nil {
+				return err
+			}
+			if n >= automaticLimit {
+				s.log.Warn("automatic mail held back: too many to one address this hour", "to", to, "case", c.Ref(), "entry", e.Seq)
+				continue
+			}
+		}
+		fromName := "Customer care"
+		if e.Actor.Kind == desk.ActorAgent {
+			fromName = e.Actor.Name
+		}
+		o := mail.Outgoing{
+			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: cust.Name, Email: to},
+			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()),
+			Text: mailText(c, e), MessageID: keys.MessageID(c.ID, e.ID), Automatic: automatic, Date: now,
+		}
+		if inReplyTo != "" {
+			o.InReplyTo, o.References = inReplyTo, []string{inReplyTo}
+		}
+		raw, err := mail.Compose(o)
+		if err != nil {
+			return fmt.Errorf("compose mail for %s seq %d: %w", c.Ref(), e.Seq, err)
+		}
+		if _, err := tx.QueueMail(ctx, store.OutMail{CaseID: c.ID, EntryID: e.ID, From: s.mailCfg.Address, To: to, MessageID: o.MessageID,
+			Raw: raw, Automatic: automatic}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mailText is what a mail says for an entry, with the case named so a reply finds it.
+func mailText(c desk.Case, e desk.Entry) string {
+	body := e.Body
+	switch e.Kind {
+	case desk.KindPromiseMade:
+		body = "Our promise to you, in writing:\n\n" + e.Body
+		if due := dataString(e, "due_at"); due != "" {
+			body += "\n\nDue: " + due
+		}
+	}
+	return body + fmt.Sprintf("\n\n-- \nYour case %s: %s\nReply to this mail to write to us about it.\n", c.Ref(), c.Subject)
+}

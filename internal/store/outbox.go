@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The states of a mail in the outbox.
+const (
+	MailPending = "pending" // waiting for its next_at
+	MailSending = "sending" // claimed by a sender until lease_until
+	MailSent    = "sent"    // accepted by the relay
+	MailFailed  = "failed"  // refused for good, or given up; never sent again
+)
+
+// OutMail is a mail in the outbox. QueueMail reads CaseID through Automatic; the rest is
+// filled in by the outbox.
+type OutMail struct {
+	ID        int64
+	CaseID    int64 // 0: a mail of no case
+	EntryID   int64
+	From      string // envelope sender (MAIL FROM)
+	To        string // one envelope recipient (RCPT TO)
+	MessageID string // the Message-ID of Raw: a message is queued once
+	Raw       []byte // the composed message, CRLF line ends
+	Automatic bool   // an automatic reply, rate-limited per recipient
+
+	State      string
+	Attempts   int       // times a sender has taken it, counting one that crashed mid-send
+	NextAt     time.Time // when it is due (pending)
+	LeaseUntil time.Time // zero unless sending
+	LastError  string
+	CreatedAt  time.Time
+	SentAt     time.Time // zero until sent
+}
+
+const outboxColumns = `id, case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, state, attempts, next_at,
+	lease_until, last_error, created_at, sent_at`
+
+func scanOutMail(row scanner) (OutMail, error) {
+	var m OutMail
+	var lease, sent sql.NullTime
+	err := row.Scan(&m.ID, &m.CaseID, &m.EntryID, &m.From, &m.To, &m.MessageID, &m.Raw, &m.Automatic, &m.State, &m.Attempts,
+		&m.NextAt, &lease, &m.LastError, &m.CreatedAt, &sent)
+	if err != nil {
+		return m, err
+	}
+	m.NextAt, m.CreatedAt = m.NextAt.UTC(), m.CreatedAt.UTC()
+	if lease.Valid {
+		m.LeaseUntil = lease.Time.UTC()
+	}
+	if sent.Valid {
+		m.SentAt = sent.Time.UTC()
+	}
+	return m, nil
+}
+
+func (t *Tx) outMails(ctx context.Context, what, q string, args ...any) ([]OutMail, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []OutMail{}
+	for rows.Next() {
+		m, err := scanOutMail(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// QueueMail stores a mail to send, due at now, and returns its id. Call it in the transaction
+// that stores the entry the mail carries, so the mail exists exactly when the entry does. A
+// mail whose MessageID is already queued is not queued again: its id is returned, so a
+// command that runs twice mails once.
+func (t *Tx) QueueMail(ctx context.Context, m OutMail, now time.Time) (int64, error) {
+	switch {
+	case m.From == "" || m.To == "" || m.MessageID == "" || len(m.Raw) == 0:
+		return 0, fmt.Errorf("queue mail %q to %q: from, to, message id and message are required", m.MessageID, m.To)
+	case strings.ContainsAny(m.From+m.To, "\r\n"):
+		// An envelope address is one SMTP command line; a line break would inject another.
+		return 0, fmt.Errorf("queue mail %q: line break in an envelope address", m.MessageID)
+	}
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO outbox (case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, next_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+		ON CONFLICT (message_id) DO NOTHING RETURNING id`,
+		m.CaseID, m.EntryID, m.From, m.To, m.MessageID, m.Raw, m.Automatic, dbTime(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Already queued. On PostgreSQL DO NOTHING waited for a concurrent insert of the same
+		// id to commit, so the row is visible now.
+		err = t.tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE message_id = $1`, m.MessageID).Scan(&id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("queue mail %q to %s: %w", m.MessageID, m.To, err)
+	}
+	return id, nil
+}
+
+// ClaimMail takes up to limit mails for sending, oldest due first: pending mail due at now,
+// and mail left 'sending' by a sender whose lease has run out (it crashed, or lost the
+// database). They become 'sending' until now+lease and count one more attempt. On PostgreSQL
+// rows another node is claiming are skipped (SKIP LOCKED); on SQLite the write transaction
+// already excludes other writers. Commit before sending: the lease, not a row lock, keeps
+// other senders off while the mail is on the wire.
+func (t *Tx) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutMail, error) {
+	if !t.writable {
+		return nil, errors.New("claim mail: not in a write transaction")
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("claim mail: lease %v is not positive", lease)
+	}
+	if limit <= 0 {
+		limit = 20
+	}
+	q := `SELECT ` + outboxColumns + ` FROM outbox
+		WHERE (state = 'pending' AND next_at <= $1) OR (state = 'sending' AND lease_until <= $1)
+		ORDER BY next_at, id LIMIT $2`
+	if t.d.forUpdate != "" {
+		q += t.d.forUpdate + " SKIP LOCKED"
+	}
+	mails, err := t.outMails(ctx, "claim mail", q, dbTime(now), limit)
+	if err != nil || len(mails) == 0 {
+		return mails, err
+	}
+	until := dbTime(now.Add(lease))
+	args := []any{until}
+	marks := make([]string, len(mails))
+	for i, m := range mails {
+		args = append(args, m.ID)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', lease_until = $1, attempts = attempts + 1
+		WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("claim mail: %w", err)
+	}
+	for i := range mails {
+		mails[i].State, mails[i].LeaseUntil = MailSending, until
+		mails[i].Attempts++
+	}
+	return mails, nil
+}
+
+// ReleaseMail hands a claimed mail back unsent, due at once and without counting the attempt:
+// a sender that stops, or whose lease is too short for another relay session, gives the rest
+// of its batch back instead of letting it wait for the lease to run out.
+func (t *Tx) ReleaseMail(ctx context.Context, id int64) error {
+	return t.updateMail(ctx, "release", id, `UPDATE outbox SET state = 'pending', lease_until = NULL, attempts = attempts - 1
+		WHERE id = $1 AND state = 'sending'`, id)
+}
+
+// MailSent records that the relay accepted the mail.
+func (t *Tx) MailSent(ctx context.Context, id int64, now time.Time) error {
+	return t.updateMail(ctx, "record sent", id, `UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL, last_error = ''
+		WHERE id = $2`, dbTime(now), id)
+}
+
+// MailFailed records a failed attempt: with permanent set the mail is parked as 'failed' and
+// never sent again; otherwise it is due again at retryAt.
+func (t *Tx) MailFailed(ctx context.Context, id int64, errText string, retryAt time.Time, permanent bool) error {
+	state := MailPending
+	if permanent {
+		state = MailFailed
+	}
+	return t.updateMail(ctx, "record failure", id, `UPDATE outbox SET state = $1, next_at = $2, lease_until = NULL, last_error = $3
+		WHERE id = $4 AND state <> 'sent'`, state, dbTime(retryAt), cleanErrorText(errText), id)
+}
+
+func (t *Tx) updateMail(ctx context.Context, what string, id int64, q string, args ...any) error {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("%s mail %d: %w", what, id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("%s mail %d: %w", what, id, err)
+	} else if n == 0 {
+		return fmt.Errorf("%s mail %d: %w", what, id, ErrNotFound)
+	}
+	return nil
+}
+
+// cleanErrorText bounds an error kept in a row and makes it valid UTF-8, which PostgreSQL
+// requires of TEXT while a relay's reply may quote any bytes.
+func cleanErrorText(s string) string {
+	if len(s) > maxErrorText {
+		cut := maxErrorText
+		for cut > 0 && !utf8.RuneStart(s[cut]) { // cut at a character, not inside one
+			cut--
+		}
+		s = s[:cut]
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// NextMailDue returns when a mail is next due: the earliest pending next_at, or the earliest
+// lease of a mail being sent, after which it is due again if its sender has died. Each is one
+// probe of the (state, next_at) index or of the few 'sending' rows, so an idle sender costs
+// little. ORDER BY instead of MIN keeps the column's type, so SQLite returns a time.
+func (t *Tx) NextMailDue(ctx context.Context) (time.Time, bool, error) {
+	var next time.Time
+	found := false
+	for _, q := range []string{
+		`SELECT next_at FROM outbox WHERE state = 'pending' ORDER BY next_at LIMIT 1`,
+		`SELECT lease_until FROM outbox WHERE state = 'sending' ORDER BY lease_until LIMIT 1`,
+	} {
+		var at time.Time
+		err := t.tx.QueryRowContext(ctx, q).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("next mail due: %w", err)
+		}
+		if !found || at.Before(next) {
+			next, found = at.UTC(), true
+		}
+	}
+	return next, found, nil
+}
+
+// CountRecentAutomatic counts automatic mails queued to the address (ignoring case) since the
+// given time, whatever became of them, so auto-replies to one address can be rate-limited
+// (two desks auto-answering each other would otherwise loop forever).
+func (t *Tx) CountRecentAutomatic(ctx context.Context, to string, since time.Time) (int, error) {
+	var n int
+	// The expression matches the outbox_automatic index, so this is a range read of it.
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE automatic AND lower(to_addr) = lower($1) AND created_at >= $2`,
+		to, dbTime(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count automatic mail to %s: %w", to, err)
+	}
+	return n, nil
+}
+
+// Outbox lists a case's mails (case 0: mails of no case), oldest first, with their state,
+// attempts and last error.
+func (t *Tx) Outbox(ctx context.Context, caseID int64) ([]OutMail, error) {
+	return t.outMails(ctx, fmt.Sprintf("outbox of case %d", caseID),
+		`SELECT `+outboxColumns+` FROM outbox WHERE case_id = $1 ORDER BY id`, caseID)
+}
