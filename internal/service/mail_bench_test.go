@@ -1,0 +1,77 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/smtp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// BenchmarkIngestSMTP measures mail intake end to end over real SMTP sessions on loopback:
+// 8 senders, each message acknowledged (250) only once it is committed.
+//
+//	go test -run '^$' -bench IngestSMTP -benchtime 2000x ./internal/service/
+func BenchmarkIngestSMTP(b *testing.B) {
+	for _, backend := range storetest.Backends {
+		b.Run(backend, func(b *testing.B) {
+			ctx := context.Background()
+			svc := service.New(storetest.Open(b, backend), clock.System{}, slog.New(slog.DiscardHandler),
+				service.WithMail(service.MailConfig{Address: "support@desk.test"}))
+			if _, err := svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent"}); err != nil {
+				b.Fatal(err)
+			}
+			if err := svc.PrepareMail(ctx); err != nil {
+				b.Fatal(err)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := mail.NewServer(mail.ServerConfig{Domain: "desk.test"}, svc, slog.New(slog.DiscardHandler))
+			go srv.Serve(ln)
+			defer srv.Close()
+			addr := ln.Addr().String()
+			body := strings.Repeat("My order ORD-2026-00417 has not arrived and the tracking page says nothing new. ", 12)
+
+			const senders = 8
+			jobs := make(chan int)
+			var wg sync.WaitGroup
+			var failed sync.Map
+			b.ResetTimer()
+			start := time.Now()
+			for s := 0; s < senders; s++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range jobs {
+						from := fmt.Sprintf("customer%d@example.com", i%500)
+						raw := fmt.Sprintf("From: %s\r\nTo: support@desk.test\r\nSubject: Parcel %d\r\nMessage-ID: <bench-%d@example.com>\r\n\r\n%s\r\n", from, i, i, body)
+						if err := smtp.SendMail(addr, nil, from, []string{"support@desk.test"}, []byte(raw)); err != nil {
+							failed.Store(i, err)
+						}
+					}
+				}()
+			}
+			for i := 0; i < b.N; i++ {
+				jobs <- i
+			}
+			close(jobs)
+			wg.Wait()
+			took := time.Since(start)
+			b.StopTimer()
+			failed.Range(func(k, v any) bool { b.Fatalf("message %v: %v", k, v); return false })
+			b.ReportMetric(float64(b.N)/took.Seconds(), "msgs/s")
+		})
+	}
+}
