@@ -28,33 +28,28 @@ const (
 	batchSize   = 100
 	maxAttempts = 10        // a timer that fails this often is parked as failed
 	maxBackoff  = time.Hour // the longest wait between attempts
-	// pollEvery bounds the sleep, so timers other nodes add (without a Wake here) are seen
-	// within a second.
-	pollEvery = time.Second
-	// busyWait is the pause when a timer is due but another node holds it, instead of spinning.
-	busyWait = 50 * time.Millisecond
 )
 
 // Runner fires due timers.
 type Runner struct {
-	st        *store.Store
-	clk       clock.Clock
-	log       *slog.Logger
-	handlers  map[string]Handler
-	wake      chan struct{}
-	pollEvery time.Duration
+	st       *store.Store
+	clk      clock.Clock
+	log      *slog.Logger
+	handlers map[string]Handler
+	loop     *Loop
 }
 
 // NewRunner returns a runner calling handlers by timer kind.
 func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler) *Runner {
-	return &Runner{
-		st:        st,
-		clk:       clk,
-		log:       log,
-		handlers:  maps.Clone(handlers), // the caller's map may change; the runner's does not
-		wake:      make(chan struct{}, 1),
-		pollEvery: pollEvery,
+	r := &Runner{
+		st:       st,
+		clk:      clk,
+		log:      log,
+		handlers: maps.Clone(handlers), // the caller's map may change; the runner's does not
 	}
+	r.loop = NewLoop()
+	r.loop.Name, r.loop.Clock, r.loop.Log, r.loop.Due, r.loop.Next = "timers", clk, log, r.RunDue, r.nextDue
+	return r
 }
 
 // RunDue runs every timer due at the clock's now, in batches of up to 100 per transaction, and
@@ -180,51 +175,11 @@ func backoff(attempts int) time.Duration {
 
 // Wake tells the runner a timer may now be due earlier than it planned (call it after a commit
 // that added timers). It never blocks.
-func (r *Runner) Wake() {
-	select {
-	case r.wake <- struct{}{}:
-	default: // a wake is already pending; one is enough
-	}
-}
+func (r *Runner) Wake() { r.loop.Wake() }
 
-// Run loops until ctx ends: RunDue, then sleep until the next due time, at most a second (so
-// timers added by other nodes are seen within one), or until Wake. Database errors are logged
-// and retried after a second, so a short outage does not stop the timers for good.
-func (r *Runner) Run(ctx context.Context) error {
-	for {
-		fired, err := r.RunDue(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		wait := r.pollEvery
-		if err != nil {
-			r.log.Error("timers: run due", "err", err)
-		} else if next, ok, err := r.nextDue(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			r.log.Error("timers: find the next due time", "err", err)
-		} else if ok {
-			wait = min(wait, next.Sub(r.clk.Now()))
-			if wait <= 0 && fired == 0 {
-				// Due yet nothing fired: another node holds it (SKIP LOCKED) until it commits.
-				wait = busyWait
-			}
-		}
-		if wait <= 0 {
-			continue
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-r.wake:
-		case <-t.C:
-		}
-		t.Stop()
-	}
-}
+// Run fires timers until ctx ends, sleeping until the next is due, at most a second (so timers
+// added by other nodes are seen within one), or until Wake.
+func (r *Runner) Run(ctx context.Context) error { return r.loop.Run(ctx) }
 
 func (r *Runner) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
 	err = r.st.Read(ctx, func(tx *store.Tx) error {

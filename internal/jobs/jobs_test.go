@@ -484,7 +484,7 @@ func TestRun(t *testing.T) {
 					return nil
 				},
 			})
-			r.pollEvery = time.Hour // so only Wake can explain the second timer firing
+			r.loop.Poll = time.Hour // so only Wake can explain the second timer firing
 			first := add(t, st, store.Timer{Kind: "k", DueAt: t0})[0]
 			startRun(t, r)
 			wait := func(id int64) {

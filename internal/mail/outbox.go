@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/store"
 )
 
@@ -22,11 +23,9 @@ import (
 // same, so receivers that drop duplicates by Message-ID see it once.
 
 const (
-	outboxBatch    = 20              // mails claimed per transaction
-	outboxLease    = 2 * time.Minute // how long a claim keeps other senders off
-	outboxPoll     = time.Second     // the longest sleep, so mail queued on other nodes goes out within a second
-	outboxBusyWait = 50 * time.Millisecond
-	outboxGiveUp   = 48 * time.Hour // temporary failures for this long make a mail failed
+	outboxBatch  = 20              // mails claimed per transaction
+	outboxLease  = 2 * time.Minute // how long a claim keeps other senders off
+	outboxGiveUp = 48 * time.Hour  // temporary failures for this long make a mail failed
 	// outboxRecordTimeout bounds recording an outcome, which runs even when the sender is
 	// stopping: a mail the relay has taken must be marked sent if at all possible.
 	outboxRecordTimeout = 10 * time.Second
@@ -60,62 +59,23 @@ type Sender struct {
 	relay Relay
 	clk   clock.Clock
 	log   *slog.Logger
-	wake  chan struct{}
-	poll  time.Duration
+	loop  *jobs.Loop
 }
 
 // NewSender returns a sender of st's outbox through relay.
 func NewSender(st *store.Store, relay Relay, clk clock.Clock, log *slog.Logger) *Sender {
-	return &Sender{st: st, relay: relay, clk: clk, log: log, wake: make(chan struct{}, 1), poll: outboxPoll}
+	s := &Sender{st: st, relay: relay, clk: clk, log: log, loop: jobs.NewLoop()}
+	s.loop.Name, s.loop.Clock, s.loop.Log, s.loop.Due, s.loop.Next = "outbox", clk, log, s.RunDue, s.nextDue
+	return s
 }
 
 // Wake tells the sender mail may be due now (call it after a commit that queued mail). It
 // never blocks.
-func (s *Sender) Wake() {
-	select {
-	case s.wake <- struct{}{}:
-	default: // a wake is already pending; one is enough
-	}
-}
+func (s *Sender) Wake() { s.loop.Wake() }
 
-// Run sends mail until ctx ends: RunDue, then sleep until the next mail is due, at most a
-// second (mail queued by other nodes comes without a Wake here), or until Wake. Database
-// errors are logged and retried after a second, so a short outage does not stop the mail.
-func (s *Sender) Run(ctx context.Context) error {
-	for {
-		sent, err := s.RunDue(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		wait := s.poll
-		if err != nil {
-			s.log.Error("outbox: send due mail", "err", err)
-		} else if next, ok, err := s.nextDue(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			s.log.Error("outbox: find the next due mail", "err", err)
-		} else if ok {
-			wait = min(wait, next.Sub(s.clk.Now()))
-			if wait <= 0 && sent == 0 {
-				// Due yet nothing sent: another node holds it (SKIP LOCKED) until it commits.
-				wait = outboxBusyWait
-			}
-		}
-		if wait <= 0 {
-			continue
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-s.wake:
-		case <-t.C:
-		}
-		t.Stop()
-	}
-}
+// Run sends mail until ctx ends, sleeping until the next mail is due, at most a second (mail
+// queued by other nodes comes without a Wake here), or until Wake.
+func (s *Sender) Run(ctx context.Context) error { return s.loop.Run(ctx) }
 
 func (s *Sender) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
 	err = s.st.Read(ctx, func(tx *store.Tx) error {
