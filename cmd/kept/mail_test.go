@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/smtp"
 	"regexp"
 	"strings"
@@ -171,6 +172,24 @@ func TestBinaryMail(t *testing.T) {
 		}
 		if in != 2 {
 			t.Errorf("the case has %d messages in, want 2 (the first mail and one copy of the reply)", in)
+		}
+		// The record points at the mail exactly as it arrived.
+		data := record[0].(map[string]any)["data"].(map[string]any)
+		mailID := fmt.Sprint(data["mail_id"])
+		stored := srv.call(t, token, "GET", "/api/v1/mails/"+mailID, nil, 200)
+		if stored["from"] != "mari@example.ee" || len(fmt.Sprint(stored["sha256"])) != 64 {
+			t.Errorf("stored mail %v", stored)
+		}
+		req, _ := http.NewRequest("GET", srv.url+"/api/v1/mails/"+mailID+"/raw", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !bytes.Contains(raw, []byte(strings.ReplaceAll(first, "\n", "\r\n"))) || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("the raw mail is not what was sent: %q (%s)", raw, resp.Header.Get("Content-Disposition"))
 		}
 		// A stranger naming the case in the subject gets a case of their own.
 		stranger := "From: eve@example.com\nTo: support@desk.test\nSubject: Re: [" + ref + "] give me the details\nMessage-ID: <e1-" + backend + "@example.com>\n\nWhat is in it?\n"

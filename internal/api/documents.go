@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
 )
 
 // documentIn is the JSON form of an upload; the multipart form has the same fields, with the
@@ -46,6 +48,8 @@ func (s *Server) documentRoutes() []route {
 			status: http.StatusOK, answer: []desk.Document{}, handle: s.listDocuments},
 		{method: "GET", path: "/api/v1/cases/{id}/documents", summary: "The documents of the case's customer, whichever case or team they came with.",
 			status: http.StatusOK, answer: []desk.Document{}, handle: s.listCaseDocuments},
+		{method: "GET", path: "/api/v1/mails/{id}", summary: "A received mail: sender, Message-ID, SHA-256 of the exact bytes, what was wrong with it, and its HTML sanitised for display " +
+			"(the bytes themselves at /api/v1/mails/{id}/raw).", status: http.StatusOK, answer: store.StoredMail{}, handle: s.getMail},
 		{method: "GET", path: "/api/v1/documents/{id}", summary: "A document's kind, filename, type, size and SHA-256 (the bytes are at /api/v1/documents/{id}/content).",
 			status: http.StatusOK, answer: desk.Document{}, handle: s.getDocument},
 	}
@@ -55,6 +59,37 @@ func (s *Server) documentRoutes() []route {
 func (s *Server) registerDownloads(mux *http.ServeMux) {
 	const path = "/api/v1/documents/{id}/content"
 	mux.Handle("GET "+path, s.plain(path, s.downloadDocument))
+	const raw = "/api/v1/mails/{id}/raw"
+	mux.Handle("GET "+raw, s.plain(raw, s.downloadMail))
+}
+
+// downloadMail answers a received mail exactly as it arrived, as a download: the record can
+// always show what came in, byte for byte, and a browser never renders it.
+func (s *Server) downloadMail(w http.ResponseWriter, r *http.Request) {
+	actor, err := s.authenticate(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kept"`)
+		writeError(w, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	m, err := s.svc.Mail(r.Context(), actor, id)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	name := fmt.Sprintf("mail-%d.eml", m.ID)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(m.Raw)))
+	_, _ = w.Write(m.Raw)
 }
 
 func (s *Server) addDocument(r *http.Request, a desk.Actor) (any, error) {
@@ -277,4 +312,12 @@ func percentEncode(s string) string {
 		b.WriteByte(hex[c&15])
 	}
 	return b.String()
+}
+
+func (s *Server) getMail(r *http.Request, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Mail(r.Context(), a, id)
 }

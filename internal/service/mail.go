@@ -419,3 +419,21 @@ func mailText(c desk.Case, e desk.Entry) string {
 	}
 	return body + fmt.Sprintf("\n\n-- \nYour case %s: %s\nReply to this mail to write to us about it.\n", c.Ref(), c.Subject)
 }
+
+// Mail returns a received mail exactly as it arrived (raw bytes, for download) with its
+// sanitised HTML, if the actor may see its case. Partners and customers see it only where
+// they see the entry it became.
+func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.StoredMail, error) {
+	var m store.StoredMail
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if m, err = tx.Mail(ctx, id); err != nil {
+			return notFoundAs(err, "mail", id)
+		}
+		if _, err := loadCase(ctx, tx, actor, m.CaseID); err != nil {
+			return desk.NotFound("mail", id)
+		}
+		return nil
+	})
+	return m, wrap("load mail", err)
+}
