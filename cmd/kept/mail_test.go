@@ -2,11 +2,18 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/smtp"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-msgauth/dkim"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -81,6 +89,24 @@ func (r *captureRelay) waitFor(t *testing.T, want string) []byte {
 	return nil
 }
 
+// dkimKey writes a fresh Ed25519 key as a PEM file and returns its public half.
+func dkimKey(t *testing.T) (ed25519.PublicKey, string) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dkim.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return pub, path
+}
+
 func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -122,7 +148,8 @@ func TestBinaryMail(t *testing.T) {
 		token := lines[len(lines)-1]
 		relay := startRelay(t)
 		smtpAddr := freePort(t)
-		srv := startServer(t, append(dbArgs, "--smtp", smtpAddr, "--relay", "smtp://"+relay.addr, "--mail-address", "support@desk.test"))
+		pub, keyFile := dkimKey(t)
+		srv := startServer(t, append(dbArgs, "--smtp", smtpAddr, "--relay", "smtp://"+relay.addr, "--mail-address", "support@desk.test", "--dkim-key", keyFile))
 		srv.call(t, token, "POST", "/api/v1/agents", map[string]any{"name": "Ann Tamm", "email": "ann@desk.test", "role": "agent"}, 201)
 
 		first := "From: Mari Kask <mari@example.ee>\nTo: support@desk.test\nSubject: Arve on vale\nMessage-ID: <m1-" + backend + "@example.ee>\n" +
@@ -152,6 +179,12 @@ func TestBinaryMail(t *testing.T) {
 			t.Errorf("the reply's subject %q does not name %s", s, ref)
 		}
 		deskID := header(reply, "Message-ID")
+		vs, err := dkim.VerifyWithOptions(bytes.NewReader(reply), &dkim.VerifyOptions{LookupTXT: func(string) ([]string, error) {
+			return []string{"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)}, nil
+		}})
+		if err != nil || len(vs) != 1 || vs[0].Err != nil {
+			t.Errorf("the relayed reply's DKIM signature does not verify: %v %+v", err, vs)
+		}
 
 		// The customer answers the desk's mail: it joins the case by its Message-ID.
 		answer := "From: mari@example.ee\nTo: support@desk.test\nSubject: Re: Arve\nMessage-ID: <m2-" + backend + "@example.ee>\nIn-Reply-To: " + deskID +

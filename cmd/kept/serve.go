@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -31,6 +32,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on, e.g. 127.0.0.1:2525 (off when empty)")
 	mailAddr := fs.String("mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address: mail to customers comes from it, replies go to it")
 	relayURL := fs.String("relay", envOr("KEPT_SMTP_RELAY", ""), "SMTP relay for mail to customers: smtp://[user:pass@]host:port or smtps://… (off when empty)")
+	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
+	dkimSelector := fs.String("dkim-selector", envOr("KEPT_DKIM_SELECTOR", "kept"), "DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN")
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -42,6 +45,17 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("%w: --relay / KEPT_SMTP_RELAY: %v", errUsage, err)
 		}
 		relay = r
+	}
+	var signer *mail.DKIM
+	if *dkimKey != "" {
+		pemBytes, err := os.ReadFile(*dkimKey)
+		if err != nil {
+			return fmt.Errorf("%w: --dkim-key: %v", errUsage, err)
+		}
+		_, domain, _ := strings.Cut(*mailAddr, "@")
+		if signer, err = mail.NewDKIM(pemBytes, domain, *dkimSelector); err != nil {
+			return fmt.Errorf("%w: --dkim-key: %v", errUsage, err)
+		}
 	}
 	log := newLogger(stderr)
 	m := metrics.New()
@@ -55,7 +69,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if e.Entries > 0 && sender != nil {
 			sender.Wake()
 		}
-	}), service.WithMail(service.MailConfig{Address: *mailAddr, Outbound: relay.Configured()}))
+	}), service.WithMail(service.MailConfig{Address: *mailAddr, Outbound: relay.Configured(), DKIM: signer}))
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,9 @@ import (
 
 // MailConfig is the desk's own address: replies go to it, plus-addressed per case.
 type MailConfig struct {
-	Address  string // e.g. support@desk.example
-	Outbound bool   // queue mail to customers (a relay is configured to send it)
+	Address  string     // e.g. support@desk.example
+	Outbound bool       // queue mail to customers (a relay is configured to send it)
+	DKIM     *mail.DKIM // signs outgoing mail when set
 }
 
 // WithMail sets the desk's address for mail in and out.
@@ -398,6 +399,11 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 		raw, err := mail.Compose(o)
 		if err != nil {
 			return fmt.Errorf("compose mail for %s seq %d: %w", c.Ref(), e.Seq, err)
+		}
+		if s.mailCfg.DKIM != nil {
+			if raw, err = s.mailCfg.DKIM.Sign(raw); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.QueueMail(ctx, store.OutMail{CaseID: c.ID, EntryID: e.ID, From: s.mailCfg.Address, To: to, MessageID: o.MessageID,
 			Raw: raw, Automatic: automatic}, now); err != nil {
