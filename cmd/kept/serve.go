@@ -32,6 +32,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on, e.g. 127.0.0.1:2525 (off when empty)")
 	mailAddr := fs.String("mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address: mail to customers comes from it, replies go to it")
 	relayURL := fs.String("relay", envOr("KEPT_SMTP_RELAY", ""), "SMTP relay for mail to customers: smtp://[user:pass@]host:port or smtps://… (off when empty)")
+	imapURLs := fs.String("imap", envOr("KEPT_IMAP", ""), "mailboxes to poll, comma-separated: imaps://user:pass@host/INBOX[?done=Processed] (off when empty)")
 	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
 	dkimSelector := fs.String("dkim-selector", envOr("KEPT_DKIM_SELECTOR", "kept"), "DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN")
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
@@ -45,6 +46,17 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("%w: --relay / KEPT_SMTP_RELAY: %v", errUsage, err)
 		}
 		relay = r
+	}
+	var mailboxes []mail.Mailbox
+	for _, u := range strings.Split(*imapURLs, ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		mb, err := mail.ParseMailbox(u)
+		if err != nil {
+			return fmt.Errorf("%w: --imap / KEPT_IMAP: %v", errUsage, err)
+		}
+		mailboxes = append(mailboxes, mb)
 	}
 	var signer *mail.DKIM
 	if *dkimKey != "" {
@@ -80,6 +92,12 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	timers = jobs.NewRunner(svc.Store(), clock.System{}, log, svc.Handlers())
 	background := []func(context.Context) error{timers.Run}
+	for _, mb := range mailboxes {
+		poller := mail.NewPoller(svc.Store(), mb, svc, clock.System{}, log)
+		defer poller.Close()
+		background = append(background, poller.Run)
+		log.Info("polling a mailbox", "mailbox", mb.Key())
+	}
 	if relay.Configured() {
 		sender = mail.NewSender(svc.Store(), relay, clock.System{}, log)
 		background = append(background, sender.Run)
