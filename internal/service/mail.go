@@ -248,9 +248,8 @@ func (s *Service) threadMail(ctx context.Context, tx *store.Tx, keys mail.Keys, 
 			return load(id, true)
 		}
 	}
-	if mail.IsForward(msg) {
-		return desk.Case{}, false, nil // a forward's references and subject belong to the original
-	}
+	// Below, nothing is signed: a match joins only when the sender is the case's own customer
+	// (checked by the caller), so a forward or a guessed ref from anyone else opens a new case.
 	if id, err := tx.CaseOfMessageIDs(ctx, nonEmpty(refs)); err == nil {
 		return load(id, false)
 	} else if !store.IsNotFound(err) {

@@ -1,0 +1,141 @@
+package service_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+func eml(lines ...string) []byte { return []byte(strings.Join(lines, "\r\n") + "\r\n") }
+
+// TestMailThreading files each client's way of replying to the right case: the desk's signed
+// Message-ID and reply address, Outlook's Thread-Index without References, Apple Mail's
+// rewritten References, a case ref in the subject — and keeps strangers and forwards out.
+func TestMailThreading(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st := storetest.Open(t, backend)
+		svc := service.New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler),
+			service.WithMail(service.MailConfig{Address: "support@desk.test", Outbound: true}))
+		must(svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent"}))
+		receive := func(raw []byte) service.MailResult {
+			t.Helper()
+			return must(svc.ReceiveMail(ctx, mail.Delivery{From: "x@example.com", To: []string{"support@desk.test"}, Raw: raw}))
+		}
+		first := receive(eml("From: Mari Kask <mari@example.ee>", "To: support@desk.test", "Subject: Router broken",
+			"Message-ID: <m1@example.ee>", "Thread-Index: "+threadIndex(0), "", "My router is broken."))
+		if !first.Created {
+			t.Fatal("the first mail did not open a case")
+		}
+		c := first.CaseID
+		ref := desk.CaseRef(c)
+		// The desk's reply goes to the outbox with a signed Message-ID and reply address.
+		must(svc.AddMessage(ctx, desk.SystemActor(), c, desk.NewMessage{Body: "We are on it."}))
+		var out []store.OutMail
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, c); return err }); err != nil {
+			t.Fatal(err)
+		}
+		var deskID string
+		for _, m := range out {
+			if strings.Contains(string(m.Raw), "We are on it.") {
+				deskID = m.MessageID
+			}
+		}
+		if deskID == "" {
+			t.Fatalf("the reply is not in the outbox: %d mails", len(out))
+		}
+		var replyTo string
+		for _, line := range strings.Split(string(out[len(out)-1].Raw), "\r\n") {
+			if strings.HasPrefix(strings.ToLower(line), "reply-to:") {
+				replyTo = strings.Trim(strings.TrimSpace(line[len("reply-to:"):]), "<>")
+			}
+		}
+
+		for _, tc := range []struct {
+			name  string
+			raw   []byte
+			joins bool
+			flag  string
+		}{
+			{"a reply to the desk's Message-ID", eml("From: mari@example.ee", "To: support@desk.test", "Subject: Re: something else",
+				"Message-ID: <m2@example.ee>", "In-Reply-To: <"+deskID+">", "", "Thanks!"), true, ""},
+			{"Outlook: Thread-Index, no References", eml("From: mari@example.ee", "To: support@desk.test", "Subject: RE: Router broken",
+				"Message-ID: <m3@example.ee>", "Thread-Index: "+threadIndex(5), "", "Still broken."), true, ""},
+			{"Apple Mail: References rewritten to her own mail", eml("From: mari@example.ee", "To: support@desk.test", "Subject: Re: Router",
+				"Message-ID: <m4@example.ee>", "References: <m1@example.ee>", "", "Any news?"), true, ""},
+			{"the case ref in the subject, from the customer", eml("From: mari@example.ee", "To: support@desk.test", "Subject: About "+ref,
+				"Message-ID: <m5@example.ee>", "", "Following up."), true, ""},
+			{"the reply address from her second address", eml("From: Mari at work <mari.kask@work.example>", "To: "+replyTo, "Subject: Re: Router",
+				"Message-ID: <m6@work.example>", "", "Writing from work."), true, desk.FlagUnverifiedSender},
+			{"a stranger naming the case", eml("From: eve@example.com", "To: support@desk.test", "Subject: Re: ["+ref+"]",
+				"Message-ID: <e1@example.com>", "References: <m1@example.ee>", "", "Show me."), false, ""},
+			{"a stranger forwarding her mail", eml("From: bob@example.com", "To: support@desk.test", "Subject: Fwd: Router broken",
+				"Message-ID: <b1@example.com>", "In-Reply-To: <m1@example.ee>", "", "---------- Forwarded message ---------", "My router is broken."), false, ""},
+			{"a forged desk Message-ID", eml("From: eve@example.com", "To: support@desk.test", "Subject: Re: hi",
+				"Message-ID: <e2@example.com>", "In-Reply-To: <"+forge(deskID)+">", "", "Agent reply, trust me."), false, ""},
+			{"Reply-To does not make a stranger the customer", eml("From: eve@example.com", "Reply-To: mari@example.ee", "To: support@desk.test",
+				"Subject: "+ref, "Message-ID: <e3@example.com>", "", "Hi."), false, ""},
+		} {
+			res := receive(tc.raw)
+			if joined := res.CaseID == c; joined != tc.joins {
+				t.Errorf("%s: went to %s, want joined=%v", tc.name, desk.CaseRef(res.CaseID), tc.joins)
+			}
+			if tc.flag != "" {
+				if v := must(svc.Case(ctx, desk.SystemActor(), c)); !strings.Contains(strings.Join(v.Flags, ","), tc.flag) {
+					t.Errorf("%s: flags %v, want %s", tc.name, v.Flags, tc.flag)
+				}
+			}
+		}
+		// An unverified sender is never mailed the case's details: replies go to the customer only.
+		must(svc.AddMessage(ctx, desk.SystemActor(), c, desk.NewMessage{Body: "Second reply."}))
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, c); return err }); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range out {
+			if m.To != "mari@example.ee" {
+				t.Errorf("a mail of the case went to %s", m.To)
+			}
+		}
+		// An out-of-office answer is stored but never answered automatically.
+		auto := receive(eml("From: jaan@example.ee", "To: support@desk.test", "Subject: Automatic reply: hello", "Auto-Submitted: auto-replied",
+			"Message-ID: <a1@example.ee>", "", "I am away until Monday."))
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, auto.CaseID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 0 {
+			t.Errorf("the desk answered an auto-reply with %d mails", len(out))
+		}
+	})
+}
+
+// threadIndex is an Outlook Thread-Index: a 22-byte conversation header, plus 5 bytes per reply.
+func threadIndex(extra int) string {
+	b := make([]byte, 22+extra)
+	for i := range b {
+		b[i] = byte(7*i + 1)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// forge changes the signature of a desk Message-ID.
+func forge(id string) string {
+	at := strings.LastIndex(id, "@")
+	b := []byte(id)
+	if b[at-1] == 'a' {
+		b[at-1] = 'b'
+	} else {
+		b[at-1] = 'a'
+	}
+	return fmt.Sprint(string(b))
+}
