@@ -232,6 +232,36 @@ func TestBinaryMail(t *testing.T) {
 		if hits := srv.call(t, token, "GET", "/api/v1/search?q=details", nil, 200)["hits"].([]any); len(hits) != 1 || fmt.Sprint(hits[0].(map[string]any)["case_id"]) == caseID {
 			t.Errorf("the stranger's mail went to %v, want a new case", hits)
 		}
+		// An attachment comes back as a download, never rendered, byte for byte.
+		withFile := "From: mari@example.ee\nTo: support@desk.test\nSubject: Invoice attached\nMessage-ID: <m3-" + backend + "@example.ee>\n" +
+			"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nSee the invoice.\n--b1\n" +
+			"Content-Type: text/html; name=\"arve.html\"\nContent-Disposition: attachment; filename=\"arve.html\"\n\n<script>alert(1)</script>\n--b1--\n"
+		if err := sendMail(smtpAddr, "mari@example.ee", "support@desk.test", withFile); err != nil {
+			t.Fatal(err)
+		}
+		fileHits := srv.call(t, token, "GET", "/api/v1/search?q=invoice", nil, 200)["hits"].([]any)
+		if len(fileHits) == 0 {
+			t.Fatal("the mail with an attachment is not found")
+		}
+		rec := srv.call(t, token, "GET", fmt.Sprintf("/api/v1/cases/%v/record", fileHits[0].(map[string]any)["case_id"]), nil, 200)["list"].([]any)
+		var fileMail string
+		for _, e := range rec {
+			if d, ok := e.(map[string]any)["data"].(map[string]any); ok && d["attachments"] != nil {
+				fileMail = fmt.Sprint(d["mail_id"])
+			}
+		}
+		req, _ = http.NewRequest("GET", srv.url+"/api/v1/mails/"+fileMail+"/attachments/0", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/octet-stream" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || !bytes.Contains(body, []byte("<script>alert(1)</script>")) {
+			t.Errorf("attachment download: %d %v %q", resp.StatusCode, resp.Header, body)
+		}
 		srv.stop(t)
 	})
 }

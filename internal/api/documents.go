@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -61,35 +62,38 @@ func (s *Server) registerDownloads(mux *http.ServeMux) {
 	mux.Handle("GET "+path, s.plain(path, s.downloadDocument))
 	const raw = "/api/v1/mails/{id}/raw"
 	mux.Handle("GET "+raw, s.plain(raw, s.downloadMail))
+	const att = "/api/v1/mails/{id}/attachments/{n}"
+	mux.Handle("GET "+att, s.plain(att, s.downloadMailAttachment))
 }
 
 // downloadMail answers a received mail exactly as it arrived, as a download: the record can
 // always show what came in, byte for byte, and a browser never renders it.
 func (s *Server) downloadMail(w http.ResponseWriter, r *http.Request) {
-	actor, err := s.authenticate(r)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="kept"`)
-		writeError(w, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	m, err := s.svc.Mail(r.Context(), actor, id)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	name := fmt.Sprintf("mail-%d.eml", m.ID)
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(m.Raw)))
-	_, _ = w.Write(m.Raw)
+	s.serveFile(w, r, func(ctx context.Context, a desk.Actor) (string, string, []byte, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return "", "", nil, err
+		}
+		m, err := s.svc.Mail(ctx, a, id)
+		return fmt.Sprintf("mail-%d.eml", id), "message/rfc822", m.Raw, err
+	})
+}
+
+// downloadMailAttachment answers one attachment of a received mail (numbered from 0 in the
+// order the mail carries them), never inline.
+func (s *Server) downloadMailAttachment(w http.ResponseWriter, r *http.Request) {
+	s.serveFile(w, r, func(ctx context.Context, a desk.Actor) (string, string, []byte, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return "", "", nil, err
+		}
+		n, err := strconv.Atoi(r.PathValue("n"))
+		if err != nil || n < 0 {
+			return "", "", nil, desk.NotFound("attachment", r.PathValue("n"))
+		}
+		att, err := s.svc.MailAttachment(ctx, a, id, n)
+		return att.Filename, att.ContentType, att.Data, err
+	})
 }
 
 func (s *Server) addDocument(r *http.Request, a desk.Actor) (any, error) {
@@ -237,6 +241,19 @@ func (s *Server) getDocument(r *http.Request, a desk.Actor) (any, error) {
 // downloadDocument answers a document's bytes, always as a download: an uploaded file is the
 // customer's (or anyone's) content, and must never run as a page of the desk's origin.
 func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
+	s.serveFile(w, r, func(ctx context.Context, a desk.Actor) (string, string, []byte, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return "", "", nil, err
+		}
+		d, content, err := s.svc.DocumentContent(ctx, a, id)
+		return d.Filename, d.ContentType, content, err
+	})
+}
+
+// serveFile answers a download that must never render in the browser: authenticated like the
+// API, sent as an attachment with a safe type whatever the file claims to be.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fetch func(ctx context.Context, a desk.Actor) (name, ctype string, data []byte, err error)) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
@@ -247,12 +264,7 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	d, content, err := s.svc.DocumentContent(r.Context(), actor, id)
+	name, ctype, data, err := fetch(r.Context(), actor)
 	if err != nil {
 		if _, ok := desk.AsError(err); !ok {
 			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -260,11 +272,11 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	h.Set("Content-Type", desk.DownloadContentType(d.ContentType))
-	h.Set("Content-Disposition", contentDisposition(d.Filename))
+	h.Set("Content-Type", desk.DownloadContentType(ctype))
+	h.Set("Content-Disposition", contentDisposition(name))
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	// ServeContent answers ranges (PDF viewers ask for them) and keeps the type set above.
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(content))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
 
 // contentDisposition is an RFC 6266 attachment header: an ASCII filename for old clients and

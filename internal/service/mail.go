@@ -442,3 +442,40 @@ func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.S
 	})
 	return m, wrap("load mail", err)
 }
+
+// MailAttachment returns the n-th attachment (from 0) of a received mail the actor may see,
+// read again from the mail as it arrived.
+func (s *Service) MailAttachment(ctx context.Context, actor desk.Actor, mailID int64, n int) (mail.Attachment, error) {
+	m, err := s.Mail(ctx, actor, mailID)
+	if err != nil {
+		return mail.Attachment{}, err
+	}
+	msg, err := mail.Parse(m.Raw, mail.DefaultLimits())
+	if err != nil {
+		return mail.Attachment{}, fmt.Errorf("parse mail %d: %w", mailID, err)
+	}
+	if n >= len(msg.Attachments) {
+		return mail.Attachment{}, desk.NotFound("attachment", n)
+	}
+	return msg.Attachments[n], nil
+}
+
+// mailAgent puts an automatic mail to one of the desk's people in the outbox (a reminder, say),
+// in the transaction that decided it.
+func (s *Service) mailAgent(ctx context.Context, tx *store.Tx, a desk.Agent, caseID int64, subject, text, messageID string, now time.Time) error {
+	if !s.mailCfg.Outbound || a.Email == "" || !a.Active {
+		return nil
+	}
+	raw, err := mail.Compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address}, To: mail.Address{Name: a.Name, Email: a.Email},
+		Subject: subject, Text: text, MessageID: messageID, Automatic: true, Date: now})
+	if err != nil {
+		return fmt.Errorf("compose mail to %s: %w", a.Email, err)
+	}
+	if s.mailCfg.DKIM != nil {
+		if raw, err = s.mailCfg.DKIM.Sign(raw); err != nil {
+			return err
+		}
+	}
+	_, err = tx.QueueMail(ctx, store.OutMail{CaseID: caseID, From: s.mailCfg.Address, To: a.Email, MessageID: messageID, Raw: raw, Automatic: true}, now)
+	return err
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
@@ -138,4 +139,33 @@ func forge(id string) string {
 		b[at-1] = 'a'
 	}
 	return fmt.Sprint(string(b))
+}
+
+// TestReminderMail: a promise's reminder reaches its owner's inbox through the outbox.
+func TestReminderMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st := storetest.Open(t, backend)
+		clk := clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+		svc := service.New(st, clk, slog.New(slog.DiscardHandler), service.WithMail(service.MailConfig{Address: "support@desk.test", Outbound: true}))
+		always := map[string][]string{}
+		for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+			always[d] = []string{"00:00-24:00"}
+		}
+		ann := must(svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent", Hours: always}))
+		cu := must(svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari", Phone: "+372 5555 1234"}))
+		c := must(svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cu.ID, Subject: "Call me", Body: "Please call.", Channel: "phone", OwnerID: ann.ID}))
+		must(svc.MakePromise(ctx, desk.AgentActor(ann), c.ID, desk.NewPromise{Kind: "callback", DueAt: clk.Now().Add(2 * time.Hour), Words: "I call you at noon"}))
+		clk.Advance(61 * time.Minute)
+		if _, err := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers()).RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var out []store.OutMail
+		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, c.ID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 1 || out[0].To != "ann@desk.test" || !strings.Contains(string(out[0].Raw), "I call you at noon") || !out[0].Automatic {
+			t.Errorf("outbox %+v, want one automatic reminder to Ann", out)
+		}
+	})
 }

@@ -51,7 +51,12 @@ func (s *Service) remindPromise(ctx context.Context, tx *store.Tx, t store.Timer
 	}
 	body := fmt.Sprintf("%s: %q is due %s (in %s). If it cannot be kept, slip it now and tell the customer why.",
 		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), desk.RoundDuration(p.DueAt.Sub(now)))
-	return tx.Notify(ctx, store.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: now})
+	if err := tx.Notify(ctx, store.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: now}); err != nil {
+		return err
+	}
+	// The reminder reaches the owner's inbox too; its id is unique per promise and reminder time.
+	msgID := fmt.Sprintf("reminder.%d.%d@%s", p.ID, t.DueAt.Unix(), s.mailDomain())
+	return s.mailAgent(ctx, tx, owner, p.CaseID, fmt.Sprintf("Reminder: a promise on %s is due in %s", desk.CaseRef(p.CaseID), desk.RoundDuration(p.DueAt.Sub(now))), body, msgID, now)
 }
 
 // promiseDue breaks a promise nobody kept by its due time, tells the customer, and escalates.
