@@ -367,7 +367,9 @@ func InboundFlags(body string) []string {
 	if text.MixedScript(body) {
 		flags = append(flags, FlagLookalike)
 	}
-	if text.LinkCount(body) >= 5 {
+	// Two signals at least (a phrase and a link, a spinner and a phrase…): one "click here" in a
+	// customer's own words must not hide their case in quarantine.
+	if text.LinkCount(body) >= 5 || text.SpamScore(body) >= 6 {
 		flags = append(flags, FlagSpamSuspect)
 	}
 	return flags

@@ -214,3 +214,23 @@ func TestOpenCaseIntroducesAndCounts(t *testing.T) {
 		t.Error("the second unanswered contact does not escalate")
 	}
 }
+
+func TestInboundFlags(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want string
+	}{
+		{"I click here and nothing happens on my invoice page.", ""},
+		{"Dear сustоmеr, your parcel waits.", FlagLookalike},
+		{"{Great|Amazing} news! You have won: claim your prize at http://x.example", FlagSpamSuspect},
+	} {
+		got := strings.Join(InboundFlags(tc.body), ",")
+		if got != tc.want {
+			t.Errorf("InboundFlags(%q) = %q, want %q", tc.body, got, tc.want)
+		}
+	}
+	c, _, _ := OpenCase(NewCase{Subject: "s", Body: "{Great|Amazing} news! You have won: claim your prize", Channel: "email"}, Customer{ID: 1}, Agent{ID: 2}, nil, now)
+	if c.Status != StatusQuarantined {
+		t.Errorf("a spam intake has status %s, want quarantined", c.Status)
+	}
+}

@@ -334,3 +334,21 @@ func BenchmarkFold(b *testing.B) {
 		Fold(msg)
 	}
 }
+
+func TestSpamScore(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		min  int
+		max  int
+	}{
+		{"My router blinks red since Monday, order ORD-2026-00417. Please call me.", 0, 0},
+		{`The API returns {"error":{"code":"x"}} for my request {id}`, 0, 3},
+		{"{Best|Top|Greatest} deals! Click here: http://a.example http://b.example http://c.example http://d.example", 9, 100},
+		{"{h1} Kaks ettevõtet ja {hea|suurepärane} teenindus", 6, 6},
+		{"You have won! Claim your prize, 100% free, act now", 12, 100},
+	} {
+		if got := SpamScore(tc.text); got < tc.min || got > tc.max {
+			t.Errorf("SpamScore(%q) = %d, want %d..%d", tc.text, got, tc.min, tc.max)
+		}
+	}
+}
