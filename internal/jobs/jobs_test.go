@@ -113,33 +113,7 @@ func runDue(t *testing.T, r *Runner) int {
 
 func pending(t *testing.T, st *store.Store, caseID int64) []store.Timer {
 	t.Helper()
-	ctx := context.Background()
-	var out []store.Timer
-	err := st.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.PendingTimers(ctx, caseID)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("pending timers: %v", err)
-	}
-	return out
-}
-
-func nextDue(t *testing.T, st *store.Store) (time.Time, bool) {
-	t.Helper()
-	ctx := context.Background()
-	var at time.Time
-	var ok bool
-	err := st.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		at, ok, err = tx.NextTimerDue(ctx)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("next timer due: %v", err)
-	}
-	return at, ok
+	return storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.Timer, error) { return tx.PendingTimers(ctx, caseID) })
 }
 
 func TestBackoff(t *testing.T) {
@@ -565,4 +539,17 @@ func BenchmarkRunDue(b *testing.B) {
 			b.ReportMetric(float64(n*runs)/spent.Seconds(), "timers/s")
 		})
 	}
+}
+
+func nextDue(t *testing.T, st *store.Store) (time.Time, bool) {
+	t.Helper()
+	type due struct {
+		at time.Time
+		ok bool
+	}
+	d := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (due, error) {
+		at, ok, err := tx.NextTimerDue(ctx)
+		return due{at, ok}, err
+	})
+	return d.at, d.ok
 }

@@ -144,11 +144,7 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 	if c.Unanswered == 0 || c.Status == desk.StatusQuarantined {
 		return c, entries, nil // nobody is waiting for an answer (or it may be spam: an agent looks first)
 	}
-	settings, err := caseSettings(ctx, tx, c)
-	if err != nil {
-		return c, nil, err
-	}
-	return c, entries, s.startResponseClock(ctx, tx, c, settings, now, ev)
+	return c, entries, s.startResponseClock(ctx, tx, c, now, ev)
 }
 
 // Case returns a case as the actor may see it.
@@ -375,7 +371,7 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 			return desk.Entry{}, err
 		}
 	case c.Unanswered == 1:
-		if err := s.startResponseClock(ctx, tx, *c, settings, now, ev); err != nil {
+		if err := s.startResponseClock(ctx, tx, *c, now, ev); err != nil {
 			return desk.Entry{}, err
 		}
 	}
@@ -383,9 +379,13 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 }
 
 // startResponseClock schedules the escalation of a customer's contact left unanswered past the
-// team's response target.
-func (s *Service) startResponseClock(ctx context.Context, tx *store.Tx, c desk.Case, settings store.TeamSettings, now time.Time, ev *[]Event) error {
-	_, err := tx.AddTimer(ctx, store.Timer{Kind: timerResponseDue, DueAt: now.Add(settings.ResponseTarget), CaseID: c.ID, RefID: c.ID,
+// case's response target (its type's, else its team's).
+func (s *Service) startResponseClock(ctx context.Context, tx *store.Tx, c desk.Case, now time.Time, ev *[]Event) error {
+	settings, err := caseSettings(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AddTimer(ctx, store.Timer{Kind: timerResponseDue, DueAt: now.Add(settings.ResponseTarget), CaseID: c.ID, RefID: c.ID,
 		Key: fmt.Sprintf("response_due:%d", c.ID)}, now)
 	*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
 	return err

@@ -62,7 +62,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 				return err
 			}
 		}
-		cust, err := s.inboundCustomer(ctx, tx, in)
+		cust, err := s.customerAt(ctx, tx, in.From, in.Name)
 		if err != nil {
 			return err
 		}
@@ -102,23 +102,24 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 	return res, wrap("receive inbound message", err)
 }
 
-// inboundCustomer finds the sender by contact point, or adds them as a new customer.
-func (s *Service) inboundCustomer(ctx context.Context, tx *store.Tx, in Inbound) (desk.Customer, error) {
-	id, err := tx.CustomerByContact(ctx, in.From)
+// customerAt finds the customer reachable at a contact point, or adds them (named name) as a
+// new customer: how a message from anyone becomes a customer's message.
+func (s *Service) customerAt(ctx context.Context, tx *store.Tx, contact desk.Contact, name string) (desk.Customer, error) {
+	id, err := tx.CustomerByContact(ctx, contact)
 	if err == nil {
 		return tx.Customer(ctx, id)
 	}
 	if !store.IsNotFound(err) {
 		return desk.Customer{}, err
 	}
-	nc := desk.NewCustomer{Name: in.Name}
-	switch in.From.Kind {
+	nc := desk.NewCustomer{Name: name}
+	switch contact.Kind {
 	case desk.ContactEmail:
-		nc.Email = in.From.Value
+		nc.Email = contact.Value
 	case desk.ContactPhone:
-		nc.Phone = in.From.Value
+		nc.Phone = contact.Value
 	default:
-		nc.Handle = in.From.Value
+		nc.Handle = contact.Value
 	}
 	c, err := desk.ValidateCustomer(nc, s.now())
 	if err != nil {

@@ -125,7 +125,7 @@ func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult,
 		if err := tx.InsertMail(ctx, &stored); err != nil {
 			return err
 		}
-		cust, err := s.mailCustomer(ctx, tx, msg, from, stored.SHA256)
+		cust, err := s.customerAt(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
 		if err != nil {
 			return err
 		}
@@ -201,30 +201,14 @@ func dedupeKey(msg *mail.Message, from string, rawSum []byte) string {
 	return "mid:" + hex.EncodeToString(sum[:])
 }
 
-// mailCustomer finds the sender by address or adds them as a customer.
-func (s *Service) mailCustomer(ctx context.Context, tx *store.Tx, msg *mail.Message, from, sum string) (desk.Customer, error) {
+// mailContact is the contact point a mail came from: its From address, or, when it has no
+// usable one, a handle of its own so the mail still opens a case for an agent to sort out.
+func mailContact(from, sum string) desk.Contact {
 	contact, err := desk.CanonicalContact("from", desk.ContactEmail, from)
 	if err != nil {
-		// No usable sender: the mail still opens a case, for an agent to sort out.
-		contact = desk.Contact{Kind: desk.ContactHandle, Value: "unknown-sender-" + sum[:12]}
+		return desk.Contact{Kind: desk.ContactHandle, Value: "unknown-sender-" + sum[:12]}
 	}
-	id, err := tx.CustomerByContact(ctx, contact)
-	if err == nil {
-		return tx.Customer(ctx, id)
-	} else if !store.IsNotFound(err) {
-		return desk.Customer{}, err
-	}
-	nc := desk.NewCustomer{Name: msg.From.Name}
-	if contact.Kind == desk.ContactEmail {
-		nc.Email = contact.Value
-	} else {
-		nc.Handle = contact.Value
-	}
-	c, err := desk.ValidateCustomer(nc, s.now())
-	if err != nil {
-		return c, err
-	}
-	return c, tx.InsertCustomer(ctx, &c)
+	return contact
 }
 
 // threadMail finds the case a mail answers. trusted is true when the desk's own signature

@@ -44,9 +44,7 @@ func TestMailThreading(t *testing.T) {
 		// The desk's reply goes to the outbox with a signed Message-ID and reply address.
 		must(svc.AddMessage(ctx, desk.SystemActor(), c, desk.NewMessage{Body: "We are on it."}))
 		var out []store.OutMail
-		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, c); return err }); err != nil {
-			t.Fatal(err)
-		}
+		out = outbox(t, st, c)
 		var deskID string
 		for _, m := range out {
 			if strings.Contains(string(m.Raw), "We are on it.") {
@@ -100,9 +98,7 @@ func TestMailThreading(t *testing.T) {
 		}
 		// An unverified sender is never mailed the case's details: replies go to the customer only.
 		must(svc.AddMessage(ctx, desk.SystemActor(), c, desk.NewMessage{Body: "Second reply."}))
-		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, c); return err }); err != nil {
-			t.Fatal(err)
-		}
+		out = outbox(t, st, c)
 		for _, m := range out {
 			if m.To != "mari@example.ee" {
 				t.Errorf("a mail of the case went to %s", m.To)
@@ -111,13 +107,16 @@ func TestMailThreading(t *testing.T) {
 		// An out-of-office answer is stored but never answered automatically.
 		auto := receive(eml("From: jaan@example.ee", "To: support@desk.test", "Subject: Automatic reply: hello", "Auto-Submitted: auto-replied",
 			"Message-ID: <a1@example.ee>", "", "I am away until Monday."))
-		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, auto.CaseID); return err }); err != nil {
-			t.Fatal(err)
-		}
+		out = outbox(t, st, auto.CaseID)
 		if len(out) != 0 {
 			t.Errorf("the desk answered an auto-reply with %d mails", len(out))
 		}
 	})
+}
+
+func outbox(t *testing.T, st *store.Store, caseID int64) []store.OutMail {
+	t.Helper()
+	return storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.OutMail, error) { return tx.Outbox(ctx, caseID) })
 }
 
 // threadIndex is an Outlook Thread-Index: a 22-byte conversation header, plus 5 bytes per reply.
@@ -161,9 +160,7 @@ func TestReminderMail(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out []store.OutMail
-		if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Outbox(ctx, c.ID); return err }); err != nil {
-			t.Fatal(err)
-		}
+		out = outbox(t, st, c.ID)
 		if len(out) != 1 || out[0].To != "ann@desk.test" || !strings.Contains(string(out[0].Raw), "I call you at noon") || !out[0].Automatic {
 			t.Errorf("outbox %+v, want one automatic reminder to Ann", out)
 		}

@@ -239,11 +239,7 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		if in.Confirmed {
 			return nil
 		}
-		settings, err := caseSettings(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		return s.startResponseClock(ctx, tx, c, settings, now, ev)
+		return s.startResponseClock(ctx, tx, c, now, ev)
 	})
 	if err != nil {
 		return CaseView{}, wrap("record confirmation", err)
@@ -386,11 +382,7 @@ func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (
 		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
 			return err
 		}
-		settings, err := caseSettings(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		return s.startResponseClock(ctx, tx, c, settings, now, ev)
+		return s.startResponseClock(ctx, tx, c, now, ev)
 	})
 	if err != nil {
 		return CaseView{}, wrap("release", err)

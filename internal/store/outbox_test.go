@@ -56,17 +56,7 @@ func claimMail(t *testing.T, st *store.Store, now time.Time, limit int) []store.
 
 func caseOutbox(t *testing.T, st *store.Store, caseID int64) []store.OutMail {
 	t.Helper()
-	ctx := context.Background()
-	var out []store.OutMail
-	err := st.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Outbox(ctx, caseID)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("outbox: %v", err)
-	}
-	return out
+	return storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.OutMail, error) { return tx.Outbox(ctx, caseID) })
 }
 
 func nextMailDue(t *testing.T, st *store.Store) (time.Time, bool) {

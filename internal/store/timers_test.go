@@ -32,17 +32,7 @@ func addTimer(t *testing.T, st *store.Store, tm store.Timer) int64 {
 
 func pendingTimers(t *testing.T, st *store.Store, caseID int64) []store.Timer {
 	t.Helper()
-	ctx := context.Background()
-	var out []store.Timer
-	err := st.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.PendingTimers(ctx, caseID)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("pending timers: %v", err)
-	}
-	return out
+	return storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.Timer, error) { return tx.PendingTimers(ctx, caseID) })
 }
 
 func nextDue(t *testing.T, st *store.Store) (time.Time, bool) {

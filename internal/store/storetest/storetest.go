@@ -100,3 +100,19 @@ func Each(t *testing.T, fn func(t *testing.T, backend string)) {
 		t.Run(b, func(t *testing.T) { fn(t, b) })
 	}
 }
+
+// Read runs one query in a read transaction and returns its answer, failing the test on error.
+func Read[T any](t testing.TB, st *store.Store, query func(ctx context.Context, tx *store.Tx) (T, error)) T {
+	t.Helper()
+	var out T
+	ctx := context.Background()
+	err := st.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = query(ctx, tx)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return out
+}
