@@ -186,17 +186,27 @@ const MinEstimateSamples = 5
 // being made to being kept) and warns when the new one is due sooner than 90% of them took.
 // It returns nil while there is too little history.
 func EstimateFor(took []time.Duration, due, now time.Time) *Estimate {
+	e := Typical(took)
+	if e == nil {
+		return nil
+	}
+	median, p90 := time.Duration(e.MedianS)*time.Second, time.Duration(e.P90S)*time.Second
+	if left := due.Sub(now); left < p90 {
+		e.Warning = fmt.Sprintf("Such promises took %s (median) and up to %s (90%%) to keep; this one is due in %s.",
+			RoundDuration(median), RoundDuration(p90), RoundDuration(left))
+	}
+	return e
+}
+
+// Typical summarises how long something took in history (median and 90th percentile), or
+// nil while there are fewer than MinEstimateSamples.
+func Typical(took []time.Duration) *Estimate {
 	if len(took) < MinEstimateSamples {
 		return nil
 	}
 	s := slices.Clone(took)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	e := &Estimate{Samples: len(s), MedianS: int64(quantile(s, 0.5).Seconds()), P90S: int64(quantile(s, 0.9).Seconds())}
-	if left := due.Sub(now); left < quantile(s, 0.9) {
-		e.Warning = fmt.Sprintf("Such promises took %s (median) and up to %s (90%%) to keep; this one is due in %s.",
-			RoundDuration(quantile(s, 0.5)), RoundDuration(quantile(s, 0.9)), RoundDuration(left))
-	}
-	return e
+	return &Estimate{Samples: len(s), MedianS: int64(quantile(s, 0.5).Seconds()), P90S: int64(quantile(s, 0.9).Seconds())}
 }
 
 // quantile is the nearest-rank quantile of sorted durations.

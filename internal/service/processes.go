@@ -160,10 +160,7 @@ func stepView(ctx context.Context, tx *store.Tx, c desk.Case) (*StepView, error)
 	if err != nil {
 		return nil, err
 	}
-	if e := desk.EstimateFor(took, time.Time{}, time.Time{}); e != nil {
-		e.Warning = ""
-		v.Typical = e
-	}
+	v.Typical = desk.Typical(took)
 	return v, nil
 }
 
