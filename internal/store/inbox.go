@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// InboxFilter chooses whose open cases an inbox lists. OwnerID, TeamID and PartnerID narrow
+// together; at least one should be set (with none, every case in the statuses is listed).
+type InboxFilter struct {
+	OwnerID   int64         // cases this agent owns
+	TeamID    int64         // cases owned by agents of this team
+	PartnerID int64         // only cases handed to this partner organisation
+	Statuses  []desk.Status // default: open
+	// ResponseTimer is the timer kind of a response target (default "response_due").
+	ResponseTimer string
+	Limit         int // default 100, at most 500
+}
+
+// What an inbox row's next due time is.
+const (
+	DuePromise  = "promise"  // an open promise to the customer
+	DueResponse = "response" // the response target of an unanswered contact
+)
+
+// InboxRow is one case of an inbox, with what falls due on it next.
+type InboxRow struct {
+	CaseID       int64
+	Ref          string
+	Subject      string
+	Status       desk.Status
+	OwnerID      int64
+	PartnerID    int64
+	CustomerID   int64
+	CustomerName string
+	Rung         int
+	Flags        []string
+	UpdatedAt    time.Time
+	NextDue      time.Time // zero when nothing is due
+	NextDueKind  string    // DuePromise, DueResponse, or "" when nothing is due
+}
+
+// Overdue reports whether the row's next due time has passed at now.
+func (r InboxRow) Overdue(now time.Time) bool { return !r.NextDue.IsZero() && r.NextDue.Before(now) }
+
+// Escalated reports whether the case has climbed the ladder.
+func (r InboxRow) Escalated() bool { return r.Rung > 0 }
+
+// Inbox lists open cases by what is due next: the earlier of the case's nearest open promise
+// and its pending response target first, cases with nothing due last, then the most recently
+// updated first. Each case costs two index probes (an open promise, a pending timer), so the
+// list is as cheap as the number of open cases the owner or team holds.
+func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
+	timerKind := f.ResponseTimer
+	if timerKind == "" {
+		timerKind = "response_due"
+	}
+	args := []any{timerKind}
+	var where []string
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.OwnerID != 0 {
+		add("c.owner_id = $%d", f.OwnerID)
+	}
+	if f.TeamID != 0 {
+		add("c.owner_id IN (SELECT id FROM agents WHERE team_id = $%d)", f.TeamID)
+	}
+	if f.PartnerID != 0 {
+		add("c.partner_id = $%d", f.PartnerID)
+	}
+	statuses := f.Statuses
+	if len(statuses) == 0 {
+		statuses = []desk.Status{desk.StatusOpen}
+	}
+	ph := make([]string, len(statuses))
+	for i, s := range statuses {
+		args = append(args, string(s))
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	where = append(where, "c.status IN ("+strings.Join(ph, ", ")+")")
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	q := `SELECT id, subject, status, owner_id, partner_id, customer_id, name, rung, flags, updated_at, promise_due, response_due FROM (
+		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, cu.name, c.rung, c.flags, c.updated_at,
+			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
+			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
+		FROM cases c JOIN customers cu ON cu.id = c.customer_id
+		WHERE ` + strings.Join(where, " AND ") + `
+	) inbox
+	ORDER BY CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END,
+		CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END,
+		updated_at DESC, id DESC
+	LIMIT ` + fmt.Sprint(limit)
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	defer rows.Close()
+	out := []InboxRow{}
+	for rows.Next() {
+		var r InboxRow
+		var status, flags string
+		var promiseDue, responseDue anyTime
+		if err := rows.Scan(&r.CaseID, &r.Subject, &status, &r.OwnerID, &r.PartnerID, &r.CustomerID, &r.CustomerName, &r.Rung, &flags, &r.UpdatedAt,
+			&promiseDue, &responseDue); err != nil {
+			return nil, fmt.Errorf("inbox: %w", err)
+		}
+		r.Ref, r.Status, r.UpdatedAt = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC()
+		if err := json.Unmarshal([]byte(flags), &r.Flags); err != nil {
+			return nil, fmt.Errorf("inbox: case %d flags: %w", r.CaseID, err)
+		}
+		if r.Flags == nil {
+			r.Flags = []string{}
+		}
+		switch {
+		case promiseDue.Valid && (!responseDue.Valid || !responseDue.Time.Before(promiseDue.Time)):
+			r.NextDue, r.NextDueKind = promiseDue.Time, DuePromise
+		case responseDue.Valid:
+			r.NextDue, r.NextDueKind = responseDue.Time, DueResponse
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// anyTime scans a time that may come back as text: SQLite gives an aggregate or subquery of
+// a TIMESTAMP column no declared type, so the driver hands over the stored text.
+type anyTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+// SQLite's stored form (the driver's _time_format=sqlite) and its shorter variants.
+var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999Z07:00"}
+
+func (a *anyTime) Scan(v any) error {
+	*a = anyTime{}
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case time.Time:
+		a.Time, a.Valid = v.UTC(), true
+		return nil
+	case string:
+		return a.parse(v)
+	case []byte:
+		return a.parse(string(v))
+	}
+	return fmt.Errorf("scan time: unexpected %T", v)
+}
+
+func (a *anyTime) parse(s string) error {
+	for _, layout := range sqliteTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			a.Time, a.Valid = t.UTC(), true
+			return nil
+		}
+	}
+	return fmt.Errorf("scan time: cannot read %q", s)
+}
