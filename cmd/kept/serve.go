@@ -20,6 +20,7 @@ import (
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/web"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after SIGTERM.
@@ -36,8 +37,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
 	dkimSelector := fs.String("dkim-selector", envOr("KEPT_DKIM_SELECTOR", "kept"), "DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN")
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
+	baseURL := fs.String("base-url", envOr("KEPT_BASE_URL", ""), "where people reach the desk, for links in mail, e.g. https://help.example.com (default: the --http address)")
+	zoneName := fs.String("timezone", envOr("KEPT_TIMEZONE", "UTC"), "IANA time zone for people who have not chosen one")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	zone, err := time.LoadLocation(*zoneName)
+	if err != nil {
+		return fmt.Errorf("%w: --timezone / KEPT_TIMEZONE: %v", errUsage, err)
 	}
 	var relay mail.Relay
 	if *relayURL != "" {
@@ -73,8 +80,12 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	m := metrics.New()
 	var timers *jobs.Runner // set below, before anything can commit
 	var sender *mail.Sender
+	var pages *web.Server
 	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
+		if pages != nil {
+			pages.Changed(e)
+		}
 		if e.Timers && timers != nil {
 			timers.Wake()
 		}
@@ -89,6 +100,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	log.Info("database ready", "db", cfg.Describe())
 	if err := svc.PrepareMail(ctx); err != nil {
 		return err
+	}
+	// Set before anything runs in the background, so commit events never see it half-made.
+	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo})
+	if err != nil {
+		return fmt.Errorf("prepare the web pages: %w", err)
 	}
 	timers = jobs.NewRunner(svc.Store(), clock.System{}, log, svc.Handlers())
 	background := []func(context.Context) error{timers.Run}
@@ -135,7 +151,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(svc, log, m, version).Handler(),
+		Handler:           pages.Handler(api.New(svc, log, m, version).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,

@@ -66,7 +66,9 @@ type Customer struct {
 	Name       string      `json:"name"`
 	Contacts   []Contact   `json:"contacts"`
 	References []Reference `json:"references"`
-	CreatedAt  time.Time   `json:"created_at"`
+	// Timezone is where the customer's times are shown; "" shows them in the desk's zone.
+	Timezone  string    `json:"timezone,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Email is the customer's first email address, or "".

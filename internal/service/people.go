@@ -158,8 +158,12 @@ func (s *Service) SetPassword(ctx context.Context, agentID int64, password strin
 	if err != nil {
 		return desk.Invalid("password", "%v", err)
 	}
+	// A new password ends every browser session of the agent: whoever knew the old one is out.
 	return wrap("set password", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
-		return tx.SetPassword(ctx, agentID, hash)
+		if err := tx.SetPassword(ctx, agentID, hash); err != nil {
+			return err
+		}
+		return tx.DeleteSessions(ctx, string(desk.ActorAgent), agentID, s.now())
 	}))
 }
 

@@ -143,6 +143,23 @@ func (t *Tx) SetPassword(ctx context.Context, agentID int64, hash string) error 
 	return nil
 }
 
+// AgentLang returns the language an agent chose ("" when never chosen).
+func (t *Tx) AgentLang(ctx context.Context, agentID int64) (string, error) {
+	var l string
+	if err := t.tx.QueryRowContext(ctx, `SELECT lang FROM agents WHERE id = $1`, agentID).Scan(&l); err != nil {
+		return "", fmt.Errorf("language of agent %d: %w", agentID, notFound(err))
+	}
+	return l, nil
+}
+
+// SetAgentActive deactivates or reactivates an agent.
+func (t *Tx) SetAgentActive(ctx context.Context, agentID int64, active bool) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE agents SET active = $1 WHERE id = $2`, active, agentID); err != nil {
+		return fmt.Errorf("set agent %d active=%v: %w", agentID, active, err)
+	}
+	return nil
+}
+
 // PasswordHash returns an agent's stored password hash ("" when none is set).
 func (t *Tx) PasswordHash(ctx context.Context, agentID int64) (string, error) {
 	var h string
@@ -213,7 +230,7 @@ func (t *Tx) CustomerByContact(ctx context.Context, p desk.Contact) (int64, erro
 // Customer loads a customer with contact points and references.
 func (t *Tx) Customer(ctx context.Context, id int64) (desk.Customer, error) {
 	var c desk.Customer
-	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, created_at FROM customers WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.CreatedAt); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, timezone, created_at FROM customers WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.Timezone, &c.CreatedAt); err != nil {
 		return c, fmt.Errorf("load customer %d: %w", id, notFound(err))
 	}
 	c.CreatedAt = c.CreatedAt.UTC()

@@ -1,0 +1,201 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/auth"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// How long a browser stays signed in. An agent's session covers a long working day; a
+// customer's a day, since the portal link that starts it came by mail.
+const (
+	AgentSessionLength    = 12 * time.Hour
+	CustomerSessionLength = 24 * time.Hour
+)
+
+// Session is a signed-in browser: who it is and the language they chose ("" when none).
+type Session struct {
+	Token string // only set when the session was just started
+	Actor desk.Actor
+	Lang  string
+	// Zone is the IANA zone the person's times are shown in.
+	Zone string
+}
+
+// errSignIn is one answer for an unknown email, a wrong password and a deactivated agent, so
+// the form does not tell an attacker which addresses belong to the desk.
+var errSignIn = desk.Forbidden("that email and password do not match an active agent")
+
+// dummyHash is checked against when the email is unknown, so both paths cost one argon2id.
+var dummyHash, _ = auth.HashPassword("kept-timing-equaliser")
+
+// SignIn checks an agent's email and password and starts a browser session.
+func (s *Service) SignIn(ctx context.Context, email, password string) (Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return Session{}, desk.Invalid("email", "enter your email address")
+	}
+	if password == "" {
+		return Session{}, desk.Invalid("password", "enter your password")
+	}
+	var a desk.Agent
+	var hash, lang string
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if a, err = tx.AgentByEmail(ctx, email); err != nil {
+			return err
+		}
+		if hash, err = tx.PasswordHash(ctx, a.ID); err != nil {
+			return err
+		}
+		lang, err = tx.AgentLang(ctx, a.ID)
+		return err
+	})
+	if store.IsNotFound(err) {
+		auth.CheckPassword(password, dummyHash)
+		return Session{}, errSignIn
+	}
+	if err != nil {
+		return Session{}, wrap("sign in", err)
+	}
+	if hash == "" || !auth.CheckPassword(password, hash) || !a.Active || a.Role == desk.RolePartner && a.PartnerID == 0 {
+		return Session{}, errSignIn
+	}
+	token, err := s.startSession(ctx, string(desk.ActorAgent), a.ID, AgentSessionLength)
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}, nil
+}
+
+// startSession stores a new session and returns the cookie value for it.
+func (s *Service) startSession(ctx context.Context, kind string, personID int64, length time.Duration) (string, error) {
+	secret, digest, err := auth.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	var id int64
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		// Expired sessions are swept whenever someone signs in, so the table stays small.
+		if err := tx.DeleteSessions(ctx, kind, 0, now); err != nil {
+			return err
+		}
+		id, err = tx.InsertSession(ctx, kind, personID, digest, now, now.Add(length))
+		return err
+	})
+	if err != nil {
+		return "", wrap("start session", err)
+	}
+	return auth.FormatToken(id, secret), nil
+}
+
+// SessionFor resolves a session cookie to the person behind it. An unknown, expired or
+// tampered token, or a deactivated agent, is "not found".
+func (s *Service) SessionFor(ctx context.Context, token string) (Session, error) {
+	id, secret, err := auth.ParseToken(token)
+	if err != nil {
+		return Session{}, desk.NotFound("session", "")
+	}
+	var out Session
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		row, err := tx.Session(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !auth.SecretMatches(secret, row.Digest) || !row.ExpiresAt.After(s.now()) {
+			return desk.NotFound("session", "")
+		}
+		out.Lang = row.Lang
+		switch desk.ActorKind(row.Kind) {
+		case desk.ActorAgent:
+			a, err := tx.Agent(ctx, row.PersonID)
+			if err != nil {
+				return err
+			}
+			if !a.Active {
+				return desk.NotFound("session", "")
+			}
+			out.Actor, out.Zone = desk.AgentActor(a), a.Timezone
+		case desk.ActorCustomer:
+			c, err := tx.Customer(ctx, row.PersonID)
+			if err != nil {
+				return err
+			}
+			out.Actor, out.Zone = desk.CustomerActor(c), c.Timezone
+		default:
+			return desk.NotFound("session", "")
+		}
+		return nil
+	})
+	if err != nil {
+		return Session{}, wrap("load session", notFoundAs(err, "session", ""))
+	}
+	return out, nil
+}
+
+// SignOut ends the session behind a cookie. An unknown token is not an error: the browser is
+// signed out either way.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	id, _, err := auth.ParseToken(token)
+	if err != nil {
+		return nil
+	}
+	return wrap("sign out", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		return tx.DeleteSession(ctx, id)
+	}))
+}
+
+// Languages the desk and portal speak.
+var Languages = []string{"en", "et", "hr"}
+
+// SetLanguage remembers the language a signed-in person chose.
+func (s *Service) SetLanguage(ctx context.Context, actor desk.Actor, lang string) error {
+	known := false
+	for _, l := range Languages {
+		known = known || l == lang
+	}
+	if !known {
+		return desk.Invalid("lang", "choose one of %s", strings.Join(Languages, ", "))
+	}
+	if actor.Kind != desk.ActorAgent && actor.Kind != desk.ActorCustomer {
+		return desk.Forbidden("only agents and customers choose a language")
+	}
+	return wrap("set language", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		return tx.SetLang(ctx, string(actor.Kind), actor.ID, lang)
+	}))
+}
+
+// SetAgentActive deactivates or reactivates an agent. Deactivating ends their browser sessions
+// at once; their API tokens stop working because every request checks the agent is active.
+func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID int64, active bool) (desk.Agent, error) {
+	var a desk.Agent
+	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		var err error
+		if a, err = tx.Agent(ctx, agentID); err != nil {
+			return notFoundAs(err, "agent", agentID)
+		}
+		if !desk.CanManageAgents(actor) {
+			return desk.Forbidden("only a manager or an admin may deactivate agents")
+		}
+		if actor.Kind == desk.ActorAgent && actor.ID == agentID && !active {
+			return desk.Invalid("active", "you cannot deactivate yourself; ask another manager")
+		}
+		if err := tx.SetAgentActive(ctx, agentID, active); err != nil {
+			return err
+		}
+		a.Active = active
+		if !active {
+			return tx.DeleteSessions(ctx, string(desk.ActorAgent), agentID, s.now())
+		}
+		return nil
+	})
+	return a, wrap("set agent active", err)
+}
+
+// Now is the service's clock, for pages that say "in 3 h" or "overdue".
+func (s *Service) Now() time.Time { return s.now() }

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// Message catalogs: locales/<lang>/<page>.json, flat objects of key → text. Each page keeps its
+// own file so pages can grow apart; a key may live in one file only. Texts with arguments use
+// fmt verbs, with explicit indexes (%[2]s) where a language needs another order.
+//
+//go:embed locales
+var localeFiles embed.FS
+
+// langs are the languages the desk speaks, the first being the fallback.
+var langs = []language.Tag{language.English, language.Estonian, language.Croatian}
+
+var langMatcher = language.NewMatcher(langs)
+
+// langNames are shown in the language switcher, each in its own language.
+var langNames = map[string]string{"en": "English", "et": "Eesti", "hr": "Hrvatski"}
+
+type catalogs map[string]map[string]string
+
+func loadCatalogs() (catalogs, error) {
+	cat := catalogs{}
+	for _, tag := range langs {
+		lang := tag.String()
+		cat[lang] = map[string]string{}
+		files, err := fs.Glob(localeFiles, "locales/"+lang+"/*.json")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			b, err := localeFiles.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			var m map[string]string
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("catalog %s: %w", f, err)
+			}
+			for k, v := range m {
+				if _, dup := cat[lang][k]; dup {
+					return nil, fmt.Errorf("catalog %s: key %q is also in another file of %s", path.Base(f), k, lang)
+				}
+				cat[lang][k] = v
+			}
+		}
+	}
+	return cat, nil
+}
+
+// t looks a key up in lang, then in English; a key missing from both is shown as itself, so
+// the browser tests see it.
+func (c catalogs) t(lang, key string, args ...any) string {
+	s, ok := c[lang][key]
+	if !ok {
+		if s, ok = c["en"][key]; !ok {
+			return key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// chooseLang picks the page language: the person's saved choice, then the language cookie,
+// then the browser's Accept-Language, then English.
+func (s *Server) chooseLang(r *http.Request, saved string) string {
+	if _, ok := s.cat[saved]; ok && saved != "" {
+		return saved
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		if _, ok := s.cat[c.Value]; ok {
+			return c.Value
+		}
+	}
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return "en"
+	}
+	_, i, conf := langMatcher.Match(tags...)
+	if conf == language.No {
+		return "en"
+	}
+	return strings.SplitN(langs[i].String(), "-", 2)[0]
+}

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// Cookie names. The session cookie holds "kept_<id>_<secret>"; the desk keeps only a digest.
+const (
+	sessionCookie = "kept_session"
+	csrfCookie    = "kept_csrf"
+	langCookie    = "kept_lang"
+	zoneCookie    = "kept_tz"
+)
+
+// request is one page request with what every page needs: who asks, in which language and
+// time zone, and the token their forms must carry.
+type request struct {
+	*http.Request
+	sess  service.Session
+	token string // the session cookie's value, "" when signed out
+	lang  string
+	zone  *time.Location
+	csrf  string
+	s     *Server
+}
+
+// T translates a catalog key into the request's language.
+func (r *request) T(key string, args ...any) string { return r.s.cat.t(r.lang, key, args...) }
+
+func (s *Server) newRequest(w http.ResponseWriter, hr *http.Request) *request {
+	r := &request{Request: hr, s: s, zone: s.opts.Zone}
+	if c, err := hr.Cookie(sessionCookie); err == nil && c.Value != "" {
+		sess, err := s.svc.SessionFor(hr.Context(), c.Value)
+		switch {
+		case err == nil:
+			r.sess, r.token = sess, c.Value
+		case isNotFound(err):
+			clearCookie(w, hr, sessionCookie) // expired or ended elsewhere: forget it
+		default:
+			s.log.Error("load session", "err", err)
+		}
+	}
+	r.lang = s.chooseLang(hr, r.sess.Lang)
+	if loc, err := time.LoadLocation(r.sess.Zone); r.sess.Zone != "" && err == nil {
+		r.zone = loc
+	} else if c, err := hr.Cookie(zoneCookie); err == nil && c.Value != "" {
+		if loc, err := time.LoadLocation(c.Value); err == nil {
+			r.zone = loc
+		}
+	}
+	if r.token != "" {
+		r.csrf = sessionCSRF(r.token)
+	} else {
+		r.csrf = anonymousCSRF(w, hr)
+	}
+	return r
+}
+
+func isNotFound(err error) bool {
+	e, ok := desk.AsError(err)
+	return ok && e.Kind == desk.KindNotFound
+}
+
+// sessionCSRF derives a signed-in browser's form token from its session secret, so nothing
+// more is stored and a token from one session is worthless in another.
+func sessionCSRF(token string) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write([]byte("kept form token"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// anonymousCSRF gives a signed-out browser (the sign-in forms) a random token in a cookie;
+// the form must send the same value back.
+func anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 43 {
+		return c.Value
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand does not fail on supported platforms
+	v := base64.RawURLEncoding.EncodeToString(b)
+	setCookie(w, r, csrfCookie, v, 0)
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: v})
+	return v
+}
+
+// checkCSRF accepts a state-changing request only with the browser's token in the form or in
+// the X-CSRF-Token header (scripts).
+func (s *Server) checkCSRF(r *request) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.FormValue("csrf")
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(r.csrf)) == 1
+}
+
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"}
+	if maxAge > 0 {
+		c.MaxAge = int(maxAge / time.Second)
+	}
+	http.SetCookie(w, c)
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+}
+
+// limiter counts failed sign-ins per client address and per account, so guessing passwords
+// or flooding a customer with sign-in mail is slowed down to a handful of tries.
+type limiter struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+// Failed sign-ins allowed per key within the window.
+const (
+	limitTries  = 5
+	limitWindow = 15 * time.Minute
+)
+
+func newLimiter() *limiter { return &limiter{failures: map[string][]time.Time{}} }
+
+// blocked reports whether any key has used up its tries, and when the oldest try expires.
+func (l *limiter) blocked(now time.Time, keys ...string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		recent := l.recent(k, now)
+		if len(recent) >= limitTries {
+			return true, recent[0].Add(limitWindow).Sub(now)
+		}
+	}
+	return false, 0
+}
+
+// fail records one failed try under every key.
+func (l *limiter) fail(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.failures) > 100_000 { // a flood of distinct keys: start afresh rather than grow
+		l.failures = map[string][]time.Time{}
+	}
+	for _, k := range keys {
+		l.failures[k] = append(l.recent(k, now), now)
+	}
+}
+
+// reset forgets the failures of a key after a successful sign-in.
+func (l *limiter) reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.failures, key)
+}
+
+func (l *limiter) recent(k string, now time.Time) []time.Time {
+	ts := l.failures[k]
+	for len(ts) > 0 && now.Sub(ts[0]) > limitWindow {
+		ts = ts[1:]
+	}
+	if len(ts) == 0 {
+		delete(l.failures, k)
+	}
+	return ts
+}
+
+// clientIP is the address a request came from (the proxy's, behind one).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,226 @@
+// Package web is Kept's agent desk and customer portal: server-rendered pages (html/template,
+// embedded) that call the same service commands as the API. Each page has its own handler file;
+// this file holds the server, the routes and the wrapper every page request goes through.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// Options tune the web server.
+type Options struct {
+	// Zone shows times to people who have not chosen one (default: UTC).
+	Zone *time.Location
+	// BaseURL is where the desk is reached from outside, for links in mail (e.g. the portal's
+	// sign-in link). Empty means the address the request came in on.
+	BaseURL string
+	// Demo prints portal sign-in links to the log when no relay could deliver them.
+	Demo bool
+}
+
+// Server renders the desk's and the portal's pages.
+type Server struct {
+	svc     *service.Service
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	opts    Options
+	pages   *pages
+	cat     catalogs
+	limiter *limiter
+	hub     *hub
+}
+
+// New prepares the templates and catalogs; an error here is a bug in the embedded files.
+func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Options) (*Server, error) {
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+	}
+	cat, err := loadCatalogs()
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, limiter: newLimiter(), hub: newHub()}, nil
+}
+
+// Changed tells open pages that a case changed (wired to the service's commit events).
+func (s *Server) Changed(e service.Event) { s.hub.publish(e) }
+
+// Handler routes every page of the desk and the portal. Requests it does not know go to next
+// (the API, /healthz, /metrics).
+func (s *Server) Handler(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", next)
+	mux.Handle("GET /healthz", next)
+	mux.Handle("GET /metrics", next)
+	mux.Handle("GET /static/{file}", http.HandlerFunc(s.static))
+	mux.Handle("GET /{$}", s.public("/", s.home))
+	s.loginRoutes(mux)
+	s.inboxRoutes(mux)
+	s.casePageRoutes(mux)
+	s.availabilityRoutes(mux)
+	s.managerRoutes(mux)
+	s.portalRoutes(mux)
+	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
+		return desk.NotFound("page", r.URL.Path)
+	}))
+	// Browsers say where a request comes from; one from another site that would change
+	// something is refused before any handler runs. The CSRF token is the second lock.
+	return http.NewCrossOriginProtection().Handler(mux)
+}
+
+// home sends agents to their inbox, customers to the portal and everyone else to sign in.
+func (s *Server) home(w http.ResponseWriter, r *request) error {
+	switch r.sess.Actor.Kind {
+	case desk.ActorAgent:
+		http.Redirect(w, r.Request, "/inbox", http.StatusSeeOther)
+	case desk.ActorCustomer:
+		http.Redirect(w, r.Request, "/portal", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r.Request, "/login", http.StatusSeeOther)
+	}
+	return nil
+}
+
+// pageFunc answers one page request; an error it returns is rendered as an error page.
+type pageFunc func(w http.ResponseWriter, r *request) error
+
+// public serves a page anyone may see; a session, if there is one, is still loaded.
+func (s *Server) public(route string, fn pageFunc) http.Handler { return s.wrap(route, "", fn) }
+
+// agent serves a page for signed-in agents; others are sent to sign in.
+func (s *Server) agent(route string, fn pageFunc) http.Handler {
+	return s.wrap(route, desk.ActorAgent, fn)
+}
+
+// customer serves a portal page for signed-in customers; others are sent to the portal's sign-in.
+func (s *Server) customer(route string, fn pageFunc) http.Handler {
+	return s.wrap(route, desk.ActorCustomer, fn)
+}
+
+func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		securityHeaders(sw.Header())
+		r := s.newRequest(sw, hr)
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic answering page", "method", hr.Method, "path", hr.URL.Path, "panic", p)
+				if sw.code == 0 {
+					s.renderError(sw, r, errors.New("internal error"))
+				}
+			}
+			took := time.Since(start)
+			s.metrics.Request(hr.Method, route, sw.code, took)
+			s.log.Info("page", "method", hr.Method, "path", hr.URL.Path, "status", sw.code, "bytes", sw.bytes,
+				"ms", float64(took.Microseconds())/1000, "remote", hr.RemoteAddr)
+		}()
+		if need != "" && r.sess.Actor.Kind != need {
+			s.signInFirst(sw, r, need)
+			return
+		}
+		if !safeMethod(hr.Method) && !s.checkCSRF(r) {
+			s.renderError(sw, r, &desk.Error{Kind: desk.KindForbidden, Code: "csrf",
+				Message: r.T("error.csrf")})
+			return
+		}
+		hr.Body = http.MaxBytesReader(sw, hr.Body, maxFormBody)
+		if err := fn(sw, r); err != nil {
+			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
+				s.log.Error("page failed", "method", hr.Method, "path", hr.URL.Path, "err", err)
+			}
+			if sw.code == 0 {
+				s.renderError(sw, r, err)
+			}
+		}
+	})
+}
+
+// maxFormBody bounds a form post; uploads (documents) set their own larger limit.
+const maxFormBody = 1 << 20
+
+// signInFirst sends a visitor without the right session to the matching sign-in page, and
+// brings them back afterwards. Partial requests from scripts get a 401 instead of a page.
+func (s *Server) signInFirst(w http.ResponseWriter, r *request, need desk.ActorKind) {
+	if r.Header.Get("Accept") == "text/event-stream" || r.Header.Get("X-Kept-Partial") != "" {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	to := "/login"
+	if need == desk.ActorCustomer {
+		to = "/portal/login"
+	}
+	if r.Method == http.MethodGet {
+		to += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r.Request, to, http.StatusSeeOther)
+}
+
+// safeMethod is a method that must not change anything, so needs no CSRF token.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// localPath keeps a "next" address on this site: anything else becomes fallback.
+func localPath(next, fallback string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	return next
+}
+
+// securityHeaders are on every page: no inline script, no framing, no sniffing.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// statusWriter remembers the status code for the log line and the metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	bytes int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Flush lets server-sent events through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection (for SSE deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
