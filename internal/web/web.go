@@ -29,14 +29,15 @@ type Options struct {
 
 // Server renders the desk's and the portal's pages.
 type Server struct {
-	svc     *service.Service
-	log     *slog.Logger
-	metrics *metrics.Metrics
-	opts    Options
-	pages   *pages
-	cat     catalogs
-	limiter *limiter
-	hub     *hub
+	svc      *service.Service
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	opts     Options
+	pages    *pages
+	cat      catalogs
+	limiter  *limiter
+	hub      *hub
+	presence *presence // who has which case open (live.go)
 }
 
 // New prepares the templates and catalogs; an error here is a bug in the embedded files.
@@ -52,7 +53,7 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	if err != nil {
 		return nil, err
 	}
-	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, limiter: newLimiter(), hub: newHub()}, nil
+	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, limiter: newLimiter(), hub: newHub(), presence: newPresence()}, nil
 }
 
 // Changed tells open pages that a case changed (wired to the service's commit events).

@@ -1,0 +1,339 @@
+package web
+
+// Live updates for open desk pages, by server-sent events.
+//
+// GET /events (signed-in agents only) is one long text/event-stream response. It carries:
+//
+//	event: case
+//	data: 42
+//
+// after every committed change to case 42 (its id, nothing more: the page fetches what it
+// shows through the ordinary pages, which check access). And, to the desk's own staff:
+//
+//	event: presence
+//	data: {"case":42,"names":["Ann Tamm","Bob Kask"]}
+//
+// when who has case 42 open changes: names are the OTHER agents who have it open now (the
+// stream's own agent is left out; an empty list means nobody else). A comment line
+// (": ping") is sent every 25 s so proxies keep the connection and a dead client is noticed.
+// The stream ends when the client leaves or the server shuts down (Server.CloseStreams).
+//
+// GET /events?case=42 also keeps the agent present on case 42 for as long as the stream is
+// open: the case page opens it, so a colleague's collision notice lasts exactly as long as the
+// page. Presence set by presence.open without a stream lasts presenceTTL.
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+const (
+	// heartbeat is how often an idle stream sends a comment.
+	heartbeat = 25 * time.Second
+	// writeWait bounds one write to a stream; a client that cannot take a few bytes in this
+	// time is gone.
+	writeWait = 10 * time.Second
+	// presenceTTL is how long opening a case page counts as having it open without a stream.
+	presenceTTL = 2 * time.Minute
+)
+
+// CloseStreams ends every live-update stream: call it when the HTTP server shuts down
+// (http.Server.RegisterOnShutdown), as Shutdown does not wait for streams to go quiet.
+func (s *Server) CloseStreams() { s.hub.close() }
+
+// events streams case changes and presence to one open page.
+func (s *Server) events(w http.ResponseWriter, r *request) error {
+	actor := r.sess.Actor
+	staff := desk.IsStaff(actor)
+	var watch int64
+	if v := r.URL.Query().Get("case"); v != "" && staff {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			watch = id
+		}
+	}
+	rc := http.NewResponseController(w)
+	// The server's read timeout would otherwise end the stream: the connection's background
+	// read fails at the deadline and cancels the request's context.
+	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return nil
+	}
+	changes, unsubscribe := s.hub.subscribe()
+	defer unsubscribe()
+	var moves <-chan presenceChange
+	if staff {
+		m, stop := s.presence.subscribe()
+		defer stop()
+		moves = m
+	}
+	if watch != 0 {
+		defer s.presence.watch(watch, actor.ID, actor.Name)()
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
+	w.WriteHeader(http.StatusOK)
+	send := func(format string, args ...any) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(writeWait)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	// The first bytes tell the browser the stream is open, and how soon to come back if cut.
+	if err := send("retry: 3000\n: open\n\n"); err != nil {
+		return nil
+	}
+	if watch != 0 {
+		if err := send("event: presence\ndata: %s\n\n", presenceJSON(watch, s.presence.others(watch, actor.ID))); err != nil {
+			return nil
+		}
+	}
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	ctx := r.Context()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.hub.done():
+			return nil
+		case e := <-changes:
+			err = send("event: case\ndata: %d\n\n", e.CaseID)
+		case m := <-moves:
+			err = send("event: presence\ndata: %s\n\n", presenceJSON(m.caseID, m.namesBut(actor.ID)))
+		case <-tick.C:
+			s.presence.sweep()
+			err = send(": ping\n\n")
+		}
+		if err != nil {
+			return nil // the client is gone
+		}
+	}
+}
+
+func presenceJSON(caseID int64, names []string) string {
+	if names == nil {
+		names = []string{}
+	}
+	b, _ := json.Marshal(struct {
+		Case  int64    `json:"case"`
+		Names []string `json:"names"`
+	}{caseID, names})
+	return string(b)
+}
+
+// presence remembers, in memory on this node, which agents have which case open, so the case
+// page can warn of a colleague working on the same case.
+type presence struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	now   func() time.Time
+	cases map[int64]map[int64]*viewer // case → agent → viewer
+	subs  map[chan presenceChange]struct{}
+}
+
+type viewer struct {
+	name    string
+	until   time.Time // present until then without a stream
+	streams int       // open /events?case= streams: present while any is open
+}
+
+// presenceChange is everyone who has a case open after a change.
+type presenceChange struct {
+	caseID  int64
+	viewers []presentAgent
+}
+
+type presentAgent struct {
+	id   int64
+	name string
+}
+
+// namesBut lists the viewers' names except one agent's.
+func (c presenceChange) namesBut(agentID int64) []string {
+	names := []string{}
+	for _, v := range c.viewers {
+		if v.id != agentID {
+			names = append(names, v.name)
+		}
+	}
+	return names
+}
+
+func newPresence() *presence {
+	return &presence{ttl: presenceTTL, now: time.Now, cases: map[int64]map[int64]*viewer{}, subs: map[chan presenceChange]struct{}{}}
+}
+
+// open marks the agent as having the case open (for presenceTTL, or while a stream watches it)
+// and returns the names of the other agents who have it open, sorted.
+func (p *presence) open(caseID int64, agentID int64, name string) (others []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sweepLocked()
+	vs := p.cases[caseID]
+	if vs == nil {
+		vs = map[int64]*viewer{}
+		p.cases[caseID] = vs
+	}
+	v, seen := vs[agentID]
+	if !seen {
+		v = &viewer{}
+		vs[agentID] = v
+	}
+	v.name, v.until = name, p.now().Add(p.ttl)
+	if !seen {
+		p.publishLocked(caseID)
+	}
+	return p.othersLocked(caseID, agentID)
+}
+
+// close forgets that the agent has the case open (they left it, or signed out).
+func (p *presence) close(caseID, agentID int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.cases[caseID][agentID]; !ok {
+		return
+	}
+	p.dropLocked(caseID, agentID)
+	p.publishLocked(caseID)
+}
+
+// others lists the other agents who have the case open now, sorted by name.
+func (p *presence) others(caseID, agentID int64) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.othersLocked(caseID, agentID)
+}
+
+// watch keeps the agent present on the case until the returned function is called (when the
+// page's stream ends).
+func (p *presence) watch(caseID, agentID int64, name string) (stop func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	vs := p.cases[caseID]
+	if vs == nil {
+		vs = map[int64]*viewer{}
+		p.cases[caseID] = vs
+	}
+	v, seen := vs[agentID]
+	if !seen {
+		v = &viewer{name: name}
+		vs[agentID] = v
+	}
+	v.streams++
+	if !seen {
+		p.publishLocked(caseID)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			v, ok := p.cases[caseID][agentID]
+			if !ok {
+				return
+			}
+			if v.streams--; v.streams <= 0 {
+				p.dropLocked(caseID, agentID)
+				p.publishLocked(caseID)
+			}
+		})
+	}
+}
+
+// sweep forgets agents whose presence has expired, telling the streams.
+func (p *presence) sweep() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sweepLocked()
+}
+
+func (p *presence) sweepLocked() {
+	now := p.now()
+	for caseID, vs := range p.cases {
+		changed := false
+		for agentID, v := range vs {
+			if v.streams <= 0 && !now.Before(v.until) {
+				delete(vs, agentID)
+				changed = true
+			}
+		}
+		if len(vs) == 0 {
+			delete(p.cases, caseID)
+		}
+		if changed {
+			p.publishLocked(caseID)
+		}
+	}
+}
+
+func (p *presence) dropLocked(caseID, agentID int64) {
+	delete(p.cases[caseID], agentID)
+	if len(p.cases[caseID]) == 0 {
+		delete(p.cases, caseID)
+	}
+}
+
+func (p *presence) othersLocked(caseID, agentID int64) []string {
+	names := []string{}
+	now := p.now()
+	for id, v := range p.cases[caseID] {
+		if id != agentID && (v.streams > 0 || now.Before(v.until)) {
+			names = append(names, v.name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// publishLocked tells every stream who has the case open now. Like the hub, it never blocks:
+// a stream that is behind misses the change.
+func (p *presence) publishLocked(caseID int64) {
+	if len(p.subs) == 0 {
+		return
+	}
+	c := presenceChange{caseID: caseID}
+	for id, v := range p.cases[caseID] {
+		c.viewers = append(c.viewers, presentAgent{id: id, name: v.name})
+	}
+	slices.SortFunc(c.viewers, func(a, b presentAgent) int {
+		if a.name < b.name {
+			return -1
+		} else if a.name > b.name {
+			return 1
+		}
+		return 0
+	})
+	for ch := range p.subs {
+		select {
+		case ch <- c:
+		default:
+		}
+	}
+}
+
+// subscribe returns a channel of presence changes and the function that ends the subscription.
+func (p *presence) subscribe() (<-chan presenceChange, func()) {
+	ch := make(chan presenceChange, 32)
+	p.mu.Lock()
+	p.subs[ch] = struct{}{}
+	p.mu.Unlock()
+	return ch, func() {
+		p.mu.Lock()
+		delete(p.subs, ch)
+		p.mu.Unlock()
+	}
+}
