@@ -1,0 +1,385 @@
+package service
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keptdesk/kept/internal/auth"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// PortalLinkLength is how long a mailed sign-in link works. It works once.
+const PortalLinkLength = 30 * time.Minute
+
+// PortalLinkRequest is a customer asking for a sign-in link to the portal.
+type PortalLinkRequest struct {
+	Email string
+	// Lang is the page's language: the mail is written in it when the customer never chose one.
+	Lang string
+	// BaseURL is where the desk is reached from outside, e.g. https://desk.example.
+	BaseURL string
+	// Compose writes the mail's subject and text, in lang, around the link.
+	Compose func(lang, link string, expires time.Time) (subject, text string)
+}
+
+// PortalLinkResult says what became of a request. The page says the same whatever it holds,
+// so nobody learns from it which addresses the desk knows.
+type PortalLinkResult struct {
+	Known      bool   // a customer is reachable at the address
+	CustomerID int64  // that customer
+	Queued     bool   // the mail is in the outbox
+	Held       bool   // known, but too many automatic mails went to the address this hour
+	Link       string // the link, when no relay could carry it (for a demo's log); "" otherwise
+}
+
+// RequestPortalLink makes a one-time sign-in link for the customer reachable at an email
+// address and puts a mail with it in the outbox, in one transaction. The link's secret is kept
+// only as a digest; the link expires after PortalLinkLength. An unknown address is not an
+// error: nothing is stored or sent. Without a relay (no outbound mail) the link is made but
+// returned instead of queued, so the caller can say it could not be delivered.
+func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) (PortalLinkResult, error) {
+	contact, err := desk.CanonicalContact("email", desk.ContactEmail, in.Email)
+	if err != nil {
+		return PortalLinkResult{}, err
+	}
+	if in.Compose == nil {
+		return PortalLinkResult{}, fmt.Errorf("request portal link: no mail composer")
+	}
+	secret, digest, err := auth.NewSecret()
+	if err != nil {
+		return PortalLinkResult{}, err
+	}
+	var res PortalLinkResult
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		res = PortalLinkResult{}
+		id, err := tx.CustomerByContact(ctx, contact)
+		if store.IsNotFound(err) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		cust, err := tx.Customer(ctx, id)
+		if err != nil {
+			return err
+		}
+		res.Known, res.CustomerID = true, cust.ID
+		now := s.now()
+		expires := now.Add(PortalLinkLength)
+		linkID, err := tx.InsertPortalLink(ctx, cust.ID, contact.Value, digest, now, expires)
+		if err != nil {
+			return err
+		}
+		link := strings.TrimRight(in.BaseURL, "/") + "/portal/signin?token=" + url.QueryEscape(auth.FormatToken(linkID, secret))
+		if !s.mailCfg.Outbound {
+			res.Link = link
+			return nil
+		}
+		// The mail is automatic (nobody at the desk wrote it), so it counts towards the
+		// hourly limit per address: asking for links cannot flood someone's mailbox.
+		n, err := tx.CountRecentAutomatic(ctx, contact.Value, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if n >= automaticLimit {
+			res.Held = true
+			return nil
+		}
+		lang, err := tx.CustomerLang(ctx, cust.ID)
+		if err != nil {
+			return err
+		}
+		if !knownLanguage(lang) {
+			lang = in.Lang
+		}
+		subject, text := in.Compose(lang, link, expires)
+		messageID := fmt.Sprintf("portal.%d.%s@%s", linkID, hex.EncodeToString(digest[:6]), s.mailDomain())
+		raw, err := mail.Compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address},
+			To: mail.Address{Name: cust.Name, Email: contact.Value}, Subject: subject, Text: text, MessageID: messageID,
+			Automatic: true, Date: now})
+		if err != nil {
+			return fmt.Errorf("compose sign-in mail: %w", err)
+		}
+		if s.mailCfg.DKIM != nil {
+			if raw, err = s.mailCfg.DKIM.Sign(raw); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.QueueMail(ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw,
+			Automatic: true}, now); err != nil {
+			return err
+		}
+		res.Queued = true
+		return nil
+	})
+	if err != nil {
+		return PortalLinkResult{}, wrap("request portal link", err)
+	}
+	return res, nil
+}
+
+func knownLanguage(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Why a sign-in link is refused. A link nobody made (or a tampered one) is "not found".
+var (
+	errLinkUsed    = desk.Conflict("portal_link_used", "this sign-in link has been used already; ask for a new one", nil)
+	errLinkExpired = desk.Conflict("portal_link_expired", "this sign-in link has expired; ask for a new one", nil)
+)
+
+// checkPortalLink loads the link behind a token and says whether it may still sign in.
+func (s *Service) checkPortalLink(ctx context.Context, tx *store.Tx, token string) (store.PortalLink, error) {
+	id, secret, err := auth.ParseToken(token)
+	if err != nil {
+		return store.PortalLink{}, desk.NotFound("sign-in link", "")
+	}
+	l, err := tx.PortalLink(ctx, id)
+	if store.IsNotFound(err) || (err == nil && !auth.SecretMatches(secret, l.Digest)) {
+		return l, desk.NotFound("sign-in link", "")
+	} else if err != nil {
+		return l, err
+	}
+	switch {
+	case l.Used:
+		return l, errLinkUsed
+	case !l.ExpiresAt.After(s.now()):
+		return l, errLinkExpired
+	}
+	// The address may have moved to someone else since the link was made.
+	owner, err := tx.CustomerByContact(ctx, desk.Contact{Kind: desk.ContactEmail, Value: l.Email})
+	if store.IsNotFound(err) || (err == nil && owner != l.CustomerID) {
+		return l, desk.NotFound("sign-in link", "")
+	}
+	return l, err
+}
+
+// CheckPortalLink says whether a sign-in link would still work, without using it: nil, or the
+// refusal (portal_link_used, portal_link_expired, not found).
+func (s *Service) CheckPortalLink(ctx context.Context, token string) error {
+	return wrap("check portal link", s.store.Read(ctx, func(tx *store.Tx) error {
+		_, err := s.checkPortalLink(ctx, tx, token)
+		return err
+	}))
+}
+
+// UsePortalLink signs a customer in with a mailed link and uses it up, in one transaction: of
+// two clicks racing each other only one signs in, and the other is told the link was used.
+func (s *Service) UsePortalLink(ctx context.Context, token string) (Session, error) {
+	secret, digest, err := auth.NewSecret()
+	if err != nil {
+		return Session{}, err
+	}
+	var out Session
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		l, err := s.checkPortalLink(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		ok, err := tx.UsePortalLink(ctx, l.ID, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLinkUsed
+		}
+		cust, err := tx.Customer(ctx, l.CustomerID)
+		if err != nil {
+			return err
+		}
+		lang, err := tx.CustomerLang(ctx, cust.ID)
+		if err != nil {
+			return err
+		}
+		// As startSession does, but in this transaction: the link is used exactly when a
+		// session exists for it.
+		if err := tx.DeleteSessions(ctx, string(desk.ActorCustomer), 0, now); err != nil {
+			return err
+		}
+		id, err := tx.InsertSession(ctx, string(desk.ActorCustomer), cust.ID, digest, now, now.Add(CustomerSessionLength))
+		if err != nil {
+			return err
+		}
+		out = Session{Token: auth.FormatToken(id, secret), Actor: desk.CustomerActor(cust), Lang: lang, Zone: cust.Timezone}
+		return nil
+	})
+	if err != nil {
+		return Session{}, wrap("use portal link", err)
+	}
+	return out, nil
+}
+
+// PortalCaseSummary is one of a customer's cases as the portal lists it.
+type PortalCaseSummary struct {
+	CaseSummary
+	OpenPromises []desk.Promise `json:"open_promises"`
+}
+
+// PortalCases lists the cases the actor may see (for a customer: their own, in every team),
+// newest first, with each case's open promises, soonest due first.
+func (s *Service) PortalCases(ctx context.Context, actor desk.Actor, limit int) ([]PortalCaseSummary, error) {
+	cases, err := s.Cases(ctx, actor, CaseList{Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PortalCaseSummary, 0, len(cases))
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		for _, c := range cases {
+			ps, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen})
+			if err != nil {
+				return err
+			}
+			out = append(out, PortalCaseSummary{CaseSummary: c, OpenPromises: ps})
+		}
+		return nil
+	})
+	return out, wrap("list portal cases", err)
+}
+
+// PortalCaseView is a case as its customer sees it in the portal.
+type PortalCaseView struct {
+	Case      CaseView
+	Record    []desk.Entry // public entries only, for a customer
+	Documents []desk.Document
+	// Resolution is the answer awaiting the customer's confirmation ("" when none is).
+	Resolution string
+	// MissingReferences are the kinds of reference the case's type needs and the customer
+	// has not given yet (story 15: the portal asks for them).
+	MissingReferences []string
+	References        []desk.Reference
+	Rating            *store.Rating
+}
+
+// PortalCase loads what the portal shows of a case: the case, its record (without internal
+// entries for a customer), its documents, the resolution to confirm, the references still
+// needed and the customer's rating.
+func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64) (PortalCaseView, error) {
+	var v PortalCaseView
+	var err error
+	if v.Case, err = s.Case(ctx, actor, caseID); err != nil {
+		return v, err
+	}
+	if v.Record, err = s.Record(ctx, actor, caseID); err != nil {
+		return v, err
+	}
+	if v.Documents, err = s.CaseDocuments(ctx, actor, caseID); err != nil {
+		return v, err
+	}
+	err = s.store.Read(ctx, func(tx *store.Tx) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Status == desk.StatusAwaitingConfirmation {
+			v.Resolution = c.Resolution
+		}
+		cust, err := tx.Customer(ctx, c.CustomerID)
+		if err != nil {
+			return err
+		}
+		v.References = cust.References
+		if c.Type != "" {
+			ct, err := tx.CaseType(ctx, 0, c.Type)
+			if err == nil {
+				v.MissingReferences = desk.MissingReferences(ct, nil, cust.References)
+			} else if !store.IsNotFound(err) {
+				return err
+			}
+		}
+		r, err := tx.Rating(ctx, caseID)
+		if err == nil {
+			v.Rating = &r
+		} else if !store.IsNotFound(err) {
+			return err
+		}
+		return nil
+	})
+	return v, wrap("load portal case", err)
+}
+
+// AddCaseReference gives a reference (an order number, say) with a case: it goes on the
+// customer, where every department finds it, the case is found by it, and the case's record
+// says so in a public reference_added entry. The customer may do this on their own cases;
+// the desk's agents on any.
+func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID int64, r desk.Reference) (desk.Reference, error) {
+	if actor.Kind != desk.ActorCustomer {
+		if err := requireStaff(actor); err != nil {
+			return desk.Reference{}, err
+		}
+	}
+	refs, err := desk.ValidateReferences("reference", []desk.Reference{r})
+	if err != nil {
+		return desk.Reference{}, err
+	}
+	ref := refs[0]
+	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := tx.AddReference(ctx, c.CustomerID, ref, now); err != nil {
+			return err
+		}
+		drafts, err := s.participate(ctx, tx, &c, actor, now)
+		if err != nil {
+			return err
+		}
+		drafts = append(drafts, desk.Draft{Kind: desk.KindReferenceAdded, Actor: actor, Body: ref.Kind + ": " + ref.Value,
+			Data: map[string]any{"kind": ref.Kind, "value": ref.Value}})
+		entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
+		if err != nil {
+			return err
+		}
+		last := entries[len(entries)-1]
+		return tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: last.ID, Refs: []string{ref.Key}})
+	})
+	return ref, wrap("add reference", err)
+}
+
+// maxRatingComment bounds a rating's comment.
+const maxRatingComment = 4000
+
+// Rate records what the customer thought of how their case went (1 to 5, with an optional
+// comment). Only the case's customer rates, and only once they confirmed its resolution; a
+// second rating replaces the first.
+func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (store.Rating, error) {
+	if actor.Kind != desk.ActorCustomer {
+		return store.Rating{}, desk.Forbidden("only the case's customer rates it")
+	}
+	if score < 1 || score > 5 {
+		return store.Rating{}, desk.Invalid("score", "choose 1 to 5")
+	}
+	comment = strings.TrimSpace(comment)
+	if len(comment) > maxRatingComment || !utf8.ValidString(comment) {
+		return store.Rating{}, desk.Invalid("comment", "at most %d bytes of text", maxRatingComment)
+	}
+	var out store.Rating
+	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		if c.Status != desk.StatusClosed {
+			return desk.Conflict("not_confirmed", fmt.Sprintf("%s is %s: a case is rated once its resolution is confirmed", c.Ref(), c.Status), nil)
+		}
+		if err := tx.SaveRating(ctx, store.Rating{CaseID: c.ID, CustomerID: c.CustomerID, Score: score, Comment: comment}, s.now()); err != nil {
+			return err
+		}
+		out, err = tx.Rating(ctx, c.ID)
+		return err
+	})
+	return out, wrap("rate case", err)
+}

@@ -1,0 +1,233 @@
+package service_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// portalMail writes a sign-in mail the way the portal page does, minus the translations.
+func portalMail(lang, link string, expires time.Time) (string, string) {
+	return "[" + lang + "] Your sign-in link", "Open " + link + " before " + expires.Format(time.RFC3339)
+}
+
+func newMailService(t *testing.T, backend string, outbound bool) (*service.Service, *store.Store, *clock.Fake) {
+	t.Helper()
+	st := storetest.Open(t, backend)
+	clk := clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	svc := service.New(st, clk, slog.New(slog.DiscardHandler),
+		service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: outbound}))
+	return svc, st, clk
+}
+
+// linkIn takes the sign-in link's token out of a queued mail's text.
+func linkIn(t *testing.T, m store.OutMail) (text, token string) {
+	t.Helper()
+	msg, err := mail.Parse(m.Raw, mail.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(msg.Text, "/portal/signin?token=")
+	if !ok {
+		t.Fatalf("no sign-in link in the mail:\n%s", msg.Text)
+	}
+	token, _, _ = strings.Cut(rest, " ")
+	return msg.Subject + "\n" + msg.Text, token
+}
+
+// TestPortalLinks checks the one-time sign-in link: mailed only to a known address, stored
+// hashed, single use, expiring, and in the customer's language.
+func TestPortalLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		svc, st, clk := newMailService(t, backend, true)
+		sys := desk.SystemActor()
+		mari := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"}))
+		req := func(email string) service.PortalLinkResult {
+			return must(svc.RequestPortalLink(ctx, service.PortalLinkRequest{Email: email, Lang: "en", BaseURL: "https://desk.test/", Compose: portalMail}))
+		}
+
+		// An unknown address: nothing stored, nothing sent, no error.
+		if res := req("nobody@example.ee"); res.Known || res.Queued || res.Link != "" {
+			t.Errorf("unknown address: %+v", res)
+		}
+		if out := outbox(t, st, 0); len(out) != 0 {
+			t.Fatalf("a mail went out for an unknown address: %v", out)
+		}
+		if _, err := svc.RequestPortalLink(ctx, service.PortalLinkRequest{Email: "not an address", Compose: portalMail}); err == nil {
+			t.Error("a malformed address was accepted")
+		}
+
+		// A known one, written differently: one mail to the customer's address with the link.
+		res := req("  Mari@Example.EE ")
+		if !res.Known || !res.Queued || res.CustomerID != mari.ID || res.Link != "" {
+			t.Fatalf("known address: %+v", res)
+		}
+		out := outbox(t, st, 0)
+		if len(out) != 1 || out[0].To != "mari@example.ee" || !out[0].Automatic {
+			t.Fatalf("outbox: %+v", out)
+		}
+		text, token := linkIn(t, out[0])
+		if !strings.Contains(text, "[en] Your sign-in link") || !strings.Contains(text, "https://desk.test/portal/signin?token=kept_") {
+			t.Errorf("mail text:\n%s", text)
+		}
+		// Only a digest is stored.
+		links := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (store.PortalLink, error) { return tx.PortalLink(ctx, 1) })
+		if strings.Contains(string(links.Digest), token[len(token)-43:]) || !links.ExpiresAt.Equal(clk.Now().Add(30*time.Minute).UTC()) {
+			t.Errorf("stored link: %+v", links)
+		}
+
+		// Opening it does not use it; using it signs Mari in, once.
+		if err := svc.CheckPortalLink(ctx, token); err != nil {
+			t.Fatalf("fresh link: %v", err)
+		}
+		if err := svc.CheckPortalLink(ctx, token); err != nil {
+			t.Fatalf("a fresh link checked twice: %v", err)
+		}
+		sess := must(svc.UsePortalLink(ctx, token))
+		if sess.Actor.Kind != desk.ActorCustomer || sess.Actor.ID != mari.ID || sess.Token == "" {
+			t.Fatalf("session: %+v", sess)
+		}
+		if got := must(svc.SessionFor(ctx, sess.Token)); got.Actor.ID != mari.ID {
+			t.Errorf("session for the cookie: %+v", got)
+		}
+		_, err := svc.UsePortalLink(ctx, token)
+		conflict(t, err, "portal_link_used")
+		conflict(t, svc.CheckPortalLink(ctx, token), "portal_link_used")
+
+		// A tampered or made-up token is simply unknown.
+		bad := token[:len(token)-1] + "A"
+		if strings.HasSuffix(token, "A") {
+			bad = token[:len(token)-1] + "B"
+		}
+		if _, err := svc.UsePortalLink(ctx, bad); !isNotFound(err) {
+			t.Errorf("tampered token: %v", err)
+		}
+		if _, err := svc.UsePortalLink(ctx, "kept_99_nonsense"); !isNotFound(err) {
+			t.Errorf("made-up token: %v", err)
+		}
+
+		// A link not used within 30 minutes has expired; Mari chose Estonian meanwhile.
+		must(0, svc.SetLanguage(ctx, desk.CustomerActor(mari), "et"))
+		req("mari@example.ee")
+		out = outbox(t, st, 0)
+		if len(out) != 2 {
+			t.Fatalf("outbox after a second request: %d mails", len(out))
+		}
+		text, token = linkIn(t, out[1])
+		if !strings.Contains(text, "[et]") {
+			t.Errorf("the mail is not in Mari's language:\n%s", text)
+		}
+		clk.Advance(30 * time.Minute)
+		_, err = svc.UsePortalLink(ctx, token)
+		conflict(t, err, "portal_link_expired")
+
+		// Two clicks at once: one signs in, the other is told the link was used.
+		req("mari@example.ee")
+		_, token = linkIn(t, outbox(t, st, 0)[2])
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, errs[i] = svc.UsePortalLink(ctx, token) }()
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Errorf("racing clicks: %v and %v, want exactly one sign-in", errs[0], errs[1])
+		}
+	})
+}
+
+// TestPortalLinkWithoutRelay: with no relay the link cannot be mailed; it is made and handed
+// back (for a demo's log) and nothing waits in the outbox.
+func TestPortalLinkWithoutRelay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		svc, st, _ := newMailService(t, backend, false)
+		must(svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Ivo", Email: "ivo@example.hr"}))
+		res := must(svc.RequestPortalLink(ctx, service.PortalLinkRequest{Email: "ivo@example.hr", Lang: "hr", BaseURL: "http://x", Compose: portalMail}))
+		if !res.Known || res.Queued || !strings.HasPrefix(res.Link, "http://x/portal/signin?token=kept_") {
+			t.Fatalf("without a relay: %+v", res)
+		}
+		if out := outbox(t, st, 0); len(out) != 0 {
+			t.Errorf("queued without a relay: %v", out)
+		}
+		_, token, _ := strings.Cut(res.Link, "token=")
+		if _, err := svc.UsePortalLink(ctx, token); err != nil {
+			t.Errorf("the demo link does not sign in: %v", err)
+		}
+	})
+}
+
+// TestPortalCustomerActions: a customer gives a reference with a case, and rates the case
+// once they confirmed its resolution.
+func TestPortalCustomerActions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		svc, _ := newService(t, backend)
+		sys := desk.SystemActor()
+		ann := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann", Email: "ann@example.ee", Role: "agent"}))
+		mari := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"}))
+		ivo := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Ivo", Email: "ivo@example.hr"}))
+		c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: mari.ID, Subject: "Late parcel", Body: "Where is it?", Channel: "web", OwnerID: ann.ID}))
+		asMari, asIvo, asAnn := desk.CustomerActor(mari), desk.CustomerActor(ivo), desk.AgentActor(ann)
+
+		ref := must(svc.AddCaseReference(ctx, asMari, c.ID, desk.Reference{Kind: "Order", Value: "ORD-55120"}))
+		if ref.Kind != "order" {
+			t.Errorf("reference: %+v", ref)
+		}
+		if _, err := svc.AddCaseReference(ctx, asIvo, c.ID, desk.Reference{Kind: "order", Value: "1"}); !isNotFound(err) {
+			t.Errorf("Ivo adding to Mari's case: %v", err)
+		}
+		v := must(svc.PortalCase(ctx, asMari, c.ID))
+		if len(v.References) != 1 || v.References[0].Value != "ORD-55120" {
+			t.Errorf("references on Mari: %+v", v.References)
+		}
+		if e := lastOf(v.Record, desk.KindReferenceAdded); e == nil || e.Internal || e.Actor.ID != mari.ID {
+			t.Errorf("no public reference_added entry by Mari: %v", kindsOf(v.Record))
+		}
+		if hits := must(svc.Search(ctx, asAnn, "ORD-55120", 10)); len(hits) == 0 || hits[0].CaseID != c.ID {
+			t.Errorf("the case is not found by the reference: %v", hits)
+		}
+
+		_, err := svc.Rate(ctx, asMari, c.ID, 5, "")
+		conflict(t, err, "not_confirmed")
+		must(svc.Resolve(ctx, asAnn, c.ID, "The parcel was delivered to your neighbour."))
+		if v := must(svc.PortalCase(ctx, asMari, c.ID)); v.Resolution != "The parcel was delivered to your neighbour." {
+			t.Errorf("resolution to confirm: %q", v.Resolution)
+		}
+		must(svc.Confirm(ctx, asMari, c.ID, desk.Confirmation{Confirmed: true}))
+		if _, err := svc.Rate(ctx, asAnn, c.ID, 5, ""); err == nil {
+			t.Error("an agent rated the case")
+		}
+		if _, err := svc.Rate(ctx, asIvo, c.ID, 1, ""); !isNotFound(err) {
+			t.Errorf("Ivo rating Mari's case: %v", err)
+		}
+		if _, err := svc.Rate(ctx, asMari, c.ID, 6, ""); err == nil {
+			t.Error("a score of 6 was accepted")
+		}
+		must(svc.Rate(ctx, asMari, c.ID, 3, "Slow"))
+		r := must(svc.Rate(ctx, asMari, c.ID, 4, "  Slow, but kind.  "))
+		if r.Score != 4 || r.Comment != "Slow, but kind." {
+			t.Errorf("rating: %+v", r)
+		}
+		if v := must(svc.PortalCase(ctx, asMari, c.ID)); v.Rating == nil || v.Rating.Score != 4 || v.Resolution != "" {
+			t.Errorf("portal case after rating: %+v", v.Rating)
+		}
+
+		list := must(svc.PortalCases(ctx, asMari, 50))
+		if len(list) != 1 || list[0].ID != c.ID {
+			t.Errorf("Mari's portal list: %+v", list)
+		}
+	})
+}
