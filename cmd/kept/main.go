@@ -32,6 +32,7 @@ Usage:
   kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
   kept verify   --export FILE                                     check an exported record
   kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON
+  kept bench    [--data DIR | --db URL] [--scale S|M] [--json]    generate a desk and measure it (BENCHMARKS.md)
   kept version                                                    print the version
 
 --data defaults to ./kept-data (SQLite inside it); --db postgres://… uses PostgreSQL.
@@ -57,7 +58,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "password": password,
-		"verify": verify, "export": export,
+		"verify": verify, "export": export, "bench": benchCmd,
 		"version": func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, "kept", version)
 			return nil

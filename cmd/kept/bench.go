@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/bench"
+)
+
+// benchCmd generates (or reuses) a desk of the chosen scale and measures it; see BENCHMARKS.md.
+func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", stderr)
+	cfg := dbFlags(fs)
+	scale := fs.String("scale", "S", "data set size: S (100k cases, 1M entries) or M (1M cases, 10M entries); XS for tests")
+	seed := fs.Uint64("seed", 1, "seed of the generated data set; a later run with the same scale and seed reuses it")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	duration := fs.Duration("duration", 20*time.Second, "how long each HTTP measure and mail intake runs")
+	senders := fs.Int("senders", 8, "concurrent SMTP senders")
+	clients := fs.Int("clients", 16, "concurrent HTTP clients")
+	timerN := fs.Int("timer-promises", 100_000, "promises falling due in the timer measure")
+	timerWindow := fs.Duration("timer-window", time.Minute, "…over this long")
+	idle := fs.Duration("idle", 30*time.Second, "how long the idle server's CPU is measured")
+	profiles := fs.String("cpuprofile", "", "folder to write a CPU profile per phase into (generate, ingest, inbox, case, search, timers)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *duration <= 0 || *senders <= 0 || *clients <= 0 || *timerN <= 0 || *timerWindow <= 0 || *idle <= 0 {
+		return fmt.Errorf("%w: durations and counts must be positive", errUsage)
+	}
+	if _, ok := bench.Scales[strings.ToUpper(*scale)]; !ok {
+		return fmt.Errorf("%w: --scale %q: use S or M (or XS)", errUsage, *scale)
+	}
+	// The server's warnings and errors go to stderr; its info lines (one per broken promise)
+	// would drown the measures' own lines.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients,
+		TimerPromises: *timerN, TimerWindow: *timerWindow, Idle: *idle, ProfileDir: *profiles, Version: version, Log: log, Say: stderr,
+		Progress: benchProgress(stderr)}
+	res, err := bench.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	bench.PrintTable(stdout, res)
+	return nil
+}
+
+// benchProgress draws a progress bar on a terminal (nothing otherwise).
+func benchProgress(w io.Writer) bench.Progress {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	start := time.Now()
+	return func(phase string, done, total int) {
+		if total == 0 {
+			fmt.Fprintf(w, "\r%-80s\rbuilding indexes and statistics…", "")
+			return
+		}
+		const width = 40
+		n := done * width / total
+		fmt.Fprintf(w, "\r%-10s [%s%s] %d/%d %s", phase, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, time.Since(start).Round(time.Second))
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// TestBench runs kept bench at the tiny scale on both databases with short measures: the
+// JSON carries every measure with sane values, the generated records verify, and a second
+// run reuses the data set. It asserts no timings: CI machines vary.
+func TestBench(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cfg := storetest.Config(t, backend)
+		dbArgs := []string{"--data", cfg.DataDir}
+		if backend == "postgres" {
+			dbArgs = []string{"--db", cfg.URL}
+		}
+		args := append([]string{"bench", "--scale", "XS", "--json", "--duration", "1s", "--senders", "2", "--clients", "4",
+			"--timer-promises", "100", "--timer-window", "1s", "--idle", "1s"}, dbArgs...)
+		run := func(extra ...string) map[string]any {
+			t.Helper()
+			code, out, errOut := kept(t, "", append(args, extra...)...)
+			if code != 0 {
+				t.Fatalf("kept bench: exit %d\n%s%s", code, out, errOut)
+			}
+			for _, method := range []string{"load average at start", "ingest: 2 concurrent senders", "inbox: 4 concurrent clients", "case page:", "search:", "timers: 100 promises", "idle CPU:", "RSS"} {
+				if !strings.Contains(errOut, method) {
+					t.Errorf("stderr does not describe %q:\n%s", method, errOut)
+				}
+			}
+			var res map[string]any
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("not one JSON object: %v\n%s", err, out)
+			}
+			return res
+		}
+		res := run()
+		num := func(k string) float64 {
+			v, ok := res[k].(float64)
+			if !ok {
+				t.Errorf("%s missing or not a number: %v", k, res[k])
+			}
+			return v
+		}
+		if res["scale"] != "XS" || res["backend"] != backend || res["generated"] != true {
+			t.Errorf("scale %v, backend %v, generated %v", res["scale"], res["backend"], res["generated"])
+		}
+		if num("cases") != 600 || num("customers") != 100 || num("entries") < 600*3 || num("promises") <= 0 {
+			t.Errorf("data set: %v cases, %v customers, %v entries, %v promises", res["cases"], res["customers"], res["entries"], res["promises"])
+		}
+		for _, k := range []string{"ingest_msgs_per_s", "ingest_p99_ms", "inbox_p50_ms", "inbox_p99_ms", "inbox_req_per_s", "case_p99_ms", "case_req_per_s",
+			"search_p99_ms", "search_req_per_s", "timer_lag_p99_ms", "rss_mb", "generation_s"} {
+			if v := num(k); v <= 0 {
+				t.Errorf("%s = %v, want > 0", k, v)
+			}
+		}
+		if num("timer_broken") != 100 || num("timer_promises") != 100 {
+			t.Errorf("timers: %v of %v broken", res["timer_broken"], res["timer_promises"])
+		}
+		if v := num("idle_cpu_pct"); v < 0 || v > 100 {
+			t.Errorf("idle_cpu_pct = %v", v)
+		}
+		if num("db_cases") < 600+100 || num("db_entries") <= num("entries") {
+			t.Errorf("database after the run: %v cases, %v entries", res["db_cases"], res["db_entries"])
+		}
+		if code, out, errOut := kept(t, "", append([]string{"verify"}, dbArgs...)...); code != 0 || !strings.Contains(out, "every hash chain holds") {
+			t.Fatalf("kept verify after bench: exit %d\n%s%s", code, out, errOut)
+		}
+		if backend == "sqlite" {
+			res = run("--duration", "300ms", "--timer-window", "300ms", "--idle", "300ms")
+			if res["generated"] != false || num("earlier_runs") != 1 || num("cases") != 600 {
+				t.Errorf("second run: generated %v, earlier_runs %v, cases %v; want the data set reused", res["generated"], res["earlier_runs"], res["cases"])
+			}
+			code, _, errOut := kept(t, "", append([]string{"bench", "--scale", "XS", "--seed", "2", "--json"}, dbArgs...)...)
+			if code != 1 || !strings.Contains(errOut, "seed 1") {
+				t.Errorf("another seed on the same database: exit %d, %s", code, errOut)
+			}
+		}
+	})
+}

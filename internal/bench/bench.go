@@ -1,0 +1,317 @@
+// Package bench measures a whole desk on this machine: it generates a deterministic data set
+// through the store's bulk path (or reuses one of the same scale and seed), then runs the real
+// server's parts in this process — the SMTP listener, the JSON API over loopback HTTP and the
+// timer runner, on the system clock — and measures mail intake, the inbox, the case page,
+// search, timer lag, idle CPU and memory. kept bench is its command.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/api"
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Options say what to generate and how long to measure.
+type Options struct {
+	Config        store.Config
+	Scale         string
+	Seed          uint64
+	Duration      time.Duration // each HTTP measure, and mail intake
+	Senders       int           // concurrent SMTP senders
+	Clients       int           // concurrent HTTP clients
+	TimerPromises int           // promises falling due in the timer measure
+	TimerWindow   time.Duration // …over this long
+	Idle          time.Duration // how long idle CPU is measured
+	ProfileDir    string        // when set, a CPU profile per phase is written here
+	Version       string
+	Log           *slog.Logger // the server's log (warnings and errors)
+	Say           io.Writer    // where each measure's method and progress lines go
+	Progress      Progress     // generation progress (nil: none)
+}
+
+// Result is what a run measured. Latencies are milliseconds.
+type Result struct {
+	Scale        string  `json:"scale"`
+	Seed         uint64  `json:"seed"`
+	Backend      string  `json:"backend"`
+	Cores        int     `json:"cores"`
+	Customers    int64   `json:"customers"`
+	Cases        int64   `json:"cases"`
+	Entries      int64   `json:"entries"`
+	Promises     int64   `json:"promises"`
+	DBCases      int64   `json:"db_cases"`
+	DBEntries    int64   `json:"db_entries"`
+	Generated    bool    `json:"generated"`
+	GenerationS  float64 `json:"generation_s"`
+	EarlierRuns  int     `json:"earlier_runs"`
+	LoadStart    string  `json:"load_avg_start"`
+	LoadEnd      string  `json:"load_avg_end"`
+	IngestMsgs   int     `json:"ingest_msgs"`
+	IngestPerS   float64 `json:"ingest_msgs_per_s"`
+	IngestP50    float64 `json:"ingest_p50_ms"`
+	IngestP99    float64 `json:"ingest_p99_ms"`
+	InboxP50     float64 `json:"inbox_p50_ms"`
+	InboxP99     float64 `json:"inbox_p99_ms"`
+	InboxRPS     float64 `json:"inbox_req_per_s"`
+	CaseP50      float64 `json:"case_p50_ms"`
+	CaseP99      float64 `json:"case_p99_ms"`
+	CaseRPS      float64 `json:"case_req_per_s"`
+	SearchP50    float64 `json:"search_p50_ms"`
+	SearchP99    float64 `json:"search_p99_ms"`
+	SearchRPS    float64 `json:"search_req_per_s"`
+	TimerN       int     `json:"timer_promises"`
+	TimerBroken  int     `json:"timer_broken"`
+	TimerLagP50  float64 `json:"timer_lag_p50_ms"`
+	TimerLagP99  float64 `json:"timer_lag_p99_ms"`
+	TimerLagMax  float64 `json:"timer_lag_max_ms"`
+	IdleCPU      float64 `json:"idle_cpu_pct"`
+	IdleDBCPU    float64 `json:"idle_db_cpu_pct"`
+	RSSMB        float64 `json:"rss_mb"`
+	HeapMB       float64 `json:"go_heap_mb"`
+	TotalSeconds float64 `json:"total_s"`
+}
+
+// Run generates (or reuses) the data set and measures it.
+func Run(ctx context.Context, o Options) (Result, error) {
+	began := time.Now()
+	sc, ok := Scales[strings.ToUpper(o.Scale)]
+	if !ok {
+		return Result{}, fmt.Errorf("unknown scale %q (use XS, S or M)", o.Scale)
+	}
+	if o.Say == nil {
+		o.Say = io.Discard
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, int, int) {}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	res := Result{Scale: sc.Name, Seed: o.Seed, Cores: runtime.NumCPU(), LoadStart: loadAvg()}
+	fmt.Fprintf(o.Say, "load average at start: %s (%d cores)\n", res.LoadStart, res.Cores)
+
+	st, err := store.Open(ctx, o.Config)
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, o.Log); err != nil {
+		return res, err
+	}
+	res.Backend = st.Backend()
+	prof := profiler{dir: o.ProfileDir}
+
+	// Timers wake the runner as in kept serve; set once the runner exists.
+	var runner *jobs.Runner
+	m := metrics.New()
+	svc := service.New(st, clock.System{}, o.Log, service.WithEvents(func(e service.Event) {
+		m.Committed(e.CaseOpened, e.Entries)
+		if e.Timers && runner != nil {
+			runner.Wake()
+		}
+	}), service.WithMail(service.MailConfig{Address: "support@bench.kept.test"}))
+
+	g, marker, err := prepare(ctx, st, svc, sc, o, &prof)
+	if err != nil {
+		return res, err
+	}
+	res.Generated = marker.Runs == 0 && marker.GeneratedAt.After(began)
+	res.GenerationS, res.EarlierRuns = marker.GenSeconds, marker.Runs
+	res.Customers, res.Cases, res.Entries, res.Promises = marker.Customers, marker.Cases, marker.Entries, marker.Promises
+	marker.Runs++
+	if err := saveMarker(ctx, st, marker); err != nil {
+		return res, err
+	}
+	// What generating left on the heap is not the server's.
+	runtime.GC()
+	debug.FreeOSMemory()
+
+	// The server, as kept serve runs it: timers, the API on loopback HTTP, SMTP on loopback.
+	if err := svc.PrepareMail(ctx); err != nil {
+		return res, err
+	}
+	runner = jobs.NewRunner(st, clock.System{}, o.Log, svc.Handlers())
+	rctx, stopRunner := context.WithCancel(ctx)
+	runnerDone := make(chan error, 1)
+	go func() { runnerDone <- runner.Run(rctx) }()
+	defer func() { stopRunner(); <-runnerDone }()
+
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	hs := &http.Server{Handler: api.New(svc, o.Log, m, o.Version).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(hl) }()
+	defer hs.Close()
+	sl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	smtpd := mail.NewServer(mail.ServerConfig{Domain: "bench.kept.test"}, svc, o.Log)
+	go func() { _ = smtpd.Serve(sl) }()
+	defer func() { _ = smtpd.Close() }()
+	env := &env{g: g, svc: svc, st: st, runner: runner, httpURL: "http://" + hl.Addr().String(), smtpAddr: sl.Addr().String(), o: o, say: o.Say, runNo: marker.Runs}
+	if err := env.tokens(ctx); err != nil {
+		return res, err
+	}
+
+	steps := []struct {
+		name string
+		run  func(context.Context, *Result) error
+	}{
+		{"ingest", env.ingest},
+		{"inbox", env.inbox},
+		{"case", env.casePage},
+		{"search", env.search},
+		{"timers", env.timers},
+	}
+	for _, s := range steps {
+		if err := prof.start(s.name); err != nil {
+			return res, err
+		}
+		err := s.run(ctx, &res)
+		prof.stop()
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	if err := env.idle(ctx, &res); err != nil {
+		return res, err
+	}
+	res.RSSMB, res.HeapMB = rssMB(), heapMB()
+	fmt.Fprintf(o.Say, "memory: RSS %.0f MB after the measures (/proc/self/status VmRSS: server and load generator in one process; Go heap %.0f MB)\n", res.RSSMB, res.HeapMB)
+	counts, err := st.Count(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.DBCases, res.DBEntries = counts.Cases, counts.Entries
+	res.LoadEnd = loadAvg()
+	fmt.Fprintf(o.Say, "load average at end: %s\n", res.LoadEnd)
+	res.TotalSeconds = time.Since(began).Seconds()
+	return res, nil
+}
+
+// prepare reuses the data set the database holds for this scale and seed, or generates it
+// into an empty database. A database holding anything else is refused: bench never adds
+// generated customers to a real desk.
+func prepare(ctx context.Context, st *store.Store, svc *service.Service, sc Scale, o Options, prof *profiler) (*Generator, Marker, error) {
+	raw, err := st.BenchMarker(ctx)
+	if err != nil {
+		return nil, Marker{}, err
+	}
+	if raw != "" {
+		var mk Marker
+		if err := json.Unmarshal([]byte(raw), &mk); err != nil {
+			return nil, mk, fmt.Errorf("read the bench marker: %w", err)
+		}
+		if mk.Scale != sc.Name || mk.Seed != o.Seed {
+			return nil, mk, fmt.Errorf("this database holds the bench data set of scale %s, seed %d (not scale %s, seed %d); use another --data or --db",
+				mk.Scale, mk.Seed, sc.Name, o.Seed)
+		}
+		g := newGenerator(mk.Seed, sc, mk.GeneratedAt)
+		g.ids = store.BulkIDs{Customer: mk.FirstCust, Case: mk.FirstCase}
+		if err := g.loadPeople(ctx, svc); err != nil {
+			return nil, mk, err
+		}
+		fmt.Fprintf(o.Say, "reusing the scale %s data set (seed %d) generated %s in %.0f s", mk.Scale, mk.Seed, mk.GeneratedAt.Format(time.RFC3339), mk.GenSeconds)
+		if mk.Runs > 0 {
+			fmt.Fprintf(o.Say, "; measured %d time(s) since, each run adding mail and timer cases", mk.Runs)
+		}
+		fmt.Fprintln(o.Say)
+		return g, mk, nil
+	}
+	counts, err := st.Count(ctx)
+	if err != nil {
+		return nil, Marker{}, err
+	}
+	if counts.Cases > 0 || counts.Customers > 0 {
+		return nil, Marker{}, errors.New("the database holds a desk that kept bench did not generate; give bench an empty --data folder or --db database")
+	}
+	began := time.Now()
+	g := newGenerator(o.Seed, sc, began)
+	fmt.Fprintf(o.Say, "generating scale %s (seed %d): %d customers, %d cases, about %d entries, through the bulk path\n",
+		sc.Name, o.Seed, sc.Customers, sc.Cases, sc.Cases*10)
+	if err := prof.start("generate"); err != nil {
+		return nil, Marker{}, err
+	}
+	defer prof.stop()
+	if err := g.createPeople(ctx, svc); err != nil {
+		return nil, Marker{}, fmt.Errorf("create agents: %w", err)
+	}
+	if err := g.loadPeople(ctx, svc); err != nil {
+		return nil, Marker{}, err
+	}
+	if g.ids, err = st.NextIDs(ctx); err != nil {
+		return nil, Marker{}, err
+	}
+	entries, promises, err := g.generate(ctx, st, o.Progress)
+	if err != nil {
+		return nil, Marker{}, fmt.Errorf("generate: %w", err)
+	}
+	mk := Marker{Scale: sc.Name, Seed: o.Seed, Customers: int64(sc.Customers), Cases: int64(sc.Cases), Entries: entries, Promises: promises,
+		FirstCase: g.ids.Case, FirstCust: g.ids.Customer, GeneratedAt: g.now, GenSeconds: time.Since(began).Seconds()}
+	fmt.Fprintf(o.Say, "generated %d cases and %d entries in %.1f s\n", mk.Cases, mk.Entries, mk.GenSeconds)
+	return g, mk, saveMarker(ctx, st, mk)
+}
+
+func saveMarker(ctx context.Context, st *store.Store, mk Marker) error {
+	b, err := json.Marshal(mk)
+	if err != nil {
+		return err
+	}
+	return st.SetBenchMarker(ctx, string(b))
+}
+
+// profiler writes one CPU profile per phase when a folder is given.
+type profiler struct {
+	dir string
+	f   *os.File
+}
+
+func (p *profiler) start(name string) error {
+	if p.dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(p.dir, 0o750); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(p.dir, name+".pprof"))
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	p.f = f
+	return nil
+}
+
+func (p *profiler) stop() {
+	if p.f == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	p.f.Close()
+	p.f = nil
+}

@@ -1,0 +1,552 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/smtp"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/text"
+)
+
+// env is the running server and what the measures need of the data set.
+type env struct {
+	g        *Generator
+	svc      *service.Service
+	st       *store.Store
+	runner   *jobs.Runner
+	httpURL  string
+	smtpAddr string
+	o        Options
+	say      io.Writer
+	runNo    int
+	client   *http.Client
+	head     string   // the head of care's API token
+	agentTok []string // line agents' tokens, one per HTTP client
+	agentID  []int64
+}
+
+func (e *env) tokens(ctx context.Context) error {
+	var err error
+	if e.head, err = e.svc.IssueToken(ctx, e.g.ppl.head.ID, "bench"); err != nil {
+		return err
+	}
+	for i := 0; i < e.o.Clients; i++ {
+		a := e.g.ppl.line[(i*7)%len(e.g.ppl.line)]
+		tok, err := e.svc.IssueToken(ctx, a.ID, "bench")
+		if err != nil {
+			return err
+		}
+		e.agentTok, e.agentID = append(e.agentTok, tok), append(e.agentID, a.ID)
+	}
+	e.client = &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: e.o.Clients * 2, DisableCompression: true}}
+	return nil
+}
+
+// ingest sends mail over real SMTP sessions from concurrent senders for the duration: half
+// the messages open new cases for known customers, half answer an existing case by its ref in
+// the subject. Each message counts once the listener answered 250, which it does only after
+// the commit.
+func (e *env) ingest(ctx context.Context, r *Result) error {
+	fmt.Fprintf(e.say, "ingest: %d concurrent senders, one SMTP session per message (net/smtp.SendMail) to the real listener on loopback, for %s; "+
+		"half new cases from known customers, half replies by case ref; a message counts when 250 comes back (after commit)\n", e.o.Senders, e.o.Duration)
+	var next atomic.Int64
+	stamp := time.Now().UnixNano()
+	lat := make([][]time.Duration, e.o.Senders)
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(e.o.Duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for s := 0; s < e.o.Senders; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				i := next.Add(1)
+				from, raw := e.mail(i, stamp)
+				t := time.Now()
+				if err := smtp.SendMail(e.smtpAddr, nil, from, []string{"support@bench.kept.test"}, raw); err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				lat[s] = append(lat[s], time.Since(t))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	all := slices.Concat(lat...)
+	if n := failed.Load(); n > 0 {
+		return fmt.Errorf("%d messages were refused, the first: %v", n, firstErr.Load())
+	}
+	r.IngestMsgs = len(all)
+	r.IngestPerS = float64(len(all)) / took.Seconds()
+	r.IngestP50, r.IngestP99 = pct(all, 50), pct(all, 99)
+	fmt.Fprintf(e.say, "  %d messages in %.1f s: %.0f msg/s, per message p50 %.1f ms p99 %.1f ms\n", len(all), took.Seconds(), r.IngestPerS, r.IngestP50, r.IngestP99)
+	return nil
+}
+
+// mail is message i of this run: a customer's new matter or a reply naming its case.
+func (e *env) mail(i, stamp int64) (string, []byte) {
+	g := e.g
+	r := g.rng(streamMail, uint64(stamp)+uint64(i))
+	var c customer
+	var subject string
+	var t topic
+	if i%2 == 0 {
+		p := g.plan(r.IntN(g.scale.Cases))
+		c, t = g.customer(p.customer), p.topic
+		subject = fmt.Sprintf("Re: %s [%s]", pick(r, g.tx[c.lang].subjects[t]), desk.CaseRef(p.id))
+	} else {
+		c, t = g.customer(r.IntN(g.scale.Customers)), topic(r.IntN(int(topicCount)))
+		subject = pick(r, g.tx[c.lang].subjects[t])
+	}
+	v := g.vars(r, c, g.ppl.line[0], g.scale.Cases+int(i))
+	subject = fill(subject, v)
+	body := g.customerMessage(r, c.lang, t, v)
+	raw := fmt.Sprintf("From: %s <%s>\r\nTo: support@bench.kept.test\r\nSubject: %s\r\nMessage-ID: <bench-%d-%d@%s>\r\nDate: %s\r\n"+
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",
+		mimeWord(c.name), c.email, mimeWord(subject), stamp, i, "example.com", time.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n"))
+	return c.email, []byte(raw)
+}
+
+// mimeWord encodes a header value with non-ASCII letters as RFC 2047 asks.
+func mimeWord(s string) string {
+	for _, r := range s {
+		if r > 127 {
+			return "=?utf-8?q?" + qEncode(s) + "?="
+		}
+	}
+	return s
+}
+
+func qEncode(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		switch {
+		case c == ' ':
+			b.WriteByte('_')
+		case c > 127 || c == '=' || c == '?' || c == '_' || c < 32:
+			fmt.Fprintf(&b, "=%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// inbox: each client is one line agent listing their open cases, as an inbox page does.
+func (e *env) inbox(ctx context.Context, r *Result) error {
+	fmt.Fprintf(e.say, "inbox: %d concurrent clients for %s, each an agent with their own token: GET /api/v1/cases?owner_id=ME&status=open,awaiting_confirmation&limit=50\n",
+		e.o.Clients, e.o.Duration)
+	st, err := e.load(ctx, func(_ *rand.Rand, c int) error {
+		_, err := e.get(e.agentTok[c], fmt.Sprintf("/api/v1/cases?owner_id=%d&status=open,awaiting_confirmation&limit=50", e.agentID[c]))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.InboxP50, r.InboxP99, r.InboxRPS = st.p50, st.p99, st.rps
+	st.print(e.say)
+	return nil
+}
+
+// casePage: a case with 100 entries, as its page loads it: the case, then its record.
+func (e *env) casePage(ctx context.Context, r *Result) error {
+	var long []int64
+	for k := 7; k < e.g.scale.Cases; k += 100 {
+		long = append(long, e.g.plan(k).id)
+	}
+	body, err := e.get(e.head, fmt.Sprintf("/api/v1/cases/%d/record", long[0]))
+	if err != nil {
+		return err
+	}
+	var rec []json.RawMessage
+	if err := json.Unmarshal(body, &rec); err != nil || len(rec) < 100 {
+		return fmt.Errorf("case %d should have 100 entries, has %d (%v)", long[0], len(rec), err)
+	}
+	fmt.Fprintf(e.say, "case page: %d concurrent clients for %s, random cases among %d with 100 entries: GET /api/v1/cases/ID then GET /api/v1/cases/ID/record; one sample is both\n",
+		e.o.Clients, e.o.Duration, len(long))
+	st, err := e.load(ctx, func(rnd *rand.Rand, _ int) error {
+		id := long[rnd.IntN(len(long))]
+		if _, err := e.get(e.head, fmt.Sprintf("/api/v1/cases/%d", id)); err != nil {
+			return err
+		}
+		_, err := e.get(e.head, fmt.Sprintf("/api/v1/cases/%d/record", id))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.CaseP50, r.CaseP99, r.CaseRPS = st.p50, st.p99, st.rps
+	st.print(e.say)
+	return nil
+}
+
+// searchWords are words the generated texts use, common and rarer, in the three languages.
+var searchWords = []string{"invoice", "refund", "courier", "router", "technician", "warranty", "evening", "parcel",
+	"arve", "tagasimakse", "kuller", "ruuter", "tehnik", "pakk", "ühendus",
+	"račun", "povrat", "dostavljač", "usmjerivač", "tehničar", "paket", "jamstva",
+	"Õunapuu", "Knežević", "Rebane", "Walker"}
+
+// queries are the search measure's mix: single words, two words, references the customers
+// and cases hold (orders, accounts, invoices, parcels, case refs) and a word with a reference.
+func (e *env) queries(n int) []string {
+	g := e.g
+	r := g.rng(streamMail, 1<<39)
+	var out []string
+	for i := 0; i < n; i++ {
+		k := r.IntN(g.scale.Cases)
+		c := g.customer(r.IntN(g.scale.Customers))
+		switch roll := r.IntN(10); {
+		case roll < 4:
+			out = append(out, pick(r, searchWords))
+		case roll < 6:
+			out = append(out, pick(r, searchWords)+" "+pick(r, searchWords[:22]))
+		case roll < 7:
+			out = append(out, c.orders[0])
+		case roll < 8:
+			out = append(out, [...]string{c.account, fmt.Sprintf("INV-%07d", 2000000+k), fmt.Sprintf("RR%09dEE", 100000000+k)}[r.IntN(3)])
+		case roll < 9:
+			out = append(out, desk.CaseRef(g.plan(k).id))
+		default:
+			out = append(out, pick(r, searchWords[:8])+" "+c.account)
+		}
+	}
+	return out
+}
+
+func (e *env) search(ctx context.Context, r *Result) error {
+	qs := e.queries(500)
+	fmt.Fprintf(e.say, "search: %d concurrent clients for %s, GET /api/v1/search?q=…&limit=20 as the head of care, over 500 queries: 40%% one word, 20%% two words, "+
+		"30%% a reference (order, account, invoice, parcel, case ref), 10%% word and account (e.g. %q, %q)\n", e.o.Clients, e.o.Duration, qs[0], qs[1])
+	st, err := e.load(ctx, func(rnd *rand.Rand, _ int) error {
+		_, err := e.get(e.head, "/api/v1/search?limit=20&q="+url.QueryEscape(qs[rnd.IntN(len(qs))]))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.SearchP50, r.SearchP99, r.SearchRPS = st.p50, st.p99, st.rps
+	st.print(e.say)
+	return nil
+}
+
+// timers makes promises on fresh cases of the timer team, due one after another over the
+// window, and measures each one's lag from its due time to its promise_broken entry, written
+// by the running timer runner on the system clock.
+func (e *env) timers(ctx context.Context, r *Result) error {
+	n, window := e.o.TimerPromises, e.o.TimerWindow
+	fmt.Fprintf(e.say, "timers: %d promises on fresh cases falling due over %s, written through the bulk path; the real timer runner (internal/jobs) breaks them "+
+		"on the system clock; lag = promise_broken time - due time\n", n, window)
+	ids, err := e.st.NextIDs(ctx)
+	if err != nil {
+		return err
+	}
+	// Writing them takes time; the first falls due only after that, judged from the rate the
+	// data set was written at, with room to spare. The breaks (the timers) are written last.
+	made := time.Now().UTC().Truncate(time.Millisecond)
+	first := made.Add(2*time.Second + time.Duration(n)*300*time.Microsecond)
+	due := func(i int) time.Time {
+		return first.Add(time.Duration(int64(window) * int64(i) / int64(max(1, n)))).Truncate(time.Millisecond)
+	}
+	g := e.g
+	bulk, err := e.st.Bulk(ctx)
+	if err != nil {
+		return err
+	}
+	var timers []store.BulkTimer
+	var batch store.BulkBatch
+	nextEntry := ids.Entry
+	flush := func() error {
+		err := bulk.Write(ctx, &batch)
+		batch = store.BulkBatch{}
+		return err
+	}
+	for i := 0; i < n; i++ {
+		rnd := g.rng(streamMail, uint64(e.runNo)<<32|uint64(i)|1<<38)
+		cust := g.customer(rnd.IntN(g.scale.Customers))
+		dc := cust.desk()
+		owner := g.ppl.timerLead[i%len(g.ppl.timerLead)]
+		v := g.vars(rnd, cust, owner, i)
+		in := desk.NewCase{CustomerID: cust.id, Subject: "Waiting for a call back", Body: fill(pick(rnd, g.tx[cust.lang].followUps), v), Channel: "email"}
+		c, drafts, parts := desk.OpenCase(in, dc, owner, nil, made)
+		c.ID = ids.Case + int64(i)
+		p := desk.Promise{ID: ids.Promise + int64(i), CaseID: c.ID, Kind: desk.PromiseCallback, Words: fill(pick(rnd, g.tx[cust.lang].promises), v),
+			State: desk.PromiseOpen, MakerID: owner.ID, OwnerID: owner.ID, CreatedAt: made, DueAt: due(i)}
+		drafts = append(drafts, desk.MakePromise(&c, p, desk.AgentActor(owner))...)
+		es, err := desk.Chain(&c, drafts, made)
+		if err != nil {
+			return err
+		}
+		c.Unanswered = 0
+		batch.Cases = append(batch.Cases, c)
+		for _, pt := range parts {
+			batch.Participants = append(batch.Participants, store.BulkParticipant{CaseID: c.ID, Participant: pt})
+		}
+		batch.Docs = append(batch.Docs, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, Words: text.Words(in.Subject)})
+		for _, en := range es {
+			en.ID = nextEntry
+			nextEntry++
+			batch.Entries = append(batch.Entries, en)
+			if doc, ok := entryDoc(c, en); ok {
+				doc.EntryID = en.ID
+				batch.Docs = append(batch.Docs, doc)
+			}
+		}
+		batch.Promises = append(batch.Promises, p)
+		timers = append(timers, promiseTimers(c.ID, p, made, made)...)
+		if len(batch.Cases) == 5000 {
+			if err := flush(); err != nil {
+				bulk.Close(ctx)
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		bulk.Close(ctx)
+		return err
+	}
+	for i := 0; i < len(timers); i += 20000 {
+		if err := bulk.Write(ctx, &store.BulkBatch{Timers: timers[i:min(i+20000, len(timers))]}); err != nil {
+			bulk.Close(ctx)
+			return err
+		}
+	}
+	if err := bulk.Close(ctx); err != nil {
+		return err
+	}
+	e.runner.Wake()
+	if late := time.Since(first); late > 0 {
+		fmt.Fprintf(e.say, "  warning: writing the promises took %s past the first due time; early lags include it\n", late.Round(time.Millisecond))
+	}
+	fmt.Fprintf(e.say, "  written in %.1f s; the first falls due in %.1f s\n", time.Since(made).Seconds(), time.Until(first).Seconds())
+
+	from, to := ids.Promise, ids.Promise+int64(n)-1
+	time.Sleep(time.Until(due(n - 1).Add(time.Second)))
+	var outs []store.PromiseOutcome
+	for wait := time.Now().Add(max(2*time.Minute, window*5)); ; {
+		if outs, err = e.st.PromiseOutcomes(ctx, from, to); err != nil {
+			return err
+		}
+		broken := 0
+		for _, o := range outs {
+			if o.State == desk.PromiseBroken {
+				broken++
+			}
+		}
+		if broken == n || time.Now().After(wait) || ctx.Err() != nil {
+			break
+		}
+		fmt.Fprintf(e.say, "  %d of %d broken so far\n", broken, n)
+		time.Sleep(2 * time.Second)
+	}
+	var lags []time.Duration
+	for _, o := range outs {
+		if o.State == desk.PromiseBroken {
+			lags = append(lags, o.Done.Sub(o.Due))
+		}
+	}
+	r.TimerN, r.TimerBroken = n, len(lags)
+	r.TimerLagP50, r.TimerLagP99 = pct(lags, 50), pct(lags, 99)
+	if len(lags) > 0 {
+		r.TimerLagMax = ms(slices.Max(lags))
+	}
+	fmt.Fprintf(e.say, "  %d of %d broken: lag p50 %.0f ms, p99 %.0f ms, max %.0f ms\n", len(lags), n, r.TimerLagP50, r.TimerLagP99, r.TimerLagMax)
+	if len(lags) < n {
+		return fmt.Errorf("only %d of %d promises broke within the wait", len(lags), n)
+	}
+	return nil
+}
+
+// idle measures the CPU the idle server uses: nothing due for hours, no requests.
+func (e *env) idle(ctx context.Context, r *Result) error {
+	fmt.Fprintf(e.say, "idle CPU: the server (timer runner, HTTP and SMTP listeners) with no requests, over %s: utime+stime from /proc/self/stat", e.o.Idle)
+	db := e.st.Backend() == "postgres"
+	if db {
+		fmt.Fprint(e.say, "; and PostgreSQL's processes (all of them on this machine) from /proc/PID/stat")
+	}
+	fmt.Fprintln(e.say)
+	runtime.GC()
+	before, dbBefore := procCPU("self"), postgresCPU()
+	t := time.Now()
+	select {
+	case <-time.After(e.o.Idle):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	took := time.Since(t)
+	r.IdleCPU = float64(procCPU("self")-before) / float64(took) * 100
+	if db {
+		r.IdleDBCPU = float64(postgresCPU()-dbBefore) / float64(took) * 100
+	}
+	fmt.Fprintf(e.say, "  %.2f%% of one core (PostgreSQL: %.2f%%)\n", r.IdleCPU, r.IdleDBCPU)
+	return nil
+}
+
+func (e *env) get(token, path string) ([]byte, error) {
+	req, err := http.NewRequest("GET", e.httpURL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, body)
+	}
+	return body, nil
+}
+
+type loadStats struct {
+	n             int
+	p50, p99, rps float64
+}
+
+func (s loadStats) print(w io.Writer) {
+	fmt.Fprintf(w, "  %d requests: p50 %.1f ms, p99 %.1f ms, %.0f req/s\n", s.n, s.p50, s.p99, s.rps)
+}
+
+// load runs do from each client, back to back, for the duration; any error stops it.
+func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) error) (loadStats, error) {
+	lat := make([][]time.Duration, e.o.Clients)
+	errs := make(chan error, e.o.Clients)
+	deadline := time.Now().Add(e.o.Duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < e.o.Clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(e.g.seed, uint64(c)))
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t := time.Now()
+				if err := do(rnd, c); err != nil {
+					errs <- err
+					return
+				}
+				lat[c] = append(lat[c], time.Since(t))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	select {
+	case err := <-errs:
+		return loadStats{}, err
+	default:
+	}
+	all := slices.Concat(lat...)
+	return loadStats{n: len(all), p50: pct(all, 50), p99: pct(all, 99), rps: float64(len(all)) / took.Seconds()}, nil
+}
+
+// pct is the p-th percentile in milliseconds (nearest rank).
+func pct(d []time.Duration, p int) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return ms(s[min(max(i-1, 0), len(s)-1)])
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// clockTick is the kernel's USER_HZ, the unit of /proc/PID/stat's times (100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// procCPU is a process's user and system CPU time so far.
+func procCPU(pid string) time.Duration {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	// Fields after the command name (which may hold spaces) start after its ")".
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * clockTick
+}
+
+// postgresCPU sums the CPU time of every process named postgres.
+func postgresCPU() time.Duration {
+	dirs, _ := os.ReadDir("/proc")
+	var total time.Duration
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(filepath.Join("/proc", d.Name(), "comm"))
+		if err == nil && strings.TrimSpace(string(comm)) == "postgres" {
+			total += procCPU(d.Name())
+		}
+	}
+	return total
+}
+
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func heapMB() float64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapInuse) / (1 << 20)
+}
