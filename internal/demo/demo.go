@@ -47,8 +47,8 @@ type SignIn struct {
 	Seeded   bool   // false when the database already had data and nothing was added
 }
 
-// Print writes the sign-in for the desk listening at url: the email and password (the agent UI is
-// at /login once it exists), the API token, and one ready-to-paste curl line.
+// Print writes the sign-in for the desk listening at url: the agent UI's address, email and
+// password, the API token, and one ready-to-paste curl line.
 func (s *SignIn) Print(w io.Writer, url string) {
 	url = strings.TrimRight(url, "/")
 	if s.Seeded {
@@ -56,8 +56,8 @@ func (s *SignIn) Print(w io.Writer, url string) {
 	} else {
 		fmt.Fprintf(w, "\nThe database already has cases, so no demo data was added.\n")
 	}
-	// The agent UI (/login) comes with a later release; the password is set for it already.
-	fmt.Fprintf(w, "\nSign-in of the head of care (for the agent UI, coming soon)\n")
+	fmt.Fprintf(w, "\nOpen the desk in a browser and sign in as the head of care:\n")
+	fmt.Fprintf(w, "  address:   %s/login\n", url)
 	fmt.Fprintf(w, "  email:     %s\n", s.Email)
 	fmt.Fprintf(w, "  password:  %s\n", s.Password)
 	fmt.Fprintf(w, "\nAPI token (new on every start; keep it private):\n  %s\n", s.Token)

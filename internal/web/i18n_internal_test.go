@@ -1,0 +1,85 @@
+package web
+
+import (
+	"regexp"
+	"sort"
+	"testing"
+)
+
+// Every key has a text in every language, with the same arguments, so no page falls back to
+// English and no translation drops or reorders what a text says without saying so.
+func TestCatalogsAreComplete(t *testing.T) {
+	cat, err := loadCatalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	verbs := regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z]`)
+	var missing []string
+	for key, en := range cat["en"] {
+		for _, lang := range []string{"et", "hr"} {
+			text, ok := cat[lang][key]
+			if !ok || text == "" {
+				missing = append(missing, lang+": "+key)
+				continue
+			}
+			if a, b := len(verbs.FindAllString(en, -1)), len(verbs.FindAllString(text, -1)); a != b {
+				t.Errorf("%s %s has %d arguments, English has %d: %q", lang, key, b, a, text)
+			}
+		}
+	}
+	for _, lang := range []string{"et", "hr"} {
+		for key := range cat[lang] {
+			if _, ok := cat["en"][key]; !ok {
+				missing = append(missing, "en: "+key+" (only in "+lang+")")
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("no text for %s", m)
+	}
+}
+
+// Every key a template asks for exists in the English catalog.
+func TestTemplatesUseKnownKeys(t *testing.T) {
+	cat, err := loadCatalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyUse := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	names, err := filesIn("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyUse.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := cat["en"][m[1]]; !ok {
+				t.Errorf("%s uses %q, which no catalog has", name, m[1])
+			}
+		}
+	}
+}
+
+func filesIn(dir string) ([]string, error) {
+	entries, err := files.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			sub, err := filesIn(dir + "/" + e.Name())
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+			continue
+		}
+		out = append(out, dir+"/"+e.Name())
+	}
+	return out, nil
+}
