@@ -1,5 +1,561 @@
 package web
 
-import "net/http"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
-func (s *Server) portalRoutes(mux *http.ServeMux) {}
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// The customer portal: sign-in by a mailed one-time link, the customer's cases across every
+// team, and what they may do on a case (reply, give a reference or a document, ask for
+// escalation, confirm or reject a resolution, rate). Every page has the portal's header.
+
+func (s *Server) portalRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /portal/login", s.public("/portal/login", s.portalLoginForm))
+	mux.Handle("POST /portal/login", s.public("/portal/login", s.portalRequestLink))
+	mux.Handle("GET /portal/signin", s.public("/portal/signin", s.portalSigninForm))
+	mux.Handle("POST /portal/signin", s.public("/portal/signin", s.portalSignin))
+	mux.Handle("GET /portal", s.customer("/portal", s.portalHome))
+	mux.Handle("GET /portal/cases/{id}", s.customer("/portal/cases/{id}", s.portalCase))
+	mux.Handle("POST /portal/cases/{id}/reply", s.customer("/portal/cases/{id}/reply", s.portalReply))
+	mux.Handle("POST /portal/cases/{id}/reference", s.customer("/portal/cases/{id}/reference", s.portalReference))
+	mux.Handle("POST /portal/cases/{id}/documents", portalUploadLimit(s.customer("/portal/cases/{id}/documents", s.portalUpload)))
+	mux.Handle("POST /portal/cases/{id}/escalate", s.customer("/portal/cases/{id}/escalate", s.portalEscalate))
+	mux.Handle("POST /portal/cases/{id}/confirm", s.customer("/portal/cases/{id}/confirm", s.portalConfirm))
+	mux.Handle("POST /portal/cases/{id}/rating", s.customer("/portal/cases/{id}/rating", s.portalRate))
+	mux.Handle("GET /portal/documents/{doc}", s.customer("/portal/documents/{doc}", s.portalDocument))
+}
+
+// portalView is a page with the portal's header.
+func portalView(title string, data any) view { return view{Title: title, Data: data, Portal: true} }
+
+// ---- Sign-in ----
+
+type portalLoginData struct {
+	Email string
+	Error string
+	Sent  bool // the "if this address is known, a link is on its way" answer
+	Demo  bool
+	// Refused says why a sign-in link did not work: "used", "expired" or "unknown".
+	Refused string
+	Token   string // a link that still works, for its Continue button
+}
+
+func (s *Server) portalLoginForm(w http.ResponseWriter, r *request) error {
+	if r.sess.Actor.Kind == desk.ActorCustomer {
+		http.Redirect(w, r.Request, "/portal", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "portal_login", portalView(r.T("portal.login.title"), portalLoginData{Demo: s.opts.Demo}))
+}
+
+// portalRequestLink mails a sign-in link if a customer has the address. The answer is the
+// same whether or not one does, so the form cannot be used to learn who is a customer.
+func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
+	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
+	data := portalLoginData{Email: email, Demo: s.opts.Demo}
+	title := r.T("portal.login.title")
+	now := s.svc.Now()
+	// Every request counts, known address or not: nobody can flood a mailbox or try
+	// addresses by the thousand.
+	ipKey, mailKey := "portal-ip:"+clientIP(r.Request), "portal-email:"+email
+	if blocked, wait := s.limiter.blocked(now, ipKey, mailKey); blocked {
+		s.log.Warn("portal link refused: too many requests", "email", email, "remote", clientIP(r.Request))
+		w.Header().Set("Retry-After", itoa(int(wait/time.Second)+1))
+		data.Error = r.T("portal.login.too_many", int(wait/time.Minute)+1)
+		return s.render(w, r, http.StatusTooManyRequests, "portal_login", portalView(title, data))
+	}
+	s.limiter.fail(now, ipKey, mailKey)
+	res, err := s.svc.RequestPortalLink(r.Context(), service.PortalLinkRequest{
+		Email: email, Lang: r.lang, BaseURL: s.baseURL(r), Compose: s.portalLinkMail,
+	})
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		data.Error = r.T("portal.login.bad_email")
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal_login", portalView(title, data))
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case !res.Known:
+		s.log.Info("portal link asked for an address no customer has", "email", email, "remote", clientIP(r.Request))
+	case res.Queued:
+		s.log.Info("portal link mailed", "customer", res.CustomerID)
+	case res.Held:
+		s.log.Warn("portal link not mailed: too many automatic mails to the address this hour", "customer", res.CustomerID)
+	case s.opts.Demo:
+		s.log.Warn("portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); demo mode prints it instead",
+			"customer", res.CustomerID, "link", res.Link)
+	default:
+		s.log.Warn("portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); the customer cannot sign in",
+			"customer", res.CustomerID)
+	}
+	data.Sent = true
+	return s.render(w, r, http.StatusOK, "portal_login", portalView(title, data))
+}
+
+// portalLinkMail writes the sign-in mail in the customer's language.
+func (s *Server) portalLinkMail(lang, link string, _ time.Time) (string, string) {
+	minutes := int(service.PortalLinkLength / time.Minute)
+	return s.cat.t(lang, "portal.mail.subject"), s.cat.t(lang, "portal.mail.text", link, minutes)
+}
+
+// baseURL is where the desk is reached from outside, for links in mail. Without a configured
+// one it is the address the request came to.
+func (s *Server) baseURL(r *request) string {
+	if s.opts.BaseURL != "" {
+		return strings.TrimRight(s.opts.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// portalSigninForm shows the link's one Continue button: opening a link never uses it, so a
+// mail scanner that fetches links does not spend the customer's sign-in.
+func (s *Server) portalSigninForm(w http.ResponseWriter, r *request) error {
+	token := r.URL.Query().Get("token")
+	if err := s.svc.CheckPortalLink(r.Context(), token); err != nil {
+		return s.portalLinkRefused(w, r, err)
+	}
+	return s.render(w, r, http.StatusOK, "portal_login", portalView(r.T("portal.signin.title"), portalLoginData{Token: token}))
+}
+
+func (s *Server) portalSignin(w http.ResponseWriter, r *request) error {
+	sess, err := s.svc.UsePortalLink(r.Context(), r.FormValue("token"))
+	if err != nil {
+		return s.portalLinkRefused(w, r, err)
+	}
+	s.startBrowserSession(w, r, sess, service.CustomerSessionLength)
+	s.log.Info("customer signed in by portal link", "customer", sess.Actor.ID)
+	http.Redirect(w, r.Request, "/portal", http.StatusSeeOther)
+	return nil
+}
+
+// portalLinkRefused says why a link does not work and offers a new one.
+func (s *Server) portalLinkRefused(w http.ResponseWriter, r *request, err error) error {
+	e, ok := desk.AsError(err)
+	if !ok {
+		return err
+	}
+	data := portalLoginData{Refused: "unknown", Demo: s.opts.Demo}
+	status := http.StatusNotFound
+	switch e.Code {
+	case "portal_link_used":
+		data.Refused, status = "used", http.StatusGone
+	case "portal_link_expired":
+		data.Refused, status = "expired", http.StatusGone
+	}
+	return s.render(w, r, status, "portal_login", portalView(r.T("portal.refused.title"), data))
+}
+
+// ---- The customer's cases ----
+
+type portalHomeData struct {
+	Cases []service.PortalCaseSummary
+}
+
+func (s *Server) portalHome(w http.ResponseWriter, r *request) error {
+	cases, err := s.svc.PortalCases(r.Context(), r.sess.Actor, 200)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "portal_home", portalView(r.T("portal.home.title"), portalHomeData{Cases: cases}))
+}
+
+// ---- One case ----
+
+// portalPerson is someone looking after the customer.
+type portalPerson struct {
+	Name, Role, Team string
+	Owner            bool
+}
+
+type portalPromise struct {
+	desk.Promise
+	Owner string
+}
+
+type portalEntry struct {
+	Kind  string // translated
+	Who   string
+	Mine  bool
+	At    time.Time
+	Body  string
+	DocID int64 // a document_added entry's document
+}
+
+type portalCaseData struct {
+	service.PortalCaseView
+	People   []portalPerson
+	Promises []portalPromise
+	Entries  []portalEntry
+	// Form names the form an error belongs to; Error is its text.
+	Form, Error string
+	// Done names what was just done, for a short notice.
+	Done      string
+	MaxUpload int64
+	// Values a form sent back when it was refused, so nothing typed is lost.
+	Sent map[string]string
+}
+
+func portalCaseID(r *request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, desk.NotFound("case", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) portalCase(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	data := portalCaseData{Done: r.URL.Query().Get("done")}
+	if r.URL.Query().Get("error") == "too_large" {
+		data.Form, data.Error = "document", r.T("portal.error.too_large", desk.MaxDocumentSize>>20)
+	}
+	return s.showPortalCase(w, r, id, http.StatusOK, data)
+}
+
+func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, status int, data portalCaseData) error {
+	v, err := s.svc.PortalCase(r.Context(), r.sess.Actor, id)
+	if err != nil {
+		return err
+	}
+	data.PortalCaseView = v
+	data.MaxUpload = desk.MaxDocumentSize
+	names := map[int64]string{v.Case.Owner.ID: v.Case.Owner.Name}
+	data.People = append(data.People, portalPerson{Name: v.Case.Owner.Name, Role: s.portalRole(r, v.Case.Owner.Role), Team: v.Case.Owner.Team, Owner: true})
+	for _, p := range v.Case.Participants {
+		if p.Kind != desk.ActorAgent {
+			continue
+		}
+		names[p.PersonID] = p.Name
+		if p.PersonID == v.Case.Owner.ID {
+			continue
+		}
+		data.People = append(data.People, portalPerson{Name: p.Name, Role: s.portalRole(r, p.Role)})
+	}
+	if v.Case.Partner != nil {
+		data.People = append(data.People, portalPerson{Name: v.Case.Partner.Name, Role: r.T("portal.role.partner")})
+	}
+	for _, p := range v.Case.Promises {
+		if p.State == desk.PromiseOpen {
+			data.Promises = append(data.Promises, portalPromise{Promise: p, Owner: names[p.OwnerID]})
+		}
+	}
+	me := r.sess.Actor
+	for i := len(v.Record) - 1; i >= 0; i-- { // newest first: what happened last is on top
+		e := v.Record[i]
+		if e.Internal { // the service leaves these out for a customer; never show one anyway
+			continue
+		}
+		pe := portalEntry{Kind: s.portalT(r, "portal.kind."+string(e.Kind), "portal.kind.other"), At: e.At, Body: e.Body}
+		switch e.Actor.Kind {
+		case desk.ActorCustomer:
+			pe.Mine = e.Actor.ID == me.ID
+			pe.Who = e.Actor.Name
+			if pe.Mine {
+				pe.Who = r.T("portal.you")
+			}
+		case desk.ActorSystem:
+			pe.Who = r.T("portal.desk")
+		default:
+			pe.Who = e.Actor.Name
+		}
+		switch e.Kind {
+		case desk.KindStatusChanged:
+			// The desk's own wording is English; the change itself is said in the reader's language.
+			if to := portalEntryString(e, "to"); to != "" {
+				pe.Body = r.T("portal.status_now", s.portalStatus(r, desk.Status(to)))
+			}
+		case desk.KindDocumentAdded:
+			pe.DocID = portalEntryInt(e, "document_id")
+		}
+		data.Entries = append(data.Entries, pe)
+	}
+	return s.render(w, r, status, "portal_case", portalView(v.Case.Subject, data))
+}
+
+// portalT translates key, or fallback when no catalog has key (a kind the portal does not name).
+func (s *Server) portalT(r *request, key, fallback string, args ...any) string {
+	if _, ok := s.cat["en"][key]; ok {
+		return r.T(key, args...)
+	}
+	return r.T(fallback, args...)
+}
+
+func (s *Server) portalRole(r *request, role string) string {
+	return s.portalT(r, "portal.role."+role, "portal.role.agent")
+}
+
+func (s *Server) portalStatus(r *request, st desk.Status) string {
+	return s.portalT(r, "portal.status."+string(st), "portal.status.open")
+}
+
+// PortalStatus is a case status in the reader's language, for the portal's templates.
+func (r *request) PortalStatus(st desk.Status) string { return r.s.portalStatus(r, st) }
+
+// PortalPromiseKind is a promise's kind in the reader's language.
+func (r *request) PortalPromiseKind(k desk.PromiseKind) string {
+	return r.s.portalT(r, "portal.promise."+string(k), "portal.promise.update")
+}
+
+// portalOption is one choice of a select: the value sent and the label shown.
+type portalOption struct{ Value, Label string }
+
+// Reference and document kinds the portal offers; a case type may ask for others.
+var (
+	portalRefKinds = []string{"order", "invoice", "tracking", "account", "serial"}
+	portalDocKinds = []string{"receipt", "invoice", "photo", "warranty", "contract", "document"}
+)
+
+// PortalDone is the notice after an action ("reply", "confirmed", …).
+func (r *request) PortalDone(done string) string {
+	return r.s.portalT(r, "portal.done."+done, "portal.done.other")
+}
+
+// PortalScores are the marks a case can be rated with.
+func (r *request) PortalScores() []int { return []int{5, 4, 3, 2, 1} }
+
+// PortalRefKind names a reference kind in the reader's language; a kind of the desk's own
+// (from a case type) is shown as the desk wrote it.
+func (r *request) PortalRefKind(kind string) string {
+	if _, ok := r.s.cat["en"]["portal.refkind."+kind]; ok {
+		return r.T("portal.refkind." + kind)
+	}
+	return kind
+}
+
+// PortalRefKinds are the kinds offered for a new reference: the ones the case still needs first.
+func (r *request) PortalRefKinds(missing []string) []portalOption {
+	var out []portalOption
+	seen := map[string]bool{}
+	for _, k := range append(append([]string{}, missing...), portalRefKinds...) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, portalOption{Value: k, Label: r.PortalRefKind(k)})
+		}
+	}
+	return out
+}
+
+// PortalDocKind names a document kind in the reader's language (others as given).
+func (r *request) PortalDocKind(kind string) string {
+	if _, ok := r.s.cat["en"]["portal.dockind."+kind]; ok {
+		return r.T("portal.dockind." + kind)
+	}
+	return kind
+}
+
+// PortalDocKinds are the kinds offered for an upload.
+func (r *request) PortalDocKinds() []portalOption {
+	out := make([]portalOption, 0, len(portalDocKinds))
+	for _, k := range portalDocKinds {
+		out = append(out, portalOption{Value: k, Label: r.PortalDocKind(k)})
+	}
+	return out
+}
+
+func portalEntryString(e desk.Entry, key string) string {
+	m := portalEntryData(e)
+	v, _ := m[key].(string)
+	return v
+}
+
+func portalEntryInt(e desk.Entry, key string) int64 {
+	m := portalEntryData(e)
+	v, _ := m[key].(float64)
+	return int64(v)
+}
+
+func portalEntryData(e desk.Entry) map[string]any {
+	var m map[string]any
+	if len(e.Data) > 0 {
+		_ = json.Unmarshal(e.Data, &m) // entries store objects; anything else reads as empty
+	}
+	return m
+}
+
+// portalDone sends the customer back to the case after an action (POST → 303 → GET).
+func portalDone(w http.ResponseWriter, r *request, id int64, done, anchor string) error {
+	http.Redirect(w, r.Request, fmt.Sprintf("/portal/cases/%d?done=%s#%s", id, done, anchor), http.StatusSeeOther)
+	return nil
+}
+
+// portalRefused shows the case again with a refused form's reason beside it; what was typed is
+// kept. Errors that are not the rules' refusals (a broken database) go to the error page.
+func (s *Server) portalRefused(w http.ResponseWriter, r *request, id int64, form string, err error, sent map[string]string) error {
+	e, ok := desk.AsError(err)
+	if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		return err
+	}
+	status := http.StatusUnprocessableEntity
+	if e.Kind == desk.KindConflict {
+		status = http.StatusConflict
+	}
+	text := s.portalT(r, "portal.error."+e.Code, "portal.error.invalid")
+	if e.Kind == desk.KindInvalid && e.Code == "invalid" {
+		field, _, _ := strings.Cut(e.Field, "[")
+		text = s.portalT(r, "portal.error.field."+form+"."+field, "portal.error.invalid")
+	}
+	return s.showPortalCase(w, r, id, status, portalCaseData{Form: form, Error: text, Sent: sent})
+}
+
+func (s *Server) portalReply(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	body := r.FormValue("body")
+	if _, err := s.svc.AddMessage(r.Context(), r.sess.Actor, id, desk.NewMessage{Body: body, Channel: "web"}); err != nil {
+		return s.portalRefused(w, r, id, "reply", err, map[string]string{"body": body})
+	}
+	return portalDone(w, r, id, "reply", "record")
+}
+
+func (s *Server) portalReference(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	ref := desk.Reference{Kind: r.FormValue("kind"), Value: r.FormValue("value")}
+	if _, err := s.svc.AddCaseReference(r.Context(), r.sess.Actor, id, ref); err != nil {
+		return s.portalRefused(w, r, id, "reference", err, map[string]string{"kind": ref.Kind, "value": ref.Value})
+	}
+	return portalDone(w, r, id, "reference", "references")
+}
+
+// portalMaxUpload bounds an upload's whole request: the largest document and the form around it.
+const portalMaxUpload = desk.MaxDocumentSize + 1<<20
+
+// portalUploadLimit refuses an upload that says it is too large before its body is read (the
+// page says why), and bounds one that does not say.
+func portalUploadLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > portalMaxUpload {
+			securityHeaders(w.Header())
+			http.Redirect(w, r, "/portal/cases/"+r.PathValue("id")+"?error=too_large#documents", http.StatusSeeOther)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, portalMaxUpload)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) portalUpload(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	kind := strings.TrimSpace(r.FormValue("kind"))
+	if kind == "" {
+		kind = "document"
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return s.portalRefused(w, r, id, "document", desk.Invalid("file", "choose a file"), map[string]string{"kind": kind})
+	}
+	defer f.Close()
+	content, err := io.ReadAll(io.LimitReader(f, desk.MaxDocumentSize+1))
+	if err != nil {
+		return fmt.Errorf("read upload: %w", err)
+	}
+	ctype := hdr.Header.Get("Content-Type")
+	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, r.sess.Actor.ID, id, kind, hdr.Filename, ctype, content); err != nil {
+		if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid && e.Field == "case_id" {
+			return desk.NotFound("case", id) // not their case
+		}
+		return s.portalRefused(w, r, id, "document", err, map[string]string{"kind": kind})
+	}
+	return portalDone(w, r, id, "document", "documents")
+}
+
+func (s *Server) portalEscalate(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	reason := r.FormValue("reason")
+	if _, err := s.svc.Escalate(r.Context(), r.sess.Actor, id, reason); err != nil {
+		return s.portalRefused(w, r, id, "escalate", err, map[string]string{"reason": reason})
+	}
+	return portalDone(w, r, id, "escalate", "people")
+}
+
+func (s *Server) portalConfirm(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	answer := r.FormValue("answer")
+	if answer != "yes" && answer != "no" {
+		return s.portalRefused(w, r, id, "confirm", desk.Invalid("answer", "confirm or reject"), nil)
+	}
+	words := r.FormValue("words")
+	if _, err := s.svc.Confirm(r.Context(), r.sess.Actor, id, desk.Confirmation{Confirmed: answer == "yes", Words: words}); err != nil {
+		return s.portalRefused(w, r, id, "confirm", err, map[string]string{"words": words})
+	}
+	done := "confirmed"
+	if answer == "no" {
+		done = "rejected"
+	}
+	return portalDone(w, r, id, done, "resolution")
+}
+
+func (s *Server) portalRate(w http.ResponseWriter, r *request) error {
+	id, err := portalCaseID(r)
+	if err != nil {
+		return err
+	}
+	comment := r.FormValue("comment")
+	score, err := strconv.Atoi(r.FormValue("score"))
+	if err != nil {
+		score = 0 // refused below as out of range
+	}
+	if _, err := s.svc.Rate(r.Context(), r.sess.Actor, id, score, comment); err != nil {
+		return s.portalRefused(w, r, id, "rating", err, map[string]string{"comment": comment})
+	}
+	return portalDone(w, r, id, "rating", "resolution")
+}
+
+// portalDocument sends one of the customer's own documents, as a download that never renders
+// in the browser.
+func (s *Server) portalDocument(w http.ResponseWriter, r *request) error {
+	id, err := strconv.ParseInt(r.PathValue("doc"), 10, 64)
+	if err != nil || id <= 0 {
+		return desk.NotFound("document", r.PathValue("doc"))
+	}
+	d, content, err := s.svc.DocumentContent(r.Context(), r.sess.Actor, id)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Type", desk.DownloadContentType(d.ContentType))
+	name := d.Filename
+	if name == "" {
+		name = "document"
+	}
+	// RFC 6266: a plain filename when it is ASCII, filename* (RFC 2231/8187) when it is not.
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" {
+		disp = "attachment"
+	}
+	h.Set("Content-Disposition", disp)
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(content))
+	return nil
+}

@@ -1,0 +1,507 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io/fs"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/api"
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+	"github.com/keptdesk/kept/internal/web"
+)
+
+// newPortalDesk is newDesk with outbound mail on (a relay is configured), so sign-in links
+// are queued in the outbox where a test can read them.
+func newPortalDesk(t *testing.T, backend string) *testDesk {
+	t.Helper()
+	st := storetest.Open(t, backend)
+	clk := clock.NewFake(start)
+	log := slog.New(slog.DiscardHandler)
+	m := metrics.New()
+	d := &testDesk{t: t, Clock: clk}
+	d.Svc = service.New(st, clk, log, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}),
+		service.WithEvents(func(e service.Event) {
+			if d.Web != nil {
+				d.Web.Changed(e)
+			}
+		}))
+	w, err := web.New(d.Svc, log, m, web.Options{Zone: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w.Handler(api.New(d.Svc, log, m, "test").Handler()))
+	t.Cleanup(srv.Close)
+	d.URL, d.Web = srv.URL, w
+	ctx := context.Background()
+	if d.Admin, _, err = d.Svc.EnsureAgent(ctx, "admin@example.com", "Ada Admin", desk.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// portalScene is a desk with two customers: Mari, whose kettle case has a promise, a public
+// answer and an internal note, and Ivo with a case of his own.
+type portalScene struct {
+	d               *testDesk
+	ann, lea        desk.Agent
+	mari, ivo       desk.Customer
+	kettle, ivoCase service.CaseView
+	promise         service.PromiseView
+}
+
+const (
+	portalPromiseWords = "We will send you a new kettle by Wednesday afternoon."
+	portalSecretNote   = "Supplier is slow again SECRET-NOTE"
+)
+
+func newPortalScene(t *testing.T, d *testDesk) *portalScene {
+	t.Helper()
+	ctx, sys := context.Background(), desk.SystemActor()
+	allWeek := map[string][]string{}
+	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		allWeek[day] = []string{"00:00-24:00"}
+	}
+	sc := &portalScene{d: d}
+	var err error
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc.lea, err = d.Svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Lea Lead", Email: "lea@desk.test", Role: "lead", Team: "Care", Timezone: "UTC", Hours: allWeek})
+	must(err)
+	sc.ann, err = d.Svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann Tamm", Email: "ann@desk.test", Role: "agent", Team: "Care", ManagerID: sc.lea.ID, Timezone: "UTC", Hours: allWeek})
+	must(err)
+	sc.mari, err = d.Svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+	must(err)
+	sc.ivo, err = d.Svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Ivo Ivić", Email: "ivo@example.hr"})
+	must(err)
+	sc.kettle, err = d.Svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: sc.mari.ID, Subject: "Broken kettle", Body: "My kettle leaks from the bottom.", Channel: "email", OwnerID: sc.ann.ID})
+	must(err)
+	sc.ivoCase, err = d.Svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: sc.ivo.ID, Subject: "Račun nije stigao", Body: "Gdje je moj račun?", Channel: "email", OwnerID: sc.ann.ID})
+	must(err)
+	asAnn := desk.AgentActor(sc.ann)
+	_, err = d.Svc.AddMessage(ctx, asAnn, sc.kettle.ID, desk.NewMessage{Body: portalSecretNote, Internal: true})
+	must(err)
+	_, err = d.Svc.AddMessage(ctx, asAnn, sc.kettle.ID, desk.NewMessage{Body: "Sorry about the kettle, Mari."})
+	must(err)
+	sc.promise, err = d.Svc.MakePromise(ctx, asAnn, sc.kettle.ID, desk.NewPromise{Kind: "delivery", Words: portalPromiseWords,
+		DueAt: time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)})
+	must(err)
+	return sc
+}
+
+// portalMails are the mails of no case in the outbox (sign-in links), oldest first.
+func portalMails(t *testing.T, d *testDesk) []store.OutMail {
+	t.Helper()
+	var out []store.OutMail
+	err := d.Svc.Store().Read(context.Background(), func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Outbox(context.Background(), 0)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var portalLinkRE = regexp.MustCompile(`https?://\S+/portal/signin\?token=\S+`)
+
+// mailedLink is the path of the sign-in link in a queued mail, as the customer would click it.
+func portalMailedLink(t *testing.T, d *testDesk, m store.OutMail) string {
+	t.Helper()
+	msg, err := mail.Parse(m.Raw, mail.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := portalLinkRE.FindString(msg.Text)
+	if link == "" {
+		t.Fatalf("no sign-in link in the mail:\n%s", msg.Text)
+	}
+	if !strings.HasPrefix(link, d.URL+"/") {
+		t.Fatalf("the link %q does not lead to the desk at %s", link, d.URL)
+	}
+	return strings.TrimPrefix(link, d.URL)
+}
+
+// portalSignIn asks for a link as the customer and follows it, failing the test if that does
+// not sign them in. It returns the link's path.
+func (b *browser) portalSignIn(email string) string {
+	b.t.Helper()
+	before := len(portalMails(b.t, b.d))
+	b.get("/portal/login")
+	b.post("/portal/login", url.Values{"email": {email}})
+	mails := portalMails(b.t, b.d)
+	if len(mails) != before+1 {
+		b.t.Fatalf("asking for a link for %s queued %d mails", email, len(mails)-before)
+	}
+	link := portalMailedLink(b.t, b.d, mails[len(mails)-1])
+	b.get(link)
+	token := strings.TrimPrefix(link, "/portal/signin?token=")
+	if tok, err := url.QueryUnescape(token); err == nil {
+		token = tok
+	}
+	p := b.post("/portal/signin", url.Values{"token": {token}})
+	if p.Status != http.StatusSeeOther || p.Location != "/portal" {
+		b.t.Fatalf("signing in by the link: %d → %q\n%s", p.Status, p.Location, p.Body)
+	}
+	return link
+}
+
+// upload posts a file in a multipart form, as the portal's document form does.
+func (b *browser) portalUpload(path string, fields map[string]string, filename string, content []byte) page {
+	b.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("csrf", b.csrf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", filename)
+	_, _ = fw.Write(content)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.d.URL+path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
+}
+
+func (p page) portalLacks(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		if strings.Contains(p.Body, s) {
+			t.Fatalf("the page shows %q, which it must not; it is:\n%s", s, p.Body)
+		}
+	}
+}
+
+const portalSentText = "a sign-in link is on its way"
+
+// TestPortalSignInLink: a known address gets exactly one mail with a one-time link, an unknown
+// one gets none but the same page; the link works once, and not after 30 minutes.
+func TestPortalSignInLink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		b := d.browser()
+
+		p := b.get("/portal")
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/portal/login") {
+			t.Fatalf("the portal signed out: %d → %q", p.Status, p.Location)
+		}
+		p = b.get("/portal/login")
+		p.mustContain(t, `<input type="email" name="email"`, `name="csrf"`)
+
+		unknown := b.post("/portal/login", url.Values{"email": {"stranger@example.org"}})
+		if unknown.Status != http.StatusOK {
+			t.Fatalf("unknown address: status %d", unknown.Status)
+		}
+		unknown.mustContain(t, portalSentText)
+		if n := len(portalMails(t, d)); n != 0 {
+			t.Fatalf("%d mails queued for an unknown address", n)
+		}
+		known := b.post("/portal/login", url.Values{"email": {"Mari@Example.ee"}})
+		if known.Status != unknown.Status {
+			t.Fatalf("known address: status %d, unknown %d", known.Status, unknown.Status)
+		}
+		// The same page, but for the address echoed back.
+		if strings.ReplaceAll(known.Body, "mari@example.ee", "X") != strings.ReplaceAll(unknown.Body, "stranger@example.org", "X") {
+			t.Errorf("the pages for a known and an unknown address differ:\n%s\n---\n%s", known.Body, unknown.Body)
+		}
+		mails := portalMails(t, d)
+		if len(mails) != 1 || mails[0].To != "mari@example.ee" {
+			t.Fatalf("outbox after asking for Mari's link: %+v", mails)
+		}
+		link := portalMailedLink(t, d, mails[0])
+
+		// Opening the link (as a mail scanner would) does not use it.
+		for range 2 {
+			p = b.get(link)
+			if p.Status != http.StatusOK {
+				t.Fatalf("opening the link: %d\n%s", p.Status, p.Body)
+			}
+			p.mustContain(t, "Continue", `action="/portal/signin"`)
+		}
+		token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/portal/signin?token="))
+		p = b.post("/portal/signin", url.Values{"token": {token}})
+		if p.Status != http.StatusSeeOther || p.Location != "/portal" {
+			t.Fatalf("continue: %d → %q\n%s", p.Status, p.Location, p.Body)
+		}
+		p = b.get("/portal")
+		p.mustContain(t, "Broken kettle", "Mari Mets")
+
+		// The same link a second time, from another browser: refused, with a way to a new one.
+		other := d.browser()
+		p = other.get(link)
+		if p.Status != http.StatusGone {
+			t.Fatalf("a used link opened: status %d", p.Status)
+		}
+		p.mustContain(t, "already been used", `name="email"`)
+		other.get("/portal/login")
+		p = other.post("/portal/signin", url.Values{"token": {token}})
+		if p.Status != http.StatusGone {
+			t.Fatalf("a used link posted: status %d", p.Status)
+		}
+		if other.get("/portal").Status != http.StatusSeeOther {
+			t.Fatal("the refused browser can see the portal")
+		}
+
+		// A new link left lying for more than 30 minutes has expired.
+		other.post("/portal/login", url.Values{"email": {"mari@example.ee"}})
+		mails = portalMails(t, d)
+		link = portalMailedLink(t, d, mails[len(mails)-1])
+		d.Clock.Advance(31 * time.Minute)
+		p = other.get(link)
+		if p.Status != http.StatusGone {
+			t.Fatalf("an expired link: status %d", p.Status)
+		}
+		p.mustContain(t, "expired")
+		// A made-up one is unknown.
+		if p = other.get("/portal/signin?token=kept_1_" + strings.Repeat("A", 43)); p.Status != http.StatusNotFound {
+			t.Fatalf("a made-up link: status %d", p.Status)
+		}
+		_ = sc
+	})
+}
+
+// TestPortalCustomerSeesOwnCases: the customer sees their own cases with the promise's words
+// and due time, never another customer's case, never an internal note; and acts on the case.
+func TestPortalCustomerSeesOwnCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx := context.Background()
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		kettle := "/portal/cases/" + portalID(sc.kettle.ID)
+
+		p := b.get("/portal")
+		p.mustContain(t, "Broken kettle", portalPromiseWords, "Wed 25 Nov 15:00")
+		p.portalLacks(t, "Račun nije stigao")
+		if p = b.get("/portal/cases/" + portalID(sc.ivoCase.ID)); p.Status != http.StatusNotFound {
+			t.Fatalf("Mari opening Ivo's case: status %d", p.Status)
+		}
+		p = b.get(kettle)
+		p.mustContain(t, "Broken kettle", "My kettle leaks from the bottom.", portalPromiseWords, "Wed 25 Nov 15:00",
+			"Ann Tamm", "Sorry about the kettle, Mari.", "Promised by Ann Tamm")
+		p.portalLacks(t, "SECRET-NOTE")
+
+		// Reply.
+		if p = b.post(kettle+"/reply", url.Values{"body": {"Thank you, Wednesday is fine."}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("reply: %d\n%s", p.Status, p.Body)
+		}
+		rec, err := d.Svc.Record(ctx, desk.SystemActor(), sc.kettle.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := rec[len(rec)-1]
+		if last.Kind != desk.KindMessageIn || last.Actor.ID != sc.mari.ID || last.Body != "Thank you, Wednesday is fine." || last.Channel != "web" {
+			t.Errorf("the reply on the record: %+v", last)
+		}
+		p = b.get(kettle + "?done=reply")
+		p.mustContain(t, "Thank you, Wednesday is fine.", "Your message is on your case.")
+		// An empty reply is refused beside the form.
+		if p = b.post(kettle+"/reply", url.Values{"body": {"  "}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("empty reply: %d", p.Status)
+		}
+		p.mustContain(t, "Write your message first.")
+		// Writing on Ivo's case is not possible either.
+		if p = b.post("/portal/cases/"+portalID(sc.ivoCase.ID)+"/reply", url.Values{"body": {"hi"}}); p.Status != http.StatusNotFound {
+			t.Fatalf("reply on Ivo's case: %d", p.Status)
+		}
+
+		// A reference.
+		if p = b.post(kettle+"/reference", url.Values{"kind": {"order"}, "value": {"ORD-55120"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("reference: %d\n%s", p.Status, p.Body)
+		}
+		b.get(kettle).mustContain(t, "ORD-55120", "order number")
+
+		// A document, kept on Mari and offered back as a download.
+		p = b.portalUpload(kettle+"/documents", map[string]string{"kind": "receipt"}, "kvitung <1>.pdf", []byte("%PDF-1.4 receipt"))
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", p.Status, p.Body)
+		}
+		docs, err := d.Svc.Documents(ctx, desk.SystemActor(), sc.mari.ID)
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("Mari's documents: %v %v", docs, err)
+		}
+		p = b.get(kettle)
+		p.mustContain(t, "/portal/documents/"+portalID(docs[0].ID), "kvitung &lt;1&gt;.pdf")
+		p = b.get("/portal/documents/" + portalID(docs[0].ID))
+		if p.Status != http.StatusOK || p.Body != "%PDF-1.4 receipt" || !strings.HasPrefix(p.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("download: %d %q %q", p.Status, p.Header.Get("Content-Disposition"), p.Body)
+		}
+		// Ivo cannot download it.
+		ivo := d.browser()
+		ivo.portalSignIn("ivo@example.hr")
+		if p = ivo.get("/portal/documents/" + portalID(docs[0].ID)); p.Status != http.StatusNotFound {
+			t.Fatalf("Ivo downloading Mari's document: %d", p.Status)
+		}
+
+		// Escalation on request.
+		if p = b.post(kettle+"/escalate", url.Values{"reason": {""}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("escalate without a reason: %d", p.Status)
+		}
+		if p = b.post(kettle+"/escalate", url.Values{"reason": {"Nobody answers my calls."}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("escalate: %d\n%s", p.Status, p.Body)
+		}
+		v, err := d.Svc.Case(ctx, desk.SystemActor(), sc.kettle.ID)
+		if err != nil || v.Rung != 1 || v.OwnerID != sc.lea.ID {
+			t.Fatalf("after escalation: rung %d owner %d (%v)", v.Rung, v.OwnerID, err)
+		}
+		b.get(kettle).mustContain(t, "Lea Lead", "Team lead")
+
+		// Nothing to confirm or rate yet.
+		if p = b.post(kettle+"/confirm", url.Values{"answer": {"yes"}}); p.Status != http.StatusConflict {
+			t.Fatalf("confirm with nothing proposed: %d", p.Status)
+		}
+		if p = b.post(kettle+"/rating", url.Values{"score": {"5"}}); p.Status != http.StatusConflict {
+			t.Fatalf("rate before confirming: %d", p.Status)
+		}
+
+		// A resolution: rejected first, then confirmed, then rated.
+		if _, err := d.Svc.Resolve(ctx, desk.AgentActor(sc.lea), sc.kettle.ID, "A new kettle was delivered."); err != nil {
+			t.Fatal(err)
+		}
+		b.get("/portal").mustContain(t, "We think this is resolved.")
+		b.get(kettle).mustContain(t, "A new kettle was delivered.", "Does this answer what you asked?")
+		if p = b.post(kettle+"/confirm", url.Values{"answer": {"no"}, "words": {"It has not arrived."}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("reject: %d\n%s", p.Status, p.Body)
+		}
+		if v, _ = d.Svc.Case(ctx, desk.SystemActor(), sc.kettle.ID); v.Status != desk.StatusOpen {
+			t.Fatalf("after rejecting: %s", v.Status)
+		}
+		if _, err := d.Svc.Resolve(ctx, desk.AgentActor(sc.lea), sc.kettle.ID, "The kettle arrived on Tuesday."); err != nil {
+			t.Fatal(err)
+		}
+		if p = b.post(kettle+"/confirm", url.Values{"answer": {"yes"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("confirm: %d\n%s", p.Status, p.Body)
+		}
+		if v, _ = d.Svc.Case(ctx, desk.SystemActor(), sc.kettle.ID); v.Status != desk.StatusClosed {
+			t.Fatalf("after confirming: %s", v.Status)
+		}
+		p = b.get(kettle + "?done=confirmed")
+		p.mustContain(t, "Resolved", "Rate how we handled your case")
+		if p = b.post(kettle+"/rating", url.Values{"score": {"9"}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a score of 9: %d", p.Status)
+		}
+		if p = b.post(kettle+"/rating", url.Values{"score": {"4"}, "comment": {"Slow, but <kind>."}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("rate: %d\n%s", p.Status, p.Body)
+		}
+		b.get(kettle).mustContain(t, "Your rating: 4 of 5", "Slow, but &lt;kind&gt;.")
+	})
+}
+
+// TestPortalLinkRateLimit: a handful of links per address and client, then a wait.
+func TestPortalLinkRateLimit(t *testing.T) {
+	d := newPortalDesk(t, "sqlite")
+	newPortalScene(t, d)
+	b := d.browser()
+	b.get("/portal/login")
+	for i := range 5 {
+		if p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}); p.Status != http.StatusOK {
+			t.Fatalf("request %d: %d", i+1, p.Status)
+		}
+	}
+	p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}})
+	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" {
+		t.Fatalf("sixth request: %d", p.Status)
+	}
+	if n := len(portalMails(t, d)); n != 5 {
+		t.Errorf("%d mails queued, want 5", n)
+	}
+	d.Clock.Advance(16 * time.Minute)
+	if p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}); p.Status != http.StatusOK {
+		t.Fatalf("after the wait: %d", p.Status)
+	}
+}
+
+// TestPortalInEstonian: the portal's pages in Estonian show none of the portal's English texts.
+func TestPortalInEstonian(t *testing.T) {
+	d := newPortalDesk(t, "sqlite")
+	sc := newPortalScene(t, d)
+	ctx := context.Background()
+	if _, err := d.Svc.Resolve(ctx, desk.AgentActor(sc.ann), sc.ivoCase.ID, "Arve saadeti uuesti."); err != nil {
+		t.Fatal(err)
+	}
+	english := portalCatalog(t, "en")
+	estonian := portalCatalog(t, "et")
+	// What a reader sees: the text between tags, without the record's and the resolution's
+	// texts (data, which the desk wrote in English), and without attributes (values, classes).
+	data := regexp.MustCompile(`(?s)<div class="body[^"]*">.*?</div>|<blockquote class="resolution-text">.*?</blockquote>|<script.*?</script>|<style.*?</style>`)
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
+	check := func(what string, p page) {
+		t.Helper()
+		if !strings.Contains(p.Body, `lang="et"`) {
+			t.Fatalf("%s is not in Estonian", what)
+		}
+		visible := " " + html.UnescapeString(tags.ReplaceAllString(data.ReplaceAllString(p.Body, " "), " ")) + " "
+		for key, en := range english {
+			if strings.Contains(en, "%") || len(en) < 3 || en == estonian[key] {
+				continue
+			}
+			if regexp.MustCompile(`\b` + regexp.QuoteMeta(en) + `\b`).MatchString(visible) {
+				t.Errorf("%s shows the English %q (%s)", what, en, key)
+			}
+		}
+	}
+	b := d.browser()
+	b.get("/portal/login")
+	b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal/login"}})
+	check("the sign-in page", b.get("/portal/login"))
+	check("the link sent page", b.post("/portal/login", url.Values{"email": {"ivo@example.hr"}}))
+	mails := portalMails(t, d)
+	msg, err := mail.Parse(mails[len(mails)-1].Raw, mail.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Subject != estonian["portal.mail.subject"] {
+		t.Errorf("the mail asked for on an Estonian page has the subject %q", msg.Subject)
+	}
+	link := portalMailedLink(t, d, mails[len(mails)-1])
+	check("the continue page", b.get(link))
+	token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/portal/signin?token="))
+	b.post("/portal/signin", url.Values{"token": {token}})
+	check("the used link page", b.get(link))
+	check("the case list", b.get("/portal"))
+	check("a case awaiting confirmation", b.get("/portal/cases/"+portalID(sc.ivoCase.ID)))
+	b.post("/portal/cases/"+portalID(sc.ivoCase.ID)+"/confirm", url.Values{"answer": {"yes"}})
+	check("a confirmed case", b.get("/portal/cases/"+portalID(sc.ivoCase.ID)+"?done=confirmed"))
+	check("a refused reply", b.post("/portal/cases/"+portalID(sc.ivoCase.ID)+"/reply", url.Values{"body": {""}}))
+}
+
+func portalCatalog(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := fs.ReadFile(os.DirFS(filepath.Join("locales", lang)), "portal.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func portalID(n int64) string { return strconv.FormatInt(n, 10) }
