@@ -265,7 +265,7 @@ func (e *env) timers(ctx context.Context, r *Result) error {
 	// Writing them takes time; the first falls due only after that, judged from the rate the
 	// data set was written at, with room to spare. The breaks (the timers) are written last.
 	made := time.Now().UTC().Truncate(time.Millisecond)
-	first := made.Add(2*time.Second + time.Duration(n)*300*time.Microsecond)
+	first := made.Add(5*time.Second + time.Duration(n)*time.Millisecond)
 	due := func(i int) time.Time {
 		return first.Add(time.Duration(int64(window) * int64(i) / int64(max(1, n)))).Truncate(time.Millisecond)
 	}
@@ -344,7 +344,8 @@ func (e *env) timers(ctx context.Context, r *Result) error {
 	from, to := ids.Promise, ids.Promise+int64(n)-1
 	time.Sleep(time.Until(due(n - 1).Add(time.Second)))
 	var outs []store.PromiseOutcome
-	for wait := time.Now().Add(max(2*time.Minute, window*5)); ; {
+	wait := max(2*time.Minute, 10*window)
+	for deadline := time.Now().Add(wait); ; {
 		if outs, err = e.st.PromiseOutcomes(ctx, from, to); err != nil {
 			return err
 		}
@@ -354,26 +355,42 @@ func (e *env) timers(ctx context.Context, r *Result) error {
 				broken++
 			}
 		}
-		if broken == n || time.Now().After(wait) || ctx.Err() != nil {
+		if broken == n || time.Now().After(deadline) || ctx.Err() != nil {
 			break
 		}
 		fmt.Fprintf(e.say, "  %d of %d broken so far\n", broken, n)
-		time.Sleep(2 * time.Second)
+		time.Sleep(5 * time.Second)
 	}
+	// A promise not broken yet counts with its lag so far: the percentiles are then a lower bound.
 	var lags []time.Duration
+	var firstDone, lastDone time.Time
+	now := time.Now()
 	for _, o := range outs {
-		if o.State == desk.PromiseBroken {
-			lags = append(lags, o.Done.Sub(o.Due))
+		if o.State != desk.PromiseBroken {
+			lags = append(lags, now.Sub(o.Due))
+			continue
+		}
+		lags = append(lags, o.Done.Sub(o.Due))
+		r.TimerBroken++
+		if firstDone.IsZero() || o.Done.Before(firstDone) {
+			firstDone = o.Done
+		}
+		if o.Done.After(lastDone) {
+			lastDone = o.Done
 		}
 	}
-	r.TimerN, r.TimerBroken = n, len(lags)
+	r.TimerN = n
 	r.TimerLagP50, r.TimerLagP99 = pct(lags, 50), pct(lags, 99)
 	if len(lags) > 0 {
 		r.TimerLagMax = ms(slices.Max(lags))
 	}
-	fmt.Fprintf(e.say, "  %d of %d broken: lag p50 %.0f ms, p99 %.0f ms, max %.0f ms\n", len(lags), n, r.TimerLagP50, r.TimerLagP99, r.TimerLagMax)
-	if len(lags) < n {
-		return fmt.Errorf("only %d of %d promises broke within the wait", len(lags), n)
+	if d := lastDone.Sub(firstDone); d > 0 {
+		r.TimerBreaksPerS = float64(r.TimerBroken) / d.Seconds()
+	}
+	fmt.Fprintf(e.say, "  %d of %d broken: lag p50 %.0f ms, p99 %.0f ms, max %.0f ms; the runner broke %.0f a second (%.0f due a second)\n",
+		r.TimerBroken, n, r.TimerLagP50, r.TimerLagP99, r.TimerLagMax, r.TimerBreaksPerS, float64(n)/window.Seconds())
+	if r.TimerBroken < n {
+		fmt.Fprintf(e.say, "  %d promises were not broken %s after the last fell due: their lag so far is counted, so the percentiles are a lower bound\n", n-r.TimerBroken, wait)
 	}
 	return nil
 }
@@ -386,6 +403,22 @@ func (e *env) idle(ctx context.Context, r *Result) error {
 		fmt.Fprint(e.say, "; and PostgreSQL's processes (all of them on this machine) from /proc/PID/stat")
 	}
 	fmt.Fprintln(e.say)
+	// Idle means the runner has caught up: wait (at most ten minutes) until nothing is due.
+	for deadline := time.Now().Add(10 * time.Minute); ; {
+		n, err := e.st.DueTimers(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(e.say, "  warning: %d timers are still due; the runner is not idle\n", n)
+			break
+		}
+		fmt.Fprintf(e.say, "  waiting for the runner: %d timers due\n", n)
+		time.Sleep(5 * time.Second)
+	}
 	runtime.GC()
 	before, dbBefore := procCPU("self"), postgresCPU()
 	t := time.Now()

@@ -442,3 +442,12 @@ func TimerPayload(due time.Time) json.RawMessage {
 	b, _ := json.Marshal(map[string]string{"due_at": due.UTC().Format(time.RFC3339Nano)})
 	return b
 }
+
+// DueTimers counts the pending timers due at or before now: work the runner has not done yet.
+func (s *Store) DueTimers(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	if err := s.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM timers WHERE state = 'pending' AND due_at <= $1`, dbTime(now)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count due timers: %w", err)
+	}
+	return n, nil
+}
