@@ -1,5 +1,401 @@
 package web
 
-import "net/http"
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
-func (s *Server) casePageRoutes(mux *http.ServeMux) {}
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// The case page: the customer's original request pinned on top, the record as a timeline,
+// the promises panel, the people and the process, and every action an agent takes on a case.
+// Each action is a plain form posting to its own route and coming back here (303), or, when
+// the desk refuses it, the page again with the reason beside the form and the text kept.
+func (s *Server) casePageRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /cases/{id}", s.agent("/cases/{id}", s.casePage))
+	mux.Handle("GET /cases/{id}/estimate", s.agent("/cases/{id}/estimate", s.caseEstimate))
+	mux.Handle("POST /cases/{id}/reply", s.agent("/cases/{id}/reply", s.caseReply))
+	mux.Handle("POST /cases/{id}/call", s.agent("/cases/{id}/call", s.caseCall))
+	mux.Handle("POST /cases/{id}/promises", s.agent("/cases/{id}/promises", s.casePromise))
+	mux.Handle("POST /cases/{id}/promises/{pid}/keep", s.agent("/cases/{id}/promises/{pid}/keep", s.caseKeep))
+	mux.Handle("POST /cases/{id}/promises/{pid}/slip", s.agent("/cases/{id}/promises/{pid}/slip", s.caseSlip))
+	mux.Handle("POST /cases/{id}/handover", s.agent("/cases/{id}/handover", s.caseHandover))
+	mux.Handle("POST /cases/{id}/escalate", s.agent("/cases/{id}/escalate", s.caseEscalate))
+	mux.Handle("POST /cases/{id}/release", s.agent("/cases/{id}/release", s.caseRelease))
+	mux.Handle("POST /cases/{id}/resolve", s.agent("/cases/{id}/resolve", s.caseResolve))
+	mux.Handle("POST /cases/{id}/step", s.agent("/cases/{id}/step", s.caseStep))
+	mux.Handle("POST /cases/{id}/references", s.agent("/cases/{id}/references", s.caseReference))
+	mux.Handle("POST /cases/{id}/documents", s.agent("/cases/{id}/documents", s.caseUpload))
+	mux.Handle("GET /cases/{id}/documents/{doc}", s.agent("/cases/{id}/documents/{doc}", s.caseDocument))
+	mux.Handle("GET /cases/{id}/mails/{mail}/html", s.agent("/cases/{id}/mails/{mail}/html", s.caseMailHTML))
+	mux.Handle("GET /cases/{id}/mails/{mail}/raw", s.agent("/cases/{id}/mails/{mail}/raw", s.caseMailRaw))
+	mux.Handle("GET /cases/{id}/mails/{mail}/attachments/{n}", s.agent("/cases/{id}/mails/{mail}/attachments/{n}", s.caseMailAttachment))
+}
+
+// casePage is what the case template reads.
+type casePage struct {
+	Case         service.CaseView
+	Original     entryView
+	Entries      []entryView
+	Open         []service.PromiseView
+	Done         []service.PromiseView
+	Agents       []desk.Agent // colleagues who can own cases, for the owner and hand-over choices
+	Canned       []cannedView
+	OfferBlocked string // why offers cannot be sent now; "" when they can
+	Customer     *service.CustomerView
+	Cases        []customerCase
+	Documents    []desk.Document
+	Viewers      []string // colleagues who have the case open too
+	Notice       string
+	Warnings     []string
+	Estimate     string
+	Forms        map[string]*formState
+	Staff        bool
+	Kinds        []string
+	Flags        []string // the case's flags, in the reader's words
+	ShowHTML     int64    // the mail whose original HTML is shown (sandboxed), 0 for none
+	Images       bool     // with its remote images, asked for by the agent
+	StepTypical  string   // how long the current step usually takes
+}
+
+// F is the state of one form of the page (values kept after a refusal, and the refusal).
+func (p casePage) F(name string) *formState {
+	if f, ok := p.Forms[name]; ok {
+		return f
+	}
+	return &formState{}
+}
+
+// formState is a form sent back with what was entered and why it was refused.
+type formState struct {
+	Values values
+	Field  string // the field the refusal is about; "" for the form as a whole
+	Err    string
+	Detail string
+	Slots  []slotView
+}
+
+type values = map[string]string
+
+// V is the value entered in a field.
+func (f *formState) V(field string) string { return f.Values[field] }
+
+// E is the refusal when it is about this field.
+func (f *formState) E(field string) string {
+	if f.Field == field {
+		return f.Err
+	}
+	return ""
+}
+
+// General is the refusal when it is about no one field.
+func (f *formState) General() string {
+	if f.Field == "" {
+		return f.Err
+	}
+	return ""
+}
+
+// slotView is a time the promise's owner (or a teammate) is free, offered as a button.
+type slotView struct {
+	Value string // "RFC 3339|agent id", posted back as the slot
+	At    time.Time
+	Agent string
+}
+
+type cannedView struct {
+	store.CannedReply
+	Disabled bool
+}
+
+type customerCase struct {
+	service.CaseSummary
+	Team    string
+	Owner   string
+	Current bool
+}
+
+// entryView is one entry of the record as the timeline shows it.
+type entryView struct {
+	desk.Entry
+	Label       string
+	Who         string
+	FromCust    bool
+	Subject     string
+	MailID      int64
+	HTML        bool
+	Attachments []string
+	Transcript  string
+	Direction   string
+	Duration    string
+	Due         time.Time
+	SlipFrom    time.Time
+	SlipTo      time.Time
+	Reason      string
+	Offer       bool
+	Missing     bool
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.showCase(w, r, id, http.StatusOK, map[string]*formState{})
+}
+
+// showCase renders the case page with the forms' states (after a refusal, with the refusal).
+func (s *Server) showCase(w http.ResponseWriter, r *request, id int64, status int, forms map[string]*formState) error {
+	ctx := r.Context()
+	me := r.sess.Actor
+	c, err := s.svc.Case(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	record, err := s.svc.Record(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me),
+		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
+	q := r.URL.Query()
+	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)
+	p.Images = p.ShowHTML != 0 && q.Get("images") == "1"
+	for _, f := range c.Flags {
+		if _, ok := s.cat["en"]["case.flag."+f]; ok {
+			f = r.T("case.flag." + f)
+		}
+		p.Flags = append(p.Flags, f)
+	}
+	if p.Staff {
+		agents, err := s.svc.Agents(ctx, me)
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			if a.Active && a.Role != desk.RolePartner {
+				p.Agents = append(p.Agents, a)
+			}
+		}
+		promises, err := s.svc.Promises(ctx, me, service.PromiseList{CaseID: id})
+		if err != nil {
+			return err
+		}
+		for _, pv := range promises {
+			if pv.State == desk.PromiseOpen {
+				p.Open = append(p.Open, pv)
+			} else {
+				p.Done = append(p.Done, pv)
+			}
+		}
+		cust, err := s.svc.Customer(ctx, me, c.CustomerID)
+		if err != nil {
+			return err
+		}
+		p.Customer = &cust
+		team := map[int64]desk.Agent{}
+		for _, a := range agents {
+			team[a.ID] = a
+		}
+		var open []string
+		for _, cs := range cust.Cases {
+			p.Cases = append(p.Cases, customerCase{CaseSummary: cs, Team: team[cs.OwnerID].Team, Owner: team[cs.OwnerID].Name, Current: cs.ID == id})
+			if cs.Status == desk.StatusOpen || cs.Status == desk.StatusAwaitingConfirmation {
+				open = append(open, cs.Ref)
+			}
+		}
+		if len(open) > 0 {
+			p.OfferBlocked = r.T("case.offer.blocked", strings.Join(open, ", "))
+		}
+		canned, err := s.svc.CannedReplies(ctx, me)
+		if err != nil {
+			return err
+		}
+		for _, cr := range canned {
+			p.Canned = append(p.Canned, cannedView{CannedReply: cr, Disabled: cr.Offer && p.OfferBlocked != ""})
+		}
+		if p.Documents, err = s.svc.CaseDocuments(ctx, me, id); err != nil {
+			return err
+		}
+	} else {
+		p.Open = []service.PromiseView{}
+		for _, pr := range c.Promises {
+			if pr.State == desk.PromiseOpen {
+				p.Open = append(p.Open, service.PromiseView{Promise: pr, CaseRef: c.Ref})
+			}
+		}
+	}
+	for i, e := range record {
+		ev := s.entryView(r, e)
+		if i == 0 && e.Kind == desk.KindMessageIn {
+			p.Original = ev // pinned on top; the timeline starts after it
+			continue
+		}
+		p.Entries = append(p.Entries, ev)
+	}
+	slices.Reverse(p.Entries) // newest first: what happened last is what the agent needs
+	if p.Original.Seq == 0 {
+		p.Original = entryView{Entry: desk.Entry{Body: c.OriginalRequest, At: c.CreatedAt}, Label: r.T("case.kind.message_in")}
+	}
+	if c.Step != nil && c.Step.Typical != nil {
+		p.StepTypical = r.T("case.step.typical", s.duration(r, time.Duration(c.Step.Typical.MedianS)*time.Second),
+			s.duration(r, time.Duration(c.Step.Typical.P90S)*time.Second))
+	}
+	s.noticeFor(r, &p)
+	p.Viewers = s.caseViewers(id, me)
+	title := c.Ref + " · " + c.Subject
+	w.Header().Set("Content-Security-Policy", casePageCSP)
+	return s.render(w, r, status, "case", view{Title: title, Data: p})
+}
+
+// noticeFor turns the "done" of a redirect into what the agent reads at the top of the page.
+func (s *Server) noticeFor(r *request, p *casePage) {
+	q := r.URL.Query()
+	done := q.Get("done")
+	if done == "" {
+		return
+	}
+	switch done {
+	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "step", "reference", "document":
+		p.Notice = r.T("case.done." + done)
+	}
+	for _, d := range strings.Split(q.Get("doc"), ",") {
+		id, err := strconv.ParseInt(d, 10, 64)
+		if err != nil {
+			continue
+		}
+		for _, doc := range p.Documents {
+			if doc.ID == id {
+				p.Warnings = append(p.Warnings, r.T("case.warn.document_on_file", doc.Kind, doc.Filename, r.Date(doc.CreatedAt)))
+			}
+		}
+	}
+	if pid, err := strconv.ParseInt(q.Get("p"), 10, 64); err == nil && done == "promise" {
+		for _, pv := range p.Open {
+			if pv.ID == pid {
+				est, err := s.svc.PromiseEstimate(r.Context(), r.sess.Actor, p.Case.ID, string(pv.Kind), pv.DueAt)
+				if err == nil {
+					p.Estimate = s.estimateText(r, est, pv.DueAt)
+				}
+			}
+		}
+	}
+}
+
+// entryView prepares one entry for the timeline.
+func (s *Server) entryView(r *request, e desk.Entry) entryView {
+	v := entryView{Entry: e, Who: e.Actor.Name, FromCust: e.Actor.Kind == desk.ActorCustomer}
+	key := "case.kind." + string(e.Kind)
+	if _, ok := s.cat["en"][key]; ok {
+		v.Label = r.T(key)
+	} else {
+		v.Label = r.T("case.kind.other")
+	}
+	if e.Actor.Kind == desk.ActorSystem {
+		v.Who = r.T("case.by_desk")
+	}
+	var data map[string]any
+	if len(e.Data) > 0 {
+		_ = json.Unmarshal(e.Data, &data) // the desk wrote it; a surprise only hides the extras
+	}
+	str := func(k string) string { s, _ := data[k].(string); return s }
+	num := func(k string) int64 { f, _ := data[k].(float64); return int64(f) }
+	tm := func(k string) time.Time { t, _ := time.Parse(time.RFC3339, str(k)); return t }
+	v.Subject = str("subject")
+	v.MailID = num("mail_id")
+	v.HTML, _ = data["html"].(bool)
+	v.Offer, _ = data["offer"].(bool)
+	v.Missing, _ = data["missing"].(bool)
+	if names, ok := data["attachments"].([]any); ok {
+		for _, n := range names {
+			s, _ := n.(string)
+			v.Attachments = append(v.Attachments, s)
+		}
+	}
+	switch e.Kind {
+	case desk.KindCall:
+		v.Transcript = str("transcript")
+		v.Direction = r.T("case.call." + strings.TrimSuffix(str("direction"), "bound"))
+		v.Duration = r.T("case.call.minutes", (num("duration_s")+59)/60)
+	case desk.KindPromiseMade, desk.KindPromiseKept, desk.KindPromiseBroken:
+		v.Due = tm("due_at")
+	case desk.KindPromiseSlipped:
+		v.SlipFrom, v.SlipTo, v.Reason = tm("from"), tm("to"), str("reason")
+	case desk.KindEscalated:
+		v.Reason = str("trigger")
+		if v.Reason != "" {
+			v.Reason = r.T("case.trigger." + v.Reason)
+		}
+	}
+	return v
+}
+
+// estimateText says how long such promises took, in the agent's language.
+func (s *Server) estimateText(r *request, e *desk.Estimate, due time.Time) string {
+	if e == nil {
+		return r.T("case.estimate.none")
+	}
+	median, p90 := time.Duration(e.MedianS)*time.Second, time.Duration(e.P90S)*time.Second
+	out := r.T("case.estimate.took", s.duration(r, median), s.duration(r, p90), e.Samples)
+	if left := due.Sub(s.svc.Now()); left < p90 {
+		out += " " + r.T("case.estimate.warn", s.duration(r, left))
+	}
+	return out
+}
+
+// duration says a length of time the way people do: "90 minutes", "5 hours", "2.5 days".
+func (s *Server) duration(r *request, d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return r.T("case.dur.d", d.Hours()/24)
+	case d >= 2*time.Hour:
+		return r.T("case.dur.h", int(d.Hours()+0.5))
+	default:
+		return r.T("case.dur.min", int(d.Minutes()+0.5))
+	}
+}
+
+// caseEstimate answers the estimate for a kind and due time as a line of text, for the
+// promise form's script while the agent chooses.
+func (s *Server) caseEstimate(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	due, err := r.ParseLocal("due", r.URL.Query().Get("due"))
+	if err != nil {
+		return err
+	}
+	est, err := s.svc.PromiseEstimate(r.Context(), r.sess.Actor, id, r.URL.Query().Get("kind"), due)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err = fmt.Fprint(w, s.estimateText(r, est, due))
+	return err
+}
+
+// pathInt reads a numeric path value; anything else is a page that does not exist.
+func pathInt(r *request, name string) (int64, error) {
+	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, desk.NotFound(name, r.PathValue(name))
+	}
+	return v, nil
+}
+
+// caseViewers marks the agent as having the case open and names the colleagues who have it
+// open too (live.go's presence; the page's script keeps it current through /events?case=).
+func (s *Server) caseViewers(caseID int64, me desk.Actor) []string {
+	if !desk.IsStaff(me) || me.Kind != desk.ActorAgent {
+		return nil
+	}
+	return s.presence.open(caseID, me.ID, me.Name)
+}

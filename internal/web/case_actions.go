@@ -1,0 +1,365 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// The case page's actions. Each calls one service command with the signed-in agent and goes
+// back to the case (303, with what was done named in the address), or shows the page again
+// with the refusal beside the form and what was entered kept.
+
+// back sends the browser to the case page after an action, at the part it acted on.
+func back(w http.ResponseWriter, r *request, caseID int64, done, anchor string, extra ...string) error {
+	to := fmt.Sprintf("/cases/%d?done=%s", caseID, done)
+	for i := 0; i+1 < len(extra); i += 2 {
+		to += "&" + extra[i] + "=" + extra[i+1]
+	}
+	if anchor != "" {
+		to += "#" + anchor
+	}
+	http.Redirect(w, r.Request, to, http.StatusSeeOther)
+	return nil
+}
+
+// refused shows the case page again with a form's refusal. What is not a refusal by the rules
+// (a case one may not see, a failure) goes to the error page instead.
+func (s *Server) refused(w http.ResponseWriter, r *request, caseID int64, form string, fields []string, err error) error {
+	e, ok := desk.AsError(err)
+	if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		return err
+	}
+	f := &formState{Values: postedValues(r)}
+	field := e.Field
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		field = field[i+1:]
+	}
+	if to, ok := map[string]string{"due_at": "due", "message_to_customer": "message", "to_agent_id": "to", "canned_reply_id": "canned",
+		"duration_s": "duration", "owner_id": "owner", "file": "file", "content": "file"}[field]; ok {
+		field = to
+	}
+	if slices.Contains(fields, field) {
+		f.Field = field
+	}
+	f.Err, f.Detail = s.caseErrorText(r, e)
+	if slots, ok := e.Details["free_slots"].([]map[string]any); ok {
+		for _, sl := range slots {
+			at, _ := sl["at"].(string)
+			t, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				continue
+			}
+			agentID, _ := sl["agent_id"].(int64)
+			name, _ := sl["agent"].(string)
+			f.Slots = append(f.Slots, slotView{Value: at + "|" + strconv.FormatInt(agentID, 10), At: t, Agent: name})
+		}
+	}
+	status := http.StatusUnprocessableEntity
+	if e.Kind == desk.KindConflict {
+		status = http.StatusConflict
+	}
+	return s.showCase(w, r, caseID, status, map[string]*formState{form: f})
+}
+
+// caseErrorText is the reader's text for a refusal, and the desk's own words beneath it when
+// the catalog has nothing more precise.
+func (s *Server) caseErrorText(r *request, e *desk.Error) (text, detail string) {
+	if _, ok := s.cat["en"]["case.err."+e.Code]; ok && e.Code != "" {
+		return r.T("case.err." + e.Code), e.Message
+	}
+	if e.Kind == desk.KindInvalid && e.Message == "is required" {
+		return r.T("case.err.required"), ""
+	}
+	return r.ErrorText(e), e.Message
+}
+
+// postedValues are the form's fields as sent (the first value of each), without the token.
+func postedValues(r *request) values {
+	out := values{}
+	_ = r.ParseForm()
+	form := r.PostForm
+	if r.MultipartForm != nil {
+		form = r.MultipartForm.Value
+	}
+	for k, vs := range form {
+		if k != "csrf" && len(vs) > 0 {
+			out[k] = vs[0]
+		}
+	}
+	return out
+}
+
+func (s *Server) caseReply(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var in desk.NewMessage
+	in.Body = r.PostFormValue("body")
+	in.Internal = r.PostFormValue("visibility") == "internal"
+	in.Offer = r.PostFormValue("offer") == "1"
+	if v := r.PostFormValue("canned"); v != "" {
+		if in.CannedReplyID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return desk.Invalid("canned", "no canned reply %q", v)
+		}
+	}
+	if r.PostFormValue("action") == "use" {
+		// Without script, "use" brings the canned reply's text into the box to edit.
+		f := &formState{Values: postedValues(r)}
+		replies, err := s.svc.CannedReplies(r.Context(), r.sess.Actor)
+		if err != nil {
+			return err
+		}
+		for _, cr := range replies {
+			if cr.ID == in.CannedReplyID {
+				f.Values["body"] = strings.TrimSpace(strings.TrimSpace(in.Body) + "\n\n" + cr.Body)
+			}
+		}
+		return s.showCase(w, r, id, http.StatusOK, map[string]*formState{"reply": f})
+	}
+	res, err := s.svc.AddMessage(r.Context(), r.sess.Actor, id, in)
+	if err != nil {
+		return s.refused(w, r, id, "reply", []string{"body", "canned", "offer"}, err)
+	}
+	done := "reply"
+	if in.Internal {
+		done = "note"
+	}
+	var docs []string
+	for _, wn := range res.Warnings {
+		if wn.Code == "document_on_file" && wn.ID != 0 {
+			docs = append(docs, strconv.FormatInt(wn.ID, 10))
+		}
+	}
+	if len(docs) > 0 {
+		return back(w, r, id, done, "reply", "doc", strings.Join(docs, ","))
+	}
+	return back(w, r, id, done, "")
+}
+
+func (s *Server) caseCall(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fields := []string{"direction", "at", "duration", "summary", "transcript"}
+	at := s.svc.Now()
+	if v := strings.TrimSpace(r.PostFormValue("at")); v != "" {
+		if at, err = r.ParseLocal("at", v); err != nil {
+			return s.refused(w, r, id, "call", fields, err)
+		}
+	}
+	minutes := 0
+	if v := strings.TrimSpace(r.PostFormValue("duration")); v != "" {
+		if minutes, err = strconv.Atoi(v); err != nil {
+			return s.refused(w, r, id, "call", fields, desk.Invalid("duration", "%s", r.T("case.err.minutes")))
+		}
+	}
+	_, err = s.svc.LogCall(r.Context(), r.sess.Actor, id, desk.NewCall{Direction: r.PostFormValue("direction"), At: at,
+		DurationS: minutes * 60, Summary: r.PostFormValue("summary"), Transcript: r.PostFormValue("transcript")})
+	if err != nil {
+		return s.refused(w, r, id, "call", fields, err)
+	}
+	return back(w, r, id, "call", "")
+}
+
+func (s *Server) casePromise(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fields := []string{"kind", "due", "words", "place", "owner"}
+	in := desk.NewPromise{Kind: r.PostFormValue("kind"), Words: r.PostFormValue("words"), Place: r.PostFormValue("place")}
+	if v := r.PostFormValue("owner"); v != "" {
+		if in.OwnerID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return s.refused(w, r, id, "promise", fields, desk.Invalid("owner", "no agent %q", v))
+		}
+	}
+	if slot := r.PostFormValue("slot"); slot != "" {
+		// One of the free times offered after a refusal: the same promise, at that time.
+		at, agent, _ := strings.Cut(slot, "|")
+		due, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return s.refused(w, r, id, "promise", fields, desk.Invalid("due", "%s", r.T("error.datetime")))
+		}
+		in.DueAt = due
+		if a, err := strconv.ParseInt(agent, 10, 64); err == nil && a > 0 {
+			in.OwnerID = a
+		}
+		r.PostForm.Set("due", r.Local(due))
+		r.PostForm.Set("owner", strconv.FormatInt(in.OwnerID, 10))
+	} else if in.DueAt, err = r.ParseLocal("due", r.PostFormValue("due")); err != nil {
+		return s.refused(w, r, id, "promise", fields, err)
+	}
+	p, err := s.svc.MakePromise(r.Context(), r.sess.Actor, id, in)
+	if err != nil {
+		return s.refused(w, r, id, "promise", fields, err)
+	}
+	return back(w, r, id, "promise", "promises", "p", strconv.FormatInt(p.ID, 10))
+}
+
+func (s *Server) caseKeep(w http.ResponseWriter, r *request) error {
+	id, pid, err := casePromiseIDs(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.KeepPromise(r.Context(), r.sess.Actor, pid, r.PostFormValue("note")); err != nil {
+		return s.refused(w, r, id, "keep-"+strconv.FormatInt(pid, 10), []string{"note"}, err)
+	}
+	return back(w, r, id, "kept", "promises")
+}
+
+func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
+	id, pid, err := casePromiseIDs(r)
+	if err != nil {
+		return err
+	}
+	form, fields := "slip-"+strconv.FormatInt(pid, 10), []string{"due", "reason", "message"}
+	var due time.Time
+	if slot := r.PostFormValue("slot"); slot != "" {
+		// A free time offered after a refusal.
+		at, _, _ := strings.Cut(slot, "|")
+		if due, err = time.Parse(time.RFC3339, at); err != nil {
+			return s.refused(w, r, id, form, fields, desk.Invalid("due", "%s", r.T("error.datetime")))
+		}
+		r.PostForm.Set("due", r.Local(due))
+	} else if due, err = r.ParseLocal("due", r.PostFormValue("due")); err != nil {
+		return s.refused(w, r, id, form, fields, err)
+	}
+	_, err = s.svc.SlipPromise(r.Context(), r.sess.Actor, pid, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"), Message: r.PostFormValue("message")})
+	if err != nil {
+		return s.refused(w, r, id, form, fields, err)
+	}
+	return back(w, r, id, "slipped", "promises")
+}
+
+func casePromiseIDs(r *request) (int64, int64, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return 0, 0, err
+	}
+	pid, err := pathInt(r, "pid")
+	return id, pid, err
+}
+
+func (s *Server) caseHandover(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fields := []string{"to", "briefing"}
+	to, _ := strconv.ParseInt(r.PostFormValue("to"), 10, 64)
+	if to == 0 {
+		return s.refused(w, r, id, "handover", fields, desk.Invalid("to", "is required"))
+	}
+	if _, err := s.svc.HandOver(r.Context(), r.sess.Actor, id, desk.Handover{ToAgentID: to, Briefing: r.PostFormValue("briefing")}); err != nil {
+		return s.refused(w, r, id, "handover", fields, err)
+	}
+	return back(w, r, id, "handover", "")
+}
+
+func (s *Server) caseEscalate(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Escalate(r.Context(), r.sess.Actor, id, r.PostFormValue("reason")); err != nil {
+		return s.refused(w, r, id, "escalate", []string{"reason"}, err)
+	}
+	return back(w, r, id, "escalated", "")
+}
+
+func (s *Server) caseRelease(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Release(r.Context(), r.sess.Actor, id); err != nil {
+		return s.refused(w, r, id, "release", nil, err)
+	}
+	return back(w, r, id, "released", "")
+}
+
+func (s *Server) caseResolve(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Resolve(r.Context(), r.sess.Actor, id, r.PostFormValue("summary")); err != nil {
+		return s.refused(w, r, id, "resolve", []string{"summary"}, err)
+	}
+	return back(w, r, id, "resolved", "")
+}
+
+func (s *Server) caseStep(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	pos, err := strconv.Atoi(r.PostFormValue("step"))
+	if err != nil {
+		return s.refused(w, r, id, "step", nil, desk.Invalid("step", "no step %q", r.PostFormValue("step")))
+	}
+	if _, err := s.svc.AdvanceStep(r.Context(), r.sess.Actor, id, pos); err != nil {
+		return s.refused(w, r, id, "step", nil, err)
+	}
+	return back(w, r, id, "step", "process")
+}
+
+func (s *Server) caseReference(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Case(r.Context(), r.sess.Actor, id)
+	if err != nil {
+		return err
+	}
+	ref := desk.Reference{Kind: r.PostFormValue("kind"), Value: r.PostFormValue("value")}
+	if _, err := s.svc.AddReference(r.Context(), r.sess.Actor, c.CustomerID, ref); err != nil {
+		return s.refused(w, r, id, "reference", []string{"kind", "value"}, err)
+	}
+	return back(w, r, id, "reference", "customer")
+}
+
+// caseUpload adds a document the customer gave to their file, with this case.
+func (s *Server) caseUpload(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	fields := []string{"kind", "file"}
+	c, err := s.svc.Case(r.Context(), r.sess.Actor, id)
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return s.refused(w, r, id, "document", fields, desk.Invalid("file", "%s", r.T("case.err.upload")))
+		}
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return s.refused(w, r, id, "document", fields, desk.Invalid("file", "is required"))
+	}
+	defer file.Close()
+	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
+	if err != nil {
+		return err
+	}
+	ctype := hdr.Header.Get("Content-Type")
+	if ctype == "" || ctype == "application/octet-stream" {
+		ctype = http.DetectContentType(content)
+	}
+	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, c.CustomerID, id, r.PostFormValue("kind"), hdr.Filename, ctype, content); err != nil {
+		return s.refused(w, r, id, "document", fields, err)
+	}
+	return back(w, r, id, "document", "customer")
+}
