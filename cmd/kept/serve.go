@@ -157,6 +157,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(pages.CloseStreams) // live-update streams never go idle by themselves
 	url := "http://" + ln.Addr().String()
 	log.Info("listening", "url", url)
 	fmt.Fprintf(stdout, "Kept %s is listening on %s (database: %s)\n", version, url, cfg.Describe())

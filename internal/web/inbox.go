@@ -1,5 +1,198 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+	"time"
 
-func (s *Server) inboxRoutes(mux *http.ServeMux) {}
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+func (s *Server) inboxRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /inbox", s.agent("/inbox", s.inbox))
+	mux.Handle("GET /search", s.agent("/search", s.search))
+	mux.Handle("GET /events", s.agent("/events", s.events))
+}
+
+// inboxFilter is what the inbox shows, read from the query string (so every view has an
+// address and works without script). Unknown values fall back to the defaults.
+type inboxFilter struct {
+	Scope  string // "mine" (default) or "team"
+	Show   string // "all" (default), "overdue" or "escalated"
+	Status string // "open" (default), "waiting", "quarantined", "closed" or "any"
+}
+
+var (
+	inboxScopes   = []string{"mine", "team"}
+	inboxShows    = []string{"all", "overdue", "escalated"}
+	inboxStatuses = map[string][]desk.Status{
+		"open":        {desk.StatusOpen},
+		"waiting":     {desk.StatusAwaitingConfirmation},
+		"quarantined": {desk.StatusQuarantined},
+		"closed":      {desk.StatusClosed, desk.StatusClosedUnconfirmed},
+		"any": {desk.StatusOpen, desk.StatusAwaitingConfirmation, desk.StatusQuarantined,
+			desk.StatusClosed, desk.StatusClosedUnconfirmed},
+	}
+	inboxStatusOrder = []string{"open", "waiting", "quarantined", "closed", "any"}
+)
+
+func readInboxFilter(q url.Values) inboxFilter {
+	f := inboxFilter{Scope: "mine", Show: "all", Status: "open"}
+	for _, v := range inboxScopes {
+		if q.Get("scope") == v {
+			f.Scope = v
+		}
+	}
+	for _, v := range inboxShows {
+		if q.Get("show") == v {
+			f.Show = v
+		}
+	}
+	if _, ok := inboxStatuses[q.Get("status")]; ok {
+		f.Status = q.Get("status")
+	}
+	return f
+}
+
+// URL is the inbox address showing this filter, with the defaults left out.
+func (f inboxFilter) URL() string {
+	q := url.Values{}
+	if f.Scope != "mine" {
+		q.Set("scope", f.Scope)
+	}
+	if f.Show != "all" {
+		q.Set("show", f.Show)
+	}
+	if f.Status != "open" {
+		q.Set("status", f.Status)
+	}
+	if len(q) == 0 {
+		return "/inbox"
+	}
+	return "/inbox?" + q.Encode()
+}
+
+// inboxRow is one case line of the inbox.
+type inboxRow struct {
+	service.InboxItem
+	Due        time.Time // zero when nothing is due
+	DueLabel   string    // "Promise due" / "Reply due"
+	StatusText string
+	Owner      string
+	Mine       bool
+	Flags      []string // translated
+}
+
+type inboxTab struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+type inboxOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type inboxData struct {
+	Filter    inboxFilter
+	Scopes    []inboxTab
+	Shows     []inboxOption
+	Statuses  []inboxOption
+	Rows      []inboxRow
+	Team      string // the agent's team, "" when in none
+	Partner   bool   // a partner user: only the cases handed to their organisation
+	NoTeam    bool   // asked for the team's cases without a team
+	Overdue   int
+	Escalated int
+}
+
+// inbox lists the agent's (or their team's) cases by what falls due next.
+func (s *Server) inbox(w http.ResponseWriter, r *request) error {
+	ctx := r.Context()
+	actor := r.sess.Actor
+	f := readInboxFilter(r.URL.Query())
+	data := inboxData{Filter: f, Partner: actor.Role == desk.RolePartner}
+	names := map[int64]string{actor.ID: actor.Name}
+	var teamID int64
+	if desk.IsStaff(actor) {
+		agents, err := s.svc.Agents(ctx, actor)
+		if err != nil {
+			return err
+		}
+		for _, a := range agents {
+			names[a.ID] = a.Name
+			if a.ID == actor.ID {
+				teamID, data.Team = a.TeamID, a.Team
+			}
+		}
+	}
+	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: 500}
+	switch {
+	case data.Partner: // the service lists only the cases handed to their organisation
+	case f.Scope == "team":
+		q.TeamID = teamID
+	default:
+		q.OwnerID = actor.ID
+	}
+	var items []service.InboxItem
+	if f.Scope == "team" && teamID == 0 && !data.Partner {
+		data.NoTeam = true
+	} else {
+		var err error
+		if items, err = s.svc.Inbox(ctx, actor, q); err != nil {
+			return err
+		}
+	}
+	for _, it := range items {
+		if it.Overdue {
+			data.Overdue++
+		}
+		if it.Escalated {
+			data.Escalated++
+		}
+		if (f.Show == "overdue" && !it.Overdue) || (f.Show == "escalated" && !it.Escalated) {
+			continue
+		}
+		row := inboxRow{InboxItem: it, StatusText: r.T("inbox.status." + string(it.Status)), Owner: names[it.OwnerID], Mine: it.OwnerID == actor.ID}
+		if it.NextDue != nil {
+			row.Due = *it.NextDue
+			row.DueLabel = r.T("inbox.due." + it.NextDueKind)
+		}
+		for _, fl := range it.Flags {
+			row.Flags = append(row.Flags, r.flagText(fl))
+		}
+		data.Rows = append(data.Rows, row)
+	}
+
+	for _, sc := range inboxScopes {
+		g := f
+		g.Scope = sc
+		label := r.T("inbox.scope." + sc)
+		if sc == "team" && data.Team != "" {
+			label = r.T("inbox.scope.team_named", data.Team)
+		}
+		data.Scopes = append(data.Scopes, inboxTab{Label: label, URL: g.URL(), Current: sc == f.Scope})
+	}
+	for _, v := range inboxShows {
+		data.Shows = append(data.Shows, inboxOption{Value: v, Label: r.T("inbox.show." + v), Selected: v == f.Show})
+	}
+	for _, v := range inboxStatusOrder {
+		data.Statuses = append(data.Statuses, inboxOption{Value: v, Label: r.T("inbox.statuses." + v), Selected: v == f.Status})
+	}
+	v := view{Title: r.T("inbox.title"), Data: data}
+	if r.URL.Query().Get("partial") != "" && r.Header.Get("X-Kept-Partial") != "" {
+		return s.renderPart(w, r, "inbox", "rows", v)
+	}
+	return s.render(w, r, http.StatusOK, "inbox", v)
+}
+
+// flagText names a case flag in the reader's language (an unknown flag shows as itself).
+func (r *request) flagText(flag string) string {
+	key := "inbox.flag." + flag
+	if t := r.T(key); t != key {
+		return t
+	}
+	return flag
+}

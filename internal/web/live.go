@@ -36,11 +36,11 @@ import (
 )
 
 const (
-	// heartbeat is how often an idle stream sends a comment.
-	heartbeat = 25 * time.Second
-	// writeWait bounds one write to a stream; a client that cannot take a few bytes in this
+	// streamHeartbeat is how often an idle stream sends a comment.
+	streamHeartbeat = 25 * time.Second
+	// streamWriteWait bounds one write to a stream; a client that cannot take a few bytes in this
 	// time is gone.
-	writeWait = 10 * time.Second
+	streamWriteWait = 10 * time.Second
 	// presenceTTL is how long opening a case page counts as having it open without a stream.
 	presenceTTL = 2 * time.Minute
 )
@@ -83,7 +83,7 @@ func (s *Server) events(w http.ResponseWriter, r *request) error {
 	h.Set("X-Accel-Buffering", "no") // nginx: pass each event on at once
 	w.WriteHeader(http.StatusOK)
 	send := func(format string, args ...any) error {
-		if err := rc.SetWriteDeadline(time.Now().Add(writeWait)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		if err := rc.SetWriteDeadline(time.Now().Add(streamWriteWait)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 			return err
 		}
 		if _, err := fmt.Fprintf(w, format, args...); err != nil {
@@ -100,7 +100,7 @@ func (s *Server) events(w http.ResponseWriter, r *request) error {
 			return nil
 		}
 	}
-	tick := time.NewTicker(heartbeat)
+	tick := time.NewTicker(streamHeartbeat)
 	defer tick.Stop()
 	ctx := r.Context()
 	for {
