@@ -340,7 +340,7 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 	if err != nil {
 		return desk.Entry{}, err
 	}
-	settings, err := caseSettings(ctx, tx, *c)
+	settings, err := s.settingsOf(ctx, tx, *c)
 	if err != nil {
 		return desk.Entry{}, err
 	}
@@ -381,7 +381,7 @@ func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case,
 // startResponseClock schedules the escalation of a customer's contact left unanswered past the
 // case's response target (its type's, else its team's).
 func (s *Service) startResponseClock(ctx context.Context, tx *store.Tx, c desk.Case, now time.Time, ev *[]Event) error {
-	settings, err := caseSettings(ctx, tx, c)
+	settings, err := s.settingsOf(ctx, tx, c)
 	if err != nil {
 		return err
 	}
@@ -398,4 +398,23 @@ func firstLine(s string) string {
 		line = string(r[:120]) + "…"
 	}
 	return line
+}
+
+type settingsKey struct {
+	teamID   int64
+	caseType string
+}
+
+// settingsOf is caseSettings in one query, looked up once per command: a customer's message
+// needs them for the repeat-contact rule and again to start the response clock.
+func (s *Service) settingsOf(ctx context.Context, tx *store.Tx, c desk.Case) (store.TeamSettings, error) {
+	key := settingsKey{c.TeamID, c.Type}
+	if v, ok := tx.Memo()[key].(store.TeamSettings); ok {
+		return v, nil
+	}
+	settings, err := tx.CaseSettings(ctx, c.TeamID, c.Type)
+	if err == nil {
+		tx.Memo()[key] = settings
+	}
+	return settings, err
 }

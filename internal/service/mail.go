@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
@@ -92,103 +93,174 @@ func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
 // its sender. Malformed mail is stored and flagged, never dropped; a sender's retry is stored
 // once. Who wrote it is the From address — never Reply-To — and a signed reply from an address
 // the case's customer does not own joins as unverified_sender.
+//
+// It returns once the mail is committed. Mails arriving together are committed together
+// (see ingest.go): one transaction, and one sync to disk, for all of them.
 func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult, error) {
+	ctx, in, err := s.parseMail(ctx, d)
+	if err != nil {
+		return MailResult{}, err
+	}
+	if store.InBatch(ctx) {
+		return s.receiveAlone(ctx, in)
+	}
+	return s.ingest.receive(ctx, s, in)
+}
+
+// inMail is a delivery parsed outside any transaction.
+type inMail struct {
+	d       mail.Delivery
+	msg     *mail.Message
+	rawSum  [sha256.Size]byte
+	from    string
+	subject string // the subject and text the record takes, cut to what a case holds
+	body    string
+}
+
+// parseMail parses a delivery (CPU work done by the delivering goroutine, in parallel with the
+// others, before it queues for the database).
+func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (context.Context, *inMail, error) {
 	msg, err := mail.Parse(d.Raw, mail.DefaultLimits())
 	if err != nil {
-		return MailResult{}, fmt.Errorf("parse mail: %w", err)
+		return ctx, nil, fmt.Errorf("parse mail: %w", err)
 	}
-	rawSum := sha256.Sum256(d.Raw)
-	from := msg.From.Email
-	if from == "" {
-		from = strings.ToLower(strings.Trim(d.From, "<>"))
+	in := &inMail{d: d, msg: msg, rawSum: sha256.Sum256(d.Raw), from: msg.From.Email}
+	if in.from == "" {
+		in.from = strings.ToLower(strings.Trim(d.From, "<>"))
 	}
 	if msg.Automatic {
 		ctx = context.WithValue(ctx, noAutoMailKey{}, true)
 	}
+	// Too long for a case, it is cut on the record and flagged; the mail is kept whole.
+	var cut bool
+	if in.subject, cut = fitText(strings.TrimSpace(msg.Subject), maxRecordSubject); cut {
+		msg.Problems = append(msg.Problems, fmt.Sprintf("subject longer than %d bytes: cut on the record", maxRecordSubject))
+	}
+	if in.body, cut = fitText(mailBody(msg), maxRecordText); cut {
+		msg.Problems = append(msg.Problems, fmt.Sprintf("text longer than %d bytes: cut on the record; the mail is kept whole", maxRecordText))
+	}
+	return ctx, in, nil
+}
+
+// What a case's subject and an entry's text may hold (desk's limits: more is refused).
+const (
+	maxRecordSubject = 500
+	maxRecordText    = 1 << 20
+)
+
+// fitText cuts s to at most max bytes of valid UTF-8, at a character boundary.
+func fitText(s string, max int) (string, bool) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= max {
+		return s, false
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s, true
+}
+
+// receiveAlone stores one parsed mail in a transaction of its own.
+func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, error) {
 	var res MailResult
-	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
 		res = MailResult{}
-		key := dedupeKey(msg, from, rawSum[:])
-		if id, caseID, err := tx.MailByDedupeKey(ctx, key); err == nil {
-			res = MailResult{MailID: id, CaseID: caseID, Duplicate: true}
-			return nil
-		} else if !store.IsNotFound(err) {
-			return err
-		}
-		keys, err := s.keys(ctx, tx)
+		return s.fileMail(ctx, tx, in, &res, ev)
+	})
+	s.logMail(in, res, err)
+	return res, wrap("receive mail", err)
+}
+
+func (s *Service) logMail(in *inMail, res MailResult, err error) {
+	if err == nil && !res.Duplicate {
+		s.log.Info("mail received", "from", in.from, "message_id", in.msg.MessageID, "case", desk.CaseRef(res.CaseID), "new_case", res.Created,
+			"bytes", len(in.d.Raw), "problems", len(in.msg.Problems))
+	}
+}
+
+// fileMail stores a parsed mail and files it, inside tx.
+func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *MailResult, ev *[]Event) error {
+	msg, from, d := in.msg, in.from, in.d
+	key := dedupeKey(msg, from, in.rawSum[:])
+	if id, caseID, err := tx.MailByDedupeKey(ctx, key); err == nil {
+		*res = MailResult{MailID: id, CaseID: caseID, Duplicate: true}
+		return nil
+	} else if !store.IsNotFound(err) {
+		return err
+	}
+	keys, err := s.keys(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	stored := store.StoredMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
+		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: now}
+	if err := tx.InsertMail(ctx, &stored); err != nil {
+		return err
+	}
+	cust, err := s.customerAt(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
+	if err != nil {
+		return err
+	}
+	tx.Memo()[customerKey(cust.ID)] = cust
+	data := mailData(stored.ID, msg)
+	body := in.body
+	c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
+	if err != nil {
+		return err
+	}
+	verified := c.ID != 0 && c.CustomerID == cust.ID
+	var entry desk.Entry
+	if c.ID != 0 && (trusted || verified) {
+		from := desk.CustomerActor(cust)
+		drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email"}, now)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		stored := store.StoredMail{SHA256: hex.EncodeToString(rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
-			ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: now}
-		if err := tx.InsertMail(ctx, &stored); err != nil {
-			return err
+		if !verified {
+			// Someone the case does not know wrote with a valid reply token: on the record,
+			// flagged, and never sent the case's details automatically.
+			data["unverified_sender"] = true
+			c.AddFlag(desk.FlagUnverifiedSender)
 		}
-		cust, err := s.customerAt(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
-		if err != nil {
-			return err
+		drafts[0].Data = data
+		if len(msg.Problems) > 0 {
+			c.AddFlag("malformed_mail") // saved with the append below
 		}
-		data := mailData(stored.ID, msg)
-		body := mailBody(msg)
-		c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
-		if err != nil {
-			return err
-		}
-		verified := c.ID != 0 && c.CustomerID == cust.ID
-		var entry desk.Entry
-		if c.ID != 0 && (trusted || verified) {
-			from := desk.CustomerActor(cust)
-			drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email"}, now)
+		if msg.Automatic {
+			// An out-of-office or a bounce is not the customer chasing us.
+			entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
 			if err != nil {
 				return err
 			}
-			if !verified {
-				// Someone the case does not know wrote with a valid reply token: on the record,
-				// flagged, and never sent the case's details automatically.
-				data["unverified_sender"] = true
-				c.AddFlag(desk.FlagUnverifiedSender)
-			}
-			drafts[0].Data = data
-			if msg.Automatic {
-				// An out-of-office or a bounce is not the customer chasing us.
-				entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
-				if err != nil {
-					return err
-				}
-				entry = entries[0]
-			} else if entry, err = s.appendContact(ctx, tx, &c, from, drafts, now, ev); err != nil {
-				return err
-			}
-		} else {
-			subject := strings.TrimSpace(msg.Subject)
-			if subject == "" {
-				subject = inboundSubject(Inbound{Body: body})
-			}
-			nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data})
-			if err != nil {
-				return err
-			}
-			var entries []desk.Entry
-			if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev); err != nil {
-				return err
-			}
-			entry, res.Created = entries[0], true
+			entry = entries[0]
+		} else if entry, err = s.appendContact(ctx, tx, &c, from, drafts, now, ev); err != nil {
+			return err
 		}
+	} else {
+		subject := in.subject
+		if subject == "" {
+			subject = inboundSubject(Inbound{Body: body})
+		}
+		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data})
+		if err != nil {
+			return err
+		}
+		var entries []desk.Entry
+		if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev); err != nil {
+			return err
+		}
+		entry, res.Created = entries[0], true
 		if len(msg.Problems) > 0 {
 			c.AddFlag("malformed_mail")
 			if err := tx.SaveCase(ctx, c); err != nil {
 				return err
 			}
 		}
-		res.MailID, res.CaseID = stored.ID, c.ID
-		return tx.SetMailEntry(ctx, stored.ID, c.ID, entry.ID)
-	})
-	if err == nil && !res.Duplicate {
-		s.log.Info("mail received", "from", from, "message_id", msg.MessageID, "case", desk.CaseRef(res.CaseID), "new_case", res.Created,
-			"bytes", len(d.Raw), "problems", len(msg.Problems))
 	}
-	return res, wrap("receive mail", err)
+	res.MailID, res.CaseID = stored.ID, c.ID
+	return tx.SetMailEntry(ctx, stored.ID, c.ID, entry.ID)
 }
 
 // dedupeKey identifies a mail across a sender's retries: its Message-ID, sender and text, or
@@ -334,7 +406,7 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 	if len(todo) == 0 {
 		return nil
 	}
-	cust, err := tx.Customer(ctx, c.CustomerID)
+	cust, err := customerOf(ctx, tx, c.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -346,10 +418,8 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 	if err != nil {
 		return err
 	}
-	var inReplyTo string
-	if last, err := tx.LastMailOfCase(ctx, c.ID); err == nil {
-		inReplyTo = last.MessageID
-	} else if !store.IsNotFound(err) {
+	inReplyTo, err := lastMessageIDOf(ctx, tx, c.ID)
+	if err != nil {
 		return err
 	}
 	for _, e := range todo {
@@ -462,4 +532,37 @@ func (s *Service) mailAgent(ctx context.Context, tx *store.Tx, a desk.Agent, cas
 	}
 	_, err = tx.QueueMail(ctx, store.OutMail{CaseID: caseID, From: s.mailCfg.Address, To: a.Email, MessageID: messageID, Raw: raw, Automatic: true}, now)
 	return err
+}
+
+// The mail a command queues names the customer and answers the case's last mail; a command
+// appending several times (an escalation, a hand-over) looks each up once.
+type (
+	customerKey int64
+	lastMailKey int64
+)
+
+func customerOf(ctx context.Context, tx *store.Tx, id int64) (desk.Customer, error) {
+	if c, ok := tx.Memo()[customerKey(id)].(desk.Customer); ok {
+		return c, nil
+	}
+	c, err := tx.Customer(ctx, id)
+	if err == nil {
+		tx.Memo()[customerKey(id)] = c
+	}
+	return c, err
+}
+
+// lastMessageIDOf is the Message-ID of the last mail received on the case ("" for none).
+func lastMessageIDOf(ctx context.Context, tx *store.Tx, caseID int64) (string, error) {
+	if id, ok := tx.Memo()[lastMailKey(caseID)].(string); ok {
+		return id, nil
+	}
+	var id string
+	if last, err := tx.LastMailOfCase(ctx, caseID); err == nil {
+		id = last.MessageID
+	} else if !store.IsNotFound(err) {
+		return "", err
+	}
+	tx.Memo()[lastMailKey(caseID)] = id
+	return id, nil
 }

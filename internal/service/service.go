@@ -33,6 +33,7 @@ type Service struct {
 	onCommit func(Event)
 	mailCfg  MailConfig
 	mailKeys mailKeys
+	ingest   mailGroups
 }
 
 // Option adjusts a Service.
@@ -63,7 +64,10 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) 
 	var events []Event
 	run := func() error {
 		events = events[:0]
-		return s.store.Write(ctx, func(tx *store.Tx) error { return fn(tx, &events) })
+		return s.store.Write(ctx, func(tx *store.Tx) error {
+			tx.ResetMemo() // inside a Batch, the commands before this one share the transaction
+			return fn(tx, &events)
+		})
 	}
 	err := run()
 	// Inside a batch the failed statement has spoilt the shared transaction: no retry there.

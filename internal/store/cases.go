@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 )
@@ -349,4 +350,40 @@ func (t *Tx) InsertInboundKey(ctx context.Context, channel, externalID string, c
 		return fmt.Errorf("inbound key %s/%s: %w", channel, externalID, err)
 	}
 	return nil
+}
+
+// CaseSettings loads what the ladder needs for a case in one query: its team's settings (the
+// defaults for team 0), with the response target of its case type when the type sets one.
+func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (TeamSettings, error) {
+	s := DefaultTeamSettings()
+	var id sql.NullInt64
+	var name, reminders sql.NullString
+	var target, repeat, wait sql.NullInt64
+	var typeTarget int64
+	err := t.tx.QueryRowContext(ctx, `SELECT tm.id, tm.name, tm.response_target_s, tm.repeat_contacts, tm.reminders, tm.confirm_wait_s,
+		COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = $2), 0)
+		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = $1`, teamID, caseType).
+		Scan(&id, &name, &target, &repeat, &reminders, &wait, &typeTarget)
+	if err != nil {
+		return s, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)
+	}
+	if teamID != 0 {
+		if !id.Valid {
+			return s, fmt.Errorf("team %d settings: %w", teamID, ErrNotFound)
+		}
+		s.ID, s.Name, s.RepeatContacts = id.Int64, name.String, int(repeat.Int64)
+		s.ResponseTarget, s.ConfirmWait = time.Duration(target.Int64)*time.Second, time.Duration(wait.Int64)*time.Second
+		var secs []int64
+		if err := json.Unmarshal([]byte(reminders.String), &secs); err != nil {
+			return s, fmt.Errorf("team %d reminders: %w", teamID, err)
+		}
+		s.ReminderOffsets = s.ReminderOffsets[:0]
+		for _, v := range secs {
+			s.ReminderOffsets = append(s.ReminderOffsets, time.Duration(v)*time.Second)
+		}
+	}
+	if typeTarget > 0 {
+		s.ResponseTarget = time.Duration(typeTarget) * time.Second
+	}
+	return s, nil
 }

@@ -53,6 +53,9 @@ type Store struct {
 	reader *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the same pool as writer
 	d      dialect
 	cfg    Config
+	// SQLite: statements prepared once per connection instead of parsed on every call (pgx
+	// caches its prepared statements itself).
+	writerStmts, readerStmts *stmtCache
 }
 
 type dialect struct {
@@ -87,7 +90,7 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 	// FULL sync: a committed case or message survives a power cut, not only a crash.
 	base := "file:" + path + "?_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
-	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -99,7 +102,8 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
-	s := &Store{writer: writer, reader: reader, d: dialect{name: "sqlite", goose: goose.DialectSQLite3}}
+	s := &Store{writer: writer, reader: reader, d: dialect{name: "sqlite", goose: goose.DialectSQLite3},
+		writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
 	if err := writer.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -127,6 +131,8 @@ func (s *Store) Backend() string { return s.d.name }
 // Close closes the database; on SQLite it first folds the WAL back into the main file.
 func (s *Store) Close() error {
 	if s.d.name == "sqlite" {
+		s.writerStmts.close()
+		s.readerStmts.close()
 		_, _ = s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	err := s.writer.Close()
@@ -170,10 +176,25 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 
 // Tx is one transaction. Its methods are the only SQL the rest of Kept runs.
 type Tx struct {
-	tx       *sql.Tx
+	tx       sqlTx
 	d        dialect
 	writable bool
+	memo     map[any]any
 }
+
+// Memo is scratch space for the command running in this transaction: what it looked up once
+// (a customer, a team's settings) and would otherwise look up again. It starts empty in each
+// transaction; whoever runs several commands in one transaction (a batch, group commit, the
+// timer runner) calls ResetMemo between them, so no command sees another's lookups.
+func (t *Tx) Memo() map[any]any {
+	if t.memo == nil {
+		t.memo = map[any]any{}
+	}
+	return t.memo
+}
+
+// ResetMemo empties the memo (see Memo).
+func (t *Tx) ResetMemo() { t.memo = nil }
 
 type txKey struct{}
 
@@ -217,7 +238,11 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: stx, d: s.d, writable: writable}
+	stmts := s.readerStmts
+	if writable {
+		stmts = s.writerStmts
+	}
+	tx := &Tx{tx: sqlTx{Tx: stx, stmts: stmts}, d: s.d, writable: writable}
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err

@@ -1,0 +1,148 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Group commit for mail intake. A mail is acknowledged only once it is durable, and on SQLite
+// a durable commit is a sync to disk, about as costly as everything else a mail needs. So
+// mails that arrive while a commit is under way queue up, and the next commit takes all of
+// them: one transaction, each mail in a savepoint of its own, one sync, then every sender
+// gets its answer and every listener its events. A single mail waits for nobody: with
+// nothing under way it commits at once, alone.
+//
+// A mail whose savepoint fails is undone without spoiling the others and, after they have
+// committed, tried again in a transaction of its own, exactly as it would have been without
+// group commit (so it is stored, flagged when malformed, or refused with the same error). If
+// the whole group fails to commit, each of its mails is tried again alone the same way; a
+// mail already stored is then found by its dedupe key and not stored twice.
+
+// maxGroup bounds a group: a commit holds the SQLite writer, and every other command waits.
+const maxGroup = 32
+
+type mailJob struct {
+	ctx    context.Context
+	in     *inMail
+	res    MailResult
+	err    error
+	events []Event
+	done   chan struct{}
+}
+
+// mailGroups queues mail for the committers. On SQLite there is one writer, so one committer;
+// PostgreSQL takes writers side by side, so a few committers share the queue.
+type mailGroups struct {
+	mu      sync.Mutex
+	queue   []*mailJob
+	running int
+}
+
+func (s *Service) committers() int {
+	if s.store.Backend() == "postgres" {
+		return 4
+	}
+	return 1
+}
+
+// receive queues a parsed mail and waits until it is committed (or has failed).
+func (g *mailGroups) receive(ctx context.Context, s *Service, in *inMail) (MailResult, error) {
+	job := &mailJob{ctx: ctx, in: in, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, job)
+	if g.running < s.committers() {
+		g.running++
+		go g.commitLoop(s)
+	}
+	g.mu.Unlock()
+	select {
+	case <-job.done:
+		return job.res, job.err
+	case <-ctx.Done():
+		// It may still commit; the sender's retry then finds it by its dedupe key.
+		return MailResult{}, wrap("receive mail", ctx.Err())
+	}
+}
+
+// commitLoop commits queued mail, a group at a time, until the queue is empty.
+func (g *mailGroups) commitLoop(s *Service) {
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxGroup)
+		if n == 0 {
+			g.running--
+			g.mu.Unlock()
+			return
+		}
+		group := make([]*mailJob, n)
+		copy(group, g.queue)
+		g.queue = append(g.queue[:0], g.queue[n:]...)
+		g.mu.Unlock()
+		s.commitGroup(group)
+	}
+}
+
+// commitGroup stores a group of mails in one transaction and answers each.
+func (s *Service) commitGroup(group []*mailJob) {
+	var live []*mailJob
+	for _, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.err = wrap("receive mail", err) // the sender gave up; its retry comes as a new delivery
+			close(j.done)
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 1 {
+		j := live[0]
+		j.res, j.err = s.receiveAlone(j.ctx, j.in)
+		close(j.done)
+		return
+	}
+	if len(live) == 0 {
+		return
+	}
+	var alone []*mailJob // failed in the group: tried again on their own
+	var stored []*mailJob
+	// The transaction runs to its end even if a sender stops waiting: a cancelled statement
+	// would undo the whole group, not one mail.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		alone, stored = alone[:0], stored[:0]
+		for _, j := range live {
+			jctx := context.WithoutCancel(j.ctx) // keeps the mail's values (an auto-reply's, say)
+			j.res, j.events = MailResult{}, j.events[:0]
+			tx.ResetMemo()
+			ferr, txErr := tx.Savepoint(jctx, func() error { return s.fileMail(jctx, tx, j.in, &j.res, &j.events) })
+			tx.ResetMemo() // what the savepoint looked up may have been undone with it
+			if txErr != nil {
+				return txErr
+			}
+			if ferr != nil {
+				alone = append(alone, j)
+				continue
+			}
+			stored = append(stored, j)
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Warn("mail group did not commit; storing its mails one by one", "mails", len(live), "err", err)
+		alone, stored = live, nil
+	}
+	for _, j := range stored {
+		for _, e := range j.events {
+			s.onCommit(e)
+		}
+		s.logMail(j.in, j.res, nil)
+		close(j.done)
+	}
+	for _, j := range alone {
+		j.res, j.err = s.receiveAlone(j.ctx, j.in)
+		close(j.done)
+	}
+}
