@@ -21,13 +21,13 @@ type bar struct {
 
 // Layout of a horizontal bar chart, in SVG user units (the chart scales to its box).
 const (
-	chartWidth   = 640
-	chartLabelW  = 190 // room for the names on the left
+	chartWidth   = 560
+	chartLabelW  = 170 // room for the names on the left
 	chartValueW  = 44  // room for the number after the longest bar
 	chartRowH    = 30
 	chartBarH    = 20
 	chartPadTop  = 8
-	chartMaxName = 26 // longer names are cut with an ellipsis (the whole name is in the title)
+	chartMaxName = 22 // longer names are cut with an ellipsis (the whole name is in the title)
 )
 
 // barChart draws one horizontal bar per item, longest value the full width, with the value
