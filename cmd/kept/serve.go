@@ -89,7 +89,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if e.Timers && timers != nil {
 			timers.Wake()
 		}
-		if e.Entries > 0 && sender != nil {
+		if (e.Entries > 0 || e.Mail) && sender != nil {
 			sender.Wake()
 		}
 	}), service.WithMail(service.MailConfig{Address: *mailAddr, Outbound: relay.Configured(), DKIM: signer}))

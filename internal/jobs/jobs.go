@@ -30,6 +30,21 @@ const (
 	maxBackoff  = time.Hour // the longest wait between attempts
 )
 
+// afterCommit collects what handlers of one batch want done once the batch has committed.
+type afterCommit struct{ fns []func() }
+
+type afterCommitKey struct{}
+
+// AfterCommit asks for fn to run once the transaction of the timer whose handler got ctx has
+// committed: how a handler reports what it changed (to metrics, to the mail sender) without
+// reporting changes that roll back. fn is dropped when the handler fails or the transaction
+// does not commit, and when ctx is not a handler's.
+func AfterCommit(ctx context.Context, fn func()) {
+	if ac, ok := ctx.Value(afterCommitKey{}).(*afterCommit); ok {
+		ac.fns = append(ac.fns, fn)
+	}
+}
+
 // Runner fires due timers.
 type Runner struct {
 	st       *store.Store
@@ -73,26 +88,32 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 
 // runBatch claims up to batchSize due timers and runs them in one transaction.
 func (r *Runner) runBatch(ctx context.Context, now time.Time) (fired, claimed int, err error) {
+	var committed []func()
 	err = r.st.Write(ctx, func(tx *store.Tx) error {
-		fired = 0
+		fired, committed = 0, committed[:0]
 		timers, err := tx.ClaimDueTimers(ctx, now, batchSize)
 		if err != nil {
 			return err
 		}
 		claimed = len(timers)
 		for _, tm := range timers {
-			ok, err := r.fire(ctx, tx, tm, now)
+			ac := &afterCommit{}
+			ok, err := r.fire(context.WithValue(ctx, afterCommitKey{}, ac), tx, tm, now)
 			if err != nil {
 				return err
 			}
 			if ok {
 				fired++
+				committed = append(committed, ac.fns...)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("run due timers: %w", err)
+	}
+	for _, fn := range committed {
+		fn()
 	}
 	return fired, claimed, nil
 }
@@ -123,6 +144,8 @@ func (r *Runner) fire(ctx context.Context, tx *store.Tx, claimed store.Timer, no
 		if tm, taken, err = tx.TakeTimer(ctx, claimed.ID, now); err != nil || !taken {
 			return err
 		}
+		tx.ResetMemo() // each timer is a command of its own
+		defer tx.ResetMemo()
 		return call(ctx, h, tx, tm, now)
 	})
 	switch {

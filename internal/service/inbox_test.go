@@ -1,8 +1,14 @@
 package service_test
 
 import (
+	"context"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/jobs"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
@@ -57,6 +63,46 @@ func TestInbox(t *testing.T) {
 		must(sc.svc.AssignPartner(sc.ctx, asAnn, waiting.ID, hp.ID, 0))
 		if got := must(sc.svc.Inbox(sc.ctx, tech, service.InboxQuery{})); len(got) != 1 || got[0].CaseID != waiting.ID {
 			t.Errorf("the partner's inbox = %+v, want the handed case", got)
+		}
+	})
+}
+
+// TestTimerEvents checks that what timers append is reported like what commands append: the
+// response target's escalation reaches the events callback once its transaction commits.
+func TestTimerEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		clk := clock.NewFake(monday)
+		st := storetest.Open(t, backend)
+		var mu sync.Mutex
+		var events []service.Event
+		svc := service.New(st, clk, slog.New(slog.DiscardHandler), service.WithEvents(func(e service.Event) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}))
+		runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())
+		sys := desk.SystemActor()
+		must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann", Email: "ann@example.ee", Role: "agent"}))
+		cu := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"}))
+		c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cu.ID, Subject: "Router", Body: "It blinks red.", Channel: "email"}))
+		mu.Lock()
+		events = nil
+		mu.Unlock()
+		clk.Advance(25 * time.Hour)
+		if _, err := runner.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		entries := 0
+		for _, e := range events {
+			if e.CaseID == c.ID {
+				entries += e.Entries
+			}
+		}
+		if entries == 0 {
+			t.Errorf("the escalation's entries were not reported: %+v", events)
 		}
 	})
 }

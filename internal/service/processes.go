@@ -263,8 +263,8 @@ func (s *Service) closeUnconfirmed(ctx context.Context, tx *store.Tx, t store.Ti
 	if err := tx.RecordOutcome(ctx, c.ID, c.ResolvedBy, "closed_unconfirmed", now); err != nil {
 		return err
 	}
-	var ev []Event
-	_, err = s.appendRecord(ctx, tx, &c, drafts, now, &ev)
+	ev := s.timerEvents(ctx)
+	_, err = s.appendRecord(ctx, tx, &c, drafts, now, ev)
 	return err
 }
 

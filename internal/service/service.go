@@ -13,6 +13,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/text"
 )
@@ -23,6 +24,7 @@ type Event struct {
 	CaseOpened bool
 	Entries    int
 	Timers     bool // timers were added: a sleeping timer runner should look again
+	Mail       bool // mail was queued in the outbox without an entry (a reminder to an agent)
 }
 
 // Service runs commands against one store.
@@ -81,6 +83,19 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) 
 		s.onCommit(e)
 	}
 	return nil
+}
+
+// timerEvents is where a timer handler puts its events: the runner reports them through the
+// same callback as commands' once the timer's transaction has committed (and never when the
+// handler fails).
+func (s *Service) timerEvents(ctx context.Context) *[]Event {
+	ev := &[]Event{}
+	jobs.AfterCommit(ctx, func() {
+		for _, e := range *ev {
+			s.onCommit(e)
+		}
+	})
+	return ev
 }
 
 // appendRecord chains drafts onto the case's record, stores and indexes them, and saves the

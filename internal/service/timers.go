@@ -56,7 +56,12 @@ func (s *Service) remindPromise(ctx context.Context, tx *store.Tx, t store.Timer
 	}
 	// The reminder reaches the owner's inbox too; its id is unique per promise and reminder time.
 	msgID := fmt.Sprintf("reminder.%d.%d@%s", p.ID, t.DueAt.Unix(), s.mailDomain())
-	return s.mailAgent(ctx, tx, owner, p.CaseID, fmt.Sprintf("Reminder: a promise on %s is due in %s", desk.CaseRef(p.CaseID), desk.RoundDuration(p.DueAt.Sub(now))), body, msgID, now)
+	if err := s.mailAgent(ctx, tx, owner, p.CaseID, fmt.Sprintf("Reminder: a promise on %s is due in %s", desk.CaseRef(p.CaseID), desk.RoundDuration(p.DueAt.Sub(now))), body, msgID, now); err != nil {
+		return err
+	}
+	ev := s.timerEvents(ctx)
+	*ev = append(*ev, Event{CaseID: p.CaseID, Mail: s.mailCfg.Outbound})
+	return nil
 }
 
 // promiseDue breaks a promise nobody kept by its due time, tells the customer, and escalates.
@@ -79,18 +84,18 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err != nil || len(drafts) == 0 {
 		return err
 	}
-	var ev []Event
+	ev := s.timerEvents(ctx)
 	if err := tx.SavePromise(ctx, p); err != nil {
 		return err
 	}
-	if _, err := s.appendRecord(ctx, tx, &c, drafts, now, &ev); err != nil {
+	if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
 		return err
 	}
 	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
 		return err
 	}
 	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	if err := s.escalate(ctx, tx, &c, desk.TriggerBrokenPromise, reason, now, &ev); err != nil {
+	if err := s.escalate(ctx, tx, &c, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
 		return err
 	}
 	s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())
@@ -112,9 +117,9 @@ func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, 
 	if err != nil {
 		return err
 	}
-	var ev []Event
+	ev := s.timerEvents(ctx)
 	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
-	return s.escalate(ctx, tx, &c, desk.TriggerResponseTarget, reason, now, &ev)
+	return s.escalate(ctx, tx, &c, desk.TriggerResponseTarget, reason, now, ev)
 }
 
 // absenceStarts sends what an agent still owns when their leave or sickness starts to their
@@ -130,8 +135,8 @@ func (s *Service) absenceStarts(ctx context.Context, tx *store.Tx, t store.Timer
 	if err != nil {
 		return err
 	}
-	var ev []Event
-	_, err = s.startAbsence(ctx, tx, agent, a, now, &ev)
+	ev := s.timerEvents(ctx)
+	_, err = s.startAbsence(ctx, tx, agent, a, now, ev)
 	return err
 }
 
@@ -154,9 +159,9 @@ func (s *Service) handoverReturns(ctx context.Context, tx *store.Tx, t store.Tim
 	if c.OwnerID != p.From || c.Rung != p.Rung || !c.Status.Active() {
 		return nil
 	}
-	var ev []Event
+	ev := s.timerEvents(ctx)
 	in := desk.Handover{ToAgentID: p.BackTo, Briefing: "The temporary hand-over has ended: the case returns to its owner."}
-	err = s.handOver(ctx, tx, desk.SystemActor(), c.ID, in, false, time.Time{}, &ev)
+	err = s.handOver(ctx, tx, desk.SystemActor(), c.ID, in, false, time.Time{}, ev)
 	if e, ok := desk.AsError(err); ok {
 		// The owner is still away, or the case has climbed: it stays, and its keeper is told.
 		return tx.Notify(ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept",
