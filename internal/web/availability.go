@@ -97,8 +97,8 @@ func (s *Server) availability(r *request, me desk.Agent, week string, form absen
 		}
 	}
 	monday := weekStart(day)
-	sunday := monday.AddDate(0, 0, 7)
-	absences, err := s.svc.AbsencesBetween(r.Context(), r.sess.Actor, me.ID, monday, sunday)
+	end := monday.AddDate(0, 0, 7)
+	absences, err := s.svc.AbsencesBetween(r.Context(), r.sess.Actor, me.ID, monday, end)
 	if err != nil {
 		return availData{}, err
 	}
@@ -140,7 +140,11 @@ func (s *Server) addAbsence(w http.ResponseWriter, r *request) error {
 		}
 		form.Error, form.Field = r.ErrorText(err), fieldOf(err)
 	}
-	d, err := s.availability(r, me, in.From.In(me.Location()).Format("2006-01-02"), form)
+	week := ""
+	if !in.From.IsZero() {
+		week = in.From.In(me.Location()).Format("2006-01-02")
+	}
+	d, err := s.availability(r, me, week, form)
 	if err != nil {
 		return err
 	}
