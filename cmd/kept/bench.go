@@ -26,6 +26,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	timerN := fs.Int("timer-promises", 100_000, "promises falling due in the timer measure")
 	timerWindow := fs.Duration("timer-window", time.Minute, "…over this long")
 	idle := fs.Duration("idle", 30*time.Second, "how long the idle server's CPU is measured")
+	genOnly := fs.Bool("generate-only", false, "generate (or find) the data set and stop, without measuring")
 	profiles := fs.String("cpuprofile", "", "folder to write a CPU profile per phase into (generate, ingest, inbox, case, search, timers)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -40,11 +41,16 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	// would drown the measures' own lines.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients,
-		TimerPromises: *timerN, TimerWindow: *timerWindow, Idle: *idle, ProfileDir: *profiles, Version: version, Log: log, Say: stderr,
+		TimerPromises: *timerN, TimerWindow: *timerWindow, Idle: *idle, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
 		Progress: benchProgress(stderr)}
 	res, err := bench.Run(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if *genOnly && !*asJSON {
+		fmt.Fprintf(stdout, "data set of scale %s, seed %d: %d customers, %d cases, %d entries (generated in %.0f s)\n",
+			res.Scale, res.Seed, res.Customers, res.Cases, res.Entries, res.GenerationS)
+		return nil
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

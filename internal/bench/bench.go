@@ -43,6 +43,7 @@ type Options struct {
 	TimerWindow   time.Duration // …over this long
 	Idle          time.Duration // how long idle CPU is measured
 	ProfileDir    string        // when set, a CPU profile per phase is written here
+	GenerateOnly  bool          // stop once the data set is there (to generate several at once)
 	Version       string
 	Log           *slog.Logger // the server's log (warnings and errors)
 	Say           io.Writer    // where each measure's method and progress lines go
@@ -51,45 +52,54 @@ type Options struct {
 
 // Result is what a run measured. Latencies are milliseconds.
 type Result struct {
-	Scale           string  `json:"scale"`
-	Seed            uint64  `json:"seed"`
-	Backend         string  `json:"backend"`
-	Cores           int     `json:"cores"`
-	Customers       int64   `json:"customers"`
-	Cases           int64   `json:"cases"`
-	Entries         int64   `json:"entries"`
-	Promises        int64   `json:"promises"`
-	DBCases         int64   `json:"db_cases"`
-	DBEntries       int64   `json:"db_entries"`
-	Generated       bool    `json:"generated"`
-	GenerationS     float64 `json:"generation_s"`
-	EarlierRuns     int     `json:"earlier_runs"`
-	LoadStart       string  `json:"load_avg_start"`
-	LoadEnd         string  `json:"load_avg_end"`
-	IngestMsgs      int     `json:"ingest_msgs"`
-	IngestPerS      float64 `json:"ingest_msgs_per_s"`
-	IngestP50       float64 `json:"ingest_p50_ms"`
-	IngestP99       float64 `json:"ingest_p99_ms"`
-	InboxP50        float64 `json:"inbox_p50_ms"`
-	InboxP99        float64 `json:"inbox_p99_ms"`
-	InboxRPS        float64 `json:"inbox_req_per_s"`
-	CaseP50         float64 `json:"case_p50_ms"`
-	CaseP99         float64 `json:"case_p99_ms"`
-	CaseRPS         float64 `json:"case_req_per_s"`
-	SearchP50       float64 `json:"search_p50_ms"`
-	SearchP99       float64 `json:"search_p99_ms"`
-	SearchRPS       float64 `json:"search_req_per_s"`
-	TimerN          int     `json:"timer_promises"`
-	TimerBroken     int     `json:"timer_broken"`
-	TimerLagP50     float64 `json:"timer_lag_p50_ms"`
-	TimerLagP99     float64 `json:"timer_lag_p99_ms"`
-	TimerLagMax     float64 `json:"timer_lag_max_ms"`
-	TimerBreaksPerS float64 `json:"timer_breaks_per_s"`
-	IdleCPU         float64 `json:"idle_cpu_pct"`
-	IdleDBCPU       float64 `json:"idle_db_cpu_pct"`
-	RSSMB           float64 `json:"rss_mb"`
-	HeapMB          float64 `json:"go_heap_mb"`
-	TotalSeconds    float64 `json:"total_s"`
+	Scale            string               `json:"scale"`
+	Seed             uint64               `json:"seed"`
+	Backend          string               `json:"backend"`
+	Cores            int                  `json:"cores"`
+	Customers        int64                `json:"customers"`
+	Cases            int64                `json:"cases"`
+	Entries          int64                `json:"entries"`
+	Promises         int64                `json:"promises"`
+	DBCases          int64                `json:"db_cases"`
+	DBEntries        int64                `json:"db_entries"`
+	Generated        bool                 `json:"generated"`
+	GenerationS      float64              `json:"generation_s"`
+	EarlierRuns      int                  `json:"earlier_runs"`
+	LoadStart        string               `json:"load_avg_start"`
+	LoadEnd          string               `json:"load_avg_end"`
+	IngestMsgs       int                  `json:"ingest_msgs"`
+	IngestPerS       float64              `json:"ingest_msgs_per_s"`
+	IngestP50        float64              `json:"ingest_p50_ms"`
+	IngestP99        float64              `json:"ingest_p99_ms"`
+	InboxP50         float64              `json:"inbox_p50_ms"`
+	InboxP99         float64              `json:"inbox_p99_ms"`
+	InboxRPS         float64              `json:"inbox_req_per_s"`
+	CaseP50          float64              `json:"case_p50_ms"`
+	CaseP99          float64              `json:"case_p99_ms"`
+	CaseRPS          float64              `json:"case_req_per_s"`
+	SearchP50        float64              `json:"search_p50_ms"`
+	SearchP99        float64              `json:"search_p99_ms"`
+	SearchRPS        float64              `json:"search_req_per_s"`
+	SearchKinds      map[string]KindStats `json:"search_by_kind"`
+	TimerN           int                  `json:"timer_promises"`
+	TimerBroken      int                  `json:"timer_broken"`
+	TimerLagP50      float64              `json:"timer_lag_p50_ms"`
+	TimerLagP99      float64              `json:"timer_lag_p99_ms"`
+	TimerLagMax      float64              `json:"timer_lag_max_ms"`
+	TimerBreaksPerS  float64              `json:"timer_breaks_per_s"`
+	TimerRecordedP99 float64              `json:"timer_recorded_lag_p99_ms"`
+	IdleCPU          float64              `json:"idle_cpu_pct"`
+	IdleDBCPU        float64              `json:"idle_db_cpu_pct"`
+	RSSMB            float64              `json:"rss_mb"`
+	HeapMB           float64              `json:"go_heap_mb"`
+	TotalSeconds     float64              `json:"total_s"`
+}
+
+// KindStats are the latencies of one kind of request.
+type KindStats struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50_ms"`
+	P99 float64 `json:"p99_ms"`
 }
 
 // Run generates (or reuses) the data set and measures it.
@@ -139,6 +149,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.Generated = marker.Runs == 0 && marker.GeneratedAt.After(began)
 	res.GenerationS, res.EarlierRuns = marker.GenSeconds, marker.Runs
 	res.Customers, res.Cases, res.Entries, res.Promises = marker.Customers, marker.Cases, marker.Entries, marker.Promises
+	if o.GenerateOnly {
+		res.LoadEnd = loadAvg()
+		res.TotalSeconds = time.Since(began).Seconds()
+		return res, nil
+	}
 	marker.Runs++
 	if err := saveMarker(ctx, st, marker); err != nil {
 		return res, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/smtp"
@@ -158,9 +159,9 @@ func qEncode(s string) string {
 func (e *env) inbox(ctx context.Context, r *Result) error {
 	fmt.Fprintf(e.say, "inbox: %d concurrent clients for %s, each an agent with their own token: GET /api/v1/cases?owner_id=ME&status=open,awaiting_confirmation&limit=50\n",
 		e.o.Clients, e.o.Duration)
-	st, err := e.load(ctx, func(_ *rand.Rand, c int) error {
+	st, err := e.load(ctx, func(_ *rand.Rand, c int) (string, error) {
 		_, err := e.get(e.agentTok[c], fmt.Sprintf("/api/v1/cases?owner_id=%d&status=open,awaiting_confirmation&limit=50", e.agentID[c]))
-		return err
+		return "", err
 	})
 	if err != nil {
 		return err
@@ -186,13 +187,13 @@ func (e *env) casePage(ctx context.Context, r *Result) error {
 	}
 	fmt.Fprintf(e.say, "case page: %d concurrent clients for %s, random cases among %d with 100 entries: GET /api/v1/cases/ID then GET /api/v1/cases/ID/record; one sample is both\n",
 		e.o.Clients, e.o.Duration, len(long))
-	st, err := e.load(ctx, func(rnd *rand.Rand, _ int) error {
+	st, err := e.load(ctx, func(rnd *rand.Rand, _ int) (string, error) {
 		id := long[rnd.IntN(len(long))]
 		if _, err := e.get(e.head, fmt.Sprintf("/api/v1/cases/%d", id)); err != nil {
-			return err
+			return "", err
 		}
 		_, err := e.get(e.head, fmt.Sprintf("/api/v1/cases/%d/record", id))
-		return err
+		return "", err
 	})
 	if err != nil {
 		return err
@@ -210,26 +211,28 @@ var searchWords = []string{"invoice", "refund", "courier", "router", "technician
 
 // queries are the search measure's mix: single words, two words, references the customers
 // and cases hold (orders, accounts, invoices, parcels, case refs) and a word with a reference.
-func (e *env) queries(n int) []string {
+type query struct{ q, kind string }
+
+func (e *env) queries(n int) []query {
 	g := e.g
 	r := g.rng(streamMail, 1<<39)
-	var out []string
+	var out []query
 	for i := 0; i < n; i++ {
 		k := r.IntN(g.scale.Cases)
 		c := g.customer(r.IntN(g.scale.Customers))
 		switch roll := r.IntN(10); {
 		case roll < 4:
-			out = append(out, pick(r, searchWords))
+			out = append(out, query{pick(r, searchWords), "word"})
 		case roll < 6:
-			out = append(out, pick(r, searchWords)+" "+pick(r, searchWords[:22]))
+			out = append(out, query{pick(r, searchWords) + " " + pick(r, searchWords[:22]), "two words"})
 		case roll < 7:
-			out = append(out, c.orders[0])
+			out = append(out, query{c.orders[0], "reference"})
 		case roll < 8:
-			out = append(out, [...]string{c.account, fmt.Sprintf("INV-%07d", 2000000+k), fmt.Sprintf("RR%09dEE", 100000000+k)}[r.IntN(3)])
+			out = append(out, query{[...]string{c.account, fmt.Sprintf("INV-%07d", 2000000+k), fmt.Sprintf("RR%09dEE", 100000000+k)}[r.IntN(3)], "reference"})
 		case roll < 9:
-			out = append(out, desk.CaseRef(g.plan(k).id))
+			out = append(out, query{desk.CaseRef(g.plan(k).id), "case ref"})
 		default:
-			out = append(out, pick(r, searchWords[:8])+" "+c.account)
+			out = append(out, query{pick(r, searchWords[:8]) + " " + c.account, "word+ref"})
 		}
 	}
 	return out
@@ -238,52 +241,49 @@ func (e *env) queries(n int) []string {
 func (e *env) search(ctx context.Context, r *Result) error {
 	qs := e.queries(500)
 	fmt.Fprintf(e.say, "search: %d concurrent clients for %s, GET /api/v1/search?q=…&limit=20 as the head of care, over 500 queries: 40%% one word, 20%% two words, "+
-		"30%% a reference (order, account, invoice, parcel, case ref), 10%% word and account (e.g. %q, %q)\n", e.o.Clients, e.o.Duration, qs[0], qs[1])
-	st, err := e.load(ctx, func(rnd *rand.Rand, _ int) error {
-		_, err := e.get(e.head, "/api/v1/search?limit=20&q="+url.QueryEscape(qs[rnd.IntN(len(qs))]))
-		return err
+		"30%% a reference (order, account, invoice, parcel, case ref), 10%% word and account (e.g. %q, %q)\n", e.o.Clients, e.o.Duration, qs[0].q, qs[1].q)
+	st, err := e.load(ctx, func(rnd *rand.Rand, _ int) (string, error) {
+		q := qs[rnd.IntN(len(qs))]
+		_, err := e.get(e.head, "/api/v1/search?limit=20&q="+url.QueryEscape(q.q))
+		return q.kind, err
 	})
 	if err != nil {
 		return err
 	}
 	r.SearchP50, r.SearchP99, r.SearchRPS = st.p50, st.p99, st.rps
+	r.SearchKinds = map[string]KindStats{}
+	for k, d := range st.byLabel {
+		r.SearchKinds[k] = KindStats{N: len(d), P50: pct(d, 50), P99: pct(d, 99)}
+	}
 	st.print(e.say)
 	return nil
 }
 
-// timers makes promises on fresh cases of the timer team, due one after another over the
-// window, and measures each one's lag from its due time to its promise_broken entry, written
-// by the running timer runner on the system clock.
-func (e *env) timers(ctx context.Context, r *Result) error {
-	n, window := e.o.TimerPromises, e.o.TimerWindow
-	fmt.Fprintf(e.say, "timers: %d promises on fresh cases falling due over %s, written through the bulk path; the real timer runner (internal/jobs) breaks them "+
-		"on the system clock; lag = promise_broken time - due time\n", n, window)
+// timerSet writes promises on fresh cases of the timer team through the bulk path: the
+// cases, their records (request, introduction, promise) and search texts, the promises, and
+// last the breach timers, so none can fire before all are written. Promise i is due at due(i).
+func (e *env) timerSet(ctx context.Context, n int, due func(i int) time.Time, salt uint64) (firstPromise int64, err error) {
+	g := e.g
 	ids, err := e.st.NextIDs(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	// Writing them takes time; the first falls due only after that, judged from the rate the
-	// data set was written at, with room to spare. The breaks (the timers) are written last.
 	made := time.Now().UTC().Truncate(time.Millisecond)
-	first := made.Add(5*time.Second + time.Duration(n)*time.Millisecond)
-	due := func(i int) time.Time {
-		return first.Add(time.Duration(int64(window) * int64(i) / int64(max(1, n)))).Truncate(time.Millisecond)
-	}
-	g := e.g
 	bulk, err := e.st.Bulk(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	bulk.SkipAnalyze() // the tables are large already; only a load into empty ones needs it
+	defer func() {
+		if cerr := bulk.Close(ctx); err == nil {
+			err = cerr
+		}
+	}()
 	var timers []store.BulkTimer
 	var batch store.BulkBatch
 	nextEntry := ids.Entry
-	flush := func() error {
-		err := bulk.Write(ctx, &batch)
-		batch = store.BulkBatch{}
-		return err
-	}
 	for i := 0; i < n; i++ {
-		rnd := g.rng(streamMail, uint64(e.runNo)<<32|uint64(i)|1<<38)
+		rnd := g.rng(streamMail, salt<<32|uint64(i)|1<<38)
 		cust := g.customer(rnd.IntN(g.scale.Customers))
 		dc := cust.desk()
 		owner := g.ppl.timerLead[i%len(g.ppl.timerLead)]
@@ -296,7 +296,7 @@ func (e *env) timers(ctx context.Context, r *Result) error {
 		drafts = append(drafts, desk.MakePromise(&c, p, desk.AgentActor(owner))...)
 		es, err := desk.Chain(&c, drafts, made)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		c.Unanswered = 0
 		batch.Cases = append(batch.Cases, c)
@@ -315,80 +315,108 @@ func (e *env) timers(ctx context.Context, r *Result) error {
 		}
 		batch.Promises = append(batch.Promises, p)
 		timers = append(timers, promiseTimers(c.ID, p, made, made)...)
-		if len(batch.Cases) == 5000 {
-			if err := flush(); err != nil {
-				bulk.Close(ctx)
-				return err
+		if len(batch.Cases) == 5000 || i == n-1 {
+			if err := bulk.Write(ctx, &batch); err != nil {
+				return 0, err
 			}
+			batch = store.BulkBatch{}
 		}
-	}
-	if err := flush(); err != nil {
-		bulk.Close(ctx)
-		return err
 	}
 	for i := 0; i < len(timers); i += 20000 {
 		if err := bulk.Write(ctx, &store.BulkBatch{Timers: timers[i:min(i+20000, len(timers))]}); err != nil {
-			bulk.Close(ctx)
-			return err
+			return 0, err
 		}
 	}
-	if err := bulk.Close(ctx); err != nil {
+	return ids.Promise, nil
+}
+
+// timers makes promises due one after another over the window and measures each one's lag
+// from its due time until it is seen broken, while the running timer runner breaks them on the
+// system clock. "Seen broken" is watched every 50 ms through the promises' (state, due_at)
+// index: breaks happen in due order, so the latest due time among the broken tells which are
+// done. The record's own promise_broken time is reported beside it.
+func (e *env) timers(ctx context.Context, r *Result) error {
+	n, window := e.o.TimerPromises, e.o.TimerWindow
+	fmt.Fprintf(e.say, "timers: %d promises on fresh cases falling due over %s, written through the bulk path; the real timer runner (internal/jobs) breaks them "+
+		"on the system clock; lag = from the due time until the promise is seen broken (polled every 50 ms)\n", n, window)
+	// How long writing them takes is judged from a first 1% (due in ten days, so out of the
+	// way), and the first falls due after twice that, so none is due before all are written.
+	calib := min(max(n/100, 50), 5000)
+	t := time.Now()
+	later := time.Now().Add(10 * 24 * time.Hour).UTC().Truncate(time.Minute)
+	if _, err := e.timerSet(ctx, calib, func(int) time.Time { return later }, uint64(e.runNo)<<1); err != nil {
+		return err
+	}
+	per := time.Since(t) / time.Duration(calib)
+	first := time.Now().Add(5*time.Second + 2*per*time.Duration(n)).UTC().Truncate(time.Millisecond)
+	due := func(i int) time.Time {
+		return first.Add(time.Duration(int64(window) * int64(i) / int64(max(1, n)))).Truncate(time.Millisecond)
+	}
+	t = time.Now()
+	from, err := e.timerSet(ctx, n, due, uint64(e.runNo)<<1|1)
+	if err != nil {
 		return err
 	}
 	e.runner.Wake()
+	fmt.Fprintf(e.say, "  written in %.1f s (judged %.1f s from %d written first); the first falls due in %.1f s\n",
+		time.Since(t).Seconds(), (2 * per * time.Duration(n)).Seconds(), calib, time.Until(first).Seconds())
 	if late := time.Since(first); late > 0 {
-		fmt.Fprintf(e.say, "  warning: writing the promises took %s past the first due time; early lags include it\n", late.Round(time.Millisecond))
+		fmt.Fprintf(e.say, "  warning: writing took %s past the first due time; the early lags include it\n", late.Round(time.Millisecond))
 	}
-	fmt.Fprintf(e.say, "  written in %.1f s; the first falls due in %.1f s\n", time.Since(made).Seconds(), time.Until(first).Seconds())
 
-	from, to := ids.Promise, ids.Promise+int64(n)-1
-	time.Sleep(time.Until(due(n - 1).Add(time.Second)))
-	var outs []store.PromiseOutcome
+	seen := make([]time.Time, n)
+	done := 0
 	wait := max(2*time.Minute, 10*window)
-	for deadline := time.Now().Add(wait); ; {
-		if outs, err = e.st.PromiseOutcomes(ctx, from, to); err != nil {
+	deadline := due(n - 1).Add(wait)
+	lastSay := time.Now()
+	for done < n && time.Now().Before(deadline) && ctx.Err() == nil {
+		upTo, ok, err := e.st.LatestBrokenDue(ctx, first, due(n-1))
+		if err != nil {
 			return err
 		}
-		broken := 0
-		for _, o := range outs {
-			if o.State == desk.PromiseBroken {
-				broken++
-			}
+		now := time.Now()
+		for ok && done < n && !due(done).After(upTo) {
+			seen[done] = now
+			done++
 		}
-		if broken == n || time.Now().After(deadline) || ctx.Err() != nil {
-			break
+		if time.Since(lastSay) > 10*time.Second {
+			fmt.Fprintf(e.say, "  %d of %d broken so far\n", done, n)
+			lastSay = time.Now()
 		}
-		fmt.Fprintf(e.say, "  %d of %d broken so far\n", broken, n)
-		time.Sleep(5 * time.Second)
+		time.Sleep(50 * time.Millisecond)
 	}
-	// A promise not broken yet counts with its lag so far: the percentiles are then a lower bound.
-	var lags []time.Duration
-	var firstDone, lastDone time.Time
+	outs, err := e.st.PromiseOutcomes(ctx, from, from+int64(n)-1)
+	if err != nil {
+		return err
+	}
+	var lags, recorded []time.Duration
 	now := time.Now()
-	for _, o := range outs {
-		if o.State != desk.PromiseBroken {
+	for i, o := range outs {
+		switch {
+		case o.State == desk.PromiseBroken && !seen[i].IsZero():
+			lags = append(lags, seen[i].Sub(o.Due))
+			recorded = append(recorded, o.Done.Sub(o.Due))
+			r.TimerBroken++
+		case o.State == desk.PromiseBroken: // broken out of due order: seen only now
 			lags = append(lags, now.Sub(o.Due))
-			continue
-		}
-		lags = append(lags, o.Done.Sub(o.Due))
-		r.TimerBroken++
-		if firstDone.IsZero() || o.Done.Before(firstDone) {
-			firstDone = o.Done
-		}
-		if o.Done.After(lastDone) {
-			lastDone = o.Done
+			recorded = append(recorded, o.Done.Sub(o.Due))
+			r.TimerBroken++
+		default: // not broken yet: counted with its lag so far (a lower bound)
+			lags = append(lags, now.Sub(o.Due))
 		}
 	}
 	r.TimerN = n
 	r.TimerLagP50, r.TimerLagP99 = pct(lags, 50), pct(lags, 99)
+	r.TimerRecordedP99 = pct(recorded, 99)
 	if len(lags) > 0 {
 		r.TimerLagMax = ms(slices.Max(lags))
 	}
-	if d := lastDone.Sub(firstDone); d > 0 {
-		r.TimerBreaksPerS = float64(r.TimerBroken) / d.Seconds()
+	if done > 1 && seen[done-1].After(first) {
+		r.TimerBreaksPerS = float64(done) / seen[done-1].Sub(first).Seconds()
 	}
-	fmt.Fprintf(e.say, "  %d of %d broken: lag p50 %.0f ms, p99 %.0f ms, max %.0f ms; the runner broke %.0f a second (%.0f due a second)\n",
-		r.TimerBroken, n, r.TimerLagP50, r.TimerLagP99, r.TimerLagMax, r.TimerBreaksPerS, float64(n)/window.Seconds())
+	fmt.Fprintf(e.say, "  %d of %d broken: lag p50 %.0f ms, p99 %.0f ms, max %.0f ms (the record's promise_broken times give p99 %.0f ms); "+
+		"%.0f broken a second while %.0f fell due a second\n",
+		r.TimerBroken, n, r.TimerLagP50, r.TimerLagP99, r.TimerLagMax, r.TimerRecordedP99, r.TimerBreaksPerS, float64(n)/window.Seconds())
 	if r.TimerBroken < n {
 		fmt.Fprintf(e.say, "  %d promises were not broken %s after the last fell due: their lag so far is counted, so the percentiles are a lower bound\n", n-r.TimerBroken, wait)
 	}
@@ -460,15 +488,29 @@ func (e *env) get(token, path string) ([]byte, error) {
 type loadStats struct {
 	n             int
 	p50, p99, rps float64
+	byLabel       map[string][]time.Duration
 }
 
 func (s loadStats) print(w io.Writer) {
 	fmt.Fprintf(w, "  %d requests: p50 %.1f ms, p99 %.1f ms, %.0f req/s\n", s.n, s.p50, s.p99, s.rps)
+	if len(s.byLabel) < 2 {
+		return
+	}
+	labels := slices.Sorted(maps.Keys(s.byLabel))
+	for _, l := range labels {
+		d := s.byLabel[l]
+		fmt.Fprintf(w, "    %-12s %6d requests: p50 %.1f ms, p99 %.1f ms\n", l, len(d), pct(d, 50), pct(d, 99))
+	}
 }
 
-// load runs do from each client, back to back, for the duration; any error stops it.
-func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) error) (loadStats, error) {
-	lat := make([][]time.Duration, e.o.Clients)
+// load runs do from each client, back to back, for the duration; any error stops it. do
+// returns a label for the request's kind ("" for one kind), to break the latencies down.
+func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) (string, error)) (loadStats, error) {
+	type sample struct {
+		label string
+		d     time.Duration
+	}
+	lat := make([][]sample, e.o.Clients)
 	errs := make(chan error, e.o.Clients)
 	deadline := time.Now().Add(e.o.Duration)
 	start := time.Now()
@@ -480,11 +522,12 @@ func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) error)
 			rnd := rand.New(rand.NewPCG(e.g.seed, uint64(c)))
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				t := time.Now()
-				if err := do(rnd, c); err != nil {
+				label, err := do(rnd, c)
+				if err != nil {
 					errs <- err
 					return
 				}
-				lat[c] = append(lat[c], time.Since(t))
+				lat[c] = append(lat[c], sample{label, time.Since(t)})
 			}
 		}()
 	}
@@ -495,8 +538,16 @@ func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) error)
 		return loadStats{}, err
 	default:
 	}
-	all := slices.Concat(lat...)
-	return loadStats{n: len(all), p50: pct(all, 50), p99: pct(all, 99), rps: float64(len(all)) / took.Seconds()}, nil
+	st := loadStats{byLabel: map[string][]time.Duration{}}
+	var all []time.Duration
+	for _, ss := range lat {
+		for _, x := range ss {
+			all = append(all, x.d)
+			st.byLabel[x.label] = append(st.byLabel[x.label], x.d)
+		}
+	}
+	st.n, st.p50, st.p99, st.rps = len(all), pct(all, 50), pct(all, 99), float64(len(all))/took.Seconds()
+	return st, nil
 }
 
 // pct is the p-th percentile in milliseconds (nearest rank).

@@ -79,9 +79,14 @@ func (s *Store) NextIDs(ctx context.Context) (BulkIDs, error) {
 
 // Bulk is a bulk load in progress: it holds the writer's connection until Close.
 type Bulk struct {
-	s    *Store
-	conn *sql.Conn
+	s           *Store
+	conn        *sql.Conn
+	skipAnalyze bool
 }
+
+// SkipAnalyze leaves out gathering statistics (and, on SQLite, the checkpoint) at Close: for a
+// small load into tables that already have their statistics.
+func (b *Bulk) SkipAnalyze() { b.skipAnalyze = true }
 
 // bulkPragmas are SQLite's settings for a bulk load and the ones the store runs with, which
 // Close restores: a crash in the middle of a load loses the load, never the database (WAL
@@ -123,6 +128,9 @@ func (b *Bulk) Close(ctx context.Context) error {
 				errs = append(errs, fmt.Errorf("restore pragma %s: %w", p[0], err))
 			}
 		}
+		if b.skipAnalyze {
+			return errors.Join(errs...)
+		}
 		if _, err := b.conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 		}
@@ -136,6 +144,9 @@ func (b *Bulk) Close(ctx context.Context) error {
 		if _, err := b.conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("bulk load: move the id sequence of %s: %w", table, err)
 		}
+	}
+	if b.skipAnalyze {
+		return nil
 	}
 	if _, err := b.conn.ExecContext(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("bulk load: analyze: %w", err)
@@ -450,4 +461,19 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("count due timers: %w", err)
 	}
 	return n, nil
+}
+
+// LatestBrokenDue returns the latest due time, within [from, to], of a broken promise: read
+// from the end of the (state, due_at) index, so watching promises break costs one probe.
+func (s *Store) LatestBrokenDue(ctx context.Context, from, to time.Time) (time.Time, bool, error) {
+	var at time.Time
+	err := s.reader.QueryRowContext(ctx, `SELECT due_at FROM promises WHERE state = 'broken' AND due_at >= $1 AND due_at <= $2
+		ORDER BY due_at DESC LIMIT 1`, from, to).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("latest broken promise: %w", err)
+	}
+	return at.UTC(), true, nil
 }
