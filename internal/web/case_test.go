@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -398,4 +400,73 @@ func caseMust[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+func TestCaseActions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		ctx := context.Background()
+		bob := caseAgent(t, cd.testDesk, "Bob Kask", "bob@example.com", "Care")
+		b := cd.signedInAs("ann@example.com")
+		b.get(cd.path(""))
+		// A call with its transcript.
+		r := b.post(cd.path("/call"), url.Values{"direction": {"outbound"}, "at": {"2026-11-23T08:40"}, "duration": {"12"},
+			"summary": {"Talked through a router reset."}, "transcript": {"Ann: Hello Mari.\nMari: Hi."}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("log a call: %d\n%s", r.Status, r.Body)
+		}
+		p := b.get(r.Location)
+		p.mustContain(t, "Outbound · 12 min", "Talked through a router reset.", "Ann: Hello Mari.\nMari: Hi.")
+		// A hand-over needs a briefing; with one, the colleague owns the case.
+		r = b.post(cd.path("/handover"), url.Values{"to": {fmt.Sprint(bob.ID)}, "briefing": {""}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("hand-over without a briefing: %d", r.Status)
+		}
+		r.mustContain(t, "This is required.")
+		r = b.post(cd.path("/handover"), url.Values{"to": {fmt.Sprint(bob.ID)}, "briefing": {"Router replaced once; check the firmware."}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("hand-over: %d\n%s", r.Status, r.Body)
+		}
+		b.get(r.Location).mustContain(t, "The case is handed over; the customer is introduced.", "Router replaced once; check the firmware.", `Owner: <strong data-user-text>Bob Kask</strong>`)
+		// Escalation needs a reason.
+		if r = b.post(cd.path("/escalate"), url.Values{"reason": {" "}}); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("escalate without a reason: %d", r.Status)
+		}
+		// A document the customer gave, uploaded from the page.
+		r = b.caseUploadForm(cd.path("/documents"), map[string]string{"kind": "receipt"}, "receipt.pdf", []byte("%PDF-1.4 receipt"))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", r.Status, r.Body)
+		}
+		docs := caseMust(cd.Svc.Documents(ctx, desk.AgentActor(cd.Ann), cd.Cust.ID))
+		if len(docs) != 1 || docs[0].Filename != "receipt.pdf" || docs[0].Kind != "receipt" {
+			t.Fatalf("documents after the upload: %+v", docs)
+		}
+		// Resolving waits for the customer.
+		r = b.post(cd.path("/resolve"), url.Values{"summary": {"Replaced the router."}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("resolve: %d\n%s", r.Status, r.Body)
+		}
+		p = b.get(r.Location)
+		p.mustContain(t, "Awaiting confirmation", "the case awaits the customer&#39;s confirmation")
+		if c := caseMust(cd.Svc.Case(ctx, desk.AgentActor(cd.Ann), cd.CaseID)); c.Status != desk.StatusAwaitingConfirmation {
+			t.Fatalf("status after resolving: %s", c.Status)
+		}
+	})
+}
+
+// caseUploadForm sends a form with one file, as a browser's upload form does.
+func (b *browser) caseUploadForm(path string, fields map[string]string, filename string, content []byte) page {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf", b.csrf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", filename)
+	_, _ = fw.Write(content)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.d.URL+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
 }
