@@ -39,8 +39,12 @@ var (
 
 func readInboxFilter(q url.Values) inboxFilter {
 	f := inboxFilter{Scope: "mine", Show: "all", Status: "open"}
+	scope := q.Get("scope")
+	if scope == "" {
+		scope = q.Get("view") // an older name for it
+	}
 	for _, v := range inboxScopes {
-		if q.Get("scope") == v {
+		if scope == v {
 			f.Scope = v
 		}
 	}
