@@ -110,7 +110,12 @@ type inboxData struct {
 	NoTeam    bool   // asked for the team's cases without a team
 	Overdue   int
 	Escalated int
+	Truncated bool // more cases than one page holds
+	Limit     int
 }
+
+// inboxPage is how many cases the inbox shows at most.
+const inboxPage = 200
 
 // inbox lists the agent's (or their team's) cases by what falls due next.
 func (s *Server) inbox(w http.ResponseWriter, r *request) error {
@@ -132,7 +137,12 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 			}
 		}
 	}
-	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: 500}
+	// A page of the cases due soonest is what an agent works from; the overdue and escalated
+	// views are filtered here, so they look further.
+	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: inboxPage}
+	if f.Show != "all" {
+		q.Limit = 500
+	}
 	switch {
 	case data.Partner: // the service lists only the cases handed to their organisation
 	case f.Scope == "team":
@@ -149,6 +159,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 			return err
 		}
 	}
+	data.Truncated, data.Limit = len(items) == q.Limit, q.Limit
 	for _, it := range items {
 		if it.Overdue {
 			data.Overdue++
