@@ -89,6 +89,12 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 		s.log.Info("portal link asked for an address no customer has", "email", email, "remote", clientIP(r.Request))
 	case res.Queued:
 		s.log.Info("portal link mailed", "customer", res.CustomerID)
+		if s.opts.BaseURL == "" {
+			// Whoever sends the request chooses its Host header, and so where the mailed link
+			// points: only a configured address is safe on an open network.
+			s.log.Warn("portal link points at the request's Host header; set --base-url (KEPT_BASE_URL) so a forged Host cannot redirect sign-in links",
+				"host", r.Host)
+		}
 	case res.Held:
 		s.log.Warn("portal link not mailed: too many automatic mails to the address this hour", "customer", res.CustomerID)
 	case s.opts.Demo:
