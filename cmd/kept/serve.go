@@ -37,7 +37,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
 	dkimSelector := fs.String("dkim-selector", envOr("KEPT_DKIM_SELECTOR", "kept"), "DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN")
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
-	baseURL := fs.String("base-url", envOr("KEPT_BASE_URL", ""), "where people reach the desk, for links in mail, e.g. https://help.example.com (default: the --http address)")
+	baseURL := fs.String("base-url", envOr("KEPT_BASE_URL", ""), "where people reach the desk, for links in mail, e.g. https://help.example.com (default: http:// and the address it listens on)")
 	zoneName := fs.String("timezone", envOr("KEPT_TIMEZONE", "UTC"), "IANA time zone for people who have not chosen one")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -159,6 +159,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	srv.RegisterOnShutdown(pages.CloseStreams) // live-update streams never go idle by themselves
 	url := "http://" + ln.Addr().String()
+	pages.DefaultBaseURL(url)
 	log.Info("listening", "url", url)
 	fmt.Fprintf(stdout, "Kept %s is listening on %s (database: %s)\n", version, url, cfg.Describe())
 	if signIn != nil {

@@ -56,6 +56,15 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, limiter: newLimiter(), hub: newHub(), presence: newPresence()}, nil
 }
 
+// DefaultBaseURL sets where links in mail point when no base URL was configured: the address
+// the server listens on, rather than the Host header a stranger could forge. Call it before
+// serving.
+func (s *Server) DefaultBaseURL(u string) {
+	if s.opts.BaseURL == "" {
+		s.opts.BaseURL = u
+	}
+}
+
 // Changed tells open pages that a case changed (wired to the service's commit events).
 func (s *Server) Changed(e service.Event) { s.hub.publish(e) }
 
