@@ -71,6 +71,9 @@ type Result struct {
 	IngestPerS       float64              `json:"ingest_msgs_per_s"`
 	IngestP50        float64              `json:"ingest_p50_ms"`
 	IngestP99        float64              `json:"ingest_p99_ms"`
+	FloorP50         float64              `json:"floor_p50_ms"`
+	FloorP99         float64              `json:"floor_p99_ms"`
+	FloorRPS         float64              `json:"floor_req_per_s"`
 	InboxP50         float64              `json:"inbox_p50_ms"`
 	InboxP99         float64              `json:"inbox_p99_ms"`
 	InboxRPS         float64              `json:"inbox_req_per_s"`
@@ -196,6 +199,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		run  func(context.Context, *Result) error
 	}{
 		{"ingest", env.ingest},
+		{"floor", env.floor},
 		{"inbox", env.inbox},
 		{"case", env.casePage},
 		{"search", env.search},
