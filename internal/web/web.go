@@ -142,12 +142,17 @@ func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handl
 			s.signInFirst(sw, r, need)
 			return
 		}
+		// The limit comes before the token check: reading the token parses the whole form.
+		limit := int64(maxFormBody)
+		if strings.HasPrefix(hr.Header.Get("Content-Type"), "multipart/form-data") {
+			limit = desk.MaxDocumentSize + maxFormBody
+		}
+		hr.Body = http.MaxBytesReader(sw, hr.Body, limit)
 		if !safeMethod(hr.Method) && !s.checkCSRF(r) {
 			s.renderError(sw, r, &desk.Error{Kind: desk.KindForbidden, Code: "csrf",
 				Message: r.T("error.csrf")})
 			return
 		}
-		hr.Body = http.MaxBytesReader(sw, hr.Body, maxFormBody)
 		if err := fn(sw, r); err != nil {
 			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
 				s.log.Error("page failed", "method", hr.Method, "path", hr.URL.Path, "err", err)
@@ -159,7 +164,7 @@ func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handl
 	})
 }
 
-// maxFormBody bounds a form post; uploads (documents) set their own larger limit.
+// maxFormBody bounds a form post; an upload (multipart) may add one document's size.
 const maxFormBody = 1 << 20
 
 // signInFirst sends a visitor without the right session to the matching sign-in page, and
