@@ -49,26 +49,29 @@ const (
 
 // Case is one matter a customer raised.
 type Case struct {
-	ID              int64     `json:"id"`
-	CustomerID      int64     `json:"customer_id"`
-	Subject         string    `json:"subject"`
-	Status          Status    `json:"status"`
-	Type            string    `json:"type,omitempty"`
-	TeamID          int64     `json:"team_id,omitempty"`
-	OwnerID         int64     `json:"owner_id"`
-	PartnerID       int64     `json:"partner_id,omitempty"` // the partner organisation the case (or a step) is handed to
-	Rung            int       `json:"rung"`
-	Channel         string    `json:"channel"`
-	OriginalRequest string    `json:"original_request"`
-	Flags           []string  `json:"flags"`
-	Unanswered      int       `json:"unanswered"` // customer contacts since the last public answer
-	Step            int       `json:"step"`       // position in the case type's process, from 1; 0 without one
-	Resolution      string    `json:"-"`          // the resolution awaiting the customer's confirmation
-	ResolvedBy      int64     `json:"-"`
-	LastSeq         int64     `json:"-"`
-	LastHash        string    `json:"-"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ID              int64    `json:"id"`
+	CustomerID      int64    `json:"customer_id"`
+	Subject         string   `json:"subject"`
+	Status          Status   `json:"status"`
+	Type            string   `json:"type,omitempty"`
+	TeamID          int64    `json:"team_id,omitempty"`
+	OwnerID         int64    `json:"owner_id"`
+	PartnerID       int64    `json:"partner_id,omitempty"` // the partner organisation the case (or a step) is handed to
+	Rung            int      `json:"rung"`
+	Channel         string   `json:"channel"`
+	OriginalRequest string   `json:"original_request"`
+	Flags           []string `json:"flags"`
+	Unanswered      int      `json:"unanswered"` // customer contacts since the last public answer
+	Step            int      `json:"step"`       // position in the case type's process, from 1; 0 without one
+	Resolution      string   `json:"-"`          // the resolution awaiting the customer's confirmation
+	ResolvedBy      int64    `json:"-"`
+	// Reader is the customer as a reader of what the desk writes to them (language and zone):
+	// not stored, filled by the service before the rules that write to the customer.
+	Reader    Reader    `json:"-"`
+	LastSeq   int64     `json:"-"`
+	LastHash  string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // refBase keeps refs four digits long from the first case on.
@@ -197,6 +200,7 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 		CustomerID: cust.ID, Subject: in.Subject, Status: StatusOpen, Type: in.Type,
 		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
 		OriginalRequest: in.Body, Flags: InboundFlags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
+		Reader: cust.Reader(),
 	}
 	if slices.Contains(c.Flags, FlagSpamSuspect) || slices.Contains(c.Flags, FlagLookalike) {
 		// Held for an agent to look at, never dropped: found by search, released by hand.
@@ -214,11 +218,11 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 	}
 	// The customer meets the owner at once, and whoever took their words down (story 4).
 	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data},
-		Introduce(owner, true, now, time.Time{})}
+		Introduce(c.Reader, owner, true, now, time.Time{})}
 	parts := []Participant{ParticipantFor(CustomerActor(cust), now), ParticipantFor(AgentActor(owner), now)}
 	if recorder != nil && recorder.ID != owner.ID {
 		parts = append(parts, ParticipantFor(AgentActor(*recorder), now))
-		drafts = append(drafts, Introduce(*recorder, false, now, time.Time{}))
+		drafts = append(drafts, Introduce(c.Reader, *recorder, false, now, time.Time{}))
 	}
 	return c, drafts, parts
 }

@@ -45,42 +45,39 @@ func Escalate(c *Case, owner Agent, manager *Agent, trigger, reason string, now 
 		c.TeamID = manager.TeamID
 	}
 	data["to_owner"], data["rung"] = manager.ID, c.Rung
-	body := fmt.Sprintf("Your case has been passed up to %s (%s)", manager.Name, roleName(*manager))
-	if reason != "" {
-		body += ": " + reason
+	w := c.Reader.words()
+	body := fmt.Sprintf(w.escalated, manager.Name, c.Reader.role(*manager))
+	if why, ok := w.triggers[trigger]; ok {
+		reason = why // the desk's own reason, in the customer's language
+	}
+	if reason = strings.TrimSpace(reason); reason != "" {
+		if w.fullStop {
+			reason = sentence(reason)
+		}
+		body += fmt.Sprintf(w.reason, reason)
 	}
 	return []Draft{{Kind: KindEscalated, Actor: SystemActor(), Body: body, Data: data}}
 }
 
-// roleName is how a customer reads an agent's place: "team lead, Billing".
-func roleName(a Agent) string {
-	name := map[Role]string{RoleAdmin: "head of customer care", RoleManager: "manager", RoleLead: "team lead", RoleAgent: "agent", RolePartner: "partner"}[a.Role]
-	if a.Team != "" {
-		name += ", " + a.Team
-	}
-	return name
-}
-
-// Introduce is the entry that tells the customer who someone new on their case is. until is
-// when a temporary owner stops looking after the case (zero when not temporary).
-func Introduce(a Agent, owner bool, from, until time.Time) Draft {
-	loc := a.Location()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s) ", a.Name, roleName(a))
-	if owner {
-		fmt.Fprintf(&b, "looks after your case from %s", from.In(loc).Format("Mon 2 Jan 15:04 MST"))
-		if !until.IsZero() {
-			fmt.Fprintf(&b, " until %s", until.In(loc).Format("Mon 2 Jan 15:04 MST"))
-		}
-		b.WriteString(".")
-	} else {
-		b.WriteString("has joined your case.")
+// Introduce is the entry that tells the customer (reading as r) who someone new on their case
+// is. until is when a temporary owner stops looking after the case (zero when not temporary);
+// times are in the customer's zone, or else the agent's.
+func Introduce(r Reader, a Agent, owner bool, from, until time.Time) Draft {
+	w := r.words()
+	var body string
+	switch {
+	case !owner:
+		body = fmt.Sprintf(w.joined, a.Name, r.role(a))
+	case until.IsZero():
+		body = fmt.Sprintf(w.ownerFrom, a.Name, r.role(a), r.when(from, a.Location(), dateFrom))
+	default:
+		body = fmt.Sprintf(w.ownerUntil, a.Name, r.role(a), r.when(from, a.Location(), dateFrom), r.when(until, a.Location(), dateUntil))
 	}
 	data := map[string]any{"agent_id": a.ID, "role": string(a.Role), "team": a.Team, "owner": owner}
 	if !until.IsZero() {
 		data["until"] = until.UTC().Format(time.RFC3339)
 	}
-	return Draft{Kind: KindIntroduction, Actor: AgentActor(a), Body: b.String(), Data: data}
+	return Draft{Kind: KindIntroduction, Actor: AgentActor(a), Body: body, Data: data}
 }
 
 // Handover is moving a case to a named colleague with a written briefing.
@@ -152,7 +149,7 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 	}
 	return []Draft{
 		{Kind: KindHandover, Actor: by, Internal: true, Body: briefing, Data: data},
-		Introduce(st.To, true, from, in.Until),
+		Introduce(c.Reader, st.To, true, from, in.Until),
 	}, nil
 }
 

@@ -67,7 +67,9 @@ type Customer struct {
 	Contacts   []Contact   `json:"contacts"`
 	References []Reference `json:"references"`
 	// Timezone is where the customer's times are shown; "" shows them in the desk's zone.
-	Timezone  string    `json:"timezone,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
+	// Lang is the language the customer chose in the portal; "" reads English.
+	Lang      string    `json:"lang,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

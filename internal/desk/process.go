@@ -94,15 +94,17 @@ func MissingReferences(ct CaseType, given, onCustomer []Reference) []string {
 	return missing
 }
 
-// stepText is how a step reads on the record: where the case is and what happens there.
-func stepText(ct CaseType, pos int) string {
+// stepText is how a step reads on the record, in the customer's language: where the case is
+// and what happens there. The step's names and explanations are the case type's own words.
+func stepText(r Reader, ct CaseType, pos int) string {
+	w := r.words()
 	s := ct.Steps[pos-1]
-	text := fmt.Sprintf("Step %d of %d: %s. %s", pos, len(ct.Steps), s.Name, s.Explanation)
+	text := sentence(fmt.Sprintf(w.step, pos, len(ct.Steps), s.Name, s.Explanation))
 	if s.Partner != "" {
-		text += fmt.Sprintf(" This step is carried out by %s.", s.Partner)
+		text += sentence(fmt.Sprintf(w.stepPartner, s.Partner))
 	}
 	if pos < len(ct.Steps) {
-		text += fmt.Sprintf(" Next: %s.", ct.Steps[pos].Name)
+		text += sentence(fmt.Sprintf(w.stepNext, ct.Steps[pos].Name))
 	}
 	return text
 }
@@ -121,7 +123,7 @@ func EnterStep(c *Case, ct CaseType, pos int, by Actor) ([]Draft, error) {
 	}
 	from := c.Step
 	c.Step = pos
-	return []Draft{{Kind: KindStepChanged, Actor: by, Body: stepText(ct, pos),
+	return []Draft{{Kind: KindStepChanged, Actor: by, Body: stepText(c.Reader, ct, pos),
 		Data: map[string]any{"from": from, "to": pos, "step": ct.Steps[pos-1].Name}}}, nil
 }
 
@@ -138,7 +140,7 @@ func Resolve(c *Case, by Actor, summary string, now time.Time) ([]Draft, error) 
 	c.Resolution, c.ResolvedBy = summary, by.ID
 	c.Unanswered = 0 // proposing a resolution answers the customer
 	d := statusChange(c, StatusAwaitingConfirmation, "a resolution was proposed")
-	return []Draft{d, {Kind: KindResolutionAsked, Actor: by, Body: summary + "\n\nDoes this answer what you asked? Please confirm, or tell us that it does not.",
+	return []Draft{d, {Kind: KindResolutionAsked, Actor: by, Body: summary + "\n\n" + c.Reader.words().resolutionAsked,
 		Data: map[string]any{"summary": summary}}}, nil
 }
 
@@ -160,13 +162,13 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 	}
 	if in.Confirmed {
 		if words == "" {
-			words = "Confirmed: this answers what I asked."
+			words = c.Reader.words().confirmed
 		}
 		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: map[string]any{"summary": c.Resolution}},
 			statusChange(c, StatusClosed, "the customer confirmed the resolution")}, nil
 	}
 	if words == "" {
-		words = "That is not what I asked."
+		words = c.Reader.words().rejected
 	}
 	rejected := c.Resolution
 	c.Resolution = ""

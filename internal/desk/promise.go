@@ -155,7 +155,8 @@ func SlipPromise(p *Promise, by Actor, in Slip, now time.Time) ([]Draft, bool, e
 }
 
 // BreakPromise decides what an unkept promise at its due time does: it is broken, the customer
-// is told honestly (times in loc, the owner's zone), and a new promise is required. The caller
+// is told honestly (in their language; times in their zone, or else loc, the owner's), and a
+// new promise is required. The caller
 // escalates the case.
 func BreakPromise(c *Case, p *Promise, loc *time.Location, now time.Time) ([]Draft, error) {
 	if p.State != PromiseOpen || p.DueAt.After(now) {
@@ -163,11 +164,10 @@ func BreakPromise(c *Case, p *Promise, loc *time.Location, now time.Time) ([]Dra
 	}
 	p.State, p.DoneAt = PromiseBroken, &now
 	c.AddFlag(FlagPromiseRequired)
-	due := p.DueAt.In(loc).Format("Mon 2 Jan 15:04 MST")
+	due := c.Reader.when(p.DueAt, loc, dateDue)
 	return []Draft{
 		{Kind: KindPromiseBroken, Actor: SystemActor(), Body: p.Words, Data: map[string]any{"promise_id": p.ID, "due_at": p.DueAt.UTC().Format(time.RFC3339), "slips": p.Slips}},
-		{Kind: KindMessageOut, Actor: SystemActor(), Body: fmt.Sprintf("We are sorry: we did not keep our promise to you (%q), which was due %s. "+
-			"Your case now goes to a more senior colleague, who will contact you with a new promise.", p.Words, due)},
+		{Kind: KindMessageOut, Actor: SystemActor(), Body: fmt.Sprintf(c.Reader.words().apology, p.Words, due)},
 	}, nil
 }
 

@@ -24,7 +24,10 @@ func (s *Service) participate(ctx context.Context, tx *store.Tx, c *desk.Case, a
 	if err != nil {
 		return nil, err
 	}
-	return []desk.Draft{desk.Introduce(a, false, now, time.Time{})}, nil
+	if err := readByCustomer(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	return []desk.Draft{desk.Introduce(c.Reader, a, false, now, time.Time{})}, nil
 }
 
 // escalate moves a case one rung up the ladder inside a command: ownership and the case's open
@@ -43,6 +46,9 @@ func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trig
 		if m.Active {
 			manager = &m
 		}
+	}
+	if err := readByCustomer(ctx, tx, c); err != nil {
+		return err
 	}
 	drafts := desk.Escalate(c, owner, manager, trigger, reason, now)
 	if manager != nil {
@@ -76,7 +82,10 @@ func (s *Service) moveOwnership(ctx context.Context, tx *store.Tx, c *desk.Case,
 		introduced = introduced || (d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID)
 	}
 	if added && !introduced {
-		*drafts = append(*drafts, desk.Introduce(to, true, now, time.Time{}))
+		if err := readByCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		*drafts = append(*drafts, desk.Introduce(c.Reader, to, true, now, time.Time{}))
 	}
 	return nil
 }
@@ -129,6 +138,9 @@ func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, 
 func (s *Service) handOver(ctx context.Context, tx *store.Tx, actor desk.Actor, caseID int64, in desk.Handover, missing bool, introduceFrom time.Time, ev *[]Event) error {
 	c, err := loadCase(ctx, tx, actor, caseID)
 	if err != nil {
+		return err
+	}
+	if err := readByCustomer(ctx, tx, &c); err != nil {
 		return err
 	}
 	now := s.now()

@@ -91,6 +91,9 @@ func missingReferences(ct desk.CaseType, given, onCustomer []desk.Reference) err
 
 // enterStep moves a case into a step of its process, on the record and in the history.
 func (s *Service) enterStep(ctx context.Context, tx *store.Tx, c *desk.Case, ct desk.CaseType, pos int, by desk.Actor, now time.Time, ev *[]Event) error {
+	if err := readByCustomer(ctx, tx, c); err != nil {
+		return err
+	}
 	drafts, err := desk.EnterStep(c, ct, pos, by)
 	if err != nil {
 		return err
@@ -175,6 +178,9 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 		if err != nil {
 			return err
 		}
+		if err := readByCustomer(ctx, tx, &c); err != nil {
+			return err
+		}
 		now := s.now()
 		drafts, err := desk.Resolve(&c, actor, summary, now)
 		if err != nil {
@@ -216,6 +222,7 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		}
 		now := s.now()
 		resolver := c.ResolvedBy
+		c.Reader = cust.Reader()
 		drafts, err := desk.Confirm(&c, desk.CustomerActor(cust), in, now)
 		if err != nil {
 			return err

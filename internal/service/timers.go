@@ -80,6 +80,9 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err != nil {
 		return err
 	}
+	if err := readByCustomer(ctx, tx, &c); err != nil {
+		return err
+	}
 	drafts, err := desk.BreakPromise(&c, &p, owner.Location(), now)
 	if err != nil || len(drafts) == 0 {
 		return err

@@ -230,7 +230,7 @@ func (t *Tx) CustomerByContact(ctx context.Context, p desk.Contact) (int64, erro
 // Customer loads a customer with contact points and references.
 func (t *Tx) Customer(ctx context.Context, id int64) (desk.Customer, error) {
 	var c desk.Customer
-	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, timezone, created_at FROM customers WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.Timezone, &c.CreatedAt); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, timezone, lang, created_at FROM customers WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.Timezone, &c.Lang, &c.CreatedAt); err != nil {
 		return c, fmt.Errorf("load customer %d: %w", id, notFound(err))
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
