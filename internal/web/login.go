@@ -65,10 +65,19 @@ func (s *Server) login(w http.ResponseWriter, r *request) error {
 }
 
 // startBrowserSession sets the session cookie; a language chosen before signing in is kept
-// for a person who never chose one.
+// for a person who never chose one, and a customer's browser zone for one who has none.
 func (s *Server) startBrowserSession(w http.ResponseWriter, r *request, sess service.Session, length time.Duration) {
 	setCookie(w, r.Request, sessionCookie, sess.Token, length)
 	clearCookie(w, r.Request, csrfCookie)
+	// A customer's zone is what their browser said, until they choose one: the desk's messages
+	// to them then say their own time.
+	if sess.Actor.Kind == desk.ActorCustomer && sess.Zone == "" {
+		if c, err := r.Cookie(zoneCookie); err == nil && c.Value != "" {
+			if err := s.svc.SetCustomerTimezone(r.Context(), sess.Actor, sess.Actor.ID, c.Value); err != nil {
+				s.log.Info("browser time zone not kept", "zone", c.Value, "err", err)
+			}
+		}
+	}
 	if sess.Lang == "" {
 		if c, err := r.Cookie(langCookie); err == nil {
 			if _, ok := s.cat[c.Value]; ok {
