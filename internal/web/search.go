@@ -56,7 +56,7 @@ func (s *Server) search(w http.ResponseWriter, r *request) error {
 		hit := searchHit{SearchHit: h, Customer: names[h.CustomerID], StatusText: r.T("inbox.status." + string(h.Status)),
 			URL: "/cases/" + strconv.FormatInt(h.CaseID, 10)}
 		if h.Seq != 0 {
-			hit.URL += "#entry-" + strconv.FormatInt(h.Seq, 10)
+			hit.URL += "#e" + strconv.FormatInt(h.Seq, 10) // the case page's id for a record entry
 		}
 		data.Hits = append(data.Hits, hit)
 	}
