@@ -267,6 +267,14 @@ func (s *seeder) run(ctx context.Context) (desk.Agent, error) {
 		if err != nil {
 			return desk.Agent{}, fmt.Errorf("demo customer %s: %w", c.input.Email, err)
 		}
+		// Customers read the desk in the language they write in, at their own time of day.
+		me := desk.CustomerActor(stored)
+		if err := s.svc.SetLanguage(ctx, me, [...]string{english: "en", estonian: "et", croatian: "hr"}[c.lang]); err != nil {
+			return desk.Agent{}, fmt.Errorf("demo customer %s: %w", c.input.Email, err)
+		}
+		if err := s.svc.SetCustomerTimezone(ctx, me, stored.ID, s.custLoc[c.lang].String()); err != nil {
+			return desk.Agent{}, fmt.Errorf("demo customer %s: %w", c.input.Email, err)
+		}
 		c.Customer = stored
 		s.customers++
 	}
