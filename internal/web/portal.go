@@ -324,7 +324,7 @@ type portalOption struct{ Value, Label string }
 
 // Reference and document kinds the portal offers; a case type may ask for others.
 var (
-	portalRefKinds = []string{"order", "invoice", "tracking", "account", "serial"}
+	portalRefKinds = []string{"order", "invoice", "tracking", "account", "serial", "contract"}
 	portalDocKinds = []string{"receipt", "invoice", "photo", "warranty", "contract", "document"}
 )
 
