@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 const (
@@ -65,10 +66,14 @@ func (s *Server) events(w http.ResponseWriter, r *request) error {
 	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return nil
 	}
-	changes, unsubscribe := s.hub.subscribe()
-	defer unsubscribe()
+	// Only the desk's own staff hear of every case; a partner's user would otherwise learn the
+	// ids of cases not handed to their firm. Their pages refresh when they reload.
+	var changes <-chan service.Event
 	var moves <-chan presenceChange
 	if staff {
+		c, unsubscribe := s.hub.subscribe()
+		defer unsubscribe()
+		changes = c
 		m, stop := s.presence.subscribe()
 		defer stop()
 		moves = m
