@@ -93,8 +93,8 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		}
 	} else {
 		var loads []desk.AgentLoad
-		if loads, err = tx.AgentLoads(ctx, ct.TeamID, now); err == nil && len(loads) == 0 && ct.TeamID != 0 {
-			loads, err = tx.AgentLoads(ctx, 0, now) // nobody in the type's team: anyone present
+		if loads, err = tx.OwnerLoads(ctx, ct.TeamID, now); err == nil && len(loads) == 0 && ct.TeamID != 0 {
+			loads, err = tx.OwnerLoads(ctx, 0, now) // nobody in the type's team: anyone present
 		}
 		if err == nil {
 			owner, err = desk.ChooseOwner(loads)
@@ -241,7 +241,7 @@ func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]Ca
 		return []CaseSummary{}, nil
 	}
 	out := []CaseSummary{}
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error { // one statement
 		cases, err := tx.Cases(ctx, filter)
 		for _, c := range cases {
 			if desk.CanSeeCase(actor, c) {

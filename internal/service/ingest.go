@@ -33,27 +33,24 @@ type mailJob struct {
 	done   chan struct{}
 }
 
-// mailGroups queues mail for the committers. On SQLite there is one writer, so one committer;
-// PostgreSQL takes writers side by side, so a few committers share the queue.
+// mailGroups queues mail for its committer. One at a time, also on PostgreSQL, which would
+// take writers side by side: two groups opening cases for the same agents lock those agents'
+// rows (their open-case counts) in different orders and deadlock, and PostgreSQL notices a
+// deadlock only after a second.
 type mailGroups struct {
 	mu      sync.Mutex
 	queue   []*mailJob
 	running int
 }
 
-func (s *Service) committers() int {
-	if s.store.Backend() == "postgres" {
-		return 4
-	}
-	return 1
-}
+const committers = 1
 
 // receive queues a parsed mail and waits until it is committed (or has failed).
 func (g *mailGroups) receive(ctx context.Context, s *Service, in *inMail) (MailResult, error) {
 	job := &mailJob{ctx: ctx, in: in, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, job)
-	if g.running < s.committers() {
+	if g.running < committers {
 		g.running++
 		go g.commitLoop(s)
 	}

@@ -61,7 +61,9 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 
 // write runs fn as one transaction and reports its events once it has committed. A unique-key
 // race with a concurrent command (the same inbound message twice) is retried once, when the
-// retry will find what the other command stored.
+// retry will find what the other command stored; so is a transaction PostgreSQL failed to
+// break a deadlock (two commands moving cases between the same agents, whose open-case counts
+// they update, in opposite directions).
 func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) error) error {
 	var events []Event
 	run := func() error {
@@ -73,7 +75,7 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) 
 	}
 	err := run()
 	// Inside a batch the failed statement has spoilt the shared transaction: no retry there.
-	if store.IsDuplicate(err) && !store.InBatch(ctx) {
+	if (store.IsDuplicate(err) || store.IsDeadlock(err)) && !store.InBatch(ctx) {
 		err = run()
 	}
 	if err != nil {

@@ -53,8 +53,9 @@ func (r InboxRow) Escalated() bool { return r.Rung > 0 }
 
 // Inbox lists open cases by what is due next: the earlier of the case's nearest open promise
 // and its pending response target first, cases with nothing due last, then the most recently
-// updated first. Each case costs two index probes (an open promise, a pending timer), so the
-// list is as cheap as the number of open cases the owner or team holds.
+// updated first. Each open case of the owner or team costs two index probes (its open
+// promises, its pending timers): the list costs what the owner or team has open, not what the
+// desk holds.
 func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	timerKind := f.ResponseTimer
 	if timerKind == "" {
@@ -89,17 +90,23 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	q := `SELECT id, subject, status, owner_id, partner_id, customer_id, name, rung, flags, updated_at, promise_due, response_due FROM (
-		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, cu.name, c.rung, c.flags, c.updated_at,
+	// The due times are computed once per case (a materialized CTE: inlined, PostgreSQL
+	// evaluated each subquery again in every sort key), and the customer's name is looked up
+	// for the page only, after the limit.
+	order := `ORDER BY CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END,
+		CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END,
+		updated_at DESC, id DESC`
+	q := `WITH due AS MATERIALIZED (
+		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, c.rung, c.flags, c.updated_at,
 			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
 			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
-		FROM cases c JOIN customers cu ON cu.id = c.customer_id
+		FROM cases c
 		WHERE ` + strings.Join(where, " AND ") + `
-	) inbox
-	ORDER BY CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END,
-		CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END,
-		updated_at DESC, id DESC
-	LIMIT ` + fmt.Sprint(limit)
+	), page AS MATERIALIZED (
+		SELECT * FROM due ` + order + ` LIMIT ` + fmt.Sprint(limit) + `
+	)
+	SELECT page.id, subject, status, owner_id, partner_id, customer_id, cu.name, rung, flags, updated_at, promise_due, response_due
+	FROM page JOIN customers cu ON cu.id = page.customer_id ` + strings.Replace(order, ", id DESC", ", page.id DESC", 1)
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)

@@ -72,7 +72,12 @@ func (f SearchFilter) conditions(args []any, caseCol, customerCol, internalCol s
 	var conds []string
 	if f.CustomerID != 0 {
 		args = append(args, f.CustomerID)
-		conds = append(conds, fmt.Sprintf("%s = $%d", customerCol, len(args)))
+		if customerCol == "" {
+			// Through the customer's cases: a customer has few, and each has few texts.
+			conds = append(conds, fmt.Sprintf("%s IN (SELECT id FROM cases WHERE customer_id = $%d)", caseCol, len(args)))
+		} else {
+			conds = append(conds, fmt.Sprintf("%s = $%d", customerCol, len(args)))
+		}
 	}
 	if f.PublicOnly {
 		conds = append(conds, "NOT "+internalCol)
@@ -102,7 +107,11 @@ func (t *Tx) SearchWords(ctx context.Context, words []string, f SearchFilter, li
 		}
 		args = append(args, strings.Join(terms, " & "))
 		var cond string
-		args, cond = f.conditions(args, "case_id", "customer_id", "internal")
+		args, cond = f.conditions(args, "case_id", "", "internal")
+		// Newest first: the planner walks the primary key back for common words (found at
+		// once) and reads the word index for rare ones (few to sort), given statistics on
+		// enough words (migration 00011); a customer's or a partner's search goes through
+		// their cases (search_docs_case).
 		q = `SELECT case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery` + cond
 		q += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
 	} else {

@@ -6,36 +6,53 @@ import (
 	"sync"
 )
 
-// sqlTx is a transaction that runs its statements through the store's prepared statements
-// where it has them. On SQLite, parsing and planning a statement costs about as much as
-// running it (a fifth of mail intake's CPU went to the parser), and database/sql prepares
-// anew on every call made on a transaction; modernc's driver keeps a prepared statement
-// for reuse, so preparing each text once per connection and binding new arguments is
-// enough. PostgreSQL needs none of this: pgx caches prepared statements per connection.
+// sqlTx runs a Tx's statements: in its transaction, or (a loose read on PostgreSQL, see
+// ReadLoose) straight on the pool, each statement on its own.
+//
+// In a transaction it uses the store's prepared statements where it has them. On SQLite,
+// parsing and planning a statement costs about as much as running it (a fifth of mail
+// intake's CPU went to the parser), and database/sql prepares anew on every call made on a
+// transaction; modernc's driver keeps a prepared statement for reuse, so preparing each text
+// once per connection and binding new arguments is enough. PostgreSQL needs none of this:
+// pgx caches prepared statements per connection.
 type sqlTx struct {
-	*sql.Tx
+	tx    *sql.Tx    // nil for a loose read
+	db    *sql.DB    // a loose read's pool
 	stmts *stmtCache // nil: no caching (PostgreSQL)
 }
 
-func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := t.stmts.get(q); st != nil {
-		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+func (t sqlTx) on() queryer {
+	if t.tx == nil {
+		return t.db
 	}
-	return t.Tx.QueryContext(ctx, q, args...)
+	return t.tx
+}
+
+func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmts.get(q); st != nil && t.tx != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.on().QueryContext(ctx, q, args...)
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := t.stmts.get(q); st != nil {
-		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := t.stmts.get(q); st != nil && t.tx != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	return t.Tx.QueryRowContext(ctx, q, args...)
+	return t.on().QueryRowContext(ctx, q, args...)
 }
 
 func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st := t.stmts.get(q); st != nil {
-		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := t.stmts.get(q); st != nil && t.tx != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
-	return t.Tx.ExecContext(ctx, q, args...)
+	return t.on().ExecContext(ctx, q, args...)
 }
 
 // stmtCache holds a database's prepared statements by their text. A text seen for the first
