@@ -33,10 +33,10 @@ type mailJob struct {
 	done   chan struct{}
 }
 
-// mailGroups queues mail for its committer. One at a time, also on PostgreSQL, which would
-// take writers side by side: two groups opening cases for the same agents lock those agents'
-// rows (their open-case counts) in different orders and deadlock, and PostgreSQL notices a
-// deadlock only after a second.
+// mailGroups queues mail for its committer: one, since SQLite has one writer. PostgreSQL does
+// not group mail (ReceiveMail): it already flushes concurrent commits together, and groups
+// committed side by side would deadlock, opening cases for the same agents and so locking
+// those agents' rows (their open-case counts) in different orders.
 type mailGroups struct {
 	mu      sync.Mutex
 	queue   []*mailJob

@@ -389,10 +389,10 @@ func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (T
 }
 
 // OwnerLoads is AgentLoads for choosing a new case's owner, reading each agent's count of
-// open cases from the agent row (kept by triggers on cases) instead of counting them: the
-// count grows with the desk and this runs for every mail that opens a case.
+// open cases from agent_open_cases (kept by triggers on cases, migration 00011) instead of
+// counting them: the count grows with the desk and this runs for every mail that opens a case.
 func (t *Tx) OwnerLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	q := `SELECT ` + agentColumns + `, a.open_cases,
+	q := `SELECT ` + agentColumns + `, COALESCE((SELECT SUM(l.open) FROM agent_open_cases l WHERE l.agent_id = a.id), 0),
 		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < $2 AND ab.to_at > $1)` +
 		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
 	args := []any{now, now.Add(24 * time.Hour)}

@@ -1,8 +1,7 @@
 -- What the hot paths need at a million cases.
 --
 -- Choosing the owner of a new case counted every open case of every agent (a scan that grows
--- with the desk, paid for each mail that opens a case); the count is now kept on the agent by
--- a trigger. An agent's open cases, newest first (the inbox), come from an index of open cases
+-- with the desk, paid for each mail that opens a case); the count is now kept by a trigger. An agent's open cases, newest first (the inbox), come from an index of open cases
 -- in that order, instead of a walk back through every case of the desk.
 --
 -- Word search: with the default statistics the planner knew too few words, guessed a word it
@@ -12,17 +11,30 @@
 -- some cases (a customer's, a partner's, those a reference found) go through the case index.
 
 -- +goose Up
-ALTER TABLE agents ADD COLUMN open_cases INTEGER NOT NULL DEFAULT 0;
-UPDATE agents SET open_cases = (SELECT COUNT(*) FROM cases c WHERE c.owner_id = agents.id AND c.status IN ('open', 'awaiting_confirmation'));
+-- Each agent's count is spread over up to 8 rows, one per group of database connections
+-- (shard = backend pid % 8), summed when read: one row per agent would be locked by every
+-- transaction opening a case for that agent until it commits, queueing concurrent mail intake
+-- behind each commit's flush, and transactions opening cases for several agents would
+-- deadlock.
+CREATE TABLE agent_open_cases (
+    agent_id BIGINT NOT NULL,
+    shard    INTEGER NOT NULL,
+    open     INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, shard)
+);
+INSERT INTO agent_open_cases (agent_id, shard, open)
+    SELECT owner_id, 0, COUNT(*) FROM cases WHERE status IN ('open', 'awaiting_confirmation') GROUP BY owner_id;
 
 -- +goose StatementBegin
 CREATE FUNCTION kept_count_open_cases() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status IN ('open', 'awaiting_confirmation') THEN
-        UPDATE agents SET open_cases = open_cases - 1 WHERE id = OLD.owner_id;
+        INSERT INTO agent_open_cases (agent_id, shard, open) VALUES (OLD.owner_id, pg_backend_pid() % 8, -1)
+            ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open - 1;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status IN ('open', 'awaiting_confirmation') THEN
-        UPDATE agents SET open_cases = open_cases + 1 WHERE id = NEW.owner_id;
+        INSERT INTO agent_open_cases (agent_id, shard, open) VALUES (NEW.owner_id, pg_backend_pid() % 8, 1)
+            ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + 1;
     END IF;
     RETURN NULL;
 END
@@ -51,4 +63,4 @@ DROP TRIGGER cases_load_delete ON cases;
 DROP TRIGGER cases_load_update ON cases;
 DROP TRIGGER cases_load_insert ON cases;
 DROP FUNCTION kept_count_open_cases();
-ALTER TABLE agents DROP COLUMN open_cases;
+DROP TABLE agent_open_cases;
