@@ -176,3 +176,50 @@ func DocumentAdded(d Document, by Actor) Draft {
 	return Draft{Kind: KindDocumentAdded, Actor: by, Body: d.Kind + ": " + d.Filename, Data: map[string]any{
 		"document_id": d.ID, "kind": d.Kind, "filename": d.Filename, "size": d.Size, "sha256": d.SHA256}}
 }
+
+// AttachmentDisposition is an RFC 6266 attachment header (Content-Disposition): an ASCII filename for old clients and
+// the exact UTF-8 name as filename* (RFC 8187) for the rest.
+func AttachmentDisposition(name string) string {
+	return `attachment; filename="` + asciiFilename(name) + `"; filename*=UTF-8''` + percentEncode(name)
+}
+
+// asciiFilename approximates name in printable ASCII: accents dropped ("Ivić" → "Ivic"),
+// dashes and spaces made plain, and anything else (quotes, backslashes and percent signs
+// too, which some clients decode) replaced by "_".
+func asciiFilename(name string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Pd, r):
+			b.WriteByte('-')
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		case r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%':
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "document"
+	}
+	return b.String()
+}
+
+// percentEncode encodes s as an RFC 8187 value: attr-chars as they are, every other byte as %XX.
+func percentEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}

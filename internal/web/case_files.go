@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
@@ -143,42 +139,7 @@ func serveDownload(w http.ResponseWriter, r *request, name, ctype string, data [
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", desk.DownloadContentType(ctype))
-	h.Set("Content-Disposition", attachmentDisposition(name))
+	h.Set("Content-Disposition", desk.AttachmentDisposition(name))
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(data))
-}
-
-// attachmentDisposition is an RFC 6266 attachment header: a plain ASCII filename for old
-// clients and the exact UTF-8 name as filename* (RFC 8187).
-func attachmentDisposition(name string) string {
-	if name == "" {
-		name = "download"
-	}
-	var ascii strings.Builder
-	for _, c := range norm.NFD.String(name) {
-		switch {
-		case unicode.Is(unicode.Mn, c):
-		case unicode.Is(unicode.Pd, c):
-			ascii.WriteByte('-')
-		case unicode.IsSpace(c):
-			ascii.WriteByte(' ')
-		case c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '%':
-			ascii.WriteByte('_')
-		default:
-			ascii.WriteRune(c)
-		}
-	}
-	const hex = "0123456789ABCDEF"
-	var enc strings.Builder
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
-			enc.WriteByte(c)
-			continue
-		}
-		enc.WriteByte('%')
-		enc.WriteByte(hex[c>>4])
-		enc.WriteByte(hex[c&15])
-	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + enc.String()
 }
