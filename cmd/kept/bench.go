@@ -25,6 +25,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	clients := fs.Int("clients", 16, "concurrent HTTP clients")
 	timerN := fs.Int("timer-promises", 100_000, "promises falling due in the timer measure")
 	timerWindow := fs.Duration("timer-window", time.Minute, "…over this long")
+	timerWait := fs.Duration("timer-wait", 0, "how long after the last due time to wait for the breaks, and for the runner to catch up before idle (0: ten windows, at least 2m; then 10m)")
 	idle := fs.Duration("idle", 30*time.Second, "how long the idle server's CPU is measured")
 	genOnly := fs.Bool("generate-only", false, "generate (or find) the data set and stop, without measuring")
 	profiles := fs.String("cpuprofile", "", "folder to write a CPU profile per phase into (generate, ingest, inbox, case, search, timers)")
@@ -41,7 +42,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	// would drown the measures' own lines.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients,
-		TimerPromises: *timerN, TimerWindow: *timerWindow, Idle: *idle, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
+		TimerPromises: *timerN, TimerWindow: *timerWindow, TimerWait: *timerWait, Idle: *idle, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
 		Progress: benchProgress(stderr)}
 	res, err := bench.Run(ctx, opts)
 	if err != nil {

@@ -41,6 +41,7 @@ type Options struct {
 	Clients       int           // concurrent HTTP clients
 	TimerPromises int           // promises falling due in the timer measure
 	TimerWindow   time.Duration // …over this long
+	TimerWait     time.Duration // how long after the last due time to wait for breaks (0: 10 windows, at least 2 min)
 	Idle          time.Duration // how long idle CPU is measured
 	ProfileDir    string        // when set, a CPU profile per phase is written here
 	GenerateOnly  bool          // stop once the data set is there (to generate several at once)

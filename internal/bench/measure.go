@@ -387,7 +387,10 @@ func (e *env) timers(ctx context.Context, r *Result) error {
 
 	seen := make([]time.Time, n)
 	done := 0
-	wait := max(2*time.Minute, 10*window)
+	wait := e.o.TimerWait
+	if wait <= 0 {
+		wait = max(2*time.Minute, 10*window)
+	}
 	deadline := due(n - 1).Add(wait)
 	lastSay := time.Now()
 	for done < n && time.Now().Before(deadline) && ctx.Err() == nil {
@@ -452,8 +455,13 @@ func (e *env) idle(ctx context.Context, r *Result) error {
 		fmt.Fprint(e.say, "; and PostgreSQL's processes (all of them on this machine) from /proc/PID/stat")
 	}
 	fmt.Fprintln(e.say)
-	// Idle means the runner has caught up: wait (at most ten minutes) until nothing is due.
-	for deadline := time.Now().Add(10 * time.Minute); ; {
+	// Idle means the runner has caught up: wait (at most ten minutes, or --timer-wait) until
+	// nothing is due.
+	catchUp := 10 * time.Minute
+	if e.o.TimerWait > 0 {
+		catchUp = e.o.TimerWait
+	}
+	for deadline := time.Now().Add(catchUp); ; {
 		n, err := e.st.DueTimers(ctx, time.Now())
 		if err != nil {
 			return err
