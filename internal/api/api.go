@@ -52,52 +52,22 @@ func (s *Server) Handler() http.Handler {
 // handlerFunc is an API handler: it returns the value to encode with the route's status.
 type handlerFunc func(r *http.Request, actor desk.Actor) (any, error)
 
-// statusWriter remembers the status code for the log line and the metrics.
-type statusWriter struct {
-	http.ResponseWriter
-	code  int
-	bytes int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += n
-	return n, err
-}
-
-// Flush lets streamed answers through the wrapper.
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
 // plain wraps a handler with the log line, metrics and panic safety every request gets.
 func (s *Server) plain(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &metrics.Recorder{ResponseWriter: w}
 		sw.Header().Set("X-Content-Type-Options", "nosniff")
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic answering request", "method", r.Method, "path", r.URL.Path, "panic", p)
-				if sw.code == 0 {
+				if sw.Code == 0 {
 					writeError(sw, errors.New("internal error"))
 				}
 			}
 			took := time.Since(start)
-			s.metrics.Request(r.Method, route, sw.code, took)
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.code, "bytes", sw.bytes,
+			s.metrics.Request(r.Method, route, sw.Code, took)
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.Code, "bytes", sw.Bytes,
 				"ms", float64(took.Microseconds())/1000, "remote", r.RemoteAddr)
 		}()
 		h(sw, r)

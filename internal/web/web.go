@@ -123,19 +123,19 @@ func (s *Server) customer(route string, fn pageFunc) http.Handler {
 func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &metrics.Recorder{ResponseWriter: w}
 		securityHeaders(sw.Header())
 		r := s.newRequest(sw, hr)
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic answering page", "method", hr.Method, "path", hr.URL.Path, "panic", p)
-				if sw.code == 0 {
+				if sw.Code == 0 {
 					s.renderError(sw, r, errors.New("internal error"))
 				}
 			}
 			took := time.Since(start)
-			s.metrics.Request(hr.Method, route, sw.code, took)
-			s.log.Info("page", "method", hr.Method, "path", hr.URL.Path, "status", sw.code, "bytes", sw.bytes,
+			s.metrics.Request(hr.Method, route, sw.Code, took)
+			s.log.Info("page", "method", hr.Method, "path", hr.URL.Path, "status", sw.Code, "bytes", sw.Bytes,
 				"ms", float64(took.Microseconds())/1000, "remote", hr.RemoteAddr)
 		}()
 		if need != "" && r.sess.Actor.Kind != need {
@@ -157,7 +157,7 @@ func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handl
 			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
 				s.log.Error("page failed", "method", hr.Method, "path", hr.URL.Path, "err", err)
 			}
-			if sw.code == 0 {
+			if sw.Code == 0 {
 				s.renderError(sw, r, err)
 			}
 		}
@@ -206,36 +206,3 @@ func securityHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 }
-
-// statusWriter remembers the status code for the log line and the metrics.
-type statusWriter struct {
-	http.ResponseWriter
-	code  int
-	bytes int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += n
-	return n, err
-}
-
-// Flush lets server-sent events through the wrapper.
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Unwrap lets http.ResponseController reach the connection (for SSE deadlines).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
