@@ -67,15 +67,16 @@ func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[
 	return r
 }
 
-// RunDue runs every timer due at the clock's now, in batches of up to 100 per transaction, and
+// RunDue runs every timer due by the clock's now, in batches of up to 100 per transaction, and
 // returns how many fired. A failing handler's timer is retried with back-off (attempts² seconds,
 // at most an hour) and marked failed after 10 attempts; a timer whose kind has no handler is
 // marked failed at once. Only database errors are returned.
 func (r *Runner) RunDue(ctx context.Context) (int, error) {
-	now := r.clk.Now()
 	total := 0
 	for {
-		fired, claimed, err := r.runBatch(ctx, now)
+		// Each batch reads the clock anew: what its handlers write (a promise broken "at") is
+		// quoted from the record, so it must say when the batch ran, not when a long pass began.
+		fired, claimed, err := r.runBatch(ctx, r.clk.Now())
 		if err != nil {
 			return total, err
 		}
