@@ -43,6 +43,9 @@ func TestBrowserEstonianPagesHaveNoEnglish(t *testing.T) {
 	run(t, ctx, "open the portal link", chromedp.Navigate(dd.portalLink(t)), chromedp.WaitVisible(chromedp.CSS(`main form button`)))
 	check(strings.TrimPrefix(get(t, ctx, "link page", chromedp.Location()), d.URL))
 	run(t, ctx, "confirm the sign-in", chromedp.Click(chromedp.CSS(`main form button`)), chromedp.WaitNotPresent(chromedp.CSS(`input[name=token]`)))
+	// The demo customer may have chosen their own language: choose Estonian for them.
+	run(t, ctx, "switch the customer to Estonian", chromedp.Click(chromedp.CSS(`form.langs button[value="et"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="et"]`)))
 	check("/portal")
 	check("/portal/cases/" + itoa(dd.CustomerCaseID))
 	if got := dialogs(); len(got) > 0 {
