@@ -392,28 +392,5 @@ func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (T
 // open cases from agent_open_cases (kept by triggers on cases, migration 00011) instead of
 // counting them: the count grows with the desk and this runs for every mail that opens a case.
 func (t *Tx) OwnerLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	q := `SELECT ` + agentColumns + `, COALESCE((SELECT SUM(l.open) FROM agent_open_cases l WHERE l.agent_id = a.id), 0),
-		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < $2 AND ab.to_at > $1)` +
-		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
-	args := []any{now, now.Add(24 * time.Hour)}
-	if teamID != 0 {
-		q += ` AND a.team_id = $3`
-		args = append(args, teamID)
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("agent loads: %w", err)
-	}
-	defer rows.Close()
-	var out []desk.AgentLoad
-	for rows.Next() {
-		var l desk.AgentLoad
-		a, err := scanAgent(rows, &l.Open, &l.Away)
-		if err != nil {
-			return nil, fmt.Errorf("agent loads: %w", err)
-		}
-		l.Agent = a
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return t.agentLoads(ctx, `COALESCE((SELECT SUM(l.open) FROM agent_open_cases l WHERE l.agent_id = a.id), 0)`, teamID, now)
 }

@@ -107,9 +107,15 @@ func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
 
 // AgentLoads lists the active agents (of one team, when teamID is not 0) with how many
 // active cases each owns and whether they are away (on leave or sick) at now or within the
-// next day — a new case should not land on someone about to leave — for choosing its owner.
+// next day — a new case should not land on someone about to leave. It counts the cases; the
+// tests hold it against OwnerLoads, which reads counts kept by triggers.
 func (t *Tx) AgentLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	q := `SELECT ` + agentColumns + `, (SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation')),
+	return t.agentLoads(ctx, `(SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation'))`, teamID, now)
+}
+
+// agentLoads is the loads query with openCount as the expression for each agent's open cases.
+func (t *Tx) agentLoads(ctx context.Context, openCount string, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
+	q := `SELECT ` + agentColumns + `, ` + openCount + `,
 		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < $2 AND ab.to_at > $1)` +
 		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
 	args := []any{now, now.Add(24 * time.Hour)}
