@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -257,7 +256,7 @@ func (g *Generator) genCase(k int, ch *chunk) error {
 		}
 		for _, e := range es {
 			ch.batch.Entries = append(ch.batch.Entries, e)
-			if doc, ok := entryDoc(c, e); ok {
+			if doc, ok := service.EntryDoc(c, e); ok {
 				ch.batch.Docs = append(ch.batch.Docs, doc)
 				ch.docEntry = append(ch.docEntry, len(ch.batch.Entries)-1)
 			}
@@ -377,30 +376,6 @@ func (g *Generator) ownerFor(r *rand.Rand, t topic) desk.Agent {
 		}
 	}
 	return g.ppl.line[start]
-}
-
-// entryDoc mirrors service.entryDoc: the searchable text of an entry, what people wrote or said.
-func entryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
-	body := e.Body
-	switch e.Kind {
-	case desk.KindMessageIn, desk.KindNote, desk.KindPromiseMade, desk.KindPromiseSlipped, desk.KindDocumentAdded:
-	case desk.KindMessageOut, desk.KindHandover:
-		if e.Actor.Kind == desk.ActorSystem {
-			return store.SearchDoc{}, false
-		}
-	case desk.KindCall:
-		var d struct {
-			Transcript string `json:"transcript"`
-		}
-		if json.Unmarshal(e.Data, &d) == nil && d.Transcript != "" {
-			body += "\n" + d.Transcript
-		}
-	default:
-		return store.SearchDoc{}, false
-	}
-	// EntryID is set once the entry has its id.
-	return store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, Internal: e.Internal,
-		Words: text.Words(body), Refs: text.RefKeys(body)}, true
 }
 
 // weekHours are the agents' working weeks, in their own time zones.

@@ -329,7 +329,7 @@ func (e *env) timerSet(ctx context.Context, n int, due func(i int) time.Time, sa
 			en.ID = nextEntry
 			nextEntry++
 			batch.Entries = append(batch.Entries, en)
-			if doc, ok := entryDoc(c, en); ok {
+			if doc, ok := service.EntryDoc(c, en); ok {
 				doc.EntryID = en.ID
 				batch.Docs = append(batch.Docs, doc)
 			}

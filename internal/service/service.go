@@ -111,7 +111,7 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 		return nil, err
 	}
 	for _, e := range entries {
-		if doc, ok := entryDoc(*c, e); ok {
+		if doc, ok := EntryDoc(*c, e); ok {
 			if err := tx.Index(ctx, doc); err != nil {
 				return nil, err
 			}
@@ -127,10 +127,11 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 	return entries, nil
 }
 
-// entryDoc is the searchable text of an entry: what people wrote or said. Texts the desk
+// EntryDoc is the searchable text of an entry: what people wrote or said. Texts the desk
 // writes itself (introductions, escalations, status changes) are left out, so a search for
-// "customer" finds customers' words, not the desk's boilerplate.
-func entryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
+// "customer" finds customers' words, not the desk's boilerplate. Bulk writers (kept bench)
+// index with it too, so generated data is searched as the desk's own.
+func EntryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
 	body := e.Body
 	switch e.Kind {
 	case desk.KindMessageIn, desk.KindNote, desk.KindPromiseMade, desk.KindPromiseSlipped, desk.KindDocumentAdded:

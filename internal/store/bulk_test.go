@@ -67,7 +67,7 @@ func TestBulk(t *testing.T) {
 		for i := range entries {
 			entries[i].ID = ids.Entry + int64(i)
 		}
-		// The customer's words and the reply are searchable (as service.entryDoc indexes them).
+		// The customer's words and the reply are searchable (as service.EntryDoc indexes them).
 		for _, e := range []desk.Entry{entries[0], entries[2]} {
 			b.Docs = append(b.Docs, store.SearchDoc{CaseID: c.ID, CustomerID: cust.ID, EntryID: e.ID, Words: text.Words(e.Body), Refs: text.RefKeys(e.Body)})
 		}
