@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -433,7 +431,7 @@ func TestCaseActions(t *testing.T) {
 			t.Fatalf("escalate without a reason: %d", r.Status)
 		}
 		// A document the customer gave, uploaded from the page.
-		r = b.caseUploadForm(cd.path("/documents"), map[string]string{"kind": "receipt"}, "receipt.pdf", []byte("%PDF-1.4 receipt"))
+		r = b.upload(cd.path("/documents"), map[string]string{"kind": "receipt"}, "receipt.pdf", []byte("%PDF-1.4 receipt"))
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("upload: %d\n%s", r.Status, r.Body)
 		}
@@ -452,21 +450,4 @@ func TestCaseActions(t *testing.T) {
 			t.Fatalf("status after resolving: %s", c.Status)
 		}
 	})
-}
-
-// caseUploadForm sends a form with one file, as a browser's upload form does.
-func (b *browser) caseUploadForm(path string, fields map[string]string, filename string, content []byte) page {
-	b.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	_ = w.WriteField("csrf", b.csrf)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", filename)
-	_, _ = fw.Write(content)
-	_ = w.Close()
-	req, _ := http.NewRequest(http.MethodPost, b.d.URL+path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
 }

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -23,7 +25,7 @@ import (
 )
 
 // testDesk is the whole desk (pages and API) on a real HTTP listener, with a fake clock and a
-// signed-up admin whose password is adminPassword.
+// signed-up admin whose password is adminPassword. opts adjust the service (e.g. WithMail).
 type testDesk struct {
 	t     *testing.T
 	URL   string
@@ -38,18 +40,18 @@ const adminPassword = "correct horse battery"
 // start is the desk's clock in every page test: a Monday morning.
 var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-func newDesk(t *testing.T, backend string) *testDesk {
+func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	t.Helper()
 	st := storetest.Open(t, backend)
 	clk := clock.NewFake(start)
 	log := slog.New(slog.DiscardHandler)
 	m := metrics.New()
 	d := &testDesk{t: t, Clock: clk}
-	d.Svc = service.New(st, clk, log, service.WithEvents(func(e service.Event) {
+	d.Svc = service.New(st, clk, log, append(opts, service.WithEvents(func(e service.Event) {
 		if d.Web != nil {
 			d.Web.Changed(e)
 		}
-	}))
+	}))...)
 	w, err := web.New(d.Svc, log, m, web.Options{Zone: time.UTC})
 	if err != nil {
 		t.Fatal(err)
@@ -146,4 +148,21 @@ func (p page) mustContain(t *testing.T, texts ...string) {
 			t.Fatalf("the page does not show %q; it is:\n%s", s, p.Body)
 		}
 	}
+}
+
+// upload sends a form with one file (field "file"), as a page's upload form does.
+func (b *browser) upload(path string, fields map[string]string, filename string, content []byte) page {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf", b.csrf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", filename)
+	_, _ = fw.Write(content)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.d.URL+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
 }

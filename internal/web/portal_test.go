@@ -1,15 +1,11 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html"
 	"io/fs"
-	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,44 +15,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keptdesk/kept/internal/api"
-	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
-	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
-	"github.com/keptdesk/kept/internal/web"
 )
 
 // newPortalDesk is newDesk with outbound mail on (a relay is configured), so sign-in links
 // are queued in the outbox where a test can read them.
 func newPortalDesk(t *testing.T, backend string) *testDesk {
 	t.Helper()
-	st := storetest.Open(t, backend)
-	clk := clock.NewFake(start)
-	log := slog.New(slog.DiscardHandler)
-	m := metrics.New()
-	d := &testDesk{t: t, Clock: clk}
-	d.Svc = service.New(st, clk, log, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}),
-		service.WithEvents(func(e service.Event) {
-			if d.Web != nil {
-				d.Web.Changed(e)
-			}
-		}))
-	w, err := web.New(d.Svc, log, m, web.Options{Zone: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(w.Handler(api.New(d.Svc, log, m, "test").Handler()))
-	t.Cleanup(srv.Close)
-	d.URL, d.Web = srv.URL, w
-	ctx := context.Background()
-	if d.Admin, _, err = d.Svc.EnsureAgent(ctx, "admin@example.com", "Ada Admin", desk.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
 }
 
 // portalScene is a desk with two customers: Mari, whose kettle case has a promise, a public
@@ -168,23 +138,6 @@ func (b *browser) portalSignIn(email string) string {
 		b.t.Fatalf("signing in by the link: %d → %q\n%s", p.Status, p.Location, p.Body)
 	}
 	return link
-}
-
-// upload posts a file in a multipart form, as the portal's document form does.
-func (b *browser) portalUpload(path string, fields map[string]string, filename string, content []byte) page {
-	b.t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	_ = w.WriteField("csrf", b.csrf)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", filename)
-	_, _ = fw.Write(content)
-	_ = w.Close()
-	req, _ := http.NewRequest(http.MethodPost, b.d.URL+path, &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
 }
 
 func (p page) portalLacks(t *testing.T, texts ...string) {
@@ -338,7 +291,7 @@ func TestPortalCustomerSeesOwnCases(t *testing.T) {
 		b.get(kettle).mustContain(t, "ORD-55120", "order number")
 
 		// A document, kept on Mari and offered back as a download.
-		p = b.portalUpload(kettle+"/documents", map[string]string{"kind": "receipt"}, "kvitung <1>.pdf", []byte("%PDF-1.4 receipt"))
+		p = b.upload(kettle+"/documents", map[string]string{"kind": "receipt"}, "kvitung <1>.pdf", []byte("%PDF-1.4 receipt"))
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("upload: %d\n%s", p.Status, p.Body)
 		}
