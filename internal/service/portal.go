@@ -91,10 +91,7 @@ func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) (
 			res.Held = true
 			return nil
 		}
-		lang, err := tx.CustomerLang(ctx, cust.ID)
-		if err != nil {
-			return err
-		}
+		lang := cust.Lang
 		if !knownLanguage(lang) {
 			lang = in.Lang
 		}
@@ -177,12 +174,8 @@ func (s *Service) CheckPortalLink(ctx context.Context, token string) error {
 // UsePortalLink signs a customer in with a mailed link and uses it up, in one transaction: of
 // two clicks racing each other only one signs in, and the other is told the link was used.
 func (s *Service) UsePortalLink(ctx context.Context, token string) (Session, error) {
-	secret, digest, err := auth.NewSecret()
-	if err != nil {
-		return Session{}, err
-	}
 	var out Session
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
 		l, err := s.checkPortalLink(ctx, tx, token)
 		if err != nil {
 			return err
@@ -199,20 +192,12 @@ func (s *Service) UsePortalLink(ctx context.Context, token string) (Session, err
 		if err != nil {
 			return err
 		}
-		lang, err := tx.CustomerLang(ctx, cust.ID)
+		// In this transaction: the link is used exactly when a session exists for it.
+		token, err := s.startSession(ctx, tx, string(desk.ActorCustomer), cust.ID, CustomerSessionLength, now)
 		if err != nil {
 			return err
 		}
-		// As startSession does, but in this transaction: the link is used exactly when a
-		// session exists for it.
-		if err := tx.DeleteSessions(ctx, string(desk.ActorCustomer), 0, now); err != nil {
-			return err
-		}
-		id, err := tx.InsertSession(ctx, string(desk.ActorCustomer), cust.ID, digest, now, now.Add(CustomerSessionLength))
-		if err != nil {
-			return err
-		}
-		out = Session{Token: auth.FormatToken(id, secret), Actor: desk.CustomerActor(cust), Lang: lang, Zone: cust.Timezone}
+		out = Session{Token: token, Actor: desk.CustomerActor(cust), Lang: cust.Lang, Zone: cust.Timezone}
 		return nil
 	})
 	if err != nil {

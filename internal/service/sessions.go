@@ -65,31 +65,30 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 	if hash == "" || !auth.CheckPassword(password, hash) || !a.Active || a.Role == desk.RolePartner && a.PartnerID == 0 {
 		return Session{}, errSignIn
 	}
-	token, err := s.startSession(ctx, string(desk.ActorAgent), a.ID, AgentSessionLength)
+	var token string
+	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+		token, err = s.startSession(ctx, tx, string(desk.ActorAgent), a.ID, AgentSessionLength, s.now())
+		return err
+	})
 	if err != nil {
-		return Session{}, err
+		return Session{}, wrap("start session", err)
 	}
 	return Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}, nil
 }
 
-// startSession stores a new session and returns the cookie value for it.
-func (s *Service) startSession(ctx context.Context, kind string, personID int64, length time.Duration) (string, error) {
+// startSession stores a new session in tx and returns the cookie value for it. Expired
+// sessions are swept whenever someone signs in, so the table stays small.
+func (s *Service) startSession(ctx context.Context, tx *store.Tx, kind string, personID int64, length time.Duration, now time.Time) (string, error) {
 	secret, digest, err := auth.NewSecret()
 	if err != nil {
 		return "", err
 	}
-	now := s.now()
-	var id int64
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
-		// Expired sessions are swept whenever someone signs in, so the table stays small.
-		if err := tx.DeleteSessions(ctx, kind, 0, now); err != nil {
-			return err
-		}
-		id, err = tx.InsertSession(ctx, kind, personID, digest, now, now.Add(length))
-		return err
-	})
+	if err := tx.DeleteSessions(ctx, kind, 0, now); err != nil {
+		return "", err
+	}
+	id, err := tx.InsertSession(ctx, kind, personID, digest, now, now.Add(length))
 	if err != nil {
-		return "", wrap("start session", err)
+		return "", err
 	}
 	return auth.FormatToken(id, secret), nil
 }

@@ -6,15 +6,6 @@ import (
 	"time"
 )
 
-// CustomerLang is the language a customer chose in the portal ("" when never chosen).
-func (t *Tx) CustomerLang(ctx context.Context, customerID int64) (string, error) {
-	var l string
-	if err := t.tx.QueryRowContext(ctx, `SELECT lang FROM customers WHERE id = $1`, customerID).Scan(&l); err != nil {
-		return "", fmt.Errorf("language of customer %d: %w", customerID, notFound(err))
-	}
-	return l, nil
-}
-
 // Rating is what a customer thought of how a case went, given after confirming its resolution.
 type Rating struct {
 	CaseID     int64     `json:"case_id"`
