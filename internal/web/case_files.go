@@ -17,8 +17,7 @@ import (
 
 // casePageCSP is the case page's policy: the foundation's, plus frames from the desk itself
 // (the sandboxed view of a mail's HTML).
-const casePageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; frame-src 'self'"
+const casePageCSP = pageCSP + "; frame-src 'self'"
 
 // Policies of the mail view: nothing runs, nothing loads; styles written in the mail apply.
 // With images asked for, https images of that one message load.
