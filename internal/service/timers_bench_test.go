@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -202,4 +203,90 @@ func rawOpen(b *testing.B, backend string, cfg store.Config) *sql.DB {
 	}
 	b.Cleanup(func() { db.Close() })
 	return db
+}
+
+// BenchmarkPromiseBreakRate measures how many promises a second the timer runner breaks when
+// many are overdue at once (kept bench makes 1,667 a second fall due): each break marks the
+// promise broken, tells the customer (record entry and outbox mail) and escalates the case to
+// the owner's manager. The clock is fake, so the runner's own cost is all that is timed:
+//
+//	go test -run '^$' -bench PromiseBreakRate -benchtime 3x ./internal/service/
+//
+// KEPT_BENCH_BREAKS (default 1,000) sets how many promises fall due.
+func BenchmarkPromiseBreakRate(b *testing.B) {
+	n := envInt("KEPT_BENCH_BREAKS", 1000)
+	for _, backend := range storetest.Backends {
+		b.Run(backend, func(b *testing.B) {
+			var took time.Duration
+			for i := 0; i < b.N; i++ {
+				took += benchBreakRate(b, backend, n)
+			}
+			b.ReportMetric(float64(n*b.N)/took.Seconds(), "breaks/s")
+		})
+	}
+}
+
+// benchBreakRate makes n promises on cases of four leads under one head, all due at once,
+// and returns how long the runner took to break them.
+func benchBreakRate(b *testing.B, backend string, n int) time.Duration {
+	b.StopTimer()
+	ctx := context.Background()
+	cfg := storetest.Config(b, backend)
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(t0)
+	svc := service.New(st, clk, slog.New(slog.DiscardHandler),
+		service.WithMail(service.MailConfig{Address: "support@desk.test", Outbound: true}))
+	sys := desk.SystemActor()
+	always := map[string][]string{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		always[d] = []string{"00:00-24:00"}
+	}
+	due := t0.Add(30 * time.Minute) // no reminders: both default offsets lie in the past
+	err = st.Batch(ctx, func(ctx context.Context) error {
+		head := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Head", Email: "head@example.com", Role: "admin", Hours: always}))
+		var leads []desk.Agent
+		for i := range 4 {
+			leads = append(leads, must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: fmt.Sprintf("Lead %d", i), Email: fmt.Sprintf("lead%d@example.com", i),
+				Role: "lead", Team: "Leads", ManagerID: head.ID, Hours: always})))
+		}
+		var customers []desk.Customer
+		for i := range 50 {
+			customers = append(customers, must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: fmt.Sprintf("Customer %d", i), Email: fmt.Sprintf("c%d@example.com", i)})))
+		}
+		for i := range n {
+			c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: customers[i%len(customers)].ID, Subject: "Waiting for a call back",
+				Body: "Please call me back about my order.", Channel: "email", OwnerID: leads[i%len(leads)].ID}))
+			must(svc.MakePromise(ctx, desk.AgentActor(leads[i%len(leads)]), c.ID, desk.NewPromise{Kind: "callback", DueAt: due, Words: "I call you back today"}))
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Statistics as a grown desk has them (kept bench's data sets are analysed after loading).
+	if _, err := rawOpen(b, backend, cfg).ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatalf("analyze: %v", err)
+	}
+	clk.Set(due.Add(time.Minute))
+	runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())
+	b.StartTimer()
+	start := time.Now()
+	fired, err := runner.RunDue(ctx)
+	took := time.Since(start)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if fired != n {
+		b.Fatalf("%d of %d promises broke", fired, n)
+	}
+	return took
 }
