@@ -99,6 +99,9 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		if err == nil {
 			owner, err = desk.ChooseOwner(loads)
 		}
+		if err == nil {
+			owner, err = tx.Agent(ctx, owner.ID) // the loads carry only what choosing reads
+		}
 	}
 	if err != nil {
 		return desk.Case{}, nil, err

@@ -12,14 +12,14 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
-	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
 // BenchmarkIngestSMTP measures mail intake end to end over real SMTP sessions on loopback:
-// 8 senders, each message acknowledged (250) only once it is committed.
+// 8 senders, each message acknowledged (250) only once it is committed, each opening a case
+// for one of a desk's worth of agents (BenchPeople).
 //
 //	go test -run '^$' -bench IngestSMTP -benchtime 2000x ./internal/service/
 func BenchmarkIngestSMTP(b *testing.B) {
@@ -28,9 +28,7 @@ func BenchmarkIngestSMTP(b *testing.B) {
 			ctx := context.Background()
 			svc := service.New(storetest.Open(b, backend), clock.System{}, slog.New(slog.DiscardHandler),
 				service.WithMail(service.MailConfig{Address: "support@desk.test"}))
-			if _, err := svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent"}); err != nil {
-				b.Fatal(err)
-			}
+			service.BenchPeople(b, svc)
 			if err := svc.PrepareMail(ctx); err != nil {
 				b.Fatal(err)
 			}

@@ -108,16 +108,20 @@ func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
 // AgentLoads lists the active agents (of one team, when teamID is not 0) with how many
 // active cases each owns and whether they are away (on leave or sick) at now or within the
 // next day — a new case should not land on someone about to leave. It counts the cases; the
-// tests hold it against OwnerLoads, which reads counts kept by triggers.
+// tests hold it against OwnerLoads, which reads counts kept by triggers. Each load's Agent
+// holds what choosing an owner needs (see agentLoads).
 func (t *Tx) AgentLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
 	return t.agentLoads(ctx, `(SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation'))`, teamID, now)
 }
 
 // agentLoads is the loads query with openCount as the expression for each agent's open cases.
+// It runs for every mail that opens a case, over every agent of the desk, so each load's Agent
+// holds only what desk.ChooseOwner reads (ID, Role, Active, TeamID): the chosen agent is then
+// loaded whole, instead of every agent's hours being decoded for nothing.
 func (t *Tx) agentLoads(ctx context.Context, openCount string, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	q := `SELECT ` + agentColumns + `, ` + openCount + `,
-		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < $2 AND ab.to_at > $1)` +
-		agentFrom + ` WHERE a.active AND a.role <> 'partner'`
+	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0), ` + openCount + `,
+		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < $2 AND ab.to_at > $1)
+		FROM agents a WHERE a.active AND a.role <> 'partner'`
 	args := []any{now, now.Add(24 * time.Hour)}
 	if teamID != 0 {
 		q += ` AND a.team_id = $3`
@@ -131,11 +135,11 @@ func (t *Tx) agentLoads(ctx context.Context, openCount string, teamID int64, now
 	var out []desk.AgentLoad
 	for rows.Next() {
 		var l desk.AgentLoad
-		a, err := scanAgent(rows, &l.Open, &l.Away)
-		if err != nil {
+		var role string
+		if err := rows.Scan(&l.Agent.ID, &role, &l.Agent.Active, &l.Agent.TeamID, &l.Open, &l.Away); err != nil {
 			return nil, fmt.Errorf("agent loads: %w", err)
 		}
-		l.Agent = a
+		l.Agent.Role = desk.Role(role)
 		out = append(out, l)
 	}
 	return out, rows.Err()
