@@ -45,6 +45,18 @@ func AfterCommit(ctx context.Context, fn func()) {
 	}
 }
 
+// batchKey carries a batch's shared lookups (see BatchMemo).
+type batchKey struct{}
+
+// BatchMemo is scratch space the handlers of one batch share: rows they read and none of them
+// writes (agents), looked up once for the batch instead of once per timer. Unlike the
+// transaction's memo it outlives each timer, and a failing handler's savepoint does not undo
+// it: keep nothing a handler changes. It is nil when ctx is not a handler's.
+func BatchMemo(ctx context.Context) map[any]any {
+	m, _ := ctx.Value(batchKey{}).(map[any]any)
+	return m
+}
+
 // Runner fires due timers.
 type Runner struct {
 	st       *store.Store
@@ -97,9 +109,10 @@ func (r *Runner) runBatch(ctx context.Context, now time.Time) (fired, claimed in
 			return err
 		}
 		claimed = len(timers)
+		bctx := context.WithValue(ctx, batchKey{}, map[any]any{})
 		for _, tm := range timers {
 			ac := &afterCommit{}
-			ok, err := r.fire(context.WithValue(ctx, afterCommitKey{}, ac), tx, tm, now)
+			ok, err := r.fire(context.WithValue(bctx, afterCommitKey{}, ac), tx, tm, now)
 			if err != nil {
 				return err
 			}

@@ -33,13 +33,19 @@ func (s *Service) participate(ctx context.Context, tx *store.Tx, c *desk.Case, a
 // escalate moves a case one rung up the ladder inside a command: ownership and the case's open
 // promises go to the owner's manager, who is introduced to the customer and notified.
 func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trigger, reason string, now time.Time, ev *[]Event) error {
-	owner, err := tx.Agent(ctx, c.OwnerID)
+	return s.escalateAfter(ctx, tx, c, nil, trigger, reason, now, ev)
+}
+
+// escalateAfter is escalate for a command that has drafts of its own to append before the
+// escalation's (a broken promise's): the record gets them in that order, in one append.
+func (s *Service) escalateAfter(ctx context.Context, tx *store.Tx, c *desk.Case, before []desk.Draft, trigger, reason string, now time.Time, ev *[]Event) error {
+	owner, err := agentOf(ctx, tx, c.OwnerID)
 	if err != nil {
 		return err
 	}
 	var manager *desk.Agent
 	if owner.ManagerID != 0 {
-		m, err := tx.Agent(ctx, owner.ManagerID)
+		m, err := agentOf(ctx, tx, owner.ManagerID)
 		if err != nil {
 			return err
 		}
@@ -50,7 +56,7 @@ func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trig
 	if err := readByCustomer(ctx, tx, c); err != nil {
 		return err
 	}
-	drafts := desk.Escalate(c, owner, manager, trigger, reason, now)
+	drafts := append(before, desk.Escalate(c, owner, manager, trigger, reason, now)...)
 	if manager != nil {
 		if err := s.moveOwnership(ctx, tx, c, *manager, now, &drafts); err != nil {
 			return err

@@ -76,7 +76,7 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err != nil {
 		return err
 	}
-	owner, err := tx.Agent(ctx, p.OwnerID)
+	owner, err := agentOf(ctx, tx, p.OwnerID)
 	if err != nil {
 		return err
 	}
@@ -91,19 +91,33 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err := tx.SavePromise(ctx, p); err != nil {
 		return err
 	}
-	if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
-		return err
-	}
 	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
 		return err
 	}
 	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	if err := s.escalate(ctx, tx, &c, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
+	// The break's entries and the escalation's are appended together: one case save for both.
+	if err := s.escalateAfter(ctx, tx, &c, drafts, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
 		return err
 	}
 	s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())
 	return nil
 }
+
+// agentOf loads an agent once per timer batch (a hundred breaks escalate to a handful of
+// managers), and from the database outside one.
+func agentOf(ctx context.Context, tx *store.Tx, id int64) (desk.Agent, error) {
+	memo := jobs.BatchMemo(ctx)
+	if a, ok := memo[agentKey(id)].(desk.Agent); ok {
+		return a, nil
+	}
+	a, err := tx.Agent(ctx, id)
+	if err == nil && memo != nil {
+		memo[agentKey(id)] = a
+	}
+	return a, err
+}
+
+type agentKey int64
 
 // responseDue escalates a case whose customer has waited past the team's response target.
 func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
