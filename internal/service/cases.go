@@ -71,8 +71,8 @@ func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCas
 }
 
 // openCase is OpenCase inside a transaction that has loaded the customer; it returns the case
-// and its first entries.
-func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, in desk.NewCase, cust desk.Customer, ev *[]Event) (desk.Case, []desk.Entry, error) {
+// and its first entries. flags are set on the case from the start (a malformed mail's, say).
+func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, in desk.NewCase, cust desk.Customer, ev *[]Event, flags ...string) (desk.Case, []desk.Entry, error) {
 	now := s.now()
 	var ct desk.CaseType
 	if in.Type != "" {
@@ -116,9 +116,13 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 	}
 	c, drafts, parts := desk.OpenCase(in, cust, owner, recorder, now)
 	c.Type = ct.Name
+	for _, f := range flags {
+		c.AddFlag(f)
+	}
 	if err := tx.InsertCase(ctx, &c); err != nil {
 		return c, nil, err
 	}
+	tx.Memo()[lastMailKey(c.ID)] = "" // a new case has received no mail yet: its first replies answer none
 	*ev = append(*ev, Event{CaseID: c.ID, CaseOpened: true})
 	// The subject and the references given with the case are searchable like the record.
 	refs := text.RefKeys(in.Subject)

@@ -105,12 +105,9 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 // customerAt finds the customer reachable at a contact point, or adds them (named name) as a
 // new customer: how a message from anyone becomes a customer's message.
 func (s *Service) customerAt(ctx context.Context, tx *store.Tx, contact desk.Contact, name string) (desk.Customer, error) {
-	id, err := tx.CustomerByContact(ctx, contact)
-	if err == nil {
-		return tx.Customer(ctx, id)
-	}
-	if !store.IsNotFound(err) {
-		return desk.Customer{}, err
+	c, err := tx.CustomerAt(ctx, contact)
+	if err == nil || !store.IsNotFound(err) {
+		return c, err
 	}
 	nc := desk.NewCustomer{Name: name}
 	switch contact.Kind {
@@ -121,7 +118,7 @@ func (s *Service) customerAt(ctx context.Context, tx *store.Tx, contact desk.Con
 	default:
 		nc.Handle = contact.Value
 	}
-	c, err := desk.ValidateCustomer(nc, s.now())
+	c, err = desk.ValidateCustomer(nc, s.now())
 	if err != nil {
 		return c, err
 	}

@@ -185,20 +185,21 @@ func (s *Service) logMail(in *inMail, res MailResult, err error) {
 func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *MailResult, ev *[]Event) error {
 	msg, from, d := in.msg, in.from, in.d
 	key := dedupeKey(msg, from, in.rawSum[:])
-	if id, caseID, err := tx.MailByDedupeKey(ctx, key); err == nil {
-		*res = MailResult{MailID: id, CaseID: caseID, Duplicate: true}
-		return nil
-	} else if !store.IsNotFound(err) {
-		return err
-	}
-	keys, err := s.keys(ctx, tx)
-	if err != nil {
-		return err
-	}
 	now := s.now()
 	stored := store.StoredMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
 		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: now}
-	if err := tx.InsertMail(ctx, &stored); err != nil {
+	if inserted, err := tx.InsertMail(ctx, &stored); err != nil {
+		return err
+	} else if !inserted {
+		id, caseID, err := tx.MailByDedupeKey(ctx, key)
+		if err != nil {
+			return err
+		}
+		*res = MailResult{MailID: id, CaseID: caseID, Duplicate: true}
+		return nil
+	}
+	keys, err := s.keys(ctx, tx)
+	if err != nil {
 		return err
 	}
 	cust, err := s.customerAt(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
@@ -249,17 +250,15 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 		if err != nil {
 			return err
 		}
+		var flags []string
+		if len(msg.Problems) > 0 {
+			flags = append(flags, "malformed_mail")
+		}
 		var entries []desk.Entry
-		if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev); err != nil {
+		if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev, flags...); err != nil {
 			return err
 		}
 		entry, res.Created = entries[0], true
-		if len(msg.Problems) > 0 {
-			c.AddFlag("malformed_mail")
-			if err := tx.SaveCase(ctx, c); err != nil {
-				return err
-			}
-		}
 	}
 	res.MailID, res.CaseID = stored.ID, c.ID
 	return tx.SetMailEntry(ctx, stored.ID, c.ID, entry.ID)

@@ -182,11 +182,21 @@ func int64Args(ids []int64) []any {
 }
 
 // AddParticipants records people acting on a case; someone already there keeps their first date.
+// They go in one statement: a new case adds two or three at once.
 func (t *Tx) AddParticipants(ctx context.Context, caseID int64, ps []desk.Participant) error {
-	for _, p := range ps {
-		if _, err := t.AddParticipant(ctx, caseID, p); err != nil {
-			return err
-		}
+	if len(ps) == 0 {
+		return nil
+	}
+	rows := make([]string, len(ps))
+	args := make([]any, 0, 6*len(ps))
+	for i, p := range ps {
+		rows[i] = "(" + placeholders(len(args)+1, 6) + ")"
+		args = append(args, caseID, string(p.Kind), p.PersonID, p.Name, p.Role, p.Since)
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since) VALUES `+strings.Join(rows, ", ")+`
+		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("add participants to case %d: %w", caseID, err)
 	}
 	return nil
 }
@@ -226,16 +236,53 @@ func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant
 }
 
 // InsertEntries appends entries to their records and sets their ids. The caller has chained
-// them (desk.Chain) on a locked case row.
+// them (desk.Chain) on a locked case row. They go in as few statements as the placeholder
+// limit allows: a command appends two or three entries at once.
 func (t *Tx) InsertEntries(ctx context.Context, entries []desk.Entry) error {
-	for i := range entries {
-		e := &entries[i]
-		err := t.tx.QueryRowContext(ctx, `INSERT INTO entries (case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			e.CaseID, e.Seq, string(e.Kind), e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal, e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash).Scan(&e.ID)
-		if err != nil {
-			return fmt.Errorf("append entry %d to case %d: %w", e.Seq, e.CaseID, err)
+	const perEntry, perStatement = 13, 64
+	for len(entries) > 0 {
+		batch := entries[:min(len(entries), perStatement)]
+		entries = entries[len(batch):]
+		rows := make([]string, len(batch))
+		args := make([]any, 0, perEntry*len(batch))
+		at := make(map[[2]int64]*desk.Entry, len(batch)) // by case and seq: RETURNING promises no order
+		for i := range batch {
+			e := &batch[i]
+			rows[i] = "(" + placeholders(len(args)+1, perEntry) + ")"
+			args = append(args, e.CaseID, e.Seq, string(e.Kind), e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal, e.Channel, e.Body,
+				string(e.Data), e.PrevHash, e.Hash)
+			at[[2]int64{e.CaseID, e.Seq}] = e
 		}
+		if err := t.insertEntryRows(ctx, rows, args, at); err != nil {
+			return fmt.Errorf("append entries %d-%d to case %d: %w", batch[0].Seq, batch[len(batch)-1].Seq, batch[0].CaseID, err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) insertEntryRows(ctx context.Context, rows []string, args []any, at map[[2]int64]*desk.Entry) error {
+	res, err := t.tx.QueryContext(ctx, `INSERT INTO entries (case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash)
+		VALUES `+strings.Join(rows, ", ")+` RETURNING id, case_id, seq`, args...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	n := 0
+	for res.Next() {
+		var id, caseID, seq int64
+		if err := res.Scan(&id, &caseID, &seq); err != nil {
+			return err
+		}
+		if e := at[[2]int64{caseID, seq}]; e != nil {
+			e.ID = id
+			n++
+		}
+	}
+	if err := res.Err(); err != nil {
+		return err
+	}
+	if n != len(rows) {
+		return fmt.Errorf("%d of %d entries returned their ids", n, len(rows))
 	}
 	return nil
 }

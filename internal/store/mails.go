@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -42,19 +44,25 @@ type StoredMail struct {
 	ReceivedAt time.Time `json:"received_at"`
 }
 
-// InsertMail stores a received mail and sets its id.
-func (t *Tx) InsertMail(ctx context.Context, m *StoredMail) error {
+// InsertMail stores a received mail and sets its id, unless a mail with its dedupe key is
+// stored already (a sender's retry): then it stores nothing and reports false. Asking first
+// would cost every mail a statement; this costs only the retries one.
+func (t *Tx) InsertMail(ctx context.Context, m *StoredMail) (bool, error) {
 	problems, _ := json.Marshal(m.Problems) // strings always encode
 	if m.Problems == nil {
 		problems = []byte("[]")
 	}
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO mails (sha256, raw, size, message_id, from_addr, dedupe_key, thread_root, safe_html, problems,
-		case_id, entry_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		case_id, entry_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
 		m.SHA256, m.Raw, len(m.Raw), m.MessageID, m.From, m.DedupeKey, m.ThreadRoot, m.SafeHTML, string(problems), m.CaseID, m.EntryID, m.ReceivedAt).Scan(&m.ID)
-	if err != nil {
-		return fmt.Errorf("store mail %s: %w", m.MessageID, err)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("store mail %s: %w", m.MessageID, err)
+	}
+	return true, nil
 }
 
 // SetMailEntry records the case and entry a stored mail became.

@@ -239,39 +239,61 @@ func (t *Tx) CustomerByContact(ctx context.Context, p desk.Contact) (int64, erro
 
 // Customer loads a customer with contact points and references.
 func (t *Tx) Customer(ctx context.Context, id int64) (desk.Customer, error) {
-	var c desk.Customer
-	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, timezone, lang, created_at FROM customers WHERE id = $1`, id).Scan(&c.ID, &c.Name, &c.Timezone, &c.Lang, &c.CreatedAt); err != nil {
+	c, err := scanCustomer(t.tx.QueryRowContext(ctx, `SELECT id, name, timezone, lang, created_at FROM customers WHERE id = $1`, id))
+	if err != nil {
 		return c, fmt.Errorf("load customer %d: %w", id, notFound(err))
 	}
+	return c, t.customerDetails(ctx, &c)
+}
+
+// CustomerAt loads the customer reachable at a contact point, like CustomerByContact and
+// then Customer but a statement shorter: every mail and inbound message looks up its sender.
+func (t *Tx) CustomerAt(ctx context.Context, p desk.Contact) (desk.Customer, error) {
+	c, err := scanCustomer(t.tx.QueryRowContext(ctx, `SELECT c.id, c.name, c.timezone, c.lang, c.created_at
+		FROM contact_points p JOIN customers c ON c.id = p.customer_id WHERE p.kind = $1 AND p.value = $2`, p.Kind, p.Value))
+	if err != nil {
+		return c, fmt.Errorf("find customer by %s: %w", p.Kind, notFound(err))
+	}
+	return c, t.customerDetails(ctx, &c)
+}
+
+func scanCustomer(row scanner) (desk.Customer, error) {
+	var c desk.Customer
+	err := row.Scan(&c.ID, &c.Name, &c.Timezone, &c.Lang, &c.CreatedAt)
 	c.CreatedAt = c.CreatedAt.UTC()
+	return c, err
+}
+
+// customerDetails loads a customer's contact points and references.
+func (t *Tx) customerDetails(ctx context.Context, c *desk.Customer) error {
 	c.Contacts = []desk.Contact{}
 	c.References = []desk.Reference{}
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, value FROM contact_points WHERE customer_id = $1 ORDER BY kind, value`, id)
+	rows, err := t.tx.QueryContext(ctx, `SELECT kind, value FROM contact_points WHERE customer_id = $1 ORDER BY kind, value`, c.ID)
 	if err != nil {
-		return c, fmt.Errorf("load contacts of customer %d: %w", id, err)
+		return fmt.Errorf("load contacts of customer %d: %w", c.ID, err)
 	}
 	for rows.Next() {
 		var p desk.Contact
 		if err := rows.Scan(&p.Kind, &p.Value); err != nil {
 			rows.Close()
-			return c, fmt.Errorf("load contacts of customer %d: %w", id, err)
+			return fmt.Errorf("load contacts of customer %d: %w", c.ID, err)
 		}
 		c.Contacts = append(c.Contacts, p)
 	}
 	rows.Close()
-	rows, err = t.tx.QueryContext(ctx, `SELECT kind, value, key FROM customer_refs WHERE customer_id = $1 ORDER BY created_at, kind, key`, id)
+	rows, err = t.tx.QueryContext(ctx, `SELECT kind, value, key FROM customer_refs WHERE customer_id = $1 ORDER BY created_at, kind, key`, c.ID)
 	if err != nil {
-		return c, fmt.Errorf("load references of customer %d: %w", id, err)
+		return fmt.Errorf("load references of customer %d: %w", c.ID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r desk.Reference
 		if err := rows.Scan(&r.Kind, &r.Value, &r.Key); err != nil {
-			return c, fmt.Errorf("load references of customer %d: %w", id, err)
+			return fmt.Errorf("load references of customer %d: %w", c.ID, err)
 		}
 		c.References = append(c.References, r)
 	}
-	return c, rows.Err()
+	return rows.Err()
 }
 
 // IsNotFound reports whether err says a lookup found nothing.
