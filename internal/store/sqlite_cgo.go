@@ -5,6 +5,7 @@ package store
 import (
 	"database/sql"
 	"database/sql/driver"
+	"strings"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -28,4 +29,32 @@ func sqliteDSN(path string, immediate bool) string {
 		dsn += "&_txlock=immediate"
 	}
 	return dsn
+}
+
+// sqliteText is the statement text to give the driver. SQLite reads "$2" as a parameter named
+// "$2", numbered in order of first appearance, and mattn binds the Nth argument to the Nth
+// number: "… $2 … $1" would swap its arguments. "?2" is parameter number 2 in SQLite, so each
+// $N outside a quoted string becomes ?N.
+func sqliteText(q string) string {
+	if !strings.Contains(q, "$") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q))
+	var quote byte // the quote character of the literal or identifier we are in, or 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '$' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9':
+			c = '?'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

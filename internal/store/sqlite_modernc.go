@@ -24,3 +24,7 @@ func sqliteDSN(path string, immediate bool) string {
 	}
 	return dsn
 }
+
+// sqliteText is the statement text to give the driver: modernc binds $N to the Nth argument
+// as written.
+func sqliteText(q string) string { return q }

@@ -12,8 +12,8 @@ import (
 // In a transaction it uses the store's prepared statements where it has them. On SQLite,
 // parsing and planning a statement costs about as much as running it (a fifth of mail
 // intake's CPU went to the parser), and database/sql prepares anew on every call made on a
-// transaction; modernc's driver keeps a prepared statement for reuse, so preparing each text
-// once per connection and binding new arguments is enough. PostgreSQL needs none of this:
+// transaction; a prepared statement is kept for reuse by both drivers (modernc and mattn), so
+// preparing each text once per connection and binding new arguments is enough. PostgreSQL needs none of this:
 // pgx caches prepared statements per connection.
 type sqlTx struct {
 	tx    *sql.Tx    // nil for a loose read
@@ -34,28 +34,36 @@ func (t sqlTx) on() queryer {
 	return t.tx
 }
 
+// text is q as the SQLite driver must see it (see sqliteText); PostgreSQL takes it as it is.
+func (t sqlTx) text(q string) string {
+	if t.stmts == nil {
+		return q
+	}
+	return sqliteText(q)
+}
+
 func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
-	return t.on().QueryContext(ctx, q, args...)
+	return t.on().QueryContext(ctx, t.text(q), args...)
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	return t.on().QueryRowContext(ctx, q, args...)
+	return t.on().QueryRowContext(ctx, t.text(q), args...)
 }
 
 func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
-	return t.on().ExecContext(ctx, q, args...)
+	return t.on().ExecContext(ctx, t.text(q), args...)
 }
 
-// stmtCache holds a database's prepared statements by their text. A text seen for the first
+// stmtCache holds a SQLite database's prepared statements by their text. A text seen for the first
 // time runs unprepared while a goroutine prepares it on the pool: preparing needs a
 // connection of its own, and the SQLite writer's only connection is the one the calling
 // transaction holds. Texts past maxStmts (queries built with a varying number of
@@ -96,7 +104,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 }
 
 func (c *stmtCache) prepare(q string) {
-	st, err := c.db.PrepareContext(context.Background(), q)
+	st, err := c.db.PrepareContext(context.Background(), sqliteText(q))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.pending, q)
