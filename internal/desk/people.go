@@ -50,10 +50,16 @@ type Agent struct {
 	Hours     Hours     `json:"hours"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
+	// Loc is Timezone loaded, when whoever made the agent had it at hand (the store does):
+	// loading a zone reads the zone database, and availability checks ask for it often.
+	Loc *time.Location `json:"-"`
 }
 
 // Location is the agent's time zone (UTC when unset).
 func (a Agent) Location() *time.Location {
+	if a.Loc != nil && a.Loc.String() == a.Timezone {
+		return a.Loc
+	}
 	if loc, err := time.LoadLocation(a.Timezone); err == nil && a.Timezone != "" {
 		return loc
 	}
