@@ -268,14 +268,25 @@ func writeSQLite(ctx context.Context, tx *sql.Tx, batch *BulkBatch) error {
 			return err
 		}
 	}
-	// The words of each text, joined by spaces, as Index writes them to the FTS5 table.
-	fts := &bulkTable{name: "search_fts", cols: []string{"words", "case_id", "customer_id", "entry_id", "internal"}}
+	// The words of each text, joined by spaces, as Index writes them to the FTS5 table, with
+	// rowids chosen here so that each case's list of its texts (search_case_rows) names them.
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT rowid FROM search_fts ORDER BY rowid DESC LIMIT 1), 0)`).Scan(&last); err != nil {
+		return fmt.Errorf("bulk load: last search text: %w", err)
+	}
+	fts := &bulkTable{name: "search_fts", cols: []string{"rowid", "words", "case_id", "customer_id", "entry_id", "internal"}}
+	caseRows := &bulkTable{name: "search_case_rows", cols: []string{"case_id", "doc", "entry_id", "internal"}}
 	for _, d := range batch.Docs {
 		if words := dedupe(d.Words); len(words) > 0 {
-			fts.add(strings.Join(words, " "), d.CaseID, d.CustomerID, d.EntryID, d.Internal)
+			last++
+			fts.add(last, strings.Join(words, " "), d.CaseID, d.CustomerID, d.EntryID, d.Internal)
+			caseRows.add(d.CaseID, last, d.EntryID, d.Internal)
 		}
 	}
-	return insertRows(ctx, tx, fts)
+	if err := insertRows(ctx, tx, fts); err != nil {
+		return err
+	}
+	return insertRows(ctx, tx, caseRows)
 }
 
 // insertRows writes a table's rows with multi-row INSERTs of as many rows as fit in one

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,8 +29,17 @@ func (t *Tx) Index(ctx context.Context, d SearchDoc) error {
 			_, err = t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
 				VALUES ($1, $2, $3, $4, array_to_tsvector($5::text[]))`, d.CaseID, d.CustomerID, d.EntryID, d.Internal, words)
 		} else {
-			_, err = t.tx.ExecContext(ctx, `INSERT INTO search_fts (words, case_id, customer_id, entry_id, internal) VALUES ($1, $2, $3, $4, $5)`,
+			var res sql.Result
+			res, err = t.tx.ExecContext(ctx, `INSERT INTO search_fts (words, case_id, customer_id, entry_id, internal) VALUES ($1, $2, $3, $4, $5)`,
 				strings.Join(words, " "), d.CaseID, d.CustomerID, d.EntryID, d.Internal)
+			if err == nil {
+				// The case's list of its texts (migration 00013), for searches within a few cases.
+				var doc int64
+				if doc, err = res.LastInsertId(); err == nil {
+					_, err = t.tx.ExecContext(ctx, `INSERT INTO search_case_rows (case_id, doc, entry_id, internal) VALUES ($1, $2, $3, $4)`,
+						d.CaseID, doc, d.EntryID, d.Internal)
+				}
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("index words of case %d: %w", d.CaseID, err)
@@ -98,34 +110,179 @@ func (t *Tx) SearchWords(ctx context.Context, words []string, f SearchFilter, li
 	if len(words) == 0 {
 		return nil, nil
 	}
-	var q string
-	var args []any
 	if t.d.name == "postgres" {
-		terms := make([]string, len(words))
-		for i, w := range words {
-			terms[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
+		return t.searchWordsPostgres(ctx, words, f, limit)
+	}
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	match := strings.Join(terms, " ")
+	if f.CustomerID == 0 && len(f.CaseIDs) == 0 {
+		q := `SELECT case_id, entry_id FROM search_fts WHERE search_fts MATCH $1`
+		if f.PublicOnly {
+			q += " AND NOT internal"
 		}
-		args = append(args, strings.Join(terms, " & "))
-		var cond string
-		args, cond = f.conditions(args, "case_id", "", "internal")
-		// Newest first: the planner walks the primary key back for common words (found at
-		// once) and reads the word index for rare ones (few to sort), given statistics on
+		return t.hits(ctx, q+fmt.Sprintf(" ORDER BY rowid DESC LIMIT %d", limit), []any{match})
+	}
+	return t.searchCaseWords(ctx, match, f, limit)
+}
+
+// Bounds of a search within a few cases on SQLite (searchCaseWords). Asking the word index
+// about one stretch of rowids costs about what walking 500 of its entries does (a seek per
+// segment), so texts less than runGap rowids apart are asked about together, and past
+// maxRuns stretches walking the word's whole list once is cheaper.
+const (
+	runGap      = 1000
+	maxRuns     = 100
+	maxNarrowed = 2000
+)
+
+// searchCaseWords searches the words only within the filter's cases (those references found,
+// a customer's, a partner's). It starts from the cases' own texts (search_case_rows) and asks
+// the word index about their rowids, in stretches, newest first; case_id in search_fts is
+// not indexed, so filtering on it would read every text holding the words at any scale.
+func (t *Tx) searchCaseWords(ctx context.Context, match string, f SearchFilter, limit int) ([]Hit, error) {
+	cond, args, err := f.caseRowsConditions(1)
+	if err != nil {
+		return nil, err
+	}
+	type text struct{ doc, caseID, entryID int64 }
+	var texts []text
+	rows, err := t.tx.QueryContext(ctx, `SELECT doc, case_id, entry_id FROM search_case_rows WHERE `+cond+
+		fmt.Sprintf(" ORDER BY doc DESC LIMIT %d", maxNarrowed+1), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: the cases' texts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var x text
+		if err := rows.Scan(&x.doc, &x.caseID, &x.entryID); err != nil {
+			return nil, fmt.Errorf("search: the cases' texts: %w", err)
+		}
+		texts = append(texts, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: the cases' texts: %w", err)
+	}
+	rows.Close()
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	// Stretches of nearby texts, newest first: [lo, hi] and the texts in it.
+	type run struct {
+		lo, hi int64
+		texts  []text
+	}
+	var runs []run
+	for i, x := range texts {
+		if i == 0 || runs[len(runs)-1].lo-x.doc > runGap {
+			runs = append(runs, run{lo: x.doc, hi: x.doc})
+		}
+		r := &runs[len(runs)-1]
+		r.lo, r.texts = x.doc, append(r.texts, x)
+	}
+	if len(texts) > maxNarrowed || len(runs) > maxRuns {
+		// Many texts: walk the words' texts newest first and keep the cases' (a rowid
+		// check, no row read), stopping at the limit.
+		cond, args, err := f.caseRowsConditions(2)
+		if err != nil {
+			return nil, err
+		}
+		q := `SELECT case_id, entry_id FROM search_fts WHERE search_fts MATCH $1 AND +rowid IN (SELECT doc FROM search_case_rows WHERE ` +
+			cond + fmt.Sprintf(") ORDER BY rowid DESC LIMIT %d", limit)
+		return t.hits(ctx, q, append([]any{match}, args...))
+	}
+	var out []Hit
+	for _, r := range runs {
+		// Ascending: FTS5 walks a word's list backwards only by reading it from its start.
+		found, err := t.ftsRowids(ctx, match, r.lo, r.hi)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range r.texts { // newest first
+			if _, ok := slices.BinarySearch(found, x.doc); ok {
+				out = append(out, Hit{CaseID: x.caseID, EntryID: x.entryID})
+			}
+		}
+		if len(out) >= limit {
+			return out[:limit], nil
+		}
+	}
+	return out, nil
+}
+
+// ftsRowids returns the rowids in [lo, hi] of the texts matching, in ascending order.
+func (t *Tx) ftsRowids(ctx context.Context, match string, lo, hi int64) ([]int64, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT rowid FROM search_fts WHERE search_fts MATCH $1 AND rowid BETWEEN $2 AND $3 ORDER BY rowid`, match, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// caseRowsConditions is the filter over search_case_rows, its parameters numbered from n. The
+// case list goes as one JSON array, so the statement's text does not vary with its length.
+func (f SearchFilter) caseRowsConditions(n int) (string, []any, error) {
+	var conds []string
+	var args []any
+	if f.CustomerID != 0 {
+		conds = append(conds, fmt.Sprintf("case_id IN (SELECT id FROM cases WHERE customer_id = $%d)", n+len(args)))
+		args = append(args, f.CustomerID)
+	}
+	if len(f.CaseIDs) > 0 {
+		ids, err := json.Marshal(f.CaseIDs)
+		if err != nil {
+			return "", nil, fmt.Errorf("search: %w", err)
+		}
+		conds = append(conds, fmt.Sprintf("case_id IN (SELECT value FROM json_each($%d))", n+len(args)))
+		args = append(args, string(ids))
+	}
+	if f.PublicOnly {
+		conds = append(conds, "NOT internal")
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// recentTexts is how many of the newest texts a search of several words reads first on
+// PostgreSQL (a few milliseconds, at any scale).
+const recentTexts = 5000
+
+// searchWordsPostgres is SearchWords on PostgreSQL.
+func (t *Tx) searchWordsPostgres(ctx context.Context, words []string, f SearchFilter, limit int) ([]Hit, error) {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
+	}
+	args, cond := f.conditions([]any{strings.Join(terms, " & ")}, "case_id", "", "internal")
+	order := fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
+	if len(words) == 1 || f.CustomerID != 0 || len(f.CaseIDs) > 0 {
+		// Newest first: the planner walks the primary key back for a common word (found at
+		// once) and reads the word index for a rare one (few to sort), given statistics on
 		// enough words (migration 00011); a customer's or a partner's search goes through
 		// their cases (search_docs_case).
-		q = `SELECT case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery` + cond
-		q += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
-	} else {
-		terms := make([]string, len(words))
-		for i, w := range words {
-			terms[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
-		}
-		args = append(args, strings.Join(terms, " "))
-		var cond string
-		args, cond = f.conditions(args, "case_id", "customer_id", "internal")
-		q = `SELECT case_id, entry_id FROM search_fts WHERE search_fts MATCH $1` + cond
-		q += fmt.Sprintf(" ORDER BY rowid DESC LIMIT %d", limit)
+		return t.hits(ctx, `SELECT case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery`+cond+order, args)
 	}
-	return t.hits(ctx, q, args)
+	// Several words: the planner judges how often they occur together from each word's
+	// frequency, so for words that never meet it walked the whole table back by id (seconds
+	// at scale M). First the newest texts, where words that often meet are found; failing
+	// that, the word index alone (the CTE keeps the planner from walking the id order).
+	hits, err := t.hits(ctx, `SELECT case_id, entry_id FROM (SELECT id, case_id, entry_id, internal, words FROM search_docs`+
+		fmt.Sprintf(" ORDER BY id DESC LIMIT %d) recent WHERE words @@ $1::tsquery", recentTexts)+cond+order, args)
+	if err != nil || len(hits) >= limit {
+		return hits, err
+	}
+	return t.hits(ctx, `WITH found AS MATERIALIZED (SELECT id, case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery`+cond+`)
+		SELECT case_id, entry_id FROM found`+order, args)
 }
 
 // SearchRefs finds the cases that hold every reference key, in their texts or among their

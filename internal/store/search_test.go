@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// searchModel is what a test indexed, in order, to work out what a search must return.
+type searchModel struct {
+	docs []store.SearchDoc
+}
+
+// want is the newest texts holding every word that the filter lets through, as SearchWords
+// must return them.
+func (m *searchModel) want(words []string, f store.SearchFilter, customerCases map[int64]int64, limit int) []store.Hit {
+	var out []store.Hit
+	for i := len(m.docs) - 1; i >= 0 && len(out) < limit; i-- {
+		d := m.docs[i]
+		if f.PublicOnly && d.Internal || len(f.CaseIDs) > 0 && !slices.Contains(f.CaseIDs, d.CaseID) ||
+			f.CustomerID != 0 && customerCases[d.CaseID] != f.CustomerID {
+			continue
+		}
+		if all(words, func(w string) bool { return slices.Contains(d.Words, w) }) {
+			out = append(out, store.Hit{CaseID: d.CaseID, EntryID: d.EntryID})
+		}
+	}
+	return out
+}
+
+func all(ws []string, ok func(string) bool) bool {
+	for _, w := range ws {
+		if !ok(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSearchWithinCases checks a search narrowed to some cases (those a reference found, a
+// customer's own, a partner's) against what was indexed: exactly the newest matching texts of
+// those cases, none from others, whether the cases' texts lie close together or far apart in
+// the index, are few or many, and whether they were indexed by commands or by the bulk path.
+func TestSearchWithinCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		ctx := context.Background()
+		_, mari, c1 := seed(t, st)
+		// Mari has three cases, Ivan two; "busy" (Ivan's) has more texts than a narrowed
+		// search asks the word index about one by one.
+		owner := map[int64]int64{c1.ID: mari.ID}
+		newCase := func(tx *store.Tx, cust int64, subject string) int64 {
+			c := c1
+			c.ID, c.CustomerID, c.Subject = 0, cust, subject
+			if err := tx.InsertCase(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			owner[c.ID] = cust
+			return c.ID
+		}
+		var c2, c3, i1, busy int64
+		var ivan desk.Customer
+		m := &searchModel{}
+		vocab := []string{"invoice", "refund", "router", "parcel", "late"}
+		entry := int64(0)
+		index := func(tx *store.Tx, caseID int64, i int) {
+			entry++
+			d := store.SearchDoc{CaseID: caseID, CustomerID: owner[caseID], EntryID: entry, Internal: i%7 == 3,
+				Words: []string{vocab[i%len(vocab)], vocab[(i/3)%len(vocab)], fmt.Sprintf("w%d", i%11)}}
+			if err := tx.Index(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+			m.docs = append(m.docs, d)
+		}
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			ivan = desk.Customer{Name: "Ivan Horvat", CreatedAt: t0}
+			if err := tx.InsertCustomer(ctx, &ivan); err != nil {
+				return err
+			}
+			c2, c3 = newCase(tx, mari.ID, "Ruuter"), newCase(tx, mari.ID, "Pakk")
+			i1, busy = newCase(tx, ivan.ID, "Paket"), newCase(tx, ivan.ID, "Račun")
+			for i := 0; i < 60; i++ { // interleaved, close together
+				index(tx, []int64{c1.ID, c2, i1, c3}[i%4], i)
+			}
+			for i := 0; i < 2100; i++ { // far apart: Mari's texts before and after
+				index(tx, busy, i)
+			}
+			for i := 0; i < 30; i++ {
+				index(tx, []int64{c3, i1, c1.ID}[i%3], i)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		filters := map[string]store.SearchFilter{
+			"reference found two of Mari's": {CaseIDs: []int64{c1.ID, c3}},
+			"Mari searching":                {CustomerID: mari.ID, PublicOnly: true},
+			"partner of one case":           {CaseIDs: []int64{i1}, PublicOnly: true},
+			"the busy case":                 {CaseIDs: []int64{busy, c2}},
+			"Ivan searching":                {CustomerID: ivan.ID, PublicOnly: true},
+			"Ivan within a reference":       {CustomerID: ivan.ID, PublicOnly: true, CaseIDs: []int64{i1, c1.ID}},
+		}
+		check := func(stage string) {
+			t.Helper()
+			for name, f := range filters {
+				for _, words := range [][]string{{"invoice"}, {"router", "late"}, {"w3"}, {"refund", "w7"}, {"nowhere"}} {
+					for _, limit := range []int{3, 100} {
+						got := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.Hit, error) {
+							return tx.SearchWords(ctx, words, f, limit)
+						})
+						if want := m.want(words, f, owner, limit); !reflect.DeepEqual(got, want) && (len(got) > 0 || len(want) > 0) {
+							t.Errorf("%s: %s %v limit %d: %v, want %v", stage, name, words, limit, got, want)
+						}
+					}
+				}
+			}
+		}
+		check("indexed by commands")
+
+		// More texts for Mari's and Ivan's cases through the bulk path.
+		var b store.BulkBatch
+		for i := 0; i < 40; i++ {
+			entry++
+			caseID := []int64{c2, c1.ID, i1, busy}[i%4]
+			d := store.SearchDoc{CaseID: caseID, CustomerID: owner[caseID], EntryID: entry, Internal: i%5 == 1,
+				Words: []string{vocab[(i+2)%len(vocab)], fmt.Sprintf("w%d", i%11)}}
+			b.Docs = append(b.Docs, d)
+			m.docs = append(m.docs, d)
+		}
+		bulk, err := st.Bulk(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bulk.Write(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+		if err := bulk.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		check("after a bulk load")
+
+		// And by commands again, after the bulk-written texts.
+		err = st.Write(ctx, func(tx *store.Tx) error {
+			for i := 0; i < 12; i++ {
+				index(tx, []int64{c3, i1, c2}[i%3], i+5)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("indexed by commands after the bulk load")
+	})
+}
