@@ -93,7 +93,12 @@ func (t *Tx) AddTimer(ctx context.Context, tm Timer, now time.Time) (int64, erro
 
 // CancelTimers removes the pending timers of that kind for that ref and says how many.
 func (t *Tx) CancelTimers(ctx context.Context, kind string, refID int64) (int, error) {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM timers WHERE kind = $1 AND ref_id = $2 AND state = 'pending'`, kind, refID)
+	// With sqlite_stat4 statistics (ANALYZE, as after a bulk load) SQLite plans a comparison of
+	// an indexed column with a bare parameter for the parameter's value, and so prepares the
+	// statement again each time the value changes: a tenth of a promise break's CPU. Compared
+	// with a cast, the statement is planned once, on sqlite_stat1's averages, which pick the
+	// same index; PostgreSQL reads the casts as the parameters' types.
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM timers WHERE kind = CAST($1 AS TEXT) AND ref_id = CAST($2 AS BIGINT) AND state = 'pending'`, kind, refID)
 	if err != nil {
 		return 0, fmt.Errorf("cancel %s timers of %d: %w", kind, refID, err)
 	}
