@@ -136,6 +136,8 @@ func (b *Bulk) Close(ctx context.Context) error {
 		}
 		if _, err := b.conn.ExecContext(ctx, "ANALYZE"); err != nil {
 			errs = append(errs, fmt.Errorf("analyze: %w", err))
+		} else if err := dropFTSSamples(ctx, b.conn); err != nil {
+			errs = append(errs, err)
 		}
 		return errors.Join(errs...)
 	}
@@ -150,6 +152,25 @@ func (b *Bulk) Close(ctx context.Context) error {
 	}
 	if _, err := b.conn.ExecContext(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("bulk load: analyze: %w", err)
+	}
+	return nil
+}
+
+// dropFTSSamples removes ANALYZE's samples (sqlite_stat4, in builds that gather them) of the
+// full-text index's own tables. FTS5 looks each word up in each segment with a statement
+// comparing a bound term; given samples, SQLite plans that statement anew on every call,
+// which made a search within a few cases twice as slow at scale S.
+func dropFTSSamples(ctx context.Context, conn *sql.Conn) error {
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM sqlite_stat4 WHERE tbl LIKE 'search_fts_%'`); err != nil {
+		return fmt.Errorf("drop the full-text index's samples: %w", err)
+	}
+	// Read the statistics again (this connection; others as they open).
+	if _, err := conn.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
+		return fmt.Errorf("reload statistics: %w", err)
 	}
 	return nil
 }
