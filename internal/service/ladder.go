@@ -33,12 +33,14 @@ func (s *Service) participate(ctx context.Context, tx *store.Tx, c *desk.Case, a
 // escalate moves a case one rung up the ladder inside a command: ownership and the case's open
 // promises go to the owner's manager, who is introduced to the customer and notified.
 func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trigger, reason string, now time.Time, ev *[]Event) error {
-	return s.escalateAfter(ctx, tx, c, nil, trigger, reason, now, ev)
+	return s.escalateAfter(ctx, tx, c, nil, nil, trigger, reason, now, ev)
 }
 
-// escalateAfter is escalate for a command that has drafts of its own to append before the
-// escalation's (a broken promise's): the record gets them in that order, in one append.
-func (s *Service) escalateAfter(ctx context.Context, tx *store.Tx, c *desk.Case, before []desk.Draft, trigger, reason string, now time.Time, ev *[]Event) error {
+// escalateAfter is escalate for a command with writes of its own to join to the escalation's
+// (a broken promise's): drafts to append before the escalation's, in one append, and timers to
+// cancel with the case's response target, in one statement.
+func (s *Service) escalateAfter(ctx context.Context, tx *store.Tx, c *desk.Case, before []desk.Draft, cancel []store.TimerRef,
+	trigger, reason string, now time.Time, ev *[]Event) error {
 	owner, err := agentOf(ctx, tx, c.OwnerID)
 	if err != nil {
 		return err
@@ -65,9 +67,10 @@ func (s *Service) escalateAfter(ctx context.Context, tx *store.Tx, c *desk.Case,
 			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(trigger, "_", " "), reason), CreatedAt: now}); err != nil {
 			return err
 		}
-		if _, err := tx.CancelTimers(ctx, timerResponseDue, c.ID); err != nil {
-			return err
-		}
+		cancel = append(cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID})
+	}
+	if _, err := tx.CancelTimersOf(ctx, cancel...); err != nil {
+		return err
 	}
 	_, err = s.appendRecord(ctx, tx, c, drafts, now, ev)
 	return err

@@ -91,12 +91,11 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err := tx.SavePromise(ctx, p); err != nil {
 		return err
 	}
-	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
-		return err
-	}
 	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	// The break's entries and the escalation's are appended together: one case save for both.
-	if err := s.escalateAfter(ctx, tx, &c, drafts, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
+	// The break's entries are appended with the escalation's (one case save for both), and its
+	// reminders cancelled with the case's response target (one statement).
+	reminders := []store.TimerRef{{Kind: timerPromiseReminder, RefID: p.ID}}
+	if err := s.escalateAfter(ctx, tx, &c, drafts, reminders, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
 		return err
 	}
 	s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())

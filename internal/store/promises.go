@@ -340,7 +340,7 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Not
 
 // ReassignOpenPromises gives every open promise of a case to its new owner.
 func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, ownerID int64) error {
-	// The cast keeps SQLite from planning it again for each case (see CancelTimers).
+	// The cast keeps SQLite from planning it again for each case (see CancelTimersOf).
 	if _, err := t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = $1 WHERE case_id = CAST($2 AS BIGINT) AND state = 'open'`, ownerID, caseID); err != nil {
 		return fmt.Errorf("reassign promises of case %d: %w", caseID, err)
 	}
