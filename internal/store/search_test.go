@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 	"testing"
@@ -174,5 +175,19 @@ func TestSearchWithinCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("indexed by commands after the bulk load")
+
+		if backend == "sqlite" {
+			// A desk from before migration 00013: the migration lists its existing texts.
+			db := rawDB(t, backend, st)
+			for _, q := range []string{`DROP TABLE search_case_rows`, `DELETE FROM goose_db_version WHERE version_id = 13`} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+				t.Fatal(err)
+			}
+			check("after migration 00013 on existing texts")
+		}
 	})
 }
