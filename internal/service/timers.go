@@ -98,7 +98,10 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 	if err := s.escalateAfter(ctx, tx, &c, drafts, reminders, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
 		return err
 	}
-	s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())
+	// Logged once committed: a batch that rolls back (to run again, see jobs) broke nothing.
+	jobs.AfterCommit(ctx, func() {
+		s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())
+	})
 	return nil
 }
 

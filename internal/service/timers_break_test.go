@@ -2,11 +2,18 @@ package service_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -55,4 +62,63 @@ func TestBreakCancelsRemindersAndResponseTarget(t *testing.T) {
 			t.Errorf("pending after the break: %s, want only handover_return", got)
 		}
 	})
+}
+
+// A batch in which a later timer fails runs again (see jobs): the break before it is recorded,
+// mailed and logged once.
+func TestBreakInABatchThatRunsAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st := storetest.Open(t, backend)
+		clk := clock.NewFake(monday)
+		var logs strings.Builder
+		var mu sync.Mutex
+		log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+		svc := service.New(st, clk, log, service.WithMail(service.MailConfig{Address: "support@desk.test", Outbound: true}))
+		sys := desk.SystemActor()
+		head := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Head", Email: "head@example.com", Role: "admin"}))
+		lead := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Lead", Email: "lead@example.com", Role: "lead", ManagerID: head.ID}))
+		cu := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari", Email: "mari@example.com"}))
+		c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cu.ID, Subject: "Call me", Body: "Please call", Channel: "email", OwnerID: lead.ID}))
+		due := monday.Add(2 * time.Hour) // 10:00 UTC, in the default working hours
+		must(svc.MakePromise(ctx, desk.AgentActor(lead), c.ID, desk.NewPromise{Kind: "callback", DueAt: due, Words: "I call you back"}))
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.AddTimer(ctx, store.Timer{Kind: "boom", DueAt: due.Add(time.Second), CaseID: c.ID}, monday)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		handlers := svc.Handlers()
+		handlers["boom"] = func(context.Context, *store.Tx, store.Timer, time.Time) error { return errors.New("boom") }
+		clk.Set(due.Add(time.Minute))
+		if n, err := jobs.NewRunner(st, clk, log, handlers).RunDue(ctx); err != nil || n != 2 {
+			t.Fatalf("fired %d, %v; want the reminder and the break", n, err)
+		}
+		rec := must(svc.Record(ctx, sys, c.ID))
+		if k := strings.Join(kindsOf(rec), ","); strings.Count(k, "promise_broken") != 1 || strings.Count(k, "escalated") != 1 {
+			t.Errorf("record %s: want one break and one escalation", k)
+		}
+		mu.Lock()
+		out := logs.String()
+		mu.Unlock()
+		if n := strings.Count(out, `msg="promise broken"`); n != 1 {
+			t.Errorf("%d promise broken log lines, want 1:\n%s", n, out)
+		}
+		if n := strings.Count(out, "timer failed; will retry"); n != 1 {
+			t.Errorf("%d retry log lines, want 1:\n%s", n, out)
+		}
+	})
+}
+
+// lockedWriter lets a logger write to a builder the test reads.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
