@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -74,5 +76,66 @@ func TestSQLiteTimes(t *testing.T) {
 	}
 	if !back.Equal(at) || back.UTC() != at {
 		t.Errorf("read back %v, want %v", back, at)
+	}
+}
+
+// TestSQLitePragmas: the connector sets each pool's pragmas under either driver, and 16 reads
+// run at once (a cheap read does not wait for a connection behind 15 slow ones).
+func TestSQLitePragmas(t *testing.T) {
+	s := openSQLiteTest(t)
+	ctx := context.Background()
+	pragmas := func(tx *Tx, names ...string) map[string]string {
+		got := map[string]string{}
+		for _, n := range names {
+			var v string
+			if err := tx.tx.QueryRowContext(ctx, "PRAGMA "+n).Scan(&v); err != nil {
+				t.Fatalf("pragma %s: %v", n, err)
+			}
+			got[n] = v
+		}
+		return got
+	}
+	err := s.Write(ctx, func(tx *Tx) error {
+		got := pragmas(tx, "journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store", "query_only")
+		want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2", "query_only": "0"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("writer: %v, want %v", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	var started sync.WaitGroup
+	started.Add(n)
+	release := make(chan struct{})
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			errs <- s.Read(ctx, func(tx *Tx) error {
+				got := pragmas(tx, "synchronous", "foreign_keys", "busy_timeout", "cache_size", "query_only")
+				want := map[string]string{"synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "cache_size": "-1024", "query_only": "1"}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("reader: %v, want %v", got, want)
+				}
+				started.Done()
+				<-release
+				return nil
+			})
+		}()
+	}
+	done := make(chan struct{})
+	go func() { started.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Error("16 reads did not all get a connection at once")
+	}
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

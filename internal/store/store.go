@@ -94,15 +94,18 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 		pragmas: append(slices.Clone(base), "temp_store = MEMORY")})
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	// The read pool is larger than the cores: 16 clients' cheap reads (an inbox, a case) must not
-	// queue behind a few slow searches holding every connection; with a connection each, they
-	// share the cores instead. All of them stay open (each keeps its prepared statements and
-	// page cache). Each page cache is 8 MiB instead of SQLite's 2 MB: a search or a case page
-	// re-reads its index pages from the cache instead of through pread, while 16 full caches
-	// (128 MiB at most) keep the process under its 200 MB at scale M.
+	// The read pool is larger than the cores: with 16 clients (kept bench), a cheap read (an
+	// inbox, a case, a ref lookup) must not queue for a connection behind slow searches holding
+	// all of them; with a connection each, they share the cores instead (on a copy of scale S,
+	// 14 readers of case pages beside 2 searchers: p50 0.4 ms with 16 connections, 7.8 ms with 4).
+	// All stay open, keeping their prepared statements. Each page cache is 1 MiB, not SQLite's
+	// 2 MB: under modernc a connection's cache costs about twice its size in RSS (16 readers
+	// with 2 MB caches: +76 MB; with 8 MiB: +267 MB, past the 200 MB target at scale M), and
+	// random case reads spent the same CPU with 1, 2, 4 or 8 MiB: the OS page cache, which all
+	// connections share, is the cache that counts.
 	readers := max(16, runtime.NumCPU()*4)
 	reader := sql.OpenDB(sqliteConnector{drv: newSQLiteDriver(), dsn: sqliteDSN(path, false),
-		pragmas: append(slices.Clone(base), "cache_size = -8192", "query_only = 1")})
+		pragmas: append(slices.Clone(base), "cache_size = -1024", "query_only = 1")})
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
 	s := &Store{writer: writer, reader: reader, d: dialect{name: "sqlite", goose: goose.DialectSQLite3},
