@@ -77,7 +77,7 @@ func (t *Tx) scanAgent(row scanner) (desk.Agent, error) {
 
 // agentCache returns the store's cache of agents' hours and zones; nil (no cache: each row
 // decodes its own) until Store and Tx carry one.
-func (t *Tx) agentCache() *agentCache { return nil }
+func (t *Tx) agentCache() *agentCache { return t.agents }
 
 // agentCache keeps agents' working hours parsed, by their stored JSON, and their time zones
 // loaded, by name. Safe for concurrent use; bounded (a desk has a handful of each, so when

@@ -57,6 +57,7 @@ type Store struct {
 	// SQLite: statements prepared once per connection instead of parsed on every call (pgx
 	// caches its prepared statements itself).
 	writerStmts, readerStmts *stmtCache
+	agents                   *agentCache
 }
 
 type dialect struct {
@@ -79,6 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err == nil {
 		s.cfg = cfg
+		s.agents = newAgentCache()
 	}
 	return s, err
 }
@@ -218,6 +220,7 @@ type Tx struct {
 	d        dialect
 	writable bool
 	memo     map[any]any
+	agents   *agentCache
 }
 
 // Memo is scratch space for the command running in this transaction: what it looked up once
@@ -266,7 +269,7 @@ func (s *Store) ReadLoose(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.d.name != "postgres" {
 		return s.run(ctx, s.reader, false, fn)
 	}
-	return fn(&Tx{tx: sqlTx{db: s.reader}, d: s.d})
+	return fn(&Tx{tx: sqlTx{db: s.reader}, d: s.d, agents: s.agents})
 }
 
 // InBatch reports whether ctx carries a Batch's transaction.
@@ -296,7 +299,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if writable {
 		stmts = s.writerStmts
 	}
-	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts}, d: s.d, writable: writable}
+	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts}, d: s.d, writable: writable, agents: s.agents}
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err
