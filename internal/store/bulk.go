@@ -123,7 +123,9 @@ func (b *Bulk) Close(ctx context.Context) error {
 	defer b.conn.Close()
 	if b.s.d.name == "sqlite" {
 		var errs []error
-		for _, p := range [][2]string{{"synchronous", "FULL"}, {"cache_size", "-2000"}, {"temp_store", "DEFAULT"}} {
+		// The writer's own settings (openSQLite): temp_store back to MEMORY, not DEFAULT, or
+		// every savepoint after a load spills its journal to a temporary file.
+		for _, p := range [][2]string{{"synchronous", "FULL"}, {"cache_size", "-2000"}, {"temp_store", "MEMORY"}} {
 			if _, err := b.conn.ExecContext(ctx, "PRAGMA "+p[0]+" = "+p[1]); err != nil {
 				errs = append(errs, fmt.Errorf("restore pragma %s: %w", p[0], err))
 			}

@@ -95,17 +95,29 @@ func TestSQLitePragmas(t *testing.T) {
 		}
 		return got
 	}
-	err := s.Write(ctx, func(tx *Tx) error {
-		got := pragmas(tx, "journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store", "query_only")
-		want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2", "query_only": "0"}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("writer: %v, want %v", got, want)
+	checkWriter := func(when string) {
+		err := s.Write(ctx, func(tx *Tx) error {
+			got := pragmas(tx, "journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store", "cache_size", "query_only")
+			want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2", "cache_size": "-2000", "query_only": "0"}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("writer %s: %v, want %v", when, got, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
+	}
+	checkWriter("when opened")
+	// A bulk load changes the writer's settings for its duration and must put them all back.
+	bulk, err := s.Bulk(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := bulk.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkWriter("after a bulk load")
 	const n = 16
 	var started sync.WaitGroup
 	started.Add(n)
