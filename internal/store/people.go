@@ -55,9 +55,8 @@ const agentFrom = ` FROM agents a LEFT JOIN teams tm ON tm.id = a.team_id`
 
 type scanner interface{ Scan(...any) error }
 
-// scanAgent reads agentColumns. Hours and time zone come
-// from the store's cache when it has one: a desk has a handful of each, and decoding them
-// again for every row loaded was a tenth of mail intake's CPU.
+// scanAgent reads agentColumns. Hours and time zone come from the store's cache: a desk has a
+// handful of each, and decoding them again for every row loaded was a tenth of mail intake's CPU.
 func (t *Tx) scanAgent(row scanner) (desk.Agent, error) {
 	var a desk.Agent
 	var role, hours string
@@ -66,18 +65,13 @@ func (t *Tx) scanAgent(row scanner) (desk.Agent, error) {
 	}
 	a.Role = desk.Role(role)
 	a.CreatedAt = a.CreatedAt.UTC()
-	cache := t.agentCache()
 	var err error
-	if a.Hours, err = cache.hours(hours); err != nil {
+	if a.Hours, err = t.agents.hours(hours); err != nil {
 		return a, fmt.Errorf("agent %d hours: %w", a.ID, err)
 	}
-	a.Loc = cache.zone(a.Timezone)
+	a.Loc = t.agents.zone(a.Timezone)
 	return a, nil
 }
-
-// agentCache returns the store's cache of agents' hours and zones; nil (no cache: each row
-// decodes its own) until Store and Tx carry one.
-func (t *Tx) agentCache() *agentCache { return t.agents }
 
 // agentCache keeps agents' working hours parsed, by their stored JSON, and their time zones
 // loaded, by name. Safe for concurrent use; bounded (a desk has a handful of each, so when
