@@ -204,6 +204,21 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
+	// Said before, not only after: a migration that rewrites a large desk's tables (00013 lists
+	// every text, about 7 s a million) holds the server's start for a while.
+	statuses, err := p.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	var pending []string
+	for _, st := range statuses {
+		if st.State == goose.StatePending {
+			pending = append(pending, filepath.Base(st.Source.Path))
+		}
+	}
+	if len(pending) > 0 {
+		log.Info("applying migrations; on a large desk this can take minutes", "pending", len(pending), "first", pending[0], "last", pending[len(pending)-1])
+	}
 	results, err := p.Up(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", s.d.name, err)
