@@ -79,18 +79,26 @@ func (s *Server) wrap(rt route) http.Handler {
 	return s.plain(rt.path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		actor, err := s.authenticate(r)
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="kept"`)
-			writeError(w, err)
-			return
+		var out any
+		var err error
+		if rt.read != 0 {
+			out, err = s.readAs(w, r, rt)
+		} else {
+			var actor desk.Actor
+			if actor, err = s.authenticate(r); err != nil {
+				unauthorized(w, err)
+				return
+			}
+			limit := rt.maxBody
+			if limit == 0 {
+				limit = maxRequestBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			out, err = rt.handle(r, actor)
 		}
-		limit := rt.maxBody
-		if limit == 0 {
-			limit = maxRequestBody
+		if err == errTokenRefused {
+			return // answered
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		out, err := rt.handle(r, actor)
 		if err != nil {
 			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
 				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -102,15 +110,59 @@ func (s *Server) wrap(rt route) http.Handler {
 	})
 }
 
+// readAs answers a read-only route: the token check and the route's reads share one read
+// transaction (see service.ReadAs). A refused token is answered here, and errTokenRefused
+// returned.
+func (s *Server) readAs(w http.ResponseWriter, r *http.Request, rt route) (any, error) {
+	token, err := bearer(r)
+	if err != nil {
+		unauthorized(w, err)
+		return nil, errTokenRefused
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+	checked := false
+	var out any
+	err = s.svc.ReadAs(r.Context(), token, rt.read == readLoose, func(ctx context.Context, actor desk.Actor) error {
+		checked = true
+		var err error
+		out, err = rt.handle(r.WithContext(ctx), actor)
+		return err
+	})
+	if !checked {
+		if e, ok := desk.AsError(err); ok && e.Kind == desk.KindNotFound {
+			err = errUnauthorized
+		}
+		unauthorized(w, err)
+		return nil, errTokenRefused
+	}
+	return out, err
+}
+
+// errTokenRefused says the request's token was refused and the answer written.
+var errTokenRefused = errors.New("token refused")
+
+func unauthorized(w http.ResponseWriter, err error) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="kept"`)
+	writeError(w, err)
+}
+
+// bearer is the request's bearer token.
+func bearer(r *http.Request) (string, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", errUnauthorized
+	}
+	return strings.TrimSpace(token), nil
+}
+
 var errUnauthorized = &desk.Error{Code: "unauthorized", Message: "send a valid API token as 'Authorization: Bearer TOKEN' (create one with `kept token`)"}
 
 func (s *Server) authenticate(r *http.Request) (desk.Actor, error) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return desk.Actor{}, errUnauthorized
+	token, err := bearer(r)
+	if err != nil {
+		return desk.Actor{}, err
 	}
-	actor, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+	actor, err := s.svc.Authenticate(r.Context(), token)
 	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindNotFound {
 		return desk.Actor{}, errUnauthorized
 	}

@@ -19,7 +19,17 @@ type route struct {
 	query        []param
 	handle       handlerFunc
 	maxBody      int64 // the largest request body accepted; 0: maxRequestBody
+	read         readMode
 }
+
+// readMode marks a route that only reads: its token check and its reads share one read
+// transaction (see service.ReadAs). The API's busiest pages are such routes.
+type readMode int
+
+const (
+	readShared readMode = iota + 1 // one read transaction
+	readLoose                      // on PostgreSQL, statements on their own: the route reads one
+)
 
 type param struct{ name, description string }
 
@@ -46,11 +56,11 @@ func (s *Server) caseRoutes() []route {
 		{method: "GET", path: "/api/v1/cases", summary: "Cases, newest first.", status: http.StatusOK, answer: caseList{},
 			query: []param{{"owner_id", "only cases this agent owns"}, {"customer_id", "only this customer's cases"},
 				{"status", "comma-separated statuses, e.g. open,awaiting_confirmation"}, {"before", "page: cases with a lower id"}, {"limit", "at most this many (default 100, max 500)"}},
-			handle: s.listCases},
+			handle: s.listCases, read: readLoose},
 		{method: "GET", path: "/api/v1/cases/{id}", summary: "A case by id or ref (K-1042).",
-			status: http.StatusOK, answer: service.CaseView{}, handle: s.getCase},
+			status: http.StatusOK, answer: service.CaseView{}, handle: s.getCase, read: readShared},
 		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
-			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord},
+			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readShared},
 		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true.",
 			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage},
 		{method: "POST", path: "/api/v1/cases/{id}/calls", summary: "Log a phone call with summary and transcript.",

@@ -212,10 +212,11 @@ func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (
 func (s *Service) Record(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Entry, error) {
 	var out []desk.Entry
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		if _, err := loadCase(ctx, tx, actor, caseID); err != nil {
+		c, err := loadCase(ctx, tx, actor, caseID)
+		if err != nil {
 			return err
 		}
-		all, err := tx.Entries(ctx, caseID)
+		all, err := tx.Record(ctx, c)
 		out = all[:0]
 		for _, e := range all {
 			if desk.CanSeeEntry(actor, e) {
@@ -249,10 +250,10 @@ func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]Ca
 	}
 	out := []CaseSummary{}
 	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error { // one statement
-		cases, err := tx.Cases(ctx, filter)
+		cases, err := tx.CaseList(ctx, filter)
 		for _, c := range cases {
-			if desk.CanSeeCase(actor, c) {
-				out = append(out, summarize(c))
+			if desk.CanSeeCase(actor, c.Case()) {
+				out = append(out, summarize(c.Case()))
 			}
 		}
 		return err

@@ -131,25 +131,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (desk.Actor, e
 	if err != nil {
 		return desk.Actor{}, desk.NotFound("token", "")
 	}
-	var a desk.Agent
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		agentID, digest, err := tx.Token(ctx, id)
-		if err != nil {
-			return notFoundAs(err, "token", "")
-		}
-		if !auth.SecretMatches(secret, digest) {
-			return desk.NotFound("token", "")
-		}
-		a, err = tx.Agent(ctx, agentID)
+	var actor desk.Actor
+	err = s.store.ReadLoose(ctx, func(tx *store.Tx) error { // one statement
+		actor, err = tokenActor(ctx, tx, id, secret)
 		return err
 	})
-	if err != nil {
-		return desk.Actor{}, wrap("authenticate", err)
-	}
-	if !a.Active {
-		return desk.Actor{}, desk.NotFound("token", "")
-	}
-	return desk.AgentActor(a), nil
+	return actor, wrap("authenticate", err)
 }
 
 // SetPassword sets an agent's password (argon2id).

@@ -199,3 +199,39 @@ func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID 
 
 // Now is the service's clock, for pages that say "in 3 h" or "overdue".
 func (s *Service) Now() time.Time { return s.now() }
+
+// tokenActor checks a parsed API token in tx and returns its active agent; any failure is the
+// same "not found" (see Authenticate). One statement: the check runs on every API request.
+func tokenActor(ctx context.Context, tx *store.Tx, id int64, secret string) (desk.Actor, error) {
+	digest, a, err := tx.TokenAgent(ctx, id)
+	if err != nil {
+		return desk.Actor{}, notFoundAs(err, "token", "")
+	}
+	if !auth.SecretMatches(secret, digest) || !a.Active {
+		return desk.Actor{}, desk.NotFound("token", "")
+	}
+	return desk.AgentActor(a), nil
+}
+
+// ReadAs checks a bearer token and runs fn as its agent, with a context whose reads all join
+// the token check's read transaction: an API page costs one transaction, not one for the token
+// and one for the page, and a revoked token still fails on the next request. With loose, on
+// PostgreSQL, the check and fn's reads are statements of their own (for pages of one
+// statement, see store.ReadLoose). fn must only read (see store.ReadShared). The token's
+// failures are a not-found error returned without calling fn.
+func (s *Service) ReadAs(ctx context.Context, token string, loose bool, fn func(ctx context.Context, actor desk.Actor) error) error {
+	id, secret, err := auth.ParseToken(token)
+	if err != nil {
+		return desk.NotFound("token", "")
+	}
+	return s.store.ReadShared(ctx, loose, func(ctx context.Context) error {
+		var actor desk.Actor
+		if err := s.store.Read(ctx, func(tx *store.Tx) (err error) {
+			actor, err = tokenActor(ctx, tx, id, secret)
+			return err
+		}); err != nil {
+			return wrap("authenticate", err)
+		}
+		return fn(ctx, actor)
+	})
+}

@@ -92,43 +92,7 @@ type CaseFilter struct {
 
 // Cases lists cases, newest first.
 func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.CustomerID != 0 {
-		add("customer_id = $%d", f.CustomerID)
-	}
-	if f.OwnerID != 0 {
-		add("owner_id = $%d", f.OwnerID)
-	}
-	if f.PartnerID != 0 {
-		add("partner_id = $%d", f.PartnerID)
-	}
-	if f.BeforeID != 0 {
-		add("id < $%d", f.BeforeID)
-	}
-	if len(f.Statuses) > 0 {
-		var ph []string
-		for _, s := range f.Statuses {
-			args = append(args, string(s))
-			ph = append(ph, fmt.Sprintf("$%d", len(args)))
-		}
-		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
-	}
-	q := `SELECT ` + caseColumns + ` FROM cases`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	args = append(args, limit)
-	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases`+f.where(), f.args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -142,6 +106,59 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// where is the filter's WHERE, ORDER BY and LIMIT, numbering its parameters as args lists them.
+func (f CaseFilter) where() string {
+	var where []string
+	n := 0
+	add := func(cond string) {
+		n++
+		where = append(where, fmt.Sprintf(cond, n))
+	}
+	if f.CustomerID != 0 {
+		add("customer_id = $%d")
+	}
+	if f.OwnerID != 0 {
+		add("owner_id = $%d")
+	}
+	if f.PartnerID != 0 {
+		add("partner_id = $%d")
+	}
+	if f.BeforeID != 0 {
+		add("id < $%d")
+	}
+	if len(f.Statuses) > 0 {
+		ph := make([]string, len(f.Statuses))
+		for i := range f.Statuses {
+			n++
+			ph[i] = fmt.Sprintf("$%d", n)
+		}
+		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
+	}
+	q := ""
+	if len(where) > 0 {
+		q = " WHERE " + strings.Join(where, " AND ")
+	}
+	return q + fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", n+1)
+}
+
+// args are the parameters of where, in its order.
+func (f CaseFilter) args() []any {
+	var args []any
+	for _, id := range []int64{f.CustomerID, f.OwnerID, f.PartnerID, f.BeforeID} {
+		if id != 0 {
+			args = append(args, id)
+		}
+	}
+	for _, s := range f.Statuses {
+		args = append(args, string(s))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return append(args, limit)
 }
 
 // CasesByID loads the cases with these ids (missing ones are left out), keyed by id.
@@ -289,31 +306,62 @@ func (t *Tx) insertEntryRows(ctx context.Context, rows []string, args []any, at 
 
 const entryColumns = `id, case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash`
 
-func scanEntry(row scanner, extra ...any) (desk.Entry, error) {
-	var e desk.Entry
-	var kind, actorKind, data string
-	var at sql.NullTime // NULL only for a case without entries in WalkRecords
-	dest := append([]any{&e.ID, &e.CaseID, &e.Seq, &kind, &at, &actorKind, &e.Actor.ID, &e.Actor.Name, &e.Internal, &e.Channel, &e.Body, &data, &e.PrevHash, &e.Hash}, extra...)
-	if err := row.Scan(dest...); err != nil {
-		return e, err
+// entryScan reads entryColumns (and any extra columns) row after row into one set of
+// destinations, so a record of a hundred entries does not allocate them a hundred times.
+type entryScan struct {
+	e               desk.Entry
+	kind, actorKind string
+	data            string
+	at              anyTime // NULL only for a case without entries in WalkRecords
+	dest            []any
+}
+
+func newEntryScan(extra ...any) *entryScan {
+	s := &entryScan{}
+	s.dest = append([]any{&s.e.ID, &s.e.CaseID, &s.e.Seq, &s.kind, &s.at, &s.actorKind, &s.e.Actor.ID, &s.e.Actor.Name, &s.e.Internal,
+		&s.e.Channel, &s.e.Body, &s.data, &s.e.PrevHash, &s.e.Hash}, extra...)
+	return s
+}
+
+func (s *entryScan) scan(row scanner) (desk.Entry, error) {
+	s.e = desk.Entry{}
+	if err := row.Scan(s.dest...); err != nil {
+		return desk.Entry{}, err
 	}
-	e.Kind, e.Actor.Kind, e.At = desk.EntryKind(kind), desk.ActorKind(actorKind), at.Time.UTC()
-	if data != "" {
-		e.Data = []byte(data)
+	e := s.e
+	e.Kind, e.Actor.Kind, e.At = desk.EntryKind(s.kind), desk.ActorKind(s.actorKind), s.at.Time
+	if s.data != "" {
+		e.Data = []byte(s.data)
 	}
 	return e, nil
 }
 
 // Entries lists a case's record, oldest first.
 func (t *Tx) Entries(ctx context.Context, caseID int64) ([]desk.Entry, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE case_id = $1 ORDER BY seq`, caseID)
+	return t.entries(ctx, caseID, 0)
+}
+
+// Record is Entries for a case already loaded: its last seq sizes the list.
+func (t *Tx) Record(ctx context.Context, c desk.Case) ([]desk.Entry, error) {
+	return t.entries(ctx, c.ID, int(min(c.LastSeq, 10_000)))
+}
+
+func (t *Tx) entries(ctx context.Context, caseID int64, size int) ([]desk.Entry, error) {
+	// On SQLite "+at" has no declared type, so the driver hands over the stored text and
+	// parseStoredTime reads it (see anyTime).
+	cols := entryColumns
+	if t.d.name == "sqlite" {
+		cols = strings.Replace(cols, " at,", " +at,", 1)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+cols+` FROM entries WHERE case_id = $1 ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("record of case %d: %w", caseID, err)
 	}
 	defer rows.Close()
-	out := []desk.Entry{}
+	out := make([]desk.Entry, 0, size)
+	sc := newEntryScan()
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		e, err := sc.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("record of case %d: %w", caseID, err)
 		}
@@ -333,8 +381,9 @@ func (t *Tx) EntriesByID(ctx context.Context, ids []int64) (map[int64]desk.Entry
 		return nil, fmt.Errorf("load entries: %w", err)
 	}
 	defer rows.Close()
+	sc := newEntryScan()
 	for rows.Next() {
-		e, err := scanEntry(rows)
+		e, err := sc.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("load entries: %w", err)
 		}
@@ -368,9 +417,10 @@ func (t *Tx) WalkRecords(ctx context.Context, caseID int64, fn func(h CaseHead, 
 		return fmt.Errorf("walk records: %w", err)
 	}
 	defer rows.Close()
+	var h CaseHead
+	sc := newEntryScan(&h.CaseID, &h.LastSeq, &h.LastHash)
 	for rows.Next() {
-		var h CaseHead
-		e, err := scanEntry(rows, &h.CaseID, &h.LastSeq, &h.LastHash)
+		e, err := sc.scan(rows)
 		if err != nil {
 			return fmt.Errorf("walk records: %w", err)
 		}

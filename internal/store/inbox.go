@@ -166,6 +166,10 @@ func (a *anyTime) Scan(v any) error {
 }
 
 func (a *anyTime) parse(s string) error {
+	if t, ok := parseStoredTime(s); ok {
+		a.Time, a.Valid = t, true
+		return nil
+	}
 	for _, layout := range sqliteTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			a.Time, a.Valid = t.UTC(), true
@@ -173,4 +177,66 @@ func (a *anyTime) parse(s string) error {
 		}
 	}
 	return fmt.Errorf("scan time: cannot read %q", s)
+}
+
+// parseStoredTime reads the one layout the SQLite drivers write, "2006-01-02
+// 15:04:05.999999999-07:00", by hand: a page of cases or entries parses one or two times a
+// row, and time.Parse (through the driver, which tries a layout that fails first) was 7% of
+// the inbox's CPU. Anything else reports false and is left to time.Parse.
+func parseStoredTime(s string) (time.Time, bool) {
+	if len(s) < 25 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			d := s[i] - '0'
+			if d > 9 {
+				return 0, false
+			}
+			n = n*10 + int(d)
+		}
+		return n, true
+	}
+	year, ok1 := num(s[0:4])
+	month, ok2 := num(s[5:7])
+	day, ok3 := num(s[8:10])
+	hour, ok4 := num(s[11:13])
+	minute, ok5 := num(s[14:16])
+	sec, ok6 := num(s[17:19])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	rest, nsec := s[19:], 0
+	if rest[0] == '.' {
+		digits := 0
+		for digits+1 < len(rest) && rest[digits+1] >= '0' && rest[digits+1] <= '9' {
+			digits++
+		}
+		if digits == 0 || digits > 9 {
+			return time.Time{}, false
+		}
+		nsec, _ = num(rest[1 : 1+digits])
+		for range 9 - digits {
+			nsec *= 10
+		}
+		rest = rest[1+digits:]
+	}
+	if len(rest) != 6 || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' {
+		return time.Time{}, false
+	}
+	zh, ok1 := num(rest[1:3])
+	zm, ok2 := num(rest[4:6])
+	if !ok1 || !ok2 || zh > 23 || zm > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 31 November and the like: time.Parse refuses them too
+		return time.Time{}, false
+	}
+	offset := time.Duration(zh)*time.Hour + time.Duration(zm)*time.Minute
+	if rest[0] == '-' {
+		offset = -offset
+	}
+	return t.Add(-offset), true
 }

@@ -1,0 +1,93 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// TestPageReads checks that the API pages' narrow reads give what the full reads give: a case
+// list's columns (times with and without fractions of a second, flags), a record, and a token's
+// agent, which a revoked token no longer finds.
+func TestPageReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		ctx := context.Background()
+		ann, cust, first := seed(t, st)
+		appendEntries(t, st, first.ID, "Tere!", "Kontrollin arvet.", "Raha on tagastatud.")
+		var tokenID int64
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			for i, at := range []time.Time{t0.Add(123456789), t0.Add(500 * time.Millisecond), t0.Add(time.Hour), t0.Add(time.Microsecond)} {
+				c := desk.Case{CustomerID: cust.ID, Subject: "Arve " + string(rune('A'+i)), Status: desk.StatusAwaitingConfirmation, OwnerID: ann.ID,
+					Rung: i, Channel: "email", Flags: []string{}, CreatedAt: t0, UpdatedAt: at}
+				if i == 1 {
+					c.Flags = []string{"vip", "spam_suspect"}
+				}
+				if err := tx.InsertCase(ctx, &c); err != nil {
+					return err
+				}
+			}
+			var err error
+			tokenID, err = tx.InsertToken(ctx, ann.ID, []byte("digest"), "tests", t0)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []store.CaseFilter{
+			{OwnerID: ann.ID, Statuses: []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation}, Limit: 50},
+			{CustomerID: cust.ID, BeforeID: first.ID + 3, Limit: 2},
+			{},
+		} {
+			full := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]desk.Case, error) { return tx.Cases(ctx, f) })
+			listed := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.ListedCase, error) { return tx.CaseList(ctx, f) })
+			want := []desk.Case{}
+			for _, c := range full {
+				want = append(want, desk.Case{ID: c.ID, CustomerID: c.CustomerID, OwnerID: c.OwnerID, PartnerID: c.PartnerID, Subject: c.Subject,
+					Status: c.Status, Rung: c.Rung, Flags: c.Flags, UpdatedAt: c.UpdatedAt})
+			}
+			got := []desk.Case{}
+			for _, c := range listed {
+				got = append(got, c.Case())
+			}
+			if len(got) == 0 || !reflect.DeepEqual(got, want) {
+				t.Errorf("filter %+v: listed\n%+v\nwant\n%+v", f, got, want)
+			}
+		}
+
+		c := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (desk.Case, error) { return tx.Case(ctx, first.ID) })
+		all := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]desk.Entry, error) { return tx.Entries(ctx, first.ID) })
+		record := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]desk.Entry, error) { return tx.Record(ctx, c) })
+		if len(record) != 3 || !reflect.DeepEqual(record, all) {
+			t.Errorf("record %+v, want %+v", record, all)
+		}
+
+		var digest []byte
+		var owner, agent desk.Agent
+		err = st.Read(ctx, func(tx *store.Tx) (err error) {
+			if digest, owner, err = tx.TokenAgent(ctx, tokenID); err != nil {
+				return err
+			}
+			agent, err = tx.Agent(ctx, ann.ID)
+			return err
+		})
+		if err != nil || string(digest) != "digest" || !reflect.DeepEqual(owner, agent) {
+			t.Errorf("token's agent %+v (digest %q, %v), want %+v", owner, digest, err, agent)
+		}
+		if _, err := rawDB(t, backend, st).ExecContext(ctx, `UPDATE api_tokens SET revoked_at = created_at WHERE id = $1`, tokenID); err != nil {
+			t.Fatal(err)
+		}
+		err = st.Read(ctx, func(tx *store.Tx) error {
+			_, _, err := tx.TokenAgent(ctx, tokenID)
+			return err
+		})
+		if !store.IsNotFound(err) {
+			t.Errorf("revoked token: %v, want not found", err)
+		}
+	})
+}
