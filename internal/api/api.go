@@ -182,12 +182,26 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 const maxRequestBody = 4 << 20
 
+// writeJSON answers v as JSON. The body is encoded whole first, so the answer carries its
+// Content-Length (no chunked encoding for either side to frame and parse).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var body []byte
+	if a, ok := v.(jsonAppender); ok {
+		if b, err := a.appendJSON(make([]byte, 0, 16<<10)); err == nil {
+			body = append(b, '\n')
+		}
+	}
+	if body == nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v) // what cannot be encoded answers an empty body, as it always has
+		body = buf.Bytes()
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the client may have gone; nothing more to tell it
+	_, _ = w.Write(body) // the client may have gone; nothing more to tell it
 }
 
 // errorBody is the contract's error shape.

@@ -180,7 +180,8 @@ func (s *Server) getRecord(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Record(r.Context(), a, id)
+	rec, err := s.svc.Record(r.Context(), a, id)
+	return recordAnswer(rec), err
 }
 
 func (s *Server) addMessage(r *http.Request, a desk.Actor) (any, error) {

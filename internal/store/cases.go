@@ -311,7 +311,7 @@ const entryColumns = `id, case_id, seq, kind, at, actor_kind, actor_id, actor_na
 type entryScan struct {
 	e               desk.Entry
 	kind, actorKind string
-	data            string
+	data            []byte  // scanned straight into bytes: one copy of the text, not two
 	at              anyTime // NULL only for a case without entries in WalkRecords
 	dest            []any
 }
@@ -330,8 +330,8 @@ func (s *entryScan) scan(row scanner) (desk.Entry, error) {
 	}
 	e := s.e
 	e.Kind, e.Actor.Kind, e.At = desk.EntryKind(s.kind), desk.ActorKind(s.actorKind), s.at.Time
-	if s.data != "" {
-		e.Data = []byte(s.data)
+	if len(s.data) > 0 {
+		e.Data = s.data
 	}
 	return e, nil
 }

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// TestRecordJSON checks that a record written by hand is byte for byte what encoding/json
+// writes for it, for every kind of character a text may hold.
+func TestRecordJSON(t *testing.T) {
+	var ascii strings.Builder
+	for c := range 128 {
+		ascii.WriteByte(byte(c))
+	}
+	texts := []string{"", ascii.String(), "Tere! Mõistan, Šime ĐURĐEVIĆ 🙂", "bad \xff\xfe utf-8 \xe2\x82", "line\u2028para\u2029end",
+		`<script>alert("x & y")</script>`, "tab\there\r\nnew \\ back"}
+	zone := time.FixedZone("", 2*3600)
+	var rec []desk.Entry
+	for i, s := range texts {
+		rec = append(rec, desk.Entry{ID: int64(i + 1), CaseID: 42, Seq: int64(i + 1), Kind: desk.EntryKind("note" + s), At: time.Date(2026, 11, 23, 10, 0, i, i*1000, time.UTC),
+			Actor: desk.Actor{Kind: desk.ActorAgent, ID: int64(i), Name: s, Role: desk.Role(s)}, Internal: i%2 == 0, Channel: s, Body: s + s,
+			PrevHash: s, Hash: "h" + s})
+	}
+	rec[1].Data = json.RawMessage(`{"a": [1, 2 ,{"b" : "c d\n"}],` + "\n" + `"e":null}`)
+	rec[2].Data = json.RawMessage(`{"offer":true,"amount":"12.50 €"}`)
+	rec[3].At = time.Date(2026, 3, 29, 3, 30, 0, 0, zone)
+	rec[4].At = time.Date(12, 1, 2, 3, 4, 5, 100_000_000, time.UTC)
+	rec[5].At = time.Time{}
+	rec[6].At = time.Date(2026, 12, 31, 23, 59, 59, 999_999_999, time.UTC)
+	for _, tc := range []struct {
+		name string
+		rec  []desk.Entry
+	}{{"record", rec}, {"empty", []desk.Entry{}}, {"nil", nil}} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(tc.rec); err != nil {
+			t.Fatal(err)
+		}
+		got, err := recordAnswer(tc.rec).appendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = append(got, '\n'); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%s: wrote\n%s\nencoding/json writes\n%s", tc.name, got, want.Bytes())
+		}
+	}
+	rec[0].Data = json.RawMessage(`{"a":`)
+	if _, err := recordAnswer(rec[:1]).appendJSON(nil); err == nil {
+		t.Error("data that is not JSON was written")
+	}
+}
