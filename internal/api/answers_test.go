@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 // TestRecordJSON checks that a record written by hand is byte for byte what encoding/json
@@ -53,5 +54,29 @@ func TestRecordJSON(t *testing.T) {
 	rec[0].Data = json.RawMessage(`{"a":`)
 	if _, err := recordAnswer(rec[:1]).appendJSON(nil); err == nil {
 		t.Error("data that is not JSON was written")
+	}
+}
+
+// TestCaseListJSON checks the same for a page of cases.
+func TestCaseListJSON(t *testing.T) {
+	page := caseList{Cases: []service.CaseSummary{
+		{ID: 7, Ref: "K-7", Subject: "Arve <on> \"vale\"\u2028\xff", Status: desk.StatusOpen, OwnerID: 3, Rung: 2, Flags: []string{"vip", "a\tb"}, UpdatedAt: "2026-11-23T10:00:00Z"},
+		{ID: 6, Ref: "K-6", Subject: "", Status: desk.StatusAwaitingConfirmation, Flags: []string{}, UpdatedAt: "2026-11-23T10:00:00+02:00"},
+		{ID: 5, Ref: "K-5", Subject: "x", Status: desk.StatusOpen, Flags: nil},
+	}, NextBefore: 5}
+	for _, l := range []caseList{page, {Cases: page.Cases[:1]}, {Cases: []service.CaseSummary{}}, {}} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(l); err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.appendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = append(got, '\n'); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("wrote\n%s\nencoding/json writes\n%s", got, want.Bytes())
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // jsonAppender is an answer that writes its own JSON, byte for byte what encoding/json would
-// write for it (with HTML left unescaped, as writeJSON encodes).
+// write for it (with HTML left unescaped, as writeJSON encodes). The busiest pages' answers do
+// (a case's record, a page of cases): encoding/json's reflection was a tenth of their CPU.
 type jsonAppender interface {
 	appendJSON(b []byte) ([]byte, error)
 }
@@ -213,4 +214,53 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendJSON writes a page of cases (the inbox's answer) as encoding/json would.
+func (l caseList) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"cases":`...)
+	if l.Cases == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, c := range l.Cases {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = strconv.AppendInt(b, c.ID, 10)
+			b = append(b, `,"ref":`...)
+			b = appendJSONString(b, c.Ref)
+			b = append(b, `,"subject":`...)
+			b = appendJSONString(b, c.Subject)
+			b = append(b, `,"status":`...)
+			b = appendJSONString(b, string(c.Status))
+			b = append(b, `,"owner_id":`...)
+			b = strconv.AppendInt(b, c.OwnerID, 10)
+			b = append(b, `,"rung":`...)
+			b = strconv.AppendInt(b, int64(c.Rung), 10)
+			b = append(b, `,"flags":`...)
+			if c.Flags == nil {
+				b = append(b, "null"...)
+			} else {
+				b = append(b, '[')
+				for j, f := range c.Flags {
+					if j > 0 {
+						b = append(b, ',')
+					}
+					b = appendJSONString(b, f)
+				}
+				b = append(b, ']')
+			}
+			b = append(b, `,"updated_at":`...)
+			b = appendJSONString(b, c.UpdatedAt)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if l.NextBefore != 0 {
+		b = append(b, `,"next_before":`...)
+		b = strconv.AppendInt(b, l.NextBefore, 10)
+	}
+	return append(b, '}'), nil
 }
