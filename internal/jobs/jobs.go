@@ -8,6 +8,11 @@
 // runs without savepoints (they cost a tenth of a break's statements, and handlers rarely
 // fail), and when a handler fails it rolls back and runs again with each timer in a savepoint,
 // the failed one recorded as failed without being called again.
+//
+// A kind that falls due by the thousand (promise breaks) may also have a BatchHandler: in the
+// run without savepoints, consecutive claimed timers of that kind are taken in one statement
+// and handed to it together, so that it reads and writes their rows set-wise. The run with
+// savepoints calls each timer's Handler, so a failure still undoes only its own timer.
 package jobs
 
 import (
@@ -26,6 +31,21 @@ import (
 // Handler runs one due timer inside the transaction that will also delete it. The timer's row
 // is already gone when it runs, so scheduling the same key again makes a new timer.
 type Handler func(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error
+
+// BatchHandler runs several due timers of one kind at once, inside the transaction that also
+// deletes them; all are taken (deleted) before it runs. It must do for each timer what the
+// kind's Handler does, and it must not cancel or move timers of its own kind (they are taken
+// already). When it fails, the batch runs again with savepoints, each timer through the kind's
+// Handler: a failure still undoes only its own timer, though it is not known in advance which.
+type BatchHandler func(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) error
+
+// Option adjusts a Runner.
+type Option func(*Runner)
+
+// WithBatches gives kinds a BatchHandler each, besides their Handler.
+func WithBatches(batches map[string]BatchHandler) Option {
+	return func(r *Runner) { r.batches = maps.Clone(batches) }
+}
 
 const (
 	batchSize   = 100
@@ -66,16 +86,20 @@ type Runner struct {
 	clk      clock.Clock
 	log      *slog.Logger
 	handlers map[string]Handler
+	batches  map[string]BatchHandler
 	loop     *Loop
 }
 
 // NewRunner returns a runner calling handlers by timer kind.
-func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler) *Runner {
+func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler, opts ...Option) *Runner {
 	r := &Runner{
 		st:       st,
 		clk:      clk,
 		log:      log,
 		handlers: maps.Clone(handlers), // the caller's map may change; the runner's does not
+	}
+	for _, o := range opts {
+		o(r)
 	}
 	r.loop = NewLoop()
 	r.loop.Name, r.loop.Clock, r.loop.Log, r.loop.Due, r.loop.Next = "timers", clk, log, r.RunDue, r.nextDue
@@ -108,13 +132,17 @@ func (r *Runner) runBatch(ctx context.Context, now time.Time) (fired, claimed in
 	fired, claimed, err = r.tryBatch(ctx, now, nil)
 	var hf handlerFailed
 	if errors.As(err, &hf) {
+		if hf.id == 0 {
+			r.log.Warn("a batch of timers failed together; running each on its own", "err", hf.err)
+		}
 		fired, claimed, err = r.tryBatch(ctx, now, &hf)
 	}
 	return fired, claimed, err
 }
 
 // handlerFailed ends a batch run without savepoints: a handler failed, and only a savepoint
-// could have undone its writes alone.
+// could have undone its writes alone. id is 0 when a BatchHandler failed: which of its timers
+// failed is found when each runs again on its own.
 type handlerFailed struct {
 	id  int64
 	err error
@@ -135,9 +163,25 @@ func (r *Runner) tryBatch(ctx context.Context, now time.Time, failed *handlerFai
 		}
 		claimed = len(timers)
 		bctx := context.WithValue(ctx, batchKey{}, map[any]any{})
-		for _, tm := range timers {
+		for i := 0; i < len(timers); {
+			tm := timers[i]
 			ac := &afterCommit{}
 			hctx := context.WithValue(bctx, afterCommitKey{}, ac)
+			if bh, ok := r.batches[tm.Kind]; ok && failed == nil {
+				// The run of this kind's timers, taken and handled together.
+				j := i + 1
+				for j < len(timers) && timers[j].Kind == tm.Kind {
+					j++
+				}
+				n, err := r.fireMany(hctx, tx, timers[i:j], bh, now)
+				if err != nil {
+					return err
+				}
+				fired += n
+				committed = append(committed, ac.fns...)
+				i = j
+				continue
+			}
 			var ok bool
 			switch h, known := r.handlers[tm.Kind]; {
 			case !known:
@@ -156,6 +200,7 @@ func (r *Runner) tryBatch(ctx context.Context, now time.Time, failed *handlerFai
 				fired++
 				committed = append(committed, ac.fns...)
 			}
+			i++
 		}
 		return nil
 	})
@@ -203,6 +248,29 @@ func (r *Runner) fireDirect(ctx context.Context, tx *store.Tx, claimed store.Tim
 		return false, handlerFailed{id: tm.ID, err: herr}
 	}
 	return true, nil
+}
+
+// fireMany takes claimed timers of one kind in one statement and runs them together through
+// the kind's BatchHandler, without a savepoint, and says how many fired; a failing handler ends
+// the batch with handlerFailed, so that the batch runs again with savepoints.
+func (r *Runner) fireMany(ctx context.Context, tx *store.Tx, claimed []store.Timer, h BatchHandler, now time.Time) (int, error) {
+	ids := make([]int64, len(claimed))
+	for i, tm := range claimed {
+		ids[i] = tm.ID
+	}
+	taken, err := tx.TakeTimers(ctx, ids, now)
+	if err != nil || len(taken) == 0 {
+		return 0, err // none taken: cancelled or moved by an earlier handler in this batch
+	}
+	tx.ResetMemo() // the timers are one command of their own
+	defer tx.ResetMemo()
+	if herr := callMany(ctx, h, tx, taken, now); herr != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err() // stopping is not the timers' fault: roll back, no attempt counted
+		}
+		return 0, handlerFailed{err: herr}
+	}
+	return len(taken), nil
 }
 
 // fire runs one claimed timer in a savepoint and says whether its handler succeeded. An error
@@ -258,6 +326,16 @@ func call(ctx context.Context, h Handler, tx *store.Tx, tm store.Timer, now time
 		}
 	}()
 	return h(ctx, tx, tm, now)
+}
+
+// callMany is call for a BatchHandler.
+func callMany(ctx context.Context, h BatchHandler, tx *store.Tx, timers []store.Timer, now time.Time) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("batch handler panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h(ctx, tx, timers, now)
 }
 
 // backoff is the wait before the next attempt of a timer that has failed attempts times:

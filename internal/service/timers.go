@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -103,6 +104,229 @@ func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, n
 		s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())
 	})
 	return nil
+}
+
+// BatchHandlers are the timers the service can run many at once (see jobs.BatchHandler):
+// promise breaks, which fall due by the thousand a minute at a large desk. Give them to the
+// runner with jobs.WithBatches.
+func (s *Service) BatchHandlers() map[string]jobs.BatchHandler {
+	return map[string]jobs.BatchHandler{timerPromiseDue: s.promisesDue}
+}
+
+// promisesDue is promiseDue for many timers at once: the same rules (desk.BreakPromise,
+// desk.Escalate) case by case in memory, with the batch's promises, cases, customers and
+// agents read in a statement each and its writes made in a statement per table. A case with
+// several promises in the batch breaks the first here and the others after it, one by one.
+func (s *Service) promisesDue(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) error {
+	ids := make([]int64, len(timers))
+	for i, t := range timers {
+		ids[i] = t.RefID
+	}
+	promises, err := tx.PromisesForUpdate(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var caseIDs []int64
+	var later []store.Timer // a case's second promise: broken once the first's writes are in
+	first := map[int64]bool{}
+	for _, t := range timers {
+		p, ok := promises[t.RefID]
+		switch {
+		case !ok: // the promise is gone: nothing is due
+		case first[p.CaseID]:
+			later = append(later, t)
+		default:
+			first[p.CaseID] = true
+			caseIDs = append(caseIDs, p.CaseID)
+		}
+	}
+	cases, err := tx.CasesForUpdate(ctx, caseIDs)
+	if err != nil {
+		return err
+	}
+	customerIDs := make([]int64, 0, len(cases))
+	for _, c := range cases {
+		customerIDs = append(customerIDs, c.CustomerID)
+	}
+	readers, err := tx.Readers(ctx, customerIDs)
+	if err != nil {
+		return err
+	}
+	b := breakBatch{reassign: map[int64]int64{}}
+	for _, t := range timers {
+		p, ok := promises[t.RefID]
+		if !ok || !first[p.CaseID] {
+			continue
+		}
+		first[p.CaseID] = false // a later timer of the case is in later
+		c, ok := cases[p.CaseID]
+		if !ok {
+			return fmt.Errorf("load case %d: %w", p.CaseID, store.ErrNotFound)
+		}
+		if c.Reader, ok = readers[c.CustomerID]; !ok {
+			return fmt.Errorf("language and zone of customer %d: %w", c.CustomerID, store.ErrNotFound)
+		}
+		if err := s.breakOne(ctx, tx, &b, c, p, now); err != nil {
+			return err
+		}
+	}
+	if err := s.writeBreaks(ctx, tx, &b, now); err != nil {
+		return err
+	}
+	for _, t := range later {
+		tx.ResetMemo() // each is a command of its own, as when the runner calls promiseDue
+		if err := s.promiseDue(ctx, tx, t, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// breakBatch is what the breaks of a batch (promisesDue) write, collected to go out a statement
+// per table.
+type breakBatch struct {
+	breaks       []caseBreak
+	promises     []int64         // broken
+	reassign     map[int64]int64 // case → new owner of its open promises
+	participants []store.CaseParticipant
+	notes        []store.Notification
+	cancel       []store.TimerRef
+}
+
+// caseBreak is one case's break and escalation, in memory until the batch writes it.
+type caseBreak struct {
+	c       desk.Case
+	p       desk.Promise
+	drafts  []desk.Draft
+	manager *desk.Agent
+}
+
+// breakOne is promiseDue and escalateAfter for one case of a batch: the same rules and drafts,
+// with the writes collected in b.
+func (s *Service) breakOne(ctx context.Context, tx *store.Tx, b *breakBatch, c desk.Case, p desk.Promise, now time.Time) error {
+	owner, err := agentOf(ctx, tx, p.OwnerID)
+	if err != nil {
+		return err
+	}
+	drafts, err := desk.BreakPromise(&c, &p, owner.Location(), now)
+	if err != nil || len(drafts) == 0 {
+		return err // kept, already broken, or slipped to later (a stale timer)
+	}
+	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
+	caseOwner, err := agentOf(ctx, tx, c.OwnerID)
+	if err != nil {
+		return err
+	}
+	var manager *desk.Agent
+	if caseOwner.ManagerID != 0 {
+		m, err := agentOf(ctx, tx, caseOwner.ManagerID)
+		if err != nil {
+			return err
+		}
+		if m.Active {
+			manager = &m
+		}
+	}
+	drafts = append(drafts, desk.Escalate(&c, caseOwner, manager, desk.TriggerBrokenPromise, reason, now)...)
+	b.promises = append(b.promises, p.ID)
+	b.cancel = append(b.cancel, store.TimerRef{Kind: timerPromiseReminder, RefID: p.ID})
+	if manager != nil {
+		trigger := strings.ReplaceAll(desk.TriggerBrokenPromise, "_", " ")
+		b.reassign[c.ID] = manager.ID
+		b.participants = append(b.participants, store.CaseParticipant{CaseID: c.ID, Participant: desk.ParticipantFor(desk.AgentActor(*manager), now)})
+		b.notes = append(b.notes, store.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
+			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), trigger, reason), CreatedAt: now})
+		b.cancel = append(b.cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID})
+	}
+	b.breaks = append(b.breaks, caseBreak{c: c, p: p, drafts: drafts, manager: manager})
+	return nil
+}
+
+// writeBreaks writes a batch's breaks: in the order escalateAfter writes one, a statement per
+// table for the whole batch (mail to customers still goes case by case).
+func (s *Service) writeBreaks(ctx context.Context, tx *store.Tx, b *breakBatch, now time.Time) error {
+	if len(b.breaks) == 0 {
+		return nil
+	}
+	if err := tx.ClosePromises(ctx, b.promises, desk.PromiseBroken, now); err != nil {
+		return err
+	}
+	if err := tx.ReassignOpenPromisesOf(ctx, b.reassign); err != nil {
+		return err
+	}
+	added, err := tx.AddCaseParticipants(ctx, b.participants, now)
+	if err != nil {
+		return err
+	}
+	isNew := make(map[int64]bool, len(added))
+	for _, a := range added {
+		isNew[a.CaseID] = true
+	}
+	if err := tx.NotifyAll(ctx, b.notes, now); err != nil {
+		return err
+	}
+	if _, err := tx.CancelTimersOf(ctx, b.cancel...); err != nil {
+		return err
+	}
+	var entries []desk.Entry
+	cases := make([]desk.Case, len(b.breaks))
+	chained := make([][]desk.Entry, len(b.breaks))
+	for i := range b.breaks {
+		br := &b.breaks[i]
+		if m := br.manager; m != nil && isNew[br.c.ID] && !introduced(br.drafts, m.ID) {
+			br.drafts = append(br.drafts, desk.Introduce(br.c.Reader, *m, true, now, time.Time{}))
+		}
+		es, err := desk.Chain(&br.c, br.drafts, now)
+		if err != nil {
+			return err
+		}
+		chained[i] = es
+		entries = append(entries, es...)
+	}
+	if err := tx.AppendEntries(ctx, entries); err != nil {
+		return err
+	}
+	at := 0
+	for i := range b.breaks {
+		br := &b.breaks[i]
+		chained[i] = entries[at : at+len(chained[i])] // with their ids
+		at += len(chained[i])
+		for _, e := range chained[i] {
+			if doc, ok := EntryDoc(br.c, e); ok {
+				if err := tx.Index(ctx, doc); err != nil {
+					return err
+				}
+			}
+		}
+		cases[i] = br.c
+	}
+	if err := tx.SaveCases(ctx, cases); err != nil {
+		return err
+	}
+	ev := s.timerEvents(ctx)
+	for i, br := range b.breaks {
+		if err := s.queueMail(ctx, tx, br.c, chained[i], now); err != nil {
+			return err
+		}
+		*ev = append(*ev, Event{CaseID: br.c.ID, Entries: len(chained[i])})
+	}
+	// Logged once committed: a batch that rolls back (to run again, see jobs) broke nothing.
+	jobs.AfterCommit(ctx, func() {
+		for _, br := range b.breaks {
+			s.log.Info("promise broken", "case", br.c.Ref(), "promise", br.p.ID, "due", br.p.DueAt, "late_ms", now.Sub(br.p.DueAt).Milliseconds())
+		}
+	})
+	return nil
+}
+
+// introduced says whether drafts already introduce the agent.
+func introduced(drafts []desk.Draft, agentID int64) bool {
+	for _, d := range drafts {
+		if d.Kind == desk.KindIntroduction && d.Actor.ID == agentID {
+			return true
+		}
+	}
+	return false
 }
 
 // agentOf loads an agent once per timer batch (a hundred breaks escalate to a handful of

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +121,55 @@ func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
 		return p, fmt.Errorf("load promise %d: %w", id, notFound(err))
 	}
 	return p, nil
+}
+
+// PromisesForUpdate loads the promises with these ids (missing ones are left out), keyed by id;
+// inside a write it locks their rows, in the order of their ids.
+func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Promise, error) {
+	out := make(map[int64]desk.Promise, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := jsonParam(ids)
+	if err != nil {
+		return nil, fmt.Errorf("load promises: %w", err)
+	}
+	q := `SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + t.jsonIDs(1) + ` ORDER BY id`
+	if t.writable {
+		q += t.d.forUpdate
+	}
+	rows, err := t.tx.QueryContext(ctx, q, list)
+	if err != nil {
+		return nil, fmt.Errorf("load promises: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPromise(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load promises: %w", err)
+		}
+		out[p.ID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load promises: %w", err)
+	}
+	return out, nil
+}
+
+// ClosePromises sets the state of the promises with these ids (broken, say), done at at, in one
+// statement.
+func (t *Tx) ClosePromises(ctx context.Context, ids []int64, state desk.PromiseState, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := jsonParam(ids)
+	if err != nil {
+		return fmt.Errorf("close promises: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE promises SET state = $2, done_at = $3 WHERE id IN `+t.jsonIDs(1), list, string(state), at); err != nil {
+		return fmt.Errorf("mark %d promises %s: %w", len(ids), state, err)
+	}
+	return nil
 }
 
 // PromiseFilter narrows a promise list. Zero values do not filter.
@@ -313,6 +364,33 @@ func (t *Tx) Notify(ctx context.Context, n Notification) error {
 	return nil
 }
 
+// NotifyAll stores notifications in one statement; all were created at at (a batch's now).
+func (t *Tx) NotifyAll(ctx context.Context, ns []Notification, at time.Time) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	type row struct {
+		AgentID int64  `json:"agent_id"`
+		CaseID  int64  `json:"case_id"`
+		Kind    string `json:"kind"`
+		Body    string `json:"body"`
+	}
+	rows := make([]row, len(ns))
+	for i, n := range ns {
+		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body}
+	}
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("notify agents: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
+		SELECT j.agent_id, j.case_id, j.kind, j.body, $2 FROM `+t.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT"), list, at)
+	if err != nil {
+		return fmt.Errorf("notify agents: %w", err)
+	}
+	return nil
+}
+
 // Notifications lists an agent's newest notifications.
 func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Notification, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
@@ -343,6 +421,33 @@ func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, ownerID int64) er
 	// The cast keeps SQLite from planning it again for each case (see CancelTimersOf).
 	if _, err := t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = $1 WHERE case_id = CAST($2 AS BIGINT) AND state = 'open'`, ownerID, caseID); err != nil {
 		return fmt.Errorf("reassign promises of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// ReassignOpenPromisesOf is ReassignOpenPromises for several cases in one statement: owners
+// maps each case to its new owner.
+func (t *Tx) ReassignOpenPromisesOf(ctx context.Context, owners map[int64]int64) error {
+	if len(owners) == 0 {
+		return nil
+	}
+	type row struct {
+		CaseID  int64 `json:"case_id"`
+		OwnerID int64 `json:"owner_id"`
+	}
+	rows := make([]row, 0, len(owners))
+	for c, o := range owners {
+		rows = append(rows, row{c, o})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.CaseID, b.CaseID) }) // locks taken in one order
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("reassign promises: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = j.owner_id FROM `+t.jsonRows(1, "case_id BIGINT", "owner_id BIGINT")+`
+		WHERE promises.case_id = j.case_id AND promises.state = 'open'`, list)
+	if err != nil {
+		return fmt.Errorf("reassign promises of %d cases: %w", len(owners), err)
 	}
 	return nil
 }
