@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -20,37 +19,150 @@ type SearchDoc struct {
 	Refs       []string
 }
 
-// Index adds a text to the search indexes, in the same transaction as the text itself.
+// Index adds a text to the search indexes, in the same transaction as the text itself. The
+// text is written when the transaction commits, with every other text it indexed, so a search
+// in the same transaction does not see it yet.
+//
+// Why at the end: on SQLite every statement that needs a statement journal (a multi-row write,
+// an UPDATE with triggers, any write to FTS5) makes SQLite open a savepoint on each virtual
+// table the transaction has written, and FTS5 writes what it holds to a new segment of the
+// index each time, then merges segments. A group of mails written as it went made many tiny
+// segments and merged them again (a third of intake's CPU at scale M); written last, in one
+// statement, it makes one.
 func (t *Tx) Index(ctx context.Context, d SearchDoc) error {
-	if words := dedupe(d.Words); len(words) > 0 {
-		var err error
-		if t.d.name == "postgres" {
-			// Exact lexemes: PostgreSQL's parser and dictionaries never see the text.
-			_, err = t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
-				VALUES ($1, $2, $3, $4, array_to_tsvector($5::text[]))`, d.CaseID, d.CustomerID, d.EntryID, d.Internal, words)
-		} else {
-			var res sql.Result
-			res, err = t.tx.ExecContext(ctx, `INSERT INTO search_fts (words, case_id, customer_id, entry_id, internal) VALUES ($1, $2, $3, $4, $5)`,
-				strings.Join(words, " "), d.CaseID, d.CustomerID, d.EntryID, d.Internal)
-			if err == nil {
-				// The case's list of its texts (migration 00013), for searches within a few cases.
-				var doc int64
-				if doc, err = res.LastInsertId(); err == nil {
-					_, err = t.tx.ExecContext(ctx, `INSERT INTO search_case_rows (case_id, doc, entry_id, internal) VALUES ($1, $2, $3, $4)`,
-						d.CaseID, doc, d.EntryID, d.Internal)
-				}
-			}
+	d.Words, d.Refs = dedupe(d.Words), dedupe(d.Refs)
+	if len(d.Words) > 0 || len(d.Refs) > 0 {
+		t.index = append(t.index, d)
+	}
+	return nil
+}
+
+// writeIndex writes the texts Index buffered, as the transaction's last writes: before its
+// commit (see Index). Each table takes one statement, whatever the number of texts.
+func (t *Tx) writeIndex(ctx context.Context) error {
+	if len(t.index) == 0 {
+		return nil
+	}
+	docs, refs := t.index, indexedRefs(t.index)
+	t.index = nil
+	if t.d.name == "postgres" {
+		return t.writeIndexPostgres(ctx, docs, refs)
+	}
+	// Rows as JSON arrays, read back by json_each: one statement text (prepared once) for any
+	// number of rows.
+	if len(refs) > 0 {
+		rows := make([][]any, len(refs))
+		for i, r := range refs {
+			rows[i] = []any{r.key, r.CaseID, r.CustomerID, r.EntryID, r.Internal}
 		}
+		js, err := json.Marshal(rows)
 		if err != nil {
-			return fmt.Errorf("index words of case %d: %w", d.CaseID, err)
+			return fmt.Errorf("index references: %w", err)
+		}
+		// WHERE true: without it SQLite would read ON CONFLICT as a join's ON.
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal)
+			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1) WHERE true
+			ON CONFLICT (key, case_id, entry_id) DO NOTHING`, string(js)); err != nil {
+			return fmt.Errorf("index %d references: %w", len(refs), err)
 		}
 	}
-	for _, k := range dedupe(d.Refs) {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (key, case_id, entry_id) DO NOTHING`, k, d.CaseID, d.CustomerID, d.EntryID, d.Internal)
-		if err != nil {
-			return fmt.Errorf("index reference %q of case %d: %w", k, d.CaseID, err)
+	var rows [][]any
+	for _, d := range docs {
+		if len(d.Words) > 0 {
+			rows = append(rows, []any{strings.Join(d.Words, " "), d.CaseID, d.CustomerID, d.EntryID, d.Internal})
 		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// The rowids are chosen here, as the bulk path does, so that each case's list of its texts
+	// (search_case_rows, migration 00013) is written before the texts and FTS5 last.
+	var last int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT rowid FROM search_fts ORDER BY rowid DESC LIMIT 1), 0)`).Scan(&last); err != nil {
+		return fmt.Errorf("index words: last text: %w", err)
+	}
+	for i, r := range rows {
+		rows[i] = append(r, last+int64(i)+1)
+	}
+	js, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("index words: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_case_rows (case_id, doc, entry_id, internal)
+		SELECT value ->> 1, value ->> 5, value ->> 3, value ->> 4 FROM json_each($1)`, string(js)); err != nil {
+		return fmt.Errorf("index words of %d texts: the cases' lists: %w", len(rows), err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, words, case_id, customer_id, entry_id, internal)
+		SELECT value ->> 5, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1)`, string(js)); err != nil {
+		return fmt.Errorf("index words of %d texts: %w", len(rows), err)
+	}
+	return nil
+}
+
+// indexedRef is a reference of a buffered text.
+type indexedRef struct {
+	key string
+	SearchDoc
+}
+
+// indexedRefs lists the references of docs, each (key, case, entry) once: a statement may not
+// meet the same key twice on PostgreSQL.
+func indexedRefs(docs []SearchDoc) []indexedRef {
+	type id struct {
+		key             string
+		caseID, entryID int64
+	}
+	seen := map[id]bool{}
+	var out []indexedRef
+	for _, d := range docs {
+		for _, k := range d.Refs {
+			if i := (id{k, d.CaseID, d.EntryID}); !seen[i] {
+				seen[i] = true
+				out = append(out, indexedRef{key: k, SearchDoc: d})
+			}
+		}
+	}
+	return out
+}
+
+// writeIndexPostgres writes buffered texts on PostgreSQL: a statement per table instead of one
+// per text and one per reference, each a round trip.
+func (t *Tx) writeIndexPostgres(ctx context.Context, docs []SearchDoc, refs []indexedRef) error {
+	// Each text's words are a slice [from, to] (1-based) of one array of all texts' words.
+	var cases, customers, entries, from, to []int64
+	var internal []bool
+	var words []string
+	for _, d := range docs {
+		if len(d.Words) == 0 {
+			continue
+		}
+		cases, customers, entries = append(cases, d.CaseID), append(customers, d.CustomerID), append(entries, d.EntryID)
+		internal, from = append(internal, d.Internal), append(from, int64(len(words))+1)
+		words = append(words, d.Words...)
+		to = append(to, int64(len(words)))
+	}
+	if len(cases) > 0 {
+		// Exact lexemes: PostgreSQL's parser and dictionaries never see the text. In the
+		// texts' order, so ids (newest first in results) follow it.
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
+			SELECT c, cu, e, i, array_to_tsvector(($6::text[])[f:l])
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::bigint[], $7::bigint[]) WITH ORDINALITY AS d (c, cu, e, i, f, l, n)
+			ORDER BY n`, cases, customers, entries, internal, from, words, to); err != nil {
+			return fmt.Errorf("index words of %d texts: %w", len(cases), err)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(refs))
+	cases, customers, entries, internal = make([]int64, len(refs)), make([]int64, len(refs)), make([]int64, len(refs)), make([]bool, len(refs))
+	for i, r := range refs {
+		keys[i], cases[i], customers[i], entries[i], internal[i] = r.key, r.CaseID, r.CustomerID, r.EntryID, r.Internal
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::boolean[])
+		ON CONFLICT (key, case_id, entry_id) DO NOTHING`, keys, cases, customers, entries, internal); err != nil {
+		return fmt.Errorf("index %d references: %w", len(refs), err)
 	}
 	return nil
 }

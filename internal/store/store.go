@@ -236,6 +236,7 @@ type Tx struct {
 	writable bool
 	memo     map[any]any
 	agents   *agentCache
+	index    []SearchDoc // texts to index at commit (see Index)
 }
 
 // Memo is scratch space for the command running in this transaction: what it looked up once
@@ -316,6 +317,10 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	}
 	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts}, d: s.d, writable: writable, agents: s.agents}
 	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := tx.writeIndex(ctx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}

@@ -272,7 +272,9 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, txErr error
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT kept_savepoint`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
+	indexed := len(t.index)
 	if fnErr = fn(); fnErr != nil {
+		t.index = t.index[:indexed] // texts fn buffered for indexing are undone with its writes
 		// On PostgreSQL a failed statement blocks the transaction until this rollback.
 		if _, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT kept_savepoint`); err != nil {
 			return fnErr, fmt.Errorf("roll back to savepoint after %v: %w", fnErr, err)
