@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -27,6 +28,12 @@ func (r recordAnswer) appendJSON(b []byte) ([]byte, error) {
 	if r == nil {
 		return append(b, "null"...), nil
 	}
+	// Room for the whole answer at once: growing it by doubling copied it three times over.
+	size := 2
+	for _, e := range r {
+		size += 320 + len(e.Kind) + len(e.Actor.Name) + len(e.Channel) + len(e.Body) + len(e.Data) + len(e.PrevHash) + len(e.Hash)
+	}
+	b = slices.Grow(b, size+size/8)
 	b = append(b, '[')
 	for i, e := range r {
 		if i > 0 {
@@ -218,6 +225,11 @@ func appendJSONString(b []byte, s string) []byte {
 
 // appendJSON writes a page of cases (the inbox's answer) as encoding/json would.
 func (l caseList) appendJSON(b []byte) ([]byte, error) {
+	size := 32
+	for _, c := range l.Cases {
+		size += 160 + len(c.Subject) + 16*len(c.Flags)
+	}
+	b = slices.Grow(b, size+size/8)
 	b = append(b, `{"cases":`...)
 	if l.Cases == nil {
 		b = append(b, "null"...)

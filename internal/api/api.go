@@ -187,7 +187,7 @@ const maxRequestBody = 4 << 20
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var body []byte
 	if a, ok := v.(jsonAppender); ok {
-		if b, err := a.appendJSON(make([]byte, 0, 16<<10)); err == nil {
+		if b, err := a.appendJSON(nil); err == nil {
 			body = append(b, '\n')
 		}
 	}
