@@ -208,10 +208,13 @@ func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (
 	return id, wrap("find case", err)
 }
 
-// Record returns a case's record, oldest first, without what the actor may not see.
+// Record returns a case's record, oldest first, without what the actor may not see. A record
+// is only ever appended to, so the case (for the access check) and its entries are read as
+// statements of their own (see store.ReadLoose): entries written between the two are simply
+// part of the record.
 func (s *Service) Record(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Entry, error) {
 	var out []desk.Entry
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error {
 		c, err := loadCase(ctx, tx, actor, caseID)
 		if err != nil {
 			return err
