@@ -215,6 +215,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", s.name, err)
 		}
+		// Which phase grows the memory: what the Go runtime holds, and the rest (SQLite's
+		// caches and statements under modernc, which allocates outside the Go heap).
+		fmt.Fprintf(o.Say, "  RSS %.0f MB after %s (Go runtime %.0f MB)\n", rssMB(), s.name, goSysMB())
 	}
 	if err := env.idle(ctx, &res); err != nil {
 		return res, err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,33 +117,31 @@ func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 	return b, nil
 }
 
-// Close ends the bulk load: on SQLite it restores the store's settings and folds the WAL into
-// the database; on PostgreSQL it moves the id sequences past the ids written and gathers the
-// planner's statistics (ANALYZE), which right after a load would describe empty tables.
+// Close ends the bulk load: on SQLite it folds the WAL into the database and then closes the
+// load's connection, so that the writer starts afresh with the store's own settings and
+// without the load's page cache (up to 256 MiB that SQLite would otherwise keep, and modernc
+// does not give back); on PostgreSQL it moves the id sequences past the ids written and
+// gathers the planner's statistics (ANALYZE), which right after a load would describe empty
+// tables.
 func (b *Bulk) Close(ctx context.Context) error {
-	defer b.conn.Close()
 	if b.s.d.name == "sqlite" {
 		var errs []error
-		// The writer's own settings (openSQLite): temp_store back to MEMORY, not DEFAULT, or
-		// every savepoint after a load spills its journal to a temporary file.
-		for _, p := range [][2]string{{"synchronous", "FULL"}, {"cache_size", "-2000"}, {"temp_store", "MEMORY"}} {
-			if _, err := b.conn.ExecContext(ctx, "PRAGMA "+p[0]+" = "+p[1]); err != nil {
-				errs = append(errs, fmt.Errorf("restore pragma %s: %w", p[0], err))
+		if !b.skipAnalyze {
+			if _, err := b.conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+				errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+			}
+			if _, err := b.conn.ExecContext(ctx, "ANALYZE"); err != nil {
+				errs = append(errs, fmt.Errorf("analyze: %w", err))
+			} else if err := dropFTSSamples(ctx, b.conn); err != nil {
+				errs = append(errs, err)
 			}
 		}
-		if b.skipAnalyze {
-			return errors.Join(errs...)
-		}
-		if _, err := b.conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
-		}
-		if _, err := b.conn.ExecContext(ctx, "ANALYZE"); err != nil {
-			errs = append(errs, fmt.Errorf("analyze: %w", err))
-		} else if err := dropFTSSamples(ctx, b.conn); err != nil {
-			errs = append(errs, err)
-		}
+		// A connection given back as bad is closed, not pooled: the next write opens a new one
+		// through the connector (openSQLite), with synchronous FULL and temp_store MEMORY.
+		_ = b.conn.Raw(func(any) error { return driver.ErrBadConn })
 		return errors.Join(errs...)
 	}
+	defer b.conn.Close()
 	for _, table := range []string{"customers", "cases", "entries", "promises"} {
 		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), GREATEST((SELECT MAX(id) FROM %[1]s), 1))`, table)
 		if _, err := b.conn.ExecContext(ctx, q); err != nil {
