@@ -152,6 +152,26 @@ func (s *Service) promisesDue(ctx context.Context, tx *store.Tx, timers []store.
 	if err != nil {
 		return err
 	}
+	// The promises' and cases' owners, then their managers, in a statement each.
+	var owners []int64
+	for _, p := range promises {
+		owners = append(owners, p.OwnerID)
+	}
+	for _, c := range cases {
+		owners = append(owners, c.OwnerID)
+	}
+	if err := prefetchAgents(ctx, tx, owners); err != nil {
+		return err
+	}
+	var managers []int64
+	for _, id := range owners {
+		if a, ok := jobs.BatchMemo(ctx)[agentKey(id)].(desk.Agent); ok && a.ManagerID != 0 {
+			managers = append(managers, a.ManagerID)
+		}
+	}
+	if err := prefetchAgents(ctx, tx, managers); err != nil {
+		return err
+	}
 	b := breakBatch{reassign: map[int64]int64{}}
 	for _, t := range timers {
 		p, ok := promises[t.RefID]
@@ -344,6 +364,28 @@ func agentOf(ctx context.Context, tx *store.Tx, id int64) (desk.Agent, error) {
 }
 
 type agentKey int64
+
+// prefetchAgents reads into the batch's memo, in one statement, those of the agents that are
+// not there yet, for agentOf to find.
+func prefetchAgents(ctx context.Context, tx *store.Tx, ids []int64) error {
+	memo := jobs.BatchMemo(ctx)
+	var missing []int64
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if _, ok := memo[agentKey(id)]; !ok && id != 0 && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 || memo == nil {
+		return nil
+	}
+	agents, err := tx.AgentsByID(ctx, missing)
+	for id, a := range agents {
+		memo[agentKey(id)] = a
+	}
+	return err
+}
 
 // responseDue escalates a case whose customer has waited past the team's response target.
 func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {

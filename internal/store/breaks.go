@@ -283,3 +283,31 @@ func (t *Tx) SaveCases(ctx context.Context, cases []desk.Case) error {
 	}
 	return nil
 }
+
+// AgentsByID loads the agents with these ids (missing ones are left out), keyed by id.
+func (t *Tx) AgentsByID(ctx context.Context, ids []int64) (map[int64]desk.Agent, error) {
+	out := make(map[int64]desk.Agent, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := jsonParam(ids)
+	if err != nil {
+		return nil, fmt.Errorf("load agents: %w", err)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.id IN `+t.jsonIDs(1), list)
+	if err != nil {
+		return nil, fmt.Errorf("load agents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := t.scanAgent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load agents: %w", err)
+		}
+		out[a.ID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load agents: %w", err)
+	}
+	return out, nil
+}
