@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,4 +94,29 @@ func TestPageReads(t *testing.T) {
 			t.Errorf("revoked token: %v, want not found", err)
 		}
 	})
+}
+
+// TestOwnerListPlan: on SQLite an agent's cases in some statuses, newest first, are found in
+// an index holding the status, in id order: no case row is read to learn its status, and
+// nothing is sorted.
+func TestOwnerListPlan(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	rows, err := rawDB(t, "sqlite", st).Query(`EXPLAIN QUERY PLAN SELECT id FROM cases WHERE owner_id = $1 AND status IN ($2, $3) ORDER BY id DESC LIMIT $4`,
+		1, "open", "awaiting_confirmation", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "; "); got != "SEARCH cases USING COVERING INDEX cases_owner_recent_status (owner_id=?)" {
+		t.Errorf("plan %q, want a search of cases_owner_recent_status, in its order", got)
+	}
 }
