@@ -475,9 +475,10 @@ func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (T
 	var name, reminders sql.NullString
 	var target, repeat, wait sql.NullInt64
 	var typeTarget int64
+	// Cast parameters: see CustomerAt.
 	err := t.tx.QueryRowContext(ctx, `SELECT tm.id, tm.name, tm.response_target_s, tm.repeat_contacts, tm.reminders, tm.confirm_wait_s,
-		COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = $2), 0)
-		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = $1`, teamID, caseType).
+		COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = CAST($2 AS TEXT)), 0)
+		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = CAST($1 AS BIGINT)`, teamID, caseType).
 		Scan(&id, &name, &target, &repeat, &reminders, &wait, &typeTarget)
 	if err != nil {
 		return s, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)
