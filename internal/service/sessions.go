@@ -203,14 +203,14 @@ func (s *Service) Now() time.Time { return s.now() }
 // tokenActor checks a parsed API token in tx and returns its active agent; any failure is the
 // same "not found" (see Authenticate). One statement: the check runs on every API request.
 func tokenActor(ctx context.Context, tx *store.Tx, id int64, secret string) (desk.Actor, error) {
-	digest, a, err := tx.TokenAgent(ctx, id)
+	digest, actor, active, err := tx.TokenAgent(ctx, id)
 	if err != nil {
 		return desk.Actor{}, notFoundAs(err, "token", "")
 	}
-	if !auth.SecretMatches(secret, digest) || !a.Active {
+	if !auth.SecretMatches(secret, digest) || !active {
 		return desk.Actor{}, desk.NotFound("token", "")
 	}
-	return desk.AgentActor(a), nil
+	return actor, nil
 }
 
 // ReadAs checks a bearer token and runs fn as its agent, with a context whose reads all join

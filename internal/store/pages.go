@@ -31,25 +31,20 @@ func (s *Store) ReadShared(ctx context.Context, loose bool, fn func(ctx context.
 	})
 }
 
-// TokenAgent loads the agent an API token that is not revoked belongs to, with the token's
-// digest, in one statement.
-func (t *Tx) TokenAgent(ctx context.Context, tokenID int64) (digest []byte, a desk.Agent, err error) {
-	row := t.tx.QueryRowContext(ctx, `SELECT `+agentColumns+`, k.digest FROM api_tokens k JOIN agents a ON a.id = k.agent_id
-		LEFT JOIN teams tm ON tm.id = a.team_id WHERE k.id = $1 AND k.revoked_at IS NULL`, tokenID)
-	a, err = t.scanAgent(extraScan{row, []any{&digest}})
+// TokenAgent loads the agent an API token that is not revoked belongs to, as an actor, with
+// whether they are active and the token's digest: one statement of the columns an API request
+// needs (every request checks its token).
+func (t *Tx) TokenAgent(ctx context.Context, tokenID int64) (digest []byte, a desk.Actor, active bool, err error) {
+	var role string
+	err = t.tx.QueryRowContext(ctx, `SELECT k.digest, a.id, a.name, a.role, COALESCE(a.partner_id, 0), a.active
+		FROM api_tokens k JOIN agents a ON a.id = k.agent_id WHERE k.id = $1 AND k.revoked_at IS NULL`, tokenID).
+		Scan(&digest, &a.ID, &a.Name, &role, &a.PartnerID, &active)
 	if err != nil {
-		return nil, a, fmt.Errorf("load token %d: %w", tokenID, notFound(err))
+		return nil, a, false, fmt.Errorf("load token %d: %w", tokenID, notFound(err))
 	}
-	return digest, a, nil
+	a.Kind, a.Role = desk.ActorAgent, desk.Role(role)
+	return digest, a, active, nil
 }
-
-// extraScan scans a row's first columns as a scan function expects them and the rest into extra.
-type extraScan struct {
-	row   scanner
-	extra []any
-}
-
-func (s extraScan) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
 
 // ListedCase is a case as a list shows it, with what access checks read.
 type ListedCase struct {

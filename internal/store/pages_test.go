@@ -72,22 +72,24 @@ func TestPageReads(t *testing.T) {
 		}
 
 		var digest []byte
-		var owner, agent desk.Agent
+		var owner, agent desk.Actor
+		var active bool
 		err = st.Read(ctx, func(tx *store.Tx) (err error) {
-			if digest, owner, err = tx.TokenAgent(ctx, tokenID); err != nil {
+			if digest, owner, active, err = tx.TokenAgent(ctx, tokenID); err != nil {
 				return err
 			}
-			agent, err = tx.Agent(ctx, ann.ID)
+			a, err := tx.Agent(ctx, ann.ID)
+			agent = desk.AgentActor(a)
 			return err
 		})
-		if err != nil || string(digest) != "digest" || !reflect.DeepEqual(owner, agent) {
-			t.Errorf("token's agent %+v (digest %q, %v), want %+v", owner, digest, err, agent)
+		if err != nil || string(digest) != "digest" || !active || owner != agent {
+			t.Errorf("token's agent %+v (digest %q, active %v, %v), want %+v", owner, digest, active, err, agent)
 		}
 		if _, err := rawDB(t, backend, st).ExecContext(ctx, `UPDATE api_tokens SET revoked_at = created_at WHERE id = $1`, tokenID); err != nil {
 			t.Fatal(err)
 		}
 		err = st.Read(ctx, func(tx *store.Tx) error {
-			_, _, err := tx.TokenAgent(ctx, tokenID)
+			_, _, _, err := tx.TokenAgent(ctx, tokenID)
 			return err
 		})
 		if !store.IsNotFound(err) {
