@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	_ "time/tzdata" // agents' time zones work on machines without a zoneinfo database
 
@@ -40,11 +41,25 @@ The flags may also come from KEPT_DATA, KEPT_DB, KEPT_HTTP.
 `
 
 func main() {
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// gcPercent is the garbage collector's target unless GOGC says otherwise. Kept's live heap is a
+// few megabytes (the data lives in the database), so Go's default of 100 collects every few
+// megabytes allocated: a quarter to a third of a page's CPU under load. 400 lets the heap grow
+// to five times the live data (tens of MB) and collects a quarter as often.
+const gcPercent = 400
+
+// tuneGC sets the collector's target, leaving it alone when GOGC is set.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 }
 
 // errUsage marks a mistake on the command line: the usage is printed with it.
