@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -97,8 +101,8 @@ func TestSQLitePragmas(t *testing.T) {
 	}
 	checkWriter := func(when string) {
 		err := s.Write(ctx, func(tx *Tx) error {
-			got := pragmas(tx, "journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store", "cache_size", "query_only")
-			want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2", "cache_size": "-2000", "query_only": "0"}
+			got := pragmas(tx, "journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store", "cache_size", "query_only", "wal_autocheckpoint")
+			want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2", "cache_size": "-2000", "query_only": "0", "wal_autocheckpoint": "0"}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("writer %s: %v, want %v", when, got, want)
 			}
@@ -149,5 +153,107 @@ func TestSQLitePragmas(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// walIndex reads, from the WAL's index (the -shm file, laid out as in SQLite's wal.c), how
+// many pages the WAL holds and how many of them a checkpoint has copied into the database.
+func walIndex(t *testing.T, dir string) (frames, backfilled uint32) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, dbFile+"-shm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 100 {
+		t.Fatalf("wal index of %d bytes", len(b))
+	}
+	// The header (48 bytes, twice) holds mxFrame at 16; the checkpoint's nBackfill follows it.
+	return binary.NativeEndian.Uint32(b[16:]), binary.NativeEndian.Uint32(b[96:])
+}
+
+// TestSQLiteCheckpointer: the writer's commits leave the WAL to the checkpointer, which copies
+// it into the database on its own connection; a restarting checkpoint starts the WAL over; and
+// a closed store leaves the database alone in its folder, with every row written.
+func TestSQLiteCheckpointer(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if s != nil {
+			s.Close()
+		}
+	}()
+	write := func(commits, rows int) {
+		t.Helper()
+		for range commits {
+			err := s.Write(ctx, func(tx *Tx) error {
+				_, err := tx.tx.ExecContext(ctx, `INSERT INTO blobs (b) SELECT zeroblob(3000) FROM generate_rows LIMIT $1`, rows)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = s.Write(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE blobs (b BLOB NOT NULL);
+			CREATE TABLE generate_rows (n INTEGER);
+			WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000)
+			INSERT INTO generate_rows SELECT n FROM r`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,500 pages in 15 commits: a writer with auto-checkpoint would have checkpointed.
+	write(15, 100)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		frames, backfilled := walIndex(t, dir)
+		if frames >= 1500 && backfilled == frames {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("WAL of %d pages, %d checkpointed", frames, backfilled)
+		}
+	}
+	// A restarting checkpoint (the checkpointer's answer to a WAL that outgrew its limit)
+	// starts the WAL over: the next commit writes at its start.
+	if err := s.checkpoints.checkpoint(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	write(1, 1)
+	if frames, _ := walIndex(t, dir); frames >= 1500 {
+		t.Errorf("after a restart the WAL holds %d pages", frames)
+	}
+
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = nil
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if fmt.Sprint(names) != "["+dbFile+"]" {
+		t.Errorf("closed store left %v, want only %s", names, dbFile)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM blobs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1501 {
+		t.Errorf("%d rows after close, want 1501", n)
 	}
 }

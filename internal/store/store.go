@@ -58,6 +58,7 @@ type Store struct {
 	// caches its prepared statements itself).
 	writerStmts, readerStmts *stmtCache
 	agents                   *agentCache
+	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
 }
 
 type dialect struct {
@@ -93,7 +94,7 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 	// FULL sync: a committed case or message survives a power cut, not only a crash.
 	base := []string{"busy_timeout = 10000", "foreign_keys = 1", "journal_mode = WAL", "synchronous = FULL"}
 	writer := sql.OpenDB(sqliteConnector{drv: newSQLiteDriver(), dsn: sqliteDSN(path, true),
-		pragmas: append(slices.Clone(base), "temp_store = MEMORY")})
+		pragmas: append(slices.Clone(base), "temp_store = MEMORY", "wal_autocheckpoint = 0")})
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
 	// The read pool is larger than the cores: with 16 clients (kept bench), a cheap read (an
@@ -116,6 +117,7 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	s.checkpoints = startCheckpointer(path, base, slog.Default())
 	return s, nil
 }
 
@@ -168,12 +170,15 @@ func (s *Store) Backend() string { return s.d.name }
 
 // Close closes the database; on SQLite it first folds the WAL back into the main file.
 func (s *Store) Close() error {
+	var err error
 	if s.d.name == "sqlite" {
 		s.writerStmts.close()
 		s.readerStmts.close()
-		_, _ = s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		if s.checkpoints != nil {
+			err = s.checkpoints.close()
+		}
 	}
-	err := s.writer.Close()
+	err = errors.Join(err, s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}
