@@ -13,7 +13,7 @@ import (
 // TestIndexUndoneWithItsWrites checks that a text indexed in a savepoint that is rolled back,
 // or in a transaction that is, cannot be found, by its words or by its references, while
 // the texts indexed before, after and in released savepoints of the same transaction can
-// (Index writes a transaction's texts only when it commits).
+// once it has committed (Index writes a transaction's texts only then).
 func TestIndexUndoneWithItsWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
@@ -26,6 +26,11 @@ func TestIndexUndoneWithItsWrites(t *testing.T) {
 		err := st.Write(ctx, func(tx *store.Tx) error {
 			if err := tx.Index(ctx, doc(1, "before", "ref-before")); err != nil {
 				return err
+			}
+			// Written at commit: a search in the same transaction does not see it yet (no
+			// command searches inside a write; searches run in ReadLoose).
+			if hits, err := tx.SearchWords(ctx, []string{"before"}, store.SearchFilter{}, 10); err != nil || len(hits) != 0 {
+				t.Errorf("search before the commit: %v, %v; want nothing yet", hits, err)
 			}
 			fnErr, txErr := tx.Savepoint(ctx, func() error {
 				if err := tx.Index(ctx, doc(2, "undone", "ref-undone")); err != nil {
