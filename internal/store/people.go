@@ -348,36 +348,37 @@ func scanCustomer(row scanner) (desk.Customer, error) {
 	return c, err
 }
 
-// customerDetails loads a customer's contact points and references.
+// customerDetails loads a customer's contact points (by kind and value) and references (in
+// the order they were added) in one statement: every mail looks its sender up, and on
+// PostgreSQL each statement is a round trip.
 func (t *Tx) customerDetails(ctx context.Context, c *desk.Customer) error {
 	c.Contacts = []desk.Contact{}
 	c.References = []desk.Reference{}
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, value FROM contact_points WHERE customer_id = CAST($1 AS BIGINT) ORDER BY kind, value`, c.ID)
+	rows, err := t.tx.QueryContext(ctx, `SELECT 0 AS part, kind, value, '' AS key, NULL AS created_at FROM contact_points WHERE customer_id = CAST($1 AS BIGINT)
+		UNION ALL
+		SELECT 1, kind, value, key, created_at FROM customer_refs WHERE customer_id = CAST($1 AS BIGINT)
+		ORDER BY part, created_at, kind, key, value`, c.ID)
 	if err != nil {
-		return fmt.Errorf("load contacts of customer %d: %w", c.ID, err)
-	}
-	for rows.Next() {
-		var p desk.Contact
-		if err := rows.Scan(&p.Kind, &p.Value); err != nil {
-			rows.Close()
-			return fmt.Errorf("load contacts of customer %d: %w", c.ID, err)
-		}
-		c.Contacts = append(c.Contacts, p)
-	}
-	rows.Close()
-	rows, err = t.tx.QueryContext(ctx, `SELECT kind, value, key FROM customer_refs WHERE customer_id = CAST($1 AS BIGINT) ORDER BY created_at, kind, key`, c.ID)
-	if err != nil {
-		return fmt.Errorf("load references of customer %d: %w", c.ID, err)
+		return fmt.Errorf("load contacts and references of customer %d: %w", c.ID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r desk.Reference
-		if err := rows.Scan(&r.Kind, &r.Value, &r.Key); err != nil {
-			return fmt.Errorf("load references of customer %d: %w", c.ID, err)
+		var part int
+		var kind, value, key string
+		var at any
+		if err := rows.Scan(&part, &kind, &value, &key, &at); err != nil {
+			return fmt.Errorf("load contacts and references of customer %d: %w", c.ID, err)
 		}
-		c.References = append(c.References, r)
+		if part == 0 {
+			c.Contacts = append(c.Contacts, desk.Contact{Kind: kind, Value: value})
+		} else {
+			c.References = append(c.References, desk.Reference{Kind: kind, Value: value, Key: key})
+		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load contacts and references of customer %d: %w", c.ID, err)
+	}
+	return nil
 }
 
 // IsNotFound reports whether err says a lookup found nothing.
