@@ -130,27 +130,26 @@ func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, err := jsonParam(ids)
-	if err != nil {
-		return nil, fmt.Errorf("load promises: %w", err)
-	}
-	q := `SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + t.jsonIDs(1) + ` ORDER BY id`
-	if t.writable {
-		q += t.d.forUpdate
-	}
-	rows, err := t.tx.QueryContext(ctx, q, list)
-	if err != nil {
-		return nil, fmt.Errorf("load promises: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, fmt.Errorf("load promises: %w", err)
+	err := t.idLists(ids, 0, func(in string, list []any) error {
+		q := `SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + in + ` ORDER BY id`
+		if t.writable {
+			q += t.d.forUpdate
 		}
-		out[p.ID] = p
-	}
-	if err := rows.Err(); err != nil {
+		rows, err := t.tx.QueryContext(ctx, q, list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPromise(rows)
+			if err != nil {
+				return err
+			}
+			out[p.ID] = p
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("load promises: %w", err)
 	}
 	return out, nil
@@ -162,11 +161,11 @@ func (t *Tx) ClosePromises(ctx context.Context, ids []int64, state desk.PromiseS
 	if len(ids) == 0 {
 		return nil
 	}
-	list, err := jsonParam(ids)
+	err := t.idLists(ids, 2, func(in string, list []any) error {
+		_, err := t.tx.ExecContext(ctx, `UPDATE promises SET state = $1, done_at = $2 WHERE id IN `+in, append([]any{string(state), at}, list...)...)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("close promises: %w", err)
-	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE promises SET state = $2, done_at = $3 WHERE id IN `+t.jsonIDs(1), list, string(state), at); err != nil {
 		return fmt.Errorf("mark %d promises %s: %w", len(ids), state, err)
 	}
 	return nil

@@ -189,12 +189,13 @@ func (t *Tx) TakeTimers(ctx context.Context, ids []int64, now time.Time) ([]Time
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list, err := jsonParam(ids)
-	if err != nil {
-		return nil, fmt.Errorf("take timers: %w", err)
-	}
-	taken, err := t.timers(ctx, "take timers", `DELETE FROM timers WHERE id IN `+t.jsonIDs(1)+` AND state = 'pending' AND due_at <= $2
-		RETURNING `+timerColumns, list, dbTime(now))
+	var taken []Timer
+	err := t.idLists(ids, 1, func(in string, list []any) error {
+		tms, err := t.timers(ctx, "take timers", `DELETE FROM timers WHERE state = 'pending' AND due_at <= $1 AND id IN `+in+`
+			RETURNING `+timerColumns, append([]any{dbTime(now)}, list...)...)
+		taken = append(taken, tms...)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
