@@ -143,6 +143,7 @@ type NewCase struct {
 	Type       string
 	References []Reference
 	Data       map[string]any // more about how the request came (the stored mail, say), kept on its entry
+	Checked    *CheckedText   // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
 }
 
 // ValidateNewCase checks a new case's input before any state is loaded.
@@ -199,7 +200,7 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 	c := Case{
 		CustomerID: cust.ID, Subject: in.Subject, Status: StatusOpen, Type: in.Type,
 		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
-		OriginalRequest: in.Body, Flags: InboundFlags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
+		OriginalRequest: in.Body, Flags: in.Checked.flags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
 		Reader: cust.Reader(),
 	}
 	if slices.Contains(c.Flags, FlagSpamSuspect) || slices.Contains(c.Flags, FlagLookalike) {
@@ -270,6 +271,7 @@ type NewMessage struct {
 	// CannedReplyID names a prepared reply: its body stands in for an empty Body, and a canned
 	// offer makes the message an offer. The service resolves it before the rules see the message.
 	CannedReplyID int64
+	Checked       *CheckedText // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
 }
 
 // AddMessage decides what a message on a case does. A customer writing on a closed case reopens it.
@@ -295,7 +297,7 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 			ch = c.Channel
 		}
 		drafts = append(drafts, Draft{Kind: KindMessageIn, Actor: by, Channel: ch, Body: body})
-		c.Flags = mergeFlags(c.Flags, InboundFlags(body))
+		c.Flags = mergeFlags(c.Flags, in.Checked.flags(body))
 		if !c.Status.Active() {
 			drafts = append(drafts, statusChange(c, StatusOpen, "the customer wrote again"))
 		}
@@ -377,6 +379,25 @@ func InboundFlags(body string) []string {
 		flags = append(flags, FlagSpamSuspect)
 	}
 	return flags
+}
+
+// CheckedText is a customer's text with what InboundFlags found in it, worked out before the
+// transaction that files it: mail intake checks each mail while parsing, in parallel, so its
+// single committer only writes the flags.
+type CheckedText struct {
+	Body  string
+	Flags []string
+}
+
+// CheckText runs InboundFlags on body ahead of time.
+func CheckText(body string) *CheckedText { return &CheckedText{Body: body, Flags: InboundFlags(body)} }
+
+// flags are InboundFlags(body): those checked ahead when they were checked on this very text.
+func (ck *CheckedText) flags(body string) []string {
+	if ck == nil || ck.Body != body {
+		return InboundFlags(body)
+	}
+	return slices.Clone(ck.Flags) // the case appends to its flags; the checked text may be filed again
 }
 
 func mergeFlags(have, add []string) []string {

@@ -234,3 +234,35 @@ func TestInboundFlags(t *testing.T) {
 		t.Errorf("a spam intake has status %s, want quarantined", c.Status)
 	}
 }
+
+// A text checked ahead (mail intake checks while parsing) decides what checking it on the
+// case would; checks of another text are not taken for this one.
+func TestCheckedText(t *testing.T) {
+	spam := "{Great|Amazing} news! You have won: claim your prize"
+	c, _, _ := OpenCase(NewCase{Subject: "s", Body: spam, Channel: "email", Checked: CheckText(spam)}, Customer{ID: 1}, Agent{ID: 2}, nil, now)
+	if c.Status != StatusQuarantined || strings.Join(c.Flags, ",") != FlagSpamSuspect {
+		t.Errorf("a spam intake checked ahead: status %s, flags %v", c.Status, c.Flags)
+	}
+	c, _, _ = OpenCase(NewCase{Subject: "s", Body: spam, Channel: "email", Checked: CheckText("Where is my parcel?")}, Customer{ID: 1}, Agent{ID: 2}, nil, now)
+	if c.Status != StatusQuarantined {
+		t.Errorf("a spam intake with another text's checks has status %s, want quarantined", c.Status)
+	}
+	ok := CheckText("Where is my parcel?")
+	c = Case{ID: 3, Status: StatusOpen, Channel: "email"}
+	if _, err := AddMessage(&c, CustomerActor(Customer{ID: 1}), NewMessage{Body: "Dear сustоmеr, your parcel waits.", Checked: ok}, now); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Flags, ",") != FlagLookalike {
+		t.Errorf("a reply with another text's checks is flagged %v, want %s", c.Flags, FlagLookalike)
+	}
+	c.AddFlag("malformed_mail")
+	lookalike := CheckText("Dear сustоmеr, again.")
+	c2 := Case{ID: 4, Status: StatusOpen, Channel: "email"}
+	if _, err := AddMessage(&c2, CustomerActor(Customer{ID: 1}), NewMessage{Body: lookalike.Body, Checked: lookalike}, now); err != nil {
+		t.Fatal(err)
+	}
+	c2.AddFlag("malformed_mail")
+	if strings.Join(lookalike.Flags, ",") != FlagLookalike || strings.Join(c2.Flags, ",") != FlagLookalike+",malformed_mail" {
+		t.Errorf("checked ahead: %v; on the case after another flag: %v", lookalike.Flags, c2.Flags)
+	}
+}

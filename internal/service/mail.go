@@ -117,6 +117,10 @@ type inMail struct {
 	from    string
 	subject string // the subject and text the record takes, cut to what a case holds
 	body    string
+	// What the rules and search find in body, worked out here in parallel rather than on the
+	// committer: flags (spam, look-alike letters), words and reference keys.
+	checked  *desk.CheckedText
+	analysed *analysedText
 }
 
 // parseMail parses a delivery (CPU work done by the delivering goroutine, in parallel with the
@@ -141,6 +145,7 @@ func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (context.Conte
 	if in.body, cut = fitText(mailBody(msg), maxRecordText); cut {
 		msg.Problems = append(msg.Problems, fmt.Sprintf("text longer than %d bytes: cut on the record; the mail is kept whole", maxRecordText))
 	}
+	in.checked, in.analysed = desk.CheckText(in.body), analyse(in.body)
 	return ctx, in, nil
 }
 
@@ -207,6 +212,7 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 		return err
 	}
 	tx.Memo()[customerKey(cust.ID)] = cust
+	tx.Memo()[analysedKey{}] = in.analysed
 	data := mailData(stored.ID, msg)
 	body := in.body
 	c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
@@ -217,7 +223,7 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 	var entry desk.Entry
 	if c.ID != 0 && (trusted || verified) {
 		from := desk.CustomerActor(cust)
-		drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email"}, now)
+		drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email", Checked: in.checked}, now)
 		if err != nil {
 			return err
 		}
@@ -246,7 +252,7 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 		if subject == "" {
 			subject = inboundSubject(Inbound{Body: body})
 		}
-		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data})
+		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data, Checked: in.checked})
 		if err != nil {
 			return err
 		}

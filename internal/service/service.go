@@ -111,7 +111,7 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 		return nil, err
 	}
 	for _, e := range entries {
-		if doc, ok := EntryDoc(*c, e); ok {
+		if doc, ok := indexDoc(tx, *c, e); ok {
 			if err := tx.Index(ctx, doc); err != nil {
 				return nil, err
 			}
@@ -132,22 +132,59 @@ func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, 
 // "customer" finds customers' words, not the desk's boilerplate. Bulk writers (kept bench)
 // index with it too, so generated data is searched as the desk's own.
 func EntryDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
+	body, ok := entryText(e)
+	if !ok {
+		return store.SearchDoc{}, false
+	}
+	return entryDoc(c, e, text.Words(body), text.RefKeys(body)), true
+}
+
+// entryText is the text of an entry that search finds, if any (see EntryDoc).
+func entryText(e desk.Entry) (string, bool) {
 	body := e.Body
 	switch e.Kind {
 	case desk.KindMessageIn, desk.KindNote, desk.KindPromiseMade, desk.KindPromiseSlipped, desk.KindDocumentAdded:
 	case desk.KindMessageOut, desk.KindHandover:
 		if e.Actor.Kind == desk.ActorSystem {
-			return store.SearchDoc{}, false
+			return "", false
 		}
 	case desk.KindCall:
 		if t := dataString(e, "transcript"); t != "" {
 			body += "\n" + t
 		}
 	default:
-		return store.SearchDoc{}, false
+		return "", false
 	}
-	return store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Internal: e.Internal,
-		Words: text.Words(body), Refs: text.RefKeys(body)}, true
+	return body, true
+}
+
+func entryDoc(c desk.Case, e desk.Entry, words, refs []string) store.SearchDoc {
+	return store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Internal: e.Internal, Words: words, Refs: refs}
+}
+
+// analysedKey holds in a transaction's memo a text already analysed for search: mail intake
+// analyses each mail's text while parsing, in parallel, so its single committer does not.
+type analysedKey struct{}
+
+// analysedText is a text with its words and reference keys (text.Words, text.RefKeys).
+type analysedText struct {
+	body        string
+	words, refs []string
+}
+
+func analyse(body string) *analysedText {
+	return &analysedText{body: body, words: text.Words(body), refs: text.RefKeys(body)}
+}
+
+// indexDoc is EntryDoc, taking the words of a text analysed ahead (see analysedKey) when the
+// entry is that very text.
+func indexDoc(tx *store.Tx, c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
+	if a, ok := tx.Memo()[analysedKey{}].(*analysedText); ok && e.Body == a.body {
+		if body, ok := entryText(e); ok && body == a.body {
+			return entryDoc(c, e, a.words, a.refs), true
+		}
+	}
+	return EntryDoc(c, e)
 }
 
 // loadCase loads a case the actor may see; anything else is "not found".
