@@ -93,8 +93,8 @@ func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 		}
 	} else {
 		var loads []desk.AgentLoad
-		if loads, err = tx.OwnerLoads(ctx, ct.TeamID, now); err == nil && len(loads) == 0 && ct.TeamID != 0 {
-			loads, err = tx.OwnerLoads(ctx, 0, now) // nobody in the type's team: anyone present
+		if loads, err = ownerLoads(ctx, tx, ct.TeamID, now); err == nil && len(loads) == 0 && ct.TeamID != 0 {
+			loads, err = ownerLoads(ctx, tx, 0, now) // nobody in the type's team: anyone present
 		}
 		if err == nil {
 			owner, err = desk.ChooseOwner(loads)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
 )
 
@@ -140,8 +141,9 @@ func (s *Service) commitGroup(group []*mailJob) {
 // fileGroup files a group's mails in tx, one after the other, and fails with errMailFailed
 // as soon as one of them fails.
 func (s *Service) fileGroup(tx *store.Tx, live []*mailJob) error {
+	pools := ownerPools{}
 	for _, j := range live {
-		jctx := context.WithoutCancel(j.ctx) // keeps the mail's values (an auto-reply's, say)
+		jctx := pools.in(context.WithoutCancel(j.ctx)) // keeps the mail's values (an auto-reply's, say)
 		j.res, j.events = MailResult{}, j.events[:0]
 		tx.ResetMemo()
 		if err := s.fileMail(jctx, tx, j.in, &j.res, &j.events); err != nil {
@@ -159,8 +161,9 @@ var errMailFailed = errors.New("a mail of the group failed")
 func (s *Service) commitGroupSaved(ctx context.Context, live []*mailJob) (stored, alone []*mailJob, err error) {
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
 		alone, stored = alone[:0], stored[:0]
+		pools := ownerPools{}
 		for _, j := range live {
-			jctx := context.WithoutCancel(j.ctx)
+			jctx := pools.in(context.WithoutCancel(j.ctx))
 			j.res, j.events = MailResult{}, j.events[:0]
 			tx.ResetMemo()
 			ferr, txErr := tx.Savepoint(jctx, func() error { return s.fileMail(jctx, tx, j.in, &j.res, &j.events) })
@@ -177,4 +180,35 @@ func (s *Service) commitGroupSaved(ctx context.Context, live []*mailJob) (stored
 		return nil
 	})
 	return stored, alone, err
+}
+
+// ownerPools are the owner pools (store.OwnerPool) of one group transaction, by team: read by
+// the first mail of the group that opens a case, used by the others, which then read only the
+// open counts. Nothing in a group writes agents or absences, so the pools stay true for it; a
+// savepoint rolled back undoes only cases, whose counts are read again anyway.
+type ownerPools map[int64]*store.OwnerPool
+
+type ownerPoolsKey struct{}
+
+// in gives the pools to a mail's filing.
+func (p ownerPools) in(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ownerPoolsKey{}, p)
+}
+
+// ownerLoads is tx.OwnerLoads, from the group's pools when filing a group of mails.
+func ownerLoads(ctx context.Context, tx *store.Tx, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
+	pools, ok := ctx.Value(ownerPoolsKey{}).(ownerPools)
+	if !ok {
+		return tx.OwnerLoads(ctx, teamID, now)
+	}
+	p := pools[teamID]
+	if p == nil {
+		pool, err := tx.OwnerPool(ctx, teamID, now)
+		if err != nil {
+			return nil, err
+		}
+		p = &pool
+		pools[teamID] = p
+	}
+	return tx.PoolLoads(ctx, *p, now)
 }

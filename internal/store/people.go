@@ -428,3 +428,110 @@ func (t *Tx) PartnerCaseIDs(ctx context.Context, partnerID int64, limit int) ([]
 	}
 	return ids, rows.Err()
 }
+
+// OwnerPool is what choosing a new case's owner reads that only changes when agents or
+// absences are written: the candidates, as OwnerLoads lists them, and their leave and sickness.
+// Mail intake reads it once per group transaction, where nothing writes agents or absences,
+// and then only the open counts (which every case opened changes) for each mail: OwnerLoads
+// read every agent with two subqueries each, for every mail that opened a case.
+type OwnerPool struct {
+	teamID   int64
+	read     time.Time        // the now it was read at: it holds for an hour either side
+	agents   []desk.AgentLoad // Open and Away left zero
+	absences []poolAbsence
+}
+
+type poolAbsence struct {
+	agentID  int64
+	from, to time.Time
+}
+
+// OwnerPool reads the candidates for owning a new case (of one team, when teamID is not 0) and
+// their leave and sickness that may count within an hour of now (see PoolLoads).
+func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
+	p := OwnerPool{teamID: teamID, read: now}
+	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0) FROM agents a WHERE a.active AND a.role <> 'partner'`
+	var args []any
+	if teamID != 0 {
+		q += ` AND a.team_id = CAST($1 AS BIGINT)`
+		args = append(args, teamID)
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
+	if err != nil {
+		return p, fmt.Errorf("owner pool: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l desk.AgentLoad
+		var role string
+		if err := rows.Scan(&l.Agent.ID, &role, &l.Agent.Active, &l.Agent.TeamID); err != nil {
+			return p, fmt.Errorf("owner pool: %w", err)
+		}
+		l.Agent.Role = desk.Role(role)
+		p.agents = append(p.agents, l)
+	}
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("owner pool: %w", err)
+	}
+	rows.Close()
+	ts := "TEXT"
+	if t.d.name == "postgres" {
+		ts = "TIMESTAMPTZ"
+	}
+	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, from_at, to_at FROM absences
+		WHERE kind IN ('leave', 'sick') AND to_at > CAST($1 AS `+ts+`) AND from_at < CAST($2 AS `+ts+`)`,
+		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
+	if err != nil {
+		return p, fmt.Errorf("owner pool absences: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a poolAbsence
+		if err := rows.Scan(&a.agentID, &a.from, &a.to); err != nil {
+			return p, fmt.Errorf("owner pool absences: %w", err)
+		}
+		p.absences = append(p.absences, a)
+	}
+	return p, rows.Err()
+}
+
+// poolHolds is how far from the time it was read an owner pool holds.
+const poolHolds = time.Hour
+
+// PoolLoads is OwnerLoads at now, in the transaction that read the pool: the open counts are
+// read again, and who is away is decided from the pool's absences exactly as agentLoads
+// decides it in SQL (on leave or sick at now or within the next day). Further than an hour
+// from when the pool was read, it is OwnerLoads.
+func (t *Tx) PoolLoads(ctx context.Context, p OwnerPool, now time.Time) ([]desk.AgentLoad, error) {
+	if d := now.Sub(p.read); d < -poolHolds || d > poolHolds {
+		return t.OwnerLoads(ctx, p.teamID, now)
+	}
+	open := map[int64]int{}
+	rows, err := t.tx.QueryContext(ctx, `SELECT agent_id, SUM(open) FROM agent_open_cases GROUP BY agent_id`)
+	if err != nil {
+		return nil, fmt.Errorf("open counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("open counts: %w", err)
+		}
+		open[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open counts: %w", err)
+	}
+	away := map[int64]bool{}
+	for _, a := range p.absences {
+		if a.from.Before(now.Add(24*time.Hour)) && a.to.After(now) {
+			away[a.agentID] = true
+		}
+	}
+	out := slices.Clone(p.agents)
+	for i := range out {
+		out[i].Open, out[i].Away = open[out[i].Agent.ID], away[out[i].Agent.ID]
+	}
+	return out, nil
+}

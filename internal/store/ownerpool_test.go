@@ -1,0 +1,91 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// TestPoolLoads checks that an owner pool read once gives, later in the same transaction,
+// the loads OwnerLoads reads: with cases opened in between, and at times on either side of
+// absences starting and ending.
+func TestPoolLoads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		ctx := context.Background()
+		ann, cust, _ := seed(t, st)
+		h := time.Hour
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			agent := func(name string, role desk.Role, active bool) desk.Agent {
+				a := desk.Agent{Name: name, Email: name + "@example.ee", Role: role, TeamID: ann.TeamID, Timezone: "UTC", Hours: desk.DefaultHours(), Active: active, CreatedAt: t0}
+				if err := tx.InsertAgent(ctx, &a); err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+			away := func(a desk.Agent, kind desk.AbsenceKind, from, to time.Time) {
+				if err := tx.InsertAbsence(ctx, &desk.Absence{AgentID: a.ID, Kind: kind, From: from, To: to, CreatedAt: t0}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bob, cid, dan := agent("bob", desk.RoleAgent, true), agent("cid", desk.RoleLead, true), agent("dan", desk.RoleAgent, true)
+			agent("eve", desk.RolePartner, true)
+			agent("fay", desk.RoleAgent, false)
+			away(bob, "leave", t0.Add(2*h), t0.Add(50*h))            // within the next day from the start
+			away(cid, "sick", t0.Add(-48*h), t0.Add(30*time.Minute)) // back half an hour in
+			away(dan, desk.AbsenceBreak, t0, t0.Add(5*h))            // not leave or sickness
+			away(dan, "leave", t0.Add(-10*h), t0.Add(-2*h))          // over before the pool
+			away(ann, "leave", t0.Add(24*h+10*time.Minute), t0.Add(40*h))
+			away(dan, "sick", t0.Add(40*h), t0.Add(60*h)) // only past what a pool read at t0 holds
+			pool, err := tx.OwnerPool(ctx, 0, t0)
+			if err != nil {
+				return err
+			}
+			team, err := tx.OwnerPool(ctx, ann.TeamID, t0)
+			if err != nil {
+				return err
+			}
+			check := func(step string, now time.Time) {
+				t.Helper()
+				for _, tc := range []struct {
+					p      store.OwnerPool
+					teamID int64
+				}{{pool, 0}, {team, ann.TeamID}} {
+					want, err := tx.OwnerLoads(ctx, tc.teamID, now)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := tx.PoolLoads(ctx, tc.p, now)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("%s, team %d: pool %+v, OwnerLoads %+v", step, tc.teamID, got, want)
+					}
+				}
+			}
+			check("at first", t0)
+			for i, owner := range []int64{bob.ID, bob.ID, dan.ID} {
+				c := desk.Case{CustomerID: cust.ID, Subject: "s", Status: desk.StatusOpen, TeamID: ann.TeamID, OwnerID: owner, Channel: "email",
+					OriginalRequest: "r", Flags: []string{}, CreatedAt: t0, UpdatedAt: t0}
+				if err := tx.InsertCase(ctx, &c); err != nil {
+					return err
+				}
+				check("after a case opened", t0.Add(time.Duration(i)*time.Second))
+			}
+			check("cid back", t0.Add(31*time.Minute))
+			check("ann's leave starts within the day", t0.Add(11*time.Minute))
+			check("just before ann's leave is within the day", t0.Add(9*time.Minute))
+			check("a day later, past what the pool holds", t0.Add(30*h))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
