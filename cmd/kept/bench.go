@@ -41,6 +41,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	// The server's warnings and errors go to stderr; its info lines (one per broken promise)
 	// would drown the measures' own lines.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg.Log = log
 	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients,
 		TimerPromises: *timerN, TimerWindow: *timerWindow, TimerWait: *timerWait, Idle: *idle, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
 		Progress: benchProgress(stderr)}

@@ -152,6 +152,7 @@ func newLogger(w io.Writer) *slog.Logger {
 
 // openService opens and migrates the database and returns a service on it.
 func openService(ctx context.Context, cfg store.Config, log *slog.Logger, opts ...service.Option) (*service.Service, func(), error) {
+	cfg.Log = log
 	st, err := store.Open(ctx, cfg)
 	if err != nil {
 		return nil, nil, err

@@ -33,6 +33,7 @@ var migrations embed.FS
 type Config struct {
 	DataDir string
 	URL     string
+	Log     *slog.Logger // where background work (SQLite's checkpoints) reports; nil: slog's default
 }
 
 // Describe names the database for logs, without credentials.
@@ -77,7 +78,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if cfg.DataDir == "" {
 			cfg.DataDir = "kept-data"
 		}
-		s, err = openSQLite(ctx, cfg.DataDir)
+		log := cfg.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		s, err = openSQLite(ctx, cfg.DataDir, log)
 	}
 	if err == nil {
 		s.cfg = cfg
@@ -86,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, err
 }
 
-func openSQLite(ctx context.Context, dir string) (*Store, error) {
+func openSQLite(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -117,7 +122,7 @@ func openSQLite(ctx context.Context, dir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s.checkpoints = startCheckpointer(path, base, slog.Default())
+	s.checkpoints = startCheckpointer(path, base, log)
 	return s, nil
 }
 
