@@ -42,7 +42,29 @@ func TestPoolLoads(t *testing.T) {
 			away(dan, "leave", t0.Add(-10*h), t0.Add(-2*h))          // over before the pool
 			away(ann, "leave", t0.Add(24*h+10*time.Minute), t0.Add(40*h))
 			away(dan, "sick", t0.Add(40*h), t0.Add(60*h)) // only past what a pool read at t0 holds
+			// Another team's agent with open cases, and a team with nobody: a team's pool reads
+			// only its own candidates' counts.
+			sales, err := tx.EnsureTeam(ctx, "Sales", t0)
+			if err != nil {
+				return err
+			}
+			gus := desk.Agent{Name: "gus", Email: "gus@example.ee", Role: desk.RoleAgent, TeamID: sales, Timezone: "UTC", Hours: desk.DefaultHours(), Active: true, CreatedAt: t0}
+			if err := tx.InsertAgent(ctx, &gus); err != nil {
+				return err
+			}
+			empty, err := tx.EnsureTeam(ctx, "Nobody", t0)
+			if err != nil {
+				return err
+			}
 			pool, err := tx.OwnerPool(ctx, 0, t0)
+			if err != nil {
+				return err
+			}
+			salesPool, err := tx.OwnerPool(ctx, sales, t0)
+			if err != nil {
+				return err
+			}
+			emptyPool, err := tx.OwnerPool(ctx, empty, t0)
 			if err != nil {
 				return err
 			}
@@ -55,7 +77,7 @@ func TestPoolLoads(t *testing.T) {
 				for _, tc := range []struct {
 					p      store.OwnerPool
 					teamID int64
-				}{{pool, 0}, {team, ann.TeamID}} {
+				}{{pool, 0}, {team, ann.TeamID}, {salesPool, sales}, {emptyPool, empty}} {
 					want, err := tx.OwnerLoads(ctx, tc.teamID, now)
 					if err != nil {
 						t.Fatal(err)
@@ -70,7 +92,7 @@ func TestPoolLoads(t *testing.T) {
 				}
 			}
 			check("at first", t0)
-			for i, owner := range []int64{bob.ID, bob.ID, dan.ID} {
+			for i, owner := range []int64{bob.ID, gus.ID, bob.ID, dan.ID, gus.ID} {
 				c := desk.Case{CustomerID: cust.ID, Subject: "s", Status: desk.StatusOpen, TeamID: ann.TeamID, OwnerID: owner, Channel: "email",
 					OriginalRequest: "r", Flags: []string{}, CreatedAt: t0, UpdatedAt: t0}
 				if err := tx.InsertCase(ctx, &c); err != nil {
