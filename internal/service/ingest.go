@@ -210,5 +210,5 @@ func ownerLoads(ctx context.Context, tx *store.Tx, teamID int64, now time.Time) 
 		p = &pool
 		pools[teamID] = p
 	}
-	return tx.PoolLoads(ctx, *p, now)
+	return tx.PoolLoads(ctx, p, now)
 }

@@ -375,6 +375,7 @@ func (t *Tx) SaveCases(ctx context.Context, cases []desk.Case) error {
 	if err != nil {
 		return fmt.Errorf("save %d cases: %w", len(cases), err)
 	}
+	t.opens.unknown() // their owners and statuses before are not known here
 	return nil
 }
 

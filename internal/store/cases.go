@@ -51,6 +51,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
+	t.opens.inserted(*c)
 	return nil
 }
 
@@ -63,6 +64,9 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	c, err := scanCase(t.tx.QueryRowContext(ctx, q, id))
 	if err != nil {
 		return c, fmt.Errorf("load case %d: %w", id, notFound(err))
+	}
+	if t.writable {
+		t.opens.seen(c)
 	}
 	return c, nil
 }
@@ -77,6 +81,7 @@ func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 	if err != nil {
 		return fmt.Errorf("save case %d: %w", c.ID, err)
 	}
+	t.opens.saved(c)
 	return nil
 }
 

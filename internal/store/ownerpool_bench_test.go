@@ -52,7 +52,7 @@ func BenchmarkPoolLoads(b *testing.B) {
 					return err
 				}
 				for i := range b.N {
-					loads, err := tx.PoolLoads(ctx, pool, t0.Add(time.Duration(i)*time.Millisecond))
+					loads, err := tx.PoolLoads(ctx, &pool, t0.Add(time.Duration(i)*time.Millisecond))
 					if err != nil {
 						return err
 					}

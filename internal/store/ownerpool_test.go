@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -18,7 +20,7 @@ func TestPoolLoads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		ctx := context.Background()
-		ann, cust, _ := seed(t, st)
+		ann, cust, seeded := seed(t, st)
 		h := time.Hour
 		err := st.Write(ctx, func(tx *store.Tx) error {
 			agent := func(name string, role desk.Role, active bool) desk.Agent {
@@ -75,9 +77,9 @@ func TestPoolLoads(t *testing.T) {
 			check := func(step string, now time.Time) {
 				t.Helper()
 				for _, tc := range []struct {
-					p      store.OwnerPool
+					p      *store.OwnerPool
 					teamID int64
-				}{{pool, 0}, {team, ann.TeamID}, {salesPool, sales}, {emptyPool, empty}} {
+				}{{&pool, 0}, {&team, ann.TeamID}, {&salesPool, sales}, {&emptyPool, empty}} {
 					want, err := tx.OwnerLoads(ctx, tc.teamID, now)
 					if err != nil {
 						t.Fatal(err)
@@ -100,6 +102,68 @@ func TestPoolLoads(t *testing.T) {
 				}
 				check("after a case opened", t0.Add(time.Duration(i)*time.Second))
 			}
+			// The pools keep the counts they read, with the transaction's own changes: cases
+			// saved after loading them (closed, given to another owner, reopened), a case saved
+			// that this transaction did not load, a batch saved, a savepoint rolled back.
+			opened := func(owner int64) desk.Case {
+				c := desk.Case{CustomerID: cust.ID, Subject: "s", Status: desk.StatusOpen, TeamID: ann.TeamID, OwnerID: owner, Channel: "email",
+					OriginalRequest: "r", Flags: []string{}, CreatedAt: t0, UpdatedAt: t0}
+				if err := tx.InsertCase(ctx, &c); err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			save := func(step string, c desk.Case) {
+				t.Helper()
+				if err := tx.SaveCase(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				check(step, t0.Add(2*time.Second))
+			}
+			c := opened(bob.ID)
+			check("another case opened", t0.Add(2*time.Second))
+			c, err = tx.Case(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			c.Status = desk.StatusClosed
+			save("bob's case closed", c)
+			c.OwnerID = dan.ID
+			save("a closed case given to dan", c)
+			c.Status = desk.StatusAwaitingConfirmation
+			save("dan's case awaiting confirmation", c)
+			c.OwnerID = gus.ID
+			save("dan's case given to gus", c)
+			c.Subject = "t"
+			save("gus's case renamed", c)
+			seeded.OwnerID, seeded.Status = bob.ID, desk.StatusOpen
+			save("a case not loaded here given to bob", seeded)
+			seeded.Status = desk.StatusClosed
+			save("and closed", seeded)
+			d := opened(dan.ID)
+			d.UpdatedAt = t0
+			seeded.Status, seeded.UpdatedAt = desk.StatusOpen, t0
+			d.Status = desk.StatusClosed
+			if err := tx.SaveCases(ctx, []desk.Case{d, seeded}); err != nil {
+				return err
+			}
+			check("a batch saved", t0.Add(2*time.Second))
+			ferr, err := tx.Savepoint(ctx, func() error {
+				opened(gus.ID)
+				e := opened(dan.ID)
+				e.Status = desk.StatusClosed
+				if err := tx.SaveCase(ctx, e); err != nil {
+					return err
+				}
+				check("in a savepoint", t0.Add(2*time.Second))
+				return errors.New("undone")
+			})
+			if err != nil || ferr == nil {
+				return fmt.Errorf("savepoint: %v, %v", ferr, err)
+			}
+			check("a savepoint rolled back", t0.Add(2*time.Second))
+			opened(dan.ID)
+			check("after it, a case opened", t0.Add(2*time.Second))
 			check("cid back", t0.Add(31*time.Minute))
 			check("ann's leave starts within the day", t0.Add(11*time.Minute))
 			check("just before ann's leave is within the day", t0.Add(9*time.Minute))

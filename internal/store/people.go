@@ -444,6 +444,11 @@ type OwnerPool struct {
 	// team's: at scale M a team has a fifth of the desk's agents.
 	counts string
 	args   []any
+	// open holds the counts as read at generation gen of the transaction's openLog, with its
+	// changes up to changes added: nil until PoolLoads first reads them.
+	open    map[int64]int
+	gen     int
+	changes int
 }
 
 type poolAbsence struct {
@@ -513,33 +518,29 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 const poolHolds = time.Hour
 
 // PoolLoads is OwnerLoads at now, in the transaction that read the pool: the open counts are
-// read again, and who is away is decided from the pool's absences exactly as agentLoads
-// decides it in SQL (on leave or sick at now or within the next day). Further than an hour
-// from when the pool was read, it is OwnerLoads.
-func (t *Tx) PoolLoads(ctx context.Context, p OwnerPool, now time.Time) ([]desk.AgentLoad, error) {
+// read once and then kept with the transaction's own changes to them (see openLog), read again
+// only when it made one it could not follow; who is away is decided from the pool's absences
+// exactly as agentLoads decides it in SQL (on leave or sick at now or within the next day).
+// Further than an hour from when the pool was read, it is OwnerLoads.
+//
+// On PostgreSQL the counts kept miss what other transactions commit meanwhile, as a count read
+// once per group would; they only balance new cases between agents.
+func (t *Tx) PoolLoads(ctx context.Context, p *OwnerPool, now time.Time) ([]desk.AgentLoad, error) {
 	if d := now.Sub(p.read); d < -poolHolds || d > poolHolds {
 		return t.OwnerLoads(ctx, p.teamID, now)
 	}
 	if len(p.agents) == 0 {
 		return nil, nil // as OwnerLoads finds nobody
 	}
-	open := make(map[int64]int, len(p.agents))
-	rows, err := t.tx.QueryContext(ctx, p.counts, p.args...)
-	if err != nil {
-		return nil, fmt.Errorf("open counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("open counts: %w", err)
+	if p.open == nil || p.gen != t.opens.gen {
+		if err := t.poolCounts(ctx, p); err != nil {
+			return nil, err
 		}
-		open[id] = n
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("open counts: %w", err)
+	for _, c := range t.opens.changes[p.changes:] {
+		p.open[c.agentID] += c.delta
 	}
+	p.changes = len(t.opens.changes)
 	away := map[int64]bool{}
 	for _, a := range p.absences {
 		if a.from.Before(now.Add(24*time.Hour)) && a.to.After(now) {
@@ -548,7 +549,30 @@ func (t *Tx) PoolLoads(ctx context.Context, p OwnerPool, now time.Time) ([]desk.
 	}
 	out := slices.Clone(p.agents)
 	for i := range out {
-		out[i].Open, out[i].Away = open[out[i].Agent.ID], away[out[i].Agent.ID]
+		out[i].Open, out[i].Away = p.open[out[i].Agent.ID], away[out[i].Agent.ID]
 	}
 	return out, nil
+}
+
+// poolCounts reads the open counts of a pool's candidates, at the openLog's generation.
+func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
+	open := make(map[int64]int, len(p.agents))
+	rows, err := t.tx.QueryContext(ctx, p.counts, p.args...)
+	if err != nil {
+		return fmt.Errorf("open counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("open counts: %w", err)
+		}
+		open[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open counts: %w", err)
+	}
+	p.open, p.gen, p.changes = open, t.opens.gen, len(t.opens.changes)
+	return nil
 }

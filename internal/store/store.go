@@ -247,6 +247,7 @@ type Tx struct {
 	memo     map[any]any
 	agents   *agentCache
 	index    []SearchDoc // texts to index at commit (see Index)
+	opens    openLog     // its own changes to open-case counts (see OwnerPool)
 }
 
 // Memo is scratch space for the command running in this transaction: what it looked up once

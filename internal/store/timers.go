@@ -276,6 +276,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, txErr error
 	indexed := len(t.index)
 	if fnErr = fn(); fnErr != nil {
 		t.index = t.index[:indexed] // texts fn buffered for indexing are undone with its writes
+		t.opens.unknown()           // and its cases' changes to open counts
 		// On PostgreSQL a failed statement blocks the transaction until this rollback.
 		if _, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT kept_savepoint`); err != nil {
 			return fnErr, fmt.Errorf("roll back to savepoint after %v: %w", fnErr, err)
