@@ -91,41 +91,67 @@ func (t *Tx) idLists(ids []int64, k int, fn func(in string, list []any) error) e
 	})
 }
 
-func jsonParam(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
-// CasesForUpdate loads the cases with these ids (missing ones are left out), keyed by id; inside
-// a write it locks their rows, in the order of their ids, as Case locks one.
-func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
-	out := make(map[int64]desk.Case, len(ids))
+// byIDs loads the rows of query (given the id list's SQL, see idLists) keyed by id; missing
+// ids are left out: the one way the store loads rows by a list of ids (cases, promises,
+// agents, entries), in statements whose text does not vary with the list's length.
+func byIDs[T any](ctx context.Context, t *Tx, ids []int64, query func(in string) string, scan func(scanner) (T, error), id func(T) int64) (map[int64]T, error) {
+	out := make(map[int64]T, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	err := t.idLists(ids, 0, func(in string, list []any) error {
-		q := `SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`
-		if t.writable {
-			q += t.d.forUpdate
-		}
-		rows, err := t.tx.QueryContext(ctx, q, list...)
+		rows, err := t.tx.QueryContext(ctx, query(in), list...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			c, err := scanCase(rows)
+			v, err := scan(rows)
 			if err != nil {
 				return err
 			}
-			out[c.ID] = c
+			out[id(v)] = v
 		}
 		return rows.Err()
 	})
+	return out, err
+}
+
+// forUpdate locks the rows a query reads inside a write (PostgreSQL; SQLite's writer holds
+// the whole database).
+func (t *Tx) forUpdate(q string) string {
+	if t.writable {
+		return q + t.d.forUpdate
+	}
+	return q
+}
+
+// CasesForUpdate loads the cases with these ids (missing ones are left out), keyed by id; inside
+// a write it locks their rows, in the order of their ids, as Case locks one.
+func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
+	out, err := byIDs(ctx, t, ids, func(in string) string {
+		return t.forUpdate(`SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`)
+	}, scanCase, func(c desk.Case) int64 { return c.ID })
 	if err != nil {
 		return nil, fmt.Errorf("load cases: %w", err)
 	}
 	return out, nil
+}
+
+// AgentsByID loads the agents with these ids (missing ones are left out), keyed by id.
+func (t *Tx) AgentsByID(ctx context.Context, ids []int64) (map[int64]desk.Agent, error) {
+	out, err := byIDs(ctx, t, ids, func(in string) string {
+		return `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN ` + in
+	}, t.scanAgent, func(a desk.Agent) int64 { return a.ID })
+	if err != nil {
+		return nil, fmt.Errorf("load agents: %w", err)
+	}
+	return out, nil
+}
+
+func jsonParam(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
 }
 
 // Readers is Reader for several customers at once, keyed by customer id (missing ones are left
@@ -377,31 +403,4 @@ func (t *Tx) SaveCases(ctx context.Context, cases []desk.Case) error {
 	}
 	t.opens.unknown() // their owners and statuses before are not known here
 	return nil
-}
-
-// AgentsByID loads the agents with these ids (missing ones are left out), keyed by id.
-func (t *Tx) AgentsByID(ctx context.Context, ids []int64) (map[int64]desk.Agent, error) {
-	out := make(map[int64]desk.Agent, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := t.idLists(ids, 0, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.id IN `+in, list...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := t.scanAgent(rows)
-			if err != nil {
-				return err
-			}
-			out[a.ID] = a
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load agents: %w", err)
-	}
-	return out, nil
 }

@@ -168,23 +168,13 @@ func (f CaseFilter) args() []any {
 
 // CasesByID loads the cases with these ids (missing ones are left out), keyed by id.
 func (t *Tx) CasesByID(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
-	out := make(map[int64]desk.Case, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id IN (`+placeholders(1, len(ids))+`)`, int64Args(ids)...)
+	out, err := byIDs(ctx, t, ids, func(in string) string {
+		return `SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in
+	}, scanCase, func(c desk.Case) int64 { return c.ID })
 	if err != nil {
 		return nil, fmt.Errorf("load cases: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("load cases: %w", err)
-		}
-		out[c.ID] = c
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func placeholders(from, n int) string {
@@ -395,24 +385,13 @@ func (t *Tx) entries(ctx context.Context, caseID int64, size int) ([]desk.Entry,
 
 // EntriesByID loads entries by id, keyed by id.
 func (t *Tx) EntriesByID(ctx context.Context, ids []int64) (map[int64]desk.Entry, error) {
-	out := make(map[int64]desk.Entry, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id IN (`+placeholders(1, len(ids))+`)`, int64Args(ids)...)
+	out, err := byIDs(ctx, t, ids, func(in string) string {
+		return `SELECT ` + entryColumns + ` FROM entries WHERE id IN ` + in
+	}, newEntryScan().scan, func(e desk.Entry) int64 { return e.ID })
 	if err != nil {
 		return nil, fmt.Errorf("load entries: %w", err)
 	}
-	defer rows.Close()
-	sc := newEntryScan()
-	for rows.Next() {
-		e, err := sc.scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("load entries: %w", err)
-		}
-		out[e.ID] = e
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CaseHead is what a case row remembers of its record's end.

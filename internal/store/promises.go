@@ -123,38 +123,6 @@ func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
 	return p, nil
 }
 
-// PromisesForUpdate loads the promises with these ids (missing ones are left out), keyed by id;
-// inside a write it locks their rows, in the order of their ids.
-func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Promise, error) {
-	out := make(map[int64]desk.Promise, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := t.idLists(ids, 0, func(in string, list []any) error {
-		q := `SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + in + ` ORDER BY id`
-		if t.writable {
-			q += t.d.forUpdate
-		}
-		rows, err := t.tx.QueryContext(ctx, q, list...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPromise(rows)
-			if err != nil {
-				return err
-			}
-			out[p.ID] = p
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load promises: %w", err)
-	}
-	return out, nil
-}
-
 // ClosePromises sets the state of the promises with these ids (broken, say), done at at, in one
 // statement.
 func (t *Tx) ClosePromises(ctx context.Context, ids []int64, state desk.PromiseState, at time.Time) error {
@@ -449,4 +417,16 @@ func (t *Tx) ReassignOpenPromisesOf(ctx context.Context, owners map[int64]int64)
 		return fmt.Errorf("reassign promises of %d cases: %w", len(owners), err)
 	}
 	return nil
+}
+
+// PromisesForUpdate loads the promises with these ids (missing ones are left out), keyed by id;
+// inside a write it locks their rows, in the order of their ids.
+func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Promise, error) {
+	out, err := byIDs(ctx, t, ids, func(in string) string {
+		return t.forUpdate(`SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + in + ` ORDER BY id`)
+	}, scanPromise, func(p desk.Promise) int64 { return p.ID })
+	if err != nil {
+		return nil, fmt.Errorf("load promises: %w", err)
+	}
+	return out, nil
 }
