@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 )
 
@@ -113,7 +114,7 @@ func (s *Server) addDocument(r *http.Request, a desk.Actor) (any, error) {
 		// narrows what a download is served as (desk.DownloadContentType).
 		up.contentType = http.DetectContentType(up.content)
 	}
-	return s.svc.AddDocument(r.Context(), a, customerID, up.caseID, up.kind, up.filename, up.contentType, up.content)
+	return s.svc.AddDocument(r.Context(), a, service.DocumentIn{CustomerID: customerID, CaseID: up.caseID, Kind: up.kind, Filename: up.filename, ContentType: up.contentType, Content: up.content})
 }
 
 func readJSONDocument(r *http.Request) (upload, error) {

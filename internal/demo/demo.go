@@ -98,7 +98,7 @@ func Seed(ctx context.Context, svc *service.Service, log *slog.Logger, progress 
 	s.svc = service.New(svc.Store(), fake, slog.New(warnings{log.Handler()}), service.WithEvents(func(e service.Event) {
 		s.timersAdded = s.timersAdded || e.Timers
 	}))
-	s.timers = jobs.NewRunner(svc.Store(), fake, log, s.svc.Handlers(), jobs.WithBatches(s.svc.BatchHandlers()))
+	s.timers = jobs.NewRunner(svc.Store(), fake, log, s.svc.Handlers())
 	for l, name := range [3]string{"Europe/London", "Europe/Tallinn", "Europe/Zagreb"} {
 		s.custLoc[l] = time.UTC
 		if loc, err := time.LoadLocation(name); err == nil {

@@ -13,30 +13,32 @@ import (
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// TestAfterCommit checks that what handlers ask to run after commit runs once the batch has
+// TestCommitted checks that what a handler returns to run after commit runs once the batch has
 // committed, and never for a handler that failed.
-func TestAfterCommit(t *testing.T) {
+func TestCommitted(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		var mu sync.Mutex
 		var ran []int64
 		committedAt := map[int64]bool{}
-		r, _ := newRunner(st, clock.NewFake(t0.Add(time.Hour)), map[string]Handler{
-			"k": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
-				AfterCommit(ctx, func() {
+		r := NewRunner(st, clock.NewFake(t0.Add(time.Hour)), quiet(), map[string]Handler{
+			"k": func(ctx context.Context, tx *store.Tx, tms []store.Timer, now time.Time) (func(), error) {
+				for _, tm := range tms {
+					if tm.RefID == 2 {
+						return nil, errBoom
+					}
+				}
+				return func() {
 					mu.Lock()
 					defer mu.Unlock()
-					ran = append(ran, tm.RefID)
-					// Run after the commit: the timer is gone for other readers too.
-					committedAt[tm.RefID] = len(pending(t, st, tm.CaseID)) == 0
-				})
-				if tm.RefID == 2 {
-					return errBoom
-				}
-				return nil
+					for _, tm := range tms {
+						ran = append(ran, tm.RefID)
+						// Run after the commit: the timer is gone for other readers too.
+						committedAt[tm.RefID] = len(pending(t, st, tm.CaseID)) == 0
+					}
+				}, nil
 			},
 		})
-		AfterCommit(context.Background(), func() { t.Error("ran outside a handler") })
 		add(t, st, store.Timer{Kind: "k", DueAt: t0, CaseID: 1, RefID: 1}, store.Timer{Kind: "k", DueAt: t0, CaseID: 2, RefID: 2},
 			store.Timer{Kind: "k", DueAt: t0, CaseID: 3, RefID: 3})
 		if n := runDue(t, r); n != 2 {

@@ -13,21 +13,21 @@ import (
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// A kind's BatchHandler gets each run of consecutive due timers of the kind at once, already
-// taken; a timer an earlier handler cancelled is not among them, and each fires once. What it
-// asks for after the commit happens once.
-func TestBatchHandlerGetsRunsOfItsKind(t *testing.T) {
+// A kind's handler gets each run of consecutive due timers of the kind at once, already taken;
+// a timer an earlier handler cancelled is not among them, and each fires once. What it asks for
+// after the commit happens once.
+func TestHandlerGetsRunsOfItsKind(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		clk := clock.NewFake(t0)
 		var runs [][]int64 // the timers' case ids, per call of the batch handler
 		var done []int64   // AfterCommit
-		many := func(ctx context.Context, tx *store.Tx, tms []store.Timer, now time.Time) error {
+		many := func(ctx context.Context, tx *store.Tx, tms []store.Timer, now time.Time) (func(), error) {
 			var cases []int64
 			for _, tm := range tms {
 				p, err := tx.PendingTimers(ctx, tm.CaseID)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if len(p) > 0 {
 					t.Errorf("timer of case %d still pending in its batch handler: %+v", tm.CaseID, p)
@@ -35,20 +35,13 @@ func TestBatchHandlerGetsRunsOfItsKind(t *testing.T) {
 				cases = append(cases, tm.CaseID)
 			}
 			runs = append(runs, cases)
-			AfterCommit(ctx, func() { done = append(done, cases...) })
-			return nil
-		}
-		one := func(context.Context, *store.Tx, store.Timer, time.Time) error {
-			t.Error("the one-by-one handler ran, though no batch failed")
-			return nil
+			return func() { done = append(done, cases...) }, nil
 		}
 		// "cancel" cancels the "b" timer of ref 5, claimed in the same batch after it.
-		cancel := func(ctx context.Context, tx *store.Tx, _ store.Timer, _ time.Time) error {
-			_, err := tx.CancelTimers(ctx, "b", 5)
-			return err
+		cancel := func(ctx context.Context, tx *store.Tx, _ []store.Timer, _ time.Time) (func(), error) {
+			return nil, tx.CancelTimers(ctx, store.TimerRef{Kind: "b", RefID: 5})
 		}
-		r := NewRunner(st, clk, slog.New(slog.DiscardHandler), map[string]Handler{"b": one, "cancel": cancel},
-			WithBatches(map[string]BatchHandler{"b": many}))
+		r := NewRunner(st, clk, slog.New(slog.DiscardHandler), map[string]Handler{"b": many, "cancel": cancel})
 		add(t, st,
 			store.Timer{Kind: "b", DueAt: t0.Add(-5 * time.Second), CaseID: 1},
 			store.Timer{Kind: "b", DueAt: t0.Add(-4 * time.Second), CaseID: 2},
@@ -75,33 +68,34 @@ func TestBatchHandlerGetsRunsOfItsKind(t *testing.T) {
 	})
 }
 
-// When a BatchHandler fails, its writes are undone and the batch runs again with each timer
-// through the kind's Handler in a savepoint: only the timer that fails on its own is retried,
-// and what the batch handler asked for after the commit never happens.
-func TestFailingBatchHandlerRunsEachTimerOnItsOwn(t *testing.T) {
+// When a handler of several timers fails, its writes are undone and the batch runs again with
+// each timer alone in a savepoint: only the timer that fails on its own is retried, and what the
+// failed run asked for after the commit never happens.
+func TestFailingRunRunsEachTimerOnItsOwn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		clk := clock.NewFake(t0)
 		var after int
-		many := func(ctx context.Context, tx *store.Tx, tms []store.Timer, now time.Time) error {
-			for _, tm := range tms {
-				if _, err := tx.AddTimer(ctx, store.Timer{Kind: "effect", DueAt: now.Add(time.Hour), CaseID: tm.CaseID}, now); err != nil {
-					return err
-				}
-			}
-			AfterCommit(ctx, func() { after++ })
-			return errBoom
-		}
 		c := newCalls()
-		one := c.handler(func(tm store.Timer, _ int) error {
-			if tm.CaseID == 32 {
-				return errBoom
+		h := func(ctx context.Context, tx *store.Tx, tms []store.Timer, now time.Time) (func(), error) {
+			if len(tms) > 1 {
+				for _, tm := range tms { // undone with the failed run
+					if _, err := tx.AddTimer(ctx, store.Timer{Kind: "effect", DueAt: now.Add(time.Hour), CaseID: tm.CaseID}, now); err != nil {
+						return nil, err
+					}
+				}
+				return func() { after++ }, errBoom
 			}
-			return nil
-		})
+			c.mu.Lock()
+			c.n[tms[0].ID]++
+			c.mu.Unlock()
+			if tms[0].CaseID == 32 {
+				return nil, errBoom
+			}
+			return nil, nil
+		}
 		logs := &logBuffer{}
-		r := NewRunner(st, clk, slog.New(slog.NewTextHandler(logs, nil)), map[string]Handler{"b": one},
-			WithBatches(map[string]BatchHandler{"b": many}))
+		r := NewRunner(st, clk, slog.New(slog.NewTextHandler(logs, nil)), map[string]Handler{"b": h})
 		ids := add(t, st,
 			store.Timer{Kind: "b", DueAt: t0.Add(-3 * time.Second), CaseID: 31},
 			store.Timer{Kind: "b", DueAt: t0.Add(-2 * time.Second), CaseID: 32},

@@ -40,7 +40,7 @@ func TestEachBatchTakesItsOwnTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[time.Time]int{}
-	r, _ := newRunner(st, &tickingClock{now: t0}, map[string]Handler{"k": func(_ context.Context, _ *store.Tx, _ store.Timer, now time.Time) error {
+	r, _ := newRunner(st, &tickingClock{now: t0}, map[string]single{"k": func(_ context.Context, _ *store.Tx, _ store.Timer, now time.Time) error {
 		seen[now]++
 		return nil
 	}})

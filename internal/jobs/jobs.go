@@ -4,15 +4,13 @@
 // exactly once, after restarts and across nodes sharing one PostgreSQL.
 //
 // Timers run in batches of up to 100 per transaction: one disk sync for a hundred timers
-// instead of one each. A failing handler undoes only its own timer's writes: the batch first
-// runs without savepoints (they cost a tenth of a break's statements, and handlers rarely
-// fail), and when a handler fails it rolls back and runs again with each timer in a savepoint,
-// the failed one recorded as failed without being called again.
-//
-// A kind that falls due by the thousand (promise breaks) may also have a BatchHandler: in the
-// run without savepoints, consecutive claimed timers of that kind are taken in one statement
-// and handed to it together, so that it reads and writes their rows set-wise. The run with
-// savepoints calls each timer's Handler, so a failure still undoes only its own timer.
+// instead of one each. Consecutive claimed timers of one kind are taken in one statement and
+// handed to the kind's handler together, so that it reads and writes their rows set-wise
+// (promise breaks fall due by the thousand a minute at a large desk). A failing handler undoes
+// only its own timer's writes: the batch first runs without savepoints (they cost a tenth of a
+// break's statements, and handlers rarely fail), and when a handler fails it rolls back and
+// runs again with each timer alone in a savepoint, the failed one recorded as failed without
+// being called again when it was alone, and found out by running each otherwise.
 package jobs
 
 import (
@@ -28,24 +26,11 @@ import (
 	"github.com/keptdesk/kept/internal/store"
 )
 
-// Handler runs one due timer inside the transaction that will also delete it. The timer's row
-// is already gone when it runs, so scheduling the same key again makes a new timer.
-type Handler func(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error
-
-// BatchHandler runs several due timers of one kind at once, inside the transaction that also
-// deletes them; all are taken (deleted) before it runs. It must do for each timer what the
-// kind's Handler does, and it must not cancel or move timers of its own kind (they are taken
-// already). When it fails, the batch runs again with savepoints, each timer through the kind's
-// Handler: a failure still undoes only its own timer, though it is not known in advance which.
-type BatchHandler func(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) error
-
-// Option adjusts a Runner.
-type Option func(*Runner)
-
-// WithBatches gives kinds a BatchHandler each, besides their Handler.
-func WithBatches(batches map[string]BatchHandler) Option {
-	return func(r *Runner) { r.batches = maps.Clone(batches) }
-}
+// Handler runs due timers of one kind inside the transaction that will also delete them: a run
+// of them at once, or one alone. Their rows are already gone when it runs, so scheduling the
+// same key again makes a new timer. It returns what to do once the transaction has committed
+// (report what changed, log), or nil; that is dropped when the transaction does not commit.
+type Handler func(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) (committed func(), err error)
 
 const (
 	batchSize   = 100
@@ -53,53 +38,22 @@ const (
 	maxBackoff  = time.Hour // the longest wait between attempts
 )
 
-// afterCommit collects what handlers of one batch want done once the batch has committed.
-type afterCommit struct{ fns []func() }
-
-type afterCommitKey struct{}
-
-// AfterCommit asks for fn to run once the transaction of the timer whose handler got ctx has
-// committed: how a handler reports what it changed (to metrics, to the mail sender) without
-// reporting changes that roll back. fn is dropped when the handler fails or the transaction
-// does not commit, and when ctx is not a handler's.
-func AfterCommit(ctx context.Context, fn func()) {
-	if ac, ok := ctx.Value(afterCommitKey{}).(*afterCommit); ok {
-		ac.fns = append(ac.fns, fn)
-	}
-}
-
-// batchKey carries a batch's shared lookups (see BatchMemo).
-type batchKey struct{}
-
-// BatchMemo is scratch space the handlers of one batch share: rows they read and none of them
-// writes (agents), looked up once for the batch instead of once per timer. Unlike the
-// transaction's memo it outlives each timer, and a failing handler's savepoint does not undo
-// it: keep nothing a handler changes. It is nil when ctx is not a handler's.
-func BatchMemo(ctx context.Context) map[any]any {
-	m, _ := ctx.Value(batchKey{}).(map[any]any)
-	return m
-}
-
 // Runner fires due timers.
 type Runner struct {
 	st       *store.Store
 	clk      clock.Clock
 	log      *slog.Logger
 	handlers map[string]Handler
-	batches  map[string]BatchHandler
 	loop     *Loop
 }
 
 // NewRunner returns a runner calling handlers by timer kind.
-func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler, opts ...Option) *Runner {
+func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler) *Runner {
 	r := &Runner{
 		st:       st,
 		clk:      clk,
 		log:      log,
 		handlers: maps.Clone(handlers), // the caller's map may change; the runner's does not
-	}
-	for _, o := range opts {
-		o(r)
 	}
 	r.loop = NewLoop()
 	r.loop.Name, r.loop.Clock, r.loop.Log, r.loop.Due, r.loop.Next = "timers", clk, log, r.RunDue, r.nextDue
@@ -141,8 +95,8 @@ func (r *Runner) runBatch(ctx context.Context, now time.Time) (fired, claimed in
 }
 
 // handlerFailed ends a batch run without savepoints: a handler failed, and only a savepoint
-// could have undone its writes alone. id is 0 when a BatchHandler failed: which of its timers
-// failed is found when each runs again on its own.
+// could have undone its writes alone. id is 0 when the handler had several timers: which of
+// them failed is found when each runs again on its own.
 type handlerFailed struct {
 	id  int64
 	err error
@@ -151,8 +105,9 @@ type handlerFailed struct {
 func (e handlerFailed) Error() string { return fmt.Sprintf("timer %d: %v", e.id, e.err) }
 
 // tryBatch claims up to batchSize due timers and runs them in one transaction. Without failed
-// it runs each handler directly and stops at the first that fails (handlerFailed); with it,
-// each timer runs in a savepoint and the failed one is recorded without being called again.
+// it hands each run of one kind to its handler at once and stops at the first that fails
+// (handlerFailed); with it, each timer runs alone in a savepoint and the failed one is recorded
+// without being called again.
 func (r *Runner) tryBatch(ctx context.Context, now time.Time, failed *handlerFailed) (fired, claimed int, err error) {
 	var committed []func()
 	err = r.st.Write(ctx, func(tx *store.Tx) error {
@@ -162,43 +117,45 @@ func (r *Runner) tryBatch(ctx context.Context, now time.Time, failed *handlerFai
 			return err
 		}
 		claimed = len(timers)
-		bctx := context.WithValue(ctx, batchKey{}, map[any]any{})
 		for i := 0; i < len(timers); {
 			tm := timers[i]
-			ac := &afterCommit{}
-			hctx := context.WithValue(bctx, afterCommitKey{}, ac)
-			if bh, ok := r.batches[tm.Kind]; ok && failed == nil {
+			h, known := r.handlers[tm.Kind]
+			if !known {
+				if err := r.noHandler(ctx, tx, tm); err != nil {
+					return err
+				}
+				i++
+				continue
+			}
+			if failed == nil {
 				// The run of this kind's timers, taken and handled together.
 				j := i + 1
 				for j < len(timers) && timers[j].Kind == tm.Kind {
 					j++
 				}
-				n, err := r.fireMany(hctx, tx, timers[i:j], bh, now)
+				n, done, err := r.fireDirect(ctx, tx, timers[i:j], h, now)
 				if err != nil {
 					return err
 				}
 				fired += n
-				committed = append(committed, ac.fns...)
+				if done != nil {
+					committed = append(committed, done)
+				}
 				i = j
 				continue
 			}
-			var ok bool
-			switch h, known := r.handlers[tm.Kind]; {
-			case !known:
-				err = r.noHandler(ctx, tx, tm)
-			case failed == nil:
-				ok, err = r.fireDirect(hctx, tx, tm, h, now)
-			case failed.id == tm.ID:
-				ok, err = r.fire(hctx, tx, tm, func(context.Context, *store.Tx, store.Timer, time.Time) error { return failed.err }, now)
-			default:
-				ok, err = r.fire(hctx, tx, tm, h, now)
+			if failed.id == tm.ID {
+				h = func(context.Context, *store.Tx, []store.Timer, time.Time) (func(), error) { return nil, failed.err }
 			}
+			ok, done, err := r.fire(ctx, tx, tm, h, now)
 			if err != nil {
 				return err
 			}
 			if ok {
 				fired++
-				committed = append(committed, ac.fns...)
+				if done != nil {
+					committed = append(committed, done)
+				}
 			}
 			i++
 		}
@@ -232,52 +189,38 @@ func (r *Runner) noHandler(ctx context.Context, tx *store.Tx, claimed store.Time
 	return nil
 }
 
-// fireDirect runs one claimed timer without a savepoint and says whether it fired; a failing
-// handler ends the batch with handlerFailed, so that the batch runs again with savepoints.
-func (r *Runner) fireDirect(ctx context.Context, tx *store.Tx, claimed store.Timer, h Handler, now time.Time) (bool, error) {
-	tm, taken, err := tx.TakeTimer(ctx, claimed.ID, now)
-	if err != nil || !taken {
-		return false, err // not taken: cancelled or moved by an earlier handler in this batch
-	}
-	tx.ResetMemo() // each timer is a command of its own
-	defer tx.ResetMemo()
-	if herr := call(ctx, h, tx, tm, now); herr != nil {
-		if ctx.Err() != nil {
-			return false, ctx.Err() // stopping is not the timer's fault: roll back, no attempt counted
-		}
-		return false, handlerFailed{id: tm.ID, err: herr}
-	}
-	return true, nil
-}
-
-// fireMany takes claimed timers of one kind in one statement and runs them together through
-// the kind's BatchHandler, without a savepoint, and says how many fired; a failing handler ends
-// the batch with handlerFailed, so that the batch runs again with savepoints.
-func (r *Runner) fireMany(ctx context.Context, tx *store.Tx, claimed []store.Timer, h BatchHandler, now time.Time) (int, error) {
+// fireDirect takes claimed timers of one kind in one statement and runs them together through
+// the kind's handler, without a savepoint, and says how many fired; a failing handler ends the
+// batch with handlerFailed, so that the batch runs again with savepoints.
+func (r *Runner) fireDirect(ctx context.Context, tx *store.Tx, claimed []store.Timer, h Handler, now time.Time) (int, func(), error) {
 	ids := make([]int64, len(claimed))
 	for i, tm := range claimed {
 		ids[i] = tm.ID
 	}
 	taken, err := tx.TakeTimers(ctx, ids, now)
 	if err != nil || len(taken) == 0 {
-		return 0, err // none taken: cancelled or moved by an earlier handler in this batch
+		return 0, nil, err // none taken: cancelled or moved by an earlier handler in this batch
 	}
-	tx.ResetMemo() // the timers are one command of their own
-	defer tx.ResetMemo()
-	if herr := callMany(ctx, h, tx, taken, now); herr != nil {
+	done, herr := call(ctx, h, tx, taken, now)
+	if herr != nil {
 		if ctx.Err() != nil {
-			return 0, ctx.Err() // stopping is not the timers' fault: roll back, no attempt counted
+			return 0, nil, ctx.Err() // stopping is not the timers' fault: roll back, no attempt counted
 		}
-		return 0, handlerFailed{err: herr}
+		hf := handlerFailed{err: herr}
+		if len(taken) == 1 {
+			hf.id = taken[0].ID
+		}
+		return 0, nil, hf
 	}
-	return len(taken), nil
+	return len(taken), done, nil
 }
 
-// fire runs one claimed timer in a savepoint and says whether its handler succeeded. An error
-// means the transaction is unusable; a handler's failure is recorded on the timer instead.
-func (r *Runner) fire(ctx context.Context, tx *store.Tx, claimed store.Timer, h Handler, now time.Time) (bool, error) {
+// fire runs one claimed timer alone in a savepoint and says whether its handler succeeded. An
+// error means the transaction is unusable; a handler's failure is recorded on the timer instead.
+func (r *Runner) fire(ctx context.Context, tx *store.Tx, claimed store.Timer, h Handler, now time.Time) (bool, func(), error) {
 	var tm store.Timer
 	var taken bool
+	var done func()
 	herr, txErr := tx.Savepoint(ctx, func() error {
 		var err error
 		// Deleted before the handler runs, so a handler that schedules the same key again
@@ -285,54 +228,43 @@ func (r *Runner) fire(ctx context.Context, tx *store.Tx, claimed store.Timer, h 
 		if tm, taken, err = tx.TakeTimer(ctx, claimed.ID, now); err != nil || !taken {
 			return err
 		}
-		tx.ResetMemo() // each timer is a command of its own
-		defer tx.ResetMemo()
-		return call(ctx, h, tx, tm, now)
+		done, err = call(ctx, h, tx, []store.Timer{tm}, now)
+		return err
 	})
 	switch {
 	case txErr != nil:
-		return false, txErr
+		return false, nil, txErr
 	case herr == nil:
-		return taken, nil // not taken: cancelled or moved by an earlier handler in this batch
+		return taken, done, nil // not taken: cancelled or moved by an earlier handler in this batch
 	case !taken:
-		return false, herr // taking it failed: a database error, not the handler's
+		return false, nil, herr // taking it failed: a database error, not the handler's
 	case ctx.Err() != nil:
-		return false, ctx.Err() // stopping is not the timer's fault: roll back, no attempt counted
+		return false, nil, ctx.Err() // stopping is not the timer's fault: roll back, no attempt counted
 	}
 	attempts := tm.Attempts + 1
 	if attempts >= maxAttempts {
 		if err := tx.RetryTimer(ctx, tm.ID, tm.DueAt, herr.Error(), true); err != nil {
-			return false, err
+			return false, nil, err
 		}
 		r.log.Error("timer marked failed after its last attempt", "timer", tm.ID, "kind", tm.Kind, "case", tm.CaseID,
 			"ref", tm.RefID, "attempts", attempts, "err", herr)
-		return false, nil
+		return false, nil, nil
 	}
 	at := now.Add(backoff(attempts))
 	if err := tx.RetryTimer(ctx, tm.ID, at, herr.Error(), false); err != nil {
-		return false, err
+		return false, nil, err
 	}
 	r.log.Error("timer failed; will retry", "timer", tm.ID, "kind", tm.Kind, "case", tm.CaseID, "ref", tm.RefID,
 		"attempts", attempts, "retry_at", at, "err", herr)
-	return false, nil
+	return false, nil, nil
 }
 
 // call runs a handler, turning a panic into an error so one bad timer is retried and then
 // parked instead of stopping the server.
-func call(ctx context.Context, h Handler, tx *store.Tx, tm store.Timer, now time.Time) (err error) {
+func call(ctx context.Context, h Handler, tx *store.Tx, timers []store.Timer, now time.Time) (done func(), err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("handler panicked: %v\n%s", p, debug.Stack())
-		}
-	}()
-	return h(ctx, tx, tm, now)
-}
-
-// callMany is call for a BatchHandler.
-func callMany(ctx context.Context, h BatchHandler, tx *store.Tx, timers []store.Timer, now time.Time) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("batch handler panicked: %v\n%s", p, debug.Stack())
+			done, err = nil, fmt.Errorf("handler panicked: %v\n%s", p, debug.Stack())
 		}
 	}()
 	return h(ctx, tx, timers, now)

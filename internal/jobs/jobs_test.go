@@ -39,9 +39,30 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-func newRunner(st *store.Store, clk clock.Clock, handlers map[string]Handler) (*Runner, *logBuffer) {
+func newRunner(st *store.Store, clk clock.Clock, handlers map[string]single) (*Runner, *logBuffer) {
 	logs := &logBuffer{}
-	return NewRunner(st, clk, slog.New(slog.NewTextHandler(logs, nil)), handlers), logs
+	return NewRunner(st, clk, slog.New(slog.NewTextHandler(logs, nil)), singles(handlers)), logs
+}
+
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// single is a handler of one timer at a time: most tests' handlers.
+type single func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error
+
+// singles makes Handlers of singles: each runs its timers one after the other.
+func singles(hs map[string]single) map[string]Handler {
+	out := make(map[string]Handler, len(hs))
+	for kind, h := range hs {
+		out[kind] = func(ctx context.Context, tx *store.Tx, tms []store.Timer, now time.Time) (func(), error) {
+			for _, tm := range tms {
+				if err := h(ctx, tx, tm, now); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		}
+	}
+	return out
 }
 
 // calls counts handler calls per timer id.
@@ -53,7 +74,7 @@ type calls struct {
 func newCalls() *calls { return &calls{n: map[int64]int{}} }
 
 // handler counts each call, then returns what result says (nil when result is nil).
-func (c *calls) handler(result func(tm store.Timer, call int) error) Handler {
+func (c *calls) handler(result func(tm store.Timer, call int) error) single {
 	return func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
 		c.mu.Lock()
 		c.n[tm.ID]++
@@ -131,7 +152,7 @@ func TestRunDue(t *testing.T) {
 		t.Run("a timer added in a rolled back transaction never fires", func(t *testing.T) {
 			st := storetest.Open(t, backend)
 			c := newCalls()
-			r, _ := newRunner(st, clock.NewFake(t0.Add(time.Hour)), map[string]Handler{"k": c.handler(nil)})
+			r, _ := newRunner(st, clock.NewFake(t0.Add(time.Hour)), map[string]single{"k": c.handler(nil)})
 			err := st.Write(ctx, func(tx *store.Tx) error {
 				if _, err := tx.AddTimer(ctx, store.Timer{Kind: "k", DueAt: t0}, t0); err != nil {
 					return err
@@ -152,7 +173,7 @@ func TestRunDue(t *testing.T) {
 			c := newCalls()
 			var got []store.Timer
 			var nows []time.Time
-			r, _ := newRunner(st, clk, map[string]Handler{
+			r, _ := newRunner(st, clk, map[string]single{
 				"promise.remind": c.handler(nil),
 				"promise.break": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
 					got = append(got, tm)
@@ -195,7 +216,7 @@ func TestRunDue(t *testing.T) {
 			st := storetest.Open(t, backend)
 			clk := clock.NewFake(t0)
 			c := newCalls()
-			r, logs := newRunner(st, clk, map[string]Handler{"reply.target": c.handler(func(tm store.Timer, call int) error {
+			r, logs := newRunner(st, clk, map[string]single{"reply.target": c.handler(func(tm store.Timer, call int) error {
 				if call <= 2 {
 					return fmt.Errorf("mail server away (call %d)", call)
 				}
@@ -231,7 +252,7 @@ func TestRunDue(t *testing.T) {
 			st := storetest.Open(t, backend)
 			clk := clock.NewFake(t0)
 			c := newCalls()
-			r, logs := newRunner(st, clk, map[string]Handler{"k": c.handler(func(store.Timer, int) error { return errBoom })})
+			r, logs := newRunner(st, clk, map[string]single{"k": c.handler(func(store.Timer, int) error { return errBoom })})
 			id := add(t, st, store.Timer{Kind: "k", DueAt: t0, CaseID: 3})[0]
 			for range 30 {
 				runDue(t, r)
@@ -260,7 +281,7 @@ func TestRunDue(t *testing.T) {
 				return err
 			}
 			failedOnce := map[int64]bool{}
-			r, _ := newRunner(st, clk, map[string]Handler{
+			r, _ := newRunner(st, clk, map[string]single{
 				"ok": effect,
 				"flaky": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
 					if err := effect(ctx, tx, tm, now); err != nil {
@@ -312,7 +333,7 @@ func TestRunDue(t *testing.T) {
 		t.Run("a kind without a handler is marked failed", func(t *testing.T) {
 			st := storetest.Open(t, backend)
 			c := newCalls()
-			r, logs := newRunner(st, clock.NewFake(t0), map[string]Handler{"known": c.handler(nil)})
+			r, logs := newRunner(st, clock.NewFake(t0), map[string]single{"known": c.handler(nil)})
 			ids := add(t, st, store.Timer{Kind: "mystery", DueAt: t0, CaseID: 5}, store.Timer{Kind: "known", DueAt: t0, CaseID: 5})
 			if n := runDue(t, r); n != 1 || c.of(ids[1]) != 1 {
 				t.Fatalf("fired %d, want the known one", n)
@@ -333,9 +354,9 @@ func TestRunDue(t *testing.T) {
 			st := storetest.Open(t, backend)
 			clk := clock.NewFake(t0)
 			c := newCalls()
-			r, _ := newRunner(st, clk, map[string]Handler{
+			r, _ := newRunner(st, clk, map[string]single{
 				"promise.break": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
-					if _, err := tx.CancelTimers(ctx, "promise.remind", tm.RefID); err != nil {
+					if err := tx.CancelTimers(ctx, store.TimerRef{Kind: "promise.remind", RefID: tm.RefID}); err != nil {
 						return err
 					}
 					_, err := tx.AddTimer(ctx, store.Timer{Kind: "reply.target", DueAt: now.Add(time.Hour), CaseID: tm.CaseID, Key: "reply:7"}, now)
@@ -360,7 +381,7 @@ func TestRunDue(t *testing.T) {
 		t.Run("a handler may schedule its own key again", func(t *testing.T) {
 			st := storetest.Open(t, backend)
 			clk := clock.NewFake(t0)
-			r, _ := newRunner(st, clk, map[string]Handler{
+			r, _ := newRunner(st, clk, map[string]single{
 				"tick": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
 					_, err := tx.AddTimer(ctx, store.Timer{Kind: "tick", DueAt: now.Add(time.Hour), CaseID: tm.CaseID, Key: tm.Key}, now)
 					return err
@@ -387,14 +408,14 @@ func TestRunDue(t *testing.T) {
 			t.Cleanup(func() { other.Close() })
 			clk := clock.NewFake(t0)
 			c := newCalls()
-			handlers := map[string]Handler{"k": c.handler(nil)}
+			handlers := map[string]single{"k": c.handler(nil)}
 			var tms []store.Timer
 			for i := range 200 {
 				tms = append(tms, store.Timer{Kind: "k", DueAt: t0.Add(-time.Duration(i) * time.Second), CaseID: 9})
 			}
 			ids := add(t, st, tms...)
 			quiet := slog.New(slog.DiscardHandler)
-			runners := []*Runner{NewRunner(st, clk, quiet, handlers), NewRunner(other, clk, quiet, handlers)}
+			runners := []*Runner{NewRunner(st, clk, quiet, singles(handlers)), NewRunner(other, clk, quiet, singles(handlers))}
 			fired := make([]int, len(runners))
 			errs := make([]error, len(runners))
 			start := make(chan struct{})
@@ -452,7 +473,7 @@ func TestRun(t *testing.T) {
 		t.Run("wakes for a timer added while it sleeps", func(t *testing.T) {
 			st := storetest.Open(t, backend)
 			fired := make(chan int64, 10)
-			r, logs := newRunner(st, clock.NewFake(t0), map[string]Handler{
+			r, logs := newRunner(st, clock.NewFake(t0), map[string]single{
 				"k": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
 					fired <- tm.ID
 					return nil
@@ -486,7 +507,7 @@ func TestRun(t *testing.T) {
 			clk := clock.System{}
 			type firing struct{ due, at time.Time }
 			fired := make(chan firing, 1)
-			r, logs := newRunner(st, clk, map[string]Handler{
+			r, logs := newRunner(st, clk, map[string]single{
 				"k": func(ctx context.Context, tx *store.Tx, tm store.Timer, now time.Time) error {
 					fired <- firing{tm.DueAt, time.Now()}
 					return nil
@@ -516,7 +537,7 @@ func BenchmarkRunDue(b *testing.B) {
 		b.Run(backend, func(b *testing.B) {
 			st := storetest.Open(b, backend)
 			r := NewRunner(st, clock.NewFake(t0), slog.New(slog.DiscardHandler), map[string]Handler{
-				"bench": func(context.Context, *store.Tx, store.Timer, time.Time) error { return nil },
+				"bench": func(context.Context, *store.Tx, []store.Timer, time.Time) (func(), error) { return nil, nil },
 			})
 			tms := make([]store.Timer, n)
 			for i := range tms {

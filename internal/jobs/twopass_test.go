@@ -24,7 +24,7 @@ func TestFailureInBatchRunsItAgainWithSavepoints(t *testing.T) {
 			return err
 		}
 		c := newCalls()
-		r, logs := newRunner(st, clk, map[string]Handler{
+		r, logs := newRunner(st, clk, map[string]single{
 			"ok": effect,
 			"fails": c.handler(func(tm store.Timer, _ int) error {
 				return errBoom
@@ -54,42 +54,4 @@ func TestFailureInBatchRunsItAgainWithSavepoints(t *testing.T) {
 			t.Errorf("%d retry log lines, want 1:\n%s", n, logs)
 		}
 	})
-}
-
-// Handlers of one batch share BatchMemo; the next batch starts with an empty one, and outside
-// a handler there is none.
-func TestBatchMemo(t *testing.T) {
-	if BatchMemo(context.Background()) != nil {
-		t.Error("a memo outside a batch")
-	}
-	st := storetest.Open(t, "sqlite")
-	ctx := context.Background()
-	err := st.Write(ctx, func(tx *store.Tx) error {
-		for range batchSize + 1 {
-			if _, err := tx.AddTimer(ctx, store.Timer{Kind: "k", DueAt: t0}, t0); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var counts []int // per batch, how many handlers it had run when each ran
-	r, _ := newRunner(st, clock.NewFake(t0), map[string]Handler{"k": func(ctx context.Context, _ *store.Tx, _ store.Timer, _ time.Time) error {
-		m := BatchMemo(ctx)
-		n, _ := m["n"].(int)
-		if n == 0 {
-			counts = append(counts, 0)
-		}
-		m["n"] = n + 1
-		counts[len(counts)-1] = n + 1
-		return nil
-	}})
-	if n := runDue(t, r); n != batchSize+1 {
-		t.Fatalf("fired %d", n)
-	}
-	if len(counts) != 2 || counts[0] != batchSize || counts[1] != 1 {
-		t.Errorf("handlers per memo %v, want [%d 1]", counts, batchSize)
-	}
 }

@@ -70,7 +70,7 @@ func (e *outboxEnv) queue(t testing.TB, mails ...store.OutMail) {
 	ctx := context.Background()
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		for _, m := range mails {
-			if _, err := tx.QueueMail(ctx, m, e.clk.Now()); err != nil {
+			if err := tx.QueueMail(ctx, m, e.clk.Now()); err != nil {
 				return err
 			}
 		}

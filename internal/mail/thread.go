@@ -48,40 +48,40 @@ func (k Keys) mac(purpose string, fields ...string) string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum))
 }
 
-// MessageID returns the desk's Message-ID for an entry of a case:
-// "k.<case>.<entry>.<hmac>@domain" (without <>). Case ids are positive,
-// entry ids not negative.
-func (k Keys) MessageID(caseID, entryID int64) string {
-	c, e := strconv.FormatInt(caseID, 10), strconv.FormatInt(entryID, 10)
+// MessageID returns the desk's Message-ID for an entry of a case, named by its place in the
+// case's record: "k.<case>.s<seq>.<hmac>@domain" (without <>). Case ids are positive, seqs
+// too. (Desks before 0.3 named the entry by its id, without the "s": ParseMessageID still
+// reads those, so replies to older mail keep finding their case.)
+func (k Keys) MessageID(caseID, seq int64) string {
+	c, e := strconv.FormatInt(caseID, 10), "s"+strconv.FormatInt(seq, 10)
 	return "k." + c + "." + e + "." + k.mac("message-id", c, e, k.domain) + "@" + k.domain
 }
 
-// ParseMessageID returns the case and entry of a Message-ID the desk made
-// (with or without <>), and false for anything else (foreign ids, forged or
-// altered HMAC, other domains).
-func (k Keys) ParseMessageID(id string) (caseID, entryID int64, ok bool) {
+// ParseMessageID returns the case a Message-ID the desk made belongs to (with or without <>),
+// and false for anything else (foreign ids, forged or altered HMAC, other domains).
+func (k Keys) ParseMessageID(id string) (caseID int64, ok bool) {
 	id = strings.TrimSpace(id)
 	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
 	if len(k.secret) == 0 || len(id) > 200 {
-		return 0, 0, false
+		return 0, false
 	}
 	at := strings.LastIndexByte(id, '@')
 	if at < 0 || !strings.EqualFold(id[at+1:], k.domain) {
-		return 0, 0, false
+		return 0, false
 	}
 	f := strings.Split(strings.ToLower(id[:at]), ".")
 	if len(f) != 4 || f[0] != "k" {
-		return 0, 0, false
+		return 0, false
 	}
 	c, okc := parseID(f[1])
-	e, oke := parseID(f[2])
+	_, oke := parseID(strings.TrimPrefix(f[2], "s"))
 	if !okc || !oke || c == 0 {
-		return 0, 0, false
+		return 0, false
 	}
 	if !hmac.Equal([]byte(f[3]), []byte(k.mac("message-id", f[1], f[2], k.domain))) {
-		return 0, 0, false
+		return 0, false
 	}
-	return c, e, true
+	return c, true
 }
 
 // ReplyAddress returns the plus-addressed reply address for a case:

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -10,18 +11,23 @@ func testKeys() Keys { return NewKeys([]byte("0123456789abcdef0123456789abcdef")
 
 func TestKeysMessageIDRoundTrip(t *testing.T) {
 	k := testKeys()
-	format := regexp.MustCompile(`^k\.[0-9]+\.[0-9]+\.[a-z2-7]{16}@kept\.example$`)
+	format := regexp.MustCompile(`^k\.[0-9]+\.s[0-9]+\.[a-z2-7]{16}@kept\.example$`)
 	for _, ids := range [][2]int64{{1, 0}, {42, 7}, {1042, 99999}, {1<<63 - 1, 1<<63 - 1}} {
 		id := k.MessageID(ids[0], ids[1])
 		if !format.MatchString(id) {
 			t.Errorf("MessageID(%d, %d) = %q", ids[0], ids[1], id)
 		}
 		for _, form := range []string{id, "<" + id + ">", "  <" + id + ">\r\n", strings.ToUpper(id)} {
-			c, e, ok := k.ParseMessageID(form)
-			if !ok || c != ids[0] || e != ids[1] {
-				t.Errorf("ParseMessageID(%q) = %d, %d, %v", form, c, e, ok)
+			if c, ok := k.ParseMessageID(form); !ok || c != ids[0] {
+				t.Errorf("ParseMessageID(%q) = %d, %v", form, c, ok)
 			}
 		}
+	}
+	// Mail sent before 0.3 named the entry by its id ("k.42.1234.<mac>"): a reply to it still
+	// finds its case.
+	old := "k.42.1234." + k.mac("message-id", "42", "1234", k.domain) + "@kept.example"
+	if c, ok := k.ParseMessageID(old); !ok || c != 42 {
+		t.Errorf("ParseMessageID(%q) of the earlier form = %d, %v", old, c, ok)
 	}
 	if a, b := k.MessageID(42, 7), k.MessageID(42, 8); a == b || a[len(a)-30:] == b[len(b)-30:] {
 		t.Errorf("MACs of different entries look alike: %q %q", a, b)
@@ -30,7 +36,7 @@ func TestKeysMessageIDRoundTrip(t *testing.T) {
 
 func TestKeysMessageIDRefused(t *testing.T) {
 	k := testKeys()
-	id := k.MessageID(42, 7) // k.42.7.<mac>@kept.example
+	id := k.MessageID(42, 7) // k.42.s7.<mac>@kept.example
 	mac := strings.TrimSuffix(strings.Split(id, ".")[3], "@kept")
 	flip := func(s string, i int) string {
 		c := byte('a')
@@ -43,32 +49,33 @@ func TestKeysMessageIDRefused(t *testing.T) {
 	tests := []struct{ name, id string }{
 		{"empty", ""},
 		{"foreign", "CAF8x2=abc123@mail.example.com"},
-		{"tampered MAC", "k.42.7." + flip(mac, 0) + "@kept.example"},
-		{"tampered last MAC char", "k.42.7." + flip(mac, len(mac)-1) + "@kept.example"},
-		{"truncated MAC", "k.42.7." + mac[:15] + "@kept.example"},
-		{"no MAC", "k.42.7@kept.example"},
-		{"other case", "k.43.7." + mac + "@kept.example"},
-		{"other entry", "k.42.8." + mac + "@kept.example"},
-		{"swapped", "k.7.42." + mac + "@kept.example"},
-		{"leading zero", "k.042.7." + mac + "@kept.example"},
-		{"plus sign", "k.+42.7." + mac + "@kept.example"},
-		{"negative", "k.-42.7." + mac + "@kept.example"},
+		{"tampered MAC", "k.42.s7." + flip(mac, 0) + "@kept.example"},
+		{"tampered last MAC char", "k.42.s7." + flip(mac, len(mac)-1) + "@kept.example"},
+		{"truncated MAC", "k.42.s7." + mac[:15] + "@kept.example"},
+		{"no MAC", "k.42.s7@kept.example"},
+		{"other case", "k.43.s7." + mac + "@kept.example"},
+		{"other entry", "k.42.s8." + mac + "@kept.example"},
+		{"the entry without its s", "k.42.7." + mac + "@kept.example"},
+		{"swapped", "k.7.s42." + mac + "@kept.example"},
+		{"leading zero", "k.042.s7." + mac + "@kept.example"},
+		{"plus sign", "k.+42.s7." + mac + "@kept.example"},
+		{"negative", "k.-42.s7." + mac + "@kept.example"},
 		{"zero case", k.MessageID(0, 7)},
-		{"foreign domain", "k.42.7." + mac + "@evil.example"},
-		{"subdomain", "k.42.7." + mac + "@x.kept.example"},
-		{"extra field", "k.42.7.1." + mac + "@kept.example"},
-		{"other prefix", "x.42.7." + mac + "@kept.example"},
+		{"foreign domain", "k.42.s7." + mac + "@evil.example"},
+		{"subdomain", "k.42.s7." + mac + "@x.kept.example"},
+		{"extra field", "k.42.s7.1." + mac + "@kept.example"},
+		{"other prefix", "x.42.s7." + mac + "@kept.example"},
 		{"other secret", other.MessageID(42, 7)},
-		{"reply MAC as id MAC", "k.42.7." + strings.Split(strings.Split(k.ReplyAddress("s@kept.example", 42), ".")[1], "@")[0] + "@kept.example"},
-		{"huge", "k." + strings.Repeat("9", 300) + ".7." + mac + "@kept.example"},
+		{"reply MAC as id MAC", "k.42.s7." + strings.Split(strings.Split(k.ReplyAddress("s@kept.example", 42), ".")[1], "@")[0] + "@kept.example"},
+		{"huge", "k." + strings.Repeat("9", 300) + ".s7." + mac + "@kept.example"},
 	}
 	for _, tt := range tests {
-		if c, e, ok := k.ParseMessageID(tt.id); ok {
-			t.Errorf("%s: ParseMessageID(%q) = %d, %d, true", tt.name, tt.id, c, e)
+		if c, ok := k.ParseMessageID(tt.id); ok {
+			t.Errorf("%s: ParseMessageID(%q) = %d, true", tt.name, tt.id, c)
 		}
 	}
 	var zero Keys
-	if _, _, ok := zero.ParseMessageID(zero.MessageID(42, 7)); ok {
+	if _, ok := zero.ParseMessageID(zero.MessageID(42, 7)); ok {
 		t.Error("zero Keys recognised an id")
 	}
 }
@@ -216,19 +223,21 @@ func FuzzParseMessageID(f *testing.F) {
 	k := testKeys()
 	f.Add(k.MessageID(42, 7))
 	f.Add("<" + k.MessageID(1, 0) + ">")
-	f.Add("k.42.7.aaaaaaaaaaaaaaaa@kept.example")
+	f.Add("k.42.s7.aaaaaaaaaaaaaaaa@kept.example")
 	f.Add("CAF8x2=abc123@mail.example.com")
 	f.Add(k.ReplyAddress("support@kept.example", 42))
 	f.Fuzz(func(t *testing.T, id string) {
-		c, e, ok := k.ParseMessageID(id)
-		if ok {
+		if c, ok := k.ParseMessageID(id); ok {
 			// Only the desk's own ids pass, and they name what they were made for.
-			if c <= 0 || e < 0 {
-				t.Fatalf("ParseMessageID(%q) = %d, %d", id, c, e)
+			if c <= 0 {
+				t.Fatalf("ParseMessageID(%q) = %d", id, c)
 			}
-			canon := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
-			if !strings.EqualFold(canon, k.MessageID(c, e)) {
-				t.Fatalf("ParseMessageID(%q) accepted a non-canonical id for %d, %d", id, c, e)
+			canon := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">"))
+			f := strings.Split(canon, ".")
+			entry := f[2]
+			want := "k." + strconv.FormatInt(c, 10) + "." + entry + "." + k.mac("message-id", strconv.FormatInt(c, 10), entry, k.domain) + "@" + k.domain
+			if canon != want {
+				t.Fatalf("ParseMessageID(%q) accepted a non-canonical id for case %d", id, c)
 			}
 		}
 		if c, ok := k.ParseReplyAddress(id); ok && !strings.Contains(strings.ToLower(id), strings.Split(k.ReplyAddress("x@y", c), "@")[0][1:]) {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // PromiseEstimate says how long promises of this kind took to keep on cases of the case's
@@ -14,8 +13,9 @@ import (
 // history is short (fewer than desk.MinEstimateSamples kept promises).
 func (s *Service) PromiseEstimate(ctx context.Context, actor desk.Actor, caseID int64, kind string, due time.Time) (*desk.Estimate, error) {
 	var est *desk.Estimate
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.read(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}

@@ -53,15 +53,17 @@ func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCas
 		return CaseView{}, err
 	}
 	var id int64
-	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		cust, err := tx.Customer(ctx, in.CustomerID)
+	err = s.write(ctx, actor, func(w *work) error {
+		cust, err := w.customer(in.CustomerID)
 		if store.IsNotFound(err) {
 			return desk.Invalid("customer_id", "no customer %d", in.CustomerID)
 		} else if err != nil {
 			return err
 		}
-		c, _, err := s.openCase(ctx, tx, actor, in, cust, ev)
-		id = c.ID
+		c, _, err := s.openCase(w, in, cust)
+		if c != nil {
+			id = c.ID
+		}
 		return err
 	})
 	if err != nil {
@@ -70,95 +72,105 @@ func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCas
 	return s.Case(ctx, actor, id)
 }
 
-// openCase is OpenCase inside a transaction that has loaded the customer; it returns the case
-// and its first entries. flags are set on the case from the start (a malformed mail's, say).
-func (s *Service) openCase(ctx context.Context, tx *store.Tx, actor desk.Actor, in desk.NewCase, cust desk.Customer, ev *[]Event, flags ...string) (desk.Case, []desk.Entry, error) {
-	now := s.now()
+// openCase is OpenCase inside a command that has loaded the customer; it returns the case and
+// its first entries. flags are set on the case from the start (a malformed mail's, say).
+func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags ...string) (*desk.Case, []desk.Entry, error) {
 	var ct desk.CaseType
 	if in.Type != "" {
 		var err error
-		if ct, err = findCaseType(ctx, tx, "type", in.Type); err != nil {
-			return desk.Case{}, nil, err
+		if ct, err = findCaseType(w, "type", in.Type); err != nil {
+			return nil, nil, err
 		}
 		if err := missingReferences(ct, in.References, cust.References); err != nil {
-			return desk.Case{}, nil, err
+			return nil, nil, err
 		}
 	}
-	var owner desk.Agent
-	var err error
-	if in.OwnerID != 0 {
-		owner, err = tx.Agent(ctx, in.OwnerID)
-		if store.IsNotFound(err) || (err == nil && (!owner.Active || owner.Role == desk.RolePartner)) {
-			return desk.Case{}, nil, desk.Invalid("owner_id", "no active agent %d to own the case", in.OwnerID)
-		}
-	} else {
-		var loads []desk.AgentLoad
-		if loads, err = ownerLoads(ctx, tx, ct.TeamID, now); err == nil && len(loads) == 0 && ct.TeamID != 0 {
-			loads, err = ownerLoads(ctx, tx, 0, now) // nobody in the type's team: anyone present
-		}
-		if err == nil {
-			owner, err = desk.ChooseOwner(loads)
-		}
-		if err == nil {
-			owner, err = tx.Agent(ctx, owner.ID) // the loads carry only what choosing reads
-		}
-	}
+	owner, err := chooseOwner(w, in.OwnerID, ct.TeamID)
 	if err != nil {
-		return desk.Case{}, nil, err
+		return nil, nil, err
 	}
 	var recorder *desk.Agent
-	if actor.Kind == desk.ActorAgent {
-		r, err := tx.Agent(ctx, actor.ID)
+	if w.actor.Kind == desk.ActorAgent {
+		r, err := w.agent(w.actor.ID)
 		if err != nil {
-			return desk.Case{}, nil, err
+			return nil, nil, err
 		}
 		recorder = &r
 	}
-	c, drafts, parts := desk.OpenCase(in, cust, owner, recorder, now)
-	c.Type = ct.Name
+	nc, drafts, parts := desk.OpenCase(in, cust, owner, recorder, w.now)
+	nc.Type = ct.Name
 	for _, f := range flags {
-		c.AddFlag(f)
+		nc.AddFlag(f)
 	}
-	if err := tx.InsertCase(ctx, &c); err != nil {
-		return c, nil, err
+	if err := w.tx.InsertCase(w.ctx, &nc); err != nil {
+		return nil, nil, err
 	}
-	tx.Memo()[lastMailKey(c.ID)] = "" // a new case has received no mail yet: its first replies answer none
-	*ev = append(*ev, Event{CaseID: c.ID, CaseOpened: true})
+	c := w.keepCase(nc)
+	w.lastMailOf(c.ID, "") // a new case has received no mail yet: its first replies answer none
+	w.changed(Event{CaseID: c.ID, CaseOpened: true})
 	// The subject and the references given with the case are searchable like the record.
 	refs := text.RefKeys(in.Subject)
 	for _, r := range in.References {
 		refs = append(refs, r.Key)
-		if err := tx.AddReference(ctx, cust.ID, r, now); err != nil {
+		if err := w.tx.AddReference(w.ctx, cust.ID, r, w.now); err != nil {
 			return c, nil, err
 		}
 	}
-	if err := tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, Words: text.Words(in.Subject), Refs: refs}); err != nil {
+	if err := w.tx.Index(w.ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, Words: text.Words(in.Subject), Refs: refs}); err != nil {
 		return c, nil, err
 	}
-	if err := tx.AddParticipants(ctx, c.ID, parts); err != nil {
-		return c, nil, err
+	w.keepParticipants(c.ID, nil)
+	for _, p := range parts {
+		if _, err := w.participate(c, p); err != nil {
+			return c, nil, err
+		}
 	}
-	entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
+	entries, err := s.appendRecord(w, c, drafts)
 	if err != nil {
 		return c, nil, err
 	}
 	if len(ct.Steps) > 0 {
 		// The customer reads at once what happens to their case and what comes next.
-		if err := s.enterStep(ctx, tx, &c, ct, 1, desk.SystemActor(), now, ev); err != nil {
+		if err := s.enterStep(w, c, ct, 1); err != nil {
 			return c, nil, err
 		}
 	}
 	if c.Unanswered == 0 || c.Status == desk.StatusQuarantined {
 		return c, entries, nil // nobody is waiting for an answer (or it may be spam: an agent looks first)
 	}
-	return c, entries, s.startResponseClock(ctx, tx, c, now, ev)
+	return c, entries, s.startResponseClock(w, *c)
+}
+
+// chooseOwner is the owner a new case gets: the agent named, or else the least busy agent
+// present of the case type's team (of anyone, when its team has nobody).
+func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
+	if ownerID != 0 {
+		owner, err := w.agent(ownerID)
+		if store.IsNotFound(err) || (err == nil && (!owner.Active || owner.Role == desk.RolePartner)) {
+			return owner, desk.Invalid("owner_id", "no active agent %d to own the case", ownerID)
+		}
+		return owner, err
+	}
+	loads, err := w.ownerLoads(teamID)
+	if err == nil && len(loads) == 0 && teamID != 0 {
+		loads, err = w.ownerLoads(0) // nobody in the type's team: anyone present
+	}
+	if err != nil {
+		return desk.Agent{}, err
+	}
+	owner, err := desk.ChooseOwner(loads)
+	if err != nil {
+		return owner, err
+	}
+	return w.agent(owner.ID) // the loads carry only what choosing reads
 }
 
 // Case returns a case as the actor may see it.
 func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseView, error) {
 	var v CaseView
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		c, err := loadCase(ctx, tx, actor, id)
+	err := s.read(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(id)
 		if err != nil {
 			return err
 		}
@@ -174,7 +186,7 @@ func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseVie
 		if err != nil {
 			return err
 		}
-		step, err := stepView(ctx, tx, c)
+		step, err := stepView(w, *c)
 		if err != nil {
 			return err
 		}
@@ -201,8 +213,8 @@ func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (
 	if !ok {
 		return 0, desk.NotFound("case", ref)
 	}
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		_, err := loadCase(ctx, tx, actor, id)
+	err := s.read(ctx, actor, func(w *work) error {
+		_, err := w.loadCase(id)
 		return err
 	})
 	return id, wrap("find case", err)
@@ -215,11 +227,11 @@ func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (
 func (s *Service) Record(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Entry, error) {
 	var out []desk.Entry
 	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+		c, err := s.newWork(ctx, tx, actor, time.Time{}).loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		all, err := tx.Record(ctx, c)
+		all, err := tx.Record(ctx, *c)
 		out = all[:0]
 		for _, e := range all {
 			if desk.CanSeeEntry(actor, e) {
@@ -281,23 +293,22 @@ type MessageResult struct {
 // refused while any complaint of the customer is open (409 complaint_open). A reply asking for a
 // document the customer already gave comes back with a warning naming it.
 func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewMessage) (MessageResult, error) {
-	var first desk.Entry
+	var first []desk.Entry // the message's entry, its id set once written
 	warnings := []Warning{}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		if in, err = prepareMessage(ctx, tx, c, in); err != nil {
+		if in, err = prepareMessage(w, *c, in); err != nil {
 			return err
 		}
-		now := s.now()
-		drafts, err := desk.AddMessage(&c, actor, in, now)
+		drafts, err := desk.AddMessage(c, actor, in, w.now)
 		if err != nil {
 			return err
 		}
 		if actor.Kind == desk.ActorAgent && !in.Internal {
-			docs, err := documentsAskedAgain(ctx, tx, c.CustomerID, in.Body)
+			docs, err := documentsAskedAgain(ctx, w.tx, c.CustomerID, in.Body)
 			if err != nil {
 				return err
 			}
@@ -306,10 +317,13 @@ func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64
 					Message: fmt.Sprintf("the customer already gave a %s (%s, %s): it is on their file", d.Kind, d.Filename, d.CreatedAt.Format("2 Jan 2006"))})
 			}
 		}
-		first, err = s.appendContact(ctx, tx, &c, actor, drafts, now, ev)
+		first, err = s.appendContact(w, c, drafts)
 		return err
 	})
-	return MessageResult{Entry: first, Warnings: warnings}, wrap("add message", err)
+	if err != nil {
+		return MessageResult{}, wrap("add message", err)
+	}
+	return MessageResult{Entry: first[0], Warnings: warnings}, nil
 }
 
 // LogCall puts a phone call on a case's record.
@@ -317,88 +331,82 @@ func (s *Service) LogCall(ctx context.Context, actor desk.Actor, caseID int64, i
 	if err := requireWorker(actor); err != nil {
 		return desk.Entry{}, err
 	}
-	return s.addToRecord(ctx, actor, caseID, func(c *desk.Case, now time.Time) ([]desk.Draft, error) {
-		return desk.LogCall(c, actor, in, now)
-	})
-}
-
-// addToRecord is the shape of every command on an existing case: lock it, let the rule decide,
-// introduce the actor if new to the case, append, and apply the ladder's contact rules. It
-// returns the first entry the rule decided.
-func (s *Service) addToRecord(ctx context.Context, actor desk.Actor, caseID int64, rule func(c *desk.Case, now time.Time) ([]desk.Draft, error)) (desk.Entry, error) {
-	var first desk.Entry
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	var first []desk.Entry
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		drafts, err := rule(&c, now)
+		drafts, err := desk.LogCall(c, actor, in, w.now)
 		if err != nil {
 			return err
 		}
-		first, err = s.appendContact(ctx, tx, &c, actor, drafts, now, ev)
+		first, err = s.appendContact(w, c, drafts)
 		return err
 	})
-	return first, wrap("add to record", err)
+	if err != nil {
+		return desk.Entry{}, wrap("log call", err)
+	}
+	return first[0], nil
 }
 
 // appendContact appends what a rule decided on a case, with the actor's introduction when new,
 // and applies the ladder's contact rules: a customer's message counts towards escalation and
-// starts the response clock; a public answer stops it. It returns the first decided entry.
-func (s *Service) appendContact(ctx context.Context, tx *store.Tx, c *desk.Case, actor desk.Actor, drafts []desk.Draft, now time.Time, ev *[]Event) (desk.Entry, error) {
-	intro, err := s.participate(ctx, tx, c, actor, now)
+// starts the response clock; a public answer stops it. It returns the decided entries (not the
+// introduction), whose ids are set once written.
+func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]desk.Entry, error) {
+	intro, err := s.participate(w, c)
 	if err != nil {
-		return desk.Entry{}, err
+		return nil, err
 	}
-	settings, err := s.settingsOf(ctx, tx, *c)
+	settings, err := w.settingsOf(*c)
 	if err != nil {
-		return desk.Entry{}, err
+		return nil, err
 	}
 	escalate, answered := false, false
 	for _, d := range drafts {
 		switch {
 		case d.Kind == desk.KindMessageIn:
 			escalate = desk.CountContact(c, settings.RepeatContacts)
-		case (d.Kind == desk.KindMessageOut || d.Kind == desk.KindCall || d.Kind == desk.KindResolutionAsked) && actor.Kind == desk.ActorAgent:
+		case (d.Kind == desk.KindMessageOut || d.Kind == desk.KindCall || d.Kind == desk.KindResolutionAsked) && w.actor.Kind == desk.ActorAgent:
 			answered = true
 		}
 	}
-	entries, err := s.appendRecord(ctx, tx, c, append(intro, drafts...), now, ev)
+	entries, err := s.appendRecord(w, c, append(intro, drafts...))
 	if err != nil {
-		return desk.Entry{}, err
+		return nil, err
 	}
-	if err := notifyOwnerOfPartner(ctx, tx, *c, actor, fmt.Sprintf("%s: %s", drafts[0].Kind, firstLine(drafts[0].Body)), now); err != nil {
-		return desk.Entry{}, err
+	if err := notifyOwnerOfPartner(w, *c, fmt.Sprintf("%s: %s", drafts[0].Kind, firstLine(drafts[0].Body))); err != nil {
+		return nil, err
 	}
 	switch {
 	case escalate:
 		reason := fmt.Sprintf("the customer wrote %d times without an answer", settings.RepeatContacts)
-		if err := s.escalate(ctx, tx, c, desk.TriggerRepeatContacts, reason, now, ev); err != nil {
-			return desk.Entry{}, err
+		if err := s.escalate(w, c, escalation{trigger: desk.TriggerRepeatContacts, reason: reason}); err != nil {
+			return nil, err
 		}
 	case answered:
-		if _, err := tx.CancelTimers(ctx, timerResponseDue, c.ID); err != nil {
-			return desk.Entry{}, err
+		if err := w.tx.CancelTimers(w.ctx, store.TimerRef{Kind: timerResponseDue, RefID: c.ID}); err != nil {
+			return nil, err
 		}
 	case c.Unanswered == 1:
-		if err := s.startResponseClock(ctx, tx, *c, now, ev); err != nil {
-			return desk.Entry{}, err
+		if err := s.startResponseClock(w, *c); err != nil {
+			return nil, err
 		}
 	}
-	return entries[len(intro)], nil
+	return entries[len(intro):], nil
 }
 
 // startResponseClock schedules the escalation of a customer's contact left unanswered past the
 // case's response target (its type's, else its team's).
-func (s *Service) startResponseClock(ctx context.Context, tx *store.Tx, c desk.Case, now time.Time, ev *[]Event) error {
-	settings, err := s.settingsOf(ctx, tx, c)
+func (s *Service) startResponseClock(w *work, c desk.Case) error {
+	settings, err := w.settingsOf(c)
 	if err != nil {
 		return err
 	}
-	_, err = tx.AddTimer(ctx, store.Timer{Kind: timerResponseDue, DueAt: now.Add(settings.ResponseTarget), CaseID: c.ID, RefID: c.ID,
-		Key: fmt.Sprintf("response_due:%d", c.ID)}, now)
-	*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+	_, err = w.tx.AddTimer(w.ctx, store.Timer{Kind: timerResponseDue, DueAt: w.now.Add(settings.ResponseTarget), CaseID: c.ID, RefID: c.ID,
+		Key: fmt.Sprintf("response_due:%d", c.ID)}, w.now)
+	w.changed(Event{CaseID: c.ID, Timers: true})
 	return err
 }
 
@@ -409,23 +417,4 @@ func firstLine(s string) string {
 		line = string(r[:120]) + "…"
 	}
 	return line
-}
-
-type settingsKey struct {
-	teamID   int64
-	caseType string
-}
-
-// settingsOf is caseSettings in one query, looked up once per command: a customer's message
-// needs them for the repeat-contact rule and again to start the response clock.
-func (s *Service) settingsOf(ctx context.Context, tx *store.Tx, c desk.Case) (store.TeamSettings, error) {
-	key := settingsKey{c.TeamID, c.Type}
-	if v, ok := tx.Memo()[key].(store.TeamSettings); ok {
-		return v, nil
-	}
-	settings, err := tx.CaseSettings(ctx, c.TeamID, c.Type)
-	if err == nil {
-		tx.Memo()[key] = settings
-	}
-	return settings, err
 }

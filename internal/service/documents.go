@@ -9,11 +9,19 @@ import (
 	"github.com/keptdesk/kept/internal/store"
 )
 
+// DocumentIn is a document given: whose, with which case (0: none), what it is and its bytes.
+type DocumentIn struct {
+	CustomerID, CaseID          int64
+	Kind, Filename, ContentType string
+	Content                     []byte
+}
+
 // AddDocument keeps a document a customer gave. It goes on the customer, where every
-// department's cases show it; when it came with a case (caseID not 0, a case of that
+// department's cases show it; when it came with a case (CaseID not 0, a case of that
 // customer), that case's record says so in a public document_added entry. The desk's agents
 // and the customer themselves may add one.
-func (s *Service) AddDocument(ctx context.Context, actor desk.Actor, customerID, caseID int64, kind, filename, contentType string, content []byte) (desk.Document, error) {
+func (s *Service) AddDocument(ctx context.Context, actor desk.Actor, in DocumentIn) (desk.Document, error) {
+	customerID, caseID, kind, filename, contentType, content := in.CustomerID, in.CaseID, in.Kind, in.Filename, in.ContentType, in.Content
 	if !desk.CanSeeCustomer(actor, customerID) {
 		return desk.Document{}, desk.NotFound("customer", customerID)
 	}
@@ -25,14 +33,15 @@ func (s *Service) AddDocument(ctx context.Context, actor desk.Actor, customerID,
 	d := desk.Document{CustomerID: customerID, CaseID: caseID, Kind: desk.CleanKind(kind), Filename: desk.CleanFilename(filename),
 		ContentType: desk.CleanContentType(contentType), Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
 		By: desk.Actor{Kind: actor.Kind, ID: actor.ID, Name: actor.Name}, CreatedAt: now}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		if _, err := tx.Customer(ctx, customerID); err != nil {
+	err := s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
+		if _, err := w.customer(customerID); err != nil {
 			return notFoundAs(err, "customer", customerID)
 		}
-		var c desk.Case
+		var c *desk.Case
 		if caseID != 0 {
 			var err error
-			c, err = loadCase(ctx, tx, actor, caseID)
+			c, err = w.loadCase(caseID)
 			// The case is named in the input: a wrong one is refused as input, whoever's it is.
 			if e, ok := desk.AsError(err); (ok && e.Kind == desk.KindNotFound) || (err == nil && c.CustomerID != customerID) {
 				return desk.Invalid("case_id", "customer %d has no case %d", customerID, caseID)
@@ -48,11 +57,11 @@ func (s *Service) AddDocument(ctx context.Context, actor desk.Actor, customerID,
 		}
 		// Whoever adds it to a case acts on the case: a new name reaches the customer only
 		// with an introduction.
-		intro, err := s.participate(ctx, tx, &c, actor, now)
+		intro, err := s.participate(w, c)
 		if err != nil {
 			return err
 		}
-		_, err = s.appendRecord(ctx, tx, &c, append(intro, desk.DocumentAdded(d, actor)), now, ev)
+		_, err = s.appendRecord(w, c, append(intro, desk.DocumentAdded(d, actor)))
 		return err
 	})
 	return d, wrap("add document", err)
@@ -79,8 +88,9 @@ func (s *Service) Documents(ctx context.Context, actor desk.Actor, customerID in
 // everything the customer has given, whichever case it came with.
 func (s *Service) CaseDocuments(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Document, error) {
 	var out []desk.Document
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.read(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -29,7 +30,7 @@ func TestStoryTwoDepartmentsOneCustomer(t *testing.T) {
 
 		pdf := []byte("%PDF-1.7\n% Smrtni list\n")
 		asAnn := desk.AgentActor(billing)
-		doc := must(svc.AddDocument(ctx, asAnn, ivo.ID, billCase.ID, " death   certificate ", "C:\\scans\\Smrtni list – Ivić.pdf", "application/pdf", pdf))
+		doc := must(svc.AddDocument(ctx, asAnn, service.DocumentIn{CustomerID: ivo.ID, CaseID: billCase.ID, Kind: " death   certificate ", Filename: "C:\\scans\\Smrtni list – Ivić.pdf", ContentType: "application/pdf", Content: pdf}))
 		sum := sha256.Sum256(pdf)
 		if doc.ID == 0 || doc.Kind != "death certificate" || doc.Filename != "Smrtni list – Ivić.pdf" || doc.Size != int64(len(pdf)) ||
 			doc.SHA256 != hex.EncodeToString(sum[:]) || doc.CaseID != billCase.ID || doc.By.Name != "Ann Tamm" {
@@ -64,7 +65,7 @@ func TestStoryTwoDepartmentsOneCustomer(t *testing.T) {
 		}
 
 		// Support adds one to Billing's case: Sten is introduced before his name appears.
-		must(svc.AddDocument(ctx, asSten, ivo.ID, billCase.ID, "power of attorney", "punomoc.pdf", "", []byte("%PDF-1.4 punomoć")))
+		must(svc.AddDocument(ctx, asSten, service.DocumentIn{CustomerID: ivo.ID, CaseID: billCase.ID, Kind: "power of attorney", Filename: "punomoc.pdf", ContentType: "", Content: []byte("%PDF-1.4 punomoć")}))
 		rec := must(svc.Record(ctx, desk.CustomerActor(ivo), billCase.ID))
 		kinds := kindsOf(rec)
 		if n := len(kinds); n < 3 || kinds[n-3] != string(desk.KindDocumentAdded) || kinds[n-2] != string(desk.KindIntroduction) ||
@@ -101,10 +102,10 @@ func TestDocumentAccess(t *testing.T) {
 		ivo := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Ivo", Email: "ivo@example.hr"}))
 		mariCase := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: mari.ID, Subject: "Kettle", Body: "It leaks", Channel: "web"}))
 		ivoCase := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: ivo.ID, Subject: "Toaster", Body: "It burns", Channel: "web"}))
-		ivoDoc := must(svc.AddDocument(ctx, sys, ivo.ID, 0, "receipt", "racun.pdf", "application/pdf", []byte("%PDF receipt")))
+		ivoDoc := must(svc.AddDocument(ctx, sys, service.DocumentIn{CustomerID: ivo.ID, CaseID: 0, Kind: "receipt", Filename: "racun.pdf", ContentType: "application/pdf", Content: []byte("%PDF receipt")}))
 
 		asMari := desk.CustomerActor(mari)
-		own := must(svc.AddDocument(ctx, asMari, mari.ID, mariCase.ID, "receipt", "kviitung.jpg", "image/jpeg", []byte("\xff\xd8\xff jpeg")))
+		own := must(svc.AddDocument(ctx, asMari, service.DocumentIn{CustomerID: mari.ID, CaseID: mariCase.ID, Kind: "receipt", Filename: "kviitung.jpg", ContentType: "image/jpeg", Content: []byte("\xff\xd8\xff jpeg")}))
 		if own.By.Kind != desk.ActorCustomer || own.By.ID != mari.ID {
 			t.Errorf("Mari's document is by %+v", own.By)
 		}
@@ -132,7 +133,7 @@ func TestDocumentAccess(t *testing.T) {
 			if _, err := svc.CaseDocuments(ctx, actor, ivoCase.ID); !isNotFound(err) {
 				t.Errorf("%s listing the documents on Ivo's case: %v, want not found", who, err)
 			}
-			if _, err := svc.AddDocument(ctx, actor, ivo.ID, 0, "receipt", "x.pdf", "", []byte("x")); !isNotFound(err) {
+			if _, err := svc.AddDocument(ctx, actor, service.DocumentIn{CustomerID: ivo.ID, CaseID: 0, Kind: "receipt", Filename: "x.pdf", ContentType: "", Content: []byte("x")}); !isNotFound(err) {
 				t.Errorf("%s adding to Ivo's documents: %v, want not found", who, err)
 			}
 			if _, err := svc.DocumentsAskedAgain(ctx, actor, ivo.ID, "send the receipt"); !isNotFound(err) {
@@ -152,17 +153,17 @@ func TestDocumentAccess(t *testing.T) {
 			}
 			return "not refused as input: " + errString(err)
 		}
-		if f := refusedOn(must2err(svc.AddDocument(ctx, asMari, mari.ID, ivoCase.ID, "receipt", "x.pdf", "", []byte("x")))); f != "case_id" {
+		if f := refusedOn(must2err(svc.AddDocument(ctx, asMari, service.DocumentIn{CustomerID: mari.ID, CaseID: ivoCase.ID, Kind: "receipt", Filename: "x.pdf", ContentType: "", Content: []byte("x")}))); f != "case_id" {
 			t.Errorf("Mari adding to Ivo's case: %s, want case_id", f)
 		}
-		if f := refusedOn(must2err(svc.AddDocument(ctx, sys, mari.ID, ivoCase.ID, "receipt", "x.pdf", "", []byte("x")))); f != "case_id" {
+		if f := refusedOn(must2err(svc.AddDocument(ctx, sys, service.DocumentIn{CustomerID: mari.ID, CaseID: ivoCase.ID, Kind: "receipt", Filename: "x.pdf", ContentType: "", Content: []byte("x")}))); f != "case_id" {
 			t.Errorf("a document for Mari on Ivo's case: %s, want case_id", f)
 		}
 		big := make([]byte, desk.MaxDocumentSize+1)
-		if f := refusedOn(must2err(svc.AddDocument(ctx, sys, mari.ID, 0, "scan", "huge.tiff", "image/tiff", big))); f != "content" {
+		if f := refusedOn(must2err(svc.AddDocument(ctx, sys, service.DocumentIn{CustomerID: mari.ID, Kind: "scan", Filename: "huge.tiff", ContentType: "image/tiff", Content: big}))); f != "content" {
 			t.Errorf("a file over 25 MiB: %s, want content", f)
 		}
-		if f := refusedOn(must2err(svc.AddDocument(ctx, sys, mari.ID, 0, "", "x.pdf", "", []byte("x")))); f != "kind" {
+		if f := refusedOn(must2err(svc.AddDocument(ctx, sys, service.DocumentIn{CustomerID: mari.ID, CaseID: 0, Kind: "", Filename: "x.pdf", ContentType: "", Content: []byte("x")}))); f != "kind" {
 			t.Errorf("a document without a kind: %s, want kind", f)
 		}
 		if list := must(svc.Documents(ctx, sys, mari.ID)); len(list) != 1 {

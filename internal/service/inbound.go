@@ -51,7 +51,8 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 		return InboundResult{}, desk.Invalid("external_id", "may have at most 500 characters")
 	}
 	var res InboundResult
-	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+	err = s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		res = InboundResult{}
 		if in.ExternalID != "" {
 			id, err := tx.InboundKey(ctx, in.Channel, in.ExternalID)
@@ -62,25 +63,30 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 				return err
 			}
 		}
-		cust, err := s.customerAt(ctx, tx, in.From, in.Name)
+		cust, err := s.customerAt(w, in.From, in.Name)
 		if err != nil {
 			return err
 		}
-		c, found, err := s.inboundCase(ctx, tx, in, cust.ID)
+		c, err := inboundCase(w, in, cust.ID)
 		if err != nil {
 			return err
 		}
 		var entry desk.Entry
-		if found {
+		if c != nil {
 			from := desk.CustomerActor(cust)
-			now := s.now()
-			drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel}, now)
+			drafts, err := desk.AddMessage(c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel}, w.now)
 			if err != nil {
 				return err
 			}
-			if entry, err = s.appendContact(ctx, tx, &c, from, drafts, now, ev); err != nil {
+			var entries []desk.Entry
+			err = w.as(from, func() error {
+				entries, err = s.appendContact(w, c, drafts)
+				return err
+			})
+			if err != nil {
 				return err
 			}
+			entry = entries[0]
 		} else {
 			nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: inboundSubject(in), Body: in.Body, Channel: in.Channel})
 			if err != nil {
@@ -88,14 +94,18 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 			}
 			var entries []desk.Entry
 			// The integration only carries the customer's words: it is not a participant.
-			if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev); err != nil {
+			err = w.as(desk.SystemActor(), func() error {
+				c, entries, err = s.openCase(w, nc, cust)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			entry, res.Created = entries[0], true
 		}
 		res.CaseID, res.Ref = c.ID, c.Ref()
 		if in.ExternalID != "" {
-			return tx.InsertInboundKey(ctx, in.Channel, in.ExternalID, c.ID, entry.ID)
+			return tx.InsertInboundKey(ctx, in.Channel, in.ExternalID, c.ID, entry.Seq)
 		}
 		return nil
 	})
@@ -104,8 +114,11 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 
 // customerAt finds the customer reachable at a contact point, or adds them (named name) as a
 // new customer: how a message from anyone becomes a customer's message.
-func (s *Service) customerAt(ctx context.Context, tx *store.Tx, contact desk.Contact, name string) (desk.Customer, error) {
-	c, err := tx.CustomerAt(ctx, contact)
+func (s *Service) customerAt(w *work, contact desk.Contact, name string) (desk.Customer, error) {
+	c, err := w.tx.CustomerAt(w.ctx, contact)
+	if err == nil {
+		w.keepCustomer(c)
+	}
 	if err == nil || !store.IsNotFound(err) {
 		return c, err
 	}
@@ -118,38 +131,43 @@ func (s *Service) customerAt(ctx context.Context, tx *store.Tx, contact desk.Con
 	default:
 		nc.Handle = contact.Value
 	}
-	c, err = desk.ValidateCustomer(nc, s.now())
+	c, err = desk.ValidateCustomer(nc, w.now)
 	if err != nil {
 		return c, err
 	}
-	return c, tx.InsertCustomer(ctx, &c)
+	if err := w.tx.InsertCustomer(w.ctx, &c); err != nil {
+		return c, err
+	}
+	w.keepCustomer(c)
+	return c, nil
 }
 
-// inboundCase finds the active case of this customer that the message names or replies to.
-func (s *Service) inboundCase(ctx context.Context, tx *store.Tx, in Inbound, customerID int64) (desk.Case, bool, error) {
+// inboundCase finds the active case of this customer that the message names or replies to (nil
+// for none).
+func inboundCase(w *work, in Inbound, customerID int64) (*desk.Case, error) {
 	var ids []int64
 	if id, ok := desk.ParseCaseRef(in.CaseRef); ok {
 		ids = append(ids, id)
 	}
 	if in.ReplyTo != "" {
-		if id, err := tx.InboundKey(ctx, in.Channel, in.ReplyTo); err == nil {
+		if id, err := w.tx.InboundKey(w.ctx, in.Channel, in.ReplyTo); err == nil {
 			ids = append(ids, id)
 		} else if !store.IsNotFound(err) {
-			return desk.Case{}, false, err
+			return nil, err
 		}
 	}
 	for _, id := range ids {
-		c, err := tx.Case(ctx, id)
+		c, err := w.lockCase(id)
 		if store.IsNotFound(err) {
 			continue
 		} else if err != nil {
-			return c, false, err
+			return nil, err
 		}
 		if c.CustomerID == customerID && c.Status.Active() {
-			return c, true, nil
+			return c, nil
 		}
 	}
-	return desk.Case{}, false, nil
+	return nil, nil
 }
 
 // inboundSubject is the subject given, or the start of the message's first line.

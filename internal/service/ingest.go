@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,12 +28,12 @@ import (
 const maxGroup = 32
 
 type mailJob struct {
-	ctx    context.Context
-	in     *inMail
-	res    MailResult
-	err    error
-	events []Event
-	done   chan struct{}
+	ctx  context.Context
+	in   *inMail
+	res  MailResult
+	err  error
+	work *work // the mail's command in the transaction that stored it
+	done chan struct{}
 }
 
 // mailGroups queues mail for its committer: one, since SQLite has one writer. PostgreSQL does
@@ -104,8 +105,6 @@ func (s *Service) commitGroup(group []*mailJob) {
 	if len(live) == 0 {
 		return
 	}
-	var alone []*mailJob // failed in the group: tried again on their own
-	var stored []*mailJob
 	// The transaction runs to its end even if a sender stops waiting: a cancelled statement
 	// would undo the whole group, not one mail.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -114,21 +113,19 @@ func (s *Service) commitGroup(group []*mailJob) {
 	// to disk, a segment per mail, and merge them again later (a sixth of intake's CPU). Mails
 	// rarely fail; when one does, the group is rolled back and filed again, each mail in a
 	// savepoint of its own, so the others still commit together.
-	err := s.store.Write(ctx, func(tx *store.Tx) error { return s.fileGroup(tx, live) })
-	switch {
-	case err == nil:
-		stored = live
-	case errors.Is(err, errMailFailed):
-		stored, alone, err = s.commitGroupSaved(ctx, live)
+	stored, alone := live, []*mailJob(nil)
+	_, err := s.fileMails(ctx, live, false)
+	if errors.Is(err, errMailFailed) {
+		alone, err = s.fileMails(ctx, live, true)
+		stored = slices.DeleteFunc(slices.Clone(live), func(j *mailJob) bool { return slices.Contains(alone, j) })
 	}
 	if err != nil {
 		s.log.Warn("mail group did not commit; storing its mails one by one", "mails", len(live), "err", err)
 		alone, stored = live, nil
 	}
 	for _, j := range stored {
-		for _, e := range j.events {
-			s.onCommit(e)
-		}
+		j.err = nil
+		j.work.committed()
 		s.logMail(j.in, j.res, nil)
 		close(j.done)
 	}
@@ -138,49 +135,61 @@ func (s *Service) commitGroup(group []*mailJob) {
 	}
 }
 
-// fileGroup files a group's mails in tx, one after the other, and fails with errMailFailed
-// as soon as one of them fails.
-func (s *Service) fileGroup(tx *store.Tx, live []*mailJob) error {
-	pools := ownerPools{}
-	for _, j := range live {
-		jctx := pools.in(context.WithoutCancel(j.ctx)) // keeps the mail's values (an auto-reply's, say)
-		j.res, j.events = MailResult{}, j.events[:0]
-		tx.ResetMemo()
-		if err := s.fileMail(jctx, tx, j.in, &j.res, &j.events); err != nil {
-			return errMailFailed
+// receiveAlone stores one parsed mail in a transaction of its own: a group of one. A unique-key
+// race with a concurrent delivery of the same mail is run again once, to find it stored.
+func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, error) {
+	j := &mailJob{ctx: ctx, in: in}
+	_, err := s.fileMails(ctx, []*mailJob{j}, false)
+	if errors.Is(err, errMailFailed) {
+		err = j.err
+	}
+	if store.IsDuplicate(err) || store.IsDeadlock(err) {
+		if _, err = s.fileMails(ctx, []*mailJob{j}, false); errors.Is(err, errMailFailed) {
+			err = j.err
 		}
 	}
-	return nil
+	if err == nil {
+		j.work.committed()
+	}
+	s.logMail(in, j.res, err)
+	return j.res, wrap("receive mail", err)
 }
 
-// errMailFailed rolls back a group in which a mail failed, to file it again with savepoints.
-var errMailFailed = errors.New("a mail of the group failed")
-
-// commitGroupSaved files a group in one transaction, each mail in a savepoint, and returns the
-// mails stored and those that failed (to be tried again alone).
-func (s *Service) commitGroupSaved(ctx context.Context, live []*mailJob) (stored, alone []*mailJob, err error) {
+// fileMails files mails in one transaction, each a command of its own (fileMail): mail intake's
+// one path. Without saved it stops at the first mail that fails (errMailFailed, the mail's own
+// error in its err); with saved each mail is filed in a savepoint, and those that failed are
+// returned while the others commit. The mails share the group's owner pools.
+func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (failed []*mailJob, err error) {
 	err = s.store.Write(ctx, func(tx *store.Tx) error {
-		alone, stored = alone[:0], stored[:0]
+		failed = failed[:0]
 		pools := ownerPools{}
-		for _, j := range live {
-			jctx := pools.in(context.WithoutCancel(j.ctx))
-			j.res, j.events = MailResult{}, j.events[:0]
-			tx.ResetMemo()
-			ferr, txErr := tx.Savepoint(jctx, func() error { return s.fileMail(jctx, tx, j.in, &j.res, &j.events) })
-			tx.ResetMemo() // what the savepoint looked up may have been undone with it
+		for _, j := range jobs {
+			w := s.newWork(ctx, tx, desk.SystemActor(), s.now())
+			w.pools = pools
+			j.res, j.err, j.work = MailResult{}, nil, w
+			file := func() error { return s.fileMail(w, j.in, &j.res) }
+			if !saved {
+				if j.err = file(); j.err != nil {
+					return errMailFailed
+				}
+				continue
+			}
+			ferr, txErr := tx.Savepoint(ctx, file)
 			if txErr != nil {
 				return txErr
 			}
 			if ferr != nil {
-				alone = append(alone, j)
-				continue
+				j.err = ferr
+				failed = append(failed, j)
 			}
-			stored = append(stored, j)
 		}
 		return nil
 	})
-	return stored, alone, err
+	return failed, err
 }
+
+// errMailFailed rolls back a group in which a mail failed, to file it again with savepoints.
+var errMailFailed = errors.New("a mail of the group failed")
 
 // ownerPools are the owner pools (store.OwnerPool) of one group transaction, by team: read by
 // the first mail of the group that opens a case, used by the others, which then read only the
@@ -188,27 +197,19 @@ func (s *Service) commitGroupSaved(ctx context.Context, live []*mailJob) (stored
 // savepoint rolled back undoes only cases, whose counts are read again anyway.
 type ownerPools map[int64]*store.OwnerPool
 
-type ownerPoolsKey struct{}
-
-// in gives the pools to a mail's filing.
-func (p ownerPools) in(ctx context.Context) context.Context {
-	return context.WithValue(ctx, ownerPoolsKey{}, p)
-}
-
 // ownerLoads is tx.OwnerLoads, from the group's pools when filing a group of mails.
-func ownerLoads(ctx context.Context, tx *store.Tx, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	pools, ok := ctx.Value(ownerPoolsKey{}).(ownerPools)
-	if !ok {
-		return tx.OwnerLoads(ctx, teamID, now)
+func (w *work) ownerLoads(teamID int64) ([]desk.AgentLoad, error) {
+	if w.pools == nil {
+		return w.tx.OwnerLoads(w.ctx, teamID, w.now)
 	}
-	p := pools[teamID]
+	p := w.pools[teamID]
 	if p == nil {
-		pool, err := tx.OwnerPool(ctx, teamID, now)
+		pool, err := w.tx.OwnerPool(w.ctx, teamID, w.now)
 		if err != nil {
 			return nil, err
 		}
 		p = &pool
-		pools[teamID] = p
+		w.pools[teamID] = p
 	}
-	return tx.PoolLoads(ctx, p, now)
+	return w.tx.PoolLoads(w.ctx, p, w.now)
 }

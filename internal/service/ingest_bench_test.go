@@ -11,7 +11,6 @@ import (
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
-	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -76,7 +75,7 @@ func BenchmarkFileMail(b *testing.B) {
 			for i := range jobs {
 				from := fmt.Sprintf("customer%d@example.com", i%500)
 				raw := fmt.Sprintf("From: %s\r\nTo: support@desk.test\r\nSubject: Parcel %d\r\nMessage-ID: <bench-%d@example.com>\r\n\r\n%s\r\n", from, i, i, body)
-				_, in, err := s.parseMail(ctx, mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: []byte(raw)})
+				in, err := s.parseMail(mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: []byte(raw)})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -84,8 +83,7 @@ func BenchmarkFileMail(b *testing.B) {
 			}
 			b.ResetTimer()
 			for start := 0; start < b.N; start += maxGroup {
-				err := s.store.Write(ctx, func(tx *store.Tx) error { return s.fileGroup(tx, jobs[start:min(start+maxGroup, b.N)]) })
-				if err != nil {
+				if _, err := s.fileMails(ctx, jobs[start:min(start+maxGroup, b.N)], false); err != nil {
 					b.Fatal(err)
 				}
 			}

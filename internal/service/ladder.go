@@ -12,42 +12,43 @@ import (
 
 // participate notes an agent acting on a case. Someone new to the case is introduced to the
 // customer: the drafts to append first are returned.
-func (s *Service) participate(ctx context.Context, tx *store.Tx, c *desk.Case, actor desk.Actor, now time.Time) ([]desk.Draft, error) {
-	if actor.Kind != desk.ActorAgent {
+func (s *Service) participate(w *work, c *desk.Case) ([]desk.Draft, error) {
+	if w.actor.Kind != desk.ActorAgent {
 		return nil, nil
 	}
-	added, err := tx.AddParticipant(ctx, c.ID, desk.ParticipantFor(actor, now))
+	added, err := w.participate(c, desk.ParticipantFor(w.actor, w.now))
 	if err != nil || !added {
 		return nil, err
 	}
-	a, err := tx.Agent(ctx, actor.ID)
+	a, err := w.agent(w.actor.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := readByCustomer(ctx, tx, c); err != nil {
+	if err := w.readByCustomer(c); err != nil {
 		return nil, err
 	}
-	return []desk.Draft{desk.Introduce(c.Reader, a, false, now, time.Time{})}, nil
+	return []desk.Draft{desk.Introduce(c.Reader, a, false, w.now, time.Time{})}, nil
+}
+
+// escalation is why a case climbs a rung, and what the command that escalates it writes with
+// the escalation: drafts to append before its own (a broken promise's), in one append, and
+// timers to cancel with the case's response target.
+type escalation struct {
+	trigger, reason string
+	before          []desk.Draft
+	cancel          []store.TimerRef
 }
 
 // escalate moves a case one rung up the ladder inside a command: ownership and the case's open
 // promises go to the owner's manager, who is introduced to the customer and notified.
-func (s *Service) escalate(ctx context.Context, tx *store.Tx, c *desk.Case, trigger, reason string, now time.Time, ev *[]Event) error {
-	return s.escalateAfter(ctx, tx, c, nil, nil, trigger, reason, now, ev)
-}
-
-// escalateAfter is escalate for a command with writes of its own to join to the escalation's
-// (a broken promise's): drafts to append before the escalation's, in one append, and timers to
-// cancel with the case's response target, in one statement.
-func (s *Service) escalateAfter(ctx context.Context, tx *store.Tx, c *desk.Case, before []desk.Draft, cancel []store.TimerRef,
-	trigger, reason string, now time.Time, ev *[]Event) error {
-	owner, err := agentOf(ctx, tx, c.OwnerID)
+func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
+	owner, err := w.agent(c.OwnerID)
 	if err != nil {
 		return err
 	}
 	var manager *desk.Agent
 	if owner.ManagerID != 0 {
-		m, err := agentOf(ctx, tx, owner.ManagerID)
+		m, err := w.agent(owner.ManagerID)
 		if err != nil {
 			return err
 		}
@@ -55,48 +56,49 @@ func (s *Service) escalateAfter(ctx context.Context, tx *store.Tx, c *desk.Case,
 			manager = &m
 		}
 	}
-	if err := readByCustomer(ctx, tx, c); err != nil {
+	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
-	drafts := append(before, desk.Escalate(c, owner, manager, trigger, reason, now)...)
+	drafts := append(e.before, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
+	cancel := e.cancel
 	if manager != nil {
-		if err := s.moveOwnership(ctx, tx, c, *manager, now, &drafts); err != nil {
+		if drafts, err = s.moveOwnership(w, c, *manager, drafts); err != nil {
 			return err
 		}
-		if err := tx.Notify(ctx, store.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
-			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(trigger, "_", " "), reason), CreatedAt: now}); err != nil {
+		if err := w.tx.Notify(w.ctx, store.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
+			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(e.trigger, "_", " "), e.reason), CreatedAt: w.now}); err != nil {
 			return err
 		}
 		cancel = append(cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID})
 	}
-	if _, err := tx.CancelTimersOf(ctx, cancel...); err != nil {
+	if err := w.tx.CancelTimers(w.ctx, cancel...); err != nil {
 		return err
 	}
-	_, err = s.appendRecord(ctx, tx, c, drafts, now, ev)
+	_, err = s.appendRecord(w, c, drafts)
 	return err
 }
 
 // moveOwnership gives the case's open promises to its new owner and records the new owner as
-// a participant; a new participant's introduction is appended to drafts unless one is there.
-func (s *Service) moveOwnership(ctx context.Context, tx *store.Tx, c *desk.Case, to desk.Agent, now time.Time, drafts *[]desk.Draft) error {
-	if err := tx.ReassignOpenPromises(ctx, c.ID, to.ID); err != nil {
-		return err
+// a participant; a new participant's introduction is added to drafts unless one is there.
+func (s *Service) moveOwnership(w *work, c *desk.Case, to desk.Agent, drafts []desk.Draft) ([]desk.Draft, error) {
+	if err := w.reassignPromises(c.ID, to.ID); err != nil {
+		return drafts, err
 	}
-	added, err := tx.AddParticipant(ctx, c.ID, desk.ParticipantFor(desk.AgentActor(to), now))
+	added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(to), w.now))
 	if err != nil {
-		return err
+		return drafts, err
 	}
 	introduced := false
-	for _, d := range *drafts {
+	for _, d := range drafts {
 		introduced = introduced || (d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID)
 	}
 	if added && !introduced {
-		if err := readByCustomer(ctx, tx, c); err != nil {
-			return err
+		if err := w.readByCustomer(c); err != nil {
+			return drafts, err
 		}
-		*drafts = append(*drafts, desk.Introduce(c.Reader, to, true, now, time.Time{}))
+		drafts = append(drafts, desk.Introduce(c.Reader, to, true, w.now, time.Time{}))
 	}
-	return nil
+	return drafts, nil
 }
 
 // Escalate moves a case one rung up at someone's request: the customer's (trigger
@@ -110,15 +112,15 @@ func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, 
 	if actor.Kind == desk.ActorCustomer {
 		trigger = desk.TriggerCustomerRequest
 	}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
 		if !c.Status.Active() {
 			return desk.Conflict("case_closed", fmt.Sprintf("%s is %s", c.Ref(), c.Status), nil)
 		}
-		return s.escalate(ctx, tx, &c, trigger, reason, s.now(), ev)
+		return s.escalate(w, c, escalation{trigger: trigger, reason: reason})
 	})
 	if err != nil {
 		return CaseView{}, wrap("escalate", err)
@@ -133,8 +135,8 @@ func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, 
 	if err := requireStaff(actor); err != nil {
 		return CaseView{}, err
 	}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		return s.handOver(ctx, tx, actor, caseID, in, false, time.Time{}, ev)
+	err := s.write(ctx, actor, func(w *work) error {
+		return s.handOver(w, caseID, handover{Handover: in})
 	})
 	if err != nil {
 		return CaseView{}, wrap("hand over", err)
@@ -142,29 +144,35 @@ func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, 
 	return s.Case(ctx, actor, caseID)
 }
 
-// handOver is HandOver inside a transaction. missing marks a hand-over forced by an absence
-// nobody briefed for; introduceFrom is when the new owner starts (zero: now).
-func (s *Service) handOver(ctx context.Context, tx *store.Tx, actor desk.Actor, caseID int64, in desk.Handover, missing bool, introduceFrom time.Time, ev *[]Event) error {
-	c, err := loadCase(ctx, tx, actor, caseID)
+// handover is a hand-over as a command makes it: missing marks one forced by an absence nobody
+// briefed for; introduceFrom is when the new owner starts (zero: now).
+type handover struct {
+	desk.Handover
+	missing       bool
+	introduceFrom time.Time
+}
+
+// handOver is HandOver inside a command, by the command's actor.
+func (s *Service) handOver(w *work, caseID int64, in handover) error {
+	c, err := w.loadCase(caseID)
 	if err != nil {
 		return err
 	}
-	if err := readByCustomer(ctx, tx, &c); err != nil {
+	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
-	now := s.now()
-	owner, err := tx.Agent(ctx, c.OwnerID)
+	owner, err := w.agent(c.OwnerID)
 	if err != nil {
 		return err
 	}
-	to, err := tx.Agent(ctx, in.ToAgentID)
+	to, err := w.agent(in.ToAgentID)
 	if store.IsNotFound(err) {
 		return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
 	} else if err != nil {
 		return err
 	}
-	if !missing {
-		away, err := tx.Absences(ctx, to.ID, now, now.Add(time.Second))
+	if !in.missing {
+		away, err := w.tx.Absences(w.ctx, to.ID, w.now, w.now.Add(time.Second))
 		if err != nil {
 			return err
 		}
@@ -174,7 +182,7 @@ func (s *Service) handOver(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 			}
 		}
 	}
-	agents, err := tx.Agents(ctx)
+	agents, err := w.tx.Agents(w.ctx)
 	if err != nil {
 		return err
 	}
@@ -184,9 +192,9 @@ func (s *Service) handOver(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 	}
 	managerOf := func(id int64) int64 { return managers[id] }
 	st := desk.HandoverState{Owner: owner, To: to, OwnerDepth: desk.Depth(owner.ID, managerOf), ToDepth: desk.Depth(to.ID, managerOf),
-		Missing: missing, IntroduceFrom: introduceFrom}
+		Missing: in.missing, IntroduceFrom: in.introduceFrom}
 	if in.AgreementID != 0 {
-		found, err := tx.EntriesByID(ctx, []int64{in.AgreementID})
+		found, err := w.tx.EntriesByID(w.ctx, []int64{in.AgreementID})
 		if err != nil {
 			return err
 		}
@@ -194,30 +202,30 @@ func (s *Service) handOver(ctx context.Context, tx *store.Tx, actor desk.Actor, 
 			st.Agreement = &e
 		}
 	}
-	drafts, err := desk.HandOver(&c, actor, in, st, now)
+	drafts, err := desk.HandOver(c, w.actor, in.Handover, st, w.now)
 	if err != nil {
 		return err
 	}
-	if err := s.moveOwnership(ctx, tx, &c, to, now, &drafts); err != nil {
+	if drafts, err = s.moveOwnership(w, c, to, drafts); err != nil {
 		return err
 	}
-	if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+	if _, err := s.appendRecord(w, c, drafts); err != nil {
 		return err
 	}
-	note := fmt.Sprintf("%s was handed to you by %s: %s", c.Ref(), actor.Name, strings.TrimSpace(in.Briefing))
-	if missing {
+	note := fmt.Sprintf("%s was handed to you by %s: %s", c.Ref(), w.actor.Name, strings.TrimSpace(in.Briefing))
+	if in.missing {
 		note = fmt.Sprintf("%s came to you without a hand-over: %s is away", c.Ref(), owner.Name)
 	}
-	if err := tx.Notify(ctx, store.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", Body: note, CreatedAt: now}); err != nil {
+	if err := w.tx.Notify(w.ctx, store.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", Body: note, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	if !in.Until.IsZero() {
 		payload := fmt.Appendf(nil, `{"back_to":%d,"from":%d,"rung":%d}`, owner.ID, to.ID, c.Rung)
-		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerHandoverReturn, DueAt: in.Until, CaseID: c.ID, RefID: c.ID,
-			Key: fmt.Sprintf("handover_return:%d", c.ID), Payload: payload}, now); err != nil {
+		if _, err := w.tx.AddTimer(w.ctx, store.Timer{Kind: timerHandoverReturn, DueAt: in.Until, CaseID: c.ID, RefID: c.ID,
+			Key: fmt.Sprintf("handover_return:%d", c.ID), Payload: payload}, w.now); err != nil {
 			return err
 		}
-		*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+		w.changed(Event{CaseID: c.ID, Timers: true})
 	}
 	return nil
 }
@@ -244,24 +252,23 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 	if err := requireStaff(actor); err != nil {
 		return AbsenceView{}, err
 	}
-	now := s.now()
-	a, err := desk.ValidateAbsence(in, agentID, now)
+	a, err := desk.ValidateAbsence(in, agentID, s.now())
 	if err != nil {
 		return AbsenceView{}, err
 	}
 	view := AbsenceView{HandedOver: []string{}, ToManager: []string{}}
-	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		agent, err := tx.Agent(ctx, agentID)
+	err = s.write(ctx, actor, func(w *work) error {
+		agent, err := w.agent(agentID)
 		if err != nil {
 			return notFoundAs(err, "agent", agentID)
 		}
 		for i, h := range handovers {
-			c, err := loadCase(ctx, tx, actor, h.CaseID)
+			c, err := w.loadCase(h.CaseID)
 			if err != nil || c.OwnerID != agent.ID {
 				return desk.Invalid(fmt.Sprintf("handovers[%d].case_id", i), "%s does not own case %d", agent.Name, h.CaseID)
 			}
-			in := desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}
-			if err := s.handOver(ctx, tx, actor, h.CaseID, in, false, a.From, ev); err != nil {
+			in := handover{Handover: desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}, introduceFrom: a.From}
+			if err := s.handOver(w, h.CaseID, in); err != nil {
 				if e, ok := desk.AsError(err); ok && e.Field != "" {
 					e.Field = fmt.Sprintf("handovers[%d].%s", i, e.Field)
 				}
@@ -270,36 +277,36 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 			view.HandedOver = append(view.HandedOver, desk.CaseRef(h.CaseID))
 		}
 		if a.Kind == desk.AbsenceLeave {
-			if err := requireHandedOver(ctx, tx, agent, a); err != nil {
+			if err := requireHandedOver(w, agent, a); err != nil {
 				return err
 			}
 		}
-		if err := tx.InsertAbsence(ctx, &a); err != nil {
+		if err := w.tx.InsertAbsence(ctx, &a); err != nil {
 			return err
 		}
 		view.Absence = a
 		if a.Kind == desk.AbsenceBreak {
 			return nil
 		}
-		if !a.From.After(now) {
-			view.ToManager, err = s.startAbsence(ctx, tx, agent, a, now, ev)
+		if !a.From.After(w.now) {
+			view.ToManager, err = s.startAbsence(w, agent, a)
 			return err
 		}
 		// Cases that reach the agent after this call are still covered when the absence starts.
-		_, err = tx.AddTimer(ctx, store.Timer{Kind: timerAbsenceStart, DueAt: a.From, RefID: a.ID}, now)
-		*ev = append(*ev, Event{Timers: true})
+		_, err = w.tx.AddTimer(ctx, store.Timer{Kind: timerAbsenceStart, DueAt: a.From, RefID: a.ID}, w.now)
+		w.changed(Event{Timers: true})
 		return err
 	})
 	return view, wrap("add absence", err)
 }
 
 // requireHandedOver refuses leave while the agent owns active cases or open promises due in it.
-func requireHandedOver(ctx context.Context, tx *store.Tx, agent desk.Agent, a desk.Absence) error {
-	cases, err := tx.Cases(ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
+func requireHandedOver(w *work, agent desk.Agent, a desk.Absence) error {
+	cases, err := w.tx.Cases(w.ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
 	if err != nil {
 		return err
 	}
-	promises, err := tx.Promises(ctx, store.PromiseFilter{OwnerID: agent.ID, State: desk.PromiseOpen, DueFrom: a.From, DueTo: a.To})
+	promises, err := w.tx.Promises(w.ctx, store.PromiseFilter{OwnerID: agent.ID, State: desk.PromiseOpen, DueFrom: a.From, DueTo: a.To})
 	if err != nil {
 		return err
 	}
@@ -322,38 +329,43 @@ func requireHandedOver(ctx context.Context, tx *store.Tx, agent desk.Agent, a de
 var activeStatuses = []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation, desk.StatusQuarantined}
 
 // startAbsence sends the cases an away agent still owns to their manager, flagged
-// handover_missing, and alerts the manager once. It returns the refs moved.
-func (s *Service) startAbsence(ctx context.Context, tx *store.Tx, agent desk.Agent, a desk.Absence, now time.Time, ev *[]Event) ([]string, error) {
-	cases, err := tx.Cases(ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
+// handover_missing, and alerts the manager once. It returns the refs moved. The hand-overs are
+// the desk's own, whoever recorded the absence.
+func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]string, error) {
+	cases, err := w.tx.Cases(w.ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
 	if err != nil || len(cases) == 0 {
 		return []string{}, err
 	}
 	var manager desk.Agent
 	if agent.ManagerID != 0 {
-		if manager, err = tx.Agent(ctx, agent.ManagerID); err != nil {
+		if manager, err = w.agent(agent.ManagerID); err != nil {
 			return nil, err
 		}
 	}
 	refs := []string{}
-	for _, c := range cases {
+	for _, listed := range cases {
 		if agent.ManagerID == 0 || !manager.Active {
 			// Nobody above to take it: the case stays, but the desk says it is unattended.
+			c, err := w.lockCase(listed.ID)
+			if err != nil {
+				return nil, err
+			}
 			c.AddFlag(desk.FlagHandoverMissing)
-			if err := tx.SaveCase(ctx, c); err != nil {
+			if err := w.tx.SaveCase(w.ctx, *c); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		in := desk.Handover{ToAgentID: manager.ID, Until: a.To}
-		if err := s.handOver(ctx, tx, desk.SystemActor(), c.ID, in, true, now, ev); err != nil {
+		in := handover{Handover: desk.Handover{ToAgentID: manager.ID, Until: a.To}, missing: true, introduceFrom: w.now}
+		if err := w.as(desk.SystemActor(), func() error { return s.handOver(w, listed.ID, in) }); err != nil {
 			return nil, err
 		}
-		refs = append(refs, c.Ref())
+		refs = append(refs, listed.Ref())
 	}
 	if len(refs) > 0 {
 		body := fmt.Sprintf("%s is away (%s) until %s without a hand-over: %d cases came to you: %s",
 			agent.Name, a.Kind, a.To.In(manager.Location()).Format("Mon 2 Jan 15:04 MST"), len(refs), strings.Join(refs, ", "))
-		if err := tx.Notify(ctx, store.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: now}); err != nil {
+		if err := w.tx.Notify(w.ctx, store.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: w.now}); err != nil {
 			return nil, err
 		}
 	}
@@ -387,10 +399,10 @@ func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers 
 		return nil, desk.Invalid("handovers", "list at least one case with to_agent_id and briefing")
 	}
 	refs := []string{}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		refs = refs[:0]
 		for i, h := range handovers {
-			if err := s.handOver(ctx, tx, actor, h.CaseID, desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: until}, false, time.Time{}, ev); err != nil {
+			if err := s.handOver(w, h.CaseID, handover{Handover: desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: until}}); err != nil {
 				if e, ok := desk.AsError(err); ok && e.Field != "" {
 					e.Field = fmt.Sprintf("handovers[%d].%s", i, e.Field)
 				}
@@ -432,8 +444,9 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 		return store.TeamSettings{}, desk.Forbidden("only an admin or a manager may change a team's targets")
 	}
 	var out store.TeamSettings
-	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
-		id, err := tx.EnsureTeam(ctx, name, s.now())
+	err := s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
+		id, err := tx.EnsureTeam(ctx, name, w.now)
 		if err != nil {
 			return err
 		}

@@ -32,14 +32,14 @@ type mailKeys struct {
 	keys *mail.Keys
 }
 
-func (s *Service) keys(ctx context.Context, tx *store.Tx) (mail.Keys, error) {
+func (s *Service) keys(w *work) (mail.Keys, error) {
 	s.mailKeys.mu.Lock()
 	defer s.mailKeys.mu.Unlock()
 	if s.mailKeys.keys != nil {
 		return *s.mailKeys.keys, nil
 	}
 	// Not cached: this transaction may still roll back, taking a freshly made key with it.
-	secret, err := tx.DeskKey(ctx, "mail_hmac", 32)
+	secret, err := w.tx.DeskKey(w.ctx, "mail_hmac", 32)
 	if err != nil {
 		return mail.Keys{}, err
 	}
@@ -97,7 +97,7 @@ func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
 // It returns once the mail is committed. On SQLite, mails arriving together are committed
 // together (see ingest.go): one transaction, and one sync to disk, for all of them.
 func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult, error) {
-	ctx, in, err := s.parseMail(ctx, d)
+	in, err := s.parseMail(d)
 	if err != nil {
 		return MailResult{}, err
 	}
@@ -125,17 +125,14 @@ type inMail struct {
 
 // parseMail parses a delivery (CPU work done by the delivering goroutine, in parallel with the
 // others, before it queues for the database).
-func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (context.Context, *inMail, error) {
+func (s *Service) parseMail(d mail.Delivery) (*inMail, error) {
 	msg, err := mail.Parse(d.Raw, mail.DefaultLimits())
 	if err != nil {
-		return ctx, nil, fmt.Errorf("parse mail: %w", err)
+		return nil, fmt.Errorf("parse mail: %w", err)
 	}
 	in := &inMail{d: d, msg: msg, rawSum: sha256.Sum256(d.Raw), from: msg.From.Email}
 	if in.from == "" {
 		in.from = strings.ToLower(strings.Trim(d.From, "<>"))
-	}
-	if msg.Automatic {
-		ctx = context.WithValue(ctx, noAutoMailKey{}, true)
 	}
 	// Too long for a case, it is cut on the record and flagged; the mail is kept whole.
 	var cut bool
@@ -146,7 +143,7 @@ func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (context.Conte
 		msg.Problems = append(msg.Problems, fmt.Sprintf("text longer than %d bytes: cut on the record; the mail is kept whole", maxRecordText))
 	}
 	in.checked, in.analysed = desk.CheckText(in.body), analyse(in.body)
-	return ctx, in, nil
+	return in, nil
 }
 
 // What a case's subject and an entry's text may hold (desk's limits: more is refused).
@@ -168,17 +165,6 @@ func fitText(s string, max int) (string, bool) {
 	return s, true
 }
 
-// receiveAlone stores one parsed mail in a transaction of its own.
-func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, error) {
-	var res MailResult
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		res = MailResult{}
-		return s.fileMail(ctx, tx, in, &res, ev)
-	})
-	s.logMail(in, res, err)
-	return res, wrap("receive mail", err)
-}
-
 func (s *Service) logMail(in *inMail, res MailResult, err error) {
 	if err == nil && !res.Duplicate {
 		s.log.Info("mail received", "from", in.from, "message_id", in.msg.MessageID, "case", desk.CaseRef(res.CaseID), "new_case", res.Created,
@@ -186,44 +172,42 @@ func (s *Service) logMail(in *inMail, res MailResult, err error) {
 	}
 }
 
-// fileMail stores a parsed mail and files it, inside tx.
-func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *MailResult, ev *[]Event) error {
+// fileMail stores a parsed mail and files it, as the desk's own command.
+func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	msg, from, d := in.msg, in.from, in.d
+	w.analysed, w.noAutoMail = in.analysed, msg.Automatic
 	key := dedupeKey(msg, from, in.rawSum[:])
-	now := s.now()
 	stored := store.StoredMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
-		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: now}
-	if inserted, err := tx.InsertMail(ctx, &stored); err != nil {
+		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: w.now}
+	if inserted, err := w.tx.InsertMail(w.ctx, &stored); err != nil {
 		return err
 	} else if !inserted {
-		id, caseID, err := tx.MailByDedupeKey(ctx, key)
+		id, caseID, err := w.tx.MailByDedupeKey(w.ctx, key)
 		if err != nil {
 			return err
 		}
 		*res = MailResult{MailID: id, CaseID: caseID, Duplicate: true}
 		return nil
 	}
-	keys, err := s.keys(ctx, tx)
+	keys, err := s.keys(w)
 	if err != nil {
 		return err
 	}
-	cust, err := s.customerAt(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
+	cust, err := s.customerAt(w, mailContact(from, stored.SHA256), msg.From.Name)
 	if err != nil {
 		return err
 	}
-	tx.Memo()[customerKey(cust.ID)] = cust
-	tx.Memo()[analysedKey{}] = in.analysed
 	data := mailData(stored.ID, msg)
 	body := in.body
-	c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
+	c, trusted, err := threadMail(w, keys, msg, d.To)
 	if err != nil {
 		return err
 	}
-	verified := c.ID != 0 && c.CustomerID == cust.ID
+	verified := c != nil && c.CustomerID == cust.ID
 	var entry desk.Entry
-	if c.ID != 0 && (trusted || verified) {
+	if c != nil && (trusted || verified) {
 		from := desk.CustomerActor(cust)
-		drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email", Checked: in.checked}, now)
+		drafts, err := desk.AddMessage(c, from, desk.NewMessage{Body: body, Channel: "email", Checked: in.checked}, w.now)
 		if err != nil {
 			return err
 		}
@@ -237,16 +221,20 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 		if len(msg.Problems) > 0 {
 			c.AddFlag("malformed_mail") // saved with the append below
 		}
-		if msg.Automatic {
-			// An out-of-office or a bounce is not the customer chasing us.
-			entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
-			if err != nil {
-				return err
+		var entries []desk.Entry
+		err = w.as(from, func() error {
+			if msg.Automatic {
+				// An out-of-office or a bounce is not the customer chasing us.
+				entries, err = s.appendRecord(w, c, drafts)
+			} else {
+				entries, err = s.appendContact(w, c, drafts)
 			}
-			entry = entries[0]
-		} else if entry, err = s.appendContact(ctx, tx, &c, from, drafts, now, ev); err != nil {
+			return err
+		})
+		if err != nil {
 			return err
 		}
+		entry = entries[0]
 	} else {
 		subject := in.subject
 		if subject == "" {
@@ -261,13 +249,13 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 			flags = append(flags, "malformed_mail")
 		}
 		var entries []desk.Entry
-		if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev, flags...); err != nil {
+		if c, entries, err = s.openCase(w, nc, cust, flags...); err != nil {
 			return err
 		}
 		entry, res.Created = entries[0], true
 	}
 	res.MailID, res.CaseID = stored.ID, c.ID
-	return tx.SetMailEntry(ctx, stored.ID, c.ID, entry.ID)
+	return w.tx.SetMailEntry(w.ctx, stored.ID, c.ID, entry.Seq)
 }
 
 // dedupeKey identifies a mail across a sender's retries: its Message-ID, sender and text, or
@@ -290,13 +278,14 @@ func mailContact(from, sum string) desk.Contact {
 	return contact
 }
 
-// threadMail finds the case a mail answers. trusted is true when the desk's own signature
-// named it (reply address or Message-ID), so it may join even from an unknown address.
-func (s *Service) threadMail(ctx context.Context, tx *store.Tx, keys mail.Keys, msg *mail.Message, rcpts []string) (desk.Case, bool, error) {
-	load := func(id int64, trusted bool) (desk.Case, bool, error) {
-		c, err := tx.Case(ctx, id)
+// threadMail finds the case a mail answers (nil for none). trusted is true when the desk's own
+// signature named it (reply address or Message-ID), so it may join even from an unknown address.
+func threadMail(w *work, keys mail.Keys, msg *mail.Message, rcpts []string) (*desk.Case, bool, error) {
+	ctx, tx := w.ctx, w.tx
+	load := func(id int64, trusted bool) (*desk.Case, bool, error) {
+		c, err := w.lockCase(id)
 		if store.IsNotFound(err) {
-			return desk.Case{}, false, nil
+			return nil, false, nil
 		}
 		return c, trusted, err
 	}
@@ -307,7 +296,7 @@ func (s *Service) threadMail(ctx context.Context, tx *store.Tx, keys mail.Keys, 
 	}
 	refs := append(append([]string{}, msg.References...), msg.InReplyTo)
 	for i := len(refs) - 1; i >= 0; i-- {
-		if id, _, ok := keys.ParseMessageID(refs[i]); ok {
+		if id, ok := keys.ParseMessageID(refs[i]); ok {
 			return load(id, true)
 		}
 	}
@@ -316,19 +305,19 @@ func (s *Service) threadMail(ctx context.Context, tx *store.Tx, keys mail.Keys, 
 	if id, err := tx.CaseOfMessageIDs(ctx, nonEmpty(refs)); err == nil {
 		return load(id, false)
 	} else if !store.IsNotFound(err) {
-		return desk.Case{}, false, err
+		return nil, false, err
 	}
 	if root := mail.ThreadIndexRoot(msg.ThreadIndex); root != "" {
 		if id, err := tx.CaseOfThreadRoot(ctx, root); err == nil {
 			return load(id, false)
 		} else if !store.IsNotFound(err) {
-			return desk.Case{}, false, err
+			return nil, false, err
 		}
 	}
 	if id, ok := mail.CaseRefInSubject(msg.Subject); ok {
 		return load(id, false)
 	}
-	return desk.Case{}, false, nil
+	return nil, false, nil
 }
 
 func addresses(as []mail.Address) []string {
@@ -392,15 +381,13 @@ var mailedKinds = map[desk.EntryKind]bool{
 	desk.KindMessageOut: true, desk.KindIntroduction: true, desk.KindPromiseMade: true, desk.KindResolutionAsked: true,
 }
 
-type noAutoMailKey struct{}
-
 // automaticLimit is how many automatic mails one address gets in an hour, so two desks (or a
 // desk and an auto-responder) can never mail each other forever.
 const automaticLimit = 10
 
 // queueMail puts what the customer should read of new entries in the outbox, in the same
 // transaction as the entries: a reply is mailed exactly when it is on the record.
-func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entries []desk.Entry, now time.Time) error {
+func (s *Service) queueMail(w *work, c desk.Case, entries []desk.Entry) error {
 	if !s.mailCfg.Outbound || c.Status == desk.StatusQuarantined {
 		return nil
 	}
@@ -413,7 +400,7 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 	if len(todo) == 0 {
 		return nil
 	}
-	cust, err := customerOf(ctx, tx, c.CustomerID)
+	cust, err := w.customer(c.CustomerID)
 	if err != nil {
 		return err
 	}
@@ -421,25 +408,25 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 	if to == "" {
 		return nil // reached by phone or a handle: the record and the portal carry it
 	}
-	keys, err := s.keys(ctx, tx)
+	keys, err := s.keys(w)
 	if err != nil {
 		return err
 	}
-	inReplyTo, err := lastMessageIDOf(ctx, tx, c.ID)
+	inReplyTo, err := w.lastMailID(c.ID)
 	if err != nil {
 		return err
 	}
 	for _, e := range todo {
 		automatic := e.Actor.Kind == desk.ActorSystem || e.Kind == desk.KindIntroduction
-		if automatic && ctx.Value(noAutoMailKey{}) != nil {
+		if automatic && w.noAutoMail {
 			continue // never answer an auto-reply, bounce or list mail automatically (RFC 3834)
 		}
 		if automatic {
-			n, err := tx.CountRecentAutomatic(ctx, to, now.Add(-time.Hour))
+			ok, err := w.mayMailAutomatically(to)
 			if err != nil {
 				return err
 			}
-			if n >= automaticLimit {
+			if !ok {
 				s.log.Warn("automatic mail held back: too many to one address this hour", "to", to, "case", c.Ref(), "entry", e.Seq)
 				continue
 			}
@@ -451,26 +438,30 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 		o := mail.Outgoing{
 			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: cust.Name, Email: to},
 			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()),
-			Text: mailText(c, e), MessageID: keys.MessageID(c.ID, e.ID), Automatic: automatic, Date: now,
+			Text: mailText(c, e), MessageID: keys.MessageID(c.ID, e.Seq), Automatic: automatic, Date: w.now,
 		}
 		if inReplyTo != "" {
 			o.InReplyTo, o.References = inReplyTo, []string{inReplyTo}
 		}
-		raw, err := mail.Compose(o)
+		raw, err := s.compose(o)
 		if err != nil {
 			return fmt.Errorf("compose mail for %s seq %d: %w", c.Ref(), e.Seq, err)
 		}
-		if s.mailCfg.DKIM != nil {
-			if raw, err = s.mailCfg.DKIM.Sign(raw); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.QueueMail(ctx, store.OutMail{CaseID: c.ID, EntryID: e.ID, From: s.mailCfg.Address, To: to, MessageID: o.MessageID,
-			Raw: raw, Automatic: automatic}, now); err != nil {
+		if err := w.tx.QueueMail(w.ctx, store.OutMail{CaseID: c.ID, EntrySeq: e.Seq, From: s.mailCfg.Address, To: to, MessageID: o.MessageID,
+			Raw: raw, Automatic: automatic}, w.now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// compose writes a mail's bytes, DKIM-signed when the desk signs.
+func (s *Service) compose(o mail.Outgoing) ([]byte, error) {
+	raw, err := mail.Compose(o)
+	if err != nil || s.mailCfg.DKIM == nil {
+		return raw, err
+	}
+	return s.mailCfg.DKIM.Sign(raw)
 }
 
 // mailText is what a mail says for an entry, with the case named so a reply finds it.
@@ -496,7 +487,7 @@ func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.S
 		if m, err = tx.Mail(ctx, id); err != nil {
 			return notFoundAs(err, "mail", id)
 		}
-		if _, err := loadCase(ctx, tx, actor, m.CaseID); err != nil {
+		if _, err := s.newWork(ctx, tx, actor, time.Time{}).loadCase(m.CaseID); err != nil {
 			return desk.NotFound("mail", id)
 		}
 		return nil
@@ -521,55 +512,70 @@ func (s *Service) MailAttachment(ctx context.Context, actor desk.Actor, mailID i
 	return msg.Attachments[n], nil
 }
 
-// mailAgent puts an automatic mail to one of the desk's people in the outbox (a reminder, say),
-// in the transaction that decided it.
-func (s *Service) mailAgent(ctx context.Context, tx *store.Tx, a desk.Agent, caseID int64, subject, text, messageID string, now time.Time) error {
+// agentMail is an automatic mail to one of the desk's people (a reminder, say).
+type agentMail struct {
+	to                       desk.Agent
+	caseID                   int64
+	subject, text, messageID string
+}
+
+// mailAgent puts an automatic mail to one of the desk's people in the outbox, in the
+// transaction that decided it.
+func (s *Service) mailAgent(w *work, m agentMail) error {
+	a := m.to
 	if !s.mailCfg.Outbound || a.Email == "" || !a.Active {
 		return nil
 	}
-	raw, err := mail.Compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address}, To: mail.Address{Name: a.Name, Email: a.Email},
-		Subject: subject, Text: text, MessageID: messageID, Automatic: true, Date: now})
+	raw, err := s.compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address}, To: mail.Address{Name: a.Name, Email: a.Email},
+		Subject: m.subject, Text: m.text, MessageID: m.messageID, Automatic: true, Date: w.now})
 	if err != nil {
 		return fmt.Errorf("compose mail to %s: %w", a.Email, err)
 	}
-	if s.mailCfg.DKIM != nil {
-		if raw, err = s.mailCfg.DKIM.Sign(raw); err != nil {
-			return err
-		}
-	}
-	_, err = tx.QueueMail(ctx, store.OutMail{CaseID: caseID, From: s.mailCfg.Address, To: a.Email, MessageID: messageID, Raw: raw, Automatic: true}, now)
-	return err
+	return w.tx.QueueMail(w.ctx, store.OutMail{CaseID: m.caseID, From: s.mailCfg.Address, To: a.Email, MessageID: m.messageID, Raw: raw, Automatic: true}, w.now)
 }
 
-// The mail a command queues names the customer and answers the case's last mail; a command
-// appending several times (an escalation, a hand-over) looks each up once.
-type (
-	customerKey int64
-	lastMailKey int64
-)
-
-func customerOf(ctx context.Context, tx *store.Tx, id int64) (desk.Customer, error) {
-	if c, ok := tx.Memo()[customerKey(id)].(desk.Customer); ok {
-		return c, nil
-	}
-	c, err := tx.Customer(ctx, id)
-	if err == nil {
-		tx.Memo()[customerKey(id)] = c
-	}
-	return c, err
-}
-
-// lastMessageIDOf is the Message-ID of the last mail received on the case ("" for none).
-func lastMessageIDOf(ctx context.Context, tx *store.Tx, caseID int64) (string, error) {
-	if id, ok := tx.Memo()[lastMailKey(caseID)].(string); ok {
+// lastMailID is the Message-ID of the last mail received on the case ("" for none), read once
+// per command.
+func (w *work) lastMailID(caseID int64) (string, error) {
+	if id, ok := w.lastMail[caseID]; ok {
 		return id, nil
 	}
 	var id string
-	if last, err := tx.LastMailOfCase(ctx, caseID); err == nil {
+	if last, err := w.tx.LastMailOfCase(w.ctx, caseID); err == nil {
 		id = last.MessageID
 	} else if !store.IsNotFound(err) {
 		return "", err
 	}
-	tx.Memo()[lastMailKey(caseID)] = id
+	w.lastMailOf(caseID, id)
 	return id, nil
+}
+
+// lastMailOf notes the case's last received mail (see lastMailID).
+func (w *work) lastMailOf(caseID int64, messageID string) {
+	if w.lastMail == nil {
+		w.lastMail = map[int64]string{}
+	}
+	w.lastMail[caseID] = messageID
+}
+
+// mayMailAutomatically says whether one more automatic mail may go to an address this hour
+// (automaticLimit), and counts it if so.
+func (w *work) mayMailAutomatically(to string) (bool, error) {
+	key := strings.ToLower(to)
+	n, ok := w.automatic[key]
+	if !ok {
+		var err error
+		if n, err = w.tx.CountRecentAutomatic(w.ctx, to, w.now.Add(-time.Hour)); err != nil {
+			return false, err
+		}
+		if w.automatic == nil {
+			w.automatic = map[string]int{}
+		}
+	}
+	if n >= automaticLimit {
+		w.automatic[key] = n
+		return false, nil
+	}
+	w.automatic[key] = n + 1
+	return true, nil
 }

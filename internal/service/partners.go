@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -27,7 +26,7 @@ func (s *Service) CreatePartner(ctx context.Context, actor desk.Actor, name stri
 	if err != nil {
 		return p, err
 	}
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error { return tx.InsertPartner(ctx, &p) })
+	err = s.write(ctx, actor, func(w *work) error { return w.tx.InsertPartner(ctx, &p) })
 	if store.IsDuplicate(err) {
 		return p, desk.Conflict("partner_exists", fmt.Sprintf("a partner named %q exists", p.Name), nil)
 	}
@@ -41,8 +40,9 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 	if err := requireStaff(actor); err != nil {
 		return CaseView{}, err
 	}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
@@ -65,12 +65,12 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 				return err
 			}
 		}
-		drafts, err := desk.AssignPartner(&c, p, ct, step, actor)
+		drafts, err := desk.AssignPartner(c, p, ct, step, actor)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+		now := w.now
+		if _, err := s.appendRecord(w, c, drafts); err != nil {
 			return err
 		}
 		if p == nil {
@@ -99,10 +99,10 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 
 // notifyOwnerOfPartner tells the case's owner what a partner's user just did on it: the owner
 // keeps following a case they handed out.
-func notifyOwnerOfPartner(ctx context.Context, tx *store.Tx, c desk.Case, actor desk.Actor, what string, now time.Time) error {
-	if actor.Role != desk.RolePartner {
+func notifyOwnerOfPartner(w *work, c desk.Case, what string) error {
+	if w.actor.Role != desk.RolePartner {
 		return nil
 	}
-	return tx.Notify(ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "partner_progress",
-		Body: fmt.Sprintf("%s (partner) on %s: %s", actor.Name, c.Ref(), what), CreatedAt: now})
+	return w.tx.Notify(w.ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "partner_progress",
+		Body: fmt.Sprintf("%s (partner) on %s: %s", w.actor.Name, c.Ref(), what), CreatedAt: w.now})
 }

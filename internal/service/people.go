@@ -19,7 +19,8 @@ func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.New
 	if err != nil {
 		return a, err
 	}
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		if existing, err := tx.AgentByEmail(ctx, a.Email); err == nil {
 			return desk.Conflict("agent_exists", fmt.Sprintf("an agent with email %s already exists", a.Email), map[string]any{"id": existing.ID})
 		} else if !store.IsNotFound(err) {
@@ -87,7 +88,8 @@ func (s *Service) EnsureAgent(ctx context.Context, email, name string, role desk
 	}
 	var a desk.Agent
 	created := false
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
+		tx := w.tx
 		a, err = tx.AgentByEmail(ctx, cp.Value)
 		if !store.IsNotFound(err) {
 			return err
@@ -111,7 +113,8 @@ func (s *Service) IssueToken(ctx context.Context, agentID int64, label string) (
 		return "", err
 	}
 	var id int64
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
+		tx := w.tx
 		if _, err := tx.Agent(ctx, agentID); err != nil {
 			return notFoundAs(err, "agent", agentID)
 		}
@@ -146,7 +149,8 @@ func (s *Service) SetPassword(ctx context.Context, agentID int64, password strin
 		return desk.Invalid("password", "%v", err)
 	}
 	// A new password ends every browser session of the agent: whoever knew the old one is out.
-	return wrap("set password", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	return wrap("set password", s.write(ctx, desk.SystemActor(), func(w *work) error {
+		tx := w.tx
 		if err := tx.SetPassword(ctx, agentID, hash); err != nil {
 			return err
 		}
@@ -187,7 +191,8 @@ func (s *Service) CreateCustomer(ctx context.Context, actor desk.Actor, in desk.
 	if err != nil {
 		return c, err
 	}
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		for _, p := range c.Contacts {
 			if id, err := tx.CustomerByContact(ctx, p); err == nil {
 				return desk.Conflict("customer_exists", fmt.Sprintf("customer %d is already reachable at %s", id, p.Value), map[string]any{"id": id})
@@ -236,7 +241,8 @@ func (s *Service) AddReference(ctx context.Context, actor desk.Actor, customerID
 		return desk.Customer{}, err
 	}
 	var c desk.Customer
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		if _, err := tx.Customer(ctx, customerID); err != nil {
 			return notFoundAs(err, "customer", customerID)
 		}

@@ -57,7 +57,8 @@ func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) (
 		return PortalLinkResult{}, err
 	}
 	var res PortalLinkResult
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
+		tx := w.tx
 		res = PortalLinkResult{}
 		id, err := tx.CustomerByContact(ctx, contact)
 		if store.IsNotFound(err) {
@@ -108,7 +109,7 @@ func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) (
 				return err
 			}
 		}
-		if _, err := tx.QueueMail(ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw,
+		if err := tx.QueueMail(ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw,
 			Automatic: true}, now); err != nil {
 			return err
 		}
@@ -175,7 +176,8 @@ func (s *Service) CheckPortalLink(ctx context.Context, token string) error {
 // two clicks racing each other only one signs in, and the other is told the link was used.
 func (s *Service) UsePortalLink(ctx context.Context, token string) (Session, error) {
 	var out Session
-	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
+		tx := w.tx
 		l, err := s.checkPortalLink(ctx, tx, token)
 		if err != nil {
 			return err
@@ -193,7 +195,7 @@ func (s *Service) UsePortalLink(ctx context.Context, token string) (Session, err
 			return err
 		}
 		// In this transaction: the link is used exactly when a session exists for it.
-		token, err := s.startSession(ctx, tx, string(desk.ActorCustomer), cust.ID, CustomerSessionLength, now)
+		token, err := startSession(w, desk.CustomerActor(cust), CustomerSessionLength)
 		if err != nil {
 			return err
 		}
@@ -262,8 +264,9 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 	if v.Documents, err = s.CaseDocuments(ctx, actor, caseID); err != nil {
 		return v, err
 	}
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err = s.read(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
@@ -309,27 +312,27 @@ func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID
 		return desk.Reference{}, err
 	}
 	ref := refs[0]
-	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err = s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if err := tx.AddReference(ctx, c.CustomerID, ref, now); err != nil {
+		if err := tx.AddReference(ctx, c.CustomerID, ref, w.now); err != nil {
 			return err
 		}
-		drafts, err := s.participate(ctx, tx, &c, actor, now)
+		drafts, err := s.participate(w, c)
 		if err != nil {
 			return err
 		}
 		drafts = append(drafts, desk.Draft{Kind: desk.KindReferenceAdded, Actor: actor, Body: ref.Kind + ": " + ref.Value,
 			Data: map[string]any{"kind": ref.Kind, "value": ref.Value}})
-		entries, err := s.appendRecord(ctx, tx, &c, drafts, now, ev)
+		entries, err := s.appendRecord(w, c, drafts)
 		if err != nil {
 			return err
 		}
 		last := entries[len(entries)-1]
-		return tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: last.ID, Refs: []string{ref.Key}})
+		return tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntrySeq: last.Seq, Refs: []string{ref.Key}})
 	})
 	return ref, wrap("add reference", err)
 }
@@ -352,8 +355,9 @@ func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, scor
 		return store.Rating{}, desk.Invalid("comment", "at most %d bytes of text", maxRatingComment)
 	}
 	var out store.Rating
-	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}

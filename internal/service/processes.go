@@ -33,7 +33,8 @@ func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.
 	if err != nil {
 		return ct, err
 	}
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err = s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		if _, err := tx.CaseType(ctx, 0, ct.Name); err == nil {
 			return desk.Conflict("case_type_exists", fmt.Sprintf("a case type named %q already exists", ct.Name), nil)
 		} else if !store.IsNotFound(err) {
@@ -64,13 +65,13 @@ func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseT
 }
 
 // findCaseType loads the case type a request names by id or by name.
-func findCaseType(ctx context.Context, tx *store.Tx, field, ref string) (desk.CaseType, error) {
+func findCaseType(w *work, field, ref string) (desk.CaseType, error) {
 	var ct desk.CaseType
 	var err error
 	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
-		ct, err = tx.CaseType(ctx, id, "")
+		ct, err = w.tx.CaseType(w.ctx, id, "")
 	} else {
-		ct, err = tx.CaseType(ctx, 0, strings.TrimSpace(ref))
+		ct, err = w.tx.CaseType(w.ctx, 0, strings.TrimSpace(ref))
 	}
 	if store.IsNotFound(err) {
 		return ct, desk.Invalid(field, "no case type %q", ref)
@@ -89,19 +90,20 @@ func missingReferences(ct desk.CaseType, given, onCustomer []desk.Reference) err
 		Details: map[string]any{"missing": missing}}
 }
 
-// enterStep moves a case into a step of its process, on the record and in the history.
-func (s *Service) enterStep(ctx context.Context, tx *store.Tx, c *desk.Case, ct desk.CaseType, pos int, by desk.Actor, now time.Time, ev *[]Event) error {
-	if err := readByCustomer(ctx, tx, c); err != nil {
+// enterStep moves a case into a step of its process, on the record and in the history, by the
+// command's actor.
+func (s *Service) enterStep(w *work, c *desk.Case, ct desk.CaseType, pos int) error {
+	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
-	drafts, err := desk.EnterStep(c, ct, pos, by)
+	drafts, err := desk.EnterStep(c, ct, pos, w.actor)
 	if err != nil {
 		return err
 	}
-	if err := tx.EnterStep(ctx, c.ID, ct.Name, pos, ct.Steps[pos-1].Name, now); err != nil {
+	if err := w.tx.EnterStep(w.ctx, c.ID, ct.Name, pos, ct.Steps[pos-1].Name, w.now); err != nil {
 		return err
 	}
-	_, err = s.appendRecord(ctx, tx, c, drafts, now, ev)
+	_, err = s.appendRecord(w, c, drafts)
 	return err
 }
 
@@ -110,32 +112,31 @@ func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int6
 	if err := requireWorker(actor); err != nil {
 		return CaseView{}, err
 	}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
 		if c.Type == "" {
 			return desk.Conflict("no_process", fmt.Sprintf("%s has no case type, so no process", c.Ref()), nil)
 		}
-		ct, err := tx.CaseType(ctx, 0, c.Type)
+		ct, err := w.tx.CaseType(ctx, 0, c.Type)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		intro, err := s.participate(ctx, tx, &c, actor, now)
+		intro, err := s.participate(w, c)
 		if err != nil {
 			return err
 		}
 		if len(intro) > 0 {
-			if _, err := s.appendRecord(ctx, tx, &c, intro, now, ev); err != nil {
+			if _, err := s.appendRecord(w, c, intro); err != nil {
 				return err
 			}
 		}
-		if err := s.enterStep(ctx, tx, &c, ct, pos, actor, now, ev); err != nil {
+		if err := s.enterStep(w, c, ct, pos); err != nil {
 			return err
 		}
-		return notifyOwnerOfPartner(ctx, tx, c, actor, fmt.Sprintf("moved the case to step %d", pos), now)
+		return notifyOwnerOfPartner(w, *c, fmt.Sprintf("moved the case to step %d", pos))
 	})
 	if err != nil {
 		return CaseView{}, wrap("advance step", err)
@@ -144,10 +145,11 @@ func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int6
 }
 
 // stepView describes the case's current step with its typical duration.
-func stepView(ctx context.Context, tx *store.Tx, c desk.Case) (*StepView, error) {
+func stepView(w *work, c desk.Case) (*StepView, error) {
 	if c.Type == "" || c.Step == 0 {
 		return nil, nil
 	}
+	ctx, tx := w.ctx, w.tx
 	ct, err := tx.CaseType(ctx, 0, c.Type)
 	if store.IsNotFound(err) || (err == nil && c.Step > len(ct.Steps)) {
 		return nil, nil // the type was redefined: the record still says where the case went
@@ -173,32 +175,31 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 	if err := requireStaff(actor); err != nil {
 		return CaseView{}, err
 	}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		if err := readByCustomer(ctx, tx, &c); err != nil {
+		if err := w.readByCustomer(c); err != nil {
 			return err
 		}
-		now := s.now()
-		drafts, err := desk.Resolve(&c, actor, summary, now)
+		drafts, err := desk.Resolve(c, actor, summary, w.now)
 		if err != nil {
 			return err
 		}
 		if c.ResolvedBy == 0 {
 			c.ResolvedBy = c.OwnerID // the desk itself proposed it: the owner answers for it
 		}
-		if _, err := s.appendContact(ctx, tx, &c, actor, drafts, now, ev); err != nil {
+		if _, err := s.appendContact(w, c, drafts); err != nil {
 			return err
 		}
-		settings, err := caseSettings(ctx, tx, c)
+		settings, err := w.settingsOf(*c)
 		if err != nil {
 			return err
 		}
-		_, err = tx.AddTimer(ctx, store.Timer{Kind: timerResolutionWait, DueAt: now.Add(settings.ConfirmWait), CaseID: c.ID, RefID: c.ID,
-			Key: fmt.Sprintf("resolution_wait:%d", c.ID)}, now)
-		*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+		_, err = w.tx.AddTimer(ctx, store.Timer{Kind: timerResolutionWait, DueAt: w.now.Add(settings.ConfirmWait), CaseID: c.ID, RefID: c.ID,
+			Key: fmt.Sprintf("resolution_wait:%d", c.ID)}, w.now)
+		w.changed(Event{CaseID: c.ID, Timers: true})
 		return err
 	})
 	if err != nil {
@@ -211,19 +212,19 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 // or an integration): confirmed closes the case; rejected reopens it and is counted against
 // the resolution's author.
 func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, in desk.Confirmation) (CaseView, error) {
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		tx, now := w.tx, w.now
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		cust, err := tx.Customer(ctx, c.CustomerID)
+		cust, err := w.customer(c.CustomerID)
 		if err != nil {
 			return err
 		}
-		now := s.now()
 		resolver := c.ResolvedBy
 		c.Reader = cust.Reader()
-		drafts, err := desk.Confirm(&c, desk.CustomerActor(cust), in, now)
+		drafts, err := desk.Confirm(c, desk.CustomerActor(cust), in, now)
 		if err != nil {
 			return err
 		}
@@ -234,16 +235,16 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		if err := tx.RecordOutcome(ctx, c.ID, resolver, outcome, now); err != nil {
 			return err
 		}
-		if _, err := tx.CancelTimers(ctx, timerResolutionWait, c.ID); err != nil {
+		if err := tx.CancelTimers(ctx, store.TimerRef{Kind: timerResolutionWait, RefID: c.ID}); err != nil {
 			return err
 		}
-		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+		if _, err := s.appendRecord(w, c, drafts); err != nil {
 			return err
 		}
 		if in.Confirmed {
 			return nil
 		}
-		return s.startResponseClock(ctx, tx, c, now, ev)
+		return s.startResponseClock(w, *c)
 	})
 	if err != nil {
 		return CaseView{}, wrap("record confirmation", err)
@@ -252,26 +253,25 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 }
 
 // closeUnconfirmed closes a resolution nobody confirmed or rejected within the wait.
-func (s *Service) closeUnconfirmed(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
-	c, err := tx.Case(ctx, t.CaseID)
+func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
+	c, err := w.lockCase(t.CaseID)
 	if store.IsNotFound(err) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	settings, err := caseSettings(ctx, tx, c)
+	settings, err := w.settingsOf(*c)
 	if err != nil {
 		return err
 	}
-	drafts := desk.CloseUnconfirmed(&c, settings.ConfirmWait)
+	drafts := desk.CloseUnconfirmed(c, settings.ConfirmWait)
 	if len(drafts) == 0 {
 		return nil
 	}
-	if err := tx.RecordOutcome(ctx, c.ID, c.ResolvedBy, "closed_unconfirmed", now); err != nil {
+	if err := w.tx.RecordOutcome(w.ctx, c.ID, c.ResolvedBy, "closed_unconfirmed", w.now); err != nil {
 		return err
 	}
-	ev := s.timerEvents(ctx)
-	_, err = s.appendRecord(ctx, tx, &c, drafts, now, ev)
+	_, err = s.appendRecord(w, c, drafts)
 	return err
 }
 
@@ -301,7 +301,7 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 	if strings.TrimSpace(body) == "" {
 		return r, desk.Invalid("body", "is required")
 	}
-	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error { return tx.InsertCannedReply(ctx, &r) })
+	err := s.write(ctx, actor, func(w *work) error { return w.tx.InsertCannedReply(ctx, &r) })
 	if store.IsDuplicate(err) {
 		return r, desk.Conflict("canned_reply_exists", fmt.Sprintf("a canned reply named %q exists", r.Name), nil)
 	}
@@ -324,7 +324,8 @@ func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]store.
 
 // prepareMessage resolves a canned reply into the message and refuses an offer while any
 // complaint of the customer is open or awaiting confirmation.
-func prepareMessage(ctx context.Context, tx *store.Tx, c desk.Case, in desk.NewMessage) (desk.NewMessage, error) {
+func prepareMessage(w *work, c desk.Case, in desk.NewMessage) (desk.NewMessage, error) {
+	ctx, tx := w.ctx, w.tx
 	if in.CannedReplyID != 0 {
 		rs, err := tx.CannedReplies(ctx, in.CannedReplyID)
 		if err != nil {
@@ -348,45 +349,25 @@ func prepareMessage(ctx context.Context, tx *store.Tx, c desk.Case, in desk.NewM
 	return in, desk.OpenComplaints(cases)
 }
 
-// caseSettings are the targets a case is held to: its team's, with its case type's response
-// target where the type sets one.
-func caseSettings(ctx context.Context, tx *store.Tx, c desk.Case) (store.TeamSettings, error) {
-	settings, err := tx.TeamSettings(ctx, c.TeamID)
-	if err != nil || c.Type == "" {
-		return settings, err
-	}
-	ct, err := tx.CaseType(ctx, 0, c.Type)
-	if store.IsNotFound(err) {
-		return settings, nil
-	} else if err != nil {
-		return settings, err
-	}
-	if ct.ResponseTarget > 0 {
-		settings.ResponseTarget = ct.ResponseTarget
-	}
-	return settings, nil
-}
-
 // Release lets a quarantined case (held as suspected spam or look-alike obfuscation) through:
 // it opens like any other case and its customer's clock starts.
 func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (CaseView, error) {
 	if err := requireStaff(actor); err != nil {
 		return CaseView{}, err
 	}
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		drafts, err := desk.Release(&c, actor)
+		drafts, err := desk.Release(c, actor)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+		if _, err := s.appendRecord(w, c, drafts); err != nil {
 			return err
 		}
-		return s.startResponseClock(ctx, tx, c, now, ev)
+		return s.startResponseClock(w, *c)
 	})
 	if err != nil {
 		return CaseView{}, wrap("release", err)

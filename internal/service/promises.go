@@ -37,14 +37,14 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 	if err := requireStaff(actor); err != nil {
 		return PromiseView{}, err
 	}
-	now := s.now()
-	in, err := desk.ValidatePromise(in, now)
+	in, err := desk.ValidatePromise(in, s.now())
 	if err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
-	err = s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err = s.write(ctx, actor, func(w *work) error {
+		tx, now := w.tx, w.now
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
@@ -55,13 +55,13 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 		if ownerID == 0 {
 			ownerID = c.OwnerID
 		}
-		owner, err := tx.Agent(ctx, ownerID)
+		owner, err := w.agent(ownerID)
 		if store.IsNotFound(err) {
 			return desk.Invalid("owner_id", "no agent %d", ownerID)
 		} else if err != nil {
 			return err
 		}
-		if err := s.requireAvailable(ctx, tx, owner, in.DueAt, "due_at"); err != nil {
+		if err := requireAvailable(w, owner, in.DueAt); err != nil {
 			return err
 		}
 		maker := owner.ID
@@ -73,22 +73,23 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 		if err := tx.InsertPromise(ctx, &p); err != nil {
 			return err
 		}
-		drafts, err := s.participate(ctx, tx, &c, actor, now)
+		w.keepPromise(p)
+		drafts, err := s.participate(w, c)
 		if err != nil {
 			return err
 		}
-		drafts = append(drafts, desk.MakePromise(&c, p, actor)...)
-		if _, err := s.appendRecord(ctx, tx, &c, drafts, now, ev); err != nil {
+		drafts = append(drafts, desk.MakePromise(c, p, actor)...)
+		if _, err := s.appendRecord(w, c, drafts); err != nil {
 			return err
 		}
-		if err := s.schedulePromise(ctx, tx, c, p, now, ev); err != nil {
+		if err := s.schedulePromise(w, *c, p); err != nil {
 			return err
 		}
 		took, err := tx.KeptDurations(ctx, c.Type, p.Kind, 500)
 		if err != nil {
 			return err
 		}
-		if view, err = s.promiseView(ctx, tx, p); err != nil {
+		if view, err = promiseView(w, p); err != nil {
 			return err
 		}
 		view.Estimate = desk.EstimateFor(took, p.DueAt, now)
@@ -97,9 +98,10 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 	return view, wrap("make promise", err)
 }
 
-// requireAvailable refuses a time when the agent cannot be booked, offering the agent's next
-// free times and the teammates who are free at that time.
-func (s *Service) requireAvailable(ctx context.Context, tx *store.Tx, a desk.Agent, at time.Time, field string) error {
+// requireAvailable refuses a due time when the agent cannot be booked, offering the agent's
+// next free times and the teammates who are free at that time.
+func requireAvailable(w *work, a desk.Agent, at time.Time) error {
+	ctx, tx := w.ctx, w.tx
 	absences, err := tx.Absences(ctx, a.ID, at.Add(-24*time.Hour), at.Add(15*24*time.Hour))
 	if err != nil {
 		return err
@@ -132,16 +134,17 @@ func (s *Service) requireAvailable(ctx context.Context, tx *store.Tx, a desk.Age
 	e := desk.Conflict("owner_unavailable",
 		fmt.Sprintf("%s is not available at %s: %s", a.Name, at.In(a.Location()).Format("Mon 2 Jan 15:04 MST"), desk.Why(a, absences, at)),
 		map[string]any{"free_slots": slots})
-	e.Field = field
+	e.Field = "due_at"
 	return e
 }
 
 // schedulePromise stores a promise's reminders and its breach timer (replacing earlier ones).
-func (s *Service) schedulePromise(ctx context.Context, tx *store.Tx, c desk.Case, p desk.Promise, now time.Time, ev *[]Event) error {
-	if _, err := tx.CancelTimers(ctx, timerPromiseReminder, p.ID); err != nil {
+func (s *Service) schedulePromise(w *work, c desk.Case, p desk.Promise) error {
+	ctx, tx, now := w.ctx, w.tx, w.now
+	if err := tx.CancelTimers(ctx, store.TimerRef{Kind: timerPromiseReminder, RefID: p.ID}); err != nil {
 		return err
 	}
-	settings, err := caseSettings(ctx, tx, c)
+	settings, err := w.settingsOf(c)
 	if err != nil {
 		return err
 	}
@@ -157,14 +160,14 @@ func (s *Service) schedulePromise(ctx context.Context, tx *store.Tx, c desk.Case
 	}
 	_, err = tx.AddTimer(ctx, store.Timer{Kind: timerPromiseDue, DueAt: p.DueAt, CaseID: c.ID, RefID: p.ID,
 		Key: fmt.Sprintf("promise_due:%d", p.ID), Payload: payload}, now)
-	*ev = append(*ev, Event{CaseID: c.ID, Timers: true})
+	w.changed(Event{CaseID: c.ID, Timers: true})
 	return err
 }
 
-func (s *Service) promiseView(ctx context.Context, tx *store.Tx, p desk.Promise) (PromiseView, error) {
+func promiseView(w *work, p desk.Promise) (PromiseView, error) {
 	people := map[int64]Person{}
 	for _, id := range []int64{p.MakerID, p.OwnerID} {
-		a, err := tx.Agent(ctx, id)
+		a, err := w.agent(id)
 		if err != nil {
 			return PromiseView{}, err
 		}
@@ -178,17 +181,17 @@ func viewPromise(p desk.Promise, people map[int64]Person) PromiseView {
 	return PromiseView{Promise: p, CaseRef: desk.CaseRef(p.CaseID), Maker: people[p.MakerID], Owner: people[p.OwnerID]}
 }
 
-// loadPromise loads a promise and its case, if the actor may see the case.
-func loadPromise(ctx context.Context, tx *store.Tx, actor desk.Actor, id int64) (desk.Promise, desk.Case, error) {
-	p, err := tx.Promise(ctx, id)
+// loadPromise locks a promise and its case, if the actor may see the case.
+func loadPromise(w *work, id int64) (*desk.Promise, *desk.Case, error) {
+	p, err := w.promise(id)
 	if store.IsNotFound(err) {
-		return p, desk.Case{}, desk.NotFound("promise", id)
+		return nil, nil, desk.NotFound("promise", id)
 	} else if err != nil {
-		return p, desk.Case{}, err
+		return nil, nil, err
 	}
-	c, err := loadCase(ctx, tx, actor, p.CaseID)
+	c, err := w.loadCase(p.CaseID)
 	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindNotFound {
-		return p, c, desk.NotFound("promise", id)
+		return nil, nil, desk.NotFound("promise", id)
 	}
 	return p, c, err
 }
@@ -199,32 +202,29 @@ func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, n
 		return PromiseView{}, err
 	}
 	var view PromiseView
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		p, c, err := loadPromise(ctx, tx, actor, id)
+	err := s.write(ctx, actor, func(w *work) error {
+		p, c, err := loadPromise(w, id)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		drafts, err := desk.KeepPromise(&p, actor, note, now)
+		drafts, err := desk.KeepPromise(p, actor, note, w.now)
 		if err != nil {
 			return err
 		}
-		intro, err := s.participate(ctx, tx, &c, actor, now)
+		intro, err := s.participate(w, c)
 		if err != nil {
 			return err
 		}
-		if err := tx.SavePromise(ctx, p); err != nil {
+		if err := w.tx.SavePromise(ctx, *p); err != nil {
 			return err
 		}
-		if _, err := s.appendRecord(ctx, tx, &c, append(intro, drafts...), now, ev); err != nil {
+		if _, err := s.appendRecord(w, c, append(intro, drafts...)); err != nil {
 			return err
 		}
-		for _, kind := range []string{timerPromiseReminder, timerPromiseDue} {
-			if _, err := tx.CancelTimers(ctx, kind, p.ID); err != nil {
-				return err
-			}
+		if err := w.tx.CancelTimers(ctx, store.TimerRef{Kind: timerPromiseReminder, RefID: p.ID}, store.TimerRef{Kind: timerPromiseDue, RefID: p.ID}); err != nil {
+			return err
 		}
-		view, err = s.promiseView(ctx, tx, p)
+		view, err = promiseView(w, *p)
 		return err
 	})
 	return view, wrap("keep promise", err)
@@ -237,25 +237,25 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		return PromiseView{}, err
 	}
 	var view PromiseView
-	err := s.write(ctx, func(tx *store.Tx, ev *[]Event) error {
-		p, c, err := loadPromise(ctx, tx, actor, id)
+	err := s.write(ctx, actor, func(w *work) error {
+		tx, now := w.tx, w.now
+		p, c, err := loadPromise(w, id)
 		if err != nil {
 			return err
 		}
-		now := s.now()
 		from := p.DueAt
-		drafts, escalate, err := desk.SlipPromise(&p, actor, in, now)
+		drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
 		if err != nil {
 			return err
 		}
-		owner, err := tx.Agent(ctx, p.OwnerID)
+		owner, err := w.agent(p.OwnerID)
 		if err != nil {
 			return err
 		}
-		if err := s.requireAvailable(ctx, tx, owner, p.DueAt, "due_at"); err != nil {
+		if err := requireAvailable(w, owner, p.DueAt); err != nil {
 			return err
 		}
-		intro, err := s.participate(ctx, tx, &c, actor, now)
+		intro, err := s.participate(w, c)
 		if err != nil {
 			return err
 		}
@@ -266,25 +266,22 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		if err := tx.InsertSlip(ctx, p.ID, slipper, c.TeamID, from, p.DueAt, in.Reason, now); err != nil {
 			return err
 		}
-		if err := tx.SavePromise(ctx, p); err != nil {
+		if err := tx.SavePromise(ctx, *p); err != nil {
 			return err
 		}
-		if _, err := s.appendRecord(ctx, tx, &c, append(intro, drafts...), now, ev); err != nil {
+		if _, err := s.appendRecord(w, c, append(intro, drafts...)); err != nil {
 			return err
 		}
-		if err := s.schedulePromise(ctx, tx, c, p, now, ev); err != nil {
+		if err := s.schedulePromise(w, *c, *p); err != nil {
 			return err
 		}
 		if escalate {
 			reason := fmt.Sprintf("the promise %q has slipped %d times", p.Words, p.Slips)
-			if err := s.escalate(ctx, tx, &c, desk.TriggerSecondSlip, reason, now, ev); err != nil {
-				return err
-			}
-			if p, err = tx.Promise(ctx, p.ID); err != nil {
+			if err := s.escalate(w, c, escalation{trigger: desk.TriggerSecondSlip, reason: reason}); err != nil {
 				return err
 			}
 		}
-		view, err = s.promiseView(ctx, tx, p)
+		view, err = promiseView(w, *p)
 		return err
 	})
 	return view, wrap("slip promise", err)

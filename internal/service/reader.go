@@ -37,7 +37,8 @@ func (s *Service) SetCustomerTimezone(ctx context.Context, actor desk.Actor, cus
 			return desk.Invalid("timezone", "unknown time zone %q (use a name such as Europe/Tallinn)", zone)
 		}
 	}
-	return wrap("set customer time zone", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	return wrap("set customer time zone", s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		return notFoundAs(tx.SetCustomerTimezone(ctx, customerID, zone), "customer", customerID)
 	}))
 }

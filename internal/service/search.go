@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -62,7 +63,12 @@ func (s *Service) Search(ctx context.Context, actor desk.Actor, q string, limit 
 				return err
 			}
 		}
-		return s.describeHits(ctx, tx, actor, hits, append(query.Words, query.Refs...), limit, &out)
+		if len(hits) > limit {
+			hits = hits[:limit]
+		}
+		var err error
+		out, err = describeHits(s.newWork(ctx, tx, actor, time.Time{}), hits, append(query.Words, query.Refs...))
+		return err
 	})
 	return out, wrap("search", err)
 }
@@ -102,10 +108,9 @@ func searchHits(ctx context.Context, tx *store.Tx, query text.Query, filter stor
 }
 
 // describeHits loads what a hit list shows, dropping anything the actor may not see.
-func (s *Service) describeHits(ctx context.Context, tx *store.Tx, actor desk.Actor, hits []store.Hit, terms []string, limit int, out *[]SearchHit) error {
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
+func describeHits(w *work, hits []store.Hit, terms []string) ([]SearchHit, error) {
+	ctx, tx, actor := w.ctx, w.tx, w.actor
+	out := []SearchHit{}
 	caseIDs := make([]int64, 0, len(hits))
 	var entryIDs []int64
 	for _, h := range hits {
@@ -116,11 +121,11 @@ func (s *Service) describeHits(ctx context.Context, tx *store.Tx, actor desk.Act
 	}
 	cases, err := tx.CasesByID(ctx, caseIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	entries, err := tx.EntriesByID(ctx, entryIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, h := range hits {
 		c, ok := cases[h.CaseID]
@@ -131,7 +136,7 @@ func (s *Service) describeHits(ctx context.Context, tx *store.Tx, actor desk.Act
 		if e, ok := entries[h.EntryID]; ok && desk.CanSeeEntry(actor, e) {
 			hit.Seq, hit.Snippet = e.Seq, text.Snippet(e.Body, terms, snippetRunes)
 		}
-		*out = append(*out, hit)
+		out = append(out, hit)
 	}
-	return nil
+	return out, nil
 }

@@ -5,7 +5,6 @@
 package service
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/text"
 )
@@ -59,71 +57,32 @@ func (s *Service) Store() *store.Store { return s.store }
 // now is the clock's time in the precision both databases keep.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// write runs fn as one transaction and reports its events once it has committed. A unique-key
-// race with a concurrent command (the same inbound message twice) is retried once, when the
-// retry will find what the other command stored; so is a transaction PostgreSQL failed to
-// break a deadlock (two commands moving cases between the same agents, whose open-case counts
-// they update, in opposite directions).
-func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, ev *[]Event) error) error {
-	var events []Event
-	run := func() error {
-		events = events[:0]
-		return s.store.Write(ctx, func(tx *store.Tx) error {
-			tx.ResetMemo() // inside a Batch, the commands before this one share the transaction
-			return fn(tx, &events)
-		})
-	}
-	err := run()
-	// Inside a batch the failed statement has spoilt the shared transaction: no retry there.
-	if (store.IsDuplicate(err) || store.IsDeadlock(err)) && !store.InBatch(ctx) {
-		err = run()
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range events {
-		s.onCommit(e)
-	}
-	return nil
-}
-
-// timerEvents is where a timer handler puts its events: the runner reports them through the
-// same callback as commands' once the timer's transaction has committed (and never when the
-// handler fails).
-func (s *Service) timerEvents(ctx context.Context) *[]Event {
-	ev := &[]Event{}
-	jobs.AfterCommit(ctx, func() {
-		for _, e := range *ev {
-			s.onCommit(e)
-		}
-	})
-	return ev
-}
-
-// appendRecord chains drafts onto the case's record, stores and indexes them, and saves the
-// case row: the one way anything is added to a record.
-func (s *Service) appendRecord(ctx context.Context, tx *store.Tx, c *desk.Case, drafts []desk.Draft, now time.Time, ev *[]Event) ([]desk.Entry, error) {
-	entries, err := desk.Chain(c, drafts, now)
+// appendRecord chains drafts onto the case's record, stores and indexes them, saves the case
+// row and queues what the customer should read of them: the one way anything is added to a
+// record. The entries' ids are set in the slice returned once they are written (at the latest
+// when the command commits).
+func (s *Service) appendRecord(w *work, c *desk.Case, drafts []desk.Draft) ([]desk.Entry, error) {
+	entries, err := desk.Chain(c, drafts, w.now)
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.InsertEntries(ctx, entries); err != nil {
+	if err := w.tx.AppendEntries(w.ctx, entries); err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
-		if doc, ok := indexDoc(tx, *c, e); ok {
-			if err := tx.Index(ctx, doc); err != nil {
+		if doc, ok := w.indexDoc(*c, e); ok {
+			if err := w.tx.Index(w.ctx, doc); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if err := tx.SaveCase(ctx, *c); err != nil {
+	if err := w.tx.SaveCase(w.ctx, *c); err != nil {
 		return nil, err
 	}
-	if err := s.queueMail(ctx, tx, *c, entries, now); err != nil {
+	if err := s.queueMail(w, *c, entries); err != nil {
 		return nil, err
 	}
-	*ev = append(*ev, Event{CaseID: c.ID, Entries: len(entries)})
+	w.changed(Event{CaseID: c.ID, Entries: len(entries)})
 	return entries, nil
 }
 
@@ -158,13 +117,14 @@ func entryText(e desk.Entry) (string, bool) {
 	return body, true
 }
 
+// entryDoc names the entry by its seq when it has no id yet (appended in this transaction).
 func entryDoc(c desk.Case, e desk.Entry, words, refs []string) store.SearchDoc {
-	return store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Internal: e.Internal, Words: words, Refs: refs}
+	d := store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Internal: e.Internal, Words: words, Refs: refs}
+	if d.EntryID == 0 {
+		d.EntrySeq = e.Seq
+	}
+	return d
 }
-
-// analysedKey holds in a transaction's memo a text already analysed for search: mail intake
-// analyses each mail's text while parsing, in parallel, so its single committer does not.
-type analysedKey struct{}
 
 // analysedText is a text with its words and reference keys (text.Words, text.RefKeys).
 type analysedText struct {
@@ -176,24 +136,15 @@ func analyse(body string) *analysedText {
 	return &analysedText{body: body, words: text.Words(body), refs: text.RefKeys(body)}
 }
 
-// indexDoc is EntryDoc, taking the words of a text analysed ahead (see analysedKey) when the
-// entry is that very text.
-func indexDoc(tx *store.Tx, c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
-	if a, ok := tx.Memo()[analysedKey{}].(*analysedText); ok && e.Body == a.body {
+// indexDoc is EntryDoc, taking the words of the text mail intake analysed while parsing (in
+// parallel, so that its single committer does not) when the entry is that very text.
+func (w *work) indexDoc(c desk.Case, e desk.Entry) (store.SearchDoc, bool) {
+	if a := w.analysed; a != nil && e.Body == a.body {
 		if body, ok := entryText(e); ok && body == a.body {
 			return entryDoc(c, e, a.words, a.refs), true
 		}
 	}
 	return EntryDoc(c, e)
-}
-
-// loadCase loads a case the actor may see; anything else is "not found".
-func loadCase(ctx context.Context, tx *store.Tx, actor desk.Actor, id int64) (desk.Case, error) {
-	c, err := tx.Case(ctx, id)
-	if store.IsNotFound(err) || (err == nil && !desk.CanSeeCase(actor, c)) {
-		return desk.Case{}, desk.NotFound("case", id)
-	}
-	return c, err
 }
 
 // requireStaff refuses commands that only the desk's own people may run.

@@ -67,8 +67,8 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 		return Session{}, errSignIn
 	}
 	var token string
-	err = s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
-		token, err = s.startSession(ctx, tx, string(desk.ActorAgent), a.ID, AgentSessionLength, s.now())
+	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
+		token, err = startSession(w, desk.AgentActor(a), AgentSessionLength)
 		return err
 	})
 	if err != nil {
@@ -77,9 +77,10 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 	return Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}, nil
 }
 
-// startSession stores a new session in tx and returns the cookie value for it. Expired
-// sessions are swept whenever someone signs in, so the table stays small.
-func (s *Service) startSession(ctx context.Context, tx *store.Tx, kind string, personID int64, length time.Duration, now time.Time) (string, error) {
+// startSession stores a new session of who (an agent or a customer) and returns the cookie
+// value for it. Expired sessions are swept whenever someone signs in, so the table stays small.
+func startSession(w *work, who desk.Actor, length time.Duration) (string, error) {
+	ctx, tx, now, kind, personID := w.ctx, w.tx, w.now, string(who.Kind), who.ID
 	secret, digest, err := auth.NewSecret()
 	if err != nil {
 		return "", err
@@ -145,7 +146,8 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if err != nil {
 		return nil
 	}
-	return wrap("sign out", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	return wrap("sign out", s.write(ctx, desk.SystemActor(), func(w *work) error {
+		tx := w.tx
 		return tx.DeleteSession(ctx, id)
 	}))
 }
@@ -165,7 +167,8 @@ func (s *Service) SetLanguage(ctx context.Context, actor desk.Actor, lang string
 	if actor.Kind != desk.ActorAgent && actor.Kind != desk.ActorCustomer {
 		return desk.Forbidden("only agents and customers choose a language")
 	}
-	return wrap("set language", s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	return wrap("set language", s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		return tx.SetLang(ctx, string(actor.Kind), actor.ID, lang)
 	}))
 }
@@ -174,7 +177,8 @@ func (s *Service) SetLanguage(ctx context.Context, actor desk.Actor, lang string
 // at once; their API tokens stop working because every request checks the agent is active.
 func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID int64, active bool) (desk.Agent, error) {
 	var a desk.Agent
-	err := s.write(ctx, func(tx *store.Tx, _ *[]Event) error {
+	err := s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
 		var err error
 		if a, err = tx.Agent(ctx, agentID); err != nil {
 			return notFoundAs(err, "agent", agentID)

@@ -39,7 +39,7 @@ func newScene(t *testing.T, backend string) *scene {
 	st := storetest.Open(t, backend)
 	svc := service.New(st, clk, slog.New(slog.DiscardHandler))
 	sc := &scene{t: t, ctx: context.Background(), svc: svc, clock: clk, sys: desk.SystemActor(),
-		timers: jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers(), jobs.WithBatches(svc.BatchHandlers()))}
+		timers: jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())}
 	sc.tallinn, _ = time.LoadLocation("Europe/Tallinn")
 	week := map[string][]string{"mon": {"09:00-12:30", "13:30-17:00"}, "tue": {"09:00-12:30", "13:30-17:00"}, "wed": {"09:00-12:30", "13:30-17:00"},
 		"thu": {"09:00-12:30", "13:30-17:00"}, "fri": {"09:00-12:30", "13:30-17:00"}}

@@ -1,10 +1,8 @@
 package service
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -13,15 +11,16 @@ import (
 )
 
 // Handlers are what the service's timers do when they fire. Each runs inside the transaction
-// that also removes its timer, so a timer's effect happens exactly once.
+// that also removes its timers, so a timer's effect happens exactly once; the runner hands a
+// run of due timers of one kind to its handler at once.
 func (s *Service) Handlers() map[string]jobs.Handler {
 	return map[string]jobs.Handler{
-		timerPromiseReminder: s.remindPromise,
-		timerPromiseDue:      s.promiseDue,
-		timerResponseDue:     s.responseDue,
-		timerAbsenceStart:    s.absenceStarts,
-		timerHandoverReturn:  s.handoverReturns,
-		timerResolutionWait:  s.closeUnconfirmed,
+		timerPromiseReminder: s.onTimers(each(s.remindPromise)),
+		timerPromiseDue:      s.onTimers(s.promisesDue),
+		timerResponseDue:     s.onTimers(each(s.responseDue)),
+		timerAbsenceStart:    s.onTimers(each(s.absenceStarts)),
+		timerHandoverReturn:  s.onTimers(each(s.handoverReturns)),
+		timerResolutionWait:  s.onTimers(each(s.closeUnconfirmed)),
 	}
 }
 
@@ -36,8 +35,8 @@ func timerDue(t store.Timer) time.Time {
 }
 
 // remindPromise pushes the owner, before the due time, to keep the promise or tell the customer.
-func (s *Service) remindPromise(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
-	p, err := tx.Promise(ctx, t.RefID)
+func (s *Service) remindPromise(w *work, t store.Timer) error {
+	p, err := w.promise(t.RefID)
 	if store.IsNotFound(err) {
 		return nil
 	} else if err != nil {
@@ -46,350 +45,136 @@ func (s *Service) remindPromise(ctx context.Context, tx *store.Tx, t store.Timer
 	if p.State != desk.PromiseOpen || !p.DueAt.Equal(timerDue(t)) {
 		return nil
 	}
-	owner, err := tx.Agent(ctx, p.OwnerID)
+	owner, err := w.agent(p.OwnerID)
 	if err != nil {
 		return err
 	}
 	body := fmt.Sprintf("%s: %q is due %s (in %s). If it cannot be kept, slip it now and tell the customer why.",
-		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), desk.RoundDuration(p.DueAt.Sub(now)))
-	if err := tx.Notify(ctx, store.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: now}); err != nil {
+		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), desk.RoundDuration(p.DueAt.Sub(w.now)))
+	if err := w.tx.Notify(w.ctx, store.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	// The reminder reaches the owner's inbox too; its id is unique per promise and reminder time.
-	msgID := fmt.Sprintf("reminder.%d.%d@%s", p.ID, t.DueAt.Unix(), s.mailDomain())
-	if err := s.mailAgent(ctx, tx, owner, p.CaseID, fmt.Sprintf("Reminder: a promise on %s is due in %s", desk.CaseRef(p.CaseID), desk.RoundDuration(p.DueAt.Sub(now))), body, msgID, now); err != nil {
+	m := agentMail{to: owner, caseID: p.CaseID, text: body,
+		subject:   fmt.Sprintf("Reminder: a promise on %s is due in %s", desk.CaseRef(p.CaseID), desk.RoundDuration(p.DueAt.Sub(w.now))),
+		messageID: fmt.Sprintf("reminder.%d.%d@%s", p.ID, t.DueAt.Unix(), s.mailDomain())}
+	if err := s.mailAgent(w, m); err != nil {
 		return err
 	}
-	ev := s.timerEvents(ctx)
-	*ev = append(*ev, Event{CaseID: p.CaseID, Mail: s.mailCfg.Outbound})
+	w.changed(Event{CaseID: p.CaseID, Mail: s.mailCfg.Outbound})
 	return nil
 }
 
-// promiseDue breaks a promise nobody kept by its due time, tells the customer, and escalates.
-func (s *Service) promiseDue(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
-	p, err := tx.Promise(ctx, t.RefID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	c, err := tx.Case(ctx, p.CaseID)
-	if err != nil {
-		return err
-	}
-	owner, err := agentOf(ctx, tx, p.OwnerID)
-	if err != nil {
-		return err
-	}
-	if err := readByCustomer(ctx, tx, &c); err != nil {
-		return err
-	}
-	drafts, err := desk.BreakPromise(&c, &p, owner.Location(), now)
-	if err != nil || len(drafts) == 0 {
-		return err
-	}
-	ev := s.timerEvents(ctx)
-	if err := tx.SavePromise(ctx, p); err != nil {
-		return err
-	}
-	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	// The break's entries are appended with the escalation's (one case save for both), and its
-	// reminders cancelled with the case's response target (one statement).
-	reminders := []store.TimerRef{{Kind: timerPromiseReminder, RefID: p.ID}}
-	if err := s.escalateAfter(ctx, tx, &c, drafts, reminders, desk.TriggerBrokenPromise, reason, now, ev); err != nil {
-		return err
-	}
-	// Logged once committed: a batch that rolls back (to run again, see jobs) broke nothing.
-	jobs.AfterCommit(ctx, func() {
-		s.log.Info("promise broken", "case", c.Ref(), "promise", p.ID, "due", p.DueAt, "late_ms", now.Sub(p.DueAt).Milliseconds())
-	})
-	return nil
-}
-
-// BatchHandlers are the timers the service can run many at once (see jobs.BatchHandler):
-// promise breaks, which fall due by the thousand a minute at a large desk. Give them to the
-// runner with jobs.WithBatches.
-func (s *Service) BatchHandlers() map[string]jobs.BatchHandler {
-	return map[string]jobs.BatchHandler{timerPromiseDue: s.promisesDue}
-}
-
-// promisesDue is promiseDue for many timers at once: the same rules (desk.BreakPromise,
-// desk.Escalate) case by case in memory, with the batch's promises, cases, customers and
-// agents read in a statement each and its writes made in a statement per table. A case with
-// several promises in the batch breaks the first here and the others after it, one by one.
-func (s *Service) promisesDue(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) error {
+// promisesDue breaks the promises nobody kept by their due time: one, or a run of them at once.
+// What the breaks need is read set-wise first (their promises, cases, customers, the agents
+// they escalate between, who is on each case); then each is the same rule as a single break
+// (breakPromise), and the store writes each table once.
+func (s *Service) promisesDue(w *work, timers []store.Timer) error {
 	ids := make([]int64, len(timers))
 	for i, t := range timers {
 		ids[i] = t.RefID
 	}
-	promises, err := tx.PromisesForUpdate(ctx, ids)
-	if err != nil {
+	if len(timers) > 1 {
+		if err := s.prefetchBreaks(w, ids); err != nil {
+			return err
+		}
+	}
+	for _, t := range timers {
+		if err := s.breakPromise(w, t.RefID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prefetchBreaks reads what the breaks of these promises need, a statement per table.
+func (s *Service) prefetchBreaks(w *work, promiseIDs []int64) error {
+	if err := w.lockPromises(promiseIDs); err != nil {
 		return err
 	}
 	var caseIDs []int64
-	var later []store.Timer // a case's second promise: broken once the first's writes are in
-	first := map[int64]bool{}
-	for _, t := range timers {
-		p, ok := promises[t.RefID]
-		switch {
-		case !ok: // the promise is gone: nothing is due
-		case first[p.CaseID]:
-			later = append(later, t)
-		default:
-			first[p.CaseID] = true
+	for _, id := range promiseIDs {
+		if p, ok := w.promises[id]; ok {
 			caseIDs = append(caseIDs, p.CaseID)
 		}
 	}
-	cases, err := tx.CasesForUpdate(ctx, caseIDs)
-	if err != nil {
+	if err := w.lockCases(caseIDs); err != nil {
 		return err
 	}
-	customerIDs := make([]int64, 0, len(cases))
-	for _, c := range cases {
-		customerIDs = append(customerIDs, c.CustomerID)
+	var customers, owners []int64
+	for _, id := range caseIDs {
+		if c, ok := w.cases[id]; ok {
+			customers, owners = append(customers, c.CustomerID), append(owners, c.OwnerID)
+		}
 	}
-	readers, err := tx.Readers(ctx, customerIDs)
-	if err != nil {
+	for _, id := range promiseIDs {
+		if p, ok := w.promises[id]; ok {
+			owners = append(owners, p.OwnerID)
+		}
+	}
+	if err := w.loadReaders(customers); err != nil {
 		return err
 	}
-	// The promises' and cases' owners, then their managers, in a statement each.
-	var owners []int64
-	for _, p := range promises {
-		owners = append(owners, p.OwnerID)
-	}
-	for _, c := range cases {
-		owners = append(owners, c.OwnerID)
-	}
-	if err := prefetchAgents(ctx, tx, owners); err != nil {
+	// The owners, then their managers, in a statement each.
+	if err := w.loadAgents(owners); err != nil {
 		return err
 	}
 	var managers []int64
 	for _, id := range owners {
-		if a, ok := jobs.BatchMemo(ctx)[agentKey(id)].(desk.Agent); ok && a.ManagerID != 0 {
+		if a, ok := w.agents[id]; ok && a.ManagerID != 0 {
 			managers = append(managers, a.ManagerID)
 		}
 	}
-	if err := prefetchAgents(ctx, tx, managers); err != nil {
+	if err := w.loadAgents(managers); err != nil {
 		return err
 	}
-	b := breakBatch{reassign: map[int64]int64{}}
-	for _, t := range timers {
-		p, ok := promises[t.RefID]
-		if !ok || !first[p.CaseID] {
-			continue
-		}
-		first[p.CaseID] = false // a later timer of the case is in later
-		c, ok := cases[p.CaseID]
-		if !ok {
-			return fmt.Errorf("load case %d: %w", p.CaseID, store.ErrNotFound)
-		}
-		if c.Reader, ok = readers[c.CustomerID]; !ok {
-			return fmt.Errorf("language and zone of customer %d: %w", c.CustomerID, store.ErrNotFound)
-		}
-		if err := s.breakOne(ctx, tx, &b, c, p, now); err != nil {
-			return err
-		}
-	}
-	if err := s.writeBreaks(ctx, tx, &b, now); err != nil {
+	return w.loadParticipants(caseIDs)
+}
+
+// breakPromise breaks a promise nobody kept by its due time, tells the customer, and escalates.
+func (s *Service) breakPromise(w *work, id int64) error {
+	p, err := w.promise(id)
+	if store.IsNotFound(err) {
+		return nil // the promise is gone: nothing is due
+	} else if err != nil {
 		return err
 	}
-	for _, t := range later {
-		tx.ResetMemo() // each is a command of its own, as when the runner calls promiseDue
-		if err := s.promiseDue(ctx, tx, t, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// breakBatch is what the breaks of a batch (promisesDue) write, collected to go out a statement
-// per table.
-type breakBatch struct {
-	breaks       []caseBreak
-	promises     []int64         // broken
-	reassign     map[int64]int64 // case → new owner of its open promises
-	participants []store.CaseParticipant
-	notes        []store.Notification
-	cancel       []store.TimerRef
-}
-
-// caseBreak is one case's break and escalation, in memory until the batch writes it.
-type caseBreak struct {
-	c       desk.Case
-	p       desk.Promise
-	drafts  []desk.Draft
-	manager *desk.Agent
-}
-
-// breakOne is promiseDue and escalateAfter for one case of a batch: the same rules and drafts,
-// with the writes collected in b.
-func (s *Service) breakOne(ctx context.Context, tx *store.Tx, b *breakBatch, c desk.Case, p desk.Promise, now time.Time) error {
-	owner, err := agentOf(ctx, tx, p.OwnerID)
+	c, err := w.lockCase(p.CaseID)
 	if err != nil {
 		return err
 	}
-	drafts, err := desk.BreakPromise(&c, &p, owner.Location(), now)
+	owner, err := w.agent(p.OwnerID)
+	if err != nil {
+		return err
+	}
+	if err := w.readByCustomer(c); err != nil {
+		return err
+	}
+	drafts, err := desk.BreakPromise(c, p, owner.Location(), w.now)
 	if err != nil || len(drafts) == 0 {
 		return err // kept, already broken, or slipped to later (a stale timer)
 	}
-	reason := fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	caseOwner, err := agentOf(ctx, tx, c.OwnerID)
-	if err != nil {
+	if err := w.tx.SavePromise(w.ctx, *p); err != nil {
 		return err
 	}
-	var manager *desk.Agent
-	if caseOwner.ManagerID != 0 {
-		m, err := agentOf(ctx, tx, caseOwner.ManagerID)
-		if err != nil {
-			return err
-		}
-		if m.Active {
-			manager = &m
-		}
-	}
-	drafts = append(drafts, desk.Escalate(&c, caseOwner, manager, desk.TriggerBrokenPromise, reason, now)...)
-	b.promises = append(b.promises, p.ID)
-	b.cancel = append(b.cancel, store.TimerRef{Kind: timerPromiseReminder, RefID: p.ID})
-	if manager != nil {
-		trigger := strings.ReplaceAll(desk.TriggerBrokenPromise, "_", " ")
-		b.reassign[c.ID] = manager.ID
-		b.participants = append(b.participants, store.CaseParticipant{CaseID: c.ID, Participant: desk.ParticipantFor(desk.AgentActor(*manager), now)})
-		b.notes = append(b.notes, store.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
-			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), trigger, reason), CreatedAt: now})
-		b.cancel = append(b.cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID})
-	}
-	b.breaks = append(b.breaks, caseBreak{c: c, p: p, drafts: drafts, manager: manager})
-	return nil
-}
-
-// writeBreaks writes a batch's breaks: in the order escalateAfter writes one, a statement per
-// table for the whole batch (mail to customers still goes case by case).
-func (s *Service) writeBreaks(ctx context.Context, tx *store.Tx, b *breakBatch, now time.Time) error {
-	if len(b.breaks) == 0 {
-		return nil
-	}
-	if err := tx.ClosePromises(ctx, b.promises, desk.PromiseBroken, now); err != nil {
+	// The break's entries are appended with the escalation's (one case save for both), and its
+	// reminders cancelled with the case's response target (one statement).
+	e := escalation{trigger: desk.TriggerBrokenPromise, before: drafts,
+		reason: fmt.Sprintf("the promise %q was due %s and was not kept", p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST")),
+		cancel: []store.TimerRef{{Kind: timerPromiseReminder, RefID: p.ID}}}
+	if err := s.escalate(w, c, e); err != nil {
 		return err
 	}
-	if err := tx.ReassignOpenPromisesOf(ctx, b.reassign); err != nil {
-		return err
-	}
-	added, err := tx.AddCaseParticipants(ctx, b.participants, now)
-	if err != nil {
-		return err
-	}
-	isNew := make(map[int64]bool, len(added))
-	for _, a := range added {
-		isNew[a.CaseID] = true
-	}
-	if err := tx.NotifyAll(ctx, b.notes, now); err != nil {
-		return err
-	}
-	if _, err := tx.CancelTimersOf(ctx, b.cancel...); err != nil {
-		return err
-	}
-	var entries []desk.Entry
-	cases := make([]desk.Case, len(b.breaks))
-	chained := make([][]desk.Entry, len(b.breaks))
-	for i := range b.breaks {
-		br := &b.breaks[i]
-		if m := br.manager; m != nil && isNew[br.c.ID] && !introduced(br.drafts, m.ID) {
-			br.drafts = append(br.drafts, desk.Introduce(br.c.Reader, *m, true, now, time.Time{}))
-		}
-		es, err := desk.Chain(&br.c, br.drafts, now)
-		if err != nil {
-			return err
-		}
-		chained[i] = es
-		entries = append(entries, es...)
-	}
-	if err := tx.AppendEntries(ctx, entries); err != nil {
-		return err
-	}
-	at := 0
-	for i := range b.breaks {
-		br := &b.breaks[i]
-		chained[i] = entries[at : at+len(chained[i])] // with their ids
-		at += len(chained[i])
-		for _, e := range chained[i] {
-			if doc, ok := EntryDoc(br.c, e); ok {
-				if err := tx.Index(ctx, doc); err != nil {
-					return err
-				}
-			}
-		}
-		cases[i] = br.c
-	}
-	if err := tx.SaveCases(ctx, cases); err != nil {
-		return err
-	}
-	ev := s.timerEvents(ctx)
-	for i, br := range b.breaks {
-		if err := s.queueMail(ctx, tx, br.c, chained[i], now); err != nil {
-			return err
-		}
-		*ev = append(*ev, Event{CaseID: br.c.ID, Entries: len(chained[i])})
-	}
-	// Logged once committed: a batch that rolls back (to run again, see jobs) broke nothing.
-	jobs.AfterCommit(ctx, func() {
-		for _, br := range b.breaks {
-			s.log.Info("promise broken", "case", br.c.Ref(), "promise", br.p.ID, "due", br.p.DueAt, "late_ms", now.Sub(br.p.DueAt).Milliseconds())
-		}
+	ref, due := c.Ref(), p.DueAt
+	w.afterCommit(func() {
+		s.log.Info("promise broken", "case", ref, "promise", id, "due", due, "late_ms", w.now.Sub(due).Milliseconds())
 	})
 	return nil
 }
 
-// introduced says whether drafts already introduce the agent.
-func introduced(drafts []desk.Draft, agentID int64) bool {
-	for _, d := range drafts {
-		if d.Kind == desk.KindIntroduction && d.Actor.ID == agentID {
-			return true
-		}
-	}
-	return false
-}
-
-// agentOf loads an agent once per timer batch (a hundred breaks escalate to a handful of
-// managers), and from the database outside one.
-func agentOf(ctx context.Context, tx *store.Tx, id int64) (desk.Agent, error) {
-	memo := jobs.BatchMemo(ctx)
-	if a, ok := memo[agentKey(id)].(desk.Agent); ok {
-		return a, nil
-	}
-	a, err := tx.Agent(ctx, id)
-	if err == nil && memo != nil {
-		memo[agentKey(id)] = a
-	}
-	return a, err
-}
-
-type agentKey int64
-
-// prefetchAgents reads into the batch's memo, in one statement, those of the agents that are
-// not there yet, for agentOf to find.
-func prefetchAgents(ctx context.Context, tx *store.Tx, ids []int64) error {
-	memo := jobs.BatchMemo(ctx)
-	var missing []int64
-	seen := map[int64]bool{}
-	for _, id := range ids {
-		if _, ok := memo[agentKey(id)]; !ok && id != 0 && !seen[id] {
-			seen[id] = true
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) == 0 || memo == nil {
-		return nil
-	}
-	agents, err := tx.AgentsByID(ctx, missing)
-	for id, a := range agents {
-		memo[agentKey(id)] = a
-	}
-	return err
-}
-
 // responseDue escalates a case whose customer has waited past the team's response target.
-func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
-	c, err := tx.Case(ctx, t.CaseID)
+func (s *Service) responseDue(w *work, t store.Timer) error {
+	c, err := w.lockCase(t.CaseID)
 	if store.IsNotFound(err) {
 		return nil
 	} else if err != nil {
@@ -398,37 +183,35 @@ func (s *Service) responseDue(ctx context.Context, tx *store.Tx, t store.Timer, 
 	if !c.Status.Active() || c.Unanswered == 0 {
 		return nil
 	}
-	settings, err := caseSettings(ctx, tx, c)
+	settings, err := w.settingsOf(*c)
 	if err != nil {
 		return err
 	}
-	ev := s.timerEvents(ctx)
 	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
-	return s.escalate(ctx, tx, &c, desk.TriggerResponseTarget, reason, now, ev)
+	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
 }
 
 // absenceStarts sends what an agent still owns when their leave or sickness starts to their
 // manager: a case that reached them after the hand-overs is not left unattended.
-func (s *Service) absenceStarts(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
-	a, err := tx.Absence(ctx, t.RefID)
+func (s *Service) absenceStarts(w *work, t store.Timer) error {
+	a, err := w.tx.Absence(w.ctx, t.RefID)
 	if store.IsNotFound(err) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	agent, err := tx.Agent(ctx, a.AgentID)
+	agent, err := w.agent(a.AgentID)
 	if err != nil {
 		return err
 	}
-	ev := s.timerEvents(ctx)
-	_, err = s.startAbsence(ctx, tx, agent, a, now, ev)
+	_, err = s.startAbsence(w, agent, a)
 	return err
 }
 
 // handoverReturns gives a temporarily handed-over case back to its owner when the hand-over
 // ends, if nothing has changed on the ladder meanwhile; otherwise it leaves the case and tells
 // the one who has it.
-func (s *Service) handoverReturns(ctx context.Context, tx *store.Tx, t store.Timer, now time.Time) error {
+func (s *Service) handoverReturns(w *work, t store.Timer) error {
 	var p struct {
 		BackTo int64 `json:"back_to"`
 		From   int64 `json:"from"`
@@ -437,20 +220,19 @@ func (s *Service) handoverReturns(ctx context.Context, tx *store.Tx, t store.Tim
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return fmt.Errorf("hand-over return payload: %w", err)
 	}
-	c, err := tx.Case(ctx, t.CaseID)
+	c, err := w.lockCase(t.CaseID)
 	if err != nil {
 		return notFoundAs(err, "case", t.CaseID)
 	}
 	if c.OwnerID != p.From || c.Rung != p.Rung || !c.Status.Active() {
 		return nil
 	}
-	ev := s.timerEvents(ctx)
 	in := desk.Handover{ToAgentID: p.BackTo, Briefing: "The temporary hand-over has ended: the case returns to its owner."}
-	err = s.handOver(ctx, tx, desk.SystemActor(), c.ID, in, false, time.Time{}, ev)
+	err = s.handOver(w, c.ID, handover{Handover: in})
 	if e, ok := desk.AsError(err); ok {
 		// The owner is still away, or the case has climbed: it stays, and its keeper is told.
-		return tx.Notify(ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept",
-			Body: fmt.Sprintf("%s stays with you after the hand-over ended: %s", c.Ref(), e.Message), CreatedAt: now})
+		return w.tx.Notify(w.ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept",
+			Body: fmt.Sprintf("%s stays with you after the hand-over ended: %s", c.Ref(), e.Message), CreatedAt: w.now})
 	}
 	return err
 }

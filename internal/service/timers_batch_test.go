@@ -17,47 +17,45 @@ import (
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// Promises broken in one batch (jobs.WithBatches) leave the desk as breaking them one by one
-// does: the same records (hash-chained), promises, notifications, participants and timers. The
-// batch holds an escalation to a manager, a case with two promises due, one at the top of the
-// ladder, one whose manager is on the case already, and a stale timer of a slipped promise.
-func TestBatchedBreaksMatchOneByOne(t *testing.T) {
+// Promises that fall due break, tell their customers and escalate, whether the timer runner
+// takes them one at a time or a hundred at once (its batches): the same scene run both ways
+// shows the same desk. It holds an escalation to a manager, a case with two promises due, one at
+// the top of the ladder, one whose manager is on the case already, and a stale timer of a
+// slipped promise.
+func TestPromiseBreaks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
-		one, fired1 := breakScene(t, backend, false)
-		batch, fired2 := breakScene(t, backend, true)
-		if fired1 != fired2 {
-			t.Errorf("fired %d one by one, %d in a batch", fired1, fired2)
-		}
-		if one != batch {
-			t.Errorf("one by one and in a batch differ:\n--- one by one\n%s\n--- in a batch\n%s", one, batch)
-		}
-		// What a user sees, in the batch's run.
-		for _, want := range []string{
-			// Escalated to the lead, who is introduced to the customer.
-			"case 1 entry 4 promise_broken", "case 1 entry 6 escalated", "case 1 entry 7 introduction",
-			// Two promises of one case: the second break climbs from the lead to the head.
-			"case 2 promise 2 broken owner 3", "case 2 promise 3 broken owner 2", "case 2 owner 1 rung 2",
-			// The head has no one above: the case stays with them.
-			"case 3 owner 1 rung 0",
-			// The slipped promise is still open, its stale timer done.
-			"case 4 promise 5 open owner 4",
-			// The lead, already on the case, is not introduced again.
-			"case 5 participants agent:2,agent:3,customer:1",
-			"agent 2 escalated K-1001",
-		} {
-			if !strings.Contains(batch, want+"\n") && !strings.Contains(batch, want+" ") {
-				t.Errorf("missing %q in:\n%s", want, batch)
+		for _, together := range []bool{false, true} {
+			scene, fired := breakScene(t, backend, together)
+			if fired != 11 {
+				t.Errorf("together %v: fired %d timers, want 11 (five reminders, five breaks and the stale one)", together, fired)
 			}
-		}
-		if strings.Contains(batch, "case 5 entry 7 introduction") {
-			t.Errorf("the lead was introduced again on case 5:\n%s", batch)
+			for _, want := range []string{
+				// Escalated to the lead, who is introduced to the customer.
+				"case 1 entry 4 promise_broken", "case 1 entry 6 escalated", "case 1 entry 7 introduction",
+				// Two promises of one case: the second break climbs from the lead to the head.
+				"case 2 promise 2 broken owner 3", "case 2 promise 3 broken owner 2", "case 2 owner 1 rung 2",
+				// The head has no one above: the case stays with them.
+				"case 3 owner 1 rung 0",
+				// The slipped promise is still open, its stale timer done.
+				"case 4 promise 5 open owner 4",
+				// The lead, already on the case, is not introduced again.
+				"case 5 participants agent:2,agent:3,customer:1",
+				"agent 2 escalated K-1001",
+			} {
+				if !strings.Contains(scene, want+"\n") && !strings.Contains(scene, want+" ") {
+					t.Errorf("together %v: missing %q in:\n%s", together, want, scene)
+				}
+			}
+			if strings.Contains(scene, "case 5 entry 7 introduction") {
+				t.Errorf("together %v: the lead was introduced again on case 5:\n%s", together, scene)
+			}
 		}
 	})
 }
 
-// breakScene makes five cases' promises fall due together, runs the timers with or without
-// batches, and describes what the desk then holds.
-func breakScene(t *testing.T, backend string, batches bool) (string, int) {
+// breakScene makes five cases' promises fall due a few seconds apart, runs their timers one at a
+// time or all together, and describes what the desk then holds.
+func breakScene(t *testing.T, backend string, together bool) (string, int) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t, backend)
@@ -73,16 +71,18 @@ func breakScene(t *testing.T, backend string, batches bool) (string, int) {
 		return must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cu.ID, Subject: "Call me", Body: "Please call", Channel: "email", OwnerID: owner.ID})).ID
 	}
 	due := monday.Add(2 * time.Hour)
+	var dues []time.Time
 	promise := func(by desk.Agent, caseID int64, at time.Time) desk.Promise {
+		dues = append(dues, at)
 		return must(svc.MakePromise(ctx, desk.AgentActor(by), caseID, desk.NewPromise{Kind: "callback", DueAt: at, Words: "I call you back"})).Promise
 	}
 	c1, c2, c3, c4, c5 := open(ann), open(ann), open(head), open(bob), open(ann)
-	promise(ann, c1, due)
-	promise(ann, c2, due)
-	promise(ann, c2, due.Add(time.Second))
-	promise(head, c3, due)
+	promise(ann, c1, due.Add(time.Second))
+	promise(ann, c2, due.Add(2*time.Second))
+	promise(ann, c2, due.Add(3*time.Second))
+	promise(head, c3, due.Add(4*time.Second))
 	slipped := promise(bob, c4, due.Add(3*time.Hour))
-	promise(lead, c5, due) // the lead joins case 5 by making the promise
+	promise(lead, c5, due.Add(5*time.Second)) // the lead joins case 5 by making the promise
 	// A timer left from before the promise slipped: it must do nothing.
 	err := st.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.AddTimer(ctx, store.Timer{Kind: "promise_due", DueAt: due, CaseID: c4, RefID: slipped.ID,
@@ -92,14 +92,27 @@ func breakScene(t *testing.T, backend string, batches bool) (string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var opts []jobs.Option
-	if batches {
-		opts = append(opts, jobs.WithBatches(svc.BatchHandlers()))
+	runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())
+	steps := []time.Time{due.Add(time.Minute)}
+	if !together {
+		steps = []time.Time{due} // the reminders, and the stale timer
+		for _, at := range dues {
+			if at.Before(due.Add(time.Minute)) {
+				steps = append(steps, at)
+			}
+		}
 	}
-	clk.Set(due.Add(time.Minute))
-	fired, err := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers(), opts...).RunDue(ctx)
-	if err != nil {
-		t.Fatal(err)
+	fired := 0
+	for _, at := range steps {
+		clk.Set(at)
+		n, err := runner.RunDue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !together && at.After(due) && n != 1 {
+			t.Errorf("at %s: fired %d timers, want 1 (one at a time)", at.Format(time.TimeOnly), n)
+		}
+		fired += n
 	}
 	if rep := must(svc.Verify(ctx, 0, nil)); len(rep.Faults) > 0 {
 		t.Errorf("verify: %v", rep.Faults)

@@ -124,7 +124,7 @@ func benchBreach(b *testing.B, backend string, pending, due int) {
 		b.Logf("warning: making %d promises took past the first due time", due)
 	}
 
-	runner := jobs.NewRunner(st, clock.System{}, log, svc.Handlers(), jobs.WithBatches(svc.BatchHandlers()))
+	runner := jobs.NewRunner(st, clock.System{}, log, svc.Handlers())
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- runner.Run(rctx) }()
@@ -280,7 +280,7 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 		b.Fatal(err)
 	}
 	clk.Set(due.Add(time.Minute))
-	runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers(), jobs.WithBatches(svc.BatchHandlers()))
+	runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())
 	b.StartTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	fired, err := runner.RunDue(ctx)

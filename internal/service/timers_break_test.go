@@ -90,9 +90,11 @@ func TestBreakInABatchThatRunsAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 		handlers := svc.Handlers()
-		handlers["boom"] = func(context.Context, *store.Tx, store.Timer, time.Time) error { return errors.New("boom") }
+		handlers["boom"] = func(context.Context, *store.Tx, []store.Timer, time.Time) (func(), error) {
+			return nil, errors.New("boom")
+		}
 		clk.Set(due.Add(time.Minute))
-		if n, err := jobs.NewRunner(st, clk, log, handlers, jobs.WithBatches(svc.BatchHandlers())).RunDue(ctx); err != nil || n != 2 {
+		if n, err := jobs.NewRunner(st, clk, log, handlers).RunDue(ctx); err != nil || n != 2 {
 			t.Fatalf("fired %d, %v; want the reminder and the break", n, err)
 		}
 		rec := must(svc.Record(ctx, sys, c.ID))

@@ -81,7 +81,7 @@ func BenchmarkPromiseBreakRateOnData(b *testing.B) {
 		}
 		clk := clock.NewFake(due.Add(time.Minute))
 		svc := service.New(st, clk, slog.New(slog.DiscardHandler))
-		runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers(), jobs.WithBatches(svc.BatchHandlers()))
+		runner := jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime()
 		fired, err := runner.RunDue(ctx)

@@ -61,8 +61,9 @@ func (s *Service) Export(ctx context.Context, actor desk.Actor, caseID int64) (d
 		return desk.RecordExport{}, err
 	}
 	var x desk.RecordExport
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		c, err := loadCase(ctx, tx, actor, caseID)
+	err := s.read(ctx, actor, func(w *work) error {
+		tx := w.tx
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func TestBatchOfManyRows(t *testing.T) {
 			if err := tx.AppendEntries(ctx, stored); err != nil {
 				return err
 			}
-			return tx.SaveCases(ctx, []desk.Case{c})
+			return tx.SaveCase(ctx, c)
 		})
 		if err != nil {
 			t.Fatal(err)

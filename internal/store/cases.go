@@ -71,20 +71,6 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	return c, nil
 }
 
-// SaveCase writes back what commands change on a case row.
-func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE cases SET subject = $1, status = $2, case_type = $3, team_id = $4, owner_id = $5, rung = $6,
-		flags = $7, unanswered = $8, step = $9, resolution = $10, resolved_by = $11, last_seq = $12, last_hash = $13, updated_at = $14,
-		partner_id = $15 WHERE id = $16`,
-		c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step, c.Resolution, c.ResolvedBy,
-		c.LastSeq, c.LastHash, c.UpdatedAt, nullID(c.PartnerID), c.ID)
-	if err != nil {
-		return fmt.Errorf("save case %d: %w", c.ID, err)
-	}
-	t.opens.saved(c)
-	return nil
-}
-
 // CaseFilter narrows a case list. Zero values do not filter.
 type CaseFilter struct {
 	CustomerID int64
@@ -193,38 +179,32 @@ func int64Args(ids []int64) []any {
 	return args
 }
 
-// AddParticipants records people acting on a case; someone already there keeps their first date.
-// They go in one statement: a new case adds two or three at once.
-func (t *Tx) AddParticipants(ctx context.Context, caseID int64, ps []desk.Participant) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	rows := make([]string, len(ps))
-	args := make([]any, 0, 6*len(ps))
-	for i, p := range ps {
-		rows[i] = "(" + placeholders(len(args)+1, 6) + ")"
-		args = append(args, caseID, string(p.Kind), p.PersonID, p.Name, p.Role, p.Since)
-	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since) VALUES `+strings.Join(rows, ", ")+`
-		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, args...)
+// ParticipantsOf lists the participants of several cases in one statement, by case.
+func (t *Tx) ParticipantsOf(ctx context.Context, caseIDs []int64) (map[int64][]desk.Participant, error) {
+	out := make(map[int64][]desk.Participant, len(caseIDs))
+	err := t.idLists(caseIDs, 0, func(in string, list []any) error {
+		rows, err := t.tx.QueryContext(ctx, `SELECT case_id, kind, person_id, name, role, since FROM participants WHERE case_id IN `+in+
+			` ORDER BY since, kind, person_id`, list...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var caseID int64
+			var p desk.Participant
+			var kind string
+			if err := rows.Scan(&caseID, &kind, &p.PersonID, &p.Name, &p.Role, &p.Since); err != nil {
+				return err
+			}
+			p.Kind, p.Since = desk.ActorKind(kind), p.Since.UTC()
+			out[caseID] = append(out[caseID], p)
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return fmt.Errorf("add participants to case %d: %w", caseID, err)
+		return nil, fmt.Errorf("participants of %d cases: %w", len(caseIDs), err)
 	}
-	return nil
-}
-
-// AddParticipant records one person acting on a case and reports whether they are new to it.
-func (t *Tx) AddParticipant(ctx context.Context, caseID int64, p desk.Participant) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, caseID, string(p.Kind), p.PersonID, p.Name, p.Role, p.Since)
-	if err != nil {
-		return false, fmt.Errorf("add participant to case %d: %w", caseID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("add participant to case %d: %w", caseID, err)
-	}
-	return n == 1, nil
+	return out, nil
 }
 
 // Participants lists a case's participants in the order they joined.
@@ -245,58 +225,6 @@ func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant
 		out = append(out, p)
 	}
 	return out, rows.Err()
-}
-
-// InsertEntries appends entries to their records and sets their ids. The caller has chained
-// them (desk.Chain) on a locked case row. They go in as few statements as the placeholder
-// limit allows: a command appends two or three entries at once.
-func (t *Tx) InsertEntries(ctx context.Context, entries []desk.Entry) error {
-	const perEntry, perStatement = 13, 64
-	for len(entries) > 0 {
-		batch := entries[:min(len(entries), perStatement)]
-		entries = entries[len(batch):]
-		rows := make([]string, len(batch))
-		args := make([]any, 0, perEntry*len(batch))
-		at := make(map[[2]int64]*desk.Entry, len(batch)) // by case and seq: RETURNING promises no order
-		for i := range batch {
-			e := &batch[i]
-			rows[i] = "(" + placeholders(len(args)+1, perEntry) + ")"
-			args = append(args, e.CaseID, e.Seq, string(e.Kind), e.At, string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal, e.Channel, e.Body,
-				string(e.Data), e.PrevHash, e.Hash)
-			at[[2]int64{e.CaseID, e.Seq}] = e
-		}
-		if err := t.insertEntryRows(ctx, rows, args, at); err != nil {
-			return fmt.Errorf("append entries %d-%d to case %d: %w", batch[0].Seq, batch[len(batch)-1].Seq, batch[0].CaseID, err)
-		}
-	}
-	return nil
-}
-
-func (t *Tx) insertEntryRows(ctx context.Context, rows []string, args []any, at map[[2]int64]*desk.Entry) error {
-	res, err := t.tx.QueryContext(ctx, `INSERT INTO entries (case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash)
-		VALUES `+strings.Join(rows, ", ")+` RETURNING id, case_id, seq`, args...)
-	if err != nil {
-		return err
-	}
-	defer res.Close()
-	n := 0
-	for res.Next() {
-		var id, caseID, seq int64
-		if err := res.Scan(&id, &caseID, &seq); err != nil {
-			return err
-		}
-		if e := at[[2]int64{caseID, seq}]; e != nil {
-			e.ID = id
-			n++
-		}
-	}
-	if err := res.Err(); err != nil {
-		return err
-	}
-	if n != len(rows) {
-		return fmt.Errorf("%d of %d entries returned their ids", n, len(rows))
-	}
-	return nil
 }
 
 const entryColumns = `id, case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash`
@@ -440,15 +368,6 @@ func (t *Tx) InboundKey(ctx context.Context, channel, externalID string) (caseID
 		return 0, fmt.Errorf("inbound key %s/%s: %w", channel, externalID, notFound(err))
 	}
 	return caseID, nil
-}
-
-// InsertInboundKey remembers where an integration's message went, so a retry is stored once.
-func (t *Tx) InsertInboundKey(ctx context.Context, channel, externalID string, caseID, entryID int64) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id) VALUES ($1, $2, $3, $4)`, channel, externalID, caseID, entryID)
-	if err != nil {
-		return fmt.Errorf("inbound key %s/%s: %w", channel, externalID, err)
-	}
-	return nil
 }
 
 // CaseSettings loads what the ladder needs for a case in one query: its team's settings (the

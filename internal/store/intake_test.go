@@ -12,9 +12,9 @@ import (
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// TestInsertEntriesIDs appends several entries per statement (and more than one statement's
+// TestAppendEntriesIDs appends several entries per statement (and more than one statement's
 // worth at once): each entry gets the id of its own row.
-func TestInsertEntriesIDs(t *testing.T) {
+func TestAppendEntriesIDs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		_, _, c := seed(t, st)
@@ -52,7 +52,11 @@ func TestAddParticipants(t *testing.T) {
 		later := ann
 		later.Since = t0.Add(time.Hour)
 		for _, ps := range [][]desk.Participant{{cust, ann, later}, {later, cust}, nil} {
-			if err := st.Write(ctx, func(tx *store.Tx) error { return tx.AddParticipants(ctx, c.ID, ps) }); err != nil {
+			cps := make([]store.CaseParticipant, len(ps))
+			for i, p := range ps {
+				cps[i] = store.CaseParticipant{CaseID: c.ID, Participant: p}
+			}
+			if err := st.Write(ctx, func(tx *store.Tx) error { return tx.AddParticipants(ctx, cps...) }); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -65,14 +65,6 @@ func (t *Tx) InsertMail(ctx context.Context, m *StoredMail) (bool, error) {
 	return true, nil
 }
 
-// SetMailEntry records the case and entry a stored mail became.
-func (t *Tx) SetMailEntry(ctx context.Context, mailID, caseID, entryID int64) error {
-	if _, err := t.tx.ExecContext(ctx, `UPDATE mails SET case_id = $1, entry_id = $2 WHERE id = $3`, caseID, entryID, mailID); err != nil {
-		return fmt.Errorf("link mail %d: %w", mailID, err)
-	}
-	return nil
-}
-
 // MailByDedupeKey finds a mail already stored under a dedupe key (a sender retrying).
 func (t *Tx) MailByDedupeKey(ctx context.Context, key string) (id, caseID int64, err error) {
 	err = t.tx.QueryRowContext(ctx, `SELECT id, case_id FROM mails WHERE dedupe_key = $1`, key).Scan(&id, &caseID)

@@ -22,8 +22,9 @@ const (
 // filled in by the outbox.
 type OutMail struct {
 	ID        int64
-	CaseID    int64 // 0: a mail of no case
-	EntryID   int64
+	CaseID    int64  // 0: a mail of no case
+	EntryID   int64  // the entry it carries (0: none, or EntrySeq names it)
+	EntrySeq  int64  // the entry it carries, by its seq in CaseID's record, when appended in the same transaction
 	From      string // envelope sender (MAIL FROM)
 	To        string // one envelope recipient (RCPT TO)
 	MessageID string // the Message-ID of Raw: a message is queued once
@@ -80,32 +81,16 @@ func (t *Tx) outMails(ctx context.Context, what, q string, args ...any) ([]OutMa
 	return out, nil
 }
 
-// QueueMail stores a mail to send, due at now, and returns its id. Call it in the transaction
-// that stores the entry the mail carries, so the mail exists exactly when the entry does. A
-// mail whose MessageID is already queued is not queued again: its id is returned, so a
-// command that runs twice mails once.
-func (t *Tx) QueueMail(ctx context.Context, m OutMail, now time.Time) (int64, error) {
+// check refuses a mail the outbox could not send.
+func (m OutMail) check() error {
 	switch {
 	case m.From == "" || m.To == "" || m.MessageID == "" || len(m.Raw) == 0:
-		return 0, fmt.Errorf("queue mail %q to %q: from, to, message id and message are required", m.MessageID, m.To)
+		return fmt.Errorf("queue mail %q to %q: from, to, message id and message are required", m.MessageID, m.To)
 	case strings.ContainsAny(m.From+m.To, "\r\n"):
 		// An envelope address is one SMTP command line; a line break would inject another.
-		return 0, fmt.Errorf("queue mail %q: line break in an envelope address", m.MessageID)
+		return fmt.Errorf("queue mail %q: line break in an envelope address", m.MessageID)
 	}
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO outbox (case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, next_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-		ON CONFLICT (message_id) DO NOTHING RETURNING id`,
-		m.CaseID, m.EntryID, m.From, m.To, m.MessageID, m.Raw, m.Automatic, dbTime(now)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Already queued. On PostgreSQL DO NOTHING waited for a concurrent insert of the same
-		// id to commit, so the row is visible now.
-		err = t.tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE message_id = $1`, m.MessageID).Scan(&id)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("queue mail %q to %s: %w", m.MessageID, m.To, err)
-	}
-	return id, nil
+	return nil
 }
 
 // ClaimMail takes up to limit mails for sending, oldest due first: pending mail due at now,

@@ -29,8 +29,15 @@ func queueMail(t *testing.T, st *store.Store, m store.OutMail, now time.Time) in
 	ctx := context.Background()
 	var id int64
 	err := st.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		id, err = tx.QueueMail(ctx, m, now)
+		if err := tx.QueueMail(ctx, m, now); err != nil {
+			return err
+		}
+		queued, err := tx.Outbox(ctx, m.CaseID)
+		for _, q := range queued {
+			if q.MessageID == m.MessageID {
+				id = q.ID
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -123,8 +130,7 @@ func TestOutboxQueueRefusesBadMail(t *testing.T) {
 		m := outMail(1)
 		mod(&m)
 		err := st.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.QueueMail(ctx, m, t0)
-			return err
+			return tx.QueueMail(ctx, m, t0)
 		})
 		if err == nil {
 			t.Errorf("%s: queued", name)
@@ -268,7 +274,7 @@ func TestOutboxClaimDisjoint(t *testing.T) {
 		err := st.Batch(ctx, func(ctx context.Context) error {
 			return st.Write(ctx, func(tx *store.Tx) error {
 				for i := range 60 {
-					if _, err := tx.QueueMail(ctx, outMail(i), t0); err != nil {
+					if err := tx.QueueMail(ctx, outMail(i), t0); err != nil {
 						return err
 					}
 				}

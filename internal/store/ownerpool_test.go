@@ -144,7 +144,10 @@ func TestPoolLoads(t *testing.T) {
 			d.UpdatedAt = t0
 			seeded.Status, seeded.UpdatedAt = desk.StatusOpen, t0
 			d.Status = desk.StatusClosed
-			if err := tx.SaveCases(ctx, []desk.Case{d, seeded}); err != nil {
+			if err := tx.SaveCase(ctx, d); err != nil {
+				return err
+			}
+			if err := tx.SaveCase(ctx, seeded); err != nil {
 				return err
 			}
 			check("a batch saved", t0.Add(2*time.Second))

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -96,20 +94,6 @@ func (t *Tx) InsertPromise(ctx context.Context, p *desk.Promise) error {
 	return nil
 }
 
-// SavePromise writes back a promise's state, due time, owner and slips.
-func (t *Tx) SavePromise(ctx context.Context, p desk.Promise) error {
-	var done any
-	if p.DoneAt != nil {
-		done = *p.DoneAt
-	}
-	_, err := t.tx.ExecContext(ctx, `UPDATE promises SET due_at = $1, state = $2, owner_id = $3, slips = $4, done_at = $5 WHERE id = $6`,
-		p.DueAt, string(p.State), p.OwnerID, p.Slips, done, p.ID)
-	if err != nil {
-		return fmt.Errorf("save promise %d: %w", p.ID, err)
-	}
-	return nil
-}
-
 // Promise loads a promise; inside a write it locks the row.
 func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
 	q := `SELECT ` + promiseColumns + ` FROM promises WHERE id = $1`
@@ -121,22 +105,6 @@ func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
 		return p, fmt.Errorf("load promise %d: %w", id, notFound(err))
 	}
 	return p, nil
-}
-
-// ClosePromises sets the state of the promises with these ids (broken, say), done at at, in one
-// statement.
-func (t *Tx) ClosePromises(ctx context.Context, ids []int64, state desk.PromiseState, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	err := t.idLists(ids, 2, func(in string, list []any) error {
-		_, err := t.tx.ExecContext(ctx, `UPDATE promises SET state = $1, done_at = $2 WHERE id IN `+in, append([]any{string(state), at}, list...)...)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("mark %d promises %s: %w", len(ids), state, err)
-	}
-	return nil
 }
 
 // PromiseFilter narrows a promise list. Zero values do not filter.
@@ -321,43 +289,6 @@ type Notification struct {
 	ReadAt    *time.Time `json:"read_at,omitempty"`
 }
 
-// Notify stores a notification for an agent.
-func (t *Tx) Notify(ctx context.Context, n Notification) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO notifications (agent_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		n.AgentID, n.CaseID, n.Kind, n.Body, n.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("notify agent %d: %w", n.AgentID, err)
-	}
-	return nil
-}
-
-// NotifyAll stores notifications in one statement; all were created at at (a batch's now).
-func (t *Tx) NotifyAll(ctx context.Context, ns []Notification, at time.Time) error {
-	if len(ns) == 0 {
-		return nil
-	}
-	type row struct {
-		AgentID int64  `json:"agent_id"`
-		CaseID  int64  `json:"case_id"`
-		Kind    string `json:"kind"`
-		Body    string `json:"body"`
-	}
-	rows := make([]row, len(ns))
-	for i, n := range ns {
-		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body}
-	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("notify agents: %w", err)
-	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
-		SELECT j.agent_id, j.case_id, j.kind, j.body, $2 FROM `+t.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT"), list, at)
-	if err != nil {
-		return fmt.Errorf("notify agents: %w", err)
-	}
-	return nil
-}
-
 // Notifications lists an agent's newest notifications.
 func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Notification, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
@@ -381,42 +312,6 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Not
 		out = append(out, n)
 	}
 	return out, rows.Err()
-}
-
-// ReassignOpenPromises gives every open promise of a case to its new owner.
-func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, ownerID int64) error {
-	// The cast keeps SQLite from planning it again for each case (see CancelTimersOf).
-	if _, err := t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = $1 WHERE case_id = CAST($2 AS BIGINT) AND state = 'open'`, ownerID, caseID); err != nil {
-		return fmt.Errorf("reassign promises of case %d: %w", caseID, err)
-	}
-	return nil
-}
-
-// ReassignOpenPromisesOf is ReassignOpenPromises for several cases in one statement: owners
-// maps each case to its new owner.
-func (t *Tx) ReassignOpenPromisesOf(ctx context.Context, owners map[int64]int64) error {
-	if len(owners) == 0 {
-		return nil
-	}
-	type row struct {
-		CaseID  int64 `json:"case_id"`
-		OwnerID int64 `json:"owner_id"`
-	}
-	rows := make([]row, 0, len(owners))
-	for c, o := range owners {
-		rows = append(rows, row{c, o})
-	}
-	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.CaseID, b.CaseID) }) // locks taken in one order
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("reassign promises: %w", err)
-	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = j.owner_id FROM `+t.jsonRows(1, "case_id BIGINT", "owner_id BIGINT")+`
-		WHERE promises.case_id = j.case_id AND promises.state = 'open'`, list)
-	if err != nil {
-		return fmt.Errorf("reassign promises of %d cases: %w", len(owners), err)
-	}
-	return nil
 }
 
 // PromisesForUpdate loads the promises with these ids (missing ones are left out), keyed by id;

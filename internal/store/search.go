@@ -13,7 +13,8 @@ import (
 type SearchDoc struct {
 	CaseID     int64
 	CustomerID int64
-	EntryID    int64 // 0 for the case's subject
+	EntryID    int64 // 0 for the case's subject (or EntrySeq names the entry)
+	EntrySeq   int64 // the entry by its seq, when it was appended in the same transaction
 	Internal   bool
 	Words      []string
 	Refs       []string
@@ -43,8 +44,16 @@ func (t *Tx) writeIndex(ctx context.Context) error {
 	if len(t.index) == 0 {
 		return nil
 	}
-	docs, refs := t.index, indexedRefs(t.index)
+	docs := t.index
 	t.index = nil
+	for i := range docs {
+		if d := &docs[i]; d.EntryID == 0 && d.EntrySeq != 0 {
+			if d.EntryID = t.entryID(entryKey{d.CaseID, d.EntrySeq}); d.EntryID == 0 {
+				return fmt.Errorf("index: entry %d of case %d was not written in this transaction", d.EntrySeq, d.CaseID)
+			}
+		}
+	}
+	refs := indexedRefs(docs)
 	if t.d.name == "postgres" {
 		return t.writeIndexPostgres(ctx, docs, refs)
 	}

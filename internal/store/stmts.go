@@ -16,9 +16,10 @@ import (
 // preparing each text once per connection and binding new arguments is enough. PostgreSQL needs none of this:
 // pgx caches prepared statements per connection.
 type sqlTx struct {
-	tx    *sql.Tx    // nil for a loose read
-	db    *sql.DB    // a loose read's pool
-	stmts *stmtCache // nil: no caching (PostgreSQL)
+	tx     *sql.Tx                     // nil for a loose read
+	db     *sql.DB                     // a loose read's pool
+	stmts  *stmtCache                  // nil: no caching (PostgreSQL)
+	before func(context.Context) error // runs before each statement: the Tx's held writes (pending.go)
 }
 
 type queryer interface {
@@ -43,6 +44,11 @@ func (t sqlTx) text(q string) string {
 }
 
 func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.before != nil {
+		if err := t.before(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -50,6 +56,15 @@ func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Ro
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.before != nil {
+		if err := t.before(ctx); err != nil {
+			// A *sql.Row cannot be made with an error: the query runs cancelled and fails, and
+			// the transaction reports the write that failed (Tx.failed).
+			cctx, cancel := context.WithCancelCause(ctx)
+			cancel(err)
+			ctx = cctx
+		}
+	}
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -57,6 +72,11 @@ func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.
 }
 
 func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.before != nil {
+		if err := t.before(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}

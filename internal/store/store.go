@@ -244,25 +244,25 @@ type Tx struct {
 	tx       sqlTx
 	d        dialect
 	writable bool
-	memo     map[any]any
 	agents   *agentCache
+	pend     pending     // writes held to go a statement per table (see pending.go)
+	failed   error       // a held write failed when a later statement made it: the transaction is lost
 	index    []SearchDoc // texts to index at commit (see Index)
 	opens    openLog     // its own changes to open-case counts (see OwnerPool)
 }
 
-// Memo is scratch space for the command running in this transaction: what it looked up once
-// (a customer, a team's settings) and would otherwise look up again. It starts empty in each
-// transaction; whoever runs several commands in one transaction (a batch, group commit, the
-// timer runner) calls ResetMemo between them, so no command sees another's lookups.
-func (t *Tx) Memo() map[any]any {
-	if t.memo == nil {
-		t.memo = map[any]any{}
+// beforeStatement makes the writes held so far before any other statement runs, so that the
+// statement sees them and they keep their order.
+func (t *Tx) beforeStatement(ctx context.Context) error {
+	if t.failed != nil {
+		return t.failed
 	}
-	return t.memo
+	if err := t.flush(ctx); err != nil {
+		t.failed = err
+		return err
+	}
+	return nil
 }
-
-// ResetMemo empties the memo (see Memo).
-func (t *Tx) ResetMemo() { t.memo = nil }
 
 type txKey struct{}
 
@@ -327,7 +327,15 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 		stmts = s.writerStmts
 	}
 	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts}, d: s.d, writable: writable, agents: s.agents}
-	if err := fn(tx); err != nil {
+	tx.tx.before = tx.beforeStatement
+	err = fn(tx)
+	if err == nil {
+		err = tx.flush(ctx)
+	}
+	if tx.failed != nil {
+		err = tx.failed // what fn saw after a held write failed is beside the point
+	}
+	if err != nil {
 		_ = stx.Rollback()
 		return err
 	}

@@ -69,11 +69,11 @@ func appendEntries(t *testing.T, st *store.Store, caseID int64, bodies ...string
 		if err != nil {
 			return err
 		}
-		if err := tx.InsertEntries(ctx, out); err != nil {
+		if err := tx.AppendEntries(ctx, out); err != nil {
 			return err
 		}
 		for _, e := range out {
-			if err := tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntryID: e.ID, Words: text.Words(e.Body), Refs: text.RefKeys(e.Body)}); err != nil {
+			if err := tx.Index(ctx, store.SearchDoc{CaseID: c.ID, CustomerID: c.CustomerID, EntrySeq: e.Seq, Words: text.Words(e.Body), Refs: text.RefKeys(e.Body)}); err != nil {
 				return err
 			}
 		}
@@ -170,7 +170,7 @@ func TestStore(t *testing.T) {
 		t.Run("a second entry with the same seq is refused", func(t *testing.T) {
 			err := st.Write(ctx, func(tx *store.Tx) error {
 				dup := written[1]
-				return tx.InsertEntries(ctx, []desk.Entry{dup})
+				return tx.AppendEntries(ctx, []desk.Entry{dup})
 			})
 			if err == nil || !store.IsDuplicate(err) {
 				t.Errorf("duplicate seq: err = %v, want a unique violation", err)

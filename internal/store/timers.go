@@ -91,49 +91,10 @@ func (t *Tx) AddTimer(ctx context.Context, tm Timer, now time.Time) (int64, erro
 	return id, nil
 }
 
-// CancelTimers removes the pending timers of that kind for that ref and says how many.
-func (t *Tx) CancelTimers(ctx context.Context, kind string, refID int64) (int, error) {
-	return t.CancelTimersOf(ctx, TimerRef{Kind: kind, RefID: refID})
-}
-
 // TimerRef names the timers of one kind for one ref (a promise, a case).
 type TimerRef struct {
 	Kind  string
 	RefID int64
-}
-
-// CancelTimersOf removes the pending timers of each kind and ref, in one statement, and says
-// how many.
-func (t *Tx) CancelTimersOf(ctx context.Context, refs ...TimerRef) (int, error) {
-	if len(refs) == 0 {
-		return 0, nil
-	}
-	type row struct {
-		Kind  string `json:"kind"`
-		RefID int64  `json:"ref_id"`
-	}
-	rows := make([]row, len(refs))
-	for i, r := range refs {
-		rows[i] = row{r.Kind, r.RefID}
-	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return 0, fmt.Errorf("cancel timers %v: %w", refs, err)
-	}
-	// The refs are one JSON parameter: the statement is the same for any number of them (a
-	// batch of breaks cancels hundreds), and, its values read from the parameter rather than
-	// compared with it, SQLite plans it once even on an analysed desk (sqlite_stat4 re-plans a
-	// comparison of an indexed column with a bare parameter for each new value).
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM timers WHERE id IN (SELECT tm.id FROM `+t.jsonRows(1, "kind TEXT", "ref_id BIGINT")+`
-		JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`, list)
-	if err != nil {
-		return 0, fmt.Errorf("cancel timers %v: %w", refs, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("cancel timers %v: %w", refs, err)
-	}
-	return int(n), nil
 }
 
 // NextTimerDue returns the earliest due time of a pending timer, read from the (state, due_at)
@@ -270,12 +231,17 @@ func (t *Tx) PendingTimers(ctx context.Context, caseID int64) ([]Timer, error) {
 // commit. fnErr is fn's error; txErr is a failure of the savepoint itself, after which the
 // transaction is unusable and must be rolled back.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, txErr error) {
-	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT kept_savepoint`); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT kept_savepoint`); err != nil { // makes the writes held before it
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	indexed := len(t.index)
-	if fnErr = fn(); fnErr != nil {
+	indexed, written := len(t.index), t.pend.written()
+	if fnErr = fn(); fnErr == nil {
+		fnErr = t.flush(ctx) // fn's held writes are fn's: if they fail, only fn is undone
+	}
+	if fnErr != nil {
 		t.index = t.index[:indexed] // texts fn buffered for indexing are undone with its writes
+		t.pend.drop()               // and the writes it held
+		t.pend.forget(written)      // and the ids of entries it wrote
 		t.opens.unknown()           // and its cases' changes to open counts
 		// On PostgreSQL a failed statement blocks the transaction until this rollback.
 		if _, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT kept_savepoint`); err != nil {

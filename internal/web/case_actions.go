@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 // The case page's actions. Each calls one service command with the signed-in agent and goes
@@ -358,7 +359,7 @@ func (s *Server) caseUpload(w http.ResponseWriter, r *request) error {
 	if ctype == "" || ctype == "application/octet-stream" {
 		ctype = http.DetectContentType(content)
 	}
-	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, c.CustomerID, id, r.PostFormValue("kind"), hdr.Filename, ctype, content); err != nil {
+	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, service.DocumentIn{CustomerID: c.CustomerID, CaseID: id, Kind: r.PostFormValue("kind"), Filename: hdr.Filename, ContentType: ctype, Content: content}); err != nil {
 		return s.refused(w, r, id, "document", fields, err)
 	}
 	return back(w, r, id, "document", "customer")

@@ -376,7 +376,7 @@ func TestCaseCustomerPanel(t *testing.T) {
 			t.Fatalf("add reference: %d\n%s", r.Status, r.Body)
 		}
 		b.get(r.Location).mustContain(t, "<code data-user-text>A-1001</code>", "The reference is on the customer.")
-		doc := caseMust(cd.Svc.AddDocument(ctx, desk.AgentActor(cd.Ann), cd.Cust.ID, cd.CaseID, "receipt", "kviitung ä.svg", "image/svg+xml", []byte(`<svg onload="alert(1)"/>`)))
+		doc := caseMust(cd.Svc.AddDocument(ctx, desk.AgentActor(cd.Ann), service.DocumentIn{CustomerID: cd.Cust.ID, CaseID: cd.CaseID, Kind: "receipt", Filename: "kviitung ä.svg", ContentType: "image/svg+xml", Content: []byte(`<svg onload="alert(1)"/>`)}))
 		p = b.get(fmt.Sprintf("/cases/%d", other.ID))
 		p.mustContain(t, "kviitung ä.svg")
 		d := b.get(fmt.Sprintf("/cases/%d/documents/%d", other.ID, doc.ID))

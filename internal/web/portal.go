@@ -480,7 +480,7 @@ func (s *Server) portalUpload(w http.ResponseWriter, r *request) error {
 		return fmt.Errorf("read upload: %w", err)
 	}
 	ctype := hdr.Header.Get("Content-Type")
-	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, r.sess.Actor.ID, id, kind, hdr.Filename, ctype, content); err != nil {
+	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, service.DocumentIn{CustomerID: r.sess.Actor.ID, CaseID: id, Kind: kind, Filename: hdr.Filename, ContentType: ctype, Content: content}); err != nil {
 		if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid && e.Field == "case_id" {
 			return desk.NotFound("case", id) // not their case
 		}

@@ -1,0 +1,391 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// work is one command's unit of work: the transaction it runs in, the time it acts at and who
+// acts; what it has read, so that nothing is read twice (a batch — a hundred promise breaks —
+// reads its rows set-wise first and then runs the same rules as a single command); and what it
+// changed, reported once the transaction has committed. Helpers take it and two or three
+// arguments. It lives for one transaction, which is why it holds the command's context.
+type work struct {
+	s     *Service
+	ctx   context.Context
+	tx    *store.Tx
+	now   time.Time
+	actor desk.Actor
+
+	events []Event
+	logs   []func() // log lines for what only happened if the transaction commits
+
+	// What it has read. The cases and promises it locked are kept as it changes them; agents,
+	// customers' details and settings are not written by the commands that read them here.
+	cases        map[int64]*desk.Case
+	promises     map[int64]*desk.Promise
+	agents       map[int64]desk.Agent
+	customers    map[int64]desk.Customer
+	readers      map[int64]desk.Reader
+	participants map[int64]map[participantKey]bool // of cases: who is on each, stored or added here
+	settings     map[settingsKey]store.TeamSettings
+	lastMail     map[int64]string // the Message-ID of each case's last received mail ("" for none)
+	automatic    map[string]int   // automatic mails to an address in the past hour, with those queued here
+
+	// Set by mail intake for the mail being filed.
+	pools      ownerPools    // the owner pools of the mail's group, shared by its mails
+	analysed   *analysedText // the mail's text, analysed for search while parsing
+	noAutoMail bool          // it answers an automatic mail: nothing automatic goes back (RFC 3834)
+}
+
+type participantKey struct {
+	kind desk.ActorKind
+	id   int64
+}
+
+type settingsKey struct {
+	teamID   int64
+	caseType string
+}
+
+func (s *Service) newWork(ctx context.Context, tx *store.Tx, actor desk.Actor, now time.Time) *work {
+	return &work{s: s, ctx: ctx, tx: tx, now: now, actor: actor}
+}
+
+// write runs fn as one command in one transaction and reports what it changed once it has
+// committed. A unique-key race with a concurrent command (the same inbound message twice) is
+// retried once, when the retry will find what the other command stored; so is a transaction
+// PostgreSQL failed to break a deadlock (two commands moving cases between the same agents,
+// whose open-case counts they update, in opposite directions).
+func (s *Service) write(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
+	var w *work
+	run := func() error {
+		return s.store.Write(ctx, func(tx *store.Tx) error {
+			w = s.newWork(ctx, tx, actor, s.now())
+			return fn(w)
+		})
+	}
+	err := run()
+	// Inside a batch the failed statement has spoilt the shared transaction: no retry there.
+	if (store.IsDuplicate(err) || store.IsDeadlock(err)) && !store.InBatch(ctx) {
+		err = run()
+	}
+	if err != nil {
+		return err
+	}
+	w.committed()
+	return nil
+}
+
+// read runs fn in one read transaction, as actor.
+func (s *Service) read(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
+	return s.store.Read(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
+}
+
+// onTimers makes a timer handler of fn: the due timers of one kind (one, or a run of them) are
+// one command of the desk's own, whose changes are reported once the runner's transaction has
+// committed.
+func (s *Service) onTimers(fn func(w *work, timers []store.Timer) error) jobs.Handler {
+	return func(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) (func(), error) {
+		w := s.newWork(ctx, tx, desk.SystemActor(), now.UTC().Truncate(time.Microsecond))
+		if err := fn(w, timers); err != nil {
+			return nil, err
+		}
+		return w.committed, nil
+	}
+}
+
+// each runs fn for every timer: a kind whose timers need nothing read set-wise.
+func each(fn func(w *work, t store.Timer) error) func(w *work, timers []store.Timer) error {
+	return func(w *work, timers []store.Timer) error {
+		for _, t := range timers {
+			if err := fn(w, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// as runs fn with another actor for the command: the desk itself for what the rules make
+// happen within it (the hand-overs an absence forces, a case a message opens), or the customer
+// whose words mail or an integration brings.
+func (w *work) as(actor desk.Actor, fn func() error) error {
+	was := w.actor
+	w.actor = actor
+	defer func() { w.actor = was }()
+	return fn()
+}
+
+// changed notes what the command changed, for listeners once it has committed.
+func (w *work) changed(e Event) { w.events = append(w.events, e) }
+
+// afterCommit runs fn once the command has committed (a log line of what it did).
+func (w *work) afterCommit(fn func()) { w.logs = append(w.logs, fn) }
+
+// committed reports the command's changes: called once its transaction has committed.
+func (w *work) committed() {
+	for _, e := range w.events {
+		w.s.onCommit(e)
+	}
+	for _, fn := range w.logs {
+		fn()
+	}
+}
+
+// lockCase loads a case for changing it (the row is locked on PostgreSQL), once per command:
+// later calls return the same case as the command has changed it.
+func (w *work) lockCase(id int64) (*desk.Case, error) {
+	if c, ok := w.cases[id]; ok {
+		return c, nil
+	}
+	c, err := w.tx.Case(w.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return w.keepCase(c), nil
+}
+
+// keepCase makes c the command's copy of its case.
+func (w *work) keepCase(c desk.Case) *desk.Case {
+	if w.cases == nil {
+		w.cases = map[int64]*desk.Case{}
+	}
+	p := &c
+	w.cases[c.ID] = p
+	return p
+}
+
+// loadCase locks a case the actor may see; anything else is "not found".
+func (w *work) loadCase(id int64) (*desk.Case, error) {
+	c, err := w.lockCase(id)
+	if store.IsNotFound(err) || (err == nil && !desk.CanSeeCase(w.actor, *c)) {
+		return nil, desk.NotFound("case", id)
+	}
+	return c, err
+}
+
+// lockCases loads cases set-wise for a batch (locked, in the order of their ids), for lockCase
+// to find.
+func (w *work) lockCases(ids []int64) error {
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := w.cases[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	cases, err := w.tx.CasesForUpdate(w.ctx, missing)
+	for _, c := range cases {
+		w.keepCase(c)
+	}
+	return err
+}
+
+// promise loads a promise for changing it, once per command (see lockCase).
+func (w *work) promise(id int64) (*desk.Promise, error) {
+	if p, ok := w.promises[id]; ok {
+		return p, nil
+	}
+	p, err := w.tx.Promise(w.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return w.keepPromise(p), nil
+}
+
+func (w *work) keepPromise(p desk.Promise) *desk.Promise {
+	if w.promises == nil {
+		w.promises = map[int64]*desk.Promise{}
+	}
+	ptr := &p
+	w.promises[p.ID] = ptr
+	return ptr
+}
+
+// lockPromises loads promises set-wise for a batch (locked, in the order of their ids); missing
+// ones are left out.
+func (w *work) lockPromises(ids []int64) error {
+	ps, err := w.tx.PromisesForUpdate(w.ctx, ids)
+	for _, p := range ps {
+		if _, ok := w.promises[p.ID]; !ok {
+			w.keepPromise(p)
+		}
+	}
+	return err
+}
+
+// reassignPromises gives a case's open promises to its new owner, also those the command holds.
+func (w *work) reassignPromises(caseID, to int64) error {
+	for _, p := range w.promises {
+		if p.CaseID == caseID && p.State == desk.PromiseOpen {
+			p.OwnerID = to
+		}
+	}
+	return w.tx.ReassignOpenPromises(w.ctx, caseID, to)
+}
+
+// agent loads an agent once per command (a hundred breaks escalate to a handful of managers).
+func (w *work) agent(id int64) (desk.Agent, error) {
+	if a, ok := w.agents[id]; ok {
+		return a, nil
+	}
+	a, err := w.tx.Agent(w.ctx, id)
+	if err == nil {
+		w.keepAgent(a)
+	}
+	return a, err
+}
+
+func (w *work) keepAgent(a desk.Agent) {
+	if w.agents == nil {
+		w.agents = map[int64]desk.Agent{}
+	}
+	w.agents[a.ID] = a
+}
+
+// loadAgents reads set-wise, for a batch, the agents not read yet.
+func (w *work) loadAgents(ids []int64) error {
+	var missing []int64
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if _, ok := w.agents[id]; !ok && id != 0 && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	agents, err := w.tx.AgentsByID(w.ctx, missing)
+	for _, a := range agents {
+		w.keepAgent(a)
+	}
+	return err
+}
+
+// customer loads a customer once per command.
+func (w *work) customer(id int64) (desk.Customer, error) {
+	if c, ok := w.customers[id]; ok {
+		return c, nil
+	}
+	c, err := w.tx.Customer(w.ctx, id)
+	if err == nil {
+		w.keepCustomer(c)
+	}
+	return c, err
+}
+
+func (w *work) keepCustomer(c desk.Customer) {
+	if w.customers == nil {
+		w.customers = map[int64]desk.Customer{}
+	}
+	w.customers[c.ID] = c
+}
+
+// reader is how a customer reads what the desk writes: their language and time zone.
+func (w *work) reader(customerID int64) (desk.Reader, error) {
+	if c, ok := w.customers[customerID]; ok {
+		return c.Reader(), nil
+	}
+	if r, ok := w.readers[customerID]; ok {
+		return r, nil
+	}
+	r, err := w.tx.Reader(w.ctx, customerID)
+	if err == nil {
+		w.keepReader(customerID, r)
+	}
+	return r, err
+}
+
+func (w *work) keepReader(customerID int64, r desk.Reader) {
+	if w.readers == nil {
+		w.readers = map[int64]desk.Reader{}
+	}
+	w.readers[customerID] = r
+}
+
+// loadReaders reads set-wise, for a batch, how the customers read.
+func (w *work) loadReaders(customerIDs []int64) error {
+	readers, err := w.tx.Readers(w.ctx, customerIDs)
+	for id, r := range readers {
+		w.keepReader(id, r)
+	}
+	return err
+}
+
+// readByCustomer fills c.Reader with the customer's language and zone, so that what the desk's
+// rules write to them (introductions, escalations, apologies, steps) is in their language with
+// times in their zone.
+func (w *work) readByCustomer(c *desk.Case) error {
+	if c.Reader.Lang != "" {
+		return nil
+	}
+	r, err := w.reader(c.CustomerID)
+	c.Reader = r
+	return err
+}
+
+// participate records someone acting on a case and says whether they are new to it.
+func (w *work) participate(c *desk.Case, p desk.Participant) (bool, error) {
+	on, ok := w.participants[c.ID]
+	if !ok {
+		ps, err := w.tx.Participants(w.ctx, c.ID)
+		if err != nil {
+			return false, err
+		}
+		on = w.keepParticipants(c.ID, ps)
+	}
+	k := participantKey{p.Kind, p.PersonID}
+	if on[k] {
+		return false, nil
+	}
+	on[k] = true
+	return true, w.tx.AddParticipants(w.ctx, store.CaseParticipant{CaseID: c.ID, Participant: p})
+}
+
+func (w *work) keepParticipants(caseID int64, ps []desk.Participant) map[participantKey]bool {
+	if w.participants == nil {
+		w.participants = map[int64]map[participantKey]bool{}
+	}
+	on := make(map[participantKey]bool, len(ps))
+	for _, p := range ps {
+		on[participantKey{p.Kind, p.PersonID}] = true
+	}
+	w.participants[caseID] = on
+	return on
+}
+
+// loadParticipants reads set-wise, for a batch, who is on the cases.
+func (w *work) loadParticipants(caseIDs []int64) error {
+	all, err := w.tx.ParticipantsOf(w.ctx, caseIDs)
+	for _, id := range caseIDs {
+		if _, ok := w.participants[id]; !ok {
+			w.keepParticipants(id, all[id])
+		}
+	}
+	return err
+}
+
+// settingsOf are the targets a case is held to (its team's, with its case type's response
+// target where the type sets one), read once per command.
+func (w *work) settingsOf(c desk.Case) (store.TeamSettings, error) {
+	key := settingsKey{c.TeamID, c.Type}
+	if v, ok := w.settings[key]; ok {
+		return v, nil
+	}
+	v, err := w.tx.CaseSettings(w.ctx, c.TeamID, c.Type)
+	if err == nil {
+		if w.settings == nil {
+			w.settings = map[settingsKey]store.TeamSettings{}
+		}
+		w.settings[key] = v
+	}
+	return v, err
+}

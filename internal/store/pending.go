@@ -1,0 +1,642 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// Set-wise writes. The writes a command makes most often — entries, case rows, participants,
+// notifications, timer cancels, promise saves, outbox mails and the links of mails and
+// integration messages to their entries — are held by the transaction and written a statement
+// per table: just before the transaction's next statement of any other kind (a read sees every
+// write made before it), before a savepoint ends, and before commit. A single command writes
+// its few rows as it would have; a batch (a hundred promise breaks, a group of mails) that
+// reads what it needs first and then runs each command's rules writes each table once.
+//
+// An entry's id is known only once it is written: AppendEntries sets the ids in the slice it
+// was given at that moment, so keep the slice (not copies of its entries) to read them after
+// commit. Rows that point at an entry appended in the same transaction (an outbox mail, a mail's
+// link, an integration's key, a search text) name it by case and seq instead, and get its id
+// when they are written.
+
+// pending holds a transaction's writes not yet made (see above).
+type pending struct {
+	flushing bool
+
+	entries      [][]desk.Entry // as given to AppendEntries: their ids are set here
+	cases        []desk.Case    // the last version saved of each case, in the order first saved
+	caseAt       map[int64]int  // case id → its place in cases
+	promises     []desk.Promise // likewise for promises
+	promiseAt    map[int64]int
+	reassigns    []caseOwner // written after the promise saves: a promise closed here stays with its owner
+	cancels      []TimerRef
+	participants []CaseParticipant
+	notes        []Notification
+	outbox       []OutMail
+	mailLinks    []entryLink
+	inboundKeys  []inboundKey
+
+	// ids are the ids of the entries written in this transaction, by case and seq; idLog lists
+	// their keys in the order written, so a savepoint rolled back can forget its own.
+	ids   map[entryKey]int64
+	idLog []entryKey
+}
+
+// written is how many entries the transaction has written so far (see forget).
+func (p *pending) written() int { return len(p.idLog) }
+
+// forget drops the ids of the entries written after the first n (their savepoint was rolled
+// back).
+func (p *pending) forget(n int) {
+	for _, k := range p.idLog[n:] {
+		delete(p.ids, k)
+	}
+	p.idLog = p.idLog[:n]
+}
+
+type entryKey struct{ caseID, seq int64 }
+
+type caseOwner struct{ caseID, ownerID int64 }
+
+// entryLink ties a stored mail to the entry it became.
+type entryLink struct {
+	mailID int64
+	entry  entryKey
+}
+
+type inboundKey struct {
+	channel, externalID string
+	entry               entryKey
+}
+
+func (p *pending) empty() bool {
+	return len(p.entries) == 0 && len(p.cases) == 0 && len(p.promises) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 &&
+		len(p.participants) == 0 && len(p.notes) == 0 && len(p.outbox) == 0 && len(p.mailLinks) == 0 && len(p.inboundKeys) == 0
+}
+
+// drop forgets the writes not yet made (their savepoint was rolled back).
+func (p *pending) drop() {
+	ids, idLog, flushing := p.ids, p.idLog, p.flushing
+	*p = pending{ids: ids, idLog: idLog, flushing: flushing}
+}
+
+// flush makes the writes pending on t, a statement per table, in an order that keeps each
+// write's meaning: promise saves before reassigns, entries before the rows that name them.
+func (t *Tx) flush(ctx context.Context) error {
+	p := &t.pend
+	if p.flushing || p.empty() {
+		return nil
+	}
+	p.flushing = true
+	defer func() { p.flushing = false }()
+	w := *p
+	p.drop()
+	steps := []func() error{
+		func() error { return t.savePromises(ctx, w.promises) },
+		func() error { return t.reassignPromises(ctx, w.reassigns) },
+		func() error { return t.cancelTimers(ctx, w.cancels) },
+		func() error { return t.addParticipants(ctx, w.participants) },
+		func() error { return t.notify(ctx, w.notes) },
+		func() error { return t.appendEntries(ctx, w.entries) },
+		func() error { return t.linkMails(ctx, w.mailLinks) },
+		func() error { return t.insertInboundKeys(ctx, w.inboundKeys) },
+		func() error { return t.queueMails(ctx, w.outbox) },
+		func() error { return t.saveCases(ctx, w.cases) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flush makes the writes held so far (see pending.go). Commands need not call it: every other
+// statement and the commit do. A test of what a statement count costs may.
+func (t *Tx) Flush(ctx context.Context) error { return t.flush(ctx) }
+
+// entryID is the id of an entry written in this transaction (0 if it was not).
+func (t *Tx) entryID(k entryKey) int64 { return t.pend.ids[k] }
+
+// AppendEntries appends entries (chained by desk.Chain on a locked case row) to their records.
+// Their ids are set in entries when they are written: keep the slice to read them.
+func (t *Tx) AppendEntries(ctx context.Context, entries []desk.Entry) error {
+	if len(entries) > 0 {
+		t.pend.entries = append(t.pend.entries, entries)
+	}
+	return nil
+}
+
+// SaveCase writes back what commands change on a case row. The case must have been loaded
+// (Case, CasesForUpdate) or inserted in this transaction: its open count follows from both.
+func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
+	p := &t.pend
+	if i, ok := p.caseAt[c.ID]; ok {
+		p.cases[i] = c
+	} else {
+		if p.caseAt == nil {
+			p.caseAt = map[int64]int{}
+		}
+		p.caseAt[c.ID] = len(p.cases)
+		p.cases = append(p.cases, c)
+	}
+	t.opens.saved(c)
+	return nil
+}
+
+// SavePromise writes back a promise's state, due time, owner, slips and words. The saves held
+// are written before the reassigns held with them (ReassignOpenPromises): a promise saved
+// closed stays with the owner it was saved with, so save it with the owner it has after any
+// earlier reassign.
+func (t *Tx) SavePromise(ctx context.Context, pr desk.Promise) error {
+	p := &t.pend
+	if i, ok := p.promiseAt[pr.ID]; ok {
+		p.promises[i] = pr
+	} else {
+		if p.promiseAt == nil {
+			p.promiseAt = map[int64]int{}
+		}
+		p.promiseAt[pr.ID] = len(p.promises)
+		p.promises = append(p.promises, pr)
+	}
+	return nil
+}
+
+// ReassignOpenPromises gives every open promise of a case to its new owner.
+func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, ownerID int64) error {
+	t.pend.reassigns = append(t.pend.reassigns, caseOwner{caseID, ownerID})
+	return nil
+}
+
+// CancelTimers removes the pending timers of each kind and ref.
+func (t *Tx) CancelTimers(ctx context.Context, refs ...TimerRef) error {
+	t.pend.cancels = append(t.pend.cancels, refs...)
+	return nil
+}
+
+// CaseParticipant is a participant of one case.
+type CaseParticipant struct {
+	CaseID int64
+	desk.Participant
+}
+
+// AddParticipants records people acting on cases; someone already on a case keeps their first
+// date.
+func (t *Tx) AddParticipants(ctx context.Context, ps ...CaseParticipant) error {
+	t.pend.participants = append(t.pend.participants, ps...)
+	return nil
+}
+
+// Notify stores a notification for an agent.
+func (t *Tx) Notify(ctx context.Context, n Notification) error {
+	t.pend.notes = append(t.pend.notes, n)
+	return nil
+}
+
+// QueueMail stores a mail to send, due at now. Call it in the transaction that stores the entry
+// the mail carries (named by CaseID and EntrySeq), so the mail exists exactly when the entry
+// does. A mail whose MessageID is queued already is not queued again, so a command that runs
+// twice mails once.
+func (t *Tx) QueueMail(ctx context.Context, m OutMail, now time.Time) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	m.CreatedAt = dbTime(now)
+	t.pend.outbox = append(t.pend.outbox, m)
+	return nil
+}
+
+// SetMailEntry records the case and entry (its seq) a stored mail became.
+func (t *Tx) SetMailEntry(ctx context.Context, mailID, caseID, seq int64) error {
+	t.pend.mailLinks = append(t.pend.mailLinks, entryLink{mailID, entryKey{caseID, seq}})
+	return nil
+}
+
+// InsertInboundKey remembers the entry (case and seq) an integration's message became, so a
+// retry is stored once.
+func (t *Tx) InsertInboundKey(ctx context.Context, channel, externalID string, caseID, seq int64) error {
+	t.pend.inboundKeys = append(t.pend.inboundKeys, inboundKey{channel, externalID, entryKey{caseID, seq}})
+	return nil
+}
+
+// The writes themselves, a statement per table (or per chunk of rows on SQLite).
+
+func (t *Tx) savePromises(ctx context.Context, ps []desk.Promise) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	type row struct {
+		ID     int64   `json:"id"`
+		Owner  int64   `json:"owner_id"`
+		DueAt  string  `json:"due_at"`
+		State  string  `json:"state"`
+		Slips  int     `json:"slips"`
+		Words  string  `json:"words"`
+		DoneAt *string `json:"done_at"`
+	}
+	rows := make([]row, len(ps))
+	for i, p := range ps {
+		rows[i] = row{ID: p.ID, Owner: p.OwnerID, DueAt: t.timeParam(p.DueAt), State: string(p.State), Slips: p.Slips, Words: p.Words}
+		if p.DoneAt != nil {
+			d := t.timeParam(*p.DoneAt)
+			rows[i].DoneAt = &d
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("save promises: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = j.owner_id, due_at = `+t.timeColumn("j.due_at")+`, state = j.state,
+		slips = j.slips, words = j.words, done_at = `+t.timeColumn("j.done_at")+`
+		FROM `+t.jsonRows(1, "id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`, list)
+	if err != nil {
+		return fmt.Errorf("save %d promises: %w", len(ps), err)
+	}
+	return nil
+}
+
+func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	type row struct {
+		CaseID  int64 `json:"case_id"`
+		OwnerID int64 `json:"owner_id"`
+	}
+	last := map[int64]int64{} // a case reassigned twice goes to the last owner
+	for _, r := range rs {
+		last[r.caseID] = r.ownerID
+	}
+	rows := make([]row, 0, len(last))
+	for c, o := range last {
+		rows = append(rows, row{c, o})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.CaseID, b.CaseID) }) // locks taken in one order
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("reassign promises: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = j.owner_id FROM `+t.jsonRows(1, "case_id BIGINT", "owner_id BIGINT")+`
+		WHERE promises.case_id = j.case_id AND promises.state = 'open'`, list)
+	if err != nil {
+		return fmt.Errorf("reassign promises of %d cases: %w", len(rows), err)
+	}
+	return nil
+}
+
+func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	type row struct {
+		Kind  string `json:"kind"`
+		RefID int64  `json:"ref_id"`
+	}
+	rows := make([]row, len(refs))
+	for i, r := range refs {
+		rows[i] = row{r.Kind, r.RefID}
+	}
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("cancel timers %v: %w", refs, err)
+	}
+	// The refs are one JSON parameter: the statement is the same for any number of them (a
+	// batch of breaks cancels hundreds), and, its values read from the parameter rather than
+	// compared with it, SQLite plans it once even on an analysed desk (sqlite_stat4 re-plans a
+	// comparison of an indexed column with a bare parameter for each new value).
+	_, err = t.tx.ExecContext(ctx, `DELETE FROM timers WHERE id IN (SELECT tm.id FROM `+t.jsonRows(1, "kind TEXT", "ref_id BIGINT")+`
+		JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`, list)
+	if err != nil {
+		return fmt.Errorf("cancel timers %v: %w", refs, err)
+	}
+	return nil
+}
+
+func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	type row struct {
+		CaseID   int64  `json:"case_id"`
+		Kind     string `json:"kind"`
+		PersonID int64  `json:"person_id"`
+		Name     string `json:"name"`
+		Role     string `json:"role"`
+		Since    string `json:"since"`
+	}
+	rows := make([]row, len(ps))
+	for i, p := range ps {
+		rows[i] = row{p.CaseID, string(p.Kind), p.PersonID, p.Name, p.Role, t.timeParam(p.Since)}
+	}
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("add participants: %w", err)
+	}
+	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since)
+		SELECT j.case_id, j.kind, j.person_id, j.name, j.role, `+t.timeColumn("j.since")+`
+		FROM `+t.jsonRows(1, "case_id BIGINT", "kind TEXT", "person_id BIGINT", "name TEXT", "role TEXT", "since TEXT")+` WHERE true
+		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, list)
+	if err != nil {
+		return fmt.Errorf("add %d participants: %w", len(ps), err)
+	}
+	return nil
+}
+
+func (t *Tx) notify(ctx context.Context, ns []Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	type row struct {
+		AgentID   int64  `json:"agent_id"`
+		CaseID    int64  `json:"case_id"`
+		Kind      string `json:"kind"`
+		Body      string `json:"body"`
+		CreatedAt string `json:"created_at"`
+	}
+	rows := make([]row, len(ns))
+	for i, n := range ns {
+		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body, t.timeParam(n.CreatedAt)}
+	}
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("notify agents: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
+		SELECT j.agent_id, j.case_id, j.kind, j.body, `+t.timeColumn("j.created_at")+` FROM `+
+		t.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"), list)
+	if err != nil {
+		return fmt.Errorf("notify agents: %w", err)
+	}
+	return nil
+}
+
+func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
+	if len(links) == 0 {
+		return nil
+	}
+	type row struct {
+		ID      int64 `json:"id"`
+		CaseID  int64 `json:"case_id"`
+		EntryID int64 `json:"entry_id"`
+	}
+	rows := make([]row, len(links))
+	for i, l := range links {
+		rows[i] = row{l.mailID, l.entry.caseID, t.entryID(l.entry)}
+		if rows[i].EntryID == 0 {
+			return fmt.Errorf("link mail %d: entry %d of case %d was not written in this transaction", l.mailID, l.entry.seq, l.entry.caseID)
+		}
+	}
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("link mails: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE mails SET case_id = j.case_id, entry_id = j.entry_id
+		FROM `+t.jsonRows(1, "id BIGINT", "case_id BIGINT", "entry_id BIGINT")+` WHERE mails.id = j.id`, list); err != nil {
+		return fmt.Errorf("link %d mails: %w", len(links), err)
+	}
+	return nil
+}
+
+func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	type row struct {
+		Channel    string `json:"channel"`
+		ExternalID string `json:"external_id"`
+		CaseID     int64  `json:"case_id"`
+		EntryID    int64  `json:"entry_id"`
+	}
+	rows := make([]row, len(keys))
+	for i, k := range keys {
+		rows[i] = row{k.channel, k.externalID, k.entry.caseID, t.entryID(k.entry)}
+	}
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("inbound keys: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
+		SELECT j.channel, j.external_id, j.case_id, j.entry_id FROM `+
+		t.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "entry_id BIGINT"), list); err != nil {
+		return fmt.Errorf("store %d inbound keys: %w", len(keys), err)
+	}
+	return nil
+}
+
+func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
+	if len(cases) == 0 {
+		return nil
+	}
+	type row struct {
+		ID         int64  `json:"id"`
+		Subject    string `json:"subject"`
+		Status     string `json:"status"`
+		Type       string `json:"case_type"`
+		TeamID     int64  `json:"team_id"`
+		OwnerID    int64  `json:"owner_id"`
+		Rung       int    `json:"rung"`
+		Flags      string `json:"flags"`
+		Unanswered int    `json:"unanswered"`
+		Step       int    `json:"step"`
+		Resolution string `json:"resolution"`
+		ResolvedBy int64  `json:"resolved_by"`
+		LastSeq    int64  `json:"last_seq"`
+		LastHash   string `json:"last_hash"`
+		PartnerID  int64  `json:"partner_id"`
+		UpdatedAt  string `json:"updated_at"`
+	}
+	rows := make([]row, len(cases))
+	for i, c := range cases {
+		rows[i] = row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
+			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.timeParam(c.UpdatedAt)}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("save cases: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
+		team_id = NULLIF(j.team_id, 0), owner_id = j.owner_id, rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
+		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
+		updated_at = `+t.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0)
+		FROM `+t.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
+		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
+		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`, list)
+	if err != nil {
+		return fmt.Errorf("save %d cases: %w", len(cases), err)
+	}
+	return nil
+}
+
+// timeParam is a time as a JSON row carries it, read back by timeColumn: on SQLite in the text
+// the driver writes for a time parameter (see sqliteDSN), so stored times compare as they
+// always have.
+func (t *Tx) timeParam(at time.Time) string {
+	if t.d.name == "postgres" {
+		return dbTime(at).Format(time.RFC3339Nano)
+	}
+	return dbTime(at).Format(sqliteTimeLayouts[0])
+}
+
+// timeColumn reads a time a JSON row carries (timeParam) as the column type the dialect stores
+// times in.
+func (t *Tx) timeColumn(expr string) string {
+	if t.d.name == "postgres" {
+		return "CAST(" + expr + " AS TIMESTAMPTZ)"
+	}
+	return expr
+}
+
+// appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of
+// multi-row VALUES (see chunkSizes), on PostgreSQL as one JSON parameter.
+func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
+	var all []*desk.Entry
+	for _, l := range lists {
+		for i := range l {
+			all = append(all, &l[i])
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	if t.pend.ids == nil {
+		t.pend.ids = make(map[entryKey]int64, len(all))
+	}
+	byKey := make(map[entryKey]*desk.Entry, len(all)) // RETURNING promises no order
+	for _, e := range all {
+		byKey[entryKey{e.CaseID, e.Seq}] = e
+	}
+	returned := 0
+	read := func(rows *sql.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			var k entryKey
+			var id int64
+			if err := rows.Scan(&id, &k.caseID, &k.seq); err != nil {
+				return err
+			}
+			if e := byKey[k]; e != nil {
+				e.ID = id
+				t.pend.ids[k] = id
+				t.pend.idLog = append(t.pend.idLog, k)
+				returned++
+			}
+		}
+		return rows.Err()
+	}
+	const insert = `INSERT INTO entries (case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash) `
+	var err error
+	if t.d.name == "sqlite" {
+		err = chunks(len(all), func(lo, hi int) error {
+			args := make([]any, 0, 13*(hi-lo))
+			for _, e := range all[lo:hi] {
+				args = append(args, e.CaseID, e.Seq, string(e.Kind), dbTime(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
+					e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash)
+			}
+			rows, err := t.tx.QueryContext(ctx, insert+`VALUES `+valuesRows(hi-lo, 13)+` RETURNING id, case_id, seq`, args...)
+			if err != nil {
+				return err
+			}
+			return read(rows)
+		})
+	} else {
+		type row struct {
+			CaseID    int64  `json:"case_id"`
+			Seq       int64  `json:"seq"`
+			Kind      string `json:"kind"`
+			At        string `json:"at"`
+			ActorKind string `json:"actor_kind"`
+			ActorID   int64  `json:"actor_id"`
+			ActorName string `json:"actor_name"`
+			Internal  bool   `json:"internal"`
+			Channel   string `json:"channel"`
+			Body      string `json:"body"`
+			Data      string `json:"data"`
+			PrevHash  string `json:"prev_hash"`
+			Hash      string `json:"hash"`
+		}
+		list := make([]row, len(all))
+		for i, e := range all {
+			list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
+				e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash}
+		}
+		var param string
+		if param, err = jsonParam(list); err == nil {
+			var rows *sql.Rows
+			rows, err = t.tx.QueryContext(ctx, insert+`SELECT j.case_id, j.seq, j.kind, `+t.timeColumn("j.at")+`, j.actor_kind, j.actor_id,
+				j.actor_name, j.internal, j.channel, j.body, j.data, j.prev_hash, j.hash
+				FROM `+t.jsonRows(1, "case_id BIGINT", "seq BIGINT", "kind TEXT", "at TEXT", "actor_kind TEXT", "actor_id BIGINT", "actor_name TEXT",
+				"internal BOOLEAN", "channel TEXT", "body TEXT", "data TEXT", "prev_hash TEXT", "hash TEXT")+`
+				RETURNING id, case_id, seq`, param)
+			if err == nil {
+				err = read(rows)
+			}
+		}
+	}
+	if err != nil {
+		first := all[0]
+		return fmt.Errorf("append %d entries (case %d seq %d first): %w", len(all), first.CaseID, first.Seq, err)
+	}
+	if returned != len(all) {
+		return fmt.Errorf("append entries: %d of %d returned their ids", returned, len(all))
+	}
+	return nil
+}
+
+// queueMails writes the mails of QueueMail, with the ids of the entries they carry, in chunks of
+// multi-row VALUES: their raw bytes go as they are, not inside JSON.
+func (t *Tx) queueMails(ctx context.Context, mails []OutMail) error {
+	for i := range mails {
+		m := &mails[i]
+		if m.EntryID == 0 && m.EntrySeq != 0 {
+			if m.EntryID = t.entryID(entryKey{m.CaseID, m.EntrySeq}); m.EntryID == 0 {
+				return fmt.Errorf("queue mail %q: entry %d of case %d was not written in this transaction", m.MessageID, m.EntrySeq, m.CaseID)
+			}
+		}
+	}
+	return chunks(len(mails), func(lo, hi int) error {
+		args := make([]any, 0, 9*(hi-lo))
+		for _, m := range mails[lo:hi] {
+			args = append(args, m.CaseID, m.EntryID, m.From, m.To, m.MessageID, m.Raw, m.Automatic, m.CreatedAt, m.CreatedAt)
+		}
+		// DO NOTHING: a mail queued already (the same Message-ID) stays as it is.
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, next_at, created_at)
+			VALUES `+t.valuesRows(hi-lo, 9)+` ON CONFLICT (message_id) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("queue %d mails (%q first): %w", hi-lo, mails[lo].MessageID, err)
+		}
+		return nil
+	})
+}
+
+// valuesRows is valuesRows in the dialect's placeholders: PostgreSQL numbers them.
+func (t *Tx) valuesRows(rows, cols int) string {
+	if t.d.name == "sqlite" {
+		return valuesRows(rows, cols)
+	}
+	b := make([]byte, 0, rows*cols*5)
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		for c := range cols {
+			if c > 0 {
+				b = append(b, ", "...)
+			}
+			n++
+			b = fmt.Appendf(b, "$%d", n)
+		}
+		b = append(b, ')')
+	}
+	return string(b)
+}
