@@ -106,7 +106,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}
-	timers = jobs.NewRunner(svc.Store(), clock.System{}, log, svc.Handlers())
+	timers = svc.Timers(log)
 	background := []func(context.Context) error{timers.Run}
 	for _, mb := range mailboxes {
 		poller := mail.NewPoller(svc.Store(), mb, svc, clock.System{}, log)

@@ -50,7 +50,9 @@ func (s *Server) Handler() http.Handler {
 }
 
 // handlerFunc is an API handler: it returns the value to encode with the route's status.
-type handlerFunc func(r *http.Request, actor desk.Actor) (any, error)
+// handlerFunc answers a route as actor. svc is the service to use: a read-only route's shares
+// the token check's read transaction (see service.ReadAs).
+type handlerFunc func(r *http.Request, svc *service.Service, actor desk.Actor) (any, error)
 
 // plain wraps a handler with the log line, metrics and panic safety every request gets.
 func (s *Server) plain(route string, h http.HandlerFunc) http.Handler {
@@ -94,7 +96,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				limit = maxRequestBody
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			out, err = rt.handle(r, actor)
+			out, err = rt.handle(r, s.svc, actor)
 		}
 		if err == errTokenRefused {
 			return // answered
@@ -122,10 +124,10 @@ func (s *Server) readAs(w http.ResponseWriter, r *http.Request, rt route) (any, 
 	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 	checked := false
 	var out any
-	err = s.svc.ReadAs(r.Context(), token, rt.read == readLoose, func(ctx context.Context, actor desk.Actor) error {
+	err = s.svc.ReadAs(r.Context(), token, rt.read == readLoose, func(svc *service.Service, actor desk.Actor) error {
 		checked = true
 		var err error
-		out, err = rt.handle(r.WithContext(ctx), actor)
+		out, err = rt.handle(r, svc, actor)
 		return err
 	})
 	if !checked {
@@ -172,12 +174,12 @@ func (s *Server) authenticate(r *http.Request) (desk.Actor, error) {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.svc.Store().Ping(ctx); err != nil {
+	if err := s.svc.Ping(ctx); err != nil {
 		s.log.Error("health check: database does not answer", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.svc.Store().Backend(), "version": s.version})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.svc.Backend(), "version": s.version})
 }
 
 const maxRequestBody = 4 << 20

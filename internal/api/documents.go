@@ -15,7 +15,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // documentIn is the JSON form of an upload; the multipart form has the same fields, with the
@@ -48,7 +47,7 @@ func (s *Server) documentRoutes() []route {
 		{method: "GET", path: "/api/v1/cases/{id}/documents", summary: "The documents of the case's customer, whichever case or team they came with.",
 			status: http.StatusOK, answer: []desk.Document{}, handle: s.listCaseDocuments},
 		{method: "GET", path: "/api/v1/mails/{id}", summary: "A received mail: sender, Message-ID, SHA-256 of the exact bytes, what was wrong with it, and its HTML sanitised for display " +
-			"(the bytes themselves at /api/v1/mails/{id}/raw).", status: http.StatusOK, answer: store.StoredMail{}, handle: s.getMail},
+			"(the bytes themselves at /api/v1/mails/{id}/raw).", status: http.StatusOK, answer: desk.ReceivedMail{}, handle: s.getMail},
 		{method: "GET", path: "/api/v1/documents/{id}", summary: "A document's kind, filename, type, size and SHA-256 (the bytes are at /api/v1/documents/{id}/content).",
 			status: http.StatusOK, answer: desk.Document{}, handle: s.getDocument},
 	}
@@ -94,7 +93,7 @@ func (s *Server) downloadMailAttachment(w http.ResponseWriter, r *http.Request) 
 	})
 }
 
-func (s *Server) addDocument(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) addDocument(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	customerID, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -114,7 +113,7 @@ func (s *Server) addDocument(r *http.Request, a desk.Actor) (any, error) {
 		// narrows what a download is served as (desk.DownloadContentType).
 		up.contentType = http.DetectContentType(up.content)
 	}
-	return s.svc.AddDocument(r.Context(), a, service.DocumentIn{CustomerID: customerID, CaseID: up.caseID, Kind: up.kind, Filename: up.filename, ContentType: up.contentType, Content: up.content})
+	return svc.AddDocument(r.Context(), a, service.DocumentIn{CustomerID: customerID, CaseID: up.caseID, Kind: up.kind, Filename: up.filename, ContentType: up.contentType, Content: up.content})
 }
 
 func readJSONDocument(r *http.Request) (upload, error) {
@@ -212,28 +211,28 @@ func uploadReadError(err error) error {
 	return badRequest("", "the multipart body could not be read: "+err.Error())
 }
 
-func (s *Server) listDocuments(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) listDocuments(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Documents(r.Context(), a, id)
+	return svc.Documents(r.Context(), a, id)
 }
 
-func (s *Server) listCaseDocuments(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) listCaseDocuments(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.CaseDocuments(r.Context(), a, id)
+	return svc.CaseDocuments(r.Context(), a, id)
 }
 
-func (s *Server) getDocument(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) getDocument(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Document(r.Context(), a, id)
+	return svc.Document(r.Context(), a, id)
 }
 
 // downloadDocument answers a document's bytes, always as a download: an uploaded file is the
@@ -277,10 +276,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fetch func(ct
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
 
-func (s *Server) getMail(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) getMail(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Mail(r.Context(), a, id)
+	return svc.Mail(r.Context(), a, id)
 }

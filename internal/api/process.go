@@ -6,7 +6,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 type stepIn struct {
@@ -63,10 +62,10 @@ func (s *Server) processRoutes() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/confirmation", summary: "The customer's answer to a proposed resolution: confirmed closes the case; false reopens it (resolution_rejected).",
 			status: http.StatusOK, body: confirmationIn{}, answer: service.CaseView{}, handle: s.confirmation},
 		{method: "GET", path: "/api/v1/resolutions", summary: "How agents' resolutions ended: confirmed, rejected, closed_unconfirmed.", status: http.StatusOK,
-			answer: []store.OutcomeCount{}, query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.resolutions},
+			answer: []desk.OutcomeCount{}, query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.resolutions},
 		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply; offer: true marks a sales offer, refused on cases of customers with an open complaint.",
-			status: http.StatusCreated, body: cannedIn{}, answer: store.CannedReply{}, handle: s.createCanned},
-		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies.", status: http.StatusOK, answer: []store.CannedReply{}, handle: s.listCanned},
+			status: http.StatusCreated, body: cannedIn{}, answer: desk.CannedReply{}, handle: s.createCanned},
+		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies.", status: http.StatusOK, answer: []desk.CannedReply{}, handle: s.listCanned},
 		{method: "POST", path: "/api/v1/cases/{id}/release", summary: "Let a quarantined case (suspected spam or look-alike obfuscation) through: it opens like any other.",
 			status: http.StatusOK, answer: service.CaseView{}, handle: s.release},
 		{method: "POST", path: "/api/v1/partners", summary: "Add a partner organisation; its users are agents with role partner and its partner_id.",
@@ -77,15 +76,15 @@ func (s *Server) processRoutes() []route {
 	}
 }
 
-func (s *Server) createPartner(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) createPartner(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in partnerIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.CreatePartner(r.Context(), a, in.Name)
+	return svc.CreatePartner(r.Context(), a, in.Name)
 }
 
-func (s *Server) assignPartner(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) assignPartner(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -94,10 +93,10 @@ func (s *Server) assignPartner(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.AssignPartner(r.Context(), a, id, int64(in.PartnerID), in.Step)
+	return svc.AssignPartner(r.Context(), a, id, int64(in.PartnerID), in.Step)
 }
 
-func (s *Server) createCaseType(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) createCaseType(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in caseTypeIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
@@ -106,15 +105,15 @@ func (s *Server) createCaseType(r *http.Request, a desk.Actor) (any, error) {
 	for i, st := range in.Steps {
 		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
 	}
-	return s.svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences,
+	return svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences,
 		ResponseTarget: time.Duration(in.ResponseTargetS) * time.Second, Steps: steps})
 }
 
-func (s *Server) listCaseTypes(r *http.Request, a desk.Actor) (any, error) {
-	return s.svc.CaseTypes(r.Context(), a)
+func (s *Server) listCaseTypes(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.CaseTypes(r.Context(), a)
 }
 
-func (s *Server) advanceStep(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) advanceStep(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -123,10 +122,10 @@ func (s *Server) advanceStep(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.AdvanceStep(r.Context(), a, id, in.Step)
+	return svc.AdvanceStep(r.Context(), a, id, in.Step)
 }
 
-func (s *Server) resolve(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) resolve(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -135,10 +134,10 @@ func (s *Server) resolve(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.Resolve(r.Context(), a, id, in.Summary)
+	return svc.Resolve(r.Context(), a, id, in.Summary)
 }
 
-func (s *Server) confirmation(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) confirmation(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -150,10 +149,10 @@ func (s *Server) confirmation(r *http.Request, a desk.Actor) (any, error) {
 	if in.Confirmed == nil {
 		return nil, desk.Invalid("confirmed", "say true (the customer confirms) or false (that is not what they asked)")
 	}
-	return s.svc.Confirm(r.Context(), a, id, desk.Confirmation{Confirmed: *in.Confirmed, Words: in.Words})
+	return svc.Confirm(r.Context(), a, id, desk.Confirmation{Confirmed: *in.Confirmed, Words: in.Words})
 }
 
-func (s *Server) resolutions(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) resolutions(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	since, err := parseTime("since", r.URL.Query().Get("since"))
 	if err != nil {
 		return nil, err
@@ -161,25 +160,25 @@ func (s *Server) resolutions(r *http.Request, a desk.Actor) (any, error) {
 	if since.IsZero() {
 		since = time.Now().AddDate(0, 0, -30)
 	}
-	return s.svc.ResolutionOutcomes(r.Context(), a, since)
+	return svc.ResolutionOutcomes(r.Context(), a, since)
 }
 
-func (s *Server) createCanned(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) createCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in cannedIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.CreateCannedReply(r.Context(), a, in.Name, in.Body, in.Offer)
+	return svc.CreateCannedReply(r.Context(), a, in.Name, in.Body, in.Offer)
 }
 
-func (s *Server) listCanned(r *http.Request, a desk.Actor) (any, error) {
-	return s.svc.CannedReplies(r.Context(), a)
+func (s *Server) listCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.CannedReplies(r.Context(), a)
 }
 
-func (s *Server) release(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) release(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Release(r.Context(), a, id)
+	return svc.Release(r.Context(), a, id)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 type promiseIn struct {
@@ -77,8 +76,8 @@ type teamAnswer struct {
 }
 
 type slipCounts struct {
-	Agents []store.SlipCount `json:"agents"`
-	Teams  []store.SlipCount `json:"teams"`
+	Agents []desk.SlipCount `json:"agents"`
+	Teams  []desk.SlipCount `json:"teams"`
 }
 
 func (s *Server) promiseRoutes() []route {
@@ -109,13 +108,13 @@ func (s *Server) promiseRoutes() []route {
 		{method: "POST", path: "/api/v1/handovers", summary: "Hand several cases over at once, each with its own colleague and briefing.",
 			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: s.bulkHandover},
 		{method: "GET", path: "/api/v1/notifications", summary: "The token's agent's newest notifications (reminders, escalations, hand-overs).",
-			status: http.StatusOK, answer: []store.Notification{}, handle: s.notifications},
+			status: http.StatusOK, answer: []desk.Notification{}, handle: s.notifications},
 		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's response target, repeat-contact limit and promise reminders (a new name creates the team).",
 			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.setTeam},
 	}
 }
 
-func (s *Server) makePromise(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) makePromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -128,10 +127,10 @@ func (s *Server) makePromise(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.MakePromise(r.Context(), a, id, desk.NewPromise{Kind: in.Kind, DueAt: due, Words: in.Words, Place: in.Place, OwnerID: int64(in.OwnerID)})
+	return svc.MakePromise(r.Context(), a, id, desk.NewPromise{Kind: in.Kind, DueAt: due, Words: in.Words, Place: in.Place, OwnerID: int64(in.OwnerID)})
 }
 
-func (s *Server) keepPromise(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) keepPromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -140,10 +139,10 @@ func (s *Server) keepPromise(r *http.Request, a desk.Actor) (any, error) {
 	if err := decodeOptional(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.KeepPromise(r.Context(), a, id, in.Note)
+	return svc.KeepPromise(r.Context(), a, id, in.Note)
 }
 
-func (s *Server) slipPromise(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) slipPromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -156,10 +155,10 @@ func (s *Server) slipPromise(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.SlipPromise(r.Context(), a, id, desk.Slip{DueAt: due, Reason: in.Reason, Message: in.MessageToCustomer})
+	return svc.SlipPromise(r.Context(), a, id, desk.Slip{DueAt: due, Reason: in.Reason, Message: in.MessageToCustomer})
 }
 
-func (s *Server) listPromises(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) listPromises(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	q := r.URL.Query()
 	f := service.PromiseList{State: desk.PromiseState(q.Get("state")), Team: q.Get("team")}
 	switch f.State {
@@ -179,10 +178,10 @@ func (s *Server) listPromises(r *http.Request, a desk.Actor) (any, error) {
 		return nil, err
 	}
 	f.Limit = int(min(limit, 1000))
-	return s.svc.Promises(r.Context(), a, f)
+	return svc.Promises(r.Context(), a, f)
 }
 
-func (s *Server) slips(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) slips(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	since, err := parseTime("since", r.URL.Query().Get("since"))
 	if err != nil {
 		return nil, err
@@ -190,14 +189,14 @@ func (s *Server) slips(r *http.Request, a desk.Actor) (any, error) {
 	if since.IsZero() {
 		since = time.Now().AddDate(0, 0, -30)
 	}
-	counts, err := s.svc.SlipCounts(r.Context(), a, since)
+	counts, err := svc.SlipCounts(r.Context(), a, since)
 	if err != nil {
 		return nil, err
 	}
 	return slipCounts{Agents: counts["agents"], Teams: counts["teams"]}, nil
 }
 
-func (s *Server) handover(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -213,10 +212,10 @@ func (s *Server) handover(r *http.Request, a desk.Actor) (any, error) {
 	if in.ToAgentID == 0 {
 		return nil, desk.Invalid("to_agent_id", "is required")
 	}
-	return s.svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
+	return svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
 }
 
-func (s *Server) escalate(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) escalate(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -225,7 +224,7 @@ func (s *Server) escalate(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.Escalate(r.Context(), a, id, in.Reason)
+	return svc.Escalate(r.Context(), a, id, in.Reason)
 }
 
 func caseHandovers(in []caseHandoverIn) []service.CaseHandover {
@@ -236,7 +235,7 @@ func caseHandovers(in []caseHandoverIn) []service.CaseHandover {
 	return out
 }
 
-func (s *Server) addAbsence(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) addAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -253,18 +252,18 @@ func (s *Server) addAbsence(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.AddAbsence(r.Context(), a, id, desk.NewAbsence{Kind: in.Kind, From: from, To: to}, caseHandovers(in.Handovers))
+	return svc.AddAbsence(r.Context(), a, id, desk.NewAbsence{Kind: in.Kind, From: from, To: to}, caseHandovers(in.Handovers))
 }
 
-func (s *Server) listAbsences(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) listAbsences(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Absences(r.Context(), a, id)
+	return svc.Absences(r.Context(), a, id)
 }
 
-func (s *Server) bulkHandover(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) bulkHandover(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in bulkHandoverIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
@@ -273,18 +272,18 @@ func (s *Server) bulkHandover(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	refs, err := s.svc.BulkHandOver(r.Context(), a, caseHandovers(in.Handovers), until)
+	refs, err := svc.BulkHandOver(r.Context(), a, caseHandovers(in.Handovers), until)
 	if err != nil {
 		return nil, err
 	}
 	return bulkHandoverAnswer{HandedOver: refs}, nil
 }
 
-func (s *Server) notifications(r *http.Request, a desk.Actor) (any, error) {
-	return s.svc.Notifications(r.Context(), a)
+func (s *Server) notifications(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.Notifications(r.Context(), a)
 }
 
-func (s *Server) setTeam(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in teamIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
@@ -305,7 +304,7 @@ func (s *Server) setTeam(r *http.Request, a desk.Actor) (any, error) {
 			set.ReminderOffsets = append(set.ReminderOffsets, time.Duration(v)*time.Second)
 		}
 	}
-	t, err := s.svc.SetTeamSettings(r.Context(), a, r.PathValue("name"), set)
+	t, err := svc.SetTeamSettings(r.Context(), a, r.PathValue("name"), set)
 	if err != nil {
 		return nil, err
 	}

@@ -73,23 +73,23 @@ func (s *Server) caseRoutes() []route {
 	}
 }
 
-func (s *Server) createCustomer(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) createCustomer(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in customerIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.CreateCustomer(r.Context(), a, desk.NewCustomer{Name: in.Name, Email: in.Email, Phone: in.Phone, Handle: in.Handle, References: references(in.References)})
+	return svc.CreateCustomer(r.Context(), a, desk.NewCustomer{Name: in.Name, Email: in.Email, Phone: in.Phone, Handle: in.Handle, References: references(in.References)})
 }
 
-func (s *Server) getCustomer(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) getCustomer(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Customer(r.Context(), a, id)
+	return svc.Customer(r.Context(), a, id)
 }
 
-func (s *Server) addReference(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) addReference(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -98,40 +98,40 @@ func (s *Server) addReference(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.AddReference(r.Context(), a, id, desk.Reference{Kind: in.Kind, Value: in.Value})
+	return svc.AddReference(r.Context(), a, id, desk.Reference{Kind: in.Kind, Value: in.Value})
 }
 
-func (s *Server) createAgent(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) createAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in agentIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.CreateAgent(r.Context(), a, desk.NewAgent{Name: in.Name, Email: in.Email, Role: in.Role, Team: in.Team,
+	return svc.CreateAgent(r.Context(), a, desk.NewAgent{Name: in.Name, Email: in.Email, Role: in.Role, Team: in.Team,
 		ManagerID: int64(in.ManagerID), PartnerID: int64(in.PartnerID), Timezone: in.Timezone, Hours: in.Hours})
 }
 
-func (s *Server) listAgents(r *http.Request, a desk.Actor) (any, error) {
-	return s.svc.Agents(r.Context(), a)
+func (s *Server) listAgents(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.Agents(r.Context(), a)
 }
 
-func (s *Server) getAgent(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) getAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Agent(r.Context(), a, id)
+	return svc.Agent(r.Context(), a, id)
 }
 
-func (s *Server) openCase(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) openCase(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in caseIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.OpenCase(r.Context(), a, desk.NewCase{CustomerID: int64(in.CustomerID), Subject: in.Subject, Body: in.Body,
+	return svc.OpenCase(r.Context(), a, desk.NewCase{CustomerID: int64(in.CustomerID), Subject: in.Subject, Body: in.Body,
 		Channel: in.Channel, OwnerID: int64(in.OwnerID), Type: in.Type, References: references(in.References)})
 }
 
-func (s *Server) listCases(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) listCases(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var f service.CaseList
 	var err error
 	if f.OwnerID, err = queryID(r, "owner_id"); err != nil {
@@ -156,7 +156,7 @@ func (s *Server) listCases(r *http.Request, a desk.Actor) (any, error) {
 			f.Statuses = append(f.Statuses, desk.Status(strings.TrimSpace(v)))
 		}
 	}
-	cases, err := s.svc.Cases(r.Context(), a, f)
+	cases, err := svc.Cases(r.Context(), a, f)
 	if err != nil {
 		return nil, err
 	}
@@ -167,24 +167,24 @@ func (s *Server) listCases(r *http.Request, a desk.Actor) (any, error) {
 	return out, nil
 }
 
-func (s *Server) getCase(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) getCase(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Case(r.Context(), a, id)
+	return svc.Case(r.Context(), a, id)
 }
 
-func (s *Server) getRecord(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) getRecord(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.svc.Record(r.Context(), a, id)
+	rec, err := svc.Record(r.Context(), a, id)
 	return recordAnswer(rec), err
 }
 
-func (s *Server) addMessage(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) addMessage(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -193,10 +193,10 @@ func (s *Server) addMessage(r *http.Request, a desk.Actor) (any, error) {
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return s.svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID)})
+	return svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID)})
 }
 
-func (s *Server) logCall(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -209,11 +209,11 @@ func (s *Server) logCall(r *http.Request, a desk.Actor) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.LogCall(r.Context(), a, id, desk.NewCall{Direction: in.Direction, At: at, DurationS: in.DurationS,
+	return svc.LogCall(r.Context(), a, id, desk.NewCall{Direction: in.Direction, At: at, DurationS: in.DurationS,
 		Summary: in.Summary, Transcript: in.Transcript})
 }
 
-func (s *Server) inbound(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) inbound(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in inboundIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
@@ -229,16 +229,16 @@ func (s *Server) inbound(r *http.Request, a desk.Actor) (any, error) {
 	default:
 		return nil, desk.Invalid("from", "give the sender's email, phone or handle")
 	}
-	return s.svc.ReceiveInbound(r.Context(), a, service.Inbound{Channel: in.Channel, From: from, Name: in.From.Name,
+	return svc.ReceiveInbound(r.Context(), a, service.Inbound{Channel: in.Channel, From: from, Name: in.From.Name,
 		Subject: in.Subject, Body: in.Body, CaseRef: in.CaseRef, ReplyTo: in.InReplyTo, ExternalID: in.ExternalID})
 }
 
-func (s *Server) search(r *http.Request, a desk.Actor) (any, error) {
+func (s *Server) search(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	limit, err := queryID(r, "limit")
 	if err != nil {
 		return nil, err
 	}
-	hits, err := s.svc.Search(r.Context(), a, r.URL.Query().Get("q"), int(limit))
+	hits, err := svc.Search(r.Context(), a, r.URL.Query().Get("q"), int(limit))
 	if err != nil {
 		return nil, err
 	}

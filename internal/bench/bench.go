@@ -170,7 +170,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := svc.PrepareMail(ctx); err != nil {
 		return res, err
 	}
-	runner = jobs.NewRunner(st, clock.System{}, o.Log, svc.Handlers())
+	runner = svc.Timers(o.Log)
 	rctx, stopRunner := context.WithCancel(ctx)
 	runnerDone := make(chan error, 1)
 	go func() { runnerDone <- runner.Run(rctx) }()

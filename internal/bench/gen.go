@@ -343,7 +343,7 @@ func (g *Generator) genCase(k int, ch *chunk) error {
 func promiseTimers(caseID int64, p desk.Promise, now, made time.Time) []store.BulkTimer {
 	payload := store.TimerPayload(p.DueAt)
 	var out []store.BulkTimer
-	for _, before := range store.DefaultTeamSettings().ReminderOffsets {
+	for _, before := range desk.DefaultTeamSettings().ReminderOffsets {
 		if at := p.DueAt.Add(-before); at.After(now) {
 			out = append(out, store.BulkTimer{Timer: store.Timer{Kind: "promise_reminder", DueAt: at, CaseID: caseID, RefID: p.ID, Payload: payload}, CreatedAt: made})
 		}
@@ -404,7 +404,7 @@ func (g *Generator) createPeople(ctx context.Context, svc *service.Service) erro
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
 		always[d] = []string{"00:00-24:00"}
 	}
-	return svc.Store().Batch(ctx, func(ctx context.Context) error {
+	return svc.Batch(ctx, func(svc *service.Service) error {
 		head, err := svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Helena Kask", Email: headEmail, Role: "admin", Timezone: "Europe/Tallinn"})
 		if err != nil {
 			return err

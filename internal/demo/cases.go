@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // story is one case: who it is about, what, the values its texts use, and its planned steps.
@@ -322,13 +321,8 @@ func (s *seeder) openCase(ctx context.Context, st *story) error {
 
 // ownerNow is the agent who owns the case now: escalations and hand-overs move it.
 func (s *seeder) ownerNow(ctx context.Context, st *story) (*staff, error) {
-	var id int64
-	err := s.svc.Store().Read(ctx, func(tx *store.Tx) error {
-		c, err := tx.Case(ctx, st.id)
-		id = c.OwnerID
-		return err
-	})
-	return s.byID[id], err
+	c, err := s.svc.Case(ctx, desk.SystemActor(), st.id)
+	return s.byID[c.OwnerID], err
 }
 
 // author is who takes an agent's step: the planned colleague, unless the case has moved to

@@ -23,7 +23,6 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // The demo's size and its sign-in.
@@ -95,10 +94,6 @@ func Seed(ctx context.Context, svc *service.Service, log *slog.Logger, progress 
 		byID:     map[int64]*staff{},
 		byCase:   map[int64]*story{},
 	}
-	s.svc = service.New(svc.Store(), fake, slog.New(warnings{log.Handler()}), service.WithEvents(func(e service.Event) {
-		s.timersAdded = s.timersAdded || e.Timers
-	}))
-	s.timers = jobs.NewRunner(svc.Store(), fake, log, s.svc.Handlers())
 	for l, name := range [3]string{"Europe/London", "Europe/Tallinn", "Europe/Zagreb"} {
 		s.custLoc[l] = time.UTC
 		if loc, err := time.LoadLocation(name); err == nil {
@@ -109,7 +104,12 @@ func Seed(ctx context.Context, svc *service.Service, log *slog.Logger, progress 
 	var t tally
 	// One transaction for everything: thousands of commands pay for one commit, and a failed
 	// seed leaves the database as it was.
-	err := svc.Store().Batch(ctx, func(ctx context.Context) error {
+	err := svc.Batch(ctx, func(svc *service.Service) error {
+		// The story is told on the demo's clock, in the batch's transaction.
+		s.svc = svc.With(service.WithClock(fake), service.WithLog(slog.New(warnings{log.Handler()})), service.WithEvents(func(e service.Event) {
+			s.timersAdded = s.timersAdded || e.Timers
+		}))
+		s.timers = s.svc.Timers(log)
 		existing, err := svc.Cases(ctx, desk.SystemActor(), service.CaseList{Limit: 1})
 		if err != nil {
 			return err
@@ -316,7 +316,7 @@ func (s *seeder) run(ctx context.Context) (desk.Agent, error) {
 // Deliveries has a weekend shift, in English only, and promises two days; its Estonian and
 // Croatian customers who write on a Friday evening go up the ladder.
 func (s *seeder) setTargets(ctx context.Context, head *staff) error {
-	s.targets = map[string]time.Duration{"": store.DefaultTeamSettings().ResponseTarget}
+	s.targets = map[string]time.Duration{"": desk.DefaultTeamSettings().ResponseTarget}
 	for _, team := range []string{teamBilling, teamRepairs, teamDeliveries} {
 		target := 72 * time.Hour
 		if team == teamDeliveries {
@@ -339,42 +339,40 @@ type tally struct {
 
 func (s *seeder) tally(ctx context.Context) (tally, error) {
 	var t tally
-	err := s.svc.Store().Read(ctx, func(tx *store.Tx) error {
-		for _, state := range []desk.PromiseState{desk.PromiseOpen, desk.PromiseKept, desk.PromiseBroken} {
-			ps, err := tx.Promises(ctx, store.PromiseFilter{State: state, Limit: 1000})
-			if err != nil {
-				return err
-			}
-			for _, p := range ps {
-				switch p.State {
-				case desk.PromiseOpen:
-					t.open++
-					if p.Slips > 0 {
-						t.openSlipped++
-					}
-				case desk.PromiseKept:
-					t.kept++
-				case desk.PromiseBroken:
-					t.broken++
+	sys := desk.SystemActor()
+	for _, state := range []desk.PromiseState{desk.PromiseOpen, desk.PromiseKept, desk.PromiseBroken} {
+		ps, err := s.svc.Promises(ctx, sys, service.PromiseList{State: state, Limit: 1000})
+		if err != nil {
+			return t, err
+		}
+		for _, p := range ps {
+			switch p.State {
+			case desk.PromiseOpen:
+				t.open++
+				if p.Slips > 0 {
+					t.openSlipped++
 				}
+			case desk.PromiseKept:
+				t.kept++
+			case desk.PromiseBroken:
+				t.broken++
 			}
 		}
-		var before int64
-		for {
-			cases, err := tx.Cases(ctx, store.CaseFilter{BeforeID: before, Limit: 500})
-			if err != nil || len(cases) == 0 {
-				return err
-			}
-			for _, c := range cases {
-				if c.Rung > 0 {
-					t.escalated++
-				}
-				if slices.Contains(c.Flags, desk.FlagHandoverMissing) {
-					t.missing++
-				}
-			}
-			before = cases[len(cases)-1].ID
+	}
+	var before int64
+	for {
+		cases, err := s.svc.Cases(ctx, sys, service.CaseList{BeforeID: before, Limit: 500})
+		if err != nil || len(cases) == 0 {
+			return t, err
 		}
-	})
-	return t, err
+		for _, c := range cases {
+			if c.Rung > 0 {
+				t.escalated++
+			}
+			if slices.Contains(c.Flags, desk.FlagHandoverMissing) {
+				t.missing++
+			}
+		}
+		before = cases[len(cases)-1].ID
+	}
 }

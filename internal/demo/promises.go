@@ -8,7 +8,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // promisePlan is a promise on a demo case and what is planned to become of it. The words are
@@ -349,13 +348,8 @@ func firstFreeSlot(err error, asked time.Time) (time.Time, bool) {
 
 // promise loads a promise as it stands now.
 func (s *seeder) promise(ctx context.Context, id int64) (desk.Promise, error) {
-	var p desk.Promise
-	err := s.svc.Store().Read(ctx, func(tx *store.Tx) error {
-		var err error
-		p, err = tx.Promise(ctx, id)
-		return err
-	})
-	return p, err
+	p, err := s.svc.Promise(ctx, desk.SystemActor(), id)
+	return p.Promise, err
 }
 
 // slip moves an open promise, by its owner, with a reason and an honest message.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"time"
-
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // event is one thing that happens on the demo desk at a planned time: a case opening, a
@@ -50,13 +48,7 @@ func (s *seeder) moveTo(ctx context.Context, t time.Time) error {
 		// Cancelled timers only make the next one later, so a known next due time after t
 		// stands until a command adds a timer.
 		if s.timersAdded || !s.nextDue.IsZero() && !s.nextDue.After(t) {
-			var next time.Time
-			var ok bool
-			err := s.svc.Store().Read(ctx, func(tx *store.Tx) error {
-				var err error
-				next, ok, err = tx.NextTimerDue(ctx)
-				return err
-			})
+			next, ok, err := s.timers.NextDue(ctx)
 			if err != nil {
 				return err
 			}

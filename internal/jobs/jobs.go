@@ -38,9 +38,16 @@ const (
 	maxBackoff  = time.Hour // the longest wait between attempts
 )
 
+// Transactions is where a runner runs its batches: a store, or a transaction that seeding holds
+// for thousands of commands (see service.Batch).
+type Transactions interface {
+	Write(ctx context.Context, fn func(tx *store.Tx) error) error
+	Read(ctx context.Context, fn func(tx *store.Tx) error) error
+}
+
 // Runner fires due timers.
 type Runner struct {
-	st       *store.Store
+	st       Transactions
 	clk      clock.Clock
 	log      *slog.Logger
 	handlers map[string]Handler
@@ -48,7 +55,7 @@ type Runner struct {
 }
 
 // NewRunner returns a runner calling handlers by timer kind.
-func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[string]Handler) *Runner {
+func NewRunner(st Transactions, clk clock.Clock, log *slog.Logger, handlers map[string]Handler) *Runner {
 	r := &Runner{
 		st:       st,
 		clk:      clk,
@@ -56,7 +63,7 @@ func NewRunner(st *store.Store, clk clock.Clock, log *slog.Logger, handlers map[
 		handlers: maps.Clone(handlers), // the caller's map may change; the runner's does not
 	}
 	r.loop = NewLoop()
-	r.loop.Name, r.loop.Clock, r.loop.Log, r.loop.Due, r.loop.Next = "timers", clk, log, r.RunDue, r.nextDue
+	r.loop.Name, r.loop.Clock, r.loop.Log, r.loop.Due, r.loop.Next = "timers", clk, log, r.RunDue, r.NextDue
 	return r
 }
 
@@ -287,7 +294,8 @@ func (r *Runner) Wake() { r.loop.Wake() }
 // added by other nodes are seen within one), or until Wake.
 func (r *Runner) Run(ctx context.Context) error { return r.loop.Run(ctx) }
 
-func (r *Runner) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
+// NextDue is when the next pending timer falls due (ok false when none is pending).
+func (r *Runner) NextDue(ctx context.Context) (next time.Time, ok bool, err error) {
 	err = r.st.Read(ctx, func(tx *store.Tx) error {
 		next, ok, err = tx.NextTimerDue(ctx)
 		return err

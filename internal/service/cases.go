@@ -226,7 +226,7 @@ func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (
 // part of the record.
 func (s *Service) Record(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Entry, error) {
 	var out []desk.Entry
-	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error {
+	err := s.readLoose(ctx, func(tx *store.Tx) error {
 		c, err := s.newWork(ctx, tx, actor, time.Time{}).loadCase(caseID)
 		if err != nil {
 			return err
@@ -264,7 +264,7 @@ func (s *Service) Cases(ctx context.Context, actor desk.Actor, f CaseList) ([]Ca
 		return []CaseSummary{}, nil
 	}
 	out := []CaseSummary{}
-	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error { // one statement
+	err := s.readLoose(ctx, func(tx *store.Tx) error { // one statement
 		cases, err := tx.CaseList(ctx, filter)
 		for _, c := range cases {
 			if desk.CanSeeCase(actor, c.Case()) {

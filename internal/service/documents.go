@@ -73,7 +73,7 @@ func (s *Service) Documents(ctx context.Context, actor desk.Actor, customerID in
 		return nil, desk.NotFound("customer", customerID)
 	}
 	var out []desk.Document
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Customer(ctx, customerID); err != nil {
 			return notFoundAs(err, "customer", customerID)
 		}
@@ -107,7 +107,7 @@ func (s *Service) CaseDocuments(ctx context.Context, actor desk.Actor, caseID in
 // Document returns a document's metadata, if the actor may see it.
 func (s *Service) Document(ctx context.Context, actor desk.Actor, id int64) (desk.Document, error) {
 	var d desk.Document
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		d, err = loadDocument(ctx, tx, actor, id)
 		return err
@@ -119,7 +119,7 @@ func (s *Service) Document(ctx context.Context, actor desk.Actor, id int64) (des
 func (s *Service) DocumentContent(ctx context.Context, actor desk.Actor, id int64) (desk.Document, []byte, error) {
 	var d desk.Document
 	var content []byte
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		// The metadata first: bytes are not read for someone who may not have them.
 		if _, err := loadDocument(ctx, tx, actor, id); err != nil {
 			return err
@@ -142,7 +142,7 @@ func (s *Service) DocumentsAskedAgain(ctx context.Context, actor desk.Actor, cus
 		return nil, desk.NotFound("customer", customerID)
 	}
 	var out []desk.Document
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = documentsAskedAgain(ctx, tx, customerID, text)
 		return err

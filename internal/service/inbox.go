@@ -57,7 +57,7 @@ func (s *Service) Inbox(ctx context.Context, actor desk.Actor, q InboxQuery) ([]
 	}
 	now := s.now()
 	out := []InboxItem{}
-	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error { // one list query (and a team name)
+	err := s.readLoose(ctx, func(tx *store.Tx) error { // one list query (and a team name)
 		if q.Team != "" {
 			id, err := tx.TeamID(ctx, q.Team)
 			if store.IsNotFound(err) {

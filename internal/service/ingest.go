@@ -160,7 +160,7 @@ func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, err
 // error in its err); with saved each mail is filed in a savepoint, and those that failed are
 // returned while the others commit. The mails share the group's owner pools.
 func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (failed []*mailJob, err error) {
-	err = s.store.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTx(ctx, func(tx *store.Tx) error {
 		failed = failed[:0]
 		pools := ownerPools{}
 		for _, j := range jobs {

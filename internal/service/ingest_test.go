@@ -85,7 +85,7 @@ func TestGroupCommit(t *testing.T) {
 		if len(c.Subject) > maxRecordSubject || !strings.HasPrefix(c.Subject, "very long subject") || !slices.Contains(c.Flags, "malformed_mail") {
 			t.Errorf("overlong mail's case: subject %d bytes, flags %v", len(c.Subject), c.Flags)
 		}
-		m := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (store.StoredMail, error) {
+		m := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (desk.ReceivedMail, error) {
 			return tx.Mail(ctx, long.res.MailID)
 		})
 		if len(m.Raw) < 1<<20 || len(m.Problems) != 2 {

@@ -65,7 +65,7 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 		if drafts, err = s.moveOwnership(w, c, *manager, drafts); err != nil {
 			return err
 		}
-		if err := w.tx.Notify(w.ctx, store.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
+		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
 			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(e.trigger, "_", " "), e.reason), CreatedAt: w.now}); err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	if in.missing {
 		note = fmt.Sprintf("%s came to you without a hand-over: %s is away", c.Ref(), owner.Name)
 	}
-	if err := w.tx.Notify(w.ctx, store.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", Body: note, CreatedAt: w.now}); err != nil {
+	if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", Body: note, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	if !in.Until.IsZero() {
@@ -365,7 +365,7 @@ func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]str
 	if len(refs) > 0 {
 		body := fmt.Sprintf("%s is away (%s) until %s without a hand-over: %d cases came to you: %s",
 			agent.Name, a.Kind, a.To.In(manager.Location()).Format("Mon 2 Jan 15:04 MST"), len(refs), strings.Join(refs, ", "))
-		if err := w.tx.Notify(w.ctx, store.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: w.now}); err != nil {
+		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: w.now}); err != nil {
 			return nil, err
 		}
 	}
@@ -378,7 +378,7 @@ func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64)
 		return nil, err
 	}
 	var out []desk.Absence
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Agent(ctx, agentID); err != nil {
 			return notFoundAs(err, "agent", agentID)
 		}
@@ -416,12 +416,12 @@ func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers 
 }
 
 // Notifications lists the actor's newest notifications.
-func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]store.Notification, error) {
+func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]desk.Notification, error) {
 	if actor.Kind != desk.ActorAgent {
-		return []store.Notification{}, nil
+		return []desk.Notification{}, nil
 	}
-	var out []store.Notification
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	var out []desk.Notification
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Notifications(ctx, actor.ID, 100)
 		return err
@@ -439,11 +439,11 @@ type TeamSettingsIn struct {
 
 // SetTeamSettings changes a team's response target, repeat-contact limit and reminders; a new
 // team name creates the team.
-func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name string, in TeamSettingsIn) (store.TeamSettings, error) {
+func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name string, in TeamSettingsIn) (desk.TeamSettings, error) {
 	if !desk.CanManageAgents(actor) {
-		return store.TeamSettings{}, desk.Forbidden("only an admin or a manager may change a team's targets")
+		return desk.TeamSettings{}, desk.Forbidden("only an admin or a manager may change a team's targets")
 	}
-	var out store.TeamSettings
+	var out desk.TeamSettings
 	err := s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
 		id, err := tx.EnsureTeam(ctx, name, w.now)

@@ -50,7 +50,7 @@ func (s *Service) keys(w *work) (mail.Keys, error) {
 // every later mail signs with it without asking the database.
 func (s *Service) PrepareMail(ctx context.Context) error {
 	var secret []byte
-	err := s.store.Write(ctx, func(tx *store.Tx) error {
+	err := s.writeTx(ctx, func(tx *store.Tx) error {
 		var err error
 		secret, err = tx.DeskKey(ctx, "mail_hmac", 32)
 		return err
@@ -101,7 +101,7 @@ func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult,
 	if err != nil {
 		return MailResult{}, err
 	}
-	if store.InBatch(ctx) || s.store.Backend() == "postgres" {
+	if s.bound != nil || s.store.Backend() == "postgres" {
 		// PostgreSQL commits concurrent transactions side by side and flushes their log
 		// together; grouped, they would queue behind one committer (see ingest.go).
 		return s.receiveAlone(ctx, in)
@@ -177,7 +177,7 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	msg, from, d := in.msg, in.from, in.d
 	w.analysed, w.noAutoMail = in.analysed, msg.Automatic
 	key := dedupeKey(msg, from, in.rawSum[:])
-	stored := store.StoredMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
+	stored := desk.ReceivedMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
 		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: w.now}
 	if inserted, err := w.tx.InsertMail(w.ctx, &stored); err != nil {
 		return err
@@ -480,9 +480,9 @@ func mailText(c desk.Case, e desk.Entry) string {
 // Mail returns a received mail exactly as it arrived (raw bytes, for download) with its
 // sanitised HTML, if the actor may see its case. Partners and customers see it only where
 // they see the entry it became.
-func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.StoredMail, error) {
-	var m store.StoredMail
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (desk.ReceivedMail, error) {
+	var m desk.ReceivedMail
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if m, err = tx.Mail(ctx, id); err != nil {
 			return notFoundAs(err, "mail", id)

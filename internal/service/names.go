@@ -14,7 +14,7 @@ func (s *Service) CustomerNames(ctx context.Context, actor desk.Actor, ids []int
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		for _, id := range ids {
 			if _, done := out[id]; done || !desk.CanSeeCustomer(actor, id) {
 				continue

@@ -83,7 +83,7 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 		}
 		for _, a := range agents {
 			if a.PartnerID == p.ID && a.Active {
-				if err := tx.Notify(ctx, store.Notification{AgentID: a.ID, CaseID: c.ID, Kind: "partner_assigned",
+				if err := tx.Notify(ctx, desk.Notification{AgentID: a.ID, CaseID: c.ID, Kind: "partner_assigned",
 					Body: fmt.Sprintf("%s was handed to %s: %s", c.Ref(), p.Name, c.Subject), CreatedAt: now}); err != nil {
 					return err
 				}
@@ -103,6 +103,6 @@ func notifyOwnerOfPartner(w *work, c desk.Case, what string) error {
 	if w.actor.Role != desk.RolePartner {
 		return nil
 	}
-	return w.tx.Notify(w.ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "partner_progress",
+	return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "partner_progress",
 		Body: fmt.Sprintf("%s (partner) on %s: %s", w.actor.Name, c.Ref(), what), CreatedAt: w.now})
 }

@@ -57,7 +57,7 @@ func (s *Service) Agent(ctx context.Context, actor desk.Actor, id int64) (desk.A
 		return desk.Agent{}, err
 	}
 	var a desk.Agent
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		a, err = tx.Agent(ctx, id)
 		return notFoundAs(err, "agent", id)
@@ -71,7 +71,7 @@ func (s *Service) Agents(ctx context.Context, actor desk.Actor) ([]desk.Agent, e
 		return nil, err
 	}
 	var out []desk.Agent
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Agents(ctx)
 		return err
@@ -135,7 +135,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (desk.Actor, e
 		return desk.Actor{}, desk.NotFound("token", "")
 	}
 	var actor desk.Actor
-	err = s.store.ReadLoose(ctx, func(tx *store.Tx) error { // one statement
+	err = s.readLoose(ctx, func(tx *store.Tx) error { // one statement
 		actor, err = tokenActor(ctx, tx, id, secret)
 		return err
 	})
@@ -211,7 +211,7 @@ func (s *Service) Customer(ctx context.Context, actor desk.Actor, id int64) (Cus
 		return CustomerView{}, desk.NotFound("customer", id)
 	}
 	var v CustomerView
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.Customer(ctx, id)
 		if err != nil {
 			return notFoundAs(err, "customer", id)

@@ -166,7 +166,7 @@ func (s *Service) checkPortalLink(ctx context.Context, tx *store.Tx, token strin
 // CheckPortalLink says whether a sign-in link would still work, without using it: nil, or the
 // refusal (portal_link_used, portal_link_expired, not found).
 func (s *Service) CheckPortalLink(ctx context.Context, token string) error {
-	return wrap("check portal link", s.store.Read(ctx, func(tx *store.Tx) error {
+	return wrap("check portal link", s.readTx(ctx, func(tx *store.Tx) error {
 		_, err := s.checkPortalLink(ctx, tx, token)
 		return err
 	}))
@@ -222,7 +222,7 @@ func (s *Service) PortalCases(ctx context.Context, actor desk.Actor, limit int) 
 		return nil, err
 	}
 	out := make([]PortalCaseSummary, 0, len(cases))
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
+	err = s.readTx(ctx, func(tx *store.Tx) error {
 		for _, c := range cases {
 			ps, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen})
 			if err != nil {
@@ -246,7 +246,7 @@ type PortalCaseView struct {
 	// has not given yet (story 15: the portal asks for them).
 	MissingReferences []string
 	References        []desk.Reference
-	Rating            *store.Rating
+	Rating            *desk.Rating
 }
 
 // PortalCase loads what the portal shows of a case: the case, its record (without internal
@@ -343,18 +343,18 @@ const maxRatingComment = 4000
 // Rate records what the customer thought of how their case went (1 to 5, with an optional
 // comment). Only the case's customer rates, and only once they confirmed its resolution; a
 // second rating replaces the first.
-func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (store.Rating, error) {
+func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (desk.Rating, error) {
 	if actor.Kind != desk.ActorCustomer {
-		return store.Rating{}, desk.Forbidden("only the case's customer rates it")
+		return desk.Rating{}, desk.Forbidden("only the case's customer rates it")
 	}
 	if score < 1 || score > 5 {
-		return store.Rating{}, desk.Invalid("score", "choose 1 to 5")
+		return desk.Rating{}, desk.Invalid("score", "choose 1 to 5")
 	}
 	comment = strings.TrimSpace(comment)
 	if len(comment) > maxRatingComment || !utf8.ValidString(comment) {
-		return store.Rating{}, desk.Invalid("comment", "at most %d bytes of text", maxRatingComment)
+		return desk.Rating{}, desk.Invalid("comment", "at most %d bytes of text", maxRatingComment)
 	}
-	var out store.Rating
+	var out desk.Rating
 	err := s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
 		c, err := w.loadCase(caseID)
@@ -364,7 +364,7 @@ func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, scor
 		if c.Status != desk.StatusClosed {
 			return desk.Conflict("not_confirmed", fmt.Sprintf("%s is %s: a case is rated once its resolution is confirmed", c.Ref(), c.Status), nil)
 		}
-		if err := tx.SaveRating(ctx, store.Rating{CaseID: c.ID, CustomerID: c.CustomerID, Score: score, Comment: comment}, s.now()); err != nil {
+		if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, Score: score, Comment: comment}, s.now()); err != nil {
 			return err
 		}
 		out, err = tx.Rating(ctx, c.ID)

@@ -56,7 +56,7 @@ func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseT
 		return nil, err
 	}
 	var out []desk.CaseType
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.CaseTypes(ctx)
 		return err
@@ -276,12 +276,12 @@ func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
 }
 
 // ResolutionOutcomes counts how agents' resolutions ended since a time.
-func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]store.OutcomeCount, error) {
+func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]desk.OutcomeCount, error) {
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
-	var out []store.OutcomeCount
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	var out []desk.OutcomeCount
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.OutcomeCounts(ctx, since)
 		return err
@@ -290,11 +290,11 @@ func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, sinc
 }
 
 // CreateCannedReply stores a prepared reply; marked offer, it is a sales offer.
-func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name, body string, offer bool) (store.CannedReply, error) {
+func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name, body string, offer bool) (desk.CannedReply, error) {
 	if err := requireStaff(actor); err != nil {
-		return store.CannedReply{}, err
+		return desk.CannedReply{}, err
 	}
-	r := store.CannedReply{Name: strings.TrimSpace(name), Body: body, Offer: offer, CreatedAt: s.now()}
+	r := desk.CannedReply{Name: strings.TrimSpace(name), Body: body, Offer: offer, CreatedAt: s.now()}
 	if r.Name == "" || len(r.Name) > 100 {
 		return r, desk.Invalid("name", "a name of 1 to 100 characters is required")
 	}
@@ -309,12 +309,12 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 }
 
 // CannedReplies lists the prepared replies.
-func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]store.CannedReply, error) {
+func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]desk.CannedReply, error) {
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
-	var out []store.CannedReply
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	var out []desk.CannedReply
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.CannedReplies(ctx, 0)
 		return err

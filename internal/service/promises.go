@@ -287,6 +287,23 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 	return view, wrap("slip promise", err)
 }
 
+// Promise is one promise with its maker's and owner's names, if the actor may see its case.
+func (s *Service) Promise(ctx context.Context, actor desk.Actor, id int64) (PromiseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return PromiseView{}, err
+	}
+	var view PromiseView
+	err := s.read(ctx, actor, func(w *work) error {
+		p, _, err := loadPromise(w, id)
+		if err != nil {
+			return err
+		}
+		view, err = promiseView(w, *p)
+		return err
+	})
+	return view, wrap("load promise", err)
+}
+
 // PromiseList narrows Promises.
 type PromiseList struct {
 	State   desk.PromiseState
@@ -303,7 +320,7 @@ func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList)
 		return nil, err
 	}
 	out := []PromiseView{}
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		filter := store.PromiseFilter{State: f.State, OwnerID: f.OwnerID, CaseID: f.CaseID, Limit: f.Limit}
 		if f.Team != "" {
 			id, err := tx.TeamID(ctx, f.Team)
@@ -335,14 +352,14 @@ func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList)
 }
 
 // SlipCounts counts slips per agent and team since a time.
-func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.Time) (map[string][]store.SlipCount, error) {
+func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.Time) (map[string][]desk.SlipCount, error) {
 	if err := requireStaff(actor); err != nil {
 		return nil, err
 	}
-	var out map[string][]store.SlipCount
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	var out map[string][]desk.SlipCount
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		agents, teams, err := tx.SlipCounts(ctx, since)
-		out = map[string][]store.SlipCount{"agents": agents, "teams": teams}
+		out = map[string][]desk.SlipCount{"agents": agents, "teams": teams}
 		return err
 	})
 	return out, wrap("count slips", err)

@@ -46,7 +46,7 @@ func (s *Service) Search(ctx context.Context, actor desk.Actor, q string, limit 
 	query := text.ParseQuery(q)
 	out := []SearchHit{}
 	// The statements need not agree: a hit is shown only if its case row says the actor may see it.
-	err := s.store.ReadLoose(ctx, func(tx *store.Tx) error {
+	err := s.readLoose(ctx, func(tx *store.Tx) error {
 		if actor.Role == desk.RolePartner {
 			ids, err := tx.PartnerCaseIDs(ctx, actor.PartnerID, 1000)
 			if err != nil || len(ids) == 0 {

@@ -32,9 +32,16 @@ type Service struct {
 	log      *slog.Logger
 	onCommit func(Event)
 	mailCfg  MailConfig
-	mailKeys mailKeys
-	ingest   mailGroups
+	mailKeys *mailKeys
+	ingest   *mailGroups
+	// bound is set on a copy made by Batch or ReadAs: its commands and reads all join this
+	// transaction.
+	bound *store.Tx
 }
+
+// Store is the service's store, for the mail workers that still take it (the IMAP poller's
+// checkpoints, the outbox sender).
+func (s *Service) Store() *store.Store { return s.store }
 
 // Option adjusts a Service.
 type Option func(*Service)
@@ -42,17 +49,20 @@ type Option func(*Service)
 // WithEvents calls fn after each committed change.
 func WithEvents(fn func(Event)) Option { return func(s *Service) { s.onCommit = fn } }
 
+// WithClock sets where "now" comes from (a demo's past, a test's fake clock).
+func WithClock(clk clock.Clock) Option { return func(s *Service) { s.clock = clk } }
+
+// WithLog sets where the service logs.
+func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } }
+
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}}
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
-
-// Store is the service's store (for health checks and batching).
-func (s *Service) Store() *store.Store { return s.store }
 
 // now is the clock's time in the precision both databases keep.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

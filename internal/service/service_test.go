@@ -146,7 +146,7 @@ func benchDesk(b *testing.B, backend string, cases int) (*service.Service, int64
 		return strings.Join(w, " ")
 	}
 	var first int64
-	err := svc.Store().Batch(ctx, func(ctx context.Context) error {
+	err := svc.Batch(ctx, func(svc *service.Service) error {
 		if _, err := svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann", Email: "ann@example.ee", Role: "agent"}); err != nil {
 			return err
 		}

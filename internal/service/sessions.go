@@ -45,7 +45,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 	}
 	var a desk.Agent
 	var hash, lang string
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if a, err = tx.AgentByEmail(ctx, email); err != nil {
 			return err
@@ -103,7 +103,7 @@ func (s *Service) SessionFor(ctx context.Context, token string) (Session, error)
 		return Session{}, desk.NotFound("session", "")
 	}
 	var out Session
-	err = s.store.Read(ctx, func(tx *store.Tx) error {
+	err = s.readTx(ctx, func(tx *store.Tx) error {
 		row, err := tx.Session(ctx, id)
 		if err != nil {
 			return err
@@ -217,25 +217,28 @@ func tokenActor(ctx context.Context, tx *store.Tx, id int64, secret string) (des
 	return actor, nil
 }
 
-// ReadAs checks a bearer token and runs fn as its agent, with a context whose reads all join
-// the token check's read transaction: an API page costs one transaction, not one for the token
-// and one for the page, and a revoked token still fails on the next request. With loose, on
+// ReadAs checks a bearer token and runs fn as its agent, with a service whose reads all join the
+// token check's read transaction: an API page costs one transaction, not one for the token and
+// one for the page, and a revoked token still fails on the next request. With loose, on
 // PostgreSQL, the check and fn's reads are statements of their own (for pages of one
-// statement, see store.ReadLoose). fn must only read (see store.ReadShared). The token's
-// failures are a not-found error returned without calling fn.
-func (s *Service) ReadAs(ctx context.Context, token string, loose bool, fn func(ctx context.Context, actor desk.Actor) error) error {
+// statement, see store.ReadLoose). fn must only read: a command through v is refused. The
+// token's failures are a not-found error returned without calling fn.
+func (s *Service) ReadAs(ctx context.Context, token string, loose bool, fn func(v *Service, actor desk.Actor) error) error {
 	id, secret, err := auth.ParseToken(token)
 	if err != nil {
 		return desk.NotFound("token", "")
 	}
-	return s.store.ReadShared(ctx, loose, func(ctx context.Context) error {
-		var actor desk.Actor
-		if err := s.store.Read(ctx, func(tx *store.Tx) (err error) {
-			actor, err = tokenActor(ctx, tx, id, secret)
-			return err
-		}); err != nil {
+	read := s.store.Read
+	if loose {
+		read = s.store.ReadLoose
+	}
+	return read(ctx, func(tx *store.Tx) error {
+		actor, err := tokenActor(ctx, tx, id, secret)
+		if err != nil {
 			return wrap("authenticate", err)
 		}
-		return fn(ctx, actor)
+		v := *s
+		v.bound = tx
+		return fn(&v, actor)
 	})
 }

@@ -19,7 +19,7 @@ func (s *Service) AbsencesBetween(ctx context.Context, actor desk.Actor, agentID
 		return []desk.Absence{}, nil
 	}
 	var out []desk.Absence
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Agent(ctx, agentID); err != nil {
 			return notFoundAs(err, "agent", agentID)
 		}
@@ -47,7 +47,7 @@ func (s *Service) Colleagues(ctx context.Context, actor desk.Actor, agentID int6
 		return nil, err
 	}
 	out := []Colleague{}
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		me, err := tx.Agent(ctx, agentID)
 		if err != nil {
 			return notFoundAs(err, "agent", agentID)

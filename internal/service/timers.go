@@ -51,7 +51,7 @@ func (s *Service) remindPromise(w *work, t store.Timer) error {
 	}
 	body := fmt.Sprintf("%s: %q is due %s (in %s). If it cannot be kept, slip it now and tell the customer why.",
 		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), desk.RoundDuration(p.DueAt.Sub(w.now)))
-	if err := w.tx.Notify(w.ctx, store.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: w.now}); err != nil {
+	if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: w.now}); err != nil {
 		return err
 	}
 	// The reminder reaches the owner's inbox too; its id is unique per promise and reminder time.
@@ -231,7 +231,7 @@ func (s *Service) handoverReturns(w *work, t store.Timer) error {
 	err = s.handOver(w, c.ID, handover{Handover: in})
 	if e, ok := desk.AsError(err); ok {
 		// The owner is still away, or the case has climbed: it stays, and its keeper is told.
-		return w.tx.Notify(w.ctx, store.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept",
+		return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept",
 			Body: fmt.Sprintf("%s stays with you after the hand-over ended: %s", c.Ref(), e.Message), CreatedAt: w.now})
 	}
 	return err

@@ -67,7 +67,7 @@ func benchBreach(b *testing.B, backend string, pending, due int) {
 	}
 	const cases = 1000
 	var agent desk.Agent
-	err = st.Batch(ctx, func(ctx context.Context) error {
+	err = svc.Batch(ctx, func(svc *service.Service) error {
 		head := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Head", Email: "head@example.com", Role: "admin", Hours: always}))
 		lead := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Lead", Email: "lead@example.com", Role: "lead", ManagerID: head.ID, Hours: always}))
 		agent = must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Agent", Email: "agent@example.com", Role: "agent", ManagerID: lead.ID, Hours: always}))
@@ -251,7 +251,7 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 		always[d] = []string{"00:00-24:00"}
 	}
 	due := t0.Add(30 * time.Minute) // no reminders: both default offsets lie in the past
-	err := st.Batch(ctx, func(ctx context.Context) error {
+	err := svc.Batch(ctx, func(svc *service.Service) error {
 		head := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Head", Email: "head@example.com", Role: "admin", Hours: always}))
 		var leads []desk.Agent
 		for i := range 4 {

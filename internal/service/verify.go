@@ -19,7 +19,7 @@ type VerifyReport struct {
 // called with the number of cases checked so far.
 func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases int)) (VerifyReport, error) {
 	var rep VerifyReport
-	err := s.store.Read(ctx, func(tx *store.Tx) error {
+	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var check *desk.ChainChecker
 		var head store.CaseHead
 		finish := func() {

@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -32,7 +35,7 @@ type work struct {
 	customers    map[int64]desk.Customer
 	readers      map[int64]desk.Reader
 	participants map[int64]map[participantKey]bool // of cases: who is on each, stored or added here
-	settings     map[settingsKey]store.TeamSettings
+	settings     map[settingsKey]desk.TeamSettings
 	lastMail     map[int64]string // the Message-ID of each case's last received mail ("" for none)
 	automatic    map[string]int   // automatic mails to an address in the past hour, with those queued here
 
@@ -62,16 +65,18 @@ func (s *Service) newWork(ctx context.Context, tx *store.Tx, actor desk.Actor, n
 // PostgreSQL failed to break a deadlock (two commands moving cases between the same agents,
 // whose open-case counts they update, in opposite directions).
 func (s *Service) write(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
+	if s.bound != nil {
+		return s.writeBound(ctx, actor, fn)
+	}
 	var w *work
 	run := func() error {
-		return s.store.Write(ctx, func(tx *store.Tx) error {
+		return s.writeTx(ctx, func(tx *store.Tx) error {
 			w = s.newWork(ctx, tx, actor, s.now())
 			return fn(w)
 		})
 	}
 	err := run()
-	// Inside a batch the failed statement has spoilt the shared transaction: no retry there.
-	if (store.IsDuplicate(err) || store.IsDeadlock(err)) && !store.InBatch(ctx) {
+	if store.IsDuplicate(err) || store.IsDeadlock(err) {
 		err = run()
 	}
 	if err != nil {
@@ -81,10 +86,93 @@ func (s *Service) write(ctx context.Context, actor desk.Actor, fn func(w *work) 
 	return nil
 }
 
+// writeBound runs fn in the transaction the service is bound to (see Batch): its changes are
+// reported as it ends. A failed statement has spoilt the shared transaction, so
+// nothing is retried here.
+func (s *Service) writeBound(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
+	if !s.bound.Writable() {
+		return fmt.Errorf("a command inside a read (ReadAs): %w", errors.ErrUnsupported)
+	}
+	w := s.newWork(ctx, s.bound, actor, s.now())
+	if err := fn(w); err != nil {
+		return err
+	}
+	w.committed()
+	return nil
+}
+
 // read runs fn in one read transaction, as actor.
 func (s *Service) read(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
-	return s.store.Read(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
+	return s.readTx(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
 }
+
+// readTx runs fn in a read transaction: the one the service is bound to, if it is.
+func (s *Service) readTx(ctx context.Context, fn func(tx *store.Tx) error) error {
+	if s.bound != nil {
+		return fn(s.bound)
+	}
+	return s.store.Read(ctx, fn)
+}
+
+// readLoose is readTx for reads whose statements need not agree (see store.ReadLoose).
+func (s *Service) readLoose(ctx context.Context, fn func(tx *store.Tx) error) error {
+	if s.bound != nil {
+		return fn(s.bound)
+	}
+	return s.store.ReadLoose(ctx, fn)
+}
+
+// writeTx runs fn in a write transaction of its own, or in the one the service is bound to.
+func (s *Service) writeTx(ctx context.Context, fn func(tx *store.Tx) error) error {
+	if s.bound != nil {
+		return fn(s.bound)
+	}
+	return s.store.Write(ctx, fn)
+}
+
+// Batch runs fn with a service whose commands all share one write transaction, committed when
+// fn returns nil: seeding a demo desk, or generating one, commits thousands of commands at once
+// instead of paying a disk sync for each, and a failed seed leaves the database as it was. Its
+// own code is the listener: what each command changed is reported as the command ends.
+func (s *Service) Batch(ctx context.Context, fn func(b *Service) error) error {
+	return s.store.Write(ctx, func(tx *store.Tx) error {
+		b := *s
+		b.bound = tx
+		return fn(&b)
+	})
+}
+
+// With is a copy of the service with options changed (a demo's clock, its own listener); a
+// copy of a bound service (Batch) stays in its transaction.
+func (s *Service) With(opts ...Option) *Service {
+	c := *s
+	for _, o := range opts {
+		o(&c)
+	}
+	return &c
+}
+
+// Timers is a runner of the service's timers (Handlers) on its clock; a bound service's runs
+// them in its transaction.
+func (s *Service) Timers(log *slog.Logger) *jobs.Runner {
+	var tr jobs.Transactions = s.store
+	if s.bound != nil {
+		tr = boundTx{s.bound}
+	}
+	return jobs.NewRunner(tr, s.clock, log, s.Handlers())
+}
+
+// boundTx runs a runner's transactions in one it was given.
+type boundTx struct{ tx *store.Tx }
+
+func (b boundTx) Write(_ context.Context, fn func(tx *store.Tx) error) error { return fn(b.tx) }
+func (b boundTx) Read(_ context.Context, fn func(tx *store.Tx) error) error  { return fn(b.tx) }
+
+// Ping checks that the database answers.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Backend names the database kind: "sqlite" or "postgres".
+func (s *Service) Backend() string { return s.store.Backend() }
 
 // onTimers makes a timer handler of fn: the due timers of one kind (one, or a run of them) are
 // one command of the desk's own, whose changes are reported once the runner's transaction has
@@ -375,7 +463,7 @@ func (w *work) loadParticipants(caseIDs []int64) error {
 
 // settingsOf are the targets a case is held to (its team's, with its case type's response
 // target where the type sets one), read once per command.
-func (w *work) settingsOf(c desk.Case) (store.TeamSettings, error) {
+func (w *work) settingsOf(c desk.Case) (desk.TeamSettings, error) {
 	key := settingsKey{c.TeamID, c.Type}
 	if v, ok := w.settings[key]; ok {
 		return v, nil
@@ -383,7 +471,7 @@ func (w *work) settingsOf(c desk.Case) (store.TeamSettings, error) {
 	v, err := w.tx.CaseSettings(w.ctx, c.TeamID, c.Type)
 	if err == nil {
 		if w.settings == nil {
-			w.settings = map[settingsKey]store.TeamSettings{}
+			w.settings = map[settingsKey]desk.TeamSettings{}
 		}
 		w.settings[key] = v
 	}

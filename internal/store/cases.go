@@ -372,8 +372,8 @@ func (t *Tx) InboundKey(ctx context.Context, channel, externalID string) (caseID
 
 // CaseSettings loads what the ladder needs for a case in one query: its team's settings (the
 // defaults for team 0), with the response target of its case type when the type sets one.
-func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (TeamSettings, error) {
-	s := DefaultTeamSettings()
+func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (desk.TeamSettings, error) {
+	s := desk.DefaultTeamSettings()
 	var id sql.NullInt64
 	var name, reminders sql.NullString
 	var target, repeat, wait sql.NullInt64

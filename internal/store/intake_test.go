@@ -72,8 +72,8 @@ func TestInsertMailOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		ctx := context.Background()
-		insert := func(key string) (store.StoredMail, bool) {
-			m := store.StoredMail{SHA256: "ab", Raw: []byte("raw " + key), MessageID: "<" + key + "@example.com>", From: "mari@example.ee", DedupeKey: key, ReceivedAt: t0}
+		insert := func(key string) (desk.ReceivedMail, bool) {
+			m := desk.ReceivedMail{SHA256: "ab", Raw: []byte("raw " + key), MessageID: "<" + key + "@example.com>", From: "mari@example.ee", DedupeKey: key, ReceivedAt: t0}
 			var ok bool
 			err := st.Write(ctx, func(tx *store.Tx) error {
 				var err error

@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
 )
 
 // DeskKey returns the named secret of this desk, creating a random one of size bytes the first
@@ -27,27 +28,10 @@ func (t *Tx) DeskKey(ctx context.Context, name string, size int) ([]byte, error)
 	return key, nil
 }
 
-// StoredMail is a mail as it arrived, with what intake made of it.
-type StoredMail struct {
-	ID         int64     `json:"id"`
-	SHA256     string    `json:"sha256"`
-	Raw        []byte    `json:"-"`
-	Size       int       `json:"size"`
-	MessageID  string    `json:"message_id"`
-	From       string    `json:"from"`
-	DedupeKey  string    `json:"-"`
-	ThreadRoot string    `json:"-"`
-	SafeHTML   string    `json:"safe_html,omitempty"`
-	Problems   []string  `json:"problems"`
-	CaseID     int64     `json:"case_id"`
-	EntryID    int64     `json:"entry_id"`
-	ReceivedAt time.Time `json:"received_at"`
-}
-
 // InsertMail stores a received mail and sets its id, unless a mail with its dedupe key is
 // stored already (a sender's retry): then it stores nothing and reports false. Asking first
 // would cost every mail a statement; this costs only the retries one.
-func (t *Tx) InsertMail(ctx context.Context, m *StoredMail) (bool, error) {
+func (t *Tx) InsertMail(ctx context.Context, m *desk.ReceivedMail) (bool, error) {
 	problems, _ := json.Marshal(m.Problems) // strings always encode
 	if m.Problems == nil {
 		problems = []byte("[]")
@@ -105,8 +89,8 @@ func (t *Tx) CaseOfThreadRoot(ctx context.Context, root string) (int64, error) {
 }
 
 // Mail loads a stored mail, raw bytes included.
-func (t *Tx) Mail(ctx context.Context, id int64) (StoredMail, error) {
-	var m StoredMail
+func (t *Tx) Mail(ctx context.Context, id int64) (desk.ReceivedMail, error) {
+	var m desk.ReceivedMail
 	var problems string
 	err := t.tx.QueryRowContext(ctx, `SELECT id, sha256, raw, size, message_id, from_addr, safe_html, problems, case_id, entry_id, received_at
 		FROM mails WHERE id = $1`, id).Scan(&m.ID, &m.SHA256, &m.Raw, &m.Size, &m.MessageID, &m.From, &m.SafeHTML, &problems, &m.CaseID, &m.EntryID, &m.ReceivedAt)
@@ -121,8 +105,8 @@ func (t *Tx) Mail(ctx context.Context, id int64) (StoredMail, error) {
 }
 
 // LastMailOfCase is the newest mail received on a case (for threading the desk's replies).
-func (t *Tx) LastMailOfCase(ctx context.Context, caseID int64) (StoredMail, error) {
-	var m StoredMail
+func (t *Tx) LastMailOfCase(ctx context.Context, caseID int64) (desk.ReceivedMail, error) {
+	var m desk.ReceivedMail
 	err := t.tx.QueryRowContext(ctx, `SELECT id, message_id, from_addr FROM mails WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, caseID).
 		Scan(&m.ID, &m.MessageID, &m.From)
 	if err != nil {

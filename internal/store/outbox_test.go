@@ -271,15 +271,13 @@ func TestOutboxClaimDisjoint(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		ctx := context.Background()
-		err := st.Batch(ctx, func(ctx context.Context) error {
-			return st.Write(ctx, func(tx *store.Tx) error {
-				for i := range 60 {
-					if err := tx.QueueMail(ctx, outMail(i), t0); err != nil {
-						return err
-					}
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			for i := range 60 {
+				if err := tx.QueueMail(ctx, outMail(i), t0); err != nil {
+					return err
 				}
-				return nil
-			})
+			}
+			return nil
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -13,24 +13,6 @@ import (
 // request costs its CPU in reading rows, so they read only the columns they show, in as few
 // statements and transactions as they can.
 
-// ReadShared runs fn with a context whose Reads and ReadLooses all join one read transaction,
-// so a request's token check and the page it asks for cost one BEGIN and COMMIT, not two or
-// three. With loose, on PostgreSQL, there is no transaction: each statement runs on its own (see
-// ReadLoose). fn must not write and then read what it wrote: its reads see the state from
-// before (Writes inside it run in their own transactions).
-func (s *Store) ReadShared(ctx context.Context, loose bool, fn func(ctx context.Context) error) error {
-	read := s.Read
-	if loose {
-		read = s.ReadLoose
-	}
-	return read(ctx, func(tx *Tx) error {
-		if InBatch(ctx) {
-			return fn(ctx)
-		}
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
-}
-
 // TokenAgent loads the agent an API token that is not revoked belongs to, as an actor, with
 // whether they are active and the token's digest: one statement of the columns an API request
 // needs (every request checks its token).

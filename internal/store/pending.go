@@ -37,7 +37,7 @@ type pending struct {
 	reassigns    []caseOwner // written after the promise saves: a promise closed here stays with its owner
 	cancels      []TimerRef
 	participants []CaseParticipant
-	notes        []Notification
+	notes        []desk.Notification
 	outbox       []OutMail
 	mailLinks    []entryLink
 	inboundKeys  []inboundKey
@@ -194,7 +194,7 @@ func (t *Tx) AddParticipants(ctx context.Context, ps ...CaseParticipant) error {
 }
 
 // Notify stores a notification for an agent.
-func (t *Tx) Notify(ctx context.Context, n Notification) error {
+func (t *Tx) Notify(ctx context.Context, n desk.Notification) error {
 	t.pend.notes = append(t.pend.notes, n)
 	return nil
 }
@@ -350,7 +350,7 @@ func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
 	return nil
 }
 
-func (t *Tx) notify(ctx context.Context, ns []Notification) error {
+func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}

@@ -4,21 +4,13 @@ import (
 	"context"
 	"fmt"
 	"time"
-)
 
-// Rating is what a customer thought of how a case went, given after confirming its resolution.
-type Rating struct {
-	CaseID     int64     `json:"case_id"`
-	CustomerID int64     `json:"customer_id"`
-	Score      int       `json:"score"` // 1 to 5
-	Comment    string    `json:"comment"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-}
+	"github.com/keptdesk/kept/internal/desk"
+)
 
 // SaveRating stores a case's rating; a second rating of the same case replaces the first (the
 // customer changed their mind), keeping when it was first given.
-func (t *Tx) SaveRating(ctx context.Context, r Rating, now time.Time) error {
+func (t *Tx) SaveRating(ctx context.Context, r desk.Rating, now time.Time) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO ratings (case_id, customer_id, score, comment, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $5)
 		ON CONFLICT (case_id) DO UPDATE SET score = excluded.score, comment = excluded.comment, updated_at = excluded.updated_at`,
@@ -30,8 +22,8 @@ func (t *Tx) SaveRating(ctx context.Context, r Rating, now time.Time) error {
 }
 
 // Rating loads a case's rating; a case nobody rated is "not found".
-func (t *Tx) Rating(ctx context.Context, caseID int64) (Rating, error) {
-	r := Rating{CaseID: caseID}
+func (t *Tx) Rating(ctx context.Context, caseID int64) (desk.Rating, error) {
+	r := desk.Rating{CaseID: caseID}
 	err := t.tx.QueryRowContext(ctx, `SELECT customer_id, score, comment, created_at, updated_at FROM ratings WHERE case_id = $1`, caseID).
 		Scan(&r.CustomerID, &r.Score, &r.Comment, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {

@@ -118,25 +118,17 @@ func (t *Tx) RecordOutcome(ctx context.Context, caseID, agentID int64, outcome s
 	return nil
 }
 
-// OutcomeCount is how an agent's resolutions ended.
-type OutcomeCount struct {
-	AgentID int64  `json:"agent_id"`
-	Name    string `json:"name"`
-	Outcome string `json:"outcome"`
-	Count   int    `json:"count"`
-}
-
 // OutcomeCounts counts resolution outcomes per agent since a time.
-func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]OutcomeCount, error) {
+func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]desk.OutcomeCount, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
 		LEFT JOIN agents a ON a.id = o.agent_id WHERE o.at >= $1 GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since)
 	if err != nil {
 		return nil, fmt.Errorf("resolution outcomes: %w", err)
 	}
 	defer rows.Close()
-	out := []OutcomeCount{}
+	out := []desk.OutcomeCount{}
 	for rows.Next() {
-		var c OutcomeCount
+		var c desk.OutcomeCount
 		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
 			return nil, fmt.Errorf("resolution outcomes: %w", err)
 		}
@@ -145,17 +137,8 @@ func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]OutcomeCount
 	return out, rows.Err()
 }
 
-// CannedReply is a prepared answer; one marked offer is a sales offer.
-type CannedReply struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Body      string    `json:"body"`
-	Offer     bool      `json:"offer"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // InsertCannedReply stores a canned reply and sets its id.
-func (t *Tx) InsertCannedReply(ctx context.Context, r *CannedReply) error {
+func (t *Tx) InsertCannedReply(ctx context.Context, r *desk.CannedReply) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO canned_replies (name, body, offer, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		r.Name, r.Body, r.Offer, r.CreatedAt).Scan(&r.ID)
 	if err != nil {
@@ -165,7 +148,7 @@ func (t *Tx) InsertCannedReply(ctx context.Context, r *CannedReply) error {
 }
 
 // CannedReplies lists canned replies by name (one, when id is not 0).
-func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]CannedReply, error) {
+func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, error) {
 	q, args := `SELECT id, name, body, offer, created_at FROM canned_replies`, []any{}
 	if id != 0 {
 		q, args = q+` WHERE id = $1`, append(args, id)
@@ -175,9 +158,9 @@ func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]CannedReply, error)
 		return nil, fmt.Errorf("list canned replies: %w", err)
 	}
 	defer rows.Close()
-	out := []CannedReply{}
+	out := []desk.CannedReply{}
 	for rows.Next() {
-		var r CannedReply
+		var r desk.CannedReply
 		if err := rows.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt); err != nil {
 			return nil, fmt.Errorf("list canned replies: %w", err)
 		}

@@ -11,24 +11,9 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
-// TeamSettings are a team's targets for the ladder and reminders.
-type TeamSettings struct {
-	ID              int64
-	Name            string
-	ResponseTarget  time.Duration   // a customer's contact unanswered this long escalates
-	RepeatContacts  int             // this many contacts without an answer escalate
-	ReminderOffsets []time.Duration // reminders this long before a promise is due
-	ConfirmWait     time.Duration   // a resolution unconfirmed this long closes as unconfirmed
-}
-
-// DefaultTeamSettings apply to cases of no team.
-func DefaultTeamSettings() TeamSettings {
-	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}
-}
-
 // TeamSettings loads a team's settings (the defaults for team 0).
-func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (TeamSettings, error) {
-	s := DefaultTeamSettings()
+func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (desk.TeamSettings, error) {
+	s := desk.DefaultTeamSettings()
 	if teamID == 0 {
 		return s, nil
 	}
@@ -52,7 +37,7 @@ func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (TeamSettings, erro
 }
 
 // SaveTeamSettings writes a team's settings.
-func (t *Tx) SaveTeamSettings(ctx context.Context, s TeamSettings) error {
+func (t *Tx) SaveTeamSettings(ctx context.Context, s desk.TeamSettings) error {
 	secs := make([]int64, len(s.ReminderOffsets))
 	for i, d := range s.ReminderOffsets {
 		secs[i] = int64(d / time.Second)
@@ -200,18 +185,11 @@ func (t *Tx) InsertSlip(ctx context.Context, promiseID, agentID, teamID int64, f
 	return nil
 }
 
-// SlipCount is how many slips an agent or team has made.
-type SlipCount struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Slips int    `json:"slips"`
-}
-
 // SlipCounts counts slips per agent and per team since a time.
-func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []SlipCount, err error) {
+func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []desk.SlipCount, err error) {
 	for _, q := range []struct {
 		sql string
-		out *[]SlipCount
+		out *[]desk.SlipCount
 	}{
 		{`SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id WHERE s.at >= $1 GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, &agents},
 		{`SELECT tm.id, tm.name, COUNT(*) FROM promise_slips s JOIN teams tm ON tm.id = s.team_id WHERE s.at >= $1 GROUP BY tm.id, tm.name ORDER BY COUNT(*) DESC, tm.id`, &teams},
@@ -220,9 +198,9 @@ func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []S
 		if err != nil {
 			return nil, nil, fmt.Errorf("slip counts: %w", err)
 		}
-		*q.out = []SlipCount{}
+		*q.out = []desk.SlipCount{}
 		for rows.Next() {
-			var c SlipCount
+			var c desk.SlipCount
 			if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
 				rows.Close()
 				return nil, nil, fmt.Errorf("slip counts: %w", err)
@@ -278,28 +256,17 @@ func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([
 	return out, rows.Err()
 }
 
-// Notification is a message to an agent that the UI shows (and mail will carry).
-type Notification struct {
-	ID        int64      `json:"id"`
-	AgentID   int64      `json:"agent_id"`
-	CaseID    int64      `json:"case_id,omitempty"`
-	Kind      string     `json:"kind"`
-	Body      string     `json:"body"`
-	CreatedAt time.Time  `json:"created_at"`
-	ReadAt    *time.Time `json:"read_at,omitempty"`
-}
-
 // Notifications lists an agent's newest notifications.
-func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]Notification, error) {
+func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]desk.Notification, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
 		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("notifications of agent %d: %w", agentID, err)
 	}
 	defer rows.Close()
-	out := []Notification{}
+	out := []desk.Notification{}
 	for rows.Next() {
-		var n Notification
+		var n desk.Notification
 		var read sql.NullTime
 		if err := rows.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.CreatedAt, &read); err != nil {
 			return nil, fmt.Errorf("notifications of agent %d: %w", agentID, err)

@@ -264,22 +264,14 @@ func (t *Tx) beforeStatement(ctx context.Context) error {
 	return nil
 }
 
-type txKey struct{}
-
 // Write runs fn in one write transaction, committed when fn returns nil and rolled back
-// otherwise. Inside Batch it joins the batch's transaction instead.
+// otherwise.
 func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	if tx, ok := ctx.Value(txKey{}).(*Tx); ok && tx.writable {
-		return fn(tx)
-	}
 	return s.run(ctx, s.writer, true, fn)
 }
 
 // Read runs fn in a read-only transaction, so it sees one consistent state.
 func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	if tx, ok := ctx.Value(txKey{}).(*Tx); ok {
-		return fn(tx)
-	}
 	return s.run(ctx, s.reader, false, fn)
 }
 
@@ -290,28 +282,14 @@ func (s *Store) Read(ctx context.Context, fn func(tx *Tx) error) error {
 // checked against the case rows it loads). On SQLite it is Read: a read transaction there
 // costs nothing.
 func (s *Store) ReadLoose(ctx context.Context, fn func(tx *Tx) error) error {
-	if tx, ok := ctx.Value(txKey{}).(*Tx); ok {
-		return fn(tx)
-	}
 	if s.d.name != "postgres" {
 		return s.run(ctx, s.reader, false, fn)
 	}
 	return fn(&Tx{tx: sqlTx{db: s.reader}, d: s.d, agents: s.agents})
 }
 
-// InBatch reports whether ctx carries a Batch's transaction.
-func InBatch(ctx context.Context) bool {
-	_, ok := ctx.Value(txKey{}).(*Tx)
-	return ok
-}
-
-// Batch runs fn with a context whose Writes and Reads all share one transaction: seeding and
-// imports commit thousands of commands at once instead of paying a sync for each.
-func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
-	return s.Write(ctx, func(tx *Tx) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
-}
+// Writable says whether tx may write (a Write's, not a Read's).
+func (t *Tx) Writable() bool { return t.writable }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *Tx) error) error {
 	var opts *sql.TxOptions

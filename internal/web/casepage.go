@@ -11,7 +11,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // The case page: the customer's original request pinned on top, the record as a timeline,
@@ -111,7 +110,7 @@ type slotView struct {
 }
 
 type cannedView struct {
-	store.CannedReply
+	desk.CannedReply
 	Disabled bool
 }
 

@@ -1,0 +1,18 @@
+package desk
+
+import "time"
+
+// TeamSettings are a team's targets for the ladder and reminders.
+type TeamSettings struct {
+	ID              int64
+	Name            string
+	ResponseTarget  time.Duration   // a customer's contact unanswered this long escalates
+	RepeatContacts  int             // this many contacts without an answer escalate
+	ReminderOffsets []time.Duration // reminders this long before a promise is due
+	ConfirmWait     time.Duration   // a resolution unconfirmed this long closes as unconfirmed
+}
+
+// DefaultTeamSettings apply to cases of no team.
+func DefaultTeamSettings() TeamSettings {
+	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}
+}
