@@ -213,7 +213,7 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 	}
 	tx.Memo()[customerKey(cust.ID)] = cust
 	tx.Memo()[analysedKey{}] = in.analysed
-	data := mailData(stored.ID, msg)
+	data := mailData(stored.ID, stored.SHA256, msg)
 	body := in.body
 	c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
 	if err != nil {
@@ -365,9 +365,11 @@ func mailBody(msg *mail.Message) string {
 	return body
 }
 
-// mailData is what the record keeps about a mail besides its text: where to find it whole.
-func mailData(mailID int64, msg *mail.Message) map[string]any {
-	data := map[string]any{"mail_id": mailID, "message_id": msg.MessageID, "subject": msg.Subject, "from": msg.From.Email}
+// mailData is what the record keeps about a mail besides its text: where to find it whole,
+// and the SHA-256 of its bytes as they arrived, so an exported record proves which bytes it
+// came from (kept verify holds the stored mail to it).
+func mailData(mailID int64, sha256 string, msg *mail.Message) map[string]any {
+	data := map[string]any{"mail_id": mailID, "sha256": sha256, "message_id": msg.MessageID, "subject": msg.Subject, "from": msg.From.Email}
 	if msg.Automatic {
 		data["automatic"] = true
 	}
