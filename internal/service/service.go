@@ -36,6 +36,7 @@ type Service struct {
 	mailCfg  MailConfig
 	mailKeys mailKeys
 	ingest   mailGroups
+	tokenUse tokenUses // when this process last wrote each API token's use
 }
 
 // Option adjusts a Service.

@@ -200,22 +200,10 @@ func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID 
 // Now is the service's clock, for pages that say "in 3 h" or "overdue".
 func (s *Service) Now() time.Time { return s.now() }
 
-// tokenActor checks a parsed API token in tx and returns its active agent; any failure is the
-// same "not found" (see Authenticate). One statement: the check runs on every API request.
-func tokenActor(ctx context.Context, tx *store.Tx, id int64, secret string) (desk.Actor, error) {
-	digest, actor, active, err := tx.TokenAgent(ctx, id)
-	if err != nil {
-		return desk.Actor{}, notFoundAs(err, "token", "")
-	}
-	if !auth.SecretMatches(secret, digest) || !active {
-		return desk.Actor{}, desk.NotFound("token", "")
-	}
-	return actor, nil
-}
-
 // ReadAs checks a bearer token and runs fn as its agent, with a context whose reads all join
 // the token check's read transaction: an API page costs one transaction, not one for the token
-// and one for the page, and a revoked token still fails on the next request. With loose, on
+// and one for the page, and a revoked or expired token fails on the next request. The token's
+// use is noted afterwards (at most once a minute: see noteTokenUse). With loose, on
 // PostgreSQL, the check and fn's reads are statements of their own (for pages of one
 // statement, see store.ReadLoose). fn must only read (see store.ReadShared). The token's
 // failures are a not-found error returned without calling fn.
@@ -224,14 +212,21 @@ func (s *Service) ReadAs(ctx context.Context, token string, loose bool, fn func(
 	if err != nil {
 		return desk.NotFound("token", "")
 	}
-	return s.store.ReadShared(ctx, loose, func(ctx context.Context) error {
+	checked := false
+	var lastUsed time.Time
+	err = s.store.ReadShared(ctx, loose, func(ctx context.Context) error {
 		var actor desk.Actor
 		if err := s.store.Read(ctx, func(tx *store.Tx) (err error) {
-			actor, err = tokenActor(ctx, tx, id, secret)
+			actor, lastUsed, err = s.checkToken(ctx, tx, id, secret)
 			return err
 		}); err != nil {
 			return wrap("authenticate", err)
 		}
+		checked = true
 		return fn(ctx, actor)
 	})
+	if checked {
+		s.noteTokenUse(ctx, id, lastUsed) // after the read: its transaction takes no write
+	}
+	return err
 }
