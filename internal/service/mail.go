@@ -489,8 +489,8 @@ func mailText(c desk.Case, e desk.Entry) string {
 }
 
 // Mail returns a received mail exactly as it arrived (raw bytes, for download) with its
-// sanitised HTML, if the actor may see its case. Partners and customers see it only where
-// they see the entry it became.
+// sanitised HTML, if the actor may see its case and its customer: a customer their own mail,
+// the desk's people any, a partner user none (the text is on the record they see).
 func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.StoredMail, error) {
 	var m store.StoredMail
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
@@ -498,7 +498,10 @@ func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.S
 		if m, err = tx.Mail(ctx, id); err != nil {
 			return notFoundAs(err, "mail", id)
 		}
-		if _, err := loadCase(ctx, tx, actor, m.CaseID); err != nil {
+		// A mail whole carries the customer's contact data (addresses, headers, signature):
+		// whoever may not see the customer does not get it, as GET /customers/{id} refuses them.
+		c, err := loadCase(ctx, tx, actor, m.CaseID)
+		if err != nil || !desk.CanSeeCustomer(actor, c.CustomerID) {
 			return desk.NotFound("mail", id)
 		}
 		return nil
