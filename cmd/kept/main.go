@@ -28,7 +28,10 @@ const usage = `Kept — the customer-care desk that keeps its word.
 Usage:
   kept serve    [--data DIR | --db URL] [--http ADDR] [--demo]   run the desk
   kept migrate  [--data DIR | --db URL]                          apply database migrations
-  kept token    [--data DIR | --db URL] --email EMAIL [--role R]  print a new API token
+  kept token    [--data DIR | --db URL] --email EMAIL [--role R] [--expires 90d] [--label L]
+                [--integration NAME --scope customer-voice]       print a new API token
+  kept token    [--data DIR | --db URL] --list                    list tokens: id, agent, created, last used, expires, revoked
+  kept token    [--data DIR | --db URL] --revoke ID               revoke a token at once
   kept password [--data DIR | --db URL] --email EMAIL             set a password (read from stdin)
   kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
   kept verify   --export FILE                                     check an exported record

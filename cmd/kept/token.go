@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 func token(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -17,26 +19,66 @@ func token(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	roleName := fs.String("role", "agent", "role for a new agent: admin, manager, lead or agent")
 	name := fs.String("name", "", "name for a new agent (default: the email)")
 	label := fs.String("label", "", "what the token is for, e.g. the integration's name")
+	integration := fs.String("integration", "", "the integration the token is for, e.g. \"Phone system\" (its label; the record names it)")
+	scopes := fs.String("scope", "", "comma-separated scopes: customer-voice for an integration that acts for customers")
+	expires := fs.String("expires", "", "when the token stops working: 90d, 36h, a date (2027-03-01, from 00:00 UTC) or an RFC 3339 time; default never")
+	list := fs.Bool("list", false, "list every token: id, agent email, created, last used, expires, revoked")
+	revoke := fs.Int64("revoke", 0, "revoke the token with this id: it stops working at once")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *email == "" {
-		return fmt.Errorf("%w: --email is required", errUsage)
+	issuing := *email != "" || *label != "" || *integration != "" || *scopes != "" || *expires != "" || *name != ""
+	switch {
+	case *list && (*revoke != 0 || issuing):
+		return fmt.Errorf("%w: --list takes no other flag than --data or --db", errUsage)
+	case *revoke != 0 && issuing:
+		return fmt.Errorf("%w: --revoke takes no other flag than --data or --db", errUsage)
+	case *revoke < 0:
+		return fmt.Errorf("%w: --revoke needs a token id (see kept token --list)", errUsage)
+	case !*list && *revoke == 0 && *email == "":
+		return fmt.Errorf("%w: --email is required (or --list, or --revoke ID)", errUsage)
+	case *label != "" && *integration != "" && *label != *integration:
+		return fmt.Errorf("%w: give --label or --integration, not both", errUsage)
+	}
+	if *integration != "" {
+		*label = *integration
 	}
 	role, err := desk.ParseRole("--role", *roleName)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	// Checked before the database is opened, so a typo creates no agent.
+	expiry, err := desk.ParseExpiry("--expires", *expires, time.Now())
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	var scopeList []string
+	if *scopes != "" {
+		if scopeList, err = desk.ValidateScopes("--scope", strings.Split(*scopes, ",")); err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
 	}
 	svc, closeDB, err := openService(ctx, *cfg, newLogger(stderr))
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	switch {
+	case *list:
+		return listTokens(ctx, svc, stdout, stderr)
+	case *revoke != 0:
+		k, err := svc.RevokeToken(ctx, desk.SystemActor(), *revoke)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %d of %s is revoked (since %s): it no longer works\n", k.ID, k.AgentEmail, k.RevokedAt.Format(time.RFC3339))
+		return nil
+	}
 	a, created, err := svc.EnsureAgent(ctx, *email, *name, role)
 	if err != nil {
 		return err
 	}
-	tok, err := svc.IssueToken(ctx, a.ID, *label)
+	k, err := svc.CreateToken(ctx, desk.SystemActor(), service.NewToken{AgentID: a.ID, Label: *label, Scopes: scopeList, Expires: expiry})
 	if err != nil {
 		return err
 	}
@@ -46,9 +88,41 @@ func token(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	case a.Role != role:
 		fmt.Fprintf(stdout, "agent %d %s already exists with role %s (the role was not changed)\n", a.ID, a.Email, a.Role)
 	}
+	fmt.Fprintf(stdout, "token %d for %s, expires %s", k.ID, a.Email, optTime(k.ExpiresAt, "never"))
+	if len(k.Scopes) > 0 {
+		fmt.Fprintf(stdout, ", scopes %s", strings.Join(k.Scopes, ","))
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout, "API token (shown once; send it as 'Authorization: Bearer TOKEN'):")
-	fmt.Fprintln(stdout, tok)
+	fmt.Fprintln(stdout, k.Secret)
 	return nil
+}
+
+// listTokens prints one line per token, oldest first, as key=value pairs in the order the
+// contract names them (id, agent email, created, last used, expires, revoked), then what the
+// token is for and whether it works now.
+func listTokens(ctx context.Context, svc *service.Service, stdout, stderr io.Writer) error {
+	tokens, err := svc.Tokens(ctx, desk.SystemActor())
+	if err != nil {
+		return err
+	}
+	for _, k := range tokens {
+		fmt.Fprintf(stdout, "id=%d email=%s created=%s last_used=%s expires=%s revoked=%s state=%s label=%q scopes=%s issued_by=%q\n",
+			k.ID, k.AgentEmail, k.CreatedAt.Format(time.RFC3339), optTime(k.LastUsedAt, "never"), optTime(k.ExpiresAt, "never"),
+			optTime(k.RevokedAt, "no"), k.State, k.Label, strings.Join(k.Scopes, ","), desk.TokenGrant{IssuedBy: k.IssuedBy, IssuedByName: k.IssuedByName}.Issuer())
+	}
+	if len(tokens) == 0 {
+		fmt.Fprintln(stderr, "no tokens yet: issue one with kept token --email EMAIL")
+	}
+	return nil
+}
+
+// optTime formats an optional time, or says none.
+func optTime(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func password(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

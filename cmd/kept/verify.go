@@ -53,11 +53,21 @@ func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	for _, f := range rep.Faults {
 		fmt.Fprintf(stdout, "FAIL %s\n", f)
 	}
+	for _, f := range rep.Evidence {
+		fmt.Fprintf(stdout, "FAIL %s\n", f)
+	}
 	if len(rep.Faults) > 0 {
 		fmt.Fprintf(stdout, "%d of %d records do not verify (%d entries checked)\n", len(rep.Faults), rep.Cases, rep.Entries)
-		return verifyFailed{len(rep.Faults)}
 	}
-	fmt.Fprintf(stdout, "ok: %d records, %d entries, every hash chain holds\n", rep.Cases, rep.Entries)
+	if len(rep.Evidence) > 0 {
+		fmt.Fprintf(stdout, "%d stored values differ from what the record says (%d mails, %d documents and %d case rows checked)\n",
+			len(rep.Evidence), rep.Mails, rep.Documents, rep.Cases)
+	}
+	if !rep.OK() {
+		return verifyFailed{len(rep.Faults) + len(rep.Evidence)}
+	}
+	fmt.Fprintf(stdout, "ok: %d records, %d entries, every hash chain holds; %d mails and %d documents match their hashes\n",
+		rep.Cases, rep.Entries, rep.Mails, rep.Documents)
 	return nil
 }
 

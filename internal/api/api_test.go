@@ -333,7 +333,7 @@ func TestServiceEndpoints(t *testing.T) {
 		"GET /api/v1/cases/{id}", "GET /api/v1/cases/{id}/record", "POST /api/v1/cases/{id}/messages", "POST /api/v1/cases/{id}/calls",
 		"POST /api/v1/inbound", "GET /api/v1/search", "POST /api/v1/cases/{id}/promises", "POST /api/v1/promises/{id}/keep",
 		"POST /api/v1/promises/{id}/slip", "GET /api/v1/promises", "POST /api/v1/cases/{id}/handover", "POST /api/v1/cases/{id}/escalate",
-		"POST /api/v1/agents/{id}/absences"} {
+		"POST /api/v1/agents/{id}/absences", "GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}"} {
 		method, path, _ := strings.Cut(p, " ")
 		op := obj(obj(paths[path])[strings.ToLower(method)])
 		if op == nil {

@@ -59,7 +59,7 @@ func (s *SignIn) Print(w io.Writer, url string) {
 	fmt.Fprintf(w, "  address:   %s/login\n", url)
 	fmt.Fprintf(w, "  email:     %s\n", s.Email)
 	fmt.Fprintf(w, "  password:  %s\n", s.Password)
-	fmt.Fprintf(w, "\nAPI token (new on every start; keep it private):\n  %s\n", s.Token)
+	fmt.Fprintf(w, "\nAPI token (new on every start, which revokes the one before; keep it private):\n  %s\n", s.Token)
 	// Quoted, because an unquoted ? is a glob in several shells.
 	fmt.Fprintf(w, "\nTry it:\n  curl -H \"Authorization: Bearer %s\" '%s/api/v1/cases?status=open'\n", s.Token, url)
 	if s.Seeded {
@@ -70,8 +70,8 @@ func (s *SignIn) Print(w io.Writer, url string) {
 
 // Seed fills an empty desk with a realistic, deterministic demo (fixed seed, math/rand/v2 PCG) and
 // returns the sign-in. On a database that already has cases it adds nothing, but still returns a
-// sign-in with a fresh token for the demo admin. progress, if not nil, is called with the number of
-// cases written so far (every 50 cases and at the end).
+// sign-in with a fresh token for the demo admin, and revokes the one it gave before. progress,
+// if not nil, is called with the number of cases written so far (every 50 cases and at the end).
 func Seed(ctx context.Context, svc *service.Service, log *slog.Logger, progress func(cases int)) (*SignIn, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -125,12 +125,13 @@ func Seed(ctx context.Context, svc *service.Service, log *slog.Logger, progress 
 		if err != nil {
 			return err
 		}
-		// The token comes from the real clock: it is issued now, not in the demo's past.
-		token, err := svc.IssueToken(ctx, head.ID, tokenLabel)
+		// The token comes from the real clock: it is issued now, not in the demo's past. The
+		// one printed at the last start stops working: a demo hands out one admin token.
+		token, err := svc.CreateToken(ctx, desk.SystemActor(), service.NewToken{AgentID: head.ID, Label: tokenLabel, Replace: true})
 		if err != nil {
 			return err
 		}
-		in = &SignIn{Email: headEmail, Password: headPassword, Token: token, Seeded: len(existing) == 0}
+		in = &SignIn{Email: headEmail, Password: headPassword, Token: token.Secret, Seeded: len(existing) == 0}
 		return nil
 	})
 	if err != nil {
@@ -144,7 +145,7 @@ func Seed(ctx context.Context, svc *service.Service, log *slog.Logger, progress 
 			"slips", s.slips, "cases_escalated", t.escalated, "escalation_requests", s.asked, "handovers", s.handovers,
 			"handover_missing", t.missing, "timers_fired", s.fired, "took", took)
 	} else {
-		log.Info("demo data not seeded: the database already has cases; issued a new token for the demo admin",
+		log.Info("demo data not seeded: the database already has cases; issued a new token for the demo admin and revoked the one before",
 			"email", headEmail, "took", took)
 	}
 	return in, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
 // TestSeed checks the demo as a newcomer meets it: the people, the cases and their records,
@@ -331,8 +332,8 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Cases != caseCount || len(rep.Faults) != 0 {
-		t.Errorf("verify: %d cases, faults %v", rep.Cases, rep.Faults)
+	if rep.Cases != caseCount || !rep.OK() {
+		t.Errorf("verify: %d cases, faults %v %v", rep.Cases, rep.Faults, rep.Evidence)
 	}
 
 	// A second start adds nothing but still hands out a working token.
@@ -345,6 +346,9 @@ func TestSeed(t *testing.T) {
 	}
 	if me, err := svc.Authenticate(ctx, again.Token); err != nil || me.ID != head.ID {
 		t.Errorf("the second token authenticates as %+v, %v", me, err)
+	}
+	if _, err := svc.Authenticate(ctx, in.Token); err == nil {
+		t.Error("the token printed at the first start still works after the second")
 	}
 	if n := len(allCases(ctx, t, svc)); n != caseCount {
 		t.Errorf("%d cases after the second seed, want %d", n, caseCount)
@@ -527,4 +531,65 @@ func TestTrackingNumber(t *testing.T) {
 			t.Errorf("tracking number %s is not a valid S10 number", n)
 		}
 	}
+}
+
+// TestRestartRevokesTheDemoToken: each start of the demo on a desk it seeded before hands out a
+// new admin token and revokes the one it printed before, leaving others' tokens alone. (Before,
+// every start added another working admin token.)
+func TestRestartRevokesTheDemoToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		quiet := slog.New(slog.DiscardHandler)
+		svc := service.New(storetest.Open(t, backend), clock.System{}, quiet)
+		sys := desk.SystemActor()
+		// A desk the demo seeded before, as far as a restart looks: its admin and a case.
+		head, _, err := svc.EnsureAgent(ctx, headEmail, "Head of care", desk.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cust, err := svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Hello", Body: "Hello", Channel: "web"}); err != nil {
+			t.Fatal(err)
+		}
+		mine, err := svc.IssueToken(ctx, head.ID, "my own script")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var printed []string
+		for range 3 {
+			in, err := Seed(ctx, svc, quiet, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Seeded {
+				t.Fatal("the demo seeded a desk that has cases")
+			}
+			printed = append(printed, in.Token)
+		}
+		for i, tok := range printed {
+			_, err := svc.Authenticate(ctx, tok)
+			if last := i == len(printed)-1; last != (err == nil) {
+				t.Errorf("the token of start %d: %v (want it working only if it is the newest)", i+1, err)
+			}
+		}
+		if _, err := svc.Authenticate(ctx, mine); err != nil {
+			t.Errorf("the admin's own token stopped working: %v", err)
+		}
+		tokens, err := svc.Tokens(ctx, sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := 0
+		for _, k := range tokens {
+			if k.State == desk.TokenActive {
+				active++
+			}
+		}
+		if len(tokens) != 4 || active != 2 {
+			t.Errorf("%d tokens, %d working, want 4 and 2 (the newest demo token and the admin's own)", len(tokens), active)
+		}
+	})
 }

@@ -163,6 +163,9 @@ type Actor struct {
 	Name      string    `json:"name"`
 	Role      Role      `json:"role,omitempty"`
 	PartnerID int64     `json:"-"` // for a partner user: their organisation, whose cases they may see
+	// Token is the API token the agent acts through (nil in a browser session, for customers
+	// and for the desk itself): commands that record what an integration did name it.
+	Token *TokenGrant `json:"-"`
 }
 
 // AgentActor is an agent acting.

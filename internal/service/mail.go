@@ -197,7 +197,7 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	if err != nil {
 		return err
 	}
-	data := mailData(stored.ID, msg)
+	data := mailData(stored.ID, stored.SHA256, msg)
 	body := in.body
 	c, trusted, err := threadMail(w, keys, msg, d.To)
 	if err != nil {
@@ -354,9 +354,11 @@ func mailBody(msg *mail.Message) string {
 	return body
 }
 
-// mailData is what the record keeps about a mail besides its text: where to find it whole.
-func mailData(mailID int64, msg *mail.Message) map[string]any {
-	data := map[string]any{"mail_id": mailID, "message_id": msg.MessageID, "subject": msg.Subject, "from": msg.From.Email}
+// mailData is what the record keeps about a mail besides its text: where to find it whole,
+// and the SHA-256 of its bytes as they arrived, so an exported record proves which bytes it
+// came from (kept verify holds the stored mail to it).
+func mailData(mailID int64, sha256 string, msg *mail.Message) map[string]any {
+	data := map[string]any{"mail_id": mailID, "sha256": sha256, "message_id": msg.MessageID, "subject": msg.Subject, "from": msg.From.Email}
 	if msg.Automatic {
 		data["automatic"] = true
 	}
@@ -478,8 +480,8 @@ func mailText(c desk.Case, e desk.Entry) string {
 }
 
 // Mail returns a received mail exactly as it arrived (raw bytes, for download) with its
-// sanitised HTML, if the actor may see its case. Partners and customers see it only where
-// they see the entry it became.
+// sanitised HTML, if the actor may see its case and its customer: a customer their own mail,
+// the desk's people any, a partner user none (the text is on the record they see).
 func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (desk.ReceivedMail, error) {
 	var m desk.ReceivedMail
 	err := s.readTx(ctx, func(tx *store.Tx) error {
@@ -487,7 +489,10 @@ func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (desk.Re
 		if m, err = tx.Mail(ctx, id); err != nil {
 			return notFoundAs(err, "mail", id)
 		}
-		if _, err := s.newWork(ctx, tx, actor, time.Time{}).loadCase(m.CaseID); err != nil {
+		// A mail whole carries the customer's contact data (addresses, headers, signature):
+		// whoever may not see the customer does not get it, as GET /customers/{id} refuses them.
+		c, err := s.newWork(ctx, tx, actor, time.Time{}).loadCase(m.CaseID)
+		if err != nil || !desk.CanSeeCustomer(actor, c.CustomerID) {
 			return desk.NotFound("mail", id)
 		}
 		return nil

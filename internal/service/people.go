@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/keptdesk/kept/internal/auth"
 	"github.com/keptdesk/kept/internal/desk"
@@ -106,40 +107,25 @@ func (s *Service) EnsureAgent(ctx context.Context, email, name string, role desk
 	return a, created, wrap("ensure agent", err)
 }
 
-// IssueToken creates a new API token for an agent and returns it; only its digest is kept.
-func (s *Service) IssueToken(ctx context.Context, agentID int64, label string) (string, error) {
-	secret, digest, err := auth.NewSecret()
-	if err != nil {
-		return "", err
-	}
-	var id int64
-	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
-		tx := w.tx
-		if _, err := tx.Agent(ctx, agentID); err != nil {
-			return notFoundAs(err, "agent", agentID)
-		}
-		id, err = tx.InsertToken(ctx, agentID, digest, label, s.now())
-		return err
-	})
-	if err != nil {
-		return "", wrap("issue token", err)
-	}
-	return auth.FormatToken(id, secret), nil
-}
-
-// Authenticate finds the active agent a bearer token belongs to. Any failure is the same
-// "not found", so a caller learns nothing about which part was wrong.
+// Authenticate finds the active agent a bearer token that is neither revoked nor expired
+// belongs to, with the token on the actor. Any failure is the same "not found", so a caller
+// learns nothing about which part was wrong.
 func (s *Service) Authenticate(ctx context.Context, token string) (desk.Actor, error) {
 	id, secret, err := auth.ParseToken(token)
 	if err != nil {
 		return desk.Actor{}, desk.NotFound("token", "")
 	}
 	var actor desk.Actor
+	var lastUsed time.Time
 	err = s.readLoose(ctx, func(tx *store.Tx) error { // one statement
-		actor, err = tokenActor(ctx, tx, id, secret)
+		actor, lastUsed, err = s.checkToken(ctx, tx, id, secret)
 		return err
 	})
-	return actor, wrap("authenticate", err)
+	if err != nil {
+		return desk.Actor{}, wrap("authenticate", err)
+	}
+	s.noteTokenUse(ctx, id, lastUsed)
+	return actor, nil
 }
 
 // SetPassword sets an agent's password (argon2id).

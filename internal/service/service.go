@@ -34,6 +34,7 @@ type Service struct {
 	mailCfg  MailConfig
 	mailKeys *mailKeys
 	ingest   *mailGroups
+	tokenUse *tokenUses // when this process last wrote each API token's use
 	// bound is set on a copy made by Batch or ReadAs: its commands and reads all join this
 	// transaction.
 	bound *store.Tx
@@ -57,7 +58,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}}
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -204,22 +204,10 @@ func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID 
 // Now is the service's clock, for pages that say "in 3 h" or "overdue".
 func (s *Service) Now() time.Time { return s.now() }
 
-// tokenActor checks a parsed API token in tx and returns its active agent; any failure is the
-// same "not found" (see Authenticate). One statement: the check runs on every API request.
-func tokenActor(ctx context.Context, tx *store.Tx, id int64, secret string) (desk.Actor, error) {
-	digest, actor, active, err := tx.TokenAgent(ctx, id)
-	if err != nil {
-		return desk.Actor{}, notFoundAs(err, "token", "")
-	}
-	if !auth.SecretMatches(secret, digest) || !active {
-		return desk.Actor{}, desk.NotFound("token", "")
-	}
-	return actor, nil
-}
-
 // ReadAs checks a bearer token and runs fn as its agent, with a service whose reads all join the
 // token check's read transaction: an API page costs one transaction, not one for the token and
-// one for the page, and a revoked token still fails on the next request. With loose, on
+// one for the page, and a revoked or expired token fails on the next request. The token's use
+// is noted afterwards (at most once a minute: see noteTokenUse). With loose, on
 // PostgreSQL, the check and fn's reads are statements of their own (for pages of one
 // statement, see store.ReadLoose). fn must only read: a command through v is refused. The
 // token's failures are a not-found error returned without calling fn.
@@ -228,17 +216,25 @@ func (s *Service) ReadAs(ctx context.Context, token string, loose bool, fn func(
 	if err != nil {
 		return desk.NotFound("token", "")
 	}
+	checked := false
+	var lastUsed time.Time
 	read := s.store.Read
 	if loose {
 		read = s.store.ReadLoose
 	}
-	return read(ctx, func(tx *store.Tx) error {
-		actor, err := tokenActor(ctx, tx, id, secret)
-		if err != nil {
+	err = read(ctx, func(tx *store.Tx) error {
+		var actor desk.Actor
+		var err error
+		if actor, lastUsed, err = s.checkToken(ctx, tx, id, secret); err != nil {
 			return wrap("authenticate", err)
 		}
+		checked = true
 		v := *s
 		v.bound = tx
 		return fn(&v, actor)
 	})
+	if checked {
+		s.noteTokenUse(ctx, id, lastUsed) // after the read: its transaction takes no write
+	}
+	return err
 }

@@ -9,13 +9,20 @@ import (
 
 // VerifyReport is what walking the records found.
 type VerifyReport struct {
-	Cases   int               `json:"cases"`
-	Entries int               `json:"entries"`
-	Faults  []desk.ChainFault `json:"faults"`
+	Cases     int               `json:"cases"`
+	Entries   int               `json:"entries"`
+	Mails     int               `json:"mails"`
+	Documents int               `json:"documents"`
+	Faults    []desk.ChainFault `json:"faults"`
+	Evidence  []EvidenceFault   `json:"evidence"` // stored mails, documents and case rows that differ (evidence.go)
 }
 
+// OK reports whether everything verified.
+func (r VerifyReport) OK() bool { return len(r.Faults) == 0 && len(r.Evidence) == 0 }
+
 // Verify walks every record's hash chain (or one case's, when caseID is not 0) and reports
-// each case whose chain does not hold, naming the first bad entry. progress, if not nil, is
+// each case whose chain does not hold, naming the first bad entry; then it holds the stored
+// mails, documents and case rows to the record (see verifyEvidence). progress, if not nil, is
 // called with the number of cases checked so far.
 func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases int)) (VerifyReport, error) {
 	var rep VerifyReport
@@ -34,6 +41,7 @@ func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases 
 				progress(rep.Cases)
 			}
 		}
+		quotes := map[int64]docQuote{}
 		err := tx.WalkRecords(ctx, caseID, func(h store.CaseHead, e desk.Entry) error {
 			if check == nil || h.CaseID != head.CaseID {
 				finish()
@@ -42,11 +50,15 @@ func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases 
 			if e.ID != 0 {
 				rep.Entries++
 				check.Add(e)
+				quoteOf(e, quotes)
 			}
 			return nil
 		})
 		finish()
-		return err
+		if err != nil {
+			return err
+		}
+		return s.verifyEvidence(ctx, tx, caseID, quotes, &rep)
 	})
 	if progress != nil {
 		progress(rep.Cases)

@@ -97,7 +97,7 @@ func TestBulk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.Faults) != 0 || rep.Entries != len(entries) {
+		if !rep.OK() || rep.Entries != len(entries) {
 			t.Fatalf("verify: %+v, want %d entries and no faults", rep, len(entries))
 		}
 		rec, err := svc.Record(ctx, sys, c.ID)

@@ -71,25 +71,30 @@ func TestPageReads(t *testing.T) {
 			t.Errorf("record %+v, want %+v", record, all)
 		}
 
-		var digest []byte
-		var owner, agent desk.Actor
-		var active bool
+		var check store.TokenCheck
+		var agent desk.Actor
 		err = st.Read(ctx, func(tx *store.Tx) (err error) {
-			if digest, owner, active, err = tx.TokenAgent(ctx, tokenID); err != nil {
+			if check, err = tx.TokenAgent(ctx, tokenID); err != nil {
 				return err
 			}
 			a, err := tx.Agent(ctx, ann.ID)
 			agent = desk.AgentActor(a)
 			return err
 		})
-		if err != nil || string(digest) != "digest" || !active || owner != agent {
-			t.Errorf("token's agent %+v (digest %q, active %v, %v), want %+v", owner, digest, active, err, agent)
+		owner := check.Actor
+		grant := owner.Token
+		owner.Token = nil
+		if err != nil || string(check.Digest) != "digest" || !check.Active || owner != agent || !check.ExpiresAt.IsZero() || !check.LastUsed.IsZero() {
+			t.Errorf("token's agent %+v (%+v, %v), want %+v", owner, check, err, agent)
+		}
+		if grant == nil || grant.ID != tokenID || grant.Label != "tests" || grant.IssuedBy != 0 || len(grant.Scopes) != 0 {
+			t.Errorf("the actor's token %+v, want token %d labelled tests, issued on the command line", grant, tokenID)
 		}
 		if _, err := rawDB(t, backend, st).ExecContext(ctx, `UPDATE api_tokens SET revoked_at = created_at WHERE id = $1`, tokenID); err != nil {
 			t.Fatal(err)
 		}
 		err = st.Read(ctx, func(tx *store.Tx) error {
-			_, _, _, err := tx.TokenAgent(ctx, tokenID)
+			_, err := tx.TokenAgent(ctx, tokenID)
 			return err
 		})
 		if !store.IsNotFound(err) {

@@ -383,23 +383,21 @@ func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
 		return nil
 	}
 	type row struct {
-		ID      int64 `json:"id"`
-		CaseID  int64 `json:"case_id"`
-		EntryID int64 `json:"entry_id"`
+		ID     int64 `json:"id"`
+		CaseID int64 `json:"case_id"`
+		Seq    int64 `json:"seq"`
 	}
 	rows := make([]row, len(links))
 	for i, l := range links {
-		rows[i] = row{l.mailID, l.entry.caseID, t.entryID(l.entry)}
-		if rows[i].EntryID == 0 {
-			return fmt.Errorf("link mail %d: entry %d of case %d was not written in this transaction", l.mailID, l.entry.seq, l.entry.caseID)
-		}
+		rows[i] = row{l.mailID, l.entry.caseID, l.entry.seq}
 	}
 	list, err := jsonParam(rows)
 	if err != nil {
 		return fmt.Errorf("link mails: %w", err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE mails SET case_id = j.case_id, entry_id = j.entry_id
-		FROM `+t.jsonRows(1, "id BIGINT", "case_id BIGINT", "entry_id BIGINT")+` WHERE mails.id = j.id`, list); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE mails SET case_id = j.case_id,
+		entry_id = (SELECT e.id FROM entries e WHERE e.case_id = j.case_id AND e.seq = j.seq)
+		FROM `+t.jsonRows(1, "id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`, list); err != nil {
 		return fmt.Errorf("link %d mails: %w", len(links), err)
 	}
 	return nil
@@ -413,19 +411,20 @@ func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
 		Channel    string `json:"channel"`
 		ExternalID string `json:"external_id"`
 		CaseID     int64  `json:"case_id"`
-		EntryID    int64  `json:"entry_id"`
+		Seq        int64  `json:"seq"`
 	}
 	rows := make([]row, len(keys))
 	for i, k := range keys {
-		rows[i] = row{k.channel, k.externalID, k.entry.caseID, t.entryID(k.entry)}
+		rows[i] = row{k.channel, k.externalID, k.entry.caseID, k.entry.seq}
 	}
 	list, err := jsonParam(rows)
 	if err != nil {
 		return fmt.Errorf("inbound keys: %w", err)
 	}
 	if _, err := t.tx.ExecContext(ctx, `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
-		SELECT j.channel, j.external_id, j.case_id, j.entry_id FROM `+
-		t.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "entry_id BIGINT"), list); err != nil {
+		SELECT j.channel, j.external_id, j.case_id, e.id FROM `+
+		t.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "seq BIGINT")+`
+		JOIN entries e ON e.case_id = j.case_id AND e.seq = j.seq`, list); err != nil {
 		return fmt.Errorf("store %d inbound keys: %w", len(keys), err)
 	}
 	return nil

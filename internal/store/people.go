@@ -260,26 +260,6 @@ func (t *Tx) PasswordHash(ctx context.Context, agentID int64) (string, error) {
 	return h, nil
 }
 
-// InsertToken stores an API token's digest for an agent and returns the token's id.
-func (t *Tx) InsertToken(ctx context.Context, agentID int64, digest []byte, label string, now time.Time) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO api_tokens (agent_id, digest, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		agentID, digest, label, now).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert token: %w", err)
-	}
-	return id, nil
-}
-
-// Token loads an unrevoked token's digest and its agent.
-func (t *Tx) Token(ctx context.Context, id int64) (agentID int64, digest []byte, err error) {
-	err = t.tx.QueryRowContext(ctx, `SELECT agent_id, digest FROM api_tokens WHERE id = $1 AND revoked_at IS NULL`, id).Scan(&agentID, &digest)
-	if err != nil {
-		return 0, nil, fmt.Errorf("load token %d: %w", id, notFound(err))
-	}
-	return agentID, digest, nil
-}
-
 // InsertCustomer stores a new customer with their contact points and references, and sets its id.
 func (t *Tx) InsertCustomer(ctx context.Context, c *desk.Customer) error {
 	if err := t.tx.QueryRowContext(ctx, `INSERT INTO customers (name, created_at) VALUES ($1, $2) RETURNING id`, c.Name, c.CreatedAt).Scan(&c.ID); err != nil {
