@@ -18,6 +18,7 @@ import (
 	"github.com/keptdesk/kept/internal/demo"
 	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/web"
@@ -46,20 +47,20 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("%w: --timezone / KEPT_TIMEZONE: %v", errUsage, err)
 	}
-	var relay mail.Relay
+	var relay mailnet.Relay
 	if *relayURL != "" {
-		r, err := mail.ParseRelay(*relayURL)
+		r, err := mailnet.ParseRelay(*relayURL)
 		if err != nil {
 			return fmt.Errorf("%w: --relay / KEPT_SMTP_RELAY: %v", errUsage, err)
 		}
 		relay = r
 	}
-	var mailboxes []mail.Mailbox
+	var mailboxes []mailnet.Mailbox
 	for _, u := range strings.Split(*imapURLs, ",") {
 		if u = strings.TrimSpace(u); u == "" {
 			continue
 		}
-		mb, err := mail.ParseMailbox(u)
+		mb, err := mailnet.ParseMailbox(u)
 		if err != nil {
 			return fmt.Errorf("%w: --imap / KEPT_IMAP: %v", errUsage, err)
 		}
@@ -79,7 +80,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	log := newLogger(stderr)
 	m := metrics.New()
 	var timers *jobs.Runner // set below, before anything can commit
-	var sender *mail.Sender
+	var sender *mailnet.Sender
 	var pages *web.Server
 	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
@@ -109,13 +110,13 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	timers = jobs.NewRunner(svc.Store(), clock.System{}, log, svc.Handlers(), jobs.WithBatches(svc.BatchHandlers()))
 	background := []func(context.Context) error{timers.Run}
 	for _, mb := range mailboxes {
-		poller := mail.NewPoller(svc.Store(), mb, svc, clock.System{}, log)
+		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, clock.System{}, log)
 		defer poller.Close()
 		background = append(background, poller.Run)
 		log.Info("polling a mailbox", "mailbox", mb.Key())
 	}
 	if relay.Configured() {
-		sender = mail.NewSender(svc.Store(), relay, clock.System{}, log)
+		sender = mailnet.NewSender(svc.Outbox(), relay, clock.System{}, log)
 		background = append(background, sender.Run)
 		log.Info("mail to customers goes through the relay", "relay", relay.String(), "from", *mailAddr)
 	}
@@ -175,7 +176,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
 		}
 		_, domain, _ := strings.Cut(*mailAddr, "@")
-		smtpd = mail.NewServer(mail.ServerConfig{Domain: domain}, svc, log)
+		smtpd = mailnet.NewServer(mailnet.ServerConfig{Domain: domain}, svc, log)
 		go func() { served <- smtpd.Serve(sl) }()
 		log.Info("accepting mail", "smtp", sl.Addr().String(), "address", *mailAddr)
 		fmt.Fprintf(stdout, "Kept accepts mail on smtp://%s for %s\n", sl.Addr(), *mailAddr)

@@ -80,7 +80,7 @@ type MailResult struct {
 	Duplicate bool
 }
 
-// Receive stores a mail delivered over SMTP (mail.Receiver): the listener says 250 once this
+// Receive stores a mail delivered over SMTP (mailnet.Receiver): the listener says 250 once this
 // returns nil.
 func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
 	_, err := s.ReceiveMail(ctx, d)

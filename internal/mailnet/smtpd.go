@@ -1,4 +1,4 @@
-package mail
+package mailnet
 
 import (
 	"context"
@@ -11,18 +11,13 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-)
 
-// Delivery is one message handed to the desk over SMTP.
-type Delivery struct {
-	From string   // the envelope sender (MAIL FROM), "" for bounces
-	To   []string // the envelope recipients
-	Raw  []byte
-}
+	"github.com/keptdesk/kept/internal/mail"
+)
 
 // Receiver stores a delivered message durably; the listener answers 250 only once it returns nil.
 type Receiver interface {
-	Receive(ctx context.Context, d Delivery) error
+	Receive(ctx context.Context, d mail.Delivery) error
 }
 
 // Accepts decides whether the desk takes mail for a recipient address.
@@ -97,7 +92,7 @@ func (s *session) Data(r io.Reader) error {
 	// The sender waits for our answer, so the message is stored before we say 250.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.b.r.Receive(ctx, Delivery{From: s.from, To: s.to, Raw: raw}); err != nil {
+	if err := s.b.r.Receive(ctx, mail.Delivery{From: s.from, To: s.to, Raw: raw}); err != nil {
 		s.b.log.Error("mail not stored: asking the sender to retry", "from", s.from, "remote", s.remote, "err", err)
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure storing the message; please retry"}
 	}
