@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/keptdesk/kept/internal/api"
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/demo"
@@ -77,6 +75,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("%w: --dkim-key: %v", errUsage, err)
 		}
 	}
+	limitMemory(os.Getenv)
 	log := newLogger(stderr)
 	m := metrics.New()
 	var timers *jobs.Runner // set below, before anything can commit
@@ -169,7 +168,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
-	var smtpd *smtp.Server
+	var smtpd *mailnet.Server
 	if *smtpAddr != "" {
 		sl, err := net.Listen("tcp", *smtpAddr)
 		if err != nil {
@@ -197,7 +196,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, smtp.ErrServerClosed) {
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, mailnet.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")

@@ -130,6 +130,11 @@ func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (context.Conte
 	if err != nil {
 		return ctx, nil, fmt.Errorf("parse mail: %w", err)
 	}
+	// Intake needs only the attachments' names: their bytes stay in the raw mail, where
+	// MailAttachment reads them again, and a large mail's memory is given back at once.
+	for i := range msg.Attachments {
+		msg.Attachments[i].Data = nil
+	}
 	in := &inMail{d: d, msg: msg, rawSum: sha256.Sum256(d.Raw), from: msg.From.Email}
 	if in.from == "" {
 		in.from = strings.ToLower(strings.Trim(d.From, "<>"))
