@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/web"
 )
 
@@ -31,6 +33,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	addr := fs.String("http", envOr("KEPT_HTTP", "127.0.0.1:8080"), "address to serve HTTP on")
 	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on, e.g. 127.0.0.1:2525 (off when empty)")
 	mailAddr := fs.String("mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address: mail to customers comes from it, replies go to it")
+	mailAccept := fs.String("mail-accept", envOr("KEPT_MAIL_ACCEPT", ""), "more addresses and whole domains the desk takes mail for, comma-separated: billing@example.com,@help.example.com")
 	relayURL := fs.String("relay", envOr("KEPT_SMTP_RELAY", ""), "SMTP relay for mail to customers: smtp://[user:pass@]host:port or smtps://… (off when empty)")
 	imapURLs := fs.String("imap", envOr("KEPT_IMAP", ""), "mailboxes to poll, comma-separated: imaps://user:pass@host/INBOX[?done=Processed] (off when empty)")
 	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
@@ -44,6 +47,13 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	zone, err := time.LoadLocation(*zoneName)
 	if err != nil {
 		return fmt.Errorf("%w: --timezone / KEPT_TIMEZONE: %v", errUsage, err)
+	}
+	accept, err := service.ParseMailAccept(*mailAccept)
+	if err != nil {
+		return fmt.Errorf("%w: --mail-accept / KEPT_MAIL_ACCEPT: %v", errUsage, err)
+	}
+	if _, _, ok := strings.Cut(*mailAddr, "@"); !ok {
+		return fmt.Errorf("%w: --mail-address / KEPT_MAIL_ADDRESS: %q is not an address", errUsage, *mailAddr)
 	}
 	var relay mailnet.Relay
 	if *relayURL != "" {
@@ -92,7 +102,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if (e.Entries > 0 || e.Mail) && sender != nil {
 			sender.Wake()
 		}
-	}), service.WithMail(service.MailConfig{Address: *mailAddr, Outbound: relay.Configured(), DKIM: signer}))
+	}), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer}))
 	if err != nil {
 		return err
 	}
@@ -150,6 +160,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	// Bound before "listening" is printed, so mail sent once it is printed finds the door open.
+	var sl net.Listener
+	if *smtpAddr != "" {
+		if sl, err = net.Listen("tcp", *smtpAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
+		}
+	}
 	srv := &http.Server{
 		Handler:           pages.Handler(api.New(svc, log, m, version).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -169,16 +187,12 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
 	var smtpd *mailnet.Server
-	if *smtpAddr != "" {
-		sl, err := net.Listen("tcp", *smtpAddr)
-		if err != nil {
-			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
-		}
+	if sl != nil {
 		_, domain, _ := strings.Cut(*mailAddr, "@")
-		smtpd = mailnet.NewServer(mailnet.ServerConfig{Domain: domain}, svc, log)
+		smtpd = mailnet.NewServer(mailnet.ServerConfig{Domain: domain, Accepts: svc.AcceptsRecipient, SpoolDir: spoolDir(*cfg)}, svc, log)
 		go func() { served <- smtpd.Serve(sl) }()
 		log.Info("accepting mail", "smtp", sl.Addr().String(), "address", *mailAddr)
-		fmt.Fprintf(stdout, "Kept accepts mail on smtp://%s for %s\n", sl.Addr(), *mailAddr)
+		fmt.Fprintf(stdout, "Kept accepts mail on smtp://%s for %s\n", sl.Addr(), strings.Join(append([]string{*mailAddr}, accept...), ", "))
 	}
 	select {
 	case err := <-served:
@@ -201,4 +215,22 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// spoolDir is where the SMTP listener keeps messages while they arrive: the data folder's
+// spool/ on SQLite (the desk's own disk, which one serve uses at a time, so what a crash left
+// there is cleared), the system's temporary folder on PostgreSQL.
+func spoolDir(cfg store.Config) string {
+	if cfg.URL != "" {
+		return ""
+	}
+	dir := filepath.Join(cfg.DataDir, "spool")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "" // the listener falls back to the temporary folder
+	}
+	stale, _ := filepath.Glob(filepath.Join(dir, "kept-smtp-*.eml"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	return dir
 }

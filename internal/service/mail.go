@@ -18,6 +18,7 @@ import (
 // MailConfig is the desk's own address: replies go to it, plus-addressed per case.
 type MailConfig struct {
 	Address  string     // e.g. support@desk.example
+	Accept   []string   // more addresses and whole domains (@example.com) the desk takes mail for (ParseMailAccept)
 	Outbound bool       // queue mail to customers (a relay is configured to send it)
 	DKIM     *mail.DKIM // signs outgoing mail when set
 }
