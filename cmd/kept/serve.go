@@ -34,6 +34,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on, e.g. 127.0.0.1:2525 (off when empty)")
 	mailAddr := fs.String("mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address: mail to customers comes from it, replies go to it")
 	mailAccept := fs.String("mail-accept", envOr("KEPT_MAIL_ACCEPT", ""), "more addresses and whole domains the desk takes mail for, comma-separated: billing@example.com,@help.example.com")
+	trustAR := fs.String("trust-auth-results", envOr("KEPT_TRUST_AUTH_RESULTS", ""), "take SPF/DKIM/DMARC from the Authentication-Results header your MTA adds with this authserv-id, instead of checking here (off when empty)")
 	relayURL := fs.String("relay", envOr("KEPT_SMTP_RELAY", ""), "SMTP relay for mail to customers: smtp://[user:pass@]host:port or smtps://… (off when empty)")
 	imapURLs := fs.String("imap", envOr("KEPT_IMAP", ""), "mailboxes to poll, comma-separated: imaps://user:pass@host/INBOX[?done=Processed] (off when empty)")
 	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
@@ -102,7 +103,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if (e.Entries > 0 || e.Mail) && sender != nil {
 			sender.Wake()
 		}
-	}), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer}))
+	}), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer,
+		Auth: &mail.Authenticator{Resolver: net.DefaultResolver, TrustAuthServID: strings.TrimSpace(*trustAR)}}))
 	if err != nil {
 		return err
 	}

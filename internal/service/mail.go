@@ -21,6 +21,8 @@ type MailConfig struct {
 	Accept   []string   // more addresses and whole domains (@example.com) the desk takes mail for (ParseMailAccept)
 	Outbound bool       // queue mail to customers (a relay is configured to send it)
 	DKIM     *mail.DKIM // signs outgoing mail when set
+	// Auth checks who sent each mail (SPF, DKIM, DMARC); nil checks without DNS.
+	Auth *mail.Authenticator
 }
 
 // WithMail sets the desk's address for mail in and out.
@@ -79,6 +81,7 @@ type MailResult struct {
 	CaseID    int64
 	Created   bool
 	Duplicate bool
+	Unfiled   bool // from the desk itself: kept on no case (mailauth.go)
 }
 
 // Receive stores a mail delivered over SMTP (mailnet.Receiver): the listener says 250 once this
@@ -122,6 +125,7 @@ type inMail struct {
 	// committer: flags (spam, look-alike letters), words and reference keys.
 	checked  *desk.CheckedText
 	analysed *analysedText
+	auth     mail.Auth // who sent it, as far as SPF, DKIM and DMARC tell
 }
 
 // parseMail parses a delivery (CPU work done by the delivering goroutine, in parallel with the
@@ -143,6 +147,7 @@ func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (context.Conte
 	if msg.Automatic {
 		ctx = context.WithValue(ctx, noAutoMailKey{}, true)
 	}
+	in.auth = s.authenticator().Check(ctx, d, msg.From.Email)
 	// Too long for a case, it is cut on the record and flagged; the mail is kept whole.
 	var cut bool
 	if in.subject, cut = fitText(strings.TrimSpace(msg.Subject), maxRecordSubject); cut {
@@ -186,9 +191,9 @@ func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, err
 }
 
 func (s *Service) logMail(in *inMail, res MailResult, err error) {
-	if err == nil && !res.Duplicate {
+	if err == nil && !res.Duplicate && !res.Unfiled { // an unfiled mail was logged as a warning
 		s.log.Info("mail received", "from", in.from, "message_id", in.msg.MessageID, "case", desk.CaseRef(res.CaseID), "new_case", res.Created,
-			"bytes", len(in.d.Raw), "problems", len(in.msg.Problems))
+			"bytes", len(in.d.Raw), "problems", len(in.msg.Problems), "verified", !in.auth.Unverified)
 	}
 }
 
@@ -213,13 +218,18 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 	if err != nil {
 		return err
 	}
-	cust, err := s.customerAt(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
+	cust, unfiled, err := s.mailSender(ctx, tx, mailContact(from, stored.SHA256), msg.From.Name)
 	if err != nil {
 		return err
+	}
+	if unfiled != "" {
+		*res = MailResult{MailID: stored.ID, Unfiled: true}
+		return s.keepUnfiled(ctx, tx, in, stored.ID, unfiled, now)
 	}
 	tx.Memo()[customerKey(cust.ID)] = cust
 	tx.Memo()[analysedKey{}] = in.analysed
 	data := mailData(stored.ID, msg)
+	data["auth"] = in.auth.Data()
 	body := in.body
 	c, trusted, err := s.threadMail(ctx, tx, keys, msg, d.To)
 	if err != nil {
@@ -227,7 +237,12 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 	}
 	verified := c.ID != 0 && c.CustomerID == cust.ID
 	var entry desk.Entry
-	if c.ID != 0 && (trusted || verified) {
+	if c.ID != 0 && !trusted && verified && in.auth.Unverified {
+		// Found by what anyone could copy, from a sender who failed the checks.
+		if entry, err = s.keepUnverified(ctx, tx, &c, cust, in, data, now, ev); err != nil {
+			return err
+		}
+	} else if c.ID != 0 && (trusted || verified) {
 		from := desk.CustomerActor(cust)
 		drafts, err := desk.AddMessage(&c, from, desk.NewMessage{Body: body, Channel: "email", Checked: in.checked}, now)
 		if err != nil {
@@ -265,6 +280,11 @@ func (s *Service) fileMail(ctx context.Context, tx *store.Tx, in *inMail, res *M
 		var flags []string
 		if len(msg.Problems) > 0 {
 			flags = append(flags, "malformed_mail")
+		}
+		if in.auth.Unverified {
+			// Kept for the desk to look at; mailed automatically only where it wrote before.
+			data["unverified_sender"] = true
+			flags = append(flags, desk.FlagUnverifiedSender)
 		}
 		var entries []desk.Entry
 		if c, entries, err = s.openCase(ctx, tx, desk.SystemActor(), nc, cust, ev, flags...); err != nil {
@@ -440,7 +460,19 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 		if automatic && ctx.Value(noAutoMailKey{}) != nil {
 			continue // never answer an auto-reply, bounce or list mail automatically (RFC 3834)
 		}
+		toName, subject, text := cust.Name, fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()), mailText(c, e)
 		if automatic {
+			ok, plain, err := s.automaticTo(ctx, tx, c, cust, to)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				s.log.Info("automatic mail held back: an unverified sender the desk never wrote to", "to", to, "case", c.Ref(), "entry", e.Seq)
+				continue
+			}
+			if plain {
+				toName, subject, text = "", plainSubject(c), plainFooter(text, c)
+			}
 			n, err := tx.CountRecentAutomatic(ctx, to, now.Add(-time.Hour))
 			if err != nil {
 				return err
@@ -455,9 +487,9 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, c desk.Case, entr
 			fromName = e.Actor.Name
 		}
 		o := mail.Outgoing{
-			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: cust.Name, Email: to},
-			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()),
-			Text: mailText(c, e), MessageID: keys.MessageID(c.ID, e.ID), Automatic: automatic, Date: now,
+			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: toName, Email: to},
+			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: subject,
+			Text: text, MessageID: keys.MessageID(c.ID, e.ID), Automatic: automatic, Date: now,
 		}
 		if inReplyTo != "" {
 			o.InReplyTo, o.References = inReplyTo, []string{inReplyTo}
@@ -501,6 +533,13 @@ func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (store.S
 		var err error
 		if m, err = tx.Mail(ctx, id); err != nil {
 			return notFoundAs(err, "mail", id)
+		}
+		if m.CaseID == 0 {
+			// Kept on no case (from the desk itself): for the admins, whom it was notified to.
+			if actor.Kind != desk.ActorSystem && (actor.Kind != desk.ActorAgent || actor.Role != desk.RoleAdmin) {
+				return desk.NotFound("mail", id)
+			}
+			return nil
 		}
 		if _, err := loadCase(ctx, tx, actor, m.CaseID); err != nil {
 			return desk.NotFound("mail", id)
