@@ -117,11 +117,15 @@ func (au *Authenticator) Check(ctx context.Context, d Delivery, from string) Aut
 		a.SPF = checkSPF(ctx, r, d)
 		a.DKIM = checkDKIM(ctx, r, d.Raw)
 	}
-	policy := lookupDMARC(ctx, r, a.FromDomain)
-	if policy != nil {
-		a.DMARC = string(policy.Policy)
+	spfChecked := a.SPF != "" && a.SPF != "temperror"
+	var policy *dmarc.Record
+	if spfChecked || a.dkimPassed() {
+		// Without either, the policy could change nothing: it is not looked up.
+		if policy = lookupDMARC(ctx, r, a.FromDomain); policy != nil {
+			a.DMARC = string(policy.Policy)
+		}
 	}
-	a.judge(policy, a.SPF != "" && a.SPF != "temperror")
+	a.judge(policy, spfChecked)
 	// The upstream's own DMARC result has the last word where it has one.
 	switch {
 	case upstream == "pass" && !a.Aligned:
@@ -130,6 +134,15 @@ func (au *Authenticator) Check(ctx context.Context, d Delivery, from string) Aut
 		a.Unverified, a.Reason = true, "DMARC fails ("+a.By+")"
 	}
 	return a
+}
+
+func (a *Auth) dkimPassed() bool {
+	for _, s := range a.DKIM {
+		if s.Result == "pass" {
+			return true
+		}
+	}
+	return false
 }
 
 // judge decides Aligned and Unverified from what was found.

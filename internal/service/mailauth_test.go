@@ -2,6 +2,11 @@ package service_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -200,6 +205,58 @@ func TestMailFromTheDeskItself(t *testing.T) {
 		// Ann (an agent, not an admin) may not read an unfiled mail.
 		if _, err := d.svc.Mail(ctx, desk.AgentActor(d.ann), 1); !isNotFound(err) {
 			t.Errorf("an agent reading an unfiled mail: %v, want not found", err)
+		}
+	})
+}
+
+// TestSignedMailThroughAnotherServer: a customer's mail sent through someone else's servers (a
+// mailing service, whose envelope is its own) is hers when a DKIM signature of her domain
+// verifies, through the resolver the desk is given.
+func TestSignedMailThroughAnotherServer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := mail.NewDKIM(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), "example.ee", "s1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dns := mail.Records{TXT: map[string][]string{"s1._domainkey.example.ee": {"v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)}}}
+		st := storetest.Open(t, backend)
+		svc := service.New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler),
+			service.WithMail(service.MailConfig{Address: "support@desk.test", Auth: &mail.Authenticator{Resolver: dns}}))
+		must(svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent"}))
+		first := must(svc.ReceiveMail(ctx, mail.Delivery{From: "mari@example.ee", Raw: eml("From: Mari <mari@example.ee>", "To: support@desk.test",
+			"Subject: Router", "Message-ID: <m1@example.ee>", "Date: Mon, 23 Nov 2026 09:00:00 +0000", "", "Broken.")}))
+		ref := desk.CaseRef(first.CaseID)
+		reply := func(body string) []byte {
+			return eml("From: Mari <mari@example.ee>", "To: support@desk.test", "Subject: Re: "+ref, "Message-ID: <"+body+"@example.ee>",
+				"Date: Mon, 23 Nov 2026 10:00:00 +0000", "", body)
+		}
+		signed, err := signer.Sign(reply("SIGNED"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			raw     []byte
+			word    string
+			visible bool
+		}{{signed, "SIGNED", true}, {reply("UNSIGNED"), "UNSIGNED", false}} {
+			res := must(svc.ReceiveMail(ctx, mail.Delivery{From: "bounce-123@esp.test", Raw: tc.raw}))
+			if res.CaseID != first.CaseID {
+				t.Errorf("%s: went to %s", tc.word, desk.CaseRef(res.CaseID))
+			}
+			rec := must(svc.Record(ctx, desk.Actor{Kind: desk.ActorCustomer, ID: must(svc.Case(ctx, desk.SystemActor(), first.CaseID)).CustomerID}, first.CaseID))
+			seen := slices.ContainsFunc(rec, func(e desk.Entry) bool { return strings.Contains(e.Body, tc.word) })
+			if seen != tc.visible {
+				t.Errorf("%s mail through another server: Mari sees it %v, want %v", tc.word, seen, tc.visible)
+			}
 		}
 	})
 }
