@@ -153,3 +153,21 @@ func TestBinaryMailSenders(t *testing.T) {
 		}
 	})
 }
+
+// TestBinaryDemoTakesItsMail: the demo desk takes mail for its own address (support@localhost
+// by default) and refuses strangers, like any desk.
+func TestBinaryDemoTakesItsMail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo desk")
+	}
+	smtpAddr := freePort(t)
+	srv := startServer(t, []string{"--data", t.TempDir(), "--demo", "--smtp", smtpAddr})
+	defer srv.stop(t)
+	if err := sendMail(smtpAddr, "mari@example.ee", "support@localhost", "From: mari@example.ee\nTo: support@localhost\nSubject: Demo\n\nHello.\n"); err != nil {
+		t.Errorf("the demo's own address: %v", err)
+	}
+	var perr *textproto.Error
+	if err := rcpt(t, smtpAddr, "victim@example.org"); !errors.As(err, &perr) || perr.Code != 550 {
+		t.Errorf("a stranger's address at the demo: %v, want 550", err)
+	}
+}
