@@ -144,7 +144,7 @@ func TestBinaryMailMemory(t *testing.T) {
 		}
 		peak := procKiB(pid, "VmHWM")
 		t.Logf("%s: 8 mails of %d MiB in %v (slowest); healthz slowest %v; RSS now %d kB, peak %d kB",
-			backend, (len(body)+400)>>20, slices(took), time.Duration(slowest.Load()), procKiB(pid, "VmRSS"), peak)
+			backend, (len(body)+400)>>20, longest(took), time.Duration(slowest.Load()), procKiB(pid, "VmRSS"), peak)
 		if peak > 250_000 {
 			t.Errorf("%s: peak RSS %d kB, want under 250 MB", backend, peak)
 		}
@@ -158,7 +158,7 @@ func TestBinaryMailMemory(t *testing.T) {
 	})
 }
 
-func slices(ds []time.Duration) time.Duration {
+func longest(ds []time.Duration) time.Duration {
 	var m time.Duration
 	for _, d := range ds {
 		m = max(m, d)
