@@ -8,18 +8,19 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/keptdesk/kept/internal/api"
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/demo"
 	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/web"
 )
 
@@ -32,6 +33,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	addr := fs.String("http", envOr("KEPT_HTTP", "127.0.0.1:8080"), "address to serve HTTP on")
 	smtpAddr := fs.String("smtp", envOr("KEPT_SMTP", ""), "address to accept mail on, e.g. 127.0.0.1:2525 (off when empty)")
 	mailAddr := fs.String("mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address: mail to customers comes from it, replies go to it")
+	mailAccept := fs.String("mail-accept", envOr("KEPT_MAIL_ACCEPT", ""), "more addresses and whole domains the desk takes mail for, comma-separated: billing@example.com,@help.example.com")
+	trustAR := fs.String("trust-auth-results", envOr("KEPT_TRUST_AUTH_RESULTS", ""), "take SPF/DKIM/DMARC from the Authentication-Results header your MTA adds with this authserv-id, instead of checking here (off when empty)")
 	relayURL := fs.String("relay", envOr("KEPT_SMTP_RELAY", ""), "SMTP relay for mail to customers: smtp://[user:pass@]host:port or smtps://… (off when empty)")
 	imapURLs := fs.String("imap", envOr("KEPT_IMAP", ""), "mailboxes to poll, comma-separated: imaps://user:pass@host/INBOX[?done=Processed] (off when empty)")
 	dkimKey := fs.String("dkim-key", envOr("KEPT_DKIM_KEY", ""), "PEM private key file to DKIM-sign mail to customers (off when empty)")
@@ -46,20 +49,27 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("%w: --timezone / KEPT_TIMEZONE: %v", errUsage, err)
 	}
-	var relay mail.Relay
+	accept, err := service.ParseMailAccept(*mailAccept)
+	if err != nil {
+		return fmt.Errorf("%w: --mail-accept / KEPT_MAIL_ACCEPT: %v", errUsage, err)
+	}
+	if _, _, ok := strings.Cut(*mailAddr, "@"); !ok {
+		return fmt.Errorf("%w: --mail-address / KEPT_MAIL_ADDRESS: %q is not an address", errUsage, *mailAddr)
+	}
+	var relay mailnet.Relay
 	if *relayURL != "" {
-		r, err := mail.ParseRelay(*relayURL)
+		r, err := mailnet.ParseRelay(*relayURL)
 		if err != nil {
 			return fmt.Errorf("%w: --relay / KEPT_SMTP_RELAY: %v", errUsage, err)
 		}
 		relay = r
 	}
-	var mailboxes []mail.Mailbox
+	var mailboxes []mailnet.Mailbox
 	for _, u := range strings.Split(*imapURLs, ",") {
 		if u = strings.TrimSpace(u); u == "" {
 			continue
 		}
-		mb, err := mail.ParseMailbox(u)
+		mb, err := mailnet.ParseMailbox(u)
 		if err != nil {
 			return fmt.Errorf("%w: --imap / KEPT_IMAP: %v", errUsage, err)
 		}
@@ -76,10 +86,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("%w: --dkim-key: %v", errUsage, err)
 		}
 	}
+	limitMemory(os.Getenv)
 	log := newLogger(stderr)
 	m := metrics.New()
 	var timers *jobs.Runner // set below, before anything can commit
-	var sender *mail.Sender
+	var sender *mailnet.Sender
 	var pages *web.Server
 	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
@@ -92,7 +103,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if (e.Entries > 0 || e.Mail) && sender != nil {
 			sender.Wake()
 		}
-	}), service.WithMail(service.MailConfig{Address: *mailAddr, Outbound: relay.Configured(), DKIM: signer}))
+	}), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer,
+		Auth: &mail.Authenticator{Resolver: net.DefaultResolver, TrustAuthServID: strings.TrimSpace(*trustAR)}}))
 	if err != nil {
 		return err
 	}
@@ -109,13 +121,13 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	timers = svc.Timers(log)
 	background := []func(context.Context) error{timers.Run}
 	for _, mb := range mailboxes {
-		poller := mail.NewPoller(svc.Store(), mb, svc, clock.System{}, log)
+		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, clock.System{}, log)
 		defer poller.Close()
 		background = append(background, poller.Run)
 		log.Info("polling a mailbox", "mailbox", mb.Key())
 	}
 	if relay.Configured() {
-		sender = mail.NewSender(svc.Store(), relay, clock.System{}, log)
+		sender = mailnet.NewSender(svc.Outbox(), relay, clock.System{}, log)
 		background = append(background, sender.Run)
 		log.Info("mail to customers goes through the relay", "relay", relay.String(), "from", *mailAddr)
 	}
@@ -150,6 +162,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	// Bound before "listening" is printed, so mail sent once it is printed finds the door open.
+	var sl net.Listener
+	if *smtpAddr != "" {
+		if sl, err = net.Listen("tcp", *smtpAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
+		}
+	}
 	srv := &http.Server{
 		Handler:           pages.Handler(api.New(svc, log, m, version).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -168,17 +188,13 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
-	var smtpd *smtp.Server
-	if *smtpAddr != "" {
-		sl, err := net.Listen("tcp", *smtpAddr)
-		if err != nil {
-			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
-		}
+	var smtpd *mailnet.Server
+	if sl != nil {
 		_, domain, _ := strings.Cut(*mailAddr, "@")
-		smtpd = mail.NewServer(mail.ServerConfig{Domain: domain}, svc, log)
+		smtpd = mailnet.NewServer(mailnet.ServerConfig{Domain: domain, Accepts: svc.AcceptsRecipient, SpoolDir: spoolDir(*cfg)}, svc, log)
 		go func() { served <- smtpd.Serve(sl) }()
 		log.Info("accepting mail", "smtp", sl.Addr().String(), "address", *mailAddr)
-		fmt.Fprintf(stdout, "Kept accepts mail on smtp://%s for %s\n", sl.Addr(), *mailAddr)
+		fmt.Fprintf(stdout, "Kept accepts mail on smtp://%s for %s\n", sl.Addr(), strings.Join(append([]string{*mailAddr}, accept...), ", "))
 	}
 	select {
 	case err := <-served:
@@ -196,9 +212,27 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, smtp.ErrServerClosed) {
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, mailnet.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// spoolDir is where the SMTP listener keeps messages while they arrive: the data folder's
+// spool/ on SQLite (the desk's own disk, which one serve uses at a time, so what a crash left
+// there is cleared), the system's temporary folder on PostgreSQL.
+func spoolDir(cfg store.Config) string {
+	if cfg.URL != "" {
+		return ""
+	}
+	dir := filepath.Join(cfg.DataDir, "spool")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "" // the listener falls back to the temporary folder
+	}
+	stale, _ := filepath.Glob(filepath.Join(dir, "kept-smtp-*.eml"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	return dir
 }

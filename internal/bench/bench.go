@@ -25,7 +25,7 @@ import (
 	"github.com/keptdesk/kept/internal/api"
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/jobs"
-	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
@@ -187,7 +187,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	smtpd := mail.NewServer(mail.ServerConfig{Domain: "bench.kept.test"}, svc, o.Log)
+	// All senders are on loopback: one client address, allowed as many sessions as they open.
+	smtpd := mailnet.NewServer(mailnet.ServerConfig{Domain: "bench.kept.test", MaxSessions: max(mailnet.DefaultMaxSessions, 2*o.Senders),
+		MaxPerClient: max(mailnet.DefaultMaxPerClient, 2*o.Senders)}, svc, o.Log)
 	go func() { _ = smtpd.Serve(sl) }()
 	defer func() { _ = smtpd.Close() }()
 	env := &env{g: g, svc: svc, st: st, runner: runner, httpURL: "http://" + hl.Addr().String(), smtpAddr: sl.Addr().String(), o: o, say: o.Say, runNo: marker.Runs}

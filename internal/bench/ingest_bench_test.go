@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
-	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 )
@@ -57,7 +57,7 @@ func BenchmarkIngestOnData(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := mail.NewServer(mail.ServerConfig{Domain: "bench.kept.test"}, svc, log)
+	srv := mailnet.NewServer(mailnet.ServerConfig{Domain: "bench.kept.test"}, svc, log)
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	e := &env{g: g, svc: svc, st: st, smtpAddr: ln.Addr().String(), o: o}

@@ -26,7 +26,7 @@ import (
 func TestSeed(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	svc := newService(ctx, t)
+	svc, st := newService(ctx, t)
 	sys := desk.SystemActor()
 
 	var calls []int
@@ -56,7 +56,7 @@ func TestSeed(t *testing.T) {
 
 	// The password signs in too (once the UI asks for it).
 	var hash string
-	err = svc.Store().Read(ctx, func(tx *store.Tx) error {
+	err = st.Read(ctx, func(tx *store.Tx) error {
 		hash, err = tx.PasswordHash(ctx, me.ID)
 		return err
 	})
@@ -437,7 +437,7 @@ func TestSeedIsRepeatable(t *testing.T) {
 	var desks [2][]service.CaseView
 	first := time.Now()
 	for i := range desks {
-		svc := newService(ctx, t)
+		svc, _ := newService(ctx, t)
 		if _, err := Seed(ctx, svc, nil, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -474,7 +474,9 @@ func TestSeedIsRepeatable(t *testing.T) {
 }
 
 // newService opens a fresh, migrated SQLite desk in a temporary folder.
-func newService(ctx context.Context, t *testing.T) *service.Service {
+// newService is a service on a fresh SQLite desk, and its store (for what a test checks behind
+// the service's back).
+func newService(ctx context.Context, t *testing.T) (*service.Service, *store.Store) {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
@@ -485,7 +487,7 @@ func newService(ctx context.Context, t *testing.T) *service.Service {
 	if err := st.Migrate(ctx, quiet); err != nil {
 		t.Fatal(err)
 	}
-	return service.New(st, clock.System{}, quiet)
+	return service.New(st, clock.System{}, quiet), st
 }
 
 // allCases pages through every case, newest first.

@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html"
+	"io"
 	"mime"
 	netmail "net/mail"
 	"net/textproto"
@@ -796,21 +797,20 @@ func (p *parser) partProblems(part *enmime.Part, id string) {
 }
 
 func (p *parser) readLeaf(h textproto.MIMEHeader, ctype string, body []byte) (*enmime.Part, error) {
-	var b bytes.Buffer
-	b.Grow(len(ctype) + len(body) + 80)
-	b.WriteString("Content-Type: " + ctype + "\r\n")
+	head := "Content-Type: " + ctype + "\r\n"
 	if cte := cleanLine(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))); cte != "" {
-		b.WriteString("Content-Transfer-Encoding: " + cte + "\r\n")
+		head += "Content-Transfer-Encoding: " + cte + "\r\n"
 	}
-	b.WriteString("\r\n")
-	b.Write(body)
+	// The body is read where it lies, not copied behind the header: a part can be most of a
+	// 30 MiB mail.
+	b := io.MultiReader(strings.NewReader(head+"\r\n"), bytes.NewReader(body))
 	dec := enmime.NewParser(
 		enmime.DisableCharacterDetection(true), // a declared charset is believed
 		enmime.DisableTextConversion(true),
 		enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
 		enmime.MaxStoredPartErrors(10),
 	)
-	part, err := dec.ReadParts(&b)
+	part, err := dec.ReadParts(b)
 	if err != nil {
 		return nil, fmt.Errorf("decoding: %w", err)
 	}

@@ -75,7 +75,7 @@ func BenchmarkFileMail(b *testing.B) {
 			for i := range jobs {
 				from := fmt.Sprintf("customer%d@example.com", i%500)
 				raw := fmt.Sprintf("From: %s\r\nTo: support@desk.test\r\nSubject: Parcel %d\r\nMessage-ID: <bench-%d@example.com>\r\n\r\n%s\r\n", from, i, i, body)
-				in, err := s.parseMail(mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: []byte(raw)})
+				in, err := s.parseMail(ctx, mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: []byte(raw)})
 				if err != nil {
 					b.Fatal(err)
 				}

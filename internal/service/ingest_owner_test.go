@@ -48,7 +48,7 @@ func TestGroupOwners(t *testing.T) {
 			for range size {
 				n++
 				raw := fmt.Appendf(nil, "From: c%d@example.com\r\nTo: support@desk.test\r\nSubject: Order %d\r\nMessage-ID: <o%d@example.com>\r\n\r\nWhere is my order?\r\n", n, n, n)
-				in, err := s.parseMail(mail.Delivery{From: fmt.Sprintf("c%d@example.com", n), To: []string{"support@desk.test"}, Raw: raw})
+				in, err := s.parseMail(ctx, mail.Delivery{From: fmt.Sprintf("c%d@example.com", n), To: []string{"support@desk.test"}, Raw: raw})
 				if err != nil {
 					t.Fatal(err)
 				}

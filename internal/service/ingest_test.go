@@ -33,7 +33,7 @@ func TestGroupCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 		parse := func(i int, raw []byte) *mailJob {
-			in, err := s.parseMail(mail.Delivery{From: "x@example.com", To: []string{"support@desk.test"}, Raw: raw})
+			in, err := s.parseMail(ctx, mail.Delivery{From: "x@example.com", To: []string{"support@desk.test"}, Raw: raw})
 			if err != nil {
 				t.Fatalf("parse %d: %v", i, err)
 			}

@@ -18,8 +18,11 @@ import (
 // MailConfig is the desk's own address: replies go to it, plus-addressed per case.
 type MailConfig struct {
 	Address  string     // e.g. support@desk.example
+	Accept   []string   // more addresses and whole domains (@example.com) the desk takes mail for (ParseMailAccept)
 	Outbound bool       // queue mail to customers (a relay is configured to send it)
 	DKIM     *mail.DKIM // signs outgoing mail when set
+	// Auth checks who sent each mail (SPF, DKIM, DMARC); nil checks without DNS.
+	Auth *mail.Authenticator
 }
 
 // WithMail sets the desk's address for mail in and out.
@@ -78,9 +81,10 @@ type MailResult struct {
 	CaseID    int64
 	Created   bool
 	Duplicate bool
+	Unfiled   bool // from the desk itself: kept on no case (mailauth.go)
 }
 
-// Receive stores a mail delivered over SMTP (mail.Receiver): the listener says 250 once this
+// Receive stores a mail delivered over SMTP (mailnet.Receiver): the listener says 250 once this
 // returns nil.
 func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
 	_, err := s.ReceiveMail(ctx, d)
@@ -97,7 +101,7 @@ func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
 // It returns once the mail is committed. On SQLite, mails arriving together are committed
 // together (see ingest.go): one transaction, and one sync to disk, for all of them.
 func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult, error) {
-	in, err := s.parseMail(d)
+	in, err := s.parseMail(ctx, d)
 	if err != nil {
 		return MailResult{}, err
 	}
@@ -121,19 +125,26 @@ type inMail struct {
 	// committer: flags (spam, look-alike letters), words and reference keys.
 	checked  *desk.CheckedText
 	analysed *analysedText
+	auth     mail.Auth // who sent it, as far as SPF, DKIM and DMARC tell
 }
 
 // parseMail parses a delivery (CPU work done by the delivering goroutine, in parallel with the
 // others, before it queues for the database).
-func (s *Service) parseMail(d mail.Delivery) (*inMail, error) {
+func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (*inMail, error) {
 	msg, err := mail.Parse(d.Raw, mail.DefaultLimits())
 	if err != nil {
 		return nil, fmt.Errorf("parse mail: %w", err)
+	}
+	// Intake needs only the attachments' names: their bytes stay in the raw mail, where
+	// MailAttachment reads them again, and a large mail's memory is given back at once.
+	for i := range msg.Attachments {
+		msg.Attachments[i].Data = nil
 	}
 	in := &inMail{d: d, msg: msg, rawSum: sha256.Sum256(d.Raw), from: msg.From.Email}
 	if in.from == "" {
 		in.from = strings.ToLower(strings.Trim(d.From, "<>"))
 	}
+	in.auth = s.authenticator().Check(ctx, d, msg.From.Email)
 	// Too long for a case, it is cut on the record and flagged; the mail is kept whole.
 	var cut bool
 	if in.subject, cut = fitText(strings.TrimSpace(msg.Subject), maxRecordSubject); cut {
@@ -166,9 +177,9 @@ func fitText(s string, max int) (string, bool) {
 }
 
 func (s *Service) logMail(in *inMail, res MailResult, err error) {
-	if err == nil && !res.Duplicate {
+	if err == nil && !res.Duplicate && !res.Unfiled { // an unfiled mail was logged as a warning
 		s.log.Info("mail received", "from", in.from, "message_id", in.msg.MessageID, "case", desk.CaseRef(res.CaseID), "new_case", res.Created,
-			"bytes", len(in.d.Raw), "problems", len(in.msg.Problems))
+			"bytes", len(in.d.Raw), "problems", len(in.msg.Problems), "verified", !in.auth.Unverified)
 	}
 }
 
@@ -193,11 +204,16 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	if err != nil {
 		return err
 	}
-	cust, err := s.customerAt(w, mailContact(from, stored.SHA256), msg.From.Name)
+	cust, unfiled, err := s.mailSender(w, mailContact(from, stored.SHA256), msg.From.Name)
 	if err != nil {
 		return err
 	}
+	if unfiled != "" {
+		*res = MailResult{MailID: stored.ID, Unfiled: true}
+		return s.keepUnfiled(w, in, stored.ID, unfiled)
+	}
 	data := mailData(stored.ID, stored.SHA256, msg)
+	data["auth"] = in.auth.Data()
 	body := in.body
 	c, trusted, err := threadMail(w, keys, msg, d.To)
 	if err != nil {
@@ -205,7 +221,12 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	}
 	verified := c != nil && c.CustomerID == cust.ID
 	var entry desk.Entry
-	if c != nil && (trusted || verified) {
+	if c != nil && !trusted && verified && in.auth.Unverified {
+		// Found by what anyone could copy, from a sender who failed the checks.
+		if entry, err = s.keepUnverified(w, c, cust, in, data); err != nil {
+			return err
+		}
+	} else if c != nil && (trusted || verified) {
 		from := desk.CustomerActor(cust)
 		drafts, err := desk.AddMessage(c, from, desk.NewMessage{Body: body, Channel: "email", Checked: in.checked}, w.now)
 		if err != nil {
@@ -247,6 +268,11 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		var flags []string
 		if len(msg.Problems) > 0 {
 			flags = append(flags, "malformed_mail")
+		}
+		if in.auth.Unverified {
+			// Kept for the desk to look at; mailed automatically only where it wrote before.
+			data["unverified_sender"] = true
+			flags = append(flags, desk.FlagUnverifiedSender)
 		}
 		var entries []desk.Entry
 		if c, entries, err = s.openCase(w, nc, cust, flags...); err != nil {
@@ -423,8 +449,20 @@ func (s *Service) queueMail(w *work, c desk.Case, entries []desk.Entry) error {
 		if automatic && w.noAutoMail {
 			continue // never answer an auto-reply, bounce or list mail automatically (RFC 3834)
 		}
+		toName, subject, text := cust.Name, fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()), mailText(c, e)
 		if automatic {
-			ok, err := w.mayMailAutomatically(to)
+			ok, plain, err := automaticTo(w, c, cust, to)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				s.log.Info("automatic mail held back: an unverified sender the desk never wrote to", "to", to, "case", c.Ref(), "entry", e.Seq)
+				continue
+			}
+			if plain {
+				toName, subject, text = "", plainSubject(c), plainFooter(text, c)
+			}
+			ok, err = w.mayMailAutomatically(to)
 			if err != nil {
 				return err
 			}
@@ -438,9 +476,9 @@ func (s *Service) queueMail(w *work, c desk.Case, entries []desk.Entry) error {
 			fromName = e.Actor.Name
 		}
 		o := mail.Outgoing{
-			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: cust.Name, Email: to},
-			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()),
-			Text: mailText(c, e), MessageID: keys.MessageID(c.ID, e.Seq), Automatic: automatic, Date: w.now,
+			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: toName, Email: to},
+			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: subject,
+			Text: text, MessageID: keys.MessageID(c.ID, e.Seq), Automatic: automatic, Date: w.now,
 		}
 		if inReplyTo != "" {
 			o.InReplyTo, o.References = inReplyTo, []string{inReplyTo}
@@ -488,6 +526,13 @@ func (s *Service) Mail(ctx context.Context, actor desk.Actor, id int64) (desk.Re
 		var err error
 		if m, err = tx.Mail(ctx, id); err != nil {
 			return notFoundAs(err, "mail", id)
+		}
+		if m.CaseID == 0 {
+			// Kept on no case (from the desk itself): for the admins, whom it was notified to.
+			if actor.Kind != desk.ActorSystem && (actor.Kind != desk.ActorAgent || actor.Role != desk.RoleAdmin) {
+				return desk.NotFound("mail", id)
+			}
+			return nil
 		}
 		// A mail whole carries the customer's contact data (addresses, headers, signature):
 		// whoever may not see the customer does not get it, as GET /customers/{id} refuses them.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
-	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -36,7 +36,7 @@ func BenchmarkIngestSMTP(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv := mail.NewServer(mail.ServerConfig{Domain: "desk.test"}, svc, slog.New(slog.DiscardHandler))
+			srv := mailnet.NewServer(mailnet.ServerConfig{Domain: "desk.test"}, svc, slog.New(slog.DiscardHandler))
 			go srv.Serve(ln)
 			defer srv.Close()
 			addr := ln.Addr().String()

@@ -40,10 +40,6 @@ type Service struct {
 	bound *store.Tx
 }
 
-// Store is the service's store, for the mail workers that still take it (the IMAP poller's
-// checkpoints, the outbox sender).
-func (s *Service) Store() *store.Store { return s.store }
-
 // Option adjusts a Service.
 type Option func(*Service)
 

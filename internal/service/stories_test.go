@@ -12,12 +12,14 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
 // scene is a small desk for the stories: a head of care, a Billing lead, two Billing agents
 // in Tallinn working 09:00-12:30 and 13:30-17:00 on weekdays, and a customer with a case.
 type scene struct {
+	st         *store.Store // the scene's database, for what a test checks behind the service's back
 	t          *testing.T
 	ctx        context.Context
 	svc        *service.Service
@@ -38,7 +40,7 @@ func newScene(t *testing.T, backend string) *scene {
 	clk := clock.NewFake(monday)
 	st := storetest.Open(t, backend)
 	svc := service.New(st, clk, slog.New(slog.DiscardHandler))
-	sc := &scene{t: t, ctx: context.Background(), svc: svc, clock: clk, sys: desk.SystemActor(),
+	sc := &scene{t: t, ctx: context.Background(), svc: svc, st: st, clock: clk, sys: desk.SystemActor(),
 		timers: jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())}
 	sc.tallinn, _ = time.LoadLocation("Europe/Tallinn")
 	week := map[string][]string{"mon": {"09:00-12:30", "13:30-17:00"}, "tue": {"09:00-12:30", "13:30-17:00"}, "wed": {"09:00-12:30", "13:30-17:00"},

@@ -28,7 +28,7 @@ func TestBreakCancelsRemindersAndResponseTarget(t *testing.T) {
 		due := sc.at(0, "11:00")
 		p := must(sc.svc.MakePromise(sc.ctx, desk.AgentActor(sc.ann), c.ID, desk.NewPromise{Kind: "callback", DueAt: due, Words: "I call you back at 11"}))
 		kinds := func() string {
-			tms := storetest.Read(t, sc.svc.Store(), func(ctx context.Context, tx *store.Tx) ([]store.Timer, error) { return tx.PendingTimers(ctx, c.ID) })
+			tms := storetest.Read(t, sc.st, func(ctx context.Context, tx *store.Tx) ([]store.Timer, error) { return tx.PendingTimers(ctx, c.ID) })
 			var ks []string
 			for _, tm := range tms {
 				ks = append(ks, tm.Kind)
@@ -37,7 +37,7 @@ func TestBreakCancelsRemindersAndResponseTarget(t *testing.T) {
 		}
 		// A reminder due after the promise, as one retried after failures would be, and a
 		// timer of another kind on the case.
-		err := sc.svc.Store().Write(sc.ctx, func(tx *store.Tx) error {
+		err := sc.st.Write(sc.ctx, func(tx *store.Tx) error {
 			for _, tm := range []store.Timer{
 				{Kind: "promise_reminder", DueAt: due.Add(time.Hour), CaseID: c.ID, RefID: p.ID},
 				{Kind: "handover_return", DueAt: due.Add(2 * time.Hour), CaseID: c.ID, RefID: c.ID, Payload: []byte(`{}`)},

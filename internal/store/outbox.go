@@ -229,6 +229,19 @@ func (t *Tx) CountRecentAutomatic(ctx context.Context, to string, since time.Tim
 	return n, nil
 }
 
+// MailedCustomer reports whether the desk ever queued mail to the address on one of the
+// customer's cases (a reply, an introduction, anything): whether it has written to them before.
+// It reads the customer's cases and their outbox rows by index.
+func (t *Tx) MailedCustomer(ctx context.Context, customerID int64, to string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c JOIN outbox o ON o.case_id = c.id
+		WHERE c.customer_id = $1 AND lower(o.to_addr) = lower($2) LIMIT 1) AS x`, customerID, to).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("mail to customer %d at %s: %w", customerID, to, err)
+	}
+	return n > 0, nil
+}
+
 // Outbox lists a case's mails (case 0: mails of no case), oldest first, with their state,
 // attempts and last error.
 func (t *Tx) Outbox(ctx context.Context, caseID int64) ([]OutMail, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 	"github.com/keptdesk/kept/internal/web"
 )
@@ -30,6 +31,7 @@ type testDesk struct {
 	t     *testing.T
 	URL   string
 	Svc   *service.Service
+	St    *store.Store // the desk's database, for what a test checks behind the service's back
 	Clock *clock.Fake
 	Admin desk.Agent
 	Web   *web.Server
@@ -46,7 +48,7 @@ func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	clk := clock.NewFake(start)
 	log := slog.New(slog.DiscardHandler)
 	m := metrics.New()
-	d := &testDesk{t: t, Clock: clk}
+	d := &testDesk{t: t, Clock: clk, St: st}
 	d.Svc = service.New(st, clk, log, append(opts, service.WithEvents(func(e service.Event) {
 		if d.Web != nil {
 			d.Web.Changed(e)

@@ -86,7 +86,7 @@ func newPortalScene(t *testing.T, d *testDesk) *portalScene {
 func portalMails(t *testing.T, d *testDesk) []store.OutMail {
 	t.Helper()
 	var out []store.OutMail
-	err := d.Svc.Store().Read(context.Background(), func(tx *store.Tx) error {
+	err := d.St.Read(context.Background(), func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Outbox(context.Background(), 0)
 		return err

@@ -1,4 +1,4 @@
-package mail
+package mailnet
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -52,7 +53,7 @@ func newOutboxEnv(t testing.TB, backend string) *outboxEnv {
 		clk:   clock.NewFake(outboxT0),
 		logs:  &lockedBuffer{},
 	}
-	e.sender = NewSender(e.st, mustParseRelay(t, e.relay.url("")), e.clk, slog.New(slog.NewTextHandler(e.logs, nil)))
+	e.sender = NewSender(service.NewOutbox(e.st), mustParseRelay(t, e.relay.url("")), e.clk, slog.New(slog.NewTextHandler(e.logs, nil)))
 	return e
 }
 
@@ -349,7 +350,7 @@ func TestSenderHandsBackWhenLeaseIsShort(t *testing.T) {
 		e.queue(t, outboxMail(i))
 	}
 	clk := &steppingClock{now: outboxT0, step: 30 * time.Second}
-	s := NewSender(e.st, e.sender.relay, clk, slog.New(slog.DiscardHandler))
+	s := NewSender(service.NewOutbox(e.st), e.sender.relay, clk, slog.New(slog.DiscardHandler))
 	n, err := s.RunDue(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -415,7 +416,7 @@ func TestSenderTwoSenders(t *testing.T) {
 		var wg sync.WaitGroup
 		deadline := time.Now().Add(20 * time.Second)
 		for i, st := range []*store.Store{st1, st2} {
-			s := NewSender(st, relay, clk, slog.New(slog.DiscardHandler))
+			s := NewSender(service.NewOutbox(st), relay, clk, slog.New(slog.DiscardHandler))
 			wg.Go(func() {
 				for time.Now().Before(deadline) && sentBy[0].Load()+sentBy[1].Load() < total {
 					n, err := s.RunDue(ctx)
@@ -447,7 +448,7 @@ func TestSenderRun(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		st := storetest.Open(t, backend)
 		tr := startTestRelay(t, &testRelay{})
-		s := NewSender(st, mustParseRelay(t, tr.url("")), clock.System{}, slog.New(slog.DiscardHandler))
+		s := NewSender(service.NewOutbox(st), mustParseRelay(t, tr.url("")), clock.System{}, slog.New(slog.DiscardHandler))
 		e := &outboxEnv{st: st, relay: tr}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)

@@ -1,6 +1,7 @@
-package mail
+package mailnet
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -17,7 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/keptdesk/kept/internal/clock"
-	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/mail"
 )
 
 // The IMAP poller. It reads a mailbox the desk does not own (a hosted support@ address) and
@@ -128,10 +129,17 @@ func (mb Mailbox) Key() string {
 	return scheme + "://" + mb.User + "@" + mb.Addr + "/" + mb.Folder
 }
 
+// Checkpoints keep where a poller stands in each mailbox (by Mailbox.Key), durably: the
+// mailbox's UIDVALIDITY and the last UID stored. found is false for a mailbox never polled.
+type Checkpoints interface {
+	IMAPCheckpoint(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, found bool, err error)
+	SaveIMAPCheckpoint(ctx context.Context, mailbox string, uidValidity, lastUID uint32, at time.Time) error
+}
+
 // Poller reads new messages of one IMAP mailbox into a Receiver. Run (or PollOnce) is meant
 // for one goroutine at a time; calls from several are serialized.
 type Poller struct {
-	st  *store.Store
+	cp  Checkpoints
 	mb  Mailbox
 	r   Receiver
 	clk clock.Clock
@@ -142,9 +150,9 @@ type Poller struct {
 	newMail chan struct{} // a unilateral EXISTS: the mailbox may have grown
 }
 
-// NewPoller returns a poller of mb that hands messages to r and keeps its checkpoint in st.
-func NewPoller(st *store.Store, mb Mailbox, r Receiver, clk clock.Clock, log *slog.Logger) *Poller {
-	return &Poller{st: st, mb: mb, r: r, clk: clk, log: log.With("mailbox", mb.Key()), newMail: make(chan struct{}, 1)}
+// NewPoller returns a poller of mb that hands messages to r and keeps its checkpoint in cp.
+func NewPoller(cp Checkpoints, mb Mailbox, r Receiver, clk clock.Clock, log *slog.Logger) *Poller {
+	return &Poller{cp: cp, mb: mb, r: r, clk: clk, log: log.With("mailbox", mb.Key()), newMail: make(chan struct{}, 1)}
 }
 
 // Close logs out and closes the connection, if one is open.
@@ -272,13 +280,7 @@ func (p *Poller) poll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("select %s: %w", p.mb.Folder, err)
 	}
-	var validity, last uint32
-	var found bool
-	err = p.st.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		validity, last, found, err = tx.IMAPCheckpoint(ctx, p.mb.Key())
-		return err
-	})
+	validity, last, found, err := p.cp.IMAPCheckpoint(ctx, p.mb.Key())
 	if err != nil {
 		return 0, err
 	}
@@ -397,7 +399,7 @@ func (p *Poller) fetchBatch(ctx context.Context, c *imapclient.Client, validity 
 			}
 			continue
 		}
-		if err := p.r.Receive(ctx, Delivery{Raw: raw}); err != nil {
+		if err := p.r.Receive(ctx, mail.Delivery{From: returnPath(raw), Raw: raw}); err != nil {
 			return delivered, receiveError{fmt.Errorf("imap: store message uid %d of %s: %w", uid, p.mb.Key(), err)}
 		}
 		delivered++
@@ -412,10 +414,7 @@ func (p *Poller) fetchBatch(ctx context.Context, c *imapclient.Client, validity 
 }
 
 func (p *Poller) checkpoint(ctx context.Context, validity, uid uint32) error {
-	err := p.st.Write(ctx, func(tx *store.Tx) error {
-		return tx.SaveIMAPCheckpoint(ctx, p.mb.Key(), validity, uid, p.clk.Now())
-	})
-	if err != nil {
+	if err := p.cp.SaveIMAPCheckpoint(ctx, p.mb.Key(), validity, uid, p.clk.Now()); err != nil {
 		return fmt.Errorf("imap checkpoint at uid %d: %w", uid, err)
 	}
 	return nil
@@ -513,4 +512,28 @@ func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 	case <-t.C:
 	}
 	return true
+}
+
+// returnPath is the envelope sender the delivering server recorded at the top of a mailbox's
+// message (its first Return-Path header): what MAIL FROM was when the mail arrived there, ""
+// for a bounce or when there is none.
+func returnPath(raw []byte) string {
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			return "" // the end of the header
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if ok && strings.EqualFold(string(name), "Return-Path") {
+			v := strings.TrimSpace(string(value))
+			return strings.Trim(v, "<>")
+		}
+	}
+	return ""
 }

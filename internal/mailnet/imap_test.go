@@ -1,4 +1,4 @@
-package mail_test
+package mailnet_test
 
 import (
 	"bytes"
@@ -32,6 +32,7 @@ import (
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -225,9 +226,9 @@ func (d *dovecot) url(query string) string {
 	return u
 }
 
-func (d *dovecot) mailbox(t *testing.T, query string) mail.Mailbox {
+func (d *dovecot) mailbox(t *testing.T, query string) mailnet.Mailbox {
 	t.Helper()
-	mb, err := mail.ParseMailbox(d.url(query))
+	mb, err := mailnet.ParseMailbox(d.url(query))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +288,7 @@ type recorder struct {
 	mu     sync.Mutex
 	got    []string
 	failOn map[string]int // Message-ID number -> failures left
-	next   mail.Receiver
+	next   mailnet.Receiver
 	wake   chan struct{}
 }
 
@@ -328,7 +329,7 @@ func (r *recorder) take() []string {
 	return got
 }
 
-func checkpoint(t *testing.T, st *store.Store, mb mail.Mailbox) (uint32, uint32, bool) {
+func checkpoint(t *testing.T, st *store.Store, mb mailnet.Mailbox) (uint32, uint32, bool) {
 	t.Helper()
 	var v, last uint32
 	var found bool
@@ -343,7 +344,7 @@ func checkpoint(t *testing.T, st *store.Store, mb mail.Mailbox) (uint32, uint32,
 	return v, last, found
 }
 
-func pollOnce(t *testing.T, p *mail.Poller, want int) {
+func pollOnce(t *testing.T, p *mailnet.Poller, want int) {
 	t.Helper()
 	n, err := p.PollOnce(context.Background())
 	if err != nil {
@@ -362,12 +363,12 @@ func wantIDs(t *testing.T, r *recorder, want ...string) {
 	}
 }
 
-func newTestPoller(t *testing.T, st *store.Store, mb mail.Mailbox, r mail.Receiver, log *slog.Logger) *mail.Poller {
+func newTestPoller(t *testing.T, st *store.Store, mb mailnet.Mailbox, r mailnet.Receiver, log *slog.Logger) *mailnet.Poller {
 	t.Helper()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := mail.NewPoller(st, mb, r, clock.System{}, log)
+	p := mailnet.NewPoller(service.New(st, clock.System{}, slog.New(slog.DiscardHandler)).Checkpoints(), mb, r, clock.System{}, log)
 	t.Cleanup(func() { p.Close() })
 	return p
 }
@@ -624,7 +625,7 @@ func TestIMAPPollerTLS(t *testing.T) {
 	base := "imaps://" + imapTestUser + ":" + imapTestPass + "@" + d.tlsAddr + "/INBOX"
 
 	// The self-signed certificate is refused unless the URL says tls=insecure.
-	mb, err := mail.ParseMailbox(base)
+	mb, err := mailnet.ParseMailbox(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -632,7 +633,7 @@ func TestIMAPPollerTLS(t *testing.T) {
 		!strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("poll with an unverifiable certificate: %v, want a certificate error", err)
 	}
-	mb, err = mail.ParseMailbox(base + "?tls=insecure")
+	mb, err = mailnet.ParseMailbox(base + "?tls=insecure")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -706,19 +707,19 @@ func (b *lockedBuffer) String() string {
 func TestParseMailbox(t *testing.T) {
 	good := []struct {
 		url  string
-		want mail.Mailbox
+		want mailnet.Mailbox
 	}{
-		{"imap://u:pw-secret@127.0.0.1:1143/INBOX", mail.Mailbox{Addr: "127.0.0.1:1143", User: "u", Password: "pw-secret", Folder: "INBOX"}},
-		{"imap://u:pw-secret@localhost", mail.Mailbox{Addr: "localhost:143", User: "u", Password: "pw-secret", Folder: "INBOX"}},
+		{"imap://u:pw-secret@127.0.0.1:1143/INBOX", mailnet.Mailbox{Addr: "127.0.0.1:1143", User: "u", Password: "pw-secret", Folder: "INBOX"}},
+		{"imap://u:pw-secret@localhost", mailnet.Mailbox{Addr: "localhost:143", User: "u", Password: "pw-secret", Folder: "INBOX"}},
 		{"imaps://support%40desk.example:p%2Fw@mail.example.com/Support%20Box?done=Processed",
-			mail.Mailbox{Addr: "mail.example.com:993", User: "support@desk.example", Password: "p/w", Folder: "Support Box", TLS: true, Done: "Processed"}},
+			mailnet.Mailbox{Addr: "mail.example.com:993", User: "support@desk.example", Password: "p/w", Folder: "Support Box", TLS: true, Done: "Processed"}},
 		{"imaps://u:pw-secret@mail.example.com:1993/INBOX?tls=insecure",
-			mail.Mailbox{Addr: "mail.example.com:1993", User: "u", Password: "pw-secret", Folder: "INBOX", TLS: true, Insecure: true}},
+			mailnet.Mailbox{Addr: "mail.example.com:1993", User: "u", Password: "pw-secret", Folder: "INBOX", TLS: true, Insecure: true}},
 		{"imap://u:pw-secret@mail.example.com/INBOX?tls=starttls",
-			mail.Mailbox{Addr: "mail.example.com:143", User: "u", Password: "pw-secret", Folder: "INBOX", StartTLS: true}},
+			mailnet.Mailbox{Addr: "mail.example.com:143", User: "u", Password: "pw-secret", Folder: "INBOX", StartTLS: true}},
 	}
 	for _, tc := range good {
-		got, err := mail.ParseMailbox(tc.url)
+		got, err := mailnet.ParseMailbox(tc.url)
 		if err != nil {
 			t.Errorf("ParseMailbox(%q): %v", tc.url, err)
 			continue
@@ -742,7 +743,7 @@ func TestParseMailbox(t *testing.T) {
 		"imaps://u:pw-secret@host/INBOX?folder=x",     // unknown parameter
 	}
 	for _, u := range bad {
-		if _, err := mail.ParseMailbox(u); err == nil {
+		if _, err := mailnet.ParseMailbox(u); err == nil {
 			t.Errorf("ParseMailbox(%q) accepted", u)
 		}
 	}
@@ -752,7 +753,7 @@ func TestParseMailbox(t *testing.T) {
 // line each time, and Run returns only when ctx ends.
 func TestIMAPPollerRunRetries(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
-	mb, err := mail.ParseMailbox(fmt.Sprintf("imap://u:pw@127.0.0.1:%d/INBOX", freePort(t)))
+	mb, err := mailnet.ParseMailbox(fmt.Sprintf("imap://u:pw@127.0.0.1:%d/INBOX", freePort(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,19 +1,18 @@
-package mail
+package mailnet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/jobs"
-	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/mail"
 )
 
-// The outbox sender. Commands queue mail with store.Tx.QueueMail in their own transaction; the
-// Sender claims due mail in a short transaction, sends it with no transaction open (SQLite has
+// The outbox sender. Commands queue mail in their own transaction; the Sender claims due mail
+// (Outbox.Claim, a short transaction), sends it with no transaction open (SQLite has
 // one writer, which must never wait on a relay), and records each outcome in another short
 // transaction.
 //
@@ -52,19 +51,35 @@ func retryDelay(attempts int) time.Duration {
 	}
 }
 
+// Outbox is the desk's durable queue of mail to send, as the sender needs it. Each call is a
+// short transaction of its own; none is held open while a relay is talked to.
+type Outbox interface {
+	// Claim takes up to limit mails due at now for lease (no other sender takes them until it
+	// runs out), counting an attempt on each.
+	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error)
+	// Sent records that the relay accepted a claimed mail.
+	Sent(ctx context.Context, id int64, at time.Time) error
+	// Failed records a failed attempt: the mail is due again at retryAt, or never (permanent).
+	Failed(ctx context.Context, id int64, reason string, retryAt time.Time, permanent bool) error
+	// Release hands claimed, unsent mails back, due at once (mails no longer claimed are skipped).
+	Release(ctx context.Context, ids []int64) error
+	// NextDue is when the next mail falls due, if any.
+	NextDue(ctx context.Context) (time.Time, bool, error)
+}
+
 // Sender sends the outbox's mail through a relay. Several senders, one per node, may share a
 // database: claims keep them off each other's mail.
 type Sender struct {
-	st    *store.Store
+	box   Outbox
 	relay Relay
 	clk   clock.Clock
 	log   *slog.Logger
 	loop  *jobs.Loop
 }
 
-// NewSender returns a sender of st's outbox through relay.
-func NewSender(st *store.Store, relay Relay, clk clock.Clock, log *slog.Logger) *Sender {
-	s := &Sender{st: st, relay: relay, clk: clk, log: log, loop: jobs.NewLoop()}
+// NewSender returns a sender of box's mail through relay.
+func NewSender(box Outbox, relay Relay, clk clock.Clock, log *slog.Logger) *Sender {
+	s := &Sender{box: box, relay: relay, clk: clk, log: log, loop: jobs.NewLoop()}
 	s.loop.Name, s.loop.Clock, s.loop.Log, s.loop.Due, s.loop.Next = "outbox", clk, log, s.RunDue, s.nextDue
 	return s
 }
@@ -77,12 +92,8 @@ func (s *Sender) Wake() { s.loop.Wake() }
 // queued by other nodes comes without a Wake here), or until Wake.
 func (s *Sender) Run(ctx context.Context) error { return s.loop.Run(ctx) }
 
-func (s *Sender) nextDue(ctx context.Context) (next time.Time, ok bool, err error) {
-	err = s.st.Read(ctx, func(tx *store.Tx) error {
-		next, ok, err = tx.NextMailDue(ctx)
-		return err
-	})
-	return next, ok, err
+func (s *Sender) nextDue(ctx context.Context) (time.Time, bool, error) {
+	return s.box.NextDue(ctx)
 }
 
 // RunDue sends every mail due at the clock's now, in batches of 20, and returns how many the
@@ -92,12 +103,7 @@ func (s *Sender) RunDue(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		now := s.clk.Now()
-		var batch []store.OutMail
-		err := s.st.Write(ctx, func(tx *store.Tx) error {
-			var err error
-			batch, err = tx.ClaimMail(ctx, now, outboxLease, outboxBatch)
-			return err
-		})
+		batch, err := s.box.Claim(ctx, now, outboxLease, outboxBatch)
 		if err != nil {
 			return total, fmt.Errorf("claim due mail: %w", err)
 		}
@@ -114,7 +120,7 @@ func (s *Sender) RunDue(ctx context.Context) (int, error) {
 
 // sendBatch sends claimed mails one by one, each outcome committed as soon as it is known, so
 // a crash repeats at most the mail on the wire.
-func (s *Sender) sendBatch(ctx context.Context, batch []store.OutMail, leaseEnd time.Time) (int, error) {
+func (s *Sender) sendBatch(ctx context.Context, batch []mail.Queued, leaseEnd time.Time) (int, error) {
 	session := s.relay.sessionTimeout
 	if session <= 0 {
 		session = relaySessionTimeout
@@ -149,7 +155,7 @@ func (s *Sender) sendBatch(ctx context.Context, batch []store.OutMail, leaseEnd 
 }
 
 // record stores the outcome of one attempt and logs it.
-func (s *Sender) record(ctx context.Context, m store.OutMail, sendErr error) error {
+func (s *Sender) record(ctx context.Context, m mail.Queued, sendErr error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
 	defer cancel()
 	now := s.clk.Now()
@@ -161,12 +167,12 @@ func (s *Sender) record(ctx context.Context, m store.OutMail, sendErr error) err
 	if retryAt.After(giveUp) {
 		retryAt = giveUp
 	}
-	err := s.st.Write(ctx, func(tx *store.Tx) error {
-		if sendErr == nil {
-			return tx.MailSent(ctx, m.ID, now)
-		}
-		return tx.MailFailed(ctx, m.ID, sendErr.Error(), retryAt, permanent || expired)
-	})
+	var err error
+	if sendErr == nil {
+		err = s.box.Sent(ctx, m.ID, now)
+	} else {
+		err = s.box.Failed(ctx, m.ID, sendErr.Error(), retryAt, permanent || expired)
+	}
 	attrs := []any{"mail", m.ID, "case", m.CaseID, "to", m.To, "message_id", m.MessageID, "attempts", m.Attempts}
 	if err != nil {
 		if sendErr == nil {
@@ -189,21 +195,17 @@ func (s *Sender) record(ctx context.Context, m store.OutMail, sendErr error) err
 }
 
 // release hands claimed, unsent mails back, due at once, even when ctx has ended.
-func (s *Sender) release(ctx context.Context, mails []store.OutMail) error {
+func (s *Sender) release(ctx context.Context, mails []mail.Queued) error {
 	if len(mails) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
 	defer cancel()
-	err := s.st.Write(ctx, func(tx *store.Tx) error {
-		for _, m := range mails {
-			if err := tx.ReleaseMail(ctx, m.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	ids := make([]int64, len(mails))
+	for i, m := range mails {
+		ids[i] = m.ID
+	}
+	if err := s.box.Release(ctx, ids); err != nil {
 		return fmt.Errorf("release unsent mail: %w", err)
 	}
 	return nil

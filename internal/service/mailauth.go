@@ -1,0 +1,127 @@
+package service
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// What follows from who sent a mail (mail.Authenticator's verdict, and whether the sender is
+// the desk itself). Anyone can put any address in From:, so the desk believes it only as far
+// as the checks allow:
+//
+//   - a mail that joins a case by anything weaker than the desk's signed reply address or
+//     Message-ID (a reference, an Outlook conversation, a case ref in the subject) and is from
+//     an unverified sender is kept on the case, flagged unverified_sender, as an entry the
+//     customer does not see: it is not their words, and it is no contact for escalation;
+//   - the desk mails nothing automatically on such a case to an address it has never written
+//     to, and what it does mail there automatically repeats neither the case's subject nor the
+//     customer's name, which may be the sender's words (queueMail);
+//   - mail from the desk's own addresses or an active agent's never becomes a customer: it is
+//     kept, filed nowhere, and the admins are told (keepUnfiled).
+
+// authenticator is the configured check, or one without DNS.
+func (s *Service) authenticator() *mail.Authenticator {
+	if s.mailCfg.Auth != nil {
+		return s.mailCfg.Auth
+	}
+	return &mail.Authenticator{}
+}
+
+// mailSender is the customer a mail is from, made when new; or, for mail from the desk's own
+// address or an active agent's, no customer and what that address is.
+func (s *Service) mailSender(w *work, contact desk.Contact, name string) (desk.Customer, string, error) {
+	if contact.Kind == desk.ContactEmail && s.isDeskAddress(contact.Value) {
+		return desk.Customer{}, "the desk's own address", nil
+	}
+	c, err := w.tx.CustomerAt(w.ctx, contact)
+	if err == nil {
+		w.keepCustomer(c)
+	}
+	if err == nil || !store.IsNotFound(err) {
+		return c, "", err
+	}
+	// A new sender: first make sure it is not one of the desk's people (looked up only here,
+	// so known customers cost nothing more).
+	if contact.Kind == desk.ContactEmail {
+		a, err := w.tx.AgentByEmail(w.ctx, contact.Value)
+		if err == nil && a.Active {
+			return desk.Customer{}, fmt.Sprintf("the address of %s (%s)", a.Name, a.Role), nil
+		} else if err != nil && !store.IsNotFound(err) {
+			return desk.Customer{}, "", err
+		}
+	}
+	c, err = s.customerAt(w, contact, name)
+	return c, "", err
+}
+
+// keepUnfiled keeps a mail from the desk itself on no case (it is stored already) and tells
+// every active admin, in their notifications, where to find it: a loop, an agent's forward or
+// a forgery, for a person to look at rather than a case a customer could read.
+func (s *Service) keepUnfiled(w *work, in *inMail, mailID int64, who string) error {
+	agents, err := w.tx.Agents(w.ctx)
+	if err != nil {
+		return err
+	}
+	subject := firstLine(in.subject)
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	body := fmt.Sprintf("Mail %d from %s, %s, was kept but not filed (it would have made the desk a customer of itself): %q. Read it at /api/v1/mails/%d.",
+		mailID, in.from, who, subject, mailID)
+	told := 0
+	for _, a := range agents {
+		if a.Active && a.Role == desk.RoleAdmin {
+			told++
+			if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, Kind: "mail_unfiled", Body: body, CreatedAt: w.now}); err != nil {
+				return err
+			}
+		}
+	}
+	w.afterCommit(func() {
+		s.log.Warn("mail from the desk's own address kept but not filed", "mail", mailID, "from", in.from, "is", who,
+			"message_id", in.msg.MessageID, "admins_told", told)
+	})
+	return nil
+}
+
+// keepUnverified puts a mail that joined a case by something anyone could copy (a reference,
+// a case ref in the subject), from a sender who failed the checks, on the case: flagged, for
+// the desk's eyes only, and counting for nothing.
+func (s *Service) keepUnverified(w *work, c *desk.Case, cust desk.Customer, in *inMail, data map[string]any) (desk.Entry, error) {
+	data["unverified_sender"] = true
+	c.AddFlag(desk.FlagUnverifiedSender)
+	if len(in.msg.Problems) > 0 {
+		c.AddFlag("malformed_mail")
+	}
+	d := desk.Draft{Kind: desk.KindMessageIn, Actor: desk.CustomerActor(cust), Channel: "email", Body: in.body, Internal: true, Data: data}
+	entries, err := s.appendRecord(w, c, []desk.Draft{d})
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	return entries[0], nil
+}
+
+// automaticTo decides an automatic mail on a case an unverified sender wrote on: whether it may
+// go to the address at all (only where the desk has written before), and, if so, how plainly.
+// Other cases are mailed as ever.
+func automaticTo(w *work, c desk.Case, cust desk.Customer, to string) (ok, plain bool, err error) {
+	if !slices.Contains(c.Flags, desk.FlagUnverifiedSender) {
+		return true, false, nil
+	}
+	mailed, err := w.tx.MailedCustomer(w.ctx, cust.ID, to)
+	return mailed, true, err
+}
+
+// plainSubject is an automatic mail's subject on such a case: the ref, none of the sender's words.
+func plainSubject(c desk.Case) string { return fmt.Sprintf("Your case %s", c.Ref()) }
+
+// plainFooter is mailText's footer without the case's subject.
+func plainFooter(text string, c desk.Case) string {
+	full := fmt.Sprintf("\n\n-- \nYour case %s: %s\n", c.Ref(), c.Subject)
+	return strings.Replace(text, full, fmt.Sprintf("\n\n-- \nYour case %s.\n", c.Ref()), 1)
+}

@@ -1,0 +1,94 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// The mail workers (internal/mailnet: the outbox sender, the IMAP poller) keep their state in
+// the desk's database through these two small adapters, each call a short transaction of its
+// own, so that the workers know nothing of the store.
+
+// Outbox is the desk's outbox as the sender works it (mailnet.Outbox).
+type Outbox struct{ st *store.Store }
+
+// Outbox returns the outbox for a mail sender.
+func (s *Service) Outbox() Outbox { return Outbox{st: s.store} }
+
+// NewOutbox returns the outbox of st (for a sender working without a Service, as in tests).
+func NewOutbox(st *store.Store) Outbox { return Outbox{st: st} }
+
+// Claim takes due mail for sending (store.Tx.ClaimMail), committed before it is sent.
+func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
+	var claimed []store.OutMail
+	err := o.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		claimed, err = tx.ClaimMail(ctx, now, lease, limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mail.Queued, len(claimed))
+	for i, m := range claimed {
+		out[i] = mail.Queued{ID: m.ID, CaseID: m.CaseID, From: m.From, To: m.To, MessageID: m.MessageID, Raw: m.Raw,
+			Attempts: m.Attempts, CreatedAt: m.CreatedAt}
+	}
+	return out, nil
+}
+
+// Sent records that the relay took a mail.
+func (o Outbox) Sent(ctx context.Context, id int64, at time.Time) error {
+	return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailSent(ctx, id, at) })
+}
+
+// Failed records a failed attempt (store.Tx.MailFailed).
+func (o Outbox) Failed(ctx context.Context, id int64, reason string, retryAt time.Time, permanent bool) error {
+	return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailFailed(ctx, id, reason, retryAt, permanent) })
+}
+
+// Release hands claimed mails back unsent, in one transaction; a mail no longer claimed (its
+// lease ran out and another sender took it) is left alone.
+func (o Outbox) Release(ctx context.Context, ids []int64) error {
+	return o.st.Write(ctx, func(tx *store.Tx) error {
+		for _, id := range ids {
+			if err := tx.ReleaseMail(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// NextDue is when the next mail falls due.
+func (o Outbox) NextDue(ctx context.Context) (next time.Time, ok bool, err error) {
+	err = o.st.Read(ctx, func(tx *store.Tx) error {
+		next, ok, err = tx.NextMailDue(ctx)
+		return err
+	})
+	return next, ok, err
+}
+
+// Checkpoints are where the IMAP pollers stand in their mailboxes (mailnet.Checkpoints).
+type Checkpoints struct{ st *store.Store }
+
+// Checkpoints returns the pollers' checkpoints.
+func (s *Service) Checkpoints() Checkpoints { return Checkpoints{st: s.store} }
+
+// IMAPCheckpoint reads a mailbox's checkpoint.
+func (c Checkpoints) IMAPCheckpoint(ctx context.Context, mailbox string) (validity, last uint32, found bool, err error) {
+	err = c.st.Read(ctx, func(tx *store.Tx) error {
+		validity, last, found, err = tx.IMAPCheckpoint(ctx, mailbox)
+		return err
+	})
+	return validity, last, found, err
+}
+
+// SaveIMAPCheckpoint moves a mailbox's checkpoint past a stored message.
+func (c Checkpoints) SaveIMAPCheckpoint(ctx context.Context, mailbox string, validity, last uint32, at time.Time) error {
+	return c.st.Write(ctx, func(tx *store.Tx) error { return tx.SaveIMAPCheckpoint(ctx, mailbox, validity, last, at) })
+}
