@@ -6,13 +6,14 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"net"
+
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -177,13 +178,7 @@ func (l *limiter) recent(k string, now time.Time) []time.Time {
 	return ts
 }
 
-// clientIP is the address a request came from (the proxy's, behind one).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the address a request came from: behind trusted proxies, the client's (realip).
+func clientIP(r *http.Request) string { return realip.String(realip.From(r)) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
