@@ -42,6 +42,12 @@ var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	t.Helper()
+	return newDeskWith(t, backend, web.Options{Zone: time.UTC}, opts...)
+}
+
+// newDeskWith is newDesk with the web server's options.
+func newDeskWith(t *testing.T, backend string, wopts web.Options, opts ...service.Option) *testDesk {
+	t.Helper()
 	st := storetest.Open(t, backend)
 	clk := clock.NewFake(start)
 	log := slog.New(slog.DiscardHandler)
@@ -52,7 +58,7 @@ func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 			d.Web.Changed(e)
 		}
 	}))...)
-	w, err := web.New(d.Svc, log, m, web.Options{Zone: time.UTC})
+	w, err := web.New(d.Svc, log, m, wopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +81,8 @@ type browser struct {
 	d    *testDesk
 	c    *http.Client
 	csrf string // the form token of the last page read
+	// forwardedFor is sent as X-Forwarded-For: the client a trusted proxy would name.
+	forwardedFor string
 }
 
 func (d *testDesk) browser() *browser {
@@ -96,6 +104,9 @@ type page struct {
 
 func (b *browser) do(req *http.Request) page {
 	b.t.Helper()
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

@@ -64,21 +64,21 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
 	data := portalLoginData{Email: email, Demo: s.opts.Demo}
 	title := r.T("portal.login.title")
-	now := s.svc.Now()
-	// Every request counts, known address or not: nobody can flood a mailbox or try
-	// addresses by the thousand.
-	ipKey, mailKey := "portal-ip:"+clientIP(r.Request), "portal-email:"+email
-	if blocked, wait := s.limiter.blocked(now, ipKey, mailKey); blocked {
-		s.log.Warn("portal link refused: too many requests", "email", email, "remote", clientIP(r.Request))
-		w.Header().Set("Retry-After", itoa(int(wait/time.Second)+1))
-		data.Error = r.T("portal.login.too_many", int(wait/time.Minute)+1)
+	// Every request counts, known address or not (the answer must not tell which): per
+	// address from this client, so a stranger cannot stop a customer asking for a link, and
+	// per client, so nobody floods mailboxes or tries addresses by the thousand.
+	address, from := throttleKeys("portal", r, email)
+	if wait := s.throttle.take(s.svc.Now(), limit{address, portalAddress}, limit{from, portalClient}); wait > 0 {
+		s.log.Warn("portal link refused: too many requests from this client", "email", email, "remote", clientIP(r.Request), "retry_after", wait)
+		retryAfter(w, wait)
+		data.Error = r.T("portal.login.too_many", r.wait(wait))
 		return s.render(w, r, http.StatusTooManyRequests, "portal_login", portalView(title, data))
 	}
-	s.limiter.fail(now, ipKey, mailKey)
 	res, err := s.svc.RequestPortalLink(r.Context(), service.PortalLinkRequest{
 		Email: email, Lang: r.lang, BaseURL: s.baseURL(r), Compose: s.portalLinkMail,
 	})
 	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		s.throttle.refund(address, from) // nothing can be sent to it
 		data.Error = r.T("portal.login.bad_email")
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal_login", portalView(title, data))
 	} else if err != nil {

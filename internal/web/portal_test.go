@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io/fs"
 	"net/http"
@@ -366,28 +367,83 @@ func TestPortalCustomerSeesOwnCases(t *testing.T) {
 	})
 }
 
-// TestPortalLinkRateLimit: a handful of links per address and client, then a wait.
+// TestPortalLinkRateLimit: links for one address from one client come four at once, then
+// after a minute, two, and so on; a stranger asking for a customer's link from elsewhere does
+// not stop the customer getting one, and one client asking for address after address is
+// slowed too. The wait is said in the reader's language.
 func TestPortalLinkRateLimit(t *testing.T) {
-	d := newPortalDesk(t, "sqlite")
+	d := behindProxy(t, "sqlite", service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
 	newPortalScene(t, d)
-	b := d.browser()
-	b.get("/portal/login")
-	for i := range 5 {
-		if p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}); p.Status != http.StatusOK {
+	ask := func(b *browser, email string) page {
+		t.Helper()
+		return b.post("/portal/login", url.Values{"email": {email}})
+	}
+	mari := d.clientAt("198.51.100.7")
+	mari.get("/portal/login")
+	for i := range 4 {
+		if p := ask(mari, "mari@example.ee"); p.Status != http.StatusOK {
 			t.Fatalf("request %d: %d", i+1, p.Status)
 		}
 	}
-	p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}})
-	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" {
-		t.Fatalf("sixth request: %d", p.Status)
+	p := ask(mari, "mari@example.ee")
+	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") != "60" {
+		t.Fatalf("fifth request at once: %d, Retry-After %q", p.Status, p.Header.Get("Retry-After"))
 	}
-	if n := len(portalMails(t, d)); n != 5 {
-		t.Errorf("%d mails queued, want 5", n)
+	p.mustContain(t, "Too many sign-in links were asked for. Try again in 1 min.")
+	if n := len(portalMails(t, d)); n != 4 {
+		t.Errorf("%d mails queued, want 4", n)
 	}
-	d.Clock.Advance(16 * time.Minute)
-	if p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}); p.Status != http.StatusOK {
+	d.Clock.Advance(time.Minute)
+	if p := ask(mari, "mari@example.ee"); p.Status != http.StatusOK {
 		t.Fatalf("after the wait: %d", p.Status)
 	}
+
+	// A stranger asks for Ivo's link until told to wait: Ivo, from his own client, still gets one.
+	stranger := d.clientAt("203.0.113.9")
+	stranger.get("/portal/login")
+	refused := false
+	for range 6 {
+		if ask(stranger, "ivo@example.hr").Status == http.StatusTooManyRequests {
+			refused = true
+		}
+	}
+	if !refused {
+		t.Fatal("six requests for one address from one client in a moment, none refused")
+	}
+	ivo := d.clientAt("192.0.2.44")
+	ivo.get("/portal/login")
+	before := len(portalMails(t, d))
+	if p := ask(ivo, "ivo@example.hr"); p.Status != http.StatusOK {
+		t.Fatalf("Ivo was stopped by a stranger: %d", p.Status)
+	}
+	if n := len(portalMails(t, d)); n != before+1 {
+		t.Fatalf("Ivo's request queued %d mails", n-before)
+	}
+
+	// One client, address after address: slowed after ten.
+	spray := d.clientAt("203.0.113.77")
+	spray.get("/portal/login")
+	for i := range 11 {
+		if p := ask(spray, fmt.Sprintf("someone%d@example.org", i)); p.Status != http.StatusOK {
+			t.Fatalf("address %d: %d", i+1, p.Status)
+		}
+	}
+	if p := ask(spray, "someone-else@example.org"); p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") != "1" {
+		t.Fatalf("the twelfth address at once: %d, Retry-After %q", p.Status, p.Header.Get("Retry-After"))
+	}
+
+	// In Estonian.
+	et := d.clientAt("192.0.2.99")
+	et.get("/portal/login")
+	et.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal/login"}})
+	et.get("/portal/login")
+	for range 5 {
+		p = ask(et, "mari@example.ee")
+	}
+	if p.Status != http.StatusTooManyRequests {
+		t.Fatalf("fifth request in Estonian: %d", p.Status)
+	}
+	p.mustContain(t, "Sisselogimislinke on küsitud liiga palju. Proovige uuesti 1 min pärast.")
 }
 
 // TestPortalInEstonian: the portal's pages in Estonian show none of the portal's English texts.

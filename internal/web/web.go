@@ -40,7 +40,7 @@ type Server struct {
 	opts     Options
 	pages    *pages
 	cat      catalogs
-	limiter  *limiter
+	throttle *throttle // slows down sign-in guesses and portal-link requests
 	hub      *hub
 	presence *presence // who has which case open (live.go)
 	// untrustedProxy warns once that a peer sends X-Forwarded-For without being trusted.
@@ -60,7 +60,7 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	if err != nil {
 		return nil, err
 	}
-	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, limiter: newLimiter(), hub: newHub(), presence: newPresence()}, nil
+	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}, nil
 }
 
 // DefaultBaseURL sets where links in mail point when no base URL was configured: the address
