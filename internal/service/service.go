@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
@@ -36,6 +37,8 @@ type Service struct {
 	mailCfg  MailConfig
 	mailKeys mailKeys
 	ingest   mailGroups
+	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
+	portalMail atomic.Pointer[PortalLinkMail]
 }
 
 // Option adjusts a Service.

@@ -22,6 +22,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerAbsenceStart:    s.absenceStarts,
 		timerHandoverReturn:  s.handoverReturns,
 		timerResolutionWait:  s.closeUnconfirmed,
+		timerPortalLink:      s.sendPortalLink,
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/keptdesk/kept/internal/api"
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -48,9 +49,14 @@ func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 // newDeskWith is newDesk with the web server's options.
 func newDeskWith(t *testing.T, backend string, wopts web.Options, opts ...service.Option) *testDesk {
 	t.Helper()
+	return newDeskLogged(t, backend, wopts, slog.New(slog.DiscardHandler), opts...)
+}
+
+// newDeskLogged is newDeskWith writing its log to log.
+func newDeskLogged(t *testing.T, backend string, wopts web.Options, log *slog.Logger, opts ...service.Option) *testDesk {
+	t.Helper()
 	st := storetest.Open(t, backend)
 	clk := clock.NewFake(start)
-	log := slog.New(slog.DiscardHandler)
 	m := metrics.New()
 	d := &testDesk{t: t, Clock: clk}
 	d.Svc = service.New(st, clk, log, append(opts, service.WithEvents(func(e service.Event) {
@@ -73,6 +79,14 @@ func newDeskWith(t *testing.T, backend string, wopts web.Options, opts ...servic
 		t.Fatal(err)
 	}
 	return d
+}
+
+// runTimers runs the timers due by the desk's clock, as the runner of `kept serve` would.
+func (d *testDesk) runTimers() {
+	d.t.Helper()
+	if _, err := jobs.NewRunner(d.Svc.Store(), d.Clock, slog.New(slog.DiscardHandler), d.Svc.Handlers()).RunDue(context.Background()); err != nil {
+		d.t.Fatal(err)
+	}
 }
 
 // browser is one cookie-keeping HTTP client, like one browser profile.

@@ -74,9 +74,7 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 		data.Error = r.T("portal.login.too_many", r.wait(wait))
 		return s.render(w, r, http.StatusTooManyRequests, "portal_login", portalView(title, data))
 	}
-	res, err := s.svc.RequestPortalLink(r.Context(), service.PortalLinkRequest{
-		Email: email, Lang: r.lang, BaseURL: s.baseURL(r), Compose: s.portalLinkMail,
-	})
+	err := s.svc.RequestPortalLink(r.Context(), service.PortalLinkRequest{Email: email, Lang: r.lang, BaseURL: s.baseURL(r)})
 	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
 		s.throttle.refund(address, from) // nothing can be sent to it
 		data.Error = r.T("portal.login.bad_email")
@@ -84,17 +82,25 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 	} else if err != nil {
 		return err
 	}
+	s.log.Info("portal link asked for", "email", email, "remote", clientIP(r.Request))
+	if s.opts.BaseURL == "" {
+		// Whoever sends the request chooses its Host header, and so where the mailed link
+		// points: only a configured address is safe on an open network.
+		s.log.Warn("portal link points at the request's Host header; set --base-url (KEPT_BASE_URL) so a forged Host cannot redirect sign-in links",
+			"host", r.Host)
+	}
+	data.Sent = true
+	return s.render(w, r, http.StatusOK, "portal_login", portalView(title, data))
+}
+
+// portalLinkDone logs what became of a request for a sign-in link, once the queued work has
+// run (see service.RequestPortalLink): the asker was told the same whatever it was.
+func (s *Server) portalLinkDone(res service.PortalLinkResult) {
 	switch {
 	case !res.Known:
-		s.log.Info("portal link asked for an address no customer has", "email", email, "remote", clientIP(r.Request))
+		s.log.Info("portal link asked for an address no customer has", "email", res.Email)
 	case res.Queued:
 		s.log.Info("portal link mailed", "customer", res.CustomerID)
-		if s.opts.BaseURL == "" {
-			// Whoever sends the request chooses its Host header, and so where the mailed link
-			// points: only a configured address is safe on an open network.
-			s.log.Warn("portal link points at the request's Host header; set --base-url (KEPT_BASE_URL) so a forged Host cannot redirect sign-in links",
-				"host", r.Host)
-		}
 	case res.Held:
 		s.log.Warn("portal link not mailed: too many automatic mails to the address this hour", "customer", res.CustomerID)
 	case s.opts.Demo:
@@ -104,8 +110,6 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 		s.log.Warn("portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); the customer cannot sign in",
 			"customer", res.CustomerID)
 	}
-	data.Sent = true
-	return s.render(w, r, http.StatusOK, "portal_login", portalView(title, data))
 }
 
 // portalLinkMail writes the sign-in mail in the customer's language.

@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
+	"github.com/keptdesk/kept/internal/web"
 )
 
 // newPortalDesk is newDesk with outbound mail on (a relay is configured), so sign-in links
@@ -86,6 +90,7 @@ func newPortalScene(t *testing.T, d *testDesk) *portalScene {
 // portalMails are the mails of no case in the outbox (sign-in links), oldest first.
 func portalMails(t *testing.T, d *testDesk) []store.OutMail {
 	t.Helper()
+	d.runTimers() // sign-in links are mailed by a timer, as `kept serve` runs them on commit
 	var out []store.OutMail
 	err := d.Svc.Store().Read(context.Background(), func(tx *store.Tx) error {
 		var err error
@@ -444,6 +449,51 @@ func TestPortalLinkRateLimit(t *testing.T) {
 		t.Fatalf("fifth request in Estonian: %d", p.Status)
 	}
 	p.mustContain(t, "Sisselogimislinke on küsitud liiga palju. Proovige uuesti 1 min pärast.")
+}
+
+// TestPortalLinkInTheDemoLog: a demo desk without a relay cannot mail the sign-in link, so it
+// prints it in its log once the queued request has run, and the printed link signs in.
+func TestPortalLinkInTheDemoLog(t *testing.T) {
+	var logged lockedBuffer
+	d := newDeskLogged(t, "sqlite", web.Options{Zone: time.UTC, Demo: true}, slog.New(slog.NewTextHandler(&logged, nil)))
+	if _, err := d.Svc.CreateCustomer(context.Background(), desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"}); err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser()
+	b.get("/portal/login").mustContain(t, "printed in the desk&#39;s log")
+	b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}).mustContain(t, portalSentText)
+	if strings.Contains(logged.String(), "/portal/signin?token=") {
+		t.Fatal("the link was made in the request; it is the queued work's to make")
+	}
+	d.runTimers()
+	line := regexp.MustCompile(`demo mode prints it instead.* link="?([^"\s]+)`).FindStringSubmatch(logged.String())
+	if line == nil {
+		t.Fatalf("no link in the demo's log:\n%s", logged.String())
+	}
+	link := strings.TrimPrefix(line[1], d.URL)
+	b.get(link).mustContain(t, "Continue")
+	token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/portal/signin?token="))
+	if p := b.post("/portal/signin", url.Values{"token": {token}}); p.Status != http.StatusSeeOther || p.Location != "/portal" {
+		t.Fatalf("signing in by the printed link: %d → %q", p.Status, p.Location)
+	}
+}
+
+// lockedBuffer is a log the server's goroutines write while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestPortalInEstonian: the portal's pages in Estonian show none of the portal's English texts.

@@ -60,7 +60,10 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	if err != nil {
 		return nil, err
 	}
-	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}, nil
+	s := &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}
+	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
+	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone})
+	return s, nil
 }
 
 // DefaultBaseURL sets where links in mail point when no base URL was configured: the address
