@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"strconv"
 	"strings"
@@ -73,11 +74,13 @@ func (s *Server) login(w http.ResponseWriter, r *request) error {
 }
 
 // throttleKeys are the keys an attempt counts against: the account (or address) from the
-// client, and the client (an IPv6 client by its /64, see realip.Key). A client's key holds no
-// newline, so no account can make one key look like another's.
+// client, and the client (an IPv6 client by its /64, see realip.Key). The account is kept as
+// a digest, so a key's size does not depend on what a client typed into the form; a client's
+// key holds no newline, so no account can make one key look like another's.
 func throttleKeys(what string, r *request, account string) (accountFromClient, client string) {
 	c := realip.Key(realip.From(r.Request))
-	return what + "\n" + c + "\n" + account, what + "-client\n" + c
+	sum := sha256.Sum256([]byte(account))
+	return what + "\n" + c + "\n" + string(sum[:16]), what + "-client\n" + c
 }
 
 // retryAfter tells a throttled client, in whole seconds, when to try again.

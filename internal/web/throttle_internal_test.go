@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,6 +118,21 @@ func TestThrottleIsAtomic(t *testing.T) {
 	wg.Wait()
 	if through != 4 {
 		t.Fatalf("%d of 200 concurrent attempts got through, want 4", through)
+	}
+}
+
+// TestThrottleKeySize: what a client types is kept as a digest, so a key costs the same
+// whatever the form held.
+func TestThrottleKeySize(t *testing.T) {
+	r := &request{Request: httptest.NewRequest("POST", "/login", nil)}
+	short, _ := throttleKeys("signin", r, "ann@example.com")
+	long, _ := throttleKeys("signin", r, strings.Repeat("a", 1<<20)+"@example.com")
+	if len(long) != len(short) || len(long) > 64 {
+		t.Fatalf("keys of %d and %d bytes", len(short), len(long))
+	}
+	other, _ := throttleKeys("signin", r, "bea@example.com")
+	if other == short {
+		t.Fatal("two accounts share a key")
 	}
 }
 
