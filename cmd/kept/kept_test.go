@@ -278,4 +278,39 @@ func TestCommandLine(t *testing.T) {
 	if code, _, errOut := kept(t, "", "serve", "--data", dir, "--relay", "carrier-pigeon://loft"); code != 2 || !strings.Contains(errOut, "--relay") {
 		t.Errorf("kept serve with a bad relay: %d %q", code, errOut)
 	}
+	if code, _, errOut := kept(t, "", "serve", "--data", dir, "--trusted-proxies", "10.0.0.0/8,proxy.lan"); code != 2 || !strings.Contains(errOut, `--trusted-proxies / KEPT_TRUSTED_PROXIES: trusted proxy "proxy.lan"`) {
+		t.Errorf("kept serve with a bad trusted proxy: %d %q", code, errOut)
+	}
+}
+
+// TestTrustedProxies: the log names the client X-Forwarded-For gives only when the request
+// comes from a trusted proxy; otherwise the header is ignored and one warning says so.
+func TestTrustedProxies(t *testing.T) {
+	get := func(s *server, forwarded string) {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/login", nil)
+		req.Header.Set("X-Forwarded-For", forwarded)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	s := startServer(t, []string{"--data", t.TempDir(), "--trusted-proxies", "127.0.0.1"})
+	get(s, "192.0.2.1, 203.0.113.9")
+	s.stop(t)
+	if log := s.stderr.String(); !strings.Contains(log, "path=/login status=200") || !strings.Contains(log, "remote=203.0.113.9") ||
+		strings.Contains(log, "not a trusted proxy") {
+		t.Errorf("behind a trusted proxy, the log line does not name the client 203.0.113.9:\n%s", log)
+	}
+	s = startServer(t, []string{"--data", t.TempDir()})
+	get(s, "203.0.113.9")
+	get(s, "203.0.113.10")
+	s.stop(t)
+	log := s.stderr.String()
+	if strings.Contains(log, "remote=203.0.113") || !strings.Contains(log, "remote=127.0.0.1") {
+		t.Errorf("without trusted proxies, X-Forwarded-For was believed:\n%s", log)
+	}
+	if n := strings.Count(log, "not a trusted proxy"); n != 1 {
+		t.Errorf("%d warnings about an untrusted X-Forwarded-For, want 1:\n%s", n, log)
+	}
 }

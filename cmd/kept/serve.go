@@ -19,6 +19,7 @@ import (
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/web"
@@ -42,8 +43,13 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
 	baseURL := fs.String("base-url", envOr("KEPT_BASE_URL", ""), "where people reach the desk, for links in mail, e.g. https://help.example.com (default: http:// and the address it listens on)")
 	zoneName := fs.String("timezone", envOr("KEPT_TIMEZONE", "UTC"), "IANA time zone for people who have not chosen one")
+	proxyList := fs.String("trusted-proxies", envOr("KEPT_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR ranges or addresses, e.g. 10.0.0.0/8,127.0.0.1 (none when empty: the TCP peer is the client)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	proxies, err := realip.ParseProxies(*proxyList)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxies / KEPT_TRUSTED_PROXIES: %v", errUsage, err)
 	}
 	zone, err := time.LoadLocation(*zoneName)
 	if err != nil {
@@ -114,7 +120,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	// Set before anything runs in the background, so commit events never see it half-made.
-	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo})
+	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo, TrustedProxies: proxies})
 	if err != nil {
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}
@@ -180,7 +186,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	srv.RegisterOnShutdown(pages.CloseStreams) // live-update streams never go idle by themselves
 	url := "http://" + ln.Addr().String()
 	pages.DefaultBaseURL(url)
-	log.Info("listening", "url", url)
+	log.Info("listening", "url", url, "trusted_proxies", proxies.String())
 	fmt.Fprintf(stdout, "Kept %s is listening on %s (database: %s)\n", version, url, cfg.Describe())
 	if signIn != nil {
 		signIn.Print(stdout, url)

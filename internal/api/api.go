@@ -17,6 +17,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) plain(route string, h http.HandlerFunc) http.Handler {
 			took := time.Since(start)
 			s.metrics.Request(r.Method, route, sw.Code, took)
 			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.Code, "bytes", sw.Bytes,
-				"ms", float64(took.Microseconds())/1000, "remote", r.RemoteAddr)
+				"ms", float64(took.Microseconds())/1000, "remote", realip.String(realip.From(r)))
 		}()
 		h(sw, r)
 	})

@@ -44,10 +44,25 @@ func New() *Metrics {
 	return m
 }
 
-// Request counts one answered request.
+// Request counts one answered request. route must be the pattern that answered it (never the
+// raw path, which a client chooses); the method is one of HTTP's own or "other". Every label
+// comes from a fixed set, so no request can add series: /metrics is open to anyone, and every
+// new label value used to stay in memory and in its answer for good.
 func (m *Metrics) Request(method, route string, code int, took time.Duration) {
+	method = MethodLabel(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(code)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// MethodLabel is a request method as the measures name it: one of the methods the desk
+// answers, or "other" for anything a client made up.
+func MethodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodHead, http.MethodOptions:
+		return method
+	}
+	return "other"
 }
 
 // Committed counts what a committed command changed.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -18,20 +19,20 @@ import (
 // PortalLinkLength is how long a mailed sign-in link works. It works once.
 const PortalLinkLength = 30 * time.Minute
 
-// PortalLinkRequest is a customer asking for a sign-in link to the portal.
+// PortalLinkRequest is someone asking for a sign-in link to the portal.
 type PortalLinkRequest struct {
 	Email string
 	// Lang is the page's language: the mail is written in it when the customer never chose one.
 	Lang string
 	// BaseURL is where the desk is reached from outside, e.g. https://desk.example.
 	BaseURL string
-	// Compose writes the mail's subject and text, in lang, around the link.
-	Compose func(lang, link string, expires time.Time) (subject, text string)
 }
 
-// PortalLinkResult says what became of a request. The page says the same whatever it holds,
-// so nobody learns from it which addresses the desk knows.
+// PortalLinkResult says what became of a request, once the queued work has run (see
+// PortalLinkMail.Done). Nobody who asked is told any of it: the page says the same whatever
+// it holds, so nobody learns from it which addresses the desk knows.
 type PortalLinkResult struct {
+	Email      string // the address asked for
 	Known      bool   // a customer is reachable at the address
 	CustomerID int64  // that customer
 	Queued     bool   // the mail is in the outbox
@@ -39,86 +40,140 @@ type PortalLinkResult struct {
 	Link       string // the link, when no relay could carry it (for a demo's log); "" otherwise
 }
 
-// RequestPortalLink makes a one-time sign-in link for the customer reachable at an email
-// address and puts a mail with it in the outbox, in one transaction. The link's secret is kept
-// only as a digest; the link expires after PortalLinkLength. An unknown address is not an
-// error: nothing is stored or sent. Without a relay (no outbound mail) the link is made but
-// returned instead of queued, so the caller can say it could not be delivered.
-func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) (PortalLinkResult, error) {
+// PortalLinkMail is how sign-in links are written and reported. The web pages give it to the
+// service (SetPortalLinkMail), since the mail's texts are in their catalogue.
+type PortalLinkMail struct {
+	// Compose writes the mail's subject and text, in lang, around the link.
+	Compose func(lang, link string, expires time.Time) (subject, text string)
+	// Done, if set, hears what became of each request once its transaction has committed:
+	// for the log (a demo prints the link there when it cannot mail it).
+	Done func(PortalLinkResult)
+}
+
+// SetPortalLinkMail sets how sign-in links are written and reported; call it before serving.
+func (s *Service) SetPortalLinkMail(m PortalLinkMail) { s.portalMail.Store(&m) }
+
+// timerPortalLink is a request for a sign-in link waiting to be answered.
+const timerPortalLink = "portal_link"
+
+// portalLinkAsk is what a queued request holds: no secret, and nothing about a customer.
+type portalLinkAsk struct {
+	Email   string `json:"email"`
+	Lang    string `json:"lang"`
+	BaseURL string `json:"base_url"`
+}
+
+// RequestPortalLink queues a request for a one-time sign-in link: it stores the request as a
+// timer due at once, whatever the address, and returns. The timer's handler (sendPortalLink)
+// looks the address up and mails the link. The request does the same work, in the same time,
+// for an address a customer has and for one nobody has, so its answer and its timing tell
+// nobody which addresses the desk knows (issue 13, finding 12). Only a malformed address is
+// refused here, and that says nothing about customers.
+func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) error {
 	contact, err := desk.CanonicalContact("email", desk.ContactEmail, in.Email)
 	if err != nil {
-		return PortalLinkResult{}, err
+		return err
 	}
-	if in.Compose == nil {
-		return PortalLinkResult{}, fmt.Errorf("request portal link: no mail composer")
-	}
-	secret, digest, err := auth.NewSecret()
+	payload, err := json.Marshal(portalLinkAsk{Email: contact.Value, Lang: in.Lang, BaseURL: in.BaseURL})
 	if err != nil {
-		return PortalLinkResult{}, err
+		return fmt.Errorf("request portal link: %w", err)
 	}
-	var res PortalLinkResult
 	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
 		tx := w.tx
-		res = PortalLinkResult{}
-		id, err := tx.CustomerByContact(ctx, contact)
-		if store.IsNotFound(err) {
-			return nil
-		} else if err != nil {
+		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerPortalLink, DueAt: w.now, Payload: payload}, w.now); err != nil {
 			return err
 		}
-		cust, err := tx.Customer(ctx, id)
-		if err != nil {
-			return err
-		}
-		res.Known, res.CustomerID = true, cust.ID
-		now := s.now()
-		expires := now.Add(PortalLinkLength)
-		linkID, err := tx.InsertPortalLink(ctx, cust.ID, contact.Value, digest, now, expires)
-		if err != nil {
-			return err
-		}
-		link := strings.TrimRight(in.BaseURL, "/") + "/portal/signin?token=" + url.QueryEscape(auth.FormatToken(linkID, secret))
-		if !s.mailCfg.Outbound {
-			res.Link = link
-			return nil
-		}
-		// The mail is automatic (nobody at the desk wrote it), so it counts towards the
-		// hourly limit per address: asking for links cannot flood someone's mailbox.
-		n, err := tx.CountRecentAutomatic(ctx, contact.Value, now.Add(-time.Hour))
-		if err != nil {
-			return err
-		}
-		if n >= automaticLimit {
-			res.Held = true
-			return nil
-		}
-		lang := cust.Lang
-		if !knownLanguage(lang) {
-			lang = in.Lang
-		}
-		subject, text := in.Compose(lang, link, expires)
-		messageID := fmt.Sprintf("portal.%d.%s@%s", linkID, hex.EncodeToString(digest[:6]), s.mailDomain())
-		raw, err := mail.Compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address},
-			To: mail.Address{Name: cust.Name, Email: contact.Value}, Subject: subject, Text: text, MessageID: messageID,
-			Automatic: true, Date: now})
-		if err != nil {
-			return fmt.Errorf("compose sign-in mail: %w", err)
-		}
-		if s.mailCfg.DKIM != nil {
-			if raw, err = s.mailCfg.DKIM.Sign(raw); err != nil {
-				return err
-			}
-		}
-		if err := tx.QueueMail(ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw,
-			Automatic: true}, now); err != nil {
-			return err
-		}
-		res.Queued = true
+		w.changed(Event{Timers: true}) // the runner wakes on the commit: the link is mailed at once
 		return nil
 	})
-	if err != nil {
-		return PortalLinkResult{}, wrap("request portal link", err)
+	return wrap("request portal link", err)
+}
+
+// sendPortalLink answers a queued request for a sign-in link (the handler of timerPortalLink).
+func (s *Service) sendPortalLink(w *work, t store.Timer) error {
+	var ask portalLinkAsk
+	if err := json.Unmarshal(t.Payload, &ask); err != nil || ask.Email == "" {
+		s.log.Error("a queued portal link request cannot be read; dropped", "timer", t.ID, "err", err)
+		return nil // trying again cannot help
 	}
+	pm := s.portalMail.Load()
+	if pm == nil || pm.Compose == nil {
+		return fmt.Errorf("send portal link: no mail composer (the web pages set it with SetPortalLinkMail)")
+	}
+	res, err := s.makePortalLink(w, ask, pm.Compose)
+	if err != nil {
+		return fmt.Errorf("send portal link: %w", err)
+	}
+	if res.Queued {
+		w.changed(Event{Mail: true})
+	}
+	if pm.Done != nil {
+		w.afterCommit(func() { pm.Done(res) })
+	}
+	return nil
+}
+
+// makePortalLink makes a one-time sign-in link for the customer reachable at the asked address
+// and puts a mail with it in the outbox, in tx. The link's secret is kept only as a digest; the
+// link expires after PortalLinkLength. An unknown address is not an error: nothing is stored
+// or sent. Without a relay (no outbound mail) the link is made but returned instead of queued,
+// so the log can say it could not be delivered.
+func (s *Service) makePortalLink(w *work, ask portalLinkAsk, compose func(lang, link string, expires time.Time) (string, string)) (PortalLinkResult, error) {
+	ctx, tx, now := w.ctx, w.tx, w.now
+	res := PortalLinkResult{Email: ask.Email}
+	contact := desk.Contact{Kind: desk.ContactEmail, Value: ask.Email}
+	id, err := tx.CustomerByContact(ctx, contact)
+	if store.IsNotFound(err) {
+		return res, nil
+	} else if err != nil {
+		return res, err
+	}
+	cust, err := tx.Customer(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	res.Known, res.CustomerID = true, cust.ID
+	secret, digest, err := auth.NewSecret()
+	if err != nil {
+		return res, err
+	}
+	expires := now.Add(PortalLinkLength)
+	linkID, err := tx.InsertPortalLink(ctx, cust.ID, contact.Value, digest, now, expires)
+	if err != nil {
+		return res, err
+	}
+	link := strings.TrimRight(ask.BaseURL, "/") + "/portal/signin?token=" + url.QueryEscape(auth.FormatToken(linkID, secret))
+	if !s.mailCfg.Outbound {
+		res.Link = link
+		return res, nil
+	}
+	// The mail is automatic (nobody at the desk wrote it), so it counts towards the
+	// hourly limit per address: asking for links cannot flood someone's mailbox.
+	ok, err := w.mayMailAutomatically(contact.Value)
+	if err != nil {
+		return res, err
+	}
+	if !ok {
+		res.Held = true
+		return res, nil
+	}
+	lang := cust.Lang
+	if !knownLanguage(lang) {
+		lang = ask.Lang
+	}
+	subject, text := compose(lang, link, expires)
+	messageID := fmt.Sprintf("portal.%d.%s@%s", linkID, hex.EncodeToString(digest[:6]), s.mailDomain())
+	raw, err := s.compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address},
+		To: mail.Address{Name: cust.Name, Email: contact.Value}, Subject: subject, Text: text, MessageID: messageID,
+		Automatic: true, Date: now})
+	if err != nil {
+		return res, fmt.Errorf("compose sign-in mail: %w", err)
+	}
+	if err := tx.QueueMail(ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw,
+		Automatic: true}, now); err != nil {
+		return res, err
+	}
+	res.Queued = true
 	return res, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
@@ -35,6 +36,8 @@ type Service struct {
 	mailKeys *mailKeys
 	ingest   *mailGroups
 	tokenUse *tokenUses // when this process last wrote each API token's use
+	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
+	portalMail *atomic.Pointer[PortalLinkMail]
 	// bound is set on a copy made by Batch or ReadAs: its commands and reads all join this
 	// transaction.
 	bound *store.Tx
@@ -54,7 +57,8 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}}
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{},
+		portalMail: &atomic.Pointer[PortalLinkMail]{}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -21,6 +21,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerAbsenceStart:    s.onTimers(each(s.absenceStarts)),
 		timerHandoverReturn:  s.onTimers(each(s.handoverReturns)),
 		timerResolutionWait:  s.onTimers(each(s.closeUnconfirmed)),
+		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 	}
 }
 

@@ -44,9 +44,20 @@ var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	t.Helper()
+	return newDeskWith(t, backend, web.Options{Zone: time.UTC}, opts...)
+}
+
+// newDeskWith is newDesk with the web server's options.
+func newDeskWith(t *testing.T, backend string, wopts web.Options, opts ...service.Option) *testDesk {
+	t.Helper()
+	return newDeskLogged(t, backend, wopts, slog.New(slog.DiscardHandler), opts...)
+}
+
+// newDeskLogged is newDeskWith writing its log to log.
+func newDeskLogged(t *testing.T, backend string, wopts web.Options, log *slog.Logger, opts ...service.Option) *testDesk {
+	t.Helper()
 	st := storetest.Open(t, backend)
 	clk := clock.NewFake(start)
-	log := slog.New(slog.DiscardHandler)
 	m := metrics.New()
 	d := &testDesk{t: t, Clock: clk, St: st}
 	d.Svc = service.New(st, clk, log, append(opts, service.WithEvents(func(e service.Event) {
@@ -54,7 +65,7 @@ func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 			d.Web.Changed(e)
 		}
 	}))...)
-	w, err := web.New(d.Svc, log, m, web.Options{Zone: time.UTC})
+	w, err := web.New(d.Svc, log, m, wopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +82,22 @@ func newDesk(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	return d
 }
 
+// runTimers runs the timers due by the desk's clock, as the runner of `kept serve` would.
+func (d *testDesk) runTimers() {
+	d.t.Helper()
+	if _, err := d.Svc.Timers(slog.New(slog.DiscardHandler)).RunDue(context.Background()); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
 // browser is one cookie-keeping HTTP client, like one browser profile.
 type browser struct {
 	t    *testing.T
 	d    *testDesk
 	c    *http.Client
 	csrf string // the form token of the last page read
+	// forwardedFor is sent as X-Forwarded-For: the client a trusted proxy would name.
+	forwardedFor string
 }
 
 func (d *testDesk) browser() *browser {
@@ -98,6 +119,9 @@ type page struct {
 
 func (b *browser) do(req *http.Request) page {
 	b.t.Helper()
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"crypto/sha256"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -33,35 +36,64 @@ func (s *Server) loginForm(w http.ResponseWriter, r *request) error {
 
 func (s *Server) login(w http.ResponseWriter, r *request) error {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
+	password := r.FormValue("password")
 	next := localPath(r.FormValue("next"), "/inbox")
 	again := func(status int, msg string) error {
 		return s.render(w, r, status, "login", view{Title: r.T("login.title"), Data: loginData{Email: email, Next: next, Error: msg}})
 	}
-	now := s.svc.Now()
-	ipKey, mailKey := "ip:"+clientIP(r.Request), "email:"+email
-	if blocked, wait := s.limiter.blocked(now, ipKey, mailKey); blocked {
-		s.log.Warn("sign-in refused: too many failures", "email", email, "remote", clientIP(r.Request))
-		w.Header().Set("Retry-After", itoa(int(wait/time.Second)+1))
-		return again(http.StatusTooManyRequests, r.T("login.too_many", int(wait/time.Minute)+1))
-	}
-	sess, err := s.svc.SignIn(r.Context(), email, r.FormValue("password"))
-	if err != nil {
-		e, ok := desk.AsError(err)
-		if !ok {
-			return err
-		}
-		if e.Kind == desk.KindForbidden {
-			s.limiter.fail(now, ipKey, mailKey)
-			s.log.Info("sign-in failed", "email", email, "remote", clientIP(r.Request))
-			return again(http.StatusUnauthorized, r.T("login.wrong"))
-		}
+	if email == "" || password == "" {
 		return again(http.StatusUnprocessableEntity, r.T("login.missing"))
 	}
-	s.limiter.reset(mailKey)
+	// Wrong passwords slow down the account from this client, and this client across
+	// accounts: never the account everywhere, which anyone could do to anyone.
+	client := clientIP(r.Request)
+	account, from := throttleKeys("signin", r, email)
+	if wait := s.throttle.take(s.svc.Now(), limit{account, signInAccount}, limit{from, signInClient}); wait > 0 {
+		s.log.Warn("sign-in refused: too many failures from this client", "email", email, "remote", client, "retry_after", wait)
+		retryAfter(w, wait)
+		return again(http.StatusTooManyRequests, r.T("login.too_many", r.wait(wait)))
+	}
+	sess, err := s.svc.SignIn(r.Context(), email, password)
+	if err != nil {
+		if e, ok := desk.AsError(err); ok && e.Kind == desk.KindForbidden {
+			s.log.Info("sign-in failed", "email", email, "remote", client)
+			return again(http.StatusUnauthorized, r.T("login.wrong"))
+		}
+		s.throttle.refund(account, from) // not a wrong password: nothing was guessed
+		if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+			return again(http.StatusUnprocessableEntity, r.T("login.missing"))
+		}
+		return err
+	}
+	s.throttle.clear(account)
+	s.throttle.refund(from)
 	s.startBrowserSession(w, r, sess, service.AgentSessionLength)
-	s.log.Info("signed in", "agent", sess.Actor.ID)
+	s.log.Info("signed in", "agent", sess.Actor.ID, "remote", client)
 	http.Redirect(w, r.Request, next, http.StatusSeeOther)
 	return nil
+}
+
+// throttleKeys are the keys an attempt counts against: the account (or address) from the
+// client, and the client (an IPv6 client by its /64, see realip.Key). The account is kept as
+// a digest, so a key's size does not depend on what a client typed into the form; a client's
+// key holds no newline, so no account can make one key look like another's.
+func throttleKeys(what string, r *request, account string) (accountFromClient, client string) {
+	c := realip.Key(realip.From(r.Request))
+	sum := sha256.Sum256([]byte(account))
+	return what + "\n" + c + "\n" + string(sum[:16]), what + "-client\n" + c
+}
+
+// retryAfter tells a throttled client, in whole seconds, when to try again.
+func retryAfter(w http.ResponseWriter, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+}
+
+// wait says a wait in the reader's language: seconds under a minute, else minutes, rounded up.
+func (r *request) wait(d time.Duration) string {
+	if d <= 59*time.Second {
+		return r.T("wait.seconds", int((d+time.Second-1)/time.Second))
+	}
+	return r.T("wait.minutes", int((d+time.Minute-1)/time.Minute))
 }
 
 // startBrowserSession sets the session cookie; a language chosen before signing in is kept

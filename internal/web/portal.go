@@ -64,37 +64,43 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
 	data := portalLoginData{Email: email, Demo: s.opts.Demo}
 	title := r.T("portal.login.title")
-	now := s.svc.Now()
-	// Every request counts, known address or not: nobody can flood a mailbox or try
-	// addresses by the thousand.
-	ipKey, mailKey := "portal-ip:"+clientIP(r.Request), "portal-email:"+email
-	if blocked, wait := s.limiter.blocked(now, ipKey, mailKey); blocked {
-		s.log.Warn("portal link refused: too many requests", "email", email, "remote", clientIP(r.Request))
-		w.Header().Set("Retry-After", itoa(int(wait/time.Second)+1))
-		data.Error = r.T("portal.login.too_many", int(wait/time.Minute)+1)
+	// Every request counts, known address or not (the answer must not tell which): per
+	// address from this client, so a stranger cannot stop a customer asking for a link, and
+	// per client, so nobody floods mailboxes or tries addresses by the thousand.
+	address, from := throttleKeys("portal", r, email)
+	if wait := s.throttle.take(s.svc.Now(), limit{address, portalAddress}, limit{from, portalClient}); wait > 0 {
+		s.log.Warn("portal link refused: too many requests from this client", "email", email, "remote", clientIP(r.Request), "retry_after", wait)
+		retryAfter(w, wait)
+		data.Error = r.T("portal.login.too_many", r.wait(wait))
 		return s.render(w, r, http.StatusTooManyRequests, "portal_login", portalView(title, data))
 	}
-	s.limiter.fail(now, ipKey, mailKey)
-	res, err := s.svc.RequestPortalLink(r.Context(), service.PortalLinkRequest{
-		Email: email, Lang: r.lang, BaseURL: s.baseURL(r), Compose: s.portalLinkMail,
-	})
+	err := s.svc.RequestPortalLink(r.Context(), service.PortalLinkRequest{Email: email, Lang: r.lang, BaseURL: s.baseURL(r)})
 	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		s.throttle.refund(address, from) // nothing can be sent to it
 		data.Error = r.T("portal.login.bad_email")
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal_login", portalView(title, data))
 	} else if err != nil {
 		return err
 	}
+	s.log.Info("portal link asked for", "email", email, "remote", clientIP(r.Request))
+	if s.opts.BaseURL == "" {
+		// Whoever sends the request chooses its Host header, and so where the mailed link
+		// points: only a configured address is safe on an open network.
+		s.log.Warn("portal link points at the request's Host header; set --base-url (KEPT_BASE_URL) so a forged Host cannot redirect sign-in links",
+			"host", r.Host)
+	}
+	data.Sent = true
+	return s.render(w, r, http.StatusOK, "portal_login", portalView(title, data))
+}
+
+// portalLinkDone logs what became of a request for a sign-in link, once the queued work has
+// run (see service.RequestPortalLink): the asker was told the same whatever it was.
+func (s *Server) portalLinkDone(res service.PortalLinkResult) {
 	switch {
 	case !res.Known:
-		s.log.Info("portal link asked for an address no customer has", "email", email, "remote", clientIP(r.Request))
+		s.log.Info("portal link asked for an address no customer has", "email", res.Email)
 	case res.Queued:
 		s.log.Info("portal link mailed", "customer", res.CustomerID)
-		if s.opts.BaseURL == "" {
-			// Whoever sends the request chooses its Host header, and so where the mailed link
-			// points: only a configured address is safe on an open network.
-			s.log.Warn("portal link points at the request's Host header; set --base-url (KEPT_BASE_URL) so a forged Host cannot redirect sign-in links",
-				"host", r.Host)
-		}
 	case res.Held:
 		s.log.Warn("portal link not mailed: too many automatic mails to the address this hour", "customer", res.CustomerID)
 	case s.opts.Demo:
@@ -104,8 +110,6 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 		s.log.Warn("portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); the customer cannot sign in",
 			"customer", res.CustomerID)
 	}
-	data.Sent = true
-	return s.render(w, r, http.StatusOK, "portal_login", portalView(title, data))
 }
 
 // portalLinkMail writes the sign-in mail in the customer's language.

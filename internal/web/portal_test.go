@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +24,7 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
+	"github.com/keptdesk/kept/internal/web"
 )
 
 // newPortalDesk is newDesk with outbound mail on (a relay is configured), so sign-in links
@@ -85,6 +90,7 @@ func newPortalScene(t *testing.T, d *testDesk) *portalScene {
 // portalMails are the mails of no case in the outbox (sign-in links), oldest first.
 func portalMails(t *testing.T, d *testDesk) []store.OutMail {
 	t.Helper()
+	d.runTimers() // sign-in links are mailed by a timer, as `kept serve` runs them on commit
 	var out []store.OutMail
 	err := d.St.Read(context.Background(), func(tx *store.Tx) error {
 		var err error
@@ -366,28 +372,128 @@ func TestPortalCustomerSeesOwnCases(t *testing.T) {
 	})
 }
 
-// TestPortalLinkRateLimit: a handful of links per address and client, then a wait.
+// TestPortalLinkRateLimit: links for one address from one client come four at once, then
+// after a minute, two, and so on; a stranger asking for a customer's link from elsewhere does
+// not stop the customer getting one, and one client asking for address after address is
+// slowed too. The wait is said in the reader's language.
 func TestPortalLinkRateLimit(t *testing.T) {
-	d := newPortalDesk(t, "sqlite")
+	d := behindProxy(t, "sqlite", service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
 	newPortalScene(t, d)
-	b := d.browser()
-	b.get("/portal/login")
-	for i := range 5 {
-		if p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}); p.Status != http.StatusOK {
+	ask := func(b *browser, email string) page {
+		t.Helper()
+		return b.post("/portal/login", url.Values{"email": {email}})
+	}
+	mari := d.clientAt("198.51.100.7")
+	mari.get("/portal/login")
+	for i := range 4 {
+		if p := ask(mari, "mari@example.ee"); p.Status != http.StatusOK {
 			t.Fatalf("request %d: %d", i+1, p.Status)
 		}
 	}
-	p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}})
-	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" {
-		t.Fatalf("sixth request: %d", p.Status)
+	p := ask(mari, "mari@example.ee")
+	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") != "60" {
+		t.Fatalf("fifth request at once: %d, Retry-After %q", p.Status, p.Header.Get("Retry-After"))
 	}
-	if n := len(portalMails(t, d)); n != 5 {
-		t.Errorf("%d mails queued, want 5", n)
+	p.mustContain(t, "Too many sign-in links were asked for. Try again in 1 min.")
+	if n := len(portalMails(t, d)); n != 4 {
+		t.Errorf("%d mails queued, want 4", n)
 	}
-	d.Clock.Advance(16 * time.Minute)
-	if p := b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}); p.Status != http.StatusOK {
+	d.Clock.Advance(time.Minute)
+	if p := ask(mari, "mari@example.ee"); p.Status != http.StatusOK {
 		t.Fatalf("after the wait: %d", p.Status)
 	}
+
+	// A stranger asks for Ivo's link until told to wait: Ivo, from his own client, still gets one.
+	stranger := d.clientAt("203.0.113.9")
+	stranger.get("/portal/login")
+	refused := false
+	for range 6 {
+		if ask(stranger, "ivo@example.hr").Status == http.StatusTooManyRequests {
+			refused = true
+		}
+	}
+	if !refused {
+		t.Fatal("six requests for one address from one client in a moment, none refused")
+	}
+	ivo := d.clientAt("192.0.2.44")
+	ivo.get("/portal/login")
+	before := len(portalMails(t, d))
+	if p := ask(ivo, "ivo@example.hr"); p.Status != http.StatusOK {
+		t.Fatalf("Ivo was stopped by a stranger: %d", p.Status)
+	}
+	if n := len(portalMails(t, d)); n != before+1 {
+		t.Fatalf("Ivo's request queued %d mails", n-before)
+	}
+
+	// One client, address after address: slowed after ten.
+	spray := d.clientAt("203.0.113.77")
+	spray.get("/portal/login")
+	for i := range 11 {
+		if p := ask(spray, fmt.Sprintf("someone%d@example.org", i)); p.Status != http.StatusOK {
+			t.Fatalf("address %d: %d", i+1, p.Status)
+		}
+	}
+	if p := ask(spray, "someone-else@example.org"); p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") != "1" {
+		t.Fatalf("the twelfth address at once: %d, Retry-After %q", p.Status, p.Header.Get("Retry-After"))
+	}
+
+	// In Estonian.
+	et := d.clientAt("192.0.2.99")
+	et.get("/portal/login")
+	et.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal/login"}})
+	et.get("/portal/login")
+	for range 5 {
+		p = ask(et, "mari@example.ee")
+	}
+	if p.Status != http.StatusTooManyRequests {
+		t.Fatalf("fifth request in Estonian: %d", p.Status)
+	}
+	p.mustContain(t, "Sisselogimislinke on küsitud liiga palju. Proovige uuesti 1 min pärast.")
+}
+
+// TestPortalLinkInTheDemoLog: a demo desk without a relay cannot mail the sign-in link, so it
+// prints it in its log once the queued request has run, and the printed link signs in.
+func TestPortalLinkInTheDemoLog(t *testing.T) {
+	var logged lockedBuffer
+	d := newDeskLogged(t, "sqlite", web.Options{Zone: time.UTC, Demo: true}, slog.New(slog.NewTextHandler(&logged, nil)))
+	if _, err := d.Svc.CreateCustomer(context.Background(), desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"}); err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser()
+	b.get("/portal/login").mustContain(t, "printed in the desk&#39;s log")
+	b.post("/portal/login", url.Values{"email": {"mari@example.ee"}}).mustContain(t, portalSentText)
+	if strings.Contains(logged.String(), "/portal/signin?token=") {
+		t.Fatal("the link was made in the request; it is the queued work's to make")
+	}
+	d.runTimers()
+	line := regexp.MustCompile(`demo mode prints it instead.* link="?([^"\s]+)`).FindStringSubmatch(logged.String())
+	if line == nil {
+		t.Fatalf("no link in the demo's log:\n%s", logged.String())
+	}
+	link := strings.TrimPrefix(line[1], d.URL)
+	b.get(link).mustContain(t, "Continue")
+	token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/portal/signin?token="))
+	if p := b.post("/portal/signin", url.Values{"token": {token}}); p.Status != http.StatusSeeOther || p.Location != "/portal" {
+		t.Fatalf("signing in by the printed link: %d → %q", p.Status, p.Location)
+	}
+}
+
+// lockedBuffer is a log the server's goroutines write while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestPortalInEstonian: the portal's pages in Estonian show none of the portal's English texts.

@@ -6,13 +6,13 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"net"
+
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -119,71 +119,7 @@ func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 }
 
-// limiter counts failed sign-ins per client address and per account, so guessing passwords
-// or flooding a customer with sign-in mail is slowed down to a handful of tries.
-type limiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-// Failed sign-ins allowed per key within the window.
-const (
-	limitTries  = 5
-	limitWindow = 15 * time.Minute
-)
-
-func newLimiter() *limiter { return &limiter{failures: map[string][]time.Time{}} }
-
-// blocked reports whether any key has used up its tries, and when the oldest try expires.
-func (l *limiter) blocked(now time.Time, keys ...string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		recent := l.recent(k, now)
-		if len(recent) >= limitTries {
-			return true, recent[0].Add(limitWindow).Sub(now)
-		}
-	}
-	return false, 0
-}
-
-// fail records one failed try under every key.
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.failures) > 100_000 { // a flood of distinct keys: start afresh rather than grow
-		l.failures = map[string][]time.Time{}
-	}
-	for _, k := range keys {
-		l.failures[k] = append(l.recent(k, now), now)
-	}
-}
-
-// reset forgets the failures of a key after a successful sign-in.
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
-}
-
-func (l *limiter) recent(k string, now time.Time) []time.Time {
-	ts := l.failures[k]
-	for len(ts) > 0 && now.Sub(ts[0]) > limitWindow {
-		ts = ts[1:]
-	}
-	if len(ts) == 0 {
-		delete(l.failures, k)
-	}
-	return ts
-}
-
-// clientIP is the address a request came from (the proxy's, behind one).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the address a request came from: behind trusted proxies, the client's (realip).
+func clientIP(r *http.Request) string { return realip.String(realip.From(r)) }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -25,6 +27,9 @@ type Options struct {
 	BaseURL string
 	// Demo prints portal sign-in links to the log when no relay could deliver them.
 	Demo bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (see
+	// realip); without them the TCP peer is the client.
+	TrustedProxies realip.Proxies
 }
 
 // Server renders the desk's and the portal's pages.
@@ -35,9 +40,11 @@ type Server struct {
 	opts     Options
 	pages    *pages
 	cat      catalogs
-	limiter  *limiter
+	throttle *throttle // slows down sign-in guesses and portal-link requests
 	hub      *hub
 	presence *presence // who has which case open (live.go)
+	// untrustedProxy warns once that a peer sends X-Forwarded-For without being trusted.
+	untrustedProxy sync.Once
 }
 
 // New prepares the templates and catalogs; an error here is a bug in the embedded files.
@@ -53,7 +60,10 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	if err != nil {
 		return nil, err
 	}
-	return &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, limiter: newLimiter(), hub: newHub(), presence: newPresence()}, nil
+	s := &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}
+	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
+	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone})
+	return s, nil
 }
 
 // DefaultBaseURL sets where links in mail point when no base URL was configured: the address
@@ -88,7 +98,18 @@ func (s *Server) Handler(next http.Handler) http.Handler {
 	}))
 	// Browsers say where a request comes from; one from another site that would change
 	// something is refused before any handler runs. The CSRF token is the second lock.
-	return http.NewCrossOriginProtection().Handler(mux)
+	protected := http.NewCrossOriginProtection().Handler(mux)
+	// The client is found once, here, for every page, the API and their log lines.
+	return s.opts.TrustedProxies.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Forwarded-For") != "" && !s.opts.TrustedProxies.Trusts(realip.Peer(r)) {
+			s.untrustedProxy.Do(func() {
+				s.log.Warn("a request came with X-Forwarded-For from a peer that is not a trusted proxy: the header is ignored. "+
+					"Behind a reverse proxy, set --trusted-proxies (KEPT_TRUSTED_PROXIES) to its address, or every client counts as the proxy",
+					"peer", realip.String(realip.Peer(r)))
+			})
+		}
+		protected.ServeHTTP(w, r)
+	}))
 }
 
 // home sends agents to their inbox, customers to the portal and everyone else to sign in.
@@ -136,7 +157,7 @@ func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handl
 			took := time.Since(start)
 			s.metrics.Request(hr.Method, route, sw.Code, took)
 			s.log.Info("page", "method", hr.Method, "path", hr.URL.Path, "status", sw.Code, "bytes", sw.Bytes,
-				"ms", float64(took.Microseconds())/1000, "remote", hr.RemoteAddr)
+				"ms", float64(took.Microseconds())/1000, "remote", clientIP(hr))
 		}()
 		if need != "" && r.sess.Actor.Kind != need {
 			s.signInFirst(sw, r, need)

@@ -5,10 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/service"
 )
 
 // A customer who signs in to the portal keeps their browser's time zone, so what the desk
@@ -20,12 +18,7 @@ func TestPortalKeepsTheBrowsersZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := d.Svc.RequestPortalLink(ctx, service.PortalLinkRequest{Email: "mari@example.ee", BaseURL: d.URL,
-		Compose: func(_, link string, _ time.Time) (string, string) { return "link", link }})
-	if err != nil || res.Link == "" {
-		t.Fatalf("link: %+v %v", res, err)
-	}
-	link, _ := url.Parse(res.Link)
+	link, _ := url.Parse(portalLinkFor(t, d.Svc, d.Clock, "mari@example.ee", "en", d.URL))
 	b := d.browser()
 	u, _ := url.Parse(d.URL)
 	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "kept_tz", Value: "Europe/Tallinn", Path: "/"}})
