@@ -28,6 +28,16 @@ func (s Status) Active() bool {
 	return s == StatusOpen || s == StatusAwaitingConfirmation || s == StatusQuarantined
 }
 
+// Statuses are every status a case can be in.
+var Statuses = []Status{StatusOpen, StatusAwaitingConfirmation, StatusClosed, StatusClosedUnconfirmed, StatusQuarantined}
+
+// CountsTowardLoad reports whether a case in this status counts among its owner's open cases,
+// the load that choosing a new case's owner balances: open or awaiting the customer's
+// confirmation (a quarantined case waits for an agent to look at it, not for its owner).
+func (s Status) CountsTowardLoad() bool {
+	return s == StatusOpen || s == StatusAwaitingConfirmation
+}
+
 // Channels a customer's words arrive by.
 var channels = []string{"email", "web", "phone", "social", "api"}
 
@@ -236,6 +246,21 @@ type AgentLoad struct {
 	Away  bool
 }
 
+// MayOwnNewCase reports whether an agent may be given a new case nobody was named for: an
+// active member of the desk (not a partner's user).
+func MayOwnNewCase(a Agent) bool { return a.Active && a.Role != RolePartner }
+
+// AwayForNewCases reports whether an agent's leave or sickness keeps new cases from them at
+// now: away now or within the next day (a break does not: it ends within hours).
+func AwayForNewCases(absences []Absence, now time.Time) bool {
+	for _, a := range absences {
+		if (a.Kind == AbsenceLeave || a.Kind == AbsenceSick) && a.From.Before(now.Add(24*time.Hour)) && a.To.After(now) {
+			return true
+		}
+	}
+	return false
+}
+
 // ChooseOwner picks the owner of a case nobody was named for: the present, active agent with
 // the fewest active cases, the lower id on a tie (so the choice is repeatable). New cases start
 // on the ladder's first rung, so agents come before leads, managers and admins.
@@ -249,7 +274,7 @@ func ChooseOwner(candidates []AgentLoad) (Agent, error) {
 	}
 	for i := range candidates {
 		c := &candidates[i]
-		if !c.Agent.Active || c.Agent.Role == RolePartner || c.Away {
+		if !MayOwnNewCase(c.Agent) || c.Away {
 			continue
 		}
 		if best == nil || better(c, best) {

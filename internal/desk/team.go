@@ -12,6 +12,15 @@ type TeamSettings struct {
 	ConfirmWait     time.Duration   // a resolution unconfirmed this long closes as unconfirmed
 }
 
+// ForType is the settings a case of a type is held to: the team's, with the response target
+// the type sets (0: none) in place of the team's.
+func (s TeamSettings) ForType(typeTarget time.Duration) TeamSettings {
+	if typeTarget > 0 {
+		s.ResponseTarget = typeTarget
+	}
+	return s
+}
+
 // DefaultTeamSettings apply to cases of no team.
 func DefaultTeamSettings() TeamSettings {
 	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}

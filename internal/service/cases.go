@@ -142,7 +142,7 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 }
 
 // chooseOwner is the owner a new case gets: the agent named, or else the least busy agent
-// present of the case type's team (of anyone, when its team has nobody).
+// present of the case type's team (of anyone, when nobody of its team is present).
 func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 	if ownerID != 0 {
 		owner, err := w.agent(ownerID)
@@ -152,13 +152,16 @@ func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 		return owner, err
 	}
 	loads, err := w.ownerLoads(teamID)
-	if err == nil && len(loads) == 0 && teamID != 0 {
-		loads, err = w.ownerLoads(0) // nobody in the type's team: anyone present
-	}
 	if err != nil {
 		return desk.Agent{}, err
 	}
 	owner, err := desk.ChooseOwner(loads)
+	if _, none := desk.AsError(err); none && teamID != 0 {
+		if loads, err = w.ownerLoads(0); err != nil { // nobody of the type's team present: anyone
+			return desk.Agent{}, err
+		}
+		owner, err = desk.ChooseOwner(loads)
+	}
 	if err != nil {
 		return owner, err
 	}

@@ -191,19 +191,21 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 // errMailFailed rolls back a group in which a mail failed, to file it again with savepoints.
 var errMailFailed = errors.New("a mail of the group failed")
 
-// ownerPools are the owner pools (store.OwnerPool) of one group transaction, by team: read by
-// the first mail of the group that opens a case, used by the others, which then read only the
-// open counts. Nothing in a group writes agents or absences, so the pools stay true for it; a
+// ownerPools are the owner pools (store.OwnerPool) of one transaction, by team: read by the
+// first mail of a group that opens a case, used by the others, which then read only the open
+// counts. Nothing in a group writes agents or absences, so the pools stay true for it; a
 // savepoint rolled back undoes only cases, whose counts are read again anyway.
 type ownerPools map[int64]*store.OwnerPool
 
-// ownerLoads is tx.OwnerLoads, from the group's pools when filing a group of mails.
+// ownerLoads are the loads a new case's owner is chosen by: the agents (of one team, when
+// teamID is not 0) with their open cases, and whether the desk's rule keeps new cases from them
+// for now (away). They come from the command's owner pool, or its mail group's.
 func (w *work) ownerLoads(teamID int64) ([]desk.AgentLoad, error) {
 	if w.pools == nil {
-		return w.tx.OwnerLoads(w.ctx, teamID, w.now)
+		w.pools = ownerPools{}
 	}
 	p := w.pools[teamID]
-	if p == nil {
+	if p == nil || !p.Holds(w.now) {
 		pool, err := w.tx.OwnerPool(w.ctx, teamID, w.now)
 		if err != nil {
 			return nil, err
@@ -211,5 +213,13 @@ func (w *work) ownerLoads(teamID int64) ([]desk.AgentLoad, error) {
 		p = &pool
 		w.pools[teamID] = p
 	}
-	return w.tx.PoolLoads(w.ctx, p, w.now)
+	open, err := w.tx.OpenCounts(w.ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	loads := make([]desk.AgentLoad, len(p.Agents))
+	for i, a := range p.Agents {
+		loads[i] = desk.AgentLoad{Agent: a, Open: open[a.ID], Away: desk.AwayForNewCases(p.Absences[a.ID], w.now)}
+	}
+	return loads, nil
 }

@@ -468,7 +468,8 @@ func (w *work) settingsOf(c desk.Case) (desk.TeamSettings, error) {
 	if v, ok := w.settings[key]; ok {
 		return v, nil
 	}
-	v, err := w.tx.CaseSettings(w.ctx, c.TeamID, c.Type)
+	team, typeTarget, err := w.tx.CaseSettings(w.ctx, c.TeamID, c.Type)
+	v := team.ForType(typeTarget)
 	if err == nil {
 		if w.settings == nil {
 			w.settings = map[settingsKey]desk.TeamSettings{}

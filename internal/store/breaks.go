@@ -134,6 +134,11 @@ func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Ca
 	if err != nil {
 		return nil, fmt.Errorf("load cases: %w", err)
 	}
+	if t.writable {
+		for _, c := range out {
+			t.opens.seen(c)
+		}
+	}
 	return out, nil
 }
 

@@ -21,12 +21,15 @@ func TestBatchOfManyRows(t *testing.T) {
 		ctx := context.Background()
 		var stored []desk.Entry
 		err := st.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			if c, err = tx.Case(ctx, c.ID); err != nil { // a case is saved where it was loaded
+				return err
+			}
 			var drafts []desk.Draft
 			for i := range 101 {
 				drafts = append(drafts, desk.Draft{Kind: desk.KindNote, Actor: desk.Actor{Kind: desk.ActorCustomer, ID: cu.ID, Name: "Mari Kask"},
 					Internal: i%2 == 0, Channel: "email", Body: fmt.Sprintf("entry %d", i), Data: map[string]any{"n": i}})
 			}
-			var err error
 			stored, err = desk.Chain(&c, drafts, t0.Add(time.Minute))
 			if err != nil {
 				return err

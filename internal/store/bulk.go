@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -280,6 +281,25 @@ func tables(batch *BulkBatch) []*bulkTable {
 	return []*bulkTable{customers, contacts, refs, absences, cases, parts, entries, promises, timers, outcomes, searchRefs}
 }
 
+// openCountsOf is how a batch's cases add to their owners' counts of open cases (see openLog),
+// by owner in the order of their ids.
+func openCountsOf(batch *BulkBatch) (ids []int64, deltas []int32) {
+	by := map[int64]int32{}
+	for _, c := range batch.Cases {
+		if c.Status.CountsTowardLoad() {
+			by[c.OwnerID]++
+		}
+	}
+	for id := range by {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		deltas = append(deltas, by[id])
+	}
+	return ids, deltas
+}
+
 // sqliteMaxVars bounds the parameters of one statement (SQLite's limit is 32766); a few
 // thousand already take the per-statement cost out of the load.
 const sqliteMaxVars = 8000
@@ -288,6 +308,13 @@ func writeSQLite(ctx context.Context, tx *sql.Tx, batch *BulkBatch) error {
 	for _, t := range tables(batch) {
 		if err := insertRows(ctx, tx, t); err != nil {
 			return err
+		}
+	}
+	ids, deltas := openCountsOf(batch)
+	for i := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_open_cases (agent_id, shard, open) VALUES ($1, 0, $2)
+			ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + excluded.open`, ids[i], deltas[i]); err != nil {
+			return fmt.Errorf("bulk load: open counts: %w", err)
 		}
 	}
 	// The words of each text, joined by spaces, as Index writes them to the FTS5 table, with
@@ -380,6 +407,12 @@ func writePostgres(ctx context.Context, conn *pgx.Conn, batch *BulkBatch) error 
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
 			return fmt.Errorf("bulk load: copy into %s: %w", t.name, err)
+		}
+	}
+	if ids, deltas := openCountsOf(batch); len(ids) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO agent_open_cases (agent_id, shard, open) SELECT unnest($1::bigint[]), 0, unnest($2::int[])
+			ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + excluded.open`, ids, deltas); err != nil {
+			return fmt.Errorf("bulk load: open counts: %w", err)
 		}
 	}
 	var docs [][]any

@@ -51,7 +51,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}
-	t.opens.inserted(*c)
+	t.pend.countOpen(t.opens.inserted(*c))
 	return nil
 }
 
@@ -371,8 +371,9 @@ func (t *Tx) InboundKey(ctx context.Context, channel, externalID string) (caseID
 }
 
 // CaseSettings loads what the ladder needs for a case in one query: its team's settings (the
-// defaults for team 0), with the response target of its case type when the type sets one.
-func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (desk.TeamSettings, error) {
+// desk's defaults for team 0), and the response target its case type sets (0 for none; see
+// desk.TeamSettings.ForType).
+func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (desk.TeamSettings, time.Duration, error) {
 	s := desk.DefaultTeamSettings()
 	var id sql.NullInt64
 	var name, reminders sql.NullString
@@ -384,32 +385,22 @@ func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (d
 		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = CAST($1 AS BIGINT)`, teamID, caseType).
 		Scan(&id, &name, &target, &repeat, &reminders, &wait, &typeTarget)
 	if err != nil {
-		return s, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)
+		return s, 0, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)
 	}
 	if teamID != 0 {
 		if !id.Valid {
-			return s, fmt.Errorf("team %d settings: %w", teamID, ErrNotFound)
+			return s, 0, fmt.Errorf("team %d settings: %w", teamID, ErrNotFound)
 		}
 		s.ID, s.Name, s.RepeatContacts = id.Int64, name.String, int(repeat.Int64)
 		s.ResponseTarget, s.ConfirmWait = time.Duration(target.Int64)*time.Second, time.Duration(wait.Int64)*time.Second
 		var secs []int64
 		if err := json.Unmarshal([]byte(reminders.String), &secs); err != nil {
-			return s, fmt.Errorf("team %d reminders: %w", teamID, err)
+			return s, 0, fmt.Errorf("team %d reminders: %w", teamID, err)
 		}
 		s.ReminderOffsets = s.ReminderOffsets[:0]
 		for _, v := range secs {
 			s.ReminderOffsets = append(s.ReminderOffsets, time.Duration(v)*time.Second)
 		}
 	}
-	if typeTarget > 0 {
-		s.ResponseTarget = time.Duration(typeTarget) * time.Second
-	}
-	return s, nil
-}
-
-// OwnerLoads is AgentLoads for choosing a new case's owner, reading each agent's count of
-// open cases from agent_open_cases (kept by triggers on cases, migration 00011) instead of
-// counting them: the count grows with the desk and this runs for every mail that opens a case.
-func (t *Tx) OwnerLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	return t.agentLoads(ctx, `COALESCE((SELECT SUM(l.open) FROM agent_open_cases l WHERE l.agent_id = a.id), 0)`, teamID, now)
+	return s, time.Duration(typeTarget) * time.Second, nil
 }

@@ -1,14 +1,24 @@
 package store
 
-import "github.com/keptdesk/kept/internal/desk"
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
 
-// openLog follows the changes a write transaction makes to agents' open-case counts (which
-// triggers keep in agent_open_cases), so an owner pool can keep the counts it read and add
-// them up instead of reading them again for every mail of a group. A write whose effect on
-// the counts it cannot know (a case saved that this transaction did not load or insert, a
-// batch of cases saved, a savepoint rolled back) starts a new generation: pools read again.
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// openLog is a write transaction's changes to agents' counts of open cases (agent_open_cases):
+// which statuses count is the desk's rule (desk.Status.CountsTowardLoad); keeping the counts
+// is the store's, here. Each case the transaction inserts or saves counts for its owner against
+// how the transaction loaded it, so a case is saved only after it was loaded (Case,
+// CasesForUpdate) or inserted in the same transaction. The changes are written with the
+// transaction's other held writes (pending.go); owner pools add them up too, instead of reading
+// the counts again for every mail of a group (see OwnerPool).
 type openLog struct {
-	gen     int
+	gen     int // a new generation when the changes can no longer be followed (a savepoint rolled back)
 	changes []openChange
 	cases   map[int64]caseLoad // as this transaction last loaded or wrote each case
 }
@@ -18,15 +28,14 @@ type openChange struct {
 	delta   int
 }
 
-// caseLoad is what of a case the counts follow: its owner, and whether it counts as open
-// (as the triggers decide: open or awaiting confirmation).
+// caseLoad is what of a case its owner's count follows: the owner, and whether it counts.
 type caseLoad struct {
 	owner int64
 	open  bool
 }
 
 func loadOf(c desk.Case) caseLoad {
-	return caseLoad{owner: c.OwnerID, open: c.Status == desk.StatusOpen || c.Status == desk.StatusAwaitingConfirmation}
+	return caseLoad{owner: c.OwnerID, open: c.Status.CountsTowardLoad()}
 }
 
 // seen records a case as loaded in the transaction (locked, so nothing else changes it).
@@ -37,29 +46,83 @@ func (l *openLog) seen(c desk.Case) {
 	l.cases[c.ID] = loadOf(c)
 }
 
-// inserted records a new case.
-func (l *openLog) inserted(c desk.Case) {
+// inserted records a new case and returns its change to the counts.
+func (l *openLog) inserted(c desk.Case) []openChange {
 	l.seen(c)
 	if now := loadOf(c); now.open {
-		l.changes = append(l.changes, openChange{now.owner, 1})
+		return l.add(openChange{now.owner, 1})
 	}
+	return nil
 }
 
-// saved records a case written back: exactly when it was loaded or inserted here.
-func (l *openLog) saved(c desk.Case) {
+// saved records a case written back and returns its changes to the counts.
+func (l *openLog) saved(c desk.Case) ([]openChange, error) {
 	was, ok := l.cases[c.ID]
 	if !ok {
-		l.unknown()
-		return
+		return nil, fmt.Errorf("save case %d: not loaded in this transaction, so its owner's count of open cases cannot follow", c.ID)
 	}
+	now := loadOf(c)
+	l.cases[c.ID] = now
+	if was == now {
+		return nil, nil
+	}
+	var out []openChange
 	if was.open {
-		l.changes = append(l.changes, openChange{was.owner, -1})
+		out = l.add(openChange{was.owner, -1})
 	}
-	l.inserted(c)
+	if now.open {
+		out = append(out, l.add(openChange{now.owner, 1})...)
+	}
+	return out, nil
 }
 
-// unknown starts a new generation: the counts changed in a way not followed here.
-func (l *openLog) unknown() {
+func (l *openLog) add(c openChange) []openChange {
+	l.changes = append(l.changes, c)
+	return []openChange{c}
+}
+
+// snapshot is what a savepoint restores when it is rolled back: the cases as loaded before it.
+func (l *openLog) snapshot() map[int64]caseLoad { return maps.Clone(l.cases) }
+
+// rolledBack restores the cases as they were before a savepoint that was rolled back, and
+// starts a new generation: the changes pools followed may have been undone.
+func (l *openLog) rolledBack(cases map[int64]caseLoad) {
 	l.gen++
-	l.changes, l.cases = nil, nil
+	l.changes, l.cases = nil, cases
+}
+
+// writeOpenCounts adds the held changes to the agents' counts, netted per agent, in one
+// statement. On PostgreSQL each agent's count is spread over shards by connection (migration
+// 00011), so concurrent transactions opening cases for one agent do not queue on one row.
+func (t *Tx) writeOpenCounts(ctx context.Context, deltas map[int64]int) error {
+	type row struct {
+		AgentID int64 `json:"agent_id"`
+		Delta   int   `json:"delta"`
+	}
+	var rows []row
+	for id, d := range deltas {
+		if d != 0 {
+			rows = append(rows, row{id, d})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.AgentID, b.AgentID) }) // locks taken in one order
+	list, err := jsonParam(rows)
+	if err != nil {
+		return fmt.Errorf("open counts: %w", err)
+	}
+	shard := "0"
+	if t.d.name == "postgres" {
+		shard = "pg_backend_pid() % 8"
+	}
+	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO agent_open_cases (agent_id, shard, open)
+		SELECT j.agent_id, `+shard+`, j.delta FROM `+t.jsonRows(1, "agent_id BIGINT", "delta INTEGER")+` WHERE true
+		ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + excluded.open`, list)
+	if err != nil {
+		return fmt.Errorf("open counts of %d agents: %w", len(rows), err)
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -51,13 +50,13 @@ func BenchmarkPoolLoads(b *testing.B) {
 				if err != nil {
 					return err
 				}
-				for i := range b.N {
-					loads, err := tx.PoolLoads(ctx, &pool, t0.Add(time.Duration(i)*time.Millisecond))
+				for range b.N {
+					open, err := tx.OpenCounts(ctx, &pool)
 					if err != nil {
 						return err
 					}
-					if len(loads) != 40 {
-						return fmt.Errorf("%d loads, want 40", len(loads))
+					if len(open) != 40 {
+						return fmt.Errorf("%d counts, want 40", len(open))
 					}
 				}
 				return nil

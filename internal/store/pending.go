@@ -41,6 +41,7 @@ type pending struct {
 	outbox       []OutMail
 	mailLinks    []entryLink
 	inboundKeys  []inboundKey
+	opens        map[int64]int // agent → change to their count of open cases (openlog.go)
 
 	// ids are the ids of the entries written in this transaction, by case and seq; idLog lists
 	// their keys in the order written, so a savepoint rolled back can forget its own.
@@ -77,7 +78,18 @@ type inboundKey struct {
 
 func (p *pending) empty() bool {
 	return len(p.entries) == 0 && len(p.cases) == 0 && len(p.promises) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 &&
-		len(p.participants) == 0 && len(p.notes) == 0 && len(p.outbox) == 0 && len(p.mailLinks) == 0 && len(p.inboundKeys) == 0
+		len(p.participants) == 0 && len(p.notes) == 0 && len(p.outbox) == 0 && len(p.mailLinks) == 0 && len(p.inboundKeys) == 0 &&
+		len(p.opens) == 0
+}
+
+// countOpen holds changes to agents' counts of open cases.
+func (p *pending) countOpen(changes []openChange) {
+	for _, c := range changes {
+		if p.opens == nil {
+			p.opens = map[int64]int{}
+		}
+		p.opens[c.agentID] += c.delta
+	}
 }
 
 // drop forgets the writes not yet made (their savepoint was rolled back).
@@ -108,6 +120,7 @@ func (t *Tx) flush(ctx context.Context) error {
 		func() error { return t.insertInboundKeys(ctx, w.inboundKeys) },
 		func() error { return t.queueMails(ctx, w.outbox) },
 		func() error { return t.saveCases(ctx, w.cases) },
+		func() error { return t.writeOpenCounts(ctx, w.opens) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -146,8 +159,9 @@ func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 		p.caseAt[c.ID] = len(p.cases)
 		p.cases = append(p.cases, c)
 	}
-	t.opens.saved(c)
-	return nil
+	changes, err := t.opens.saved(c)
+	p.countOpen(changes)
+	return err
 }
 
 // SavePromise writes back a promise's state, due time, owner, slips and words. The saves held

@@ -24,7 +24,16 @@ func nullID(id int64) any {
 
 // EnsureTeam returns the id of the team with this name, creating it if new.
 func (t *Tx) EnsureTeam(ctx context.Context, name string, now time.Time) (int64, error) {
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
+	// A new team starts with the desk's default targets (desk.DefaultTeamSettings), written
+	// here rather than left to the columns' defaults, so the desk is the one place they are set.
+	d := desk.DefaultTeamSettings()
+	reminders, err := secondsJSON(d.ReminderOffsets)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO teams (name, created_at, response_target_s, repeat_contacts, reminders, confirm_wait_s)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING`,
+		name, now, int64(d.ResponseTarget/time.Second), d.RepeatContacts, reminders, int64(d.ConfirmWait/time.Second)); err != nil {
 		return 0, fmt.Errorf("create team %q: %w", name, err)
 	}
 	var id int64
@@ -175,53 +184,6 @@ func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
 			return nil, fmt.Errorf("list agents: %w", err)
 		}
 		out = append(out, a)
-	}
-	return out, rows.Err()
-}
-
-// AgentLoads lists the active agents (of one team, when teamID is not 0) with how many
-// active cases each owns and whether they are away (on leave or sick) at now or within the
-// next day — a new case should not land on someone about to leave. It counts the cases; the
-// tests hold it against OwnerLoads, which reads counts kept by triggers. Each load's Agent
-// holds what choosing an owner needs (see agentLoads).
-func (t *Tx) AgentLoads(ctx context.Context, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	return t.agentLoads(ctx, `(SELECT COUNT(*) FROM cases c WHERE c.owner_id = a.id AND c.status IN ('open', 'awaiting_confirmation'))`, teamID, now)
-}
-
-// agentLoads is the loads query with openCount as the expression for each agent's open cases.
-// It runs for every mail that opens a case, over every agent of the desk, so each load's Agent
-// holds only what desk.ChooseOwner reads (ID, Role, Active, TeamID): the chosen agent is then
-// loaded whole, instead of every agent's hours being decoded for nothing.
-func (t *Tx) agentLoads(ctx context.Context, openCount string, teamID int64, now time.Time) ([]desk.AgentLoad, error) {
-	// Parameters cast, as in CustomerAt: bare, they made SQLite plan this again for every
-	// mail on an analysed desk (a tenth of intake's CPU at scale S, with CaseSettings). SQLite
-	// holds times as text.
-	ts := "TEXT"
-	if t.d.name == "postgres" {
-		ts = "TIMESTAMPTZ"
-	}
-	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0), ` + openCount + `,
-		EXISTS (SELECT 1 FROM absences ab WHERE ab.agent_id = a.id AND ab.kind IN ('leave', 'sick') AND ab.from_at < CAST($2 AS ` + ts + `) AND ab.to_at > CAST($1 AS ` + ts + `))
-		FROM agents a WHERE a.active AND a.role <> 'partner'`
-	args := []any{now, now.Add(24 * time.Hour)}
-	if teamID != 0 {
-		q += ` AND a.team_id = CAST($3 AS BIGINT)`
-		args = append(args, teamID)
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("agent loads: %w", err)
-	}
-	defer rows.Close()
-	var out []desk.AgentLoad
-	for rows.Next() {
-		var l desk.AgentLoad
-		var role string
-		if err := rows.Scan(&l.Agent.ID, &role, &l.Agent.Active, &l.Agent.TeamID, &l.Open, &l.Away); err != nil {
-			return nil, fmt.Errorf("agent loads: %w", err)
-		}
-		l.Agent.Role = desk.Role(role)
-		out = append(out, l)
 	}
 	return out, rows.Err()
 }
@@ -411,39 +373,45 @@ func (t *Tx) PartnerCaseIDs(ctx context.Context, partnerID int64, limit int) ([]
 }
 
 // OwnerPool is what choosing a new case's owner reads that only changes when agents or
-// absences are written: the candidates, as OwnerLoads lists them, and their leave and sickness.
-// Mail intake reads it once per group transaction, where nothing writes agents or absences,
-// and then only the open counts (which every case opened changes) for each mail: OwnerLoads
-// read every agent with two subqueries each, for every mail that opened a case.
+// absences are written: the agents (of one team, when the pool is a team's) and their leave and
+// sickness around the time it was read. Whom of them a new case may go to is the desk's rule
+// (desk.MayOwnNewCase, desk.AwayForNewCases); their counts of open cases come from OpenCounts.
+// Mail intake reads a pool once per group transaction, where nothing writes agents or absences,
+// and then only the open counts (which every case opened changes) for each mail.
 type OwnerPool struct {
+	Agents   []desk.Agent             // ID, Role, Active and TeamID: what choosing reads
+	Absences map[int64][]desk.Absence // leave and sickness, by agent, that may count within an hour of Read
+	Read     time.Time                // the time it was read for (see Holds)
 	teamID   int64
-	read     time.Time        // the now it was read at: it holds for an hour either side
-	agents   []desk.AgentLoad // Open and Away left zero
-	absences []poolAbsence
-	// counts reads the open counts of only the candidates (args, their ids) when they are a
+	// counts reads the open counts of only the pool's agents (args, their ids) when they are a
 	// team's: at scale M a team has a fifth of the desk's agents.
 	counts string
 	args   []any
 	// open holds the counts as read at generation gen of the transaction's openLog, with its
-	// changes up to changes added: nil until PoolLoads first reads them.
+	// changes up to changes added: nil until OpenCounts first reads them.
 	open    map[int64]int
 	gen     int
 	changes int
 }
 
-type poolAbsence struct {
-	agentID  int64
-	from, to time.Time
+// poolHolds is how far from the time it was read an owner pool holds: its absences are those
+// that may count within the next day from any time in that window.
+const poolHolds = time.Hour
+
+// Holds reports whether the pool may stand for the agents and absences at now.
+func (p *OwnerPool) Holds(now time.Time) bool {
+	d := now.Sub(p.Read)
+	return d >= -poolHolds && d <= poolHolds
 }
 
-// OwnerPool reads the candidates for owning a new case (of one team, when teamID is not 0) and
-// their leave and sickness that may count within an hour of now (see PoolLoads).
+// OwnerPool reads the agents (of one team, when teamID is not 0), with their leave and sickness
+// that may count within an hour of now, in two statements.
 func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
-	p := OwnerPool{teamID: teamID, read: now}
-	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0) FROM agents a WHERE a.active AND a.role <> 'partner'`
+	p := OwnerPool{teamID: teamID, Read: now, Absences: map[int64][]desk.Absence{}}
+	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0) FROM agents a`
 	var args []any
 	if teamID != 0 {
-		q += ` AND a.team_id = CAST($1 AS BIGINT)`
+		q += ` WHERE a.team_id = CAST($1 AS BIGINT)` // cast: see CustomerAt
 		args = append(args, teamID)
 	}
 	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
@@ -452,24 +420,24 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var l desk.AgentLoad
+		var a desk.Agent
 		var role string
-		if err := rows.Scan(&l.Agent.ID, &role, &l.Agent.Active, &l.Agent.TeamID); err != nil {
+		if err := rows.Scan(&a.ID, &role, &a.Active, &a.TeamID); err != nil {
 			return p, fmt.Errorf("owner pool: %w", err)
 		}
-		l.Agent.Role = desk.Role(role)
-		p.agents = append(p.agents, l)
+		a.Role = desk.Role(role)
+		p.Agents = append(p.Agents, a)
 	}
 	if err := rows.Err(); err != nil {
 		return p, fmt.Errorf("owner pool: %w", err)
 	}
 	rows.Close()
 	p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases GROUP BY agent_id`
-	if teamID != 0 && len(p.agents) > 0 {
-		in := make([]string, len(p.agents))
-		for i, a := range p.agents {
+	if teamID != 0 && len(p.Agents) > 0 {
+		in := make([]string, len(p.Agents))
+		for i, a := range p.Agents {
 			in[i] = fmt.Sprintf("$%d", i+1)
-			p.args = append(p.args, a.Agent.ID)
+			p.args = append(p.args, a.ID)
 		}
 		p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases WHERE agent_id IN (` + strings.Join(in, ", ") + `) GROUP BY agent_id`
 	}
@@ -477,7 +445,7 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 	if t.d.name == "postgres" {
 		ts = "TIMESTAMPTZ"
 	}
-	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, from_at, to_at FROM absences
+	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
 		WHERE kind IN ('leave', 'sick') AND to_at > CAST($1 AS `+ts+`) AND from_at < CAST($2 AS `+ts+`)`,
 		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
 	if err != nil {
@@ -485,32 +453,26 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a poolAbsence
-		if err := rows.Scan(&a.agentID, &a.from, &a.to); err != nil {
+		var a desk.Absence
+		var kind string
+		if err := rows.Scan(&a.AgentID, &kind, &a.From, &a.To); err != nil {
 			return p, fmt.Errorf("owner pool absences: %w", err)
 		}
-		p.absences = append(p.absences, a)
+		a.Kind, a.From, a.To = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC()
+		p.Absences[a.AgentID] = append(p.Absences[a.AgentID], a)
 	}
 	return p, rows.Err()
 }
 
-// poolHolds is how far from the time it was read an owner pool holds.
-const poolHolds = time.Hour
-
-// PoolLoads is OwnerLoads at now, in the transaction that read the pool: the open counts are
-// read once and then kept with the transaction's own changes to them (see openLog), read again
-// only when it made one it could not follow; who is away is decided from the pool's absences
-// exactly as agentLoads decides it in SQL (on leave or sick at now or within the next day).
-// Further than an hour from when the pool was read, it is OwnerLoads.
+// OpenCounts is each of the pool's agents' count of open cases (missing: none), in the
+// transaction that read the pool: read once, then kept with the transaction's own changes to
+// them (see openLog), and read again only after a savepoint was rolled back.
 //
 // On PostgreSQL the counts kept miss what other transactions commit meanwhile, as a count read
 // once per group would; they only balance new cases between agents.
-func (t *Tx) PoolLoads(ctx context.Context, p *OwnerPool, now time.Time) ([]desk.AgentLoad, error) {
-	if d := now.Sub(p.read); d < -poolHolds || d > poolHolds {
-		return t.OwnerLoads(ctx, p.teamID, now)
-	}
-	if len(p.agents) == 0 {
-		return nil, nil // as OwnerLoads finds nobody
+func (t *Tx) OpenCounts(ctx context.Context, p *OwnerPool) (map[int64]int, error) {
+	if len(p.Agents) == 0 {
+		return map[int64]int{}, nil
 	}
 	if p.open == nil || p.gen != t.opens.gen {
 		if err := t.poolCounts(ctx, p); err != nil {
@@ -521,22 +483,12 @@ func (t *Tx) PoolLoads(ctx context.Context, p *OwnerPool, now time.Time) ([]desk
 		p.open[c.agentID] += c.delta
 	}
 	p.changes = len(t.opens.changes)
-	away := map[int64]bool{}
-	for _, a := range p.absences {
-		if a.from.Before(now.Add(24*time.Hour)) && a.to.After(now) {
-			away[a.agentID] = true
-		}
-	}
-	out := slices.Clone(p.agents)
-	for i := range out {
-		out[i].Open, out[i].Away = p.open[out[i].Agent.ID], away[out[i].Agent.ID]
-	}
-	return out, nil
+	return p.open, nil
 }
 
-// poolCounts reads the open counts of a pool's candidates, at the openLog's generation.
+// poolCounts reads the open counts of a pool's agents, at the openLog's generation.
 func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
-	open := make(map[int64]int, len(p.agents))
+	open := make(map[int64]int, len(p.Agents))
 	rows, err := t.tx.QueryContext(ctx, p.counts, p.args...)
 	if err != nil {
 		return fmt.Errorf("open counts: %w", err)
@@ -555,4 +507,29 @@ func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
 	}
 	p.open, p.gen, p.changes = open, t.opens.gen, len(t.opens.changes)
 	return nil
+}
+
+// CountCases counts each owner's cases in these statuses, from the cases themselves: what the
+// counts kept in agent_open_cases must agree with (the tests hold them to it).
+func (t *Tx) CountCases(ctx context.Context, statuses []desk.Status) (map[int64]int, error) {
+	ph := make([]string, len(statuses))
+	args := make([]any, len(statuses))
+	for i, st := range statuses {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), string(st)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT owner_id, COUNT(*) FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) GROUP BY owner_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count cases: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count cases: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }

@@ -36,15 +36,27 @@ func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (desk.TeamSettings,
 	return s, nil
 }
 
-// SaveTeamSettings writes a team's settings.
-func (t *Tx) SaveTeamSettings(ctx context.Context, s desk.TeamSettings) error {
-	secs := make([]int64, len(s.ReminderOffsets))
-	for i, d := range s.ReminderOffsets {
+// secondsJSON is how a team's reminders are kept: a JSON list of seconds before the due time.
+func secondsJSON(ds []time.Duration) (string, error) {
+	secs := make([]int64, len(ds))
+	for i, d := range ds {
 		secs[i] = int64(d / time.Second)
 	}
-	b, _ := json.Marshal(secs) // a list of numbers always encodes
-	_, err := t.tx.ExecContext(ctx, `UPDATE teams SET response_target_s = $1, repeat_contacts = $2, reminders = $3, confirm_wait_s = $4 WHERE id = $5`,
-		int64(s.ResponseTarget/time.Second), s.RepeatContacts, string(b), int64(s.ConfirmWait/time.Second), s.ID)
+	b, err := json.Marshal(secs)
+	if err != nil {
+		return "", fmt.Errorf("reminders: %w", err)
+	}
+	return string(b), nil
+}
+
+// SaveTeamSettings writes a team's settings.
+func (t *Tx) SaveTeamSettings(ctx context.Context, s desk.TeamSettings) error {
+	reminders, err := secondsJSON(s.ReminderOffsets)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE teams SET response_target_s = $1, repeat_contacts = $2, reminders = $3, confirm_wait_s = $4 WHERE id = $5`,
+		int64(s.ResponseTarget/time.Second), s.RepeatContacts, reminders, int64(s.ConfirmWait/time.Second), s.ID)
 	if err != nil {
 		return fmt.Errorf("save team %d settings: %w", s.ID, err)
 	}

@@ -234,7 +234,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, txErr error
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT kept_savepoint`); err != nil { // makes the writes held before it
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	indexed, written := len(t.index), t.pend.written()
+	indexed, written, loaded := len(t.index), t.pend.written(), t.opens.snapshot()
 	if fnErr = fn(); fnErr == nil {
 		fnErr = t.flush(ctx) // fn's held writes are fn's: if they fail, only fn is undone
 	}
@@ -242,7 +242,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, txErr error
 		t.index = t.index[:indexed] // texts fn buffered for indexing are undone with its writes
 		t.pend.drop()               // and the writes it held
 		t.pend.forget(written)      // and the ids of entries it wrote
-		t.opens.unknown()           // and its cases' changes to open counts
+		t.opens.rolledBack(loaded)  // and what it did to cases' owners' counts
 		// On PostgreSQL a failed statement blocks the transaction until this rollback.
 		if _, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT kept_savepoint`); err != nil {
 			return fnErr, fmt.Errorf("roll back to savepoint after %v: %w", fnErr, err)
