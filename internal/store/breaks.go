@@ -17,30 +17,6 @@ import (
 // S, decoding their JSON cost more than binding a placeholder a value; a case update's rows
 // measured no cheaper that way and stay JSON.
 
-// jsonIDs is a subquery of the ids in a JSON array of numbers passed as parameter n.
-func (t *Tx) jsonIDs(n int) string {
-	if t.d.name == "postgres" {
-		return fmt.Sprintf("(SELECT jsonb_array_elements_text($%d::jsonb)::bigint)", n)
-	}
-	return fmt.Sprintf("(SELECT value FROM json_each($%d))", n)
-}
-
-// jsonRows is a FROM item, named j, of the rows of a JSON array of objects passed as parameter
-// n, with the columns named (with their SQL types: "id BIGINT") after the objects' keys.
-func (t *Tx) jsonRows(n int, cols ...string) string {
-	if t.d.name == "postgres" {
-		return fmt.Sprintf("jsonb_to_recordset($%d::jsonb) AS j(%s)", n, strings.Join(cols, ", "))
-	}
-	sel := make([]string, len(cols))
-	for i, c := range cols {
-		name, _, _ := strings.Cut(c, " ")
-		sel[i] = fmt.Sprintf("json_extract(value, '$.%s') AS %s", name, name)
-	}
-	// jsonb_each: each object comes out in SQLite's binary JSON, which json_extract reads as it
-	// is; json_each would give it as text, parsed again for each column.
-	return fmt.Sprintf("(SELECT %s FROM jsonb_each($%d)) AS j", strings.Join(sel, ", "), n)
-}
-
 // chunkSizes are the sizes of the statements a batch's rows go to SQLite in, as multi-row
 // VALUES with a placeholder a value: a batch of 100 is 64 + 32 + 4, and a statement has at
 // most seven texts for the statement cache.
@@ -79,7 +55,7 @@ func (t *Tx) idLists(ids []int64, k int, fn func(in string, list []any) error) e
 		if err != nil {
 			return err
 		}
-		return fn(t.jsonIDs(k+1), []any{list})
+		return fn(t.d.jsonIDs(k+1), []any{list})
 	}
 	return chunks(len(ids), func(lo, hi int) error {
 		list := make([]any, hi-lo)

@@ -275,11 +275,7 @@ func (t *Tx) entries(ctx context.Context, caseID int64, size int) ([]desk.Entry,
 	// four columns that hold only names and hex digests (kind, actor kind, the two hashes) come
 	// as one text, split here into parts that share it. On SQLite "+at" has no declared type, so
 	// the driver hands over the stored text and parseStoredTime reads it (see anyTime).
-	at := "at"
-	if t.d.name == "sqlite" {
-		at = "+at"
-	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, seq, kind || ' ' || actor_kind || ' ' || prev_hash || ' ' || hash, `+at+`,
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, seq, kind || ' ' || actor_kind || ' ' || prev_hash || ' ' || hash, `+t.d.untyped("at")+`,
 		actor_id, actor_name, internal, channel, body, data FROM entries WHERE case_id = $1 ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("record of case %d: %w", caseID, err)

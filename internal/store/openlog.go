@@ -109,20 +109,8 @@ func (t *Tx) writeOpenCounts(ctx context.Context, deltas map[int64]int) error {
 		return nil
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.AgentID, b.AgentID) }) // locks taken in one order
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("open counts: %w", err)
-	}
-	shard := "0"
-	if t.d.name == "postgres" {
-		shard = "pg_backend_pid() % 8"
-	}
 	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO agent_open_cases (agent_id, shard, open)
-		SELECT j.agent_id, `+shard+`, j.delta FROM `+t.jsonRows(1, "agent_id BIGINT", "delta INTEGER")+` WHERE true
-		ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + excluded.open`, list)
-	if err != nil {
-		return fmt.Errorf("open counts of %d agents: %w", len(rows), err)
-	}
-	return nil
+	return t.execRows(ctx, fmt.Sprintf("open counts of %d agents", len(rows)), `INSERT INTO agent_open_cases (agent_id, shard, open)
+		SELECT j.agent_id, `+t.d.shard+`, j.delta FROM `+t.d.jsonRows(1, "agent_id BIGINT", "delta INTEGER")+` WHERE true
+		ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + excluded.open`, rows)
 }

@@ -74,11 +74,7 @@ func (c ListedCase) Case() desk.Case {
 // CaseList is Cases with only the columns a list shows: a page of 50 read twenty columns a row
 // (the original request among them) and parsed two times, for eight.
 func (t *Tx) CaseList(ctx context.Context, f CaseFilter) ([]ListedCase, error) {
-	updated := "updated_at"
-	if t.d.name == "sqlite" {
-		updated = "+updated_at" // no declared type: the driver hands over the text (see anyTime)
-	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, customer_id, owner_id, COALESCE(partner_id, 0), subject, status, rung, flags, `+updated+`
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, customer_id, owner_id, COALESCE(partner_id, 0), subject, status, rung, flags, `+t.d.untyped("updated_at")+`
 		FROM cases`+f.where(), f.args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)

@@ -30,10 +30,8 @@ type pending struct {
 	flushing bool
 
 	entries      [][]desk.Entry // as given to AppendEntries: their ids are set here
-	cases        []desk.Case    // the last version saved of each case, in the order first saved
-	caseAt       map[int64]int  // case id → its place in cases
-	promises     []desk.Promise // likewise for promises
-	promiseAt    map[int64]int
+	cases        latest[desk.Case]
+	promises     latest[desk.Promise]
 	reassigns    []caseOwner // written after the promise saves: a promise closed here stays with its owner
 	cancels      []TimerRef
 	participants []CaseParticipant
@@ -77,7 +75,7 @@ type inboundKey struct {
 }
 
 func (p *pending) empty() bool {
-	return len(p.entries) == 0 && len(p.cases) == 0 && len(p.promises) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 &&
+	return len(p.entries) == 0 && len(p.cases.rows) == 0 && len(p.promises.rows) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 &&
 		len(p.participants) == 0 && len(p.notes) == 0 && len(p.outbox) == 0 && len(p.mailLinks) == 0 && len(p.inboundKeys) == 0 &&
 		len(p.opens) == 0
 }
@@ -110,7 +108,7 @@ func (t *Tx) flush(ctx context.Context) error {
 	w := *p
 	p.drop()
 	steps := []func() error{
-		func() error { return t.savePromises(ctx, w.promises) },
+		func() error { return t.savePromises(ctx, w.promises.rows) },
 		func() error { return t.reassignPromises(ctx, w.reassigns) },
 		func() error { return t.cancelTimers(ctx, w.cancels) },
 		func() error { return t.addParticipants(ctx, w.participants) },
@@ -119,7 +117,7 @@ func (t *Tx) flush(ctx context.Context) error {
 		func() error { return t.linkMails(ctx, w.mailLinks) },
 		func() error { return t.insertInboundKeys(ctx, w.inboundKeys) },
 		func() error { return t.queueMails(ctx, w.outbox) },
-		func() error { return t.saveCases(ctx, w.cases) },
+		func() error { return t.saveCases(ctx, w.cases.rows) },
 		func() error { return t.writeOpenCounts(ctx, w.opens) },
 	}
 	for _, step := range steps {
@@ -149,18 +147,9 @@ func (t *Tx) AppendEntries(ctx context.Context, entries []desk.Entry) error {
 // SaveCase writes back what commands change on a case row. The case must have been loaded
 // (Case, CasesForUpdate) or inserted in this transaction: its open count follows from both.
 func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
-	p := &t.pend
-	if i, ok := p.caseAt[c.ID]; ok {
-		p.cases[i] = c
-	} else {
-		if p.caseAt == nil {
-			p.caseAt = map[int64]int{}
-		}
-		p.caseAt[c.ID] = len(p.cases)
-		p.cases = append(p.cases, c)
-	}
+	t.pend.cases.put(c.ID, c)
 	changes, err := t.opens.saved(c)
-	p.countOpen(changes)
+	t.pend.countOpen(changes)
 	return err
 }
 
@@ -168,18 +157,28 @@ func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 // are written before the reassigns held with them (ReassignOpenPromises): a promise saved
 // closed stays with the owner it was saved with, so save it with the owner it has after any
 // earlier reassign.
-func (t *Tx) SavePromise(ctx context.Context, pr desk.Promise) error {
-	p := &t.pend
-	if i, ok := p.promiseAt[pr.ID]; ok {
-		p.promises[i] = pr
-	} else {
-		if p.promiseAt == nil {
-			p.promiseAt = map[int64]int{}
-		}
-		p.promiseAt[pr.ID] = len(p.promises)
-		p.promises = append(p.promises, pr)
-	}
+func (t *Tx) SavePromise(ctx context.Context, p desk.Promise) error {
+	t.pend.promises.put(p.ID, p)
 	return nil
+}
+
+// latest keeps the last version given of each row (by id), in the order each was first given:
+// a row saved twice before the write is written once, as it ends.
+type latest[T any] struct {
+	rows []T
+	at   map[int64]int
+}
+
+func (l *latest[T]) put(id int64, v T) {
+	if i, ok := l.at[id]; ok {
+		l.rows[i] = v
+		return
+	}
+	if l.at == nil {
+		l.at = map[int64]int{}
+	}
+	l.at[id] = len(l.rows)
+	l.rows = append(l.rows, v)
 }
 
 // ReassignOpenPromises gives every open promise of a case to its new owner.
@@ -256,24 +255,16 @@ func (t *Tx) savePromises(ctx context.Context, ps []desk.Promise) error {
 	}
 	rows := make([]row, len(ps))
 	for i, p := range ps {
-		rows[i] = row{ID: p.ID, Owner: p.OwnerID, DueAt: t.timeParam(p.DueAt), State: string(p.State), Slips: p.Slips, Words: p.Words}
+		rows[i] = row{ID: p.ID, Owner: p.OwnerID, DueAt: t.d.timeParam(p.DueAt), State: string(p.State), Slips: p.Slips, Words: p.Words}
 		if p.DoneAt != nil {
-			d := t.timeParam(*p.DoneAt)
+			d := t.d.timeParam(*p.DoneAt)
 			rows[i].DoneAt = &d
 		}
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("save promises: %w", err)
-	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = j.owner_id, due_at = `+t.timeColumn("j.due_at")+`, state = j.state,
-		slips = j.slips, words = j.words, done_at = `+t.timeColumn("j.done_at")+`
-		FROM `+t.jsonRows(1, "id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`, list)
-	if err != nil {
-		return fmt.Errorf("save %d promises: %w", len(ps), err)
-	}
-	return nil
+	return t.execRows(ctx, fmt.Sprintf("save %d promises", len(ps)), `UPDATE promises SET owner_id = j.owner_id,
+		due_at = `+t.d.timeColumn("j.due_at")+`, state = j.state, slips = j.slips, words = j.words, done_at = `+t.d.timeColumn("j.done_at")+`
+		FROM `+t.d.jsonRows(1, "id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`, rows)
 }
 
 func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
@@ -293,16 +284,8 @@ func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
 		rows = append(rows, row{c, o})
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.CaseID, b.CaseID) }) // locks taken in one order
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("reassign promises: %w", err)
-	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE promises SET owner_id = j.owner_id FROM `+t.jsonRows(1, "case_id BIGINT", "owner_id BIGINT")+`
-		WHERE promises.case_id = j.case_id AND promises.state = 'open'`, list)
-	if err != nil {
-		return fmt.Errorf("reassign promises of %d cases: %w", len(rows), err)
-	}
-	return nil
+	return t.execRows(ctx, fmt.Sprintf("reassign promises of %d cases", len(rows)), `UPDATE promises SET owner_id = j.owner_id
+		FROM `+t.d.jsonRows(1, "case_id BIGINT", "owner_id BIGINT")+` WHERE promises.case_id = j.case_id AND promises.state = 'open'`, rows)
 }
 
 func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
@@ -317,20 +300,12 @@ func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
 	for i, r := range refs {
 		rows[i] = row{r.Kind, r.RefID}
 	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("cancel timers %v: %w", refs, err)
-	}
 	// The refs are one JSON parameter: the statement is the same for any number of them (a
 	// batch of breaks cancels hundreds), and, its values read from the parameter rather than
 	// compared with it, SQLite plans it once even on an analysed desk (sqlite_stat4 re-plans a
 	// comparison of an indexed column with a bare parameter for each new value).
-	_, err = t.tx.ExecContext(ctx, `DELETE FROM timers WHERE id IN (SELECT tm.id FROM `+t.jsonRows(1, "kind TEXT", "ref_id BIGINT")+`
-		JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`, list)
-	if err != nil {
-		return fmt.Errorf("cancel timers %v: %w", refs, err)
-	}
-	return nil
+	return t.execRows(ctx, fmt.Sprintf("cancel timers %v", refs), `DELETE FROM timers WHERE id IN (SELECT tm.id
+		FROM `+t.d.jsonRows(1, "kind TEXT", "ref_id BIGINT")+` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`, rows)
 }
 
 func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
@@ -347,21 +322,13 @@ func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
 	}
 	rows := make([]row, len(ps))
 	for i, p := range ps {
-		rows[i] = row{p.CaseID, string(p.Kind), p.PersonID, p.Name, p.Role, t.timeParam(p.Since)}
-	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("add participants: %w", err)
+		rows[i] = row{p.CaseID, string(p.Kind), p.PersonID, p.Name, p.Role, t.d.timeParam(p.Since)}
 	}
 	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO participants (case_id, kind, person_id, name, role, since)
-		SELECT j.case_id, j.kind, j.person_id, j.name, j.role, `+t.timeColumn("j.since")+`
-		FROM `+t.jsonRows(1, "case_id BIGINT", "kind TEXT", "person_id BIGINT", "name TEXT", "role TEXT", "since TEXT")+` WHERE true
-		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, list)
-	if err != nil {
-		return fmt.Errorf("add %d participants: %w", len(ps), err)
-	}
-	return nil
+	return t.execRows(ctx, fmt.Sprintf("add %d participants", len(ps)), `INSERT INTO participants (case_id, kind, person_id, name, role, since)
+		SELECT j.case_id, j.kind, j.person_id, j.name, j.role, `+t.d.timeColumn("j.since")+`
+		FROM `+t.d.jsonRows(1, "case_id BIGINT", "kind TEXT", "person_id BIGINT", "name TEXT", "role TEXT", "since TEXT")+` WHERE true
+		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, rows)
 }
 
 func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
@@ -377,19 +344,11 @@ func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
 	}
 	rows := make([]row, len(ns))
 	for i, n := range ns {
-		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body, t.timeParam(n.CreatedAt)}
+		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body, t.d.timeParam(n.CreatedAt)}
 	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("notify agents: %w", err)
-	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
-		SELECT j.agent_id, j.case_id, j.kind, j.body, `+t.timeColumn("j.created_at")+` FROM `+
-		t.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"), list)
-	if err != nil {
-		return fmt.Errorf("notify agents: %w", err)
-	}
-	return nil
+	return t.execRows(ctx, fmt.Sprintf("notify agents (%d notifications)", len(ns)), `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
+		SELECT j.agent_id, j.case_id, j.kind, j.body, `+t.d.timeColumn("j.created_at")+` FROM `+
+		t.d.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"), rows)
 }
 
 func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
@@ -405,16 +364,9 @@ func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
 	for i, l := range links {
 		rows[i] = row{l.mailID, l.entry.caseID, l.entry.seq}
 	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("link mails: %w", err)
-	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE mails SET case_id = j.case_id,
+	return t.execRows(ctx, fmt.Sprintf("link %d mails", len(links)), `UPDATE mails SET case_id = j.case_id,
 		entry_id = (SELECT e.id FROM entries e WHERE e.case_id = j.case_id AND e.seq = j.seq)
-		FROM `+t.jsonRows(1, "id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`, list); err != nil {
-		return fmt.Errorf("link %d mails: %w", len(links), err)
-	}
-	return nil
+		FROM `+t.d.jsonRows(1, "id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`, rows)
 }
 
 func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
@@ -431,17 +383,10 @@ func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
 	for i, k := range keys {
 		rows[i] = row{k.channel, k.externalID, k.entry.caseID, k.entry.seq}
 	}
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("inbound keys: %w", err)
-	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
+	return t.execRows(ctx, fmt.Sprintf("store %d inbound keys", len(keys)), `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
 		SELECT j.channel, j.external_id, j.case_id, e.id FROM `+
-		t.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "seq BIGINT")+`
-		JOIN entries e ON e.case_id = j.case_id AND e.seq = j.seq`, list); err != nil {
-		return fmt.Errorf("store %d inbound keys: %w", len(keys), err)
-	}
-	return nil
+		t.d.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "seq BIGINT")+`
+		JOIN entries e ON e.case_id = j.case_id AND e.seq = j.seq`, rows)
 }
 
 func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
@@ -469,43 +414,29 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 	rows := make([]row, len(cases))
 	for i, c := range cases {
 		rows[i] = row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
-			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.timeParam(c.UpdatedAt)}
+			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt)}
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
-	list, err := jsonParam(rows)
-	if err != nil {
-		return fmt.Errorf("save cases: %w", err)
-	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
+	return t.execRows(ctx, fmt.Sprintf("save %d cases", len(cases)), `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
 		team_id = NULLIF(j.team_id, 0), owner_id = j.owner_id, rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
 		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
-		updated_at = `+t.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0)
-		FROM `+t.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
+		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0)
+		FROM `+t.d.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
-		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`, list)
+		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`, rows)
+}
+
+// execRows runs q with rows as its one JSON parameter ($1, read by jsonRows): the statement's
+// text is the same for any number of rows. what names the rows in an error.
+func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
+	list, err := jsonParam(rows)
+	if err == nil {
+		_, err = t.tx.ExecContext(ctx, q, list)
+	}
 	if err != nil {
-		return fmt.Errorf("save %d cases: %w", len(cases), err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
-}
-
-// timeParam is a time as a JSON row carries it, read back by timeColumn: on SQLite in the text
-// the driver writes for a time parameter (see sqliteDSN), so stored times compare as they
-// always have.
-func (t *Tx) timeParam(at time.Time) string {
-	if t.d.name == "postgres" {
-		return dbTime(at).Format(time.RFC3339Nano)
-	}
-	return dbTime(at).Format(sqliteTimeLayouts[0])
-}
-
-// timeColumn reads a time a JSON row carries (timeParam) as the column type the dialect stores
-// times in.
-func (t *Tx) timeColumn(expr string) string {
-	if t.d.name == "postgres" {
-		return "CAST(" + expr + " AS TIMESTAMPTZ)"
-	}
-	return expr
 }
 
 // appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of
@@ -578,15 +509,15 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 		}
 		list := make([]row, len(all))
 		for i, e := range all {
-			list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
+			list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.d.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
 				e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash}
 		}
 		var param string
 		if param, err = jsonParam(list); err == nil {
 			var rows *sql.Rows
-			rows, err = t.tx.QueryContext(ctx, insert+`SELECT j.case_id, j.seq, j.kind, `+t.timeColumn("j.at")+`, j.actor_kind, j.actor_id,
+			rows, err = t.tx.QueryContext(ctx, insert+`SELECT j.case_id, j.seq, j.kind, `+t.d.timeColumn("j.at")+`, j.actor_kind, j.actor_id,
 				j.actor_name, j.internal, j.channel, j.body, j.data, j.prev_hash, j.hash
-				FROM `+t.jsonRows(1, "case_id BIGINT", "seq BIGINT", "kind TEXT", "at TEXT", "actor_kind TEXT", "actor_id BIGINT", "actor_name TEXT",
+				FROM `+t.d.jsonRows(1, "case_id BIGINT", "seq BIGINT", "kind TEXT", "at TEXT", "actor_kind TEXT", "actor_id BIGINT", "actor_name TEXT",
 				"internal BOOLEAN", "channel TEXT", "body TEXT", "data TEXT", "prev_hash TEXT", "hash TEXT")+`
 				RETURNING id, case_id, seq`, param)
 			if err == nil {
@@ -622,34 +553,10 @@ func (t *Tx) queueMails(ctx context.Context, mails []OutMail) error {
 		}
 		// DO NOTHING: a mail queued already (the same Message-ID) stays as it is.
 		_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, next_at, created_at)
-			VALUES `+t.valuesRows(hi-lo, 9)+` ON CONFLICT (message_id) DO NOTHING`, args...)
+			VALUES `+t.d.valuesRows(hi-lo, 9)+` ON CONFLICT (message_id) DO NOTHING`, args...)
 		if err != nil {
 			return fmt.Errorf("queue %d mails (%q first): %w", hi-lo, mails[lo].MessageID, err)
 		}
 		return nil
 	})
-}
-
-// valuesRows is valuesRows in the dialect's placeholders: PostgreSQL numbers them.
-func (t *Tx) valuesRows(rows, cols int) string {
-	if t.d.name == "sqlite" {
-		return valuesRows(rows, cols)
-	}
-	b := make([]byte, 0, rows*cols*5)
-	n := 0
-	for r := range rows {
-		if r > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, '(')
-		for c := range cols {
-			if c > 0 {
-				b = append(b, ", "...)
-			}
-			n++
-			b = fmt.Appendf(b, "$%d", n)
-		}
-		b = append(b, ')')
-	}
-	return string(b)
 }

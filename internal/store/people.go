@@ -441,12 +441,8 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 		}
 		p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases WHERE agent_id IN (` + strings.Join(in, ", ") + `) GROUP BY agent_id`
 	}
-	ts := "TEXT"
-	if t.d.name == "postgres" {
-		ts = "TIMESTAMPTZ"
-	}
 	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
-		WHERE kind IN ('leave', 'sick') AND to_at > CAST($1 AS `+ts+`) AND from_at < CAST($2 AS `+ts+`)`,
+		WHERE kind IN ('leave', 'sick') AND to_at > CAST($1 AS `+t.d.timeType+`) AND from_at < CAST($2 AS `+t.d.timeType+`)`,
 		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
 	if err != nil {
 		return p, fmt.Errorf("owner pool absences: %w", err)

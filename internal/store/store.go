@@ -62,12 +62,6 @@ type Store struct {
 	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
 }
 
-type dialect struct {
-	name      string // "sqlite" or "postgres"
-	goose     goose.Dialect
-	forUpdate string // row lock suffix for a SELECT inside a write
-}
-
 // Open connects to the database the config names; it does not migrate.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var s *Store
@@ -116,7 +110,7 @@ func openSQLite(ctx context.Context, dir string, log *slog.Logger) (*Store, erro
 		pragmas: append(slices.Clone(base), "cache_size = -1024", "query_only = 1")})
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	s := &Store{writer: writer, reader: reader, d: dialect{name: "sqlite", goose: goose.DialectSQLite3},
+	s := &Store{writer: writer, reader: reader, d: sqliteDialect,
 		writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
 	if err := writer.PingContext(ctx); err != nil {
 		s.Close()
@@ -167,7 +161,7 @@ func openPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return &Store{writer: db, reader: db, d: dialect{name: "postgres", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE"}}, nil
+	return &Store{writer: db, reader: db, d: postgresDialect}, nil
 }
 
 // Backend names the database kind: "sqlite" or "postgres".

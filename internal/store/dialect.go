@@ -1,0 +1,105 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+)
+
+// dialect is what differs between SQLite and PostgreSQL in the statements both run: the rest of
+// the store writes one SQL for both and asks here for the parts that differ. (Where the two
+// take different ways altogether, as writing the search index or bulk loads, the code says so
+// where it branches.)
+type dialect struct {
+	name      string // "sqlite" or "postgres"
+	goose     goose.Dialect
+	forUpdate string // row lock suffix for a SELECT inside a write
+	timeType  string // what a time parameter is cast to: its stored type
+	// shard is the row of agent_open_cases a connection's writes go to: PostgreSQL spreads an
+	// agent's count over shards by connection, so concurrent commands do not queue on one row.
+	shard string
+}
+
+var (
+	sqliteDialect   = dialect{name: "sqlite", goose: goose.DialectSQLite3, timeType: "TEXT", shard: "0"}
+	postgresDialect = dialect{name: "postgres", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE", timeType: "TIMESTAMPTZ",
+		shard: "pg_backend_pid() % 8"}
+)
+
+// jsonIDs is a subquery of the ids in a JSON array of numbers passed as parameter n.
+func (d dialect) jsonIDs(n int) string {
+	if d.name == "postgres" {
+		return fmt.Sprintf("(SELECT jsonb_array_elements_text($%d::jsonb)::bigint)", n)
+	}
+	return fmt.Sprintf("(SELECT value FROM json_each($%d))", n)
+}
+
+// jsonRows is a FROM item, named j, of the rows of a JSON array of objects passed as parameter
+// n, with the columns named (with their SQL types: "id BIGINT") after the objects' keys.
+func (d dialect) jsonRows(n int, cols ...string) string {
+	if d.name == "postgres" {
+		return fmt.Sprintf("jsonb_to_recordset($%d::jsonb) AS j(%s)", n, strings.Join(cols, ", "))
+	}
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		name, _, _ := strings.Cut(c, " ")
+		sel[i] = fmt.Sprintf("json_extract(value, '$.%s') AS %s", name, name)
+	}
+	// jsonb_each: each object comes out in SQLite's binary JSON, which json_extract reads as it
+	// is; json_each would give it as text, parsed again for each column.
+	return fmt.Sprintf("(SELECT %s FROM jsonb_each($%d)) AS j", strings.Join(sel, ", "), n)
+}
+
+// timeParam is a time as a JSON row carries it, read back by timeColumn: on SQLite in the text
+// the driver writes for a time parameter (see sqliteDSN), so stored times compare as they
+// always have.
+func (d dialect) timeParam(at time.Time) string {
+	if d.name == "postgres" {
+		return dbTime(at).Format(time.RFC3339Nano)
+	}
+	return dbTime(at).Format(sqliteTimeLayouts[0])
+}
+
+// timeColumn reads a time a JSON row carries (timeParam) as the column type times are stored in.
+func (d dialect) timeColumn(expr string) string {
+	if d.name == "postgres" {
+		return "CAST(" + expr + " AS TIMESTAMPTZ)"
+	}
+	return expr
+}
+
+// untyped is a column read so that SQLite hands over its stored text, which parseStoredTime
+// reads faster than the driver would (see anyTime); PostgreSQL reads it as it is.
+func (d dialect) untyped(col string) string {
+	if d.name == "sqlite" {
+		return "+" + col // no declared type
+	}
+	return col
+}
+
+// valuesRows is rows rows of cols placeholders in the dialect's form: SQLite's anonymous "?"
+// (see valuesRows), PostgreSQL's numbered "$N".
+func (d dialect) valuesRows(rows, cols int) string {
+	if d.name == "sqlite" {
+		return valuesRows(rows, cols)
+	}
+	b := make([]byte, 0, rows*cols*5)
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		for c := range cols {
+			if c > 0 {
+				b = append(b, ", "...)
+			}
+			n++
+			b = fmt.Appendf(b, "$%d", n)
+		}
+		b = append(b, ')')
+	}
+	return string(b)
+}
