@@ -60,19 +60,45 @@ type bulkHandoverAnswer struct {
 }
 
 type teamIn struct {
-	ConfirmWaitS    *int64  `json:"confirm_wait_s,omitempty"`
-	ResponseTargetS *int64  `json:"response_target_s,omitempty"`
-	RepeatContacts  *int    `json:"repeat_contacts,omitempty"`
-	RemindersS      []int64 `json:"reminders_s,omitempty"`
+	ConfirmWaitS      *int64               `json:"confirm_wait_s,omitempty"`
+	ResponseTargetS   *int64               `json:"response_target_s,omitempty"`
+	ResolutionTargetS *int64               `json:"resolution_target_s,omitempty"`
+	RepeatContacts    *int                 `json:"repeat_contacts,omitempty"`
+	RemindersS        []int64              `json:"reminders_s,omitempty"`
+	Timezone          *string              `json:"timezone,omitempty"`
+	BusinessHours     *map[string][]string `json:"business_hours,omitempty"` // {}: round the clock
+	Holidays          *[]string            `json:"holidays,omitempty"`
+	Addresses         *[]string            `json:"addresses,omitempty"`
 }
 
 type teamAnswer struct {
-	ConfirmWaitS    int64   `json:"confirm_wait_s"`
-	ID              int64   `json:"id"`
-	Name            string  `json:"name"`
-	ResponseTargetS int64   `json:"response_target_s"`
-	RepeatContacts  int     `json:"repeat_contacts"`
-	RemindersS      []int64 `json:"reminders_s"`
+	ConfirmWaitS      int64       `json:"confirm_wait_s"`
+	ID                int64       `json:"id"`
+	Name              string      `json:"name"`
+	ResponseTargetS   int64       `json:"response_target_s"`
+	ResolutionTargetS int64       `json:"resolution_target_s"` // 0: no target
+	RepeatContacts    int         `json:"repeat_contacts"`
+	RemindersS        []int64     `json:"reminders_s"`
+	Timezone          string      `json:"timezone"`
+	BusinessHours     *desk.Hours `json:"business_hours"` // null: round the clock
+	Holidays          []string    `json:"holidays"`
+	Addresses         []string    `json:"addresses"`
+}
+
+func answerTeam(t desk.TeamSettings) teamAnswer {
+	out := teamAnswer{ConfirmWaitS: int64(t.ConfirmWait / time.Second), ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second),
+		ResolutionTargetS: int64(t.ResolutionTarget / time.Second), RepeatContacts: t.RepeatContacts, RemindersS: []int64{}, Timezone: t.Timezone,
+		BusinessHours: t.BusinessHours, Holidays: t.Holidays, Addresses: t.Addresses}
+	for _, d := range t.ReminderOffsets {
+		out.RemindersS = append(out.RemindersS, int64(d/time.Second))
+	}
+	if out.Holidays == nil {
+		out.Holidays = []string{}
+	}
+	if out.Addresses == nil {
+		out.Addresses = []string{}
+	}
+	return out
 }
 
 type slipCounts struct {
@@ -109,7 +135,10 @@ func (s *Server) promiseRoutes() []route {
 			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: s.bulkHandover},
 		{method: "GET", path: "/api/v1/notifications", summary: "The token's agent's newest notifications (reminders, escalations, hand-overs).",
 			status: http.StatusOK, answer: []desk.Notification{}, handle: s.notifications},
-		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's response target, repeat-contact limit and promise reminders (a new name creates the team).",
+		{method: "GET", path: "/api/v1/teams", summary: "Every team with its targets, calendar (time zone, business hours, holidays) and addresses.",
+			status: http.StatusOK, answer: []teamAnswer{}, handle: s.listTeams},
+		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's targets (response and resolution, counted in its business hours), repeat-contact limit, promise reminders, " +
+			"time zone, business hours, holidays and addresses; fields not given are unchanged (a new name creates the team).",
 			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.setTeam},
 	}
 }
@@ -304,13 +333,32 @@ func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (a
 			set.ReminderOffsets = append(set.ReminderOffsets, time.Duration(v)*time.Second)
 		}
 	}
+	if in.ResolutionTargetS != nil {
+		d := time.Duration(*in.ResolutionTargetS) * time.Second
+		set.ResolutionTarget = &d
+	}
+	set.Timezone, set.BusinessHours = in.Timezone, in.BusinessHours
+	if in.Holidays != nil {
+		set.Holidays = append([]string{}, *in.Holidays...)
+	}
+	if in.Addresses != nil {
+		set.Addresses = append([]string{}, *in.Addresses...)
+	}
 	t, err := svc.SetTeamSettings(r.Context(), a, r.PathValue("name"), set)
 	if err != nil {
 		return nil, err
 	}
-	out := teamAnswer{ConfirmWaitS: int64(t.ConfirmWait / time.Second), ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second), RepeatContacts: t.RepeatContacts, RemindersS: []int64{}}
-	for _, d := range t.ReminderOffsets {
-		out.RemindersS = append(out.RemindersS, int64(d/time.Second))
+	return answerTeam(t), nil
+}
+
+func (s *Server) listTeams(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	teams, err := svc.Teams(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]teamAnswer, len(teams))
+	for i, t := range teams {
+		out[i] = answerTeam(t)
 	}
 	return out, nil
 }

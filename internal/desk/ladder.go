@@ -13,6 +13,7 @@ const (
 	TriggerSecondSlip      = "second_slip"
 	TriggerRepeatContacts  = "repeat_contacts"
 	TriggerResponseTarget  = "response_target"
+	TriggerResolution      = "resolution_target"
 	TriggerCustomerRequest = "customer_request"
 	TriggerAgentRequest    = "agent_request"
 )

@@ -2,14 +2,27 @@ package desk
 
 import "time"
 
-// TeamSettings are a team's targets for the ladder and reminders.
+// TeamSettings are a team's targets for the ladder and reminders, and when it works.
 type TeamSettings struct {
-	ID              int64
-	Name            string
-	ResponseTarget  time.Duration   // a customer's contact unanswered this long escalates
-	RepeatContacts  int             // this many contacts without an answer escalate
-	ReminderOffsets []time.Duration // reminders this long before a promise is due
-	ConfirmWait     time.Duration   // a resolution unconfirmed this long closes as unconfirmed
+	ID               int64
+	Name             string
+	ResponseTarget   time.Duration   // a customer's contact unanswered this long (in business time) escalates
+	ResolutionTarget time.Duration   // a case not resolved this long (in business time) escalates; 0: no target
+	RepeatContacts   int             // this many contacts without an answer escalate
+	ReminderOffsets  []time.Duration // reminders this long before a promise is due
+	ConfirmWait      time.Duration   // a resolution unconfirmed this long closes as unconfirmed
+	// When the team works: business hours in its zone (nil: round the clock) less its holidays.
+	Timezone      string
+	Loc           *time.Location // Timezone loaded (nil: UTC)
+	BusinessHours *Hours
+	Holidays      []string // "2006-01-02"
+	// Addresses are the desk addresses whose mail goes to this team.
+	Addresses []string
+}
+
+// Calendar is when the team works: what its targets count.
+func (s TeamSettings) Calendar() Calendar {
+	return Calendar{Hours: s.BusinessHours, Zone: s.Loc, Holidays: s.Holidays}
 }
 
 // ForType is the settings a case of a type is held to: the team's, with the response target

@@ -131,6 +131,7 @@ var wordsByLang = map[string]*words{
 			TriggerSecondSlip:     "teile antud lubaduse tähtaega lükati edasi juba teist korda",
 			TriggerRepeatContacts: "te kirjutasite meile mitu korda, kuid ei saanud vastust",
 			TriggerResponseTarget: "te ei saanud vastust lubatud aja jooksul",
+			TriggerResolution:     "teie probleemi ei lahendatud lubatud aja jooksul",
 		},
 		apology: "Vabandame: me ei pidanud teile antud lubadust („%s“), mis pidi olema täidetud %s. " +
 			"Teie juhtum antakse nüüd üle kõrgema taseme kolleegile, kes võtab teiega ühendust ja annab uue lubaduse.",
@@ -162,6 +163,7 @@ var wordsByLang = map[string]*words{
 			TriggerSecondSlip:     "rok obećanja koje smo vam dali pomaknut je već drugi put",
 			TriggerRepeatContacts: "pisali ste nam više puta, a odgovor niste dobili",
 			TriggerResponseTarget: "odgovor niste dobili u predviđenom roku",
+			TriggerResolution:     "vaš problem nije riješen u predviđenom roku",
 		},
 		apology: "Ispričavamo se: nismo održali obećanje koje smo vam dali („%s“), a koje je trebalo ispuniti do %s. " +
 			"Vaš predmet sada preuzima kolega s više razine, koji će vam se javiti s novim obećanjem.",

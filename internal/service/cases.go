@@ -135,8 +135,14 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 			return c, nil, err
 		}
 	}
-	if c.Unanswered == 0 || c.Status == desk.StatusQuarantined {
-		return c, entries, nil // nobody is waiting for an answer (or it may be spam: an agent looks first)
+	if c.Status == desk.StatusQuarantined {
+		return c, entries, nil // it may be spam: an agent looks first (Release starts its clocks)
+	}
+	if err := s.startResolutionClock(w, *c); err != nil {
+		return c, entries, err
+	}
+	if c.Unanswered == 0 {
+		return c, entries, nil // nobody is waiting for an answer
 	}
 	return c, entries, s.startResponseClock(w, *c)
 }
@@ -401,14 +407,29 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 }
 
 // startResponseClock schedules the escalation of a customer's contact left unanswered past the
-// case's response target (its type's, else its team's).
+// case's response target (its type's, else its team's), counted in the team's business time.
 func (s *Service) startResponseClock(w *work, c desk.Case) error {
 	settings, err := w.settingsOf(c)
 	if err != nil {
 		return err
 	}
-	_, err = w.tx.AddTimer(w.ctx, store.Timer{Kind: timerResponseDue, DueAt: w.now.Add(settings.ResponseTarget), CaseID: c.ID, RefID: c.ID,
+	due := settings.Calendar().Add(w.now, settings.ResponseTarget)
+	_, err = w.tx.AddTimer(w.ctx, store.Timer{Kind: timerResponseDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
 		Key: fmt.Sprintf("response_due:%d", c.ID)}, w.now)
+	w.changed(Event{CaseID: c.ID, Timers: true})
+	return err
+}
+
+// startResolutionClock schedules the escalation of a case not resolved within its team's
+// resolution target (none when the team sets none), counted in the team's business time.
+func (s *Service) startResolutionClock(w *work, c desk.Case) error {
+	settings, err := w.settingsOf(c)
+	if err != nil || settings.ResolutionTarget <= 0 {
+		return err
+	}
+	due := settings.Calendar().Add(w.now, settings.ResolutionTarget)
+	_, err = w.tx.AddTimer(w.ctx, store.Timer{Kind: timerResolutionDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
+		Key: fmt.Sprintf("resolution_due:%d", c.ID)}, w.now)
 	w.changed(Event{CaseID: c.ID, Timers: true})
 	return err
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/keptdesk/kept/internal/store"
 )
 
-const timerResolutionWait = "resolution_wait"
+const (
+	timerResolutionWait = "resolution_wait"
+	timerResolutionDue  = "resolution_due"
+)
 
 // StepView is where a case stands in its process, as the customer and the agent read it.
 type StepView struct {
@@ -193,6 +196,9 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 		if _, err := s.appendContact(w, c, drafts); err != nil {
 			return err
 		}
+		if err := w.tx.CancelTimers(ctx, store.TimerRef{Kind: timerResolutionDue, RefID: c.ID}); err != nil {
+			return err
+		}
 		settings, err := w.settingsOf(*c)
 		if err != nil {
 			return err
@@ -365,6 +371,9 @@ func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (
 			return err
 		}
 		if _, err := s.appendRecord(w, c, drafts); err != nil {
+			return err
+		}
+		if err := s.startResolutionClock(w, *c); err != nil {
 			return err
 		}
 		return s.startResponseClock(w, *c)

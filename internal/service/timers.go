@@ -21,6 +21,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerAbsenceStart:    s.onTimers(each(s.absenceStarts)),
 		timerHandoverReturn:  s.onTimers(each(s.handoverReturns)),
 		timerResolutionWait:  s.onTimers(each(s.closeUnconfirmed)),
+		timerResolutionDue:   s.onTimers(each(s.resolutionDue)),
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 	}
 }
@@ -190,6 +191,25 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	}
 	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
 	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
+}
+
+// resolutionDue escalates a case its team has not resolved within the resolution target.
+func (s *Service) resolutionDue(w *work, t store.Timer) error {
+	c, err := w.lockCase(t.CaseID)
+	if store.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if c.Status != desk.StatusOpen {
+		return nil // resolved (or closed) meanwhile
+	}
+	settings, err := w.settingsOf(*c)
+	if err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("the case has not been resolved within the resolution target of %s", desk.RoundDuration(settings.ResolutionTarget))
+	return s.escalate(w, c, escalation{trigger: desk.TriggerResolution, reason: reason})
 }
 
 // absenceStarts sends what an agent still owns when their leave or sickness starts to their

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -370,33 +369,17 @@ func (t *Tx) InboundKey(ctx context.Context, channel, externalID string) (caseID
 // desk's defaults for team 0), and the response target its case type sets (0 for none; see
 // desk.TeamSettings.ForType).
 func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (desk.TeamSettings, time.Duration, error) {
-	s := desk.DefaultTeamSettings()
-	var id sql.NullInt64
-	var name, reminders sql.NullString
-	var target, repeat, wait sql.NullInt64
+	var r teamRow
 	var typeTarget int64
 	// Cast parameters: see CustomerAt.
-	err := t.tx.QueryRowContext(ctx, `SELECT tm.id, tm.name, tm.response_target_s, tm.repeat_contacts, tm.reminders, tm.confirm_wait_s,
-		COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = CAST($2 AS TEXT)), 0)
-		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = CAST($1 AS BIGINT)`, teamID, caseType).
-		Scan(&id, &name, &target, &repeat, &reminders, &wait, &typeTarget)
+	err := t.tx.QueryRowContext(ctx, `SELECT `+teamColumns+`, COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = CAST($2 AS TEXT)), 0)
+		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = CAST($1 AS BIGINT)`, teamID, caseType).Scan(append(r.dest(), &typeTarget)...)
 	if err != nil {
-		return s, 0, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)
+		return desk.DefaultTeamSettings(), 0, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)
 	}
-	if teamID != 0 {
-		if !id.Valid {
-			return s, 0, fmt.Errorf("team %d settings: %w", teamID, ErrNotFound)
-		}
-		s.ID, s.Name, s.RepeatContacts = id.Int64, name.String, int(repeat.Int64)
-		s.ResponseTarget, s.ConfirmWait = time.Duration(target.Int64)*time.Second, time.Duration(wait.Int64)*time.Second
-		var secs []int64
-		if err := json.Unmarshal([]byte(reminders.String), &secs); err != nil {
-			return s, 0, fmt.Errorf("team %d reminders: %w", teamID, err)
-		}
-		s.ReminderOffsets = s.ReminderOffsets[:0]
-		for _, v := range secs {
-			s.ReminderOffsets = append(s.ReminderOffsets, time.Duration(v)*time.Second)
-		}
+	if teamID != 0 && !r.id.Valid {
+		return desk.DefaultTeamSettings(), 0, fmt.Errorf("team %d settings: %w", teamID, ErrNotFound)
 	}
-	return s, time.Duration(typeTarget) * time.Second, nil
+	s, err := t.teamSettings(r)
+	return s, time.Duration(typeTarget) * time.Second, err
 }
