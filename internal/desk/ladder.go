@@ -18,6 +18,27 @@ const (
 	TriggerAgentRequest    = "agent_request"
 )
 
+// Answered applies what the desk counts as an answer to the customer: a public message to them
+// from the desk's people — a reply, a written promise, a slip's message, a resolution request,
+// a logged call. It resets the count of the customer's contacts waiting for one, and reports
+// whether drafts hold an answer (the response clock then stops).
+func Answered(c *Case, by Actor, drafts []Draft) bool {
+	if by.Kind != ActorAgent {
+		return false
+	}
+	for _, d := range drafts {
+		if d.Internal {
+			continue
+		}
+		switch d.Kind {
+		case KindMessageOut, KindPromiseMade, KindPromiseSlipped, KindResolutionAsked, KindCall:
+			c.Unanswered = 0
+			return true
+		}
+	}
+	return false
+}
+
 // Depth is how far below the top of the ladder an agent stands: the number of manager_id
 // links above them (the head of care, with no manager, is 0). managerOf gives an agent's manager.
 func Depth(agentID int64, managerOf func(int64) int64) int {

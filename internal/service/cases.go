@@ -372,13 +372,10 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 	if err != nil {
 		return nil, err
 	}
-	escalate, answered := false, false
+	escalate, answered := false, desk.Answered(c, w.actor, drafts)
 	for _, d := range drafts {
-		switch {
-		case d.Kind == desk.KindMessageIn:
+		if d.Kind == desk.KindMessageIn {
 			escalate = desk.CountContact(c, settings.RepeatContacts)
-		case (d.Kind == desk.KindMessageOut || d.Kind == desk.KindCall || d.Kind == desk.KindResolutionAsked) && w.actor.Kind == desk.ActorAgent:
-			answered = true
 		}
 	}
 	entries, err := s.appendRecord(w, c, append(intro, drafts...))

@@ -74,12 +74,8 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 			return err
 		}
 		w.keepPromise(p)
-		drafts, err := s.participate(w, c)
-		if err != nil {
-			return err
-		}
-		drafts = append(drafts, desk.MakePromise(c, p, actor)...)
-		if _, err := s.appendRecord(w, c, drafts); err != nil {
+		// A written promise answers the customer (appendContact): their clock stops.
+		if _, err := s.appendContact(w, c, desk.MakePromise(c, p, actor)); err != nil {
 			return err
 		}
 		if err := s.schedulePromise(w, *c, p); err != nil {
@@ -255,10 +251,6 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		if err := requireAvailable(w, owner, p.DueAt); err != nil {
 			return err
 		}
-		intro, err := s.participate(w, c)
-		if err != nil {
-			return err
-		}
 		slipper := owner.ID
 		if actor.Kind == desk.ActorAgent {
 			slipper = actor.ID
@@ -269,7 +261,8 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		if err := tx.SavePromise(ctx, *p); err != nil {
 			return err
 		}
-		if _, err := s.appendRecord(w, c, append(intro, drafts...)); err != nil {
+		// The slip's message to the customer answers them (appendContact): their clock stops.
+		if _, err := s.appendContact(w, c, drafts); err != nil {
 			return err
 		}
 		if err := s.schedulePromise(w, *c, *p); err != nil {

@@ -27,6 +27,8 @@ func TestBreakCancelsRemindersAndResponseTarget(t *testing.T) {
 		c := sc.openCase(sc.ann, "Call me back")
 		due := sc.at(0, "11:00")
 		p := must(sc.svc.MakePromise(sc.ctx, desk.AgentActor(sc.ann), c.ID, desk.NewPromise{Kind: "callback", DueAt: due, Words: "I call you back at 11"}))
+		// The written promise answered the customer; their next message starts the clock again.
+		must(sc.svc.AddMessage(sc.ctx, desk.CustomerActor(sc.mari), c.ID, desk.NewMessage{Body: "Thanks, I wait for your call."}))
 		kinds := func() string {
 			tms := storetest.Read(t, sc.st, func(ctx context.Context, tx *store.Tx) ([]store.Timer, error) { return tx.PendingTimers(ctx, c.ID) })
 			var ks []string
