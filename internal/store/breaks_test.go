@@ -23,8 +23,9 @@ func TestBatchOfManyRows(t *testing.T) {
 		err := st.Write(ctx, func(tx *store.Tx) error {
 			var drafts []desk.Draft
 			for i := range 101 {
-				drafts = append(drafts, desk.Draft{Kind: desk.KindNote, Actor: desk.Actor{Kind: desk.ActorCustomer, ID: cu.ID, Name: "Mari Kask"},
-					Internal: i%2 == 0, Channel: "email", Body: fmt.Sprintf("entry %d", i), Data: map[string]any{"n": i}})
+				drafts = append(drafts, desk.Draft{Kind: desk.KindCall, Actor: desk.Actor{Kind: desk.ActorCustomer, ID: cu.ID, Name: "Mari Kask"},
+					Internal: i%2 == 0, Channel: "phone", Body: fmt.Sprintf("entry %d", i),
+					Data: desk.CallData{At: desk.InstantOf(t0), Direction: "inbound", DurationS: i}})
 			}
 			var err error
 			stored, err = desk.Chain(&c, drafts, t0.Add(time.Minute))
