@@ -3,7 +3,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -163,7 +162,7 @@ func TestSeed(t *testing.T) {
 			kinds[e.Kind]++
 			have[e.Kind] = true
 			if e.Kind == desk.KindEscalated {
-				triggers[entryData(t, e)["trigger"].(string)]++
+				triggers[entryData[desk.EscalatedData](t, e).Trigger]++
 			}
 		}
 		if have[desk.KindMessageIn] && have[desk.KindMessageOut] && have[desk.KindCall] {
@@ -230,11 +229,10 @@ func TestSeed(t *testing.T) {
 		var brokenAt time.Time
 		escalated := false
 		for _, e := range rec {
-			d := entryData(t, e)
 			switch {
-			case e.Kind == desk.KindPromiseBroken && d["promise_id"] == float64(p.ID):
+			case e.Kind == desk.KindPromiseBroken && entryData[desk.PromiseBrokenData](t, e).PromiseID == p.ID:
 				brokenAt = e.At
-			case e.Kind == desk.KindEscalated && !brokenAt.IsZero() && d["trigger"] == desk.TriggerBrokenPromise:
+			case e.Kind == desk.KindEscalated && !brokenAt.IsZero() && entryData[desk.EscalatedData](t, e).Trigger == desk.TriggerBrokenPromise:
 				escalated = true
 			}
 		}
@@ -416,16 +414,14 @@ func (h *errorCount) Handle(context.Context, slog.Record) error {
 func (h *errorCount) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *errorCount) WithGroup(string) slog.Handler      { return h }
 
-// entryData decodes an entry's data.
-func entryData(t *testing.T, e desk.Entry) map[string]any {
+// entryData reads an entry's data as its kind's type.
+func entryData[T desk.EntryData](t *testing.T, e desk.Entry) T {
 	t.Helper()
-	m := map[string]any{}
-	if len(e.Data) > 0 {
-		if err := json.Unmarshal(e.Data, &m); err != nil {
-			t.Fatalf("entry %d data: %v", e.ID, err)
-		}
+	d, ok := desk.DataOf[T](e)
+	if !ok {
+		t.Fatalf("entry %d (%s) data %s does not read as %T", e.ID, e.Kind, e.Data, d)
 	}
-	return m
+	return d
 }
 
 // TestSeedIsRepeatable seeds two desks and finds the same customers and cases in both.

@@ -152,8 +152,8 @@ type NewCase struct {
 	OwnerID    int64
 	Type       string
 	References []Reference
-	Data       map[string]any // more about how the request came (the stored mail, say), kept on its entry
-	Checked    *CheckedText   // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
+	Data       MessageInData // more about how the request came (the stored mail, say), kept on its first entry
+	Checked    *CheckedText  // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
 }
 
 // ValidateNewCase checks a new case's input before any state is loaded.
@@ -217,12 +217,12 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 		// Held for an agent to look at, never dropped: found by search, released by hand.
 		c.Status = StatusQuarantined
 	}
-	data := map[string]any{"subject": in.Subject}
-	for k, v := range in.Data {
-		data[k] = v
+	data := in.Data
+	if !data.FromMail() && data.Subject == "" {
+		data.Subject = in.Subject // a mail's entry keeps the mail's own subject, even none
 	}
 	if recorder != nil {
-		data["recorded_by"] = recorder.Name
+		data.RecordedBy = recorder.Name
 		if in.Channel == "phone" {
 			c.Unanswered = 0 // taken down while talking to them: the customer is not waiting for a first answer
 		}
@@ -334,7 +334,7 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 		}
 		d := Draft{Kind: KindMessageOut, Actor: by, Channel: ch, Body: body}
 		if in.Offer {
-			d.Data = map[string]any{"offer": true}
+			d.Data = MessageOutData{Offer: true}
 		}
 		drafts = append(drafts, d)
 		c.Unanswered = 0
@@ -344,7 +344,7 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 
 func statusChange(c *Case, to Status, why string) Draft {
 	d := Draft{Kind: KindStatusChanged, Actor: SystemActor(), Body: fmt.Sprintf("Status %s → %s: %s", c.Status, to, why),
-		Data: map[string]any{"from": string(c.Status), "to": string(to)}}
+		Data: StatusChangedData{From: c.Status, To: to}}
 	c.Status = to
 	return d
 }
@@ -384,10 +384,7 @@ func LogCall(c *Case, by Actor, in NewCall, now time.Time) ([]Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := map[string]any{"direction": dir, "at": in.At.UTC().Format(time.RFC3339), "duration_s": in.DurationS}
-	if transcript != "" {
-		data["transcript"] = transcript
-	}
+	data := CallData{At: InstantOf(in.At), Direction: dir, DurationS: in.DurationS, Transcript: transcript}
 	c.Unanswered = 0 // the customer has spoken with the desk: they are not waiting for an answer
 	return []Draft{{Kind: KindCall, Actor: by, Channel: "phone", Body: summary, Data: data}}, nil
 }

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func chained(t *testing.T, n int) (Case, []Entry) {
 	var drafts []Draft
 	for i := 0; i < n; i++ {
 		drafts = append(drafts, Draft{Kind: KindMessageIn, Actor: Actor{Kind: ActorCustomer, ID: 7, Name: "Mari"}, Channel: "email",
-			Body: "message <" + strings.Repeat("x", i) + "> & more", Data: map[string]any{"n": i}})
+			Body: "message <" + strings.Repeat("x", i) + "> & more", Data: MessageInData{Subject: fmt.Sprint("message ", i)}})
 	}
 	entries, err := Chain(&c, drafts, now)
 	if err != nil {
@@ -68,6 +69,7 @@ func TestChainAndCheck(t *testing.T) {
 func TestCanonicalIsStable(t *testing.T) {
 	_, entries := chained(t, 1)
 	e := entries[0]
+	e.Data = json.RawMessage(`{"n":0}`) // the data's own bytes are entrydata_test.go's concern
 	want := `{"v":1,"case":"K-1042","seq":1,"kind":"message_in","at":"2026-11-23T10:00:00Z","actor":{"kind":"customer","id":7,"name":"Mari"},"internal":false,"channel":"email","body":"message <> & more","data":{"n":0},"prev":""}`
 	if got := string(e.Canonical()); got != want {
 		t.Errorf("canonical bytes changed (old exports would stop verifying):\n got %s\nwant %s", got, want)
@@ -172,8 +174,11 @@ func TestMessagesAndCalls(t *testing.T) {
 		t.Error("a call in the future accepted")
 	}
 	d, err := LogCall(&c, agent, NewCall{Direction: "in", At: now.Add(-time.Hour), DurationS: 60, Summary: "Called", Transcript: "Hi"}, now)
-	if err != nil || d[0].Data["direction"] != "inbound" || d[0].Data["transcript"] != "Hi" {
-		t.Errorf("a call became %v %v", d, err)
+	if err != nil {
+		t.Fatalf("a call refused: %v", err)
+	}
+	if call, ok := d[0].Data.(CallData); !ok || call.Direction != "inbound" || call.Transcript != "Hi" {
+		t.Errorf("a call became %+v", d[0])
 	}
 }
 

@@ -173,8 +173,8 @@ func CanSeeDocument(a Actor, d Document) bool { return CanSeeCustomer(a, d.Custo
 // DocumentAdded is the public record entry saying a document came with a case; its data
 // carries the SHA-256, so the record vouches for the bytes as well as the name.
 func DocumentAdded(d Document, by Actor) Draft {
-	return Draft{Kind: KindDocumentAdded, Actor: by, Body: d.Kind + ": " + d.Filename, Data: map[string]any{
-		"document_id": d.ID, "kind": d.Kind, "filename": d.Filename, "size": d.Size, "sha256": d.SHA256}}
+	return Draft{Kind: KindDocumentAdded, Actor: by, Body: d.Kind + ": " + d.Filename, Data: DocumentAddedData{
+		DocumentID: d.ID, Kind: d.Kind, Filename: d.Filename, Size: d.Size, SHA256: d.SHA256}}
 }
 
 // AttachmentDisposition is an RFC 6266 attachment header (Content-Disposition): an ASCII filename for old clients and

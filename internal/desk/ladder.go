@@ -55,10 +55,10 @@ func Depth(agentID int64, managerOf func(int64) int64) int {
 // the rung grows, and the record says why. At the top of the ladder the case stays where it is,
 // and the record says so. manager is nil when the owner has none (or they are inactive).
 func Escalate(c *Case, owner Agent, manager *Agent, trigger, reason string, now time.Time) []Draft {
-	data := map[string]any{"trigger": trigger, "from_owner": owner.ID}
+	data := EscalatedData{Trigger: trigger, FromOwner: owner.ID}
 	c.Unanswered = 0 // the count starts again for the next rung
 	if manager == nil {
-		data["to_owner"], data["top"] = owner.ID, true
+		data.ToOwner, data.Top = owner.ID, true
 		return []Draft{{Kind: KindEscalated, Actor: SystemActor(), Internal: true,
 			Body: fmt.Sprintf("Escalation (%s) found no one above %s: the case stays with them. %s", trigger, owner.Name, reason), Data: data}}
 	}
@@ -66,7 +66,7 @@ func Escalate(c *Case, owner Agent, manager *Agent, trigger, reason string, now 
 	if manager.TeamID != 0 {
 		c.TeamID = manager.TeamID
 	}
-	data["to_owner"], data["rung"] = manager.ID, c.Rung
+	data.ToOwner, data.Rung = manager.ID, c.Rung
 	w := c.Reader.words()
 	body := fmt.Sprintf(w.escalated, manager.Name, c.Reader.role(*manager))
 	if why, ok := w.triggers[trigger]; ok {
@@ -95,10 +95,7 @@ func Introduce(r Reader, a Agent, owner bool, from, until time.Time) Draft {
 	default:
 		body = fmt.Sprintf(w.ownerUntil, a.Name, r.role(a), r.when(from, a.Location(), dateFrom), r.when(until, a.Location(), dateUntil))
 	}
-	data := map[string]any{"agent_id": a.ID, "role": string(a.Role), "team": a.Team, "owner": owner}
-	if !until.IsZero() {
-		data["until"] = until.UTC().Format(time.RFC3339)
-	}
+	data := IntroductionData{AgentID: a.ID, Owner: owner, Role: a.Role, Team: a.Team, Until: InstantOf(until)}
 	return Draft{Kind: KindIntroduction, Actor: AgentActor(a), Body: body, Data: data}
 }
 
@@ -145,16 +142,9 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 				map[string]any{"rung": c.Rung, "owner_id": st.Owner.ID})
 		}
 	}
-	data := map[string]any{"from": st.Owner.ID, "to": st.To.ID}
-	if !in.Until.IsZero() {
-		data["until"] = in.Until.UTC().Format(time.RFC3339)
-	}
+	data := HandoverData{From: st.Owner.ID, To: st.To.ID, Until: InstantOf(in.Until), Missing: st.Missing, AgreementEntryID: in.AgreementID}
 	if st.Missing {
-		data["missing"] = true
 		briefing = fmt.Sprintf("No hand-over: %s went away without briefing anyone. Read the record from the original request.", st.Owner.Name)
-	}
-	if in.AgreementID != 0 {
-		data["agreement_entry_id"] = in.AgreementID
 	}
 	c.OwnerID = st.To.ID
 	if st.To.TeamID != 0 {

@@ -35,19 +35,19 @@ func AssignPartner(c *Case, p *Partner, ct CaseType, step int, by Actor) ([]Draf
 		}
 		c.PartnerID = 0
 		return []Draft{{Kind: KindPartnerAssigned, Actor: by, Body: "The work handed to our partner is done; we carry on ourselves.",
-			Data: map[string]any{"partner_id": 0}}}, nil
+			Data: PartnerAssignedData{PartnerID: 0}}}, nil
 	}
 	if p.ID == c.PartnerID {
 		return nil, Invalid("partner_id", "the case is already with %s", p.Name)
 	}
 	body := fmt.Sprintf("%s, contracted by us, now works on your case", p.Name)
-	data := map[string]any{"partner_id": p.ID, "partner": p.Name}
+	data := PartnerAssignedData{PartnerID: p.ID, Partner: p.Name}
 	if step != 0 {
 		if step < 1 || step > len(ct.Steps) {
 			return nil, Invalid("step", "choose a step of the case's process (1 to %d)", len(ct.Steps))
 		}
 		body = fmt.Sprintf("%s, contracted by us, carries out step %d: %s", p.Name, step, ct.Steps[step-1].Name)
-		data["step"] = step
+		data.Step = step
 	}
 	c.PartnerID = p.ID
 	return []Draft{{Kind: KindPartnerAssigned, Actor: by, Body: body + ". We stay responsible for it and follow it throughout.", Data: data}}, nil

@@ -124,7 +124,7 @@ func EnterStep(c *Case, ct CaseType, pos int, by Actor) ([]Draft, error) {
 	from := c.Step
 	c.Step = pos
 	return []Draft{{Kind: KindStepChanged, Actor: by, Body: stepText(c.Reader, ct, pos),
-		Data: map[string]any{"from": from, "to": pos, "step": ct.Steps[pos-1].Name}}}, nil
+		Data: StepChangedData{From: from, To: pos, Step: ct.Steps[pos-1].Name}}}, nil
 }
 
 // Resolve decides what proposing a resolution does: the case waits for the customer to confirm
@@ -141,7 +141,7 @@ func Resolve(c *Case, by Actor, summary string, now time.Time) ([]Draft, error) 
 	c.Unanswered = 0 // proposing a resolution answers the customer
 	d := statusChange(c, StatusAwaitingConfirmation, "a resolution was proposed")
 	return []Draft{d, {Kind: KindResolutionAsked, Actor: by, Body: summary + "\n\n" + c.Reader.words().resolutionAsked,
-		Data: map[string]any{"summary": summary}}}, nil
+		Data: ResolutionAskedData{Summary: summary}}}, nil
 }
 
 // Confirmation is the customer's answer to a proposed resolution.
@@ -164,7 +164,7 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 		if words == "" {
 			words = c.Reader.words().confirmed
 		}
-		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: map[string]any{"summary": c.Resolution}},
+		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: ResolutionConfirmedData{Summary: c.Resolution}},
 			statusChange(c, StatusClosed, "the customer confirmed the resolution")}, nil
 	}
 	if words == "" {
@@ -174,7 +174,7 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 	c.Resolution = ""
 	c.Unanswered = 1 // the customer is waiting again
 	return []Draft{{Kind: KindResolutionRejected, Actor: customer, Body: words,
-		Data: map[string]any{"original_request": c.OriginalRequest, "rejected_answer": rejected}},
+		Data: ResolutionRejectedData{OriginalRequest: c.OriginalRequest, RejectedAnswer: rejected}},
 		statusChange(c, StatusOpen, "the customer rejected the resolution")}, nil
 }
 

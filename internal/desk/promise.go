@@ -91,10 +91,7 @@ func ValidatePromise(in NewPromise, now time.Time) (NewPromise, error) {
 // settles a "promise required" flag left by a broken one.
 func MakePromise(c *Case, p Promise, by Actor) []Draft {
 	c.Flags = slices.DeleteFunc(c.Flags, func(f string) bool { return f == FlagPromiseRequired })
-	data := map[string]any{"promise_id": p.ID, "kind": string(p.Kind), "due_at": p.DueAt.UTC().Format(time.RFC3339), "owner_id": p.OwnerID}
-	if p.Place != "" {
-		data["place"] = p.Place
-	}
+	data := PromiseMadeData{PromiseID: p.ID, Kind: p.Kind, DueAt: InstantOf(p.DueAt), OwnerID: p.OwnerID, Place: p.Place}
 	return []Draft{{Kind: KindPromiseMade, Actor: by, Body: p.Words, Data: data}}
 }
 
@@ -112,7 +109,7 @@ func KeepPromise(p *Promise, by Actor, note string, now time.Time) ([]Draft, err
 	if note != "" {
 		body += "\n" + note
 	}
-	return []Draft{{Kind: KindPromiseKept, Actor: by, Body: body, Data: map[string]any{"promise_id": p.ID, "due_at": p.DueAt.UTC().Format(time.RFC3339)}}}, nil
+	return []Draft{{Kind: KindPromiseKept, Actor: by, Body: body, Data: PromiseKeptData{PromiseID: p.ID, DueAt: InstantOf(p.DueAt)}}}, nil
 }
 
 // Slip is moving a promise's due time: a reason and a message to the customer are required.
@@ -147,9 +144,9 @@ func SlipPromise(p *Promise, by Actor, in Slip, now time.Time) ([]Draft, bool, e
 	p.DueAt = in.DueAt
 	p.Slips++
 	drafts := []Draft{
-		{Kind: KindPromiseSlipped, Actor: by, Body: p.Words, Data: map[string]any{"promise_id": p.ID, "from": from.UTC().Format(time.RFC3339),
-			"to": in.DueAt.UTC().Format(time.RFC3339), "reason": reason, "slips": p.Slips}},
-		{Kind: KindMessageOut, Actor: by, Body: msg, Data: map[string]any{"promise_id": p.ID}},
+		{Kind: KindPromiseSlipped, Actor: by, Body: p.Words, Data: PromiseSlippedData{PromiseID: p.ID, From: InstantOf(from),
+			To: InstantOf(in.DueAt), Reason: reason, Slips: p.Slips}},
+		{Kind: KindMessageOut, Actor: by, Body: msg, Data: MessageOutData{PromiseID: p.ID}},
 	}
 	return drafts, p.Slips >= 2, nil
 }
@@ -166,7 +163,7 @@ func BreakPromise(c *Case, p *Promise, loc *time.Location, now time.Time) ([]Dra
 	c.AddFlag(FlagPromiseRequired)
 	due := c.Reader.when(p.DueAt, loc, dateDue)
 	return []Draft{
-		{Kind: KindPromiseBroken, Actor: SystemActor(), Body: p.Words, Data: map[string]any{"promise_id": p.ID, "due_at": p.DueAt.UTC().Format(time.RFC3339), "slips": p.Slips}},
+		{Kind: KindPromiseBroken, Actor: SystemActor(), Body: p.Words, Data: PromiseBrokenData{PromiseID: p.ID, DueAt: InstantOf(p.DueAt), Slips: p.Slips}},
 		{Kind: KindMessageOut, Actor: SystemActor(), Body: fmt.Sprintf(c.Reader.words().apology, p.Words, due)},
 	}, nil
 }

@@ -55,7 +55,7 @@ type Draft struct {
 	Internal bool
 	Channel  string
 	Body     string
-	Data     map[string]any
+	Data     EntryData // nil: none
 }
 
 // canonicalEntry fixes the field order and content of what is hashed. Changing it breaks
@@ -110,13 +110,9 @@ func (e Entry) ComputeHash() string {
 func Chain(c *Case, drafts []Draft, now time.Time) ([]Entry, error) {
 	out := make([]Entry, 0, len(drafts))
 	for _, d := range drafts {
-		var data json.RawMessage
-		if len(d.Data) > 0 {
-			b, err := json.Marshal(d.Data)
-			if err != nil {
-				return nil, fmt.Errorf("encode %s entry data: %w", d.Kind, err)
-			}
-			data = b
+		data, err := marshalData(d.Kind, d.Data)
+		if err != nil {
+			return nil, err
 		}
 		e := Entry{CaseID: c.ID, Seq: c.LastSeq + 1, Kind: d.Kind, At: now, Actor: d.Actor,
 			Internal: d.Internal, Channel: d.Channel, Body: d.Body, Data: data, PrevHash: c.LastHash}

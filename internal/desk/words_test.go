@@ -48,8 +48,13 @@ func TestReaderFor(t *testing.T) {
 				t.Errorf("%s has no %s text", lang, name)
 			}
 		}
-		if lang != "en" && len(w.triggers) != 4 {
-			t.Errorf("%s words %d of the desk's 4 escalation reasons", lang, len(w.triggers))
+		if lang == "en" {
+			continue
+		}
+		for _, trigger := range []string{TriggerBrokenPromise, TriggerSecondSlip, TriggerRepeatContacts, TriggerResponseTarget, TriggerResolution} {
+			if w.triggers[trigger] == "" {
+				t.Errorf("%s does not word the desk's own escalation reason %s", lang, trigger)
+			}
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-msgauth/dmarc"
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/keptdesk/kept/internal/desk"
 )
 
 // Who sent a mail. Anyone can write any From:; SPF (RFC 7208) says whether the connecting
@@ -69,26 +71,14 @@ type DKIMResult struct {
 }
 
 // Data is the verdict as a record entry keeps it.
-func (a Auth) Data() map[string]any {
-	d := map[string]any{"from_domain": a.FromDomain, "by": a.By, "aligned": a.Aligned, "verified": !a.Unverified}
-	if a.EnvelopeDomain != "" {
-		d["envelope_domain"] = a.EnvelopeDomain
-	}
-	if a.SPF != "" {
-		d["spf"] = a.SPF
-	}
+func (a Auth) Data() desk.MailAuth {
+	d := desk.MailAuth{FromDomain: a.FromDomain, By: a.By, Aligned: a.Aligned, Verified: !a.Unverified,
+		EnvelopeDomain: a.EnvelopeDomain, SPF: a.SPF, DMARC: a.DMARC, Reason: a.Reason}
 	if len(a.DKIM) > 0 {
-		sigs := make([]string, len(a.DKIM))
+		d.DKIM = make([]string, len(a.DKIM))
 		for i, s := range a.DKIM {
-			sigs[i] = s.Domain + "=" + s.Result
+			d.DKIM[i] = s.Domain + "=" + s.Result
 		}
-		d["dkim"] = sigs
-	}
-	if a.DMARC != "" {
-		d["dmarc"] = a.DMARC
-	}
-	if a.Reason != "" {
-		d["reason"] = a.Reason
 	}
 	return d
 }

@@ -130,7 +130,7 @@ func TestAuthData(t *testing.T) {
 	a := mail.Auth{FromDomain: "example.com", EnvelopeDomain: "esp.test", SPF: "none", By: "kept", Unverified: true, Reason: "r",
 		DKIM: []mail.DKIMResult{{Domain: "mailer.net", Result: "pass"}}}
 	d := a.Data()
-	if d["verified"] != false || d["spf"] != "none" || d["envelope_domain"] != "esp.test" || d["dkim"].([]string)[0] != "mailer.net=pass" {
+	if d.Verified || d.SPF != "none" || d.EnvelopeDomain != "esp.test" || len(d.DKIM) != 1 || d.DKIM[0] != "mailer.net=pass" {
 		t.Errorf("data %v", d)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"testing"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -73,12 +72,9 @@ func TestStoryTwoDepartmentsOneCustomer(t *testing.T) {
 			t.Fatalf("record of Billing's case: %v", kinds)
 		}
 		added := lastOf(rec, desk.KindDocumentAdded)
-		var data map[string]any
-		if err := json.Unmarshal(added.Data, &data); err != nil {
-			t.Fatal(err)
-		}
-		if added.Internal || added.Body != "power of attorney: punomoc.pdf" || data["kind"] != "power of attorney" || data["filename"] != "punomoc.pdf" ||
-			data["size"] != float64(len("%PDF-1.4 punomoć")) || data["document_id"] == nil || len(data["sha256"].(string)) != 64 {
+		data, ok := desk.DataOf[desk.DocumentAddedData](*added)
+		if !ok || added.Internal || added.Body != "power of attorney: punomoc.pdf" || data.Kind != "power of attorney" || data.Filename != "punomoc.pdf" ||
+			data.Size != int64(len("%PDF-1.4 punomoć")) || data.DocumentID == 0 || len(data.SHA256) != 64 {
 			t.Errorf("document_added entry: %s %s", added.Body, added.Data)
 		}
 		if got := kindsOf(must(svc.Record(ctx, sys, supportCase.ID))); got[len(got)-1] == string(desk.KindDocumentAdded) {

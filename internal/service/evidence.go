@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -48,14 +47,7 @@ type docQuote struct {
 
 // quoteOf notes a document_added entry's quote of its document's hash, if e is one.
 func quoteOf(e desk.Entry, quotes map[int64]docQuote) {
-	if e.Kind != desk.KindDocumentAdded || len(e.Data) == 0 {
-		return
-	}
-	var d struct {
-		DocumentID int64  `json:"document_id"`
-		SHA256     string `json:"sha256"`
-	}
-	if json.Unmarshal(e.Data, &d) == nil && d.DocumentID != 0 && d.SHA256 != "" {
+	if d, ok := desk.DataOf[desk.DocumentAddedData](e); ok && d.DocumentID != 0 && d.SHA256 != "" {
 		quotes[d.DocumentID] = docQuote{desk.CaseRef(e.CaseID), e.Seq, d.SHA256}
 	}
 }
@@ -114,14 +106,14 @@ func checkPin(p store.CasePin) []EvidenceFault {
 	if p.OriginalRequest != p.FirstBody {
 		fault("original_request", fmt.Sprintf("the case row's (%d bytes) differs from the first entry's text (%d bytes)", len(p.OriginalRequest), len(p.FirstBody)))
 	}
-	var data map[string]any
-	_ = json.Unmarshal(p.FirstData, &data) // the chain check reports data that is not JSON
-	subject, ok := data["subject"].(string)
-	if !ok {
+	// The chain check reports data that is not JSON; here it names no subject.
+	data, _ := desk.DataOf[desk.MessageInData](desk.Entry{Kind: p.FirstKind, Data: p.FirstData})
+	subject := data.Subject
+	if subject == "" && !data.FromMail() {
 		fault("subject", "the first entry names no subject to hold the case row's to")
 		return out
 	}
-	if _, fromMail := data["mail_id"]; fromMail {
+	if data.FromMail() {
 		subject = mailCaseSubject(subject, p.FirstBody)
 	}
 	if p.Subject != subject {
@@ -171,11 +163,7 @@ func checkMail(m store.MailEvidence) []EvidenceFault {
 	if m.EntrySeq == 0 {
 		return out
 	}
-	var data struct {
-		MailID int64  `json:"mail_id"`
-		SHA256 string `json:"sha256"`
-	}
-	_ = json.Unmarshal(m.EntryData, &data)
+	data, _ := desk.DataOf[desk.MessageInData](desk.Entry{Kind: desk.KindMessageIn, Data: m.EntryData})
 	if data.MailID != 0 && data.MailID != m.ID {
 		fault("entry_id", fmt.Sprintf("linked to an entry about mail %d", data.MailID))
 	}

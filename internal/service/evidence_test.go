@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -99,12 +98,9 @@ func TestVerifyEvidence(t *testing.T) {
 			t.Fatalf("the blank subject's case is %q", c.Subject)
 		}
 		rec := must(svc.Record(ctx, sys, plain.CaseID))
-		var data map[string]any
-		if err := json.Unmarshal(rec[0].Data, &data); err != nil {
-			t.Fatal(err)
-		}
+		data, _ := desk.DataOf[desk.MessageInData](rec[0])
 		sum := sha256.Sum256(plainRaw)
-		if rec[0].Kind != desk.KindMessageIn || data["sha256"] != hex.EncodeToString(sum[:]) || data["mail_id"] != float64(plain.MailID) {
+		if rec[0].Kind != desk.KindMessageIn || data.SHA256 != hex.EncodeToString(sum[:]) || data.MailID != plain.MailID {
 			t.Errorf("the mail's entry carries %s, want its sha256 %x", rec[0].Data, sum)
 		}
 		mari := must(svc.Case(ctx, sys, plain.CaseID)).CustomerID

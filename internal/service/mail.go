@@ -213,7 +213,8 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		return s.keepUnfiled(w, in, stored.ID, unfiled)
 	}
 	data := mailData(stored.ID, stored.SHA256, msg)
-	data["auth"] = in.auth.Data()
+	auth := in.auth.Data()
+	data.Auth = &auth
 	body := in.body
 	c, trusted, err := threadMail(w, keys, msg, d.To)
 	if err != nil {
@@ -235,7 +236,7 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		if !verified {
 			// Someone the case does not know wrote with a valid reply token: on the record,
 			// flagged, and never sent the case's details automatically.
-			data["unverified_sender"] = true
+			data.UnverifiedSender = true
 			c.AddFlag(desk.FlagUnverifiedSender)
 		}
 		drafts[0].Data = data
@@ -261,18 +262,18 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		if subject == "" {
 			subject = inboundSubject(Inbound{Body: body})
 		}
-		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data, Checked: in.checked})
-		if err != nil {
-			return err
-		}
 		var flags []string
 		if len(msg.Problems) > 0 {
 			flags = append(flags, "malformed_mail")
 		}
 		if in.auth.Unverified {
 			// Kept for the desk to look at; mailed automatically only where it wrote before.
-			data["unverified_sender"] = true
+			data.UnverifiedSender = true
 			flags = append(flags, desk.FlagUnverifiedSender)
+		}
+		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data, Checked: in.checked})
+		if err != nil {
+			return err
 		}
 		var entries []desk.Entry
 		if c, entries, err = s.openCase(w, nc, cust, flags...); err != nil {
@@ -383,23 +384,14 @@ func mailBody(msg *mail.Message) string {
 // mailData is what the record keeps about a mail besides its text: where to find it whole,
 // and the SHA-256 of its bytes as they arrived, so an exported record proves which bytes it
 // came from (kept verify holds the stored mail to it).
-func mailData(mailID int64, sha256 string, msg *mail.Message) map[string]any {
-	data := map[string]any{"mail_id": mailID, "sha256": sha256, "message_id": msg.MessageID, "subject": msg.Subject, "from": msg.From.Email}
-	if msg.Automatic {
-		data["automatic"] = true
-	}
-	if len(msg.Problems) > 0 {
-		data["problems"] = msg.Problems
-	}
+func mailData(mailID int64, sha256 string, msg *mail.Message) desk.MessageInData {
+	data := desk.MessageInData{MailID: mailID, SHA256: sha256, MessageID: msg.MessageID, Subject: msg.Subject, From: msg.From.Email,
+		Automatic: msg.Automatic, Problems: msg.Problems, HTML: msg.SafeHTML != ""}
 	if len(msg.Attachments) > 0 {
-		var names []string
-		for _, a := range msg.Attachments {
-			names = append(names, a.Filename)
+		data.Attachments = make([]string, len(msg.Attachments))
+		for i, a := range msg.Attachments {
+			data.Attachments[i] = a.Filename
 		}
-		data["attachments"] = names
-	}
-	if msg.SafeHTML != "" {
-		data["html"] = true
 	}
 	return data
 }
@@ -510,8 +502,8 @@ func mailText(c desk.Case, e desk.Entry) string {
 	switch e.Kind {
 	case desk.KindPromiseMade:
 		body = "Our promise to you, in writing:\n\n" + e.Body
-		if due := dataString(e, "due_at"); due != "" {
-			body += "\n\nDue: " + due
+		if d, ok := desk.DataOf[desk.PromiseMadeData](e); ok && !d.DueAt.IsZero() {
+			body += "\n\nDue: " + d.DueAt.Time().UTC().Format(time.RFC3339)
 		}
 	}
 	return body + fmt.Sprintf("\n\n-- \nYour case %s: %s\nReply to this mail to write to us about it.\n", c.Ref(), c.Subject)

@@ -92,8 +92,8 @@ func (s *Service) keepUnfiled(w *work, in *inMail, mailID int64, who string) err
 // keepUnverified puts a mail that joined a case by something anyone could copy (a reference,
 // a case ref in the subject), from a sender who failed the checks, on the case: flagged, for
 // the desk's eyes only, and counting for nothing.
-func (s *Service) keepUnverified(w *work, c *desk.Case, cust desk.Customer, in *inMail, data map[string]any) (desk.Entry, error) {
-	data["unverified_sender"] = true
+func (s *Service) keepUnverified(w *work, c *desk.Case, cust desk.Customer, in *inMail, data desk.MessageInData) (desk.Entry, error) {
+	data.UnverifiedSender = true
 	c.AddFlag(desk.FlagUnverifiedSender)
 	if len(in.msg.Problems) > 0 {
 		c.AddFlag("malformed_mail")

@@ -381,7 +381,7 @@ func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID
 			return err
 		}
 		drafts = append(drafts, desk.Draft{Kind: desk.KindReferenceAdded, Actor: actor, Body: ref.Kind + ": " + ref.Value,
-			Data: map[string]any{"kind": ref.Kind, "value": ref.Value}})
+			Data: desk.ReferenceAddedData{Kind: ref.Kind, Value: ref.Value}})
 		entries, err := s.appendRecord(w, c, drafts)
 		if err != nil {
 			return err

@@ -5,7 +5,6 @@
 package service
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -119,8 +118,8 @@ func entryText(e desk.Entry) (string, bool) {
 			return "", false
 		}
 	case desk.KindCall:
-		if t := dataString(e, "transcript"); t != "" {
-			body += "\n" + t
+		if d, _ := desk.DataOf[desk.CallData](e); d.Transcript != "" {
+			body += "\n" + d.Transcript
 		}
 	default:
 		return "", false
@@ -182,14 +181,4 @@ func wrap(what string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// dataString reads one string field of an entry's data.
-func dataString(e desk.Entry, key string) string {
-	var m map[string]any
-	if len(e.Data) == 0 || json.Unmarshal(e.Data, &m) != nil {
-		return ""
-	}
-	v, _ := m[key].(string)
-	return v
 }

@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -169,11 +168,9 @@ func breachLags(b *testing.B, svc *service.Service, made map[int64]time.Time, ca
 			if e.Kind != desk.KindPromiseBroken {
 				continue
 			}
-			var d struct {
-				PromiseID int64 `json:"promise_id"`
-			}
-			if err := json.Unmarshal(e.Data, &d); err != nil {
-				b.Fatal(err)
+			d, ok := desk.DataOf[desk.PromiseBrokenData](e)
+			if !ok {
+				b.Fatalf("promise_broken data %s does not read", e.Data)
 			}
 			if at, ok := made[d.PromiseID]; ok {
 				lags = append(lags, e.At.Sub(at))

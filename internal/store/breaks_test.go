@@ -27,8 +27,9 @@ func TestBatchOfManyRows(t *testing.T) {
 			}
 			var drafts []desk.Draft
 			for i := range 101 {
-				drafts = append(drafts, desk.Draft{Kind: desk.KindNote, Actor: desk.Actor{Kind: desk.ActorCustomer, ID: cu.ID, Name: "Mari Kask"},
-					Internal: i%2 == 0, Channel: "email", Body: fmt.Sprintf("entry %d", i), Data: map[string]any{"n": i}})
+				drafts = append(drafts, desk.Draft{Kind: desk.KindCall, Actor: desk.Actor{Kind: desk.ActorCustomer, ID: cu.ID, Name: "Mari Kask"},
+					Internal: i%2 == 0, Channel: "phone", Body: fmt.Sprintf("entry %d", i),
+					Data: desk.CallData{At: desk.InstantOf(t0), Direction: "inbound", DurationS: i}})
 			}
 			stored, err = desk.Chain(&c, drafts, t0.Add(time.Minute))
 			if err != nil {

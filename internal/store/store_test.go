@@ -63,7 +63,7 @@ func appendEntries(t *testing.T, st *store.Store, caseID int64, bodies ...string
 		var drafts []desk.Draft
 		for _, b := range bodies {
 			drafts = append(drafts, desk.Draft{Kind: desk.KindMessageIn, Actor: desk.Actor{Kind: desk.ActorCustomer, ID: c.CustomerID, Name: "Mari Kask"},
-				Channel: "email", Body: b, Data: map[string]any{"subject": "<b>& \"quotes\""}})
+				Channel: "email", Body: b, Data: desk.MessageInData{Subject: "<b>& \"quotes\""}})
 		}
 		out, err = desk.Chain(&c, drafts, t0.Add(time.Minute))
 		if err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -300,37 +299,37 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 	if e.Actor.Kind == desk.ActorSystem {
 		v.Who = r.T("case.by_desk")
 	}
-	var data map[string]any
-	if len(e.Data) > 0 {
-		_ = json.Unmarshal(e.Data, &data) // the desk wrote it; a surprise only hides the extras
-	}
-	str := func(k string) string { s, _ := data[k].(string); return s }
-	num := func(k string) int64 { f, _ := data[k].(float64); return int64(f) }
-	tm := func(k string) time.Time { t, _ := time.Parse(time.RFC3339, str(k)); return t }
-	v.Subject = str("subject")
-	v.MailID = num("mail_id")
-	v.HTML, _ = data["html"].(bool)
-	v.Offer, _ = data["offer"].(bool)
-	v.Missing, _ = data["missing"].(bool)
-	if names, ok := data["attachments"].([]any); ok {
-		for _, n := range names {
-			s, _ := n.(string)
-			v.Attachments = append(v.Attachments, s)
-		}
-	}
+	// The desk wrote the data; data that does not read only hides the extras.
 	switch e.Kind {
+	case desk.KindMessageIn:
+		d, _ := desk.DataOf[desk.MessageInData](e)
+		v.Subject, v.MailID, v.HTML, v.Attachments = d.Subject, d.MailID, d.HTML, d.Attachments
+	case desk.KindMessageOut:
+		d, _ := desk.DataOf[desk.MessageOutData](e)
+		v.Offer = d.Offer
+	case desk.KindHandover:
+		d, _ := desk.DataOf[desk.HandoverData](e)
+		v.Missing = d.Missing
 	case desk.KindCall:
-		v.Transcript = str("transcript")
-		v.Direction = r.T("case.call." + strings.TrimSuffix(str("direction"), "bound"))
-		v.Duration = r.T("case.call.minutes", (num("duration_s")+59)/60)
-	case desk.KindPromiseMade, desk.KindPromiseKept, desk.KindPromiseBroken:
-		v.Due = tm("due_at")
+		d, _ := desk.DataOf[desk.CallData](e)
+		v.Transcript = d.Transcript
+		v.Direction = r.T("case.call." + strings.TrimSuffix(d.Direction, "bound"))
+		v.Duration = r.T("case.call.minutes", (d.DurationS+59)/60)
+	case desk.KindPromiseMade:
+		d, _ := desk.DataOf[desk.PromiseMadeData](e)
+		v.Due = d.DueAt.Time()
+	case desk.KindPromiseKept:
+		d, _ := desk.DataOf[desk.PromiseKeptData](e)
+		v.Due = d.DueAt.Time()
+	case desk.KindPromiseBroken:
+		d, _ := desk.DataOf[desk.PromiseBrokenData](e)
+		v.Due = d.DueAt.Time()
 	case desk.KindPromiseSlipped:
-		v.SlipFrom, v.SlipTo, v.Reason = tm("from"), tm("to"), str("reason")
+		d, _ := desk.DataOf[desk.PromiseSlippedData](e)
+		v.SlipFrom, v.SlipTo, v.Reason = d.From.Time(), d.To.Time(), d.Reason
 	case desk.KindEscalated:
-		v.Reason = str("trigger")
-		if v.Reason != "" {
-			v.Reason = r.T("case.trigger." + v.Reason)
+		if d, _ := desk.DataOf[desk.EscalatedData](e); d.Trigger != "" {
+			v.Reason = r.T("case.trigger." + d.Trigger)
 		}
 	}
 	return v

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -288,11 +287,12 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 		switch e.Kind {
 		case desk.KindStatusChanged:
 			// The desk's own wording is English; the change itself is said in the reader's language.
-			if to := portalEntryString(e, "to"); to != "" {
-				pe.Body = r.T("portal.status_now", s.portalStatus(r, desk.Status(to)))
+			if d, _ := desk.DataOf[desk.StatusChangedData](e); d.To != "" {
+				pe.Body = r.T("portal.status_now", s.portalStatus(r, d.To))
 			}
 		case desk.KindDocumentAdded:
-			pe.DocID = portalEntryInt(e, "document_id")
+			d, _ := desk.DataOf[desk.DocumentAddedData](e)
+			pe.DocID = d.DocumentID
 		}
 		data.Entries = append(data.Entries, pe)
 	}
@@ -377,26 +377,6 @@ func (r *request) PortalDocKinds() []portalOption {
 		out = append(out, portalOption{Value: k, Label: r.PortalDocKind(k)})
 	}
 	return out
-}
-
-func portalEntryString(e desk.Entry, key string) string {
-	m := portalEntryData(e)
-	v, _ := m[key].(string)
-	return v
-}
-
-func portalEntryInt(e desk.Entry, key string) int64 {
-	m := portalEntryData(e)
-	v, _ := m[key].(float64)
-	return int64(v)
-}
-
-func portalEntryData(e desk.Entry) map[string]any {
-	var m map[string]any
-	if len(e.Data) > 0 {
-		_ = json.Unmarshal(e.Data, &m) // entries store objects; anything else reads as empty
-	}
-	return m
 }
 
 // portalDone sends the customer back to the case after an action (POST → 303 → GET).
