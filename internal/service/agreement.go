@@ -351,12 +351,14 @@ func (s *Service) handoverLink(w *work, token string) (store.HandoverLink, error
 }
 
 // CheckHandoverLink shows the question a mailed link answers, without using the link: a mail
-// scanner opening it leaves it working. The refusal says why a link no longer works.
+// scanner opening it leaves it working. The refusal says why a link no longer works; with it,
+// the answer carries the customer's language when the link is theirs (used or expired).
 func (s *Service) CheckHandoverLink(ctx context.Context, token string) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.read(ctx, desk.SystemActor(), func(w *work) error {
 		l, err := s.handoverLink(w, token)
 		if err != nil {
+			q.Lang = linkLang(w, l, err)
 			return err
 		}
 		c, err := w.loadCase(l.CaseID)
@@ -374,32 +376,48 @@ func (s *Service) CheckHandoverLink(ctx context.Context, token string) (Handover
 	return q, wrap("check hand-over link", err)
 }
 
+// linkLang is the language of the customer a link was made for, when err (from handoverLink)
+// leaves the link known to be genuine; "" otherwise.
+func linkLang(w *work, l store.HandoverLink, err error) string {
+	if err != errHandoverLinkUsed && err != errHandoverLinkExpired {
+		return ""
+	}
+	cust, err := w.customer(l.CustomerID)
+	if err != nil {
+		return ""
+	}
+	return cust.Lang
+}
+
 // linkQuestion is the question a link answers, in its customer's language.
 func (s *Service) linkQuestion(w *work, c *desk.Case, l store.HandoverLink) (HandoverQuestion, error) {
+	cust, err := w.customer(c.CustomerID)
+	if err != nil {
+		return HandoverQuestion{}, err
+	}
 	entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
 	if err != nil {
 		return HandoverQuestion{}, err
 	}
 	rec := desk.ReadLadder(entries)
 	if rec.Question == nil || rec.Question.Seq != l.AskedSeq {
-		return HandoverQuestion{CaseID: c.ID, Ref: c.Ref(), Subject: c.Subject, Seq: l.AskedSeq}, nil // replaced, or the case climbed since
+		// Replaced by a newer question, or the case climbed since.
+		return HandoverQuestion{CaseID: c.ID, Ref: c.Ref(), Subject: c.Subject, Seq: l.AskedSeq, Lang: cust.Lang}, nil
 	}
 	q, err := questionView(w, c, rec)
-	if err != nil {
-		return q, err
-	}
-	cust, err := w.customer(c.CustomerID)
 	q.Lang = cust.Lang
 	return q, err
 }
 
 // AnswerHandoverLink records the customer's answer given by a mailed one-time link, and uses
-// the question's links up: of two answers racing each other only one is recorded.
+// the question's links up: of two answers racing each other only one is recorded. A refusal
+// comes with the customer's language when the link is theirs.
 func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bool) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
 		l, err := s.handoverLink(w, token)
 		if err != nil {
+			q.Lang = linkLang(w, l, err)
 			return err
 		}
 		c, err := w.loadCase(l.CaseID)
@@ -408,16 +426,19 @@ func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bo
 		}
 		// Read again under the case's lock: an answer that got there first has used it.
 		if l, err = s.handoverLink(w, token); err != nil {
+			q.Lang = linkLang(w, l, err)
 			return err
 		}
 		cust, err := w.customer(l.CustomerID)
 		if err != nil {
 			return err
 		}
-		if q, err = s.answer(w, c, answer{who: desk.CustomerActor(cust), askedSeq: l.AskedSeq, agree: agree, via: desk.AnsweredByLink}); err != nil {
+		q.Lang = cust.Lang
+		a, err := s.answer(w, c, answer{who: desk.CustomerActor(cust), askedSeq: l.AskedSeq, agree: agree, via: desk.AnsweredByLink})
+		if err != nil {
 			return err
 		}
-		q.Lang = cust.Lang
+		q, q.Lang = a, cust.Lang
 		return nil
 	})
 	return q, wrap("answer by link", err)
