@@ -63,6 +63,36 @@ func (l Ladder) Below(a, b Agent) bool {
 	return l.upChain(a.ID, b.ID)
 }
 
+// NextUp is who an escalation goes to when the owner has no active manager: someone of the
+// nearest rank above the owner among the active agents, preferring those not away, then the
+// owner's team, then the lower id (so the choice is repeatable); nil when no one stands above
+// (the head of care). Without it a case owned by someone without a manager_id could never climb.
+func (l Ladder) NextUp(owner Agent, agents []Agent, away map[int64]bool) *Agent {
+	var best *Agent
+	better := func(a, than Agent) bool {
+		if ra, rt := Rank(a.Role), Rank(than.Role); ra != rt {
+			return ra < rt
+		}
+		if aw, tw := away[a.ID], away[than.ID]; aw != tw {
+			return !aw
+		}
+		if at, tt := a.TeamID == owner.TeamID, than.TeamID == owner.TeamID; at != tt {
+			return at
+		}
+		return a.ID < than.ID
+	}
+	for i := range agents {
+		a := agents[i]
+		if !a.Active || a.Role == RolePartner || a.ID == owner.ID || !l.Below(owner, a) {
+			continue
+		}
+		if best == nil || better(a, *best) {
+			best = &agents[i]
+		}
+	}
+	return best
+}
+
 // upChain reports whether b is up a's manager chain.
 func (l Ladder) upChain(a, b int64) bool {
 	seen := map[int64]bool{a: true}
@@ -75,9 +105,10 @@ func (l Ladder) upChain(a, b int64) bool {
 	return false
 }
 
-// Escalate decides what moving a case one rung up does: ownership goes to the owner's manager,
-// the rung grows, and the record says why. At the top of the ladder the case stays where it is,
-// and the record says so. manager is nil when the owner has none (or they are inactive).
+// Escalate decides what moving a case one rung up does: ownership goes to the owner's manager
+// (or, for an owner without an active one, to whom Ladder.NextUp names), the rung grows, and the
+// record says why. At the top of the ladder the case stays where it is, and the record says so:
+// manager is nil there.
 func Escalate(c *Case, owner Agent, manager *Agent, trigger, reason string, now time.Time) []Draft {
 	data := map[string]any{"trigger": trigger, "from_owner": owner.ID}
 	c.Unanswered = 0 // the count starts again for the next rung

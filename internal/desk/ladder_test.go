@@ -205,3 +205,28 @@ func TestAskAndAnswerInTheCustomersLanguage(t *testing.T) {
 		t.Error("an answer to a question that does not stand")
 	}
 }
+
+func TestNextUp(t *testing.T) {
+	l := NewLadder(everyone)
+	for _, tc := range []struct {
+		owner Agent
+		away  map[int64]bool
+		want  int64
+	}{
+		{orphan, nil, repairs.ID},                                   // the lead of the orphan's own team
+		{orphan, map[int64]bool{repairs.ID: true}, 3},               // Rein is away: a Billing lead (Sirje, the lower id)
+		{Agent{ID: 9, Role: RoleAgent, TeamID: 30}, nil, senior.ID}, // no lead in the team: the lowest id of the nearest rank
+		{repairs, nil, manager.ID},                                  // a lead without a manager: a manager
+		{head, nil, 0},                                              // the top
+	} {
+		got := l.NextUp(tc.owner, everyone, tc.away)
+		if id := int64(0); got != nil {
+			id = got.ID
+			if id != tc.want {
+				t.Errorf("next up from %s (away %v): %d, want %d", tc.owner.Name, tc.away, id, tc.want)
+			}
+		} else if tc.want != 0 {
+			t.Errorf("next up from %s: no one, want %d", tc.owner.Name, tc.want)
+		}
+	}
+}

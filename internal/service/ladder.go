@@ -56,6 +56,12 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 			manager = &m
 		}
 	}
+	if manager == nil {
+		// No one to go to by the chain: the nearest rank above takes it (the ladder goes by rank).
+		if manager, err = nextUp(w, owner); err != nil {
+			return err
+		}
+	}
 	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
@@ -76,6 +82,25 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	}
 	_, err = s.appendRecord(w, c, drafts)
 	return err
+}
+
+// nextUp is who a case of an owner without an active manager escalates to (desk.Ladder.NextUp),
+// or nil at the top of the ladder.
+func nextUp(w *work, owner desk.Agent) (*desk.Agent, error) {
+	agents, err := w.tx.Agents(w.ctx)
+	if err != nil {
+		return nil, err
+	}
+	away, err := w.tx.AwayAt(w.ctx, w.now)
+	if err != nil {
+		return nil, err
+	}
+	up := desk.NewLadder(agents).NextUp(owner, agents, away)
+	if up == nil {
+		return nil, nil
+	}
+	a, err := w.agent(up.ID) // the whole agent, as the rest of the command reads it
+	return &a, err
 }
 
 // moveOwnership gives the case's open promises to its new owner and records the new owner as

@@ -259,3 +259,23 @@ func TestAgreementOnlyForThatMove(t *testing.T) {
 		}
 	})
 }
+
+// An owner without a manager_id stands at the bottom, so their case climbs too: to the
+// nearest rank above, someone present and of the owner's team first.
+func TestEscalationWithoutManagerGoesUpByRank(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newLadderScene(t, backend)
+		c := sc.openCase(sc.olev, "Wrong tariff")
+		v := must(sc.svc.Escalate(sc.ctx, desk.CustomerActor(sc.mari), c.ID, "Nobody helps me"))
+		if v.Rung != 1 || v.OwnerID != sc.lead.ID {
+			t.Fatalf("Olev's case escalated to %d at rung %d, want Lea (the present Billing lead) at rung 1", v.OwnerID, v.Rung)
+		}
+		// From Lea it goes up her chain, to the head of care; from there nowhere.
+		if v = must(sc.svc.Escalate(sc.ctx, desk.CustomerActor(sc.mari), c.ID, "Still nothing")); v.OwnerID != sc.head.ID || v.Rung != 2 {
+			t.Fatalf("second escalation: owner %d rung %d", v.OwnerID, v.Rung)
+		}
+		if v = must(sc.svc.Escalate(sc.ctx, desk.CustomerActor(sc.mari), c.ID, "And now?")); v.OwnerID != sc.head.ID || v.Rung != 2 {
+			t.Errorf("at the top: owner %d rung %d", v.OwnerID, v.Rung)
+		}
+	})
+}
