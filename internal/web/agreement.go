@@ -82,7 +82,6 @@ func (s *Server) portalHandoverByLink(w http.ResponseWriter, r *request) error {
 		return s.portalHandoverRefused(w, r, q, err)
 	}
 	s.inCustomersLanguage(r, q.Lang)
-	s.log.Info("customer answered by a mailed link", "case", q.Ref, "answer", q.Answer)
 	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T("portal.handover.title"), portalHandoverData{Q: q, Agree: agree, Done: true}))
 }
 
