@@ -33,6 +33,11 @@ type handoverIn struct {
 	AgreementEntryID ID     `json:"agreement_entry_id,omitempty"`
 }
 
+type agreementRequestIn struct {
+	ToAgentID ID     `json:"to_agent_id"`
+	Message   string `json:"message,omitempty"`
+}
+
 type escalateIn struct {
 	Reason string `json:"reason"`
 }
@@ -124,6 +129,13 @@ func (s *Server) promiseRoutes() []route {
 		{method: "POST", path: "/api/v1/cases/{id}/handover", summary: "Hand the case to a colleague with a written briefing; the customer is introduced to them. " +
 			"409 downward_reassignment when an escalated case would go below its owner without the customer's agreement (agreement_entry_id).",
 			status: http.StatusOK, body: handoverIn{}, answer: service.CaseView{}, handle: s.handover},
+		{method: "POST", path: "/api/v1/cases/{id}/agreement-requests", summary: "Ask the customer to agree to handing the escalated case to a colleague below its rung " +
+			"(to_agent_id, optional message: why them). The question goes on the record in the customer's language and by mail with one-time links to agree or decline; " +
+			"the customer's handover_agreed answer (answer_entry_id) is what a hand-over names as agreement_entry_id.",
+			status: http.StatusCreated, body: agreementRequestIn{}, answer: service.HandoverQuestion{}, handle: s.askAgreement},
+		{method: "GET", path: "/api/v1/cases/{id}/agreement-requests", summary: "The last question asked since the case last climbed and the customer's answer " +
+			"(answer: \"\", agreed or declined; answer_entry_id), or null.",
+			status: http.StatusOK, answer: &service.HandoverQuestion{}, handle: s.getAgreement},
 		{method: "POST", path: "/api/v1/cases/{id}/escalate", summary: "Move the case one rung up the ladder (the owner's manager) at an agent's or the customer's request.",
 			status: http.StatusOK, body: escalateIn{}, answer: service.CaseView{}, handle: s.escalate},
 		{method: "POST", path: "/api/v1/agents/{id}/absences", summary: "Record a break, leave or sickness. Leave answers 409 handover_required listing the agent's open cases " +
@@ -242,6 +254,29 @@ func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (
 		return nil, desk.Invalid("to_agent_id", "is required")
 	}
 	return svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
+}
+
+func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in agreementRequestIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	if in.ToAgentID == 0 {
+		return nil, desk.Invalid("to_agent_id", "is required")
+	}
+	return svc.AskHandoverAgreement(r.Context(), a, id, desk.HandoverAsk{ToAgentID: int64(in.ToAgentID), Message: in.Message})
+}
+
+func (s *Server) getAgreement(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return svc.HandoverQuestionOf(r.Context(), a, id)
 }
 
 func (s *Server) escalate(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

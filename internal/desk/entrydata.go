@@ -72,6 +72,8 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindResolutionConfirmed: reader[ResolutionConfirmedData](), KindResolutionRejected: reader[ResolutionRejectedData](),
 	KindReferenceAdded: reader[ReferenceAddedData](), KindDocumentAdded: reader[DocumentAddedData](),
 	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](),
+	KindHandoverAsked: reader[HandoverAskedData](), KindHandoverAgreed: reader[HandoverAgreedData](),
+	KindHandoverDeclined: reader[HandoverDeclinedData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an
@@ -263,10 +265,45 @@ type EscalatedData struct {
 // HandoverData is a case moved to a colleague.
 type HandoverData struct {
 	AgreementEntryID int64   `json:"agreement_entry_id,omitempty"` // the customer's entry agreeing to go down the ladder
+	BelowRung        bool    `json:"below_rung,omitempty"`         // it went below the case's rung, as agreed
 	From             int64   `json:"from"`
 	Missing          bool    `json:"missing,omitempty"` // the owner went away without a briefing
 	To               int64   `json:"to"`
 	Until            Instant `json:"until,omitzero"` // when a temporary hand-over ends
+}
+
+// HandoverAskedData is the desk's question to the customer: may the case go down to a colleague
+// (To) from its owner (From), below the rung (Rung) its escalation at EscalationSeq brought it
+// to with Holder.
+type HandoverAskedData struct {
+	EscalationSeq int64 `json:"escalation_seq"`
+	From          int64 `json:"from"`
+	Holder        int64 `json:"holder"`
+	Rung          int   `json:"rung"`
+	To            int64 `json:"to"`
+}
+
+// HandoverAnswer is the customer's answer to the question at AskedSeq, about the colleague To,
+// given Via the portal or a link: the data of handover_agreed and handover_declined.
+type HandoverAnswer struct {
+	AskedSeq int64  `json:"asked_seq"`
+	To       int64  `json:"to"`
+	Via      string `json:"via"`
+}
+
+// HandoverAgreedData is the customer's agreement (HandoverAnswer).
+type HandoverAgreedData struct{ HandoverAnswer }
+
+// HandoverDeclinedData is the customer's refusal (HandoverAnswer).
+type HandoverDeclinedData struct{ HandoverAnswer }
+
+// AnswerOf reads a customer's answer to the desk's question (either kind).
+func AnswerOf(e Entry) (HandoverAnswer, bool) {
+	if d, ok := DataOf[HandoverAgreedData](e); ok {
+		return d.HandoverAnswer, true
+	}
+	d, ok := DataOf[HandoverDeclinedData](e)
+	return d.HandoverAnswer, ok
 }
 
 // IntroductionData names who the customer has just met on their case.
@@ -339,6 +376,9 @@ func (PromiseSlippedData) entryKind() EntryKind      { return KindPromiseSlipped
 func (PromiseBrokenData) entryKind() EntryKind       { return KindPromiseBroken }
 func (EscalatedData) entryKind() EntryKind           { return KindEscalated }
 func (HandoverData) entryKind() EntryKind            { return KindHandover }
+func (HandoverAskedData) entryKind() EntryKind       { return KindHandoverAsked }
+func (HandoverAgreedData) entryKind() EntryKind      { return KindHandoverAgreed }
+func (HandoverDeclinedData) entryKind() EntryKind    { return KindHandoverDeclined }
 func (IntroductionData) entryKind() EntryKind        { return KindIntroduction }
 func (StatusChangedData) entryKind() EntryKind       { return KindStatusChanged }
 func (ResolutionAskedData) entryKind() EntryKind     { return KindResolutionAsked }

@@ -39,21 +39,98 @@ func Answered(c *Case, by Actor, drafts []Draft) bool {
 	return false
 }
 
-// Depth is how far below the top of the ladder an agent stands: the number of manager_id
-// links above them (the head of care, with no manager, is 0). managerOf gives an agent's manager.
-func Depth(agentID int64, managerOf func(int64) int64) int {
-	d := 0
-	seen := map[int64]bool{}
-	for id := managerOf(agentID); id != 0 && !seen[id]; id = managerOf(id) {
-		seen[id] = true // a loop in manager_id must not hang the desk
-		d++
+// Rank is a role's place on the escalation ladder (PRODUCT.md: agent → team lead → manager →
+// head of care): 1 for an agent up to 4 for the head of care (an admin). A partner's user is
+// not on the ladder (0): they never own cases.
+func Rank(r Role) int {
+	switch r {
+	case RoleAgent:
+		return 1
+	case RoleLead:
+		return 2
+	case RoleManager:
+		return 3
+	case RoleAdmin:
+		return 4
 	}
-	return d
+	return 0
 }
 
-// Escalate decides what moving a case one rung up does: ownership goes to the owner's manager,
-// the rung grows, and the record says why. At the top of the ladder the case stays where it is,
-// and the record says so. manager is nil when the owner has none (or they are inactive).
+// Ladder places the desk's people on the escalation ladder. The role's rank comes first: a
+// higher role stands above a lower one whatever the manager chain says, so an agent without a
+// manager_id stands at the bottom (not at the top, as when depth in the chain decided), and a
+// lead of another team stands level with the case's lead. Within one rank the chain decides:
+// someone up a person's manager chain stands above them (a senior lead other leads report to).
+// Two people of one rank, neither up the other's chain, stand level. Level is not below: a
+// case may move sideways, or up, without asking the customer.
+type Ladder struct {
+	managers map[int64]int64
+}
+
+// NewLadder is the ladder of these agents (every agent whose chain matters: the whole desk).
+func NewLadder(agents []Agent) Ladder {
+	l := Ladder{managers: make(map[int64]int64, len(agents))}
+	for _, a := range agents {
+		l.managers[a.ID] = a.ManagerID
+	}
+	return l
+}
+
+// Below reports whether a stands below b on the ladder.
+func (l Ladder) Below(a, b Agent) bool {
+	ra, rb := Rank(a.Role), Rank(b.Role)
+	if ra != rb {
+		return ra < rb
+	}
+	return l.upChain(a.ID, b.ID)
+}
+
+// NextUp is who an escalation goes to when the owner has no active manager: someone of the
+// nearest rank above the owner among the active agents, preferring those not away, then the
+// owner's team, then the lower id (so the choice is repeatable); nil when no one stands above
+// (the head of care). Without it a case owned by someone without a manager_id could never climb.
+func (l Ladder) NextUp(owner Agent, agents []Agent, away map[int64]bool) *Agent {
+	var best *Agent
+	better := func(a, than Agent) bool {
+		if ra, rt := Rank(a.Role), Rank(than.Role); ra != rt {
+			return ra < rt
+		}
+		if aw, tw := away[a.ID], away[than.ID]; aw != tw {
+			return !aw
+		}
+		if at, tt := a.TeamID == owner.TeamID, than.TeamID == owner.TeamID; at != tt {
+			return at
+		}
+		return a.ID < than.ID
+	}
+	for i := range agents {
+		a := agents[i]
+		if !a.Active || a.Role == RolePartner || a.ID == owner.ID || !l.Below(owner, a) {
+			continue
+		}
+		if best == nil || better(a, *best) {
+			best = &agents[i]
+		}
+	}
+	return best
+}
+
+// upChain reports whether b is up a's manager chain.
+func (l Ladder) upChain(a, b int64) bool {
+	seen := map[int64]bool{a: true}
+	for id := l.managers[a]; id != 0 && !seen[id]; id = l.managers[id] {
+		if id == b {
+			return true
+		}
+		seen[id] = true // a loop in manager_id must not hang the desk
+	}
+	return false
+}
+
+// Escalate decides what moving a case one rung up does: ownership goes to the owner's manager
+// (or, for an owner without an active one, to whom Ladder.NextUp names), the rung grows, and the
+// record says why. At the top of the ladder the case stays where it is, and the record says so:
+// manager is nil there.
 func Escalate(c *Case, owner Agent, manager *Agent, trigger, reason string, now time.Time) []Draft {
 	data := EscalatedData{Trigger: trigger, FromOwner: owner.ID}
 	c.Unanswered = 0 // the count starts again for the next rung
@@ -109,16 +186,23 @@ type Handover struct {
 
 // HandoverState is what the hand-over rule needs to know.
 type HandoverState struct {
-	Owner, To           Agent
-	OwnerDepth, ToDepth int    // Depth of each on the ladder
-	Agreement           *Entry // the entry named by AgreementID, if it exists on this case
-	Missing             bool   // the owner went away without a briefing (sickness): no downward check
-	IntroduceFrom       time.Time
+	Owner, To Agent
+	Ladder    Ladder
+	// Rung is where the case's escalations brought it (see CaseRung); the zero value for a
+	// case never escalated, which goes to anyone.
+	Rung CaseRung
+	// Agreement is the entry named by AgreementID, if it exists on this case; Spent says an
+	// earlier hand-over cited it already.
+	Agreement *Entry
+	Spent     bool
+	Missing   bool // the owner went away without a briefing (sickness): no downward check
+	// IntroduceFrom is when the new owner starts (zero: now).
+	IntroduceFrom time.Time
 }
 
 // HandOver decides what a hand-over does: the briefing for the new owner (internal), and the
 // new owner's introduction to the customer. Once a case has climbed the ladder it does not go
-// down to someone below its owner without the customer's recorded agreement.
+// to someone below the rung it reached without the customer's recorded agreement to that move.
 func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) ([]Draft, error) {
 	if st.To.ID == c.OwnerID {
 		return nil, Invalid("to_agent_id", "%s already owns the case", st.To.Name)
@@ -133,18 +217,22 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 	if !in.Until.IsZero() && !in.Until.After(now) {
 		return nil, Invalid("until", "the end of a temporary hand-over must be in the future")
 	}
-	if c.Rung > 0 && st.ToDepth > st.OwnerDepth && !st.Missing {
-		agreed := st.Agreement != nil && st.Agreement.CaseID == c.ID && st.Agreement.Kind == KindMessageIn && st.Agreement.Actor.Kind == ActorCustomer
-		if !agreed {
-			return nil, Conflict("downward_reassignment",
-				fmt.Sprintf("%s has been escalated to rung %d; %s is below %s on the ladder. Hand it to someone at %s's level or above, "+
-					"or name the customer's message agreeing to it as agreement_entry_id", c.Ref(), c.Rung, st.To.Name, st.Owner.Name, st.Owner.Name),
-				map[string]any{"rung": c.Rung, "owner_id": st.Owner.ID})
+	downward := !st.Missing && st.Rung.Climbed() && st.Ladder.Below(st.To, st.Rung.Holder)
+	if downward {
+		if why := agreementRefusal(c, in.AgreementID, st); why != "" {
+			return nil, DownwardRefusal(c, st.To, st.Rung, why)
 		}
 	}
 	data := HandoverData{From: st.Owner.ID, To: st.To.ID, Until: InstantOf(in.Until), Missing: st.Missing, AgreementEntryID: in.AgreementID}
 	if st.Missing {
 		briefing = fmt.Sprintf("No hand-over: %s went away without briefing anyone. Read the record from the original request.", st.Owner.Name)
+	}
+	if downward {
+		// The agreement this move used: it is spent (ReadLadder), and the record shows why the
+		// case went below its rung.
+		data.BelowRung = true
+	} else {
+		data.AgreementEntryID = 0 // cited for nothing: not spent
 	}
 	c.OwnerID = st.To.ID
 	if st.To.TeamID != 0 {

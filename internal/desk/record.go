@@ -29,6 +29,10 @@ const (
 	KindResolutionConfirmed EntryKind = "resolution_confirmed"
 	KindResolutionRejected  EntryKind = "resolution_rejected"
 	KindReferenceAdded      EntryKind = "reference_added"
+	// The desk asks the customer to agree to a downward hand-over; the customer answers.
+	KindHandoverAsked    EntryKind = "handover_asked"
+	KindHandoverAgreed   EntryKind = "handover_agreed"
+	KindHandoverDeclined EntryKind = "handover_declined"
 )
 
 // Entry is one line of a case's record. It is never changed once stored: Hash is the SHA-256

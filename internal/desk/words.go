@@ -50,7 +50,13 @@ type words struct {
 	step, stepPartner, stepNext string            // each ends a sentence: the full stop is added unless the words end one
 	resolutionAsked             string
 	confirmed, rejected         string // what a customer's answer says when they wrote nothing
-	when                        func(t time.Time, form dateForm) string
+	// Asking the customer to agree to a downward hand-over: the colleague's name and role,
+	// worked on the case before or not; who holds the case's rung; the asker's own words.
+	askBack, askOver, askWhy, askNote string
+	agreed, declined                  string // the customer's answer: the colleague's name
+	askLinks                          string // the mail's links: agree, decline, until when
+	askPortal                         string // the mail without links
+	when                              func(t time.Time, form dateForm) string
 }
 
 // dateForm is how a time stands in a sentence: languages with cases decline the weekday.
@@ -116,7 +122,16 @@ var wordsByLang = map[string]*words{
 		resolutionAsked: "Does this answer what you asked? Please confirm, or tell us that it does not.",
 		confirmed:       "Confirmed: this answers what I asked.",
 		rejected:        "That is not what I asked.",
-		when:            func(t time.Time, _ dateForm) string { return t.Format("Mon 2 Jan 15:04 MST") },
+		askBack:         "%s (%s), who has worked on your case before, would take it back.",
+		askOver:         "%s (%s) would take over your case.",
+		askWhy:          "Your case was passed up to %s (%s), and it goes back down only if you agree. Do you agree?",
+		askNote:         "%s writes: %s",
+		agreed:          "I agree that %s takes over my case.",
+		declined:        "I do not agree that %s takes over my case.",
+		askLinks: "To agree, open this link:\n%s\n\nTo decline, open this link:\n%s\n\n" +
+			"Each link opens a page with one button. The links work once, until %s. You can also answer in the portal.",
+		askPortal: "Please answer in the portal, where your case is.",
+		when:      func(t time.Time, _ dateForm) string { return t.Format("Mon 2 Jan 15:04 MST") },
 	},
 	"et": {
 		roles:      map[Role]string{RoleAdmin: "klienditeeninduse juht", RoleManager: "juht", RoleLead: "tiimijuht", RoleAgent: "klienditeenindaja", RolePartner: "partner"},
@@ -141,6 +156,15 @@ var wordsByLang = map[string]*words{
 		resolutionAsked: "Kas see vastab teie küsimusele? Palun kinnitage see või andke meile teada, kui see nii ei ole.",
 		confirmed:       "Kinnitatud: see vastab minu küsimusele.",
 		rejected:        "See ei ole see, mida ma küsisin.",
+		askBack:         "%s (%s), kes on teie juhtumiga varem tegelenud, võtaks selle tagasi.",
+		askOver:         "%s (%s) võtaks teie juhtumi üle.",
+		askWhy:          "Teie juhtum anti edasi kõrgemale tasemele ja sellega tegeleb %s (%s); madalamale tasemele antakse see tagasi ainult teie nõusolekul. Kas olete nõus?",
+		askNote:         "%s kirjutab: %s",
+		agreed:          "Olen nõus, et minu juhtumiga tegeleb edaspidi %s.",
+		declined:        "Ma ei ole nõus, et minu juhtumiga tegeleb edaspidi %s.",
+		askLinks: "Nõustumiseks avage see link:\n%s\n\nKeeldumiseks avage see link:\n%s\n\n" +
+			"Kumbki link avab lehe ühe nupuga. Lingid toimivad ühe korra, kuni %s. Võite vastata ka kliendiportaalis.",
+		askPortal: "Palun vastake kliendiportaalis, kus on teie juhtum.",
 		when: func(t time.Time, form dateForm) string {
 			day := [...][7]string{
 				dateFrom:  {"pühapäevast", "esmaspäevast", "teisipäevast", "kolmapäevast", "neljapäevast", "reedest", "laupäevast"},
@@ -173,6 +197,15 @@ var wordsByLang = map[string]*words{
 		resolutionAsked: "Odgovara li ovo na vaše pitanje? Molimo vas da to potvrdite ili nam javite ako ne odgovara.",
 		confirmed:       "Potvrđeno: ovo odgovara na moje pitanje.",
 		rejected:        "Ovo nije odgovor na moje pitanje.",
+		askBack:         "Predlažemo da vaš predmet ponovno preuzme %s (%s); ta je osoba već radila na vašem predmetu.",
+		askOver:         "Predlažemo da vaš predmet preuzme %s (%s).",
+		askWhy:          "Vaš je predmet proslijeđen na višu razinu i sada ga vodi %s (%s); na nižu se razinu vraća samo uz vašu suglasnost. Slažete li se?",
+		askNote:         "%s poručuje: %s",
+		agreed:          "Slažem se da moj predmet preuzme %s.",
+		declined:        "Ne slažem se da moj predmet preuzme %s.",
+		askLinks: "Ako se slažete, otvorite ovu poveznicu:\n%s\n\nAko se ne slažete, otvorite ovu poveznicu:\n%s\n\n" +
+			"Svaka poveznica otvara stranicu s jednim gumbom. Poveznice vrijede jednom, do %s. Možete odgovoriti i na korisničkom portalu.",
+		askPortal: "Molimo vas da odgovorite na korisničkom portalu, gdje se nalazi vaš predmet.",
 		when: func(t time.Time, _ dateForm) string {
 			// "od"/"do" both take the genitive: od ponedjeljka, do petka.
 			day := [7]string{"nedjelje", "ponedjeljka", "utorka", "srijede", "četvrtka", "petka", "subote"}[t.Weekday()]

@@ -43,7 +43,9 @@ func TestReaderFor(t *testing.T) {
 		}
 		for name, s := range map[string]string{"ownerFrom": w.ownerFrom, "ownerUntil": w.ownerUntil, "joined": w.joined, "escalated": w.escalated,
 			"reason": w.reason, "apology": w.apology, "step": w.step, "stepPartner": w.stepPartner, "stepNext": w.stepNext,
-			"resolutionAsked": w.resolutionAsked, "confirmed": w.confirmed, "rejected": w.rejected} {
+			"resolutionAsked": w.resolutionAsked, "confirmed": w.confirmed, "rejected": w.rejected,
+			"askBack": w.askBack, "askOver": w.askOver, "askWhy": w.askWhy, "askNote": w.askNote, "agreed": w.agreed, "declined": w.declined,
+			"askLinks": w.askLinks, "askPortal": w.askPortal} {
 			if strings.TrimSpace(s) == "" {
 				t.Errorf("%s has no %s text", lang, name)
 			}

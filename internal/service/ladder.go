@@ -57,6 +57,12 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 			manager = &m
 		}
 	}
+	if manager == nil {
+		// No one to go to by the chain: the nearest rank above takes it (the ladder goes by rank).
+		if manager, err = nextUp(w, owner); err != nil {
+			return err
+		}
+	}
 	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
@@ -77,6 +83,25 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	}
 	_, err = s.appendRecord(w, c, drafts)
 	return err
+}
+
+// nextUp is who a case of an owner without an active manager escalates to (desk.Ladder.NextUp),
+// or nil at the top of the ladder.
+func nextUp(w *work, owner desk.Agent) (*desk.Agent, error) {
+	agents, err := w.tx.Agents(w.ctx)
+	if err != nil {
+		return nil, err
+	}
+	away, err := w.tx.AwayAt(w.ctx, w.now)
+	if err != nil {
+		return nil, err
+	}
+	up := desk.NewLadder(agents).NextUp(owner, agents, away)
+	if up == nil {
+		return nil, nil
+	}
+	a, err := w.agent(up.ID) // the whole agent, as the rest of the command reads it
+	return &a, err
 }
 
 // moveOwnership gives the case's open promises to its new owner and records the new owner as
@@ -183,28 +208,32 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 			}
 		}
 	}
-	agents, err := w.tx.Agents(w.ctx)
-	if err != nil {
-		return err
-	}
-	managers := map[int64]int64{}
-	for _, a := range agents {
-		managers[a.ID] = a.ManagerID
-	}
-	managerOf := func(id int64) int64 { return managers[id] }
-	st := desk.HandoverState{Owner: owner, To: to, OwnerDepth: desk.Depth(owner.ID, managerOf), ToDepth: desk.Depth(to.ID, managerOf),
-		Missing: in.missing, IntroduceFrom: in.introduceFrom}
-	if in.AgreementID != 0 {
-		found, err := w.tx.EntriesByID(w.ctx, []int64{in.AgreementID})
-		if err != nil {
+	st := desk.HandoverState{Owner: owner, To: to, Missing: in.missing, IntroduceFrom: in.introduceFrom}
+	var agents []desk.Agent
+	if c.Rung > 0 && !in.missing {
+		// Only an escalated case has a rung to keep: the ladder is read for it alone.
+		var rec desk.LadderRecord
+		if rec, st.Rung, err = s.caseRung(w, c, owner); err != nil {
 			return err
 		}
-		if e, ok := found[in.AgreementID]; ok {
-			st.Agreement = &e
+		if agents, err = w.tx.Agents(w.ctx); err != nil {
+			return err
+		}
+		st.Ladder = desk.NewLadder(agents)
+		if in.AgreementID != 0 {
+			found, err := w.tx.EntriesByID(w.ctx, []int64{in.AgreementID})
+			if err != nil {
+				return err
+			}
+			if e, ok := found[in.AgreementID]; ok {
+				st.Agreement, st.Spent = &e, rec.Spent(e.ID)
+			}
 		}
 	}
 	drafts, err := desk.HandOver(c, w.actor, in.Handover, st, w.now)
-	if err != nil {
+	if e, ok := desk.AsError(err); ok && e.Code == "downward_reassignment" {
+		return s.withAllowed(w, c, e, st, agents)
+	} else if err != nil {
 		return err
 	}
 	if drafts, err = s.moveOwnership(w, c, to, drafts); err != nil {

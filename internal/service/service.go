@@ -37,6 +37,9 @@ type Service struct {
 	tokenUse *tokenUses // when this process last wrote each API token's use
 	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
 	portalMail *atomic.Pointer[PortalLinkMail]
+	// linkBase is where the desk is reached from outside, for links in mails commands write
+	// (agreement.go); set by the web pages.
+	linkBase *atomic.Pointer[string]
 	// bound is set on a copy made by Batch or ReadAs: its commands and reads all join this
 	// transaction.
 	bound *store.Tx
@@ -57,7 +60,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
 	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{},
-		portalMail: &atomic.Pointer[PortalLinkMail]{}}
+		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)
 	}

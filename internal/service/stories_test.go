@@ -400,13 +400,14 @@ func TestStoryPassedBackDown(t *testing.T) {
 		}
 		_, err := sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.ann.ID, Briefing: "Argue it out with the technician"})
 		conflict(t, err, "downward_reassignment")
-		// Up or level is fine; down with the customer's agreement too.
+		// Down with the customer's agreement to that move: the desk asks, the customer answers.
 		asMari := desk.CustomerActor(sc.mari)
-		agree := must(sc.svc.AddMessage(sc.ctx, asMari, c.ID, desk.NewMessage{Body: "Fine, Ann may handle it again."}))
-		if _, err := sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.ann.ID, Briefing: "x", AgreementID: agree.ID - 1}); err == nil {
-			t.Error("an entry that is not the customer's message was taken as agreement")
+		q := must(sc.svc.AskHandoverAgreement(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.HandoverAsk{ToAgentID: sc.ann.ID}))
+		a := must(sc.svc.AnswerHandover(sc.ctx, asMari, c.ID, q.Seq, true))
+		if _, err := sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.ann.ID, Briefing: "x", AgreementID: q.EntryID}); err == nil {
+			t.Error("the desk's question was taken as the customer's agreement")
 		}
-		v := must(sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.ann.ID, Briefing: "The customer agreed; replace the battery.", AgreementID: agree.ID}))
+		v := must(sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.ann.ID, Briefing: "The customer agreed; replace the battery.", AgreementID: a.AnswerEntryID}))
 		if v.OwnerID != sc.ann.ID || v.Rung != 1 {
 			t.Errorf("after an agreed hand-over: owner %d rung %d", v.OwnerID, v.Rung)
 		}

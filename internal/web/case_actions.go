@@ -50,6 +50,7 @@ func (s *Server) refused(w http.ResponseWriter, r *request, caseID int64, form s
 		f.Field = field
 	}
 	f.Err, f.Detail = s.caseErrorText(r, e)
+	downwardDetails(f, e)
 	if slots, ok := e.Details["free_slots"].([]map[string]any); ok {
 		for _, sl := range slots {
 			at, _ := sl["at"].(string)
@@ -260,7 +261,9 @@ func (s *Server) caseHandover(w http.ResponseWriter, r *request) error {
 	if to == 0 {
 		return s.refused(w, r, id, "handover", fields, desk.Invalid("to", "is required"))
 	}
-	if _, err := s.svc.HandOver(r.Context(), r.sess.Actor, id, desk.Handover{ToAgentID: to, Briefing: r.PostFormValue("briefing")}); err != nil {
+	// The customer's agreement, when the page's "hand over as the customer agreed" names it.
+	agreement, _ := strconv.ParseInt(r.PostFormValue("agreement"), 10, 64)
+	if _, err := s.svc.HandOver(r.Context(), r.sess.Actor, id, desk.Handover{ToAgentID: to, Briefing: r.PostFormValue("briefing"), AgreementID: agreement}); err != nil {
 		return s.refused(w, r, id, "handover", fields, err)
 	}
 	return back(w, r, id, "handover", "")

@@ -61,6 +61,9 @@ type casePage struct {
 	ShowHTML     int64    // the mail whose original HTML is shown (sandboxed), 0 for none
 	Images       bool     // with its remote images, asked for by the agent
 	StepTypical  string   // how long the current step usually takes
+	// Question is the last question to the customer about a downward hand-over since the
+	// case last climbed, with its answer (nil: none).
+	Question *service.HandoverQuestion
 }
 
 // F is the state of one form of the page (values kept after a refusal, and the refusal).
@@ -78,6 +81,10 @@ type formState struct {
 	Err    string
 	Detail string
 	Slots  []slotView
+	// After a downward_reassignment: who may take the case instead, and the colleague the
+	// customer could be asked about.
+	Allowed []allowedView
+	AskTo   int64
 }
 
 type values = map[string]string
@@ -222,6 +229,11 @@ func (s *Server) showCase(w http.ResponseWriter, r *request, id int64, status in
 		if p.Documents, err = s.svc.CaseDocuments(ctx, me, id); err != nil {
 			return err
 		}
+		if c.Rung > 0 {
+			if p.Question, err = s.svc.HandoverQuestionOf(ctx, me, id); err != nil {
+				return err
+			}
+		}
 	} else {
 		p.Open = []service.PromiseView{}
 		for _, pr := range c.Promises {
@@ -261,7 +273,7 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 		return
 	}
 	switch done {
-	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "step", "reference", "document":
+	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "step", "reference", "document", "asked":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {

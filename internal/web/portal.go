@@ -216,6 +216,9 @@ type portalCaseData struct {
 	MaxUpload int64
 	// Values a form sent back when it was refused, so nothing typed is lost.
 	Sent map[string]string
+	// Question is the desk's open question whether a colleague below the case's rung may take
+	// it (nil: none waits for the customer).
+	Question *service.HandoverQuestion
 }
 
 func portalCaseID(r *request) (int64, error) {
@@ -245,6 +248,15 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 	}
 	data.PortalCaseView = v
 	data.MaxUpload = desk.MaxDocumentSize
+	if v.Case.Rung > 0 {
+		q, err := s.svc.HandoverQuestionOf(r.Context(), r.sess.Actor, id)
+		if err != nil {
+			return err
+		}
+		if q != nil && q.Open {
+			data.Question = q
+		}
+	}
 	names := map[int64]string{v.Case.Owner.ID: v.Case.Owner.Name}
 	data.People = append(data.People, portalPerson{Name: v.Case.Owner.Name, Role: s.portalRole(r, v.Case.Owner.Role), Team: v.Case.Owner.Team, Owner: true})
 	for _, p := range v.Case.Participants {

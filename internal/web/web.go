@@ -63,6 +63,9 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	s := &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}
 	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
 	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone})
+	if opts.BaseURL != "" {
+		svc.SetLinkBase(opts.BaseURL) // links in mails that commands write (agreement.go)
+	}
 	return s, nil
 }
 
@@ -72,6 +75,7 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 func (s *Server) DefaultBaseURL(u string) {
 	if s.opts.BaseURL == "" {
 		s.opts.BaseURL = u
+		s.svc.SetLinkBase(u)
 	}
 }
 
@@ -93,6 +97,7 @@ func (s *Server) Handler(next http.Handler) http.Handler {
 	s.availabilityRoutes(mux)
 	s.managerRoutes(mux)
 	s.portalRoutes(mux)
+	s.agreementRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))

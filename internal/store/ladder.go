@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// EntriesOfKinds lists a case's entries of these kinds, oldest first: what the ladder's rules
+// read of a record (desk.LadderKinds) without loading all of it.
+func (t *Tx) EntriesOfKinds(ctx context.Context, caseID int64, kinds []desk.EntryKind) ([]desk.Entry, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{caseID}
+	marks := make([]string, len(kinds))
+	for i, k := range kinds {
+		args = append(args, string(k))
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE case_id = $1 AND kind IN (`+strings.Join(marks, ", ")+`) ORDER BY seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("entries of case %d by kind: %w", caseID, err)
+	}
+	defer rows.Close()
+	scan := newEntryScan()
+	var out []desk.Entry
+	for rows.Next() {
+		e, err := scan.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("entries of case %d by kind: %w", caseID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AwayAt is the set of agents on leave or sick at now (a break keeps no one from a case).
+func (t *Tx) AwayAt(ctx context.Context, now time.Time) (map[int64]bool, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT DISTINCT agent_id FROM absences WHERE kind IN ('leave', 'sick') AND from_at < $1 AND to_at > $2`,
+		now.Add(time.Second), now)
+	if err != nil {
+		return nil, fmt.Errorf("agents away: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("agents away: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// HandoverLink is a one-time link mailed to a customer to answer the desk's question whether
+// a colleague below the case's rung may take it (the question at AskedSeq on the case).
+type HandoverLink struct {
+	ID         int64
+	CaseID     int64
+	AskedSeq   int64
+	CustomerID int64
+	Digest     []byte
+	ExpiresAt  time.Time
+	Used       bool
+}
+
+// InsertHandoverLink stores a link's digest and returns its id.
+func (t *Tx) InsertHandoverLink(ctx context.Context, l HandoverLink, now time.Time) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO handover_links (case_id, asked_seq, customer_id, digest, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, l.CaseID, l.AskedSeq, l.CustomerID, l.Digest, dbTime(now), dbTime(l.ExpiresAt)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert hand-over link of case %d: %w", l.CaseID, err)
+	}
+	return id, nil
+}
+
+// HandoverLinkByID loads a link.
+func (t *Tx) HandoverLinkByID(ctx context.Context, id int64) (HandoverLink, error) {
+	l := HandoverLink{ID: id}
+	var used *time.Time
+	err := t.tx.QueryRowContext(ctx, `SELECT case_id, asked_seq, customer_id, digest, expires_at, used_at FROM handover_links WHERE id = $1`, id).
+		Scan(&l.CaseID, &l.AskedSeq, &l.CustomerID, &l.Digest, &l.ExpiresAt, &used)
+	if err != nil {
+		return l, fmt.Errorf("load hand-over link %d: %w", id, notFound(err))
+	}
+	l.ExpiresAt, l.Used = l.ExpiresAt.UTC(), used != nil
+	return l, nil
+}
+
+// UseHandoverLinks marks every link of a question used (it was answered, by whichever way) and
+// reports how many this call marked: a link that was used already is not marked again, so of
+// two answers racing each other only one finds its link unused.
+func (t *Tx) UseHandoverLinks(ctx context.Context, caseID, askedSeq int64, now time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE handover_links SET used_at = $1 WHERE case_id = $2 AND asked_seq = $3 AND used_at IS NULL`,
+		dbTime(now), caseID, askedSeq)
+	if err != nil {
+		return 0, fmt.Errorf("use hand-over links of case %d: %w", caseID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("use hand-over links of case %d: %w", caseID, err)
+	}
+	return n, nil
+}
