@@ -369,3 +369,31 @@ func earliest(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// AtWork reports whether an escalation may go to the agent at t: active, within their working
+// hours in their zone, and not on leave or sick (a break is short: they are back within the
+// hour, so it does not count).
+func AtWork(a Agent, absences []Absence, t time.Time) bool {
+	return Available(a, awayOnly(absences), t)
+}
+
+// NextAtWork is when the agent is next at work (see AtWork) at or after t, within 14 days; ok is
+// false when they are not.
+func NextAtWork(a Agent, absences []Absence, t time.Time) (time.Time, bool) {
+	s := AvailableStretches(a, awayOnly(absences), t, freeSlotsHorizon)
+	if len(s) == 0 {
+		return time.Time{}, false
+	}
+	return s[0].From, true
+}
+
+// awayOnly are the absences that keep an agent from escalations: leave and sickness.
+func awayOnly(absences []Absence) []Absence {
+	var out []Absence
+	for _, ab := range absences {
+		if ab.Kind == AbsenceLeave || ab.Kind == AbsenceSick {
+			out = append(out, ab)
+		}
+	}
+	return out
+}

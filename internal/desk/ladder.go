@@ -127,6 +127,27 @@ func (l Ladder) upChain(a, b int64) bool {
 	return false
 }
 
+// PassedOver is the desk's note that an escalation passed over people up the ladder who are not
+// at work (on leave, sick, or outside their hours), with when each is back, and whom it goes to
+// instead (nil: it waits for the first of them). Only the desk's people read it.
+func PassedOver(away []Agent, to *Agent, back map[int64]time.Time, now time.Time) Draft {
+	var who []string
+	for _, a := range away {
+		w := a.Name + " is not at work"
+		if at, ok := back[a.ID]; ok {
+			w += " until " + at.In(a.Location()).Format("Mon 2 Jan 15:04 MST")
+		}
+		who = append(who, w)
+	}
+	body := strings.Join(who, "; ")
+	if to != nil {
+		body += fmt.Sprintf(": the case goes up to %s instead.", to.Name)
+	} else {
+		body += ": nobody up the ladder is at work, so the case goes up when " + away[0].Name + " is back."
+	}
+	return Draft{Kind: KindNote, Actor: SystemActor(), Internal: true, Body: "Escalation: " + body}
+}
+
 // Escalate decides what moving a case one rung up does: ownership goes to the owner's manager
 // (or, for an owner without an active one, to whom Ladder.NextUp names), the rung grows, and the
 // record says why. At the top of the ladder the case stays where it is, and the record says so:

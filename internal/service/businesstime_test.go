@@ -126,3 +126,6 @@ func isInvalid(err error, field string) bool {
 	e, ok := desk.AsError(err)
 	return ok && e.Kind == desk.KindInvalid && e.Field == field
 }
+
+// serviceTarget sets only a team's response target.
+func serviceTarget(d time.Duration) service.TeamSettingsIn { return service.TeamSettingsIn{ResponseTarget: &d} }

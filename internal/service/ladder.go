@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,26 +48,24 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	if err != nil {
 		return err
 	}
-	var manager *desk.Agent
-	if owner.ManagerID != 0 {
-		m, err := w.agent(owner.ManagerID)
-		if err != nil {
-			return err
-		}
-		if m.Active {
-			manager = &m
-		}
-	}
-	if manager == nil {
-		// No one to go to by the chain: the nearest rank above takes it (the ladder goes by rank).
-		if manager, err = nextUp(w, owner); err != nil {
-			return err
-		}
+	up, err := escalationTarget(w, owner)
+	if err != nil {
+		return err
 	}
 	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
-	drafts := append(e.before, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
+	drafts := e.before
+	if len(up.away) > 0 {
+		drafts = append(drafts, desk.PassedOver(up.away, up.to, up.back, w.now))
+	}
+	if up.wait {
+		// Nobody up the ladder is at work: the case goes up when the first of them is, and the
+		// record says so now (never silently to someone away).
+		return s.escalateLater(w, c, e, drafts, up.back[up.away[0].ID])
+	}
+	manager := up.to
+	drafts = append(drafts, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
 	cancel := e.cancel
 	if manager != nil {
 		if drafts, err = s.moveOwnership(w, c, *manager, drafts); err != nil {
@@ -76,13 +75,136 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(e.trigger, "_", " "), e.reason), CreatedAt: w.now}); err != nil {
 			return err
 		}
-		cancel = append(cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID})
+		cancel = append(cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID}, store.TimerRef{Kind: timerEscalationWait, RefID: c.ID})
 	}
 	if err := w.tx.CancelTimers(w.ctx, cancel...); err != nil {
 		return err
 	}
 	_, err = s.appendRecord(w, c, drafts)
 	return err
+}
+
+// upward is who an escalation goes to: the first person up the ladder from the owner who is at
+// work (to; nil at the top), those passed over because they are not (away, with when each is
+// back), and whether it must wait because nobody up the ladder is at work now.
+type upward struct {
+	to   *desk.Agent
+	away []desk.Agent
+	back map[int64]time.Time
+	wait bool
+}
+
+// maxLadder bounds the walk up the ladder (a manager_id loop must not hang the desk).
+const maxLadder = 16
+
+// escalationTarget walks up the ladder from the owner (the manager, or the nearest rank above
+// for someone without an active one) to the first person at work (desk.AtWork): an escalation
+// never goes silently to someone away. When nobody up the ladder is at work, it waits for the
+// first of them who is back within 14 days; when none is, it goes to the first, who is away, and
+// the record says so.
+func escalationTarget(w *work, owner desk.Agent) (upward, error) {
+	up := upward{back: map[int64]time.Time{}}
+	cur := owner
+	for range maxLadder {
+		next, err := oneUp(w, cur)
+		if err != nil || next == nil {
+			break
+		}
+		absences, err := w.absencesOf(next.ID)
+		if err != nil {
+			return up, err
+		}
+		if desk.AtWork(*next, absences, w.now) {
+			up.to = next
+			return up, nil
+		}
+		if at, ok := desk.NextAtWork(*next, absences, w.now); ok {
+			up.back[next.ID] = at
+		}
+		up.away = append(up.away, *next)
+		cur = *next
+	}
+	if len(up.away) == 0 {
+		return up, nil // the owner is at the top
+	}
+	first := up.away[0]
+	if _, ok := up.back[first.ID]; ok {
+		// Wait for whoever of them is back first; the others may be back later.
+		for _, a := range up.away {
+			if at, ok := up.back[a.ID]; ok && at.Before(up.back[first.ID]) {
+				first = a
+			}
+		}
+		up.away = append([]desk.Agent{first}, slices.DeleteFunc(slices.Clone(up.away), func(a desk.Agent) bool { return a.ID == first.ID })...)
+		up.wait = true
+		return up, nil
+	}
+	up.to, up.away = &first, up.away[1:]
+	return up, nil
+}
+
+// oneUp is the next person up the ladder from a: their active manager, or else the nearest rank
+// above (nil at the top).
+func oneUp(w *work, a desk.Agent) (*desk.Agent, error) {
+	if a.ManagerID != 0 {
+		m, err := w.agent(a.ManagerID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Active {
+			return &m, nil
+		}
+	}
+	return nextUp(w, a)
+}
+
+// escalateLater puts off an escalation until someone up the ladder is at work: the drafts (what
+// the command writes now, and why the case waits) go on the record, and a timer escalates it then.
+func (s *Service) escalateLater(w *work, c *desk.Case, e escalation, drafts []desk.Draft, at time.Time) error {
+	payload, err := json.Marshal(waitingEscalation{Trigger: e.trigger, Reason: e.reason})
+	if err != nil {
+		return fmt.Errorf("escalate later: %w", err)
+	}
+	if _, err := w.tx.AddTimer(w.ctx, store.Timer{Kind: timerEscalationWait, DueAt: at, CaseID: c.ID, RefID: c.ID,
+		Key: fmt.Sprintf("escalation_wait:%d", c.ID), Payload: payload}, w.now); err != nil {
+		return err
+	}
+	w.changed(Event{CaseID: c.ID, Timers: true})
+	if err := w.tx.CancelTimers(w.ctx, e.cancel...); err != nil {
+		return err
+	}
+	_, err = s.appendRecord(w, c, drafts)
+	return err
+}
+
+// waitingEscalation is what an escalation put off until someone is at work will do.
+type waitingEscalation struct {
+	Trigger string `json:"trigger"`
+	Reason  string `json:"reason"`
+}
+
+// escalationDue makes an escalation that waited for someone up the ladder to be at work, unless
+// what caused it has gone meanwhile: the case closed, the customer was answered, the case resolved.
+func (s *Service) escalationDue(w *work, t store.Timer) error {
+	var e waitingEscalation
+	if err := json.Unmarshal(t.Payload, &e); err != nil {
+		return fmt.Errorf("waiting escalation of case %d: %w", t.CaseID, err)
+	}
+	c, err := w.lockCase(t.CaseID)
+	if store.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case !c.Status.Active():
+		return nil
+	case e.Trigger == desk.TriggerResponseTarget && c.Unanswered == 0:
+		return nil
+	case e.Trigger == desk.TriggerResolution && c.Status != desk.StatusOpen:
+		return nil
+	}
+	return s.escalate(w, c, escalation{trigger: e.Trigger, reason: e.Reason})
 }
 
 // nextUp is who a case of an owner without an active manager escalates to (desk.Ladder.NextUp),

@@ -17,6 +17,7 @@ const (
 	timerResponseDue     = "response_due"
 	timerAbsenceStart    = "absence_start"
 	timerHandoverReturn  = "handover_return"
+	timerEscalationWait  = "escalation_wait"
 )
 
 // PromiseView is a promise with the names a manager reads it by, and (when just made) how

@@ -22,6 +22,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerHandoverReturn:  s.onTimers(each(s.handoverReturns)),
 		timerResolutionWait:  s.onTimers(each(s.closeUnconfirmed)),
 		timerResolutionDue:   s.onTimers(each(s.resolutionDue)),
+		timerEscalationWait:  s.onTimers(each(s.escalationDue)),
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 	}
 }
@@ -128,6 +129,9 @@ func (s *Service) prefetchBreaks(w *work, promiseIDs []int64) error {
 		}
 	}
 	if err := w.loadAgents(managers); err != nil {
+		return err
+	}
+	if err := w.loadAbsences(managers); err != nil { // who of them is at work (escalationTarget)
 		return err
 	}
 	return w.loadParticipants(caseIDs)

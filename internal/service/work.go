@@ -36,8 +36,9 @@ type work struct {
 	readers      map[int64]desk.Reader
 	participants map[int64]map[participantKey]bool // of cases: who is on each, stored or added here
 	settings     map[settingsKey]desk.TeamSettings
-	lastMail     map[int64]string // the Message-ID of each case's last received mail ("" for none)
-	automatic    map[string]int   // automatic mails to an address in the past hour, with those queued here
+	lastMail     map[int64]string         // the Message-ID of each case's last received mail ("" for none)
+	absences     map[int64][]desk.Absence // agents' absences around now (absenceWindow)
+	automatic    map[string]int           // automatic mails to an address in the past hour, with those queued here
 
 	// Set by mail intake for the mail being filed.
 	pools      ownerPools    // the owner pools of the mail's group, shared by its mails
@@ -459,6 +460,40 @@ func (w *work) loadParticipants(caseIDs []int64) error {
 		}
 	}
 	return err
+}
+
+// absenceWindow is what of an agent's absences a command reads: from now to two weeks ahead,
+// what deciding who is at work now, and when they are back, needs (desk.NextAtWork).
+const absenceWindow = 15 * 24 * time.Hour
+
+// absencesOf are an agent's absences around now, read once per command.
+func (w *work) absencesOf(agentID int64) ([]desk.Absence, error) {
+	err := w.loadAbsences([]int64{agentID})
+	return w.absences[agentID], err
+}
+
+// loadAbsences reads set-wise, for a batch, the absences of agents not read yet.
+func (w *work) loadAbsences(ids []int64) error {
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := w.absences[id]; !ok && id != 0 {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	got, err := w.tx.AbsencesOf(w.ctx, missing, w.now.Add(-time.Minute), w.now.Add(absenceWindow))
+	if err != nil {
+		return err
+	}
+	if w.absences == nil {
+		w.absences = map[int64][]desk.Absence{}
+	}
+	for _, id := range missing {
+		w.absences[id] = got[id]
+	}
+	return nil
 }
 
 // settingsOf are the targets a case is held to (its team's, with its case type's response

@@ -351,6 +351,34 @@ func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([
 	return out, rows.Err()
 }
 
+// AbsencesOf lists the absences of several agents that meet [from, to), by agent, in one
+// statement (a batch of escalations checks who is away once).
+func (t *Tx) AbsencesOf(ctx context.Context, agentIDs []int64, from, to time.Time) (map[int64][]desk.Absence, error) {
+	out := make(map[int64][]desk.Absence, len(agentIDs))
+	err := t.idLists(agentIDs, 2, func(in string, list []any) error {
+		rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences
+			WHERE to_at > $1 AND from_at < $2 AND agent_id IN `+in+` ORDER BY from_at, id`, append([]any{from, to}, list...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a desk.Absence
+			var kind string
+			if err := rows.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt); err != nil {
+				return err
+			}
+			a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
+			out[a.AgentID] = append(out[a.AgentID], a)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("absences of %d agents: %w", len(agentIDs), err)
+	}
+	return out, nil
+}
+
 // Notifications lists an agent's newest notifications.
 func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]desk.Notification, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
