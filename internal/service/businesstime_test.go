@@ -128,4 +128,6 @@ func isInvalid(err error, field string) bool {
 }
 
 // serviceTarget sets only a team's response target.
-func serviceTarget(d time.Duration) service.TeamSettingsIn { return service.TeamSettingsIn{ResponseTarget: &d} }
+func serviceTarget(d time.Duration) service.TeamSettingsIn {
+	return service.TeamSettingsIn{ResponseTarget: &d}
+}
