@@ -19,7 +19,40 @@ type sqlTx struct {
 	tx     *sql.Tx                     // nil for a loose read
 	db     *sql.DB                     // a loose read's pool
 	stmts  *stmtCache                  // nil: no caching (PostgreSQL)
+	local  *txStmts                    // SQLite writes: what this transaction prepared itself
 	before func(context.Context) error // runs before each statement: the Tx's held writes (pending.go)
+}
+
+// txStmts are statements a transaction prepared on its own connection. The store's cache
+// prepares a text on the pool while the transaction runs, but SQLite's writer has one
+// connection, which a write transaction holds: a long one (a demo's seed of thousands of
+// commands, one transaction) would parse every statement each time. A text run a second time in
+// the transaction is prepared on it instead, for the rest of it.
+type txStmts struct {
+	uses  map[string]int
+	stmts map[string]*sql.Stmt
+}
+
+func newTxStmts() *txStmts { return &txStmts{uses: map[string]int{}, stmts: map[string]*sql.Stmt{}} }
+
+// get returns the transaction's prepared statement for q, preparing it on its second use; nil
+// when it is not (yet) prepared. The transaction closes its statements when it ends.
+func (l *txStmts) get(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
+	if l == nil || tx == nil {
+		return nil
+	}
+	if st := l.stmts[q]; st != nil {
+		return st
+	}
+	if l.uses[q]++; l.uses[q] < 2 || len(l.stmts) >= maxStmts {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, sqliteText(q))
+	if err != nil {
+		return nil // runs unprepared; a statement the database refuses fails where it is used
+	}
+	l.stmts[q] = st
+	return st
 }
 
 type queryer interface {
@@ -52,6 +85,9 @@ func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Ro
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
+	if st := t.local.get(ctx, t.tx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.on().QueryContext(ctx, t.text(q), args...)
 }
 
@@ -68,6 +104,9 @@ func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
+	if st := t.local.get(ctx, t.tx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.on().QueryRowContext(ctx, t.text(q), args...)
 }
 
@@ -79,6 +118,9 @@ func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resu
 	}
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	if st := t.local.get(ctx, t.tx, q); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return t.on().ExecContext(ctx, t.text(q), args...)
 }

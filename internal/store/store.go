@@ -299,6 +299,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 		stmts = s.writerStmts
 	}
 	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts}, d: s.d, writable: writable, agents: s.agents}
+	if writable && stmts != nil {
+		tx.tx.local = newTxStmts()
+	}
 	tx.tx.before = tx.beforeStatement
 	err = fn(tx)
 	if err == nil {
