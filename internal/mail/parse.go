@@ -507,7 +507,7 @@ func automatic(h textproto.MIMEHeader, m *Message) bool {
 			return true
 		}
 	}
-	return false
+	return isOutOfOfficeSubject(m.Subject)
 }
 
 // walk reads one part: a multipart is split and its children walked, any

@@ -320,5 +320,30 @@ func isAutoReplyPrefix(p string) bool {
 	return oneOf(p, "automatic reply", "auto reply", "auto-reply", "autoreply", "auto", "out of office",
 		"automatische antwort", "abwesenheitsnotiz", "réponse automatique", "autosvar",
 		"automatski odgovor", "automaattinen vastaus", "risposta automatica", "respuesta automática",
-		"automatisch antwoord", "odpowiedź automatyczna", "automaatvastus")
+		"automatisch antwoord", "odpowiedź automatyczna", "automaatvastus", "automaatne vastus", "kontorist väljas",
+		"automatska poruka", "odsutnost", "izvan ureda")
+}
+
+// isOutOfOfficeSubject reports whether a whole subject is an out-of-office notice's, as mail
+// programs write them without a colon: the phrase alone, or followed by punctuation, a date, or
+// "until" ("Out of office", "Kontorist väljas kuni 7.12", "Izvan ureda do 7.12."), but not a
+// customer's words that start alike ("Out of office hours support?").
+func isOutOfOfficeSubject(subject string) bool {
+	s := strings.TrimSpace(text.Fold(subject))
+	for _, p := range []string{"out of office", "out of the office", "kontorist väljas", "kontorist eemal", "izvan ureda", "odsutan sam", "odsutna sam"} {
+		rest, ok := strings.CutPrefix(s, text.Fold(p))
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		if rest == "" || !unicode.IsLetter([]rune(rest)[0]) {
+			return true
+		}
+		for _, until := range []string{"until ", "till ", "kuni ", "do "} {
+			if strings.HasPrefix(rest, until) {
+				return true
+			}
+		}
+	}
+	return false
 }

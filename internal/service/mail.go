@@ -81,7 +81,7 @@ type MailResult struct {
 	CaseID    int64
 	Created   bool
 	Duplicate bool
-	Unfiled   bool // from the desk itself: kept on no case (mailauth.go)
+	Unfiled   bool // from the desk itself (mailauth.go), or automatic and answering nothing: kept on no case
 }
 
 // Receive stores a mail delivered over SMTP (mailnet.Receiver): the listener says 250 once this
@@ -204,6 +204,22 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	if err != nil {
 		return err
 	}
+	c, trusted, err := threadMail(w, keys, msg, d.To)
+	if err != nil {
+		return err
+	}
+	if msg.Automatic && !trusted {
+		if mine, err := automaticAnswersCase(w, c, mailContact(from, stored.SHA256)); err != nil || !mine {
+			// An auto-reply or out-of-office notice that answers none of the desk's mail opens
+			// no case (it is nobody's matter, and would block offers as an open complaint) and
+			// makes no customer: the mail is kept.
+			*res = MailResult{MailID: stored.ID, Unfiled: true}
+			w.afterCommit(func() {
+				s.log.Info("automatic mail kept on no case: it answers none of the desk's", "mail", stored.ID, "from", from, "subject", msg.Subject)
+			})
+			return err
+		}
+	}
 	cust, unfiled, err := s.mailSender(w, mailContact(from, stored.SHA256), msg.From.Name)
 	if err != nil {
 		return err
@@ -216,10 +232,6 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	auth := in.auth.Data()
 	data.Auth = &auth
 	body := in.body
-	c, trusted, err := threadMail(w, keys, msg, d.To)
-	if err != nil {
-		return err
-	}
 	verified := c != nil && c.CustomerID == cust.ID
 	var entry desk.Entry
 	if c != nil && !trusted && verified && in.auth.Unverified {
@@ -283,6 +295,19 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	}
 	res.MailID, res.CaseID = stored.ID, c.ID
 	return w.tx.SetMailEntry(w.ctx, stored.ID, c.ID, entry.Seq)
+}
+
+// automaticAnswersCase reports whether an automatic mail (not signed by the desk's token) answers
+// the case it threads to: it comes from that case's customer.
+func automaticAnswersCase(w *work, c *desk.Case, from desk.Contact) (bool, error) {
+	if c == nil {
+		return false, nil
+	}
+	cust, err := w.tx.CustomerAt(w.ctx, from)
+	if store.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil && cust.ID == c.CustomerID, err
 }
 
 // dedupeKey identifies a mail across a sender's retries: its Message-ID, sender and text, or

@@ -27,7 +27,8 @@ import (
 
 // recordStoryFile holds the records the story below wrote when entry data was still a
 // map[string]any (main at aa7cff8, with this file's story at 575b78e but for the hand-over the
-// ladder now refuses): one exported record (kept-record/1) a line. Written with
+// ladder now refuses and for the stranger's out-of-office, which no longer opens a case and is
+// now Mari's, on hers): one exported record (kept-record/1) a line. Written with
 // KEPT_WRITE_RECORD_STORY=1 by the code of that commit; never rewrite it from later code, or
 // it proves nothing.
 const recordStoryFile = "testdata/record_story.jsonl"
@@ -152,12 +153,16 @@ func tellRecordStory(t *testing.T, backend string) []desk.RecordExport {
 	a := deliver("mari@example.ee", "192.0.2.10", first).CaseID
 	caseA := must(svc.Case(ctx, sys, a))
 	mari := desk.Actor{Kind: desk.ActorCustomer, ID: caseA.CustomerID, Name: "Mari Mets"}
-	// B: an automatic reply with no Message-ID, Date or subject, from a stranger nobody vouches for.
-	b := deliver("", "", eml("From: robot@nowhere.test", "To: support@desk.test", "Auto-Submitted: auto-replied", "Subject: ",
-		"", "I am away.")).CaseID
-	// Mari writes again on A (her envelope, unsigned); then someone forges her, naming A.
+	// B: a mail with no Message-ID, Date or subject, from a stranger nobody vouches for.
+	b := deliver("", "", eml("From: robot@nowhere.test", "To: support@desk.test", "Subject: ",
+		"", "Is anyone there?")).CaseID
+	// Mari writes again on A (her envelope, unsigned), and her out-of-office answers on A; then
+	// someone forges her, naming A.
 	deliver("mari@example.ee", "", eml("From: mari@example.ee", "To: support@desk.test", "Subject: Re: ["+caseA.Ref+"] Arve",
 		"Message-ID: <m2@example.ee>", "Date: Mon, 23 Nov 2026 10:05:00 +0200", "", "Kas on uudiseid?"))
+	deliver("mari@example.ee", "", eml("From: mari@example.ee", "To: support@desk.test", "Auto-Submitted: auto-replied",
+		"Subject: Automaatvastus: Re: ["+caseA.Ref+"] Arve", "Message-ID: <m3@example.ee>", "Date: Mon, 23 Nov 2026 10:05:30 +0200",
+		"", "Olen puhkusel 30. novembrini."))
 	deliver("eve@attacker.test", "198.51.100.7", eml("From: Mari Mets <mari@example.ee>", "To: support@desk.test",
 		"Subject: Re: ["+caseA.Ref+"] new bank account", "Message-ID: <f1@attacker.test>", "Date: Mon, 23 Nov 2026 10:06:00 +0200",
 		"", "Refund to EE00 6666."))
