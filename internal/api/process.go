@@ -12,6 +12,9 @@ type stepIn struct {
 	Name        string `json:"name"`
 	Explanation string `json:"explanation"`
 	Partner     string `json:"partner,omitempty"`
+	// Translations are the step's name and explanation in other languages, by code:
+	// {"et": {"name": "…", "explanation": "…"}, "hr": {…}}; a customer reads their own.
+	Translations map[string]desk.StepWords `json:"translations,omitempty"`
 }
 
 type caseTypeIn struct {
@@ -103,7 +106,7 @@ func (s *Server) createCaseType(r *http.Request, svc *service.Service, a desk.Ac
 	}
 	steps := make([]desk.Step, len(in.Steps))
 	for i, st := range in.Steps {
-		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
+		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner, Translations: st.Translations}
 	}
 	return svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences,
 		ResponseTarget: time.Duration(in.ResponseTargetS) * time.Second, Steps: steps})

@@ -105,15 +105,13 @@ func event(ev Event, now time.Time) (*ical.Event, error) {
 	if ev.UID == "" || ev.Start.IsZero() {
 		return nil, fmt.Errorf("mail: calendar: an event needs a UID and a start")
 	}
-	end := ev.End
-	if !end.After(ev.Start) {
-		end = ev.Start
-	}
 	e := ical.NewEvent()
 	e.Props.SetText(ical.PropUID, ev.UID)
 	e.Props.SetDateTime(ical.PropDateTimeStamp, now.UTC())
 	e.Props.SetDateTime(ical.PropDateTimeStart, ev.Start.UTC())
-	e.Props.SetDateTime(ical.PropDateTimeEnd, end.UTC())
+	if ev.End.After(ev.Start) { // without an end the entry is the moment it starts (RFC 5545 3.6.1)
+		e.Props.SetDateTime(ical.PropDateTimeEnd, ev.End.UTC())
+	}
 	seq := ical.NewProp(ical.PropSequence)
 	seq.Value = fmt.Sprint(ev.Sequence)
 	e.Props.Set(seq)
