@@ -38,6 +38,10 @@ type confirmationIn struct {
 	Words     string `json:"words,omitempty"`
 }
 
+type reopenIn struct {
+	Reason string `json:"reason"`
+}
+
 type partnerIn struct {
 	Name string `json:"name"`
 }
@@ -64,6 +68,9 @@ func (s *Server) processRoutes() []route {
 			status: http.StatusOK, body: resolveIn{}, answer: service.CaseView{}, handle: s.resolve},
 		{method: "POST", path: "/api/v1/cases/{id}/confirmation", summary: "The customer's answer to a proposed resolution: confirmed closes the case; false reopens it (resolution_rejected).",
 			status: http.StatusOK, body: confirmationIn{}, answer: service.CaseView{}, handle: s.confirmation},
+		{method: "POST", path: "/api/v1/cases/{id}/reopen", summary: "Take a proposed resolution back (the customer's answer said it did not hold): " +
+			"the case is open again (counted as withdrawn) and the customer's response clock runs. Only the customer confirms.",
+			status: http.StatusOK, body: reopenIn{}, answer: service.CaseView{}, handle: s.reopen},
 		{method: "GET", path: "/api/v1/resolutions", summary: "How agents' resolutions ended: confirmed, rejected, closed_unconfirmed.", status: http.StatusOK,
 			answer: []desk.OutcomeCount{}, query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.resolutions},
 		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply; offer: true marks a sales offer, refused on cases of customers with an open complaint.",
@@ -184,4 +191,16 @@ func (s *Server) release(r *http.Request, svc *service.Service, a desk.Actor) (a
 		return nil, err
 	}
 	return svc.Release(r.Context(), a, id)
+}
+
+func (s *Server) reopen(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in reopenIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return svc.Reopen(r.Context(), a, id, in.Reason)
 }

@@ -235,6 +235,25 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 		statusChange(c, StatusOpen, "the customer rejected the resolution")}, nil
 }
 
+// Reopen decides what taking a proposed resolution back does: the desk read the customer's
+// answer (a reply that was not a clear yes or no, say) as "not solved", and the case is open
+// again with the customer waiting for an answer. Only the customer confirms; the desk may
+// always decide its resolution did not hold.
+func Reopen(c *Case, by Actor, why string) ([]Draft, error) {
+	if c.Status != StatusAwaitingConfirmation {
+		return nil, Conflict("not_awaiting_confirmation", fmt.Sprintf("%s is %s: there is no resolution to take back", c.Ref(), c.Status), nil)
+	}
+	why, err := checkText("reason", strings.TrimSpace(why), 4000, true)
+	if err != nil {
+		return nil, err
+	}
+	c.Resolution = ""
+	c.Unanswered = 1 // the customer waits for the desk again
+	d := statusChange(c, StatusOpen, by.Name+" took the resolution back: "+why)
+	d.Actor = by
+	return []Draft{d}, nil
+}
+
 // CloseUnconfirmed decides what a resolution nobody answered does after the wait: the case
 // closes, counted apart from confirmed ones.
 func CloseUnconfirmed(c *Case, wait time.Duration) []Draft {

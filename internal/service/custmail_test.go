@@ -184,6 +184,18 @@ func TestReplyAnswersTheResolution(t *testing.T) {
 		if v := must(sc.svc.Case(sc.ctx, sc.sys, c.ID)); v.Rung != 0 || v.OwnerID != sc.ann.ID || lastOf(sc.record(c.ID, sc.sys), desk.KindEscalated) != nil {
 			t.Errorf("the unclear reply escalated the case: rung %d, owner %d", v.Rung, v.OwnerID)
 		}
+		// The owner reads it as "not solved" and takes the resolution back: open, the clock runs.
+		v := must(sc.svc.Reopen(sc.ctx, desk.AgentActor(sc.ann), c.ID, "She will check the invoice tomorrow; it is not settled."))
+		if e := lastOf(sc.record(c.ID, sc.sys), desk.KindStatusChanged); v.Status != desk.StatusOpen || e == nil || e.Actor.ID != sc.ann.ID {
+			t.Fatalf("reopened: %s, %+v", v.Status, e)
+		}
+		if _, err := sc.svc.Reopen(sc.ctx, desk.AgentActor(sc.ann), c.ID, "again"); err == nil {
+			t.Error("an open case was reopened")
+		}
+		sc.advance(25 * time.Hour)
+		if v := must(sc.svc.Case(sc.ctx, sc.sys, c.ID)); v.Rung != 1 {
+			t.Errorf("after reopening, the response target passed without an answer: rung %d", v.Rung)
+		}
 	})
 }
 

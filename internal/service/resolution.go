@@ -210,11 +210,50 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 	if said == "" {
 		said = firstLine(in.body)
 	}
-	body := fmt.Sprintf("%s: the customer answered your resolution: confirm or reopen. They wrote: %q", c.Ref(), said)
+	body := fmt.Sprintf("%s: the customer answered your resolution: confirm or reopen. They wrote: %q "+
+		"(they confirm by the mail's links or in the portal; if it did not hold, reopen the case)", c.Ref(), said)
 	for _, id := range tell {
 		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: id, CaseID: c.ID, Kind: "resolution_answered", Body: body, CreatedAt: w.now}); err != nil {
 			return desk.Entry{}, err
 		}
 	}
 	return entries[0], nil
+}
+
+// Reopen takes a proposed resolution back at the desk's hand (the owner, told the customer
+// answered it unclearly, reads the answer as "not solved"): the case is open again, counted as
+// a resolution withdrawn, and the customer's response clock runs.
+func (s *Service) Reopen(ctx context.Context, actor desk.Actor, caseID int64, why string) (CaseView, error) {
+	if err := requireStaff(actor); err != nil {
+		return CaseView{}, err
+	}
+	err := s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		resolver := c.ResolvedBy
+		drafts, err := desk.Reopen(c, w.actor, why)
+		if err != nil {
+			return err
+		}
+		intro, err := s.participate(w, c)
+		if err != nil {
+			return err
+		}
+		if err := w.tx.RecordOutcome(w.ctx, c.ID, resolver, "withdrawn", w.now); err != nil {
+			return err
+		}
+		if err := w.tx.CancelTimers(w.ctx, store.TimerRef{Kind: timerResolutionWait, RefID: c.ID}); err != nil {
+			return err
+		}
+		if _, err := s.appendRecord(w, c, append(intro, drafts...)); err != nil {
+			return err
+		}
+		return s.startResponseClock(w, *c)
+	})
+	if err != nil {
+		return CaseView{}, wrap("reopen", err)
+	}
+	return s.Case(ctx, actor, caseID)
 }

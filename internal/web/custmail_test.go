@@ -137,3 +137,29 @@ func TestCalendarFeedPage(t *testing.T) {
 		}
 	})
 }
+
+// TestReopenFromTheCasePage: while a resolution awaits the customer, the case page offers to
+// take it back (the customer's answer said it did not hold); doing so opens the case again.
+func TestReopenFromTheCasePage(t *testing.T) {
+	d := newPortalDesk(t, "sqlite")
+	sc := newPortalScene(t, d)
+	ctx := context.Background()
+	if _, err := d.Svc.Resolve(ctx, desk.AgentActor(sc.ann), sc.kettle.ID, "New kettle sent."); err != nil {
+		t.Fatal(err)
+	}
+	agent := d.browser()
+	agent.signIn("admin@example.com", adminPassword)
+	id := portalID(sc.kettle.ID)
+	agent.get("/cases/"+id).mustContain(t, `action="/cases/`+id+`/reopen"`, "Take the resolution back")
+	if p := agent.post("/cases/"+id+"/reopen", url.Values{"reason": {""}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("reopening without a reason: %d", p.Status)
+	}
+	p := agent.post("/cases/"+id+"/reopen", url.Values{"reason": {"She wrote the new one leaks too."}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("reopen: %d\n%s", p.Status, p.Body)
+	}
+	agent.get(p.Location).mustContain(t, "The resolution is taken back")
+	if v, _ := d.Svc.Case(ctx, desk.SystemActor(), sc.kettle.ID); v.Status != desk.StatusOpen {
+		t.Errorf("after reopening: %s", v.Status)
+	}
+}
