@@ -163,3 +163,27 @@ func TestReopenFromTheCasePage(t *testing.T) {
 		t.Errorf("after reopening: %s", v.Status)
 	}
 }
+
+// TestSignInMailInTheCustomersLanguage (issue 15, item 7): the sign-in mail, the one customer
+// mail the pages write, is in the customer's language down to its sender (it came from "Kept").
+func TestSignInMailInTheCustomersLanguage(t *testing.T) {
+	d := newPortalDesk(t, "sqlite")
+	sc := newPortalScene(t, d)
+	if err := d.Svc.SetLanguage(context.Background(), desk.CustomerActor(sc.ivo), "hr"); err != nil {
+		t.Fatal(err)
+	}
+	b := d.browser()
+	b.get("/portal/login")
+	b.post("/portal/login", url.Values{"email": {"ivo@example.hr"}})
+	mails := portalMails(t, d)
+	if len(mails) != 1 {
+		t.Fatalf("%d sign-in mails", len(mails))
+	}
+	msg, err := mail.Parse(mails[0].Raw, mail.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.From.Name != "Korisnička podrška" || msg.Subject != "Vaša poveznica za prijavu" || !strings.Contains(msg.Text, "Poveznica vrijedi jednom") {
+		t.Errorf("the sign-in mail: from %q, subject %q:\n%s", msg.From.Name, msg.Subject, msg.Text)
+	}
+}
