@@ -12,6 +12,9 @@ type stepIn struct {
 	Name        string `json:"name"`
 	Explanation string `json:"explanation"`
 	Partner     string `json:"partner,omitempty"`
+	// Translations are the step's name and explanation in other languages, by code:
+	// {"et": {"name": "…", "explanation": "…"}, "hr": {…}}; a customer reads their own.
+	Translations map[string]desk.StepWords `json:"translations,omitempty"`
 }
 
 type caseTypeIn struct {
@@ -33,6 +36,10 @@ type resolveIn struct {
 type confirmationIn struct {
 	Confirmed *bool  `json:"confirmed"`
 	Words     string `json:"words,omitempty"`
+}
+
+type reopenIn struct {
+	Reason string `json:"reason"`
 }
 
 type partnerIn struct {
@@ -61,6 +68,9 @@ func (s *Server) processRoutes() []route {
 			status: http.StatusOK, body: resolveIn{}, answer: service.CaseView{}, handle: s.resolve},
 		{method: "POST", path: "/api/v1/cases/{id}/confirmation", summary: "The customer's answer to a proposed resolution: confirmed closes the case; false reopens it (resolution_rejected).",
 			status: http.StatusOK, body: confirmationIn{}, answer: service.CaseView{}, handle: s.confirmation},
+		{method: "POST", path: "/api/v1/cases/{id}/reopen", summary: "Take a proposed resolution back (the customer's answer said it did not hold): " +
+			"the case is open again (counted as withdrawn) and the customer's response clock runs. Only the customer confirms.",
+			status: http.StatusOK, body: reopenIn{}, answer: service.CaseView{}, handle: s.reopen},
 		{method: "GET", path: "/api/v1/resolutions", summary: "How agents' resolutions ended: confirmed, rejected, closed_unconfirmed.", status: http.StatusOK,
 			answer: []desk.OutcomeCount{}, query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.resolutions},
 		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply; offer: true marks a sales offer, refused on cases of customers with an open complaint.",
@@ -103,7 +113,7 @@ func (s *Server) createCaseType(r *http.Request, svc *service.Service, a desk.Ac
 	}
 	steps := make([]desk.Step, len(in.Steps))
 	for i, st := range in.Steps {
-		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
+		steps[i] = desk.Step{Name: st.Name, Explanation: st.Explanation, Partner: st.Partner, Translations: st.Translations}
 	}
 	return svc.CreateCaseType(r.Context(), a, desk.NewCaseType{Name: in.Name, Team: in.Team, RequiredReferences: in.RequiredReferences,
 		ResponseTarget: time.Duration(in.ResponseTargetS) * time.Second, Steps: steps})
@@ -181,4 +191,16 @@ func (s *Server) release(r *http.Request, svc *service.Service, a desk.Actor) (a
 		return nil, err
 	}
 	return svc.Release(r.Context(), a, id)
+}
+
+func (s *Server) reopen(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in reopenIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return svc.Reopen(r.Context(), a, id, in.Reason)
 }

@@ -34,7 +34,7 @@ const (
 type param struct{ name, description string }
 
 func (s *Server) routes() []route {
-	return slices.Concat(s.caseRoutes(), s.promiseRoutes(), s.processRoutes(), s.documentRoutes(), s.tokenRoutes())
+	return slices.Concat(s.caseRoutes(), s.promiseRoutes(), s.processRoutes(), s.documentRoutes(), s.tokenRoutes(), s.feedRoutes())
 }
 
 func (s *Server) caseRoutes() []route {
@@ -78,7 +78,8 @@ func (s *Server) createCustomer(r *http.Request, svc *service.Service, a desk.Ac
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return svc.CreateCustomer(r.Context(), a, desk.NewCustomer{Name: in.Name, Email: in.Email, Phone: in.Phone, Handle: in.Handle, References: references(in.References)})
+	return svc.CreateCustomer(r.Context(), a, desk.NewCustomer{Name: in.Name, Email: in.Email, Phone: in.Phone, Handle: in.Handle, References: references(in.References),
+		Lang: in.Language, Timezone: in.Timezone})
 }
 
 func (s *Server) getCustomer(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -61,6 +61,8 @@ type customerIn struct {
 	Phone      string        `json:"phone,omitempty"`
 	Handle     string        `json:"handle,omitempty"`
 	References []referenceIn `json:"references,omitempty"`
+	Language   string        `json:"language,omitempty"` // en, et or hr: what the desk writes to them in
+	Timezone   string        `json:"timezone,omitempty"` // IANA: where their times are written
 }
 
 type agentIn struct {

@@ -326,15 +326,22 @@ type ResolutionAskedData struct {
 	Summary string `json:"summary"`
 }
 
-// ResolutionConfirmedData is the resolution the customer confirmed.
+// ResolutionConfirmedData is the resolution the customer confirmed, and how they answered:
+// Via the portal, a mailed link or a reply (whose stored mail MailID names); none for answers
+// recorded before the desk noted it.
 type ResolutionConfirmedData struct {
+	MailID  int64  `json:"mail_id,omitempty"`
 	Summary string `json:"summary"`
+	Via     string `json:"via,omitempty"`
 }
 
-// ResolutionRejectedData puts the customer's original request beside the answer they rejected.
+// ResolutionRejectedData puts the customer's original request beside the answer they rejected,
+// and says how they answered (as ResolutionConfirmedData).
 type ResolutionRejectedData struct {
+	MailID          int64  `json:"mail_id,omitempty"`
 	OriginalRequest string `json:"original_request"`
 	RejectedAnswer  string `json:"rejected_answer"`
+	Via             string `json:"via,omitempty"`
 }
 
 // ReferenceAddedData is a reference given with a case.

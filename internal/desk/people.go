@@ -2,6 +2,7 @@ package desk
 
 import (
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -233,6 +234,8 @@ type NewCustomer struct {
 	Phone      string
 	Handle     string
 	References []Reference
+	Lang       string // the language the desk writes to them in ("" reads English)
+	Timezone   string // an IANA zone their times are written in ("" : the team's)
 }
 
 // ValidateCustomer checks a new customer and returns it ready to store.
@@ -264,5 +267,13 @@ func ValidateCustomer(in NewCustomer, now time.Time) (Customer, error) {
 		return Customer{}, err
 	}
 	c.References = refs
+	if c.Lang = strings.ToLower(strings.TrimSpace(in.Lang)); c.Lang != "" && !slices.Contains(Languages(), c.Lang) {
+		return Customer{}, Invalid("language", "the desk writes %s; %q is none of them", strings.Join(Languages(), ", "), in.Lang)
+	}
+	if c.Timezone = strings.TrimSpace(in.Timezone); c.Timezone != "" {
+		if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "Local" {
+			return Customer{}, Invalid("timezone", "unknown time zone %q (use a name such as Europe/Tallinn)", in.Timezone)
+		}
+	}
 	return c, nil
 }

@@ -16,11 +16,29 @@ const (
 )
 
 // Step is one named stage of a case type's process, explained the way the customer reads it,
-// optionally carried out by a partner ("HP hardware service, contracted by us").
+// optionally carried out by a partner ("HP hardware service, contracted by us"). Name and
+// Explanation are the case type's own words; Translations give them in other languages (by
+// code: "et", "hr"), so that each customer reads the step in theirs.
 type Step struct {
+	Name         string               `json:"name"`
+	Explanation  string               `json:"explanation"`
+	Partner      string               `json:"partner,omitempty"`
+	Translations map[string]StepWords `json:"translations,omitempty"`
+}
+
+// StepWords are a step's name and explanation in one language.
+type StepWords struct {
 	Name        string `json:"name"`
 	Explanation string `json:"explanation"`
-	Partner     string `json:"partner,omitempty"`
+}
+
+// In is the step's name and explanation as a reader of lang reads them: its translation into
+// lang where the case type gives one, else its own words.
+func (s Step) In(lang string) StepWords {
+	if t, ok := s.Translations[lang]; ok {
+		return t
+	}
+	return StepWords{Name: s.Name, Explanation: s.Explanation}
 }
 
 // CaseType is a kind of matter the desk handles: the references it needs, the team that owns
@@ -76,9 +94,38 @@ func ValidateCaseType(in NewCaseType, now time.Time) (CaseType, error) {
 		if s.Explanation == "" || len(s.Explanation) > 4000 {
 			return ct, Invalid(fmt.Sprintf("steps[%d].explanation", i), "explain the step to the customer (up to 4000 bytes)")
 		}
+		var err error
+		if s.Translations, err = validateStepWords(i, s.Translations); err != nil {
+			return ct, err
+		}
 		ct.Steps = append(ct.Steps, s)
 	}
 	return ct, nil
+}
+
+// validateStepWords checks a step's translations: each in a language the desk speaks, with a
+// name and an explanation as the step's own must have.
+func validateStepWords(i int, in map[string]StepWords) (map[string]StepWords, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]StepWords, len(in))
+	for lang, t := range in {
+		code := strings.ToLower(strings.TrimSpace(lang))
+		field := fmt.Sprintf("steps[%d].translations.%s", i, lang)
+		if _, ok := wordsByLang[code]; !ok {
+			return nil, Invalid(field, "the desk speaks %s; %q is none of them", strings.Join(Languages(), ", "), lang)
+		}
+		t.Name, t.Explanation = strings.TrimSpace(t.Name), strings.TrimSpace(t.Explanation)
+		if t.Name == "" || utf8.RuneCountInString(t.Name) > 100 {
+			return nil, Invalid(field+".name", "a name of 1 to 100 characters is required")
+		}
+		if t.Explanation == "" || len(t.Explanation) > 4000 {
+			return nil, Invalid(field+".explanation", "explain the step to the customer (up to 4000 bytes)")
+		}
+		out[code] = t
+	}
+	return out, nil
 }
 
 // MissingReferences lists the reference kinds a case of this type needs that neither the
@@ -95,16 +142,18 @@ func MissingReferences(ct CaseType, given, onCustomer []Reference) []string {
 }
 
 // stepText is how a step reads on the record, in the customer's language: where the case is
-// and what happens there. The step's names and explanations are the case type's own words.
+// and what happens there. The step's names and explanations are the case type's own words, in
+// the customer's language where the type translates them.
 func stepText(r Reader, ct CaseType, pos int) string {
 	w := r.words()
 	s := ct.Steps[pos-1]
-	text := sentence(fmt.Sprintf(w.step, pos, len(ct.Steps), s.Name, s.Explanation))
+	in := s.In(r.Lang)
+	text := sentence(fmt.Sprintf(w.step, pos, len(ct.Steps), in.Name, in.Explanation))
 	if s.Partner != "" {
 		text += sentence(fmt.Sprintf(w.stepPartner, s.Partner))
 	}
 	if pos < len(ct.Steps) {
-		text += sentence(fmt.Sprintf(w.stepNext, ct.Steps[pos].Name))
+		text += sentence(fmt.Sprintf(w.stepNext, ct.Steps[pos].In(r.Lang).Name))
 	}
 	return text
 }
@@ -144,11 +193,18 @@ func Resolve(c *Case, by Actor, summary string, now time.Time) ([]Draft, error) 
 		Data: ResolutionAskedData{Summary: summary}}}, nil
 }
 
-// Confirmation is the customer's answer to a proposed resolution.
+// Confirmation is the customer's answer to a proposed resolution, and how it came: Via one of
+// the Answered ways ("" when the caller does not say), and for a reply, the stored mail.
 type Confirmation struct {
 	Confirmed bool
 	Words     string
+	Via       string
+	MailID    int64
 }
+
+// AnsweredByReply is a customer's answer given by replying to the desk's mail (the others are
+// AnsweredInPortal and AnsweredByLink).
+const AnsweredByReply = "reply"
 
 // Confirm decides what the customer's answer does: a confirmation closes the case; "that is not
 // what I asked" reopens it, with the original request beside the rejected answer.
@@ -164,7 +220,8 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 		if words == "" {
 			words = c.Reader.words().confirmed
 		}
-		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: ResolutionConfirmedData{Summary: c.Resolution}},
+		data := ResolutionConfirmedData{Summary: c.Resolution, Via: in.Via, MailID: in.MailID}
+		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: data},
 			statusChange(c, StatusClosed, "the customer confirmed the resolution")}, nil
 	}
 	if words == "" {
@@ -174,8 +231,27 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 	c.Resolution = ""
 	c.Unanswered = 1 // the customer is waiting again
 	return []Draft{{Kind: KindResolutionRejected, Actor: customer, Body: words,
-		Data: ResolutionRejectedData{OriginalRequest: c.OriginalRequest, RejectedAnswer: rejected}},
+		Data: ResolutionRejectedData{OriginalRequest: c.OriginalRequest, RejectedAnswer: rejected, Via: in.Via, MailID: in.MailID}},
 		statusChange(c, StatusOpen, "the customer rejected the resolution")}, nil
+}
+
+// Reopen decides what taking a proposed resolution back does: the desk read the customer's
+// answer (a reply that was not a clear yes or no, say) as "not solved", and the case is open
+// again with the customer waiting for an answer. Only the customer confirms; the desk may
+// always decide its resolution did not hold.
+func Reopen(c *Case, by Actor, why string) ([]Draft, error) {
+	if c.Status != StatusAwaitingConfirmation {
+		return nil, Conflict("not_awaiting_confirmation", fmt.Sprintf("%s is %s: there is no resolution to take back", c.Ref(), c.Status), nil)
+	}
+	why, err := checkText("reason", strings.TrimSpace(why), 4000, true)
+	if err != nil {
+		return nil, err
+	}
+	c.Resolution = ""
+	c.Unanswered = 1 // the customer waits for the desk again
+	d := statusChange(c, StatusOpen, by.Name+" took the resolution back: "+why)
+	d.Actor = by
+	return []Draft{d}, nil
 }
 
 // CloseUnconfirmed decides what a resolution nobody answered does after the wait: the case

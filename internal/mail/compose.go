@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"fmt"
+	"io"
 	netmail "net/mail"
 	"strings"
 	"time"
@@ -20,7 +21,14 @@ type Outgoing struct {
 	InReplyTo     string   // without <>; empty for none
 	References    []string // without <>
 	Automatic     bool     // sets Auto-Submitted: auto-generated (RFC 3834) for reminders, introductions, etc.
-	Date          time.Time
+	// Replied marks an automatic mail that answers a mail (Auto-Submitted: auto-replied), such
+	// as the acknowledgement a new mail's case sends.
+	Replied bool
+	Date    time.Time
+	// Calendar, if set, goes with the text as its alternative (text/calendar with the method,
+	// which mail clients offer to put in the calendar) and as an invite.ics attachment for
+	// clients that do not.
+	Calendar *Calendar
 }
 
 // Compose renders an Outgoing as a raw RFC 5322 message: quoted-printable
@@ -56,12 +64,18 @@ func Compose(o Outgoing) ([]byte, error) {
 
 	// go-message writes the fields in the reverse order of setting them.
 	var h gomail.Header
-	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
-	h.Set("Content-Transfer-Encoding", "quoted-printable")
+	if o.Calendar == nil {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		h.Set("Content-Transfer-Encoding", "quoted-printable")
+	}
 	h.Set("MIME-Version", "1.0")
 	if o.Automatic {
 		h.Set("X-Auto-Response-Suppress", "All") // keeps Exchange from answering with an out-of-office
-		h.Set("Auto-Submitted", "auto-generated")
+		if o.Replied {
+			h.Set("Auto-Submitted", "auto-replied")
+		} else {
+			h.Set("Auto-Submitted", "auto-generated")
+		}
 	}
 	if len(o.References) > 0 {
 		h.SetMsgIDList("References", o.References)
@@ -84,11 +98,17 @@ func Compose(o Outgoing) ([]byte, error) {
 	h.SetDate(o.Date)
 
 	var buf bytes.Buffer
+	body := cleanText(strings.ReplaceAll(o.Text, "\r\n", "\n"))
+	if o.Calendar != nil {
+		if err := composeWithCalendar(&buf, h, body, *o.Calendar); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
 	w, err := gomail.CreateSingleInlineWriter(&buf, h)
 	if err != nil {
 		return nil, fmt.Errorf("mail: compose: header: %w", err)
 	}
-	body := cleanText(strings.ReplaceAll(o.Text, "\r\n", "\n"))
 	if _, err := w.Write([]byte(body)); err != nil {
 		return nil, fmt.Errorf("mail: compose: body: %w", err)
 	}
@@ -96,6 +116,60 @@ func Compose(o Outgoing) ([]byte, error) {
 		return nil, fmt.Errorf("mail: compose: body: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// composeWithCalendar writes a mail carrying an invitation as invitations go (RFC 6047): the
+// text and the calendar object as alternatives of one another, and the object again as an
+// attachment, inside a multipart/mixed.
+func composeWithCalendar(buf *bytes.Buffer, h gomail.Header, body string, cal Calendar) error {
+	mw, err := gomail.CreateWriter(buf, h)
+	if err != nil {
+		return fmt.Errorf("mail: compose: header: %w", err)
+	}
+	alt, err := mw.CreateInline()
+	if err != nil {
+		return fmt.Errorf("mail: compose: parts: %w", err)
+	}
+	var th gomail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	if err := writePart(alt.CreatePart(th))([]byte(body)); err != nil {
+		return err
+	}
+	var ch gomail.InlineHeader
+	ch.SetContentType("text/calendar", map[string]string{"charset": "utf-8", "method": cal.Method})
+	ch.Set("Content-Transfer-Encoding", "base64") // keeps the object's CRLF lines exactly
+	if err := writePart(alt.CreatePart(ch))(cal.Data); err != nil {
+		return err
+	}
+	if err := alt.Close(); err != nil {
+		return fmt.Errorf("mail: compose: parts: %w", err)
+	}
+	var ah gomail.AttachmentHeader
+	ah.SetContentType("application/ics", map[string]string{"name": "invite.ics"})
+	ah.SetFilename("invite.ics")
+	if err := writePart(mw.CreateAttachment(ah))(cal.Data); err != nil {
+		return err
+	}
+	if err := mw.Close(); err != nil {
+		return fmt.Errorf("mail: compose: parts: %w", err)
+	}
+	return nil
+}
+
+// writePart writes a part's body once the part is made.
+func writePart(w io.WriteCloser, err error) func([]byte) error {
+	return func(b []byte) error {
+		if err != nil {
+			return fmt.Errorf("mail: compose: part: %w", err)
+		}
+		if _, err := w.Write(b); err != nil {
+			return fmt.Errorf("mail: compose: part: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return fmt.Errorf("mail: compose: part: %w", err)
+		}
+		return nil
+	}
 }
 
 // outAddress checks an address for a header; the name may be anything (it is

@@ -4,14 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/keptdesk/kept/internal/auth"
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/store"
 )
 
@@ -125,8 +122,13 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 		e := asked[len(asked)-1]
 		q = HandoverQuestion{CaseID: c.ID, Ref: c.Ref(), Subject: c.Subject, Seq: e.Seq, AskedAt: e.At, AskedBy: e.Actor.Name,
 			To: person(to), Question: e.Body, Open: true}
-		if q.Mailed, q.LinksExpireAt, err = s.mailQuestion(w, c, e); err != nil {
+		// The question goes out as the command ends, with its links (notices.go).
+		if q.Mailed, err = s.mailsCustomer(w, *c); err != nil {
 			return err
+		}
+		if q.Mailed {
+			expires := w.now.Add(HandoverLinkLength)
+			q.LinksExpireAt = &expires
 		}
 		w.afterCommit(func() {
 			s.log.Info("customer asked to agree to a downward hand-over", "case", c.Ref(), "to", to.ID, "by", actor.ID, "mailed", q.Mailed)
@@ -138,68 +140,6 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 	}
 	q.EntryID = asked[len(asked)-1].ID // set when the entry was written
 	return q, nil
-}
-
-// mailQuestion mails the question to the customer with a link to agree and one to decline,
-// each a one-time secret kept only as a digest (both answer the same question, so they are
-// two rows). Without outbound mail, an address or a quarantined case nothing is mailed; without
-// a known address for the desk itself the mail asks the customer to answer in the portal.
-func (s *Service) mailQuestion(w *work, c *desk.Case, e desk.Entry) (bool, *time.Time, error) {
-	if !s.mailCfg.Outbound || c.Status == desk.StatusQuarantined {
-		return false, nil, nil
-	}
-	cust, err := w.customer(c.CustomerID)
-	if err != nil {
-		return false, nil, err
-	}
-	to := cust.Email()
-	if to == "" {
-		return false, nil, nil // reached by phone or a handle: the portal and the record carry it
-	}
-	expires := w.now.Add(HandoverLinkLength)
-	body := e.Body + "\n\n" + desk.HandoverInPortal(c.Reader)
-	if base := s.baseURL(); base != "" {
-		links := map[string]string{}
-		for _, answer := range []string{"yes", "no"} {
-			secret, digest, err := auth.NewSecret()
-			if err != nil {
-				return false, nil, err
-			}
-			id, err := w.tx.InsertHandoverLink(w.ctx, store.HandoverLink{CaseID: c.ID, AskedSeq: e.Seq, CustomerID: cust.ID, Digest: digest,
-				ExpiresAt: expires}, w.now)
-			if err != nil {
-				return false, nil, err
-			}
-			links[answer] = base + "/portal/handover?answer=" + answer + "&token=" + url.QueryEscape(auth.FormatToken(id, secret))
-		}
-		body = e.Body + "\n\n" + desk.HandoverLinks(c.Reader, links["yes"], links["no"], expires)
-	}
-	keys, err := s.keys(w)
-	if err != nil {
-		return false, nil, err
-	}
-	inReplyTo, err := w.lastMailID(c.ID)
-	if err != nil {
-		return false, nil, err
-	}
-	withBody := e
-	withBody.Body = body
-	o := mail.Outgoing{
-		From: mail.Address{Name: e.Actor.Name, Email: s.mailCfg.Address}, To: mail.Address{Name: cust.Name, Email: to},
-		ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()),
-		Text: mailText(*c, withBody), MessageID: keys.MessageID(c.ID, e.Seq), Date: w.now,
-	}
-	if inReplyTo != "" {
-		o.InReplyTo, o.References = inReplyTo, []string{inReplyTo}
-	}
-	raw, err := s.compose(o)
-	if err != nil {
-		return false, nil, fmt.Errorf("compose the question on %s: %w", c.Ref(), err)
-	}
-	if err := w.tx.QueueMail(w.ctx, store.OutMail{CaseID: c.ID, EntrySeq: e.Seq, From: s.mailCfg.Address, To: to, MessageID: o.MessageID, Raw: raw}, w.now); err != nil {
-		return false, nil, err
-	}
-	return true, &expires, nil
 }
 
 // HandoverQuestionOf is the last question asked on a case since it last climbed, and its
@@ -322,43 +262,15 @@ func (s *Service) answer(w *work, c *desk.Case, a answer) (HandoverQuestion, err
 	return questionView(w, c, rec)
 }
 
-// Why a link answering the desk's question is refused. A link nobody made (or a tampered
-// one) is "not found".
-var (
-	errHandoverLinkUsed    = desk.Conflict("handover_link_used", "this link has been used: the question was answered already", nil)
-	errHandoverLinkExpired = desk.Conflict("handover_link_expired", "this link has expired; answer in the portal", nil)
-)
-
-// handoverLink loads the link behind a token and checks it may still answer.
-func (s *Service) handoverLink(w *work, token string) (store.HandoverLink, error) {
-	id, secret, err := auth.ParseToken(token)
-	if err != nil {
-		return store.HandoverLink{}, desk.NotFound("link", "")
-	}
-	l, err := w.tx.HandoverLinkByID(w.ctx, id)
-	if store.IsNotFound(err) || (err == nil && !auth.SecretMatches(secret, l.Digest)) {
-		return l, desk.NotFound("link", "")
-	} else if err != nil {
-		return l, err
-	}
-	switch {
-	case l.Used:
-		return l, errHandoverLinkUsed
-	case !l.ExpiresAt.After(w.now):
-		return l, errHandoverLinkExpired
-	}
-	return l, nil
-}
-
 // CheckHandoverLink shows the question a mailed link answers, without using the link: a mail
 // scanner opening it leaves it working. The refusal says why a link no longer works; with it,
 // the answer carries the customer's language when the link is theirs (used or expired).
 func (s *Service) CheckHandoverLink(ctx context.Context, token string) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.read(ctx, desk.SystemActor(), func(w *work) error {
-		l, err := s.handoverLink(w, token)
+		l, err := s.answerLink(w, token, handoverLinks)
 		if err != nil {
-			q.Lang = linkLang(w, l, err)
+			q.Lang = linkLang(w, l, err, handoverLinks)
 			return err
 		}
 		c, err := w.loadCase(l.CaseID)
@@ -374,19 +286,6 @@ func (s *Service) CheckHandoverLink(ctx context.Context, token string) (Handover
 		return nil
 	})
 	return q, wrap("check hand-over link", err)
-}
-
-// linkLang is the language of the customer a link was made for, when err (from handoverLink)
-// leaves the link known to be genuine; "" otherwise.
-func linkLang(w *work, l store.HandoverLink, err error) string {
-	if err != errHandoverLinkUsed && err != errHandoverLinkExpired {
-		return ""
-	}
-	cust, err := w.customer(l.CustomerID)
-	if err != nil {
-		return ""
-	}
-	return cust.Lang
 }
 
 // linkQuestion is the question a link answers, in its customer's language.
@@ -415,9 +314,9 @@ func (s *Service) linkQuestion(w *work, c *desk.Case, l store.HandoverLink) (Han
 func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bool) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
-		l, err := s.handoverLink(w, token)
+		l, err := s.answerLink(w, token, handoverLinks)
 		if err != nil {
-			q.Lang = linkLang(w, l, err)
+			q.Lang = linkLang(w, l, err, handoverLinks)
 			return err
 		}
 		c, err := w.loadCase(l.CaseID)
@@ -425,8 +324,8 @@ func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bo
 			return err
 		}
 		// Read again under the case's lock: an answer that got there first has used it.
-		if l, err = s.handoverLink(w, token); err != nil {
-			q.Lang = linkLang(w, l, err)
+		if l, err = s.answerLink(w, token, handoverLinks); err != nil {
+			q.Lang = linkLang(w, l, err, handoverLinks)
 			return err
 		}
 		cust, err := w.customer(l.CustomerID)

@@ -167,7 +167,7 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 			w := s.newWork(ctx, tx, desk.SystemActor(), s.now())
 			w.pools = pools
 			j.res, j.err, j.work = MailResult{}, nil, w
-			file := func() error { return s.fileMail(w, j.in, &j.res) }
+			file := func() error { return s.finish(w, s.fileMail(w, j.in, &j.res)) }
 			if !saved {
 				if j.err = file(); j.err != nil {
 					return errMailFailed

@@ -25,6 +25,9 @@ type MailConfig struct {
 	Auth *mail.Authenticator
 }
 
+// MailsOut says whether the desk mails its customers (a relay carries its outbox).
+func (s *Service) MailsOut() bool { return s.mailCfg.Outbound }
+
 // WithMail sets the desk's address for mail in and out.
 func WithMail(cfg MailConfig) Option { return func(s *Service) { s.mailCfg = cfg } }
 
@@ -186,7 +189,7 @@ func (s *Service) logMail(in *inMail, res MailResult, err error) {
 // fileMail stores a parsed mail and files it, as the desk's own command.
 func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	msg, from, d := in.msg, in.from, in.d
-	w.analysed, w.noAutoMail = in.analysed, msg.Automatic
+	w.analysed, w.noAutoMail, w.answering = in.analysed, msg.Automatic, true
 	key := dedupeKey(msg, from, in.rawSum[:])
 	stored := desk.ReceivedMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
 		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: w.now}
@@ -237,6 +240,11 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	if c != nil && !trusted && verified && in.auth.Unverified {
 		// Found by what anyone could copy, from a sender who failed the checks.
 		if entry, err = s.keepUnverified(w, c, cust, in, data); err != nil {
+			return err
+		}
+	} else if c != nil && verified && c.Status == desk.StatusAwaitingConfirmation && !msg.Automatic {
+		// The customer answers the resolution their case waits on (resolution.go).
+		if entry, err = s.answerByReply(w, c, cust, in, data); err != nil {
 			return err
 		}
 	} else if c != nil && (trusted || verified) {
@@ -421,97 +429,6 @@ func mailData(mailID int64, sha256 string, msg *mail.Message) desk.MessageInData
 	return data
 }
 
-// Entry kinds that reach the customer by mail: what the desk says to them.
-var mailedKinds = map[desk.EntryKind]bool{
-	desk.KindMessageOut: true, desk.KindIntroduction: true, desk.KindPromiseMade: true, desk.KindResolutionAsked: true,
-}
-
-// automaticLimit is how many automatic mails one address gets in an hour, so two desks (or a
-// desk and an auto-responder) can never mail each other forever.
-const automaticLimit = 10
-
-// queueMail puts what the customer should read of new entries in the outbox, in the same
-// transaction as the entries: a reply is mailed exactly when it is on the record.
-func (s *Service) queueMail(w *work, c desk.Case, entries []desk.Entry) error {
-	if !s.mailCfg.Outbound || c.Status == desk.StatusQuarantined {
-		return nil
-	}
-	var todo []desk.Entry
-	for _, e := range entries {
-		if mailedKinds[e.Kind] && !e.Internal {
-			todo = append(todo, e)
-		}
-	}
-	if len(todo) == 0 {
-		return nil
-	}
-	cust, err := w.customer(c.CustomerID)
-	if err != nil {
-		return err
-	}
-	to := cust.Email()
-	if to == "" {
-		return nil // reached by phone or a handle: the record and the portal carry it
-	}
-	keys, err := s.keys(w)
-	if err != nil {
-		return err
-	}
-	inReplyTo, err := w.lastMailID(c.ID)
-	if err != nil {
-		return err
-	}
-	for _, e := range todo {
-		automatic := e.Actor.Kind == desk.ActorSystem || e.Kind == desk.KindIntroduction
-		if automatic && w.noAutoMail {
-			continue // never answer an auto-reply, bounce or list mail automatically (RFC 3834)
-		}
-		toName, subject, text := cust.Name, fmt.Sprintf("Re: %s [%s]", c.Subject, c.Ref()), mailText(c, e)
-		if automatic {
-			ok, plain, err := automaticTo(w, c, cust, to)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				s.log.Info("automatic mail held back: an unverified sender the desk never wrote to", "to", to, "case", c.Ref(), "entry", e.Seq)
-				continue
-			}
-			if plain {
-				toName, subject, text = "", plainSubject(c), plainFooter(text, c)
-			}
-			ok, err = w.mayMailAutomatically(to)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				s.log.Warn("automatic mail held back: too many to one address this hour", "to", to, "case", c.Ref(), "entry", e.Seq)
-				continue
-			}
-		}
-		fromName := "Customer care"
-		if e.Actor.Kind == desk.ActorAgent {
-			fromName = e.Actor.Name
-		}
-		o := mail.Outgoing{
-			From: mail.Address{Name: fromName, Email: s.mailCfg.Address}, To: mail.Address{Name: toName, Email: to},
-			ReplyTo: keys.ReplyAddress(s.mailCfg.Address, c.ID), Subject: subject,
-			Text: text, MessageID: keys.MessageID(c.ID, e.Seq), Automatic: automatic, Date: w.now,
-		}
-		if inReplyTo != "" {
-			o.InReplyTo, o.References = inReplyTo, []string{inReplyTo}
-		}
-		raw, err := s.compose(o)
-		if err != nil {
-			return fmt.Errorf("compose mail for %s seq %d: %w", c.Ref(), e.Seq, err)
-		}
-		if err := w.tx.QueueMail(w.ctx, store.OutMail{CaseID: c.ID, EntrySeq: e.Seq, From: s.mailCfg.Address, To: to, MessageID: o.MessageID,
-			Raw: raw, Automatic: automatic}, w.now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // compose writes a mail's bytes, DKIM-signed when the desk signs.
 func (s *Service) compose(o mail.Outgoing) ([]byte, error) {
 	raw, err := mail.Compose(o)
@@ -519,19 +436,6 @@ func (s *Service) compose(o mail.Outgoing) ([]byte, error) {
 		return raw, err
 	}
 	return s.mailCfg.DKIM.Sign(raw)
-}
-
-// mailText is what a mail says for an entry, with the case named so a reply finds it.
-func mailText(c desk.Case, e desk.Entry) string {
-	body := e.Body
-	switch e.Kind {
-	case desk.KindPromiseMade:
-		body = "Our promise to you, in writing:\n\n" + e.Body
-		if d, ok := desk.DataOf[desk.PromiseMadeData](e); ok && !d.DueAt.IsZero() {
-			body += "\n\nDue: " + d.DueAt.Time().UTC().Format(time.RFC3339)
-		}
-	}
-	return body + fmt.Sprintf("\n\n-- \nYour case %s: %s\nReply to this mail to write to us about it.\n", c.Ref(), c.Subject)
 }
 
 // Mail returns a received mail exactly as it arrived (raw bytes, for download) with its
@@ -623,26 +527,4 @@ func (w *work) lastMailOf(caseID int64, messageID string) {
 		w.lastMail = map[int64]string{}
 	}
 	w.lastMail[caseID] = messageID
-}
-
-// mayMailAutomatically says whether one more automatic mail may go to an address this hour
-// (automaticLimit), and counts it if so.
-func (w *work) mayMailAutomatically(to string) (bool, error) {
-	key := strings.ToLower(to)
-	n, ok := w.automatic[key]
-	if !ok {
-		var err error
-		if n, err = w.tx.CountRecentAutomatic(w.ctx, to, w.now.Add(-time.Hour)); err != nil {
-			return false, err
-		}
-		if w.automatic == nil {
-			w.automatic = map[string]int{}
-		}
-	}
-	if n >= automaticLimit {
-		w.automatic[key] = n
-		return false, nil
-	}
-	w.automatic[key] = n + 1
-	return true, nil
 }

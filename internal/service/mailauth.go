@@ -3,7 +3,6 @@ package service
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
@@ -115,13 +114,4 @@ func automaticTo(w *work, c desk.Case, cust desk.Customer, to string) (ok, plain
 	}
 	mailed, err := w.tx.MailedCustomer(w.ctx, cust.ID, to)
 	return mailed, true, err
-}
-
-// plainSubject is an automatic mail's subject on such a case: the ref, none of the sender's words.
-func plainSubject(c desk.Case) string { return fmt.Sprintf("Your case %s", c.Ref()) }
-
-// plainFooter is mailText's footer without the case's subject.
-func plainFooter(text string, c desk.Case) string {
-	full := fmt.Sprintf("\n\n-- \nYour case %s: %s\n", c.Ref(), c.Subject)
-	return strings.Replace(text, full, fmt.Sprintf("\n\n-- \nYour case %s.\n", c.Ref()), 1)
 }

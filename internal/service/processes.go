@@ -160,9 +160,19 @@ func stepView(w *work, c desk.Case) (*StepView, error) {
 		return nil, err
 	}
 	st := ct.Steps[c.Step-1]
-	v := &StepView{Position: c.Step, Of: len(ct.Steps), Name: st.Name, Explanation: st.Explanation, Partner: st.Partner}
+	// The customer reads the step in their language, as the record tells it to them.
+	lang := ""
+	if w.actor.Kind == desk.ActorCustomer {
+		r, err := w.reader(c.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		lang = r.Lang
+	}
+	in := st.In(lang)
+	v := &StepView{Position: c.Step, Of: len(ct.Steps), Name: in.Name, Explanation: in.Explanation, Partner: st.Partner}
 	if c.Step < len(ct.Steps) {
-		v.Next = ct.Steps[c.Step].Name
+		v.Next = ct.Steps[c.Step].In(lang).Name
 	}
 	took, err := tx.StepDurations(ctx, ct.Name, st.Name, 500)
 	if err != nil {
@@ -214,12 +224,11 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 	return s.Case(ctx, actor, caseID)
 }
 
-// Confirm records the customer's answer to a proposed resolution (from the portal, a reply,
-// or an integration): confirmed closes the case; rejected reopens it and is counted against
-// the resolution's author.
+// Confirm records the customer's answer to a proposed resolution (from the portal or an
+// integration; a link and a reply come by resolution.go): confirmed closes the case; rejected
+// reopens it and is counted against the resolution's author.
 func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, in desk.Confirmation) (CaseView, error) {
 	err := s.write(ctx, actor, func(w *work) error {
-		tx, now := w.tx, w.now
 		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
@@ -228,29 +237,7 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		if err != nil {
 			return err
 		}
-		resolver := c.ResolvedBy
-		c.Reader = cust.Reader()
-		drafts, err := desk.Confirm(c, desk.CustomerActor(cust), in, now)
-		if err != nil {
-			return err
-		}
-		outcome := "confirmed"
-		if !in.Confirmed {
-			outcome = "rejected"
-		}
-		if err := tx.RecordOutcome(ctx, c.ID, resolver, outcome, now); err != nil {
-			return err
-		}
-		if err := tx.CancelTimers(ctx, store.TimerRef{Kind: timerResolutionWait, RefID: c.ID}); err != nil {
-			return err
-		}
-		if _, err := s.appendRecord(w, c, drafts); err != nil {
-			return err
-		}
-		if in.Confirmed {
-			return nil
-		}
-		return s.startResponseClock(w, *c)
+		return s.confirmResolution(w, c, cust, in)
 	})
 	if err != nil {
 		return CaseView{}, wrap("record confirmation", err)

@@ -40,10 +40,15 @@ type work struct {
 	absences     map[int64][]desk.Absence // agents' absences around now (absenceWindow)
 	automatic    map[string]int           // automatic mails to an address in the past hour, with those queued here
 
+	// What the customers read by mail, sent as the command ends (notices.go).
+	notices     map[int64]*caseNotices
+	noticeOrder []int64
+
 	// Set by mail intake for the mail being filed.
 	pools      ownerPools    // the owner pools of the mail's group, shared by its mails
 	analysed   *analysedText // the mail's text, analysed for search while parsing
 	noAutoMail bool          // it answers an automatic mail: nothing automatic goes back (RFC 3834)
+	answering  bool          // what the desk mails by itself answers the mail (counted: automaticLimit)
 }
 
 type participantKey struct {
@@ -73,7 +78,7 @@ func (s *Service) write(ctx context.Context, actor desk.Actor, fn func(w *work) 
 	run := func() error {
 		return s.writeTx(ctx, func(tx *store.Tx) error {
 			w = s.newWork(ctx, tx, actor, s.now())
-			return fn(w)
+			return s.finish(w, fn(w))
 		})
 	}
 	err := run()
@@ -95,11 +100,20 @@ func (s *Service) writeBound(ctx context.Context, actor desk.Actor, fn func(w *w
 		return fmt.Errorf("a command inside a read (ReadAs): %w", errors.ErrUnsupported)
 	}
 	w := s.newWork(ctx, s.bound, actor, s.now())
-	if err := fn(w); err != nil {
+	if err := s.finish(w, fn(w)); err != nil {
 		return err
 	}
 	w.committed()
 	return nil
+}
+
+// finish ends a command whose work returned err: if it succeeded, what it wrote to customers is
+// mailed, in its transaction.
+func (s *Service) finish(w *work, err error) error {
+	if err != nil {
+		return err
+	}
+	return s.sendNotices(w)
 }
 
 // read runs fn in one read transaction, as actor.
@@ -181,7 +195,7 @@ func (s *Service) Backend() string { return s.store.Backend() }
 func (s *Service) onTimers(fn func(w *work, timers []store.Timer) error) jobs.Handler {
 	return func(ctx context.Context, tx *store.Tx, timers []store.Timer, now time.Time) (func(), error) {
 		w := s.newWork(ctx, tx, desk.SystemActor(), now.UTC().Truncate(time.Microsecond))
-		if err := fn(w, timers); err != nil {
+		if err := s.finish(w, fn(w, timers)); err != nil {
 			return nil, err
 		}
 		return w.committed, nil

@@ -57,13 +57,16 @@ func (t *Tx) AwayAt(ctx context.Context, now time.Time) (map[int64]bool, error) 
 	return out, rows.Err()
 }
 
-// HandoverLink is a one-time link mailed to a customer to answer the desk's question whether
-// a colleague below the case's rung may take it (the question at AskedSeq on the case).
+// HandoverLink is a one-time link mailed to a customer to answer a question the desk asked on
+// their case (the entry at AskedSeq): for Purpose "handover", whether a colleague below the
+// case's rung may take it; for "resolution", whether the resolution proposed answers what they
+// asked.
 type HandoverLink struct {
 	ID         int64
 	CaseID     int64
 	AskedSeq   int64
 	CustomerID int64
+	Purpose    string // "" is "handover"
 	Digest     []byte
 	ExpiresAt  time.Time
 	Used       bool
@@ -72,8 +75,11 @@ type HandoverLink struct {
 // InsertHandoverLink stores a link's digest and returns its id.
 func (t *Tx) InsertHandoverLink(ctx context.Context, l HandoverLink, now time.Time) (int64, error) {
 	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO handover_links (case_id, asked_seq, customer_id, digest, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, l.CaseID, l.AskedSeq, l.CustomerID, l.Digest, dbTime(now), dbTime(l.ExpiresAt)).Scan(&id)
+	if l.Purpose == "" {
+		l.Purpose = "handover"
+	}
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO handover_links (case_id, asked_seq, customer_id, purpose, digest, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, l.CaseID, l.AskedSeq, l.CustomerID, l.Purpose, l.Digest, dbTime(now), dbTime(l.ExpiresAt)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert hand-over link of case %d: %w", l.CaseID, err)
 	}
@@ -84,8 +90,8 @@ func (t *Tx) InsertHandoverLink(ctx context.Context, l HandoverLink, now time.Ti
 func (t *Tx) HandoverLinkByID(ctx context.Context, id int64) (HandoverLink, error) {
 	l := HandoverLink{ID: id}
 	var used *time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT case_id, asked_seq, customer_id, digest, expires_at, used_at FROM handover_links WHERE id = $1`, id).
-		Scan(&l.CaseID, &l.AskedSeq, &l.CustomerID, &l.Digest, &l.ExpiresAt, &used)
+	err := t.tx.QueryRowContext(ctx, `SELECT case_id, asked_seq, customer_id, purpose, digest, expires_at, used_at FROM handover_links WHERE id = $1`, id).
+		Scan(&l.CaseID, &l.AskedSeq, &l.CustomerID, &l.Purpose, &l.Digest, &l.ExpiresAt, &used)
 	if err != nil {
 		return l, fmt.Errorf("load hand-over link %d: %w", id, notFound(err))
 	}

@@ -224,7 +224,8 @@ func (t *Tx) PasswordHash(ctx context.Context, agentID int64) (string, error) {
 
 // InsertCustomer stores a new customer with their contact points and references, and sets its id.
 func (t *Tx) InsertCustomer(ctx context.Context, c *desk.Customer) error {
-	if err := t.tx.QueryRowContext(ctx, `INSERT INTO customers (name, created_at) VALUES ($1, $2) RETURNING id`, c.Name, c.CreatedAt).Scan(&c.ID); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `INSERT INTO customers (name, lang, timezone, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		c.Name, c.Lang, c.Timezone, c.CreatedAt).Scan(&c.ID); err != nil {
 		return fmt.Errorf("insert customer: %w", err)
 	}
 	for _, p := range c.Contacts {

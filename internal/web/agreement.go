@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -11,99 +11,35 @@ import (
 
 // The customer's agreement to a downward hand-over (PRODUCT.md story 5): the agent asks from
 // the case page, the customer answers in the portal's case page or by a one-time link from the
-// mail. Opening a link shows the question and one button: a mail scanner that fetches links
-// answers nothing and leaves the link working.
+// mail, whose page (answerlinks.go) shows the question and one button.
 
 func (s *Server) agreementRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /portal/handover", s.public("/portal/handover", s.portalHandoverForm))
-	mux.Handle("POST /portal/handover", s.public("/portal/handover", s.portalHandoverByLink))
+	s.answerRoutes(mux, s.handoverPage())
+	s.answerRoutes(mux, s.resolutionPage())
 	mux.Handle("POST /portal/cases/{id}/handover", s.customer("/portal/cases/{id}/handover", s.portalHandoverAnswer))
 	mux.Handle("POST /cases/{id}/handover/ask", s.agent("/cases/{id}/handover/ask", s.caseAskAgreement))
 }
 
-// portalHandoverData is what the link's page shows: the question and the one button for the
-// answer the link stands for, the answer recorded, or why the link no longer works.
-type portalHandoverData struct {
-	Q       service.HandoverQuestion
-	Token   string
-	Agree   bool   // the answer this page's button gives
-	Other   string // the address of the same page for the other answer
-	Done    bool   // the answer is recorded
-	Refused string // "used", "expired", "closed" or "unknown"
-}
-
-// linkAnswer reads which answer a link or its button stands for ("yes" or "no"; anything else
-// is no answer).
-func linkAnswer(r *request) (agree, ok bool) {
-	switch r.FormValue("answer") {
-	case "yes":
-		return true, true
-	case "no":
-		return false, true
+// handoverPage is the page of the links in the mail asking the customer to agree to a
+// downward hand-over (answerlinks.go).
+func (s *Server) handoverPage() answerPage {
+	view := func(q service.HandoverQuestion, err error) (linkQuestion, error) {
+		return linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Question}, err
 	}
-	return false, false
-}
-
-// inCustomersLanguage shows a link's page in the language the customer chose, when they chose
-// one: the mail was written in it, whatever the browser that opens the link prefers.
-func (s *Server) inCustomersLanguage(r *request, lang string) {
-	if _, ok := s.cat[lang]; ok && lang != "" {
-		r.lang = lang
+	return answerPage{path: "/portal/handover",
+		check: func(ctx context.Context, token string) (linkQuestion, error) {
+			return view(s.svc.CheckHandoverLink(ctx, token))
+		},
+		answer: func(ctx context.Context, token string, yes bool) (linkQuestion, error) {
+			return view(s.svc.AnswerHandoverLink(ctx, token, yes))
+		},
+		words: answerWords{Ask: "portal.question.title", Yes: "portal.question.yes", No: "portal.question.no", Why: "portal.handover.why",
+			OtherYes: "portal.handover.other_yes", OtherNo: "portal.handover.other_no", Title: "portal.handover.title",
+			Yessed: "portal.handover.agreed", Noed: "portal.handover.declined", Portal: "portal.handover.portal",
+			Refused: "portal.handover.refused", Used: "portal.handover.used", Expired: "portal.handover.expired", Closed: "portal.handover.closed",
+			UnknownLink: "portal.handover.unknown"},
+		refusals: map[string]string{"handover_link_used": "used", "handover_link_expired": "expired", "handover_question_closed": "closed"},
 	}
-}
-
-func (s *Server) portalHandoverForm(w http.ResponseWriter, r *request) error {
-	token := r.URL.Query().Get("token")
-	agree, ok := linkAnswer(r)
-	if !ok {
-		return s.portalHandoverRefused(w, r, service.HandoverQuestion{}, desk.NotFound("link", ""))
-	}
-	q, err := s.svc.CheckHandoverLink(r.Context(), token)
-	if err != nil {
-		return s.portalHandoverRefused(w, r, q, err)
-	}
-	s.inCustomersLanguage(r, q.Lang)
-	other := "no"
-	if !agree {
-		other = "yes"
-	}
-	data := portalHandoverData{Q: q, Token: token, Agree: agree,
-		Other: "/portal/handover?answer=" + other + "&token=" + url.QueryEscape(token)}
-	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T("portal.handover.title"), data))
-}
-
-func (s *Server) portalHandoverByLink(w http.ResponseWriter, r *request) error {
-	agree, ok := linkAnswer(r)
-	if !ok {
-		return s.portalHandoverRefused(w, r, service.HandoverQuestion{}, desk.NotFound("link", ""))
-	}
-	q, err := s.svc.AnswerHandoverLink(r.Context(), r.FormValue("token"), agree)
-	if err != nil {
-		return s.portalHandoverRefused(w, r, q, err)
-	}
-	s.inCustomersLanguage(r, q.Lang)
-	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T("portal.handover.title"), portalHandoverData{Q: q, Agree: agree, Done: true}))
-}
-
-// portalHandoverRefused says why a link does not answer, and where the customer can: in the
-// customer's language when the link is theirs.
-func (s *Server) portalHandoverRefused(w http.ResponseWriter, r *request, q service.HandoverQuestion, err error) error {
-	e, ok := desk.AsError(err)
-	if !ok {
-		return err
-	}
-	s.inCustomersLanguage(r, q.Lang)
-	data := portalHandoverData{Refused: "unknown"}
-	status := http.StatusNotFound
-	switch e.Code {
-	case "handover_link_used":
-		data.Refused, status = "used", http.StatusGone
-	case "handover_link_expired":
-		data.Refused, status = "expired", http.StatusGone
-	case "handover_question_closed":
-		data.Refused, status = "closed", http.StatusGone
-	}
-	return s.render(w, r, status, "portal_handover", portalView(r.T("portal.handover.refused"), data))
 }
 
 // portalHandoverAnswer is the customer's answer from their case page in the portal.

@@ -302,6 +302,18 @@ func (s *Server) caseResolve(w http.ResponseWriter, r *request) error {
 	return back(w, r, id, "resolved", "")
 }
 
+// caseReopen takes the proposed resolution back: the customer's answer said it did not hold.
+func (s *Server) caseReopen(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Reopen(r.Context(), r.sess.Actor, id, r.PostFormValue("reason")); err != nil {
+		return s.refused(w, r, id, "reopen", []string{"reason"}, err)
+	}
+	return back(w, r, id, "reopened", "")
+}
+
 func (s *Server) caseStep(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {

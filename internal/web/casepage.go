@@ -28,6 +28,7 @@ func (s *Server) casePageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /cases/{id}/escalate", s.agent("/cases/{id}/escalate", s.caseEscalate))
 	mux.Handle("POST /cases/{id}/release", s.agent("/cases/{id}/release", s.caseRelease))
 	mux.Handle("POST /cases/{id}/resolve", s.agent("/cases/{id}/resolve", s.caseResolve))
+	mux.Handle("POST /cases/{id}/reopen", s.agent("/cases/{id}/reopen", s.caseReopen))
 	mux.Handle("POST /cases/{id}/step", s.agent("/cases/{id}/step", s.caseStep))
 	mux.Handle("POST /cases/{id}/references", s.agent("/cases/{id}/references", s.caseReference))
 	mux.Handle("POST /cases/{id}/documents", s.agent("/cases/{id}/documents", s.caseUpload))
@@ -273,7 +274,7 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 		return
 	}
 	switch done {
-	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "step", "reference", "document", "asked":
+	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {

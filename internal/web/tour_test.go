@@ -113,6 +113,7 @@ func (dd *demoDesk) agentPages() []string {
 		"/search?q=" + url.QueryEscape("order"),
 		"/search?q=" + url.QueryEscape("zzzz-nothing-matches"),
 		"/availability",
+		"/availability/feed",
 		"/team",
 		"/no-such-page",
 	}

@@ -98,6 +98,7 @@ func (s *Server) Handler(next http.Handler) http.Handler {
 	s.managerRoutes(mux)
 	s.portalRoutes(mux)
 	s.agreementRoutes(mux)
+	s.feedRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))

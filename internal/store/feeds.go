@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// CalendarFeed is an agent's private calendar feed: the digest of the secret in its URL.
+type CalendarFeed struct {
+	ID        int64
+	AgentID   int64
+	Digest    []byte
+	CreatedAt time.Time
+	Revoked   bool
+}
+
+// InsertCalendarFeed stores a new feed of the agent's and revokes the ones before it: an agent
+// has one feed URL at a time.
+func (t *Tx) InsertCalendarFeed(ctx context.Context, agentID int64, digest []byte, now time.Time) (int64, error) {
+	if _, err := t.RevokeCalendarFeeds(ctx, agentID, now); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO calendar_feeds (agent_id, digest, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		agentID, digest, dbTime(now)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert calendar feed of agent %d: %w", agentID, err)
+	}
+	return id, nil
+}
+
+// RevokeCalendarFeeds ends the agent's feeds and says how many were live.
+func (t *Tx) RevokeCalendarFeeds(ctx context.Context, agentID int64, now time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE calendar_feeds SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL`, dbTime(now), agentID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke calendar feeds of agent %d: %w", agentID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("revoke calendar feeds of agent %d: %w", agentID, err)
+	}
+	return n, nil
+}
+
+// CalendarFeedByID loads a feed.
+func (t *Tx) CalendarFeedByID(ctx context.Context, id int64) (CalendarFeed, error) {
+	f := CalendarFeed{ID: id}
+	var revoked *time.Time
+	err := t.tx.QueryRowContext(ctx, `SELECT agent_id, digest, created_at, revoked_at FROM calendar_feeds WHERE id = $1`, id).
+		Scan(&f.AgentID, &f.Digest, &f.CreatedAt, &revoked)
+	if err != nil {
+		return f, fmt.Errorf("load calendar feed %d: %w", id, notFound(err))
+	}
+	f.CreatedAt, f.Revoked = f.CreatedAt.UTC(), revoked != nil
+	return f, nil
+}
+
+// LiveCalendarFeed is the agent's feed that works now, if any (ok false for none).
+func (t *Tx) LiveCalendarFeed(ctx context.Context, agentID int64) (CalendarFeed, bool, error) {
+	f := CalendarFeed{AgentID: agentID}
+	err := t.tx.QueryRowContext(ctx, `SELECT id, digest, created_at FROM calendar_feeds WHERE agent_id = $1 AND revoked_at IS NULL
+		ORDER BY id DESC LIMIT 1`, agentID).Scan(&f.ID, &f.Digest, &f.CreatedAt)
+	if err != nil {
+		if IsNotFound(notFound(err)) {
+			return f, false, nil
+		}
+		return f, false, fmt.Errorf("load calendar feed of agent %d: %w", agentID, err)
+	}
+	f.CreatedAt = f.CreatedAt.UTC()
+	return f, true, nil
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// The pages a customer's one-time answer links open (service/answerlinks.go): a downward
+// hand-over's question (agreement.go) and a proposed resolution (resolution.go). Opening a
+// link shows the question and one button for the answer the link stands for; only the button
+// answers, so a mail scanner that fetches links answers nothing and leaves the link working.
+// Each kind of link is an answerPage: where it lives, how the service checks and answers it,
+// and the catalogue's words for it.
+
+// answerPage is one kind of answer link's page.
+type answerPage struct {
+	path   string
+	check  func(ctx context.Context, token string) (linkQuestion, error)
+	answer func(ctx context.Context, token string, yes bool) (linkQuestion, error)
+	words  answerWords
+	// refusals names the page's refusal for each of the service's codes: "used", "expired" or
+	// "closed" (anything else is "unknown").
+	refusals map[string]string
+}
+
+// answerWords are the catalogue's keys for a kind of link's page.
+type answerWords struct {
+	Ask, Yes, No, Why, OtherYes, OtherNo        string // the question and its button
+	Title, Yessed, Noed, Portal                 string // the answer recorded
+	Refused, Used, Expired, Closed, UnknownLink string // why a link does not answer
+}
+
+// linkQuestion is what a link's page shows: the case and the question, in the customer's
+// language (Lang, when the link is known to be theirs).
+type linkQuestion struct {
+	Lang, Ref, Subject, Question string
+}
+
+// answerPageData is the page: the question and the one button for the answer the link stands
+// for, the answer recorded, or why the link no longer works.
+type answerPageData struct {
+	Q       linkQuestion
+	W       answerWords
+	Path    string
+	Token   string
+	Agree   bool   // the answer this page's button gives
+	Other   string // the address of the same page for the other answer
+	Done    bool   // the answer is recorded
+	Refused string // "used", "expired", "closed" or "unknown"
+}
+
+func (s *Server) answerRoutes(mux *http.ServeMux, p answerPage) {
+	mux.Handle("GET "+p.path, s.public(p.path, func(w http.ResponseWriter, r *request) error { return s.answerForm(w, r, p) }))
+	mux.Handle("POST "+p.path, s.public(p.path, func(w http.ResponseWriter, r *request) error { return s.answerByLink(w, r, p) }))
+}
+
+// linkAnswer reads which answer a link or its button stands for ("yes" or "no"; anything else
+// is no answer).
+func linkAnswer(r *request) (agree, ok bool) {
+	switch r.FormValue("answer") {
+	case "yes":
+		return true, true
+	case "no":
+		return false, true
+	}
+	return false, false
+}
+
+// inCustomersLanguage shows a link's page in the language the customer chose, when they chose
+// one: the mail was written in it, whatever the browser that opens the link prefers.
+func (s *Server) inCustomersLanguage(r *request, lang string) {
+	if _, ok := s.cat[lang]; ok && lang != "" {
+		r.lang = lang
+	}
+}
+
+func (s *Server) answerForm(w http.ResponseWriter, r *request, p answerPage) error {
+	token := r.URL.Query().Get("token")
+	agree, ok := linkAnswer(r)
+	if !ok {
+		return s.answerRefused(w, r, p, linkQuestion{}, desk.NotFound("link", ""))
+	}
+	q, err := p.check(r.Context(), token)
+	if err != nil {
+		return s.answerRefused(w, r, p, q, err)
+	}
+	s.inCustomersLanguage(r, q.Lang)
+	other := "no"
+	if !agree {
+		other = "yes"
+	}
+	data := answerPageData{Q: q, W: p.words, Path: p.path, Token: token, Agree: agree,
+		Other: p.path + "?answer=" + other + "&token=" + url.QueryEscape(token)}
+	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T(p.words.Ask), data))
+}
+
+func (s *Server) answerByLink(w http.ResponseWriter, r *request, p answerPage) error {
+	agree, ok := linkAnswer(r)
+	if !ok {
+		return s.answerRefused(w, r, p, linkQuestion{}, desk.NotFound("link", ""))
+	}
+	q, err := p.answer(r.Context(), r.FormValue("token"), agree)
+	if err != nil {
+		return s.answerRefused(w, r, p, q, err)
+	}
+	s.inCustomersLanguage(r, q.Lang)
+	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T(p.words.Title), answerPageData{Q: q, W: p.words, Path: p.path, Agree: agree, Done: true}))
+}
+
+// answerRefused says why a link does not answer, and where the customer can: in the customer's
+// language when the link is theirs.
+func (s *Server) answerRefused(w http.ResponseWriter, r *request, p answerPage, q linkQuestion, err error) error {
+	e, ok := desk.AsError(err)
+	if !ok {
+		return err
+	}
+	s.inCustomersLanguage(r, q.Lang)
+	data := answerPageData{W: p.words, Path: p.path, Refused: "unknown"}
+	status := http.StatusNotFound
+	if why, ok := p.refusals[e.Code]; ok {
+		data.Refused, status = why, http.StatusGone
+	}
+	return s.render(w, r, status, "portal_handover", portalView(r.T(p.words.Refused), data))
+}
+
+// resolutionPage is the page of the links in a resolution's mail: confirm, or "not what I
+// asked".
+func (s *Server) resolutionPage() answerPage {
+	view := func(q service.ResolutionQuestion, err error) (linkQuestion, error) {
+		return linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Resolution}, err
+	}
+	return answerPage{path: "/portal/resolution",
+		check: func(ctx context.Context, token string) (linkQuestion, error) {
+			return view(s.svc.CheckResolutionLink(ctx, token))
+		},
+		answer: func(ctx context.Context, token string, yes bool) (linkQuestion, error) {
+			return view(s.svc.AnswerResolutionLink(ctx, token, yes))
+		},
+		words: answerWords{Ask: "portal.resolution.title", Yes: "portal.resolution.yes", No: "portal.resolution.no", Why: "portal.handover.why",
+			OtherYes: "portal.resolution.other_yes", OtherNo: "portal.resolution.other_no", Title: "portal.resolution.answered",
+			Yessed: "portal.resolution.confirmed", Noed: "portal.resolution.rejected", Portal: "portal.handover.portal",
+			Refused: "portal.handover.refused", Used: "portal.resolution.used", Expired: "portal.handover.expired", Closed: "portal.resolution.closed",
+			UnknownLink: "portal.handover.unknown"},
+		refusals: map[string]string{"resolution_link_used": "used", "resolution_link_expired": "expired", "resolution_closed": "closed"},
+	}
+}
