@@ -263,12 +263,16 @@ func CloseUnconfirmed(c *Case, wait time.Duration) []Draft {
 	return []Draft{statusChange(c, StatusClosedUnconfirmed, fmt.Sprintf("no answer from the customer within %s", RoundDuration(wait)))}
 }
 
+// BlocksOffers reports whether a customer's case in this status stops offers to them (see
+// OpenComplaints): the case page disables its offer controls by the same rule.
+func BlocksOffers(s Status) bool { return s == StatusOpen || s == StatusAwaitingConfirmation }
+
 // OpenComplaints refuses an offer while any of the customer's cases is open or awaiting
 // confirmation: nobody sells to a customer whose problem is not solved.
 func OpenComplaints(cases []Case) error {
 	var open []map[string]any
 	for _, c := range cases {
-		if c.Status == StatusOpen || c.Status == StatusAwaitingConfirmation {
+		if BlocksOffers(c.Status) {
 			open = append(open, map[string]any{"id": c.ID, "ref": c.Ref(), "status": string(c.Status)})
 		}
 	}

@@ -151,19 +151,25 @@ func (s *Service) HandoverQuestionOf(ctx context.Context, actor desk.Actor, case
 		if err != nil {
 			return err
 		}
-		entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
-		if err != nil {
-			return err
-		}
-		rec := desk.ReadLadder(entries)
-		if rec.Question == nil {
-			return nil
-		}
-		q, err := questionView(w, c, rec)
-		out = &q
+		out, err = lastQuestion(w, c)
 		return err
 	})
 	return out, wrap("load the question to the customer", err)
+}
+
+// lastQuestion is the last question put to c's customer about a move down the ladder, as the
+// desk shows it; nil when none was asked.
+func lastQuestion(w *work, c *desk.Case) (*HandoverQuestion, error) {
+	entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
+	if err != nil {
+		return nil, err
+	}
+	rec := desk.ReadLadder(entries)
+	if rec.Question == nil {
+		return nil, nil
+	}
+	q, err := questionView(w, c, rec)
+	return &q, err
 }
 
 // questionView is the record's last question and its answer as the desk shows them.

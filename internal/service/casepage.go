@@ -7,6 +7,126 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
+// CasePageQuery asks for a case page.
+type CasePageQuery struct {
+	CaseID int64
+	// EstimateFor is an open promise of the case whose estimate the page shows beside it (the
+	// promise just made); 0 for none.
+	EstimateFor int64
+}
+
+// CasePage is everything the case page shows, read in one transaction so that its parts agree:
+// the case (as the API answers it), its record as the actor may see it, its promises, and, for
+// the desk's own people, who could take it over, the customer with their cases and documents,
+// the canned replies and whether offers are blocked.
+type CasePage struct {
+	Case   CaseView
+	Record []desk.Entry // oldest first, without what the actor may not see
+	// Promises are the case's promises, soonest due first, with their makers' and owners'
+	// names; a partner user gets only the open ones, without names.
+	Promises []PromiseView
+
+	// For the desk's own people only (empty for partner users):
+	Colleagues []desk.Agent       // active agents who may own cases: the owner and hand-over choices
+	Customer   *CustomerView      // the customer with their cases
+	Owners     map[int64]Person   // the owners of the customer's cases
+	Documents  []desk.Document    // what the customer has given, whichever case it came with
+	Canned     []desk.CannedReply // by name
+	// OfferBlockedBy are the refs of the customer's cases that stop offers (see
+	// desk.BlocksOffers); offers are refused while there is any.
+	OfferBlockedBy []string
+	// Estimate is how long promises like the one asked for (EstimateFor) took to keep; nil when
+	// none was asked for or it is not an open promise of the case due in the future.
+	Estimate *PromiseEstimateView
+	// Question is the last question put to the customer about a move down the ladder, with its
+	// answer; nil when none was asked (only a case up the ladder has one).
+	Question *HandoverQuestion
+}
+
+// PromiseEstimateView is the estimate for one promise of the case page.
+type PromiseEstimateView struct {
+	PromiseID int64
+	DueAt     time.Time
+	Estimate  *desk.Estimate // nil while history is short
+}
+
+// CasePage reads the case page in one read transaction.
+func (s *Service) CasePage(ctx context.Context, actor desk.Actor, q CasePageQuery) (CasePage, error) {
+	var p CasePage
+	err := s.read(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(q.CaseID)
+		if err != nil {
+			return err
+		}
+		if p.Case, err = caseView(w, c); err != nil {
+			return err
+		}
+		if p.Record, err = visibleRecord(w, c); err != nil {
+			return err
+		}
+		if !desk.IsStaff(actor) {
+			// What a partner's user reads of the promises: the open ones, as the case lists them.
+			p.Promises = []PromiseView{}
+			for _, pr := range p.Case.Promises {
+				if pr.State == desk.PromiseOpen {
+					p.Promises = append(p.Promises, PromiseView{Promise: pr, CaseRef: p.Case.Ref})
+				}
+			}
+			return nil
+		}
+		return staffCasePage(w, c, q, &p)
+	})
+	return p, wrap("load case page", err)
+}
+
+// staffCasePage reads what only the desk's own people see of a case page.
+func staffCasePage(w *work, c *desk.Case, q CasePageQuery, p *CasePage) error {
+	agents, err := w.tx.Agents(w.ctx) // one query names every maker, owner and colleague
+	if err != nil {
+		return err
+	}
+	people := make(map[int64]Person, len(agents))
+	for _, a := range agents {
+		people[a.ID] = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
+		if a.Active && a.Role != desk.RolePartner {
+			p.Colleagues = append(p.Colleagues, a)
+		}
+	}
+	for _, pr := range p.Case.Promises {
+		pv := viewPromise(pr, people)
+		p.Promises = append(p.Promises, pv)
+		if pr.ID == q.EstimateFor && pr.State == desk.PromiseOpen && pr.DueAt.After(w.now) {
+			est, err := promiseEstimate(w, *c, string(pr.Kind), pr.DueAt)
+			if err != nil {
+				return err
+			}
+			p.Estimate = &PromiseEstimateView{PromiseID: pr.ID, DueAt: pr.DueAt, Estimate: est}
+		}
+	}
+	cust, err := customerView(w, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	p.Customer = &cust
+	p.Owners = map[int64]Person{}
+	for _, cs := range cust.Cases {
+		p.Owners[cs.OwnerID] = people[cs.OwnerID]
+		if desk.BlocksOffers(cs.Status) {
+			p.OfferBlockedBy = append(p.OfferBlockedBy, cs.Ref)
+		}
+	}
+	if p.Documents, err = w.tx.Documents(w.ctx, c.CustomerID); err != nil {
+		return err
+	}
+	if p.Canned, err = w.tx.CannedReplies(w.ctx, 0); err != nil {
+		return err
+	}
+	if c.Rung > 0 {
+		p.Question, err = lastQuestion(w, c)
+	}
+	return err
+}
+
 // PromiseEstimate says how long promises of this kind took to keep on cases of the case's
 // type, and warns when one due at due would be sooner than the desk can realistically keep:
 // what the agent reads while choosing a due time, before the promise is made. It is nil while
@@ -14,7 +134,6 @@ import (
 func (s *Service) PromiseEstimate(ctx context.Context, actor desk.Actor, caseID int64, kind string, due time.Time) (*desk.Estimate, error) {
 	var est *desk.Estimate
 	err := s.read(ctx, actor, func(w *work) error {
-		tx := w.tx
 		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
@@ -22,16 +141,21 @@ func (s *Service) PromiseEstimate(ctx context.Context, actor desk.Actor, caseID 
 		if err := requireStaff(actor); err != nil {
 			return err
 		}
-		in, err := desk.ValidatePromise(desk.NewPromise{Kind: kind, DueAt: due, Words: "estimate"}, s.now())
-		if err != nil {
-			return err
-		}
-		took, err := tx.KeptDurations(ctx, c.Type, desk.PromiseKind(in.Kind), 500)
-		if err != nil {
-			return err
-		}
-		est = desk.EstimateFor(took, in.DueAt, s.now())
-		return nil
+		est, err = promiseEstimate(w, *c, kind, due)
+		return err
 	})
 	return est, wrap("estimate promise", err)
+}
+
+// promiseEstimate is the estimate for a promise of this kind due at due on case c.
+func promiseEstimate(w *work, c desk.Case, kind string, due time.Time) (*desk.Estimate, error) {
+	in, err := desk.ValidatePromise(desk.NewPromise{Kind: kind, DueAt: due, Words: "estimate"}, w.now)
+	if err != nil {
+		return nil, err
+	}
+	took, err := w.tx.KeptDurations(w.ctx, c.Type, desk.PromiseKind(in.Kind), 500)
+	if err != nil {
+		return nil, err
+	}
+	return desk.EstimateFor(took, in.DueAt, w.now), nil
 }

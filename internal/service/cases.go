@@ -174,46 +174,53 @@ func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 	return w.agent(owner.ID) // the loads carry only what choosing reads
 }
 
-// Case returns a case as the actor may see it.
+// Case returns a case as the actor may see it: the API's case, built as the case page's head
+// is (see caseView).
 func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseView, error) {
 	var v CaseView
 	err := s.read(ctx, actor, func(w *work) error {
-		tx := w.tx
 		c, err := w.loadCase(id)
 		if err != nil {
 			return err
 		}
-		owner, err := tx.Agent(ctx, c.OwnerID)
-		if err != nil {
-			return err
-		}
-		parts, err := tx.Participants(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		promises, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID})
-		if err != nil {
-			return err
-		}
-		step, err := stepView(w, *c)
-		if err != nil {
-			return err
-		}
-		var partner *desk.Partner
-		if c.PartnerID != 0 {
-			p, err := tx.Partner(ctx, c.PartnerID)
-			if err != nil {
-				return err
-			}
-			partner = &p
-		}
-		v = CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
-			CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
-			OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
-			Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-		return nil
+		v, err = caseView(w, c)
+		return err
 	})
 	return v, wrap("load case", err)
+}
+
+// caseView is a case the actor may see with its owner, participants, promises, process step
+// and partner: what the API answers for a case and what heads the case page.
+func caseView(w *work, c *desk.Case) (CaseView, error) {
+	ctx, tx := w.ctx, w.tx
+	owner, err := w.agent(c.OwnerID)
+	if err != nil {
+		return CaseView{}, err
+	}
+	parts, err := tx.Participants(ctx, c.ID)
+	if err != nil {
+		return CaseView{}, err
+	}
+	promises, err := tx.Promises(ctx, store.PromiseFilter{CaseID: c.ID})
+	if err != nil {
+		return CaseView{}, err
+	}
+	step, err := stepView(w, *c)
+	if err != nil {
+		return CaseView{}, err
+	}
+	var partner *desk.Partner
+	if c.PartnerID != 0 {
+		p, err := tx.Partner(ctx, c.PartnerID)
+		if err != nil {
+			return CaseView{}, err
+		}
+		partner = &p
+	}
+	return CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
+		CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
+		OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
+		Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}, nil
 }
 
 // CaseByRef finds the id of the case with this ref, if the actor may see it.
@@ -235,21 +242,28 @@ func (s *Service) CaseByRef(ctx context.Context, actor desk.Actor, ref string) (
 // part of the record.
 func (s *Service) Record(ctx context.Context, actor desk.Actor, caseID int64) ([]desk.Entry, error) {
 	var out []desk.Entry
-	err := s.readLoose(ctx, func(tx *store.Tx) error {
-		c, err := s.newWork(ctx, tx, actor, time.Time{}).loadCase(caseID)
+	err := s.readLooseAs(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		all, err := tx.Record(ctx, *c)
-		out = all[:0]
-		for _, e := range all {
-			if desk.CanSeeEntry(actor, e) {
-				out = append(out, e)
-			}
-		}
+		out, err = visibleRecord(w, c)
 		return err
 	})
 	return out, wrap("load record", err)
+}
+
+// visibleRecord is a case's record, oldest first, without what the actor may not see: the
+// API's record and the case page's timeline.
+func visibleRecord(w *work, c *desk.Case) ([]desk.Entry, error) {
+	all, err := w.tx.Record(w.ctx, *c)
+	out := all[:0]
+	for _, e := range all {
+		if desk.CanSeeEntry(w.actor, e) {
+			out = append(out, e)
+		}
+	}
+	return out, err
 }
 
 // CaseList narrows Cases.

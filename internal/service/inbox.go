@@ -14,6 +14,7 @@ type InboxQuery struct {
 	OwnerID  int64
 	TeamID   int64
 	Team     string        // a team by name (instead of TeamID)
+	MyTeam   bool          // the reader's own team (nothing when they are in none)
 	Statuses []desk.Status // default: open
 	Limit    int           // default 100, at most 500
 }
@@ -40,6 +41,66 @@ type InboxItem struct {
 // cases with nothing due last, most recently updated first). Customers have no inbox; partner
 // users see only cases handed to their organisation.
 func (s *Service) Inbox(ctx context.Context, actor desk.Actor, q InboxQuery) ([]InboxItem, error) {
+	var out []InboxItem
+	err := s.readLooseAs(ctx, actor, func(w *work) error { // one list query (and a team name)
+		var err error
+		out, err = inboxItems(w, q)
+		return err
+	})
+	return out, wrap("inbox", err)
+}
+
+// InboxView is the inbox page: the cases, the names of their owners and the reader's team.
+type InboxView struct {
+	Items  []InboxItem
+	Owners map[int64]string // the listed cases' owners by id (for the desk's own people)
+	Team   string           // the reader's team; "" when they are in none
+	NoTeam bool             // their team's cases were asked for, and they are in no team
+}
+
+// InboxPage reads the inbox page in one read. Its statements need not agree (a name changed
+// between the reader's row and the list is harmless), so on PostgreSQL they run without a
+// transaction (see store.ReadLoose): BEGIN and COMMIT would cost about what the list does.
+func (s *Service) InboxPage(ctx context.Context, actor desk.Actor, q InboxQuery) (InboxView, error) {
+	v := InboxView{Items: []InboxItem{}, Owners: map[int64]string{actor.ID: actor.Name}}
+	err := s.readLooseAs(ctx, actor, func(w *work) error {
+		if isStaffAgent(actor) {
+			me, err := w.agent(actor.ID)
+			if err != nil {
+				return notFoundAs(err, "agent", actor.ID)
+			}
+			v.Team = me.Team
+			v.NoTeam = q.MyTeam && me.TeamID == 0
+		}
+		items, err := inboxItems(w, q)
+		if err != nil || !desk.IsStaff(actor) {
+			v.Items = items
+			return err
+		}
+		owners := make([]int64, 0, len(items))
+		for _, it := range items {
+			owners = append(owners, it.OwnerID)
+		}
+		if err := w.loadAgents(owners); err != nil { // set-wise; usually only the reader, read above
+			return err
+		}
+		for _, id := range owners {
+			v.Owners[id] = w.agents[id].Name
+		}
+		v.Items = items
+		return nil
+	})
+	return v, wrap("inbox", err)
+}
+
+// isStaffAgent is one of the desk's own agents (not a partner's user, not the desk itself).
+func isStaffAgent(actor desk.Actor) bool {
+	return actor.Kind == desk.ActorAgent && desk.IsStaff(actor)
+}
+
+// inboxItems lists an inbox (see Inbox).
+func inboxItems(w *work, q InboxQuery) ([]InboxItem, error) {
+	ctx, tx, actor := w.ctx, w.tx, w.actor
 	filter := store.InboxFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, Statuses: q.Statuses, ResponseTimer: timerResponseDue, Limit: q.Limit}
 	switch {
 	case actor.Kind == desk.ActorCustomer:
@@ -51,40 +112,45 @@ func (s *Service) Inbox(ctx context.Context, actor desk.Actor, q InboxQuery) ([]
 		filter.PartnerID = actor.PartnerID
 	case !desk.IsStaff(actor):
 		return []InboxItem{}, nil
+	case q.MyTeam && actor.Kind == desk.ActorAgent:
+		me, err := w.agent(actor.ID)
+		if err != nil {
+			return nil, notFoundAs(err, "agent", actor.ID)
+		}
+		if me.TeamID == 0 {
+			return []InboxItem{}, nil
+		}
+		filter.TeamID = me.TeamID
 	}
 	if filter.OwnerID == 0 && filter.TeamID == 0 && q.Team == "" && actor.Kind == desk.ActorAgent && actor.Role != desk.RolePartner {
 		filter.OwnerID = actor.ID
 	}
-	now := s.now()
+	if q.Team != "" {
+		id, err := tx.TeamID(ctx, q.Team)
+		if store.IsNotFound(err) {
+			return nil, desk.Invalid("team", "no team %q", q.Team)
+		} else if err != nil {
+			return nil, err
+		}
+		filter.TeamID = id
+	}
+	rows, err := tx.Inbox(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
 	out := []InboxItem{}
-	err := s.readLoose(ctx, func(tx *store.Tx) error { // one list query (and a team name)
-		if q.Team != "" {
-			id, err := tx.TeamID(ctx, q.Team)
-			if store.IsNotFound(err) {
-				return desk.Invalid("team", "no team %q", q.Team)
-			} else if err != nil {
-				return err
-			}
-			filter.TeamID = id
+	for _, r := range rows {
+		if !desk.CanSeeCase(actor, desk.Case{ID: r.CaseID, CustomerID: r.CustomerID, OwnerID: r.OwnerID, PartnerID: r.PartnerID}) {
+			continue
 		}
-		rows, err := tx.Inbox(ctx, filter)
-		if err != nil {
-			return err
+		item := InboxItem{CaseID: r.CaseID, Ref: r.Ref, Subject: r.Subject, Status: r.Status, OwnerID: r.OwnerID, CustomerID: r.CustomerID,
+			CustomerName: r.CustomerName, Rung: r.Rung, Flags: r.Flags, UpdatedAt: r.UpdatedAt, NextDueKind: r.NextDueKind,
+			Overdue: r.Overdue(w.now), Escalated: r.Escalated()}
+		if !r.NextDue.IsZero() {
+			due := r.NextDue
+			item.NextDue = &due
 		}
-		for _, r := range rows {
-			if !desk.CanSeeCase(actor, desk.Case{ID: r.CaseID, CustomerID: r.CustomerID, OwnerID: r.OwnerID, PartnerID: r.PartnerID}) {
-				continue
-			}
-			item := InboxItem{CaseID: r.CaseID, Ref: r.Ref, Subject: r.Subject, Status: r.Status, OwnerID: r.OwnerID, CustomerID: r.CustomerID,
-				CustomerName: r.CustomerName, Rung: r.Rung, Flags: r.Flags, UpdatedAt: r.UpdatedAt, NextDueKind: r.NextDueKind,
-				Overdue: r.Overdue(now), Escalated: r.Escalated()}
-			if !r.NextDue.IsZero() {
-				due := r.NextDue
-				item.NextDue = &due
-			}
-			out = append(out, item)
-		}
-		return nil
-	})
-	return out, wrap("inbox", err)
+		out = append(out, item)
+	}
+	return out, nil
 }

@@ -197,24 +197,32 @@ func (s *Service) Customer(ctx context.Context, actor desk.Actor, id int64) (Cus
 		return CustomerView{}, desk.NotFound("customer", id)
 	}
 	var v CustomerView
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		c, err := tx.Customer(ctx, id)
-		if err != nil {
-			return notFoundAs(err, "customer", id)
-		}
-		cases, err := tx.Cases(ctx, store.CaseFilter{CustomerID: id, Limit: 500})
-		if err != nil {
-			return err
-		}
-		v = CustomerView{Customer: c, Cases: []CaseSummary{}}
-		for _, cs := range cases {
-			if desk.CanSeeCase(actor, cs) {
-				v.Cases = append(v.Cases, summarize(cs))
-			}
-		}
-		return nil
+	err := s.read(ctx, actor, func(w *work) error {
+		var err error
+		v, err = customerView(w, id)
+		return err
 	})
 	return v, wrap("load customer", err)
+}
+
+// customerView is a customer with the cases of theirs the actor may see (at most 500, newest
+// first): the API's customer and the case page's customer panel.
+func customerView(w *work, id int64) (CustomerView, error) {
+	c, err := w.customer(id)
+	if err != nil {
+		return CustomerView{}, notFoundAs(err, "customer", id)
+	}
+	cases, err := w.tx.Cases(w.ctx, store.CaseFilter{CustomerID: id, Limit: 500})
+	if err != nil {
+		return CustomerView{}, err
+	}
+	v := CustomerView{Customer: c, Cases: []CaseSummary{}}
+	for _, cs := range cases {
+		if desk.CanSeeCase(w.actor, cs) {
+			v.Cases = append(v.Cases, summarize(cs))
+		}
+	}
+	return v, nil
 }
 
 // AddReference attaches a reference to a customer, where every department finds it.

@@ -31,6 +31,7 @@ type Service struct {
 	clock    clock.Clock
 	log      *slog.Logger
 	onCommit func(Event)
+	onRead   func() // called as each read of the store begins (see WithReads)
 	mailCfg  MailConfig
 	mailKeys *mailKeys
 	ingest   *mailGroups
@@ -51,6 +52,10 @@ type Option func(*Service)
 // WithEvents calls fn after each committed change.
 func WithEvents(fn func(Event)) Option { return func(s *Service) { s.onCommit = fn } }
 
+// WithReads calls fn as each read the service runs on the store begins (a read transaction,
+// or a loose read): a test counts what a page costs, which the page cannot see for itself.
+func WithReads(fn func()) Option { return func(s *Service) { s.onRead = fn } }
+
 // WithClock sets where "now" comes from (a demo's past, a test's fake clock).
 func WithClock(clk clock.Clock) Option { return func(s *Service) { s.clock = clk } }
 
@@ -59,7 +64,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)

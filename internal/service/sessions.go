@@ -222,6 +222,7 @@ func (s *Service) ReadAs(ctx context.Context, token string, loose bool, fn func(
 	if loose {
 		read = s.store.ReadLoose
 	}
+	s.onRead()
 	err = read(ctx, func(tx *store.Tx) error {
 		var actor desk.Actor
 		var err error

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -84,4 +85,200 @@ func (s *Service) Colleagues(ctx context.Context, actor desk.Actor, agentID int6
 		return out[i].Name < out[j].Name
 	})
 	return out, wrap("list colleagues", err)
+}
+
+// TeamWindow is how far back the team view's slips and resolution outcomes look.
+const TeamWindow = 30 * 24 * time.Hour
+
+// TeamQuery chooses the team the team view shows: a team by name; with none, or one the desk
+// does not have, the reader's own team (else the first by name).
+type TeamQuery struct {
+	Team string
+}
+
+// TeamView is the manager's view of a team, read in one transaction: every open promise of the
+// team with its exact words, maker and owner; its escalated cases and those whose owner went
+// away without a hand-over; slips and resolution outcomes per agent over TeamWindow; and the
+// team's agents.
+type TeamView struct {
+	Team      string        // the team shown; "" when the desk has no teams (then: everyone's)
+	Teams     []string      // every team, by name
+	Agents    []desk.Agent  // the team's agents
+	Promises  []PromiseView // the team's open promises, soonest due first (at most 1000)
+	Escalated []TeamCase    // the team's active cases that climbed the ladder
+	Missing   []TeamCase    // its active cases whose owner went away without a hand-over
+	// Slips are the slips per agent of the team since Since, of those who slipped any.
+	Slips []desk.SlipCount
+	// Outcomes are how the resolutions of the team's agents since Since ended.
+	Outcomes []AgentOutcomes
+	Since    time.Time
+	Now      time.Time
+}
+
+// TeamCase is an active case of the team as the team view lists it.
+type TeamCase struct {
+	ID       int64
+	Ref      string
+	Subject  string
+	Customer string // the customer's name (when the team is named)
+	Owner    string // the owner's name
+	Rung     int
+	NextDue  *time.Time // what falls due next on it (when the team is named); nil for nothing
+	Overdue  bool
+}
+
+// AgentOutcomes counts how an agent's resolutions ended.
+type AgentOutcomes struct {
+	AgentID     int64
+	Name        string
+	Confirmed   int
+	Rejected    int
+	Unconfirmed int // closed without the customer's answer
+}
+
+// mayViewTeam is who may read the team view: managers, admins and the desk itself. A plain
+// agent or lead is refused even though each part of it (promises, slips) may be open to them:
+// the view puts a whole team's work side by side.
+func mayViewTeam(actor desk.Actor) error {
+	if actor.Kind == desk.ActorSystem || (actor.Kind == desk.ActorAgent && (actor.Role == desk.RoleManager || actor.Role == desk.RoleAdmin)) {
+		return nil
+	}
+	return desk.Forbidden("only managers and admins see the team view")
+}
+
+// TeamView reads the team view in one read transaction; only managers and admins may.
+func (s *Service) TeamView(ctx context.Context, actor desk.Actor, q TeamQuery) (TeamView, error) {
+	if err := mayViewTeam(actor); err != nil {
+		return TeamView{}, err
+	}
+	var v TeamView
+	err := s.read(ctx, actor, func(w *work) error {
+		v = TeamView{Now: w.now, Since: w.now.Add(-TeamWindow)}
+		agents, err := w.tx.Agents(w.ctx)
+		if err != nil {
+			return err
+		}
+		teamID := chooseTeam(w, agents, q.Team, &v)
+		members := map[int64]bool{}
+		names := make(map[int64]string, len(agents))
+		people := make(map[int64]Person, len(agents))
+		for _, a := range agents {
+			names[a.ID] = a.Name
+			people[a.ID] = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
+			if v.Team == "" || a.Team == v.Team {
+				members[a.ID] = true
+				v.Agents = append(v.Agents, a)
+			}
+		}
+		promises, err := w.tx.Promises(w.ctx, store.PromiseFilter{State: desk.PromiseOpen, TeamID: teamID, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		v.Promises = make([]PromiseView, 0, len(promises))
+		for _, p := range promises {
+			v.Promises = append(v.Promises, viewPromise(p, people))
+		}
+		if err := teamCases(w, teamID, names, &v); err != nil {
+			return err
+		}
+		return teamCounts(w, members, &v)
+	})
+	return v, wrap("team view", err)
+}
+
+// chooseTeam sets the teams the view may show and the one it shows (see TeamQuery), and
+// returns the shown team's id (0 for everyone's).
+func chooseTeam(w *work, agents []desk.Agent, asked string, v *TeamView) int64 {
+	ids := map[string]int64{}
+	mine := ""
+	for _, a := range agents {
+		if a.Team != "" && ids[a.Team] == 0 {
+			ids[a.Team] = a.TeamID
+			v.Teams = append(v.Teams, a.Team)
+		}
+		if w.actor.Kind == desk.ActorAgent && a.ID == w.actor.ID {
+			mine = a.Team
+		}
+	}
+	sort.Strings(v.Teams)
+	v.Team = asked
+	if _, ok := ids[asked]; !ok {
+		v.Team = mine
+		if v.Team == "" && len(v.Teams) > 0 {
+			v.Team = v.Teams[0]
+		}
+	}
+	return ids[v.Team]
+}
+
+// teamCases lists the team's active cases that are escalated or miss a hand-over (every team's
+// when the desk has no teams).
+func teamCases(w *work, teamID int64, names map[int64]string, v *TeamView) error {
+	active := []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation, desk.StatusQuarantined}
+	add := func(c TeamCase, flags []string) {
+		if c.Rung > 0 {
+			v.Escalated = append(v.Escalated, c)
+		}
+		if slices.Contains(flags, desk.FlagHandoverMissing) {
+			v.Missing = append(v.Missing, c)
+		}
+	}
+	if teamID == 0 {
+		cases, err := w.tx.CaseList(w.ctx, store.CaseFilter{Statuses: active, Limit: 500})
+		for _, c := range cases {
+			if desk.CanSeeCase(w.actor, c.Case()) {
+				add(TeamCase{ID: c.ID, Ref: desk.CaseRef(c.ID), Subject: c.Subject, Owner: names[c.OwnerID], Rung: c.Rung}, c.Flags)
+			}
+		}
+		return err
+	}
+	rows, err := w.tx.Inbox(w.ctx, store.InboxFilter{TeamID: teamID, Statuses: active, ResponseTimer: timerResponseDue, Limit: 500})
+	for _, r := range rows {
+		c := TeamCase{ID: r.CaseID, Ref: r.Ref, Subject: r.Subject, Customer: r.CustomerName, Owner: names[r.OwnerID], Rung: r.Rung,
+			Overdue: r.Overdue(w.now)}
+		if !r.NextDue.IsZero() {
+			due := r.NextDue
+			c.NextDue = &due
+		}
+		add(c, r.Flags)
+	}
+	return err
+}
+
+// teamCounts counts the slips and resolution outcomes of the team's members since v.Since.
+func teamCounts(w *work, members map[int64]bool, v *TeamView) error {
+	slips, _, err := w.tx.SlipCounts(w.ctx, v.Since)
+	if err != nil {
+		return err
+	}
+	for _, c := range slips {
+		if members[c.ID] && c.Slips > 0 {
+			v.Slips = append(v.Slips, c)
+		}
+	}
+	outcomes, err := w.tx.OutcomeCounts(w.ctx, v.Since)
+	if err != nil {
+		return err
+	}
+	byAgent := map[int64]int{} // index in v.Outcomes, in the order the agents come
+	for _, o := range outcomes {
+		if !members[o.AgentID] {
+			continue
+		}
+		i, ok := byAgent[o.AgentID]
+		if !ok {
+			i = len(v.Outcomes)
+			byAgent[o.AgentID] = i
+			v.Outcomes = append(v.Outcomes, AgentOutcomes{AgentID: o.AgentID, Name: o.Name})
+		}
+		switch o.Outcome {
+		case "confirmed":
+			v.Outcomes[i].Confirmed += o.Count
+		case "rejected":
+			v.Outcomes[i].Rejected += o.Count
+		case "closed_unconfirmed":
+			v.Outcomes[i].Unconfirmed += o.Count
+		}
+	}
+	return nil
 }

@@ -121,11 +121,18 @@ func (s *Service) read(ctx context.Context, actor desk.Actor, fn func(w *work) e
 	return s.readTx(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
 }
 
+// readLooseAs is read for reads whose statements need not agree (see store.ReadLoose): on
+// PostgreSQL each statement runs on its own, which saves the BEGIN and COMMIT round trips.
+func (s *Service) readLooseAs(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
+	return s.readLoose(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
+}
+
 // readTx runs fn in a read transaction: the one the service is bound to, if it is.
 func (s *Service) readTx(ctx context.Context, fn func(tx *store.Tx) error) error {
 	if s.bound != nil {
 		return fn(s.bound)
 	}
+	s.onRead()
 	return s.store.Read(ctx, fn)
 }
 
@@ -134,6 +141,7 @@ func (s *Service) readLoose(ctx context.Context, fn func(tx *store.Tx) error) er
 	if s.bound != nil {
 		return fn(s.bound)
 	}
+	s.onRead()
 	return s.store.ReadLoose(ctx, fn)
 }
 

@@ -115,16 +115,16 @@ func (s *Server) caseReply(w http.ResponseWriter, r *request) error {
 	if r.PostFormValue("action") == "use" {
 		// Without script, "use" brings the canned reply's text into the box to edit.
 		f := &formState{Values: postedValues(r)}
-		replies, err := s.svc.CannedReplies(r.Context(), r.sess.Actor)
+		page, err := s.readCasePage(r, id)
 		if err != nil {
 			return err
 		}
-		for _, cr := range replies {
+		for _, cr := range page.Canned {
 			if cr.ID == in.CannedReplyID {
 				f.Values["body"] = strings.TrimSpace(strings.TrimSpace(in.Body) + "\n\n" + cr.Body)
 			}
 		}
-		return s.showCase(w, r, id, http.StatusOK, map[string]*formState{"reply": f})
+		return s.renderCase(w, r, page, http.StatusOK, map[string]*formState{"reply": f})
 	}
 	res, err := s.svc.AddMessage(r.Context(), r.sess.Actor, id, in)
 	if err != nil {

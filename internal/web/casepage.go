@@ -159,16 +159,27 @@ func (s *Server) casePage(w http.ResponseWriter, r *request) error {
 
 // showCase renders the case page with the forms' states (after a refusal, with the refusal).
 func (s *Server) showCase(w http.ResponseWriter, r *request, id int64, status int, forms map[string]*formState) error {
-	ctx := r.Context()
+	page, err := s.readCasePage(r, id)
+	if err != nil {
+		return err
+	}
+	return s.renderCase(w, r, page, status, forms)
+}
+
+// readCasePage reads what the case page shows, in one read (service.CasePage); the estimate
+// is asked for when the page comes back from making a promise.
+func (s *Server) readCasePage(r *request, id int64) (service.CasePage, error) {
+	q := service.CasePageQuery{CaseID: id}
+	if r.URL.Query().Get("done") == "promise" {
+		q.EstimateFor, _ = strconv.ParseInt(r.URL.Query().Get("p"), 10, 64)
+	}
+	return s.svc.CasePage(r.Context(), r.sess.Actor, q)
+}
+
+// renderCase renders a case page read by readCasePage.
+func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.CasePage, status int, forms map[string]*formState) error {
 	me := r.sess.Actor
-	c, err := s.svc.Case(ctx, me, id)
-	if err != nil {
-		return err
-	}
-	record, err := s.svc.Record(ctx, me, id)
-	if err != nil {
-		return err
-	}
+	c := page.Case
 	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me),
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
@@ -180,70 +191,28 @@ func (s *Server) showCase(w http.ResponseWriter, r *request, id int64, status in
 		}
 		p.Flags = append(p.Flags, f)
 	}
-	if p.Staff {
-		agents, err := s.svc.Agents(ctx, me)
-		if err != nil {
-			return err
-		}
-		for _, a := range agents {
-			if a.Active && a.Role != desk.RolePartner {
-				p.Agents = append(p.Agents, a)
-			}
-		}
-		promises, err := s.svc.Promises(ctx, me, service.PromiseList{CaseID: id})
-		if err != nil {
-			return err
-		}
-		for _, pv := range promises {
-			if pv.State == desk.PromiseOpen {
-				p.Open = append(p.Open, pv)
-			} else {
-				p.Done = append(p.Done, pv)
-			}
-		}
-		cust, err := s.svc.Customer(ctx, me, c.CustomerID)
-		if err != nil {
-			return err
-		}
-		p.Customer = &cust
-		team := map[int64]desk.Agent{}
-		for _, a := range agents {
-			team[a.ID] = a
-		}
-		var open []string
-		for _, cs := range cust.Cases {
-			p.Cases = append(p.Cases, customerCase{CaseSummary: cs, Team: team[cs.OwnerID].Team, Owner: team[cs.OwnerID].Name, Current: cs.ID == id})
-			if cs.Status == desk.StatusOpen || cs.Status == desk.StatusAwaitingConfirmation {
-				open = append(open, cs.Ref)
-			}
-		}
-		if len(open) > 0 {
-			p.OfferBlocked = r.T("case.offer.blocked", strings.Join(open, ", "))
-		}
-		canned, err := s.svc.CannedReplies(ctx, me)
-		if err != nil {
-			return err
-		}
-		for _, cr := range canned {
-			p.Canned = append(p.Canned, cannedView{CannedReply: cr, Disabled: cr.Offer && p.OfferBlocked != ""})
-		}
-		if p.Documents, err = s.svc.CaseDocuments(ctx, me, id); err != nil {
-			return err
-		}
-		if c.Rung > 0 {
-			if p.Question, err = s.svc.HandoverQuestionOf(ctx, me, id); err != nil {
-				return err
-			}
-		}
-	} else {
-		p.Open = []service.PromiseView{}
-		for _, pr := range c.Promises {
-			if pr.State == desk.PromiseOpen {
-				p.Open = append(p.Open, service.PromiseView{Promise: pr, CaseRef: c.Ref})
-			}
+	p.Open = []service.PromiseView{}
+	for _, pv := range page.Promises {
+		if pv.State == desk.PromiseOpen {
+			p.Open = append(p.Open, pv)
+		} else {
+			p.Done = append(p.Done, pv)
 		}
 	}
-	for i, e := range record {
+	p.Agents, p.Customer, p.Documents, p.Question = page.Colleagues, page.Customer, page.Documents, page.Question
+	if p.Customer != nil {
+		for _, cs := range p.Customer.Cases {
+			owner := page.Owners[cs.OwnerID]
+			p.Cases = append(p.Cases, customerCase{CaseSummary: cs, Team: owner.Team, Owner: owner.Name, Current: cs.ID == c.ID})
+		}
+	}
+	if len(page.OfferBlockedBy) > 0 {
+		p.OfferBlocked = r.T("case.offer.blocked", strings.Join(page.OfferBlockedBy, ", "))
+	}
+	for _, cr := range page.Canned {
+		p.Canned = append(p.Canned, cannedView{CannedReply: cr, Disabled: cr.Offer && p.OfferBlocked != ""})
+	}
+	for i, e := range page.Record {
 		ev := s.entryView(r, e)
 		if i == 0 && e.Kind == desk.KindMessageIn {
 			p.Original = ev // pinned on top; the timeline starts after it
@@ -260,7 +229,10 @@ func (s *Server) showCase(w http.ResponseWriter, r *request, id int64, status in
 			s.duration(r, time.Duration(c.Step.Typical.P90S)*time.Second))
 	}
 	s.noticeFor(r, &p)
-	p.Viewers = s.caseViewers(id, me)
+	if e := page.Estimate; e != nil {
+		p.Estimate = s.estimateText(r, e.Estimate, e.DueAt)
+	}
+	p.Viewers = s.caseViewers(c.ID, me)
 	title := c.Ref + " · " + c.Subject
 	w.Header().Set("Content-Security-Policy", casePageCSP)
 	return s.render(w, r, status, "case", view{Title: title, Data: p})
@@ -285,16 +257,6 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 		for _, doc := range p.Documents {
 			if doc.ID == id {
 				p.Warnings = append(p.Warnings, r.T("case.warn.document_on_file", doc.Kind, doc.Filename, r.Date(doc.CreatedAt)))
-			}
-		}
-	}
-	if pid, err := strconv.ParseInt(q.Get("p"), 10, 64); err == nil && done == "promise" {
-		for _, pv := range p.Open {
-			if pv.ID == pid {
-				est, err := s.svc.PromiseEstimate(r.Context(), r.sess.Actor, p.Case.ID, string(pv.Kind), pv.DueAt)
-				if err == nil {
-					p.Estimate = s.estimateText(r, est, pv.DueAt)
-				}
 			}
 		}
 	}

@@ -119,24 +119,9 @@ const inboxPage = 200
 
 // inbox lists the agent's (or their team's) cases by what falls due next.
 func (s *Server) inbox(w http.ResponseWriter, r *request) error {
-	ctx := r.Context()
 	actor := r.sess.Actor
 	f := readInboxFilter(r.URL.Query())
 	data := inboxData{Filter: f, Partner: actor.Role == desk.RolePartner}
-	names := map[int64]string{actor.ID: actor.Name}
-	var teamID int64
-	if desk.IsStaff(actor) {
-		agents, err := s.svc.Agents(ctx, actor)
-		if err != nil {
-			return err
-		}
-		for _, a := range agents {
-			names[a.ID] = a.Name
-			if a.ID == actor.ID {
-				teamID, data.Team = a.TeamID, a.Team
-			}
-		}
-	}
 	// A page of the cases due soonest is what an agent works from; the overdue and escalated
 	// views are filtered here, so they look further.
 	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: inboxPage}
@@ -146,19 +131,16 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 	switch {
 	case data.Partner: // the service lists only the cases handed to their organisation
 	case f.Scope == "team":
-		q.TeamID = teamID
+		q.MyTeam = true
 	default:
 		q.OwnerID = actor.ID
 	}
-	var items []service.InboxItem
-	if f.Scope == "team" && teamID == 0 && !data.Partner {
-		data.NoTeam = true
-	} else {
-		var err error
-		if items, err = s.svc.Inbox(ctx, actor, q); err != nil {
-			return err
-		}
+	page, err := s.svc.InboxPage(r.Context(), actor, q)
+	if err != nil {
+		return err
 	}
+	items, names := page.Items, page.Owners
+	data.Team, data.NoTeam = page.Team, page.NoTeam
 	data.Truncated, data.Limit = len(items) == q.Limit, q.Limit
 	for _, it := range items {
 		if it.Overdue {
