@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/store"
 )
 
@@ -591,6 +592,7 @@ type TeamSettingsIn struct {
 	Timezone         *string
 	BusinessHours    *map[string][]string // the hours shape; an empty map: round the clock
 	Holidays         []string             // nil: unchanged; empty: none
+	HolidaysICS      []byte               // a holiday calendar (.ics) whose whole days are added
 	Addresses        []string             // nil: unchanged; empty: none
 }
 
@@ -610,6 +612,11 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 		if out, err = tx.TeamSettings(ctx, id); err != nil {
 			return err
 		}
+		if len(in.HolidaysICS) > 0 {
+			if in.Holidays, err = holidaysFromCalendar(in, out.Holidays, w.now); err != nil {
+				return err
+			}
+		}
 		if err := applyTeamSettings(&out, in); err != nil {
 			return err
 		}
@@ -619,6 +626,19 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 		return tx.SaveTeamSettings(ctx, out)
 	})
 	return out, wrap("set team settings", err)
+}
+
+// holidaysFromCalendar adds the whole days of a holiday calendar, from a year ago to three
+// years ahead, to the holidays given with it or else to the team's own.
+func holidaysFromCalendar(in TeamSettingsIn, current []string, now time.Time) ([]string, error) {
+	days, err := mail.HolidayDates(in.HolidaysICS, now.AddDate(-1, 0, 0), now.AddDate(3, 0, 0))
+	if err != nil {
+		return nil, desk.Invalid("holidays_ics", "%v", err)
+	}
+	if in.Holidays != nil {
+		current = in.Holidays
+	}
+	return append(slices.Clone(current), days...), nil
 }
 
 // applyTeamSettings checks what a change of team settings gives and applies it to t.
