@@ -356,3 +356,6 @@ func (s *Store) DataDir() string { return s.cfg.DataDir }
 
 // URL is the PostgreSQL URL ("" on SQLite).
 func (s *Store) URL() string { return s.cfg.URL }
+
+// IsNotFound reports whether err says a lookup found nothing.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) }
