@@ -318,6 +318,22 @@ func (s *Server) caseReopen(w http.ResponseWriter, r *request) error {
 	return back(w, r, id, "reopened", "")
 }
 
+// caseResend sends a mail of the case that was not delivered again.
+func (s *Server) caseResend(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	mailID, err := pathInt(r, "mail")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.ResendMail(r.Context(), r.sess.Actor, id, mailID); err != nil {
+		return s.refused(w, r, id, "resend", nil, err)
+	}
+	return back(w, r, id, "resent", "")
+}
+
 func (s *Server) caseStep(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
