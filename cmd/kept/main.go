@@ -182,6 +182,21 @@ func openService(ctx context.Context, cfg store.Config, log *slog.Logger, opts .
 	return service.New(st, clock.System{}, log, opts...), func() { st.Close() }, nil
 }
 
+// openReader opens an existing desk to read it, changing nothing: no folder or file is made
+// and no migration applied (kept verify).
+func openReader(ctx context.Context, cfg store.Config, log *slog.Logger) (*service.Service, func(), error) {
+	cfg.Log, cfg.ReadOnly = log, true
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return service.New(st, clock.System{}, log), func() { st.Close() }, nil
+}
+
 func migrate(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", stderr)
 	cfg := dbFlags(fs)

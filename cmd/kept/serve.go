@@ -100,6 +100,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	var timers *jobs.Runner // set below, before anything can commit
 	var sender *mailnet.Sender
 	var pages *web.Server
+	cfg.Lock = true
 	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
 		if pages != nil {

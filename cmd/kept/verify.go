@@ -34,7 +34,7 @@ func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		}
 		caseID = id
 	}
-	svc, closeDB, err := openService(ctx, *cfg, newLogger(stderr))
+	svc, closeDB, err := openReader(ctx, *cfg, newLogger(stderr))
 	if err != nil {
 		return err
 	}
@@ -46,6 +46,12 @@ func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	}
 	if err != nil {
 		return err
+	}
+	if err := svc.CheckFile(ctx, &rep); err != nil {
+		return err
+	}
+	for _, f := range rep.File {
+		fmt.Fprintf(stdout, "FAIL the database file: %s\n", f)
 	}
 	if caseID != 0 && rep.Cases == 0 {
 		return fmt.Errorf("no case %s", *ref)
@@ -64,7 +70,7 @@ func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 			len(rep.Evidence), rep.Mails, rep.Documents, rep.Cases)
 	}
 	if !rep.OK() {
-		return verifyFailed{len(rep.Faults) + len(rep.Evidence)}
+		return verifyFailed{len(rep.Faults) + len(rep.Evidence) + len(rep.File)}
 	}
 	fmt.Fprintf(stdout, "ok: %d records, %d entries, every hash chain holds; %d mails and %d documents match their hashes\n",
 		rep.Cases, rep.Entries, rep.Mails, rep.Documents)

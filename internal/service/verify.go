@@ -15,10 +15,19 @@ type VerifyReport struct {
 	Documents int               `json:"documents"`
 	Faults    []desk.ChainFault `json:"faults"`
 	Evidence  []EvidenceFault   `json:"evidence"` // stored mails, documents and case rows that differ (evidence.go)
+	File      []string          `json:"file"`     // what SQLite's check of the database file found wrong
 }
 
 // OK reports whether everything verified.
-func (r VerifyReport) OK() bool { return len(r.Faults) == 0 && len(r.Evidence) == 0 }
+func (r VerifyReport) OK() bool { return len(r.Faults) == 0 && len(r.Evidence) == 0 && len(r.File) == 0 }
+
+// CheckFile checks the database file itself (store.QuickCheck) for a report: a damaged page
+// may hold no entry and still lose data.
+func (s *Service) CheckFile(ctx context.Context, rep *VerifyReport) error {
+	faults, err := s.store.QuickCheck(ctx)
+	rep.File = faults
+	return err
+}
 
 // Verify walks every record's hash chain (or one case's, when caseID is not 0) and reports
 // each case whose chain does not hold, naming the first bad entry; then it holds the stored

@@ -35,6 +35,12 @@ type Config struct {
 	DataDir string
 	URL     string
 	Log     *slog.Logger // where background work (SQLite's checkpoints) reports; nil: slog's default
+	// ReadOnly opens an existing desk only: no data folder or database file is made (kept
+	// verify). A missing one is ErrNoDesk.
+	ReadOnly bool
+	// Lock takes the data folder's lock (a server's): a second server on one folder is
+	// refused before it migrates or writes anything. PostgreSQL is shared by design.
+	Lock bool
 }
 
 // Describe names the database for logs, without credentials.
@@ -62,6 +68,7 @@ type Store struct {
 	writerStmts, readerStmts *stmtCache
 	agents                   *agentCache
 	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
+	lock                     *os.File      // SQLite: the data folder's lock, for a server (LockDataDir)
 }
 
 // Open connects to the database the config names; it does not migrate.
@@ -78,7 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if log == nil {
 			log = slog.Default()
 		}
-		s, err = openSQLite(ctx, cfg.DataDir, log)
+		s, err = openSQLite(ctx, cfg, log)
 	}
 	if err == nil {
 		s.cfg = cfg
@@ -87,11 +94,25 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, err
 }
 
-func openSQLite(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data folder: %w", err)
+func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
+	dir := cfg.DataDir
+	if !cfg.ReadOnly {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data folder: %w", err)
+		}
 	}
 	path := filepath.Join(dir, dbFile)
+	var lock *os.File
+	if cfg.Lock {
+		var err error
+		if lock, err = lockDataDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkDataFile(path, cfg.ReadOnly); err != nil {
+		closeLock(lock)
+		return nil, err
+	}
 	// FULL sync: a committed case or message survives a power cut, not only a crash.
 	base := []string{"busy_timeout = 10000", "foreign_keys = 1", "journal_mode = WAL", "synchronous = FULL"}
 	writer := sql.OpenDB(sqliteConnector{drv: newSQLiteDriver(), dsn: sqliteDSN(path, true),
@@ -112,7 +133,7 @@ func openSQLite(ctx context.Context, dir string, log *slog.Logger) (*Store, erro
 		pragmas: append(slices.Clone(base), "cache_size = -1024", "query_only = 1")})
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	s := &Store{writer: writer, reader: reader, d: sqliteDialect,
+	s := &Store{writer: writer, reader: reader, d: sqliteDialect, lock: lock,
 		writerStmts: newStmtCache(writer), readerStmts: newStmtCache(reader)}
 	if err := writer.PingContext(ctx); err != nil {
 		s.Close()
@@ -187,6 +208,9 @@ func (s *Store) Close() error {
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}
+	if s.lock != nil {
+		err = errors.Join(err, s.lock.Close()) // closing the file ends its lock
+	}
 	return err
 }
 
@@ -195,24 +219,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.reader.PingContext(ct
 
 // Migrate applies pending migrations and logs each one applied.
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
-	fsys, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	p, err := s.migrations(ctx)
 	if err != nil {
-		return fmt.Errorf("migrations for %s: %w", s.d.name, err)
-	}
-	// A database made while a later migration was already out (numbers are handed out ahead
-	// of landing) takes the earlier one when it lands; each migration stands on its own.
-	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
-	if s.d.name == "postgres" {
-		// Several nodes may start at once; one migrates while the others wait.
-		locker, err := lock.NewPostgresSessionLocker()
-		if err != nil {
-			return fmt.Errorf("migration lock: %w", err)
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
-	}
-	p, err := goose.NewProvider(s.d.goose, s.writer, fsys, opts...)
-	if err != nil {
-		return fmt.Errorf("load migrations: %w", err)
+		return err
 	}
 	// Said before, not only after: a migration that rewrites a large desk's tables (00013 lists
 	// every text, about 7 s a million) holds the server's start for a while.
@@ -237,6 +246,56 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
 	}
 	return nil
+}
+
+// CheckSchema checks, without changing anything, that the database is a Kept desk whose
+// schema this binary knows and has fully applied: what a command that only reads (kept verify)
+// needs before it reads.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	if pending {
+		return fmt.Errorf("%s has migrations this binary would apply first: run kept migrate (this command only reads)", s.Describe())
+	}
+	return nil
+}
+
+// migrations is the goose provider of this backend's migrations, after checking that the
+// database is a Kept desk (or empty) and holds no migration this binary does not know: a
+// newer Kept made it, and an older one must not work on it.
+func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
+	if err := s.checkKept(ctx); err != nil {
+		return nil, err
+	}
+	fsys, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	if err != nil {
+		return nil, fmt.Errorf("migrations for %s: %w", s.d.name, err)
+	}
+	// A database made while a later migration was already out (numbers are handed out ahead
+	// of landing) takes the earlier one when it lands; each migration stands on its own.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
+	if s.d.name == "postgres" {
+		// Several nodes may start at once; one migrates while the others wait.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(s.d.goose, s.writer, fsys, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	if err := s.refuseNewer(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Tx is one transaction. Its methods are the only SQL the rest of Kept runs.
