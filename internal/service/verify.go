@@ -19,7 +19,9 @@ type VerifyReport struct {
 }
 
 // OK reports whether everything verified.
-func (r VerifyReport) OK() bool { return len(r.Faults) == 0 && len(r.Evidence) == 0 && len(r.File) == 0 }
+func (r VerifyReport) OK() bool {
+	return len(r.Faults) == 0 && len(r.Evidence) == 0 && len(r.File) == 0
+}
 
 // CheckFile checks the database file itself (store.QuickCheck) for a report: a damaged page
 // may hold no entry and still lose data.
