@@ -28,6 +28,18 @@ type Server struct {
 	metrics *metrics.Metrics
 	version string
 	node    string // this node's name, for its readiness probe
+	// deadline bounds each API request's work: a database that hangs answers 503, never a
+	// request that hangs with it.
+	deadline time.Duration
+}
+
+// requestDeadline is how long an API request may work before it answers 503.
+const requestDeadline = 20 * time.Second
+
+// WithDeadline sets how long a request may work (tests shorten it).
+func (s *Server) WithDeadline(d time.Duration) *Server {
+	s.deadline = d
+	return s
 }
 
 // OnNode names the node the server runs on (see GET /readyz).
@@ -38,7 +50,7 @@ func (s *Server) OnNode(node string) *Server {
 
 // New returns the API server.
 func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string) *Server {
-	return &Server{svc: svc, log: log, metrics: m, version: version}
+	return &Server{svc: svc, log: log, metrics: m, version: version, deadline: requestDeadline}
 }
 
 // Handler routes every request of the API.
@@ -90,6 +102,9 @@ func (s *Server) wrap(rt route) http.Handler {
 	return s.plain(rt.path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		ctx, cancel := context.WithTimeout(r.Context(), s.deadline)
+		defer cancel()
+		r = r.WithContext(ctx)
 		var out any
 		var err error
 		if rt.read != 0 {
@@ -111,7 +126,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			return // answered
 		}
 		if err != nil {
-			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
+			if service.Unavailable(err) {
+				s.log.Warn("request answered 503: the database does not answer", "method", r.Method, "path", r.URL.Path, "err", err)
+			} else if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
 				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			writeError(w, err)
@@ -242,6 +259,12 @@ type errorDetail struct {
 }
 
 func writeError(w http.ResponseWriter, err error) {
+	if service.Unavailable(err) {
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable",
+			Message: "the desk's database does not answer just now; try again in a few seconds"}})
+		return
+	}
 	e, ok := desk.AsError(err)
 	if !ok {
 		writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: "internal", Message: "the desk could not answer; the error is in its log"}})

@@ -194,6 +194,10 @@ func (b boundTx) Read(_ context.Context, fn func(tx *store.Tx) error) error  { r
 // Ping checks that the database answers.
 func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
+// Unavailable reports whether err says the database could not be reached or did not answer in
+// time (store.Unavailable): the request may be tried again, and nothing in it was wrong.
+func Unavailable(err error) bool { return store.Unavailable(err) }
+
 // Backend names the database kind: "sqlite" or "postgres".
 func (s *Service) Backend() string { return s.store.Backend() }
 

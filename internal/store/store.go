@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -174,17 +175,33 @@ func (c sqliteConnector) Connect(ctx context.Context) (driver.Conn, error) {
 func (c sqliteConnector) Driver() driver.Driver { return c.drv }
 
 func openPostgres(ctx context.Context, url string) (*Store, error) {
-	db, err := sql.Open("pgx", url)
+	db, err := sql.Open("pgx", withConnectTimeout(url))
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	db.SetMaxOpenConns(max(8, runtime.NumCPU()*4))
 	db.SetMaxIdleConns(max(8, runtime.NumCPU()*4))
+	// A server that accepts the connection and then says nothing would hold the start forever.
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	return &Store{writer: db, reader: db, d: postgresDialect}, nil
+}
+
+// withConnectTimeout gives a PostgreSQL URL a connect timeout (10 s) unless it has one: a
+// server that does not answer must not hold a connection attempt forever.
+func withConnectTimeout(url string) string {
+	if strings.Contains(url, "connect_timeout=") || !strings.Contains(url, "://") {
+		return url
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "connect_timeout=10"
 }
 
 // Backend names the database kind: "sqlite" or "postgres".
