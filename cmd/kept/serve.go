@@ -100,12 +100,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	var timers *jobs.Runner // set below, before anything can commit
 	var sender *mailnet.Sender
 	var pages *web.Server
+	var changes *service.ChangeBus // set below, before anything can commit
 	cfg.Lock = true
 	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
 		if pages != nil {
 			pages.Changed(e)
 		}
+		changes.Publish(e)
 		if e.Timers && timers != nil {
 			timers.Wake()
 		}
@@ -130,6 +132,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	timers = svc.Timers(log)
 	background := []func(context.Context) error{timers.Run}
+	if changes = svc.ChangeBus(); changes != nil {
+		// Live pages on this node hear of changes made through the others.
+		background = append(background, func(ctx context.Context) error { return changes.Run(ctx, pages.Changed) })
+	}
 	for _, mb := range mailboxes {
 		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, clock.System{}, log)
 		defer poller.Close()

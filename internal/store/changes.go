@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Changes between nodes: on PostgreSQL, each node tells the others what it committed by
+// NOTIFY on one channel and hears theirs by LISTEN, so a live page on any node hears of a
+// change made through another. SQLite runs one node: there is nothing to share.
+
+const changesChannel = "kept_changes"
+
+// SharesChanges reports whether other nodes may write this database (PostgreSQL).
+func (s *Store) SharesChanges() bool { return s.d.name == "postgres" }
+
+// PublishChanges tells the other nodes of committed changes: one NOTIFY per payload, in one
+// statement, outside any command's transaction.
+func (s *Store) PublishChanges(ctx context.Context, payloads []string) error {
+	if !s.SharesChanges() || len(payloads) == 0 {
+		return nil
+	}
+	_, err := s.writer.ExecContext(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, changesChannel, payloads)
+	if err != nil {
+		return fmt.Errorf("publish changes: %w", err)
+	}
+	return nil
+}
+
+// Listener is what ListenChanges tells: each payload heard, and the connection's state.
+type Listener struct {
+	Heard     func(payload string)
+	Listening func()          // the channel is listened to (again)
+	Lost      func(err error) // the connection was lost; it connects again in a second
+}
+
+// ListenChanges tells l each payload any node publishes until ctx ends, on a connection of
+// its own, connecting again after a lost connection (what was published while it was lost is
+// not heard: pages catch up on their next change or reload). On SQLite it returns at once.
+func (s *Store) ListenChanges(ctx context.Context, l Listener) error {
+	if !s.SharesChanges() {
+		return nil
+	}
+	for {
+		err := s.listenOnce(ctx, l)
+		if ctx.Err() != nil {
+			return nil
+		}
+		l.Lost(err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, l Listener) error {
+	conn, err := pgx.Connect(ctx, withConnectTimeout(s.cfg.URL))
+	if err != nil {
+		return fmt.Errorf("connect to listen for changes: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
+		return fmt.Errorf("listen for changes: %w", err)
+	}
+	l.Listening()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("wait for changes: %w", err)
+		}
+		l.Heard(n.Payload)
+	}
+}
