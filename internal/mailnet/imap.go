@@ -134,6 +134,10 @@ func (mb Mailbox) Key() string {
 type Checkpoints interface {
 	IMAPCheckpoint(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, found bool, err error)
 	SaveIMAPCheckpoint(ctx context.Context, mailbox string, uidValidity, lastUID uint32, at time.Time) error
+	// TryHoldMailbox takes this node's hold on polling the mailbox, so that of several nodes
+	// one polls it; held is nil when another node has it. held reports whether the hold still
+	// stands; release gives it up.
+	TryHoldMailbox(ctx context.Context, mailbox string) (held func(context.Context) bool, release func(), err error)
 }
 
 // Poller reads new messages of one IMAP mailbox into a Receiver. Run (or PollOnce) is meant
@@ -440,11 +444,57 @@ func (p *Poller) done(c *imapclient.Client, uid uint32) error {
 // reconnecting; Run returns only when ctx ends.
 func (p *Poller) Run(ctx context.Context) error {
 	defer p.Close()
-	backoff := time.Duration(0)
 	for {
-		n, err := p.PollOnce(ctx)
+		held, release := p.holdMailbox(ctx)
+		if held == nil {
+			return nil // ctx ended
+		}
+		p.pollWhileHeld(ctx, held)
+		release()
 		if ctx.Err() != nil {
 			return nil
+		}
+		p.log.Warn("imap: this node lost its hold on the mailbox; it polls again once it holds it", "mailbox", p.mb.Key())
+		p.mu.Lock()
+		_ = p.closeConn()
+		p.mu.Unlock()
+	}
+}
+
+// imapHoldRetry is how often a node whose mailbox another node polls asks again: the other
+// node's hold ends with it, so this one takes over within this long.
+const imapHoldRetry = 5 * time.Second
+
+// holdMailbox waits until this node holds the mailbox (nil when ctx ends first).
+func (p *Poller) holdMailbox(ctx context.Context) (held func(context.Context) bool, release func()) {
+	said := false
+	for {
+		held, release, err := p.cp.TryHoldMailbox(ctx, p.mb.Key())
+		switch {
+		case held != nil:
+			if said {
+				p.log.Info("imap: this node polls the mailbox now", "mailbox", p.mb.Key())
+			}
+			return held, release
+		case err != nil && ctx.Err() == nil:
+			p.log.Error("imap: could not ask for the mailbox's hold; asking again", "mailbox", p.mb.Key(), "err", err)
+		case !said:
+			p.log.Info("imap: another node polls this mailbox; this one takes over if it stops", "mailbox", p.mb.Key())
+			said = true
+		}
+		if !sleep(ctx, imapHoldRetry, nil) {
+			return nil, nil
+		}
+	}
+}
+
+// pollWhileHeld polls and waits for new mail until ctx ends or the hold is lost.
+func (p *Poller) pollWhileHeld(ctx context.Context, held func(context.Context) bool) {
+	backoff := time.Duration(0)
+	for held(ctx) {
+		n, err := p.PollOnce(ctx)
+		if ctx.Err() != nil {
+			return
 		}
 		if n > 0 {
 			p.log.Info("imap: mail received", "count", n)
@@ -453,14 +503,14 @@ func (p *Poller) Run(ctx context.Context) error {
 			backoff = min(max(2*backoff, imapBackoffMin), imapBackoffMax)
 			p.log.Error("imap: poll failed, retrying", "in", backoff, "err", err)
 			if !sleep(ctx, backoff, nil) {
-				return nil
+				return
 			}
 			continue
 		}
 		backoff = 0
 		if err := p.wait(ctx); err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return
 			}
 			p.log.Warn("imap: idle failed, polling again", "err", err)
 			p.mu.Lock()

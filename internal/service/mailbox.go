@@ -101,6 +101,17 @@ type Checkpoints struct{ st *store.Store }
 // Checkpoints returns the pollers' checkpoints.
 func (s *Service) Checkpoints() Checkpoints { return Checkpoints{st: s.store} }
 
+// TryHoldMailbox takes this node's hold on polling a mailbox (store.TryHoldMailbox): held is
+// nil when another node polls it; held reports whether the hold still stands, release gives
+// it up.
+func (c Checkpoints) TryHoldMailbox(ctx context.Context, mailbox string) (held func(context.Context) bool, release func(), err error) {
+	h, err := c.st.TryHoldMailbox(ctx, mailbox)
+	if err != nil || h == nil {
+		return nil, nil, err
+	}
+	return h.Held, h.Release, nil
+}
+
 // IMAPCheckpoint reads a mailbox's checkpoint.
 func (c Checkpoints) IMAPCheckpoint(ctx context.Context, mailbox string) (validity, last uint32, found bool, err error) {
 	err = c.st.Read(ctx, func(tx *store.Tx) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -75,4 +76,51 @@ func (s *Store) listenOnce(ctx context.Context, l Listener) error {
 		}
 		l.Heard(n.Payload)
 	}
+}
+
+// MailboxHold is a node's hold on polling one mailbox, so that of several nodes given the same
+// mailbox one polls it: on PostgreSQL a session advisory lock on a connection of its own,
+// which the server releases when the node dies; on SQLite (one node) it is always held.
+type MailboxHold struct{ conn *sql.Conn }
+
+// TryHoldMailbox takes the hold on polling the mailbox named key, or reports that another
+// node has it (nil, nil).
+func (s *Store) TryHoldMailbox(ctx context.Context, key string) (*MailboxHold, error) {
+	if !s.SharesChanges() {
+		return &MailboxHold{}, nil
+	}
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hold mailbox %s: %w", key, err)
+	}
+	var ok bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`, "kept imap "+key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, fmt.Errorf("hold mailbox %s: %w", key, err)
+		}
+		return nil, nil
+	}
+	return &MailboxHold{conn: conn}, nil
+}
+
+// Held reports whether the hold still stands (its connection answers).
+func (h *MailboxHold) Held(ctx context.Context) bool {
+	if h.conn == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return h.conn.PingContext(ctx) == nil
+}
+
+// Release gives the hold up.
+func (h *MailboxHold) Release() {
+	if h.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = h.conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`)
+	h.conn.Close()
 }
