@@ -19,10 +19,30 @@ type System struct{}
 // so a time written and read back hashes the same.
 func (System) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// processStart is when this process started, by the wall clock and by the clock of time
+// passed (passed).
+var processStart, passedAtStart = time.Now().Round(0), passed()
+
+// Drift is how far a clock's wall time has moved from the time that really passed since the
+// process started (a clock nobody sets, counting time the machine slept): positive when the
+// wall clock was set forward, negative when set back. Clocks that cannot tell have none.
+func Drift(c Clock) time.Duration {
+	switch c := c.(type) {
+	case System:
+		return time.Now().Round(0).Sub(processStart) - (passed() - passedAtStart)
+	case *Fake:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.jumped
+	}
+	return 0
+}
+
 // Fake is a clock that only moves when told to.
 type Fake struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	jumped time.Duration // what Jump moved it, for Drift
 }
 
 // NewFake returns a fake clock standing at t.
@@ -47,4 +67,13 @@ func (f *Fake) Set(t time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = t.UTC().Truncate(time.Microsecond)
+}
+
+// Jump sets the wall clock d later (earlier, when negative) without time passing, as a wrong
+// setting of a server's clock would.
+func (f *Fake) Jump(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d).Truncate(time.Microsecond)
+	f.jumped += d
 }

@@ -35,7 +35,8 @@ type Service struct {
 	mailCfg  MailConfig
 	mailKeys *mailKeys
 	ingest   *mailGroups
-	tokenUse *tokenUses // when this process last wrote each API token's use
+	tokenUse *tokenUses  // when this process last wrote each API token's use
+	clockOK  *clockGuard // whether the wall clock may be trusted with timers (clockguard.go)
 	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
 	portalMail *atomic.Pointer[PortalLinkMail]
 	// linkBase is where the desk is reached from outside, for links in mails commands write
@@ -64,7 +65,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)

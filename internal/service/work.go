@@ -182,7 +182,9 @@ func (s *Service) Timers(log *slog.Logger) *jobs.Runner {
 	if s.bound != nil {
 		tr = boundTx{s.bound}
 	}
-	return jobs.NewRunner(tr, s.clock, log, s.Handlers())
+	r := jobs.NewRunner(tr, s.clock, log, s.Handlers())
+	r.Hold = s.timersHeld
+	return r
 }
 
 // boundTx runs a runner's transactions in one it was given.
