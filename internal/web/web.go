@@ -100,6 +100,7 @@ func (s *Server) Handler(next http.Handler) http.Handler {
 	s.portalRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
+	s.passwordRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
