@@ -47,6 +47,11 @@ type PortalLinkMail struct {
 	// Done, if set, hears what became of each request once its transaction has committed:
 	// for the log (a demo prints the link there when it cannot mail it).
 	Done func(PortalLinkResult)
+	// ComposeReset writes the mail with an agent's password reset link, in lang.
+	ComposeReset func(lang, link string, expires time.Time) (subject, text string)
+	// ResetDone, if set, hears what became of each reset request (Link set when no relay
+	// could carry it), like Done.
+	ResetDone func(PortalLinkResult)
 }
 
 // SetPortalLinkMail sets how sign-in links are written and reported; call it before serving.

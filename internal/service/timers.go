@@ -24,6 +24,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerResolutionDue:   s.onTimers(each(s.resolutionDue)),
 		timerEscalationWait:  s.onTimers(each(s.escalationDue)),
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
+		timerPasswordReset:   s.onTimers(each(s.sendPasswordReset)),
 	}
 }
 

@@ -118,3 +118,49 @@ func (t *Tx) UsePortalLink(ctx context.Context, id int64, now time.Time) (bool, 
 	}
 	return n == 1, nil
 }
+
+// PasswordReset is a one-time link mailed to an agent who forgot their password.
+type PasswordReset struct {
+	ID        int64
+	AgentID   int64
+	Digest    []byte
+	ExpiresAt time.Time
+	Used      bool
+}
+
+// InsertPasswordReset stores a reset link's digest and returns its id.
+func (t *Tx) InsertPasswordReset(ctx context.Context, agentID int64, digest []byte, now, expires time.Time) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO password_resets (agent_id, digest, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		agentID, digest, now, expires).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert password reset: %w", err)
+	}
+	return id, nil
+}
+
+// PasswordReset loads a reset link.
+func (t *Tx) PasswordReset(ctx context.Context, id int64) (PasswordReset, error) {
+	l := PasswordReset{ID: id}
+	var used *time.Time
+	err := t.tx.QueryRowContext(ctx, `SELECT agent_id, digest, expires_at, used_at FROM password_resets WHERE id = $1`, id).
+		Scan(&l.AgentID, &l.Digest, &l.ExpiresAt, &used)
+	if err != nil {
+		return l, fmt.Errorf("load password reset %d: %w", id, notFound(err))
+	}
+	l.Used = used != nil
+	return l, nil
+}
+
+// UsePasswordResets marks every unused reset link of the agent used (the one used, and any
+// older one still lying in their mailbox), reporting whether the one with id was among them.
+func (t *Tx) UsePasswordResets(ctx context.Context, agentID, id int64, now time.Time) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM password_resets WHERE id = $1 AND used_at IS NULL`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("use password reset %d: %w", id, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE agent_id = $2 AND used_at IS NULL`, now, agentID); err != nil {
+		return false, fmt.Errorf("use password resets of agent %d: %w", agentID, err)
+	}
+	return n == 1, nil
+}

@@ -1,9 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
 
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -52,5 +60,67 @@ func TestAgentChangesTheirPassword(t *testing.T) {
 		// Estonian: the page speaks Estonian.
 		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/account/password"}})
 		b.get("/account/password").mustContain(t, "Teie parool", "Praegune parool")
+	})
+}
+
+var resetLinkRE = regexp.MustCompile(`https?://\S+/login/reset\?token=\S+`)
+
+// Issue 16, finding 5: a forgotten password took a shell on the server. Now the agent asks on
+// the sign-in page; the same answer comes for any address, a mail in their language brings a
+// one-time link, opening it uses nothing, and setting the password with it signs them in (and
+// out everywhere else); the link then works no more.
+func TestAgentResetsAForgottenPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+		ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		if err := d.Svc.SetLanguage(context.Background(), desk.AgentActor(ann), "et"); err != nil {
+			t.Fatal(err)
+		}
+		other := d.browser()
+		other.signIn("ann@example.com", casePassword)
+		b := d.browser()
+		b.get("/login").mustContain(t, `href="/login/reset"`)
+		b.get("/login/reset")
+		known := b.post("/login/reset", url.Values{"email": {"ann@example.com"}})
+		unknown := d.browser()
+		unknown.get("/login/reset")
+		stranger := unknown.post("/login/reset", url.Values{"email": {"nobody@example.com"}})
+		if known.Status != 200 || stranger.Status != 200 || !strings.Contains(known.Body, `id="reset-sent"`) || !strings.Contains(stranger.Body, `id="reset-sent"`) {
+			t.Fatalf("the answers differ or fail: %d %d", known.Status, stranger.Status)
+		}
+		mails := portalMails(t, d)
+		if len(mails) != 1 || mails[0].To != "ann@example.com" {
+			t.Fatalf("mails queued: %d", len(mails))
+		}
+		msg, err := mail.Parse(mails[0].Raw, mail.DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg.Subject != "Teie link uue parooli seadmiseks" {
+			t.Errorf("the mail's subject %q is not Ann's Estonian", msg.Subject)
+		}
+		link := strings.TrimPrefix(resetLinkRE.FindString(msg.Text), d.URL)
+		if link == "" {
+			t.Fatalf("no link in the mail:\n%s", msg.Text)
+		}
+		b.get(link).mustContain(t, `name="token"`)
+		b.get(link).mustContain(t, `name="token"`) // opening twice uses nothing
+		token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(b.get(link).Body)[1]
+		const next = "a brand new passphrase"
+		p := b.post("/login/reset/password", url.Values{"token": {html.UnescapeString(token)}, "password": {next}, "repeat": {next}})
+		if p.Status != http.StatusSeeOther || p.Location != "/inbox" {
+			t.Fatalf("set the password: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		if got := b.get("/inbox"); got.Status != http.StatusOK {
+			t.Errorf("not signed in after setting the password: %d", got.Status)
+		}
+		if got := other.get("/inbox"); got.Status == http.StatusOK {
+			t.Error("another session still signed in after the reset")
+		}
+		again := d.browser()
+		if p := again.get(link); p.Status != http.StatusGone {
+			t.Errorf("the used link opens: %d", p.Status)
+		}
+		again.signIn("ann@example.com", next)
 	})
 }

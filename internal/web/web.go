@@ -62,7 +62,7 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 	}
 	s := &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}
 	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
-	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone})
+	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone})
 	if opts.BaseURL != "" {
 		svc.SetLinkBase(opts.BaseURL) // links in mails that commands write (agreement.go)
 	}
@@ -101,6 +101,7 @@ func (s *Server) Handler(next http.Handler) http.Handler {
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
 	s.passwordRoutes(mux)
+	s.resetRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
