@@ -28,6 +28,8 @@ import (
 // The demo's size and its sign-in.
 const (
 	headEmail     = "head@demo.kept.example"
+	leadEmail     = "andres.kangur@demo.kept.example" // the Deliveries team's lead
+	agentEmail    = "liis.kukk@demo.kept.example"     // an agent in Billing
 	headPassword  = "kept-demo-password"
 	customerCount = 200
 	caseCount     = 1000
@@ -59,6 +61,7 @@ func (s *SignIn) Print(w io.Writer, url string) {
 	fmt.Fprintf(w, "  address:   %s/login\n", url)
 	fmt.Fprintf(w, "  email:     %s\n", s.Email)
 	fmt.Fprintf(w, "  password:  %s\n", s.Password)
+	fmt.Fprintf(w, "The same password signs in a team lead (%s) and an agent (%s).\n", leadEmail, agentEmail)
 	fmt.Fprintf(w, "\nAPI token (new on every start, which revokes the one before; keep it private):\n  %s\n", s.Token)
 	// Quoted, because an unquoted ? is a glob in several shells.
 	fmt.Fprintf(w, "\nTry it:\n  curl -H \"Authorization: Bearer %s\" '%s/api/v1/cases?status=open'\n", s.Token, url)
@@ -250,8 +253,14 @@ func (s *seeder) run(ctx context.Context) (desk.Agent, error) {
 		s.clk.Advance(time.Duration(1+s.r.IntN(6)) * time.Hour)
 	}
 	head := s.agents[0]
-	if err := s.svc.SetPassword(ctx, head.ID, headPassword); err != nil {
-		return desk.Agent{}, err
+	// The head of care, a lead and an agent can sign in, so a newcomer sees the desk from
+	// each rung.
+	for _, st := range s.agents {
+		if st.Email == headEmail || st.Email == leadEmail || st.Email == agentEmail {
+			if err := s.svc.SetPassword(ctx, st.ID, headPassword); err != nil {
+				return desk.Agent{}, err
+			}
+		}
 	}
 	if err := s.setTargets(ctx, head); err != nil {
 		return desk.Agent{}, err

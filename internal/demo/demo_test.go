@@ -62,6 +62,13 @@ func TestSeed(t *testing.T) {
 	if err != nil || !auth.CheckPassword(in.Password, hash) {
 		t.Errorf("the demo password does not match the head of care's (%v)", err)
 	}
+	// A lead and an agent sign in with it too (issue 16, finding 7: only the head of care had
+	// a password), so a newcomer sees the desk from each rung.
+	for _, email := range []string{leadEmail, agentEmail} {
+		if _, err := svc.SignIn(ctx, email, in.Password); err != nil {
+			t.Errorf("%s cannot sign in with the demo password: %v", email, err)
+		}
+	}
 
 	// Twelve agents on a ladder that reaches the head of care.
 	agents, err := svc.Agents(ctx, sys)
@@ -509,7 +516,7 @@ func TestPrint(t *testing.T) {
 	in := &SignIn{Email: headEmail, Password: headPassword, Token: "kept_1_secret", Seeded: true}
 	in.Print(&b, "http://127.0.0.1:8080/")
 	out := b.String()
-	for _, want := range []string{headEmail, headPassword,
+	for _, want := range []string{headEmail, headPassword, leadEmail, agentEmail,
 		`curl -H "Authorization: Bearer kept_1_secret" 'http://127.0.0.1:8080/api/v1/cases?status=open'`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Print output lacks %q:\n%s", want, out)
@@ -591,3 +598,4 @@ func TestRestartRevokesTheDemoToken(t *testing.T) {
 		}
 	})
 }
+

@@ -59,9 +59,9 @@ func demoAgents() []agentSpec {
 
 		{"Oliver Bennett", "oliver.bennett@demo.kept.example", desk.RoleManager, teamBilling, london, english, std(), 0},
 		{"Tomislav Jurić", "tomislav.juric@demo.kept.example", desk.RoleLead, teamRepairs, zagreb, croatian, early(), 0},
-		{"Andres Kangur", "andres.kangur@demo.kept.example", desk.RoleLead, teamDeliveries, tallinn, estonian, std(), 0},
+		{"Andres Kangur", leadEmail, desk.RoleLead, teamDeliveries, tallinn, estonian, std(), 0},
 
-		{"Liis Kukk", "liis.kukk@demo.kept.example", desk.RoleAgent, teamBilling, tallinn, estonian, std(), 1},
+		{"Liis Kukk", agentEmail, desk.RoleAgent, teamBilling, tallinn, estonian, std(), 1},
 		{"Ivana Perić", "ivana.peric@demo.kept.example", desk.RoleAgent, teamBilling, zagreb, croatian, early(), 1},
 		// Part-time: three mornings a week.
 		{"Hannah Cole", "hannah.cole@demo.kept.example", desk.RoleAgent, teamBilling, london, english, week("mon tue thu", "09:00-13:00"), 1},
