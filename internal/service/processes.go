@@ -294,6 +294,9 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 	if strings.TrimSpace(body) == "" {
 		return r, desk.Invalid("body", "is required")
 	}
+	if err := desk.CheckCannedReply(body); err != nil {
+		return r, err
+	}
 	err := s.write(ctx, actor, func(w *work) error { return w.tx.InsertCannedReply(ctx, &r) })
 	if store.IsDuplicate(err) {
 		return r, desk.Conflict("canned_reply_exists", fmt.Sprintf("a canned reply named %q exists", r.Name), nil)
@@ -331,6 +334,9 @@ func prepareMessage(w *work, c desk.Case, in desk.NewMessage) (desk.NewMessage, 
 			in.Body = rs[0].Body
 		}
 		in.Offer = in.Offer || rs[0].Offer
+		if in.Body, err = fillCanned(w, c, in.Body); err != nil {
+			return in, err
+		}
 	}
 	if !in.Offer {
 		return in, nil
@@ -340,6 +346,28 @@ func prepareMessage(w *work, c desk.Case, in desk.NewMessage) (desk.NewMessage, 
 		return in, err
 	}
 	return in, desk.OpenComplaints(cases)
+}
+
+// fillCanned fills a canned reply's variables for the case (desk.FillCannedReply): the
+// customer's names, the sender's, the case's, and its next open promise in the customer's
+// language and zone.
+func fillCanned(w *work, c desk.Case, body string) (string, error) {
+	cust, err := w.customer(c.CustomerID)
+	if err != nil {
+		return "", err
+	}
+	f := desk.CannedFill{Customer: cust, Agent: w.actor.Name, Case: c}
+	open, err := w.tx.Promises(w.ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen, Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	if len(open) > 0 {
+		f.Promise = &open[0]
+	}
+	if f.Fallback, err = zoneOf(w, c); err != nil {
+		return "", err
+	}
+	return desk.FillCannedReply(body, f)
 }
 
 // Release lets a quarantined case (held as suspected spam or look-alike obfuscation) through:
