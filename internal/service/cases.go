@@ -85,7 +85,11 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 			return nil, nil, err
 		}
 	}
-	owner, err := chooseOwner(w, in.OwnerID, ct.TeamID)
+	team := ct.TeamID
+	if in.TeamID != 0 {
+		team = in.TeamID
+	}
+	owner, err := chooseOwner(w, in.OwnerID, team)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -291,7 +292,12 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 			data.UnverifiedSender = true
 			flags = append(flags, desk.FlagUnverifiedSender)
 		}
-		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data, Checked: in.checked})
+		team, to, err := routeByAddress(w, append(append(append([]string{}, d.To...), addresses(msg.To)...), addresses(msg.Cc)...))
+		if err != nil {
+			return err
+		}
+		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data, Checked: in.checked,
+			TeamID: team.ID})
 		if err != nil {
 			return err
 		}
@@ -299,10 +305,35 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		if c, entries, err = s.openCase(w, nc, cust, flags...); err != nil {
 			return err
 		}
+		if team.ID != 0 {
+			note := desk.Draft{Kind: desk.KindNote, Actor: desk.SystemActor(), Internal: true,
+				Body: fmt.Sprintf("Routed to %s: the mail came to %s.", team.Name, to)}
+			if _, err := s.appendRecord(w, c, []desk.Draft{note}); err != nil {
+				return err
+			}
+		}
 		entry, res.Created = entries[0], true
 	}
 	res.MailID, res.CaseID = stored.ID, c.ID
 	return w.tx.SetMailEntry(w.ctx, stored.ID, c.ID, entry.Seq)
+}
+
+// routeByAddress is the team whose desk address a new mail came to (the envelope's recipients
+// first, then To and Cc), and that address; none (ID 0) when no team takes mail at any of them.
+func routeByAddress(w *work, rcpts []string) (desk.TeamSettings, string, error) {
+	teams, err := w.routingTeams()
+	if err != nil || len(teams) == 0 {
+		return desk.TeamSettings{}, "", err
+	}
+	for _, r := range rcpts {
+		r = strings.ToLower(strings.TrimSpace(r))
+		for _, t := range teams {
+			if slices.Contains(t.Addresses, r) {
+				return t, r, nil
+			}
+		}
+	}
+	return desk.TeamSettings{}, "", nil
 }
 
 // automaticAnswersCase reports whether an automatic mail (not signed by the desk's token) answers

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
 )
 
 // The mail door: which recipients the desk takes mail for, and which senders are the desk
@@ -14,8 +18,8 @@ import (
 // addresses), and the addresses and whole domains of MailConfig.Accept. Anything else is
 // refused, so the desk is neither an open relay nor a catch-all that anyone can make mail
 // from its own address.
-func (s *Service) AcceptsRecipient(_ context.Context, addr string) bool {
-	if s.isDeskAddress(addr) {
+func (s *Service) AcceptsRecipient(ctx context.Context, addr string) bool {
+	if s.isDeskAddress(addr) || s.isTeamAddress(ctx, addr) {
 		return true
 	}
 	_, domain, ok := splitAddress(addr)
@@ -85,4 +89,43 @@ func ParseMailAccept(list string) ([]string, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// teamAddresses are the addresses teams take mail at (PUT /api/v1/teams/{name}), as the mail
+// door last read them: read again after a change here, or after teamAddressesFor on a node
+// where another node may have changed them.
+type teamAddresses struct {
+	set    map[string]bool
+	readAt time.Time
+}
+
+const teamAddressesFor = 10 * time.Second
+
+// isTeamAddress reports whether addr is an address a team takes mail at. While the database
+// does not answer, the set read last answers (none before the first read).
+func (s *Service) isTeamAddress(ctx context.Context, addr string) bool {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	cur := s.teamAddrs.Load()
+	if cur == nil || s.now().Sub(cur.readAt) >= teamAddressesFor || s.now().Before(cur.readAt) {
+		var teams []desk.TeamSettings
+		err := s.readTx(ctx, func(tx *store.Tx) error {
+			var err error
+			teams, err = tx.Teams(ctx)
+			return err
+		})
+		if err == nil {
+			next := &teamAddresses{set: map[string]bool{}, readAt: s.now()}
+			for _, t := range teams {
+				for _, a := range t.Addresses {
+					next.set[a] = true
+				}
+			}
+			s.teamAddrs.Store(next)
+			cur = next
+		} else if cur == nil {
+			s.log.Error("mail door: could not read the teams' addresses", "err", err)
+			return false
+		}
+	}
+	return cur.set[addr]
 }

@@ -37,6 +37,8 @@ type Service struct {
 	ingest   *mailGroups
 	tokenUse *tokenUses  // when this process last wrote each API token's use
 	clockOK  *clockGuard // whether the wall clock may be trusted with timers (clockguard.go)
+	// teamAddrs are the addresses teams take mail at, as the mail door last read them (maildoor.go).
+	teamAddrs *atomic.Pointer[teamAddresses]
 	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
 	portalMail *atomic.Pointer[PortalLinkMail]
 	// linkBase is where the desk is reached from outside, for links in mails commands write
@@ -65,7 +67,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)

@@ -53,7 +53,11 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 		if err := s.checkTeamAddresses(w, out); err != nil {
 			return err
 		}
-		return tx.SaveTeamSettings(ctx, out)
+		if err := tx.SaveTeamSettings(ctx, out); err != nil {
+			return err
+		}
+		w.afterCommit(func() { s.teamAddrs.Store(nil) }) // the mail door reads the addresses again
+		return nil
 	})
 	return out, wrap("set team settings", err)
 }

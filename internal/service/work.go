@@ -39,6 +39,7 @@ type work struct {
 	lastMail     map[int64]string         // the Message-ID of each case's last received mail ("" for none)
 	absences     map[int64][]desk.Absence // agents' absences around now (absenceWindow)
 	automatic    map[string]int           // automatic mails to an address in the past hour, with those queued here
+	routes       *[]desk.TeamSettings     // the teams that take mail at desk addresses (routingTeams)
 
 	// What the customers read by mail, sent as the command ends (notices.go).
 	notices     map[int64]*caseNotices
@@ -540,4 +541,22 @@ func (w *work) settingsOf(c desk.Case) (desk.TeamSettings, error) {
 		w.settings[key] = v
 	}
 	return v, err
+}
+
+// routingTeams are the teams that take mail at desk addresses, read once per unit of work.
+func (w *work) routingTeams() ([]desk.TeamSettings, error) {
+	if w.routes == nil {
+		teams, err := w.tx.Teams(w.ctx)
+		if err != nil {
+			return nil, err
+		}
+		routes := []desk.TeamSettings{}
+		for _, t := range teams {
+			if len(t.Addresses) > 0 {
+				routes = append(routes, t)
+			}
+		}
+		w.routes = &routes
+	}
+	return *w.routes, nil
 }
