@@ -69,7 +69,7 @@ type HandoverQuestion struct {
 // the customer has an address and mail goes out, by mail with one-time links to agree and to
 // decline. A newer question replaces an older one.
 func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, caseID int64, in desk.HandoverAsk) (HandoverQuestion, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseAsk); err != nil {
 		return HandoverQuestion{}, err
 	}
 	var q HandoverQuestion
@@ -77,6 +77,9 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 	err := s.write(ctx, actor, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActCaseAsk, Object{Case: c}); err != nil {
 			return err
 		}
 		if err := w.readByCustomer(c); err != nil {

@@ -280,7 +280,7 @@ func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, 
 // now looks after them (and until when, if temporary). A case that has climbed the ladder is
 // not handed below its owner without the customer's recorded agreement.
 func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, in desk.Handover) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseHandover); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
@@ -317,6 +317,9 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	if store.IsNotFound(err) {
 		return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
 	} else if err != nil {
+		return err
+	}
+	if err := w.allow(ActCaseHandover, Object{Case: c, Agent: &to}); err != nil {
 		return err
 	}
 	if !in.missing {
@@ -401,18 +404,21 @@ type AbsenceView struct {
 // same call hands each over with a briefing. Sickness never blocks: when it starts, the
 // agent's cases go to their manager, flagged handover_missing, and the manager is alerted.
 func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int64, in desk.NewAbsence, handovers []CaseHandover) (AbsenceView, error) {
-	if err := requireStaff(actor); err != nil {
-		return AbsenceView{}, err
-	}
-	a, err := desk.ValidateAbsence(in, agentID, s.now())
-	if err != nil {
+	if err := gate(actor, ActAbsenceAdd); err != nil {
 		return AbsenceView{}, err
 	}
 	view := AbsenceView{HandedOver: []string{}, ToManager: []string{}}
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		agent, err := w.agent(agentID)
 		if err != nil {
 			return notFoundAs(err, "agent", agentID)
+		}
+		if err := w.allow(ActAbsenceAdd, Object{Agent: &agent}); err != nil {
+			return err
+		}
+		a, err := desk.ValidateAbsence(in, agentID, w.now)
+		if err != nil {
+			return err
 		}
 		for i, h := range handovers {
 			c, err := w.loadCase(h.CaseID)
@@ -526,7 +532,7 @@ func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]str
 
 // Absences lists an agent's absences that have not ended.
 func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.Absence, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActAbsenceRead); err != nil {
 		return nil, err
 	}
 	var out []desk.Absence
@@ -544,7 +550,7 @@ func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64)
 // BulkHandOver hands several of an agent's cases over in one transaction, each with its own
 // colleague and briefing; until (optional) makes them temporary.
 func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers []CaseHandover, until time.Time) ([]string, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseHandover); err != nil {
 		return nil, err
 	}
 	if len(handovers) == 0 {
@@ -597,14 +603,17 @@ type TeamSettingsIn struct {
 // SetTeamSettings changes a team's targets, calendar and addresses; a new team name creates
 // the team.
 func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name string, in TeamSettingsIn) (desk.TeamSettings, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.TeamSettings{}, desk.Forbidden("only an admin or a manager may change a team's targets")
+	if err := gate(actor, ActTeamSettings); err != nil {
+		return desk.TeamSettings{}, err
 	}
 	var out desk.TeamSettings
 	err := s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
 		id, err := tx.EnsureTeam(ctx, name, w.now)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActTeamSettings, Object{TeamID: id}); err != nil {
 			return err
 		}
 		if out, err = tx.TeamSettings(ctx, id); err != nil {
@@ -722,7 +731,7 @@ func (s *Service) checkTeamAddresses(w *work, t desk.TeamSettings) error {
 
 // Teams lists the desk's teams with their targets, calendars and addresses.
 func (s *Service) Teams(ctx context.Context, actor desk.Actor) ([]desk.TeamSettings, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActTeamRead); err != nil {
 		return nil, err
 	}
 	var out []desk.TeamSettings

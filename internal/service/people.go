@@ -12,16 +12,22 @@ import (
 
 // CreateAgent adds an agent; a new team name creates the team.
 func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.NewAgent) (desk.Agent, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.Agent{}, desk.Forbidden("only an admin or a manager may add agents")
+	if err := gate(actor, ActAgentCreate); err != nil {
+		return desk.Agent{}, err
 	}
 	now := s.now()
 	a, err := desk.ValidateAgent(in, now)
 	if err != nil {
 		return a, err
 	}
+	if a.ManagerID == 0 && actor.Kind == desk.ActorAgent && actor.Role == desk.RoleManager {
+		a.ManagerID = actor.ID // a manager adds people below themselves
+	}
 	err = s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
+		if err := w.allow(ActAgentCreate, Object{Agent: &a}); err != nil {
+			return err
+		}
 		if existing, err := tx.AgentByEmail(ctx, a.Email); err == nil {
 			return desk.Conflict("agent_exists", fmt.Sprintf("an agent with email %s already exists", a.Email), map[string]any{"id": existing.ID})
 		} else if !store.IsNotFound(err) {

@@ -195,13 +195,16 @@ func loadPromise(w *work, id int64) (*desk.Promise, *desk.Case, error) {
 
 // KeepPromise records that a promise was kept; its reminders and breach are called off.
 func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, note string) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseKeep); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
 	err := s.write(ctx, actor, func(w *work) error {
 		p, c, err := loadPromise(w, id)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActPromiseKeep, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
 		drafts, err := desk.KeepPromise(p, actor, note, w.now)
@@ -230,7 +233,7 @@ func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, n
 // SlipPromise moves a promise's due time with a reason and a message to the customer, both on
 // the record. The second slip of one promise (and every one after it) escalates the case.
 func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, in desk.Slip) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseSlip); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
@@ -238,6 +241,9 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		tx, now := w.tx, w.now
 		p, c, err := loadPromise(w, id)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActPromiseSlip, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
 		from := p.DueAt
