@@ -38,12 +38,8 @@ type teamData struct {
 type teamAgent struct {
 	desk.Agent
 	Me       bool
+	Manage   bool // the service would let the reader deactivate (or reactivate) them
 	RoleText string
-}
-
-// canManage is who may deactivate agents here: managers and admins.
-func canManage(a desk.Actor) bool {
-	return a.Kind == desk.ActorAgent && (a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
 }
 
 // teamPage shows the team view the service reads (service.TeamView, which also decides who
@@ -56,8 +52,18 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 	}
 	d := teamData{Team: v.Team, Teams: v.Teams, Promises: v.Promises, Escalated: v.Escalated, Missing: v.Missing,
 		Outcomes: v.Outcomes, Days: int(service.TeamWindow / (24 * time.Hour)), Now: v.Now}
+	ids := make([]int64, 0, len(v.Agents))
 	for _, a := range v.Agents {
-		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, RoleText: r.T("team.role." + string(a.Role))})
+		ids = append(ids, a.ID)
+	}
+	// Which buttons to show is the permission table's answer, not the page's own.
+	manage, err := s.svc.MayOnAgents(r.Context(), actor, service.ActAgentDeactivate, ids)
+	if err != nil {
+		return err
+	}
+	for _, a := range v.Agents {
+		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, Manage: manage[a.ID] && a.ID != actor.ID,
+			RoleText: r.T("team.role." + string(a.Role))})
 	}
 	for _, c := range v.Slips {
 		d.Slips = append(d.Slips, bar{Label: c.Name, Value: c.Slips, Title: r.T("team.slips.bar", c.Name, c.Slips)})
@@ -77,9 +83,6 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 
 // setAgentActive deactivates (or reactivates) an agent; deactivation ends their sessions.
 func (s *Server) setAgentActive(w http.ResponseWriter, r *request) error {
-	if !canManage(r.sess.Actor) {
-		return desk.Forbidden("only managers and admins deactivate agents")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return desk.NotFound("agent", r.PathValue("id"))
