@@ -138,7 +138,7 @@ func (s *Service) PromiseEstimate(ctx context.Context, actor desk.Actor, caseID 
 		if err != nil {
 			return err
 		}
-		if err := requireStaff(actor); err != nil {
+		if err := gate(actor, ActCaseRead); err != nil {
 			return err
 		}
 		est, err = promiseEstimate(w, *c, kind, due)

@@ -348,10 +348,8 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 // says so in a public reference_added entry. The customer may do this on their own cases;
 // the desk's agents on any.
 func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID int64, r desk.Reference) (desk.Reference, error) {
-	if actor.Kind != desk.ActorCustomer {
-		if err := requireStaff(actor); err != nil {
-			return desk.Reference{}, err
-		}
+	if err := gate(actor, ActCaseReference); err != nil {
+		return desk.Reference{}, err
 	}
 	refs, err := desk.ValidateReferences("reference", []desk.Reference{r})
 	if err != nil {

@@ -29,8 +29,8 @@ type StepView struct {
 
 // CreateCaseType defines a case type: the references it needs, its team and its process.
 func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.NewCaseType) (desk.CaseType, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.CaseType{}, desk.Forbidden("only an admin or a manager may define case types")
+	if err := gate(actor, ActCaseTypeCreate); err != nil {
+		return desk.CaseType{}, err
 	}
 	ct, err := desk.ValidateCaseType(in, s.now())
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.
 
 // CaseTypes lists the desk's case types.
 func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseType, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActDeskRead); err != nil {
 		return nil, err
 	}
 	var out []desk.CaseType
@@ -112,7 +112,7 @@ func (s *Service) enterStep(w *work, c *desk.Case, ct desk.CaseType, pos int) er
 
 // AdvanceStep moves a case to a step of its type's process (1-based).
 func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int64, pos int) (CaseView, error) {
-	if err := requireWorker(actor); err != nil {
+	if err := gate(actor, ActCaseStep); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
@@ -284,7 +284,7 @@ func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
 
 // ResolutionOutcomes counts how agents' resolutions ended since a time.
 func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]desk.OutcomeCount, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActReports); err != nil {
 		return nil, err
 	}
 	var out []desk.OutcomeCount
@@ -298,7 +298,7 @@ func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, sinc
 
 // CreateCannedReply stores a prepared reply; marked offer, it is a sales offer.
 func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name, body string, offer bool) (desk.CannedReply, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCannedCreate); err != nil {
 		return desk.CannedReply{}, err
 	}
 	r := desk.CannedReply{Name: strings.TrimSpace(name), Body: body, Offer: offer, CreatedAt: s.now()}
@@ -317,7 +317,7 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 
 // CannedReplies lists the prepared replies.
 func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]desk.CannedReply, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActDeskRead); err != nil {
 		return nil, err
 	}
 	var out []desk.CannedReply

@@ -35,7 +35,7 @@ type PromiseView struct {
 // when its owner is unavailable is refused with the owner's next free times and the teammates
 // free at the asked time.
 func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewPromise) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseMake); err != nil {
 		return PromiseView{}, err
 	}
 	in, err := desk.ValidatePromise(in, s.now())
@@ -289,7 +289,7 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 
 // Promise is one promise with its maker's and owner's names, if the actor may see its case.
 func (s *Service) Promise(ctx context.Context, actor desk.Actor, id int64) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseRead); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
@@ -316,7 +316,7 @@ type PromiseList struct {
 // Promises lists promises, soonest due first: the manager's view of every open promise of the
 // team with its words, maker and owner.
 func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList) ([]PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseRead); err != nil {
 		return nil, err
 	}
 	out := []PromiseView{}
@@ -353,7 +353,7 @@ func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList)
 
 // SlipCounts counts slips per agent and team since a time.
 func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.Time) (map[string][]desk.SlipCount, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseRead); err != nil {
 		return nil, err
 	}
 	var out map[string][]desk.SlipCount
