@@ -258,9 +258,6 @@ func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (
 	if err != nil {
 		return nil, err
 	}
-	if in.ToAgentID == 0 {
-		return nil, desk.Invalid("to_agent_id", "is required")
-	}
 	return svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
 }
 
@@ -272,9 +269,6 @@ func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Acto
 	var in agreementRequestIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
-	}
-	if in.ToAgentID == 0 {
-		return nil, desk.Invalid("to_agent_id", "is required")
 	}
 	return svc.AskHandoverAgreement(r.Context(), a, id, desk.HandoverAsk{ToAgentID: int64(in.ToAgentID), Message: in.Message})
 }

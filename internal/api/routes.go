@@ -215,6 +215,9 @@ func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (a
 }
 
 func (s *Server) inbound(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	if err := service.Gate(a, service.ActInboundReceive); err != nil {
+		return nil, err // before the body's checks
+	}
 	var in inboundIn
 	if err := decode(r, &in); err != nil {
 		return nil, err

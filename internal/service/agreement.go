@@ -86,7 +86,9 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 			return err
 		}
 		to, err := w.agent(in.ToAgentID)
-		if store.IsNotFound(err) {
+		if store.IsNotFound(err) && in.ToAgentID == 0 {
+			return desk.Invalid("to_agent_id", "is required")
+		} else if store.IsNotFound(err) {
 			return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
 		} else if err != nil {
 			return err

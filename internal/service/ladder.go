@@ -252,6 +252,9 @@ func (s *Service) moveOwnership(w *work, c *desk.Case, to desk.Agent, drafts []d
 // Escalate moves a case one rung up at someone's request: the customer's (trigger
 // customer_request) or an agent's (agent_request).
 func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, reason string) (CaseView, error) {
+	if err := gate(actor, ActCaseEscalate); err != nil {
+		return CaseView{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return CaseView{}, desk.Invalid("reason", "say why the case should go up the ladder")
@@ -315,6 +318,12 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	}
 	to, err := w.agent(in.ToAgentID)
 	if store.IsNotFound(err) {
+		if err := w.allow(ActCaseHandover, Object{Case: c}); err != nil {
+			return err // a refusal first: it does not hang on the colleague named
+		}
+		if in.ToAgentID == 0 {
+			return desk.Invalid("to_agent_id", "is required")
+		}
 		return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
 	} else if err != nil {
 		return err

@@ -109,7 +109,7 @@ func Rules() []Rule { return slices.Clone(rules) }
 var rules = []Rule{
 	{Action: ActPublic, Who: "anyone", gate: anyone,
 		Routes: []string{"GET /healthz", "GET /metrics", "GET /static/{file}", "GET /{$}", "GET /login", "POST /login", "POST /logout", "POST /lang",
-			"GET /portal/login", "POST /portal/login", "/*"}},
+			"GET /portal/login", "POST /portal/login", "/", "/api/", "GET /api/v1/openapi.json"}},
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
 			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}"}},
@@ -155,7 +155,7 @@ var rules = []Rule{
 	{Action: ActCaseRelease, Who: "the owner, anyone above the owner in the chain, a lead or manager of the case's team, admin",
 		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/release", "POST /cases/{id}/release"}},
 	{Action: ActCasePartner, Who: "staff", gate: desk.IsStaff, on: seesCase, Routes: []string{"POST /api/v1/cases/{id}/partner"}},
-	{Action: ActCaseSearch, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/search", "GET /search"}},
+	{Action: ActCaseSearch, Who: "staff (every case); partner users and customers find only what they may see", gate: staffOrWorkerOrCustomer, Routes: []string{"GET /api/v1/search", "GET /search"}},
 	{Action: ActExport, Who: "staff", gate: desk.IsStaff, on: seesCase},
 
 	{Action: ActPromiseMake, Who: "staff, on a case they see", gate: desk.IsStaff, on: seesCase,
@@ -175,10 +175,10 @@ var rules = []Rule{
 	{Action: ActDocumentAdd, Who: "staff; the customer (their own case, in the portal)", gate: staffOrCustomer, on: seesCase,
 		Routes: []string{"POST /api/v1/customers/{id}/documents", "POST /cases/{id}/documents", "POST /portal/cases/{id}/documents"}},
 	{Action: ActDocumentRead, Who: "staff; the customer (their own); never partner users", gate: staffOrCustomer, on: seesCase,
-		Routes: []string{"GET /api/v1/customers/{id}/documents", "GET /api/v1/cases/{id}/documents", "GET /api/v1/documents/{id}",
+		Routes: []string{"GET /api/v1/customers/{id}/documents", "GET /api/v1/cases/{id}/documents", "GET /api/v1/documents/{id}", "GET /api/v1/documents/{id}/content",
 			"GET /cases/{id}/documents/{doc}", "GET /portal/documents/{doc}"}},
 	{Action: ActMailRead, Who: "staff (a mail carries the customer's address); never partner users", gate: desk.IsStaff, on: seesCase,
-		Routes: []string{"GET /api/v1/mails/{id}", "GET /api/v1/mails/{id}/raw", "GET /cases/{id}/mails/{mail}/html", "GET /cases/{id}/mails/{mail}/raw",
+		Routes: []string{"GET /api/v1/mails/{id}", "GET /api/v1/mails/{id}/raw", "GET /api/v1/mails/{id}/attachments/{n}", "GET /cases/{id}/mails/{mail}/html", "GET /cases/{id}/mails/{mail}/raw",
 			"GET /cases/{id}/mails/{mail}/attachments/{n}"}},
 
 	{Action: ActAbsenceAdd, Who: "the agent themselves; a lead or manager for people below them in the chain; admin",
@@ -205,14 +205,14 @@ var rules = []Rule{
 	{Action: ActTokenCreate, Who: "any agent or partner user, for themselves; admin, for anyone and with scopes", gate: isAgentKind, on: mayTokenFor,
 		Routes: []string{"POST /api/v1/tokens"}},
 	{Action: ActTokenList, Who: "any agent or partner user (their own); admin (all)", gate: isAgentKind, Routes: []string{"GET /api/v1/tokens"}},
-	{Action: ActTokenRevoke, Who: "the token's agent; admin", gate: isAgentKind, Routes: []string{"DELETE /api/v1/tokens/{id}"}},
+	{Action: ActTokenRevoke, Who: "the token's agent; admin", gate: isAgentKind, on: selfOrAdmin, Routes: []string{"DELETE /api/v1/tokens/{id}"}},
 	{Action: ActFeedCreate, Who: "the agent themselves (never partner users)", gate: desk.IsStaff, on: isSelf,
-		Routes: []string{"POST /api/v1/agents/{id}/calendar-feed", "POST /availability/feed"}},
+		Routes: []string{"POST /api/v1/agents/{id}/calendar-feed", "GET /availability/feed", "POST /availability/feed"}},
 	{Action: ActFeedRevoke, Who: "the agent themselves; admin", gate: desk.IsStaff, on: selfOrAdmin,
 		Routes: []string{"DELETE /api/v1/agents/{id}/calendar-feed", "POST /availability/feed/revoke"}},
 
 	{Action: ActOwnRead, Who: "any agent, their own", gate: isAgentKind,
-		Routes: []string{"GET /api/v1/notifications", "GET /availability/feed"}},
+		Routes: []string{"GET /api/v1/notifications"}},
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,
 		Routes: []string{"GET /portal", "GET /portal/cases/{id}", "POST /portal/cases/{id}/reply", "POST /portal/cases/{id}/rating",
 			"POST /portal/cases/{id}/handover"}},
@@ -264,6 +264,40 @@ func refusal(act Action) error {
 	return desk.Forbidden("you may not do this (%s): %s", act, rule(act).Who)
 }
 
+// Gate refuses an actor an action that is never open to them (no I/O): for surfaces that read
+// a request before the command would (the API's body checks), so a refusal is not hidden
+// behind a complaint about the body.
+func Gate(actor desk.Actor, act Action) error { return gate(actor, act) }
+
+// AllowOn refuses the actor the action on a case (or one of its promises) the way the command
+// would, before a page reads its form: not found when they may not see the case, forbidden
+// when they may not act on it.
+func (s *Service) AllowOn(ctx context.Context, actor desk.Actor, act Action, caseID, promiseID int64) error {
+	if err := gate(actor, act); err != nil {
+		return err
+	}
+	return wrap("permissions", s.read(ctx, actor, func(w *work) error {
+		o := Object{}
+		if promiseID != 0 {
+			p, c, err := loadPromise(w, promiseID)
+			if err != nil {
+				return err
+			}
+			if c.ID != caseID {
+				return desk.NotFound("promise", promiseID)
+			}
+			o.Case, o.Promise = c, p
+		} else {
+			c, err := w.loadCase(caseID)
+			if err != nil {
+				return err
+			}
+			o.Case = c
+		}
+		return w.allow(act, o)
+	}))
+}
+
 // May answers whether the actor may run the action on the object, for pages deciding which
 // buttons to show (and for tests): the same answer the command would give.
 func (s *Service) May(ctx context.Context, actor desk.Actor, act Action, o Object) (bool, error) {
@@ -304,6 +338,8 @@ func isCustomer(a desk.Actor) bool { return a.Kind == desk.ActorCustomer }
 
 func isWorker(a desk.Actor) bool { return requireWorker(a) == nil }
 
+func staffOrWorkerOrCustomer(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }
+
 func staffOrCustomer(a desk.Actor) bool { return desk.IsStaff(a) || a.Kind == desk.ActorCustomer }
 
 func isManagerOrAdmin(a desk.Actor) bool {
@@ -324,11 +360,11 @@ func seesCase(w *work, o Object) (bool, error) {
 }
 
 func isSelf(w *work, o Object) (bool, error) {
-	return o.Agent != nil && w.actor.ID == o.Agent.ID, nil
+	return o.Agent == nil || w.actor.ID == o.Agent.ID, nil
 }
 
 func selfOrAdmin(w *work, o Object) (bool, error) {
-	return isAdminActor(w.actor) || (o.Agent != nil && w.actor.ID == o.Agent.ID), nil
+	return isAdminActor(w.actor) || o.Agent == nil || w.actor.ID == o.Agent.ID, nil
 }
 
 // above reports whether bossID is somewhere up a's manager chain.
@@ -357,7 +393,7 @@ func mayManageAbsence(w *work, o Object) (bool, error) {
 	a := w.actor
 	switch {
 	case o.Agent == nil:
-		return false, nil
+		return true, nil // asked without the agent: whether the actor may for anyone (a page's form)
 	case isAdminActor(a) || a.ID == o.Agent.ID:
 		return true, nil
 	case a.Role == desk.RoleLead || a.Role == desk.RoleManager:
@@ -371,7 +407,7 @@ func mayManageAgent(w *work, o Object) (bool, error) {
 	a := w.actor
 	switch {
 	case o.Agent == nil:
-		return false, nil
+		return true, nil
 	case isAdminActor(a):
 		return true, nil
 	case a.Role == desk.RoleManager && o.Agent.Role != desk.RoleAdmin:
@@ -385,7 +421,7 @@ func mayCreateAgent(w *work, o Object) (bool, error) {
 	a := w.actor
 	switch {
 	case o.Agent == nil:
-		return false, nil
+		return true, nil
 	case isAdminActor(a):
 		return true, nil
 	case a.Role != desk.RoleManager || o.Agent.Role == desk.RoleAdmin || o.Agent.Role == desk.RoleManager:
@@ -409,11 +445,14 @@ func mayChangeTeam(w *work, o Object) (bool, error) {
 	if isAdminActor(w.actor) {
 		return true, nil
 	}
+	if o.TeamID == 0 {
+		return true, nil
+	}
 	me, err := w.agent(w.actor.ID)
 	if err != nil {
 		return false, err
 	}
-	return o.TeamID != 0 && me.TeamID == o.TeamID, nil
+	return o.TeamID == 0 || me.TeamID == o.TeamID, nil
 }
 
 // mayTokenFor: a token for oneself, or (an admin) for anyone.
@@ -428,7 +467,9 @@ func maySettle(w *work, o Object) (bool, error) {
 	a := w.actor
 	c := o.Case
 	switch {
-	case c == nil || !desk.CanSeeCase(a, *c):
+	case c == nil:
+		return true, nil // asked without the case: whether the actor settles any (a page's form)
+	case !desk.CanSeeCase(a, *c):
 		return false, nil
 	case isAdminActor(a) || c.OwnerID == a.ID:
 		return true, nil
@@ -484,7 +525,10 @@ func maySettleOrTake(w *work, o Object) (bool, error) {
 // resolution its own agent proposed.
 func mayConfirm(w *work, o Object) (bool, error) {
 	c := o.Case
-	if c == nil || !desk.CanSeeCase(w.actor, *c) {
+	if c == nil {
+		return true, nil
+	}
+	if !desk.CanSeeCase(w.actor, *c) {
 		return false, nil
 	}
 	if w.actor.Kind == desk.ActorCustomer {

@@ -14,7 +14,7 @@ import (
 
 // "My availability": the agent's working week on a calendar with breaks and absences, a form
 // to add one, and the hand-over walk-through that leave needs (PRODUCT.md story 2).
-func (s *Server) availabilityRoutes(mux *http.ServeMux) {
+func (s *Server) availabilityRoutes(mux *routeMux) {
 	mux.Handle("GET /availability", s.agent("/availability", s.availabilityPage))
 	mux.Handle("POST /availability/absences", s.agent("/availability/absences", s.addAbsence))
 	mux.Handle("POST /availability/leave", s.agent("/availability/leave", s.startLeave))

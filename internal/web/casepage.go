@@ -16,7 +16,7 @@ import (
 // the promises panel, the people and the process, and every action an agent takes on a case.
 // Each action is a plain form posting to its own route and coming back here (303), or, when
 // the desk refuses it, the page again with the reason beside the form and the text kept.
-func (s *Server) casePageRoutes(mux *http.ServeMux) {
+func (s *Server) casePageRoutes(mux *routeMux) {
 	mux.Handle("GET /cases/{id}", s.agent("/cases/{id}", s.casePage))
 	mux.Handle("GET /cases/{id}/estimate", s.agent("/cases/{id}/estimate", s.caseEstimate))
 	mux.Handle("POST /cases/{id}/reply", s.agent("/cases/{id}/reply", s.caseReply))
@@ -340,6 +340,9 @@ func (s *Server) duration(r *request, d time.Duration) string {
 func (s *Server) caseEstimate(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseRead, id, 0); err != nil {
 		return err
 	}
 	due, err := r.ParseLocal("due", r.URL.Query().Get("due"))
