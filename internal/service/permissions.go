@@ -30,6 +30,7 @@ const (
 	ActAgentCreate     Action = "agent.create"
 	ActAgentRead       Action = "agent.read"
 	ActAgentDeactivate Action = "agent.deactivate"
+	ActAgentUpdate     Action = "agent.update"
 
 	ActCaseOpen      Action = "case.open"
 	ActCaseList      Action = "case.list"
@@ -125,6 +126,8 @@ var rules = []Rule{
 	{Action: ActAgentDeactivate, Who: "admin (anyone but themselves); manager (people below them in the chain, never an admin)",
 		gate: isManagerOrAdmin, on: mayManageAgent, Routes: []string{"POST /team/agents/{id}/active"}},
 
+	{Action: ActAgentUpdate, Who: "the agent themselves (name, time zone, hours); admin (anyone); manager (people below them in the chain, never an admin, never into an admin or manager)",
+		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}"}},
 	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases"}},
 	{Action: ActCaseList, Who: "staff (every case); partner users (cases handed to their firm)", gate: isWorker,
 		Routes: []string{"GET /api/v1/cases", "GET /inbox", "GET /events"}},
@@ -414,6 +417,15 @@ func mayManageAgent(w *work, o Object) (bool, error) {
 		return above(w, a.ID, *o.Agent)
 	}
 	return false, nil
+}
+
+// mayUpdateAgent: oneself (what an agent changes of themselves: UpdateAgent asks again for the
+// rest), or someone the actor manages.
+func mayUpdateAgent(w *work, o Object) (bool, error) {
+	if o.Agent != nil && o.Agent.ID == w.actor.ID {
+		return true, nil
+	}
+	return mayManageAgent(w, o)
 }
 
 // mayCreateAgent: an admin any role; a manager no admins or managers, and only below themselves.

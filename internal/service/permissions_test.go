@@ -298,3 +298,39 @@ func TestSettlingIsTheOwnersChain(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateAgentByTheTable: PATCH /api/v1/agents/{id} (the contract's) asks the same table as
+// deactivation: an agent changes their own name, zone and hours; the rest is for an admin or a
+// manager above them, and only an admin makes managers.
+func TestUpdateAgentByTheTable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d, ctx := newPermDesk(t, backend)
+		mia, ann := desk.AgentActor(d.mia), desk.AgentActor(d.ann)
+		no, manager, lead := false, "manager", "lead"
+		zone := "Europe/Riga"
+		if _, err := d.svc.UpdateAgent(ctx, mia, d.hele.ID, service.AgentUpdate{Active: &no}); !isForbidden(err) {
+			t.Errorf("Mia deactivates the admin through PATCH: %v, want forbidden", err)
+		}
+		if _, err := d.svc.UpdateAgent(ctx, mia, d.bob.ID, service.AgentUpdate{Active: &no}); !isForbidden(err) {
+			t.Errorf("Mia deactivates Bob of team B: %v, want forbidden", err)
+		}
+		if _, err := d.svc.UpdateAgent(ctx, mia, d.ann.ID, service.AgentUpdate{Role: &manager}); !isForbidden(err) {
+			t.Errorf("Mia makes Ann a manager: %v, want forbidden", err)
+		}
+		if _, err := d.svc.UpdateAgent(ctx, ann, d.ann.ID, service.AgentUpdate{Role: &lead}); !isForbidden(err) {
+			t.Errorf("Ann makes herself a lead: %v, want forbidden", err)
+		}
+		if a, err := d.svc.UpdateAgent(ctx, ann, d.ann.ID, service.AgentUpdate{Timezone: &zone}); err != nil || a.Timezone != zone {
+			t.Errorf("Ann changes her own zone: %v (%s)", err, a.Timezone)
+		}
+		if a, err := d.svc.UpdateAgent(ctx, mia, d.ann.ID, service.AgentUpdate{Role: &lead}); err != nil || a.Role != desk.RoleLead {
+			t.Errorf("Mia makes Ann a lead: %v (%s)", err, a.Role)
+		}
+		if a, err := d.svc.UpdateAgent(ctx, desk.AgentActor(d.hele), d.ann.ID, service.AgentUpdate{Role: &manager}); err != nil || a.Role != desk.RoleManager {
+			t.Errorf("the admin makes Ann a manager: %v (%s)", err, a.Role)
+		}
+		if a, err := d.svc.UpdateAgent(ctx, mia, d.lea.ID, service.AgentUpdate{Active: &no}); err != nil || a.Active {
+			t.Errorf("Mia deactivates Lea, below her: %v (active %v)", err, a.Active)
+		}
+	})
+}
