@@ -158,7 +158,7 @@ var rules = []Rule{
 	{Action: ActCaseRelease, Who: "the owner, anyone above the owner in the chain, a lead or manager of the case's team, admin",
 		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/release", "POST /cases/{id}/release"}},
 	{Action: ActCasePartner, Who: "staff", gate: desk.IsStaff, on: seesCase, Routes: []string{"POST /api/v1/cases/{id}/partner"}},
-	{Action: ActCaseSearch, Who: "staff (every case); partner users and customers find only what they may see", gate: staffOrWorkerOrCustomer, Routes: []string{"GET /api/v1/search", "GET /search"}},
+	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
 	{Action: ActExport, Who: "staff", gate: desk.IsStaff, on: seesCase},
 
 	{Action: ActPromiseMake, Who: "staff, on a case they see", gate: desk.IsStaff, on: seesCase,
@@ -341,7 +341,7 @@ func isCustomer(a desk.Actor) bool { return a.Kind == desk.ActorCustomer }
 
 func isWorker(a desk.Actor) bool { return requireWorker(a) == nil }
 
-func staffOrWorkerOrCustomer(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }
+func signedIn(a desk.Actor) bool { return isAgentKind(a) || isCustomer(a) }
 
 func staffOrCustomer(a desk.Actor) bool { return desk.IsStaff(a) || a.Kind == desk.ActorCustomer }
 
