@@ -57,6 +57,7 @@ type casePage struct {
 	Estimate     string
 	Forms        map[string]*formState
 	Staff        bool
+	May          service.CasePermissions // which of the settling buttons the service would allow
 	Kinds        []string
 	Flags        []string // the case's flags, in the reader's words
 	ShowHTML     int64    // the mail whose original HTML is shown (sandboxed), 0 for none
@@ -180,7 +181,7 @@ func (s *Server) readCasePage(r *request, id int64) (service.CasePage, error) {
 func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.CasePage, status int, forms map[string]*formState) error {
 	me := r.sess.Actor
 	c := page.Case
-	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me),
+	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May,
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
 	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)

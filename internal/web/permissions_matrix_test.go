@@ -391,4 +391,40 @@ func (m *matrixScene) send(t *testing.T, method, path string, r *matrixRole, isA
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
-var _ = fmt.Sprintf
+
+
+// TestCasePageOffersWhatTheTableAllows: the case page shows the settling forms (hand over,
+// keep, slip, resolve) only to those the service would let through; it does not decide itself.
+func TestCasePageOffersWhatTheTableAllows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		m := newMatrixScene(t, d)
+		forms := []string{
+			fmt.Sprintf(`action="/cases/%d/handover"`, m.caseB.ID),
+			fmt.Sprintf(`action="/cases/%d/promises/%d/keep"`, m.caseB.ID, m.promise.ID),
+			fmt.Sprintf(`action="/cases/%d/promises/%d/slip"`, m.caseB.ID, m.promise.ID),
+			fmt.Sprintf(`action="/cases/%d/resolve"`, m.caseB.ID),
+		}
+		for _, r := range m.roles {
+			if r.name != "admin" && r.name != "agent of another team" {
+				continue
+			}
+			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/cases/%d", d.URL, m.caseB.ID), nil)
+			req.AddCookie(&http.Cookie{Name: "kept_session", Value: r.session})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s reads the case: %d", r.name, resp.StatusCode)
+			}
+			for _, f := range forms {
+				if shown := strings.Contains(string(body), f); shown != (r.name == "admin") {
+					t.Errorf("%s: form %s shown %v", r.name, f, shown)
+				}
+			}
+		}
+	})
+}
