@@ -391,8 +391,6 @@ func (m *matrixScene) send(t *testing.T, method, path string, r *matrixRole, isA
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
-
-
 // TestCasePageOffersWhatTheTableAllows: the case page shows the settling forms (hand over,
 // keep, slip, resolve) only to those the service would let through; it does not decide itself.
 func TestCasePageOffersWhatTheTableAllows(t *testing.T) {
