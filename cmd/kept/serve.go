@@ -43,6 +43,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
 	baseURL := fs.String("base-url", envOr("KEPT_BASE_URL", ""), "where people reach the desk, for links in mail, e.g. https://help.example.com (default: http:// and the address it listens on)")
 	zoneName := fs.String("timezone", envOr("KEPT_TIMEZONE", "UTC"), "IANA time zone for people who have not chosen one")
+	nodeName := fs.String("node", envOr("KEPT_NODE", ""), "this node's name, unique among the nodes on one database (default: the host's name and the HTTP address)")
 	proxyList := fs.String("trusted-proxies", envOr("KEPT_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR ranges or addresses, e.g. 10.0.0.0/8,127.0.0.1 (none when empty: the TCP peer is the client)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -92,6 +93,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("%w: --dkim-key: %v", errUsage, err)
 		}
 	}
+	node := nodeOf(*nodeName, *addr)
 	limitMemory(os.Getenv)
 	log := newLogger(stderr)
 	m := metrics.New()
@@ -116,6 +118,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	defer closeDB()
 	log.Info("database ready", "db", cfg.Describe())
+	m.WatchOutbox(svc.OutboxCounts)
 	if err := svc.PrepareMail(ctx); err != nil {
 		return err
 	}
@@ -133,7 +136,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		log.Info("polling a mailbox", "mailbox", mb.Key())
 	}
 	if relay.Configured() {
-		sender = mailnet.NewSender(svc.Outbox(), relay, clock.System{}, log)
+		sender = mailnet.NewSender(svc.Outbox(node), relay, clock.System{}, log)
 		background = append(background, sender.Run)
 		log.Info("mail to customers goes through the relay", "relay", relay.String(), "from", *mailAddr)
 	}
@@ -177,7 +180,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		}
 	}
 	srv := &http.Server{
-		Handler:           pages.Handler(api.New(svc, log, m, version).Handler()),
+		Handler:           pages.Handler(api.New(svc, log, m, version).OnNode(node).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -241,4 +244,22 @@ func spoolDir(cfg store.Config) string {
 		os.Remove(f)
 	}
 	return dir
+}
+
+// nodeOf is this node's name among the nodes sharing a database: the one given, or the host's
+// name and the HTTP address. With a port chosen at random (":0") the address names no node
+// for good, so the name is empty, and a restart does not take back its own mail in flight
+// early (it waits out the lease, as another node would).
+func nodeOf(given, addr string) string {
+	if given != "" {
+		return given
+	}
+	if strings.HasSuffix(addr, ":0") {
+		return ""
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return host + " " + addr
 }

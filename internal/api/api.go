@@ -27,6 +27,13 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	version string
+	node    string // this node's name, for its readiness probe
+}
+
+// OnNode names the node the server runs on (see GET /readyz).
+func (s *Server) OnNode(node string) *Server {
+	s.node = node
+	return s
 }
 
 // New returns the API server.
@@ -58,6 +65,7 @@ func (s *Server) mux() *routeMux {
 	}
 	s.registerDownloads(mux)
 	mux.Handle("GET /healthz", s.plain("/healthz", s.healthz))
+	mux.Handle("GET /readyz", s.plain("/readyz", s.readyz))
 	mux.Handle("GET /metrics", s.plain("/metrics", s.metrics.Handler().ServeHTTP))
 	mux.Handle("GET /api/v1/openapi.json", s.plain("/api/v1/openapi.json", s.openAPI))
 	mux.Handle("/api/", s.plain("/api/*", func(w http.ResponseWriter, r *http.Request) {
@@ -197,6 +205,20 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": s.svc.Backend(), "version": s.version})
+}
+
+// readyz answers 200 only when the database takes a write: a desk whose disk is full, or
+// whose database is read-only or gone, is alive (healthz) but not ready for work.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := s.svc.Ready(ctx, s.node); err != nil {
+		s.log.Error("readiness check: the database takes no write", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "the database takes no write"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.svc.Backend(), "version": s.version})
 }
 
 const maxRequestBody = 4 << 20

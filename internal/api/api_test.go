@@ -381,3 +381,30 @@ func (d *testDesk) voiceToken(label string) string {
 	}
 	return k.Secret
 }
+
+// TestReadyz: GET /readyz answers 200 when the database takes a write, and 503 with
+// Retry-After when it does not (here: closed), where /healthz alone said nothing of writes
+// (issue 20, finding 5).
+func TestReadyz(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		svc := service.New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler))
+		srv := httptest.NewServer(api.New(svc, slog.New(slog.DiscardHandler), metrics.New(), "test").OnNode("node-a").Handler())
+		defer srv.Close()
+		get := func() *http.Response {
+			res, err := http.Get(srv.URL + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		}
+		if res := get(); res.StatusCode != 200 {
+			t.Fatalf("readyz on a working desk: %d", res.StatusCode)
+		}
+		st.Close()
+		if res := get(); res.StatusCode != 503 || res.Header.Get("Retry-After") == "" {
+			t.Fatalf("readyz with no database: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+	})
+}

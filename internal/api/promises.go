@@ -77,6 +77,7 @@ type teamIn struct {
 	Timezone          *string              `json:"timezone,omitempty"`
 	BusinessHours     *map[string][]string `json:"business_hours,omitempty"` // {}: round the clock
 	Holidays          *[]string            `json:"holidays,omitempty"`
+	HolidaysICS       string               `json:"holidays_ics,omitempty"` // a holiday calendar's text, its whole days added
 	Addresses         *[]string            `json:"addresses,omitempty"`
 }
 
@@ -158,7 +159,8 @@ func (s *Server) promiseRoutes() []route {
 		{method: "GET", path: "/api/v1/teams", summary: "Every team with its targets, calendar (time zone, business hours, holidays) and addresses.",
 			status: http.StatusOK, answer: []teamAnswer{}, handle: s.listTeams},
 		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's targets (response and resolution, counted in its business hours), repeat-contact limit, promise reminders, " +
-			"time zone, business hours, holidays and addresses; fields not given are unchanged (a new name creates the team).",
+			"time zone, business hours, holidays and addresses; fields not given are unchanged (a new name creates the team). " +
+			"holidays_ics takes a holiday calendar's text (an .ics file): its whole-day events from a year ago to three years ahead are added to the holidays.",
 			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.setTeam},
 	}
 }
@@ -410,6 +412,7 @@ func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (a
 	if in.Holidays != nil {
 		set.Holidays = append([]string{}, *in.Holidays...)
 	}
+	set.HolidaysICS = []byte(in.HolidaysICS)
 	if in.Addresses != nil {
 		set.Addresses = append([]string{}, *in.Addresses...)
 	}

@@ -73,7 +73,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindReferenceAdded: reader[ReferenceAddedData](), KindDocumentAdded: reader[DocumentAddedData](),
 	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](),
 	KindHandoverAsked: reader[HandoverAskedData](), KindHandoverAgreed: reader[HandoverAgreedData](),
-	KindHandoverDeclined: reader[HandoverDeclinedData](),
+	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an

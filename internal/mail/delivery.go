@@ -28,3 +28,11 @@ type Queued struct {
 	Attempts  int // counting the one this claim starts
 	CreatedAt time.Time
 }
+
+// Failure is a failed attempt to send a queued mail, as the sender records it.
+type Failure struct {
+	Reason  string    // the relay's answer, or the error on the way to it
+	RetryAt time.Time // when to try again, unless Final
+	Final   bool      // never sent again: refused for good, or given up
+	GaveUp  bool      // final because it failed for too long, not because it was refused
+}

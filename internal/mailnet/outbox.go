@@ -59,8 +59,11 @@ type Outbox interface {
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error)
 	// Sent records that the relay accepted a claimed mail.
 	Sent(ctx context.Context, id int64, at time.Time) error
-	// Failed records a failed attempt: the mail is due again at retryAt, or never (permanent).
-	Failed(ctx context.Context, id int64, reason string, retryAt time.Time, permanent bool) error
+	// Failed records a failed attempt: the mail is due again at f.RetryAt, or never (f.Final).
+	Failed(ctx context.Context, id int64, f mail.Failure) error
+	// ReleaseClaims hands back, due at once, what this node's sender had claimed and not
+	// recorded when it last stopped; the sender calls it as it starts.
+	ReleaseClaims(ctx context.Context) (int, error)
 	// Release hands claimed, unsent mails back, due at once (mails no longer claimed are skipped).
 	Release(ctx context.Context, ids []int64) error
 	// NextDue is when the next mail falls due, if any.
@@ -89,8 +92,19 @@ func NewSender(box Outbox, relay Relay, clk clock.Clock, log *slog.Logger) *Send
 func (s *Sender) Wake() { s.loop.Wake() }
 
 // Run sends mail until ctx ends, sleeping until the next mail is due, at most a second (mail
-// queued by other nodes comes without a Wake here), or until Wake.
-func (s *Sender) Run(ctx context.Context) error { return s.loop.Run(ctx) }
+// queued by other nodes comes without a Wake here), or until Wake. It first takes back what
+// this node was sending when it last stopped, so a crash delays nothing but the mail on the
+// wire, which is sent again.
+func (s *Sender) Run(ctx context.Context) error {
+	n, err := s.box.ReleaseClaims(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox: take back this node's claims: %w", err)
+	}
+	if n > 0 {
+		s.log.Warn("outbox: mails this node was sending when it stopped are sent again (at least once)", "mails", n)
+	}
+	return s.loop.Run(ctx)
+}
 
 func (s *Sender) nextDue(ctx context.Context) (time.Time, bool, error) {
 	return s.box.NextDue(ctx)
@@ -171,7 +185,7 @@ func (s *Sender) record(ctx context.Context, m mail.Queued, sendErr error) error
 	if sendErr == nil {
 		err = s.box.Sent(ctx, m.ID, now)
 	} else {
-		err = s.box.Failed(ctx, m.ID, sendErr.Error(), retryAt, permanent || expired)
+		err = s.box.Failed(ctx, m.ID, mail.Failure{Reason: sendErr.Error(), RetryAt: retryAt, Final: permanent || expired, GaveUp: expired})
 	}
 	attrs := []any{"mail", m.ID, "case", m.CaseID, "to", m.To, "message_id", m.MessageID, "attempts", m.Attempts}
 	if err != nil {

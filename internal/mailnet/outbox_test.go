@@ -299,7 +299,7 @@ func TestSenderCrashedSender(t *testing.T) {
 		ctx := context.Background()
 		e.queue(t, outboxMail(1))
 		err := e.st.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.ClaimMail(ctx, e.clk.Now(), outboxLease, outboxBatch)
+			_, err := tx.ClaimMail(ctx, "test", e.clk.Now(), outboxLease, outboxBatch)
 			return err
 		})
 		if err != nil {

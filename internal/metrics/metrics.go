@@ -3,6 +3,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -63,6 +64,34 @@ func MethodLabel(method string) string {
 		return method
 	}
 	return "other"
+}
+
+// WatchOutbox reports the outbox's mails by state (pending, sending, failed) on each scrape,
+// as count reads them: mail that waits too long or failed shows here, not only in a log line.
+func (m *Metrics) WatchOutbox(count func(context.Context) (map[string]int, error)) {
+	m.reg.MustRegister(outboxCollector{count: count})
+}
+
+var outboxDesc = prometheus.NewDesc("kept_outbox_mails", "Mails in the outbox by state: pending (waiting to be sent), sending, failed (refused or given up; each says so on its case).",
+	[]string{"state"}, nil)
+
+type outboxCollector struct {
+	count func(context.Context) (map[string]int, error)
+}
+
+func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxDesc }
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.count(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(outboxDesc, err)
+		return
+	}
+	for _, state := range []string{"pending", "sending", "failed"} {
+		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(counts[state]), state)
+	}
 }
 
 // Committed counts what a committed command changed.

@@ -279,13 +279,8 @@ func (s *Service) answer(w *work, c *desk.Case, a answer) (HandoverQuestion, err
 func (s *Service) CheckHandoverLink(ctx context.Context, token string) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.read(ctx, desk.SystemActor(), func(w *work) error {
-		l, err := s.answerLink(w, token, handoverLinks)
-		if err != nil {
-			q.Lang = linkLang(w, l, err, handoverLinks)
-			return err
-		}
-		c, err := w.loadCase(l.CaseID)
-		if err != nil {
+		l, c, lang, err := s.linkedCase(w, token, handoverLinks)
+		if q.Lang = lang; err != nil {
 			return err
 		}
 		if q, err = s.linkQuestion(w, c, l); err != nil {
@@ -325,25 +320,18 @@ func (s *Service) linkQuestion(w *work, c *desk.Case, l store.HandoverLink) (Han
 func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bool) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
-		l, err := s.answerLink(w, token, handoverLinks)
-		if err != nil {
-			q.Lang = linkLang(w, l, err, handoverLinks)
-			return err
-		}
-		c, err := w.loadCase(l.CaseID)
-		if err != nil {
+		l, c, lang, err := s.linkedCase(w, token, handoverLinks)
+		if q.Lang = lang; err != nil {
 			return err
 		}
 		// Read again under the case's lock: an answer that got there first has used it.
 		if l, err = s.answerLink(w, token, handoverLinks); err != nil {
-			q.Lang = linkLang(w, l, err, handoverLinks)
 			return err
 		}
 		cust, err := w.customer(l.CustomerID)
 		if err != nil {
 			return err
 		}
-		q.Lang = cust.Lang
 		a, err := s.answer(w, c, answer{who: desk.CustomerActor(cust), askedSeq: l.AskedSeq, agree: agree, via: desk.AnsweredByLink})
 		if err != nil {
 			return err

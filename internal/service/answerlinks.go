@@ -81,6 +81,21 @@ func (s *Service) answerLink(w *work, token string, p linkPurpose) (store.Handov
 	return l, nil
 }
 
+// linkedCase loads the link behind a token with its case and the language of its customer; a
+// link used or expired still gives the language, so the refusal is in the customer's words.
+func (s *Service) linkedCase(w *work, token string, p linkPurpose) (store.HandoverLink, *desk.Case, string, error) {
+	l, err := s.answerLink(w, token, p)
+	if err != nil {
+		return l, nil, linkLang(w, l, err, p), err
+	}
+	cust, err := w.customer(l.CustomerID)
+	if err != nil {
+		return l, nil, "", err
+	}
+	c, err := w.loadCase(l.CaseID)
+	return l, c, cust.Lang, err
+}
+
 // linkLang is the language of the customer a link was made for, when err (from answerLink)
 // leaves the link known to be genuine (used or expired); "" otherwise.
 func linkLang(w *work, l store.HandoverLink, err error, p linkPurpose) string {

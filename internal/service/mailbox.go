@@ -14,20 +14,37 @@ import (
 // own, so that the workers know nothing of the store.
 
 // Outbox is the desk's outbox as the sender works it (mailnet.Outbox).
-type Outbox struct{ st *store.Store }
+type Outbox struct {
+	st   *store.Store
+	svc  *Service // writes on the case what was not delivered (nil: only the outbox is written)
+	node string   // the node whose sender claims mail (see store.Tx.ReleaseClaims)
+}
 
-// Outbox returns the outbox for a mail sender.
-func (s *Service) Outbox() Outbox { return Outbox{st: s.store} }
+// Outbox returns the outbox for the mail sender of node (a name no other running node has,
+// such as its host and HTTP address).
+func (s *Service) Outbox(node string) Outbox { return Outbox{st: s.store, svc: s, node: node} }
 
 // NewOutbox returns the outbox of st (for a sender working without a Service, as in tests).
 func NewOutbox(st *store.Store) Outbox { return Outbox{st: st} }
+
+// ReleaseClaims hands back the mails this node left 'sending' when it last stopped (a crash),
+// due at once; the sender calls it as it starts.
+func (o Outbox) ReleaseClaims(ctx context.Context) (int, error) {
+	var n int
+	err := o.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.ReleaseClaims(ctx, o.node)
+		return err
+	})
+	return n, err
+}
 
 // Claim takes due mail for sending (store.Tx.ClaimMail), committed before it is sent.
 func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
 	var claimed []store.OutMail
 	err := o.st.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		claimed, err = tx.ClaimMail(ctx, now, lease, limit)
+		claimed, err = tx.ClaimMail(ctx, o.node, now, lease, limit)
 		return err
 	})
 	if err != nil {
@@ -46,9 +63,14 @@ func (o Outbox) Sent(ctx context.Context, id int64, at time.Time) error {
 	return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailSent(ctx, id, at) })
 }
 
-// Failed records a failed attempt (store.Tx.MailFailed).
-func (o Outbox) Failed(ctx context.Context, id int64, reason string, retryAt time.Time, permanent bool) error {
-	return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailFailed(ctx, id, reason, retryAt, permanent) })
+// Failed records a failed attempt (store.Tx.MailFailed). A mail that will not be sent again
+// (refused, or given up) also says so on its case, in the same transaction, and tells the
+// case's owner: a customer's mail is never lost with only a log line to show for it.
+func (o Outbox) Failed(ctx context.Context, id int64, f mail.Failure) error {
+	if !f.Final || o.svc == nil {
+		return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailFailed(ctx, id, f.Reason, f.RetryAt, f.Final) })
+	}
+	return o.svc.undelivered(ctx, id, f)
 }
 
 // Release hands claimed mails back unsent, in one transaction; a mail no longer claimed (its

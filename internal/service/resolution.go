@@ -66,37 +66,23 @@ func resolutionAt(w *work, c *desk.Case, seq int64) (ResolutionQuestion, error) 
 func (s *Service) CheckResolutionLink(ctx context.Context, token string) (ResolutionQuestion, error) {
 	var q ResolutionQuestion
 	err := s.read(ctx, desk.SystemActor(), func(w *work) error {
-		l, c, err := s.resolutionLink(w, token, &q)
-		if err != nil {
+		l, c, lang, err := s.linkedCase(w, token, resolutionLinks)
+		if q.Lang = lang; err != nil {
 			return err
 		}
-		lang := q.Lang
-		if q, err = resolutionAt(w, c, l.AskedSeq); err != nil {
-			return err
-		}
-		if q.Lang = lang; !q.Open {
-			return errResolutionClosed(c)
-		}
-		return nil
+		q, err = openResolution(w, c, l.AskedSeq, lang)
+		return err
 	})
 	return q, wrap("check resolution link", err)
 }
 
-// resolutionLink loads a resolution link and its case; q.Lang is set once the link is known
-// to be the customer's.
-func (s *Service) resolutionLink(w *work, token string, q *ResolutionQuestion) (store.HandoverLink, *desk.Case, error) {
-	l, err := s.answerLink(w, token, resolutionLinks)
-	if err != nil {
-		q.Lang = linkLang(w, l, err, resolutionLinks)
-		return l, nil, err
+// openResolution is the resolution a link answers, refused when it no longer waits for one.
+func openResolution(w *work, c *desk.Case, seq int64, lang string) (ResolutionQuestion, error) {
+	q, err := resolutionAt(w, c, seq)
+	if q.Lang = lang; err == nil && !q.Open {
+		err = errResolutionClosed(c)
 	}
-	cust, err := w.customer(l.CustomerID)
-	if err != nil {
-		return l, nil, err
-	}
-	q.Lang = cust.Lang
-	c, err := w.loadCase(l.CaseID)
-	return l, c, err
+	return q, err
 }
 
 // AnswerResolutionLink records the customer's answer given by a mailed link: the resolution is
@@ -104,20 +90,16 @@ func (s *Service) resolutionLink(w *work, token string, q *ResolutionQuestion) (
 func (s *Service) AnswerResolutionLink(ctx context.Context, token string, yes bool) (ResolutionQuestion, error) {
 	var q ResolutionQuestion
 	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
-		l, c, err := s.resolutionLink(w, token, &q)
-		if err != nil {
+		l, c, lang, err := s.linkedCase(w, token, resolutionLinks)
+		if q.Lang = lang; err != nil {
 			return err
 		}
 		// Read again under the case's lock: an answer that got there first has used it.
 		if l, err = s.answerLink(w, token, resolutionLinks); err != nil {
 			return err
 		}
-		lang := q.Lang
-		if q, err = resolutionAt(w, c, l.AskedSeq); err != nil {
+		if q, err = openResolution(w, c, l.AskedSeq, lang); err != nil {
 			return err
-		}
-		if q.Lang = lang; !q.Open {
-			return errResolutionClosed(c)
 		}
 		cust, err := w.customer(l.CustomerID)
 		if err != nil {

@@ -98,8 +98,9 @@ func (m OutMail) check() error {
 // database). They become 'sending' until now+lease and count one more attempt. On PostgreSQL
 // rows another node is claiming are skipped (SKIP LOCKED); on SQLite the write transaction
 // already excludes other writers. Commit before sending: the lease, not a row lock, keeps
-// other senders off while the mail is on the wire.
-func (t *Tx) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutMail, error) {
+// other senders off while the mail is on the wire. node names the claiming node, whose claims
+// ReleaseClaims hands back when it starts again.
+func (t *Tx) ClaimMail(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]OutMail, error) {
 	if !t.writable {
 		return nil, errors.New("claim mail: not in a write transaction")
 	}
@@ -120,13 +121,13 @@ func (t *Tx) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, 
 		return mails, err
 	}
 	until := dbTime(now.Add(lease))
-	args := []any{until}
+	args := []any{until, node}
 	marks := make([]string, len(mails))
 	for i, m := range mails {
 		args = append(args, m.ID)
-		marks[i] = fmt.Sprintf("$%d", i+2)
+		marks[i] = fmt.Sprintf("$%d", i+3)
 	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', lease_until = $1, attempts = attempts + 1
+	_, err = t.tx.ExecContext(ctx, `UPDATE outbox SET state = 'sending', lease_until = $1, claimed_by = $2, attempts = attempts + 1
 		WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim mail: %w", err)
@@ -144,6 +145,73 @@ func (t *Tx) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, 
 func (t *Tx) ReleaseMail(ctx context.Context, id int64) error {
 	return t.updateMail(ctx, "release", id, `UPDATE outbox SET state = 'pending', lease_until = NULL, attempts = attempts - 1
 		WHERE id = $1 AND state = 'sending'`, id)
+}
+
+// ReleaseClaims hands back, due at once, the mails a node left 'sending' when it stopped
+// without recording them (a crash): at its start nothing of its own is on the wire any more,
+// so they need not wait out their lease. Whether the relay took the one on the wire is
+// unknown; it is sent again (at least once). An empty node releases nothing.
+func (t *Tx) ReleaseClaims(ctx context.Context, node string) (int, error) {
+	if node == "" {
+		return 0, nil
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', lease_until = NULL WHERE state = 'sending' AND claimed_by = $1`, node)
+	if err != nil {
+		return 0, fmt.Errorf("release the claims of %s: %w", node, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// OutMailByID loads one mail of the outbox.
+func (t *Tx) OutMailByID(ctx context.Context, id int64) (OutMail, error) {
+	m, err := scanOutMail(t.tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	if err != nil {
+		return m, fmt.Errorf("load outbox mail %d: %w", id, notFound(err))
+	}
+	return m, nil
+}
+
+// RequeueMail sends a failed mail again: due at once, its attempts and its 48 hours counted
+// afresh from now. A mail that is not failed is left alone (ErrNotFound).
+func (t *Tx) RequeueMail(ctx context.Context, id int64, now time.Time) error {
+	return t.updateMail(ctx, "requeue", id, `UPDATE outbox SET state = 'pending', next_at = $1, created_at = $1, attempts = 0, last_error = ''
+		WHERE id = $2 AND state = 'failed'`, dbTime(now), id)
+}
+
+// FailedMails lists the mails refused or given up, newest first, at most limit.
+func (t *Tx) FailedMails(ctx context.Context, limit int) ([]OutMail, error) {
+	return t.outMails(ctx, "failed mail", `SELECT `+outboxColumns+` FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT $1`, limit)
+}
+
+// OutboxCounts counts the mails in each state but 'sent' (which only grows): what waits,
+// what is on the wire, what failed.
+func (t *Tx) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{MailPending: 0, MailSending: 0, MailFailed: 0}
+	rows, err := t.tx.QueryContext(ctx, `SELECT state, COUNT(*) FROM outbox WHERE state IN ('pending', 'sending', 'failed') GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("count the outbox: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("count the outbox: %w", err)
+		}
+		out[state] = n
+	}
+	return out, rows.Err()
+}
+
+// ProbeWrite writes the node's row of ready_probes: it fails when the database takes no
+// writes (down, read-only, or its disk full).
+func (t *Tx) ProbeWrite(ctx context.Context, node string, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO ready_probes (node, at) VALUES ($1, $2) ON CONFLICT (node) DO UPDATE SET at = excluded.at`, node, dbTime(now))
+	if err != nil {
+		return fmt.Errorf("probe a write: %w", err)
+	}
+	return nil
 }
 
 // MailSent records that the relay accepted the mail.

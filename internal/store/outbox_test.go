@@ -52,7 +52,7 @@ func claimMail(t *testing.T, st *store.Store, now time.Time, limit int) []store.
 	var out []store.OutMail
 	err := st.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.ClaimMail(ctx, now, 2*time.Minute, limit)
+		out, err = tx.ClaimMail(ctx, "test", now, 2*time.Minute, limit)
 		return err
 	})
 	if err != nil {
@@ -291,7 +291,7 @@ func TestOutboxClaimDisjoint(t *testing.T) {
 					var got []store.OutMail
 					err := st.Write(ctx, func(tx *store.Tx) error {
 						var err error
-						got, err = tx.ClaimMail(ctx, t0, time.Minute, 7)
+						got, err = tx.ClaimMail(ctx, "test", t0, time.Minute, 7)
 						return err
 					})
 					if err != nil {
@@ -322,7 +322,7 @@ func TestOutboxClaimNeedsWrite(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
 	ctx := context.Background()
 	err := st.Read(ctx, func(tx *store.Tx) error {
-		_, err := tx.ClaimMail(ctx, t0, time.Minute, 1)
+		_, err := tx.ClaimMail(ctx, "test", t0, time.Minute, 1)
 		return err
 	})
 	if err == nil {

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -51,6 +52,7 @@ const dbFile = "kept.db"
 
 // Store is the desk's database.
 type Store struct {
+	closed atomic.Bool
 	writer *sql.DB // SQLite: one connection, so writers queue instead of failing busy
 	reader *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the same pool as writer
 	d      dialect
@@ -167,8 +169,12 @@ func openPostgres(ctx context.Context, url string) (*Store, error) {
 // Backend names the database kind: "sqlite" or "postgres".
 func (s *Store) Backend() string { return s.d.name }
 
-// Close closes the database; on SQLite it first folds the WAL back into the main file.
+// Close closes the database; on SQLite it first folds the WAL back into the main file. A
+// second Close does nothing (a serve shutting down and a deferred close may both call it).
 func (s *Store) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	var err error
 	if s.d.name == "sqlite" {
 		s.writerStmts.close()
@@ -356,3 +362,6 @@ func (s *Store) DataDir() string { return s.cfg.DataDir }
 
 // URL is the PostgreSQL URL ("" on SQLite).
 func (s *Store) URL() string { return s.cfg.URL }
+
+// IsNotFound reports whether err says a lookup found nothing.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) }

@@ -70,16 +70,20 @@ func (s *Server) refused(w http.ResponseWriter, r *request, caseID int64, form s
 	return s.showCase(w, r, caseID, status, map[string]*formState{form: f})
 }
 
-// caseErrorText is the reader's text for a refusal, and the desk's own words beneath it when
-// the catalog has nothing more precise.
+// caseErrorText is the reader's text for a refusal, and for an English reader the desk's own
+// words beneath it when the catalogue has nothing more precise (they are English, and may name
+// the API's fields, so no one else is shown them).
 func (s *Server) caseErrorText(r *request, e *desk.Error) (text, detail string) {
 	if _, ok := s.cat["en"]["case.err."+e.Code]; ok && e.Code != "" {
-		return r.T("case.err." + e.Code), e.Message
+		return r.T("case.err." + e.Code), ""
 	}
 	if e.Kind == desk.KindInvalid && e.Message == "is required" {
 		return r.T("case.err.required"), ""
 	}
-	return r.ErrorText(e), e.Message
+	if text = r.ErrorText(e); r.lang == "en" && text != e.Message {
+		detail = e.Message
+	}
+	return text, detail
 }
 
 // postedValues are the form's fields as sent (the first value of each), without the token.
@@ -321,6 +325,22 @@ func (s *Server) caseReopen(w http.ResponseWriter, r *request) error {
 		return s.refused(w, r, id, "reopen", []string{"reason"}, err)
 	}
 	return back(w, r, id, "reopened", "")
+}
+
+// caseResend sends a mail of the case that was not delivered again.
+func (s *Server) caseResend(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	mailID, err := pathInt(r, "mail")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.ResendMail(r.Context(), r.sess.Actor, id, mailID); err != nil {
+		return s.refused(w, r, id, "resend", nil, err)
+	}
+	return back(w, r, id, "resent", "")
 }
 
 func (s *Server) caseStep(w http.ResponseWriter, r *request) error {

@@ -456,3 +456,32 @@ func TestCaseActions(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusalsInTheReadersLanguage: a refusal the catalogue has no words of its own for is told
+// to an Estonian agent in Estonian, not in the rules' English (issue 15, finding 7: "UI error
+// messages stay English in Estonian and Croatian and name API fields"); an English reader keeps
+// the rules' precise words beneath.
+func TestRefusalsInTheReadersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		ctx := context.Background()
+		pr := caseMust(cd.Svc.MakePromise(ctx, desk.AgentActor(cd.Ann), cd.CaseID, desk.NewPromise{Kind: "update",
+			DueAt: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), Words: "You will hear from us by 15:00."}))
+		slip := cd.path(fmt.Sprintf("/promises/%d/slip", pr.ID))
+		sooner := url.Values{"due": {"2026-11-23T14:00"}, "reason": {"Faster than thought."}, "message": {"Sooner, then."}}
+		b := cd.signedInAs("ann@example.com")
+		b.get(cd.path(""))
+		p := b.post(slip, sooner)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("an English slip to sooner: %d", p.Status)
+		}
+		p.mustContain(t, "a slip moves the promise later; to keep it sooner, keep it")
+		b.post("/lang", url.Values{"lang": {"et"}, "next": {cd.path("")}})
+		p = b.post(slip, sooner)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("an Estonian slip to sooner: %d", p.Status)
+		}
+		p.mustContain(t, "Osa saadetust pole õige.")
+		p.caseMustLack(t, "a slip moves the promise later", "due_at")
+	})
+}

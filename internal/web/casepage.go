@@ -29,6 +29,7 @@ func (s *Server) casePageRoutes(mux *routeMux) {
 	mux.Handle("POST /cases/{id}/release", s.agent("/cases/{id}/release", s.caseRelease))
 	mux.Handle("POST /cases/{id}/resolve", s.agent("/cases/{id}/resolve", s.caseResolve))
 	mux.Handle("POST /cases/{id}/reopen", s.agent("/cases/{id}/reopen", s.caseReopen))
+	mux.Handle("POST /cases/{id}/outbox/{mail}/resend", s.agent("/cases/{id}/outbox/{mail}/resend", s.caseResend))
 	mux.Handle("POST /cases/{id}/step", s.agent("/cases/{id}/step", s.caseStep))
 	mux.Handle("POST /cases/{id}/references", s.agent("/cases/{id}/references", s.caseReference))
 	mux.Handle("POST /cases/{id}/documents", s.agent("/cases/{id}/documents", s.caseUpload))
@@ -41,6 +42,7 @@ func (s *Server) casePageRoutes(mux *routeMux) {
 // casePage is what the case template reads.
 type casePage struct {
 	Case         service.CaseView
+	MayResend    bool // the reader may send an undelivered mail again
 	Original     entryView
 	Entries      []entryView
 	Open         []service.PromiseView
@@ -148,6 +150,7 @@ type entryView struct {
 	Reason      string
 	Offer       bool
 	Missing     bool
+	Undelivered *desk.DeliveryFailedData // a mail of the case not delivered
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *request) error {
@@ -181,7 +184,7 @@ func (s *Server) readCasePage(r *request, id int64) (service.CasePage, error) {
 func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.CasePage, status int, forms map[string]*formState) error {
 	me := r.sess.Actor
 	c := page.Case
-	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May,
+	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May, MayResend: service.MayResendMail(me, c.OwnerID),
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
 	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)
@@ -247,7 +250,7 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 		return
 	}
 	switch done {
-	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked":
+	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {
@@ -286,6 +289,10 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 	case desk.KindHandover:
 		d, _ := desk.DataOf[desk.HandoverData](e)
 		v.Missing = d.Missing
+	case desk.KindDeliveryFailed:
+		if d, ok := desk.DataOf[desk.DeliveryFailedData](e); ok {
+			v.Undelivered = &d
+		}
 	case desk.KindCall:
 		d, _ := desk.DataOf[desk.CallData](e)
 		v.Transcript = d.Transcript

@@ -166,8 +166,17 @@ func (r *request) ErrorText(err error) string {
 	if _, ok := r.s.cat[r.lang]["error."+e.Code]; ok && e.Code != "" {
 		return r.T("error." + e.Code)
 	}
-	return e.Message
+	if r.lang == "en" {
+		return e.Message
+	}
+	// The rules' own words are English and may name the API's fields: a reader in another
+	// language is told the kind of refusal in theirs.
+	return r.T(kindKeys[e.Kind])
 }
+
+// kindKeys are the catalogue's words for each kind of refusal.
+var kindKeys = map[desk.ErrorKind]string{desk.KindInvalid: "error.invalid", desk.KindNotFound: "error.notfound",
+	desk.KindConflict: "error.conflict", desk.KindForbidden: "error.forbidden"}
 
 // static serves the desk's own CSS, JS and images. A URL carrying the current content hash may
 // be cached for a year; the hash changes with the file.

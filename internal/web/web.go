@@ -83,7 +83,7 @@ func (s *Server) DefaultBaseURL(u string) {
 func (s *Server) Changed(e service.Event) { s.hub.publish(e) }
 
 // Handler routes every page of the desk and the portal. Requests it does not know go to next
-// (the API, /healthz, /metrics).
+// (the API, /healthz, /readyz, /metrics).
 func (s *Server) Handler(next http.Handler) http.Handler {
 	mux := s.mux(next)
 	// Browsers say where a request comes from; one from another site that would change
@@ -144,6 +144,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	mux := &routeMux{ServeMux: http.NewServeMux(), needs: map[string]desk.ActorKind{}}
 	mux.Handle("/api/", next)
 	mux.Handle("GET /healthz", next)
+	mux.Handle("GET /readyz", next)
 	mux.Handle("GET /metrics", next)
 	mux.Handle("GET /static/{file}", http.HandlerFunc(s.static))
 	mux.Handle("GET /{$}", s.public("/", s.home))

@@ -1,0 +1,188 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// TeamSettingsIn changes a team's targets and calendar; nil fields stay as they are.
+type TeamSettingsIn struct {
+	ConfirmWait      *time.Duration
+	ResponseTarget   *time.Duration
+	ResolutionTarget *time.Duration // 0 removes the target
+	RepeatContacts   *int
+	ReminderOffsets  []time.Duration
+	Timezone         *string
+	BusinessHours    *map[string][]string // the hours shape; an empty map: round the clock
+	Holidays         []string             // nil: unchanged; empty: none
+	HolidaysICS      []byte               // a holiday calendar (.ics) whose whole days are added
+	Addresses        []string             // nil: unchanged; empty: none
+}
+
+// SetTeamSettings changes a team's targets, calendar and addresses; a new team name creates
+// the team.
+func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name string, in TeamSettingsIn) (desk.TeamSettings, error) {
+	if err := gate(actor, ActTeamSettings); err != nil {
+		return desk.TeamSettings{}, err
+	}
+	var out desk.TeamSettings
+	err := s.write(ctx, actor, func(w *work) error {
+		tx := w.tx
+		id, err := tx.EnsureTeam(ctx, name, w.now)
+		if err != nil {
+			return err
+		}
+		if err := w.allow(ActTeamSettings, Object{TeamID: id}); err != nil {
+			return err
+		}
+		if out, err = tx.TeamSettings(ctx, id); err != nil {
+			return err
+		}
+		if len(in.HolidaysICS) > 0 {
+			if in.Holidays, err = holidaysFromCalendar(in, out.Holidays, w.now); err != nil {
+				return err
+			}
+		}
+		if err := applyTeamSettings(&out, in); err != nil {
+			return err
+		}
+		if err := s.checkTeamAddresses(w, out); err != nil {
+			return err
+		}
+		return tx.SaveTeamSettings(ctx, out)
+	})
+	return out, wrap("set team settings", err)
+}
+
+// holidaysFromCalendar adds the whole days of a holiday calendar, from a year ago to three
+// years ahead, to the holidays given with it or else to the team's own.
+func holidaysFromCalendar(in TeamSettingsIn, current []string, now time.Time) ([]string, error) {
+	days, err := mail.HolidayDates(in.HolidaysICS, now.AddDate(-1, 0, 0), now.AddDate(3, 0, 0))
+	if err != nil {
+		return nil, desk.Invalid("holidays_ics", "%v", err)
+	}
+	if in.Holidays != nil {
+		current = in.Holidays
+	}
+	return append(slices.Clone(current), days...), nil
+}
+
+// applyTeamSettings checks what a change of team settings gives and applies it to t.
+func applyTeamSettings(t *desk.TeamSettings, in TeamSettingsIn) error {
+	if in.ResponseTarget != nil {
+		if *in.ResponseTarget < time.Minute {
+			return desk.Invalid("response_target_s", "must be at least 60 seconds")
+		}
+		t.ResponseTarget = *in.ResponseTarget
+	}
+	if in.ResolutionTarget != nil {
+		if r := *in.ResolutionTarget; r != 0 && r < time.Minute {
+			return desk.Invalid("resolution_target_s", "must be at least 60 seconds, or 0 for none")
+		}
+		t.ResolutionTarget = *in.ResolutionTarget
+	}
+	if in.ConfirmWait != nil {
+		if *in.ConfirmWait < time.Hour {
+			return desk.Invalid("confirm_wait_s", "must be at least 3600 seconds")
+		}
+		t.ConfirmWait = *in.ConfirmWait
+	}
+	if in.RepeatContacts != nil {
+		if *in.RepeatContacts < 1 {
+			return desk.Invalid("repeat_contacts", "must be at least 1")
+		}
+		t.RepeatContacts = *in.RepeatContacts
+	}
+	if in.ReminderOffsets != nil {
+		for _, d := range in.ReminderOffsets {
+			if d <= 0 {
+				return desk.Invalid("reminders_s", "each reminder is a positive number of seconds before the due time")
+			}
+		}
+		t.ReminderOffsets = in.ReminderOffsets
+	}
+	if in.Timezone != nil {
+		zone := strings.TrimSpace(*in.Timezone)
+		loc, err := time.LoadLocation(zone)
+		if err != nil || zone == "Local" {
+			return desk.Invalid("timezone", "unknown time zone %q (use a name such as Europe/Tallinn)", zone)
+		}
+		if zone == "" {
+			loc = nil
+		}
+		t.Timezone, t.Loc = zone, loc
+	}
+	if in.BusinessHours != nil {
+		t.BusinessHours = nil
+		if len(*in.BusinessHours) > 0 {
+			h, err := desk.ParseHours("business_hours", *in.BusinessHours)
+			if err != nil {
+				return err
+			}
+			t.BusinessHours = &h
+		}
+	}
+	if in.Holidays != nil {
+		days, err := desk.ParseHolidays("holidays", in.Holidays)
+		if err != nil {
+			return err
+		}
+		t.Holidays = days
+	}
+	if in.Addresses != nil {
+		t.Addresses = []string{}
+		for i, a := range in.Addresses {
+			c, err := desk.CanonicalContact(fmt.Sprintf("addresses[%d]", i), desk.ContactEmail, a)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(t.Addresses, c.Value) {
+				t.Addresses = append(t.Addresses, c.Value)
+			}
+		}
+	}
+	return nil
+}
+
+// checkTeamAddresses refuses an address another team has: mail to it must go to one team.
+func (s *Service) checkTeamAddresses(w *work, t desk.TeamSettings) error {
+	if len(t.Addresses) == 0 {
+		return nil
+	}
+	teams, err := w.tx.Teams(w.ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range teams {
+		if other.ID == t.ID {
+			continue
+		}
+		for _, a := range t.Addresses {
+			if slices.Contains(other.Addresses, a) {
+				return desk.Conflict("address_taken", fmt.Sprintf("%s already takes mail for %s", other.Name, a), map[string]any{"team": other.Name, "address": a})
+			}
+		}
+	}
+	return nil
+}
+
+// Teams lists the desk's teams with their targets, calendars and addresses.
+func (s *Service) Teams(ctx context.Context, actor desk.Actor) ([]desk.TeamSettings, error) {
+	if err := gate(actor, ActTeamRead); err != nil {
+		return nil, err
+	}
+	var out []desk.TeamSettings
+	err := s.readTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Teams(ctx)
+		return err
+	})
+	return out, wrap("list teams", err)
+}

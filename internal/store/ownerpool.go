@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// OwnerPool is what choosing a new case's owner reads that only changes when agents or
+// absences are written: the agents (of one team, when the pool is a team's) and their leave and
+// sickness around the time it was read. Whom of them a new case may go to is the desk's rule
+// (desk.MayOwnNewCase, desk.AwayForNewCases); their counts of open cases come from OpenCounts.
+// Mail intake reads a pool once per group transaction, where nothing writes agents or absences,
+// and then only the open counts (which every case opened changes) for each mail.
+type OwnerPool struct {
+	Agents   []desk.Agent             // ID, Role, Active and TeamID: what choosing reads
+	Absences map[int64][]desk.Absence // leave and sickness, by agent, that may count within an hour of Read
+	Read     time.Time                // the time it was read for (see Holds)
+	teamID   int64
+	// counts reads the open counts of only the pool's agents (args, their ids) when they are a
+	// team's: at scale M a team has a fifth of the desk's agents.
+	counts string
+	args   []any
+	// open holds the counts as read at generation gen of the transaction's openLog, with its
+	// changes up to changes added: nil until OpenCounts first reads them.
+	open    map[int64]int
+	gen     int
+	changes int
+}
+
+// Holds reports whether the pool may stand for the agents and absences at now.
+func (p *OwnerPool) Holds(now time.Time) bool {
+	d := now.Sub(p.Read)
+	return d >= -poolHolds && d <= poolHolds
+}
+
+// OwnerPool reads the agents (of one team, when teamID is not 0), with their leave and sickness
+// that may count within an hour of now, in two statements.
+func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
+	p := OwnerPool{teamID: teamID, Read: now, Absences: map[int64][]desk.Absence{}}
+	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0) FROM agents a`
+	var args []any
+	if teamID != 0 {
+		q += ` WHERE a.team_id = CAST($1 AS BIGINT)` // cast: see CustomerAt
+		args = append(args, teamID)
+	}
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
+	if err != nil {
+		return p, fmt.Errorf("owner pool: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a desk.Agent
+		var role string
+		if err := rows.Scan(&a.ID, &role, &a.Active, &a.TeamID); err != nil {
+			return p, fmt.Errorf("owner pool: %w", err)
+		}
+		a.Role = desk.Role(role)
+		p.Agents = append(p.Agents, a)
+	}
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("owner pool: %w", err)
+	}
+	rows.Close()
+	p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases GROUP BY agent_id`
+	if teamID != 0 && len(p.Agents) > 0 {
+		in := make([]string, len(p.Agents))
+		for i, a := range p.Agents {
+			in[i] = fmt.Sprintf("$%d", i+1)
+			p.args = append(p.args, a.ID)
+		}
+		p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases WHERE agent_id IN (` + strings.Join(in, ", ") + `) GROUP BY agent_id`
+	}
+	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
+		WHERE kind IN ('leave', 'sick') AND to_at > CAST($1 AS `+t.d.timeType+`) AND from_at < CAST($2 AS `+t.d.timeType+`)`,
+		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
+	if err != nil {
+		return p, fmt.Errorf("owner pool absences: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a desk.Absence
+		var kind string
+		if err := rows.Scan(&a.AgentID, &kind, &a.From, &a.To); err != nil {
+			return p, fmt.Errorf("owner pool absences: %w", err)
+		}
+		a.Kind, a.From, a.To = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC()
+		p.Absences[a.AgentID] = append(p.Absences[a.AgentID], a)
+	}
+	return p, rows.Err()
+}
+
+// OpenCounts is each of the pool's agents' count of open cases (missing: none), in the
+// transaction that read the pool: read once, then kept with the transaction's own changes to
+// them (see openLog), and read again only after a savepoint was rolled back.
+//
+// On PostgreSQL the counts kept miss what other transactions commit meanwhile, as a count read
+// once per group would; they only balance new cases between agents.
+func (t *Tx) OpenCounts(ctx context.Context, p *OwnerPool) (map[int64]int, error) {
+	if len(p.Agents) == 0 {
+		return map[int64]int{}, nil
+	}
+	if p.open == nil || p.gen != t.opens.gen {
+		if err := t.poolCounts(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range t.opens.changes[p.changes:] {
+		p.open[c.agentID] += c.delta
+	}
+	p.changes = len(t.opens.changes)
+	return p.open, nil
+}
+
+// poolCounts reads the open counts of a pool's agents, at the openLog's generation.
+func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
+	open := make(map[int64]int, len(p.Agents))
+	rows, err := t.tx.QueryContext(ctx, p.counts, p.args...)
+	if err != nil {
+		return fmt.Errorf("open counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("open counts: %w", err)
+		}
+		open[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open counts: %w", err)
+	}
+	p.open, p.gen, p.changes = open, t.opens.gen, len(t.opens.changes)
+	return nil
+}
+
+// CountCases counts each owner's cases in these statuses, from the cases themselves: what the
+// counts kept in agent_open_cases must agree with (the tests hold them to it).
+func (t *Tx) CountCases(ctx context.Context, statuses []desk.Status) (map[int64]int, error) {
+	ph := make([]string, len(statuses))
+	args := make([]any, len(statuses))
+	for i, st := range statuses {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), string(st)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT owner_id, COUNT(*) FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) GROUP BY owner_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count cases: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count cases: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

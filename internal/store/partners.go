@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// InsertPartner stores a partner organisation and sets its id.
+func (t *Tx) InsertPartner(ctx context.Context, p *desk.Partner) error {
+	if err := t.tx.QueryRowContext(ctx, `INSERT INTO partners (name, created_at) VALUES ($1, $2) RETURNING id`, p.Name, p.CreatedAt).Scan(&p.ID); err != nil {
+		return fmt.Errorf("insert partner %q: %w", p.Name, err)
+	}
+	return nil
+}
+
+// Partner loads a partner organisation.
+func (t *Tx) Partner(ctx context.Context, id int64) (desk.Partner, error) {
+	var p desk.Partner
+	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, created_at FROM partners WHERE id = $1`, id).Scan(&p.ID, &p.Name, &p.CreatedAt); err != nil {
+		return p, fmt.Errorf("load partner %d: %w", id, notFound(err))
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, nil
+}
+
+// PartnerCaseIDs lists the ids of the cases handed to a partner, newest first.
+func (t *Tx) PartnerCaseIDs(ctx context.Context, partnerID int64, limit int) ([]int64, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM cases WHERE partner_id = $1 ORDER BY id DESC LIMIT $2`, partnerID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("cases of partner %d: %w", partnerID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("cases of partner %d: %w", partnerID, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

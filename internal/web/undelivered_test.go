@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// Issue 20, finding 2, on the case page: a mail the relay refused shows on the case as not
+// delivered, in the reader's words, with the relay's answer and a button for the owner to
+// send it again; a colleague sees the entry but no button.
+func TestUndeliveredMailOnTheCasePage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+		ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		caseAgent(t, d, "Bob Kask", "bob@example.com", "Care")
+		cust, err := d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Router", Body: "It blinks red.", Channel: "web", OwnerID: ann.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Svc.AddMessage(ctx, desk.AgentActor(ann), c.ID, desk.NewMessage{Body: "Please restart it once."}); err != nil {
+			t.Fatal(err)
+		}
+		mails, err := d.Svc.CaseOutbox(ctx, desk.AgentActor(ann), c.ID)
+		if err != nil || len(mails) == 0 {
+			t.Fatalf("outbox %v, %v", mails, err)
+		}
+		last := mails[len(mails)-1]
+		box := d.Svc.Outbox("test")
+		if _, err := box.Claim(ctx, d.Clock.Now(), 60e9, 100); err != nil {
+			t.Fatal(err)
+		}
+		if err := box.Failed(ctx, last.ID, mail.Failure{Reason: "554 5.7.1 relay access denied", Final: true}); err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/cases/%d", c.ID)
+		bob := d.browser()
+		bob.signIn("bob@example.com", casePassword)
+		p := bob.get(path)
+		p.mustContain(t, "Not delivered", "The mail to mari@example.ee was refused by the mail server", "554 5.7.1 relay access denied")
+		p.caseMustLack(t, "Send it again")
+		b := d.browser()
+		b.signIn("ann@example.com", casePassword)
+		b.get(path).mustContain(t, "Send it again")
+		r := b.post(fmt.Sprintf("%s/outbox/%d/resend", path, last.ID), nil)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("send again: %d\n%s", r.Status, r.Body)
+		}
+		b.get(r.Location).mustContain(t, "The mail goes out again", "Sent again: the mail to mari@example.ee")
+		if mails, _ = d.Svc.CaseOutbox(ctx, desk.AgentActor(ann), c.ID); mails[len(mails)-1].State != "pending" {
+			t.Errorf("the mail after sending again: %+v", mails[len(mails)-1])
+		}
+	})
+}
