@@ -59,6 +59,8 @@ const (
 	ActDocumentAdd  Action = "document.add"
 	ActDocumentRead Action = "document.read"
 	ActMailRead     Action = "mail.read"
+	ActCaseOutbox   Action = "case.outbox"
+	ActMailResend   Action = "mail.resend"
 
 	ActAbsenceAdd    Action = "absence.add"
 	ActAbsenceChange Action = "absence.change"
@@ -109,7 +111,7 @@ func Rules() []Rule { return slices.Clone(rules) }
 
 var rules = []Rule{
 	{Action: ActPublic, Who: "anyone", gate: anyone,
-		Routes: []string{"GET /healthz", "GET /metrics", "GET /static/{file}", "GET /{$}", "GET /login", "POST /login", "POST /logout", "POST /lang",
+		Routes: []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /static/{file}", "GET /{$}", "GET /login", "POST /login", "POST /logout", "POST /lang",
 			"GET /portal/login", "POST /portal/login", "/", "/api/", "GET /api/v1/openapi.json"}},
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
@@ -184,6 +186,11 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/mails/{id}", "GET /api/v1/mails/{id}/raw", "GET /api/v1/mails/{id}/attachments/{n}", "GET /cases/{id}/mails/{mail}/html", "GET /cases/{id}/mails/{mail}/raw",
 			"GET /cases/{id}/mails/{mail}/attachments/{n}"}},
 
+	{Action: ActCaseOutbox, Who: "staff, on a case they see (the mails carry the customer's address)", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"GET /api/v1/cases/{id}/outbox"}},
+	{Action: ActMailResend, Who: "the case's owner; any lead, manager or admin", gate: desk.IsStaff,
+		on: func(w *work, o Object) (bool, error) { return o.Case == nil || MayResendMail(w.actor, o.Case.OwnerID), nil },
+		Routes: []string{"POST /api/v1/cases/{id}/outbox/{mail_id}/resend", "POST /cases/{id}/outbox/{mail}/resend"}},
 	{Action: ActAbsenceAdd, Who: "the agent themselves; a lead or manager for people below them in the chain; admin",
 		gate: desk.IsStaff, on: mayManageAbsence,
 		Routes: []string{"POST /api/v1/agents/{id}/absences", "POST /availability/absences", "POST /availability/leave"}},

@@ -41,6 +41,7 @@ type matrixScene struct {
 	promise  service.PromiseView
 	doc      desk.Document
 	mailID   int64
+	outID    int64 // a mail the desk queued on the case
 	custB    desk.Customer
 	token    desk.Token // a token of the agent above, to revoke
 	tokenOf  desk.Agent
@@ -110,6 +111,12 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 		t.Fatalf("the mail went to case %d, want %s", res.CaseID, m.caseB.Ref)
 	}
 	m.mailID = res.MailID
+	out, err := svc.CaseOutbox(ctx, sys, m.caseB.ID)
+	check(err)
+	if len(out) == 0 {
+		t.Fatal("nothing was queued on the case")
+	}
+	m.outID = out[0].ID
 	// A case of Mari's own, for the customer's session to see something.
 	_, err = svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: custA.ID, Subject: "Kettle", Body: "It leaks.", Channel: "web", OwnerID: agentA.ID})
 	check(err)
@@ -217,6 +224,9 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 	case strings.HasPrefix(p, "/team/agents/"):
 		objID = id(r.target.ID)
 	}
+	if strings.Contains(p, "/outbox/") {
+		p = strings.NewReplacer("{mail_id}", id(m.outID), "{mail}", id(m.outID)).Replace(p)
+	}
 	p = strings.NewReplacer("{id}", objID, "{pid}", id(m.promise.ID), "{doc}", id(m.doc.ID), "{mail}", id(m.mailID), "{n}", "0",
 		"{absence_id}", id(m.absences[r.target.ID]), "{name}", m.teamB, "{file}", "kept.css", "{$}", "").Replace(p)
 	if p == "/" && !strings.Contains(pattern, "{$}") {
@@ -284,7 +294,7 @@ func TestPermissionMatrix(t *testing.T) {
 			routes = append(routes, route{pattern: p, api: true})
 		}
 		for _, r := range d.Web.Routes() {
-			if r.Pattern == "/api/" || r.Pattern == "GET /healthz" || r.Pattern == "GET /metrics" {
+			if r.Pattern == "/api/" || r.Pattern == "GET /healthz" || r.Pattern == "GET /readyz" || r.Pattern == "GET /metrics" {
 				continue // the API's own, walked above
 			}
 			routes = append(routes, route{pattern: r.Pattern, need: r.Need})
