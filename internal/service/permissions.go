@@ -189,7 +189,9 @@ var rules = []Rule{
 	{Action: ActCaseOutbox, Who: "staff, on a case they see (the mails carry the customer's address)", gate: desk.IsStaff, on: seesCase,
 		Routes: []string{"GET /api/v1/cases/{id}/outbox"}},
 	{Action: ActMailResend, Who: "the case's owner; any lead, manager or admin", gate: desk.IsStaff,
-		on: func(w *work, o Object) (bool, error) { return o.Case == nil || MayResendMail(w.actor, o.Case.OwnerID), nil },
+		on: func(w *work, o Object) (bool, error) {
+			return o.Case == nil || MayResendMail(w.actor, o.Case.OwnerID), nil
+		},
 		Routes: []string{"POST /api/v1/cases/{id}/outbox/{mail_id}/resend", "POST /cases/{id}/outbox/{mail}/resend"}},
 	{Action: ActAbsenceAdd, Who: "the agent themselves; a lead or manager for people below them in the chain; admin",
 		gate: desk.IsStaff, on: mayManageAbsence,
