@@ -199,8 +199,8 @@ func questionView(w *work, c *desk.Case, rec desk.LadderRecord) (HandoverQuestio
 // AnswerHandover records the customer's answer to the question on their case (the one at
 // askedSeq) from the portal: agreed or declined.
 func (s *Service) AnswerHandover(ctx context.Context, actor desk.Actor, caseID, askedSeq int64, agree bool) (HandoverQuestion, error) {
-	if actor.Kind != desk.ActorCustomer {
-		return HandoverQuestion{}, desk.Forbidden("only the case's customer answers the desk's question")
+	if err := gate(actor, ActPortal); err != nil {
+		return HandoverQuestion{}, err // only the case's customer answers the desk's question
 	}
 	var q HandoverQuestion
 	err := s.write(ctx, actor, func(w *work) error {

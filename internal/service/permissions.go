@@ -82,10 +82,9 @@ const (
 	ActFeedCreate  Action = "feed.create"
 	ActFeedRevoke  Action = "feed.revoke"
 
-	ActOwnRead   Action = "self.read"   // one's own inbox, notifications, calendar feed page
-	ActPortal    Action = "portal.use"  // the customer's own cases in the portal
-	ActSelfPrefs Action = "self.prefs"  // one's own language
-	ActExport    Action = "case.export" // the record as a verifiable file
+	ActOwnRead Action = "self.read"   // one's own inbox, notifications, calendar feed page
+	ActPortal  Action = "portal.use"  // the customer's own cases in the portal
+	ActExport  Action = "case.export" // the record as a verifiable file
 )
 
 // Object is what an action is done to, as far as the command has loaded it.

@@ -388,8 +388,8 @@ const maxRatingComment = 4000
 // comment). Only the case's customer rates, and only once they confirmed its resolution; a
 // second rating replaces the first.
 func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (desk.Rating, error) {
-	if actor.Kind != desk.ActorCustomer {
-		return desk.Rating{}, desk.Forbidden("only the case's customer rates it")
+	if err := gate(actor, ActPortal); err != nil {
+		return desk.Rating{}, err // only the case's customer rates it
 	}
 	if score < 1 || score > 5 {
 		return desk.Rating{}, desk.Invalid("score", "choose 1 to 5")
