@@ -321,22 +321,18 @@ func (s *Service) May(ctx context.Context, actor desk.Actor, act Action, o Objec
 	return ok, wrap("permissions", err)
 }
 
-// MayOnAgents answers May for each agent acted on (the team page's buttons), in one read.
-func (s *Service) MayOnAgents(ctx context.Context, actor desk.Actor, act Action, ids []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	err := s.read(ctx, actor, func(w *work) error {
-		for _, id := range ids {
-			a, err := w.agent(id)
-			if err != nil {
-				return notFoundAs(err, "agent", id)
-			}
-			if out[id], err = w.may(act, Object{Agent: &a}); err != nil {
-				return err
-			}
+// manageable answers agent.deactivate for each agent (the team view's buttons), in the
+// view's own read.
+func manageable(w *work, agents []desk.Agent) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(agents))
+	for _, a := range agents {
+		ok, err := w.may(ActAgentDeactivate, Object{Agent: &a})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	return out, wrap("permissions", err)
+		out[a.ID] = ok && a.ID != w.actor.ID
+	}
+	return out, nil
 }
 
 // The gates.

@@ -52,17 +52,9 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 	}
 	d := teamData{Team: v.Team, Teams: v.Teams, Promises: v.Promises, Escalated: v.Escalated, Missing: v.Missing,
 		Outcomes: v.Outcomes, Days: int(service.TeamWindow / (24 * time.Hour)), Now: v.Now}
-	ids := make([]int64, 0, len(v.Agents))
 	for _, a := range v.Agents {
-		ids = append(ids, a.ID)
-	}
-	// Which buttons to show is the permission table's answer, not the page's own.
-	manage, err := s.svc.MayOnAgents(r.Context(), actor, service.ActAgentDeactivate, ids)
-	if err != nil {
-		return err
-	}
-	for _, a := range v.Agents {
-		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, Manage: manage[a.ID] && a.ID != actor.ID,
+		// Which buttons to show is the permission table's answer (v.Manage), not the page's own.
+		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, Manage: v.Manage[a.ID],
 			RoleText: r.T("team.role." + string(a.Role))})
 	}
 	for _, c := range v.Slips {
