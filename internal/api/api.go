@@ -54,8 +54,24 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version str
 }
 
 // Handler routes every request of the API.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+func (s *Server) Handler() http.Handler { return s.mux().ServeMux }
+
+// Routes lists every pattern the API serves ("METHOD /path"), for the permission matrix test.
+func (s *Server) Routes() []string { return s.mux().patterns }
+
+// routeMux is a ServeMux that remembers its patterns.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (s *Server) mux() *routeMux {
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}

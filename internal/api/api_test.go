@@ -366,6 +366,22 @@ func TestServiceEndpoints(t *testing.T) {
 	}
 }
 
+// voiceToken issues a token that acts for customers (customer-voice) to an integration agent of
+// its own, as `kept token --integration NAME --scope customer-voice` does.
+func (d *testDesk) voiceToken(label string) string {
+	d.t.Helper()
+	ctx := context.Background()
+	a, _, err := d.svc.EnsureAgent(ctx, strings.ToLower(strings.ReplaceAll(label, " ", "-"))+"@example.com", label, desk.RoleAgent)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	k, err := d.svc.CreateToken(ctx, desk.SystemActor(), service.NewToken{AgentID: a.ID, Label: label, Scopes: []string{desk.ScopeCustomerVoice}})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return k.Secret
+}
+
 // TestReadyz: GET /readyz answers 200 when the database takes a write, and 503 with
 // Retry-After when it does not (here: closed), where /healthz alone said nothing of writes
 // (issue 20, finding 5).

@@ -54,7 +54,7 @@ func (s *Server) documentRoutes() []route {
 }
 
 // registerDownloads adds the routes that answer files rather than JSON.
-func (s *Server) registerDownloads(mux *http.ServeMux) {
+func (s *Server) registerDownloads(mux *routeMux) {
 	const path = "/api/v1/documents/{id}/content"
 	mux.Handle("GET "+path, s.plain(path, s.downloadDocument))
 	const raw = "/api/v1/mails/{id}/raw"

@@ -152,6 +152,9 @@ func (s *Server) confirmation(r *http.Request, svc *service.Service, a desk.Acto
 	if err != nil {
 		return nil, err
 	}
+	if err := service.Gate(a, service.ActResolutionConfirm); err != nil {
+		return nil, err // before the body's checks
+	}
 	var in confirmationIn
 	if err := decode(r, &in); err != nil {
 		return nil, err

@@ -41,8 +41,14 @@ func TestStoriesBePreparedTelephoneFelineOverHTTP(t *testing.T) {
 		if got := obj(d.call("POST", "/api/v1/cases/"+caseID+"/resolve", map[string]any{"summary": "Replaced the motherboard."}, 200)); got["status"] != "awaiting_confirmation" {
 			t.Errorf("after resolve: %v", got["status"])
 		}
-		if got := obj(d.call("POST", "/api/v1/cases/"+caseID+"/confirmation", map[string]any{"confirmed": false, "words": "It still does not start."}, 200)); got["status"] != "open" {
-			t.Errorf("after a rejection: %v", got["status"])
+		// The customer's answer comes through the phone system's token (customer-voice); the
+		// admin's own token may not answer for the customer (issue 13).
+		phone := d.voiceToken("Phone system")
+		if status, ans := d.do("POST", "/api/v1/cases/"+caseID+"/confirmation", d.token, map[string]any{"confirmed": true}); status != 403 {
+			t.Errorf("the admin's token confirms for the customer: %d %v", status, ans)
+		}
+		if status, got := d.do("POST", "/api/v1/cases/"+caseID+"/confirmation", phone, map[string]any{"confirmed": false, "words": "It still does not start."}); status != 200 || obj(got)["status"] != "open" {
+			t.Errorf("after a rejection: %d %v", status, got)
 		}
 		rec := list(d.call("GET", "/api/v1/cases/"+caseID+"/record", nil, 200))
 		found := false
@@ -52,12 +58,14 @@ func TestStoriesBePreparedTelephoneFelineOverHTTP(t *testing.T) {
 		if !found {
 			t.Error("no resolution_rejected entry")
 		}
-		status, ans = d.do("POST", "/api/v1/cases/"+caseID+"/confirmation", d.token, map[string]any{"words": "?"})
+		status, ans = d.do("POST", "/api/v1/cases/"+caseID+"/confirmation", phone, map[string]any{"words": "?"})
 		if _, field, _ := errorOf(ans); status != 422 || field != "confirmed" {
 			t.Errorf("confirmation without confirmed: %d %v", status, ans)
 		}
 		d.call("POST", "/api/v1/cases/"+caseID+"/resolve", map[string]any{"summary": "Replaced the power supply."}, 200)
-		d.call("POST", "/api/v1/cases/"+caseID+"/confirmation", map[string]any{"confirmed": true}, 200)
+		if status, ans := d.do("POST", "/api/v1/cases/"+caseID+"/confirmation", phone, map[string]any{"confirmed": true}); status != 200 {
+			t.Errorf("confirmed through the phone system: %d %v", status, ans)
+		}
 		d.call("POST", "/api/v1/cases/"+caseID+"/messages", offer, 201)
 		if outcomes := list(d.call("GET", "/api/v1/resolutions", nil, 200)); len(outcomes) != 2 {
 			t.Errorf("outcomes %v, want a rejected and a confirmed", outcomes)

@@ -55,6 +55,10 @@ type absenceIn struct {
 	Handovers []caseHandoverIn `json:"handovers,omitempty"`
 }
 
+type absenceChangeIn struct {
+	To string `json:"to"`
+}
+
 type bulkHandoverIn struct {
 	Until     string           `json:"until,omitempty"`
 	Handovers []caseHandoverIn `json:"handovers"`
@@ -144,6 +148,10 @@ func (s *Server) promiseRoutes() []route {
 			status: http.StatusCreated, body: absenceIn{}, answer: service.AbsenceView{}, handle: s.addAbsence},
 		{method: "GET", path: "/api/v1/agents/{id}/absences", summary: "An agent's current and coming absences.",
 			status: http.StatusOK, answer: []desk.Absence{}, handle: s.listAbsences},
+		{method: "PATCH", path: "/api/v1/agents/{id}/absences/{absence_id}", summary: "Shorten an absence (a new, earlier to). The cases it had handed over come back at the new end; each case's record says so.",
+			status: http.StatusOK, body: absenceChangeIn{}, answer: service.AbsenceChangeView{}, handle: s.shortenAbsence},
+		{method: "DELETE", path: "/api/v1/agents/{id}/absences/{absence_id}", summary: "Cancel an absence (one that has started ends now). The cases it had handed over come back; each case's record says so.",
+			status: http.StatusOK, answer: service.AbsenceChangeView{}, handle: s.cancelAbsence},
 		{method: "POST", path: "/api/v1/handovers", summary: "Hand several cases over at once, each with its own colleague and briefing.",
 			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: s.bulkHandover},
 		{method: "GET", path: "/api/v1/notifications", summary: "The token's agent's newest notifications (reminders, escalations, hand-overs).",
@@ -252,9 +260,6 @@ func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (
 	if err != nil {
 		return nil, err
 	}
-	if in.ToAgentID == 0 {
-		return nil, desk.Invalid("to_agent_id", "is required")
-	}
 	return svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
 }
 
@@ -266,9 +271,6 @@ func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Acto
 	var in agreementRequestIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
-	}
-	if in.ToAgentID == 0 {
-		return nil, desk.Invalid("to_agent_id", "is required")
 	}
 	return svc.AskHandoverAgreement(r.Context(), a, id, desk.HandoverAsk{ToAgentID: int64(in.ToAgentID), Message: in.Message})
 }
@@ -319,6 +321,38 @@ func (s *Server) addAbsence(r *http.Request, svc *service.Service, a desk.Actor)
 		return nil, err
 	}
 	return svc.AddAbsence(r.Context(), a, id, desk.NewAbsence{Kind: in.Kind, From: from, To: to}, caseHandovers(in.Handovers))
+}
+
+func (s *Server) shortenAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, absence, err := absencePath(r)
+	if err != nil {
+		return nil, err
+	}
+	var in absenceChangeIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	to, err := parseTime("to", in.To)
+	if err != nil {
+		return nil, err
+	}
+	return svc.ChangeAbsence(r.Context(), a, id, absence, desk.AbsenceChange{To: to})
+}
+
+func (s *Server) cancelAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, absence, err := absencePath(r)
+	if err != nil {
+		return nil, err
+	}
+	return svc.ChangeAbsence(r.Context(), a, id, absence, desk.AbsenceChange{Cancel: true})
+}
+
+func absencePath(r *http.Request) (agent, absence int64, err error) {
+	if agent, err = pathID(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	absence, err = pathID(r, "absence_id")
+	return agent, absence, err
 }
 
 func (s *Server) listAbsences(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

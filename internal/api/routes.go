@@ -51,6 +51,9 @@ func (s *Server) caseRoutes() []route {
 			status: http.StatusOK, answer: []desk.Agent{}, handle: s.listAgents},
 		{method: "GET", path: "/api/v1/agents/{id}", summary: "One agent.",
 			status: http.StatusOK, answer: desk.Agent{}, handle: s.getAgent},
+		{method: "PATCH", path: "/api/v1/agents/{id}", summary: "Change an agent: any of name, role, team, manager_id, timezone, hours, active (false deactivates: their sessions end, their tokens stop). " +
+			"An agent changes their own name, time zone and hours; the rest is for an admin, or a manager for people below them (docs/permissions.md).",
+			status: http.StatusOK, body: agentUpdateIn{}, answer: desk.Agent{}, handle: s.updateAgent},
 		{method: "POST", path: "/api/v1/cases", summary: "Open a case for a customer; the body is kept verbatim as the original request.",
 			status: http.StatusCreated, body: caseIn{}, answer: service.CaseView{}, handle: s.openCase},
 		{method: "GET", path: "/api/v1/cases", summary: "Cases, newest first.", status: http.StatusOK, answer: caseList{},
@@ -215,6 +218,9 @@ func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (a
 }
 
 func (s *Server) inbound(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	if err := service.Gate(a, service.ActInboundReceive); err != nil {
+		return nil, err // before the body's checks
+	}
 	var in inboundIn
 	if err := decode(r, &in); err != nil {
 		return nil, err
@@ -244,4 +250,31 @@ func (s *Server) search(r *http.Request, svc *service.Service, a desk.Actor) (an
 		return nil, err
 	}
 	return searchAnswer{Hits: hits}, nil
+}
+
+type agentUpdateIn struct {
+	Name      *string             `json:"name"`
+	Role      *string             `json:"role"`
+	Team      *string             `json:"team"`
+	ManagerID *ID                 `json:"manager_id"`
+	Timezone  *string             `json:"timezone"`
+	Hours     map[string][]string `json:"hours"`
+	Active    *bool               `json:"active"`
+}
+
+func (s *Server) updateAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in agentUpdateIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	u := service.AgentUpdate{Name: in.Name, Role: in.Role, Team: in.Team, Timezone: in.Timezone, Hours: in.Hours, Active: in.Active}
+	if in.ManagerID != nil {
+		m := int64(*in.ManagerID)
+		u.ManagerID = &m
+	}
+	return svc.UpdateAgent(r.Context(), a, id, u)
 }

@@ -300,6 +300,9 @@ type NewMessage struct {
 	// offer makes the message an offer. The service resolves it before the rules see the message.
 	CannedReplyID int64
 	Checked       *CheckedText // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
+	// RecordedBy names who put a customer's words on the record for them (an integration's
+	// token): the entry says so, so the record never passes it off as the customer's own doing.
+	RecordedBy string
 }
 
 // AddMessage decides what a message on a case does. A customer writing on a closed case reopens it.
@@ -324,7 +327,11 @@ func AddMessage(c *Case, by Actor, in NewMessage, now time.Time) ([]Draft, error
 		if ch == "" {
 			ch = c.Channel
 		}
-		drafts = append(drafts, Draft{Kind: KindMessageIn, Actor: by, Channel: ch, Body: body})
+		d := Draft{Kind: KindMessageIn, Actor: by, Channel: ch, Body: body}
+		if in.RecordedBy != "" {
+			d.Data = MessageInData{RecordedBy: in.RecordedBy}
+		}
+		drafts = append(drafts, d)
 		c.Flags = mergeFlags(c.Flags, in.Checked.flags(body))
 		if !c.Status.Active() {
 			drafts = append(drafts, statusChange(c, StatusOpen, "the customer wrote again"))

@@ -330,9 +330,10 @@ type ResolutionAskedData struct {
 // Via the portal, a mailed link or a reply (whose stored mail MailID names); none for answers
 // recorded before the desk noted it.
 type ResolutionConfirmedData struct {
-	MailID  int64  `json:"mail_id,omitempty"`
-	Summary string `json:"summary"`
-	Via     string `json:"via,omitempty"`
+	MailID     int64  `json:"mail_id,omitempty"`
+	RecordedBy string `json:"recorded_by,omitempty"` // an integration that answered for the customer
+	Summary    string `json:"summary"`
+	Via        string `json:"via,omitempty"`
 }
 
 // ResolutionRejectedData puts the customer's original request beside the answer they rejected,
@@ -340,6 +341,7 @@ type ResolutionConfirmedData struct {
 type ResolutionRejectedData struct {
 	MailID          int64  `json:"mail_id,omitempty"`
 	OriginalRequest string `json:"original_request"`
+	RecordedBy      string `json:"recorded_by,omitempty"` // an integration that answered for the customer
 	RejectedAnswer  string `json:"rejected_answer"`
 	Via             string `json:"via,omitempty"`
 }

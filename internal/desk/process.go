@@ -200,6 +200,9 @@ type Confirmation struct {
 	Words     string
 	Via       string
 	MailID    int64
+	// RecordedBy names the integration that recorded the answer for the customer ("" when the
+	// customer gave it themselves).
+	RecordedBy string
 }
 
 // AnsweredByReply is a customer's answer given by replying to the desk's mail (the others are
@@ -220,7 +223,7 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 		if words == "" {
 			words = c.Reader.words().confirmed
 		}
-		data := ResolutionConfirmedData{Summary: c.Resolution, Via: in.Via, MailID: in.MailID}
+		data := ResolutionConfirmedData{Summary: c.Resolution, Via: in.Via, MailID: in.MailID, RecordedBy: in.RecordedBy}
 		return []Draft{{Kind: KindResolutionConfirmed, Actor: customer, Body: words, Data: data},
 			statusChange(c, StatusClosed, "the customer confirmed the resolution")}, nil
 	}
@@ -231,7 +234,7 @@ func Confirm(c *Case, customer Actor, in Confirmation, now time.Time) ([]Draft, 
 	c.Resolution = ""
 	c.Unanswered = 1 // the customer is waiting again
 	return []Draft{{Kind: KindResolutionRejected, Actor: customer, Body: words,
-		Data: ResolutionRejectedData{OriginalRequest: c.OriginalRequest, RejectedAnswer: rejected, Via: in.Via, MailID: in.MailID}},
+		Data: ResolutionRejectedData{OriginalRequest: c.OriginalRequest, RejectedAnswer: rejected, Via: in.Via, MailID: in.MailID, RecordedBy: in.RecordedBy}},
 		statusChange(c, StatusOpen, "the customer rejected the resolution")}, nil
 }
 

@@ -69,7 +69,7 @@ type HandoverQuestion struct {
 // the customer has an address and mail goes out, by mail with one-time links to agree and to
 // decline. A newer question replaces an older one.
 func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, caseID int64, in desk.HandoverAsk) (HandoverQuestion, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseAsk); err != nil {
 		return HandoverQuestion{}, err
 	}
 	var q HandoverQuestion
@@ -79,11 +79,16 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 		if err != nil {
 			return err
 		}
+		if err := w.allow(ActCaseAsk, Object{Case: c}); err != nil {
+			return err
+		}
 		if err := w.readByCustomer(c); err != nil {
 			return err
 		}
 		to, err := w.agent(in.ToAgentID)
-		if store.IsNotFound(err) {
+		if store.IsNotFound(err) && in.ToAgentID == 0 {
+			return desk.Invalid("to_agent_id", "is required")
+		} else if store.IsNotFound(err) {
 			return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
 		} else if err != nil {
 			return err
@@ -194,8 +199,8 @@ func questionView(w *work, c *desk.Case, rec desk.LadderRecord) (HandoverQuestio
 // AnswerHandover records the customer's answer to the question on their case (the one at
 // askedSeq) from the portal: agreed or declined.
 func (s *Service) AnswerHandover(ctx context.Context, actor desk.Actor, caseID, askedSeq int64, agree bool) (HandoverQuestion, error) {
-	if actor.Kind != desk.ActorCustomer {
-		return HandoverQuestion{}, desk.Forbidden("only the case's customer answers the desk's question")
+	if err := gate(actor, ActPortal); err != nil {
+		return HandoverQuestion{}, err // only the case's customer answers the desk's question
 	}
 	var q HandoverQuestion
 	err := s.write(ctx, actor, func(w *work) error {

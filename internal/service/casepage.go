@@ -41,6 +41,42 @@ type CasePage struct {
 	// Question is the last question put to the customer about a move down the ladder, with its
 	// answer; nil when none was asked (only a case up the ladder has one).
 	Question *HandoverQuestion
+	// May is what the permission table lets the reader do to the case, for the page to offer
+	// only those buttons (the commands ask again).
+	May CasePermissions
+}
+
+// CasePermissions are the table's answers for one case and reader.
+type CasePermissions struct {
+	HandOver, Ask, Resolve, Reopen, Release bool
+	Keep, Slip                              map[int64]bool // by promise
+}
+
+// casePermissions asks the table about the case and each of its promises.
+func casePermissions(w *work, c *desk.Case, promises []desk.Promise) (CasePermissions, error) {
+	me, err := w.agent(w.actor.ID)
+	if err != nil {
+		return CasePermissions{}, err
+	}
+	out := CasePermissions{Keep: map[int64]bool{}, Slip: map[int64]bool{}}
+	for act, to := range map[Action]*bool{ActCaseAsk: &out.Ask, ActCaseResolve: &out.Resolve, ActCaseReopen: &out.Reopen, ActCaseRelease: &out.Release} {
+		if *to, err = w.may(act, Object{Case: c}); err != nil {
+			return out, err
+		}
+	}
+	// Handing over includes taking an unowned case for oneself.
+	if out.HandOver, err = w.may(ActCaseHandover, Object{Case: c, Agent: &me}); err != nil {
+		return out, err
+	}
+	for _, p := range promises {
+		if out.Keep[p.ID], err = w.may(ActPromiseKeep, Object{Case: c, Promise: &p}); err != nil {
+			return out, err
+		}
+		if out.Slip[p.ID], err = w.may(ActPromiseSlip, Object{Case: c, Promise: &p}); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // PromiseEstimateView is the estimate for one promise of the case page.
@@ -122,8 +158,11 @@ func staffCasePage(w *work, c *desk.Case, q CasePageQuery, p *CasePage) error {
 		return err
 	}
 	if c.Rung > 0 {
-		p.Question, err = lastQuestion(w, c)
+		if p.Question, err = lastQuestion(w, c); err != nil {
+			return err
+		}
 	}
+	p.May, err = casePermissions(w, c, p.Case.Promises)
 	return err
 }
 
@@ -138,7 +177,7 @@ func (s *Service) PromiseEstimate(ctx context.Context, actor desk.Actor, caseID 
 		if err != nil {
 			return err
 		}
-		if err := requireStaff(actor); err != nil {
+		if err := gate(actor, ActCaseRead); err != nil {
 			return err
 		}
 		est, err = promiseEstimate(w, *c, kind, due)

@@ -45,7 +45,7 @@ type CaseView struct {
 // OpenCase opens a case for a customer: the customer's words become the original request and
 // the record's first entry. With no owner named, the least busy active agent owns it.
 func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCase) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseOpen); err != nil {
 		return CaseView{}, err
 	}
 	in, err := desk.ValidateNewCase(in)
@@ -320,6 +320,9 @@ type MessageResult struct {
 // refused while any complaint of the customer is open (409 complaint_open). A reply asking for a
 // document the customer already gave comes back with a warning naming it.
 func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewMessage) (MessageResult, error) {
+	if err := gate(actor, ActCaseReply); err != nil {
+		return MessageResult{}, err
+	}
 	var first []desk.Entry // the message's entry, its id set once written
 	warnings := []Warning{}
 	err := s.write(ctx, actor, func(w *work) error {
@@ -355,7 +358,7 @@ func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64
 
 // LogCall puts a phone call on a case's record.
 func (s *Service) LogCall(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewCall) (desk.Entry, error) {
-	if err := requireWorker(actor); err != nil {
+	if err := gate(actor, ActCaseCall); err != nil {
 		return desk.Entry{}, err
 	}
 	var first []desk.Entry

@@ -85,7 +85,7 @@ func (s *Service) tellAdmins(body string) {
 
 // Clock says whether the timers trust the wall clock now.
 func (s *Service) Clock(actor desk.Actor) (ClockState, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActClockRead); err != nil {
 		return ClockState{}, err
 	}
 	held := s.timersHeld()
@@ -98,8 +98,8 @@ func (s *Service) Clock(actor desk.Actor) (ClockState, error) {
 // ConfirmClock is an admin's word that the wall clock is right now: the timers trust it from
 // here, and what is due by it fires.
 func (s *Service) ConfirmClock(actor desk.Actor) (ClockState, error) {
-	if actor.Kind != desk.ActorSystem && (actor.Kind != desk.ActorAgent || actor.Role != desk.RoleAdmin) {
-		return ClockState{}, desk.Forbidden("only an admin may confirm the desk's clock")
+	if err := gate(actor, ActClockConfirm); err != nil {
+		return ClockState{}, err
 	}
 	g := s.clockOK
 	g.mu.Lock()

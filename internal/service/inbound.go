@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -34,9 +35,10 @@ type InboundResult struct {
 // case it names or replies to, or else opens a new case; the customer is found by contact point
 // or created. A case named but belonging to someone else is never joined (nor revealed).
 func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbound) (InboundResult, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActInboundReceive); err != nil {
 		return InboundResult{}, err
 	}
+	recorder := inboundRecorder(actor)
 	var err error
 	if in.Channel, err = desk.ParseChannel("channel", in.Channel); err != nil {
 		return InboundResult{}, err
@@ -74,7 +76,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 		var entry desk.Entry
 		if c != nil {
 			from := desk.CustomerActor(cust)
-			drafts, err := desk.AddMessage(c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel}, w.now)
+			drafts, err := desk.AddMessage(c, from, desk.NewMessage{Body: in.Body, Channel: in.Channel, RecordedBy: recorder}, w.now)
 			if err != nil {
 				return err
 			}
@@ -92,6 +94,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 			if err != nil {
 				return err
 			}
+			nc.Data.RecordedBy = recorder
 			var entries []desk.Entry
 			// The integration only carries the customer's words: it is not a participant.
 			err = w.as(desk.SystemActor(), func() error {
@@ -182,4 +185,17 @@ func inboundSubject(in Inbound) string {
 		line = strings.TrimSpace(string(r[:80])) + "…"
 	}
 	return line
+}
+
+// inboundRecorder names who put a customer's words on the record through the API: the token
+// and the agent it belongs to, so that no staff token passes words off as the customer's own
+// without a trace.
+func inboundRecorder(actor desk.Actor) string {
+	switch {
+	case actor.Kind != desk.ActorAgent:
+		return ""
+	case actor.Token != nil:
+		return fmt.Sprintf("recorded via %s, for %s", actor.Token, actor.Name)
+	}
+	return "recorded by " + actor.Name
 }

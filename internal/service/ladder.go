@@ -252,6 +252,9 @@ func (s *Service) moveOwnership(w *work, c *desk.Case, to desk.Agent, drafts []d
 // Escalate moves a case one rung up at someone's request: the customer's (trigger
 // customer_request) or an agent's (agent_request).
 func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, reason string) (CaseView, error) {
+	if err := gate(actor, ActCaseEscalate); err != nil {
+		return CaseView{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return CaseView{}, desk.Invalid("reason", "say why the case should go up the ladder")
@@ -280,7 +283,7 @@ func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, 
 // now looks after them (and until when, if temporary). A case that has climbed the ladder is
 // not handed below its owner without the customer's recorded agreement.
 func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, in desk.Handover) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseHandover); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
@@ -315,8 +318,17 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	}
 	to, err := w.agent(in.ToAgentID)
 	if store.IsNotFound(err) {
+		if err := w.allow(ActCaseHandover, Object{Case: c}); err != nil {
+			return err // a refusal first: it does not hang on the colleague named
+		}
+		if in.ToAgentID == 0 {
+			return desk.Invalid("to_agent_id", "is required")
+		}
 		return desk.Invalid("to_agent_id", "no agent %d", in.ToAgentID)
 	} else if err != nil {
+		return err
+	}
+	if err := w.allow(ActCaseHandover, Object{Case: c, Agent: &to}); err != nil {
 		return err
 	}
 	if !in.missing {
@@ -401,18 +413,21 @@ type AbsenceView struct {
 // same call hands each over with a briefing. Sickness never blocks: when it starts, the
 // agent's cases go to their manager, flagged handover_missing, and the manager is alerted.
 func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int64, in desk.NewAbsence, handovers []CaseHandover) (AbsenceView, error) {
-	if err := requireStaff(actor); err != nil {
-		return AbsenceView{}, err
-	}
-	a, err := desk.ValidateAbsence(in, agentID, s.now())
-	if err != nil {
+	if err := gate(actor, ActAbsenceAdd); err != nil {
 		return AbsenceView{}, err
 	}
 	view := AbsenceView{HandedOver: []string{}, ToManager: []string{}}
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		agent, err := w.agent(agentID)
 		if err != nil {
 			return notFoundAs(err, "agent", agentID)
+		}
+		if err := w.allow(ActAbsenceAdd, Object{Agent: &agent}); err != nil {
+			return err
+		}
+		a, err := desk.ValidateAbsence(in, agentID, w.now)
+		if err != nil {
+			return err
 		}
 		for i, h := range handovers {
 			c, err := w.loadCase(h.CaseID)
@@ -526,7 +541,7 @@ func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]str
 
 // Absences lists an agent's absences that have not ended.
 func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.Absence, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActAbsenceRead); err != nil {
 		return nil, err
 	}
 	var out []desk.Absence
@@ -544,7 +559,7 @@ func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64)
 // BulkHandOver hands several of an agent's cases over in one transaction, each with its own
 // colleague and briefing; until (optional) makes them temporary.
 func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers []CaseHandover, until time.Time) ([]string, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseHandover); err != nil {
 		return nil, err
 	}
 	if len(handovers) == 0 {

@@ -19,8 +19,8 @@ func requireWorker(actor desk.Actor) error {
 
 // CreatePartner adds a partner organisation (a contractor that works on cases handed to it).
 func (s *Service) CreatePartner(ctx context.Context, actor desk.Actor, name string) (desk.Partner, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.Partner{}, desk.Forbidden("only an admin or a manager may add partners")
+	if err := gate(actor, ActPartnerCreate); err != nil {
+		return desk.Partner{}, err
 	}
 	p, err := desk.ValidatePartner(name, s.now())
 	if err != nil {
@@ -37,7 +37,7 @@ func (s *Service) CreatePartner(ctx context.Context, actor desk.Actor, name stri
 // users then see and work on it and nothing else; partnerID 0 takes it back. The owner stays
 // the owner.
 func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, partnerID int64, step int) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCasePartner); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {

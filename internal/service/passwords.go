@@ -11,8 +11,8 @@ import (
 // session of theirs ends (whoever knew the old password is out) and a new one starts for the
 // browser that asked.
 func (s *Service) ChangePassword(ctx context.Context, actor desk.Actor, current, next string) (Session, error) {
-	if actor.Kind != desk.ActorAgent || actor.Token != nil {
-		return Session{}, desk.Forbidden("only an agent signed in to the desk changes their own password")
+	if err := gate(actor, ActOwnPassword); err != nil {
+		return Session{}, err
 	}
 	if current == "" {
 		return Session{}, desk.Invalid("current", "enter the password you have now")

@@ -12,16 +12,22 @@ import (
 
 // CreateAgent adds an agent; a new team name creates the team.
 func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.NewAgent) (desk.Agent, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.Agent{}, desk.Forbidden("only an admin or a manager may add agents")
+	if err := gate(actor, ActAgentCreate); err != nil {
+		return desk.Agent{}, err
 	}
 	now := s.now()
 	a, err := desk.ValidateAgent(in, now)
 	if err != nil {
 		return a, err
 	}
+	if a.ManagerID == 0 && actor.Kind == desk.ActorAgent && actor.Role == desk.RoleManager {
+		a.ManagerID = actor.ID // a manager adds people below themselves
+	}
 	err = s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
+		if err := w.allow(ActAgentCreate, Object{Agent: &a}); err != nil {
+			return err
+		}
 		if existing, err := tx.AgentByEmail(ctx, a.Email); err == nil {
 			return desk.Conflict("agent_exists", fmt.Sprintf("an agent with email %s already exists", a.Email), map[string]any{"id": existing.ID})
 		} else if !store.IsNotFound(err) {
@@ -54,7 +60,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.New
 
 // Agent returns an agent by id (to the desk's own people).
 func (s *Service) Agent(ctx context.Context, actor desk.Actor, id int64) (desk.Agent, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActAgentRead); err != nil {
 		return desk.Agent{}, err
 	}
 	var a desk.Agent
@@ -68,7 +74,7 @@ func (s *Service) Agent(ctx context.Context, actor desk.Actor, id int64) (desk.A
 
 // Agents lists every agent (to the desk's own people).
 func (s *Service) Agents(ctx context.Context, actor desk.Actor) ([]desk.Agent, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActAgentRead); err != nil {
 		return nil, err
 	}
 	var out []desk.Agent
@@ -170,7 +176,7 @@ func summarize(c desk.Case) CaseSummary {
 // CreateCustomer adds a customer. A contact point already known answers 409 customer_exists
 // with that customer's id, so integrations can look before they leap.
 func (s *Service) CreateCustomer(ctx context.Context, actor desk.Actor, in desk.NewCustomer) (desk.Customer, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCustomerCreate); err != nil {
 		return desk.Customer{}, err
 	}
 	c, err := desk.ValidateCustomer(in, s.now())
@@ -227,7 +233,7 @@ func customerView(w *work, id int64) (CustomerView, error) {
 
 // AddReference attaches a reference to a customer, where every department finds it.
 func (s *Service) AddReference(ctx context.Context, actor desk.Actor, customerID int64, r desk.Reference) (desk.Customer, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCustomerReference); err != nil {
 		return desk.Customer{}, err
 	}
 	refs, err := desk.ValidateReferences("reference", []desk.Reference{r})

@@ -353,10 +353,8 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 // says so in a public reference_added entry. The customer may do this on their own cases;
 // the desk's agents on any.
 func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID int64, r desk.Reference) (desk.Reference, error) {
-	if actor.Kind != desk.ActorCustomer {
-		if err := requireStaff(actor); err != nil {
-			return desk.Reference{}, err
-		}
+	if err := gate(actor, ActCaseReference); err != nil {
+		return desk.Reference{}, err
 	}
 	refs, err := desk.ValidateReferences("reference", []desk.Reference{r})
 	if err != nil {
@@ -395,8 +393,8 @@ const maxRatingComment = 4000
 // comment). Only the case's customer rates, and only once they confirmed its resolution; a
 // second rating replaces the first.
 func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (desk.Rating, error) {
-	if actor.Kind != desk.ActorCustomer {
-		return desk.Rating{}, desk.Forbidden("only the case's customer rates it")
+	if err := gate(actor, ActPortal); err != nil {
+		return desk.Rating{}, err // only the case's customer rates it
 	}
 	if score < 1 || score > 5 {
 		return desk.Rating{}, desk.Invalid("score", "choose 1 to 5")

@@ -29,8 +29,8 @@ type StepView struct {
 
 // CreateCaseType defines a case type: the references it needs, its team and its process.
 func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.NewCaseType) (desk.CaseType, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.CaseType{}, desk.Forbidden("only an admin or a manager may define case types")
+	if err := gate(actor, ActCaseTypeCreate); err != nil {
+		return desk.CaseType{}, err
 	}
 	ct, err := desk.ValidateCaseType(in, s.now())
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.
 
 // CaseTypes lists the desk's case types.
 func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseType, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActDeskRead); err != nil {
 		return nil, err
 	}
 	var out []desk.CaseType
@@ -112,7 +112,7 @@ func (s *Service) enterStep(w *work, c *desk.Case, ct desk.CaseType, pos int) er
 
 // AdvanceStep moves a case to a step of its type's process (1-based).
 func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int64, pos int) (CaseView, error) {
-	if err := requireWorker(actor); err != nil {
+	if err := gate(actor, ActCaseStep); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
@@ -185,12 +185,15 @@ func stepView(w *work, c desk.Case) (*StepView, error) {
 // Resolve proposes a resolution: the case waits for the customer to confirm it, and closes as
 // unconfirmed after the team's wait (default 7 days) if they never answer.
 func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, summary string) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseResolve); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActCaseResolve, Object{Case: c}); err != nil {
 			return err
 		}
 		if err := w.readByCustomer(c); err != nil {
@@ -228,9 +231,20 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 // integration; a link and a reply come by resolution.go): confirmed closes the case; rejected
 // reopens it and is counted against the resolution's author.
 func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, in desk.Confirmation) (CaseView, error) {
+	if err := gate(actor, ActResolutionConfirm); err != nil {
+		return CaseView{}, err
+	}
+	if actor.Kind == desk.ActorAgent && actor.Token != nil {
+		// Only an integration that acts for customers gets here (the table): the record says
+		// which, and who issued it, beside the customer's answer.
+		in.RecordedBy = fmt.Sprintf("recorded via %s, on behalf of the customer", actor.Token)
+	}
 	err := s.write(ctx, actor, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActResolutionConfirm, Object{Case: c}); err != nil {
 			return err
 		}
 		cust, err := w.customer(c.CustomerID)
@@ -270,7 +284,7 @@ func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
 
 // ResolutionOutcomes counts how agents' resolutions ended since a time.
 func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]desk.OutcomeCount, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActReports); err != nil {
 		return nil, err
 	}
 	var out []desk.OutcomeCount
@@ -284,7 +298,7 @@ func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, sinc
 
 // CreateCannedReply stores a prepared reply; marked offer, it is a sales offer.
 func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name, body string, offer bool) (desk.CannedReply, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCannedCreate); err != nil {
 		return desk.CannedReply{}, err
 	}
 	r := desk.CannedReply{Name: strings.TrimSpace(name), Body: body, Offer: offer, CreatedAt: s.now()}
@@ -306,7 +320,7 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 
 // CannedReplies lists the prepared replies.
 func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]desk.CannedReply, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActDeskRead); err != nil {
 		return nil, err
 	}
 	var out []desk.CannedReply
@@ -373,12 +387,15 @@ func fillCanned(w *work, c desk.Case, body string) (string, error) {
 // Release lets a quarantined case (held as suspected spam or look-alike obfuscation) through:
 // it opens like any other case and its customer's clock starts.
 func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseRelease); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActCaseRelease, Object{Case: c}); err != nil {
 			return err
 		}
 		drafts, err := desk.Release(c, actor)

@@ -35,7 +35,7 @@ type PromiseView struct {
 // when its owner is unavailable is refused with the owner's next free times and the teammates
 // free at the asked time.
 func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewPromise) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseMake); err != nil {
 		return PromiseView{}, err
 	}
 	in, err := desk.ValidatePromise(in, s.now())
@@ -195,13 +195,16 @@ func loadPromise(w *work, id int64) (*desk.Promise, *desk.Case, error) {
 
 // KeepPromise records that a promise was kept; its reminders and breach are called off.
 func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, note string) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseKeep); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
 	err := s.write(ctx, actor, func(w *work) error {
 		p, c, err := loadPromise(w, id)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActPromiseKeep, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
 		drafts, err := desk.KeepPromise(p, actor, note, w.now)
@@ -230,7 +233,7 @@ func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, n
 // SlipPromise moves a promise's due time with a reason and a message to the customer, both on
 // the record. The second slip of one promise (and every one after it) escalates the case.
 func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, in desk.Slip) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseSlip); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
@@ -238,6 +241,9 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		tx, now := w.tx, w.now
 		p, c, err := loadPromise(w, id)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActPromiseSlip, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
 		from := p.DueAt
@@ -283,7 +289,7 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 
 // Promise is one promise with its maker's and owner's names, if the actor may see its case.
 func (s *Service) Promise(ctx context.Context, actor desk.Actor, id int64) (PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseRead); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
@@ -310,7 +316,7 @@ type PromiseList struct {
 // Promises lists promises, soonest due first: the manager's view of every open promise of the
 // team with its words, maker and owner.
 func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList) ([]PromiseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseRead); err != nil {
 		return nil, err
 	}
 	out := []PromiseView{}
@@ -347,7 +353,7 @@ func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList)
 
 // SlipCounts counts slips per agent and team since a time.
 func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.Time) (map[string][]desk.SlipCount, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActPromiseRead); err != nil {
 		return nil, err
 	}
 	var out map[string][]desk.SlipCount

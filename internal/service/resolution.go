@@ -206,12 +206,15 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 // answered it unclearly, reads the answer as "not solved"): the case is open again, counted as
 // a resolution withdrawn, and the customer's response clock runs.
 func (s *Service) Reopen(ctx context.Context, actor desk.Actor, caseID int64, why string) (CaseView, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseReopen); err != nil {
 		return CaseView{}, err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActCaseReopen, Object{Case: c}); err != nil {
 			return err
 		}
 		resolver := c.ResolvedBy

@@ -28,6 +28,9 @@ const snippetRunes = 200
 // with a digit: ACC-371, v1.1, RMA 55/2) only through the exact reference index; a case ref
 // (K-1042) finds its case directly. Any input is accepted: nothing typed is query syntax.
 func (s *Service) Search(ctx context.Context, actor desk.Actor, q string, limit int) ([]SearchHit, error) {
+	if err := gate(actor, ActCaseSearch); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(q) == "" {
 		return nil, desk.Invalid("q", "type a word or a reference to search for")
 	}

@@ -176,6 +176,9 @@ func (s *Service) SetLanguage(ctx context.Context, actor desk.Actor, lang string
 // SetAgentActive deactivates or reactivates an agent. Deactivating ends their browser sessions
 // at once; their API tokens stop working because every request checks the agent is active.
 func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID int64, active bool) (desk.Agent, error) {
+	if err := gate(actor, ActAgentDeactivate); err != nil {
+		return desk.Agent{}, err
+	}
 	var a desk.Agent
 	err := s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
@@ -183,8 +186,8 @@ func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID 
 		if a, err = tx.Agent(ctx, agentID); err != nil {
 			return notFoundAs(err, "agent", agentID)
 		}
-		if !desk.CanManageAgents(actor) {
-			return desk.Forbidden("only a manager or an admin may deactivate agents")
+		if err := w.allow(ActAgentDeactivate, Object{Agent: &a}); err != nil {
+			return err
 		}
 		if actor.Kind == desk.ActorAgent && actor.ID == agentID && !active {
 			return desk.Invalid("active", "you cannot deactivate yourself; ask another manager")

@@ -29,14 +29,17 @@ type TeamSettingsIn struct {
 // SetTeamSettings changes a team's targets, calendar and addresses; a new team name creates
 // the team.
 func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name string, in TeamSettingsIn) (desk.TeamSettings, error) {
-	if !desk.CanManageAgents(actor) {
-		return desk.TeamSettings{}, desk.Forbidden("only an admin or a manager may change a team's targets")
+	if err := gate(actor, ActTeamSettings); err != nil {
+		return desk.TeamSettings{}, err
 	}
 	var out desk.TeamSettings
 	err := s.write(ctx, actor, func(w *work) error {
 		tx := w.tx
 		id, err := tx.EnsureTeam(ctx, name, w.now)
 		if err != nil {
+			return err
+		}
+		if err := w.allow(ActTeamSettings, Object{TeamID: id}); err != nil {
 			return err
 		}
 		if out, err = tx.TeamSettings(ctx, id); err != nil {
@@ -176,7 +179,7 @@ func (s *Service) checkTeamAddresses(w *work, t desk.TeamSettings) error {
 
 // Teams lists the desk's teams with their targets, calendars and addresses.
 func (s *Service) Teams(ctx context.Context, actor desk.Actor) ([]desk.TeamSettings, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActTeamRead); err != nil {
 		return nil, err
 	}
 	var out []desk.TeamSettings

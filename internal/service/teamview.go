@@ -111,6 +111,7 @@ type TeamView struct {
 	Slips []desk.SlipCount
 	// Outcomes are how the resolutions of the team's agents since Since ended.
 	Outcomes []AgentOutcomes
+	Manage   map[int64]bool // the agents the reader may deactivate (permissions.go)
 	Since    time.Time
 	Now      time.Time
 }
@@ -179,6 +180,9 @@ func (s *Service) TeamView(ctx context.Context, actor desk.Actor, q TeamQuery) (
 			v.Promises = append(v.Promises, viewPromise(p, people))
 		}
 		if err := teamCases(w, teamID, names, &v); err != nil {
+			return err
+		}
+		if v.Manage, err = manageable(w, v.Agents); err != nil {
 			return err
 		}
 		return teamCounts(w, members, &v)

@@ -85,7 +85,7 @@ func MayResendMail(actor desk.Actor, ownerID int64) bool {
 // CaseOutbox lists the mails the desk queued on a case, oldest first, with what became of
 // each. Partners are not shown them (they hold the customer's address).
 func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64) ([]OutboxMail, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActCaseOutbox); err != nil {
 		return nil, err
 	}
 	var out []OutboxMail
@@ -109,7 +109,7 @@ func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64
 // ResendMail sends a case's undelivered mail again, due at once, and writes on the case who
 // asked for it. A mail that was not refused or given up is not sent twice (409 not_failed).
 func (s *Service) ResendMail(ctx context.Context, actor desk.Actor, caseID, mailID int64) (OutboxMail, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActMailResend); err != nil {
 		return OutboxMail{}, err
 	}
 	var out OutboxMail
@@ -118,8 +118,8 @@ func (s *Service) ResendMail(ctx context.Context, actor desk.Actor, caseID, mail
 		if err != nil {
 			return err
 		}
-		if !MayResendMail(actor, c.OwnerID) {
-			return desk.Forbidden("only the case's owner, a lead, a manager or an admin may send its mail again")
+		if err := w.allow(ActMailResend, Object{Case: c}); err != nil {
+			return err
 		}
 		m, err := w.tx.OutMailByID(w.ctx, mailID)
 		if store.IsNotFound(err) || (err == nil && m.CaseID != caseID) {

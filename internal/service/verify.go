@@ -80,7 +80,7 @@ func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases 
 // Export returns a case's whole record (internal entries too) in the export format that
 // `kept verify --export` checks.
 func (s *Service) Export(ctx context.Context, actor desk.Actor, caseID int64) (desk.RecordExport, error) {
-	if err := requireStaff(actor); err != nil {
+	if err := gate(actor, ActExport); err != nil {
 		return desk.RecordExport{}, err
 	}
 	var x desk.RecordExport

@@ -13,7 +13,7 @@ import (
 // the case page, the customer answers in the portal's case page or by a one-time link from the
 // mail, whose page (answerlinks.go) shows the question and one button.
 
-func (s *Server) agreementRoutes(mux *http.ServeMux) {
+func (s *Server) agreementRoutes(mux *routeMux) {
 	s.answerRoutes(mux, s.handoverPage())
 	s.answerRoutes(mux, s.resolutionPage())
 	mux.Handle("POST /portal/cases/{id}/handover", s.customer("/portal/cases/{id}/handover", s.portalHandoverAnswer))
@@ -68,6 +68,9 @@ func (s *Server) portalHandoverAnswer(w http.ResponseWriter, r *request) error {
 func (s *Server) caseAskAgreement(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseAsk, id, 0); err != nil {
 		return err
 	}
 	fields := []string{"to", "message"}

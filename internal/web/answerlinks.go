@@ -53,7 +53,7 @@ type answerPageData struct {
 	Refused string // "used", "expired", "closed" or "unknown"
 }
 
-func (s *Server) answerRoutes(mux *http.ServeMux, p answerPage) {
+func (s *Server) answerRoutes(mux *routeMux, p answerPage) {
 	mux.Handle("GET "+p.path, s.public(p.path, func(w http.ResponseWriter, r *request) error { return s.answerForm(w, r, p) }))
 	mux.Handle("POST "+p.path, s.public(p.path, func(w http.ResponseWriter, r *request) error { return s.answerByLink(w, r, p) }))
 }

@@ -14,10 +14,11 @@ import (
 
 // "My availability": the agent's working week on a calendar with breaks and absences, a form
 // to add one, and the hand-over walk-through that leave needs (PRODUCT.md story 2).
-func (s *Server) availabilityRoutes(mux *http.ServeMux) {
+func (s *Server) availabilityRoutes(mux *routeMux) {
 	mux.Handle("GET /availability", s.agent("/availability", s.availabilityPage))
 	mux.Handle("POST /availability/absences", s.agent("/availability/absences", s.addAbsence))
 	mux.Handle("POST /availability/leave", s.agent("/availability/leave", s.startLeave))
+	mux.Handle("POST /availability/absences/{absence_id}", s.agent("/availability/absences/{absence_id}", s.changeAbsence))
 }
 
 // absenceForm is what the agent typed into the absence form, kept as typed.
@@ -42,6 +43,8 @@ type option struct {
 }
 
 type absenceRow struct {
+	ID             int64
+	ToValue        string // the end as the shorten form shows it, in the agent's zone
 	Kind, KindText string
 	From, To       time.Time
 	Now            bool // going on now
@@ -108,7 +111,7 @@ func (s *Server) availability(r *request, me desk.Agent, week string, form absen
 	}
 	d := availData{Agent: me, Week: buildWeek(r, me, monday, absences, now), Form: form}
 	for _, a := range upcoming {
-		d.Upcoming = append(d.Upcoming, absenceRow{Kind: string(a.Kind), KindText: r.T("avail.kind." + string(a.Kind)),
+		d.Upcoming = append(d.Upcoming, absenceRow{ID: a.ID, ToValue: localValue(a.To, loc), Kind: string(a.Kind), KindText: r.T("avail.kind." + string(a.Kind)),
 			From: a.From, To: a.To, Now: a.Covers(now)})
 	}
 	for _, k := range []desk.AbsenceKind{desk.AbsenceBreak, desk.AbsenceLeave, desk.AbsenceSick} {
@@ -425,4 +428,28 @@ func roundUpQuarter(t time.Time) time.Time {
 func weekStart(t time.Time) time.Time {
 	back := (int(t.Weekday()) + 6) % 7
 	return time.Date(t.Year(), t.Month(), t.Day()-back, 0, 0, 0, 0, t.Location())
+}
+
+// changeAbsence shortens one of the agent's absences to the end given, or cancels it (one
+// that has started ends now); the service decides who may (the permission table).
+func (s *Server) changeAbsence(w http.ResponseWriter, r *request) error {
+	id, err := strconv.ParseInt(r.PathValue("absence_id"), 10, 64)
+	if err != nil {
+		return desk.NotFound("absence", r.PathValue("absence_id"))
+	}
+	me, err := s.svc.Agent(r.Context(), r.sess.Actor, r.sess.Actor.ID)
+	if err != nil {
+		return err
+	}
+	in := desk.AbsenceChange{Cancel: r.FormValue("cancel") != ""}
+	if !in.Cancel {
+		if in.To, err = parseLocalIn(me.Location(), r.FormValue("to")); err != nil {
+			return desk.Invalid("to", "%s", r.T("avail.err.when"))
+		}
+	}
+	if _, err := s.svc.ChangeAbsence(r.Context(), r.sess.Actor, me.ID, id, in); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, "/availability", http.StatusSeeOther)
+	return nil
 }

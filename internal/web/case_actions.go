@@ -227,6 +227,10 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	// The service says who may, before the form is read: a refusal is not hidden behind the form.
+	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActPromiseSlip, id, pid); err != nil {
+		return err
+	}
 	form, fields := "slip-"+strconv.FormatInt(pid, 10), []string{"due", "reason", "message"}
 	var due time.Time
 	if slot := r.PostFormValue("slot"); slot != "" {
@@ -259,6 +263,11 @@ func (s *Server) caseHandover(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
+	}
+	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseHandover, id, 0); err != nil {
+		if e, ok := desk.AsError(err); !ok || e.Kind != desk.KindForbidden || r.PostFormValue("to") != strconv.FormatInt(r.sess.Actor.ID, 10) {
+			return err // taking an unowned case for oneself is the service's to decide with the colleague named
+		}
 	}
 	fields := []string{"to", "briefing"}
 	to, _ := strconv.ParseInt(r.PostFormValue("to"), 10, 64)

@@ -439,7 +439,12 @@ func TestCaseActions(t *testing.T) {
 		if len(docs) != 1 || docs[0].Filename != "receipt.pdf" || docs[0].Kind != "receipt" {
 			t.Fatalf("documents after the upload: %+v", docs)
 		}
-		// Resolving waits for the customer.
+		// Resolving waits for the customer; Bob owns the case now, and resolves it (Ann may not).
+		if r = b.post(cd.path("/resolve"), url.Values{"summary": {"Replaced the router."}}); r.Status != http.StatusForbidden {
+			t.Fatalf("Ann resolves Bob's case: %d", r.Status)
+		}
+		b = cd.signedInAs("bob@example.com")
+		b.get(cd.path(""))
 		r = b.post(cd.path("/resolve"), url.Values{"summary": {"Replaced the router."}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("resolve: %d\n%s", r.Status, r.Body)

@@ -16,7 +16,7 @@ import (
 // the promises panel, the people and the process, and every action an agent takes on a case.
 // Each action is a plain form posting to its own route and coming back here (303), or, when
 // the desk refuses it, the page again with the reason beside the form and the text kept.
-func (s *Server) casePageRoutes(mux *http.ServeMux) {
+func (s *Server) casePageRoutes(mux *routeMux) {
 	mux.Handle("GET /cases/{id}", s.agent("/cases/{id}", s.casePage))
 	mux.Handle("GET /cases/{id}/estimate", s.agent("/cases/{id}/estimate", s.caseEstimate))
 	mux.Handle("POST /cases/{id}/reply", s.agent("/cases/{id}/reply", s.caseReply))
@@ -59,6 +59,7 @@ type casePage struct {
 	Estimate     string
 	Forms        map[string]*formState
 	Staff        bool
+	May          service.CasePermissions // which of the settling buttons the service would allow
 	Kinds        []string
 	Flags        []string // the case's flags, in the reader's words
 	ShowHTML     int64    // the mail whose original HTML is shown (sandboxed), 0 for none
@@ -183,7 +184,7 @@ func (s *Server) readCasePage(r *request, id int64) (service.CasePage, error) {
 func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.CasePage, status int, forms map[string]*formState) error {
 	me := r.sess.Actor
 	c := page.Case
-	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), MayResend: service.MayResendMail(me, c.OwnerID),
+	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May, MayResend: service.MayResendMail(me, c.OwnerID),
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
 	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)
@@ -347,6 +348,9 @@ func (s *Server) duration(r *request, d time.Duration) string {
 func (s *Server) caseEstimate(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseRead, id, 0); err != nil {
 		return err
 	}
 	due, err := r.ParseLocal("due", r.URL.Query().Get("due"))

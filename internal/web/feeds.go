@@ -11,7 +11,7 @@ import (
 // URL and to revoke it, and the feed itself at that URL, for calendar clients, which cannot
 // sign in.
 
-func (s *Server) feedRoutes(mux *http.ServeMux) {
+func (s *Server) feedRoutes(mux *routeMux) {
 	mux.Handle("GET /calendar/{file}", s.public("/calendar/{file}", s.calendarFeed))
 	mux.Handle("GET /availability/feed", s.agent("/availability/feed", s.feedPage))
 	mux.Handle("POST /availability/feed", s.agent("/availability/feed", s.makeFeed))

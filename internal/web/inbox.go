@@ -9,7 +9,7 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 )
 
-func (s *Server) inboxRoutes(mux *http.ServeMux) {
+func (s *Server) inboxRoutes(mux *routeMux) {
 	mux.Handle("GET /inbox", s.agent("/inbox", s.inbox))
 	mux.Handle("GET /search", s.agent("/search", s.search))
 	mux.Handle("GET /events", s.agent("/events", s.events))

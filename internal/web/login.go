@@ -12,7 +12,7 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 )
 
-func (s *Server) loginRoutes(mux *http.ServeMux) {
+func (s *Server) loginRoutes(mux *routeMux) {
 	mux.Handle("GET /login", s.public("/login", s.loginForm))
 	mux.Handle("POST /login", s.public("/login", s.login))
 	mux.Handle("POST /logout", s.public("/logout", s.logout))

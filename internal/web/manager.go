@@ -14,7 +14,7 @@ import (
 // The manager's view of a team: every open promise with its exact words and maker (story 12),
 // escalated cases, cases whose owner went away without a hand-over, slips per agent as a chart,
 // how resolutions ended, and the team's agents (deactivating one ends their sessions).
-func (s *Server) managerRoutes(mux *http.ServeMux) {
+func (s *Server) managerRoutes(mux *routeMux) {
 	mux.Handle("GET /team", s.agent("/team", s.teamPage))
 	mux.Handle("POST /team/agents/{id}/active", s.agent("/team/agents/{id}/active", s.setAgentActive))
 }
@@ -38,12 +38,8 @@ type teamData struct {
 type teamAgent struct {
 	desk.Agent
 	Me       bool
+	Manage   bool // the service would let the reader deactivate (or reactivate) them
 	RoleText string
-}
-
-// canManage is who may deactivate agents here: managers and admins.
-func canManage(a desk.Actor) bool {
-	return a.Kind == desk.ActorAgent && (a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
 }
 
 // teamPage shows the team view the service reads (service.TeamView, which also decides who
@@ -57,7 +53,9 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 	d := teamData{Team: v.Team, Teams: v.Teams, Promises: v.Promises, Escalated: v.Escalated, Missing: v.Missing,
 		Outcomes: v.Outcomes, Days: int(service.TeamWindow / (24 * time.Hour)), Now: v.Now}
 	for _, a := range v.Agents {
-		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, RoleText: r.T("team.role." + string(a.Role))})
+		// Which buttons to show is the permission table's answer (v.Manage), not the page's own.
+		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, Manage: v.Manage[a.ID],
+			RoleText: r.T("team.role." + string(a.Role))})
 	}
 	for _, c := range v.Slips {
 		d.Slips = append(d.Slips, bar{Label: c.Name, Value: c.Slips, Title: r.T("team.slips.bar", c.Name, c.Slips)})
@@ -77,9 +75,6 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 
 // setAgentActive deactivates (or reactivates) an agent; deactivation ends their sessions.
 func (s *Server) setAgentActive(w http.ResponseWriter, r *request) error {
-	if !canManage(r.sess.Actor) {
-		return desk.Forbidden("only managers and admins deactivate agents")
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return desk.NotFound("agent", r.PathValue("id"))

@@ -12,7 +12,7 @@ import (
 
 // An agent's own password: changed from the desk, not only with `kept password` on the server.
 
-func (s *Server) passwordRoutes(mux *http.ServeMux) {
+func (s *Server) passwordRoutes(mux *routeMux) {
 	mux.Handle("GET /account/password", s.agent("/account/password", s.passwordForm))
 	mux.Handle("POST /account/password", s.agent("/account/password", s.changePassword))
 }
@@ -73,7 +73,7 @@ type resetData struct {
 	Broken bool // the link does not work; ask for a new one
 }
 
-func (s *Server) resetRoutes(mux *http.ServeMux) {
+func (s *Server) resetRoutes(mux *routeMux) {
 	mux.Handle("GET /login/reset", s.public("/login/reset", s.resetForm))
 	mux.Handle("POST /login/reset", s.public("/login/reset", s.requestReset))
 	mux.Handle("POST /login/reset/password", s.public("/login/reset/password", s.resetPassword))

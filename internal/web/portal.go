@@ -18,7 +18,7 @@ import (
 // team, and what they may do on a case (reply, give a reference or a document, ask for
 // escalation, confirm or reject a resolution, rate). Every page has the portal's header.
 
-func (s *Server) portalRoutes(mux *http.ServeMux) {
+func (s *Server) portalRoutes(mux *routeMux) {
 	mux.Handle("GET /portal/login", s.public("/portal/login", s.portalLoginForm))
 	mux.Handle("POST /portal/login", s.public("/portal/login", s.portalRequestLink))
 	mux.Handle("GET /portal/signin", s.public("/portal/signin", s.portalSigninForm))
@@ -448,7 +448,11 @@ const portalMaxUpload = desk.MaxDocumentSize + 1<<20
 // portalUploadLimit refuses an upload that says it is too large before its body is read (the
 // page says why), and bounds one that does not say.
 func portalUploadLimit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	need := desk.ActorKind("")
+	if p, ok := next.(page); ok {
+		need = p.need // the matrix test reads what session the page needs
+	}
+	return page{need: need, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > portalMaxUpload {
 			securityHeaders(w.Header())
 			http.Redirect(w, r, "/portal/cases/"+r.PathValue("id")+"?error=too_large#documents", http.StatusSeeOther)
@@ -456,7 +460,7 @@ func portalUploadLimit(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, portalMaxUpload)
 		next.ServeHTTP(w, r)
-	})
+	})}
 }
 
 func (s *Server) portalUpload(w http.ResponseWriter, r *request) error {

@@ -85,7 +85,63 @@ func (s *Server) Changed(e service.Event) { s.hub.publish(e) }
 // Handler routes every page of the desk and the portal. Requests it does not know go to next
 // (the API, /healthz, /readyz, /metrics).
 func (s *Server) Handler(next http.Handler) http.Handler {
-	mux := http.NewServeMux()
+	mux := s.mux(next)
+	// Browsers say where a request comes from; one from another site that would change
+	// something is refused before any handler runs. The CSRF token is the second lock.
+	protected := http.NewCrossOriginProtection().Handler(mux.ServeMux)
+	// The client is found once, here, for every page, the API and their log lines.
+	return s.opts.TrustedProxies.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Forwarded-For") != "" && !s.opts.TrustedProxies.Trusts(realip.Peer(r)) {
+			s.untrustedProxy.Do(func() {
+				s.log.Warn("a request came with X-Forwarded-For from a peer that is not a trusted proxy: the header is ignored. "+
+					"Behind a reverse proxy, set --trusted-proxies (KEPT_TRUSTED_PROXIES) to its address, or every client counts as the proxy",
+					"peer", realip.String(realip.Peer(r)))
+			})
+		}
+		protected.ServeHTTP(w, r)
+	}))
+}
+
+// Route is a pattern the pages serve and the session it needs ("agent", "customer", or ""
+// for anyone), for the permission matrix test.
+type Route struct {
+	Pattern string
+	Need    desk.ActorKind
+}
+
+// Routes lists every pattern the pages serve (the API's are its own: api.Server.Routes).
+func (s *Server) Routes() []Route {
+	m := s.mux(http.NotFoundHandler())
+	out := make([]Route, 0, len(m.patterns))
+	for _, p := range m.patterns {
+		out = append(out, Route{Pattern: p, Need: m.needs[p]})
+	}
+	return out
+}
+
+// routeMux is a ServeMux that remembers its patterns and the session each page needs.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+	needs    map[string]desk.ActorKind
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	if p, ok := h.(page); ok {
+		m.needs[pattern] = p.need
+	}
+	m.ServeMux.Handle(pattern, h)
+}
+
+// page is a wrapped page handler that knows the session it needs.
+type page struct {
+	http.Handler
+	need desk.ActorKind
+}
+
+func (s *Server) mux(next http.Handler) *routeMux {
+	mux := &routeMux{ServeMux: http.NewServeMux(), needs: map[string]desk.ActorKind{}}
 	mux.Handle("/api/", next)
 	mux.Handle("GET /healthz", next)
 	mux.Handle("GET /readyz", next)
@@ -105,20 +161,7 @@ func (s *Server) Handler(next http.Handler) http.Handler {
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
-	// Browsers say where a request comes from; one from another site that would change
-	// something is refused before any handler runs. The CSRF token is the second lock.
-	protected := http.NewCrossOriginProtection().Handler(mux)
-	// The client is found once, here, for every page, the API and their log lines.
-	return s.opts.TrustedProxies.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Forwarded-For") != "" && !s.opts.TrustedProxies.Trusts(realip.Peer(r)) {
-			s.untrustedProxy.Do(func() {
-				s.log.Warn("a request came with X-Forwarded-For from a peer that is not a trusted proxy: the header is ignored. "+
-					"Behind a reverse proxy, set --trusted-proxies (KEPT_TRUSTED_PROXIES) to its address, or every client counts as the proxy",
-					"peer", realip.String(realip.Peer(r)))
-			})
-		}
-		protected.ServeHTTP(w, r)
-	}))
+	return mux
 }
 
 // home sends agents to their inbox, customers to the portal and everyone else to sign in.
@@ -151,6 +194,10 @@ func (s *Server) customer(route string, fn pageFunc) http.Handler {
 }
 
 func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handler {
+	return page{need: need, Handler: s.serve(route, need, fn)}
+}
+
+func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 		start := time.Now()
 		sw := &metrics.Recorder{ResponseWriter: w}
