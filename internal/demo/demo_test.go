@@ -598,4 +598,3 @@ func TestRestartRevokesTheDemoToken(t *testing.T) {
 		}
 	})
 }
-

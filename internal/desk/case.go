@@ -154,9 +154,9 @@ type NewCase struct {
 	References []Reference
 	// TeamID is the team the case was routed to (by the desk address its mail came to): its
 	// owner is chosen there. 0: the type's team, else anyone.
-	TeamID int64
-	Data   MessageInData // more about how the request came (the stored mail, say), kept on its first entry
-	Checked    *CheckedText  // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
+	TeamID  int64
+	Data    MessageInData // more about how the request came (the stored mail, say), kept on its first entry
+	Checked *CheckedText  // Body's InboundFlags worked out ahead (see CheckText); nil: worked out here
 }
 
 // ValidateNewCase checks a new case's input before any state is loaded.
