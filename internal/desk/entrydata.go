@@ -237,12 +237,16 @@ type PromiseKeptData struct {
 }
 
 // PromiseSlippedData is a promise's due time moved, and why.
+// When the words were restated for the new time, Words are the new ones and EarlierWords those
+// they replace (both empty otherwise, so entries written before restating hash as they did).
 type PromiseSlippedData struct {
-	From      Instant `json:"from"`
-	PromiseID int64   `json:"promise_id"`
-	Reason    string  `json:"reason"`
-	Slips     int     `json:"slips"` // the promise's slips, this one included
-	To        Instant `json:"to"`
+	EarlierWords string  `json:"earlier_words,omitempty"`
+	From         Instant `json:"from"`
+	PromiseID    int64   `json:"promise_id"`
+	Reason       string  `json:"reason"`
+	Slips        int     `json:"slips"` // the promise's slips, this one included
+	To           Instant `json:"to"`
+	Words        string  `json:"words,omitempty"`
 }
 
 // PromiseBrokenData names a promise broken at its due time.

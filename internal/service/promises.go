@@ -241,11 +241,16 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 			return err
 		}
 		from := p.DueAt
-		drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
+		owner, err := w.agent(p.OwnerID)
 		if err != nil {
 			return err
 		}
-		owner, err := w.agent(p.OwnerID)
+		// Words not restated by the caller are restated as the customer reads the time.
+		if err := w.readByCustomer(c); err != nil {
+			return err
+		}
+		in.Reader, in.Fallback = c.Reader, owner.Location()
+		drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
 		if err != nil {
 			return err
 		}
@@ -357,4 +362,31 @@ func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.T
 		return err
 	})
 	return out, wrap("count slips", err)
+}
+
+// RestatedWords are words rewritten for a promise on the case moving from one due time to
+// another, as the case's customer reads the time (their language and zone, else the owner's):
+// what the forms pre-fill, for the agent to read, when a slip or an offered free time moves a
+// promise (desk.Reader.RestatedWords).
+func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, caseID int64, words string, from, to time.Time) (string, error) {
+	if err := requireStaff(actor); err != nil {
+		return "", err
+	}
+	var out string
+	err := s.read(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		owner, err := w.agent(c.OwnerID)
+		if err != nil {
+			return err
+		}
+		if err := w.readByCustomer(c); err != nil {
+			return err
+		}
+		out = c.Reader.RestatedWords(words, from, to, owner.Location())
+		return nil
+	})
+	return out, wrap("restate words", err)
 }

@@ -191,12 +191,23 @@ func (s *Server) casePromise(w http.ResponseWriter, r *request) error {
 		if err != nil {
 			return s.refused(w, r, id, "promise", fields, desk.Invalid("due", "%s", r.T("error.datetime")))
 		}
-		in.DueAt = due
 		if a, err := strconv.ParseInt(agent, 10, 64); err == nil && a > 0 {
 			in.OwnerID = a
 		}
+		// The words were written for the time asked: the form comes back with the slot's time
+		// and the words restated for it, for the agent to read before promising.
+		asked, _ := r.ParseLocal("due", r.PostFormValue("due"))
+		words := in.Words
+		if !asked.IsZero() {
+			if words, err = s.svc.RestatedWords(r.Context(), r.sess.Actor, id, in.Words, asked, due); err != nil {
+				return err
+			}
+		}
 		r.PostForm.Set("due", r.Local(due))
 		r.PostForm.Set("owner", strconv.FormatInt(in.OwnerID, 10))
+		r.PostForm.Set("words", words)
+		f := &formState{Values: postedValues(r), Notice: r.T("case.restate")}
+		return s.showCase(w, r, id, http.StatusOK, map[string]*formState{"promise": f})
 	} else if in.DueAt, err = r.ParseLocal("due", r.PostFormValue("due")); err != nil {
 		return s.refused(w, r, id, "promise", fields, err)
 	}
@@ -223,7 +234,7 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	form, fields := "slip-"+strconv.FormatInt(pid, 10), []string{"due", "reason", "message"}
+	form, fields := "slip-"+strconv.FormatInt(pid, 10), []string{"due", "reason", "message", "words"}
 	var due time.Time
 	if slot := r.PostFormValue("slot"); slot != "" {
 		// A free time offered after a refusal.
@@ -235,7 +246,26 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 	} else if due, err = r.ParseLocal("due", r.PostFormValue("due")); err != nil {
 		return s.refused(w, r, id, form, fields, err)
 	}
-	_, err = s.svc.SlipPromise(r.Context(), r.sess.Actor, pid, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"), Message: r.PostFormValue("message")})
+	// The words shown were written for words_due: for another time they come back restated for
+	// the new one, to be read before the customer is told (once the reason and message are there).
+	if r.PostFormValue("words_due") != due.UTC().Format(time.RFC3339) {
+		p, err := s.svc.Promise(r.Context(), r.sess.Actor, pid)
+		if err != nil {
+			return err
+		}
+		words, err := s.svc.RestatedWords(r.Context(), r.sess.Actor, id, p.Words, p.DueAt, due)
+		if err != nil {
+			return err
+		}
+		r.PostForm.Set("words", words)
+		r.PostForm.Set("words_due", due.UTC().Format(time.RFC3339))
+		if strings.TrimSpace(r.PostFormValue("reason")) != "" && strings.TrimSpace(r.PostFormValue("message")) != "" {
+			f := &formState{Values: postedValues(r), Notice: r.T("case.restate")}
+			return s.showCase(w, r, id, http.StatusOK, map[string]*formState{form: f})
+		}
+	}
+	_, err = s.svc.SlipPromise(r.Context(), r.sess.Actor, pid, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"),
+		Message: r.PostFormValue("message"), Words: r.PostFormValue("words")})
 	if err != nil {
 		return s.refused(w, r, id, form, fields, err)
 	}

@@ -81,6 +81,7 @@ type formState struct {
 	Field  string // the field the refusal is about; "" for the form as a whole
 	Err    string
 	Detail string
+	Notice string // not a refusal: what to check before sending the form again
 	Slots  []slotView
 	// After a downward_reassignment: who may take the case instead, and the colleague the
 	// customer could be asked about.
@@ -144,6 +145,7 @@ type entryView struct {
 	Due         time.Time
 	SlipFrom    time.Time
 	SlipTo      time.Time
+	Earlier     string // a slip's words before they were restated for the new time
 	Reason      string
 	Offer       bool
 	Missing     bool
@@ -301,7 +303,7 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 		v.Due = d.DueAt.Time()
 	case desk.KindPromiseSlipped:
 		d, _ := desk.DataOf[desk.PromiseSlippedData](e)
-		v.SlipFrom, v.SlipTo, v.Reason = d.From.Time(), d.To.Time(), d.Reason
+		v.SlipFrom, v.SlipTo, v.Reason, v.Earlier = d.From.Time(), d.To.Time(), d.Reason, d.EarlierWords
 	case desk.KindEscalated:
 		if d, _ := desk.DataOf[desk.EscalatedData](e); d.Trigger != "" {
 			v.Reason = r.T("case.trigger." + d.Trigger)
