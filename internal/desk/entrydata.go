@@ -312,11 +312,12 @@ func AnswerOf(e Entry) (HandoverAnswer, bool) {
 
 // IntroductionData names who the customer has just met on their case.
 type IntroductionData struct {
-	AgentID int64   `json:"agent_id"`
-	Owner   bool    `json:"owner"`
-	Role    Role    `json:"role"`
-	Team    string  `json:"team"`
-	Until   Instant `json:"until,omitzero"` // when a temporary owner stops
+	AgentID    int64   `json:"agent_id"`
+	Owner      bool    `json:"owner"`
+	PromiseIDs []int64 `json:"promise_ids,omitempty"` // the promises they keep from now on, when introduced for them
+	Role       Role    `json:"role"`
+	Team       string  `json:"team"`
+	Until      Instant `json:"until,omitzero"` // when a temporary owner stops
 }
 
 // StatusChangedData is a case's status before and after.

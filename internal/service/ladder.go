@@ -68,7 +68,7 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	drafts = append(drafts, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
 	cancel := e.cancel
 	if manager != nil {
-		if drafts, err = s.moveOwnership(w, c, *manager, drafts); err != nil {
+		if drafts, err = s.moveOwnership(w, c, owner.ID, *manager, false, drafts); err != nil {
 			return err
 		}
 		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
@@ -226,27 +226,66 @@ func nextUp(w *work, owner desk.Agent) (*desk.Agent, error) {
 	return &a, err
 }
 
-// moveOwnership gives the case's open promises to its new owner and records the new owner as
-// a participant; a new participant's introduction is added to drafts unless one is there.
-func (s *Service) moveOwnership(w *work, c *desk.Case, to desk.Agent, drafts []desk.Draft) ([]desk.Draft, error) {
-	if err := w.reassignPromises(c.ID, to.ID); err != nil {
+// moveOwnership gives the old owner's (from's) open promises on the case to its new owner (promises
+// given to other colleagues stay theirs) and records the new owner as a participant; the new
+// owner is introduced (in drafts' introduction of them, or a new one), with the promises they
+// take over when announce is set: a hand-over announces them; an escalation's own entry
+// already tells the customer the case and its promises went up.
+func (s *Service) moveOwnership(w *work, c *desk.Case, from int64, to desk.Agent, announce bool, drafts []desk.Draft) ([]desk.Draft, error) {
+	moved, err := openPromisesOf(w, c.ID, from)
+	if err != nil {
+		return drafts, err
+	}
+	if from == to.ID || !announce {
+		moved = nil
+	}
+	if err := w.reassignPromises(c.ID, from, to.ID); err != nil {
 		return drafts, err
 	}
 	added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(to), w.now))
 	if err != nil {
 		return drafts, err
 	}
-	introduced := false
-	for _, d := range drafts {
-		introduced = introduced || (d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID)
-	}
-	if added && !introduced {
-		if err := w.readByCustomer(c); err != nil {
-			return drafts, err
+	at := -1
+	for i, d := range drafts {
+		if d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID {
+			at = i
 		}
-		drafts = append(drafts, desk.Introduce(c.Reader, to, true, w.now, time.Time{}))
+	}
+	if at < 0 && !added && len(moved) == 0 {
+		return drafts, nil
+	}
+	if err := w.readByCustomer(c); err != nil {
+		return drafts, err
+	}
+	switch {
+	case at >= 0:
+		drafts[at] = desk.IntroducePromises(c.Reader, &drafts[at], to, moved)
+	case added:
+		intro := desk.Introduce(c.Reader, to, true, w.now, time.Time{})
+		drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, to, moved))
+	default:
+		drafts = append(drafts, desk.IntroducePromises(c.Reader, nil, to, moved))
 	}
 	return drafts, nil
+}
+
+// openPromisesOf are the case's open promises that an agent owns, as this command has them.
+func openPromisesOf(w *work, caseID, ownerID int64) ([]desk.Promise, error) {
+	ps, err := w.tx.Promises(w.ctx, store.PromiseFilter{CaseID: caseID, State: desk.PromiseOpen, OwnerID: ownerID})
+	if err != nil {
+		return nil, err
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if held, ok := w.promises[p.ID]; ok {
+			p = *held // changed by this command (kept, broken, slipped) and not yet written
+		}
+		if p.State == desk.PromiseOpen && p.OwnerID == ownerID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Escalate moves a case one rung up at someone's request: the customer's (trigger
@@ -358,7 +397,7 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	} else if err != nil {
 		return err
 	}
-	if drafts, err = s.moveOwnership(w, c, to, drafts); err != nil {
+	if drafts, err = s.moveOwnership(w, c, owner.ID, to, true, drafts); err != nil {
 		return err
 	}
 	if _, err := s.appendRecord(w, c, drafts); err != nil {

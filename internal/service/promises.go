@@ -75,8 +75,24 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 			return err
 		}
 		w.keepPromise(p)
+		drafts := desk.MakePromise(c, p, actor)
+		// A colleague new to the case who will keep the promise is introduced to the customer:
+		// who they are, what they will do and by when.
+		if owner.ID != c.OwnerID {
+			added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(owner), now))
+			if err != nil {
+				return err
+			}
+			if added {
+				if err := w.readByCustomer(c); err != nil {
+					return err
+				}
+				intro := desk.Introduce(c.Reader, owner, false, now, time.Time{})
+				drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, owner, []desk.Promise{p}))
+			}
+		}
 		// A written promise answers the customer (appendContact): their clock stops.
-		if _, err := s.appendContact(w, c, desk.MakePromise(c, p, actor)); err != nil {
+		if _, err := s.appendContact(w, c, drafts); err != nil {
 			return err
 		}
 		if err := s.schedulePromise(w, *c, p); err != nil {
