@@ -236,6 +236,11 @@ func RoundDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1f days", d.Hours()/24)
 	case d >= 2*time.Hour:
 		return fmt.Sprintf("%.0f hours", d.Hours())
+	case d < 90*time.Second:
+		if d < 30*time.Second {
+			return "less than a minute"
+		}
+		return "1 minute" // never "1 minutes"
 	default:
 		return fmt.Sprintf("%.0f minutes", d.Minutes())
 	}

@@ -162,11 +162,19 @@ func (s *Service) schedulePromise(w *work, c desk.Case, p desk.Promise) error {
 		return err
 	}
 	payload, _ := json.Marshal(map[string]string{"due_at": p.DueAt.UTC().Format(time.RFC3339Nano)})
+	var reminders []time.Time
 	for _, before := range settings.ReminderOffsets {
-		at := p.DueAt.Add(-before)
-		if !at.After(now) {
-			continue
+		if at := p.DueAt.Add(-before); at.After(now) {
+			reminders = append(reminders, at)
 		}
+	}
+	if len(reminders) == 0 && len(settings.ReminderOffsets) > 0 {
+		// Due sooner than the first reminder would come: the owner is still reminded, halfway.
+		if half := now.Add(p.DueAt.Sub(now) / 2); half.After(now) && half.Before(p.DueAt) {
+			reminders = append(reminders, half.Truncate(time.Second))
+		}
+	}
+	for _, at := range reminders {
 		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerPromiseReminder, DueAt: at, CaseID: c.ID, RefID: p.ID, Payload: payload}, now); err != nil {
 			return err
 		}

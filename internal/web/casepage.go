@@ -332,6 +332,8 @@ func (s *Server) duration(r *request, d time.Duration) string {
 		return r.T("case.dur.d", d.Hours()/24)
 	case d >= 2*time.Hour:
 		return r.T("case.dur.h", int(d.Hours()+0.5))
+	case d < 90*time.Second:
+		return r.T("case.dur.min.one") // "1 minute", never "1 minutes"
 	default:
 		return r.T("case.dur.min", int(d.Minutes()+0.5))
 	}
