@@ -46,3 +46,32 @@ func TestShortPromiseIsReminded(t *testing.T) {
 		}
 	})
 }
+
+// A customer's reply on a case handed over notifies its new owner (issue 15, finding 11: it
+// notified nobody).
+func TestReplyOnHandedOverCaseNotifiesNewOwner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		c := sc.openCase(sc.ann, "Refund")
+		asAnn := desk.AgentActor(sc.ann)
+		must(sc.svc.AddMessage(sc.ctx, asAnn, c.ID, desk.NewMessage{Body: "We are on it."}))
+		sc.advance(time.Hour)
+		must(sc.svc.HandOver(sc.ctx, asAnn, c.ID, desk.Handover{ToAgentID: sc.lead.ID, Briefing: "The refund needs your approval."}))
+		must(sc.svc.AddMessage(sc.ctx, desk.CustomerActor(sc.mari), c.ID, desk.NewMessage{Body: "Any news about my refund?\nMari"}))
+		found := false
+		for _, n := range must(sc.svc.Notifications(sc.ctx, desk.AgentActor(sc.lead))) {
+			found = found || (n.Kind == "customer_message" && n.CaseID == c.ID && strings.Contains(n.Body, "Any news about my refund?"))
+		}
+		if !found {
+			t.Fatalf("Lea was not told of the customer's reply: %+v", must(sc.svc.Notifications(sc.ctx, desk.AgentActor(sc.lead))))
+		}
+		// The first owner of a case watches it in the inbox: no notice for each message.
+		d := sc.openCase(sc.ann, "Another")
+		must(sc.svc.AddMessage(sc.ctx, desk.CustomerActor(sc.mari), d.ID, desk.NewMessage{Body: "More details."}))
+		for _, n := range must(sc.svc.Notifications(sc.ctx, asAnn)) {
+			if n.Kind == "customer_message" {
+				t.Fatalf("Ann was notified of a message on her own case: %+v", n)
+			}
+		}
+	})
+}
