@@ -69,6 +69,7 @@ var relativeDays = map[string][]string{
 
 var (
 	clockRe   = regexp.MustCompile(`\b(\d{1,2})([:.])(\d{2})\b`)
+	hourRe    = regexp.MustCompile(`(?i)\b(at|by|until|before|kell|u|do|oko)\s+(\d{1,2})\b([:.]\d{2})?`)
 	numDateRe = regexp.MustCompile(`\b(\d{1,2})\.\s?(\d{1,2})\.(\s?\d{4}\.?)?`)
 	isoDateRe = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 	dayNumRe  = regexp.MustCompile(`\b(\d{1,2})(\.?\s+)(\pL+)`)
@@ -135,6 +136,26 @@ func rewriteClock(words string, from, to time.Time) (string, bool) {
 			return fmt.Sprintf("%02d%s%02d", th, g[2], to.Minute())
 		}
 		return fmt.Sprintf("%d%s%02d", th, g[2], to.Minute())
+	})
+	// A bare hour after its preposition: "at 10", "kell 10", "u 10".
+	out = hourRe.ReplaceAllStringFunc(out, func(m string) string {
+		g := hourRe.FindStringSubmatch(m)
+		h, _ := strconv.Atoi(g[2])
+		if g[3] != "" || from.Minute() != 0 || (h != from.Hour() && h != from.Hour()%12) {
+			return m
+		}
+		found = true
+		th := to.Hour()
+		if h != from.Hour() {
+			th %= 12
+			if th == 0 {
+				th = 12
+			}
+		}
+		if to.Minute() != 0 {
+			return fmt.Sprintf("%s %02d:%02d", g[1], th, to.Minute())
+		}
+		return fmt.Sprintf("%s %d", g[1], th)
 	})
 	return out, found
 }

@@ -28,6 +28,8 @@ func TestRestateWords(t *testing.T) {
 			at(tallinn, 23, 12, 45), at(tallinn, 25, 10, 0), true},
 		{"numeric date", "hr", zagreb, "Rok: 23. 11. 2026. u 11:45", "Rok: 1. 12. 2026. u 09:00",
 			at(tallinn, 23, 12, 45), time.Date(2026, 12, 1, 10, 0, 0, 0, tallinn), true},
+		{"bare hour", "en", tallinn, "I will call you back on Tuesday at 10.", "I will call you back on Wednesday at 14:30.",
+			at(tallinn, 24, 10, 0), at(tallinn, 25, 14, 30), true},
 		{"tomorrow cannot move", "en", tallinn, "I call you tomorrow at 12:45.", "I call you tomorrow at 12:45.",
 			at(tallinn, 23, 12, 45), at(tallinn, 24, 12, 45), false},
 		{"no time in the words", "en", tallinn, "I will call you after lunch.", "I will call you after lunch.",

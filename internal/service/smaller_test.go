@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -72,6 +73,48 @@ func TestReplyOnHandedOverCaseNotifiesNewOwner(t *testing.T) {
 			if n.Kind == "customer_message" {
 				t.Fatalf("Ann was notified of a message on her own case: %+v", n)
 			}
+		}
+	})
+}
+
+// The team view counts the slips and resolutions of the team's cases, whoever made them, as
+// GET /api/v1/slips counts a team's slips (issue 15, finding 11: a colleague of another team
+// slipped a Billing promise, the slips said Billing 1 and the team page "no promise moved").
+// A lead reads their own team's view, whichever team they ask for.
+func TestTeamViewCountsTheTeamsCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		week := map[string][]string{"mon": {"09:00-17:00"}, "tue": {"09:00-17:00"}, "wed": {"09:00-17:00"}}
+		ott := must(sc.svc.CreateAgent(sc.ctx, sc.sys, desk.NewAgent{Name: "Ott Other", Email: "ott@example.ee", Role: "agent", Team: "Repairs",
+			ManagerID: sc.head.ID, Timezone: "Europe/Tallinn", Hours: week}))
+		c := sc.openCase(sc.ann, "Broken router") // a Billing case
+		asOtt := desk.AgentActor(ott)
+		p := must(sc.svc.MakePromise(sc.ctx, asOtt, c.ID, desk.NewPromise{Kind: "fix", DueAt: sc.at(0, "15:00"), Words: "The router is fixed by 15:00.", OwnerID: ott.ID}))
+		must(sc.svc.SlipPromise(sc.ctx, asOtt, p.ID, desk.Slip{DueAt: sc.at(1, "15:00"), Reason: "The part is late", Message: "Sorry: the part comes tomorrow."}))
+		must(sc.svc.Resolve(sc.ctx, asOtt, c.ID, "A new router is on its way."))
+		must(sc.svc.Confirm(sc.ctx, desk.CustomerActor(sc.mari), c.ID, desk.Confirmation{Confirmed: true}))
+
+		counts := must(sc.svc.SlipCounts(sc.ctx, sc.sys, monday.AddDate(0, 0, -1)))
+		if len(counts["teams"]) != 1 || counts["teams"][0].Name != "Billing" || counts["teams"][0].Slips != 1 {
+			t.Fatalf("slips per team: %+v", counts["teams"])
+		}
+		v := must(sc.svc.TeamView(sc.ctx, desk.AgentActor(sc.head), service.TeamQuery{Team: "Billing"}))
+		if len(v.Slips) != 1 || v.Slips[0].Name != "Ott Other" || v.Slips[0].Slips != 1 {
+			t.Errorf("the Billing view's slips: %+v", v.Slips)
+		}
+		if len(v.Outcomes) != 1 || v.Outcomes[0].Name != "Ott Other" || v.Outcomes[0].Confirmed != 1 {
+			t.Errorf("the Billing view's resolutions: %+v", v.Outcomes)
+		}
+		if v := must(sc.svc.TeamView(sc.ctx, desk.AgentActor(sc.head), service.TeamQuery{Team: "Repairs"})); len(v.Slips) != 0 || len(v.Outcomes) != 0 {
+			t.Errorf("the Repairs view counts Billing's cases: %+v %+v", v.Slips, v.Outcomes)
+		}
+
+		lead := must(sc.svc.TeamView(sc.ctx, desk.AgentActor(sc.lead), service.TeamQuery{Team: "Repairs"}))
+		if lead.Team != "Billing" || len(lead.Teams) != 1 || len(lead.Slips) != 1 {
+			t.Errorf("the lead's view: team %q of %v, slips %+v", lead.Team, lead.Teams, lead.Slips)
+		}
+		if _, err := sc.svc.TeamView(sc.ctx, desk.AgentActor(sc.ann), service.TeamQuery{}); err == nil {
+			t.Error("an agent read the team view")
 		}
 	})
 }

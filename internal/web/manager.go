@@ -33,6 +33,7 @@ type teamData struct {
 	Days      int
 	Notice    string
 	Now       time.Time
+	Manage    bool // the reader may deactivate agents (a lead reads the page only)
 }
 
 type teamAgent struct {
@@ -55,7 +56,7 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	d := teamData{Team: v.Team, Teams: v.Teams, Promises: v.Promises, Escalated: v.Escalated, Missing: v.Missing,
-		Outcomes: v.Outcomes, Days: int(service.TeamWindow / (24 * time.Hour)), Now: v.Now}
+		Outcomes: v.Outcomes, Days: int(service.TeamWindow / (24 * time.Hour)), Now: v.Now, Manage: canManage(actor)}
 	for _, a := range v.Agents {
 		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, RoleText: r.T("team.role." + string(a.Role))})
 	}
