@@ -304,6 +304,12 @@ func (s *Server) caseEscalate(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	// The customer reads the reason word for word: the agent sees it as the customer will before
+	// it is sent, and confirms that very text (an edit after the preview is previewed again).
+	if reason := strings.TrimSpace(r.PostFormValue("reason")); reason != "" && r.PostFormValue("previewed") != reason {
+		f := &formState{Values: postedValues(r), Preview: reason}
+		return s.showCase(w, r, id, http.StatusOK, map[string]*formState{"escalate": f})
+	}
 	if _, err := s.svc.Escalate(r.Context(), r.sess.Actor, id, r.PostFormValue("reason")); err != nil {
 		return s.refused(w, r, id, "escalate", []string{"reason"}, err)
 	}

@@ -479,3 +479,42 @@ func TestCaseActions(t *testing.T) {
 		}
 	})
 }
+
+// The escalation's reason goes to the customer word for word: the form says so, and shows the
+// reason as the customer will read it before anything is sent (issue 15, finding 9).
+func TestCaseEscalateShowsWhatTheCustomerReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		ctx := context.Background()
+		b := cd.signedInAs("ann@example.com")
+		b.get(cd.path("")).mustContain(t, "The customer reads this reason word for word, in the mail and in the portal.")
+		escalated := func() int {
+			n := 0
+			for _, e := range caseMust(cd.Svc.Record(ctx, desk.AgentActor(cd.Ann), cd.CaseID)) {
+				if e.Kind == desk.KindEscalated {
+					n++
+				}
+			}
+			return n
+		}
+		reason := "The refund needs <b>a manager's</b> approval."
+		p := b.post(cd.path("/escalate"), url.Values{"reason": {reason}})
+		if p.Status != http.StatusOK || escalated() != 0 {
+			t.Fatalf("the first send escalated (status %d, %d escalations)", p.Status, escalated())
+		}
+		form := p.section(t, `class="stack escalate-form"`, `</form>`)
+		if !strings.Contains(form, "The customer will read this reason, word for word:") ||
+			!strings.Contains(form, "<blockquote data-user-text>The refund needs &lt;b&gt;a manager&#39;s&lt;/b&gt; approval.</blockquote>") ||
+			!strings.Contains(form, "Escalate and tell the customer") {
+			t.Fatalf("the escalate form shows no preview:\n%s", form)
+		}
+		// A reason changed after the preview is previewed again.
+		if p = b.post(cd.path("/escalate"), url.Values{"reason": {"Another reason."}, "previewed": {reason}}); p.Status != http.StatusOK || escalated() != 0 {
+			t.Fatalf("a changed reason was sent unseen (status %d)", p.Status)
+		}
+		r := b.post(cd.path("/escalate"), url.Values{"reason": {reason}, "previewed": {reason}})
+		if r.Status != http.StatusSeeOther || escalated() != 1 {
+			t.Fatalf("the confirmed escalation: status %d, %d escalations\n%s", r.Status, escalated(), r.Body)
+		}
+	})
+}

@@ -82,6 +82,8 @@ type formState struct {
 	Err    string
 	Detail string
 	Notice string // not a refusal: what to check before sending the form again
+	// Preview is what the customer will read, shown for the agent to confirm before it is sent.
+	Preview string
 	Slots  []slotView
 	// After a downward_reassignment: who may take the case instead, and the colleague the
 	// customer could be asked about.
