@@ -270,6 +270,7 @@ type EscalatedData struct {
 type HandoverData struct {
 	AgreementEntryID int64   `json:"agreement_entry_id,omitempty"` // the customer's entry agreeing to go down the ladder
 	BelowRung        bool    `json:"below_rung,omitempty"`         // it went below the case's rung, as agreed
+	Deputy           bool    `json:"deputy,omitempty"`             // below the rung, to the deputy of an owner nobody stands above, for their absence
 	From             int64   `json:"from"`
 	Missing          bool    `json:"missing,omitempty"` // the owner went away without a briefing
 	To               int64   `json:"to"`

@@ -337,6 +337,7 @@ type handover struct {
 	desk.Handover
 	missing       bool
 	introduceFrom time.Time
+	absence       bool // for the owner's absence (a leave's hand-over): an owner at the top may name a deputy
 }
 
 // handOver is HandOver inside a command, by the command's actor.
@@ -381,6 +382,9 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 			return err
 		}
 		st.Ladder = desk.NewLadder(agents)
+		// The head of care (nobody above) going away hands to a named deputy: no one above
+		// could take the case instead (desk.HandoverState.Deputy).
+		st.Deputy = in.absence && !in.Until.IsZero() && owner.ManagerID == 0 && st.Ladder.NextUp(owner, agents, nil) == nil
 		if in.AgreementID != 0 {
 			found, err := w.tx.EntriesByID(w.ctx, []int64{in.AgreementID})
 			if err != nil {
@@ -458,7 +462,10 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 			if err != nil || c.OwnerID != agent.ID {
 				return desk.Invalid(fmt.Sprintf("handovers[%d].case_id", i), "%s does not own case %d", agent.Name, h.CaseID)
 			}
-			in := handover{Handover: desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}, introduceFrom: a.From}
+			// The case moves now, and the customer is told so: the colleague looks after it from
+			// now until the absence ends (issue 15: a leave starting next week moved the cases at
+			// once but told the customer "from" the leave's first day).
+			in := handover{Handover: desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}, absence: true}
 			if err := s.handOver(w, h.CaseID, in); err != nil {
 				if e, ok := desk.AsError(err); ok && e.Field != "" {
 					e.Field = fmt.Sprintf("handovers[%d].%s", i, e.Field)

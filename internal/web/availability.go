@@ -192,10 +192,17 @@ type handoverRow struct {
 	Ref      string
 	Subject  string
 	Customer string
-	Promises []service.PromiseView
+	Promises []leavePromise
 	To       int64
 	Briefing string
 	Error    string
+}
+
+// leavePromise is an open promise of a case to hand over, and whether it falls due during the
+// leave (not before it starts: the agent keeps that one themselves, or hands it over).
+type leavePromise struct {
+	service.PromiseView
+	InLeave bool
 }
 
 // colleagueOpt is a colleague to choose; Away says why they cannot be (empty: they can).
@@ -241,9 +248,10 @@ func (s *Server) leave(r *request, me desk.Agent, form absenceForm, in desk.NewA
 	if err != nil {
 		return d, err
 	}
-	byCase := map[int64][]service.PromiseView{}
+	byCase := map[int64][]leavePromise{}
 	for _, p := range promises {
-		byCase[p.CaseID] = append(byCase[p.CaseID], p)
+		in := !p.DueAt.Before(in.From) && p.DueAt.Before(in.To)
+		byCase[p.CaseID] = append(byCase[p.CaseID], leavePromise{PromiseView: p, InLeave: in})
 	}
 	for _, c := range cases {
 		row := entered[c.CaseID]
