@@ -84,7 +84,7 @@ type formState struct {
 	Notice string // not a refusal: what to check before sending the form again
 	// Preview is what the customer will read, shown for the agent to confirm before it is sent.
 	Preview string
-	Slots  []slotView
+	Slots   []slotView
 	// After a downward_reassignment: who may take the case instead, and the colleague the
 	// customer could be asked about.
 	Allowed []allowedView
