@@ -248,10 +248,15 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 	}
 	// The words shown were written for words_due: for another time they come back restated for
 	// the new one, to be read before the customer is told (once the reason and message are there).
+	// Words the agent rewrote themselves are theirs to send.
 	if r.PostFormValue("words_due") != due.UTC().Format(time.RFC3339) {
 		p, err := s.svc.Promise(r.Context(), r.sess.Actor, pid)
 		if err != nil {
 			return err
+		}
+		posted := strings.TrimSpace(r.PostFormValue("words"))
+		if posted != "" && posted != p.Words && r.PostFormValue("words_due") == p.DueAt.UTC().Format(time.RFC3339) {
+			return s.slip(w, r, slipForm{id, pid, form, fields}, due)
 		}
 		words, err := s.svc.RestatedWords(r.Context(), r.sess.Actor, id, p.Words, p.DueAt, due)
 		if err != nil {
@@ -264,12 +269,24 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 			return s.showCase(w, r, id, http.StatusOK, map[string]*formState{form: f})
 		}
 	}
-	_, err = s.svc.SlipPromise(r.Context(), r.sess.Actor, pid, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"),
+	return s.slip(w, r, slipForm{id, pid, form, fields}, due)
+}
+
+// slipForm is a promise's slip form on its case page.
+type slipForm struct {
+	caseID, promiseID int64
+	name              string
+	fields            []string
+}
+
+// slip moves the promise as the slip form says.
+func (s *Server) slip(w http.ResponseWriter, r *request, f slipForm, due time.Time) error {
+	_, err := s.svc.SlipPromise(r.Context(), r.sess.Actor, f.promiseID, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"),
 		Message: r.PostFormValue("message"), Words: r.PostFormValue("words")})
 	if err != nil {
-		return s.refused(w, r, id, form, fields, err)
+		return s.refused(w, r, f.caseID, f.name, f.fields, err)
 	}
-	return back(w, r, id, "slipped", "promises")
+	return back(w, r, f.caseID, "slipped", "promises")
 }
 
 func casePromiseIDs(r *request) (int64, int64, error) {

@@ -518,3 +518,25 @@ func TestCaseEscalateShowsWhatTheCustomerReads(t *testing.T) {
 		}
 	})
 }
+
+// Words the agent rewrote for the new time themselves are sent as written: the form restates
+// only the words it showed (issue 15, finding 6).
+func TestCaseSlipKeepsWordsTheAgentWrote(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		ctx := context.Background()
+		pr := caseMust(cd.Svc.MakePromise(ctx, desk.AgentActor(cd.Ann), cd.CaseID, desk.NewPromise{Kind: "update",
+			DueAt: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), Words: "You will hear from us by 15:00."}))
+		b := cd.signedInAs("ann@example.com")
+		b.get(cd.path(""))
+		r := b.post(cd.path(fmt.Sprintf("/promises/%d/slip", pr.ID)), url.Values{"due": {"2026-11-24T10:00"}, "reason": {"The part arrives tomorrow."},
+			"message": {"Sorry, tomorrow morning instead."}, "words_due": {"2026-11-23T15:00:00Z"}, "words": {"You will hear from us on Tuesday morning."}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("slip with the agent's own words: %d\n%s", r.Status, r.Body)
+		}
+		got := caseMust(cd.Svc.Promises(ctx, desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))
+		if got[0].Words != "You will hear from us on Tuesday morning." || got[0].Slips != 1 {
+			t.Fatalf("after the slip: %+v", got[0])
+		}
+	})
+}
