@@ -478,6 +478,10 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 			if err := requireHandedOver(w, agent, a); err != nil {
 				return err
 			}
+			// The hand-overs are made: what was drafted for them is done with.
+			if err := w.tx.ClearHandoverDrafts(ctx, agent.ID); err != nil {
+				return err
+			}
 		}
 		if err := w.tx.InsertAbsence(ctx, &a); err != nil {
 			return err

@@ -3,6 +3,8 @@ package service_test
 import (
 	"testing"
 
+	"github.com/keptdesk/kept/internal/store"
+
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -52,6 +54,32 @@ func TestHeadOfCareHandsToADeputyForHerLeave(t *testing.T) {
 		_, err := sc.svc.HandOver(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.Handover{ToAgentID: sc.ann.ID, Briefing: "x"})
 		if e, ok := desk.AsError(err); !ok || e.Code != "downward_reassignment" {
 			t.Errorf("the deputy handed the case further down: %v", err)
+		}
+	})
+}
+
+// An agent's hand-over drafts are theirs (and their managers'): a colleague neither reads nor
+// writes them; a draft replaces the one of its kind and key.
+func TestHandoverDraftsAreTheAgents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		asAnn := desk.AgentActor(sc.ann)
+		must(0, sc.svc.SaveHandoverDrafts(sc.ctx, asAnn, sc.ann.ID, []store.HandoverDraft{
+			{Kind: service.DraftGroup, Key: "customer:1", ToAgentID: sc.bob.ID, Text: "First"},
+			{Kind: service.DraftCase, Key: "7", Text: "Call her"}}))
+		must(0, sc.svc.SaveHandoverDrafts(sc.ctx, asAnn, sc.ann.ID, []store.HandoverDraft{{Kind: service.DraftGroup, Key: "customer:1", ToAgentID: sc.bob.ID, Text: " Second "}}))
+		if ds := must(sc.svc.HandoverDrafts(sc.ctx, desk.AgentActor(sc.head), sc.ann.ID)); len(ds) != 2 {
+			t.Errorf("the head of care reads %d of Ann's drafts, want 2", len(ds))
+		}
+		if _, err := sc.svc.HandoverDrafts(sc.ctx, desk.AgentActor(sc.bob), sc.ann.ID); err == nil {
+			t.Error("Bob read Ann's drafts")
+		}
+		if err := sc.svc.SaveHandoverDrafts(sc.ctx, desk.AgentActor(sc.bob), sc.ann.ID, nil); err == nil {
+			t.Error("Bob wrote Ann's drafts")
+		}
+		got := must(sc.svc.HandoverDrafts(sc.ctx, asAnn, sc.ann.ID))
+		if len(got) != 2 || got[1].Kind != service.DraftGroup || got[1].Text != "Second" || got[0].Text != "Call her" {
+			t.Fatalf("drafts %+v", got)
 		}
 	})
 }

@@ -18,6 +18,8 @@ func (s *Server) availabilityRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /availability", s.agent("/availability", s.availabilityPage))
 	mux.Handle("POST /availability/absences", s.agent("/availability/absences", s.addAbsence))
 	mux.Handle("POST /availability/leave", s.agent("/availability/leave", s.startLeave))
+	mux.Handle("GET /availability/handover", s.agent("/availability/handover", s.bulkPage))
+	mux.Handle("POST /availability/handover", s.agent("/availability/handover", s.bulkSave))
 }
 
 // absenceForm is what the agent typed into the absence form, kept as typed.
@@ -192,10 +194,12 @@ type handoverRow struct {
 	Ref      string
 	Subject  string
 	Customer string
-	Promises []leavePromise
-	To       int64
-	Briefing string
-	Error    string
+	// CustomerID groups the cases of one customer on the bulk hand-over page.
+	CustomerID int64
+	Promises   []leavePromise
+	To         int64
+	Briefing   string
+	Error      string
 }
 
 // leavePromise is an open promise of a case to hand over, and whether it falls due during the
@@ -256,6 +260,7 @@ func (s *Server) leave(r *request, me desk.Agent, form absenceForm, in desk.NewA
 	for _, c := range cases {
 		row := entered[c.CaseID]
 		row.CaseID, row.Ref, row.Subject, row.Customer, row.Promises = c.CaseID, c.Ref, c.Subject, c.CustomerName, byCase[c.CaseID]
+		row.CustomerID = c.CustomerID
 		d.Rows = append(d.Rows, row)
 	}
 	colleagues, err := s.svc.Colleagues(ctx, r.sess.Actor, me.ID, in.From, in.To)
