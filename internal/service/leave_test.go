@@ -3,10 +3,9 @@ package service_test
 import (
 	"testing"
 
-	"github.com/keptdesk/kept/internal/store"
-
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
