@@ -25,23 +25,7 @@ var (
 func TestBulkHandoverOf150Cases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		at := newAvailTeam(t, backend)
-		var first service.CaseView
-		for i := range 30 {
-			cust, err := at.d.Svc.CreateCustomer(at.ctx, at.sys, desk.NewCustomer{Name: fmt.Sprintf("Customer %02d", i), Email: fmt.Sprintf("c%02d@example.ee", i)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for j := range 5 {
-				c, err := at.d.Svc.OpenCase(at.ctx, at.sys, desk.NewCase{CustomerID: cust.ID, Subject: fmt.Sprintf("Question %d of %02d", j, i),
-					Body: "Please help.", Channel: "web", OwnerID: at.ann.ID})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if i == 0 && j == 0 {
-					first = c
-				}
-			}
-		}
+		first := open150(t, at)
 		ann := at.signIn(at.ann)
 		ann.get("/availability")
 		leave := url.Values{"kind": {"leave"}, "from": {"2026-11-24T09:00"}, "to": {"2026-11-28T00:00"}}
@@ -140,4 +124,27 @@ func caseMustList(t *testing.T, at *availTeam, agentID int64) int {
 		t.Fatal(err)
 	}
 	return len(rows)
+}
+
+// open150 gives Ann 150 open cases, five for each of 30 customers, and returns the first.
+func open150(t *testing.T, at *availTeam) service.CaseView {
+	t.Helper()
+	var first service.CaseView
+	for i := range 30 {
+		cust, err := at.d.Svc.CreateCustomer(at.ctx, at.sys, desk.NewCustomer{Name: fmt.Sprintf("Customer %02d", i), Email: fmt.Sprintf("c%02d@example.ee", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range 5 {
+			c, err := at.d.Svc.OpenCase(at.ctx, at.sys, desk.NewCase{CustomerID: cust.ID, Subject: fmt.Sprintf("Question %d of %02d", j, i),
+				Body: "Please help.", Channel: "web", OwnerID: at.ann.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 && j == 0 {
+				first = c
+			}
+		}
+	}
+	return first
 }
