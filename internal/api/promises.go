@@ -24,6 +24,7 @@ type slipIn struct {
 	DueAt             string `json:"due_at"`
 	Reason            string `json:"reason"`
 	MessageToCustomer string `json:"message_to_customer"`
+	Words             string `json:"words,omitempty"` // the promise restated for the new time
 }
 
 type handoverIn struct {
@@ -206,7 +207,7 @@ func (s *Server) slipPromise(r *http.Request, svc *service.Service, a desk.Actor
 	if err != nil {
 		return nil, err
 	}
-	return svc.SlipPromise(r.Context(), a, id, desk.Slip{DueAt: due, Reason: in.Reason, Message: in.MessageToCustomer})
+	return svc.SlipPromise(r.Context(), a, id, desk.Slip{DueAt: due, Reason: in.Reason, Message: in.MessageToCustomer, Words: in.Words})
 }
 
 func (s *Server) listPromises(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

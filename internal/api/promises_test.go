@@ -53,6 +53,15 @@ func TestPromisesOverHTTP(t *testing.T) {
 		if fmt.Sprint(slipped["slips"]) != "1" || slipped["due_at"] != "2026-11-23T14:00:00Z" || slipped["id"] != p["id"] {
 			t.Errorf("slipped %v", slipped)
 		}
+		// Without new words the desk restated the time in them; the record keeps both (issue 15).
+		if slipped["words"] != "I call you at 14:00" {
+			t.Errorf("the slipped promise says %q", slipped["words"])
+		}
+		rec := list(d.call("GET", "/api/v1/cases/"+caseID+"/record", nil, 200))
+		last := obj(rec[len(rec)-2]) // the slip, then its message to the customer
+		if data := obj(last["data"]); last["kind"] != "promise_slipped" || data["words"] != "I call you at 14:00" || data["earlier_words"] != "I call you at 13:00" {
+			t.Errorf("the slip's entry: %v", last)
+		}
 		if kept := obj(d.call("POST", "/api/v1/promises/"+id(p)+"/keep", nil, 200)); kept["state"] != "kept" {
 			t.Errorf("kept %v", kept)
 		}

@@ -120,6 +120,7 @@ func TestSeed(t *testing.T) {
 	if len(cases) != caseCount {
 		t.Fatalf("%d cases, want %d", len(cases), caseCount)
 	}
+	checkPromiseWords(ctx, t, svc)
 	// The customers who hide Cyrillic letters in their words are flagged, and only they.
 	lookalike := map[int64]bool{}
 	channels := map[string]int{}
@@ -597,4 +598,57 @@ func TestRestartRevokesTheDemoToken(t *testing.T) {
 			t.Errorf("%d tokens, %d working, want 4 and 2 (the newest demo token and the admin's own)", len(tokens), active)
 		}
 	})
+}
+
+// checkPromiseWords checks that every open promise of the demo says its due time as its
+// customer reads it: a promise whose words name a day names the due time's day and clock in
+// the customer's language and zone (issue 15, finding 6: the demo's promises said "by Thursday
+// 3 December at 14.00" and were due Monday 09:00).
+func checkPromiseWords(ctx context.Context, t *testing.T, svc *service.Service) {
+	t.Helper()
+	sys := desk.SystemActor()
+	ps, err := svc.Promises(ctx, sys, service.PromiseList{State: desk.PromiseOpen, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := map[string][]string{
+		"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "today", "tomorrow"},
+		"et": {"pühapäeval", "esmaspäeval", "teisipäeval", "kolmapäeval", "neljapäeval", "reedel", "laupäeval", "täna", "homme"},
+		"hr": {"nedjelju", "ponedjeljak", "utorak", "srijedu", "četvrtak", "petak", "subotu", "danas", "sutra"},
+	}
+	langs := map[string]lang{"en": english, "et": estonian, "hr": croatian}
+	checked := 0
+	for _, p := range ps {
+		c, err := svc.Case(ctx, sys, p.CaseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cust, err := svc.Customer(ctx, sys, c.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := cust.Lang
+		if code == "" {
+			code = "en"
+		}
+		named := false
+		for _, d := range days[code] {
+			named = named || strings.Contains(p.Words, d)
+		}
+		if !named {
+			continue
+		}
+		loc, err := time.LoadLocation(cust.Timezone)
+		if err != nil {
+			t.Fatalf("customer %d's zone %q: %v", cust.ID, cust.Timezone, err)
+		}
+		w := phrase(langs[code], p.DueAt, loc)
+		if !strings.Contains(p.Words, w.on) && !strings.Contains(p.Words, w.by) {
+			t.Errorf("%s: the promise %q is due %s (%s)", p.CaseRef, p.Words, w.on, cust.Timezone)
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Errorf("only %d open promises name their time, of %d", checked, len(ps))
+	}
 }

@@ -21,6 +21,7 @@ type promisePlan struct {
 	keep  time.Time    // zero: never kept, so it breaks at its due time or is still open
 	again *promisePlan // the new promise a senior colleague makes once this one has broken
 	id    int64        // set once made
+	line  string       // the line the words were filled from: a slip fills it again for the new time
 }
 
 // slipPlan moves a promise at a time to a later due time.
@@ -282,7 +283,7 @@ func (s *seeder) keeper(st *story, t time.Time) *staff {
 }
 
 // promiseWords fills one of the customer's lines for the kind with the due time.
-func (s *seeder) promiseWords(st *story, kind desk.PromiseKind, due time.Time) (words, place string) {
+func (s *seeder) promiseWords(st *story, kind desk.PromiseKind, due time.Time) (words, place, line string) {
 	var lines []string
 	var places []string
 	for _, l := range s.pt[st.cust.lang].lines[st.topic] {
@@ -290,7 +291,7 @@ func (s *seeder) promiseWords(st *story, kind desk.PromiseKind, due time.Time) (
 			lines, places = append(lines, l.words), append(places, l.place)
 		}
 	}
-	w := phrase(st.cust.lang, due, s.clk.Now(), s.custLoc[st.cust.lang])
+	w := phrase(st.cust.lang, due, s.custLoc[st.cust.lang])
 	v := st.v
 	v["by"], v["on"] = w.by, w.on
 	defer func() { v["by"], v["on"] = "", "" }()
@@ -301,11 +302,28 @@ func (s *seeder) promiseWords(st *story, kind desk.PromiseKind, due time.Time) (
 		}
 	}
 	if len(usable) == 0 { // every topic has a line of each of its kinds that needs nothing more
-		return fillOr(lines[0], v), places[0]
+		return fillOr(lines[0], v), places[0], lines[0]
 	}
 	i := usable[st.pr.IntN(len(usable))]
 	words, _ = fill(lines[i], v)
-	return words, places[i]
+	return words, places[i], lines[i]
+}
+
+// restatedWords fills a promise's line again for its new due time, as the customer reads it:
+// the words a slip restates the promise in ("" when the line cannot be filled again).
+func (s *seeder) restatedWords(st *story, pp *promisePlan, due time.Time) string {
+	if pp.line == "" {
+		return ""
+	}
+	w := phrase(st.cust.lang, due, s.custLoc[st.cust.lang])
+	v := st.v
+	v["by"], v["on"] = w.by, w.on
+	defer func() { v["by"], v["on"] = "", "" }()
+	words, ok := fill(pp.line, v)
+	if !ok {
+		return ""
+	}
+	return words
 }
 
 // makePromise makes the planned promise as author on the case. A due time the owner cannot be
@@ -314,7 +332,7 @@ func (s *seeder) promiseWords(st *story, kind desk.PromiseKind, due time.Time) (
 func (s *seeder) makePromise(ctx context.Context, st *story, pp *promisePlan, author *staff) (service.PromiseView, error) {
 	due := pp.due
 	for {
-		words, place := s.promiseWords(st, pp.kind, due)
+		words, place, line := s.promiseWords(st, pp.kind, due)
 		view, err := s.svc.MakePromise(ctx, desk.AgentActor(author.Agent), st.id,
 			desk.NewPromise{Kind: string(pp.kind), DueAt: due, Words: words, Place: place})
 		if slot, ok := firstFreeSlot(err, due); ok {
@@ -324,7 +342,7 @@ func (s *seeder) makePromise(ctx context.Context, st *story, pp *promisePlan, au
 		if err != nil {
 			return view, fmt.Errorf("promise on %s: %w", st.v["ref"], err)
 		}
-		pp.id = view.ID
+		pp.id, pp.line = view.ID, line
 		s.promised++
 		return view, nil
 	}
@@ -370,10 +388,11 @@ func (s *seeder) slip(ctx context.Context, st *story, pp *promisePlan, sl slipPl
 	}
 	tmpl := pt.slipMsgs[st.pr.IntN(len(pt.slipMsgs))]
 	for {
-		loc, now := s.custLoc[st.cust.lang], s.clk.Now()
-		old, next := phrase(st.cust.lang, p.DueAt, now, loc), phrase(st.cust.lang, to, now, loc)
+		loc := s.custLoc[st.cust.lang]
+		old, next := phrase(st.cust.lang, p.DueAt, loc), phrase(st.cust.lang, to, loc)
 		msg, _ := fill(tmpl, vars{"old_at": old.at, "new_at": next.at, "new_by": next.by, "reason": reason})
-		_, err := s.svc.SlipPromise(ctx, desk.AgentActor(owner.Agent), pp.id, desk.Slip{DueAt: to, Reason: reason, Message: msg})
+		_, err := s.svc.SlipPromise(ctx, desk.AgentActor(owner.Agent), pp.id, desk.Slip{DueAt: to, Reason: reason, Message: msg,
+			Words: s.restatedWords(st, pp, to)})
 		if slot, ok := firstFreeSlot(err, to); ok {
 			to = slot
 			continue

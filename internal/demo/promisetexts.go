@@ -242,52 +242,26 @@ func croatianPromises() promiseTexts {
 // ("by Thursday 14 March, 15:00") and at ("Thursday 14 March at 15:00").
 type when struct{ on, by, at string }
 
-// phrase writes t in the customer's language and zone, as seen at now: "today" and
-// "tomorrow" where they apply, else the weekday and date.
-func phrase(l lang, t, now time.Time, loc *time.Location) when {
-	lt, ln := t.In(loc), now.In(loc)
-	days := dayNumber(lt) - dayNumber(ln)
+// phrase writes t in the customer's language and zone: the weekday and date, never "today" or
+// "tomorrow", so the words say the due time whenever they are read (issue 15, finding 6).
+func phrase(l lang, t time.Time, loc *time.Location) when {
+	lt := t.In(loc)
 	wd, day, mon := lt.Weekday(), lt.Day(), lt.Month()-1
 	switch l {
 	case estonian:
 		clock := "kell " + lt.Format("15.04")
-		var d string
-		switch days {
-		case 0:
-			d = "täna " + clock
-		case 1:
-			d = "homme " + clock
-		default:
-			weekdays := [7]string{"pühapäeval", "esmaspäeval", "teisipäeval", "kolmapäeval", "neljapäeval", "reedel", "laupäeval"}
-			months := [12]string{"jaanuaril", "veebruaril", "märtsil", "aprillil", "mail", "juunil", "juulil", "augustil", "septembril", "oktoobril", "novembril", "detsembril"}
-			d = fmt.Sprintf("%s, %d. %s %s", weekdays[wd], day, months[mon], clock)
-		}
+		weekdays := [7]string{"pühapäeval", "esmaspäeval", "teisipäeval", "kolmapäeval", "neljapäeval", "reedel", "laupäeval"}
+		months := [12]string{"jaanuaril", "veebruaril", "märtsil", "aprillil", "mail", "juunil", "juulil", "augustil", "septembril", "oktoobril", "novembril", "detsembril"}
+		d := fmt.Sprintf("%s, %d. %s %s", weekdays[wd], day, months[mon], clock)
 		return when{on: d, by: "hiljemalt " + d, at: d}
 	case croatian:
 		clock := lt.Format("15:04")
-		switch days {
-		case 0:
-			return when{on: "danas u " + clock, by: "danas do " + clock, at: "danas u " + clock}
-		case 1:
-			return when{on: "sutra u " + clock, by: "sutra do " + clock, at: "sutra u " + clock}
-		}
 		weekdays := [7]string{"nedjelju", "ponedjeljak", "utorak", "srijedu", "četvrtak", "petak", "subotu"}
 		months := [12]string{"siječnja", "veljače", "ožujka", "travnja", "svibnja", "lipnja", "srpnja", "kolovoza", "rujna", "listopada", "studenoga", "prosinca"}
 		d := fmt.Sprintf("u %s, %d. %s,", weekdays[wd], day, months[mon])
 		return when{on: d + " u " + clock, by: "najkasnije " + d + " do " + clock, at: d + " u " + clock}
 	}
 	clock := lt.Format("15:04")
-	switch days {
-	case 0:
-		return when{on: "today at " + clock, by: "by " + clock + " today", at: "today at " + clock}
-	case 1:
-		return when{on: "tomorrow at " + clock, by: "by " + clock + " tomorrow", at: "tomorrow at " + clock}
-	}
 	d := lt.Format("Monday 2 January")
 	return when{on: "on " + d + " at " + clock, by: "by " + d + ", " + clock, at: d + " at " + clock}
-}
-
-// dayNumber counts calendar days, so that two local dates can be subtracted.
-func dayNumber(t time.Time) int {
-	return int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }

@@ -237,12 +237,16 @@ type PromiseKeptData struct {
 }
 
 // PromiseSlippedData is a promise's due time moved, and why.
+// When the words were restated for the new time, Words are the new ones and EarlierWords those
+// they replace (both empty otherwise, so entries written before restating hash as they did).
 type PromiseSlippedData struct {
-	From      Instant `json:"from"`
-	PromiseID int64   `json:"promise_id"`
-	Reason    string  `json:"reason"`
-	Slips     int     `json:"slips"` // the promise's slips, this one included
-	To        Instant `json:"to"`
+	EarlierWords string  `json:"earlier_words,omitempty"`
+	From         Instant `json:"from"`
+	PromiseID    int64   `json:"promise_id"`
+	Reason       string  `json:"reason"`
+	Slips        int     `json:"slips"` // the promise's slips, this one included
+	To           Instant `json:"to"`
+	Words        string  `json:"words,omitempty"`
 }
 
 // PromiseBrokenData names a promise broken at its due time.
@@ -266,6 +270,7 @@ type EscalatedData struct {
 type HandoverData struct {
 	AgreementEntryID int64   `json:"agreement_entry_id,omitempty"` // the customer's entry agreeing to go down the ladder
 	BelowRung        bool    `json:"below_rung,omitempty"`         // it went below the case's rung, as agreed
+	Deputy           bool    `json:"deputy,omitempty"`             // below the rung, to the deputy of an owner nobody stands above, for their absence
 	From             int64   `json:"from"`
 	Missing          bool    `json:"missing,omitempty"` // the owner went away without a briefing
 	To               int64   `json:"to"`
@@ -308,11 +313,12 @@ func AnswerOf(e Entry) (HandoverAnswer, bool) {
 
 // IntroductionData names who the customer has just met on their case.
 type IntroductionData struct {
-	AgentID int64   `json:"agent_id"`
-	Owner   bool    `json:"owner"`
-	Role    Role    `json:"role"`
-	Team    string  `json:"team"`
-	Until   Instant `json:"until,omitzero"` // when a temporary owner stops
+	AgentID    int64   `json:"agent_id"`
+	Owner      bool    `json:"owner"`
+	PromiseIDs []int64 `json:"promise_ids,omitempty"` // the promises they keep from now on, when introduced for them
+	Role       Role    `json:"role"`
+	Team       string  `json:"team"`
+	Until      Instant `json:"until,omitzero"` // when a temporary owner stops
 }
 
 // StatusChangedData is a case's status before and after.

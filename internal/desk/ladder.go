@@ -217,6 +217,10 @@ type HandoverState struct {
 	Agreement *Entry
 	Spent     bool
 	Missing   bool // the owner went away without a briefing (sickness): no downward check
+	// Deputy is a temporary hand-over, for the owner's absence, by an owner nobody stands above
+	// (the head of care): their case may go below its rung to the deputy they name, since no
+	// one above could take it, and it comes back when the absence ends.
+	Deputy bool
 	// IntroduceFrom is when the new owner starts (zero: now).
 	IntroduceFrom time.Time
 }
@@ -239,12 +243,16 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 		return nil, Invalid("until", "the end of a temporary hand-over must be in the future")
 	}
 	downward := !st.Missing && st.Rung.Climbed() && st.Ladder.Below(st.To, st.Rung.Holder)
+	deputy := downward && st.Deputy && !in.Until.IsZero()
+	if deputy {
+		downward = false
+	}
 	if downward {
 		if why := agreementRefusal(c, in.AgreementID, st); why != "" {
 			return nil, DownwardRefusal(c, st.To, st.Rung, why)
 		}
 	}
-	data := HandoverData{From: st.Owner.ID, To: st.To.ID, Until: InstantOf(in.Until), Missing: st.Missing, AgreementEntryID: in.AgreementID}
+	data := HandoverData{From: st.Owner.ID, To: st.To.ID, Until: InstantOf(in.Until), Missing: st.Missing, AgreementEntryID: in.AgreementID, Deputy: deputy}
 	if st.Missing {
 		briefing = fmt.Sprintf("No hand-over: %s went away without briefing anyone. Read the record from the original request.", st.Owner.Name)
 	}

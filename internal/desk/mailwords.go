@@ -19,6 +19,7 @@ type mailWords struct {
 	promiseLead               string // before a written promise's words
 	due, appointmentAt, place string // a promise's due time (an appointment's time), and its place
 	newDue                    string // a slip's message: when the promise is due now
+	restated                  string // after a promise's words whose time could not be rewritten: the new time
 	footer, footerPlain       string // the case's ref and subject (plain: the ref only), and how to write back
 	plainSubject              string // a mail's subject that repeats none of a sender's words
 	// Answering a resolution: links to confirm and to reject and until when they work; or,
@@ -116,6 +117,7 @@ var mailWordsByLang = map[string]*mailWords{
 		appointmentAt:   "When: %s",
 		place:           "Where: %s",
 		newDue:          "Our promise is now due: %s",
+		restated:        "(New time: %s.)",
 		footer:          "Your case %s: %s\nReply to this mail to write to us about it.",
 		footerPlain:     "Your case %s.\nReply to this mail to write to us about it.",
 		plainSubject:    "Your case %s",
@@ -133,6 +135,7 @@ var mailWordsByLang = map[string]*mailWords{
 		appointmentAt:   "Aeg: %s",
 		place:           "Koht: %s",
 		newDue:          "Lubaduse uus tähtaeg: %s",
+		restated:        "(Uus aeg: %s.)",
 		footer:          "Teie juhtum %s: %s\nSellest kirjutamiseks vastake sellele kirjale.",
 		footerPlain:     "Teie juhtum %s.\nSellest kirjutamiseks vastake sellele kirjale.",
 		plainSubject:    "Teie juhtum %s",
@@ -152,6 +155,7 @@ var mailWordsByLang = map[string]*mailWords{
 		appointmentAt:   "Vrijeme: %s",
 		place:           "Mjesto: %s",
 		newDue:          "Novi rok obećanja: %s",
+		restated:        "(Novo vrijeme: %s.)",
 		footer:          "Vaš predmet %s: %s\nAko nam o njemu želite pisati, odgovorite na ovu poruku.",
 		footerPlain:     "Vaš predmet %s.\nAko nam o njemu želite pisati, odgovorite na ovu poruku.",
 		plainSubject:    "Vaš predmet %s",

@@ -113,10 +113,15 @@ func KeepPromise(p *Promise, by Actor, note string, now time.Time) ([]Draft, err
 }
 
 // Slip is moving a promise's due time: a reason and a message to the customer are required.
+// Words restate the promise for the new time; without them the desk rewrites the time phrase
+// of the words it has, when it finds one, as Reader reads it (in Reader's zone, else Fallback).
 type Slip struct {
-	DueAt   time.Time
-	Reason  string
-	Message string
+	DueAt    time.Time
+	Reason   string
+	Message  string
+	Words    string
+	Reader   Reader
+	Fallback *time.Location
 }
 
 // SlipPromise decides what moving an open promise does: the slip (public, so the customer sees
@@ -140,12 +145,24 @@ func SlipPromise(p *Promise, by Actor, in Slip, now time.Time) ([]Draft, bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	from := p.DueAt
+	words, err := checkText("words", strings.TrimSpace(in.Words), 4000, false)
+	if err != nil {
+		return nil, false, err
+	}
+	if words == "" {
+		words, _ = in.Reader.RestateWords(p.Words, p.DueAt, in.DueAt, in.Fallback)
+	}
+	data := PromiseSlippedData{PromiseID: p.ID, From: InstantOf(p.DueAt), To: InstantOf(in.DueAt), Reason: reason}
+	if words != p.Words {
+		// The record keeps both: what the customer was promised, and what they are promised now.
+		data.Words, data.EarlierWords = words, p.Words
+		p.Words = words
+	}
 	p.DueAt = in.DueAt
 	p.Slips++
+	data.Slips = p.Slips
 	drafts := []Draft{
-		{Kind: KindPromiseSlipped, Actor: by, Body: p.Words, Data: PromiseSlippedData{PromiseID: p.ID, From: InstantOf(from),
-			To: InstantOf(in.DueAt), Reason: reason, Slips: p.Slips}},
+		{Kind: KindPromiseSlipped, Actor: by, Body: p.Words, Data: data},
 		{Kind: KindMessageOut, Actor: by, Body: msg, Data: MessageOutData{PromiseID: p.ID}},
 	}
 	return drafts, p.Slips >= 2, nil
@@ -219,6 +236,11 @@ func RoundDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1f days", d.Hours()/24)
 	case d >= 2*time.Hour:
 		return fmt.Sprintf("%.0f hours", d.Hours())
+	case d < 90*time.Second:
+		if d < 30*time.Second {
+			return "less than a minute"
+		}
+		return "1 minute" // never "1 minutes"
 	default:
 		return fmt.Sprintf("%.0f minutes", d.Minutes())
 	}

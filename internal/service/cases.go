@@ -406,6 +406,9 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 	if err := notifyOwnerOfPartner(w, *c, fmt.Sprintf("%s: %s", drafts[0].Kind, firstLine(drafts[0].Body))); err != nil {
 		return nil, err
 	}
+	if err := notifyNewOwner(w, *c, drafts); err != nil {
+		return nil, err
+	}
 	switch {
 	case escalate:
 		reason := fmt.Sprintf("the customer wrote %d times without an answer", settings.RepeatContacts)
@@ -459,4 +462,33 @@ func firstLine(s string) string {
 		line = string(r[:120]) + "…"
 	}
 	return line
+}
+
+// notifyNewOwner tells an owner who took a case over after it opened (by a hand-over or an
+// escalation) that its customer wrote: the customer answers a thread the owner did not start
+// and may not watch (issue 15, finding 11: such a reply notified nobody).
+func notifyNewOwner(w *work, c desk.Case, drafts []desk.Draft) error {
+	var in *desk.Draft
+	for i := range drafts {
+		if drafts[i].Kind == desk.KindMessageIn {
+			in = &drafts[i]
+		}
+	}
+	if in == nil || c.OwnerID == 0 {
+		return nil
+	}
+	ps, err := w.tx.Participants(w.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Kind == desk.ActorAgent && p.PersonID == c.OwnerID {
+			if !p.Since.After(c.CreatedAt) {
+				return nil // the owner since the case opened: their inbox is where they watch it
+			}
+			body := fmt.Sprintf("%s: the customer wrote on a case handed to you: %s", c.Ref(), firstLine(in.Body))
+			return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "customer_message", Body: body, CreatedAt: w.now})
+		}
+	}
+	return nil
 }

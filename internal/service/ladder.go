@@ -68,7 +68,7 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	drafts = append(drafts, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
 	cancel := e.cancel
 	if manager != nil {
-		if drafts, err = s.moveOwnership(w, c, *manager, drafts); err != nil {
+		if drafts, err = s.moveOwnership(w, c, owner.ID, *manager, false, drafts); err != nil {
 			return err
 		}
 		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
@@ -226,27 +226,66 @@ func nextUp(w *work, owner desk.Agent) (*desk.Agent, error) {
 	return &a, err
 }
 
-// moveOwnership gives the case's open promises to its new owner and records the new owner as
-// a participant; a new participant's introduction is added to drafts unless one is there.
-func (s *Service) moveOwnership(w *work, c *desk.Case, to desk.Agent, drafts []desk.Draft) ([]desk.Draft, error) {
-	if err := w.reassignPromises(c.ID, to.ID); err != nil {
+// moveOwnership gives the old owner's (from's) open promises on the case to its new owner (promises
+// given to other colleagues stay theirs) and records the new owner as a participant; the new
+// owner is introduced (in drafts' introduction of them, or a new one), with the promises they
+// take over when announce is set: a hand-over announces them; an escalation's own entry
+// already tells the customer the case and its promises went up.
+func (s *Service) moveOwnership(w *work, c *desk.Case, from int64, to desk.Agent, announce bool, drafts []desk.Draft) ([]desk.Draft, error) {
+	moved, err := openPromisesOf(w, c.ID, from)
+	if err != nil {
+		return drafts, err
+	}
+	if from == to.ID || !announce {
+		moved = nil
+	}
+	if err := w.reassignPromises(c.ID, from, to.ID); err != nil {
 		return drafts, err
 	}
 	added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(to), w.now))
 	if err != nil {
 		return drafts, err
 	}
-	introduced := false
-	for _, d := range drafts {
-		introduced = introduced || (d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID)
-	}
-	if added && !introduced {
-		if err := w.readByCustomer(c); err != nil {
-			return drafts, err
+	at := -1
+	for i, d := range drafts {
+		if d.Kind == desk.KindIntroduction && d.Actor.ID == to.ID {
+			at = i
 		}
-		drafts = append(drafts, desk.Introduce(c.Reader, to, true, w.now, time.Time{}))
+	}
+	if at < 0 && !added && len(moved) == 0 {
+		return drafts, nil
+	}
+	if err := w.readByCustomer(c); err != nil {
+		return drafts, err
+	}
+	switch {
+	case at >= 0:
+		drafts[at] = desk.IntroducePromises(c.Reader, &drafts[at], to, moved)
+	case added:
+		intro := desk.Introduce(c.Reader, to, true, w.now, time.Time{})
+		drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, to, moved))
+	default:
+		drafts = append(drafts, desk.IntroducePromises(c.Reader, nil, to, moved))
 	}
 	return drafts, nil
+}
+
+// openPromisesOf are the case's open promises that an agent owns, as this command has them.
+func openPromisesOf(w *work, caseID, ownerID int64) ([]desk.Promise, error) {
+	ps, err := w.tx.Promises(w.ctx, store.PromiseFilter{CaseID: caseID, State: desk.PromiseOpen, OwnerID: ownerID})
+	if err != nil {
+		return nil, err
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if held, ok := w.promises[p.ID]; ok {
+			p = *held // changed by this command (kept, broken, slipped) and not yet written
+		}
+		if p.State == desk.PromiseOpen && p.OwnerID == ownerID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Escalate moves a case one rung up at someone's request: the customer's (trigger
@@ -301,6 +340,7 @@ type handover struct {
 	desk.Handover
 	missing       bool
 	introduceFrom time.Time
+	absence       bool // for the owner's absence (a leave's hand-over): an owner at the top may name a deputy
 }
 
 // handOver is HandOver inside a command, by the command's actor.
@@ -354,6 +394,9 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 			return err
 		}
 		st.Ladder = desk.NewLadder(agents)
+		// The head of care (nobody above) going away hands to a named deputy: no one above
+		// could take the case instead (desk.HandoverState.Deputy).
+		st.Deputy = in.absence && !in.Until.IsZero() && owner.ManagerID == 0 && st.Ladder.NextUp(owner, agents, nil) == nil
 		if in.AgreementID != 0 {
 			found, err := w.tx.EntriesByID(w.ctx, []int64{in.AgreementID})
 			if err != nil {
@@ -370,7 +413,7 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	} else if err != nil {
 		return err
 	}
-	if drafts, err = s.moveOwnership(w, c, to, drafts); err != nil {
+	if drafts, err = s.moveOwnership(w, c, owner.ID, to, true, drafts); err != nil {
 		return err
 	}
 	if _, err := s.appendRecord(w, c, drafts); err != nil {
@@ -434,7 +477,10 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 			if err != nil || c.OwnerID != agent.ID {
 				return desk.Invalid(fmt.Sprintf("handovers[%d].case_id", i), "%s does not own case %d", agent.Name, h.CaseID)
 			}
-			in := handover{Handover: desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}, introduceFrom: a.From}
+			// The case moves now, and the customer is told so: the colleague looks after it from
+			// now until the absence ends (issue 15: a leave starting next week moved the cases at
+			// once but told the customer "from" the leave's first day).
+			in := handover{Handover: desk.Handover{ToAgentID: h.ToAgentID, Briefing: h.Briefing, Until: a.To}, absence: true}
 			if err := s.handOver(w, h.CaseID, in); err != nil {
 				if e, ok := desk.AsError(err); ok && e.Field != "" {
 					e.Field = fmt.Sprintf("handovers[%d].%s", i, e.Field)
@@ -445,6 +491,10 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 		}
 		if a.Kind == desk.AbsenceLeave {
 			if err := requireHandedOver(w, agent, a); err != nil {
+				return err
+			}
+			// The hand-overs are made: what was drafted for them is done with.
+			if err := w.tx.ClearHandoverDrafts(ctx, agent.ID); err != nil {
 				return err
 			}
 		}

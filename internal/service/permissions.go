@@ -65,6 +65,7 @@ const (
 	ActAbsenceAdd    Action = "absence.add"
 	ActAbsenceChange Action = "absence.change"
 	ActAbsenceRead   Action = "absence.read"
+	ActAbsenceDraft  Action = "absence.draft" // the drafts of a bulk hand-over before a leave
 
 	ActTeamRead     Action = "team.read"
 	ActTeamView     Action = "team.view"
@@ -205,9 +206,11 @@ var rules = []Rule{
 		Routes: []string{"PATCH /api/v1/agents/{id}/absences/{absence_id}", "DELETE /api/v1/agents/{id}/absences/{absence_id}",
 			"POST /availability/absences/{absence_id}"}},
 	{Action: ActAbsenceRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/agents/{id}/absences", "GET /availability"}},
+	{Action: ActAbsenceDraft, Who: "the agent themselves; a lead or manager for people below them in the chain; admin (the drafts of a bulk hand-over)",
+		gate: desk.IsStaff, on: mayManageAbsence, Routes: []string{"GET /availability/handover", "POST /availability/handover"}},
 
 	{Action: ActTeamRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/teams"}},
-	{Action: ActTeamView, Who: "as the team view allows (managers and admins)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
+	{Action: ActTeamView, Who: "managers and admins (any team); a lead (their own team, read-only)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
 		Routes: []string{"PUT /api/v1/teams/{name}"}},

@@ -75,8 +75,24 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 			return err
 		}
 		w.keepPromise(p)
+		drafts := desk.MakePromise(c, p, actor)
+		// A colleague new to the case who will keep the promise is introduced to the customer:
+		// who they are, what they will do and by when.
+		if owner.ID != c.OwnerID {
+			added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(owner), now))
+			if err != nil {
+				return err
+			}
+			if added {
+				if err := w.readByCustomer(c); err != nil {
+					return err
+				}
+				intro := desk.Introduce(c.Reader, owner, false, now, time.Time{})
+				drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, owner, []desk.Promise{p}))
+			}
+		}
 		// A written promise answers the customer (appendContact): their clock stops.
-		if _, err := s.appendContact(w, c, desk.MakePromise(c, p, actor)); err != nil {
+		if _, err := s.appendContact(w, c, drafts); err != nil {
 			return err
 		}
 		if err := s.schedulePromise(w, *c, p); err != nil {
@@ -146,11 +162,19 @@ func (s *Service) schedulePromise(w *work, c desk.Case, p desk.Promise) error {
 		return err
 	}
 	payload, _ := json.Marshal(map[string]string{"due_at": p.DueAt.UTC().Format(time.RFC3339Nano)})
+	var reminders []time.Time
 	for _, before := range settings.ReminderOffsets {
-		at := p.DueAt.Add(-before)
-		if !at.After(now) {
-			continue
+		if at := p.DueAt.Add(-before); at.After(now) {
+			reminders = append(reminders, at)
 		}
+	}
+	if len(reminders) == 0 && len(settings.ReminderOffsets) > 0 {
+		// Due sooner than the first reminder would come: the owner is still reminded, halfway.
+		if half := now.Add(p.DueAt.Sub(now) / 2); half.After(now) && half.Before(p.DueAt) {
+			reminders = append(reminders, half.Truncate(time.Second))
+		}
+	}
+	for _, at := range reminders {
 		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerPromiseReminder, DueAt: at, CaseID: c.ID, RefID: p.ID, Payload: payload}, now); err != nil {
 			return err
 		}
@@ -247,11 +271,16 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 			return err
 		}
 		from := p.DueAt
-		drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
+		owner, err := w.agent(p.OwnerID)
 		if err != nil {
 			return err
 		}
-		owner, err := w.agent(p.OwnerID)
+		// Words not restated by the caller are restated as the customer reads the time.
+		if err := w.readByCustomer(c); err != nil {
+			return err
+		}
+		in.Reader, in.Fallback = c.Reader, owner.Location()
+		drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
 		if err != nil {
 			return err
 		}
@@ -363,4 +392,31 @@ func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.T
 		return err
 	})
 	return out, wrap("count slips", err)
+}
+
+// RestatedWords are words rewritten for a promise on the case moving from one due time to
+// another, as the case's customer reads the time (their language and zone, else the owner's):
+// what the forms pre-fill, for the agent to read, when a slip or an offered free time moves a
+// promise (desk.Reader.RestatedWords).
+func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, caseID int64, words string, from, to time.Time) (string, error) {
+	if err := requireStaff(actor); err != nil {
+		return "", err
+	}
+	var out string
+	err := s.read(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		owner, err := w.agent(c.OwnerID)
+		if err != nil {
+			return err
+		}
+		if err := w.readByCustomer(c); err != nil {
+			return err
+		}
+		out = c.Reader.RestatedWords(words, from, to, owner.Location())
+		return nil
+	})
+	return out, wrap("restate words", err)
 }

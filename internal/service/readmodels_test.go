@@ -127,8 +127,8 @@ func TestCasePageReadsOnce(t *testing.T) {
 }
 
 // TestTeamViewManagersOnly checks that the team view is the service's to refuse: a plain
-// agent, a lead, a partner's user and a customer get 403 (forbidden) before anything is read;
-// a manager gets the whole view of a team in one read.
+// agent, a partner's user and a customer get 403 (forbidden) before anything is read; a
+// manager gets the whole view of a team in one read, a lead their own team's only (issue 15).
 func TestTeamViewManagersOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
@@ -142,7 +142,7 @@ func TestTeamViewManagersOnly(t *testing.T) {
 		tech := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Tom Tech", Email: "tom@hp.example", Role: "partner", PartnerID: firm.ID}))
 		mari := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"}))
 
-		for _, who := range []desk.Actor{desk.AgentActor(ann), desk.AgentActor(lea), desk.AgentActor(tech), desk.CustomerActor(mari)} {
+		for _, who := range []desk.Actor{desk.AgentActor(ann), desk.AgentActor(tech), desk.CustomerActor(mari)} {
 			var err error
 			if n := readsOf(reads, func() { _, err = svc.TeamView(ctx, who, service.TeamQuery{}) }); n != 0 {
 				t.Errorf("%s (%s): the refused team view read %d times", who.Name, who.Role, n)
@@ -193,6 +193,11 @@ func TestTeamViewManagersOnly(t *testing.T) {
 		}
 		if !v.Now.Equal(clk.Now()) || !v.Since.Equal(clk.Now().Add(-service.TeamWindow)) {
 			t.Errorf("now %v since %v", v.Now, v.Since)
+		}
+
+		if lv := must(svc.TeamView(ctx, desk.AgentActor(lea), service.TeamQuery{Team: "Sales"})); lv.Team != "Care" ||
+			!slices.Equal(lv.Teams, []string{"Care"}) || len(lv.Slips) != 1 || lv.Slips[0].ID != ann.ID {
+			t.Errorf("the lead's view: team %q of %v, slips %+v; want Care's only", lv.Team, lv.Teams, lv.Slips)
 		}
 
 		sales := must(svc.TeamView(ctx, desk.AgentActor(mona), service.TeamQuery{Team: "Sales"}))

@@ -144,7 +144,16 @@ func mayViewTeam(actor desk.Actor) error {
 	if actor.Kind == desk.ActorSystem || (actor.Kind == desk.ActorAgent && (actor.Role == desk.RoleManager || actor.Role == desk.RoleAdmin)) {
 		return nil
 	}
+	if leadOfOwnTeam(actor) {
+		return nil // their own team's only (chooseTeam), and read-only
+	}
 	return desk.Forbidden("only managers and admins see the team view")
+}
+
+// leadOfOwnTeam is a team lead, who reads the team view of their own team only (issue 15,
+// finding 11: a lead had no team page).
+func leadOfOwnTeam(actor desk.Actor) bool {
+	return actor.Kind == desk.ActorAgent && actor.Role == desk.RoleLead
 }
 
 // TeamView reads the team view in one read transaction; only managers and admins may.
@@ -160,14 +169,15 @@ func (s *Service) TeamView(ctx context.Context, actor desk.Actor, q TeamQuery) (
 			return err
 		}
 		teamID := chooseTeam(w, agents, q.Team, &v)
-		members := map[int64]bool{}
+		if leadOfOwnTeam(actor) && v.Team == "" {
+			return desk.Forbidden("a team lead sees their own team's view, and you are in no team")
+		}
 		names := make(map[int64]string, len(agents))
 		people := make(map[int64]Person, len(agents))
 		for _, a := range agents {
 			names[a.ID] = a.Name
 			people[a.ID] = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
 			if v.Team == "" || a.Team == v.Team {
-				members[a.ID] = true
 				v.Agents = append(v.Agents, a)
 			}
 		}
@@ -185,7 +195,7 @@ func (s *Service) TeamView(ctx context.Context, actor desk.Actor, q TeamQuery) (
 		if v.Manage, err = manageable(w, v.Agents); err != nil {
 			return err
 		}
-		return teamCounts(w, members, &v)
+		return teamCounts(w, teamID, &v)
 	})
 	return v, wrap("team view", err)
 }
@@ -205,6 +215,14 @@ func chooseTeam(w *work, agents []desk.Agent, asked string, v *TeamView) int64 {
 		}
 	}
 	sort.Strings(v.Teams)
+	if leadOfOwnTeam(w.actor) {
+		// A lead sees their own team, whichever is asked (TeamView refuses a lead in none).
+		v.Teams, v.Team = nil, mine
+		if mine != "" {
+			v.Teams = []string{mine}
+		}
+		return ids[mine]
+	}
 	v.Team = asked
 	if _, ok := ids[asked]; !ok {
 		v.Team = mine
@@ -249,26 +267,25 @@ func teamCases(w *work, teamID int64, names map[int64]string, v *TeamView) error
 	return err
 }
 
-// teamCounts counts the slips and resolution outcomes of the team's members since v.Since.
-func teamCounts(w *work, members map[int64]bool, v *TeamView) error {
-	slips, _, err := w.tx.SlipCounts(w.ctx, v.Since)
+// teamCounts counts the slips and resolution outcomes on the team's cases since v.Since, per
+// agent who slipped or resolved them (of any team: a colleague's slip on the team's case is the
+// team's, as GET /api/v1/slips counts it).
+func teamCounts(w *work, teamID int64, v *TeamView) error {
+	slips, err := w.tx.TeamSlipCounts(w.ctx, v.Since, teamID)
 	if err != nil {
 		return err
 	}
 	for _, c := range slips {
-		if members[c.ID] && c.Slips > 0 {
+		if c.Slips > 0 {
 			v.Slips = append(v.Slips, c)
 		}
 	}
-	outcomes, err := w.tx.OutcomeCounts(w.ctx, v.Since)
+	outcomes, err := w.tx.TeamOutcomeCounts(w.ctx, v.Since, teamID)
 	if err != nil {
 		return err
 	}
 	byAgent := map[int64]int{} // index in v.Outcomes, in the order the agents come
 	for _, o := range outcomes {
-		if !members[o.AgentID] {
-			continue
-		}
 		i, ok := byAgent[o.AgentID]
 		if !ok {
 			i = len(v.Outcomes)

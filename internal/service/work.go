@@ -339,14 +339,15 @@ func (w *work) lockPromises(ids []int64) error {
 	return err
 }
 
-// reassignPromises gives a case's open promises to its new owner, also those the command holds.
-func (w *work) reassignPromises(caseID, to int64) error {
+// reassignPromises gives the old owner's open promises on a case to its new owner, also those
+// the command holds; promises given to other colleagues stay theirs.
+func (w *work) reassignPromises(caseID, from, to int64) error {
 	for _, p := range w.promises {
-		if p.CaseID == caseID && p.State == desk.PromiseOpen {
+		if p.CaseID == caseID && p.State == desk.PromiseOpen && p.OwnerID == from {
 			p.OwnerID = to
 		}
 	}
-	return w.tx.ReassignOpenPromises(w.ctx, caseID, to)
+	return w.tx.ReassignOpenPromises(w.ctx, caseID, from, to)
 }
 
 // agent loads an agent once per command (a hundred breaks escalate to a handful of managers).

@@ -61,7 +61,8 @@ func (p *pending) forget(n int) {
 
 type entryKey struct{ caseID, seq int64 }
 
-type caseOwner struct{ caseID, ownerID int64 }
+// caseOwner is a case's open promises of one owner (from) going to another (owner).
+type caseOwner struct{ caseID, fromID, ownerID int64 }
 
 // entryLink ties a stored mail to the entry it became.
 type entryLink struct {
@@ -181,9 +182,11 @@ func (l *latest[T]) put(id int64, v T) {
 	l.rows = append(l.rows, v)
 }
 
-// ReassignOpenPromises gives every open promise of a case to its new owner.
-func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, ownerID int64) error {
-	t.pend.reassigns = append(t.pend.reassigns, caseOwner{caseID, ownerID})
+// ReassignOpenPromises gives the open promises of a case that one owner (from) holds to another:
+// a hand-over or an escalation moves the old owner's promises, and each other colleague keeps
+// the promises they were given.
+func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, fromID, ownerID int64) error {
+	t.pend.reassigns = append(t.pend.reassigns, caseOwner{caseID, fromID, ownerID})
 	return nil
 }
 
@@ -273,19 +276,38 @@ func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
 	}
 	type row struct {
 		CaseID  int64 `json:"case_id"`
+		FromID  int64 `json:"from_id"`
 		OwnerID int64 `json:"owner_id"`
 	}
-	last := map[int64]int64{} // a case reassigned twice goes to the last owner
+	// Reassigns of one case in one write compose: A to B, then B to C, is A (and B) to C, so
+	// each promise matches one row.
+	type key struct{ caseID, fromID int64 }
+	last := map[key]int64{}
 	for _, r := range rs {
-		last[r.caseID] = r.ownerID
+		for k, to := range last {
+			if k.caseID == r.caseID && to == r.fromID {
+				last[k] = r.ownerID
+			}
+		}
+		if _, ok := last[key{r.caseID, r.fromID}]; !ok {
+			last[key{r.caseID, r.fromID}] = r.ownerID
+		}
 	}
 	rows := make([]row, 0, len(last))
-	for c, o := range last {
-		rows = append(rows, row{c, o})
+	for k, o := range last {
+		if k.fromID != o {
+			rows = append(rows, row{k.caseID, k.fromID, o})
+		}
 	}
-	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.CaseID, b.CaseID) }) // locks taken in one order
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b row) int { // locks taken in one order
+		return cmp.Or(cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.FromID, b.FromID))
+	})
 	return t.execRows(ctx, fmt.Sprintf("reassign promises of %d cases", len(rows)), `UPDATE promises SET owner_id = j.owner_id
-		FROM `+t.d.jsonRows(1, "case_id BIGINT", "owner_id BIGINT")+` WHERE promises.case_id = j.case_id AND promises.state = 'open'`, rows)
+		FROM `+t.d.jsonRows(1, "case_id BIGINT", "from_id BIGINT", "owner_id BIGINT")+` WHERE promises.case_id = j.case_id
+		AND promises.owner_id = j.from_id AND promises.state = 'open'`, rows)
 }
 
 func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {

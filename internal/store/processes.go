@@ -137,6 +137,27 @@ func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]desk.Outcome
 	return out, rows.Err()
 }
 
+// TeamOutcomeCounts counts per agent how the resolutions since a time of one team's cases
+// (every team's for 0) ended, whoever resolved them.
+func (t *Tx) TeamOutcomeCounts(ctx context.Context, since time.Time, teamID int64) ([]desk.OutcomeCount, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
+		JOIN cases c ON c.id = o.case_id LEFT JOIN agents a ON a.id = o.agent_id
+		WHERE o.at >= $1 AND (CAST($2 AS BIGINT) = 0 OR c.team_id = CAST($2 AS BIGINT)) GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("team resolution outcomes: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.OutcomeCount{}
+	for rows.Next() {
+		var c desk.OutcomeCount
+		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
+			return nil, fmt.Errorf("team resolution outcomes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // InsertCannedReply stores a canned reply and sets its id.
 func (t *Tx) InsertCannedReply(ctx context.Context, r *desk.CannedReply) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO canned_replies (name, body, offer, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,

@@ -171,6 +171,27 @@ func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []d
 	return agents, teams, nil
 }
 
+// TeamSlipCounts counts per agent the slips since a time of promises on one team's cases
+// (every team's for 0), whoever slipped them: the team view counts a team's cases, as the
+// per-team totals of SlipCounts do.
+func (t *Tx) TeamSlipCounts(ctx context.Context, since time.Time, teamID int64) ([]desk.SlipCount, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id
+		WHERE s.at >= $1 AND (CAST($2 AS BIGINT) = 0 OR s.team_id = CAST($2 AS BIGINT)) GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, since, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("team slip counts: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.SlipCount{}
+	for rows.Next() {
+		var c desk.SlipCount
+		if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
+			return nil, fmt.Errorf("team slip counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // InsertAbsence stores an absence and sets its id.
 func (t *Tx) InsertAbsence(ctx context.Context, a *desk.Absence) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO absences (agent_id, kind, from_at, to_at, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,

@@ -19,6 +19,8 @@ func (s *Server) availabilityRoutes(mux *routeMux) {
 	mux.Handle("POST /availability/absences", s.agent("/availability/absences", s.addAbsence))
 	mux.Handle("POST /availability/leave", s.agent("/availability/leave", s.startLeave))
 	mux.Handle("POST /availability/absences/{absence_id}", s.agent("/availability/absences/{absence_id}", s.changeAbsence))
+	mux.Handle("GET /availability/handover", s.agent("/availability/handover", s.bulkPage))
+	mux.Handle("POST /availability/handover", s.agent("/availability/handover", s.bulkSave))
 }
 
 // absenceForm is what the agent typed into the absence form, kept as typed.
@@ -195,10 +197,19 @@ type handoverRow struct {
 	Ref      string
 	Subject  string
 	Customer string
-	Promises []service.PromiseView
-	To       int64
-	Briefing string
-	Error    string
+	// CustomerID groups the cases of one customer on the bulk hand-over page.
+	CustomerID int64
+	Promises   []leavePromise
+	To         int64
+	Briefing   string
+	Error      string
+}
+
+// leavePromise is an open promise of a case to hand over, and whether it falls due during the
+// leave (not before it starts: the agent keeps that one themselves, or hands it over).
+type leavePromise struct {
+	service.PromiseView
+	InLeave bool
 }
 
 // colleagueOpt is a colleague to choose; Away says why they cannot be (empty: they can).
@@ -244,13 +255,15 @@ func (s *Server) leave(r *request, me desk.Agent, form absenceForm, in desk.NewA
 	if err != nil {
 		return d, err
 	}
-	byCase := map[int64][]service.PromiseView{}
+	byCase := map[int64][]leavePromise{}
 	for _, p := range promises {
-		byCase[p.CaseID] = append(byCase[p.CaseID], p)
+		in := !p.DueAt.Before(in.From) && p.DueAt.Before(in.To)
+		byCase[p.CaseID] = append(byCase[p.CaseID], leavePromise{PromiseView: p, InLeave: in})
 	}
 	for _, c := range cases {
 		row := entered[c.CaseID]
 		row.CaseID, row.Ref, row.Subject, row.Customer, row.Promises = c.CaseID, c.Ref, c.Subject, c.CustomerName, byCase[c.CaseID]
+		row.CustomerID = c.CustomerID
 		d.Rows = append(d.Rows, row)
 	}
 	colleagues, err := s.svc.Colleagues(ctx, r.sess.Actor, me.ID, in.From, in.To)

@@ -254,3 +254,28 @@ func TestLeaveHandsOverEachCase(t *testing.T) {
 
 // idStr writes an id as a form value.
 func idStr(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The "due during your leave" badge marks the promises due within the leave, not those due
+// before it starts or after it ends (issue 15, finding 10: it also marked promises due before).
+func TestLeaveBadgeMarksOnlyPromisesDueInTheLeave(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		at := newAvailTeam(t, backend)
+		c := at.openCase(t, at.ann, "Router blinks red")
+		at.promise(t, c, at.ann, at.at("2026-11-23 15:00"), "I will call you today at 15")
+		at.promise(t, c, at.ann, at.at("2026-11-25 10:00"), "The technician comes on Wednesday at 10")
+		at.promise(t, c, at.ann, at.at("2026-12-02 10:00"), "The new router arrives next week")
+		ann := at.signIn(at.ann)
+		ann.get("/availability")
+		p := ann.post("/availability/absences", url.Values{"kind": {"leave"}, "from": {"2026-11-24T09:00"}, "to": {"2026-11-28T00:00"}})
+		if p.Status != http.StatusConflict {
+			t.Fatalf("leave with an open case: %d\n%s", p.Status, p.Body)
+		}
+		for words, marked := range map[string]bool{"I will call you today at 15": false, "The technician comes on Wednesday at 10": true,
+			"The new router arrives next week": false} {
+			li := p.section(t, words, "</li>")
+			if got := strings.Contains(li, "due during your leave"); got != marked {
+				t.Errorf("%q marked due during the leave: %v, want %v\n%s", words, got, marked, li)
+			}
+		}
+	})
+}

@@ -195,12 +195,23 @@ func (s *Server) casePromise(w http.ResponseWriter, r *request) error {
 		if err != nil {
 			return s.refused(w, r, id, "promise", fields, desk.Invalid("due", "%s", r.T("error.datetime")))
 		}
-		in.DueAt = due
 		if a, err := strconv.ParseInt(agent, 10, 64); err == nil && a > 0 {
 			in.OwnerID = a
 		}
+		// The words were written for the time asked: the form comes back with the slot's time
+		// and the words restated for it, for the agent to read before promising.
+		asked, _ := r.ParseLocal("due", r.PostFormValue("due"))
+		words := in.Words
+		if !asked.IsZero() {
+			if words, err = s.svc.RestatedWords(r.Context(), r.sess.Actor, id, in.Words, asked, due); err != nil {
+				return err
+			}
+		}
 		r.PostForm.Set("due", r.Local(due))
 		r.PostForm.Set("owner", strconv.FormatInt(in.OwnerID, 10))
+		r.PostForm.Set("words", words)
+		f := &formState{Values: postedValues(r), Notice: r.T("case.restate")}
+		return s.showCase(w, r, id, http.StatusOK, map[string]*formState{"promise": f})
 	} else if in.DueAt, err = r.ParseLocal("due", r.PostFormValue("due")); err != nil {
 		return s.refused(w, r, id, "promise", fields, err)
 	}
@@ -231,7 +242,7 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActPromiseSlip, id, pid); err != nil {
 		return err
 	}
-	form, fields := "slip-"+strconv.FormatInt(pid, 10), []string{"due", "reason", "message"}
+	form, fields := "slip-"+strconv.FormatInt(pid, 10), []string{"due", "reason", "message", "words"}
 	var due time.Time
 	if slot := r.PostFormValue("slot"); slot != "" {
 		// A free time offered after a refusal.
@@ -243,11 +254,47 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 	} else if due, err = r.ParseLocal("due", r.PostFormValue("due")); err != nil {
 		return s.refused(w, r, id, form, fields, err)
 	}
-	_, err = s.svc.SlipPromise(r.Context(), r.sess.Actor, pid, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"), Message: r.PostFormValue("message")})
-	if err != nil {
-		return s.refused(w, r, id, form, fields, err)
+	// The words shown were written for words_due: for another time they come back restated for
+	// the new one, to be read before the customer is told (once the reason and message are there).
+	// Words the agent rewrote themselves are theirs to send.
+	if r.PostFormValue("words_due") != due.UTC().Format(time.RFC3339) {
+		p, err := s.svc.Promise(r.Context(), r.sess.Actor, pid)
+		if err != nil {
+			return err
+		}
+		posted := strings.TrimSpace(r.PostFormValue("words"))
+		if posted != "" && posted != p.Words && r.PostFormValue("words_due") == p.DueAt.UTC().Format(time.RFC3339) {
+			return s.slip(w, r, slipForm{id, pid, form, fields}, due)
+		}
+		words, err := s.svc.RestatedWords(r.Context(), r.sess.Actor, id, p.Words, p.DueAt, due)
+		if err != nil {
+			return err
+		}
+		r.PostForm.Set("words", words)
+		r.PostForm.Set("words_due", due.UTC().Format(time.RFC3339))
+		if strings.TrimSpace(r.PostFormValue("reason")) != "" && strings.TrimSpace(r.PostFormValue("message")) != "" {
+			f := &formState{Values: postedValues(r), Notice: r.T("case.restate")}
+			return s.showCase(w, r, id, http.StatusOK, map[string]*formState{form: f})
+		}
 	}
-	return back(w, r, id, "slipped", "promises")
+	return s.slip(w, r, slipForm{id, pid, form, fields}, due)
+}
+
+// slipForm is a promise's slip form on its case page.
+type slipForm struct {
+	caseID, promiseID int64
+	name              string
+	fields            []string
+}
+
+// slip moves the promise as the slip form says.
+func (s *Server) slip(w http.ResponseWriter, r *request, f slipForm, due time.Time) error {
+	_, err := s.svc.SlipPromise(r.Context(), r.sess.Actor, f.promiseID, desk.Slip{DueAt: due, Reason: r.PostFormValue("reason"),
+		Message: r.PostFormValue("message"), Words: r.PostFormValue("words")})
+	if err != nil {
+		return s.refused(w, r, f.caseID, f.name, f.fields, err)
+	}
+	return back(w, r, f.caseID, "slipped", "promises")
 }
 
 func casePromiseIDs(r *request) (int64, int64, error) {
@@ -286,6 +333,12 @@ func (s *Server) caseEscalate(w http.ResponseWriter, r *request) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
+	}
+	// The customer reads the reason word for word: the agent sees it as the customer will before
+	// it is sent, and confirms that very text (an edit after the preview is previewed again).
+	if reason := strings.TrimSpace(r.PostFormValue("reason")); reason != "" && r.PostFormValue("previewed") != reason {
+		f := &formState{Values: postedValues(r), Preview: reason}
+		return s.showCase(w, r, id, http.StatusOK, map[string]*formState{"escalate": f})
 	}
 	if _, err := s.svc.Escalate(r.Context(), r.sess.Actor, id, r.PostFormValue("reason")); err != nil {
 		return s.refused(w, r, id, "escalate", []string{"reason"}, err)

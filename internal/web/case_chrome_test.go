@@ -39,7 +39,7 @@ func TestBrowserCasePromiseAtOfferedSlot(t *testing.T) {
 		t.Fatalf("the estimate while choosing says %q", est)
 	}
 	run(t, ctx, "make the promise at lunch time",
-		chromedp.SendKeys(chromedp.CSS(`#promise-form textarea[name=words]`), "I will call you back after lunch."),
+		chromedp.SendKeys(chromedp.CSS(`#promise-form textarea[name=words]`), "I will call you back at 12:30, after lunch."),
 		chromedp.Click(chromedp.CSS(`#promise-form button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#promise-form button.slot`)),
 	)
@@ -47,22 +47,30 @@ func TestBrowserCasePromiseAtOfferedSlot(t *testing.T) {
 		t.Fatalf("the refusal does not say why:\n%s", s)
 	}
 	words := get(t, ctx, "the words kept", chromedp.Value(chromedp.CSS(`#promise-form textarea[name=words]`)))
-	if words != "I will call you back after lunch." {
+	if words != "I will call you back at 12:30, after lunch." {
 		t.Fatalf("the words after the refusal: %q", words)
 	}
 	slot := get(t, ctx, "the first slot", chromedp.Text(chromedp.CSS(`#promise-form button.slot`)))
 	if !strings.Contains(slot, "13:00") {
 		t.Fatalf("the first offered slot is %q, want 13:00 after lunch", slot)
 	}
+	// Picking the slot asks for the words at that time, restated (issue 15, finding 6).
 	run(t, ctx, "pick the offered slot",
 		chromedp.Click(chromedp.CSS(`#promise-form button.slot`)),
+		chromedp.WaitVisible(chromedp.CSS(`#promise-form .notice.restate`)),
+	)
+	if words := get(t, ctx, "the restated words", chromedp.Value(chromedp.CSS(`#promise-form textarea[name=words]`))); words != "I will call you back at 13:00, after lunch." {
+		t.Fatalf("the words at the slot: %q", words)
+	}
+	run(t, ctx, "promise at the slot",
+		chromedp.Click(chromedp.CSS(`#promise-form button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS(`.notice.done`)),
 	)
 	ps := caseMust(cd.Svc.Promises(context.Background(), desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))
 	if len(ps) != 1 || !ps[0].DueAt.Equal(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)) {
 		t.Fatalf("promises after picking the slot: %+v", ps)
 	}
-	if s := text(t, ctx); !strings.Contains(s, "“I will call you back after lunch.”") || !strings.Contains(s, "Mon 23 Nov 13:00") {
+	if s := text(t, ctx); !strings.Contains(s, "“I will call you back at 13:00, after lunch.”") || !strings.Contains(s, "Mon 23 Nov 13:00") {
 		t.Fatalf("the promises panel does not show the promise at 13:00:\n%s", s)
 	}
 	if got := dialogs(); len(got) > 0 {

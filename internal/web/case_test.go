@@ -152,12 +152,12 @@ func TestCasePromiseAtUnavailableTimeOffersSlots(t *testing.T) {
 		b := cd.signedInAs("ann@example.com")
 		b.get(cd.path(""))
 		// 12:30 on Monday is Ann's lunch.
-		form := url.Values{"kind": {"callback"}, "due": {"2026-11-23T12:30"}, "words": {"I will call you back after lunch."}}
+		form := url.Values{"kind": {"callback"}, "due": {"2026-11-23T12:30"}, "words": {"I will call you back at 12:30, after lunch."}}
 		p := b.post(cd.path("/promises"), form)
 		if p.Status != http.StatusConflict {
 			t.Fatalf("promise at lunch: status %d\n%s", p.Status, p.Body)
 		}
-		p.mustContain(t, "The owner is not available at that time.", "I will call you back after lunch.", `name="slot"`)
+		p.mustContain(t, "The owner is not available at that time.", "I will call you back at 12:30, after lunch.", `name="slot"`)
 		slot := regexp.MustCompile(`name="slot" value="([^"]+)"`).FindStringSubmatch(p.Body)
 		if !strings.HasPrefix(slot[1], "2026-11-23T13:00:00Z|") {
 			t.Fatalf("the first free slot is %q, want Monday 13:00", slot[1])
@@ -165,19 +165,35 @@ func TestCasePromiseAtUnavailableTimeOffersSlots(t *testing.T) {
 		if n := len(caseMust(cd.Svc.Promises(context.Background(), desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))); n != 0 {
 			t.Fatalf("%d promises after the refusal", n)
 		}
-		// Choosing the slot re-posts the same promise at that time.
+		// Choosing the slot asks for the words at that time, restated (issue 15, finding 6:
+		// the slot was booked with the words of the time asked).
 		form.Set("slot", slot[1])
 		form.Set("csrf", b.csrf)
+		p = b.post(cd.path("/promises"), form)
+		if p.Status != http.StatusOK {
+			t.Fatalf("promise at the slot: %d\n%s", p.Status, p.Body)
+		}
+		if n := len(caseMust(cd.Svc.Promises(context.Background(), desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))); n != 0 {
+			t.Fatalf("%d promises before the words were read", n)
+		}
+		f := p.section(t, `id="promise-form"`, `</form>`)
+		if !strings.Contains(f, "The time changed") || !strings.Contains(f, ">I will call you back at 13:00, after lunch.</textarea>") ||
+			!strings.Contains(f, `value="2026-11-23T13:00"`) {
+			t.Fatalf("the form does not ask for the restated words at the slot:\n%s", f)
+		}
+		form.Del("slot")
+		form.Set("due", "2026-11-23T13:00")
+		form.Set("words", "I will call you back at 13:00, after lunch.")
 		r := b.post(cd.path("/promises"), form)
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("promise at the slot: %d\n%s", r.Status, r.Body)
 		}
 		ps := caseMust(cd.Svc.Promises(context.Background(), desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))
-		if len(ps) != 1 || !ps[0].DueAt.Equal(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)) || ps[0].Words != "I will call you back after lunch." {
+		if len(ps) != 1 || !ps[0].DueAt.Equal(time.Date(2026, 11, 23, 13, 0, 0, 0, time.UTC)) || ps[0].Words != "I will call you back at 13:00, after lunch." {
 			t.Fatalf("promises after choosing the slot: %+v", ps)
 		}
 		p = b.get(r.Location)
-		p.mustContain(t, "The promise is made and on the record.", "Too few kept promises of this kind yet", "“I will call you back after lunch.”")
+		p.mustContain(t, "The promise is made and on the record.", "Too few kept promises of this kind yet", "“I will call you back at 13:00, after lunch.”")
 		// The estimate while choosing, for the form's script.
 		e := b.get(cd.path("/estimate?kind=fix&due=2026-11-24T10:00"))
 		if e.Status != http.StatusOK || !strings.Contains(e.Body, "Too few kept promises") {
@@ -206,16 +222,28 @@ func TestCaseSlipNeedsReason(t *testing.T) {
 		if got := caseMust(cd.Svc.Promises(ctx, desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID})); got[0].Slips != 0 {
 			t.Fatal("the promise moved without a reason")
 		}
-		r := b.post(slip, url.Values{"due": {"2026-11-24T10:00"}, "reason": {"The part arrives tomorrow."}, "message": {"Sorry, tomorrow morning instead."}})
+		// The refused form already holds the words restated for the new time.
+		if !strings.Contains(form, `name="words_due" value="2026-11-24T10:00:00Z"`) || !strings.Contains(form, "(New time: Tue 24 Nov 10:00") {
+			t.Fatalf("the slip form does not restate the words for the new time:\n%s", form)
+		}
+		// With a reason and a message, a new time asks for the words first (issue 15, finding 6).
+		p = b.post(slip, url.Values{"due": {"2026-11-24T10:00"}, "reason": {"The part arrives tomorrow."}, "message": {"Sorry, tomorrow morning instead."},
+			"words_due": {"2026-11-23T15:00:00Z"}, "words": {"You will hear from us by 15:00."}})
+		if p.Status != http.StatusOK || !strings.Contains(p.section(t, `action="`+slip+`"`, `</form>`), "The time changed") {
+			t.Fatalf("slip to a new time: %d\n%s", p.Status, p.Body)
+		}
+		r := b.post(slip, url.Values{"due": {"2026-11-24T10:00"}, "reason": {"The part arrives tomorrow."}, "message": {"Sorry, tomorrow morning instead."},
+			"words_due": {"2026-11-24T10:00:00Z"}, "words": {"You will hear from us by 10:00 on Tuesday."}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("slip: %d\n%s", r.Status, r.Body)
 		}
 		p = b.get(r.Location)
 		p.mustContain(t, "The promise is moved and the customer told why.", "The part arrives tomorrow.", "moved 1×")
 		got := caseMust(cd.Svc.Promises(ctx, desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))
-		if got[0].Slips != 1 || !got[0].DueAt.Equal(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)) {
+		if got[0].Slips != 1 || !got[0].DueAt.Equal(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)) || got[0].Words != "You will hear from us by 10:00 on Tuesday." {
 			t.Fatalf("after the slip: %+v", got[0])
 		}
+		p.mustContain(t, "Promised before", "“You will hear from us by 15:00.”")
 	})
 }
 
@@ -483,5 +511,66 @@ func TestRefusalsInTheReadersLanguage(t *testing.T) {
 		}
 		p.mustContain(t, "Osa saadetust pole õige.")
 		p.caseMustLack(t, "a slip moves the promise later", "due_at")
+	})
+}
+
+// The escalation's reason goes to the customer word for word: the form says so, and shows the
+// reason as the customer will read it before anything is sent (issue 15, finding 9).
+func TestCaseEscalateShowsWhatTheCustomerReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		ctx := context.Background()
+		b := cd.signedInAs("ann@example.com")
+		b.get(cd.path("")).mustContain(t, "The customer reads this reason word for word, in the mail and in the portal.")
+		escalated := func() int {
+			n := 0
+			for _, e := range caseMust(cd.Svc.Record(ctx, desk.AgentActor(cd.Ann), cd.CaseID)) {
+				if e.Kind == desk.KindEscalated {
+					n++
+				}
+			}
+			return n
+		}
+		reason := "The refund needs <b>a manager's</b> approval."
+		p := b.post(cd.path("/escalate"), url.Values{"reason": {reason}})
+		if p.Status != http.StatusOK || escalated() != 0 {
+			t.Fatalf("the first send escalated (status %d, %d escalations)", p.Status, escalated())
+		}
+		form := p.section(t, `class="stack escalate-form"`, `</form>`)
+		if !strings.Contains(form, "The customer will read this reason, word for word:") ||
+			!strings.Contains(form, "<blockquote data-user-text>The refund needs &lt;b&gt;a manager&#39;s&lt;/b&gt; approval.</blockquote>") ||
+			!strings.Contains(form, "Escalate and tell the customer") {
+			t.Fatalf("the escalate form shows no preview:\n%s", form)
+		}
+		// A reason changed after the preview is previewed again.
+		if p = b.post(cd.path("/escalate"), url.Values{"reason": {"Another reason."}, "previewed": {reason}}); p.Status != http.StatusOK || escalated() != 0 {
+			t.Fatalf("a changed reason was sent unseen (status %d)", p.Status)
+		}
+		r := b.post(cd.path("/escalate"), url.Values{"reason": {reason}, "previewed": {reason}})
+		if r.Status != http.StatusSeeOther || escalated() != 1 {
+			t.Fatalf("the confirmed escalation: status %d, %d escalations\n%s", r.Status, escalated(), r.Body)
+		}
+	})
+}
+
+// Words the agent rewrote for the new time themselves are sent as written: the form restates
+// only the words it showed (issue 15, finding 6).
+func TestCaseSlipKeepsWordsTheAgentWrote(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		ctx := context.Background()
+		pr := caseMust(cd.Svc.MakePromise(ctx, desk.AgentActor(cd.Ann), cd.CaseID, desk.NewPromise{Kind: "update",
+			DueAt: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), Words: "You will hear from us by 15:00."}))
+		b := cd.signedInAs("ann@example.com")
+		b.get(cd.path(""))
+		r := b.post(cd.path(fmt.Sprintf("/promises/%d/slip", pr.ID)), url.Values{"due": {"2026-11-24T10:00"}, "reason": {"The part arrives tomorrow."},
+			"message": {"Sorry, tomorrow morning instead."}, "words_due": {"2026-11-23T15:00:00Z"}, "words": {"You will hear from us on Tuesday morning."}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("slip with the agent's own words: %d\n%s", r.Status, r.Body)
+		}
+		got := caseMust(cd.Svc.Promises(ctx, desk.AgentActor(cd.Ann), service.PromiseList{CaseID: cd.CaseID}))
+		if got[0].Words != "You will hear from us on Tuesday morning." || got[0].Slips != 1 {
+			t.Fatalf("after the slip: %+v", got[0])
+		}
 	})
 }

@@ -84,7 +84,10 @@ type formState struct {
 	Field  string // the field the refusal is about; "" for the form as a whole
 	Err    string
 	Detail string
-	Slots  []slotView
+	Notice string // not a refusal: what to check before sending the form again
+	// Preview is what the customer will read, shown for the agent to confirm before it is sent.
+	Preview string
+	Slots   []slotView
 	// After a downward_reassignment: who may take the case instead, and the colleague the
 	// customer could be asked about.
 	Allowed []allowedView
@@ -147,6 +150,7 @@ type entryView struct {
 	Due         time.Time
 	SlipFrom    time.Time
 	SlipTo      time.Time
+	Earlier     string // a slip's words before they were restated for the new time
 	Reason      string
 	Offer       bool
 	Missing     bool
@@ -309,7 +313,7 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 		v.Due = d.DueAt.Time()
 	case desk.KindPromiseSlipped:
 		d, _ := desk.DataOf[desk.PromiseSlippedData](e)
-		v.SlipFrom, v.SlipTo, v.Reason = d.From.Time(), d.To.Time(), d.Reason
+		v.SlipFrom, v.SlipTo, v.Reason, v.Earlier = d.From.Time(), d.To.Time(), d.Reason, d.EarlierWords
 	case desk.KindEscalated:
 		if d, _ := desk.DataOf[desk.EscalatedData](e); d.Trigger != "" {
 			v.Reason = r.T("case.trigger." + d.Trigger)
@@ -338,6 +342,8 @@ func (s *Server) duration(r *request, d time.Duration) string {
 		return r.T("case.dur.d", d.Hours()/24)
 	case d >= 2*time.Hour:
 		return r.T("case.dur.h", int(d.Hours()+0.5))
+	case d < 90*time.Second:
+		return r.T("case.dur.min.one") // "1 minute", never "1 minutes"
 	default:
 		return r.T("case.dur.min", int(d.Minutes()+0.5))
 	}

@@ -33,6 +33,7 @@ type teamData struct {
 	Days      int
 	Notice    string
 	Now       time.Time
+	Manage    bool // the reader may deactivate some of the agents (a lead reads the page only)
 }
 
 type teamAgent struct {
@@ -56,6 +57,7 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 		// Which buttons to show is the permission table's answer (v.Manage), not the page's own.
 		d.Agents = append(d.Agents, teamAgent{Agent: a, Me: a.ID == actor.ID, Manage: v.Manage[a.ID],
 			RoleText: r.T("team.role." + string(a.Role))})
+		d.Manage = d.Manage || v.Manage[a.ID]
 	}
 	for _, c := range v.Slips {
 		d.Slips = append(d.Slips, bar{Label: c.Name, Value: c.Slips, Title: r.T("team.slips.bar", c.Name, c.Slips)})

@@ -70,8 +70,9 @@ func TestTeamView(t *testing.T) {
 			t.Fatalf("the manager opens /team: %d\n%s", pg.Status, pg.Body)
 		}
 		pg.mustContain(t, "Team: Billing", "Open promises",
-			"I will call you back on Tuesday at 10 &lt;img src=x onerror=alert(1)&gt;", // the exact words, inert
-			`<td class="maker" data-label="Made by">Ann Tamm</td>`, "You get the corrected bill by Tuesday", `<td class="maker" data-label="Made by">Bea Berg</td>`,
+			// the exact words, inert, as the slips restated them for their new due time
+			"I will call you back on Wednesday at 10 &lt;img src=x onerror=alert(1)&gt;",
+			`<td class="maker" data-label="Made by">Ann Tamm</td>`, "You get the corrected bill by Wednesday", `<td class="maker" data-label="Made by">Bea Berg</td>`,
 			`href="/cases/`+idStr(parcel.ID)+`">`+parcel.Ref, "moved 2×",
 			"Escalations", "rung 1", "Parcel lost &lt;b&gt;twice&lt;/b&gt;",
 			"Hand-overs missing", carls.Ref, "Meter reading", "no hand-over",
@@ -117,6 +118,34 @@ func TestTeamView(t *testing.T) {
 		a, err := svc.Agent(at.ctx, at.sys, at.bea.ID)
 		if err != nil || a.Active {
 			t.Fatalf("Bea = %+v, %v; want inactive", a, err)
+		}
+	})
+}
+
+// A team lead reads their own team's page, without the manager's buttons, and the navigation
+// offers it (issue 15, finding 11: a lead had no team page).
+func TestTeamViewForALead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		at := newAvailTeam(t, backend)
+		lea, err := at.d.Svc.CreateAgent(at.ctx, at.sys, desk.NewAgent{Name: "Lea Lead", Email: "lea@example.ee", Role: "lead", Team: "Billing",
+			ManagerID: at.mona.ID, Timezone: "Europe/Tallinn"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := at.d.Svc.SetPassword(at.ctx, lea.ID, availPassword); err != nil {
+			t.Fatal(err)
+		}
+		b := at.signIn(lea)
+		pg := b.get("/team?team=Other")
+		if pg.Status != http.StatusOK {
+			t.Fatalf("the lead opens /team: %d\n%s", pg.Status, pg.Body)
+		}
+		pg.mustContain(t, "Billing", "Ann Tamm", `href="/team"`)
+		if strings.Contains(pg.Body, `/active"`) || strings.Contains(pg.Body, "Deactivate") {
+			t.Fatalf("the lead's team page offers the manager's buttons:\n%s", pg.Body)
+		}
+		if r := b.post("/team/agents/"+idStr(at.ann.ID)+"/active", url.Values{"active": {"false"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("the lead deactivates Ann: %d, want 403", r.Status)
 		}
 	})
 }

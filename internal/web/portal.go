@@ -192,9 +192,11 @@ type portalPerson struct {
 	Owner            bool
 }
 
+// portalPromise is an open promise with the names of who made it and, when someone else
+// keeps it, who keeps it.
 type portalPromise struct {
 	desk.Promise
-	Owner string
+	Maker, Keeper string
 }
 
 type portalEntry struct {
@@ -276,7 +278,14 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 	}
 	for _, p := range v.Case.Promises {
 		if p.State == desk.PromiseOpen {
-			data.Promises = append(data.Promises, portalPromise{Promise: p, Owner: names[p.OwnerID]})
+			pp := portalPromise{Promise: p, Maker: names[p.MakerID]}
+			if pp.Maker == "" { // made by the desk for its owner (an import): the owner's word
+				pp.Maker = names[p.OwnerID]
+			}
+			if p.OwnerID != p.MakerID {
+				pp.Keeper = names[p.OwnerID]
+			}
+			data.Promises = append(data.Promises, pp)
 		}
 	}
 	me := r.sess.Actor

@@ -564,3 +564,36 @@ func portalCatalog(t *testing.T, lang string) map[string]string {
 }
 
 func portalID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The portal names who made a promise (and who keeps it, when that is someone else) and each
+// person's real role: the head of care is "Head of customer care", never "Administrator"
+// (issue 15, finding 11: the portal said the case's owner made every promise).
+func TestPortalShowsThePromiseMakerAndRealRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx := context.Background()
+		allWeek := map[string][]string{}
+		for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+			allWeek[day] = []string{"00:00-24:00"}
+		}
+		head, err := d.Svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Hele Head", Email: "hele@desk.test", Role: "admin",
+			Team: "Care", Timezone: "UTC", Hours: allWeek})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Svc.MakePromise(ctx, desk.AgentActor(head), sc.kettle.ID, desk.NewPromise{Kind: "fix", OwnerID: sc.ann.ID,
+			Words: "Ann will send you a new kettle.", DueAt: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		p := b.get("/portal/cases/" + portalID(sc.kettle.ID))
+		promise := p.section(t, `<div class="words">“Ann will send you a new kettle.”`, "</li>")
+		if !strings.Contains(promise, "Promised by Hele Head") || !strings.Contains(promise, "Kept by Ann Tamm") {
+			t.Fatalf("the head's promise for Ann:\n%s", promise)
+		}
+		p.mustContain(t, "Promised by Ann Tamm", "Head of customer care")
+		p.portalLacks(t, "Administrator")
+	})
+}

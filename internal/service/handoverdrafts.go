@@ -1,0 +1,73 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Drafts of a bulk hand-over. An agent going on leave with 150 cases fills the hand-over form
+// a page at a time, a briefing per group of cases: what they wrote is kept between pages (and
+// sessions) until the leave is recorded (AddAbsence clears it).
+
+// Kinds of hand-over drafts.
+const (
+	DraftCase  = "case"  // Key: the case's id; the colleague chosen for it and a note of its own
+	DraftGroup = "group" // Key: the group's ("customer:7", "due:2026-11-24"); its colleague and briefing
+)
+
+// allowDrafts asks the permission table (absence.draft) whether the actor may read or write
+// the agent's hand-over drafts: as for the agent's absences.
+func allowDrafts(w *work, agentID int64) error {
+	a, err := w.agent(agentID)
+	if err != nil {
+		return notFoundAs(err, "agent", agentID)
+	}
+	return w.allow(ActAbsenceDraft, Object{Agent: &a})
+}
+
+// HandoverDrafts are what was written so far for the agent's hand-overs.
+func (s *Service) HandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64) ([]store.HandoverDraft, error) {
+	if err := gate(actor, ActAbsenceDraft); err != nil {
+		return nil, err
+	}
+	var out []store.HandoverDraft
+	err := s.read(ctx, actor, func(w *work) error {
+		if err := allowDrafts(w, agentID); err != nil {
+			return err
+		}
+		var err error
+		out, err = w.tx.HandoverDrafts(w.ctx, agentID)
+		return err
+	})
+	return out, wrap("hand-over drafts", err)
+}
+
+// SaveHandoverDrafts keeps what was written for the agent's hand-overs, each draft replacing
+// the one of its kind and key.
+func (s *Service) SaveHandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64, drafts []store.HandoverDraft) error {
+	if err := gate(actor, ActAbsenceDraft); err != nil {
+		return err
+	}
+	for i := range drafts {
+		d := &drafts[i]
+		if d.Kind != DraftCase && d.Kind != DraftGroup || d.Key == "" || len(d.Key) > 200 {
+			return desk.Invalid(fmt.Sprintf("drafts[%d]", i), "a draft is of a case or of a group, with its key")
+		}
+		d.Text = strings.TrimSpace(d.Text)
+		if utf8.RuneCountInString(d.Text) > 4000 {
+			return desk.Invalid(fmt.Sprintf("drafts[%d].text", i), "at most 4000 characters")
+		}
+	}
+	err := s.write(ctx, actor, func(w *work) error {
+		if err := allowDrafts(w, agentID); err != nil {
+			return err
+		}
+		return w.tx.SaveHandoverDrafts(w.ctx, agentID, drafts, w.now)
+	})
+	return wrap("save hand-over drafts", err)
+}
