@@ -316,6 +316,11 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 		case desk.KindDocumentAdded:
 			d, _ := desk.DataOf[desk.DocumentAddedData](e)
 			pe.DocID = d.DocumentID
+		case desk.KindPromiseKept:
+			// The record says "Kept: " in the desk's English before the promise's own words.
+			if words, ok := strings.CutPrefix(e.Body, "Kept: "); ok {
+				pe.Body = r.T("portal.kept_words", words)
+			}
 		}
 		data.Entries = append(data.Entries, pe)
 	}

@@ -597,3 +597,24 @@ func TestPortalShowsThePromiseMakerAndRealRoles(t *testing.T) {
 		p.portalLacks(t, "Administrator")
 	})
 }
+
+// A kept promise reads in the customer's language in the portal: the record's "Kept: " is the
+// desk's English (issue 15, finding 7: no English sentence reaches an Estonian customer).
+func TestPortalKeptPromiseInTheCustomersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx := context.Background()
+		if _, err := d.Svc.KeepPromise(ctx, desk.AgentActor(sc.ann), sc.promise.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Svc.SetLanguage(ctx, desk.CustomerActor(sc.mari), "et"); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		p := b.get("/portal/cases/" + portalID(sc.kettle.ID))
+		p.mustContain(t, "Peetud: "+portalPromiseWords)
+		p.portalLacks(t, "Kept: ")
+	})
+}
