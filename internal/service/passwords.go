@@ -30,22 +30,11 @@ func (s *Service) ChangePassword(ctx context.Context, actor desk.Actor, current,
 		if old == "" || !auth.CheckPassword(current, old) {
 			return desk.Invalid("current", "that is not your password now")
 		}
-		if err := w.tx.SetPassword(w.ctx, actor.ID, hash); err != nil {
-			return err
-		}
-		if err := w.tx.DeleteSessions(w.ctx, string(desk.ActorAgent), actor.ID, w.now); err != nil {
-			return err
-		}
 		a, err := w.agent(actor.ID)
 		if err != nil {
 			return err
 		}
-		lang, err := w.tx.AgentLang(w.ctx, actor.ID)
-		if err != nil {
-			return err
-		}
-		token, err := startSession(w, desk.AgentActor(a), AgentSessionLength)
-		sess = Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}
+		sess, err = newPassword(w, a, hash)
 		return err
 	})
 	if err != nil {
@@ -53,4 +42,21 @@ func (s *Service) ChangePassword(ctx context.Context, actor desk.Actor, current,
 	}
 	s.log.Info("an agent changed their password; their other sessions ended", "agent", actor.ID)
 	return sess, nil
+}
+
+// newPassword stores an agent's new password hash, ends every session of theirs (whoever knew
+// the old password is out) and starts one for the browser that set it.
+func newPassword(w *work, a desk.Agent, hash string) (Session, error) {
+	if err := w.tx.SetPassword(w.ctx, a.ID, hash); err != nil {
+		return Session{}, err
+	}
+	if err := w.tx.DeleteSessions(w.ctx, string(desk.ActorAgent), a.ID, w.now); err != nil {
+		return Session{}, err
+	}
+	lang, err := w.tx.AgentLang(w.ctx, a.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	token, err := startSession(w, desk.AgentActor(a), AgentSessionLength)
+	return Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}, err
 }

@@ -74,31 +74,45 @@ type portalLinkAsk struct {
 // nobody which addresses the desk knows (issue 13, finding 12). Only a malformed address is
 // refused here, and that says nothing about customers.
 func (s *Service) RequestPortalLink(ctx context.Context, in PortalLinkRequest) error {
+	return wrap("request portal link", s.queueLinkRequest(ctx, timerPortalLink, in))
+}
+
+// queueLinkRequest stores a request for a mailed link as a timer of kind, due at once: the
+// runner wakes on the commit and its handler mails the link, if there is anyone to mail.
+func (s *Service) queueLinkRequest(ctx context.Context, kind string, in PortalLinkRequest) error {
 	contact, err := desk.CanonicalContact("email", desk.ContactEmail, in.Email)
 	if err != nil {
 		return err
 	}
 	payload, err := json.Marshal(portalLinkAsk{Email: contact.Value, Lang: in.Lang, BaseURL: in.BaseURL})
 	if err != nil {
-		return fmt.Errorf("request portal link: %w", err)
+		return err
 	}
-	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
-		tx := w.tx
-		if _, err := tx.AddTimer(ctx, store.Timer{Kind: timerPortalLink, DueAt: w.now, Payload: payload}, w.now); err != nil {
+	return s.write(ctx, desk.SystemActor(), func(w *work) error {
+		if _, err := w.tx.AddTimer(w.ctx, store.Timer{Kind: kind, DueAt: w.now, Payload: payload}, w.now); err != nil {
 			return err
 		}
-		w.changed(Event{Timers: true}) // the runner wakes on the commit: the link is mailed at once
+		w.changed(Event{Timers: true})
 		return nil
 	})
-	return wrap("request portal link", err)
+}
+
+// linkAsk reads a queued request for a mailed link; one that cannot be read is logged and
+// dropped (trying again cannot help).
+func (s *Service) linkAsk(t store.Timer) (portalLinkAsk, bool) {
+	var ask portalLinkAsk
+	if err := json.Unmarshal(t.Payload, &ask); err != nil || ask.Email == "" {
+		s.log.Error("a queued request for a mailed link cannot be read; dropped", "timer", t.ID, "kind", t.Kind, "err", err)
+		return ask, false
+	}
+	return ask, true
 }
 
 // sendPortalLink answers a queued request for a sign-in link (the handler of timerPortalLink).
 func (s *Service) sendPortalLink(w *work, t store.Timer) error {
-	var ask portalLinkAsk
-	if err := json.Unmarshal(t.Payload, &ask); err != nil || ask.Email == "" {
-		s.log.Error("a queued portal link request cannot be read; dropped", "timer", t.ID, "err", err)
-		return nil // trying again cannot help
+	ask, ok := s.linkAsk(t)
+	if !ok {
+		return nil
 	}
 	pm := s.portalMail.Load()
 	if pm == nil || pm.Compose == nil {

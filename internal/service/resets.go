@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -28,30 +27,14 @@ const timerPasswordReset = "password_reset"
 // RequestPasswordReset queues a request for a reset link to the agent at in.Email (see
 // RequestPortalLink: nothing in the answer says whether the address is an agent's).
 func (s *Service) RequestPasswordReset(ctx context.Context, in PortalLinkRequest) error {
-	contact, err := desk.CanonicalContact("email", desk.ContactEmail, in.Email)
-	if err != nil {
-		return err
-	}
-	payload, err := json.Marshal(portalLinkAsk{Email: contact.Value, Lang: in.Lang, BaseURL: in.BaseURL})
-	if err != nil {
-		return fmt.Errorf("request password reset: %w", err)
-	}
-	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
-		if _, err := w.tx.AddTimer(w.ctx, store.Timer{Kind: timerPasswordReset, DueAt: w.now, Payload: payload}, w.now); err != nil {
-			return err
-		}
-		w.changed(Event{Timers: true})
-		return nil
-	})
-	return wrap("request password reset", err)
+	return wrap("request password reset", s.queueLinkRequest(ctx, timerPasswordReset, in))
 }
 
 // sendPasswordReset answers a queued request (the handler of timerPasswordReset): an active
 // agent at the address gets a link; anyone else, nothing.
 func (s *Service) sendPasswordReset(w *work, t store.Timer) error {
-	var ask portalLinkAsk
-	if err := json.Unmarshal(t.Payload, &ask); err != nil || ask.Email == "" {
-		s.log.Error("a queued password reset request cannot be read; dropped", "timer", t.ID, "err", err)
+	ask, ok := s.linkAsk(t)
+	if !ok {
 		return nil
 	}
 	pm := s.portalMail.Load()
@@ -171,18 +154,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Se
 		} else if !first {
 			return errResetUsed // another click got there first
 		}
-		if err := w.tx.SetPassword(w.ctx, a.ID, hash); err != nil {
-			return err
-		}
-		if err := w.tx.DeleteSessions(w.ctx, string(desk.ActorAgent), a.ID, w.now); err != nil {
-			return err
-		}
-		lang, err := w.tx.AgentLang(w.ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		token, err := startSession(w, desk.AgentActor(a), AgentSessionLength)
-		sess = Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}
+		sess, err = newPassword(w, a, hash)
 		return err
 	})
 	if err != nil {
