@@ -397,14 +397,22 @@ func above(w *work, bossID int64, a desk.Agent) (bool, error) {
 			return true, nil
 		}
 		next, err := w.agent(cur.ManagerID)
-		if store.IsNotFound(err) {
-			return false, nil
-		} else if err != nil {
-			return false, err
+		if err != nil {
+			return false, ignoreNotFound(err)
 		}
 		cur = next
 	}
 	return false, nil
+}
+
+// aboveAgent reports whether bossID is somewhere up the manager chain of the agent with the
+// given id (an agent no longer there has nobody above).
+func aboveAgent(w *work, bossID, agentID int64) (bool, error) {
+	a, err := w.agent(agentID)
+	if err != nil {
+		return false, ignoreNotFound(err)
+	}
+	return above(w, bossID, a)
 }
 
 // mayManageAbsence: oneself, a lead or manager above the agent, an admin.
@@ -459,13 +467,7 @@ func mayCreateAgent(w *work, o Object) (bool, error) {
 	case o.Agent.ManagerID == 0:
 		return false, nil
 	}
-	m, err := w.agent(o.Agent.ManagerID)
-	if store.IsNotFound(err) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	return above(w, a.ID, m)
+	return aboveAgent(w, a.ID, o.Agent.ManagerID)
 }
 
 // mayChangeTeam: an admin any team; a manager their own.
@@ -516,13 +518,7 @@ func maySettle(w *work, o Object) (bool, error) {
 	if c.OwnerID == 0 {
 		return false, nil
 	}
-	owner, err := w.agent(c.OwnerID)
-	if store.IsNotFound(err) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	return above(w, a.ID, owner)
+	return aboveAgent(w, a.ID, c.OwnerID)
 }
 
 // maySettleOrTake is maySettle, and an agent taking an unowned case (its owner gone) of their
@@ -563,4 +559,12 @@ func mayConfirm(w *work, o Object) (bool, error) {
 		return true, nil
 	}
 	return c.ResolvedBy != w.actor.ID, nil
+}
+
+// ignoreNotFound is nil for a store miss: an agent no longer there answers "no", not an error.
+func ignoreNotFound(err error) error {
+	if store.IsNotFound(err) {
+		return nil
+	}
+	return err
 }
