@@ -496,7 +496,9 @@ func TestRefusalsInTheReadersLanguage(t *testing.T) {
 		pr := caseMust(cd.Svc.MakePromise(ctx, desk.AgentActor(cd.Ann), cd.CaseID, desk.NewPromise{Kind: "update",
 			DueAt: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), Words: "You will hear from us by 15:00."}))
 		slip := cd.path(fmt.Sprintf("/promises/%d/slip", pr.ID))
-		sooner := url.Values{"due": {"2026-11-23T14:00"}, "reason": {"Faster than thought."}, "message": {"Sooner, then."}}
+		// Words rewritten by the agent are sent as written (no restating step first).
+		sooner := url.Values{"due": {"2026-11-23T14:00"}, "reason": {"Faster than thought."}, "message": {"Sooner, then."},
+			"words_due": {"2026-11-23T15:00:00Z"}, "words": {"You will hear from us by 14:00."}}
 		b := cd.signedInAs("ann@example.com")
 		b.get(cd.path(""))
 		p := b.post(slip, sooner)
