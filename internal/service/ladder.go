@@ -232,12 +232,14 @@ func nextUp(w *work, owner desk.Agent) (*desk.Agent, error) {
 // take over when announce is set: a hand-over announces them; an escalation's own entry
 // already tells the customer the case and its promises went up.
 func (s *Service) moveOwnership(w *work, c *desk.Case, from int64, to desk.Agent, announce bool, drafts []desk.Draft) ([]desk.Draft, error) {
-	moved, err := openPromisesOf(w, c.ID, from)
-	if err != nil {
-		return drafts, err
-	}
-	if from == to.ID || !announce {
-		moved = nil
+	// Only an announced move names the promises it moves: an escalation (not announced) reads
+	// none, so a batch of breaks makes no statement of its own per case here.
+	var moved []desk.Promise
+	if announce && from != to.ID {
+		var err error
+		if moved, err = openPromisesOf(w, c.ID, from); err != nil {
+			return drafts, err
+		}
 	}
 	if err := w.reassignPromises(c.ID, from, to.ID); err != nil {
 		return drafts, err
