@@ -291,3 +291,13 @@ func CountContact(c *Case, limit int) bool {
 	c.Unanswered++
 	return c.Unanswered >= limit
 }
+
+// HandoverDraft is one thing an agent has written so far for the hand-overs of a coming
+// absence: for a case (Kind "case", Key its id) the colleague chosen and a note; for a group
+// of cases (Kind "group", Key such as "customer:7") the colleague and the briefing they share.
+type HandoverDraft struct {
+	Kind      string
+	Key       string
+	ToAgentID int64
+	Text      string
+}

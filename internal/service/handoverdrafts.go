@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // Drafts of a bulk hand-over. An agent going on leave with 150 cases fills the hand-over form
@@ -31,11 +30,11 @@ func allowDrafts(w *work, agentID int64) error {
 }
 
 // HandoverDrafts are what was written so far for the agent's hand-overs.
-func (s *Service) HandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64) ([]store.HandoverDraft, error) {
+func (s *Service) HandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.HandoverDraft, error) {
 	if err := gate(actor, ActAbsenceDraft); err != nil {
 		return nil, err
 	}
-	var out []store.HandoverDraft
+	var out []desk.HandoverDraft
 	err := s.read(ctx, actor, func(w *work) error {
 		if err := allowDrafts(w, agentID); err != nil {
 			return err
@@ -49,7 +48,7 @@ func (s *Service) HandoverDrafts(ctx context.Context, actor desk.Actor, agentID 
 
 // SaveHandoverDrafts keeps what was written for the agent's hand-overs, each draft replacing
 // the one of its kind and key.
-func (s *Service) SaveHandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64, drafts []store.HandoverDraft) error {
+func (s *Service) SaveHandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64, drafts []desk.HandoverDraft) error {
 	if err := gate(actor, ActAbsenceDraft); err != nil {
 		return err
 	}

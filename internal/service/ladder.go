@@ -68,7 +68,7 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	drafts = append(drafts, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
 	cancel := e.cancel
 	if manager != nil {
-		if drafts, err = s.moveOwnership(w, c, owner.ID, *manager, false, drafts); err != nil {
+		if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: *manager}, drafts); err != nil {
 			return err
 		}
 		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
@@ -226,12 +226,21 @@ func nextUp(w *work, owner desk.Agent) (*desk.Agent, error) {
 	return &a, err
 }
 
+// ownerMove is a case's move from one owner (from) to another (to); announce: the new owner
+// is introduced with the promises they take over.
+type ownerMove struct {
+	from     int64
+	to       desk.Agent
+	announce bool
+}
+
 // moveOwnership gives the old owner's (from's) open promises on the case to its new owner (promises
 // given to other colleagues stay theirs) and records the new owner as a participant; the new
 // owner is introduced (in drafts' introduction of them, or a new one), with the promises they
 // take over when announce is set: a hand-over announces them; an escalation's own entry
 // already tells the customer the case and its promises went up.
-func (s *Service) moveOwnership(w *work, c *desk.Case, from int64, to desk.Agent, announce bool, drafts []desk.Draft) ([]desk.Draft, error) {
+func (s *Service) moveOwnership(w *work, c *desk.Case, mv ownerMove, drafts []desk.Draft) ([]desk.Draft, error) {
+	from, to, announce := mv.from, mv.to, mv.announce
 	// Only an announced move names the promises it moves: an escalation (not announced) reads
 	// none, so a batch of breaks makes no statement of its own per case here.
 	var moved []desk.Promise
@@ -415,7 +424,7 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	} else if err != nil {
 		return err
 	}
-	if drafts, err = s.moveOwnership(w, c, owner.ID, to, true, drafts); err != nil {
+	if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: to, announce: true}, drafts); err != nil {
 		return err
 	}
 	if _, err := s.appendRecord(w, c, drafts); err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -63,10 +62,10 @@ func TestHandoverDraftsAreTheAgents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		sc := newScene(t, backend)
 		asAnn := desk.AgentActor(sc.ann)
-		must(0, sc.svc.SaveHandoverDrafts(sc.ctx, asAnn, sc.ann.ID, []store.HandoverDraft{
+		must(0, sc.svc.SaveHandoverDrafts(sc.ctx, asAnn, sc.ann.ID, []desk.HandoverDraft{
 			{Kind: service.DraftGroup, Key: "customer:1", ToAgentID: sc.bob.ID, Text: "First"},
 			{Kind: service.DraftCase, Key: "7", Text: "Call her"}}))
-		must(0, sc.svc.SaveHandoverDrafts(sc.ctx, asAnn, sc.ann.ID, []store.HandoverDraft{{Kind: service.DraftGroup, Key: "customer:1", ToAgentID: sc.bob.ID, Text: " Second "}}))
+		must(0, sc.svc.SaveHandoverDrafts(sc.ctx, asAnn, sc.ann.ID, []desk.HandoverDraft{{Kind: service.DraftGroup, Key: "customer:1", ToAgentID: sc.bob.ID, Text: " Second "}}))
 		if ds := must(sc.svc.HandoverDrafts(sc.ctx, desk.AgentActor(sc.head), sc.ann.ID)); len(ds) != 2 {
 			t.Errorf("the head of care reads %d of Ann's drafts, want 2", len(ds))
 		}

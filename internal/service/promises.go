@@ -394,11 +394,20 @@ func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.T
 	return out, wrap("count slips", err)
 }
 
+// Restate is a promise's words on a case, to be rewritten for its move from one due time
+// (From) to another (To).
+type Restate struct {
+	CaseID   int64
+	Words    string
+	From, To time.Time
+}
+
 // RestatedWords are words rewritten for a promise on the case moving from one due time to
 // another, as the case's customer reads the time (their language and zone, else the owner's):
 // what the forms pre-fill, for the agent to read, when a slip or an offered free time moves a
 // promise (desk.Reader.RestatedWords).
-func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, caseID int64, words string, from, to time.Time) (string, error) {
+func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, in Restate) (string, error) {
+	caseID, words, from, to := in.CaseID, in.Words, in.From, in.To
 	if err := requireStaff(actor); err != nil {
 		return "", err
 	}

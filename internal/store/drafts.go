@@ -4,20 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
 )
 
-// HandoverDraft is one thing an agent has written so far for the hand-overs of a coming
-// absence: for a case (Kind "case", Key its id) the colleague chosen and a note; for a group
-// of cases (Kind "group", Key such as "customer:7") the colleague and the briefing they share.
-type HandoverDraft struct {
-	Kind      string
-	Key       string
-	ToAgentID int64
-	Text      string
-}
-
 // SaveHandoverDrafts stores an agent's drafts, each replacing the one of its kind and key.
-func (t *Tx) SaveHandoverDrafts(ctx context.Context, agentID int64, drafts []HandoverDraft, now time.Time) error {
+func (t *Tx) SaveHandoverDrafts(ctx context.Context, agentID int64, drafts []desk.HandoverDraft, now time.Time) error {
 	for _, d := range drafts {
 		_, err := t.tx.ExecContext(ctx, `INSERT INTO handover_drafts (agent_id, kind, key, to_agent_id, text, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (agent_id, kind, key)
@@ -31,15 +23,15 @@ func (t *Tx) SaveHandoverDrafts(ctx context.Context, agentID int64, drafts []Han
 }
 
 // HandoverDrafts lists an agent's drafts.
-func (t *Tx) HandoverDrafts(ctx context.Context, agentID int64) ([]HandoverDraft, error) {
+func (t *Tx) HandoverDrafts(ctx context.Context, agentID int64) ([]desk.HandoverDraft, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT kind, key, to_agent_id, text FROM handover_drafts WHERE agent_id = $1 ORDER BY kind, key`, agentID)
 	if err != nil {
 		return nil, fmt.Errorf("hand-over drafts of agent %d: %w", agentID, err)
 	}
 	defer rows.Close()
-	out := []HandoverDraft{}
+	out := []desk.HandoverDraft{}
 	for rows.Next() {
-		var d HandoverDraft
+		var d desk.HandoverDraft
 		if err := rows.Scan(&d.Kind, &d.Key, &d.ToAgentID, &d.Text); err != nil {
 			return nil, fmt.Errorf("hand-over drafts of agent %d: %w", agentID, err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // The bulk hand-over of a leave: an agent with 150 open cases hands them over a page of 25 at a
@@ -64,7 +63,7 @@ type bulkDrafts struct {
 	groupTxt map[string]string
 }
 
-func readBulkDrafts(ds []store.HandoverDraft) bulkDrafts {
+func readBulkDrafts(ds []desk.HandoverDraft) bulkDrafts {
 	b := bulkDrafts{caseTo: map[int64]int64{}, caseNote: map[int64]string{}, groupTo: map[string]int64{}, groupTxt: map[string]string{}}
 	for _, d := range ds {
 		switch d.Kind {
@@ -239,13 +238,13 @@ func (s *Server) bulkSave(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	var drafts []store.HandoverDraft
+	var drafts []desk.HandoverDraft
 	for _, v := range r.Form["case"] {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
 			continue
 		}
 		to, _ := strconv.ParseInt(r.FormValue("to_"+v), 10, 64)
-		drafts = append(drafts, store.HandoverDraft{Kind: service.DraftCase, Key: v, ToAgentID: to, Text: r.FormValue("note_" + v)})
+		drafts = append(drafts, desk.HandoverDraft{Kind: service.DraftCase, Key: v, ToAgentID: to, Text: r.FormValue("note_" + v)})
 	}
 	for i := 0; ; i++ {
 		key := r.FormValue(fmt.Sprintf("gkey_%d", i))
@@ -253,7 +252,7 @@ func (s *Server) bulkSave(w http.ResponseWriter, r *request) error {
 			break
 		}
 		to, _ := strconv.ParseInt(r.FormValue(fmt.Sprintf("gto_%d", i)), 10, 64)
-		drafts = append(drafts, store.HandoverDraft{Kind: service.DraftGroup, Key: key, ToAgentID: to, Text: r.FormValue(fmt.Sprintf("gtext_%d", i))})
+		drafts = append(drafts, desk.HandoverDraft{Kind: service.DraftGroup, Key: key, ToAgentID: to, Text: r.FormValue(fmt.Sprintf("gtext_%d", i))})
 	}
 	if err := s.svc.SaveHandoverDrafts(r.Context(), r.sess.Actor, me.ID, drafts); err != nil {
 		return err

@@ -203,7 +203,7 @@ func (s *Server) casePromise(w http.ResponseWriter, r *request) error {
 		asked, _ := r.ParseLocal("due", r.PostFormValue("due"))
 		words := in.Words
 		if !asked.IsZero() {
-			if words, err = s.svc.RestatedWords(r.Context(), r.sess.Actor, id, in.Words, asked, due); err != nil {
+			if words, err = s.svc.RestatedWords(r.Context(), r.sess.Actor, service.Restate{CaseID: id, Words: in.Words, From: asked, To: due}); err != nil {
 				return err
 			}
 		}
@@ -266,7 +266,7 @@ func (s *Server) caseSlip(w http.ResponseWriter, r *request) error {
 		if posted != "" && posted != p.Words && r.PostFormValue("words_due") == p.DueAt.UTC().Format(time.RFC3339) {
 			return s.slip(w, r, slipForm{id, pid, form, fields}, due)
 		}
-		words, err := s.svc.RestatedWords(r.Context(), r.sess.Actor, id, p.Words, p.DueAt, due)
+		words, err := s.svc.RestatedWords(r.Context(), r.sess.Actor, service.Restate{CaseID: id, Words: p.Words, From: p.DueAt, To: due})
 		if err != nil {
 			return err
 		}
