@@ -153,13 +153,7 @@ func checkMail(m store.MailEvidence) []EvidenceFault {
 	fault := func(field, reason string) {
 		out = append(out, EvidenceFault{Ref: ref, Seq: m.EntrySeq, Object: obj, Field: field, Reason: reason})
 	}
-	got := hexSum(m.Raw)
-	if got != m.SHA256 {
-		fault("raw", fmt.Sprintf("the bytes hash to %s, the stored sha256 is %s", short(got), short(m.SHA256)))
-	}
-	if int64(len(m.Raw)) != m.Size {
-		fault("size", fmt.Sprintf("%d bytes stored, the size says %d", len(m.Raw), m.Size))
-	}
+	checkBytes(fault, "raw", m.Raw, m.SHA256, m.Size)
 	if m.EntrySeq == 0 {
 		return out
 	}
@@ -171,6 +165,16 @@ func checkMail(m store.MailEvidence) []EvidenceFault {
 		fault("sha256", fmt.Sprintf("the stored sha256 %s differs from the %s the record quotes", short(m.SHA256), short(data.SHA256)))
 	}
 	return out
+}
+
+// checkBytes holds stored bytes (the field named) to their stored SHA-256 and size.
+func checkBytes(fault func(field, reason string), field string, b []byte, sum string, size int64) {
+	if got := hexSum(b); got != sum {
+		fault(field, fmt.Sprintf("the bytes hash to %s, the stored sha256 is %s", short(got), short(sum)))
+	}
+	if int64(len(b)) != size {
+		fault("size", fmt.Sprintf("%d bytes stored, the size says %d", len(b), size))
+	}
 }
 
 // checkDocument re-hashes a document's bytes and holds them to its stored hash and size and to
@@ -186,13 +190,7 @@ func checkDocument(d store.DocumentEvidence, quotes map[int64]docQuote) []Eviden
 	fault := func(field, reason string) {
 		out = append(out, EvidenceFault{Ref: ref, Seq: q.seq, Object: obj, Field: field, Reason: reason})
 	}
-	got := hexSum(d.Content)
-	if got != d.SHA256 {
-		fault("content", fmt.Sprintf("the bytes hash to %s, the stored sha256 is %s", short(got), short(d.SHA256)))
-	}
-	if int64(len(d.Content)) != d.Size {
-		fault("size", fmt.Sprintf("%d bytes stored, the size says %d", len(d.Content), d.Size))
-	}
+	checkBytes(fault, "content", d.Content, d.SHA256, d.Size)
 	if q.sha256 != "" && q.sha256 != d.SHA256 {
 		fault("sha256", fmt.Sprintf("the stored sha256 %s differs from the %s the record quotes", short(d.SHA256), short(q.sha256)))
 	}
