@@ -133,8 +133,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	timers = svc.Timers(log)
 	background := []func(context.Context) error{timers.Run}
 	if changes = svc.ChangeBus(); changes != nil {
-		// Live pages on this node hear of changes made through the others.
-		background = append(background, func(ctx context.Context) error { return changes.Run(ctx, pages.Changed) })
+		// Live pages on this node hear of changes made through the others, and of colleagues
+		// looking at the same case there.
+		background = append(background, func(ctx context.Context) error { return changes.Run(ctx, pages.ShareLive(changes.PublishPresence)) })
 	}
 	for _, mb := range mailboxes {
 		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, clock.System{}, log)

@@ -12,21 +12,29 @@ import (
 	"github.com/keptdesk/kept/internal/store"
 )
 
-// ChangeBus shares commit events with the other nodes on one PostgreSQL database, so a live
-// page on any node hears of a change made through another (store.ListenChanges). A message
-// carries ids only, as the pages' own stream does: what changed is read through the pages.
+// ChangeBus shares what live pages need with the other nodes on one PostgreSQL database
+// (store.ListenChanges): which cases changed (ids only, as the pages' own stream carries: what
+// changed is read through the pages) and who has which case open, so a page on any node hears
+// of a change made through another, and of a colleague looking at the same case there.
 type ChangeBus struct {
 	st    *store.Store
 	log   *slog.Logger
-	id    string     // this process: it delivers its own changes itself, not twice
-	queue chan int64 // cases changed here, waiting to be told
-	// listening is closed once the other nodes' changes are first listened to.
+	id    string      // this process: it delivers its own messages itself, not twice
+	queue chan string // messages waiting to be told: "c <case>" or "p <case> <viewers>"
+	// listening is closed once the other nodes' messages are first listened to.
 	listening chan struct{}
 	once      sync.Once
 }
 
-// changeQueue bounds the changes waiting to be told; past it a change is not shared (its
-// case's next change is), so a slow database never holds a commit.
+// BusListener is what the other nodes' messages are given to.
+type BusListener struct {
+	Changed func(Event)
+	// Presence is a node's (from's) viewers of a case, as that node last said (its own JSON).
+	Presence func(from string, caseID int64, viewers []byte)
+}
+
+// changeQueue bounds the messages waiting to be told; past it one is not shared (its case's
+// next one is), so a slow database never holds a commit.
 const changeQueue = 4096
 
 // ChangeBus returns the bus for this process, or nil when no other node shares the database
@@ -37,10 +45,10 @@ func (s *Service) ChangeBus() *ChangeBus {
 	}
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	return &ChangeBus{st: s.store, log: s.log, id: hex.EncodeToString(b), queue: make(chan int64, changeQueue), listening: make(chan struct{})}
+	return &ChangeBus{st: s.store, log: s.log, id: hex.EncodeToString(b), queue: make(chan string, changeQueue), listening: make(chan struct{})}
 }
 
-// Listening is closed once Run first listens to the other nodes' changes.
+// Listening is closed once Run first listens to the other nodes.
 func (b *ChangeBus) Listening() <-chan struct{} { return b.listening }
 
 // Publish queues a committed event for the other nodes. It never blocks.
@@ -48,57 +56,75 @@ func (b *ChangeBus) Publish(e Event) {
 	if b == nil || e.CaseID == 0 {
 		return
 	}
+	b.enqueue("c " + strconv.FormatInt(e.CaseID, 10))
+}
+
+// PublishPresence queues this node's viewers of a case (the pages' JSON) for the other nodes.
+// It never blocks.
+func (b *ChangeBus) PublishPresence(caseID int64, viewers []byte) {
+	if b == nil || caseID == 0 {
+		return
+	}
+	b.enqueue("p " + strconv.FormatInt(caseID, 10) + " " + string(viewers))
+}
+
+func (b *ChangeBus) enqueue(msg string) {
 	select {
-	case b.queue <- e.CaseID:
+	case b.queue <- msg:
 	default:
-		b.log.Warn("live updates: too many changes waiting to be shared with other nodes; one is not", "case", e.CaseID)
+		b.log.Warn("live updates: too many messages waiting to be shared with other nodes; one is not", "message", msg[:min(len(msg), 40)])
 	}
 }
 
-// Run tells the other nodes what was published here and gives heard what they publish, until
-// ctx ends.
-func (b *ChangeBus) Run(ctx context.Context, heard func(Event)) error {
+// Run tells the other nodes what was published here and gives l what they publish, until ctx
+// ends.
+func (b *ChangeBus) Run(ctx context.Context, l BusListener) error {
 	if b == nil {
 		return nil
 	}
 	listening := make(chan error, 1)
 	go func() {
 		listening <- b.st.ListenChanges(ctx, store.Listener{
-			Heard: func(p string) {
-				if e, ok := b.parse(p); ok {
-					heard(e)
-				}
-			},
+			Heard:     func(p string) { b.hear(p, l) },
 			Listening: func() { b.once.Do(func() { close(b.listening) }) },
-			Lost: func(err error) {
-				b.log.Warn("live updates: lost the other nodes' changes; listening again", "err", err)
-			},
+			Lost:      func(err error) { b.log.Warn("live updates: lost the other nodes' messages; listening again", "err", err) },
 		})
 	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return <-listening
-		case id := <-b.queue:
-			payloads := b.drain(id)
+		case msg := <-b.queue:
+			payloads := b.drain(msg)
 			if err := b.st.PublishChanges(context.WithoutCancel(ctx), payloads); err != nil {
-				b.log.Warn("live updates: could not tell the other nodes", "changes", len(payloads), "err", err)
+				b.log.Warn("live updates: could not tell the other nodes", "messages", len(payloads), "err", err)
 			}
 		}
 	}
 }
 
-// drain takes what waits besides first, each case once, as payloads.
-func (b *ChangeBus) drain(first int64) []string {
-	seen := map[int64]bool{first: true}
-	out := []string{b.payload(first)}
+// drain takes what waits besides first, as payloads: a case's change once, and only the last
+// of its viewers.
+func (b *ChangeBus) drain(first string) []string {
+	at := map[string]int{} // a message's key ("c 42", "p 42") → its place in out
+	var out []string
+	add := func(msg string) {
+		key := msg
+		if strings.HasPrefix(msg, "p ") {
+			key = msg[:2+strings.IndexByte(msg[2:]+" ", ' ')]
+		}
+		if i, ok := at[key]; ok {
+			out[i] = b.id + " " + msg
+			return
+		}
+		at[key] = len(out)
+		out = append(out, b.id+" "+msg)
+	}
+	add(first)
 	for len(out) < 500 {
 		select {
-		case id := <-b.queue:
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, b.payload(id))
-			}
+		case msg := <-b.queue:
+			add(msg)
 		default:
 			return out
 		}
@@ -106,17 +132,22 @@ func (b *ChangeBus) drain(first int64) []string {
 	return out
 }
 
-func (b *ChangeBus) payload(caseID int64) string { return b.id + " " + strconv.FormatInt(caseID, 10) }
-
-// parse reads another node's payload; its own and unreadable ones are skipped.
-func (b *ChangeBus) parse(p string) (Event, bool) {
-	from, id, ok := strings.Cut(p, " ")
+// hear reads another node's payload; this process's own and unreadable ones are skipped.
+func (b *ChangeBus) hear(p string, l BusListener) {
+	from, rest, ok := strings.Cut(p, " ")
 	if !ok || from == b.id {
-		return Event{}, false
+		return
 	}
+	kind, rest, _ := strings.Cut(rest, " ")
+	id, viewers, _ := strings.Cut(rest, " ")
 	caseID, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || caseID <= 0 {
-		return Event{}, false
+		return
 	}
-	return Event{CaseID: caseID}, true
+	switch {
+	case kind == "c" && l.Changed != nil:
+		l.Changed(Event{CaseID: caseID})
+	case kind == "p" && l.Presence != nil:
+		l.Presence(from, caseID, []byte(viewers))
+	}
 }

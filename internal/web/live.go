@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +46,16 @@ const (
 	// presenceTTL is how long opening a case page counts as having it open without a stream.
 	presenceTTL = 2 * time.Minute
 )
+
+// ShareLive joins this node's live pages to the other nodes' (serve gives it the service's
+// ChangeBus): publish tells them who has a case open here; the listener it returns takes
+// their changes and their viewers.
+func (s *Server) ShareLive(publish func(caseID int64, viewers []byte)) service.BusListener {
+	s.presence.mu.Lock()
+	s.presence.share = publish
+	s.presence.mu.Unlock()
+	return service.BusListener{Changed: s.Changed, Presence: s.presence.heard}
+}
 
 // CloseStreams ends every live-update stream: call it when the HTTP server shuts down
 // (http.Server.RegisterOnShutdown), as Shutdown does not wait for streams to go quiet.
@@ -148,6 +159,18 @@ type presence struct {
 	now   func() time.Time
 	cases map[int64]map[int64]*viewer // case → agent → viewer
 	subs  map[chan presenceChange]struct{}
+	// With several nodes: what the others said of their viewers (case → node → viewers), and
+	// how this node tells them of its own (nil: one node).
+	remote map[int64]map[string]remoteViewers
+	share  func(caseID int64, viewers []byte)
+	shared map[int64]time.Time // when this node last told its viewers of each case
+}
+
+// remoteViewers are another node's viewers of a case, as it last said: they count until
+// until, and the node says them again before then while they stay.
+type remoteViewers struct {
+	viewers []presentAgent
+	until   time.Time
 }
 
 type viewer struct {
@@ -179,7 +202,8 @@ func (c presenceChange) namesBut(agentID int64) []string {
 }
 
 func newPresence() *presence {
-	return &presence{ttl: presenceTTL, now: time.Now, cases: map[int64]map[int64]*viewer{}, subs: map[chan presenceChange]struct{}{}}
+	return &presence{ttl: presenceTTL, now: time.Now, cases: map[int64]map[int64]*viewer{}, subs: map[chan presenceChange]struct{}{},
+		remote: map[int64]map[string]remoteViewers{}, shared: map[int64]time.Time{}}
 }
 
 // open marks the agent as having the case open (for presenceTTL, or while a stream watches it)
@@ -281,8 +305,86 @@ func (p *presence) sweepLocked() {
 		}
 		if changed {
 			p.publishLocked(caseID)
+		} else if now.Sub(p.shared[caseID]) >= p.ttl/2 {
+			p.shareLocked(caseID) // said again, so the other nodes keep counting them
 		}
 	}
+	for caseID, nodes := range p.remote {
+		changed := false
+		for node, rv := range nodes {
+			if !now.Before(rv.until) { // that node stopped saying (it died, or lost the bus)
+				delete(nodes, node)
+				changed = true
+			}
+		}
+		if len(nodes) == 0 {
+			delete(p.remote, caseID)
+		}
+		if changed {
+			p.notifyLocked(caseID)
+		}
+	}
+}
+
+// heard takes another node's viewers of a case (its JSON: [{"id":…,"name":…}]).
+func (p *presence) heard(node string, caseID int64, data []byte) {
+	var list []struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(data, &list) != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	nodes := p.remote[caseID]
+	if nodes == nil {
+		nodes = map[string]remoteViewers{}
+		p.remote[caseID] = nodes
+	}
+	if len(list) == 0 {
+		delete(nodes, node)
+	} else {
+		rv := remoteViewers{until: p.now().Add(p.ttl)}
+		for _, v := range list {
+			rv.viewers = append(rv.viewers, presentAgent{id: v.ID, name: v.Name})
+		}
+		nodes[node] = rv
+	}
+	if len(nodes) == 0 {
+		delete(p.remote, caseID)
+	}
+	p.notifyLocked(caseID)
+}
+
+// maxSharedViewers bounds what one message says of a case (a NOTIFY carries 8,000 bytes).
+const maxSharedViewers = 50
+
+// shareLocked tells the other nodes this node's viewers of the case (none: it has none now).
+func (p *presence) shareLocked(caseID int64) {
+	if p.share == nil {
+		return
+	}
+	type shared struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	}
+	list := []shared{}
+	for id, v := range p.cases[caseID] {
+		if len(list) < maxSharedViewers {
+			list = append(list, shared{ID: id, Name: v.name})
+		}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return
+	}
+	if len(list) == 0 {
+		delete(p.shared, caseID)
+	} else {
+		p.shared[caseID] = p.now()
+	}
+	p.share(caseID, b)
 }
 
 func (p *presence) dropLocked(caseID, agentID int64) {
@@ -294,34 +396,52 @@ func (p *presence) dropLocked(caseID, agentID int64) {
 
 func (p *presence) othersLocked(caseID, agentID int64) []string {
 	names := []string{}
-	now := p.now()
-	for id, v := range p.cases[caseID] {
-		if id != agentID && (v.streams > 0 || now.Before(v.until)) {
+	for _, v := range p.viewersLocked(caseID) {
+		if v.id != agentID {
 			names = append(names, v.name)
 		}
 	}
-	slices.Sort(names)
 	return names
 }
 
-// publishLocked tells every stream who has the case open now. Like the hub, it never blocks:
-// a stream that is behind misses the change.
+// viewersLocked is everyone who has the case open, on this node or another, once each, sorted
+// by name.
+func (p *presence) viewersLocked(caseID int64) []presentAgent {
+	now := p.now()
+	seen := map[int64]bool{}
+	var out []presentAgent
+	for id, v := range p.cases[caseID] {
+		if v.streams > 0 || now.Before(v.until) {
+			seen[id] = true
+			out = append(out, presentAgent{id: id, name: v.name})
+		}
+	}
+	for _, rv := range p.remote[caseID] {
+		for _, v := range rv.viewers {
+			if !seen[v.id] {
+				seen[v.id] = true
+				out = append(out, presentAgent{id: v.id, name: v.name})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b presentAgent) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+// publishLocked tells every stream, and the other nodes, who has the case open now after a
+// change on this node.
 func (p *presence) publishLocked(caseID int64) {
+	p.shareLocked(caseID)
+	p.notifyLocked(caseID)
+}
+
+// notifyLocked tells every stream who has the case open now. Like the hub, it never blocks: a
+// stream that is behind misses the change.
+func (p *presence) notifyLocked(caseID int64) {
 	if len(p.subs) == 0 {
 		return
 	}
-	c := presenceChange{caseID: caseID}
-	for id, v := range p.cases[caseID] {
-		c.viewers = append(c.viewers, presentAgent{id: id, name: v.name})
-	}
-	slices.SortFunc(c.viewers, func(a, b presentAgent) int {
-		if a.name < b.name {
-			return -1
-		} else if a.name > b.name {
-			return 1
-		}
-		return 0
-	})
+	c := presenceChange{caseID: caseID, viewers: p.viewersLocked(caseID)}
 	for ch := range p.subs {
 		select {
 		case ch <- c:

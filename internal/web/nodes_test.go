@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,7 +49,7 @@ func startNode(t *testing.T, cfg store.Config, clk *clock.Fake) *testDesk {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- bus.Run(ctx, d.Web.Changed) }()
+	go func() { done <- bus.Run(ctx, d.Web.ShareLive(bus.PublishPresence)) }()
 	select {
 	case <-bus.Listening():
 	case <-time.After(10 * time.Second):
@@ -122,4 +123,74 @@ func TestLiveStreamAcrossNodes(t *testing.T) {
 			t.Fatal("node A's stream did not hear of node B's change within 2 s")
 		}
 	}
+}
+
+// stream opens a signed-in browser's /events (path with its query) and gives its lines.
+func stream(t *testing.T, ctx context.Context, b *browser, path string) <-chan string {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.d.URL+path, nil)
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	lines := make(chan string, 64)
+	go func() {
+		defer close(lines)
+		s := bufio.NewScanner(resp.Body)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+	}()
+	return lines
+}
+
+// Issue 20, finding 1, the other half: "who is looking at this case" crosses nodes. Bob has the
+// case open on node B; when Ann opens it on node A, Bob's page hears that she is there, and
+// hears it again when she leaves. Before, presence lived in each node's memory only.
+func TestPresenceAcrossNodes(t *testing.T) {
+	cfg := storetest.Config(t, "postgres")
+	clk := clock.NewFake(start)
+	a, b := startNode(t, cfg, clk), startNode(t, cfg, clk)
+	ctx := context.Background()
+	ann := caseAgent(t, a, "Ann Tamm", "ann@example.com", "Care")
+	caseAgent(t, a, "Bob Kask", "bob@example.com", "Care")
+	cust, err := a.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Router", Body: "It blinks red.", Channel: "web", OwnerID: ann.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/events?case=" + strconv.FormatInt(c.ID, 10)
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	bob := b.browser()
+	bob.signIn("bob@example.com", casePassword)
+	bobLines := stream(t, sctx, bob, path)
+	wait := func(want string) {
+		t.Helper()
+		timeout := time.After(3 * time.Second)
+		for {
+			select {
+			case l, ok := <-bobLines:
+				if !ok {
+					t.Fatal("Bob's stream ended")
+				}
+				if strings.HasPrefix(l, "data: ") && strings.Contains(l, `"case":`+strconv.FormatInt(c.ID, 10)) && strings.Contains(l, want) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("Bob's stream on node B did not hear %s within 3 s", want)
+			}
+		}
+	}
+	annB := a.browser()
+	annB.signIn("ann@example.com", casePassword)
+	actx, leave := context.WithCancel(sctx)
+	stream(t, actx, annB, path)
+	wait(`"names":["Ann Tamm"]`)
+	leave()
+	wait(`"names":[]`)
 }
