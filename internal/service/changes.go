@@ -87,7 +87,9 @@ func (b *ChangeBus) Run(ctx context.Context, l BusListener) error {
 		listening <- b.st.ListenChanges(ctx, store.Listener{
 			Heard:     func(p string) { b.hear(p, l) },
 			Listening: func() { b.once.Do(func() { close(b.listening) }) },
-			Lost:      func(err error) { b.log.Warn("live updates: lost the other nodes' messages; listening again", "err", err) },
+			Lost: func(err error) {
+				b.log.Warn("live updates: lost the other nodes' messages; listening again", "err", err)
+			},
 		})
 	}()
 	for {
