@@ -179,7 +179,12 @@ func openService(ctx context.Context, cfg store.Config, log *slog.Logger, opts .
 		st.Close()
 		return nil, nil, err
 	}
-	return service.New(st, clock.System{}, log, opts...), func() { st.Close() }, nil
+	clk, err := service.DeskClock(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return service.New(st, clk, log, opts...), func() { st.Close() }, nil
 }
 
 // openReader opens an existing desk to read it, changing nothing: no folder or file is made

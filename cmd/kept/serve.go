@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/api"
-	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/demo"
 	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/mail"
@@ -131,20 +130,20 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}
 	timers = svc.Timers(log)
-	background := []func(context.Context) error{timers.Run}
+	background := []func(context.Context) error{timers.Run, svc.FollowDatabaseClock}
 	if changes = svc.ChangeBus(); changes != nil {
 		// Live pages on this node hear of changes made through the others, and of colleagues
 		// looking at the same case there.
 		background = append(background, func(ctx context.Context) error { return changes.Run(ctx, pages.ShareLive(changes.PublishPresence)) })
 	}
 	for _, mb := range mailboxes {
-		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, clock.System{}, log)
+		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, svc.ClockSource(), log)
 		defer poller.Close()
 		background = append(background, poller.Run)
 		log.Info("polling a mailbox", "mailbox", mb.Key())
 	}
 	if relay.Configured() {
-		sender = mailnet.NewSender(svc.Outbox(node), relay, clock.System{}, log)
+		sender = mailnet.NewSender(svc.Outbox(node), relay, svc.ClockSource(), log)
 		background = append(background, sender.Run)
 		log.Info("mail to customers goes through the relay", "relay", relay.String(), "from", *mailAddr)
 	}

@@ -77,3 +77,36 @@ func (f *Fake) Jump(d time.Duration) {
 	f.now = f.now.Add(d).Truncate(time.Microsecond)
 	f.jumped += d
 }
+
+// Follow is a clock that tells another source's time (the database's, so that every node of a
+// desk tells the same time): the source is read now and then (Set), and between reads the
+// time moves on by the monotonic clock, which nobody sets. A node whose own wall clock is
+// wrong, or jumps, still tells the source's time.
+type Follow struct {
+	mu   sync.Mutex
+	at   time.Time // the source's time when last read
+	mono time.Time // this process's clock then, with its monotonic reading
+}
+
+// NewFollow returns a clock standing at the source's time t, read just now.
+func NewFollow(t time.Time) *Follow { return &Follow{at: t.UTC(), mono: time.Now()} }
+
+// Now returns the source's time as of its last reading plus the time passed since.
+func (f *Follow) Now() time.Time {
+	f.mu.Lock()
+	at, mono := f.at, f.mono
+	f.mu.Unlock()
+	return at.Add(time.Since(mono)).UTC().Truncate(time.Microsecond)
+}
+
+// Set takes a new reading of the source, read over roundTrip (its time is taken to be of the
+// middle of the trip). It returns how far it moved the clock from where it stood.
+func (f *Follow) Set(t time.Time, roundTrip time.Duration) time.Duration {
+	now := time.Now()
+	t = t.UTC().Add(roundTrip / 2)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	moved := t.Sub(f.at.Add(now.Sub(f.mono)))
+	f.at, f.mono = t, now
+	return moved
+}

@@ -124,3 +124,16 @@ func (h *MailboxHold) Release() {
 	_, _ = h.conn.ExecContext(ctx, `SELECT pg_advisory_unlock_all()`)
 	h.conn.Close()
 }
+
+// DBTime is the database server's clock now (PostgreSQL; ok false on SQLite, whose clock is
+// this machine's): with several nodes, the desk tells the database's time, so that no node's
+// wrong clock breaks a promise early or late.
+func (s *Store) DBTime(ctx context.Context) (t time.Time, ok bool, err error) {
+	if !s.SharesChanges() {
+		return time.Time{}, false, nil
+	}
+	if err := s.writer.QueryRowContext(ctx, `SELECT clock_timestamp()`).Scan(&t); err != nil {
+		return time.Time{}, false, fmt.Errorf("read the database's clock: %w", err)
+	}
+	return t.UTC(), true, nil
+}
