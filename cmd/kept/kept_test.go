@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 }
 
 // kept runs the binary to completion and returns its exit code and output.
-func kept(t *testing.T, stdin string, args ...string) (int, string, string) {
+func kept(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(keptBin, args...)
 	cmd.Env = append(os.Environ(), "KEPT_DATA=", "KEPT_DB=")
@@ -66,7 +66,7 @@ type server struct {
 	stderr *bytes.Buffer
 }
 
-func startServer(t *testing.T, dbArgs []string) *server {
+func startServer(t testing.TB, dbArgs []string) *server {
 	t.Helper()
 	cmd := exec.Command(keptBin, append([]string{"serve", "--http", "127.0.0.1:0"}, dbArgs...)...)
 	cmd.Env = append(os.Environ(), "KEPT_DATA=", "KEPT_DB=")
@@ -119,7 +119,7 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-func (s *server) call(t *testing.T, token, method, path string, body any, want int) map[string]any {
+func (s *server) call(t testing.TB, token, method, path string, body any, want int) map[string]any {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
