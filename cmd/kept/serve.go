@@ -186,8 +186,12 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
 		}
 	}
+	apiServer := api.New(svc, log, m, version).OnNode(node).Watch("timers", timers.LastRound)
+	if sender != nil {
+		apiServer.Watch("outbox", sender.LastRound)
+	}
 	srv := &http.Server{
-		Handler:           pages.Handler(api.New(svc, log, m, version).OnNode(node).Handler()),
+		Handler:           pages.Handler(apiServer.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,

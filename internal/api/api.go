@@ -31,6 +31,24 @@ type Server struct {
 	// deadline bounds each API request's work: a database that hangs answers 503, never a
 	// request that hangs with it.
 	deadline time.Duration
+	watched  []watchedLoop // this node's background loops, for GET /readyz
+}
+
+// watchedLoop is a background loop of this node that GET /readyz looks at.
+type watchedLoop struct {
+	name string
+	last func() time.Time
+}
+
+// stuckAfter is how long a background loop may go without beginning a round before the node is
+// not ready: a round waits at most a relay's session, and sleeps at most a second between.
+const stuckAfter = 10 * time.Minute
+
+// Watch has GET /readyz answer 503 when the named loop (the timers, the outbox) has not begun a
+// round for stuckAfter; last is zero before its first.
+func (s *Server) Watch(name string, last func() time.Time) *Server {
+	s.watched = append(s.watched, watchedLoop{name: name, last: last})
+	return s
 }
 
 // requestDeadline is how long an API request may work before it answers 503.
@@ -234,6 +252,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "5")
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "the database takes no write"})
 		return
+	}
+	for _, l := range s.watched {
+		if last := l.last(); !last.IsZero() && time.Since(last) > stuckAfter {
+			s.log.Error("readiness check: a background loop is stuck", "loop", l.name, "last_round", last)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "a background loop is stuck", "loop": l.name})
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.svc.Backend(), "version": s.version})
 }

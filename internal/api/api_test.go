@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -402,6 +403,26 @@ func TestReadyz(t *testing.T) {
 		if res := get(); res.StatusCode != 200 {
 			t.Fatalf("readyz on a working desk: %d", res.StatusCode)
 		}
+		// A background loop that has not begun a round for an hour is stuck: not ready.
+		var round atomic.Int64
+		round.Store(time.Now().UnixNano())
+		stuck := httptest.NewServer(api.New(svc, slog.New(slog.DiscardHandler), metrics.New(), "test").OnNode("node-b").
+			Watch("timers", func() time.Time { return time.Unix(0, round.Load()) }).Handler())
+		defer stuck.Close()
+		check := func(want int) {
+			t.Helper()
+			res, err := http.Get(stuck.URL + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != want {
+				t.Fatalf("readyz with the timers' last round %v ago: %d, want %d", time.Since(time.Unix(0, round.Load())).Round(time.Minute), res.StatusCode, want)
+			}
+		}
+		check(200)
+		round.Store(time.Now().Add(-time.Hour).UnixNano())
+		check(503)
 		st.Close()
 		if res := get(); res.StatusCode != 503 || res.Header.Get("Retry-After") == "" {
 			t.Fatalf("readyz with no database: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))

@@ -70,6 +70,9 @@ func NewRunner(st Transactions, clk clock.Clock, log *slog.Logger, handlers map[
 	return r
 }
 
+// LastRound is when the runner last began a round (see Loop.LastRound).
+func (r *Runner) LastRound() time.Time { return r.loop.LastRound() }
+
 // RunDue runs every timer due by the clock's now, in batches of up to 100 per transaction, and
 // returns how many fired. A failing handler's timer is retried with back-off (attempts² seconds,
 // at most an hour) and marked failed after 10 attempts; a timer whose kind has no handler is

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
@@ -20,6 +21,16 @@ type Loop struct {
 	Due   func(ctx context.Context) (int, error)             // does what is due now; says how much it did
 	Next  func(ctx context.Context) (time.Time, bool, error) // when the next piece falls due, if any
 	wake  chan struct{}
+	round atomic.Int64 // when the last round began (Unix nanoseconds), for LastRound
+}
+
+// LastRound is when the loop last began a round of work (zero before the first): a loop that
+// has not begun one for long is stuck (GET /readyz says so).
+func (l *Loop) LastRound() time.Time {
+	if n := l.round.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // NewLoop returns a loop with its wake channel; set the fields before Run.
@@ -39,6 +50,7 @@ func (l *Loop) Wake() {
 // outage does not stop the work for good.
 func (l *Loop) Run(ctx context.Context) error {
 	for {
+		l.round.Store(time.Now().UnixNano())
 		done, err := l.Due(ctx)
 		if ctx.Err() != nil {
 			return nil

@@ -87,6 +87,9 @@ func NewSender(box Outbox, relay Relay, clk clock.Clock, log *slog.Logger) *Send
 	return s
 }
 
+// LastRound is when the sender last began a round (see jobs.Loop.LastRound).
+func (s *Sender) LastRound() time.Time { return s.loop.LastRound() }
+
 // Wake tells the sender mail may be due now (call it after a commit that queued mail). It
 // never blocks.
 func (s *Sender) Wake() { s.loop.Wake() }
