@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"database/sql"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -771,4 +772,82 @@ func TestIMAPPollerRunRetries(t *testing.T) {
 	if !strings.Contains(logs.String(), "in=1s") || !strings.Contains(logs.String(), "in=2s") {
 		t.Fatalf("back-off not 1 s then 2 s; log:\n%s", logs.String())
 	}
+}
+
+// Issue 20, finding 8: an IMAP mailbox configured on two nodes was polled by both. Two nodes on
+// one PostgreSQL database poll one mailbox: the first holds it and alone delivers what arrives,
+// the second says another node polls it; when the first node's database connections die (as
+// when the node is killed), the second takes over within seconds.
+func TestIMAPOneNodePollsAndAnotherTakesOver(t *testing.T) {
+	cfg := storetest.Config(t, "postgres")
+	ctx := context.Background()
+	nodeA := fmt.Sprintf("kept-test-node-a-%d", time.Now().UnixNano())
+	open := func(app string) *store.Store {
+		c := cfg
+		if app != "" {
+			c.URL += "&application_name=" + app // its sessions are found by name, to kill them
+		}
+		st, err := store.Open(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	stA, stB := open(nodeA), open("")
+	defer stA.Close()
+	defer stB.Close()
+	d := startDovecot(t)
+	mb := d.mailbox(t, "")
+	rA, rB := newRecorder(), newRecorder()
+	var logA, logB lockedBuffer
+	pA := newTestPoller(t, stA, mb, rA, slog.New(slog.NewTextHandler(&logA, nil)))
+	pB := newTestPoller(t, stB, mb, rB, slog.New(slog.NewTextHandler(&logB, nil)))
+	run := func(p *mailnet.Poller) func() {
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { _ = p.Run(rctx); close(done) }()
+		return func() { cancel(); <-done }
+	}
+	waitOn := func(r *recorder, id string, within time.Duration) {
+		t.Helper()
+		select {
+		case <-r.wake:
+		case <-time.After(within):
+			t.Fatalf("message %s not delivered within %v; logs:\nA:\n%s\nB:\n%s", id, within, logA.String(), logB.String())
+		}
+		wantIDs(t, r, id)
+	}
+	d.appendN(t, 1, 1)
+	stopA := run(pA)
+	defer stopA()
+	waitOn(rA, "1", 3*time.Second)
+	stopB := run(pB)
+	defer stopB()
+	deadline := time.Now().Add(3 * time.Second)
+	for !strings.Contains(logB.String(), "another node polls this mailbox") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(logB.String(), "another node polls this mailbox") {
+		t.Fatalf("node B does not say another node polls the mailbox:\n%s", logB.String())
+	}
+	d.appendN(t, 2, 2)
+	waitOn(rA, "2", 3*time.Second)
+	if got := rB.take(); len(got) != 0 {
+		t.Fatalf("node B delivered %v while node A held the mailbox", got)
+	}
+	// Node A dies: the database ends its sessions, and its hold on the mailbox with them.
+	killer, err := sql.Open("pgx", cfg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killer.Close()
+	if _, err := killer.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, nodeA); err != nil {
+		t.Fatal(err)
+	}
+	stopA()
+	d.appendN(t, 3, 3)
+	waitOn(rB, "3", 10*time.Second)
 }
