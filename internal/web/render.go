@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 //go:embed templates static
@@ -134,7 +135,10 @@ func (s *Server) execute(w http.ResponseWriter, r *request, status int, page, na
 func (s *Server) renderError(w http.ResponseWriter, r *request, err error) {
 	status, key := http.StatusInternalServerError, "error.internal"
 	detail := ""
-	if e, ok := desk.AsError(err); ok {
+	if service.Unavailable(err) {
+		status, key = http.StatusServiceUnavailable, "error.unavailable"
+		w.Header().Set("Retry-After", "5")
+	} else if e, ok := desk.AsError(err); ok {
 		detail = e.Message
 		switch e.Kind {
 		case desk.KindInvalid:

@@ -34,6 +34,9 @@ type request struct {
 	zone  *time.Location
 	csrf  string
 	s     *Server
+	// unavailable is why the session could not be read: the database did not answer (the page
+	// then says so, rather than sending a signed-in agent to sign in).
+	unavailable error
 }
 
 // T translates a catalog key into the request's language.
@@ -48,6 +51,8 @@ func (s *Server) newRequest(w http.ResponseWriter, hr *http.Request) *request {
 			r.sess, r.token = sess, c.Value
 		case isNotFound(err):
 			clearCookie(w, hr, sessionCookie) // expired or ended elsewhere: forget it
+		case service.Unavailable(err):
+			r.unavailable = err
 		default:
 			s.log.Error("load session", "err", err)
 		}

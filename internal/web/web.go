@@ -4,6 +4,8 @@
 package web
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -30,6 +32,8 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (see
 	// realip); without them the TCP peer is the client.
 	TrustedProxies realip.Proxies
+	// PageDeadline is how long a page may work before it answers 503 (default 20 s).
+	PageDeadline time.Duration
 }
 
 // Server renders the desk's and the portal's pages.
@@ -200,6 +204,12 @@ func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handl
 func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 		start := time.Now()
+		if route != "/events" { // the live stream is meant to last
+			// A database that hangs answers 503, never a page that hangs with it.
+			ctx, cancel := context.WithTimeout(hr.Context(), cmp.Or(s.opts.PageDeadline, pageDeadline))
+			defer cancel()
+			hr = hr.WithContext(ctx)
+		}
 		sw := &metrics.Recorder{ResponseWriter: w}
 		securityHeaders(sw.Header())
 		r := s.newRequest(sw, hr)
@@ -215,6 +225,10 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 			s.log.Info("page", "method", hr.Method, "path", hr.URL.Path, "status", sw.Code, "bytes", sw.Bytes,
 				"ms", float64(took.Microseconds())/1000, "remote", clientIP(hr))
 		}()
+		if r.unavailable != nil {
+			s.renderError(sw, r, r.unavailable)
+			return
+		}
 		if need != "" && r.sess.Actor.Kind != need {
 			s.signInFirst(sw, r, need)
 			return
@@ -231,7 +245,9 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 			return
 		}
 		if err := fn(sw, r); err != nil {
-			if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
+			if service.Unavailable(err) {
+				s.log.Warn("page answered 503: the database does not answer", "method", hr.Method, "path", hr.URL.Path, "err", err)
+			} else if e, ok := desk.AsError(err); !ok || e.Kind == 0 {
 				s.log.Error("page failed", "method", hr.Method, "path", hr.URL.Path, "err", err)
 			}
 			if sw.Code == 0 {
@@ -240,6 +256,9 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 		}
 	})
 }
+
+// pageDeadline is how long a page may work before it answers 503.
+const pageDeadline = 20 * time.Second
 
 // maxFormBody bounds a form post; an upload (multipart) may add one document's size.
 const maxFormBody = 1 << 20
