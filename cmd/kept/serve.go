@@ -22,6 +22,7 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/web"
+	"github.com/keptdesk/kept/internal/webhooks"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after SIGTERM.
@@ -42,6 +43,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	withDemo := fs.Bool("demo", false, "seed demo data into an empty database and print a sign-in")
 	baseURL := fs.String("base-url", envOr("KEPT_BASE_URL", ""), "where people reach the desk, for links in mail, e.g. https://help.example.com (default: http:// and the address it listens on)")
 	zoneName := fs.String("timezone", envOr("KEPT_TIMEZONE", "UTC"), "IANA time zone for people who have not chosen one")
+	hooksPrivate := fs.Bool("webhook-allow-private", envOr("KEPT_WEBHOOK_ALLOW_PRIVATE", "") == "1", "let webhook endpoints be on loopback or private addresses (refused by default, so a webhook cannot reach the desk's own network)")
 	nodeName := fs.String("node", envOr("KEPT_NODE", ""), "this node's name, unique among the nodes on one database (default: the host's name and the HTTP address)")
 	proxyList := fs.String("trusted-proxies", envOr("KEPT_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR ranges or addresses, e.g. 10.0.0.0/8,127.0.0.1 (none when empty: the TCP peer is the client)")
 	if err := parse(fs, args); err != nil {
@@ -98,6 +100,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	m := metrics.New()
 	var timers *jobs.Runner // set below, before anything can commit
 	var sender *mailnet.Sender
+	var hooks *webhooks.Sender // set below, before anything can commit
 	var pages *web.Server
 	var changes *service.ChangeBus // set below, before anything can commit
 	cfg.Lock = true
@@ -113,7 +116,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if (e.Entries > 0 || e.Mail) && sender != nil {
 			sender.Wake()
 		}
-	}), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer,
+		if e.Hooks && hooks != nil {
+			hooks.Wake()
+		}
+	}), service.WithWebhooks(*hooksPrivate), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer,
 		Auth: &mail.Authenticator{Resolver: net.DefaultResolver, TrustAuthServID: strings.TrimSpace(*trustAR)}}))
 	if err != nil {
 		return err
@@ -130,7 +136,8 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}
 	timers = svc.Timers(log)
-	background := []func(context.Context) error{timers.Run, svc.FollowDatabaseClock}
+	hooks = webhooks.NewSender(svc.WebhookQueue(), svc.ClockSource(), log, *hooksPrivate)
+	background := []func(context.Context) error{timers.Run, svc.FollowDatabaseClock, hooks.Run}
 	if changes = svc.ChangeBus(); changes != nil {
 		// Live pages on this node hear of changes made through the others, and of colleagues
 		// looking at the same case there.
@@ -186,7 +193,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
 		}
 	}
-	apiServer := api.New(svc, log, m, version).OnNode(node).Watch("timers", timers.LastRound)
+	apiServer := api.New(svc, log, m, version).OnNode(node).Watch("timers", timers.LastRound).Watch("webhooks", hooks.LastRound)
 	if sender != nil {
 		apiServer.Watch("outbox", sender.LastRound)
 	}

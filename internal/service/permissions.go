@@ -86,6 +86,8 @@ const (
 	ActOwnRead     Action = "self.read"     // one's own inbox, notifications, calendar feed page
 	ActOwnPassword Action = "self.password" // one's own password, changed while signed in
 
+	ActWebhooks Action = "webhooks.manage" // register webhook endpoints, read their deliveries
+
 	ActClockRead    Action = "clock.read"    // whether the timers trust the wall clock
 	ActClockConfirm Action = "clock.confirm" // an admin's word that the wall clock is right
 	ActPortal       Action = "portal.use"    // the customer's own cases in the portal
@@ -234,6 +236,8 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/notifications"}},
 	{Action: ActOwnPassword, Who: "the agent themselves, signed in to the desk", gate: isAgentKind,
 		Routes: []string{"GET /account/password", "POST /account/password"}},
+	{Action: ActWebhooks, Who: "admin", gate: isAdminActor,
+		Routes: []string{"POST /api/v1/webhooks", "GET /api/v1/webhooks", "GET /api/v1/webhooks/{id}/deliveries"}},
 	{Action: ActClockRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/clock"}},
 	{Action: ActClockConfirm, Who: "admin", gate: isAdminActor, Routes: []string{"POST /api/v1/clock/confirm"}},
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,

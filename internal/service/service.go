@@ -23,6 +23,7 @@ type Event struct {
 	Entries    int
 	Timers     bool // timers were added: a sleeping timer runner should look again
 	Mail       bool // mail was queued in the outbox without an entry (a reminder to an agent)
+	Hooks      bool // webhook deliveries were queued
 }
 
 // Service runs commands against one store.
@@ -39,6 +40,9 @@ type Service struct {
 	clockOK  *clockGuard // whether the wall clock may be trusted with timers (clockguard.go)
 	// teamAddrs are the addresses teams take mail at, as the mail door last read them (maildoor.go).
 	teamAddrs *atomic.Pointer[teamAddresses]
+	// hooks are the active webhook endpoints as commands last read them (webhooks.go).
+	hooks        *atomic.Pointer[hookList]
+	hooksPrivate bool // webhook endpoints may be on loopback or private addresses
 	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
 	portalMail *atomic.Pointer[PortalLinkMail]
 	// linkBase is where the desk is reached from outside, for links in mails commands write
@@ -67,7 +71,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)
@@ -101,6 +105,9 @@ func (s *Service) appendRecord(w *work, c *desk.Case, drafts []desk.Draft) ([]de
 		return nil, err
 	}
 	if err := s.queueMail(w, *c, entries); err != nil {
+		return nil, err
+	}
+	if err := s.queueWebhooks(w, *c, entries); err != nil {
 		return nil, err
 	}
 	w.changed(Event{CaseID: c.ID, Entries: len(entries)})

@@ -1,0 +1,49 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+type webhookIn struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Secret string   `json:"secret"`
+}
+
+// The endpoints that hear of the desk's events, and their delivery logs (admins).
+func (s *Server) webhookRoutes() []route {
+	return []route{
+		{method: "POST", path: "/api/v1/webhooks", summary: "Register a webhook endpoint: url, events (entry kinds such as message_in or promise_broken, " +
+			`or ["*"]) and secret. Each entry of those kinds is POSTed as JSON {id, type, at, case_id, ref, data} (data: the entry as /record shows it) ` +
+			"with the headers webhook-id, webhook-timestamp and webhook-signature (v1, and the base64 HMAC-SHA256 of id.timestamp.body keyed with the " +
+			"secret; a whsec_ secret is base64 after its prefix), at least once, retried for about 18 hours; then the endpoint is disabled and the admins " +
+			"told. Loopback and private addresses are refused unless serve runs with --webhook-allow-private.",
+			status: http.StatusCreated, body: webhookIn{}, answer: desk.Webhook{}, handle: s.createWebhook},
+		{method: "GET", path: "/api/v1/webhooks", summary: "The webhook endpoints.", status: http.StatusOK, answer: []desk.Webhook{}, handle: s.listWebhooks},
+		{method: "GET", path: "/api/v1/webhooks/{id}/deliveries", summary: "An endpoint's deliveries, newest first: state, attempts, the last status and error.",
+			status: http.StatusOK, answer: []service.WebhookDelivery{}, handle: s.webhookDeliveries},
+	}
+}
+
+func (s *Server) createWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	var in webhookIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return svc.CreateWebhook(r.Context(), a, service.WebhookIn{URL: in.URL, Events: in.Events, Secret: in.Secret})
+}
+
+func (s *Server) listWebhooks(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.Webhooks(r.Context(), a)
+}
+
+func (s *Server) webhookDeliveries(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return svc.WebhookDeliveries(r.Context(), a, id)
+}

@@ -1,0 +1,59 @@
+package desk
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Webhook is an endpoint that hears of the desk's events: each record entry of the kinds it
+// names ("*": every kind), as a signed POST of JSON.
+type Webhook struct {
+	ID          int64     `json:"id"`
+	URL         string    `json:"url"`
+	Events      []string  `json:"events"`
+	Active      bool      `json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+	DisabledWhy string    `json:"disabled_why,omitempty"`
+}
+
+// Wants reports whether the endpoint hears of an entry of the kind.
+func (h Webhook) Wants(kind EntryKind) bool {
+	return h.Active && (slices.Contains(h.Events, "*") || slices.Contains(h.Events, string(kind)))
+}
+
+// NewWebhook checks an endpoint's URL, events and secret.
+func NewWebhook(rawURL string, events []string, secret string, now time.Time) (Webhook, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return Webhook{}, Invalid("url", "an http:// or https:// address is required")
+	}
+	if len(events) == 0 {
+		return Webhook{}, Invalid("events", `name the entry kinds to hear of, or ["*"] for all`)
+	}
+	for i, e := range events {
+		if e != "*" && !knownKind(EntryKind(e)) {
+			return Webhook{}, Invalid(fmt.Sprintf("events[%d]", i), "%q is not an entry kind (such as message_in, promise_broken)", e)
+		}
+	}
+	if len(strings.TrimSpace(secret)) < 16 {
+		return Webhook{}, Invalid("secret", "a secret of at least 16 characters signs the deliveries")
+	}
+	return Webhook{URL: u.String(), Events: events, Active: true, CreatedAt: now}, nil
+}
+
+// knownKind reports whether the kind is spelled as the desk's kinds are (message_in, …); a
+// kind of a later version is taken, so an endpoint can be set up ahead.
+func knownKind(k EntryKind) bool {
+	if len(k) < 3 || len(k) > 40 {
+		return false
+	}
+	for _, r := range k {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,267 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/webhooks"
+)
+
+// Webhooks: an admin registers an endpoint (URL, the entry kinds it hears of, a secret); each
+// entry of those kinds is queued for it in the entry's own transaction (durable, like the mail
+// outbox) and sent, signed, by the webhook sender (internal/webhooks).
+
+// WithWebhooks lets webhook endpoints be on loopback or private addresses (serve
+// --webhook-allow-private); without it they are refused.
+func WithWebhooks(allowPrivate bool) Option {
+	return func(s *Service) { s.hooksPrivate = allowPrivate }
+}
+
+// WebhookIn is a new endpoint.
+type WebhookIn struct {
+	URL    string
+	Events []string
+	Secret string
+}
+
+// hookList is the active endpoints as commands last read them.
+type hookList struct {
+	hooks  []desk.Webhook
+	readAt time.Time
+}
+
+// hooksFor is how long another node's change to the endpoints may take to be heard here.
+const hooksFor = 10 * time.Second
+
+// CreateWebhook registers an endpoint (admins).
+func (s *Service) CreateWebhook(ctx context.Context, actor desk.Actor, in WebhookIn) (desk.Webhook, error) {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return desk.Webhook{}, err
+	}
+	h, err := desk.NewWebhook(in.URL, in.Events, in.Secret, s.now())
+	if err != nil {
+		return h, err
+	}
+	if !s.hooksPrivate {
+		if err := refusePrivate(ctx, h.URL); err != nil {
+			return h, err
+		}
+	}
+	err = s.write(ctx, actor, func(w *work) error {
+		if err := w.tx.InsertWebhook(w.ctx, &h, in.Secret, actor.ID); err != nil {
+			return err
+		}
+		w.afterCommit(func() { s.hooks.Store(nil) }) // commands read the endpoints again
+		return nil
+	})
+	if err != nil {
+		return h, wrap("create webhook", err)
+	}
+	s.log.Info("webhook registered", "webhook", h.ID, "url", h.URL, "events", h.Events, "by", actor.Name)
+	return h, nil
+}
+
+// refusePrivate refuses an endpoint whose host is, or resolves to, a loopback or private
+// address: a webhook must not reach the desk's own network.
+func refusePrivate(ctx context.Context, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return desk.Invalid("url", "not an address")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, u.Hostname())
+	if err != nil {
+		return desk.Invalid("url", "%s does not resolve: %v", u.Hostname(), err)
+	}
+	for _, ip := range ips {
+		if webhooks.Private(ip.IP) {
+			return desk.Invalid("url", "%s is a loopback or private address (serve --webhook-allow-private allows it)", u.Hostname())
+		}
+	}
+	return nil
+}
+
+// Webhooks lists the endpoints (admins).
+func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhook, error) {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return nil, err
+	}
+	var out []desk.Webhook
+	err := s.readTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Webhooks(ctx)
+		return err
+	})
+	return out, wrap("list webhooks", err)
+}
+
+// WebhookDelivery is one delivery as its endpoint's log shows it.
+type WebhookDelivery struct {
+	ID         int64      `json:"id"`
+	MessageID  string     `json:"webhook_id"`
+	Type       string     `json:"type"`
+	State      string     `json:"state"`
+	Attempts   int        `json:"attempts"`
+	LastStatus int        `json:"last_status,omitempty"`
+	LastError  string     `json:"last_error,omitempty"`
+	NextAt     time.Time  `json:"next_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	DoneAt     *time.Time `json:"done_at,omitempty"`
+}
+
+// WebhookDeliveries is an endpoint's delivery log, newest first (admins).
+func (s *Service) WebhookDeliveries(ctx context.Context, actor desk.Actor, webhookID int64) ([]WebhookDelivery, error) {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return nil, err
+	}
+	var out []WebhookDelivery
+	err := s.readTx(ctx, func(tx *store.Tx) error {
+		ds, err := tx.WebhookDeliveries(ctx, webhookID, 200)
+		for _, d := range ds {
+			v := WebhookDelivery{ID: d.ID, MessageID: d.MessageID, Type: d.Type, State: d.State, Attempts: d.Attempts, LastStatus: d.LastStatus,
+				LastError: d.LastError, NextAt: d.NextAt, CreatedAt: d.CreatedAt}
+			if !d.DoneAt.IsZero() {
+				at := d.DoneAt
+				v.DoneAt = &at
+			}
+			out = append(out, v)
+		}
+		return err
+	})
+	return out, wrap("webhook deliveries", err)
+}
+
+// activeHooks are the endpoints that hear of anything, read once per hooksFor (and again after
+// a change here).
+func (s *Service) activeHooks(w *work) ([]desk.Webhook, error) {
+	if cur := s.hooks.Load(); cur != nil && w.now.Sub(cur.readAt) < hooksFor && !w.now.Before(cur.readAt) {
+		return cur.hooks, nil
+	}
+	all, err := w.tx.Webhooks(w.ctx)
+	if err != nil {
+		return nil, err
+	}
+	next := &hookList{readAt: w.now}
+	for _, h := range all {
+		if h.Active {
+			next.hooks = append(next.hooks, h)
+		}
+	}
+	s.hooks.Store(next)
+	return next.hooks, nil
+}
+
+// hookPayload is a delivery's body: the event and the entry as GET /record shows it.
+type hookPayload struct {
+	ID     string    `json:"id"`
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	CaseID int64     `json:"case_id"`
+	Ref    string    `json:"ref"`
+	Data   hookEntry `json:"data"`
+}
+
+type hookEntry struct {
+	Seq      int64           `json:"seq"`
+	Kind     desk.EntryKind  `json:"kind"`
+	At       time.Time       `json:"at"`
+	Actor    desk.Actor      `json:"actor"`
+	Internal bool            `json:"internal"`
+	Body     string          `json:"body"`
+	Data     json.RawMessage `json:"data,omitempty"`
+}
+
+// queueWebhooks queues, in the command's transaction, a delivery of each new entry to every
+// endpoint that hears of its kind.
+func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) error {
+	hooks, err := s.activeHooks(w)
+	if err != nil || len(hooks) == 0 {
+		return err
+	}
+	var ds []store.WebhookDelivery
+	for _, e := range entries {
+		for _, h := range hooks {
+			if !h.Wants(e.Kind) {
+				continue
+			}
+			id := fmt.Sprintf("msg_%d_%d_%d", c.ID, e.Seq, h.ID)
+			body, err := json.Marshal(hookPayload{ID: id, Type: string(e.Kind), At: e.At, CaseID: c.ID, Ref: c.Ref(),
+				Data: hookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}})
+			if err != nil {
+				return err
+			}
+			ds = append(ds, store.WebhookDelivery{WebhookID: h.ID, MessageID: id, Type: string(e.Kind), Payload: body})
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	if err := w.tx.QueueDeliveries(w.ctx, ds, w.now); err != nil {
+		return err
+	}
+	w.changed(Event{Hooks: true})
+	return nil
+}
+
+// WebhookQueue is the desk's queue of deliveries, as the webhook sender works it.
+type WebhookQueue struct{ s *Service }
+
+// WebhookQueue returns the queue for the webhook sender.
+func (s *Service) WebhookQueue() WebhookQueue { return WebhookQueue{s: s} }
+
+// Claim takes due deliveries for sending, committed before they are sent.
+func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Delivery, error) {
+	var claimed []store.WebhookDelivery
+	err := q.s.store.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		claimed, err = tx.ClaimDeliveries(ctx, now, lease, limit)
+		return err
+	})
+	out := make([]webhooks.Delivery, len(claimed))
+	for i, d := range claimed {
+		out[i] = webhooks.Delivery{ID: d.ID, WebhookID: d.WebhookID, MessageID: d.MessageID, URL: d.URL, Secret: d.Secret, Payload: d.Payload, Attempts: d.Attempts}
+	}
+	return out, err
+}
+
+// Record stores what became of an attempt. A delivery that failed for good disables its
+// endpoint (its receiver is gone, or has been failing for a day) and tells the admins.
+func (q WebhookQueue) Record(ctx context.Context, d webhooks.Delivery, a webhooks.Attempt) error {
+	s := q.s
+	return s.write(ctx, desk.SystemActor(), func(w *work) error {
+		if err := w.tx.DeliveryOutcome(w.ctx, d.ID, store.DeliveryAttempt{Delivered: a.Delivered, Final: a.Final, Status: a.Status, Error: a.Error,
+			At: a.At, RetryAt: a.RetryAt}); err != nil {
+			return err
+		}
+		if !a.Final {
+			return nil
+		}
+		why := fmt.Sprintf("delivery %d failed for good: %s", d.ID, a.Error)
+		if err := w.tx.DisableWebhook(w.ctx, d.WebhookID, why); err != nil {
+			return err
+		}
+		w.afterCommit(func() {
+			s.hooks.Store(nil)
+			s.log.Error("webhook disabled", "webhook", d.WebhookID, "url", d.URL, "why", why)
+			s.tellAdmins(fmt.Sprintf("The webhook to %s is disabled: %s. Its deliveries wait; register it again once its receiver works.", d.URL, why))
+		})
+		return nil
+	})
+}
+
+// NextDue is when the next delivery falls due.
+func (q WebhookQueue) NextDue(ctx context.Context) (next time.Time, ok bool, err error) {
+	err = q.s.store.Read(ctx, func(tx *store.Tx) error {
+		next, ok, err = tx.NextDeliveryDue(ctx)
+		return err
+	})
+	return next, ok, err
+}
+

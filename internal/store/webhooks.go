@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// Webhooks: the endpoints and the durable queue of their deliveries (see service/webhooks.go
+// and internal/webhooks).
+
+// States of a webhook delivery.
+const (
+	DeliveryPending   = "pending"
+	DeliverySending   = "sending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// WebhookDelivery is one event on its way to one endpoint.
+type WebhookDelivery struct {
+	ID         int64
+	WebhookID  int64
+	MessageID  string // webhook-id: the same on every attempt, for the receiver to drop repeats
+	Type       string
+	Payload    []byte
+	State      string
+	Attempts   int
+	NextAt     time.Time
+	LastStatus int
+	LastError  string
+	CreatedAt  time.Time
+	DoneAt     time.Time // zero until delivered or failed
+	// Of the endpoint, filled in by ClaimDeliveries: where to send it and the key to sign with.
+	URL, Secret string
+}
+
+// InsertWebhook stores an endpoint and sets its id.
+func (t *Tx) InsertWebhook(ctx context.Context, h *desk.Webhook, secret string, by int64) error {
+	events, err := json.Marshal(h.Events)
+	if err != nil {
+		return err
+	}
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO webhooks (url, events, secret, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		h.URL, string(events), secret, h.Active, nullID(by), dbTime(h.CreatedAt)).Scan(&h.ID)
+	if err != nil {
+		return fmt.Errorf("insert webhook: %w", err)
+	}
+	return nil
+}
+
+// Webhooks lists the endpoints (active or not), by id.
+func (t *Tx) Webhooks(ctx context.Context) ([]desk.Webhook, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, url, events, active, created_at, disabled_why FROM webhooks ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.Webhook{}
+	for rows.Next() {
+		var h desk.Webhook
+		var events string
+		if err := rows.Scan(&h.ID, &h.URL, &events, &h.Active, &h.CreatedAt, &h.DisabledWhy); err != nil {
+			return nil, fmt.Errorf("list webhooks: %w", err)
+		}
+		if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
+			return nil, fmt.Errorf("webhook %d events: %w", h.ID, err)
+		}
+		h.CreatedAt = h.CreatedAt.UTC()
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// DisableWebhook stops an endpoint's deliveries, saying why.
+func (t *Tx) DisableWebhook(ctx context.Context, id int64, why string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE webhooks SET active = FALSE, disabled_why = $1 WHERE id = $2`, cleanErrorText(why), id)
+	if err != nil {
+		return fmt.Errorf("disable webhook %d: %w", id, err)
+	}
+	return nil
+}
+
+// QueueDeliveries stores deliveries, due at now.
+func (t *Tx) QueueDeliveries(ctx context.Context, ds []WebhookDelivery, now time.Time) error {
+	for _, d := range ds {
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, message_id, type, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+			d.WebhookID, d.MessageID, d.Type, string(d.Payload), dbTime(now))
+		if err != nil {
+			return fmt.Errorf("queue webhook delivery: %w", err)
+		}
+	}
+	return nil
+}
+
+const deliveryColumns = `d.id, d.webhook_id, d.message_id, d.type, d.payload, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+
+func scanDelivery(row scanner, extra ...any) (WebhookDelivery, error) {
+	var d WebhookDelivery
+	var payload string
+	var done sql.NullTime
+	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.MessageID, &d.Type, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
+		&d.CreatedAt, &done}, extra...)...)
+	d.Payload, d.NextAt, d.CreatedAt = []byte(payload), d.NextAt.UTC(), d.CreatedAt.UTC()
+	if done.Valid {
+		d.DoneAt = done.Time.UTC()
+	}
+	return d, err
+}
+
+// ClaimDeliveries takes up to limit deliveries due at now (of active endpoints) for lease, as
+// ClaimMail takes mail, with their endpoint's URL and secret.
+func (t *Tx) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]WebhookDelivery, error) {
+	if !t.writable {
+		return nil, errors.New("claim deliveries: not in a write transaction")
+	}
+	q := `SELECT ` + deliveryColumns + `, h.url, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+		WHERE h.active AND ((d.state = 'pending' AND d.next_at <= $1) OR (d.state = 'sending' AND d.lease_until <= $1))
+		ORDER BY d.next_at, d.id LIMIT $2`
+	if t.d.forUpdate != "" {
+		q += " FOR UPDATE OF d SKIP LOCKED"
+	}
+	rows, err := t.tx.QueryContext(ctx, q, dbTime(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	var out []WebhookDelivery
+	for rows.Next() {
+		var url, secret string
+		d, err := scanDelivery(rows, &url, &secret)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		d.URL, d.Secret = url, secret
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	args := []any{dbTime(now.Add(lease))}
+	marks := make([]string, len(out))
+	for i, d := range out {
+		args = append(args, d.ID)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+		out[i].State, out[i].Attempts = DeliverySending, d.Attempts+1
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', lease_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// DeliveryOutcome records an attempt: delivered, or failed and due again at retryAt, or failed
+// for good (final).
+func (t *Tx) DeliveryOutcome(ctx context.Context, id int64, o DeliveryAttempt) error {
+	state, done := DeliveryPending, sql.NullTime{}
+	switch {
+	case o.Delivered:
+		state, done = DeliveryDelivered, sql.NullTime{Time: dbTime(o.At), Valid: true}
+	case o.Final:
+		state, done = DeliveryFailed, sql.NullTime{Time: dbTime(o.At), Valid: true}
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $1, next_at = $2, lease_until = NULL, last_status = $3, last_error = $4, done_at = $5 WHERE id = $6`,
+		state, dbTime(o.RetryAt), o.Status, cleanErrorText(o.Error), done, id)
+	if err != nil {
+		return fmt.Errorf("record webhook delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeliveryAttempt is what became of one attempt to deliver.
+type DeliveryAttempt struct {
+	Delivered bool
+	Final     bool // failed for good
+	Status    int  // the receiver's HTTP status (0: none)
+	Error     string
+	At        time.Time
+	RetryAt   time.Time
+}
+
+// NextDeliveryDue is when a delivery of an active endpoint falls due next, if any.
+func (t *Tx) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
+	var at time.Time
+	err := t.tx.QueryRowContext(ctx, `SELECT d.next_at FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+		WHERE h.active AND d.state = 'pending' ORDER BY d.next_at LIMIT 1`).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next webhook delivery: %w", err)
+	}
+	return at.UTC(), true, nil
+}
+
+// WebhookDeliveries lists an endpoint's deliveries, newest first, at most limit.
+func (t *Tx) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]WebhookDelivery, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2`, webhookID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := []WebhookDelivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("webhook deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
