@@ -264,4 +264,3 @@ func (q WebhookQueue) NextDue(ctx context.Context) (next time.Time, ok bool, err
 	})
 	return next, ok, err
 }
-
