@@ -168,8 +168,21 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, err)
 			return
 		}
+		if raw, ok := out.(rawAnswer); ok {
+			w.Header().Set("Content-Type", raw.contentType)
+			w.Header().Set("Content-Disposition", "attachment; filename="+strconv.Quote(raw.filename))
+			w.WriteHeader(rt.status)
+			_, _ = w.Write(raw.body)
+			return
+		}
 		writeJSON(w, rt.status, out)
 	})
+}
+
+// rawAnswer is an answer that is not JSON (a report as CSV), sent as it is.
+type rawAnswer struct {
+	contentType, filename string
+	body                  []byte
 }
 
 // readAs answers a read-only route: the token check and the route's reads share one read
