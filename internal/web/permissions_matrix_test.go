@@ -227,6 +227,9 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 	if strings.Contains(p, "/outbox/") {
 		p = strings.NewReplacer("{mail_id}", id(m.outID), "{mail}", id(m.outID)).Replace(p)
 	}
+	if strings.HasPrefix(p, "/api/v1/reports/") {
+		p = strings.Replace(p, "{name}", "promises", 1) // a report there is; {name} is a team's elsewhere
+	}
 	p = strings.NewReplacer("{id}", objID, "{pid}", id(m.promise.ID), "{doc}", id(m.doc.ID), "{mail}", id(m.mailID), "{n}", "0",
 		"{absence_id}", id(m.absences[r.target.ID]), "{name}", m.teamB, "{file}", "kept.css", "{$}", "").Replace(p)
 	if p == "/" && !strings.Contains(pattern, "{$}") {
