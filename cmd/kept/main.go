@@ -36,6 +36,8 @@ Usage:
   kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
   kept verify   --export FILE                                     check an exported record
   kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON
+  kept backup   [--data DIR | --db URL] --to FILE                a consistent copy, while serve runs
+  kept restore  [--data DIR | --db URL] FILE                     into an empty place, then verify it
   kept bench    [--data DIR | --db URL] [--scale S|M] [--json]    generate a desk and measure it (BENCHMARKS.md)
   kept version                                                    print the version
 
@@ -91,7 +93,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "password": password,
-		"verify": verify, "export": export, "bench": benchCmd,
+		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore,
 		"version": func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, "kept", version)
 			return nil

@@ -157,3 +157,29 @@ func (s *Store) QuickCheck(ctx context.Context) ([]string, error) {
 	}
 	return faults, rows.Err()
 }
+
+// BackupTo writes a consistent copy of a SQLite desk to path (a new file; VACUUM INTO reads
+// one snapshot, so a running server goes on meanwhile). PostgreSQL is backed up with its own
+// tools (kept backup runs pg_dump).
+func (s *Store) BackupTo(ctx context.Context, path string) error {
+	if s.d.name != "sqlite" {
+		return errors.New("back up PostgreSQL with pg_dump")
+	}
+	if _, err := s.writer.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		return fmt.Errorf("back up to %s: %w", path, err)
+	}
+	return nil
+}
+
+// IsEmpty reports whether the database holds no tables at all (a restore's target).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'`
+	if s.d.name == "postgres" {
+		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()`
+	}
+	var n int
+	if err := s.writer.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return false, fmt.Errorf("look at the database's tables: %w", err)
+	}
+	return n == 0, nil
+}
