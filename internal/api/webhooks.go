@@ -25,6 +25,9 @@ func (s *Server) webhookRoutes() []route {
 		{method: "GET", path: "/api/v1/webhooks", summary: "The webhook endpoints.", status: http.StatusOK, answer: []desk.Webhook{}, handle: s.listWebhooks},
 		{method: "GET", path: "/api/v1/webhooks/{id}/deliveries", summary: "An endpoint's deliveries, newest first: state, attempts, the last status and error.",
 			status: http.StatusOK, answer: []service.WebhookDelivery{}, handle: s.webhookDeliveries},
+		{method: "POST", path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", summary: "Send a delivered or failed delivery again, at once and with the same " +
+			"webhook-id; a disabled endpoint is turned back on. 409 not_done for a delivery still on its way.",
+			status: http.StatusOK, answer: map[string]string{}, handle: s.resendDelivery},
 	}
 }
 
@@ -46,4 +49,19 @@ func (s *Server) webhookDeliveries(r *http.Request, svc *service.Service, a desk
 		return nil, err
 	}
 	return svc.WebhookDeliveries(r.Context(), a, id)
+}
+
+func (s *Server) resendDelivery(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	did, err := pathID(r, "delivery_id")
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.ResendDelivery(r.Context(), a, id, did); err != nil {
+		return nil, err
+	}
+	return map[string]string{"state": "pending"}, nil
 }

@@ -264,3 +264,29 @@ func (q WebhookQueue) NextDue(ctx context.Context) (next time.Time, ok bool, err
 	})
 	return next, ok, err
 }
+
+// ResendDelivery sends one of an endpoint's deliveries again (delivered or failed), and turns
+// the endpoint back on if it was disabled: "send again" after the receiver is fixed (admins).
+func (s *Service) ResendDelivery(ctx context.Context, actor desk.Actor, webhookID, deliveryID int64) error {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return err
+	}
+	err := s.write(ctx, actor, func(w *work) error {
+		if err := w.tx.RequeueDelivery(w.ctx, webhookID, deliveryID, w.now); err != nil {
+			if store.IsNotFound(err) {
+				return desk.Conflict("not_done", "only a delivered or failed delivery of this endpoint is sent again", nil)
+			}
+			return err
+		}
+		if err := w.tx.EnableWebhook(w.ctx, webhookID); err != nil {
+			return err
+		}
+		w.changed(Event{Hooks: true})
+		w.afterCommit(func() { s.hooks.Store(nil) })
+		return nil
+	})
+	if err == nil {
+		s.log.Info("webhook delivery sent again", "webhook", webhookID, "delivery", deliveryID, "by", actor.Name)
+	}
+	return wrap("send a webhook delivery again", err)
+}

@@ -221,3 +221,29 @@ func (t *Tx) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) 
 	}
 	return out, rows.Err()
 }
+
+// RequeueDelivery sends a delivery of the endpoint again, due at once with its attempts
+// counted afresh (the same webhook-id: a receiver that took it drops the repeat).
+func (t *Tx) RequeueDelivery(ctx context.Context, webhookID, id int64, now time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', next_at = $1, attempts = 0, lease_until = NULL, done_at = NULL
+		WHERE id = $2 AND webhook_id = $3 AND state IN ('delivered', 'failed')`, dbTime(now), id, webhookID)
+	if err != nil {
+		return fmt.Errorf("requeue webhook delivery %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("requeue webhook delivery %d: %w", id, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
+
+// EnableWebhook lets a disabled endpoint's deliveries go again.
+func (t *Tx) EnableWebhook(ctx context.Context, id int64) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE webhooks SET active = TRUE, disabled_why = '' WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("enable webhook %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("enable webhook %d: %w", id, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}

@@ -227,6 +227,7 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 	if strings.Contains(p, "/outbox/") {
 		p = strings.NewReplacer("{mail_id}", id(m.outID), "{mail}", id(m.outID)).Replace(p)
 	}
+	p = strings.Replace(p, "{delivery_id}", "1", 1) // a webhook delivery: none is queued, so the answer is the rule's, 409
 	if strings.HasPrefix(p, "/api/v1/reports/") {
 		p = strings.Replace(p, "{name}", "promises", 1) // a report there is; {name} is a team's elsewhere
 	}

@@ -158,6 +158,31 @@ func TestWebhooksDeliverSignedAndRetry(t *testing.T) {
 		if len(notes) == 0 || !strings.Contains(notes[0].Body, "webhook") {
 			t.Errorf("the admin was not told: %+v", notes)
 		}
+
+		// Once the receiver is back, the admin sends the failed delivery again: the endpoint is
+		// on again and the delivery arrives with the same webhook-id.
+		log, _ = svc.WebhookDeliveries(ctx, desk.AgentActor(admin), hook.ID)
+		failed := log[0]
+		if failed.State != "failed" {
+			t.Fatalf("the newest delivery is %+v", failed)
+		}
+		if err := svc.ResendDelivery(ctx, desk.AgentActor(ann), hook.ID, failed.ID); err == nil {
+			t.Fatal("an agent sent a delivery again")
+		}
+		if err := svc.ResendDelivery(ctx, desk.AgentActor(admin), hook.ID, failed.ID); err != nil {
+			t.Fatal(err)
+		}
+		before := len(rcv.all())
+		if n, err := sender.RunDue(ctx); err != nil || n != 1 {
+			t.Fatalf("sending again: %d delivered, %v", n, err)
+		}
+		again := rcv.all()
+		if len(again) != before+1 || again[len(again)-1].id != failed.MessageID {
+			t.Errorf("sent again with webhook-id %q, want %q", again[len(again)-1].id, failed.MessageID)
+		}
+		if hooks, _ := svc.Webhooks(ctx, desk.AgentActor(admin)); !hooks[0].Active {
+			t.Error("the endpoint stays disabled after sending again")
+		}
 	})
 }
 
