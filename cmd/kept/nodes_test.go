@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -163,7 +164,9 @@ func balancer(t *testing.T, nodes []*server) string {
 	var proxies []*httputil.ReverseProxy
 	for _, n := range nodes {
 		u, _ := url.Parse(n.url)
-		proxies = append(proxies, httputil.NewSingleHostReverseProxy(u))
+		p := httputil.NewSingleHostReverseProxy(u)
+		p.ErrorLog = log.New(io.Discard, "", 0) // a killed node's refusals are expected
+		proxies = append(proxies, p)
 	}
 	lb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		proxies[int(next.Add(1))%len(proxies)].ServeHTTP(w, r)
