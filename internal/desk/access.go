@@ -44,8 +44,3 @@ func CanSeeCustomer(a Actor, customerID int64) bool {
 func IsStaff(a Actor) bool {
 	return a.Kind == ActorSystem || (a.Kind == ActorAgent && a.Role != RolePartner)
 }
-
-// CanManageAgents reports whether the actor may add agents and issue tokens.
-func CanManageAgents(a Actor) bool {
-	return a.Kind == ActorSystem || (a.Kind == ActorAgent && (a.Role == RoleAdmin || a.Role == RoleManager))
-}

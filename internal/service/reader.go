@@ -6,23 +6,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/store"
 )
-
-// readByCustomer fills c.Reader with the customer's language and zone, so that what the desk's
-// rules write to them (introductions, escalations, apologies, steps) is in their language with
-// times in their zone. A case whose reader is known already (OpenCase sets it) costs no query.
-func readByCustomer(ctx context.Context, tx *store.Tx, c *desk.Case) error {
-	if c.Reader.Lang != "" {
-		return nil
-	}
-	r, err := tx.Reader(ctx, c.CustomerID)
-	if err != nil {
-		return err
-	}
-	c.Reader = r
-	return nil
-}
 
 // SetCustomerTimezone remembers the time zone a customer reads times in (an IANA name such as
 // "Europe/Tallinn"; "" for the desk's): the portal shows them in it, and what the desk writes to

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -126,5 +125,3 @@ func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 
 // clientIP is the address a request came from: behind trusted proxies, the client's (realip).
 func clientIP(r *http.Request) string { return realip.String(realip.From(r)) }
-
-func itoa(n int) string { return strconv.Itoa(n) }
