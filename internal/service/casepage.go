@@ -48,8 +48,8 @@ type CasePage struct {
 
 // CasePermissions are the table's answers for one case and reader.
 type CasePermissions struct {
-	HandOver, Ask, Resolve, Reopen, Release bool
-	Keep, Slip                              map[int64]bool // by promise
+	HandOver, Ask, Resolve, Reopen, Release, Resend bool
+	Keep, Slip                                      map[int64]bool // by promise
 }
 
 // casePermissions asks the table about the case and each of its promises.
@@ -59,7 +59,8 @@ func casePermissions(w *work, c *desk.Case, promises []desk.Promise) (CasePermis
 		return CasePermissions{}, err
 	}
 	out := CasePermissions{Keep: map[int64]bool{}, Slip: map[int64]bool{}}
-	for act, to := range map[Action]*bool{ActCaseAsk: &out.Ask, ActCaseResolve: &out.Resolve, ActCaseReopen: &out.Reopen, ActCaseRelease: &out.Release} {
+	for act, to := range map[Action]*bool{ActCaseAsk: &out.Ask, ActCaseResolve: &out.Resolve, ActCaseReopen: &out.Reopen, ActCaseRelease: &out.Release,
+		ActMailResend: &out.Resend} {
 		if *to, err = w.may(act, Object{Case: c}); err != nil {
 			return out, err
 		}

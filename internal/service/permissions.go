@@ -197,7 +197,7 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/cases/{id}/outbox"}},
 	{Action: ActMailResend, Who: "the case's owner; any lead, manager or admin", gate: desk.IsStaff,
 		on: func(w *work, o Object) (bool, error) {
-			return o.Case == nil || MayResendMail(w.actor, o.Case.OwnerID), nil
+			return o.Case == nil || mayResendMail(w.actor, o.Case.OwnerID), nil
 		},
 		Routes: []string{"POST /api/v1/cases/{id}/outbox/{mail_id}/resend", "POST /cases/{id}/outbox/{mail}/resend"}},
 	{Action: ActAbsenceAdd, Who: "the agent themselves; a lead or manager for people below them in the chain; admin",

@@ -74,10 +74,10 @@ func (s *Service) undelivered(ctx context.Context, id int64, f mail.Failure) err
 	return wrap("record an undelivered mail", err)
 }
 
-// MayResendMail says whether the actor may send a case's undelivered mail again: its owner,
+// mayResendMail says whether the actor may send a case's undelivered mail again: its owner,
 // the leads and managers who answer for cases, and admins (the pages show the button only
 // to them).
-func MayResendMail(actor desk.Actor, ownerID int64) bool {
+func mayResendMail(actor desk.Actor, ownerID int64) bool {
 	return actor.Kind == desk.ActorSystem || (actor.Kind == desk.ActorAgent && (actor.ID == ownerID ||
 		actor.Role == desk.RoleAdmin || actor.Role == desk.RoleManager || actor.Role == desk.RoleLead))
 }

@@ -42,7 +42,6 @@ func (s *Server) casePageRoutes(mux *routeMux) {
 // casePage is what the case template reads.
 type casePage struct {
 	Case         service.CaseView
-	MayResend    bool // the reader may send an undelivered mail again
 	Original     entryView
 	Entries      []entryView
 	Open         []service.PromiseView
@@ -188,7 +187,7 @@ func (s *Server) readCasePage(r *request, id int64) (service.CasePage, error) {
 func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.CasePage, status int, forms map[string]*formState) error {
 	me := r.sess.Actor
 	c := page.Case
-	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May, MayResend: service.MayResendMail(me, c.OwnerID),
+	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May,
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
 	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)
