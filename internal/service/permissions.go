@@ -246,14 +246,22 @@ var rules = []Rule{
 			"POST /portal/cases/{id}/handover"}},
 }
 
+// rulesByAction is the table by action: every command looks its row up.
+var rulesByAction = func() map[Action]Rule {
+	m := make(map[Action]Rule, len(rules))
+	for _, r := range rules {
+		m[r.Action] = r
+	}
+	return m
+}()
+
 // rule finds an action's row; an action without one is a programming error caught by tests.
 func rule(act Action) Rule {
-	for _, r := range rules {
-		if r.Action == act {
-			return r
-		}
+	r, ok := rulesByAction[act]
+	if !ok {
+		panic(fmt.Sprintf("permissions: no rule for %q", act))
 	}
-	panic(fmt.Sprintf("permissions: no rule for %q", act))
+	return r
 }
 
 // gate refuses an actor the action is never open to, before a command starts.
