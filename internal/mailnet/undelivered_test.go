@@ -181,3 +181,30 @@ func kinds(rec []desk.Entry) []desk.EntryKind {
 	}
 	return out
 }
+
+// A refused mail of no case (a sign-in or password link) has no case to say so on: the
+// admins are told instead of a log line alone.
+func TestRefusedMailOfNoCaseTellsTheAdmins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		d := newUndeliveredDesk(t, backend)
+		admin, err := d.svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ada Admin", Email: "ada@desk.test", Role: "admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.clk.Advance(5 * time.Minute)
+		d.drain(t)
+		m := outboxMail(7)
+		m.CaseID = 0
+		d.queue(t, m)
+		d.relay.refuse(550, -1)
+		d.drain(t)
+		notes, err := d.svc.Notifications(ctx, desk.AgentActor(admin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(notes) == 0 || notes[0].Kind != "delivery_failed" || !strings.Contains(notes[0].Body, m.To) {
+			t.Fatalf("the admin's notifications: %+v", notes)
+		}
+	})
+}

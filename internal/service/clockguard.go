@@ -53,7 +53,7 @@ func (s *Service) timersHeld() bool {
 	case g.held && !wasHeld:
 		s.log.Error("the wall clock jumped forward: timers are held until an admin confirms the clock (POST /api/v1/clock/confirm) or it comes back",
 			"jump", d.Round(time.Second))
-		s.tellAdmins(fmt.Sprintf("The desk's clock jumped %s forward. No promise is broken and no reminder sent until an admin confirms the clock is right (POST /api/v1/clock/confirm), or until it comes back.", d.Round(time.Second)))
+		s.tellAdmins("clock_jumped", fmt.Sprintf("The desk's clock jumped %s forward. No promise is broken and no reminder sent until an admin confirms the clock is right (POST /api/v1/clock/confirm), or until it comes back.", d.Round(time.Second)))
 	case !g.held && wasHeld:
 		s.log.Info("the wall clock is back within a minute of the time that passed: timers run again", "drift", d.Round(time.Second))
 	case logBack:
@@ -62,25 +62,28 @@ func (s *Service) timersHeld() bool {
 	return g.held
 }
 
-// tellAdmins notifies every active admin (in a command of its own; a failure is logged).
-func (s *Service) tellAdmins(body string) {
-	err := s.write(context.Background(), desk.SystemActor(), func(w *work) error {
-		agents, err := w.tx.Agents(w.ctx)
-		if err != nil {
-			return err
-		}
-		for _, a := range agents {
-			if a.Active && a.Role == desk.RoleAdmin {
-				if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, Kind: "clock_jumped", Body: body, CreatedAt: w.now}); err != nil {
-					return err
-				}
+// tellAdmins notifies every active admin, in a command of its own (a failure is logged).
+func (s *Service) tellAdmins(kind, body string) {
+	err := s.write(context.Background(), desk.SystemActor(), func(w *work) error { return notifyAdmins(w, kind, body) })
+	if err != nil {
+		s.log.Error("could not tell the admins", "kind", kind, "err", err)
+	}
+}
+
+// notifyAdmins notifies every active admin, in the command's transaction.
+func notifyAdmins(w *work, kind, body string) error {
+	agents, err := w.tx.Agents(w.ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range agents {
+		if a.Active && a.Role == desk.RoleAdmin {
+			if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, Kind: kind, Body: body, CreatedAt: w.now}); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		s.log.Error("could not tell the admins about the clock", "err", err)
 	}
+	return nil
 }
 
 // Clock says whether the timers trust the wall clock now.

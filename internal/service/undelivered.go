@@ -47,10 +47,12 @@ func (s *Service) undelivered(ctx context.Context, id int64, f mail.Failure) err
 			return err
 		}
 		if m.CaseID == 0 {
+			// A sign-in or reset link: there is no case to say so on, so the admins are told.
 			w.afterCommit(func() {
 				s.log.Error("outbox: a mail of no case was not delivered", "mail", id, "to", m.To, "why", f.Reason)
 			})
-			return nil
+			return notifyAdmins(w, string(desk.KindDeliveryFailed),
+				fmt.Sprintf("A mail of no case (a sign-in or password link) to %s was not delivered (%s).", m.To, f.Reason))
 		}
 		c, err := w.loadCase(m.CaseID)
 		if err != nil {
