@@ -92,6 +92,16 @@ const (
 	ActClockConfirm Action = "clock.confirm" // an admin's word that the wall clock is right
 	ActPortal       Action = "portal.use"    // the customer's own cases in the portal
 	ActExport       Action = "case.export"   // the record as a verifiable file
+
+	ActIncidentCreate Action = "incident.create"
+	ActIncidentRead   Action = "incident.read"
+	ActIncidentLink   Action = "incident.link"
+	ActIncidentRun    Action = "incident.run" // its promises, public status and resolution
+
+	ActDecisionMake    Action = "decision.make"
+	ActDecisionRead    Action = "decision.read"
+	ActDecisionApprove Action = "decision.approve"
+	ActDecisionPolicy  Action = "decision.policy"
 )
 
 // Object is what an action is done to, as far as the command has loaded it.
@@ -100,6 +110,9 @@ type Object struct {
 	Promise *desk.Promise
 	Agent   *desk.Agent // the agent acted on: whose absence, who is deactivated, the new agent
 	TeamID  int64       // the team whose settings change
+	// An incident acted on; a decision to approve or refuse.
+	Incident *desk.Incident
+	Decision *desk.Decision
 }
 
 // Rule is one row of the table.
@@ -241,6 +254,27 @@ var rules = []Rule{
 			"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend"}},
 	{Action: ActClockRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/clock"}},
 	{Action: ActClockConfirm, Who: "admin", gate: isAdminActor, Routes: []string{"POST /api/v1/clock/confirm"}},
+	{Action: ActIncidentCreate, Who: "staff (never partner users)", gate: desk.IsStaff,
+		Routes: []string{"POST /api/v1/incidents", "POST /incidents"}},
+	{Action: ActIncidentRead, Who: "staff", gate: desk.IsStaff,
+		Routes: []string{"GET /api/v1/incidents", "GET /api/v1/incidents/{id}", "GET /incidents", "GET /incidents/{id}"}},
+	{Action: ActIncidentLink, Who: "staff, on cases they see, to an open incident", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"POST /api/v1/incidents/{id}/cases", "POST /incidents/{id}/cases", "POST /cases/{id}/incident"}},
+	{Action: ActIncidentRun, Who: "the incident's owner, staff of the incident's team, admin (its promises, public status and resolution)",
+		gate: desk.IsStaff, on: mayRunIncident,
+		Routes: []string{"POST /api/v1/incidents/{id}/promises", "POST /api/v1/incidents/{id}/resolve", "PATCH /api/v1/incidents/{id}",
+			"POST /incidents/{id}/promises", "POST /incidents/{id}/resolve", "POST /incidents/{id}/status"}},
+
+	{Action: ActDecisionMake, Who: "staff, on a case they see (above their limit it goes up for approval)", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"POST /api/v1/cases/{id}/decisions", "POST /cases/{id}/decisions"}},
+	{Action: ActDecisionRead, Who: "staff", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"GET /api/v1/cases/{id}/decisions", "GET /api/v1/decision-policy"}},
+	{Action: ActDecisionApprove, Who: "the approver it was sent to, anyone above the requester in the chain whose limit covers the amount, admin",
+		gate: desk.IsStaff, on: mayApprove,
+		Routes: []string{"POST /api/v1/decisions/{id}/approve", "POST /api/v1/decisions/{id}/refuse", "POST /decisions/{id}/answer"}},
+	{Action: ActDecisionPolicy, Who: "admin (any team, and the desk's own); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
+		Routes: []string{"PUT /api/v1/decision-policy"}},
+
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,
 		Routes: []string{"GET /portal", "GET /portal/cases/{id}", "POST /portal/cases/{id}/reply", "POST /portal/cases/{id}/rating",
 			"POST /portal/cases/{id}/handover"}},
@@ -572,6 +606,23 @@ func mayConfirm(w *work, o Object) (bool, error) {
 		return true, nil
 	}
 	return c.ResolvedBy != w.actor.ID, nil
+}
+
+// mayRunIncident: the incident's owner, staff of its team, an admin; an incident without a
+// team, any lead or manager.
+func mayRunIncident(w *work, o Object) (bool, error) {
+	a, inc := w.actor, o.Incident
+	if inc == nil || isAdminActor(a) || inc.OwnerID == a.ID {
+		return true, nil
+	}
+	me, err := w.agent(a.ID)
+	if err != nil {
+		return false, ignoreNotFound(err)
+	}
+	if inc.TeamID == 0 {
+		return me.Role == desk.RoleLead || me.Role == desk.RoleManager, nil
+	}
+	return me.TeamID == inc.TeamID, nil
 }
 
 // ignoreNotFound is nil for a store miss: an agent no longer there answers "no", not an error.

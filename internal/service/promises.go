@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -44,58 +45,13 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 	}
 	var view PromiseView
 	err = s.write(ctx, actor, func(w *work) error {
-		tx, now := w.tx, w.now
+		tx := w.tx
 		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		if !c.Status.Active() {
-			return desk.Conflict("case_closed", fmt.Sprintf("%s is %s: reopen it before promising anything", c.Ref(), c.Status), nil)
-		}
-		ownerID := in.OwnerID
-		if ownerID == 0 {
-			ownerID = c.OwnerID
-		}
-		owner, err := w.agent(ownerID)
-		if store.IsNotFound(err) {
-			return desk.Invalid("owner_id", "no agent %d", ownerID)
-		} else if err != nil {
-			return err
-		}
-		if err := requireAvailable(w, owner, in.DueAt); err != nil {
-			return err
-		}
-		maker := owner.ID
-		if actor.Kind == desk.ActorAgent {
-			maker = actor.ID
-		}
-		p := desk.Promise{CaseID: c.ID, Kind: desk.PromiseKind(in.Kind), Words: in.Words, Place: in.Place, DueAt: in.DueAt.UTC(),
-			State: desk.PromiseOpen, MakerID: maker, OwnerID: owner.ID, CaseType: c.Type, CreatedAt: now}
-		if err := tx.InsertPromise(ctx, &p); err != nil {
-			return err
-		}
-		w.keepPromise(p)
-		drafts := desk.MakePromise(c, p, actor)
-		// A colleague new to the case who will keep the promise is introduced to the customer:
-		// who they are, what they will do and by when.
-		if owner.ID != c.OwnerID {
-			added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(owner), now))
-			if err != nil {
-				return err
-			}
-			if added {
-				if err := w.readByCustomer(c); err != nil {
-					return err
-				}
-				intro := desk.Introduce(c.Reader, owner, false, now, time.Time{})
-				drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, owner, []desk.Promise{p}))
-			}
-		}
-		// A written promise answers the customer (appendContact): their clock stops.
-		if _, err := s.appendContact(w, c, drafts); err != nil {
-			return err
-		}
-		if err := s.schedulePromise(w, *c, p); err != nil {
+		p, err := s.promiseOn(w, c, in)
+		if err != nil {
 			return err
 		}
 		took, err := tx.KeptDurations(ctx, c.Type, p.Kind, 500)
@@ -105,10 +61,68 @@ func (s *Service) MakePromise(ctx context.Context, actor desk.Actor, caseID int6
 		if view, err = promiseView(w, p); err != nil {
 			return err
 		}
-		view.Estimate = desk.EstimateFor(took, p.DueAt, now)
+		view.Estimate = desk.EstimateFor(took, p.DueAt, w.now)
 		return nil
 	})
 	return view, wrap("make promise", err)
+}
+
+// promiseOn makes a promise on a case the command has locked: the one path of MakePromise, of
+// an incident's promise on each linked case and of a decision's due time. The promise is
+// stored with its entry, its owner's introduction when new to the case, its reminders and its
+// breach timer.
+func (s *Service) promiseOn(w *work, c *desk.Case, in desk.NewPromise) (desk.Promise, error) {
+	ctx, tx, now, actor := w.ctx, w.tx, w.now, w.actor
+	if !c.Status.Active() {
+		return desk.Promise{}, desk.Conflict("case_closed", fmt.Sprintf("%s is %s: reopen it before promising anything", c.Ref(), c.Status), nil)
+	}
+	ownerID := in.OwnerID
+	if ownerID == 0 {
+		ownerID = c.OwnerID
+	}
+	owner, err := w.agent(ownerID)
+	if store.IsNotFound(err) {
+		return desk.Promise{}, desk.Invalid("owner_id", "no agent %d", ownerID)
+	} else if err != nil {
+		return desk.Promise{}, err
+	}
+	if err := requireAvailable(w, owner, in.DueAt); err != nil {
+		return desk.Promise{}, err
+	}
+	maker := owner.ID
+	if actor.Kind == desk.ActorAgent {
+		maker = actor.ID
+	}
+	p := desk.Promise{CaseID: c.ID, Kind: desk.PromiseKind(in.Kind), Words: in.Words, Place: in.Place, DueAt: in.DueAt.UTC(),
+		State: desk.PromiseOpen, MakerID: maker, OwnerID: owner.ID, CaseType: c.Type, CreatedAt: now}
+	if err := tx.InsertPromise(ctx, &p); err != nil {
+		return desk.Promise{}, err
+	}
+	w.keepPromise(p)
+	drafts := desk.MakePromise(c, p, actor)
+	// A colleague new to the case who will keep the promise is introduced to the customer:
+	// who they are, what they will do and by when.
+	if owner.ID != c.OwnerID {
+		added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(owner), now))
+		if err != nil {
+			return desk.Promise{}, err
+		}
+		if added {
+			if err := w.readByCustomer(c); err != nil {
+				return desk.Promise{}, err
+			}
+			intro := desk.Introduce(c.Reader, owner, false, now, time.Time{})
+			drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, owner, []desk.Promise{p}))
+		}
+	}
+	// A written promise answers the customer (appendContact): their clock stops.
+	if _, err := s.appendContact(w, c, drafts); err != nil {
+		return desk.Promise{}, err
+	}
+	if err := s.schedulePromise(w, *c, p); err != nil {
+		return desk.Promise{}, err
+	}
+	return p, nil
 }
 
 // requireAvailable refuses a due time when the agent cannot be booked, offering the agent's
@@ -231,21 +245,7 @@ func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, n
 		if err := w.allow(ActPromiseKeep, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
-		drafts, err := desk.KeepPromise(p, actor, note, w.now)
-		if err != nil {
-			return err
-		}
-		intro, err := s.participate(w, c)
-		if err != nil {
-			return err
-		}
-		if err := w.tx.SavePromise(ctx, *p); err != nil {
-			return err
-		}
-		if _, err := s.appendRecord(w, c, append(intro, drafts...)); err != nil {
-			return err
-		}
-		if err := w.tx.CancelTimers(ctx, store.TimerRef{Kind: timerPromiseReminder, RefID: p.ID}, store.TimerRef{Kind: timerPromiseDue, RefID: p.ID}); err != nil {
+		if err := s.keepGroup(w, p, c, note); err != nil {
 			return err
 		}
 		view, err = promiseView(w, *p)
@@ -262,7 +262,6 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 	}
 	var view PromiseView
 	err := s.write(ctx, actor, func(w *work) error {
-		tx, now := w.tx, w.now
 		p, c, err := loadPromise(w, id)
 		if err != nil {
 			return err
@@ -270,50 +269,86 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		if err := w.allow(ActPromiseSlip, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
-		from := p.DueAt
-		owner, err := w.agent(p.OwnerID)
-		if err != nil {
+		if err := s.slipGroup(w, p, c, in); err != nil {
 			return err
-		}
-		// Words not restated by the caller are restated as the customer reads the time.
-		if err := w.readByCustomer(c); err != nil {
-			return err
-		}
-		in.Reader, in.Fallback = c.Reader, owner.Location()
-		drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
-		if err != nil {
-			return err
-		}
-		if err := requireAvailable(w, owner, p.DueAt); err != nil {
-			return err
-		}
-		slipper := owner.ID
-		if actor.Kind == desk.ActorAgent {
-			slipper = actor.ID
-		}
-		if err := tx.InsertSlip(ctx, p.ID, slipper, c.TeamID, from, p.DueAt, in.Reason, now); err != nil {
-			return err
-		}
-		if err := tx.SavePromise(ctx, *p); err != nil {
-			return err
-		}
-		// The slip's message to the customer answers them (appendContact): their clock stops.
-		if _, err := s.appendContact(w, c, drafts); err != nil {
-			return err
-		}
-		if err := s.schedulePromise(w, *c, *p); err != nil {
-			return err
-		}
-		if escalate {
-			reason := fmt.Sprintf("the promise %q has slipped %d times", p.Words, p.Slips)
-			if err := s.escalate(w, c, escalation{trigger: desk.TriggerSecondSlip, reason: reason}); err != nil {
-				return err
-			}
 		}
 		view, err = promiseView(w, *p)
 		return err
 	})
 	return view, wrap("slip promise", err)
+}
+
+// keepOn keeps one open promise of a case the command has locked.
+func (s *Service) keepOn(w *work, p *desk.Promise, c *desk.Case, note string) error {
+	ctx, actor := w.ctx, w.actor
+	drafts, err := desk.KeepPromise(p, actor, note, w.now)
+	if err != nil {
+		return err
+	}
+	intro, err := s.participate(w, c)
+	if err != nil {
+		return err
+	}
+	if err := w.tx.SavePromise(ctx, *p); err != nil {
+		return err
+	}
+	if _, err := s.appendRecord(w, c, append(intro, drafts...)); err != nil {
+		return err
+	}
+	if err := w.tx.CancelTimers(ctx, store.TimerRef{Kind: timerPromiseReminder, RefID: p.ID}, store.TimerRef{Kind: timerPromiseDue, RefID: p.ID}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// slipOn moves one open promise of a case the command has locked; with tell false its message
+// is left out (the customer is told on another case of theirs).
+func (s *Service) slipOn(w *work, p *desk.Promise, c *desk.Case, in desk.Slip, tell bool) error {
+	tx, now, actor, ctx := w.tx, w.now, w.actor, w.ctx
+	from := p.DueAt
+	owner, err := w.agent(p.OwnerID)
+	if err != nil {
+		return err
+	}
+	// Words not restated by the caller are restated as the customer reads the time.
+	if err := w.readByCustomer(c); err != nil {
+		return err
+	}
+	in.Reader, in.Fallback = c.Reader, owner.Location()
+	drafts, escalate, err := desk.SlipPromise(p, actor, in, now)
+	if err != nil {
+		return err
+	}
+	if !tell {
+		drafts = slices.DeleteFunc(drafts, func(d desk.Draft) bool { return d.Kind == desk.KindMessageOut })
+	}
+	if err := requireAvailable(w, owner, p.DueAt); err != nil {
+		return err
+	}
+	slipper := owner.ID
+	if actor.Kind == desk.ActorAgent {
+		slipper = actor.ID
+	}
+	if err := tx.InsertSlip(ctx, p.ID, slipper, c.TeamID, from, p.DueAt, in.Reason, now); err != nil {
+		return err
+	}
+	if err := tx.SavePromise(ctx, *p); err != nil {
+		return err
+	}
+	// The slip's message to the customer answers them (appendContact): their clock stops.
+	if _, err := s.appendContact(w, c, drafts); err != nil {
+		return err
+	}
+	if err := s.schedulePromise(w, *c, *p); err != nil {
+		return err
+	}
+	if escalate {
+		reason := fmt.Sprintf("the promise %q has slipped %d times", p.Words, p.Slips)
+		if err := s.escalate(w, c, escalation{trigger: desk.TriggerSecondSlip, reason: reason}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Promise is one promise with its maker's and owner's names, if the actor may see its case.
