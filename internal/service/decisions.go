@@ -191,12 +191,6 @@ func (s *Service) AnswerDecision(ctx context.Context, actor desk.Actor, id int64
 		return desk.Decision{}, err
 	}
 	reason = strings.TrimSpace(reason)
-	if !approve && reason == "" {
-		return desk.Decision{}, desk.Invalid("reason", "a refusal is told to the customer with its reason")
-	}
-	if len(reason) > 4000 {
-		return desk.Decision{}, desk.Invalid("reason", "at most 4000 characters")
-	}
 	var d desk.Decision
 	err := s.write(ctx, actor, func(w *work) error {
 		var err error
@@ -214,6 +208,12 @@ func (s *Service) AnswerDecision(ctx context.Context, actor desk.Actor, id int64
 		}
 		if err := w.allow(ActDecisionApprove, Object{Case: c, Decision: &d}); err != nil {
 			return err
+		}
+		if !approve && reason == "" {
+			return desk.Invalid("reason", "a refusal is told to the customer with its reason")
+		}
+		if len(reason) > 4000 {
+			return desk.Invalid("reason", "at most 4000 characters")
 		}
 		if d.State != desk.DecisionPending {
 			return desk.Conflict("decision_settled", fmt.Sprintf("the decision is already %s", d.State), map[string]any{"state": string(d.State)})
@@ -335,20 +335,16 @@ func (s *Service) SetDecisionPolicy(ctx context.Context, actor desk.Actor, team 
 	if err := gate(actor, ActDecisionPolicy); err != nil {
 		return desk.DecisionPolicy{}, err
 	}
-	if strings.TrimSpace(team) == "" && !isAdminActor(actor) {
-		return desk.DecisionPolicy{}, refusal(ActDecisionPolicy)
-	}
-	p, err := desk.ValidatePolicy(p)
-	if err != nil {
-		return desk.DecisionPolicy{}, err
-	}
 	var out desk.DecisionPolicy
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		teamID, err := teamNamed(w, team)
 		if err != nil {
 			return err
 		}
 		if err := w.allow(ActDecisionPolicy, Object{TeamID: teamID}); err != nil {
+			return err
+		}
+		if p, err = desk.ValidatePolicy(p); err != nil {
 			return err
 		}
 		if err := w.tx.SaveDecisionPolicy(ctx, teamID, p, actor.ID, w.now); err != nil {

@@ -40,12 +40,12 @@ type IncidentView struct {
 
 // IncidentCaseView is a linked case.
 type IncidentCaseView struct {
-	ID         int64            `json:"id"`
-	Ref        string           `json:"ref"`
-	Subject    string           `json:"subject"`
-	Status     desk.Status  `json:"status"`
-	CustomerID int64            `json:"customer_id"`
-	Customer   string           `json:"customer"`
+	ID         int64       `json:"id"`
+	Ref        string      `json:"ref"`
+	Subject    string      `json:"subject"`
+	Status     desk.Status `json:"status"`
+	CustomerID int64       `json:"customer_id"`
+	Customer   string      `json:"customer"`
 }
 
 // IncidentCustomer is a customer of a linked case.
@@ -384,14 +384,13 @@ func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int6
 	if err := gate(actor, ActIncidentRun); err != nil {
 		return IncidentPromiseView{}, err
 	}
-	in, err := desk.ValidatePromise(in, s.now())
-	if err != nil {
-		return IncidentPromiseView{}, err
-	}
 	var out IncidentPromiseView
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		inc, err := openIncident(w, id, ActIncidentRun)
 		if err != nil {
+			return err
+		}
+		if in, err = desk.ValidatePromise(in, w.now); err != nil {
 			return err
 		}
 		v, err := incidentView(w, id)
@@ -556,14 +555,13 @@ func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int6
 	if err := gate(actor, ActIncidentRun); err != nil {
 		return IncidentView{}, err
 	}
-	summary, err := desk.ValidateIncidentText("summary", summary)
-	if err != nil {
-		return IncidentView{}, err
-	}
 	var view IncidentView
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		inc, err := openIncident(w, id, ActIncidentRun)
 		if err != nil {
+			return err
+		}
+		if summary, err = desk.ValidateIncidentText("summary", summary); err != nil {
 			return err
 		}
 		v, err := incidentView(w, id)
@@ -612,14 +610,13 @@ func (s *Service) SetIncidentStatus(ctx context.Context, actor desk.Actor, id in
 	if err := gate(actor, ActIncidentRun); err != nil {
 		return IncidentView{}, err
 	}
-	status, err := desk.ValidateIncidentText("public_status", status)
-	if err != nil {
-		return IncidentView{}, err
-	}
 	var view IncidentView
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		inc, err := openIncident(w, id, ActIncidentRun)
 		if err != nil {
+			return err
+		}
+		if status, err = desk.ValidateIncidentText("public_status", status); err != nil {
 			return err
 		}
 		inc.PublicStatus = status

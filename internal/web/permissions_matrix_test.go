@@ -48,6 +48,8 @@ type matrixScene struct {
 	absences map[int64]int64
 	teamB    string
 	teamBID  int64
+	incident service.IncidentView // team B's, owned by its agent
+	decision desk.Decision        // on the case, waiting for team B's manager
 }
 
 const matrixPassword = "matrix horse battery"
@@ -119,6 +121,10 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	m.outID = out[0].ID
 	// A case of Mari's own, for the customer's session to see something.
 	_, err = svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: custA.ID, Subject: "Kettle", Body: "It leaks.", Channel: "web", OwnerID: agentA.ID})
+	check(err)
+	m.incident, err = svc.CreateIncident(ctx, desk.AgentActor(ownerB), desk.NewIncident{Title: "Outage"})
+	check(err)
+	m.decision, err = svc.MakeDecision(ctx, desk.AgentActor(agentB), m.caseB.ID, desk.NewDecision{Kind: "credit", Amount: 100, Currency: "EUR", Reason: "The outage."})
 	check(err)
 	spare, err := svc.CreateToken(ctx, sys, service.NewToken{AgentID: bossB.ID, Label: "spare"})
 	check(err)
@@ -221,6 +227,10 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.doc.ID)
 	case strings.HasPrefix(p, "/api/v1/tokens/"):
 		objID = id(m.token.ID)
+	case strings.HasPrefix(p, "/api/v1/incidents/"):
+		objID = id(m.incident.ID)
+	case strings.HasPrefix(p, "/api/v1/decisions/"):
+		objID = id(m.decision.ID)
 	case strings.HasPrefix(p, "/team/agents/"):
 		objID = id(r.target.ID)
 	}
@@ -251,6 +261,10 @@ func (m *matrixScene) object(pattern string, r *matrixRole) service.Object {
 	c := desk.Case{ID: m.caseB.ID, CustomerID: m.caseB.CustomerID, OwnerID: m.caseB.OwnerID, TeamID: m.teamBID}
 	p := desk.Promise{ID: m.promise.ID, CaseID: c.ID, OwnerID: m.promise.OwnerID, MakerID: m.promise.MakerID}
 	switch {
+	case strings.Contains(pattern, "/incidents/{id}"):
+		return service.Object{Incident: &m.incident.Incident}
+	case strings.Contains(pattern, "/decisions/{id}"):
+		return service.Object{Case: &c, Decision: &m.decision}
 	case strings.Contains(pattern, "/tokens/{id}"):
 		return service.Object{Agent: &m.tokenOf}
 	case strings.Contains(pattern, "/agents/{id}") || strings.Contains(pattern, "/team/agents/"):
