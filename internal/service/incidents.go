@@ -22,6 +22,7 @@ const (
 	toldPromise  = "promise"
 	toldSlip     = "slip"
 	toldResolved = "resolved"
+	toldBroken   = "broken"
 )
 
 // IncidentView is an incident with its cases, their customers, its promises and who was told
@@ -633,4 +634,44 @@ func (s *Service) SetIncidentStatus(ctx context.Context, actor desk.Actor, id in
 // evidence show them).
 func caseIncidents(w *work, caseID int64) ([]desk.Incident, error) {
 	return w.tx.IncidentsOfCase(w.ctx, caseID)
+}
+
+// incidentBreak follows a break of an incident's promise on one case: its customer reads the
+// apology once (on the first of their cases to break; the others keep theirs on the record),
+// and the incident's owner is told once for the group.
+func (s *Service) incidentBreak(w *work, p *desk.Promise, c *desk.Case) error {
+	incID, groupID, ok, err := w.tx.IncidentPromise(w.ctx, p.ID)
+	if err != nil || !ok {
+		return err
+	}
+	told, err := w.tx.WasTold(w.ctx, incID, c.CustomerID, toldBroken, groupID)
+	if err != nil {
+		return err
+	}
+	if told {
+		w.unqueueMail(c.ID)
+		return nil
+	}
+	notices, err := w.tx.IncidentNotices(w.ctx, incID)
+	if err != nil {
+		return err
+	}
+	first := !slices.ContainsFunc(notices, func(n store.IncidentNotice) bool { return n.What == toldBroken && n.RefID == groupID })
+	if err := w.tx.AddIncidentNotice(w.ctx, incID, store.IncidentNotice{CustomerID: c.CustomerID, CaseID: c.ID, What: toldBroken, RefID: groupID, At: w.now}); err != nil {
+		return err
+	}
+	if !first {
+		return nil
+	}
+	inc, err := loadIncident(w, incID)
+	if err != nil {
+		return err
+	}
+	owner, err := w.agent(inc.OwnerID)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("The promise of the incident %q (%q) was due %s and was not kept: each linked case escalates, and its customer is told once.",
+		inc.Title, p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
+	return w.tx.Notify(w.ctx, desk.Notification{AgentID: inc.OwnerID, CaseID: c.ID, Kind: "incident_promise_broken", Body: body, CreatedAt: w.now})
 }

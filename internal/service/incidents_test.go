@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
@@ -175,6 +176,40 @@ func TestIncidentTellsEachCustomerOnce(t *testing.T) {
 		}
 		if _, err := sc.svc.LinkCases(sc.ctx, lea, inc.ID, []int64{m1.ID}); kindOf(err) != desk.KindConflict {
 			t.Errorf("linking to a resolved incident: %v", err)
+		}
+	})
+}
+
+// An incident's promise nobody keeps breaks on every linked case, as any promise does (each
+// case escalates), but its customer reads the apology once, and the incident's owner is told.
+func TestIncidentPromiseBreaksOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		mari := sc.speaks(sc.mari, "et", "Europe/Tallinn")
+		m1, m2 := sc.caseOf(mari, sc.ann, "Internet ei tööta"), sc.caseOf(mari, sc.bob, "Ikka ei tööta")
+		lea := desk.AgentActor(sc.lead)
+		inc := must(sc.svc.CreateIncident(sc.ctx, lea, desk.NewIncident{Title: "Fibre outage"}))
+		must(sc.svc.LinkCases(sc.ctx, lea, inc.ID, []int64{m1.ID, m2.ID}))
+		must(sc.svc.PromiseIncident(sc.ctx, lea, inc.ID, desk.NewPromise{Kind: "fix", DueAt: sc.at(0, "11:00"), Words: "Parandame rikke kella 11ks."}))
+		before := len(sc.mailsTo(mari.Email(), m1.ID, m2.ID))
+		sc.advance(2 * time.Hour)
+		for _, id := range []int64{m1.ID, m2.ID} {
+			rec := must(sc.svc.Record(sc.ctx, sc.sys, id))
+			if !hasKind(rec, desk.KindPromiseBroken) || !hasKind(rec, desk.KindEscalated) {
+				t.Errorf("%s: the break or its escalation is missing", desk.CaseRef(id))
+			}
+		}
+		if got := newer(sc.mailsTo(mari.Email(), m1.ID, m2.ID), before); len(got) != 1 || !strings.Contains(got[0], "Vabandame") {
+			t.Errorf("Mari's apologies: %q", got)
+		}
+		found := 0
+		for _, n := range must(sc.svc.Notifications(sc.ctx, lea)) {
+			if n.Kind == "incident_promise_broken" {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("the incident's owner was told %d times, want once", found)
 		}
 	})
 }

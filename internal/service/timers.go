@@ -172,6 +172,9 @@ func (s *Service) breakPromise(w *work, id int64) error {
 	if err := s.escalate(w, c, e); err != nil {
 		return err
 	}
+	if err := s.incidentBreak(w, p, c); err != nil {
+		return err
+	}
 	ref, due := c.Ref(), p.DueAt
 	w.afterCommit(func() {
 		s.log.Info("promise broken", "case", ref, "promise", id, "due", due, "late_ms", w.now.Sub(due).Milliseconds())

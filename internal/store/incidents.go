@@ -219,6 +219,17 @@ func (t *Tx) AddIncidentNotice(ctx context.Context, incidentID int64, n Incident
 	return nil
 }
 
+// WasTold reports whether a customer was told something of an incident already.
+func (t *Tx) WasTold(ctx context.Context, incidentID, customerID int64, what string, ref int64) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_notices WHERE incident_id = $1 AND customer_id = $2 AND what = $3 AND ref_id = $4`,
+		incidentID, customerID, what, ref).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("incident %d notices: %w", incidentID, err)
+	}
+	return n > 0, nil
+}
+
 // IncidentNotices are who was told what of an incident, oldest first.
 func (t *Tx) IncidentNotices(ctx context.Context, incidentID int64) ([]IncidentNotice, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT customer_id, case_id, what, ref_id, at FROM incident_notices WHERE incident_id = $1 ORDER BY id`, incidentID)
