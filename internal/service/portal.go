@@ -312,6 +312,14 @@ type PortalCaseView struct {
 	MissingReferences []string
 	References        []desk.Reference
 	Rating            *desk.Rating
+	// Incidents are the known faults the case is linked to: their public status (story 19).
+	Incidents []PortalIncident
+}
+
+// PortalIncident is what a linked customer reads of an incident.
+type PortalIncident struct {
+	Title, PublicStatus string
+	Fixed               bool
 }
 
 // PortalCase loads what the portal shows of a case: the case, its record (without internal
@@ -350,6 +358,13 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 			} else if !store.IsNotFound(err) {
 				return err
 			}
+		}
+		incs, err := caseIncidents(w, caseID)
+		if err != nil {
+			return err
+		}
+		for _, i := range incs {
+			v.Incidents = append(v.Incidents, PortalIncident{Title: i.Title, PublicStatus: i.PublicStatus, Fixed: i.State == desk.IncidentResolved})
 		}
 		r, err := tx.Rating(ctx, caseID)
 		if err == nil {
