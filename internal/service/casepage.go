@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -44,12 +45,20 @@ type CasePage struct {
 	// May is what the permission table lets the reader do to the case, for the page to offer
 	// only those buttons (the commands ask again).
 	May CasePermissions
+	// Incidents the case is linked to, and the open ones it could be linked to (story 19).
+	Incidents, OpenIncidents []desk.Incident
+	// Decisions on the case with the policy and the evidence beside them (story 20).
+	Decisions DecisionsView
 }
 
 // CasePermissions are the table's answers for one case and reader.
 type CasePermissions struct {
 	HandOver, Ask, Resolve, Reopen, Release, Resend bool
 	Keep, Slip                                      map[int64]bool // by promise
+	// Incidents and decisions: open or link an incident, record a decision, answer a pending
+	// one (by decision).
+	CreateIncident, LinkIncident, Decide bool
+	Answer                               map[int64]bool
 }
 
 // casePermissions asks the table about the case and each of its promises.
@@ -163,8 +172,50 @@ func staffCasePage(w *work, c *desk.Case, q CasePageQuery, p *CasePage) error {
 			return err
 		}
 	}
-	p.May, err = casePermissions(w, c, p.Case.Promises)
-	return err
+	if p.May, err = casePermissions(w, c, p.Case.Promises); err != nil {
+		return err
+	}
+	return incidentsAndDecisions(w, c, p)
+}
+
+// incidentsAndDecisions reads the case page's incidents and decisions, and what the reader
+// may do about them.
+func incidentsAndDecisions(w *work, c *desk.Case, p *CasePage) error {
+	var err error
+	if p.Decisions.Decisions, err = w.tx.DecisionsOfCase(w.ctx, c.ID); err != nil {
+		return err
+	}
+	if p.Decisions.Policy, err = policyOf(w, c.TeamID); err != nil {
+		return err
+	}
+	if p.Decisions.Evidence, err = evidenceOf(w, c.ID); err != nil {
+		return err
+	}
+	p.Incidents = p.Decisions.Evidence.Incidents
+	open, err := w.tx.Incidents(w.ctx, desk.IncidentOpen)
+	if err != nil {
+		return err
+	}
+	for _, i := range open {
+		if !slices.ContainsFunc(p.Incidents, func(l desk.Incident) bool { return l.ID == i.ID }) {
+			p.OpenIncidents = append(p.OpenIncidents, i)
+		}
+	}
+	m := &p.May
+	m.Answer = map[int64]bool{}
+	for act, to := range map[Action]*bool{ActIncidentCreate: &m.CreateIncident, ActIncidentLink: &m.LinkIncident, ActDecisionMake: &m.Decide} {
+		if *to, err = w.may(act, Object{Case: c}); err != nil {
+			return err
+		}
+	}
+	for _, d := range p.Decisions.Decisions {
+		if d.State == desk.DecisionPending {
+			if m.Answer[d.ID], err = w.may(ActDecisionApprove, Object{Case: c, Decision: &d}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // PromiseEstimate says how long promises of this kind took to keep on cases of the case's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -64,7 +65,7 @@ type IncidentPromiseView struct {
 	IncidentID int64             `json:"incident_id"`
 	Kind       desk.PromiseKind  `json:"kind"`
 	Words      string            `json:"words"`
-	DueAt      string            `json:"due_at"`
+	DueAt      time.Time         `json:"due_at"`
 	State      desk.PromiseState `json:"state"`
 	Slips      int               `json:"slips"`
 	OwnerID    int64             `json:"owner_id"`
@@ -227,7 +228,7 @@ func incidentView(w *work, id int64) (IncidentView, error) {
 		}
 		if n := len(v.Promises); n == 0 || v.Promises[n-1].ID != pr[0] {
 			v.Promises = append(v.Promises, IncidentPromiseView{ID: pr[0], IncidentID: id, Kind: p.Kind, Words: p.Words,
-				DueAt: p.DueAt.UTC().Format("2006-01-02T15:04:05Z07:00"), State: p.State, Slips: p.Slips, OwnerID: p.OwnerID})
+				DueAt: p.DueAt.UTC(), State: p.State, Slips: p.Slips, OwnerID: p.OwnerID})
 		}
 		g := &v.Promises[len(v.Promises)-1]
 		g.Promises = append(g.Promises, CasePromise{ID: p.ID, CaseID: p.CaseID, State: p.State})

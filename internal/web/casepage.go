@@ -67,7 +67,15 @@ type casePage struct {
 	// Question is the last question to the customer about a downward hand-over since the
 	// case last climbed, with its answer (nil: none).
 	Question *service.HandoverQuestion
+	// Incidents the case is linked to and the open ones it may be linked to; its decisions
+	// with the written policy and its limits per role beside them.
+	Incidents, OpenIncidents []desk.Incident
+	Decisions                service.DecisionsView
+	Limits                   []limitView
 }
+
+// limitView is one role's limit of the decision policy, as the page writes it.
+type limitView struct{ Role, Limit string }
 
 // F is the state of one form of the page (values kept after a refusal, and the refusal).
 func (p casePage) F(name string) *formState {
@@ -207,6 +215,18 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 		}
 	}
 	p.Agents, p.Customer, p.Documents, p.Question = page.Colleagues, page.Customer, page.Documents, page.Question
+	p.Incidents, p.OpenIncidents, p.Decisions = page.Incidents, page.OpenIncidents, page.Decisions
+	for _, role := range []desk.Role{desk.RoleAgent, desk.RoleLead, desk.RoleManager, desk.RoleAdmin} {
+		limit, ok := page.Decisions.Policy.Limits[role]
+		if !ok {
+			continue
+		}
+		text := limit.String()
+		if limit == desk.Unlimited {
+			text = r.T("case.decisions.unlimited")
+		}
+		p.Limits = append(p.Limits, limitView{Role: r.T("case.role." + string(role)), Limit: text})
+	}
 	if p.Customer != nil {
 		for _, cs := range p.Customer.Cases {
 			owner := page.Owners[cs.OwnerID]
@@ -253,7 +273,8 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 		return
 	}
 	switch done {
-	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent":
+	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent",
+		"linked", "decision_granted", "decision_refused", "decision_pending_approval":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {

@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +53,42 @@ func TestPortalShowsTheIncident(t *testing.T) {
 		b2 := d.browser()
 		b2.portalSignIn("ivo@example.hr")
 		b2.get("/portal/cases/"+portalID(sc.ivoCase.ID)).portalLacks(t, "Power cut in Tartu")
+	})
+}
+
+// Stories 19 and 20 on the agent's pages: an incident opened from the case page links the
+// case and lists it with its customer; the decision form shows the written policy and its
+// limits beside it, grants within the agent's limit and sends the rest for approval.
+func TestIncidentPageAndDecisionForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cd := newCaseDesk(t, backend)
+		b := cd.signedInAs("ann@example.com")
+		p := b.get(cd.path(""))
+		p.mustContain(t, `id="decision-form"`, "A credit, refund or waived fee that the evidence supports is granted the first time",
+			"agent: 50.00", "head of care: no limit", `id="incidents"`, "Not linked to an incident.")
+
+		p = b.post("/incidents", url.Values{"title": {"Power cut in Tartu"}, "public_status": {"Crews are on site."}, "case": {strconv.FormatInt(cd.CaseID, 10)}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/incidents/") {
+			t.Fatalf("opening an incident from the case: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		inc := b.get(p.Location)
+		inc.mustContain(t, "The incident is open.", "Power cut in Tartu", "Crews are on site.", desk.CaseRef(cd.CaseID), "Linked cases (1)", "Customers (1)")
+		inc.caseMustLack(t, hostileSubject, hostileName) // escaped, never markup
+
+		p = b.post(cd.path("/decisions"), url.Values{"kind": {"credit"}, "amount": {"30"}, "currency": {"EUR"}, "reason": {"Two days without power."}, "outcome": {"grant"}})
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "done=decision_granted") {
+			t.Fatalf("a credit of 30: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		p = b.post(cd.path("/decisions"), url.Values{"kind": {"refund"}, "amount": {"120,50"}, "currency": {"EUR"}, "reason": {"Charged twice."}, "outcome": {"grant"}})
+		if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "done=decision_pending_approval") {
+			t.Fatalf("a refund of 120.50: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		p = b.get(p.Location)
+		p.mustContain(t, "Above your limit", "Credit 30.00 EUR", "granted", "Refund 120.50 EUR", "waiting for approval", "Linked incident")
+		p.caseMustLack(t, `action="/decisions/`) // Ann may not answer her own request
+		p = b.post(cd.path("/decisions"), url.Values{"kind": {"credit"}, "amount": {"10"}, "currency": {"E"}, "reason": {"x"}})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="decision-form"`) {
+			t.Errorf("a bad currency: %d", p.Status)
+		}
 	})
 }

@@ -227,9 +227,9 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.doc.ID)
 	case strings.HasPrefix(p, "/api/v1/tokens/"):
 		objID = id(m.token.ID)
-	case strings.HasPrefix(p, "/api/v1/incidents/"):
+	case strings.HasPrefix(p, "/api/v1/incidents/"), strings.HasPrefix(p, "/incidents/"):
 		objID = id(m.incident.ID)
-	case strings.HasPrefix(p, "/api/v1/decisions/"):
+	case strings.HasPrefix(p, "/api/v1/decisions/"), strings.HasPrefix(p, "/decisions/"):
 		objID = id(m.decision.ID)
 	case strings.HasPrefix(p, "/team/agents/"):
 		objID = id(r.target.ID)

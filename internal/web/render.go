@@ -65,8 +65,9 @@ func loadPages() (*pages, error) {
 			}
 			return m, nil
 		},
-		"add":  func(a, b int) int { return a + b },
-		"join": strings.Join,
+		"add":   func(a, b int) int { return a + b },
+		"join":  strings.Join,
+		"split": strings.Fields,
 	}
 	base := template.New("layout.html").Funcs(funcs)
 	shared := []string{"templates/layout.html"}
