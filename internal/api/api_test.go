@@ -31,12 +31,16 @@ type testDesk struct {
 	svc   *service.Service // for issuing tokens, as `kept token` does
 }
 
-func newDesk(t *testing.T, backend string) *testDesk {
+func newDesk(t *testing.T, backend string) *testDesk { return newDeskWith(t, backend) }
+
+// newDeskWith is newDesk with service options (outbound mail, say).
+func newDeskWith(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	t.Helper()
 	st := storetest.Open(t, backend)
 	clk := clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	m := metrics.New()
-	svc := service.New(st, clk, slog.New(slog.DiscardHandler), service.WithEvents(func(e service.Event) { m.Committed(e.CaseOpened, e.Entries) }))
+	opts = append([]service.Option{service.WithEvents(func(e service.Event) { m.Committed(e.CaseOpened, e.Entries) })}, opts...)
+	svc := service.New(st, clk, slog.New(slog.DiscardHandler), opts...)
 	srv := httptest.NewServer(api.New(svc, slog.New(slog.DiscardHandler), m, "test").Handler())
 	t.Cleanup(srv.Close)
 	ctx := context.Background()

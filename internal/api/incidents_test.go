@@ -7,20 +7,14 @@ import (
 	"log"
 	"log/slog"
 	"net"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/keptdesk/kept/internal/api"
-	"github.com/keptdesk/kept/internal/clock"
-	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/mailnet"
-	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -82,26 +76,12 @@ func newMailAPIDesk(t *testing.T, backend string) *mailDesk {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 
-	st := storetest.Open(t, backend)
-	clk := clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	svc := service.New(st, clk, slog.New(slog.DiscardHandler), service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
-	web := httptest.NewServer(api.New(svc, slog.New(slog.DiscardHandler), metrics.New(), "test").Handler())
-	t.Cleanup(web.Close)
-	ctx := context.Background()
-	admin, _, err := svc.EnsureAgent(ctx, "admin@example.com", "Ada Admin", desk.RoleAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := svc.IssueToken(ctx, admin.ID, "tests")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := newDeskWith(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
 	relay, err := mailnet.ParseRelay("smtp://" + ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &mailDesk{testDesk: &testDesk{t: t, url: web.URL, token: tok, clock: clk, svc: svc}, sink: sk,
-		sender: mailnet.NewSender(svc.Outbox("test"), relay, clk, slog.New(slog.DiscardHandler))}
+	return &mailDesk{testDesk: d, sink: sk, sender: mailnet.NewSender(d.svc.Outbox("test"), relay, d.clock, slog.New(slog.DiscardHandler))}
 }
 
 // drain sends what is due and returns, by recipient, the texts the sink got since the last

@@ -551,9 +551,9 @@ func (s *Service) keepMembers(w *work, ids []int64, note string) error {
 	return nil
 }
 
-// ResolveIncident records the fix: every linked case gets an entry, each customer is told
-// once in their language, and the incident's open promises are kept.
-func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int64, summary string) (IncidentView, error) {
+// runIncident runs a command of an open incident's owner or team (incident.run) and answers
+// the incident as it left it.
+func (s *Service) runIncident(ctx context.Context, actor desk.Actor, id int64, what string, fn func(w *work, inc *desk.Incident) error) (IncidentView, error) {
 	if err := gate(actor, ActIncidentRun); err != nil {
 		return IncidentView{}, err
 	}
@@ -563,19 +563,33 @@ func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int6
 		if err != nil {
 			return err
 		}
-		if summary, err = desk.ValidateIncidentText("summary", summary); err != nil {
+		if err := fn(w, &inc); err != nil {
 			return err
 		}
-		v, err := incidentView(w, id)
+		view, err = incidentView(w, id)
+		return err
+	})
+	return view, wrap(what, err)
+}
+
+// ResolveIncident records the fix: every linked case gets an entry, each customer is told
+// once in their language, and the incident's open promises are kept.
+func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int64, summary string) (IncidentView, error) {
+	return s.runIncident(ctx, actor, id, "resolve incident", func(w *work, inc *desk.Incident) error {
+		summary, err := desk.ValidateIncidentText("summary", summary)
+		if err != nil {
+			return err
+		}
+		v, err := incidentView(w, inc.ID)
 		if err != nil {
 			return err
 		}
 		now := w.now
 		inc.State, inc.Summary, inc.ResolvedAt = desk.IncidentResolved, summary, &now
-		if err := w.tx.SaveIncident(ctx, inc); err != nil {
+		if err := w.tx.SaveIncident(w.ctx, *inc); err != nil {
 			return err
 		}
-		pairs, err := w.tx.IncidentPromiseIDs(ctx, id, 0)
+		pairs, err := w.tx.IncidentPromiseIDs(w.ctx, inc.ID, 0)
 		if err != nil {
 			return err
 		}
@@ -592,43 +606,29 @@ func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int6
 			if err := w.readByCustomer(c); err != nil {
 				return err
 			}
-			if _, err := s.appendRecord(w, c, desk.ResolveIncident(c, inc, actor, tell[c.ID])); err != nil {
+			if _, err := s.appendRecord(w, c, desk.ResolveIncident(c, *inc, w.actor, tell[c.ID])); err != nil {
 				return err
 			}
 			if tell[c.ID] {
-				if err := s.told(w, inc, c, true, toldResolved, 0); err != nil {
+				if err := s.told(w, *inc, c, true, toldResolved, 0); err != nil {
 					return err
 				}
 			}
 		}
-		view, err = incidentView(w, id)
-		return err
+		return nil
 	})
-	return view, wrap("resolve incident", err)
 }
 
 // SetIncidentStatus changes what the linked customers read of an open incident in the portal.
 func (s *Service) SetIncidentStatus(ctx context.Context, actor desk.Actor, id int64, status string) (IncidentView, error) {
-	if err := gate(actor, ActIncidentRun); err != nil {
-		return IncidentView{}, err
-	}
-	var view IncidentView
-	err := s.write(ctx, actor, func(w *work) error {
-		inc, err := openIncident(w, id, ActIncidentRun)
+	return s.runIncident(ctx, actor, id, "set incident status", func(w *work, inc *desk.Incident) error {
+		status, err := desk.ValidateIncidentText("public_status", status)
 		if err != nil {
 			return err
 		}
-		if status, err = desk.ValidateIncidentText("public_status", status); err != nil {
-			return err
-		}
 		inc.PublicStatus = status
-		if err := w.tx.SaveIncident(ctx, inc); err != nil {
-			return err
-		}
-		view, err = incidentView(w, id)
-		return err
+		return w.tx.SaveIncident(w.ctx, *inc)
 	})
-	return view, wrap("set incident status", err)
 }
 
 // CaseIncidents are the incidents a case is linked to (its customer's portal and the decision
