@@ -489,33 +489,17 @@ func (s *Service) slipGroup(w *work, p *desk.Promise, c *desk.Case, in desk.Slip
 	if g == nil {
 		return s.slipOn(w, p, c, in, true)
 	}
-	for _, id := range g.members {
-		m, err := w.promise(id)
-		if err != nil {
-			return err
-		}
-		if m.State != desk.PromiseOpen {
-			continue
-		}
-		mc, err := w.lockCase(m.CaseID)
-		if err != nil {
-			return err
-		}
+	return eachOpen(w, g.members, func(m *desk.Promise, mc *desk.Case) error {
 		if err := w.readByCustomer(mc); err != nil {
 			return err
 		}
 		one := in
 		one.Message = mc.Reader.IncidentSlipLead(g.inc.Title) + "\n\n" + in.Message
-		if err := s.slipOn(w, m, mc, one, g.tell[id]); err != nil {
+		if err := s.slipOn(w, m, mc, one, g.tell[m.ID]); err != nil || !g.tell[m.ID] {
 			return err
 		}
-		if g.tell[id] {
-			if err := w.tx.AddIncidentNotice(w.ctx, g.inc.ID, store.IncidentNotice{CustomerID: mc.CustomerID, CaseID: mc.ID, What: toldSlip, RefID: g.members[0], At: w.now}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		return w.tx.AddIncidentNotice(w.ctx, g.inc.ID, store.IncidentNotice{CustomerID: mc.CustomerID, CaseID: mc.ID, What: toldSlip, RefID: g.members[0], At: w.now})
+	})
 }
 
 // keepGroup keeps a promise; an incident's promise is kept on every linked case.
@@ -532,19 +516,24 @@ func (s *Service) keepGroup(w *work, p *desk.Promise, c *desk.Case, note string)
 
 // keepMembers keeps the open promises of an incident's group.
 func (s *Service) keepMembers(w *work, ids []int64, note string) error {
+	return eachOpen(w, ids, func(m *desk.Promise, mc *desk.Case) error { return s.keepOn(w, m, mc, note) })
+}
+
+// eachOpen runs fn for each open promise of ids, with its case locked.
+func eachOpen(w *work, ids []int64, fn func(p *desk.Promise, c *desk.Case) error) error {
 	for _, id := range ids {
-		m, err := w.promise(id)
+		p, err := w.promise(id)
 		if err != nil {
 			return err
 		}
-		if m.State != desk.PromiseOpen {
+		if p.State != desk.PromiseOpen {
 			continue
 		}
-		mc, err := w.lockCase(m.CaseID)
+		c, err := w.lockCase(p.CaseID)
 		if err != nil {
 			return err
 		}
-		if err := s.keepOn(w, m, mc, note); err != nil {
+		if err := fn(p, c); err != nil {
 			return err
 		}
 	}

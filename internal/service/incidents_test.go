@@ -13,14 +13,6 @@ import (
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// kindOf is the kind of a desk error ("" for none or another error).
-func kindOf(err error) desk.ErrorKind {
-	if e, ok := desk.AsError(err); ok {
-		return e.Kind
-	}
-	return 0
-}
-
 // mailsTo are the texts of the mails of cases to one address, oldest first.
 func (sc *scene) mailsTo(addr string, caseIDs ...int64) []string {
 	sc.t.Helper()
@@ -110,7 +102,7 @@ func TestIncidentTellsEachCustomerOnce(t *testing.T) {
 
 		// An agent of another team may not run the incident.
 		olga := must(sc.svc.CreateAgent(sc.ctx, sc.sys, desk.NewAgent{Name: "Olga Other", Email: "olga@example.ee", Role: "agent", Team: "Sales", Timezone: "Europe/Tallinn"}))
-		if _, err := sc.svc.ResolveIncident(sc.ctx, desk.AgentActor(olga), inc.ID, "fixed"); kindOf(err) != desk.KindForbidden {
+		if _, err := sc.svc.ResolveIncident(sc.ctx, desk.AgentActor(olga), inc.ID, "fixed"); errKind(err) != desk.KindForbidden {
 			t.Errorf("another team's agent resolving: %v", err)
 		}
 
@@ -171,10 +163,10 @@ func TestIncidentTellsEachCustomerOnce(t *testing.T) {
 		if resolved != 3 {
 			t.Errorf("told of the fix: %d customers, want 3 (%+v)", resolved, v.Told)
 		}
-		if _, err := sc.svc.ResolveIncident(sc.ctx, lea, inc.ID, "again"); kindOf(err) != desk.KindConflict {
+		if _, err := sc.svc.ResolveIncident(sc.ctx, lea, inc.ID, "again"); errKind(err) != desk.KindConflict {
 			t.Errorf("resolving twice: %v", err)
 		}
-		if _, err := sc.svc.LinkCases(sc.ctx, lea, inc.ID, []int64{m1.ID}); kindOf(err) != desk.KindConflict {
+		if _, err := sc.svc.LinkCases(sc.ctx, lea, inc.ID, []int64{m1.ID}); errKind(err) != desk.KindConflict {
 			t.Errorf("linking to a resolved incident: %v", err)
 		}
 	})
@@ -247,10 +239,10 @@ func TestDecisionsUpTheLadder(t *testing.T) {
 		if !found {
 			t.Errorf("the lead was not asked: %+v", notes)
 		}
-		if _, err := sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.bob), d.ID, true, ""); kindOf(err) != desk.KindForbidden {
+		if _, err := sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.bob), d.ID, true, ""); errKind(err) != desk.KindForbidden {
 			t.Errorf("another agent approving: %v", err)
 		}
-		if _, err := sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.lead), d.ID, false, " "); kindOf(err) != desk.KindInvalid {
+		if _, err := sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.lead), d.ID, false, " "); errKind(err) != desk.KindInvalid {
 			t.Errorf("a refusal without a reason: %v", err)
 		}
 		d = must(sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.lead), d.ID, false, "The second charge was already returned on 20 Nov."))
@@ -264,7 +256,7 @@ func TestDecisionsUpTheLadder(t *testing.T) {
 		if p.State != desk.PromiseKept {
 			t.Errorf("the promise of a decision after it: %s", p.State)
 		}
-		if _, err := sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.lead), d.ID, true, ""); kindOf(err) != desk.KindConflict {
+		if _, err := sc.svc.AnswerDecision(sc.ctx, desk.AgentActor(sc.lead), d.ID, true, ""); errKind(err) != desk.KindConflict {
 			t.Errorf("answering twice: %v", err)
 		}
 
@@ -279,7 +271,7 @@ func TestDecisionsUpTheLadder(t *testing.T) {
 		}
 
 		// A policy the desk writes moves the limits; the record and the view carry it all.
-		if _, err := sc.svc.SetDecisionPolicy(sc.ctx, desk.AgentActor(sc.lead), "Billing", desk.DecisionPolicy{Text: "x"}); kindOf(err) != desk.KindForbidden {
+		if _, err := sc.svc.SetDecisionPolicy(sc.ctx, desk.AgentActor(sc.lead), "Billing", desk.DecisionPolicy{Text: "x"}); errKind(err) != desk.KindForbidden {
 			t.Errorf("a lead writing the policy: %v", err)
 		}
 		must(sc.svc.SetDecisionPolicy(sc.ctx, desk.AgentActor(sc.head), "Billing", desk.DecisionPolicy{Limits: map[desk.Role]desk.Money{desk.RoleAgent: desk.MoneyOf(150)},
@@ -296,7 +288,7 @@ func TestDecisionsUpTheLadder(t *testing.T) {
 		if !hasKind(rec, desk.KindDecisionMade) || !hasKind(rec, desk.KindDecisionAsked) {
 			t.Errorf("the record lacks the decisions")
 		}
-		if _, err := sc.svc.MakeDecision(sc.ctx, ann, cs.ID, desk.NewDecision{Kind: "bribe", Amount: 1, Currency: "EUR", Reason: "x"}); kindOf(err) != desk.KindInvalid {
+		if _, err := sc.svc.MakeDecision(sc.ctx, ann, cs.ID, desk.NewDecision{Kind: "bribe", Amount: 1, Currency: "EUR", Reason: "x"}); errKind(err) != desk.KindInvalid {
 			t.Errorf("an unknown kind: %v", err)
 		}
 	})
