@@ -16,7 +16,7 @@ func (s *Server) reportRoutes() []route {
 	return []route{
 		{method: "GET", path: "/api/v1/reports/{name}", summary: "A report over a period, per agent with a row for the total: promises (made, kept, slipped, " +
 			"broken), resolutions (confirmed, rejected, closed_unconfirmed), satisfaction (ratings, average), first_response (per channel: cases, answered, " +
-			"median_s, p90_s). JSON, or CSV with a header line (format=csv; cells that start with = + - @ are quoted so no spreadsheet runs them).",
+			"median_s, p90_s), decisions (per agent who asked: requested, granted, refused, pending, sent_up). JSON, or CSV with a header line (format=csv; cells that start with = + - @ are quoted so no spreadsheet runs them).",
 			status: http.StatusOK, answer: service.Report{},
 			query: []param{{"from", "RFC 3339 time or a date (default: a week before to)"}, {"to", "RFC 3339 time or a date, not included (default: now)"},
 				{"team", "a team's name (default: every team)"}, {"format", "json (default) or csv"}},

@@ -288,6 +288,11 @@ func TestDecisionsUpTheLadder(t *testing.T) {
 		if !hasKind(rec, desk.KindDecisionMade) || !hasKind(rec, desk.KindDecisionAsked) {
 			t.Errorf("the record lacks the decisions")
 		}
+		rep := must(sc.svc.RunReport(sc.ctx, ann, service.ReportQuery{Name: "decisions", From: monday.Add(-time.Hour), To: monday.Add(time.Hour)}))
+		total := rep.Rows[len(rep.Rows)-1]
+		if total["requested"] != 4 || total["granted"] != 3 || total["refused"] != 1 || total["sent_up"] != 2 || total["pending"] != 0 {
+			t.Errorf("the decisions report's total: %v", total)
+		}
 		if _, err := sc.svc.MakeDecision(sc.ctx, ann, cs.ID, desk.NewDecision{Kind: "bribe", Amount: 1, Currency: "EUR", Reason: "x"}); errKind(err) != desk.KindInvalid {
 			t.Errorf("an unknown kind: %v", err)
 		}

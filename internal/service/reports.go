@@ -14,7 +14,7 @@ import (
 // asks of last week. They measure promises kept and problems solved, not an agent's speed.
 
 // ReportNames are the reports there are.
-var ReportNames = []string{"promises", "first_response", "resolutions", "satisfaction"}
+var ReportNames = []string{"promises", "first_response", "resolutions", "satisfaction", "decisions"}
 
 // ReportQuery asks for a report over [From, To), of one team's cases ("" for all).
 type ReportQuery struct {
@@ -69,6 +69,11 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 		case "resolutions":
 			counts, err := tx.ResolutionCounts(ctx, q.From, q.To, teamID)
 			r.Columns = []string{"agent_id", "agent", "confirmed", "rejected", "closed_unconfirmed"}
+			r.Rows = countRows(counts, r.Columns[2:], nil)
+			return err
+		case "decisions":
+			counts, err := tx.DecisionCounts(ctx, q.From, q.To, teamID)
+			r.Columns = []string{"agent_id", "agent", "requested", "granted", "refused", "pending", "sent_up"}
 			r.Rows = countRows(counts, r.Columns[2:], nil)
 			return err
 		case "satisfaction":
