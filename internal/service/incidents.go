@@ -630,7 +630,7 @@ func caseIncidents(w *work, caseID int64) ([]desk.Incident, error) {
 // apology once (on the first of their cases to break; the others keep theirs on the record),
 // and the incident's owner is told once for the group.
 func (s *Service) incidentBreak(w *work, p *desk.Promise, c *desk.Case) error {
-	incID, groupID, ok, err := w.tx.IncidentPromise(w.ctx, p.ID)
+	incID, groupID, ok, err := w.incidentPromise(p.ID)
 	if err != nil || !ok {
 		return err
 	}
@@ -664,4 +664,28 @@ func (s *Service) incidentBreak(w *work, p *desk.Promise, c *desk.Case) error {
 	body := fmt.Sprintf("The promise of the incident %q (%q) was due %s and was not kept: each linked case escalates, and its customer is told once.",
 		inc.Title, p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
 	return w.tx.Notify(w.ctx, desk.Notification{AgentID: inc.OwnerID, CaseID: c.ID, Kind: "incident_promise_broken", Body: body, CreatedAt: w.now})
+}
+
+// incidentPromise is the incident and group of a promise made for an incident (ok false: its
+// case's own), read once per command; a batch of breaks has read them all (loadIncidentPromises).
+func (w *work) incidentPromise(promiseID int64) (incidentID, groupID int64, ok bool, err error) {
+	if r, known := w.incidentOf[promiseID]; known {
+		return r.IncidentID, r.GroupID, r.PromiseID != 0, nil
+	}
+	return w.tx.IncidentPromise(w.ctx, promiseID)
+}
+
+// loadIncidentPromises reads set-wise, for a batch, which of the promises are incidents'.
+func (w *work) loadIncidentPromises(ids []int64) error {
+	got, err := w.tx.IncidentPromisesOf(w.ctx, ids)
+	if err != nil {
+		return err
+	}
+	if w.incidentOf == nil {
+		w.incidentOf = map[int64]store.IncidentPromiseRef{}
+	}
+	for _, id := range ids {
+		w.incidentOf[id] = got[id] // the zero value: known not to be an incident's
+	}
+	return nil
 }

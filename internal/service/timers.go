@@ -135,6 +135,9 @@ func (s *Service) prefetchBreaks(w *work, promiseIDs []int64) error {
 	if err := w.loadAbsences(managers); err != nil { // who of them is at work (escalationTarget)
 		return err
 	}
+	if err := w.loadIncidentPromises(promiseIDs); err != nil {
+		return err
+	}
 	return w.loadParticipants(caseIDs)
 }
 

@@ -36,10 +36,11 @@ type work struct {
 	readers      map[int64]desk.Reader
 	participants map[int64]map[participantKey]bool // of cases: who is on each, stored or added here
 	settings     map[settingsKey]desk.TeamSettings
-	lastMail     map[int64]string         // the Message-ID of each case's last received mail ("" for none)
-	absences     map[int64][]desk.Absence // agents' absences around now (absenceWindow)
-	automatic    map[string]int           // automatic mails to an address in the past hour, with those queued here
-	routes       *[]desk.TeamSettings     // the teams that take mail at desk addresses (routingTeams)
+	lastMail     map[int64]string                   // the Message-ID of each case's last received mail ("" for none)
+	absences     map[int64][]desk.Absence           // agents' absences around now (absenceWindow)
+	automatic    map[string]int                     // automatic mails to an address in the past hour, with those queued here
+	routes       *[]desk.TeamSettings               // the teams that take mail at desk addresses (routingTeams)
+	incidentOf   map[int64]store.IncidentPromiseRef // promises known to be incidents' or not (incidentPromise)
 
 	// What the customers read by mail, sent as the command ends (notices.go).
 	notices     map[int64]*caseNotices

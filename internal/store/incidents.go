@@ -174,6 +174,25 @@ func (t *Tx) IncidentPromise(ctx context.Context, promiseID int64) (incidentID, 
 	return incidentID, groupID, true, nil
 }
 
+// IncidentPromiseRef is the incident and group of a promise made for an incident.
+type IncidentPromiseRef struct{ PromiseID, IncidentID, GroupID int64 }
+
+// IncidentPromisesOf are, of the promises, those made for incidents (a batch of breaks reads
+// them at once), by promise id.
+func (t *Tx) IncidentPromisesOf(ctx context.Context, promiseIDs []int64) (map[int64]IncidentPromiseRef, error) {
+	out, err := byIDs(ctx, t, promiseIDs, func(in string) string {
+		return `SELECT promise_id, incident_id, group_id FROM incident_promises WHERE promise_id IN ` + in
+	}, func(s scanner) (IncidentPromiseRef, error) {
+		var r IncidentPromiseRef
+		err := s.Scan(&r.PromiseID, &r.IncidentID, &r.GroupID)
+		return r, err
+	}, func(r IncidentPromiseRef) int64 { return r.PromiseID })
+	if err != nil {
+		return nil, fmt.Errorf("incidents of promises: %w", err)
+	}
+	return out, nil
+}
+
 // IncidentPromiseIDs are the promises of an incident's groups: groupID 0 every group's, by
 // group then promise.
 func (t *Tx) IncidentPromiseIDs(ctx context.Context, incidentID, groupID int64) ([][2]int64, error) {
