@@ -60,6 +60,10 @@ type decisionAnswerIn struct {
 	Reason string `json:"reason"`
 }
 
+type channelIn struct {
+	Channel string `json:"channel"` // write or call
+}
+
 type policyIn struct {
 	Team          string             `json:"team,omitempty"`
 	Limits        map[string]float64 `json:"limits"`
@@ -93,6 +97,8 @@ func (s *Server) incidentRoutes() []route {
 			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: s.approveDecision},
 		{method: "POST", path: "/api/v1/decisions/{id}/refuse", summary: "Refuse a decision waiting for your approval: the reason is required and told to the customer.",
 			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: s.refuseDecision},
+		{method: "PUT", path: "/api/v1/case-types/{id}/channel", summary: "Which channel serves a case type best (write or call): the portal's new-request form says so, and offers a call-back for a call.",
+			status: http.StatusOK, body: channelIn{}, answer: service.RequestType{}, handle: s.setChannel},
 		{method: "GET", path: "/api/v1/decision-policy", summary: "The written decision policy (a team's, else the desk's, else the default: agent 50, lead 200, manager 1000, admin unlimited).",
 			status: http.StatusOK, answer: desk.DecisionPolicy{}, query: []param{{"team", "a team's name (default: the desk's own)"}}, handle: s.getPolicy, read: readShared},
 		{method: "PUT", path: "/api/v1/decision-policy", summary: "Write a team's decision policy (team; without it the desk's, admin only): limits per role as plain amounts (-1 unlimited), decide_within_s, text shown to agents.",
@@ -245,4 +251,12 @@ func (s *Server) setPolicy(r *http.Request, svc *service.Service, a desk.Actor) 
 		}
 	}
 	return svc.SetDecisionPolicy(r.Context(), a, in.Team, desk.DecisionPolicy{Limits: limits, DecideWithS: in.DecideWithinS, Text: in.Text})
+}
+
+func (s *Server) setChannel(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	var in channelIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return svc.SetCaseTypeChannel(r.Context(), a, r.PathValue("id"), in.Channel)
 }

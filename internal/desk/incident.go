@@ -123,6 +123,7 @@ type incidentWords struct {
 	// Decisions: granted, refused, pending (with when the customer will have it).
 	granted, refused, pending, approved string
 	kinds                               map[DecisionKind]string
+	callback                            string // a call-back booked in the portal: when
 }
 
 func (r Reader) incident() *incidentWords {
@@ -143,6 +144,7 @@ var incidentWordsByLang = map[string]*incidentWords{
 		pending:  "Your request for a %s of %s needs a colleague's approval. You will have our decision by %s.",
 		approved: "Reason: %s",
 		kinds:    map[DecisionKind]string{DecisionCredit: "credit", DecisionRefund: "refund", DecisionWaiver: "waived fee"},
+		callback: "We will call you back at %s.",
 	},
 	"et": {
 		linked:   "Teie juhtum on seotud teadaoleva rikkega: %s.",
@@ -154,6 +156,7 @@ var incidentWordsByLang = map[string]*incidentWords{
 		pending:  "Teie taotlus (%s summas %s) vajab kolleegi kinnitust. Saate meie otsuse hiljemalt %s.",
 		approved: "Põhjus: %s",
 		kinds:    map[DecisionKind]string{DecisionCredit: "hüvitis", DecisionRefund: "raha tagastamine", DecisionWaiver: "tasust loobumine"},
+		callback: "Helistame teile tagasi: %s.",
 	},
 	"hr": {
 		linked:   "Vaš je predmet povezan s poznatim kvarom: %s.",
@@ -165,5 +168,17 @@ var incidentWordsByLang = map[string]*incidentWords{
 		pending:  "Vaš zahtjev (%s u iznosu od %s) treba odobrenje kolege. Našu odluku dobit ćete najkasnije %s.",
 		approved: "Razlog: %s",
 		kinds:    map[DecisionKind]string{DecisionCredit: "odobrenje", DecisionRefund: "povrat novca", DecisionWaiver: "oslobođenje od naknade"},
+		callback: "Nazvat ćemo vas: %s.",
 	},
 }
+
+// CallbackWords are the words of a call-back the customer booked, as they read the time.
+func (r Reader) CallbackWords(at time.Time, fallback *time.Location) string {
+	return fmt.Sprintf(r.incident().callback, r.Stamp(at, fallback))
+}
+
+// Channels a case type is best served by (the new-request form says which).
+const (
+	ChannelWrite = "write"
+	ChannelCall  = "call"
+)

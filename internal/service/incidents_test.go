@@ -304,3 +304,48 @@ func mustText(t *testing.T, m store.OutMail) string {
 	_, text := textOf(t, m)
 	return text
 }
+
+// Story 21: the portal's form offers the types with their channel; a call-type asks for its
+// references and offers call-back times of its team; the request books one as a promise of
+// the agent free then, in the customer's words.
+func TestNewRequestWithCallback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		mari := sc.speaks(sc.mari, "et", "Europe/Tallinn")
+		repair := must(sc.svc.CreateCaseType(sc.ctx, desk.AgentActor(sc.head), desk.NewCaseType{Name: "Repair", Team: "Billing", RequiredReferences: []string{"order"}}))
+		must(sc.svc.CreateCaseType(sc.ctx, desk.AgentActor(sc.head), desk.NewCaseType{Name: "Quote", Team: "Billing"}))
+		if _, err := sc.svc.SetCaseTypeChannel(sc.ctx, desk.AgentActor(sc.ann), "Repair", "call"); errKind(err) != desk.KindForbidden {
+			t.Errorf("an agent setting the channel: %v", err)
+		}
+		must(sc.svc.SetCaseTypeChannel(sc.ctx, desk.AgentActor(sc.head), "Repair", "call"))
+		me := desk.CustomerActor(mari)
+		f := must(sc.svc.NewRequestForm(sc.ctx, me, repair.ID))
+		if len(f.Types) != 2 || f.Chosen == nil || f.Chosen.Channel != "call" || len(f.Slots) == 0 {
+			t.Fatalf("the form for a repair: %+v", f)
+		}
+		slot := f.Slots[0]
+		if !slot.At.After(monday.Add(time.Hour)) {
+			t.Errorf("the first call-back time %s is too soon", slot.At)
+		}
+		if _, err := sc.svc.OpenRequest(sc.ctx, me, service.NewRequest{TypeID: repair.ID, Subject: "Pesumasin", Body: "Ei tööta."}); errKind(err) != desk.KindInvalid {
+			t.Errorf("a repair without its order: %v", err)
+		}
+		if _, err := sc.svc.OpenRequest(sc.ctx, sc.sys, service.NewRequest{Subject: "x", Body: "y"}); err == nil {
+			t.Errorf("the desk itself opened a portal request")
+		}
+		id := must(sc.svc.OpenRequest(sc.ctx, me, service.NewRequest{TypeID: repair.ID, Subject: "Pesumasin", Body: "Ei tööta.",
+			References: []desk.Reference{{Kind: "order", Value: "ORD-7"}}, Callback: &slot}))
+		v := must(sc.svc.Case(sc.ctx, sc.sys, id))
+		if v.Type != "Repair" || v.CustomerID != mari.ID || len(v.Promises) != 1 {
+			t.Fatalf("the request's case: %+v", v)
+		}
+		p := v.Promises[0]
+		if p.Kind != desk.PromiseCallback || !p.DueAt.Equal(slot.At) || p.OwnerID != slot.AgentID || !strings.HasPrefix(p.Words, "Helistame teile tagasi") {
+			t.Errorf("the booked call-back: %+v", p)
+		}
+		quote := must(sc.svc.NewRequestForm(sc.ctx, me, f.Types[0].ID+f.Types[1].ID-repair.ID))
+		if quote.Chosen == nil || quote.Chosen.Channel != "write" || len(quote.Slots) != 0 {
+			t.Errorf("the form for a quote: %+v", quote)
+		}
+	})
+}

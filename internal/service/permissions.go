@@ -102,6 +102,8 @@ const (
 	ActDecisionRead    Action = "decision.read"
 	ActDecisionApprove Action = "decision.approve"
 	ActDecisionPolicy  Action = "decision.policy"
+
+	ActPortalRequest Action = "portal.request" // a customer opens a case in the portal
 )
 
 // Object is what an action is done to, as far as the command has loaded it.
@@ -231,7 +233,7 @@ var rules = []Rule{
 		Routes: []string{"PUT /api/v1/teams/{name}"}},
 	{Action: ActReports, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}"}},
 
-	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types"}},
+	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},
 	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies"}},
 	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners"}},
@@ -275,6 +277,8 @@ var rules = []Rule{
 	{Action: ActDecisionPolicy, Who: "admin (any team, and the desk's own); a manager (their own team's)", gate: isManagerOrAdmin, on: mayWritePolicy,
 		Routes: []string{"PUT /api/v1/decision-policy"}},
 
+	{Action: ActPortalRequest, Who: "the customer (a new request in the portal, a call-back at a time the form offers)", gate: isCustomer,
+		Routes: []string{"GET /portal/new", "POST /portal/new"}},
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,
 		Routes: []string{"GET /portal", "GET /portal/cases/{id}", "POST /portal/cases/{id}/reply", "POST /portal/cases/{id}/rating",
 			"POST /portal/cases/{id}/handover"}},

@@ -395,3 +395,32 @@ func (t *Tx) DecisionCounts(ctx context.Context, from, to time.Time, teamID int6
 		WHERE d.created_at >= $1 AND d.created_at < $2 AND `+teamCond(3)+`
 		GROUP BY d.requested_by, a.name, x.key ORDER BY a.name, d.requested_by`, dbTime(from), dbTime(to), teamID)
 }
+
+// SetCaseTypeChannel writes the channel that serves a case type best (write or call).
+func (t *Tx) SetCaseTypeChannel(ctx context.Context, caseTypeID int64, channel string, at time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO case_type_advice (case_type_id, channel, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (case_type_id) DO UPDATE SET channel = excluded.channel, updated_at = excluded.updated_at`, caseTypeID, channel, dbTime(at))
+	if err != nil {
+		return fmt.Errorf("set the channel of case type %d: %w", caseTypeID, err)
+	}
+	return nil
+}
+
+// CaseTypeChannels are the channels set per case type, by case type id.
+func (t *Tx) CaseTypeChannels(ctx context.Context) (map[int64]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT case_type_id, channel FROM case_type_advice`)
+	if err != nil {
+		return nil, fmt.Errorf("case type channels: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var ch string
+		if err := rows.Scan(&id, &ch); err != nil {
+			return nil, fmt.Errorf("case type channels: %w", err)
+		}
+		out[id] = ch
+	}
+	return out, rows.Err()
+}

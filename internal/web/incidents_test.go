@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,5 +91,45 @@ func TestIncidentPageAndDecisionForm(t *testing.T) {
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="decision-form"`) {
 			t.Errorf("a bad currency: %d", p.Status)
 		}
+	})
+}
+
+// Story 21 in the portal: the new-request form asks for the chosen type's reference, says a
+// call serves it best, refuses it without the reference (keeping what was typed), and books
+// the call-back at a time it offered.
+func TestPortalNewRequestForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx, head := context.Background(), desk.AgentActor(d.Admin)
+		repair, err := d.Svc.CreateCaseType(ctx, head, desk.NewCaseType{Name: "Repair", Team: "Care", RequiredReferences: []string{"order"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Svc.SetCaseTypeChannel(ctx, head, "Repair", "call"); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		b.get("/portal").mustContain(t, `href="/portal/new"`)
+		p := b.get("/portal/new?type=" + portalID(repair.ID))
+		p.mustContain(t, "This is best solved on the phone", `name="ref_order"`, `name="callback"`)
+		slot := regexp.MustCompile(`name="callback" value="([^"]+)"`).FindAllStringSubmatch(p.Body, -1)
+		if len(slot) < 2 {
+			t.Fatalf("no call-back times offered:\n%s", p.Body)
+		}
+		form := url.Values{"type": {portalID(repair.ID)}, "subject": {"Washing machine"}, "body": {"It does not spin."}, "callback": {slot[1][1]}}
+		p = b.post("/portal/new", form)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Please give the references") || !strings.Contains(p.Body, "It does not spin.") {
+			t.Fatalf("without the order: %d\n%s", p.Status, p.Body)
+		}
+		form.Set("ref_order", "ORD-77")
+		p = b.post("/portal/new", form)
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/portal/cases/") {
+			t.Fatalf("the request: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		page := b.get(p.Location)
+		page.mustContain(t, "Your request is with us.", "Washing machine", "We will call you back at")
+		_ = sc
 	})
 }

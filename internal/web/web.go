@@ -159,6 +159,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.managerRoutes(mux)
 	s.incidentRoutes(mux)
 	s.portalRoutes(mux)
+	s.requestRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
 	s.passwordRoutes(mux)

@@ -1,7 +1,8 @@
 -- Incidents (story 19): a fault many customers report, the cases linked to it, its promises
 -- (one promise row on each linked case, grouped; the group's id is its first promise's), and
 -- who was told what. Decisions (story 20): credits, refunds and waived fees on a case, and the
--- written policy per team (team_id 0: the desk's own) they are decided by.
+-- written policy per team (team_id 0: the desk's own) they are decided by. The new-request
+-- form: the channel that serves each case type best.
 
 -- +goose Up
 CREATE TABLE incidents (
@@ -70,8 +71,15 @@ CREATE TABLE decision_policies (
     updated_by      BIGINT NOT NULL DEFAULT 0,
     updated_at      TIMESTAMPTZ NOT NULL
 );
+-- The new-request form (story 21): which channel serves each case type best.
+CREATE TABLE case_type_advice (
+    case_type_id BIGINT PRIMARY KEY REFERENCES case_types (id),
+    channel      TEXT NOT NULL, -- write, call
+    updated_at   TIMESTAMPTZ NOT NULL
+);
 
 -- +goose Down
+DROP TABLE case_type_advice;
 DROP TABLE decision_policies;
 DROP TABLE decisions;
 DROP TABLE incident_notices;
