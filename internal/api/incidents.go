@@ -50,10 +50,24 @@ type resolveIncidentIn struct {
 
 type decisionIn struct {
 	Kind     string  `json:"kind"`
-	Amount   float64 `json:"amount"`
+	Amount   amount  `json:"amount"`
 	Currency string  `json:"currency"`
 	Reason   string  `json:"reason"`
 	Outcome  string  `json:"outcome,omitempty"` // "refuse" records a refusal (its reason is told); else it is granted within the limit
+}
+
+// amount is a sum in a request body: a number, or a string holding one ("12.50").
+type amount float64
+
+// UnmarshalJSON accepts 12.5 and "12.50".
+func (a *amount) UnmarshalJSON(b []byte) error {
+	v := string(bytes.Trim(b, `"`))
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(v), Type: reflect.TypeOf(f)}
+	}
+	*a = amount(f)
+	return nil
 }
 
 type decisionAnswerIn struct {
@@ -203,7 +217,7 @@ func (s *Server) makeDecision(r *http.Request, svc *service.Service, a desk.Acto
 	default:
 		return nil, desk.Invalid("outcome", "grant or refuse")
 	}
-	return svc.MakeDecision(r.Context(), a, id, desk.NewDecision{Kind: in.Kind, Amount: in.Amount, Currency: in.Currency, Reason: in.Reason, Refuse: refuse})
+	return svc.MakeDecision(r.Context(), a, id, desk.NewDecision{Kind: in.Kind, Amount: float64(in.Amount), Currency: in.Currency, Reason: in.Reason, Refuse: refuse})
 }
 
 func (s *Server) caseDecisions(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -187,7 +187,7 @@ func TestIncidentsAndDecisionsOverHTTP(t *testing.T) {
 
 		// Decisions.
 		c := cases[0]
-		dec := as(annTok, "POST", "/api/v1/cases/"+c+"/decisions", map[string]any{"kind": "credit", "amount": 30, "currency": "EUR", "reason": "Two days without internet."}, 201)
+		dec := as(annTok, "POST", "/api/v1/cases/"+c+"/decisions", map[string]any{"kind": "credit", "amount": "30.00", "currency": "EUR", "reason": "Two days without internet."}, 201)
 		if dec["state"] != "granted" || dec["id"] == nil {
 			t.Errorf("a credit within the agent's limit: %v", dec)
 		}
