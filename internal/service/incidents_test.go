@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -346,6 +347,79 @@ func TestNewRequestWithCallback(t *testing.T) {
 		quote := must(sc.svc.NewRequestForm(sc.ctx, me, f.Types[0].ID+f.Types[1].ID-repair.ID))
 		if quote.Chosen == nil || quote.Chosen.Channel != "write" || len(quote.Slots) != 0 {
 			t.Errorf("the form for a quote: %+v", quote)
+		}
+	})
+}
+
+// The scenario: 30 cases of customers in three languages linked to an incident whose
+// promise slips once and is then kept by the fix: each customer gets exactly one slip mail and
+// one fixed mail, in their language.
+func TestThirtyCasesOneIncident(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		langs := []struct{ lang, zone, slip, fixed string }{
+			{"et", "Europe/Tallinn", "Teade teie teatatud rikke kohta", "on parandatud"},
+			{"hr", "Europe/Zagreb", "Obavijest o kvaru", "je otklonjen"},
+			{"en", "Europe/London", "An update on the fault you reported", "has been fixed"},
+		}
+		type linked struct {
+			email string
+			lang  int
+			cases []int64
+		}
+		var people []*linked
+		var ids []int64
+		for i := range 25 {
+			l := i % 3
+			c := sc.speaks(sc.customer(fmt.Sprintf("Customer %d", i), fmt.Sprintf("c%d@example.net", i)), langs[l].lang, langs[l].zone)
+			p := &linked{email: c.Email(), lang: l}
+			n := 1
+			if i < 5 {
+				n = 2 // five customers reported it twice
+			}
+			for range n {
+				cs := sc.caseOf(c, sc.ann, "No line")
+				p.cases = append(p.cases, cs.ID)
+				ids = append(ids, cs.ID)
+			}
+			people = append(people, p)
+		}
+		if len(ids) != 30 {
+			t.Fatalf("%d cases", len(ids))
+		}
+		lea := desk.AgentActor(sc.lead)
+		inc := must(sc.svc.CreateIncident(sc.ctx, lea, desk.NewIncident{Title: "Line down in Pärnu"}))
+		must(sc.svc.LinkCases(sc.ctx, lea, inc.ID, ids))
+		pv := must(sc.svc.PromiseIncident(sc.ctx, lea, inc.ID, desk.NewPromise{Kind: "fix", DueAt: sc.at(0, "15:00"), Words: "Fixed by 15:00 Tallinn time."}))
+		if len(pv.Promises) != 30 || pv.Told != 25 {
+			t.Fatalf("the promise: %d promises, %d told", len(pv.Promises), pv.Told)
+		}
+		count := func() []int {
+			out := make([]int, len(people))
+			for i, p := range people {
+				out[i] = len(sc.mailsTo(p.email, p.cases...))
+			}
+			return out
+		}
+		check := func(step string, before []int, words func(l int) string) {
+			t.Helper()
+			for i, p := range people {
+				got := newer(sc.mailsTo(p.email, p.cases...), before[i])
+				if len(got) != 1 || !strings.Contains(got[0], words(p.lang)) {
+					t.Errorf("%s: %s got %d mails (want 1 with %q): %q", step, p.email, len(got), words(p.lang), got)
+				}
+			}
+		}
+		before := count()
+		must(sc.svc.SlipPromise(sc.ctx, lea, pv.Promises[7].ID, desk.Slip{DueAt: sc.at(0, "16:30"), Reason: "the crew is late", Message: "90 more minutes."}))
+		check("the slip", before, func(l int) string { return langs[l].slip })
+		before = count()
+		must(sc.svc.ResolveIncident(sc.ctx, lea, inc.ID, "The line works again."))
+		check("the fix", before, func(l int) string { return langs[l].fixed })
+		for _, p := range must(sc.svc.Incident(sc.ctx, lea, inc.ID)).Promises[0].Promises {
+			if p.State != desk.PromiseKept {
+				t.Errorf("promise %d on %s is %s after the fix", p.ID, desk.CaseRef(p.CaseID), p.State)
+			}
 		}
 	})
 }
