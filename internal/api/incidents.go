@@ -49,11 +49,11 @@ type resolveIncidentIn struct {
 }
 
 type decisionIn struct {
-	Kind     string  `json:"kind"`
-	Amount   amount  `json:"amount"`
-	Currency string  `json:"currency"`
-	Reason   string  `json:"reason"`
-	Outcome  string  `json:"outcome,omitempty"` // "refuse" records a refusal (its reason is told); else it is granted within the limit
+	Kind     string `json:"kind"`
+	Amount   amount `json:"amount"`
+	Currency string `json:"currency"`
+	Reason   string `json:"reason"`
+	Outcome  string `json:"outcome,omitempty"` // "refuse" records a refusal (its reason is told); else it is granted within the limit
 }
 
 // amount is a sum in a request body: a number, or a string holding one ("12.50").
