@@ -254,12 +254,16 @@ func incidentView(w *work, id int64) (IncidentView, error) {
 	return v, nil
 }
 
-// tellers picks, of an incident's linked cases, the one on which each customer is told: the
-// first of theirs that mail can reach (not held as spam), else their first.
-func tellers(v IncidentView) map[int64]bool {
+// tellers picks, of an incident's linked cases that count (all, with count nil), the one on
+// which each customer is told: the first of theirs that mail can reach (not held as spam),
+// else their first.
+func tellers(v IncidentView, count func(c *desk.Case) bool) map[int64]bool {
 	first := map[int64]int64{}
 	for _, cv := range v.Cases {
 		c := v.byCase[cv.ID]
+		if count != nil && !count(c) {
+			continue
+		}
 		cur, ok := first[c.CustomerID]
 		if !ok || (v.byCase[cur].Status == desk.StatusQuarantined && c.Status != desk.StatusQuarantined) {
 			first[c.CustomerID] = c.ID
@@ -399,7 +403,7 @@ func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int6
 		if err != nil {
 			return err
 		}
-		tell := tellers(v)
+		tell := tellers(v, func(c *desk.Case) bool { return c.Status.Active() }) // promises go on open cases only
 		in.OwnerID = inc.OwnerID
 		var group int64
 		for _, cv := range v.Cases {
@@ -589,7 +593,7 @@ func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int6
 		if err := s.keepMembers(w, ids, summary); err != nil {
 			return err
 		}
-		tell := tellers(v)
+		tell := tellers(v, nil)
 		for _, cv := range v.Cases {
 			c := v.byCase[cv.ID]
 			if err := w.readByCustomer(c); err != nil {

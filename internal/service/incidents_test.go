@@ -173,6 +173,30 @@ func TestIncidentTellsEachCustomerOnce(t *testing.T) {
 	})
 }
 
+// A customer whose first linked case is closed is told of the incident's promise on their open
+// one: the promise goes only on open cases, and so does the telling.
+func TestIncidentPromiseToldOnTheOpenCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		mari := sc.speaks(sc.mari, "et", "Europe/Tallinn")
+		old, open := sc.caseOf(mari, sc.ann, "Vana"), sc.caseOf(mari, sc.ann, "Uus")
+		ann := desk.AgentActor(sc.ann)
+		must(sc.svc.Resolve(sc.ctx, ann, old.ID, "Lahendatud."))
+		must(sc.svc.Confirm(sc.ctx, desk.CustomerActor(mari), old.ID, desk.Confirmation{Confirmed: true}))
+		lea := desk.AgentActor(sc.lead)
+		inc := must(sc.svc.CreateIncident(sc.ctx, lea, desk.NewIncident{Title: "Outage"}))
+		must(sc.svc.LinkCases(sc.ctx, lea, inc.ID, []int64{old.ID, open.ID}))
+		before := len(sc.mailsTo(mari.Email(), old.ID, open.ID))
+		pv := must(sc.svc.PromiseIncident(sc.ctx, lea, inc.ID, desk.NewPromise{Kind: "fix", DueAt: sc.at(0, "16:00"), Words: "Parandame kella 16ks."}))
+		if len(pv.Promises) != 1 || pv.Promises[0].CaseID != open.ID || pv.Told != 1 {
+			t.Fatalf("the promise: %+v", pv)
+		}
+		if got := newer(sc.mailsTo(mari.Email(), old.ID, open.ID), before); len(got) != 1 {
+			t.Errorf("Mari got %d promise mails, want 1", len(got))
+		}
+	})
+}
+
 // An incident's promise nobody keeps breaks on every linked case, as any promise does (each
 // case escalates), but its customer reads the apology once, and the incident's owner is told.
 func TestIncidentPromiseBreaksOnce(t *testing.T) {
