@@ -30,14 +30,12 @@ const (
 // what.
 type IncidentView struct {
 	desk.Incident
-	Owner     Person                  `json:"owner"`
-	Cases     []IncidentCaseView      `json:"cases"`
-	Customers []IncidentCustomer      `json:"customers"`
-	Promises  []IncidentPromiseView   `json:"promises"`
-	Told      []IncidentNoticeView    `json:"told"`
-	Notices   []store.IncidentNotice  `json:"-"`
-	byCase    map[int64]*desk.Case    // the linked cases as read
-	people    map[int64]desk.Customer // their customers
+	Owner     Person                `json:"owner"`
+	Cases     []IncidentCaseView    `json:"cases"`
+	Customers []IncidentCustomer    `json:"customers"`
+	Promises  []IncidentPromiseView `json:"promises"`
+	Told      []IncidentNoticeView  `json:"told"`
+	byCase    map[int64]*desk.Case  // the linked cases as read
 }
 
 // IncidentCaseView is a linked case.
@@ -187,7 +185,7 @@ func incidentView(w *work, id int64) (IncidentView, error) {
 		return IncidentView{}, err
 	}
 	v := IncidentView{Incident: inc, Cases: []IncidentCaseView{}, Customers: []IncidentCustomer{}, Promises: []IncidentPromiseView{},
-		Told: []IncidentNoticeView{}, byCase: map[int64]*desk.Case{}, people: map[int64]desk.Customer{}}
+		Told: []IncidentNoticeView{}, byCase: map[int64]*desk.Case{}}
 	if owner, err := w.agent(inc.OwnerID); err == nil {
 		v.Owner = Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team}
 	} else if !store.IsNotFound(err) {
@@ -207,7 +205,7 @@ func incidentView(w *work, id int64) (IncidentView, error) {
 		if err != nil {
 			return v, err
 		}
-		v.byCase[c.ID], v.people[cust.ID] = c, cust
+		v.byCase[c.ID] = c
 		v.Cases = append(v.Cases, IncidentCaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, CustomerID: cust.ID, Customer: cust.Name})
 		i, ok := custAt[cust.ID]
 		if !ok {
@@ -236,10 +234,11 @@ func incidentView(w *work, id int64) (IncidentView, error) {
 			g.State = desk.PromiseOpen // the group is open while any of its promises is
 		}
 	}
-	if v.Notices, err = tx.IncidentNotices(ctx, id); err != nil {
+	notices, err := tx.IncidentNotices(ctx, id)
+	if err != nil {
 		return v, err
 	}
-	for _, n := range v.Notices {
+	for _, n := range notices {
 		name := ""
 		if cust, err := w.customer(n.CustomerID); err == nil {
 			name = cust.Name
@@ -442,14 +441,15 @@ func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int6
 	return out, wrap("promise incident", err)
 }
 
-// groupOf is the incident promise group of a promise, if it is one: the incident, and its
-// members with their cases, each customer's telling case marked.
+// promiseGroup is an incident's promise: the incident, the promises of its group (the first
+// first), and, of the open ones, those on which each customer is told.
 type promiseGroup struct {
 	inc     desk.Incident
 	members []int64 // promise ids, the group's first first
 	tell    map[int64]bool
 }
 
+// groupOf is the incident promise group of a promise; nil when it is its case's own.
 func groupOf(w *work, p *desk.Promise) (*promiseGroup, error) {
 	incID, groupID, ok, err := w.tx.IncidentPromise(w.ctx, p.ID)
 	if err != nil || !ok {
@@ -624,7 +624,7 @@ func (s *Service) SetIncidentStatus(ctx context.Context, actor desk.Actor, id in
 	})
 }
 
-// CaseIncidents are the incidents a case is linked to (its customer's portal and the decision
+// caseIncidents are the incidents a case is linked to (its customer's portal and the decision
 // evidence show them).
 func caseIncidents(w *work, caseID int64) ([]desk.Incident, error) {
 	return w.tx.IncidentsOfCase(w.ctx, caseID)
