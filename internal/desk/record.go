@@ -215,3 +215,10 @@ func CheckExport(x RecordExport) (*ChainFault, error) {
 	}
 	return check.Finish(x.HeadSeq, x.HeadHash), nil
 }
+
+// What the record says for a mail that came without text: the record keeps these words as
+// written, and the pages show them in the reader's language.
+const (
+	NoText         = "(no text)"
+	NoTextAttached = "(no text; attached: " // the attachments' names and ")" follow
+)

@@ -618,3 +618,31 @@ func TestPortalKeptPromiseInTheCustomersLanguage(t *testing.T) {
 		p.portalLacks(t, "Kept: ")
 	})
 }
+
+// A mail with no text (only an attachment) is on the record as the desk's "(no text; attached:
+// …)"; the customer reads that in their language, not in the desk's English.
+func TestPortalMailWithoutTextInTheCustomersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx := context.Background()
+		raw := strings.Join([]string{
+			"From: Mari Mets <mari@example.ee>", "To: support@desk.test", "Subject: Foto",
+			"Message-ID: <notext-1@example.ee>", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="b1"`, "",
+			"--b1", "Content-Type: text/plain; charset=utf-8", "", "", "--b1",
+			`Content-Type: image/png; name="kann.png"`, `Content-Disposition: attachment; filename="kann.png"`,
+			"Content-Transfer-Encoding: base64", "", "iVBORw0KGgo=", "--b1--", ""}, "\r\n")
+		res, err := d.Svc.ReceiveMail(ctx, mail.Delivery{From: "mari@example.ee", To: []string{"support@desk.test"}, Raw: []byte(raw)})
+		if err != nil || res.CaseID == 0 {
+			t.Fatalf("receive: %+v, %v", res, err)
+		}
+		if err := d.Svc.SetLanguage(ctx, desk.CustomerActor(sc.mari), "et"); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		p := b.get("/portal/cases/" + portalID(res.CaseID))
+		p.mustContain(t, "(Tekstita; manused: kann.png)")
+		p.portalLacks(t, "no text")
+	})
+}
