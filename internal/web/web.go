@@ -239,6 +239,13 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 			limit = desk.MaxDocumentSize + maxFormBody
 		}
 		hr.Body = http.MaxBytesReader(sw, hr.Body, limit)
+		if !safeMethod(hr.Method) && tooLarge(hr) {
+			msg := r.T("error.too_large", desk.MaxText>>20)
+			if err := s.render(sw, r, http.StatusRequestEntityTooLarge, "error", view{Title: msg, Data: map[string]any{"Message": msg}}); err != nil {
+				s.log.Error("render error page", "err", err)
+			}
+			return
+		}
 		if !safeMethod(hr.Method) && !s.checkCSRF(r) {
 			s.renderError(sw, r, &desk.Error{Kind: desk.KindForbidden, Code: "csrf",
 				Message: r.T("error.csrf")})
@@ -260,8 +267,23 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 // pageDeadline is how long a page may work before it answers 503.
 const pageDeadline = 20 * time.Second
 
-// maxFormBody bounds a form post; an upload (multipart) may add one document's size.
-const maxFormBody = 1 << 20
+// maxFormBody bounds a form post; an upload (multipart) may add one document's size. A form
+// carries a text of up to desk.MaxText percent-encoded (a letter of two or three bytes is six
+// or nine characters of the form), so the bound is a few times that.
+const maxFormBody = 4*desk.MaxText + 64<<10
+
+// tooLarge parses a post's form and reports whether it was larger than the bound: the page
+// says so, rather than that the form expired (its token is read from the same form).
+func tooLarge(r *http.Request) bool {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var big *http.MaxBytesError
+	return errors.As(err, &big)
+}
 
 // signInFirst sends a visitor without the right session to the matching sign-in page, and
 // brings them back afterwards. Partial requests from scripts get a 401 instead of a page.
