@@ -305,7 +305,7 @@ func TestRecordsFromBeforeReadTyped(t *testing.T) {
 			t.Fatalf("%s does not verify: %v %v", x.Ref, f, err)
 		}
 		for _, e := range x.Entries {
-			if sameDataTyped(t, e) {
+			if sameDataTyped(t, e.Entry) {
 				kinds[e.Kind]++
 			}
 		}
