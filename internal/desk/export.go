@@ -76,6 +76,18 @@ func (e *ExportEntry) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &e.Entry)
 }
 
+// EncodeExport is the export as a file: indented JSON, bodies as they were written.
+func EncodeExport(x RecordExport) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(x); err != nil {
+		return nil, fmt.Errorf("encode the export of %s: %w", x.Ref, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // NewRecordExport is a case's record as reader may see it: entries they may not see are
 // withheld. entries is the whole record, oldest first.
 func NewRecordExport(c Case, entries []Entry, reader Actor, at time.Time) RecordExport {
