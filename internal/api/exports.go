@@ -3,7 +3,6 @@ package api
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"path"
@@ -136,7 +135,11 @@ func customerFile(arch service.CustomerArchive) ([]byte, error) {
 	for _, d := range arch.Documents {
 		out.Documents = append(out.Documents, doc{Document: d, File: documentPath(d)})
 	}
-	return encodeIndented(out)
+	b, err := desk.EncodeFile(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode customer.json: %w", err)
+	}
+	return b, nil
 }
 
 // documentPath is where a document's bytes are in the archive: its id keeps two files of one
@@ -147,16 +150,4 @@ func documentPath(d desk.Document) string {
 		name = "document"
 	}
 	return fmt.Sprintf("documents/%d-%s", d.ID, name)
-}
-
-// encodeIndented is a file's JSON: indented, text as written.
-func encodeIndented(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encode customer.json: %w", err)
-	}
-	return buf.Bytes(), nil
 }

@@ -78,12 +78,22 @@ func (e *ExportEntry) UnmarshalJSON(b []byte) error {
 
 // EncodeExport is the export as a file: indented JSON, bodies as they were written.
 func EncodeExport(x RecordExport) ([]byte, error) {
+	b, err := EncodeFile(x)
+	if err != nil {
+		return nil, fmt.Errorf("encode the export of %s: %w", x.Ref, err)
+	}
+	return b, nil
+}
+
+// EncodeFile is v as a JSON file a person may read too: indented, text as written ("<", not
+// "\u003c"). Exports and archives are written this way.
+func EncodeFile(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(x); err != nil {
-		return nil, fmt.Errorf("encode the export of %s: %w", x.Ref, err)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
