@@ -91,7 +91,9 @@ const (
 	ActClockRead    Action = "clock.read"    // whether the timers trust the wall clock
 	ActClockConfirm Action = "clock.confirm" // an admin's word that the wall clock is right
 	ActPortal       Action = "portal.use"    // the customer's own cases in the portal
-	ActExport       Action = "case.export"   // the record as a verifiable file
+	ActExport       Action = "case.export"   // the record as a verifiable file (JSON or PDF)
+
+	ActCustomerExport Action = "customer.export" // a customer's data as one archive, for a data request
 )
 
 // Object is what an action is done to, as far as the command has loaded it.
@@ -128,6 +130,8 @@ var rules = []Rule{
 	{Action: ActCustomerRead, Who: "staff; never partner users (customer contact data)", gate: desk.IsStaff,
 		Routes: []string{"GET /api/v1/customers/{id}"}},
 	{Action: ActCustomerReference, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers/{id}/references"}},
+	{Action: ActCustomerExport, Who: "admin, manager (a customer's data for a data request)", gate: isManagerOrAdmin,
+		Routes: []string{"GET /api/v1/customers/{id}/export"}},
 
 	{Action: ActAgentCreate, Who: "admin (any role); manager (leads, agents and partner users, below themselves in the chain); only an admin creates admins and managers",
 		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents"}},
@@ -168,7 +172,10 @@ var rules = []Rule{
 		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/release", "POST /cases/{id}/release"}},
 	{Action: ActCasePartner, Who: "staff", gate: desk.IsStaff, on: seesCase, Routes: []string{"POST /api/v1/cases/{id}/partner"}},
 	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
-	{Action: ActExport, Who: "staff", gate: desk.IsStaff, on: seesCase},
+	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
+		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
+		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,
+		Routes: []string{"GET /api/v1/cases/{id}/export", "GET /cases/{id}/export", "GET /portal/cases/{id}/export"}},
 
 	{Action: ActPromiseMake, Who: "staff, on a case they see", gate: desk.IsStaff, on: seesCase,
 		Routes: []string{"POST /api/v1/cases/{id}/promises", "POST /cases/{id}/promises"}},

@@ -155,6 +155,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.loginRoutes(mux)
 	s.inboxRoutes(mux)
 	s.casePageRoutes(mux)
+	s.exportRoutes(mux)
 	s.availabilityRoutes(mux)
 	s.managerRoutes(mux)
 	s.portalRoutes(mux)
