@@ -193,7 +193,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
 		}
 	}
-	apiServer := api.New(svc, log, m, version).OnNode(node).Watch("timers", timers.LastRound).Watch("webhooks", hooks.LastRound)
+	apiServer := api.New(svc, log, m, version).DrawsRecords(web.DrawRecord).OnNode(node).Watch("timers", timers.LastRound).Watch("webhooks", hooks.LastRound)
 	if sender != nil {
 		apiServer.Watch("outbox", sender.LastRound)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/web"
 )
 
 // exportRoutes are the calls that answer a record, or a customer's data, as files.
@@ -40,25 +39,32 @@ func (s *Server) exportCase(r *http.Request, svc *service.Service, a desk.Actor)
 	if format != "" && format != "json" && format != "pdf" {
 		return nil, desk.Invalid("format", "json or pdf")
 	}
-	reader := web.PDFReader{Lang: q.Get("lang"), Customer: a.Kind == desk.ActorCustomer}
-	if reader.Lang == "" {
-		reader.Lang = web.MatchLang(r.Header.Get("Accept-Language"))
-	}
+	var zone *time.Location
 	if tz := q.Get("tz"); tz != "" {
-		if reader.Zone, err = time.LoadLocation(tz); err != nil {
+		if zone, err = time.LoadLocation(tz); err != nil {
 			return nil, desk.Invalid("tz", "an IANA time zone like Europe/Tallinn")
 		}
+	}
+	if format == "pdf" && s.draw == nil {
+		return nil, desk.Invalid("format", "this server exports records as json only")
 	}
 	x, err := svc.Export(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
-	if format == "pdf" && reader.Zone == nil {
-		if reader.Zone, err = svc.ReaderZone(r.Context(), a); err != nil {
-			return nil, err
+	name, ctype := x.Ref+"-record.json", "application/json"
+	var data []byte
+	if format == "pdf" {
+		if zone == nil {
+			if zone, err = svc.ReaderZone(r.Context(), a); err != nil {
+				return nil, err
+			}
 		}
+		name, ctype = x.Ref+"-record.pdf", "application/pdf"
+		data, err = s.draw(x, q.Get("lang"), r.Header.Get("Accept-Language"), zone, a.Kind == desk.ActorCustomer)
+	} else {
+		data, err = desk.EncodeExport(x)
 	}
-	name, ctype, data, err := web.RecordFile(x, format, reader)
 	if err != nil {
 		return nil, err
 	}

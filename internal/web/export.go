@@ -40,6 +40,16 @@ func (s *Server) caseExport(w http.ResponseWriter, r *request) error {
 	return nil
 }
 
+// DrawRecord is the API's drawer of records (api.RecordDrawer): the PDF in lang, or the best
+// language of acceptLanguage when lang is "".
+func DrawRecord(x desk.RecordExport, lang, acceptLanguage string, zone *time.Location, customer bool) ([]byte, error) {
+	if lang == "" {
+		lang = MatchLang(acceptLanguage)
+	}
+	_, _, data, err := RecordFile(x, "pdf", PDFReader{Lang: lang, Zone: zone, Customer: customer})
+	return data, err
+}
+
 // RecordFile is an exported record as a file: format "json" (or "") the verifiable JSON that
 // `kept verify --export` reads, "pdf" the readable document. It names the file after the case
 // (K-1042-record.json) and says its type.
