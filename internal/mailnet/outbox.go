@@ -198,11 +198,7 @@ func (s *Sender) sent(ctx context.Context, mails []mail.Queued) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
 	defer cancel()
-	ids := make([]int64, len(mails))
-	for i, m := range mails {
-		ids[i] = m.ID
-	}
-	err := s.box.Sent(ctx, ids, s.clk.Now())
+	err := s.box.Sent(ctx, mailIDs(mails), s.clk.Now())
 	for _, m := range mails {
 		attrs := []any{"mail", m.ID, "case", m.CaseID, "to", m.To, "message_id", m.MessageID, "attempts", m.Attempts}
 		if err != nil {
@@ -253,12 +249,16 @@ func (s *Sender) release(ctx context.Context, mails []mail.Queued) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
 	defer cancel()
+	if err := s.box.Release(ctx, mailIDs(mails)); err != nil {
+		return fmt.Errorf("release unsent mail: %w", err)
+	}
+	return nil
+}
+
+func mailIDs(mails []mail.Queued) []int64 {
 	ids := make([]int64, len(mails))
 	for i, m := range mails {
 		ids[i] = m.ID
 	}
-	if err := s.box.Release(ctx, ids); err != nil {
-		return fmt.Errorf("release unsent mail: %w", err)
-	}
-	return nil
+	return ids
 }
