@@ -132,8 +132,10 @@ func (s *Server) secondStep(w http.ResponseWriter, r *request) error {
 		}
 		return err
 	}
+	// Right: the account owes nothing here, and the client gets back both charges, the
+	// password's (kept while the step waited) and the code's.
 	s.throttle.clear(account)
-	s.throttle.refund(from)
+	s.throttle.refund(from, from)
 	clearCookie(w, r.Request, secondCookie)
 	s.startBrowserSession(w, r, sess, service.AgentSessionLength)
 	s.log.Info("signed in with a second factor", "agent", sess.Actor.ID, "remote", client)
