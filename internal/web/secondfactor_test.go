@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/keptdesk/kept/internal/auth"
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -248,5 +251,46 @@ func TestSecondFactorRequiredForEveryone(t *testing.T) {
 		}
 		b.get("/account/second-factor?done=off").mustContain(t, "Your second factor is off.")
 		d.browser().signIn("ann@example.com", casePassword)
+	})
+}
+
+// A mailed password reset link proves a mailbox, not the phone: with a second factor on, the
+// new password leads to the second step, not into the desk.
+func TestPasswordResetAsksForTheSecondFactor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+		caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		b := d.browser()
+		b.signIn("ann@example.com", casePassword)
+		secret, _ := b.setUpFactor()
+		r := d.browser()
+		r.get("/login/reset")
+		r.post("/login/reset", url.Values{"email": {"ann@example.com"}})
+		d.runTimers()
+		mails := portalMails(t, d)
+		if len(mails) != 1 {
+			t.Fatalf("mails queued: %d", len(mails))
+		}
+		msg, err := mail.Parse(mails[0].Raw, mail.DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := strings.TrimPrefix(resetLinkRE.FindString(msg.Text), d.URL)
+		token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(r.get(link).Body)[1]
+		const next = "a brand new passphrase"
+		p := r.post("/login/reset/password", url.Values{"token": {html.UnescapeString(token)}, "password": {next}, "repeat": {next}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login/second") {
+			t.Fatalf("set the password: %d %s, want the second step", p.Status, p.Location)
+		}
+		if got := r.get("/inbox"); got.Status == http.StatusOK {
+			t.Fatal("the reset link alone signed in")
+		}
+		d.Clock.Advance(auth.TOTPStep)
+		if p := r.post("/login/second", url.Values{"code": {d.codeAt(secret)}, "next": {"/inbox"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("the code after the reset: %d\n%s", p.Status, p.Body)
+		}
+		if got := r.get("/inbox"); got.Status != http.StatusOK {
+			t.Fatalf("after the code, the inbox answers %d", got.Status)
+		}
 	})
 }
