@@ -197,56 +197,57 @@ func (s *Server) startFactor(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) confirmFactor(w http.ResponseWriter, r *request) error {
-	key := "factor " + strconv.FormatInt(r.sess.Actor.ID, 10)
-	if wait := s.throttle.take(s.svc.Now(), limit{key, signInAccount}); wait > 0 {
-		retryAfter(w, wait)
-		return s.showFactor(w, r, http.StatusTooManyRequests, factorData{Error: r.T("login.too_many", r.wait(wait))})
-	}
-	codes, err := s.svc.ConfirmSecondFactor(r.Context(), r.sess.Actor, r.PostFormValue("code"))
-	if e, ok := desk.AsError(err); ok {
-		msg := r.T("second.code_wrong")
-		switch {
-		case e.Kind == desk.KindInvalid:
-			s.throttle.refund(key)
-			msg = r.T("second.missing")
-		case e.Kind == desk.KindConflict:
-			s.throttle.refund(key)
-			msg = r.T("factor.start_again")
-		case e.Code == "code_used":
-			msg = r.T("second.code_used")
-		}
-		return s.showFactor(w, r, http.StatusUnprocessableEntity, factorData{Error: msg})
-	} else if err != nil {
+	var codes []string
+	done, err := s.withFactorCode(w, r, "factor.start_again", func(code string) (err error) {
+		codes, err = s.svc.ConfirmSecondFactor(r.Context(), r.sess.Actor, code)
+		return err
+	})
+	if done || err != nil {
 		return err
 	}
-	s.throttle.clear(key)
 	return s.showFactor(w, r, http.StatusOK, factorData{Recovery: codes, Notice: r.T("factor.on_done")})
 }
 
 func (s *Server) turnOffFactor(w http.ResponseWriter, r *request) error {
+	done, err := s.withFactorCode(w, r, "factor.required_keep", func(code string) error {
+		return s.svc.TurnOffSecondFactor(r.Context(), r.sess.Actor, code)
+	})
+	if done || err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, "/account/second-factor?done=off", http.StatusSeeOther)
+	return nil
+}
+
+// withFactorCode runs a command of the account page that takes a code from the agent's app,
+// paced like a password (a session left open must not make guessing cheap). A refusal is shown
+// on the page (done); a conflict in the words of conflictKey.
+func (s *Server) withFactorCode(w http.ResponseWriter, r *request, conflictKey string, run func(code string) error) (done bool, err error) {
 	key := "factor " + strconv.FormatInt(r.sess.Actor.ID, 10)
 	if wait := s.throttle.take(s.svc.Now(), limit{key, signInAccount}); wait > 0 {
 		retryAfter(w, wait)
-		return s.showFactor(w, r, http.StatusTooManyRequests, factorData{Error: r.T("login.too_many", r.wait(wait))})
+		return true, s.showFactor(w, r, http.StatusTooManyRequests, factorData{Error: r.T("login.too_many", r.wait(wait))})
 	}
-	err := s.svc.TurnOffSecondFactor(r.Context(), r.sess.Actor, r.PostFormValue("code"))
-	if e, ok := desk.AsError(err); ok {
-		msg := r.T("second." + e.Code)
-		switch {
-		case e.Kind == desk.KindInvalid:
-			s.throttle.refund(key)
-			msg = r.T("second.missing")
-		case e.Kind == desk.KindConflict:
-			s.throttle.refund(key)
-			msg = r.T("factor.required_keep")
+	err = run(r.PostFormValue("code"))
+	e, ok := desk.AsError(err)
+	if !ok {
+		if err == nil {
+			s.throttle.clear(key)
 		}
-		return s.showFactor(w, r, http.StatusUnprocessableEntity, factorData{Error: msg})
-	} else if err != nil {
-		return err
+		return false, err
 	}
-	s.throttle.clear(key)
-	http.Redirect(w, r.Request, "/account/second-factor?done=off", http.StatusSeeOther)
-	return nil
+	msg := r.T("second.code_wrong")
+	switch {
+	case e.Kind == desk.KindInvalid:
+		s.throttle.refund(key)
+		msg = r.T("second.missing")
+	case e.Kind == desk.KindConflict:
+		s.throttle.refund(key)
+		msg = r.T(conflictKey)
+	case e.Code == "code_used":
+		msg = r.T("second.code_used")
+	}
+	return true, s.showFactor(w, r, http.StatusUnprocessableEntity, factorData{Error: msg})
 }
 
 type securityData struct {
