@@ -182,8 +182,13 @@ func resetSecondFactor(ctx context.Context, cfg store.Config, email string, stdo
 	}
 	for _, a := range agents {
 		if strings.EqualFold(a.Email, strings.TrimSpace(email)) {
-			if err := svc.ResetSecondFactor(ctx, desk.SystemActor(), a.ID); err != nil {
+			had, err := svc.ResetSecondFactor(ctx, desk.SystemActor(), a.ID)
+			if err != nil {
 				return err
+			}
+			if !had {
+				fmt.Fprintf(stdout, "%s has no second factor\n", a.Email)
+				return nil
 			}
 			fmt.Fprintf(stdout, "second factor removed for %s; their sessions ended\n", a.Email)
 			return nil

@@ -259,9 +259,10 @@ func firstErr(errs ...error) error {
 // ResetSecondFactor removes an agent's second factor (they lost their phone and codes): they
 // sign in with their password alone, or set a new factor up if the desk requires one. Their
 // sessions end, since whoever has the phone may be signed in.
-func (s *Service) ResetSecondFactor(ctx context.Context, actor desk.Actor, agentID int64) error {
+// It reports whether the agent had one.
+func (s *Service) ResetSecondFactor(ctx context.Context, actor desk.Actor, agentID int64) (bool, error) {
 	if err := gate(actor, ActSecondFactorReset); err != nil {
-		return err
+		return false, err
 	}
 	had := false
 	err := s.write(ctx, actor, func(w *work) error {
@@ -286,7 +287,7 @@ func (s *Service) ResetSecondFactor(ctx context.Context, actor desk.Actor, agent
 	if err == nil && had {
 		s.log.Info("an admin removed an agent's second factor; their sessions ended", "agent", agentID, "by", actor.ID)
 	}
-	return wrap("reset second factor", err)
+	return had, wrap("reset second factor", err)
 }
 
 // FactorOverview is the desk's sign-in security for an admin: whether a second factor is

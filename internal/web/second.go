@@ -283,7 +283,7 @@ func (s *Server) resetFactor(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return desk.NotFound("agent", r.PathValue("id"))
 	}
-	if err := s.svc.ResetSecondFactor(r.Context(), r.sess.Actor, id); err != nil {
+	if _, err := s.svc.ResetSecondFactor(r.Context(), r.sess.Actor, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r.Request, "/security?done=reset", http.StatusSeeOther)
