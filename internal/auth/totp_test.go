@@ -61,3 +61,34 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Error("LooksLikeTOTP")
 	}
 }
+
+func TestSealer(t *testing.T) {
+	key, err := ParseKey("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.Seal("JBSWY3DPEHPK3PXP", "agent 1")
+	if err != nil || !strings.HasPrefix(sealed, "sealed:v1:") || strings.Contains(sealed, "JBSWY3DPEHPK3PXP") {
+		t.Fatalf("sealed %q %v", sealed, err)
+	}
+	if got, err := s.Open(sealed, "agent 1"); err != nil || got != "JBSWY3DPEHPK3PXP" {
+		t.Errorf("open: %q %v", got, err)
+	}
+	if _, err := s.Open(sealed, "agent 2"); err == nil {
+		t.Error("a value copied to another agent opens")
+	}
+	var none *Sealer
+	if _, err := none.Open(sealed, "agent 1"); err != ErrNoKey {
+		t.Errorf("without the key: %v", err)
+	}
+	if got, _ := none.Open("JBSWY3DPEHPK3PXP", "agent 1"); got != "JBSWY3DPEHPK3PXP" {
+		t.Error("a value in the clear does not read")
+	}
+	if _, err := ParseKey("too short"); err == nil {
+		t.Error("a short key taken")
+	}
+}

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/keptdesk/kept/internal/auth"
@@ -77,7 +79,7 @@ func factorStatus(w *work, agentID int64) (FactorStatus, error) {
 	if st.Required, err = w.tx.SecondFactorRequired(w.ctx); err != nil {
 		return st, err
 	}
-	f, err := w.tx.SecondFactor(w.ctx, agentID)
+	f, err := loadFactor(w, agentID)
 	if store.IsNotFound(err) {
 		return st, nil
 	} else if err != nil {
@@ -124,7 +126,28 @@ func startFactor(w *work, agentID int64) error {
 	if err != nil {
 		return err
 	}
-	return w.tx.StartSecondFactor(w.ctx, agentID, secret, w.now)
+	stored, err := w.s.sealer.Seal(secret, factorOwner(agentID))
+	if err != nil {
+		return err
+	}
+	return w.tx.StartSecondFactor(w.ctx, agentID, stored, w.now)
+}
+
+// loadFactor loads an agent's second factor with its key opened (see WithSecretKey).
+func loadFactor(w *work, agentID int64) (store.SecondFactor, error) {
+	f, err := w.tx.SecondFactor(w.ctx, agentID)
+	if err != nil {
+		return f, err
+	}
+	if f.Secret, err = w.s.sealer.Open(f.Secret, factorOwner(agentID)); err != nil {
+		return f, fmt.Errorf("second factor of agent %d: %w", agentID, err)
+	}
+	return f, nil
+}
+
+// factorOwner binds a sealed key to its agent: copied to another row, it does not open.
+func factorOwner(agentID int64) string {
+	return "second factor of agent " + strconv.FormatInt(agentID, 10)
 }
 
 // ConfirmSecondFactor turns the actor's pending second factor on with a code from it, and
@@ -152,7 +175,7 @@ func (s *Service) ConfirmSecondFactor(ctx context.Context, actor desk.Actor, cod
 // confirmFactor checks a code against the agent's pending secret, turns it on and makes the
 // recovery codes.
 func confirmFactor(w *work, agentID int64, code string) ([]string, error) {
-	f, err := w.tx.SecondFactor(w.ctx, agentID)
+	f, err := loadFactor(w, agentID)
 	if store.IsNotFound(err) {
 		return nil, errFactorNone
 	} else if err != nil {
@@ -212,7 +235,7 @@ func (s *Service) TurnOffSecondFactor(ctx context.Context, actor desk.Actor, cod
 		} else if req {
 			return errFactorNeeds
 		}
-		f, err := w.tx.SecondFactor(w.ctx, actor.ID)
+		f, err := loadFactor(w, actor.ID)
 		if store.IsNotFound(err) {
 			return nil // off already
 		} else if err != nil {
@@ -354,7 +377,7 @@ func (s *Service) SetSecondFactorRequired(ctx context.Context, actor desk.Actor,
 // and stores it: the agent has a second factor, or the desk requires one and they must set it
 // up (a pending secret is made, or the one pending is kept, since they may have scanned it).
 func secondStep(w *work, a desk.Agent) (*SecondStep, error) {
-	f, err := w.tx.SecondFactor(w.ctx, a.ID)
+	f, err := w.tx.SecondFactor(w.ctx, a.ID) // whether there is one: the key stays sealed
 	has := err == nil
 	if err != nil && !store.IsNotFound(err) {
 		return nil, err
@@ -427,7 +450,7 @@ func (s *Service) SigninStep(ctx context.Context, token string) (SigninStepView,
 			return err
 		}
 		v = SigninStepView{AgentID: a.ID, Email: a.Email}
-		f, err := w.tx.SecondFactor(w.ctx, a.ID)
+		f, err := loadFactor(w, a.ID)
 		if err != nil {
 			return notFoundAs(err, "second factor", a.ID)
 		}
@@ -454,7 +477,7 @@ func (s *Service) FinishSignIn(ctx context.Context, token, code string) (Session
 		if err != nil {
 			return err
 		}
-		f, err := w.tx.SecondFactor(w.ctx, a.ID)
+		f, err := loadFactor(w, a.ID)
 		if err != nil {
 			return notFoundAs(err, "second factor", a.ID)
 		}

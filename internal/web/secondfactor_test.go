@@ -14,6 +14,7 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -90,12 +91,23 @@ func (b *browser) setUpFactor() (string, []string) {
 // expires; an admin resets the factor.
 func TestSecondFactorSignIn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
-		d := newDesk(t, backend)
-		caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		key, _ := auth.ParseKey("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+		d := newDesk(t, backend, service.WithSecretKey(key))
+		annAgent := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
 		b := d.browser()
 		b.signIn("ann@example.com", casePassword)
 		b.get("/account/password").mustContain(t, `href="/account/second-factor"`)
 		secret, codes := b.setUpFactor()
+		// In the database the key is sealed (serve --secret-key).
+		if err := d.St.Read(context.Background(), func(tx *store.Tx) error {
+			f, err := tx.SecondFactor(context.Background(), annAgent.ID)
+			if err == nil && (!strings.HasPrefix(f.Secret, "sealed:v1:") || strings.Contains(f.Secret, secret)) {
+				t.Errorf("the stored key is %q", f.Secret)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 
 		// The right code of now signs in; the same code again (same window) does not.
 		c := d.browser()
