@@ -33,6 +33,8 @@ Usage:
   kept token    [--data DIR | --db URL] --list                    list tokens: id, agent, created, last used, expires, revoked
   kept token    [--data DIR | --db URL] --revoke ID               revoke a token at once
   kept password [--data DIR | --db URL] --email EMAIL             set a password (read from stdin)
+  kept password [--data DIR | --db URL] --email EMAIL --reset-second-factor
+                                                                  remove the agent's second factor (no password read)
   kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
   kept verify   --export FILE                                     check an exported record
   kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON

@@ -83,8 +83,12 @@ const (
 	ActFeedCreate  Action = "feed.create"
 	ActFeedRevoke  Action = "feed.revoke"
 
-	ActOwnRead     Action = "self.read"     // one's own inbox, notifications, calendar feed page
-	ActOwnPassword Action = "self.password" // one's own password, changed while signed in
+	ActOwnRead     Action = "self.read"          // one's own inbox, notifications, calendar feed page
+	ActOwnPassword Action = "self.password"      // one's own password, changed while signed in
+	ActOwnFactor   Action = "self.second_factor" // one's own second factor (TOTP), set up or turned off
+
+	ActSecondFactorReset  Action = "agent.second_factor_reset" // remove an agent's second factor (a lost phone)
+	ActSecondFactorPolicy Action = "desk.second_factor"        // require a second factor of every agent
 
 	ActWebhooks Action = "webhooks.manage" // register webhook endpoints, read their deliveries
 
@@ -121,10 +125,11 @@ var rules = []Rule{
 	{Action: ActPublic, Who: "anyone", gate: anyone,
 		Routes: []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /static/{file}", "GET /{$}", "GET /login", "POST /login", "POST /logout", "POST /lang",
 			"GET /portal/login", "POST /portal/login", "/", "/api/", "GET /api/v1/openapi.json",
-			"GET /login/reset", "POST /login/reset"}},
+			"GET /login/reset", "POST /login/reset", "GET /login/sso", "GET /login/sso/callback"}},
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
-			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password"}},
+			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password",
+			"GET /login/second", "POST /login/second"}},
 
 	{Action: ActCustomerCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers"}},
 	{Action: ActCustomerRead, Who: "staff; never partner users (customer contact data)", gate: desk.IsStaff,
@@ -243,6 +248,10 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/notifications"}},
 	{Action: ActOwnPassword, Who: "the agent themselves, signed in to the desk", gate: isAgentKind,
 		Routes: []string{"GET /account/password", "POST /account/password"}},
+	{Action: ActOwnFactor, Who: "the agent themselves, signed in to the desk (turning it off takes a current code)", gate: isAgentKind,
+		Routes: []string{"GET /account/second-factor", "POST /account/second-factor", "POST /account/second-factor/confirm", "POST /account/second-factor/off"}},
+	{Action: ActSecondFactorReset, Who: "admin", gate: isAdminActor, Routes: []string{"POST /team/agents/{id}/second-factor/reset", "DELETE /api/v1/agents/{id}/second-factor"}},
+	{Action: ActSecondFactorPolicy, Who: "admin", gate: isAdminActor, Routes: []string{"GET /security", "POST /security", "GET /api/v1/sign-in-policy", "PUT /api/v1/sign-in-policy"}},
 	{Action: ActWebhooks, Who: "admin", gate: isAdminActor,
 		Routes: []string{"POST /api/v1/webhooks", "GET /api/v1/webhooks", "GET /api/v1/webhooks/{id}/deliveries",
 			"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend"}},

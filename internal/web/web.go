@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -34,6 +35,8 @@ type Options struct {
 	TrustedProxies realip.Proxies
 	// PageDeadline is how long a page may work before it answers 503 (default 20 s).
 	PageDeadline time.Duration
+	// SSO signs agents in with an OpenID Connect provider (off while its Issuer is empty).
+	SSO SSOOptions
 }
 
 // Server renders the desk's and the portal's pages.
@@ -47,6 +50,7 @@ type Server struct {
 	throttle *throttle // slows down sign-in guesses and portal-link requests
 	hub      *hub
 	presence *presence // who has which case open (live.go)
+	sso      *sso      // single sign-on, nil when off
 	// untrustedProxy warns once that a peer sends X-Forwarded-For without being trusted.
 	untrustedProxy sync.Once
 }
@@ -65,6 +69,15 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 		return nil, err
 	}
 	s := &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}
+	if opts.SSO.Issuer != "" {
+		if opts.SSO.ClientID == "" {
+			return nil, fmt.Errorf("single sign-on needs a client id as well as the issuer")
+		}
+		if opts.SSO.Name == "" {
+			opts.SSO.Name = "single sign-on"
+		}
+		s.sso = &sso{opts: opts.SSO}
+	}
 	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
 	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone})
 	if opts.BaseURL != "" {
@@ -163,6 +176,8 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.feedRoutes(mux)
 	s.passwordRoutes(mux)
 	s.resetRoutes(mux)
+	s.secondFactorRoutes(mux)
+	s.ssoRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
