@@ -228,3 +228,42 @@ func postNote(base, token, caseID, body string) error {
 	}
 	return nil
 }
+
+// serve --backup-dir writes a backup on a schedule and keeps the newest --backup-keep of them;
+// each restores and verifies (issue 19: "optionally on a schedule in serve with a retention count").
+func TestServeBacksUpOnASchedule(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			var from, into []string
+			if backend == "sqlite" {
+				from, into = []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
+			} else {
+				from, into = []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
+			}
+			dir := filepath.Join(t.TempDir(), "backups")
+			if code, _, errOut := kept(t, "", append([]string{"serve", "--backup-dir", dir, "--backup-every", "soon"}, from...)...); code == 0 || !strings.Contains(errOut, "--backup-every") {
+				t.Fatalf("a bad --backup-every: exit %d %s", code, errOut)
+			}
+			srv := startServer(t, append(slices.Clone(from), "--backup-dir", dir, "--backup-every", "1s", "--backup-keep", "2"))
+			// Watched from the folder (the server's log is its own until it stops): four
+			// different backups seen means the oldest were removed as new ones came.
+			seen := map[string]bool{}
+			for deadline := time.Now().Add(60 * time.Second); len(seen) < 4 && time.Now().Before(deadline); {
+				now, _ := filepath.Glob(filepath.Join(dir, "kept-*.backup"))
+				for _, f := range now {
+					seen[f] = true
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			srv.stop(t)
+			files, _ := filepath.Glob(filepath.Join(dir, "*"))
+			if len(seen) < 4 || len(files) != 2 || !strings.Contains(srv.stderr.String(), "removed an old backup") {
+				t.Fatalf("%d backups seen, %d files kept (%v), want 4 or more seen and the newest 2 kept:\n%s", len(seen), len(files), files, srv.stderr)
+			}
+			code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), files[1])...)
+			if code != 0 || !strings.Contains(out, "ok:") {
+				t.Fatalf("kept restore %s: %d\n%s%s", files[1], code, out, errOut)
+			}
+		})
+	}
+}

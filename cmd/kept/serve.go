@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +49,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	nodeName := fs.String("node", envOr("KEPT_NODE", ""), "this node's name, unique among the nodes on one database (default: the host's name and the HTTP address)")
 	proxyList := fs.String("trusted-proxies", envOr("KEPT_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR ranges or addresses, e.g. 10.0.0.0/8,127.0.0.1 (none when empty: the TCP peer is the client)")
 	secretKey := fs.String("secret-key", envOr("KEPT_SECRET_KEY", ""), "32 random bytes in base64 or hex (openssl rand -base64 32) that seal agents' second-factor keys in the database; keep it apart from the backups (better given as KEPT_SECRET_KEY)")
+	backupDir := fs.String("backup-dir", envOr("KEPT_BACKUP_DIR", ""), "write a backup into this folder on a schedule (off when empty); restore one with kept restore")
+	backupEvery := fs.String("backup-every", envOr("KEPT_BACKUP_EVERY", "24h"), "how often serve writes a backup into --backup-dir, e.g. 6h")
+	backupKeep := fs.String("backup-keep", envOr("KEPT_BACKUP_KEEP", "7"), "how many of its backups serve keeps in --backup-dir (the oldest go)")
 	var sso web.SSOOptions
 	fs.StringVar(&sso.Issuer, "oidc-issuer", envOr("KEPT_OIDC_ISSUER", ""), "OpenID Connect provider for single sign-on, e.g. https://login.example.com (off when empty)")
 	fs.StringVar(&sso.ClientID, "oidc-client-id", envOr("KEPT_OIDC_CLIENT_ID", ""), "the desk's client id at the OpenID Connect provider")
@@ -67,6 +71,14 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	if sso.Issuer != "" && sso.ClientID == "" {
 		return fmt.Errorf("%w: --oidc-issuer / KEPT_OIDC_ISSUER needs --oidc-client-id / KEPT_OIDC_CLIENT_ID", errUsage)
+	}
+	every, err := time.ParseDuration(*backupEvery)
+	if err != nil || every < time.Second {
+		return fmt.Errorf("%w: --backup-every / KEPT_BACKUP_EVERY: %q is not a duration of a second or more, e.g. 24h", errUsage, *backupEvery)
+	}
+	keep, err := strconv.Atoi(*backupKeep)
+	if err != nil || keep < 1 {
+		return fmt.Errorf("%w: --backup-keep / KEPT_BACKUP_KEEP: %q is not a count of 1 or more", errUsage, *backupKeep)
 	}
 	proxies, err := realip.ParseProxies(*proxyList)
 	if err != nil {
@@ -167,6 +179,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		defer poller.Close()
 		background = append(background, poller.Run)
 		log.Info("polling a mailbox", "mailbox", mb.Key())
+	}
+	if *backupDir != "" {
+		b := backupSchedule{cfg: *cfg, dir: *backupDir, every: every, keep: keep, log: log}
+		background = append(background, b.run)
+		log.Info("backing up on a schedule", "dir", *backupDir, "every", every, "keep", keep)
 	}
 	if relay.Configured() {
 		sender = mailnet.NewSender(svc.Outbox(node), relay, svc.ClockSource(), log)
