@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// importCounts is the JSON line kept import ends with.
+type importCounts struct {
+	Customers, Cases, Entries, Attachments, Skipped, Agents int
+	DryRun                                                  bool `json:"dry_run"`
+}
+
+// runImport runs kept import with --json and reads its last line.
+func runImport(t *testing.T, db []string, args ...string) importCounts {
+	t.Helper()
+	code, out, errOut := kept(t, "", append(append([]string{"import"}, args[0], "--json"), append(db, args[1:]...)...)...)
+	if code != 0 {
+		t.Fatalf("kept import %v: exit %d\n%s%s", args, code, out, errOut)
+	}
+	var c importCounts
+	if err := json.Unmarshal([]byte(lastLine(out)), &c); err != nil {
+		t.Fatalf("kept import %v: the last line is not the JSON counts: %q", args, lastLine(out))
+	}
+	return c
+}
+
+func verifyOK(t *testing.T, db []string) {
+	t.Helper()
+	if code, out, errOut := kept(t, "", append([]string{"verify"}, db...)...); code != 0 {
+		t.Fatalf("kept verify after the import: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// record is a case's record as the API gives it.
+func record(t *testing.T, srv *server, token string, id int) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, e := range srv.call(t, token, "GET", fmt.Sprintf("/api/v1/cases/%d/record", id), nil, 200)["list"].([]any) {
+		out = append(out, e.(map[string]any))
+	}
+	return out
+}
+
+// caseOfTicket finds an imported case by its number in the source, as an agent would: search
+// (the case itself comes first; a merged ticket's note naming it follows).
+func caseOfTicket(t *testing.T, srv *server, token, number string) int {
+	t.Helper()
+	hits := srv.call(t, token, "GET", "/api/v1/search?q="+number, nil, 200)["hits"].([]any)
+	if len(hits) == 0 {
+		t.Fatalf("searching %s finds no case, want the imported one first", number)
+	}
+	return int(hits[0].(map[string]any)["case_id"].(float64))
+}
+
+func kinds(rec []map[string]any) string {
+	var ks []string
+	for _, e := range rec {
+		ks = append(ks, e["kind"].(string))
+	}
+	return strings.Join(ks, ",")
+}
+
+// TestImportZendeskAPI imports a folder of Zendesk API responses (HTML comments, an inline
+// image, a deleted user, a merged ticket, an attachment whose bytes are there and ones whose are
+// not) on both databases: a dry run writes nothing, the import's counts are what the fixture
+// holds, the cases and records read through the API as they happened in Zendesk, kept verify
+// passes, and a second run adds nothing.
+func TestImportZendeskAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		db := dbArgsOf(t, backend)
+		kept(t, "", append([]string{"token", "--email", "anna@desk.example", "--name", "Anna Agent"}, db...)...)
+		_, out, _ := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, db...)...)
+		admin := lastLine(out)
+		want := importCounts{Customers: 6, Cases: 5, Entries: 17, Attachments: 3}
+
+		dry := runImport(t, db, "zendesk", "--dry-run", "testdata/import/zendesk-api")
+		if !dry.DryRun || dry.Customers != want.Customers || dry.Cases != want.Cases || dry.Entries != want.Entries || dry.Attachments != want.Attachments {
+			t.Errorf("dry run counts %+v, want %+v", dry, want)
+		}
+		got := runImport(t, db, "zendesk", "testdata/import/zendesk-api")
+		if got.DryRun || got != want {
+			t.Errorf("import counts %+v, want %+v (the dry run must have written nothing)", got, want)
+		}
+		verifyOK(t, db)
+		again := runImport(t, db, "zendesk", "testdata/import/zendesk-api")
+		if (again != importCounts{Skipped: 10}) {
+			t.Errorf("a second import counts %+v, want nothing new and 10 skipped (5 users, 5 tickets)", again)
+		}
+		verifyOK(t, db)
+
+		srv := startServer(t, db)
+		c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "101")), nil, 200)
+		owner, _ := c["owner"].(map[string]any)
+		if c["subject"] != "Arve on vale" || c["status"] != "open" || c["created_at"] != "2024-01-15T08:30:00Z" || owner["name"] != "Anna Agent" {
+			t.Errorf("ticket 101 is the case %v", c)
+		}
+		rec := record(t, srv, admin, caseOfTicket(t, srv, admin, "101"))
+		if kinds(rec) != "imported,message_in,note,message_out" {
+			t.Fatalf("ticket 101's record: %s", kinds(rec))
+		}
+		first, msg, note, reply := rec[0], rec[1], rec[2], rec[3]
+		if !strings.Contains(first["body"].(string), "Zendesk ticket 101") || first["internal"] != true || first["prev_hash"] != "" {
+			t.Errorf("the first entry does not say where the case came from: %v", first)
+		}
+		if d := first["data"].(map[string]any); d["source"] != "zendesk" || d["source_id"] != "101" || d["status"] != "open" {
+			t.Errorf("the imported entry's data: %v", d)
+		}
+		if msg["at"] != "2024-01-15T08:30:00Z" || msg["body"] != "Tere! Minu novembri arve on topelt." || msg["actor"].(map[string]any)["name"] != "Mari Maasikas" {
+			t.Errorf("the customer's first message: %v", msg)
+		}
+		files := msg["data"].(map[string]any)["files"].([]any)
+		pdf, img := files[0].(map[string]any), files[1].(map[string]any)
+		if pdf["filename"] != "arve-november.pdf" || pdf["document_id"] == nil || img["inline"] != true || img["document_id"] != nil ||
+			!strings.HasPrefix(img["url"].(string), "https://acme.zendesk.com/attachments/") || img["size"] != float64(48213) {
+			t.Errorf("the attachments: stored %v, linked %v", pdf, img)
+		}
+		if note["internal"] != true || note["at"] != "2024-01-15T09:05:00Z" || note["actor"].(map[string]any)["name"] != "Bob Former" {
+			t.Errorf("the private comment of an agent not at this desk: %v", note)
+		}
+		if reply["internal"] != false || reply["actor"].(map[string]any)["name"] != "Anna Agent" || reply["actor"].(map[string]any)["id"] == nil {
+			t.Errorf("Anna's public reply: %v", reply)
+		}
+		if c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "102")), nil, 200); c["status"] != "closed" {
+			t.Errorf("a solved ticket is %v", c["status"])
+		}
+		merged := record(t, srv, admin, caseOfTicket(t, srv, admin, "103"))
+		if c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "103")), nil, 200); c["status"] != "closed" ||
+			!strings.Contains(merged[len(merged)-1]["body"].(string), "merged into request #104") {
+			t.Errorf("the merged ticket: %v, %v", c["status"], merged[len(merged)-1])
+		}
+		rec = record(t, srv, admin, caseOfTicket(t, srv, admin, "104"))
+		if kinds(rec) != "imported,message_in,message_in,message_out" || rec[2]["actor"].(map[string]any)["name"] != "deleted Zendesk user 362999" ||
+			rec[3]["body"] != "We reset your password & sent a link.\n\n* Check spam" {
+			t.Errorf("ticket 104 (a deleted user's comment, an HTML-only reply): %v", rec)
+		}
+		c = srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "105")), nil, 200)
+		cust := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/customers/%v", c["customer_id"]), nil, 200)
+		if cust["name"] != "Zendesk user 362998" || c["channel"] != "phone" {
+			t.Errorf("a ticket of a requester the export lacks: case %v, customer %v", c, cust)
+		}
+	})
+}
+
+// TestImportZendeskExport imports Zendesk's JSON data export (one ticket a line with its
+// comments inside, users one a line beside it).
+func TestImportZendeskExport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		db := dbArgsOf(t, backend)
+		want := importCounts{Customers: 5, Cases: 3, Entries: 11, Attachments: 2, Agents: 1}
+		if got := runImport(t, db, "zendesk", "testdata/import/zendesk-export/export.json"); got != want {
+			t.Errorf("import counts %+v, want %+v (on a desk without agents one is made to own the cases)", got, want)
+		}
+		verifyOK(t, db)
+		if got := runImport(t, db, "zendesk", "testdata/import/zendesk-export/export.json"); (got != importCounts{Skipped: 8}) {
+			t.Errorf("a second import counts %+v, want 8 skipped", got)
+		}
+	})
+}
