@@ -288,7 +288,10 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 		v.Subject, v.MailID, v.HTML, v.Attachments = d.Subject, d.MailID, d.HTML, d.Attachments
 	case desk.KindMessageOut:
 		d, _ := desk.DataOf[desk.MessageOutData](e)
-		v.Offer = d.Offer
+		v.Offer, v.Attachments = d.Offer, fileNames(d.Files)
+	case desk.KindNote:
+		d, _ := desk.DataOf[desk.NoteData](e)
+		v.Attachments = fileNames(d.Files) // an imported private comment's
 	case desk.KindHandover:
 		d, _ := desk.DataOf[desk.HandoverData](e)
 		v.Missing = d.Missing
@@ -319,6 +322,15 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 		}
 	}
 	return v
+}
+
+// fileNames are the names of an imported message's or note's attachments.
+func fileNames(files []desk.File) []string {
+	var out []string
+	for _, f := range files {
+		out = append(out, f.Filename)
+	}
+	return out
 }
 
 // estimateText says how long such promises took, in the agent's language.
