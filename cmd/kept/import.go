@@ -169,8 +169,10 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	defer closeDB()
 	opt := service.ImportOptions{Source: format, File: filepath.Base(filepath.Clean(path)), Owner: f.owner,
 		Agents: m.Agents, Teams: m.Groups, Statuses: m.Statuses}
-	if format == "mbox" {
-		opt.Agents = map[string]string{}
+	if mb, ok := src.(*mbox); ok {
+		if err := mb.markDesk(ctx, svc); err != nil {
+			return err
+		}
 	}
 	prog := newProgress(stderr, src.count())
 	var total service.ImportCounts

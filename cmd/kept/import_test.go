@@ -163,3 +163,61 @@ func TestImportZendeskExport(t *testing.T) {
 		}
 	})
 }
+
+// TestImportMbox imports a mailbox: three threads rebuilt from Message-ID, In-Reply-To and
+// References (one of them begun by the desk), the desk's address marking the agents' mail,
+// ISO-8859-1 and windows-1250 mail decoded, and each customer's mail stored whole.
+func TestImportMbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		db := dbArgsOf(t, backend)
+		_, out, _ := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, db...)...)
+		admin := lastLine(out)
+		want := importCounts{Customers: 3, Cases: 3, Entries: 9, Attachments: 1}
+		if dry := runImport(t, db, "mbox", "--dry-run", "testdata/import/mailbox.mbox"); dry.Cases != 3 || dry.Entries != 9 || !dry.DryRun {
+			t.Errorf("dry run counts %+v", dry)
+		}
+		if got := runImport(t, db, "mbox", "testdata/import/mailbox.mbox"); got != want {
+			t.Errorf("import counts %+v, want %+v", got, want)
+		}
+		verifyOK(t, db)
+		if got := runImport(t, db, "mbox", "testdata/import/mailbox.mbox"); (got != importCounts{Skipped: 3}) {
+			t.Errorf("a second import counts %+v, want 3 skipped", got)
+		}
+		srv := startServer(t, db)
+		id := caseOfTicket(t, srv, admin, "hilinenud")
+		rec := record(t, srv, admin, id)
+		if kinds(rec) != "imported,message_in,message_out,message_in" {
+			t.Fatalf("the Estonian thread's record: %s", kinds(rec))
+		}
+		in, reply, thanks := rec[1], rec[2], rec[3]
+		if in["actor"].(map[string]any)["name"] != "Jüri Õunapuu" || !strings.Contains(in["body"].(string), "Palun vaadake üle.\nJüri Õunapuu") ||
+			in["at"] != "2024-01-15T08:30:00Z" {
+			t.Errorf("the ISO-8859-1 mail: %v", in)
+		}
+		if reply["actor"].(map[string]any)["name"] != "Anna Agent" || !strings.Contains(reply["body"].(string), "From the warehouse") {
+			t.Errorf("the desk's reply (its >From line unquoted): %v", reply)
+		}
+		if !strings.Contains(thanks["body"].(string), "Aitäh! Pakk jõudis kohale.") {
+			t.Errorf("the HTML-only follow-up: %v", thanks)
+		}
+		mailID := in["data"].(map[string]any)["mail_id"]
+		m := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/mails/%v", mailID), nil, 200)
+		if m["message_id"] != "a1@example.ee" {
+			t.Errorf("the stored mail: %v", m)
+		}
+		hr := record(t, srv, admin, caseOfTicket(t, srv, admin, "sijecanj"))
+		if len(hr) != 2 || !strings.Contains(hr[1]["body"].(string), "Poštovani, račun je pogrešan. Čekam odgovor.\nŠime Đurić") {
+			t.Errorf("the windows-1250 mail: %v", hr)
+		}
+		out2 := record(t, srv, admin, caseOfTicket(t, srv, admin, "warranty"))
+		if kinds(out2) != "imported,message_out,message_in" {
+			t.Errorf("the thread the desk began: %s", kinds(out2))
+		}
+		c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "warranty")), nil, 200)
+		cust := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/customers/%v", c["customer_id"]), nil, 200)
+		if cust["name"] != "Petra Novak" {
+			t.Errorf("the customer of a thread the desk began is %v", cust["name"])
+		}
+	})
+}
