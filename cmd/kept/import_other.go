@@ -4,5 +4,4 @@ import "errors"
 
 var errNotYet = errors.New("not built yet")
 
-func readFreshdesk(string) (importSource, error)    { return nil, errNotYet }
-func readCustomersCSV(string) (importSource, error) { return nil, errNotYet }
+func readFreshdesk(string) (importSource, error) { return nil, errNotYet }

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -219,5 +221,45 @@ func TestImportMbox(t *testing.T) {
 		if cust["name"] != "Petra Novak" {
 			t.Errorf("the customer of a thread the desk began is %v", cust["name"])
 		}
+	})
+}
+
+// TestImportCSV imports customers from a CSV file (a byte-order mark, quoted names, CRLF, two
+// lines of one customer with a reference each, a phone-only customer): contact points, language,
+// time zone and references as the API shows them; a second run adds nothing; a bad line is
+// refused with its number and nothing is written.
+func TestImportCSV(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		db := dbArgsOf(t, backend)
+		_, out, _ := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, db...)...)
+		admin := lastLine(out)
+		if got := runImport(t, db, "csv", "testdata/import/customers.csv"); (got != importCounts{Customers: 4}) {
+			t.Errorf("import counts %+v, want 4 customers", got)
+		}
+		if got := runImport(t, db, "csv", "testdata/import/customers.csv"); (got != importCounts{Skipped: 4}) {
+			t.Errorf("a second import counts %+v, want 4 skipped", got)
+		}
+		srv := startServer(t, db)
+		// The desk says who is reachable at an address already: the imported customer.
+		conflict := srv.call(t, admin, "POST", "/api/v1/customers", map[string]any{"name": "Mari", "email": "mari@example.ee"}, 409)
+		id := conflict["error"].(map[string]any)["details"].(map[string]any)["id"]
+		cust := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/customers/%v", id), nil, 200)
+		b, _ := json.Marshal(cust)
+		for _, want := range []string{`"name":"Maasikas, Mari"`, `"value":"+37251234567"`, `"kind":"account","value":"EE-100234"`, `"kind":"order","value":"ORD-5531"`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("the imported customer lacks %s: %s", want, b)
+			}
+		}
+
+		bad := filepath.Join(t.TempDir(), "bad.csv")
+		if err := os.WriteFile(bad, []byte("name,email\nGood One,good@example.com\nNo Address,\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := kept(t, "", append([]string{"import", "csv", bad}, db...)...)
+		if code == 0 || !strings.Contains(errOut, "line 3") {
+			t.Errorf("a line without an address: exit %d, %q", code, errOut)
+		}
+		srv.call(t, admin, "POST", "/api/v1/customers", map[string]any{"name": "Good One", "email": "good@example.com"}, 201)
 	})
 }

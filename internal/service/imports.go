@@ -241,6 +241,17 @@ func (im *importer) customer(p ImportPerson) (desk.Customer, bool, error) {
 			}
 			c = found
 		}
+		// A customer the desk has already takes the references the source knows them by
+		// (once: a second run adds none).
+		refs, err := desk.ValidateReferences("references", p.References)
+		if err != nil {
+			return c, false, err
+		}
+		for _, r := range refs {
+			if err := w.tx.AddReference(w.ctx, c.ID, r, w.now); err != nil {
+				return c, false, err
+			}
+		}
 		return c, false, im.remember(p, c)
 	}
 	c := desk.Customer{Name: strings.TrimSpace(p.Name), Contacts: contacts, CreatedAt: w.now}
