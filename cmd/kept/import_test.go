@@ -263,3 +263,68 @@ func TestImportCSV(t *testing.T) {
 		srv.call(t, admin, "POST", "/api/v1/customers", map[string]any{"name": "Good One", "email": "good@example.com"}, 201)
 	})
 }
+
+// TestImportFreshdeskWithMap writes the mapping file for a Freshdesk folder, edits it as an
+// admin would (a departed agent's tickets to a colleague, a group to a team, "pending" closed)
+// and imports with it: the mapping decides owners, authors, teams and statuses.
+func TestImportFreshdeskWithMap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		db := dbArgsOf(t, backend)
+		kept(t, "", append([]string{"token", "--email", "anna@desk.example", "--name", "Anna Agent"}, db...)...)
+		kept(t, "", append([]string{"token", "--email", "ivo@desk.example", "--name", "Ivo Ivić"}, db...)...)
+		_, out, _ := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, db...)...)
+		admin := lastLine(out)
+		mapFile := filepath.Join(t.TempDir(), "map.json")
+		if code, out, errOut := kept(t, "", "import", "freshdesk", "--write-map", mapFile, "testdata/import/freshdesk"); code != 0 || !strings.Contains(out, "2 agents") {
+			t.Fatalf("kept import --write-map: %d %s%s", code, out, errOut)
+		}
+		var m importMap
+		b, _ := os.ReadFile(mapFile)
+		if err := json.Unmarshal(b, &m); err != nil || m.Agents["4002"] != "olga@old-desk.example" || m.Groups["6002"] != "Returns" || m.Statuses["resolved"] != "closed" {
+			t.Fatalf("the mapping file: %s (%v)", b, err)
+		}
+		m.Agents["4002"] = "ivo@desk.example"
+		m.Groups = map[string]string{"6002": "Returns"}
+		m.Statuses["open"] = "closed"
+		b, _ = json.Marshal(m)
+		if err := os.WriteFile(mapFile, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := importCounts{Customers: 3, Cases: 3, Entries: 11, Attachments: 2}
+		if got := runImport(t, db, "freshdesk", "--map", mapFile, "testdata/import/freshdesk"); got != want {
+			t.Errorf("import counts %+v, want %+v", got, want)
+		}
+		verifyOK(t, db)
+		if got := runImport(t, db, "freshdesk", "testdata/import/freshdesk"); (got != importCounts{Skipped: 6}) {
+			t.Errorf("a second import counts %+v, want 6 skipped", got)
+		}
+		srv := startServer(t, db)
+		id := caseOfTicket(t, srv, admin, "tagastus")
+		c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", id), nil, 200)
+		if c["status"] != "closed" || c["owner"].(map[string]any)["name"] != "Anna Agent" {
+			t.Errorf("ticket 31 (open, mapped to closed): %v", c)
+		}
+		rec := record(t, srv, admin, id)
+		if kinds(rec) != "imported,message_in,note,message_out,message_in" || rec[2]["actor"].(map[string]any)["name"] != "Ivo Ivić" ||
+			rec[2]["body"] != "Checked the warehouse log & the parcel arrived on 12 March." {
+			t.Errorf("ticket 31's record: %v", rec)
+		}
+		files := rec[4]["data"].(map[string]any)["files"].([]any)
+		if f := files[0].(map[string]any); f["filename"] != "receipt.jpg" || f["document_id"] == nil {
+			t.Errorf("the receipt whose bytes are in the folder: %v", f)
+		}
+		id = caseOfTicket(t, srv, admin, "velicinu")
+		c = srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", id), nil, 200)
+		if c["status"] != "closed" || c["owner"].(map[string]any)["name"] != "Ivo Ivić" {
+			t.Errorf("ticket 32 (resolved, Olga's now Ivo's): %v", c)
+		}
+		teams, _ := json.Marshal(srv.call(t, admin, "GET", "/api/v1/teams", nil, 200))
+		if !strings.Contains(string(teams), `"name":"Returns"`) {
+			t.Errorf("the group mapped to a team made no team: %s", teams)
+		}
+		if rec := record(t, srv, admin, id); rec[len(rec)-1]["actor"].(map[string]any)["name"] != "deleted Freshdesk contact 5999" {
+			t.Errorf("a deleted contact's reply: %v", rec[len(rec)-1])
+		}
+	})
+}
