@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -326,5 +328,67 @@ func TestImportFreshdeskWithMap(t *testing.T) {
 		if rec := record(t, srv, admin, id); rec[len(rec)-1]["actor"].(map[string]any)["name"] != "deleted Freshdesk contact 5999" {
 			t.Errorf("a deleted contact's reply: %v", rec[len(rec)-1])
 		}
+	})
+}
+
+// writeZendeskExport writes a Zendesk data export of n tickets, each with comments comments
+// (the customer's, then agent and customer by turns, every third one private), and its users.
+func writeZendeskExport(t *testing.T, n, comments int) string {
+	t.Helper()
+	dir := t.TempDir()
+	var users, tickets strings.Builder
+	const people = 200
+	fmt.Fprintf(&users, `{"id":1,"name":"Agent One","email":"agent1@old-desk.example","role":"agent"}`+"\n")
+	for u := 0; u < people; u++ {
+		fmt.Fprintf(&users, `{"id":%d,"name":"Customer %d","email":"c%d@example.com","role":"end-user","locale":"en-US","active":true}`+"\n", 1000+u, u, u)
+	}
+	for i := 0; i < n; i++ {
+		req := 1000 + i%people
+		var cs []string
+		for c := 0; c < comments; c++ {
+			author, public := req, true
+			if c%2 == 1 {
+				author, public = 1, c%3 != 0
+			}
+			cs = append(cs, fmt.Sprintf(`{"id":%d,"author_id":%d,"body":"Comment %d of ticket %d about order %d","html_body":"<p>Comment %d</p>","public":%v,"created_at":"2024-01-%02dT%02d:%02d:00Z","attachments":[]}`,
+				i*100+c, author, c, i, 50000+i, c, public, 1+i%28, c%24, i%60))
+		}
+		fmt.Fprintf(&tickets, `{"id":%d,"subject":"Order %d is late","status":"%s","requester_id":%d,"assignee_id":1,"created_at":"2024-01-%02dT00:00:00Z","via":{"channel":"email"},"comments":[%s]}`+"\n",
+			9000+i, 50000+i, []string{"open", "pending", "solved", "closed"}[i%4], req, 1+i%28, strings.Join(cs, ","))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "users.json"), []byte(users.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "tickets.json")
+	if err := os.WriteFile(path, []byte(tickets.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestImportThousandTickets: 1,000 tickets with 5 comments each import in seconds on both
+// databases, with a log line per thousand cases when standard error is not a terminal.
+func TestImportThousandTickets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := dbArgsOf(t, backend)
+		path := writeZendeskExport(t, 1000, 5)
+		start := time.Now()
+		code, out, errOut := kept(t, "", append([]string{"import", "zendesk", "--json", path}, db...)...)
+		took := time.Since(start)
+		if code != 0 {
+			t.Fatalf("kept import: %d %s%s", code, out, errOut)
+		}
+		var got importCounts
+		if err := json.Unmarshal([]byte(lastLine(out)), &got); err != nil || (got != importCounts{Customers: 200, Cases: 1000, Entries: 6000, Agents: 1}) {
+			t.Errorf("import counts %s", lastLine(out))
+		}
+		if !regexp.MustCompile(`(?m)^import: 1000/1000 cases, \d+/s, 0s left`).MatchString(errOut) {
+			t.Errorf("no log line for the thousandth case:\n%s", errOut)
+		}
+		t.Logf("%s: 1,000 tickets, 6,000 entries in %s (%.0f tickets/s)", backend, took.Round(time.Millisecond), 1000/took.Seconds())
+		if took > 20*time.Second {
+			t.Errorf("1,000 tickets took %s", took)
+		}
+		verifyOK(t, db)
 	})
 }

@@ -123,6 +123,16 @@ type importer struct {
 	customers map[string]desk.Customer // by "id:…" or "email:…"
 	agents    map[string]*desk.Agent   // by email; nil: no such agent here
 	owner     *desk.Agent
+	made      []store.ImportedRow // what it made, remembered as the batch ends
+}
+
+// finish remembers what the batch made, by the source's ids.
+func (im *importer) finish() (ImportCounts, error) {
+	return im.counts, im.w.tx.AddImported(im.w.ctx, im.made, im.w.now)
+}
+
+func (im *importer) made1(kind, externalID string, localID int64) {
+	im.made = append(im.made, store.ImportedRow{Source: im.opt.Source, Kind: kind, ExternalID: externalID, LocalID: localID})
 }
 
 // ImportCustomers brings in customers (a CSV's, a source's end-users), with their contact
@@ -148,8 +158,8 @@ func (s *Service) ImportCustomers(ctx context.Context, actor desk.Actor, opt Imp
 				im.counts.Skipped++
 			}
 		}
-		counts = im.counts
-		return nil
+		counts, err = im.finish()
+		return err
 	})
 	return counts, wrap("import customers", err)
 }
@@ -189,8 +199,8 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 				return fmt.Errorf("%s %s: %w", opt.Source, c.SourceID, err)
 			}
 		}
-		counts = im.counts
-		return nil
+		counts, err = im.finish()
+		return err
 	})
 	return counts, wrap("import cases", err)
 }
@@ -302,7 +312,8 @@ func (im *importer) remember(p ImportPerson, c desk.Customer) error {
 		return nil
 	}
 	im.customers["id:"+p.SourceID] = c
-	return im.w.tx.AddImported(im.w.ctx, im.opt.Source, importCustomer, p.SourceID, c.ID, im.w.now)
+	im.made1(importCustomer, p.SourceID, c.ID)
+	return nil
 }
 
 // importContacts are the person's email and phone as the desk keeps them; what does not read
@@ -475,9 +486,7 @@ func (im *importer) importCase(in ImportCase) error {
 	}
 	cp := w.keepCase(c)
 	w.keepParticipants(cp.ID, nil)
-	if err := im.w.tx.AddImported(w.ctx, im.opt.Source, importCase, in.SourceID, cp.ID, w.now); err != nil {
-		return err
-	}
+	im.made1(importCase, in.SourceID, cp.ID)
 	drafts := []desk.Draft{desk.Imported(desk.ImportedData{File: im.opt.File, ImportedAt: desk.InstantOf(w.now), Source: im.opt.Source,
 		SourceID: in.SourceID, Status: in.Status, URL: in.URL}, created)}
 	parts := []desk.Participant{desk.ParticipantFor(desk.CustomerActor(cust), created), desk.ParticipantFor(desk.AgentActor(owner), created)}

@@ -43,12 +43,27 @@ func (t *Tx) Imported(ctx context.Context, source, kind string, externalIDs []st
 	return out, nil
 }
 
-// AddImported remembers what a source's object became here, in the transaction that made it.
-func (t *Tx) AddImported(ctx context.Context, source, kind, externalID string, localID int64, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO imports (source, kind, external_id, local_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		source, kind, externalID, localID, now)
-	if err != nil {
-		return fmt.Errorf("remember imported %s %s %s: %w", source, kind, externalID, err)
+// ImportedRow is what one object of a source became here.
+type ImportedRow struct {
+	Source, Kind, ExternalID string
+	LocalID                  int64
+}
+
+// AddImported remembers what a source's objects became here, in the transaction that made
+// them: one statement for a batch.
+func (t *Tx) AddImported(ctx context.Context, rows []ImportedRow, now time.Time) error {
+	const chunk = 200 // 5 parameters a row, well under either database's limit
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		marks := make([]string, len(part))
+		args := make([]any, 0, 5*len(part))
+		for i, r := range part {
+			marks[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d)", 5*i+1, 5*i+2, 5*i+3, 5*i+4, 5*i+5)
+			args = append(args, r.Source, r.Kind, r.ExternalID, r.LocalID, now)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO imports (source, kind, external_id, local_id, created_at) VALUES `+strings.Join(marks, ", "), args...); err != nil {
+			return fmt.Errorf("remember %d imported objects: %w", len(part), err)
+		}
 	}
 	return nil
 }
