@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -390,5 +393,49 @@ func TestImportThousandTickets(t *testing.T) {
 			t.Errorf("1,000 tickets took %s", took)
 		}
 		verifyOK(t, db)
+	})
+}
+
+// TestImportResumes kills an import midway (SIGKILL, after its first thousand cases) and runs
+// it again: the second run adds exactly what the first did not, the records verify, and a
+// third run adds nothing.
+func TestImportResumes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := dbArgsOf(t, backend)
+		const tickets = 3000
+		path := writeZendeskExport(t, tickets, 2)
+		cmd := exec.Command(keptBin, append([]string{"import", "zendesk", path}, db...)...)
+		cmd.Env = append(os.Environ(), "KEPT_DATA=", "KEPT_DB=")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		killed := false
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "import: 1000/") {
+				_ = cmd.Process.Kill()
+				killed = true
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		_ = cmd.Wait()
+		if !killed {
+			t.Fatal("the import ended before it could be killed")
+		}
+		got := runImport(t, db, "zendesk", path)
+		// The users came in before the cases; every case is in once: made now, or skipped as
+		// made by the killed run.
+		if got.Customers != 0 || got.Cases+got.Skipped-200 != tickets || got.Cases == 0 || got.Cases == tickets {
+			t.Errorf("the resumed import counts %+v: want the %d cases the killed run did not make", got, tickets)
+		}
+		verifyOK(t, db)
+		if again := runImport(t, db, "zendesk", path); (again != importCounts{Skipped: 200 + tickets}) {
+			t.Errorf("a third run counts %+v", again)
+		}
 	})
 }
