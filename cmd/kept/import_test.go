@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,7 +81,11 @@ func kinds(rec []map[string]any) string {
 func TestImportZendeskAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		t.Parallel()
-		db := dbArgsOf(t, backend)
+		cfg := storetest.Config(t, backend)
+		db := []string{"--data", cfg.DataDir}
+		if backend == "postgres" {
+			db = []string{"--db", cfg.URL}
+		}
 		kept(t, "", append([]string{"token", "--email", "anna@desk.example", "--name", "Anna Agent"}, db...)...)
 		_, out, _ := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, db...)...)
 		admin := lastLine(out)
@@ -150,6 +155,28 @@ func TestImportZendeskAPI(t *testing.T) {
 		cust := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/customers/%v", c["customer_id"]), nil, 200)
 		if cust["name"] != "Zendesk user 362998" || c["channel"] != "phone" {
 			t.Errorf("a ticket of a requester the export lacks: case %v, customer %v", c, cust)
+		}
+		srv.stop(t)
+
+		// The imported entry pins the case row: kept verify notices a subject changed behind
+		// the desk's back.
+		var raw *sql.DB
+		var err error
+		if backend == "sqlite" {
+			raw, err = sql.Open("sqlite", "file:"+filepath.Join(cfg.DataDir, "kept.db")+"?_pragma=busy_timeout(10000)")
+		} else {
+			raw, err = sql.Open("pgx", cfg.URL)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(fmt.Sprintf("UPDATE cases SET subject = 'Forged' WHERE id = %v", c["id"])); err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ := kept(t, "", append([]string{"verify"}, db...)...)
+		if code != 1 || !strings.Contains(out, "subject") || !strings.Contains(out, c["ref"].(string)) {
+			t.Errorf("kept verify after a forged subject: %d\n%s", code, out)
 		}
 	})
 }

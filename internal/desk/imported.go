@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -13,13 +15,23 @@ const KindImported EntryKind = "imported"
 // ImportedData is what an imported case's first entry keeps: the source ("zendesk",
 // "freshdesk", "mbox"), the case's id there, the file or folder it was read from, when it was
 // imported, and the status it had there.
+// It also pins the case row's subject and original request (by its SHA-256), which kept verify
+// holds the row to, as it holds other cases' to their first message.
 type ImportedData struct {
-	File       string  `json:"file,omitempty"`
-	ImportedAt Instant `json:"imported_at"`
-	Source     string  `json:"source"`
-	SourceID   string  `json:"source_id"`
-	Status     string  `json:"status,omitempty"` // the status it had in the source
-	URL        string  `json:"url,omitempty"`
+	File           string  `json:"file,omitempty"`
+	ImportedAt     Instant `json:"imported_at"`
+	OriginalSHA256 string  `json:"original_sha256"`
+	Source         string  `json:"source"`
+	SourceID       string  `json:"source_id"`
+	Status         string  `json:"status,omitempty"` // the status it had in the source
+	Subject        string  `json:"subject"`
+	URL            string  `json:"url,omitempty"`
+}
+
+// TextSHA256 is the hex SHA-256 of a text, as ImportedData pins the original request.
+func TextSHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 func (ImportedData) entryKind() EntryKind { return KindImported }

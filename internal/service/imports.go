@@ -264,7 +264,7 @@ func (im *importer) customer(p ImportPerson) (desk.Customer, bool, error) {
 		}
 		return c, false, im.remember(p, c)
 	}
-	c := desk.Customer{Name: strings.TrimSpace(p.Name), Contacts: contacts, CreatedAt: w.now}
+	c := desk.Customer{Name: strings.TrimSpace(importText(p.Name)), Contacts: contacts, CreatedAt: w.now}
 	if !p.CreatedAt.IsZero() {
 		c.CreatedAt = p.CreatedAt.UTC().Truncate(time.Microsecond)
 	}
@@ -474,12 +474,12 @@ func (im *importer) importCase(in ImportCase) error {
 	}
 	for _, e := range entries {
 		if e.Public && !e.Author.Agent {
-			c.OriginalRequest = e.Body
+			c.OriginalRequest = importText(e.Body)
 			break
 		}
 	}
 	if c.OriginalRequest == "" && len(entries) > 0 {
-		c.OriginalRequest = entries[0].Body
+		c.OriginalRequest = importText(entries[0].Body)
 	}
 	if err := w.tx.InsertCase(w.ctx, &c); err != nil {
 		return err
@@ -488,7 +488,7 @@ func (im *importer) importCase(in ImportCase) error {
 	w.keepParticipants(cp.ID, nil)
 	im.made1(importCase, in.SourceID, cp.ID)
 	drafts := []desk.Draft{desk.Imported(desk.ImportedData{File: im.opt.File, ImportedAt: desk.InstantOf(w.now), Source: im.opt.Source,
-		SourceID: in.SourceID, Status: in.Status, URL: in.URL}, created)}
+		SourceID: in.SourceID, Status: in.Status, URL: in.URL, Subject: cp.Subject, OriginalSHA256: desk.TextSHA256(cp.OriginalRequest)}, created)}
 	parts := []desk.Participant{desk.ParticipantFor(desk.CustomerActor(cust), created), desk.ParticipantFor(desk.AgentActor(owner), created)}
 	var mails []mailLink
 	for _, e := range entries {
@@ -591,7 +591,7 @@ func (im *importer) entryDraft(c *desk.Case, e ImportEntry) (desk.Draft, int64, 
 		return desk.Draft{}, 0, err
 	}
 	var mailID int64
-	d := desk.Draft{Actor: actor, Body: e.Body, At: e.At, Channel: c.Channel}
+	d := desk.Draft{Actor: actor, Body: importText(e.Body), At: e.At, Channel: c.Channel}
 	switch {
 	case !e.Public:
 		d.Kind, d.Internal, d.Channel = desk.KindNote, true, ""
@@ -691,7 +691,14 @@ func importSubject(in ImportCase, entries []ImportEntry) string {
 	if s == "" {
 		s = fmt.Sprintf("%s %s", in.SourceID, "(no subject)")
 	}
-	return truncateRunes(strings.Join(strings.Fields(s), " "), 200)
+	return truncateRunes(strings.Join(strings.Fields(importText(s)), " "), 200)
+}
+
+// importText is a source's text as the record keeps it: valid UTF-8 without NUL bytes (which
+// PostgreSQL refuses), at most as long as a mail's text may be.
+func importText(s string) string {
+	s, _ = fitText(strings.ReplaceAll(s, "\x00", "\uFFFD"), maxRecordText)
+	return s
 }
 
 func truncateRunes(s string, n int) string {
