@@ -609,10 +609,10 @@ func (im *importer) entryDraft(c *desk.Case, e ImportEntry) (desk.Draft, int64, 
 		if e.Author.Email != "" {
 			data.From = strings.ToLower(e.Author.Email)
 		}
-		for _, f := range files {
-			data.Attachments = append(data.Attachments, f.Filename)
-		}
 		if len(e.Mail) > 0 {
+			for _, f := range files { // the stored mail's own, in its order
+				data.Attachments = append(data.Attachments, f.Filename)
+			}
 			m, err := im.storeMail(c, e)
 			if err != nil {
 				return d, 0, err
