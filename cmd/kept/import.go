@@ -174,6 +174,9 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			return err
 		}
 	}
+	if err := svc.CheckImport(ctx, desk.SystemActor(), opt); err != nil {
+		return err
+	}
 	prog := newProgress(stderr, src.count())
 	var total service.ImportCounts
 	run := func(svc *service.Service) error {

@@ -466,3 +466,37 @@ func TestImportResumes(t *testing.T) {
 		}
 	})
 }
+
+// TestImportRefusesBadInput: a missing source, an unknown one, a path that is not an export,
+// a mapping file that maps a status to neither open nor closed, and an --owner who is not at
+// the desk are refused with a word, and nothing is imported.
+func TestImportRefusesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	db := []string{"--data", filepath.Join(dir, "desk")}
+	badMap := filepath.Join(dir, "map.json")
+	if err := os.WriteFile(badMap, []byte(`{"statuses":{"pending":"later"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import"}, 2, "name the source"},
+		{[]string{"import", "desk.com", "x"}, 2, `unknown source "desk.com"`},
+		{[]string{"import", "zendesk"}, 2, "takes one path"},
+		{[]string{"import", "zendesk", filepath.Join(dir, "nothing")}, 1, "no such file"},
+		{[]string{"import", "zendesk", dir}, 1, "has no tickets.json"},
+		{[]string{"import", "mbox", badMap}, 1, "holds no mail"},
+		{[]string{"import", "zendesk", "--map", badMap, "testdata/import/zendesk-api"}, 1, `maps status "pending" to "later"`},
+		{[]string{"import", "zendesk", "--owner", "nobody@desk.example", "testdata/import/zendesk-api"}, 1, "no active agent nobody@desk.example"},
+	} {
+		code, out, errOut := kept(t, "", append(c.args, db...)...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("kept %v: exit %d, %q%q; want %d saying %q", c.args, code, out, errOut, c.code, c.want)
+		}
+	}
+	if got := runImport(t, db, "zendesk", "--dry-run", "testdata/import/zendesk-api"); got.Cases != 5 || got.Skipped != 0 {
+		t.Errorf("after the refusals a dry run counts %+v: something was imported", got)
+	}
+}

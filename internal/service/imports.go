@@ -164,6 +164,22 @@ func (s *Service) ImportCustomers(ctx context.Context, actor desk.Actor, opt Imp
 	return counts, wrap("import customers", err)
 }
 
+// CheckImport refuses, before anything is written, options an import could not run with: an
+// owner who is not an active agent of the desk.
+func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportOptions) error {
+	if err := gate(actor, ActImport); err != nil {
+		return err
+	}
+	if opt.Owner == "" {
+		return nil
+	}
+	return s.read(ctx, actor, func(w *work) error {
+		im := &importer{s: s, w: w, opt: opt, agents: map[string]*desk.Agent{}}
+		_, err := im.defaultOwner() // with an owner named, it only reads
+		return err
+	})
+}
+
 // ImportCases brings in cases with their records, in one unit of work. A case imported before
 // (by its source id) is skipped whole.
 func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportOptions, cases []ImportCase) (ImportCounts, error) {
