@@ -138,6 +138,13 @@ func TestImportZendeskAPI(t *testing.T) {
 		if reply["internal"] != false || reply["actor"].(map[string]any)["name"] != "Anna Agent" || reply["actor"].(map[string]any)["id"] == nil {
 			t.Errorf("Anna's public reply: %v", reply)
 		}
+		mari, _ := json.Marshal(srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/customers/%v", c["customer_id"]), nil, 200))
+		for _, want := range []string{`"lang":"et"`, `"timezone":"Europe/Tallinn"`, `"value":"mari@example.ee"`, `"kind":"zendesk_user","value":"362001"`,
+			`"kind":"organization","value":"Maasikas OÜ"`} {
+			if !strings.Contains(string(mari), want) {
+				t.Errorf("the requester as a customer lacks %s: %s", want, mari)
+			}
+		}
 		if c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "102")), nil, 200); c["status"] != "closed" {
 			t.Errorf("a solved ticket is %v", c["status"])
 		}
