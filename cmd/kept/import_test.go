@@ -506,4 +506,8 @@ func TestImportRefusesBadInput(t *testing.T) {
 	if got := runImport(t, db, "zendesk", "--dry-run", "testdata/import/zendesk-api"); got.Cases != 5 || got.Skipped != 0 {
 		t.Errorf("after the refusals a dry run counts %+v: something was imported", got)
 	}
+	// An API page named on its own reads as its folder would.
+	if got := runImport(t, db, "zendesk", "--dry-run", "testdata/import/zendesk-api/tickets.json"); got.Cases != 5 || got.Entries != 17 || got.Attachments != 3 {
+		t.Errorf("tickets.json named on its own: %+v", got)
+	}
 }

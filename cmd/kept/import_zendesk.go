@@ -112,15 +112,20 @@ func readZendesk(path string) (*zendesk, error) {
 		return nil, fmt.Errorf("read the Zendesk export: %w", err)
 	}
 	z := &zendesk{users: map[sid]zdUser{}, orgs: map[sid]string{}, groups: map[sid]string{}}
+	var pages []string
 	if st.IsDir() {
 		z.dir = path
-		pages, err := pagesOf(path, "tickets")
-		if err != nil {
+		if pages, err = pagesOf(path, "tickets"); err != nil {
 			return nil, err
 		}
 		if len(pages) == 0 {
 			return nil, fmt.Errorf("%s has no tickets.json: a Zendesk folder holds the API's tickets.json, users.json and comments/{id}.json", path)
 		}
+	} else if isTicketsPage(path) {
+		// One API page named on its own: its folder holds the rest.
+		z.dir, pages = filepath.Dir(path), []string{path}
+	}
+	if pages != nil {
 		for _, p := range pages {
 			var page struct {
 				Tickets []zdTicket `json:"tickets"`
@@ -160,6 +165,15 @@ func readZendesk(path string) (*zendesk, error) {
 		return nil, err
 	}
 	return z, nil
+}
+
+// isTicketsPage reports whether a file is one JSON object with a "tickets" list (an API page),
+// rather than the data export's lines.
+func isTicketsPage(path string) bool {
+	var page struct {
+		Tickets *json.RawMessage `json:"tickets"`
+	}
+	return readJSONFile(path, &page) == nil && page.Tickets != nil
 }
 
 func (z *zendesk) addUsers(us []zdUser) {
