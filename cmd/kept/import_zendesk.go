@@ -95,10 +95,20 @@ type zdTicket struct {
 	Requester *zdUser `json:"requester"`
 }
 
+// zdHead is what is read of a ticket before the import: enough to count and map.
+type zdHead struct {
+	ID          sid     `json:"id"`
+	Status      string  `json:"status"`
+	GroupID     sid     `json:"group_id"`
+	RequesterID sid     `json:"requester_id"`
+	Requester   *zdUser `json:"requester"`
+}
+
 type zendesk struct {
-	dir      string // where comments/ and attachments/ are looked for
-	export   bool   // the JSON data export: comments inside the tickets
-	tickets  []zdTicket
+	dir      string     // where comments/ and attachments/ are looked for
+	export   string     // the JSON data export's file (comments inside the tickets), or ""
+	tickets  []zdTicket // an API folder's
+	heads    []zdHead
 	users    map[sid]zdUser
 	userList []sid
 	orgs     map[sid]string
@@ -135,19 +145,24 @@ func readZendesk(path string) (*zendesk, error) {
 				return nil, err
 			}
 			z.tickets = append(z.tickets, page.Tickets...)
+			for _, t := range page.Tickets {
+				z.heads = append(z.heads, zdHead{ID: t.ID, Status: t.Status, GroupID: t.GroupID})
+			}
 			z.addUsers(page.Users)
 		}
 	} else {
-		z.dir, z.export = filepath.Dir(path), true
+		// The export is read twice, never held whole: once here for what the progress line and
+		// the mapping need (and to refuse a bad line before anything is written), once to import.
+		z.dir, z.export = filepath.Dir(path), path
 		if err := eachJSONLine(path, func(line []byte, n int) error {
-			var t zdTicket
+			var t zdHead
 			if err := json.Unmarshal(line, &t); err != nil {
 				return fmt.Errorf("%s line %d: not a Zendesk ticket: %w", path, n, err)
 			}
 			if t.ID == "" {
 				return fmt.Errorf("%s line %d: a ticket without an id", path, n)
 			}
-			z.tickets = append(z.tickets, t)
+			z.heads = append(z.heads, t)
 			if t.Requester != nil && t.Requester.ID == "" {
 				t.Requester.ID = t.RequesterID
 			}
@@ -277,21 +292,35 @@ func (z *zendesk) people() []service.ImportPerson {
 	return out
 }
 
-func (z *zendesk) count() int { return len(z.tickets) }
+func (z *zendesk) count() int { return len(z.heads) }
 
 func (z *zendesk) cases(batch int, fn func([]service.ImportCase) error) error {
 	var out []service.ImportCase
-	for _, t := range z.tickets {
+	add := func(t zdTicket) error {
 		c, err := z.ticket(t)
 		if err != nil {
 			return err
 		}
 		out = append(out, c)
 		if len(out) == batch {
-			if err := fn(out); err != nil {
-				return err
+			err, out = fn(out), nil
+		}
+		return err
+	}
+	if z.export != "" {
+		if err := eachJSONLine(z.export, func(line []byte, n int) error {
+			var t zdTicket
+			if err := json.Unmarshal(line, &t); err != nil {
+				return fmt.Errorf("%s line %d: not a Zendesk ticket: %w", z.export, n, err)
 			}
-			out = nil
+			return add(t)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, t := range z.tickets {
+		if err := add(t); err != nil {
+			return err
 		}
 	}
 	if len(out) > 0 {
@@ -303,7 +332,7 @@ func (z *zendesk) cases(batch int, fn func([]service.ImportCase) error) error {
 // ticket is one ticket with its comments: from the export's line, or comments/{id}.json.
 func (z *zendesk) ticket(t zdTicket) (service.ImportCase, error) {
 	comments := t.Comments
-	if !z.export {
+	if z.export == "" {
 		pages, err := pagesOf(filepath.Join(z.dir, "comments"), string(t.ID))
 		if err != nil {
 			return service.ImportCase{}, err
@@ -359,7 +388,7 @@ func commentText(cm zdComment) string {
 func (z *zendesk) mapping() importMap {
 	m := importMap{Groups: map[string]string{}, Agents: map[string]string{}}
 	statuses := map[string]bool{}
-	for _, t := range z.tickets {
+	for _, t := range z.heads {
 		statuses[t.Status] = true
 		if t.GroupID != "" {
 			m.Groups[string(t.GroupID)] = z.groups[t.GroupID]
