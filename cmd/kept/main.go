@@ -40,6 +40,8 @@ Usage:
   kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON
   kept backup   [--data DIR | --db URL] --to FILE                a consistent copy, while serve runs
   kept restore  [--data DIR | --db URL] FILE                     into an empty place, then verify it
+  kept import   zendesk|freshdesk|mbox|csv [--data DIR | --db URL] [--dry-run] [--json] PATH
+                                                                  bring in another desk's history (kept import --help)
   kept bench    [--data DIR | --db URL] [--scale S|M] [--json]    generate a desk and measure it (BENCHMARKS.md)
   kept version                                                    print the version
 
@@ -95,7 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "password": password,
-		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore,
+		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore, "import": importCmd,
 		"version": func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, "kept", version)
 			return nil

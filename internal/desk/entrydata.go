@@ -65,6 +65,7 @@ func reader[T EntryData]() func(Entry) (EntryData, bool) {
 // dataReaders reads each kind's data; a kind not here keeps none.
 var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindMessageIn: reader[MessageInData](), KindMessageOut: reader[MessageOutData](), KindCall: reader[CallData](),
+	KindNote: reader[NoteData](), KindImported: reader[ImportedData](),
 	KindPromiseMade: reader[PromiseMadeData](), KindPromiseKept: reader[PromiseKeptData](),
 	KindPromiseSlipped: reader[PromiseSlippedData](), KindPromiseBroken: reader[PromiseBrokenData](),
 	KindEscalated: reader[EscalatedData](), KindHandover: reader[HandoverData](), KindIntroduction: reader[IntroductionData](),
@@ -152,6 +153,7 @@ type MessageInData struct {
 	Attachments      []string  `json:"attachments,omitempty"` // the mail's attachments' file names, in order
 	Auth             *MailAuth `json:"auth,omitempty"`
 	Automatic        bool      `json:"automatic,omitempty"` // an out-of-office or a bounce
+	Files            []File    `json:"files,omitempty"`     // attachments brought in by kept import
 	From             string    `json:"from,omitempty"`      // the From: address
 	HTML             bool      `json:"html,omitempty"`      // the mail has an HTML part to show
 	MailID           int64     `json:"mail_id,omitempty"`
@@ -170,6 +172,7 @@ type messageInMail struct {
 	Attachments      []string  `json:"attachments,omitempty"`
 	Auth             *MailAuth `json:"auth"`
 	Automatic        bool      `json:"automatic,omitempty"`
+	Files            []File    `json:"files,omitempty"`
 	From             string    `json:"from"`
 	HTML             bool      `json:"html,omitempty"`
 	MailID           int64     `json:"mail_id"`
@@ -209,8 +212,9 @@ type MailAuth struct {
 // MessageOutData marks a message to the customer that is an offer, or that tells them a
 // promise moved. Other messages keep none.
 type MessageOutData struct {
-	Offer     bool  `json:"offer,omitempty"`
-	PromiseID int64 `json:"promise_id,omitempty"` // the slipped promise the message explains (never 0 then)
+	Files     []File `json:"files,omitempty"` // attachments brought in by kept import
+	Offer     bool   `json:"offer,omitempty"`
+	PromiseID int64  `json:"promise_id,omitempty"` // the slipped promise the message explains (never 0 then)
 }
 
 // CallData is a logged phone call.

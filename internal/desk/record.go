@@ -60,6 +60,8 @@ type Draft struct {
 	Channel  string
 	Body     string
 	Data     EntryData // nil: none
+	// At is when it happened, for history brought in from elsewhere (kept import); zero is now.
+	At time.Time
 }
 
 // canonicalEntry fixes the field order and content of what is hashed. Changing it breaks
@@ -118,7 +120,11 @@ func Chain(c *Case, drafts []Draft, now time.Time) ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := Entry{CaseID: c.ID, Seq: c.LastSeq + 1, Kind: d.Kind, At: now, Actor: d.Actor,
+		at := now
+		if !d.At.IsZero() {
+			at = d.At.UTC().Truncate(time.Microsecond)
+		}
+		e := Entry{CaseID: c.ID, Seq: c.LastSeq + 1, Kind: d.Kind, At: at, Actor: d.Actor,
 			Internal: d.Internal, Channel: d.Channel, Body: d.Body, Data: data, PrevHash: c.LastHash}
 		e.Hash = e.ComputeHash()
 		c.LastSeq, c.LastHash = e.Seq, e.Hash
