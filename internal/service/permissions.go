@@ -216,7 +216,9 @@ var rules = []Rule{
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
 		Routes: []string{"PUT /api/v1/teams/{name}"}},
-	{Action: ActReports, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}"}},
+	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
+		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
+		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}"}},
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},

@@ -404,8 +404,9 @@ func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID
 const maxRatingComment = 4000
 
 // Rate records what the customer thought of how their case went (1 to 5, with an optional
-// comment). Only the case's customer rates, and only once they confirmed its resolution; a
-// second rating replaces the first.
+// comment). Only the case's customer rates, and only once they confirmed its resolution: one
+// rating per confirmed resolution, which they may change for a week (desk.RatingChangeable).
+// The rating goes on the record as the customer's own entry.
 func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (desk.Rating, error) {
 	if err := gate(actor, ActPortal); err != nil {
 		return desk.Rating{}, err // only the case's customer rates it
@@ -427,7 +428,28 @@ func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, scor
 		if c.Status != desk.StatusClosed {
 			return desk.Conflict("not_confirmed", fmt.Sprintf("%s is %s: a case is rated once its resolution is confirmed", c.Ref(), c.Status), nil)
 		}
-		if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, Score: score, Comment: comment}, s.now()); err != nil {
+		confirmed, err := tx.LastConfirmed(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		before, err := tx.Rating(ctx, c.ID)
+		changed := err == nil && before.ResolutionAt.Equal(confirmed)
+		if err != nil && !store.IsNotFound(err) {
+			return err
+		}
+		if changed && !before.Changeable(w.now) {
+			return desk.Conflict("rating_final", fmt.Sprintf("the rating of %s was given on %s and can be changed for %d days only",
+				c.Ref(), before.CreatedAt.Format(time.DateOnly), int(desk.RatingChangeable.Hours()/24)), nil)
+		}
+		if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, ResolutionAt: confirmed, Score: score, Comment: comment}, w.now); err != nil {
+			return err
+		}
+		body := fmt.Sprintf("%d/5", score)
+		if comment != "" {
+			body += "\n\n" + comment
+		}
+		if _, err := s.appendRecord(w, c, []desk.Draft{{Kind: desk.KindRatingGiven, Actor: actor, Channel: "portal", Body: body,
+			Data: desk.RatingGivenData{Score: score, Changed: changed}}}); err != nil {
 			return err
 		}
 		out, err = tx.Rating(ctx, c.ID)
