@@ -68,4 +68,3 @@ func reportTime(r *http.Request, name string) (time.Time, error) {
 	}
 	return time.Time{}, desk.Invalid(name, "an RFC 3339 time or a date like 2026-12-01")
 }
-

@@ -92,10 +92,12 @@ var measures = map[string]measure{
 		}
 		return rows, err
 	}},
-	"repeat_contacts":   {[]string{"agent_id", "agent", "closed", "repeated"}, repeatContacts},
-	"escalations":       {[]string{"trigger", "escalations"}, escalations},
-	"backlog":           {[]string{"day", "open"}, backlog},
-	"volume":            {[]string{"channel", "type", "cases"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) { return m.w.tx.Volume(m.w.ctx, from, to, m.f) }},
+	"repeat_contacts": {[]string{"agent_id", "agent", "closed", "repeated"}, repeatContacts},
+	"escalations":     {[]string{"trigger", "escalations"}, escalations},
+	"backlog":         {[]string{"day", "open"}, backlog},
+	"volume": {[]string{"channel", "type", "cases"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		return m.w.tx.Volume(m.w.ctx, from, to, m.f)
+	}},
 	"handovers_missing": {[]string{"agent_id", "agent", "missing"}, handoversMissing},
 }
 
