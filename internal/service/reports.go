@@ -65,7 +65,8 @@ var measures = map[string]measure{
 		counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, m.f)
 		return countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil), err
 	}},
-	"promise_trend": {[]string{"week", "made", "kept", "slipped", "broken"}, promiseTrend},
+	"promise_trend":    {[]string{"week", "made", "kept", "slipped", "broken"}, promiseTrend},
+	"promises_by_team": {[]string{"team", "made", "kept", "slipped", "broken"}, promisesByTeam},
 	"resolutions": {[]string{"agent_id", "agent", "confirmed", "rejected", "closed_unconfirmed"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		counts, err := m.w.tx.ResolutionCounts(m.w.ctx, from, to, m.f)
 		return countRows(counts, []string{"confirmed", "rejected", "closed_unconfirmed"}, nil), err
@@ -217,6 +218,48 @@ func scopeReport(w *work, q *ReportQuery, f *store.ReportFilter) error {
 	return w.allow(ActReports, o)
 }
 
+// ReportReader is what a reader may pick on the reports page.
+type ReportReader struct {
+	Teams []string // the teams they may read (the head of care: every team)
+	All   bool     // the head of care: every team at once
+	Own   bool     // an agent: their own figures only
+	Team  string   // the team read when none is picked ("" for all)
+}
+
+// ReportReader says which teams the actor may read reports of, as RunReport would allow.
+func (s *Service) ReportReader(ctx context.Context, actor desk.Actor) (ReportReader, error) {
+	if err := gate(actor, ActReports); err != nil {
+		return ReportReader{}, err
+	}
+	var out ReportReader
+	err := s.read(ctx, actor, func(w *work) error {
+		teams, err := w.tx.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		all := actor.Kind == desk.ActorSystem
+		var me desk.Agent
+		if actor.Kind == desk.ActorAgent {
+			if me, err = w.agent(actor.ID); err != nil {
+				return err
+			}
+			all = headOfCare(me)
+		}
+		out.All = all
+		out.Own = !all && me.Role != desk.RoleLead && me.Role != desk.RoleManager
+		for _, t := range teams {
+			if all || out.Own || t.ID == me.TeamID {
+				out.Teams = append(out.Teams, t.Name)
+			}
+		}
+		if !all && !out.Own {
+			out.Team = me.Team
+		}
+		return nil
+	})
+	return out, wrap("report reader", err)
+}
+
 // headOfCare reads every team's reports: an admin, or a manager nobody stands above.
 func headOfCare(a desk.Agent) bool {
 	return a.Role == desk.RoleAdmin || (a.Role == desk.RoleManager && a.ManagerID == 0)
@@ -326,6 +369,33 @@ func promiseTrend(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		delete(total, "agent_id")
 		delete(total, "agent")
 		total["week"] = start.Format(time.DateOnly)
+		rows = append(rows, total)
+	}
+	return rows, nil
+}
+
+// promisesByTeam is the promises report's total for each team (the one asked for, or all).
+func promisesByTeam(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	var teams []desk.TeamSettings
+	for _, t := range m.teams {
+		if m.f.TeamID == 0 || t.ID == m.f.TeamID {
+			teams = append(teams, t)
+		}
+	}
+	slices.SortFunc(teams, func(a, b desk.TeamSettings) int { return strings.Compare(a.Name, b.Name) })
+	rows := []map[string]any{}
+	for _, t := range teams {
+		f := m.f
+		f.TeamID = t.ID
+		counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, f)
+		if err != nil {
+			return nil, err
+		}
+		all := countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil)
+		total := all[len(all)-1]
+		delete(total, "agent_id")
+		delete(total, "agent")
+		total["team"] = t.Name
 		rows = append(rows, total)
 	}
 	return rows, nil

@@ -157,6 +157,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.casePageRoutes(mux)
 	s.availabilityRoutes(mux)
 	s.managerRoutes(mux)
+	s.reportRoutes(mux)
 	s.portalRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
