@@ -537,6 +537,8 @@ func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		return nil, err
 	}
 	rows := []map[string]any{}
+	// Days that have not begun have no backlog yet.
+	to = earlier(to, m.w.now)
 	if len(cases) == 0 {
 		for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
 			rows = append(rows, map[string]any{"day": day.Format(time.DateOnly), "open": 0})

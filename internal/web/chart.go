@@ -126,7 +126,13 @@ func lineChart(title, class string, labels []string, lines []series) template.HT
 	step := max(1, (len(labels)+7)/8)
 	for i, l := range labels {
 		if i%step == 0 || i == len(labels)-1 {
-			fmt.Fprintf(&b, `<text class="label" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), lineH-lineBottom+16, esc(shorten(l, 12)))
+			anchor := "middle" // the first and last label stay inside the chart
+			if len(labels) > 1 && i == 0 {
+				anchor = "start"
+			} else if len(labels) > 1 && i == len(labels)-1 {
+				anchor = "end"
+			}
+			fmt.Fprintf(&b, `<text class="label" x="%.1f" y="%d" text-anchor="%s">%s</text>`, x(i), lineH-lineBottom+18, anchor, esc(shorten(l, 12)))
 		}
 	}
 	for si, s := range lines {

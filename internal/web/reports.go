@@ -58,6 +58,7 @@ type reportTable struct {
 	Columns []string
 	Rows    [][]string
 	CSV     string
+	None    string // what an empty table says
 }
 
 // reportsPage reads the reports for the period picked and draws them.
@@ -92,7 +93,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	var days []string
 	var open []int
 	for _, row := range back.Rows {
-		days = append(days, fmt.Sprint(row["day"]))
+		days = append(days, monthDay(fmt.Sprint(row["day"])))
 		open = append(open, intOf(row["open"]))
 	}
 	d.Charts = append(d.Charts, reportChart{ID: "backlog", Title: r.T("reports.backlog.title"),
@@ -103,7 +104,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	var weeks []string
 	var kept, broken []int
 	for _, row := range trend.Rows {
-		weeks = append(weeks, fmt.Sprint(row["week"]))
+		weeks = append(weeks, monthDay(fmt.Sprint(row["week"])))
 		kept = append(kept, intOf(row["kept"]))
 		broken = append(broken, intOf(row["broken"]))
 	}
@@ -205,7 +206,8 @@ func (s *Server) reportCards(r *request, reports map[string]service.Report) []re
 // reportTable is a report's rows as text under translated headers, times as h:mm, with the
 // link to its CSV.
 func (s *Server) reportTable(r *request, rep service.Report, name, team string) reportTable {
-	t := reportTable{ID: "table-" + name, Title: r.T("reports." + name + ".title"), Hint: r.T("reports." + name + ".hint"), CSV: reportCSVLink(rep, team)}
+	t := reportTable{ID: "table-" + name, Title: r.T("reports." + name + ".title"), Hint: r.T("reports." + name + ".hint"), CSV: reportCSVLink(rep, team),
+		None: r.T("reports.none")}
 	for _, c := range rep.Columns {
 		if c == "agent_id" {
 			continue
@@ -289,4 +291,13 @@ func hoursMinutes(secs string) string {
 func intOf(v any) int {
 	n, _ := strconv.Atoi(fmt.Sprint(v))
 	return n
+}
+
+// monthDay shortens a date (2006-01-02) to its month and day for a chart's axis, where a
+// phone has room for few letters; the table beside the chart has the whole date.
+func monthDay(date string) string {
+	if t, err := time.Parse(time.DateOnly, date); err == nil {
+		return t.Format("01-02")
+	}
+	return date
 }

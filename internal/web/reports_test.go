@@ -84,7 +84,7 @@ func TestReportsPage(t *testing.T) {
 		if strings.Contains(p.Body, "Oli Other") {
 			t.Error("the lead's page shows an agent of another team")
 		}
-		if !strings.Contains(p.Body, `data-value="1"><title>2026-11-23: Broken 1</title>`) {
+		if !strings.Contains(p.Body, `data-value="1"><title>11-23: Broken 1</title>`) {
 			t.Errorf("the trend does not show this week's broken promise")
 		}
 
