@@ -71,6 +71,8 @@ const (
 	ActTeamView     Action = "team.view"
 	ActTeamSettings Action = "team.settings"
 	ActReports      Action = "report.read"
+	ActReviewRead   Action = "review.read"  // quality reviews of closed cases
+	ActReviewScore  Action = "review.score" // score a drawn case on the rubric
 
 	ActCaseTypeCreate Action = "casetype.create"
 	ActCannedCreate   Action = "canned.create"
@@ -219,6 +221,12 @@ var rules = []Rule{
 	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
 		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
 		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
+	{Action: ActReviewRead, Who: "staff, never partner users: an agent the reviews of their own cases; a lead, or a manager with someone above them, their team's; the head of care every team's",
+		gate: desk.IsStaff, Routes: []string{"GET /reviews"}},
+	{Action: ActReviewScore, Who: "a lead or manager (their own team's cases), the head of care (any); never a review of their own case",
+		gate: func(a desk.Actor) bool {
+			return a.Kind == desk.ActorAgent && (a.Role == desk.RoleLead || a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
+		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},

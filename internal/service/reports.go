@@ -100,6 +100,7 @@ var measures = map[string]measure{
 		return m.w.tx.Volume(m.w.ctx, from, to, m.f)
 	}},
 	"handovers_missing": {[]string{"agent_id", "agent", "missing"}, handoversMissing},
+	"reviews":           {[]string{"agent_id", "agent", "drawn", "reviewed", "clear", "solved", "tone"}, reviewCounts},
 }
 
 // ReportNames are the reports there are, by name.

@@ -82,7 +82,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	}
 	reports := map[string]service.Report{}
 	for _, name := range []string{"backlog", "promise_trend", "promises", "promises_by_team", "resolutions", "satisfaction", "first_response",
-		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing"} {
+		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews"} {
 		if reports[name], err = run(name); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	title := r.T("reports.bars.title", label)
 	d.Charts = append(d.Charts, reportChart{ID: byName, Title: title, SVG: barChart(title, "kept", bars), Table: s.reportTable(r, reports[byName], byName, d.Team)})
 
-	for _, name := range []string{"resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing"} {
+	for _, name := range []string{"resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews"} {
 		d.Tables = append(d.Tables, s.reportTable(r, reports[name], name, d.Team))
 	}
 	return s.render(w, r, http.StatusOK, "reports", view{Title: r.T("reports.title"), Data: d})

@@ -158,6 +158,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.availabilityRoutes(mux)
 	s.managerRoutes(mux)
 	s.reportRoutes(mux)
+	s.reviewRoutes(mux)
 	s.portalRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
