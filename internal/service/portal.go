@@ -311,7 +311,11 @@ type PortalCaseView struct {
 	// has not given yet (story 15: the portal asks for them).
 	MissingReferences []string
 	References        []desk.Reference
-	Rating            *desk.Rating
+	// Rating is the customer's rating of the resolution they last confirmed (nil: not yet
+	// rated); RatingFinal once it may no longer be changed.
+	Rating      *desk.Rating
+	RatingFinal bool
+	RatingUntil time.Time // until when the rating given may be changed
 }
 
 // PortalCase loads what the portal shows of a case: the case, its record (without internal
@@ -352,11 +356,23 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 			}
 		}
 		r, err := tx.Rating(ctx, caseID)
-		if err == nil {
-			v.Rating = &r
-		} else if !store.IsNotFound(err) {
+		if err != nil {
+			if store.IsNotFound(err) {
+				return nil
+			}
 			return err
 		}
+		if c.Status == desk.StatusClosed {
+			// A rating of an earlier resolution does not rate the one just confirmed.
+			confirmed, err := tx.LastConfirmed(ctx, caseID)
+			if err != nil && !store.IsNotFound(err) {
+				return err
+			}
+			if !r.ResolutionAt.Equal(confirmed) {
+				return nil
+			}
+		}
+		v.Rating, v.RatingFinal, v.RatingUntil = &r, !r.Changeable(w.now), r.CreatedAt.Add(desk.RatingChangeable)
 		return nil
 	})
 	return v, wrap("load portal case", err)
