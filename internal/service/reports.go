@@ -360,19 +360,28 @@ func quantile(sorted []float64, q float64) int64 {
 func promiseTrend(m *measuring, from, to time.Time) ([]map[string]any, error) {
 	rows := []map[string]any{}
 	for start := from; start.Before(to); start = start.AddDate(0, 0, 7) {
-		end := earlier(start.AddDate(0, 0, 7), to)
-		counts, err := m.w.tx.PromiseCounts(m.w.ctx, start, end, m.f)
+		end := desk.Earliest(start.AddDate(0, 0, 7), to)
+		total, err := promiseTotal(m, start, end, m.f)
 		if err != nil {
 			return nil, err
 		}
-		all := countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil)
-		total := all[len(all)-1]
-		delete(total, "agent_id")
-		delete(total, "agent")
 		total["week"] = start.Format(time.DateOnly)
 		rows = append(rows, total)
 	}
 	return rows, nil
+}
+
+// promiseTotal is the promises report's total row over a period, without its agent columns.
+func promiseTotal(m *measuring, from, to time.Time, f store.ReportFilter) (map[string]any, error) {
+	counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, f)
+	if err != nil {
+		return nil, err
+	}
+	all := countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil)
+	total := all[len(all)-1]
+	delete(total, "agent_id")
+	delete(total, "agent")
+	return total, nil
 }
 
 // promisesByTeam is the promises report's total for each team (the one asked for, or all).
@@ -388,14 +397,10 @@ func promisesByTeam(m *measuring, from, to time.Time) ([]map[string]any, error) 
 	for _, t := range teams {
 		f := m.f
 		f.TeamID = t.ID
-		counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, f)
+		total, err := promiseTotal(m, from, to, f)
 		if err != nil {
 			return nil, err
 		}
-		all := countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil)
-		total := all[len(all)-1]
-		delete(total, "agent_id")
-		delete(total, "agent")
 		total["team"] = t.Name
 		rows = append(rows, total)
 	}
@@ -539,7 +544,7 @@ func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
 	}
 	rows := []map[string]any{}
 	// Days that have not begun have no backlog yet.
-	to = earlier(to, m.w.now)
+	to = desk.Earliest(to, m.w.now)
 	if len(cases) == 0 {
 		for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
 			rows = append(rows, map[string]any{"day": day.Format(time.DateOnly), "open": 0})
@@ -549,11 +554,11 @@ func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
 	first := cases[0].Created
 	mine := map[int64]bool{}
 	for _, c := range cases {
-		first = earlier(first, c.Created)
+		first = desk.Earliest(first, c.Created)
 		mine[c.CaseID] = true
 	}
 	// Every change up to now: a case open through the period and closed since is "closed" now.
-	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, first, later(to, m.w.now).Add(time.Second), store.ReportFilter{TeamID: m.f.TeamID, Channel: m.f.Channel, Type: m.f.Type})
+	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, first, desk.Latest(to, m.w.now).Add(time.Second), store.ReportFilter{TeamID: m.f.TeamID, Channel: m.f.Channel, Type: m.f.Type})
 	if err != nil {
 		return nil, err
 	}
@@ -569,7 +574,7 @@ func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		changes[e.CaseID] = append(changes[e.CaseID], statusAt{e.At, d})
 	}
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
-		end := earlier(day.AddDate(0, 0, 1), to)
+		end := desk.Earliest(day.AddDate(0, 0, 1), to)
 		open := 0
 		for _, c := range cases {
 			if c.Created.Before(end) && backlogStatus(statusAsOf(desk.Status(c.Status), changes[c.CaseID], end)) {
@@ -604,20 +609,6 @@ func statusAsOf(now desk.Status, changes []statusAt, t time.Time) desk.Status {
 
 func backlogStatus(s desk.Status) bool {
 	return s == desk.StatusOpen || s == desk.StatusAwaitingConfirmation
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // ReportCSV writes a report's rows as CSV with a header line, for the API and the pages alike.

@@ -37,9 +37,7 @@ func barChart(title, class string, bars []bar) template.HTML {
 	esc := template.HTMLEscapeString
 	height := chartPadTop*2 + chartRowH*max(len(bars), 1)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart %s" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`,
-		esc(class), chartWidth, height, esc(title))
-	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
+	svgOpen(&b, title, class, chartWidth, height)
 	top := 0
 	for _, x := range bars {
 		top = max(top, x.Value)
@@ -63,6 +61,14 @@ func barChart(title, class string, bars []bar) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every text above went through esc
+}
+
+// svgOpen starts a chart: an image scaled to its box from a w×h viewBox, named by title.
+func svgOpen(b *strings.Builder, title, class string, w, h int) {
+	esc := template.HTMLEscapeString
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart %s" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`,
+		esc(class), w, h, esc(title))
+	fmt.Fprintf(b, `<title>%s</title>`, esc(title))
 }
 
 // shorten cuts s to at most n characters, ending with an ellipsis when cut.
@@ -98,9 +104,7 @@ const (
 func lineChart(title, class string, labels []string, lines []series) template.HTML {
 	esc := template.HTMLEscapeString
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart line %s" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`,
-		esc(class), lineW, lineH, esc(title))
-	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
+	svgOpen(&b, title, "line "+class, lineW, lineH)
 	top := 1
 	for _, s := range lines {
 		for _, v := range s.Values {
