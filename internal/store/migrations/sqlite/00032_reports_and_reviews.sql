@@ -5,8 +5,13 @@
 -- Ratings: one per confirmed resolution (resolution_at), not one per case, so a case reopened
 -- and resolved again is rated again and the first rating stays in last month's figures.
 -- Reviews: the cases drawn for review, and the reviewer's scores on the rubric.
+-- Indexes for the reports' periods: entries by kind and time (escalations, hand-overs, status
+-- changes), promises and cases by when they were made.
 
 -- +goose Up
+CREATE INDEX entries_kind_at ON entries (kind, at);
+CREATE INDEX promises_created ON promises (created_at);
+CREATE INDEX cases_created ON cases (created_at);
 ALTER TABLE teams ADD COLUMN repeat_window_s INTEGER NOT NULL DEFAULT 604800;
 ALTER TABLE teams ADD COLUMN review_share INTEGER NOT NULL DEFAULT 5;
 
@@ -50,6 +55,9 @@ CREATE INDEX reviews_agent ON reviews (agent_id, week);
 CREATE INDEX reviews_week ON reviews (week, team_id);
 
 -- +goose Down
+DROP INDEX cases_created;
+DROP INDEX promises_created;
+DROP INDEX entries_kind_at;
 DROP TABLE reviews;
 DROP TABLE review_draws;
 CREATE TABLE ratings_by_case (
