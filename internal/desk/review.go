@@ -30,6 +30,8 @@ type Review struct {
 	Reviewer   string    `json:"reviewer,omitempty"`
 	Scores     Rubric    `json:"scores"`
 	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
+	Answer     string    `json:"answer,omitempty"` // the agent's answer to the review
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
 }
 
 // Reviewed reports whether a reviewer scored it.
@@ -61,6 +63,15 @@ func CheckRubric(r Rubric) (Rubric, error) {
 		return r, Invalid("comment", "at most %d bytes of text", maxReviewComment)
 	}
 	return r, nil
+}
+
+// CheckReviewAnswer checks an agent's answer to a review of their case.
+func CheckReviewAnswer(answer string) (string, error) {
+	answer = strings.TrimSpace(answer)
+	if answer == "" || len(answer) > maxReviewComment || !utf8.ValidString(answer) {
+		return answer, Invalid("answer", "write an answer of at most %d bytes", maxReviewComment)
+	}
+	return answer, nil
 }
 
 // ReviewWeek is the Monday (UTC) of the last whole week before now: the week a draw made now

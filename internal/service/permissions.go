@@ -71,8 +71,9 @@ const (
 	ActTeamView     Action = "team.view"
 	ActTeamSettings Action = "team.settings"
 	ActReports      Action = "report.read"
-	ActReviewRead   Action = "review.read"  // quality reviews of closed cases
-	ActReviewScore  Action = "review.score" // score a drawn case on the rubric
+	ActReviewRead   Action = "review.read"   // quality reviews of closed cases
+	ActReviewScore  Action = "review.score"  // score a drawn case on the rubric
+	ActReviewAnswer Action = "review.answer" // the agent answers a review of their case
 
 	ActCaseTypeCreate Action = "casetype.create"
 	ActCannedCreate   Action = "canned.create"
@@ -227,6 +228,7 @@ var rules = []Rule{
 		gate: func(a desk.Actor) bool {
 			return a.Kind == desk.ActorAgent && (a.Role == desk.RoleLead || a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
 		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
+	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer"}},
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},

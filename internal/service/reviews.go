@@ -151,6 +151,42 @@ func (s *Service) ScoreReview(ctx context.Context, actor desk.Actor, id int64, s
 	return out, wrap("score review", err)
 }
 
+// AnswerReview records the agent's answer to a scored review of their own case.
+func (s *Service) AnswerReview(ctx context.Context, actor desk.Actor, id int64, answer string) (desk.Review, error) {
+	if err := gate(actor, ActReviewAnswer); err != nil {
+		return desk.Review{}, err
+	}
+	answer, err := desk.CheckReviewAnswer(answer)
+	if err != nil {
+		return desk.Review{}, err
+	}
+	var out desk.Review
+	err = s.write(ctx, actor, func(w *work) error {
+		list, err := w.tx.Reviews(ctx, store.ReviewFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return desk.NotFound("review", id)
+		}
+		if err := w.allow(ActReviewAnswer, Object{Agent: &desk.Agent{ID: list[0].AgentID}}); err != nil {
+			return err
+		}
+		if !list[0].Reviewed() {
+			return desk.Conflict("not_reviewed", "the review is not scored yet: there is nothing to answer", nil)
+		}
+		if err := w.tx.AnswerReview(ctx, id, answer, w.now); err != nil {
+			return err
+		}
+		list, err = w.tx.Reviews(ctx, store.ReviewFilter{ID: id})
+		if err == nil {
+			out = list[0]
+		}
+		return err
+	})
+	return out, wrap("answer review", err)
+}
+
 // mayScoreReview: the head of care any review; a lead or manager those of their own team; no
 // one their own case's.
 func mayScoreReview(w *work, o Object) (bool, error) {

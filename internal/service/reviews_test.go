@@ -11,7 +11,7 @@ import (
 
 // TestQualityReview (issue 18): a week after Ann closed three cases and Bob one, with the team
 // drawing half, opening the reviews draws two of Ann's and one of Bob's, once; the lead scores
-// one on the rubric; Ann sees the reviews of her own cases and may not score them; the reviews
+// one on the rubric; Ann answers it; Ann sees the reviews of her own cases and may not score them; the reviews
 // report counts them.
 func TestQualityReview(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
@@ -70,6 +70,16 @@ func TestQualityReview(t *testing.T) {
 		}
 		if got := must(sc.svc.Reviews(sc.ctx, ann)).Reviews; !got[0].Reviewed() && !got[1].Reviewed() {
 			t.Errorf("Ann does not see the review: %+v", got)
+		}
+		// Ann answers the review of her case; nobody else answers for her, and an unscored
+		// review has nothing to answer.
+		if _, err := sc.svc.AnswerReview(sc.ctx, lead, id, "For her."); !isForbidden(err) {
+			t.Errorf("the lead answering for Ann: %v", err)
+		}
+		_, err := sc.svc.AnswerReview(sc.ctx, ann, own.Reviews[1].ID, "Nothing to answer yet.")
+		conflict(t, err, "not_reviewed")
+		if a := must(sc.svc.AnswerReview(sc.ctx, ann, id, " I will write the time in the promise. ")); a.Answer != "I will write the time in the promise." || a.AnsweredAt.IsZero() {
+			t.Errorf("Ann's answer: %+v", a)
 		}
 
 		rep := must(sc.svc.RunReport(sc.ctx, head, service.ReportQuery{Name: "reviews", From: monday.Add(-8 * time.Hour), To: monday.AddDate(0, 0, 7)}))

@@ -69,7 +69,8 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 		limit = 500
 	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT r.id, r.case_id, c.subject, r.agent_id, a.name, r.team_id, r.week, r.closed_at,
-		  r.reviewer_id, COALESCE(v.name, ''), r.clear, r.solved, r.tone, r.comment, r.reviewed_at
+		  r.reviewer_id, COALESCE(v.name, ''), r.clear, r.solved, r.tone, r.comment, r.reviewed_at,
+		  r.answer, r.answered_at
 		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id LEFT JOIN agents v ON v.id = r.reviewer_id
 		WHERE `+where+fmt.Sprintf(` ORDER BY r.week DESC, a.name, r.id LIMIT %d`, limit), args...)
 	if err != nil {
@@ -80,14 +81,18 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 	for rows.Next() {
 		var r desk.Review
 		var team, reviewer sql.NullInt64
-		var reviewed anyTime
+		var reviewed, answered anyTime
 		if err := rows.Scan(&r.ID, &r.CaseID, &r.Subject, &r.AgentID, &r.AgentName, &team, &r.Week, &r.ClosedAt, &reviewer, &r.Reviewer,
-			&r.Scores.Clear, &r.Scores.Solved, &r.Scores.Tone, &r.Scores.Comment, &reviewed); err != nil {
+			&r.Scores.Clear, &r.Scores.Solved, &r.Scores.Tone, &r.Scores.Comment, &reviewed,
+			&r.Answer, &answered); err != nil {
 			return nil, fmt.Errorf("list reviews: %w", err)
 		}
 		r.CaseRef, r.TeamID, r.ReviewerID, r.ClosedAt = desk.CaseRef(r.CaseID), team.Int64, reviewer.Int64, r.ClosedAt.UTC()
 		if reviewed.Valid {
 			r.ReviewedAt = reviewed.Time.UTC()
+		}
+		if answered.Valid {
+			r.AnsweredAt = answered.Time.UTC()
 		}
 		out = append(out, r)
 	}
@@ -100,6 +105,14 @@ func (t *Tx) ScoreReview(ctx context.Context, id, reviewer int64, s desk.Rubric,
 		reviewer, s.Clear, s.Solved, s.Tone, s.Comment, dbTime(now), id)
 	if err != nil {
 		return fmt.Errorf("score review %d: %w", id, err)
+	}
+	return nil
+}
+
+// AnswerReview writes the agent's answer to a review (a second answer replaces the first).
+func (t *Tx) AnswerReview(ctx context.Context, id int64, answer string, now time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE reviews SET answer = $1, answered_at = $2 WHERE id = $3`, answer, dbTime(now), id); err != nil {
+		return fmt.Errorf("answer review %d: %w", id, err)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 func (s *Server) reviewRoutes(mux *routeMux) {
 	mux.Handle("GET /reviews", s.agent("/reviews", s.reviewsPage))
 	mux.Handle("POST /reviews", s.agent("/reviews", s.scoreReview))
+	mux.Handle("POST /reviews/answer", s.agent("/reviews/answer", s.answerReview))
 }
 
 type reviewsData struct {
@@ -37,10 +38,29 @@ func (s *Server) reviewsPage(w http.ResponseWriter, r *request) error {
 			d.Pending = append(d.Pending, rv)
 		}
 	}
-	if r.URL.Query().Get("done") == "scored" {
+	switch r.URL.Query().Get("done") {
+	case "scored":
 		d.Notice = r.T("reviews.scored")
+	case "answered":
+		d.Notice = r.T("reviews.answered")
 	}
 	return s.render(w, r, http.StatusOK, "reviews", view{Title: r.T("reviews.title"), Data: d})
+}
+
+// answerReview records the agent's answer to a review of their case.
+func (s *Server) answerReview(w http.ResponseWriter, r *request) error {
+	if err := service.Gate(r.sess.Actor, service.ActReviewAnswer); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.FormValue("review"), 10, 64)
+	if err != nil || id <= 0 {
+		return desk.Invalid("review", "%s", r.T("reviews.pick"))
+	}
+	if _, err := s.svc.AnswerReview(r.Context(), r.sess.Actor, id, r.FormValue("answer")); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, "/reviews?done=answered#review-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
 }
 
 // scoreReview records a reviewer's scores from the rubric form.

@@ -13,8 +13,8 @@ import (
 )
 
 // TestReviewsPage (issue 18): a week after Ann closed a case, the lead's reviews page has it
-// drawn with the rubric form; the lead scores it; Ann reads the review of her case and may not
-// score; the reports page counts it.
+// drawn with the rubric form; the lead scores it; Ann reads the review of her case, may not
+// score it, and answers it; the reports page counts it.
 func TestReviewsPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		d := newDesk(t, backend)
@@ -63,6 +63,15 @@ func TestReviewsPage(t *testing.T) {
 		}
 		if p := ann.post("/reviews", url.Values{"review": {id}, "clear": {"5"}, "solved": {"5"}, "tone": {"5"}}); p.Status != 403 {
 			t.Errorf("Ann scoring: %d", p.Status)
+		}
+		p = ann.post("/reviews/answer", url.Values{"review": {id}, "answer": {"I will say <when>."}})
+		if p.Status != 303 {
+			t.Fatalf("Ann answering: %d\n%s", p.Status, p.Body)
+		}
+		ann.get(p.Location).mustContain(t, "Your answer is saved.", "I will say &lt;when&gt;.")
+		lead.get("/reviews").mustContain(t, "I will say &lt;when&gt;.")
+		if p := lead.post("/reviews/answer", url.Values{"review": {id}, "answer": {"For her."}}); p.Status != 403 {
+			t.Errorf("the lead answering for Ann: %d", p.Status)
 		}
 		week := d.Clock.Now().AddDate(0, 0, -7).Format(time.DateOnly)
 		p = lead.get("/reports?period=custom&from=" + week + "&to=" + week)

@@ -4,7 +4,7 @@
 -- quality review (review_share, in per cent).
 -- Ratings: one per confirmed resolution (resolution_at), not one per case, so a case reopened
 -- and resolved again is rated again and the first rating stays in last month's figures.
--- Reviews: the cases drawn for review, and the reviewer's scores on the rubric.
+-- Reviews: the cases drawn for review, the reviewer's scores on the rubric, the agent's answer.
 -- Indexes for the reports' periods: entries by kind and time (escalations, hand-overs, status
 -- changes), promises and cases by when they were made.
 
@@ -40,6 +40,8 @@ CREATE TABLE reviews (
     tone        INTEGER NOT NULL DEFAULT 0,
     comment     TEXT NOT NULL DEFAULT '',
     reviewed_at TIMESTAMPTZ,
+    answer      TEXT NOT NULL DEFAULT '', -- the agent's answer to the review
+    answered_at TIMESTAMPTZ,
     UNIQUE (week, case_id)
 );
 CREATE INDEX reviews_agent ON reviews (agent_id, week);
