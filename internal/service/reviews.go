@@ -128,24 +128,17 @@ func (s *Service) ScoreReview(ctx context.Context, actor desk.Actor, id int64, s
 	}
 	var out desk.Review
 	err = s.write(ctx, actor, func(w *work) error {
-		list, err := w.tx.Reviews(ctx, store.ReviewFilter{ID: id})
+		r, err := loadReview(w, id)
 		if err != nil {
 			return err
 		}
-		if len(list) == 0 {
-			return desk.NotFound("review", id)
-		}
-		r := list[0]
 		if err := w.allow(ActReviewScore, Object{TeamID: r.TeamID, Agent: &desk.Agent{ID: r.AgentID}}); err != nil {
 			return err
 		}
 		if err := w.tx.ScoreReview(ctx, id, actor.ID, scores, w.now); err != nil {
 			return err
 		}
-		list, err = w.tx.Reviews(ctx, store.ReviewFilter{ID: id})
-		if err == nil {
-			out = list[0]
-		}
+		out, err = loadReview(w, id)
 		return err
 	})
 	return out, wrap("score review", err)
@@ -162,29 +155,35 @@ func (s *Service) AnswerReview(ctx context.Context, actor desk.Actor, id int64, 
 	}
 	var out desk.Review
 	err = s.write(ctx, actor, func(w *work) error {
-		list, err := w.tx.Reviews(ctx, store.ReviewFilter{ID: id})
+		r, err := loadReview(w, id)
 		if err != nil {
 			return err
 		}
-		if len(list) == 0 {
-			return desk.NotFound("review", id)
-		}
-		if err := w.allow(ActReviewAnswer, Object{Agent: &desk.Agent{ID: list[0].AgentID}}); err != nil {
+		if err := w.allow(ActReviewAnswer, Object{Agent: &desk.Agent{ID: r.AgentID}}); err != nil {
 			return err
 		}
-		if !list[0].Reviewed() {
+		if !r.Reviewed() {
 			return desk.Conflict("not_reviewed", "the review is not scored yet: there is nothing to answer", nil)
 		}
 		if err := w.tx.AnswerReview(ctx, id, answer, w.now); err != nil {
 			return err
 		}
-		list, err = w.tx.Reviews(ctx, store.ReviewFilter{ID: id})
-		if err == nil {
-			out = list[0]
-		}
+		out, err = loadReview(w, id)
 		return err
 	})
 	return out, wrap("answer review", err)
+}
+
+// loadReview reads a review with its case and people; none of that id is not found.
+func loadReview(w *work, id int64) (desk.Review, error) {
+	list, err := w.tx.Reviews(w.ctx, store.ReviewFilter{ID: id})
+	if err != nil {
+		return desk.Review{}, err
+	}
+	if len(list) == 0 {
+		return desk.Review{}, desk.NotFound("review", id)
+	}
+	return list[0], nil
 }
 
 // mayScoreReview: the head of care any review; a lead or manager those of their own team; no
