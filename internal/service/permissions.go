@@ -71,6 +71,9 @@ const (
 	ActTeamView     Action = "team.view"
 	ActTeamSettings Action = "team.settings"
 	ActReports      Action = "report.read"
+	ActReviewRead   Action = "review.read"   // quality reviews of closed cases
+	ActReviewScore  Action = "review.score"  // score a drawn case on the rubric
+	ActReviewAnswer Action = "review.answer" // the agent answers a review of their case
 
 	ActCaseTypeCreate Action = "casetype.create"
 	ActCannedCreate   Action = "canned.create"
@@ -229,7 +232,16 @@ var rules = []Rule{
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
 		Routes: []string{"PUT /api/v1/teams/{name}"}},
-	{Action: ActReports, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}"}},
+	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
+		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
+		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
+	{Action: ActReviewRead, Who: "staff, never partner users: an agent the reviews of their own cases; a lead, or a manager with someone above them, their team's; the head of care every team's",
+		gate: desk.IsStaff, Routes: []string{"GET /reviews"}},
+	{Action: ActReviewScore, Who: "a lead or manager (their own team's cases), the head of care (any); never a review of their own case",
+		gate: func(a desk.Actor) bool {
+			return a.Kind == desk.ActorAgent && (a.Role == desk.RoleLead || a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
+		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
+	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer"}},
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},

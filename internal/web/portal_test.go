@@ -368,7 +368,19 @@ func TestPortalCustomerSeesOwnCases(t *testing.T) {
 		if p = b.post(kettle+"/rating", url.Values{"score": {"4"}, "comment": {"Slow, but <kind>."}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("rate: %d\n%s", p.Status, p.Body)
 		}
-		b.get(kettle).mustContain(t, "Your rating: 4 of 5", "Slow, but &lt;kind&gt;.")
+		// The rating is the customer's entry on the record, and may be changed for a week.
+		b.get(kettle).mustContain(t, "Your rating: 4 of 5", "Slow, but &lt;kind&gt;.", "your rating", "You can change your rating until", `id="rate"`)
+		d.Clock.Advance(8 * 24 * time.Hour)
+		b = d.browser() // the portal's session has ended meanwhile
+		b.portalSignIn("mari@example.ee")
+		p = b.get(kettle)
+		p.mustContain(t, "Your rating: 4 of 5", "Thank you: your rating is final.")
+		if strings.Contains(p.Body, `id="rate"`) {
+			t.Error("the rating form is offered after a week")
+		}
+		if p = b.post(kettle+"/rating", url.Values{"score": {"1"}}); p.Status != http.StatusConflict {
+			t.Fatalf("a rating changed after a week: %d", p.Status)
+		}
 	})
 }
 

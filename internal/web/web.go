@@ -171,6 +171,8 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.exportRoutes(mux)
 	s.availabilityRoutes(mux)
 	s.managerRoutes(mux)
+	s.reportRoutes(mux)
+	s.reviewRoutes(mux)
 	s.portalRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
