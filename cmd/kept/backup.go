@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/keptdesk/kept/internal/store"
 )
@@ -28,18 +31,25 @@ func backup(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	if *to == "" {
 		return fmt.Errorf("%w: --to FILE is required", errUsage)
 	}
-	if _, err := os.Stat(*to); err == nil {
-		return fmt.Errorf("%s exists: a backup never overwrites a file", *to)
+	if err := backupTo(ctx, *cfg, *to); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Describe(), *to)
+	return nil
+}
+
+// backupTo writes a consistent copy of the desk cfg names into the file to, which must not
+// exist: SQLite's VACUUM INTO through a read-only connection of its own (beside a running
+// serve), or pg_dump's custom format.
+func backupTo(ctx context.Context, cfg store.Config, to string) error {
+	if _, err := os.Stat(to); err == nil {
+		return fmt.Errorf("%s exists: a backup never overwrites a file", to)
 	}
 	if cfg.URL != "" {
-		if err := pgTool(ctx, "pg_dump", cfg.URL, "--format=custom", "--no-owner", "--file", *to); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Describe(), *to)
-		return nil
+		return pgTool(ctx, "pg_dump", cfg.URL, "--format=custom", "--no-owner", "--file", to)
 	}
-	cfg.ReadOnly = true
-	st, err := store.Open(ctx, *cfg)
+	cfg.ReadOnly, cfg.Lock = true, false
+	st, err := store.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -47,11 +57,64 @@ func backup(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	if err := st.CheckSchema(ctx); err != nil {
 		return err
 	}
-	if err := st.BackupTo(ctx, *to); err != nil {
-		return err
+	return st.BackupTo(ctx, to)
+}
+
+// backupSchedule is serve's own backups: one into dir every interval, named by its time
+// (kept-20261205T230000Z.backup), keeping the newest keep of them. On PostgreSQL with several
+// nodes, give it to one node.
+type backupSchedule struct {
+	cfg   store.Config
+	dir   string
+	every time.Duration
+	keep  int
+	log   *slog.Logger
+}
+
+func (b backupSchedule) run(ctx context.Context) error {
+	t := time.NewTicker(b.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			if _, err := b.once(ctx, now); err != nil && ctx.Err() == nil {
+				b.log.Error("scheduled backup failed; the next is tried at its time", "dir", b.dir, "err", err)
+			}
+		}
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Describe(), *to)
-	return nil
+}
+
+// once writes the backup of now and removes the oldest beyond keep; it returns the file.
+func (b backupSchedule) once(ctx context.Context, now time.Time) (string, error) {
+	if err := os.MkdirAll(b.dir, 0o750); err != nil {
+		return "", fmt.Errorf("backup folder: %w", err)
+	}
+	file := filepath.Join(b.dir, "kept-"+now.UTC().Format("20060102T150405Z")+".backup")
+	part := file + ".part" // a crash midway leaves no file that looks whole
+	_ = os.Remove(part)
+	if err := backupTo(ctx, b.cfg, part); err != nil {
+		_ = os.Remove(part)
+		return "", err
+	}
+	if err := os.Rename(part, file); err != nil {
+		return "", fmt.Errorf("backup: %w", err)
+	}
+	b.log.Info("backed up", "file", file)
+	old, err := filepath.Glob(filepath.Join(b.dir, "kept-*.backup"))
+	if err != nil {
+		return file, err
+	}
+	slices.Sort(old) // the names sort by time
+	for len(old) > b.keep {
+		if err := os.Remove(old[0]); err != nil {
+			return file, fmt.Errorf("remove an old backup: %w", err)
+		}
+		b.log.Info("removed an old backup", "file", old[0], "keep", b.keep)
+		old = old[1:]
+	}
+	return file, nil
 }
 
 func restore(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {

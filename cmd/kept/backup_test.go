@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/smtp"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +86,184 @@ func TestBackupAndRestore(t *testing.T) {
 				t.Errorf("the restored case: %v", got)
 			}
 			restored.stop(t)
+		})
+	}
+}
+
+// Issue 19's done-when: a backup taken while mail and API writes flow, restored and verified,
+// holds every write acknowledged before the backup started (an API 201, an SMTP 250).
+func TestBackupWhileWritesFlow(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			var from, into []string
+			if backend == "sqlite" {
+				from, into = []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
+			} else {
+				from, into = []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
+			}
+			code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, from...)...)
+			if code != 0 {
+				t.Fatalf("kept token: %d %s%s", code, out, errOut)
+			}
+			token := lastLine(out)
+			smtpAddr := freePort(t)
+			srv := startServer(t, append(slices.Clone(from), "--smtp", smtpAddr, "--mail-address", "support@desk.test"))
+			cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
+			c := srv.call(t, token, "POST", "/api/v1/cases", map[string]any{"customer_id": cust["id"], "subject": "Router", "body": "It blinks red.", "channel": "web"}, 201)
+			caseID := fmt.Sprint(c["id"])
+
+			// Writers: two add notes over the API, two send new mails over SMTP; each notes the
+			// moment its write was acknowledged.
+			type ack struct {
+				what string
+				at   time.Time
+			}
+			var mu sync.Mutex
+			var acks []ack
+			var failures atomic.Int64
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for n := 0; ; n++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						what := fmt.Sprintf("w%d-%d", w, n)
+						var err error
+						if w < 2 {
+							err = postNote(srv.url, token, caseID, "note "+what)
+						} else {
+							from := "sender-" + what + "@example.ee"
+							raw := "From: " + from + "\r\nTo: support@desk.test\r\nSubject: mail " + what + "\r\nMessage-ID: <" + what + "@example.ee>\r\n\r\nHello from " + what + ".\r\n"
+							err = smtp.SendMail(smtpAddr, nil, from, []string{"support@desk.test"}, []byte(raw))
+						}
+						if err != nil {
+							failures.Add(1)
+							continue
+						}
+						mu.Lock()
+						acks = append(acks, ack{what, time.Now()})
+						mu.Unlock()
+					}
+				}()
+			}
+			time.Sleep(time.Second) // writes flowing before and during the backup
+			started := time.Now()
+			file := filepath.Join(t.TempDir(), "desk.backup")
+			if code, out, errOut := kept(t, "", append([]string{"backup", "--to", file}, from...)...); code != 0 {
+				close(stop)
+				wg.Wait()
+				t.Fatalf("kept backup: %d %s%s", code, out, errOut)
+			}
+			close(stop)
+			wg.Wait()
+			srv.stop(t)
+			if n := failures.Load(); n > 0 {
+				t.Fatalf("%d writes failed while the backup ran", n)
+			}
+			var before []string
+			for _, a := range acks {
+				if a.at.Before(started) {
+					before = append(before, a.what)
+				}
+			}
+			if len(before) < 10 || len(acks) == len(before) {
+				t.Fatalf("%d writes before the backup and %d in all: the test needs writes on both sides", len(before), len(acks))
+			}
+			code, out, errOut = kept(t, "", append(append([]string{"restore"}, into...), file)...)
+			if code != 0 || !strings.Contains(out, "ok:") {
+				t.Fatalf("kept restore: %d\n%s%s", code, out, errOut)
+			}
+			restored := startServer(t, into)
+			defer restored.stop(t)
+			var held strings.Builder
+			for _, e := range restored.call(t, token, "GET", "/api/v1/cases/"+caseID+"/record", nil, 200)["list"].([]any) {
+				held.WriteString(fmt.Sprint(e.(map[string]any)["body"]) + "\n")
+			}
+			for before := int64(0); ; {
+				path := "/api/v1/cases?limit=500"
+				if before > 0 {
+					path += fmt.Sprintf("&before=%d", before)
+				}
+				page := restored.call(t, token, "GET", path, nil, 200)
+				for _, c := range page["cases"].([]any) {
+					held.WriteString(fmt.Sprint(c.(map[string]any)["subject"]) + "\n")
+				}
+				next, _ := page["next_before"].(float64)
+				if next == 0 {
+					break
+				}
+				before = int64(next)
+			}
+			missing := 0
+			for _, what := range before {
+				if !strings.Contains(held.String(), "note "+what+"\n") && !strings.Contains(held.String(), "mail "+what+"\n") {
+					missing++
+					t.Errorf("%s was acknowledged before the backup started and is not in the restored desk", what)
+				}
+			}
+			t.Logf("%d writes acknowledged before the backup started (%d in all); %d missing from the restored desk", len(before), len(acks), missing)
+		})
+	}
+}
+
+// postNote adds an internal note over the API (from any goroutine).
+func postNote(base, token, caseID, body string) error {
+	b, _ := json.Marshal(map[string]any{"body": body, "internal": true})
+	req, _ := http.NewRequest("POST", base+"/api/v1/cases/"+caseID+"/messages", bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("note: %d %s", resp.StatusCode, msg)
+	}
+	return nil
+}
+
+// serve --backup-dir writes a backup on a schedule and keeps the newest --backup-keep of them;
+// each restores and verifies (issue 19: "optionally on a schedule in serve with a retention count").
+func TestServeBacksUpOnASchedule(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			var from, into []string
+			if backend == "sqlite" {
+				from, into = []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
+			} else {
+				from, into = []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
+			}
+			dir := filepath.Join(t.TempDir(), "backups")
+			if code, _, errOut := kept(t, "", append([]string{"serve", "--backup-dir", dir, "--backup-every", "soon"}, from...)...); code == 0 || !strings.Contains(errOut, "--backup-every") {
+				t.Fatalf("a bad --backup-every: exit %d %s", code, errOut)
+			}
+			srv := startServer(t, append(slices.Clone(from), "--backup-dir", dir, "--backup-every", "1s", "--backup-keep", "2"))
+			// Watched from the folder (the server's log is its own until it stops): four
+			// different backups seen means the oldest were removed as new ones came.
+			seen := map[string]bool{}
+			for deadline := time.Now().Add(60 * time.Second); len(seen) < 4 && time.Now().Before(deadline); {
+				now, _ := filepath.Glob(filepath.Join(dir, "kept-*.backup"))
+				for _, f := range now {
+					seen[f] = true
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			srv.stop(t)
+			files, _ := filepath.Glob(filepath.Join(dir, "*"))
+			if len(seen) < 4 || len(files) != 2 || !strings.Contains(srv.stderr.String(), "removed an old backup") {
+				t.Fatalf("%d backups seen, %d files kept (%v), want 4 or more seen and the newest 2 kept:\n%s", len(seen), len(files), files, srv.stderr)
+			}
+			code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), files[1])...)
+			if code != 0 || !strings.Contains(out, "ok:") {
+				t.Fatalf("kept restore %s: %d\n%s%s", files[1], code, out, errOut)
+			}
 		})
 	}
 }

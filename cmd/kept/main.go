@@ -33,11 +33,15 @@ Usage:
   kept token    [--data DIR | --db URL] --list                    list tokens: id, agent, created, last used, expires, revoked
   kept token    [--data DIR | --db URL] --revoke ID               revoke a token at once
   kept password [--data DIR | --db URL] --email EMAIL             set a password (read from stdin)
+  kept password [--data DIR | --db URL] --email EMAIL --reset-second-factor
+                                                                  remove the agent's second factor (no password read)
   kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
   kept verify   --export FILE                                     check an exported record
   kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON
   kept backup   [--data DIR | --db URL] --to FILE                a consistent copy, while serve runs
   kept restore  [--data DIR | --db URL] FILE                     into an empty place, then verify it
+  kept import   zendesk|freshdesk|mbox|csv [--data DIR | --db URL] [--dry-run] [--json] PATH
+                                                                  bring in another desk's history (kept import --help)
   kept bench    [--data DIR | --db URL] [--scale S|M] [--json]    generate a desk and measure it (BENCHMARKS.md)
   kept version                                                    print the version
 
@@ -93,7 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "password": password,
-		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore,
+		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore, "import": importCmd,
 		"version": func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, "kept", version)
 			return nil

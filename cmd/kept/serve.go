@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/api"
+	"github.com/keptdesk/kept/internal/auth"
 	"github.com/keptdesk/kept/internal/demo"
 	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/mail"
@@ -46,8 +48,37 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	hooksPrivate := fs.Bool("webhook-allow-private", envOr("KEPT_WEBHOOK_ALLOW_PRIVATE", "") == "1", "let webhook endpoints be on loopback or private addresses (refused by default, so a webhook cannot reach the desk's own network)")
 	nodeName := fs.String("node", envOr("KEPT_NODE", ""), "this node's name, unique among the nodes on one database (default: the host's name and the HTTP address)")
 	proxyList := fs.String("trusted-proxies", envOr("KEPT_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR ranges or addresses, e.g. 10.0.0.0/8,127.0.0.1 (none when empty: the TCP peer is the client)")
+	secretKey := fs.String("secret-key", envOr("KEPT_SECRET_KEY", ""), "32 random bytes in base64 or hex (openssl rand -base64 32) that seal agents' second-factor keys in the database; keep it apart from the backups (better given as KEPT_SECRET_KEY)")
+	backupDir := fs.String("backup-dir", envOr("KEPT_BACKUP_DIR", ""), "write a backup into this folder on a schedule (off when empty); restore one with kept restore")
+	backupEvery := fs.String("backup-every", envOr("KEPT_BACKUP_EVERY", "24h"), "how often serve writes a backup into --backup-dir, e.g. 6h")
+	backupKeep := fs.String("backup-keep", envOr("KEPT_BACKUP_KEEP", "7"), "how many of its backups serve keeps in --backup-dir (the oldest go)")
+	var sso web.SSOOptions
+	fs.StringVar(&sso.Issuer, "oidc-issuer", envOr("KEPT_OIDC_ISSUER", ""), "OpenID Connect provider for single sign-on, e.g. https://login.example.com (off when empty)")
+	fs.StringVar(&sso.ClientID, "oidc-client-id", envOr("KEPT_OIDC_CLIENT_ID", ""), "the desk's client id at the OpenID Connect provider")
+	fs.StringVar(&sso.ClientSecret, "oidc-client-secret", envOr("KEPT_OIDC_CLIENT_SECRET", ""), "the desk's client secret at the OpenID Connect provider (better given as KEPT_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&sso.Name, "oidc-name", envOr("KEPT_OIDC_NAME", "single sign-on"), "the provider's name on the sign-in button: Sign in with NAME")
+	fs.BoolVar(&sso.CreateAgents, "oidc-create-agents", envOr("KEPT_OIDC_CREATE_AGENTS", "") == "1", "single sign-on creates an agent (role agent) for a verified address no agent has (refused by default)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	svcOpts := []service.Option{}
+	if *secretKey != "" {
+		key, err := auth.ParseKey(*secretKey)
+		if err != nil {
+			return fmt.Errorf("%w: --secret-key / KEPT_SECRET_KEY: %v", errUsage, err)
+		}
+		svcOpts = append(svcOpts, service.WithSecretKey(key))
+	}
+	if sso.Issuer != "" && sso.ClientID == "" {
+		return fmt.Errorf("%w: --oidc-issuer / KEPT_OIDC_ISSUER needs --oidc-client-id / KEPT_OIDC_CLIENT_ID", errUsage)
+	}
+	every, err := time.ParseDuration(*backupEvery)
+	if err != nil || every < time.Second {
+		return fmt.Errorf("%w: --backup-every / KEPT_BACKUP_EVERY: %q is not a duration of a second or more, e.g. 24h", errUsage, *backupEvery)
+	}
+	keep, err := strconv.Atoi(*backupKeep)
+	if err != nil || keep < 1 {
+		return fmt.Errorf("%w: --backup-keep / KEPT_BACKUP_KEEP: %q is not a count of 1 or more", errUsage, *backupKeep)
 	}
 	proxies, err := realip.ParseProxies(*proxyList)
 	if err != nil {
@@ -104,7 +135,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	var pages *web.Server
 	var changes *service.ChangeBus // set below, before anything can commit
 	cfg.Lock = true
-	svc, closeDB, err := openService(ctx, *cfg, log, service.WithEvents(func(e service.Event) {
+	svc, closeDB, err := openService(ctx, *cfg, log, append(svcOpts, service.WithEvents(func(e service.Event) {
 		m.Committed(e.CaseOpened, e.Entries)
 		if pages != nil {
 			pages.Changed(e)
@@ -120,7 +151,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			hooks.Wake()
 		}
 	}), service.WithWebhooks(*hooksPrivate), service.WithMail(service.MailConfig{Address: *mailAddr, Accept: accept, Outbound: relay.Configured(), DKIM: signer,
-		Auth: &mail.Authenticator{Resolver: net.DefaultResolver, TrustAuthServID: strings.TrimSpace(*trustAR)}}))
+		Auth: &mail.Authenticator{Resolver: net.DefaultResolver, TrustAuthServID: strings.TrimSpace(*trustAR)}}))...)
 	if err != nil {
 		return err
 	}
@@ -131,7 +162,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	// Set before anything runs in the background, so commit events never see it half-made.
-	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo, TrustedProxies: proxies})
+	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo, TrustedProxies: proxies, SSO: sso})
 	if err != nil {
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}
@@ -148,6 +179,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		defer poller.Close()
 		background = append(background, poller.Run)
 		log.Info("polling a mailbox", "mailbox", mb.Key())
+	}
+	if *backupDir != "" {
+		b := backupSchedule{cfg: *cfg, dir: *backupDir, every: every, keep: keep, log: log}
+		background = append(background, b.run)
+		log.Info("backing up on a schedule", "dir", *backupDir, "every", every, "keep", keep)
 	}
 	if relay.Configured() {
 		sender = mailnet.NewSender(svc.Outbox(node), relay, svc.ClockSource(), log)
@@ -193,7 +229,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 			return fmt.Errorf("listen for mail on %s: %w", *smtpAddr, err)
 		}
 	}
-	apiServer := api.New(svc, log, m, version).OnNode(node).Watch("timers", timers.LastRound).Watch("webhooks", hooks.LastRound)
+	apiServer := api.New(svc, log, m, version).DrawsRecords(web.DrawRecord).OnNode(node).Watch("timers", timers.LastRound).Watch("webhooks", hooks.LastRound)
 	if sender != nil {
 		apiServer.Watch("outbox", sender.LastRound)
 	}

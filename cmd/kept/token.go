@@ -10,6 +10,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 )
 
 func token(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -130,11 +131,15 @@ func password(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	cfg := dbFlags(fs)
 	email := fs.String("email", "", "the agent's email (the agent is created if missing)")
 	name := fs.String("name", "", "name for a new agent (default: the email)")
+	resetFactor := fs.Bool("reset-second-factor", false, "remove the agent's second factor instead (a lost phone and no admin left to reset it); reads no password")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *email == "" {
 		return fmt.Errorf("%w: --email is required", errUsage)
+	}
+	if *resetFactor {
+		return resetSecondFactor(ctx, *cfg, *email, stdout, stderr)
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && err != io.EOF {
@@ -161,4 +166,33 @@ func password(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	fmt.Fprintf(stdout, "password set for %s\n", a.Email)
 	return nil
+}
+
+// resetSecondFactor removes an agent's second factor from the server's shell: the way back in
+// for the last admin who lost their phone and their recovery codes.
+func resetSecondFactor(ctx context.Context, cfg store.Config, email string, stdout, stderr io.Writer) error {
+	svc, closeDB, err := openService(ctx, cfg, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	agents, err := svc.Agents(ctx, desk.SystemActor())
+	if err != nil {
+		return err
+	}
+	for _, a := range agents {
+		if strings.EqualFold(a.Email, strings.TrimSpace(email)) {
+			had, err := svc.ResetSecondFactor(ctx, desk.SystemActor(), a.ID)
+			if err != nil {
+				return err
+			}
+			if !had {
+				fmt.Fprintf(stdout, "%s has no second factor\n", a.Email)
+				return nil
+			}
+			fmt.Fprintf(stdout, "second factor removed for %s; their sessions ended\n", a.Email)
+			return nil
+		}
+	}
+	return fmt.Errorf("no agent has the address %s", email)
 }

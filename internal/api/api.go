@@ -32,6 +32,19 @@ type Server struct {
 	// request that hangs with it.
 	deadline time.Duration
 	watched  []watchedLoop // this node's background loops, for GET /readyz
+	draw     RecordDrawer  // nil: records export as JSON only
+}
+
+// RecordDrawer draws a case's record as a readable document (a PDF) for a reader: lang ("":
+// the best of acceptLanguage), zone, and whether the reader is the customer. The words are the
+// web pages' catalogue, so cmd/kept hands the web package's drawer to the API rather than the
+// API importing the pages.
+type RecordDrawer func(x desk.RecordExport, lang, acceptLanguage string, zone *time.Location, customer bool) ([]byte, error)
+
+// DrawsRecords lets the API answer format=pdf with d.
+func (s *Server) DrawsRecords(d RecordDrawer) *Server {
+	s.draw = d
+	return s
 }
 
 // watchedLoop is a background loop of this node that GET /readyz looks at.

@@ -74,6 +74,8 @@ type teamIn struct {
 	ResponseTargetS   *int64               `json:"response_target_s,omitempty"`
 	ResolutionTargetS *int64               `json:"resolution_target_s,omitempty"`
 	RepeatContacts    *int                 `json:"repeat_contacts,omitempty"`
+	RepeatWindowS     *int64               `json:"repeat_window_s,omitempty"` // a new contact this soon after a case closed counts it unresolved
+	ReviewShare       *int                 `json:"review_share,omitempty"`    // per cent of each agent's closed cases drawn weekly for review
 	RemindersS        []int64              `json:"reminders_s,omitempty"`
 	Timezone          *string              `json:"timezone,omitempty"`
 	BusinessHours     *map[string][]string `json:"business_hours,omitempty"` // {}: round the clock
@@ -89,6 +91,8 @@ type teamAnswer struct {
 	ResponseTargetS   int64       `json:"response_target_s"`
 	ResolutionTargetS int64       `json:"resolution_target_s"` // 0: no target
 	RepeatContacts    int         `json:"repeat_contacts"`
+	RepeatWindowS     int64       `json:"repeat_window_s"`
+	ReviewShare       int         `json:"review_share"`
 	RemindersS        []int64     `json:"reminders_s"`
 	Timezone          string      `json:"timezone"`
 	BusinessHours     *desk.Hours `json:"business_hours"` // null: round the clock
@@ -98,7 +102,8 @@ type teamAnswer struct {
 
 func answerTeam(t desk.TeamSettings) teamAnswer {
 	out := teamAnswer{ConfirmWaitS: int64(t.ConfirmWait / time.Second), ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second),
-		ResolutionTargetS: int64(t.ResolutionTarget / time.Second), RepeatContacts: t.RepeatContacts, RemindersS: []int64{}, Timezone: t.Timezone,
+		ResolutionTargetS: int64(t.ResolutionTarget / time.Second), RepeatContacts: t.RepeatContacts,
+		RepeatWindowS: int64(t.RepeatWindow / time.Second), ReviewShare: t.ReviewShare, RemindersS: []int64{}, Timezone: t.Timezone,
 		BusinessHours: t.BusinessHours, Holidays: t.Holidays, Addresses: t.Addresses}
 	for _, d := range t.ReminderOffsets {
 		out.RemindersS = append(out.RemindersS, int64(d/time.Second))
@@ -394,7 +399,11 @@ func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (a
 		d := time.Duration(*in.ResponseTargetS) * time.Second
 		set.ResponseTarget = &d
 	}
-	set.RepeatContacts = in.RepeatContacts
+	set.RepeatContacts, set.ReviewShare = in.RepeatContacts, in.ReviewShare
+	if in.RepeatWindowS != nil {
+		d := time.Duration(*in.RepeatWindowS) * time.Second
+		set.RepeatWindow = &d
+	}
 	if in.ConfirmWaitS != nil {
 		d := time.Duration(*in.ConfirmWaitS) * time.Second
 		set.ConfirmWait = &d

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -14,19 +11,30 @@ import (
 
 func (s *Server) reportRoutes() []route {
 	return []route{
-		{method: "GET", path: "/api/v1/reports/{name}", summary: "A report over a period, per agent with a row for the total: promises (made, kept, slipped, " +
-			"broken), resolutions (confirmed, rejected, closed_unconfirmed), satisfaction (ratings, average), first_response (per channel: cases, answered, " +
-			"median_s, p90_s), decisions (per agent who asked: requested, granted, refused, pending, sent_up). JSON, or CSV with a header line (format=csv; cells that start with = + - @ are quoted so no spreadsheet runs them).",
+		{method: "GET", path: "/api/v1/reports/{name}", summary: "A report over a period, and (previous) the same over the period of equal length before it. " +
+			"promises (per agent and a total row: made, kept, slipped, broken), promise_trend (per week), resolutions (confirmed, rejected, closed_unconfirmed), " +
+			"satisfaction (ratings, average), first_response and resolution_time (per channel, in the team's business time: cases, median_s, p90_s), " +
+			"repeat_contacts (cases closed, and those the customer came back about within the team's repeat window), escalations (per trigger), " +
+			"backlog (open cases at the end of each day), volume (cases per channel and type), handovers_missing (per agent), reviews (quality review per agent), decisions (per agent who asked: requested, granted, refused, pending, sent_up). " +
+			"An agent reads their own figures, a lead their team's, the head of care all (403 otherwise). " +
+			"JSON, or CSV with a header line (format=csv; cells that start with = + - @ are quoted so no spreadsheet runs them).",
 			status: http.StatusOK, answer: service.Report{},
 			query: []param{{"from", "RFC 3339 time or a date (default: a week before to)"}, {"to", "RFC 3339 time or a date, not included (default: now)"},
-				{"team", "a team's name (default: every team)"}, {"format", "json (default) or csv"}},
+				{"team", "a team's name (default: every team the reader may see)"}, {"agent", "an agent's id"}, {"channel", "a channel (email, web, phone…)"},
+				{"type", "a case type"}, {"format", "json (default) or csv"}},
 			handle: s.report},
 	}
 }
 
 func (s *Server) report(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	q := service.ReportQuery{Name: r.PathValue("name"), Team: r.URL.Query().Get("team")}
+	qs := r.URL.Query()
+	q := service.ReportQuery{Name: r.PathValue("name"), Team: qs.Get("team"), Channel: qs.Get("channel"), Type: qs.Get("type")}
 	var err error
+	if v := qs.Get("agent"); v != "" {
+		if q.AgentID, err = strconv.ParseInt(v, 10, 64); err != nil || q.AgentID <= 0 {
+			return nil, desk.Invalid("agent", "an agent's id")
+		}
+	}
 	if q.From, err = reportTime(r, "from"); err != nil {
 		return nil, err
 	}
@@ -41,7 +49,7 @@ func (s *Server) report(r *http.Request, svc *service.Service, a desk.Actor) (an
 	case "", "json":
 		return rep, nil
 	case "csv":
-		return rawAnswer{contentType: "text/csv; charset=utf-8", filename: rep.Name + ".csv", body: reportCSV(rep)}, nil
+		return rawAnswer{contentType: "text/csv; charset=utf-8", filename: rep.Name + ".csv", body: service.ReportCSV(rep)}, nil
 	}
 	return nil, desk.Invalid("format", "json or csv")
 }
@@ -59,25 +67,4 @@ func reportTime(r *http.Request, name string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, desk.Invalid(name, "an RFC 3339 time or a date like 2026-12-01")
-}
-
-// reportCSV writes a report as CSV with a header line. A cell a spreadsheet would take for a
-// formula (=, +, -, @ first) is written with a quote mark before it.
-func reportCSV(rep service.Report) []byte {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(rep.Columns)
-	for _, row := range rep.Rows {
-		cells := make([]string, len(rep.Columns))
-		for i, c := range rep.Columns {
-			cell := fmt.Sprint(row[c])
-			if strings.IndexAny(cell, "=+-@") == 0 {
-				cell = "'" + cell
-			}
-			cells[i] = cell
-		}
-		_ = w.Write(cells)
-	}
-	w.Flush()
-	return buf.Bytes()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -101,6 +102,54 @@ func TestReportsOverHTTP(t *testing.T) {
 		}
 		if status, _ := d.do("GET", "/api/v1/reports/league_table", d.token, nil); status != 404 {
 			t.Errorf("an unknown report: %d", status)
+		}
+	})
+}
+
+// Reports over HTTP are scoped by the permission table: an agent's token reads their own
+// figures (agent_id filled in), another agent's is 403 forbidden, a bad agent id 422; the
+// answer carries the period before; a new report's CSV has its header (issue 18).
+func TestReportScopeOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		ctx, sys := context.Background(), desk.SystemActor()
+		ann, err := d.svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann Tamm", Email: "ann@desk.test", Role: "agent", Team: "Billing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bob, err := d.svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Bob Kask", Email: "bob@desk.test", Role: "agent", Team: "Billing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := d.svc.CreateToken(ctx, sys, service.NewToken{AgentID: ann.ID, Label: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		period := "?from=2026-11-23&to=2026-11-30"
+		status, out := d.do("GET", "/api/v1/reports/escalations"+period, k.Secret, nil)
+		rep := obj(out)
+		if status != 200 || rep["agent_id"] != float64(ann.ID) || obj(rep["previous"])["from"] != "2026-11-16T00:00:00Z" || len(list(rep["rows"])) != 8 {
+			t.Errorf("Ann's escalations: %d %v", status, out)
+		}
+		if status, out := d.do("GET", fmt.Sprintf("/api/v1/reports/promises%s&agent=%d", period, bob.ID), k.Secret, nil); status != 403 || obj(obj(out)["error"])["code"] != "forbidden" {
+			t.Errorf("Ann reading Bob's figures: %d %v", status, out)
+		}
+		if status, _ := d.do("GET", "/api/v1/reports/promises"+period+"&agent=x", k.Secret, nil); status != 422 {
+			t.Errorf("a bad agent id: %d", status)
+		}
+		if status, _ := d.do("GET", "/api/v1/reports/volume"+period+"&channel=web&type=billing&team=Billing", d.token, nil); status != 200 {
+			t.Errorf("the head of care filtering by channel, type and team: %d", status)
+		}
+		req, _ := http.NewRequest("GET", d.url+"/api/v1/reports/backlog"+period+"&format=csv", nil)
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if lines := strings.Split(strings.TrimSpace(string(body)), "\n"); resp.StatusCode != 200 || lines[0] != "day,open" || lines[1] != "2026-11-23,0" {
+			t.Errorf("backlog CSV %d:\n%s", resp.StatusCode, body)
 		}
 	})
 }

@@ -34,7 +34,22 @@ const (
 type param struct{ name, description string }
 
 func (s *Server) routes() []route {
-	return slices.Concat(s.caseRoutes(), s.promiseRoutes(), s.processRoutes(), s.documentRoutes(), s.tokenRoutes(), s.feedRoutes(), s.outboxRoutes(), s.clockRoutes(), s.webhookRoutes(), s.reportRoutes(), s.incidentRoutes())
+	// One group a line, so that a new group is a line of its own.
+	return slices.Concat(
+		s.caseRoutes(),
+		s.promiseRoutes(),
+		s.processRoutes(),
+		s.documentRoutes(),
+		s.tokenRoutes(),
+		s.feedRoutes(),
+		s.outboxRoutes(),
+		s.clockRoutes(),
+		s.webhookRoutes(),
+		s.reportRoutes(),
+		s.exportRoutes(),
+		s.signinRoutes(),
+		s.incidentRoutes(),
+	)
 }
 
 func (s *Server) caseRoutes() []route {

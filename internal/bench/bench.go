@@ -92,6 +92,11 @@ type Result struct {
 	TimerLagMax      float64              `json:"timer_lag_max_ms"`
 	TimerBreaksPerS  float64              `json:"timer_breaks_per_s"`
 	TimerRecordedP99 float64              `json:"timer_recorded_lag_p99_ms"`
+	RepliesN         int                  `json:"replies"`
+	RepliesPerS      float64              `json:"replies_per_s"`
+	OutboxLagP50     float64              `json:"outbox_lag_p50_ms"`
+	OutboxLagP99     float64              `json:"outbox_lag_p99_ms"`
+	OutboxCatchUpS   float64              `json:"outbox_catch_up_s"`
 	IdleCPU          float64              `json:"idle_cpu_pct"`
 	IdleDBCPU        float64              `json:"idle_db_cpu_pct"`
 	RSSMB            float64              `json:"rss_mb"`
@@ -207,6 +212,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		{"case", env.casePage},
 		{"search", env.search},
 		{"timers", env.timers},
+		{"replies", env.replies},
 	}
 	for _, s := range steps {
 		if err := prof.start(s.name); err != nil {

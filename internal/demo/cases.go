@@ -88,6 +88,7 @@ func (s *seeder) planCase(st *story, opened time.Time) {
 		s.tl.add(ps.at, func(ctx context.Context) error { return s.writeStep(ctx, st, ps) })
 	}
 	s.planPromise(st)
+	s.planResolution(st)
 }
 
 // planSteps times the case's further entries. A customer who wrote is answered within the

@@ -38,3 +38,26 @@ func defineCaseTypes(ctx context.Context, svc *service.Service) error {
 	}
 	return nil
 }
+
+// defineCannedReplies stores the prepared replies a team would have after a few months, in
+// each of the desk's languages, with the variables the desk fills when one is sent; one is a
+// sales offer, which the desk refuses on a case whose customer has a complaint open.
+func defineCannedReplies(ctx context.Context, svc *service.Service, by desk.Actor) error {
+	for _, c := range []struct {
+		name, body string
+		offer      bool
+	}{
+		{"Received: we are on it (en)", "Hello {{customer.first_name}},\n\nThank you for writing. Your case {{case.ref}} is with me now, and I will come back to you with what we find.\n\nKind regards,\n{{agent.name}}", false},
+		{"Saime kätte: tegeleme sellega (et)", "Tere, {{customer.first_name}}!\n\nAitäh, et kirjutasite. Teie pöördumine {{case.ref}} on nüüd minu käes ja annan teada, mida leiame.\n\nParimate soovidega\n{{agent.name}}", false},
+		{"Zaprimljeno: radimo na tome (hr)", "Poštovani {{customer.name}},\n\nhvala na poruci. Vaš predmet {{case.ref}} sada je kod mene i javit ću vam što smo utvrdili.\n\nLijep pozdrav,\n{{agent.name}}", false},
+		{"Our promise, restated (en)", "Hello {{customer.first_name}},\n\nTo confirm what I promised: {{promise.words}} You will hear from us by {{promise.due}}.\n\n{{agent.name}}", false},
+		{"Meie lubadus (et)", "Tere, {{customer.first_name}}!\n\nKinnitan, mida lubasin: {{promise.words}} Kuulete meist hiljemalt {{promise.due}}.\n\n{{agent.name}}", false},
+		{"Naše obećanje (hr)", "Poštovani {{customer.name}},\n\npotvrđujem što sam obećao: {{promise.words}} Javit ćemo vam se do {{promise.due}}.\n\n{{agent.name}}", false},
+		{"Offer: a year of free delivery (en)", "Hello {{customer.first_name}},\n\nAs a thank-you for staying with us: a year of free delivery on every order. Reply to this mail and I will turn it on.\n\n{{agent.name}}", true},
+	} {
+		if _, err := svc.CreateCannedReply(ctx, by, c.name, c.body, c.offer); err != nil {
+			return fmt.Errorf("demo canned reply %q: %w", c.name, err)
+		}
+	}
+	return nil
+}

@@ -268,6 +268,9 @@ func (s *seeder) run(ctx context.Context) (desk.Agent, error) {
 	if err := defineCaseTypes(ctx, s.svc); err != nil {
 		return desk.Agent{}, err
 	}
+	if err := defineCannedReplies(ctx, s.svc, desk.AgentActor(head.Agent)); err != nil {
+		return desk.Agent{}, err
+	}
 
 	custs := customerPlan(s.r, customerCount, s.base.Year())
 	joined := timesBetween(s.r, len(custs), s.base.Add(-400*day), s.base.Add(-91*day))

@@ -188,6 +188,25 @@ func TestSeed(t *testing.T) {
 			t.Errorf("no %s entries", k)
 		}
 	}
+	// Cases end as on a desk that has run for months (issue 16, finding 7: the demo had no
+	// resolved or closed case): confirmed, rejected, and closed unconfirmed by the desk.
+	statuses := map[desk.Status]int{}
+	for _, c := range cases {
+		statuses[c.Status]++
+	}
+	t.Logf("cases by status: %v", statuses)
+	if statuses[desk.StatusClosed] < caseCount/5 || statuses[desk.StatusOpen] < caseCount/5 {
+		t.Errorf("cases by status %v: want a fifth or more both closed and open", statuses)
+	}
+	canned, err := svc.CannedReplies(ctx, sys)
+	if err != nil || len(canned) < 6 {
+		t.Errorf("%d canned replies (%v): want the team's prepared replies in each language", len(canned), err)
+	}
+	for _, k := range []desk.EntryKind{desk.KindResolutionConfirmed, desk.KindResolutionRejected} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s entries", k)
+		}
+	}
 
 	// Promises in every state: about three cases in ten have one.
 	promises := map[desk.PromiseState][]service.PromiseView{}

@@ -217,7 +217,7 @@ func AvailableStretches(a Agent, absences []Absence, from time.Time, horizon tim
 	var cuts []Stretch
 	for _, ab := range absences {
 		if ab.appliesTo(a) && ab.Overlaps(from, to) {
-			cuts = append(cuts, Stretch{latest(ab.From, from), earliest(ab.To, to)})
+			cuts = append(cuts, Stretch{Latest(ab.From, from), Earliest(ab.To, to)})
 		}
 	}
 	out := subtractStretches(workingStretches(a.Hours, loc, from, to), mergeStretches(cuts))
@@ -305,7 +305,7 @@ func workingStretches(h Hours, loc *time.Location, from, to time.Time) []Stretch
 		for day := wallFrom.Truncate(24 * time.Hour); day.Before(wallTo); day = day.Add(24 * time.Hour) {
 			for _, s := range h[day.Weekday()] {
 				f, e := spanBounds(s)
-				p := Stretch{latest(day.Add(f), wallFrom), earliest(day.Add(e), wallTo)}
+				p := Stretch{Latest(day.Add(f), wallFrom), Earliest(day.Add(e), wallTo)}
 				if p.From.Before(p.To) {
 					out = append(out, Stretch{p.From.Add(-shift), p.To.Add(-shift)})
 				}
@@ -347,7 +347,7 @@ func subtractStretches(pieces, cuts []Stretch) []Stretch {
 			if cuts[k].From.After(cur) {
 				out = append(out, Stretch{cur, cuts[k].From})
 			}
-			cur = latest(cur, cuts[k].To)
+			cur = Latest(cur, cuts[k].To)
 		}
 		if cur.Before(p.To) {
 			out = append(out, Stretch{cur, p.To})
@@ -356,14 +356,16 @@ func subtractStretches(pieces, cuts []Stretch) []Stretch {
 	return out
 }
 
-func latest(a, b time.Time) time.Time {
+// Latest is the later of two times.
+func Latest(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func earliest(a, b time.Time) time.Time {
+// Earliest is the earlier of two times.
+func Earliest(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}

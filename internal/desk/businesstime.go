@@ -94,7 +94,7 @@ func (c Calendar) Add(from time.Time, d time.Duration) time.Time {
 func (c Calendar) Elapsed(from, to time.Time) time.Duration {
 	var n time.Duration
 	for start := from; start.Before(to); start = start.Add(calendarWindow) {
-		for _, s := range c.stretches(start, earliest(start.Add(calendarWindow), to)) {
+		for _, s := range c.stretches(start, Earliest(start.Add(calendarWindow), to)) {
 			n += s.To.Sub(s.From)
 		}
 	}

@@ -127,8 +127,11 @@ func ParticipantFor(a Actor, now time.Time) Participant {
 // Limits on what one entry may hold, so one message cannot swamp the desk.
 const (
 	maxSubject = 500
-	maxBody    = 1 << 20
+	maxBody    = MaxText
 )
+
+// MaxText is the most bytes one text of an entry (a message, a transcript, a briefing) holds.
+const MaxText = 1 << 20
 
 func checkText(field, s string, max int, required bool) (string, error) {
 	if required && strings.TrimSpace(s) == "" {

@@ -78,7 +78,7 @@ func TestCanonicalIsStable(t *testing.T) {
 
 func TestCheckExport(t *testing.T) {
 	c, entries := chained(t, 3)
-	x := RecordExport{Format: ExportFormat, Ref: c.Ref(), HeadSeq: c.LastSeq, HeadHash: c.LastHash, Entries: entries}
+	x := NewRecordExport(c, entries, SystemActor(), time.Time{})
 	b, _ := json.Marshal(x)
 	var back RecordExport
 	if err := json.Unmarshal(b, &back); err != nil {

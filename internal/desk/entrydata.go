@@ -65,6 +65,7 @@ func reader[T EntryData]() func(Entry) (EntryData, bool) {
 // dataReaders reads each kind's data; a kind not here keeps none.
 var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindMessageIn: reader[MessageInData](), KindMessageOut: reader[MessageOutData](), KindCall: reader[CallData](),
+	KindNote: reader[NoteData](), KindImported: reader[ImportedData](),
 	KindPromiseMade: reader[PromiseMadeData](), KindPromiseKept: reader[PromiseKeptData](),
 	KindPromiseSlipped: reader[PromiseSlippedData](), KindPromiseBroken: reader[PromiseBrokenData](),
 	KindEscalated: reader[EscalatedData](), KindHandover: reader[HandoverData](), KindIntroduction: reader[IntroductionData](),
@@ -74,6 +75,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](),
 	KindHandoverAsked: reader[HandoverAskedData](), KindHandoverAgreed: reader[HandoverAgreedData](),
 	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
+	KindRatingGiven: reader[RatingGivenData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an
@@ -152,6 +154,7 @@ type MessageInData struct {
 	Attachments      []string  `json:"attachments,omitempty"` // the mail's attachments' file names, in order
 	Auth             *MailAuth `json:"auth,omitempty"`
 	Automatic        bool      `json:"automatic,omitempty"` // an out-of-office or a bounce
+	Files            []File    `json:"files,omitempty"`     // attachments brought in by kept import
 	From             string    `json:"from,omitempty"`      // the From: address
 	HTML             bool      `json:"html,omitempty"`      // the mail has an HTML part to show
 	MailID           int64     `json:"mail_id,omitempty"`
@@ -170,6 +173,7 @@ type messageInMail struct {
 	Attachments      []string  `json:"attachments,omitempty"`
 	Auth             *MailAuth `json:"auth"`
 	Automatic        bool      `json:"automatic,omitempty"`
+	Files            []File    `json:"files,omitempty"`
 	From             string    `json:"from"`
 	HTML             bool      `json:"html,omitempty"`
 	MailID           int64     `json:"mail_id"`
@@ -209,8 +213,9 @@ type MailAuth struct {
 // MessageOutData marks a message to the customer that is an offer, or that tells them a
 // promise moved. Other messages keep none.
 type MessageOutData struct {
-	Offer     bool  `json:"offer,omitempty"`
-	PromiseID int64 `json:"promise_id,omitempty"` // the slipped promise the message explains (never 0 then)
+	Files     []File `json:"files,omitempty"` // attachments brought in by kept import
+	Offer     bool   `json:"offer,omitempty"`
+	PromiseID int64  `json:"promise_id,omitempty"` // the slipped promise the message explains (never 0 then)
 }
 
 // CallData is a logged phone call.

@@ -403,7 +403,7 @@ func TestDataOfKind(t *testing.T) {
 	if es[2].Data != nil {
 		t.Errorf("an empty message_out data stored as %s", es[2].Data)
 	}
-	if d, ok := DataOf[MessageOutData](es[2]); !ok || d != (MessageOutData{}) {
+	if d, ok := DataOf[MessageOutData](es[2]); !ok || (d.Offer || d.PromiseID != 0 || d.Files != nil) {
 		t.Errorf("a message_out without data reads %+v %v", d, ok)
 	}
 	if d, err := ReadData(es[1]); d != nil || err != nil {

@@ -6,11 +6,15 @@ import "time"
 type TeamSettings struct {
 	ID               int64
 	Name             string
-	ResponseTarget   time.Duration   // a customer's contact unanswered this long (in business time) escalates
-	ResolutionTarget time.Duration   // a case not resolved this long (in business time) escalates; 0: no target
-	RepeatContacts   int             // this many contacts without an answer escalate
-	ReminderOffsets  []time.Duration // reminders this long before a promise is due
-	ConfirmWait      time.Duration   // a resolution unconfirmed this long closes as unconfirmed
+	ResponseTarget   time.Duration // a customer's contact unanswered this long (in business time) escalates
+	ResolutionTarget time.Duration // a case not resolved this long (in business time) escalates; 0: no target
+	RepeatContacts   int           // this many contacts without an answer escalate
+	// RepeatWindow: the customer writing again this soon after a case closed counts the case
+	// as not solved (a repeat contact in the reports).
+	RepeatWindow    time.Duration
+	ReviewShare     int             // per cent of each agent's closed cases drawn each week for quality review
+	ReminderOffsets []time.Duration // reminders this long before a promise is due
+	ConfirmWait     time.Duration   // a resolution unconfirmed this long closes as unconfirmed
 	// When the team works: business hours in its zone (nil: round the clock) less its holidays.
 	Timezone      string
 	Loc           *time.Location // Timezone loaded (nil: UTC)
@@ -36,5 +40,5 @@ func (s TeamSettings) ForType(typeTarget time.Duration) TeamSettings {
 
 // DefaultTeamSettings apply to cases of no team.
 func DefaultTeamSettings() TeamSettings {
-	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}
+	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, RepeatWindow: 7 * 24 * time.Hour, ReviewShare: 5, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}
 }

@@ -121,3 +121,7 @@ func defuseSchemes(s string) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// HTMLText is the plain text of an HTML body that came from elsewhere (an imported ticket's
+// comment), rendered as the text of an HTML-only mail is.
+func HTMLText(html string) string { return htmlToText(SanitizeHTML(html)) }

@@ -2,6 +2,7 @@ package mailnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -58,7 +59,7 @@ type Outbox interface {
 	// runs out), counting an attempt on each.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error)
 	// Sent records that the relay accepted a claimed mail.
-	Sent(ctx context.Context, id int64, at time.Time) error
+	Sent(ctx context.Context, ids []int64, at time.Time) error
 	// Failed records a failed attempt: the mail is due again at f.RetryAt, or never (f.Final).
 	Failed(ctx context.Context, id int64, f mail.Failure) error
 	// ReleaseClaims hands back, due at once, what this node's sender had claimed and not
@@ -135,72 +136,102 @@ func (s *Sender) RunDue(ctx context.Context) (int, error) {
 	}
 }
 
-// sendBatch sends claimed mails one by one, each outcome committed as soon as it is known, so
-// a crash repeats at most the mail on the wire.
+// sendBatch sends claimed mails one after another over one relay session (a new one after a
+// session breaks). A refusal or failure is committed as soon as it is known; the mails the
+// relay took are marked sent together, in one commit at the end of the batch, so a crash in
+// between sends those again (at least once, never lost) and the committer is not asked for a
+// durable write per mail.
 func (s *Sender) sendBatch(ctx context.Context, batch []mail.Queued, leaseEnd time.Time) (int, error) {
 	session := s.relay.sessionTimeout
 	if session <= 0 {
 		session = relaySessionTimeout
 	}
-	sent := 0
+	// The session ends with the lease (measured on the desk's clock, run on the real one), so
+	// no mail is still on the wire when another sender may claim it.
+	sctx, cancel := context.WithTimeout(ctx, max(leaseEnd.Sub(s.clk.Now()), time.Second))
+	defer cancel()
+	var conn *outSession
+	defer func() { conn.close() }()
+	var accepted []mail.Queued
 	for i, m := range batch {
-		// A session started now could outlast the lease, and another node would then send the
-		// same mail; hand the rest back instead (the first always goes, so a batch progresses).
+		// A mail started now could outlast the lease, and another node would then send it
+		// again; hand the rest back instead (the first always goes, so a batch progresses).
 		if ctx.Err() != nil || (i > 0 && s.clk.Now().Add(session).After(leaseEnd)) {
-			if err := s.release(ctx, batch[i:]); err != nil {
-				return sent, err
+			if err := s.sent(ctx, accepted); err != nil {
+				return 0, err
 			}
-			return sent, ctx.Err()
+			if err := s.release(ctx, batch[i:]); err != nil {
+				return len(accepted), err
+			}
+			return len(accepted), ctx.Err()
 		}
-		sendErr := s.relay.Send(ctx, m.From, []string{m.To}, m.Raw)
+		sendErr := s.relay.sendOn(sctx, &conn, m.From, []string{m.To}, m.Raw)
 		if sendErr != nil && ctx.Err() != nil {
 			// Stopping mid-session: the relay may or may not have the mail, so it keeps its
 			// lease and is sent again when that runs out, like a crashed sender's.
-			if err := s.release(ctx, batch[i+1:]); err != nil {
-				return sent, err
+			if err := s.sent(ctx, accepted); err != nil {
+				return 0, err
 			}
-			return sent, ctx.Err()
-		}
-		if err := s.record(ctx, m, sendErr); err != nil {
-			return sent, err
+			if err := s.release(ctx, batch[i+1:]); err != nil {
+				return len(accepted), err
+			}
+			return len(accepted), ctx.Err()
 		}
 		if sendErr == nil {
-			sent++
+			accepted = append(accepted, m)
+			continue
+		}
+		if err := s.record(ctx, m, sendErr); err != nil {
+			return 0, errors.Join(err, s.sent(ctx, accepted))
 		}
 	}
-	return sent, nil
+	if err := s.sent(ctx, accepted); err != nil {
+		return 0, err
+	}
+	return len(accepted), nil
 }
 
-// record stores the outcome of one attempt and logs it.
+// sent marks the mails the relay took as sent, in one commit, and logs each.
+func (s *Sender) sent(ctx context.Context, mails []mail.Queued) error {
+	if len(mails) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
+	defer cancel()
+	err := s.box.Sent(ctx, mailIDs(mails), s.clk.Now())
+	for _, m := range mails {
+		attrs := []any{"mail", m.ID, "case", m.CaseID, "to", m.To, "message_id", m.MessageID, "attempts", m.Attempts}
+		if err != nil {
+			s.log.Error("outbox: mail accepted by the relay but not marked sent; it will be sent again when its lease ends",
+				append(attrs, "err", err)...)
+			continue
+		}
+		s.log.Info("outbox: mail sent", attrs...)
+	}
+	if err != nil {
+		return fmt.Errorf("record %d mails sent: %w", len(mails), err)
+	}
+	return nil
+}
+
+// record stores a failed attempt and logs it.
 func (s *Sender) record(ctx context.Context, m mail.Queued, sendErr error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
 	defer cancel()
 	now := s.clk.Now()
 	giveUp := m.CreatedAt.Add(outboxGiveUp)
 	permanent := IsPermanent(sendErr)
-	expired := sendErr != nil && !permanent && !now.Before(giveUp)
-	// The last retry falls on the give-up time, not up to an hour after it.
+	expired := !permanent && !now.Before(giveUp)
 	retryAt := now.Add(retryDelay(m.Attempts))
 	if retryAt.After(giveUp) {
 		retryAt = giveUp
 	}
-	var err error
-	if sendErr == nil {
-		err = s.box.Sent(ctx, m.ID, now)
-	} else {
-		err = s.box.Failed(ctx, m.ID, mail.Failure{Reason: sendErr.Error(), RetryAt: retryAt, Final: permanent || expired, GaveUp: expired})
-	}
+	err := s.box.Failed(ctx, m.ID, mail.Failure{Reason: sendErr.Error(), RetryAt: retryAt, Final: permanent || expired, GaveUp: expired})
 	attrs := []any{"mail", m.ID, "case", m.CaseID, "to", m.To, "message_id", m.MessageID, "attempts", m.Attempts}
 	if err != nil {
-		if sendErr == nil {
-			s.log.Error("outbox: mail accepted by the relay but not marked sent; it will be sent again when its lease ends",
-				append(attrs, "err", err)...)
-		}
 		return fmt.Errorf("record outcome of mail %d: %w", m.ID, err)
 	}
 	switch {
-	case sendErr == nil:
-		s.log.Info("outbox: mail sent", attrs...)
 	case permanent:
 		s.log.Error("outbox: mail refused by the relay; not retried", append(attrs, "err", sendErr)...)
 	case expired:
@@ -218,12 +249,16 @@ func (s *Sender) release(ctx context.Context, mails []mail.Queued) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxRecordTimeout)
 	defer cancel()
+	if err := s.box.Release(ctx, mailIDs(mails)); err != nil {
+		return fmt.Errorf("release unsent mail: %w", err)
+	}
+	return nil
+}
+
+func mailIDs(mails []mail.Queued) []int64 {
 	ids := make([]int64, len(mails))
 	for i, m := range mails {
 		ids[i] = m.ID
 	}
-	if err := s.box.Release(ctx, ids); err != nil {
-		return fmt.Errorf("release unsent mail: %w", err)
-	}
-	return nil
+	return ids
 }

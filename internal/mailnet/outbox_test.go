@@ -129,6 +129,41 @@ func TestRetryDelay(t *testing.T) {
 	}
 }
 
+// TestSenderOneSessionABatch: a batch of mails goes over one relay session (issue 21: a
+// session, TLS and a durable commit per mail kept the outbox at about a tenth of the replies
+// committed), a refusal in the middle is RSET and the session goes on, and the mails the
+// relay took are all marked sent.
+func TestSenderOneSessionABatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		for i := 1; i <= 6; i++ {
+			e.queue(t, outboxMail(i))
+			e.clk.Advance(time.Millisecond) // claimed in this order
+		}
+		e.relay.refuse(550, 1) // the first DATA is refused for good; the rest are taken
+		e.clk.Advance(time.Second)
+		if n := e.runDue(t); n != 5 {
+			t.Fatalf("sent %d, want 5", n)
+		}
+		e.relay.mu.Lock()
+		sessions := e.relay.sessions
+		e.relay.mu.Unlock()
+		if sessions != 1 {
+			t.Errorf("%d relay sessions for one batch, want 1", sessions)
+		}
+		states := map[string]int{}
+		for _, m := range e.outbox(t) {
+			states[string(m.State)]++
+		}
+		if states[string(store.MailSent)] != 5 || states[string(store.MailFailed)] != 1 {
+			t.Errorf("outbox states %v, want 5 sent and 1 failed", states)
+		}
+		if got := len(e.relay.received()); got != 5 {
+			t.Errorf("relay received %d mails, want 5", got)
+		}
+	})
+}
+
 func TestSenderDeliversOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		e := newOutboxEnv(t, backend)

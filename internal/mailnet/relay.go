@@ -168,12 +168,43 @@ func (r Relay) Send(ctx context.Context, from string, to []string, raw []byte) e
 	if r.addr == "" {
 		return errors.New("mail relay: not configured (set KEPT_SMTP_RELAY)")
 	}
+	ctx, cancel := context.WithTimeout(ctx, r.sessionTimeout)
+	defer cancel()
+	var s *outSession
+	defer func() { s.close() }()
+	return r.sendOn(ctx, &s, from, to, raw)
+}
+
+// outSession is one SMTP session with the relay over which mails go one after another (MAIL, RCPT
+// and DATA each, RSET after one the relay refused), so a batch pays for the connection, TLS and
+// AUTH once. A nil *outSession is none yet; sendOn opens one and drops it when it breaks.
+type outSession struct {
+	conn net.Conn
+	c    *smtp.Client
+	stop func() bool
+}
+
+// sendOn sends one mail on *s, opening a session first when there is none (bounded by ctx:
+// the connection closes when ctx ends). Errors are as Send's. After an error that was not the
+// relay's reply to this mail the session is closed and *s is nil, so the next mail opens a new
+// one.
+func (r Relay) sendOn(ctx context.Context, s **outSession, from string, to []string, raw []byte) error {
+	if r.addr == "" {
+		return errors.New("mail relay: not configured (set KEPT_SMTP_RELAY)")
+	}
 	if err := checkEnvelope(from, to, raw); err != nil {
 		return &permanentError{err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.sessionTimeout)
-	defer cancel()
-	err := r.send(ctx, from, to, raw)
+	err := error(nil)
+	if *s == nil {
+		*s, err = r.open(ctx)
+	}
+	if err == nil {
+		if err = (*s).send(from, to, raw); err != nil && !(*s).reset(err) {
+			(*s).close()
+			*s = nil
+		}
+	}
 	if err != nil && ctx.Err() != nil && !IsPermanent(err) {
 		// The conn was closed under the client; say why instead of "use of closed connection".
 		err = fmt.Errorf("%w (%w)", err, ctx.Err())
@@ -199,39 +230,55 @@ func checkEnvelope(from string, to []string, raw []byte) error {
 	return nil
 }
 
-func (r Relay) send(ctx context.Context, from string, to []string, raw []byte) error {
+// open starts a session: connect, STARTTLS or TLS, EHLO, AUTH.
+func (r Relay) open(ctx context.Context) (*outSession, error) {
 	conn, err := r.dial(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// go-smtp sets a deadline per command and clears it after, so a deadline on the conn
 	// cannot bound the session; closing the conn when ctx ends does, DATA included.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	defer conn.Close()
-
+	s := &outSession{conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}
 	session, encrypted := conn, r.implicitTLS
 	if !r.implicitTLS {
 		if session, encrypted, err = r.startTLS(ctx, conn); err != nil {
-			return err
+			s.close()
+			return nil, err
 		}
 	}
-	c := smtp.NewClient(session)
-	c.CommandTimeout, c.SubmissionTimeout = r.sessionTimeout, r.sessionTimeout
+	s.c = smtp.NewClient(session)
+	s.c.CommandTimeout, s.c.SubmissionTimeout = r.sessionTimeout, r.sessionTimeout
+	if err := r.greet(s.c, encrypted); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// greet says EHLO and, when the relay URL has credentials, authenticates.
+func (r Relay) greet(c *smtp.Client, encrypted bool) error {
 	if err := c.Hello(r.helo); err != nil {
 		return fmt.Errorf("EHLO: %w", err)
 	}
-	if r.user != "" {
-		if err := r.checkAuth(encrypted); err != nil {
-			return err
-		}
-		if ok, _ := c.Extension("AUTH"); !ok {
-			return errors.New("relay does not offer AUTH, but the relay URL has credentials")
-		}
-		if err := c.Auth(sasl.NewPlainClient("", r.user, r.pass)); err != nil {
-			return fmt.Errorf("AUTH PLAIN as %s: %w", r.user, err)
-		}
+	if r.user == "" {
+		return nil
 	}
+	if err := r.checkAuth(encrypted); err != nil {
+		return err
+	}
+	if ok, _ := c.Extension("AUTH"); !ok {
+		return errors.New("relay does not offer AUTH, but the relay URL has credentials")
+	}
+	if err := c.Auth(sasl.NewPlainClient("", r.user, r.pass)); err != nil {
+		return fmt.Errorf("AUTH PLAIN as %s: %w", r.user, err)
+	}
+	return nil
+}
+
+// send is one mail transaction on the session. It is all or nothing: a refused recipient fails
+// the whole send.
+func (s *outSession) send(from string, to []string, raw []byte) error {
+	c := s.c
 	opts := &smtp.MailOptions{Size: int64(len(raw))}
 	if !envelopeASCII(from, to) {
 		if ok, _ := c.Extension("SMTPUTF8"); !ok {
@@ -257,9 +304,31 @@ func (r Relay) send(ctx context.Context, from string, to []string, raw []byte) e
 	if err := w.Close(); err != nil {
 		return transactionError(fmt.Errorf("end of DATA: %w", err))
 	}
-	// Accepted: a failing QUIT cannot take that back.
-	_ = c.Quit()
 	return nil
+}
+
+// reset makes the session ready for the next mail after err: an SMTP reply to this mail (a
+// refusal) leaves the session usable once RSET is accepted; anything else (the connection
+// failed, or the relay said it closes) does not.
+func (s *outSession) reset(err error) bool {
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code == 421 {
+		return false
+	}
+	return s.c.Reset() == nil
+}
+
+// close ends the session: QUIT (a failing QUIT cannot take back what the relay accepted), then
+// the connection. A nil session is closed already.
+func (s *outSession) close() {
+	if s == nil {
+		return
+	}
+	if s.c != nil {
+		_ = s.c.Quit()
+	}
+	s.stop()
+	s.conn.Close()
 }
 
 // transactionError marks a 5xx reply within the mail transaction as permanent, except the

@@ -38,6 +38,7 @@ type testRelay struct {
 	ln         net.Listener
 	served     chan struct{}
 	mails      []relayedMail
+	sessions   int // SMTP sessions opened
 	answer     int // reply code for the next DATA commands, 0 for 250
 	answerLeft int // how many more DATA commands get answer; <0: all
 }
@@ -132,6 +133,9 @@ func (r *testRelay) url(query string) string {
 type relayBackend struct{ r *testRelay }
 
 func (b *relayBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	b.r.mu.Lock()
+	b.r.sessions++
+	b.r.mu.Unlock()
 	return &relaySession{r: b.r, conn: c}, nil
 }
 

@@ -92,16 +92,27 @@ func (s *Service) verifyEvidence(ctx context.Context, tx *store.Tx, caseID int64
 }
 
 // checkPin holds a case row's subject and original request to its first entry, the customer's
-// request the case opened with. A record that does not start with one (none does today) pins
-// nothing to check.
+// request the case opened with, or an imported case's to what its first entry pinned. A record
+// that starts with neither pins nothing to check.
 func checkPin(p store.CasePin) []EvidenceFault {
 	ref := desk.CaseRef(p.CaseID)
-	if p.FirstSeq == 0 || p.FirstKind != desk.KindMessageIn {
-		return nil
-	}
 	var out []EvidenceFault
 	fault := func(field, reason string) {
 		out = append(out, EvidenceFault{Ref: ref, Seq: p.FirstSeq, Object: "case", Field: field, Reason: reason})
+	}
+	if p.FirstKind == desk.KindImported {
+		// An imported case's first entry pins what the case row was made with (kept import).
+		data, _ := desk.DataOf[desk.ImportedData](desk.Entry{Kind: p.FirstKind, Data: p.FirstData})
+		if desk.TextSHA256(p.OriginalRequest) != data.OriginalSHA256 {
+			fault("original_request", fmt.Sprintf("the case row's (%d bytes) differs from the one the import pinned", len(p.OriginalRequest)))
+		}
+		if p.Subject != data.Subject {
+			fault("subject", fmt.Sprintf("the case row's %q differs from the imported %q", clip(p.Subject), clip(data.Subject)))
+		}
+		return out
+	}
+	if p.FirstSeq == 0 || p.FirstKind != desk.KindMessageIn {
+		return nil
 	}
 	if p.OriginalRequest != p.FirstBody {
 		fault("original_request", fmt.Sprintf("the case row's (%d bytes) differs from the first entry's text (%d bytes)", len(p.OriginalRequest), len(p.FirstBody)))

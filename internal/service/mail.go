@@ -433,13 +433,13 @@ func nonEmpty(ss []string) []string {
 func mailBody(msg *mail.Message) string {
 	body := msg.Text
 	if strings.TrimSpace(body) == "" {
-		body = "(no text)"
+		body = desk.NoText
 		if len(msg.Attachments) > 0 {
 			names := make([]string, 0, len(msg.Attachments))
 			for _, a := range msg.Attachments {
 				names = append(names, a.Filename)
 			}
-			body = "(no text; attached: " + strings.Join(names, ", ") + ")"
+			body = desk.NoTextAttached + strings.Join(names, ", ") + ")"
 		}
 	}
 	return body

@@ -58,9 +58,9 @@ func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 	return out, nil
 }
 
-// Sent records that the relay took a mail.
-func (o Outbox) Sent(ctx context.Context, id int64, at time.Time) error {
-	return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailSent(ctx, id, at) })
+// Sent records that the relay took the mails, in one transaction.
+func (o Outbox) Sent(ctx context.Context, ids []int64, at time.Time) error {
+	return o.st.Write(ctx, func(tx *store.Tx) error { return tx.MailsSent(ctx, ids, at) })
 }
 
 // Failed records a failed attempt (store.Tx.MailFailed). A mail that will not be sent again

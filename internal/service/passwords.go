@@ -34,7 +34,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor desk.Actor, current,
 		if err != nil {
 			return err
 		}
-		sess, err = newPassword(w, a, hash)
+		sess, err = newPassword(w, a, hash, false)
 		return err
 	})
 	if err != nil {
@@ -45,8 +45,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor desk.Actor, current,
 }
 
 // newPassword stores an agent's new password hash, ends every session of theirs (whoever knew
-// the old password is out) and starts one for the browser that set it.
-func newPassword(w *work, a desk.Agent, hash string) (Session, error) {
+// the old password is out) and starts one for the browser that set it, or with second (the
+// browser proved no more than a mailbox), the second step the agent's sign-in needs.
+func newPassword(w *work, a desk.Agent, hash string, second bool) (Session, error) {
 	if err := w.tx.SetPassword(w.ctx, a.ID, hash); err != nil {
 		return Session{}, err
 	}
@@ -57,6 +58,12 @@ func newPassword(w *work, a desk.Agent, hash string) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
-	token, err := startSession(w, desk.AgentActor(a), AgentSessionLength)
-	return Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}, err
+	out := Session{Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}
+	if second {
+		if out.Step, err = secondStep(w, a); err != nil || out.Step != nil {
+			return out, err
+		}
+	}
+	out.Token, err = startSession(w, desk.AgentActor(a), AgentSessionLength)
+	return out, err
 }

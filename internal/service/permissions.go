@@ -71,6 +71,9 @@ const (
 	ActTeamView     Action = "team.view"
 	ActTeamSettings Action = "team.settings"
 	ActReports      Action = "report.read"
+	ActReviewRead   Action = "review.read"   // quality reviews of closed cases
+	ActReviewScore  Action = "review.score"  // score a drawn case on the rubric
+	ActReviewAnswer Action = "review.answer" // the agent answers a review of their case
 
 	ActCaseTypeCreate Action = "casetype.create"
 	ActCannedCreate   Action = "canned.create"
@@ -83,15 +86,22 @@ const (
 	ActFeedCreate  Action = "feed.create"
 	ActFeedRevoke  Action = "feed.revoke"
 
-	ActOwnRead     Action = "self.read"     // one's own inbox, notifications, calendar feed page
-	ActOwnPassword Action = "self.password" // one's own password, changed while signed in
+	ActOwnRead     Action = "self.read"          // one's own inbox, notifications, calendar feed page
+	ActOwnPassword Action = "self.password"      // one's own password, changed while signed in
+	ActOwnFactor   Action = "self.second_factor" // one's own second factor (TOTP), set up or turned off
+
+	ActSecondFactorReset  Action = "agent.second_factor_reset" // remove an agent's second factor (a lost phone)
+	ActSecondFactorPolicy Action = "desk.second_factor"        // require a second factor of every agent
 
 	ActWebhooks Action = "webhooks.manage" // register webhook endpoints, read their deliveries
 
 	ActClockRead    Action = "clock.read"    // whether the timers trust the wall clock
 	ActClockConfirm Action = "clock.confirm" // an admin's word that the wall clock is right
 	ActPortal       Action = "portal.use"    // the customer's own cases in the portal
-	ActExport       Action = "case.export"   // the record as a verifiable file
+	ActExport       Action = "case.export"   // the record as a verifiable file (JSON or PDF)
+	ActImport       Action = "desk.import"   // history brought in from another desk (kept import)
+
+	ActCustomerExport Action = "customer.export" // a customer's data as one archive, for a data request
 
 	ActIncidentCreate Action = "incident.create"
 	ActIncidentRead   Action = "incident.read"
@@ -134,15 +144,18 @@ var rules = []Rule{
 	{Action: ActPublic, Who: "anyone", gate: anyone,
 		Routes: []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /static/{file}", "GET /{$}", "GET /login", "POST /login", "POST /logout", "POST /lang",
 			"GET /portal/login", "POST /portal/login", "/", "/api/", "GET /api/v1/openapi.json",
-			"GET /login/reset", "POST /login/reset"}},
+			"GET /login/reset", "POST /login/reset", "GET /login/sso", "GET /login/sso/callback"}},
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
-			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password"}},
+			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password",
+			"GET /login/second", "POST /login/second"}},
 
 	{Action: ActCustomerCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers"}},
 	{Action: ActCustomerRead, Who: "staff; never partner users (customer contact data)", gate: desk.IsStaff,
 		Routes: []string{"GET /api/v1/customers/{id}"}},
 	{Action: ActCustomerReference, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers/{id}/references"}},
+	{Action: ActCustomerExport, Who: "admin, manager (a customer's data for a data request)", gate: isManagerOrAdmin,
+		Routes: []string{"GET /api/v1/customers/{id}/export"}},
 
 	{Action: ActAgentCreate, Who: "admin (any role); manager (leads, agents and partner users, below themselves in the chain); only an admin creates admins and managers",
 		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents"}},
@@ -183,7 +196,10 @@ var rules = []Rule{
 		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/release", "POST /cases/{id}/release"}},
 	{Action: ActCasePartner, Who: "staff", gate: desk.IsStaff, on: seesCase, Routes: []string{"POST /api/v1/cases/{id}/partner"}},
 	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
-	{Action: ActExport, Who: "staff", gate: desk.IsStaff, on: seesCase},
+	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
+		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
+		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,
+		Routes: []string{"GET /api/v1/cases/{id}/export", "GET /cases/{id}/export", "GET /portal/cases/{id}/export"}},
 
 	{Action: ActPromiseMake, Who: "staff, on a case they see", gate: desk.IsStaff, on: seesCase,
 		Routes: []string{"POST /api/v1/cases/{id}/promises", "POST /cases/{id}/promises"}},
@@ -231,7 +247,16 @@ var rules = []Rule{
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
 		Routes: []string{"PUT /api/v1/teams/{name}"}},
-	{Action: ActReports, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}"}},
+	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
+		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
+		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
+	{Action: ActReviewRead, Who: "staff, never partner users: an agent the reviews of their own cases; a lead, or a manager with someone above them, their team's; the head of care every team's",
+		gate: desk.IsStaff, Routes: []string{"GET /reviews"}},
+	{Action: ActReviewScore, Who: "a lead or manager (their own team's cases), the head of care (any); never a review of their own case",
+		gate: func(a desk.Actor) bool {
+			return a.Kind == desk.ActorAgent && (a.Role == desk.RoleLead || a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
+		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
+	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer"}},
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},
@@ -251,6 +276,10 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/notifications"}},
 	{Action: ActOwnPassword, Who: "the agent themselves, signed in to the desk", gate: isAgentKind,
 		Routes: []string{"GET /account/password", "POST /account/password"}},
+	{Action: ActOwnFactor, Who: "the agent themselves, signed in to the desk (turning it off takes a current code)", gate: isAgentKind,
+		Routes: []string{"GET /account/second-factor", "POST /account/second-factor", "POST /account/second-factor/confirm", "POST /account/second-factor/off"}},
+	{Action: ActSecondFactorReset, Who: "admin", gate: isAdminActor, Routes: []string{"POST /team/agents/{id}/second-factor/reset", "DELETE /api/v1/agents/{id}/second-factor"}},
+	{Action: ActSecondFactorPolicy, Who: "admin", gate: isAdminActor, Routes: []string{"GET /security", "POST /security", "GET /api/v1/sign-in-policy", "PUT /api/v1/sign-in-policy"}},
 	{Action: ActWebhooks, Who: "admin", gate: isAdminActor,
 		Routes: []string{"POST /api/v1/webhooks", "GET /api/v1/webhooks", "GET /api/v1/webhooks/{id}/deliveries",
 			"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend"}},
@@ -279,6 +308,7 @@ var rules = []Rule{
 
 	{Action: ActPortalRequest, Who: "the customer (a new request in the portal, a call-back at a time the form offers)", gate: isCustomer,
 		Routes: []string{"GET /portal/new", "POST /portal/new"}},
+	{Action: ActImport, Who: "admin; `kept import` on the server's shell runs as the desk itself", gate: isAdminActor},
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,
 		Routes: []string{"GET /portal", "GET /portal/cases/{id}", "POST /portal/cases/{id}/reply", "POST /portal/cases/{id}/rating",
 			"POST /portal/cases/{id}/handover"}},

@@ -311,7 +311,11 @@ type PortalCaseView struct {
 	// has not given yet (story 15: the portal asks for them).
 	MissingReferences []string
 	References        []desk.Reference
-	Rating            *desk.Rating
+	// Rating is the customer's rating of the resolution they last confirmed (nil: not yet
+	// rated); RatingFinal once it may no longer be changed.
+	Rating      *desk.Rating
+	RatingFinal bool
+	RatingUntil time.Time // until when the rating given may be changed
 	// Incidents are the known faults the case is linked to: their public status (story 19).
 	Incidents []PortalIncident
 }
@@ -367,11 +371,23 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 			v.Incidents = append(v.Incidents, PortalIncident{Title: i.Title, PublicStatus: i.PublicStatus, Fixed: i.State == desk.IncidentResolved})
 		}
 		r, err := tx.Rating(ctx, caseID)
-		if err == nil {
-			v.Rating = &r
-		} else if !store.IsNotFound(err) {
+		if err != nil {
+			if store.IsNotFound(err) {
+				return nil
+			}
 			return err
 		}
+		if c.Status == desk.StatusClosed {
+			// A rating of an earlier resolution does not rate the one just confirmed.
+			confirmed, err := tx.LastConfirmed(ctx, caseID)
+			if err != nil && !store.IsNotFound(err) {
+				return err
+			}
+			if !r.ResolutionAt.Equal(confirmed) {
+				return nil
+			}
+		}
+		v.Rating, v.RatingFinal, v.RatingUntil = &r, !r.Changeable(w.now), r.CreatedAt.Add(desk.RatingChangeable)
 		return nil
 	})
 	return v, wrap("load portal case", err)
@@ -419,8 +435,9 @@ func (s *Service) AddCaseReference(ctx context.Context, actor desk.Actor, caseID
 const maxRatingComment = 4000
 
 // Rate records what the customer thought of how their case went (1 to 5, with an optional
-// comment). Only the case's customer rates, and only once they confirmed its resolution; a
-// second rating replaces the first.
+// comment). Only the case's customer rates, and only once they confirmed its resolution: one
+// rating per confirmed resolution, which they may change for a week (desk.RatingChangeable).
+// The rating goes on the record as the customer's own entry.
 func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, score int, comment string) (desk.Rating, error) {
 	if err := gate(actor, ActPortal); err != nil {
 		return desk.Rating{}, err // only the case's customer rates it
@@ -442,7 +459,28 @@ func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, scor
 		if c.Status != desk.StatusClosed {
 			return desk.Conflict("not_confirmed", fmt.Sprintf("%s is %s: a case is rated once its resolution is confirmed", c.Ref(), c.Status), nil)
 		}
-		if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, Score: score, Comment: comment}, s.now()); err != nil {
+		confirmed, err := tx.LastConfirmed(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		before, err := tx.Rating(ctx, c.ID)
+		changed := err == nil && before.ResolutionAt.Equal(confirmed)
+		if err != nil && !store.IsNotFound(err) {
+			return err
+		}
+		if changed && !before.Changeable(w.now) {
+			return desk.Conflict("rating_final", fmt.Sprintf("the rating of %s was given on %s and can be changed for %d days only",
+				c.Ref(), before.CreatedAt.Format(time.DateOnly), int(desk.RatingChangeable.Hours()/24)), nil)
+		}
+		if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, ResolutionAt: confirmed, Score: score, Comment: comment}, w.now); err != nil {
+			return err
+		}
+		body := fmt.Sprintf("%d/5", score)
+		if comment != "" {
+			body += "\n\n" + comment
+		}
+		if _, err := s.appendRecord(w, c, []desk.Draft{{Kind: desk.KindRatingGiven, Actor: actor, Channel: "portal", Body: body,
+			Data: desk.RatingGivenData{Score: score, Changed: changed}}}); err != nil {
 			return err
 		}
 		out, err = tx.Rating(ctx, c.ID)

@@ -305,7 +305,7 @@ func TestRecordsFromBeforeReadTyped(t *testing.T) {
 			t.Fatalf("%s does not verify: %v %v", x.Ref, f, err)
 		}
 		for _, e := range x.Entries {
-			if sameDataTyped(t, e) {
+			if sameDataTyped(t, e.Entry) {
 				kinds[e.Kind]++
 			}
 		}
@@ -320,20 +320,20 @@ func TestRecordsFromBeforeReadTyped(t *testing.T) {
 		}
 	}
 	a := records[0].Entries
-	first, ok := desk.DataOf[desk.MessageInData](a[0])
+	first, ok := desk.DataOf[desk.MessageInData](a[0].Entry)
 	if !ok || !first.FromMail() || first.Subject != `Arve <märts> & "topelt"` || first.Auth == nil || !first.Auth.Verified ||
 		len(first.Auth.DKIM) != 1 || first.Auth.DKIM[0] != "example.ee=pass" || !first.HTML || len(first.Attachments) != 1 {
 		t.Errorf("Mari's first mail reads %+v (auth %+v)", first, first.Auth)
 	}
-	forged, _ := desk.DataOf[desk.MessageInData](a[5])
+	forged, _ := desk.DataOf[desk.MessageInData](a[5].Entry)
 	if !forged.UnverifiedSender || forged.Auth == nil || forged.Auth.Verified {
 		t.Errorf("the forged mail reads %+v", forged)
 	}
-	slip, _ := desk.DataOf[desk.PromiseSlippedData](a[12])
+	slip, _ := desk.DataOf[desk.PromiseSlippedData](a[12].Entry)
 	if slip.Reason != "the bank is slow" || slip.Slips != 1 || !slip.To.Time().Equal(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)) {
 		t.Errorf("the first slip reads %+v", slip)
 	}
-	handover, _ := desk.DataOf[desk.HandoverData](a[24])
+	handover, _ := desk.DataOf[desk.HandoverData](a[24].Entry)
 	if handover.AgreementEntryID == 0 || handover.From != 1 || handover.To != 3 || !handover.Until.IsZero() {
 		t.Errorf("the agreed hand-over reads %+v", handover)
 	}

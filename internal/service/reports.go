@@ -1,44 +1,150 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
 )
 
-// Reports: counts per agent, with a row for the team's total, over a period: what a manager
-// asks of last week. They measure promises kept and problems solved, not an agent's speed.
+// Reports: the desk's measures over a period, each compared with the period of equal length
+// just before it, narrowed to a team, agent, channel and case type. They measure promises
+// kept and problems solved, not an agent's speed: time measures are per channel, never a
+// ranking of agents.
 
-// ReportNames are the reports there are.
-var ReportNames = []string{"promises", "first_response", "resolutions", "satisfaction", "decisions"}
-
-// ReportQuery asks for a report over [From, To), of one team's cases ("" for all).
+// ReportQuery asks for a report over [From, To) of the cases of a team, channel and type, and
+// of one agent's figures (zero values: all).
 type ReportQuery struct {
 	Name     string
 	From, To time.Time
 	Team     string
+	AgentID  int64
+	Channel  string
+	Type     string
 }
 
-// Report is a report's rows (each a JSON object; CSV takes Columns in order).
+// Report is a report's rows (each a JSON object; CSV takes Columns in order), and the same
+// report over the period before.
 type Report struct {
-	Name    string           `json:"name"`
-	From    time.Time        `json:"from"`
-	To      time.Time        `json:"to"`
-	Team    string           `json:"team,omitempty"`
-	Columns []string         `json:"columns"`
-	Rows    []map[string]any `json:"rows"`
+	Name     string           `json:"name"`
+	From     time.Time        `json:"from"`
+	To       time.Time        `json:"to"`
+	Team     string           `json:"team,omitempty"`
+	AgentID  int64            `json:"agent_id,omitempty"`
+	Channel  string           `json:"channel,omitempty"`
+	Type     string           `json:"type,omitempty"`
+	Columns  []string         `json:"columns"`
+	Rows     []map[string]any `json:"rows"`
+	Previous ReportPeriod     `json:"previous"`
 }
 
-// RunReport reads a report (staff).
+// ReportPeriod is a report's rows over another period.
+type ReportPeriod struct {
+	From time.Time        `json:"from"`
+	To   time.Time        `json:"to"`
+	Rows []map[string]any `json:"rows"`
+}
+
+// measure is one report: its columns, and its rows over a period.
+type measure struct {
+	columns []string
+	rows    func(m *measuring, from, to time.Time) ([]map[string]any, error)
+}
+
+// measures are the reports there are, by name.
+var measures = map[string]measure{
+	"promises": {[]string{"agent_id", "agent", "made", "kept", "slipped", "broken"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, m.f)
+		return countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil), err
+	}},
+	"promise_trend":    {[]string{"week", "made", "kept", "slipped", "broken"}, promiseTrend},
+	"promises_by_team": {[]string{"team", "made", "kept", "slipped", "broken"}, promisesByTeam},
+	"resolutions": {[]string{"agent_id", "agent", "confirmed", "rejected", "closed_unconfirmed"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		counts, err := m.w.tx.ResolutionCounts(m.w.ctx, from, to, m.f)
+		return countRows(counts, []string{"confirmed", "rejected", "closed_unconfirmed"}, nil), err
+	}},
+	"satisfaction": {[]string{"agent_id", "agent", "ratings", "average"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		counts, err := m.w.tx.RatingCounts(m.w.ctx, from, to, m.f)
+		return countRows(counts, []string{"ratings", "score_sum"}, average), err
+	}},
+	"first_response": {[]string{"channel", "cases", "answered", "median_s", "p90_s"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		spans, err := m.w.tx.FirstAnswers(m.w.ctx, from, to, m.f)
+		if err != nil {
+			return nil, err
+		}
+		return m.durationRows(spans)
+	}},
+	"resolution_time": {[]string{"channel", "cases", "median_s", "p90_s"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		spans, err := m.w.tx.Closings(m.w.ctx, from, to, m.f)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := m.durationRows(spans)
+		for _, r := range rows {
+			delete(r, "answered") // every closed case has its time
+		}
+		return rows, err
+	}},
+	"repeat_contacts": {[]string{"agent_id", "agent", "closed", "repeated"}, repeatContacts},
+	"escalations":     {[]string{"trigger", "escalations"}, escalations},
+	"backlog":         {[]string{"day", "open"}, backlog},
+	"volume": {[]string{"channel", "type", "cases"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		return m.w.tx.Volume(m.w.ctx, from, to, m.f)
+	}},
+	"handovers_missing": {[]string{"agent_id", "agent", "missing"}, handoversMissing},
+	"reviews":           {[]string{"agent_id", "agent", "drawn", "reviewed", "clear", "solved", "tone"}, reviewCounts},
+	"decisions": {[]string{"agent_id", "agent", "requested", "granted", "refused", "pending", "sent_up"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		counts, err := m.w.tx.DecisionCounts(m.w.ctx, from, to, m.f)
+		return countRows(counts, []string{"requested", "granted", "refused", "pending", "sent_up"}, nil), err
+	}},
+}
+
+// ReportNames are the reports there are, by name.
+var ReportNames = func() []string {
+	var out []string
+	for n := range measures {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// ReportColumns are a report's columns (nil for an unknown report).
+func ReportColumns(name string) []string { return slices.Clone(measures[name].columns) }
+
+// measuring is what a report's rows are read with: the read, the filter and the teams'
+// settings (their calendars and repeat windows).
+type measuring struct {
+	w     *work
+	f     store.ReportFilter
+	teams map[int64]desk.TeamSettings
+}
+
+// team is a team's settings (the desk's defaults for cases of no team).
+func (m *measuring) team(id int64) desk.TeamSettings {
+	if t, ok := m.teams[id]; ok {
+		return t
+	}
+	return desk.DefaultTeamSettings()
+}
+
+// RunReport reads a report over a period and the period of equal length before it. An agent
+// reads their own figures, a lead (or a manager with someone above them) their own team's,
+// the head of care (an admin, or a manager nobody stands above) every team's.
 func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery) (Report, error) {
 	if err := gate(actor, ActReports); err != nil {
 		return Report{}, err
 	}
-	if !slices.Contains(ReportNames, q.Name) {
+	ms, ok := measures[q.Name]
+	if !ok {
 		return Report{}, desk.NotFound("report", q.Name)
 	}
 	if q.To.IsZero() {
@@ -50,45 +156,136 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 	if !q.From.Before(q.To) {
 		return Report{}, desk.Invalid("from", "must be before to")
 	}
-	r := Report{Name: q.Name, From: q.From, To: q.To, Team: q.Team, Rows: []map[string]any{}}
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var teamID int64
-		if q.Team != "" {
-			id, err := tx.TeamID(ctx, q.Team)
-			if err != nil {
-				return notFoundAs(err, "team", q.Team)
-			}
-			teamID = id
-		}
-		switch q.Name {
-		case "promises":
-			counts, err := tx.PromiseCounts(ctx, q.From, q.To, teamID)
-			r.Columns = []string{"agent_id", "agent", "made", "kept", "slipped", "broken"}
-			r.Rows = countRows(counts, r.Columns[2:], nil)
-			return err
-		case "resolutions":
-			counts, err := tx.ResolutionCounts(ctx, q.From, q.To, teamID)
-			r.Columns = []string{"agent_id", "agent", "confirmed", "rejected", "closed_unconfirmed"}
-			r.Rows = countRows(counts, r.Columns[2:], nil)
-			return err
-		case "decisions":
-			counts, err := tx.DecisionCounts(ctx, q.From, q.To, teamID)
-			r.Columns = []string{"agent_id", "agent", "requested", "granted", "refused", "pending", "sent_up"}
-			r.Rows = countRows(counts, r.Columns[2:], nil)
-			return err
-		case "satisfaction":
-			counts, err := tx.RatingCounts(ctx, q.From, q.To, teamID)
-			r.Columns = []string{"agent_id", "agent", "ratings", "average"}
-			r.Rows = countRows(counts, []string{"ratings", "score_sum"}, average)
-			return err
-		default:
-			answers, err := tx.FirstAnswers(ctx, q.From, q.To, teamID)
-			r.Columns = []string{"channel", "cases", "answered", "median_s", "p90_s"}
-			r.Rows = firstResponseRows(answers)
+	if q.To.Sub(q.From) > 400*24*time.Hour {
+		return Report{}, desk.Invalid("from", "a report covers at most 400 days")
+	}
+	var r Report
+	err := s.read(ctx, actor, func(w *work) error {
+		m := &measuring{w: w, teams: map[int64]desk.TeamSettings{}}
+		if err := scopeReport(w, &q, &m.f); err != nil {
 			return err
 		}
+		teams, err := w.tx.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range teams {
+			m.teams[t.ID] = t
+		}
+		r = Report{Name: q.Name, From: q.From, To: q.To, Team: q.Team, AgentID: q.AgentID, Channel: q.Channel, Type: q.Type, Columns: ms.columns}
+		if r.Rows, err = ms.rows(m, q.From, q.To); err != nil {
+			return err
+		}
+		r.Previous = ReportPeriod{From: q.From.Add(-q.To.Sub(q.From)), To: q.From}
+		r.Previous.Rows, err = ms.rows(m, r.Previous.From, r.Previous.To)
+		return err
 	})
+	if r.Rows == nil {
+		r.Rows = []map[string]any{}
+	}
+	if r.Previous.Rows == nil {
+		r.Previous.Rows = []map[string]any{}
+	}
 	return r, wrap("report "+q.Name, err)
+}
+
+// scopeReport turns the query into the store's filter, narrowed to what the actor may read:
+// a lead asking for no team reads their own, an agent asking for nobody reads themselves. What
+// is asked beyond that is refused (403), by the permission table.
+func scopeReport(w *work, q *ReportQuery, f *store.ReportFilter) error {
+	f.AgentID, f.Channel, f.Type = q.AgentID, q.Channel, q.Type
+	if q.Team != "" {
+		id, err := w.tx.TeamID(w.ctx, q.Team)
+		if err != nil {
+			return notFoundAs(err, "team", q.Team)
+		}
+		f.TeamID = id
+	}
+	if w.actor.Kind == desk.ActorAgent {
+		me, err := w.agent(w.actor.ID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case headOfCare(me):
+		case me.Role == desk.RoleLead || me.Role == desk.RoleManager:
+			if q.Team == "" && me.TeamID != 0 {
+				f.TeamID, q.Team = me.TeamID, me.Team
+			}
+		case q.AgentID == 0:
+			f.AgentID, q.AgentID = me.ID, me.ID
+		}
+	}
+	o := Object{TeamID: f.TeamID}
+	if f.AgentID != 0 {
+		o.Agent = &desk.Agent{ID: f.AgentID}
+	}
+	return w.allow(ActReports, o)
+}
+
+// ReportReader is what a reader may pick on the reports page.
+type ReportReader struct {
+	Teams []string // the teams they may read (the head of care: every team)
+	All   bool     // the head of care: every team at once
+	Own   bool     // an agent: their own figures only
+	Team  string   // the team read when none is picked ("" for all)
+}
+
+// ReportReader says which teams the actor may read reports of, as RunReport would allow.
+func (s *Service) ReportReader(ctx context.Context, actor desk.Actor) (ReportReader, error) {
+	if err := gate(actor, ActReports); err != nil {
+		return ReportReader{}, err
+	}
+	var out ReportReader
+	err := s.read(ctx, actor, func(w *work) error {
+		teams, err := w.tx.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		all := actor.Kind == desk.ActorSystem
+		var me desk.Agent
+		if actor.Kind == desk.ActorAgent {
+			if me, err = w.agent(actor.ID); err != nil {
+				return err
+			}
+			all = headOfCare(me)
+		}
+		out.All = all
+		out.Own = !all && me.Role != desk.RoleLead && me.Role != desk.RoleManager
+		for _, t := range teams {
+			if all || out.Own || t.ID == me.TeamID {
+				out.Teams = append(out.Teams, t.Name)
+			}
+		}
+		if !all && !out.Own {
+			out.Team = me.Team
+		}
+		return nil
+	})
+	return out, wrap("report reader", err)
+}
+
+// headOfCare reads every team's reports: an admin, or a manager nobody stands above.
+func headOfCare(a desk.Agent) bool {
+	return a.Role == desk.RoleAdmin || (a.Role == desk.RoleManager && a.ManagerID == 0)
+}
+
+// mayReadReport is the permission table's answer for a report of a team (0: all) and agent
+// (nil: all). Asked of neither (the page's link, the report as scopeReport narrows it), it is
+// whether the actor has a scope at all: a lead or manager below the head of care in no team
+// has none.
+func mayReadReport(w *work, o Object) (bool, error) {
+	me, err := w.agent(w.actor.ID)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case headOfCare(me):
+		return true, nil
+	case me.Role == desk.RoleLead || me.Role == desk.RoleManager:
+		return me.TeamID != 0 && (o.TeamID == me.TeamID || (o.TeamID == 0 && o.Agent == nil)), nil
+	}
+	return o.Agent == nil && o.TeamID == 0 || o.Agent != nil && o.Agent.ID == me.ID, nil
 }
 
 // countRows turns counts per agent into rows, with a last row for all of them (agent_id 0,
@@ -126,21 +323,21 @@ func average(row map[string]any) {
 	}
 }
 
-// firstResponseRows are the first-response times per channel, and for all channels: how many
-// cases, how many were answered, and the median and 90th percentile of the time to the first
-// answer, in seconds of wall-clock time.
-func firstResponseRows(answers []store.FirstAnswer) []map[string]any {
+// durationRows are times from a case's start to its end per channel and for all channels:
+// how many cases, how many have an end, and the median and 90th percentile of the time, in
+// seconds of the case's team's business time (its hours outside its holidays, in its zone).
+func (m *measuring) durationRows(spans []store.CaseSpan) ([]map[string]any, error) {
 	by := map[string][]float64{}
 	opened := map[string]int{}
 	var channels []string
-	for _, a := range answers {
+	for _, a := range spans {
 		for _, ch := range []string{a.Channel, "all"} {
 			if _, ok := opened[ch]; !ok {
 				channels = append(channels, ch)
 			}
 			opened[ch]++
-			if !a.AnsweredAt.IsZero() {
-				by[ch] = append(by[ch], a.AnsweredAt.Sub(a.OpenedAt).Seconds())
+			if !a.End.IsZero() {
+				by[ch] = append(by[ch], m.team(a.TeamID).Calendar().Elapsed(a.Start, a.End).Seconds())
 			}
 		}
 	}
@@ -151,7 +348,7 @@ func firstResponseRows(answers []store.FirstAnswer) []map[string]any {
 		slices.Sort(secs)
 		rows = append(rows, map[string]any{"channel": ch, "cases": opened[ch], "answered": len(secs), "median_s": quantile(secs, 0.5), "p90_s": quantile(secs, 0.9)})
 	}
-	return rows
+	return rows, nil
 }
 
 // quantile is the q-quantile of sorted values, rounded to the second (0 for none).
@@ -160,4 +357,282 @@ func quantile(sorted []float64, q float64) int64 {
 		return 0
 	}
 	return int64(math.Round(sorted[int(math.Ceil(q*float64(len(sorted))))-1]))
+}
+
+// promiseTrend is the promises report week by week over the period (the last week may be
+// shorter): the headline's trend line.
+func promiseTrend(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	rows := []map[string]any{}
+	for start := from; start.Before(to); start = start.AddDate(0, 0, 7) {
+		end := desk.Earliest(start.AddDate(0, 0, 7), to)
+		total, err := promiseTotal(m, start, end, m.f)
+		if err != nil {
+			return nil, err
+		}
+		total["week"] = start.Format(time.DateOnly)
+		rows = append(rows, total)
+	}
+	return rows, nil
+}
+
+// promiseTotal is the promises report's total row over a period, without its agent columns.
+func promiseTotal(m *measuring, from, to time.Time, f store.ReportFilter) (map[string]any, error) {
+	counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, f)
+	if err != nil {
+		return nil, err
+	}
+	all := countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil)
+	total := all[len(all)-1]
+	delete(total, "agent_id")
+	delete(total, "agent")
+	return total, nil
+}
+
+// promisesByTeam is the promises report's total for each team (the one asked for, or all).
+func promisesByTeam(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	var teams []desk.TeamSettings
+	for _, t := range m.teams {
+		if m.f.TeamID == 0 || t.ID == m.f.TeamID {
+			teams = append(teams, t)
+		}
+	}
+	slices.SortFunc(teams, func(a, b desk.TeamSettings) int { return strings.Compare(a.Name, b.Name) })
+	rows := []map[string]any{}
+	for _, t := range teams {
+		f := m.f
+		f.TeamID = t.ID
+		total, err := promiseTotal(m, from, to, f)
+		if err != nil {
+			return nil, err
+		}
+		total["team"] = t.Name
+		rows = append(rows, total)
+	}
+	return rows, nil
+}
+
+// repeatContacts counts, per resolver, the cases closed in the period and those of them the
+// customer came back about within their team's repeat window: the case reopened, or a new case
+// of theirs (of the same type, when both have one). Such a case was not solved.
+func repeatContacts(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	closed, err := m.w.tx.Closings(m.w.ctx, from, to, m.f)
+	if err != nil {
+		return nil, err
+	}
+	var customers []int64
+	longest := time.Duration(0)
+	for _, c := range closed {
+		customers = append(customers, c.CustomerID)
+		longest = max(longest, m.team(c.TeamID).RepeatWindow)
+	}
+	later, err := m.w.tx.CustomerCases(m.w.ctx, customers, from, to.Add(longest))
+	if err != nil {
+		return nil, err
+	}
+	changes, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, from, to.Add(longest), store.ReportFilter{TeamID: m.f.TeamID})
+	if err != nil {
+		return nil, err
+	}
+	reopened := map[int64][]time.Time{}
+	for _, e := range changes {
+		var d desk.StatusChangedData
+		if json.Unmarshal([]byte(e.Data), &d) == nil && d.To == desk.StatusOpen {
+			reopened[e.CaseID] = append(reopened[e.CaseID], e.At)
+		}
+	}
+	within := func(at time.Time, c store.CaseSpan) bool {
+		return at.After(c.End) && !at.After(c.End.Add(m.team(c.TeamID).RepeatWindow))
+	}
+	counts := map[int64]map[string]int{}
+	for _, c := range closed {
+		if counts[c.AgentID] == nil {
+			counts[c.AgentID] = map[string]int{}
+		}
+		counts[c.AgentID]["closed"]++
+		again := slices.ContainsFunc(reopened[c.CaseID], func(at time.Time) bool { return within(at, c) }) ||
+			slices.ContainsFunc(later, func(n store.CaseSpan) bool {
+				return n.CustomerID == c.CustomerID && n.CaseID != c.CaseID && within(n.Start, c) && (n.Type == "" || c.Type == "" || n.Type == c.Type)
+			})
+		if again {
+			counts[c.AgentID]["repeated"]++
+		}
+	}
+	return m.agentRows(counts, []string{"closed", "repeated"})
+}
+
+// agentRows are counts per agent id as rows with the agents' names, by name, and the total.
+func (m *measuring) agentRows(counts map[int64]map[string]int, keys []string) ([]map[string]any, error) {
+	var list []store.AgentCount
+	for id, c := range counts {
+		a, err := m.w.agent(id)
+		if err != nil && !store.IsNotFound(err) {
+			return nil, err
+		}
+		list = append(list, store.AgentCount{AgentID: id, Name: a.Name, Counts: c})
+	}
+	slices.SortFunc(list, func(a, b store.AgentCount) int {
+		if a.Name != b.Name {
+			if a.Name < b.Name {
+				return -1
+			}
+			return 1
+		}
+		return int(a.AgentID - b.AgentID)
+	})
+	return countRows(list, keys, nil), nil
+}
+
+// escalationTriggers are the triggers of an escalation, in the order the report lists them.
+var escalationTriggers = []string{desk.TriggerBrokenPromise, desk.TriggerSecondSlip, desk.TriggerResponseTarget, desk.TriggerRepeatContacts,
+	desk.TriggerResolution, desk.TriggerCustomerRequest, desk.TriggerAgentRequest}
+
+// escalations counts the climbs up the ladder in the period by what triggered them (an
+// unanswered contact is response_target or repeat_contacts); the agent is the one the case
+// climbed from.
+func escalations(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindEscalated)}, from, to, m.f)
+	if err != nil {
+		return nil, err
+	}
+	n := map[string]int{}
+	total := 0
+	for _, e := range entries {
+		var d desk.EscalatedData
+		if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+			return nil, fmt.Errorf("escalation on case %d: %w", e.CaseID, err)
+		}
+		if m.f.AgentID != 0 && d.FromOwner != m.f.AgentID {
+			continue
+		}
+		n[d.Trigger]++
+		total++
+	}
+	rows := []map[string]any{}
+	for _, t := range escalationTriggers {
+		rows = append(rows, map[string]any{"trigger": t, "escalations": n[t]})
+	}
+	return append(rows, map[string]any{"trigger": "total", "escalations": total}), nil
+}
+
+// handoversMissing counts, per agent, the cases they left without a briefing when they went
+// away (a hand-over the desk made for their absence, marked missing).
+func handoversMissing(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindHandover)}, from, to, m.f)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int64]map[string]int{}
+	for _, e := range entries {
+		var d desk.HandoverData
+		if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+			return nil, fmt.Errorf("hand-over on case %d: %w", e.CaseID, err)
+		}
+		if !d.Missing || (m.f.AgentID != 0 && d.From != m.f.AgentID) {
+			continue
+		}
+		if counts[d.From] == nil {
+			counts[d.From] = map[string]int{}
+		}
+		counts[d.From]["missing"]++
+	}
+	return m.agentRows(counts, []string{"missing"})
+}
+
+// backlog is how many cases were open (open or awaiting the customer's confirmation) at the
+// end of each day of the period (days from the period's start; the last may end at its end).
+// The agent filter is the case's owner now.
+func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	cases, err := m.w.tx.CasesOpenedBefore(m.w.ctx, from, to, m.f)
+	if err != nil {
+		return nil, err
+	}
+	rows := []map[string]any{}
+	// Days that have not begun have no backlog yet.
+	to = desk.Earliest(to, m.w.now)
+	if len(cases) == 0 {
+		for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
+			rows = append(rows, map[string]any{"day": day.Format(time.DateOnly), "open": 0})
+		}
+		return rows, nil
+	}
+	first := cases[0].Created
+	mine := map[int64]bool{}
+	for _, c := range cases {
+		first = desk.Earliest(first, c.Created)
+		mine[c.CaseID] = true
+	}
+	// Every change up to now: a case open through the period and closed since is "closed" now.
+	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, first, desk.Latest(to, m.w.now).Add(time.Second), store.ReportFilter{TeamID: m.f.TeamID, Channel: m.f.Channel, Type: m.f.Type})
+	if err != nil {
+		return nil, err
+	}
+	changes := map[int64][]statusAt{}
+	for _, e := range entries {
+		if !mine[e.CaseID] {
+			continue
+		}
+		var d desk.StatusChangedData
+		if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+			return nil, fmt.Errorf("status change on case %d: %w", e.CaseID, err)
+		}
+		changes[e.CaseID] = append(changes[e.CaseID], statusAt{e.At, d})
+	}
+	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
+		end := desk.Earliest(day.AddDate(0, 0, 1), to)
+		open := 0
+		for _, c := range cases {
+			if c.Created.Before(end) && backlogStatus(statusAsOf(desk.Status(c.Status), changes[c.CaseID], end)) {
+				open++
+			}
+		}
+		rows = append(rows, map[string]any{"day": day.Format(time.DateOnly), "open": open})
+	}
+	return rows, nil
+}
+
+type statusAt struct {
+	at time.Time
+	d  desk.StatusChangedData
+}
+
+// statusAsOf is a case's status just before t, from its changes in time order and its status
+// now (the status before its first change is that change's From).
+func statusAsOf(now desk.Status, changes []statusAt, t time.Time) desk.Status {
+	if len(changes) == 0 {
+		return now
+	}
+	st := changes[0].d.From
+	for _, c := range changes {
+		if !c.at.Before(t) {
+			break
+		}
+		st = c.d.To
+	}
+	return st
+}
+
+func backlogStatus(s desk.Status) bool {
+	return s == desk.StatusOpen || s == desk.StatusAwaitingConfirmation
+}
+
+// ReportCSV writes a report's rows as CSV with a header line, for the API and the pages alike.
+// A cell a spreadsheet would take for a formula (=, +, -, @, or a tab or carriage return
+// first) is written with a quote mark before it, so a name like "=HYPERLINK(…)" stays text.
+func ReportCSV(rep Report) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(rep.Columns)
+	for _, row := range rep.Rows {
+		cells := make([]string, len(rep.Columns))
+		for i, c := range rep.Columns {
+			cell := fmt.Sprint(row[c])
+			if strings.IndexAny(cell, "=+-@\t\r") == 0 {
+				cell = "'" + cell
+			}
+			cells[i] = cell
+		}
+		_ = w.Write(cells)
+	}
+	w.Flush()
+	return buf.Bytes()
 }

@@ -137,7 +137,8 @@ func (s *Service) CheckPasswordReset(ctx context.Context, token string) error {
 }
 
 // ResetPassword sets a new password with a mailed link, which (with any older one) is used
-// up; every session of the agent ends and one starts for the browser that asked.
+// up; every session of the agent ends and one starts for the browser that asked, after the
+// second step when the agent has a second factor (a mailbox alone does not pass it).
 func (s *Service) ResetPassword(ctx context.Context, token, password string) (Session, error) {
 	hash, err := auth.HashPassword(password)
 	if err != nil {
@@ -154,7 +155,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Se
 		} else if !first {
 			return errResetUsed // another click got there first
 		}
-		sess, err = newPassword(w, a, hash)
+		sess, err = newPassword(w, a, hash, true)
 		return err
 	})
 	if err != nil {

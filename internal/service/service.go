@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/keptdesk/kept/internal/auth"
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -48,6 +49,8 @@ type Service struct {
 	// linkBase is where the desk is reached from outside, for links in mails commands write
 	// (agreement.go); set by the web pages.
 	linkBase *atomic.Pointer[string]
+	// sealer seals second factors' keys in the database (WithSecretKey); nil: in the clear.
+	sealer *auth.Sealer
 	// bound is set on a copy made by Batch or ReadAs: its commands and reads all join this
 	// transaction.
 	bound *store.Tx
@@ -65,6 +68,18 @@ func WithReads(fn func()) Option { return func(s *Service) { s.onRead = fn } }
 
 // WithClock sets where "now" comes from (a demo's past, a test's fake clock).
 func WithClock(clk clock.Clock) Option { return func(s *Service) { s.clock = clk } }
+
+// WithSecretKey seals the keys of agents' second factors in the database with this 256-bit
+// key (see auth.Sealer); without it they are stored in the clear, and never shown again.
+func WithSecretKey(key []byte) Option {
+	return func(s *Service) {
+		sealer, err := auth.NewSealer(key)
+		if err != nil {
+			panic(err) // a key of the wrong length: auth.ParseKey makes only 32-byte keys
+		}
+		s.sealer = sealer
+	}
+}
 
 // WithLog sets where the service logs.
 func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } }

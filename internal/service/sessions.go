@@ -24,6 +24,9 @@ type Session struct {
 	Lang  string
 	// Zone is the IANA zone the person's times are shown in.
 	Zone string
+	// Step, when set, is the second step the sign-in waits for: no session has started (Token
+	// is empty) until a code is right (FinishSignIn).
+	Step *SecondStep
 }
 
 // errSignIn is one answer for an unknown email, a wrong password and a deactivated agent, so
@@ -34,7 +37,8 @@ var errSignIn = desk.Forbidden("that email and password do not match an active a
 // It is a fixed hash (of "kept-timing-equaliser") so no program pays for hashing at start-up.
 const dummyHash = "$argon2id$v=19$m=65536,t=3,p=2$Ym8UUDNQrqmlwfDtReX4wQ$DKR2KLwl0nmfin5WMOsNwAOgzfcRRvXfdSRTt4i68S8"
 
-// SignIn checks an agent's email and password and starts a browser session.
+// SignIn checks an agent's email and password and starts a browser session, or, when the
+// agent has a second factor (or the desk requires one), its second step (Session.Step).
 func (s *Service) SignIn(ctx context.Context, email, password string) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
@@ -66,15 +70,29 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (Session, 
 	if hash == "" || !auth.CheckPassword(password, hash) || !a.Active || a.Role == desk.RolePartner && a.PartnerID == 0 {
 		return Session{}, errSignIn
 	}
-	var token string
-	err = s.write(ctx, desk.SystemActor(), func(w *work) error {
-		token, err = startSession(w, desk.AgentActor(a), AgentSessionLength)
+	return s.startAgentSession(ctx, a, lang, true)
+}
+
+// startAgentSession starts a browser session for an agent whose sign-in was proved, or with
+// second, the second step it still needs.
+func (s *Service) startAgentSession(ctx context.Context, a desk.Agent, lang string, second bool) (Session, error) {
+	out := Session{Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}
+	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
+		if second {
+			step, err := secondStep(w, a)
+			if err != nil || step != nil {
+				out.Step = step
+				return err
+			}
+		}
+		var err error
+		out.Token, err = startSession(w, desk.AgentActor(a), AgentSessionLength)
 		return err
 	})
 	if err != nil {
 		return Session{}, wrap("start session", err)
 	}
-	return Session{Token: token, Actor: desk.AgentActor(a), Lang: lang, Zone: a.Timezone}, nil
+	return out, nil
 }
 
 // startSession stores a new session of who (an agent or a customer) and returns the cookie

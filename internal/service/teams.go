@@ -18,6 +18,8 @@ type TeamSettingsIn struct {
 	ResponseTarget   *time.Duration
 	ResolutionTarget *time.Duration // 0 removes the target
 	RepeatContacts   *int
+	RepeatWindow     *time.Duration // a new contact this soon after closing: a repeat contact
+	ReviewShare      *int           // per cent of closed cases drawn for review each week
 	ReminderOffsets  []time.Duration
 	Timezone         *string
 	BusinessHours    *map[string][]string // the hours shape; an empty map: round the clock
@@ -103,6 +105,18 @@ func applyTeamSettings(t *desk.TeamSettings, in TeamSettingsIn) error {
 			return desk.Invalid("repeat_contacts", "must be at least 1")
 		}
 		t.RepeatContacts = *in.RepeatContacts
+	}
+	if in.RepeatWindow != nil {
+		if *in.RepeatWindow < time.Hour || *in.RepeatWindow > 90*24*time.Hour {
+			return desk.Invalid("repeat_window_s", "must be between 3600 seconds and 90 days")
+		}
+		t.RepeatWindow = *in.RepeatWindow
+	}
+	if in.ReviewShare != nil {
+		if *in.ReviewShare < 0 || *in.ReviewShare > 100 {
+			return desk.Invalid("review_share", "a share in per cent, 0 to 100")
+		}
+		t.ReviewShare = *in.ReviewShare
 	}
 	if in.ReminderOffsets != nil {
 		for _, d := range in.ReminderOffsets {

@@ -76,24 +76,3 @@ func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases 
 	}
 	return rep, wrap("verify records", err)
 }
-
-// Export returns a case's whole record (internal entries too) in the export format that
-// `kept verify --export` checks.
-func (s *Service) Export(ctx context.Context, actor desk.Actor, caseID int64) (desk.RecordExport, error) {
-	if err := gate(actor, ActExport); err != nil {
-		return desk.RecordExport{}, err
-	}
-	var x desk.RecordExport
-	err := s.read(ctx, actor, func(w *work) error {
-		tx := w.tx
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		entries, err := tx.Entries(ctx, caseID)
-		x = desk.RecordExport{Format: desk.ExportFormat, Ref: c.Ref(), Subject: c.Subject, ExportedAt: s.now(),
-			HeadSeq: c.LastSeq, HeadHash: c.LastHash, Entries: entries}
-		return err
-	})
-	return x, wrap("export record", err)
-}

@@ -386,14 +386,15 @@ func (t *Tx) SaveDecisionPolicy(ctx context.Context, teamID int64, p desk.Decisi
 
 // DecisionCounts counts the decisions asked for in [from, to) per agent who asked: how many,
 // granted, refused, still waiting, and sent up the ladder for approval.
-func (t *Tx) DecisionCounts(ctx context.Context, from, to time.Time, teamID int64) ([]AgentCount, error) {
+func (t *Tx) DecisionCounts(ctx context.Context, from, to time.Time, f ReportFilter) ([]AgentCount, error) {
+	args := []any{dbTime(from), dbTime(to)}
 	return t.agentCounts(ctx, "decision report", `SELECT d.requested_by, a.name, x.key, COUNT(*) FROM decisions d
 		JOIN agents a ON a.id = d.requested_by JOIN cases c ON c.id = d.case_id
 		JOIN (SELECT 'requested' AS key UNION ALL SELECT 'granted' UNION ALL SELECT 'refused' UNION ALL SELECT 'pending' UNION ALL SELECT 'sent_up') x
 		  ON x.key = 'requested' OR (x.key = 'granted' AND d.state = 'granted') OR (x.key = 'refused' AND d.state = 'refused')
 		  OR (x.key = 'pending' AND d.state = 'pending_approval') OR (x.key = 'sent_up' AND d.approver_id <> 0)
-		WHERE d.created_at >= $1 AND d.created_at < $2 AND `+teamCond(3)+`
-		GROUP BY d.requested_by, a.name, x.key ORDER BY a.name, d.requested_by`, dbTime(from), dbTime(to), teamID)
+		WHERE d.created_at >= $1 AND d.created_at < $2 AND `+f.where("d.requested_by", &args)+`
+		GROUP BY d.requested_by, a.name, x.key ORDER BY a.name, d.requested_by`, args...)
 }
 
 // SetCaseTypeChannel writes the channel that serves a case type best (write or call).

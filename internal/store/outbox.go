@@ -216,8 +216,26 @@ func (t *Tx) ProbeWrite(ctx context.Context, node string, now time.Time) error {
 
 // MailSent records that the relay accepted the mail.
 func (t *Tx) MailSent(ctx context.Context, id int64, now time.Time) error {
-	return t.updateMail(ctx, "record sent", id, `UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL, last_error = ''
-		WHERE id = $2`, dbTime(now), id)
+	return t.MailsSent(ctx, []int64{id}, now)
+}
+
+// MailsSent records that the relay took the mails, in one statement; each must be in the outbox.
+func (t *Tx) MailsSent(ctx context.Context, ids []int64, now time.Time) error {
+	args := []any{dbTime(now)}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL, last_error = ''
+		WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("record %d mails sent: %w", len(ids), err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n != int64(len(ids)) {
+		return fmt.Errorf("record %d mails sent: %d are in the outbox: %w", len(ids), n, ErrNotFound)
+	}
+	return nil
 }
 
 // MailFailed records a failed attempt: with permanent set the mail is parked as 'failed' and

@@ -244,9 +244,6 @@ func (t *Tx) InsertInboundKey(ctx context.Context, channel, externalID string, c
 // The writes themselves, a statement per table (or per chunk of rows on SQLite).
 
 func (t *Tx) savePromises(ctx context.Context, ps []desk.Promise) error {
-	if len(ps) == 0 {
-		return nil
-	}
 	type row struct {
 		ID     int64   `json:"id"`
 		Owner  int64   `json:"owner_id"`
@@ -256,18 +253,17 @@ func (t *Tx) savePromises(ctx context.Context, ps []desk.Promise) error {
 		Words  string  `json:"words"`
 		DoneAt *string `json:"done_at"`
 	}
-	rows := make([]row, len(ps))
-	for i, p := range ps {
-		rows[i] = row{ID: p.ID, Owner: p.OwnerID, DueAt: t.d.timeParam(p.DueAt), State: string(p.State), Slips: p.Slips, Words: p.Words}
+	slices.SortFunc(ps, func(a, b desk.Promise) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
+	return writeRows(ctx, t, ps, func(p desk.Promise) row {
+		r := row{ID: p.ID, Owner: p.OwnerID, DueAt: t.d.timeParam(p.DueAt), State: string(p.State), Slips: p.Slips, Words: p.Words}
 		if p.DoneAt != nil {
 			d := t.d.timeParam(*p.DoneAt)
-			rows[i].DoneAt = &d
+			r.DoneAt = &d
 		}
-	}
-	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
-	return t.execRows(ctx, fmt.Sprintf("save %d promises", len(ps)), `UPDATE promises SET owner_id = j.owner_id,
+		return r
+	}, "save %d promises", `UPDATE promises SET owner_id = j.owner_id,
 		due_at = `+t.d.timeColumn("j.due_at")+`, state = j.state, slips = j.slips, words = j.words, done_at = `+t.d.timeColumn("j.done_at")+`
-		FROM `+t.d.jsonRows(1, "id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`, rows)
+		FROM `+t.d.jsonRows(1, "id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`)
 }
 
 func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
@@ -311,29 +307,19 @@ func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
 }
 
 func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
-	if len(refs) == 0 {
-		return nil
-	}
 	type row struct {
 		Kind  string `json:"kind"`
 		RefID int64  `json:"ref_id"`
-	}
-	rows := make([]row, len(refs))
-	for i, r := range refs {
-		rows[i] = row{r.Kind, r.RefID}
 	}
 	// The refs are one JSON parameter: the statement is the same for any number of them (a
 	// batch of breaks cancels hundreds), and, its values read from the parameter rather than
 	// compared with it, SQLite plans it once even on an analysed desk (sqlite_stat4 re-plans a
 	// comparison of an indexed column with a bare parameter for each new value).
-	return t.execRows(ctx, fmt.Sprintf("cancel timers %v", refs), `DELETE FROM timers WHERE id IN (SELECT tm.id
-		FROM `+t.d.jsonRows(1, "kind TEXT", "ref_id BIGINT")+` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`, rows)
+	return writeRows(ctx, t, refs, func(r TimerRef) row { return row{r.Kind, r.RefID} }, "cancel %d timers", `DELETE FROM timers WHERE id IN (SELECT tm.id
+		FROM `+t.d.jsonRows(1, "kind TEXT", "ref_id BIGINT")+` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`)
 }
 
 func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
-	if len(ps) == 0 {
-		return nil
-	}
 	type row struct {
 		CaseID   int64  `json:"case_id"`
 		Kind     string `json:"kind"`
@@ -342,21 +328,16 @@ func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
 		Role     string `json:"role"`
 		Since    string `json:"since"`
 	}
-	rows := make([]row, len(ps))
-	for i, p := range ps {
-		rows[i] = row{p.CaseID, string(p.Kind), p.PersonID, p.Name, p.Role, t.d.timeParam(p.Since)}
-	}
 	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
-	return t.execRows(ctx, fmt.Sprintf("add %d participants", len(ps)), `INSERT INTO participants (case_id, kind, person_id, name, role, since)
+	return writeRows(ctx, t, ps, func(p CaseParticipant) row {
+		return row{p.CaseID, string(p.Kind), p.PersonID, p.Name, p.Role, t.d.timeParam(p.Since)}
+	}, "add %d participants", `INSERT INTO participants (case_id, kind, person_id, name, role, since)
 		SELECT j.case_id, j.kind, j.person_id, j.name, j.role, `+t.d.timeColumn("j.since")+`
 		FROM `+t.d.jsonRows(1, "case_id BIGINT", "kind TEXT", "person_id BIGINT", "name TEXT", "role TEXT", "since TEXT")+` WHERE true
-		ON CONFLICT (case_id, kind, person_id) DO NOTHING`, rows)
+		ON CONFLICT (case_id, kind, person_id) DO NOTHING`)
 }
 
 func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
-	if len(ns) == 0 {
-		return nil
-	}
 	type row struct {
 		AgentID   int64  `json:"agent_id"`
 		CaseID    int64  `json:"case_id"`
@@ -364,57 +345,40 @@ func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
 		Body      string `json:"body"`
 		CreatedAt string `json:"created_at"`
 	}
-	rows := make([]row, len(ns))
-	for i, n := range ns {
-		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body, t.d.timeParam(n.CreatedAt)}
-	}
-	return t.execRows(ctx, fmt.Sprintf("notify agents (%d notifications)", len(ns)), `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
+	return writeRows(ctx, t, ns, func(n desk.Notification) row {
+		return row{n.AgentID, n.CaseID, n.Kind, n.Body, t.d.timeParam(n.CreatedAt)}
+	}, "notify agents (%d notifications)", `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
 		SELECT j.agent_id, j.case_id, j.kind, j.body, `+t.d.timeColumn("j.created_at")+` FROM `+
-		t.d.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"), rows)
+		t.d.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"))
 }
 
 func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
-	if len(links) == 0 {
-		return nil
-	}
 	type row struct {
 		ID     int64 `json:"id"`
 		CaseID int64 `json:"case_id"`
 		Seq    int64 `json:"seq"`
 	}
-	rows := make([]row, len(links))
-	for i, l := range links {
-		rows[i] = row{l.mailID, l.entry.caseID, l.entry.seq}
-	}
-	return t.execRows(ctx, fmt.Sprintf("link %d mails", len(links)), `UPDATE mails SET case_id = j.case_id,
+	return writeRows(ctx, t, links, func(l entryLink) row { return row{l.mailID, l.entry.caseID, l.entry.seq} }, "link %d mails", `UPDATE mails SET case_id = j.case_id,
 		entry_id = (SELECT e.id FROM entries e WHERE e.case_id = j.case_id AND e.seq = j.seq)
-		FROM `+t.d.jsonRows(1, "id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`, rows)
+		FROM `+t.d.jsonRows(1, "id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`)
 }
 
 func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
-	if len(keys) == 0 {
-		return nil
-	}
 	type row struct {
 		Channel    string `json:"channel"`
 		ExternalID string `json:"external_id"`
 		CaseID     int64  `json:"case_id"`
 		Seq        int64  `json:"seq"`
 	}
-	rows := make([]row, len(keys))
-	for i, k := range keys {
-		rows[i] = row{k.channel, k.externalID, k.entry.caseID, k.entry.seq}
-	}
-	return t.execRows(ctx, fmt.Sprintf("store %d inbound keys", len(keys)), `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
+	return writeRows(ctx, t, keys, func(k inboundKey) row {
+		return row{k.channel, k.externalID, k.entry.caseID, k.entry.seq}
+	}, "store %d inbound keys", `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
 		SELECT j.channel, j.external_id, j.case_id, e.id FROM `+
 		t.d.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "seq BIGINT")+`
-		JOIN entries e ON e.case_id = j.case_id AND e.seq = j.seq`, rows)
+		JOIN entries e ON e.case_id = j.case_id AND e.seq = j.seq`)
 }
 
 func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
-	if len(cases) == 0 {
-		return nil
-	}
 	type row struct {
 		ID         int64  `json:"id"`
 		Subject    string `json:"subject"`
@@ -433,19 +397,30 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 		PartnerID  int64  `json:"partner_id"`
 		UpdatedAt  string `json:"updated_at"`
 	}
-	rows := make([]row, len(cases))
-	for i, c := range cases {
-		rows[i] = row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
+	slices.SortFunc(cases, func(a, b desk.Case) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
+	return writeRows(ctx, t, cases, func(c desk.Case) row {
+		return row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
 			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt)}
-	}
-	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
-	return t.execRows(ctx, fmt.Sprintf("save %d cases", len(cases)), `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
+	}, "save %d cases", `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
 		team_id = NULLIF(j.team_id, 0), owner_id = j.owner_id, rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
 		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
 		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0)
 		FROM `+t.d.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
-		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`, rows)
+		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`)
+}
+
+// writeRows runs q with items turned into rows by row, as its one JSON parameter, and nothing
+// when there are none. what formats the count of rows for an error.
+func writeRows[T, R any](ctx context.Context, t *Tx, items []T, row func(T) R, what, q string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	rows := make([]R, len(items))
+	for i, it := range items {
+		rows[i] = row(it)
+	}
+	return t.execRows(ctx, fmt.Sprintf(what, len(items)), q, rows)
 }
 
 // execRows runs q with rows as its one JSON parameter ($1, read by jsonRows): the statement's

@@ -2,22 +2,53 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// What the reports read: counts per agent over a period, of one team's cases (teamID 0: all).
+// What the reports read: the facts behind each measure over a period, narrowed by a filter.
+// The service turns facts into figures (business time, windows, medians); the store only
+// selects them.
+
+// ReportFilter narrows a report to the cases of a team, channel and case type, and to the
+// figures of one agent (zero values: no narrowing).
+type ReportFilter struct {
+	TeamID  int64
+	AgentID int64
+	Channel string
+	Type    string
+}
+
+// where is the filter as a condition on the case c, agentCol naming the agent a figure counts
+// for ("" when the measure counts for nobody in SQL); its arguments are appended to args.
+func (f ReportFilter) where(agentCol string, args *[]any) string {
+	parts := []string{"1 = 1"}
+	add := func(cond string, v any) {
+		*args = append(*args, v)
+		parts = append(parts, fmt.Sprintf(cond, len(*args)))
+	}
+	if f.TeamID != 0 {
+		add("c.team_id = $%d", f.TeamID)
+	}
+	if f.AgentID != 0 && agentCol != "" {
+		add(agentCol+" = $%d", f.AgentID)
+	}
+	if f.Channel != "" {
+		add("c.channel = $%d", f.Channel)
+	}
+	if f.Type != "" {
+		add("c.case_type = $%d", f.Type)
+	}
+	return strings.Join(parts, " AND ")
+}
 
 // AgentCount is one agent's counts in a report.
 type AgentCount struct {
 	AgentID int64
 	Name    string
 	Counts  map[string]int
-}
-
-// teamCond is the condition on a case's team, its argument in place n.
-func teamCond(n int) string {
-	return fmt.Sprintf("(CAST($%d AS BIGINT) = 0 OR c.team_id = CAST($%d AS BIGINT))", n, n)
 }
 
 // agentCounts runs a query of (agent id, name, key, count) rows into counts per agent.
@@ -48,63 +79,199 @@ func (t *Tx) agentCounts(ctx context.Context, what, q string, args ...any) ([]Ag
 
 // PromiseCounts counts the promises made in [from, to) per owner: made, kept, slipped (at
 // least once) and broken.
-func (t *Tx) PromiseCounts(ctx context.Context, from, to time.Time, teamID int64) ([]AgentCount, error) {
+func (t *Tx) PromiseCounts(ctx context.Context, from, to time.Time, f ReportFilter) ([]AgentCount, error) {
+	args := []any{dbTime(from), dbTime(to)}
 	return t.agentCounts(ctx, "promise report", `SELECT p.owner_id, a.name, x.key, COUNT(*) FROM promises p
 		JOIN agents a ON a.id = p.owner_id JOIN cases c ON c.id = p.case_id
 		JOIN (SELECT 'made' AS key UNION ALL SELECT 'kept' UNION ALL SELECT 'slipped' UNION ALL SELECT 'broken') x
 		  ON x.key = 'made' OR (x.key = 'kept' AND p.state = 'kept') OR (x.key = 'broken' AND p.state = 'broken') OR (x.key = 'slipped' AND p.slips > 0)
-		WHERE p.created_at >= $1 AND p.created_at < $2 AND `+teamCond(3)+`
-		GROUP BY p.owner_id, a.name, x.key ORDER BY a.name, p.owner_id`, dbTime(from), dbTime(to), teamID)
+		WHERE p.created_at >= $1 AND p.created_at < $2 AND `+f.where("p.owner_id", &args)+`
+		GROUP BY p.owner_id, a.name, x.key ORDER BY a.name, p.owner_id`, args...)
 }
 
 // ResolutionCounts counts how resolutions ended in [from, to) per resolver.
-func (t *Tx) ResolutionCounts(ctx context.Context, from, to time.Time, teamID int64) ([]AgentCount, error) {
+func (t *Tx) ResolutionCounts(ctx context.Context, from, to time.Time, f ReportFilter) ([]AgentCount, error) {
+	args := []any{dbTime(from), dbTime(to)}
 	return t.agentCounts(ctx, "resolution report", `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
 		JOIN cases c ON c.id = o.case_id LEFT JOIN agents a ON a.id = o.agent_id
-		WHERE o.at >= $1 AND o.at < $2 AND `+teamCond(3)+`
-		GROUP BY o.agent_id, a.name, o.outcome ORDER BY a.name, o.agent_id`, dbTime(from), dbTime(to), teamID)
+		WHERE o.at >= $1 AND o.at < $2 AND `+f.where("o.agent_id", &args)+`
+		GROUP BY o.agent_id, a.name, o.outcome ORDER BY a.name, o.agent_id`, args...)
 }
 
 // RatingCounts counts the customers' ratings given in [from, to) per case owner: how many,
 // and the sum of their scores.
-func (t *Tx) RatingCounts(ctx context.Context, from, to time.Time, teamID int64) ([]AgentCount, error) {
+func (t *Tx) RatingCounts(ctx context.Context, from, to time.Time, f ReportFilter) ([]AgentCount, error) {
+	args := []any{dbTime(from), dbTime(to)}
 	return t.agentCounts(ctx, "satisfaction report", `SELECT c.owner_id, a.name, x.key, CASE WHEN x.key = 'ratings' THEN COUNT(*) ELSE SUM(r.score) END
 		FROM ratings r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = c.owner_id
 		JOIN (SELECT 'ratings' AS key UNION ALL SELECT 'score_sum') x ON TRUE
-		WHERE r.updated_at >= $1 AND r.updated_at < $2 AND `+teamCond(3)+`
-		GROUP BY c.owner_id, a.name, x.key ORDER BY a.name, c.owner_id`, dbTime(from), dbTime(to), teamID)
+		WHERE r.updated_at >= $1 AND r.updated_at < $2 AND `+f.where("c.owner_id", &args)+`
+		GROUP BY c.owner_id, a.name, x.key ORDER BY a.name, c.owner_id`, args...)
 }
 
-// FirstAnswer is a case opened in a period and when the customer was first answered (zero:
-// not yet).
-type FirstAnswer struct {
+// CaseSpan is a case's part in a time measure: opened at Start, answered or closed at End
+// (zero: not yet), of a team (0: none) and channel.
+type CaseSpan struct {
+	CaseID     int64
+	CustomerID int64
+	Type       string
+	TeamID     int64
 	Channel    string
-	OpenedAt   time.Time
-	AnsweredAt time.Time
+	AgentID    int64
+	Start, End time.Time
 }
 
-// FirstAnswers lists the cases opened in [from, to) with their first answer: the first public
-// message, promise, slip, call or proposed resolution.
-func (t *Tx) FirstAnswers(ctx context.Context, from, to time.Time, teamID int64) ([]FirstAnswer, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT c.channel, c.created_at, (SELECT MIN(e.at) FROM entries e WHERE e.case_id = c.id AND NOT e.internal
-		  AND e.kind IN ('message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed'))
-		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND `+teamCond(3)+` ORDER BY c.id`, dbTime(from), dbTime(to), teamID)
+// scanSpans reads (case, customer, type, team, channel, agent, start, end) rows.
+func scanSpans(rows *sql.Rows, what string) ([]CaseSpan, error) {
+	defer rows.Close()
+	var out []CaseSpan
+	for rows.Next() {
+		var s CaseSpan
+		var team sql.NullInt64
+		var end anyTime
+		if err := rows.Scan(&s.CaseID, &s.CustomerID, &s.Type, &team, &s.Channel, &s.AgentID, &s.Start, &end); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		s.TeamID, s.Start = team.Int64, s.Start.UTC()
+		if end.Valid {
+			s.End = end.Time.UTC()
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// FirstAnswers lists the cases opened in [from, to) with their first answer (End): the first
+// public message, promise, slip, call or proposed resolution.
+func (t *Tx) FirstAnswers(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseSpan, error) {
+	args := []any{dbTime(from), dbTime(to)}
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, c.owner_id, c.created_at,
+		  (SELECT MIN(e.at) FROM entries e WHERE e.case_id = c.id AND NOT e.internal
+		   AND e.kind IN ('message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed'))
+		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND `+f.where("c.owner_id", &args)+` ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("first response report: %w", err)
 	}
+	return scanSpans(rows, "first response report")
+}
+
+// Closings lists the cases closed in [from, to) (resolution confirmed, or closed unconfirmed),
+// each from its opening to that closing, with the resolver as agent.
+func (t *Tx) Closings(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseSpan, error) {
+	args := []any{dbTime(from), dbTime(to)}
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, o.agent_id, c.created_at, o.at
+		FROM resolution_outcomes o JOIN cases c ON c.id = o.case_id
+		WHERE o.outcome IN ('confirmed', 'closed_unconfirmed') AND o.at >= $1 AND o.at < $2 AND `+f.where("o.agent_id", &args)+`
+		ORDER BY o.at, c.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("closed cases: %w", err)
+	}
+	return scanSpans(rows, "closed cases")
+}
+
+// CustomerCases lists the cases the customers opened in [from, to) (End zero).
+func (t *Tx) CustomerCases(ctx context.Context, customers []int64, from, to time.Time) ([]CaseSpan, error) {
+	if len(customers) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(customers))
+	for i, id := range customers {
+		ids[i] = fmt.Sprint(id)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, c.owner_id, c.created_at, NULL
+		FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(3)+` AND c.created_at >= $1 AND c.created_at < $2 ORDER BY c.created_at, c.id`,
+		dbTime(from), dbTime(to), "["+strings.Join(ids, ",")+"]")
+	if err != nil {
+		return nil, fmt.Errorf("customers' cases: %w", err)
+	}
+	return scanSpans(rows, "customers' cases")
+}
+
+// EntryFact is an entry a measure reads: its case, kind, time and data (JSON).
+type EntryFact struct {
+	CaseID  int64
+	OwnerID int64 // the case's owner now
+	Kind    string
+	At      time.Time
+	Data    string
+}
+
+// EntryFacts lists the entries of the kinds made in [from, to) on the filter's cases (the
+// agent filter is the service's to apply: who an entry counts for is in its data).
+func (t *Tx) EntryFacts(ctx context.Context, kinds []string, from, to time.Time, f ReportFilter) ([]EntryFact, error) {
+	f.AgentID = 0
+	args := []any{dbTime(from), dbTime(to)}
+	in := make([]string, len(kinds))
+	for i, k := range kinds {
+		args = append(args, k)
+		in[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.case_id, c.owner_id, e.kind, e.at, e.data FROM entries e JOIN cases c ON c.id = e.case_id
+		WHERE e.kind IN (`+strings.Join(in, ", ")+`) AND e.at >= $1 AND e.at < $2 AND `+f.where("", &args)+` ORDER BY e.at, e.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("entries for a report: %w", err)
+	}
 	defer rows.Close()
-	var out []FirstAnswer
+	var out []EntryFact
 	for rows.Next() {
-		var f FirstAnswer
-		var answered anyTime
-		if err := rows.Scan(&f.Channel, &f.OpenedAt, &answered); err != nil {
-			return nil, fmt.Errorf("first response report: %w", err)
+		var e EntryFact
+		if err := rows.Scan(&e.CaseID, &e.OwnerID, &e.Kind, &e.At, &e.Data); err != nil {
+			return nil, fmt.Errorf("entries for a report: %w", err)
 		}
-		f.OpenedAt = f.OpenedAt.UTC()
-		if answered.Valid {
-			f.AnsweredAt = answered.Time.UTC()
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CaseStatus is a case opened before a moment: when, and its status now.
+type CaseStatus struct {
+	CaseID  int64
+	Created time.Time
+	Status  string
+}
+
+// CasesOpenedBefore lists the filter's cases opened before to (the agent is the owner now)
+// that were not already closed before from: the cases a backlog over [from, to) counts from.
+func (t *Tx) CasesOpenedBefore(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseStatus, error) {
+	args := []any{dbTime(to), dbTime(from)}
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.created_at, c.status FROM cases c
+		WHERE c.created_at < $1 AND (c.status NOT IN ('closed', 'closed_unconfirmed', 'quarantined') OR c.updated_at >= $2) AND `+f.where("c.owner_id", &args)+`
+		ORDER BY c.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("backlog cases: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseStatus
+	for rows.Next() {
+		var c CaseStatus
+		if err := rows.Scan(&c.CaseID, &c.Created, &c.Status); err != nil {
+			return nil, fmt.Errorf("backlog cases: %w", err)
 		}
-		out = append(out, f)
+		c.Created = c.Created.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Volume counts the cases opened in [from, to) per channel and case type.
+func (t *Tx) Volume(ctx context.Context, from, to time.Time, f ReportFilter) ([]map[string]any, error) {
+	args := []any{dbTime(from), dbTime(to)}
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.channel, c.case_type, COUNT(*) FROM cases c
+		WHERE c.created_at >= $1 AND c.created_at < $2 AND `+f.where("c.owner_id", &args)+`
+		GROUP BY c.channel, c.case_type ORDER BY c.channel, c.case_type`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("volume report: %w", err)
+	}
+	defer rows.Close()
+	out := []map[string]any{}
+	for rows.Next() {
+		var ch, typ string
+		var n int
+		if err := rows.Scan(&ch, &typ, &n); err != nil {
+			return nil, fmt.Errorf("volume report: %w", err)
+		}
+		out = append(out, map[string]any{"channel": ch, "type": typ, "cases": n})
 	}
 	return out, rows.Err()
 }

@@ -151,6 +151,7 @@ type entryView struct {
 	MailID      int64
 	HTML        bool
 	Attachments []string
+	Files       []desk.File // an imported message's or note's attachments (kept import)
 	Transcript  string
 	Direction   string
 	Duration    string
@@ -307,9 +308,15 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 	case desk.KindMessageIn:
 		d, _ := desk.DataOf[desk.MessageInData](e)
 		v.Subject, v.MailID, v.HTML, v.Attachments = d.Subject, d.MailID, d.HTML, d.Attachments
+		if !d.FromMail() {
+			v.Files = d.Files // a stored mail lists its own attachments
+		}
 	case desk.KindMessageOut:
 		d, _ := desk.DataOf[desk.MessageOutData](e)
-		v.Offer = d.Offer
+		v.Offer, v.Files = d.Offer, d.Files
+	case desk.KindNote:
+		d, _ := desk.DataOf[desk.NoteData](e)
+		v.Files = d.Files // an imported private comment's
 	case desk.KindHandover:
 		d, _ := desk.DataOf[desk.HandoverData](e)
 		v.Missing = d.Missing

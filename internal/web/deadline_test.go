@@ -39,7 +39,7 @@ func TestHangingDatabasePage503(t *testing.T) {
 	if d.Web, err = web.New(d.Svc, log, m, web.Options{Zone: time.UTC, PageDeadline: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(d.Web.Handler(api.New(d.Svc, log, m, "test").Handler()))
+	srv := httptest.NewServer(d.Web.Handler(api.New(d.Svc, log, m, "test").DrawsRecords(web.DrawRecord).Handler()))
 	defer srv.Close()
 	d.URL = srv.URL
 	caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")

@@ -69,7 +69,7 @@ func newDeskLogged(t *testing.T, backend string, wopts web.Options, log *slog.Lo
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(w.Handler(api.New(d.Svc, log, m, "test").Handler()))
+	srv := httptest.NewServer(w.Handler(api.New(d.Svc, log, m, "test").DrawsRecords(web.DrawRecord).Handler()))
 	t.Cleanup(srv.Close)
 	d.URL, d.Web = srv.URL, w
 	ctx := context.Background()

@@ -84,7 +84,12 @@ func (s *Server) chooseLang(r *http.Request, saved string) string {
 			return c.Value
 		}
 	}
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	return MatchLang(r.Header.Get("Accept-Language"))
+}
+
+// MatchLang picks the desk's language for an Accept-Language header ("en" when none fits).
+func MatchLang(accept string) string {
+	tags, _, err := language.ParseAcceptLanguage(accept)
 	if err != nil || len(tags) == 0 {
 		return "en"
 	}

@@ -23,6 +23,7 @@ type loginData struct {
 	Email string
 	Next  string
 	Error string
+	SSO   string // the identity provider's name, when single sign-on is set up
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *request) error {
@@ -31,7 +32,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *request) error {
 		http.Redirect(w, r.Request, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", view{Title: r.T("login.title"), Data: loginData{Next: next}})
+	return s.render(w, r, http.StatusOK, "login", view{Title: r.T("login.title"), Data: loginData{Next: next, SSO: s.ssoName()}})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *request) error {
@@ -39,7 +40,7 @@ func (s *Server) login(w http.ResponseWriter, r *request) error {
 	password := r.FormValue("password")
 	next := localPath(r.FormValue("next"), "/inbox")
 	again := func(status int, msg string) error {
-		return s.render(w, r, status, "login", view{Title: r.T("login.title"), Data: loginData{Email: email, Next: next, Error: msg}})
+		return s.render(w, r, status, "login", view{Title: r.T("login.title"), Data: loginData{Email: email, Next: next, Error: msg, SSO: s.ssoName()}})
 	}
 	if email == "" || password == "" {
 		return again(http.StatusUnprocessableEntity, r.T("login.missing"))
@@ -64,6 +65,13 @@ func (s *Server) login(w http.ResponseWriter, r *request) error {
 			return again(http.StatusUnprocessableEntity, r.T("login.missing"))
 		}
 		return err
+	}
+	if sess.Step != nil {
+		// The password was right; the charge stays until the code is (the second step
+		// clears it), so a password known to a stranger still buys them few tries.
+		s.log.Info("password right; the second step waits", "agent", sess.Actor.ID, "remote", client)
+		s.startSecondStep(w, r, sess.Step, next)
+		return nil
 	}
 	s.throttle.clear(account)
 	s.throttle.refund(from)

@@ -55,7 +55,7 @@ func startNode(t *testing.T, cfg store.Config, clk *clock.Fake) *testDesk {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the node's change bus does not listen")
 	}
-	srv := httptest.NewServer(d.Web.Handler(api.New(d.Svc, log, m, "test").Handler()))
+	srv := httptest.NewServer(d.Web.Handler(api.New(d.Svc, log, m, "test").DrawsRecords(web.DrawRecord).Handler()))
 	d.URL = srv.URL
 	t.Cleanup(func() {
 		d.Web.CloseStreams()

@@ -42,7 +42,7 @@ func benchmarkPages(b *testing.B, backend string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := w.Handler(api.New(svc, log, m, "bench").Handler())
+	h := w.Handler(api.New(svc, log, m, "bench").DrawsRecords(web.DrawRecord).Handler())
 	dd := seedDemo(b, &testDesk{Svc: svc, Clock: clk, URL: "http://desk.test"})
 	ctx := context.Background()
 	agent, err := svc.SignIn(ctx, dd.HeadEmail, dd.HeadPassword)

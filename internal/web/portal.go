@@ -210,6 +210,7 @@ type portalEntry struct {
 
 type portalCaseData struct {
 	service.PortalCaseView
+	Request  string // the original request, as the customer reads it
 	People   []portalPerson
 	Promises []portalPromise
 	Entries  []portalEntry
@@ -251,6 +252,7 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 		return err
 	}
 	data.PortalCaseView = v
+	data.Request = portalText(r, v.Case.OriginalRequest)
 	data.MaxUpload = desk.MaxDocumentSize
 	if v.Case.Rung > 0 {
 		q, err := s.svc.HandoverQuestionOf(r.Context(), r.sess.Actor, id)
@@ -316,6 +318,8 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 		case desk.KindDocumentAdded:
 			d, _ := desk.DataOf[desk.DocumentAddedData](e)
 			pe.DocID = d.DocumentID
+		case desk.KindMessageIn:
+			pe.Body = portalText(r, e.Body)
 		case desk.KindPromiseKept:
 			// The record says "Kept: " in the desk's English before the promise's own words.
 			if words, ok := strings.CutPrefix(e.Body, "Kept: "); ok {
@@ -325,6 +329,18 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 		data.Entries = append(data.Entries, pe)
 	}
 	return s.render(w, r, status, "portal_case", portalView(v.Case.Subject, data))
+}
+
+// portalText is a customer's message as they read it: the record's "(no text)" for a mail
+// without text is the desk's English, said here in the reader's language.
+func portalText(r *request, body string) string {
+	if body == desk.NoText {
+		return r.T("portal.no_text")
+	}
+	if names, ok := strings.CutPrefix(body, desk.NoTextAttached); ok {
+		return r.T("portal.no_text_attached", strings.TrimSuffix(names, ")"))
+	}
+	return body
 }
 
 // portalT translates key, or fallback when no catalog has key (a kind the portal does not name).

@@ -368,7 +368,19 @@ func TestPortalCustomerSeesOwnCases(t *testing.T) {
 		if p = b.post(kettle+"/rating", url.Values{"score": {"4"}, "comment": {"Slow, but <kind>."}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("rate: %d\n%s", p.Status, p.Body)
 		}
-		b.get(kettle).mustContain(t, "Your rating: 4 of 5", "Slow, but &lt;kind&gt;.")
+		// The rating is the customer's entry on the record, and may be changed for a week.
+		b.get(kettle).mustContain(t, "Your rating: 4 of 5", "Slow, but &lt;kind&gt;.", "your rating", "You can change your rating until", `id="rate"`)
+		d.Clock.Advance(8 * 24 * time.Hour)
+		b = d.browser() // the portal's session has ended meanwhile
+		b.portalSignIn("mari@example.ee")
+		p = b.get(kettle)
+		p.mustContain(t, "Your rating: 4 of 5", "Thank you: your rating is final.")
+		if strings.Contains(p.Body, `id="rate"`) {
+			t.Error("the rating form is offered after a week")
+		}
+		if p = b.post(kettle+"/rating", url.Values{"score": {"1"}}); p.Status != http.StatusConflict {
+			t.Fatalf("a rating changed after a week: %d", p.Status)
+		}
 	})
 }
 
@@ -616,5 +628,33 @@ func TestPortalKeptPromiseInTheCustomersLanguage(t *testing.T) {
 		p := b.get("/portal/cases/" + portalID(sc.kettle.ID))
 		p.mustContain(t, "Peetud: "+portalPromiseWords)
 		p.portalLacks(t, "Kept: ")
+	})
+}
+
+// A mail with no text (only an attachment) is on the record as the desk's "(no text; attached:
+// …)"; the customer reads that in their language, not in the desk's English.
+func TestPortalMailWithoutTextInTheCustomersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx := context.Background()
+		raw := strings.Join([]string{
+			"From: Mari Mets <mari@example.ee>", "To: support@desk.test", "Subject: Foto",
+			"Message-ID: <notext-1@example.ee>", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="b1"`, "",
+			"--b1", "Content-Type: text/plain; charset=utf-8", "", "", "--b1",
+			`Content-Type: image/png; name="kann.png"`, `Content-Disposition: attachment; filename="kann.png"`,
+			"Content-Transfer-Encoding: base64", "", "iVBORw0KGgo=", "--b1--", ""}, "\r\n")
+		res, err := d.Svc.ReceiveMail(ctx, mail.Delivery{From: "mari@example.ee", To: []string{"support@desk.test"}, Raw: []byte(raw)})
+		if err != nil || res.CaseID == 0 {
+			t.Fatalf("receive: %+v, %v", res, err)
+		}
+		if err := d.Svc.SetLanguage(ctx, desk.CustomerActor(sc.mari), "et"); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		p := b.get("/portal/cases/" + portalID(res.CaseID))
+		p.mustContain(t, "(Tekstita; manused: kann.png)")
+		p.portalLacks(t, "no text")
 	})
 }

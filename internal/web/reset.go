@@ -84,6 +84,10 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *request) error {
 	} else if err != nil {
 		return err
 	}
+	if sess.Step != nil {
+		s.startSecondStep(w, r, sess.Step, "/inbox")
+		return nil
+	}
 	s.startBrowserSession(w, r, sess, service.AgentSessionLength)
 	http.Redirect(w, r.Request, "/inbox", http.StatusSeeOther)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -34,6 +35,8 @@ type Options struct {
 	TrustedProxies realip.Proxies
 	// PageDeadline is how long a page may work before it answers 503 (default 20 s).
 	PageDeadline time.Duration
+	// SSO signs agents in with an OpenID Connect provider (off while its Issuer is empty).
+	SSO SSOOptions
 }
 
 // Server renders the desk's and the portal's pages.
@@ -47,6 +50,7 @@ type Server struct {
 	throttle *throttle // slows down sign-in guesses and portal-link requests
 	hub      *hub
 	presence *presence // who has which case open (live.go)
+	sso      *sso      // single sign-on, nil when off
 	// untrustedProxy warns once that a peer sends X-Forwarded-For without being trusted.
 	untrustedProxy sync.Once
 }
@@ -65,6 +69,15 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 		return nil, err
 	}
 	s := &Server{svc: svc, log: log, metrics: m, opts: opts, pages: p, cat: cat, throttle: newThrottle(), hub: newHub(), presence: newPresence()}
+	if opts.SSO.Issuer != "" {
+		if opts.SSO.ClientID == "" {
+			return nil, fmt.Errorf("single sign-on needs a client id as well as the issuer")
+		}
+		if opts.SSO.Name == "" {
+			opts.SSO.Name = "single sign-on"
+		}
+		s.sso = &sso{opts: opts.SSO}
+	}
 	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
 	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone})
 	if opts.BaseURL != "" {
@@ -155,8 +168,11 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.loginRoutes(mux)
 	s.inboxRoutes(mux)
 	s.casePageRoutes(mux)
+	s.exportRoutes(mux)
 	s.availabilityRoutes(mux)
 	s.managerRoutes(mux)
+	s.reportRoutes(mux)
+	s.reviewRoutes(mux)
 	s.incidentRoutes(mux)
 	s.portalRoutes(mux)
 	s.requestRoutes(mux)
@@ -164,6 +180,8 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.feedRoutes(mux)
 	s.passwordRoutes(mux)
 	s.resetRoutes(mux)
+	s.secondFactorRoutes(mux)
+	s.ssoRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
@@ -241,6 +259,13 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 			limit = desk.MaxDocumentSize + maxFormBody
 		}
 		hr.Body = http.MaxBytesReader(sw, hr.Body, limit)
+		if !safeMethod(hr.Method) && tooLarge(hr) {
+			msg := r.T("error.too_large", desk.MaxText>>20)
+			if err := s.render(sw, r, http.StatusRequestEntityTooLarge, "error", view{Title: msg, Data: map[string]any{"Message": msg}}); err != nil {
+				s.log.Error("render error page", "err", err)
+			}
+			return
+		}
 		if !safeMethod(hr.Method) && !s.checkCSRF(r) {
 			s.renderError(sw, r, &desk.Error{Kind: desk.KindForbidden, Code: "csrf",
 				Message: r.T("error.csrf")})
@@ -262,8 +287,23 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 // pageDeadline is how long a page may work before it answers 503.
 const pageDeadline = 20 * time.Second
 
-// maxFormBody bounds a form post; an upload (multipart) may add one document's size.
-const maxFormBody = 1 << 20
+// maxFormBody bounds a form post; an upload (multipart) may add one document's size. A form
+// carries a text of up to desk.MaxText percent-encoded (a letter of two or three bytes is six
+// or nine characters of the form), so the bound is a few times that.
+const maxFormBody = 4*desk.MaxText + 64<<10
+
+// tooLarge parses a post's form and reports whether it was larger than the bound: the page
+// says so, rather than that the form expired (its token is read from the same form).
+func tooLarge(r *http.Request) bool {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var big *http.MaxBytesError
+	return errors.As(err, &big)
+}
 
 // signInFirst sends a visitor without the right session to the matching sign-in page, and
 // brings them back afterwards. Partial requests from scripts get a 401 instead of a page.

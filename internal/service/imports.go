@@ -1,0 +1,726 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/text"
+)
+
+// Imports bring a team's history in from another desk (kept import): customers, and cases with
+// their records as they happened there (original times, authors, public messages and private
+// notes, attachments). The command line reads the source's files; these methods write what it
+// read, a batch of customers or cases in one unit of work, so an interrupted import keeps what
+// it committed and a second run finds it (the imports table, by the source's ids) and adds
+// nothing. Imported history is past: it mails nobody, calls no webhook and starts no clock.
+
+// ImportOptions say where a batch comes from and how the source's people and groups map here.
+type ImportOptions struct {
+	Source string // "zendesk", "freshdesk", "mbox", "csv": the imports' namespace
+	File   string // the file or folder read, named on each case's first entry
+	// Owner is the email of the agent who owns cases whose assignee is not at this desk; ""
+	// picks the desk's first active admin (or agent).
+	Owner string
+	// Agents maps a source agent (by id or email) to a desk agent's email; Teams maps a source
+	// group to a team name (a new name creates the team); Statuses maps a source status to
+	// "open" or "closed". Unmapped agents are matched by email, groups left without a team, and
+	// statuses mapped by desk.ImportedStatus.
+	Agents, Teams, Statuses map[string]string
+}
+
+// ImportPerson is someone as the source names them: a customer (end-user) or one of its agents.
+type ImportPerson struct {
+	SourceID    string // the source's id for them ("" when it gives none)
+	Name, Email string
+	Phone       string
+	Agent       bool // one of the source desk's agents
+	Lang        string
+	Timezone    string
+	CreatedAt   time.Time
+	// References are more things the customer is known by (an organisation, an account).
+	References []desk.Reference
+}
+
+// ImportFile is an attachment: its bytes when the export carried them (stored as a document),
+// else where they were.
+type ImportFile struct {
+	Filename, ContentType, URL string
+	Size                       int64
+	Inline                     bool
+	Content                    []byte
+}
+
+// ImportEntry is one message or note of an imported case.
+type ImportEntry struct {
+	At        time.Time
+	Author    ImportPerson
+	Public    bool // false: a private note of the desk's people
+	Body      string
+	Subject   string
+	MessageID string
+	Files     []ImportFile
+	// Mail is the raw mail a customer's message came as (an mbox's): kept as the stored mail,
+	// as intake keeps what it receives, with the HTML the mail parser made safe to show and
+	// what it found wrong with the mail.
+	Mail     []byte
+	SafeHTML string
+	Problems []string
+}
+
+// ImportCase is a ticket or mail thread to bring in.
+type ImportCase struct {
+	SourceID  string
+	URL       string
+	Requester ImportPerson
+	Assignee  ImportPerson // no Email and SourceID: nobody
+	Group     string       // the source's group, mapped to a team by ImportOptions.Teams
+	Subject   string
+	Channel   string // the desk's channel (see desk.ImportedChannel)
+	Status    string // the source's status
+	CreatedAt time.Time
+	Entries   []ImportEntry
+}
+
+// ImportCounts is what an import created, and what it found already there (Skipped).
+type ImportCounts struct {
+	Customers   int `json:"customers"`
+	Cases       int `json:"cases"`
+	Entries     int `json:"entries"`
+	Attachments int `json:"attachments"`
+	Skipped     int `json:"skipped"`
+	Agents      int `json:"agents"`
+}
+
+// Add adds another batch's counts.
+func (c *ImportCounts) Add(o ImportCounts) {
+	c.Customers += o.Customers
+	c.Cases += o.Cases
+	c.Entries += o.Entries
+	c.Attachments += o.Attachments
+	c.Skipped += o.Skipped
+	c.Agents += o.Agents
+}
+
+const (
+	importCustomer = "customer"
+	importCase     = "case"
+)
+
+// importer is one batch's unit of work: the people it has found or made, by the source's ids
+// and by email.
+type importer struct {
+	s         *Service
+	w         *work
+	opt       ImportOptions
+	counts    ImportCounts
+	customers map[string]desk.Customer // by "id:…" or "email:…"
+	agents    map[string]*desk.Agent   // by email; nil: no such agent here
+	owner     *desk.Agent
+	made      []store.ImportedRow // what it made, remembered as the batch ends
+}
+
+// finish remembers what the batch made, by the source's ids.
+func (im *importer) finish() (ImportCounts, error) {
+	return im.counts, im.w.tx.AddImported(im.w.ctx, im.made, im.w.now)
+}
+
+func (im *importer) made1(kind, externalID string, localID int64) {
+	im.made = append(im.made, store.ImportedRow{Source: im.opt.Source, Kind: kind, ExternalID: externalID, LocalID: localID})
+}
+
+// ImportCustomers brings in customers (a CSV's, a source's end-users), with their contact
+// points and references, in one unit of work. A customer already imported, or already at the
+// desk by email or phone, is skipped.
+func (s *Service) ImportCustomers(ctx context.Context, actor desk.Actor, opt ImportOptions, people []ImportPerson) (ImportCounts, error) {
+	if err := gate(actor, ActImport); err != nil {
+		return ImportCounts{}, err
+	}
+	var counts ImportCounts
+	err := s.write(ctx, actor, func(w *work) error {
+		im, err := s.newImporter(w, opt, people)
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			if p.Agent {
+				continue
+			}
+			if _, created, err := im.customer(p); err != nil {
+				return err
+			} else if !created {
+				im.counts.Skipped++
+			}
+		}
+		counts, err = im.finish()
+		return err
+	})
+	return counts, wrap("import customers", err)
+}
+
+// CheckImport refuses, before anything is written, options an import could not run with: an
+// owner who is not an active agent of the desk.
+func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportOptions) error {
+	if err := gate(actor, ActImport); err != nil {
+		return err
+	}
+	if opt.Owner == "" {
+		return nil
+	}
+	return s.read(ctx, actor, func(w *work) error {
+		im := &importer{s: s, w: w, opt: opt, agents: map[string]*desk.Agent{}}
+		_, err := im.defaultOwner() // with an owner named, it only reads
+		return err
+	})
+}
+
+// ImportCases brings in cases with their records, in one unit of work. A case imported before
+// (by its source id) is skipped whole.
+func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportOptions, cases []ImportCase) (ImportCounts, error) {
+	if err := gate(actor, ActImport); err != nil {
+		return ImportCounts{}, err
+	}
+	var counts ImportCounts
+	err := s.write(ctx, actor, func(w *work) error {
+		var people []ImportPerson
+		ids := make([]string, 0, len(cases))
+		for _, c := range cases {
+			ids = append(ids, c.SourceID)
+			people = append(people, c.Requester)
+			for _, e := range c.Entries {
+				people = append(people, e.Author)
+			}
+		}
+		im, err := s.newImporter(w, opt, people)
+		if err != nil {
+			return err
+		}
+		done, err := w.tx.Imported(w.ctx, opt.Source, importCase, ids)
+		if err != nil {
+			return err
+		}
+		for _, c := range cases {
+			if _, ok := done[c.SourceID]; ok {
+				im.counts.Skipped++
+				continue
+			}
+			done[c.SourceID] = 0 // a source listing a ticket twice brings it once
+			if err := im.importCase(c); err != nil {
+				return fmt.Errorf("%s %s: %w", opt.Source, c.SourceID, err)
+			}
+		}
+		counts, err = im.finish()
+		return err
+	})
+	return counts, wrap("import cases", err)
+}
+
+// newImporter starts a batch: the customers it names that earlier imports made are read at once.
+func (s *Service) newImporter(w *work, opt ImportOptions, people []ImportPerson) (*importer, error) {
+	im := &importer{s: s, w: w, opt: opt, customers: map[string]desk.Customer{}, agents: map[string]*desk.Agent{}}
+	var ids []string
+	for _, p := range people {
+		if p.SourceID != "" && !p.Agent {
+			ids = append(ids, p.SourceID)
+		}
+	}
+	slices.Sort(ids)
+	known, err := w.tx.Imported(w.ctx, opt.Source, importCustomer, slices.Compact(ids))
+	if err != nil {
+		return nil, err
+	}
+	for ext, id := range known {
+		c, err := w.customer(id)
+		if err != nil {
+			return nil, err
+		}
+		im.customers["id:"+ext] = c
+	}
+	return im, nil
+}
+
+// customer finds or makes the customer a source's person is: by the source's id, then by
+// email or phone; a new one keeps the source's id as a reference.
+func (im *importer) customer(p ImportPerson) (desk.Customer, bool, error) {
+	w := im.w
+	if p.SourceID != "" {
+		if c, ok := im.customers["id:"+p.SourceID]; ok {
+			return c, false, nil
+		}
+	}
+	contacts := importContacts(p)
+	for _, cp := range contacts {
+		key := cp.Kind + ":" + cp.Value
+		c, ok := im.customers[key]
+		if !ok {
+			found, err := w.tx.CustomerAt(w.ctx, cp)
+			if store.IsNotFound(err) {
+				continue
+			} else if err != nil {
+				return c, false, err
+			}
+			c = found
+		}
+		// A customer the desk has already takes the references the source knows them by
+		// (once: a second run adds none).
+		refs, err := desk.ValidateReferences("references", p.References)
+		if err != nil {
+			return c, false, err
+		}
+		for _, r := range refs {
+			if err := w.tx.AddReference(w.ctx, c.ID, r, w.now); err != nil {
+				return c, false, err
+			}
+		}
+		return c, false, im.remember(p, c)
+	}
+	c := desk.Customer{Name: strings.TrimSpace(importText(p.Name)), Contacts: contacts, CreatedAt: w.now}
+	if !p.CreatedAt.IsZero() {
+		c.CreatedAt = p.CreatedAt.UTC().Truncate(time.Microsecond)
+	}
+	if c.Name == "" {
+		c.Name = p.Email
+	}
+	if c.Name == "" {
+		c.Name = fmt.Sprintf("%s user %s", im.opt.Source, p.SourceID)
+	}
+	c.Name = truncateRunes(c.Name, 200)
+	if lang := strings.ToLower(strings.TrimSpace(p.Lang)); slices.Contains(desk.Languages(), lang) {
+		c.Lang = lang
+	}
+	if tz := strings.TrimSpace(p.Timezone); tz != "" && tz != "Local" {
+		if _, err := time.LoadLocation(tz); err == nil {
+			c.Timezone = tz
+		}
+	}
+	refs := p.References
+	if p.SourceID != "" {
+		refs = append([]desk.Reference{{Kind: im.opt.Source + "_user", Value: p.SourceID}}, refs...)
+	}
+	var err error
+	if c.References, err = desk.ValidateReferences("references", refs); err != nil {
+		return c, false, err
+	}
+	if err := w.tx.InsertCustomer(w.ctx, &c); err != nil {
+		return c, false, err
+	}
+	im.counts.Customers++
+	w.keepCustomer(c)
+	return c, true, im.remember(p, c)
+}
+
+// remember notes what a source's person is here, for this batch and (by the source's id) for
+// later runs.
+func (im *importer) remember(p ImportPerson, c desk.Customer) error {
+	for _, cp := range c.Contacts {
+		im.customers[cp.Kind+":"+cp.Value] = c
+	}
+	if p.SourceID == "" {
+		return nil
+	}
+	if _, ok := im.customers["id:"+p.SourceID]; ok {
+		return nil
+	}
+	im.customers["id:"+p.SourceID] = c
+	im.made1(importCustomer, p.SourceID, c.ID)
+	return nil
+}
+
+// importContacts are the person's email and phone as the desk keeps them; what does not read
+// as one is left out (the source's data is what it is).
+func importContacts(p ImportPerson) []desk.Contact {
+	var out []desk.Contact
+	for _, c := range []struct{ kind, value string }{{desk.ContactEmail, p.Email}, {desk.ContactPhone, p.Phone}} {
+		if strings.TrimSpace(c.value) == "" {
+			continue
+		}
+		if cp, err := desk.CanonicalContact(c.kind, c.kind, c.value); err == nil {
+			out = append(out, cp)
+		}
+	}
+	return out
+}
+
+// agent is the desk agent a source's agent is: by the mapping, else by email; nil when the
+// desk has none (the entry then keeps the author by name).
+func (im *importer) agent(p ImportPerson) (*desk.Agent, error) {
+	email := strings.ToLower(strings.TrimSpace(p.Email))
+	for _, k := range []string{p.SourceID, p.Email, email} {
+		if m, ok := im.opt.Agents[k]; ok && k != "" {
+			email = strings.ToLower(strings.TrimSpace(m))
+			break
+		}
+	}
+	if email == "" {
+		return nil, nil
+	}
+	if a, ok := im.agents[email]; ok {
+		return a, nil
+	}
+	a, err := im.w.tx.AgentByEmail(im.w.ctx, email)
+	if store.IsNotFound(err) || (err == nil && a.Role == desk.RolePartner) {
+		im.agents[email] = nil
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	im.w.keepAgent(a)
+	im.agents[email] = &a
+	return &a, nil
+}
+
+// defaultOwner owns the cases whose assignee is not at the desk: the agent named in the
+// options, else the first active admin, else the first active agent. A desk with no agent at
+// all gets one for the imported cases, who can be given a password later.
+func (im *importer) defaultOwner() (desk.Agent, error) {
+	if im.owner != nil {
+		return *im.owner, nil
+	}
+	w := im.w
+	var owner desk.Agent
+	if im.opt.Owner != "" {
+		a, err := im.agent(ImportPerson{Email: im.opt.Owner})
+		if err != nil {
+			return owner, err
+		}
+		if a == nil || !a.Active {
+			return owner, desk.Invalid("owner", "no active agent %s at the desk to own the imported cases", im.opt.Owner)
+		}
+		owner = *a
+	} else {
+		agents, err := w.tx.Agents(w.ctx)
+		if err != nil {
+			return owner, err
+		}
+		for _, a := range agents {
+			if desk.MayOwnNewCase(a) && (owner.ID == 0 || (a.Role == desk.RoleAdmin && owner.Role != desk.RoleAdmin)) {
+				owner = a
+			}
+		}
+		if owner.ID == 0 {
+			a, err := desk.ValidateAgent(desk.NewAgent{Name: "Imported cases", Email: "import@localhost", Role: string(desk.RoleAgent)}, w.now)
+			if err != nil {
+				return owner, err
+			}
+			if err := w.tx.InsertAgent(w.ctx, &a); err != nil {
+				return owner, err
+			}
+			im.counts.Agents++
+			owner = a
+		}
+	}
+	w.keepAgent(owner)
+	im.owner = &owner
+	return owner, nil
+}
+
+// author is who an entry names: the desk's agent, the customer, or (for someone the desk does
+// not have: a source agent with no account here, a deleted user) their name as the source gave it.
+func (im *importer) author(p ImportPerson) (desk.Actor, error) {
+	if p.Agent {
+		a, err := im.agent(p)
+		if err != nil || a != nil {
+			if a == nil {
+				return desk.Actor{}, err
+			}
+			return desk.AgentActor(*a), nil
+		}
+		return desk.Actor{Kind: desk.ActorAgent, Name: personName(p, im.opt.Source)}, nil
+	}
+	if p.SourceID == "" && p.Email == "" && p.Phone == "" {
+		return desk.Actor{Kind: desk.ActorCustomer, Name: personName(p, im.opt.Source)}, nil
+	}
+	c, _, err := im.customer(p)
+	return desk.CustomerActor(c), err
+}
+
+func personName(p ImportPerson, source string) string {
+	switch {
+	case strings.TrimSpace(p.Name) != "":
+		return strings.TrimSpace(p.Name)
+	case p.Email != "":
+		return p.Email
+	case p.SourceID != "":
+		return fmt.Sprintf("%s user %s", source, p.SourceID)
+	}
+	return "unknown"
+}
+
+// status is the desk's status for a source's, through the mapping.
+func (im *importer) status(s string) desk.Status {
+	if m, ok := im.opt.Statuses[s]; ok {
+		s = m
+	}
+	return desk.ImportedStatus(s)
+}
+
+// importCase writes one case: its row, its record (the "imported" entry first, then every
+// message and note at its own time), its participants, documents and search text.
+func (im *importer) importCase(in ImportCase) error {
+	w := im.w
+	cust, _, err := im.customer(in.Requester)
+	if err != nil {
+		return err
+	}
+	owner, err := im.caseOwner(in.Assignee)
+	if err != nil {
+		return err
+	}
+	created := in.CreatedAt.UTC().Truncate(time.Microsecond)
+	if created.IsZero() {
+		created = w.now
+	}
+	entries := slices.Clone(in.Entries)
+	slices.SortStableFunc(entries, func(a, b ImportEntry) int { return a.At.Compare(b.At) })
+	c := desk.Case{CustomerID: cust.ID, Subject: importSubject(in, entries), Status: im.status(in.Status), TeamID: owner.TeamID,
+		OwnerID: owner.ID, Channel: in.Channel, Flags: []string{}, CreatedAt: created, UpdatedAt: created}
+	if c.Channel == "" {
+		c.Channel = "email"
+	}
+	if team := im.opt.Teams[in.Group]; team != "" {
+		if c.TeamID, err = w.tx.EnsureTeam(w.ctx, team, w.now); err != nil {
+			return err
+		}
+	}
+	for _, e := range entries {
+		if e.Public && !e.Author.Agent {
+			c.OriginalRequest = importText(e.Body)
+			break
+		}
+	}
+	if c.OriginalRequest == "" && len(entries) > 0 {
+		c.OriginalRequest = importText(entries[0].Body)
+	}
+	if err := w.tx.InsertCase(w.ctx, &c); err != nil {
+		return err
+	}
+	cp := w.keepCase(c)
+	w.keepParticipants(cp.ID, nil)
+	im.made1(importCase, in.SourceID, cp.ID)
+	drafts := []desk.Draft{desk.Imported(desk.ImportedData{File: im.opt.File, ImportedAt: desk.InstantOf(w.now), Source: im.opt.Source,
+		SourceID: in.SourceID, Status: in.Status, URL: in.URL, Subject: cp.Subject, OriginalSHA256: desk.TextSHA256(cp.OriginalRequest)}, created)}
+	parts := []desk.Participant{desk.ParticipantFor(desk.CustomerActor(cust), created), desk.ParticipantFor(desk.AgentActor(owner), created)}
+	var mails []mailLink
+	for _, e := range entries {
+		d, mailID, err := im.entryDraft(cp, e)
+		if err != nil {
+			return err
+		}
+		if d.Actor.ID != 0 {
+			parts = append(parts, desk.ParticipantFor(d.Actor, d.At))
+		}
+		if mailID != 0 {
+			mails = append(mails, mailLink{mailID, int64(len(drafts) + 1)})
+		}
+		drafts = append(drafts, d)
+	}
+	unanswered := 0
+	for _, d := range drafts {
+		switch d.Kind {
+		case desk.KindMessageIn:
+			unanswered++
+		case desk.KindMessageOut:
+			unanswered = 0
+		}
+	}
+	if cp.Status == desk.StatusOpen {
+		cp.Unanswered = unanswered
+	}
+	for _, p := range parts {
+		if _, err := w.participate(cp, p); err != nil {
+			return err
+		}
+	}
+	chained, err := desk.Chain(cp, drafts, w.now)
+	if err != nil {
+		return err
+	}
+	cp.UpdatedAt = created
+	for _, e := range chained {
+		if e.At.After(cp.UpdatedAt) {
+			cp.UpdatedAt = e.At
+		}
+	}
+	if err := w.tx.AppendEntries(w.ctx, chained); err != nil {
+		return err
+	}
+	refs := append(text.RefKeys(cp.Subject), text.RefKey(in.SourceID))
+	if err := w.tx.Index(w.ctx, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs}); err != nil {
+		return err
+	}
+	for _, e := range chained {
+		if doc, ok := EntryDoc(*cp, e); ok {
+			if err := w.tx.Index(w.ctx, doc); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.tx.SaveCase(w.ctx, *cp); err != nil {
+		return err
+	}
+	for _, m := range mails {
+		if err := w.tx.SetMailEntry(w.ctx, m.mailID, cp.ID, m.seq); err != nil {
+			return err
+		}
+	}
+	im.counts.Cases++
+	im.counts.Entries += len(chained)
+	w.changed(Event{CaseID: cp.ID, Entries: len(chained)})
+	return nil
+}
+
+// mailLink is a stored mail and the seq of the entry it became.
+type mailLink struct{ mailID, seq int64 }
+
+// caseOwner is the desk agent the source's assignee is, when they are here and active, else
+// the default owner.
+func (im *importer) caseOwner(p ImportPerson) (desk.Agent, error) {
+	if p.Email != "" || p.SourceID != "" {
+		p.Agent = true
+		a, err := im.agent(p)
+		if err != nil {
+			return desk.Agent{}, err
+		}
+		if a != nil && desk.MayOwnNewCase(*a) {
+			return *a, nil
+		}
+	}
+	return im.defaultOwner()
+}
+
+// entryDraft is one imported message or note: a customer's public words are a message in, an
+// agent's a message out, private ones an internal note; attachments whose bytes came along are
+// stored as the customer's documents.
+func (im *importer) entryDraft(c *desk.Case, e ImportEntry) (desk.Draft, int64, error) {
+	actor, err := im.author(e.Author)
+	if err != nil {
+		return desk.Draft{}, 0, err
+	}
+	files, err := im.files(c, actor, e)
+	if err != nil {
+		return desk.Draft{}, 0, err
+	}
+	var mailID int64
+	d := desk.Draft{Actor: actor, Body: importText(e.Body), At: e.At, Channel: c.Channel}
+	switch {
+	case !e.Public:
+		d.Kind, d.Internal, d.Channel = desk.KindNote, true, ""
+		if len(files) > 0 {
+			d.Data = desk.NoteData{Files: files}
+		}
+	case actor.Kind == desk.ActorAgent:
+		d.Kind = desk.KindMessageOut
+		if len(files) > 0 {
+			d.Data = desk.MessageOutData{Files: files}
+		}
+	default:
+		d.Kind = desk.KindMessageIn
+		data := desk.MessageInData{Files: files, Subject: e.Subject, MessageID: e.MessageID}
+		if e.Author.Email != "" {
+			data.From = strings.ToLower(e.Author.Email)
+		}
+		if len(e.Mail) > 0 {
+			for _, f := range files { // the stored mail's own, in its order
+				data.Attachments = append(data.Attachments, f.Filename)
+			}
+			m, err := im.storeMail(c, e)
+			if err != nil {
+				return d, 0, err
+			}
+			mailID, data.MailID, data.SHA256 = m.ID, m.ID, m.SHA256
+			data.HTML = m.SafeHTML != ""
+		}
+		if data.Files != nil || data.Subject != "" || data.From != "" || data.MessageID != "" || data.MailID != 0 {
+			d.Data = data
+		}
+	}
+	return d, mailID, nil
+}
+
+// storeMail keeps a customer's imported mail whole, as intake keeps what it receives: its
+// bytes, exactly as they were, are the mail the entry names. A mail the desk has already (it
+// came in by intake too) is named, not stored twice.
+func (im *importer) storeMail(c *desk.Case, e ImportEntry) (desk.ReceivedMail, error) {
+	sum := sha256.Sum256(e.Mail)
+	at := e.At.UTC().Truncate(time.Microsecond)
+	if at.IsZero() {
+		at = im.w.now
+	}
+	m := desk.ReceivedMail{SHA256: hex.EncodeToString(sum[:]), Raw: e.Mail, MessageID: e.MessageID, From: strings.ToLower(e.Author.Email),
+		DedupeKey: "import:" + hex.EncodeToString(sum[:]), SafeHTML: e.SafeHTML, Problems: e.Problems, CaseID: c.ID, ReceivedAt: at}
+	inserted, err := im.w.tx.InsertMail(im.w.ctx, &m)
+	if err != nil || inserted {
+		return m, err
+	}
+	m.ID, _, err = im.w.tx.MailByDedupeKey(im.w.ctx, m.DedupeKey)
+	return m, err
+}
+
+// files records an entry's attachments; those whose bytes came along are stored as documents
+// of the case's customer.
+func (im *importer) files(c *desk.Case, by desk.Actor, e ImportEntry) ([]desk.File, error) {
+	var out []desk.File
+	for _, f := range e.Files {
+		name := desk.CleanFilename(f.Filename)
+		if name == "" {
+			name = "attachment"
+		}
+		df := desk.File{ContentType: desk.CleanContentType(f.ContentType), Filename: name, Inline: f.Inline, Size: f.Size, URL: f.URL}
+		if len(f.Content) > 0 && len(f.Content) <= desk.MaxDocumentSize {
+			sum := sha256.Sum256(f.Content)
+			at := e.At.UTC().Truncate(time.Microsecond)
+			if at.IsZero() {
+				at = im.w.now
+			}
+			doc := desk.Document{CustomerID: c.CustomerID, CaseID: c.ID, Kind: "attachment", Filename: name, ContentType: df.ContentType,
+				Size: int64(len(f.Content)), SHA256: hex.EncodeToString(sum[:]), By: by, CreatedAt: at}
+			if err := im.w.tx.InsertDocument(im.w.ctx, &doc, f.Content); err != nil {
+				return nil, err
+			}
+			df.DocumentID, df.Size = doc.ID, doc.Size
+		}
+		im.counts.Attachments++
+		out = append(out, df)
+	}
+	return out, nil
+}
+
+// importSubject is the case's subject: the source's, else its first message's subject or
+// first line.
+func importSubject(in ImportCase, entries []ImportEntry) string {
+	s := strings.TrimSpace(in.Subject)
+	for _, e := range entries {
+		if s != "" {
+			break
+		}
+		s = strings.TrimSpace(e.Subject)
+		if s == "" {
+			s, _, _ = strings.Cut(strings.TrimSpace(e.Body), "\n")
+		}
+	}
+	if s == "" {
+		s = fmt.Sprintf("%s %s", in.SourceID, "(no subject)")
+	}
+	return truncateRunes(strings.Join(strings.Fields(importText(s)), " "), 200)
+}
+
+// importText is a source's text as the record keeps it: valid UTF-8 without NUL bytes (which
+// PostgreSQL refuses), at most as long as a mail's text may be.
+func importText(s string) string {
+	s, _ = fitText(strings.ReplaceAll(s, "\x00", "\uFFFD"), maxRecordText)
+	return s
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
