@@ -16,8 +16,10 @@ type webhookIn struct {
 // The endpoints that hear of the desk's events, and their delivery logs (admins).
 func (s *Server) webhookRoutes() []route {
 	return []route{
-		{method: "POST", path: "/api/v1/webhooks", summary: "Register a webhook endpoint: url, events (entry kinds such as message_in or promise_broken, " +
-			`or ["*"]) and secret. Each entry of those kinds is POSTed as JSON {id, type, at, case_id, ref, data} (data: the entry as /record shows it) ` +
+		{method: "POST", path: "/api/v1/webhooks", summary: "Register a webhook endpoint: url, events (entry kinds such as message_in or promise_broken, desk events " +
+			`case_opened, owner_changed, absence_started and target_passed, or ["*"] for all of them, internal notes included) and secret. ` +
+			"Each event is POSTed as JSON {id, type, at, case_id, ref, data} (data: for an entry, the entry as /record shows it; for a desk event, " +
+			"its data as x-webhooks documents it) " +
 			"with the headers webhook-id, webhook-timestamp and webhook-signature (v1, and the base64 HMAC-SHA256 of id.timestamp.body keyed with the " +
 			"secret; a whsec_ secret is base64 after its prefix), at least once, retried for about 18 hours; then the endpoint is disabled and the admins " +
 			"told. Loopback and private addresses are refused unless serve runs with --webhook-allow-private.",

@@ -9,7 +9,10 @@ import (
 )
 
 // Webhook is an endpoint that hears of the desk's events: each record entry of the kinds it
-// names ("*": every kind), as a signed POST of JSON.
+// names and each desk event it names (case_opened, owner_changed, …), as a signed POST of JSON.
+// "*" is every event: all entry kinds, internal notes and hand-over briefings included (an
+// endpoint is an admin's integration for the desk's own staff, who read those too), and every
+// desk event.
 type Webhook struct {
 	ID          int64     `json:"id"`
 	URL         string    `json:"url"`
@@ -19,9 +22,9 @@ type Webhook struct {
 	DisabledWhy string    `json:"disabled_why,omitempty"`
 }
 
-// Wants reports whether the endpoint hears of an entry of the kind.
-func (h Webhook) Wants(kind EntryKind) bool {
-	return h.Active && (slices.Contains(h.Events, "*") || slices.Contains(h.Events, string(kind)))
+// Wants reports whether the endpoint hears of an event: an entry kind or a desk event.
+func (h Webhook) Wants(event string) bool {
+	return h.Active && (slices.Contains(h.Events, "*") || slices.Contains(h.Events, event))
 }
 
 // NewWebhook checks an endpoint's URL, events and secret.
@@ -31,11 +34,11 @@ func NewWebhook(rawURL string, events []string, secret string, now time.Time) (W
 		return Webhook{}, Invalid("url", "an http:// or https:// address is required")
 	}
 	if len(events) == 0 {
-		return Webhook{}, Invalid("events", `name the entry kinds to hear of, or ["*"] for all`)
+		return Webhook{}, Invalid("events", `name the entry kinds and desk events to hear of, or ["*"] for all`)
 	}
 	for i, e := range events {
 		if e != "*" && !knownKind(EntryKind(e)) {
-			return Webhook{}, Invalid(fmt.Sprintf("events[%d]", i), "%q is not an entry kind (such as message_in, promise_broken)", e)
+			return Webhook{}, Invalid(fmt.Sprintf("events[%d]", i), "%q is not an entry kind or desk event (such as message_in, promise_broken, case_opened)", e)
 		}
 	}
 	if len(strings.TrimSpace(secret)) < 16 {

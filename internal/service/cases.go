@@ -133,6 +133,9 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 	if err != nil {
 		return c, nil, err
 	}
+	if err := s.caseOpened(w, c, owner); err != nil {
+		return c, nil, err
+	}
 	if len(ct.Steps) > 0 {
 		// The customer reads at once what happens to their case and what comes next.
 		if err := s.enterStep(w, c, ct, 1); err != nil {

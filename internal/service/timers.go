@@ -194,6 +194,9 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	if err != nil {
 		return err
 	}
+	if err := s.targetPassed(w, c, desk.TargetResponse, settings); err != nil {
+		return err
+	}
 	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
 	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
 }
@@ -211,6 +214,9 @@ func (s *Service) resolutionDue(w *work, t store.Timer) error {
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
+		return err
+	}
+	if err := s.targetPassed(w, c, desk.TargetResolution, settings); err != nil {
 		return err
 	}
 	reason := fmt.Sprintf("the case has not been resolved within the resolution target of %s", desk.RoundDuration(settings.ResolutionTarget))

@@ -158,17 +158,20 @@ func (s *Service) activeHooks(w *work) ([]desk.Webhook, error) {
 	return next.hooks, nil
 }
 
-// hookPayload is a delivery's body: the event and the entry as GET /record shows it.
-type hookPayload struct {
+// WebhookPayload is a delivery's body: the event, the case it is about (none: 0 and "") and
+// its data: for an entry, the entry as GET /record shows it (WebhookEntry); for a desk event,
+// its data (desk/events.go, EventShapes).
+type WebhookPayload struct {
 	ID     string    `json:"id"`
 	Type   string    `json:"type"`
 	At     time.Time `json:"at"`
 	CaseID int64     `json:"case_id"`
 	Ref    string    `json:"ref"`
-	Data   hookEntry `json:"data"`
+	Data   any       `json:"data"`
 }
 
-type hookEntry struct {
+// WebhookEntry is an entry kind's event data: the entry as GET /record shows it.
+type WebhookEntry struct {
 	Seq      int64           `json:"seq"`
 	Kind     desk.EntryKind  `json:"kind"`
 	At       time.Time       `json:"at"`
@@ -178,26 +181,45 @@ type hookEntry struct {
 	Data     json.RawMessage `json:"data,omitempty"`
 }
 
+// hookEvent is one event for the endpoints; id is unique among the desk's events (each
+// endpoint's delivery adds its own id to it).
+type hookEvent struct {
+	id     string
+	typ    string
+	caseID int64
+	at     time.Time
+	data   any
+}
+
 // queueWebhooks queues, in the command's transaction, a delivery of each new entry to every
 // endpoint that hears of its kind.
 func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) error {
+	evs := make([]hookEvent, len(entries))
+	for i, e := range entries {
+		evs[i] = hookEvent{id: fmt.Sprintf("msg_%d_%d", c.ID, e.Seq), typ: string(e.Kind), caseID: c.ID, at: e.At,
+			data: WebhookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}}
+	}
+	return s.queueHooks(w, evs)
+}
+
+// queueHooks queues, in the command's transaction, a delivery of each event to every endpoint
+// that hears of its type.
+func (s *Service) queueHooks(w *work, evs []hookEvent) error {
 	hooks, err := s.activeHooks(w)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
 	var ds []store.WebhookDelivery
-	for _, e := range entries {
+	for _, ev := range evs {
 		for _, h := range hooks {
-			if !h.Wants(e.Kind) {
+			if !h.Wants(ev.typ) {
 				continue
 			}
-			id := fmt.Sprintf("msg_%d_%d_%d", c.ID, e.Seq, h.ID)
-			body, err := json.Marshal(hookPayload{ID: id, Type: string(e.Kind), At: e.At, CaseID: c.ID, Ref: c.Ref(),
-				Data: hookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}})
+			d, err := hookDelivery(h.ID, ev)
 			if err != nil {
 				return err
 			}
-			ds = append(ds, store.WebhookDelivery{WebhookID: h.ID, MessageID: id, Type: string(e.Kind), Payload: body})
+			ds = append(ds, d)
 		}
 	}
 	if len(ds) == 0 {
@@ -208,6 +230,20 @@ func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) erro
 	}
 	w.changed(Event{Hooks: true})
 	return nil
+}
+
+// hookDelivery is an event's delivery to one endpoint.
+func hookDelivery(hookID int64, ev hookEvent) (store.WebhookDelivery, error) {
+	id := fmt.Sprintf("%s_%d", ev.id, hookID)
+	ref := ""
+	if ev.caseID != 0 {
+		ref = desk.CaseRef(ev.caseID)
+	}
+	body, err := json.Marshal(WebhookPayload{ID: id, Type: ev.typ, At: ev.at, CaseID: ev.caseID, Ref: ref, Data: ev.data})
+	if err != nil {
+		return store.WebhookDelivery{}, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
+	}
+	return store.WebhookDelivery{WebhookID: hookID, MessageID: id, Type: ev.typ, Payload: body}, nil
 }
 
 // WebhookQueue is the desk's queue of deliveries, as the webhook sender works it.
