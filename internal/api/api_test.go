@@ -33,10 +33,17 @@ type testDesk struct {
 
 func newDesk(t *testing.T, backend string) *testDesk {
 	t.Helper()
+	return newDeskWith(t, backend)
+}
+
+// newDeskWith is newDesk with the service's options.
+func newDeskWith(t *testing.T, backend string, opts ...service.Option) *testDesk {
+	t.Helper()
 	st := storetest.Open(t, backend)
 	clk := clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	m := metrics.New()
-	svc := service.New(st, clk, slog.New(slog.DiscardHandler), service.WithEvents(func(e service.Event) { m.Committed(e.CaseOpened, e.Entries) }))
+	opts = append(opts, service.WithEvents(func(e service.Event) { m.Committed(e.CaseOpened, e.Entries) }))
+	svc := service.New(st, clk, slog.New(slog.DiscardHandler), opts...)
 	srv := httptest.NewServer(api.New(svc, slog.New(slog.DiscardHandler), m, "test").Handler())
 	t.Cleanup(srv.Close)
 	ctx := context.Background()

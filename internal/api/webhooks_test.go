@@ -1,9 +1,13 @@
 package api_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
 // Every event a webhook can hear of (each desk event and each entry kind) is documented in the
@@ -42,4 +46,38 @@ func TestOpenAPIDocumentsEveryWebhookEvent(t *testing.T) {
 			t.Errorf("case_opened data lacks %q", f)
 		}
 	}
+}
+
+// An endpoint is turned off and on, its events changed, and removed through the API; a secret
+// left out is made up and answered once.
+func TestWebhookPatchAndDelete(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDeskWith(t, backend, service.WithWebhooks(true))
+		h := obj(d.call("POST", "/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/in", "events": []string{"case_opened"}}, 201))
+		if s, _ := h["secret"].(string); !strings.HasPrefix(s, "whsec_") {
+			t.Errorf("a webhook without a secret answered %v", h)
+		}
+		if l := list(d.call("GET", "/api/v1/webhooks", nil, 200)); len(l) != 1 || obj(l[0])["secret"] != nil {
+			t.Errorf("the list shows %v (never the secret)", l)
+		}
+		path := "/api/v1/webhooks/" + id(h)
+		off := obj(d.call("PATCH", path, map[string]any{"active": false}, 200))
+		if off["active"] != false || !strings.Contains(fmt.Sprint(off["disabled_why"]), "Ada Admin") {
+			t.Errorf("turned off: %v", off)
+		}
+		on := obj(d.call("PATCH", path, map[string]any{"active": true, "events": []string{"*"}}, 200))
+		if on["active"] != true || fmt.Sprint(on["events"]) != "[*]" {
+			t.Errorf("turned on: %v", on)
+		}
+		if code, field, _ := errorOf(d.call("PATCH", path, map[string]any{"events": []string{"Not A Kind"}}, 422)); code == "" || field != "events[0]" {
+			t.Errorf("a bad event: %s %s", code, field)
+		}
+		d.call("PATCH", path, map[string]any{}, 422)
+		d.call("DELETE", path, nil, 200)
+		d.call("DELETE", path, nil, 404)
+		d.call("PATCH", path, map[string]any{"active": true}, 404)
+		if l := list(d.call("GET", "/api/v1/webhooks", nil, 200)); len(l) != 0 {
+			t.Errorf("after removal the list is %v", l)
+		}
+	})
 }

@@ -2,10 +2,13 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -44,6 +47,11 @@ func (s *Service) CreateWebhook(ctx context.Context, actor desk.Actor, in Webhoo
 	if err := gate(actor, ActWebhooks); err != nil {
 		return desk.Webhook{}, err
 	}
+	made := strings.TrimSpace(in.Secret) == ""
+	if made {
+		// No secret given: the desk makes one up and shows it once, in this answer.
+		in.Secret = newWebhookSecret()
+	}
 	h, err := desk.NewWebhook(in.URL, in.Events, in.Secret, s.now())
 	if err != nil {
 		return h, err
@@ -64,7 +72,102 @@ func (s *Service) CreateWebhook(ctx context.Context, actor desk.Actor, in Webhoo
 		return h, wrap("create webhook", err)
 	}
 	s.log.Info("webhook registered", "webhook", h.ID, "url", h.URL, "events", h.Events, "by", actor.Name)
+	if made {
+		h.Secret = in.Secret
+	}
 	return h, nil
+}
+
+// newWebhookSecret is a Standard Webhooks secret: whsec_ and 32 random bytes in base64.
+func newWebhookSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// WebhookPatch changes an endpoint; nil fields stay as they are.
+type WebhookPatch struct {
+	Active *bool
+	Events []string
+}
+
+// UpdateWebhook turns an endpoint off or on, or changes the events it hears of (admins).
+func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64, in WebhookPatch) (desk.Webhook, error) {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return desk.Webhook{}, err
+	}
+	if in.Active == nil && in.Events == nil {
+		return desk.Webhook{}, desk.Invalid("active", "send active (true or false) or events to change")
+	}
+	if in.Events != nil {
+		if err := desk.CheckWebhookEvents(in.Events); err != nil {
+			return desk.Webhook{}, err
+		}
+	}
+	var out desk.Webhook
+	err := s.write(ctx, actor, func(w *work) error {
+		h, err := w.tx.Webhook(w.ctx, id)
+		if err != nil {
+			return notFoundAs(err, "webhook", id)
+		}
+		if in.Events != nil {
+			if err := w.tx.SetWebhookEvents(w.ctx, id, in.Events); err != nil {
+				return err
+			}
+		}
+		switch {
+		case in.Active == nil || *in.Active == h.Active:
+		case *in.Active:
+			err = w.tx.EnableWebhook(w.ctx, id)
+			w.changed(Event{Hooks: true}) // its pending deliveries go again
+		default:
+			err = w.tx.DisableWebhook(w.ctx, id, "turned off by "+actor.Name)
+		}
+		if err != nil {
+			return err
+		}
+		w.afterCommit(func() { s.hooks.Store(nil) })
+		out, err = w.tx.Webhook(w.ctx, id)
+		return err
+	})
+	if err != nil {
+		return out, wrap("update webhook", err)
+	}
+	s.log.Info("webhook changed", "webhook", id, "active", out.Active, "events", out.Events, "by", actor.Name)
+	return out, nil
+}
+
+// DeleteWebhook removes an endpoint and its delivery log (admins).
+func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64) error {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return err
+	}
+	err := s.write(ctx, actor, func(w *work) error {
+		if err := w.tx.DeleteWebhook(w.ctx, id); err != nil {
+			return notFoundAs(err, "webhook", id)
+		}
+		w.afterCommit(func() { s.hooks.Store(nil) })
+		return nil
+	})
+	if err != nil {
+		return wrap("delete webhook", err)
+	}
+	s.log.Info("webhook deleted", "webhook", id, "by", actor.Name)
+	return nil
+}
+
+// Webhook reads one endpoint (admins).
+func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk.Webhook, error) {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return desk.Webhook{}, err
+	}
+	var out desk.Webhook
+	err := s.readTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Webhook(ctx, id)
+		return notFoundAs(err, "webhook", id)
+	})
+	return out, wrap("read webhook", err)
 }
 
 // refusePrivate refuses an endpoint whose host is, or resolves to, a loopback or private

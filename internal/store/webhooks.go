@@ -55,27 +55,84 @@ func (t *Tx) InsertWebhook(ctx context.Context, h *desk.Webhook, secret string, 
 	return nil
 }
 
+// webhookQuery reads endpoints with the state of each one's newest delivery.
+const webhookQuery = `SELECT h.id, h.url, h.events, h.active, h.created_at, h.disabled_why, d.state, d.last_status, d.created_at
+	FROM webhooks h LEFT JOIN webhook_deliveries d ON d.id = (SELECT MAX(id) FROM webhook_deliveries WHERE webhook_id = h.id)`
+
 // Webhooks lists the endpoints (active or not), by id.
 func (t *Tx) Webhooks(ctx context.Context) ([]desk.Webhook, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, url, events, active, created_at, disabled_why FROM webhooks ORDER BY id`)
+	rows, err := t.tx.QueryContext(ctx, webhookQuery+` ORDER BY h.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	defer rows.Close()
 	out := []desk.Webhook{}
 	for rows.Next() {
-		var h desk.Webhook
-		var events string
-		if err := rows.Scan(&h.ID, &h.URL, &events, &h.Active, &h.CreatedAt, &h.DisabledWhy); err != nil {
+		h, err := scanWebhook(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list webhooks: %w", err)
 		}
-		if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
-			return nil, fmt.Errorf("webhook %d events: %w", h.ID, err)
-		}
-		h.CreatedAt = h.CreatedAt.UTC()
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// Webhook reads one endpoint.
+func (t *Tx) Webhook(ctx context.Context, id int64) (desk.Webhook, error) {
+	h, err := scanWebhook(t.tx.QueryRowContext(ctx, webhookQuery+` WHERE h.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("webhook %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return h, fmt.Errorf("webhook %d: %w", id, err)
+	}
+	return h, nil
+}
+
+func scanWebhook(row scanner) (desk.Webhook, error) {
+	var h desk.Webhook
+	var events string
+	var state sql.NullString
+	var status sql.NullInt64
+	var at sql.NullTime
+	if err := row.Scan(&h.ID, &h.URL, &events, &h.Active, &h.CreatedAt, &h.DisabledWhy, &state, &status, &at); err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
+		return h, fmt.Errorf("webhook %d events: %w", h.ID, err)
+	}
+	h.CreatedAt = h.CreatedAt.UTC()
+	if state.Valid {
+		h.Last = &desk.WebhookLast{State: state.String, Status: int(status.Int64), At: at.Time.UTC()}
+	}
+	return h, nil
+}
+
+// SetWebhookEvents changes the events an endpoint hears of.
+func (t *Tx) SetWebhookEvents(ctx context.Context, id int64, events []string) error {
+	b, err := json.Marshal(events)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE webhooks SET events = $1 WHERE id = $2`, string(b), id); err != nil {
+		return fmt.Errorf("webhook %d events: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteWebhook removes an endpoint and its delivery log.
+func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE webhook_id = $1`, id); err != nil {
+		return fmt.Errorf("delete webhook %d: %w", id, err)
+	}
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete webhook %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("delete webhook %d: %w", id, errors.Join(err, ErrNotFound))
+	}
+	return nil
 }
 
 // DisableWebhook stops an endpoint's deliveries, saying why.
