@@ -12,10 +12,18 @@ import (
 // raise queues a desk event about a case (nil: about none) for the endpoints that hear of it.
 func (s *Service) raise(w *work, c *desk.Case, typ desk.EventType, key string, data any) error {
 	ev := hookEvent{id: fmt.Sprintf("evt_%s_%s", typ, key), typ: string(typ), at: w.now, data: data}
-	if c != nil {
-		ev.caseID = c.ID
+	if c == nil {
+		return s.queueHooks(w, []hookEvent{ev})
 	}
-	return s.queueHooks(w, []hookEvent{ev})
+	ev.caseID = c.ID
+	if err := s.queueHooks(w, []hookEvent{ev}); err != nil {
+		return err
+	}
+	text := ""
+	if typ == desk.EventCaseOpened {
+		text = c.OriginalRequest
+	}
+	return s.trigger(w, autoTrigger{caseID: c.ID, event: string(typ), key: "evt:" + key, text: text})
 }
 
 // caseOpened raises case_opened for a case just opened by owner.
@@ -78,5 +86,6 @@ func EventShapes() map[string]any {
 		string(desk.EventAbsenceStarted): desk.AbsenceStartedData{},
 		string(desk.EventTargetPassed):   desk.TargetPassedData{},
 		"entry":                          WebhookEntry{},
+		"automation":                     desk.AutomationCalledData{},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -87,6 +88,9 @@ const (
 	ActOwnPassword Action = "self.password" // one's own password, changed while signed in
 
 	ActWebhooks Action = "webhooks.manage" // register webhook endpoints, read their deliveries
+
+	ActAutomations   Action = "automations.manage" // set up automations
+	ActAutomationRun Action = "automation.act"     // what an automation may do, as itself
 
 	ActClockRead    Action = "clock.read"    // whether the timers trust the wall clock
 	ActClockConfirm Action = "clock.confirm" // an admin's word that the wall clock is right
@@ -241,6 +245,11 @@ var rules = []Rule{
 			"GET /api/v1/webhooks/{id}/deliveries", "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend",
 			"GET /settings/webhooks", "POST /settings/webhooks", "GET /settings/webhooks/{id}", "POST /settings/webhooks/{id}/active",
 			"POST /settings/webhooks/{id}/delete", "POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend"}},
+	{Action: ActAutomations, Who: "admin", gate: isAdminActor,
+		Routes: []string{"POST /api/v1/automations", "GET /api/v1/automations", "PATCH /api/v1/automations/{id}", "DELETE /api/v1/automations/{id}"}},
+	{Action: ActAutomationRun, Who: "an automation, as itself (the record names it): only " + automationRightsText() +
+		", on any case, under the same rules as people (never down the ladder without the customer's agreement, no offer during an open complaint); nothing else",
+		gate: isAutomation},
 	{Action: ActClockRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/clock"}},
 	{Action: ActClockConfirm, Who: "admin", gate: isAdminActor, Routes: []string{"POST /api/v1/clock/confirm"}},
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,
@@ -266,8 +275,32 @@ func rule(act Action) Rule {
 	return r
 }
 
+// automationRights are the actions an automation may run (the automation.act row): its
+// notes and canned replies, and handing a case to someone available. Nothing else, whatever the
+// other rows say.
+var automationRights = []Action{ActCaseReply, ActCaseHandover}
+
+func automationRightsText() string {
+	names := make([]string, len(automationRights))
+	for i, a := range automationRights {
+		names[i] = string(a)
+	}
+	return strings.Join(names, " and ")
+}
+
+// automationMay answers for an automation: its own row, and the actions it names.
+func automationMay(act Action) bool {
+	return act == ActAutomationRun || slices.Contains(automationRights, act)
+}
+
 // gate refuses an actor the action is never open to, before a command starts.
 func gate(actor desk.Actor, act Action) error {
+	if actor.Kind == desk.ActorAutomation {
+		if automationMay(act) {
+			return nil
+		}
+		return refusal(act)
+	}
 	if actor.Kind == desk.ActorSystem || rule(act).gate(actor) {
 		return nil
 	}
@@ -287,6 +320,10 @@ func (w *work) allow(act Action, o Object) error {
 func (w *work) may(act Action, o Object) (bool, error) {
 	if w.actor.Kind == desk.ActorSystem {
 		return true, nil
+	}
+	if w.actor.Kind == desk.ActorAutomation {
+		// Its own row decides; the desk's rules that the command asks next still hold.
+		return automationMay(act), nil
 	}
 	r := rule(act)
 	if !r.gate(w.actor) {
@@ -381,6 +418,8 @@ func isManagerOrAdmin(a desk.Actor) bool {
 }
 
 func isAdminActor(a desk.Actor) bool { return a.Kind == desk.ActorAgent && a.Role == desk.RoleAdmin }
+
+func isAutomation(a desk.Actor) bool { return a.Kind == desk.ActorAutomation }
 
 // mayConfirmAtAll: the customer, or an agent's token that acts for customers (never a partner's).
 func mayConfirmAtAll(a desk.Actor) bool {

@@ -25,6 +25,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerEscalationWait:  s.onTimers(each(s.escalationDue)),
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 		timerPasswordReset:   s.onTimers(each(s.sendPasswordReset)),
+		timerAutomationSweep: s.onTimers(each(s.sweepAutomations)),
 	}
 }
 

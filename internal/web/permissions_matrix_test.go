@@ -51,6 +51,7 @@ type matrixScene struct {
 	teamBID  int64
 	// Webhook endpoints: one to read and change, and one for each surface's removal.
 	hook, hookAPIGone, hookPageGone int64
+	autoGone                        int64 // an automation (off) to remove
 }
 
 const matrixPassword = "matrix horse battery"
@@ -128,6 +129,10 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	m.token, m.tokenOf = spare.Token, bossB
 	// The endpoints are stored behind the service's back: the desk refuses an address it cannot
 	// resolve, and this desk resolves none.
+	auto, err := svc.CreateAutomation(ctx, sys, desk.Automation{Name: "Off", When: desk.AutomationWhen{Event: "note"},
+		Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "never"}}})
+	check(err)
+	m.autoGone = auto.ID
 	for _, id := range []*int64{&m.hook, &m.hookAPIGone, &m.hookPageGone} {
 		check(d.St.Write(ctx, func(tx *store.Tx) error {
 			h := desk.Webhook{URL: "https://hooks.example.com/in", Events: []string{"*"}, Active: true, CreatedAt: start}
@@ -236,6 +241,8 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.token.ID)
 	case strings.HasPrefix(p, "/team/agents/"):
 		objID = id(r.target.ID)
+	case strings.HasPrefix(p, "/api/v1/automations/"):
+		objID = id(m.autoGone)
 	case strings.HasPrefix(pattern, "DELETE /api/v1/webhooks/"):
 		objID = id(m.hookAPIGone)
 	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/settings/webhooks/"):
