@@ -470,16 +470,21 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 
 // Automations lists the rules.
 func (s *Service) Automations(ctx context.Context, actor desk.Actor) ([]desk.Automation, error) {
-	if err := gate(actor, ActAutomations); err != nil {
-		return nil, err
+	return readAs(s, ctx, actor, ActAutomations, "list automations", func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
+}
+
+// readAs is a read open to those the action's gate lets through: one read transaction.
+func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, what string, fn func(tx *store.Tx) (T, error)) (T, error) {
+	var out T
+	if err := gate(actor, act); err != nil {
+		return out, err
 	}
-	var out []desk.Automation
 	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.Automations(ctx)
+		out, err = fn(tx)
 		return err
 	})
-	return out, wrap("list automations", err)
+	return out, wrap(what, err)
 }
 
 // AutomationPatch changes a rule; nil fields stay as they are.

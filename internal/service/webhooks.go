@@ -158,16 +158,10 @@ func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64)
 
 // Webhook reads one endpoint (admins).
 func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk.Webhook, error) {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return desk.Webhook{}, err
-	}
-	var out desk.Webhook
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Webhook(ctx, id)
-		return notFoundAs(err, "webhook", id)
+	return readAs(s, ctx, actor, ActWebhooks, "read webhook", func(tx *store.Tx) (desk.Webhook, error) {
+		h, err := tx.Webhook(ctx, id)
+		return h, notFoundAs(err, "webhook", id)
 	})
-	return out, wrap("read webhook", err)
 }
 
 // refusePrivate refuses an endpoint whose host is, or resolves to, a loopback or private
@@ -193,16 +187,7 @@ func refusePrivate(ctx context.Context, raw string) error {
 
 // Webhooks lists the endpoints (admins).
 func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhook, error) {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return nil, err
-	}
-	var out []desk.Webhook
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Webhooks(ctx)
-		return err
-	})
-	return out, wrap("list webhooks", err)
+	return readAs(s, ctx, actor, ActWebhooks, "list webhooks", func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
 }
 
 // WebhookDelivery is one delivery as its endpoint's log shows it.

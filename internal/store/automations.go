@@ -72,18 +72,27 @@ func scanAutomation(row scanner) (desk.Automation, error) {
 
 // Automations lists the rules, by id.
 func (t *Tx) Automations(ctx context.Context) ([]desk.Automation, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+automationColumns+` FROM automations ORDER BY id`)
+	out, err := queryAll(ctx, t, scanAutomation, `SELECT `+automationColumns+` FROM automations ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list automations: %w", err)
 	}
+	return out, nil
+}
+
+// queryAll runs a query and scans each row it answers (an empty list for none).
+func queryAll[T any](ctx context.Context, t *Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	out := []desk.Automation{}
+	out := []T{}
 	for rows.Next() {
-		a, err := scanAutomation(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list automations: %w", err)
+			return nil, err
 		}
-		out = append(out, a)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -99,15 +108,21 @@ func (t *Tx) Automation(ctx context.Context, id int64) (desk.Automation, error) 
 
 // DeleteAutomation removes a rule and its runs.
 func (t *Tx) DeleteAutomation(ctx context.Context, id int64) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM automation_runs WHERE automation_id = $1`, id); err != nil {
-		return fmt.Errorf("delete automation %d: %w", id, err)
+	return t.deleteWithRows(ctx, "automation", "automations", "automation_runs", "automation_id", id)
+}
+
+// deleteWithRows removes a row of table by id, and first its rows in child (by column); a
+// missing row is ErrNotFound.
+func (t *Tx) deleteWithRows(ctx context.Context, what, table, child, column string, id int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+child+` WHERE `+column+` = $1`, id); err != nil {
+		return fmt.Errorf("delete %s %d: %w", what, id, err)
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM automations WHERE id = $1`, id)
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = $1`, id)
 	if err != nil {
-		return fmt.Errorf("delete automation %d: %w", id, err)
+		return fmt.Errorf("delete %s %d: %w", what, id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("delete automation %d: %w", id, errors.Join(err, ErrNotFound))
+		return fmt.Errorf("delete %s %d: %w", what, id, errors.Join(err, ErrNotFound))
 	}
 	return nil
 }
@@ -133,19 +148,10 @@ func (t *Tx) QuietCases(ctx context.Context, statuses []desk.Status, before time
 		args = append(args, string(s))
 		ph[i] = fmt.Sprintf("$%d", i+3)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) AND updated_at <= $1
+	out, err := queryAll(ctx, t, scanCase, `SELECT `+caseColumns+` FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) AND updated_at <= $1
 		ORDER BY updated_at, id LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("quiet cases: %w", err)
 	}
-	defer rows.Close()
-	out := []desk.Case{}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("quiet cases: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }

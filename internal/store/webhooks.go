@@ -61,20 +61,11 @@ const webhookQuery = `SELECT h.id, h.url, h.events, h.active, h.created_at, h.di
 
 // Webhooks lists the endpoints (active or not), by id.
 func (t *Tx) Webhooks(ctx context.Context) ([]desk.Webhook, error) {
-	rows, err := t.tx.QueryContext(ctx, webhookQuery+` ORDER BY h.id`)
+	out, err := queryAll(ctx, t, scanWebhook, webhookQuery+` ORDER BY h.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
-	defer rows.Close()
-	out := []desk.Webhook{}
-	for rows.Next() {
-		h, err := scanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list webhooks: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Webhook reads one endpoint.
@@ -122,17 +113,7 @@ func (t *Tx) SetWebhookEvents(ctx context.Context, id int64, events []string) er
 
 // DeleteWebhook removes an endpoint and its delivery log.
 func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE webhook_id = $1`, id); err != nil {
-		return fmt.Errorf("delete webhook %d: %w", id, err)
-	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete webhook %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("delete webhook %d: %w", id, errors.Join(err, ErrNotFound))
-	}
-	return nil
+	return t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id)
 }
 
 // DisableWebhook stops an endpoint's deliveries, saying why.
