@@ -111,6 +111,7 @@ func webhookDocs(schemas map[string]any) map[string]any {
 	for _, k := range desk.EntryKinds() {
 		add(string(k), "entry", "Record entry "+string(k)+": data is the entry as GET /api/v1/cases/{id}/record shows it")
 	}
+	add("automation", "automation", "An automation's webhook action: sent to the endpoint it names, whatever events the endpoint hears of")
 	return hooks
 }
 
