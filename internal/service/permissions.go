@@ -246,7 +246,8 @@ var rules = []Rule{
 			"GET /settings/webhooks", "POST /settings/webhooks", "GET /settings/webhooks/{id}", "POST /settings/webhooks/{id}/active",
 			"POST /settings/webhooks/{id}/delete", "POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend"}},
 	{Action: ActAutomations, Who: "admin", gate: isAdminActor,
-		Routes: []string{"POST /api/v1/automations", "GET /api/v1/automations", "PATCH /api/v1/automations/{id}", "DELETE /api/v1/automations/{id}"}},
+		Routes: []string{"POST /api/v1/automations", "GET /api/v1/automations", "PATCH /api/v1/automations/{id}", "DELETE /api/v1/automations/{id}",
+			"GET /settings/automations", "POST /settings/automations", "POST /settings/automations/{id}/active", "POST /settings/automations/{id}/delete"}},
 	{Action: ActAutomationRun, Who: "an automation, as itself (the record names it): only " + automationRightsText() +
 		", on any case, under the same rules as people (never down the ladder without the customer's agreement, no offer during an open complaint); nothing else",
 		gate: isAutomation},

@@ -51,7 +51,7 @@ type matrixScene struct {
 	teamBID  int64
 	// Webhook endpoints: one to read and change, and one for each surface's removal.
 	hook, hookAPIGone, hookPageGone int64
-	autoGone                        int64 // an automation (off) to remove
+	autoGone, autoPageGone          int64 // automations (off) to remove
 }
 
 const matrixPassword = "matrix horse battery"
@@ -133,6 +133,10 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 		Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "never"}}})
 	check(err)
 	m.autoGone = auto.ID
+	auto, err = svc.CreateAutomation(ctx, sys, desk.Automation{Name: "Off too", When: desk.AutomationWhen{Event: "note"},
+		Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "never"}}})
+	check(err)
+	m.autoPageGone = auto.ID
 	for _, id := range []*int64{&m.hook, &m.hookAPIGone, &m.hookPageGone} {
 		check(d.St.Write(ctx, func(tx *store.Tx) error {
 			h := desk.Webhook{URL: "https://hooks.example.com/in", Events: []string{"*"}, Active: true, CreatedAt: start}
@@ -243,6 +247,8 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(r.target.ID)
 	case strings.HasPrefix(p, "/api/v1/automations/"):
 		objID = id(m.autoGone)
+	case strings.HasPrefix(p, "/settings/automations/"):
+		objID = id(m.autoPageGone)
 	case strings.HasPrefix(pattern, "DELETE /api/v1/webhooks/"):
 		objID = id(m.hookAPIGone)
 	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/settings/webhooks/"):

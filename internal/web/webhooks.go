@@ -171,10 +171,11 @@ func (s *Server) resendWebhookDelivery(w http.ResponseWriter, r *request) error 
 	return nil
 }
 
+// webhookID is a settings page's object id from its path (a webhook, a delivery, an automation).
 func webhookID(r *request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, desk.NotFound("webhook", r.PathValue(name))
+		return 0, desk.NotFound(name, r.PathValue(name))
 	}
 	return id, nil
 }
