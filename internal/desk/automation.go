@@ -137,9 +137,13 @@ type CaseFacts struct {
 	Text     string // the text of the event (a message's body), besides the case's subject
 }
 
-// Matches reports whether the case meets the automation's conditions.
+// Matches reports whether the case meets the automation's conditions. A quarantined case (held
+// as possible spam) is left alone unless the rule asks for that status.
 func (a Automation) Matches(f CaseFacts) bool {
 	c, cond := f.Case, a.If
+	if c.Status == StatusQuarantined && cond.Status != StatusQuarantined {
+		return false
+	}
 	lang := f.Language
 	if lang == "" {
 		lang = "en"

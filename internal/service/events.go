@@ -26,8 +26,27 @@ func (s *Service) raise(w *work, c *desk.Case, typ desk.EventType, key string, d
 	return s.trigger(w, autoTrigger{caseID: c.ID, event: string(typ), key: "evt:" + key, text: text})
 }
 
+// heard reports whether an endpoint or an automation hears of the event: an event nobody
+// hears of costs its command nothing more.
+func (s *Service) heard(w *work, typ desk.EventType) (bool, error) {
+	hooks, err := s.activeHooks(w)
+	if err != nil {
+		return false, err
+	}
+	for _, h := range hooks {
+		if h.Wants(string(typ)) {
+			return true, nil
+		}
+	}
+	autos, err := s.activeAutomations(w)
+	return err == nil && autos.events[string(typ)], err
+}
+
 // caseOpened raises case_opened for a case just opened by owner.
 func (s *Service) caseOpened(w *work, c *desk.Case, owner desk.Agent) error {
+	if ok, err := s.heard(w, desk.EventCaseOpened); !ok || err != nil {
+		return err
+	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
 		return err
@@ -39,6 +58,9 @@ func (s *Service) caseOpened(w *work, c *desk.Case, owner desk.Agent) error {
 
 // ownerChanged raises owner_changed for a case moving from one owner to another.
 func (s *Service) ownerChanged(w *work, c *desk.Case, fromID int64, to desk.Agent, reason string) error {
+	if ok, err := s.heard(w, desk.EventOwnerChanged); !ok || err != nil {
+		return err
+	}
 	var from desk.Agent
 	if fromID != 0 {
 		var err error
@@ -53,6 +75,9 @@ func (s *Service) ownerChanged(w *work, c *desk.Case, fromID int64, to desk.Agen
 // absenceStarted raises absence_started for an agent's leave or sickness that began, with the
 // cases that went to manager (nil: none did) because of it.
 func (s *Service) absenceStarted(w *work, agent desk.Agent, a desk.Absence, manager *desk.Agent, moved []string) error {
+	if ok, err := s.heard(w, desk.EventAbsenceStarted); !ok || err != nil {
+		return err
+	}
 	d := desk.AbsenceStartedData{AbsenceID: a.ID, Agent: personRef(agent), Kind: a.Kind, From: a.From, To: a.To, Cases: moved}
 	if manager != nil && len(moved) > 0 {
 		m := personRef(*manager)
@@ -63,6 +88,9 @@ func (s *Service) absenceStarted(w *work, agent desk.Agent, a desk.Absence, mana
 
 // targetPassed raises target_passed for a case that passed its response or resolution target.
 func (s *Service) targetPassed(w *work, c *desk.Case, target string, settings desk.TeamSettings) error {
+	if ok, err := s.heard(w, desk.EventTargetPassed); !ok || err != nil {
+		return err
+	}
 	owner, err := w.agent(c.OwnerID)
 	if err != nil {
 		return err

@@ -125,14 +125,33 @@ func (t *Tx) DisableWebhook(ctx context.Context, id int64, why string) error {
 	return nil
 }
 
-// QueueDeliveries stores deliveries, due at now.
+// QueueDeliveries stores deliveries, due at now. They are held with the transaction's other
+// set-wise writes (pending.go): a command's entries and events to every endpoint are many rows,
+// and a group of mails writes them in a few statements.
 func (t *Tx) QueueDeliveries(ctx context.Context, ds []WebhookDelivery, now time.Time) error {
 	for _, d := range ds {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, message_id, type, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-			d.WebhookID, d.MessageID, d.Type, string(d.Payload), dbTime(now))
-		if err != nil {
-			return fmt.Errorf("queue webhook delivery: %w", err)
+		d.NextAt, d.CreatedAt = dbTime(now), dbTime(now)
+		t.pend.deliveries = append(t.pend.deliveries, d)
+	}
+	return nil
+}
+
+// insertDeliveries writes held deliveries, up to 50 a statement.
+func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
+	for len(ds) > 0 {
+		n := min(len(ds), 50)
+		args := make([]any, 0, 6*n)
+		rows := make([]string, n)
+		for i, d := range ds[:n] {
+			k := len(args)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+			args = append(args, d.WebhookID, d.MessageID, d.Type, string(d.Payload), d.NextAt, d.CreatedAt)
 		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, message_id, type, payload, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
+		if err != nil {
+			return fmt.Errorf("queue webhook deliveries: %w", err)
+		}
+		ds = ds[n:]
 	}
 	return nil
 }
