@@ -190,3 +190,45 @@ func TestAutomationLoopIsCut(t *testing.T) {
 		}
 	})
 }
+
+// The other time conditions: "a promise due within 2 hours" reminds the owner once per
+// promise when it comes within 2 hours of its due time; "waiting on the customer 3 days" acts
+// on a case the desk answered and the customer left for three days, not on one whose customer
+// waits for the desk.
+func TestAutomationPromiseDueAndWaiting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		always := map[string][]string{}
+		must(sc.svc.SetTeamSettings(sc.ctx, sc.sys, "Billing", service.TeamSettingsIn{BusinessHours: &always}))
+		sc.clock.Set(sc.at(0, "10:00"))
+		promised := sc.openCase(sc.ann, "Refund")
+		must(sc.svc.MakePromise(sc.ctx, desk.AgentActor(sc.ann), promised.ID, desk.NewPromise{Kind: "update", DueAt: sc.at(0, "16:00"), Words: "I write by four."}))
+		answered := sc.openCase(sc.ann, "Router")
+		must(sc.svc.AddMessage(sc.ctx, desk.AgentActor(sc.ann), answered.ID, desk.NewMessage{Body: "Please restart it and tell us."}))
+		waiting := sc.openCase(sc.ann, "Kettle") // the customer waits for the desk
+		sc.automation(desk.Automation{Name: "Due soon", When: desk.AutomationWhen{PromiseDueHours: 2},
+			Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "A promise is due soon."}}})
+		sc.automation(desk.Automation{Name: "Chase", When: desk.AutomationWhen{WaitingDays: 3},
+			Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "The customer has been quiet for three days."}}})
+		count := func(id int64, name string) int { return len(byAutomation(sc.record(id, sc.sys), name)) }
+		sc.advance(sc.at(0, "13:55").Sub(sc.clock.Now()))
+		if n := count(promised.ID, "Due soon"); n != 0 {
+			t.Fatalf("at 13:55 (2h05 before the due time) it acted %d times", n)
+		}
+		sc.advance(10 * time.Minute) // 14:05
+		if n := count(promised.ID, "Due soon"); n != 1 {
+			t.Fatalf("at 14:05 it acted %d times, want once", n)
+		}
+		sc.advance(30 * time.Minute)
+		if n := count(promised.ID, "Due soon"); n != 1 {
+			t.Errorf("it acted %d times on one promise", n)
+		}
+		sc.advance(3 * 24 * time.Hour)
+		if n := count(answered.ID, "Chase"); n != 1 {
+			t.Errorf("on the answered case Chase acted %d times, want once", n)
+		}
+		if n := count(waiting.ID, "Chase"); n != 0 {
+			t.Errorf("on a case waiting for the desk Chase acted %d times", n)
+		}
+	})
+}
