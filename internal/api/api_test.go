@@ -33,7 +33,8 @@ type testDesk struct {
 
 func newDesk(t *testing.T, backend string) *testDesk { return newDeskWith(t, backend) }
 
-// newDeskWith is newDesk with service options (outbound mail, say).
+// newDeskWith is newDesk with the service's options (outbound mail, say); a WithEvents among
+// them replaces the metrics' own.
 func newDeskWith(t *testing.T, backend string, opts ...service.Option) *testDesk {
 	t.Helper()
 	st := storetest.Open(t, backend)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 // openAPI serves the OpenAPI 3 description, built from the same route table as the mux.
@@ -59,19 +60,59 @@ func (s *Server) openAPIDoc() map[string]any {
 		}
 		paths[rt.path][strings.ToLower(rt.method)] = op
 	}
+	schemas := map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
+		"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
+			"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
+			"field": map[string]any{"type": "string"}, "details": map[string]any{"type": "object"}}}}}}
+	hooks := webhookDocs(schemas)
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "Kept API", "version": s.version,
 			"description": "The JSON API of Kept, the customer-care desk that keeps its word. Send 'Authorization: Bearer TOKEN' (create a token with `kept token`). Times are RFC 3339."},
-		"paths": paths,
+		"paths":      paths,
+		"x-webhooks": hooks,
 		"components": map[string]any{
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
-			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
-				"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
-					"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
-					"field": map[string]any{"type": "string"}, "details": map[string]any{"type": "object"}}}}}},
+			"schemas":         schemas,
 		},
 	}
+}
+
+// webhookDocs adds the webhook payloads to schemas (WebhookPayload_<event> for each desk event
+// and entry kind, with its data as WebhookData_<event>, or WebhookData_entry for every entry
+// kind) and returns the deliveries as OpenAPI 3.1 "webhooks" would list them (x-webhooks: the
+// document is 3.0).
+func webhookDocs(schemas map[string]any) map[string]any {
+	shapes := service.EventShapes()
+	for name, v := range shapes {
+		schemas["WebhookData_"+name] = schemaOf(reflect.TypeOf(v))
+	}
+	hooks := map[string]any{}
+	add := func(event, data, summary string) {
+		payload := map[string]any{"type": "object", "required": []string{"id", "type", "at", "case_id", "ref", "data"},
+			"properties": map[string]any{
+				"id":      map[string]any{"type": "string", "description": "the webhook-id header: the same on every attempt, for dropping repeats"},
+				"type":    map[string]any{"type": "string", "enum": []string{event}},
+				"at":      map[string]any{"type": "string", "format": "date-time"},
+				"case_id": map[string]any{"type": "integer", "description": "the case it is about; 0 for an event of no case (absence_started)"},
+				"ref":     map[string]any{"type": "string", "description": `the case's ref (K-1042); "" for an event of no case`},
+				"data":    map[string]any{"$ref": "#/components/schemas/WebhookData_" + data},
+			}}
+		schemas["WebhookPayload_"+event] = payload
+		hooks[event] = map[string]any{"post": map[string]any{"summary": summary,
+			"description": "Signed with the headers webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks). " +
+				`An endpoint registered for ["*"] hears of every event: all entry kinds (internal notes and hand-over briefings included: the endpoint is the desk staff's own integration) and every desk event.`,
+			"requestBody": map[string]any{"required": true, "content": jsonContent(map[string]any{"$ref": "#/components/schemas/WebhookPayload_" + event})},
+			"responses":   map[string]any{"2XX": map[string]any{"description": "received; anything else is tried again with back-off"}}}}
+	}
+	for _, t := range desk.EventTypes() {
+		add(string(t), string(t), "Desk event "+string(t))
+	}
+	for _, k := range desk.EntryKinds() {
+		add(string(k), "entry", "Record entry "+string(k)+": data is the entry as GET /api/v1/cases/{id}/record shows it")
+	}
+	add("automation", "automation", "An automation's webhook action: sent to the endpoint it names, whatever events the endpoint hears of")
+	return hooks
 }
 
 func jsonContent(schema any) map[string]any {

@@ -45,6 +45,7 @@ func (s *Server) routes() []route {
 		s.outboxRoutes(),
 		s.clockRoutes(),
 		s.webhookRoutes(),
+		s.automationRoutes(),
 		s.reportRoutes(),
 		s.exportRoutes(),
 		s.signinRoutes(),

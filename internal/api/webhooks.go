@@ -10,19 +10,32 @@ import (
 type webhookIn struct {
 	URL    string   `json:"url"`
 	Events []string `json:"events"`
-	Secret string   `json:"secret"`
+	Secret string   `json:"secret,omitempty"`
+}
+
+type webhookPatch struct {
+	Active *bool    `json:"active,omitempty"`
+	Events []string `json:"events,omitempty"`
 }
 
 // The endpoints that hear of the desk's events, and their delivery logs (admins).
 func (s *Server) webhookRoutes() []route {
 	return []route{
-		{method: "POST", path: "/api/v1/webhooks", summary: "Register a webhook endpoint: url, events (entry kinds such as message_in or promise_broken, " +
-			`or ["*"]) and secret. Each entry of those kinds is POSTed as JSON {id, type, at, case_id, ref, data} (data: the entry as /record shows it) ` +
+		{method: "POST", path: "/api/v1/webhooks", summary: "Register a webhook endpoint: url, events (entry kinds such as message_in or promise_broken, desk events " +
+			`case_opened, owner_changed, absence_started and target_passed, or ["*"] for all of them, internal notes included) and secret. ` +
+			"Each event is POSTed as JSON {id, type, at, case_id, ref, data} (data: for an entry, the entry as /record shows it; for a desk event, " +
+			"its data as x-webhooks documents it) " +
 			"with the headers webhook-id, webhook-timestamp and webhook-signature (v1, and the base64 HMAC-SHA256 of id.timestamp.body keyed with the " +
 			"secret; a whsec_ secret is base64 after its prefix), at least once, retried for about 18 hours; then the endpoint is disabled and the admins " +
-			"told. Loopback and private addresses are refused unless serve runs with --webhook-allow-private.",
+			"told. Without a secret the desk makes one up (whsec_…) and answers it once, in secret. " +
+			"Loopback and private addresses are refused unless serve runs with --webhook-allow-private.",
 			status: http.StatusCreated, body: webhookIn{}, answer: desk.Webhook{}, handle: s.createWebhook},
-		{method: "GET", path: "/api/v1/webhooks", summary: "The webhook endpoints.", status: http.StatusOK, answer: []desk.Webhook{}, handle: s.listWebhooks},
+		{method: "GET", path: "/api/v1/webhooks", summary: "The webhook endpoints, each with its newest delivery's state (last_delivery).",
+			status: http.StatusOK, answer: []desk.Webhook{}, handle: s.listWebhooks},
+		{method: "PATCH", path: "/api/v1/webhooks/{id}", summary: "Turn an endpoint off or on (active; turning it on sends its waiting deliveries), " +
+			"or change the events it hears of.", status: http.StatusOK, body: webhookPatch{}, answer: desk.Webhook{}, handle: s.updateWebhook},
+		{method: "DELETE", path: "/api/v1/webhooks/{id}", summary: "Remove an endpoint and its delivery log; nothing more is sent to it.",
+			status: http.StatusOK, answer: map[string]bool{}, handle: s.deleteWebhook},
 		{method: "GET", path: "/api/v1/webhooks/{id}/deliveries", summary: "An endpoint's deliveries, newest first: state, attempts, the last status and error.",
 			status: http.StatusOK, answer: []service.WebhookDelivery{}, handle: s.webhookDeliveries},
 		{method: "POST", path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", summary: "Send a delivered or failed delivery again, at once and with the same " +
@@ -64,4 +77,27 @@ func (s *Server) resendDelivery(r *http.Request, svc *service.Service, a desk.Ac
 		return nil, err
 	}
 	return map[string]string{"state": "pending"}, nil
+}
+
+func (s *Server) updateWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var in webhookPatch
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	return svc.UpdateWebhook(r.Context(), a, id, service.WebhookPatch{Active: in.Active, Events: in.Events})
+}
+
+func (s *Server) deleteWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.DeleteWebhook(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"deleted": true}, nil
 }

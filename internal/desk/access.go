@@ -7,7 +7,7 @@ package desk
 // CanSeeCase reports whether the actor may see the case at all.
 func CanSeeCase(a Actor, c Case) bool {
 	switch a.Kind {
-	case ActorSystem:
+	case ActorSystem, ActorAutomation:
 		return true
 	case ActorCustomer:
 		return a.ID == c.CustomerID
@@ -30,7 +30,7 @@ func CanSeeEntry(a Actor, e Entry) bool {
 // CanSeeCustomer reports whether the actor may see a customer's details.
 func CanSeeCustomer(a Actor, customerID int64) bool {
 	switch a.Kind {
-	case ActorSystem:
+	case ActorSystem, ActorAutomation:
 		return true
 	case ActorCustomer:
 		return a.ID == customerID

@@ -155,6 +155,9 @@ const (
 	ActorAgent    ActorKind = "agent"
 	ActorCustomer ActorKind = "customer"
 	ActorSystem   ActorKind = "system"
+	// ActorAutomation is an automation an admin set up, acting as itself (its id and
+	// "automation: <name>"), with its own rights in the permission table.
+	ActorAutomation ActorKind = "automation"
 )
 
 // Actor is who runs a command: an agent (with a role), a customer, or the desk itself.
@@ -176,6 +179,11 @@ func AgentActor(a Agent) Actor {
 
 // CustomerActor is a customer acting.
 func CustomerActor(c Customer) Actor { return Actor{Kind: ActorCustomer, ID: c.ID, Name: c.Name} }
+
+// AutomationActor is an automation acting: the record names it.
+func AutomationActor(id int64, name string) Actor {
+	return Actor{Kind: ActorAutomation, ID: id, Name: "automation: " + name}
+}
 
 // SystemActor is the desk acting by itself (timers, intake).
 func SystemActor() Actor { return Actor{Kind: ActorSystem, Name: "Kept"} }

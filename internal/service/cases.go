@@ -133,6 +133,9 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 	if err != nil {
 		return c, nil, err
 	}
+	if err := s.caseOpened(w, c, owner); err != nil {
+		return c, nil, err
+	}
 	if len(ct.Steps) > 0 {
 		// The customer reads at once what happens to their case and what comes next.
 		if err := s.enterStep(w, c, ct, 1); err != nil {
@@ -324,36 +327,48 @@ func (s *Service) AddMessage(ctx context.Context, actor desk.Actor, caseID int64
 		return MessageResult{}, err
 	}
 	var first []desk.Entry // the message's entry, its id set once written
-	warnings := []Warning{}
+	var warnings []Warning
 	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if in, err = prepareMessage(w, *c, in); err != nil {
-			return err
-		}
-		drafts, err := desk.AddMessage(c, actor, in, w.now)
-		if err != nil {
-			return err
-		}
-		if actor.Kind == desk.ActorAgent && !in.Internal {
-			docs, err := documentsAskedAgain(ctx, w.tx, c.CustomerID, in.Body)
-			if err != nil {
-				return err
-			}
-			for _, d := range docs {
-				warnings = append(warnings, Warning{Code: "document_on_file", ID: d.ID,
-					Message: fmt.Sprintf("the customer already gave a %s (%s, %s): it is on their file", d.Kind, d.Filename, d.CreatedAt.Format("2 Jan 2006"))})
-			}
-		}
-		first, err = s.appendContact(w, c, drafts)
+		var err error
+		first, warnings, err = s.addMessage(w, caseID, in)
 		return err
 	})
 	if err != nil {
 		return MessageResult{}, wrap("add message", err)
 	}
 	return MessageResult{Entry: first[0], Warnings: warnings}, nil
+}
+
+// addMessage is AddMessage inside a command, by the command's actor (a person, or an
+// automation's note or canned reply).
+func (s *Service) addMessage(w *work, caseID int64, in desk.NewMessage) ([]desk.Entry, []Warning, error) {
+	warnings := []Warning{}
+	c, err := w.loadCase(caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := w.allow(ActCaseReply, Object{Case: c}); err != nil {
+		return nil, nil, err
+	}
+	if in, err = prepareMessage(w, *c, in); err != nil {
+		return nil, nil, err
+	}
+	drafts, err := desk.AddMessage(c, w.actor, in, w.now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if w.actor.Kind == desk.ActorAgent && !in.Internal {
+		docs, err := documentsAskedAgain(w.ctx, w.tx, c.CustomerID, in.Body)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range docs {
+			warnings = append(warnings, Warning{Code: "document_on_file", ID: d.ID,
+				Message: fmt.Sprintf("the customer already gave a %s (%s, %s): it is on their file", d.Kind, d.Filename, d.CreatedAt.Format("2 Jan 2006"))})
+		}
+	}
+	first, err := s.appendContact(w, c, drafts)
+	return first, warnings, err
 }
 
 // LogCall puts a phone call on a case's record.

@@ -63,12 +63,36 @@ func BenchPeople(tb testing.TB, s *Service) {
 //	go test -run '^$' -bench FileMail ./internal/service/
 func BenchmarkFileMail(b *testing.B) {
 	for _, backend := range storetest.Backends {
-		b.Run(backend, func(b *testing.B) {
+		b.Run(backend, func(b *testing.B) { benchFileMail(b, backend, -1) })
+	}
+}
+
+// BenchmarkFileMailAutomated is BenchmarkFileMail with 10 active automations and 5 webhook
+// endpoints hearing of every event (issue 17: they should cost intake less than 15% of its
+// rate). In "watching" no rule's conditions hold for the mails; in "acting" two of them add a
+// note to every new case (two more entries a mail, each sent to the 5 endpoints).
+//
+//	go test -run '^$' -bench 'FileMail' ./internal/service/
+func BenchmarkFileMailAutomated(b *testing.B) {
+	for _, backend := range storetest.Backends {
+		b.Run(backend+"/watching", func(b *testing.B) { benchFileMail(b, backend, 0) })
+		b.Run(backend+"/acting", func(b *testing.B) { benchFileMail(b, backend, 2) })
+	}
+}
+
+// benchFileMail files b.N mails; acting >= 0 sets up the automations and webhooks first, that
+// many of the rules acting on every mail.
+func benchFileMail(b *testing.B, backend string, acting int) {
+	{
+		{
 			ctx := context.Background()
-			s := New(storetest.Open(b, backend), clock.System{}, slog.New(slog.DiscardHandler), WithMail(MailConfig{Address: "support@desk.test"}))
+			s := New(storetest.Open(b, backend), clock.System{}, slog.New(slog.DiscardHandler), WithMail(MailConfig{Address: "support@desk.test"}), WithWebhooks(true))
 			BenchPeople(b, s)
 			if err := s.PrepareMail(ctx); err != nil {
 				b.Fatal(err)
+			}
+			if acting >= 0 {
+				benchAutomations(b, s, acting)
 			}
 			body := strings.Repeat("My order ORD-2026-00417 has not arrived and the tracking page says nothing new. ", 12)
 			jobs := make([]*mailJob, b.N)
@@ -88,6 +112,30 @@ func BenchmarkFileMail(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-		})
+		}
+	}
+}
+
+// benchAutomations sets up 10 automations and 5 webhook endpoints on a bench desk.
+func benchAutomations(b *testing.B, s *Service, acting int) {
+	ctx, sys := context.Background(), desk.SystemActor()
+	for i := range 5 {
+		if _, err := s.CreateWebhook(ctx, sys, WebhookIn{URL: fmt.Sprintf("http://127.0.0.1:9/hook%d", i), Events: []string{"*"}, Secret: "a bench secret of length"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		a := desk.Automation{Name: fmt.Sprintf("Rule %d", i), Active: true, Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "Seen by a rule."}}}
+		switch {
+		case i < acting: // every mail: a note
+			a.When.Event, a.If.Words = "case_opened", []string{"ORD-"}
+		case i < 6:
+			a.When.Event, a.If.Words = "case_opened", []string{fmt.Sprintf("refund %d", i)}
+		default:
+			a.When.Event, a.If.Channel = "message_in", "phone"
+		}
+		if _, err := s.CreateAutomation(ctx, sys, a); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -68,7 +68,7 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 	drafts = append(drafts, desk.Escalate(c, owner, manager, e.trigger, e.reason, w.now)...)
 	cancel := e.cancel
 	if manager != nil {
-		if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: *manager}, drafts); err != nil {
+		if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: *manager, reason: "escalation"}, drafts); err != nil {
 			return err
 		}
 		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
@@ -232,6 +232,7 @@ type ownerMove struct {
 	from     int64
 	to       desk.Agent
 	announce bool
+	reason   string // for owner_changed: handover or escalation
 }
 
 // moveOwnership gives the old owner's (from's) open promises on the case to its new owner (promises
@@ -252,6 +253,11 @@ func (s *Service) moveOwnership(w *work, c *desk.Case, mv ownerMove, drafts []de
 	}
 	if err := w.reassignPromises(c.ID, from, to.ID); err != nil {
 		return drafts, err
+	}
+	if from != to.ID {
+		if err := s.ownerChanged(w, c, from, to, mv.reason); err != nil {
+			return drafts, err
+		}
 	}
 	added, err := w.participate(c, desk.ParticipantFor(desk.AgentActor(to), w.now))
 	if err != nil {
@@ -424,7 +430,7 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	} else if err != nil {
 		return err
 	}
-	if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: to, announce: true}, drafts); err != nil {
+	if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: to, announce: true, reason: "handover"}, drafts); err != nil {
 		return err
 	}
 	if _, err := s.appendRecord(w, c, drafts); err != nil {
@@ -557,17 +563,26 @@ func requireHandedOver(w *work, agent desk.Agent, a desk.Absence) error {
 var activeStatuses = []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation, desk.StatusQuarantined}
 
 // startAbsence sends the cases an away agent still owns to their manager, flagged
-// handover_missing, and alerts the manager once. It returns the refs moved. The hand-overs are
-// the desk's own, whoever recorded the absence.
+// handover_missing, and alerts the manager once; absence_started tells the webhooks. It
+// returns the refs moved. The hand-overs are the desk's own, whoever recorded the absence.
 func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]string, error) {
+	refs, manager, err := s.moveAbsentCases(w, agent, a)
+	if err != nil {
+		return nil, err
+	}
+	return refs, s.absenceStarted(w, agent, a, manager, refs)
+}
+
+// moveAbsentCases is startAbsence's hand-overs: the refs moved, and to whom (nil: nobody).
+func (s *Service) moveAbsentCases(w *work, agent desk.Agent, a desk.Absence) ([]string, *desk.Agent, error) {
 	cases, err := w.tx.Cases(w.ctx, store.CaseFilter{OwnerID: agent.ID, Statuses: activeStatuses, Limit: 500})
 	if err != nil || len(cases) == 0 {
-		return []string{}, err
+		return []string{}, nil, err
 	}
 	var manager desk.Agent
 	if agent.ManagerID != 0 {
 		if manager, err = w.agent(agent.ManagerID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	refs := []string{}
@@ -576,17 +591,17 @@ func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]str
 			// Nobody above to take it: the case stays, but the desk says it is unattended.
 			c, err := w.lockCase(listed.ID)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			c.AddFlag(desk.FlagHandoverMissing)
 			if err := w.tx.SaveCase(w.ctx, *c); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
 		in := handover{Handover: desk.Handover{ToAgentID: manager.ID, Until: a.To}, missing: true, introduceFrom: w.now}
 		if err := w.as(desk.SystemActor(), func() error { return s.handOver(w, listed.ID, in) }); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		refs = append(refs, listed.Ref())
 	}
@@ -594,10 +609,13 @@ func (s *Service) startAbsence(w *work, agent desk.Agent, a desk.Absence) ([]str
 		body := fmt.Sprintf("%s is away (%s) until %s without a hand-over: %d cases came to you: %s",
 			agent.Name, a.Kind, a.To.In(manager.Location()).Format("Mon 2 Jan 15:04 MST"), len(refs), strings.Join(refs, ", "))
 		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: w.now}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return refs, nil
+	if len(refs) == 0 {
+		return refs, nil, nil
+	}
+	return refs, &manager, nil
 }
 
 // Absences lists an agent's absences that have not ended.

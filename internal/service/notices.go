@@ -101,7 +101,7 @@ func (s *Service) sendNotices(w *work) error {
 
 // isAutomatic says whether the desk wrote an entry by itself rather than a person.
 func isAutomatic(e desk.Entry) bool {
-	return e.Actor.Kind == desk.ActorSystem || e.Kind == desk.KindIntroduction
+	return e.Actor.Kind == desk.ActorSystem || e.Actor.Kind == desk.ActorAutomation || e.Kind == desk.KindIntroduction
 }
 
 // mailNotices composes and queues the mail of one case's notices.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -94,6 +95,9 @@ const (
 	ActSecondFactorPolicy Action = "desk.second_factor"        // require a second factor of every agent
 
 	ActWebhooks Action = "webhooks.manage" // register webhook endpoints, read their deliveries
+
+	ActAutomations   Action = "automations.manage" // set up automations
+	ActAutomationRun Action = "automation.act"     // what an automation may do, as itself
 
 	ActClockRead    Action = "clock.read"    // whether the timers trust the wall clock
 	ActClockConfirm Action = "clock.confirm" // an admin's word that the wall clock is right
@@ -281,8 +285,16 @@ var rules = []Rule{
 	{Action: ActSecondFactorReset, Who: "admin", gate: isAdminActor, Routes: []string{"POST /team/agents/{id}/second-factor/reset", "DELETE /api/v1/agents/{id}/second-factor"}},
 	{Action: ActSecondFactorPolicy, Who: "admin", gate: isAdminActor, Routes: []string{"GET /security", "POST /security", "GET /api/v1/sign-in-policy", "PUT /api/v1/sign-in-policy"}},
 	{Action: ActWebhooks, Who: "admin", gate: isAdminActor,
-		Routes: []string{"POST /api/v1/webhooks", "GET /api/v1/webhooks", "GET /api/v1/webhooks/{id}/deliveries",
-			"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend"}},
+		Routes: []string{"POST /api/v1/webhooks", "GET /api/v1/webhooks", "PATCH /api/v1/webhooks/{id}", "DELETE /api/v1/webhooks/{id}",
+			"GET /api/v1/webhooks/{id}/deliveries", "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend",
+			"GET /settings/webhooks", "POST /settings/webhooks", "GET /settings/webhooks/{id}", "POST /settings/webhooks/{id}/active",
+			"POST /settings/webhooks/{id}/delete", "POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend"}},
+	{Action: ActAutomations, Who: "admin", gate: isAdminActor,
+		Routes: []string{"POST /api/v1/automations", "GET /api/v1/automations", "PATCH /api/v1/automations/{id}", "DELETE /api/v1/automations/{id}",
+			"GET /settings/automations", "POST /settings/automations", "POST /settings/automations/{id}/active", "POST /settings/automations/{id}/delete"}},
+	{Action: ActAutomationRun, Who: "an automation, as itself (the record names it): only " + automationRightsText() +
+		", on any case, under the same rules as people (never down the ladder without the customer's agreement, no offer during an open complaint); nothing else",
+		gate: isAutomation},
 	{Action: ActClockRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/clock"}},
 	{Action: ActClockConfirm, Who: "admin", gate: isAdminActor, Routes: []string{"POST /api/v1/clock/confirm"}},
 	{Action: ActIncidentCreate, Who: "staff (never partner users)", gate: desk.IsStaff,
@@ -332,8 +344,32 @@ func rule(act Action) Rule {
 	return r
 }
 
+// automationRights are the actions an automation may run (the automation.act row): its
+// notes and canned replies, and handing a case to someone available. Nothing else, whatever the
+// other rows say.
+var automationRights = []Action{ActCaseReply, ActCaseHandover}
+
+func automationRightsText() string {
+	names := make([]string, len(automationRights))
+	for i, a := range automationRights {
+		names[i] = string(a)
+	}
+	return strings.Join(names, " and ")
+}
+
+// automationMay answers for an automation: its own row, and the actions it names.
+func automationMay(act Action) bool {
+	return act == ActAutomationRun || slices.Contains(automationRights, act)
+}
+
 // gate refuses an actor the action is never open to, before a command starts.
 func gate(actor desk.Actor, act Action) error {
+	if actor.Kind == desk.ActorAutomation {
+		if automationMay(act) {
+			return nil
+		}
+		return refusal(act)
+	}
 	if actor.Kind == desk.ActorSystem || rule(act).gate(actor) {
 		return nil
 	}
@@ -353,6 +389,10 @@ func (w *work) allow(act Action, o Object) error {
 func (w *work) may(act Action, o Object) (bool, error) {
 	if w.actor.Kind == desk.ActorSystem {
 		return true, nil
+	}
+	if w.actor.Kind == desk.ActorAutomation {
+		// Its own row decides; the desk's rules that the command asks next still hold.
+		return automationMay(act), nil
 	}
 	r := rule(act)
 	if !r.gate(w.actor) {
@@ -447,6 +487,8 @@ func isManagerOrAdmin(a desk.Actor) bool {
 }
 
 func isAdminActor(a desk.Actor) bool { return a.Kind == desk.ActorAgent && a.Role == desk.RoleAdmin }
+
+func isAutomation(a desk.Actor) bool { return a.Kind == desk.ActorAutomation }
 
 // mayConfirmAtAll: the customer, or an agent's token that acts for customers (never a partner's).
 func mayConfirmAtAll(a desk.Actor) bool {

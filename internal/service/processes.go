@@ -371,6 +371,14 @@ func fillCanned(w *work, c desk.Case, body string) (string, error) {
 		return "", err
 	}
 	f := desk.CannedFill{Customer: cust, Agent: w.actor.Name, Case: c}
+	if w.actor.Kind == desk.ActorAutomation {
+		// An automation's reply is signed by the desk, in the customer's language.
+		r, err := w.reader(c.CustomerID)
+		if err != nil {
+			return "", err
+		}
+		f.Agent = r.MailSender()
+	}
 	open, err := w.tx.Promises(w.ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen, Limit: 1})
 	if err != nil {
 		return "", err

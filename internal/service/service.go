@@ -44,6 +44,8 @@ type Service struct {
 	// hooks are the active webhook endpoints as commands last read them (webhooks.go).
 	hooks        *atomic.Pointer[hookList]
 	hooksPrivate bool // webhook endpoints may be on loopback or private addresses
+	// autos are the active automations as commands last read them (automations.go).
+	autos *atomic.Pointer[autoList]
 	// portalMail writes and reports portal sign-in links (portal.go); set by the web pages.
 	portalMail *atomic.Pointer[PortalLinkMail]
 	// linkBase is where the desk is reached from outside, for links in mails commands write
@@ -86,7 +88,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{}, autos: &atomic.Pointer[autoList]{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)
@@ -123,6 +125,9 @@ func (s *Service) appendRecord(w *work, c *desk.Case, drafts []desk.Draft) ([]de
 		return nil, err
 	}
 	if err := s.queueWebhooks(w, *c, entries); err != nil {
+		return nil, err
+	}
+	if err := s.triggerEntries(w, *c, entries); err != nil {
 		return nil, err
 	}
 	w.changed(Event{CaseID: c.ID, Entries: len(entries)})

@@ -25,6 +25,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerEscalationWait:  s.onTimers(each(s.escalationDue)),
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 		timerPasswordReset:   s.onTimers(each(s.sendPasswordReset)),
+		timerAutomationSweep: s.onTimers(each(s.sweepAutomations)),
 	}
 }
 
@@ -200,6 +201,9 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	if err != nil {
 		return err
 	}
+	if err := s.targetPassed(w, c, desk.TargetResponse, settings); err != nil {
+		return err
+	}
 	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
 	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
 }
@@ -217,6 +221,9 @@ func (s *Service) resolutionDue(w *work, t store.Timer) error {
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
+		return err
+	}
+	if err := s.targetPassed(w, c, desk.TargetResolution, settings); err != nil {
 		return err
 	}
 	reason := fmt.Sprintf("the case has not been resolved within the resolution target of %s", desk.RoundDuration(settings.ResolutionTarget))

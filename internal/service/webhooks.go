@@ -2,10 +2,13 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -44,6 +47,11 @@ func (s *Service) CreateWebhook(ctx context.Context, actor desk.Actor, in Webhoo
 	if err := gate(actor, ActWebhooks); err != nil {
 		return desk.Webhook{}, err
 	}
+	made := strings.TrimSpace(in.Secret) == ""
+	if made {
+		// No secret given: the desk makes one up and shows it once, in this answer.
+		in.Secret = newWebhookSecret()
+	}
 	h, err := desk.NewWebhook(in.URL, in.Events, in.Secret, s.now())
 	if err != nil {
 		return h, err
@@ -64,7 +72,96 @@ func (s *Service) CreateWebhook(ctx context.Context, actor desk.Actor, in Webhoo
 		return h, wrap("create webhook", err)
 	}
 	s.log.Info("webhook registered", "webhook", h.ID, "url", h.URL, "events", h.Events, "by", actor.Name)
+	if made {
+		h.Secret = in.Secret
+	}
 	return h, nil
+}
+
+// newWebhookSecret is a Standard Webhooks secret: whsec_ and 32 random bytes in base64.
+func newWebhookSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// WebhookPatch changes an endpoint; nil fields stay as they are.
+type WebhookPatch struct {
+	Active *bool
+	Events []string
+}
+
+// UpdateWebhook turns an endpoint off or on, or changes the events it hears of (admins).
+func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64, in WebhookPatch) (desk.Webhook, error) {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return desk.Webhook{}, err
+	}
+	if in.Active == nil && in.Events == nil {
+		return desk.Webhook{}, desk.Invalid("active", "send active (true or false) or events to change")
+	}
+	if in.Events != nil {
+		if err := desk.CheckWebhookEvents(in.Events); err != nil {
+			return desk.Webhook{}, err
+		}
+	}
+	var out desk.Webhook
+	err := s.write(ctx, actor, func(w *work) error {
+		h, err := w.tx.Webhook(w.ctx, id)
+		if err != nil {
+			return notFoundAs(err, "webhook", id)
+		}
+		if in.Events != nil {
+			if err := w.tx.SetWebhookEvents(w.ctx, id, in.Events); err != nil {
+				return err
+			}
+		}
+		switch {
+		case in.Active == nil || *in.Active == h.Active:
+		case *in.Active:
+			err = w.tx.EnableWebhook(w.ctx, id)
+			w.changed(Event{Hooks: true}) // its pending deliveries go again
+		default:
+			err = w.tx.DisableWebhook(w.ctx, id, "turned off by "+actor.Name)
+		}
+		if err != nil {
+			return err
+		}
+		w.afterCommit(func() { s.hooks.Store(nil) })
+		out, err = w.tx.Webhook(w.ctx, id)
+		return err
+	})
+	if err != nil {
+		return out, wrap("update webhook", err)
+	}
+	s.log.Info("webhook changed", "webhook", id, "active", out.Active, "events", out.Events, "by", actor.Name)
+	return out, nil
+}
+
+// DeleteWebhook removes an endpoint and its delivery log (admins).
+func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64) error {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return err
+	}
+	err := s.write(ctx, actor, func(w *work) error {
+		if err := w.tx.DeleteWebhook(w.ctx, id); err != nil {
+			return notFoundAs(err, "webhook", id)
+		}
+		w.afterCommit(func() { s.hooks.Store(nil) })
+		return nil
+	})
+	if err != nil {
+		return wrap("delete webhook", err)
+	}
+	s.log.Info("webhook deleted", "webhook", id, "by", actor.Name)
+	return nil
+}
+
+// Webhook reads one endpoint (admins).
+func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk.Webhook, error) {
+	return readAs(s, ctx, actor, ActWebhooks, "read webhook", func(tx *store.Tx) (desk.Webhook, error) {
+		h, err := tx.Webhook(ctx, id)
+		return h, notFoundAs(err, "webhook", id)
+	})
 }
 
 // refusePrivate refuses an endpoint whose host is, or resolves to, a loopback or private
@@ -90,16 +187,7 @@ func refusePrivate(ctx context.Context, raw string) error {
 
 // Webhooks lists the endpoints (admins).
 func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhook, error) {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return nil, err
-	}
-	var out []desk.Webhook
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Webhooks(ctx)
-		return err
-	})
-	return out, wrap("list webhooks", err)
+	return readAs(s, ctx, actor, ActWebhooks, "list webhooks", func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
 }
 
 // WebhookDelivery is one delivery as its endpoint's log shows it.
@@ -158,17 +246,20 @@ func (s *Service) activeHooks(w *work) ([]desk.Webhook, error) {
 	return next.hooks, nil
 }
 
-// hookPayload is a delivery's body: the event and the entry as GET /record shows it.
-type hookPayload struct {
+// WebhookPayload is a delivery's body: the event, the case it is about (none: 0 and "") and
+// its data: for an entry, the entry as GET /record shows it (WebhookEntry); for a desk event,
+// its data (desk/events.go, EventShapes).
+type WebhookPayload struct {
 	ID     string    `json:"id"`
 	Type   string    `json:"type"`
 	At     time.Time `json:"at"`
 	CaseID int64     `json:"case_id"`
 	Ref    string    `json:"ref"`
-	Data   hookEntry `json:"data"`
+	Data   any       `json:"data"`
 }
 
-type hookEntry struct {
+// WebhookEntry is an entry kind's event data: the entry as GET /record shows it.
+type WebhookEntry struct {
 	Seq      int64           `json:"seq"`
 	Kind     desk.EntryKind  `json:"kind"`
 	At       time.Time       `json:"at"`
@@ -178,26 +269,45 @@ type hookEntry struct {
 	Data     json.RawMessage `json:"data,omitempty"`
 }
 
+// hookEvent is one event for the endpoints; id is unique among the desk's events (each
+// endpoint's delivery adds its own id to it).
+type hookEvent struct {
+	id     string
+	typ    string
+	caseID int64
+	at     time.Time
+	data   any
+}
+
 // queueWebhooks queues, in the command's transaction, a delivery of each new entry to every
 // endpoint that hears of its kind.
 func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) error {
+	evs := make([]hookEvent, len(entries))
+	for i, e := range entries {
+		evs[i] = hookEvent{id: fmt.Sprintf("msg_%d_%d", c.ID, e.Seq), typ: string(e.Kind), caseID: c.ID, at: e.At,
+			data: WebhookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}}
+	}
+	return s.queueHooks(w, evs)
+}
+
+// queueHooks queues, in the command's transaction, a delivery of each event to every endpoint
+// that hears of its type.
+func (s *Service) queueHooks(w *work, evs []hookEvent) error {
 	hooks, err := s.activeHooks(w)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
 	var ds []store.WebhookDelivery
-	for _, e := range entries {
+	for _, ev := range evs {
 		for _, h := range hooks {
-			if !h.Wants(e.Kind) {
+			if !h.Wants(ev.typ) {
 				continue
 			}
-			id := fmt.Sprintf("msg_%d_%d_%d", c.ID, e.Seq, h.ID)
-			body, err := json.Marshal(hookPayload{ID: id, Type: string(e.Kind), At: e.At, CaseID: c.ID, Ref: c.Ref(),
-				Data: hookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}})
+			d, err := hookDelivery(h.ID, ev)
 			if err != nil {
 				return err
 			}
-			ds = append(ds, store.WebhookDelivery{WebhookID: h.ID, MessageID: id, Type: string(e.Kind), Payload: body})
+			ds = append(ds, d)
 		}
 	}
 	if len(ds) == 0 {
@@ -208,6 +318,20 @@ func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) erro
 	}
 	w.changed(Event{Hooks: true})
 	return nil
+}
+
+// hookDelivery is an event's delivery to one endpoint.
+func hookDelivery(hookID int64, ev hookEvent) (store.WebhookDelivery, error) {
+	id := fmt.Sprintf("%s_%d", ev.id, hookID)
+	ref := ""
+	if ev.caseID != 0 {
+		ref = desk.CaseRef(ev.caseID)
+	}
+	body, err := json.Marshal(WebhookPayload{ID: id, Type: ev.typ, At: ev.at, CaseID: ev.caseID, Ref: ref, Data: ev.data})
+	if err != nil {
+		return store.WebhookDelivery{}, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
+	}
+	return store.WebhookDelivery{WebhookID: hookID, MessageID: id, Type: ev.typ, Payload: body}, nil
 }
 
 // WebhookQueue is the desk's queue of deliveries, as the webhook sender works it.

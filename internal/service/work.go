@@ -51,6 +51,12 @@ type work struct {
 	analysed   *analysedText // the mail's text, analysed for search while parsing
 	noAutoMail bool          // it answers an automatic mail: nothing automatic goes back (RFC 3834)
 	answering  bool          // what the desk mails by itself answers the mail (counted: automaticLimit)
+
+	// Automations (automations.go): what may start them, run as the command ends; while one
+	// acts, how many ran in a row to get here and which.
+	autoQueue []autoTrigger
+	autoDepth int
+	autoChain []int64
 }
 
 type participantKey struct {
@@ -109,10 +115,13 @@ func (s *Service) writeBound(ctx context.Context, actor desk.Actor, fn func(w *w
 	return nil
 }
 
-// finish ends a command whose work returned err: if it succeeded, what it wrote to customers is
-// mailed, in its transaction.
+// finish ends a command whose work returned err: if it succeeded, the automations it started
+// run and what it wrote to customers is mailed, in its transaction.
 func (s *Service) finish(w *work, err error) error {
 	if err != nil {
+		return err
+	}
+	if err := s.runAutomations(w); err != nil {
 		return err
 	}
 	return s.sendNotices(w)

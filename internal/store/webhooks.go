@@ -55,27 +55,65 @@ func (t *Tx) InsertWebhook(ctx context.Context, h *desk.Webhook, secret string, 
 	return nil
 }
 
+// webhookQuery reads endpoints with the state of each one's newest delivery.
+const webhookQuery = `SELECT h.id, h.url, h.events, h.active, h.created_at, h.disabled_why, d.state, d.last_status, d.created_at
+	FROM webhooks h LEFT JOIN webhook_deliveries d ON d.id = (SELECT MAX(id) FROM webhook_deliveries WHERE webhook_id = h.id)`
+
 // Webhooks lists the endpoints (active or not), by id.
 func (t *Tx) Webhooks(ctx context.Context) ([]desk.Webhook, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, url, events, active, created_at, disabled_why FROM webhooks ORDER BY id`)
+	out, err := queryAll(ctx, t, scanWebhook, webhookQuery+` ORDER BY h.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
-	defer rows.Close()
-	out := []desk.Webhook{}
-	for rows.Next() {
-		var h desk.Webhook
-		var events string
-		if err := rows.Scan(&h.ID, &h.URL, &events, &h.Active, &h.CreatedAt, &h.DisabledWhy); err != nil {
-			return nil, fmt.Errorf("list webhooks: %w", err)
-		}
-		if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
-			return nil, fmt.Errorf("webhook %d events: %w", h.ID, err)
-		}
-		h.CreatedAt = h.CreatedAt.UTC()
-		out = append(out, h)
+	return out, nil
+}
+
+// Webhook reads one endpoint.
+func (t *Tx) Webhook(ctx context.Context, id int64) (desk.Webhook, error) {
+	h, err := scanWebhook(t.tx.QueryRowContext(ctx, webhookQuery+` WHERE h.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("webhook %d: %w", id, ErrNotFound)
 	}
-	return out, rows.Err()
+	if err != nil {
+		return h, fmt.Errorf("webhook %d: %w", id, err)
+	}
+	return h, nil
+}
+
+func scanWebhook(row scanner) (desk.Webhook, error) {
+	var h desk.Webhook
+	var events string
+	var state sql.NullString
+	var status sql.NullInt64
+	var at sql.NullTime
+	if err := row.Scan(&h.ID, &h.URL, &events, &h.Active, &h.CreatedAt, &h.DisabledWhy, &state, &status, &at); err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
+		return h, fmt.Errorf("webhook %d events: %w", h.ID, err)
+	}
+	h.CreatedAt = h.CreatedAt.UTC()
+	if state.Valid {
+		h.Last = &desk.WebhookLast{State: state.String, Status: int(status.Int64), At: at.Time.UTC()}
+	}
+	return h, nil
+}
+
+// SetWebhookEvents changes the events an endpoint hears of.
+func (t *Tx) SetWebhookEvents(ctx context.Context, id int64, events []string) error {
+	b, err := json.Marshal(events)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE webhooks SET events = $1 WHERE id = $2`, string(b), id); err != nil {
+		return fmt.Errorf("webhook %d events: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteWebhook removes an endpoint and its delivery log.
+func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
+	return t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id)
 }
 
 // DisableWebhook stops an endpoint's deliveries, saying why.
@@ -87,14 +125,33 @@ func (t *Tx) DisableWebhook(ctx context.Context, id int64, why string) error {
 	return nil
 }
 
-// QueueDeliveries stores deliveries, due at now.
+// QueueDeliveries stores deliveries, due at now. They are held with the transaction's other
+// set-wise writes (pending.go): a command's entries and events to every endpoint are many rows,
+// and a group of mails writes them in a few statements.
 func (t *Tx) QueueDeliveries(ctx context.Context, ds []WebhookDelivery, now time.Time) error {
 	for _, d := range ds {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, message_id, type, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-			d.WebhookID, d.MessageID, d.Type, string(d.Payload), dbTime(now))
-		if err != nil {
-			return fmt.Errorf("queue webhook delivery: %w", err)
+		d.NextAt, d.CreatedAt = dbTime(now), dbTime(now)
+		t.pend.deliveries = append(t.pend.deliveries, d)
+	}
+	return nil
+}
+
+// insertDeliveries writes held deliveries, up to 50 a statement.
+func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
+	for len(ds) > 0 {
+		n := min(len(ds), 50)
+		args := make([]any, 0, 6*n)
+		rows := make([]string, n)
+		for i, d := range ds[:n] {
+			k := len(args)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+			args = append(args, d.WebhookID, d.MessageID, d.Type, string(d.Payload), d.NextAt, d.CreatedAt)
 		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, message_id, type, payload, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
+		if err != nil {
+			return fmt.Errorf("queue webhook deliveries: %w", err)
+		}
+		ds = ds[n:]
 	}
 	return nil
 }

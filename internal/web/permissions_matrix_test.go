@@ -17,6 +17,7 @@ import (
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -50,6 +51,9 @@ type matrixScene struct {
 	teamBID  int64
 	incident service.IncidentView // team B's, owned by its agent
 	decision desk.Decision        // on the case, waiting for team B's manager
+	// Webhook endpoints: one to read and change, and one for each surface's removal.
+	hook, hookAPIGone, hookPageGone int64
+	autoGone, autoPageGone          int64 // automations (off) to remove
 }
 
 const matrixPassword = "matrix horse battery"
@@ -129,6 +133,24 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	spare, err := svc.CreateToken(ctx, sys, service.NewToken{AgentID: bossB.ID, Label: "spare"})
 	check(err)
 	m.token, m.tokenOf = spare.Token, bossB
+	// The endpoints are stored behind the service's back: the desk refuses an address it cannot
+	// resolve, and this desk resolves none.
+	auto, err := svc.CreateAutomation(ctx, sys, desk.Automation{Name: "Off", When: desk.AutomationWhen{Event: "note"},
+		Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "never"}}})
+	check(err)
+	m.autoGone = auto.ID
+	auto, err = svc.CreateAutomation(ctx, sys, desk.Automation{Name: "Off too", When: desk.AutomationWhen{Event: "note"},
+		Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "never"}}})
+	check(err)
+	m.autoPageGone = auto.ID
+	for _, id := range []*int64{&m.hook, &m.hookAPIGone, &m.hookPageGone} {
+		check(d.St.Write(ctx, func(tx *store.Tx) error {
+			h := desk.Webhook{URL: "https://hooks.example.com/in", Events: []string{"*"}, Active: true, CreatedAt: start}
+			err := tx.InsertWebhook(ctx, &h, "a secret of sixteen or more", d.Admin.ID)
+			*id = h.ID
+			return err
+		}))
+	}
 
 	for _, a := range []desk.Agent{d.Admin, mgrA, leadA, agentA, phone, bossB, agentB, pu} {
 		v, err := svc.AddAbsence(ctx, sys, a.ID, desk.NewAbsence{Kind: "break", From: start.Add(48 * 3600e9), To: start.Add(49 * 3600e9)}, nil)
@@ -233,6 +255,16 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.decision.ID)
 	case strings.HasPrefix(p, "/team/agents/"):
 		objID = id(r.target.ID)
+	case strings.HasPrefix(p, "/api/v1/automations/"):
+		objID = id(m.autoGone)
+	case strings.HasPrefix(p, "/settings/automations/"):
+		objID = id(m.autoPageGone)
+	case strings.HasPrefix(pattern, "DELETE /api/v1/webhooks/"):
+		objID = id(m.hookAPIGone)
+	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/settings/webhooks/"):
+		objID = id(m.hookPageGone)
+	case strings.HasPrefix(p, "/api/v1/webhooks/"), strings.HasPrefix(p, "/settings/webhooks/"):
+		objID = id(m.hook)
 	}
 	if strings.Contains(p, "/outbox/") {
 		p = strings.NewReplacer("{mail_id}", id(m.outID), "{mail}", id(m.outID)).Replace(p)

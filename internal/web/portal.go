@@ -304,7 +304,7 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 			if pe.Mine {
 				pe.Who = r.T("portal.you")
 			}
-		case desk.ActorSystem:
+		case desk.ActorSystem, desk.ActorAutomation:
 			pe.Who = r.T("portal.desk")
 		default:
 			pe.Who = e.Actor.Name

@@ -182,6 +182,8 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.resetRoutes(mux)
 	s.secondFactorRoutes(mux)
 	s.ssoRoutes(mux)
+	s.webhookRoutes(mux)
+	s.automationRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))

@@ -1,0 +1,180 @@
+package desk
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Automations: rules an admin sets up, of the form "when an event or a time condition, and the
+// case meets these conditions, then do these actions". The actions are the same commands
+// people run, by the automation as its own actor (AutomationActor), so the same rules hold:
+// it never hands a case down the ladder without the customer's agreement, never sends an offer
+// during an open complaint.
+
+// AutomationWhen is what starts an automation: one event, or one time condition.
+type AutomationWhen struct {
+	// Event is an entry kind (message_in, promise_broken, …) or a desk event about a case
+	// (case_opened, owner_changed, target_passed).
+	Event string `json:"event,omitempty"`
+	// IdleHours: an active case with nothing on its record for this many of its team's
+	// business hours.
+	IdleHours int `json:"idle_hours,omitempty"`
+	// WaitingDays: a case waiting on the customer (awaiting their confirmation, or answered
+	// by the desk with nothing since) for this many days.
+	WaitingDays int `json:"waiting_days,omitempty"`
+	// PromiseDueHours: an open promise on the case falls due within this many hours.
+	PromiseDueHours int `json:"promise_due_hours,omitempty"`
+}
+
+// Timed reports whether the automation starts on a time condition (run by the timers).
+func (w AutomationWhen) Timed() bool { return w.Event == "" }
+
+// AutomationIf are conditions on the case; an empty one holds for every case.
+type AutomationIf struct {
+	Team       string   `json:"team,omitempty"`     // the case's team, by name
+	Type       string   `json:"type,omitempty"`     // its case type
+	Channel    string   `json:"channel,omitempty"`  // email, phone, web, chat, api
+	Language   string   `json:"language,omitempty"` // the customer's language (en, et, hr)
+	Words      []string `json:"words,omitempty"`    // any of these in the subject or the event's text
+	CustomerID int64    `json:"customer_id,omitempty"`
+	Status     Status   `json:"status,omitempty"`
+}
+
+// Automation actions.
+const (
+	DoAssign  = "assign"  // hand the case to someone available in a team (team; "": its own)
+	DoNote    = "note"    // an internal note (body)
+	DoReply   = "reply"   // a canned reply to the customer, its variables filled (canned_reply_id)
+	DoWebhook = "webhook" // call a webhook endpoint (webhook_id), whatever events it hears of
+	DoRemind  = "remind"  // a notification to the case's owner (body)
+)
+
+// AutomationAction is one thing an automation does.
+type AutomationAction struct {
+	Do            string `json:"do"`
+	Team          string `json:"team,omitempty"`
+	Body          string `json:"body,omitempty"`
+	CannedReplyID int64  `json:"canned_reply_id,omitempty"`
+	WebhookID     int64  `json:"webhook_id,omitempty"`
+}
+
+// Automation is one rule.
+type Automation struct {
+	ID        int64              `json:"id"`
+	Name      string             `json:"name"`
+	Active    bool               `json:"active"`
+	When      AutomationWhen     `json:"when"`
+	If        AutomationIf       `json:"if"`
+	Then      []AutomationAction `json:"then"`
+	CreatedAt time.Time          `json:"created_at"`
+	UpdatedAt time.Time          `json:"updated_at"`
+}
+
+// Actor is the automation as it acts.
+func (a Automation) Actor() Actor { return AutomationActor(a.ID, a.Name) }
+
+// CheckAutomation checks a rule before it is stored.
+func CheckAutomation(a Automation) error {
+	a.Name = strings.TrimSpace(a.Name)
+	if a.Name == "" || len([]rune(a.Name)) > 80 {
+		return Invalid("name", "a name of 1 to 80 characters is required")
+	}
+	w := a.When
+	set := 0
+	for _, n := range []int{w.IdleHours, w.WaitingDays, w.PromiseDueHours} {
+		if n < 0 {
+			return Invalid("when", "a time condition counts up from 1")
+		}
+		if n > 0 {
+			set++
+		}
+	}
+	if w.Event != "" {
+		set++
+		if !knownKind(EntryKind(w.Event)) || w.Event == string(EventAbsenceStarted) {
+			return Invalid("when.event", "%q is not an entry kind or a desk event about a case (such as message_in, case_opened)", w.Event)
+		}
+	}
+	if set != 1 {
+		return Invalid("when", "name one event, or one of idle_hours, waiting_days, promise_due_hours")
+	}
+	if a.If.Status != "" && !slices.Contains([]Status{StatusOpen, StatusAwaitingConfirmation, StatusClosed, StatusClosedUnconfirmed, StatusQuarantined}, a.If.Status) {
+		return Invalid("if.status", "%q is not a case status", a.If.Status)
+	}
+	if len(a.Then) == 0 || len(a.Then) > 10 {
+		return Invalid("then", "name 1 to 10 actions")
+	}
+	for i, act := range a.Then {
+		field := fmt.Sprintf("then[%d]", i)
+		switch act.Do {
+		case DoAssign:
+		case DoNote, DoRemind:
+			if strings.TrimSpace(act.Body) == "" {
+				return Invalid(field+".body", "say what the %s reads", act.Do)
+			}
+		case DoReply:
+			if act.CannedReplyID <= 0 {
+				return Invalid(field+".canned_reply_id", "name the canned reply to send")
+			}
+		case DoWebhook:
+			if act.WebhookID <= 0 {
+				return Invalid(field+".webhook_id", "name the webhook endpoint to call")
+			}
+		default:
+			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind)", act.Do)
+		}
+	}
+	return nil
+}
+
+// CaseFacts is what an automation's conditions are asked about a case.
+type CaseFacts struct {
+	Case     Case
+	Team     string // the case's team's name
+	Language string // the customer's language ("" reads en)
+	Text     string // the text of the event (a message's body), besides the case's subject
+}
+
+// Matches reports whether the case meets the automation's conditions. A quarantined case (held
+// as possible spam) is left alone unless the rule asks for that status.
+func (a Automation) Matches(f CaseFacts) bool {
+	c, cond := f.Case, a.If
+	if c.Status == StatusQuarantined && cond.Status != StatusQuarantined {
+		return false
+	}
+	lang := f.Language
+	if lang == "" {
+		lang = "en"
+	}
+	switch {
+	case cond.Team != "" && !strings.EqualFold(cond.Team, f.Team),
+		cond.Type != "" && !strings.EqualFold(cond.Type, c.Type),
+		cond.Channel != "" && !strings.EqualFold(cond.Channel, c.Channel),
+		cond.Language != "" && !strings.EqualFold(cond.Language, lang),
+		cond.CustomerID != 0 && cond.CustomerID != c.CustomerID,
+		cond.Status != "" && cond.Status != c.Status:
+		return false
+	}
+	if len(cond.Words) == 0 {
+		return true
+	}
+	hay := strings.ToLower(c.Subject + "\n" + f.Text)
+	for _, w := range cond.Words {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" && strings.Contains(hay, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// AutomationCalledData is the data of an automation's webhook call (type "automation").
+type AutomationCalledData struct {
+	AutomationID int64     `json:"automation_id"`
+	Automation   string    `json:"automation"`
+	Event        string    `json:"event"` // what started it: an event type, or idle, waiting, promise_due
+	Subject      string    `json:"subject"`
+	Status       Status    `json:"status"`
+	Owner        PersonRef `json:"owner"`
+}
