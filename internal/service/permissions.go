@@ -73,7 +73,11 @@ const (
 	ActReports      Action = "report.read"
 
 	ActCaseTypeCreate Action = "casetype.create"
+	ActCaseTypeUpdate Action = "casetype.update"
 	ActCannedCreate   Action = "canned.create"
+	ActCannedChange   Action = "canned.change" // edit or delete a canned reply
+	ActAdminView      Action = "admin.view"    // the administration screens' lists
+	ActAdminLog       Action = "admin.log"     // the admin log of every administrative change
 	ActDeskRead       Action = "desk.read" // case types, canned replies
 	ActPartnerCreate  Action = "partner.create"
 
@@ -130,13 +134,13 @@ var rules = []Rule{
 	{Action: ActCustomerReference, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers/{id}/references"}},
 
 	{Action: ActAgentCreate, Who: "admin (any role); manager (leads, agents and partner users, below themselves in the chain); only an admin creates admins and managers",
-		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents"}},
+		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents", "POST /admin/agents"}},
 	{Action: ActAgentRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/agents", "GET /api/v1/agents/{id}"}},
 	{Action: ActAgentDeactivate, Who: "admin (anyone but themselves); manager (people below them in the chain, never an admin)",
 		gate: isManagerOrAdmin, on: mayManageAgent, Routes: []string{"POST /team/agents/{id}/active"}},
 
 	{Action: ActAgentUpdate, Who: "the agent themselves (name, time zone, hours); admin (anyone); manager (people below them in the chain, never an admin, never into an admin or manager)",
-		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}"}},
+		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}", "GET /admin/agents/{id}", "POST /admin/agents/{id}"}},
 	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases"}},
 	{Action: ActCaseList, Who: "staff (every case); partner users (cases handed to their firm)", gate: isWorker,
 		Routes: []string{"GET /api/v1/cases", "GET /inbox", "GET /events"}},
@@ -215,12 +219,19 @@ var rules = []Rule{
 	{Action: ActTeamView, Who: "managers and admins (any team); a lead (their own team, read-only)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
-		Routes: []string{"PUT /api/v1/teams/{name}"}},
+		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}"}},
 	{Action: ActReports, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}"}},
 
-	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types"}},
-	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},
-	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies"}},
+	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types", "POST /admin/case-types"}},
+	{Action: ActCaseTypeUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"GET /admin/case-types/{id}", "POST /admin/case-types/{id}"}},
+	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
+	{Action: ActCannedChange, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
+	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
+		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types"}},
+	{Action: ActAdminLog, Who: "admin", gate: isAdminActor, Routes: []string{"GET /admin/log"}},
+	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies", "GET /admin/canned"}},
 	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners"}},
 
 	{Action: ActTokenCreate, Who: "any agent or partner user, for themselves; admin, for anyone and with scopes", gate: isAgentKind, on: mayTokenFor,

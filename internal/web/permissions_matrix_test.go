@@ -48,6 +48,9 @@ type matrixScene struct {
 	absences map[int64]int64
 	teamB    string
 	teamBID  int64
+	caseType desk.CaseType
+	canned   desk.CannedReply
+	doomed   map[string]int64 // a canned reply for each role to delete
 }
 
 const matrixPassword = "matrix horse battery"
@@ -165,6 +168,16 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	for _, r := range m.roles {
 		r.csrf = m.csrfOf(t, r)
 	}
+	m.caseType, err = svc.CreateCaseType(ctx, sys, desk.NewCaseType{Name: "Repair", Team: "B"})
+	check(err)
+	m.canned, err = svc.CreateCannedReply(ctx, sys, "Hello", "Hello {{customer.first_name}}", false)
+	check(err)
+	m.doomed = map[string]int64{}
+	for _, r := range m.roles {
+		c, err := svc.CreateCannedReply(ctx, sys, "Doomed "+r.name, "Hello", false)
+		check(err)
+		m.doomed[r.name] = c.ID
+	}
 	return m
 }
 
@@ -221,8 +234,14 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.doc.ID)
 	case strings.HasPrefix(p, "/api/v1/tokens/"):
 		objID = id(m.token.ID)
-	case strings.HasPrefix(p, "/team/agents/"):
+	case strings.HasPrefix(p, "/team/agents/"), strings.HasPrefix(p, "/admin/agents/"):
 		objID = id(r.target.ID)
+	case strings.HasPrefix(p, "/admin/case-types/"):
+		objID = id(m.caseType.ID)
+	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/admin/canned/"):
+		objID = id(m.doomed[r.name]) // each role deletes one of its own
+	case strings.HasPrefix(p, "/admin/canned/"):
+		objID = id(m.canned.ID)
 	}
 	if strings.Contains(p, "/outbox/") {
 		p = strings.NewReplacer("{mail_id}", id(m.outID), "{mail}", id(m.outID)).Replace(p)

@@ -66,7 +66,8 @@ func loadPages() (*pages, error) {
 			return m, nil
 		},
 		"add":  func(a, b int) int { return a + b },
-		"join": strings.Join,
+		"join":     strings.Join,
+		"weekdays": func() []string { return days },
 	}
 	base := template.New("layout.html").Funcs(funcs)
 	shared := []string{"templates/layout.html"}

@@ -162,6 +162,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.feedRoutes(mux)
 	s.passwordRoutes(mux)
 	s.resetRoutes(mux)
+	s.adminRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
