@@ -78,7 +78,7 @@ const (
 	ActCannedChange   Action = "canned.change" // edit or delete a canned reply
 	ActAdminView      Action = "admin.view"    // the administration screens' lists
 	ActAdminLog       Action = "admin.log"     // the admin log of every administrative change
-	ActDeskRead       Action = "desk.read" // case types, canned replies
+	ActDeskRead       Action = "desk.read"     // case types, canned replies
 	ActPartnerCreate  Action = "partner.create"
 
 	ActTokenCreate Action = "token.create"

@@ -65,7 +65,7 @@ func loadPages() (*pages, error) {
 			}
 			return m, nil
 		},
-		"add":  func(a, b int) int { return a + b },
+		"add":      func(a, b int) int { return a + b },
 		"join":     strings.Join,
 		"weekdays": func() []string { return days },
 	}
