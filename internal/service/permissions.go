@@ -141,7 +141,7 @@ var rules = []Rule{
 
 	{Action: ActAgentUpdate, Who: "the agent themselves (name, time zone, hours); admin (anyone); manager (people below them in the chain, never an admin, never into an admin or manager)",
 		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}", "GET /admin/agents/{id}", "POST /admin/agents/{id}"}},
-	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases"}},
+	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases", "GET /cases/new", "POST /cases/new"}},
 	{Action: ActCaseList, Who: "staff (every case); partner users (cases handed to their firm)", gate: isWorker,
 		Routes: []string{"GET /api/v1/cases", "GET /inbox", "GET /events"}},
 	{Action: ActCaseRead, Who: "staff (every case of every team); partner users (cases handed to their firm); the customer (their own, in the portal)",

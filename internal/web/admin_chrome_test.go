@@ -84,3 +84,30 @@ func TestBrowserAdministration(t *testing.T) {
 		t.Fatalf("dialogs opened: %v", got)
 	}
 }
+
+// A caller's case in a real browser: from the inbox's "New case", a new customer by phone, the
+// case page opens with the caller's words as the original request.
+func TestBrowserNewCaseForCaller(t *testing.T) {
+	d := newDesk(t, "sqlite")
+	ctx, dialogs := chrome(t)
+	signInChrome(t, ctx, d, "admin@example.com", adminPassword)
+	run(t, ctx, "open a case for a caller",
+		chromedp.Click(chromedp.CSS(`#new-case`)),
+		chromedp.WaitVisible(chromedp.CSS(`#newcase-form`)),
+		chromedp.SetValue(chromedp.CSS(`#newcase-form input[name=name]`), "Ivo Ivić"), // SendKeys drops the ć
+		chromedp.SendKeys(chromedp.CSS(`#newcase-form input[name=phone]`), "+385 91 555 0101"),
+		chromedp.SendKeys(chromedp.CSS(`#newcase-form input[name=subject]`), "No dial tone"),
+		chromedp.SendKeys(chromedp.CSS(`#newcase-form textarea[name=body]`), "My line is dead since Monday."),
+		chromedp.Click(chromedp.CSS(`#newcase-form button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#newcase-form`)),
+	)
+	s := text(t, ctx)
+	for _, want := range []string{"the caller is added as a new customer", "No dial tone", "My line is dead since Monday.", "Ivo Ivić"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("the case page does not show %q:\n%s", want, s)
+		}
+	}
+	if got := dialogs(); len(got) > 0 {
+		t.Fatalf("dialogs opened: %v", got)
+	}
+}

@@ -253,7 +253,7 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 		return
 	}
 	switch done {
-	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent":
+	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent", "opened", "opened_new":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {

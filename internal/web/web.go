@@ -163,6 +163,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.passwordRoutes(mux)
 	s.resetRoutes(mux)
 	s.adminRoutes(mux)
+	s.newCaseRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
