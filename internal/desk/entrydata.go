@@ -74,6 +74,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](),
 	KindHandoverAsked: reader[HandoverAskedData](), KindHandoverAgreed: reader[HandoverAgreedData](),
 	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
+	KindPriorityChanged: reader[PriorityChangedData](), KindTagsChanged: reader[TagsChangedData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an

@@ -47,6 +47,7 @@ const (
 	ActCaseRelease   Action = "case.release"
 	ActCasePartner   Action = "case.partner"
 	ActCaseSearch    Action = "case.search"
+	ActCaseLabel     Action = "case.label" // a case's priority and tags
 
 	ActPromiseMake Action = "promise.make"
 	ActPromiseRead Action = "promise.read"
@@ -172,6 +173,8 @@ var rules = []Rule{
 		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/release", "POST /cases/{id}/release"}},
 	{Action: ActCasePartner, Who: "staff", gate: desk.IsStaff, on: seesCase, Routes: []string{"POST /api/v1/cases/{id}/partner"}},
 	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
+	{Action: ActCaseLabel, Who: "staff; partner users on cases handed to their firm", gate: isWorker, on: seesCase,
+		Routes: []string{"PATCH /api/v1/cases/{id}", "POST /cases/{id}/labels"}},
 	{Action: ActExport, Who: "staff", gate: desk.IsStaff, on: seesCase},
 
 	{Action: ActPromiseMake, Who: "staff, on a case they see", gate: desk.IsStaff, on: seesCase,

@@ -432,20 +432,22 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 		LastHash   string `json:"last_hash"`
 		PartnerID  int64  `json:"partner_id"`
 		UpdatedAt  string `json:"updated_at"`
+		Priority   string `json:"priority"`
+		Tags       string `json:"tags"`
 	}
 	rows := make([]row, len(cases))
 	for i, c := range cases {
 		rows[i] = row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
-			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt)}
+			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt), priorityOf(c), flagsJSON(c.Tags)}
 	}
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
 	return t.execRows(ctx, fmt.Sprintf("save %d cases", len(cases)), `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
 		team_id = NULLIF(j.team_id, 0), owner_id = j.owner_id, rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
 		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
-		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0)
+		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0), priority = j.priority, tags = j.tags
 		FROM `+t.d.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
-		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`, rows)
+		"partner_id BIGINT", "updated_at TEXT", "priority TEXT", "tags TEXT")+` WHERE cases.id = j.id`, rows)
 }
 
 // execRows runs q with rows as its one JSON parameter ($1, read by jsonRows): the statement's

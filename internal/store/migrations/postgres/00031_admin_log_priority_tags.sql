@@ -1,4 +1,4 @@
--- The admin log: every administrative change (an agent added or changed, a team's settings, a
+-- Issue 16. The admin log: every administrative change (an agent added or changed, a team's settings, a
 -- case type, a canned reply, a token, a webhook) as a row written in the change's own
 -- transaction: who, when, what, and the fields before and after.
 
@@ -15,5 +15,14 @@ CREATE TABLE admin_log (
     after      TEXT NOT NULL DEFAULT '{}'  -- and as they are now
 );
 
+-- A case's priority (low, normal, high, urgent) and tags (a JSON list of words), set on the
+-- case page or by PATCH /api/v1/cases/{id}; each change is an entry on the record.
+ALTER TABLE cases ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+ALTER TABLE cases ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX cases_priority ON cases (priority, status);
+
 -- +goose Down
+DROP INDEX cases_priority;
+ALTER TABLE cases DROP COLUMN tags;
+ALTER TABLE cases DROP COLUMN priority;
 DROP TABLE admin_log;
