@@ -75,7 +75,7 @@ type Case struct {
 	Step            int      `json:"step"`       // position in the case type's process, from 1; 0 without one
 	Priority        string   `json:"priority"`   // low, normal, high or urgent
 	Tags            []string `json:"tags"`
-	Resolution      string   `json:"-"`          // the resolution awaiting the customer's confirmation
+	Resolution      string   `json:"-"` // the resolution awaiting the customer's confirmation
 	ResolvedBy      int64    `json:"-"`
 	// Reader is the customer as a reader of what the desk writes to them (language and zone):
 	// not stored, filled by the service before the rules that write to the customer.
