@@ -49,7 +49,7 @@ type CasePage struct {
 // CasePermissions are the table's answers for one case and reader.
 type CasePermissions struct {
 	HandOver, Ask, Resolve, Reopen, Release, Resend bool
-	Label                                           bool // priority and tags
+	Label                                           bool           // priority and tags
 	Keep, Slip                                      map[int64]bool // by promise
 }
 
