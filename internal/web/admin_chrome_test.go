@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/keptdesk/kept/internal/desk"
 )
 
 // The administration screens in a real browser: an admin follows the nav's Admin link, adds an
@@ -106,6 +109,50 @@ func TestBrowserNewCaseForCaller(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Fatalf("the case page does not show %q:\n%s", want, s)
 		}
+	}
+	if got := dialogs(); len(got) > 0 {
+		t.Fatalf("dialogs opened: %v", got)
+	}
+}
+
+// Priority and tags in a real browser: set on the case page, shown there and in the inbox,
+// which narrows to the tag.
+func TestBrowserPriorityAndTags(t *testing.T) {
+	d := newDesk(t, "sqlite")
+	ctx0, sys := context.Background(), desk.SystemActor()
+	cust, err := d.Svc.CreateCustomer(ctx0, sys, desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.Svc.OpenCase(ctx0, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Kettle leaks", Body: "It leaks.", Channel: "email", OwnerID: d.Admin.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Svc.OpenCase(ctx0, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Toaster", Body: "It burns.", Channel: "email", OwnerID: d.Admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, dialogs := chrome(t)
+	signInChrome(t, ctx, d, "admin@example.com", adminPassword)
+	run(t, ctx, "set the priority and tags",
+		chromedp.Navigate(fmt.Sprintf("%s/cases/%d", d.URL, c.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`details.labels-edit summary`)),
+		chromedp.Click(chromedp.CSS(`details.labels-edit summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#labels-form select[name=priority]`)),
+		chromedp.SetValue(chromedp.CSS(`#labels-form select[name=priority]`), "urgent"),
+		chromedp.SendKeys(chromedp.CSS(`#labels-form input[name=tags]`), "refund, kettle"),
+		chromedp.Click(chromedp.CSS(`#labels-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice.done`)),
+	)
+	if got := get(t, ctx, "read the priority", chromedp.Text(chromedp.CSS(`#case-priority`))); got != "Urgent" {
+		t.Fatalf("the priority shows %q", got)
+	}
+	run(t, ctx, "follow the tag to the inbox",
+		chromedp.Click(chromedp.CSS(`p.labels a.tag`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.inbox`)),
+	)
+	s := text(t, ctx)
+	if !strings.Contains(s, "Kettle leaks") || !strings.Contains(s, "Urgent") || strings.Contains(s, "Toaster") {
+		t.Fatalf("the inbox of the tag:\n%s", s)
 	}
 	if got := dialogs(); len(got) > 0 {
 		t.Fatalf("dialogs opened: %v", got)
