@@ -34,7 +34,7 @@ const (
 type param struct{ name, description string }
 
 func (s *Server) routes() []route {
-	return slices.Concat(s.caseRoutes(), s.promiseRoutes(), s.processRoutes(), s.documentRoutes(), s.tokenRoutes(), s.feedRoutes(), s.outboxRoutes(), s.clockRoutes(), s.webhookRoutes(), s.reportRoutes(), s.labelRoutes())
+	return slices.Concat(s.caseRoutes(), s.promiseRoutes(), s.processRoutes(), s.documentRoutes(), s.tokenRoutes(), s.feedRoutes(), s.outboxRoutes(), s.clockRoutes(), s.webhookRoutes(), s.reportRoutes(), s.labelRoutes(), s.adminRoutes())
 }
 
 func (s *Server) caseRoutes() []route {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -13,9 +14,17 @@ import (
 // process, a canned reply's words. Each change runs the table's check and writes the admin log
 // in its own unit of work.
 
+// CaseTypeUpdate changes a case type; nil fields stay as they are.
+type CaseTypeUpdate struct {
+	Team               *string // "": no team
+	RequiredReferences []string
+	ResponseTarget     *time.Duration // 0: the team's
+	Steps              []desk.Step    // the whole process; a step kept by name keeps its translations and partner when given none
+}
+
 // UpdateCaseType changes a case type's team, required references, response target and
 // process; its name stays, since cases name their type by it.
-func (s *Service) UpdateCaseType(ctx context.Context, actor desk.Actor, id int64, in desk.NewCaseType) (desk.CaseType, error) {
+func (s *Service) UpdateCaseType(ctx context.Context, actor desk.Actor, id int64, up CaseTypeUpdate) (desk.CaseType, error) {
 	if err := gate(actor, ActCaseTypeUpdate); err != nil {
 		return desk.CaseType{}, err
 	}
@@ -28,7 +37,7 @@ func (s *Service) UpdateCaseType(ctx context.Context, actor desk.Actor, id int64
 		if err := w.allow(ActCaseTypeUpdate, Object{}); err != nil {
 			return err
 		}
-		in.Name = was.Name
+		in := mergeCaseType(was, up)
 		if ct, err = desk.ValidateCaseType(in, was.CreatedAt); err != nil {
 			return err
 		}
@@ -44,6 +53,37 @@ func (s *Service) UpdateCaseType(ctx context.Context, actor desk.Actor, id int64
 		return w.audit(logCaseTypeUpdate, ct.Name, was, ct)
 	})
 	return ct, wrap("update case type", err)
+}
+
+// mergeCaseType is a case type with an update's fields in place of its own.
+func mergeCaseType(was desk.CaseType, up CaseTypeUpdate) desk.NewCaseType {
+	in := desk.NewCaseType{Name: was.Name, Team: was.Team, RequiredReferences: was.RequiredReferences, ResponseTarget: was.ResponseTarget, Steps: was.Steps}
+	if up.Team != nil {
+		in.Team = *up.Team
+	}
+	if up.RequiredReferences != nil {
+		in.RequiredReferences = up.RequiredReferences
+	}
+	if up.ResponseTarget != nil {
+		in.ResponseTarget = *up.ResponseTarget
+	}
+	if up.Steps != nil {
+		in.Steps = make([]desk.Step, len(up.Steps))
+		for i, st := range up.Steps {
+			for _, old := range was.Steps {
+				if old.Name == strings.TrimSpace(st.Name) {
+					if st.Translations == nil {
+						st.Translations = old.Translations
+					}
+					if st.Partner == "" {
+						st.Partner = old.Partner
+					}
+				}
+			}
+			in.Steps[i] = st
+		}
+	}
+	return in
 }
 
 // CaseTypeByID is one case type, for its edit form (those who may change it).
@@ -106,14 +146,16 @@ func (s *Service) UpdateCannedReply(ctx context.Context, actor desk.Actor, id in
 	return r, wrap("update canned reply", err)
 }
 
-// DeleteCannedReply removes a canned reply; what was sent with it stays on the records.
-func (s *Service) DeleteCannedReply(ctx context.Context, actor desk.Actor, id int64) error {
+// DeleteCannedReply removes a canned reply and answers it as it was; what was sent with it
+// stays on the records.
+func (s *Service) DeleteCannedReply(ctx context.Context, actor desk.Actor, id int64) (desk.CannedReply, error) {
 	if err := gate(actor, ActCannedChange); err != nil {
-		return err
+		return desk.CannedReply{}, err
 	}
+	var was desk.CannedReply
 	err := s.write(ctx, actor, func(w *work) error {
-		was, err := loadCanned(w, id)
-		if err != nil {
+		var err error
+		if was, err = loadCanned(w, id); err != nil {
 			return err
 		}
 		if err := w.tx.DeleteCannedReply(ctx, id); err != nil {
@@ -121,7 +163,7 @@ func (s *Service) DeleteCannedReply(ctx context.Context, actor desk.Actor, id in
 		}
 		return w.audit(logCannedDelete, was.Name, was, nil)
 	})
-	return wrap("delete canned reply", err)
+	return was, wrap("delete canned reply", err)
 }
 
 // CannedReply is one canned reply, for its edit form (those who may change it).

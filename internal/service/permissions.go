@@ -227,13 +227,14 @@ var rules = []Rule{
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types", "POST /admin/case-types"}},
 	{Action: ActCaseTypeUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
-		Routes: []string{"GET /admin/case-types/{id}", "POST /admin/case-types/{id}"}},
+		Routes: []string{"PATCH /api/v1/case-types/{id}", "GET /admin/case-types/{id}", "POST /admin/case-types/{id}"}},
 	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
 	{Action: ActCannedChange, Who: "admin, manager", gate: isManagerOrAdmin,
-		Routes: []string{"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
+		Routes: []string{"PATCH /api/v1/canned-replies/{id}", "DELETE /api/v1/canned-replies/{id}",
+			"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
 	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
 		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types"}},
-	{Action: ActAdminLog, Who: "admin", gate: isAdminActor, Routes: []string{"GET /admin/log"}},
+	{Action: ActAdminLog, Who: "admin", gate: isAdminActor, Routes: []string{"GET /api/v1/admin-log", "GET /admin/log"}},
 	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies", "GET /admin/canned"}},
 	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners"}},
 

@@ -576,7 +576,8 @@ func (s *Server) adminUpdateCaseType(w http.ResponseWriter, r *request) error {
 	f := r.PostForm
 	in, err := caseTypeForm(f)
 	if err == nil {
-		_, err = s.svc.UpdateCaseType(r.Context(), r.sess.Actor, id, in)
+		_, err = s.svc.UpdateCaseType(r.Context(), r.sess.Actor, id, service.CaseTypeUpdate{Team: &in.Team,
+			RequiredReferences: in.RequiredReferences, ResponseTarget: &in.ResponseTarget, Steps: in.Steps})
 	}
 	if err != nil {
 		text, field := formError(r, err, f, "")
@@ -663,7 +664,7 @@ func (s *Server) adminDeleteCanned(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.DeleteCannedReply(r.Context(), r.sess.Actor, id); err != nil {
+	if _, err := s.svc.DeleteCannedReply(r.Context(), r.sess.Actor, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r.Request, "/admin/canned?done=canned_deleted", http.StatusSeeOther)

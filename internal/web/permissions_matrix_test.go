@@ -35,22 +35,23 @@ type matrixRole struct {
 // matrixScene is a desk with two teams and every role, and foreign objects: team B's case of
 // another customer (not handed to the partner), with a promise, a document and a mail.
 type matrixScene struct {
-	d        *testDesk
-	roles    []*matrixRole
-	caseB    service.CaseView
-	promise  service.PromiseView
-	doc      desk.Document
-	mailID   int64
-	outID    int64 // a mail the desk queued on the case
-	custB    desk.Customer
-	token    desk.Token // a token of the agent above, to revoke
-	tokenOf  desk.Agent
-	absences map[int64]int64
-	teamB    string
-	teamBID  int64
-	caseType desk.CaseType
-	canned   desk.CannedReply
-	doomed   map[string]int64 // a canned reply for each role to delete
+	d         *testDesk
+	roles     []*matrixRole
+	caseB     service.CaseView
+	promise   service.PromiseView
+	doc       desk.Document
+	mailID    int64
+	outID     int64 // a mail the desk queued on the case
+	custB     desk.Customer
+	token     desk.Token // a token of the agent above, to revoke
+	tokenOf   desk.Agent
+	absences  map[int64]int64
+	teamB     string
+	teamBID   int64
+	caseType  desk.CaseType
+	canned    desk.CannedReply
+	doomed    map[string]int64 // a canned reply for each role to delete on the page
+	doomedAPI map[string]int64 // and one by the API
 }
 
 const matrixPassword = "matrix horse battery"
@@ -172,11 +173,14 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	check(err)
 	m.canned, err = svc.CreateCannedReply(ctx, sys, "Hello", "Hello {{customer.first_name}}", false)
 	check(err)
-	m.doomed = map[string]int64{}
+	m.doomed, m.doomedAPI = map[string]int64{}, map[string]int64{}
 	for _, r := range m.roles {
 		c, err := svc.CreateCannedReply(ctx, sys, "Doomed "+r.name, "Hello", false)
 		check(err)
 		m.doomed[r.name] = c.ID
+		c, err = svc.CreateCannedReply(ctx, sys, "Doomed by API "+r.name, "Hello", false)
+		check(err)
+		m.doomedAPI[r.name] = c.ID
 	}
 	return m
 }
@@ -236,11 +240,15 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.token.ID)
 	case strings.HasPrefix(p, "/team/agents/"), strings.HasPrefix(p, "/admin/agents/"):
 		objID = id(r.target.ID)
-	case strings.HasPrefix(p, "/admin/case-types/"):
+	case strings.HasPrefix(p, "/admin/case-types/"), strings.HasPrefix(p, "/api/v1/case-types/"):
 		objID = id(m.caseType.ID)
 	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/admin/canned/"):
 		objID = id(m.doomed[r.name]) // each role deletes one of its own
 	case strings.HasPrefix(p, "/admin/canned/"):
+		objID = id(m.canned.ID)
+	case strings.HasPrefix(pattern, "DELETE /api/v1/canned-replies/"):
+		objID = id(m.doomedAPI[r.name])
+	case strings.HasPrefix(p, "/api/v1/canned-replies/"):
 		objID = id(m.canned.ID)
 	}
 	if strings.Contains(p, "/outbox/") {
