@@ -151,12 +151,25 @@ func formError(r *request, err error, f url.Values, prefix string) (text, field 
 var formFields = map[string]string{"response_target_s": "response_target", "resolution_target_s": "resolution_target",
 	"reminders_s": "reminders", "required_references": "references"}
 
-func pathID(r *request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+// afterForm ends a form's post: on a refusal the page again (again) with the refusal in the
+// reader's words and what was typed, else a redirect to the page that shows the change.
+func afterForm(w http.ResponseWriter, r *request, err error, f url.Values, prefix string, again func(int, adminView) error, to string) error {
 	if err != nil {
-		return 0, desk.NotFound(what, r.PathValue("id"))
+		text, field := formError(r, err, f, prefix)
+		return again(statusOf(err), adminView{Error: text, Field: field, Form: f})
 	}
-	return id, nil
+	http.Redirect(w, r.Request, to, http.StatusSeeOther)
+	return nil
+}
+
+// teamNames are the desk's teams, for a form's list to pick from.
+func (s *Server) teamNames(r *request) ([]string, error) {
+	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
+	names := make([]string, 0, len(teams))
+	for _, t := range teams {
+		names = append(names, t.Name)
+	}
+	return names, err
 }
 
 // Agents.
@@ -174,14 +187,8 @@ func (s *Server) agentsData(r *request) (adminAgentsData, error) {
 		return adminAgentsData{}, err
 	}
 	d := adminAgentsData{Agents: agents, Roles: []string{"agent", "lead", "manager", "admin"}}
-	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
-	if err != nil {
-		return d, err
-	}
-	for _, t := range teams {
-		d.Teams = append(d.Teams, t.Name)
-	}
-	return d, nil
+	d.Teams, err = s.teamNames(r)
+	return d, err
 }
 
 func (s *Server) adminAgents(w http.ResponseWriter, r *request) error {
@@ -218,12 +225,8 @@ func (s *Server) adminCreateAgent(w http.ResponseWriter, r *request) error {
 		in.ManagerID, _ = strconv.ParseInt(m, 10, 64)
 	}
 	a, err := s.svc.CreateAgent(r.Context(), r.sess.Actor, in)
-	if err != nil {
-		text, field := formError(r, err, f, "")
-		return s.agentsPage(w, r, statusOf(err), adminView{Error: text, Field: field, Form: f})
-	}
-	http.Redirect(w, r.Request, fmt.Sprintf("/admin/agents/%d?done=created", a.ID), http.StatusSeeOther)
-	return nil
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.agentsPage(w, r, status, v) },
+		fmt.Sprintf("/admin/agents/%d?done=created", a.ID))
 }
 
 // statusOf is the status a form shown again after a refusal answers with.
@@ -251,7 +254,7 @@ type adminAgentData struct {
 }
 
 func (s *Server) adminAgent(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "agent")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -288,7 +291,7 @@ func (s *Server) agentPage(w http.ResponseWriter, r *request, status int, a desk
 }
 
 func (s *Server) adminUpdateAgent(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "agent")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -311,12 +314,9 @@ func (s *Server) adminUpdateAgent(w http.ResponseWriter, r *request) error {
 	if m, err := strconv.ParseInt(cmpOr(f.Get("manager_id"), "0"), 10, 64); f.Has("manager_id") && err == nil && m != a.ManagerID {
 		in.ManagerID = &m
 	}
-	if _, err := s.svc.UpdateAgent(r.Context(), r.sess.Actor, id, in); err != nil {
-		text, field := formError(r, err, f, "")
-		return s.agentPage(w, r, statusOf(err), a, adminView{Error: text, Field: field, Form: f})
-	}
-	http.Redirect(w, r.Request, fmt.Sprintf("/admin/agents/%d?done=saved", id), http.StatusSeeOther)
-	return nil
+	_, err = s.svc.UpdateAgent(r.Context(), r.sess.Actor, id, in)
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.agentPage(w, r, status, a, v) },
+		fmt.Sprintf("/admin/agents/%d?done=saved", id))
 }
 
 func cmpOr(v, fallback string) string {
@@ -349,12 +349,9 @@ func (s *Server) adminCreateTeam(w http.ResponseWriter, r *request) error {
 	if name == "" || len(name) > 100 {
 		return s.teamsPage(w, r, http.StatusUnprocessableEntity, adminView{Error: r.T("admin.error.team_name"), Field: "name", Form: r.PostForm})
 	}
-	if _, err := s.svc.SetTeamSettings(r.Context(), r.sess.Actor, name, service.TeamSettingsIn{}); err != nil {
-		text, field := formError(r, err, r.PostForm, "")
-		return s.teamsPage(w, r, statusOf(err), adminView{Error: text, Field: field, Form: r.PostForm})
-	}
-	http.Redirect(w, r.Request, "/admin/teams/"+url.PathEscape(name)+"?done=team_created", http.StatusSeeOther)
-	return nil
+	_, err := s.svc.SetTeamSettings(r.Context(), r.sess.Actor, name, service.TeamSettingsIn{})
+	return afterForm(w, r, err, r.PostForm, "", func(status int, v adminView) error { return s.teamsPage(w, r, status, v) },
+		"/admin/teams/"+url.PathEscape(name)+"?done=team_created")
 }
 
 func (s *Server) adminTeam(w http.ResponseWriter, r *request) error {
@@ -486,12 +483,8 @@ func (s *Server) typesPage(w http.ResponseWriter, r *request, status int, v admi
 		return err
 	}
 	d := adminTypesData{Types: types}
-	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
-	if err != nil {
+	if d.Teams, err = s.teamNames(r); err != nil {
 		return err
-	}
-	for _, t := range teams {
-		d.Teams = append(d.Teams, t.Name)
 	}
 	v.Tab, v.Data = "types", d
 	return s.renderAdmin(w, r, status, "admin_types", r.T("admin.types.title"), v)
@@ -529,16 +522,12 @@ func (s *Server) adminCreateCaseType(w http.ResponseWriter, r *request) error {
 	if err == nil {
 		_, err = s.svc.CreateCaseType(r.Context(), r.sess.Actor, in)
 	}
-	if err != nil {
-		text, field := formError(r, err, f, "")
-		return s.typesPage(w, r, statusOf(err), adminView{Error: text, Field: field, Form: f})
-	}
-	http.Redirect(w, r.Request, "/admin/case-types?done=type_created", http.StatusSeeOther)
-	return nil
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.typesPage(w, r, status, v) },
+		"/admin/case-types?done=type_created")
 }
 
 func (s *Server) adminCaseType(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "case type")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -553,19 +542,16 @@ func (s *Server) adminCaseType(w http.ResponseWriter, r *request) error {
 
 func (s *Server) typePage(w http.ResponseWriter, r *request, status int, ct desk.CaseType, v adminView) error {
 	d := adminTypesData{Types: []desk.CaseType{ct}}
-	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
-	if err != nil {
+	var err error
+	if d.Teams, err = s.teamNames(r); err != nil {
 		return err
-	}
-	for _, t := range teams {
-		d.Teams = append(d.Teams, t.Name)
 	}
 	v.Tab, v.Data = "types", d
 	return s.renderAdmin(w, r, status, "admin_type", ct.Name, v)
 }
 
 func (s *Server) adminUpdateCaseType(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "case type")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -579,12 +565,8 @@ func (s *Server) adminUpdateCaseType(w http.ResponseWriter, r *request) error {
 		_, err = s.svc.UpdateCaseType(r.Context(), r.sess.Actor, id, service.CaseTypeUpdate{Team: &in.Team,
 			RequiredReferences: in.RequiredReferences, ResponseTarget: &in.ResponseTarget, Steps: in.Steps})
 	}
-	if err != nil {
-		text, field := formError(r, err, f, "")
-		return s.typePage(w, r, statusOf(err), ct, adminView{Error: text, Field: field, Form: f})
-	}
-	http.Redirect(w, r.Request, fmt.Sprintf("/admin/case-types/%d?done=saved", id), http.StatusSeeOther)
-	return nil
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.typePage(w, r, status, ct, v) },
+		fmt.Sprintf("/admin/case-types/%d?done=saved", id))
 }
 
 // Canned replies.
@@ -611,16 +593,13 @@ func (s *Server) cannedPage(w http.ResponseWriter, r *request, status int, v adm
 
 func (s *Server) adminCreateCanned(w http.ResponseWriter, r *request) error {
 	f := r.PostForm
-	if _, err := s.svc.CreateCannedReply(r.Context(), r.sess.Actor, f.Get("name"), f.Get("body"), f.Get("offer") != ""); err != nil {
-		text, field := formError(r, err, f, "")
-		return s.cannedPage(w, r, statusOf(err), adminView{Error: text, Field: field, Form: f})
-	}
-	http.Redirect(w, r.Request, "/admin/canned?done=canned_created", http.StatusSeeOther)
-	return nil
+	_, err := s.svc.CreateCannedReply(r.Context(), r.sess.Actor, f.Get("name"), f.Get("body"), f.Get("offer") != "")
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.cannedPage(w, r, status, v) },
+		"/admin/canned?done=canned_created")
 }
 
 func (s *Server) adminCannedOne(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "canned reply")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -641,7 +620,7 @@ func (s *Server) cannedOnePage(w http.ResponseWriter, r *request, status int, c 
 }
 
 func (s *Server) adminUpdateCanned(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "canned reply")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -651,16 +630,13 @@ func (s *Server) adminUpdateCanned(w http.ResponseWriter, r *request) error {
 	}
 	f := r.PostForm
 	in := service.CannedIn{Name: f.Get("name"), Body: f.Get("body"), Offer: f.Get("offer") != ""}
-	if _, err := s.svc.UpdateCannedReply(r.Context(), r.sess.Actor, id, in); err != nil {
-		text, field := formError(r, err, f, "")
-		return s.cannedOnePage(w, r, statusOf(err), c, adminView{Error: text, Field: field, Form: f})
-	}
-	http.Redirect(w, r.Request, fmt.Sprintf("/admin/canned/%d?done=saved", id), http.StatusSeeOther)
-	return nil
+	_, err = s.svc.UpdateCannedReply(r.Context(), r.sess.Actor, id, in)
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.cannedOnePage(w, r, status, c, v) },
+		fmt.Sprintf("/admin/canned/%d?done=saved", id))
 }
 
 func (s *Server) adminDeleteCanned(w http.ResponseWriter, r *request) error {
-	id, err := pathID(r, "canned reply")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
