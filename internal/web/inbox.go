@@ -196,7 +196,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 
 	for _, sc := range inboxScopes {
 		g := f
-		g.Scope = sc
+		g.Scope, g.After = sc, "" // another list starts at its first page
 		label := r.T("inbox.scope." + sc)
 		if sc == "team" && data.Team != "" {
 			label = r.T("inbox.scope.team_named", data.Team)

@@ -25,7 +25,6 @@ func (r *request) MayOpenCase() bool { return service.Gate(r.sess.Actor, service
 type newCaseData struct {
 	Types    []desk.CaseType
 	Channels []string
-	Langs    []string
 }
 
 func (s *Server) newCaseForm(w http.ResponseWriter, r *request) error {
@@ -40,7 +39,7 @@ func (s *Server) newCasePage(w http.ResponseWriter, r *request, status int, v ad
 	if err != nil {
 		return err
 	}
-	v.Data = newCaseData{Types: types, Channels: []string{"phone", "web", "email"}, Langs: desk.Languages()}
+	v.Data = newCaseData{Types: types, Channels: []string{"phone", "web", "email"}}
 	return s.render(w, r, status, "newcase", view{Title: r.T("newcase.title"), Data: v})
 }
 
