@@ -50,6 +50,8 @@ func (s *Server) routes() []route {
 		s.exportRoutes(),
 		s.signinRoutes(),
 		s.incidentRoutes(),
+		s.labelRoutes(),
+		s.adminRoutes(),
 	)
 }
 

@@ -73,7 +73,9 @@ type Case struct {
 	Flags           []string `json:"flags"`
 	Unanswered      int      `json:"unanswered"` // customer contacts since the last public answer
 	Step            int      `json:"step"`       // position in the case type's process, from 1; 0 without one
-	Resolution      string   `json:"-"`          // the resolution awaiting the customer's confirmation
+	Priority        string   `json:"priority"`   // low, normal, high or urgent
+	Tags            []string `json:"tags"`
+	Resolution      string   `json:"-"` // the resolution awaiting the customer's confirmation
 	ResolvedBy      int64    `json:"-"`
 	// Reader is the customer as a reader of what the desk writes to them (language and zone):
 	// not stored, filled by the service before the rules that write to the customer.
@@ -217,7 +219,7 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 		CustomerID: cust.ID, Subject: in.Subject, Status: StatusOpen, Type: in.Type,
 		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
 		OriginalRequest: in.Body, Flags: in.Checked.flags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
-		Reader: cust.Reader(),
+		Reader: cust.Reader(), Priority: StartPriority(in.Channel), Tags: []string{},
 	}
 	if slices.Contains(c.Flags, FlagSpamSuspect) || slices.Contains(c.Flags, FlagLookalike) {
 		// Held for an agent to look at, never dropped: found by search, released by hand.

@@ -75,7 +75,8 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](),
 	KindHandoverAsked: reader[HandoverAskedData](), KindHandoverAgreed: reader[HandoverAgreedData](),
 	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
-	KindRatingGiven: reader[RatingGivenData](),
+	KindRatingGiven:     reader[RatingGivenData](),
+	KindPriorityChanged: reader[PriorityChangedData](), KindTagsChanged: reader[TagsChangedData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an

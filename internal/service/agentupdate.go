@@ -65,6 +65,9 @@ func (s *Service) UpdateAgent(ctx context.Context, actor desk.Actor, id int64, i
 			return err
 		}
 		w.keepAgent(a)
+		if err := w.audit(logAgentUpdate, a.Email, agentFields(was), agentFields(a)); err != nil {
+			return err
+		}
 		if was.Active && !a.Active {
 			return w.tx.DeleteSessions(ctx, string(desk.ActorAgent), a.ID, w.now)
 		}

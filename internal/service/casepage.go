@@ -54,6 +54,7 @@ type CasePage struct {
 // CasePermissions are the table's answers for one case and reader.
 type CasePermissions struct {
 	HandOver, Ask, Resolve, Reopen, Release, Resend bool
+	Label                                           bool           // priority and tags
 	Keep, Slip                                      map[int64]bool // by promise
 	// Incidents and decisions: open or link an incident, record a decision, answer a pending
 	// one (by decision).
@@ -69,7 +70,7 @@ func casePermissions(w *work, c *desk.Case, promises []desk.Promise) (CasePermis
 	}
 	out := CasePermissions{Keep: map[int64]bool{}, Slip: map[int64]bool{}}
 	for act, to := range map[Action]*bool{ActCaseAsk: &out.Ask, ActCaseResolve: &out.Resolve, ActCaseReopen: &out.Reopen, ActCaseRelease: &out.Release,
-		ActMailResend: &out.Resend} {
+		ActMailResend: &out.Resend, ActCaseLabel: &out.Label} {
 		if *to, err = w.may(act, Object{Case: c}); err != nil {
 			return out, err
 		}

@@ -35,6 +35,8 @@ type CaseView struct {
 	Rung            int                `json:"rung"`
 	OriginalRequest string             `json:"original_request"`
 	Flags           []string           `json:"flags"`
+	Priority        string             `json:"priority"`
+	Tags            []string           `json:"tags"`
 	Participants    []desk.Participant `json:"participants"`
 	Step            *StepView          `json:"step"`
 	Promises        []desk.Promise     `json:"promises"`
@@ -227,7 +229,7 @@ func caseView(w *work, c *desk.Case) (CaseView, error) {
 	return CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
 		CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
 		OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
-		Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}, nil
+		Priority: c.Priority, Tags: c.Tags, Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}, nil
 }
 
 // CaseByRef finds the id of the case with this ref, if the actor may see it.

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -17,6 +19,10 @@ type InboxQuery struct {
 	MyTeam   bool          // the reader's own team (nothing when they are in none)
 	Statuses []desk.Status // default: open
 	Limit    int           // default 100, at most 500
+	Priority string        // only cases of this priority ("": any)
+	Tag      string        // only cases with this tag ("": any)
+	Sort     string        // store.InboxSorts ("": what falls due next first)
+	After    string        // the cursor of the page before (InboxView.Next)
 }
 
 // InboxItem is one case of an inbox with what falls due on it next.
@@ -30,6 +36,8 @@ type InboxItem struct {
 	CustomerName string      `json:"customer_name"`
 	Rung         int         `json:"rung"`
 	Flags        []string    `json:"flags"`
+	Priority     string      `json:"priority"`
+	Tags         []string    `json:"tags"`
 	UpdatedAt    time.Time   `json:"updated_at"`
 	NextDue      *time.Time  `json:"next_due,omitempty"`      // nil when nothing is due
 	NextDueKind  string      `json:"next_due_kind,omitempty"` // "promise" or "response"
@@ -44,7 +52,7 @@ func (s *Service) Inbox(ctx context.Context, actor desk.Actor, q InboxQuery) ([]
 	var out []InboxItem
 	err := s.readLooseAs(ctx, actor, func(w *work) error { // one list query (and a team name)
 		var err error
-		out, err = inboxItems(w, q)
+		out, _, err = inboxItems(w, q)
 		return err
 	})
 	return out, wrap("inbox", err)
@@ -56,6 +64,7 @@ type InboxView struct {
 	Owners map[int64]string // the listed cases' owners by id (for the desk's own people)
 	Team   string           // the reader's team; "" when they are in none
 	NoTeam bool             // their team's cases were asked for, and they are in no team
+	Next   string           // the cursor of the next page; "" when this is the last
 }
 
 // InboxPage reads the inbox page in one read. Its statements need not agree (a name changed
@@ -72,7 +81,8 @@ func (s *Service) InboxPage(ctx context.Context, actor desk.Actor, q InboxQuery)
 			v.Team = me.Team
 			v.NoTeam = q.MyTeam && me.TeamID == 0
 		}
-		items, err := inboxItems(w, q)
+		items, next, err := inboxItems(w, q)
+		v.Next = next
 		if err != nil || !desk.IsStaff(actor) {
 			v.Items = items
 			return err
@@ -98,27 +108,44 @@ func isStaffAgent(actor desk.Actor) bool {
 	return actor.Kind == desk.ActorAgent && desk.IsStaff(actor)
 }
 
-// inboxItems lists an inbox (see Inbox).
-func inboxItems(w *work, q InboxQuery) ([]InboxItem, error) {
+// inboxItems lists an inbox (see Inbox) and the cursor of its next page ("" for none).
+func inboxItems(w *work, q InboxQuery) ([]InboxItem, string, error) {
+	items, next, err := inboxList(w, q)
+	if items == nil {
+		items = []InboxItem{}
+	}
+	return items, next, err
+}
+
+func inboxList(w *work, q InboxQuery) ([]InboxItem, string, error) {
 	ctx, tx, actor := w.ctx, w.tx, w.actor
-	filter := store.InboxFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, Statuses: q.Statuses, ResponseTimer: timerResponseDue, Limit: q.Limit}
+	filter := store.InboxFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, Statuses: q.Statuses, ResponseTimer: timerResponseDue, Limit: q.Limit,
+		Priority: q.Priority, Tag: q.Tag, Sort: q.Sort, After: q.After}
+	if filter.Priority != "" {
+		if _, err := desk.ParsePriority("priority", filter.Priority); err != nil {
+			return nil, "", err
+		}
+	}
+	if filter.Sort != "" && !slices.Contains(store.InboxSorts, filter.Sort) {
+		return nil, "", desk.Invalid("sort", "sort by %s", strings.Join(store.InboxSorts, ", "))
+	}
 	switch {
 	case actor.Kind == desk.ActorCustomer:
-		return []InboxItem{}, nil
+		return nil, "", nil
 	case actor.Role == desk.RolePartner:
 		if actor.PartnerID == 0 {
-			return []InboxItem{}, nil
+			return nil, "", nil
 		}
 		filter.PartnerID = actor.PartnerID
 	case !desk.IsStaff(actor):
-		return []InboxItem{}, nil
+		return nil, "", nil
 	case q.MyTeam && actor.Kind == desk.ActorAgent:
 		me, err := w.agent(actor.ID)
 		if err != nil {
-			return nil, notFoundAs(err, "agent", actor.ID)
+			return nil, "", notFoundAs(err, "agent", actor.ID)
 		}
 		if me.TeamID == 0 {
-			return []InboxItem{}, nil
+			return nil, "", nil
 		}
 		filter.TeamID = me.TeamID
 	}
@@ -128,15 +155,19 @@ func inboxItems(w *work, q InboxQuery) ([]InboxItem, error) {
 	if q.Team != "" {
 		id, err := tx.TeamID(ctx, q.Team)
 		if store.IsNotFound(err) {
-			return nil, desk.Invalid("team", "no team %q", q.Team)
+			return nil, "", desk.Invalid("team", "no team %q", q.Team)
 		} else if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		filter.TeamID = id
 	}
 	rows, err := tx.Inbox(ctx, filter)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	next := ""
+	if limit := filter.Limit; len(rows) > 0 && (len(rows) == limit || (len(rows) == 100 && (limit <= 0 || limit > 500))) { // a full page: maybe more
+		next = rows[len(rows)-1].Cursor(filter.Sort)
 	}
 	out := []InboxItem{}
 	for _, r := range rows {
@@ -144,7 +175,7 @@ func inboxItems(w *work, q InboxQuery) ([]InboxItem, error) {
 			continue
 		}
 		item := InboxItem{CaseID: r.CaseID, Ref: r.Ref, Subject: r.Subject, Status: r.Status, OwnerID: r.OwnerID, CustomerID: r.CustomerID,
-			CustomerName: r.CustomerName, Rung: r.Rung, Flags: r.Flags, UpdatedAt: r.UpdatedAt, NextDueKind: r.NextDueKind,
+			CustomerName: r.CustomerName, Rung: r.Rung, Flags: r.Flags, Priority: r.Priority, Tags: r.Tags, UpdatedAt: r.UpdatedAt, NextDueKind: r.NextDueKind,
 			Overdue: r.Overdue(w.now), Escalated: r.Escalated()}
 		if !r.NextDue.IsZero() {
 			due := r.NextDue
@@ -152,5 +183,5 @@ func inboxItems(w *work, q InboxQuery) ([]InboxItem, error) {
 		}
 		out = append(out, item)
 	}
-	return out, nil
+	return out, next, nil
 }

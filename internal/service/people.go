@@ -53,7 +53,10 @@ func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.New
 				return err
 			}
 		}
-		return tx.InsertAgent(ctx, &a)
+		if err := tx.InsertAgent(ctx, &a); err != nil {
+			return err
+		}
+		return w.audit(logAgentCreate, a.Email, nil, agentFields(a))
 	})
 	return a, wrap("create agent", err)
 }

@@ -48,6 +48,7 @@ const (
 	ActCaseRelease   Action = "case.release"
 	ActCasePartner   Action = "case.partner"
 	ActCaseSearch    Action = "case.search"
+	ActCaseLabel     Action = "case.label" // a case's priority and tags
 
 	ActPromiseMake Action = "promise.make"
 	ActPromiseRead Action = "promise.read"
@@ -77,8 +78,12 @@ const (
 	ActReviewAnswer Action = "review.answer" // the agent answers a review of their case
 
 	ActCaseTypeCreate Action = "casetype.create"
+	ActCaseTypeUpdate Action = "casetype.update"
 	ActCannedCreate   Action = "canned.create"
-	ActDeskRead       Action = "desk.read" // case types, canned replies
+	ActCannedChange   Action = "canned.change" // edit or delete a canned reply
+	ActAdminView      Action = "admin.view"    // the administration screens' lists
+	ActAdminLog       Action = "admin.log"     // the admin log of every administrative change
+	ActDeskRead       Action = "desk.read"     // case types, canned replies
 	ActPartnerCreate  Action = "partner.create"
 
 	ActTokenCreate Action = "token.create"
@@ -162,14 +167,14 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/customers/{id}/export"}},
 
 	{Action: ActAgentCreate, Who: "admin (any role); manager (leads, agents and partner users, below themselves in the chain); only an admin creates admins and managers",
-		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents"}},
+		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents", "POST /admin/agents"}},
 	{Action: ActAgentRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/agents", "GET /api/v1/agents/{id}"}},
 	{Action: ActAgentDeactivate, Who: "admin (anyone but themselves); manager (people below them in the chain, never an admin)",
 		gate: isManagerOrAdmin, on: mayManageAgent, Routes: []string{"POST /team/agents/{id}/active"}},
 
 	{Action: ActAgentUpdate, Who: "the agent themselves (name, time zone, hours); admin (anyone); manager (people below them in the chain, never an admin, never into an admin or manager)",
-		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}"}},
-	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases"}},
+		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}", "GET /admin/agents/{id}", "POST /admin/agents/{id}"}},
+	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases", "GET /cases/new", "POST /cases/new"}},
 	{Action: ActCaseList, Who: "staff (every case); partner users (cases handed to their firm)", gate: isWorker,
 		Routes: []string{"GET /api/v1/cases", "GET /inbox", "GET /events"}},
 	{Action: ActCaseRead, Who: "staff (every case of every team); partner users (cases handed to their firm); the customer (their own, in the portal)",
@@ -200,6 +205,8 @@ var rules = []Rule{
 		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/release", "POST /cases/{id}/release"}},
 	{Action: ActCasePartner, Who: "staff", gate: desk.IsStaff, on: seesCase, Routes: []string{"POST /api/v1/cases/{id}/partner"}},
 	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
+	{Action: ActCaseLabel, Who: "staff; partner users on cases handed to their firm", gate: isWorker, on: seesCase,
+		Routes: []string{"PATCH /api/v1/cases/{id}", "POST /cases/{id}/labels"}},
 	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
 		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
 		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,
@@ -250,7 +257,7 @@ var rules = []Rule{
 	{Action: ActTeamView, Who: "managers and admins (any team); a lead (their own team, read-only)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
-		Routes: []string{"PUT /api/v1/teams/{name}"}},
+		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}"}},
 	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
 		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
 		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
@@ -262,9 +269,18 @@ var rules = []Rule{
 		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
 	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer"}},
 
-	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel"}},
-	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies"}},
-	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies"}},
+	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel", "POST /admin/case-types"}},
+	{Action: ActCaseTypeUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"PATCH /api/v1/case-types/{id}", "GET /admin/case-types/{id}", "POST /admin/case-types/{id}"}},
+	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
+	{Action: ActCannedChange, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"PATCH /api/v1/canned-replies/{id}", "DELETE /api/v1/canned-replies/{id}",
+			"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
+	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
+		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types"}},
+	{Action: ActAdminLog, Who: "admin", gate: isAdminActor, Routes: []string{"GET /api/v1/admin-log", "GET /admin/log"}},
+	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies", "GET /admin/canned"}},
 	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners"}},
 
 	{Action: ActTokenCreate, Who: "any agent or partner user, for themselves; admin, for anyone and with scopes", gate: isAgentKind, on: mayTokenFor,

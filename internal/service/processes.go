@@ -48,7 +48,10 @@ func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.
 				return err
 			}
 		}
-		return tx.InsertCaseType(ctx, &ct)
+		if err := tx.InsertCaseType(ctx, &ct); err != nil {
+			return err
+		}
+		return w.audit(logCaseTypeCreate, ct.Name, nil, ct)
 	})
 	return ct, wrap("create case type", err)
 }
@@ -301,19 +304,19 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 	if err := gate(actor, ActCannedCreate); err != nil {
 		return desk.CannedReply{}, err
 	}
-	r := desk.CannedReply{Name: strings.TrimSpace(name), Body: body, Offer: offer, CreatedAt: s.now()}
-	if r.Name == "" || len(r.Name) > 100 {
-		return r, desk.Invalid("name", "a name of 1 to 100 characters is required")
-	}
-	if strings.TrimSpace(body) == "" {
-		return r, desk.Invalid("body", "is required")
-	}
-	if err := desk.CheckCannedReply(body); err != nil {
+	r, err := checkCanned(CannedIn{Name: name, Body: body, Offer: offer})
+	if err != nil {
 		return r, err
 	}
-	err := s.write(ctx, actor, func(w *work) error { return w.tx.InsertCannedReply(ctx, &r) })
+	r.CreatedAt = s.now()
+	err = s.write(ctx, actor, func(w *work) error {
+		if err := w.tx.InsertCannedReply(ctx, &r); err != nil {
+			return err
+		}
+		return w.audit(logCannedCreate, r.Name, nil, r)
+	})
 	if store.IsDuplicate(err) {
-		return r, desk.Conflict("canned_reply_exists", fmt.Sprintf("a canned reply named %q exists", r.Name), nil)
+		return r, cannedExists(r.Name)
 	}
 	return r, wrap("create canned reply", err)
 }

@@ -213,7 +213,15 @@ func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID 
 		if err := tx.SetAgentActive(ctx, agentID, active); err != nil {
 			return err
 		}
+		was := a
 		a.Active = active
+		what := logAgentActivate
+		if !active {
+			what = logAgentDeactivate
+		}
+		if err := w.audit(what, a.Email, agentFields(was), agentFields(a)); err != nil {
+			return err
+		}
 		if !active {
 			return tx.DeleteSessions(ctx, string(desk.ActorAgent), agentID, s.now())
 		}

@@ -47,6 +47,7 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 		if out, err = tx.TeamSettings(ctx, id); err != nil {
 			return err
 		}
+		was := teamFields(out)
 		if len(in.HolidaysICS) > 0 {
 			if in.Holidays, err = holidaysFromCalendar(in, out.Holidays, w.now); err != nil {
 				return err
@@ -59,6 +60,9 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 			return err
 		}
 		if err := tx.SaveTeamSettings(ctx, out); err != nil {
+			return err
+		}
+		if err := w.audit(logTeamSettings, out.Name, was, teamFields(out)); err != nil {
 			return err
 		}
 		w.afterCommit(func() { s.teamAddrs.Store(nil) }) // the mail door reads the addresses again

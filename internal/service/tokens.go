@@ -105,9 +105,11 @@ func (s *Service) CreateToken(ctx context.Context, actor desk.Actor, in NewToken
 		if err != nil {
 			return err
 		}
-		out.Token, err = tx.TokenByID(ctx, id, now)
+		if out.Token, err = tx.TokenByID(ctx, id, now); err != nil {
+			return err
+		}
 		out.Secret = auth.FormatToken(id, secret)
-		return err
+		return w.audit(logTokenCreate, idText("token", id), nil, tokenFields(out.Token))
 	})
 	if err != nil {
 		return IssuedToken{}, wrap("issue token", err)
@@ -161,8 +163,11 @@ func (s *Service) RevokeToken(ctx context.Context, actor desk.Actor, id int64) (
 		if err := tx.RevokeToken(ctx, id, now); err != nil {
 			return err
 		}
-		k, err = tx.TokenByID(ctx, id, now)
-		return err
+		was := tokenFields(k)
+		if k, err = tx.TokenByID(ctx, id, now); err != nil {
+			return err
+		}
+		return w.audit(logTokenRevoke, idText("token", id), was, tokenFields(k))
 	})
 	if err != nil {
 		return desk.Token{}, wrap("revoke token", err)

@@ -65,6 +65,9 @@ func (s *Service) CreateWebhook(ctx context.Context, actor desk.Actor, in Webhoo
 		if err := w.tx.InsertWebhook(w.ctx, &h, in.Secret, actor.ID); err != nil {
 			return err
 		}
+		if err := w.audit(logWebhookCreate, h.URL, nil, h); err != nil { // the secret is not in it
+			return err
+		}
 		w.afterCommit(func() { s.hooks.Store(nil) }) // commands read the endpoints again
 		return nil
 	})

@@ -233,10 +233,11 @@ func tables(batch *BulkBatch) []*bulkTable {
 		absences.add(a.AgentID, string(a.Kind), a.From, a.To, a.CreatedAt)
 	}
 	cases := &bulkTable{name: "cases", cols: []string{"id", "customer_id", "subject", "status", "case_type", "team_id", "owner_id", "rung", "channel",
-		"original_request", "flags", "unanswered", "step", "resolution", "resolved_by", "last_seq", "last_hash", "created_at", "updated_at", "partner_id"}}
+		"original_request", "flags", "unanswered", "step", "resolution", "resolved_by", "last_seq", "last_hash", "created_at", "updated_at", "partner_id", "priority", "tags"}}
 	for _, c := range batch.Cases {
 		cases.add(c.ID, c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, c.Channel,
-			c.OriginalRequest, flagsJSON(c.Flags), c.Unanswered, c.Step, c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt, nullID(c.PartnerID))
+			c.OriginalRequest, flagsJSON(c.Flags), c.Unanswered, c.Step, c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt, nullID(c.PartnerID),
+			priorityOf(c), flagsJSON(c.Tags))
 	}
 	parts := &bulkTable{name: "participants", cols: []string{"case_id", "kind", "person_id", "name", "role", "since"},
 		conflict: " ON CONFLICT (case_id, kind, person_id) DO NOTHING"}

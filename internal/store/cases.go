@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,13 +12,14 @@ import (
 )
 
 const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), owner_id, COALESCE(partner_id, 0), rung, channel,
-	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at`
+	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at, priority, tags`
 
 func scanCase(row scanner) (desk.Case, error) {
 	var c desk.Case
-	var status, flags string
+	var status, flags, tags string
 	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.PartnerID, &c.Rung, &c.Channel,
-		&c.OriginalRequest, &flags, &c.Unanswered, &c.Step, &c.Resolution, &c.ResolvedBy, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt)
+		&c.OriginalRequest, &flags, &c.Unanswered, &c.Step, &c.Resolution, &c.ResolvedBy, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt,
+		&c.Priority, &tags)
 	if err != nil {
 		return c, err
 	}
@@ -29,8 +31,17 @@ func scanCase(row scanner) (desk.Case, error) {
 	if c.Flags == nil {
 		c.Flags = []string{}
 	}
+	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+		return c, fmt.Errorf("case %d tags: %w", c.ID, err)
+	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
 	return c, nil
 }
+
+// priorityOf is a case's priority as stored: normal when none was set.
+func priorityOf(c desk.Case) string { return cmp.Or(c.Priority, desk.PriorityNormal) }
 
 func flagsJSON(flags []string) string {
 	if len(flags) == 0 {
@@ -43,10 +54,10 @@ func flagsJSON(flags []string) string {
 // InsertCase stores a new case and sets its id.
 func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, status, case_type, team_id, owner_id, rung, channel,
-		original_request, flags, last_seq, last_hash, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		original_request, flags, last_seq, last_hash, created_at, updated_at, priority, tags)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, c.Channel,
-		c.OriginalRequest, flagsJSON(c.Flags), c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+		c.OriginalRequest, flagsJSON(c.Flags), c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt, priorityOf(*c), flagsJSON(c.Tags)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)
 	}

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,8 +23,23 @@ type InboxFilter struct {
 	Statuses  []desk.Status // default: open
 	// ResponseTimer is the timer kind of a response target (default "response_due").
 	ResponseTimer string
-	Limit         int // default 100, at most 500
+	Limit         int    // default 100, at most 500
+	Priority      string // only cases of this priority ("": any)
+	Tag           string // only cases with this tag ("": any)
+	Sort          string // InboxSorts: "" is SortDue
+	After         string // a page's cursor (InboxRow.Cursor): the rows after it in the sort
 }
+
+// Inbox sorts.
+const (
+	SortDue      = "due"      // what falls due next first; nothing due last, then the most recently updated
+	SortUpdated  = "updated"  // the most recently updated first
+	SortPriority = "priority" // the most urgent first, then the most recently updated
+	SortCreated  = "created"  // the newest first
+)
+
+// InboxSorts are the sorts an inbox may be listed in.
+var InboxSorts = []string{SortDue, SortUpdated, SortPriority, SortCreated}
 
 // What an inbox row's next due time is.
 const (
@@ -40,10 +59,53 @@ type InboxRow struct {
 	CustomerName string
 	Rung         int
 	Flags        []string
+	Priority     string
+	Tags         []string
 	UpdatedAt    time.Time
 	NextDue      time.Time // zero when nothing is due
 	NextDueKind  string    // DuePromise, DueResponse, or "" when nothing is due
 }
+
+// Cursor is where the next page of an inbox in the sort starts: after this row.
+func (r InboxRow) Cursor(sort string) string {
+	due := int64(-1)
+	if !r.NextDue.IsZero() {
+		due = r.NextDue.UnixNano()
+	}
+	return fmt.Sprintf("%s.%d.%d.%d.%d", cmp.Or(sort, SortDue), due, priorityRank(r.Priority), r.UpdatedAt.UnixNano(), r.CaseID)
+}
+
+// inboxCursor is a parsed Cursor.
+type inboxCursor struct {
+	sort    string
+	due     int64 // -1: nothing due
+	rank    int
+	updated int64
+	id      int64
+}
+
+func parseInboxCursor(s string) (inboxCursor, bool) {
+	var c inboxCursor
+	parts := strings.Split(s, ".")
+	if len(parts) != 5 {
+		return c, false
+	}
+	c.sort = parts[0]
+	var err [4]error
+	c.due, err[0] = strconv.ParseInt(parts[1], 10, 64)
+	c.rank, err[1] = strconv.Atoi(parts[2])
+	c.updated, err[2] = strconv.ParseInt(parts[3], 10, 64)
+	c.id, err[3] = strconv.ParseInt(parts[4], 10, 64)
+	return c, errors.Join(err[:]...) == nil && slices.Contains(InboxSorts, c.sort)
+}
+
+// priorityRank orders priorities: urgent highest.
+func priorityRank(p string) int {
+	return slices.Index(desk.Priorities(), cmp.Or(p, desk.PriorityNormal))
+}
+
+// priorityRankSQL is priorityRank in SQL.
+const priorityRankSQL = `CASE c.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'low' THEN 0 ELSE 1 END`
 
 // Overdue reports whether the row's next due time has passed at now.
 func (r InboxRow) Overdue(now time.Time) bool { return !r.NextDue.IsZero() && r.NextDue.Before(now) }
@@ -86,27 +148,55 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
 	where = append(where, "c.status IN ("+strings.Join(ph, ", ")+")")
+	if f.Priority != "" {
+		add("c.priority = $%d", f.Priority)
+	}
+	if f.Tag != "" {
+		// Tags are a JSON list of words without quotes (desk.ParseTags): the quoted tag is found whole.
+		add(`c.tags LIKE $%d ESCAPE '\'`, `%"`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Tag)+`"%`)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
+	sort := cmp.Or(f.Sort, SortDue)
+	if !slices.Contains(InboxSorts, sort) {
+		return nil, fmt.Errorf("inbox: no sort %q", sort)
+	}
 	// The due times are computed once per case (a materialized CTE: inlined, PostgreSQL
 	// evaluated each subquery again in every sort key), and the customer's name is looked up
-	// for the page only, after the limit.
-	order := `ORDER BY CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END,
-		CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END,
-		updated_at DESC, id DESC`
+	// for the page only, after the limit. A page after a cursor starts past the cursor's row
+	// in the sort's order (keyset paging: the cost does not grow with the page's depth).
+	order := map[string]string{
+		SortDue:      `ORDER BY nodue, next_due, updated_at DESC, id DESC`,
+		SortUpdated:  `ORDER BY updated_at DESC, id DESC`,
+		SortPriority: `ORDER BY prank DESC, updated_at DESC, id DESC`,
+		SortCreated:  `ORDER BY id DESC`,
+	}[sort]
+	after := ""
+	if f.After != "" {
+		c, ok := parseInboxCursor(f.After)
+		if !ok || c.sort != sort {
+			return nil, desk.Invalid("after", "not a cursor of this list")
+		}
+		after, args = keysetAfter(c, args)
+	}
 	q := `WITH due AS MATERIALIZED (
 		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, c.rung, c.flags, c.updated_at,
+			c.priority, c.tags, ` + priorityRankSQL + ` AS prank,
 			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
 			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
 		FROM cases c
 		WHERE ` + strings.Join(where, " AND ") + `
+	), keyed AS MATERIALIZED (
+		SELECT due.*, CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END AS nodue,
+			CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END AS next_due
+		FROM due
 	), page AS MATERIALIZED (
-		SELECT * FROM due ` + order + ` LIMIT ` + fmt.Sprint(limit) + `
+		SELECT * FROM keyed ` + after + ` ` + order + ` LIMIT ` + fmt.Sprint(limit) + `
 	)
-	SELECT page.id, subject, status, owner_id, partner_id, customer_id, cu.name, rung, flags, updated_at, promise_due, response_due
-	FROM page JOIN customers cu ON cu.id = page.customer_id ` + strings.Replace(order, ", id DESC", ", page.id DESC", 1)
+	SELECT page.id, subject, status, owner_id, partner_id, customer_id, cu.name, rung, flags, updated_at, promise_due, response_due, priority, tags
+	FROM page JOIN customers cu ON cu.id = page.customer_id ` + strings.Replace(order, "id DESC", "page.id DESC", 1)
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
@@ -115,10 +205,10 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	out := []InboxRow{}
 	for rows.Next() {
 		var r InboxRow
-		var status, flags string
+		var status, flags, tags string
 		var promiseDue, responseDue anyTime
 		if err := rows.Scan(&r.CaseID, &r.Subject, &status, &r.OwnerID, &r.PartnerID, &r.CustomerID, &r.CustomerName, &r.Rung, &flags, &r.UpdatedAt,
-			&promiseDue, &responseDue); err != nil {
+			&promiseDue, &responseDue, &r.Priority, &tags); err != nil {
 			return nil, fmt.Errorf("inbox: %w", err)
 		}
 		r.Ref, r.Status, r.UpdatedAt = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC()
@@ -127,6 +217,12 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		}
 		if r.Flags == nil {
 			r.Flags = []string{}
+		}
+		if err := json.Unmarshal([]byte(tags), &r.Tags); err != nil {
+			return nil, fmt.Errorf("inbox: case %d tags: %w", r.CaseID, err)
+		}
+		if r.Tags == nil {
+			r.Tags = []string{}
 		}
 		switch {
 		case promiseDue.Valid && (!responseDue.Valid || !responseDue.Time.Before(promiseDue.Time)):
@@ -239,4 +335,33 @@ func parseStoredTime(s string) (time.Time, bool) {
 		offset = -offset
 	}
 	return t.Add(-offset), true
+}
+
+// keysetAfter is the WHERE of the rows after a cursor's row in its sort (keyed's columns), with
+// the cursor's values added to args.
+func keysetAfter(c inboxCursor, args []any) (string, []any) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	updated, id := time.Unix(0, c.updated).UTC(), c.id
+	// Later in "updated_at DESC, id DESC": older, or as old with a lower id.
+	older := func() string {
+		u := arg(updated)
+		return fmt.Sprintf("(updated_at < %s OR (updated_at = %s AND id < %s))", u, u, arg(id))
+	}
+	switch c.sort {
+	case SortUpdated:
+		return "WHERE " + older(), args
+	case SortCreated:
+		return "WHERE id < " + arg(id), args
+	case SortPriority:
+		r := arg(c.rank)
+		return fmt.Sprintf("WHERE (prank < %s OR (prank = %s AND %s))", r, r, older()), args
+	}
+	if c.due < 0 { // past every case with something due: among those with nothing due
+		return "WHERE (nodue = 1 AND " + older() + ")", args
+	}
+	d := arg(time.Unix(0, c.due).UTC())
+	return fmt.Sprintf("WHERE (nodue = 1 OR (nodue = 0 AND (next_due > %s OR (next_due = %s AND %s))))", d, d, older()), args
 }

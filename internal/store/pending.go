@@ -398,18 +398,20 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 		LastHash   string `json:"last_hash"`
 		PartnerID  int64  `json:"partner_id"`
 		UpdatedAt  string `json:"updated_at"`
+		Priority   string `json:"priority"`
+		Tags       string `json:"tags"`
 	}
 	slices.SortFunc(cases, func(a, b desk.Case) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
 	return writeRows(ctx, t, cases, func(c desk.Case) row {
 		return row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
-			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt)}
+			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt), priorityOf(c), flagsJSON(c.Tags)}
 	}, "save %d cases", `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
 		team_id = NULLIF(j.team_id, 0), owner_id = j.owner_id, rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
 		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
-		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0)
+		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0), priority = j.priority, tags = j.tags
 		FROM `+t.d.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
-		"partner_id BIGINT", "updated_at TEXT")+` WHERE cases.id = j.id`)
+		"partner_id BIGINT", "updated_at TEXT", "priority TEXT", "tags TEXT")+` WHERE cases.id = j.id`)
 }
 
 // writeRows runs q with items turned into rows by row, as its one JSON parameter, and nothing

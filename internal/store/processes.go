@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -189,4 +190,39 @@ func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, e
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// UpdateCaseType stores a case type's changed team, references, target and process (its name
+// stays: cases name their type by it).
+func (t *Tx) UpdateCaseType(ctx context.Context, ct desk.CaseType) error {
+	refs, _ := json.Marshal(ct.RequiredReferences) // strings always encode
+	steps, _ := json.Marshal(ct.Steps)
+	res, err := t.tx.ExecContext(ctx, `UPDATE case_types SET team_id = $1, required_refs = $2, steps = $3, response_target_s = $4 WHERE id = $5`,
+		nullID(ct.TeamID), string(refs), string(steps), int64(ct.ResponseTarget/time.Second), ct.ID)
+	return oneRow(res, err, "case type", ct.ID)
+}
+
+// UpdateCannedReply stores a canned reply's changed name, body and offer mark.
+func (t *Tx) UpdateCannedReply(ctx context.Context, r desk.CannedReply) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE canned_replies SET name = $1, body = $2, offer = $3 WHERE id = $4`, r.Name, r.Body, r.Offer, r.ID)
+	return oneRow(res, err, "canned reply", r.ID)
+}
+
+// DeleteCannedReply removes a canned reply (what was sent with it stays on the records).
+func (t *Tx) DeleteCannedReply(ctx context.Context, id int64) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM canned_replies WHERE id = $1`, id)
+	return oneRow(res, err, "canned reply", id)
+}
+
+// oneRow checks that a statement changed the one row it was for.
+func oneRow(res sql.Result, err error, what string, id int64) error {
+	if err != nil {
+		return fmt.Errorf("change %s %d: %w", what, id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("change %s %d: %w", what, id, err)
+	} else if n == 0 {
+		return fmt.Errorf("change %s %d: %w", what, id, ErrNotFound)
+	}
+	return nil
 }

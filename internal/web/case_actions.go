@@ -461,3 +461,17 @@ func (s *Server) caseUpload(w http.ResponseWriter, r *request) error {
 	}
 	return back(w, r, id, "document", "customer")
 }
+
+// caseLabels sets the case's priority and tags (typed separated by commas).
+func (s *Server) caseLabels(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	p := r.PostFormValue("priority")
+	in := service.LabelsIn{Priority: &p, Tags: splitList(r.PostFormValue("tags"))}
+	if _, err := s.svc.SetLabels(r.Context(), r.sess.Actor, id, in); err != nil {
+		return s.refused(w, r, id, "labels", []string{"priority", "tags"}, err)
+	}
+	return back(w, r, id, "labels", "")
+}

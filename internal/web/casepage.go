@@ -32,6 +32,7 @@ func (s *Server) casePageRoutes(mux *routeMux) {
 	mux.Handle("POST /cases/{id}/outbox/{mail}/resend", s.agent("/cases/{id}/outbox/{mail}/resend", s.caseResend))
 	mux.Handle("POST /cases/{id}/step", s.agent("/cases/{id}/step", s.caseStep))
 	mux.Handle("POST /cases/{id}/references", s.agent("/cases/{id}/references", s.caseReference))
+	mux.Handle("POST /cases/{id}/labels", s.agent("/cases/{id}/labels", s.caseLabels))
 	mux.Handle("POST /cases/{id}/documents", s.agent("/cases/{id}/documents", s.caseUpload))
 	mux.Handle("GET /cases/{id}/documents/{doc}", s.agent("/cases/{id}/documents/{doc}", s.caseDocument))
 	mux.Handle("GET /cases/{id}/mails/{mail}/html", s.agent("/cases/{id}/mails/{mail}/html", s.caseMailHTML))
@@ -59,6 +60,7 @@ type casePage struct {
 	Forms        map[string]*formState
 	Staff        bool
 	May          service.CasePermissions // which of the settling buttons the service would allow
+	Priorities   []string
 	Kinds        []string
 	Flags        []string // the case's flags, in the reader's words
 	ShowHTML     int64    // the mail whose original HTML is shown (sandboxed), 0 for none
@@ -196,7 +198,7 @@ func (s *Server) readCasePage(r *request, id int64) (service.CasePage, error) {
 func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.CasePage, status int, forms map[string]*formState) error {
 	me := r.sess.Actor
 	c := page.Case
-	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May,
+	p := casePage{Case: c, Forms: forms, Staff: desk.IsStaff(me), May: page.May, Priorities: desk.Priorities(),
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
 	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)
@@ -275,7 +277,7 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 	}
 	switch done {
 	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent",
-		"linked", "decision_granted", "decision_refused", "decision_pending_approval":
+		"linked", "decision_granted", "decision_refused", "decision_pending_approval", "opened", "opened_new", "labels":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {

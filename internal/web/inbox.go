@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -18,9 +19,13 @@ func (s *Server) inboxRoutes(mux *routeMux) {
 // inboxFilter is what the inbox shows, read from the query string (so every view has an
 // address and works without script). Unknown values fall back to the defaults.
 type inboxFilter struct {
-	Scope  string // "mine" (default) or "team"
-	Show   string // "all" (default), "overdue" or "escalated"
-	Status string // "open" (default), "waiting", "quarantined", "closed" or "any"
+	Scope    string // "mine" (default) or "team"
+	Show     string // "all" (default), "overdue" or "escalated"
+	Status   string // "open" (default), "waiting", "quarantined", "closed" or "any"
+	Priority string // "" (any) or a priority
+	Tag      string // "" (any) or a tag
+	Sort     string // "" (what falls due next) or another of store's sorts
+	After    string // the cursor of the page before ("": the first page)
 }
 
 var (
@@ -56,8 +61,21 @@ func readInboxFilter(q url.Values) inboxFilter {
 	if _, ok := inboxStatuses[q.Get("status")]; ok {
 		f.Status = q.Get("status")
 	}
+	if slices.Contains(desk.Priorities(), q.Get("priority")) {
+		f.Priority = q.Get("priority")
+	}
+	if tags, err := desk.ParseTags("tag", []string{q.Get("tag")}); err == nil && len(tags) == 1 {
+		f.Tag = tags[0]
+	}
+	if slices.Contains(inboxSorts, q.Get("sort")) && q.Get("sort") != "due" {
+		f.Sort = q.Get("sort")
+	}
+	f.After = q.Get("after")
 	return f
 }
+
+// inboxSorts are the sorts the inbox offers, the default first.
+var inboxSorts = []string{"due", "updated", "priority", "created"}
 
 // URL is the inbox address showing this filter, with the defaults left out.
 func (f inboxFilter) URL() string {
@@ -70,6 +88,11 @@ func (f inboxFilter) URL() string {
 	}
 	if f.Status != "open" {
 		q.Set("status", f.Status)
+	}
+	for k, v := range map[string]string{"priority": f.Priority, "tag": f.Tag, "sort": f.Sort, "after": f.After} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
 	if len(q) == 0 {
 		return "/inbox"
@@ -100,18 +123,21 @@ type inboxOption struct {
 }
 
 type inboxData struct {
-	Filter    inboxFilter
-	Scopes    []inboxTab
-	Shows     []inboxOption
-	Statuses  []inboxOption
-	Rows      []inboxRow
-	Team      string // the agent's team, "" when in none
-	Partner   bool   // a partner user: only the cases handed to their organisation
-	NoTeam    bool   // asked for the team's cases without a team
-	Overdue   int
-	Escalated int
-	Truncated bool // more cases than one page holds
-	Limit     int
+	Filter     inboxFilter
+	Scopes     []inboxTab
+	Shows      []inboxOption
+	Statuses   []inboxOption
+	Priorities []inboxOption
+	Sorts      []inboxOption
+	Older      string // the next page's address; "" on the last
+	Rows       []inboxRow
+	Team       string // the agent's team, "" when in none
+	Partner    bool   // a partner user: only the cases handed to their organisation
+	NoTeam     bool   // asked for the team's cases without a team
+	Overdue    int
+	Escalated  int
+	Truncated  bool // more cases than one page holds
+	Limit      int
 }
 
 // inboxPage is how many cases the inbox shows at most.
@@ -124,7 +150,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 	data := inboxData{Filter: f, Partner: actor.Role == desk.RolePartner}
 	// A page of the cases due soonest is what an agent works from; the overdue and escalated
 	// views are filtered here, so they look further.
-	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: inboxPage}
+	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: inboxPage, Priority: f.Priority, Tag: f.Tag, Sort: f.Sort, After: f.After}
 	if f.Show != "all" {
 		q.Limit = 500
 	}
@@ -141,7 +167,12 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 	}
 	items, names := page.Items, page.Owners
 	data.Team, data.NoTeam = page.Team, page.NoTeam
-	data.Truncated, data.Limit = len(items) == q.Limit, q.Limit
+	data.Limit = q.Limit
+	if page.Next != "" {
+		g := f
+		g.After = page.Next
+		data.Older = g.URL()
+	}
 	for _, it := range items {
 		if it.Overdue {
 			data.Overdue++
@@ -165,7 +196,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 
 	for _, sc := range inboxScopes {
 		g := f
-		g.Scope = sc
+		g.Scope, g.After = sc, "" // another list starts at its first page
 		label := r.T("inbox.scope." + sc)
 		if sc == "team" && data.Team != "" {
 			label = r.T("inbox.scope.team_named", data.Team)
@@ -174,6 +205,13 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 	}
 	for _, v := range inboxShows {
 		data.Shows = append(data.Shows, inboxOption{Value: v, Label: r.T("inbox.show." + v), Selected: v == f.Show})
+	}
+	data.Priorities = append(data.Priorities, inboxOption{Value: "", Label: r.T("labels.priority.any"), Selected: f.Priority == ""})
+	for _, v := range desk.Priorities() {
+		data.Priorities = append(data.Priorities, inboxOption{Value: v, Label: r.T("labels.priority." + v), Selected: v == f.Priority})
+	}
+	for _, v := range inboxSorts {
+		data.Sorts = append(data.Sorts, inboxOption{Value: v, Label: r.T("labels.sort." + v), Selected: v == f.Sort || (v == "due" && f.Sort == "")})
 	}
 	for _, v := range inboxStatusOrder {
 		data.Statuses = append(data.Statuses, inboxOption{Value: v, Label: r.T("inbox.statuses." + v), Selected: v == f.Status})

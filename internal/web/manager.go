@@ -89,6 +89,11 @@ func (s *Server) setAgentActive(w http.ResponseWriter, r *request) error {
 	if active {
 		q.Set("done", "activated")
 	}
+	if next := localPath(r.FormValue("next"), ""); next != "" {
+		// The administration screens send their own page back.
+		http.Redirect(w, r.Request, next+"?"+q.Encode(), http.StatusSeeOther)
+		return nil
+	}
 	if t := r.FormValue("team"); t != "" {
 		q.Set("team", t)
 	}

@@ -36,21 +36,25 @@ type matrixRole struct {
 // matrixScene is a desk with two teams and every role, and foreign objects: team B's case of
 // another customer (not handed to the partner), with a promise, a document and a mail.
 type matrixScene struct {
-	d        *testDesk
-	roles    []*matrixRole
-	caseB    service.CaseView
-	promise  service.PromiseView
-	doc      desk.Document
-	mailID   int64
-	outID    int64 // a mail the desk queued on the case
-	custB    desk.Customer
-	token    desk.Token // a token of the agent above, to revoke
-	tokenOf  desk.Agent
-	absences map[int64]int64
-	teamB    string
-	teamBID  int64
-	incident service.IncidentView // team B's, owned by its agent
-	decision desk.Decision        // on the case, waiting for team B's manager
+	d         *testDesk
+	roles     []*matrixRole
+	caseB     service.CaseView
+	promise   service.PromiseView
+	doc       desk.Document
+	mailID    int64
+	outID     int64 // a mail the desk queued on the case
+	custB     desk.Customer
+	token     desk.Token // a token of the agent above, to revoke
+	tokenOf   desk.Agent
+	absences  map[int64]int64
+	teamB     string
+	teamBID   int64
+	incident  service.IncidentView // team B's, owned by its agent
+	decision  desk.Decision        // on the case, waiting for team B's manager
+	caseType  desk.CaseType
+	canned    desk.CannedReply
+	doomed    map[string]int64 // a canned reply for each role to delete on the page
+	doomedAPI map[string]int64 // and one by the API
 	// Webhook endpoints: one to read and change, and one for each surface's removal.
 	hook, hookAPIGone, hookPageGone int64
 	autoGone, autoPageGone          int64 // automations (off) to remove
@@ -193,6 +197,19 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	for _, r := range m.roles {
 		r.csrf = m.csrfOf(t, r)
 	}
+	m.caseType, err = svc.CreateCaseType(ctx, sys, desk.NewCaseType{Name: "Repair", Team: "B"})
+	check(err)
+	m.canned, err = svc.CreateCannedReply(ctx, sys, "Hello", "Hello {{customer.first_name}}", false)
+	check(err)
+	m.doomed, m.doomedAPI = map[string]int64{}, map[string]int64{}
+	for _, r := range m.roles {
+		c, err := svc.CreateCannedReply(ctx, sys, "Doomed "+r.name, "Hello", false)
+		check(err)
+		m.doomed[r.name] = c.ID
+		c, err = svc.CreateCannedReply(ctx, sys, "Doomed by API "+r.name, "Hello", false)
+		check(err)
+		m.doomedAPI[r.name] = c.ID
+	}
 	return m
 }
 
@@ -253,7 +270,7 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.incident.ID)
 	case strings.HasPrefix(p, "/api/v1/decisions/"), strings.HasPrefix(p, "/decisions/"):
 		objID = id(m.decision.ID)
-	case strings.HasPrefix(p, "/team/agents/"):
+	case strings.HasPrefix(p, "/team/agents/"), strings.HasPrefix(p, "/admin/agents/"):
 		objID = id(r.target.ID)
 	case strings.HasPrefix(p, "/api/v1/automations/"):
 		objID = id(m.autoGone)
@@ -265,6 +282,16 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.hookPageGone)
 	case strings.HasPrefix(p, "/api/v1/webhooks/"), strings.HasPrefix(p, "/settings/webhooks/"):
 		objID = id(m.hook)
+	case strings.HasPrefix(p, "/admin/case-types/"), strings.HasPrefix(p, "/api/v1/case-types/"):
+		objID = id(m.caseType.ID)
+	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/admin/canned/"):
+		objID = id(m.doomed[r.name]) // each role deletes one of its own
+	case strings.HasPrefix(p, "/admin/canned/"):
+		objID = id(m.canned.ID)
+	case strings.HasPrefix(pattern, "DELETE /api/v1/canned-replies/"):
+		objID = id(m.doomedAPI[r.name])
+	case strings.HasPrefix(p, "/api/v1/canned-replies/"):
+		objID = id(m.canned.ID)
 	}
 	if strings.Contains(p, "/outbox/") {
 		p = strings.NewReplacer("{mail_id}", id(m.outID), "{mail}", id(m.outID)).Replace(p)

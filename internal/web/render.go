@@ -65,9 +65,10 @@ func loadPages() (*pages, error) {
 			}
 			return m, nil
 		},
-		"add":   func(a, b int) int { return a + b },
-		"join":  strings.Join,
-		"split": strings.Fields,
+		"add":      func(a, b int) int { return a + b },
+		"join":     strings.Join,
+		"split":    strings.Fields,
+		"weekdays": func() []string { return days },
 	}
 	base := template.New("layout.html").Funcs(funcs)
 	shared := []string{"templates/layout.html"}

@@ -115,6 +115,12 @@ func (dd *demoDesk) agentPages() []string {
 		"/availability",
 		"/availability/feed",
 		"/team",
+		"/cases/new",
+		"/admin/agents",
+		"/admin/teams",
+		"/admin/case-types",
+		"/admin/canned",
+		"/admin/log",
 		"/no-such-page",
 	}
 }

@@ -184,6 +184,8 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.ssoRoutes(mux)
 	s.webhookRoutes(mux)
 	s.automationRoutes(mux)
+	s.adminRoutes(mux)
+	s.newCaseRoutes(mux)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))

@@ -1,0 +1,118 @@
+package desk
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A case's priority and tags: how urgent it is and what it is about, set by agents (and, for a
+// public complaint on a social channel, higher from the start: story 11). Each change is an
+// internal entry on the record.
+
+// Priorities, lowest first.
+const (
+	PriorityLow    = "low"
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
+	PriorityUrgent = "urgent"
+)
+
+// Priorities lists the priorities, lowest first.
+func Priorities() []string {
+	return []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+}
+
+// Entry kinds of a change of priority or tags.
+const (
+	KindPriorityChanged EntryKind = "priority_changed"
+	KindTagsChanged     EntryKind = "tags_changed"
+)
+
+// maxTags and maxTagLen bound a case's tags.
+const (
+	maxTags   = 20
+	maxTagLen = 40
+)
+
+// StartPriority is a new case's priority: a public complaint (social) is seen by others, so it
+// starts high.
+func StartPriority(channel string) string {
+	if channel == "social" {
+		return PriorityHigh
+	}
+	return PriorityNormal
+}
+
+// ParsePriority checks a priority.
+func ParsePriority(field, p string) (string, error) {
+	p = strings.ToLower(strings.TrimSpace(p))
+	if !slices.Contains(Priorities(), p) {
+		return "", Invalid(field, "%q is not a priority: use low, normal, high or urgent", p)
+	}
+	return p, nil
+}
+
+// ParseTags checks and tidies tags: trimmed, lower case, inner spaces as hyphens, each once,
+// in the order given.
+func ParseTags(field string, in []string) ([]string, error) {
+	out := []string{}
+	for i, t := range in {
+		t = strings.Join(strings.Fields(strings.ToLower(strings.TrimSpace(t))), "-")
+		if t == "" {
+			continue
+		}
+		if utf8.RuneCountInString(t) > maxTagLen || strings.ContainsFunc(t, func(r rune) bool { return unicode.IsControl(r) || r == ',' || r == '"' }) {
+			return nil, Invalid(fmt.Sprintf("%s[%d]", field, i), "a tag is a word or two of up to %d characters, without commas or quotes", maxTagLen)
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	if len(out) > maxTags {
+		return nil, Invalid(field, "a case has at most %d tags", maxTags)
+	}
+	return out, nil
+}
+
+// LabelChange is what a change of priority or tags writes on the record: an internal entry for
+// each that changed, saying from what to what.
+func LabelChange(c *Case, actor Actor, priority *string, tags []string) []Draft {
+	var drafts []Draft
+	if priority != nil && *priority != c.Priority {
+		drafts = append(drafts, Draft{Kind: KindPriorityChanged, Actor: actor, Internal: true,
+			Body: fmt.Sprintf("Priority: %s → %s", c.Priority, *priority), Data: PriorityChangedData{From: c.Priority, To: *priority}})
+		c.Priority = *priority
+	}
+	if tags != nil && !slices.Equal(tags, c.Tags) {
+		was, now := strings.Join(c.Tags, ", "), strings.Join(tags, ", ")
+		drafts = append(drafts, Draft{Kind: KindTagsChanged, Actor: actor, Internal: true,
+			Body: fmt.Sprintf("Tags: %s → %s", orNone(was), orNone(now)), Data: TagsChangedData{From: c.Tags, To: tags}})
+		c.Tags = tags
+	}
+	return drafts
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// PriorityChangedData is a change of a case's priority.
+type PriorityChangedData struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// TagsChangedData is a change of a case's tags: all of them before and after.
+type TagsChangedData struct {
+	From []string `json:"from"`
+	To   []string `json:"to"`
+}
+
+func (PriorityChangedData) entryKind() EntryKind { return KindPriorityChanged }
+func (TagsChangedData) entryKind() EntryKind     { return KindTagsChanged }
