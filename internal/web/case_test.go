@@ -266,7 +266,7 @@ func TestCaseOffersDisabledWhileComplaintOpen(t *testing.T) {
 		thanks := caseMust(cd.Svc.CreateCannedReply(ctx, desk.AgentActor(cd.Ann), "Thanks", "Thank you for your patience.", false))
 		b := cd.signedInAs("ann@example.com")
 		p := b.get(cd.path(""))
-		p.mustContain(t, fmt.Sprintf(`<option value="%d" data-body="Try our gold plan: 20%% off!" disabled>Gold plan (offer)</option>`, offer.ID),
+		p.mustContain(t, fmt.Sprintf(`<option value="%d" data-user-text data-body="Try our gold plan: 20%% off!" disabled>Gold plan (offer)</option>`, offer.ID),
 			"Offers are off: a complaint of this customer is still open (K-", `name="offer" value="1" disabled`)
 		// Posted anyway (an old page, a crafted form), the desk refuses it.
 		r := b.post(cd.path("/reply"), url.Values{"canned": {fmt.Sprint(offer.ID)}, "visibility": {"public"}})
@@ -283,7 +283,7 @@ func TestCaseOffersDisabledWhileComplaintOpen(t *testing.T) {
 		caseMust(cd.Svc.Confirm(ctx, desk.CustomerActor(cd.Cust), cd.CaseID, desk.Confirmation{Confirmed: true}))
 		p = b.get(cd.path(""))
 		p.caseMustLack(t, "Offers are off", `name="offer" value="1" disabled`)
-		p.mustContain(t, fmt.Sprintf(`<option value="%d" data-body="Try our gold plan: 20%% off!">Gold plan (offer)</option>`, offer.ID))
+		p.mustContain(t, fmt.Sprintf(`<option value="%d" data-user-text data-body="Try our gold plan: 20%% off!">Gold plan (offer)</option>`, offer.ID))
 	})
 }
 
