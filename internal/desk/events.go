@@ -26,14 +26,15 @@ func EventTypes() []EventType {
 	return []EventType{EventCaseOpened, EventOwnerChanged, EventAbsenceStarted, EventTargetPassed}
 }
 
-// IsEventType reports whether name is a desk event.
-func IsEventType(name string) bool { return slices.Contains(EventTypes(), EventType(name)) }
-
-// EntryKinds are the record's entry kinds, which are events too.
+// EntryKinds are the record's entry kinds, which are events too: every kind with its typed
+// data (entrydata.go), so a kind added there is offered to webhooks and documented at once.
 func EntryKinds() []EntryKind {
-	return []EntryKind{KindMessageIn, KindMessageOut, KindNote, KindCall, KindPromiseMade, KindPromiseKept, KindPromiseSlipped,
-		KindPromiseBroken, KindEscalated, KindHandover, KindIntroduction, KindStatusChanged, KindResolutionConfirmed,
-		KindResolutionRejected, KindReferenceAdded, KindHandoverAsked, KindHandoverAgreed, KindHandoverDeclined}
+	out := make([]EntryKind, 0, len(dataReaders))
+	for k := range dataReaders {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // PersonRef names an agent in an event: their id and name.

@@ -179,13 +179,6 @@ func (g *gate) isDraining() bool {
 	return g.draining
 }
 
-// sessions counts the sessions let in (for tests and logs).
-func (g *gate) sessions() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.conns)
-}
-
 // What a connection is reading.
 const (
 	readingCommands = iota

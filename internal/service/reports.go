@@ -117,9 +117,6 @@ var ReportNames = func() []string {
 	return out
 }()
 
-// ReportColumns are a report's columns (nil for an unknown report).
-func ReportColumns(name string) []string { return slices.Clone(measures[name].columns) }
-
 // measuring is what a report's rows are read with: the read, the filter and the teams'
 // settings (their calendars and repeat windows).
 type measuring struct {
