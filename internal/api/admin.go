@@ -45,12 +45,8 @@ type adminLogAnswer struct {
 }
 
 func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[caseTypePatch](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in caseTypePatch
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	up := service.CaseTypeUpdate{Team: in.Team}
@@ -71,12 +67,8 @@ func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Act
 }
 
 func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[cannedPatch](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in cannedPatch
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	if err := service.Gate(a, service.ActCannedChange); err != nil {

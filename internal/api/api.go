@@ -428,6 +428,17 @@ func decodeOptional(r *http.Request, dst any) error {
 	return decode(r, dst)
 }
 
+// idAndBody reads the path's {id} and the JSON body (by decode or decodeOptional) into a new T:
+// how most calls on one object begin.
+func idAndBody[T any](r *http.Request, read func(*http.Request, any) error) (int64, T, error) {
+	var in T
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = read(r, &in)
+	}
+	return id, in, err
+}
+
 // pathID reads an id from the path; cases may also be named by ref (K-1042).
 func pathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)

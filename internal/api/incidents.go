@@ -145,24 +145,16 @@ func (s *Server) getIncident(r *http.Request, svc *service.Service, a desk.Actor
 }
 
 func (s *Server) setIncidentStatus(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[incidentStatusIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in incidentStatusIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.SetIncidentStatus(r.Context(), a, id, in.PublicStatus)
 }
 
 func (s *Server) linkCases(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[linkIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in linkIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, len(in.CaseIDs))
@@ -173,12 +165,8 @@ func (s *Server) linkCases(r *http.Request, svc *service.Service, a desk.Actor) 
 }
 
 func (s *Server) promiseIncident(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[promiseIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in promiseIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	due, err := parseTime("due_at", in.DueAt)
@@ -189,24 +177,16 @@ func (s *Server) promiseIncident(r *http.Request, svc *service.Service, a desk.A
 }
 
 func (s *Server) resolveIncident(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[resolveIncidentIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in resolveIncidentIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.ResolveIncident(r.Context(), a, id, in.Summary)
 }
 
 func (s *Server) makeDecision(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[decisionIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in decisionIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	refuse := false
@@ -229,12 +209,8 @@ func (s *Server) caseDecisions(r *http.Request, svc *service.Service, a desk.Act
 }
 
 func (s *Server) answerDecision(r *http.Request, svc *service.Service, a desk.Actor, approve bool) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[decisionAnswerIn](r, decodeOptional)
 	if err != nil {
-		return nil, err
-	}
-	var in decisionAnswerIn
-	if err := decodeOptional(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.AnswerDecision(r.Context(), a, id, approve, in.Reason)

@@ -25,12 +25,8 @@ type labelsIn struct {
 }
 
 func (s *Server) setLabels(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[labelsIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in labelsIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	l := service.LabelsIn{Priority: in.Priority}

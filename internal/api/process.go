@@ -95,12 +95,8 @@ func (s *Server) createPartner(r *http.Request, svc *service.Service, a desk.Act
 }
 
 func (s *Server) assignPartner(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[assignPartnerIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in assignPartnerIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.AssignPartner(r.Context(), a, id, int64(in.PartnerID), in.Step)
@@ -124,24 +120,16 @@ func (s *Server) listCaseTypes(r *http.Request, svc *service.Service, a desk.Act
 }
 
 func (s *Server) advanceStep(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[advanceIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in advanceIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.AdvanceStep(r.Context(), a, id, in.Step)
 }
 
 func (s *Server) resolve(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[resolveIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in resolveIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.Resolve(r.Context(), a, id, in.Summary)
@@ -197,12 +185,8 @@ func (s *Server) release(r *http.Request, svc *service.Service, a desk.Actor) (a
 }
 
 func (s *Server) reopen(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[reopenIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in reopenIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.Reopen(r.Context(), a, id, in.Reason)

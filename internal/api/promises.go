@@ -172,12 +172,8 @@ func (s *Server) promiseRoutes() []route {
 }
 
 func (s *Server) makePromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[promiseIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in promiseIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	due, err := parseTime("due_at", in.DueAt)
@@ -188,24 +184,16 @@ func (s *Server) makePromise(r *http.Request, svc *service.Service, a desk.Actor
 }
 
 func (s *Server) keepPromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[keepIn](r, decodeOptional)
 	if err != nil {
-		return nil, err
-	}
-	var in keepIn
-	if err := decodeOptional(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.KeepPromise(r.Context(), a, id, in.Note)
 }
 
 func (s *Server) slipPromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[slipIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in slipIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	due, err := parseTime("due_at", in.DueAt)
@@ -254,12 +242,8 @@ func (s *Server) slips(r *http.Request, svc *service.Service, a desk.Actor) (any
 }
 
 func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[handoverIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in handoverIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	until, err := parseTime("until", in.Until)
@@ -270,12 +254,8 @@ func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (
 }
 
 func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[agreementRequestIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in agreementRequestIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.AskHandoverAgreement(r.Context(), a, id, desk.HandoverAsk{ToAgentID: int64(in.ToAgentID), Message: in.Message})
@@ -290,12 +270,8 @@ func (s *Server) getAgreement(r *http.Request, svc *service.Service, a desk.Acto
 }
 
 func (s *Server) escalate(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[escalateIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in escalateIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.Escalate(r.Context(), a, id, in.Reason)
@@ -310,12 +286,8 @@ func caseHandovers(in []caseHandoverIn) []service.CaseHandover {
 }
 
 func (s *Server) addAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[absenceIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in absenceIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	from, err := parseTime("from", in.From)

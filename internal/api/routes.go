@@ -112,12 +112,8 @@ func (s *Server) getCustomer(r *http.Request, svc *service.Service, a desk.Actor
 }
 
 func (s *Server) addReference(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[referenceIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in referenceIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.AddReference(r.Context(), a, id, desk.Reference{Kind: in.Kind, Value: in.Value})
@@ -207,24 +203,16 @@ func (s *Server) getRecord(r *http.Request, svc *service.Service, a desk.Actor) 
 }
 
 func (s *Server) addMessage(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[messageIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in messageIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID)})
 }
 
 func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[callIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in callIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	at, err := parseTime("at", in.At)
@@ -281,12 +269,8 @@ type agentUpdateIn struct {
 }
 
 func (s *Server) updateAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[agentUpdateIn](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in agentUpdateIn
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	u := service.AgentUpdate{Name: in.Name, Role: in.Role, Team: in.Team, Timezone: in.Timezone, Hours: in.Hours, Active: in.Active}

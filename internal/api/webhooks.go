@@ -80,12 +80,8 @@ func (s *Server) resendDelivery(r *http.Request, svc *service.Service, a desk.Ac
 }
 
 func (s *Server) updateWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[webhookPatch](r, decode)
 	if err != nil {
-		return nil, err
-	}
-	var in webhookPatch
-	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
 	return svc.UpdateWebhook(r.Context(), a, id, service.WebhookPatch{Active: in.Active, Events: in.Events})
