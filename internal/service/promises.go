@@ -233,31 +233,24 @@ func loadPromise(w *work, id int64) (*desk.Promise, *desk.Case, error) {
 
 // KeepPromise records that a promise was kept; its reminders and breach are called off.
 func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, note string) (PromiseView, error) {
-	if err := gate(actor, ActPromiseKeep); err != nil {
-		return PromiseView{}, err
-	}
-	var view PromiseView
-	err := s.write(ctx, actor, func(w *work) error {
-		p, c, err := loadPromise(w, id)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActPromiseKeep, Object{Case: c, Promise: p}); err != nil {
-			return err
-		}
-		if err := s.keepGroup(w, p, c, note); err != nil {
-			return err
-		}
-		view, err = promiseView(w, *p)
-		return err
+	return s.onPromise(ctx, actor, id, ActPromiseKeep, "keep promise", func(w *work, p *desk.Promise, c *desk.Case) error {
+		return s.keepGroup(w, p, c, note)
 	})
-	return view, wrap("keep promise", err)
 }
 
 // SlipPromise moves a promise's due time with a reason and a message to the customer, both on
 // the record. The second slip of one promise (and every one after it) escalates the case.
 func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, in desk.Slip) (PromiseView, error) {
-	if err := gate(actor, ActPromiseSlip); err != nil {
+	return s.onPromise(ctx, actor, id, ActPromiseSlip, "slip promise", func(w *work, p *desk.Promise, c *desk.Case) error {
+		return s.slipGroup(w, p, c, in)
+	})
+}
+
+// onPromise runs a command on one promise: the permission table's answer for the action, then
+// do, then the promise as it is after.
+func (s *Service) onPromise(ctx context.Context, actor desk.Actor, id int64, act Action, what string,
+	do func(w *work, p *desk.Promise, c *desk.Case) error) (PromiseView, error) {
+	if err := gate(actor, act); err != nil {
 		return PromiseView{}, err
 	}
 	var view PromiseView
@@ -266,16 +259,16 @@ func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, i
 		if err != nil {
 			return err
 		}
-		if err := w.allow(ActPromiseSlip, Object{Case: c, Promise: p}); err != nil {
+		if err := w.allow(act, Object{Case: c, Promise: p}); err != nil {
 			return err
 		}
-		if err := s.slipGroup(w, p, c, in); err != nil {
+		if err := do(w, p, c); err != nil {
 			return err
 		}
 		view, err = promiseView(w, *p)
 		return err
 	})
-	return view, wrap("slip promise", err)
+	return view, wrap(what, err)
 }
 
 // keepOn keeps one open promise of a case the command has locked.
