@@ -61,11 +61,11 @@ const (
 
 // AutomationAction is one thing an automation does.
 type AutomationAction struct {
-	Do            string `json:"do"`
-	Team          string `json:"team,omitempty"`
-	Body          string `json:"body,omitempty"`
-	CannedReplyID int64  `json:"canned_reply_id,omitempty"`
-	WebhookID     int64  `json:"webhook_id,omitempty"`
+	Do            string   `json:"do"`
+	Team          string   `json:"team,omitempty"`
+	Body          string   `json:"body,omitempty"`
+	CannedReplyID int64    `json:"canned_reply_id,omitempty"`
+	WebhookID     int64    `json:"webhook_id,omitempty"`
 	Priority      string   `json:"priority,omitempty"`
 	Tags          []string `json:"tags,omitempty"`
 	Say           string   `json:"say,omitempty"`
