@@ -13,20 +13,7 @@ import (
 // leaves the one switched on as it is.
 func TestServeShipsAutomationsOff(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
-		cfg := storetest.Config(t, backend)
-		dbArgs := []string{"--data", cfg.DataDir}
-		if backend == "postgres" {
-			dbArgs = []string{"--db", cfg.URL}
-		}
-		if code, out, errOut := kept(t, "", append([]string{"migrate"}, dbArgs...)...); code != 0 {
-			t.Fatalf("kept migrate: exit %d\n%s%s", code, out, errOut)
-		}
-		code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@example.com", "--role", "admin"}, dbArgs...)...)
-		if code != 0 {
-			t.Fatalf("kept token: exit %d\n%s%s", code, out, errOut)
-		}
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		token := lines[len(lines)-1]
+		_, dbArgs, token := migratedDesk(t, backend)
 
 		srv := startServer(t, dbArgs)
 		list := srv.call(t, token, "GET", "/api/v1/automations", nil, 200)["list"]
