@@ -123,7 +123,9 @@ func TestShippedRemindWaitingCustomer(t *testing.T) {
 		c := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: kati.ID, Subject: "Ruuter", Body: "Ruuter ei tööta.", Channel: "email", OwnerID: sc.ann.ID}))
 		must(sc.svc.AddMessage(sc.ctx, desk.AgentActor(sc.ann), c.ID, desk.NewMessage{Body: "Palun taaskäivitage ruuter ja andke teada."}))
 		waiting := sc.openCase(sc.ann, "Kettle")
-		reminders := func(id int64) []desk.Entry { return sentBy(sc.record(id, sc.sys), "Remind a customer after 3 business days") }
+		reminders := func(id int64) []desk.Entry {
+			return sentBy(sc.record(id, sc.sys), "Remind a customer after 3 business days")
+		}
 		sc.advance(sc.at(7, "09:50").Sub(sc.clock.Now())) // Monday: three days of the clock, one business day
 		if n := len(reminders(c.ID)); n != 0 {
 			t.Fatalf("reminded %d times by Monday morning", n)
@@ -158,7 +160,9 @@ func TestShippedClosedUnconfirmedTellsCustomer(t *testing.T) {
 		sc.clock.Set(sc.at(0, "10:00"))
 		c := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: ivana.ID, Subject: "Usmjerivač", Body: "Ne radi.", Channel: "email", OwnerID: sc.ann.ID}))
 		must(sc.svc.Resolve(sc.ctx, desk.AgentActor(sc.ann), c.ID, "Zamijenili smo usmjerivač."))
-		told := func() []desk.Entry { return sentBy(sc.record(c.ID, sc.sys), "Tell the customer an unconfirmed resolution is closed") }
+		told := func() []desk.Entry {
+			return sentBy(sc.record(c.ID, sc.sys), "Tell the customer an unconfirmed resolution is closed")
+		}
 		sc.advance(6 * 24 * time.Hour)
 		if v := must(sc.svc.Case(sc.ctx, sc.sys, c.ID)); v.Status != desk.StatusAwaitingConfirmation || len(told()) != 0 {
 			t.Fatalf("within the wait: %s, told %d times", v.Status, len(told()))
