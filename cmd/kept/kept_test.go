@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -149,25 +150,31 @@ func (s *server) call(t testing.TB, token, method, path string, body any, want i
 	return out.(map[string]any)
 }
 
+// migratedDesk is a database of the backend migrated by `kept migrate`, the flags that name it,
+// and an admin's API token from `kept token`.
+func migratedDesk(t *testing.T, backend string) (store.Config, []string, string) {
+	t.Helper()
+	cfg := storetest.Config(t, backend)
+	dbArgs := []string{"--data", cfg.DataDir}
+	if backend == "postgres" {
+		dbArgs = []string{"--db", cfg.URL}
+	}
+	if code, out, errOut := kept(t, "", append([]string{"migrate"}, dbArgs...)...); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("kept migrate: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@example.com", "--role", "admin"}, dbArgs...)...)
+	if code != 0 {
+		t.Fatalf("kept token: exit %d\n%s%s", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return cfg, dbArgs, lines[len(lines)-1]
+}
+
 // TestBinary drives the real binary through the contract's flow on both databases, then
 // proves that `kept verify` notices an entry altered behind the desk's back.
 func TestBinary(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
-		cfg := storetest.Config(t, backend)
-		dbArgs := []string{"--data", cfg.DataDir}
-		if backend == "postgres" {
-			dbArgs = []string{"--db", cfg.URL}
-		}
-
-		if code, out, errOut := kept(t, "", append([]string{"migrate"}, dbArgs...)...); code != 0 || !strings.Contains(out, "up to date") {
-			t.Fatalf("kept migrate: exit %d\n%s%s", code, out, errOut)
-		}
-		code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@example.com", "--role", "admin"}, dbArgs...)...)
-		if code != 0 {
-			t.Fatalf("kept token: exit %d\n%s%s", code, out, errOut)
-		}
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		token := lines[len(lines)-1]
+		cfg, dbArgs, token := migratedDesk(t, backend)
 
 		srv := startServer(t, dbArgs)
 		resp, err := http.Get(srv.url + "/healthz")
@@ -251,7 +258,7 @@ func TestBinary(t *testing.T) {
 				}
 			}
 		}
-		code, out, _ = kept(t, "", append([]string{"verify"}, dbArgs...)...)
+		code, out, _ := kept(t, "", append([]string{"verify"}, dbArgs...)...)
 		if code == 0 || !strings.Contains(out, ref+" seq 4") {
 			t.Errorf("kept verify after tampering: exit %d\n%s\nwant a failure naming %s seq 4", code, out, ref)
 		}

@@ -161,6 +161,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err := svc.PrepareMail(ctx); err != nil {
 		return err
 	}
+	if err := svc.EnsureShippedAutomations(ctx); err != nil {
+		return err
+	}
 	// Set before anything runs in the background, so commit events never see it half-made.
 	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo, TrustedProxies: proxies, SSO: sso})
 	if err != nil {

@@ -27,12 +27,13 @@ type automationPatch struct {
 func (s *Server) automationRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/automations", summary: "Set up an automation: name; when (one of event: an entry kind or a desk event about a case, " +
-			"idle_hours: nothing on an active case for so many of its team's business hours, waiting_days: waiting on the customer so many days, " +
+			"idle_hours: nothing on an active case for so many of its team's business hours, waiting_days: waiting on the customer so many of its team's business days, " +
 			"promise_due_hours: an open promise due within so many hours); if (team, type, channel, language, words, customer_id, status: all that are " +
 			"given must hold; words: any of them in the subject or the event's text); then (actions: assign [team], note [body], reply [canned_reply_id], " +
-			"webhook [webhook_id], remind [body]). It acts as itself (\"automation: <name>\" on the record) under the same rules as people; a refused " +
+			"webhook [webhook_id], remind [body], set_priority [priority], add_tags [tags], remind_customer [say: waiting or closed_unconfirmed, the desk's words " +
+			"in the customer's language]). It acts as itself (\"automation: <name>\" on the record) under the same rules as people; a refused " +
 			"action goes on the record. It acts once per case and event, never on what it did itself, and at most 3 automations start one another in a row. " +
-			"active defaults to true.",
+			"active defaults to true. Kept ships three examples, turned off.",
 			status: http.StatusCreated, body: automationIn{}, answer: desk.Automation{}, handle: s.createAutomation},
 		{method: "GET", path: "/api/v1/automations", summary: "The automations.", status: http.StatusOK, answer: []desk.Automation{}, handle: s.listAutomations},
 		{method: "PATCH", path: "/api/v1/automations/{id}", summary: "Change an automation: turn it off or on (active), rename it, or replace its when, if or then.",

@@ -22,7 +22,8 @@ type AutomationWhen struct {
 	// business hours.
 	IdleHours int `json:"idle_hours,omitempty"`
 	// WaitingDays: a case waiting on the customer (awaiting their confirmation, or answered
-	// by the desk with nothing since) for this many days.
+	// by the desk with nothing since) for this many of its team's business days (days the
+	// team works; round the clock, every day).
 	WaitingDays int `json:"waiting_days,omitempty"`
 	// PromiseDueHours: an open promise on the case falls due within this many hours.
 	PromiseDueHours int `json:"promise_due_hours,omitempty"`
@@ -49,15 +50,25 @@ const (
 	DoReply   = "reply"   // a canned reply to the customer, its variables filled (canned_reply_id)
 	DoWebhook = "webhook" // call a webhook endpoint (webhook_id), whatever events it hears of
 	DoRemind  = "remind"  // a notification to the case's owner (body)
+	// DoSetPriority sets the case's priority (priority), DoAddTags adds tags to those it has
+	// (tags): the same command as the case page's labels.
+	DoSetPriority = "set_priority"
+	DoAddTags     = "add_tags"
+	// DoRemindCustomer writes to the customer in their own language, in the desk's words
+	// (say: one of CustomerReminders), never an admin's English.
+	DoRemindCustomer = "remind_customer"
 )
 
 // AutomationAction is one thing an automation does.
 type AutomationAction struct {
-	Do            string `json:"do"`
-	Team          string `json:"team,omitempty"`
-	Body          string `json:"body,omitempty"`
-	CannedReplyID int64  `json:"canned_reply_id,omitempty"`
-	WebhookID     int64  `json:"webhook_id,omitempty"`
+	Do            string   `json:"do"`
+	Team          string   `json:"team,omitempty"`
+	Body          string   `json:"body,omitempty"`
+	CannedReplyID int64    `json:"canned_reply_id,omitempty"`
+	WebhookID     int64    `json:"webhook_id,omitempty"`
+	Priority      string   `json:"priority,omitempty"`
+	Tags          []string `json:"tags,omitempty"`
+	Say           string   `json:"say,omitempty"`
 }
 
 // Automation is one rule.
@@ -122,8 +133,24 @@ func CheckAutomation(a Automation) error {
 			if act.WebhookID <= 0 {
 				return Invalid(field+".webhook_id", "name the webhook endpoint to call")
 			}
+		case DoSetPriority:
+			if _, err := ParsePriority(field+".priority", act.Priority); err != nil {
+				return err
+			}
+		case DoAddTags:
+			tags, err := ParseTags(field+".tags", act.Tags)
+			if err != nil {
+				return err
+			}
+			if len(tags) == 0 {
+				return Invalid(field+".tags", "name the tags to add")
+			}
+		case DoRemindCustomer:
+			if !slices.Contains(CustomerReminders(), act.Say) {
+				return Invalid(field+".say", "%q is not a reminder the desk words: use %s", act.Say, strings.Join(CustomerReminders(), " or "))
+			}
 		default:
-			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind)", act.Do)
+			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, remind_customer)", act.Do)
 		}
 	}
 	return nil
@@ -178,3 +205,30 @@ type AutomationCalledData struct {
 	Status       Status    `json:"status"`
 	Owner        PersonRef `json:"owner"`
 }
+
+// ShippedAutomation is an example Kept ships: set up turned off, once, for an admin to switch on.
+type ShippedAutomation struct {
+	Key  string // stable, whatever the admin renames it to
+	Rule Automation
+}
+
+// ShippedAutomations are the examples: remind a customer the desk has waited on for three
+// business days; tell the customer when a resolution they never confirmed is closed at the end
+// of the wait (the desk closes it by its timer, closed_unconfirmed, and says nothing to them);
+// tag invoice questions (in English, Estonian and Croatian) and hand them to the Billing team.
+func ShippedAutomations() []ShippedAutomation {
+	return []ShippedAutomation{
+		{Key: "remind_waiting", Rule: Automation{Name: "Remind a customer after 3 business days",
+			When: AutomationWhen{WaitingDays: 3},
+			Then: []AutomationAction{{Do: DoRemindCustomer, Say: SayWaiting}}}},
+		{Key: "closed_unconfirmed", Rule: Automation{Name: "Tell the customer an unconfirmed resolution is closed",
+			When: AutomationWhen{Event: string(KindStatusChanged)}, If: AutomationIf{Status: StatusClosedUnconfirmed},
+			Then: []AutomationAction{{Do: DoRemindCustomer, Say: SayClosedUnconfirmed}}}},
+		{Key: "invoices", Rule: Automation{Name: "Tag and route invoices",
+			When: AutomationWhen{Event: string(EventCaseOpened)}, If: AutomationIf{Words: []string{"invoice", "arve", "račun"}},
+			Then: []AutomationAction{{Do: DoAddTags, Tags: []string{"invoice"}}, {Do: DoAssign, Team: ShippedBillingTeam}}}},
+	}
+}
+
+// ShippedBillingTeam is the team the invoice example hands cases to, when the desk has one.
+const ShippedBillingTeam = "Billing"

@@ -112,6 +112,31 @@ func (c Calendar) NextOpen(t time.Time) time.Time {
 	return t
 }
 
+// AddDays is the moment n business days after from: the same clock time in the calendar's
+// zone on the nth later day on which the team works at all (a weekend or a holiday does not
+// count). Round the clock, every day counts; a calendar that never opens within two years
+// counts every day as well (a condition must come true).
+func (c Calendar) AddDays(from time.Time, n int) time.Time {
+	loc := c.zone()
+	local := from.In(loc)
+	at := func(i int) time.Time {
+		return time.Date(local.Year(), local.Month(), local.Day()+i, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), loc)
+	}
+	if c.RoundTheClock() || n <= 0 {
+		return at(n)
+	}
+	horizon := int(calendarHorizon / (24 * time.Hour))
+	for i, counted := 1, 0; i <= horizon; i++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, loc)
+		if len(c.stretches(day, time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc))) > 0 {
+			if counted++; counted == n {
+				return at(i)
+			}
+		}
+	}
+	return at(n)
+}
+
 // ParseHolidays checks a team's holidays (dates, "2006-01-02") and returns them sorted, each once.
 func ParseHolidays(field string, days []string) ([]string, error) {
 	seen := map[string]bool{}

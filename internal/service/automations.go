@@ -222,6 +222,33 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 		return err
 	case desk.DoWebhook:
 		return s.automationCall(w, a, caseID, act, t)
+	case desk.DoSetPriority:
+		p, err := desk.ParsePriority("priority", act.Priority)
+		if err != nil {
+			return err
+		}
+		return s.setLabels(w, caseID, LabelsIn{Priority: &p})
+	case desk.DoAddTags:
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		tags, err := desk.ParseTags("tags", append(slices.Clone(c.Tags), act.Tags...))
+		if err != nil {
+			return err
+		}
+		return s.setLabels(w, caseID, LabelsIn{Tags: tags})
+	case desk.DoRemindCustomer:
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		r, err := w.reader(c.CustomerID)
+		if err != nil {
+			return err
+		}
+		_, _, err = s.addMessage(w, caseID, desk.NewMessage{Body: r.CustomerReminder(act.Say, *c)})
+		return err
 	}
 	return desk.Invalid("do", "%q is not an action", act.Do)
 }
@@ -353,9 +380,18 @@ func (s *Service) sweepRule(w *work, a desk.Automation) error {
 			return err
 		}
 		for _, c := range cases {
-			if c.Status == desk.StatusAwaitingConfirmation || c.Unanswered == 0 {
-				add(c, "waiting", fmt.Sprintf("waiting:%d", c.UpdatedAt.UnixMicro()))
+			if c.Status != desk.StatusAwaitingConfirmation && c.Unanswered != 0 {
+				continue
 			}
+			// Business days are never fewer than days of the clock: the query bounds them.
+			settings, err := w.settingsOf(c)
+			if err != nil {
+				return err
+			}
+			if settings.Calendar().AddDays(c.UpdatedAt, when.WaitingDays).After(w.now) {
+				continue
+			}
+			add(c, "waiting", fmt.Sprintf("waiting:%d", c.UpdatedAt.UnixMicro()))
 		}
 	case when.PromiseDueHours > 0:
 		ps, err := w.tx.Promises(w.ctx, store.PromiseFilter{State: desk.PromiseOpen, DueFrom: w.now,

@@ -361,16 +361,16 @@ func rule(act Action) Rule {
 }
 
 // automationRights are the actions an automation may run (the automation.act row): its
-// notes and canned replies, and handing a case to someone available. Nothing else, whatever the
-// other rows say.
-var automationRights = []Action{ActCaseReply, ActCaseHandover}
+// notes, canned replies and reminders, handing a case to someone available, and a case's
+// priority and tags. Nothing else, whatever the other rows say.
+var automationRights = []Action{ActCaseReply, ActCaseHandover, ActCaseLabel}
 
 func automationRightsText() string {
 	names := make([]string, len(automationRights))
 	for i, a := range automationRights {
 		names[i] = string(a)
 	}
-	return strings.Join(names, " and ")
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // automationMay answers for an automation: its own row, and the actions it names.

@@ -334,7 +334,7 @@ func hookDelivery(hookID int64, ev hookEvent) (store.WebhookDelivery, error) {
 	if err != nil {
 		return store.WebhookDelivery{}, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
 	}
-	return store.WebhookDelivery{WebhookID: hookID, MessageID: id, Type: ev.typ, Payload: body}, nil
+	return store.WebhookDelivery{WebhookID: hookID, CaseID: ev.caseID, MessageID: id, Type: ev.typ, Payload: body}, nil
 }
 
 // WebhookQueue is the desk's queue of deliveries, as the webhook sender works it.
@@ -353,7 +353,7 @@ func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Durat
 	})
 	out := make([]webhooks.Delivery, len(claimed))
 	for i, d := range claimed {
-		out[i] = webhooks.Delivery{ID: d.ID, WebhookID: d.WebhookID, MessageID: d.MessageID, URL: d.URL, Secret: d.Secret, Payload: d.Payload, Attempts: d.Attempts}
+		out[i] = webhooks.Delivery{ID: d.ID, WebhookID: d.WebhookID, CaseID: d.CaseID, MessageID: d.MessageID, URL: d.URL, Secret: d.Secret, Payload: d.Payload, Attempts: d.Attempts}
 	}
 	return out, err
 }
@@ -363,6 +363,9 @@ func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Durat
 func (q WebhookQueue) Record(ctx context.Context, d webhooks.Delivery, a webhooks.Attempt) error {
 	s := q.s
 	return s.write(ctx, desk.SystemActor(), func(w *work) error {
+		if a.Held {
+			return w.tx.HoldDelivery(w.ctx, d.ID, a.At)
+		}
 		if err := w.tx.DeliveryOutcome(w.ctx, d.ID, store.DeliveryAttempt{Delivered: a.Delivered, Final: a.Final, Status: a.Status, Error: a.Error,
 			At: a.At, RetryAt: a.RetryAt}); err != nil {
 			return err

@@ -155,3 +155,13 @@ func (t *Tx) QuietCases(ctx context.Context, statuses []desk.Status, before time
 	}
 	return out, nil
 }
+
+// ClaimShipped marks a shipped example as offered; it reports whether it was the first time.
+func (t *Tx) ClaimShipped(ctx context.Context, key string, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO shipped_automations (key, shipped_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, dbTime(now))
+	if err != nil {
+		return false, fmt.Errorf("ship automation %q: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -27,6 +27,7 @@ const (
 type WebhookDelivery struct {
 	ID         int64
 	WebhookID  int64
+	CaseID     int64  // 0: about no case; a case's deliveries to an endpoint go out in order
 	MessageID  string // webhook-id: the same on every attempt, for the receiver to drop repeats
 	Type       string
 	Payload    []byte
@@ -140,14 +141,14 @@ func (t *Tx) QueueDeliveries(ctx context.Context, ds []WebhookDelivery, now time
 func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	for len(ds) > 0 {
 		n := min(len(ds), 50)
-		args := make([]any, 0, 6*n)
+		args := make([]any, 0, 7*n)
 		rows := make([]string, n)
 		for i, d := range ds[:n] {
 			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
-			args = append(args, d.WebhookID, d.MessageID, d.Type, string(d.Payload), d.NextAt, d.CreatedAt)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
+			args = append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, string(d.Payload), d.NextAt, d.CreatedAt)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, message_id, type, payload, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
 		if err != nil {
 			return fmt.Errorf("queue webhook deliveries: %w", err)
 		}
@@ -156,13 +157,13 @@ func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	return nil
 }
 
-const deliveryColumns = `d.id, d.webhook_id, d.message_id, d.type, d.payload, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+const deliveryColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.payload, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
 
 func scanDelivery(row scanner, extra ...any) (WebhookDelivery, error) {
 	var d WebhookDelivery
 	var payload string
 	var done sql.NullTime
-	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.MessageID, &d.Type, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
+	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
 		&d.CreatedAt, &done}, extra...)...)
 	d.Payload, d.NextAt, d.CreatedAt = []byte(payload), d.NextAt.UTC(), d.CreatedAt.UTC()
 	if done.Valid {
@@ -179,6 +180,8 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dura
 	}
 	q := `SELECT ` + deliveryColumns + `, h.url, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
 		WHERE h.active AND ((d.state = 'pending' AND d.next_at <= $1) OR (d.state = 'sending' AND d.lease_until <= $1))
+		AND (d.case_id = 0 OR NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.case_id = d.case_id
+			AND e.id < d.id AND (e.state = 'sending' OR (e.state = 'pending' AND e.attempts > 0))))
 		ORDER BY d.next_at, d.id LIMIT $2`
 	if t.d.forUpdate != "" {
 		q += " FOR UPDATE OF d SKIP LOCKED"
@@ -233,6 +236,16 @@ func (t *Tx) DeliveryOutcome(ctx context.Context, id int64, o DeliveryAttempt) e
 		state, dbTime(o.RetryAt), o.Status, cleanErrorText(o.Error), done, id)
 	if err != nil {
 		return fmt.Errorf("record webhook delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// HoldDelivery puts a claimed delivery back as it was, unsent (an earlier delivery of its case
+// failed in the same round): not an attempt, due again at once, behind that one.
+func (t *Tx) HoldDelivery(ctx context.Context, id int64, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', attempts = attempts - 1, lease_until = NULL, next_at = $1 WHERE id = $2`, dbTime(now), id)
+	if err != nil {
+		return fmt.Errorf("hold webhook delivery %d: %w", id, err)
 	}
 	return nil
 }

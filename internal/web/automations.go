@@ -31,6 +31,8 @@ type automationsData struct {
 	Form   map[string]string
 	Error  string
 	Done   string
+	// What the form offers for set_priority and remind_customer.
+	Priorities, Reminders []string
 }
 
 func (s *Server) automationsPage(w http.ResponseWriter, r *request) error {
@@ -42,7 +44,7 @@ func (s *Server) showAutomations(w http.ResponseWriter, r *request, status int, 
 	if err != nil {
 		return err
 	}
-	d.Rules = rules
+	d.Rules, d.Priorities, d.Reminders = rules, desk.Priorities(), desk.CustomerReminders()
 	for _, e := range webhookEvents() {
 		if e.Name != "*" && e.Name != string(desk.EventAbsenceStarted) {
 			d.Events = append(d.Events, e)
@@ -57,7 +59,7 @@ func (s *Server) showAutomations(w http.ResponseWriter, r *request, status int, 
 // automationForm reads the simple form: one trigger, the conditions, one action.
 func automationForm(r *request) (desk.Automation, map[string]string) {
 	form := map[string]string{}
-	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "assign_team"} {
+	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "assign_team", "priority", "tags", "say"} {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	n, _ := strconv.Atoi(form["count"])
@@ -78,7 +80,12 @@ func automationForm(r *request) (desk.Automation, map[string]string) {
 			a.If.Words = append(a.If.Words, w)
 		}
 	}
-	act := desk.AutomationAction{Do: form["do"], Body: form["body"], Team: form["assign_team"]}
+	act := desk.AutomationAction{Do: form["do"], Body: form["body"], Team: form["assign_team"], Priority: form["priority"], Say: form["say"]}
+	for _, t := range strings.Split(form["tags"], ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			act.Tags = append(act.Tags, t)
+		}
+	}
 	act.CannedReplyID, _ = strconv.ParseInt(form["canned_reply_id"], 10, 64)
 	act.WebhookID, _ = strconv.ParseInt(form["webhook_id"], 10, 64)
 	a.Then = []desk.AutomationAction{act}

@@ -68,3 +68,65 @@ func TestBrowserAutomationAdministration(t *testing.T) {
 		t.Fatalf("dialogs opened: %v", got)
 	}
 }
+
+// The shipped examples (issue 17) are on the automations page, turned off; an admin switches
+// the invoice example on from its row and a new case about an "arve" is tagged invoice, by it.
+func TestBrowserShippedAutomations(t *testing.T) {
+	d := newDesk(t, "sqlite")
+	bg := context.Background()
+	if err := d.Svc.EnsureShippedAutomations(bg); err != nil {
+		t.Fatal(err)
+	}
+	ctx, dialogs := chrome(t)
+	signInChrome(t, ctx, d, "admin@example.com", adminPassword)
+	run(t, ctx, "open the automations page",
+		chromedp.Navigate(d.URL+"/settings/automations"),
+		chromedp.WaitVisible(chromedp.CSS(`#automations`)),
+	)
+	s := get(t, ctx, "read the list", chromedp.Text(chromedp.CSS(`#automations`)))
+	for _, want := range []string{"Remind a customer after 3 business days", "waiting on the customer 3 business days", "we are waiting for your answer",
+		"Tell the customer an unconfirmed resolution is closed", "Tag and route invoices", "Add tags: invoice", "invoice, arve, račun"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the list lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "auto.") || strings.Count(s, "Off") < 3 {
+		t.Fatalf("the list reads:\n%s", s)
+	}
+	rules, err := d.Svc.Automations(bg, desk.AgentActor(d.Admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := ""
+	for _, a := range rules {
+		if a.Name == "Tag and route invoices" {
+			row = `tr[data-automation="` + idStr(a.ID) + `"] `
+		}
+	}
+	run(t, ctx, "switch the invoice example on",
+		chromedp.Click(chromedp.CSS(row+`button.auto-on`)),
+		chromedp.WaitVisible(chromedp.CSS(row+`button.auto-off`)),
+	)
+	cust, err := d.Svc.CreateCustomer(bg, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee", Lang: "et"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.Svc.OpenCase(bg, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Küsimus", Body: "Novembri arve on topelt.", Channel: "web", OwnerID: d.Admin.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := d.Svc.Case(bg, desk.SystemActor(), c.ID)
+	if err != nil || len(v.Tags) != 1 || v.Tags[0] != "invoice" {
+		t.Fatalf("the case's tags: %v (%v)", v.Tags, err)
+	}
+	run(t, ctx, "the case shows the tag by the automation",
+		chromedp.Navigate(d.URL+"/cases/"+idStr(c.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`main`)),
+	)
+	if s := text(t, ctx); !strings.Contains(s, "invoice") || !strings.Contains(s, "automation: Tag and route invoices") {
+		t.Fatalf("the case page reads:\n%s", s)
+	}
+	if got := dialogs(); len(got) > 0 {
+		t.Fatalf("dialogs opened: %v", got)
+	}
+}

@@ -30,6 +30,7 @@ import (
 type Delivery struct {
 	ID        int64
 	WebhookID int64
+	CaseID    int64  // 0: about no case; a case's deliveries to an endpoint go in order
 	MessageID string // the webhook-id header, the same on every attempt
 	URL       string
 	Secret    string
@@ -45,6 +46,9 @@ type Attempt struct {
 	Error     string
 	At        time.Time
 	RetryAt   time.Time
+	// Held: not sent, because an earlier delivery of its case to the endpoint failed in the
+	// same round; it goes back to the queue as it was (not an attempt) and waits for that one.
+	Held bool
 }
 
 // Queue is the desk's durable queue of deliveries, as the sender works it; each call is a
@@ -121,16 +125,27 @@ func (s *Sender) RunDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, fmt.Errorf("claim deliveries: %w", err)
 		}
+		delivered := 0
+		failed := map[[2]int64]bool{} // endpoint and case whose delivery failed this round
 		for _, d := range due {
-			a := s.send(ctx, d)
+			key := [2]int64{d.WebhookID, d.CaseID}
+			var a Attempt
+			if d.CaseID != 0 && failed[key] {
+				a = Attempt{Held: true, At: s.clk.Now()}
+			} else if a = s.send(ctx, d); !a.Delivered {
+				failed[key] = true
+			}
 			if err := s.q.Record(context.WithoutCancel(ctx), d, a); err != nil {
 				return total, fmt.Errorf("record delivery %d: %w", d.ID, err)
 			}
 			if a.Delivered {
-				total++
+				delivered++
 			}
 		}
-		if len(due) < batch {
+		total += delivered
+		// A delivery that waited behind an earlier one of its case may go once that is
+		// delivered: another claim takes it now.
+		if len(due) < batch && delivered == 0 {
 			return total, nil
 		}
 	}
