@@ -108,7 +108,7 @@ func (s *Server) embedSubmit(w http.ResponseWriter, r *request) error {
 	d.TypeID, _ = strconv.ParseInt(r.PostFormValue("type"), 10, 64)
 	if err := s.svc.CheckEmbedFormToken(r.Context(), r.PostFormValue("form")); err != nil {
 		d.Error = r.T("embed.expired")
-		return s.showEmbed(w, r, http.StatusForbidden, d)
+		return s.showEmbed(w, r, http.StatusBadRequest, d)
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	address, from := throttleKeys("embed", r, strings.ToLower(email))
