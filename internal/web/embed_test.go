@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -96,6 +95,7 @@ func TestEmbedRequestPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		typeID := portalID(repair.ID)
+		relay := newRelaySink(t, d)
 
 		// The page: its policy, framed only by the allowed sites; no script; in the chosen language.
 		p := embedGet(t, d, "/embed/request?lang=et&type="+typeID, "en")
@@ -136,8 +136,8 @@ func TestEmbedRequestPage(t *testing.T) {
 			t.Fatalf("without the order: %d\n%s", p.Status, p.Body)
 		}
 		p.mustContain(t, "The dryer is loud.", `value="Nina Novak"`)
-		if n := len(portalMails(t, d)); n != 0 {
-			t.Fatalf("%d mails after a refused request", n)
+		if got := relay.drain(); len(got) != 0 {
+			t.Fatalf("%d mails after a refused request", len(got))
 		}
 
 		// The request: a mail with the link, in the visitor's language; no case yet.
@@ -147,14 +147,11 @@ func TestEmbedRequestPage(t *testing.T) {
 			t.Fatalf("the request: %d\n%s", p.Status, p.Body)
 		}
 		p.mustContain(t, "Saatsime aadressile Nina@Example.org lingi", `id="sent"`)
-		mails := portalMails(t, d)
+		mails := relay.drain()
 		if len(mails) != 1 || mails[0].To != "nina@example.org" {
-			t.Fatalf("outbox: %+v", mails)
+			t.Fatalf("the relay got: %+v", mails)
 		}
-		msg, err := mail.Parse(mails[0].Raw, mail.DefaultLimits())
-		if err != nil {
-			t.Fatal(err)
-		}
+		msg := mails[0].Msg
 		if msg.Subject != "Palun kinnitage oma pöördumine" {
 			t.Errorf("the mail's subject: %q", msg.Subject)
 		}
@@ -203,6 +200,20 @@ func TestEmbedRequestPage(t *testing.T) {
 		}
 		if n := customerCases(t, d, "nina@example.org"); n != 1 {
 			t.Fatalf("%d cases after using the link twice, want 1", n)
+		}
+
+		// Submissions are paced per address and client: the fifth for one address waits.
+		for i := range 3 {
+			sent.Set("form", embedToken(t, embedGet(t, d, "/embed/request", "en")))
+			p = embedPost(t, d, sent, "en")
+			if want := http.StatusOK; i == 2 {
+				if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" {
+					t.Fatalf("a fifth request: %d\n%s", p.Status, p.Body)
+				}
+				p.mustContain(t, "Siit on saadetud liiga palju pöördumisi", "The dryer is loud.")
+			} else if p.Status != want {
+				t.Fatalf("request %d: %d", i+3, p.Status)
+			}
 		}
 
 		// Without allowed sites the page may not be framed at all.
