@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mailnet/mailtest"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -95,7 +96,7 @@ func TestEmbedRequestPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		typeID := portalID(repair.ID)
-		relay := newRelaySink(t, d)
+		relay := mailtest.New(t, d.Svc.Outbox("test"), d.Clock)
 
 		// The page: its policy, framed only by the allowed sites; no script; in the chosen language.
 		p := embedGet(t, d, "/embed/request?lang=et&type="+typeID, "en")
@@ -136,7 +137,7 @@ func TestEmbedRequestPage(t *testing.T) {
 			t.Fatalf("without the order: %d\n%s", p.Status, p.Body)
 		}
 		p.mustContain(t, "The dryer is loud.", `value="Nina Novak"`)
-		if got := relay.drain(); len(got) != 0 {
+		if got := relay.Drain(); len(got) != 0 {
 			t.Fatalf("%d mails after a refused request", len(got))
 		}
 
@@ -147,7 +148,7 @@ func TestEmbedRequestPage(t *testing.T) {
 			t.Fatalf("the request: %d\n%s", p.Status, p.Body)
 		}
 		p.mustContain(t, "Saatsime aadressile Nina@Example.org lingi", `id="sent"`)
-		mails := relay.drain()
+		mails := relay.Drain()
 		if len(mails) != 1 || mails[0].To != "nina@example.org" {
 			t.Fatalf("the relay got: %+v", mails)
 		}
