@@ -90,6 +90,9 @@ func (s *Service) CheckEmbedFormToken(ctx context.Context, token string) error {
 // for none yet). The page books no call-backs: its visitor is not known yet.
 func (s *Service) EmbedRequestForm(ctx context.Context, typeID int64) (RequestForm, error) {
 	var f RequestForm
+	if err := gate(desk.Actor{}, ActEmbedRequest); err != nil {
+		return f, err
+	}
 	err := s.read(ctx, desk.SystemActor(), func(w *work) error {
 		var err error
 		f, err = requestForm(w, typeID, false)

@@ -217,6 +217,26 @@ func TestEmbedRequestPage(t *testing.T) {
 			}
 		}
 
+		// A link not used within a day no longer opens anything, and says so in the visitor's language.
+		var links []string
+		for _, m := range relay.Drain() {
+			if l := embedLinkRE.FindString(m.Msg.Text); l != "" {
+				links = append(links, strings.TrimPrefix(l, d.URL))
+			}
+		}
+		if len(links) != 2 {
+			t.Fatalf("%d links mailed for the two paced requests", len(links))
+		}
+		d.Clock.Advance(service.EmbedLinkLength)
+		late := links[0]
+		if p = d.browser().get(late); p.Status != http.StatusGone {
+			t.Fatalf("a day-old link: %d\n%s", p.Status, p.Body)
+		}
+		p.mustContain(t, "See link on aegunud")
+		if n := customerCases(t, d, "nina@example.org"); n != 1 {
+			t.Fatalf("%d cases after the paced requests, want 1", n)
+		}
+
 		// Without allowed sites the page may not be framed at all.
 		plain := newDesk(t, backend)
 		p = embedGet(t, plain, "/embed/request", "en")
