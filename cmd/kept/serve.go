@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	hooksPrivate := fs.Bool("webhook-allow-private", envOr("KEPT_WEBHOOK_ALLOW_PRIVATE", "") == "1", "let webhook endpoints be on loopback or private addresses (refused by default, so a webhook cannot reach the desk's own network)")
 	nodeName := fs.String("node", envOr("KEPT_NODE", ""), "this node's name, unique among the nodes on one database (default: the host's name and the HTTP address)")
 	proxyList := fs.String("trusted-proxies", envOr("KEPT_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR ranges or addresses, e.g. 10.0.0.0/8,127.0.0.1 (none when empty: the TCP peer is the client)")
+	embedList := fs.String("embed-origins", envOr("KEPT_EMBED_ORIGINS", ""), "sites that may frame the embeddable request page /embed/request, comma-separated, e.g. https://www.example.com (none when empty: the page works only opened directly)")
 	secretKey := fs.String("secret-key", envOr("KEPT_SECRET_KEY", ""), "32 random bytes in base64 or hex (openssl rand -base64 32) that seal agents' second-factor keys in the database; keep it apart from the backups (better given as KEPT_SECRET_KEY)")
 	backupDir := fs.String("backup-dir", envOr("KEPT_BACKUP_DIR", ""), "write a backup into this folder on a schedule (off when empty); restore one with kept restore")
 	backupEvery := fs.String("backup-every", envOr("KEPT_BACKUP_EVERY", "24h"), "how often serve writes a backup into --backup-dir, e.g. 6h")
@@ -83,6 +84,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	proxies, err := realip.ParseProxies(*proxyList)
 	if err != nil {
 		return fmt.Errorf("%w: --trusted-proxies / KEPT_TRUSTED_PROXIES: %v", errUsage, err)
+	}
+	embedOrigins, err := web.ParseEmbedOrigins(*embedList)
+	if err != nil {
+		return fmt.Errorf("%w: --embed-origins / KEPT_EMBED_ORIGINS: %v", errUsage, err)
 	}
 	zone, err := time.LoadLocation(*zoneName)
 	if err != nil {
@@ -165,7 +170,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return err
 	}
 	// Set before anything runs in the background, so commit events never see it half-made.
-	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo, TrustedProxies: proxies, SSO: sso})
+	pages, err = web.New(svc, log, m, web.Options{Zone: zone, BaseURL: *baseURL, Demo: *withDemo, TrustedProxies: proxies, SSO: sso, EmbedOrigins: embedOrigins})
 	if err != nil {
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}

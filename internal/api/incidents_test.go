@@ -1,100 +1,35 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log"
-	"log/slog"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/emersion/go-smtp"
-
-	"github.com/keptdesk/kept/internal/mail"
-	"github.com/keptdesk/kept/internal/mailnet"
+	"github.com/keptdesk/kept/internal/mailnet/mailtest"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// sink is an SMTP server on loopback that keeps what it is sent: the desk's relay.
-type sink struct {
-	mu    sync.Mutex
-	mails map[string][]string // by recipient: the texts, in the order received
-}
-
-func (s *sink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
-
-type sinkSession struct {
-	s  *sink
-	to []string
-}
-
-func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-func (ss *sinkSession) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	msg, err := mail.Parse(raw, mail.DefaultLimits())
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	for _, to := range ss.to {
-		ss.s.mails[to] = append(ss.s.mails[to], msg.Text)
-	}
-	return nil
-}
-func (ss *sinkSession) Reset()        { ss.to = nil }
-func (ss *sinkSession) Logout() error { return nil }
-
-// mailDesk is the API with outbound mail sent through a relay to the sink.
+// mailDesk is the API with outbound mail sent through a relay on loopback.
 type mailDesk struct {
 	*testDesk
-	sink   *sink
-	sender *mailnet.Sender
+	relay *mailtest.Sink
 }
 
 func newMailAPIDesk(t *testing.T, backend string) *mailDesk {
 	t.Helper()
-	sk := &sink{mails: map[string][]string{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := smtp.NewServer(sk)
-	srv.Domain = "relay.test"
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-
 	d := newDeskWith(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
-	relay, err := mailnet.ParseRelay("smtp://" + ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &mailDesk{testDesk: d, sink: sk, sender: mailnet.NewSender(d.svc.Outbox("test"), relay, d.clock, slog.New(slog.DiscardHandler))}
+	return &mailDesk{testDesk: d, relay: mailtest.New(t, d.svc.Outbox("test"), d.clock)}
 }
 
-// drain sends what is due and returns, by recipient, the texts the sink got since the last
+// drain sends what is due and returns, by recipient, the texts the relay got since the last
 // drain.
 func (d *mailDesk) drain() map[string][]string {
 	d.t.Helper()
-	if _, err := d.sender.RunDue(context.Background()); err != nil {
-		d.t.Fatal(err)
+	got := map[string][]string{}
+	for _, m := range d.relay.Drain() {
+		got[m.To] = append(got[m.To], m.Msg.Text)
 	}
-	d.sink.mu.Lock()
-	defer d.sink.mu.Unlock()
-	got := d.sink.mails
-	d.sink.mails = map[string][]string{}
 	return got
 }
 

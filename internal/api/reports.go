@@ -15,7 +15,7 @@ func (s *Server) reportRoutes() []route {
 			"promises (per agent and a total row: made, kept, slipped, broken), promise_trend (per week), resolutions (confirmed, rejected, closed_unconfirmed), " +
 			"satisfaction (ratings, average), first_response and resolution_time (per channel, in the team's business time: cases, median_s, p90_s), " +
 			"repeat_contacts (cases closed, and those the customer came back about within the team's repeat window), escalations (per trigger), " +
-			"backlog (open cases at the end of each day), volume (cases per channel and type), handovers_missing (per agent), reviews (quality review per agent), decisions (per agent who asked: requested, granted, refused, pending, sent_up). " +
+			"backlog (open cases at the end of each day), volume (cases per channel and type), handovers_missing (per agent), reviews (quality review per agent), decisions (per agent who asked: requested, granted, refused, pending, sent_up), decisions_by_reason and decisions_by_rung (requested, granted, refused, pending, median_decide_s: the median seconds from asking to the decision). " +
 			"An agent reads their own figures, a lead their team's, the head of care all (403 otherwise). " +
 			"JSON, or CSV with a header line (format=csv; cells that start with = + - @ are quoted so no spreadsheet runs them).",
 			status: http.StatusOK, answer: service.Report{},

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -346,4 +347,25 @@ func isOutOfOfficeSubject(subject string) bool {
 		}
 	}
 	return false
+}
+
+// FormToken signs a time for a form served to a visitor without a session (the embeddable
+// request page): "<unix seconds>.<hmac>". The form is accepted while the time is recent.
+func (k Keys) FormToken(at time.Time) string {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	return ts + "." + k.mac("form", ts, k.domain)
+}
+
+// ParseFormToken returns the time a FormToken signed; ok is false for a token the desk did
+// not make.
+func (k Keys) ParseFormToken(tok string) (at time.Time, ok bool) {
+	ts, sum, found := strings.Cut(tok, ".")
+	if !found {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || !hmac.Equal([]byte(sum), []byte(k.mac("form", ts, k.domain))) {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0), true
 }

@@ -447,3 +447,59 @@ func TestThirtyCasesOneIncident(t *testing.T) {
 		}
 	})
 }
+
+// The decision reports (story 20): by reason and by rung, how the decisions asked ended and the
+// median time from asking to the decision.
+func TestDecisionReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		mari := sc.speaks(sc.mari, "et", "Europe/Tallinn")
+		cs := sc.caseOf(mari, sc.ann, "Arve on vale")
+		ann, lead := desk.AgentActor(sc.ann), desk.AgentActor(sc.lead)
+		from := sc.clock.Now().Add(-time.Hour)
+
+		must(sc.svc.MakeDecision(sc.ctx, ann, cs.ID, desk.NewDecision{Kind: "credit", Amount: 30, Currency: "EUR", Reason: "The outage."}))
+		// Two refunds above the agent's limit, decided by the lead after 2 and 4 hours; a third waits.
+		for i, grant := range []bool{false, true} {
+			d := must(sc.svc.MakeDecision(sc.ctx, ann, cs.ID, desk.NewDecision{Kind: "refund", Amount: 120, Currency: "EUR", Reason: "Charged twice."}))
+			sc.clock.Advance(time.Duration(2*(i+1)) * time.Hour)
+			must(sc.svc.AnswerDecision(sc.ctx, lead, d.ID, grant, "Checked the bank statement."))
+		}
+		must(sc.svc.MakeDecision(sc.ctx, ann, cs.ID, desk.NewDecision{Kind: "refund", Amount: 120, Currency: "EUR", Reason: " Charged twice. "}))
+
+		q := service.ReportQuery{Name: "decisions_by_reason", From: from, To: sc.clock.Now().Add(time.Hour)}
+		rep := must(sc.svc.RunReport(sc.ctx, lead, q))
+		want := []string{
+			"credit|The outage.|1|1|0|0|0",
+			"refund|Charged twice.|3|1|1|1|7200",
+			"all|all|4|2|1|1|7200",
+		}
+		if got := decisionRowsText(rep.Rows, "kind", "reason"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("by reason:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+
+		q.Name = "decisions_by_rung"
+		rep = must(sc.svc.RunReport(sc.ctx, lead, q))
+		got := decisionRowsText(rep.Rows, "rung")
+		if !slices.Contains(got, "lead|3|1|1|1|7200") || got[len(got)-1] != "all|4|2|1|1|7200" {
+			t.Errorf("by rung:\n%s", strings.Join(got, "\n"))
+		}
+		csv := service.ReportCSV(rep)
+		if !strings.HasPrefix(string(csv), "rung,requested,granted,refused,pending,median_decide_s\n") {
+			t.Errorf("the CSV: %s", csv)
+		}
+	})
+}
+
+// decisionRowsText writes a decision report's rows as "key|…|requested|granted|refused|pending|median".
+func decisionRowsText(rows []map[string]any, keys ...string) []string {
+	var out []string
+	for _, r := range rows {
+		var parts []string
+		for _, c := range append(keys, "requested", "granted", "refused", "pending", "median_decide_s") {
+			parts = append(parts, fmt.Sprint(r[c]))
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	return out
+}

@@ -123,6 +123,7 @@ const (
 	ActDecisionPolicy  Action = "decision.policy"
 
 	ActPortalRequest Action = "portal.request" // a customer opens a case in the portal
+	ActEmbedRequest  Action = "embed.request"  // a visitor sends a request from a company's site
 )
 
 // Object is what an action is done to, as far as the command has loaded it.
@@ -157,7 +158,7 @@ var rules = []Rule{
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
 			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password",
-			"GET /login/second", "POST /login/second"}},
+			"GET /login/second", "POST /login/second", "GET /embed/confirm", "POST /embed/confirm"}},
 
 	{Action: ActCustomerCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers"}},
 	{Action: ActCustomerRead, Who: "staff; never partner users (customer contact data)", gate: desk.IsStaff,
@@ -336,6 +337,8 @@ var rules = []Rule{
 
 	{Action: ActPortalRequest, Who: "the customer (a new request in the portal, a call-back at a time the form offers)", gate: isCustomer,
 		Routes: []string{"GET /portal/new", "POST /portal/new"}},
+	{Action: ActEmbedRequest, Who: "anyone, on the page a company's site embeds (the case opens only when the address's owner confirms it by the mailed link)",
+		gate: anyone, Routes: []string{"GET /embed/request", "POST /embed/request"}},
 	{Action: ActImport, Who: "admin; `kept import` on the server's shell runs as the desk itself", gate: isAdminActor},
 	{Action: ActPortal, Who: "the customer, their own cases", gate: isCustomer, on: seesCase,
 		Routes: []string{"GET /portal", "GET /portal/cases/{id}", "POST /portal/cases/{id}/reply", "POST /portal/cases/{id}/rating",

@@ -52,6 +52,9 @@ type PortalLinkMail struct {
 	// ResetDone, if set, hears what became of each reset request (Link set when no relay
 	// could carry it), like Done.
 	ResetDone func(PortalLinkResult)
+	// ComposeEmbed writes the mail with the link that confirms a request sent from the
+	// embeddable page (embed.go), in lang.
+	ComposeEmbed func(lang, link string, expires time.Time) (subject, text string)
 }
 
 // SetPortalLinkMail sets how sign-in links are written and reported; call it before serving.

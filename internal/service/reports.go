@@ -105,6 +105,81 @@ var measures = map[string]measure{
 		counts, err := m.w.tx.DecisionCounts(m.w.ctx, from, to, m.f)
 		return countRows(counts, []string{"requested", "granted", "refused", "pending", "sent_up"}, nil), err
 	}},
+	"decisions_by_reason": {append([]string{"kind", "reason"}, decisionColumns...), func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		return m.decisionRows(from, to, func(d desk.Decision) map[string]any {
+			return map[string]any{"kind": string(d.Kind), "reason": strings.TrimSpace(d.Reason)}
+		})
+	}},
+	"decisions_by_rung": {append([]string{"rung"}, decisionColumns...), func(m *measuring, from, to time.Time) ([]map[string]any, error) {
+		return m.decisionRows(from, to, func(d desk.Decision) map[string]any { return map[string]any{"rung": string(d.Rung)} })
+	}},
+}
+
+// decisionColumns are the figures of the decision reports for each group: how the decisions
+// asked ended, and the median time from asking to the decision (seconds; 0 at once).
+var decisionColumns = []string{"requested", "granted", "refused", "pending", "median_decide_s"}
+
+// decisionRows groups the decisions asked in [from, to) by key (the group's columns), in the
+// order each group was first asked for, and adds a total row (its key columns "all").
+func (m *measuring) decisionRows(from, to time.Time, key func(desk.Decision) map[string]any) ([]map[string]any, error) {
+	decisions, err := m.w.tx.DecisionsAsked(m.w.ctx, from, to, m.f)
+	if err != nil {
+		return nil, err
+	}
+	type group struct {
+		row   map[string]any
+		times []float64
+	}
+	var order []string
+	groups := map[string]*group{}
+	add := func(id string, k map[string]any, d desk.Decision) {
+		g, ok := groups[id]
+		if !ok {
+			g = &group{row: k}
+			for _, c := range decisionColumns[:4] {
+				g.row[c] = 0
+			}
+			groups[id] = g
+			order = append(order, id)
+		}
+		g.row["requested"] = g.row["requested"].(int) + 1
+		switch d.State {
+		case desk.DecisionGranted:
+			g.row["granted"] = g.row["granted"].(int) + 1
+		case desk.DecisionRefused:
+			g.row["refused"] = g.row["refused"].(int) + 1
+		default:
+			g.row["pending"] = g.row["pending"].(int) + 1
+		}
+		if d.DecidedAt != nil {
+			g.times = append(g.times, d.DecidedAt.Sub(d.CreatedAt).Seconds())
+		}
+	}
+	for _, d := range decisions {
+		k := key(d)
+		id, _ := json.Marshal(k)
+		add(string(id), k, d)
+		all := map[string]any{}
+		for c := range k {
+			all[c] = "all"
+		}
+		add("\x00all", all, d)
+	}
+	rows := []map[string]any{}
+	for _, id := range order {
+		if id == "\x00all" {
+			continue
+		}
+		rows = append(rows, groups[id].row)
+	}
+	if g, ok := groups["\x00all"]; ok {
+		rows = append(rows, g.row)
+	}
+	for _, g := range groups {
+		slices.Sort(g.times)
+		g.row["median_decide_s"] = quantile(g.times, 0.5)
+	}
+	return rows, nil
 }
 
 // ReportNames are the reports there are, by name.

@@ -70,33 +70,42 @@ func (s *Service) NewRequestForm(ctx context.Context, actor desk.Actor, typeID i
 	}
 	var f RequestForm
 	err := s.read(ctx, actor, func(w *work) error {
-		types, err := w.tx.CaseTypes(ctx)
-		if err != nil {
-			return err
+		var err error
+		f, err = requestForm(w, typeID, true)
+		return err
+	})
+	return f, wrap("new request form", err)
+}
+
+// requestForm reads the case types a new request may be about, with the one chosen (0: none)
+// and, if callbacks and it is best served by a call, the free call-back times.
+func requestForm(w *work, typeID int64, callbacks bool) (RequestForm, error) {
+	var f RequestForm
+	types, err := w.tx.CaseTypes(w.ctx)
+	if err != nil {
+		return f, err
+	}
+	channels, err := w.tx.CaseTypeChannels(w.ctx)
+	if err != nil {
+		return f, err
+	}
+	for _, ct := range types {
+		rt := RequestType{ID: ct.ID, Name: ct.Name, Channel: desk.ChannelWrite, RequiredReferences: ct.RequiredReferences}
+		if ch, ok := channels[ct.ID]; ok {
+			rt.Channel = ch
 		}
-		channels, err := w.tx.CaseTypeChannels(ctx)
-		if err != nil {
-			return err
-		}
-		for _, ct := range types {
-			rt := RequestType{ID: ct.ID, Name: ct.Name, Channel: desk.ChannelWrite, RequiredReferences: ct.RequiredReferences}
-			if ch, ok := channels[ct.ID]; ok {
-				rt.Channel = ch
-			}
-			f.Types = append(f.Types, rt)
-			if ct.ID == typeID {
-				chosen := rt
-				f.Chosen = &chosen
-				if rt.Channel == desk.ChannelCall {
-					if f.Slots, err = freeCallbacks(w, ct.TeamID); err != nil {
-						return err
-					}
+		f.Types = append(f.Types, rt)
+		if ct.ID == typeID {
+			chosen := rt
+			f.Chosen = &chosen
+			if callbacks && rt.Channel == desk.ChannelCall {
+				if f.Slots, err = freeCallbacks(w, ct.TeamID); err != nil {
+					return f, err
 				}
 			}
 		}
-		return nil
-	})
-	return f, wrap("new request form", err)
+	}
+	return f, nil
 }
 
 // freeCallbacks are the next times someone of the team (anyone, without one) is free to call,
@@ -151,57 +160,63 @@ func (s *Service) OpenRequest(ctx context.Context, actor desk.Actor, in NewReque
 	if err := gate(actor, ActPortalRequest); err != nil {
 		return 0, err
 	}
-	nc := desk.NewCase{CustomerID: actor.ID, Subject: in.Subject, Body: in.Body, Channel: "web", References: in.References}
 	var id int64
 	err := s.write(ctx, actor, func(w *work) error {
 		cust, err := w.customer(actor.ID)
 		if err != nil {
 			return err
 		}
-		var team int64
-		if in.TypeID != 0 {
-			ct, err := findCaseType(w, "type", fmt.Sprint(in.TypeID))
-			if err != nil {
-				return err
-			}
-			nc.Type, team = ct.Name, ct.TeamID
-		}
-		if in.Callback != nil && team != 0 {
-			// Only the times the form offers: someone of the type's team calls.
-			a, err := w.agent(in.Callback.AgentID)
-			if err != nil || a.TeamID != team {
-				return desk.Invalid("callback", "choose one of the times offered")
-			}
-		}
-		if in.Callback != nil {
-			nc.OwnerID = in.Callback.AgentID // the one who calls owns the case
-		}
-		v, err := desk.ValidateNewCase(nc)
-		if err != nil {
-			return err
-		}
-		c, _, err := s.openCase(w, v, cust)
-		if err != nil {
-			return err
-		}
-		id = c.ID
-		if in.Callback == nil {
-			return nil
-		}
-		owner, err := w.agent(in.Callback.AgentID)
-		if err != nil {
-			return notFoundAs(err, "agent", in.Callback.AgentID)
-		}
-		if err := w.readByCustomer(c); err != nil {
-			return err
-		}
-		p, err := desk.ValidatePromise(desk.NewPromise{Kind: string(desk.PromiseCallback), DueAt: in.Callback.At,
-			Words: c.Reader.CallbackWords(in.Callback.At, owner.Location()), OwnerID: owner.ID}, w.now)
-		if err != nil {
-			return err
-		}
-		_, err = s.promiseOn(w, c, p)
+		id, err = s.openRequest(w, cust, in)
 		return err
 	})
 	return id, wrap("open request", err)
+}
+
+// openRequest opens a request's case for the customer in w: the one path of the portal's form
+// and of a request confirmed from the embeddable page.
+func (s *Service) openRequest(w *work, cust desk.Customer, in NewRequest) (int64, error) {
+	nc := desk.NewCase{CustomerID: cust.ID, Subject: in.Subject, Body: in.Body, Channel: "web", References: in.References}
+	var team int64
+	if in.TypeID != 0 {
+		ct, err := findCaseType(w, "type", fmt.Sprint(in.TypeID))
+		if err != nil {
+			return 0, err
+		}
+		nc.Type, team = ct.Name, ct.TeamID
+	}
+	if in.Callback != nil && team != 0 {
+		// Only the times the form offers: someone of the type's team calls.
+		a, err := w.agent(in.Callback.AgentID)
+		if err != nil || a.TeamID != team {
+			return 0, desk.Invalid("callback", "choose one of the times offered")
+		}
+	}
+	if in.Callback != nil {
+		nc.OwnerID = in.Callback.AgentID // the one who calls owns the case
+	}
+	v, err := desk.ValidateNewCase(nc)
+	if err != nil {
+		return 0, err
+	}
+	c, _, err := s.openCase(w, v, cust)
+	if err != nil {
+		return 0, err
+	}
+	if in.Callback == nil {
+		return c.ID, nil
+	}
+	owner, err := w.agent(in.Callback.AgentID)
+	if err != nil {
+		return 0, notFoundAs(err, "agent", in.Callback.AgentID)
+	}
+	if err := w.readByCustomer(c); err != nil {
+		return 0, err
+	}
+	p, err := desk.ValidatePromise(desk.NewPromise{Kind: string(desk.PromiseCallback), DueAt: in.Callback.At,
+		Words: c.Reader.CallbackWords(in.Callback.At, owner.Location()), OwnerID: owner.ID}, w.now)
+	if err != nil {
+		return 0, err
+	}
+	_, err = s.promiseOn(w, c, p)
+	return c.ID, err
 }

@@ -397,6 +397,28 @@ func (t *Tx) DecisionCounts(ctx context.Context, from, to time.Time, f ReportFil
 		GROUP BY d.requested_by, a.name, x.key ORDER BY a.name, d.requested_by`, args...)
 }
 
+// DecisionsAsked are the decisions asked for in [from, to) on the cases of the filter (the
+// agent: who asked), oldest first: the decision reports group them.
+func (t *Tx) DecisionsAsked(ctx context.Context, from, to time.Time, f ReportFilter) ([]desk.Decision, error) {
+	args := []any{dbTime(from), dbTime(to)}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE id IN (SELECT d.id FROM decisions d
+		JOIN cases c ON c.id = d.case_id WHERE d.created_at >= $1 AND d.created_at < $2 AND `+f.where("d.requested_by", &args)+`)
+		ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("decisions asked: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Decision
+	for rows.Next() {
+		d, err := scanDecision(rows)
+		if err != nil {
+			return nil, fmt.Errorf("decisions asked: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // SetCaseTypeChannel writes the channel that serves a case type best (write or call).
 func (t *Tx) SetCaseTypeChannel(ctx context.Context, caseTypeID int64, channel string, at time.Time) error {
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO case_type_advice (case_type_id, channel, updated_at) VALUES ($1, $2, $3)

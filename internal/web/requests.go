@@ -40,12 +40,7 @@ func (s *Server) showNewRequest(w http.ResponseWriter, r *request, status int, d
 
 func (s *Server) portalNewRequest(w http.ResponseWriter, r *request) error {
 	typeID, _ := strconv.ParseInt(r.PostFormValue("type"), 10, 64)
-	in := service.NewRequest{TypeID: typeID, Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body")}
-	for key, vals := range r.PostForm {
-		if kind, ok := strings.CutPrefix(key, "ref_"); ok && len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
-			in.References = append(in.References, desk.Reference{Kind: kind, Value: strings.TrimSpace(vals[0])})
-		}
-	}
+	in := service.NewRequest{TypeID: typeID, Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body"), References: postedReferences(r)}
 	if cb := r.PostFormValue("callback"); cb != "" {
 		at, agent, _ := strings.Cut(cb, "|")
 		t, err1 := time.Parse(time.RFC3339, at)

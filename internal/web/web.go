@@ -37,6 +37,9 @@ type Options struct {
 	PageDeadline time.Duration
 	// SSO signs agents in with an OpenID Connect provider (off while its Issuer is empty).
 	SSO SSOOptions
+	// EmbedOrigins are the sites that may frame the embeddable request page (its CSP's
+	// frame-ancestors), e.g. https://www.example.com; none: it works only opened directly.
+	EmbedOrigins []string
 }
 
 // Server renders the desk's and the portal's pages.
@@ -79,7 +82,8 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 		s.sso = &sso{opts: opts.SSO}
 	}
 	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
-	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone})
+	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone,
+		ComposeEmbed: s.embedMail})
 	if opts.BaseURL != "" {
 		svc.SetLinkBase(opts.BaseURL) // links in mails that commands write (agreement.go)
 	}
@@ -176,6 +180,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.incidentRoutes(mux)
 	s.portalRoutes(mux)
 	s.requestRoutes(mux)
+	s.embedRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
 	s.passwordRoutes(mux)
@@ -226,6 +231,12 @@ func (s *Server) wrap(route string, need desk.ActorKind, fn pageFunc) http.Handl
 }
 
 func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Handler {
+	return s.serveChecked(route, need, fn, s.checkCSRF)
+}
+
+// serveChecked serves a page whose posts must pass csrfOK (the session's token, for all but
+// the embeddable page, which signs its forms itself).
+func (s *Server) serveChecked(route string, need desk.ActorKind, fn pageFunc, csrfOK func(*request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 		start := time.Now()
 		if route != "/events" { // the live stream is meant to last
@@ -270,7 +281,7 @@ func (s *Server) serve(route string, need desk.ActorKind, fn pageFunc) http.Hand
 			}
 			return
 		}
-		if !safeMethod(hr.Method) && !s.checkCSRF(r) {
+		if !safeMethod(hr.Method) && !csrfOK(r) {
 			s.renderError(sw, r, &desk.Error{Kind: desk.KindForbidden, Code: "csrf",
 				Message: r.T("error.csrf")})
 			return
