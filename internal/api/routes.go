@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 		s.promiseRoutes(),
 		s.processRoutes(),
 		s.documentRoutes(),
+		s.recordingRoutes(),
 		s.tokenRoutes(),
 		s.feedRoutes(),
 		s.outboxRoutes(),

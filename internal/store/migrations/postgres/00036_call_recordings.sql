@@ -1,0 +1,9 @@
+-- A call's recording is a document of the case's customer that names the call (its seq on the
+-- case it came with). Such a document is the desk's, not the customer's: it is never in the
+-- customer's list of documents, and partner users hear it only on a case handed to their firm.
+
+-- +goose Up
+ALTER TABLE documents ADD COLUMN call_seq BIGINT;
+
+-- +goose Down
+ALTER TABLE documents DROP COLUMN call_seq;
