@@ -475,3 +475,40 @@ func (s *Server) caseLabels(w http.ResponseWriter, r *request) error {
 	}
 	return back(w, r, id, "labels", "")
 }
+
+// caseRecordingUpload adds the recording of one of the case's calls (the form on the call
+// entry); a refusal shows beside that call's form.
+func (s *Server) caseRecordingUpload(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	seq, err := pathInt(r, "seq")
+	if err != nil {
+		return err
+	}
+	form, fields := "recording-"+strconv.FormatInt(seq, 10), []string{"file"}
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return s.refused(w, r, id, form, fields, desk.Invalid("file", "%s", r.T("case.err.upload")))
+		}
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return s.refused(w, r, id, form, fields, desk.Invalid("file", "is required"))
+	}
+	defer file.Close()
+	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
+	if err != nil {
+		return err
+	}
+	ctype := hdr.Header.Get("Content-Type")
+	if _, err := desk.RecordingContentType(ctype); err != nil {
+		return s.refused(w, r, id, form, fields, desk.Invalid("file", "%s", r.T("case.recording.err_type")))
+	}
+	if _, err := s.svc.AddRecording(r.Context(), r.sess.Actor, service.RecordingIn{CaseID: id, CallSeq: seq, Filename: hdr.Filename,
+		ContentType: ctype, Content: content}); err != nil {
+		return s.refused(w, r, id, form, fields, err)
+	}
+	return back(w, r, id, "recording", "e"+strconv.FormatInt(seq, 10))
+}

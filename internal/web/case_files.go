@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -141,4 +142,31 @@ func serveDownload(w http.ResponseWriter, r *request, name, ctype string, data [
 	h.Set("Content-Disposition", desk.AttachmentDisposition(name))
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(data))
+}
+
+// caseRecording answers a call's recording for the case page's player: inline, as the audio
+// type it was added with (one of the few a browser plays), to whoever may hear it.
+func (s *Server) caseRecording(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	docID, err := pathInt(r, "doc")
+	if err != nil {
+		return err
+	}
+	d, content, err := s.svc.Recording(r.Context(), r.sess.Actor, id, docID)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", desk.DownloadContentType(d.ContentType))
+	h.Set("Content-Disposition", strings.Replace(desk.AttachmentDisposition(d.Filename), "attachment", "inline", 1))
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	// ServeContent answers ranges: a player seeks without fetching the whole file.
+	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(content))
+	return nil
 }
