@@ -16,7 +16,8 @@ func (s *Server) recordingRoutes() []route {
 			summary: "Add the recording of the call entry at seq: the body is the audio itself (Content-Type audio/mpeg, audio/ogg, audio/wav, audio/webm or audio/mp4; " +
 				"at most 25 MiB; optional ?filename=). It is kept as a document of kind \"call recording\", never shown to the customer, and the record gets an " +
 				"internal recording_added entry with its SHA-256 (the answer). A call has one recording: a second is refused (409 recording_exists).",
-			status: http.StatusCreated, answer: desk.Entry{}, handle: s.addRecording, maxBody: desk.MaxDocumentSize + 1},
+			status: http.StatusCreated, answer: desk.Entry{}, handle: s.addRecording, maxBody: desk.MaxDocumentSize + 1,
+			rawBody: desk.RecordingTypes(), query: []param{{"filename", "the recording's file name (default call-SEQ with the type's extension)"}}},
 	}
 }
 
