@@ -75,6 +75,14 @@ func TestCallRecordings(t *testing.T) {
 				t.Errorf("the customer's record shows %+v", e)
 			}
 		}
+		// A data request's archive is what the customer would download: no recording.
+		arch := must(svc.ExportCustomer(ctx, sys, mari.ID, func(d desk.Document, _ []byte) error {
+			t.Errorf("the customer's archive holds %+v", d)
+			return nil
+		}))
+		if len(arch.Documents) != 0 {
+			t.Errorf("the customer's archive lists %+v", arch.Documents)
+		}
 		// Staff list it with its call and hear it.
 		if docs := must(svc.CaseDocuments(ctx, ann, c.ID)); len(docs) != 1 || docs[0].CallSeq != call.Seq || docs[0].Kind != desk.RecordingKind {
 			t.Errorf("staff list %+v", docs)
