@@ -212,6 +212,11 @@ func AttachmentDisposition(name string) string {
 	return `attachment; filename="` + asciiFilename(name) + `"; filename*=UTF-8''` + percentEncode(name)
 }
 
+// InlineDisposition is AttachmentDisposition for a file shown in the page (a recording's player).
+func InlineDisposition(name string) string {
+	return `inline; filename="` + asciiFilename(name) + `"; filename*=UTF-8''` + percentEncode(name)
+}
+
 // asciiFilename approximates name in printable ASCII: accents dropped ("Ivić" → "Ivic"),
 // dashes and spaces made plain, and anything else (quotes, backslashes and percent signs
 // too, which some clients decode) replaced by "_".

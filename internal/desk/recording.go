@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"maps"
 	"mime"
 	"slices"
 	"strings"
@@ -17,14 +18,7 @@ const RecordingKind = "call recording"
 var recordingTypes = map[string]bool{"audio/mpeg": true, "audio/ogg": true, "audio/wav": true, "audio/webm": true, "audio/mp4": true}
 
 // RecordingTypes are the audio types a recording may have, sorted.
-func RecordingTypes() []string {
-	out := make([]string, 0, len(recordingTypes))
-	for t := range recordingTypes {
-		out = append(out, t)
-	}
-	slices.Sort(out)
-	return out
-}
+func RecordingTypes() []string { return slices.Sorted(maps.Keys(recordingTypes)) }
 
 // RecordingContentType is the declared type of a recording as kept, or an error when it is not
 // audio a browser plays (audio/x-wav, the older name, is taken as audio/wav).

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
@@ -438,19 +439,9 @@ func (s *Server) caseUpload(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if r.MultipartForm == nil {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return s.refused(w, r, id, "document", fields, desk.Invalid("file", "%s", r.T("case.err.upload")))
-		}
-	}
-	file, hdr, err := r.FormFile("file")
+	hdr, content, err := formFile(r)
 	if err != nil {
-		return s.refused(w, r, id, "document", fields, desk.Invalid("file", "is required"))
-	}
-	defer file.Close()
-	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
-	if err != nil {
-		return err
+		return s.refused(w, r, id, "document", fields, err)
 	}
 	ctype := hdr.Header.Get("Content-Type")
 	if ctype == "" || ctype == "application/octet-stream" {
@@ -488,19 +479,9 @@ func (s *Server) caseRecordingUpload(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	form, fields := "recording-"+strconv.FormatInt(seq, 10), []string{"file"}
-	if r.MultipartForm == nil {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return s.refused(w, r, id, form, fields, desk.Invalid("file", "%s", r.T("case.err.upload")))
-		}
-	}
-	file, hdr, err := r.FormFile("file")
+	hdr, content, err := formFile(r)
 	if err != nil {
-		return s.refused(w, r, id, form, fields, desk.Invalid("file", "is required"))
-	}
-	defer file.Close()
-	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
-	if err != nil {
-		return err
+		return s.refused(w, r, id, form, fields, err)
 	}
 	ctype := hdr.Header.Get("Content-Type")
 	if _, err := desk.RecordingContentType(ctype); err != nil {
@@ -511,4 +492,24 @@ func (s *Server) caseRecordingUpload(w http.ResponseWriter, r *request) error {
 		return s.refused(w, r, id, form, fields, err)
 	}
 	return back(w, r, id, "recording", "e"+strconv.FormatInt(seq, 10))
+}
+
+// formFile reads an upload form's file (field "file"), one byte past the limit at most so the
+// rules refuse it by name; what the reader did wrong is a refusal to show beside the form.
+func formFile(r *request) (*multipart.FileHeader, []byte, error) {
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return nil, nil, desk.Invalid("file", "%s", r.T("case.err.upload"))
+		}
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return nil, nil, desk.Invalid("file", "is required")
+	}
+	defer file.Close()
+	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the uploaded file: %w", err)
+	}
+	return hdr, content, nil
 }

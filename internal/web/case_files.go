@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -134,12 +133,18 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *request) error {
 // serveDownload sends a file that must never render in the browser: an attachment, with a
 // type that runs nothing whatever the file claims (HTML and SVG go as octet-stream).
 func serveDownload(w http.ResponseWriter, r *request, name, ctype string, data []byte) {
+	serveFile(w, r, desk.AttachmentDisposition(name), ctype, data)
+}
+
+// serveFile sends a file with the disposition given and a type that runs nothing. It answers
+// ranges, so a player seeks without fetching the whole file.
+func serveFile(w http.ResponseWriter, r *request, disposition, ctype string, data []byte) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", desk.DownloadContentType(ctype))
-	h.Set("Content-Disposition", desk.AttachmentDisposition(name))
+	h.Set("Content-Disposition", disposition)
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(data))
 }
@@ -159,14 +164,6 @@ func (s *Server) caseRecording(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", desk.DownloadContentType(d.ContentType))
-	h.Set("Content-Disposition", strings.Replace(desk.AttachmentDisposition(d.Filename), "attachment", "inline", 1))
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	// ServeContent answers ranges: a player seeks without fetching the whole file.
-	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(content))
+	serveFile(w, r, desk.InlineDisposition(d.Filename), d.ContentType, content)
 	return nil
 }
