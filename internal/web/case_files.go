@@ -107,11 +107,7 @@ func (s *Server) caseMailAttachment(w http.ResponseWriter, r *request) error {
 
 // caseDocument answers a document of the case's customer.
 func (s *Server) caseDocument(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	docID, err := pathInt(r, "doc")
+	id, docID, err := caseAndDoc(r)
 	if err != nil {
 		return err
 	}
@@ -152,11 +148,7 @@ func serveFile(w http.ResponseWriter, r *request, disposition, ctype string, dat
 // caseRecording answers a call's recording for the case page's player: inline, as the audio
 // type it was added with (one of the few a browser plays), to whoever may hear it.
 func (s *Server) caseRecording(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	docID, err := pathInt(r, "doc")
+	id, docID, err := caseAndDoc(r)
 	if err != nil {
 		return err
 	}
@@ -166,4 +158,13 @@ func (s *Server) caseRecording(w http.ResponseWriter, r *request) error {
 	}
 	serveFile(w, r, desk.InlineDisposition(d.Filename), d.ContentType, content)
 	return nil
+}
+
+// caseAndDoc reads a case's file route: the case ({id}) and the document ({doc}).
+func caseAndDoc(r *request) (id, doc int64, err error) {
+	if id, err = pathInt(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	doc, err = pathInt(r, "doc")
+	return id, doc, err
 }
