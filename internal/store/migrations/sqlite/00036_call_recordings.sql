@@ -4,6 +4,9 @@
 
 -- +goose Up
 ALTER TABLE documents ADD COLUMN call_seq INTEGER;
+-- One recording a call, whatever two uploads race.
+CREATE UNIQUE INDEX documents_call_recording ON documents (case_id, call_seq) WHERE call_seq IS NOT NULL;
 
 -- +goose Down
+DROP INDEX documents_call_recording;
 ALTER TABLE documents DROP COLUMN call_seq;
