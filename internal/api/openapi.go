@@ -44,12 +44,19 @@ func (s *Server) openAPIDoc() map[string]any {
 			op["requestBody"] = map[string]any{"required": true,
 				"content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.body))}}}
 		}
+		if len(rt.rawBody) > 0 {
+			content := map[string]any{}
+			for _, mt := range rt.rawBody {
+				content[mt] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
+		}
 		responses := map[string]any{
 			"401": map[string]any{"description": "no valid token", "content": jsonContent(errorRef)},
 			"404": map[string]any{"description": "no such object, or not one the token may see", "content": jsonContent(errorRef)},
 		}
 		responses[strconv.Itoa(rt.status)] = map[string]any{"description": http.StatusText(rt.status), "content": jsonContent(schemaOf(reflect.TypeOf(rt.answer)))}
-		if rt.body != nil {
+		if rt.body != nil || len(rt.rawBody) > 0 {
 			responses["400"] = map[string]any{"description": "the body is not JSON of this shape; error.field names the field", "content": jsonContent(errorRef)}
 			responses["422"] = map[string]any{"description": "a value is refused; error.field names it and error.message says why", "content": jsonContent(errorRef)}
 			responses["409"] = map[string]any{"description": "a rule forbids it now; error.code names the rule and the answer says what would be allowed", "content": jsonContent(errorRef)}

@@ -14,8 +14,9 @@ type route struct {
 	method, path string
 	summary      string
 	status       int
-	body         any // an example value of the request body's type, or nil
-	answer       any // an example value of the answer's type
+	body         any      // an example value of the request body's type, or nil
+	rawBody      []string // the media types of a body taken as it is (a file), not JSON
+	answer       any      // an example value of the answer's type
 	query        []param
 	handle       handlerFunc
 	maxBody      int64 // the largest request body accepted; 0: maxRequestBody
@@ -40,6 +41,7 @@ func (s *Server) routes() []route {
 		s.promiseRoutes(),
 		s.processRoutes(),
 		s.documentRoutes(),
+		s.recordingRoutes(),
 		s.tokenRoutes(),
 		s.feedRoutes(),
 		s.outboxRoutes(),

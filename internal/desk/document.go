@@ -21,7 +21,8 @@ const KindDocumentAdded EntryKind = "document_added"
 type Document struct {
 	ID          int64     `json:"id"`
 	CustomerID  int64     `json:"customer_id"`
-	CaseID      int64     `json:"case_id,omitempty"` // the case it came with; 0 if none
+	CaseID      int64     `json:"case_id,omitempty"`  // the case it came with; 0 if none
+	CallSeq     int64     `json:"call_seq,omitempty"` // a call recording's call entry on CaseID; 0 for other documents
 	Kind        string    `json:"kind"`
 	Filename    string    `json:"filename"`
 	ContentType string    `json:"content_type"`
@@ -125,7 +126,8 @@ func DownloadContentType(stored string) string {
 		return "application/octet-stream"
 	}
 	switch mt {
-	case "application/pdf", "image/png", "image/jpeg", "image/gif":
+	case "application/pdf", "image/png", "image/jpeg", "image/gif",
+		"audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "audio/mp4":
 		return mt
 	case "text/plain":
 		if cs := params["charset"]; cs != "" {
@@ -168,7 +170,34 @@ func containsRun(words, run []string) bool {
 
 // CanSeeDocument reports whether the actor may see a document: whoever may see its customer.
 // A partner handed a case will not see the customer's other papers through it.
-func CanSeeDocument(a Actor, d Document) bool { return CanSeeCustomer(a, d.CustomerID) }
+// A call's recording is the desk's: staff only, never the customer (partner users hear one on
+// a case handed to their firm, through the case: see CanHearRecording).
+func CanSeeDocument(a Actor, d Document) bool {
+	if d.IsRecording() {
+		return IsStaff(a)
+	}
+	return CanSeeCustomer(a, d.CustomerID)
+}
+
+// CanHearRecording reports whether the actor may hear a recording of case c: staff, and
+// partner users of the firm the case is handed to; never the customer.
+func CanHearRecording(a Actor, c Case, d Document) bool {
+	if !d.IsRecording() || d.CaseID != c.ID || d.CustomerID != c.CustomerID || a.Kind == ActorCustomer {
+		return false
+	}
+	return IsStaff(a) || (a.Kind == ActorAgent && CanSeeCase(a, c))
+}
+
+// VisibleDocuments are the documents of a list the actor may see.
+func VisibleDocuments(a Actor, docs []Document) []Document {
+	out := make([]Document, 0, len(docs))
+	for _, d := range docs {
+		if CanSeeDocument(a, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // DocumentAdded is the public record entry saying a document came with a case; its data
 // carries the SHA-256, so the record vouches for the bytes as well as the name.
@@ -181,6 +210,11 @@ func DocumentAdded(d Document, by Actor) Draft {
 // the exact UTF-8 name as filename* (RFC 8187) for the rest.
 func AttachmentDisposition(name string) string {
 	return `attachment; filename="` + asciiFilename(name) + `"; filename*=UTF-8''` + percentEncode(name)
+}
+
+// InlineDisposition is AttachmentDisposition for a file shown in the page (a recording's player).
+func InlineDisposition(name string) string {
+	return `inline; filename="` + asciiFilename(name) + `"; filename*=UTF-8''` + percentEncode(name)
 }
 
 // asciiFilename approximates name in printable ASCII: accents dropped ("Ivić" → "Ivic"),

@@ -77,6 +77,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
 	KindRatingGiven:     reader[RatingGivenData](),
 	KindPriorityChanged: reader[PriorityChangedData](), KindTagsChanged: reader[TagsChangedData](),
+	KindRecordingAdded: reader[RecordingAddedData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an
@@ -364,6 +365,17 @@ type ReferenceAddedData struct {
 	Value string `json:"value"`
 }
 
+// RecordingAddedData names a call's recording: the call's seq, the document it is kept as and
+// the SHA-256 of its bytes.
+type RecordingAddedData struct {
+	CallSeq     int64  `json:"call_seq"`
+	ContentType string `json:"content_type"`
+	DocumentID  int64  `json:"document_id"`
+	Filename    string `json:"filename"`
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+}
+
 // DocumentAddedData names a document that came with a case and the SHA-256 of its bytes.
 type DocumentAddedData struct {
 	DocumentID int64  `json:"document_id"`
@@ -407,5 +419,6 @@ func (ResolutionConfirmedData) entryKind() EntryKind { return KindResolutionConf
 func (ResolutionRejectedData) entryKind() EntryKind  { return KindResolutionRejected }
 func (ReferenceAddedData) entryKind() EntryKind      { return KindReferenceAdded }
 func (DocumentAddedData) entryKind() EntryKind       { return KindDocumentAdded }
+func (RecordingAddedData) entryKind() EntryKind      { return KindRecordingAdded }
 func (PartnerAssignedData) entryKind() EntryKind     { return KindPartnerAssigned }
 func (StepChangedData) entryKind() EntryKind         { return KindStepChanged }

@@ -49,12 +49,16 @@ type CasePage struct {
 	Incidents, OpenIncidents []desk.Incident
 	// Decisions on the case with the policy and the evidence beside them (story 20).
 	Decisions DecisionsView
+	// Recordings are the case's calls' recordings the reader may hear, by the call's seq: staff
+	// and partner users of the firm the case is handed to (story 14).
+	Recordings map[int64]desk.Document
 }
 
 // CasePermissions are the table's answers for one case and reader.
 type CasePermissions struct {
 	HandOver, Ask, Resolve, Reopen, Release, Resend bool
 	Label                                           bool           // priority and tags
+	Record                                          bool           // add a call's recording
 	Keep, Slip                                      map[int64]bool // by promise
 	// Incidents and decisions: open or link an incident, record a decision, answer a pending
 	// one (by decision).
@@ -70,7 +74,7 @@ func casePermissions(w *work, c *desk.Case, promises []desk.Promise) (CasePermis
 	}
 	out := CasePermissions{Keep: map[int64]bool{}, Slip: map[int64]bool{}}
 	for act, to := range map[Action]*bool{ActCaseAsk: &out.Ask, ActCaseResolve: &out.Resolve, ActCaseReopen: &out.Reopen, ActCaseRelease: &out.Release,
-		ActMailResend: &out.Resend, ActCaseLabel: &out.Label} {
+		ActMailResend: &out.Resend, ActCaseLabel: &out.Label, ActRecordingAdd: &out.Record} {
 		if *to, err = w.may(act, Object{Case: c}); err != nil {
 			return out, err
 		}
@@ -109,6 +113,9 @@ func (s *Service) CasePage(ctx context.Context, actor desk.Actor, q CasePageQuer
 			return err
 		}
 		if p.Record, err = visibleRecord(w, c); err != nil {
+			return err
+		}
+		if p.Recordings, err = caseRecordings(w, c); err != nil {
 			return err
 		}
 		if !desk.IsStaff(actor) {
@@ -165,6 +172,8 @@ func staffCasePage(w *work, c *desk.Case, q CasePageQuery, p *CasePage) error {
 	if p.Documents, err = w.tx.Documents(w.ctx, c.CustomerID); err != nil {
 		return err
 	}
+	// The calls' recordings play on their calls; this list is what the customer gave.
+	p.Documents = slices.DeleteFunc(p.Documents, desk.Document.IsRecording)
 	if p.Canned, err = w.tx.CannedReplies(w.ctx, 0); err != nil {
 		return err
 	}
@@ -250,4 +259,22 @@ func promiseEstimate(w *work, c desk.Case, kind string, due time.Time) (*desk.Es
 		return nil, err
 	}
 	return desk.EstimateFor(took, in.DueAt, w.now), nil
+}
+
+// caseRecordings are the recordings of a case's calls the reader may hear, by call seq.
+func caseRecordings(w *work, c *desk.Case) (map[int64]desk.Document, error) {
+	out := map[int64]desk.Document{}
+	if w.actor.Kind == desk.ActorCustomer {
+		return out, nil // never read for a customer
+	}
+	docs, err := w.tx.Documents(w.ctx, c.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		if desk.CanHearRecording(w.actor, *c, d) {
+			out[d.CallSeq] = d
+		}
+	}
+	return out, nil
 }

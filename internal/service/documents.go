@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/store"
@@ -77,8 +78,8 @@ func (s *Service) Documents(ctx context.Context, actor desk.Actor, customerID in
 		if _, err := tx.Customer(ctx, customerID); err != nil {
 			return notFoundAs(err, "customer", customerID)
 		}
-		var err error
-		out, err = tx.Documents(ctx, customerID)
+		docs, err := tx.Documents(ctx, customerID)
+		out = desk.VisibleDocuments(actor, docs)
 		return err
 	})
 	return out, wrap("list documents", err)
@@ -98,7 +99,8 @@ func (s *Service) CaseDocuments(ctx context.Context, actor desk.Actor, caseID in
 		if !desk.CanSeeCustomer(actor, c.CustomerID) {
 			return nil
 		}
-		out, err = tx.Documents(ctx, c.CustomerID)
+		docs, err := tx.Documents(ctx, c.CustomerID)
+		out = desk.VisibleDocuments(actor, docs)
 		return err
 	})
 	return out, wrap("list case documents", err)
@@ -156,6 +158,8 @@ func documentsAskedAgain(ctx context.Context, tx *store.Tx, customerID int64, te
 	if err != nil {
 		return nil, err
 	}
+	// A call's recording is not something the customer gave, to be asked for again.
+	docs = slices.DeleteFunc(docs, desk.Document.IsRecording)
 	if found := desk.MentionedDocuments(docs, text); found != nil {
 		return found, nil
 	}

@@ -45,9 +45,13 @@ type docQuote struct {
 	sha256 string
 }
 
-// quoteOf notes a document_added entry's quote of its document's hash, if e is one.
+// quoteOf notes a document_added or recording_added entry's quote of its document's hash, if
+// e is one.
 func quoteOf(e desk.Entry, quotes map[int64]docQuote) {
 	if d, ok := desk.DataOf[desk.DocumentAddedData](e); ok && d.DocumentID != 0 && d.SHA256 != "" {
+		quotes[d.DocumentID] = docQuote{desk.CaseRef(e.CaseID), e.Seq, d.SHA256}
+	}
+	if d, ok := desk.DataOf[desk.RecordingAddedData](e); ok && d.DocumentID != 0 && d.SHA256 != "" {
 		quotes[d.DocumentID] = docQuote{desk.CaseRef(e.CaseID), e.Seq, d.SHA256}
 	}
 }
@@ -189,7 +193,7 @@ func checkBytes(fault func(field, reason string), field string, b []byte, sum st
 }
 
 // checkDocument re-hashes a document's bytes and holds them to its stored hash and size and to
-// the hash its document_added entry quotes.
+// the hash its document_added (or a recording's recording_added) entry quotes.
 func checkDocument(d store.DocumentEvidence, quotes map[int64]docQuote) []EvidenceFault {
 	var out []EvidenceFault
 	q := quotes[d.ID]

@@ -129,6 +129,9 @@ func (s *Service) ExportCustomer(ctx context.Context, actor desk.Actor, customer
 		if err != nil {
 			return err
 		}
+		// The records are as the customer would download them: calls' recordings, the desk's
+		// and never shown to the customer, stay out as their entries do.
+		docs = desk.VisibleDocuments(desk.CustomerActor(desk.Customer{ID: customerID}), docs)
 		out.Documents = docs
 		for _, d := range docs {
 			content, _, err := w.tx.DocumentContent(w.ctx, d.ID)

@@ -58,11 +58,13 @@ const (
 	ActResolutionConfirm Action = "resolution.confirm"
 	ActInboundReceive    Action = "inbound.receive"
 
-	ActDocumentAdd  Action = "document.add"
-	ActDocumentRead Action = "document.read"
-	ActMailRead     Action = "mail.read"
-	ActCaseOutbox   Action = "case.outbox"
-	ActMailResend   Action = "mail.resend"
+	ActDocumentAdd   Action = "document.add"
+	ActDocumentRead  Action = "document.read"
+	ActRecordingAdd  Action = "recording.add"
+	ActRecordingHear Action = "recording.hear"
+	ActMailRead      Action = "mail.read"
+	ActCaseOutbox    Action = "case.outbox"
+	ActMailResend    Action = "mail.resend"
 
 	ActAbsenceAdd    Action = "absence.add"
 	ActAbsenceChange Action = "absence.change"
@@ -232,6 +234,10 @@ var rules = []Rule{
 	{Action: ActDocumentRead, Who: "staff; the customer (their own); never partner users", gate: staffOrCustomer, on: seesCase,
 		Routes: []string{"GET /api/v1/customers/{id}/documents", "GET /api/v1/cases/{id}/documents", "GET /api/v1/documents/{id}", "GET /api/v1/documents/{id}/content",
 			"GET /cases/{id}/documents/{doc}", "GET /portal/documents/{doc}"}},
+	{Action: ActRecordingAdd, Who: "staff (who log calls); never the customer or partner users", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"POST /api/v1/cases/{id}/calls/{seq}/recording", "POST /cases/{id}/calls/{seq}/recording"}},
+	{Action: ActRecordingHear, Who: "staff; partner users on cases handed to their firm; never the customer", gate: isWorker, on: seesCase,
+		Routes: []string{"GET /cases/{id}/recordings/{doc}"}},
 	{Action: ActMailRead, Who: "staff (a mail carries the customer's address); never partner users", gate: desk.IsStaff, on: seesCase,
 		Routes: []string{"GET /api/v1/mails/{id}", "GET /api/v1/mails/{id}/raw", "GET /api/v1/mails/{id}/attachments/{n}", "GET /cases/{id}/mails/{mail}/html", "GET /cases/{id}/mails/{mail}/raw",
 			"GET /cases/{id}/mails/{mail}/attachments/{n}"}},

@@ -9,13 +9,13 @@ import (
 
 // documentColumns are a document's metadata; the bytes are read only when asked for.
 const documentColumns = `id, customer_id, COALESCE(case_id, 0), kind, filename, content_type, size, sha256,
-	by_kind, by_id, by_name, created_at`
+	by_kind, by_id, by_name, created_at, COALESCE(call_seq, 0)`
 
 func scanDocument(row scanner, extra ...any) (desk.Document, error) {
 	var d desk.Document
 	var byKind string
 	dest := append([]any{&d.ID, &d.CustomerID, &d.CaseID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256,
-		&byKind, &d.By.ID, &d.By.Name, &d.CreatedAt}, extra...)
+		&byKind, &d.By.ID, &d.By.Name, &d.CreatedAt, &d.CallSeq}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return d, err
 	}
@@ -27,9 +27,9 @@ func scanDocument(row scanner, extra ...any) (desk.Document, error) {
 // and computed Size and SHA256 from content.
 func (t *Tx) InsertDocument(ctx context.Context, d *desk.Document, content []byte) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO documents (customer_id, case_id, kind, filename, content_type, size, sha256, content,
-		by_kind, by_id, by_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		by_kind, by_id, by_name, created_at, call_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		d.CustomerID, nullID(d.CaseID), d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, content,
-		string(d.By.Kind), d.By.ID, d.By.Name, d.CreatedAt).Scan(&d.ID)
+		string(d.By.Kind), d.By.ID, d.By.Name, d.CreatedAt, nullID(d.CallSeq)).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("insert document %q of customer %d: %w", d.Filename, d.CustomerID, err)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
@@ -438,19 +439,9 @@ func (s *Server) caseUpload(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if r.MultipartForm == nil {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return s.refused(w, r, id, "document", fields, desk.Invalid("file", "%s", r.T("case.err.upload")))
-		}
-	}
-	file, hdr, err := r.FormFile("file")
+	hdr, content, err := formFile(r)
 	if err != nil {
-		return s.refused(w, r, id, "document", fields, desk.Invalid("file", "is required"))
-	}
-	defer file.Close()
-	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
-	if err != nil {
-		return err
+		return s.refused(w, r, id, "document", fields, err)
 	}
 	ctype := hdr.Header.Get("Content-Type")
 	if ctype == "" || ctype == "application/octet-stream" {
@@ -474,4 +465,51 @@ func (s *Server) caseLabels(w http.ResponseWriter, r *request) error {
 		return s.refused(w, r, id, "labels", []string{"priority", "tags"}, err)
 	}
 	return back(w, r, id, "labels", "")
+}
+
+// caseRecordingUpload adds the recording of one of the case's calls (the form on the call
+// entry); a refusal shows beside that call's form.
+func (s *Server) caseRecordingUpload(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	seq, err := pathInt(r, "seq")
+	if err != nil {
+		return err
+	}
+	form, fields := "recording-"+strconv.FormatInt(seq, 10), []string{"file"}
+	hdr, content, err := formFile(r)
+	if err != nil {
+		return s.refused(w, r, id, form, fields, err)
+	}
+	ctype := hdr.Header.Get("Content-Type")
+	if _, err := desk.RecordingContentType(ctype); err != nil {
+		return s.refused(w, r, id, form, fields, desk.Invalid("file", "%s", r.T("case.recording.err_type")))
+	}
+	if _, err := s.svc.AddRecording(r.Context(), r.sess.Actor, service.RecordingIn{CaseID: id, CallSeq: seq, Filename: hdr.Filename,
+		ContentType: ctype, Content: content}); err != nil {
+		return s.refused(w, r, id, form, fields, err)
+	}
+	return back(w, r, id, "recording", "e"+strconv.FormatInt(seq, 10))
+}
+
+// formFile reads an upload form's file (field "file"), one byte past the limit at most so the
+// rules refuse it by name; what the reader did wrong is a refusal to show beside the form.
+func formFile(r *request) (*multipart.FileHeader, []byte, error) {
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return nil, nil, desk.Invalid("file", "%s", r.T("case.err.upload"))
+		}
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return nil, nil, desk.Invalid("file", "is required")
+	}
+	defer file.Close()
+	content, err := io.ReadAll(io.LimitReader(file, desk.MaxDocumentSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the uploaded file: %w", err)
+	}
+	return hdr, content, nil
 }

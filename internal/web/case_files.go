@@ -107,11 +107,7 @@ func (s *Server) caseMailAttachment(w http.ResponseWriter, r *request) error {
 
 // caseDocument answers a document of the case's customer.
 func (s *Server) caseDocument(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	docID, err := pathInt(r, "doc")
+	id, docID, err := caseAndDoc(r)
 	if err != nil {
 		return err
 	}
@@ -133,12 +129,42 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *request) error {
 // serveDownload sends a file that must never render in the browser: an attachment, with a
 // type that runs nothing whatever the file claims (HTML and SVG go as octet-stream).
 func serveDownload(w http.ResponseWriter, r *request, name, ctype string, data []byte) {
+	serveFile(w, r, desk.AttachmentDisposition(name), ctype, data)
+}
+
+// serveFile sends a file with the disposition given and a type that runs nothing. It answers
+// ranges, so a player seeks without fetching the whole file.
+func serveFile(w http.ResponseWriter, r *request, disposition, ctype string, data []byte) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", desk.DownloadContentType(ctype))
-	h.Set("Content-Disposition", desk.AttachmentDisposition(name))
+	h.Set("Content-Disposition", disposition)
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	http.ServeContent(w, r.Request, "", time.Time{}, bytes.NewReader(data))
+}
+
+// caseRecording answers a call's recording for the case page's player: inline, as the audio
+// type it was added with (one of the few a browser plays), to whoever may hear it.
+func (s *Server) caseRecording(w http.ResponseWriter, r *request) error {
+	id, docID, err := caseAndDoc(r)
+	if err != nil {
+		return err
+	}
+	d, content, err := s.svc.Recording(r.Context(), r.sess.Actor, id, docID)
+	if err != nil {
+		return err
+	}
+	serveFile(w, r, desk.InlineDisposition(d.Filename), d.ContentType, content)
+	return nil
+}
+
+// caseAndDoc reads a case's file route: the case ({id}) and the document ({doc}).
+func caseAndDoc(r *request) (id, doc int64, err error) {
+	if id, err = pathInt(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	doc, err = pathInt(r, "doc")
+	return id, doc, err
 }

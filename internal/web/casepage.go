@@ -35,6 +35,8 @@ func (s *Server) casePageRoutes(mux *routeMux) {
 	mux.Handle("POST /cases/{id}/labels", s.agent("/cases/{id}/labels", s.caseLabels))
 	mux.Handle("POST /cases/{id}/documents", s.agent("/cases/{id}/documents", s.caseUpload))
 	mux.Handle("GET /cases/{id}/documents/{doc}", s.agent("/cases/{id}/documents/{doc}", s.caseDocument))
+	mux.Handle("POST /cases/{id}/calls/{seq}/recording", s.agent("/cases/{id}/calls/{seq}/recording", s.caseRecordingUpload))
+	mux.Handle("GET /cases/{id}/recordings/{doc}", s.agent("/cases/{id}/recordings/{doc}", s.caseRecording))
 	mux.Handle("GET /cases/{id}/mails/{mail}/html", s.agent("/cases/{id}/mails/{mail}/html", s.caseMailHTML))
 	mux.Handle("GET /cases/{id}/mails/{mail}/raw", s.agent("/cases/{id}/mails/{mail}/raw", s.caseMailRaw))
 	mux.Handle("GET /cases/{id}/mails/{mail}/attachments/{n}", s.agent("/cases/{id}/mails/{mail}/attachments/{n}", s.caseMailAttachment))
@@ -165,6 +167,7 @@ type entryView struct {
 	Offer       bool
 	Missing     bool
 	Undelivered *desk.DeliveryFailedData // a mail of the case not delivered
+	Recording   *desk.Document           // a call's recording the reader may hear
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *request) error {
@@ -244,6 +247,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 	}
 	for i, e := range page.Record {
 		ev := s.entryView(r, e)
+		if d, ok := page.Recordings[e.Seq]; ok && e.Kind == desk.KindCall {
+			ev.Recording = &d
+		}
 		if i == 0 && e.Kind == desk.KindMessageIn {
 			p.Original = ev // pinned on top; the timeline starts after it
 			continue
@@ -277,7 +283,7 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 	}
 	switch done {
 	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent",
-		"linked", "decision_granted", "decision_refused", "decision_pending_approval", "opened", "opened_new", "labels":
+		"linked", "decision_granted", "decision_refused", "decision_pending_approval", "opened", "opened_new", "labels", "recording":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {

@@ -41,6 +41,8 @@ type matrixScene struct {
 	caseB     service.CaseView
 	promise   service.PromiseView
 	doc       desk.Document
+	call      desk.Entry // a logged call of the case, with a recording
+	recording int64      // the recording's document
 	mailID    int64
 	outID     int64 // a mail the desk queued on the case
 	custB     desk.Customer
@@ -112,6 +114,12 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	check(err)
 	m.doc, err = svc.AddDocument(ctx, sys, service.DocumentIn{CustomerID: m.custB.ID, CaseID: m.caseB.ID, Kind: "invoice", Filename: "inv.txt", ContentType: "text/plain", Content: []byte("invoice")})
 	check(err)
+	m.call, err = svc.LogCall(ctx, sys, m.caseB.ID, desk.NewCall{Direction: "inbound", At: start, DurationS: 60, Summary: "Asked about the invoice."})
+	check(err)
+	rec, err := svc.AddRecording(ctx, sys, service.RecordingIn{CaseID: m.caseB.ID, CallSeq: m.call.Seq, ContentType: "audio/mpeg", Content: []byte("ID3 audio")})
+	check(err)
+	recData, _ := desk.DataOf[desk.RecordingAddedData](rec)
+	m.recording = recData.DocumentID
 	raw := "From: ivo@example.hr\r\nTo: care@desk.test\r\nSubject: Re: [" + m.caseB.Ref + "] Invoice\r\nMessage-ID: <m1@example.hr>\r\n" +
 		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nStill nothing.\r\n" +
 		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nattached\r\n--b--\r\n"
@@ -300,6 +308,10 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 	if strings.HasPrefix(p, "/api/v1/reports/") {
 		p = strings.Replace(p, "{name}", "promises", 1) // a report there is; {name} is a team's elsewhere
 	}
+	if strings.Contains(p, "/recordings/{doc}") {
+		p = strings.Replace(p, "{doc}", id(m.recording), 1)
+	}
+	p = strings.Replace(p, "{seq}", id(m.call.Seq), 1)
 	p = strings.NewReplacer("{id}", objID, "{pid}", id(m.promise.ID), "{doc}", id(m.doc.ID), "{mail}", id(m.mailID), "{n}", "0",
 		"{absence_id}", id(m.absences[r.target.ID]), "{name}", m.teamB, "{file}", "kept.css", "{$}", "").Replace(p)
 	if p == "/" && !strings.Contains(pattern, "{$}") {

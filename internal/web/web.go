@@ -350,8 +350,9 @@ func localPath(next, fallback string) string {
 	return next
 }
 
-// pageCSP is every page's policy: the desk's own scripts, styles and images, nothing inline.
-const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+// pageCSP is every page's policy: the desk's own scripts, styles, images and audio (calls'
+// recordings), nothing inline.
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // securityHeaders are on every page: no inline script, no framing, no sniffing.
