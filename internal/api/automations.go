@@ -31,7 +31,7 @@ func (s *Server) automationRoutes() []route {
 			"promise_due_hours: an open promise due within so many hours); if (team, type, channel, language, words, customer_id, status: all that are " +
 			"given must hold; words: any of them in the subject or the event's text); then (actions: assign [team], note [body], reply [canned_reply_id], " +
 			"webhook [webhook_id], remind [body], set_priority [priority], add_tags [tags], remind_customer [say: waiting or closed_unconfirmed, the desk's words " +
-			"in the customer's language]). It acts as itself (\"automation: <name>\" on the record) under the same rules as people; a refused " +
+			"in the customer's language], link_incident [incident_id: the case is linked to that incident while it is open, as the incident page links it]). It acts as itself (\"automation: <name>\" on the record) under the same rules as people; a refused " +
 			"action goes on the record. It acts once per case and event, never on what it did itself, and at most 3 automations start one another in a row. " +
 			"active defaults to true. Kept ships three examples, turned off.",
 			status: http.StatusCreated, body: automationIn{}, answer: desk.Automation{}, handle: s.createAutomation},

@@ -57,6 +57,9 @@ const (
 	// DoRemindCustomer writes to the customer in their own language, in the desk's words
 	// (say: one of CustomerReminders), never an admin's English.
 	DoRemindCustomer = "remind_customer"
+	// DoLinkIncident links the case to an incident (incident_id) while it is open: the same
+	// command as the incident page's; a resolved incident links nothing (noted on the record).
+	DoLinkIncident = "link_incident"
 )
 
 // AutomationAction is one thing an automation does.
@@ -69,6 +72,7 @@ type AutomationAction struct {
 	Priority      string   `json:"priority,omitempty"`
 	Tags          []string `json:"tags,omitempty"`
 	Say           string   `json:"say,omitempty"`
+	IncidentID    int64    `json:"incident_id,omitempty"`
 }
 
 // Automation is one rule.
@@ -149,8 +153,12 @@ func CheckAutomation(a Automation) error {
 			if !slices.Contains(CustomerReminders(), act.Say) {
 				return Invalid(field+".say", "%q is not a reminder the desk words: use %s", act.Say, strings.Join(CustomerReminders(), " or "))
 			}
+		case DoLinkIncident:
+			if act.IncidentID <= 0 {
+				return Invalid(field+".incident_id", "name the incident to link cases to")
+			}
 		default:
-			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, remind_customer)", act.Do)
+			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, remind_customer, link_incident)", act.Do)
 		}
 	}
 	return nil

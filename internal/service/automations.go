@@ -249,6 +249,17 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 		}
 		_, _, err = s.addMessage(w, caseID, desk.NewMessage{Body: r.CustomerReminder(act.Say, *c)})
 		return err
+	case desk.DoLinkIncident:
+		// Resolved or gone: a desk error, noted on the record as refused; nothing is linked.
+		inc, err := openIncident(w, act.IncidentID, ActIncidentLink)
+		if err != nil {
+			return err
+		}
+		l, err := s.incidentLinker(w, inc)
+		if err != nil {
+			return err
+		}
+		return l.link(w, caseID)
 	}
 	return desk.Invalid("do", "%q is not an action", act.Do)
 }
@@ -482,6 +493,12 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 		case desk.DoWebhook:
 			if _, err := w.tx.Webhook(w.ctx, act.WebhookID); store.IsNotFound(err) {
 				return desk.Invalid(field+".webhook_id", "no webhook endpoint %d", act.WebhookID)
+			} else if err != nil {
+				return err
+			}
+		case desk.DoLinkIncident:
+			if _, err := w.tx.Incident(w.ctx, act.IncidentID); store.IsNotFound(err) {
+				return desk.Invalid(field+".incident_id", "no incident %d", act.IncidentID)
 			} else if err != nil {
 				return err
 			}

@@ -232,3 +232,66 @@ func TestAutomationPromiseDueAndWaiting(t *testing.T) {
 		}
 	})
 }
+
+// Issue 22: a routing rule links new cases about an outage to the open incident, through the
+// command people use (the entry, the incident's open promise on the case); once the incident
+// is resolved the rule links nothing and says so on the record. A rule naming no incident is
+// refused when it is saved.
+func TestAutomationLinksIncident(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		lea := desk.AgentActor(sc.lead)
+		inc := must(sc.svc.CreateIncident(sc.ctx, lea, desk.NewIncident{Title: "Fibre outage"}))
+		first := sc.openCase(sc.bob, "No internet")
+		must(sc.svc.LinkCases(sc.ctx, lea, inc.ID, []int64{first.ID}))
+		must(sc.svc.PromiseIncident(sc.ctx, lea, inc.ID, desk.NewPromise{Kind: "fix", DueAt: sc.at(0, "16:00"), Words: "Fixed by 16:00."}))
+		link := desk.AutomationAction{Do: desk.DoLinkIncident, IncidentID: inc.ID}
+		when := desk.AutomationWhen{Event: "case_opened"}
+		for field, bad := range map[string]desk.AutomationAction{
+			"then[0].incident_id": {Do: desk.DoLinkIncident},
+		} {
+			_, err := sc.svc.CreateAutomation(sc.ctx, desk.AgentActor(sc.head), desk.Automation{Name: "x", When: when, Then: []desk.AutomationAction{bad}})
+			if e, ok := desk.AsError(err); !ok || e.Field != field {
+				t.Errorf("%s: %v", field, err)
+			}
+		}
+		_, err := sc.svc.CreateAutomation(sc.ctx, desk.AgentActor(sc.head), desk.Automation{Name: "x", When: when,
+			Then: []desk.AutomationAction{{Do: desk.DoLinkIncident, IncidentID: inc.ID + 99}}})
+		if e, ok := desk.AsError(err); !ok || e.Field != "then[0].incident_id" {
+			t.Errorf("a rule naming no incident was saved: %v", err)
+		}
+		sc.automation(desk.Automation{Name: "Outages", When: when, If: desk.AutomationIf{Words: []string{"outage"}}, Then: []desk.AutomationAction{link}})
+
+		c := sc.openCase(sc.ann, "Internet outage since noon")
+		other := sc.openCase(sc.ann, "Invoice twice")
+		rec := sc.record(c.ID, sc.sys)
+		got := byAutomation(rec, "Outages")
+		if len(got) == 0 || got[0].Kind != desk.KindIncidentLinked {
+			t.Fatalf("the rule's entries: %+v", got)
+		}
+		if !hasKind(got, desk.KindPromiseMade) {
+			t.Error("the linked case has not the incident's open promise")
+		}
+		if hasKind(sc.record(other.ID, sc.sys), desk.KindIncidentLinked) {
+			t.Error("a case without the words was linked")
+		}
+		v := must(sc.svc.Incident(sc.ctx, lea, inc.ID))
+		if len(v.Cases) != 2 || v.Cases[1].ID != c.ID {
+			t.Errorf("the incident's cases: %+v", v.Cases)
+		}
+
+		must(sc.svc.ResolveIncident(sc.ctx, lea, inc.ID, "The cable is repaired."))
+		late := sc.openCase(sc.ann, "Another outage?")
+		rec = sc.record(late.ID, sc.sys)
+		if hasKind(rec, desk.KindIncidentLinked) {
+			t.Error("a resolved incident got a case by the rule")
+		}
+		got = byAutomation(rec, "Outages")
+		if len(got) != 1 || !strings.Contains(got[0].Body, "resolved") || !got[0].Internal {
+			t.Errorf("the refusal on the record: %+v", got)
+		}
+		if v := must(sc.svc.Incident(sc.ctx, lea, inc.ID)); len(v.Cases) != 2 {
+			t.Errorf("after the fix the incident has %d cases", len(v.Cases))
+		}
+	})
+}

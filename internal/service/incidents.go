@@ -293,48 +293,80 @@ func (s *Service) LinkCases(ctx context.Context, actor desk.Actor, id int64, cas
 		if err != nil {
 			return err
 		}
-		before, err := incidentView(w, id)
-		if err != nil {
-			return err
-		}
-		told := map[int64]bool{} // customers with a linked case already
-		for _, c := range before.byCase {
-			told[c.CustomerID] = true
-		}
-		pairs, err := w.tx.IncidentPromiseIDs(ctx, id, 0)
+		l, err := s.incidentLinker(w, inc)
 		if err != nil {
 			return err
 		}
 		for _, caseID := range caseIDs {
-			c, err := w.loadCase(caseID)
-			if err != nil {
+			if err := l.link(w, caseID); err != nil {
 				return err
 			}
-			if err := w.allow(ActIncidentLink, Object{Incident: &inc, Case: c}); err != nil {
-				return err
-			}
-			added, err := w.tx.LinkIncidentCase(ctx, id, c.ID, actor.ID, w.now)
-			if err != nil || !added {
-				return err // linked before: nothing is written twice
-			}
-			if err := w.readByCustomer(c); err != nil {
-				return err
-			}
-			if _, err := s.appendRecord(w, c, []desk.Draft{desk.LinkIncident(c, inc, actor)}); err != nil {
-				return err
-			}
-			// A case linked later has the incident's open promises too.
-			if c.Status.Active() {
-				if err := s.promiseGroupsOn(w, inc, c, pairs, !told[c.CustomerID]); err != nil {
-					return err
-				}
-			}
-			told[c.CustomerID] = true
 		}
 		view, err = incidentView(w, id)
 		return err
 	})
 	return view, wrap("link cases", err)
+}
+
+// incidentLinker links cases to one open incident in a unit of work: the one path for people
+// (LinkCases) and for routing rules (automationAct's link_incident).
+type incidentLinker struct {
+	s     *Service
+	inc   desk.Incident
+	told  map[int64]bool // customers with a linked case already
+	pairs [][2]int64
+}
+
+func (s *Service) incidentLinker(w *work, inc desk.Incident) (*incidentLinker, error) {
+	before, err := incidentView(w, inc.ID)
+	if err != nil {
+		return nil, err
+	}
+	told := map[int64]bool{}
+	for _, c := range before.byCase {
+		told[c.CustomerID] = true
+	}
+	pairs, err := w.tx.IncidentPromiseIDs(w.ctx, inc.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &incidentLinker{s: s, inc: inc, told: told, pairs: pairs}, nil
+}
+
+// link links one case: its entry, and the incident's open promises on it. A case linked
+// before is left as it is.
+func (l *incidentLinker) link(w *work, caseID int64) error {
+	c, err := w.loadCase(caseID)
+	if err != nil {
+		return err
+	}
+	if err := w.allow(ActIncidentLink, Object{Incident: &l.inc, Case: c}); err != nil {
+		return err
+	}
+	// linked_by names an agent; an automation or the desk itself is none, so the incident's
+	// owner (on whose incident it acts) stands in. The record entry names the real actor.
+	by := w.actor.ID
+	if w.actor.Kind != desk.ActorAgent {
+		by = l.inc.OwnerID
+	}
+	added, err := w.tx.LinkIncidentCase(w.ctx, l.inc.ID, c.ID, by, w.now)
+	if err != nil || !added {
+		return err // linked before: nothing is written twice
+	}
+	if err := w.readByCustomer(c); err != nil {
+		return err
+	}
+	if _, err := l.s.appendRecord(w, c, []desk.Draft{desk.LinkIncident(c, l.inc, w.actor)}); err != nil {
+		return err
+	}
+	// A case linked later has the incident's open promises too.
+	if c.Status.Active() {
+		if err := l.s.promiseGroupsOn(w, l.inc, c, l.pairs, !l.told[c.CustomerID]); err != nil {
+			return err
+		}
+	}
+	l.told[c.CustomerID] = true
+	return nil
 }
 
 // promiseGroupsOn makes the incident's open promises on a newly linked case; tell false keeps

@@ -370,9 +370,10 @@ func rule(act Action) Rule {
 }
 
 // automationRights are the actions an automation may run (the automation.act row): its
-// notes, canned replies and reminders, handing a case to someone available, and a case's
-// priority and tags. Nothing else, whatever the other rows say.
-var automationRights = []Action{ActCaseReply, ActCaseHandover, ActCaseLabel}
+// notes, canned replies and reminders, handing a case to someone available, a case's
+// priority and tags, and linking a case to an open incident. Nothing else, whatever the
+// other rows say.
+var automationRights = []Action{ActCaseReply, ActCaseHandover, ActCaseLabel, ActIncidentLink}
 
 func automationRightsText() string {
 	names := make([]string, len(automationRights))
