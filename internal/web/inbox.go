@@ -13,6 +13,7 @@ import (
 func (s *Server) inboxRoutes(mux *routeMux) {
 	mux.Handle("GET /inbox", s.agent("/inbox", s.inbox))
 	mux.Handle("GET /search", s.agent("/search", s.search))
+	mux.Handle("POST /search/incident", s.agent("/search/incident", s.searchLinkIncident))
 	mux.Handle("GET /events", s.agent("/events", s.events))
 }
 

@@ -21,6 +21,9 @@ type searchData struct {
 	Query string
 	Hits  []searchHit
 	Error string
+	// Open incidents the hits may be linked to in bulk (none: the reader may not link).
+	OpenIncidents []desk.Incident
+	LinkError     string
 }
 
 // searchLimit is how many cases one results page lists.
@@ -29,8 +32,12 @@ const searchLimit = 50
 // search finds cases by words and references (GET /search?q=…): the service decides what the
 // agent may see; every hit links to its case.
 func (s *Server) search(w http.ResponseWriter, r *request) error {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	data := searchData{Query: q}
+	return s.searchPage(w, r, strings.TrimSpace(r.URL.Query().Get("q")), http.StatusOK, "")
+}
+
+// searchPage shows the results for q; linkErr is the bulk link form's refusal, if any.
+func (s *Server) searchPage(w http.ResponseWriter, r *request, q string, status int, linkErr string) error {
+	data := searchData{Query: q, LinkError: linkErr}
 	title := r.T("search.title")
 	if q == "" {
 		return s.render(w, r, http.StatusOK, "search", view{Title: title, Data: data})
@@ -60,7 +67,43 @@ func (s *Server) search(w http.ResponseWriter, r *request) error {
 		}
 		data.Hits = append(data.Hits, hit)
 	}
-	return s.render(w, r, http.StatusOK, "search", view{Title: title, Data: data})
+	if len(data.Hits) > 0 && service.Gate(r.sess.Actor, service.ActIncidentLink) == nil {
+		if data.OpenIncidents, err = s.svc.Incidents(r.Context(), r.sess.Actor, desk.IncidentOpen); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, status, "search", view{Title: title, Data: data})
+}
+
+// searchLinkIncident links the hits checked on the results page to the open incident chosen
+// there (POST /search/incident), by the incident's own command, and shows the incident.
+func (s *Server) searchLinkIncident(w http.ResponseWriter, r *request) error {
+	if err := service.Gate(r.sess.Actor, service.ActIncidentLink); err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.PostFormValue("q"))
+	inc, err := strconv.ParseInt(r.PostFormValue("incident"), 10, 64)
+	if err != nil || inc <= 0 {
+		return s.searchPage(w, r, q, http.StatusUnprocessableEntity, r.ErrorText(desk.Invalid("incident", "choose the incident to link the cases to")))
+	}
+	var ids []int64
+	for _, v := range r.PostForm["case"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	if _, err := s.svc.LinkCases(r.Context(), r.sess.Actor, inc, ids); err != nil {
+		e, ok := desk.AsError(err)
+		if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+			return err
+		}
+		status := http.StatusUnprocessableEntity
+		if e.Kind == desk.KindConflict {
+			status = http.StatusConflict
+		}
+		return s.searchPage(w, r, q, status, r.ErrorText(err))
+	}
+	return s.incidentDone(w, r, inc, "linked")
 }
 
 func isInvalid(err error) bool {
