@@ -59,7 +59,7 @@ func (s *Server) showAutomations(w http.ResponseWriter, r *request, status int, 
 // automationForm reads the simple form: one trigger, the conditions, one action.
 func automationForm(r *request) (desk.Automation, map[string]string) {
 	form := map[string]string{}
-	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "assign_team", "priority", "tags", "say"} {
+	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "incident_id", "assign_team", "priority", "tags", "say"} {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	n, _ := strconv.Atoi(form["count"])
@@ -88,6 +88,7 @@ func automationForm(r *request) (desk.Automation, map[string]string) {
 	}
 	act.CannedReplyID, _ = strconv.ParseInt(form["canned_reply_id"], 10, 64)
 	act.WebhookID, _ = strconv.ParseInt(form["webhook_id"], 10, 64)
+	act.IncidentID, _ = strconv.ParseInt(form["incident_id"], 10, 64)
 	a.Then = []desk.AutomationAction{act}
 	return a, form
 }

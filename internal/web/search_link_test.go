@@ -97,3 +97,42 @@ func TestSearchLinksCasesToIncident(t *testing.T) {
 		}
 	})
 }
+
+// The automation settings page sets up a rule that links cases to an incident: it names the
+// incident by number, refuses a number that is no incident (keeping what was typed), and the
+// rule links a new case about the outage.
+func TestAutomationPageLinksIncident(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx, sys := context.Background(), desk.SystemActor()
+		inc, err := d.Svc.CreateIncident(ctx, desk.AgentActor(sc.lea), desk.NewIncident{Title: "Power cut in Tartu"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.signIn("admin@example.com", adminPassword)
+		b.get("/settings/automations").mustContain(t, `value="link_incident"`, `name="incident_id"`)
+		form := url.Values{"name": {"Outages"}, "when": {"event"}, "event": {"case_opened"}, "words": {"outage"},
+			"do": {"link_incident"}, "incident_id": {strconv.FormatInt(inc.ID+50, 10)}}
+		p := b.post("/settings/automations", form)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `value="`+strconv.FormatInt(inc.ID+50, 10)+`"`) {
+			t.Errorf("a rule naming no incident: %d", p.Status)
+		}
+		form.Set("incident_id", strconv.FormatInt(inc.ID, 10))
+		if p = b.post("/settings/automations", form); p.Status != http.StatusSeeOther {
+			t.Fatalf("the rule: %d\n%s", p.Status, p.Body)
+		}
+		c, err := d.Svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: sc.ivo.ID, Subject: "Outage in Tartu", Body: "No power.", Channel: "email", OwnerID: sc.ann.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := d.Svc.Incident(ctx, sys, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Cases) != 1 || v.Cases[0].ID != c.ID {
+			t.Errorf("the incident's cases after the rule: %+v", v.Cases)
+		}
+	})
+}
