@@ -69,6 +69,8 @@ type backupSchedule struct {
 	every time.Duration
 	keep  int
 	log   *slog.Logger
+	// failed tells the admins (service.BackupFailed); nil: the log line only.
+	failed func(dir string, err error)
 }
 
 func (b backupSchedule) run(ctx context.Context) error {
@@ -81,6 +83,9 @@ func (b backupSchedule) run(ctx context.Context) error {
 		case now := <-t.C:
 			if _, err := b.once(ctx, now); err != nil && ctx.Err() == nil {
 				b.log.Error("scheduled backup failed; the next is tried at its time", "dir", b.dir, "err", err)
+				if b.failed != nil {
+					b.failed(b.dir, err)
+				}
 			}
 		}
 	}

@@ -44,23 +44,34 @@ func freshDatabase(t *testing.T) string {
 	return u.String()
 }
 
+// backupPlaces are a desk to back up and an empty place to restore it into: two data folders
+// on SQLite, two databases of their own on PostgreSQL.
+func backupPlaces(t *testing.T, backend string) (from, into []string) {
+	t.Helper()
+	if backend == "sqlite" {
+		return []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
+	}
+	return []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
+}
+
+// adminToken makes the head of care with kept token and returns the token.
+func adminToken(t *testing.T, dbArgs []string) string {
+	t.Helper()
+	code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, dbArgs...)...)
+	if code != 0 {
+		t.Fatalf("kept token: %d %s%s", code, out, errOut)
+	}
+	return lastLine(out)
+}
+
 // CONTRACT.md: `kept backup --to FILE` makes a consistent copy while serve runs, and `kept
 // restore FILE` puts it into an empty or missing data folder (or an empty database) and verifies
 // it (issue 19: the README's backup advice was "use sqlite3 .backup", with no restore and no test).
 func TestBackupAndRestore(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			var from, into []string
-			if backend == "sqlite" {
-				from, into = []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
-			} else {
-				from, into = []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
-			}
-			code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, from...)...)
-			if code != 0 {
-				t.Fatalf("kept token: %d %s%s", code, out, errOut)
-			}
-			token := lastLine(out)
+			from, into := backupPlaces(t, backend)
+			token := adminToken(t, from)
 			srv := startServer(t, from)
 			cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
 			c := srv.call(t, token, "POST", "/api/v1/cases", map[string]any{"customer_id": cust["id"], "subject": "Router", "body": "It blinks red.", "channel": "web"}, 201)
@@ -73,7 +84,7 @@ func TestBackupAndRestore(t *testing.T) {
 				t.Fatalf("a backup over an existing file: %d %s", code, errOut)
 			}
 			srv.stop(t)
-			code, out, errOut = kept(t, "", append(append([]string{"restore"}, into...), file)...)
+			code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), file)...)
 			if code != 0 || !strings.Contains(out, "ok: 1 records") {
 				t.Fatalf("kept restore: %d\n%s%s", code, out, errOut)
 			}
@@ -95,17 +106,8 @@ func TestBackupAndRestore(t *testing.T) {
 func TestBackupWhileWritesFlow(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			var from, into []string
-			if backend == "sqlite" {
-				from, into = []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
-			} else {
-				from, into = []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
-			}
-			code, out, errOut := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, from...)...)
-			if code != 0 {
-				t.Fatalf("kept token: %d %s%s", code, out, errOut)
-			}
-			token := lastLine(out)
+			from, into := backupPlaces(t, backend)
+			token := adminToken(t, from)
 			smtpAddr := freePort(t)
 			srv := startServer(t, append(slices.Clone(from), "--smtp", smtpAddr, "--mail-address", "support@desk.test"))
 			cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
@@ -175,7 +177,7 @@ func TestBackupWhileWritesFlow(t *testing.T) {
 			if len(before) < 10 || len(acks) == len(before) {
 				t.Fatalf("%d writes before the backup and %d in all: the test needs writes on both sides", len(before), len(acks))
 			}
-			code, out, errOut = kept(t, "", append(append([]string{"restore"}, into...), file)...)
+			code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), file)...)
 			if code != 0 || !strings.Contains(out, "ok:") {
 				t.Fatalf("kept restore: %d\n%s%s", code, out, errOut)
 			}
@@ -234,12 +236,7 @@ func postNote(base, token, caseID, body string) error {
 func TestServeBacksUpOnASchedule(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			var from, into []string
-			if backend == "sqlite" {
-				from, into = []string{"--data", t.TempDir()}, []string{"--data", filepath.Join(t.TempDir(), "restored")}
-			} else {
-				from, into = []string{"--db", freshDatabase(t)}, []string{"--db", freshDatabase(t)}
-			}
+			from, into := backupPlaces(t, backend)
 			dir := filepath.Join(t.TempDir(), "backups")
 			if code, _, errOut := kept(t, "", append([]string{"serve", "--backup-dir", dir, "--backup-every", "soon"}, from...)...); code == 0 || !strings.Contains(errOut, "--backup-every") {
 				t.Fatalf("a bad --backup-every: exit %d %s", code, errOut)
@@ -266,4 +263,31 @@ func TestServeBacksUpOnASchedule(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A scheduled backup that fails tells the admins, not only the log (a desk whose backups
+// stopped learns it in the desk): here the backup folder is a file.
+func TestServeTellsAdminsABackupFailed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		from, _ := backupPlaces(t, backend)
+		token := adminToken(t, from)
+		notDir := filepath.Join(t.TempDir(), "not-a-folder")
+		if err := os.WriteFile(notDir, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		srv := startServer(t, append(slices.Clone(from), "--backup-dir", notDir, "--backup-every", "1s"))
+		defer srv.stop(t)
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			list := srv.call(t, token, "GET", "/api/v1/notifications", nil, 200)["list"]
+			for _, n := range list.([]any) {
+				if n := n.(map[string]any); n["kind"] == "backup_failed" && strings.Contains(fmt.Sprint(n["body"]), notDir) {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no backup_failed notification for the admin: %v", list)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
 }

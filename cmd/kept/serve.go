@@ -189,7 +189,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		log.Info("polling a mailbox", "mailbox", mb.Key())
 	}
 	if *backupDir != "" {
-		b := backupSchedule{cfg: *cfg, dir: *backupDir, every: every, keep: keep, log: log}
+		b := backupSchedule{cfg: *cfg, dir: *backupDir, every: every, keep: keep, log: log, failed: svc.BackupFailed}
 		background = append(background, b.run)
 		log.Info("backing up on a schedule", "dir", *backupDir, "every", every, "keep", keep)
 	}

@@ -70,6 +70,12 @@ func (s *Service) tellAdmins(kind, body string) {
 	}
 }
 
+// BackupFailed tells the admins that serve's scheduled backup failed: a desk whose backups
+// stopped must not learn it from a log line only.
+func (s *Service) BackupFailed(dir string, err error) {
+	s.tellAdmins("backup_failed", fmt.Sprintf("The scheduled backup into %s failed: %v. The next is tried at its time; until one succeeds, the newest backup is older than it should be.", dir, err))
+}
+
 // notifyAdmins notifies every active admin, in the command's transaction.
 func notifyAdmins(w *work, kind, body string) error {
 	agents, err := w.tx.Agents(w.ctx)
