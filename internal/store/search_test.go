@@ -107,6 +107,8 @@ func TestSearchWithinCases(t *testing.T) {
 			"the busy case":                 {CaseIDs: []int64{busy, c2}},
 			"Ivan searching":                {CustomerID: ivan.ID, PublicOnly: true},
 			"Ivan within a reference":       {CustomerID: ivan.ID, PublicOnly: true, CaseIDs: []int64{i1, c1.ID}},
+			"the whole desk":                {},
+			"the whole desk, public texts":  {PublicOnly: true},
 		}
 		check := func(stage string) {
 			t.Helper()
