@@ -515,6 +515,10 @@ func repeatContacts(m *measuring, from, to time.Time) ([]map[string]any, error) 
 	within := func(at time.Time, c store.CaseSpan) bool {
 		return at.After(c.End) && !at.After(c.End.Add(m.team(c.TeamID).RepeatWindow))
 	}
+	byCustomer := map[int64][]store.CaseSpan{} // a closed case is compared with its customer's cases only
+	for _, n := range later {
+		byCustomer[n.CustomerID] = append(byCustomer[n.CustomerID], n)
+	}
 	counts := map[int64]map[string]int{}
 	for _, c := range closed {
 		if counts[c.AgentID] == nil {
@@ -522,8 +526,8 @@ func repeatContacts(m *measuring, from, to time.Time) ([]map[string]any, error) 
 		}
 		counts[c.AgentID]["closed"]++
 		again := slices.ContainsFunc(reopened[c.CaseID], func(at time.Time) bool { return within(at, c) }) ||
-			slices.ContainsFunc(later, func(n store.CaseSpan) bool {
-				return n.CustomerID == c.CustomerID && n.CaseID != c.CaseID && within(n.Start, c) && (n.Type == "" || c.Type == "" || n.Type == c.Type)
+			slices.ContainsFunc(byCustomer[c.CustomerID], func(n store.CaseSpan) bool {
+				return n.CaseID != c.CaseID && within(n.Start, c) && (n.Type == "" || c.Type == "" || n.Type == c.Type)
 			})
 		if again {
 			counts[c.AgentID]["repeated"]++
@@ -612,29 +616,31 @@ func handoversMissing(m *measuring, from, to time.Time) ([]map[string]any, error
 
 // backlog is how many cases were open (open or awaiting the customer's confirmation) at the
 // end of each day of the period (days from the period's start; the last may end at its end).
-// The agent filter is the case's owner now.
+// The agent filter is the case's owner now. A case opened before the period and unchanged
+// since has its status now all through it, so those are counted once in SQL; only the cases
+// opened or changed since the period began are followed day by day (at scale M: tens of
+// thousands instead of a million, and their changes instead of every change ever made).
 func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
-	cases, err := m.w.tx.CasesOpenedBefore(m.w.ctx, from, to, m.f)
+	ctx, tx := m.w.ctx, m.w.tx
+	// Days that have not begun have no backlog yet.
+	to = desk.Earliest(to, m.w.now)
+	changed, err := tx.BacklogChanged(ctx, from, m.f)
 	if err != nil {
 		return nil, err
 	}
-	rows := []map[string]any{}
-	// Days that have not begun have no backlog yet.
-	to = desk.Earliest(to, m.w.now)
-	if len(cases) == 0 {
-		for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
-			rows = append(rows, map[string]any{"day": day.Format(time.DateOnly), "open": 0})
-		}
-		return rows, nil
+	still, err := tx.CountInStatus(ctx, backlogStatuses, m.f)
+	if err != nil {
+		return nil, err
 	}
-	first := cases[0].Created
 	mine := map[int64]bool{}
-	for _, c := range cases {
-		first = desk.Earliest(first, c.Created)
+	for _, c := range changed {
 		mine[c.CaseID] = true
+		if backlogStatus(desk.Status(c.Status)) {
+			still-- // counted by its status now, but followed below
+		}
 	}
 	// Every change up to now: a case open through the period and closed since is "closed" now.
-	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, first, desk.Latest(to, m.w.now).Add(time.Second), store.ReportFilter{TeamID: m.f.TeamID, Channel: m.f.Channel, Type: m.f.Type})
+	entries, err := tx.EntryFacts(ctx, []string{string(desk.KindStatusChanged)}, from, desk.Latest(to, m.w.now).Add(time.Second), store.ReportFilter{TeamID: m.f.TeamID, Channel: m.f.Channel, Type: m.f.Type})
 	if err != nil {
 		return nil, err
 	}
@@ -649,10 +655,11 @@ func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		}
 		changes[e.CaseID] = append(changes[e.CaseID], statusAt{e.At, d})
 	}
+	rows := []map[string]any{}
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
 		end := desk.Earliest(day.AddDate(0, 0, 1), to)
-		open := 0
-		for _, c := range cases {
+		open := still
+		for _, c := range changed {
 			if c.Created.Before(end) && backlogStatus(statusAsOf(desk.Status(c.Status), changes[c.CaseID], end)) {
 				open++
 			}
@@ -683,9 +690,10 @@ func statusAsOf(now desk.Status, changes []statusAt, t time.Time) desk.Status {
 	return st
 }
 
-func backlogStatus(s desk.Status) bool {
-	return s == desk.StatusOpen || s == desk.StatusAwaitingConfirmation
-}
+// backlogStatuses are the statuses a backlog counts.
+var backlogStatuses = []string{string(desk.StatusOpen), string(desk.StatusAwaitingConfirmation)}
+
+func backlogStatus(s desk.Status) bool { return slices.Contains(backlogStatuses, string(s)) }
 
 // ReportCSV writes a report's rows as CSV with a header line, for the API and the pages alike.
 // A cell a spreadsheet would take for a formula (=, +, -, @, or a tab or carriage return

@@ -142,12 +142,14 @@ func scanSpans(rows *sql.Rows, what string) ([]CaseSpan, error) {
 }
 
 // FirstAnswers lists the cases opened in [from, to) with their first answer (End): the first
-// public message, promise, slip, call or proposed resolution.
+// public message, promise, slip, call or proposed resolution on the record. A record is in
+// time order, so the first such entry is found by reading the record from its start and
+// stopping there (a few rows a case, where the earliest time of all would read every entry).
 func (t *Tx) FirstAnswers(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseSpan, error) {
 	args := []any{dbTime(from), dbTime(to)}
 	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, c.owner_id, c.created_at,
-		  (SELECT MIN(e.at) FROM entries e WHERE e.case_id = c.id AND NOT e.internal
-		   AND e.kind IN ('message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed'))
+		  (SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal
+		   AND e.kind IN ('message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed') ORDER BY e.seq LIMIT 1)
 		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND `+f.where("c.owner_id", &args)+` ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("first response report: %w", err)
@@ -224,20 +226,21 @@ func (t *Tx) EntryFacts(ctx context.Context, kinds []string, from, to time.Time,
 	return out, rows.Err()
 }
 
-// CaseStatus is a case opened before a moment: when, and its status now.
+// CaseStatus is a case in a backlog: when it was opened, and its status now.
 type CaseStatus struct {
 	CaseID  int64
 	Created time.Time
 	Status  string
 }
 
-// CasesOpenedBefore lists the filter's cases opened before to (the agent is the owner now)
-// that were not already closed before from: the cases a backlog over [from, to) counts from.
-func (t *Tx) CasesOpenedBefore(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseStatus, error) {
-	args := []any{dbTime(to), dbTime(from)}
+// BacklogChanged lists the filter's cases (the agent is the owner now) opened at or after from
+// or with a status change since: the cases whose status a backlog from then on must follow
+// day by day. Every other case has had its status now since before from.
+func (t *Tx) BacklogChanged(ctx context.Context, from time.Time, f ReportFilter) ([]CaseStatus, error) {
+	args := []any{dbTime(from)}
 	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.created_at, c.status FROM cases c
-		WHERE c.created_at < $1 AND (c.status NOT IN ('closed', 'closed_unconfirmed', 'quarantined') OR c.updated_at >= $2) AND `+f.where("c.owner_id", &args)+`
-		ORDER BY c.id`, args...)
+		WHERE (c.created_at >= $1 OR c.id IN (SELECT e.case_id FROM entries e WHERE e.kind = 'status_changed' AND e.at >= $1))
+		AND `+f.where("c.owner_id", &args)+` ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("backlog cases: %w", err)
 	}
@@ -252,6 +255,24 @@ func (t *Tx) CasesOpenedBefore(ctx context.Context, from, to time.Time, f Report
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// CountInStatus counts the filter's cases (the agent is the owner now) whose status now is one
+// of statuses: from an index alone (migration 00044) unless a channel or type narrows it.
+func (t *Tx) CountInStatus(ctx context.Context, statuses []string, f ReportFilter) (int, error) {
+	var args []any
+	in := make([]string, len(statuses))
+	for i, st := range statuses {
+		args = append(args, st)
+		in[i] = fmt.Sprintf("$%d", len(args))
+	}
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE c.status IN (`+strings.Join(in, ", ")+`) AND `+
+		f.where("c.owner_id", &args), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("cases in a status: %w", err)
+	}
+	return n, nil
 }
 
 // Volume counts the cases opened in [from, to) per channel and case type.

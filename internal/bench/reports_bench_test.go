@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// BenchmarkReportsOnData runs every report as the head of care over the last 30 days (KEPT_BENCH_REPORT_DAYS) of a data
+// set kept bench generated (KEPT_BENCH_DATA, the SQLite data folder; KEPT_BENCH_SCALE, S when
+// unset), for the whole desk and for one team, each report with the period before it as the
+// reports page asks. The target is under 300 ms a report at scale M. Skipped without data.
+//
+//	KEPT_BENCH_DATA=/tmp/kept-bench/m-sqlite KEPT_BENCH_SCALE=M go test -run '^$' -bench ReportsOnData -benchtime 3x ./internal/bench/
+func BenchmarkReportsOnData(b *testing.B) {
+	dir := os.Getenv("KEPT_BENCH_DATA")
+	if dir == "" {
+		b.Skip("KEPT_BENCH_DATA names no data set")
+	}
+	scale := os.Getenv("KEPT_BENCH_SCALE")
+	if scale == "" {
+		scale = "S"
+	}
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, log); err != nil {
+		b.Fatal(err)
+	}
+	svc := service.New(st, clock.System{}, log)
+	o := Options{Scale: scale, Seed: 1, Say: io.Discard, Progress: func(string, int, int) {}}
+	g, _, err := prepare(ctx, st, svc, Scales[scale], o, &profiler{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	head := desk.AgentActor(g.ppl.head)
+	to := time.Now().UTC()
+	days := 30
+	if d, err := strconv.Atoi(os.Getenv("KEPT_BENCH_REPORT_DAYS")); err == nil && d > 0 {
+		days = d
+	}
+	for _, scope := range []string{"", teams[0]} {
+		for _, name := range service.ReportNames {
+			label := name
+			if scope != "" {
+				label += "/team"
+			}
+			b.Run(label, func(b *testing.B) {
+				for range b.N {
+					q := service.ReportQuery{Name: name, From: to.AddDate(0, 0, -days), To: to, Team: scope}
+					if _, err := svc.RunReport(ctx, head, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
