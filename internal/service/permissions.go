@@ -159,7 +159,7 @@ var rules = []Rule{
 			"GET /login/reset", "POST /login/reset", "GET /login/sso", "GET /login/sso/callback"}},
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
-			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password",
+			"GET /portal/resolution", "POST /portal/resolution", "POST /portal/resolution/rating", "GET /calendar/{file}", "POST /login/reset/password",
 			"GET /login/second", "POST /login/second", "GET /embed/confirm", "POST /embed/confirm"}},
 
 	{Action: ActCustomerCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers"}},
