@@ -83,7 +83,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	}
 	reports := map[string]service.Report{}
 	for _, name := range []string{"backlog", "promise_trend", "promises", "promises_by_team", "resolutions", "satisfaction", "first_response",
-		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "decisions_by_rung", "decisions_by_reason"} {
+		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "review_criteria", "decisions_by_rung", "decisions_by_reason"} {
 		if reports[name], err = run(name); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	d.Charts = append(d.Charts, reportChart{ID: "decisions_by_rung", Title: rungTitle, SVG: barChart(rungTitle, "decisions", rungs),
 		Table: s.reportTable(r, reports["decisions_by_rung"], "decisions_by_rung", d.Team)})
 
-	for _, name := range []string{"resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "decisions_by_reason"} {
+	for _, name := range []string{"resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "review_criteria", "decisions_by_reason"} {
 		d.Tables = append(d.Tables, s.reportTable(r, reports[name], name, d.Team))
 	}
 	return s.render(w, r, http.StatusOK, "reports", view{Title: r.T("reports.title"), Data: d})
@@ -225,7 +225,7 @@ func (s *Server) reportTable(r *request, rep service.Report, name, team string) 
 	t := reportTable{ID: "table-" + name, Title: r.T("reports." + name + ".title"), Hint: r.T("reports." + name + ".hint"), CSV: reportCSVLink(rep, team),
 		None: r.T("reports.none")}
 	for _, c := range rep.Columns {
-		if c == "agent_id" {
+		if c == "agent_id" || c == "criterion_id" {
 			continue
 		}
 		t.Columns = append(t.Columns, r.T("reports.col."+c))
@@ -235,7 +235,7 @@ func (s *Server) reportTable(r *request, rep service.Report, name, team string) 
 		for _, c := range rep.Columns {
 			v := fmt.Sprint(row[c])
 			switch {
-			case c == "agent_id":
+			case c == "agent_id" || c == "criterion_id":
 				continue
 			case c == "median_s" || c == "p90_s" || c == "median_decide_s":
 				v = hoursMinutes(v)
@@ -245,7 +245,7 @@ func (s *Server) reportTable(r *request, rep service.Report, name, team string) 
 				v = r.T("reports.rung." + v)
 			case c == "kind":
 				v = r.T("case.decisions.kind." + v)
-			case c == "reason":
+			case c == "reason" || c == "criterion":
 				if t.User == nil {
 					t.User = map[int]bool{}
 				}
