@@ -182,6 +182,6 @@ func TestReportsPageDecisions(t *testing.T) {
 		}
 		lead.post("/lang", url.Values{"lang": {"et"}, "next": {"/reports"}})
 		lead.get("/reports").mustContain(t, "Otsused liigi ja põhjuse järgi", "Mediaanaeg otsuseni (h:mm)", "<th scope=\"row\">Raha tagastamine</th>",
-			map[string]string{"agent": "Agent", "lead": "Meeskonnajuht", "manager": "Juhataja", "admin": "Klienditeeninduse juht"}[rung])
+			map[string]string{"agent": "Klienditeenindaja", "lead": "Meeskonnajuht", "manager": "Juhataja", "admin": "Klienditeeninduse juht"}[rung])
 	})
 }
