@@ -265,7 +265,7 @@ var rules = []Rule{
 	{Action: ActTeamView, Who: "managers and admins (any team); a lead (their own team, read-only)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
-		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}"}},
+		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}", "POST /reviews/share"}},
 	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
 		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
 		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},

@@ -19,6 +19,7 @@ func (s *Server) reviewRoutes(mux *routeMux) {
 	mux.Handle("GET /reviews/rubric", s.agent("/reviews/rubric", s.rubricPage))
 	mux.Handle("POST /reviews/rubric", s.agent("/reviews/rubric", s.addCriterion))
 	mux.Handle("POST /reviews/rubric/{id}", s.agent("/reviews/rubric/{id}", s.editCriterion))
+	mux.Handle("POST /reviews/share", s.agent("/reviews/share", s.setReviewShare))
 }
 
 type reviewsData struct {
@@ -100,6 +101,7 @@ func (r *request) MayRubric() bool { return service.Gate(r.sess.Actor, service.A
 // rubricData is the rubric page: the criteria, in force then retired.
 type rubricData struct {
 	Criteria []desk.Criterion
+	Teams    []desk.TeamSettings // each team's share of closed cases drawn each week
 	Notice   string
 }
 
@@ -112,12 +114,18 @@ func (s *Server) rubricPage(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	d := rubricData{Criteria: list}
+	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
+	if err != nil {
+		return err
+	}
+	d := rubricData{Criteria: list, Teams: teams}
 	switch r.URL.Query().Get("done") {
 	case "added":
 		d.Notice = r.T("rubric.added")
 	case "saved":
 		d.Notice = r.T("rubric.saved")
+	case "share":
+		d.Notice = r.T("rubric.share_saved")
 	}
 	return s.render(w, r, http.StatusOK, "rubric", view{Title: r.T("rubric.title"), Data: d})
 }
@@ -158,5 +166,26 @@ func (s *Server) editCriterion(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	http.Redirect(w, r.Request, "/reviews/rubric?done=saved#criterion-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// setReviewShare sets the share of a team's closed cases drawn for review each week, by the
+// team settings' one command (the rest of the team's settings stay).
+func (s *Server) setReviewShare(w http.ResponseWriter, r *request) error {
+	if err := service.Gate(r.sess.Actor, service.ActTeamSettings); err != nil {
+		return err
+	}
+	team := r.FormValue("team")
+	if team == "" {
+		return desk.Invalid("team", "%s", r.T("rubric.share_team"))
+	}
+	share, err := strconv.Atoi(r.FormValue("share"))
+	if err != nil {
+		return desk.Invalid("share", "%s", r.T("rubric.share_bad"))
+	}
+	if _, err := s.svc.SetTeamSettings(r.Context(), r.sess.Actor, team, service.TeamSettingsIn{ReviewShare: &share}); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, "/reviews/rubric?done=share#share", http.StatusSeeOther)
 	return nil
 }

@@ -92,14 +92,20 @@ func TestRubricPage(t *testing.T) {
 		d := newDesk(t, backend)
 		sc := newReportsScene(t, d)
 		ctx, sys := context.Background(), desk.SystemActor()
-		all := 100
-		if _, err := d.Svc.SetTeamSettings(ctx, sys, "Care", service.TeamSettingsIn{ReviewShare: &all}); err != nil {
-			t.Fatal(err)
-		}
 		admin := d.browser()
 		admin.signIn(d.Admin.Email, adminPassword)
 		admin.get("/reviews").mustContain(t, `href="/reviews/rubric"`)
-		p := admin.get("/reviews/rubric")
+		// The share drawn each week, per team, by the team settings' command.
+		admin.get("/reviews/rubric").mustContain(t, "Share drawn each week", `name="team" value="Care"`, `name="share" min="0" max="100" value="5"`)
+		if p := admin.post("/reviews/share", url.Values{"team": {"Care"}, "share": {"101"}}); p.Status != 422 {
+			t.Errorf("a share of 101%%: %d", p.Status)
+		}
+		p := admin.post("/reviews/share", url.Values{"team": {"Care"}, "share": {"100"}})
+		if p.Status != 303 {
+			t.Fatalf("setting the share: %d\n%s", p.Status, p.Body)
+		}
+		admin.get(p.Location).mustContain(t, "The share is saved.", `name="share" min="0" max="100" value="100"`)
+		p = admin.get("/reviews/rubric")
 		p.mustContain(t, "Review rubric", "Promise words clear", "Lubaduse sõnastus selge", `action="/reviews/rubric/3"`, `name="tr-et-name"`)
 		p = admin.post("/reviews/rubric", url.Values{"name": {"No offer during a complaint"}, "guidance": {"Nothing sold to a customer who complained."}, "scale": {"3"},
 			"tr-et-name": {"Kaebuse ajal pakkumist ei tehtud"}, "tr-et-guidance": {"Kaebuse esitanud kliendile ei müüdud midagi."}})
