@@ -27,12 +27,14 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	timerWindow := fs.Duration("timer-window", time.Minute, "…over this long")
 	timerWait := fs.Duration("timer-wait", 0, "how long after the last due time to wait for the breaks, and for the runner to catch up before idle (0: ten windows, at least 2m; then 10m)")
 	idle := fs.Duration("idle", 30*time.Second, "how long the idle server's CPU is measured")
+	reportDays := fs.Int("report-days", bench.DefaultReportDays, "the period each report is timed over, in days (at most 400)")
+	reportRuns := fs.Int("report-runs", 3, "how many times each report is asked for the whole desk and each team")
 	genOnly := fs.Bool("generate-only", false, "generate (or find) the data set and stop, without measuring")
-	profiles := fs.String("cpuprofile", "", "folder to write a CPU profile per phase into (generate, ingest, inbox, case, search, timers)")
+	profiles := fs.String("cpuprofile", "", "folder to write a CPU profile per phase into (generate, ingest, inbox, case, search, reports, timers)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *duration <= 0 || *senders <= 0 || *clients <= 0 || *timerN <= 0 || *timerWindow <= 0 || *idle <= 0 {
+	if *duration <= 0 || *senders <= 0 || *clients <= 0 || *timerN <= 0 || *timerWindow <= 0 || *idle <= 0 || *reportRuns <= 0 || *reportDays <= 0 || *reportDays > 400 {
 		return fmt.Errorf("%w: durations and counts must be positive", errUsage)
 	}
 	if _, ok := bench.Scales[strings.ToUpper(*scale)]; !ok {
@@ -43,7 +45,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Log = log
 	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients,
-		TimerPromises: *timerN, TimerWindow: *timerWindow, TimerWait: *timerWait, Idle: *idle, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
+		TimerPromises: *timerN, TimerWindow: *timerWindow, TimerWait: *timerWait, Idle: *idle, ReportDays: *reportDays, ReportRuns: *reportRuns, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
 		Progress: benchProgress(stderr)}
 	res, err := bench.Run(ctx, opts)
 	if err != nil {

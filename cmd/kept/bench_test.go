@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -19,14 +20,14 @@ func TestBench(t *testing.T) {
 			dbArgs = []string{"--db", cfg.URL}
 		}
 		args := append([]string{"bench", "--scale", "XS", "--json", "--duration", "1s", "--senders", "2", "--clients", "4",
-			"--timer-promises", "100", "--timer-window", "1s", "--idle", "1s"}, dbArgs...)
+			"--timer-promises", "100", "--timer-window", "1s", "--idle", "1s", "--report-runs", "1"}, dbArgs...)
 		run := func(extra ...string) map[string]any {
 			t.Helper()
 			code, out, errOut := kept(t, "", append(args, extra...)...)
 			if code != 0 {
 				t.Fatalf("kept bench: exit %d\n%s%s", code, out, errOut)
 			}
-			for _, method := range []string{"load average at start", "ingest: 2 concurrent senders", "floor: 4 concurrent clients", "inbox: 4 concurrent clients", "case page:", "search:", "timers: 100 promises", "replies: 4 concurrent clients", "idle CPU:", "RSS"} {
+			for _, method := range []string{"load average at start", "ingest: 2 concurrent senders", "floor: 4 concurrent clients", "inbox: 4 concurrent clients", "case page:", "search:", "reports: each of", "  decisions_by_rung ", "timers: 100 promises", "replies: 4 concurrent clients", "idle CPU:", "RSS"} {
 				if !strings.Contains(errOut, method) {
 					t.Errorf("stderr does not describe %q:\n%s", method, errOut)
 				}
@@ -56,6 +57,17 @@ func TestBench(t *testing.T) {
 			"replies", "replies_per_s", "outbox_lag_p50_ms", "outbox_lag_p99_ms"} {
 			if v := num(k); v <= 0 {
 				t.Errorf("%s = %v, want > 0", k, v)
+			}
+		}
+		// Every report is timed, for the whole desk and each of the 4 teams, over a quarter.
+		reps, _ := res["reports"].(map[string]any)
+		if len(reps) != len(service.ReportNames) || num("report_days") != 90 || num("reports_max_ms") <= 0 {
+			t.Errorf("reports: %d of %d timed over %v days, max %v", len(reps), len(service.ReportNames), res["report_days"], res["reports_max_ms"])
+		}
+		for _, name := range service.ReportNames {
+			st, _ := reps[name].(map[string]any)
+			if st["n"] != 5.0 || st["p50_ms"].(float64) <= 0 || st["max_ms"].(float64) < st["p50_ms"].(float64) {
+				t.Errorf("report %s: %v", name, st)
 			}
 		}
 		if num("timer_broken") != 100 || num("timer_promises") != 100 {

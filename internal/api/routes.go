@@ -49,6 +49,7 @@ func (s *Server) routes() []route {
 		s.webhookRoutes(),
 		s.automationRoutes(),
 		s.reportRoutes(),
+		s.reviewRoutes(),
 		s.exportRoutes(),
 		s.signinRoutes(),
 		s.incidentRoutes(),

@@ -43,6 +43,8 @@ type Options struct {
 	TimerWindow   time.Duration // …over this long
 	TimerWait     time.Duration // how long after the last due time to wait for breaks (0: 10 windows, at least 2 min)
 	Idle          time.Duration // how long idle CPU is measured
+	ReportDays    int           // the period each report is timed over, in days (0: DefaultReportDays)
+	ReportRuns    int           // how many times each report and scope is asked (0: once)
 	ProfileDir    string        // when set, a CPU profile per phase is written here
 	GenerateOnly  bool          // stop once the data set is there (to generate several at once)
 	Version       string
@@ -53,55 +55,58 @@ type Options struct {
 
 // Result is what a run measured. Latencies are milliseconds.
 type Result struct {
-	Scale            string               `json:"scale"`
-	Seed             uint64               `json:"seed"`
-	Backend          string               `json:"backend"`
-	Cores            int                  `json:"cores"`
-	Customers        int64                `json:"customers"`
-	Cases            int64                `json:"cases"`
-	Entries          int64                `json:"entries"`
-	Promises         int64                `json:"promises"`
-	DBCases          int64                `json:"db_cases"`
-	DBEntries        int64                `json:"db_entries"`
-	Generated        bool                 `json:"generated"`
-	GenerationS      float64              `json:"generation_s"`
-	EarlierRuns      int                  `json:"earlier_runs"`
-	LoadStart        string               `json:"load_avg_start"`
-	LoadEnd          string               `json:"load_avg_end"`
-	IngestMsgs       int                  `json:"ingest_msgs"`
-	IngestPerS       float64              `json:"ingest_msgs_per_s"`
-	IngestP50        float64              `json:"ingest_p50_ms"`
-	IngestP99        float64              `json:"ingest_p99_ms"`
-	FloorP50         float64              `json:"floor_p50_ms"`
-	FloorP99         float64              `json:"floor_p99_ms"`
-	FloorRPS         float64              `json:"floor_req_per_s"`
-	InboxP50         float64              `json:"inbox_p50_ms"`
-	InboxP99         float64              `json:"inbox_p99_ms"`
-	InboxRPS         float64              `json:"inbox_req_per_s"`
-	CaseP50          float64              `json:"case_p50_ms"`
-	CaseP99          float64              `json:"case_p99_ms"`
-	CaseRPS          float64              `json:"case_req_per_s"`
-	SearchP50        float64              `json:"search_p50_ms"`
-	SearchP99        float64              `json:"search_p99_ms"`
-	SearchRPS        float64              `json:"search_req_per_s"`
-	SearchKinds      map[string]KindStats `json:"search_by_kind"`
-	TimerN           int                  `json:"timer_promises"`
-	TimerBroken      int                  `json:"timer_broken"`
-	TimerLagP50      float64              `json:"timer_lag_p50_ms"`
-	TimerLagP99      float64              `json:"timer_lag_p99_ms"`
-	TimerLagMax      float64              `json:"timer_lag_max_ms"`
-	TimerBreaksPerS  float64              `json:"timer_breaks_per_s"`
-	TimerRecordedP99 float64              `json:"timer_recorded_lag_p99_ms"`
-	RepliesN         int                  `json:"replies"`
-	RepliesPerS      float64              `json:"replies_per_s"`
-	OutboxLagP50     float64              `json:"outbox_lag_p50_ms"`
-	OutboxLagP99     float64              `json:"outbox_lag_p99_ms"`
-	OutboxCatchUpS   float64              `json:"outbox_catch_up_s"`
-	IdleCPU          float64              `json:"idle_cpu_pct"`
-	IdleDBCPU        float64              `json:"idle_db_cpu_pct"`
-	RSSMB            float64              `json:"rss_mb"`
-	HeapMB           float64              `json:"go_heap_mb"`
-	TotalSeconds     float64              `json:"total_s"`
+	Scale            string                 `json:"scale"`
+	Seed             uint64                 `json:"seed"`
+	Backend          string                 `json:"backend"`
+	Cores            int                    `json:"cores"`
+	Customers        int64                  `json:"customers"`
+	Cases            int64                  `json:"cases"`
+	Entries          int64                  `json:"entries"`
+	Promises         int64                  `json:"promises"`
+	DBCases          int64                  `json:"db_cases"`
+	DBEntries        int64                  `json:"db_entries"`
+	Generated        bool                   `json:"generated"`
+	GenerationS      float64                `json:"generation_s"`
+	EarlierRuns      int                    `json:"earlier_runs"`
+	LoadStart        string                 `json:"load_avg_start"`
+	LoadEnd          string                 `json:"load_avg_end"`
+	IngestMsgs       int                    `json:"ingest_msgs"`
+	IngestPerS       float64                `json:"ingest_msgs_per_s"`
+	IngestP50        float64                `json:"ingest_p50_ms"`
+	IngestP99        float64                `json:"ingest_p99_ms"`
+	FloorP50         float64                `json:"floor_p50_ms"`
+	FloorP99         float64                `json:"floor_p99_ms"`
+	FloorRPS         float64                `json:"floor_req_per_s"`
+	InboxP50         float64                `json:"inbox_p50_ms"`
+	InboxP99         float64                `json:"inbox_p99_ms"`
+	InboxRPS         float64                `json:"inbox_req_per_s"`
+	CaseP50          float64                `json:"case_p50_ms"`
+	CaseP99          float64                `json:"case_p99_ms"`
+	CaseRPS          float64                `json:"case_req_per_s"`
+	SearchP50        float64                `json:"search_p50_ms"`
+	SearchP99        float64                `json:"search_p99_ms"`
+	SearchRPS        float64                `json:"search_req_per_s"`
+	SearchKinds      map[string]KindStats   `json:"search_by_kind"`
+	ReportDays       int                    `json:"report_days"`
+	Reports          map[string]ReportStats `json:"reports"`
+	ReportsMax       float64                `json:"reports_max_ms"`
+	TimerN           int                    `json:"timer_promises"`
+	TimerBroken      int                    `json:"timer_broken"`
+	TimerLagP50      float64                `json:"timer_lag_p50_ms"`
+	TimerLagP99      float64                `json:"timer_lag_p99_ms"`
+	TimerLagMax      float64                `json:"timer_lag_max_ms"`
+	TimerBreaksPerS  float64                `json:"timer_breaks_per_s"`
+	TimerRecordedP99 float64                `json:"timer_recorded_lag_p99_ms"`
+	RepliesN         int                    `json:"replies"`
+	RepliesPerS      float64                `json:"replies_per_s"`
+	OutboxLagP50     float64                `json:"outbox_lag_p50_ms"`
+	OutboxLagP99     float64                `json:"outbox_lag_p99_ms"`
+	OutboxCatchUpS   float64                `json:"outbox_catch_up_s"`
+	IdleCPU          float64                `json:"idle_cpu_pct"`
+	IdleDBCPU        float64                `json:"idle_db_cpu_pct"`
+	RSSMB            float64                `json:"rss_mb"`
+	HeapMB           float64                `json:"go_heap_mb"`
+	TotalSeconds     float64                `json:"total_s"`
 }
 
 // KindStats are the latencies of one kind of request.
@@ -211,6 +216,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		{"inbox", env.inbox},
 		{"case", env.casePage},
 		{"search", env.search},
+		{"reports", env.reports},
 		{"timers", env.timers},
 		{"replies", env.replies},
 	}

@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"text/tabwriter"
 )
 
@@ -42,6 +44,10 @@ func PrintTable(w io.Writer, r Result) {
 	row("search", r.SearchP50, r.SearchP99, fmt.Sprintf("%.0f req/s", r.SearchRPS), fmt.Sprintf("p99 ≤ %d ms", TargetSearchP99ms), r.SearchP99 <= TargetSearchP99ms)
 	row(fmt.Sprintf("timer lag (%d due)", r.TimerN), r.TimerLagP50, r.TimerLagP99, fmt.Sprintf("%d broken", r.TimerBroken), fmt.Sprintf("p99 ≤ %d ms", TargetTimerP99ms), r.TimerLagP99 <= TargetTimerP99ms && r.TimerBroken == r.TimerN)
 	row("outbox lag (commit → relay 250)", r.OutboxLagP50, r.OutboxLagP99, fmt.Sprintf("%.0f replies/s", r.RepliesPerS), fmt.Sprintf("p99 ≤ %d ms", TargetOutboxLagP99ms), r.OutboxLagP99 <= TargetOutboxLagP99ms)
+	for _, name := range slices.Sorted(maps.Keys(r.Reports)) {
+		st := r.Reports[name]
+		fmt.Fprintf(tw, "report %s (%d days, max)\t%s\t%s\t%d req\tmax ≤ %d ms\t%s\t\n", name, r.ReportDays, msText(st.P50), msText(st.Max), st.N, TargetReportMs, okText(st.Max <= TargetReportMs))
+	}
 	idle := fmt.Sprintf("%.2f%% CPU", r.IdleCPU)
 	if r.Backend == "postgres" {
 		idle += fmt.Sprintf(" (+%.2f%% PG)", r.IdleDBCPU)

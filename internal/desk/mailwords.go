@@ -122,7 +122,7 @@ var mailWordsByLang = map[string]*mailWords{
 		footerPlain:     "Your case %s.\nReply to this mail to write to us about it.",
 		plainSubject:    "Your case %s",
 		calendarSummary: "Appointment about your case %s",
-		resolutionLinks: "If this solves it, open this link:\n%s\n\nIf it is not what you asked, open this link:\n%s\n\n" +
+		resolutionLinks: "If this solves it, open this link (its page also asks how we did, 1 to 5):\n%s\n\nIf it is not what you asked, open this link:\n%s\n\n" +
 			"Each link opens a page with one button and works until %s. You can also reply to this mail with \"yes, solved\" " +
 			"or \"no, that is not what I asked\", or answer in the portal.",
 		resolutionNoLinks: "Please reply to this mail with \"yes, solved\" or \"no, that is not what I asked\", or answer in the portal.",
@@ -140,7 +140,7 @@ var mailWordsByLang = map[string]*mailWords{
 		footerPlain:     "Teie juhtum %s.\nSellest kirjutamiseks vastake sellele kirjale.",
 		plainSubject:    "Teie juhtum %s",
 		calendarSummary: "Kohtumine teie juhtumi %s asjus",
-		resolutionLinks: "Kui see lahendab teie probleemi, avage see link:\n%s\n\nKui see ei ole see, mida küsisite, avage see link:\n%s\n\n" +
+		resolutionLinks: "Kui see lahendab teie probleemi, avage see link (selle lehel saate ka hinnata meie tööd 1 kuni 5):\n%s\n\nKui see ei ole see, mida küsisite, avage see link:\n%s\n\n" +
 			"Kumbki link avab lehe ühe nupuga ja toimib kuni %s. Võite ka vastata sellele kirjale „jah, lahendatud“ " +
 			"või „ei, see ei ole see, mida ma küsisin“ või vastata kliendiportaalis.",
 		resolutionNoLinks: "Palun vastake sellele kirjale „jah, lahendatud“ või „ei, see ei ole see, mida ma küsisin“ või vastake kliendiportaalis.",
@@ -160,7 +160,7 @@ var mailWordsByLang = map[string]*mailWords{
 		footerPlain:     "Vaš predmet %s.\nAko nam o njemu želite pisati, odgovorite na ovu poruku.",
 		plainSubject:    "Vaš predmet %s",
 		calendarSummary: "Termin u vezi s vašim predmetom %s",
-		resolutionLinks: "Ako je to riješilo vaš problem, otvorite ovu poveznicu:\n%s\n\nAko to nije ono što ste pitali, otvorite ovu poveznicu:\n%s\n\n" +
+		resolutionLinks: "Ako je to riješilo vaš problem, otvorite ovu poveznicu (na njezinoj stranici možete i ocijeniti naš rad od 1 do 5):\n%s\n\nAko to nije ono što ste pitali, otvorite ovu poveznicu:\n%s\n\n" +
 			"Svaka poveznica otvara stranicu s jednim gumbom i vrijedi do %s. Možete i odgovoriti na ovu poruku „da, riješeno“ " +
 			"ili „ne, to nije ono što sam pitao“ ili odgovoriti na korisničkom portalu.",
 		resolutionNoLinks: "Molimo vas da odgovorite na ovu poruku „da, riješeno“ ili „ne, to nije ono što sam pitao“ ili na korisničkom portalu.",

@@ -24,11 +24,13 @@ func (r Rating) Changeable(now time.Time) bool { return now.Before(r.CreatedAt.A
 // KindRatingGiven is the customer's rating on the record: their entry, public.
 const KindRatingGiven EntryKind = "rating_given"
 
-// RatingGivenData is a rating given or changed: the score, and whether it replaced an earlier
-// one of the same resolution.
+// RatingGivenData is a rating given or changed: the score, whether it replaced an earlier
+// one of the same resolution, and how it came ("link": on the page the resolution mail's
+// confirmation link opened; the portal's otherwise).
 type RatingGivenData struct {
-	Changed bool `json:"changed,omitempty"`
-	Score   int  `json:"score"`
+	Changed bool   `json:"changed,omitempty"`
+	Score   int    `json:"score"`
+	Via     string `json:"via,omitempty"`
 }
 
 func (RatingGivenData) entryKind() EntryKind { return KindRatingGiven }

@@ -3,6 +3,7 @@ package desk
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -28,35 +29,133 @@ type Review struct {
 	ClosedAt   time.Time `json:"closed_at"`
 	ReviewerID int64     `json:"reviewer_id,omitempty"`
 	Reviewer   string    `json:"reviewer,omitempty"`
-	Scores     Rubric    `json:"scores"`
-	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
-	Answer     string    `json:"answer,omitempty"` // the agent's answer to the review
-	AnsweredAt time.Time `json:"answered_at,omitzero"`
+	// Criteria are the rubric in force when the case was drawn, as it was then, each with its
+	// score (0 until scored): a criterion edited or retired since leaves this review as it was.
+	Criteria   []ReviewScore `json:"criteria"`
+	Comment    string        `json:"comment"` // the reviewer's coaching note
+	ReviewedAt time.Time     `json:"reviewed_at,omitzero"`
+	Answer     string        `json:"answer,omitempty"` // the agent's answer to the review
+	AnsweredAt time.Time     `json:"answered_at,omitzero"`
 }
 
 // Reviewed reports whether a reviewer scored it.
 func (r Review) Reviewed() bool { return !r.ReviewedAt.IsZero() }
 
-// Rubric is a review's scores, 1 to 5 each, and the reviewer's comment.
-type Rubric struct {
-	Clear   int    `json:"clear"`  // the promise words were clear: what, by when
-	Solved  int    `json:"solved"` // the problem asked about was solved
-	Tone    int    `json:"tone"`
-	Comment string `json:"comment"`
+// Criterion is one line of the review rubric the admin defines: what a reviewer looks for,
+// the guidance they score by, and the scale (1 to Scale), in the desk's words and translated
+// (by language code) so each reviewer reads it in theirs. A retired criterion is no longer
+// drawn with new reviews; the reviews drawn with it keep it.
+type Criterion struct {
+	ID           int64                     `json:"id"`
+	Name         string                    `json:"name"`
+	Guidance     string                    `json:"guidance"`
+	Scale        int                       `json:"scale"`
+	Translations map[string]CriterionWords `json:"translations,omitempty"`
+	Position     int                       `json:"position"`
+	RetiredAt    *time.Time                `json:"retired_at,omitempty"`
 }
 
-// RubricCriteria are the rubric's criteria, in the order a form asks them.
-var RubricCriteria = []string{"clear", "solved", "tone"}
+// CriterionWords are a criterion's name and guidance in one language.
+type CriterionWords struct {
+	Name     string `json:"name"`
+	Guidance string `json:"guidance"`
+}
+
+// In is the criterion's name and guidance as a reader of lang reads them: its translation
+// where the admin gave one, else the desk's own words.
+func (c Criterion) In(lang string) CriterionWords {
+	if t, ok := c.Translations[lang]; ok && t.Name != "" {
+		return t
+	}
+	return CriterionWords{Name: c.Name, Guidance: c.Guidance}
+}
+
+// Retired reports whether the criterion is no longer drawn with new reviews.
+func (c Criterion) Retired() bool { return c.RetiredAt != nil }
+
+// ReviewScore is a criterion as a review was drawn with it, and its score (0: not yet).
+type ReviewScore struct {
+	Criterion
+	Score int `json:"score"`
+}
+
+// Scores runs 1 to the criterion's scale, for a form.
+func (c Criterion) Scores() []int {
+	out := make([]int, c.Scale)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
+// NewCriterion is a criterion as the admin writes it.
+type NewCriterion struct {
+	Name         string                    `json:"name"`
+	Guidance     string                    `json:"guidance"`
+	Scale        int                       `json:"scale"` // 0: 5
+	Translations map[string]CriterionWords `json:"translations,omitempty"`
+}
+
+// Bounds of a criterion.
+const (
+	maxCriterionName     = 120
+	maxCriterionGuidance = 1000
+	maxCriterionScale    = 10
+)
+
+// CheckCriterion checks a criterion the admin writes: a name, guidance of reasonable length, a
+// scale of 2 to 10 (5 unless given), translations into the desk's languages only, each named.
+func CheckCriterion(in NewCriterion) (NewCriterion, error) {
+	in.Name, in.Guidance = strings.TrimSpace(in.Name), strings.TrimSpace(in.Guidance)
+	if in.Name == "" || len(in.Name) > maxCriterionName || !utf8.ValidString(in.Name) {
+		return in, Invalid("name", "a name of at most %d bytes", maxCriterionName)
+	}
+	if len(in.Guidance) > maxCriterionGuidance || !utf8.ValidString(in.Guidance) {
+		return in, Invalid("guidance", "at most %d bytes of text", maxCriterionGuidance)
+	}
+	if in.Scale == 0 {
+		in.Scale = 5
+	}
+	if in.Scale < 2 || in.Scale > maxCriterionScale {
+		return in, Invalid("scale", "a scale of 2 to %d", maxCriterionScale)
+	}
+	out := map[string]CriterionWords{}
+	for lang, w := range in.Translations {
+		w.Name, w.Guidance = strings.TrimSpace(w.Name), strings.TrimSpace(w.Guidance)
+		if w.Name == "" && w.Guidance == "" {
+			continue // left empty: the desk's own words
+		}
+		if !slices.Contains(Languages(), lang) {
+			return in, Invalid("translations", "languages are %s", strings.Join(Languages(), ", "))
+		}
+		if w.Name == "" || len(w.Name) > maxCriterionName || len(w.Guidance) > maxCriterionGuidance || !utf8.ValidString(w.Name+w.Guidance) {
+			return in, Invalid("translations."+lang, "a name of at most %d bytes, and guidance of at most %d", maxCriterionName, maxCriterionGuidance)
+		}
+		out[lang] = w
+	}
+	in.Translations = out
+	return in, nil
+}
+
+// Rubric is a reviewer's scores of a review, by criterion id, and their coaching note.
+type Rubric struct {
+	Scores  map[int64]int `json:"scores"`
+	Comment string        `json:"comment"`
+}
 
 // maxReviewComment bounds a reviewer's comment.
 const maxReviewComment = 4000
 
-// CheckRubric checks a review's scores.
-func CheckRubric(r Rubric) (Rubric, error) {
-	for i, v := range []int{r.Clear, r.Solved, r.Tone} {
-		if v < 1 || v > 5 {
-			return r, Invalid(RubricCriteria[i], "score 1 to 5")
+// CheckRubric checks a reviewer's scores against the criteria the review was drawn with:
+// each scored within its scale, and nothing else.
+func CheckRubric(r Rubric, criteria []ReviewScore) (Rubric, error) {
+	for _, c := range criteria {
+		if v := r.Scores[c.ID]; v < 1 || v > c.Scale {
+			return r, Invalid(fmt.Sprintf("scores.%d", c.ID), "score %s from 1 to %d", c.Name, c.Scale)
 		}
+	}
+	if len(r.Scores) != len(criteria) {
+		return r, Invalid("scores", "score the review's criteria only")
 	}
 	r.Comment = strings.TrimSpace(r.Comment)
 	if len(r.Comment) > maxReviewComment || !utf8.ValidString(r.Comment) {

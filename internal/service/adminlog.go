@@ -29,6 +29,8 @@ const (
 	logTokenCreate     = "token.create"
 	logTokenRevoke     = "token.revoke"
 	logWebhookCreate   = "webhook.create"
+	logCriterionCreate = "review_criterion.create"
+	logCriterionUpdate = "review_criterion.update"
 )
 
 // audit writes one row of the admin log: before and after are the object as it was and as it is

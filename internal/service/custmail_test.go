@@ -231,7 +231,7 @@ func TestResolutionLinks(t *testing.T) {
 		c := sc.caseOf(mari, sc.ann, "Ruuter")
 		must(sc.svc.Resolve(sc.ctx, asAnn, c.ID, "Vahetasime ruuteri välja."))
 		_, text := textOf(t, sc.lastMail(c.ID))
-		if !strings.Contains(text, "Kui see lahendab teie probleemi, avage see link") || !strings.Contains(text, "„jah, lahendatud“") {
+		if !strings.Contains(text, "Kui see lahendab teie probleemi, avage see link (selle lehel saate ka hinnata meie tööd 1 kuni 5)") || !strings.Contains(text, "„jah, lahendatud“") {
 			t.Errorf("the resolution's mail:\n%s", text)
 		}
 		yes, no := resolutionLinksIn(t, text)

@@ -78,6 +78,7 @@ const (
 	ActReviewRead   Action = "review.read"   // quality reviews of closed cases
 	ActReviewScore  Action = "review.score"  // score a drawn case on the rubric
 	ActReviewAnswer Action = "review.answer" // the agent answers a review of their case
+	ActRubric       Action = "review.rubric" // define the review rubric's criteria
 
 	ActCaseTypeCreate Action = "casetype.create"
 	ActCaseTypeUpdate Action = "casetype.update"
@@ -159,7 +160,7 @@ var rules = []Rule{
 			"GET /login/reset", "POST /login/reset", "GET /login/sso", "GET /login/sso/callback"}},
 	{Action: ActLink, Who: "whoever holds the link's secret (the customer it was mailed to, an agent's calendar)", gate: anyone,
 		Routes: []string{"GET /portal/signin", "POST /portal/signin", "GET /portal/handover", "POST /portal/handover",
-			"GET /portal/resolution", "POST /portal/resolution", "GET /calendar/{file}", "POST /login/reset/password",
+			"GET /portal/resolution", "POST /portal/resolution", "POST /portal/resolution/rating", "GET /calendar/{file}", "POST /login/reset/password",
 			"GET /login/second", "POST /login/second", "GET /embed/confirm", "POST /embed/confirm"}},
 
 	{Action: ActCustomerCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/customers"}},
@@ -264,17 +265,19 @@ var rules = []Rule{
 	{Action: ActTeamView, Who: "managers and admins (any team); a lead (their own team, read-only)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
-		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}"}},
+		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}", "POST /reviews/share"}},
 	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
 		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
 		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
 	{Action: ActReviewRead, Who: "staff, never partner users: an agent the reviews of their own cases; a lead, or a manager with someone above them, their team's; the head of care every team's",
-		gate: desk.IsStaff, Routes: []string{"GET /reviews"}},
+		gate: desk.IsStaff, Routes: []string{"GET /reviews", "GET /api/v1/review-criteria"}},
 	{Action: ActReviewScore, Who: "a lead or manager (their own team's cases), the head of care (any); never a review of their own case",
 		gate: func(a desk.Actor) bool {
 			return a.Kind == desk.ActorAgent && (a.Role == desk.RoleLead || a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
 		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
 	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer"}},
+	{Action: ActRubric, Who: "admin", gate: isAdminActor,
+		Routes: []string{"GET /reviews/rubric", "POST /reviews/rubric", "POST /reviews/rubric/{id}", "POST /api/v1/review-criteria", "PUT /api/v1/review-criteria/{id}"}},
 
 	{Action: ActCaseTypeCreate, Who: "admin, manager", gate: isManagerOrAdmin,
 		Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel", "POST /admin/case-types"}},

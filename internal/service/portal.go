@@ -445,49 +445,76 @@ func (s *Service) Rate(ctx context.Context, actor desk.Actor, caseID int64, scor
 	if err := gate(actor, ActPortal); err != nil {
 		return desk.Rating{}, err // only the case's customer rates it
 	}
-	if score < 1 || score > 5 {
-		return desk.Rating{}, desk.Invalid("score", "choose 1 to 5")
-	}
-	comment = strings.TrimSpace(comment)
-	if len(comment) > maxRatingComment || !utf8.ValidString(comment) {
-		return desk.Rating{}, desk.Invalid("comment", "at most %d bytes of text", maxRatingComment)
+	in, err := checkRating(score, comment, desk.AnsweredInPortal)
+	if err != nil {
+		return desk.Rating{}, err
 	}
 	var out desk.Rating
-	err := s.write(ctx, actor, func(w *work) error {
-		tx := w.tx
+	err = s.write(ctx, actor, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
 		}
-		if c.Status != desk.StatusClosed {
-			return desk.Conflict("not_confirmed", fmt.Sprintf("%s is %s: a case is rated once its resolution is confirmed", c.Ref(), c.Status), nil)
-		}
-		confirmed, err := tx.LastConfirmed(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		before, err := tx.Rating(ctx, c.ID)
-		changed := err == nil && before.ResolutionAt.Equal(confirmed)
-		if err != nil && !store.IsNotFound(err) {
-			return err
-		}
-		if changed && !before.Changeable(w.now) {
-			return desk.Conflict("rating_final", fmt.Sprintf("the rating of %s was given on %s and can be changed for %d days only",
-				c.Ref(), before.CreatedAt.Format(time.DateOnly), int(desk.RatingChangeable.Hours()/24)), nil)
-		}
-		if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, ResolutionAt: confirmed, Score: score, Comment: comment}, w.now); err != nil {
-			return err
-		}
-		body := fmt.Sprintf("%d/5", score)
-		if comment != "" {
-			body += "\n\n" + comment
-		}
-		if _, err := s.appendRecord(w, c, []desk.Draft{{Kind: desk.KindRatingGiven, Actor: actor, Channel: "portal", Body: body,
-			Data: desk.RatingGivenData{Score: score, Changed: changed}}}); err != nil {
-			return err
-		}
-		out, err = tx.Rating(ctx, c.ID)
+		out, err = s.rate(w, c, actor, in)
 		return err
 	})
 	return out, wrap("rate case", err)
+}
+
+// ratingIn is a rating as given, checked: its score and comment, and the way it came.
+type ratingIn struct {
+	score   int
+	comment string
+	via     string // desk.AnsweredInPortal or desk.AnsweredByLink
+}
+
+// checkRating checks a rating's score and comment.
+func checkRating(score int, comment, via string) (ratingIn, error) {
+	if score < 1 || score > 5 {
+		return ratingIn{}, desk.Invalid("score", "choose 1 to 5")
+	}
+	comment = strings.TrimSpace(comment)
+	if len(comment) > maxRatingComment || !utf8.ValidString(comment) {
+		return ratingIn{}, desk.Invalid("comment", "at most %d bytes of text", maxRatingComment)
+	}
+	return ratingIn{score: score, comment: comment, via: via}, nil
+}
+
+// rate is the one rating command, whichever way the rating came (the portal, or the page the
+// resolution mail's link opened): the customer's rating of the resolution of c they confirmed
+// last, given or changed within the week, on the record as their entry.
+func (s *Service) rate(w *work, c *desk.Case, actor desk.Actor, in ratingIn) (desk.Rating, error) {
+	ctx, tx := w.ctx, w.tx
+	if c.Status != desk.StatusClosed {
+		return desk.Rating{}, desk.Conflict("not_confirmed", fmt.Sprintf("%s is %s: a case is rated once its resolution is confirmed", c.Ref(), c.Status), nil)
+	}
+	confirmed, err := tx.LastConfirmed(ctx, c.ID)
+	if err != nil {
+		return desk.Rating{}, err
+	}
+	before, err := tx.Rating(ctx, c.ID)
+	changed := err == nil && before.ResolutionAt.Equal(confirmed)
+	if err != nil && !store.IsNotFound(err) {
+		return desk.Rating{}, err
+	}
+	if changed && !before.Changeable(w.now) {
+		return desk.Rating{}, desk.Conflict("rating_final", fmt.Sprintf("the rating of %s was given on %s and can be changed for %d days only",
+			c.Ref(), before.CreatedAt.Format(time.DateOnly), int(desk.RatingChangeable.Hours()/24)), nil)
+	}
+	if err := tx.SaveRating(ctx, desk.Rating{CaseID: c.ID, CustomerID: c.CustomerID, ResolutionAt: confirmed, Score: in.score, Comment: in.comment}, w.now); err != nil {
+		return desk.Rating{}, err
+	}
+	body := fmt.Sprintf("%d/5", in.score)
+	if in.comment != "" {
+		body += "\n\n" + in.comment
+	}
+	via := in.via
+	if via == desk.AnsweredInPortal {
+		via = "" // the portal's, as before the link asked too
+	}
+	if _, err := s.appendRecord(w, c, []desk.Draft{{Kind: desk.KindRatingGiven, Actor: actor, Channel: "portal", Body: body,
+		Data: desk.RatingGivenData{Score: in.score, Changed: changed, Via: via}}}); err != nil {
+		return desk.Rating{}, err
+	}
+	return tx.Rating(ctx, c.ID)
 }

@@ -100,7 +100,8 @@ var measures = map[string]measure{
 		return m.w.tx.Volume(m.w.ctx, from, to, m.f)
 	}},
 	"handovers_missing": {[]string{"agent_id", "agent", "missing"}, handoversMissing},
-	"reviews":           {[]string{"agent_id", "agent", "drawn", "reviewed", "clear", "solved", "tone"}, reviewCounts},
+	"reviews":           {[]string{"agent_id", "agent", "drawn", "reviewed"}, reviewCounts},
+	"review_criteria":   {[]string{"week", "agent_id", "agent", "criterion_id", "criterion", "reviewed", "average", "scale"}, reviewFigures},
 	"decisions": {[]string{"agent_id", "agent", "requested", "granted", "refused", "pending", "sent_up"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		counts, err := m.w.tx.DecisionCounts(m.w.ctx, from, to, m.f)
 		return countRows(counts, []string{"requested", "granted", "refused", "pending", "sent_up"}, nil), err

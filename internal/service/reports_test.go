@@ -311,3 +311,60 @@ func TestRatingPerResolution(t *testing.T) {
 		wantRow(t, "both resolutions rated", rowWhere(sat.Rows, "agent", "total"), map[string]any{"ratings": 2, "average": 4.5})
 	})
 }
+
+// TestReportWeekPerTeamAndCSV (issue 18, done-when): the known week per team as well as per
+// agent, its CSV bytes exactly, and the week after it with a rejected resolution ("not what I
+// asked") and a reply wholly outside business hours, counted over the fortnight.
+func TestReportWeekPerTeamAndCSV(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		w := newReportWeek(t, backend)
+		head := desk.AgentActor(w.head)
+		ann, bob := w.ann, w.bob
+		csvOf := func(name string, q service.ReportQuery) string {
+			t.Helper()
+			return string(service.ReportCSV(w.report(head, name, q)))
+		}
+		wantCSV := func(what, got, want string) {
+			t.Helper()
+			if got != want {
+				t.Errorf("%s CSV:\n%s\nwant\n%s", what, got, want)
+			}
+		}
+
+		// Per team: Billing made every promise; Other none.
+		wantCSV("promises by team", csvOf("promises_by_team", service.ReportQuery{}), "team,made,kept,slipped,broken\nBilling,3,1,1,2\nOther,0,0,0,0\n")
+		wantCSV("promises of Other", csvOf("promises", service.ReportQuery{Team: "Other"}), "agent_id,agent,made,kept,slipped,broken\n0,total,0,0,0,0\n")
+		// A promise counts for whoever holds it: both of Ann's that broke had climbed to Lea with
+		// their cases (Mari's request, the second slip) before they broke.
+		wantCSV("promises of Billing", csvOf("promises", service.ReportQuery{Team: "Billing"}),
+			fmt.Sprintf("agent_id,agent,made,kept,slipped,broken\n%d,%s,1,1,0,0\n%d,%s,2,0,1,2\n0,total,3,1,1,2\n", ann.ID, ann.Name, w.lead.ID, w.lead.Name))
+		wantCSV("satisfaction", csvOf("satisfaction", service.ReportQuery{}),
+			fmt.Sprintf("agent_id,agent,ratings,average\n%d,%s,1,5\n%d,%s,1,3\n0,total,2,4\n", ann.ID, ann.Name, bob.ID, bob.Name))
+		wantCSV("first response", csvOf("first_response", service.ReportQuery{}),
+			"channel,cases,answered,median_s,p90_s\nall,6,4,600,5400\nemail,5,3,600,3600\nweb,1,1,5400,5400\n")
+		wantCSV("repeat contacts", csvOf("repeat_contacts", service.ReportQuery{}),
+			fmt.Sprintf("agent_id,agent,closed,repeated\n%d,%s,1,1\n%d,%s,1,0\n0,total,2,1\n", ann.ID, ann.Name, bob.ID, bob.Name))
+		wantCSV("escalations", csvOf("escalations", service.ReportQuery{}),
+			"trigger,escalations\nbroken_promise,2\nsecond_slip,1\nresponse_target,0\nrepeat_contacts,0\nresolution_target,0\ncustomer_request,1\nagent_request,0\ntotal,4\n")
+		wantCSV("first response of Other", csvOf("first_response", service.ReportQuery{Team: "Other"}), "channel,cases,answered,median_s,p90_s\n")
+
+		// The week after: Monday 18:00 Ivo writes; Bob answers Tuesday 08:00, before the team's
+		// hours (no business time passed); Bob resolves it at 10:00 and Ivo rejects it.
+		until := func(days int, hhmm string) { w.advance(w.at(days, hhmm).Sub(w.clock.Now())) }
+		until(7, "18:00")
+		c := must(w.svc.OpenCase(w.ctx, w.sys, desk.NewCase{CustomerID: w.ivo.ID, Subject: "Parcel", Body: "Where is it?", Channel: "phone", OwnerID: bob.ID}))
+		until(8, "08:00")
+		must(w.svc.AddMessage(w.ctx, desk.AgentActor(bob), c.ID, desk.NewMessage{Body: "It is on its way."}))
+		until(8, "10:00")
+		must(w.svc.Resolve(w.ctx, desk.AgentActor(bob), c.ID, "Delivered to the parcel locker."))
+		must(w.svc.Confirm(w.ctx, desk.CustomerActor(w.ivo), c.ID, desk.Confirmation{Confirmed: false, Words: "Not what I asked: it was the wrong parcel."}))
+		week2 := service.ReportQuery{From: w.to, To: w.to.AddDate(0, 0, 7)}
+		wantCSV("first response, week 2", csvOf("first_response", week2), "channel,cases,answered,median_s,p90_s\nall,1,1,0,0\nphone,1,1,0,0\n")
+		fortnight := service.ReportQuery{From: w.from, To: w.to.AddDate(0, 0, 7)}
+		wantCSV("resolutions over the fortnight", csvOf("resolutions", fortnight),
+			fmt.Sprintf("agent_id,agent,confirmed,rejected,closed_unconfirmed\n%d,%s,1,0,0\n%d,%s,1,1,0\n0,total,2,1,0\n", ann.ID, ann.Name, bob.ID, bob.Name))
+		res := w.report(head, "resolutions", week2)
+		wantRow(t, "resolutions of week 2, Bob", rowWhere(res.Rows, "agent_id", bob.ID), map[string]any{"confirmed": 0, "rejected": 1})
+		wantRow(t, "resolutions of week 2 against week 1", rowWhere(res.Previous.Rows, "agent", "total"), map[string]any{"confirmed": 2, "rejected": 0})
+	})
+}

@@ -242,3 +242,56 @@ func (s *Service) Reopen(ctx context.Context, actor desk.Actor, caseID int64, wh
 	}
 	return s.Case(ctx, actor, caseID)
 }
+
+// RateByLink records the customer's rating asked on the page the resolution mail's link
+// opened, once they confirmed by it: the link, used by that answer, still says whose case it
+// is, while it has not expired and the resolution it answered is the case's last, confirmed.
+// The rating is the portal's one command (rate), as the customer's, via the link.
+func (s *Service) RateByLink(ctx context.Context, token string, score int, comment string) (ResolutionQuestion, desk.Rating, error) {
+	var q ResolutionQuestion
+	var out desk.Rating
+	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
+		l, err := s.answerLink(w, token, resolutionLinks)
+		switch {
+		case err == resolutionLinks.used: // answered: now it may rate
+		case err == nil:
+			err = desk.Conflict("not_confirmed", "the resolution is not confirmed yet: confirm it first, then rate", nil)
+			fallthrough
+		default:
+			// A genuine link's refusal is in its customer's language (an unknown one has none).
+			q.Lang = linkLang(w, l, resolutionLinks.used, resolutionLinks)
+			return err
+		}
+		cust, err := w.customer(l.CustomerID)
+		if err != nil {
+			return err
+		}
+		q.Lang = cust.Lang
+		if !l.ExpiresAt.After(w.now) {
+			return resolutionLinks.expired
+		}
+		c, err := w.loadCase(l.CaseID)
+		if err != nil {
+			return err
+		}
+		asked, err := w.tx.EntriesOfKinds(w.ctx, c.ID, []desk.EntryKind{desk.KindResolutionAsked})
+		if err != nil {
+			return err
+		}
+		if c.Status != desk.StatusClosed || len(asked) == 0 || asked[len(asked)-1].Seq != l.AskedSeq {
+			return desk.Conflict("rating_not_this", fmt.Sprintf("the resolution this link answered is no longer the last of %s: rate in the portal", c.Ref()), nil)
+		}
+		if q, err = resolutionAt(w, c, l.AskedSeq); err != nil {
+			return err
+		}
+		q.Lang, q.Answer = cust.Lang, "confirmed"
+		// Checked here, so that a mark missing is said in the customer's words, on their case.
+		in, err := checkRating(score, comment, desk.AnsweredByLink)
+		if err != nil {
+			return err
+		}
+		out, err = s.rate(w, c, desk.CustomerActor(cust), in)
+		return err
+	})
+	return q, out, wrap("rate by link", err)
+}

@@ -122,17 +122,17 @@ func (s *Service) ScoreReview(ctx context.Context, actor desk.Actor, id int64, s
 	if err := gate(actor, ActReviewScore); err != nil {
 		return desk.Review{}, err
 	}
-	scores, err := desk.CheckRubric(scores)
-	if err != nil {
-		return desk.Review{}, err
-	}
 	var out desk.Review
-	err = s.write(ctx, actor, func(w *work) error {
+	err := s.write(ctx, actor, func(w *work) error {
 		r, err := loadReview(w, id)
 		if err != nil {
 			return err
 		}
 		if err := w.allow(ActReviewScore, Object{TeamID: r.TeamID, Agent: &desk.Agent{ID: r.AgentID}}); err != nil {
+			return err
+		}
+		// Scored against the rubric the review was drawn with, not today's.
+		if scores, err = desk.CheckRubric(scores, r.Criteria); err != nil {
 			return err
 		}
 		if err := w.tx.ScoreReview(ctx, id, actor.ID, scores, w.now); err != nil {
@@ -202,19 +202,117 @@ func mayScoreReview(w *work, o Object) (bool, error) {
 	return headOfCare(me) || (me.TeamID != 0 && me.TeamID == o.TeamID), nil
 }
 
-// reviewCounts is the reviews report: per agent, the cases drawn and reviewed, and each
-// criterion's average score over those reviewed.
+// reviewCounts is the reviews report: per agent, the cases drawn and those reviewed.
 func reviewCounts(m *measuring, from, to time.Time) ([]map[string]any, error) {
 	counts, err := m.w.tx.ReviewCounts(m.w.ctx, from, to, m.f)
-	return countRows(counts, []string{"drawn", "reviewed", "clear_sum", "solved_sum", "tone_sum"}, func(row map[string]any) {
-		n := row["reviewed"].(int)
-		for _, c := range desk.RubricCriteria {
-			sum := row[c+"_sum"].(int)
-			delete(row, c+"_sum")
-			row[c] = 0.0
-			if n > 0 {
-				row[c] = math.Round(float64(sum)/float64(n)*100) / 100
-			}
+	return countRows(counts, []string{"drawn", "reviewed"}, nil), err
+}
+
+// reviewFigures is the rubric's figures over time: per week (the week the cases closed in),
+// agent and criterion, the reviews scored and their average score on the criterion's scale.
+func reviewFigures(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	figs, err := m.w.tx.ReviewFigures(m.w.ctx, from, to, m.f)
+	rows := []map[string]any{}
+	for _, f := range figs {
+		rows = append(rows, map[string]any{"week": f.Week, "agent_id": f.AgentID, "agent": f.Agent, "criterion_id": f.CriterionID, "criterion": f.Criterion,
+			"reviewed": f.Reviewed, "average": math.Round(float64(f.Sum)/float64(f.Reviewed)*100) / 100, "scale": f.Scale})
+	}
+	return rows, err
+}
+
+// The rubric: the admin defines the criteria reviews are scored on. A review is drawn with
+// the criteria in force then and keeps them (store.AddReview copies them), so editing or
+// retiring a criterion changes the reviews drawn after, never those before.
+
+// CriterionIn is a criterion as the admin edits it: its words and scale, and whether it is
+// retired (no longer drawn with new reviews).
+type CriterionIn struct {
+	desk.NewCriterion
+	Retired bool `json:"retired"`
+}
+
+// ReviewCriteria lists the rubric, the criteria in force first, for those who read reviews.
+func (s *Service) ReviewCriteria(ctx context.Context, actor desk.Actor) ([]desk.Criterion, error) {
+	if err := gate(actor, ActReviewRead); err != nil {
+		return nil, err
+	}
+	var out []desk.Criterion
+	err := s.read(ctx, actor, func(w *work) error {
+		var err error
+		out, err = w.tx.ReviewCriteria(w.ctx)
+		return err
+	})
+	return out, wrap("review criteria", err)
+}
+
+// AddCriterion adds a criterion to the rubric, at its end: the reviews drawn from now on are
+// scored on it too.
+func (s *Service) AddCriterion(ctx context.Context, actor desk.Actor, in desk.NewCriterion) (desk.Criterion, error) {
+	if err := gate(actor, ActRubric); err != nil {
+		return desk.Criterion{}, err
+	}
+	in, err := desk.CheckCriterion(in)
+	if err != nil {
+		return desk.Criterion{}, err
+	}
+	var out desk.Criterion
+	err = s.write(ctx, actor, func(w *work) error {
+		id, err := w.tx.AddCriterion(w.ctx, in, w.now)
+		if err != nil {
+			return err
 		}
-	}), err
+		if out, err = loadCriterion(w, id); err != nil {
+			return err
+		}
+		return w.audit(logCriterionCreate, "review criterion "+out.Name, nil, out)
+	})
+	return out, wrap("add review criterion", err)
+}
+
+// EditCriterion rewrites a criterion, retires it or brings it back; the reviews drawn with it
+// keep it as it was.
+func (s *Service) EditCriterion(ctx context.Context, actor desk.Actor, id int64, in CriterionIn) (desk.Criterion, error) {
+	if err := gate(actor, ActRubric); err != nil {
+		return desk.Criterion{}, err
+	}
+	words, err := desk.CheckCriterion(in.NewCriterion)
+	if err != nil {
+		return desk.Criterion{}, err
+	}
+	var out desk.Criterion
+	err = s.write(ctx, actor, func(w *work) error {
+		before, err := loadCriterion(w, id)
+		if err != nil {
+			return err
+		}
+		retired := before.RetiredAt // retired stays retired since then
+		switch {
+		case !in.Retired:
+			retired = nil
+		case retired == nil:
+			retired = &w.now
+		}
+		if err := w.tx.UpdateCriterion(w.ctx, id, words, retired); err != nil {
+			return err
+		}
+		if out, err = loadCriterion(w, id); err != nil {
+			return err
+		}
+		return w.audit(logCriterionUpdate, "review criterion "+out.Name, before, out)
+	})
+	return out, wrap("edit review criterion", err)
+}
+
+// loadCriterion reads one criterion of the rubric; none of that id is not found.
+func loadCriterion(w *work, id int64) (desk.Criterion, error) {
+	all, err := w.tx.ReviewCriteria(w.ctx)
+	if err != nil {
+		return desk.Criterion{}, err
+	}
+	for _, c := range all {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return desk.Criterion{}, desk.NotFound("review criterion", id)
 }

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -31,10 +34,20 @@ func (t *Tx) AddReview(ctx context.Context, week string, c CaseSpan) error {
 	if c.TeamID != 0 {
 		team = c.TeamID
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO reviews (case_id, agent_id, team_id, week, closed_at) VALUES ($1, $2, $3, $4, $5)
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO reviews (case_id, agent_id, team_id, week, closed_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (week, case_id) DO NOTHING`, c.CaseID, c.AgentID, team, week, dbTime(c.End))
 	if err != nil {
 		return fmt.Errorf("draw case %d for review: %w", c.CaseID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // drawn already, with its rubric
+	}
+	// The rubric in force now goes with the review, as it is now.
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO review_scores (review_id, criterion_id, position, name, guidance, scale, translations)
+		SELECT r.id, k.id, k.position, k.name, k.guidance, k.scale, k.translations FROM reviews r, review_criteria k
+		WHERE r.week = $1 AND r.case_id = $2 AND k.retired_at IS NULL`, week, c.CaseID)
+	if err != nil {
+		return fmt.Errorf("draw case %d for review: the rubric: %w", c.CaseID, err)
 	}
 	return nil
 }
@@ -69,7 +82,7 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 		limit = 500
 	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT r.id, r.case_id, c.subject, r.agent_id, a.name, r.team_id, r.week, r.closed_at,
-		  r.reviewer_id, COALESCE(v.name, ''), r.clear, r.solved, r.tone, r.comment, r.reviewed_at,
+		  r.reviewer_id, COALESCE(v.name, ''), r.comment, r.reviewed_at,
 		  r.answer, r.answered_at
 		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id LEFT JOIN agents v ON v.id = r.reviewer_id
 		WHERE `+where+fmt.Sprintf(` ORDER BY r.week DESC, a.name, r.id LIMIT %d`, limit), args...)
@@ -83,7 +96,7 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 		var team, reviewer sql.NullInt64
 		var reviewed, answered anyTime
 		if err := rows.Scan(&r.ID, &r.CaseID, &r.Subject, &r.AgentID, &r.AgentName, &team, &r.Week, &r.ClosedAt, &reviewer, &r.Reviewer,
-			&r.Scores.Clear, &r.Scores.Solved, &r.Scores.Tone, &r.Scores.Comment, &reviewed,
+			&r.Comment, &reviewed,
 			&r.Answer, &answered); err != nil {
 			return nil, fmt.Errorf("list reviews: %w", err)
 		}
@@ -94,17 +107,62 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 		if answered.Valid {
 			r.AnsweredAt = answered.Time.UTC()
 		}
+		r.Criteria = []desk.ReviewScore{}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list reviews: %w", err)
+	}
+	rows.Close()
+	return out, t.reviewScores(ctx, out)
 }
 
-// ScoreReview writes a reviewer's scores (a second scoring replaces the first).
+// reviewScores reads the criteria each review was drawn with, and their scores.
+func (t *Tx) reviewScores(ctx context.Context, reviews []desk.Review) error {
+	if len(reviews) == 0 {
+		return nil
+	}
+	at := map[int64]int{}
+	var marks []string
+	var args []any
+	for i, r := range reviews {
+		at[r.ID] = i
+		args = append(args, r.ID)
+		marks = append(marks, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT review_id, criterion_id, position, name, guidance, scale, translations, score FROM review_scores
+		WHERE review_id IN (`+strings.Join(marks, ", ")+`) ORDER BY review_id, position, criterion_id`, args...)
+	if err != nil {
+		return fmt.Errorf("list reviews' scores: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var sc desk.ReviewScore
+		var tr string
+		if err := rows.Scan(&id, &sc.ID, &sc.Position, &sc.Name, &sc.Guidance, &sc.Scale, &tr, &sc.Score); err != nil {
+			return fmt.Errorf("list reviews' scores: %w", err)
+		}
+		if err := json.Unmarshal([]byte(tr), &sc.Translations); err != nil {
+			return fmt.Errorf("review %d, criterion %d: %w", id, sc.ID, err)
+		}
+		reviews[at[id]].Criteria = append(reviews[at[id]].Criteria, sc)
+	}
+	return rows.Err()
+}
+
+// ScoreReview writes a reviewer's scores, by criterion, and note (a second scoring replaces
+// the first).
 func (t *Tx) ScoreReview(ctx context.Context, id, reviewer int64, s desk.Rubric, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE reviews SET reviewer_id = $1, clear = $2, solved = $3, tone = $4, comment = $5, reviewed_at = $6 WHERE id = $7`,
-		reviewer, s.Clear, s.Solved, s.Tone, s.Comment, dbTime(now), id)
+	_, err := t.tx.ExecContext(ctx, `UPDATE reviews SET reviewer_id = $1, comment = $2, reviewed_at = $3 WHERE id = $4`,
+		reviewer, s.Comment, dbTime(now), id)
 	if err != nil {
 		return fmt.Errorf("score review %d: %w", id, err)
+	}
+	for crit, score := range s.Scores {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE review_scores SET score = $1 WHERE review_id = $2 AND criterion_id = $3`, score, id, crit); err != nil {
+			return fmt.Errorf("score review %d: %w", id, err)
+		}
 	}
 	return nil
 }
@@ -117,15 +175,117 @@ func (t *Tx) AnswerReview(ctx context.Context, id int64, answer string, now time
 	return nil
 }
 
-// ReviewCounts counts, per agent, the reviews of cases closed in [from, to): drawn, reviewed,
-// and the sums of each criterion's scores.
+// ReviewCounts counts, per agent, the reviews of cases closed in [from, to): drawn and
+// reviewed.
 func (t *Tx) ReviewCounts(ctx context.Context, from, to time.Time, f ReportFilter) ([]AgentCount, error) {
 	args := []any{dbTime(from), dbTime(to)}
 	return t.agentCounts(ctx, "review report", `SELECT r.agent_id, a.name, x.key,
-		  SUM(CASE x.key WHEN 'drawn' THEN 1 WHEN 'reviewed' THEN CASE WHEN r.reviewed_at IS NULL THEN 0 ELSE 1 END
-		    WHEN 'clear_sum' THEN r.clear WHEN 'solved_sum' THEN r.solved ELSE r.tone END)
+		  SUM(CASE x.key WHEN 'drawn' THEN 1 ELSE CASE WHEN r.reviewed_at IS NULL THEN 0 ELSE 1 END END)
 		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id
-		JOIN (SELECT 'drawn' AS key UNION ALL SELECT 'reviewed' UNION ALL SELECT 'clear_sum' UNION ALL SELECT 'solved_sum' UNION ALL SELECT 'tone_sum') x ON TRUE
+		JOIN (SELECT 'drawn' AS key UNION ALL SELECT 'reviewed') x ON TRUE
 		WHERE r.closed_at >= $1 AND r.closed_at < $2 AND `+f.where("r.agent_id", &args)+`
 		GROUP BY r.agent_id, a.name, x.key ORDER BY a.name, r.agent_id`, args...)
+}
+
+// ReviewFigure is one agent's scores on one criterion over the reviews of one week: how many
+// were scored, the sum of their scores and the criterion's scale when drawn.
+type ReviewFigure struct {
+	Week        string
+	AgentID     int64
+	Agent       string
+	CriterionID int64
+	Criterion   string // the criterion's name now
+	Reviewed    int
+	Sum         int
+	Scale       int
+}
+
+// ReviewFigures are the scored reviews of cases closed in [from, to) per week, agent and
+// criterion, by week, agent and the criterion's place in the rubric.
+func (t *Tx) ReviewFigures(ctx context.Context, from, to time.Time, f ReportFilter) ([]ReviewFigure, error) {
+	args := []any{dbTime(from), dbTime(to)}
+	rows, err := t.tx.QueryContext(ctx, `SELECT r.week, r.agent_id, a.name, k.id, k.name, COUNT(*), SUM(s.score), MAX(s.scale)
+		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id
+		JOIN review_scores s ON s.review_id = r.id JOIN review_criteria k ON k.id = s.criterion_id
+		WHERE r.reviewed_at IS NOT NULL AND s.score > 0 AND r.closed_at >= $1 AND r.closed_at < $2 AND `+f.where("r.agent_id", &args)+`
+		GROUP BY r.week, r.agent_id, a.name, k.id, k.name, k.position ORDER BY r.week, a.name, r.agent_id, k.position, k.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("review figures: %w", err)
+	}
+	defer rows.Close()
+	var out []ReviewFigure
+	for rows.Next() {
+		var x ReviewFigure
+		if err := rows.Scan(&x.Week, &x.AgentID, &x.Agent, &x.CriterionID, &x.Criterion, &x.Reviewed, &x.Sum, &x.Scale); err != nil {
+			return nil, fmt.Errorf("review figures: %w", err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// ReviewCriteria lists the rubric's criteria in their order, the retired ones too.
+func (t *Tx) ReviewCriteria(ctx context.Context) ([]desk.Criterion, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, name, guidance, scale, translations, position, retired_at FROM review_criteria
+		ORDER BY retired_at IS NOT NULL, position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list review criteria: %w", err)
+	}
+	defer rows.Close()
+	out := []desk.Criterion{}
+	for rows.Next() {
+		var c desk.Criterion
+		var tr string
+		var retired anyTime
+		if err := rows.Scan(&c.ID, &c.Name, &c.Guidance, &c.Scale, &tr, &c.Position, &retired); err != nil {
+			return nil, fmt.Errorf("list review criteria: %w", err)
+		}
+		if err := json.Unmarshal([]byte(tr), &c.Translations); err != nil {
+			return nil, fmt.Errorf("review criterion %d: %w", c.ID, err)
+		}
+		if retired.Valid {
+			at := retired.Time.UTC()
+			c.RetiredAt = &at
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddCriterion adds a criterion at the end of the rubric.
+func (t *Tx) AddCriterion(ctx context.Context, in desk.NewCriterion, now time.Time) (int64, error) {
+	tr, err := json.Marshal(in.Translations)
+	if err != nil {
+		return 0, fmt.Errorf("add review criterion: %w", err)
+	}
+	var id int64
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO review_criteria (name, guidance, scale, translations, position, created_at)
+		VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 FROM review_criteria), $5) RETURNING id`,
+		in.Name, in.Guidance, in.Scale, string(tr), dbTime(now)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add review criterion: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateCriterion rewrites a criterion, and retires it (retired non-nil) or brings it back
+// (nil); the reviews drawn with it keep their copy.
+func (t *Tx) UpdateCriterion(ctx context.Context, id int64, in desk.NewCriterion, retired *time.Time) error {
+	tr, err := json.Marshal(in.Translations)
+	if err != nil {
+		return fmt.Errorf("edit review criterion %d: %w", id, err)
+	}
+	var at any
+	if retired != nil {
+		at = dbTime(*retired)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE review_criteria SET name = $1, guidance = $2, scale = $3, translations = $4, retired_at = $5 WHERE id = $6`,
+		in.Name, in.Guidance, in.Scale, string(tr), at, id)
+	if err != nil {
+		return fmt.Errorf("edit review criterion %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("edit review criterion %d: %w", id, errors.Join(err, ErrNotFound))
+	}
+	return nil
 }

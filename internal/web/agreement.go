@@ -16,6 +16,7 @@ import (
 func (s *Server) agreementRoutes(mux *routeMux) {
 	s.answerRoutes(mux, s.handoverPage())
 	s.answerRoutes(mux, s.resolutionPage())
+	mux.Handle("POST /portal/resolution/rating", s.public("/portal/resolution/rating", s.rateByLink))
 	mux.Handle("POST /portal/cases/{id}/handover", s.customer("/portal/cases/{id}/handover", s.portalHandoverAnswer))
 	mux.Handle("POST /cases/{id}/handover/ask", s.agent("/cases/{id}/handover/ask", s.caseAskAgreement))
 }

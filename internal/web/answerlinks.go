@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
@@ -25,6 +27,8 @@ type answerPage struct {
 	// refusals names the page's refusal for each of the service's codes: "used", "expired" or
 	// "closed" (anything else is "unknown").
 	refusals map[string]string
+	// rate: a yes by the link asks for the customer's rating next (a resolution's).
+	rate bool
 }
 
 // answerWords are the catalogue's keys for a kind of link's page.
@@ -50,7 +54,14 @@ type answerPageData struct {
 	Agree   bool   // the answer this page's button gives
 	Other   string // the address of the same page for the other answer
 	Done    bool   // the answer is recorded
-	Refused string // "used", "expired", "closed" or "unknown"
+	Refused string // "used", "expired", "closed", "rating" or "unknown"
+	// Rate asks for the customer's rating (1 to 5 and a comment) after a yes; Rated is the
+	// rating given by the link, with until when it may be changed.
+	Rate   bool
+	Rated  *desk.Rating
+	Until  time.Time
+	Error  string // why the rating was refused (a score missing)
+	Scores []int
 }
 
 func (s *Server) answerRoutes(mux *routeMux, p answerPage) {
@@ -108,7 +119,44 @@ func (s *Server) answerByLink(w http.ResponseWriter, r *request, p answerPage) e
 		return s.answerRefused(w, r, p, q, err)
 	}
 	s.inCustomersLanguage(r, q.Lang)
-	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T(p.words.Title), answerPageData{Q: q, W: p.words, Path: p.path, Agree: agree, Done: true}))
+	data := answerPageData{Q: q, W: p.words, Path: p.path, Agree: agree, Done: true}
+	if agree && p.rate {
+		// The link is used now, but still says whose rating it asks for.
+		data.Rate, data.Token, data.Scores = true, r.FormValue("token"), r.PortalScores()
+	}
+	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T(p.words.Title), data))
+}
+
+// rateByLink records the rating asked after a yes by a resolution's link: in the customer's
+// language, by the portal's one rating command.
+func (s *Server) rateByLink(w http.ResponseWriter, r *request) error {
+	p := s.resolutionPage()
+	token := r.FormValue("token")
+	score, err := strconv.Atoi(r.FormValue("score"))
+	if err != nil {
+		score = 0 // refused by the service as out of range
+	}
+	q, rating, err := s.svc.RateByLink(r.Context(), token, score, r.FormValue("comment"))
+	view := linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Resolution}
+	s.inCustomersLanguage(r, q.Lang)
+	data := answerPageData{Q: view, W: p.words, Path: p.path, Agree: true, Done: true}
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		data.Rate, data.Token, data.Scores, data.Error = true, token, r.PortalScores(), r.T("portal.rating.pick")
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal_handover", portalView(r.T(p.words.Title), data))
+	}
+	if err != nil {
+		e, ok := desk.AsError(err)
+		if !ok {
+			return err
+		}
+		refused, status := answerPageData{W: p.words, Path: p.path, Refused: "rating"}, http.StatusConflict
+		if e.Kind == desk.KindNotFound {
+			refused.Refused, status = "unknown", http.StatusNotFound
+		}
+		return s.render(w, r, status, "portal_handover", portalView(r.T(p.words.Refused), refused))
+	}
+	data.Rated, data.Until = &rating, rating.CreatedAt.Add(desk.RatingChangeable)
+	return s.render(w, r, http.StatusOK, "portal_handover", portalView(r.T("portal.rating.thanks"), data))
 }
 
 // answerRefused says why a link does not answer, and where the customer can: in the customer's
@@ -146,5 +194,6 @@ func (s *Server) resolutionPage() answerPage {
 			Refused: "portal.handover.refused", Used: "portal.resolution.used", Expired: "portal.handover.expired", Closed: "portal.resolution.closed",
 			UnknownLink: "portal.handover.unknown"},
 		refusals: map[string]string{"resolution_link_used": "used", "resolution_link_expired": "expired", "resolution_closed": "closed"},
+		rate:     true,
 	}
 }

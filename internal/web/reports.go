@@ -57,6 +57,7 @@ type reportTable struct {
 	Hint    string
 	Columns []string
 	Rows    [][]string
+	User    map[int]bool // the columns whose cells are the desk's own words (a reason), not the catalogue's
 	CSV     string
 	None    string // what an empty table says
 }
@@ -82,7 +83,7 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	}
 	reports := map[string]service.Report{}
 	for _, name := range []string{"backlog", "promise_trend", "promises", "promises_by_team", "resolutions", "satisfaction", "first_response",
-		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews"} {
+		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "review_criteria", "decisions_by_rung", "decisions_by_reason"} {
 		if reports[name], err = run(name); err != nil {
 			return err
 		}
@@ -129,7 +130,22 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	title := r.T("reports.bars.title", label)
 	d.Charts = append(d.Charts, reportChart{ID: byName, Title: title, SVG: barChart(title, "kept", bars), Table: s.reportTable(r, reports[byName], byName, d.Team)})
 
-	for _, name := range []string{"resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews"} {
+	// Decisions (credits, refunds, waivers) per rung whose limit they needed: asked, and how
+	// they ended; the same per kind and reason in the table after.
+	var rungs []bar
+	for _, row := range reports["decisions_by_rung"].Rows {
+		if row["rung"] == "all" {
+			continue
+		}
+		rung := r.T("reports.rung." + fmt.Sprint(row["rung"]))
+		n := intOf(row["requested"])
+		rungs = append(rungs, bar{Label: rung, Value: n, Title: r.T("reports.decisions_by_rung.bar", rung, n, intOf(row["granted"]), intOf(row["refused"]), intOf(row["pending"]))})
+	}
+	rungTitle := r.T("reports.decisions_by_rung.chart")
+	d.Charts = append(d.Charts, reportChart{ID: "decisions_by_rung", Title: rungTitle, SVG: barChart(rungTitle, "decisions", rungs),
+		Table: s.reportTable(r, reports["decisions_by_rung"], "decisions_by_rung", d.Team)})
+
+	for _, name := range []string{"resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "review_criteria", "decisions_by_reason"} {
 		d.Tables = append(d.Tables, s.reportTable(r, reports[name], name, d.Team))
 	}
 	return s.render(w, r, http.StatusOK, "reports", view{Title: r.T("reports.title"), Data: d})
@@ -209,7 +225,7 @@ func (s *Server) reportTable(r *request, rep service.Report, name, team string) 
 	t := reportTable{ID: "table-" + name, Title: r.T("reports." + name + ".title"), Hint: r.T("reports." + name + ".hint"), CSV: reportCSVLink(rep, team),
 		None: r.T("reports.none")}
 	for _, c := range rep.Columns {
-		if c == "agent_id" {
+		if c == "agent_id" || c == "criterion_id" {
 			continue
 		}
 		t.Columns = append(t.Columns, r.T("reports.col."+c))
@@ -219,12 +235,24 @@ func (s *Server) reportTable(r *request, rep service.Report, name, team string) 
 		for _, c := range rep.Columns {
 			v := fmt.Sprint(row[c])
 			switch {
-			case c == "agent_id":
+			case c == "agent_id" || c == "criterion_id":
 				continue
-			case c == "median_s" || c == "p90_s":
+			case c == "median_s" || c == "p90_s" || c == "median_decide_s":
 				v = hoursMinutes(v)
 			case v == "total" || v == "all":
 				v = r.T("reports.total")
+			case c == "rung":
+				v = r.T("reports.rung." + v)
+			case c == "kind":
+				v = r.T("case.decisions.kind." + v)
+			case c == "reason" || c == "criterion":
+				if t.User == nil {
+					t.User = map[int]bool{}
+				}
+				t.User[len(cells)] = true
+				if v == "" {
+					v = "—"
+				}
 			case c == "trigger":
 				v = r.T("reports.trigger." + v)
 			case c == "type" && v == "":

@@ -145,3 +145,43 @@ func regexpFind(t *testing.T, s, pattern string) string {
 	}
 	return m[1]
 }
+
+// TestReportsPageDecisions: the decision reports (by rung and by kind and reason) are on the
+// reports page as a chart and tables with their CSV, translated; the reason is the desk's own
+// words, marked as such (issue 18, item 3). Failed before: the page had no decisions at all.
+func TestReportsPageDecisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		sc := newReportsScene(t, d)
+		ctx := context.Background()
+		cust, err := d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Jaan Jõgi", Email: "jaan@example.ee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Double charge", Body: "Charged twice", Channel: "email", OwnerID: sc.ann.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := d.Svc.MakeDecision(ctx, desk.AgentActor(sc.ann), c.ID, desk.NewDecision{Kind: "refund", Amount: 100000, Currency: "EUR", Reason: "Charged twice."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lead := d.browser()
+		lead.signIn(sc.lea.Email, reportsPassword)
+		p := lead.get("/reports")
+		p.mustContain(t, `id="decisions_by_rung"`, "Decisions asked, per rung whose limit they needed", `class="chart decisions"`,
+			`id="table-decisions_by_reason"`, "<th scope=\"row\">Refund</th><td data-user-text>Charged twice.</td><td>1</td>",
+			`report=decisions_by_rung`, `report=decisions_by_reason`, "Median time to decide (h:mm)")
+		rung := string(dec.Rung)
+		csvLink := regexpFind(t, p.Body, `href="(/reports/csv\?[^"]*report=decisions_by_reason&amp;[^"]*)"`)
+		got := lead.get(strings.ReplaceAll(csvLink, "&amp;", "&"))
+		rows, err := csv.NewReader(strings.NewReader(got.Body)).ReadAll()
+		if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != "kind,reason,requested,granted,refused,pending,median_decide_s" ||
+			strings.Join(rows[1], ",") != "refund,Charged twice.,1,0,0,1,0" || strings.Join(rows[2], ",") != "all,all,1,0,0,1,0" {
+			t.Errorf("decisions CSV (%v): %q", err, rows)
+		}
+		lead.post("/lang", url.Values{"lang": {"et"}, "next": {"/reports"}})
+		lead.get("/reports").mustContain(t, "Otsused liigi ja põhjuse järgi", "Mediaanaeg otsuseni (h:mm)", "<th scope=\"row\">Raha tagastamine</th>",
+			map[string]string{"agent": "Klienditeenindaja", "lead": "Meeskonnajuht", "manager": "Juhataja", "admin": "Klienditeeninduse juht"}[rung])
+	})
+}

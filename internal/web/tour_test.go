@@ -121,6 +121,9 @@ func (dd *demoDesk) agentPages() []string {
 		"/admin/case-types",
 		"/admin/canned",
 		"/admin/log",
+		"/reports",
+		"/reviews",
+		"/reviews/rubric",
 		"/no-such-page",
 	}
 }
