@@ -74,8 +74,8 @@ func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	if !rep.OK() {
 		return verifyFailed{len(rep.Faults) + len(rep.Evidence) + len(rep.File)}
 	}
-	fmt.Fprintf(stdout, "ok: %d records, %d entries, every hash chain holds; %d mails and %d documents match their hashes\n",
-		rep.Cases, rep.Entries, rep.Mails, rep.Documents)
+	fmt.Fprintf(stdout, "ok: %d records, %d entries, every hash chain holds; %d mails and %d documents match their hashes; the admin log's %d rows chain\n",
+		rep.Cases, rep.Entries, rep.Mails, rep.Documents, rep.AdminLog)
 	return nil
 }
 

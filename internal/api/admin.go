@@ -21,7 +21,8 @@ func (s *Server) adminRoutes() []route {
 			status: http.StatusOK, body: cannedPatch{}, answer: desk.CannedReply{}, handle: s.patchCanned},
 		{method: "DELETE", path: "/api/v1/canned-replies/{id}", summary: "Delete a canned reply (answered as it was); what was sent with it stays on the records.",
 			status: http.StatusOK, answer: desk.CannedReply{}, handle: s.deleteCanned},
-		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins).",
+		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins); " +
+			"append-only and hash-chained (each row's hash over the one before it), with the chain's head.",
 			status: http.StatusOK, answer: adminLogAnswer{}, query: []param{{"before", "page: changes with a lower id (the answer's next)"}}, handle: s.adminLog},
 	}
 }
@@ -42,6 +43,7 @@ type cannedPatch struct {
 type adminLogAnswer struct {
 	Changes []desk.AdminChange `json:"changes"`
 	Next    int64              `json:"next,omitempty"` // pass as before for older changes; absent on the last page
+	Head    desk.AdminLogHead  `json:"head"`           // where the log's hash chain ends (kept verify checks every link)
 }
 
 func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
@@ -108,5 +110,5 @@ func (s *Server) adminLog(r *http.Request, svc *service.Service, a desk.Actor) (
 		}
 	}
 	p, err := svc.AdminLog(r.Context(), a, before)
-	return adminLogAnswer{Changes: p.Changes, Next: p.Older}, err
+	return adminLogAnswer{Changes: p.Changes, Next: p.Older, Head: p.Head}, err
 }

@@ -100,7 +100,8 @@ func teamFields(t desk.TeamSettings) map[string]any {
 // AdminLogPage is one page of the admin log, newest first.
 type AdminLogPage struct {
 	Changes []desk.AdminChange
-	Older   int64 // the id to list older rows before; 0 when there are none
+	Older   int64             // the id to list older rows before; 0 when there are none
+	Head    desk.AdminLogHead // where the log's hash chain ends (kept verify checks it)
 }
 
 // adminLogPage is how many rows a page of the admin log shows.
@@ -122,7 +123,8 @@ func (s *Service) AdminLog(ctx context.Context, actor desk.Actor, before int64) 
 			out.Older = rows[len(rows)-1].ID
 		}
 		out.Changes = rows
-		return nil
+		out.Head, err = w.tx.AdminLogHead(w.ctx)
+		return err
 	})
 	return out, wrap("admin log", err)
 }
