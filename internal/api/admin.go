@@ -24,7 +24,35 @@ func (s *Server) adminRoutes() []route {
 		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins); " +
 			"append-only and hash-chained (each row's hash over the one before it), with the chain's head.",
 			status: http.StatusOK, answer: adminLogAnswer{}, query: []param{{"before", "page: changes with a lower id (the answer's next)"}}, handle: s.adminLog},
+		{method: "POST", path: "/api/v1/agents/{id}/password-reset", summary: "Have an agent mailed a one-time link to set a new password (admin; a manager for people below them). " +
+			"Nobody is shown a password or the link; the change is on the admin log.",
+			status: http.StatusAccepted, body: passwordResetIn{}, answer: passwordResetAnswer{}, handle: s.sendPasswordReset},
 	}
+}
+
+type passwordResetIn struct {
+	Lang string `json:"lang,omitempty"` // the mail's language when the agent never chose one (en, et, hr)
+}
+
+type passwordResetAnswer struct {
+	AgentID int64  `json:"agent_id"`
+	MailTo  string `json:"mailed_to"` // the agent's address the link is sent to
+}
+
+func (s *Server) sendPasswordReset(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, in, err := idAndBody[passwordResetIn](r, decode)
+	if err != nil {
+		return nil, err
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	ag, err := svc.SendPasswordReset(r.Context(), a, id, service.PortalLinkRequest{Lang: in.Lang, BaseURL: scheme + "://" + r.Host})
+	if err != nil {
+		return nil, err
+	}
+	return passwordResetAnswer{AgentID: ag.ID, MailTo: ag.Email}, nil
 }
 
 type caseTypePatch struct {

@@ -16,19 +16,20 @@ import (
 
 // Admin log actions (the what of a row).
 const (
-	logAgentCreate     = "agent.create"
-	logAgentUpdate     = "agent.update"
-	logAgentDeactivate = "agent.deactivate"
-	logAgentActivate   = "agent.activate"
-	logTeamSettings    = "team.settings"
-	logCaseTypeCreate  = "casetype.create"
-	logCaseTypeUpdate  = "casetype.update"
-	logCannedCreate    = "canned.create"
-	logCannedUpdate    = "canned.update"
-	logCannedDelete    = "canned.delete"
-	logTokenCreate     = "token.create"
-	logTokenRevoke     = "token.revoke"
-	logWebhookCreate   = "webhook.create"
+	logAgentCreate        = "agent.create"
+	logAgentUpdate        = "agent.update"
+	logAgentDeactivate    = "agent.deactivate"
+	logAgentActivate      = "agent.activate"
+	logAgentPasswordReset = "agent.password_reset"
+	logTeamSettings       = "team.settings"
+	logCaseTypeCreate     = "casetype.create"
+	logCaseTypeUpdate     = "casetype.update"
+	logCannedCreate       = "canned.create"
+	logCannedUpdate       = "canned.update"
+	logCannedDelete       = "canned.delete"
+	logTokenCreate        = "token.create"
+	logTokenRevoke        = "token.revoke"
+	logWebhookCreate      = "webhook.create"
 )
 
 // audit writes one row of the admin log: before and after are the object as it was and as it is
@@ -94,7 +95,7 @@ func teamFields(t desk.TeamSettings) map[string]any {
 	}
 	return map[string]any{"timezone": t.Timezone, "business_hours": t.BusinessHours, "holidays": t.Holidays, "addresses": t.Addresses,
 		"response_target_s": secs(t.ResponseTarget), "resolution_target_s": secs(t.ResolutionTarget), "reminders_s": rem,
-		"repeat_contacts": t.RepeatContacts, "confirm_wait_s": secs(t.ConfirmWait)}
+		"repeat_contacts": t.RepeatContacts, "confirm_wait_s": secs(t.ConfirmWait), "language": t.Language}
 }
 
 // AdminLogPage is one page of the admin log, newest first.

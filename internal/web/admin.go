@@ -33,6 +33,8 @@ func (s *Server) adminRoutes(mux *routeMux) {
 	mux.Handle("POST /admin/agents", s.agent("/admin/agents", s.adminCreateAgent))
 	mux.Handle("GET /admin/agents/{id}", s.agent("/admin/agents/{id}", s.adminAgent))
 	mux.Handle("POST /admin/agents/{id}", s.agent("/admin/agents/{id}", s.adminUpdateAgent))
+	mux.Handle("POST /admin/agents/{id}/password-reset", s.agent("/admin/agents/{id}/password-reset", s.adminPasswordReset))
+	mux.Handle("POST /admin/tokens/{id}/revoke", s.agent("/admin/tokens/{id}/revoke", s.adminRevokeToken))
 	mux.Handle("GET /admin/teams", s.agent("/admin/teams", s.adminTeams))
 	mux.Handle("POST /admin/teams", s.agent("/admin/teams", s.adminCreateTeam))
 	mux.Handle("GET /admin/teams/{name}", s.agent("/admin/teams/{name}", s.adminTeam))
@@ -54,6 +56,9 @@ func (r *request) MayAdmin() bool { return service.Gate(r.sess.Actor, service.Ac
 
 // MayAdminLog: the admin screens link the log for those who may read it.
 func (r *request) MayAdminLog() bool { return service.Gate(r.sess.Actor, service.ActAdminLog) == nil }
+
+// Languages are the languages the desk writes, for a form's list to pick from.
+func (r *request) Languages() []string { return desk.Languages() }
 
 // Dur writes a target as the forms take it.
 func (r *request) Dur(d time.Duration) string { return formatDuration(d) }
@@ -251,6 +256,8 @@ type adminAgentData struct {
 	Roles  []string
 	Toggle bool // the reader may deactivate or reactivate them
 	Manage bool // the reader may change their role, team and manager (not only name, zone and hours)
+	Reset  bool // the reader may have them mailed a password reset link
+	Tokens []desk.Token
 }
 
 func (s *Server) adminAgent(w http.ResponseWriter, r *request) error {
@@ -286,6 +293,16 @@ func (s *Server) agentPage(w http.ResponseWriter, r *request, status int, a desk
 	} else if e, ok := desk.AsError(err); !ok || e.Kind != desk.KindForbidden {
 		return err
 	}
+	var err error
+	if d.Reset, err = s.svc.May(r.Context(), r.sess.Actor, service.ActAgentPasswordReset, service.Object{Agent: &a}); err != nil {
+		return err
+	}
+	// An admin sees anyone's tokens, an agent their own; for the rest the list is not shown.
+	if d.Tokens, err = s.svc.AgentTokens(r.Context(), r.sess.Actor, a.ID); err != nil {
+		if e, ok := desk.AsError(err); !ok || (e.Kind != desk.KindForbidden && e.Kind != desk.KindNotFound) {
+			return err
+		}
+	}
 	v.Tab, v.Data = "agents", d
 	return s.renderAdmin(w, r, status, "admin_agent", a.Name, v)
 }
@@ -317,6 +334,33 @@ func (s *Server) adminUpdateAgent(w http.ResponseWriter, r *request) error {
 	_, err = s.svc.UpdateAgent(r.Context(), r.sess.Actor, id, in)
 	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.agentPage(w, r, status, a, v) },
 		fmt.Sprintf("/admin/agents/%d?done=saved", id))
+}
+
+// adminPasswordReset has the agent mailed a one-time reset link; the page shows no password.
+func (s *Server) adminPasswordReset(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.SendPasswordReset(r.Context(), r.sess.Actor, id, service.PortalLinkRequest{Lang: r.lang, BaseURL: s.baseURL(r)}); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, fmt.Sprintf("/admin/agents/%d?done=reset_sent", id), http.StatusSeeOther)
+	return nil
+}
+
+// adminRevokeToken revokes an API token from its agent's page.
+func (s *Server) adminRevokeToken(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := s.svc.RevokeToken(r.Context(), r.sess.Actor, id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, fmt.Sprintf("/admin/agents/%d?done=token_revoked", k.AgentID), http.StatusSeeOther)
+	return nil
 }
 
 func cmpOr(v, fallback string) string {
@@ -360,7 +404,7 @@ func (s *Server) adminTeam(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	f := url.Values{"timezone": {t.Timezone}, "holidays": {strings.Join(t.Holidays, "\n")}, "addresses": {strings.Join(t.Addresses, "\n")},
-		"response_target": {formatDuration(t.ResponseTarget)}, "resolution_target": {formatDuration(t.ResolutionTarget)}}
+		"response_target": {formatDuration(t.ResponseTarget)}, "resolution_target": {formatDuration(t.ResolutionTarget)}, "language": {t.Language}}
 	var rem []string
 	for _, d := range t.ReminderOffsets {
 		rem = append(rem, formatDuration(d))
@@ -392,7 +436,9 @@ func (s *Server) adminUpdateTeam(w http.ResponseWriter, r *request) error {
 	}
 	tz := strings.TrimSpace(f.Get("timezone"))
 	bh, _ := hoursForm(f, "bh_")
-	in := service.TeamSettingsIn{Timezone: &tz, BusinessHours: &bh, Holidays: splitList(f.Get("holidays")), Addresses: splitList(f.Get("addresses"))}
+	lang := f.Get("language")
+	in := service.TeamSettingsIn{Timezone: &tz, BusinessHours: &bh, Holidays: splitList(f.Get("holidays")), Addresses: splitList(f.Get("addresses")),
+		Language: &lang}
 	if !slices.ContainsFunc(days, func(d string) bool { return len(bh[d]) > 0 }) {
 		empty := map[string][]string{} // no hours at all: round the clock
 		in.BusinessHours = &empty

@@ -272,7 +272,7 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.mailID)
 	case strings.HasPrefix(p, "/api/v1/documents/"):
 		objID = id(m.doc.ID)
-	case strings.HasPrefix(p, "/api/v1/tokens/"):
+	case strings.HasPrefix(p, "/api/v1/tokens/"), strings.HasPrefix(p, "/admin/tokens/"):
 		objID = id(m.token.ID)
 	case strings.HasPrefix(p, "/api/v1/incidents/"), strings.HasPrefix(p, "/incidents/"):
 		objID = id(m.incident.ID)

@@ -7,6 +7,9 @@
 -- row's place and hash once, while its hash is still ''.
 
 -- +goose Up
+-- A team's default language ("" none): a customer who never chose one, writing to the team's
+-- address, reads the desk's words in it.
+ALTER TABLE teams ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE admin_log ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE admin_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE admin_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
@@ -46,3 +49,4 @@ DROP INDEX admin_log_seq;
 ALTER TABLE admin_log DROP COLUMN hash;
 ALTER TABLE admin_log DROP COLUMN prev_hash;
 ALTER TABLE admin_log DROP COLUMN seq;
+ALTER TABLE teams DROP COLUMN language;

@@ -1,0 +1,114 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// Issue 16, §1: from an agent's page an admin has them mailed a password reset link (the page
+// and the log show no password and no link), sees their API tokens and revokes one; a team's
+// default language is set on its page, and a customer who never chose a language, writing to
+// the team's address, reads the desk in it. Each change is on the admin log.
+func TestAdminResetsPasswordRevokesTokensSetsTeamLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+		ctx := context.Background()
+		ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		k, err := d.Svc.CreateToken(ctx, desk.AgentActor(d.Admin), service.NewToken{AgentID: ann.ID, Label: "phone bridge"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.signIn("admin@example.com", adminPassword)
+		page := fmt.Sprintf("/admin/agents/%d", ann.ID)
+		p := b.get(page)
+		p.mustContain(t, `id="password-reset"`, "Mail a password reset link", `id="agent-tokens"`, "phone bridge", fmt.Sprintf(`action="/admin/tokens/%d/revoke"`, k.Token.ID))
+		if strings.Contains(p.Body, k.Secret) {
+			t.Error("the agent's page shows a token's secret")
+		}
+
+		p = b.post(page+"/password-reset", url.Values{})
+		if p.Status != http.StatusSeeOther || p.Location != page+"?done=reset_sent" {
+			t.Fatalf("password reset: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		shown := b.get(p.Location)
+		shown.mustContain(t, "A one-time link to set a new password was mailed")
+		mails := portalMails(t, d)
+		if len(mails) != 1 || mails[0].To != "ann@example.com" {
+			t.Fatalf("mails queued: %d", len(mails))
+		}
+		msg, err := mail.Parse(mails[0].Raw, mail.DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := strings.TrimPrefix(resetLinkRE.FindString(msg.Text), d.URL)
+		if link == "" {
+			t.Fatalf("no reset link in the mail:\n%s", msg.Text)
+		}
+		_, token, _ := strings.Cut(link, "token=")
+		if strings.Contains(shown.Body, token) {
+			t.Error("the admin's page shows the reset link")
+		}
+		// The link sets Ann's password, as the one she would ask for herself.
+		annB := d.browser()
+		annB.get(link).mustContain(t, `name="token"`)
+
+		p = b.post(fmt.Sprintf("/admin/tokens/%d/revoke", k.Token.ID), url.Values{})
+		if p.Status != http.StatusSeeOther || p.Location != page+"?done=token_revoked" {
+			t.Fatalf("revoke: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		b.get(p.Location).mustContain(t, "The API token was revoked", `data-state="revoked"`)
+		if _, err := d.Svc.Authenticate(ctx, k.Secret); err == nil {
+			t.Error("the revoked token still works")
+		}
+
+		// An agent has no reset button on their own page and no way to another's tokens.
+		annB.signIn("ann@example.com", casePassword)
+		if p := annB.post(fmt.Sprintf("/admin/agents/%d/password-reset", d.Admin.ID), url.Values{}); p.Status != http.StatusForbidden {
+			t.Errorf("an agent resetting the admin's password: %d", p.Status)
+		}
+
+		// A team's default language, on its page.
+		p = b.post("/admin/teams/Care", url.Values{"timezone": {"Europe/Tallinn"}, "response_target": {"4h"}, "addresses": {"abi@desk.test"}, "language": {"xx"}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("an unknown language: %d", p.Status)
+		}
+		p.mustContain(t, "Choose one of the desk&#39;s languages.")
+		p = b.post("/admin/teams/Care", url.Values{"timezone": {"Europe/Tallinn"}, "response_target": {"4h"}, "addresses": {"abi@desk.test"}, "language": {"et"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("setting the language: %d\n%s", p.Status, p.Body)
+		}
+		b.get("/admin/teams/Care").mustContain(t, `<option value="et" selected>Estonian</option>`)
+		raw := "From: Mari Mets <mari@example.ee>\r\nTo: abi@desk.test\r\nSubject: Arve\r\nMessage-ID: <lang1@example.ee>\r\n\r\nTere, arve on vale.\r\n"
+		res, err := d.Svc.ReceiveMail(ctx, mail.Delivery{From: "mari@example.ee", To: []string{"abi@desk.test"}, Raw: []byte(raw)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv, err := d.Svc.Case(ctx, desk.AgentActor(d.Admin), res.CaseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cust, err := d.Svc.Customer(ctx, desk.AgentActor(d.Admin), cv.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cust.Lang != "et" {
+			t.Errorf("the new customer who wrote to the Estonian team reads %q, want et", cust.Lang)
+		}
+
+		log := b.get("/admin/log")
+		log.mustContain(t, "Password reset link mailed", "API token revoked", "&#34;language&#34;:&#34;et&#34;")
+		if strings.Contains(log.Body, token) {
+			t.Error("the admin log shows the reset link")
+		}
+	})
+}
