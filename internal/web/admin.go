@@ -551,8 +551,44 @@ func caseTypeForm(f url.Values) (desk.NewCaseType, error) {
 		name, expl, _ := strings.Cut(line, ":")
 		in.Steps = append(in.Steps, desk.Step{Name: strings.TrimSpace(name), Explanation: strings.TrimSpace(expl)})
 	}
+	// The steps in the other languages, a line for each step in the same order ("" none). A
+	// form that has the fields says every translation: one left out is removed.
+	for _, lang := range stepLanguages() {
+		if !f.Has("steps_" + lang) {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(strings.ReplaceAll(f.Get("steps_"+lang), "\r", ""), "\n "), "\n")
+		for i := range in.Steps {
+			if in.Steps[i].Translations == nil {
+				in.Steps[i].Translations = map[string]desk.StepWords{}
+			}
+			if i >= len(lines) || strings.TrimSpace(lines[i]) == "" {
+				continue
+			}
+			name, expl, _ := strings.Cut(lines[i], ":")
+			in.Steps[i].Translations[lang] = desk.StepWords{Name: strings.TrimSpace(name), Explanation: strings.TrimSpace(expl)}
+		}
+		if len(lines) > len(in.Steps) && len(in.Steps) > 0 {
+			return in, desk.Invalid("steps_"+lang, "more lines than steps")
+		}
+	}
 	return in, nil
 }
+
+// stepLanguages are the languages a step is translated into on the form: the desk's other
+// than English, the language of a case type's own words.
+func stepLanguages() []string {
+	var out []string
+	for _, l := range desk.Languages() {
+		if l != "en" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// StepLanguages: the case type forms have a field of translated steps for each.
+func (r *request) StepLanguages() []string { return stepLanguages() }
 
 func stepsText(steps []desk.Step) string {
 	var b strings.Builder
@@ -560,6 +596,18 @@ func stepsText(steps []desk.Step) string {
 		fmt.Fprintf(&b, "%s: %s\n", s.Name, s.Explanation)
 	}
 	return b.String()
+}
+
+// stepsTextIn is the steps' translations into lang, a line for each step ("" where none).
+func stepsTextIn(steps []desk.Step, lang string) string {
+	var b strings.Builder
+	for _, s := range steps {
+		if t, ok := s.Translations[lang]; ok {
+			fmt.Fprintf(&b, "%s: %s", t.Name, t.Explanation)
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func (s *Server) adminCreateCaseType(w http.ResponseWriter, r *request) error {
@@ -583,6 +631,9 @@ func (s *Server) adminCaseType(w http.ResponseWriter, r *request) error {
 	}
 	f := url.Values{"team": {ct.Team}, "references": {strings.Join(ct.RequiredReferences, ", ")},
 		"response_target": {formatDuration(ct.ResponseTarget)}, "steps": {stepsText(ct.Steps)}}
+	for _, lang := range stepLanguages() {
+		f.Set("steps_"+lang, stepsTextIn(ct.Steps, lang))
+	}
 	return s.typePage(w, r, http.StatusOK, ct, adminView{Notice: doneNotice(r), Form: f})
 }
 

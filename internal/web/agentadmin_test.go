@@ -112,3 +112,49 @@ func TestAdminResetsPasswordRevokesTokensSetsTeamLanguage(t *testing.T) {
 		}
 	})
 }
+
+// Issue 16, §1: a case type's process with its steps translated, on its page: the Estonian and
+// Croatian lines become each step's translations, the edit page shows them again, and a line
+// left empty removes that step's translation.
+func TestAdminCaseTypeTranslatedSteps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		ctx := context.Background()
+		b := d.browser()
+		b.signIn("admin@example.com", adminPassword)
+		b.get("/admin/case-types").mustContain(t, `name="steps_et"`, `name="steps_hr"`, "The steps in Estonian")
+		p := b.post("/admin/case-types", url.Values{"name": {"Repair"}, "team": {"Care"}, "references": {"order"},
+			"steps":    {"Diagnosis: we find the fault\nReturn: we send it back"},
+			"steps_et": {"Diagnoos: leiame vea\nTagastus: saadame tagasi"},
+			"steps_hr": {"Dijagnoza: tražimo kvar\n"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("adding a case type: %d\n%s", p.Status, p.Body)
+		}
+		types, err := d.Svc.CaseTypes(ctx, desk.AgentActor(d.Admin))
+		if err != nil || len(types) != 1 {
+			t.Fatalf("case types: %v %v", types, err)
+		}
+		ct := types[0]
+		if ct.Steps[0].In("et").Name != "Diagnoos" || ct.Steps[1].In("et").Explanation != "saadame tagasi" ||
+			ct.Steps[0].In("hr").Name != "Dijagnoza" || ct.Steps[1].In("hr").Name != "Return" {
+			t.Fatalf("the steps as stored: %+v", ct.Steps)
+		}
+		edit := fmt.Sprintf("/admin/case-types/%d", ct.ID)
+		b.get(edit).mustContain(t, "Diagnoos: leiame vea\nTagastus: saadame tagasi</textarea>", "Dijagnoza: tražimo kvar</textarea>")
+		p = b.post(edit, url.Values{"team": {"Care"}, "references": {"order"}, "steps": {"Diagnosis: we find the fault\nReturn: we send it back"},
+			"steps_et": {"Diagnoos: leiame vea\n\nLiigne: rida"}, "steps_hr": {""}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("more Estonian lines than steps: %d", p.Status)
+		}
+		p.mustContain(t, "The Estonian steps have more lines than there are steps.")
+		p = b.post(edit, url.Values{"team": {"Care"}, "references": {"order"}, "steps": {"Diagnosis: we find the fault\nReturn: we send it back"},
+			"steps_et": {"Diagnoos: leiame vea\n"}, "steps_hr": {""}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("saving: %d\n%s", p.Status, p.Body)
+		}
+		ct, err = d.Svc.CaseTypeByID(ctx, desk.AgentActor(d.Admin), ct.ID)
+		if err != nil || ct.Steps[1].In("et").Name != "Return" || ct.Steps[0].In("hr").Name != "Diagnosis" || ct.Steps[0].In("et").Name != "Diagnoos" {
+			t.Fatalf("after removing translations: %+v %v", ct.Steps, err)
+		}
+	})
+}
