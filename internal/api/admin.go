@@ -27,7 +27,29 @@ func (s *Server) adminRoutes() []route {
 		{method: "POST", path: "/api/v1/agents/{id}/password-reset", summary: "Have an agent mailed a one-time link to set a new password (admin; a manager for people below them). " +
 			"Nobody is shown a password or the link; the change is on the admin log.",
 			status: http.StatusAccepted, body: passwordResetIn{}, answer: passwordResetAnswer{}, handle: s.sendPasswordReset},
+		{method: "GET", path: "/api/v1/partners", summary: "The partner organisations by name, each with its users (agents with role partner).",
+			status: http.StatusOK, answer: []service.PartnerView{}, handle: s.listPartners},
+		{method: "PATCH", path: "/api/v1/partners/{id}", summary: "Rename a partner organisation, or stop (active: false) or resume handing it cases; fields not given stay. " +
+			"Its users are changed and deactivated as agents (PATCH /api/v1/agents/{id}).",
+			status: http.StatusOK, body: partnerPatch{}, answer: desk.Partner{}, handle: s.patchPartner},
 	}
+}
+
+type partnerPatch struct {
+	Name   *string `json:"name,omitempty"`
+	Active *bool   `json:"active,omitempty"`
+}
+
+func (s *Server) listPartners(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.Partners(r.Context(), a)
+}
+
+func (s *Server) patchPartner(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, in, err := idAndBody[partnerPatch](r, decode)
+	if err != nil {
+		return nil, err
+	}
+	return svc.UpdatePartner(r.Context(), a, id, service.PartnerUpdate{Name: in.Name, Active: in.Active})
 }
 
 type passwordResetIn struct {

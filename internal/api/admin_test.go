@@ -121,3 +121,37 @@ func TestPatchTeamPasswordResetAgentTokens(t *testing.T) {
 		}
 	})
 }
+
+// Issue 16, §1: partners over the API: listed with their users, renamed and stopped by PATCH
+// (admins and managers); an agent may read the list but not change it.
+func TestPatchPartners(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		p := obj(d.call("POST", "/api/v1/partners", map[string]any{"name": "Fixit"}, 201))
+		d.call("POST", "/api/v1/agents", map[string]any{"name": "Pat", "email": "pat@fixit.test", "role": "partner", "partner_id": p["id"]}, 201)
+		path := fmt.Sprintf("/api/v1/partners/%v", p["id"])
+		got := obj(d.call("PATCH", path, map[string]any{"name": "Fixit Ltd"}, 200))
+		if got["name"] != "Fixit Ltd" || got["active"] != true {
+			t.Fatalf("after renaming: %v", got)
+		}
+		got = obj(d.call("PATCH", path, map[string]any{"active": false}, 200))
+		if got["name"] != "Fixit Ltd" || got["active"] != false {
+			t.Fatalf("after stopping: %v", got)
+		}
+		list := d.call("GET", "/api/v1/partners", nil, 200).([]any)
+		if len(list) != 1 || len(obj(list[0])["users"].([]any)) != 1 || obj(obj(list[0])["users"].([]any)[0])["email"] != "pat@fixit.test" {
+			t.Errorf("partners: %v", list)
+		}
+		if status, _ := d.do("PATCH", "/api/v1/partners/999", d.token, map[string]any{"name": "X"}); status != 404 {
+			t.Errorf("PATCH of no partner: %d", status)
+		}
+		agent := obj(d.call("POST", "/api/v1/agents", map[string]any{"name": "Ann", "email": "ann@desk.test", "role": "agent"}, 201))
+		tok := d.tokenFor(agent["id"])
+		if status, _ := d.do("PATCH", path, tok, map[string]any{"name": "Mine"}); status != 403 {
+			t.Errorf("an agent's PATCH of a partner: %d, want 403", status)
+		}
+		if status, _ := d.do("GET", "/api/v1/partners", tok, nil); status != 200 {
+			t.Errorf("an agent's list of partners: %d, want 200", status)
+		}
+	})
+}

@@ -30,6 +30,8 @@ const (
 	logTokenCreate        = "token.create"
 	logTokenRevoke        = "token.revoke"
 	logWebhookCreate      = "webhook.create"
+	logPartnerCreate      = "partner.create"
+	logPartnerUpdate      = "partner.update"
 )
 
 // audit writes one row of the admin log: before and after are the object as it was and as it is

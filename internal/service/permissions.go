@@ -89,6 +89,8 @@ const (
 	ActAdminLog       Action = "admin.log"     // the admin log of every administrative change
 	ActDeskRead       Action = "desk.read"     // case types, canned replies
 	ActPartnerCreate  Action = "partner.create"
+	ActPartnerUpdate  Action = "partner.update" // rename a partner, stop or resume handing it cases
+	ActPartnerRead    Action = "partner.read"
 
 	ActTokenCreate Action = "token.create"
 	ActTokenList   Action = "token.list"
@@ -172,7 +174,7 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/customers/{id}/export"}},
 
 	{Action: ActAgentCreate, Who: "admin (any role); manager (leads, agents and partner users, below themselves in the chain); only an admin creates admins and managers",
-		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents", "POST /admin/agents"}},
+		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents", "POST /admin/agents", "POST /admin/partners/{id}/users"}},
 	{Action: ActAgentRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/agents", "GET /api/v1/agents/{id}"}},
 	{Action: ActAgentDeactivate, Who: "admin (anyone but themselves); manager (people below them in the chain, never an admin)",
 		gate: isManagerOrAdmin, on: mayManageAgent, Routes: []string{"POST /team/agents/{id}/active"}},
@@ -289,10 +291,13 @@ var rules = []Rule{
 		Routes: []string{"PATCH /api/v1/canned-replies/{id}", "DELETE /api/v1/canned-replies/{id}",
 			"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
 	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
-		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types"}},
+		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types", "GET /admin/partners"}},
 	{Action: ActAdminLog, Who: "admin", gate: isAdminActor, Routes: []string{"GET /api/v1/admin-log", "GET /admin/log"}},
 	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies", "GET /admin/canned"}},
-	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners"}},
+	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners", "POST /admin/partners"}},
+	{Action: ActPartnerUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"PATCH /api/v1/partners/{id}", "GET /admin/partners/{id}", "POST /admin/partners/{id}"}},
+	{Action: ActPartnerRead, Who: "staff (they hand cases to partners)", gate: desk.IsStaff, Routes: []string{"GET /api/v1/partners"}},
 
 	{Action: ActTokenCreate, Who: "any agent or partner user, for themselves; admin, for anyone and with scopes", gate: isAgentKind, on: mayTokenFor,
 		Routes: []string{"POST /api/v1/tokens"}},

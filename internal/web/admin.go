@@ -48,6 +48,11 @@ func (s *Server) adminRoutes(mux *routeMux) {
 	mux.Handle("GET /admin/canned/{id}", s.agent("/admin/canned/{id}", s.adminCannedOne))
 	mux.Handle("POST /admin/canned/{id}", s.agent("/admin/canned/{id}", s.adminUpdateCanned))
 	mux.Handle("POST /admin/canned/{id}/delete", s.agent("/admin/canned/{id}/delete", s.adminDeleteCanned))
+	mux.Handle("GET /admin/partners", s.agent("/admin/partners", s.adminPartners))
+	mux.Handle("POST /admin/partners", s.agent("/admin/partners", s.adminCreatePartner))
+	mux.Handle("GET /admin/partners/{id}", s.agent("/admin/partners/{id}", s.adminPartner))
+	mux.Handle("POST /admin/partners/{id}", s.agent("/admin/partners/{id}", s.adminUpdatePartner))
+	mux.Handle("POST /admin/partners/{id}/users", s.agent("/admin/partners/{id}/users", s.adminCreatePartnerUser))
 	mux.Handle("GET /admin/log", s.agent("/admin/log", s.adminLog))
 }
 
@@ -753,4 +758,113 @@ func (s *Server) adminLog(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	return s.renderAdmin(w, r, http.StatusOK, "admin_log", r.T("admin.log.title"), adminView{Tab: "log", Data: p})
+}
+
+// Partners and their users.
+
+func (s *Server) adminPartners(w http.ResponseWriter, r *request) error {
+	return s.partnersPage(w, r, http.StatusOK, adminView{Notice: doneNotice(r), Form: url.Values{}})
+}
+
+func (s *Server) partnersPage(w http.ResponseWriter, r *request, status int, v adminView) error {
+	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
+		return err
+	}
+	list, err := s.svc.Partners(r.Context(), r.sess.Actor)
+	if err != nil {
+		return err
+	}
+	v.Tab, v.Data = "partners", list
+	return s.renderAdmin(w, r, status, "admin_partners", r.T("admin.partners.title"), v)
+}
+
+func (s *Server) adminCreatePartner(w http.ResponseWriter, r *request) error {
+	p, err := s.svc.CreatePartner(r.Context(), r.sess.Actor, r.PostFormValue("name"))
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		return s.partnersPage(w, r, http.StatusUnprocessableEntity, adminView{Error: r.T("admin.error.partner_name"), Field: "name", Form: r.PostForm})
+	}
+	return afterForm(w, r, err, r.PostForm, "", func(status int, v adminView) error { return s.partnersPage(w, r, status, v) },
+		fmt.Sprintf("/admin/partners/%d?done=partner_created", p.ID))
+}
+
+// partnerToEdit is one partner with its users, to those who may change it.
+func (s *Server) partnerToEdit(r *request) (service.PartnerView, error) {
+	if err := service.Gate(r.sess.Actor, service.ActPartnerUpdate); err != nil {
+		return service.PartnerView{}, err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return service.PartnerView{}, err
+	}
+	list, err := s.svc.Partners(r.Context(), r.sess.Actor)
+	if err != nil {
+		return service.PartnerView{}, err
+	}
+	for _, p := range list {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return service.PartnerView{}, desk.NotFound("partner", id)
+}
+
+func (s *Server) adminPartner(w http.ResponseWriter, r *request) error {
+	p, err := s.partnerToEdit(r)
+	if err != nil {
+		return err
+	}
+	f := url.Values{"name": {p.Name}, "timezone": {"UTC"}}
+	if p.Active {
+		f.Set("active", "on")
+	}
+	return s.partnerPage(w, r, http.StatusOK, p, adminView{Notice: doneNotice(r), Form: f})
+}
+
+func (s *Server) partnerPage(w http.ResponseWriter, r *request, status int, p service.PartnerView, v adminView) error {
+	v.Tab, v.Data = "partners", p
+	return s.renderAdmin(w, r, status, "admin_partner", p.Name, v)
+}
+
+func (s *Server) adminUpdatePartner(w http.ResponseWriter, r *request) error {
+	p, err := s.partnerToEdit(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	name, active := f.Get("name"), f.Get("active") != ""
+	_, err = s.svc.UpdatePartner(r.Context(), r.sess.Actor, p.ID, service.PartnerUpdate{Name: &name, Active: &active})
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		return s.partnerPage(w, r, http.StatusUnprocessableEntity, p, adminView{Error: r.T("admin.error.partner_name"), Field: "name", Form: f})
+	}
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.partnerPage(w, r, status, p, v) },
+		fmt.Sprintf("/admin/partners/%d?done=saved", p.ID))
+}
+
+// adminCreatePartnerUser adds a user of the partner: an agent with role partner, by the one
+// command that adds agents.
+func (s *Server) adminCreatePartnerUser(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	_, err = s.svc.CreateAgent(r.Context(), r.sess.Actor, desk.NewAgent{Name: f.Get("user_name"), Email: f.Get("email"), Role: string(desk.RolePartner),
+		PartnerID: id, Timezone: strings.TrimSpace(f.Get("timezone"))})
+	if err == nil {
+		http.Redirect(w, r.Request, fmt.Sprintf("/admin/partners/%d?done=partner_user_added", id), http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.partnerToEdit(r)
+	if perr != nil {
+		return perr
+	}
+	text, field := formError(r, err, f, "")
+	if field == "name" {
+		field = "user_name"
+	}
+	f.Set("name", p.Name)
+	if p.Active {
+		f.Set("active", "on")
+	}
+	return s.partnerPage(w, r, statusOf(err), p, adminView{Error: text, Field: field, Form: f})
 }

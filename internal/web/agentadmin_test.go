@@ -158,3 +158,61 @@ func TestAdminCaseTypeTranslatedSteps(t *testing.T) {
 		}
 	})
 }
+
+// Issue 16, §1: partners and their users on the admin screens (the API had only POST
+// /partners): an admin adds a partner, renames it, adds a user (an agent with role partner, who
+// then has their agent page to be changed or deactivated), and stops handing it cases, which
+// the hand-over then refuses. Each change is on the admin log.
+func TestAdminPartnersAndTheirUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		ctx := context.Background()
+		b := d.browser()
+		b.signIn("admin@example.com", adminPassword)
+		b.get("/admin/partners").mustContain(t, "No partners yet.", `href="/admin/partners"`)
+		p := b.post("/admin/partners", url.Values{"name": {"  "}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a blank name: %d", p.Status)
+		}
+		p.mustContain(t, "A partner&#39;s name is 1 to 200 characters.")
+		p = b.post("/admin/partners", url.Values{"name": {"Fixit"}})
+		if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "?done=partner_created") {
+			t.Fatalf("adding a partner: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		page, _, _ := strings.Cut(p.Location, "?")
+		b.get(p.Location).mustContain(t, "The partner was added", `value="Fixit"`, "No users yet.")
+		p = b.post(page+"/users", url.Values{"user_name": {"Pat Partner"}, "email": {"not mail"}, "timezone": {"Europe/Zagreb"}})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `value="Pat Partner"`) {
+			t.Fatalf("a bad address: %d", p.Status)
+		}
+		p = b.post(page+"/users", url.Values{"user_name": {"Pat Partner"}, "email": {"pat@fixit.test"}, "timezone": {"Europe/Zagreb"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("adding a user: %d\n%s", p.Status, p.Body)
+		}
+		b.get(p.Location).mustContain(t, "The user was added", "Pat Partner", "pat@fixit.test")
+		p = b.post(page, url.Values{"name": {"Fixit Ltd"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("renaming: %d\n%s", p.Status, p.Body)
+		}
+		b.get("/admin/partners").mustContain(t, "Fixit Ltd", "No longer handed cases")
+
+		list, err := d.Svc.Partners(ctx, desk.AgentActor(d.Admin))
+		if err != nil || len(list) != 1 || list[0].Name != "Fixit Ltd" || list[0].Active || len(list[0].Users) != 1 ||
+			list[0].Users[0].Role != desk.RolePartner || list[0].Users[0].Timezone != "Europe/Zagreb" {
+			t.Fatalf("partners: %+v %v", list, err)
+		}
+		b.get(fmt.Sprintf("/admin/agents/%d", list[0].Users[0].ID)).mustContain(t, "Pat Partner", "Deactivate")
+		cust, err := d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv, err := d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Kettle", Body: "It leaks.", Channel: "web", OwnerID: d.Admin.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Svc.AssignPartner(ctx, desk.AgentActor(d.Admin), cv.ID, list[0].ID, 0); err == nil || !strings.Contains(err.Error(), "no longer works with") {
+			t.Errorf("handing a case to a partner the desk no longer works with: %v", err)
+		}
+		b.get("/admin/log").mustContain(t, "Partner added", "Partner changed", "Fixit Ltd", "pat@fixit.test")
+	})
+}

@@ -10,6 +10,8 @@
 -- A team's default language ("" none): a customer who never chose one, writing to the team's
 -- address, reads the desk's words in it.
 ALTER TABLE teams ADD COLUMN language TEXT NOT NULL DEFAULT '';
+-- A partner organisation the desk no longer works with: no case is handed to it any more.
+ALTER TABLE partners ADD COLUMN active BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE admin_log ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE admin_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE admin_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
@@ -50,3 +52,4 @@ ALTER TABLE admin_log DROP COLUMN hash;
 ALTER TABLE admin_log DROP COLUMN prev_hash;
 ALTER TABLE admin_log DROP COLUMN seq;
 ALTER TABLE teams DROP COLUMN language;
+ALTER TABLE partners DROP COLUMN active;
