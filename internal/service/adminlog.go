@@ -32,6 +32,9 @@ const (
 	logWebhookCreate      = "webhook.create"
 	logPartnerCreate      = "partner.create"
 	logPartnerUpdate      = "partner.update"
+	logAutomationCreate   = "automation.create"
+	logAutomationUpdate   = "automation.update"
+	logAutomationDelete   = "automation.delete"
 )
 
 // audit writes one row of the admin log: before and after are the object as it was and as it is
@@ -138,4 +141,9 @@ func idText(kind string, id int64) string { return kind + " " + strconv.FormatIn
 // tokenFields is what the log keeps of a token: never its secret.
 func tokenFields(k desk.Token) map[string]any {
 	return map[string]any{"agent": k.AgentEmail, "label": k.Label, "scopes": k.Scopes, "expires_at": k.ExpiresAt, "state": k.State}
+}
+
+// automationFields is what the log keeps of an automation (a routing rule among them).
+func automationFields(a desk.Automation) map[string]any {
+	return map[string]any{"name": a.Name, "active": a.Active, "when": a.When, "if": a.If, "then": a.Then}
 }
