@@ -87,7 +87,7 @@ func TestAdminResetsPasswordRevokesTokensSetsTeamLanguage(t *testing.T) {
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("setting the language: %d\n%s", p.Status, p.Body)
 		}
-		b.get("/admin/teams/Care").mustContain(t, `<option value="et" selected>Estonian</option>`)
+		b.get("/admin/teams/Care").mustContain(t, `<option value="et" selected>Estonian (et)</option>`)
 		raw := "From: Mari Mets <mari@example.ee>\r\nTo: abi@desk.test\r\nSubject: Arve\r\nMessage-ID: <lang1@example.ee>\r\n\r\nTere, arve on vale.\r\n"
 		res, err := d.Svc.ReceiveMail(ctx, mail.Delivery{From: "mari@example.ee", To: []string{"abi@desk.test"}, Raw: []byte(raw)})
 		if err != nil {

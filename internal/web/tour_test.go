@@ -121,6 +121,7 @@ func (dd *demoDesk) agentPages() []string {
 		"/admin/case-types",
 		"/admin/canned",
 		"/admin/log",
+		"/admin/partners",
 		"/no-such-page",
 	}
 }
