@@ -31,7 +31,7 @@ func TestAdminResetsPasswordRevokesTokensSetsTeamLanguage(t *testing.T) {
 		b.signIn("admin@example.com", adminPassword)
 		page := fmt.Sprintf("/admin/agents/%d", ann.ID)
 		p := b.get(page)
-		p.mustContain(t, `id="password-reset"`, "Mail a password reset link", `id="agent-tokens"`, "phone bridge", fmt.Sprintf(`action="/admin/tokens/%d/revoke"`, k.Token.ID))
+		p.mustContain(t, `id="password-reset"`, "Mail a password reset link", "A recurring break, such as lunch", `id="agent-tokens"`, "phone bridge", fmt.Sprintf(`action="/admin/tokens/%d/revoke"`, k.Token.ID))
 		if strings.Contains(p.Body, k.Secret) {
 			t.Error("the agent's page shows a token's secret")
 		}
