@@ -195,7 +195,7 @@ func TestVerifyAdminLogChain(t *testing.T) {
 			}
 		}
 		code, out := verify()
-		if code != 1 || !strings.Contains(out, "FAIL admin log seq 1: ") {
+		if code != 1 || !strings.Contains(out, "FAIL admin log seq 1: ") || !strings.Contains(out, "the admin log does not verify") || strings.Contains(out, "records do not verify") {
 			t.Errorf("kept verify after editing an admin log row: exit %d, want 1 and a line naming admin log seq 1:\n%s", code, out)
 		}
 	})
