@@ -124,3 +124,79 @@ func TestVerifyNamesTamperedEvidence(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyAdminLogChain: the admin log is append-only and hash-chained. The database refuses
+// to change or delete a row; rows written before the chain (hash ”) are chained in order by
+// kept migrate; and a row edited in the database anyway (triggers out of the way) makes kept
+// verify exit 1 naming the admin log and the row's place.
+func TestVerifyAdminLogChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		cfg := storetest.Config(t, backend)
+		db := []string{"--data", cfg.DataDir}
+		if backend == "postgres" {
+			db = []string{"--db", cfg.URL}
+		}
+		for _, email := range []string{"head@desk.test", "lead@desk.test"} {
+			if code, out, errOut := kept(t, "", append([]string{"token", "--email", email, "--role", "admin"}, db...)...); code != 0 {
+				t.Fatalf("kept token: %d %s%s", code, out, errOut)
+			}
+		}
+		var raw *sql.DB
+		var err error
+		if backend == "sqlite" {
+			raw, err = sql.Open("sqlite", "file:"+filepath.Join(cfg.DataDir, "kept.db")+"?_pragma=busy_timeout(10000)")
+		} else {
+			raw, err = sql.Open("pgx", cfg.URL)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		ctx := context.Background()
+		var rows int
+		if err := raw.QueryRowContext(ctx, "SELECT COUNT(*) FROM admin_log WHERE seq > 0 AND hash <> ''").Scan(&rows); err != nil || rows < 2 {
+			t.Fatalf("chained admin log rows after two kept token: %d, %v", rows, err)
+		}
+		// Rows as a desk wrote them before the chain: no place, no hash. kept migrate chains them.
+		for _, obj := range []string{"old-1@desk.test", "old-2@desk.test"} {
+			if _, err := raw.ExecContext(ctx, `INSERT INTO admin_log (at, actor_kind, actor_name, action, object) VALUES ('2026-01-02 03:04:05', 'system', 'kept', 'agent.create', '`+obj+`')`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if code, out, errOut := kept(t, "", append([]string{"migrate"}, db...)...); code != 0 {
+			t.Fatalf("kept migrate: %d %s%s", code, out, errOut)
+		}
+		var lastObj string
+		if err := raw.QueryRowContext(ctx, "SELECT object FROM admin_log ORDER BY seq DESC LIMIT 1").Scan(&lastObj); err != nil || lastObj != "old-2@desk.test" {
+			t.Errorf("the last row of the chain is %q (%v), want the last one written, old-2@desk.test", lastObj, err)
+		}
+		verify := func() (int, string) {
+			code, out, _ := kept(t, "", append([]string{"verify"}, db...)...)
+			return code, out
+		}
+		want := fmt.Sprintf("the admin log's %d rows chain", rows+2)
+		if code, out := verify(); code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("kept verify on an untouched desk: %d\n%s\nwant %q", code, out, want)
+		}
+		for _, q := range []string{"UPDATE admin_log SET object = 'someone@else.test' WHERE seq = 1", "DELETE FROM admin_log WHERE seq = 1",
+			"UPDATE admin_log SET hash = 'x' WHERE seq = 1"} {
+			if _, err := raw.ExecContext(ctx, q); err == nil {
+				t.Errorf("%s went through, want it refused", q)
+			}
+		}
+		untrigger := []string{"DROP TRIGGER admin_log_no_change"}
+		if backend == "postgres" {
+			untrigger = []string{"ALTER TABLE admin_log DISABLE TRIGGER USER"}
+		}
+		for _, q := range append(untrigger, "UPDATE admin_log SET object = 'someone@else.test' WHERE seq = 1") {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		code, out := verify()
+		if code != 1 || !strings.Contains(out, "FAIL admin log seq 1: ") || !strings.Contains(out, "the admin log does not verify") || strings.Contains(out, "records do not verify") {
+			t.Errorf("kept verify after editing an admin log row: exit %d, want 1 and a line naming admin log seq 1:\n%s", code, out)
+		}
+	})
+}

@@ -21,9 +21,60 @@ func (s *Server) adminRoutes() []route {
 			status: http.StatusOK, body: cannedPatch{}, answer: desk.CannedReply{}, handle: s.patchCanned},
 		{method: "DELETE", path: "/api/v1/canned-replies/{id}", summary: "Delete a canned reply (answered as it was); what was sent with it stays on the records.",
 			status: http.StatusOK, answer: desk.CannedReply{}, handle: s.deleteCanned},
-		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins).",
+		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins); " +
+			"append-only and hash-chained (each row's hash over the one before it), with the chain's head.",
 			status: http.StatusOK, answer: adminLogAnswer{}, query: []param{{"before", "page: changes with a lower id (the answer's next)"}}, handle: s.adminLog},
+		{method: "POST", path: "/api/v1/agents/{id}/password-reset", summary: "Have an agent mailed a one-time link to set a new password (admin; a manager for people below them). " +
+			"Nobody is shown a password or the link; the change is on the admin log.",
+			status: http.StatusAccepted, body: passwordResetIn{}, answer: passwordResetAnswer{}, handle: s.sendPasswordReset},
+		{method: "GET", path: "/api/v1/partners", summary: "The partner organisations by name, each with its users (agents with role partner).",
+			status: http.StatusOK, answer: []service.PartnerView{}, handle: s.listPartners},
+		{method: "PATCH", path: "/api/v1/partners/{id}", summary: "Rename a partner organisation, or stop (active: false) or resume handing it cases; fields not given stay. " +
+			"Its users are changed and deactivated as agents (PATCH /api/v1/agents/{id}).",
+			status: http.StatusOK, body: partnerPatch{}, answer: desk.Partner{}, handle: s.patchPartner},
 	}
+}
+
+type partnerPatch struct {
+	Name   *string `json:"name,omitempty"`
+	Active *bool   `json:"active,omitempty"`
+}
+
+func (s *Server) listPartners(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	return svc.Partners(r.Context(), a)
+}
+
+func (s *Server) patchPartner(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, in, err := idAndBody[partnerPatch](r, decode)
+	if err != nil {
+		return nil, err
+	}
+	return svc.UpdatePartner(r.Context(), a, id, service.PartnerUpdate{Name: in.Name, Active: in.Active})
+}
+
+type passwordResetIn struct {
+	Lang string `json:"lang,omitempty"` // the mail's language when the agent never chose one (en, et, hr)
+}
+
+type passwordResetAnswer struct {
+	AgentID int64  `json:"agent_id"`
+	MailTo  string `json:"mailed_to"` // the agent's address the link is sent to
+}
+
+func (s *Server) sendPasswordReset(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	id, in, err := idAndBody[passwordResetIn](r, decode)
+	if err != nil {
+		return nil, err
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	ag, err := svc.SendPasswordReset(r.Context(), a, id, service.PortalLinkRequest{Lang: in.Lang, BaseURL: scheme + "://" + r.Host})
+	if err != nil {
+		return nil, err
+	}
+	return passwordResetAnswer{AgentID: ag.ID, MailTo: ag.Email}, nil
 }
 
 type caseTypePatch struct {
@@ -42,6 +93,7 @@ type cannedPatch struct {
 type adminLogAnswer struct {
 	Changes []desk.AdminChange `json:"changes"`
 	Next    int64              `json:"next,omitempty"` // pass as before for older changes; absent on the last page
+	Head    desk.AdminLogHead  `json:"head"`           // where the log's hash chain ends (kept verify checks every link)
 }
 
 func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
@@ -108,5 +160,5 @@ func (s *Server) adminLog(r *http.Request, svc *service.Service, a desk.Actor) (
 		}
 	}
 	p, err := svc.AdminLog(r.Context(), a, before)
-	return adminLogAnswer{Changes: p.Changes, Next: p.Older}, err
+	return adminLogAnswer{Changes: p.Changes, Next: p.Older, Head: p.Head}, err
 }

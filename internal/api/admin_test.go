@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -64,6 +65,93 @@ func TestPatchCaseTypesAndCanned(t *testing.T) {
 		want := "canned.delete token.create agent.create canned.update canned.create casetype.update casetype.update casetype.create"
 		if got := strings.Join(actions, " "); !strings.HasPrefix(got, want) {
 			t.Errorf("the admin log:\n%s\nwant it to start\n%s", got, want)
+		}
+	})
+}
+
+// Issue 16, §1: PATCH a team (its default language among its settings; a team that does not
+// exist is not created), an admin has an agent mailed a password reset link (the answer names
+// the address, never a password or the link) and lists one agent's tokens; an agent may do none
+// of it to others, as the permission table says.
+func TestPatchTeamPasswordResetAgentTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDeskWith(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+		d.call("PUT", "/api/v1/teams/Care", map[string]any{"timezone": "Europe/Tallinn"}, 200)
+		got := obj(d.call("PATCH", "/api/v1/teams/Care", map[string]any{"language": "hr", "addresses": []string{"pomoc@desk.test"}}, 200))
+		if got["language"] != "hr" || got["timezone"] != "Europe/Tallinn" || fmt.Sprint(got["addresses"]) != "[pomoc@desk.test]" {
+			t.Fatalf("after PATCH: %v", got)
+		}
+		status, ans := d.do("PATCH", "/api/v1/teams/Care", d.token, map[string]any{"language": "fi"})
+		if code, field, _ := errorOf(ans); status != 422 || code != "invalid" || field != "language" {
+			t.Errorf("an unknown language: %d %v", status, ans)
+		}
+		if status, _ := d.do("PATCH", "/api/v1/teams/Nobody", d.token, map[string]any{"language": "et"}); status != 404 {
+			t.Errorf("PATCH of a team that does not exist: %d, want 404", status)
+		}
+
+		agent := obj(d.call("POST", "/api/v1/agents", map[string]any{"name": "Ann", "email": "ann@desk.test", "role": "agent", "team": "Care"}, 201))
+		tok := d.tokenFor(agent["id"])
+		reset := fmt.Sprintf("/api/v1/agents/%v/password-reset", agent["id"])
+		got = obj(d.call("POST", reset, map[string]any{"lang": "et"}, 202))
+		if got["mailed_to"] != "ann@desk.test" || strings.Contains(fmt.Sprint(got), "token=") {
+			t.Errorf("the reset's answer: %v", got)
+		}
+		list := d.call("GET", fmt.Sprintf("/api/v1/tokens?agent_id=%v", agent["id"]), nil, 200).([]any)
+		if len(list) != 1 || obj(list[0])["agent_email"] != "ann@desk.test" {
+			t.Errorf("Ann's tokens: %v", list)
+		}
+		var admin map[string]any
+		for _, a := range d.call("GET", "/api/v1/agents", nil, 200).([]any) {
+			if obj(a)["email"] == "admin@example.com" {
+				admin = obj(a)
+			}
+		}
+		for _, call := range [][2]string{{"PATCH", "/api/v1/teams/Care"}, {"POST", fmt.Sprintf("/api/v1/agents/%v/password-reset", admin["id"])},
+			{"GET", fmt.Sprintf("/api/v1/tokens?agent_id=%v", admin["id"])}} {
+			if status, _ := d.do(call[0], call[1], tok, map[string]any{}); status != 403 && status != 404 {
+				t.Errorf("an agent's %s %s: %d, want it refused", call[0], call[1], status)
+			}
+		}
+		log := obj(d.call("GET", "/api/v1/admin-log", nil, 200))
+		if c := obj(log["changes"].([]any)[0]); c["action"] != "agent.password_reset" || c["object"] != "ann@desk.test" {
+			t.Errorf("the newest admin log row: %v", c)
+		}
+		if h := obj(log["head"]); h["hash"] != obj(log["changes"].([]any)[0])["hash"] {
+			t.Errorf("the head %v is not the newest row", h)
+		}
+	})
+}
+
+// Issue 16, §1: partners over the API: listed with their users, renamed and stopped by PATCH
+// (admins and managers); an agent may read the list but not change it.
+func TestPatchPartners(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		p := obj(d.call("POST", "/api/v1/partners", map[string]any{"name": "Fixit"}, 201))
+		d.call("POST", "/api/v1/agents", map[string]any{"name": "Pat", "email": "pat@fixit.test", "role": "partner", "partner_id": p["id"]}, 201)
+		path := fmt.Sprintf("/api/v1/partners/%v", p["id"])
+		got := obj(d.call("PATCH", path, map[string]any{"name": "Fixit Ltd"}, 200))
+		if got["name"] != "Fixit Ltd" || got["active"] != true {
+			t.Fatalf("after renaming: %v", got)
+		}
+		got = obj(d.call("PATCH", path, map[string]any{"active": false}, 200))
+		if got["name"] != "Fixit Ltd" || got["active"] != false {
+			t.Fatalf("after stopping: %v", got)
+		}
+		list := d.call("GET", "/api/v1/partners", nil, 200).([]any)
+		if len(list) != 1 || len(obj(list[0])["users"].([]any)) != 1 || obj(obj(list[0])["users"].([]any)[0])["email"] != "pat@fixit.test" {
+			t.Errorf("partners: %v", list)
+		}
+		if status, _ := d.do("PATCH", "/api/v1/partners/999", d.token, map[string]any{"name": "X"}); status != 404 {
+			t.Errorf("PATCH of no partner: %d", status)
+		}
+		agent := obj(d.call("POST", "/api/v1/agents", map[string]any{"name": "Ann", "email": "ann@desk.test", "role": "agent"}, 201))
+		tok := d.tokenFor(agent["id"])
+		if status, _ := d.do("PATCH", path, tok, map[string]any{"name": "Mine"}); status != 403 {
+			t.Errorf("an agent's PATCH of a partner: %d, want 403", status)
+		}
+		if status, _ := d.do("GET", "/api/v1/partners", tok, nil); status != 200 {
+			t.Errorf("an agent's list of partners: %d, want 200", status)
 		}
 	})
 }

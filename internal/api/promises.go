@@ -82,6 +82,7 @@ type teamIn struct {
 	Holidays          *[]string            `json:"holidays,omitempty"`
 	HolidaysICS       string               `json:"holidays_ics,omitempty"` // a holiday calendar's text, its whole days added
 	Addresses         *[]string            `json:"addresses,omitempty"`
+	Language          *string              `json:"language,omitempty"` // the team's default language (en, et, hr; "" none)
 }
 
 type teamAnswer struct {
@@ -98,13 +99,14 @@ type teamAnswer struct {
 	BusinessHours     *desk.Hours `json:"business_hours"` // null: round the clock
 	Holidays          []string    `json:"holidays"`
 	Addresses         []string    `json:"addresses"`
+	Language          string      `json:"language"` // "": none; a customer who never chose one reads the desk in it
 }
 
 func answerTeam(t desk.TeamSettings) teamAnswer {
 	out := teamAnswer{ConfirmWaitS: int64(t.ConfirmWait / time.Second), ID: t.ID, Name: t.Name, ResponseTargetS: int64(t.ResponseTarget / time.Second),
 		ResolutionTargetS: int64(t.ResolutionTarget / time.Second), RepeatContacts: t.RepeatContacts,
 		RepeatWindowS: int64(t.RepeatWindow / time.Second), ReviewShare: t.ReviewShare, RemindersS: []int64{}, Timezone: t.Timezone,
-		BusinessHours: t.BusinessHours, Holidays: t.Holidays, Addresses: t.Addresses}
+		BusinessHours: t.BusinessHours, Holidays: t.Holidays, Addresses: t.Addresses, Language: t.Language}
 	for _, d := range t.ReminderOffsets {
 		out.RemindersS = append(out.RemindersS, int64(d/time.Second))
 	}
@@ -168,6 +170,9 @@ func (s *Server) promiseRoutes() []route {
 			"time zone, business hours, holidays and addresses; fields not given are unchanged (a new name creates the team). " +
 			"holidays_ics takes a holiday calendar's text (an .ics file): its whole-day events from a year ago to three years ahead are added to the holidays.",
 			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.setTeam},
+		{method: "PATCH", path: "/api/v1/teams/{name}", summary: "Change an existing team's settings as PUT does (fields not given are unchanged, language among them); " +
+			"a team that does not exist is not found, not created.",
+			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.patchTeam},
 	}
 }
 
@@ -361,6 +366,14 @@ func (s *Server) notifications(r *http.Request, svc *service.Service, a desk.Act
 	return svc.Notifications(r.Context(), a)
 }
 
+// patchTeam changes a team that exists (PUT also creates one).
+func (s *Server) patchTeam(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	if _, err := svc.TeamToEdit(r.Context(), a, r.PathValue("name")); err != nil {
+		return nil, err
+	}
+	return s.setTeam(r, svc, a)
+}
+
 func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var in teamIn
 	if err := decode(r, &in); err != nil {
@@ -398,6 +411,7 @@ func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (a
 	if in.Addresses != nil {
 		set.Addresses = append([]string{}, *in.Addresses...)
 	}
+	set.Language = in.Language
 	t, err := svc.SetTeamSettings(r.Context(), a, r.PathValue("name"), set)
 	if err != nil {
 		return nil, err

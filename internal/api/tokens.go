@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
@@ -11,8 +12,8 @@ import (
 // run it (a team's admin, an agent wiring up their own script).
 func (s *Server) tokenRoutes() []route {
 	return []route{
-		{method: "GET", path: "/api/v1/tokens", summary: "API tokens, oldest first: an admin sees every agent's, anyone else their own. Never their secrets.",
-			status: http.StatusOK, answer: []desk.Token{}, handle: s.listTokens, read: readLoose},
+		{method: "GET", path: "/api/v1/tokens", summary: "API tokens, oldest first: an admin sees every agent's (or one agent's, agent_id), anyone else their own. Never their secrets.",
+			status: http.StatusOK, answer: []desk.Token{}, query: []param{{"agent_id", "only this agent's tokens"}}, handle: s.listTokens, read: readLoose},
 		{method: "POST", path: "/api/v1/tokens", summary: "Issue an API token: for yourself, or as an admin for any agent (agent_id), with scopes (admin only; customer-voice for an integration that acts for customers). The secret is in this answer only.",
 			status: http.StatusCreated, body: tokenIn{}, answer: service.IssuedToken{}, handle: s.createToken},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", summary: "Revoke an API token at once: your own, or as an admin anyone's.",
@@ -29,6 +30,13 @@ type tokenIn struct {
 }
 
 func (s *Server) listTokens(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	if v := r.URL.Query().Get("agent_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, desk.Invalid("agent_id", "an agent's id")
+		}
+		return svc.AgentTokens(r.Context(), a, id)
+	}
 	return svc.Tokens(r.Context(), a)
 }
 

@@ -1,12 +1,22 @@
 package desk
 
-import "time"
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // AdminChange is one row of the admin log: an administrative change (an agent added or changed,
 // a team's settings, a case type, a canned reply, a token, a webhook), who made it and when,
 // with the fields it changed as they were and as they became (JSON objects; "{}" for none).
+// Like a case's record it is never changed once written: Hash is the SHA-256 of its canonical
+// bytes, which include PrevHash, so the log is one chain and Seq its place in it.
 type AdminChange struct {
 	ID        int64     `json:"id"`
+	Seq       int64     `json:"seq"`
 	At        time.Time `json:"at"`
 	ActorKind ActorKind `json:"actor_kind"`
 	ActorID   int64     `json:"actor_id,omitempty"`
@@ -15,4 +25,97 @@ type AdminChange struct {
 	Object    string    `json:"object"`
 	Before    string    `json:"before"`
 	After     string    `json:"after"`
+	PrevHash  string    `json:"prev_hash"`
+	Hash      string    `json:"hash"`
+}
+
+// AdminLogHead is where the admin log's chain ends: the last row's seq and hash (0 and "" for
+// an empty log). It is kept apart from the rows, so rows removed from the end are found.
+type AdminLogHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// canonicalAdminChange fixes the field order and content of what an admin log row's hash is
+// taken over. Changing it breaks every existing chain, so it carries a version.
+type canonicalAdminChange struct {
+	V      int            `json:"v"`
+	Seq    int64          `json:"seq"`
+	At     string         `json:"at"`
+	Actor  canonicalActor `json:"actor"`
+	Action string         `json:"action"`
+	Object string         `json:"object"`
+	Before string         `json:"before"`
+	After  string         `json:"after"`
+	Prev   string         `json:"prev"`
+}
+
+// Canonical returns the bytes the row's hash is taken over.
+func (c AdminChange) Canonical() []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	// Encoding a struct of strings and numbers cannot fail.
+	_ = enc.Encode(canonicalAdminChange{V: 1, Seq: c.Seq, At: c.At.UTC().Format(time.RFC3339Nano),
+		Actor: canonicalActor{c.ActorKind, c.ActorID, c.ActorName}, Action: c.Action, Object: c.Object,
+		Before: c.Before, After: c.After, Prev: c.PrevHash})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// ComputeHash returns the hex SHA-256 of the row's canonical bytes.
+func (c AdminChange) ComputeHash() string {
+	sum := sha256.Sum256(c.Canonical())
+	return hex.EncodeToString(sum[:])
+}
+
+// ChainAdminChange gives a new row its place after head and its hash, and moves head to it.
+func ChainAdminChange(head *AdminLogHead, c *AdminChange) {
+	c.Seq, c.PrevHash = head.Seq+1, head.Hash
+	c.Hash = c.ComputeHash()
+	head.Seq, head.Hash = c.Seq, c.Hash
+}
+
+// AdminLogRef names the admin log in a chain fault.
+const AdminLogRef = "admin log"
+
+// AdminLogChecker walks the admin log in seq order and reports the first fault, as
+// ChainChecker does for a case's record.
+type AdminLogChecker struct {
+	lastSeq  int64
+	lastHash string
+	fault    *ChainFault
+}
+
+// Add checks the next row; it returns false once a fault is found.
+func (v *AdminLogChecker) Add(c AdminChange) bool {
+	if v.fault != nil {
+		return false
+	}
+	switch {
+	case c.Seq != v.lastSeq+1:
+		v.fail(v.lastSeq+1, fmt.Sprintf("row missing (next stored row is seq %d)", c.Seq))
+	case c.PrevHash != v.lastHash:
+		v.fail(c.Seq, "prev_hash does not match the hash of the row before it")
+	case c.ComputeHash() != c.Hash:
+		v.fail(c.Seq, fmt.Sprintf("%s %s: content does not match its hash (altered after it was written)", c.Action, c.Object))
+	}
+	v.lastSeq, v.lastHash = c.Seq, c.Hash
+	return v.fault == nil
+}
+
+// Finish compares the walked chain with the head the log remembers, which catches rows removed
+// from the end. It returns the first fault, or nil.
+func (v *AdminLogChecker) Finish(head AdminLogHead) *ChainFault {
+	if v.fault == nil && (head.Seq != v.lastSeq || head.Hash != v.lastHash) {
+		if head.Seq > v.lastSeq {
+			v.fail(v.lastSeq+1, fmt.Sprintf("row missing (the admin log ends at seq %d)", head.Seq))
+		} else {
+			v.fail(v.lastSeq, "the admin log's head does not match its last row")
+		}
+	}
+	return v.fault
+}
+
+func (v *AdminLogChecker) fail(seq int64, reason string) {
+	v.fault = &ChainFault{Ref: AdminLogRef, Seq: seq, Reason: reason}
 }

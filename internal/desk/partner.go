@@ -14,6 +14,7 @@ const KindPartnerAssigned EntryKind = "partner_assigned"
 type Partner struct {
 	ID        int64     `json:"id"`
 	Name      string    `json:"name"`
+	Active    bool      `json:"active"` // false: the desk no longer hands it cases
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -23,7 +24,7 @@ func ValidatePartner(name string, now time.Time) (Partner, error) {
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return Partner{}, Invalid("name", "a name of 1 to 200 characters is required")
 	}
-	return Partner{Name: name, CreatedAt: now}, nil
+	return Partner{Name: name, Active: true, CreatedAt: now}, nil
 }
 
 // AssignPartner decides what handing a case to a partner does (p nil: taking it back). The

@@ -22,6 +22,9 @@ type TeamSettings struct {
 	Holidays      []string // "2006-01-02"
 	// Addresses are the desk addresses whose mail goes to this team.
 	Addresses []string
+	// Language is the team's default language ("" none): a customer who never chose one and
+	// writes to the team's address reads the desk's words in it.
+	Language string
 }
 
 // Calendar is when the team works: what its targets count.

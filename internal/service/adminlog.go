@@ -16,21 +16,27 @@ import (
 
 // Admin log actions (the what of a row).
 const (
-	logAgentCreate     = "agent.create"
-	logAgentUpdate     = "agent.update"
-	logAgentDeactivate = "agent.deactivate"
-	logAgentActivate   = "agent.activate"
-	logTeamSettings    = "team.settings"
-	logCaseTypeCreate  = "casetype.create"
-	logCaseTypeUpdate  = "casetype.update"
-	logCannedCreate    = "canned.create"
-	logCannedUpdate    = "canned.update"
-	logCannedDelete    = "canned.delete"
-	logTokenCreate     = "token.create"
-	logTokenRevoke     = "token.revoke"
-	logWebhookCreate   = "webhook.create"
-	logCriterionCreate = "review_criterion.create"
-	logCriterionUpdate = "review_criterion.update"
+	logAgentCreate        = "agent.create"
+	logAgentUpdate        = "agent.update"
+	logAgentDeactivate    = "agent.deactivate"
+	logAgentActivate      = "agent.activate"
+	logAgentPasswordReset = "agent.password_reset"
+	logTeamSettings       = "team.settings"
+	logCaseTypeCreate     = "casetype.create"
+	logCaseTypeUpdate     = "casetype.update"
+	logCannedCreate       = "canned.create"
+	logCannedUpdate       = "canned.update"
+	logCannedDelete       = "canned.delete"
+	logTokenCreate        = "token.create"
+	logTokenRevoke        = "token.revoke"
+	logWebhookCreate      = "webhook.create"
+	logPartnerCreate      = "partner.create"
+	logPartnerUpdate      = "partner.update"
+	logAutomationCreate   = "automation.create"
+	logAutomationUpdate   = "automation.update"
+	logAutomationDelete   = "automation.delete"
+	logCriterionCreate    = "review_criterion.create"
+	logCriterionUpdate    = "review_criterion.update"
 )
 
 // audit writes one row of the admin log: before and after are the object as it was and as it is
@@ -96,13 +102,14 @@ func teamFields(t desk.TeamSettings) map[string]any {
 	}
 	return map[string]any{"timezone": t.Timezone, "business_hours": t.BusinessHours, "holidays": t.Holidays, "addresses": t.Addresses,
 		"response_target_s": secs(t.ResponseTarget), "resolution_target_s": secs(t.ResolutionTarget), "reminders_s": rem,
-		"repeat_contacts": t.RepeatContacts, "confirm_wait_s": secs(t.ConfirmWait)}
+		"repeat_contacts": t.RepeatContacts, "confirm_wait_s": secs(t.ConfirmWait), "language": t.Language}
 }
 
 // AdminLogPage is one page of the admin log, newest first.
 type AdminLogPage struct {
 	Changes []desk.AdminChange
-	Older   int64 // the id to list older rows before; 0 when there are none
+	Older   int64             // the id to list older rows before; 0 when there are none
+	Head    desk.AdminLogHead // where the log's hash chain ends (kept verify checks it)
 }
 
 // adminLogPage is how many rows a page of the admin log shows.
@@ -124,7 +131,8 @@ func (s *Service) AdminLog(ctx context.Context, actor desk.Actor, before int64) 
 			out.Older = rows[len(rows)-1].ID
 		}
 		out.Changes = rows
-		return nil
+		out.Head, err = w.tx.AdminLogHead(w.ctx)
+		return err
 	})
 	return out, wrap("admin log", err)
 }
@@ -135,4 +143,9 @@ func idText(kind string, id int64) string { return kind + " " + strconv.FormatIn
 // tokenFields is what the log keeps of a token: never its secret.
 func tokenFields(k desk.Token) map[string]any {
 	return map[string]any{"agent": k.AgentEmail, "label": k.Label, "scopes": k.Scopes, "expires_at": k.ExpiresAt, "state": k.State}
+}
+
+// automationFields is what the log keeps of an automation (a routing rule among them).
+func automationFields(a desk.Automation) map[string]any {
+	return map[string]any{"name": a.Name, "active": a.Active, "when": a.When, "if": a.If, "then": a.Then}
 }

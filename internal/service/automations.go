@@ -447,6 +447,9 @@ func (s *Service) CreateAutomation(ctx context.Context, actor desk.Actor, in des
 			}
 			return err
 		}
+		if err := w.audit(logAutomationCreate, in.Name, nil, automationFields(in)); err != nil {
+			return err
+		}
 		return s.automationsChanged(w, in)
 	})
 	if err != nil {
@@ -549,6 +552,7 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 		if a, err = w.tx.Automation(w.ctx, id); err != nil {
 			return notFoundAs(err, "automation", id)
 		}
+		was := a
 		if in.Name != nil {
 			a.Name = strings.TrimSpace(*in.Name)
 		}
@@ -577,6 +581,9 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 			}
 			return err
 		}
+		if err := w.audit(logAutomationUpdate, was.Name, automationFields(was), automationFields(a)); err != nil {
+			return err
+		}
 		return s.automationsChanged(w, a)
 	})
 	if err != nil {
@@ -592,11 +599,15 @@ func (s *Service) DeleteAutomation(ctx context.Context, actor desk.Actor, id int
 		return err
 	}
 	err := s.write(ctx, actor, func(w *work) error {
+		was, err := w.tx.Automation(w.ctx, id)
+		if err != nil {
+			return notFoundAs(err, "automation", id)
+		}
 		if err := w.tx.DeleteAutomation(w.ctx, id); err != nil {
 			return notFoundAs(err, "automation", id)
 		}
 		w.afterCommit(func() { s.autos.Store(nil) })
-		return nil
+		return w.audit(logAutomationDelete, was.Name, automationFields(was), nil)
 	})
 	if err == nil {
 		s.log.Info("automation removed", "automation", id, "by", actor.Name)

@@ -296,6 +296,9 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		if err != nil {
 			return err
 		}
+		if err := adoptTeamLanguage(w, &cust, team); err != nil {
+			return err
+		}
 		nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: subject, Body: body, Channel: "email", Data: data, Checked: in.checked,
 			TeamID: team.ID})
 		if err != nil {
@@ -334,6 +337,22 @@ func routeByAddress(w *work, rcpts []string) (desk.TeamSettings, string, error) 
 		}
 	}
 	return desk.TeamSettings{}, "", nil
+}
+
+// adoptTeamLanguage gives a customer who never chose a language the default language of the
+// team whose address they wrote to: the desk's words to them (introductions, steps, canned
+// replies' variables) are then in it, on this case and after.
+func adoptTeamLanguage(w *work, cust *desk.Customer, team desk.TeamSettings) error {
+	if team.Language == "" || cust.Lang != "" {
+		return nil
+	}
+	if err := w.tx.SetLang(w.ctx, "customer", cust.ID, team.Language); err != nil {
+		return err
+	}
+	cust.Lang = team.Language
+	w.keepCustomer(*cust)
+	w.keepReader(cust.ID, cust.Reader())
+	return nil
 }
 
 // automaticAnswersCase reports whether an automatic mail (not signed by the desk's token) answers

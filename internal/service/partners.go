@@ -26,11 +26,95 @@ func (s *Service) CreatePartner(ctx context.Context, actor desk.Actor, name stri
 	if err != nil {
 		return p, err
 	}
-	err = s.write(ctx, actor, func(w *work) error { return w.tx.InsertPartner(ctx, &p) })
+	err = s.write(ctx, actor, func(w *work) error {
+		if err := w.tx.InsertPartner(ctx, &p); err != nil {
+			return err
+		}
+		return w.audit(logPartnerCreate, p.Name, nil, partnerFields(p))
+	})
 	if store.IsDuplicate(err) {
 		return p, desk.Conflict("partner_exists", fmt.Sprintf("a partner named %q exists", p.Name), nil)
 	}
 	return p, wrap("create partner", err)
+}
+
+// partnerFields is what the admin log keeps of a partner.
+func partnerFields(p desk.Partner) map[string]any {
+	return map[string]any{"name": p.Name, "active": p.Active}
+}
+
+// PartnerUpdate changes a partner organisation; nil fields stay as they are.
+type PartnerUpdate struct {
+	Name   *string
+	Active *bool // false: no case is handed to it any more (its users are deactivated one by one, as agents)
+}
+
+// UpdatePartner renames a partner organisation or stops (or resumes) handing it cases.
+func (s *Service) UpdatePartner(ctx context.Context, actor desk.Actor, id int64, in PartnerUpdate) (desk.Partner, error) {
+	if err := gate(actor, ActPartnerUpdate); err != nil {
+		return desk.Partner{}, err
+	}
+	var p desk.Partner
+	err := s.write(ctx, actor, func(w *work) error {
+		var err error
+		if p, err = w.tx.Partner(ctx, id); err != nil {
+			return notFoundAs(err, "partner", id)
+		}
+		was := p
+		if in.Name != nil {
+			v, err := desk.ValidatePartner(*in.Name, p.CreatedAt)
+			if err != nil {
+				return err
+			}
+			p.Name = v.Name
+		}
+		if in.Active != nil {
+			p.Active = *in.Active
+		}
+		if err := w.tx.UpdatePartner(ctx, p); err != nil {
+			return err
+		}
+		return w.audit(logPartnerUpdate, was.Name, partnerFields(was), partnerFields(p))
+	})
+	if store.IsDuplicate(err) {
+		return p, desk.Conflict("partner_exists", fmt.Sprintf("a partner named %q exists", p.Name), nil)
+	}
+	return p, wrap("update partner", err)
+}
+
+// PartnerView is a partner organisation with its users.
+type PartnerView struct {
+	desk.Partner
+	Users []desk.Agent `json:"users"`
+}
+
+// Partners lists the partner organisations with their users (staff: they hand cases to them).
+func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView, error) {
+	if err := gate(actor, ActPartnerRead); err != nil {
+		return nil, err
+	}
+	out := []PartnerView{}
+	err := s.read(ctx, actor, func(w *work) error {
+		list, err := w.tx.Partners(ctx)
+		if err != nil {
+			return err
+		}
+		agents, err := w.tx.Agents(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range list {
+			v := PartnerView{Partner: p, Users: []desk.Agent{}}
+			for _, a := range agents {
+				if a.PartnerID == p.ID {
+					v.Users = append(v.Users, a)
+				}
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, wrap("list partners", err)
 }
 
 // AssignPartner hands a case (or one step of its process) to a partner organisation, whose
@@ -53,6 +137,9 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 				return desk.Invalid("partner_id", "no partner %d", partnerID)
 			} else if err != nil {
 				return err
+			}
+			if !found.Active {
+				return desk.Conflict("partner_inactive", fmt.Sprintf("the desk no longer works with %s", found.Name), nil)
 			}
 			p = &found
 		}

@@ -32,6 +32,8 @@ const (
 	ActAgentRead       Action = "agent.read"
 	ActAgentDeactivate Action = "agent.deactivate"
 	ActAgentUpdate     Action = "agent.update"
+	// ActAgentPasswordReset mails an agent a one-time link to set a new password.
+	ActAgentPasswordReset Action = "agent.password_reset"
 
 	ActCaseOpen      Action = "case.open"
 	ActCaseList      Action = "case.list"
@@ -88,6 +90,8 @@ const (
 	ActAdminLog       Action = "admin.log"     // the admin log of every administrative change
 	ActDeskRead       Action = "desk.read"     // case types, canned replies
 	ActPartnerCreate  Action = "partner.create"
+	ActPartnerUpdate  Action = "partner.update" // rename a partner, stop or resume handing it cases
+	ActPartnerRead    Action = "partner.read"
 
 	ActTokenCreate Action = "token.create"
 	ActTokenList   Action = "token.list"
@@ -171,13 +175,15 @@ var rules = []Rule{
 		Routes: []string{"GET /api/v1/customers/{id}/export"}},
 
 	{Action: ActAgentCreate, Who: "admin (any role); manager (leads, agents and partner users, below themselves in the chain); only an admin creates admins and managers",
-		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents", "POST /admin/agents"}},
+		gate: isManagerOrAdmin, on: mayCreateAgent, Routes: []string{"POST /api/v1/agents", "POST /admin/agents", "POST /admin/partners/{id}/users"}},
 	{Action: ActAgentRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/agents", "GET /api/v1/agents/{id}"}},
 	{Action: ActAgentDeactivate, Who: "admin (anyone but themselves); manager (people below them in the chain, never an admin)",
 		gate: isManagerOrAdmin, on: mayManageAgent, Routes: []string{"POST /team/agents/{id}/active"}},
 
 	{Action: ActAgentUpdate, Who: "the agent themselves (name, time zone, hours); admin (anyone); manager (people below them in the chain, never an admin, never into an admin or manager)",
 		gate: isAgentKind, on: mayUpdateAgent, Routes: []string{"PATCH /api/v1/agents/{id}", "GET /admin/agents/{id}", "POST /admin/agents/{id}"}},
+	{Action: ActAgentPasswordReset, Who: "admin (anyone); manager (people below them in the chain, never an admin): the agent is mailed a one-time link, nobody sees a password",
+		gate: isManagerOrAdmin, on: mayManageAgent, Routes: []string{"POST /api/v1/agents/{id}/password-reset", "POST /admin/agents/{id}/password-reset"}},
 	{Action: ActCaseOpen, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases", "GET /cases/new", "POST /cases/new"}},
 	{Action: ActCaseList, Who: "staff (every case); partner users (cases handed to their firm)", gate: isWorker,
 		Routes: []string{"GET /api/v1/cases", "GET /inbox", "GET /events"}},
@@ -265,7 +271,7 @@ var rules = []Rule{
 	{Action: ActTeamView, Who: "managers and admins (any team); a lead (their own team, read-only)", gate: func(a desk.Actor) bool { return mayViewTeam(a) == nil },
 		Routes: []string{"GET /team"}},
 	{Action: ActTeamSettings, Who: "admin (any team, and new teams); a manager (their own team)", gate: isManagerOrAdmin, on: mayChangeTeam,
-		Routes: []string{"PUT /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}", "POST /reviews/share"}},
+		Routes: []string{"PUT /api/v1/teams/{name}", "PATCH /api/v1/teams/{name}", "POST /admin/teams", "GET /admin/teams/{name}", "POST /admin/teams/{name}", "POST /reviews/share"}},
 	{Action: ActReports, Who: "staff: an agent their own figures; a lead, or a manager with someone above them, their own team's; the head of care " +
 		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
 		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
@@ -288,15 +294,18 @@ var rules = []Rule{
 		Routes: []string{"PATCH /api/v1/canned-replies/{id}", "DELETE /api/v1/canned-replies/{id}",
 			"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
 	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
-		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types"}},
+		Routes: []string{"GET /admin", "GET /admin/agents", "GET /admin/teams", "GET /admin/case-types", "GET /admin/partners"}},
 	{Action: ActAdminLog, Who: "admin", gate: isAdminActor, Routes: []string{"GET /api/v1/admin-log", "GET /admin/log"}},
 	{Action: ActDeskRead, Who: "staff", gate: desk.IsStaff, Routes: []string{"GET /api/v1/case-types", "GET /api/v1/canned-replies", "GET /admin/canned"}},
-	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners"}},
+	{Action: ActPartnerCreate, Who: "admin, manager", gate: isManagerOrAdmin, Routes: []string{"POST /api/v1/partners", "POST /admin/partners"}},
+	{Action: ActPartnerUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
+		Routes: []string{"PATCH /api/v1/partners/{id}", "GET /admin/partners/{id}", "POST /admin/partners/{id}"}},
+	{Action: ActPartnerRead, Who: "staff (they hand cases to partners)", gate: desk.IsStaff, Routes: []string{"GET /api/v1/partners"}},
 
 	{Action: ActTokenCreate, Who: "any agent or partner user, for themselves; admin, for anyone and with scopes", gate: isAgentKind, on: mayTokenFor,
 		Routes: []string{"POST /api/v1/tokens"}},
 	{Action: ActTokenList, Who: "any agent or partner user (their own); admin (all)", gate: isAgentKind, Routes: []string{"GET /api/v1/tokens"}},
-	{Action: ActTokenRevoke, Who: "the token's agent; admin", gate: isAgentKind, on: selfOrAdmin, Routes: []string{"DELETE /api/v1/tokens/{id}"}},
+	{Action: ActTokenRevoke, Who: "the token's agent; admin", gate: isAgentKind, on: selfOrAdmin, Routes: []string{"DELETE /api/v1/tokens/{id}", "POST /admin/tokens/{id}/revoke"}},
 	{Action: ActFeedCreate, Who: "the agent themselves (never partner users)", gate: desk.IsStaff, on: isSelf,
 		Routes: []string{"POST /api/v1/agents/{id}/calendar-feed", "GET /availability/feed", "POST /availability/feed"}},
 	{Action: ActFeedRevoke, Who: "the agent themselves; admin", gate: desk.IsStaff, on: selfOrAdmin,

@@ -26,6 +26,7 @@ type TeamSettingsIn struct {
 	Holidays         []string             // nil: unchanged; empty: none
 	HolidaysICS      []byte               // a holiday calendar (.ics) whose whole days are added
 	Addresses        []string             // nil: unchanged; empty: none
+	Language         *string              // the default language ("en", "et", "hr"); "" none
 }
 
 // SetTeamSettings changes a team's targets, calendar and addresses; a new team name creates
@@ -157,6 +158,13 @@ func applyTeamSettings(t *desk.TeamSettings, in TeamSettingsIn) error {
 			return err
 		}
 		t.Holidays = days
+	}
+	if in.Language != nil {
+		lang := strings.ToLower(strings.TrimSpace(*in.Language))
+		if lang != "" && !slices.Contains(desk.Languages(), lang) {
+			return desk.Invalid("language", "the desk writes %s; %q is none of them", strings.Join(desk.Languages(), ", "), *in.Language)
+		}
+		t.Language = lang
 	}
 	if in.Addresses != nil {
 		t.Addresses = []string{}

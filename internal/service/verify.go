@@ -13,6 +13,7 @@ type VerifyReport struct {
 	Entries   int               `json:"entries"`
 	Mails     int               `json:"mails"`
 	Documents int               `json:"documents"`
+	AdminLog  int               `json:"admin_log"` // rows of the admin log checked (its chain's faults are in Faults)
 	Faults    []desk.ChainFault `json:"faults"`
 	Evidence  []EvidenceFault   `json:"evidence"` // stored mails, documents and case rows that differ (evidence.go)
 	File      []string          `json:"file"`     // what SQLite's check of the database file found wrong
@@ -69,10 +70,37 @@ func (s *Service) Verify(ctx context.Context, caseID int64, progress func(cases 
 		if err != nil {
 			return err
 		}
+		if caseID == 0 {
+			if err := verifyAdminLog(ctx, tx, &rep); err != nil {
+				return err
+			}
+		}
 		return s.verifyEvidence(ctx, tx, caseID, quotes, &rep)
 	})
 	if progress != nil {
 		progress(rep.Cases)
 	}
 	return rep, wrap("verify records", err)
+}
+
+// verifyAdminLog walks the admin log's chain as Verify walks a record's: a row changed,
+// removed or put out of order in the database is a fault naming its seq.
+func verifyAdminLog(ctx context.Context, tx *store.Tx, rep *VerifyReport) error {
+	var check desk.AdminLogChecker
+	err := tx.WalkAdminLog(ctx, func(c desk.AdminChange) error {
+		rep.AdminLog++
+		check.Add(c)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	head, err := tx.AdminLogHead(ctx)
+	if err != nil {
+		return err
+	}
+	if f := check.Finish(head); f != nil {
+		rep.Faults = append(rep.Faults, *f)
+	}
+	return nil
 }

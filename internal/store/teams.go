@@ -13,18 +13,19 @@ import (
 // teamColumns are a team's settings as teamRow reads them.
 const teamColumns = `tm.id, tm.name, tm.response_target_s, tm.repeat_contacts, tm.reminders, tm.confirm_wait_s, tm.timezone,
 	tm.business_hours, tm.holidays, tm.resolution_target_s, tm.addresses,
-	tm.repeat_window_s, tm.review_share`
+	tm.repeat_window_s, tm.review_share, tm.language`
 
 // teamRow reads teamColumns; their columns are NULL when no team was found (ok false).
 type teamRow struct {
 	id                                        sql.NullInt64
 	name, reminders, zone, hours, days, addrs sql.NullString
+	lang                                      sql.NullString
 	target, repeat, wait, resolution          sql.NullInt64
 	window, share                             sql.NullInt64
 }
 
 func (r *teamRow) dest() []any {
-	return []any{&r.id, &r.name, &r.target, &r.repeat, &r.reminders, &r.wait, &r.zone, &r.hours, &r.days, &r.resolution, &r.addrs, &r.window, &r.share}
+	return []any{&r.id, &r.name, &r.target, &r.repeat, &r.reminders, &r.wait, &r.zone, &r.hours, &r.days, &r.resolution, &r.addrs, &r.window, &r.share, &r.lang}
 }
 
 // settings are the row's team settings: the desk's defaults when no team was found.
@@ -38,6 +39,7 @@ func (t *Tx) teamSettings(r teamRow) (desk.TeamSettings, error) {
 	s.ResolutionTarget, s.Timezone = time.Duration(r.resolution.Int64)*time.Second, r.zone.String
 	s.Loc = t.agents.zone(s.Timezone)
 	s.RepeatWindow, s.ReviewShare = time.Duration(r.window.Int64)*time.Second, int(r.share.Int64)
+	s.Language = r.lang.String
 	var secs []int64
 	if err := json.Unmarshal([]byte(r.reminders.String), &secs); err != nil {
 		return s, fmt.Errorf("team %d reminders: %w", s.ID, err)
@@ -140,10 +142,10 @@ func (t *Tx) SaveTeamSettings(ctx context.Context, s desk.TeamSettings) error {
 	}
 	_, err = t.tx.ExecContext(ctx, `UPDATE teams SET response_target_s = $1, repeat_contacts = $2, reminders = $3, confirm_wait_s = $4,
 		timezone = $5, business_hours = $6, holidays = $7, resolution_target_s = $8, addresses = $9,
-		repeat_window_s = $11, review_share = $12 WHERE id = $10`,
+		repeat_window_s = $11, review_share = $12, language = $13 WHERE id = $10`,
 		int64(s.ResponseTarget/time.Second), s.RepeatContacts, reminders, int64(s.ConfirmWait/time.Second),
 		s.Timezone, hours, string(days), int64(s.ResolutionTarget/time.Second), string(addrs), s.ID,
-		int64(s.RepeatWindow/time.Second), s.ReviewShare)
+		int64(s.RepeatWindow/time.Second), s.ReviewShare, s.Language)
 	if err != nil {
 		return fmt.Errorf("save team %d settings: %w", s.ID, err)
 	}

@@ -33,6 +33,8 @@ func (s *Server) adminRoutes(mux *routeMux) {
 	mux.Handle("POST /admin/agents", s.agent("/admin/agents", s.adminCreateAgent))
 	mux.Handle("GET /admin/agents/{id}", s.agent("/admin/agents/{id}", s.adminAgent))
 	mux.Handle("POST /admin/agents/{id}", s.agent("/admin/agents/{id}", s.adminUpdateAgent))
+	mux.Handle("POST /admin/agents/{id}/password-reset", s.agent("/admin/agents/{id}/password-reset", s.adminPasswordReset))
+	mux.Handle("POST /admin/tokens/{id}/revoke", s.agent("/admin/tokens/{id}/revoke", s.adminRevokeToken))
 	mux.Handle("GET /admin/teams", s.agent("/admin/teams", s.adminTeams))
 	mux.Handle("POST /admin/teams", s.agent("/admin/teams", s.adminCreateTeam))
 	mux.Handle("GET /admin/teams/{name}", s.agent("/admin/teams/{name}", s.adminTeam))
@@ -46,6 +48,11 @@ func (s *Server) adminRoutes(mux *routeMux) {
 	mux.Handle("GET /admin/canned/{id}", s.agent("/admin/canned/{id}", s.adminCannedOne))
 	mux.Handle("POST /admin/canned/{id}", s.agent("/admin/canned/{id}", s.adminUpdateCanned))
 	mux.Handle("POST /admin/canned/{id}/delete", s.agent("/admin/canned/{id}/delete", s.adminDeleteCanned))
+	mux.Handle("GET /admin/partners", s.agent("/admin/partners", s.adminPartners))
+	mux.Handle("POST /admin/partners", s.agent("/admin/partners", s.adminCreatePartner))
+	mux.Handle("GET /admin/partners/{id}", s.agent("/admin/partners/{id}", s.adminPartner))
+	mux.Handle("POST /admin/partners/{id}", s.agent("/admin/partners/{id}", s.adminUpdatePartner))
+	mux.Handle("POST /admin/partners/{id}/users", s.agent("/admin/partners/{id}/users", s.adminCreatePartnerUser))
 	mux.Handle("GET /admin/log", s.agent("/admin/log", s.adminLog))
 }
 
@@ -54,6 +61,9 @@ func (r *request) MayAdmin() bool { return service.Gate(r.sess.Actor, service.Ac
 
 // MayAdminLog: the admin screens link the log for those who may read it.
 func (r *request) MayAdminLog() bool { return service.Gate(r.sess.Actor, service.ActAdminLog) == nil }
+
+// Languages are the languages the desk writes, for a form's list to pick from.
+func (r *request) Languages() []string { return desk.Languages() }
 
 // Dur writes a target as the forms take it.
 func (r *request) Dur(d time.Duration) string { return formatDuration(d) }
@@ -251,6 +261,8 @@ type adminAgentData struct {
 	Roles  []string
 	Toggle bool // the reader may deactivate or reactivate them
 	Manage bool // the reader may change their role, team and manager (not only name, zone and hours)
+	Reset  bool // the reader may have them mailed a password reset link
+	Tokens []desk.Token
 }
 
 func (s *Server) adminAgent(w http.ResponseWriter, r *request) error {
@@ -286,6 +298,16 @@ func (s *Server) agentPage(w http.ResponseWriter, r *request, status int, a desk
 	} else if e, ok := desk.AsError(err); !ok || e.Kind != desk.KindForbidden {
 		return err
 	}
+	var err error
+	if d.Reset, err = s.svc.May(r.Context(), r.sess.Actor, service.ActAgentPasswordReset, service.Object{Agent: &a}); err != nil {
+		return err
+	}
+	// An admin sees anyone's tokens, an agent their own; for the rest the list is not shown.
+	if d.Tokens, err = s.svc.AgentTokens(r.Context(), r.sess.Actor, a.ID); err != nil {
+		if e, ok := desk.AsError(err); !ok || (e.Kind != desk.KindForbidden && e.Kind != desk.KindNotFound) {
+			return err
+		}
+	}
 	v.Tab, v.Data = "agents", d
 	return s.renderAdmin(w, r, status, "admin_agent", a.Name, v)
 }
@@ -317,6 +339,33 @@ func (s *Server) adminUpdateAgent(w http.ResponseWriter, r *request) error {
 	_, err = s.svc.UpdateAgent(r.Context(), r.sess.Actor, id, in)
 	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.agentPage(w, r, status, a, v) },
 		fmt.Sprintf("/admin/agents/%d?done=saved", id))
+}
+
+// adminPasswordReset has the agent mailed a one-time reset link; the page shows no password.
+func (s *Server) adminPasswordReset(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.SendPasswordReset(r.Context(), r.sess.Actor, id, service.PortalLinkRequest{Lang: r.lang, BaseURL: s.baseURL(r)}); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, fmt.Sprintf("/admin/agents/%d?done=reset_sent", id), http.StatusSeeOther)
+	return nil
+}
+
+// adminRevokeToken revokes an API token from its agent's page.
+func (s *Server) adminRevokeToken(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := s.svc.RevokeToken(r.Context(), r.sess.Actor, id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, fmt.Sprintf("/admin/agents/%d?done=token_revoked", k.AgentID), http.StatusSeeOther)
+	return nil
 }
 
 func cmpOr(v, fallback string) string {
@@ -360,7 +409,7 @@ func (s *Server) adminTeam(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	f := url.Values{"timezone": {t.Timezone}, "holidays": {strings.Join(t.Holidays, "\n")}, "addresses": {strings.Join(t.Addresses, "\n")},
-		"response_target": {formatDuration(t.ResponseTarget)}, "resolution_target": {formatDuration(t.ResolutionTarget)}}
+		"response_target": {formatDuration(t.ResponseTarget)}, "resolution_target": {formatDuration(t.ResolutionTarget)}, "language": {t.Language}}
 	var rem []string
 	for _, d := range t.ReminderOffsets {
 		rem = append(rem, formatDuration(d))
@@ -392,7 +441,9 @@ func (s *Server) adminUpdateTeam(w http.ResponseWriter, r *request) error {
 	}
 	tz := strings.TrimSpace(f.Get("timezone"))
 	bh, _ := hoursForm(f, "bh_")
-	in := service.TeamSettingsIn{Timezone: &tz, BusinessHours: &bh, Holidays: splitList(f.Get("holidays")), Addresses: splitList(f.Get("addresses"))}
+	lang := f.Get("language")
+	in := service.TeamSettingsIn{Timezone: &tz, BusinessHours: &bh, Holidays: splitList(f.Get("holidays")), Addresses: splitList(f.Get("addresses")),
+		Language: &lang}
 	if !slices.ContainsFunc(days, func(d string) bool { return len(bh[d]) > 0 }) {
 		empty := map[string][]string{} // no hours at all: round the clock
 		in.BusinessHours = &empty
@@ -505,8 +556,44 @@ func caseTypeForm(f url.Values) (desk.NewCaseType, error) {
 		name, expl, _ := strings.Cut(line, ":")
 		in.Steps = append(in.Steps, desk.Step{Name: strings.TrimSpace(name), Explanation: strings.TrimSpace(expl)})
 	}
+	// The steps in the other languages, a line for each step in the same order ("" none). A
+	// form that has the fields says every translation: one left out is removed.
+	for _, lang := range stepLanguages() {
+		if !f.Has("steps_" + lang) {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(strings.ReplaceAll(f.Get("steps_"+lang), "\r", ""), "\n "), "\n")
+		for i := range in.Steps {
+			if in.Steps[i].Translations == nil {
+				in.Steps[i].Translations = map[string]desk.StepWords{}
+			}
+			if i >= len(lines) || strings.TrimSpace(lines[i]) == "" {
+				continue
+			}
+			name, expl, _ := strings.Cut(lines[i], ":")
+			in.Steps[i].Translations[lang] = desk.StepWords{Name: strings.TrimSpace(name), Explanation: strings.TrimSpace(expl)}
+		}
+		if len(lines) > len(in.Steps) && len(in.Steps) > 0 {
+			return in, desk.Invalid("steps_"+lang, "more lines than steps")
+		}
+	}
 	return in, nil
 }
+
+// stepLanguages are the languages a step is translated into on the form: the desk's other
+// than English, the language of a case type's own words.
+func stepLanguages() []string {
+	var out []string
+	for _, l := range desk.Languages() {
+		if l != "en" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// StepLanguages: the case type forms have a field of translated steps for each.
+func (r *request) StepLanguages() []string { return stepLanguages() }
 
 func stepsText(steps []desk.Step) string {
 	var b strings.Builder
@@ -514,6 +601,18 @@ func stepsText(steps []desk.Step) string {
 		fmt.Fprintf(&b, "%s: %s\n", s.Name, s.Explanation)
 	}
 	return b.String()
+}
+
+// stepsTextIn is the steps' translations into lang, a line for each step ("" where none).
+func stepsTextIn(steps []desk.Step, lang string) string {
+	var b strings.Builder
+	for _, s := range steps {
+		if t, ok := s.Translations[lang]; ok {
+			fmt.Fprintf(&b, "%s: %s", t.Name, t.Explanation)
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func (s *Server) adminCreateCaseType(w http.ResponseWriter, r *request) error {
@@ -537,6 +636,9 @@ func (s *Server) adminCaseType(w http.ResponseWriter, r *request) error {
 	}
 	f := url.Values{"team": {ct.Team}, "references": {strings.Join(ct.RequiredReferences, ", ")},
 		"response_target": {formatDuration(ct.ResponseTarget)}, "steps": {stepsText(ct.Steps)}}
+	for _, lang := range stepLanguages() {
+		f.Set("steps_"+lang, stepsTextIn(ct.Steps, lang))
+	}
 	return s.typePage(w, r, http.StatusOK, ct, adminView{Notice: doneNotice(r), Form: f})
 }
 
@@ -656,4 +758,113 @@ func (s *Server) adminLog(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	return s.renderAdmin(w, r, http.StatusOK, "admin_log", r.T("admin.log.title"), adminView{Tab: "log", Data: p})
+}
+
+// Partners and their users.
+
+func (s *Server) adminPartners(w http.ResponseWriter, r *request) error {
+	return s.partnersPage(w, r, http.StatusOK, adminView{Notice: doneNotice(r), Form: url.Values{}})
+}
+
+func (s *Server) partnersPage(w http.ResponseWriter, r *request, status int, v adminView) error {
+	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
+		return err
+	}
+	list, err := s.svc.Partners(r.Context(), r.sess.Actor)
+	if err != nil {
+		return err
+	}
+	v.Tab, v.Data = "partners", list
+	return s.renderAdmin(w, r, status, "admin_partners", r.T("admin.partners.title"), v)
+}
+
+func (s *Server) adminCreatePartner(w http.ResponseWriter, r *request) error {
+	p, err := s.svc.CreatePartner(r.Context(), r.sess.Actor, r.PostFormValue("name"))
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		return s.partnersPage(w, r, http.StatusUnprocessableEntity, adminView{Error: r.T("admin.error.partner_name"), Field: "name", Form: r.PostForm})
+	}
+	return afterForm(w, r, err, r.PostForm, "", func(status int, v adminView) error { return s.partnersPage(w, r, status, v) },
+		fmt.Sprintf("/admin/partners/%d?done=partner_created", p.ID))
+}
+
+// partnerToEdit is one partner with its users, to those who may change it.
+func (s *Server) partnerToEdit(r *request) (service.PartnerView, error) {
+	if err := service.Gate(r.sess.Actor, service.ActPartnerUpdate); err != nil {
+		return service.PartnerView{}, err
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return service.PartnerView{}, err
+	}
+	list, err := s.svc.Partners(r.Context(), r.sess.Actor)
+	if err != nil {
+		return service.PartnerView{}, err
+	}
+	for _, p := range list {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return service.PartnerView{}, desk.NotFound("partner", id)
+}
+
+func (s *Server) adminPartner(w http.ResponseWriter, r *request) error {
+	p, err := s.partnerToEdit(r)
+	if err != nil {
+		return err
+	}
+	f := url.Values{"name": {p.Name}, "timezone": {"UTC"}}
+	if p.Active {
+		f.Set("active", "on")
+	}
+	return s.partnerPage(w, r, http.StatusOK, p, adminView{Notice: doneNotice(r), Form: f})
+}
+
+func (s *Server) partnerPage(w http.ResponseWriter, r *request, status int, p service.PartnerView, v adminView) error {
+	v.Tab, v.Data = "partners", p
+	return s.renderAdmin(w, r, status, "admin_partner", p.Name, v)
+}
+
+func (s *Server) adminUpdatePartner(w http.ResponseWriter, r *request) error {
+	p, err := s.partnerToEdit(r)
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	name, active := f.Get("name"), f.Get("active") != ""
+	_, err = s.svc.UpdatePartner(r.Context(), r.sess.Actor, p.ID, service.PartnerUpdate{Name: &name, Active: &active})
+	if e, ok := desk.AsError(err); ok && e.Kind == desk.KindInvalid {
+		return s.partnerPage(w, r, http.StatusUnprocessableEntity, p, adminView{Error: r.T("admin.error.partner_name"), Field: "name", Form: f})
+	}
+	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.partnerPage(w, r, status, p, v) },
+		fmt.Sprintf("/admin/partners/%d?done=saved", p.ID))
+}
+
+// adminCreatePartnerUser adds a user of the partner: an agent with role partner, by the one
+// command that adds agents.
+func (s *Server) adminCreatePartnerUser(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	_, err = s.svc.CreateAgent(r.Context(), r.sess.Actor, desk.NewAgent{Name: f.Get("user_name"), Email: f.Get("email"), Role: string(desk.RolePartner),
+		PartnerID: id, Timezone: strings.TrimSpace(f.Get("timezone"))})
+	if err == nil {
+		http.Redirect(w, r.Request, fmt.Sprintf("/admin/partners/%d?done=partner_user_added", id), http.StatusSeeOther)
+		return nil
+	}
+	p, perr := s.partnerToEdit(r)
+	if perr != nil {
+		return perr
+	}
+	text, field := formError(r, err, f, "")
+	if field == "name" {
+		field = "user_name"
+	}
+	f.Set("name", p.Name)
+	if p.Active {
+		f.Set("active", "on")
+	}
+	return s.partnerPage(w, r, statusOf(err), p, adminView{Error: text, Field: field, Form: f})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -148,6 +149,13 @@ func TestAdminAgentsAndTeams(t *testing.T) {
 		if !strings.Contains(p.Body, "&#34;role&#34;:&#34;agent&#34;") || !strings.Contains(p.Body, "&#34;role&#34;:&#34;lead&#34;") {
 			t.Errorf("the log does not show the role before and after:\n%s", p.Body)
 		}
+		// The page shows the chain's head: the newest row's hash, which kept verify checks.
+		head := regexp.MustCompile(`id="admin-log-head" data-seq="(\d+)" data-hash="([0-9a-f]{64})"`).FindStringSubmatch(p.Body)
+		newest := regexp.MustCompile(`<tr data-action="[a-z.]+" data-hash="([0-9a-f]{64})"><td>(\d+)</td>`).FindStringSubmatch(p.Body)
+		if head == nil || newest == nil || head[2] != newest[1] || head[1] != newest[2] {
+			t.Errorf("the log's head %v is not its newest row %v", head, newest)
+		}
+		p.mustContain(t, "The log is a hash chain")
 	})
 }
 

@@ -54,6 +54,7 @@ type matrixScene struct {
 	incident  service.IncidentView // team B's, owned by its agent
 	decision  desk.Decision        // on the case, waiting for team B's manager
 	caseType  desk.CaseType
+	partner   int64
 	canned    desk.CannedReply
 	doomed    map[string]int64 // a canned reply for each role to delete on the page
 	doomedAPI map[string]int64 // and one by the API
@@ -103,6 +104,7 @@ func newMatrixScene(t *testing.T, d *testDesk) *matrixScene {
 	firm, err := svc.CreatePartner(ctx, sys, "Fixit")
 	check(err)
 	pu := add("Pat", "partner", "", 0, firm.ID)
+	m.partner = firm.ID
 
 	custA, err := svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
 	check(err)
@@ -272,7 +274,7 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.mailID)
 	case strings.HasPrefix(p, "/api/v1/documents/"):
 		objID = id(m.doc.ID)
-	case strings.HasPrefix(p, "/api/v1/tokens/"):
+	case strings.HasPrefix(p, "/api/v1/tokens/"), strings.HasPrefix(p, "/admin/tokens/"):
 		objID = id(m.token.ID)
 	case strings.HasPrefix(p, "/api/v1/incidents/"), strings.HasPrefix(p, "/incidents/"):
 		objID = id(m.incident.ID)
@@ -290,6 +292,8 @@ func (m *matrixScene) path(pattern string, r *matrixRole) string {
 		objID = id(m.hookPageGone)
 	case strings.HasPrefix(p, "/api/v1/webhooks/"), strings.HasPrefix(p, "/settings/webhooks/"):
 		objID = id(m.hook)
+	case strings.HasPrefix(p, "/admin/partners/"), strings.HasPrefix(p, "/api/v1/partners/"):
+		objID = id(m.partner)
 	case strings.HasPrefix(p, "/admin/case-types/"), strings.HasPrefix(p, "/api/v1/case-types/"):
 		objID = id(m.caseType.ID)
 	case strings.HasSuffix(p, "/delete") && strings.HasPrefix(p, "/admin/canned/"):

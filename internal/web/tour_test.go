@@ -124,6 +124,7 @@ func (dd *demoDesk) agentPages() []string {
 		"/reports",
 		"/reviews",
 		"/reviews/rubric",
+		"/admin/partners",
 		"/no-such-page",
 	}
 }
