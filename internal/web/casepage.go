@@ -50,6 +50,8 @@ type casePage struct {
 	Open         []service.PromiseView
 	Done         []service.PromiseView
 	Agents       []desk.Agent // colleagues who can own cases, for the owner and hand-over choices
+	OwnerPick    []pickGroup  // Agents grouped by team for the pickers; HandPick without the owner
+	HandPick     []pickGroup
 	Canned       []cannedView
 	OfferBlocked string // why offers cannot be sent now; "" when they can
 	Customer     *service.CustomerView
@@ -221,6 +223,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 		}
 	}
 	p.Agents, p.Customer, p.Documents, p.Question = page.Colleagues, page.Customer, page.Documents, page.Question
+	p.OwnerPick, p.HandPick = r.agentGroups(page.Colleagues, 0), r.agentGroups(page.Colleagues, c.OwnerID)
 	p.Incidents, p.OpenIncidents, p.Decisions = page.Incidents, page.OpenIncidents, page.Decisions
 	for _, role := range []desk.Role{desk.RoleAgent, desk.RoleLead, desk.RoleManager, desk.RoleAdmin} {
 		limit, ok := page.Decisions.Policy.Limits[role]

@@ -58,7 +58,7 @@
   // A click anywhere on a row opens its case (the link itself is the part that works without script).
   region.addEventListener("click", function (e) {
     var row = e.target.closest("tbody tr[data-case]");
-    if (!row || e.target.closest("a, button")) { return; }
+    if (!row || e.target.closest("a, button, input, label, td.pick")) { return; }
     window.location.href = link(row).href;
   });
   region.addEventListener("focusin", function (e) {
@@ -72,6 +72,18 @@
     filter.classList.add("auto");
     filter.addEventListener("change", function () { filter.submit(); });
   }
+  // Bulk actions: "select all" checks every case on the page (the rows' own boxes work without it).
+  function bulkBoxes() {
+    var all = region.querySelector("input.select-all");
+    if (!all) { return; }
+    all.hidden = false;
+    var boxes = region.querySelectorAll('input[name="case"]');
+    all.checked = boxes.length > 0 && Array.prototype.every.call(boxes, function (c) { return c.checked; });
+    all.addEventListener("change", function () {
+      region.querySelectorAll('input[name="case"]').forEach(function (c) { c.checked = all.checked; });
+    });
+  }
+  bulkBoxes();
   var hint = page.querySelector(".keys");
   if (hint) { hint.hidden = false; }
 
@@ -99,7 +111,11 @@
       })
       .then(function (html) {
         if (html === null) { return; }
+        var checked = {};
+        region.querySelectorAll('input[name="case"]:checked').forEach(function (c) { checked[c.value] = true; });
         region.innerHTML = html;
+        region.querySelectorAll('input[name="case"]').forEach(function (c) { c.checked = !!checked[c.value]; });
+        bulkBoxes();
         rows().forEach(function (r) {
           var id = r.getAttribute("data-case");
           if (before[id] !== r.getAttribute("data-updated")) { r.classList.add("fresh"); }

@@ -1,0 +1,65 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// Saved views: an agent names the inbox's current filter and sort, and finds it again as a
+// link on the inbox. They are the agent's own: nobody else lists or deletes them.
+
+// SavedViews lists the actor's own saved views, by name.
+func (s *Service) SavedViews(ctx context.Context, actor desk.Actor) ([]desk.SavedView, error) {
+	if err := gate(actor, ActOwnViews); err != nil {
+		return nil, err
+	}
+	var out []desk.SavedView
+	err := s.read(ctx, actor, func(w *work) error {
+		var err error
+		out, err = w.tx.Views(w.ctx, actor.ID)
+		return err
+	})
+	return out, wrap("saved views", err)
+}
+
+// SaveView keeps the query under the name for the actor; a view of the same name takes the
+// new query.
+func (s *Service) SaveView(ctx context.Context, actor desk.Actor, name, query string) (desk.SavedView, error) {
+	if err := gate(actor, ActOwnViews); err != nil {
+		return desk.SavedView{}, err
+	}
+	name, query, err := desk.CheckSavedView(name, query)
+	if err != nil {
+		return desk.SavedView{}, err
+	}
+	var v desk.SavedView
+	err = s.write(ctx, actor, func(w *work) error {
+		have, err := w.tx.Views(w.ctx, actor.ID)
+		if err != nil {
+			return err
+		}
+		same := slices.ContainsFunc(have, func(o desk.SavedView) bool { return o.Name == name })
+		if !same && len(have) >= desk.MaxViews {
+			return desk.Conflict("too_many_views", fmt.Sprintf("at most %d saved views; delete one first", desk.MaxViews), nil)
+		}
+		v, err = w.tx.SaveView(w.ctx, desk.SavedView{AgentID: actor.ID, Name: name, Query: query, CreatedAt: w.now})
+		return err
+	})
+	return v, wrap("save view", err)
+}
+
+// DeleteView deletes one of the actor's own views; another's is not theirs to delete and is
+// left as it is (as is one deleted already), without saying whether it exists.
+func (s *Service) DeleteView(ctx context.Context, actor desk.Actor, id int64) error {
+	if err := gate(actor, ActOwnViews); err != nil {
+		return err
+	}
+	err := s.write(ctx, actor, func(w *work) error {
+		_, err := w.tx.DeleteView(w.ctx, actor.ID, id)
+		return err
+	})
+	return wrap("delete view", err)
+}

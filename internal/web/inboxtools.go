@@ -1,0 +1,285 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+)
+
+// The inbox's tools: bulk actions on the cases checked (each case done by the same command as
+// on its page, a case refused saying why while the others are done) and the agent's saved
+// views (a named filter and sort, listed as links).
+
+func (s *Server) inboxToolRoutes(mux *routeMux) {
+	mux.Handle("POST /inbox/bulk", s.agent("/inbox/bulk", s.inboxBulk))
+	mux.Handle("POST /inbox/views", s.agent("/inbox/views", s.inboxSaveView))
+	mux.Handle("POST /inbox/views/{id}/delete", s.agent("/inbox/views/{id}/delete", s.inboxDeleteView))
+}
+
+// bulkActions are the inbox's bulk actions, in the order the form offers them.
+var bulkActions = []string{"assign", "tag", "priority", "resolve", "incident"}
+
+// maxBulk bounds one bulk action (a page of the inbox holds at most 500 cases).
+const maxBulk = 500
+
+// inboxTools is what the inbox shows of its tools.
+type inboxTools struct {
+	Views     []viewLink
+	SaveQuery string // the current filter and sort, as a saved view keeps it
+	SaveName  string // the name typed, kept after a refusal
+	ViewErr   string
+	Bulk      bool // the reader may act on cases in bulk (the desk's own people)
+	Back      string
+	Pick      []pickGroup
+	Incidents []desk.Incident
+	BulkErr   string
+	Result    *bulkResult
+	Notice    string // what the last action did
+}
+
+type viewLink struct {
+	ID      int64
+	Name    string
+	URL     string
+	Current bool
+}
+
+// bulkResult is what a bulk action did: how many cases were done, and each refused one with why.
+type bulkResult struct {
+	Done    int
+	Refused []bulkRefusal
+}
+
+type bulkRefusal struct {
+	CaseID int64
+	Ref    string
+	Why    string
+}
+
+// inboxOutcome is what a tool's post brings back to the inbox page, when it is shown again.
+type inboxOutcome struct {
+	Bulk    *bulkResult
+	BulkErr string
+	ViewErr string
+	Name    string
+}
+
+// viewQuery is a filter as a saved view keeps it: the query string without the page.
+func viewQuery(f inboxFilter) string {
+	f.After = ""
+	_, q, _ := strings.Cut(f.URL(), "?")
+	return q
+}
+
+// readTools reads the tools of the inbox showing f (only when the reader has cases in view
+// are the bulk form's choices read).
+func (s *Server) readTools(r *request, f inboxFilter, rows int, out inboxOutcome) (*inboxTools, error) {
+	actor := r.sess.Actor
+	t := &inboxTools{SaveQuery: viewQuery(f), Back: f.URL(), Result: out.Bulk, BulkErr: out.BulkErr, ViewErr: out.ViewErr,
+		SaveName: out.Name}
+	views, err := s.svc.SavedViews(r.Context(), actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range views {
+		u := "/inbox"
+		if v.Query != "" {
+			u += "?" + v.Query
+		}
+		t.Views = append(t.Views, viewLink{ID: v.ID, Name: v.Name, URL: u, Current: v.Query == t.SaveQuery})
+	}
+	t.Bulk = service.Gate(actor, service.ActCaseBulk) == nil && (rows > 0 || out.Bulk != nil || out.BulkErr != "")
+	if t.Bulk {
+		agents, err := s.svc.Agents(r.Context(), actor)
+		if err != nil {
+			return nil, err
+		}
+		t.Pick = r.agentGroups(agents, 0)
+		if service.Gate(actor, service.ActIncidentLink) == nil {
+			if t.Incidents, err = s.svc.Incidents(r.Context(), actor, desk.IncidentOpen); err != nil {
+				return nil, err
+			}
+		}
+	}
+	q := r.URL.Query()
+	switch done := q.Get("done"); done {
+	case "view_saved", "view_deleted":
+		t.Notice = r.T("tools." + done)
+	case "bulk":
+		n, _ := strconv.Atoi(q.Get("n"))
+		t.Notice = r.T("tools.bulk.done", n)
+	}
+	return t, nil
+}
+
+// inboxBack is the inbox a tool's form came from (its filter; another site's address is not
+// followed).
+func inboxBack(r *request) inboxFilter {
+	u, err := url.Parse(localPath(r.PostFormValue("back"), "/inbox"))
+	if err != nil || u.Path != "/inbox" {
+		return readInboxFilter(url.Values{})
+	}
+	return readInboxFilter(u.Query())
+}
+
+// withDone adds what was done to an inbox address, for the notice on the page it leads to.
+func withDone(to string, kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	if strings.Contains(to, "?") {
+		return to + "&" + q.Encode()
+	}
+	return to + "?" + q.Encode()
+}
+
+// inboxBulk does one action on every case checked (POST /inbox/bulk), each by the command the
+// case page uses for it; a case refused says why in the reader's language, the others are done.
+func (s *Server) inboxBulk(w http.ResponseWriter, r *request) error {
+	actor := r.sess.Actor
+	if err := service.Gate(actor, service.ActCaseBulk); err != nil {
+		return err
+	}
+	f := inboxBack(r)
+	var ids []int64
+	for _, v := range r.PostForm["case"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	refuse := func(msg string) error {
+		return s.showInbox(w, r, f, http.StatusUnprocessableEntity, inboxOutcome{BulkErr: msg})
+	}
+	if len(ids) == 0 {
+		return refuse(r.T("tools.bulk.none"))
+	}
+	if len(ids) > maxBulk {
+		return refuse(r.T("tools.bulk.too_many", maxBulk))
+	}
+	do, why := s.bulkCommand(r, r.PostFormValue("action"))
+	if why != "" {
+		return refuse(why)
+	}
+	res := &bulkResult{}
+	for _, id := range ids {
+		err := do(id)
+		if err == nil {
+			res.Done++
+			continue
+		}
+		e, ok := desk.AsError(err)
+		if !ok {
+			return err // a failure of the desk, not a refusal by the rules
+		}
+		why, _ := s.caseErrorText(r, e)
+		ref := "#" + strconv.FormatInt(id, 10)
+		if c, err := s.svc.Case(r.Context(), actor, id); err == nil {
+			ref = c.Ref
+		}
+		res.Refused = append(res.Refused, bulkRefusal{CaseID: id, Ref: ref, Why: why})
+	}
+	if len(res.Refused) == 0 {
+		http.Redirect(w, r.Request, withDone(f.URL(), "done", "bulk", "n", strconv.Itoa(res.Done)), http.StatusSeeOther)
+		return nil
+	}
+	status := http.StatusOK
+	if res.Done == 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.showInbox(w, r, f, status, inboxOutcome{Bulk: res})
+}
+
+// bulkCommand is the command a bulk action runs on each case: the case page's own (hand-over,
+// priority and tags, resolve, link to an incident), with what the form says; or why the form
+// cannot be done at all, in the reader's words.
+func (s *Server) bulkCommand(r *request, action string) (func(id int64) error, string) {
+	ctx, actor := r.Context(), r.sess.Actor
+	switch action {
+	case "assign":
+		to, _ := strconv.ParseInt(r.PostFormValue("to"), 10, 64)
+		if to <= 0 {
+			return nil, r.T("tools.bulk.choose_agent")
+		}
+		in := desk.Handover{ToAgentID: to, Briefing: r.PostFormValue("briefing")}
+		return func(id int64) error { _, err := s.svc.HandOver(ctx, actor, id, in); return err }, ""
+	case "tag":
+		add, err := desk.ParseTags("tags", splitList(r.PostFormValue("tag")))
+		if err != nil || len(add) == 0 {
+			return nil, r.T("tools.bulk.choose_tag")
+		}
+		return func(id int64) error {
+			c, err := s.svc.Case(ctx, actor, id)
+			if err != nil {
+				return err
+			}
+			tags := slices.Clone(c.Tags)
+			for _, t := range add {
+				if !slices.Contains(tags, t) {
+					tags = append(tags, t)
+				}
+			}
+			_, err = s.svc.SetLabels(ctx, actor, id, service.LabelsIn{Tags: tags})
+			return err
+		}, ""
+	case "priority":
+		p, err := desk.ParsePriority("priority", r.PostFormValue("priority"))
+		if err != nil {
+			return nil, r.T("tools.bulk.choose_priority")
+		}
+		return func(id int64) error {
+			_, err := s.svc.SetLabels(ctx, actor, id, service.LabelsIn{Priority: &p})
+			return err
+		}, ""
+	case "resolve":
+		summary := r.PostFormValue("summary")
+		return func(id int64) error { _, err := s.svc.Resolve(ctx, actor, id, summary); return err }, ""
+	case "incident":
+		inc, err := strconv.ParseInt(r.PostFormValue("incident"), 10, 64)
+		if err != nil || inc <= 0 {
+			return nil, r.T("tools.bulk.choose_incident")
+		}
+		// The case page's link, one case at a time: a case refused does not hold back the others.
+		return func(id int64) error { _, err := s.svc.LinkCases(ctx, actor, inc, []int64{id}); return err }, ""
+	}
+	return nil, r.T("tools.bulk.choose_action")
+}
+
+// inboxSaveView keeps the inbox's current filter and sort under a name (POST /inbox/views).
+func (s *Server) inboxSaveView(w http.ResponseWriter, r *request) error {
+	f := inboxBack(r)
+	if _, err := s.svc.SaveView(r.Context(), r.sess.Actor, r.PostFormValue("name"), viewQuery(f)); err != nil {
+		e, ok := desk.AsError(err)
+		if !ok || e.Kind == desk.KindForbidden {
+			return err
+		}
+		text := r.ErrorText(err)
+		if e.Field == "name" {
+			text = r.T("tools.view.name_required", desk.MaxViewName)
+		} else if e.Code == "too_many_views" {
+			text = r.T("tools.view.too_many", desk.MaxViews)
+		}
+		return s.showInbox(w, r, f, http.StatusUnprocessableEntity, inboxOutcome{ViewErr: text, Name: r.PostFormValue("name")})
+	}
+	f.After = ""
+	http.Redirect(w, r.Request, withDone(f.URL(), "done", "view_saved"), http.StatusSeeOther)
+	return nil
+}
+
+// inboxDeleteView deletes one of the reader's saved views and goes back to the inbox.
+func (s *Server) inboxDeleteView(w http.ResponseWriter, r *request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.DeleteView(r.Context(), r.sess.Actor, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, withDone(inboxBack(r).URL(), "done", "view_deleted"), http.StatusSeeOther)
+	return nil
+}
