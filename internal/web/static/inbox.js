@@ -84,6 +84,11 @@
     });
   }
   bulkBoxes();
+  // The order of the cases shown, for the case page's j and k (next and previous case).
+  function remember() {
+    try { sessionStorage.setItem("kept.inbox", JSON.stringify(rows().map(function (r) { return r.getAttribute("data-case"); }))); } catch (e) { /* private mode */ }
+  }
+  remember();
   var hint = page.querySelector(".keys");
   if (hint) { hint.hidden = false; }
 
@@ -116,6 +121,7 @@
         region.innerHTML = html;
         region.querySelectorAll('input[name="case"]').forEach(function (c) { c.checked = !!checked[c.value]; });
         bulkBoxes();
+        remember();
         rows().forEach(function (r) {
           var id = r.getAttribute("data-case");
           if (before[id] !== r.getAttribute("data-updated")) { r.classList.add("fresh"); }
