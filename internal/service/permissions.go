@@ -139,6 +139,7 @@ type Object struct {
 	// An incident acted on; a decision to approve or refuse.
 	Incident *desk.Incident
 	Decision *desk.Decision
+	Canned   *desk.CannedReply // a canned reply made, changed or deleted
 }
 
 // Rule is one row of the table.
@@ -285,8 +286,10 @@ var rules = []Rule{
 		Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel", "POST /admin/case-types"}},
 	{Action: ActCaseTypeUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
 		Routes: []string{"PATCH /api/v1/case-types/{id}", "GET /admin/case-types/{id}", "POST /admin/case-types/{id}"}},
-	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
-	{Action: ActCannedChange, Who: "admin, manager", gate: isManagerOrAdmin,
+	{Action: ActCannedCreate, Who: "staff: a desk-wide reply, or a personal one of their own; a team's reply: the team's lead or manager, admin",
+		gate: desk.IsStaff, on: mayCreateCanned, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
+	{Action: ActCannedChange, Who: "a desk-wide reply: admin, manager; a team's: the team's lead or manager, admin; a personal one: its agent only " +
+		"(nobody else sees it)", gate: desk.IsStaff, on: mayChangeCanned,
 		Routes: []string{"PATCH /api/v1/canned-replies/{id}", "DELETE /api/v1/canned-replies/{id}",
 			"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
 	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
