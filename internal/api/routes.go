@@ -53,6 +53,7 @@ func (s *Server) routes() []route {
 		s.signinRoutes(),
 		s.incidentRoutes(),
 		s.labelRoutes(),
+		s.bulkRoutes(),
 		s.adminRoutes(),
 	)
 }

@@ -215,7 +215,7 @@ var rules = []Rule{
 		Routes: []string{"PATCH /api/v1/cases/{id}", "POST /cases/{id}/labels"}},
 	{Action: ActCaseBulk, Who: "staff; each case is then done by its own command and asks that command's row " +
 		"(case.handover, case.label, case.resolve, incident.link): a case refused says why, the others are done",
-		gate: desk.IsStaff, Routes: []string{"POST /inbox/bulk"}},
+		gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases/bulk", "POST /inbox/bulk"}},
 	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
 		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
 		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -20,12 +19,6 @@ func (s *Server) inboxToolRoutes(mux *routeMux) {
 	mux.Handle("POST /inbox/views", s.agent("/inbox/views", s.inboxSaveView))
 	mux.Handle("POST /inbox/views/{id}/delete", s.agent("/inbox/views/{id}/delete", s.inboxDeleteView))
 }
-
-// bulkActions are the inbox's bulk actions, in the order the form offers them.
-var bulkActions = []string{"assign", "tag", "priority", "resolve", "incident"}
-
-// maxBulk bounds one bulk action (a page of the inbox holds at most 500 cases).
-const maxBulk = 500
 
 // inboxTools is what the inbox shows of its tools.
 type inboxTools struct {
@@ -139,54 +132,44 @@ func withDone(to string, kv ...string) string {
 	return to + "?" + q.Encode()
 }
 
-// inboxBulk does one action on every case checked (POST /inbox/bulk), each by the command the
-// case page uses for it; a case refused says why in the reader's language, the others are done.
+// inboxBulk does one action on every case checked (POST /inbox/bulk) by service.Bulk: each
+// case by the command its page uses; a case refused says why in the reader's language, the
+// others are done.
 func (s *Server) inboxBulk(w http.ResponseWriter, r *request) error {
 	actor := r.sess.Actor
 	if err := service.Gate(actor, service.ActCaseBulk); err != nil {
 		return err
 	}
 	f := inboxBack(r)
-	var ids []int64
+	in := service.BulkIn{Action: r.PostFormValue("action"), Briefing: r.PostFormValue("briefing"), Tags: splitList(r.PostFormValue("tag")),
+		Priority: r.PostFormValue("priority"), Summary: r.PostFormValue("summary")}
 	for _, v := range r.PostForm["case"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			in.CaseIDs = append(in.CaseIDs, id)
 		}
 	}
-	refuse := func(msg string) error {
-		return s.showInbox(w, r, f, http.StatusUnprocessableEntity, inboxOutcome{BulkErr: msg})
-	}
-	if len(ids) == 0 {
-		return refuse(r.T("tools.bulk.none"))
-	}
-	if len(ids) > maxBulk {
-		return refuse(r.T("tools.bulk.too_many", maxBulk))
-	}
-	do, why := s.bulkCommand(r, r.PostFormValue("action"))
-	if why != "" {
-		return refuse(why)
-	}
-	res := &bulkResult{}
-	for _, id := range ids {
-		err := do(id)
-		if err == nil {
-			res.Done++
-			continue
-		}
+	in.ToAgentID, _ = strconv.ParseInt(r.PostFormValue("to"), 10, 64)
+	in.IncidentID, _ = strconv.ParseInt(r.PostFormValue("incident"), 10, 64)
+	done, err := s.svc.Bulk(r.Context(), actor, in)
+	if err != nil {
 		e, ok := desk.AsError(err)
-		if !ok {
-			return err // a failure of the desk, not a refusal by the rules
+		if !ok || e.Kind != desk.KindInvalid {
+			return err
 		}
-		why, _ := s.caseErrorText(r, e)
-		ref := "#" + strconv.FormatInt(id, 10)
-		if c, err := s.svc.Case(r.Context(), actor, id); err == nil {
-			ref = c.Ref
-		}
-		res.Refused = append(res.Refused, bulkRefusal{CaseID: id, Ref: ref, Why: why})
+		return s.showInbox(w, r, f, http.StatusUnprocessableEntity, inboxOutcome{BulkErr: bulkFormText(r, e)})
 	}
-	if len(res.Refused) == 0 {
-		http.Redirect(w, r.Request, withDone(f.URL(), "done", "bulk", "n", strconv.Itoa(res.Done)), http.StatusSeeOther)
+	if len(done.Refused) == 0 {
+		http.Redirect(w, r.Request, withDone(f.URL(), "done", "bulk", "n", strconv.Itoa(len(done.Done))), http.StatusSeeOther)
 		return nil
+	}
+	res := &bulkResult{Done: len(done.Done)}
+	for _, ref := range done.Refused {
+		why, _ := s.caseErrorText(r, ref.Err)
+		name := "#" + strconv.FormatInt(ref.CaseID, 10)
+		if c, err := s.svc.Case(r.Context(), actor, ref.CaseID); err == nil {
+			name = c.Ref
+		}
+		res.Refused = append(res.Refused, bulkRefusal{CaseID: ref.CaseID, Ref: name, Why: why})
 	}
 	status := http.StatusOK
 	if res.Done == 0 {
@@ -195,59 +178,24 @@ func (s *Server) inboxBulk(w http.ResponseWriter, r *request) error {
 	return s.showInbox(w, r, f, status, inboxOutcome{Bulk: res})
 }
 
-// bulkCommand is the command a bulk action runs on each case: the case page's own (hand-over,
-// priority and tags, resolve, link to an incident), with what the form says; or why the form
-// cannot be done at all, in the reader's words.
-func (s *Server) bulkCommand(r *request, action string) (func(id int64) error, string) {
-	ctx, actor := r.Context(), r.sess.Actor
-	switch action {
-	case "assign":
-		to, _ := strconv.ParseInt(r.PostFormValue("to"), 10, 64)
-		if to <= 0 {
-			return nil, r.T("tools.bulk.choose_agent")
+// bulkFormText is why the bulk form as a whole could not be done, in the reader's words.
+func bulkFormText(r *request, e *desk.Error) string {
+	switch e.Field {
+	case "case_ids":
+		if len(r.PostForm["case"]) > service.MaxBulk {
+			return r.T("tools.bulk.too_many", service.MaxBulk)
 		}
-		in := desk.Handover{ToAgentID: to, Briefing: r.PostFormValue("briefing")}
-		return func(id int64) error { _, err := s.svc.HandOver(ctx, actor, id, in); return err }, ""
-	case "tag":
-		add, err := desk.ParseTags("tags", splitList(r.PostFormValue("tag")))
-		if err != nil || len(add) == 0 {
-			return nil, r.T("tools.bulk.choose_tag")
-		}
-		return func(id int64) error {
-			c, err := s.svc.Case(ctx, actor, id)
-			if err != nil {
-				return err
-			}
-			tags := slices.Clone(c.Tags)
-			for _, t := range add {
-				if !slices.Contains(tags, t) {
-					tags = append(tags, t)
-				}
-			}
-			_, err = s.svc.SetLabels(ctx, actor, id, service.LabelsIn{Tags: tags})
-			return err
-		}, ""
+		return r.T("tools.bulk.none")
+	case "to_agent_id":
+		return r.T("tools.bulk.choose_agent")
 	case "priority":
-		p, err := desk.ParsePriority("priority", r.PostFormValue("priority"))
-		if err != nil {
-			return nil, r.T("tools.bulk.choose_priority")
-		}
-		return func(id int64) error {
-			_, err := s.svc.SetLabels(ctx, actor, id, service.LabelsIn{Priority: &p})
-			return err
-		}, ""
-	case "resolve":
-		summary := r.PostFormValue("summary")
-		return func(id int64) error { _, err := s.svc.Resolve(ctx, actor, id, summary); return err }, ""
-	case "incident":
-		inc, err := strconv.ParseInt(r.PostFormValue("incident"), 10, 64)
-		if err != nil || inc <= 0 {
-			return nil, r.T("tools.bulk.choose_incident")
-		}
-		// The case page's link, one case at a time: a case refused does not hold back the others.
-		return func(id int64) error { _, err := s.svc.LinkCases(ctx, actor, inc, []int64{id}); return err }, ""
+		return r.T("tools.bulk.choose_priority")
+	case "incident_id":
+		return r.T("tools.bulk.choose_incident")
+	case "action":
+		return r.T("tools.bulk.choose_action")
 	}
-	return nil, r.T("tools.bulk.choose_action")
+	return r.T("tools.bulk.choose_tag") // tags
 }
 
 // inboxSaveView keeps the inbox's current filter and sort under a name (POST /inbox/views).
