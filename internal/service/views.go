@@ -63,3 +63,35 @@ func (s *Service) DeleteView(ctx context.Context, actor desk.Actor, id int64) er
 	})
 	return wrap("delete view", err)
 }
+
+// InboxToolsView is what the inbox's tools show: the reader's saved views and, when they may
+// act in bulk, the colleagues to hand cases to and the open incidents to link them to.
+type InboxToolsView struct {
+	Views     []desk.SavedView
+	Agents    []desk.Agent    // every agent (nil without bulk actions)
+	Incidents []desk.Incident // open ones (nil when the reader may not link)
+}
+
+// InboxTools reads the inbox's tools in one read (as InboxPage, its statements need not agree);
+// bulk asks for the bulk form's choices too.
+func (s *Service) InboxTools(ctx context.Context, actor desk.Actor, bulk bool) (InboxToolsView, error) {
+	var v InboxToolsView
+	if err := gate(actor, ActOwnViews); err != nil {
+		return v, err
+	}
+	bulk = bulk && gate(actor, ActCaseBulk) == nil
+	err := s.readLooseAs(ctx, actor, func(w *work) error {
+		var err error
+		if v.Views, err = w.tx.Views(w.ctx, actor.ID); err != nil || !bulk {
+			return err
+		}
+		if v.Agents, err = w.tx.Agents(w.ctx); err != nil {
+			return err
+		}
+		if gate(actor, ActIncidentLink) == nil && gate(actor, ActIncidentRead) == nil {
+			v.Incidents, err = w.tx.Incidents(w.ctx, desk.IncidentOpen)
+		}
+		return err
+	})
+	return v, wrap("inbox tools", err)
+}

@@ -75,29 +75,20 @@ func (s *Server) readTools(r *request, f inboxFilter, rows int, out inboxOutcome
 	actor := r.sess.Actor
 	t := &inboxTools{SaveQuery: viewQuery(f), Back: f.URL(), Result: out.Bulk, BulkErr: out.BulkErr, ViewErr: out.ViewErr,
 		SaveName: out.Name}
-	views, err := s.svc.SavedViews(r.Context(), actor)
+	bulk := service.Gate(actor, service.ActCaseBulk) == nil && (rows > 0 || out.Bulk != nil || out.BulkErr != "")
+	tv, err := s.svc.InboxTools(r.Context(), actor, bulk)
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range views {
+	for _, v := range tv.Views {
 		u := "/inbox"
 		if v.Query != "" {
 			u += "?" + v.Query
 		}
 		t.Views = append(t.Views, viewLink{ID: v.ID, Name: v.Name, URL: u, Current: v.Query == t.SaveQuery})
 	}
-	t.Bulk = service.Gate(actor, service.ActCaseBulk) == nil && (rows > 0 || out.Bulk != nil || out.BulkErr != "")
-	if t.Bulk {
-		agents, err := s.svc.Agents(r.Context(), actor)
-		if err != nil {
-			return nil, err
-		}
-		t.Pick = r.agentGroups(agents, 0)
-		if service.Gate(actor, service.ActIncidentLink) == nil {
-			if t.Incidents, err = s.svc.Incidents(r.Context(), actor, desk.IncidentOpen); err != nil {
-				return nil, err
-			}
-		}
+	if t.Bulk = bulk; bulk {
+		t.Pick, t.Incidents = r.agentGroups(tv.Agents, 0), tv.Incidents
 	}
 	q := r.URL.Query()
 	switch done := q.Get("done"); done {
