@@ -72,26 +72,36 @@ type InboxToolsView struct {
 	Incidents []desk.Incident // open ones (nil when the reader may not link)
 }
 
-// InboxTools reads the inbox's tools in one read (as InboxPage, its statements need not agree);
-// bulk asks for the bulk form's choices too.
+// InboxTools reads the inbox's tools in one read (the inbox page reads them within its own
+// read: InboxQuery.Tools); bulk asks for the bulk form's choices too.
 func (s *Service) InboxTools(ctx context.Context, actor desk.Actor, bulk bool) (InboxToolsView, error) {
 	var v InboxToolsView
 	if err := gate(actor, ActOwnViews); err != nil {
 		return v, err
 	}
-	bulk = bulk && gate(actor, ActCaseBulk) == nil
 	err := s.readLooseAs(ctx, actor, func(w *work) error {
 		var err error
-		if v.Views, err = w.tx.Views(w.ctx, actor.ID); err != nil || !bulk {
-			return err
-		}
-		if v.Agents, err = w.tx.Agents(w.ctx); err != nil {
-			return err
-		}
-		if gate(actor, ActIncidentLink) == nil && gate(actor, ActIncidentRead) == nil {
-			v.Incidents, err = w.tx.Incidents(w.ctx, desk.IncidentOpen)
-		}
+		v, err = inboxTools(w, bulk)
 		return err
 	})
 	return v, wrap("inbox tools", err)
+}
+
+func inboxTools(w *work, bulk bool) (InboxToolsView, error) {
+	var v InboxToolsView
+	actor := w.actor
+	if gate(actor, ActOwnViews) != nil {
+		return v, nil
+	}
+	var err error
+	if v.Views, err = w.tx.Views(w.ctx, actor.ID); err != nil || !bulk || gate(actor, ActCaseBulk) != nil {
+		return v, err
+	}
+	if v.Agents, err = w.tx.Agents(w.ctx); err != nil {
+		return v, err
+	}
+	if gate(actor, ActIncidentLink) == nil && gate(actor, ActIncidentRead) == nil {
+		v.Incidents, err = w.tx.Incidents(w.ctx, desk.IncidentOpen)
+	}
+	return v, err
 }

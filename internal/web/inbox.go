@@ -160,6 +160,8 @@ func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, sta
 	if f.Show != "all" {
 		q.Limit = 500
 	}
+	partial := r.URL.Query().Get("partial") != "" && r.Header.Get("X-Kept-Partial") != ""
+	q.Tools = !partial // saved views and the bulk form's choices, in the page's one read
 	switch {
 	case data.Partner: // the service lists only the cases handed to their organisation
 	case f.Scope == "team":
@@ -222,11 +224,10 @@ func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, sta
 	for _, v := range inboxStatusOrder {
 		data.Statuses = append(data.Statuses, inboxOption{Value: v, Label: r.T("inbox.statuses." + v), Selected: v == f.Status})
 	}
-	partial := r.URL.Query().Get("partial") != "" && r.Header.Get("X-Kept-Partial") != ""
 	if partial {
 		data.Tools = &inboxTools{Bulk: service.Gate(actor, service.ActCaseBulk) == nil} // the rows' checkboxes
-	} else if data.Tools, err = s.readTools(r, f, len(data.Rows), out); err != nil {
-		return err
+	} else {
+		data.Tools = readTools(r, f, page.Tools, len(data.Rows), out)
 	}
 	v := view{Title: r.T("inbox.title"), Data: data}
 	if partial {

@@ -69,17 +69,11 @@ func viewQuery(f inboxFilter) string {
 	return q
 }
 
-// readTools reads the tools of the inbox showing f (only when the reader has cases in view
-// are the bulk form's choices read).
-func (s *Server) readTools(r *request, f inboxFilter, rows int, out inboxOutcome) (*inboxTools, error) {
-	actor := r.sess.Actor
+// readTools is what the inbox showing f shows of its tools, from what its read brought (the
+// bulk form only when there are cases to act on).
+func readTools(r *request, f inboxFilter, tv service.InboxToolsView, rows int, out inboxOutcome) *inboxTools {
 	t := &inboxTools{SaveQuery: viewQuery(f), Back: f.URL(), Result: out.Bulk, BulkErr: out.BulkErr, ViewErr: out.ViewErr,
 		SaveName: out.Name}
-	bulk := service.Gate(actor, service.ActCaseBulk) == nil && (rows > 0 || out.Bulk != nil || out.BulkErr != "")
-	tv, err := s.svc.InboxTools(r.Context(), actor, bulk)
-	if err != nil {
-		return nil, err
-	}
 	for _, v := range tv.Views {
 		u := "/inbox"
 		if v.Query != "" {
@@ -87,7 +81,7 @@ func (s *Server) readTools(r *request, f inboxFilter, rows int, out inboxOutcome
 		}
 		t.Views = append(t.Views, viewLink{ID: v.ID, Name: v.Name, URL: u, Current: v.Query == t.SaveQuery})
 	}
-	if t.Bulk = bulk; bulk {
+	if t.Bulk = tv.Agents != nil && rows > 0; t.Bulk {
 		t.Pick, t.Incidents = r.agentGroups(tv.Agents, 0), tv.Incidents
 	}
 	q := r.URL.Query()
@@ -98,7 +92,7 @@ func (s *Server) readTools(r *request, f inboxFilter, rows int, out inboxOutcome
 		n, _ := strconv.Atoi(q.Get("n"))
 		t.Notice = r.T("tools.bulk.done", n)
 	}
-	return t, nil
+	return t
 }
 
 // inboxBack is the inbox a tool's form came from (its filter; another site's address is not
