@@ -24,6 +24,11 @@ func TestBrowserInboxBulk(t *testing.T) {
 	if n := get(t, ctx, "count the checked", chromedp.Evaluate[int](`document.querySelectorAll('input[name=case]:checked').length`)); n != 1 {
 		t.Fatalf("after one click %d boxes are checked", n)
 	}
+	// x checks the row the keyboard selected (from the first row, j and j reach the third).
+	run(t, ctx, "j then x", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("x"))
+	if n := get(t, ctx, "count the checked", chromedp.Evaluate[int](`document.querySelectorAll('input[name=case]:checked').length`)); n != 2 {
+		t.Fatalf("after x on the third row %d boxes are checked, want 2", n)
+	}
 	run(t, ctx, "select all", chromedp.Click(chromedp.CSS(`input.select-all`)))
 	if n := get(t, ctx, "count the checked", chromedp.Evaluate[int](`document.querySelectorAll('input[name=case]:checked').length`)); n != 5 {
 		t.Fatalf("select all checked %d of 5 boxes", n)

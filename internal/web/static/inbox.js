@@ -49,6 +49,10 @@
       case "r":
         if (row) { e.preventDefault(); window.location.href = link(row).getAttribute("href") + "#reply"; }
         break;
+      case "x": // checks the selected case for a bulk action
+        var box = row && row.querySelector('input[name="case"]');
+        if (box) { e.preventDefault(); box.checked = !box.checked; }
+        break;
       case "/":
         var q = document.querySelector('form.search input[name="q"]');
         if (q) { e.preventDefault(); q.focus(); q.select(); }
