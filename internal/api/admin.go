@@ -17,7 +17,7 @@ func (s *Server) adminRoutes() []route {
 		{method: "PATCH", path: "/api/v1/case-types/{id}", summary: "Change a case type's team, required references, response target or process (the whole list of steps); " +
 			"fields not given stay, and so does its name. A step kept by name keeps its translations when given none.",
 			status: http.StatusOK, body: caseTypePatch{}, answer: desk.CaseType{}, handle: s.patchCaseType},
-		{method: "PATCH", path: "/api/v1/canned-replies/{id}", summary: "Change a canned reply's name, words or offer mark; fields not given stay. An unknown variable is refused.",
+		{method: "PATCH", path: "/api/v1/canned-replies/{id}", summary: "Change a canned reply's name, words, offer mark or folder (its scope stays); fields not given stay. An unknown variable is refused.",
 			status: http.StatusOK, body: cannedPatch{}, answer: desk.CannedReply{}, handle: s.patchCanned},
 		{method: "DELETE", path: "/api/v1/canned-replies/{id}", summary: "Delete a canned reply (answered as it was); what was sent with it stays on the records.",
 			status: http.StatusOK, answer: desk.CannedReply{}, handle: s.deleteCanned},
@@ -85,9 +85,10 @@ type caseTypePatch struct {
 }
 
 type cannedPatch struct {
-	Name  *string `json:"name,omitempty"`
-	Body  *string `json:"body,omitempty"`
-	Offer *bool   `json:"offer,omitempty"`
+	Name   *string `json:"name,omitempty"`
+	Body   *string `json:"body,omitempty"`
+	Offer  *bool   `json:"offer,omitempty"`
+	Folder *string `json:"folder,omitempty"`
 }
 
 type adminLogAnswer struct {
@@ -130,7 +131,7 @@ func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor
 	if err != nil {
 		return nil, err
 	}
-	c := service.CannedIn{Name: was.Name, Body: was.Body, Offer: was.Offer}
+	c := service.CannedIn{Name: was.Name, Body: was.Body, Offer: was.Offer, Folder: was.Folder}
 	if in.Name != nil {
 		c.Name = *in.Name
 	}
@@ -139,6 +140,9 @@ func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor
 	}
 	if in.Offer != nil {
 		c.Offer = *in.Offer
+	}
+	if in.Folder != nil {
+		c.Folder = *in.Folder
 	}
 	return svc.UpdateCannedReply(r.Context(), a, id, c)
 }

@@ -52,9 +52,12 @@ type assignPartnerIn struct {
 }
 
 type cannedIn struct {
-	Name  string `json:"name"`
-	Body  string `json:"body"`
-	Offer bool   `json:"offer,omitempty"`
+	Name   string `json:"name"`
+	Body   string `json:"body"`
+	Offer  bool   `json:"offer,omitempty"`
+	Folder string `json:"folder,omitempty"` // groups the replies in the composer
+	Scope  string `json:"scope,omitempty"`  // "desk" (default), "team" or "personal" (the maker's own)
+	Team   string `json:"team,omitempty"`   // a team's reply: the team (default: the maker's own)
 }
 
 func (s *Server) processRoutes() []route {
@@ -73,9 +76,9 @@ func (s *Server) processRoutes() []route {
 			status: http.StatusOK, body: reopenIn{}, answer: service.CaseView{}, handle: s.reopen},
 		{method: "GET", path: "/api/v1/resolutions", summary: "How agents' resolutions ended: confirmed, rejected, closed_unconfirmed.", status: http.StatusOK,
 			answer: []desk.OutcomeCount{}, query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.resolutions},
-		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply; offer: true marks a sales offer, refused on cases of customers with an open complaint.",
+		{method: "POST", path: "/api/v1/canned-replies", summary: "Store a canned reply: the desk's, a team's (its lead or manager) or personal (the maker's own), in a folder; offer: true marks a sales offer, refused on cases of customers with an open complaint. An unknown variable is refused.",
 			status: http.StatusCreated, body: cannedIn{}, answer: desk.CannedReply{}, handle: s.createCanned},
-		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies.", status: http.StatusOK, answer: []desk.CannedReply{}, handle: s.listCanned},
+		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies the caller sees: the desk's, their team's and their own personal ones, by folder and name.", status: http.StatusOK, answer: []desk.CannedReply{}, handle: s.listCanned},
 		{method: "POST", path: "/api/v1/cases/{id}/release", summary: "Let a quarantined case (suspected spam or look-alike obfuscation) through: it opens like any other.",
 			status: http.StatusOK, answer: service.CaseView{}, handle: s.release},
 		{method: "POST", path: "/api/v1/partners", summary: "Add a partner organisation; its users are agents with role partner and its partner_id.",
@@ -169,7 +172,7 @@ func (s *Server) createCanned(r *http.Request, svc *service.Service, a desk.Acto
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
-	return svc.CreateCannedReply(r.Context(), a, in.Name, in.Body, in.Offer)
+	return svc.CreateCanned(r.Context(), a, service.CannedIn{Name: in.Name, Body: in.Body, Offer: in.Offer, Folder: in.Folder, Scope: in.Scope, Team: in.Team})
 }
 
 func (s *Server) listCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -54,6 +54,7 @@ func (s *Server) routes() []route {
 		s.signinRoutes(),
 		s.incidentRoutes(),
 		s.labelRoutes(),
+		s.bulkRoutes(),
 		s.adminRoutes(),
 	)
 }

@@ -1,8 +1,10 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,18 +102,30 @@ func (s *Service) CaseTypeByID(ctx context.Context, actor desk.Actor, id int64) 
 	return ct, wrap("load case type", err)
 }
 
-// CannedIn is a canned reply's name, words and offer mark.
+// CannedIn is a canned reply's name, words, offer mark and folder, and when it is made its
+// scope: the desk's (the default), a team's (Team by name; "" : the maker's own) or the
+// maker's own (personal).
 type CannedIn struct {
-	Name  string
-	Body  string
-	Offer bool
+	Name   string
+	Body   string
+	Offer  bool
+	Folder string
+	Scope  string
+	Team   string
 }
 
 // checkCanned checks a canned reply as it would be saved.
 func checkCanned(in CannedIn) (desk.CannedReply, error) {
-	r := desk.CannedReply{Name: strings.TrimSpace(in.Name), Body: in.Body, Offer: in.Offer}
+	r := desk.CannedReply{Name: strings.TrimSpace(in.Name), Body: in.Body, Offer: in.Offer, Folder: strings.TrimSpace(in.Folder),
+		Scope: cmp.Or(strings.TrimSpace(in.Scope), desk.CannedDesk)}
 	if r.Name == "" || len(r.Name) > 100 {
 		return r, desk.Invalid("name", "a name of 1 to 100 characters is required")
+	}
+	if len(r.Folder) > 60 || strings.ContainsAny(r.Folder, "\r\n") {
+		return r, desk.Invalid("folder", "a folder is a name of up to 60 characters on one line")
+	}
+	if !slices.Contains(desk.CannedScopes(), r.Scope) {
+		return r, desk.Invalid("scope", "a canned reply is the desk's, a team's or personal (%s)", strings.Join(desk.CannedScopes(), ", "))
 	}
 	if strings.TrimSpace(r.Body) == "" {
 		return r, desk.Invalid("body", "is required")
@@ -119,22 +133,80 @@ func checkCanned(in CannedIn) (desk.CannedReply, error) {
 	return r, desk.CheckCannedReply(r.Body)
 }
 
-// UpdateCannedReply changes a canned reply's name, words or offer mark; an unknown variable
-// is refused as when it was made.
-func (s *Service) UpdateCannedReply(ctx context.Context, actor desk.Actor, id int64, in CannedIn) (desk.CannedReply, error) {
-	if err := gate(actor, ActCannedChange); err != nil {
+// CreateCanned stores a prepared reply in its scope (desk, a team's, or the maker's own) and
+// folder; marked offer, it is a sales offer. An unknown variable is refused.
+func (s *Service) CreateCanned(ctx context.Context, actor desk.Actor, in CannedIn) (desk.CannedReply, error) {
+	if err := gate(actor, ActCannedCreate); err != nil {
 		return desk.CannedReply{}, err
 	}
 	r, err := checkCanned(in)
 	if err != nil {
 		return r, err
 	}
+	r.CreatedAt = s.now()
 	err = s.write(ctx, actor, func(w *work) error {
-		was, err := loadCanned(w, id)
+		switch r.Scope {
+		case desk.CannedTeam:
+			if r.TeamID, r.Team, err = cannedTeam(w, strings.TrimSpace(in.Team)); err != nil {
+				return err
+			}
+		case desk.CannedPersonal:
+			if actor.Kind != desk.ActorAgent {
+				return desk.Invalid("scope", "a personal reply is an agent's own")
+			}
+			r.AgentID = actor.ID
+		}
+		if err := w.allow(ActCannedCreate, Object{Canned: &r}); err != nil {
+			return err
+		}
+		if err := w.tx.InsertCannedReply(ctx, &r); err != nil {
+			return err
+		}
+		return w.audit(logCannedCreate, r.Name, nil, r)
+	})
+	if store.IsDuplicate(err) {
+		return r, cannedExists(r.Name)
+	}
+	return r, wrap("create canned reply", err)
+}
+
+// cannedTeam is the team a team's reply is made for: the one named, else the maker's own.
+func cannedTeam(w *work, name string) (int64, string, error) {
+	if name == "" {
+		if w.actor.Kind == desk.ActorAgent {
+			me, err := w.agent(w.actor.ID)
+			if err != nil {
+				return 0, "", notFoundAs(err, "agent", w.actor.ID)
+			}
+			if me.TeamID != 0 {
+				return me.TeamID, me.Team, nil
+			}
+		}
+		return 0, "", desk.Invalid("team", "name the team whose reply it is")
+	}
+	id, err := w.tx.TeamID(w.ctx, name)
+	if store.IsNotFound(err) {
+		return 0, "", desk.Invalid("team", "no team %q", name)
+	}
+	return id, name, err
+}
+
+// UpdateCannedReply changes a canned reply's name, words, offer mark or folder (its scope stays
+// as it was made); an unknown variable is refused as when it was made.
+func (s *Service) UpdateCannedReply(ctx context.Context, actor desk.Actor, id int64, in CannedIn) (desk.CannedReply, error) {
+	if err := gate(actor, ActCannedChange); err != nil {
+		return desk.CannedReply{}, err
+	}
+	r, err := checkCanned(CannedIn{Name: in.Name, Body: in.Body, Offer: in.Offer, Folder: in.Folder})
+	if err != nil {
+		return r, err
+	}
+	err = s.write(ctx, actor, func(w *work) error {
+		was, err := loadCannedFor(w, id, ActCannedChange)
 		if err != nil {
 			return err
 		}
-		r.ID, r.CreatedAt = was.ID, was.CreatedAt
+		r.ID, r.CreatedAt, r.Scope, r.TeamID, r.Team, r.AgentID = was.ID, was.CreatedAt, was.Scope, was.TeamID, was.Team, was.AgentID
 		if err := w.tx.UpdateCannedReply(ctx, r); err != nil {
 			return err
 		}
@@ -155,7 +227,7 @@ func (s *Service) DeleteCannedReply(ctx context.Context, actor desk.Actor, id in
 	var was desk.CannedReply
 	err := s.write(ctx, actor, func(w *work) error {
 		var err error
-		if was, err = loadCanned(w, id); err != nil {
+		if was, err = loadCannedFor(w, id, ActCannedChange); err != nil {
 			return err
 		}
 		if err := w.tx.DeleteCannedReply(ctx, id); err != nil {
@@ -174,13 +246,15 @@ func (s *Service) CannedReply(ctx context.Context, actor desk.Actor, id int64) (
 	var r desk.CannedReply
 	err := s.read(ctx, actor, func(w *work) error {
 		var err error
-		r, err = loadCanned(w, id)
+		r, err = loadCannedFor(w, id, ActCannedChange)
 		return err
 	})
 	return r, wrap("load canned reply", err)
 }
 
-func loadCanned(w *work, id int64) (desk.CannedReply, error) {
+// loadCannedFor loads a canned reply the actor sees (another's personal one, or another team's,
+// is not found) and may act on.
+func loadCannedFor(w *work, id int64, act Action) (desk.CannedReply, error) {
 	rs, err := w.tx.CannedReplies(w.ctx, id)
 	if err != nil {
 		return desk.CannedReply{}, err
@@ -188,7 +262,44 @@ func loadCanned(w *work, id int64) (desk.CannedReply, error) {
 	if len(rs) == 0 {
 		return desk.CannedReply{}, desk.NotFound("canned reply", id)
 	}
-	return rs[0], nil
+	if ok, err := seesCanned(w, rs[0]); err != nil || !ok {
+		return desk.CannedReply{}, cmp.Or(err, error(desk.NotFound("canned reply", id)))
+	}
+	return rs[0], w.allow(act, Object{Canned: &rs[0]})
+}
+
+// seesCanned: every agent sees the desk's replies, their own team's and their own personal
+// ones; an admin every team's too; nobody another's personal replies. The desk itself and
+// automations see all but personal ones.
+func seesCanned(w *work, r desk.CannedReply) (bool, error) {
+	switch {
+	case r.Scope == desk.CannedDesk || r.Scope == "":
+		return true, nil
+	case r.Scope == desk.CannedPersonal:
+		return w.actor.Kind == desk.ActorAgent && r.AgentID == w.actor.ID, nil
+	case w.actor.Kind != desk.ActorAgent || w.actor.Role == desk.RoleAdmin:
+		return w.actor.Kind != desk.ActorCustomer, nil
+	}
+	me, err := w.agent(w.actor.ID)
+	if err != nil {
+		return false, notFoundAs(err, "agent", w.actor.ID)
+	}
+	return me.TeamID != 0 && me.TeamID == r.TeamID, nil
+}
+
+// visibleCanned keeps the replies the actor sees (seesCanned).
+func visibleCanned(w *work, all []desk.CannedReply) ([]desk.CannedReply, error) {
+	out := make([]desk.CannedReply, 0, len(all))
+	for _, r := range all {
+		ok, err := seesCanned(w, r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func cannedExists(name string) error {

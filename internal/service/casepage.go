@@ -32,7 +32,11 @@ type CasePage struct {
 	Customer   *CustomerView      // the customer with their cases
 	Owners     map[int64]Person   // the owners of the customer's cases
 	Documents  []desk.Document    // what the customer has given, whichever case it came with
-	Canned     []desk.CannedReply // by name
+	Canned     []desk.CannedReply // the reader's: the desk's, their team's, their own; by folder and name
+	// Previews are the canned replies filled in for this case as the reader would send them
+	// (the customer's names, the next promise in their language and zone), by id; a reply that
+	// cannot be filled here (it names a promise the case lacks) has none.
+	Previews map[int64]string
 	// OfferBlockedBy are the refs of the customer's cases that stop offers (see
 	// desk.BlocksOffers); offers are refused while there is any.
 	OfferBlockedBy []string
@@ -174,7 +178,7 @@ func staffCasePage(w *work, c *desk.Case, q CasePageQuery, p *CasePage) error {
 	}
 	// The calls' recordings play on their calls; this list is what the customer gave.
 	p.Documents = slices.DeleteFunc(p.Documents, desk.Document.IsRecording)
-	if p.Canned, err = w.tx.CannedReplies(w.ctx, 0); err != nil {
+	if err := cannedForCase(w, c, p); err != nil {
 		return err
 	}
 	if c.Rung > 0 {

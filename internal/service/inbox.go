@@ -23,6 +23,9 @@ type InboxQuery struct {
 	Tag      string        // only cases with this tag ("": any)
 	Sort     string        // store.InboxSorts ("": what falls due next first)
 	After    string        // the cursor of the page before (InboxView.Next)
+	// Tools reads the inbox page's tools in the same read: the reader's saved views, and when
+	// cases are listed and they may act in bulk, the bulk form's choices (InboxView.Tools).
+	Tools bool
 }
 
 // InboxItem is one case of an inbox with what falls due on it next.
@@ -65,6 +68,7 @@ type InboxView struct {
 	Team   string           // the reader's team; "" when they are in none
 	NoTeam bool             // their team's cases were asked for, and they are in no team
 	Next   string           // the cursor of the next page; "" when this is the last
+	Tools  InboxToolsView   // when asked for (InboxQuery.Tools)
 }
 
 // InboxPage reads the inbox page in one read. Its statements need not agree (a name changed
@@ -83,6 +87,9 @@ func (s *Service) InboxPage(ctx context.Context, actor desk.Actor, q InboxQuery)
 		}
 		items, next, err := inboxItems(w, q)
 		v.Next = next
+		if err == nil && q.Tools {
+			v.Tools, err = inboxTools(w, len(items) > 0)
+		}
 		if err != nil || !desk.IsStaff(actor) {
 			v.Items = items
 			return err

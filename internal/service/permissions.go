@@ -51,6 +51,7 @@ const (
 	ActCasePartner   Action = "case.partner"
 	ActCaseSearch    Action = "case.search"
 	ActCaseLabel     Action = "case.label" // a case's priority and tags
+	ActCaseBulk      Action = "case.bulk"  // one action on the cases checked in the inbox
 
 	ActPromiseMake Action = "promise.make"
 	ActPromiseRead Action = "promise.read"
@@ -100,6 +101,7 @@ const (
 	ActFeedRevoke  Action = "feed.revoke"
 
 	ActOwnRead     Action = "self.read"          // one's own inbox, notifications, calendar feed page
+	ActOwnViews    Action = "self.views"         // one's own saved inbox views
 	ActOwnPassword Action = "self.password"      // one's own password, changed while signed in
 	ActOwnFactor   Action = "self.second_factor" // one's own second factor (TOTP), set up or turned off
 
@@ -142,6 +144,7 @@ type Object struct {
 	// An incident acted on; a decision to approve or refuse.
 	Incident *desk.Incident
 	Decision *desk.Decision
+	Canned   *desk.CannedReply // a canned reply made, changed or deleted
 }
 
 // Rule is one row of the table.
@@ -217,6 +220,9 @@ var rules = []Rule{
 	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
 	{Action: ActCaseLabel, Who: "staff; partner users on cases handed to their firm", gate: isWorker, on: seesCase,
 		Routes: []string{"PATCH /api/v1/cases/{id}", "POST /cases/{id}/labels"}},
+	{Action: ActCaseBulk, Who: "staff; each case is then done by its own command and asks that command's row " +
+		"(case.handover, case.label, case.resolve, incident.link): a case refused says why, the others are done",
+		gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases/bulk", "POST /inbox/bulk"}},
 	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
 		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
 		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,
@@ -289,8 +295,10 @@ var rules = []Rule{
 		Routes: []string{"POST /api/v1/case-types", "PUT /api/v1/case-types/{id}/channel", "POST /admin/case-types"}},
 	{Action: ActCaseTypeUpdate, Who: "admin, manager", gate: isManagerOrAdmin,
 		Routes: []string{"PATCH /api/v1/case-types/{id}", "GET /admin/case-types/{id}", "POST /admin/case-types/{id}"}},
-	{Action: ActCannedCreate, Who: "staff", gate: desk.IsStaff, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
-	{Action: ActCannedChange, Who: "admin, manager", gate: isManagerOrAdmin,
+	{Action: ActCannedCreate, Who: "staff: a desk-wide reply, or a personal one of their own; a team's reply: the team's lead or manager, admin",
+		gate: desk.IsStaff, on: mayCreateCanned, Routes: []string{"POST /api/v1/canned-replies", "POST /admin/canned"}},
+	{Action: ActCannedChange, Who: "a desk-wide reply: admin, manager; a team's: the team's lead or manager, admin; a personal one: its agent only " +
+		"(nobody else sees it)", gate: desk.IsStaff, on: mayChangeCanned,
 		Routes: []string{"PATCH /api/v1/canned-replies/{id}", "DELETE /api/v1/canned-replies/{id}",
 			"GET /admin/canned/{id}", "POST /admin/canned/{id}", "POST /admin/canned/{id}/delete"}},
 	{Action: ActAdminView, Who: "admin, manager (the lists of the administration screens; each change asks its own row)", gate: isManagerOrAdmin,
@@ -313,6 +321,8 @@ var rules = []Rule{
 
 	{Action: ActOwnRead, Who: "any agent, their own", gate: isAgentKind,
 		Routes: []string{"GET /api/v1/notifications"}},
+	{Action: ActOwnViews, Who: "any agent, their own (nobody reads or deletes another's)", gate: isAgentKind,
+		Routes: []string{"POST /inbox/views", "POST /inbox/views/{id}/delete"}},
 	{Action: ActOwnPassword, Who: "the agent themselves, signed in to the desk", gate: isAgentKind,
 		Routes: []string{"GET /account/password", "POST /account/password"}},
 	{Action: ActOwnFactor, Who: "the agent themselves, signed in to the desk (turning it off takes a current code)", gate: isAgentKind,

@@ -299,37 +299,25 @@ func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, sinc
 	return out, wrap("count resolutions", err)
 }
 
-// CreateCannedReply stores a prepared reply; marked offer, it is a sales offer.
+// CreateCannedReply stores a desk-wide prepared reply (CreateCanned with the desk's scope);
+// marked offer, it is a sales offer.
 func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name, body string, offer bool) (desk.CannedReply, error) {
-	if err := gate(actor, ActCannedCreate); err != nil {
-		return desk.CannedReply{}, err
-	}
-	r, err := checkCanned(CannedIn{Name: name, Body: body, Offer: offer})
-	if err != nil {
-		return r, err
-	}
-	r.CreatedAt = s.now()
-	err = s.write(ctx, actor, func(w *work) error {
-		if err := w.tx.InsertCannedReply(ctx, &r); err != nil {
-			return err
-		}
-		return w.audit(logCannedCreate, r.Name, nil, r)
-	})
-	if store.IsDuplicate(err) {
-		return r, cannedExists(r.Name)
-	}
-	return r, wrap("create canned reply", err)
+	return s.CreateCanned(ctx, actor, CannedIn{Name: name, Body: body, Offer: offer})
 }
 
-// CannedReplies lists the prepared replies.
+// CannedReplies lists the prepared replies the actor sees: the desk's, their team's and their
+// own (an admin every team's), by folder and name.
 func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]desk.CannedReply, error) {
 	if err := gate(actor, ActDeskRead); err != nil {
 		return nil, err
 	}
 	var out []desk.CannedReply
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.CannedReplies(ctx, 0)
+	err := s.read(ctx, actor, func(w *work) error {
+		all, err := w.tx.CannedReplies(w.ctx, 0)
+		if err != nil {
+			return err
+		}
+		out, err = visibleCanned(w, all)
 		return err
 	})
 	return out, wrap("list canned replies", err)
@@ -343,6 +331,13 @@ func prepareMessage(w *work, c desk.Case, in desk.NewMessage) (desk.NewMessage, 
 		rs, err := tx.CannedReplies(ctx, in.CannedReplyID)
 		if err != nil {
 			return in, err
+		}
+		if len(rs) > 0 {
+			if ok, err := seesCanned(w, rs[0]); err != nil {
+				return in, err
+			} else if !ok {
+				rs = nil // another's personal reply, another team's: not theirs to send
+			}
 		}
 		if len(rs) == 0 {
 			return in, desk.Invalid("canned_reply_id", "no canned reply %d", in.CannedReplyID)
@@ -369,30 +364,37 @@ func prepareMessage(w *work, c desk.Case, in desk.NewMessage) (desk.NewMessage, 
 // customer's names, the sender's, the case's, and its next open promise in the customer's
 // language and zone.
 func fillCanned(w *work, c desk.Case, body string) (string, error) {
-	cust, err := w.customer(c.CustomerID)
+	f, err := cannedFill(w, c)
 	if err != nil {
 		return "", err
+	}
+	return desk.FillCannedReply(body, f)
+}
+
+// cannedFill is what the variables are filled with on the case, by the command's actor.
+func cannedFill(w *work, c desk.Case) (desk.CannedFill, error) {
+	cust, err := w.customer(c.CustomerID)
+	if err != nil {
+		return desk.CannedFill{}, err
 	}
 	f := desk.CannedFill{Customer: cust, Agent: w.actor.Name, Case: c}
 	if w.actor.Kind == desk.ActorAutomation {
 		// An automation's reply is signed by the desk, in the customer's language.
 		r, err := w.reader(c.CustomerID)
 		if err != nil {
-			return "", err
+			return f, err
 		}
 		f.Agent = r.MailSender()
 	}
 	open, err := w.tx.Promises(w.ctx, store.PromiseFilter{CaseID: c.ID, State: desk.PromiseOpen, Limit: 1})
 	if err != nil {
-		return "", err
+		return f, err
 	}
 	if len(open) > 0 {
 		f.Promise = &open[0]
 	}
-	if f.Fallback, err = zoneOf(w, c); err != nil {
-		return "", err
-	}
-	return desk.FillCannedReply(body, f)
+	f.Fallback, err = zoneOf(w, c)
+	return f, err
 }
 
 // Release lets a quarantined case (held as suspected spam or look-alike obfuscation) through:

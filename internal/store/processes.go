@@ -161,21 +161,24 @@ func (t *Tx) TeamOutcomeCounts(ctx context.Context, since time.Time, teamID int6
 
 // InsertCannedReply stores a canned reply and sets its id.
 func (t *Tx) InsertCannedReply(ctx context.Context, r *desk.CannedReply) error {
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO canned_replies (name, body, offer, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		r.Name, r.Body, r.Offer, r.CreatedAt).Scan(&r.ID)
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO canned_replies (name, body, offer, created_at, folder, scope, team_id, agent_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.Name, r.Body, r.Offer, r.CreatedAt, r.Folder, r.Scope, r.TeamID, r.AgentID).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("insert canned reply %q: %w", r.Name, err)
 	}
 	return nil
 }
 
-// CannedReplies lists canned replies by name (one, when id is not 0).
+// CannedReplies lists canned replies by folder and name (one, when id is not 0), each team's
+// with the team's name.
 func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, error) {
-	q, args := `SELECT id, name, body, offer, created_at FROM canned_replies`, []any{}
+	q, args := `SELECT c.id, c.name, c.body, c.offer, c.created_at, c.folder, c.scope, c.team_id, COALESCE(tm.name, ''), c.agent_id
+		FROM canned_replies c LEFT JOIN teams tm ON tm.id = c.team_id`, []any{}
 	if id != 0 {
-		q, args = q+` WHERE id = $1`, append(args, id)
+		q, args = q+` WHERE c.id = $1`, append(args, id)
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY name`, args...)
+	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY c.folder, c.name, c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list canned replies: %w", err)
 	}
@@ -183,7 +186,7 @@ func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, e
 	out := []desk.CannedReply{}
 	for rows.Next() {
 		var r desk.CannedReply
-		if err := rows.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt, &r.Folder, &r.Scope, &r.TeamID, &r.Team, &r.AgentID); err != nil {
 			return nil, fmt.Errorf("list canned replies: %w", err)
 		}
 		r.CreatedAt = r.CreatedAt.UTC()
@@ -202,9 +205,11 @@ func (t *Tx) UpdateCaseType(ctx context.Context, ct desk.CaseType) error {
 	return oneRow(res, err, "case type", ct.ID)
 }
 
-// UpdateCannedReply stores a canned reply's changed name, body and offer mark.
+// UpdateCannedReply stores a canned reply's changed name, body, offer mark and folder (its
+// scope stays as it was made).
 func (t *Tx) UpdateCannedReply(ctx context.Context, r desk.CannedReply) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE canned_replies SET name = $1, body = $2, offer = $3 WHERE id = $4`, r.Name, r.Body, r.Offer, r.ID)
+	res, err := t.tx.ExecContext(ctx, `UPDATE canned_replies SET name = $1, body = $2, offer = $3, folder = $4 WHERE id = $5`,
+		r.Name, r.Body, r.Offer, r.Folder, r.ID)
 	return oneRow(res, err, "canned reply", r.ID)
 }
 

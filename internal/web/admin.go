@@ -675,8 +675,11 @@ func (s *Server) adminUpdateCaseType(w http.ResponseWriter, r *request) error {
 
 type adminCannedData struct {
 	Replies   []desk.CannedReply
+	Items     []service.CannedItem // the list, with who may change each
 	Variables []string
-	Change    bool // the reader may edit and delete them
+	Change    bool     // the reader may edit and delete it (one reply's page)
+	Scopes    []string // a new reply's scopes
+	Teams     []string // the teams a team's reply may be for
 }
 
 func (s *Server) adminCanned(w http.ResponseWriter, r *request) error {
@@ -684,18 +687,23 @@ func (s *Server) adminCanned(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) cannedPage(w http.ResponseWriter, r *request, status int, v adminView) error {
-	list, err := s.svc.CannedReplies(r.Context(), r.sess.Actor)
+	list, err := s.svc.CannedList(r.Context(), r.sess.Actor)
+	if err != nil {
+		return err
+	}
+	teams, err := s.teamNames(r)
 	if err != nil {
 		return err
 	}
 	v.Tab = "canned"
-	v.Data = adminCannedData{Replies: list, Variables: desk.CannedVariables, Change: service.Gate(r.sess.Actor, service.ActCannedChange) == nil}
+	v.Data = adminCannedData{Items: list, Variables: desk.CannedVariables, Scopes: desk.CannedScopes(), Teams: teams}
 	return s.renderAdmin(w, r, status, "admin_canned", r.T("admin.canned.title"), v)
 }
 
 func (s *Server) adminCreateCanned(w http.ResponseWriter, r *request) error {
 	f := r.PostForm
-	_, err := s.svc.CreateCannedReply(r.Context(), r.sess.Actor, f.Get("name"), f.Get("body"), f.Get("offer") != "")
+	_, err := s.svc.CreateCanned(r.Context(), r.sess.Actor, service.CannedIn{Name: f.Get("name"), Body: f.Get("body"), Offer: f.Get("offer") != "",
+		Folder: f.Get("folder"), Scope: f.Get("scope"), Team: f.Get("team")})
 	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.cannedPage(w, r, status, v) },
 		"/admin/canned?done=canned_created")
 }
@@ -709,7 +717,7 @@ func (s *Server) adminCannedOne(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	f := url.Values{"name": {c.Name}, "body": {c.Body}}
+	f := url.Values{"name": {c.Name}, "body": {c.Body}, "folder": {c.Folder}}
 	if c.Offer {
 		f.Set("offer", "on")
 	}
@@ -731,7 +739,7 @@ func (s *Server) adminUpdateCanned(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	f := r.PostForm
-	in := service.CannedIn{Name: f.Get("name"), Body: f.Get("body"), Offer: f.Get("offer") != ""}
+	in := service.CannedIn{Name: f.Get("name"), Body: f.Get("body"), Offer: f.Get("offer") != "", Folder: f.Get("folder")}
 	_, err = s.svc.UpdateCannedReply(r.Context(), r.sess.Actor, id, in)
 	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.cannedOnePage(w, r, status, c, v) },
 		fmt.Sprintf("/admin/canned/%d?done=saved", id))

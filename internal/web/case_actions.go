@@ -126,7 +126,7 @@ func (s *Server) caseReply(w http.ResponseWriter, r *request) error {
 		}
 		for _, cr := range page.Canned {
 			if cr.ID == in.CannedReplyID {
-				f.Values["body"] = strings.TrimSpace(strings.TrimSpace(in.Body) + "\n\n" + cr.Body)
+				f.Values["body"] = strings.TrimSpace(strings.TrimSpace(in.Body) + "\n\n" + cannedPreview(page, cr))
 			}
 		}
 		return s.renderCase(w, r, page, http.StatusOK, map[string]*formState{"reply": f})

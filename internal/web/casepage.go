@@ -50,8 +50,11 @@ type casePage struct {
 	Open         []service.PromiseView
 	Done         []service.PromiseView
 	Agents       []desk.Agent // colleagues who can own cases, for the owner and hand-over choices
+	OwnerPick    []pickGroup  // Agents grouped by team for the pickers; HandPick without the owner
+	HandPick     []pickGroup
 	Canned       []cannedView
-	OfferBlocked string // why offers cannot be sent now; "" when they can
+	CannedByDir  []cannedFolder // Canned by folder, for the composer's choice
+	OfferBlocked string         // why offers cannot be sent now; "" when they can
 	Customer     *service.CustomerView
 	Cases        []customerCase
 	Documents    []desk.Document
@@ -136,6 +139,13 @@ type slotView struct {
 type cannedView struct {
 	desk.CannedReply
 	Disabled bool
+	Preview  string // as the customer would read it (variables filled); the body when it cannot be
+}
+
+// cannedFolder is one folder of canned replies in the composer ("": those in none, first).
+type cannedFolder struct {
+	Name    string
+	Replies []cannedView
 }
 
 type customerCase struct {
@@ -221,6 +231,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 		}
 	}
 	p.Agents, p.Customer, p.Documents, p.Question = page.Colleagues, page.Customer, page.Documents, page.Question
+	p.OwnerPick, p.HandPick = r.agentGroups(page.Colleagues, 0), r.agentGroups(page.Colleagues, c.OwnerID)
 	p.Incidents, p.OpenIncidents, p.Decisions = page.Incidents, page.OpenIncidents, page.Decisions
 	for _, role := range []desk.Role{desk.RoleAgent, desk.RoleLead, desk.RoleManager, desk.RoleAdmin} {
 		limit, ok := page.Decisions.Policy.Limits[role]
@@ -243,7 +254,13 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 		p.OfferBlocked = r.T("case.offer.blocked", strings.Join(page.OfferBlockedBy, ", "))
 	}
 	for _, cr := range page.Canned {
-		p.Canned = append(p.Canned, cannedView{CannedReply: cr, Disabled: cr.Offer && p.OfferBlocked != ""})
+		cv := cannedView{CannedReply: cr, Disabled: cr.Offer && p.OfferBlocked != "", Preview: cannedPreview(page, cr)}
+		p.Canned = append(p.Canned, cv)
+		if n := len(p.CannedByDir); n == 0 || p.CannedByDir[n-1].Name != cr.Folder {
+			p.CannedByDir = append(p.CannedByDir, cannedFolder{Name: cr.Folder})
+		}
+		last := &p.CannedByDir[len(p.CannedByDir)-1]
+		last.Replies = append(last.Replies, cv)
 	}
 	for i, e := range page.Record {
 		ev := s.entryView(r, e)
@@ -423,4 +440,13 @@ func (s *Server) caseViewers(caseID int64, me desk.Actor) []string {
 		return nil
 	}
 	return s.presence.open(caseID, me.ID, me.Name)
+}
+
+// cannedPreview is a canned reply as the customer of the case would read it; its own words
+// when it cannot be filled in (it names a promise the case lacks: sending it says so).
+func cannedPreview(page service.CasePage, cr desk.CannedReply) string {
+	if text, ok := page.Previews[cr.ID]; ok {
+		return text
+	}
+	return cr.Body
 }

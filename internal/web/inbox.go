@@ -139,6 +139,7 @@ type inboxData struct {
 	Escalated  int
 	Truncated  bool // more cases than one page holds
 	Limit      int
+	Tools      *inboxTools // bulk actions and saved views (inboxtools.go)
 }
 
 // inboxPage is how many cases the inbox shows at most.
@@ -146,8 +147,12 @@ const inboxPage = 200
 
 // inbox lists the agent's (or their team's) cases by what falls due next.
 func (s *Server) inbox(w http.ResponseWriter, r *request) error {
+	return s.showInbox(w, r, readInboxFilter(r.URL.Query()), http.StatusOK, inboxOutcome{})
+}
+
+// showInbox renders the inbox showing f, with what a tool's post brought back.
+func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, status int, out inboxOutcome) error {
 	actor := r.sess.Actor
-	f := readInboxFilter(r.URL.Query())
 	data := inboxData{Filter: f, Partner: actor.Role == desk.RolePartner}
 	// A page of the cases due soonest is what an agent works from; the overdue and escalated
 	// views are filtered here, so they look further.
@@ -155,6 +160,8 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 	if f.Show != "all" {
 		q.Limit = 500
 	}
+	partial := r.URL.Query().Get("partial") != "" && r.Header.Get("X-Kept-Partial") != ""
+	q.Tools = !partial // saved views and the bulk form's choices, in the page's one read
 	switch {
 	case data.Partner: // the service lists only the cases handed to their organisation
 	case f.Scope == "team":
@@ -217,11 +224,16 @@ func (s *Server) inbox(w http.ResponseWriter, r *request) error {
 	for _, v := range inboxStatusOrder {
 		data.Statuses = append(data.Statuses, inboxOption{Value: v, Label: r.T("inbox.statuses." + v), Selected: v == f.Status})
 	}
+	if partial {
+		data.Tools = &inboxTools{Bulk: service.Gate(actor, service.ActCaseBulk) == nil} // the rows' checkboxes
+	} else {
+		data.Tools = readTools(r, f, page.Tools, len(data.Rows), out)
+	}
 	v := view{Title: r.T("inbox.title"), Data: data}
-	if r.URL.Query().Get("partial") != "" && r.Header.Get("X-Kept-Partial") != "" {
+	if partial {
 		return s.renderPart(w, r, "inbox", "rows", v)
 	}
-	return s.render(w, r, http.StatusOK, "inbox", v)
+	return s.render(w, r, status, "inbox", v)
 }
 
 // flagText names a case flag in the reader's language (an unknown flag shows as itself).

@@ -171,6 +171,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	mux.Handle("GET /{$}", s.public("/", s.home))
 	s.loginRoutes(mux)
 	s.inboxRoutes(mux)
+	s.inboxToolRoutes(mux)
 	s.casePageRoutes(mux)
 	s.exportRoutes(mux)
 	s.availabilityRoutes(mux)

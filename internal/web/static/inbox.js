@@ -49,6 +49,10 @@
       case "r":
         if (row) { e.preventDefault(); window.location.href = link(row).getAttribute("href") + "#reply"; }
         break;
+      case "x": // checks the selected case for a bulk action
+        var box = row && row.querySelector('input[name="case"]');
+        if (box) { e.preventDefault(); box.checked = !box.checked; }
+        break;
       case "/":
         var q = document.querySelector('form.search input[name="q"]');
         if (q) { e.preventDefault(); q.focus(); q.select(); }
@@ -58,7 +62,7 @@
   // A click anywhere on a row opens its case (the link itself is the part that works without script).
   region.addEventListener("click", function (e) {
     var row = e.target.closest("tbody tr[data-case]");
-    if (!row || e.target.closest("a, button")) { return; }
+    if (!row || e.target.closest("a, button, input, label, td.pick")) { return; }
     window.location.href = link(row).href;
   });
   region.addEventListener("focusin", function (e) {
@@ -72,6 +76,23 @@
     filter.classList.add("auto");
     filter.addEventListener("change", function () { filter.submit(); });
   }
+  // Bulk actions: "select all" checks every case on the page (the rows' own boxes work without it).
+  function bulkBoxes() {
+    var all = region.querySelector("input.select-all");
+    if (!all) { return; }
+    all.hidden = false;
+    var boxes = region.querySelectorAll('input[name="case"]');
+    all.checked = boxes.length > 0 && Array.prototype.every.call(boxes, function (c) { return c.checked; });
+    all.addEventListener("change", function () {
+      region.querySelectorAll('input[name="case"]').forEach(function (c) { c.checked = all.checked; });
+    });
+  }
+  bulkBoxes();
+  // The order of the cases shown, for the case page's j and k (next and previous case).
+  function remember() {
+    try { sessionStorage.setItem("kept.inbox", JSON.stringify(rows().map(function (r) { return r.getAttribute("data-case"); }))); } catch (e) { /* private mode */ }
+  }
+  remember();
   var hint = page.querySelector(".keys");
   if (hint) { hint.hidden = false; }
 
@@ -99,7 +120,12 @@
       })
       .then(function (html) {
         if (html === null) { return; }
+        var checked = {};
+        region.querySelectorAll('input[name="case"]:checked').forEach(function (c) { checked[c.value] = true; });
         region.innerHTML = html;
+        region.querySelectorAll('input[name="case"]').forEach(function (c) { c.checked = !!checked[c.value]; });
+        bulkBoxes();
+        remember();
         rows().forEach(function (r) {
           var id = r.getAttribute("data-case");
           if (before[id] !== r.getAttribute("data-updated")) { r.classList.add("fresh"); }
