@@ -19,6 +19,7 @@ import (
 type InboxFilter struct {
 	OwnerID   int64         // cases this agent owns
 	TeamID    int64         // cases owned by agents of this team
+	Queued    bool          // instead: the cases waiting in TeamID's queue, owned by nobody yet
 	PartnerID int64         // only cases handed to this partner organisation
 	Statuses  []desk.Status // default: open
 	// ResponseTimer is the timer kind of a response target (default "response_due").
@@ -132,7 +133,10 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if f.OwnerID != 0 {
 		add("c.owner_id = $%d", f.OwnerID)
 	}
-	if f.TeamID != 0 {
+	switch {
+	case f.Queued:
+		add("c.owner_id IS NULL AND c.team_id = $%d", f.TeamID) // the partial index cases_team_queue
+	case f.TeamID != 0:
 		add("c.owner_id IN (SELECT id FROM agents WHERE team_id = $%d)", f.TeamID)
 	}
 	if f.PartnerID != 0 {
@@ -182,7 +186,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		after, args = keysetAfter(c, args)
 	}
 	q := `WITH due AS MATERIALIZED (
-		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, c.rung, c.flags, c.updated_at,
+		SELECT c.id, c.subject, c.status, COALESCE(c.owner_id, 0) AS owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, c.rung, c.flags, c.updated_at,
 			c.priority, c.tags, ` + priorityRankSQL + ` AS prank,
 			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
 			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
