@@ -29,8 +29,8 @@ type CaseView struct {
 	Type            string             `json:"type,omitempty"`
 	Channel         string             `json:"channel"`
 	CustomerID      int64              `json:"customer_id"`
-	Owner           *Person            `json:"owner"`    // null while the case waits in its team's queue
-	OwnerID         int64              `json:"owner_id"` // 0 in Go, null in JSON, while it waits (see MarshalJSON)
+	Owner           *Person            `json:"owner" openapi:"nullable"`    // null while the case waits in its team's queue
+	OwnerID         int64              `json:"owner_id" openapi:"nullable"` // 0 in Go, null in JSON, while it waits (see MarshalJSON)
 	Queued          bool               `json:"queued,omitempty"`
 	Partner         *desk.Partner      `json:"partner,omitempty"`
 	Team            string             `json:"team,omitempty"`
