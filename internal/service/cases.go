@@ -464,6 +464,9 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 		return nil, err
 	}
 	switch {
+	case escalate && c.OwnerID == 0:
+		// Waiting in its team's queue: nobody owns it to escalate from, and nobody of the team
+		// is at work; it is given out at the team's opening.
 	case escalate:
 		reason := fmt.Sprintf("the customer wrote %d times without an answer", settings.RepeatContacts)
 		if err := s.escalate(w, c, escalation{trigger: desk.TriggerRepeatContacts, reason: reason}); err != nil {

@@ -151,6 +151,13 @@ func TestMailOnSaturdayWaitsForMonday(t *testing.T) {
 		if mine := must(d.svc.InboxPage(d.ctx, bea, service.InboxQuery{OwnerID: d.bea.ID})); len(mine.Items) != 0 {
 			t.Errorf("Bea owns %d cases on Saturday", len(mine.Items))
 		}
+		// Sunday: the customer writes again on the thread; it joins the waiting case.
+		d.at(d.tln(29, 12, 0))
+		raw := eml("From: Mari Mets <mari1@example.ee>", "To: billing@desk.test", "Subject: Re: Invoice charged twice",
+			"In-Reply-To: <queue1@example.ee>", "Message-ID: <queue1b@example.ee>", "", "Any news?")
+		if res := must(d.svc.ReceiveMail(d.ctx, mail.Delivery{From: "mari1@example.ee", To: []string{"billing@desk.test"}, Raw: raw})); res.CaseID != first.ID || res.Created {
+			t.Errorf("the customer's Sunday mail: %+v, want it on %s", res, first.Ref)
+		}
 		// Sunday evening: still waiting.
 		d.at(d.tln(29, 23, 0))
 		if c := must(d.svc.Case(d.ctx, desk.SystemActor(), first.ID)); c.OwnerID != 0 {
