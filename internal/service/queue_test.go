@@ -238,5 +238,16 @@ func TestQueueWeekdayLunchAndHoliday(t *testing.T) {
 		if got := must(d.svc.Case(d.ctx, sys, c.ID)); got.OwnerID == 0 || got.Team != "Billing" {
 			t.Errorf("on Wednesday 09:00: owner %d, team %q", got.OwnerID, got.Team)
 		}
+		// Ben takes a case from the queue himself on Saturday: the Monday timer leaves it with him.
+		d.at(d.tln(28, 11, 0))
+		taken := d.mailBilling("Invoice on Saturday")
+		if taken.OwnerID != 0 {
+			t.Fatalf("a Saturday mail went to %d", taken.OwnerID)
+		}
+		must(d.svc.HandOver(d.ctx, desk.AgentActor(d.ben), taken.ID, desk.Handover{ToAgentID: d.ben.ID, Briefing: "I take it from the queue."}))
+		d.at(d.tln(30, 9, 0))
+		if got := must(d.svc.Case(d.ctx, sys, taken.ID)); got.OwnerID != d.ben.ID {
+			t.Errorf("the case Ben took is with %d on Monday", got.OwnerID)
+		}
 	})
 }
