@@ -58,6 +58,10 @@ func TestBrowserTeamQueue(t *testing.T) {
 		t.Errorf("the case head of a queued case reads %q", head)
 	}
 	waitURL(t, cctx, "/cases/"+strconv.FormatInt(res.CaseID, 10))
+	// The team page lists it too, for the team's lead and managers.
+	b := d.browser()
+	b.signIn("admin@example.com", adminPassword)
+	b.get("/team?team=Billing").mustContain(t, `id="queued"`, desk.CaseRef(res.CaseID), "Invoice charged twice", "Mari Mets")
 	if got := dialogs(); len(got) > 0 {
 		t.Fatalf("dialogs opened: %v", got)
 	}
