@@ -102,6 +102,10 @@ func (d *queueDesk) notes(caseID int64) []string {
 func TestMailOnSaturdayWaitsForMonday(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		d := newQueueDesk(t, backend, time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)) // Sat 10:00 in Tallinn
+		// A rule that reminds a new case's owner cannot run on a case nobody owns: refused and
+		// noted, the mail still filed.
+		must(d.svc.CreateAutomation(d.ctx, desk.SystemActor(), desk.Automation{Name: "Nudge", Active: true,
+			When: desk.AutomationWhen{Event: "case_opened"}, Then: []desk.AutomationAction{{Do: desk.DoRemind, Body: "a new case"}}}))
 		first := d.mailBilling("Invoice charged twice")
 		second := d.mailBilling("Refund not received")
 		for _, c := range []service.CaseView{first, second} {
