@@ -203,6 +203,10 @@ func addStruct(t reflect.Type, props map[string]any, required *[]string) {
 			name = f.Name
 		}
 		props[name] = schemaOf(f.Type)
+		if f.Tag.Get("openapi") == "nullable" {
+			// Present but null at times (a case waiting in its team's queue has no owner).
+			props[name].(map[string]any)["nullable"] = true
+		}
 		if !strings.Contains(opts, "omitempty") {
 			*required = append(*required, name)
 		}

@@ -214,10 +214,16 @@ func ValidateReferences(field string, refs []Reference) ([]Reference, error) {
 // OpenCase decides what opening a case does: the case itself, owned by owner, with the
 // customer's words kept verbatim as the original request and as the first entry. recorder is
 // the agent who took the words down (on the phone, say), or nil when they came by themselves.
+// An owner with no ID is nobody: the case waits in the queue of in.TeamID, and the customer
+// meets its owner only when it is given out (nobody is introduced who does not exist).
 func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.Time) (Case, []Draft, []Participant) {
+	team := owner.TeamID
+	if owner.ID == 0 {
+		team = in.TeamID
+	}
 	c := Case{
 		CustomerID: cust.ID, Subject: in.Subject, Status: StatusOpen, Type: in.Type,
-		TeamID: owner.TeamID, OwnerID: owner.ID, Channel: in.Channel,
+		TeamID: team, OwnerID: owner.ID, Channel: in.Channel,
 		OriginalRequest: in.Body, Flags: in.Checked.flags(in.Body), Unanswered: 1, CreatedAt: now, UpdatedAt: now,
 		Reader: cust.Reader(), Priority: StartPriority(in.Channel), Tags: []string{},
 	}
@@ -236,9 +242,12 @@ func OpenCase(in NewCase, cust Customer, owner Agent, recorder *Agent, now time.
 		}
 	}
 	// The customer meets the owner at once, and whoever took their words down (story 4).
-	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data},
-		Introduce(c.Reader, owner, true, now, time.Time{})}
-	parts := []Participant{ParticipantFor(CustomerActor(cust), now), ParticipantFor(AgentActor(owner), now)}
+	drafts := []Draft{{Kind: KindMessageIn, Actor: CustomerActor(cust), Channel: in.Channel, Body: in.Body, Data: data}}
+	parts := []Participant{ParticipantFor(CustomerActor(cust), now)}
+	if owner.ID != 0 {
+		drafts = append(drafts, Introduce(c.Reader, owner, true, now, time.Time{}))
+		parts = append(parts, ParticipantFor(AgentActor(owner), now))
+	}
 	if recorder != nil && recorder.ID != owner.ID {
 		parts = append(parts, ParticipantFor(AgentActor(*recorder), now))
 		drafts = append(drafts, Introduce(c.Reader, *recorder, false, now, time.Time{}))

@@ -209,6 +209,9 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 		if err != nil {
 			return err
 		}
+		if c.OwnerID == 0 { // refused and noted, like any action that cannot run
+			return desk.Conflict("case_queued", fmt.Sprintf("%s waits in its team's queue: nobody owns it to remind", c.Ref()), nil)
+		}
 		owner, err := w.agent(c.OwnerID)
 		if err != nil {
 			return err
@@ -316,9 +319,11 @@ func (s *Service) automationCall(w *work, a desk.Automation, caseID int64, act d
 	if !h.Active {
 		return desk.Conflict("webhook_off", fmt.Sprintf("the webhook endpoint %s is turned off", h.URL), nil)
 	}
-	owner, err := w.agent(c.OwnerID)
-	if err != nil {
-		return err
+	var owner desk.Agent // nobody while the case waits in its team's queue
+	if c.OwnerID != 0 {
+		if owner, err = w.agent(c.OwnerID); err != nil {
+			return err
+		}
 	}
 	ev := hookEvent{id: fmt.Sprintf("auto_%d_%d_%s", a.ID, c.ID, strings.ReplaceAll(t.key, ":", "_")), typ: "automation", caseID: c.ID, at: w.now,
 		data: desk.AutomationCalledData{AutomationID: a.ID, Automation: a.Name, Event: t.event, Subject: c.Subject, Status: c.Status, Owner: personRef(owner)}}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -28,8 +29,9 @@ type CaseView struct {
 	Type            string             `json:"type,omitempty"`
 	Channel         string             `json:"channel"`
 	CustomerID      int64              `json:"customer_id"`
-	Owner           Person             `json:"owner"`
-	OwnerID         int64              `json:"owner_id"`
+	Owner           *Person            `json:"owner" openapi:"nullable"`    // null while the case waits in its team's queue
+	OwnerID         int64              `json:"owner_id" openapi:"nullable"` // 0 in Go, null in JSON, while it waits (see MarshalJSON)
+	Queued          bool               `json:"queued,omitempty"`
 	Partner         *desk.Partner      `json:"partner,omitempty"`
 	Team            string             `json:"team,omitempty"`
 	Rung            int                `json:"rung"`
@@ -42,6 +44,20 @@ type CaseView struct {
 	Promises        []desk.Promise     `json:"promises"`
 	CreatedAt       time.Time          `json:"created_at"`
 	UpdatedAt       time.Time          `json:"updated_at"`
+}
+
+// MarshalJSON writes owner_id as null while the case waits in its team's queue: no agent 0
+// owns it.
+func (v CaseView) MarshalJSON() ([]byte, error) {
+	type plain CaseView
+	out := struct {
+		plain
+		OwnerID *int64 `json:"owner_id"`
+	}{plain: plain(v)}
+	if v.OwnerID != 0 {
+		out.OwnerID = &v.OwnerID
+	}
+	return json.Marshal(out)
 }
 
 // OpenCase opens a case for a customer: the customer's words become the original request and
@@ -95,6 +111,7 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 	if err != nil {
 		return nil, nil, err
 	}
+	in.TeamID = team // the queue the case waits in when it has no owner yet
 	var recorder *desk.Agent
 	if w.actor.Kind == desk.ActorAgent {
 		r, err := w.agent(w.actor.ID)
@@ -138,6 +155,11 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 	if err := s.caseOpened(w, c, owner); err != nil {
 		return c, nil, err
 	}
+	if c.OwnerID == 0 {
+		if err := s.queueCase(w, c); err != nil {
+			return c, nil, err
+		}
+	}
 	if len(ct.Steps) > 0 {
 		// The customer reads at once what happens to their case and what comes next.
 		if err := s.enterStep(w, c, ct, 1); err != nil {
@@ -156,8 +178,10 @@ func (s *Service) openCase(w *work, in desk.NewCase, cust desk.Customer, flags .
 	return c, entries, s.startResponseClock(w, *c)
 }
 
-// chooseOwner is the owner a new case gets: the agent named, or else the least busy agent
-// present of the case type's team (of anyone, when nobody of its team is present).
+// chooseOwner is the owner a new case gets: the agent named, or else the least busy agent at
+// work of the team it was routed to (see teamOwner), or nobody (the zero agent) when the team
+// has nobody at work: the case waits in the team's queue. Without a team, or when the team
+// has nobody who may own cases at all, the least busy agent present of the whole desk.
 func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 	if ownerID != 0 {
 		owner, err := w.agent(ownerID)
@@ -166,17 +190,17 @@ func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 		}
 		return owner, err
 	}
-	loads, err := w.ownerLoads(teamID)
+	if teamID != 0 {
+		owner, queue, err := teamOwner(w, teamID)
+		if err != nil || owner.ID != 0 || queue {
+			return owner, err
+		}
+	}
+	loads, err := w.ownerLoads(0)
 	if err != nil {
 		return desk.Agent{}, err
 	}
 	owner, err := desk.ChooseOwner(loads)
-	if _, none := desk.AsError(err); none && teamID != 0 {
-		if loads, err = w.ownerLoads(0); err != nil { // nobody of the type's team present: anyone
-			return desk.Agent{}, err
-		}
-		owner, err = desk.ChooseOwner(loads)
-	}
 	if err != nil {
 		return owner, err
 	}
@@ -202,9 +226,13 @@ func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseVie
 // and partner: what the API answers for a case and what heads the case page.
 func caseView(w *work, c *desk.Case) (CaseView, error) {
 	ctx, tx := w.ctx, w.tx
-	owner, err := w.agent(c.OwnerID)
-	if err != nil {
-		return CaseView{}, err
+	var owner *Person
+	if c.OwnerID != 0 { // else it waits in its team's queue
+		a, err := w.agent(c.OwnerID)
+		if err != nil {
+			return CaseView{}, err
+		}
+		owner = &Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
 	}
 	parts, err := tx.Participants(ctx, c.ID)
 	if err != nil {
@@ -218,6 +246,16 @@ func caseView(w *work, c *desk.Case) (CaseView, error) {
 	if err != nil {
 		return CaseView{}, err
 	}
+	team := ""
+	if owner != nil {
+		team = owner.Team
+	} else if c.TeamID != 0 {
+		settings, err := w.settingsOf(*c)
+		if err != nil {
+			return CaseView{}, err
+		}
+		team = settings.Name
+	}
 	var partner *desk.Partner
 	if c.PartnerID != 0 {
 		p, err := tx.Partner(ctx, c.PartnerID)
@@ -227,8 +265,7 @@ func caseView(w *work, c *desk.Case) (CaseView, error) {
 		partner = &p
 	}
 	return CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
-		CustomerID: c.CustomerID, Owner: Person{ID: owner.ID, Name: owner.Name, Role: string(owner.Role), Team: owner.Team},
-		OwnerID: owner.ID, Team: owner.Team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
+		CustomerID: c.CustomerID, Owner: owner, OwnerID: c.OwnerID, Queued: owner == nil, Team: team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
 		Priority: c.Priority, Tags: c.Tags, Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}, nil
 }
 
@@ -427,6 +464,9 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 		return nil, err
 	}
 	switch {
+	case escalate && c.OwnerID == 0:
+		// Waiting in its team's queue: nobody owns it to escalate from, and nobody of the team
+		// is at work; it is given out at the team's opening.
 	case escalate:
 		reason := fmt.Sprintf("the customer wrote %d times without an answer", settings.RepeatContacts)
 		if err := s.escalate(w, c, escalation{trigger: desk.TriggerRepeatContacts, reason: reason}); err != nil {

@@ -17,6 +17,7 @@ type InboxQuery struct {
 	TeamID   int64
 	Team     string        // a team by name (instead of TeamID)
 	MyTeam   bool          // the reader's own team (nothing when they are in none)
+	Queued   bool          // instead of the team's cases: those waiting in its queue, owned by nobody yet
 	Statuses []desk.Status // default: open
 	Limit    int           // default 100, at most 500
 	Priority string        // only cases of this priority ("": any)
@@ -69,6 +70,9 @@ type InboxView struct {
 	NoTeam bool             // their team's cases were asked for, and they are in no team
 	Next   string           // the cursor of the next page; "" when this is the last
 	Tools  InboxToolsView   // when asked for (InboxQuery.Tools)
+	// Left is, for the cases of a team's queue, the business time (the team's hours, less its
+	// holidays) left on each one's response clock; negative once it has passed.
+	Left map[int64]time.Duration
 }
 
 // InboxPage reads the inbox page in one read. Its statements need not agree (a name changed
@@ -93,6 +97,11 @@ func (s *Service) InboxPage(ctx context.Context, actor desk.Actor, q InboxQuery)
 		if err != nil || !desk.IsStaff(actor) {
 			v.Items = items
 			return err
+		}
+		if q.Queued {
+			if v.Left, err = responseLeft(w, items); err != nil {
+				return err
+			}
 		}
 		owners := make([]int64, 0, len(items))
 		for _, it := range items {
@@ -126,7 +135,7 @@ func inboxItems(w *work, q InboxQuery) ([]InboxItem, string, error) {
 
 func inboxList(w *work, q InboxQuery) ([]InboxItem, string, error) {
 	ctx, tx, actor := w.ctx, w.tx, w.actor
-	filter := store.InboxFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, Statuses: q.Statuses, ResponseTimer: timerResponseDue, Limit: q.Limit,
+	filter := store.InboxFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, Queued: q.Queued, Statuses: q.Statuses, ResponseTimer: timerResponseDue, Limit: q.Limit,
 		Priority: q.Priority, Tag: q.Tag, Sort: q.Sort, After: q.After}
 	if filter.Priority != "" {
 		if _, err := desk.ParsePriority("priority", filter.Priority); err != nil {
@@ -168,6 +177,9 @@ func inboxList(w *work, q InboxQuery) ([]InboxItem, string, error) {
 		}
 		filter.TeamID = id
 	}
+	if filter.Queued && filter.TeamID == 0 {
+		return nil, "", nil // a queue is a team's
+	}
 	rows, err := tx.Inbox(ctx, filter)
 	if err != nil {
 		return nil, "", err
@@ -191,4 +203,30 @@ func inboxList(w *work, q InboxQuery) ([]InboxItem, string, error) {
 		out = append(out, item)
 	}
 	return out, next, nil
+}
+
+// responseLeft is the business time left on the response clock of each case of a team's queue
+// that has one running, counted in its team's calendar.
+func responseLeft(w *work, items []InboxItem) (map[int64]time.Duration, error) {
+	left := map[int64]time.Duration{}
+	for _, it := range items {
+		if it.NextDue == nil || it.NextDueKind != store.DueResponse {
+			continue
+		}
+		c, err := w.loadCase(it.CaseID)
+		if err != nil {
+			return nil, err
+		}
+		settings, err := w.settingsOf(*c)
+		if err != nil {
+			return nil, err
+		}
+		cal := settings.Calendar()
+		if due := *it.NextDue; due.After(w.now) {
+			left[it.CaseID] = cal.Elapsed(w.now, due)
+		} else {
+			left[it.CaseID] = -cal.Elapsed(due, w.now)
+		}
+	}
+	return left, nil
 }

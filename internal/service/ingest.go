@@ -201,19 +201,7 @@ type ownerPools map[int64]*store.OwnerPool
 // teamID is not 0) with their open cases, and whether the desk's rule keeps new cases from them
 // for now (away). They come from the command's owner pool, or its mail group's.
 func (w *work) ownerLoads(teamID int64) ([]desk.AgentLoad, error) {
-	if w.pools == nil {
-		w.pools = ownerPools{}
-	}
-	p := w.pools[teamID]
-	if p == nil || !p.Holds(w.now) {
-		pool, err := w.tx.OwnerPool(w.ctx, teamID, w.now)
-		if err != nil {
-			return nil, err
-		}
-		p = &pool
-		w.pools[teamID] = p
-	}
-	open, err := w.tx.OpenCounts(w.ctx, p)
+	p, open, err := w.ownerPool(teamID)
 	if err != nil {
 		return nil, err
 	}
@@ -222,4 +210,23 @@ func (w *work) ownerLoads(teamID int64) ([]desk.AgentLoad, error) {
 		loads[i] = desk.AgentLoad{Agent: a, Open: open[a.ID], Away: desk.AwayForNewCases(p.Absences[a.ID], w.now)}
 	}
 	return loads, nil
+}
+
+// ownerPool is the owner pool of a team (0: the whole desk) as the command or its mail group
+// has it, with its agents' open counts.
+func (w *work) ownerPool(teamID int64) (*store.OwnerPool, map[int64]int, error) {
+	if w.pools == nil {
+		w.pools = ownerPools{}
+	}
+	p := w.pools[teamID]
+	if p == nil || !p.Holds(w.now) {
+		pool, err := w.tx.OwnerPool(w.ctx, teamID, w.now)
+		if err != nil {
+			return nil, nil, err
+		}
+		p = &pool
+		w.pools[teamID] = p
+	}
+	open, err := w.tx.OpenCounts(w.ctx, p)
+	return p, open, err
 }

@@ -44,6 +44,9 @@ type escalation struct {
 // escalate moves a case one rung up the ladder inside a command: ownership and the case's open
 // promises go to the owner's manager, who is introduced to the customer and notified.
 func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
+	if c.OwnerID == 0 {
+		return desk.Conflict("case_queued", fmt.Sprintf("%s waits in its team's queue: nobody owns it to escalate from; give it to someone first", c.Ref()), nil)
+	}
 	owner, err := w.agent(c.OwnerID)
 	if err != nil {
 		return err
@@ -369,9 +372,11 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	if err := w.readByCustomer(c); err != nil {
 		return err
 	}
-	owner, err := w.agent(c.OwnerID)
-	if err != nil {
-		return err
+	var owner desk.Agent // nobody: the case waits in its team's queue, and is taken from it
+	if c.OwnerID != 0 {
+		if owner, err = w.agent(c.OwnerID); err != nil {
+			return err
+		}
 	}
 	to, err := w.agent(in.ToAgentID)
 	if store.IsNotFound(err) {

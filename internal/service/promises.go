@@ -80,6 +80,12 @@ func (s *Service) promiseOn(w *work, c *desk.Case, in desk.NewPromise) (desk.Pro
 	if ownerID == 0 {
 		ownerID = c.OwnerID
 	}
+	if ownerID == 0 && actor.Kind == desk.ActorAgent {
+		ownerID = actor.ID // the case waits in its team's queue: who promises keeps it
+	}
+	if ownerID == 0 {
+		return desk.Promise{}, desk.Invalid("owner_id", "%s waits in its team's queue: name who keeps the promise", c.Ref())
+	}
 	owner, err := w.agent(ownerID)
 	if store.IsNotFound(err) {
 		return desk.Promise{}, desk.Invalid("owner_id", "no agent %d", ownerID)

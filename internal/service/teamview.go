@@ -107,6 +107,7 @@ type TeamView struct {
 	Promises  []PromiseView // the team's open promises, soonest due first (at most 1000)
 	Escalated []TeamCase    // the team's active cases that climbed the ladder
 	Missing   []TeamCase    // its active cases whose owner went away without a hand-over
+	Queued    []TeamCase    // its cases waiting in its queue for someone at work (owned by nobody yet)
 	// Slips are the slips per agent of the team since Since, of those who slipped any.
 	Slips []desk.SlipCount
 	// Outcomes are how the resolutions of the team's agents since Since ended.
@@ -253,6 +254,18 @@ func teamCases(w *work, teamID int64, names map[int64]string, v *TeamView) error
 			}
 		}
 		return err
+	}
+	queued, err := w.tx.Inbox(w.ctx, store.InboxFilter{TeamID: teamID, Queued: true, Statuses: active, ResponseTimer: timerResponseDue, Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, r := range queued {
+		c := TeamCase{ID: r.CaseID, Ref: r.Ref, Subject: r.Subject, Customer: r.CustomerName, Overdue: r.Overdue(w.now)}
+		if !r.NextDue.IsZero() {
+			due := r.NextDue
+			c.NextDue = &due
+		}
+		v.Queued = append(v.Queued, c)
 	}
 	rows, err := w.tx.Inbox(w.ctx, store.InboxFilter{TeamID: teamID, Statuses: active, ResponseTimer: timerResponseDue, Limit: 500})
 	for _, r := range rows {

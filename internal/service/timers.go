@@ -26,6 +26,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 		timerPasswordReset:   s.onTimers(each(s.sendPasswordReset)),
 		timerAutomationSweep: s.onTimers(each(s.sweepAutomations)),
+		timerQueueHandout:    s.onTimers(each(s.handOutQueued)),
 	}
 }
 
@@ -194,8 +195,8 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	} else if err != nil {
 		return err
 	}
-	if !c.Status.Active() || c.Unanswered == 0 {
-		return nil
+	if !c.Status.Active() || c.Unanswered == 0 || c.OwnerID == 0 {
+		return nil // answered, or still in its team's queue: nobody to escalate from (the queue view shows it overdue)
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
@@ -216,8 +217,8 @@ func (s *Service) resolutionDue(w *work, t store.Timer) error {
 	} else if err != nil {
 		return err
 	}
-	if c.Status != desk.StatusOpen {
-		return nil // resolved (or closed) meanwhile
+	if c.Status != desk.StatusOpen || c.OwnerID == 0 {
+		return nil // resolved (or closed) meanwhile, or still in its team's queue
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {

@@ -235,7 +235,7 @@ func tables(batch *BulkBatch) []*bulkTable {
 	cases := &bulkTable{name: "cases", cols: []string{"id", "customer_id", "subject", "status", "case_type", "team_id", "owner_id", "rung", "channel",
 		"original_request", "flags", "unanswered", "step", "resolution", "resolved_by", "last_seq", "last_hash", "created_at", "updated_at", "partner_id", "priority", "tags"}}
 	for _, c := range batch.Cases {
-		cases.add(c.ID, c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, c.Channel,
+		cases.add(c.ID, c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), nullID(c.OwnerID), c.Rung, c.Channel,
 			c.OriginalRequest, flagsJSON(c.Flags), c.Unanswered, c.Step, c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt, nullID(c.PartnerID),
 			priorityOf(c), flagsJSON(c.Tags))
 	}
@@ -287,7 +287,7 @@ func tables(batch *BulkBatch) []*bulkTable {
 func openCountsOf(batch *BulkBatch) (ids []int64, deltas []int32) {
 	by := map[int64]int32{}
 	for _, c := range batch.Cases {
-		if c.Status.CountsTowardLoad() {
+		if c.OwnerID != 0 && c.Status.CountsTowardLoad() {
 			by[c.OwnerID]++
 		}
 	}

@@ -35,7 +35,7 @@ func (c ListedCase) Case() desk.Case {
 // CaseList is Cases with only the columns a list shows: a page of 50 read twenty columns a row
 // (the original request among them) and parsed two times, for eight.
 func (t *Tx) CaseList(ctx context.Context, f CaseFilter) ([]ListedCase, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, customer_id, owner_id, COALESCE(partner_id, 0), subject, status, rung, flags, `+t.d.untyped("updated_at")+`
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, customer_id, COALESCE(owner_id, 0), COALESCE(partner_id, 0), subject, status, rung, flags, `+t.d.untyped("updated_at")+`
 		FROM cases`+f.where(), f.args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)

@@ -11,7 +11,7 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
-const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), owner_id, COALESCE(partner_id, 0), rung, channel,
+const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), COALESCE(owner_id, 0), COALESCE(partner_id, 0), rung, channel,
 	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at, priority, tags`
 
 func scanCase(row scanner) (desk.Case, error) {
@@ -56,7 +56,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, status, case_type, team_id, owner_id, rung, channel,
 		original_request, flags, last_seq, last_hash, created_at, updated_at, priority, tags)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-		c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), c.OwnerID, c.Rung, c.Channel,
+		c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), nullID(c.OwnerID), c.Rung, c.Channel,
 		c.OriginalRequest, flagsJSON(c.Flags), c.LastSeq, c.LastHash, c.CreatedAt, c.UpdatedAt, priorityOf(*c), flagsJSON(c.Tags)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert case: %w", err)

@@ -19,6 +19,7 @@ import (
 type InboxFilter struct {
 	OwnerID   int64         // cases this agent owns
 	TeamID    int64         // cases owned by agents of this team
+	Queued    bool          // instead: the cases waiting in TeamID's queue, owned by nobody yet
 	PartnerID int64         // only cases handed to this partner organisation
 	Statuses  []desk.Status // default: open
 	// ResponseTimer is the timer kind of a response target (default "response_due").
@@ -132,7 +133,10 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if f.OwnerID != 0 {
 		add("c.owner_id = $%d", f.OwnerID)
 	}
-	if f.TeamID != 0 {
+	switch {
+	case f.Queued:
+		add("c.owner_id IS NULL AND c.team_id = $%d", f.TeamID) // the partial index cases_team_queue
+	case f.TeamID != 0:
 		add("c.owner_id IN (SELECT id FROM agents WHERE team_id = $%d)", f.TeamID)
 	}
 	if f.PartnerID != 0 {
@@ -181,22 +185,29 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		}
 		after, args = keysetAfter(c, args)
 	}
+	// Only the sort keys are computed for every case of the list; the rest of a row is read for
+	// the page's rows alone (a team of 5,000 open cases: the owner index covers id and
+	// updated_at, so the cases themselves are read 200 times, not 5,000).
+	prank := "0"
+	if sort == SortPriority {
+		prank = priorityRankSQL
+	}
 	q := `WITH due AS MATERIALIZED (
-		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, c.rung, c.flags, c.updated_at,
-			c.priority, c.tags, ` + priorityRankSQL + ` AS prank,
+		SELECT c.id, c.updated_at, ` + prank + ` AS prank,
 			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
 			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
 		FROM cases c
 		WHERE ` + strings.Join(where, " AND ") + `
-	), keyed AS MATERIALIZED (
+	), keyed AS (
 		SELECT due.*, CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END AS nodue,
 			CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END AS next_due
 		FROM due
 	), page AS MATERIALIZED (
 		SELECT * FROM keyed ` + after + ` ` + order + ` LIMIT ` + fmt.Sprint(limit) + `
 	)
-	SELECT page.id, subject, status, owner_id, partner_id, customer_id, cu.name, rung, flags, updated_at, promise_due, response_due, priority, tags
-	FROM page JOIN customers cu ON cu.id = page.customer_id ` + strings.Replace(order, "id DESC", "page.id DESC", 1)
+	SELECT page.id, c.subject, c.status, COALESCE(c.owner_id, 0), COALESCE(c.partner_id, 0), c.customer_id, cu.name, c.rung, c.flags, page.updated_at,
+		page.promise_due, page.response_due, c.priority, c.tags
+	FROM page JOIN cases c ON c.id = page.id JOIN customers cu ON cu.id = c.customer_id ` + pageOrder.Replace(order)
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
@@ -234,6 +245,9 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	}
 	return out, rows.Err()
 }
+
+// pageOrder is a sort's ORDER BY on the page's own columns, beside the cases' of the same names.
+var pageOrder = strings.NewReplacer("nodue", "page.nodue", "next_due", "page.next_due", "updated_at", "page.updated_at", "prank", "page.prank", "id DESC", "page.id DESC")
 
 // anyTime scans a time that may come back as text: SQLite gives an aggregate or subquery of
 // a TIMESTAMP column no declared type, so the driver hands over the stored text.

@@ -35,7 +35,7 @@ type caseLoad struct {
 }
 
 func loadOf(c desk.Case) caseLoad {
-	return caseLoad{owner: c.OwnerID, open: c.Status.CountsTowardLoad()}
+	return caseLoad{owner: c.OwnerID, open: c.OwnerID != 0 && c.Status.CountsTowardLoad()} // a queued case counts for nobody
 }
 
 // seen records a case as loaded in the transaction (locked, so nothing else changes it).

@@ -16,8 +16,8 @@ import (
 // Mail intake reads a pool once per group transaction, where nothing writes agents or absences,
 // and then only the open counts (which every case opened changes) for each mail.
 type OwnerPool struct {
-	Agents   []desk.Agent             // ID, Role, Active and TeamID: what choosing reads
-	Absences map[int64][]desk.Absence // leave and sickness, by agent, that may count within an hour of Read
+	Agents   []desk.Agent             // whole: a team's queue asks who is at work (hours, zone)
+	Absences map[int64][]desk.Absence // breaks, leave and sickness, by agent, that may count within an hour of Read
 	Read     time.Time                // the time it was read for (see Holds)
 	teamID   int64
 	// counts reads the open counts of only the pool's agents (args, their ids) when they are a
@@ -41,7 +41,7 @@ func (p *OwnerPool) Holds(now time.Time) bool {
 // that may count within an hour of now, in two statements.
 func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
 	p := OwnerPool{teamID: teamID, Read: now, Absences: map[int64][]desk.Absence{}}
-	q := `SELECT a.id, a.role, a.active, COALESCE(a.team_id, 0) FROM agents a`
+	q := `SELECT ` + agentColumns + agentFrom
 	var args []any
 	if teamID != 0 {
 		q += ` WHERE a.team_id = CAST($1 AS BIGINT)` // cast: see CustomerAt
@@ -53,12 +53,10 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a desk.Agent
-		var role string
-		if err := rows.Scan(&a.ID, &role, &a.Active, &a.TeamID); err != nil {
+		a, err := t.scanAgent(rows)
+		if err != nil {
 			return p, fmt.Errorf("owner pool: %w", err)
 		}
-		a.Role = desk.Role(role)
 		p.Agents = append(p.Agents, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -75,7 +73,7 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 		p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases WHERE agent_id IN (` + strings.Join(in, ", ") + `) GROUP BY agent_id`
 	}
 	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
-		WHERE kind IN ('leave', 'sick') AND to_at > CAST($1 AS `+t.d.timeType+`) AND from_at < CAST($2 AS `+t.d.timeType+`)`,
+		WHERE kind IN ('break', 'leave', 'sick') AND to_at > CAST($1 AS `+t.d.timeType+`) AND from_at < CAST($2 AS `+t.d.timeType+`)`,
 		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
 	if err != nil {
 		return p, fmt.Errorf("owner pool absences: %w", err)
@@ -146,7 +144,7 @@ func (t *Tx) CountCases(ctx context.Context, statuses []desk.Status) (map[int64]
 	for i, st := range statuses {
 		ph[i], args[i] = fmt.Sprintf("$%d", i+1), string(st)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT owner_id, COUNT(*) FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) GROUP BY owner_id`, args...)
+	rows, err := t.tx.QueryContext(ctx, `SELECT owner_id, COUNT(*) FROM cases WHERE owner_id IS NOT NULL AND status IN (`+strings.Join(ph, ", ")+`) GROUP BY owner_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count cases: %w", err)
 	}

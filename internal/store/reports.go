@@ -147,7 +147,7 @@ func scanSpans(rows *sql.Rows, what string) ([]CaseSpan, error) {
 // stopping there (a few rows a case, where the earliest time of all would read every entry).
 func (t *Tx) FirstAnswers(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseSpan, error) {
 	args := []any{dbTime(from), dbTime(to)}
-	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, c.owner_id, c.created_at,
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, COALESCE(c.owner_id, 0), c.created_at,
 		  (SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal
 		   AND e.kind IN ('message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed') ORDER BY e.seq LIMIT 1)
 		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND `+f.where("c.owner_id", &args)+` ORDER BY c.id`, args...)
@@ -180,7 +180,7 @@ func (t *Tx) CustomerCases(ctx context.Context, customers []int64, from, to time
 	for i, id := range customers {
 		ids[i] = fmt.Sprint(id)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, c.owner_id, c.created_at, NULL
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, COALESCE(c.owner_id, 0), c.created_at, NULL
 		FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(3)+` AND c.created_at >= $1 AND c.created_at < $2 ORDER BY c.created_at, c.id`,
 		dbTime(from), dbTime(to), "["+strings.Join(ids, ",")+"]")
 	if err != nil {
@@ -208,7 +208,7 @@ func (t *Tx) EntryFacts(ctx context.Context, kinds []string, from, to time.Time,
 		args = append(args, k)
 		in[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT e.case_id, c.owner_id, e.kind, e.at, e.data FROM entries e JOIN cases c ON c.id = e.case_id
+	rows, err := t.tx.QueryContext(ctx, `SELECT e.case_id, COALESCE(c.owner_id, 0), e.kind, e.at, e.data FROM entries e JOIN cases c ON c.id = e.case_id
 		WHERE e.kind IN (`+strings.Join(in, ", ")+`) AND e.at >= $1 AND e.at < $2 AND `+f.where("", &args)+` ORDER BY e.at, e.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("entries for a report: %w", err)

@@ -85,7 +85,11 @@ func (s *Server) availabilityPage(w http.ResponseWriter, r *request) error {
 		if err != nil {
 			continue // gone or not visible: the notice is only a courtesy
 		}
-		d.Handed = append(d.Handed, handedRow{ID: c.ID, Ref: c.Ref, Subject: c.Subject, Owner: c.Owner.Name})
+		row := handedRow{ID: c.ID, Ref: c.Ref, Subject: c.Subject}
+		if c.Owner != nil {
+			row.Owner = c.Owner.Name
+		}
+		d.Handed = append(d.Handed, row)
 	}
 	return s.render(w, r, http.StatusOK, "availability", view{Title: r.T("avail.title"), Data: d})
 }

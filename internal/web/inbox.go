@@ -20,7 +20,7 @@ func (s *Server) inboxRoutes(mux *routeMux) {
 // inboxFilter is what the inbox shows, read from the query string (so every view has an
 // address and works without script). Unknown values fall back to the defaults.
 type inboxFilter struct {
-	Scope    string // "mine" (default) or "team"
+	Scope    string // "mine" (default), "team" or "queue" (the team's cases waiting for someone at work)
 	Show     string // "all" (default), "overdue" or "escalated"
 	Status   string // "open" (default), "waiting", "quarantined", "closed" or "any"
 	Priority string // "" (any) or a priority
@@ -30,7 +30,7 @@ type inboxFilter struct {
 }
 
 var (
-	inboxScopes   = []string{"mine", "team"}
+	inboxScopes   = []string{"mine", "team", "queue"}
 	inboxShows    = []string{"all", "overdue", "escalated"}
 	inboxStatuses = map[string][]desk.Status{
 		"open":        {desk.StatusOpen},
@@ -108,6 +108,7 @@ type inboxRow struct {
 	DueLabel   string    // "Promise due" / "Reply due"
 	StatusText string
 	Owner      string
+	Left       string // a queued case's business time left on its response clock ("" for none)
 	Mine       bool
 	Flags      []string // translated
 }
@@ -166,6 +167,8 @@ func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, sta
 	case data.Partner: // the service lists only the cases handed to their organisation
 	case f.Scope == "team":
 		q.MyTeam = true
+	case f.Scope == "queue":
+		q.MyTeam, q.Queued = true, true
 	default:
 		q.OwnerID = actor.ID
 	}
@@ -192,6 +195,15 @@ func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, sta
 			continue
 		}
 		row := inboxRow{InboxItem: it, StatusText: r.T("inbox.status." + string(it.Status)), Owner: names[it.OwnerID], Mine: it.OwnerID == actor.ID}
+		if it.OwnerID == 0 {
+			row.Owner = r.T("queue.nobody")
+		}
+		if left, ok := page.Left[it.CaseID]; ok {
+			row.Left = r.T("queue.left", s.duration(r, left))
+			if left <= 0 {
+				row.Left = r.T("queue.passed", s.duration(r, -left))
+			}
+		}
 		if it.NextDue != nil {
 			row.Due = *it.NextDue
 			row.DueLabel = r.T("inbox.due." + it.NextDueKind)
@@ -208,6 +220,9 @@ func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, sta
 		label := r.T("inbox.scope." + sc)
 		if sc == "team" && data.Team != "" {
 			label = r.T("inbox.scope.team_named", data.Team)
+		}
+		if sc == "queue" && data.Partner {
+			continue
 		}
 		data.Scopes = append(data.Scopes, inboxTab{Label: label, URL: g.URL(), Current: sc == f.Scope})
 	}

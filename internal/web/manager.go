@@ -25,6 +25,7 @@ type teamData struct {
 	Promises  []service.PromiseView
 	Escalated []service.TeamCase
 	Missing   []service.TeamCase
+	Queued    []service.TeamCase
 	Slips     []bar
 	SlipChart template.HTML // drawn by barChart, every text in it escaped
 	SlipTotal int
@@ -51,7 +52,7 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	d := teamData{Team: v.Team, Teams: v.Teams, Promises: v.Promises, Escalated: v.Escalated, Missing: v.Missing,
+	d := teamData{Team: v.Team, Teams: v.Teams, Promises: v.Promises, Escalated: v.Escalated, Missing: v.Missing, Queued: v.Queued,
 		Outcomes: v.Outcomes, Days: int(service.TeamWindow / (24 * time.Hour)), Now: v.Now}
 	for _, a := range v.Agents {
 		// Which buttons to show is the permission table's answer (v.Manage), not the page's own.

@@ -263,14 +263,17 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 			data.Question = q
 		}
 	}
-	names := map[int64]string{v.Case.Owner.ID: v.Case.Owner.Name}
-	data.People = append(data.People, portalPerson{Name: v.Case.Owner.Name, Role: s.portalRole(r, v.Case.Owner.Role), Team: v.Case.Owner.Team, Owner: true})
+	names := map[int64]string{}
+	if o := v.Case.Owner; o != nil { // nobody yet while the case waits in its team's queue
+		names[o.ID] = o.Name
+		data.People = append(data.People, portalPerson{Name: o.Name, Role: s.portalRole(r, o.Role), Team: o.Team, Owner: true})
+	}
 	for _, p := range v.Case.Participants {
 		if p.Kind != desk.ActorAgent {
 			continue
 		}
 		names[p.PersonID] = p.Name
-		if p.PersonID == v.Case.Owner.ID {
+		if p.PersonID == v.Case.OwnerID {
 			continue
 		}
 		data.People = append(data.People, portalPerson{Name: p.Name, Role: s.portalRole(r, p.Role)})

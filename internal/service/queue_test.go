@@ -1,0 +1,257 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
+	"github.com/keptdesk/kept/internal/mail"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// queueDesk is a desk with a Billing team that works Monday to Friday 09:00-17:00 in Tallinn
+// and takes mail at billing@desk.test (response target 2 business hours), and a Care agent
+// who works round the clock every day: the whole desk has someone at work on a Saturday, the
+// Billing team does not.
+type queueDesk struct {
+	t        *testing.T
+	ctx      context.Context
+	svc      *service.Service
+	st       *store.Store
+	clk      *clock.Fake
+	runner   *jobs.Runner
+	tallinn  *time.Location
+	bea, ben desk.Agent
+	cara     desk.Agent
+	mailNo   int
+}
+
+func newQueueDesk(t *testing.T, backend string, start time.Time) *queueDesk {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, backend)
+	clk := clock.NewFake(start)
+	svc := service.New(st, clk, slog.New(slog.DiscardHandler), service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+	sys := desk.SystemActor()
+	week := map[string][]string{"mon": {"09:00-17:00"}, "tue": {"09:00-17:00"}, "wed": {"09:00-17:00"}, "thu": {"09:00-17:00"}, "fri": {"09:00-17:00"}}
+	always := map[string][]string{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		always[d] = []string{"00:00-24:00"}
+	}
+	d := &queueDesk{t: t, ctx: ctx, svc: svc, st: st, clk: clk, runner: jobs.NewRunner(st, clk, slog.New(slog.DiscardHandler), svc.Handlers())}
+	d.tallinn = must(time.LoadLocation("Europe/Tallinn"))
+	d.cara = must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Cara Care", Email: "cara@desk.test", Role: "agent", Team: "Care", Timezone: "Europe/Tallinn", Hours: always}))
+	d.bea = must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Bea Billing", Email: "bea@desk.test", Role: "agent", Team: "Billing", Timezone: "Europe/Tallinn", Hours: week}))
+	d.ben = must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ben Billing", Email: "ben@desk.test", Role: "agent", Team: "Billing", Timezone: "Europe/Tallinn", Hours: week}))
+	zone, target := "Europe/Tallinn", 2*time.Hour
+	must(svc.SetTeamSettings(ctx, sys, "Billing", service.TeamSettingsIn{Addresses: []string{"billing@desk.test"}, Timezone: &zone,
+		BusinessHours: &week, ResponseTarget: &target}))
+	return d
+}
+
+// mailBilling delivers a new customer's mail to billing@ and returns its case.
+func (d *queueDesk) mailBilling(subject string) service.CaseView {
+	d.t.Helper()
+	d.mailNo++
+	from := fmt.Sprintf("mari%d@example.ee", d.mailNo)
+	raw := eml("From: Mari Mets <"+from+">", "To: billing@desk.test", "Subject: "+subject,
+		fmt.Sprintf("Message-ID: <queue%d@example.ee>", d.mailNo), "", "Please refund one.")
+	res := must(d.svc.ReceiveMail(d.ctx, mail.Delivery{From: from, To: []string{"billing@desk.test"}, Raw: raw}))
+	return must(d.svc.Case(d.ctx, desk.SystemActor(), res.CaseID))
+}
+
+// at moves the clock to a wall time in Tallinn and runs the timers due by then.
+func (d *queueDesk) at(wall time.Time) {
+	d.t.Helper()
+	d.clk.Set(wall)
+	if _, err := d.runner.RunDue(d.ctx); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *queueDesk) tln(day, hour, minute int) time.Time {
+	return time.Date(2026, 11, day, hour, minute, 0, 0, d.tallinn)
+}
+
+// lastNotes are the bodies of the record's internal notes by the desk, oldest first.
+func (d *queueDesk) notes(caseID int64) []string {
+	d.t.Helper()
+	var out []string
+	for _, e := range must(d.svc.Record(d.ctx, desk.SystemActor(), caseID)) {
+		if e.Kind == desk.KindNote && e.Internal {
+			out = append(out, e.Body)
+		}
+	}
+	return out
+}
+
+// A mail arriving on Saturday for a team off duty waits in the team's queue, with no owner,
+// never with someone off duty nor with another team's agent at work; it shows in the team's
+// "waiting for the team" list with its response clock in business time; on Monday at the
+// start of business hours a timer gives it to the least loaded agent of the team, the record
+// says so, and only then is the customer introduced to an owner (issue 16, Done when).
+func TestMailOnSaturdayWaitsForMonday(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)) // Sat 10:00 in Tallinn
+		// A rule that reminds a new case's owner cannot run on a case nobody owns: refused and
+		// noted, the mail still filed.
+		must(d.svc.CreateAutomation(d.ctx, desk.SystemActor(), desk.Automation{Name: "Nudge", Active: true,
+			When: desk.AutomationWhen{Event: "case_opened"}, Then: []desk.AutomationAction{{Do: desk.DoRemind, Body: "a new case"}}}))
+		first := d.mailBilling("Invoice charged twice")
+		second := d.mailBilling("Refund not received")
+		for _, c := range []service.CaseView{first, second} {
+			if c.OwnerID != 0 || c.Owner != nil || !c.Queued || c.Team != "Billing" {
+				t.Fatalf("%s on Saturday: owner %d %+v, queued %v, team %q; want it waiting in Billing's queue", c.Ref, c.OwnerID, c.Owner, c.Queued, c.Team)
+			}
+			// The case answer says there is no owner (null), and keeps its other fields.
+			var answer map[string]any
+			if err := json.Unmarshal(must(json.Marshal(c)), &answer); err != nil {
+				t.Fatal(err)
+			}
+			if o, ok := answer["owner"]; !ok || o != nil || answer["owner_id"] != nil || answer["ref"] != c.Ref || answer["rung"] != float64(0) {
+				t.Errorf("the case answer of a queued case: %v", answer)
+			}
+			notes := d.notes(c.ID)
+			if len(notes) == 0 || !strings.Contains(notes[0], "Waiting in Billing's queue") || !strings.Contains(notes[0], "Mon 30 Nov 09:00 EET") {
+				t.Errorf("%s notes: %q", c.Ref, notes)
+			}
+			for _, e := range must(d.svc.Record(d.ctx, desk.SystemActor(), c.ID)) {
+				if e.Kind == desk.KindIntroduction {
+					t.Errorf("%s introduces %s to the customer before anyone owns it", c.Ref, e.Actor.Name)
+				}
+			}
+		}
+		// Nobody is named to the customer: nothing is mailed until an owner exists.
+		for _, c := range []service.CaseView{first, second} {
+			for _, m := range d.customerMailsOf(c.ID) {
+				for _, name := range []string{"Bea", "Ben", "Cara"} {
+					if strings.Contains(string(m.Raw), name) {
+						t.Errorf("a mail to the customer on Saturday names %s:\n%s", name, m.Raw)
+					}
+				}
+			}
+		}
+		// The team sees both in its queue, with the business time left to answer: two hours,
+		// counted from Monday 09:00, not the 49 hours of the weekend.
+		bea := desk.AgentActor(d.bea)
+		page := must(d.svc.InboxPage(d.ctx, bea, service.InboxQuery{MyTeam: true, Queued: true}))
+		if len(page.Items) != 2 {
+			t.Fatalf("the queue lists %d cases, want 2: %+v", len(page.Items), page.Items)
+		}
+		for _, it := range page.Items {
+			if it.OwnerID != 0 || page.Left[it.CaseID] != 2*time.Hour || it.NextDue == nil || !it.NextDue.Equal(d.tln(30, 11, 0)) {
+				t.Errorf("queued %s: owner %d, due %v, business time left %v; want due Mon 11:00 with 2h left", it.Ref, it.OwnerID, it.NextDue, page.Left[it.CaseID])
+			}
+		}
+		if mine := must(d.svc.InboxPage(d.ctx, bea, service.InboxQuery{OwnerID: d.bea.ID})); len(mine.Items) != 0 {
+			t.Errorf("Bea owns %d cases on Saturday", len(mine.Items))
+		}
+		// Sunday: the customer writes again on the thread; it joins the waiting case.
+		d.at(d.tln(29, 12, 0))
+		raw := eml("From: Mari Mets <mari1@example.ee>", "To: billing@desk.test", "Subject: Re: Invoice charged twice",
+			"In-Reply-To: <queue1@example.ee>", "Message-ID: <queue1b@example.ee>", "", "Any news?")
+		if res := must(d.svc.ReceiveMail(d.ctx, mail.Delivery{From: "mari1@example.ee", To: []string{"billing@desk.test"}, Raw: raw})); res.CaseID != first.ID || res.Created {
+			t.Errorf("the customer's Sunday mail: %+v, want it on %s", res, first.Ref)
+		}
+		// Sunday evening: still waiting.
+		d.at(d.tln(29, 23, 0))
+		if c := must(d.svc.Case(d.ctx, desk.SystemActor(), first.ID)); c.OwnerID != 0 {
+			t.Fatalf("given to %d on Sunday", c.OwnerID)
+		}
+		// Monday 09:00: given out, the least loaded first (a tie: the lower id), then the other.
+		d.at(d.tln(30, 9, 0))
+		for _, want := range []struct {
+			c  service.CaseView
+			to desk.Agent
+		}{{first, d.bea}, {second, d.ben}} {
+			c := must(d.svc.Case(d.ctx, desk.SystemActor(), want.c.ID))
+			if c.OwnerID != want.to.ID || c.Owner == nil || c.Owner.Name != want.to.Name || c.Queued {
+				t.Fatalf("%s on Monday 09:00: owner %d, want %s", c.Ref, c.OwnerID, want.to.Name)
+			}
+			notes := d.notes(c.ID)
+			if last := notes[len(notes)-1]; !strings.Contains(last, "Given to "+want.to.Name+" at the start of business hours") {
+				t.Errorf("%s: the record's last note %q", c.Ref, last)
+			}
+			mails := d.customerMailsOf(c.ID)
+			if len(mails) == 0 || !strings.Contains(string(mails[len(mails)-1].Raw), want.to.Name) {
+				t.Errorf("%s: the customer was not introduced to %s by mail (%d mails)", c.Ref, want.to.Name, len(mails))
+			}
+		}
+		if q := must(d.svc.InboxPage(d.ctx, bea, service.InboxQuery{MyTeam: true, Queued: true})); len(q.Items) != 0 {
+			t.Errorf("the queue still lists %d cases on Monday", len(q.Items))
+		}
+	})
+}
+
+// customerMailsOf are the mails of a case to anyone but the desk's agents.
+func (d *queueDesk) customerMailsOf(caseID int64) []store.OutMail {
+	d.t.Helper()
+	var out []store.OutMail
+	for _, m := range outbox(d.t, d.st, caseID) {
+		if !strings.HasSuffix(m.To, "@desk.test") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// On a weekday a mail goes to the agent of the team at work, not to the one at lunch, even
+// when the one at work has more cases; on the team's holiday it waits for the next working day.
+func TestQueueWeekdayLunchAndHoliday(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 23, 9, 50, 0, 0, time.UTC)) // Mon 11:50 in Tallinn
+		sys := desk.SystemActor()
+		cust := must(d.svc.CreateCustomer(d.ctx, sys, desk.NewCustomer{Name: "Tiit Tamm", Email: "tiit@example.ee"}))
+		for range 2 { // Ben is busier: the least loaded of the team would be Bea
+			must(d.svc.OpenCase(d.ctx, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Old matter", Body: "Old matter", Channel: "email", OwnerID: d.ben.ID}))
+		}
+		must(d.svc.AddAbsence(d.ctx, sys, d.bea.ID, desk.NewAbsence{Kind: "break", From: d.tln(23, 12, 0), To: d.tln(23, 13, 0)}, nil))
+		d.at(d.tln(23, 12, 30))
+		if c := d.mailBilling("Invoice at lunch time"); c.OwnerID != d.ben.ID {
+			t.Errorf("a mail while Bea is at lunch went to %d, want Ben (%d), who is at work", c.OwnerID, d.ben.ID)
+		}
+		d.at(d.tln(23, 13, 30))
+		if c := d.mailBilling("Invoice after lunch"); c.OwnerID != d.bea.ID {
+			t.Errorf("a mail after lunch went to %d, want Bea (%d), the least loaded", c.OwnerID, d.bea.ID)
+		}
+		// Tuesday is the team's holiday: a mail at 10:00 waits until Wednesday 09:00.
+		holidays := []string{"2026-11-24"}
+		must(d.svc.SetTeamSettings(d.ctx, sys, "Billing", service.TeamSettingsIn{Holidays: holidays}))
+		d.at(d.tln(24, 10, 0))
+		c := d.mailBilling("Invoice on a holiday")
+		if c.OwnerID != 0 || !c.Queued {
+			t.Fatalf("a mail on the team's holiday went to %d", c.OwnerID)
+		}
+		if notes := d.notes(c.ID); !strings.Contains(notes[0], "Wed 25 Nov 09:00 EET") {
+			t.Errorf("the queue note: %q", notes[0])
+		}
+		d.at(d.tln(24, 16, 59))
+		if got := must(d.svc.Case(d.ctx, sys, c.ID)); got.OwnerID != 0 {
+			t.Fatalf("given out on the holiday to %d", got.OwnerID)
+		}
+		d.at(d.tln(25, 9, 0))
+		if got := must(d.svc.Case(d.ctx, sys, c.ID)); got.OwnerID == 0 || got.Team != "Billing" {
+			t.Errorf("on Wednesday 09:00: owner %d, team %q", got.OwnerID, got.Team)
+		}
+		// Ben takes a case from the queue himself on Saturday: the Monday timer leaves it with him.
+		d.at(d.tln(28, 11, 0))
+		taken := d.mailBilling("Invoice on Saturday")
+		if taken.OwnerID != 0 {
+			t.Fatalf("a Saturday mail went to %d", taken.OwnerID)
+		}
+		must(d.svc.HandOver(d.ctx, desk.AgentActor(d.ben), taken.ID, desk.Handover{ToAgentID: d.ben.ID, Briefing: "I take it from the queue."}))
+		d.at(d.tln(30, 9, 0))
+		if got := must(d.svc.Case(d.ctx, sys, taken.ID)); got.OwnerID != d.ben.ID {
+			t.Errorf("the case Ben took is with %d on Monday", got.OwnerID)
+		}
+	})
+}
