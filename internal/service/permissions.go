@@ -49,6 +49,9 @@ const (
 	ActCasePartner   Action = "case.partner"
 	ActCaseSearch    Action = "case.search"
 	ActCaseLabel     Action = "case.label" // a case's priority and tags
+	ActCaseCopies    Action = "case.copies" // who a case's replies are copied to (cc, bcc)
+	ActCaseWait      Action = "case.wait"   // set a case waiting on its customer, or take it back
+	ActCaseMerge     Action = "case.merge"  // merge a case into another of the same customer
 
 	ActPromiseMake Action = "promise.make"
 	ActPromiseRead Action = "promise.read"
@@ -210,6 +213,12 @@ var rules = []Rule{
 	{Action: ActCaseSearch, Who: "anyone signed in: staff find every case, partner users their firm's, customers their own", gate: signedIn, Routes: []string{"GET /api/v1/search", "GET /search"}},
 	{Action: ActCaseLabel, Who: "staff; partner users on cases handed to their firm", gate: isWorker, on: seesCase,
 		Routes: []string{"PATCH /api/v1/cases/{id}", "POST /cases/{id}/labels"}},
+	{Action: ActCaseCopies, Who: "staff, on a case they see (the addresses are the customer's contacts); never partner users", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"PUT /api/v1/cases/{id}/copies"}},
+	{Action: ActCaseWait, Who: "staff, on a case they see; never partner users", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"POST /api/v1/cases/{id}/waiting", "DELETE /api/v1/cases/{id}/waiting", "POST /cases/{id}/waiting"}},
+	{Action: ActCaseMerge, Who: "whoever settles both cases: the owner, anyone above the owner in the chain, a lead or manager of the case's team, admin",
+		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/merge", "POST /cases/{id}/merge"}},
 	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
 		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
 		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,

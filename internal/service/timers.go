@@ -26,6 +26,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerPortalLink:      s.onTimers(each(s.sendPortalLink)),
 		timerPasswordReset:   s.onTimers(each(s.sendPasswordReset)),
 		timerAutomationSweep: s.onTimers(each(s.sweepAutomations)),
+		timerWaitingDue:      s.onTimers(each(s.waitingDue)),
 	}
 }
 
@@ -194,8 +195,8 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	} else if err != nil {
 		return err
 	}
-	if !c.Status.Active() || c.Unanswered == 0 {
-		return nil
+	if !c.Status.Active() || c.Unanswered == 0 || c.Waiting() {
+		return nil // answered, closed, or the desk waits on the customer (waiting.go)
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
