@@ -48,7 +48,7 @@ const (
 	ActCaseRelease   Action = "case.release"
 	ActCasePartner   Action = "case.partner"
 	ActCaseSearch    Action = "case.search"
-	ActCaseLabel     Action = "case.label" // a case's priority and tags
+	ActCaseLabel     Action = "case.label"  // a case's priority and tags
 	ActCaseCopies    Action = "case.copies" // who a case's replies are copied to (cc, bcc)
 	ActCaseWait      Action = "case.wait"   // set a case waiting on its customer, or take it back
 	ActCaseMerge     Action = "case.merge"  // merge a case into another of the same customer
