@@ -28,6 +28,9 @@ type InboxFilter struct {
 	Tag           string // only cases with this tag ("": any)
 	Sort          string // InboxSorts: "" is SortDue
 	After         string // a page's cursor (InboxRow.Cursor): the rows after it in the sort
+	// OnCustomer narrows to cases the desk waits on the customer for ("yes") or to the others
+	// ("no"); "": both.
+	OnCustomer string
 }
 
 // Inbox sorts.
@@ -64,6 +67,7 @@ type InboxRow struct {
 	UpdatedAt    time.Time
 	NextDue      time.Time // zero when nothing is due
 	NextDueKind  string    // DuePromise, DueResponse, or "" when nothing is due
+	OnCustomer   bool      // the desk waits on the customer (set waiting)
 }
 
 // Cursor is where the next page of an inbox in the sort starts: after this row.
@@ -151,6 +155,12 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if f.Priority != "" {
 		add("c.priority = $%d", f.Priority)
 	}
+	switch f.OnCustomer {
+	case "yes":
+		where = append(where, "c.waiting_since IS NOT NULL")
+	case "no":
+		where = append(where, "c.waiting_since IS NULL")
+	}
 	if f.Tag != "" {
 		// Tags are a JSON list of words without quotes (desk.ParseTags): the quoted tag is found whole.
 		add(`c.tags LIKE $%d ESCAPE '\'`, `%"`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Tag)+`"%`)
@@ -183,7 +193,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	}
 	q := `WITH due AS MATERIALIZED (
 		SELECT c.id, c.subject, c.status, c.owner_id, COALESCE(c.partner_id, 0) AS partner_id, c.customer_id, c.rung, c.flags, c.updated_at,
-			c.priority, c.tags, ` + priorityRankSQL + ` AS prank,
+			c.priority, c.tags, ` + priorityRankSQL + ` AS prank, CASE WHEN c.waiting_since IS NULL THEN 0 ELSE 1 END AS on_customer,
 			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
 			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
 		FROM cases c
@@ -195,7 +205,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	), page AS MATERIALIZED (
 		SELECT * FROM keyed ` + after + ` ` + order + ` LIMIT ` + fmt.Sprint(limit) + `
 	)
-	SELECT page.id, subject, status, owner_id, partner_id, customer_id, cu.name, rung, flags, updated_at, promise_due, response_due, priority, tags
+	SELECT page.id, subject, status, owner_id, partner_id, customer_id, cu.name, rung, flags, updated_at, promise_due, response_due, priority, tags, on_customer
 	FROM page JOIN customers cu ON cu.id = page.customer_id ` + strings.Replace(order, "id DESC", "page.id DESC", 1)
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -207,11 +217,12 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		var r InboxRow
 		var status, flags, tags string
 		var promiseDue, responseDue anyTime
+		var onCustomer int
 		if err := rows.Scan(&r.CaseID, &r.Subject, &status, &r.OwnerID, &r.PartnerID, &r.CustomerID, &r.CustomerName, &r.Rung, &flags, &r.UpdatedAt,
-			&promiseDue, &responseDue, &r.Priority, &tags); err != nil {
+			&promiseDue, &responseDue, &r.Priority, &tags, &onCustomer); err != nil {
 			return nil, fmt.Errorf("inbox: %w", err)
 		}
-		r.Ref, r.Status, r.UpdatedAt = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC()
+		r.Ref, r.Status, r.UpdatedAt, r.OnCustomer = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC(), onCustomer == 1
 		if err := json.Unmarshal([]byte(flags), &r.Flags); err != nil {
 			return nil, fmt.Errorf("inbox: case %d flags: %w", r.CaseID, err)
 		}
