@@ -99,6 +99,10 @@ func (s *Server) mergeCase(r *http.Request, svc *service.Service, a desk.Actor) 
 	if err != nil {
 		return nil, err
 	}
+	// Who may merge into this case is answered before what to merge is read.
+	if err := svc.AllowOn(r.Context(), a, service.ActCaseMerge, id, 0); err != nil {
+		return nil, err
+	}
 	from, ok := desk.ParseCaseRef(in.From)
 	if !ok {
 		if from, err = strconv.ParseInt(strings.TrimSpace(in.From), 10, 64); err != nil || from <= 0 {

@@ -96,6 +96,10 @@ func (s *Server) caseMerge(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	// Who may merge into this case is answered before the form is read.
+	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseMerge, id, 0); err != nil {
+		return err
+	}
 	from, ok := desk.ParseCaseRef(r.PostFormValue("from"))
 	if !ok {
 		return s.refused(w, r, id, "merge", []string{"from"}, desk.Invalid("from", "%s", r.T("case.merge_no_ref")))
