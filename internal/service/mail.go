@@ -317,7 +317,7 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		}
 		entry, res.Created = entries[0], true
 	}
-	if c.CustomerID == cust.ID && !msg.Automatic {
+	if c.CustomerID == cust.ID && !msg.Automatic && !in.auth.Unverified {
 		if err := s.keepMailCopies(w, c, cust, msg); err != nil {
 			return err
 		}
