@@ -83,3 +83,32 @@ func TestCaseComposerCopiesFilesAndWaiting(t *testing.T) {
 		}
 	})
 }
+
+// A reply's file is the customer's in the portal, beside the reply; an internal note's file is
+// neither listed nor served to them.
+func TestPortalShowsARepliesFilesOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		ctx := context.Background()
+		ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		cust := caseMust(d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"}))
+		c := caseMust(d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Kettle", Body: "It leaks.", Channel: "web", OwnerID: ann.ID}))
+		reply := caseMust(d.Svc.AddMessage(ctx, desk.AgentActor(ann), c.ID, desk.NewMessage{Body: "The manual.",
+			Files: []desk.FileIn{{Filename: "manual.txt", ContentType: "text/plain", Content: []byte("read me")}}}))
+		note := caseMust(d.Svc.AddMessage(ctx, desk.AgentActor(ann), c.ID, desk.NewMessage{Body: "Their ID.", Internal: true,
+			Files: []desk.FileIn{{Filename: "passport-scan.txt", ContentType: "text/plain", Content: []byte("secret")}}}))
+		rd, _ := desk.DataOf[desk.MessageOutData](reply.Entry)
+		nd, _ := desk.DataOf[desk.NoteData](note.Entry)
+		b := d.browser()
+		b.portalSignIn("mari@example.ee")
+		p := b.get("/portal/cases/" + itoa(c.ID))
+		p.mustContain(t, "manual.txt", "/portal/documents/"+itoa(rd.Files[0].DocumentID))
+		p.portalLacks(t, "passport-scan.txt")
+		if got := b.get("/portal/documents/" + itoa(rd.Files[0].DocumentID)); got.Status != http.StatusOK || got.Body != "read me" {
+			t.Errorf("the reply's file: %d %q", got.Status, got.Body)
+		}
+		if got := b.get("/portal/documents/" + itoa(nd.Files[0].DocumentID)); got.Status != http.StatusNotFound {
+			t.Errorf("the note's file answers the customer %d", got.Status)
+		}
+	})
+}
