@@ -114,3 +114,25 @@ func (s *Server) caseMerge(w http.ResponseWriter, r *request) error {
 func (s *Server) waitedText(r *request, seconds int64) string {
 	return s.duration(r, time.Duration(seconds)*time.Second)
 }
+
+// caseWorkText is what a copies_changed or merged entry says, in the reader's language (the
+// record keeps the desk's English); "" for another kind.
+func (s *Server) caseWorkText(r *request, e desk.Entry) string {
+	if d, ok := desk.DataOf[desk.CopiesChangedData](e); ok {
+		to := strings.Join(d.To, ", ")
+		if to == "" {
+			to = r.T("case.cc_none")
+		}
+		if d.Blind {
+			return r.T("case.bcc_now", to)
+		}
+		return r.T("case.cc_now", to)
+	}
+	if d, ok := desk.DataOf[desk.MergedData](e); ok {
+		if d.Into != 0 {
+			return r.T("case.merged_into_entry", desk.CaseRef(d.Into))
+		}
+		return r.T("case.merged_in_entry", desk.CaseRef(d.From))
+	}
+	return ""
+}

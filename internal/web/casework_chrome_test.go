@@ -60,7 +60,7 @@ func TestBrowserCaseDailyWork(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.notice.done`)),
 	)
 	page := text(t, ctx)
-	for _, want := range []string{"manual.pdf", "Cc: none → jaan@example.ee", "Bcc: none → audit@example.ee"} {
+	for _, want := range []string{"manual.pdf", "Cc from now on: jaan@example.ee", "Bcc from now on: audit@example.ee"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the case page does not show %q", want)
 		}

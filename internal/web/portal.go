@@ -321,6 +321,9 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 			pe.DocID = d.DocumentID
 		case desk.KindMessageIn:
 			pe.Body = portalText(r, e.Body)
+		case desk.KindCopiesChanged, desk.KindMerged:
+			// The desk's own wording is English: the change is said in the reader's language.
+			pe.Body = s.caseWorkText(r, e)
 		case desk.KindMessageOut:
 			d, _ := desk.DataOf[desk.MessageOutData](e)
 			for _, f := range d.Files {
