@@ -386,6 +386,12 @@ func (s *Service) addMessage(w *work, caseID int64, in desk.NewMessage) ([]desk.
 	if err != nil {
 		return nil, nil, err
 	}
+	if w.actor.Kind == desk.ActorCustomer {
+		// A customer writing on a merged case (its portal page) writes on the case it went into.
+		if c, err = mergedTarget(w, c); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := w.allow(ActCaseReply, Object{Case: c}); err != nil {
 		return nil, nil, err
 	}

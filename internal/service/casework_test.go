@@ -177,6 +177,12 @@ func TestMergeCases(t *testing.T) {
 		if r.CaseID != a.ID {
 			t.Errorf("a reply on %s's thread went to %s, want %s", b.Ref, desk.CaseRef(r.CaseID), a.Ref)
 		}
+		if res := must(sc.svc.AddMessage(sc.ctx, desk.CustomerActor(sc.mari), b.ID, desk.NewMessage{Body: "From the portal."})); res.CaseID != a.ID {
+			t.Errorf("the customer's message on %s went to %s, want %s", b.Ref, desk.CaseRef(res.CaseID), a.Ref)
+		}
+		if bv := must(sc.svc.Case(sc.ctx, sc.sys, b.ID)); bv.Status != desk.StatusClosed {
+			t.Errorf("the customer's message reopened the merged case: %s", bv.Status)
+		}
 		for _, id := range []int64{a.ID, b.ID} {
 			if rep := must(sc.svc.Verify(sc.ctx, id, nil)); !rep.OK() {
 				t.Errorf("verify %s: %+v", desk.CaseRef(id), rep)
