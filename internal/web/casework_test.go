@@ -81,6 +81,16 @@ func TestCaseComposerCopiesFilesAndWaiting(t *testing.T) {
 		if _, err := cd.Svc.SetWaiting(context.Background(), desk.AgentActor(cd.Ann), cd.CaseID, service.WaitingIn{Stop: true}); err == nil {
 			t.Error("the case still waited after the customer wrote")
 		}
+
+		// Merging another customer's case is refused in the reader's words, the ref kept.
+		ivo := caseMust(cd.Svc.CreateCustomer(context.Background(), desk.SystemActor(), desk.NewCustomer{Name: "Ivo Horvat", Email: "ivo@example.hr"}))
+		other := caseMust(cd.Svc.OpenCase(context.Background(), desk.SystemActor(), desk.NewCase{CustomerID: ivo.ID, Subject: "Toaster", Body: "Broken.", Channel: "web", OwnerID: cd.Ann.ID}))
+		b.get(cd.path(""))
+		p = b.post(cd.path("/merge"), url.Values{"from": {other.Ref}})
+		if p.Status != http.StatusConflict {
+			t.Fatalf("merging another customer's case: %d", p.Status)
+		}
+		p.mustContain(t, "Only cases of the same customer can be merged.", `value="`+other.Ref+`"`)
 	})
 }
 
