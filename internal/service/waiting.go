@@ -112,6 +112,10 @@ func (s *Service) waitingDue(w *work, t store.Timer) error {
 	if !c.Waiting() || c.WaitingUntil.IsZero() || w.now.Before(c.WaitingUntil) {
 		return nil // answered, taken back or moved meanwhile
 	}
+	if c.Status != desk.StatusOpen {
+		// Resolved (or closed) while it waited: nobody needs reminding, it just stops waiting.
+		return s.stopWaiting(w, c, desk.WaitingEnded)
+	}
 	since := c.WaitingSince
 	if err := s.stopWaiting(w, c, desk.WaitingReminded); err != nil {
 		return err
