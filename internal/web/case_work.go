@@ -115,7 +115,7 @@ func (s *Server) waitedText(r *request, seconds int64) string {
 	return s.duration(r, time.Duration(seconds)*time.Second)
 }
 
-// caseWorkText is what a copies_changed or merged entry says, in the reader's language (the
+// caseWorkText is what a copies_changed, waiting_changed or merged entry says, in the reader's language (the
 // record keeps the desk's English); "" for another kind.
 func (s *Server) caseWorkText(r *request, e desk.Entry) string {
 	if d, ok := desk.DataOf[desk.CopiesChangedData](e); ok {
@@ -127,6 +127,15 @@ func (s *Server) caseWorkText(r *request, e desk.Entry) string {
 			return r.T("case.bcc_now", to)
 		}
 		return r.T("case.cc_now", to)
+	}
+	if d, ok := desk.DataOf[desk.WaitingChangedData](e); ok {
+		switch {
+		case d.Waiting && !d.Until.IsZero():
+			return r.T("case.waiting_entry_until", r.When(d.Until.Time()))
+		case d.Waiting:
+			return r.T("case.waiting_entry")
+		}
+		return r.T("case.waiting_entry_" + d.Reason)
 	}
 	if d, ok := desk.DataOf[desk.MergedData](e); ok {
 		if d.Into != 0 {
