@@ -18,8 +18,8 @@ const (
 	KindMerged         EntryKind = "merged"          // a case merged into another: on both records
 )
 
-// maxCopies bounds a case's cc and bcc each.
-const maxCopies = 20
+// MaxCopies bounds a case's cc and bcc each.
+const MaxCopies = 20
 
 // ParseCopies checks and tidies addresses to copy a case's mail to: bare addresses, lower
 // case, each once, in the order given; empty items are skipped.
@@ -39,8 +39,8 @@ func ParseCopies(field string, in []string) ([]string, error) {
 			out = append(out, addr)
 		}
 	}
-	if len(out) > maxCopies {
-		return nil, Invalid(field, "a case is copied to at most %d addresses", maxCopies)
+	if len(out) > MaxCopies {
+		return nil, Invalid(field, "a case is copied to at most %d addresses", MaxCopies)
 	}
 	return out, nil
 }

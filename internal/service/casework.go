@@ -216,17 +216,15 @@ func (s *Service) keepMailCopies(w *work, c *desk.Case, cust desk.Customer, msg 
 	}
 	cc := slices.Clone(c.CC)
 	for _, a := range msg.Cc {
-		addr := strings.ToLower(strings.TrimSpace(a.Email))
-		if addr != "" && !own(addr) && !slices.Contains(cc, addr) {
-			cc = append(cc, addr)
+		// An address the desk cannot mail is not kept (the mail itself is, whole).
+		ok, err := desk.ParseCopies("cc", []string{a.Email})
+		if err != nil || len(ok) != 1 || own(ok[0]) || slices.Contains(cc, ok[0]) || len(cc) >= desk.MaxCopies {
+			continue
 		}
+		cc = append(cc, ok[0])
 	}
 	if len(cc) == len(c.CC) {
 		return nil
-	}
-	cc, err = desk.ParseCopies("cc", cc)
-	if err != nil {
-		return nil // an address the desk cannot mail is not kept; the mail itself is
 	}
 	return w.as(desk.SystemActor(), func() error { return s.setCopies(w, c, cc, nil) })
 }
