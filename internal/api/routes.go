@@ -55,6 +55,7 @@ func (s *Server) routes() []route {
 		s.incidentRoutes(),
 		s.labelRoutes(),
 		s.bulkRoutes(),
+		s.caseWorkRoutes(),
 		s.adminRoutes(),
 	)
 }
@@ -86,8 +87,9 @@ func (s *Server) caseRoutes() []route {
 			status: http.StatusOK, answer: service.CaseView{}, handle: s.getCase, read: readShared},
 		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
 			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose}, // a record only grows: its case row and entries need not agree
-		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true.",
-			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage},
+		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true. " +
+			"files are attached (kept as the customer's documents and hashed on the entry; a note's are staff-only); cc and bcc set the case's copies first.",
+			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage, maxBody: maxMessageBody},
 		{method: "POST", path: "/api/v1/cases/{id}/calls", summary: "Log a phone call with summary and transcript.",
 			status: http.StatusCreated, body: callIn{}, answer: desk.Entry{}, handle: s.logCall},
 		{method: "POST", path: "/api/v1/inbound", summary: "A customer's message from an integration: joins the case it names or replies to, else opens one; idempotent on external_id.",
@@ -211,7 +213,14 @@ func (s *Server) addMessage(r *http.Request, svc *service.Service, a desk.Actor)
 	if err != nil {
 		return nil, err
 	}
-	return svc.AddMessage(r.Context(), a, id, desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID)})
+	m := desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID), Files: messageFiles(in.Files)}
+	if in.CC != nil {
+		m.CC = append([]string{}, *in.CC...)
+	}
+	if in.BCC != nil {
+		m.BCC = append([]string{}, *in.BCC...)
+	}
+	return svc.AddMessage(r.Context(), a, id, m)
 }
 
 func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

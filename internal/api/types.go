@@ -87,10 +87,13 @@ type caseIn struct {
 }
 
 type messageIn struct {
-	Body          string `json:"body"`
-	Internal      bool   `json:"internal,omitempty"`
-	Offer         bool   `json:"offer,omitempty"`
-	CannedReplyID ID     `json:"canned_reply_id,omitempty"`
+	Body          string    `json:"body"`
+	Internal      bool      `json:"internal,omitempty"`
+	Offer         bool      `json:"offer,omitempty"`
+	CannedReplyID ID        `json:"canned_reply_id,omitempty"`
+	CC            *[]string `json:"cc,omitempty"`    // the case's cc from this reply on (see PUT …/copies)
+	BCC           *[]string `json:"bcc,omitempty"`   // and its bcc
+	Files         []fileIn  `json:"files,omitempty"` // attached (base64), at most 10 and 25 MiB together
 }
 
 type callIn struct {

@@ -77,6 +77,15 @@ type Case struct {
 	Tags            []string `json:"tags"`
 	Resolution      string   `json:"-"` // the resolution awaiting the customer's confirmation
 	ResolvedBy      int64    `json:"-"`
+	// CC are the addresses the desk's mail on the case is copied to, seen by all who get it;
+	// BCC those it goes to unseen (never in a header or on anything the customer reads).
+	CC  []string `json:"-"`
+	BCC []string `json:"-"`
+	// WaitingSince is when the desk set the case waiting on its customer (zero: not waiting);
+	// WaitingUntil, when set, is when its owner is reminded if the customer has not answered.
+	WaitingSince time.Time `json:"-"`
+	WaitingUntil time.Time `json:"-"`
+	MergedInto   int64     `json:"-"` // the case this one was merged into (0: none)
 	// Reader is the customer as a reader of what the desk writes to them (language and zone):
 	// not stored, filled by the service before the rules that write to the customer.
 	Reader    Reader    `json:"-"`
@@ -317,6 +326,18 @@ type NewMessage struct {
 	// RecordedBy names who put a customer's words on the record for them (an integration's
 	// token): the entry says so, so the record never passes it off as the customer's own doing.
 	RecordedBy string
+	// CC and BCC are the case's copies from this message on (nil: as they are): the desk's
+	// people set them as they write a reply.
+	CC, BCC []string
+	// Files are attached to a reply or a note by the desk's people: kept as documents of the
+	// customer, named and hashed on the message's entry, mailed with a reply.
+	Files []FileIn
+}
+
+// FileIn is a file attached to a message as it is written.
+type FileIn struct {
+	Filename, ContentType string
+	Content               []byte
 }
 
 // AddMessage decides what a message on a case does. A customer writing on a closed case reopens it.

@@ -173,7 +173,7 @@ func containsRun(words, run []string) bool {
 // A call's recording is the desk's: staff only, never the customer (partner users hear one on
 // a case handed to their firm, through the case: see CanHearRecording).
 func CanSeeDocument(a Actor, d Document) bool {
-	if d.IsRecording() {
+	if d.IsRecording() || d.Kind == NoteAttachmentKind { // an internal note's file is as internal as the note
 		return IsStaff(a)
 	}
 	return CanSeeCustomer(a, d.CustomerID)
@@ -186,6 +186,19 @@ func CanHearRecording(a Actor, c Case, d Document) bool {
 		return false
 	}
 	return IsStaff(a) || (a.Kind == ActorAgent && CanSeeCase(a, c))
+}
+
+// Kinds of the documents the desk's own people attach: to a reply (the customer has it by mail
+// and in the portal) and to an internal note (staff only, like the note).
+const (
+	ReplyAttachmentKind = "reply attachment"
+	NoteAttachmentKind  = "note attachment"
+)
+
+// IsAttachment reports whether the desk attached the document to a reply or a note (it is not
+// something the customer gave, to be asked for again).
+func (d Document) IsAttachment() bool {
+	return d.Kind == ReplyAttachmentKind || d.Kind == NoteAttachmentKind
 }
 
 // VisibleDocuments are the documents of a list the actor may see.

@@ -78,6 +78,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindRatingGiven:     reader[RatingGivenData](),
 	KindPriorityChanged: reader[PriorityChangedData](), KindTagsChanged: reader[TagsChangedData](),
 	KindRecordingAdded: reader[RecordingAddedData](),
+	KindCopiesChanged:  reader[CopiesChangedData](), KindWaitingChanged: reader[WaitingChangedData](), KindMerged: reader[MergedData](),
 }
 
 // marshalData is a draft's data as its entry keeps it: nil when there is none, as for an

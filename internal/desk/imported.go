@@ -52,6 +52,7 @@ type File struct {
 	DocumentID  int64  `json:"document_id,omitempty"`
 	Filename    string `json:"filename"`
 	Inline      bool   `json:"inline,omitempty"` // an image shown in the text
+	SHA256      string `json:"sha256,omitempty"` // the bytes' hash, for a file attached in the desk (kept verify holds the document to it)
 	Size        int64  `json:"size,omitempty"`
 	URL         string `json:"url,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime"
 	netmail "net/mail"
 	"strings"
 	"time"
@@ -14,7 +15,10 @@ import (
 
 // Outgoing is a mail the desk sends.
 type Outgoing struct {
-	From, To      Address
+	From, To Address
+	// Cc are copied openly (a Cc header). A blind copy is never in the message: its address is
+	// an envelope recipient only (see the outbox's Also).
+	Cc            []Address
 	ReplyTo       string // an address, bare or "Name <address>"; empty for none
 	Subject, Text string
 	MessageID     string   // without <>; required (Keys.MessageID)
@@ -29,6 +33,8 @@ type Outgoing struct {
 	// which mail clients offer to put in the calendar) and as an invite.ics attachment for
 	// clients that do not.
 	Calendar *Calendar
+	// Files go with the text as attachments (multipart/mixed), each base64 encoded.
+	Files []Attachment
 }
 
 // Compose renders an Outgoing as a raw RFC 5322 message: quoted-printable
@@ -64,7 +70,7 @@ func Compose(o Outgoing) ([]byte, error) {
 
 	// go-message writes the fields in the reverse order of setting them.
 	var h gomail.Header
-	if o.Calendar == nil {
+	if o.Calendar == nil && len(o.Files) == 0 {
 		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 		h.Set("Content-Transfer-Encoding", "quoted-printable")
 	}
@@ -93,14 +99,29 @@ func Compose(o Outgoing) ([]byte, error) {
 		a.Name = cleanLine(a.Name)
 		h.SetAddressList("Reply-To", []*gomail.Address{a})
 	}
+	if len(o.Cc) > 0 {
+		cc := make([]*gomail.Address, len(o.Cc))
+		for i, a := range o.Cc {
+			if cc[i], err = outAddress(a, "Cc"); err != nil {
+				return nil, err
+			}
+		}
+		h.SetAddressList("Cc", cc)
+	}
 	h.SetAddressList("To", []*gomail.Address{to})
 	h.SetAddressList("From", []*gomail.Address{from})
 	h.SetDate(o.Date)
 
 	var buf bytes.Buffer
 	body := cleanText(strings.ReplaceAll(o.Text, "\r\n", "\n"))
+	if o.Calendar == nil && len(o.Files) > 0 {
+		if err := composeWithFiles(&buf, h, body, o.Files); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
 	if o.Calendar != nil {
-		if err := composeWithCalendar(&buf, h, body, *o.Calendar); err != nil {
+		if err := composeWithCalendar(&buf, h, body, *o.Calendar, o.Files); err != nil {
 			return nil, err
 		}
 		return buf.Bytes(), nil
@@ -121,7 +142,7 @@ func Compose(o Outgoing) ([]byte, error) {
 // composeWithCalendar writes a mail carrying an invitation as invitations go (RFC 6047): the
 // text and the calendar object as alternatives of one another, and the object again as an
 // attachment, inside a multipart/mixed.
-func composeWithCalendar(buf *bytes.Buffer, h gomail.Header, body string, cal Calendar) error {
+func composeWithCalendar(buf *bytes.Buffer, h gomail.Header, body string, cal Calendar, files []Attachment) error {
 	mw, err := gomail.CreateWriter(buf, h)
 	if err != nil {
 		return fmt.Errorf("mail: compose: header: %w", err)
@@ -150,8 +171,53 @@ func composeWithCalendar(buf *bytes.Buffer, h gomail.Header, body string, cal Ca
 	if err := writePart(mw.CreateAttachment(ah))(cal.Data); err != nil {
 		return err
 	}
+	if err := writeFiles(mw, files); err != nil {
+		return err
+	}
 	if err := mw.Close(); err != nil {
 		return fmt.Errorf("mail: compose: parts: %w", err)
+	}
+	return nil
+}
+
+// composeWithFiles writes a mail with attachments: the text, then each file, inside a
+// multipart/mixed.
+func composeWithFiles(buf *bytes.Buffer, h gomail.Header, body string, files []Attachment) error {
+	mw, err := gomail.CreateWriter(buf, h)
+	if err != nil {
+		return fmt.Errorf("mail: compose: header: %w", err)
+	}
+	var th gomail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	th.Set("Content-Transfer-Encoding", "quoted-printable")
+	if err := writePart(mw.CreateSingleInline(th))([]byte(body)); err != nil {
+		return err
+	}
+	if err := writeFiles(mw, files); err != nil {
+		return err
+	}
+	if err := mw.Close(); err != nil {
+		return fmt.Errorf("mail: compose: parts: %w", err)
+	}
+	return nil
+}
+
+// writeFiles adds files as attachments; their names are cleaned of line breaks (encoded
+// when not ASCII) and their types fall back to application/octet-stream.
+func writeFiles(mw *gomail.Writer, files []Attachment) error {
+	for _, f := range files {
+		ctype, _, err := mime.ParseMediaType(f.ContentType)
+		if err != nil || ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		name := cleanLine(f.Filename)
+		var ah gomail.AttachmentHeader
+		ah.SetContentType(ctype, map[string]string{"name": name})
+		ah.SetFilename(name)
+		ah.Set("Content-Transfer-Encoding", "base64")
+		if err := writePart(mw.CreateAttachment(ah))(f.Data); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ type Queued struct {
 	CaseID    int64 // 0: a mail of no case
 	From      string
 	To        string
+	Also      []string // further envelope recipients: the case's copies (cc, bcc)
 	MessageID string
 	Raw       []byte
 	Attempts  int // counting the one this claim starts

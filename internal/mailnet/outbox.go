@@ -165,7 +165,7 @@ func (s *Sender) sendBatch(ctx context.Context, batch []mail.Queued, leaseEnd ti
 			}
 			return len(accepted), ctx.Err()
 		}
-		sendErr := s.relay.sendOn(sctx, &conn, m.From, []string{m.To}, m.Raw)
+		sendErr := s.relay.sendOn(sctx, &conn, m.From, append([]string{m.To}, m.Also...), m.Raw)
 		if sendErr != nil && ctx.Err() != nil {
 			// Stopping mid-session: the relay may or may not have the mail, so it keeps its
 			// lease and is sent again when that runs out, like a crashed sender's.

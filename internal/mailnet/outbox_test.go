@@ -551,3 +551,31 @@ func BenchmarkSender(b *testing.B) {
 		})
 	}
 }
+
+// A reply copied to the case's Cc and Bcc (issue 16) goes in one SMTP transaction to the
+// customer and each copy: the Bcc is an envelope recipient only, in no header of the mail.
+func TestSenderMailsTheCopies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		m := outboxMail(1)
+		m.Raw = []byte(strings.Replace(string(m.Raw), "\r\nMessage-ID:", "\r\nCc: jaan@example.ee\r\nMessage-ID:", 1))
+		m.Also = []string{"jaan@example.ee", "audit@example.ee"}
+		e.queue(t, m)
+		if n := e.runDue(t); n != 1 {
+			t.Fatalf("sent %d mails, want 1", n)
+		}
+		got := e.relay.received()
+		if len(got) != 1 {
+			t.Fatalf("the relay received %d mails", len(got))
+		}
+		if rcpts := strings.Join(got[0].To, ","); rcpts != "customer1@example.ee,jaan@example.ee,audit@example.ee" {
+			t.Errorf("RCPT TO: %s", rcpts)
+		}
+		if strings.Contains(string(got[0].Data), "audit@") {
+			t.Errorf("the blind copy is in the message:\n%s", got[0].Data)
+		}
+		if out := e.outbox(t); len(out) != 1 || out[0].State != store.MailSent || strings.Join(out[0].Also, ",") != "jaan@example.ee,audit@example.ee" {
+			t.Errorf("the outbox after sending: %+v", out)
+		}
+	})
+}

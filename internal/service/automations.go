@@ -396,7 +396,9 @@ func (s *Service) sweepRule(w *work, a desk.Automation) error {
 			return err
 		}
 		for _, c := range cases {
-			if c.Status != desk.StatusAwaitingConfirmation && c.Unanswered != 0 {
+			// Set waiting on the customer by the desk (casework.go), awaiting their confirmation,
+			// or answered with nothing since.
+			if !c.Waiting() && c.Status != desk.StatusAwaitingConfirmation && c.Unanswered != 0 {
 				continue
 			}
 			// Business days are never fewer than days of the clock: the query bounds them.

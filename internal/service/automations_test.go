@@ -206,6 +206,9 @@ func TestAutomationPromiseDueAndWaiting(t *testing.T) {
 		answered := sc.openCase(sc.ann, "Router")
 		must(sc.svc.AddMessage(sc.ctx, desk.AgentActor(sc.ann), answered.ID, desk.NewMessage{Body: "Please restart it and tell us."}))
 		waiting := sc.openCase(sc.ann, "Kettle") // the customer waits for the desk
+		// Set waiting on the customer by the desk (issue 16), though nobody answered in writing.
+		snoozed := sc.openCase(sc.ann, "Meter reading")
+		must(sc.svc.SetWaiting(sc.ctx, desk.AgentActor(sc.ann), snoozed.ID, service.WaitingIn{}))
 		sc.automation(desk.Automation{Name: "Due soon", When: desk.AutomationWhen{PromiseDueHours: 2},
 			Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "A promise is due soon."}}})
 		sc.automation(desk.Automation{Name: "Chase", When: desk.AutomationWhen{WaitingDays: 3},
@@ -229,6 +232,9 @@ func TestAutomationPromiseDueAndWaiting(t *testing.T) {
 		}
 		if n := count(waiting.ID, "Chase"); n != 0 {
 			t.Errorf("on a case waiting for the desk Chase acted %d times", n)
+		}
+		if n := count(snoozed.ID, "Chase"); n != 1 {
+			t.Errorf("on a case set waiting on the customer Chase acted %d times, want once", n)
 		}
 	})
 }

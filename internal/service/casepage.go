@@ -63,6 +63,7 @@ type CasePermissions struct {
 	HandOver, Ask, Resolve, Reopen, Release, Resend bool
 	Label                                           bool           // priority and tags
 	Record                                          bool           // add a call's recording
+	Copies, Wait, Merge                             bool           // the case's cc and bcc; waiting on the customer; merging another case in
 	Keep, Slip                                      map[int64]bool // by promise
 	// Incidents and decisions: open or link an incident, record a decision, answer a pending
 	// one (by decision).
@@ -78,7 +79,8 @@ func casePermissions(w *work, c *desk.Case, promises []desk.Promise) (CasePermis
 	}
 	out := CasePermissions{Keep: map[int64]bool{}, Slip: map[int64]bool{}}
 	for act, to := range map[Action]*bool{ActCaseAsk: &out.Ask, ActCaseResolve: &out.Resolve, ActCaseReopen: &out.Reopen, ActCaseRelease: &out.Release,
-		ActMailResend: &out.Resend, ActCaseLabel: &out.Label, ActRecordingAdd: &out.Record} {
+		ActMailResend: &out.Resend, ActCaseLabel: &out.Label, ActRecordingAdd: &out.Record,
+		ActCaseCopies: &out.Copies, ActCaseWait: &out.Wait, ActCaseMerge: &out.Merge} {
 		if *to, err = w.may(act, Object{Case: c}); err != nil {
 			return out, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,10 @@ type CaseView struct {
 	Participants    []desk.Participant `json:"participants"`
 	Step            *StepView          `json:"step"`
 	Promises        []desk.Promise     `json:"promises"`
+	CC              []string           `json:"cc"`
+	BCC             []string           `json:"bcc,omitempty"` // staff only
+	Waiting         *WaitingView       `json:"waiting,omitempty"`
+	MergedInto      string             `json:"merged_into,omitempty"` // the ref of the case it was merged into
 	CreatedAt       time.Time          `json:"created_at"`
 	UpdatedAt       time.Time          `json:"updated_at"`
 }
@@ -264,9 +269,41 @@ func caseView(w *work, c *desk.Case) (CaseView, error) {
 		}
 		partner = &p
 	}
-	return CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
+	v := CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
 		CustomerID: c.CustomerID, Owner: owner, OwnerID: c.OwnerID, Queued: owner == nil, Team: team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
-		Priority: c.Priority, Tags: c.Tags, Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}, nil
+		Priority: c.Priority, Tags: c.Tags, Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CC: slices.Clone(c.CC)}
+	if v.CC == nil {
+		v.CC = []string{}
+	}
+	if desk.IsStaff(w.actor) {
+		v.BCC = slices.Clone(c.BCC)
+	} else if w.actor.Role == desk.RolePartner {
+		v.CC = []string{} // the customer's contacts are not a partner's to read
+	}
+	if c.MergedInto != 0 {
+		v.MergedInto = desk.CaseRef(c.MergedInto)
+	}
+	if c.Waiting() {
+		settings, err := w.settingsOf(*c)
+		if err != nil {
+			return CaseView{}, err
+		}
+		v.Waiting = &WaitingView{Since: c.WaitingSince, Waited: int64(settings.Calendar().Elapsed(c.WaitingSince, w.now) / time.Second)}
+		if !c.WaitingUntil.IsZero() {
+			until := c.WaitingUntil
+			v.Waiting.Until = &until
+		}
+	}
+	return v, nil
+}
+
+// WaitingView is a case waiting on its customer: since when, until when (a snooze), and the
+// waiting clock: how long it has waited in its team's business time.
+type WaitingView struct {
+	Since  time.Time  `json:"since"`
+	Until  *time.Time `json:"until,omitempty"`
+	Waited int64      `json:"waited_s"` // seconds of business time
 }
 
 // CaseByRef finds the id of the case with this ref, if the actor may see it.
@@ -386,6 +423,12 @@ func (s *Service) addMessage(w *work, caseID int64, in desk.NewMessage) ([]desk.
 	if err != nil {
 		return nil, nil, err
 	}
+	if w.actor.Kind == desk.ActorCustomer {
+		// A customer writing on a merged case (its portal page) writes on the case it went into.
+		if c, err = mergedTarget(w, c); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := w.allow(ActCaseReply, Object{Case: c}); err != nil {
 		return nil, nil, err
 	}
@@ -394,6 +437,13 @@ func (s *Service) addMessage(w *work, caseID int64, in desk.NewMessage) ([]desk.
 	}
 	drafts, err := desk.AddMessage(c, w.actor, in, w.now)
 	if err != nil {
+		return nil, nil, err
+	}
+	files, err := s.messageExtras(w, c, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := withFiles(drafts, files); err != nil {
 		return nil, nil, err
 	}
 	if w.actor.Kind == desk.ActorAgent && !in.Internal {
@@ -445,6 +495,9 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.customerAnswered(w, c, drafts); err != nil {
 		return nil, err
 	}
 	escalate, answered := false, desk.Answered(c, w.actor, drafts)

@@ -159,7 +159,7 @@ func documentsAskedAgain(ctx context.Context, tx *store.Tx, customerID int64, te
 		return nil, err
 	}
 	// A call's recording is not something the customer gave, to be asked for again.
-	docs = slices.DeleteFunc(docs, desk.Document.IsRecording)
+	docs = slices.DeleteFunc(docs, func(d desk.Document) bool { return d.IsRecording() || d.IsAttachment() })
 	if found := desk.MentionedDocuments(docs, text); found != nil {
 		return found, nil
 	}

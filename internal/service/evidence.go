@@ -54,6 +54,18 @@ func quoteOf(e desk.Entry, quotes map[int64]docQuote) {
 	if d, ok := desk.DataOf[desk.RecordingAddedData](e); ok && d.DocumentID != 0 && d.SHA256 != "" {
 		quotes[d.DocumentID] = docQuote{desk.CaseRef(e.CaseID), e.Seq, d.SHA256}
 	}
+	// Files attached to a reply or a note in the desk are quoted on its entry.
+	var files []desk.File
+	if d, ok := desk.DataOf[desk.MessageOutData](e); ok {
+		files = d.Files
+	} else if d, ok := desk.DataOf[desk.NoteData](e); ok {
+		files = d.Files
+	}
+	for _, f := range files {
+		if f.DocumentID != 0 && f.SHA256 != "" {
+			quotes[f.DocumentID] = docQuote{desk.CaseRef(e.CaseID), e.Seq, f.SHA256}
+		}
+	}
 }
 
 // short is a hash cut to what a person compares by eye.

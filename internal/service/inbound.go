@@ -166,6 +166,9 @@ func inboundCase(w *work, in Inbound, customerID int64) (*desk.Case, error) {
 		} else if err != nil {
 			return nil, err
 		}
+		if c, err = mergedTarget(w, c); err != nil { // a merged case's messages land where it went
+			return nil, err
+		}
 		if c.CustomerID == customerID && c.Status.Active() {
 			return c, nil
 		}

@@ -27,6 +27,8 @@ type InboxQuery struct {
 	// Tools reads the inbox page's tools in the same read: the reader's saved views, and when
 	// cases are listed and they may act in bulk, the bulk form's choices (InboxView.Tools).
 	Tools bool
+	// OnCustomer: "yes" only cases waiting on the customer, "no" none of them, "" both.
+	OnCustomer string
 }
 
 // InboxItem is one case of an inbox with what falls due on it next.
@@ -47,6 +49,7 @@ type InboxItem struct {
 	NextDueKind  string      `json:"next_due_kind,omitempty"` // "promise" or "response"
 	Overdue      bool        `json:"overdue"`
 	Escalated    bool        `json:"escalated"`
+	OnCustomer   bool        `json:"waiting_on_customer"` // set waiting on the customer (no response is owed)
 }
 
 // Inbox lists open cases by what falls due next (the nearest open promise or response target;
@@ -136,7 +139,7 @@ func inboxItems(w *work, q InboxQuery) ([]InboxItem, string, error) {
 func inboxList(w *work, q InboxQuery) ([]InboxItem, string, error) {
 	ctx, tx, actor := w.ctx, w.tx, w.actor
 	filter := store.InboxFilter{OwnerID: q.OwnerID, TeamID: q.TeamID, Queued: q.Queued, Statuses: q.Statuses, ResponseTimer: timerResponseDue, Limit: q.Limit,
-		Priority: q.Priority, Tag: q.Tag, Sort: q.Sort, After: q.After}
+		Priority: q.Priority, Tag: q.Tag, Sort: q.Sort, After: q.After, OnCustomer: q.OnCustomer}
 	if filter.Priority != "" {
 		if _, err := desk.ParsePriority("priority", filter.Priority); err != nil {
 			return nil, "", err
@@ -195,7 +198,7 @@ func inboxList(w *work, q InboxQuery) ([]InboxItem, string, error) {
 		}
 		item := InboxItem{CaseID: r.CaseID, Ref: r.Ref, Subject: r.Subject, Status: r.Status, OwnerID: r.OwnerID, CustomerID: r.CustomerID,
 			CustomerName: r.CustomerName, Rung: r.Rung, Flags: r.Flags, Priority: r.Priority, Tags: r.Tags, UpdatedAt: r.UpdatedAt, NextDueKind: r.NextDueKind,
-			Overdue: r.Overdue(w.now), Escalated: r.Escalated()}
+			Overdue: r.Overdue(w.now), Escalated: r.Escalated(), OnCustomer: r.OnCustomer}
 		if !r.NextDue.IsZero() {
 			due := r.NextDue
 			item.NextDue = &due

@@ -212,6 +212,9 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	if err != nil {
 		return err
 	}
+	if c, err = mergedTarget(w, c); err != nil {
+		return err
+	}
 	if msg.Automatic && !trusted {
 		if mine, err := automaticAnswersCase(w, c, mailContact(from, stored.SHA256)); err != nil || !mine {
 			// An auto-reply or out-of-office notice that answers none of the desk's mail opens
@@ -316,6 +319,11 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 			}
 		}
 		entry, res.Created = entries[0], true
+	}
+	if c.CustomerID == cust.ID && !msg.Automatic && !in.auth.Unverified {
+		if err := s.keepMailCopies(w, c, cust, msg); err != nil {
+			return err
+		}
 	}
 	res.MailID, res.CaseID = stored.ID, c.ID
 	return w.tx.SetMailEntry(w.ctx, stored.ID, c.ID, entry.Seq)

@@ -52,7 +52,7 @@ func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 	}
 	out := make([]mail.Queued, len(claimed))
 	for i, m := range claimed {
-		out[i] = mail.Queued{ID: m.ID, CaseID: m.CaseID, From: m.From, To: m.To, MessageID: m.MessageID, Raw: m.Raw,
+		out[i] = mail.Queued{ID: m.ID, CaseID: m.CaseID, From: m.From, To: m.To, Also: m.Also, MessageID: m.MessageID, Raw: m.Raw,
 			Attempts: m.Attempts, CreatedAt: m.CreatedAt}
 	}
 	return out, nil

@@ -190,12 +190,17 @@ func (s *Service) mailNotices(w *work, n *caseNotices) error {
 	if o.Calendar, err = s.invitation(w, c, noticeFor{r: r, cust: cust, to: mail.Address{Name: toName, Email: to}}, n.entries); err != nil {
 		return err
 	}
+	if o.Files, err = mailFiles(w, said); err != nil {
+		return err
+	}
+	var also []string
+	o.Cc, also = mailCopies(c, said)
 	raw, err := s.compose(o)
 	if err != nil {
 		return fmt.Errorf("compose mail for %s seq %d: %w", c.Ref(), said[0].Seq, err)
 	}
 	return w.tx.QueueMail(w.ctx, store.OutMail{CaseID: c.ID, EntrySeq: said[0].Seq, From: s.mailCfg.Address, To: to, MessageID: o.MessageID,
-		Raw: raw, Automatic: ack}, w.now)
+		Raw: raw, Automatic: ack, Also: also}, w.now)
 }
 
 // noticeFor is who a case's mail is for: how they read, their address, and the zone their times

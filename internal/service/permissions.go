@@ -50,8 +50,11 @@ const (
 	ActCaseRelease   Action = "case.release"
 	ActCasePartner   Action = "case.partner"
 	ActCaseSearch    Action = "case.search"
-	ActCaseLabel     Action = "case.label" // a case's priority and tags
-	ActCaseBulk      Action = "case.bulk"  // one action on the cases checked in the inbox
+	ActCaseLabel     Action = "case.label"  // a case's priority and tags
+	ActCaseBulk      Action = "case.bulk"   // one action on the cases checked in the inbox
+	ActCaseCopies    Action = "case.copies" // who a case's replies are copied to (cc, bcc)
+	ActCaseWait      Action = "case.wait"   // set a case waiting on its customer, or take it back
+	ActCaseMerge     Action = "case.merge"  // merge a case into another of the same customer
 
 	ActPromiseMake Action = "promise.make"
 	ActPromiseRead Action = "promise.read"
@@ -223,6 +226,12 @@ var rules = []Rule{
 	{Action: ActCaseBulk, Who: "staff; each case is then done by its own command and asks that command's row " +
 		"(case.handover, case.label, case.resolve, incident.link): a case refused says why, the others are done",
 		gate: desk.IsStaff, Routes: []string{"POST /api/v1/cases/bulk", "POST /inbox/bulk"}},
+	{Action: ActCaseCopies, Who: "staff, on a case they see (the addresses are the customer's contacts); never partner users", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"PUT /api/v1/cases/{id}/copies"}},
+	{Action: ActCaseWait, Who: "staff, on a case they see; never partner users", gate: desk.IsStaff, on: seesCase,
+		Routes: []string{"POST /api/v1/cases/{id}/waiting", "DELETE /api/v1/cases/{id}/waiting", "POST /cases/{id}/waiting"}},
+	{Action: ActCaseMerge, Who: "whoever settles both cases: the owner, anyone above the owner in the chain, a lead or manager of the case's team, admin",
+		gate: desk.IsStaff, on: maySettle, Routes: []string{"POST /api/v1/cases/{id}/merge", "POST /cases/{id}/merge"}},
 	{Action: ActExport, Who: "whoever reads the case: staff (every entry); partner users (cases handed to their firm); the customer (their own, in the portal); " +
 		"an entry the reader may not see is withheld (its seq and hashes, not its content)",
 		gate: func(a desk.Actor) bool { return isWorker(a) || isCustomer(a) }, on: seesCase,

@@ -27,6 +27,7 @@ func (s *Service) Handlers() map[string]jobs.Handler {
 		timerPasswordReset:   s.onTimers(each(s.sendPasswordReset)),
 		timerAutomationSweep: s.onTimers(each(s.sweepAutomations)),
 		timerQueueHandout:    s.onTimers(each(s.handOutQueued)),
+		timerWaitingDue:      s.onTimers(each(s.waitingDue)),
 	}
 }
 
@@ -195,8 +196,8 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	} else if err != nil {
 		return err
 	}
-	if !c.Status.Active() || c.Unanswered == 0 || c.OwnerID == 0 {
-		return nil // answered, or still in its team's queue: nobody to escalate from (the queue view shows it overdue)
+	if !c.Status.Active() || c.Unanswered == 0 || c.OwnerID == 0 || c.Waiting() {
+		return nil // answered, closed, still in its team's queue (the queue view shows it overdue), or the desk waits on the customer (waiting.go)
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {

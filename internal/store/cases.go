@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,16 +13,30 @@ import (
 )
 
 const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), COALESCE(owner_id, 0), COALESCE(partner_id, 0), rung, channel,
-	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at, priority, tags`
+	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at, priority, tags,
+	cc, bcc, waiting_since, waiting_until, merged_into`
 
 func scanCase(row scanner) (desk.Case, error) {
 	var c desk.Case
-	var status, flags, tags string
+	var status, flags, tags, cc, bcc string
+	var since, until sql.NullTime
 	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.PartnerID, &c.Rung, &c.Channel,
 		&c.OriginalRequest, &flags, &c.Unanswered, &c.Step, &c.Resolution, &c.ResolvedBy, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt,
-		&c.Priority, &tags)
+		&c.Priority, &tags, &cc, &bcc, &since, &until, &c.MergedInto)
 	if err != nil {
 		return c, err
+	}
+	if since.Valid {
+		c.WaitingSince = since.Time.UTC()
+	}
+	if until.Valid {
+		c.WaitingUntil = until.Time.UTC()
+	}
+	if err := json.Unmarshal([]byte(cc), &c.CC); err != nil {
+		return c, fmt.Errorf("case %d cc: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(bcc), &c.BCC); err != nil {
+		return c, fmt.Errorf("case %d bcc: %w", c.ID, err)
 	}
 	c.Status = desk.Status(status)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()

@@ -29,6 +29,9 @@ type InboxFilter struct {
 	Tag           string // only cases with this tag ("": any)
 	Sort          string // InboxSorts: "" is SortDue
 	After         string // a page's cursor (InboxRow.Cursor): the rows after it in the sort
+	// OnCustomer narrows to cases the desk waits on the customer for ("yes") or to the others
+	// ("no"); "": both.
+	OnCustomer string
 }
 
 // Inbox sorts.
@@ -65,6 +68,7 @@ type InboxRow struct {
 	UpdatedAt    time.Time
 	NextDue      time.Time // zero when nothing is due
 	NextDueKind  string    // DuePromise, DueResponse, or "" when nothing is due
+	OnCustomer   bool      // the desk waits on the customer (set waiting)
 }
 
 // Cursor is where the next page of an inbox in the sort starts: after this row.
@@ -155,6 +159,12 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if f.Priority != "" {
 		add("c.priority = $%d", f.Priority)
 	}
+	switch f.OnCustomer {
+	case "yes":
+		where = append(where, "c.waiting_since IS NOT NULL")
+	case "no":
+		where = append(where, "c.waiting_since IS NULL")
+	}
 	if f.Tag != "" {
 		// Tags are a JSON list of words without quotes (desk.ParseTags): the quoted tag is found whole.
 		add(`c.tags LIKE $%d ESCAPE '\'`, `%"`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Tag)+`"%`)
@@ -206,7 +216,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		SELECT * FROM keyed ` + after + ` ` + order + ` LIMIT ` + fmt.Sprint(limit) + `
 	)
 	SELECT page.id, c.subject, c.status, COALESCE(c.owner_id, 0), COALESCE(c.partner_id, 0), c.customer_id, cu.name, c.rung, c.flags, page.updated_at,
-		page.promise_due, page.response_due, c.priority, c.tags
+		page.promise_due, page.response_due, c.priority, c.tags, CASE WHEN c.waiting_since IS NULL THEN 0 ELSE 1 END
 	FROM page JOIN cases c ON c.id = page.id JOIN customers cu ON cu.id = c.customer_id ` + pageOrder.Replace(order)
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -218,11 +228,12 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		var r InboxRow
 		var status, flags, tags string
 		var promiseDue, responseDue anyTime
+		var onCustomer int
 		if err := rows.Scan(&r.CaseID, &r.Subject, &status, &r.OwnerID, &r.PartnerID, &r.CustomerID, &r.CustomerName, &r.Rung, &flags, &r.UpdatedAt,
-			&promiseDue, &responseDue, &r.Priority, &tags); err != nil {
+			&promiseDue, &responseDue, &r.Priority, &tags, &onCustomer); err != nil {
 			return nil, fmt.Errorf("inbox: %w", err)
 		}
-		r.Ref, r.Status, r.UpdatedAt = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC()
+		r.Ref, r.Status, r.UpdatedAt, r.OnCustomer = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC(), onCustomer == 1
 		if err := json.Unmarshal([]byte(flags), &r.Flags); err != nil {
 			return nil, fmt.Errorf("inbox: case %d flags: %w", r.CaseID, err)
 		}

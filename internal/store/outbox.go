@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,12 +22,15 @@ const (
 // OutMail is a mail in the outbox. QueueMail reads CaseID through Automatic; the rest is
 // filled in by the outbox.
 type OutMail struct {
-	ID        int64
-	CaseID    int64  // 0: a mail of no case
-	EntryID   int64  // the entry it carries (0: none, or EntrySeq names it)
-	EntrySeq  int64  // the entry it carries, by its seq in CaseID's record, when appended in the same transaction
-	From      string // envelope sender (MAIL FROM)
-	To        string // one envelope recipient (RCPT TO)
+	ID       int64
+	CaseID   int64  // 0: a mail of no case
+	EntryID  int64  // the entry it carries (0: none, or EntrySeq names it)
+	EntrySeq int64  // the entry it carries, by its seq in CaseID's record, when appended in the same transaction
+	From     string // envelope sender (MAIL FROM)
+	To       string // one envelope recipient (RCPT TO): the customer
+	// Also are the mail's other envelope recipients: the case's copies (cc and bcc alike; a
+	// bcc is in no header of Raw, only here).
+	Also      []string
 	MessageID string // the Message-ID of Raw: a message is queued once
 	Raw       []byte // the composed message, CRLF line ends
 	Automatic bool   // an automatic reply, rate-limited per recipient
@@ -41,15 +45,19 @@ type OutMail struct {
 }
 
 const outboxColumns = `id, case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, state, attempts, next_at,
-	lease_until, last_error, created_at, sent_at`
+	lease_until, last_error, created_at, sent_at, also_to`
 
 func scanOutMail(row scanner) (OutMail, error) {
 	var m OutMail
 	var lease, sent sql.NullTime
+	var also string
 	err := row.Scan(&m.ID, &m.CaseID, &m.EntryID, &m.From, &m.To, &m.MessageID, &m.Raw, &m.Automatic, &m.State, &m.Attempts,
-		&m.NextAt, &lease, &m.LastError, &m.CreatedAt, &sent)
+		&m.NextAt, &lease, &m.LastError, &m.CreatedAt, &sent, &also)
 	if err != nil {
 		return m, err
+	}
+	if err := json.Unmarshal([]byte(also), &m.Also); err != nil {
+		return m, fmt.Errorf("outbox mail %d also_to: %w", m.ID, err)
 	}
 	m.NextAt, m.CreatedAt = m.NextAt.UTC(), m.CreatedAt.UTC()
 	if lease.Valid {
@@ -86,7 +94,7 @@ func (m OutMail) check() error {
 	switch {
 	case m.From == "" || m.To == "" || m.MessageID == "" || len(m.Raw) == 0:
 		return fmt.Errorf("queue mail %q to %q: from, to, message id and message are required", m.MessageID, m.To)
-	case strings.ContainsAny(m.From+m.To, "\r\n"):
+	case strings.ContainsAny(m.From+m.To+strings.Join(m.Also, ""), "\r\n"):
 		// An envelope address is one SMTP command line; a line break would inject another.
 		return fmt.Errorf("queue mail %q: line break in an envelope address", m.MessageID)
 	}

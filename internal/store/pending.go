@@ -400,18 +400,35 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 		UpdatedAt  string `json:"updated_at"`
 		Priority   string `json:"priority"`
 		Tags       string `json:"tags"`
+		CC         string `json:"cc"`
+		BCC        string `json:"bcc"`
+		Since      string `json:"waiting_since"`
+		Until      string `json:"waiting_until"`
+		MergedInto int64  `json:"merged_into"`
 	}
 	slices.SortFunc(cases, func(a, b desk.Case) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
 	return writeRows(ctx, t, cases, func(c desk.Case) row {
 		return row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
-			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt), priorityOf(c), flagsJSON(c.Tags)}
+			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt), priorityOf(c), flagsJSON(c.Tags),
+			flagsJSON(c.CC), flagsJSON(c.BCC), t.optTimeParam(c.WaitingSince), t.optTimeParam(c.WaitingUntil), c.MergedInto}
 	}, "save %d cases", `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
 		team_id = NULLIF(j.team_id, 0), owner_id = NULLIF(j.owner_id, 0), rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
 		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
-		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0), priority = j.priority, tags = j.tags
+		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0), priority = j.priority, tags = j.tags,
+		cc = j.cc, bcc = j.bcc, waiting_since = `+t.d.timeColumn("NULLIF(j.waiting_since, '')")+`,
+		waiting_until = `+t.d.timeColumn("NULLIF(j.waiting_until, '')")+`, merged_into = j.merged_into
 		FROM `+t.d.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
-		"partner_id BIGINT", "updated_at TEXT", "priority TEXT", "tags TEXT")+` WHERE cases.id = j.id`)
+		"partner_id BIGINT", "updated_at TEXT", "priority TEXT", "tags TEXT",
+		"cc TEXT", "bcc TEXT", "waiting_since TEXT", "waiting_until TEXT", "merged_into BIGINT")+` WHERE cases.id = j.id`)
+}
+
+// optTimeParam is timeParam for a time that may be unset: "" (NULL once read) when zero.
+func (t *Tx) optTimeParam(at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return t.d.timeParam(at)
 }
 
 // writeRows runs q with items turned into rows by row, as its one JSON parameter, and nothing
@@ -548,13 +565,13 @@ func (t *Tx) queueMails(ctx context.Context, mails []OutMail) error {
 		}
 	}
 	return chunks(len(mails), func(lo, hi int) error {
-		args := make([]any, 0, 9*(hi-lo))
+		args := make([]any, 0, 10*(hi-lo))
 		for _, m := range mails[lo:hi] {
-			args = append(args, m.CaseID, m.EntryID, m.From, m.To, m.MessageID, m.Raw, m.Automatic, m.CreatedAt, m.CreatedAt)
+			args = append(args, m.CaseID, m.EntryID, m.From, m.To, m.MessageID, m.Raw, m.Automatic, m.CreatedAt, m.CreatedAt, flagsJSON(m.Also))
 		}
 		// DO NOTHING: a mail queued already (the same Message-ID) stays as it is.
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, next_at, created_at)
-			VALUES `+t.d.valuesRows(hi-lo, 9)+` ON CONFLICT (message_id) DO NOTHING`, args...)
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (case_id, entry_id, from_addr, to_addr, message_id, raw, automatic, next_at, created_at, also_to)
+			VALUES `+t.d.valuesRows(hi-lo, 10)+` ON CONFLICT (message_id) DO NOTHING`, args...)
 		if err != nil {
 			return fmt.Errorf("queue %d mails (%q first): %w", hi-lo, mails[lo].MessageID, err)
 		}

@@ -43,6 +43,9 @@ func (s *Server) refused(w http.ResponseWriter, r *request, caseID int64, form s
 	if i := strings.LastIndexByte(field, '.'); i >= 0 {
 		field = field[i+1:]
 	}
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i] // cc[1]: the cc field
+	}
 	if to, ok := map[string]string{"due_at": "due", "message_to_customer": "message", "to_agent_id": "to", "canned_reply_id": "canned",
 		"duration_s": "duration", "owner_id": "owner", "file": "file", "content": "file"}[field]; ok {
 		field = to
@@ -117,6 +120,9 @@ func (s *Server) caseReply(w http.ResponseWriter, r *request) error {
 			return desk.Invalid("canned", "no canned reply %q", v)
 		}
 	}
+	if err := replyExtras(r, &in); err != nil {
+		return s.refused(w, r, id, "reply", []string{"body", "canned", "offer", "cc", "bcc", "files"}, err)
+	}
 	if r.PostFormValue("action") == "use" {
 		// Without script, "use" brings the canned reply's text into the box to edit.
 		f := &formState{Values: postedValues(r)}
@@ -133,7 +139,7 @@ func (s *Server) caseReply(w http.ResponseWriter, r *request) error {
 	}
 	res, err := s.svc.AddMessage(r.Context(), r.sess.Actor, id, in)
 	if err != nil {
-		return s.refused(w, r, id, "reply", []string{"body", "canned", "offer"}, err)
+		return s.refused(w, r, id, "reply", []string{"body", "canned", "offer", "cc", "bcc", "files"}, err)
 	}
 	done := "reply"
 	if in.Internal {

@@ -40,6 +40,7 @@ func (s *Server) casePageRoutes(mux *routeMux) {
 	mux.Handle("GET /cases/{id}/mails/{mail}/html", s.agent("/cases/{id}/mails/{mail}/html", s.caseMailHTML))
 	mux.Handle("GET /cases/{id}/mails/{mail}/raw", s.agent("/cases/{id}/mails/{mail}/raw", s.caseMailRaw))
 	mux.Handle("GET /cases/{id}/mails/{mail}/attachments/{n}", s.agent("/cases/{id}/mails/{mail}/attachments/{n}", s.caseMailAttachment))
+	s.caseWorkRoutes(mux)
 }
 
 // casePage is what the case template reads.
@@ -79,6 +80,11 @@ type casePage struct {
 	Incidents, OpenIncidents []desk.Incident
 	Decisions                service.DecisionsView
 	Limits                   []limitView
+	// The daily work: how long the case has waited on its customer (business time), the
+	// case it was merged into, and the attachment limit the composer says.
+	Waited               string
+	MergedID             int64
+	AttachMax, AttachMiB int64
 }
 
 // limitView is one role's limit of the decision policy, as the page writes it.
@@ -215,6 +221,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 		Kinds: []string{"callback", "update", "delivery", "fix", "appointment"}}
 	q := r.URL.Query()
 	p.ShowHTML, _ = strconv.ParseInt(q.Get("html"), 10, 64)
+	p.AttachMax, p.AttachMiB = desk.MaxDocumentSize, desk.MaxDocumentSize>>20
+	if c.Waiting != nil {
+		p.Waited = s.waitedText(r, c.Waiting.Waited)
+	}
+	p.MergedID, _ = desk.ParseCaseRef(c.MergedInto)
 	p.Images = p.ShowHTML != 0 && q.Get("images") == "1"
 	for _, f := range c.Flags {
 		if _, ok := s.cat["en"]["case.flag."+f]; ok {
@@ -300,7 +311,8 @@ func (s *Server) noticeFor(r *request, p *casePage) {
 	}
 	switch done {
 	case "reply", "note", "call", "promise", "kept", "slipped", "handover", "escalated", "released", "resolved", "reopened", "step", "reference", "document", "asked", "resent",
-		"linked", "decision_granted", "decision_refused", "decision_pending_approval", "opened", "opened_new", "labels", "recording":
+		"linked", "decision_granted", "decision_refused", "decision_pending_approval", "opened", "opened_new", "labels", "recording",
+		"waiting", "waiting_stopped", "merged":
 		p.Notice = r.T("case.done." + done)
 	}
 	for _, d := range strings.Split(q.Get("doc"), ",") {
@@ -342,6 +354,8 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 	case desk.KindNote:
 		d, _ := desk.DataOf[desk.NoteData](e)
 		v.Files = d.Files // an imported private comment's
+	case desk.KindCopiesChanged, desk.KindMerged, desk.KindWaitingChanged:
+		v.Body = s.caseWorkText(r, e)
 	case desk.KindHandover:
 		d, _ := desk.DataOf[desk.HandoverData](e)
 		v.Missing = d.Missing

@@ -22,7 +22,7 @@ func (s *Server) inboxRoutes(mux *routeMux) {
 type inboxFilter struct {
 	Scope    string // "mine" (default), "team" or "queue" (the team's cases waiting for someone at work)
 	Show     string // "all" (default), "overdue" or "escalated"
-	Status   string // "open" (default), "waiting", "quarantined", "closed" or "any"
+	Status   string // "open" (default), "on_customer", "waiting", "quarantined", "closed" or "any"
 	Priority string // "" (any) or a priority
 	Tag      string // "" (any) or a tag
 	Sort     string // "" (what falls due next) or another of store's sorts
@@ -34,13 +34,14 @@ var (
 	inboxShows    = []string{"all", "overdue", "escalated"}
 	inboxStatuses = map[string][]desk.Status{
 		"open":        {desk.StatusOpen},
+		"on_customer": {desk.StatusOpen},
 		"waiting":     {desk.StatusAwaitingConfirmation},
 		"quarantined": {desk.StatusQuarantined},
 		"closed":      {desk.StatusClosed, desk.StatusClosedUnconfirmed},
 		"any": {desk.StatusOpen, desk.StatusAwaitingConfirmation, desk.StatusQuarantined,
 			desk.StatusClosed, desk.StatusClosedUnconfirmed},
 	}
-	inboxStatusOrder = []string{"open", "waiting", "quarantined", "closed", "any"}
+	inboxStatusOrder = []string{"open", "on_customer", "waiting", "quarantined", "closed", "any"}
 )
 
 func readInboxFilter(q url.Values) inboxFilter {
@@ -158,6 +159,13 @@ func (s *Server) showInbox(w http.ResponseWriter, r *request, f inboxFilter, sta
 	// A page of the cases due soonest is what an agent works from; the overdue and escalated
 	// views are filtered here, so they look further.
 	q := service.InboxQuery{Statuses: inboxStatuses[f.Status], Limit: inboxPage, Priority: f.Priority, Tag: f.Tag, Sort: f.Sort, After: f.After}
+	// Cases waiting on the customer are apart: back in the open list when the customer writes.
+	switch f.Status {
+	case "open":
+		q.OnCustomer = "no"
+	case "on_customer":
+		q.OnCustomer = "yes"
+	}
 	if f.Show != "all" {
 		q.Limit = 500
 	}

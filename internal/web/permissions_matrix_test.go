@@ -506,6 +506,7 @@ func TestCasePageOffersWhatTheTableAllows(t *testing.T) {
 			fmt.Sprintf(`action="/cases/%d/promises/%d/keep"`, m.caseB.ID, m.promise.ID),
 			fmt.Sprintf(`action="/cases/%d/promises/%d/slip"`, m.caseB.ID, m.promise.ID),
 			fmt.Sprintf(`action="/cases/%d/resolve"`, m.caseB.ID),
+			fmt.Sprintf(`action="/cases/%d/merge"`, m.caseB.ID),
 		}
 		for _, r := range m.roles {
 			if r.name != "admin" && r.name != "agent of another team" {

@@ -205,7 +205,8 @@ type portalEntry struct {
 	Mine  bool
 	At    time.Time
 	Body  string
-	DocID int64 // a document_added entry's document
+	DocID int64       // a document_added entry's document
+	Files []desk.File // a reply's attachments
 }
 
 type portalCaseData struct {
@@ -323,6 +324,16 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 			pe.DocID = d.DocumentID
 		case desk.KindMessageIn:
 			pe.Body = portalText(r, e.Body)
+		case desk.KindCopiesChanged, desk.KindMerged:
+			// The desk's own wording is English: the change is said in the reader's language.
+			pe.Body = s.caseWorkText(r, e)
+		case desk.KindMessageOut:
+			d, _ := desk.DataOf[desk.MessageOutData](e)
+			for _, f := range d.Files {
+				if f.DocumentID != 0 {
+					pe.Files = append(pe.Files, f)
+				}
+			}
 		case desk.KindPromiseKept:
 			// The record says "Kept: " in the desk's English before the promise's own words.
 			if words, ok := strings.CutPrefix(e.Body, "Kept: "); ok {

@@ -20,6 +20,25 @@
     });
   }
 
+  // Files over the desk's attachment limit are refused before the form is sent, in the
+  // reader's words (the page's data-too-large), with the text kept in the box.
+  var files = document.getElementById("reply-files");
+  var filesErr = document.getElementById("reply-files-error");
+  if (files && filesErr) {
+    files.addEventListener("change", function () {
+      var max = parseInt(files.getAttribute("data-max"), 10), total = 0;
+      for (var i = 0; i < files.files.length; i++) { total += files.files[i].size; }
+      if (max && total > max) {
+        filesErr.textContent = files.getAttribute("data-too-large");
+        filesErr.hidden = false;
+        files.value = "";
+      } else {
+        filesErr.hidden = true;
+        filesErr.textContent = "";
+      }
+    });
+  }
+
   // #reply (the inbox's "r") puts the cursor in the box; Ctrl/Cmd+Enter sends it.
   if (box) {
     if (location.hash === "#reply") { box.focus(); }
