@@ -294,61 +294,97 @@ func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) erro
 }
 
 // queueHooks queues, in the command's transaction, a delivery of each event to every endpoint
-// that hears of its type.
+// that hears of its type. An event's body is made and stored once, however many hear of it.
 func (s *Service) queueHooks(w *work, evs []hookEvent) error {
 	hooks, err := s.activeHooks(w)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
+	var stored []store.WebhookEvent
 	var ds []store.WebhookDelivery
 	for _, ev := range evs {
+		var body []byte
 		for _, h := range hooks {
 			if !h.Wants(ev.typ) {
 				continue
 			}
-			d, err := hookDelivery(h.ID, ev)
-			if err != nil {
-				return err
+			if body == nil {
+				if body, err = eventBody(ev); err != nil {
+					return err
+				}
+				stored = append(stored, store.WebhookEvent{Key: ev.id, Body: body})
 			}
-			ds = append(ds, d)
+			ds = append(ds, hookDelivery(h.ID, ev))
 		}
 	}
 	if len(ds) == 0 {
 		return nil
 	}
-	if err := w.tx.QueueDeliveries(w.ctx, ds, w.now); err != nil {
+	if err := w.tx.QueueDeliveries(w.ctx, stored, ds, w.now); err != nil {
 		return err
 	}
 	w.changed(Event{Hooks: true})
 	return nil
 }
 
-// hookDelivery is an event's delivery to one endpoint.
-func hookDelivery(hookID int64, ev hookEvent) (store.WebhookDelivery, error) {
-	id := fmt.Sprintf("%s_%d", ev.id, hookID)
+// eventBody is an event's payload without its id (each endpoint's delivery has its own):
+// {"type":…,"at":…,"case_id":…,"ref":…,"data":…}; store.DeliveryBody puts the id first, as
+// WebhookPayload has it.
+func eventBody(ev hookEvent) ([]byte, error) {
 	ref := ""
 	if ev.caseID != 0 {
 		ref = desk.CaseRef(ev.caseID)
 	}
-	body, err := json.Marshal(WebhookPayload{ID: id, Type: ev.typ, At: ev.at, CaseID: ev.caseID, Ref: ref, Data: ev.data})
+	body, err := json.Marshal(eventPayload{Type: ev.typ, At: ev.at, CaseID: ev.caseID, Ref: ref, Data: ev.data})
 	if err != nil {
-		return store.WebhookDelivery{}, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
+		return nil, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
 	}
-	return store.WebhookDelivery{WebhookID: hookID, CaseID: ev.caseID, MessageID: id, Type: ev.typ, Payload: body}, nil
+	return body, nil
 }
 
-// WebhookQueue is the desk's queue of deliveries, as the webhook sender works it.
-type WebhookQueue struct{ s *Service }
+// eventPayload is WebhookPayload without its id, as an event's body is stored.
+type eventPayload struct {
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	CaseID int64     `json:"case_id"`
+	Ref    string    `json:"ref"`
+	Data   any       `json:"data"`
+}
 
-// WebhookQueue returns the queue for the webhook sender.
-func (s *Service) WebhookQueue() WebhookQueue { return WebhookQueue{s: s} }
+// hookDelivery is an event's delivery to one endpoint: its webhook-id is the event's id and
+// the endpoint's.
+func hookDelivery(hookID int64, ev hookEvent) store.WebhookDelivery {
+	return store.WebhookDelivery{WebhookID: hookID, CaseID: ev.caseID, MessageID: fmt.Sprintf("%s_%d", ev.id, hookID), Type: ev.typ, EventKey: ev.id}
+}
+
+// WebhookQueue is the desk's queue of deliveries, as one node's webhook sender works it.
+type WebhookQueue struct {
+	s    *Service
+	node string
+}
+
+// WebhookQueue returns the queue for the webhook sender of node (see Outbox: "" for a node
+// without a lasting name, which takes back nothing early after a crash).
+func (s *Service) WebhookQueue(node string) WebhookQueue { return WebhookQueue{s: s, node: node} }
+
+// ReleaseClaims hands back the deliveries this node left 'sending' when it last stopped (a
+// crash), due at once; the sender calls it as it starts.
+func (q WebhookQueue) ReleaseClaims(ctx context.Context) (int, error) {
+	var n int
+	err := q.s.store.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.ReleaseDeliveryClaims(ctx, q.node)
+		return err
+	})
+	return n, err
+}
 
 // Claim takes due deliveries for sending, committed before they are sent.
 func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Delivery, error) {
 	var claimed []store.WebhookDelivery
 	err := q.s.store.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		claimed, err = tx.ClaimDeliveries(ctx, now, lease, limit)
+		claimed, err = tx.ClaimDeliveries(ctx, q.node, now, lease, limit)
 		return err
 	})
 	out := make([]webhooks.Delivery, len(claimed))

@@ -25,11 +25,14 @@ const (
 
 // WebhookDelivery is one event on its way to one endpoint.
 type WebhookDelivery struct {
-	ID         int64
-	WebhookID  int64
-	CaseID     int64  // 0: about no case; a case's deliveries to an endpoint go out in order
-	MessageID  string // webhook-id: the same on every attempt, for the receiver to drop repeats
-	Type       string
+	ID        int64
+	WebhookID int64
+	CaseID    int64  // 0: about no case; a case's deliveries to an endpoint go out in order
+	MessageID string // webhook-id: the same on every attempt, for the receiver to drop repeats
+	Type      string
+	// EventKey names its event's body, stored once for all the endpoints that hear of it
+	// (WebhookEvent); Payload is the body as sent, its id first (read by ClaimDeliveries).
+	EventKey   string
 	Payload    []byte
 	State      string
 	Attempts   int
@@ -112,9 +115,16 @@ func (t *Tx) SetWebhookEvents(ctx context.Context, id int64, events []string) er
 	return nil
 }
 
-// DeleteWebhook removes an endpoint and its delivery log.
+// DeleteWebhook removes an endpoint and its delivery log, and the events no other endpoint's
+// deliveries name.
 func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
-	return t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id)
+	if err := t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE key NOT IN (SELECT event_key FROM webhook_deliveries)`); err != nil {
+		return fmt.Errorf("delete webhook %d events: %w", id, err)
+	}
+	return nil
 }
 
 // DisableWebhook stops an endpoint's deliveries, saying why.
@@ -126,13 +136,58 @@ func (t *Tx) DisableWebhook(ctx context.Context, id int64, why string) error {
 	return nil
 }
 
-// QueueDeliveries stores deliveries, due at now. They are held with the transaction's other
-// set-wise writes (pending.go): a command's entries and events to every endpoint are many rows,
-// and a group of mails writes them in a few statements.
-func (t *Tx) QueueDeliveries(ctx context.Context, ds []WebhookDelivery, now time.Time) error {
+// WebhookEvent is an event's body, stored once however many endpoints hear of it: the payload
+// without its id ({"type":…}), which each delivery puts first (DeliveryBody).
+type WebhookEvent struct {
+	Key       string
+	Body      []byte
+	createdAt time.Time
+}
+
+// DeliveryBody is a delivery's payload: its id, then the event's body.
+func DeliveryBody(messageID string, eventBody []byte) []byte {
+	id, _ := json.Marshal(messageID) // a string always marshals
+	out := make([]byte, 0, len(id)+len(eventBody)+8)
+	out = append(out, `{"id":`...)
+	out = append(out, id...)
+	if len(eventBody) > 2 { // {} has nothing after the id
+		out = append(out, ',')
+	}
+	return append(out, eventBody[1:]...)
+}
+
+// QueueDeliveries stores events and their deliveries (each naming its event by EventKey), due
+// at now. They are held with the transaction's other set-wise writes (pending.go): a command's
+// entries and events to every endpoint are many rows, and a group of mails writes them in a few
+// statements. An event already stored under its key is kept as it is.
+func (t *Tx) QueueDeliveries(ctx context.Context, evs []WebhookEvent, ds []WebhookDelivery, now time.Time) error {
+	for _, e := range evs {
+		e.createdAt = dbTime(now)
+		t.pend.events = append(t.pend.events, e)
+	}
 	for _, d := range ds {
 		d.NextAt, d.CreatedAt = dbTime(now), dbTime(now)
 		t.pend.deliveries = append(t.pend.deliveries, d)
+	}
+	return nil
+}
+
+// insertEvents writes held events, up to 100 a statement.
+func (t *Tx) insertEvents(ctx context.Context, evs []WebhookEvent) error {
+	for len(evs) > 0 {
+		n := min(len(evs), 100)
+		args := make([]any, 0, 3*n)
+		rows := make([]string, n)
+		for i, e := range evs[:n] {
+			k := len(args)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d)", k+1, k+2, k+3)
+			args = append(args, e.Key, string(e.Body), e.createdAt)
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, body, created_at) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (key) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("store webhook events: %w", err)
+		}
+		evs = evs[n:]
 	}
 	return nil
 }
@@ -145,10 +200,10 @@ func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 		rows := make([]string, n)
 		for i, d := range ds[:n] {
 			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
-			args = append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, string(d.Payload), d.NextAt, d.CreatedAt)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, '', $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
+			args = append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, d.EventKey, d.NextAt, d.CreatedAt)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, event_key, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
 		if err != nil {
 			return fmt.Errorf("queue webhook deliveries: %w", err)
 		}
@@ -157,28 +212,37 @@ func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	return nil
 }
 
-const deliveryColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.payload, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+// deliveryColumns are a delivery's; payload is its own (queued before 00038) or its event's
+// body, "" in the log (read as deliveryLogColumns), which shows no payload.
+const (
+	deliveryColumns    = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, COALESCE(ev.body, d.payload), d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+	deliveryLogColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, '', d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+)
 
 func scanDelivery(row scanner, extra ...any) (WebhookDelivery, error) {
 	var d WebhookDelivery
 	var payload string
 	var done sql.NullTime
-	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
+	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &d.EventKey, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
 		&d.CreatedAt, &done}, extra...)...)
 	d.Payload, d.NextAt, d.CreatedAt = []byte(payload), d.NextAt.UTC(), d.CreatedAt.UTC()
+	if d.EventKey != "" && payload != "" {
+		d.Payload = DeliveryBody(d.MessageID, d.Payload)
+	}
 	if done.Valid {
 		d.DoneAt = done.Time.UTC()
 	}
 	return d, err
 }
 
-// ClaimDeliveries takes up to limit deliveries due at now (of active endpoints) for lease, as
-// ClaimMail takes mail, with their endpoint's URL and secret.
-func (t *Tx) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]WebhookDelivery, error) {
+// ClaimDeliveries takes up to limit deliveries due at now (of active endpoints) for node and
+// lease, as ClaimMail takes mail, with their endpoint's URL and secret.
+func (t *Tx) ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]WebhookDelivery, error) {
 	if !t.writable {
 		return nil, errors.New("claim deliveries: not in a write transaction")
 	}
 	q := `SELECT ` + deliveryColumns + `, h.url, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+		LEFT JOIN webhook_events ev ON ev.key = d.event_key AND d.event_key <> ''
 		WHERE h.active AND ((d.state = 'pending' AND d.next_at <= $1) OR (d.state = 'sending' AND d.lease_until <= $1))
 		AND (d.case_id = 0 OR NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.case_id = d.case_id
 			AND e.id < d.id AND (e.state = 'sending' OR (e.state = 'pending' AND e.attempts > 0))))
@@ -208,18 +272,33 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dura
 	if len(out) == 0 {
 		return out, nil
 	}
-	args := []any{dbTime(now.Add(lease))}
+	args := []any{dbTime(now.Add(lease)), node}
 	marks := make([]string, len(out))
 	for i, d := range out {
 		args = append(args, d.ID)
-		marks[i] = fmt.Sprintf("$%d", i+2)
+		marks[i] = fmt.Sprintf("$%d", i+3)
 		out[i].State, out[i].Attempts = DeliverySending, d.Attempts+1
 	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', lease_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	_, err = t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', lease_until = $1, claimed_by = $2, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	return out, nil
+}
+
+// ReleaseDeliveryClaims hands back, due at once, the deliveries node had claimed and not
+// recorded when it stopped (a crash: it is starting, so it is sending none of them). Each goes
+// again with its webhook-id; its attempt stays counted. A node without a name releases nothing.
+func (t *Tx) ReleaseDeliveryClaims(ctx context.Context, node string) (int, error) {
+	if node == "" {
+		return 0, nil
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', lease_until = NULL WHERE state = 'sending' AND claimed_by = $1`, node)
+	if err != nil {
+		return 0, fmt.Errorf("release the webhook deliveries of %s: %w", node, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // DeliveryOutcome records an attempt: delivered, or failed and due again at retryAt, or failed
@@ -276,7 +355,7 @@ func (t *Tx) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
 
 // WebhookDeliveries lists an endpoint's deliveries, newest first, at most limit.
 func (t *Tx) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]WebhookDelivery, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2`, webhookID, limit)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryLogColumns+` FROM webhook_deliveries d WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2`, webhookID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("webhook deliveries: %w", err)
 	}
