@@ -41,6 +41,8 @@ type AutomationIf struct {
 	Words      []string `json:"words,omitempty"`    // any of these in the subject or the event's text
 	CustomerID int64    `json:"customer_id,omitempty"`
 	Status     Status   `json:"status,omitempty"`
+	Priority   string   `json:"priority,omitempty"` // the case's priority (low, normal, high, urgent)
+	Tags       []string `json:"tags,omitempty"`     // all of these tags on the case
 }
 
 // Automation actions.
@@ -115,6 +117,14 @@ func CheckAutomation(a Automation) error {
 	if set != 1 {
 		return Invalid("when", "name one event, or one of idle_hours, waiting_days, promise_due_hours")
 	}
+	if a.If.Priority != "" {
+		if _, err := ParsePriority("if.priority", a.If.Priority); err != nil {
+			return err
+		}
+	}
+	if _, err := ParseTags("if.tags", a.If.Tags); err != nil {
+		return err
+	}
 	if a.If.Status != "" && !slices.Contains([]Status{StatusOpen, StatusAwaitingConfirmation, StatusClosed, StatusClosedUnconfirmed, StatusQuarantined}, a.If.Status) {
 		return Invalid("if.status", "%q is not a case status", a.If.Status)
 	}
@@ -170,12 +180,44 @@ type CaseFacts struct {
 	Team     string // the case's team's name
 	Language string // the customer's language ("" reads en)
 	Text     string // the text of the event (a message's body), besides the case's subject
+	hay      string // subject and text in lower case, made once for all the rules asked
 }
 
-// Matches reports whether the case meets the automation's conditions. A quarantined case (held
-// as possible spam) is left alone unless the rule asks for that status.
+// Rule is an automation made ready to be asked about many cases (CompileAutomation): its words
+// and tags in lower case once, and what of the case beyond the case row its conditions need, so
+// a command reads a team's name or a customer's language only for a rule that asks for it.
+type Rule struct {
+	Automation
+	words, tags   []string
+	NeedsTeam     bool // it asks for the case's team by name
+	NeedsLanguage bool // it asks for the customer's language
+}
+
+// CompileAutomation makes a rule ready to be asked.
+func CompileAutomation(a Automation) Rule {
+	r := Rule{Automation: a, NeedsTeam: a.If.Team != "", NeedsLanguage: a.If.Language != ""}
+	for _, w := range a.If.Words {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			r.words = append(r.words, w)
+		}
+	}
+	for _, t := range a.If.Tags {
+		r.tags = append(r.tags, strings.ToLower(strings.TrimSpace(t)))
+	}
+	return r
+}
+
+// Matches reports whether the case meets the automation's conditions (see Rule.Matches).
 func (a Automation) Matches(f CaseFacts) bool {
-	c, cond := f.Case, a.If
+	r := CompileAutomation(a)
+	return r.Matches(&f)
+}
+
+// Matches reports whether the case meets the rule's conditions. A quarantined case (held as
+// possible spam) is left alone unless the rule asks for that status. The words are looked for
+// last: the other conditions cost less.
+func (r *Rule) Matches(f *CaseFacts) bool {
+	c, cond := &f.Case, &r.If
 	if c.Status == StatusQuarantined && cond.Status != StatusQuarantined {
 		return false
 	}
@@ -189,15 +231,23 @@ func (a Automation) Matches(f CaseFacts) bool {
 		cond.Channel != "" && !strings.EqualFold(cond.Channel, c.Channel),
 		cond.Language != "" && !strings.EqualFold(cond.Language, lang),
 		cond.CustomerID != 0 && cond.CustomerID != c.CustomerID,
-		cond.Status != "" && cond.Status != c.Status:
+		cond.Status != "" && cond.Status != c.Status,
+		cond.Priority != "" && !strings.EqualFold(cond.Priority, c.Priority):
 		return false
 	}
-	if len(cond.Words) == 0 {
+	for _, t := range r.tags {
+		if !slices.Contains(c.Tags, t) {
+			return false
+		}
+	}
+	if len(r.words) == 0 {
 		return true
 	}
-	hay := strings.ToLower(c.Subject + "\n" + f.Text)
-	for _, w := range cond.Words {
-		if w = strings.ToLower(strings.TrimSpace(w)); w != "" && strings.Contains(hay, w) {
+	if f.hay == "" {
+		f.hay = strings.ToLower(c.Subject + "\n" + f.Text)
+	}
+	for _, w := range r.words {
+		if strings.Contains(f.hay, w) {
 			return true
 		}
 	}

@@ -32,11 +32,13 @@ const (
 	automationSweepEvery = 5 * time.Minute
 )
 
-// autoList is the active automations as commands last read them.
+// autoList is the active automations as commands last read them, compiled once for every
+// command until they change: the rules by the event they start on, and by id.
 type autoList struct {
-	rules  []desk.Automation
-	events map[string]bool // the events some rule starts on
-	readAt time.Time
+	byEvent map[string][]*desk.Rule
+	byID    map[int64]*desk.Rule
+	events  map[string]bool // the events some rule starts on
+	readAt  time.Time
 }
 
 // autoTrigger is something that may start automations on a case.
@@ -59,11 +61,15 @@ func (s *Service) activeAutomations(w *work) (*autoList, error) {
 	if err != nil {
 		return nil, err
 	}
-	next := &autoList{readAt: w.now, events: map[string]bool{}}
+	next := &autoList{readAt: w.now, events: map[string]bool{}, byEvent: map[string][]*desk.Rule{}, byID: map[int64]*desk.Rule{}}
 	for _, a := range all {
 		if a.Active {
-			next.rules = append(next.rules, a)
-			next.events[a.When.Event] = true
+			r := desk.CompileAutomation(a)
+			next.byID[a.ID] = &r
+			if !a.When.Timed() {
+				next.byEvent[a.When.Event] = append(next.byEvent[a.When.Event], &r)
+				next.events[a.When.Event] = true
+			}
 		}
 	}
 	s.autos.Store(next)
@@ -104,37 +110,61 @@ func (s *Service) runAutomations(w *work) error {
 		if err != nil {
 			return err
 		}
-		for _, a := range list.rules {
-			if (t.only != 0 && a.ID != t.only) || (t.only == 0 && a.When.Event != t.event) {
-				continue
+		rules := list.byEvent[t.event]
+		if t.only != 0 {
+			rules = nil
+			if r := list.byID[t.only]; r != nil {
+				rules = []*desk.Rule{r}
 			}
-			if err := s.runAutomation(w, a, t); err != nil {
-				return fmt.Errorf("automation %q: %w", a.Name, err)
-			}
+		}
+		if len(rules) == 0 {
+			continue
+		}
+		if err := s.runRules(w, rules, t); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// runAutomation runs one rule on a trigger, if the case meets its conditions and it has not
-// acted on this event before.
-func (s *Service) runAutomation(w *work, a desk.Automation, t autoTrigger) error {
+// runRules runs the rules that start on a trigger and whose conditions its case meets. The
+// case is read once for them all, its team's name and its customer's language only when a
+// rule asks for them.
+func (s *Service) runRules(w *work, rules []*desk.Rule, t autoTrigger) error {
 	c, err := w.lockCase(t.caseID)
 	if store.IsNotFound(err) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	settings, err := w.settingsOf(*c)
-	if err != nil {
-		return err
+	facts := desk.CaseFacts{Text: t.text}
+	for _, r := range rules {
+		if r.NeedsTeam {
+			settings, err := w.settingsOf(*c)
+			if err != nil {
+				return err
+			}
+			facts.Team = settings.Name
+		}
+		if r.NeedsLanguage {
+			if err := w.readByCustomer(c); err != nil {
+				return err
+			}
+		}
+		facts.Case, facts.Language = *c, c.Reader.Lang // as the rules before left it
+		if !r.Matches(&facts) {
+			continue
+		}
+		if err := s.runAutomation(w, r.Automation, c, t); err != nil {
+			return fmt.Errorf("automation %q: %w", r.Name, err)
+		}
 	}
-	if err := w.readByCustomer(c); err != nil {
-		return err
-	}
-	if !a.Matches(desk.CaseFacts{Case: *c, Team: settings.Name, Language: c.Reader.Lang, Text: t.text}) {
-		return nil
-	}
+	return nil
+}
+
+// runAutomation runs one rule whose conditions the case meets on a trigger, if it has not
+// acted on this event before.
+func (s *Service) runAutomation(w *work, a desk.Automation, c *desk.Case, t autoTrigger) error {
 	if t.depth >= maxAutomationDepth || slices.Contains(t.chain, a.ID) {
 		return s.cutLoop(w, a, c, t)
 	}
@@ -322,11 +352,11 @@ func (s *Service) automationCall(w *work, a desk.Automation, caseID int64, act d
 	}
 	ev := hookEvent{id: fmt.Sprintf("auto_%d_%d_%s", a.ID, c.ID, strings.ReplaceAll(t.key, ":", "_")), typ: "automation", caseID: c.ID, at: w.now,
 		data: desk.AutomationCalledData{AutomationID: a.ID, Automation: a.Name, Event: t.event, Subject: c.Subject, Status: c.Status, Owner: personRef(owner)}}
-	d, err := hookDelivery(h.ID, ev)
+	body, err := eventBody(ev)
 	if err != nil {
 		return err
 	}
-	if err := w.tx.QueueDeliveries(w.ctx, []store.WebhookDelivery{d}, w.now); err != nil {
+	if err := w.tx.QueueDeliveries(w.ctx, []store.WebhookEvent{{Key: ev.id, Body: body}}, []store.WebhookDelivery{hookDelivery(h.ID, ev)}, w.now); err != nil {
 		return err
 	}
 	w.changed(Event{Hooks: true})
