@@ -50,6 +50,9 @@ type autoTrigger struct {
 	depth  int    // how many automations in a row led to it (0: a person or the desk)
 	chain  []int64
 	only   int64 // a time condition's trigger is for its one rule
+	// once: the event happens once by its nature (an entry just appended, a case opened), so
+	// a rule cannot have run on it before; its run is noted without asking.
+	once bool
 }
 
 // activeAutomations are the active rules, read once per hooksFor (and again after a change).
@@ -94,7 +97,7 @@ func (s *Service) trigger(w *work, t autoTrigger) error {
 // triggerEntries queues the entries just appended to a case as triggers.
 func (s *Service) triggerEntries(w *work, c desk.Case, entries []desk.Entry) error {
 	for _, e := range entries {
-		if err := s.trigger(w, autoTrigger{caseID: c.ID, event: string(e.Kind), key: fmt.Sprintf("entry:%d", e.Seq), text: e.Body}); err != nil {
+		if err := s.trigger(w, autoTrigger{caseID: c.ID, event: string(e.Kind), key: fmt.Sprintf("entry:%d", e.Seq), text: e.Body, once: true}); err != nil {
 			return err
 		}
 	}
@@ -168,8 +171,9 @@ func (s *Service) runAutomation(w *work, a desk.Automation, c *desk.Case, t auto
 	if t.depth >= maxAutomationDepth || slices.Contains(t.chain, a.ID) {
 		return s.cutLoop(w, a, c, t)
 	}
-	first, err := w.tx.ClaimAutomationRun(w.ctx, a.ID, c.ID, t.key, w.now)
-	if err != nil || !first {
+	if t.once {
+		w.tx.NoteAutomationRun(a.ID, c.ID, t.key, w.now)
+	} else if first, err := w.tx.ClaimAutomationRun(w.ctx, a.ID, c.ID, t.key, w.now); err != nil || !first {
 		return err
 	}
 	actor, depth, chain := w.actor, w.autoDepth, w.autoChain
@@ -352,11 +356,11 @@ func (s *Service) automationCall(w *work, a desk.Automation, caseID int64, act d
 	}
 	ev := hookEvent{id: fmt.Sprintf("auto_%d_%d_%s", a.ID, c.ID, strings.ReplaceAll(t.key, ":", "_")), typ: "automation", caseID: c.ID, at: w.now,
 		data: desk.AutomationCalledData{AutomationID: a.ID, Automation: a.Name, Event: t.event, Subject: c.Subject, Status: c.Status, Owner: personRef(owner)}}
-	body, err := eventBody(ev)
+	e, err := storedEvent(ev, []int64{h.ID})
 	if err != nil {
 		return err
 	}
-	if err := w.tx.QueueDeliveries(w.ctx, []store.WebhookEvent{{Key: ev.id, Body: body}}, []store.WebhookDelivery{hookDelivery(h.ID, ev)}, w.now); err != nil {
+	if err := w.tx.QueueEvents(w.ctx, []store.WebhookEvent{e}, w.now); err != nil {
 		return err
 	}
 	w.changed(Event{Hooks: true})

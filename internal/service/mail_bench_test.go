@@ -45,7 +45,7 @@ func benchIngestSMTP(b *testing.B, backend string, automated bool) {
 		service.WithMail(service.MailConfig{Address: "support@desk.test"}), service.WithWebhooks(true))
 	service.BenchPeople(b, svc)
 	if automated {
-		service.BenchAutomations(b, svc)
+		service.BenchAutomations(b, svc, false)
 	}
 	if err := svc.PrepareMail(ctx); err != nil {
 		b.Fatal(err)

@@ -161,6 +161,9 @@ func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64)
 
 // Webhook reads one endpoint (admins).
 func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk.Webhook, error) {
+	if err := s.fanOut(ctx, actor); err != nil {
+		return desk.Webhook{}, err
+	}
 	return readAs(s, ctx, actor, ActWebhooks, "read webhook", func(tx *store.Tx) (desk.Webhook, error) {
 		h, err := tx.Webhook(ctx, id)
 		return h, notFoundAs(err, "webhook", id)
@@ -190,7 +193,27 @@ func refusePrivate(ctx context.Context, raw string) error {
 
 // Webhooks lists the endpoints (admins).
 func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhook, error) {
+	if err := s.fanOut(ctx, actor); err != nil {
+		return nil, err
+	}
 	return readAs(s, ctx, actor, ActWebhooks, "list webhooks", func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
+}
+
+// fanOut makes the deliveries of the events queued and not yet taken by the sender, so an
+// endpoint's log and last delivery show them (pending) at once.
+func (s *Service) fanOut(ctx context.Context, actor desk.Actor) error {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return err
+	}
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		for {
+			all, err := tx.FanOutEvents(ctx, fanOutLimit)
+			if err != nil || all {
+				return err
+			}
+		}
+	})
+	return wrap("fan out webhook events", err)
 }
 
 // WebhookDelivery is one delivery as its endpoint's log shows it.
@@ -209,7 +232,7 @@ type WebhookDelivery struct {
 
 // WebhookDeliveries is an endpoint's delivery log, newest first (admins).
 func (s *Service) WebhookDeliveries(ctx context.Context, actor desk.Actor, webhookID int64) ([]WebhookDelivery, error) {
-	if err := gate(actor, ActWebhooks); err != nil {
+	if err := s.fanOut(ctx, actor); err != nil {
 		return nil, err
 	}
 	var out []WebhookDelivery
@@ -293,38 +316,45 @@ func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) erro
 	return s.queueHooks(w, evs)
 }
 
-// queueHooks queues, in the command's transaction, a delivery of each event to every endpoint
-// that hears of its type. An event's body is made and stored once, however many hear of it.
+// queueHooks queues, in the command's transaction, each event for every endpoint that hears of
+// its type: one row an event, its body made once, however many hear of it; the sender fans it
+// out to a delivery per endpoint.
 func (s *Service) queueHooks(w *work, evs []hookEvent) error {
 	hooks, err := s.activeHooks(w)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
 	var stored []store.WebhookEvent
-	var ds []store.WebhookDelivery
 	for _, ev := range evs {
-		var body []byte
+		var to []int64
 		for _, h := range hooks {
-			if !h.Wants(ev.typ) {
-				continue
+			if h.Wants(ev.typ) {
+				to = append(to, h.ID)
 			}
-			if body == nil {
-				if body, err = eventBody(ev); err != nil {
-					return err
-				}
-				stored = append(stored, store.WebhookEvent{Key: ev.id, Body: body})
-			}
-			ds = append(ds, hookDelivery(h.ID, ev))
 		}
+		if len(to) == 0 {
+			continue
+		}
+		e, err := storedEvent(ev, to)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, e)
 	}
-	if len(ds) == 0 {
+	if len(stored) == 0 {
 		return nil
 	}
-	if err := w.tx.QueueDeliveries(w.ctx, stored, ds, w.now); err != nil {
+	if err := w.tx.QueueEvents(w.ctx, stored, w.now); err != nil {
 		return err
 	}
 	w.changed(Event{Hooks: true})
 	return nil
+}
+
+// storedEvent is an event as it is queued for the endpoints hooks.
+func storedEvent(ev hookEvent, hooks []int64) (store.WebhookEvent, error) {
+	body, err := eventBody(ev)
+	return store.WebhookEvent{Key: ev.id, Type: ev.typ, CaseID: ev.caseID, Hooks: hooks, Body: body}, err
 }
 
 // eventBody is an event's payload without its id (each endpoint's delivery has its own):
@@ -351,11 +381,9 @@ type eventPayload struct {
 	Data   any       `json:"data"`
 }
 
-// hookDelivery is an event's delivery to one endpoint: its webhook-id is the event's id and
-// the endpoint's.
-func hookDelivery(hookID int64, ev hookEvent) store.WebhookDelivery {
-	return store.WebhookDelivery{WebhookID: hookID, CaseID: ev.caseID, MessageID: fmt.Sprintf("%s_%d", ev.id, hookID), Type: ev.typ, EventKey: ev.id}
-}
+// fanOutLimit is how many events a claim fans out to deliveries at most; the next claim takes
+// the rest (NextDue says they are due).
+const fanOutLimit = 500
 
 // WebhookQueue is the desk's queue of deliveries, as one node's webhook sender works it.
 type WebhookQueue struct {
@@ -383,6 +411,10 @@ func (q WebhookQueue) ReleaseClaims(ctx context.Context) (int, error) {
 func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Delivery, error) {
 	var claimed []store.WebhookDelivery
 	err := q.s.store.Write(ctx, func(tx *store.Tx) error {
+		// Events queued since are fanned out first, so they go in the order they were queued.
+		if _, err := tx.FanOutEvents(ctx, fanOutLimit); err != nil {
+			return err
+		}
 		var err error
 		claimed, err = tx.ClaimDeliveries(ctx, q.node, now, lease, limit)
 		return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,7 +122,7 @@ func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
 	if err := t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE key NOT IN (SELECT event_key FROM webhook_deliveries)`); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE hooks = '' AND key NOT IN (SELECT event_key FROM webhook_deliveries)`); err != nil {
 		return fmt.Errorf("delete webhook %d events: %w", id, err)
 	}
 	return nil
@@ -136,10 +137,13 @@ func (t *Tx) DisableWebhook(ctx context.Context, id int64, why string) error {
 	return nil
 }
 
-// WebhookEvent is an event's body, stored once however many endpoints hear of it: the payload
-// without its id ({"type":…}), which each delivery puts first (DeliveryBody).
+// WebhookEvent is an event for the endpoints that hear of it, stored once: its body is the
+// payload without its id ({"type":…}), which each endpoint's delivery puts first (DeliveryBody).
 type WebhookEvent struct {
-	Key       string
+	Key       string // the event's id; an endpoint's delivery's webhook-id is Key_<endpoint>
+	Type      string
+	CaseID    int64
+	Hooks     []int64 // the endpoints that hear of it
 	Body      []byte
 	createdAt time.Time
 }
@@ -156,18 +160,14 @@ func DeliveryBody(messageID string, eventBody []byte) []byte {
 	return append(out, eventBody[1:]...)
 }
 
-// QueueDeliveries stores events and their deliveries (each naming its event by EventKey), due
-// at now. They are held with the transaction's other set-wise writes (pending.go): a command's
-// entries and events to every endpoint are many rows, and a group of mails writes them in a few
-// statements. An event already stored under its key is kept as it is.
-func (t *Tx) QueueDeliveries(ctx context.Context, evs []WebhookEvent, ds []WebhookDelivery, now time.Time) error {
+// QueueEvents stores events, each for its endpoints, due at now. They are held with the
+// transaction's other set-wise writes (pending.go), one row an event however many endpoints
+// hear of it; the sender fans them out to deliveries (FanOutEvents). An event already stored
+// under its key is kept as it is.
+func (t *Tx) QueueEvents(ctx context.Context, evs []WebhookEvent, now time.Time) error {
 	for _, e := range evs {
 		e.createdAt = dbTime(now)
 		t.pend.events = append(t.pend.events, e)
-	}
-	for _, d := range ds {
-		d.NextAt, d.CreatedAt = dbTime(now), dbTime(now)
-		t.pend.deliveries = append(t.pend.deliveries, d)
 	}
 	return nil
 }
@@ -176,14 +176,19 @@ func (t *Tx) QueueDeliveries(ctx context.Context, evs []WebhookEvent, ds []Webho
 func (t *Tx) insertEvents(ctx context.Context, evs []WebhookEvent) error {
 	for len(evs) > 0 {
 		n := min(len(evs), 100)
-		args := make([]any, 0, 3*n)
+		args := make([]any, 0, 6*n)
 		rows := make([]string, n)
 		for i, e := range evs[:n] {
 			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d)", k+1, k+2, k+3)
-			args = append(args, e.Key, string(e.Body), e.createdAt)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+			hooks := make([]string, len(e.Hooks))
+			for j, h := range e.Hooks {
+				hooks[j] = strconv.FormatInt(h, 10)
+			}
+			args = append(args, e.Key, e.Type, e.CaseID, strings.Join(hooks, ","), string(e.Body), e.createdAt)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, body, created_at) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT (key) DO NOTHING`, args...)
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, type, case_id, hooks, body, created_at) VALUES `+strings.Join(rows, ", ")+
+			` ON CONFLICT (key) DO NOTHING`, args...)
 		if err != nil {
 			return fmt.Errorf("store webhook events: %w", err)
 		}
@@ -192,7 +197,71 @@ func (t *Tx) insertEvents(ctx context.Context, evs []WebhookEvent) error {
 	return nil
 }
 
-// insertDeliveries writes held deliveries, up to 50 a statement.
+// FanOutEvents makes the deliveries of up to limit stored events, oldest first, one for each
+// endpoint that heard of it and is still there, due when the event was stored; it reports
+// whether it took them all. Events are fanned out in the order they were stored, so a case's
+// deliveries to an endpoint keep their order (ClaimDeliveries).
+func (t *Tx) FanOutEvents(ctx context.Context, limit int) (all bool, err error) {
+	if !t.writable {
+		return false, errors.New("fan out webhook events: not in a write transaction")
+	}
+	q := `SELECT id, key, type, case_id, hooks, created_at FROM webhook_events WHERE hooks <> '' ORDER BY id LIMIT $1`
+	if t.d.forUpdate != "" {
+		q += " FOR UPDATE SKIP LOCKED"
+	}
+	type event struct {
+		id, caseID     int64
+		key, typ, list string
+		at             time.Time
+	}
+	evs, err := queryAll(ctx, t, func(r scanner) (event, error) {
+		var e event
+		err := r.Scan(&e.id, &e.key, &e.typ, &e.caseID, &e.list, &e.at)
+		return e, err
+	}, q, limit)
+	if err != nil {
+		return false, fmt.Errorf("fan out webhook events: %w", err)
+	}
+	if len(evs) == 0 {
+		return true, nil
+	}
+	ids, err := queryAll(ctx, t, func(r scanner) (int64, error) {
+		var id int64
+		err := r.Scan(&id)
+		return id, err
+	}, `SELECT id FROM webhooks`)
+	if err != nil {
+		return false, fmt.Errorf("fan out webhook events: %w", err)
+	}
+	there := map[int64]bool{}
+	for _, id := range ids {
+		there[id] = true
+	}
+	var ds []WebhookDelivery
+	done := make([]any, len(evs))
+	marks := make([]string, len(evs))
+	for i, e := range evs {
+		done[i], marks[i] = e.id, fmt.Sprintf("$%d", i+1)
+		for _, h := range strings.Split(e.list, ",") {
+			hook, err := strconv.ParseInt(h, 10, 64)
+			if err != nil || !there[hook] { // removed since: nothing to send it to
+				continue
+			}
+			at := dbTime(e.at)
+			ds = append(ds, WebhookDelivery{WebhookID: hook, CaseID: e.caseID, MessageID: fmt.Sprintf("%s_%d", e.key, hook), Type: e.typ, EventKey: e.key,
+				NextAt: at, CreatedAt: at})
+		}
+	}
+	if err := t.insertDeliveries(ctx, ds); err != nil {
+		return false, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE webhook_events SET hooks = '' WHERE id IN (`+strings.Join(marks, ", ")+`)`, done...); err != nil {
+		return false, fmt.Errorf("fan out webhook events: %w", err)
+	}
+	return len(evs) < limit, nil
+}
+
+// insertDeliveries writes deliveries, up to 50 a statement.
 func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	for len(ds) > 0 {
 		n := min(len(ds), 50)
@@ -339,10 +408,18 @@ type DeliveryAttempt struct {
 	RetryAt   time.Time
 }
 
-// NextDeliveryDue is when a delivery of an active endpoint falls due next, if any.
+// NextDeliveryDue is when a delivery of an active endpoint falls due next, if any; an event
+// not yet fanned out is due when it was stored.
 func (t *Tx) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
 	var at time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT d.next_at FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+	err := t.tx.QueryRowContext(ctx, `SELECT e.created_at FROM webhook_events e WHERE e.hooks <> '' ORDER BY e.id LIMIT 1`).Scan(&at)
+	if err == nil {
+		return at.UTC(), true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, fmt.Errorf("next webhook event: %w", err)
+	}
+	err = t.tx.QueryRowContext(ctx, `SELECT d.next_at FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
 		WHERE h.active AND d.state = 'pending' ORDER BY d.next_at LIMIT 1`).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil

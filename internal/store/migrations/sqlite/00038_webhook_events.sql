@@ -1,17 +1,24 @@
--- An event heard by several webhook endpoints is stored once: its body (the payload without its
--- id, which names the endpoint's delivery) in webhook_events, and each endpoint's delivery
--- points at it by the event's key. A mail heard by five endpoints wrote its text five times.
--- Deliveries queued before keep their own payload (event_key '').
+-- A webhook event is stored once, in the transaction of what caused it: its body (the payload
+-- without its id, which names the endpoint's delivery) and the endpoints that hear of it. The
+-- webhook sender fans it out to one delivery per endpoint (webhook_deliveries, which point at
+-- it by key), in the order the events were stored, so mail intake writes one row an event
+-- however many endpoints there are. Deliveries queued before keep their own payload
+-- (event_key '').
 --
 -- A delivery names the node that claimed it, so a node restarted after a crash takes back at
 -- once what it was sending (as the outbox does), instead of waiting out the lease.
 
 -- +goose Up
 CREATE TABLE webhook_events (
-    key        TEXT PRIMARY KEY, -- the event's id (msg_<case>_<seq>, evt_…, auto_…)
-    body       TEXT NOT NULL,    -- the payload from "type" on: {"type":…,"at":…,…,"data":…}
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE, -- the event's id (msg_<case>_<seq>, evt_…, auto_…)
+    type       TEXT NOT NULL,
+    case_id    INTEGER NOT NULL DEFAULT 0,
+    hooks      TEXT NOT NULL DEFAULT '', -- endpoints still to fan out to (ids, comma-separated); '' once done
+    body       TEXT NOT NULL,            -- the payload from "type" on: {"type":…,"at":…,…,"data":…}
     created_at TIMESTAMP NOT NULL
 );
+CREATE INDEX webhook_events_unfanned ON webhook_events (id) WHERE hooks <> '';
 ALTER TABLE webhook_deliveries ADD COLUMN event_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 
