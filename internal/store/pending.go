@@ -39,9 +39,9 @@ type pending struct {
 	outbox       []OutMail
 	mailLinks    []entryLink
 	inboundKeys  []inboundKey
-	opens        map[int64]int     // agent → change to their count of open cases (openlog.go)
-	events       []WebhookEvent    // webhook events, each stored once (webhooks.go)
-	runs         []automationRun   // automations' runs on events that happen once (automations.go)
+	opens        map[int64]int   // agent → change to their count of open cases (openlog.go)
+	events       []WebhookEvent  // webhook events, each stored once (webhooks.go)
+	runs         []automationRun // automations' runs on events that happen once (automations.go)
 
 	// ids are the ids of the entries written in this transaction, by case and seq; idLog lists
 	// their keys in the order written, so a savepoint rolled back can forget its own.
