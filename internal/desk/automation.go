@@ -56,6 +56,11 @@ const (
 	// (tags): the same command as the case page's labels.
 	DoSetPriority = "set_priority"
 	DoAddTags     = "add_tags"
+	// DoSetType sets the case's type (type: a case type's name), DoSetTeam its team (team:
+	// a team's name; the owner stays, an assign after it hands the case on): the same command
+	// as priority and tags.
+	DoSetType = "set_type"
+	DoSetTeam = "set_team"
 	// DoRemindCustomer writes to the customer in their own language, in the desk's words
 	// (say: one of CustomerReminders), never an admin's English.
 	DoRemindCustomer = "remind_customer"
@@ -73,6 +78,7 @@ type AutomationAction struct {
 	WebhookID     int64    `json:"webhook_id,omitempty"`
 	Priority      string   `json:"priority,omitempty"`
 	Tags          []string `json:"tags,omitempty"`
+	Type          string   `json:"type,omitempty"`
 	Say           string   `json:"say,omitempty"`
 	IncidentID    int64    `json:"incident_id,omitempty"`
 }
@@ -159,6 +165,14 @@ func CheckAutomation(a Automation) error {
 			if len(tags) == 0 {
 				return Invalid(field+".tags", "name the tags to add")
 			}
+		case DoSetType:
+			if strings.TrimSpace(act.Type) == "" {
+				return Invalid(field+".type", "name the case type to set")
+			}
+		case DoSetTeam:
+			if strings.TrimSpace(act.Team) == "" {
+				return Invalid(field+".team", "name the team to set")
+			}
 		case DoRemindCustomer:
 			if !slices.Contains(CustomerReminders(), act.Say) {
 				return Invalid(field+".say", "%q is not a reminder the desk words: use %s", act.Say, strings.Join(CustomerReminders(), " or "))
@@ -168,7 +182,7 @@ func CheckAutomation(a Automation) error {
 				return Invalid(field+".incident_id", "name the incident to link cases to")
 			}
 		default:
-			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, remind_customer, link_incident)", act.Do)
+			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, set_type, set_team, remind_customer, link_incident)", act.Do)
 		}
 	}
 	return nil

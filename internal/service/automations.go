@@ -262,6 +262,10 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 			return err
 		}
 		return s.setLabels(w, caseID, LabelsIn{Priority: &p})
+	case desk.DoSetType:
+		return s.setLabels(w, caseID, LabelsIn{Type: &act.Type})
+	case desk.DoSetTeam:
+		return s.setLabels(w, caseID, LabelsIn{Team: &act.Team})
 	case desk.DoAddTags:
 		c, err := w.loadCase(caseID)
 		if err != nil {
@@ -510,6 +514,14 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 	for i, act := range a.Then {
 		field := fmt.Sprintf("then[%d]", i)
 		switch act.Do {
+		case desk.DoSetType:
+			if _, err := findCaseType(w, field+".type", act.Type); err != nil {
+				return err
+			}
+		case desk.DoSetTeam:
+			if _, err := teamNamed(w, act.Team); err != nil {
+				return desk.Invalid(field+".team", "no team %q", act.Team)
+			}
 		case desk.DoAssign:
 			if act.Team != "" {
 				if _, err := teamNamed(w, act.Team); err != nil {
