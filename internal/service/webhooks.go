@@ -301,6 +301,7 @@ type hookEvent struct {
 	id     string
 	typ    string
 	caseID int64
+	seq    int64 // an entry's event: the entry, read from the record when sent (data is nil)
 	at     time.Time
 	data   any
 }
@@ -310,10 +311,20 @@ type hookEvent struct {
 func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) error {
 	evs := make([]hookEvent, len(entries))
 	for i, e := range entries {
-		evs[i] = hookEvent{id: fmt.Sprintf("msg_%d_%d", c.ID, e.Seq), typ: string(e.Kind), caseID: c.ID, at: e.At,
-			data: WebhookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}}
+		// The entry is on the record: the event names it, and its body is made from it when
+		// it is sent (entryEvent), not stored twice.
+		evs[i] = hookEvent{id: entryEventID(c.ID, e.Seq), typ: string(e.Kind), caseID: c.ID, seq: e.Seq, at: e.At}
 	}
 	return s.queueHooks(w, evs)
+}
+
+func entryEventID(caseID, seq int64) string { return fmt.Sprintf("msg_%d_%d", caseID, seq) }
+
+// entryEvent is an entry's event, as its deliveries carry it: the entry as GET /record shows it.
+func entryEvent(e desk.Entry) hookEvent {
+	at := e.At.UTC()
+	return hookEvent{id: entryEventID(e.CaseID, e.Seq), typ: string(e.Kind), caseID: e.CaseID, at: at,
+		data: WebhookEntry{Seq: e.Seq, Kind: e.Kind, At: at, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}}
 }
 
 // queueHooks queues, in the command's transaction, each event for every endpoint that hears of
@@ -351,10 +362,15 @@ func (s *Service) queueHooks(w *work, evs []hookEvent) error {
 	return nil
 }
 
-// storedEvent is an event as it is queued for the endpoints hooks.
+// storedEvent is an event as it is queued for the endpoints hooks: an entry's names the entry.
 func storedEvent(ev hookEvent, hooks []int64) (store.WebhookEvent, error) {
-	body, err := eventBody(ev)
-	return store.WebhookEvent{Key: ev.id, Type: ev.typ, CaseID: ev.caseID, Hooks: hooks, Body: body}, err
+	e := store.WebhookEvent{Key: ev.id, Type: ev.typ, CaseID: ev.caseID, Seq: ev.seq, Hooks: hooks}
+	if ev.seq > 0 {
+		return e, nil
+	}
+	var err error
+	e.Body, err = eventBody(ev)
+	return e, err
 }
 
 // eventBody is an event's payload without its id (each endpoint's delivery has its own):
@@ -416,8 +432,10 @@ func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Durat
 			return err
 		}
 		var err error
-		claimed, err = tx.ClaimDeliveries(ctx, q.node, now, lease, limit)
-		return err
+		if claimed, err = tx.ClaimDeliveries(ctx, q.node, now, lease, limit); err != nil {
+			return err
+		}
+		return entryPayloads(ctx, tx, claimed)
 	})
 	out := make([]webhooks.Delivery, len(claimed))
 	for i, d := range claimed {
@@ -452,6 +470,39 @@ func (q WebhookQueue) Record(ctx context.Context, d webhooks.Delivery, a webhook
 		})
 		return nil
 	})
+}
+
+// entryPayloads makes the bodies of claimed deliveries of entries' events from the record. An
+// entry no longer there (its case removed) is sent as its event with no data.
+func entryPayloads(ctx context.Context, tx *store.Tx, ds []store.WebhookDelivery) error {
+	var at []store.EntryAt
+	for _, d := range ds {
+		if d.EntrySeq > 0 {
+			at = append(at, store.EntryAt{CaseID: d.CaseID, Seq: d.EntrySeq})
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	entries, err := tx.EntriesAt(ctx, at)
+	if err != nil {
+		return err
+	}
+	for i, d := range ds {
+		if d.EntrySeq == 0 {
+			continue
+		}
+		ev := hookEvent{id: d.EventKey, typ: d.Type, caseID: d.CaseID, at: d.CreatedAt}
+		if e, ok := entries[store.EntryAt{CaseID: d.CaseID, Seq: d.EntrySeq}]; ok {
+			ev = entryEvent(e)
+		}
+		body, err := eventBody(ev)
+		if err != nil {
+			return err
+		}
+		ds[i].Payload = store.DeliveryBody(d.MessageID, body)
+	}
+	return nil
 }
 
 // NextDue is when the next delivery falls due.

@@ -35,6 +35,9 @@ type WebhookDelivery struct {
 	// (WebhookEvent); Payload is the body as sent, its id first (read by ClaimDeliveries).
 	EventKey   string
 	Payload    []byte
+	// EntrySeq: its event is an entry's (on the case's record at this seq), and Payload is
+	// nil: the caller makes it from the entry (EntriesAt).
+	EntrySeq int64
 	State      string
 	Attempts   int
 	NextAt     time.Time
@@ -143,6 +146,7 @@ type WebhookEvent struct {
 	Key       string // the event's id; an endpoint's delivery's webhook-id is Key_<endpoint>
 	Type      string
 	CaseID    int64
+	Seq       int64   // an entry's event: the entry, whose event body the sender makes from the record (Body is nil)
 	Hooks     []int64 // the endpoints that hear of it
 	Body      []byte
 	createdAt time.Time
@@ -176,18 +180,18 @@ func (t *Tx) QueueEvents(ctx context.Context, evs []WebhookEvent, now time.Time)
 func (t *Tx) insertEvents(ctx context.Context, evs []WebhookEvent) error {
 	for len(evs) > 0 {
 		n := min(len(evs), 100)
-		args := make([]any, 0, 6*n)
+		args := make([]any, 0, 7*n)
 		rows := make([]string, n)
 		for i, e := range evs[:n] {
 			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
 			hooks := make([]string, len(e.Hooks))
 			for j, h := range e.Hooks {
 				hooks[j] = strconv.FormatInt(h, 10)
 			}
-			args = append(args, e.Key, e.Type, e.CaseID, strings.Join(hooks, ","), string(e.Body), e.createdAt)
+			args = append(args, e.Key, e.Type, e.CaseID, e.Seq, strings.Join(hooks, ","), string(e.Body), e.createdAt)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, type, case_id, hooks, body, created_at) VALUES `+strings.Join(rows, ", ")+
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, type, case_id, seq, hooks, body, created_at) VALUES `+strings.Join(rows, ", ")+
 			` ON CONFLICT (key) DO NOTHING`, args...)
 		if err != nil {
 			return fmt.Errorf("store webhook events: %w", err)
@@ -284,19 +288,24 @@ func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 // deliveryColumns are a delivery's; payload is its own (queued before 00038) or its event's
 // body, "" in the log (read as deliveryLogColumns), which shows no payload.
 const (
-	deliveryColumns    = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, COALESCE(ev.body, d.payload), d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
-	deliveryLogColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, '', d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+	deliveryColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, COALESCE(ev.body, d.payload), COALESCE(ev.seq, 0), d.state, d.attempts,
+		d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+	deliveryLogColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, '', 0, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
 )
 
 func scanDelivery(row scanner, extra ...any) (WebhookDelivery, error) {
 	var d WebhookDelivery
 	var payload string
 	var done sql.NullTime
-	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &d.EventKey, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
+	var seq int64
+	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &d.EventKey, &payload, &seq, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
 		&d.CreatedAt, &done}, extra...)...)
 	d.Payload, d.NextAt, d.CreatedAt = []byte(payload), d.NextAt.UTC(), d.CreatedAt.UTC()
-	if d.EventKey != "" && payload != "" {
+	switch {
+	case d.EventKey != "" && payload != "":
 		d.Payload = DeliveryBody(d.MessageID, d.Payload)
+	case d.EventKey != "" && seq > 0:
+		d.Payload, d.EntrySeq = nil, seq
 	}
 	if done.Valid {
 		d.DoneAt = done.Time.UTC()
@@ -351,6 +360,32 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, node string, now time.Time, le
 	_, err = t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', lease_until = $1, claimed_by = $2, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// EntryAt names an entry by its case and seq.
+type EntryAt struct{ CaseID, Seq int64 }
+
+// EntriesAt loads entries by case and seq (those not there are left out).
+func (t *Tx) EntriesAt(ctx context.Context, at []EntryAt) (map[EntryAt]desk.Entry, error) {
+	out := map[EntryAt]desk.Entry{}
+	for len(at) > 0 {
+		n := min(len(at), 50)
+		args := make([]any, 0, 2*n)
+		conds := make([]string, n)
+		for i, a := range at[:n] {
+			conds[i] = fmt.Sprintf("(case_id = $%d AND seq = $%d)", 2*i+1, 2*i+2)
+			args = append(args, a.CaseID, a.Seq)
+		}
+		es, err := queryAll(ctx, t, newEntryScan().scan, `SELECT `+entryColumns+` FROM entries WHERE `+strings.Join(conds, " OR "), args...)
+		if err != nil {
+			return nil, fmt.Errorf("load entries: %w", err)
+		}
+		for _, e := range es {
+			out[EntryAt{e.CaseID, e.Seq}] = e
+		}
+		at = at[n:]
 	}
 	return out, nil
 }
