@@ -33,11 +33,11 @@ type WebhookDelivery struct {
 	Type      string
 	// EventKey names its event's body, stored once for all the endpoints that hear of it
 	// (WebhookEvent); Payload is the body as sent, its id first (read by ClaimDeliveries).
-	EventKey   string
-	Payload    []byte
+	EventKey string
+	Payload  []byte
 	// EntrySeq: its event is an entry's (on the case's record at this seq), and Payload is
 	// nil: the caller makes it from the entry (EntriesAt).
-	EntrySeq int64
+	EntrySeq   int64
 	State      string
 	Attempts   int
 	NextAt     time.Time
