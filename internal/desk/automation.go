@@ -25,7 +25,8 @@ type AutomationWhen struct {
 	// by the desk with nothing since) for this many of its team's business days (days the
 	// team works; round the clock, every day).
 	WaitingDays int `json:"waiting_days,omitempty"`
-	// PromiseDueHours: an open promise on the case falls due within this many hours.
+	// PromiseDueHours: an open promise on the case falls due within this many of its team's
+	// business hours.
 	PromiseDueHours int `json:"promise_due_hours,omitempty"`
 }
 

@@ -443,12 +443,30 @@ func (s *Service) sweepRule(w *work, a desk.Automation) error {
 			add(c, "waiting", fmt.Sprintf("waiting:%d", c.UpdatedAt.UnixMicro()))
 		}
 	case when.PromiseDueHours > 0:
+		// Due within N of the case's team's business hours: due before N business hours from
+		// now end. Those end no sooner than N hours of the clock, so a promise due within N
+		// wall hours is due soon whatever the calendar; one due later is, over a weekend or a
+		// holiday, when the calendar says so (looked for up to four days further).
+		within := time.Duration(when.PromiseDueHours) * time.Hour
 		ps, err := w.tx.Promises(w.ctx, store.PromiseFilter{State: desk.PromiseOpen, DueFrom: w.now,
-			DueTo: w.now.Add(time.Duration(when.PromiseDueHours) * time.Hour), Limit: sweepLimit})
+			DueTo: w.now.Add(within + 4*24*time.Hour), Limit: sweepLimit})
 		if err != nil {
 			return err
 		}
 		for _, p := range ps {
+			if p.DueAt.After(w.now.Add(within)) {
+				c, err := w.lockCase(p.CaseID)
+				if err != nil {
+					return err
+				}
+				settings, err := w.settingsOf(*c)
+				if err != nil {
+					return err
+				}
+				if p.DueAt.After(settings.Calendar().Add(w.now, within)) {
+					continue
+				}
+			}
 			w.autoQueue = append(w.autoQueue, autoTrigger{caseID: p.CaseID, event: "promise_due", key: fmt.Sprintf("promise:%d:%d", p.ID, p.DueAt.Unix()),
 				text: p.Words, only: a.ID})
 		}
