@@ -209,10 +209,9 @@ func (t *Tx) FanOutEvents(ctx context.Context, limit int) (all bool, err error) 
 	if !t.writable {
 		return false, errors.New("fan out webhook events: not in a write transaction")
 	}
-	q := `SELECT id, key, type, case_id, hooks, created_at FROM webhook_events WHERE hooks <> '' ORDER BY id LIMIT $1`
-	if t.d.forUpdate != "" {
-		q += " FOR UPDATE SKIP LOCKED"
-	}
+	// Locked, not skipped: a second node waits here until the first has committed its
+	// deliveries, so no later event's delivery can get a lower id than an earlier one's.
+	q := `SELECT id, key, type, case_id, hooks, created_at FROM webhook_events WHERE hooks <> '' ORDER BY id LIMIT $1` + t.d.forUpdate
 	type event struct {
 		id, caseID     int64
 		key, typ, list string
