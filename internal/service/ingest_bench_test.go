@@ -111,7 +111,7 @@ func benchFileMail(b *testing.B, backend string, automated int) {
 		jobs[i] = &mailJob{ctx: ctx, in: in}
 	}
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := CPUTime()
 	for start := 0; start < b.N; start += maxGroup {
 		if _, err := s.fileMails(ctx, jobs[start:min(start+maxGroup, b.N)], false); err != nil {
 			b.Fatal(err)
@@ -120,11 +120,11 @@ func benchFileMail(b *testing.B, backend string, automated int) {
 	b.StopTimer()
 	// The process's CPU time a mail (with SQLite, all the work): steadier than the wall
 	// clock on a machine others share.
-	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64((CPUTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 }
 
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
+// CPUTime is the CPU time the process has used, user and system.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
