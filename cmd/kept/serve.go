@@ -175,7 +175,7 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		return fmt.Errorf("prepare the web pages: %w", err)
 	}
 	timers = svc.Timers(log)
-	hooks = webhooks.NewSender(svc.WebhookQueue(), svc.ClockSource(), log, *hooksPrivate)
+	hooks = webhooks.NewSender(svc.WebhookQueue(node), svc.ClockSource(), log, *hooksPrivate)
 	background := []func(context.Context) error{timers.Run, svc.FollowDatabaseClock, hooks.Run}
 	if changes = svc.ChangeBus(); changes != nil {
 		// Live pages on this node hear of changes made through the others, and of colleagues

@@ -28,9 +28,10 @@ func (s *Server) automationRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/automations", summary: "Set up an automation: name; when (one of event: an entry kind or a desk event about a case, " +
 			"idle_hours: nothing on an active case for so many of its team's business hours, waiting_days: waiting on the customer so many of its team's business days, " +
-			"promise_due_hours: an open promise due within so many hours); if (team, type, channel, language, words, customer_id, status: all that are " +
+			"promise_due_hours: an open promise due within so many hours); if (team, type, channel, language, words, customer_id, status, priority, tags: all that are " +
 			"given must hold; words: any of them in the subject or the event's text); then (actions: assign [team], note [body], reply [canned_reply_id], " +
-			"webhook [webhook_id], remind [body], set_priority [priority], add_tags [tags], remind_customer [say: waiting or closed_unconfirmed, the desk's words " +
+			"webhook [webhook_id], remind [body], set_priority [priority], add_tags [tags], set_type [type: a case type; not for a case following its type's steps], " +
+			"set_team [team: the owner stays; an assign after it hands the case within the new team], remind_customer [say: waiting or closed_unconfirmed, the desk's words " +
 			"in the customer's language], link_incident [incident_id: the case is linked to that incident while it is open, as the incident page links it]). It acts as itself (\"automation: <name>\" on the record) under the same rules as people; a refused " +
 			"action goes on the record. It acts once per case and event, never on what it did itself, and at most 3 automations start one another in a row. " +
 			"active defaults to true. Kept ships three examples, turned off.",

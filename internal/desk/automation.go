@@ -25,7 +25,8 @@ type AutomationWhen struct {
 	// by the desk with nothing since) for this many of its team's business days (days the
 	// team works; round the clock, every day).
 	WaitingDays int `json:"waiting_days,omitempty"`
-	// PromiseDueHours: an open promise on the case falls due within this many hours.
+	// PromiseDueHours: an open promise on the case falls due within this many of its team's
+	// business hours.
 	PromiseDueHours int `json:"promise_due_hours,omitempty"`
 }
 
@@ -41,6 +42,8 @@ type AutomationIf struct {
 	Words      []string `json:"words,omitempty"`    // any of these in the subject or the event's text
 	CustomerID int64    `json:"customer_id,omitempty"`
 	Status     Status   `json:"status,omitempty"`
+	Priority   string   `json:"priority,omitempty"` // the case's priority (low, normal, high, urgent)
+	Tags       []string `json:"tags,omitempty"`     // all of these tags on the case
 }
 
 // Automation actions.
@@ -54,6 +57,11 @@ const (
 	// (tags): the same command as the case page's labels.
 	DoSetPriority = "set_priority"
 	DoAddTags     = "add_tags"
+	// DoSetType sets the case's type (type: a case type's name), DoSetTeam its team (team:
+	// a team's name; the owner stays, an assign after it hands the case on): the same command
+	// as priority and tags.
+	DoSetType = "set_type"
+	DoSetTeam = "set_team"
 	// DoRemindCustomer writes to the customer in their own language, in the desk's words
 	// (say: one of CustomerReminders), never an admin's English.
 	DoRemindCustomer = "remind_customer"
@@ -71,6 +79,7 @@ type AutomationAction struct {
 	WebhookID     int64    `json:"webhook_id,omitempty"`
 	Priority      string   `json:"priority,omitempty"`
 	Tags          []string `json:"tags,omitempty"`
+	Type          string   `json:"type,omitempty"`
 	Say           string   `json:"say,omitempty"`
 	IncidentID    int64    `json:"incident_id,omitempty"`
 }
@@ -115,6 +124,14 @@ func CheckAutomation(a Automation) error {
 	if set != 1 {
 		return Invalid("when", "name one event, or one of idle_hours, waiting_days, promise_due_hours")
 	}
+	if a.If.Priority != "" {
+		if _, err := ParsePriority("if.priority", a.If.Priority); err != nil {
+			return err
+		}
+	}
+	if _, err := ParseTags("if.tags", a.If.Tags); err != nil {
+		return err
+	}
 	if a.If.Status != "" && !slices.Contains([]Status{StatusOpen, StatusAwaitingConfirmation, StatusClosed, StatusClosedUnconfirmed, StatusQuarantined}, a.If.Status) {
 		return Invalid("if.status", "%q is not a case status", a.If.Status)
 	}
@@ -149,6 +166,14 @@ func CheckAutomation(a Automation) error {
 			if len(tags) == 0 {
 				return Invalid(field+".tags", "name the tags to add")
 			}
+		case DoSetType:
+			if strings.TrimSpace(act.Type) == "" {
+				return Invalid(field+".type", "name the case type to set")
+			}
+		case DoSetTeam:
+			if strings.TrimSpace(act.Team) == "" {
+				return Invalid(field+".team", "name the team to set")
+			}
 		case DoRemindCustomer:
 			if !slices.Contains(CustomerReminders(), act.Say) {
 				return Invalid(field+".say", "%q is not a reminder the desk words: use %s", act.Say, strings.Join(CustomerReminders(), " or "))
@@ -158,7 +183,7 @@ func CheckAutomation(a Automation) error {
 				return Invalid(field+".incident_id", "name the incident to link cases to")
 			}
 		default:
-			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, remind_customer, link_incident)", act.Do)
+			return Invalid(field+".do", "%q is not an action (assign, note, reply, webhook, remind, set_priority, add_tags, set_type, set_team, remind_customer, link_incident)", act.Do)
 		}
 	}
 	return nil
@@ -170,12 +195,44 @@ type CaseFacts struct {
 	Team     string // the case's team's name
 	Language string // the customer's language ("" reads en)
 	Text     string // the text of the event (a message's body), besides the case's subject
+	hay      string // subject and text in lower case, made once for all the rules asked
 }
 
-// Matches reports whether the case meets the automation's conditions. A quarantined case (held
-// as possible spam) is left alone unless the rule asks for that status.
+// Rule is an automation made ready to be asked about many cases (CompileAutomation): its words
+// and tags in lower case once, and what of the case beyond the case row its conditions need, so
+// a command reads a team's name or a customer's language only for a rule that asks for it.
+type Rule struct {
+	Automation
+	words, tags   []string
+	NeedsTeam     bool // it asks for the case's team by name
+	NeedsLanguage bool // it asks for the customer's language
+}
+
+// CompileAutomation makes a rule ready to be asked.
+func CompileAutomation(a Automation) Rule {
+	r := Rule{Automation: a, NeedsTeam: a.If.Team != "", NeedsLanguage: a.If.Language != ""}
+	for _, w := range a.If.Words {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			r.words = append(r.words, w)
+		}
+	}
+	for _, t := range a.If.Tags {
+		r.tags = append(r.tags, strings.ToLower(strings.TrimSpace(t)))
+	}
+	return r
+}
+
+// Matches reports whether the case meets the automation's conditions (see Rule.Matches).
 func (a Automation) Matches(f CaseFacts) bool {
-	c, cond := f.Case, a.If
+	r := CompileAutomation(a)
+	return r.Matches(&f)
+}
+
+// Matches reports whether the case meets the rule's conditions. A quarantined case (held as
+// possible spam) is left alone unless the rule asks for that status. The words are looked for
+// last: the other conditions cost less.
+func (r *Rule) Matches(f *CaseFacts) bool {
+	c, cond := &f.Case, &r.If
 	if c.Status == StatusQuarantined && cond.Status != StatusQuarantined {
 		return false
 	}
@@ -189,15 +246,23 @@ func (a Automation) Matches(f CaseFacts) bool {
 		cond.Channel != "" && !strings.EqualFold(cond.Channel, c.Channel),
 		cond.Language != "" && !strings.EqualFold(cond.Language, lang),
 		cond.CustomerID != 0 && cond.CustomerID != c.CustomerID,
-		cond.Status != "" && cond.Status != c.Status:
+		cond.Status != "" && cond.Status != c.Status,
+		cond.Priority != "" && !strings.EqualFold(cond.Priority, c.Priority):
 		return false
 	}
-	if len(cond.Words) == 0 {
+	for _, t := range r.tags {
+		if !slices.Contains(c.Tags, t) {
+			return false
+		}
+	}
+	if len(r.words) == 0 {
 		return true
 	}
-	hay := strings.ToLower(c.Subject + "\n" + f.Text)
-	for _, w := range cond.Words {
-		if w = strings.ToLower(strings.TrimSpace(w)); w != "" && strings.Contains(hay, w) {
+	if f.hay == "" {
+		f.hay = strings.ToLower(c.Subject + "\n" + f.Text)
+	}
+	for _, w := range r.words {
+		if strings.Contains(f.hay, w) {
 			return true
 		}
 	}

@@ -77,6 +77,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
 	KindRatingGiven:     reader[RatingGivenData](),
 	KindPriorityChanged: reader[PriorityChangedData](), KindTagsChanged: reader[TagsChangedData](),
+	KindTypeChanged: reader[TypeChangedData](), KindTeamChanged: reader[TeamChangedData](),
 	KindRecordingAdded: reader[RecordingAddedData](),
 	KindCopiesChanged:  reader[CopiesChangedData](), KindWaitingChanged: reader[WaitingChangedData](), KindMerged: reader[MergedData](),
 }

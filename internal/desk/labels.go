@@ -25,10 +25,12 @@ func Priorities() []string {
 	return []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
 }
 
-// Entry kinds of a change of priority or tags.
+// Entry kinds of a change of priority or tags, or of the case's type or team.
 const (
 	KindPriorityChanged EntryKind = "priority_changed"
 	KindTagsChanged     EntryKind = "tags_changed"
+	KindTypeChanged     EntryKind = "type_changed"
+	KindTeamChanged     EntryKind = "team_changed"
 )
 
 // maxTags and maxTagLen bound a case's tags.
@@ -95,6 +97,33 @@ func LabelChange(c *Case, actor Actor, priority *string, tags []string) []Draft 
 	return drafts
 }
 
+// TeamRef names a team: its id (0: none) and name.
+type TeamRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Retype is what a change of the case's type (caseType; nil: none) or team (team; nil: none)
+// writes on the record: an internal entry for each that changed, from what to what. A case
+// following its type's steps (a process) keeps its type: the steps it took are of that type.
+func Retype(c *Case, actor Actor, caseType *string, team *TeamRef, fromTeam string) ([]Draft, error) {
+	var drafts []Draft
+	if caseType != nil && !strings.EqualFold(*caseType, c.Type) {
+		if c.Step > 0 {
+			return nil, Conflict("in_process", fmt.Sprintf("%s is at step %d of the steps of its type %q: its type is not changed midway", c.Ref(), c.Step, c.Type), nil)
+		}
+		drafts = append(drafts, Draft{Kind: KindTypeChanged, Actor: actor, Internal: true,
+			Body: fmt.Sprintf("Type: %s → %s", orNone(c.Type), orNone(*caseType)), Data: TypeChangedData{From: c.Type, To: *caseType}})
+		c.Type = *caseType
+	}
+	if team != nil && team.ID != c.TeamID {
+		drafts = append(drafts, Draft{Kind: KindTeamChanged, Actor: actor, Internal: true,
+			Body: fmt.Sprintf("Team: %s → %s", orNone(fromTeam), orNone(team.Name)), Data: TeamChangedData{From: TeamRef{ID: c.TeamID, Name: fromTeam}, To: *team}})
+		c.TeamID = team.ID
+	}
+	return drafts, nil
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "none"
@@ -114,5 +143,19 @@ type TagsChangedData struct {
 	To   []string `json:"to"`
 }
 
+// TypeChangedData is a change of a case's type ("": none).
+type TypeChangedData struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// TeamChangedData is a change of a case's team (its owner stays: a hand-over is its own step).
+type TeamChangedData struct {
+	From TeamRef `json:"from"`
+	To   TeamRef `json:"to"`
+}
+
+func (TypeChangedData) entryKind() EntryKind     { return KindTypeChanged }
+func (TeamChangedData) entryKind() EntryKind     { return KindTeamChanged }
 func (PriorityChangedData) entryKind() EntryKind { return KindPriorityChanged }
 func (TagsChangedData) entryKind() EntryKind     { return KindTagsChanged }

@@ -126,7 +126,7 @@ func TestAutomationOnCaseOpenedReachesMailAndWebhook(t *testing.T) {
 			t.Errorf("the canned reply did not reach the relay: %d mails", len(relay.received()))
 		}
 
-		hooks := webhooks.NewSender(svc.WebhookQueue(), clk, log, true)
+		hooks := webhooks.NewSender(svc.WebhookQueue(""), clk, log, true)
 		if n, err := hooks.RunDue(ctx); err != nil || n != 1 {
 			t.Fatalf("webhook deliveries: %d, %v", n, err)
 		}

@@ -32,11 +32,13 @@ const (
 	automationSweepEvery = 5 * time.Minute
 )
 
-// autoList is the active automations as commands last read them.
+// autoList is the active automations as commands last read them, compiled once for every
+// command until they change: the rules by the event they start on, and by id.
 type autoList struct {
-	rules  []desk.Automation
-	events map[string]bool // the events some rule starts on
-	readAt time.Time
+	byEvent map[string][]*desk.Rule
+	byID    map[int64]*desk.Rule
+	events  map[string]bool // the events some rule starts on
+	readAt  time.Time
 }
 
 // autoTrigger is something that may start automations on a case.
@@ -48,6 +50,9 @@ type autoTrigger struct {
 	depth  int    // how many automations in a row led to it (0: a person or the desk)
 	chain  []int64
 	only   int64 // a time condition's trigger is for its one rule
+	// once: the event happens once by its nature (an entry just appended, a case opened), so
+	// a rule cannot have run on it before; its run is noted without asking.
+	once bool
 }
 
 // activeAutomations are the active rules, read once per hooksFor (and again after a change).
@@ -59,11 +64,15 @@ func (s *Service) activeAutomations(w *work) (*autoList, error) {
 	if err != nil {
 		return nil, err
 	}
-	next := &autoList{readAt: w.now, events: map[string]bool{}}
+	next := &autoList{readAt: w.now, events: map[string]bool{}, byEvent: map[string][]*desk.Rule{}, byID: map[int64]*desk.Rule{}}
 	for _, a := range all {
 		if a.Active {
-			next.rules = append(next.rules, a)
-			next.events[a.When.Event] = true
+			r := desk.CompileAutomation(a)
+			next.byID[a.ID] = &r
+			if !a.When.Timed() {
+				next.byEvent[a.When.Event] = append(next.byEvent[a.When.Event], &r)
+				next.events[a.When.Event] = true
+			}
 		}
 	}
 	s.autos.Store(next)
@@ -88,7 +97,7 @@ func (s *Service) trigger(w *work, t autoTrigger) error {
 // triggerEntries queues the entries just appended to a case as triggers.
 func (s *Service) triggerEntries(w *work, c desk.Case, entries []desk.Entry) error {
 	for _, e := range entries {
-		if err := s.trigger(w, autoTrigger{caseID: c.ID, event: string(e.Kind), key: fmt.Sprintf("entry:%d", e.Seq), text: e.Body}); err != nil {
+		if err := s.trigger(w, autoTrigger{caseID: c.ID, event: string(e.Kind), key: fmt.Sprintf("entry:%d", e.Seq), text: e.Body, once: true}); err != nil {
 			return err
 		}
 	}
@@ -104,42 +113,67 @@ func (s *Service) runAutomations(w *work) error {
 		if err != nil {
 			return err
 		}
-		for _, a := range list.rules {
-			if (t.only != 0 && a.ID != t.only) || (t.only == 0 && a.When.Event != t.event) {
-				continue
+		rules := list.byEvent[t.event]
+		if t.only != 0 {
+			rules = nil
+			if r := list.byID[t.only]; r != nil {
+				rules = []*desk.Rule{r}
 			}
-			if err := s.runAutomation(w, a, t); err != nil {
-				return fmt.Errorf("automation %q: %w", a.Name, err)
-			}
+		}
+		if len(rules) == 0 {
+			continue
+		}
+		if err := s.runRules(w, rules, t); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// runAutomation runs one rule on a trigger, if the case meets its conditions and it has not
-// acted on this event before.
-func (s *Service) runAutomation(w *work, a desk.Automation, t autoTrigger) error {
+// runRules runs the rules that start on a trigger and whose conditions its case meets. The
+// case is read once for them all, its team's name and its customer's language only when a
+// rule asks for them.
+func (s *Service) runRules(w *work, rules []*desk.Rule, t autoTrigger) error {
 	c, err := w.lockCase(t.caseID)
 	if store.IsNotFound(err) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	settings, err := w.settingsOf(*c)
-	if err != nil {
-		return err
+	facts := desk.CaseFacts{Text: t.text}
+	for _, r := range rules {
+		if r.NeedsTeam {
+			settings, err := w.settingsOf(*c)
+			if err != nil {
+				return err
+			}
+			facts.Team = settings.Name
+		}
+		if r.NeedsLanguage {
+			if err := w.readByCustomer(c); err != nil {
+				return err
+			}
+		}
+		facts.Case, facts.Language = *c, c.Reader.Lang // as the rules before left it
+		if !r.Matches(&facts) {
+			continue
+		}
+		if err := s.runAutomation(w, r.Automation, c, t); err != nil {
+			return fmt.Errorf("automation %q: %w", r.Name, err)
+		}
 	}
-	if err := w.readByCustomer(c); err != nil {
-		return err
-	}
-	if !a.Matches(desk.CaseFacts{Case: *c, Team: settings.Name, Language: c.Reader.Lang, Text: t.text}) {
-		return nil
-	}
+	return nil
+}
+
+// runAutomation runs one rule whose conditions the case meets on a trigger, if it has not
+// acted on this event before.
+func (s *Service) runAutomation(w *work, a desk.Automation, c *desk.Case, t autoTrigger) error {
 	if t.depth >= maxAutomationDepth || slices.Contains(t.chain, a.ID) {
 		return s.cutLoop(w, a, c, t)
 	}
-	first, err := w.tx.ClaimAutomationRun(w.ctx, a.ID, c.ID, t.key, w.now)
-	if err != nil || !first {
+	if t.once {
+		w.tx.NoteAutomationRun(a.ID, c.ID, t.key, w.now)
+	} else if first, err := w.tx.ClaimAutomationRun(w.ctx, a.ID, c.ID, t.key, w.now); err != nil || !first {
 		return err
 	}
 	actor, depth, chain := w.actor, w.autoDepth, w.autoChain
@@ -231,6 +265,10 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 			return err
 		}
 		return s.setLabels(w, caseID, LabelsIn{Priority: &p})
+	case desk.DoSetType:
+		return s.setLabels(w, caseID, LabelsIn{Type: &act.Type})
+	case desk.DoSetTeam:
+		return s.setLabels(w, caseID, LabelsIn{Team: &act.Team})
 	case desk.DoAddTags:
 		c, err := w.loadCase(caseID)
 		if err != nil {
@@ -327,11 +365,11 @@ func (s *Service) automationCall(w *work, a desk.Automation, caseID int64, act d
 	}
 	ev := hookEvent{id: fmt.Sprintf("auto_%d_%d_%s", a.ID, c.ID, strings.ReplaceAll(t.key, ":", "_")), typ: "automation", caseID: c.ID, at: w.now,
 		data: desk.AutomationCalledData{AutomationID: a.ID, Automation: a.Name, Event: t.event, Subject: c.Subject, Status: c.Status, Owner: personRef(owner)}}
-	d, err := hookDelivery(h.ID, ev)
+	e, err := storedEvent(ev, []int64{h.ID})
 	if err != nil {
 		return err
 	}
-	if err := w.tx.QueueDeliveries(w.ctx, []store.WebhookDelivery{d}, w.now); err != nil {
+	if err := w.tx.QueueEvents(w.ctx, []store.WebhookEvent{e}, w.now); err != nil {
 		return err
 	}
 	w.changed(Event{Hooks: true})
@@ -412,12 +450,30 @@ func (s *Service) sweepRule(w *work, a desk.Automation) error {
 			add(c, "waiting", fmt.Sprintf("waiting:%d", c.UpdatedAt.UnixMicro()))
 		}
 	case when.PromiseDueHours > 0:
+		// Due within N of the case's team's business hours: due before N business hours from
+		// now end. Those end no sooner than N hours of the clock, so a promise due within N
+		// wall hours is due soon whatever the calendar; one due later is, over a weekend or a
+		// holiday, when the calendar says so (looked for up to four days further).
+		within := time.Duration(when.PromiseDueHours) * time.Hour
 		ps, err := w.tx.Promises(w.ctx, store.PromiseFilter{State: desk.PromiseOpen, DueFrom: w.now,
-			DueTo: w.now.Add(time.Duration(when.PromiseDueHours) * time.Hour), Limit: sweepLimit})
+			DueTo: w.now.Add(within + 4*24*time.Hour), Limit: sweepLimit})
 		if err != nil {
 			return err
 		}
 		for _, p := range ps {
+			if p.DueAt.After(w.now.Add(within)) {
+				c, err := w.lockCase(p.CaseID)
+				if err != nil {
+					return err
+				}
+				settings, err := w.settingsOf(*c)
+				if err != nil {
+					return err
+				}
+				if p.DueAt.After(settings.Calendar().Add(w.now, within)) {
+					continue
+				}
+			}
 			w.autoQueue = append(w.autoQueue, autoTrigger{caseID: p.CaseID, event: "promise_due", key: fmt.Sprintf("promise:%d:%d", p.ID, p.DueAt.Unix()),
 				text: p.Words, only: a.ID})
 		}
@@ -486,6 +542,14 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 	for i, act := range a.Then {
 		field := fmt.Sprintf("then[%d]", i)
 		switch act.Do {
+		case desk.DoSetType:
+			if _, err := findCaseType(w, field+".type", act.Type); err != nil {
+				return err
+			}
+		case desk.DoSetTeam:
+			if _, err := teamNamed(w, act.Team); err != nil {
+				return desk.Invalid(field+".team", "no team %q", act.Team)
+			}
 		case desk.DoAssign:
 			if act.Team != "" {
 				if _, err := teamNamed(w, act.Team); err != nil {

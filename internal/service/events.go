@@ -23,7 +23,8 @@ func (s *Service) raise(w *work, c *desk.Case, typ desk.EventType, key string, d
 	if typ == desk.EventCaseOpened {
 		text = c.OriginalRequest
 	}
-	return s.trigger(w, autoTrigger{caseID: c.ID, event: string(typ), key: "evt:" + key, text: text})
+	// A case opens once; the other desk events may be raised again under one key.
+	return s.trigger(w, autoTrigger{caseID: c.ID, event: string(typ), key: "evt:" + key, text: text, once: typ == desk.EventCaseOpened})
 }
 
 // heard reports whether an endpoint or an automation hears of the event: an event nobody

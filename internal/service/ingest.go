@@ -163,9 +163,11 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 	err = s.writeTx(ctx, func(tx *store.Tx) error {
 		failed = failed[:0]
 		pools := ownerPools{}
+		// Nothing in a group changes a team's settings: the mails read them once.
+		settings := map[settingsKey]desk.TeamSettings{}
 		for _, j := range jobs {
 			w := s.newWork(ctx, tx, desk.SystemActor(), s.now())
-			w.pools = pools
+			w.pools, w.settings = pools, settings
 			j.res, j.err, j.work = MailResult{}, nil, w
 			file := func() error { return s.finish(w, s.fileMail(w, j.in, &j.res)) }
 			if !saved {

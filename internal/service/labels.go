@@ -6,11 +6,13 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
-// LabelsIn changes a case's priority and tags; nil leaves each as it is (an empty list of tags
-// takes them all off).
+// LabelsIn changes a case's priority and tags, and its type and team (by name; "" for no
+// type); nil leaves each as it is (an empty list of tags takes them all off).
 type LabelsIn struct {
 	Priority *string
 	Tags     []string
+	Type     *string
+	Team     *string
 }
 
 // SetLabels sets a case's priority and tags (PATCH /api/v1/cases/{id}, the case page): each
@@ -51,10 +53,52 @@ func (s *Service) setLabels(w *work, caseID int64, in LabelsIn) error {
 		return err
 	}
 	drafts := desk.LabelChange(c, w.actor, in.Priority, in.Tags)
+	moved, err := retype(w, c, in)
+	if err != nil {
+		return err
+	}
+	drafts = append(drafts, moved...)
 	if len(drafts) == 0 {
 		return nil
 	}
 	c.UpdatedAt = w.now
 	_, err = s.appendRecord(w, c, drafts)
 	return err
+}
+
+// retype is the change of a case's type or team (LabelsIn.Type, Team), each named as it is
+// stored: a type the desk defines ("" for none), a team the desk has.
+func retype(w *work, c *desk.Case, in LabelsIn) ([]desk.Draft, error) {
+	if in.Type == nil && in.Team == nil {
+		return nil, nil
+	}
+	caseType := in.Type
+	if caseType != nil && *caseType != "" {
+		ct, err := findCaseType(w, "type", *caseType)
+		if err != nil {
+			return nil, err
+		}
+		caseType = &ct.Name
+	}
+	var team *desk.TeamRef
+	from := ""
+	if in.Team != nil {
+		id, err := teamNamed(w, *in.Team)
+		if err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			return nil, desk.Invalid("team", "name the team")
+		}
+		to, err := w.settingsOf(desk.Case{TeamID: id})
+		if err != nil {
+			return nil, err
+		}
+		was, err := w.settingsOf(desk.Case{TeamID: c.TeamID})
+		if err != nil {
+			return nil, err
+		}
+		team, from = &desk.TeamRef{ID: id, Name: to.Name}, was.Name
+	}
+	return desk.Retype(c, w.actor, caseType, team, from)
 }

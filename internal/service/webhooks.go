@@ -161,6 +161,9 @@ func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64)
 
 // Webhook reads one endpoint (admins).
 func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk.Webhook, error) {
+	if err := s.fanOut(ctx, actor); err != nil {
+		return desk.Webhook{}, err
+	}
 	return readAs(s, ctx, actor, ActWebhooks, "read webhook", func(tx *store.Tx) (desk.Webhook, error) {
 		h, err := tx.Webhook(ctx, id)
 		return h, notFoundAs(err, "webhook", id)
@@ -190,7 +193,27 @@ func refusePrivate(ctx context.Context, raw string) error {
 
 // Webhooks lists the endpoints (admins).
 func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhook, error) {
+	if err := s.fanOut(ctx, actor); err != nil {
+		return nil, err
+	}
 	return readAs(s, ctx, actor, ActWebhooks, "list webhooks", func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
+}
+
+// fanOut makes the deliveries of the events queued and not yet taken by the sender, so an
+// endpoint's log and last delivery show them (pending) at once.
+func (s *Service) fanOut(ctx context.Context, actor desk.Actor) error {
+	if err := gate(actor, ActWebhooks); err != nil {
+		return err
+	}
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		for {
+			all, err := tx.FanOutEvents(ctx, fanOutLimit)
+			if err != nil || all {
+				return err
+			}
+		}
+	})
+	return wrap("fan out webhook events", err)
 }
 
 // WebhookDelivery is one delivery as its endpoint's log shows it.
@@ -209,7 +232,7 @@ type WebhookDelivery struct {
 
 // WebhookDeliveries is an endpoint's delivery log, newest first (admins).
 func (s *Service) WebhookDeliveries(ctx context.Context, actor desk.Actor, webhookID int64) ([]WebhookDelivery, error) {
-	if err := gate(actor, ActWebhooks); err != nil {
+	if err := s.fanOut(ctx, actor); err != nil {
 		return nil, err
 	}
 	var out []WebhookDelivery
@@ -278,6 +301,7 @@ type hookEvent struct {
 	id     string
 	typ    string
 	caseID int64
+	seq    int64 // an entry's event: the entry, read from the record when sent (data is nil)
 	at     time.Time
 	data   any
 }
@@ -287,69 +311,131 @@ type hookEvent struct {
 func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) error {
 	evs := make([]hookEvent, len(entries))
 	for i, e := range entries {
-		evs[i] = hookEvent{id: fmt.Sprintf("msg_%d_%d", c.ID, e.Seq), typ: string(e.Kind), caseID: c.ID, at: e.At,
-			data: WebhookEntry{Seq: e.Seq, Kind: e.Kind, At: e.At, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}}
+		// The entry is on the record: the event names it, and its body is made from it when
+		// it is sent (entryEvent), not stored twice.
+		evs[i] = hookEvent{id: entryEventID(c.ID, e.Seq), typ: string(e.Kind), caseID: c.ID, seq: e.Seq, at: e.At}
 	}
 	return s.queueHooks(w, evs)
 }
 
-// queueHooks queues, in the command's transaction, a delivery of each event to every endpoint
-// that hears of its type.
+func entryEventID(caseID, seq int64) string { return fmt.Sprintf("msg_%d_%d", caseID, seq) }
+
+// entryEvent is an entry's event, as its deliveries carry it: the entry as GET /record shows it.
+func entryEvent(e desk.Entry) hookEvent {
+	at := e.At.UTC()
+	return hookEvent{id: entryEventID(e.CaseID, e.Seq), typ: string(e.Kind), caseID: e.CaseID, at: at,
+		data: WebhookEntry{Seq: e.Seq, Kind: e.Kind, At: at, Actor: e.Actor, Internal: e.Internal, Body: e.Body, Data: e.Data}}
+}
+
+// queueHooks queues, in the command's transaction, each event for every endpoint that hears of
+// its type: one row an event, its body made once, however many hear of it; the sender fans it
+// out to a delivery per endpoint.
 func (s *Service) queueHooks(w *work, evs []hookEvent) error {
 	hooks, err := s.activeHooks(w)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
-	var ds []store.WebhookDelivery
+	var stored []store.WebhookEvent
 	for _, ev := range evs {
+		var to []int64
 		for _, h := range hooks {
-			if !h.Wants(ev.typ) {
-				continue
+			if h.Wants(ev.typ) {
+				to = append(to, h.ID)
 			}
-			d, err := hookDelivery(h.ID, ev)
-			if err != nil {
-				return err
-			}
-			ds = append(ds, d)
 		}
+		if len(to) == 0 {
+			continue
+		}
+		e, err := storedEvent(ev, to)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, e)
 	}
-	if len(ds) == 0 {
+	if len(stored) == 0 {
 		return nil
 	}
-	if err := w.tx.QueueDeliveries(w.ctx, ds, w.now); err != nil {
+	if err := w.tx.QueueEvents(w.ctx, stored, w.now); err != nil {
 		return err
 	}
 	w.changed(Event{Hooks: true})
 	return nil
 }
 
-// hookDelivery is an event's delivery to one endpoint.
-func hookDelivery(hookID int64, ev hookEvent) (store.WebhookDelivery, error) {
-	id := fmt.Sprintf("%s_%d", ev.id, hookID)
+// storedEvent is an event as it is queued for the endpoints hooks: an entry's names the entry.
+func storedEvent(ev hookEvent, hooks []int64) (store.WebhookEvent, error) {
+	e := store.WebhookEvent{Key: ev.id, Type: ev.typ, CaseID: ev.caseID, Seq: ev.seq, Hooks: hooks}
+	if ev.seq > 0 {
+		return e, nil
+	}
+	var err error
+	e.Body, err = eventBody(ev)
+	return e, err
+}
+
+// eventBody is an event's payload without its id (each endpoint's delivery has its own):
+// {"type":…,"at":…,"case_id":…,"ref":…,"data":…}; store.DeliveryBody puts the id first, as
+// WebhookPayload has it.
+func eventBody(ev hookEvent) ([]byte, error) {
 	ref := ""
 	if ev.caseID != 0 {
 		ref = desk.CaseRef(ev.caseID)
 	}
-	body, err := json.Marshal(WebhookPayload{ID: id, Type: ev.typ, At: ev.at, CaseID: ev.caseID, Ref: ref, Data: ev.data})
+	body, err := json.Marshal(eventPayload{Type: ev.typ, At: ev.at, CaseID: ev.caseID, Ref: ref, Data: ev.data})
 	if err != nil {
-		return store.WebhookDelivery{}, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
+		return nil, fmt.Errorf("webhook payload of %s: %w", ev.typ, err)
 	}
-	return store.WebhookDelivery{WebhookID: hookID, CaseID: ev.caseID, MessageID: id, Type: ev.typ, Payload: body}, nil
+	return body, nil
 }
 
-// WebhookQueue is the desk's queue of deliveries, as the webhook sender works it.
-type WebhookQueue struct{ s *Service }
+// eventPayload is WebhookPayload without its id, as an event's body is stored.
+type eventPayload struct {
+	Type   string    `json:"type"`
+	At     time.Time `json:"at"`
+	CaseID int64     `json:"case_id"`
+	Ref    string    `json:"ref"`
+	Data   any       `json:"data"`
+}
 
-// WebhookQueue returns the queue for the webhook sender.
-func (s *Service) WebhookQueue() WebhookQueue { return WebhookQueue{s: s} }
+// fanOutLimit is how many events a claim fans out to deliveries at most; the next claim takes
+// the rest (NextDue says they are due).
+const fanOutLimit = 500
+
+// WebhookQueue is the desk's queue of deliveries, as one node's webhook sender works it.
+type WebhookQueue struct {
+	s    *Service
+	node string
+}
+
+// WebhookQueue returns the queue for the webhook sender of node (see Outbox: "" for a node
+// without a lasting name, which takes back nothing early after a crash).
+func (s *Service) WebhookQueue(node string) WebhookQueue { return WebhookQueue{s: s, node: node} }
+
+// ReleaseClaims hands back the deliveries this node left 'sending' when it last stopped (a
+// crash), due at once; the sender calls it as it starts.
+func (q WebhookQueue) ReleaseClaims(ctx context.Context) (int, error) {
+	var n int
+	err := q.s.store.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.ReleaseDeliveryClaims(ctx, q.node)
+		return err
+	})
+	return n, err
+}
 
 // Claim takes due deliveries for sending, committed before they are sent.
 func (q WebhookQueue) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhooks.Delivery, error) {
 	var claimed []store.WebhookDelivery
 	err := q.s.store.Write(ctx, func(tx *store.Tx) error {
+		// Events queued since are fanned out first, so they go in the order they were queued.
+		if _, err := tx.FanOutEvents(ctx, fanOutLimit); err != nil {
+			return err
+		}
 		var err error
-		claimed, err = tx.ClaimDeliveries(ctx, now, lease, limit)
-		return err
+		if claimed, err = tx.ClaimDeliveries(ctx, q.node, now, lease, limit); err != nil {
+			return err
+		}
+		return entryPayloads(ctx, tx, claimed)
 	})
 	out := make([]webhooks.Delivery, len(claimed))
 	for i, d := range claimed {
@@ -384,6 +470,39 @@ func (q WebhookQueue) Record(ctx context.Context, d webhooks.Delivery, a webhook
 		})
 		return nil
 	})
+}
+
+// entryPayloads makes the bodies of claimed deliveries of entries' events from the record. An
+// entry no longer there (its case removed) is sent as its event with no data.
+func entryPayloads(ctx context.Context, tx *store.Tx, ds []store.WebhookDelivery) error {
+	var at []store.EntryAt
+	for _, d := range ds {
+		if d.EntrySeq > 0 {
+			at = append(at, store.EntryAt{CaseID: d.CaseID, Seq: d.EntrySeq})
+		}
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	entries, err := tx.EntriesAt(ctx, at)
+	if err != nil {
+		return err
+	}
+	for i, d := range ds {
+		if d.EntrySeq == 0 {
+			continue
+		}
+		ev := hookEvent{id: d.EventKey, typ: d.Type, caseID: d.CaseID, at: d.CreatedAt}
+		if e, ok := entries[store.EntryAt{CaseID: d.CaseID, Seq: d.EntrySeq}]; ok {
+			ev = entryEvent(e)
+		}
+		body, err := eventBody(ev)
+		if err != nil {
+			return err
+		}
+		ds[i].Payload = store.DeliveryBody(d.MessageID, body)
+	}
+	return nil
 }
 
 // NextDue is when the next delivery falls due.

@@ -139,6 +139,41 @@ func (t *Tx) ClaimAutomationRun(ctx context.Context, automationID, caseID int64,
 	return n == 1, err
 }
 
+// NoteAutomationRun notes that a rule runs on a case for an event that happens once by its
+// nature (an entry just appended, a case opened), so no earlier run can be there to ask about:
+// the note is held with the transaction's set-wise writes (pending.go) instead of a statement
+// of its own in the middle of a command.
+func (t *Tx) NoteAutomationRun(automationID, caseID int64, key string, now time.Time) {
+	t.pend.runs = append(t.pend.runs, automationRun{automationID, caseID, key, dbTime(now)})
+}
+
+type automationRun struct {
+	automationID, caseID int64
+	key                  string
+	at                   time.Time
+}
+
+// insertAutomationRuns writes held runs, up to 100 a statement.
+func (t *Tx) insertAutomationRuns(ctx context.Context, runs []automationRun) error {
+	for len(runs) > 0 {
+		n := min(len(runs), 100)
+		args := make([]any, 0, 4*n)
+		rows := make([]string, n)
+		for i, r := range runs[:n] {
+			k := len(args)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4)
+			args = append(args, r.automationID, r.caseID, r.key, r.at)
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO automation_runs (automation_id, case_id, event_key, at) VALUES `+strings.Join(rows, ", ")+
+			` ON CONFLICT (automation_id, case_id, event_key) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("note automation runs: %w", err)
+		}
+		runs = runs[n:]
+	}
+	return nil
+}
+
 // QuietCases lists up to limit cases of the statuses with nothing new since before, quietest
 // first: what the automations' time conditions look at.
 func (t *Tx) QuietCases(ctx context.Context, statuses []desk.Status, before time.Time, limit int) ([]desk.Case, error) {

@@ -39,8 +39,9 @@ type pending struct {
 	outbox       []OutMail
 	mailLinks    []entryLink
 	inboundKeys  []inboundKey
-	opens        map[int64]int     // agent → change to their count of open cases (openlog.go)
-	deliveries   []WebhookDelivery // webhook deliveries queued (webhooks.go)
+	opens        map[int64]int   // agent → change to their count of open cases (openlog.go)
+	events       []WebhookEvent  // webhook events, each stored once (webhooks.go)
+	runs         []automationRun // automations' runs on events that happen once (automations.go)
 
 	// ids are the ids of the entries written in this transaction, by case and seq; idLog lists
 	// their keys in the order written, so a savepoint rolled back can forget its own.
@@ -79,7 +80,7 @@ type inboundKey struct {
 func (p *pending) empty() bool {
 	return len(p.entries) == 0 && len(p.cases.rows) == 0 && len(p.promises.rows) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 &&
 		len(p.participants) == 0 && len(p.notes) == 0 && len(p.outbox) == 0 && len(p.mailLinks) == 0 && len(p.inboundKeys) == 0 &&
-		len(p.opens) == 0 && len(p.deliveries) == 0
+		len(p.opens) == 0 && len(p.events) == 0 && len(p.runs) == 0
 }
 
 // countOpen holds changes to agents' counts of open cases.
@@ -119,7 +120,8 @@ func (t *Tx) flush(ctx context.Context) error {
 		func() error { return t.linkMails(ctx, w.mailLinks) },
 		func() error { return t.insertInboundKeys(ctx, w.inboundKeys) },
 		func() error { return t.queueMails(ctx, w.outbox) },
-		func() error { return t.insertDeliveries(ctx, w.deliveries) },
+		func() error { return t.insertEvents(ctx, w.events) },
+		func() error { return t.insertAutomationRuns(ctx, w.runs) },
 		func() error { return t.saveCases(ctx, w.cases.rows) },
 		func() error { return t.writeOpenCounts(ctx, w.opens) },
 	}

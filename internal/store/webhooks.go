@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,12 +26,18 @@ const (
 
 // WebhookDelivery is one event on its way to one endpoint.
 type WebhookDelivery struct {
-	ID         int64
-	WebhookID  int64
-	CaseID     int64  // 0: about no case; a case's deliveries to an endpoint go out in order
-	MessageID  string // webhook-id: the same on every attempt, for the receiver to drop repeats
-	Type       string
-	Payload    []byte
+	ID        int64
+	WebhookID int64
+	CaseID    int64  // 0: about no case; a case's deliveries to an endpoint go out in order
+	MessageID string // webhook-id: the same on every attempt, for the receiver to drop repeats
+	Type      string
+	// EventKey names its event's body, stored once for all the endpoints that hear of it
+	// (WebhookEvent); Payload is the body as sent, its id first (read by ClaimDeliveries).
+	EventKey string
+	Payload  []byte
+	// EntrySeq: its event is an entry's (on the case's record at this seq), and Payload is
+	// nil: the caller makes it from the entry (EntriesAt).
+	EntrySeq   int64
 	State      string
 	Attempts   int
 	NextAt     time.Time
@@ -112,9 +119,16 @@ func (t *Tx) SetWebhookEvents(ctx context.Context, id int64, events []string) er
 	return nil
 }
 
-// DeleteWebhook removes an endpoint and its delivery log.
+// DeleteWebhook removes an endpoint and its delivery log, and the events no other endpoint's
+// deliveries name.
 func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
-	return t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id)
+	if err := t.deleteWithRows(ctx, "webhook", "webhooks", "webhook_deliveries", "webhook_id", id); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE hooks = '' AND key NOT IN (SELECT event_key FROM webhook_deliveries)`); err != nil {
+		return fmt.Errorf("delete webhook %d events: %w", id, err)
+	}
+	return nil
 }
 
 // DisableWebhook stops an endpoint's deliveries, saying why.
@@ -126,18 +140,131 @@ func (t *Tx) DisableWebhook(ctx context.Context, id int64, why string) error {
 	return nil
 }
 
-// QueueDeliveries stores deliveries, due at now. They are held with the transaction's other
-// set-wise writes (pending.go): a command's entries and events to every endpoint are many rows,
-// and a group of mails writes them in a few statements.
-func (t *Tx) QueueDeliveries(ctx context.Context, ds []WebhookDelivery, now time.Time) error {
-	for _, d := range ds {
-		d.NextAt, d.CreatedAt = dbTime(now), dbTime(now)
-		t.pend.deliveries = append(t.pend.deliveries, d)
+// WebhookEvent is an event for the endpoints that hear of it, stored once: its body is the
+// payload without its id ({"type":…}), which each endpoint's delivery puts first (DeliveryBody).
+type WebhookEvent struct {
+	Key       string // the event's id; an endpoint's delivery's webhook-id is Key_<endpoint>
+	Type      string
+	CaseID    int64
+	Seq       int64   // an entry's event: the entry, whose event body the sender makes from the record (Body is nil)
+	Hooks     []int64 // the endpoints that hear of it
+	Body      []byte
+	createdAt time.Time
+}
+
+// DeliveryBody is a delivery's payload: its id, then the event's body.
+func DeliveryBody(messageID string, eventBody []byte) []byte {
+	id, _ := json.Marshal(messageID) // a string always marshals
+	out := make([]byte, 0, len(id)+len(eventBody)+8)
+	out = append(out, `{"id":`...)
+	out = append(out, id...)
+	if len(eventBody) > 2 { // {} has nothing after the id
+		out = append(out, ',')
+	}
+	return append(out, eventBody[1:]...)
+}
+
+// QueueEvents stores events, each for its endpoints, due at now. They are held with the
+// transaction's other set-wise writes (pending.go), one row an event however many endpoints
+// hear of it; the sender fans them out to deliveries (FanOutEvents). An event already stored
+// under its key is kept as it is.
+func (t *Tx) QueueEvents(ctx context.Context, evs []WebhookEvent, now time.Time) error {
+	for _, e := range evs {
+		e.createdAt = dbTime(now)
+		t.pend.events = append(t.pend.events, e)
 	}
 	return nil
 }
 
-// insertDeliveries writes held deliveries, up to 50 a statement.
+// insertEvents writes held events, up to 100 a statement.
+func (t *Tx) insertEvents(ctx context.Context, evs []WebhookEvent) error {
+	for len(evs) > 0 {
+		n := min(len(evs), 100)
+		args := make([]any, 0, 7*n)
+		rows := make([]string, n)
+		for i, e := range evs[:n] {
+			k := len(args)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
+			hooks := make([]string, len(e.Hooks))
+			for j, h := range e.Hooks {
+				hooks[j] = strconv.FormatInt(h, 10)
+			}
+			args = append(args, e.Key, e.Type, e.CaseID, e.Seq, strings.Join(hooks, ","), string(e.Body), e.createdAt)
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, type, case_id, seq, hooks, body, created_at) VALUES `+strings.Join(rows, ", ")+
+			` ON CONFLICT (key) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("store webhook events: %w", err)
+		}
+		evs = evs[n:]
+	}
+	return nil
+}
+
+// FanOutEvents makes the deliveries of up to limit stored events, oldest first, one for each
+// endpoint that heard of it and is still there, due when the event was stored; it reports
+// whether it took them all. Events are fanned out in the order they were stored, so a case's
+// deliveries to an endpoint keep their order (ClaimDeliveries).
+func (t *Tx) FanOutEvents(ctx context.Context, limit int) (all bool, err error) {
+	if !t.writable {
+		return false, errors.New("fan out webhook events: not in a write transaction")
+	}
+	// Locked, not skipped: a second node waits here until the first has committed its
+	// deliveries, so no later event's delivery can get a lower id than an earlier one's.
+	q := `SELECT id, key, type, case_id, hooks, created_at FROM webhook_events WHERE hooks <> '' ORDER BY id LIMIT $1` + t.d.forUpdate
+	type event struct {
+		id, caseID     int64
+		key, typ, list string
+		at             time.Time
+	}
+	evs, err := queryAll(ctx, t, func(r scanner) (event, error) {
+		var e event
+		err := r.Scan(&e.id, &e.key, &e.typ, &e.caseID, &e.list, &e.at)
+		return e, err
+	}, q, limit)
+	if err != nil {
+		return false, fmt.Errorf("fan out webhook events: %w", err)
+	}
+	if len(evs) == 0 {
+		return true, nil
+	}
+	ids, err := queryAll(ctx, t, func(r scanner) (int64, error) {
+		var id int64
+		err := r.Scan(&id)
+		return id, err
+	}, `SELECT id FROM webhooks`)
+	if err != nil {
+		return false, fmt.Errorf("fan out webhook events: %w", err)
+	}
+	there := map[int64]bool{}
+	for _, id := range ids {
+		there[id] = true
+	}
+	var ds []WebhookDelivery
+	done := make([]any, len(evs))
+	marks := make([]string, len(evs))
+	for i, e := range evs {
+		done[i], marks[i] = e.id, fmt.Sprintf("$%d", i+1)
+		for _, h := range strings.Split(e.list, ",") {
+			hook, err := strconv.ParseInt(h, 10, 64)
+			if err != nil || !there[hook] { // removed since: nothing to send it to
+				continue
+			}
+			at := dbTime(e.at)
+			ds = append(ds, WebhookDelivery{WebhookID: hook, CaseID: e.caseID, MessageID: fmt.Sprintf("%s_%d", e.key, hook), Type: e.typ, EventKey: e.key,
+				NextAt: at, CreatedAt: at})
+		}
+	}
+	if err := t.insertDeliveries(ctx, ds); err != nil {
+		return false, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE webhook_events SET hooks = '' WHERE id IN (`+strings.Join(marks, ", ")+`)`, done...); err != nil {
+		return false, fmt.Errorf("fan out webhook events: %w", err)
+	}
+	return len(evs) < limit, nil
+}
+
+// insertDeliveries writes deliveries, up to 50 a statement.
 func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	for len(ds) > 0 {
 		n := min(len(ds), 50)
@@ -145,10 +272,10 @@ func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 		rows := make([]string, n)
 		for i, d := range ds[:n] {
 			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
-			args = append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, string(d.Payload), d.NextAt, d.CreatedAt)
+			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, '', $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
+			args = append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, d.EventKey, d.NextAt, d.CreatedAt)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, event_key, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
 		if err != nil {
 			return fmt.Errorf("queue webhook deliveries: %w", err)
 		}
@@ -157,28 +284,42 @@ func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
 	return nil
 }
 
-const deliveryColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.payload, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+// deliveryColumns are a delivery's; payload is its own (queued before 00038) or its event's
+// body, "" in the log (read as deliveryLogColumns), which shows no payload.
+const (
+	deliveryColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, COALESCE(ev.body, d.payload), COALESCE(ev.seq, 0), d.state, d.attempts,
+		d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+	deliveryLogColumns = `d.id, d.webhook_id, d.case_id, d.message_id, d.type, d.event_key, '', 0, d.state, d.attempts, d.next_at, d.last_status, d.last_error, d.created_at, d.done_at`
+)
 
 func scanDelivery(row scanner, extra ...any) (WebhookDelivery, error) {
 	var d WebhookDelivery
 	var payload string
 	var done sql.NullTime
-	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &payload, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
+	var seq int64
+	err := row.Scan(append([]any{&d.ID, &d.WebhookID, &d.CaseID, &d.MessageID, &d.Type, &d.EventKey, &payload, &seq, &d.State, &d.Attempts, &d.NextAt, &d.LastStatus, &d.LastError,
 		&d.CreatedAt, &done}, extra...)...)
 	d.Payload, d.NextAt, d.CreatedAt = []byte(payload), d.NextAt.UTC(), d.CreatedAt.UTC()
+	switch {
+	case d.EventKey != "" && payload != "":
+		d.Payload = DeliveryBody(d.MessageID, d.Payload)
+	case d.EventKey != "" && seq > 0:
+		d.Payload, d.EntrySeq = nil, seq
+	}
 	if done.Valid {
 		d.DoneAt = done.Time.UTC()
 	}
 	return d, err
 }
 
-// ClaimDeliveries takes up to limit deliveries due at now (of active endpoints) for lease, as
-// ClaimMail takes mail, with their endpoint's URL and secret.
-func (t *Tx) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]WebhookDelivery, error) {
+// ClaimDeliveries takes up to limit deliveries due at now (of active endpoints) for node and
+// lease, as ClaimMail takes mail, with their endpoint's URL and secret.
+func (t *Tx) ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]WebhookDelivery, error) {
 	if !t.writable {
 		return nil, errors.New("claim deliveries: not in a write transaction")
 	}
 	q := `SELECT ` + deliveryColumns + `, h.url, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+		LEFT JOIN webhook_events ev ON ev.key = d.event_key AND d.event_key <> ''
 		WHERE h.active AND ((d.state = 'pending' AND d.next_at <= $1) OR (d.state = 'sending' AND d.lease_until <= $1))
 		AND (d.case_id = 0 OR NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.case_id = d.case_id
 			AND e.id < d.id AND (e.state = 'sending' OR (e.state = 'pending' AND e.attempts > 0))))
@@ -208,18 +349,59 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dura
 	if len(out) == 0 {
 		return out, nil
 	}
-	args := []any{dbTime(now.Add(lease))}
+	args := []any{dbTime(now.Add(lease)), node}
 	marks := make([]string, len(out))
 	for i, d := range out {
 		args = append(args, d.ID)
-		marks[i] = fmt.Sprintf("$%d", i+2)
+		marks[i] = fmt.Sprintf("$%d", i+3)
 		out[i].State, out[i].Attempts = DeliverySending, d.Attempts+1
 	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', lease_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	_, err = t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', lease_until = $1, claimed_by = $2, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	return out, nil
+}
+
+// EntryAt names an entry by its case and seq.
+type EntryAt struct{ CaseID, Seq int64 }
+
+// EntriesAt loads entries by case and seq (those not there are left out).
+func (t *Tx) EntriesAt(ctx context.Context, at []EntryAt) (map[EntryAt]desk.Entry, error) {
+	out := map[EntryAt]desk.Entry{}
+	for len(at) > 0 {
+		n := min(len(at), 50)
+		args := make([]any, 0, 2*n)
+		conds := make([]string, n)
+		for i, a := range at[:n] {
+			conds[i] = fmt.Sprintf("(case_id = $%d AND seq = $%d)", 2*i+1, 2*i+2)
+			args = append(args, a.CaseID, a.Seq)
+		}
+		es, err := queryAll(ctx, t, newEntryScan().scan, `SELECT `+entryColumns+` FROM entries WHERE `+strings.Join(conds, " OR "), args...)
+		if err != nil {
+			return nil, fmt.Errorf("load entries: %w", err)
+		}
+		for _, e := range es {
+			out[EntryAt{e.CaseID, e.Seq}] = e
+		}
+		at = at[n:]
+	}
+	return out, nil
+}
+
+// ReleaseDeliveryClaims hands back, due at once, the deliveries node had claimed and not
+// recorded when it stopped (a crash: it is starting, so it is sending none of them). Each goes
+// again with its webhook-id; its attempt stays counted. A node without a name releases nothing.
+func (t *Tx) ReleaseDeliveryClaims(ctx context.Context, node string) (int, error) {
+	if node == "" {
+		return 0, nil
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', lease_until = NULL WHERE state = 'sending' AND claimed_by = $1`, node)
+	if err != nil {
+		return 0, fmt.Errorf("release the webhook deliveries of %s: %w", node, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // DeliveryOutcome records an attempt: delivered, or failed and due again at retryAt, or failed
@@ -260,10 +442,18 @@ type DeliveryAttempt struct {
 	RetryAt   time.Time
 }
 
-// NextDeliveryDue is when a delivery of an active endpoint falls due next, if any.
+// NextDeliveryDue is when a delivery of an active endpoint falls due next, if any; an event
+// not yet fanned out is due when it was stored.
 func (t *Tx) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
 	var at time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT d.next_at FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+	err := t.tx.QueryRowContext(ctx, `SELECT e.created_at FROM webhook_events e WHERE e.hooks <> '' ORDER BY e.id LIMIT 1`).Scan(&at)
+	if err == nil {
+		return at.UTC(), true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, fmt.Errorf("next webhook event: %w", err)
+	}
+	err = t.tx.QueryRowContext(ctx, `SELECT d.next_at FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
 		WHERE h.active AND d.state = 'pending' ORDER BY d.next_at LIMIT 1`).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil
@@ -276,7 +466,7 @@ func (t *Tx) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
 
 // WebhookDeliveries lists an endpoint's deliveries, newest first, at most limit.
 func (t *Tx) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]WebhookDelivery, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2`, webhookID, limit)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryLogColumns+` FROM webhook_deliveries d WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2`, webhookID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("webhook deliveries: %w", err)
 	}

@@ -59,7 +59,7 @@ func (s *Server) showAutomations(w http.ResponseWriter, r *request, status int, 
 // automationForm reads the simple form: one trigger, the conditions, one action.
 func automationForm(r *request) (desk.Automation, map[string]string) {
 	form := map[string]string{}
-	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "incident_id", "assign_team", "priority", "tags", "say"} {
+	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "incident_id", "assign_team", "priority", "tags", "say", "case_type"} {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	n, _ := strconv.Atoi(form["count"])
@@ -80,7 +80,7 @@ func automationForm(r *request) (desk.Automation, map[string]string) {
 			a.If.Words = append(a.If.Words, w)
 		}
 	}
-	act := desk.AutomationAction{Do: form["do"], Body: form["body"], Team: form["assign_team"], Priority: form["priority"], Say: form["say"]}
+	act := desk.AutomationAction{Do: form["do"], Body: form["body"], Team: form["assign_team"], Priority: form["priority"], Say: form["say"], Type: form["case_type"]}
 	for _, t := range strings.Split(form["tags"], ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			act.Tags = append(act.Tags, t)

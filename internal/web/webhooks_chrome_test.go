@@ -78,7 +78,7 @@ func TestBrowserWebhookAdministration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := webhooks.NewSender(d.Svc.WebhookQueue(), d.Clock, slog.New(slog.DiscardHandler), true)
+	sender := webhooks.NewSender(d.Svc.WebhookQueue(""), d.Clock, slog.New(slog.DiscardHandler), true)
 	if n, err := sender.RunDue(bg); err != nil || n != 1 {
 		t.Fatalf("sent %d, %v", n, err)
 	}

@@ -70,7 +70,7 @@ func TestDeskEventsReachTheReceiver(t *testing.T) {
 		if _, err := svc.AddAbsence(ctx, desk.AgentActor(ada), lea.ID, desk.NewAbsence{Kind: "sick", From: clk.Now(), To: clk.Now().Add(48 * time.Hour)}, nil); err != nil {
 			t.Fatal(err)
 		}
-		sender := webhooks.NewSender(svc.WebhookQueue(), clk, slog.New(slog.DiscardHandler), true)
+		sender := webhooks.NewSender(svc.WebhookQueue(""), clk, slog.New(slog.DiscardHandler), true)
 		if _, err := sender.RunDue(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -70,7 +70,7 @@ func TestWebhookReceiverDownThenBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sender := webhooks.NewSender(svc.WebhookQueue(), clk, slog.New(slog.DiscardHandler), true)
+		sender := webhooks.NewSender(svc.WebhookQueue(""), clk, slog.New(slog.DiscardHandler), true)
 		round := func(d time.Duration) {
 			t.Helper()
 			clk.Advance(d)

@@ -55,6 +55,9 @@ type Attempt struct {
 // short transaction of its own.
 type Queue interface {
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// ReleaseClaims hands back, due at once, what this node's sender had claimed and not
+	// recorded when it last stopped; the sender calls it as it starts.
+	ReleaseClaims(ctx context.Context) (int, error)
 	Record(ctx context.Context, d Delivery, a Attempt) error
 	NextDue(ctx context.Context) (time.Time, bool, error)
 }
@@ -108,8 +111,19 @@ func Private(ip net.IP) bool {
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()
 }
 
-// Run sends deliveries until ctx ends.
-func (s *Sender) Run(ctx context.Context) error { return s.loop.Run(ctx) }
+// Run sends deliveries until ctx ends, first taking back those this node was sending when it
+// last stopped: a crash delays nothing but the delivery on the wire, which goes again with
+// its webhook-id (at least once; the receiver drops the repeat).
+func (s *Sender) Run(ctx context.Context) error {
+	n, err := s.q.ReleaseClaims(ctx)
+	if err != nil {
+		return fmt.Errorf("webhooks: take back this node's claims: %w", err)
+	}
+	if n > 0 {
+		s.log.Warn("webhooks: deliveries this node was sending when it stopped go again (at least once)", "deliveries", n)
+	}
+	return s.loop.Run(ctx)
+}
 
 // Wake tells the sender a delivery may be due now. It never blocks.
 func (s *Sender) Wake() { s.loop.Wake() }

@@ -98,7 +98,7 @@ func TestWebhooksDeliverSignedAndRetry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sender := webhooks.NewSender(svc.WebhookQueue(), clk, slog.New(slog.DiscardHandler), true)
+		sender := webhooks.NewSender(svc.WebhookQueue(""), clk, slog.New(slog.DiscardHandler), true)
 		if n, err := sender.RunDue(ctx); err != nil || n != 0 {
 			t.Fatalf("first round: %d delivered, %v (the endpoint answers 500)", n, err)
 		}
