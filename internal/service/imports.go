@@ -123,6 +123,7 @@ type importer struct {
 	customers map[string]desk.Customer // by "id:…" or "email:…"
 	agents    map[string]*desk.Agent   // by email; nil: no such agent here
 	owner     *desk.Agent
+	teams     map[string]int64    // team ids by name (ImportOptions.Teams)
 	made      []store.ImportedRow // what it made, remembered as the batch ends
 }
 
@@ -205,15 +206,17 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 		if err != nil {
 			return err
 		}
+		todo := make([]ImportCase, 0, len(cases))
 		for _, c := range cases {
 			if _, ok := done[c.SourceID]; ok {
 				im.counts.Skipped++
 				continue
 			}
 			done[c.SourceID] = 0 // a source listing a ticket twice brings it once
-			if err := im.importCase(c); err != nil {
-				return fmt.Errorf("%s %s: %w", opt.Source, c.SourceID, err)
-			}
+			todo = append(todo, c)
+		}
+		if err := im.importCases(todo); err != nil {
+			return err
 		}
 		counts, err = im.finish()
 		return err
@@ -235,10 +238,20 @@ func (s *Service) newImporter(w *work, opt ImportOptions, people []ImportPerson)
 	if err != nil {
 		return nil, err
 	}
+	local := make([]int64, 0, len(known))
+	for _, id := range known {
+		local = append(local, id)
+	}
+	// Set-wise: a batch of a thousand tickets names hundreds of customers. Only their names
+	// are needed (entries name them); their contact points are not read.
+	found, err := w.tx.CustomerNames(w.ctx, local)
+	if err != nil {
+		return nil, err
+	}
 	for ext, id := range known {
-		c, err := w.customer(id)
-		if err != nil {
-			return nil, err
+		c, ok := found[id]
+		if !ok {
+			return nil, fmt.Errorf("customer %d of %s user %s: %w", id, opt.Source, ext, store.ErrNotFound)
 		}
 		im.customers["id:"+ext] = c
 	}
@@ -460,9 +473,58 @@ func (im *importer) status(s string) desk.Status {
 	return desk.ImportedStatus(s)
 }
 
-// importCase writes one case: its row, its record (the "imported" entry first, then every
-// message and note at its own time), its participants, documents and search text.
-func (im *importer) importCase(in ImportCase) error {
+// importCases writes a batch's cases: first each case's row is made ready (its customer and
+// owner found or made), then the rows are inserted together, then each case's record (the
+// "imported" entry first, then every message and note at its own time), its participants,
+// documents and search text, which the store writes set-wise as the batch ends.
+func (im *importer) importCases(cases []ImportCase) error {
+	ready := make([]importing, len(cases))
+	rows := make([]*desk.Case, len(cases))
+	for i, in := range cases {
+		if err := im.prepareCase(in, &ready[i]); err != nil {
+			return fmt.Errorf("%s %s: %w", im.opt.Source, in.SourceID, err)
+		}
+		rows[i] = &ready[i].c
+	}
+	if err := im.w.tx.InsertCases(im.w.ctx, rows); err != nil {
+		return err
+	}
+	for i := range ready {
+		if err := im.importCase(&ready[i]); err != nil {
+			return fmt.Errorf("%s %s: %w", im.opt.Source, ready[i].in.SourceID, err)
+		}
+	}
+	return nil
+}
+
+// importing is a case of a batch on its way in.
+type importing struct {
+	in      ImportCase
+	cust    desk.Customer
+	owner   desk.Agent
+	entries []ImportEntry // by time
+	c       desk.Case     // its row, with its id once inserted
+}
+
+// team is the id of the team a source's group maps to (made when the desk has none by that
+// name), once per batch.
+func (im *importer) team(name string) (int64, error) {
+	if id, ok := im.teams[name]; ok {
+		return id, nil
+	}
+	id, err := im.w.tx.EnsureTeam(im.w.ctx, name, im.w.now)
+	if err != nil {
+		return 0, err
+	}
+	if im.teams == nil {
+		im.teams = map[string]int64{}
+	}
+	im.teams[name] = id
+	return id, nil
+}
+
+// prepareCase makes a case's row ready to insert: its customer, owner, team and subject.
+func (im *importer) prepareCase(in ImportCase, p *importing) error {
 	w := im.w
 	cust, _, err := im.customer(in.Requester)
 	if err != nil {
@@ -484,7 +546,7 @@ func (im *importer) importCase(in ImportCase) error {
 		c.Channel = "email"
 	}
 	if team := im.opt.Teams[in.Group]; team != "" {
-		if c.TeamID, err = w.tx.EnsureTeam(w.ctx, team, w.now); err != nil {
+		if c.TeamID, err = im.team(team); err != nil {
 			return err
 		}
 	}
@@ -497,10 +559,16 @@ func (im *importer) importCase(in ImportCase) error {
 	if c.OriginalRequest == "" && len(entries) > 0 {
 		c.OriginalRequest = importText(entries[0].Body)
 	}
-	if err := w.tx.InsertCase(w.ctx, &c); err != nil {
-		return err
-	}
-	cp := w.keepCase(c)
+	*p = importing{in: in, cust: cust, owner: owner, entries: entries, c: c}
+	return nil
+}
+
+// importCase writes the record of a case whose row is inserted: its entries, participants,
+// documents and search text, and the row as the record leaves it.
+func (im *importer) importCase(p *importing) error {
+	w, in, cust, owner, entries := im.w, p.in, p.cust, p.owner, p.entries
+	created := p.c.CreatedAt
+	cp := w.keepCase(p.c)
 	w.keepParticipants(cp.ID, nil)
 	im.made1(importCase, in.SourceID, cp.ID)
 	drafts := []desk.Draft{desk.Imported(desk.ImportedData{File: im.opt.File, ImportedAt: desk.InstantOf(w.now), Source: im.opt.Source,
