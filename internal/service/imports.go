@@ -123,12 +123,16 @@ type importer struct {
 	customers map[string]desk.Customer // by "id:…" or "email:…"
 	agents    map[string]*desk.Agent   // by email; nil: no such agent here
 	owner     *desk.Agent
-	teams     map[string]int64    // team ids by name (ImportOptions.Teams)
-	made      []store.ImportedRow // what it made, remembered as the batch ends
+	teams     map[string]int64     // team ids by name (ImportOptions.Teams)
+	made      []store.ImportedRow  // what it made, remembered as the batch ends
+	spans     []store.ImportedSpan // how long work took in the cases made: the estimates' history
 }
 
 // finish remembers what the batch made, by the source's ids.
 func (im *importer) finish() (ImportCounts, error) {
+	if err := im.w.tx.AddImportedSpans(im.w.ctx, im.spans); err != nil {
+		return im.counts, err
+	}
 	return im.counts, im.w.tx.AddImported(im.w.ctx, im.made, im.w.now)
 }
 
@@ -617,6 +621,10 @@ func (im *importer) importCase(p *importing) error {
 	}
 	if err := w.tx.AppendEntries(w.ctx, chained); err != nil {
 		return err
+	}
+	// The case's history counts for the estimates of promises on the desk's cases (story 16).
+	for _, sp := range desk.ImportedSpans(*cp, chained) {
+		im.spans = append(im.spans, store.ImportedSpan{CaseID: cp.ID, CaseType: cp.Type, ImportedSpan: sp})
 	}
 	refs := append(text.RefKeys(cp.Subject), text.RefKey(in.SourceID))
 	if err := w.tx.Index(w.ctx, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs}); err != nil {
