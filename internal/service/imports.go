@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -494,7 +497,29 @@ func (im *importer) importCases(cases []ImportCase) error {
 		return err
 	}
 	for i := range ready {
-		if err := im.importCase(&ready[i]); err != nil {
+		if err := im.recordCase(&ready[i]); err != nil {
+			return fmt.Errorf("%s %s: %w", im.opt.Source, ready[i].in.SourceID, err)
+		}
+	}
+	// Hashing the records and analysing their texts is most of an import's own work, and
+	// touches nothing shared: a worker a core, while the database waits.
+	var next atomic.Int64
+	errs := make([]error, len(ready))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ready)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ready); i = int(next.Add(1) - 1) {
+				errs[i] = chainCase(&ready[i], im.w.now, ready[i].in.SourceID)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range ready {
+		err := errs[i]
+		if err == nil {
+			err = im.importCase(&ready[i])
+		}
+		if err != nil {
 			return fmt.Errorf("%s %s: %w", im.opt.Source, ready[i].in.SourceID, err)
 		}
 	}
@@ -508,6 +533,11 @@ type importing struct {
 	owner   desk.Agent
 	entries []ImportEntry // by time
 	c       desk.Case     // its row, with its id once inserted
+	cp      *desk.Case    // the row as the command keeps it (work.keepCase)
+	drafts  []desk.Draft
+	mails   []mailLink // stored mails and the entries they become
+	chained []desk.Entry
+	docs    []store.SearchDoc
 }
 
 // team is the id of the team a source's group maps to (made when the desk has none by that
@@ -567,18 +597,19 @@ func (im *importer) prepareCase(in ImportCase, p *importing) error {
 	return nil
 }
 
-// importCase writes the record of a case whose row is inserted: its entries, participants,
-// documents and search text, and the row as the record leaves it.
-func (im *importer) importCase(p *importing) error {
+// recordCase makes ready the record of a case whose row is inserted: its drafts (the
+// "imported" entry first, then every message and note; their authors found or made, their
+// attachments stored) and its participants.
+func (im *importer) recordCase(p *importing) error {
 	w, in, cust, owner, entries := im.w, p.in, p.cust, p.owner, p.entries
 	created := p.c.CreatedAt
 	cp := w.keepCase(p.c)
+	p.cp = cp
 	w.keepParticipants(cp.ID, nil)
 	im.made1(importCase, in.SourceID, cp.ID)
 	drafts := []desk.Draft{desk.Imported(desk.ImportedData{File: im.opt.File, ImportedAt: desk.InstantOf(w.now), Source: im.opt.Source,
 		SourceID: in.SourceID, Status: in.Status, URL: in.URL, Subject: cp.Subject, OriginalSHA256: desk.TextSHA256(cp.OriginalRequest)}, created)}
 	parts := []desk.Participant{desk.ParticipantFor(desk.CustomerActor(cust), created), desk.ParticipantFor(desk.AgentActor(owner), created)}
-	var mails []mailLink
 	for _, e := range entries {
 		d, mailID, err := im.entryDraft(cp, e)
 		if err != nil {
@@ -588,7 +619,7 @@ func (im *importer) importCase(p *importing) error {
 			parts = append(parts, desk.ParticipantFor(d.Actor, d.At))
 		}
 		if mailID != 0 {
-			mails = append(mails, mailLink{mailID, int64(len(drafts) + 1)})
+			p.mails = append(p.mails, mailLink{mailID, int64(len(drafts) + 1)})
 		}
 		drafts = append(drafts, d)
 	}
@@ -609,45 +640,62 @@ func (im *importer) importCase(p *importing) error {
 			return err
 		}
 	}
-	chained, err := desk.Chain(cp, drafts, w.now)
+	p.drafts = drafts
+	return nil
+}
+
+// chainCase chains a case's record and analyses its texts for search: the part of an import
+// that reads and writes nothing but the case, run for a batch's cases side by side.
+func chainCase(p *importing, now time.Time, sourceID string) error {
+	cp := p.cp
+	chained, err := desk.Chain(cp, p.drafts, now)
 	if err != nil {
 		return err
 	}
-	cp.UpdatedAt = created
+	cp.UpdatedAt = p.c.CreatedAt
 	for _, e := range chained {
 		if e.At.After(cp.UpdatedAt) {
 			cp.UpdatedAt = e.At
 		}
 	}
-	if err := w.tx.AppendEntries(w.ctx, chained); err != nil {
+	p.chained = chained
+	refs := append(text.RefKeys(cp.Subject), text.RefKey(sourceID))
+	p.docs = append(p.docs, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs})
+	for _, e := range chained {
+		if doc, ok := EntryDoc(*cp, e); ok {
+			p.docs = append(p.docs, doc)
+		}
+	}
+	return nil
+}
+
+// importCase writes a chained case: its entries, search texts and row, and its spans of
+// history for the estimates.
+func (im *importer) importCase(p *importing) error {
+	w, cp := im.w, p.cp
+	if err := w.tx.AppendEntries(w.ctx, p.chained); err != nil {
 		return err
 	}
 	// The case's history counts for the estimates of promises on the desk's cases (story 16).
-	for _, sp := range desk.ImportedSpans(*cp, chained) {
+	for _, sp := range desk.ImportedSpans(*cp, p.chained) {
 		im.spans = append(im.spans, store.ImportedSpan{CaseID: cp.ID, CaseType: cp.Type, ImportedSpan: sp})
 	}
-	refs := append(text.RefKeys(cp.Subject), text.RefKey(in.SourceID))
-	if err := w.tx.Index(w.ctx, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs}); err != nil {
-		return err
-	}
-	for _, e := range chained {
-		if doc, ok := EntryDoc(*cp, e); ok {
-			if err := w.tx.Index(w.ctx, doc); err != nil {
-				return err
-			}
+	for _, d := range p.docs {
+		if err := w.tx.Index(w.ctx, d); err != nil {
+			return err
 		}
 	}
 	if err := w.tx.SaveCase(w.ctx, *cp); err != nil {
 		return err
 	}
-	for _, m := range mails {
+	for _, m := range p.mails {
 		if err := w.tx.SetMailEntry(w.ctx, m.mailID, cp.ID, m.seq); err != nil {
 			return err
 		}
 	}
 	im.counts.Cases++
-	im.counts.Entries += len(chained)
-	w.changed(Event{CaseID: cp.ID, Entries: len(chained)})
+	im.counts.Entries += len(p.chained)
+	w.changed(Event{CaseID: cp.ID, Entries: len(p.chained)})
 	return nil
 }
 
