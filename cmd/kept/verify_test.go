@@ -12,7 +12,7 @@ import (
 )
 
 // dbArgsOf is the binary's flags for a test database.
-func dbArgsOf(t *testing.T, backend string) []string {
+func dbArgsOf(t testing.TB, backend string) []string {
 	t.Helper()
 	cfg := storetest.Config(t, backend)
 	if backend == "postgres" {

@@ -104,3 +104,44 @@ func ImportedChannel(via string) string {
 	}
 	return "web"
 }
+
+// ImportedSpan is how long a piece of work took at the desk a team came from, as an imported
+// case's record shows it: history for the promise estimates (EstimateFor), counted beside the
+// desk's own kept promises of the same case type and kind.
+type ImportedSpan struct {
+	Kind          PromiseKind
+	Started, Done time.Time
+}
+
+// ImportedSpans are the spans an imported case's record (chained, its entries in time order)
+// shows, like promises the old desk kept without naming them: a fix, from the case's opening
+// to its last message or note, when it came in solved or closed; an update, from a
+// customer's first unanswered message to the desk's public answer.
+func ImportedSpans(c Case, entries []Entry) []ImportedSpan {
+	var out []ImportedSpan
+	var waiting time.Time // the first customer's message not answered yet
+	var last time.Time
+	for _, e := range entries {
+		switch e.Kind {
+		case KindMessageIn:
+			if waiting.IsZero() {
+				waiting = e.At
+			}
+		case KindMessageOut:
+			if !waiting.IsZero() && e.At.After(waiting) {
+				out = append(out, ImportedSpan{Kind: PromiseUpdate, Started: waiting, Done: e.At})
+			}
+			waiting = time.Time{}
+		case KindNote:
+		default:
+			continue
+		}
+		if e.At.After(last) {
+			last = e.At
+		}
+	}
+	if c.Status == StatusClosed && last.After(c.CreatedAt) {
+		out = append(out, ImportedSpan{Kind: PromiseFix, Started: c.CreatedAt, Done: last})
+	}
+	return out
+}

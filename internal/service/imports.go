@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -123,11 +126,16 @@ type importer struct {
 	customers map[string]desk.Customer // by "id:…" or "email:…"
 	agents    map[string]*desk.Agent   // by email; nil: no such agent here
 	owner     *desk.Agent
-	made      []store.ImportedRow // what it made, remembered as the batch ends
+	teams     map[string]int64     // team ids by name (ImportOptions.Teams)
+	made      []store.ImportedRow  // what it made, remembered as the batch ends
+	spans     []store.ImportedSpan // how long work took in the cases made: the estimates' history
 }
 
 // finish remembers what the batch made, by the source's ids.
 func (im *importer) finish() (ImportCounts, error) {
+	if err := im.w.tx.AddImportedSpans(im.w.ctx, im.spans); err != nil {
+		return im.counts, err
+	}
 	return im.counts, im.w.tx.AddImported(im.w.ctx, im.made, im.w.now)
 }
 
@@ -205,15 +213,17 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 		if err != nil {
 			return err
 		}
+		todo := make([]ImportCase, 0, len(cases))
 		for _, c := range cases {
 			if _, ok := done[c.SourceID]; ok {
 				im.counts.Skipped++
 				continue
 			}
 			done[c.SourceID] = 0 // a source listing a ticket twice brings it once
-			if err := im.importCase(c); err != nil {
-				return fmt.Errorf("%s %s: %w", opt.Source, c.SourceID, err)
-			}
+			todo = append(todo, c)
+		}
+		if err := im.importCases(todo); err != nil {
+			return err
 		}
 		counts, err = im.finish()
 		return err
@@ -235,10 +245,20 @@ func (s *Service) newImporter(w *work, opt ImportOptions, people []ImportPerson)
 	if err != nil {
 		return nil, err
 	}
+	local := make([]int64, 0, len(known))
+	for _, id := range known {
+		local = append(local, id)
+	}
+	// Set-wise: a batch of a thousand tickets names hundreds of customers. Only their names
+	// are needed (entries name them); their contact points are not read.
+	found, err := w.tx.CustomerNames(w.ctx, local)
+	if err != nil {
+		return nil, err
+	}
 	for ext, id := range known {
-		c, err := w.customer(id)
-		if err != nil {
-			return nil, err
+		c, ok := found[id]
+		if !ok {
+			return nil, fmt.Errorf("customer %d of %s user %s: %w", id, opt.Source, ext, store.ErrNotFound)
 		}
 		im.customers["id:"+ext] = c
 	}
@@ -460,9 +480,85 @@ func (im *importer) status(s string) desk.Status {
 	return desk.ImportedStatus(s)
 }
 
-// importCase writes one case: its row, its record (the "imported" entry first, then every
-// message and note at its own time), its participants, documents and search text.
-func (im *importer) importCase(in ImportCase) error {
+// importCases writes a batch's cases: first each case's row is made ready (its customer and
+// owner found or made), then the rows are inserted together, then each case's record (the
+// "imported" entry first, then every message and note at its own time), its participants,
+// documents and search text, which the store writes set-wise as the batch ends.
+func (im *importer) importCases(cases []ImportCase) error {
+	ready := make([]importing, len(cases))
+	rows := make([]*desk.Case, len(cases))
+	for i, in := range cases {
+		if err := im.prepareCase(in, &ready[i]); err != nil {
+			return fmt.Errorf("%s %s: %w", im.opt.Source, in.SourceID, err)
+		}
+		rows[i] = &ready[i].c
+	}
+	if err := im.w.tx.InsertCases(im.w.ctx, rows); err != nil {
+		return err
+	}
+	for i := range ready {
+		if err := im.recordCase(&ready[i]); err != nil {
+			return fmt.Errorf("%s %s: %w", im.opt.Source, ready[i].in.SourceID, err)
+		}
+	}
+	// Hashing the records and analysing their texts is most of an import's own work, and
+	// touches nothing shared: a worker a core, while the database waits.
+	var next atomic.Int64
+	errs := make([]error, len(ready))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ready)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(ready); i = int(next.Add(1) - 1) {
+				errs[i] = chainCase(&ready[i], im.w.now, ready[i].in.SourceID)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range ready {
+		err := errs[i]
+		if err == nil {
+			err = im.importCase(&ready[i])
+		}
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", im.opt.Source, ready[i].in.SourceID, err)
+		}
+	}
+	return nil
+}
+
+// importing is a case of a batch on its way in.
+type importing struct {
+	in      ImportCase
+	cust    desk.Customer
+	owner   desk.Agent
+	entries []ImportEntry // by time
+	c       desk.Case     // its row, with its id once inserted
+	cp      *desk.Case    // the row as the command keeps it (work.keepCase)
+	drafts  []desk.Draft
+	mails   []mailLink // stored mails and the entries they become
+	chained []desk.Entry
+	docs    []store.SearchDoc
+}
+
+// team is the id of the team a source's group maps to (made when the desk has none by that
+// name), once per batch.
+func (im *importer) team(name string) (int64, error) {
+	if id, ok := im.teams[name]; ok {
+		return id, nil
+	}
+	id, err := im.w.tx.EnsureTeam(im.w.ctx, name, im.w.now)
+	if err != nil {
+		return 0, err
+	}
+	if im.teams == nil {
+		im.teams = map[string]int64{}
+	}
+	im.teams[name] = id
+	return id, nil
+}
+
+// prepareCase makes a case's row ready to insert: its customer, owner, team and subject.
+func (im *importer) prepareCase(in ImportCase, p *importing) error {
 	w := im.w
 	cust, _, err := im.customer(in.Requester)
 	if err != nil {
@@ -484,7 +580,7 @@ func (im *importer) importCase(in ImportCase) error {
 		c.Channel = "email"
 	}
 	if team := im.opt.Teams[in.Group]; team != "" {
-		if c.TeamID, err = w.tx.EnsureTeam(w.ctx, team, w.now); err != nil {
+		if c.TeamID, err = im.team(team); err != nil {
 			return err
 		}
 	}
@@ -497,16 +593,23 @@ func (im *importer) importCase(in ImportCase) error {
 	if c.OriginalRequest == "" && len(entries) > 0 {
 		c.OriginalRequest = importText(entries[0].Body)
 	}
-	if err := w.tx.InsertCase(w.ctx, &c); err != nil {
-		return err
-	}
-	cp := w.keepCase(c)
+	*p = importing{in: in, cust: cust, owner: owner, entries: entries, c: c}
+	return nil
+}
+
+// recordCase makes ready the record of a case whose row is inserted: its drafts (the
+// "imported" entry first, then every message and note; their authors found or made, their
+// attachments stored) and its participants.
+func (im *importer) recordCase(p *importing) error {
+	w, in, cust, owner, entries := im.w, p.in, p.cust, p.owner, p.entries
+	created := p.c.CreatedAt
+	cp := w.keepCase(p.c)
+	p.cp = cp
 	w.keepParticipants(cp.ID, nil)
 	im.made1(importCase, in.SourceID, cp.ID)
 	drafts := []desk.Draft{desk.Imported(desk.ImportedData{File: im.opt.File, ImportedAt: desk.InstantOf(w.now), Source: im.opt.Source,
 		SourceID: in.SourceID, Status: in.Status, URL: in.URL, Subject: cp.Subject, OriginalSHA256: desk.TextSHA256(cp.OriginalRequest)}, created)}
 	parts := []desk.Participant{desk.ParticipantFor(desk.CustomerActor(cust), created), desk.ParticipantFor(desk.AgentActor(owner), created)}
-	var mails []mailLink
 	for _, e := range entries {
 		d, mailID, err := im.entryDraft(cp, e)
 		if err != nil {
@@ -516,7 +619,7 @@ func (im *importer) importCase(in ImportCase) error {
 			parts = append(parts, desk.ParticipantFor(d.Actor, d.At))
 		}
 		if mailID != 0 {
-			mails = append(mails, mailLink{mailID, int64(len(drafts) + 1)})
+			p.mails = append(p.mails, mailLink{mailID, int64(len(drafts) + 1)})
 		}
 		drafts = append(drafts, d)
 	}
@@ -537,41 +640,62 @@ func (im *importer) importCase(in ImportCase) error {
 			return err
 		}
 	}
-	chained, err := desk.Chain(cp, drafts, w.now)
+	p.drafts = drafts
+	return nil
+}
+
+// chainCase chains a case's record and analyses its texts for search: the part of an import
+// that reads and writes nothing but the case, run for a batch's cases side by side.
+func chainCase(p *importing, now time.Time, sourceID string) error {
+	cp := p.cp
+	chained, err := desk.Chain(cp, p.drafts, now)
 	if err != nil {
 		return err
 	}
-	cp.UpdatedAt = created
+	cp.UpdatedAt = p.c.CreatedAt
 	for _, e := range chained {
 		if e.At.After(cp.UpdatedAt) {
 			cp.UpdatedAt = e.At
 		}
 	}
-	if err := w.tx.AppendEntries(w.ctx, chained); err != nil {
-		return err
-	}
-	refs := append(text.RefKeys(cp.Subject), text.RefKey(in.SourceID))
-	if err := w.tx.Index(w.ctx, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs}); err != nil {
-		return err
-	}
+	p.chained = chained
+	refs := append(text.RefKeys(cp.Subject), text.RefKey(sourceID))
+	p.docs = append(p.docs, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs})
 	for _, e := range chained {
 		if doc, ok := EntryDoc(*cp, e); ok {
-			if err := w.tx.Index(w.ctx, doc); err != nil {
-				return err
-			}
+			p.docs = append(p.docs, doc)
+		}
+	}
+	return nil
+}
+
+// importCase writes a chained case: its entries, search texts and row, and its spans of
+// history for the estimates.
+func (im *importer) importCase(p *importing) error {
+	w, cp := im.w, p.cp
+	if err := w.tx.AppendEntries(w.ctx, p.chained); err != nil {
+		return err
+	}
+	// The case's history counts for the estimates of promises on the desk's cases (story 16).
+	for _, sp := range desk.ImportedSpans(*cp, p.chained) {
+		im.spans = append(im.spans, store.ImportedSpan{CaseID: cp.ID, CaseType: cp.Type, ImportedSpan: sp})
+	}
+	for _, d := range p.docs {
+		if err := w.tx.Index(w.ctx, d); err != nil {
+			return err
 		}
 	}
 	if err := w.tx.SaveCase(w.ctx, *cp); err != nil {
 		return err
 	}
-	for _, m := range mails {
+	for _, m := range p.mails {
 		if err := w.tx.SetMailEntry(w.ctx, m.mailID, cp.ID, m.seq); err != nil {
 			return err
 		}
 	}
 	im.counts.Cases++
-	im.counts.Entries += len(chained)
-	w.changed(Event{CaseID: cp.ID, Entries: len(chained)})
+	im.counts.Entries += len(p.chained)
+	w.changed(Event{CaseID: cp.ID, Entries: len(p.chained)})
 	return nil
 }
 

@@ -2,43 +2,53 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 )
 
 // Imported finds what an earlier import made of a source's objects of one kind ("customer",
-// "case"): the local ids by external id, for those it has.
+// "case"): the local ids by external id, for those it has. The ids go as one JSON parameter,
+// each looked up by the table's key: an IN list of hundreds of parameters was a statement of
+// its own for each length, which PostgreSQL, its statistics of the table growing under the
+// import out of date, ran as a scan of the whole table (0.5–0.8 s a batch at 50,000 cases).
 func (t *Tx) Imported(ctx context.Context, source, kind string, externalIDs []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(externalIDs))
-	const chunk = 500
-	for start := 0; start < len(externalIDs); start += chunk {
-		ids := externalIDs[start:min(start+chunk, len(externalIDs))]
-		args := make([]any, 0, len(ids)+2)
-		args = append(args, source, kind)
-		marks := make([]string, len(ids))
-		for i, id := range ids {
-			args = append(args, id)
-			marks[i] = fmt.Sprintf("$%d", i+3)
-		}
-		rows, err := t.tx.QueryContext(ctx, `SELECT external_id, local_id FROM imports WHERE source = $1 AND kind = $2
-			AND external_id IN (`+strings.Join(marks, ", ")+`)`, args...)
-		if err != nil {
+	if len(externalIDs) == 0 {
+		return out, nil
+	}
+	type row struct {
+		ID string `json:"external_id"`
+	}
+	list := make([]row, len(externalIDs))
+	for i, id := range externalIDs {
+		list[i] = row{id}
+	}
+	param, err := jsonParam(list)
+	if err != nil {
+		return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
+	}
+	// A lookup of the key for each id, whatever the planner thinks of the table's size; ids not
+	// imported come back without a local id.
+	rows, err := t.tx.QueryContext(ctx, `SELECT j.external_id, (SELECT i.local_id FROM imports i WHERE i.source = CAST($2 AS TEXT)
+		AND i.kind = CAST($3 AS TEXT) AND i.external_id = j.external_id) FROM `+t.d.jsonRows(1, "external_id TEXT"), param, source, kind)
+	if err != nil {
+		return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ext string
+		var id sql.NullInt64
+		if err := rows.Scan(&ext, &id); err != nil {
 			return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
 		}
-		for rows.Next() {
-			var ext string
-			var id int64
-			if err := rows.Scan(&ext, &id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
-			}
-			out[ext] = id
+		if id.Valid {
+			out[ext] = id.Int64
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
-		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
 	}
 	return out, nil
 }

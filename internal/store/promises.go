@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -153,23 +154,60 @@ func (t *Tx) casePromises(ctx context.Context, q string, args []any, limit int) 
 }
 
 // KeptDurations returns how long the most recent kept promises of a case type and kind took,
-// from being made to being kept, for estimates.
+// from being made to being kept, for estimates; with them, the spans of imported cases of the
+// type that were like such promises (AddImportedSpans). The most recent come first, so the
+// desk's own promises take the place of the older imported history as they accumulate.
 func (t *Tx) KeptDurations(ctx context.Context, caseType string, kind desk.PromiseKind, limit int) ([]time.Duration, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT created_at, done_at FROM promises WHERE case_type = $1 AND kind = $2 AND state = 'kept'
-		ORDER BY done_at DESC LIMIT $3`, caseType, string(kind), limit)
-	if err != nil {
-		return nil, fmt.Errorf("promise history: %w", err)
-	}
-	defer rows.Close()
-	var out []time.Duration
-	for rows.Next() {
-		var made, kept time.Time
-		if err := rows.Scan(&made, &kept); err != nil {
+	type span struct{ made, done time.Time }
+	var all []span
+	for _, q := range []string{
+		`SELECT created_at, done_at FROM promises WHERE case_type = $1 AND kind = $2 AND state = 'kept' ORDER BY done_at DESC LIMIT $3`,
+		`SELECT started_at, done_at FROM imported_spans WHERE case_type = $1 AND kind = $2 ORDER BY done_at DESC LIMIT $3`,
+	} {
+		rows, err := t.tx.QueryContext(ctx, q, caseType, string(kind), limit)
+		if err != nil {
 			return nil, fmt.Errorf("promise history: %w", err)
 		}
-		out = append(out, kept.Sub(made))
+		for rows.Next() {
+			var s span
+			if err := rows.Scan(&s.made, &s.done); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("promise history: %w", err)
+			}
+			all = append(all, s)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, fmt.Errorf("promise history: %w", err)
+		}
 	}
-	return out, rows.Err()
+	slices.SortStableFunc(all, func(a, b span) int { return b.done.Compare(a.done) })
+	var out []time.Duration
+	for _, s := range all[:min(len(all), limit)] {
+		out = append(out, s.done.Sub(s.made))
+	}
+	return out, nil
+}
+
+// ImportedSpan is one span of an imported case (desk.ImportedSpans) with the case's type.
+type ImportedSpan struct {
+	CaseID   int64
+	CaseType string
+	desk.ImportedSpan
+}
+
+// AddImportedSpans stores imported cases' spans, history for the estimates (KeptDurations).
+func (t *Tx) AddImportedSpans(ctx context.Context, spans []ImportedSpan) error {
+	return chunks(len(spans), func(lo, hi int) error {
+		args := make([]any, 0, 5*(hi-lo))
+		for _, s := range spans[lo:hi] {
+			args = append(args, s.CaseID, s.CaseType, string(s.Kind), dbTime(s.Started), dbTime(s.Done))
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO imported_spans (case_id, case_type, kind, started_at, done_at) VALUES `+t.d.valuesRows(hi-lo, 5), args...)
+		if err != nil {
+			return fmt.Errorf("store %d spans of imported cases: %w", hi-lo, err)
+		}
+		return nil
+	})
 }
 
 // InsertSlip records a slip for the per-promise, agent and team counts.

@@ -136,9 +136,15 @@ func indexedRefs(docs []SearchDoc) []indexedRef {
 
 // writeIndexPostgres writes buffered texts on PostgreSQL: a statement per table instead of one
 // per text and one per reference, each a round trip.
+// wordSeparator joins a text's words for writeIndexPostgres: chr(31), the unit separator.
+const wordSeparator = "\x1f"
+
 func (t *Tx) writeIndexPostgres(ctx context.Context, docs []SearchDoc, refs []indexedRef) error {
-	// Each text's words are a slice [from, to] (1-based) of one array of all texts' words.
-	var cases, customers, entries, from, to []int64
+	// Each text's words are one string, joined by the unit separator (no word holds a control
+	// character), split again by the statement. A slice of one array of all texts' words, as
+	// before, cost each text a walk from the array's start: quadratic in the texts of a
+	// transaction, minutes for an import's batch of a thousand tickets.
+	var cases, customers, entries []int64
 	var internal []bool
 	var words []string
 	for _, d := range docs {
@@ -146,17 +152,15 @@ func (t *Tx) writeIndexPostgres(ctx context.Context, docs []SearchDoc, refs []in
 			continue
 		}
 		cases, customers, entries = append(cases, d.CaseID), append(customers, d.CustomerID), append(entries, d.EntryID)
-		internal, from = append(internal, d.Internal), append(from, int64(len(words))+1)
-		words = append(words, d.Words...)
-		to = append(to, int64(len(words)))
+		internal, words = append(internal, d.Internal), append(words, strings.Join(d.Words, wordSeparator))
 	}
 	if len(cases) > 0 {
 		// Exact lexemes: PostgreSQL's parser and dictionaries never see the text. In the
 		// texts' order, so ids (newest first in results) follow it.
 		if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
-			SELECT c, cu, e, i, array_to_tsvector(($6::text[])[f:l])
-			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::bigint[], $7::bigint[]) WITH ORDINALITY AS d (c, cu, e, i, f, l, n)
-			ORDER BY n`, cases, customers, entries, internal, from, words, to); err != nil {
+			SELECT c, cu, e, i, array_to_tsvector(string_to_array(w, chr(31)))
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::text[]) WITH ORDINALITY AS d (c, cu, e, i, w, n)
+			ORDER BY n`, cases, customers, entries, internal, words); err != nil {
 			return fmt.Errorf("index words of %d texts: %w", len(cases), err)
 		}
 	}
