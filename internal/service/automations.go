@@ -564,6 +564,10 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 			if len(rs) == 0 {
 				return desk.Invalid(field+".canned_reply_id", "no canned reply %d", act.CannedReplyID)
 			}
+			if rs[0].Scope == desk.CannedPersonal {
+				// Someone's own reply is theirs to send; the automation would be refused it at every run.
+				return desk.Invalid(field+".canned_reply_id", "canned reply %d is someone's personal reply", act.CannedReplyID)
+			}
 		case desk.DoWebhook:
 			if _, err := w.tx.Webhook(w.ctx, act.WebhookID); store.IsNotFound(err) {
 				return desk.Invalid(field+".webhook_id", "no webhook endpoint %d", act.WebhookID)

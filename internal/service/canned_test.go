@@ -97,6 +97,14 @@ func TestCannedScopesAndFolders(t *testing.T) {
 		}
 		must(svc.UpdateCannedReply(ctx, ann, mine.ID, service.CannedIn{Name: "Thanks", Body: "Thanks a lot, {{customer.name}}!", Folder: "Mine"}))
 
+		// An automation acts for the desk: someone's personal reply is refused when the rule is saved,
+		// not at every run.
+		_, err := svc.CreateAutomation(ctx, admin, desk.Automation{Name: "Thank", Active: true, When: desk.AutomationWhen{Event: "case_opened"},
+			Then: []desk.AutomationAction{{Do: desk.DoReply, CannedReplyID: mine.ID}}})
+		if !isInvalid(err, "then[0].canned_reply_id") {
+			t.Errorf("an automation with Ann's personal reply: %v, want refused", err)
+		}
+
 		// Sending: Bob cannot send Ann's personal reply by its number.
 		mari := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee", Lang: "et", Timezone: "Europe/Tallinn"}))
 		c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: mari.ID, Subject: "Refund", Body: "Where is my refund?", Channel: "email", OwnerID: ann.ID}))
