@@ -82,6 +82,9 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 		if err := w.allow(ActCaseAsk, Object{Case: c}); err != nil {
 			return err
 		}
+		if c.OwnerID == 0 {
+			return desk.Conflict("case_queued", fmt.Sprintf("%s waits in its team's queue: there is no rung to hand it down from; give it to someone", c.Ref()), nil)
+		}
 		if err := w.readByCustomer(c); err != nil {
 			return err
 		}

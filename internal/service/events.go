@@ -92,9 +92,12 @@ func (s *Service) targetPassed(w *work, c *desk.Case, target string, settings de
 	if ok, err := s.heard(w, desk.EventTargetPassed); !ok || err != nil {
 		return err
 	}
-	owner, err := w.agent(c.OwnerID)
-	if err != nil {
-		return err
+	var owner desk.Agent // nobody while the case waits in its team's queue
+	if c.OwnerID != 0 {
+		var err error
+		if owner, err = w.agent(c.OwnerID); err != nil {
+			return err
+		}
 	}
 	limit := settings.ResponseTarget
 	if target == desk.TargetResolution {

@@ -451,7 +451,12 @@ func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, in Restat
 		if err != nil {
 			return err
 		}
-		owner, err := w.agent(c.OwnerID)
+		// Whoever makes a promise on a case in its team's queue keeps it: their zone then.
+		keeper := c.OwnerID
+		if keeper == 0 {
+			keeper = actor.ID
+		}
+		owner, err := w.agent(keeper)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +253,45 @@ func TestQueueWeekdayLunchAndHoliday(t *testing.T) {
 		d.at(d.tln(30, 9, 0))
 		if got := must(d.svc.Case(d.ctx, sys, taken.ID)); got.OwnerID != d.ben.ID {
 			t.Errorf("the case Ben took is with %d on Monday", got.OwnerID)
+		}
+	})
+}
+
+// A case that waits in its team's queue through business hours (everyone of the team away)
+// passes its response target with nobody to escalate from: the desk still says so, as the
+// target_passed event a rule or a webhook hears, and the case stays in the queue at its rung.
+func TestQueuedCasePassesItsTarget(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)) // Mon 11:00 in Tallinn
+		sys := desk.SystemActor()
+		for _, a := range []desk.Agent{d.bea, d.ben} {
+			must(d.svc.AddAbsence(d.ctx, sys, a.ID, desk.NewAbsence{Kind: "break", From: d.tln(23, 11, 30), To: d.tln(23, 17, 0)}, nil))
+		}
+		must(d.svc.CreateAutomation(d.ctx, sys, desk.Automation{Name: "Alert", Active: true,
+			When: desk.AutomationWhen{Event: "target_passed"}, Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "The response target passed."}}}))
+		d.at(d.tln(23, 12, 0))
+		c := d.mailBilling("Invoice charged twice")
+		if c.OwnerID != 0 {
+			t.Fatalf("a mail while the whole team is away went to %d", c.OwnerID)
+		}
+		d.at(d.tln(23, 14, 30)) // two business hours later
+		if notes := d.notes(c.ID); !slices.Contains(notes, "The response target passed.") {
+			t.Errorf("no target_passed for the queued case; notes: %q", notes)
+		}
+		if got := must(d.svc.Case(d.ctx, sys, c.ID)); got.OwnerID != 0 || got.Rung != 0 {
+			t.Errorf("after its target: owner %d, rung %d; want still queued at rung 0", got.OwnerID, got.Rung)
+		}
+		// The forms still work on it: words restated for a promise its maker would keep, and a
+		// downward hand-over refused for what it is, not as a missing agent.
+		cara := desk.AgentActor(d.cara)
+		if _, err := d.svc.RestatedWords(d.ctx, cara, service.Restate{CaseID: c.ID, Words: "I call you at 15:00.",
+			From: d.tln(23, 15, 0), To: d.tln(23, 16, 0)}); err != nil {
+			t.Errorf("restating words on a queued case: %v", err)
+		}
+		ada := desk.AgentActor(must(d.svc.CreateAgent(d.ctx, sys, desk.NewAgent{Name: "Ada Admin", Email: "ada@desk.test", Role: "admin"})))
+		_, err := d.svc.AskHandoverAgreement(d.ctx, ada, c.ID, desk.HandoverAsk{ToAgentID: d.bea.ID})
+		if e, ok := desk.AsError(err); !ok || e.Code != "case_queued" {
+			t.Errorf("asking to hand a queued case down: %v, want case_queued", err)
 		}
 	})
 }

@@ -196,8 +196,8 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	} else if err != nil {
 		return err
 	}
-	if !c.Status.Active() || c.Unanswered == 0 || c.OwnerID == 0 || c.Waiting() {
-		return nil // answered, closed, still in its team's queue (the queue view shows it overdue), or the desk waits on the customer (waiting.go)
+	if !c.Status.Active() || c.Unanswered == 0 || c.Waiting() {
+		return nil // answered, closed, or the desk waits on the customer (waiting.go)
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
@@ -205,6 +205,9 @@ func (s *Service) responseDue(w *work, t store.Timer) error {
 	}
 	if err := s.targetPassed(w, c, desk.TargetResponse, settings); err != nil {
 		return err
+	}
+	if c.OwnerID == 0 {
+		return nil // in its team's queue: nobody to escalate from; the queue view shows it overdue
 	}
 	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
 	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
@@ -218,8 +221,8 @@ func (s *Service) resolutionDue(w *work, t store.Timer) error {
 	} else if err != nil {
 		return err
 	}
-	if c.Status != desk.StatusOpen || c.OwnerID == 0 {
-		return nil // resolved (or closed) meanwhile, or still in its team's queue
+	if c.Status != desk.StatusOpen {
+		return nil // resolved (or closed) meanwhile
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
@@ -227,6 +230,9 @@ func (s *Service) resolutionDue(w *work, t store.Timer) error {
 	}
 	if err := s.targetPassed(w, c, desk.TargetResolution, settings); err != nil {
 		return err
+	}
+	if c.OwnerID == 0 {
+		return nil // in its team's queue: nobody to escalate from
 	}
 	reason := fmt.Sprintf("the case has not been resolved within the resolution target of %s", desk.RoundDuration(settings.ResolutionTarget))
 	return s.escalate(w, c, escalation{trigger: desk.TriggerResolution, reason: reason})
