@@ -270,15 +270,7 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 	case desk.DoSetTeam:
 		return s.setLabels(w, caseID, LabelsIn{Team: &act.Team})
 	case desk.DoAddTags:
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		tags, err := desk.ParseTags("tags", append(slices.Clone(c.Tags), act.Tags...))
-		if err != nil {
-			return err
-		}
-		return s.setLabels(w, caseID, LabelsIn{Tags: tags})
+		return s.setLabels(w, caseID, LabelsIn{AddTags: act.Tags})
 	case desk.DoRemindCustomer:
 		c, err := w.loadCase(caseID)
 		if err != nil {

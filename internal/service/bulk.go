@@ -107,20 +107,8 @@ func (s *Service) bulkCommand(ctx context.Context, actor desk.Actor, in BulkIn) 
 		if len(add) == 0 {
 			return nil, desk.Invalid("tags", "name the tag to add")
 		}
-		return func(id int64) error {
-			c, err := s.Case(ctx, actor, id)
-			if err != nil {
-				return err
-			}
-			tags := slices.Clone(c.Tags)
-			for _, t := range add {
-				if !slices.Contains(tags, t) {
-					tags = append(tags, t)
-				}
-			}
-			_, err = s.SetLabels(ctx, actor, id, LabelsIn{Tags: tags})
-			return err
-		}, nil
+		// Added within the command's own read of the case, so a tag set meanwhile is kept.
+		return func(id int64) error { _, err := s.SetLabels(ctx, actor, id, LabelsIn{AddTags: add}); return err }, nil
 	case BulkPriority:
 		p, err := desk.ParsePriority("priority", in.Priority)
 		if err != nil {

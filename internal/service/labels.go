@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 
 	"github.com/keptdesk/kept/internal/desk"
 )
@@ -11,6 +12,7 @@ import (
 type LabelsIn struct {
 	Priority *string
 	Tags     []string
+	AddTags  []string // added to the case's tags as they are when the command reads them (bulk, add_tags)
 	Type     *string
 	Team     *string
 }
@@ -51,6 +53,15 @@ func (s *Service) setLabels(w *work, caseID int64, in LabelsIn) error {
 	}
 	if err := w.allow(ActCaseLabel, Object{Case: c}); err != nil {
 		return err
+	}
+	if len(in.AddTags) > 0 {
+		base := in.Tags
+		if base == nil {
+			base = c.Tags
+		}
+		if in.Tags, err = desk.ParseTags("tags", append(slices.Clone(base), in.AddTags...)); err != nil {
+			return err
+		}
 	}
 	drafts := desk.LabelChange(c, w.actor, in.Priority, in.Tags)
 	moved, err := retype(w, c, in)
