@@ -14,16 +14,11 @@ import (
 // Bulk actions.
 const (
 	BulkAssign   = "assign"   // HandOver to ToAgentID with Briefing
-	BulkTag      = "tag"      // SetLabels with Tags added to the case's own
+	BulkTag      = "tag"      // SetLabels with AddTags
 	BulkPriority = "priority" // SetLabels with Priority
 	BulkResolve  = "resolve"  // Resolve with Summary
 	BulkIncident = "incident" // LinkCases to IncidentID
 )
-
-// BulkActions are the bulk actions, in the order forms offer them.
-func BulkActions() []string {
-	return []string{BulkAssign, BulkTag, BulkPriority, BulkResolve, BulkIncident}
-}
 
 // MaxBulk bounds one bulk action (the inbox shows at most 500 cases).
 const MaxBulk = 500
