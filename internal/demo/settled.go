@@ -61,6 +61,16 @@ func demoRules() []desk.Automation {
 	}
 }
 
+// shippedInvoices is the name of the shipped example that tags and routes invoices.
+func shippedInvoices() string {
+	for _, ex := range desk.ShippedAutomations() {
+		if ex.Key == "invoices" {
+			return ex.Rule.Name
+		}
+	}
+	return ""
+}
+
 // waitingCases is how many open cases the desk has answered and now waits on the customer for.
 const waitingCases = 4
 
@@ -68,6 +78,19 @@ const waitingCases = 4
 // their customers (the first of them until a few days from now), each by its owner.
 func (s *seeder) settle(ctx context.Context, head *staff) error {
 	by := desk.AgentActor(head.Agent)
+	// kept serve sets up the shipped examples, turned off, before it seeds: the demo's own
+	// invoice rule takes the place of the example's, so the page lists one rule for invoices.
+	have, err := s.svc.Automations(ctx, by)
+	if err != nil {
+		return err
+	}
+	for _, a := range have {
+		if a.Name == shippedInvoices() && !a.Active {
+			if err := s.svc.DeleteAutomation(ctx, by, a.ID); err != nil {
+				return fmt.Errorf("demo rules: %w", err)
+			}
+		}
+	}
 	for _, a := range demoRules() {
 		if _, err := s.svc.CreateAutomation(ctx, by, a); err != nil {
 			return fmt.Errorf("demo rule %q: %w", a.Name, err)
