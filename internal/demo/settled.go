@@ -7,6 +7,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/text"
 )
 
 // What a desk that has run for months has besides its cases (issue 16, finding 7): an address
@@ -44,7 +45,8 @@ func nextHoliday(t time.Time, loc *time.Location) string {
 	}
 }
 
-// demoRules are the routing rules a team moving in would set up first.
+// demoRules are the routing rules a team moving in would set up first: on words, on a
+// reference found (a parcel's tracking code) and on the channel.
 func demoRules() []desk.Automation {
 	opened := desk.AutomationWhen{Event: "case_opened"}
 	return []desk.Automation{
@@ -52,8 +54,8 @@ func demoRules() []desk.Automation {
 			If: desk.AutomationIf{Words: []string{"invoice", "arve", "račun"}},
 			Then: []desk.AutomationAction{{Do: desk.DoSetTeam, Team: teamBilling}, {Do: desk.DoSetPriority, Priority: desk.PriorityHigh},
 				{Do: desk.DoAddTags, Tags: []string{"invoice"}}}},
-		{Name: "Parcels go to Deliveries", Active: true, When: opened,
-			If:   desk.AutomationIf{Words: []string{"parcel", "pakk", "paket"}},
+		{Name: "Parcel codes go to Deliveries", Active: true, When: opened,
+			If:   desk.AutomationIf{Refs: []string{text.RefTracking}},
 			Then: []desk.AutomationAction{{Do: desk.DoSetTeam, Team: teamDeliveries}, {Do: desk.DoAddTags, Tags: []string{"parcel"}}}},
 		{Name: "Public complaints first", Active: true, When: opened,
 			If:   desk.AutomationIf{Channel: "social"},
