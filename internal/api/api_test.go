@@ -361,6 +361,13 @@ func TestServiceEndpoints(t *testing.T) {
 		}
 	}
 
+	// An automation's conditions include the kinds of reference found (issue 16).
+	autoPost := obj(obj(paths["/api/v1/automations"])["post"])
+	autoIf := obj(obj(obj(obj(obj(obj(autoPost["requestBody"])["content"])["application/json"])["schema"])["properties"])["if"])
+	if refs := obj(obj(autoIf["properties"])["refs"]); refs["type"] != "array" {
+		t.Errorf("openapi.json: an automation's if has refs %v, want an array of kinds", refs)
+	}
+
 	d.call("POST", "/api/v1/agents", map[string]any{"name": "Ann", "email": "ann@example.ee", "role": "agent"}, 201)
 	d.call("POST", "/api/v1/inbound", map[string]any{"channel": "api", "from": map[string]any{"email": "m@example.ee"}, "body": "Hello"}, 201)
 	status, text := d.do("GET", "/metrics", "", nil)

@@ -321,13 +321,17 @@ func (s *seeder) run(ctx context.Context) (desk.Agent, error) {
 		}
 		s.planCase(st, opens[i])
 	}
-	return head.Agent, s.play(ctx, s.now)
+	if err := s.play(ctx, s.now); err != nil {
+		return desk.Agent{}, err
+	}
+	return head.Agent, s.settle(ctx, head)
 }
 
 // setTargets gives the teams their response targets. Billing and Repairs work Monday to
 // Friday, so a customer who writes on Friday evening is answered on Monday: within three days.
 // Deliveries has a weekend shift, in English only, and promises two days; its Estonian and
-// Croatian customers who write on a Friday evening go up the ladder.
+// Croatian customers who write on a Friday evening go up the ladder. Each team has its own
+// desk address, which routes mail to it.
 func (s *seeder) setTargets(ctx context.Context, head *staff) error {
 	s.targets = map[string]time.Duration{"": desk.DefaultTeamSettings().ResponseTarget}
 	for _, team := range []string{teamBilling, teamRepairs, teamDeliveries} {
@@ -335,7 +339,8 @@ func (s *seeder) setTargets(ctx context.Context, head *staff) error {
 		if team == teamDeliveries {
 			target = 48 * time.Hour
 		}
-		set, err := s.svc.SetTeamSettings(ctx, desk.AgentActor(head.Agent), team, service.TeamSettingsIn{ResponseTarget: &target})
+		set, err := s.svc.SetTeamSettings(ctx, desk.AgentActor(head.Agent), team, service.TeamSettingsIn{ResponseTarget: &target,
+			Addresses: []string{teamAddresses[team]}})
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,10 @@ func TestSeed(t *testing.T) {
 
 	var calls []int
 	var errs errorCount
+	// As kept serve does: the shipped examples are set up, turned off, before the demo seeds.
+	if err := svc.EnsureShippedAutomations(ctx); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	in, err := Seed(ctx, svc, slog.New(&errs), func(n int) { calls = append(calls, n) })
 	if err != nil {
@@ -198,6 +202,7 @@ func TestSeed(t *testing.T) {
 	if statuses[desk.StatusClosed] < caseCount/5 || statuses[desk.StatusOpen] < caseCount/5 {
 		t.Errorf("cases by status %v: want a fifth or more both closed and open", statuses)
 	}
+	checkSettled(ctx, t, svc, me, cases, after)
 	canned, err := svc.CannedReplies(ctx, sys)
 	if err != nil || len(canned) < 6 {
 		t.Errorf("%d canned replies (%v): want the team's prepared replies in each language", len(canned), err)
@@ -669,5 +674,86 @@ func checkPromiseWords(ctx context.Context, t *testing.T, svc *service.Service) 
 	}
 	if checked < 10 {
 		t.Errorf("only %d open promises name their time, of %d", checked, len(ps))
+	}
+}
+
+// checkSettled checks what every page needs to show something real (issue 16, finding 7):
+// cases waiting on their customers (one until a date), canned replies with variables, a desk
+// address per team, routing rules and a public holiday ahead in a team's calendar.
+func checkSettled(ctx context.Context, t *testing.T, svc *service.Service, me desk.Actor, cases []service.CaseSummary, after time.Time) {
+	t.Helper()
+	waiting, until := 0, 0
+	for _, c := range cases {
+		if c.Status != desk.StatusOpen {
+			continue
+		}
+		v, err := svc.Case(ctx, me, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Waiting != nil {
+			waiting++
+			if v.Waiting.Until != nil && v.Waiting.Until.After(after) {
+				until++
+			}
+		}
+	}
+	if waiting != waitingCases || until != 1 {
+		t.Errorf("%d open cases wait on their customers, %d of them until a date ahead: want %d, one with a date", waiting, until, waitingCases)
+	}
+	canned, err := svc.CannedReplies(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withVars := 0
+	for _, c := range canned {
+		if strings.Contains(c.Body, "{{customer.first_name}}") && strings.Contains(c.Body, "{{case.ref}}") {
+			withVars++
+		}
+	}
+	if withVars == 0 {
+		t.Errorf("no canned reply uses {{customer.first_name}} and {{case.ref}}: %+v", canned)
+	}
+	teams, err := svc.Teams(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addresses, holidays := map[string]string{}, map[string][]string{}
+	for _, tm := range teams {
+		if len(tm.Addresses) == 1 {
+			addresses[tm.Name] = tm.Addresses[0]
+		}
+		holidays[tm.Name] = tm.Holidays
+	}
+	for team, want := range map[string]string{"Billing": "billing@demo.kept.example", "Repairs": "repairs@demo.kept.example", "Deliveries": "deliveries@demo.kept.example"} {
+		if addresses[team] != want {
+			t.Errorf("team %s has the addresses %q, want %s", team, addresses[team], want)
+		}
+	}
+	if h := holidays["Deliveries"]; len(h) != 1 || h[0] <= after.Format(time.DateOnly) {
+		t.Errorf("Deliveries' holidays %v: want the next public holiday after %s", h, after.Format(time.DateOnly))
+	}
+	rules, err := svc.Automations(ctx, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routed, active := map[string]bool{}, 0
+	for _, a := range rules {
+		if a.Active {
+			active++
+		} else if a.Name == shippedInvoices() {
+			t.Errorf("the shipped invoice example is left beside the demo's invoice rule")
+		}
+		for _, act := range a.Then {
+			if a.Active && act.Do == desk.DoSetTeam {
+				routed[act.Team] = true
+			}
+		}
+		if a.Active && a.If.Channel == "social" {
+			routed["social"] = true
+		}
+	}
+	if active != 3 || !routed["Billing"] || !routed["Deliveries"] || !routed["social"] {
+		t.Errorf("the routing rules %+v: want invoices to Billing, parcels to Deliveries and a rule for social complaints", rules)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/keptdesk/kept/internal/text"
 )
 
 // Automations: rules an admin sets up, of the form "when an event or a time condition, and the
@@ -44,6 +46,9 @@ type AutomationIf struct {
 	Status     Status   `json:"status,omitempty"`
 	Priority   string   `json:"priority,omitempty"` // the case's priority (low, normal, high, urgent)
 	Tags       []string `json:"tags,omitempty"`     // all of these tags on the case
+	// Refs: a reference of any of these kinds (invoice, order, tracking, account) found in
+	// the subject or the event's text, as text.RefKinds finds them.
+	Refs []string `json:"refs,omitempty"`
 }
 
 // Automation actions.
@@ -132,6 +137,11 @@ func CheckAutomation(a Automation) error {
 	if _, err := ParseTags("if.tags", a.If.Tags); err != nil {
 		return err
 	}
+	for _, k := range a.If.Refs {
+		if !slices.Contains(text.RefKindNames(), strings.ToLower(strings.TrimSpace(k))) {
+			return Invalid("if.refs", "%q is not a kind of reference the desk finds: use %s", k, strings.Join(text.RefKindNames(), ", "))
+		}
+	}
 	if a.If.Status != "" && !slices.Contains([]Status{StatusOpen, StatusAwaitingConfirmation, StatusClosed, StatusClosedUnconfirmed, StatusQuarantined}, a.If.Status) {
 		return Invalid("if.status", "%q is not a case status", a.If.Status)
 	}
@@ -196,6 +206,8 @@ type CaseFacts struct {
 	Language string // the customer's language ("" reads en)
 	Text     string // the text of the event (a message's body), besides the case's subject
 	hay      string // subject and text in lower case, made once for all the rules asked
+	refKinds []string
+	refsRead bool // refKinds found in the subject and text, once for all the rules asked
 }
 
 // Rule is an automation made ready to be asked about many cases (CompileAutomation): its words
@@ -204,6 +216,7 @@ type CaseFacts struct {
 type Rule struct {
 	Automation
 	words, tags   []string
+	refs          []string
 	NeedsTeam     bool // it asks for the case's team by name
 	NeedsLanguage bool // it asks for the customer's language
 }
@@ -219,6 +232,9 @@ func CompileAutomation(a Automation) Rule {
 	for _, t := range a.If.Tags {
 		r.tags = append(r.tags, strings.ToLower(strings.TrimSpace(t)))
 	}
+	for _, k := range a.If.Refs {
+		r.refs = append(r.refs, strings.ToLower(strings.TrimSpace(k)))
+	}
 	return r
 }
 
@@ -229,8 +245,8 @@ func (a Automation) Matches(f CaseFacts) bool {
 }
 
 // Matches reports whether the case meets the rule's conditions. A quarantined case (held as
-// possible spam) is left alone unless the rule asks for that status. The words are looked for
-// last: the other conditions cost less.
+// possible spam) is left alone unless the rule asks for that status. The references and words
+// are looked for last: the other conditions cost less.
 func (r *Rule) Matches(f *CaseFacts) bool {
 	c, cond := &f.Case, &r.If
 	if c.Status == StatusQuarantined && cond.Status != StatusQuarantined {
@@ -252,6 +268,14 @@ func (r *Rule) Matches(f *CaseFacts) bool {
 	}
 	for _, t := range r.tags {
 		if !slices.Contains(c.Tags, t) {
+			return false
+		}
+	}
+	if len(r.refs) > 0 {
+		if !f.refsRead {
+			f.refKinds, f.refsRead = text.RefKinds(c.Subject+"\n"+f.Text), true
+		}
+		if !slices.ContainsFunc(r.refs, func(k string) bool { return slices.Contains(f.refKinds, k) }) {
 			return false
 		}
 	}

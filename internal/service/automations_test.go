@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +299,44 @@ func TestAutomationLinksIncident(t *testing.T) {
 		}
 		if v := must(sc.svc.Incident(sc.ctx, lea, inc.ID)); len(v.Cases) != 2 {
 			t.Errorf("after the fix the incident has %d cases", len(v.Cases))
+		}
+	})
+}
+
+// Routing on references found (issue 16): a rule on a reference kind acts on a case whose mail
+// names one of that kind (an invoice number after its word, in Estonian here; a parcel's S10
+// code), not on one that only speaks of an invoice; a kind the desk does not find is refused.
+func TestAutomationOnReferencesFound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		if _, err := sc.svc.CreateAutomation(sc.ctx, desk.AgentActor(sc.head), desk.Automation{Name: "x", When: desk.AutomationWhen{Event: "case_opened"},
+			If: desk.AutomationIf{Refs: []string{"iban"}}, Then: []desk.AutomationAction{{Do: desk.DoNote, Body: "x"}}}); !isInvalid(err, "if.refs") {
+			t.Fatalf("a rule on an unknown reference kind: %v", err)
+		}
+		sc.automation(desk.Automation{Name: "Invoices by number", When: desk.AutomationWhen{Event: "case_opened"},
+			If:   desk.AutomationIf{Refs: []string{"invoice", "tracking"}},
+			Then: []desk.AutomationAction{{Do: desk.DoSetPriority, Priority: desk.PriorityHigh}, {Do: desk.DoAddTags, Tags: []string{"reference"}}}})
+		open := func(subject, body string) service.CaseView {
+			c := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: sc.mari.ID, Subject: subject, Body: body, Channel: "email", OwnerID: sc.ann.ID}))
+			return must(sc.svc.Case(sc.ctx, sc.sys, c.ID))
+		}
+		for _, tc := range []struct {
+			subject, body string
+			routed        bool
+		}{
+			{"Topelt arve", "Tere! Arve nr 2026-1187 tuli kaks korda.", true},
+			{"Where is my parcel?", "The code is RR123456785EE.", true},
+			{"Topelt arve", "Tere! Novembri arve tuli kaks korda.", false},
+			{"Order", "My order 99312 is late.", false},
+		} {
+			c := open(tc.subject, tc.body)
+			routed := c.Priority == desk.PriorityHigh && slices.Contains(c.Tags, "reference")
+			if routed != tc.routed {
+				t.Errorf("%q: priority %s, tags %v; want the rule to act: %v", tc.body, c.Priority, c.Tags, tc.routed)
+			}
+			if got := len(byAutomation(sc.record(c.ID, sc.sys), "Invoices by number")) > 0; got != tc.routed {
+				t.Errorf("%q: the rule on the record: %v, want %v", tc.body, got, tc.routed)
+			}
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/text"
 )
 
 // The automations, administered in the desk (admins: automations.manage): the rules with what
@@ -31,8 +32,9 @@ type automationsData struct {
 	Form   map[string]string
 	Error  string
 	Done   string
-	// What the form offers for set_priority and remind_customer.
-	Priorities, Reminders []string
+	// What the form offers for set_priority and remind_customer, and the kinds of reference
+	// a rule may ask were found.
+	Priorities, Reminders, RefKinds []string
 }
 
 func (s *Server) automationsPage(w http.ResponseWriter, r *request) error {
@@ -44,7 +46,7 @@ func (s *Server) showAutomations(w http.ResponseWriter, r *request, status int, 
 	if err != nil {
 		return err
 	}
-	d.Rules, d.Priorities, d.Reminders = rules, desk.Priorities(), desk.CustomerReminders()
+	d.Rules, d.Priorities, d.Reminders, d.RefKinds = rules, desk.Priorities(), desk.CustomerReminders(), text.RefKindNames()
 	for _, e := range webhookEvents() {
 		if e.Name != "*" && e.Name != string(desk.EventAbsenceStarted) {
 			d.Events = append(d.Events, e)
@@ -59,7 +61,7 @@ func (s *Server) showAutomations(w http.ResponseWriter, r *request, status int, 
 // automationForm reads the simple form: one trigger, the conditions, one action.
 func automationForm(r *request) (desk.Automation, map[string]string) {
 	form := map[string]string{}
-	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "do", "body", "canned_reply_id", "webhook_id", "incident_id", "assign_team", "priority", "tags", "say", "case_type"} {
+	for _, k := range []string{"name", "when", "event", "count", "team", "type", "channel", "language", "words", "refs", "do", "body", "canned_reply_id", "webhook_id", "incident_id", "assign_team", "priority", "tags", "say", "case_type"} {
 		form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	n, _ := strconv.Atoi(form["count"])
@@ -79,6 +81,9 @@ func automationForm(r *request) (desk.Automation, map[string]string) {
 		if w = strings.TrimSpace(w); w != "" {
 			a.If.Words = append(a.If.Words, w)
 		}
+	}
+	if form["refs"] != "" {
+		a.If.Refs = []string{form["refs"]}
 	}
 	act := desk.AutomationAction{Do: form["do"], Body: form["body"], Team: form["assign_team"], Priority: form["priority"], Say: form["say"], Type: form["case_type"]}
 	for _, t := range strings.Split(form["tags"], ",") {

@@ -130,3 +130,43 @@ func TestBrowserShippedAutomations(t *testing.T) {
 		t.Fatalf("dialogs opened: %v", got)
 	}
 }
+
+// Routing on references found (issue 16), set up in the form: a rule on a parcel's tracking
+// code makes a case whose mail names one urgent, and the list says what the rule asks for;
+// a case that only speaks of a parcel is left as it was.
+func TestBrowserAutomationOnReferences(t *testing.T) {
+	d := newDesk(t, "sqlite")
+	ctx, dialogs := chrome(t)
+	signInChrome(t, ctx, d, "admin@example.com", adminPassword)
+	run(t, ctx, "set up a rule on a tracking code found",
+		chromedp.Navigate(d.URL+"/settings/automations"),
+		chromedp.WaitVisible(chromedp.CSS(`#auto-form`)),
+		chromedp.SetValue(chromedp.CSS(`#auto-form input[name=name]`), "Parcels first"),
+		chromedp.SetValue(chromedp.CSS(`#auto-form select[name=event]`), "case_opened"),
+		chromedp.SetValue(chromedp.CSS(`#auto-form select[name=refs]`), "tracking"),
+		chromedp.SetValue(chromedp.CSS(`#auto-form select[name=do]`), "set_priority"),
+		chromedp.SetValue(chromedp.CSS(`#auto-form select[name=priority]`), "urgent"),
+		chromedp.Click(chromedp.CSS(`#auto-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#automations`)),
+	)
+	if s := get(t, ctx, "read the list", chromedp.Text(chromedp.CSS(`#automations`))); !strings.Contains(s, "A reference found in the mail: Parcel tracking code") {
+		t.Fatalf("the list reads:\n%s", s)
+	}
+	bg := context.Background()
+	cust, err := d.Svc.CreateCustomer(bg, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for body, want := range map[string]string{"Where is RR123456785EE?": desk.PriorityUrgent, "Where is my parcel?": desk.PriorityNormal} {
+		c, err := d.Svc.OpenCase(bg, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Parcel", Body: body, Channel: "web", OwnerID: d.Admin.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Priority != want {
+			t.Errorf("%q: priority %s, want %s", body, c.Priority, want)
+		}
+	}
+	if got := dialogs(); len(got) > 0 {
+		t.Fatalf("dialogs opened: %v", got)
+	}
+}

@@ -2,7 +2,11 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +16,7 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
 )
 
 // Issue 16, "Done when": a team moves in, administered in a real browser. An admin creates a
@@ -20,7 +25,8 @@ import (
 // canned reply with variables and a routing rule (an automation that raises the priority of
 // invoices). A mail to the team's address then lands with that agent, at work, with the
 // rule's priority; the agent, signed in in Estonian, answers with the canned reply, its
-// variables filled in Estonian; the admin log shows each change.
+// variables filled in Estonian, and attaches the corrected invoice (on the page, on the
+// record with its SHA-256, and in the mail); the admin log shows each change.
 func TestBrowserTeamMovesIn(t *testing.T) {
 	d := newDesk(t, "sqlite", service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
 	bg := context.Background()
@@ -161,27 +167,58 @@ func TestBrowserTeamMovesIn(t *testing.T) {
 	}
 	tallinn, _ := time.LoadLocation("Europe/Tallinn")
 	want := fmt.Sprintf("Tere, Mari! Parandame juhtumi %s arve ja saadame selle hiljemalt %s.", cv.Ref, desk.ReaderFor("et", "").Stamp(due, tallinn))
-	// lead: attach a file here
-	run(t, kctx, "answer with the canned reply",
+	// The corrected invoice goes with the reply, chosen in the composer's file input.
+	invoice := []byte("%PDF-1.4 arve 2026-11 parandatud")
+	file := filepath.Join(t.TempDir(), "arve-parandatud.pdf")
+	if err := os.WriteFile(file, invoice, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, kctx, "answer with the canned reply and the corrected invoice",
 		chromedp.SetValue(chromedp.CSS(`#reply-form select[name=canned]`), fmt.Sprint(list[0].ID)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#reply-files`), []string{file}),
 		chromedp.Click(chromedp.CSS(`#reply-form button.primary`)),
 	)
 	waitFor(t, kctx, "the reply on the page", fmt.Sprintf(`document.body.innerText.includes(%q)`, want))
-	if s := text(t, kctx); !strings.Contains(s, want) || !strings.Contains(s, "Kati Kask") {
-		t.Fatalf("the case page does not show the reply %q:\n%s", want, s)
+	if s := text(t, kctx); !strings.Contains(s, want) || !strings.Contains(s, "Kati Kask") || !strings.Contains(s, "arve-parandatud.pdf") {
+		t.Fatalf("the case page does not show the reply %q with arve-parandatud.pdf:\n%s", want, s)
 	}
 	rec, err := d.Svc.Record(bg, desk.AgentActor(d.Admin), cv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sent string
+	var files []desk.File
 	for _, e := range rec {
 		if e.Kind == desk.KindMessageOut {
 			sent = e.Body
+			od, _ := desk.DataOf[desk.MessageOutData](e)
+			files = od.Files
 		}
 	}
 	if !strings.HasPrefix(sent, want) || strings.Contains(sent, "{{") {
 		t.Fatalf("the reply on the record: %q, want it to start %q", sent, want)
+	}
+	sum := sha256.Sum256(invoice)
+	if len(files) != 1 || files[0].Filename != "arve-parandatud.pdf" || files[0].SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("the reply's entry names the files %+v, want arve-parandatud.pdf with its SHA-256", files)
+	}
+	var mails []store.OutMail
+	if err := d.St.Read(bg, func(tx *store.Tx) error {
+		var err error
+		mails, err = tx.Outbox(bg, cv.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) == 0 {
+		t.Fatal("no mail went out for the reply")
+	}
+	out, err := mail.Parse(mails[len(mails)-1].Raw, mail.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Attachments) != 1 || out.Attachments[0].Filename != "arve-parandatud.pdf" || string(out.Attachments[0].Data) != string(invoice) {
+		t.Fatalf("the reply's mail carries %d attachments, want arve-parandatud.pdf with its bytes", len(out.Attachments))
 	}
 
 	run(t, ctx, "read the admin log",
