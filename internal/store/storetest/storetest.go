@@ -27,9 +27,35 @@ var Backends = []string{"sqlite", "postgres"}
 func Config(t testing.TB, backend string) store.Config {
 	t.Helper()
 	if backend == "sqlite" {
-		return store.Config{DataDir: t.TempDir()}
+		return store.Config{DataDir: dataDir(t)}
 	}
 	return store.Config{URL: postgresSchema(t)}
+}
+
+// dataDir is a folder for a SQLite database, removed after the test. Unlike t.TempDir, its
+// removal tries again for a moment: once in a CI run under load, RemoveAll met a file that
+// appeared while it emptied the folder after the store had closed (the test itself passed), and
+// t.TempDir fails the test for that.
+func dataDir(t testing.TB) string {
+	dir, err := os.MkdirTemp("", "kept-store-")
+	if err != nil {
+		t.Fatalf("data folder: %v", err)
+	}
+	t.Cleanup(func() {
+		for try := 0; ; try++ {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if try == 20 {
+				t.Errorf("remove the data folder: %v", err)
+				return
+			}
+			t.Logf("remove the data folder, again: %v", err)
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	return dir
 }
 
 // Open returns a fresh, migrated store of the backend, closed after the test.
