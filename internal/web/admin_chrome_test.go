@@ -103,6 +103,9 @@ func TestBrowserNewCaseForCaller(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#newcase-form textarea[name=body]`), "My line is dead since Monday."),
 		chromedp.Click(chromedp.CSS(`#newcase-form button[type=submit]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`#newcase-form`)),
+		// The case page, loaded: read before it is, the page's text can come from a document
+		// being replaced ("No node with given id found", once in CI).
+		chromedp.WaitReady(chromedp.CSS(`#original-h`)),
 	)
 	s := text(t, ctx)
 	for _, want := range []string{"the caller is added as a new customer", "No dial tone", "My line is dead since Monday.", "Ivo Ivić"} {
