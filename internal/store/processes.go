@@ -58,20 +58,7 @@ func (t *Tx) CaseType(ctx context.Context, id int64, name string) (desk.CaseType
 
 // CaseTypes lists every case type by name.
 func (t *Tx) CaseTypes(ctx context.Context) ([]desk.CaseType, error) {
-	rows, err := t.tx.QueryContext(ctx, caseTypeQuery+` ORDER BY ct.name`)
-	if err != nil {
-		return nil, fmt.Errorf("list case types: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.CaseType{}
-	for rows.Next() {
-		ct, err := scanCaseType(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list case types: %w", err)
-		}
-		out = append(out, ct)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list case types", scanCaseType, caseTypeQuery+` ORDER BY ct.name`)
 }
 
 // EnterStep closes the case's current step and opens the next, for the durations history.

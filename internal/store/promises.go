@@ -109,40 +109,15 @@ func (t *Tx) Promises(ctx context.Context, f PromiseFilter) ([]desk.Promise, err
 		return t.casePromises(ctx, q, args, limit)
 	}
 	q += fmt.Sprintf(" ORDER BY p.due_at, p.id LIMIT %d", limit)
-	rows, err := t.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list promises: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Promise{}
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list promises: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list promises", scanPromise, q, args...)
 }
 
 // casePromises runs a promise query that names one case, and sorts what it finds soonest due
 // first, at most limit.
 func (t *Tx) casePromises(ctx context.Context, q string, args []any, limit int) ([]desk.Promise, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	out, err := listOf(ctx, t, "list a case's promises", scanPromise, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list a case's promises: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Promise{}
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list a case's promises: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list a case's promises: %w", err)
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b desk.Promise) int {
 		if c := a.DueAt.Compare(b.DueAt); c != 0 {
