@@ -419,11 +419,7 @@ func (s *Server) caseStep(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) caseReference(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Case(r.Context(), r.sess.Actor, id)
+	id, c, err := pathObject(r, s.svc.Case)
 	if err != nil {
 		return err
 	}
