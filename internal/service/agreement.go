@@ -150,15 +150,7 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 // HandoverQuestionOf is the last question asked on a case since it last climbed, and its
 // answer (nil when there is none): for the case page and the portal.
 func (s *Service) HandoverQuestionOf(ctx context.Context, actor desk.Actor, caseID int64) (*HandoverQuestion, error) {
-	var out *HandoverQuestion
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		out, err = lastQuestion(w, c)
-		return err
-	})
+	out, err := readCase(s, ctx, actor, caseID, lastQuestion)
 	return out, wrap("load the question to the customer", err)
 }
 
