@@ -108,42 +108,22 @@ func (t *Tx) RecordOutcome(ctx context.Context, caseID, agentID int64, outcome s
 
 // OutcomeCounts counts resolution outcomes per agent since a time.
 func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]desk.OutcomeCount, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
+	return listOf(ctx, t, "resolution outcomes", scanOutcomeCount, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
 		LEFT JOIN agents a ON a.id = o.agent_id WHERE o.at >= $1 GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since)
-	if err != nil {
-		return nil, fmt.Errorf("resolution outcomes: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.OutcomeCount{}
-	for rows.Next() {
-		var c desk.OutcomeCount
-		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
-			return nil, fmt.Errorf("resolution outcomes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+}
+
+func scanOutcomeCount(row scanner) (desk.OutcomeCount, error) {
+	var c desk.OutcomeCount
+	err := row.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count)
+	return c, err
 }
 
 // TeamOutcomeCounts counts per agent how the resolutions since a time of one team's cases
 // (every team's for 0) ended, whoever resolved them.
 func (t *Tx) TeamOutcomeCounts(ctx context.Context, since time.Time, teamID int64) ([]desk.OutcomeCount, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
+	return listOf(ctx, t, "team resolution outcomes", scanOutcomeCount, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
 		JOIN cases c ON c.id = o.case_id LEFT JOIN agents a ON a.id = o.agent_id
 		WHERE o.at >= $1 AND (CAST($2 AS BIGINT) = 0 OR c.team_id = CAST($2 AS BIGINT)) GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since, teamID)
-	if err != nil {
-		return nil, fmt.Errorf("team resolution outcomes: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.OutcomeCount{}
-	for rows.Next() {
-		var c desk.OutcomeCount
-		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
-			return nil, fmt.Errorf("team resolution outcomes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // InsertCannedReply stores a canned reply and sets its id.

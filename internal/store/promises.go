@@ -204,20 +204,9 @@ func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []d
 		{`SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id WHERE s.at >= $1 GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, &agents},
 		{`SELECT tm.id, tm.name, COUNT(*) FROM promise_slips s JOIN teams tm ON tm.id = s.team_id WHERE s.at >= $1 GROUP BY tm.id, tm.name ORDER BY COUNT(*) DESC, tm.id`, &teams},
 	} {
-		rows, err := t.tx.QueryContext(ctx, q.sql, since)
-		if err != nil {
-			return nil, nil, fmt.Errorf("slip counts: %w", err)
+		if *q.out, err = listOf(ctx, t, "slip counts", scanSlipCount, q.sql, since); err != nil {
+			return nil, nil, err
 		}
-		*q.out = []desk.SlipCount{}
-		for rows.Next() {
-			var c desk.SlipCount
-			if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
-				rows.Close()
-				return nil, nil, fmt.Errorf("slip counts: %w", err)
-			}
-			*q.out = append(*q.out, c)
-		}
-		rows.Close()
 	}
 	return agents, teams, nil
 }
@@ -226,21 +215,14 @@ func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []d
 // (every team's for 0), whoever slipped them: the team view counts a team's cases, as the
 // per-team totals of SlipCounts do.
 func (t *Tx) TeamSlipCounts(ctx context.Context, since time.Time, teamID int64) ([]desk.SlipCount, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id
+	return listOf(ctx, t, "team slip counts", scanSlipCount, `SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id
 		WHERE s.at >= $1 AND (CAST($2 AS BIGINT) = 0 OR s.team_id = CAST($2 AS BIGINT)) GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, since, teamID)
-	if err != nil {
-		return nil, fmt.Errorf("team slip counts: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.SlipCount{}
-	for rows.Next() {
-		var c desk.SlipCount
-		if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
-			return nil, fmt.Errorf("team slip counts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+}
+
+func scanSlipCount(row scanner) (desk.SlipCount, error) {
+	var c desk.SlipCount
+	err := row.Scan(&c.ID, &c.Name, &c.Slips)
+	return c, err
 }
 
 // InsertAbsence stores an absence and sets its id.
@@ -255,36 +237,27 @@ func (t *Tx) InsertAbsence(ctx context.Context, a *desk.Absence) error {
 
 // Absence loads one absence.
 func (t *Tx) Absence(ctx context.Context, id int64) (desk.Absence, error) {
-	var a desk.Absence
-	var kind string
-	err := t.tx.QueryRowContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences WHERE id = $1`, id).
-		Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt)
+	a, err := scanAbsence(t.tx.QueryRowContext(ctx, `SELECT `+absenceColumns+` FROM absences WHERE id = $1`, id))
 	if err != nil {
 		return a, fmt.Errorf("load absence %d: %w", id, notFound(err))
 	}
-	a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
 	return a, nil
 }
 
 // Absences lists an agent's absences that end after from and start before to.
 func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([]desk.Absence, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences
+	return listOf(ctx, t, fmt.Sprintf("absences of agent %d", agentID), scanAbsence, `SELECT `+absenceColumns+` FROM absences
 		WHERE agent_id = $1 AND to_at > $2 AND from_at < $3 ORDER BY from_at, id`, agentID, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("absences of agent %d: %w", agentID, err)
-	}
-	defer rows.Close()
-	out := []desk.Absence{}
-	for rows.Next() {
-		var a desk.Absence
-		var kind string
-		if err := rows.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt); err != nil {
-			return nil, fmt.Errorf("absences of agent %d: %w", agentID, err)
-		}
-		a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
+}
+
+const absenceColumns = `id, agent_id, kind, from_at, to_at, created_at`
+
+func scanAbsence(row scanner) (desk.Absence, error) {
+	var a desk.Absence
+	var kind string
+	err := row.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt)
+	a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
+	return a, err
 }
 
 // AbsencesOf lists the absences of several agents that meet [from, to), by agent, in one
@@ -292,19 +265,17 @@ func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([
 func (t *Tx) AbsencesOf(ctx context.Context, agentIDs []int64, from, to time.Time) (map[int64][]desk.Absence, error) {
 	out := make(map[int64][]desk.Absence, len(agentIDs))
 	err := t.idLists(agentIDs, 2, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences
+		rows, err := t.tx.QueryContext(ctx, `SELECT `+absenceColumns+` FROM absences
 			WHERE to_at > $1 AND from_at < $2 AND agent_id IN `+in+` ORDER BY from_at, id`, append([]any{from, to}, list...)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var a desk.Absence
-			var kind string
-			if err := rows.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt); err != nil {
+			a, err := scanAbsence(rows)
+			if err != nil {
 				return err
 			}
-			a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
 			out[a.AgentID] = append(out[a.AgentID], a)
 		}
 		return rows.Err()
