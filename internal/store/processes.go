@@ -186,6 +186,20 @@ func (t *Tx) DeleteCannedReply(ctx context.Context, id int64) error {
 	return oneRow(res, err, "canned reply", id)
 }
 
+// changedRows runs a statement and counts the rows it changed, what it was in its errors: how
+// one-time links are used and grants revoked, so that of two racing requests one wins.
+func (t *Tx) changedRows(ctx context.Context, what, q string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return n, nil
+}
+
 // oneRow checks that a statement changed the one row it was for.
 func oneRow(res sql.Result, err error, what string, id int64) error {
 	if err != nil {
