@@ -69,19 +69,9 @@ type HandoverQuestion struct {
 // the customer has an address and mail goes out, by mail with one-time links to agree and to
 // decline. A newer question replaces an older one.
 func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, caseID int64, in desk.HandoverAsk) (HandoverQuestion, error) {
-	if err := gate(actor, ActCaseAsk); err != nil {
-		return HandoverQuestion{}, err
-	}
 	var q HandoverQuestion
 	var asked []desk.Entry
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseAsk, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseAsk, func(w *work, c *desk.Case) error {
 		if err := w.readByCustomer(c); err != nil {
 			return err
 		}
