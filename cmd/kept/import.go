@@ -76,6 +76,25 @@ type importSource interface {
 	mapping() importMap
 }
 
+// inBatches builds a case of each of a source's items and hands them to fn batch at a time:
+// the cases method of a source that holds its items in memory.
+func inBatches[T any](items []T, batch int, build func(T) service.ImportCase, fn func([]service.ImportCase) error) error {
+	var out []service.ImportCase
+	for _, t := range items {
+		out = append(out, build(t))
+		if len(out) == batch {
+			if err := fn(out); err != nil {
+				return err
+			}
+			out = nil
+		}
+	}
+	if len(out) > 0 {
+		return fn(out)
+	}
+	return nil
+}
+
 // importMap is the mapping file: source statuses to open/closed, groups to team names, agents
 // (by the source's id) to desk agents' emails.
 type importMap struct {

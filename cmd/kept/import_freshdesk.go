@@ -207,20 +207,7 @@ func (f *freshdesk) status(t fdTicket) string {
 }
 
 func (f *freshdesk) cases(batch int, fn func([]service.ImportCase) error) error {
-	var out []service.ImportCase
-	for _, t := range f.tickets {
-		out = append(out, f.ticket(t))
-		if len(out) == batch {
-			if err := fn(out); err != nil {
-				return err
-			}
-			out = nil
-		}
-	}
-	if len(out) > 0 {
-		return fn(out)
-	}
-	return nil
+	return inBatches(f.tickets, batch, f.ticket, fn)
 }
 
 // ticket is one ticket: its description is the requester's first message, then its

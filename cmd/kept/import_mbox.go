@@ -155,20 +155,7 @@ func (m *mbox) people() []service.ImportPerson { return nil } // the cases bring
 func (m *mbox) count() int { return len(m.threads) }
 
 func (m *mbox) cases(batch int, fn func([]service.ImportCase) error) error {
-	var out []service.ImportCase
-	for _, t := range m.threads {
-		out = append(out, m.threadCase(t))
-		if len(out) == batch {
-			if err := fn(out); err != nil {
-				return err
-			}
-			out = nil
-		}
-	}
-	if len(out) > 0 {
-		return fn(out)
-	}
-	return nil
+	return inBatches(m.threads, batch, m.threadCase, fn)
 }
 
 // threadCase is one thread as a case: its customer is the first sender who is not the desk

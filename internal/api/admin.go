@@ -20,7 +20,7 @@ func (s *Server) adminRoutes() []route {
 		{method: "PATCH", path: "/api/v1/canned-replies/{id}", summary: "Change a canned reply's name, words, offer mark or folder (its scope stays); fields not given stay. An unknown variable is refused.",
 			status: http.StatusOK, body: cannedPatch{}, answer: desk.CannedReply{}, handle: s.patchCanned},
 		{method: "DELETE", path: "/api/v1/canned-replies/{id}", summary: "Delete a canned reply (answered as it was); what was sent with it stays on the records.",
-			status: http.StatusOK, answer: desk.CannedReply{}, handle: s.deleteCanned},
+			status: http.StatusOK, answer: desk.CannedReply{}, handle: byID((*service.Service).DeleteCannedReply)},
 		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins); " +
 			"append-only and hash-chained (each row's hash over the one before it), with the chain's head.",
 			status: http.StatusOK, answer: adminLogAnswer{}, query: []param{{"before", "page: changes with a lower id (the answer's next)"}}, handle: s.adminLog},
@@ -145,14 +145,6 @@ func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor
 		c.Folder = *in.Folder
 	}
 	return svc.UpdateCannedReply(r.Context(), a, id, c)
-}
-
-func (s *Server) deleteCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.DeleteCannedReply(r.Context(), a, id)
 }
 
 func (s *Server) adminLog(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -428,6 +428,18 @@ func decodeOptional(r *http.Request, dst any) error {
 	return decode(r, dst)
 }
 
+// byID serves a call whose only input is the path's {id}: the service command or read
+// named by its method expression, with the answer as it returns it.
+func byID[T any](do func(*service.Service, context.Context, desk.Actor, int64) (T, error)) handlerFunc {
+	return func(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return do(svc, r.Context(), a, id)
+	}
+}
+
 // idAndBody reads the path's {id} and the JSON body (by decode or decodeOptional) into a new T:
 // how most calls on one object begin.
 func idAndBody[T any](r *http.Request, read func(*http.Request, any) error) (int64, T, error) {

@@ -43,13 +43,13 @@ func (s *Server) documentRoutes() []route {
 			// A 25 MiB file grows by a third as base64 in JSON, plus the form's or object's framing.
 			status: http.StatusCreated, body: documentIn{}, answer: desk.Document{}, handle: s.addDocument, maxBody: desk.MaxDocumentSize*4/3 + 1<<20},
 		{method: "GET", path: "/api/v1/customers/{id}/documents", summary: "The customer's documents, oldest first (download each at /api/v1/documents/{id}/content).",
-			status: http.StatusOK, answer: []desk.Document{}, handle: s.listDocuments},
+			status: http.StatusOK, answer: []desk.Document{}, handle: byID((*service.Service).Documents)},
 		{method: "GET", path: "/api/v1/cases/{id}/documents", summary: "The documents of the case's customer, whichever case or team they came with.",
-			status: http.StatusOK, answer: []desk.Document{}, handle: s.listCaseDocuments},
+			status: http.StatusOK, answer: []desk.Document{}, handle: byID((*service.Service).CaseDocuments)},
 		{method: "GET", path: "/api/v1/mails/{id}", summary: "A received mail: sender, Message-ID, SHA-256 of the exact bytes, what was wrong with it, and its HTML sanitised for display " +
-			"(the bytes themselves at /api/v1/mails/{id}/raw).", status: http.StatusOK, answer: desk.ReceivedMail{}, handle: s.getMail},
+			"(the bytes themselves at /api/v1/mails/{id}/raw).", status: http.StatusOK, answer: desk.ReceivedMail{}, handle: byID((*service.Service).Mail)},
 		{method: "GET", path: "/api/v1/documents/{id}", summary: "A document's kind, filename, type, size and SHA-256 (the bytes are at /api/v1/documents/{id}/content).",
-			status: http.StatusOK, answer: desk.Document{}, handle: s.getDocument},
+			status: http.StatusOK, answer: desk.Document{}, handle: byID((*service.Service).Document)},
 	}
 }
 
@@ -211,30 +211,6 @@ func uploadReadError(err error) error {
 	return badRequest("", "the multipart body could not be read: "+err.Error())
 }
 
-func (s *Server) listDocuments(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Documents(r.Context(), a, id)
-}
-
-func (s *Server) listCaseDocuments(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.CaseDocuments(r.Context(), a, id)
-}
-
-func (s *Server) getDocument(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Document(r.Context(), a, id)
-}
-
 // downloadDocument answers a document's bytes, always as a download: an uploaded file is the
 // customer's (or anyone's) content, and must never run as a page of the desk's origin.
 func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
@@ -274,12 +250,4 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fetch func(ct
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	// ServeContent answers ranges (PDF viewers ask for them) and keeps the type set above.
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
-}
-
-func (s *Server) getMail(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Mail(r.Context(), a, id)
 }

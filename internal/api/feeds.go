@@ -14,7 +14,7 @@ func (s *Server) feedRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/agents/{id}/calendar-feed", summary: "Make your private calendar feed (.ics of your open promises and absences): " +
 			"its secret URL is in this answer only; a new one ends the one before.",
-			status: http.StatusCreated, answer: service.CalendarFeedLink{}, handle: s.createFeed},
+			status: http.StatusCreated, answer: service.CalendarFeedLink{}, handle: byID((*service.Service).CreateCalendarFeed)},
 		{method: "DELETE", path: "/api/v1/agents/{id}/calendar-feed", summary: "Revoke an agent's calendar feed URL at once: your own, or as an admin anyone's.",
 			status: http.StatusOK, answer: feedRevoked{}, handle: s.revokeFeed},
 	}
@@ -22,14 +22,6 @@ func (s *Server) feedRoutes() []route {
 
 type feedRevoked struct {
 	Revoked bool `json:"revoked"` // a feed was live and ended
-}
-
-func (s *Server) createFeed(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.CreateCalendarFeed(r.Context(), a, id)
 }
 
 func (s *Server) revokeFeed(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

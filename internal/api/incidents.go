@@ -92,7 +92,7 @@ func (s *Server) incidentRoutes() []route {
 		{method: "GET", path: "/api/v1/incidents", summary: "Incidents, newest first.", status: http.StatusOK, answer: []desk.Incident{},
 			query: []param{{"state", "open or resolved"}}, handle: s.listIncidents, read: readShared},
 		{method: "GET", path: "/api/v1/incidents/{id}", summary: "An incident with its cases, their customers, its promises and who was told what.",
-			status: http.StatusOK, answer: service.IncidentView{}, handle: s.getIncident, read: readShared},
+			status: http.StatusOK, answer: service.IncidentView{}, handle: byID((*service.Service).Incident), read: readShared},
 		{method: "PATCH", path: "/api/v1/incidents/{id}", summary: "Change the public status linked customers read in the portal.",
 			status: http.StatusOK, body: incidentStatusIn{}, answer: service.IncidentView{}, handle: s.setIncidentStatus},
 		{method: "POST", path: "/api/v1/incidents/{id}/cases", summary: "Link cases (ids or refs) to the incident: each case's record gets an entry linking it, and the incident's open promises are made on it.",
@@ -106,7 +106,7 @@ func (s *Server) incidentRoutes() []route {
 			"else pending_approval with the next rung up (the customer is promised a decision by a time). The customer is told the decision and its reason.",
 			status: http.StatusCreated, body: decisionIn{}, answer: desk.Decision{}, handle: s.makeDecision},
 		{method: "GET", path: "/api/v1/cases/{id}/decisions", summary: "The case's decisions, with the policy and the evidence (linked incidents, broken promises) beside them.",
-			status: http.StatusOK, answer: service.DecisionsView{}, handle: s.caseDecisions, read: readShared},
+			status: http.StatusOK, answer: service.DecisionsView{}, handle: byID((*service.Service).CaseDecisions), read: readShared},
 		{method: "POST", path: "/api/v1/decisions/{id}/approve", summary: "Grant a decision waiting for your approval (reason optional: the request's is told).",
 			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: s.approveDecision},
 		{method: "POST", path: "/api/v1/decisions/{id}/refuse", summary: "Refuse a decision waiting for your approval: the reason is required and told to the customer.",
@@ -134,14 +134,6 @@ func (s *Server) listIncidents(r *http.Request, svc *service.Service, a desk.Act
 		return nil, badRequest("state", "open or resolved")
 	}
 	return svc.Incidents(r.Context(), a, state)
-}
-
-func (s *Server) getIncident(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Incident(r.Context(), a, id)
 }
 
 func (s *Server) setIncidentStatus(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
@@ -198,14 +190,6 @@ func (s *Server) makeDecision(r *http.Request, svc *service.Service, a desk.Acto
 		return nil, desk.Invalid("outcome", "grant or refuse")
 	}
 	return svc.MakeDecision(r.Context(), a, id, desk.NewDecision{Kind: in.Kind, Amount: float64(in.Amount), Currency: in.Currency, Reason: in.Reason, Refuse: refuse})
-}
-
-func (s *Server) caseDecisions(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.CaseDecisions(r.Context(), a, id)
 }
 
 func (s *Server) answerDecision(r *http.Request, svc *service.Service, a desk.Actor, approve bool) (any, error) {

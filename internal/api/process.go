@@ -80,7 +80,7 @@ func (s *Server) processRoutes() []route {
 			status: http.StatusCreated, body: cannedIn{}, answer: desk.CannedReply{}, handle: s.createCanned},
 		{method: "GET", path: "/api/v1/canned-replies", summary: "The canned replies the caller sees: the desk's, their team's and their own personal ones, by folder and name.", status: http.StatusOK, answer: []desk.CannedReply{}, handle: s.listCanned},
 		{method: "POST", path: "/api/v1/cases/{id}/release", summary: "Let a quarantined case (suspected spam or look-alike obfuscation) through: it opens like any other.",
-			status: http.StatusOK, answer: service.CaseView{}, handle: s.release},
+			status: http.StatusOK, answer: service.CaseView{}, handle: byID((*service.Service).Release)},
 		{method: "POST", path: "/api/v1/partners", summary: "Add a partner organisation; its users are agents with role partner and its partner_id.",
 			status: http.StatusCreated, body: partnerIn{}, answer: desk.Partner{}, handle: s.createPartner},
 		{method: "POST", path: "/api/v1/cases/{id}/partner", summary: "Hand the case (or one step of its process) to a partner, whose users then see and act on it and nothing else; " +
@@ -177,14 +177,6 @@ func (s *Server) createCanned(r *http.Request, svc *service.Service, a desk.Acto
 
 func (s *Server) listCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	return svc.CannedReplies(r.Context(), a)
-}
-
-func (s *Server) release(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Release(r.Context(), a, id)
 }
 
 func (s *Server) reopen(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -148,14 +148,14 @@ func (s *Server) promiseRoutes() []route {
 			status: http.StatusCreated, body: agreementRequestIn{}, answer: service.HandoverQuestion{}, handle: s.askAgreement},
 		{method: "GET", path: "/api/v1/cases/{id}/agreement-requests", summary: "The last question asked since the case last climbed and the customer's answer " +
 			"(answer: \"\", agreed or declined; answer_entry_id), or null.",
-			status: http.StatusOK, answer: &service.HandoverQuestion{}, handle: s.getAgreement},
+			status: http.StatusOK, answer: &service.HandoverQuestion{}, handle: byID((*service.Service).HandoverQuestionOf)},
 		{method: "POST", path: "/api/v1/cases/{id}/escalate", summary: "Move the case one rung up the ladder (the owner's manager) at an agent's or the customer's request.",
 			status: http.StatusOK, body: escalateIn{}, answer: service.CaseView{}, handle: s.escalate},
 		{method: "POST", path: "/api/v1/agents/{id}/absences", summary: "Record a break, leave or sickness. Leave answers 409 handover_required listing the agent's open cases " +
 			"unless handovers (a colleague and a briefing per case) come with it; sickness sends the cases to the manager.",
 			status: http.StatusCreated, body: absenceIn{}, answer: service.AbsenceView{}, handle: s.addAbsence},
 		{method: "GET", path: "/api/v1/agents/{id}/absences", summary: "An agent's current and coming absences.",
-			status: http.StatusOK, answer: []desk.Absence{}, handle: s.listAbsences},
+			status: http.StatusOK, answer: []desk.Absence{}, handle: byID((*service.Service).Absences)},
 		{method: "PATCH", path: "/api/v1/agents/{id}/absences/{absence_id}", summary: "Shorten an absence (a new, earlier to). The cases it had handed over come back at the new end; each case's record says so.",
 			status: http.StatusOK, body: absenceChangeIn{}, answer: service.AbsenceChangeView{}, handle: s.shortenAbsence},
 		{method: "DELETE", path: "/api/v1/agents/{id}/absences/{absence_id}", summary: "Cancel an absence (one that has started ends now). The cases it had handed over come back; each case's record says so.",
@@ -266,14 +266,6 @@ func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Acto
 	return svc.AskHandoverAgreement(r.Context(), a, id, desk.HandoverAsk{ToAgentID: int64(in.ToAgentID), Message: in.Message})
 }
 
-func (s *Server) getAgreement(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.HandoverQuestionOf(r.Context(), a, id)
-}
-
 func (s *Server) escalate(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, in, err := idAndBody[escalateIn](r, decode)
 	if err != nil {
@@ -336,14 +328,6 @@ func absencePath(r *http.Request) (agent, absence int64, err error) {
 	}
 	absence, err = pathID(r, "absence_id")
 	return agent, absence, err
-}
-
-func (s *Server) listAbsences(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Absences(r.Context(), a, id)
 }
 
 func (s *Server) bulkHandover(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

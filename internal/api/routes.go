@@ -65,7 +65,7 @@ func (s *Server) caseRoutes() []route {
 		{method: "POST", path: "/api/v1/customers", summary: "Add a customer with contact points and references.",
 			status: http.StatusCreated, body: customerIn{}, answer: desk.Customer{}, handle: s.createCustomer},
 		{method: "GET", path: "/api/v1/customers/{id}", summary: "A customer with references and cases.",
-			status: http.StatusOK, answer: service.CustomerView{}, handle: s.getCustomer},
+			status: http.StatusOK, answer: service.CustomerView{}, handle: byID((*service.Service).Customer)},
 		{method: "POST", path: "/api/v1/customers/{id}/references", summary: "Attach a reference (account, order, tracking number…) to a customer.",
 			status: http.StatusCreated, body: referenceIn{}, answer: desk.Customer{}, handle: s.addReference},
 		{method: "POST", path: "/api/v1/agents", summary: "Add an agent (admin or manager); a new team name creates the team.",
@@ -73,7 +73,7 @@ func (s *Server) caseRoutes() []route {
 		{method: "GET", path: "/api/v1/agents", summary: "Every agent.",
 			status: http.StatusOK, answer: []desk.Agent{}, handle: s.listAgents},
 		{method: "GET", path: "/api/v1/agents/{id}", summary: "One agent.",
-			status: http.StatusOK, answer: desk.Agent{}, handle: s.getAgent},
+			status: http.StatusOK, answer: desk.Agent{}, handle: byID((*service.Service).Agent)},
 		{method: "PATCH", path: "/api/v1/agents/{id}", summary: "Change an agent: any of name, role, team, manager_id, timezone, hours, active (false deactivates: their sessions end, their tokens stop). " +
 			"An agent changes their own name, time zone and hours; the rest is for an admin, or a manager for people below them (docs/permissions.md).",
 			status: http.StatusOK, body: agentUpdateIn{}, answer: desk.Agent{}, handle: s.updateAgent},
@@ -84,7 +84,7 @@ func (s *Server) caseRoutes() []route {
 				{"status", "comma-separated statuses, e.g. open,awaiting_confirmation"}, {"before", "page: cases with a lower id"}, {"limit", "at most this many (default 100, max 500)"}},
 			handle: s.listCases, read: readLoose},
 		{method: "GET", path: "/api/v1/cases/{id}", summary: "A case by id or ref (K-1042).",
-			status: http.StatusOK, answer: service.CaseView{}, handle: s.getCase, read: readShared},
+			status: http.StatusOK, answer: service.CaseView{}, handle: byID((*service.Service).Case), read: readShared},
 		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
 			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose}, // a record only grows: its case row and entries need not agree
 		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true. " +
@@ -109,14 +109,6 @@ func (s *Server) createCustomer(r *http.Request, svc *service.Service, a desk.Ac
 		Lang: in.Language, Timezone: in.Timezone})
 }
 
-func (s *Server) getCustomer(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Customer(r.Context(), a, id)
-}
-
 func (s *Server) addReference(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	id, in, err := idAndBody[referenceIn](r, decode)
 	if err != nil {
@@ -136,14 +128,6 @@ func (s *Server) createAgent(r *http.Request, svc *service.Service, a desk.Actor
 
 func (s *Server) listAgents(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	return svc.Agents(r.Context(), a)
-}
-
-func (s *Server) getAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Agent(r.Context(), a, id)
 }
 
 func (s *Server) openCase(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
@@ -189,14 +173,6 @@ func (s *Server) listCases(r *http.Request, svc *service.Service, a desk.Actor) 
 		out.NextBefore = cases[len(cases)-1].ID
 	}
 	return out, nil
-}
-
-func (s *Server) getCase(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.Case(r.Context(), a, id)
 }
 
 func (s *Server) getRecord(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -17,7 +17,7 @@ func (s *Server) tokenRoutes() []route {
 		{method: "POST", path: "/api/v1/tokens", summary: "Issue an API token: for yourself, or as an admin for any agent (agent_id), with scopes (admin only; customer-voice for an integration that acts for customers). The secret is in this answer only.",
 			status: http.StatusCreated, body: tokenIn{}, answer: service.IssuedToken{}, handle: s.createToken},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", summary: "Revoke an API token at once: your own, or as an admin anyone's.",
-			status: http.StatusOK, answer: desk.Token{}, handle: s.revokeToken},
+			status: http.StatusOK, answer: desk.Token{}, handle: byID((*service.Service).RevokeToken)},
 	}
 }
 
@@ -50,12 +50,4 @@ func (s *Server) createToken(r *http.Request, svc *service.Service, a desk.Actor
 		return nil, err
 	}
 	return svc.CreateToken(r.Context(), a, service.NewToken{AgentID: int64(in.AgentID), Label: in.Label, Scopes: in.Scopes, Expires: expires})
-}
-
-func (s *Server) revokeToken(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.RevokeToken(r.Context(), a, id)
 }

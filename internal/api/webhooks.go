@@ -37,7 +37,7 @@ func (s *Server) webhookRoutes() []route {
 		{method: "DELETE", path: "/api/v1/webhooks/{id}", summary: "Remove an endpoint and its delivery log; nothing more is sent to it.",
 			status: http.StatusOK, answer: map[string]bool{}, handle: s.deleteWebhook},
 		{method: "GET", path: "/api/v1/webhooks/{id}/deliveries", summary: "An endpoint's deliveries, newest first: state, attempts, the last status and error.",
-			status: http.StatusOK, answer: []service.WebhookDelivery{}, handle: s.webhookDeliveries},
+			status: http.StatusOK, answer: []service.WebhookDelivery{}, handle: byID((*service.Service).WebhookDeliveries)},
 		{method: "POST", path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", summary: "Send a delivered or failed delivery again, at once and with the same " +
 			"webhook-id; a disabled endpoint is turned back on. 409 not_done for a delivery still on its way.",
 			status: http.StatusOK, answer: map[string]string{}, handle: s.resendDelivery},
@@ -54,14 +54,6 @@ func (s *Server) createWebhook(r *http.Request, svc *service.Service, a desk.Act
 
 func (s *Server) listWebhooks(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	return svc.Webhooks(r.Context(), a)
-}
-
-func (s *Server) webhookDeliveries(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return svc.WebhookDeliveries(r.Context(), a, id)
 }
 
 func (s *Server) resendDelivery(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

@@ -80,42 +80,21 @@ const AdminLogRef = "admin log"
 
 // AdminLogChecker walks the admin log in seq order and reports the first fault, as
 // ChainChecker does for a case's record.
-type AdminLogChecker struct {
-	lastSeq  int64
-	lastHash string
-	fault    *ChainFault
-}
+type AdminLogChecker struct{ walk chainWalk }
+
+var adminLogWords = chainWords{ref: AdminLogRef, item: "row", whole: "the admin log", head: "the admin log's head"}
 
 // Add checks the next row; it returns false once a fault is found.
 func (v *AdminLogChecker) Add(c AdminChange) bool {
-	if v.fault != nil {
-		return false
+	altered := ""
+	if c.ComputeHash() != c.Hash {
+		altered = fmt.Sprintf("%s %s: content does not match its hash (altered after it was written)", c.Action, c.Object)
 	}
-	switch {
-	case c.Seq != v.lastSeq+1:
-		v.fail(v.lastSeq+1, fmt.Sprintf("row missing (next stored row is seq %d)", c.Seq))
-	case c.PrevHash != v.lastHash:
-		v.fail(c.Seq, "prev_hash does not match the hash of the row before it")
-	case c.ComputeHash() != c.Hash:
-		v.fail(c.Seq, fmt.Sprintf("%s %s: content does not match its hash (altered after it was written)", c.Action, c.Object))
-	}
-	v.lastSeq, v.lastHash = c.Seq, c.Hash
-	return v.fault == nil
+	return v.walk.link(adminLogWords, c.Seq, c.PrevHash, c.Hash, altered)
 }
 
 // Finish compares the walked chain with the head the log remembers, which catches rows removed
 // from the end. It returns the first fault, or nil.
 func (v *AdminLogChecker) Finish(head AdminLogHead) *ChainFault {
-	if v.fault == nil && (head.Seq != v.lastSeq || head.Hash != v.lastHash) {
-		if head.Seq > v.lastSeq {
-			v.fail(v.lastSeq+1, fmt.Sprintf("row missing (the admin log ends at seq %d)", head.Seq))
-		} else {
-			v.fail(v.lastSeq, "the admin log's head does not match its last row")
-		}
-	}
-	return v.fault
-}
-
-func (v *AdminLogChecker) fail(seq int64, reason string) {
-	v.fault = &ChainFault{Ref: AdminLogRef, Seq: seq, Reason: reason}
+	return v.walk.finish(adminLogWords, head.Seq, head.Hash)
 }

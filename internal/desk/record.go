@@ -147,14 +147,14 @@ func (f ChainFault) String() string { return fmt.Sprintf("%s seq %d: %s", f.Ref,
 
 // ChainChecker walks one case's entries in seq order and reports the first fault.
 type ChainChecker struct {
-	ref      string
-	lastSeq  int64
-	lastHash string
-	fault    *ChainFault
+	words chainWords
+	walk  chainWalk
 }
 
 // NewChainChecker starts checking the record of the case with this ref.
-func NewChainChecker(ref string) *ChainChecker { return &ChainChecker{ref: ref} }
+func NewChainChecker(ref string) *ChainChecker {
+	return &ChainChecker{words: chainWords{ref: ref, item: "entry", whole: "the case's record", head: "the case's head"}}
+}
 
 // Add checks the next entry; it returns false once a fault is found.
 func (v *ChainChecker) Add(e Entry) bool { return v.add(e, true) }
@@ -164,38 +164,63 @@ func (v *ChainChecker) Add(e Entry) bool { return v.add(e, true) }
 func (v *ChainChecker) AddWithheld(e Entry) bool { return v.add(e, false) }
 
 func (v *ChainChecker) add(e Entry, withContent bool) bool {
-	if v.fault != nil {
-		return false
-	}
+	altered := ""
 	switch {
-	case e.Seq != v.lastSeq+1:
-		v.fail(v.lastSeq+1, fmt.Sprintf("entry missing (next stored entry is seq %d)", e.Seq))
-	case e.PrevHash != v.lastHash:
-		v.fail(e.Seq, "prev_hash does not match the hash of the entry before it")
 	case withContent && e.ComputeHash() != e.Hash:
-		v.fail(e.Seq, "content does not match its hash (altered after it was written)")
+		altered = "content does not match its hash (altered after it was written)"
 	case !withContent && len(e.Hash) != sha256.Size*2:
-		v.fail(e.Seq, "a withheld entry without its hash")
+		altered = "a withheld entry without its hash"
 	}
-	v.lastSeq, v.lastHash = e.Seq, e.Hash
-	return v.fault == nil
+	return v.walk.link(v.words, e.Seq, e.PrevHash, e.Hash, altered)
 }
 
 // Finish compares the walked chain with the head the case row remembers, which catches
 // entries removed from the end. It returns the first fault, or nil.
 func (v *ChainChecker) Finish(headSeq int64, headHash string) *ChainFault {
+	return v.walk.finish(v.words, headSeq, headHash)
+}
+
+// chainWords name a chain in its faults: the ref, a link ("entry"), the whole and its head.
+type chainWords struct{ ref, item, whole, head string }
+
+// chainWalk is the one check of a hash chain, a case's record or the admin log: each link in
+// seq order, its prev_hash the hash before it, the last one the head.
+type chainWalk struct {
+	lastSeq  int64
+	lastHash string
+	fault    *ChainFault
+}
+
+// link checks the next link; altered is why its content fails its own hash ("" when it holds).
+func (v *chainWalk) link(w chainWords, seq int64, prevHash, hash, altered string) bool {
+	if v.fault != nil {
+		return false
+	}
+	switch {
+	case seq != v.lastSeq+1:
+		v.fail(w, v.lastSeq+1, fmt.Sprintf("%s missing (next stored %s is seq %d)", w.item, w.item, seq))
+	case prevHash != v.lastHash:
+		v.fail(w, seq, "prev_hash does not match the hash of the "+w.item+" before it")
+	case altered != "":
+		v.fail(w, seq, altered)
+	}
+	v.lastSeq, v.lastHash = seq, hash
+	return v.fault == nil
+}
+
+func (v *chainWalk) finish(w chainWords, headSeq int64, headHash string) *ChainFault {
 	if v.fault == nil && (headSeq != v.lastSeq || headHash != v.lastHash) {
 		if headSeq > v.lastSeq {
-			v.fail(v.lastSeq+1, fmt.Sprintf("entry missing (the case's record ends at seq %d)", headSeq))
+			v.fail(w, v.lastSeq+1, fmt.Sprintf("%s missing (%s ends at seq %d)", w.item, w.whole, headSeq))
 		} else {
-			v.fail(v.lastSeq, "the case's head does not match its last entry")
+			v.fail(w, v.lastSeq, fmt.Sprintf("%s does not match its last %s", w.head, w.item))
 		}
 	}
 	return v.fault
 }
 
-func (v *ChainChecker) fail(seq int64, reason string) {
-	v.fault = &ChainFault{Ref: v.ref, Seq: seq, Reason: reason}
+func (v *chainWalk) fail(w chainWords, seq int64, reason string) {
+	v.fault = &ChainFault{Ref: w.ref, Seq: seq, Reason: reason}
 }
 
 // What the record says for a mail that came without text: the record keeps these words as

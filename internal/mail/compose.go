@@ -171,13 +171,7 @@ func composeWithCalendar(buf *bytes.Buffer, h gomail.Header, body string, cal Ca
 	if err := writePart(mw.CreateAttachment(ah))(cal.Data); err != nil {
 		return err
 	}
-	if err := writeFiles(mw, files); err != nil {
-		return err
-	}
-	if err := mw.Close(); err != nil {
-		return fmt.Errorf("mail: compose: parts: %w", err)
-	}
-	return nil
+	return closeWithFiles(mw, files)
 }
 
 // composeWithFiles writes a mail with attachments: the text, then each file, inside a
@@ -193,6 +187,11 @@ func composeWithFiles(buf *bytes.Buffer, h gomail.Header, body string, files []A
 	if err := writePart(mw.CreateSingleInline(th))([]byte(body)); err != nil {
 		return err
 	}
+	return closeWithFiles(mw, files)
+}
+
+// closeWithFiles ends a multipart/mixed: the files as attachments after the parts before them.
+func closeWithFiles(mw *gomail.Writer, files []Attachment) error {
 	if err := writeFiles(mw, files); err != nil {
 		return err
 	}

@@ -69,19 +69,9 @@ type HandoverQuestion struct {
 // the customer has an address and mail goes out, by mail with one-time links to agree and to
 // decline. A newer question replaces an older one.
 func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, caseID int64, in desk.HandoverAsk) (HandoverQuestion, error) {
-	if err := gate(actor, ActCaseAsk); err != nil {
-		return HandoverQuestion{}, err
-	}
 	var q HandoverQuestion
 	var asked []desk.Entry
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseAsk, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseAsk, func(w *work, c *desk.Case) error {
 		if c.OwnerID == 0 {
 			return desk.Conflict("case_queued", fmt.Sprintf("%s waits in its team's queue: there is no rung to hand it down from; give it to someone", c.Ref()), nil)
 		}
@@ -153,15 +143,7 @@ func (s *Service) AskHandoverAgreement(ctx context.Context, actor desk.Actor, ca
 // HandoverQuestionOf is the last question asked on a case since it last climbed, and its
 // answer (nil when there is none): for the case page and the portal.
 func (s *Service) HandoverQuestionOf(ctx context.Context, actor desk.Actor, caseID int64) (*HandoverQuestion, error) {
-	var out *HandoverQuestion
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		out, err = lastQuestion(w, c)
-		return err
-	})
+	out, err := readCase(s, ctx, actor, caseID, lastQuestion)
 	return out, wrap("load the question to the customer", err)
 }
 

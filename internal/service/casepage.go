@@ -239,17 +239,11 @@ func incidentsAndDecisions(w *work, c *desk.Case, p *CasePage) error {
 // what the agent reads while choosing a due time, before the promise is made. It is nil while
 // history is short (fewer than desk.MinEstimateSamples kept promises).
 func (s *Service) PromiseEstimate(ctx context.Context, actor desk.Actor, caseID int64, kind string, due time.Time) (*desk.Estimate, error) {
-	var est *desk.Estimate
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
+	est, err := readCase(s, ctx, actor, caseID, func(w *work, c *desk.Case) (*desk.Estimate, error) {
 		if err := gate(actor, ActCaseRead); err != nil {
-			return err
+			return nil, err
 		}
-		est, err = promiseEstimate(w, *c, kind, due)
-		return err
+		return promiseEstimate(w, *c, kind, due)
 	})
 	return est, wrap("estimate promise", err)
 }

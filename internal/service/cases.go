@@ -215,15 +215,7 @@ func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 // Case returns a case as the actor may see it: the API's case, built as the case page's head
 // is (see caseView).
 func (s *Service) Case(ctx context.Context, actor desk.Actor, id int64) (CaseView, error) {
-	var v CaseView
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(id)
-		if err != nil {
-			return err
-		}
-		v, err = caseView(w, c)
-		return err
-	})
+	v, err := readCase(s, ctx, actor, id, caseView)
 	return v, wrap("load case", err)
 }
 

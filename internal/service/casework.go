@@ -50,17 +50,7 @@ type CopiesIn struct {
 // reply composer sets them with the reply, through AddMessage): a public entry for the cc, an
 // internal one for the bcc.
 func (s *Service) SetCopies(ctx context.Context, actor desk.Actor, caseID int64, in CopiesIn) (CaseView, error) {
-	if err := gate(actor, ActCaseCopies); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseCopies, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseCopies, func(w *work, c *desk.Case) error {
 		return s.setCopies(w, c, in.CC, in.BCC)
 	})
 	if err != nil {

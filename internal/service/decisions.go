@@ -274,20 +274,15 @@ func (s *Service) CaseDecisions(ctx context.Context, actor desk.Actor, caseID in
 	if err := gate(actor, ActDecisionRead); err != nil {
 		return DecisionsView{}, err
 	}
-	var v DecisionsView
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
+	v, err := readCase(s, ctx, actor, caseID, func(w *work, c *desk.Case) (v DecisionsView, err error) {
 		if v.Decisions, err = w.tx.DecisionsOfCase(ctx, c.ID); err != nil {
-			return err
+			return v, err
 		}
 		if v.Policy, err = policyOf(w, c.TeamID); err != nil {
-			return err
+			return v, err
 		}
 		v.Evidence, err = evidenceOf(w, c.ID)
-		return err
+		return v, err
 	})
 	return v, wrap("case decisions", err)
 }

@@ -15,17 +15,11 @@ func (s *Service) Export(ctx context.Context, actor desk.Actor, caseID int64) (d
 	if err := gate(actor, ActExport); err != nil {
 		return desk.RecordExport{}, err
 	}
-	var x desk.RecordExport
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
+	x, err := readCase(s, ctx, actor, caseID, func(w *work, c *desk.Case) (desk.RecordExport, error) {
 		if err := w.allow(ActExport, Object{Case: c}); err != nil {
-			return err
+			return desk.RecordExport{}, err
 		}
-		x, err = exportCase(w, c, actor)
-		return err
+		return exportCase(w, c, actor)
 	})
 	return x, wrap("export record", err)
 }

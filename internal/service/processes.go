@@ -188,17 +188,7 @@ func stepView(w *work, c desk.Case) (*StepView, error) {
 // Resolve proposes a resolution: the case waits for the customer to confirm it, and closes as
 // unconfirmed after the team's wait (default 7 days) if they never answer.
 func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, summary string) (CaseView, error) {
-	if err := gate(actor, ActCaseResolve); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseResolve, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseResolve, func(w *work, c *desk.Case) error {
 		if err := w.readByCustomer(c); err != nil {
 			return err
 		}
@@ -400,17 +390,7 @@ func cannedFill(w *work, c desk.Case) (desk.CannedFill, error) {
 // Release lets a quarantined case (held as suspected spam or look-alike obfuscation) through:
 // it opens like any other case and its customer's clock starts.
 func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (CaseView, error) {
-	if err := gate(actor, ActCaseRelease); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseRelease, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseRelease, func(w *work, c *desk.Case) error {
 		drafts, err := desk.Release(c, actor)
 		if err != nil {
 			return err

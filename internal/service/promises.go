@@ -445,12 +445,7 @@ func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, in Restat
 	if err := requireStaff(actor); err != nil {
 		return "", err
 	}
-	var out string
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
+	out, err := readCase(s, ctx, actor, caseID, func(w *work, c *desk.Case) (string, error) {
 		// Whoever makes a promise on a case in its team's queue keeps it: their zone then.
 		keeper := c.OwnerID
 		if keeper == 0 {
@@ -458,13 +453,12 @@ func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, in Restat
 		}
 		owner, err := w.agent(keeper)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := w.readByCustomer(c); err != nil {
-			return err
+			return "", err
 		}
-		out = c.Reader.RestatedWords(words, from, to, owner.Location())
-		return nil
+		return c.Reader.RestatedWords(words, from, to, owner.Location()), nil
 	})
 	return out, wrap("restate words", err)
 }

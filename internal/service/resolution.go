@@ -206,17 +206,7 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 // answered it unclearly, reads the answer as "not solved"): the case is open again, counted as
 // a resolution withdrawn, and the customer's response clock runs.
 func (s *Service) Reopen(ctx context.Context, actor desk.Actor, caseID int64, why string) (CaseView, error) {
-	if err := gate(actor, ActCaseReopen); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseReopen, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseReopen, func(w *work, c *desk.Case) error {
 		resolver := c.ResolvedBy
 		drafts, err := desk.Reopen(c, w.actor, why)
 		if err != nil {

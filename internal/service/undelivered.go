@@ -111,18 +111,8 @@ func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64
 // ResendMail sends a case's undelivered mail again, due at once, and writes on the case who
 // asked for it. A mail that was not refused or given up is not sent twice (409 not_failed).
 func (s *Service) ResendMail(ctx context.Context, actor desk.Actor, caseID, mailID int64) (OutboxMail, error) {
-	if err := gate(actor, ActMailResend); err != nil {
-		return OutboxMail{}, err
-	}
 	var out OutboxMail
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActMailResend, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActMailResend, func(w *work, c *desk.Case) error {
 		m, err := w.tx.OutMailByID(w.ctx, mailID)
 		if store.IsNotFound(err) || (err == nil && m.CaseID != caseID) {
 			return desk.NotFound("mail", mailID)

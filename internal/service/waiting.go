@@ -28,17 +28,7 @@ type WaitingIn struct {
 // SetWaiting sets a case waiting on its customer, or (Stop) takes it back: the case page and
 // POST/DELETE /api/v1/cases/{id}/waiting. Each change is an internal entry.
 func (s *Service) SetWaiting(ctx context.Context, actor desk.Actor, caseID int64, in WaitingIn) (CaseView, error) {
-	if err := gate(actor, ActCaseWait); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
-		if err != nil {
-			return err
-		}
-		if err := w.allow(ActCaseWait, Object{Case: c}); err != nil {
-			return err
-		}
+	err := s.onCase(ctx, actor, caseID, ActCaseWait, func(w *work, c *desk.Case) error {
 		if in.Stop {
 			if !c.Waiting() {
 				return desk.Conflict("not_waiting", fmt.Sprintf("%s is not waiting on its customer", c.Ref()), nil)

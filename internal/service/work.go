@@ -132,6 +132,39 @@ func (s *Service) read(ctx context.Context, actor desk.Actor, fn func(w *work) e
 	return s.readTx(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
 }
 
+// onCase runs a command on one case: the actor's gate for act, the case as they may see it
+// and act allowed on it, then fn in the command's transaction.
+func (s *Service) onCase(ctx context.Context, actor desk.Actor, caseID int64, act Action, fn func(w *work, c *desk.Case) error) error {
+	if err := gate(actor, act); err != nil {
+		return err
+	}
+	return s.write(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		if err := w.allow(act, Object{Case: c}); err != nil {
+			return err
+		}
+		return fn(w, c)
+	})
+}
+
+// readCase runs fn in a read on the case caseID as the actor may see it (a case they may not
+// see is not found): how the reads of one case begin.
+func readCase[T any](s *Service, ctx context.Context, actor desk.Actor, caseID int64, fn func(w *work, c *desk.Case) (T, error)) (T, error) {
+	var out T
+	err := s.read(ctx, actor, func(w *work) error {
+		c, err := w.loadCase(caseID)
+		if err != nil {
+			return err
+		}
+		out, err = fn(w, c)
+		return err
+	})
+	return out, err
+}
+
 // readLooseAs is read for reads whose statements need not agree (see store.ReadLoose): on
 // PostgreSQL each statement runs on its own, which saves the BEGIN and COMMIT round trips.
 func (s *Service) readLooseAs(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {

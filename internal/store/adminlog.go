@@ -54,7 +54,7 @@ func (t *Tx) setAdminLogHead(ctx context.Context, h desk.AdminLogHead) error {
 
 const adminLogColumns = `id, seq, at, actor_kind, actor_id, actor_name, action, object, before, after, prev_hash, hash`
 
-func scanAdminChange(sc interface{ Scan(...any) error }) (desk.AdminChange, error) {
+func scanAdminChange(sc scanner) (desk.AdminChange, error) {
 	var c desk.AdminChange
 	var kind string
 	err := sc.Scan(&c.ID, &c.Seq, &c.At, &kind, &c.ActorID, &c.ActorName, &c.Action, &c.Object, &c.Before, &c.After, &c.PrevHash, &c.Hash)
@@ -65,21 +65,8 @@ func scanAdminChange(sc interface{ Scan(...any) error }) (desk.AdminChange, erro
 // AdminChanges lists the admin log newest first: limit rows older than the row before (all
 // when before is 0).
 func (t *Tx) AdminChanges(ctx context.Context, before int64, limit int) ([]desk.AdminChange, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+adminLogColumns+` FROM admin_log
+	return listOf(ctx, t, "list admin log", scanAdminChange, `SELECT `+adminLogColumns+` FROM admin_log
 		WHERE (CAST($1 AS BIGINT) = 0 OR id < CAST($1 AS BIGINT)) ORDER BY id DESC LIMIT $2`, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list admin log: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.AdminChange{}
-	for rows.Next() {
-		c, err := scanAdminChange(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list admin log: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // WalkAdminLog calls fn with every row of the admin log in the chain's order (rows not yet

@@ -97,6 +97,15 @@ func queryAll[T any](ctx context.Context, t *Tx, scan func(scanner) (T, error), 
 	return out, rows.Err()
 }
 
+// listOf is queryAll with what was listed named in its error.
+func listOf[T any](ctx context.Context, t *Tx, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	out, err := queryAll(ctx, t, scan, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 // Automation reads one rule.
 func (t *Tx) Automation(ctx context.Context, id int64) (desk.Automation, error) {
 	a, err := scanAutomation(t.tx.QueryRowContext(ctx, `SELECT `+automationColumns+` FROM automations WHERE id = $1`, id))

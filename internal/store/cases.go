@@ -109,20 +109,7 @@ type CaseFilter struct {
 
 // Cases lists cases, newest first.
 func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases`+f.where(), f.args()...)
-	if err != nil {
-		return nil, fmt.Errorf("list cases: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Case{}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list cases: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list cases", scanCase, `SELECT `+caseColumns+` FROM cases`+f.where(), f.args()...)
 }
 
 // where is the filter's WHERE, ORDER BY and LIMIT, numbering its parameters as args lists them.

@@ -51,13 +51,9 @@ func (t *Tx) EmbedRequestByID(ctx context.Context, id int64) (EmbedRequest, erro
 // UseEmbedRequest marks a request confirmed, with the case it opened, and reports whether this
 // call was the one that confirmed it, so two clicks racing each other cannot open two cases.
 func (t *Tx) UseEmbedRequest(ctx context.Context, id, caseID int64, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE embed_requests SET used_at = $1, case_id = $2 WHERE id = $3 AND used_at IS NULL`, now, caseID, id)
+	n, err := t.changedRows(ctx, fmt.Sprintf("use embed request %d", id), `UPDATE embed_requests SET used_at = $1, case_id = $2 WHERE id = $3 AND used_at IS NULL`, now, caseID, id)
 	if err != nil {
-		return false, fmt.Errorf("use embed request %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("use embed request %d: %w", id, err)
+		return false, err
 	}
 	return n == 1, nil
 }

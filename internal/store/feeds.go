@@ -32,15 +32,7 @@ func (t *Tx) InsertCalendarFeed(ctx context.Context, agentID int64, digest []byt
 
 // RevokeCalendarFeeds ends the agent's feeds and says how many were live.
 func (t *Tx) RevokeCalendarFeeds(ctx context.Context, agentID int64, now time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE calendar_feeds SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL`, dbTime(now), agentID)
-	if err != nil {
-		return 0, fmt.Errorf("revoke calendar feeds of agent %d: %w", agentID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("revoke calendar feeds of agent %d: %w", agentID, err)
-	}
-	return n, nil
+	return t.changedRows(ctx, fmt.Sprintf("revoke calendar feeds of agent %d", agentID), `UPDATE calendar_feeds SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL`, dbTime(now), agentID)
 }
 
 // CalendarFeedByID loads a feed.

@@ -20,7 +20,7 @@ const incidentColumns = `i.id, i.title, i.area, i.public_status, COALESCE(i.team
 
 const incidentFrom = ` FROM incidents i`
 
-func scanIncident(row interface{ Scan(...any) error }) (desk.Incident, error) {
+func scanIncident(row scanner) (desk.Incident, error) {
 	var i desk.Incident
 	var resolved sql.NullTime
 	err := row.Scan(&i.ID, &i.Title, &i.Area, &i.PublicStatus, &i.TeamID, &i.Team, &i.OwnerID, &i.State, &i.Summary, &i.CreatedBy, &i.CreatedAt, &resolved)
@@ -78,39 +78,13 @@ func (t *Tx) Incidents(ctx context.Context, state desk.IncidentState) ([]desk.In
 		q += ` WHERE i.state = $1`
 		args = append(args, string(state))
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY i.id DESC LIMIT 500`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list incidents: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Incident{}
-	for rows.Next() {
-		i, err := scanIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list incidents: %w", err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list incidents", scanIncident, q+` ORDER BY i.id DESC LIMIT 500`, args...)
 }
 
 // IncidentsOfCase are the incidents a case is linked to, oldest link first.
 func (t *Tx) IncidentsOfCase(ctx context.Context, caseID int64) ([]desk.Incident, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+incidentColumns+incidentFrom+` JOIN incident_cases ic ON ic.incident_id = i.id
+	return listOf(ctx, t, fmt.Sprintf("incidents of case %d", caseID), scanIncident, `SELECT `+incidentColumns+incidentFrom+` JOIN incident_cases ic ON ic.incident_id = i.id
 		WHERE ic.case_id = $1 ORDER BY ic.linked_at, i.id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("incidents of case %d: %w", caseID, err)
-	}
-	defer rows.Close()
-	out := []desk.Incident{}
-	for rows.Next() {
-		i, err := scanIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("incidents of case %d: %w", caseID, err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
 }
 
 // IncidentCase is a case linked to an incident.
@@ -273,7 +247,7 @@ func (t *Tx) IncidentNotices(ctx context.Context, incidentID int64) ([]IncidentN
 const decisionColumns = `id, case_id, kind, amount, currency, reason, state, answer, requested_by, approver_id, decided_by, rung,
 	promise_id, created_at, decided_at`
 
-func scanDecision(row interface{ Scan(...any) error }) (desk.Decision, error) {
+func scanDecision(row scanner) (desk.Decision, error) {
 	var d desk.Decision
 	var decided sql.NullTime
 	err := row.Scan(&d.ID, &d.CaseID, &d.Kind, &d.Amount, &d.Currency, &d.Reason, &d.State, &d.Answer, &d.RequestedBy, &d.ApproverID,
@@ -330,20 +304,7 @@ func (t *Tx) Decision(ctx context.Context, id int64) (desk.Decision, error) {
 
 // DecisionsOfCase are a case's decisions, oldest first.
 func (t *Tx) DecisionsOfCase(ctx context.Context, caseID int64) ([]desk.Decision, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("decisions of case %d: %w", caseID, err)
-	}
-	defer rows.Close()
-	out := []desk.Decision{}
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			return nil, fmt.Errorf("decisions of case %d: %w", caseID, err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, fmt.Sprintf("decisions of case %d", caseID), scanDecision, `SELECT `+decisionColumns+` FROM decisions WHERE case_id = $1 ORDER BY id`, caseID)
 }
 
 // DecisionPolicy is a team's written policy (team 0: the desk's); ok is false when none is

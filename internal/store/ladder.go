@@ -103,14 +103,6 @@ func (t *Tx) HandoverLinkByID(ctx context.Context, id int64) (HandoverLink, erro
 // reports how many this call marked: a link that was used already is not marked again, so of
 // two answers racing each other only one finds its link unused.
 func (t *Tx) UseHandoverLinks(ctx context.Context, caseID, askedSeq int64, now time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE handover_links SET used_at = $1 WHERE case_id = $2 AND asked_seq = $3 AND used_at IS NULL`,
+	return t.changedRows(ctx, fmt.Sprintf("use hand-over links of case %d", caseID), `UPDATE handover_links SET used_at = $1 WHERE case_id = $2 AND asked_seq = $3 AND used_at IS NULL`,
 		dbTime(now), caseID, askedSeq)
-	if err != nil {
-		return 0, fmt.Errorf("use hand-over links of case %d: %w", caseID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("use hand-over links of case %d: %w", caseID, err)
-	}
-	return n, nil
 }

@@ -70,23 +70,7 @@ func scanOutMail(row scanner) (OutMail, error) {
 }
 
 func (t *Tx) outMails(ctx context.Context, what, q string, args ...any) ([]OutMail, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []OutMail{}
-	for rows.Next() {
-		m, err := scanOutMail(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return listOf(ctx, t, what, scanOutMail, q, args...)
 }
 
 // check refuses a mail the outbox could not send.

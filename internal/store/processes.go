@@ -58,20 +58,7 @@ func (t *Tx) CaseType(ctx context.Context, id int64, name string) (desk.CaseType
 
 // CaseTypes lists every case type by name.
 func (t *Tx) CaseTypes(ctx context.Context) ([]desk.CaseType, error) {
-	rows, err := t.tx.QueryContext(ctx, caseTypeQuery+` ORDER BY ct.name`)
-	if err != nil {
-		return nil, fmt.Errorf("list case types: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.CaseType{}
-	for rows.Next() {
-		ct, err := scanCaseType(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list case types: %w", err)
-		}
-		out = append(out, ct)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list case types", scanCaseType, caseTypeQuery+` ORDER BY ct.name`)
 }
 
 // EnterStep closes the case's current step and opens the next, for the durations history.
@@ -121,42 +108,22 @@ func (t *Tx) RecordOutcome(ctx context.Context, caseID, agentID int64, outcome s
 
 // OutcomeCounts counts resolution outcomes per agent since a time.
 func (t *Tx) OutcomeCounts(ctx context.Context, since time.Time) ([]desk.OutcomeCount, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
+	return listOf(ctx, t, "resolution outcomes", scanOutcomeCount, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
 		LEFT JOIN agents a ON a.id = o.agent_id WHERE o.at >= $1 GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since)
-	if err != nil {
-		return nil, fmt.Errorf("resolution outcomes: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.OutcomeCount{}
-	for rows.Next() {
-		var c desk.OutcomeCount
-		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
-			return nil, fmt.Errorf("resolution outcomes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+}
+
+func scanOutcomeCount(row scanner) (desk.OutcomeCount, error) {
+	var c desk.OutcomeCount
+	err := row.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count)
+	return c, err
 }
 
 // TeamOutcomeCounts counts per agent how the resolutions since a time of one team's cases
 // (every team's for 0) ended, whoever resolved them.
 func (t *Tx) TeamOutcomeCounts(ctx context.Context, since time.Time, teamID int64) ([]desk.OutcomeCount, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
+	return listOf(ctx, t, "team resolution outcomes", scanOutcomeCount, `SELECT o.agent_id, COALESCE(a.name, ''), o.outcome, COUNT(*) FROM resolution_outcomes o
 		JOIN cases c ON c.id = o.case_id LEFT JOIN agents a ON a.id = o.agent_id
 		WHERE o.at >= $1 AND (CAST($2 AS BIGINT) = 0 OR c.team_id = CAST($2 AS BIGINT)) GROUP BY o.agent_id, a.name, o.outcome ORDER BY o.agent_id, o.outcome`, since, teamID)
-	if err != nil {
-		return nil, fmt.Errorf("team resolution outcomes: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.OutcomeCount{}
-	for rows.Next() {
-		var c desk.OutcomeCount
-		if err := rows.Scan(&c.AgentID, &c.Name, &c.Outcome, &c.Count); err != nil {
-			return nil, fmt.Errorf("team resolution outcomes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // InsertCannedReply stores a canned reply and sets its id.
@@ -217,6 +184,20 @@ func (t *Tx) UpdateCannedReply(ctx context.Context, r desk.CannedReply) error {
 func (t *Tx) DeleteCannedReply(ctx context.Context, id int64) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM canned_replies WHERE id = $1`, id)
 	return oneRow(res, err, "canned reply", id)
+}
+
+// changedRows runs a statement and counts the rows it changed, what it was in its errors: how
+// one-time links are used and grants revoked, so that of two racing requests one wins.
+func (t *Tx) changedRows(ctx context.Context, what, q string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return n, nil
 }
 
 // oneRow checks that a statement changed the one row it was for.

@@ -109,40 +109,15 @@ func (t *Tx) Promises(ctx context.Context, f PromiseFilter) ([]desk.Promise, err
 		return t.casePromises(ctx, q, args, limit)
 	}
 	q += fmt.Sprintf(" ORDER BY p.due_at, p.id LIMIT %d", limit)
-	rows, err := t.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list promises: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Promise{}
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list promises: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list promises", scanPromise, q, args...)
 }
 
 // casePromises runs a promise query that names one case, and sorts what it finds soonest due
 // first, at most limit.
 func (t *Tx) casePromises(ctx context.Context, q string, args []any, limit int) ([]desk.Promise, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	out, err := listOf(ctx, t, "list a case's promises", scanPromise, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list a case's promises: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Promise{}
-	for rows.Next() {
-		p, err := scanPromise(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list a case's promises: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list a case's promises: %w", err)
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b desk.Promise) int {
 		if c := a.DueAt.Compare(b.DueAt); c != 0 {
@@ -229,20 +204,9 @@ func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []d
 		{`SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id WHERE s.at >= $1 GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, &agents},
 		{`SELECT tm.id, tm.name, COUNT(*) FROM promise_slips s JOIN teams tm ON tm.id = s.team_id WHERE s.at >= $1 GROUP BY tm.id, tm.name ORDER BY COUNT(*) DESC, tm.id`, &teams},
 	} {
-		rows, err := t.tx.QueryContext(ctx, q.sql, since)
-		if err != nil {
-			return nil, nil, fmt.Errorf("slip counts: %w", err)
+		if *q.out, err = listOf(ctx, t, "slip counts", scanSlipCount, q.sql, since); err != nil {
+			return nil, nil, err
 		}
-		*q.out = []desk.SlipCount{}
-		for rows.Next() {
-			var c desk.SlipCount
-			if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
-				rows.Close()
-				return nil, nil, fmt.Errorf("slip counts: %w", err)
-			}
-			*q.out = append(*q.out, c)
-		}
-		rows.Close()
 	}
 	return agents, teams, nil
 }
@@ -251,21 +215,14 @@ func (t *Tx) SlipCounts(ctx context.Context, since time.Time) (agents, teams []d
 // (every team's for 0), whoever slipped them: the team view counts a team's cases, as the
 // per-team totals of SlipCounts do.
 func (t *Tx) TeamSlipCounts(ctx context.Context, since time.Time, teamID int64) ([]desk.SlipCount, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id
+	return listOf(ctx, t, "team slip counts", scanSlipCount, `SELECT a.id, a.name, COUNT(*) FROM promise_slips s JOIN agents a ON a.id = s.agent_id
 		WHERE s.at >= $1 AND (CAST($2 AS BIGINT) = 0 OR s.team_id = CAST($2 AS BIGINT)) GROUP BY a.id, a.name ORDER BY COUNT(*) DESC, a.id`, since, teamID)
-	if err != nil {
-		return nil, fmt.Errorf("team slip counts: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.SlipCount{}
-	for rows.Next() {
-		var c desk.SlipCount
-		if err := rows.Scan(&c.ID, &c.Name, &c.Slips); err != nil {
-			return nil, fmt.Errorf("team slip counts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+}
+
+func scanSlipCount(row scanner) (desk.SlipCount, error) {
+	var c desk.SlipCount
+	err := row.Scan(&c.ID, &c.Name, &c.Slips)
+	return c, err
 }
 
 // InsertAbsence stores an absence and sets its id.
@@ -280,36 +237,27 @@ func (t *Tx) InsertAbsence(ctx context.Context, a *desk.Absence) error {
 
 // Absence loads one absence.
 func (t *Tx) Absence(ctx context.Context, id int64) (desk.Absence, error) {
-	var a desk.Absence
-	var kind string
-	err := t.tx.QueryRowContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences WHERE id = $1`, id).
-		Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt)
+	a, err := scanAbsence(t.tx.QueryRowContext(ctx, `SELECT `+absenceColumns+` FROM absences WHERE id = $1`, id))
 	if err != nil {
 		return a, fmt.Errorf("load absence %d: %w", id, notFound(err))
 	}
-	a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
 	return a, nil
 }
 
 // Absences lists an agent's absences that end after from and start before to.
 func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([]desk.Absence, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences
+	return listOf(ctx, t, fmt.Sprintf("absences of agent %d", agentID), scanAbsence, `SELECT `+absenceColumns+` FROM absences
 		WHERE agent_id = $1 AND to_at > $2 AND from_at < $3 ORDER BY from_at, id`, agentID, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("absences of agent %d: %w", agentID, err)
-	}
-	defer rows.Close()
-	out := []desk.Absence{}
-	for rows.Next() {
-		var a desk.Absence
-		var kind string
-		if err := rows.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt); err != nil {
-			return nil, fmt.Errorf("absences of agent %d: %w", agentID, err)
-		}
-		a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
+}
+
+const absenceColumns = `id, agent_id, kind, from_at, to_at, created_at`
+
+func scanAbsence(row scanner) (desk.Absence, error) {
+	var a desk.Absence
+	var kind string
+	err := row.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt)
+	a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
+	return a, err
 }
 
 // AbsencesOf lists the absences of several agents that meet [from, to), by agent, in one
@@ -317,19 +265,17 @@ func (t *Tx) Absences(ctx context.Context, agentID int64, from, to time.Time) ([
 func (t *Tx) AbsencesOf(ctx context.Context, agentIDs []int64, from, to time.Time) (map[int64][]desk.Absence, error) {
 	out := make(map[int64][]desk.Absence, len(agentIDs))
 	err := t.idLists(agentIDs, 2, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, kind, from_at, to_at, created_at FROM absences
+		rows, err := t.tx.QueryContext(ctx, `SELECT `+absenceColumns+` FROM absences
 			WHERE to_at > $1 AND from_at < $2 AND agent_id IN `+in+` ORDER BY from_at, id`, append([]any{from, to}, list...)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var a desk.Absence
-			var kind string
-			if err := rows.Scan(&a.ID, &a.AgentID, &kind, &a.From, &a.To, &a.CreatedAt); err != nil {
+			a, err := scanAbsence(rows)
+			if err != nil {
 				return err
 			}
-			a.Kind, a.From, a.To, a.CreatedAt = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC(), a.CreatedAt.UTC()
 			out[a.AgentID] = append(out[a.AgentID], a)
 		}
 		return rows.Err()

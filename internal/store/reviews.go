@@ -17,13 +17,9 @@ import (
 // MarkDrawn records that the week's draw is made; false when it already was (by another
 // page or node): the draw runs once a week.
 func (t *Tx) MarkDrawn(ctx context.Context, week string, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO review_draws (week, drawn_at) VALUES ($1, $2) ON CONFLICT (week) DO NOTHING`, week, dbTime(now))
+	n, err := t.changedRows(ctx, fmt.Sprintf("mark week %s drawn", week), `INSERT INTO review_draws (week, drawn_at) VALUES ($1, $2) ON CONFLICT (week) DO NOTHING`, week, dbTime(now))
 	if err != nil {
-		return false, fmt.Errorf("mark week %s drawn: %w", week, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mark week %s drawn: %w", week, err)
+		return false, err
 	}
 	return n == 1, nil
 }

@@ -46,14 +46,10 @@ func (t *Tx) StartSecondFactor(ctx context.Context, agentID int64, secret string
 // and reports whether this call was the first to use it: a step at or before the last one
 // used is refused, so a code cannot be used twice, even by two requests racing each other.
 func (t *Tx) UseSecondFactorStep(ctx context.Context, agentID, step int64, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE second_factors SET last_step = $1, confirmed_at = COALESCE(confirmed_at, $2)
+	n, err := t.changedRows(ctx, fmt.Sprintf("use second factor step of agent %d", agentID), `UPDATE second_factors SET last_step = $1, confirmed_at = COALESCE(confirmed_at, $2)
 		WHERE agent_id = $3 AND last_step < $1`, step, now, agentID)
 	if err != nil {
-		return false, fmt.Errorf("use second factor step of agent %d: %w", agentID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("use second factor step of agent %d: %w", agentID, err)
+		return false, err
 	}
 	return n == 1, nil
 }
@@ -105,13 +101,9 @@ func (t *Tx) SetRecoveryCodes(ctx context.Context, agentID int64, digests [][]by
 // UseRecoveryCode marks the agent's unused code with this digest used, reporting whether there
 // was one (a code works once).
 func (t *Tx) UseRecoveryCode(ctx context.Context, agentID int64, digest []byte, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE agent_id = $2 AND digest = $3 AND used_at IS NULL`, now, agentID, digest)
+	n, err := t.changedRows(ctx, fmt.Sprintf("use recovery code of agent %d", agentID), `UPDATE recovery_codes SET used_at = $1 WHERE agent_id = $2 AND digest = $3 AND used_at IS NULL`, now, agentID, digest)
 	if err != nil {
-		return false, fmt.Errorf("use recovery code of agent %d: %w", agentID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("use recovery code of agent %d: %w", agentID, err)
+		return false, err
 	}
 	return n > 0, nil
 }
@@ -172,13 +164,9 @@ func (t *Tx) WrongSigninCode(ctx context.Context, id int64) error {
 
 // UseSigninStep marks a second step done, reporting whether this call was the one to do it.
 func (t *Tx) UseSigninStep(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE signin_steps SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, now, id)
+	n, err := t.changedRows(ctx, fmt.Sprintf("use sign-in step %d", id), `UPDATE signin_steps SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, now, id)
 	if err != nil {
-		return false, fmt.Errorf("use sign-in step %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("use sign-in step %d: %w", id, err)
+		return false, err
 	}
 	return n == 1, nil
 }

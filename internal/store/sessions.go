@@ -108,13 +108,9 @@ func (t *Tx) PortalLink(ctx context.Context, id int64) (PortalLink, error) {
 // UsePortalLink marks a link used and reports whether this call was the one that used it, so
 // two clicks racing each other cannot both sign in.
 func (t *Tx) UsePortalLink(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE portal_links SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, now, id)
+	n, err := t.changedRows(ctx, fmt.Sprintf("use portal link %d", id), `UPDATE portal_links SET used_at = $1 WHERE id = $2 AND used_at IS NULL`, now, id)
 	if err != nil {
-		return false, fmt.Errorf("use portal link %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("use portal link %d: %w", id, err)
+		return false, err
 	}
 	return n == 1, nil
 }

@@ -37,23 +37,7 @@ func scanTimer(row scanner) (Timer, error) {
 }
 
 func (t *Tx) timers(ctx context.Context, what, q string, args ...any) ([]Timer, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	out := []Timer{}
-	for rows.Next() {
-		tm, err := scanTimer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, tm)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return listOf(ctx, t, what, scanTimer, q, args...)
 }
 
 // dbTime is how timer times are written: UTC at the microseconds PostgreSQL keeps. On SQLite

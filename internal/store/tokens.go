@@ -140,15 +140,7 @@ func (t *Tx) RevokeToken(ctx context.Context, id int64, now time.Time) error {
 // RevokeLabelledTokens revokes an agent's unrevoked tokens with this label and says how many
 // there were.
 func (t *Tx) RevokeLabelledTokens(ctx context.Context, agentID int64, label string, now time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE agent_id = $2 AND label = $3 AND revoked_at IS NULL`, now, agentID, label)
-	if err != nil {
-		return 0, fmt.Errorf("revoke tokens %q of agent %d: %w", label, agentID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("revoke tokens %q of agent %d: %w", label, agentID, err)
-	}
-	return n, nil
+	return t.changedRows(ctx, fmt.Sprintf("revoke tokens %q of agent %d", label, agentID), `UPDATE api_tokens SET revoked_at = $1 WHERE agent_id = $2 AND label = $3 AND revoked_at IS NULL`, now, agentID, label)
 }
 
 // TouchToken records that a token was used at.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -172,6 +173,18 @@ func afterForm(w http.ResponseWriter, r *request, err error, f url.Values, prefi
 	return nil
 }
 
+// pathObject hands the path's {id} to the service call that reads (or acts on) that object,
+// which checks the permission: how the pages and forms on one object begin.
+func pathObject[T any](r *request, read func(context.Context, desk.Actor, int64) (T, error)) (int64, T, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		var zero T
+		return 0, zero, err
+	}
+	v, err := read(r.Context(), r.sess.Actor, id)
+	return id, v, err
+}
+
 // teamNames are the desk's teams, for a form's list to pick from.
 func (s *Server) teamNames(r *request) ([]string, error) {
 	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
@@ -266,11 +279,7 @@ type adminAgentData struct {
 }
 
 func (s *Server) adminAgent(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.svc.AgentToEdit(r.Context(), r.sess.Actor, id)
+	_, a, err := pathObject(r, s.svc.AgentToEdit)
 	if err != nil {
 		return err
 	}
@@ -313,11 +322,7 @@ func (s *Server) agentPage(w http.ResponseWriter, r *request, status int, a desk
 }
 
 func (s *Server) adminUpdateAgent(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.svc.AgentToEdit(r.Context(), r.sess.Actor, id)
+	id, a, err := pathObject(r, s.svc.AgentToEdit)
 	if err != nil {
 		return err
 	}
@@ -356,11 +361,7 @@ func (s *Server) adminPasswordReset(w http.ResponseWriter, r *request) error {
 
 // adminRevokeToken revokes an API token from its agent's page.
 func (s *Server) adminRevokeToken(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	k, err := s.svc.RevokeToken(r.Context(), r.sess.Actor, id)
+	_, k, err := pathObject(r, s.svc.RevokeToken)
 	if err != nil {
 		return err
 	}
@@ -626,11 +627,7 @@ func (s *Server) adminCreateCaseType(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) adminCaseType(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	ct, err := s.svc.CaseTypeByID(r.Context(), r.sess.Actor, id)
+	_, ct, err := pathObject(r, s.svc.CaseTypeByID)
 	if err != nil {
 		return err
 	}
@@ -653,11 +650,7 @@ func (s *Server) typePage(w http.ResponseWriter, r *request, status int, ct desk
 }
 
 func (s *Server) adminUpdateCaseType(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	ct, err := s.svc.CaseTypeByID(r.Context(), r.sess.Actor, id)
+	id, ct, err := pathObject(r, s.svc.CaseTypeByID)
 	if err != nil {
 		return err
 	}
@@ -709,11 +702,7 @@ func (s *Server) adminCreateCanned(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) adminCannedOne(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.CannedReply(r.Context(), r.sess.Actor, id)
+	_, c, err := pathObject(r, s.svc.CannedReply)
 	if err != nil {
 		return err
 	}
@@ -730,11 +719,7 @@ func (s *Server) cannedOnePage(w http.ResponseWriter, r *request, status int, c 
 }
 
 func (s *Server) adminUpdateCanned(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.CannedReply(r.Context(), r.sess.Actor, id)
+	id, c, err := pathObject(r, s.svc.CannedReply)
 	if err != nil {
 		return err
 	}

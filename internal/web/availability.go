@@ -144,7 +144,7 @@ func (s *Server) addAbsence(w http.ResponseWriter, r *request) error {
 			http.Redirect(w, r.Request, "/availability?week="+in.From.In(me.Location()).Format("2006-01-02"), http.StatusSeeOther)
 			return nil
 		}
-		if e, ok := desk.AsError(err); !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		if _, _, ok := formRefusal(err); !ok {
 			return err
 		}
 		form.Error, form.Field = r.ErrorText(err), fieldOf(err)
@@ -355,8 +355,8 @@ func (s *Server) startLeave(w http.ResponseWriter, r *request) error {
 	}
 	_, err = s.svc.AddAbsence(r.Context(), r.sess.Actor, me.ID, in, handovers)
 	if err != nil {
-		e, ok := desk.AsError(err)
-		if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		e, _, ok := formRefusal(err) // the page answers 422 whatever the refusal
+		if !ok {
 			return err
 		}
 		if i, field, ok := handoverField(e.Field); ok && i < len(handovers) {

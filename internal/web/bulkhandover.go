@@ -299,8 +299,8 @@ func (s *Server) bulkStart(w http.ResponseWriter, r *request, me desk.Agent, for
 		return s.render(w, r, http.StatusUnprocessableEntity, "bulkhandover", view{Title: r.T("bulk.title"), Data: d})
 	}
 	if _, err := s.svc.AddAbsence(r.Context(), r.sess.Actor, me.ID, in, handovers); err != nil {
-		e, ok := desk.AsError(err)
-		if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		e, _, ok := formRefusal(err) // the page answers 422 whatever the refusal
+		if !ok {
 			return err
 		}
 		d.Error = r.ErrorText(err)

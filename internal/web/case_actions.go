@@ -31,11 +31,25 @@ func back(w http.ResponseWriter, r *request, caseID int64, done, anchor string, 
 	return nil
 }
 
+// formRefusal is err as a refusal shown beside its form, with the status the page answers
+// with: 409 for a conflict, else 422. ok is false for what goes to the error page instead:
+// no refusal by the rules, or an object the reader may not see or change.
+func formRefusal(err error) (e *desk.Error, status int, ok bool) {
+	e, ok = desk.AsError(err)
+	if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		return e, 0, false
+	}
+	if e.Kind == desk.KindConflict {
+		return e, http.StatusConflict, true
+	}
+	return e, http.StatusUnprocessableEntity, true
+}
+
 // refused shows the case page again with a form's refusal. What is not a refusal by the rules
 // (a case one may not see, a failure) goes to the error page instead.
 func (s *Server) refused(w http.ResponseWriter, r *request, caseID int64, form string, fields []string, err error) error {
-	e, ok := desk.AsError(err)
-	if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+	e, status, ok := formRefusal(err)
+	if !ok {
 		return err
 	}
 	f := &formState{Values: postedValues(r)}
@@ -66,10 +80,6 @@ func (s *Server) refused(w http.ResponseWriter, r *request, caseID int64, form s
 			name, _ := sl["agent"].(string)
 			f.Slots = append(f.Slots, slotView{Value: at + "|" + strconv.FormatInt(agentID, 10), At: t, Agent: name})
 		}
-	}
-	status := http.StatusUnprocessableEntity
-	if e.Kind == desk.KindConflict {
-		status = http.StatusConflict
 	}
 	return s.showCase(w, r, caseID, status, map[string]*formState{form: f})
 }
@@ -419,11 +429,7 @@ func (s *Server) caseStep(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) caseReference(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Case(r.Context(), r.sess.Actor, id)
+	id, c, err := pathObject(r, s.svc.Case)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ func (s *Server) exportRoutes(mux *routeMux) {
 
 // caseExport answers ?format=json (the default) or ?format=pdf.
 func (s *Server) caseExport(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	x, err := s.svc.Export(r.Context(), r.sess.Actor, id)
+	_, x, err := pathObject(r, s.svc.Export)
 	if err != nil {
 		return err
 	}

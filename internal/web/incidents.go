@@ -111,17 +111,13 @@ func (s *Server) showIncident(w http.ResponseWriter, r *request, status int, d i
 // incidentRefused shows the incident page again with a form's refusal; what is not a refusal
 // by the rules goes to the error page.
 func (s *Server) incidentRefused(w http.ResponseWriter, r *request, form string, err error) error {
-	e, ok := desk.AsError(err)
-	if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+	e, status, ok := formRefusal(err)
+	if !ok {
 		return err
 	}
 	text, detail := s.caseErrorText(r, e)
 	if detail != "" {
 		text += " " + detail
-	}
-	status := http.StatusUnprocessableEntity
-	if e.Kind == desk.KindConflict {
-		status = http.StatusConflict
 	}
 	return s.showIncident(w, r, status, incidentData{Form: form, Error: text, Sent: postedValues(r)})
 }

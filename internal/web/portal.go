@@ -446,13 +446,9 @@ func portalDone(w http.ResponseWriter, r *request, id int64, done, anchor string
 // portalRefused shows the case again with a refused form's reason beside it; what was typed is
 // kept. Errors that are not the rules' refusals (a broken database) go to the error page.
 func (s *Server) portalRefused(w http.ResponseWriter, r *request, id int64, form string, err error, sent map[string]string) error {
-	e, ok := desk.AsError(err)
-	if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+	e, status, ok := formRefusal(err)
+	if !ok {
 		return err
-	}
-	status := http.StatusUnprocessableEntity
-	if e.Kind == desk.KindConflict {
-		status = http.StatusConflict
 	}
 	text := s.portalT(r, "portal.error."+e.Code, "portal.error.invalid")
 	if e.Kind == desk.KindInvalid && e.Code == "invalid" {

@@ -93,13 +93,9 @@ func (s *Server) searchLinkIncident(w http.ResponseWriter, r *request) error {
 		}
 	}
 	if _, err := s.svc.LinkCases(r.Context(), r.sess.Actor, inc, ids); err != nil {
-		e, ok := desk.AsError(err)
-		if !ok || e.Kind == desk.KindNotFound || e.Kind == desk.KindForbidden {
+		_, status, ok := formRefusal(err)
+		if !ok {
 			return err
-		}
-		status := http.StatusUnprocessableEntity
-		if e.Kind == desk.KindConflict {
-			status = http.StatusConflict
 		}
 		return s.searchPage(w, r, q, status, r.ErrorText(err))
 	}
