@@ -171,7 +171,10 @@ func (t *Tx) Closings(ctx context.Context, from, to time.Time, f ReportFilter) (
 	return scanSpans(rows, "closed cases")
 }
 
-// CustomerCases lists the cases the customers opened in [from, to) (End zero).
+// CustomerCases lists the cases the customers opened in [from, to) (End zero). The cases are
+// read by their opening time and kept for their customer ("+" keeps the planner off the
+// customer index): a report's customers are thousands, each with cases from every year, while
+// the cases of the window are a few weeks' (at scale M, 20,000 rows read instead of 300,000).
 func (t *Tx) CustomerCases(ctx context.Context, customers []int64, from, to time.Time) ([]CaseSpan, error) {
 	if len(customers) == 0 {
 		return nil, nil
@@ -181,7 +184,7 @@ func (t *Tx) CustomerCases(ctx context.Context, customers []int64, from, to time
 		ids[i] = fmt.Sprint(id)
 	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, COALESCE(c.owner_id, 0), c.created_at, NULL
-		FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(3)+` AND c.created_at >= $1 AND c.created_at < $2 ORDER BY c.created_at, c.id`,
+		FROM cases c WHERE +c.customer_id IN `+t.d.jsonIDs(3)+` AND c.created_at >= $1 AND c.created_at < $2 ORDER BY c.created_at, c.id`,
 		dbTime(from), dbTime(to), "["+strings.Join(ids, ",")+"]")
 	if err != nil {
 		return nil, fmt.Errorf("customers' cases: %w", err)
