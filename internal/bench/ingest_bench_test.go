@@ -2,19 +2,15 @@ package bench
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net"
 	"net/smtp"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/mailnet"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // BenchmarkIngestOnData sends the mail kept bench's ingest phase sends (half new cases, half
@@ -26,30 +22,8 @@ import (
 //	cp -r /tmp/kept-bench/s-sqlite /tmp/s-copy
 //	KEPT_BENCH_DATA=/tmp/s-copy go test -run '^$' -bench IngestOnData -benchtime 4000x ./internal/bench/
 func BenchmarkIngestOnData(b *testing.B) {
-	dir := os.Getenv("KEPT_BENCH_DATA")
-	if dir == "" {
-		b.Skip("KEPT_BENCH_DATA names no data set")
-	}
-	scale := os.Getenv("KEPT_BENCH_SCALE")
-	if scale == "" {
-		scale = "S"
-	}
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx, log); err != nil {
-		b.Fatal(err)
-	}
-	svc := service.New(st, clock.System{}, log, service.WithMail(service.MailConfig{Address: "support@bench.kept.test"}))
-	o := Options{Scale: scale, Seed: 1, Senders: 8, Say: io.Discard, Progress: func(string, int, int) {}}
-	g, _, err := prepare(ctx, st, svc, Scales[scale], o, &profiler{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := onData(b, Options{Senders: 8}, service.WithMail(service.MailConfig{Address: "support@bench.kept.test"}))
+	ctx, log, svc, o := context.Background(), slog.New(slog.DiscardHandler), e.svc, e.o
 	if err := svc.PrepareMail(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -60,7 +34,7 @@ func BenchmarkIngestOnData(b *testing.B) {
 	srv := mailnet.NewServer(mailnet.ServerConfig{Domain: "bench.kept.test"}, svc, log)
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	e := &env{g: g, svc: svc, st: st, smtpAddr: ln.Addr().String(), o: o}
+	e.smtpAddr = ln.Addr().String()
 
 	stamp := time.Now().UnixNano()
 	jobs := make(chan int64)

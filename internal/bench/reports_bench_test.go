@@ -2,17 +2,13 @@ package bench
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // BenchmarkReportsOnData runs every report as the head of care over the last 30 days (KEPT_BENCH_REPORT_DAYS) of a data
@@ -22,30 +18,8 @@ import (
 //
 //	KEPT_BENCH_DATA=/tmp/kept-bench/m-sqlite KEPT_BENCH_SCALE=M go test -run '^$' -bench ReportsOnData -benchtime 3x ./internal/bench/
 func BenchmarkReportsOnData(b *testing.B) {
-	dir := os.Getenv("KEPT_BENCH_DATA")
-	if dir == "" {
-		b.Skip("KEPT_BENCH_DATA names no data set")
-	}
-	scale := os.Getenv("KEPT_BENCH_SCALE")
-	if scale == "" {
-		scale = "S"
-	}
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx, log); err != nil {
-		b.Fatal(err)
-	}
-	svc := service.New(st, clock.System{}, log)
-	o := Options{Scale: scale, Seed: 1, Say: io.Discard, Progress: func(string, int, int) {}}
-	g, _, err := prepare(ctx, st, svc, Scales[scale], o, &profiler{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := onData(b, Options{})
+	ctx, svc, g := context.Background(), e.svc, e.g
 	head := desk.AgentActor(g.ppl.head)
 	to := time.Now().UTC()
 	days := 30

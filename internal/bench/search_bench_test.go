@@ -2,15 +2,9 @@ package bench
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"os"
 	"testing"
 
-	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
-	"github.com/keptdesk/kept/internal/service"
-	"github.com/keptdesk/kept/internal/store"
 )
 
 // BenchmarkSearchOnData runs kept bench's search mix, one query kind per sub-benchmark, through
@@ -20,31 +14,8 @@ import (
 //
 //	KEPT_BENCH_DATA=/tmp/kept-bench/m-sqlite KEPT_BENCH_SCALE=M go test -run '^$' -bench SearchOnData -benchtime 200x ./internal/bench/
 func BenchmarkSearchOnData(b *testing.B) {
-	dir := os.Getenv("KEPT_BENCH_DATA")
-	if dir == "" {
-		b.Skip("KEPT_BENCH_DATA names no data set")
-	}
-	scale := os.Getenv("KEPT_BENCH_SCALE")
-	if scale == "" {
-		scale = "S"
-	}
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx, log); err != nil {
-		b.Fatal(err)
-	}
-	svc := service.New(st, clock.System{}, log)
-	o := Options{Scale: scale, Seed: 1, Say: io.Discard, Progress: func(string, int, int) {}}
-	g, _, err := prepare(ctx, st, svc, Scales[scale], o, &profiler{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	e := &env{g: g, svc: svc, st: st, o: o}
+	e := onData(b, Options{})
+	ctx, svc, g := context.Background(), e.svc, e.g
 	byKind := map[string][]string{}
 	for _, q := range e.queries(500) {
 		byKind[q.kind] = append(byKind[q.kind], q.q)

@@ -1,0 +1,45 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// onData opens the data set kept bench generated that KEPT_BENCH_DATA names (the SQLite data
+// folder; KEPT_BENCH_SCALE its scale, S when unset), migrated, with a service on the system
+// clock, and finds its generator: what the *OnData benchmarks share. Skipped without data.
+func onData(b *testing.B, o Options, opts ...service.Option) *env {
+	b.Helper()
+	dir := os.Getenv("KEPT_BENCH_DATA")
+	if dir == "" {
+		b.Skip("KEPT_BENCH_DATA names no data set")
+	}
+	o.Scale = os.Getenv("KEPT_BENCH_SCALE")
+	if o.Scale == "" {
+		o.Scale = "S"
+	}
+	o.Seed, o.Say, o.Progress = 1, io.Discard, func(string, int, int) {}
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, log); err != nil {
+		b.Fatal(err)
+	}
+	svc := service.New(st, clock.System{}, log, opts...)
+	g, _, err := prepare(ctx, st, svc, Scales[o.Scale], o, &profiler{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &env{g: g, svc: svc, st: st, o: o}
+}
