@@ -72,7 +72,7 @@ var dataReaders = map[EntryKind]func(Entry) (EntryData, bool){
 	KindStatusChanged: reader[StatusChangedData](), KindResolutionAsked: reader[ResolutionAskedData](),
 	KindResolutionConfirmed: reader[ResolutionConfirmedData](), KindResolutionRejected: reader[ResolutionRejectedData](),
 	KindReferenceAdded: reader[ReferenceAddedData](), KindDocumentAdded: reader[DocumentAddedData](),
-	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](),
+	KindPartnerAssigned: reader[PartnerAssignedData](), KindStepChanged: reader[StepChangedData](), KindQueued: reader[QueuedData](),
 	KindHandoverAsked: reader[HandoverAskedData](), KindHandoverAgreed: reader[HandoverAgreedData](),
 	KindHandoverDeclined: reader[HandoverDeclinedData](), KindDeliveryFailed: reader[DeliveryFailedData](),
 	KindRatingGiven:     reader[RatingGivenData](),

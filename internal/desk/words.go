@@ -56,7 +56,10 @@ type words struct {
 	agreed, declined                  string // the customer's answer: the colleague's name
 	askLinks                          string // the mail's links: agree, decline, until when
 	askPortal                         string // the mail without links
-	when                              func(t time.Time, form dateForm) string
+	// A new case waiting in its team's queue: the case's reference, then when the team opens
+	// (queued), or no time known (queuedLater).
+	queued, queuedLater string
+	when                func(t time.Time, form dateForm) string
 }
 
 // dateForm is how a time stands in a sentence: languages with cases decline the weekday.
@@ -130,8 +133,10 @@ var wordsByLang = map[string]*words{
 		declined:        "I do not agree that %s takes over my case.",
 		askLinks: "To agree, open this link:\n%s\n\nTo decline, open this link:\n%s\n\n" +
 			"Each link opens a page with one button. The links work once, until %s. You can also answer in the portal.",
-		askPortal: "Please answer in the portal, where your case is.",
-		when:      func(t time.Time, _ dateForm) string { return t.Format("Mon 2 Jan 15:04 MST") },
+		askPortal:   "Please answer in the portal, where your case is.",
+		queued:      "We have your message (%s). Nobody of our team is at work just now; we answer from %s. You do not need to write again.",
+		queuedLater: "We have your message (%s). Nobody of our team is at work just now; we answer as soon as we are back. You do not need to write again.",
+		when:        func(t time.Time, _ dateForm) string { return t.Format("Mon 2 Jan 15:04 MST") },
 	},
 	"et": {
 		roles:      map[Role]string{RoleAdmin: "klienditeeninduse juht", RoleManager: "juht", RoleLead: "tiimijuht", RoleAgent: "klienditeenindaja", RolePartner: "partner"},
@@ -164,7 +169,9 @@ var wordsByLang = map[string]*words{
 		declined:        "Ma ei ole nõus, et minu juhtumiga tegeleb edaspidi %s.",
 		askLinks: "Nõustumiseks avage see link:\n%s\n\nKeeldumiseks avage see link:\n%s\n\n" +
 			"Kumbki link avab lehe ühe nupuga. Lingid toimivad ühe korra, kuni %s. Võite vastata ka kliendiportaalis.",
-		askPortal: "Palun vastake kliendiportaalis, kus on teie juhtum.",
+		askPortal:   "Palun vastake kliendiportaalis, kus on teie juhtum.",
+		queued:      "Oleme teie sõnumi kätte saanud (%s). Meie meeskonnast ei ole praegu kedagi tööl; vastame alates %s. Uuesti kirjutada ei ole vaja.",
+		queuedLater: "Oleme teie sõnumi kätte saanud (%s). Meie meeskonnast ei ole praegu kedagi tööl; vastame niipea, kui oleme tagasi. Uuesti kirjutada ei ole vaja.",
 		when: func(t time.Time, form dateForm) string {
 			day := [...][7]string{
 				dateFrom:  {"pühapäevast", "esmaspäevast", "teisipäevast", "kolmapäevast", "neljapäevast", "reedest", "laupäevast"},
@@ -205,7 +212,9 @@ var wordsByLang = map[string]*words{
 		declined:        "Ne slažem se da moj predmet preuzme %s.",
 		askLinks: "Ako se slažete, otvorite ovu poveznicu:\n%s\n\nAko se ne slažete, otvorite ovu poveznicu:\n%s\n\n" +
 			"Svaka poveznica otvara stranicu s jednim gumbom. Poveznice vrijede jednom, do %s. Možete odgovoriti i na korisničkom portalu.",
-		askPortal: "Molimo vas da odgovorite na korisničkom portalu, gdje se nalazi vaš predmet.",
+		askPortal:   "Molimo vas da odgovorite na korisničkom portalu, gdje se nalazi vaš predmet.",
+		queued:      "Primili smo vašu poruku (%s). Trenutačno nitko iz našeg tima nije na poslu; odgovaramo od %s. Ne trebate nam ponovno pisati.",
+		queuedLater: "Primili smo vašu poruku (%s). Trenutačno nitko iz našeg tima nije na poslu; odgovorit ćemo čim se vratimo. Ne trebate nam ponovno pisati.",
 		when: func(t time.Time, _ dateForm) string {
 			// "od"/"do" both take the genitive: od ponedjeljka, do petka.
 			day := [7]string{"nedjelje", "ponedjeljka", "utorka", "srijede", "četvrtka", "petka", "subote"}[t.Weekday()]

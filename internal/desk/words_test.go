@@ -45,7 +45,7 @@ func TestReaderFor(t *testing.T) {
 			"reason": w.reason, "apology": w.apology, "step": w.step, "stepPartner": w.stepPartner, "stepNext": w.stepNext,
 			"resolutionAsked": w.resolutionAsked, "confirmed": w.confirmed, "rejected": w.rejected,
 			"askBack": w.askBack, "askOver": w.askOver, "askWhy": w.askWhy, "askNote": w.askNote, "agreed": w.agreed, "declined": w.declined,
-			"askLinks": w.askLinks, "askPortal": w.askPortal} {
+			"askLinks": w.askLinks, "askPortal": w.askPortal, "queued": w.queued, "queuedLater": w.queuedLater} {
 			if strings.TrimSpace(s) == "" {
 				t.Errorf("%s has no %s text", lang, name)
 			}

@@ -19,7 +19,7 @@ import (
 //
 // Nothing a customer should read is dropped for being one mail too many. The only mail held by
 // a count is the acknowledgement the desk sends by itself because a mail arrived (an owner's
-// introduction on a new case): at most automaticLimit an hour to an address, so that two desks,
+// introduction on a new case, or word of when the team answers when its queue holds the case): at most automaticLimit an hour to an address, so that two desks,
 // or a desk and an auto-responder, cannot mail each other forever (RFC 3834). Sign-in links,
 // introductions made by people's actions, promises, slips, breaks, escalations and resolutions
 // always go. Whatever is held (by that count, or because an unverified sender wrote on the case
@@ -35,7 +35,7 @@ import (
 // Entry kinds that reach the customer by mail: what the desk says to them.
 var mailedKinds = map[desk.EntryKind]bool{
 	desk.KindMessageOut: true, desk.KindIntroduction: true, desk.KindPromiseMade: true, desk.KindResolutionAsked: true,
-	desk.KindEscalated: true, desk.KindHandoverAsked: true,
+	desk.KindEscalated: true, desk.KindHandoverAsked: true, desk.KindQueued: true,
 }
 
 // calendarKinds are entries that change an appointment in the customer's calendar without
@@ -116,7 +116,7 @@ func (s *Service) mailNotices(w *work, n *caseNotices) error {
 		if mailedKinds[e.Kind] {
 			said = append(said, e)
 			automatic = automatic && isAutomatic(e)
-			ack = ack && e.Kind == desk.KindIntroduction
+			ack = ack && (e.Kind == desk.KindIntroduction || e.Kind == desk.KindQueued)
 		}
 	}
 	if len(said) == 0 {
@@ -292,7 +292,7 @@ func (s *Service) holdNotices(w *work, c desk.Case, said []desk.Entry, to, why s
 	}
 	body := fmt.Sprintf("%s: the desk did not mail %s its automatic %s: %s. The customer can read it on the case in the portal; write to them if they need it by mail.",
 		c.Ref(), to, strings.Join(kinds, ", "), why)
-	if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "mail_held", Body: body, CreatedAt: w.now}); err != nil {
+	if err := notifyOwner(w, c, "mail_held", body); err != nil {
 		return err
 	}
 	seq := said[0].Seq

@@ -190,6 +190,5 @@ func notifyOwnerOfPartner(w *work, c desk.Case, what string) error {
 	if w.actor.Role != desk.RolePartner {
 		return nil
 	}
-	return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "partner_progress",
-		Body: fmt.Sprintf("%s (partner) on %s: %s", w.actor.Name, c.Ref(), what), CreatedAt: w.now})
+	return notifyOwner(w, c, "partner_progress", fmt.Sprintf("%s (partner) on %s: %s", w.actor.Name, c.Ref(), what))
 }

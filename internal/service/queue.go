@@ -115,7 +115,10 @@ func (s *Service) queueCase(w *work, c *desk.Case) error {
 			settings.Name, at.In(teamZone(settings)).Format("Mon 2 Jan 15:04 MST"))
 	}
 	note := desk.Draft{Kind: desk.KindNote, Actor: desk.SystemActor(), Internal: true, Body: body}
-	_, err = s.appendRecord(w, c, []desk.Draft{note})
+	// The customer hears at once that their message arrived and when the team answers, in
+	// their language and zone, naming nobody: the owner is introduced at the hand-out.
+	told := desk.Queued(c, settings.Name, at, teamZone(settings))
+	_, err = s.appendRecord(w, c, []desk.Draft{note, told})
 	return err
 }
 
@@ -184,4 +187,30 @@ func teamZone(t desk.TeamSettings) *time.Location {
 		return time.UTC
 	}
 	return t.Loc
+}
+
+// notifyOwner tells a case's owner something they must act on. A case waiting in its team's
+// queue has no owner, so the team's leads and managers (who watch the queue) are told, or the
+// admins when the team has neither: what needs a person is never told to nobody.
+func notifyOwner(w *work, c desk.Case, kind, body string) error {
+	if c.OwnerID != 0 {
+		return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: kind, Body: body, CreatedAt: w.now})
+	}
+	agents, err := w.tx.Agents(w.ctx)
+	if err != nil {
+		return err
+	}
+	told := false
+	for _, a := range agents {
+		if a.Active && a.TeamID == c.TeamID && c.TeamID != 0 && (a.Role == desk.RoleLead || a.Role == desk.RoleManager) {
+			if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, CaseID: c.ID, Kind: kind, Body: body, CreatedAt: w.now}); err != nil {
+				return err
+			}
+			told = true
+		}
+	}
+	if told {
+		return nil
+	}
+	return notifyAdmins(w, kind, body)
 }

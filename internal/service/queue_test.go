@@ -131,9 +131,18 @@ func TestMailOnSaturdayWaitsForMonday(t *testing.T) {
 				}
 			}
 		}
-		// Nobody is named to the customer: nothing is mailed until an owner exists.
+		// Nobody is named to the customer, but they hear at once that their message arrived and
+		// when the team answers: Monday 09:00 in their zone, in their language.
 		for _, c := range []service.CaseView{first, second} {
-			for _, m := range d.customerMailsOf(c.ID) {
+			mails := d.customerMailsOf(c.ID)
+			if len(mails) != 1 {
+				t.Fatalf("%s: %d mails to the customer on Saturday, want the one acknowledgement", c.Ref, len(mails))
+			}
+			body := textOf2(t, mails[0])
+			if !strings.Contains(body, "We have your message ("+c.Ref+")") || !strings.Contains(body, "we answer from Mon 30 Nov 09:00 EET") {
+				t.Errorf("%s: the acknowledgement says:\n%s", c.Ref, body)
+			}
+			for _, m := range mails {
 				for _, name := range []string{"Bea", "Ben", "Cara"} {
 					if strings.Contains(string(m.Raw), name) {
 						t.Errorf("a mail to the customer on Saturday names %s:\n%s", name, m.Raw)
@@ -292,6 +301,40 @@ func TestQueuedCasePassesItsTarget(t *testing.T) {
 		_, err := d.svc.AskHandoverAgreement(d.ctx, ada, c.ID, desk.HandoverAsk{ToAgentID: d.bea.ID})
 		if e, ok := desk.AsError(err); !ok || e.Code != "case_queued" {
 			t.Errorf("asking to hand a queued case down: %v, want case_queued", err)
+		}
+	})
+}
+
+// The acknowledgement of a case waiting in its team's queue may bounce; the case has no owner
+// to tell, so the team's lead is told, and the record says it was not delivered. Failed before:
+// telling "agent 0" broke the outbox's write (a foreign key on PostgreSQL), so the failure was
+// recorded nowhere.
+func TestQueuedCaseMailNotDeliveredTellsTheTeam(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)) // Sat 10:00 in Tallinn
+		c := d.mailBilling("Invoice charged twice")
+		lea := must(d.svc.CreateAgent(d.ctx, desk.SystemActor(), desk.NewAgent{Name: "Lea Lead", Email: "lea@desk.test", Role: "lead",
+			Team: "Billing", Timezone: "Europe/Tallinn"}))
+		mails := d.customerMailsOf(c.ID)
+		if len(mails) != 1 {
+			t.Fatalf("%d mails to the customer, want the acknowledgement", len(mails))
+		}
+		if err := d.svc.Outbox("n1").Failed(d.ctx, mails[0].ID, mail.Failure{Reason: "550 5.1.1 no such user", Final: true}); err != nil {
+			t.Fatalf("recording the refused acknowledgement: %v", err)
+		}
+		failed := false
+		for _, e := range must(d.svc.Record(d.ctx, desk.SystemActor(), c.ID)) {
+			failed = failed || e.Kind == desk.KindDeliveryFailed
+		}
+		if !failed {
+			t.Errorf("%s: the record does not say the mail was not delivered", c.Ref)
+		}
+		told := false
+		for _, n := range must(d.svc.Notifications(d.ctx, desk.AgentActor(lea))) {
+			told = told || (n.CaseID == c.ID && n.Kind == string(desk.KindDeliveryFailed) && strings.Contains(n.Body, "550 5.1.1"))
+		}
+		if !told {
+			t.Errorf("the team's lead was not told that the queued case's mail bounced")
 		}
 	})
 }

@@ -64,7 +64,7 @@ func (s *Service) undelivered(ctx context.Context, id int64, f mail.Failure) err
 		}
 		body := fmt.Sprintf("%s: the mail to %s was not delivered (%s). Send it again from the case once the address or the mail server is right, or reach the customer another way.",
 			c.Ref(), m.To, f.Reason)
-		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: string(desk.KindDeliveryFailed), Body: body, CreatedAt: w.now}); err != nil {
+		if err := notifyOwner(w, *c, string(desk.KindDeliveryFailed), body); err != nil {
 			return err
 		}
 		w.afterCommit(func() {
