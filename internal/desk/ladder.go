@@ -235,7 +235,9 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 	if !st.To.Active || st.To.Role == RolePartner {
 		return nil, Invalid("to_agent_id", "%s cannot own cases (inactive or a partner)", st.To.Name)
 	}
-	briefing, err := checkText("briefing", strings.TrimSpace(in.Briefing), maxBody, !st.Missing)
+	// A case taken from its team's queue has had no owner to brief anyone: a note is optional.
+	queued := c.OwnerID == 0
+	briefing, err := checkText("briefing", strings.TrimSpace(in.Briefing), maxBody, !st.Missing && !queued)
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +257,8 @@ func HandOver(c *Case, by Actor, in Handover, st HandoverState, now time.Time) (
 	data := HandoverData{From: st.Owner.ID, To: st.To.ID, Until: InstantOf(in.Until), Missing: st.Missing, AgreementEntryID: in.AgreementID, Deputy: deputy}
 	if st.Missing {
 		briefing = fmt.Sprintf("No hand-over: %s went away without briefing anyone. Read the record from the original request.", st.Owner.Name)
+	} else if queued && briefing == "" {
+		briefing = fmt.Sprintf("Taken from the team's queue by %s.", st.To.Name)
 	}
 	if downward {
 		// The agreement this move used: it is spent (ReadLadder), and the record shows why the

@@ -338,3 +338,32 @@ func TestQueuedCaseMailNotDeliveredTellsTheTeam(t *testing.T) {
 		}
 	})
 }
+
+// An agent takes a case from their team's queue with one click: nobody owned it, so nobody
+// has a briefing to give, and the record says who took it. Failed before: "briefing is
+// required", so the queue's Take could not work.
+func TestTakeFromTheQueueNeedsNoBriefing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)) // Sat 10:00 in Tallinn
+		c := d.mailBilling("Invoice charged twice")
+		bea := desk.AgentActor(d.bea)
+		got := must(d.svc.HandOver(d.ctx, bea, c.ID, desk.Handover{ToAgentID: d.bea.ID}))
+		if got.OwnerID != d.bea.ID || got.Queued {
+			t.Fatalf("after taking it: owner %d, queued %v", got.OwnerID, got.Queued)
+		}
+		var took string
+		for _, e := range must(d.svc.Record(d.ctx, bea, c.ID)) {
+			if e.Kind == desk.KindHandover {
+				took = e.Body
+			}
+		}
+		if took != "Taken from the team's queue by Bea Billing." {
+			t.Errorf("the hand-over entry reads %q", took)
+		}
+		// A case with an owner still needs a briefing to change hands.
+		_, err := d.svc.HandOver(d.ctx, bea, c.ID, desk.Handover{ToAgentID: d.ben.ID})
+		if e, ok := desk.AsError(err); !ok || e.Field != "briefing" {
+			t.Errorf("handing an owned case on without a briefing: %v", err)
+		}
+	})
+}

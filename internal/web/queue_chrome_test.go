@@ -62,6 +62,18 @@ func TestBrowserTeamQueue(t *testing.T) {
 	b := d.browser()
 	b.signIn("admin@example.com", adminPassword)
 	b.get("/team?team=Billing").mustContain(t, `id="queued"`, desk.CaseRef(res.CaseID), "Invoice charged twice", "Mari Mets")
+	// Bea takes it from the queue with one click: the case page opens with her as its owner, and
+	// the queue is empty.
+	run(t, cctx, "take the case from the queue", chromedp.Navigate(d.URL+"/inbox?scope=queue"), chromedp.WaitVisible(chromedp.CSS(`table.inbox`)),
+		chromedp.Click(chromedp.CSS(`table.inbox tbody tr form.take button`)), chromedp.WaitNotPresent(chromedp.CSS(`#case-queued`)),
+		chromedp.WaitVisible(chromedp.CSS(`header.casehead`)))
+	waitURL(t, cctx, "/cases/"+strconv.FormatInt(res.CaseID, 10)+"?done=handover")
+	if head := get(t, cctx, "read the taken case's head", chromedp.Text(chromedp.CSS(`header.casehead`))); !strings.Contains(head, "Bea Billing") || strings.Contains(head, "waiting for the team") {
+		t.Errorf("the case head after taking it reads %q", head)
+	}
+	if c, err := d.Svc.Case(ctx, desk.SystemActor(), res.CaseID); err != nil || c.OwnerID != bea.ID {
+		t.Errorf("after Take the case's owner is %d (%v), want Bea (%d)", c.OwnerID, err, bea.ID)
+	}
 	if got := dialogs(); len(got) > 0 {
 		t.Fatalf("dialogs opened: %v", got)
 	}
