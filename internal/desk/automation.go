@@ -295,12 +295,12 @@ func (r *Rule) Matches(f *CaseFacts) bool {
 
 // AutomationCalledData is the data of an automation's webhook call (type "automation").
 type AutomationCalledData struct {
-	AutomationID int64     `json:"automation_id"`
-	Automation   string    `json:"automation"`
-	Event        string    `json:"event"` // what started it: an event type, or idle, waiting, promise_due
-	Subject      string    `json:"subject"`
-	Status       Status    `json:"status"`
-	Owner        PersonRef `json:"owner"`
+	AutomationID int64      `json:"automation_id"`
+	Automation   string     `json:"automation"`
+	Event        string     `json:"event"` // what started it: an event type, or idle, waiting, promise_due
+	Subject      string     `json:"subject"`
+	Status       Status     `json:"status"`
+	Owner        *PersonRef `json:"owner" openapi:"nullable"` // null while the case waits in its team's queue
 }
 
 // ShippedAutomation is an example Kept ships: set up turned off, once, for an admin to switch on.

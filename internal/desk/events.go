@@ -45,28 +45,28 @@ type PersonRef struct {
 
 // CaseOpenedData is case_opened's data: the case as it opened.
 type CaseOpenedData struct {
-	CaseID     int64     `json:"case_id"`
-	Ref        string    `json:"ref"`
-	Subject    string    `json:"subject"`
-	Status     Status    `json:"status"`
-	Channel    string    `json:"channel"`
-	Type       string    `json:"type"`
-	TeamID     int64     `json:"team_id"`
-	Team       string    `json:"team"`
-	CustomerID int64     `json:"customer_id"`
-	Owner      PersonRef `json:"owner"`
-	Actor      Actor     `json:"actor"` // who opened it (the desk itself for mail)
-	CreatedAt  time.Time `json:"created_at"`
+	CaseID     int64      `json:"case_id"`
+	Ref        string     `json:"ref"`
+	Subject    string     `json:"subject"`
+	Status     Status     `json:"status"`
+	Channel    string     `json:"channel"`
+	Type       string     `json:"type"`
+	TeamID     int64      `json:"team_id"`
+	Team       string     `json:"team"`
+	CustomerID int64      `json:"customer_id"`
+	Owner      *PersonRef `json:"owner" openapi:"nullable"` // null while the case waits in its team's queue
+	Actor      Actor      `json:"actor"`                    // who opened it (the desk itself for mail)
+	CreatedAt  time.Time  `json:"created_at"`
 }
 
 // OwnerChangedData is owner_changed's data: a case went from one owner to another, by a
 // hand-over (reason "handover") or an escalation ("escalation").
 type OwnerChangedData struct {
-	From   PersonRef `json:"from"`
-	To     PersonRef `json:"to"`
-	Reason string    `json:"reason"`
-	Rung   int       `json:"rung"`
-	Actor  Actor     `json:"actor"`
+	From   *PersonRef `json:"from" openapi:"nullable"` // null when taken from the team's queue
+	To     PersonRef  `json:"to"`
+	Reason string     `json:"reason"`
+	Rung   int        `json:"rung"`
+	Actor  Actor      `json:"actor"`
 }
 
 // AbsenceStartedData is absence_started's data: an agent's leave or sickness began, and the
@@ -91,9 +91,9 @@ const (
 // customer waited unanswered) or resolution target (not resolved in time), counted in the
 // team's business time.
 type TargetPassedData struct {
-	Target        string    `json:"target"`         // response or resolution
-	TargetSeconds int64     `json:"target_seconds"` // the target, in business seconds
-	TeamID        int64     `json:"team_id"`
-	Team          string    `json:"team"`
-	Owner         PersonRef `json:"owner"` // the owner when it passed (before any escalation)
+	Target        string     `json:"target"`         // response or resolution
+	TargetSeconds int64      `json:"target_seconds"` // the target, in business seconds
+	TeamID        int64      `json:"team_id"`
+	Team          string     `json:"team"`
+	Owner         *PersonRef `json:"owner" openapi:"nullable"` // the owner when it passed (before any escalation); null in the team's queue
 }

@@ -356,7 +356,7 @@ func (s *Service) automationCall(w *work, a desk.Automation, caseID int64, act d
 		}
 	}
 	ev := hookEvent{id: fmt.Sprintf("auto_%d_%d_%s", a.ID, c.ID, strings.ReplaceAll(t.key, ":", "_")), typ: "automation", caseID: c.ID, at: w.now,
-		data: desk.AutomationCalledData{AutomationID: a.ID, Automation: a.Name, Event: t.event, Subject: c.Subject, Status: c.Status, Owner: personRef(owner)}}
+		data: desk.AutomationCalledData{AutomationID: a.ID, Automation: a.Name, Event: t.event, Subject: c.Subject, Status: c.Status, Owner: ownerRef(owner)}}
 	e, err := storedEvent(ev, []int64{h.ID})
 	if err != nil {
 		return err

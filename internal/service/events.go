@@ -53,7 +53,7 @@ func (s *Service) caseOpened(w *work, c *desk.Case, owner desk.Agent) error {
 		return err
 	}
 	d := desk.CaseOpenedData{CaseID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Channel: c.Channel, Type: c.Type,
-		TeamID: c.TeamID, Team: settings.Name, CustomerID: c.CustomerID, Owner: personRef(owner), Actor: w.actor, CreatedAt: c.CreatedAt}
+		TeamID: c.TeamID, Team: settings.Name, CustomerID: c.CustomerID, Owner: ownerRef(owner), Actor: w.actor, CreatedAt: c.CreatedAt}
 	return s.raise(w, c, desk.EventCaseOpened, fmt.Sprint(c.ID), d)
 }
 
@@ -69,7 +69,7 @@ func (s *Service) ownerChanged(w *work, c *desk.Case, fromID int64, to desk.Agen
 			return err
 		}
 	}
-	d := desk.OwnerChangedData{From: personRef(from), To: personRef(to), Reason: reason, Rung: c.Rung, Actor: w.actor}
+	d := desk.OwnerChangedData{From: ownerRef(from), To: personRef(to), Reason: reason, Rung: c.Rung, Actor: w.actor}
 	return s.raise(w, c, desk.EventOwnerChanged, fmt.Sprintf("%d_%d", c.ID, c.LastSeq), d)
 }
 
@@ -103,11 +103,20 @@ func (s *Service) targetPassed(w *work, c *desk.Case, target string, settings de
 	if target == desk.TargetResolution {
 		limit = settings.ResolutionTarget
 	}
-	d := desk.TargetPassedData{Target: target, TargetSeconds: int64(limit.Seconds()), TeamID: c.TeamID, Team: settings.Name, Owner: personRef(owner)}
+	d := desk.TargetPassedData{Target: target, TargetSeconds: int64(limit.Seconds()), TeamID: c.TeamID, Team: settings.Name, Owner: ownerRef(owner)}
 	return s.raise(w, c, desk.EventTargetPassed, fmt.Sprintf("%d_%s_%d", c.ID, target, c.LastSeq), d)
 }
 
 func personRef(a desk.Agent) desk.PersonRef { return desk.PersonRef{ID: a.ID, Name: a.Name} }
+
+// ownerRef names a case's owner in an event's data; nobody (a case in its team's queue) is null.
+func ownerRef(a desk.Agent) *desk.PersonRef {
+	if a.ID == 0 {
+		return nil
+	}
+	r := personRef(a)
+	return &r
+}
 
 // EventShapes are the data of each desk event, by type, and of every entry kind's event (under
 // "entry"): what the OpenAPI file documents as webhook payloads.
