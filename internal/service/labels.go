@@ -64,6 +64,7 @@ func (s *Service) setLabels(w *work, caseID int64, in LabelsIn) error {
 		}
 	}
 	drafts := desk.LabelChange(c, w.actor, in.Priority, in.Tags)
+	was := *c
 	moved, err := retype(w, c, in)
 	if err != nil {
 		return err
@@ -73,8 +74,43 @@ func (s *Service) setLabels(w *work, caseID int64, in LabelsIn) error {
 		return nil
 	}
 	c.UpdatedAt = w.now
-	_, err = s.appendRecord(w, c, drafts)
-	return err
+	if _, err = s.appendRecord(w, c, drafts); err != nil {
+		return err
+	}
+	if was.TeamID == c.TeamID {
+		return nil
+	}
+	return rearmTargets(w, was, *c)
+}
+
+// rearmTargets moves a case's response and resolution clocks to its new team's hours: the
+// business time left under the old team's hours is counted on in the new team's, so a move
+// neither restarts what the customer has waited nor lets a clock run out on the new team's
+// weekend.
+func rearmTargets(w *work, was, c desk.Case) error {
+	from, err := w.settingsOf(was)
+	if err != nil {
+		return err
+	}
+	to, err := w.settingsOf(c)
+	if err != nil {
+		return err
+	}
+	timers, err := w.tx.PendingTimers(w.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range timers {
+		if t.Kind != timerResponseDue && t.Kind != timerResolutionDue {
+			continue
+		}
+		t.DueAt = to.Calendar().Add(w.now, from.Calendar().Elapsed(w.now, t.DueAt))
+		if _, err := w.tx.AddTimer(w.ctx, t, w.now); err != nil {
+			return err
+		}
+		w.changed(Event{CaseID: c.ID, Timers: true})
+	}
+	return nil
 }
 
 // retype is the change of a case's type or team (LabelsIn.Type, Team), each named as it is

@@ -367,3 +367,42 @@ func TestTakeFromTheQueueNeedsNoBriefing(t *testing.T) {
 		}
 	})
 }
+
+// A case moved to another team keeps the business time left on its response clock, counted on
+// in the new team's hours: moved on Saturday from a team that works all week to one that works
+// Monday to Friday, its last 90 minutes run from Monday 09:00. Failed before: the clock kept
+// the old team's due time and ran out on Saturday, when nobody of the new team works.
+func TestMovedCaseKeepsItsClockInTheNewTeamsHours(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)) // Sat 10:00 in Tallinn
+		sys := desk.SystemActor()
+		zone, target, always := "Europe/Tallinn", 2*time.Hour, map[string][]string{}
+		must(d.svc.SetTeamSettings(d.ctx, sys, "Care", service.TeamSettingsIn{Timezone: &zone, BusinessHours: &always, ResponseTarget: &target}))
+		cust := must(d.svc.CreateCustomer(d.ctx, sys, desk.NewCustomer{Name: "Tiit Tamm", Email: "tiit@example.ee"}))
+		c := must(d.svc.OpenCase(d.ctx, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Invoice", Body: "Charged twice.", Channel: "email", OwnerID: d.cara.ID}))
+		responseDue := func() time.Time {
+			t.Helper()
+			tms := storetest.Read(t, d.st, func(ctx context.Context, tx *store.Tx) ([]store.Timer, error) { return tx.PendingTimers(ctx, c.ID) })
+			for _, tm := range tms {
+				if tm.Kind == "response_due" {
+					return tm.DueAt
+				}
+			}
+			t.Fatalf("no response clock on %s: %+v", c.Ref, tms)
+			return time.Time{}
+		}
+		if due := responseDue(); !due.Equal(d.tln(28, 12, 0)) {
+			t.Fatalf("in Care the answer is due %v, want Sat 12:00", due.In(d.tallinn))
+		}
+		d.at(d.tln(28, 10, 30))
+		billing := "Billing"
+		must(d.svc.SetLabels(d.ctx, sys, c.ID, service.LabelsIn{Team: &billing}))
+		if due := responseDue(); !due.Equal(d.tln(30, 10, 30)) {
+			t.Errorf("moved to Billing, the answer is due %v, want Mon 30 Nov 10:30 (90 minutes of Billing's hours)", due.In(d.tallinn))
+		}
+		d.at(d.tln(28, 12, 30)) // past the old due time: nothing escalates on Saturday
+		if v := must(d.svc.Case(d.ctx, sys, c.ID)); v.Rung != 0 {
+			t.Errorf("escalated to rung %d on Saturday", v.Rung)
+		}
+	})
+}
