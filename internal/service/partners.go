@@ -46,7 +46,7 @@ func partnerFields(p desk.Partner) map[string]any {
 // PartnerUpdate changes a partner organisation; nil fields stay as they are.
 type PartnerUpdate struct {
 	Name   *string
-	Active *bool // false: no case is handed to it any more (its users are deactivated one by one, as agents)
+	Active *bool // false: no case is handed to it any more, and its users are deactivated (each is reactivated by hand)
 }
 
 // UpdatePartner renames a partner organisation or stops (or resumes) handing it cases.
@@ -74,12 +74,44 @@ func (s *Service) UpdatePartner(ctx context.Context, actor desk.Actor, id int64,
 		if err := w.tx.UpdatePartner(ctx, p); err != nil {
 			return err
 		}
-		return w.audit(logPartnerUpdate, was.Name, partnerFields(was), partnerFields(p))
+		if err := w.audit(logPartnerUpdate, was.Name, partnerFields(was), partnerFields(p)); err != nil {
+			return err
+		}
+		if was.Active && !p.Active {
+			return s.deactivatePartnerUsers(w, p)
+		}
+		return nil
 	})
 	if store.IsDuplicate(err) {
 		return p, desk.Conflict("partner_exists", fmt.Sprintf("a partner named %q exists", p.Name), nil)
 	}
 	return p, wrap("update partner", err)
+}
+
+// deactivatePartnerUsers ends the access of a partner's users when the desk stops working with
+// the partner: a firm whose contract ended must not keep reading the cases it was handed.
+func (s *Service) deactivatePartnerUsers(w *work, p desk.Partner) error {
+	agents, err := w.tx.Agents(w.ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range agents {
+		if a.PartnerID != p.ID || !a.Active {
+			continue
+		}
+		if err := w.tx.SetAgentActive(w.ctx, a.ID, false); err != nil {
+			return err
+		}
+		was := a
+		a.Active = false
+		if err := w.audit(logAgentDeactivate, a.Email, agentFields(was), agentFields(a)); err != nil {
+			return err
+		}
+		if err := w.tx.DeleteSessions(w.ctx, string(desk.ActorAgent), a.ID, w.now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PartnerView is a partner organisation with its users.

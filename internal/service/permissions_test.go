@@ -334,3 +334,39 @@ func TestUpdateAgentByTheTable(t *testing.T) {
 		}
 	})
 }
+
+// When the desk stops working with a partner, the partner's users lose their access at once:
+// each is deactivated (on the admin log) and their sessions end, and a case handed to the firm
+// earlier is no longer theirs to read. Failed before: the users stayed active and signed in.
+func TestDeactivatedPartnerLosesItsUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d, ctx := newPermDesk(t, backend)
+		if err := d.svc.SetPassword(ctx, d.pu.ID, "pat's long password here"); err != nil {
+			t.Fatal(err)
+		}
+		sess := must(d.svc.SignIn(ctx, "pat@fixit.test", "pat's long password here"))
+		off := false
+		must(d.svc.UpdatePartner(ctx, desk.AgentActor(d.hele), d.pu.PartnerID, service.PartnerUpdate{Active: &off}))
+		if _, err := d.svc.SessionFor(ctx, sess.Token); err == nil {
+			t.Errorf("the partner's user is still signed in after the partner was deactivated")
+		}
+		if _, err := d.svc.SignIn(ctx, "pat@fixit.test", "pat's long password here"); err == nil {
+			t.Errorf("the partner's user can still sign in")
+		}
+		views := must(d.svc.Partners(ctx, desk.AgentActor(d.hele)))
+		for _, p := range views {
+			for _, u := range p.Users {
+				if u.ID == d.pu.ID && u.Active {
+					t.Errorf("%s is still active", u.Name)
+				}
+			}
+		}
+		logged := false
+		for _, e := range must(d.svc.AdminLog(ctx, desk.AgentActor(d.hele), 0)).Changes {
+			logged = logged || (e.Action == "agent.deactivate" && e.Object == "pat@fixit.test")
+		}
+		if !logged {
+			t.Errorf("the user's deactivation is not on the admin log")
+		}
+	})
+}
