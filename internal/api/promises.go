@@ -164,6 +164,8 @@ func (s *Server) promiseRoutes() []route {
 			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: s.bulkHandover},
 		{method: "GET", path: "/api/v1/notifications", summary: "The token's agent's newest notifications (reminders, escalations, hand-overs).",
 			status: http.StatusOK, answer: []desk.Notification{}, handle: s.notifications},
+		{method: "POST", path: "/api/v1/notifications/read", summary: "Mark the token's agent's notifications read, up to up_to (an id; none or 0: all of them).",
+			status: http.StatusOK, body: notificationsReadIn{}, answer: notificationsReadAnswer{}, handle: s.notificationsRead},
 		{method: "GET", path: "/api/v1/teams", summary: "Every team with its targets, calendar (time zone, business hours, holidays) and addresses.",
 			status: http.StatusOK, answer: []teamAnswer{}, handle: s.listTeams},
 		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's targets (response and resolution, counted in its business hours), repeat-contact limit, promise reminders, " +
@@ -348,6 +350,23 @@ func (s *Server) bulkHandover(r *http.Request, svc *service.Service, a desk.Acto
 
 func (s *Server) notifications(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	return svc.Notifications(r.Context(), a)
+}
+
+type notificationsReadIn struct {
+	UpTo int64 `json:"up_to,omitempty"`
+}
+
+type notificationsReadAnswer struct {
+	Marked int64 `json:"marked"` // how many were unread
+}
+
+func (s *Server) notificationsRead(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+	var in notificationsReadIn
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	n, err := svc.MarkNotificationsRead(r.Context(), a, in.UpTo)
+	return notificationsReadAnswer{Marked: n}, err
 }
 
 // patchTeam changes a team that exists (PUT also creates one).

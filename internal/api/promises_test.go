@@ -97,5 +97,17 @@ func TestPromisesOverHTTP(t *testing.T) {
 		if n := list(d.call("GET", "/api/v1/notifications", nil, 200)); n == nil {
 			t.Error("notifications did not answer a list")
 		}
+		// Marking them read answers how many were unread, and leaves none unread.
+		if m := obj(d.call("POST", "/api/v1/notifications/read", map[string]any{}, 200)); m["marked"] == nil {
+			t.Errorf("marking notifications read answered %v", m)
+		}
+		for _, n := range list(d.call("GET", "/api/v1/notifications", nil, 200)) {
+			if obj(n)["read_at"] == nil {
+				t.Errorf("still unread after marking all read: %v", n)
+			}
+		}
+		if status, ans := d.do("POST", "/api/v1/notifications/read", d.token, map[string]any{"up_to": "many"}); status != 400 {
+			t.Errorf("up_to of words: %d %v", status, ans)
+		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -678,4 +679,22 @@ func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]desk.N
 		return err
 	})
 	return out, wrap("list notifications", err)
+}
+
+// MarkNotificationsRead marks the agent's own notifications up to id upTo (0: all) as read, and
+// returns how many were unread.
+func (s *Service) MarkNotificationsRead(ctx context.Context, actor desk.Actor, upTo int64) (int64, error) {
+	if err := gate(actor, ActOwnNotificationsRead); err != nil {
+		return 0, err
+	}
+	if upTo <= 0 {
+		upTo = math.MaxInt64
+	}
+	var n int64
+	err := s.write(ctx, actor, func(w *work) error {
+		var err error
+		n, err = w.tx.MarkNotificationsRead(w.ctx, actor.ID, upTo, w.now)
+		return err
+	})
+	return n, wrap("mark notifications read", err)
 }

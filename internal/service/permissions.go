@@ -103,10 +103,11 @@ const (
 	ActFeedCreate  Action = "feed.create"
 	ActFeedRevoke  Action = "feed.revoke"
 
-	ActOwnRead     Action = "self.read"          // one's own inbox, notifications, calendar feed page
-	ActOwnViews    Action = "self.views"         // one's own saved inbox views
-	ActOwnPassword Action = "self.password"      // one's own password, changed while signed in
-	ActOwnFactor   Action = "self.second_factor" // one's own second factor (TOTP), set up or turned off
+	ActOwnRead              Action = "self.read"               // one's own inbox, notifications, calendar feed page
+	ActOwnNotificationsRead Action = "self.notifications_read" // marking one's own notifications read
+	ActOwnViews             Action = "self.views"              // one's own saved inbox views
+	ActOwnPassword          Action = "self.password"           // one's own password, changed while signed in
+	ActOwnFactor            Action = "self.second_factor"      // one's own second factor (TOTP), set up or turned off
 
 	ActSecondFactorReset  Action = "agent.second_factor_reset" // remove an agent's second factor (a lost phone)
 	ActSecondFactorPolicy Action = "desk.second_factor"        // require a second factor of every agent
@@ -329,7 +330,9 @@ var rules = []Rule{
 		Routes: []string{"DELETE /api/v1/agents/{id}/calendar-feed", "POST /availability/feed/revoke"}},
 
 	{Action: ActOwnRead, Who: "any agent, their own", gate: isAgentKind,
-		Routes: []string{"GET /api/v1/notifications"}},
+		Routes: []string{"GET /api/v1/notifications", "GET /notifications"}},
+	{Action: ActOwnNotificationsRead, Who: "any agent, their own", gate: isAgentKind,
+		Routes: []string{"POST /api/v1/notifications/read", "POST /notifications/read"}},
 	{Action: ActOwnViews, Who: "any agent, their own (nobody reads or deletes another's)", gate: isAgentKind,
 		Routes: []string{"POST /inbox/views", "POST /inbox/views/{id}/delete"}},
 	{Action: ActOwnPassword, Who: "the agent themselves, signed in to the desk", gate: isAgentKind,

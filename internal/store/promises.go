@@ -311,6 +311,21 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]des
 	return out, rows.Err()
 }
 
+// MarkNotificationsRead marks an agent's unread notifications with ids up to upTo as read at
+// at, and returns how many it marked.
+func (t *Tx) MarkNotificationsRead(ctx context.Context, agentID, upTo int64, at time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE agent_id = $2 AND id <= $3 AND read_at IS NULL`,
+		dbTime(at), agentID, upTo)
+	if err != nil {
+		return 0, fmt.Errorf("mark notifications of agent %d read: %w", agentID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("mark notifications of agent %d read: %w", agentID, err)
+	}
+	return n, nil
+}
+
 // PromisesForUpdate loads the promises with these ids (missing ones are left out), keyed by id;
 // inside a write it locks their rows, in the order of their ids.
 func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Promise, error) {

@@ -184,6 +184,7 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	s.embedRoutes(mux)
 	s.agreementRoutes(mux)
 	s.feedRoutes(mux)
+	s.notificationRoutes(mux)
 	s.passwordRoutes(mux)
 	s.resetRoutes(mux)
 	s.secondFactorRoutes(mux)
