@@ -20,13 +20,13 @@ func (s *Server) notificationRoutes(mux *routeMux) {
 
 // notificationRow is one notification as the page shows it.
 type notificationRow struct {
-	ID      int64
-	What    string // the kind, in the reader's language
-	Detail  string // the desk's words with it (English)
-	CaseID  int64
-	Ref     string
-	At      time.Time
-	Unread  bool
+	ID     int64
+	What   string // the kind, in the reader's language
+	Detail string // the desk's words with it (English)
+	CaseID int64
+	Ref    string
+	At     time.Time
+	Unread bool
 }
 
 type notificationsData struct {
