@@ -3,52 +3,84 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"testing"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
-// TestReviewRubricOverHTTP (issue 18, item 2): the admin lists the rubric, adds a criterion
-// with a scale and a translation, rewrites and retires it; an agent reads the rubric but may
-// not change it; a bad scale is refused.
-func TestReviewRubricOverHTTP(t *testing.T) {
+// Quality reviews over the API (issue 18): the head of care lists last week's draw and scores a
+// case on the rubric it was drawn with; the agent reads the review of their own case and answers
+// it, and may not score it. Failed before: only the pages listed, scored and answered reviews.
+func TestReviewsOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		d := newDesk(t, backend)
-		list := d.call("GET", "/api/v1/review-criteria", nil, http.StatusOK).([]any)
-		if len(list) != 3 || list[0].(map[string]any)["name"] != "Promise words clear" || list[0].(map[string]any)["scale"] != 5.0 {
-			t.Fatalf("the rubric the desk starts with: %v", list)
+		ctx, sys := context.Background(), desk.SystemActor()
+		ann, err := d.svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann Tamm", Email: "ann@desk.test", Role: "agent", Team: "Care"})
+		if err != nil {
+			t.Fatal(err)
 		}
-		in := map[string]any{"name": "Explained the process", "guidance": "The customer knows what happens next.", "scale": 4,
-			"translations": map[string]any{"hr": map[string]any{"name": "Objasnio postupak"}}}
-		c := d.call("POST", "/api/v1/review-criteria", in, http.StatusCreated).(map[string]any)
-		id := int64(c["id"].(float64))
-		if c["scale"] != 4.0 || c["translations"].(map[string]any)["hr"].(map[string]any)["name"] != "Objasnio postupak" || c["retired_at"] != nil {
-			t.Errorf("the criterion added: %v", c)
+		annTok, err := d.svc.IssueToken(ctx, ann.ID, "ann")
+		if err != nil {
+			t.Fatal(err)
 		}
-		d.call("POST", "/api/v1/review-criteria", map[string]any{"name": "Wide", "scale": 20}, http.StatusUnprocessableEntity)
-		in["retired"] = true
-		in["name"] = "Explained the process to the customer"
-		c = d.call("PUT", fmt.Sprintf("/api/v1/review-criteria/%d", id), in, http.StatusOK).(map[string]any)
-		if c["name"] != "Explained the process to the customer" || c["retired_at"] == nil {
-			t.Errorf("the criterion retired: %v", c)
+		all := 100
+		if _, err := d.svc.SetTeamSettings(ctx, sys, "Care", service.TeamSettingsIn{ReviewShare: &all}); err != nil {
+			t.Fatal(err)
 		}
-		d.call("PUT", "/api/v1/review-criteria/9999", in, http.StatusNotFound)
+		d.call("POST", "/api/v1/review-criteria", map[string]any{"name": "Answered the question asked", "scale": 5}, 201)
+		cust, err := d.svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := d.svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Router", Body: "It blinks red.", Channel: "email", OwnerID: ann.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.svc.Resolve(ctx, desk.AgentActor(ann), c.ID, "Restarted it."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.svc.Confirm(ctx, desk.CustomerActor(cust), c.ID, desk.Confirmation{Confirmed: true}); err != nil {
+			t.Fatal(err)
+		}
+		d.clock.Advance(7 * 24 * time.Hour)
 
-		ann, err := d.svc.CreateAgent(context.Background(), desk.SystemActor(), desk.NewAgent{Name: "Ann Tamm", Email: "ann@desk.test", Role: "agent", Team: "Billing"})
-		if err != nil {
-			t.Fatal(err)
+		page := obj(d.call("GET", "/api/v1/reviews", nil, 200))
+		reviews := list(page["reviews"])
+		if len(reviews) != 1 || page["may_score"] != true || page["week"] != "2026-11-23" {
+			t.Fatalf("the head of care's reviews: %v", page)
 		}
-		tok, err := d.svc.IssueToken(context.Background(), ann.ID, "ann")
-		if err != nil {
-			t.Fatal(err)
+		r := obj(reviews[0])
+		if r["case_id"] != float64(c.ID) || r["agent_id"] != float64(ann.ID) {
+			t.Fatalf("the review drawn: %v", r)
 		}
-		if status, out := d.do("GET", "/api/v1/review-criteria", tok, nil); status != http.StatusOK || len(out.([]any)) != 4 {
-			t.Errorf("Ann reading the rubric: %d %v", status, out)
+		scores := map[string]int{}
+		for _, cr := range list(r["criteria"]) {
+			scores[fmt.Sprint(obj(cr)["id"])] = 4
 		}
-		if status, _ := d.do("POST", "/api/v1/review-criteria", tok, map[string]any{"name": "Mine"}); status != http.StatusForbidden {
-			t.Errorf("Ann adding a criterion: %d", status)
+		rid := r["id"]
+		if status, ans := d.do("POST", "/api/v1/review-scores", annTok, map[string]any{"review_id": rid, "scores": scores}); status != 403 {
+			t.Errorf("Ann scoring her own case: %d %v", status, ans)
+		}
+		if status, ans := d.do("POST", "/api/v1/review-scores", d.token, map[string]any{"review_id": rid, "scores": map[string]int{}}); status != 422 {
+			t.Errorf("scores missing: %d %v", status, ans)
+		}
+		scored := obj(d.call("POST", "/api/v1/review-scores", map[string]any{"review_id": rid, "scores": scores, "comment": "Clear and kind."}, 200))
+		if scored["comment"] != "Clear and kind." || scored["reviewer"] != "Ada Admin" {
+			t.Errorf("scored: %v", scored)
+		}
+		status, mine := d.do("GET", "/api/v1/reviews", annTok, nil)
+		if status != 200 || len(list(obj(mine)["reviews"])) != 1 || obj(mine)["may_score"] != false {
+			t.Fatalf("Ann's reviews: %d %v", status, mine)
+		}
+		if got := obj(list(obj(mine)["reviews"])[0]); obj(list(got["criteria"])[0])["score"] != float64(4) {
+			t.Errorf("Ann reads her review as %v", got)
+		}
+		status, answered := d.do("POST", "/api/v1/review-answers", annTok, map[string]any{"review_id": rid, "answer": "Thank you, noted."})
+		if status != 200 || obj(answered)["answer"] != "Thank you, noted." {
+			t.Errorf("Ann's answer: %d %v", status, answered)
 		}
 	})
 }

@@ -292,12 +292,12 @@ var rules = []Rule{
 		"(an admin, or a manager nobody stands above) every team's and agent's", gate: desk.IsStaff, on: mayReadReport,
 		Routes: []string{"GET /api/v1/resolutions", "GET /api/v1/reports/{name}", "GET /reports", "GET /reports/csv"}},
 	{Action: ActReviewRead, Who: "staff, never partner users: an agent the reviews of their own cases; a lead, or a manager with someone above them, their team's; the head of care every team's",
-		gate: desk.IsStaff, Routes: []string{"GET /reviews", "GET /api/v1/review-criteria"}},
+		gate: desk.IsStaff, Routes: []string{"GET /reviews", "GET /api/v1/review-criteria", "GET /api/v1/reviews"}},
 	{Action: ActReviewScore, Who: "a lead or manager (their own team's cases), the head of care (any); never a review of their own case",
 		gate: func(a desk.Actor) bool {
 			return a.Kind == desk.ActorAgent && (a.Role == desk.RoleLead || a.Role == desk.RoleManager || a.Role == desk.RoleAdmin)
-		}, on: mayScoreReview, Routes: []string{"POST /reviews"}},
-	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer"}},
+		}, on: mayScoreReview, Routes: []string{"POST /reviews", "POST /api/v1/review-scores"}},
+	{Action: ActReviewAnswer, Who: "the agent whose case was reviewed", gate: desk.IsStaff, on: isSelf, Routes: []string{"POST /reviews/answer", "POST /api/v1/review-answers"}},
 	{Action: ActRubric, Who: "admin", gate: isAdminActor,
 		Routes: []string{"GET /reviews/rubric", "POST /reviews/rubric", "POST /reviews/rubric/{id}", "POST /api/v1/review-criteria", "PUT /api/v1/review-criteria/{id}"}},
 
