@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
@@ -23,7 +24,13 @@ import (
 // same, so receivers that drop duplicates by Message-ID see it once.
 
 const (
-	outboxBatch  = 20              // mails claimed per transaction
+	outboxBatch = 20 // mails claimed per transaction
+	// outboxSessions is how many batches a sender sends at once, each on its own relay session,
+	// when more than one batch is due; as many sessions are kept open between batches.
+	outboxSessions = 3
+	// outboxIdle is how long a kept session may sit unused before the sender closes it (relays
+	// close idle sessions after a few minutes; RFC 5321 asks them to wait at least 5).
+	outboxIdle   = 30 * time.Second
 	outboxLease  = 2 * time.Minute // how long a claim keeps other senders off
 	outboxGiveUp = 48 * time.Hour  // temporary failures for this long make a mail failed
 	// outboxRecordTimeout bounds recording an outcome, which runs even when the sender is
@@ -79,11 +86,12 @@ type Sender struct {
 	clk   clock.Clock
 	log   *slog.Logger
 	loop  *jobs.Loop
+	pool  *sessionPool
 }
 
 // NewSender returns a sender of box's mail through relay.
 func NewSender(box Outbox, relay Relay, clk clock.Clock, log *slog.Logger) *Sender {
-	s := &Sender{box: box, relay: relay, clk: clk, log: log, loop: jobs.NewLoop()}
+	s := &Sender{box: box, relay: relay, clk: clk, log: log, loop: jobs.NewLoop(), pool: &sessionPool{}}
 	s.loop.Name, s.loop.Clock, s.loop.Log, s.loop.Due, s.loop.Next = "outbox", clk, log, s.RunDue, s.nextDue
 	return s
 }
@@ -107,33 +115,68 @@ func (s *Sender) Run(ctx context.Context) error {
 	if n > 0 {
 		s.log.Warn("outbox: mails this node was sending when it stopped are sent again (at least once)", "mails", n)
 	}
+	defer s.pool.closeAll()
 	return s.loop.Run(ctx)
 }
 
+// nextDue is asked as the loop goes to sleep (at least once a second): sessions kept longer
+// than outboxIdle without a mail are closed then.
 func (s *Sender) nextDue(ctx context.Context) (time.Time, bool, error) {
+	s.pool.closeIdle(time.Now().Add(-outboxIdle)) // the wire's time, not the desk's clock
 	return s.box.NextDue(ctx)
 }
 
 // RunDue sends every mail due at the clock's now, in batches of 20, and returns how many the
-// relay accepted. Failures are recorded on the mails (retried with back-off, or failed), not
-// returned; the error is a database error, or ctx ending.
+// relay accepted. While batches come full (a backlog), up to outboxSessions batches are sent at
+// once, each over its own relay session. Failures are recorded on the mails (retried with
+// back-off, or failed), not returned; the error is a database error, or ctx ending.
 func (s *Sender) RunDue(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		now := s.clk.Now()
-		batch, err := s.box.Claim(ctx, now, outboxLease, outboxBatch)
-		if err != nil {
-			return total, fmt.Errorf("claim due mail: %w", err)
-		}
-		sent, err := s.sendBatch(ctx, batch, now.Add(outboxLease))
-		total += sent
-		if err != nil {
-			return total, err
-		}
-		if len(batch) < outboxBatch {
-			return total, nil
+	var (
+		mu      sync.Mutex
+		total   int
+		errs    []error
+		running = 1
+		wg      sync.WaitGroup
+	)
+	var work func()
+	work = func() {
+		defer wg.Done()
+		for {
+			now := s.clk.Now()
+			batch, err := s.box.Claim(ctx, now, outboxLease, outboxBatch)
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("claim due mail: %w", err))
+				mu.Unlock()
+				return
+			}
+			full := len(batch) == outboxBatch
+			mu.Lock()
+			if full && running < outboxSessions && len(errs) == 0 {
+				// More may be due: another batch on another session meanwhile. Only then, so a
+				// quiet outbox costs one claim a round, not one a session.
+				running++
+				wg.Add(1)
+				go work()
+			}
+			mu.Unlock()
+			sent, err := s.sendBatch(ctx, batch, now.Add(outboxLease))
+			mu.Lock()
+			total += sent
+			if err != nil {
+				errs = append(errs, err)
+			}
+			stop := err != nil || len(errs) > 0
+			mu.Unlock()
+			if stop || !full {
+				return
+			}
 		}
 	}
+	wg.Add(1)
+	work()
+	wg.Wait()
+	return total, errors.Join(errs...)
 }
 
 // sendBatch sends claimed mails one after another over one relay session (a new one after a
@@ -150,8 +193,8 @@ func (s *Sender) sendBatch(ctx context.Context, batch []mail.Queued, leaseEnd ti
 	// no mail is still on the wire when another sender may claim it.
 	sctx, cancel := context.WithTimeout(ctx, max(leaseEnd.Sub(s.clk.Now()), time.Second))
 	defer cancel()
-	var conn *outSession
-	defer func() { conn.close() }()
+	conn := s.pool.take(sctx)
+	defer func() { s.pool.put(conn) }()
 	var accepted []mail.Queued
 	for i, m := range batch {
 		// A mail started now could outlast the lease, and another node would then send it
@@ -261,4 +304,67 @@ func mailIDs(mails []mail.Queued) []int64 {
 		ids[i] = m.ID
 	}
 	return ids
+}
+
+// sessionPool keeps relay sessions open between batches, at most outboxSessions.
+type sessionPool struct {
+	mu   sync.Mutex
+	idle []*outSession
+}
+
+// take is a kept session bound to ctx (see outSession.bind), or nil when none is kept.
+func (p *sessionPool) take(ctx context.Context) *outSession {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	s := p.idle[n-1]
+	p.idle = p.idle[:n-1]
+	s.reused = true
+	s.bind(ctx)
+	return s
+}
+
+// put keeps s for the next batch, unless its context closed it or enough are kept already.
+func (p *sessionPool) put(s *outSession) {
+	if s == nil {
+		return
+	}
+	if !s.stop() { // its batch's context ended and closed the connection
+		s.close()
+		return
+	}
+	s.stop = func() bool { return true }
+	s.idleSince = time.Now()
+	p.mu.Lock()
+	if len(p.idle) < outboxSessions {
+		p.idle = append(p.idle, s)
+		s = nil
+	}
+	p.mu.Unlock()
+	s.close()
+}
+
+// closeAll closes every kept session.
+func (p *sessionPool) closeAll() { p.closeIdle(time.Now().Add(time.Hour)) }
+
+// closeIdle closes the kept sessions unused since before.
+func (p *sessionPool) closeIdle(before time.Time) {
+	p.mu.Lock()
+	var old []*outSession
+	kept := p.idle[:0]
+	for _, s := range p.idle {
+		if s.idleSince.Before(before) {
+			old = append(old, s)
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	p.idle = kept
+	p.mu.Unlock()
+	for _, s := range old {
+		s.close() // QUIT on the wire: outside the lock
+	}
 }

@@ -579,3 +579,109 @@ func TestSenderMailsTheCopies(t *testing.T) {
 		}
 	})
 }
+
+// countingOutbox counts the commits that mark mails sent.
+type countingOutbox struct {
+	Outbox
+	mu    sync.Mutex
+	sents []int // mails marked per commit
+}
+
+func (c *countingOutbox) Sent(ctx context.Context, ids []int64, at time.Time) error {
+	c.mu.Lock()
+	c.sents = append(c.sents, len(ids))
+	c.mu.Unlock()
+	return c.Outbox.Sent(ctx, ids, at)
+}
+
+// TestSenderKeepsSessions (issue 21): the sender keeps its relay session between batches (one
+// session for two rounds), marks a batch's mails sent in one commit, and when the relay has
+// closed the kept session meanwhile (a restart), sends on a new one without counting a failed
+// attempt.
+func TestSenderKeepsSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		box := &countingOutbox{Outbox: service.NewOutbox(e.st)}
+		s := NewSender(box, e.sender.relay, e.clk, slog.New(slog.DiscardHandler))
+		sessions := func() int {
+			e.relay.mu.Lock()
+			defer e.relay.mu.Unlock()
+			return e.relay.sessions
+		}
+		for round, mails := range [][]int{{1, 2, 3}, {4, 5}} {
+			for _, n := range mails {
+				e.queue(t, outboxMail(n))
+			}
+			e.clk.Advance(time.Second)
+			if n, err := s.RunDue(t.Context()); n != len(mails) || err != nil {
+				t.Fatalf("round %d: sent %d, %v; want %d", round, n, err, len(mails))
+			}
+		}
+		if got := sessions(); got != 1 {
+			t.Errorf("%d relay sessions for two rounds, want 1 kept open", got)
+		}
+		if fmt.Sprint(box.sents) != "[3 2]" {
+			t.Errorf("mails marked sent per commit: %v, want [3 2]", box.sents)
+		}
+		e.relay.stop() // drops the kept session
+		e.relay.start()
+		e.queue(t, outboxMail(6))
+		e.clk.Advance(time.Second)
+		if n, err := s.RunDue(t.Context()); n != 1 || err != nil {
+			t.Fatalf("after the relay restarted: sent %d, %v; want 1", n, err)
+		}
+		if got := sessions(); got != 2 {
+			t.Errorf("%d relay sessions after the restart, want 2", got)
+		}
+		for _, m := range e.outbox(t) {
+			if m.State != store.MailSent || m.Attempts != 1 {
+				t.Errorf("mail %s: %s after %d attempts, want sent after 1", m.MessageID, m.State, m.Attempts)
+			}
+		}
+		if d := deliveries(e.relay); len(d) != 6 {
+			t.Errorf("relay deliveries %v, want 6 mails once each", d)
+		}
+		s.pool.closeAll()
+	})
+}
+
+// TestSenderSeveralSessions: a backlog of 150 mails goes over a few relay sessions at once, each
+// mail once, marked sent a batch per commit.
+func TestSenderSeveralSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		box := &countingOutbox{Outbox: service.NewOutbox(e.st)}
+		s := NewSender(box, e.sender.relay, e.clk, slog.New(slog.DiscardHandler))
+		const total = 150
+		mails := make([]store.OutMail, total)
+		for i := range mails {
+			mails[i] = outboxMail(i)
+		}
+		e.queue(t, mails...)
+		e.clk.Advance(time.Second)
+		if n, err := s.RunDue(t.Context()); n != total || err != nil {
+			t.Fatalf("sent %d, %v; want %d", n, err, total)
+		}
+		d := deliveries(e.relay)
+		for _, m := range mails {
+			if d[m.MessageID] != 1 {
+				t.Errorf("%s delivered %d times", m.MessageID, d[m.MessageID])
+			}
+		}
+		e.relay.mu.Lock()
+		sessions := e.relay.sessions
+		e.relay.mu.Unlock()
+		if sessions < 1 || sessions > outboxSessions {
+			t.Errorf("%d relay sessions, want 1 to %d", sessions, outboxSessions)
+		}
+		if len(box.sents) > total/outboxBatch+outboxSessions {
+			t.Errorf("%d commits marked %d mails sent: %v", len(box.sents), total, box.sents)
+		}
+		for _, m := range e.outbox(t) {
+			if m.State != store.MailSent {
+				t.Errorf("mail %s: %s", m.MessageID, m.State)
+			}
+		}
+		s.pool.closeAll()
+	})
+}
