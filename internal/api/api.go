@@ -184,7 +184,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, err)
 			return
 		}
-		if rt.etag {
+		if _, tagged := out.(taggedAnswer); rt.etag && !tagged {
 			out = tagByBytes(out, r.Header.Get("If-None-Match"))
 		}
 		if t, ok := out.(taggedAnswer); ok {

@@ -21,8 +21,8 @@ type route struct {
 	handle       handlerFunc
 	maxBody      int64 // the largest request body accepted; 0: maxRequestBody
 	read         readMode
-	// etag: the answer carries an ETag made from its bytes, and a request whose If-None-Match
-	// names it is answered 304 with no body (the answer is still read and checked).
+	// etag: the answer carries an ETag (made from its bytes, unless the handler tags it), and a
+	// request whose If-None-Match names it is answered 304 with no body (access still checked).
 	etag bool
 }
 
@@ -89,7 +89,7 @@ func (s *Server) caseRoutes() []route {
 		{method: "GET", path: "/api/v1/cases/{id}", summary: "A case by id or ref (K-1042).",
 			status: http.StatusOK, answer: service.CaseView{}, handle: byID((*service.Service).Case), read: readShared, etag: true},
 		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
-			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose}, // a record only grows: its case row and entries need not agree
+			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose, etag: true}, // a record only grows: its case row and entries need not agree
 		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true. " +
 			"files are attached (kept as the customer's documents and hashed on the entry; a note's are staff-only); cc and bcc set the case's copies first.",
 			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage, maxBody: maxMessageBody},
