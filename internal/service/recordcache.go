@@ -19,8 +19,10 @@ import (
 // access checked as before, and the reader's view (with or without internal notes) is picked
 // from the kept entries; the cache holds data, never decisions.
 
-// DefaultRecordCacheBytes bounds the encoded entries a service keeps (see WithRecordCache).
-const DefaultRecordCacheBytes = 64 << 20
+// DefaultRecordCacheBytes bounds the encoded entries a service keeps (see WithRecordCache):
+// about 50,000 entries, the last-read cases of a busy desk. It is live heap, which serve's soft
+// memory limit (128 MiB) and the RSS target (200 MB) must hold beside everything else.
+const DefaultRecordCacheBytes = 32 << 20
 
 // WithRecordCache bounds the encoded record entries the service keeps to about maxBytes (0:
 // keep none, every record is read whole).
