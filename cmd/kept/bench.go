@@ -23,6 +23,8 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	duration := fs.Duration("duration", 20*time.Second, "how long each HTTP measure and mail intake runs")
 	senders := fs.Int("senders", 8, "concurrent SMTP senders")
 	clients := fs.Int("clients", 16, "concurrent HTTP clients")
+	replyRate := fs.Int("reply-rate", 0, "replies a second in all in the replies measure (0: as fast as the clients can)")
+	intakeReplies := fs.Int("intake-replies", 100, "replies a second, each mailed, made during mail intake for the outbox's lag (0: none)")
 	timerN := fs.Int("timer-promises", 100_000, "promises falling due in the timer measure")
 	timerWindow := fs.Duration("timer-window", time.Minute, "…over this long")
 	timerWait := fs.Duration("timer-wait", 0, "how long after the last due time to wait for the breaks, and for the runner to catch up before idle (0: ten windows, at least 2m; then 10m)")
@@ -34,7 +36,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *duration <= 0 || *senders <= 0 || *clients <= 0 || *timerN <= 0 || *timerWindow <= 0 || *idle <= 0 || *reportRuns <= 0 || *reportDays <= 0 || *reportDays > 400 {
+	if *duration <= 0 || *senders <= 0 || *clients <= 0 || *timerN <= 0 || *timerWindow <= 0 || *idle <= 0 || *reportRuns <= 0 || *reportDays <= 0 || *reportDays > 400 || *replyRate < 0 || *intakeReplies < 0 {
 		return fmt.Errorf("%w: durations and counts must be positive", errUsage)
 	}
 	if _, ok := bench.Scales[strings.ToUpper(*scale)]; !ok {
@@ -44,7 +46,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	// would drown the measures' own lines.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Log = log
-	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients,
+	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients, ReplyRate: *replyRate, IntakeReplies: *intakeReplies,
 		TimerPromises: *timerN, TimerWindow: *timerWindow, TimerWait: *timerWait, Idle: *idle, ReportDays: *reportDays, ReportRuns: *reportRuns, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
 		Progress: benchProgress(stderr)}
 	res, err := bench.Run(ctx, opts)

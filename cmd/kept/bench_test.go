@@ -27,7 +27,7 @@ func TestBench(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("kept bench: exit %d\n%s%s", code, out, errOut)
 			}
-			for _, method := range []string{"load average at start", "ingest: 2 concurrent senders", "floor: 4 concurrent clients", "inbox: 4 concurrent clients", "case page:", "search:", "reports: each of", "  decisions_by_rung ", "timers: 100 promises", "replies: 4 concurrent clients", "idle CPU:", "RSS"} {
+			for _, method := range []string{"load average at start", "ingest: 2 concurrent senders", "outbox during intake:", "floor: 4 concurrent clients", "inbox: 4 concurrent clients", "case page:", "search:", "reports: each of", "  decisions_by_rung ", "timers: 100 promises", "replies: 4 concurrent clients", "idle CPU:", "RSS"} {
 				if !strings.Contains(errOut, method) {
 					t.Errorf("stderr does not describe %q:\n%s", method, errOut)
 				}
@@ -54,7 +54,7 @@ func TestBench(t *testing.T) {
 		}
 		for _, k := range []string{"ingest_msgs_per_s", "ingest_p99_ms", "floor_p99_ms", "inbox_p50_ms", "inbox_p99_ms", "inbox_req_per_s", "case_p99_ms", "case_req_per_s",
 			"search_p99_ms", "search_req_per_s", "timer_lag_p99_ms", "rss_mb", "generation_s",
-			"replies", "replies_per_s", "outbox_lag_p50_ms", "outbox_lag_p99_ms"} {
+			"replies", "replies_per_s", "outbox_lag_p50_ms", "outbox_lag_p99_ms", "intake_replies", "intake_outbox_lag_p50_ms", "intake_outbox_lag_p99_ms"} {
 			if v := num(k); v <= 0 {
 				t.Errorf("%s = %v, want > 0", k, v)
 			}

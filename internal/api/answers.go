@@ -39,52 +39,61 @@ func (r recordAnswer) appendJSON(b []byte) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"id":`...)
-		b = strconv.AppendInt(b, e.ID, 10)
-		b = append(b, `,"case_id":`...)
-		b = strconv.AppendInt(b, e.CaseID, 10)
-		b = append(b, `,"seq":`...)
-		b = strconv.AppendInt(b, e.Seq, 10)
-		b = append(b, `,"kind":`...)
-		b = appendJSONString(b, string(e.Kind))
-		b = append(b, `,"at":`...)
 		var err error
-		if b, err = appendJSONTime(b, e.At); err != nil {
+		if b, err = appendEntryJSON(b, e); err != nil {
 			return b, err
 		}
-		b = append(b, `,"actor":{"kind":`...)
-		b = appendJSONString(b, string(e.Actor.Kind))
-		if e.Actor.ID != 0 {
-			b = append(b, `,"id":`...)
-			b = strconv.AppendInt(b, e.Actor.ID, 10)
-		}
-		b = append(b, `,"name":`...)
-		b = appendJSONString(b, e.Actor.Name)
-		if e.Actor.Role != "" {
-			b = append(b, `,"role":`...)
-			b = appendJSONString(b, string(e.Actor.Role))
-		}
-		b = append(b, `},"internal":`...)
-		b = strconv.AppendBool(b, e.Internal)
-		if e.Channel != "" {
-			b = append(b, `,"channel":`...)
-			b = appendJSONString(b, e.Channel)
-		}
-		b = append(b, `,"body":`...)
-		b = appendJSONString(b, e.Body)
-		if len(e.Data) > 0 {
-			b = append(b, `,"data":`...)
-			if b, err = appendCompactJSON(b, e.Data); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, `,"prev_hash":`...)
-		b = appendJSONString(b, e.PrevHash)
-		b = append(b, `,"hash":`...)
-		b = appendJSONString(b, e.Hash)
-		b = append(b, '}')
 	}
 	return append(b, ']'), nil
+}
+
+// appendEntryJSON writes one entry of a record answer; the service keeps what it writes for a
+// case's record (service.RecordPage), so it must depend on the entry alone.
+func appendEntryJSON(b []byte, e desk.Entry) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, e.ID, 10)
+	b = append(b, `,"case_id":`...)
+	b = strconv.AppendInt(b, e.CaseID, 10)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	b = append(b, `,"kind":`...)
+	b = appendJSONString(b, string(e.Kind))
+	b = append(b, `,"at":`...)
+	var err error
+	if b, err = appendJSONTime(b, e.At); err != nil {
+		return b, err
+	}
+	b = append(b, `,"actor":{"kind":`...)
+	b = appendJSONString(b, string(e.Actor.Kind))
+	if e.Actor.ID != 0 {
+		b = append(b, `,"id":`...)
+		b = strconv.AppendInt(b, e.Actor.ID, 10)
+	}
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, e.Actor.Name)
+	if e.Actor.Role != "" {
+		b = append(b, `,"role":`...)
+		b = appendJSONString(b, string(e.Actor.Role))
+	}
+	b = append(b, `},"internal":`...)
+	b = strconv.AppendBool(b, e.Internal)
+	if e.Channel != "" {
+		b = append(b, `,"channel":`...)
+		b = appendJSONString(b, e.Channel)
+	}
+	b = append(b, `,"body":`...)
+	b = appendJSONString(b, e.Body)
+	if len(e.Data) > 0 {
+		b = append(b, `,"data":`...)
+		if b, err = appendCompactJSON(b, e.Data); err != nil {
+			return b, err
+		}
+	}
+	b = append(b, `,"prev_hash":`...)
+	b = appendJSONString(b, e.PrevHash)
+	b = append(b, `,"hash":`...)
+	b = appendJSONString(b, e.Hash)
+	return append(b, '}'), nil
 }
 
 // appendJSONTime writes a time as time.Time's MarshalJSON does.

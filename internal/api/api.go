@@ -6,6 +6,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -81,6 +83,7 @@ func (s *Server) OnNode(node string) *Server {
 
 // New returns the API server.
 func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, version string) *Server {
+	svc.EncodeRecordsWith(appendEntryJSON) // the record's answer, kept by the service (getRecord)
 	return &Server{svc: svc, log: log, metrics: m, version: version, deadline: requestDeadline}
 }
 
@@ -181,6 +184,13 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, err)
 			return
 		}
+		if _, tagged := out.(taggedAnswer); rt.etag && !tagged {
+			out = tagByBytes(out, r.Header.Get("If-None-Match"))
+		}
+		if t, ok := out.(taggedAnswer); ok {
+			t.write(w, rt.status)
+			return
+		}
 		if raw, ok := out.(rawAnswer); ok {
 			w.Header().Set("Content-Type", raw.contentType)
 			w.Header().Set("Content-Disposition", "attachment; filename="+strconv.Quote(raw.filename))
@@ -190,6 +200,40 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		writeJSON(w, rt.status, out)
 	})
+}
+
+// taggedAnswer is a JSON answer with its entity tag, which a client may keep and revalidate
+// (If-None-Match): notModified answers 304 with no body.
+type taggedAnswer struct {
+	etag        string
+	notModified bool
+	body        []byte // with its final newline, as writeJSON writes it
+}
+
+func (t taggedAnswer) write(w http.ResponseWriter, status int) {
+	h := w.Header()
+	h.Set("ETag", t.etag)
+	// Kept by the client, but asked again each time: access is checked on every request.
+	h.Set("Cache-Control", "private, no-cache")
+	if t.notModified {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(t.body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(t.body)
+}
+
+// tagByBytes encodes an answer as writeJSON would and tags it with a digest of those bytes.
+func tagByBytes(v any, ifNoneMatch string) taggedAnswer {
+	body := encodeJSON(v)
+	sum := sha256.Sum256(body)
+	tag := `"b-` + hex.EncodeToString(sum[:16]) + `"`
+	if service.MatchesETag(ifNoneMatch, tag) {
+		return taggedAnswer{etag: tag, notModified: true}
+	}
+	return taggedAnswer{etag: tag, body: body}
 }
 
 // rawAnswer is an answer that is not JSON (a report as CSV), sent as it is.
@@ -294,6 +338,15 @@ const maxRequestBody = 4 << 20
 // writeJSON answers v as JSON. The body is encoded whole first, so the answer carries its
 // Content-Length (no chunked encoding for either side to frame and parse).
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body := encodeJSON(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // the client may have gone; nothing more to tell it
+}
+
+// encodeJSON is v's JSON answer, with a final newline.
+func encodeJSON(v any) []byte {
 	var body []byte
 	if a, ok := v.(jsonAppender); ok {
 		if b, err := a.appendJSON(nil); err == nil {
@@ -307,10 +360,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		_ = enc.Encode(v) // what cannot be encoded answers an empty body, as it always has
 		body = buf.Bytes()
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body) // the client may have gone; nothing more to tell it
+	return body
 }
 
 // errorBody is the contract's error shape.

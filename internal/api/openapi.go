@@ -37,6 +37,10 @@ func (s *Server) openAPIDoc() map[string]any {
 		for _, q := range rt.query {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.description, "schema": map[string]any{"type": "string"}})
 		}
+		if rt.etag {
+			params = append(params, map[string]any{"name": "If-None-Match", "in": "header",
+				"description": "the ETag of the answer the client has: 304 with no body while it is still the answer", "schema": map[string]any{"type": "string"}})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -56,6 +60,9 @@ func (s *Server) openAPIDoc() map[string]any {
 			"404": map[string]any{"description": "no such object, or not one the token may see", "content": jsonContent(errorRef)},
 		}
 		responses[strconv.Itoa(rt.status)] = map[string]any{"description": http.StatusText(rt.status), "content": jsonContent(schemaOf(reflect.TypeOf(rt.answer)))}
+		if rt.etag {
+			responses["304"] = map[string]any{"description": "not modified: the If-None-Match header names the answer's ETag"}
+		}
 		if rt.body != nil || len(rt.rawBody) > 0 {
 			responses["400"] = map[string]any{"description": "the body is not JSON of this shape; error.field names the field", "content": jsonContent(errorRef)}
 			responses["422"] = map[string]any{"description": "a value is refused; error.field names it and error.message says why", "content": jsonContent(errorRef)}

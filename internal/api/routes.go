@@ -21,6 +21,9 @@ type route struct {
 	handle       handlerFunc
 	maxBody      int64 // the largest request body accepted; 0: maxRequestBody
 	read         readMode
+	// etag: the answer carries an ETag (made from its bytes, unless the handler tags it), and a
+	// request whose If-None-Match names it is answered 304 with no body (access still checked).
+	etag bool
 }
 
 // readMode marks a route that only reads: its token check and its reads share one read
@@ -84,9 +87,9 @@ func (s *Server) caseRoutes() []route {
 				{"status", "comma-separated statuses, e.g. open,awaiting_confirmation"}, {"before", "page: cases with a lower id"}, {"limit", "at most this many (default 100, max 500)"}},
 			handle: s.listCases, read: readLoose},
 		{method: "GET", path: "/api/v1/cases/{id}", summary: "A case by id or ref (K-1042).",
-			status: http.StatusOK, answer: service.CaseView{}, handle: byID((*service.Service).Case), read: readShared},
+			status: http.StatusOK, answer: service.CaseView{}, handle: byID((*service.Service).Case), read: readShared, etag: true},
 		{method: "GET", path: "/api/v1/cases/{id}/record", summary: "The case's record, oldest first, hash-chained.",
-			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose}, // a record only grows: its case row and entries need not agree
+			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose, etag: true}, // a record only grows: its case row and entries need not agree
 		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true. " +
 			"files are attached (kept as the customer's documents and hashed on the entry; a note's are staff-only); cc and bcc set the case's copies first.",
 			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage, maxBody: maxMessageBody},
@@ -180,8 +183,12 @@ func (s *Server) getRecord(r *http.Request, svc *service.Service, a desk.Actor) 
 	if err != nil {
 		return nil, err
 	}
-	rec, err := svc.Record(r.Context(), a, id)
-	return recordAnswer(rec), err
+	// The service keeps records encoded (they are append-only) and tags the reader's view.
+	page, err := svc.RecordPage(r.Context(), a, id, r.Header.Get("If-None-Match"))
+	if err != nil {
+		return nil, err
+	}
+	return taggedAnswer{etag: page.ETag, notModified: page.NotModified, body: page.JSON}, nil
 }
 
 func (s *Server) addMessage(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

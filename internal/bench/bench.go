@@ -39,6 +39,8 @@ type Options struct {
 	Duration      time.Duration // each HTTP measure, and mail intake
 	Senders       int           // concurrent SMTP senders
 	Clients       int           // concurrent HTTP clients
+	ReplyRate     int           // replies a second in the replies measure (0: as fast as the clients can)
+	IntakeReplies int           // replies a second, each mailed, made during mail intake (0: none)
 	TimerPromises int           // promises falling due in the timer measure
 	TimerWindow   time.Duration // …over this long
 	TimerWait     time.Duration // how long after the last due time to wait for breaks (0: 10 windows, at least 2 min)
@@ -102,6 +104,9 @@ type Result struct {
 	OutboxLagP50     float64                `json:"outbox_lag_p50_ms"`
 	OutboxLagP99     float64                `json:"outbox_lag_p99_ms"`
 	OutboxCatchUpS   float64                `json:"outbox_catch_up_s"`
+	IntakeRepliesN   int                    `json:"intake_replies"`
+	IntakeOutboxP50  float64                `json:"intake_outbox_lag_p50_ms"`
+	IntakeOutboxP99  float64                `json:"intake_outbox_lag_p99_ms"`
 	IdleCPU          float64                `json:"idle_cpu_pct"`
 	IdleDBCPU        float64                `json:"idle_db_cpu_pct"`
 	RSSMB            float64                `json:"rss_mb"`

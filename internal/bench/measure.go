@@ -68,6 +68,18 @@ func (e *env) tokens(ctx context.Context) error {
 func (e *env) ingest(ctx context.Context, r *Result) error {
 	fmt.Fprintf(e.say, "ingest: %d concurrent senders, one SMTP session per message (net/smtp.SendMail) to the real listener on loopback, for %s; "+
 		"half new cases from known customers, half replies by case ref; a message counts when 250 comes back (after commit)\n", e.o.Senders, e.o.Duration)
+	var ob *outbound
+	var writers *replyWriters
+	if e.o.IntakeReplies > 0 {
+		// The outbox under intake (issue 21): agents reply meanwhile, each reply mailed.
+		fmt.Fprintf(e.say, "  meanwhile 2 clients reply to open cases at %d replies/s in all, each mailed through the outbox to a loopback relay\n", e.o.IntakeReplies)
+		var err error
+		if ob, err = e.startOutbound(ctx); err != nil {
+			return err
+		}
+		defer ob.stop()
+		writers = ob.write(ctx, 2, e.o.IntakeReplies, time.Now().Add(e.o.Duration))
+	}
 	var next atomic.Int64
 	stamp := time.Now().UnixNano()
 	lat := make([][]time.Duration, e.o.Senders)
@@ -103,6 +115,20 @@ func (e *env) ingest(ctx context.Context, r *Result) error {
 	r.IngestPerS = float64(len(all)) / took.Seconds()
 	r.IngestP50, r.IngestP99 = pct(all, 50), pct(all, 99)
 	fmt.Fprintf(e.say, "  %d messages in %.1f s: %.0f msg/s, per message p50 %.1f ms p99 %.1f ms\n", len(all), took.Seconds(), r.IngestPerS, r.IngestP50, r.IngestP99)
+	if writers == nil {
+		return nil
+	}
+	total, _, err := writers.wait()
+	if err != nil {
+		return err
+	}
+	lag, behind := ob.lags(ctx, writers.committed, total)
+	r.IntakeRepliesN, r.IntakeOutboxP50, r.IntakeOutboxP99 = total, pct(lag, 50), pct(lag, 99)
+	fmt.Fprintf(e.say, "  outbox during intake: %d replies, %d of their mails at the relay, lag p50 %.1f ms, p99 %.1f ms; the last %.1f s after intake stopped\n",
+		total, len(lag), r.IntakeOutboxP50, r.IntakeOutboxP99, behind.Seconds())
+	if len(lag) < total {
+		return fmt.Errorf("the relay had %d of %d intake replies' mails a minute after intake stopped", len(lag), total)
+	}
 	return nil
 }
 

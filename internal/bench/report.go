@@ -38,6 +38,9 @@ func PrintTable(w io.Writer, r Result) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", name, msText(p50), msText(p99), rate, target, mark)
 	}
 	row("ingest (SMTP, 8 senders)", r.IngestP50, r.IngestP99, fmt.Sprintf("%.0f msg/s", r.IngestPerS), fmt.Sprintf("≥ %d msg/s", TargetIngestPerS), r.IngestPerS >= TargetIngestPerS)
+	if r.IntakeRepliesN > 0 {
+		fmt.Fprintf(tw, "· outbox lag during ingest (commit → relay 250)\t%s\t%s\t%d replies\t\t\t\n", msText(r.IntakeOutboxP50), msText(r.IntakeOutboxP99), r.IntakeRepliesN)
+	}
 	fmt.Fprintf(tw, "floor: GET /healthz\t%s\t%s\t%.0f req/s\t\t\t\n", msText(r.FloorP50), msText(r.FloorP99), r.FloorRPS)
 	row("inbox", r.InboxP50, r.InboxP99, fmt.Sprintf("%.0f req/s", r.InboxRPS), fmt.Sprintf("p99 ≤ %d ms", TargetPageP99ms), r.InboxP99 <= TargetPageP99ms)
 	row("case page (100 entries)", r.CaseP50, r.CaseP99, fmt.Sprintf("%.0f req/s", r.CaseRPS), fmt.Sprintf("p99 ≤ %d ms", TargetPageP99ms), r.CaseP99 <= TargetPageP99ms)

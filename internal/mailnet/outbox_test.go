@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -577,5 +578,124 @@ func TestSenderMailsTheCopies(t *testing.T) {
 		if out := e.outbox(t); len(out) != 1 || out[0].State != store.MailSent || strings.Join(out[0].Also, ",") != "jaan@example.ee,audit@example.ee" {
 			t.Errorf("the outbox after sending: %+v", out)
 		}
+	})
+}
+
+// countingOutbox counts the commits that mark mails sent (on their own, or with a claim).
+type countingOutbox struct {
+	Outbox
+	mu    sync.Mutex
+	sents []int // mails marked per commit
+}
+
+func (c *countingOutbox) Claim(ctx context.Context, sent []int64, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
+	if len(sent) > 0 {
+		c.mu.Lock()
+		c.sents = append(c.sents, len(sent))
+		c.mu.Unlock()
+	}
+	return c.Outbox.Claim(ctx, sent, now, lease, limit)
+}
+
+func (c *countingOutbox) Sent(ctx context.Context, ids []int64, at time.Time) error {
+	c.mu.Lock()
+	c.sents = append(c.sents, len(ids))
+	c.mu.Unlock()
+	return c.Outbox.Sent(ctx, ids, at)
+}
+
+// TestSenderKeepsSessions (issue 21): the sender keeps its relay session between batches (one
+// session for two rounds), marks a batch's mails sent in one commit, and when the relay has
+// closed the kept session meanwhile (a restart), sends on a new one without counting a failed
+// attempt.
+func TestSenderKeepsSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		box := &countingOutbox{Outbox: service.NewOutbox(e.st)}
+		s := NewSender(box, e.sender.relay, e.clk, slog.New(slog.DiscardHandler))
+		sessions := func() int {
+			e.relay.mu.Lock()
+			defer e.relay.mu.Unlock()
+			return e.relay.sessions
+		}
+		for round, mails := range [][]int{{1, 2, 3}, {4, 5}} {
+			for _, n := range mails {
+				e.queue(t, outboxMail(n))
+			}
+			e.clk.Advance(time.Second)
+			if n, err := s.RunDue(t.Context()); n != len(mails) || err != nil {
+				t.Fatalf("round %d: sent %d, %v; want %d", round, n, err, len(mails))
+			}
+		}
+		if got := sessions(); got != 1 {
+			t.Errorf("%d relay sessions for two rounds, want 1 kept open", got)
+		}
+		if fmt.Sprint(box.sents) != "[3 2]" {
+			t.Errorf("mails marked sent per commit: %v, want [3 2]", box.sents)
+		}
+		e.relay.stop() // drops the kept session
+		e.relay.start()
+		e.queue(t, outboxMail(6))
+		e.clk.Advance(time.Second)
+		if n, err := s.RunDue(t.Context()); n != 1 || err != nil {
+			t.Fatalf("after the relay restarted: sent %d, %v; want 1", n, err)
+		}
+		if got := sessions(); got != 2 {
+			t.Errorf("%d relay sessions after the restart, want 2", got)
+		}
+		for _, m := range e.outbox(t) {
+			if m.State != store.MailSent || m.Attempts != 1 {
+				t.Errorf("mail %s: %s after %d attempts, want sent after 1", m.MessageID, m.State, m.Attempts)
+			}
+		}
+		if d := deliveries(e.relay); len(d) != 6 {
+			t.Errorf("relay deliveries %v, want 6 mails once each", d)
+		}
+		s.pool.closeAll()
+	})
+}
+
+// TestSenderSeveralSessions: a backlog of 400 mails goes over a few relay sessions at once, each
+// mail once, marked sent a batch per commit (most with the next claim's).
+func TestSenderSeveralSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		box := &countingOutbox{Outbox: service.NewOutbox(e.st)}
+		s := NewSender(box, e.sender.relay, e.clk, slog.New(slog.DiscardHandler))
+		const total = 400
+		mails := make([]store.OutMail, total)
+		for i := range mails {
+			mails[i] = outboxMail(i)
+		}
+		e.queue(t, mails...)
+		e.clk.Advance(time.Second)
+		if n, err := s.RunDue(t.Context()); n != total || err != nil {
+			t.Fatalf("sent %d, %v; want %d", n, err, total)
+		}
+		d := deliveries(e.relay)
+		for _, m := range mails {
+			if d[m.MessageID] != 1 {
+				t.Errorf("%s delivered %d times", m.MessageID, d[m.MessageID])
+			}
+		}
+		e.relay.mu.Lock()
+		sessions := e.relay.sessions
+		e.relay.mu.Unlock()
+		if sessions < 1 || sessions > outboxSessions {
+			t.Errorf("%d relay sessions, want 1 to %d", sessions, outboxSessions)
+		}
+		marked := 0
+		for _, n := range box.sents {
+			marked += n
+		}
+		if marked != total || len(box.sents) > total/outboxBatch+outboxSessions {
+			t.Errorf("%d commits marked %d of %d mails sent: %v", len(box.sents), marked, total, box.sents)
+		}
+		for _, m := range e.outbox(t) {
+			if m.State != store.MailSent {
+				t.Errorf("mail %s: %s", m.MessageID, m.State)
+			}
+		}
+		s.pool.closeAll()
 	})
 }

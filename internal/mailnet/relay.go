@@ -177,17 +177,31 @@ func (r Relay) Send(ctx context.Context, from string, to []string, raw []byte) e
 
 // outSession is one SMTP session with the relay over which mails go one after another (MAIL, RCPT
 // and DATA each, RSET after one the relay refused), so a batch pays for the connection, TLS and
-// AUTH once. A nil *outSession is none yet; sendOn opens one and drops it when it breaks.
+// AUTH once; the sender keeps a few open between batches (sessionPool). A nil *outSession is
+// none yet; sendOn opens one and drops it when it breaks.
 type outSession struct {
 	conn net.Conn
 	c    *smtp.Client
-	stop func() bool
+	stop func() bool // unbinds the context that closes conn (see bind)
+	// reused: taken from the pool and not yet used since; the relay may have closed it while
+	// it was idle, which the first command finds out.
+	reused    bool
+	idleSince time.Time
+}
+
+// bind makes ctx's end close the session's connection: go-smtp sets a deadline per command and
+// clears it after, so a deadline on the conn cannot bound a send; closing the conn does, DATA
+// included.
+func (s *outSession) bind(ctx context.Context) {
+	conn := s.conn
+	s.stop = context.AfterFunc(ctx, func() { conn.Close() })
 }
 
 // sendOn sends one mail on *s, opening a session first when there is none (bounded by ctx:
 // the connection closes when ctx ends). Errors are as Send's. After an error that was not the
 // relay's reply to this mail the session is closed and *s is nil, so the next mail opens a new
-// one.
+// one. A session kept from an earlier batch that turns out to be closed is replaced by a new
+// one and the mail sent on that.
 func (r Relay) sendOn(ctx context.Context, s **outSession, from string, to []string, raw []byte) error {
 	if r.addr == "" {
 		return errors.New("mail relay: not configured (set KEPT_SMTP_RELAY)")
@@ -196,13 +210,21 @@ func (r Relay) sendOn(ctx context.Context, s **outSession, from string, to []str
 		return &permanentError{err: err}
 	}
 	err := error(nil)
-	if *s == nil {
-		*s, err = r.open(ctx)
-	}
-	if err == nil {
+	for try := 0; try < 2; try++ {
+		if *s == nil {
+			*s, err = r.open(ctx)
+		}
+		if err != nil {
+			break
+		}
+		reused := (*s).reused
+		(*s).reused = false
 		if err = (*s).send(from, to, raw); err != nil && !(*s).reset(err) {
 			(*s).close()
 			*s = nil
+		}
+		if err == nil || !reused || isReply(err) || ctx.Err() != nil {
+			break
 		}
 	}
 	if err != nil && ctx.Err() != nil && !IsPermanent(err) {
@@ -213,6 +235,13 @@ func (r Relay) sendOn(ctx context.Context, s **outSession, from string, to []str
 		return fmt.Errorf("send via %s: %w", r, err)
 	}
 	return nil
+}
+
+// isReply reports whether err is the relay's answer about a mail (not a broken connection, and
+// not a 421, which says the relay closes the session).
+func isReply(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code != 421
 }
 
 func checkEnvelope(from string, to []string, raw []byte) error {
@@ -236,9 +265,8 @@ func (r Relay) open(ctx context.Context) (*outSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	// go-smtp sets a deadline per command and clears it after, so a deadline on the conn
-	// cannot bound the session; closing the conn when ctx ends does, DATA included.
-	s := &outSession{conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}
+	s := &outSession{conn: conn}
+	s.bind(ctx)
 	session, encrypted := conn, r.implicitTLS
 	if !r.implicitTLS {
 		if session, encrypted, err = r.startTLS(ctx, conn); err != nil {

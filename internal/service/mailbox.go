@@ -39,10 +39,17 @@ func (o Outbox) ReleaseClaims(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Claim takes due mail for sending (store.Tx.ClaimMail), committed before it is sent.
-func (o Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
+// Claim takes due mail for sending (store.Tx.ClaimMail), committed before it is sent. The
+// mails in sent, which the relay took since the last claim, are marked sent at now in the same
+// commit: a sender under load asks the single writer once a batch, not twice.
+func (o Outbox) Claim(ctx context.Context, sent []int64, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
 	var claimed []store.OutMail
 	err := o.st.Write(ctx, func(tx *store.Tx) error {
+		if len(sent) > 0 {
+			if err := tx.MailsSent(ctx, sent, now); err != nil {
+				return err
+			}
+		}
 		var err error
 		claimed, err = tx.ClaimMail(ctx, o.node, now, lease, limit)
 		return err

@@ -274,22 +274,28 @@ func (s *entryScan) scan(row scanner) (desk.Entry, error) {
 
 // Entries lists a case's record, oldest first.
 func (t *Tx) Entries(ctx context.Context, caseID int64) ([]desk.Entry, error) {
-	return t.entries(ctx, caseID, 0)
+	return t.entries(ctx, caseID, 0, 0)
 }
 
 // Record is Entries for a case already loaded: its last seq sizes the list.
 func (t *Tx) Record(ctx context.Context, c desk.Case) ([]desk.Entry, error) {
-	return t.entries(ctx, c.ID, int(min(c.LastSeq, 10_000)))
+	return t.entries(ctx, c.ID, 0, int(min(c.LastSeq, 10_000)))
 }
 
-func (t *Tx) entries(ctx context.Context, caseID int64, size int) ([]desk.Entry, error) {
+// EntriesAfter is the part of a case's record after seq afterSeq, oldest first: a record is
+// never rewritten, so a reader that keeps its start reads only what was appended since.
+func (t *Tx) EntriesAfter(ctx context.Context, c desk.Case, afterSeq int64) ([]desk.Entry, error) {
+	return t.entries(ctx, c.ID, afterSeq, int(min(max(c.LastSeq-afterSeq, 0), 10_000)))
+}
+
+func (t *Tx) entries(ctx context.Context, caseID, afterSeq int64, size int) ([]desk.Entry, error) {
 	// A record is the API's largest read, and the SQLite driver's cost is per column (reading a
 	// record of 100 entries was a third of the case page's CPU): the case id is known, and the
 	// four columns that hold only names and hex digests (kind, actor kind, the two hashes) come
 	// as one text, split here into parts that share it. On SQLite "+at" has no declared type, so
 	// the driver hands over the stored text and parseStoredTime reads it (see anyTime).
 	rows, err := t.tx.QueryContext(ctx, `SELECT id, seq, kind || ' ' || actor_kind || ' ' || prev_hash || ' ' || hash, `+t.d.untyped("at")+`,
-		actor_id, actor_name, internal, channel, body, data FROM entries WHERE case_id = $1 ORDER BY seq`, caseID)
+		actor_id, actor_name, internal, channel, body, data FROM entries WHERE case_id = $1 AND seq > $2 ORDER BY seq`, caseID, afterSeq)
 	if err != nil {
 		return nil, fmt.Errorf("record of case %d: %w", caseID, err)
 	}

@@ -38,7 +38,7 @@ func TestUndeliveredMailOnTheCasePage(t *testing.T) {
 		}
 		last := mails[len(mails)-1]
 		box := d.Svc.Outbox("test")
-		if _, err := box.Claim(ctx, d.Clock.Now(), 60e9, 100); err != nil {
+		if _, err := box.Claim(ctx, nil, d.Clock.Now(), 60e9, 100); err != nil {
 			t.Fatal(err)
 		}
 		if err := box.Failed(ctx, last.ID, mail.Failure{Reason: "554 5.7.1 relay access denied", Final: true}); err != nil {
