@@ -37,6 +37,7 @@ type Service struct {
 	mailCfg  MailConfig
 	mailKeys *mailKeys
 	ingest   *mailGroups
+	searchQ  *searchQueue // mail's words, indexed after commit (searchqueue.go)
 	tokenUse *tokenUses  // when this process last wrote each API token's use
 	clockOK  *clockGuard // whether the wall clock may be trusted with timers (clockguard.go)
 	// teamAddrs are the addresses teams take mail at, as the mail door last read them (maildoor.go).
@@ -88,7 +89,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{}, autos: &atomic.Pointer[autoList]{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, searchQ: &searchQueue{}, tokenUse: &tokenUses{}, clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{}, autos: &atomic.Pointer[autoList]{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)
