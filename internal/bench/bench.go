@@ -38,6 +38,7 @@ type Options struct {
 	Seed          uint64
 	Duration      time.Duration // each HTTP measure, and mail intake
 	Senders       int           // concurrent SMTP senders
+	PerSession    int           // messages a sender delivers over one SMTP session (0: DefaultPerSession)
 	Clients       int           // concurrent HTTP clients
 	TimerPromises int           // promises falling due in the timer measure
 	TimerWindow   time.Duration // …over this long

@@ -37,9 +37,10 @@ type Service struct {
 	mailCfg  MailConfig
 	mailKeys *mailKeys
 	ingest   *mailGroups
-	searchQ  *searchQueue // mail's words, indexed after commit (searchqueue.go)
 	tokenUse *tokenUses  // when this process last wrote each API token's use
 	clockOK  *clockGuard // whether the wall clock may be trusted with timers (clockguard.go)
+	// searchQ indexes mail's words after its commit (searchqueue.go).
+	searchQ *searchQueue
 	// teamAddrs are the addresses teams take mail at, as the mail door last read them (maildoor.go).
 	teamAddrs *atomic.Pointer[teamAddresses]
 	// hooks are the active webhook endpoints as commands last read them (webhooks.go).
