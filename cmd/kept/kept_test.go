@@ -65,6 +65,7 @@ type server struct {
 	cmd    *exec.Cmd
 	url    string
 	stderr *bytes.Buffer
+	args   []string // how it was started: its database
 }
 
 func startServer(t testing.TB, dbArgs []string) *server {
@@ -75,7 +76,7 @@ func startServer(t testing.TB, dbArgs []string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, stderr: &bytes.Buffer{}}
+	s := &server{cmd: cmd, stderr: &bytes.Buffer{}, args: dbArgs}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -166,6 +166,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	if err := svc.PrepareMail(ctx); err != nil {
 		return err
 	}
+	// Mail a stopped process committed but had not yet indexed for search (searchqueue.go).
+	if err := svc.FlushSearch(ctx); err != nil {
+		return err
+	}
 	if err := svc.EnsureShippedAutomations(ctx); err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ type Options struct {
 	Seed          uint64
 	Duration      time.Duration // each HTTP measure, and mail intake
 	Senders       int           // concurrent SMTP senders
+	PerSession    int           // messages a sender delivers over one SMTP session (0: DefaultPerSession)
 	Clients       int           // concurrent HTTP clients
 	ReplyRate     int           // replies a second in the replies measure (0: as fast as the clients can)
 	IntakeReplies int           // replies a second, each mailed, made during mail intake (0: none)

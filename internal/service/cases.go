@@ -537,7 +537,7 @@ func (s *Service) startResponseClock(w *work, c desk.Case) error {
 		return err
 	}
 	due := settings.Calendar().Add(w.now, settings.ResponseTarget)
-	_, err = w.tx.AddTimer(w.ctx, store.Timer{Kind: timerResponseDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
+	err = w.tx.HoldTimer(w.ctx, store.Timer{Kind: timerResponseDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
 		Key: fmt.Sprintf("response_due:%d", c.ID)}, w.now)
 	w.changed(Event{CaseID: c.ID, Timers: true})
 	return err
@@ -551,7 +551,7 @@ func (s *Service) startResolutionClock(w *work, c desk.Case) error {
 		return err
 	}
 	due := settings.Calendar().Add(w.now, settings.ResolutionTarget)
-	_, err = w.tx.AddTimer(w.ctx, store.Timer{Kind: timerResolutionDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
+	err = w.tx.HoldTimer(w.ctx, store.Timer{Kind: timerResolutionDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
 		Key: fmt.Sprintf("resolution_due:%d", c.ID)}, w.now)
 	w.changed(Event{CaseID: c.ID, Timers: true})
 	return err

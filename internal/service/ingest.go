@@ -160,16 +160,25 @@ func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, err
 // error in its err); with saved each mail is filed in a savepoint, and those that failed are
 // returned while the others commit. The mails share the group's owner pools.
 func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (failed []*mailJob, err error) {
+	var last *store.Tx
 	err = s.writeTx(ctx, func(tx *store.Tx) error {
+		if s.bound == nil {
+			tx.DeferWords() // indexed after commit (searchqueue.go)
+		}
+		last = tx
 		failed = failed[:0]
 		pools := ownerPools{}
 		// Nothing in a group changes a team's settings: the mails read them once.
 		settings := map[settingsKey]desk.TeamSettings{}
+		var routes *[]desk.TeamSettings // nor the teams that take mail at desk addresses
 		for _, j := range jobs {
 			w := s.newWork(ctx, tx, desk.SystemActor(), s.now())
-			w.pools, w.settings = pools, settings
+			w.pools, w.settings, w.routes = pools, settings, routes
 			j.res, j.err, j.work = MailResult{}, nil, w
-			file := func() error { return s.finish(w, s.fileMail(w, j.in, &j.res)) }
+			file := func() error {
+				defer func() { routes = w.routes }()
+				return s.finish(w, s.fileMail(w, j.in, &j.res))
+			}
 			if !saved {
 				if j.err = file(); j.err != nil {
 					return errMailFailed
@@ -187,6 +196,9 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 		}
 		return nil
 	})
+	if err == nil && last != nil && last.WordsQueued() { // set as it commits
+		s.wordsQueued()
+	}
 	return failed, err
 }
 

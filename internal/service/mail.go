@@ -122,6 +122,8 @@ type inMail struct {
 	d       mail.Delivery
 	msg     *mail.Message
 	rawSum  [sha256.Size]byte
+	sum     string // rawSum in hex
+	dedupe  string // dedupeKey, hashed here rather than on the committer
 	from    string
 	subject string // the subject and text the record takes, cut to what a case holds
 	body    string
@@ -148,6 +150,7 @@ func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (*inMail, erro
 	if in.from == "" {
 		in.from = strings.ToLower(strings.Trim(d.From, "<>"))
 	}
+	in.sum, in.dedupe = hex.EncodeToString(in.rawSum[:]), dedupeKey(msg, in.from, in.rawSum[:])
 	in.auth = s.authenticator().Check(ctx, d, msg.From.Email)
 	// Too long for a case, it is cut on the record and flagged; the mail is kept whole.
 	var cut bool
@@ -191,8 +194,8 @@ func (s *Service) logMail(in *inMail, res MailResult, err error) {
 func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	msg, from, d := in.msg, in.from, in.d
 	w.analysed, w.noAutoMail, w.answering = in.analysed, msg.Automatic, true
-	key := dedupeKey(msg, from, in.rawSum[:])
-	stored := desk.ReceivedMail{SHA256: hex.EncodeToString(in.rawSum[:]), Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
+	key := in.dedupe
+	stored := desk.ReceivedMail{SHA256: in.sum, Raw: d.Raw, MessageID: msg.MessageID, From: from, DedupeKey: key,
 		ThreadRoot: mail.ThreadIndexRoot(msg.ThreadIndex), SafeHTML: msg.SafeHTML, Problems: msg.Problems, ReceivedAt: w.now}
 	if inserted, err := w.tx.InsertMail(w.ctx, &stored); err != nil {
 		return err

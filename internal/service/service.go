@@ -40,6 +40,8 @@ type Service struct {
 	tokenUse *tokenUses   // when this process last wrote each API token's use
 	records  *recordCache // encoded record entries, kept for good (recordcache.go)
 	clockOK  *clockGuard  // whether the wall clock may be trusted with timers (clockguard.go)
+	// searchQ indexes mail's words after its commit (searchqueue.go).
+	searchQ *searchQueue
 	// teamAddrs are the addresses teams take mail at, as the mail door last read them (maildoor.go).
 	teamAddrs *atomic.Pointer[teamAddresses]
 	// hooks are the active webhook endpoints as commands last read them (webhooks.go).
@@ -89,7 +91,7 @@ func WithLog(log *slog.Logger) Option { return func(s *Service) { s.log = log } 
 
 // New returns a Service on st using clk for "now".
 func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Service {
-	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, tokenUse: &tokenUses{}, records: newRecordCache(DefaultRecordCacheBytes), clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{}, autos: &atomic.Pointer[autoList]{},
+	s := &Service{store: st, clock: clk, log: log, onCommit: func(Event) {}, onRead: func() {}, mailKeys: &mailKeys{}, ingest: &mailGroups{}, searchQ: &searchQueue{}, tokenUse: &tokenUses{}, records: newRecordCache(DefaultRecordCacheBytes), clockOK: &clockGuard{}, teamAddrs: &atomic.Pointer[teamAddresses]{}, hooks: &atomic.Pointer[hookList]{}, autos: &atomic.Pointer[autoList]{},
 		portalMail: &atomic.Pointer[PortalLinkMail]{}, linkBase: &atomic.Pointer[string]{}}
 	for _, o := range opts {
 		o(s)

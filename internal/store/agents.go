@@ -130,7 +130,7 @@ func (c *agentCache) zone(name string) *time.Location {
 
 // Agent loads an agent by id.
 func (t *Tx) Agent(ctx context.Context, id int64) (desk.Agent, error) {
-	a, err := t.scanAgent(t.tx.QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.id = $1`, id))
+	a, err := t.scanAgent(t.unheld().QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.id = $1`, id)) // nothing held writes agents
 	if err != nil {
 		return a, fmt.Errorf("load agent %d: %w", id, notFound(err))
 	}
@@ -139,7 +139,7 @@ func (t *Tx) Agent(ctx context.Context, id int64) (desk.Agent, error) {
 
 // AgentByEmail loads an agent by their (canonical) email address.
 func (t *Tx) AgentByEmail(ctx context.Context, email string) (desk.Agent, error) {
-	a, err := t.scanAgent(t.tx.QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.email = $1`, email))
+	a, err := t.scanAgent(t.unheld().QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.email = $1`, email))
 	if err != nil {
 		return a, fmt.Errorf("load agent %s: %w", email, notFound(err))
 	}

@@ -69,7 +69,8 @@ func flagsJSON(flags []string) string {
 
 // InsertCase stores a new case and sets its id.
 func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, status, case_type, team_id, owner_id, rung, channel,
+	// Unheld: a new row; the held case saves update others, and no trigger reads cases.
+	err := t.unheld().QueryRowContext(ctx, `INSERT INTO cases (customer_id, subject, status, case_type, team_id, owner_id, rung, channel,
 		original_request, flags, last_seq, last_hash, created_at, updated_at, priority, tags)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		c.CustomerID, c.Subject, string(c.Status), c.Type, nullID(c.TeamID), nullID(c.OwnerID), c.Rung, c.Channel,
@@ -87,7 +88,11 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	if t.writable {
 		q += t.d.forUpdate
 	}
-	c, err := scanCase(t.tx.QueryRowContext(ctx, q, id))
+	run := t.tx
+	if _, held := t.pend.cases.at[id]; !held {
+		run = t.unheld() // its row is as stored: the held writes change other cases' rows
+	}
+	c, err := scanCase(run.QueryRowContext(ctx, q, id))
 	if err != nil {
 		return c, fmt.Errorf("load case %d: %w", id, notFound(err))
 	}
@@ -222,7 +227,14 @@ func (t *Tx) ParticipantsOf(ctx context.Context, caseIDs []int64) (map[int64][]d
 
 // Participants lists a case's participants in the order they joined.
 func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, person_id, name, role, since FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
+	run := t.unheld() // unless participants of this case are held
+	for _, p := range t.pend.participants {
+		if p.CaseID == caseID {
+			run = t.tx
+			break
+		}
+	}
+	rows, err := run.QueryContext(ctx, `SELECT kind, person_id, name, role, since FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("participants of case %d: %w", caseID, err)
 	}
@@ -392,7 +404,8 @@ func (t *Tx) CaseSettings(ctx context.Context, teamID int64, caseType string) (d
 	var r teamRow
 	var typeTarget int64
 	// Cast parameters: see CustomerAt.
-	err := t.tx.QueryRowContext(ctx, `SELECT `+teamColumns+`, COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = CAST($2 AS TEXT)), 0)
+	// Unheld: nothing held writes teams or case types.
+	err := t.unheld().QueryRowContext(ctx, `SELECT `+teamColumns+`, COALESCE((SELECT ct.response_target_s FROM case_types ct WHERE ct.name = CAST($2 AS TEXT)), 0)
 		FROM (SELECT 1 AS one) o LEFT JOIN teams tm ON tm.id = CAST($1 AS BIGINT)`, teamID, caseType).Scan(append(r.dest(), &typeTarget)...)
 	if err != nil {
 		return desk.DefaultTeamSettings(), 0, fmt.Errorf("settings of team %d, type %q: %w", teamID, caseType, err)

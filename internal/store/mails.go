@@ -36,7 +36,8 @@ func (t *Tx) InsertMail(ctx context.Context, m *desk.ReceivedMail) (bool, error)
 	if m.Problems == nil {
 		problems = []byte("[]")
 	}
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO mails (sha256, raw, size, message_id, from_addr, dedupe_key, thread_root, safe_html, problems,
+	// Unheld: the held links of other mails touch neither this row nor its dedupe key.
+	err := t.unheld().QueryRowContext(ctx, `INSERT INTO mails (sha256, raw, size, message_id, from_addr, dedupe_key, thread_root, safe_html, problems,
 		case_id, entry_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
 		m.SHA256, m.Raw, len(m.Raw), m.MessageID, m.From, m.DedupeKey, m.ThreadRoot, m.SafeHTML, string(problems), m.CaseID, m.EntryID, m.ReceivedAt).Scan(&m.ID)

@@ -47,7 +47,8 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 		q += ` WHERE a.team_id = CAST($1 AS BIGINT)` // cast: see CustomerAt
 		args = append(args, teamID)
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY a.id`, args...)
+	// Unheld (pending.go), as the absences below: nothing held writes agents or absences.
+	rows, err := t.unheld().QueryContext(ctx, q+` ORDER BY a.id`, args...)
 	if err != nil {
 		return p, fmt.Errorf("owner pool: %w", err)
 	}
@@ -72,7 +73,7 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 		}
 		p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases WHERE agent_id IN (` + strings.Join(in, ", ") + `) GROUP BY agent_id`
 	}
-	rows, err = t.tx.QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
+	rows, err = t.unheld().QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
 		WHERE kind IN ('break', 'leave', 'sick') AND to_at > CAST($1 AS `+t.d.timeType+`) AND from_at < CAST($2 AS `+t.d.timeType+`)`,
 		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
 	if err != nil {
@@ -116,7 +117,9 @@ func (t *Tx) OpenCounts(ctx context.Context, p *OwnerPool) (map[int64]int, error
 // poolCounts reads the open counts of a pool's agents, at the openLog's generation.
 func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
 	open := make(map[int64]int, len(p.Agents))
-	rows, err := t.tx.QueryContext(ctx, p.counts, p.args...)
+	// Unheld, with the changes held (not yet written) added below: every change the openLog
+	// has is either written or held, so the counts are as if the held writes were made.
+	rows, err := t.unheld().QueryContext(ctx, p.counts, p.args...)
 	if err != nil {
 		return fmt.Errorf("open counts: %w", err)
 	}
@@ -131,6 +134,11 @@ func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("open counts: %w", err)
+	}
+	for _, a := range p.Agents {
+		if d := t.pend.opens[a.ID]; d != 0 {
+			open[a.ID] += d
+		}
 	}
 	p.open, p.gen, p.changes = open, t.opens.gen, len(t.opens.changes)
 	return nil

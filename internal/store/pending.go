@@ -34,6 +34,7 @@ type pending struct {
 	promises     latest[desk.Promise]
 	reassigns    []caseOwner // written after the promise saves: a promise closed here stays with its owner
 	cancels      []TimerRef
+	timers       []heldTimer // HoldTimer: written after the cancels, which drop those held before them
 	participants []CaseParticipant
 	notes        []desk.Notification
 	outbox       []OutMail
@@ -78,7 +79,7 @@ type inboundKey struct {
 }
 
 func (p *pending) empty() bool {
-	return len(p.entries) == 0 && len(p.cases.rows) == 0 && len(p.promises.rows) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 &&
+	return len(p.entries) == 0 && len(p.cases.rows) == 0 && len(p.promises.rows) == 0 && len(p.reassigns) == 0 && len(p.cancels) == 0 && len(p.timers) == 0 &&
 		len(p.participants) == 0 && len(p.notes) == 0 && len(p.outbox) == 0 && len(p.mailLinks) == 0 && len(p.inboundKeys) == 0 &&
 		len(p.opens) == 0 && len(p.events) == 0 && len(p.runs) == 0
 }
@@ -114,6 +115,7 @@ func (t *Tx) flush(ctx context.Context) error {
 		func() error { return t.savePromises(ctx, w.promises.rows) },
 		func() error { return t.reassignPromises(ctx, w.reassigns) },
 		func() error { return t.cancelTimers(ctx, w.cancels) },
+		func() error { return t.addTimers(ctx, w.timers) },
 		func() error { return t.addParticipants(ctx, w.participants) },
 		func() error { return t.notify(ctx, w.notes) },
 		func() error { return t.appendEntries(ctx, w.entries) },
@@ -131,6 +133,17 @@ func (t *Tx) flush(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// unheld is t's statement runner for a statement that reads and writes nothing the held writes
+// touch: it runs without making them first. The statements each mail of a group makes (its own
+// row, its sender, the teams' settings, a new case's row) are such, so the held writes of a
+// whole group go a statement per table at its commit instead of a statement per table for each
+// mail (issue 21).
+func (t *Tx) unheld() sqlTx {
+	q := t.tx
+	q.before = func(context.Context) error { return t.failed }
+	return q
 }
 
 // Flush makes the writes held so far (see pending.go). Commands need not call it: every other
@@ -197,6 +210,11 @@ func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, fromID, ownerID i
 // CancelTimers removes the pending timers of each kind and ref.
 func (t *Tx) CancelTimers(ctx context.Context, refs ...TimerRef) error {
 	t.pend.cancels = append(t.pend.cancels, refs...)
+	if len(t.pend.timers) > 0 {
+		t.pend.timers = slices.DeleteFunc(t.pend.timers, func(h heldTimer) bool {
+			return slices.Contains(refs, TimerRef{h.Kind, h.RefID})
+		})
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,17 @@ func (t *Tx) Index(ctx context.Context, d SearchDoc) error {
 	return nil
 }
 
+// DeferWords has the transaction queue its texts' words for the full-text index (a row of
+// search_queue) instead of writing them into it at commit; IndexQueued writes them shortly
+// after. Mail intake's committer defers them: writing FTS5 (or PostgreSQL's GIN index) at every
+// group's commit cost a tenth of its CPU and held every sender's answer, while search may trail
+// the record by a moment. References are written at commit all the same, so a mail is found by
+// the order or invoice number it names as soon as it is acknowledged.
+func (t *Tx) DeferWords() { t.deferWords = true }
+
+// WordsQueued reports whether the transaction queued words for IndexQueued (see DeferWords).
+func (t *Tx) WordsQueued() bool { return t.wordsQueued }
+
 // writeIndex writes the texts Index buffered, as the transaction's last writes: before its
 // commit (see Index). Each table takes one statement, whatever the number of texts.
 func (t *Tx) writeIndex(ctx context.Context) error {
@@ -53,27 +65,139 @@ func (t *Tx) writeIndex(ctx context.Context) error {
 			}
 		}
 	}
-	refs := indexedRefs(docs)
+	if err := t.writeRefs(ctx, indexedRefs(docs)); err != nil {
+		return err
+	}
+	if t.deferWords {
+		return t.queueWords(ctx, docs)
+	}
+	return t.writeWords(ctx, docs)
+}
+
+// writeRefs writes the references of buffered texts, a statement for all of them.
+func (t *Tx) writeRefs(ctx context.Context, refs []indexedRef) error {
+	if len(refs) == 0 {
+		return nil
+	}
 	if t.d.name == "postgres" {
-		return t.writeIndexPostgres(ctx, docs, refs)
+		keys := make([]string, len(refs))
+		cases, customers, entries, internal := make([]int64, len(refs)), make([]int64, len(refs)), make([]int64, len(refs)), make([]bool, len(refs))
+		for i, r := range refs {
+			keys[i], cases[i], customers[i], entries[i], internal[i] = r.key, r.CaseID, r.CustomerID, r.EntryID, r.Internal
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal)
+			SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::boolean[])
+			ON CONFLICT (key, case_id, entry_id) DO NOTHING`, keys, cases, customers, entries, internal); err != nil {
+			return fmt.Errorf("index %d references: %w", len(refs), err)
+		}
+		return nil
 	}
 	// Rows as JSON arrays, read back by json_each: one statement text (prepared once) for any
 	// number of rows.
-	if len(refs) > 0 {
-		rows := make([][]any, len(refs))
-		for i, r := range refs {
-			rows[i] = []any{r.key, r.CaseID, r.CustomerID, r.EntryID, r.Internal}
+	rows := make([][]any, len(refs))
+	for i, r := range refs {
+		rows[i] = []any{r.key, r.CaseID, r.CustomerID, r.EntryID, r.Internal}
+	}
+	js, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("index references: %w", err)
+	}
+	// WHERE true: without it SQLite would read ON CONFLICT as a join's ON.
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal)
+		SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1) WHERE true
+		ON CONFLICT (key, case_id, entry_id) DO NOTHING`, string(js)); err != nil {
+		return fmt.Errorf("index %d references: %w", len(refs), err)
+	}
+	return nil
+}
+
+// queuedDoc is a text's words as search_queue holds them: its entry id is known by then.
+type queuedDoc struct {
+	CaseID     int64    `json:"c"`
+	CustomerID int64    `json:"u"`
+	EntryID    int64    `json:"e,omitempty"`
+	Internal   bool     `json:"i,omitempty"`
+	Words      []string `json:"w"`
+}
+
+// queueWords writes the words of docs as one row of search_queue (see DeferWords).
+func (t *Tx) queueWords(ctx context.Context, docs []SearchDoc) error {
+	var q []queuedDoc
+	for _, d := range docs {
+		if len(d.Words) > 0 {
+			q = append(q, queuedDoc{d.CaseID, d.CustomerID, d.EntryID, d.Internal, d.Words})
 		}
-		js, err := json.Marshal(rows)
-		if err != nil {
-			return fmt.Errorf("index references: %w", err)
+	}
+	if len(q) == 0 {
+		return nil
+	}
+	js, err := json.Marshal(q)
+	if err != nil {
+		return fmt.Errorf("queue words of %d texts: %w", len(q), err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_queue (docs) VALUES ($1)`, string(js)); err != nil {
+		return fmt.Errorf("queue words of %d texts: %w", len(q), err)
+	}
+	t.wordsQueued = true
+	return nil
+}
+
+// IndexQueued writes into the full-text index the words of up to max transactions that
+// queued them (DeferWords), oldest first, and deletes their rows of search_queue in the same
+// transaction: a crash before its commit leaves them queued, after it leaves them indexed. It
+// returns how many rows it took; fewer than max means the queue was empty when it looked. On
+// PostgreSQL, rows another transaction is indexing are skipped when skipLocked is set, and
+// otherwise waited for (then they are gone, indexed by it).
+func (t *Tx) IndexQueued(ctx context.Context, max int, skipLocked bool) (int, error) {
+	q := `DELETE FROM search_queue WHERE id IN (SELECT id FROM search_queue ORDER BY id LIMIT $1) RETURNING id, docs`
+	if t.d.name == "postgres" {
+		lock := " FOR UPDATE"
+		if skipLocked {
+			lock += " SKIP LOCKED"
 		}
-		// WHERE true: without it SQLite would read ON CONFLICT as a join's ON.
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal)
-			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1) WHERE true
-			ON CONFLICT (key, case_id, entry_id) DO NOTHING`, string(js)); err != nil {
-			return fmt.Errorf("index %d references: %w", len(refs), err)
+		q = `DELETE FROM search_queue WHERE id IN (SELECT id FROM search_queue ORDER BY id LIMIT $1` + lock + `) RETURNING id, docs`
+	}
+	rows, err := t.tx.QueryContext(ctx, q, max)
+	if err != nil {
+		return 0, fmt.Errorf("index queued words: %w", err)
+	}
+	defer rows.Close()
+	type queued struct {
+		id   int64
+		docs string
+	}
+	var taken []queued
+	for rows.Next() {
+		var r queued
+		if err := rows.Scan(&r.id, &r.docs); err != nil {
+			return 0, fmt.Errorf("index queued words: %w", err)
 		}
+		taken = append(taken, r)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("index queued words: %w", err)
+	}
+	rows.Close()
+	// In the order committed, so the texts' rowids (newest first in results) follow it.
+	slices.SortFunc(taken, func(a, b queued) int { return cmp.Compare(a.id, b.id) })
+	var docs []SearchDoc
+	for _, r := range taken {
+		var q []queuedDoc
+		if err := json.Unmarshal([]byte(r.docs), &q); err != nil {
+			return 0, fmt.Errorf("index queued words: row %d: %w", r.id, err)
+		}
+		for _, d := range q {
+			docs = append(docs, SearchDoc{CaseID: d.CaseID, CustomerID: d.CustomerID, EntryID: d.EntryID, Internal: d.Internal, Words: d.Words})
+		}
+	}
+	return len(taken), t.writeWords(ctx, docs)
+}
+
+// writeWords writes the words of texts whose entry ids are known into the full-text index, a
+// statement per table.
+func (t *Tx) writeWords(ctx context.Context, docs []SearchDoc) error {
+	if t.d.name == "postgres" {
+		return t.writeWordsPostgres(ctx, docs)
 	}
 	var rows [][]any
 	for _, d := range docs {
@@ -134,12 +258,12 @@ func indexedRefs(docs []SearchDoc) []indexedRef {
 	return out
 }
 
-// writeIndexPostgres writes buffered texts on PostgreSQL: a statement per table instead of one
-// per text and one per reference, each a round trip.
-// wordSeparator joins a text's words for writeIndexPostgres: chr(31), the unit separator.
+// wordSeparator joins a text's words for writeWordsPostgres: chr(31), the unit separator.
 const wordSeparator = "\x1f"
 
-func (t *Tx) writeIndexPostgres(ctx context.Context, docs []SearchDoc, refs []indexedRef) error {
+// writeWordsPostgres is writeWords on PostgreSQL: a statement for all the texts instead of a
+// round trip for each.
+func (t *Tx) writeWordsPostgres(ctx context.Context, docs []SearchDoc) error {
 	// Each text's words are one string, joined by the unit separator (no word holds a control
 	// character), split again by the statement. A slice of one array of all texts' words, as
 	// before, cost each text a walk from the array's start: quadratic in the texts of a
@@ -154,28 +278,16 @@ func (t *Tx) writeIndexPostgres(ctx context.Context, docs []SearchDoc, refs []in
 		cases, customers, entries = append(cases, d.CaseID), append(customers, d.CustomerID), append(entries, d.EntryID)
 		internal, words = append(internal, d.Internal), append(words, strings.Join(d.Words, wordSeparator))
 	}
-	if len(cases) > 0 {
-		// Exact lexemes: PostgreSQL's parser and dictionaries never see the text. In the
-		// texts' order, so ids (newest first in results) follow it.
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
-			SELECT c, cu, e, i, array_to_tsvector(string_to_array(w, chr(31)))
-			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::text[]) WITH ORDINALITY AS d (c, cu, e, i, w, n)
-			ORDER BY n`, cases, customers, entries, internal, words); err != nil {
-			return fmt.Errorf("index words of %d texts: %w", len(cases), err)
-		}
-	}
-	if len(refs) == 0 {
+	if len(cases) == 0 {
 		return nil
 	}
-	keys := make([]string, len(refs))
-	cases, customers, entries, internal = make([]int64, len(refs)), make([]int64, len(refs)), make([]int64, len(refs)), make([]bool, len(refs))
-	for i, r := range refs {
-		keys[i], cases[i], customers[i], entries[i], internal[i] = r.key, r.CaseID, r.CustomerID, r.EntryID, r.Internal
-	}
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_refs (key, case_id, customer_id, entry_id, internal)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::boolean[])
-		ON CONFLICT (key, case_id, entry_id) DO NOTHING`, keys, cases, customers, entries, internal); err != nil {
-		return fmt.Errorf("index %d references: %w", len(refs), err)
+	// Exact lexemes: PostgreSQL's parser and dictionaries never see the text. In the texts'
+	// order, so ids (newest first in results) follow it.
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
+		SELECT c, cu, e, i, array_to_tsvector(string_to_array(w, chr(31)))
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::text[]) WITH ORDINALITY AS d (c, cu, e, i, w, n)
+		ORDER BY n`, cases, customers, entries, internal, words); err != nil {
+		return fmt.Errorf("index words of %d texts: %w", len(cases), err)
 	}
 	return nil
 }

@@ -232,6 +232,9 @@ func (s *Store) Close() error {
 	return err
 }
 
+// Closed reports whether Close was called: background work then stops without complaint.
+func (s *Store) Closed() bool { return s.closed.Load() }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.reader.PingContext(ctx) }
 
@@ -339,7 +342,10 @@ type Tx struct {
 	pend     pending     // writes held to go a statement per table (see pending.go)
 	failed   error       // a held write failed when a later statement made it: the transaction is lost
 	index    []SearchDoc // texts to index at commit (see Index)
-	opens    openLog     // its own changes to open-case counts (see OwnerPool)
+	// deferWords: the texts' words go to search_queue, indexed after commit (DeferWords);
+	// wordsQueued: some did.
+	deferWords, wordsQueued bool
+	opens                   openLog // its own changes to open-case counts (see OwnerPool)
 }
 
 // beforeStatement makes the writes held so far before any other statement runs, so that the

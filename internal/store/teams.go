@@ -78,7 +78,7 @@ func (t *Tx) TeamSettings(ctx context.Context, teamID int64) (desk.TeamSettings,
 
 // Teams lists every team's settings, by name.
 func (t *Tx) Teams(ctx context.Context) ([]desk.TeamSettings, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+teamColumns+` FROM teams tm ORDER BY tm.name`)
+	rows, err := t.unheld().QueryContext(ctx, `SELECT `+teamColumns+` FROM teams tm ORDER BY tm.name`) // nothing held writes teams
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}

@@ -75,6 +75,70 @@ func (t *Tx) AddTimer(ctx context.Context, tm Timer, now time.Time) (int64, erro
 	return id, nil
 }
 
+// HoldTimer is AddTimer for a caller that needs no id: the timer is held with the
+// transaction's other writes (pending.go) and written with them, a statement for all. A
+// CancelTimers of its kind and ref later in the transaction drops it, as it would delete it.
+func (t *Tx) HoldTimer(ctx context.Context, tm Timer, now time.Time) error {
+	if tm.Kind == "" || tm.DueAt.IsZero() {
+		return fmt.Errorf("add timer: kind and due time are required (kind %q, due %v)", tm.Kind, tm.DueAt)
+	}
+	if len(tm.Payload) > 0 && !json.Valid(tm.Payload) {
+		return fmt.Errorf("add %s timer: payload is not JSON", tm.Kind)
+	}
+	tm.Attempts = 0
+	t.pend.timers = append(t.pend.timers, heldTimer{tm, now})
+	return nil
+}
+
+type heldTimer struct {
+	Timer
+	now time.Time
+}
+
+// addTimers writes held timers (HoldTimer): after the held cancels, which dropped the timers
+// held before them; of two with one key, the later.
+func (t *Tx) addTimers(ctx context.Context, held []heldTimer) error {
+	type row struct {
+		Kind      string  `json:"kind"`
+		DueAt     string  `json:"due_at"`
+		CaseID    int64   `json:"case_id"`
+		RefID     int64   `json:"ref_id"`
+		Key       *string `json:"key"`
+		Payload   string  `json:"payload"`
+		CreatedAt string  `json:"created_at"`
+	}
+	last := map[string]int{}
+	for i, h := range held {
+		if h.Key != "" {
+			last[h.Key] = i
+		}
+	}
+	var rows []row
+	for i, h := range held {
+		if h.Key != "" && last[h.Key] != i {
+			continue
+		}
+		r := row{Kind: h.Kind, DueAt: t.d.timeParam(h.DueAt), CaseID: h.CaseID, RefID: h.RefID, Payload: "{}", CreatedAt: t.d.timeParam(h.now)}
+		if h.Key != "" {
+			k := h.Key
+			r.Key = &k
+		}
+		if len(h.Payload) > 0 {
+			r.Payload = string(h.Payload)
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
+	return t.execRows(ctx, fmt.Sprintf("add %d timers", len(rows)), `INSERT INTO timers (kind, due_at, case_id, ref_id, key, payload, created_at)
+		SELECT j.kind, `+t.d.timeColumn("j.due_at")+`, j.case_id, j.ref_id, j.key, j.payload, `+t.d.timeColumn("j.created_at")+`
+		FROM `+t.d.jsonRows(1, "kind TEXT", "due_at TEXT", "case_id BIGINT", "ref_id BIGINT", "key TEXT", "payload TEXT", "created_at TEXT")+` WHERE true
+		ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, case_id = excluded.case_id,
+			ref_id = excluded.ref_id, payload = excluded.payload, attempts = 0, last_error = '', state = 'pending'`, rows)
+}
+
 // TimerRef names the timers of one kind for one ref (a promise, a case).
 type TimerRef struct {
 	Kind  string

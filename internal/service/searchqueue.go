@@ -1,0 +1,102 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/keptdesk/kept/internal/store"
+)
+
+// Mail intake's texts go into the full-text index shortly after their commit, not in it: the
+// committer queues their words (store.DeferWords, one row of search_queue a group, in the
+// group's transaction) and a worker of this process indexes what is queued a moment later, many
+// groups in one transaction, deleting the rows in the same transaction. So a sender's answer
+// waits for neither FTS5 nor PostgreSQL's GIN index, and a crash loses no text: what was
+// committed stays queued until it is indexed, here or by the next node to drain the queue.
+// Search may trail the record by about indexDelay; references (order and invoice numbers) are
+// written with the mail, and a case ref is the case's id, so a mail is found by them at once.
+
+// indexDelay is how long the worker gathers queued texts before indexing them: a group
+// commit's texts are a few, and FTS5 writes a segment for each transaction that writes it.
+const indexDelay = 200 * time.Millisecond
+
+// indexBatch is how many queued transactions (mail groups) one indexing transaction takes.
+const indexBatch = 256
+
+// searchQueue runs the worker: at most one in a process, started when intake queues words
+// and ended when the queue is empty.
+type searchQueue struct {
+	mu      sync.Mutex
+	running bool
+	more    bool       // words were queued since the worker last looked
+	drain   sync.Mutex // one drain at a time: FlushSearch waits for the worker's
+}
+
+// wordsQueued tells the worker that a committed transaction queued words.
+func (s *Service) wordsQueued() {
+	q := s.searchQ
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.more = true
+	if !q.running {
+		q.running = true
+		go s.indexLoop()
+	}
+}
+
+// indexLoop indexes queued words until nothing more was queued while it worked.
+func (s *Service) indexLoop() {
+	q := s.searchQ
+	for {
+		time.Sleep(indexDelay)
+		q.mu.Lock()
+		if !q.more {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.more = false
+		q.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := s.indexQueued(ctx, true); err != nil && !s.store.Closed() {
+			// Still queued: the next mail's commit, FlushSearch at start, or another node
+			// indexes it.
+			s.log.Warn("indexing received mail for search failed; it stays queued", "err", err)
+		}
+		cancel()
+	}
+}
+
+// FlushSearch indexes every text queued for the full-text index (see above) and returns once
+// they are searchable: at start, for what a stopped process left queued, and in tests that
+// search right after intake.
+func (s *Service) FlushSearch(ctx context.Context) error {
+	return s.indexQueued(ctx, false)
+}
+
+// indexQueued indexes what is queued, a transaction for each indexBatch groups; skipLocked
+// leaves what another node is indexing to it (PostgreSQL), else it waits for that node.
+func (s *Service) indexQueued(ctx context.Context, skipLocked bool) error {
+	if s.bound != nil {
+		return nil // a bound service's commands index in its transaction
+	}
+	q := s.searchQ
+	q.drain.Lock()
+	defer q.drain.Unlock()
+	for {
+		var n int
+		err := s.store.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.IndexQueued(ctx, indexBatch, skipLocked)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("index queued texts: %w", err)
+		}
+		if n < indexBatch {
+			return nil
+		}
+	}
+}
