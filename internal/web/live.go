@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -293,13 +294,9 @@ func (p *presence) sweep() {
 func (p *presence) sweepLocked() {
 	now := p.now()
 	for caseID, vs := range p.cases {
-		changed := false
-		for agentID, v := range vs {
-			if v.streams <= 0 && !now.Before(v.until) {
-				delete(vs, agentID)
-				changed = true
-			}
-		}
+		was := len(vs)
+		maps.DeleteFunc(vs, func(_ int64, v *viewer) bool { return v.streams <= 0 && !now.Before(v.until) })
+		changed := len(vs) < was
 		if len(vs) == 0 {
 			delete(p.cases, caseID)
 		}
@@ -310,13 +307,10 @@ func (p *presence) sweepLocked() {
 		}
 	}
 	for caseID, nodes := range p.remote {
-		changed := false
-		for node, rv := range nodes {
-			if !now.Before(rv.until) { // that node stopped saying (it died, or lost the bus)
-				delete(nodes, node)
-				changed = true
-			}
-		}
+		was := len(nodes)
+		// A node whose viewers are out of date stopped saying (it died, or lost the bus).
+		maps.DeleteFunc(nodes, func(_ string, rv remoteViewers) bool { return !now.Before(rv.until) })
+		changed := len(nodes) < was
 		if len(nodes) == 0 {
 			delete(p.remote, caseID)
 		}
