@@ -213,21 +213,26 @@ func (p *presence) open(caseID int64, agentID int64, name string) (others []stri
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sweepLocked()
-	vs := p.cases[caseID]
-	if vs == nil {
-		vs = map[int64]*viewer{}
-		p.cases[caseID] = vs
-	}
-	v, seen := vs[agentID]
-	if !seen {
-		v = &viewer{}
-		vs[agentID] = v
-	}
+	v, seen := p.viewerLocked(caseID, agentID)
 	v.name, v.until = name, p.now().Add(p.ttl)
 	if !seen {
 		p.publishLocked(caseID)
 	}
 	return p.othersLocked(caseID, agentID)
+}
+
+// viewerLocked is the agent's viewer of the case, made now if they had none (seen false).
+func (p *presence) viewerLocked(caseID, agentID int64) (v *viewer, seen bool) {
+	vs := p.cases[caseID]
+	if vs == nil {
+		vs = map[int64]*viewer{}
+		p.cases[caseID] = vs
+	}
+	if v, seen = vs[agentID]; !seen {
+		v = &viewer{}
+		vs[agentID] = v
+	}
+	return v, seen
 }
 
 // close forgets that the agent has the case open (they left it, or signed out).
@@ -253,15 +258,9 @@ func (p *presence) others(caseID, agentID int64) []string {
 func (p *presence) watch(caseID, agentID int64, name string) (stop func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	vs := p.cases[caseID]
-	if vs == nil {
-		vs = map[int64]*viewer{}
-		p.cases[caseID] = vs
-	}
-	v, seen := vs[agentID]
+	v, seen := p.viewerLocked(caseID, agentID)
 	if !seen {
-		v = &viewer{name: name}
-		vs[agentID] = v
+		v.name = name
 	}
 	v.streams++
 	if !seen {
