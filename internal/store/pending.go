@@ -451,10 +451,11 @@ func writeRows[T, R any](ctx context.Context, t *Tx, items []T, row func(T) R, w
 // execRows runs q, whose FROM item rowsOf reads rows (a slice of structs whose fields' JSON keys
 // name its columns). On PostgreSQL the rows are its one JSON parameter: the statement's text is
 // the same for any number of rows. On SQLite they are bound values of multi-row VALUES, in
-// chunks (see chunkSizes). what names the rows in an error.
+// chunks (see chunkSizes). A statement that reads them with jsonRows(1, …) instead gets them
+// as the JSON parameter on both. what names the rows in an error.
 func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
 	var err error
-	if t.d.name == "sqlite" {
+	if t.d.name == "sqlite" && strings.Contains(q, rowsMark) {
 		err = t.execValues(ctx, q, reflect.ValueOf(rows))
 	} else {
 		var list string
@@ -472,9 +473,9 @@ func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
 // placeholders, bound to the rows' fields of those JSON keys.
 func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error {
 	start := strings.Index(q, rowsMark)
-	end := strings.Index(q[max(start, 0):], rowsMarkEnd)
-	if start < 0 || end < 0 {
-		return fmt.Errorf("statement without rowsOf: %.60s", q)
+	end := strings.Index(q[start:], rowsMarkEnd)
+	if end < 0 {
+		return fmt.Errorf("rowsOf's mark not closed: %.60s", q)
 	}
 	end += start
 	names := strings.Fields(q[start+len(rowsMark) : end])
