@@ -96,7 +96,14 @@ func (s *Service) trigger(w *work, t autoTrigger) error {
 
 // triggerEntries queues the entries just appended to a case as triggers.
 func (s *Service) triggerEntries(w *work, c desk.Case, entries []desk.Entry) error {
+	list, err := s.activeAutomations(w)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
+		if !list.events[string(e.Kind)] {
+			continue // no rule starts on it: its trigger is not made (trigger would drop it)
+		}
 		if err := s.trigger(w, autoTrigger{caseID: c.ID, event: string(e.Kind), key: fmt.Sprintf("entry:%d", e.Seq), text: e.Body, once: true}); err != nil {
 			return err
 		}
@@ -579,11 +586,13 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 
 // Automations lists the rules.
 func (s *Service) Automations(ctx context.Context, actor desk.Actor) ([]desk.Automation, error) {
-	return readAs(s, ctx, actor, ActAutomations, "list automations", func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
+	out, err := readAs(s, ctx, actor, ActAutomations, func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
+	return out, wrap("list automations", err)
 }
 
-// readAs is a read open to those the action's gate lets through: one read transaction.
-func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, what string, fn func(tx *store.Tx) (T, error)) (T, error) {
+// readAs is a read open to those the action's gate lets through: one read transaction. The
+// caller wraps its errors with what it reads.
+func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(tx *store.Tx) (T, error)) (T, error) {
 	var out T
 	if err := gate(actor, act); err != nil {
 		return out, err
@@ -593,7 +602,7 @@ func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action
 		out, err = fn(tx)
 		return err
 	})
-	return out, wrap(what, err)
+	return out, err
 }
 
 // AutomationPatch changes a rule; nil fields stay as they are.

@@ -532,27 +532,26 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 // startResponseClock schedules the escalation of a customer's contact left unanswered past the
 // case's response target (its type's, else its team's), counted in the team's business time.
 func (s *Service) startResponseClock(w *work, c desk.Case) error {
-	settings, err := w.settingsOf(c)
-	if err != nil {
-		return err
-	}
-	due := settings.Calendar().Add(w.now, settings.ResponseTarget)
-	err = w.tx.HoldTimer(w.ctx, store.Timer{Kind: timerResponseDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
-		Key: fmt.Sprintf("response_due:%d", c.ID)}, w.now)
-	w.changed(Event{CaseID: c.ID, Timers: true})
-	return err
+	return startTargetClock(w, c, timerResponseDue, func(t desk.TeamSettings) time.Duration { return t.ResponseTarget })
 }
 
 // startResolutionClock schedules the escalation of a case not resolved within its team's
 // resolution target (none when the team sets none), counted in the team's business time.
 func (s *Service) startResolutionClock(w *work, c desk.Case) error {
+	return startTargetClock(w, c, timerResolutionDue, func(t desk.TeamSettings) time.Duration { return t.ResolutionTarget })
+}
+
+// startTargetClock sets the timer kind on a case for when the target its settings give
+// (target; none when unset) has passed in the team's business time.
+func startTargetClock(w *work, c desk.Case, kind string, target func(desk.TeamSettings) time.Duration) error {
 	settings, err := w.settingsOf(c)
-	if err != nil || settings.ResolutionTarget <= 0 {
+	if err != nil || target(settings) <= 0 {
 		return err
 	}
-	due := settings.Calendar().Add(w.now, settings.ResolutionTarget)
-	err = w.tx.HoldTimer(w.ctx, store.Timer{Kind: timerResolutionDue, DueAt: due, CaseID: c.ID, RefID: c.ID,
-		Key: fmt.Sprintf("resolution_due:%d", c.ID)}, w.now)
+	due := settings.Calendar().Add(w.now, target(settings))
+	// Held to the commit with the command's other writes (a mail group's in one statement).
+	err = w.tx.HoldTimer(w.ctx, store.Timer{Kind: kind, DueAt: due, CaseID: c.ID, RefID: c.ID,
+		Key: fmt.Sprintf("%s:%d", kind, c.ID)}, w.now)
 	w.changed(Event{CaseID: c.ID, Timers: true})
 	return err
 }

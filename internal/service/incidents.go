@@ -392,7 +392,7 @@ func (s *Service) promiseGroupsOn(w *work, inc desk.Incident, c *desk.Case, pair
 		if err := w.tx.AddIncidentPromise(w.ctx, p.ID, inc.ID, pr[0]); err != nil {
 			return err
 		}
-		if err := s.told(w, inc, c, tell, toldPromise, pr[0]); err != nil {
+		if err := w.told(inc.ID, c, tell, toldPromise, pr[0]); err != nil {
 			return err
 		}
 	}
@@ -401,12 +401,12 @@ func (s *Service) promiseGroupsOn(w *work, inc desk.Incident, c *desk.Case, pair
 
 // told records that a linked case's customer was told (tell), or keeps the case's mail from
 // them when they are told on another case.
-func (s *Service) told(w *work, inc desk.Incident, c *desk.Case, tell bool, what string, ref int64) error {
+func (w *work) told(incidentID int64, c *desk.Case, tell bool, what string, ref int64) error {
 	if !tell {
 		w.unqueueMail(c.ID)
 		return nil
 	}
-	return w.tx.AddIncidentNotice(w.ctx, inc.ID, store.IncidentNotice{CustomerID: c.CustomerID, CaseID: c.ID, What: what, RefID: ref, At: w.now})
+	return w.tx.AddIncidentNotice(w.ctx, incidentID, store.IncidentNotice{CustomerID: c.CustomerID, CaseID: c.ID, What: what, RefID: ref, At: w.now})
 }
 
 // unqueueMail drops what the command would mail on a case: its customer is told on another.
@@ -452,7 +452,7 @@ func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int6
 			if err := w.tx.AddIncidentPromise(ctx, p.ID, inc.ID, group); err != nil {
 				return err
 			}
-			if err := s.told(w, inc, c, tell[c.ID], toldPromise, group); err != nil {
+			if err := w.told(inc.ID, c, tell[c.ID], toldPromise, group); err != nil {
 				return err
 			}
 		}
@@ -635,7 +635,7 @@ func (s *Service) ResolveIncident(ctx context.Context, actor desk.Actor, id int6
 				return err
 			}
 			if tell[c.ID] {
-				if err := s.told(w, *inc, c, true, toldResolved, 0); err != nil {
+				if err := w.told(inc.ID, c, true, toldResolved, 0); err != nil {
 					return err
 				}
 			}

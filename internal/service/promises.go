@@ -239,22 +239,24 @@ func loadPromise(w *work, id int64) (*desk.Promise, *desk.Case, error) {
 
 // KeepPromise records that a promise was kept; its reminders and breach are called off.
 func (s *Service) KeepPromise(ctx context.Context, actor desk.Actor, id int64, note string) (PromiseView, error) {
-	return s.onPromise(ctx, actor, id, ActPromiseKeep, "keep promise", func(w *work, p *desk.Promise, c *desk.Case) error {
+	view, err := s.onPromise(ctx, actor, id, ActPromiseKeep, func(w *work, p *desk.Promise, c *desk.Case) error {
 		return s.keepGroup(w, p, c, note)
 	})
+	return view, wrap("keep promise", err)
 }
 
 // SlipPromise moves a promise's due time with a reason and a message to the customer, both on
 // the record. The second slip of one promise (and every one after it) escalates the case.
 func (s *Service) SlipPromise(ctx context.Context, actor desk.Actor, id int64, in desk.Slip) (PromiseView, error) {
-	return s.onPromise(ctx, actor, id, ActPromiseSlip, "slip promise", func(w *work, p *desk.Promise, c *desk.Case) error {
+	view, err := s.onPromise(ctx, actor, id, ActPromiseSlip, func(w *work, p *desk.Promise, c *desk.Case) error {
 		return s.slipGroup(w, p, c, in)
 	})
+	return view, wrap("slip promise", err)
 }
 
 // onPromise runs a command on one promise: the permission table's answer for the action, then
-// do, then the promise as it is after.
-func (s *Service) onPromise(ctx context.Context, actor desk.Actor, id int64, act Action, what string,
+// do, then the promise as it is after. The caller wraps its errors with what it does.
+func (s *Service) onPromise(ctx context.Context, actor desk.Actor, id int64, act Action,
 	do func(w *work, p *desk.Promise, c *desk.Case) error) (PromiseView, error) {
 	if err := gate(actor, act); err != nil {
 		return PromiseView{}, err
@@ -274,7 +276,7 @@ func (s *Service) onPromise(ctx context.Context, actor desk.Actor, id int64, act
 		view, err = promiseView(w, *p)
 		return err
 	})
-	return view, wrap(what, err)
+	return view, err
 }
 
 // keepOn keeps one open promise of a case the command has locked.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"syscall"
@@ -284,11 +285,13 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 		b.Fatal(err)
 	}
 	clk.Set(due.Add(time.Minute))
+	stopProfile := profileTimed(b)
 	b.StartTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	fired, err := runner.RunDue(ctx)
 	took, cpu = time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
+	stopProfile()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -297,3 +300,28 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 	}
 	return took, cpu
 }
+
+// profileTimed writes a CPU profile of the timed part alone to the file KEPT_BENCH_CPUPROFILE
+// names (-cpuprofile also holds the setup, which dwarfs it), a file per run: name.1, name.2, ...
+func profileTimed(b *testing.B) (stop func()) {
+	name := os.Getenv("KEPT_BENCH_CPUPROFILE")
+	if name == "" {
+		return func() {}
+	}
+	profiles++
+	f, err := os.Create(fmt.Sprintf("%s.%d", name, profiles))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var profiles int // runs profiled so far, for profileTimed's file names

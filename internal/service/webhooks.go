@@ -164,10 +164,11 @@ func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk
 	if err := s.fanOut(ctx, actor); err != nil {
 		return desk.Webhook{}, err
 	}
-	return readAs(s, ctx, actor, ActWebhooks, "read webhook", func(tx *store.Tx) (desk.Webhook, error) {
+	h, err := readAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) (desk.Webhook, error) {
 		h, err := tx.Webhook(ctx, id)
 		return h, notFoundAs(err, "webhook", id)
 	})
+	return h, wrap("read webhook", err)
 }
 
 // refusePrivate refuses an endpoint whose host is, or resolves to, a loopback or private
@@ -196,7 +197,8 @@ func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhoo
 	if err := s.fanOut(ctx, actor); err != nil {
 		return nil, err
 	}
-	return readAs(s, ctx, actor, ActWebhooks, "list webhooks", func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
+	hooks, err := readAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
+	return hooks, wrap("list webhooks", err)
 }
 
 // fanOut makes the deliveries of the events queued and not yet taken by the sender, so an
@@ -309,6 +311,9 @@ type hookEvent struct {
 // queueWebhooks queues, in the command's transaction, a delivery of each new entry to every
 // endpoint that hears of its kind.
 func (s *Service) queueWebhooks(w *work, c desk.Case, entries []desk.Entry) error {
+	if hooks, err := s.activeHooks(w); err != nil || len(hooks) == 0 {
+		return err // no endpoint: no events to name (a batch of breaks appends hundreds of entries)
+	}
 	evs := make([]hookEvent, len(entries))
 	for i, e := range entries {
 		// The entry is on the record: the event names it, and its body is made from it when

@@ -548,8 +548,10 @@ func (w *work) absencesOf(agentID int64) ([]desk.Absence, error) {
 // loadAbsences reads set-wise, for a batch, the absences of agents not read yet.
 func (w *work) loadAbsences(ids []int64) error {
 	var missing []int64
+	seen := map[int64]bool{} // a batch's hundred breaks name a handful of managers
 	for _, id := range ids {
-		if _, ok := w.absences[id]; !ok && id != 0 {
+		if _, ok := w.absences[id]; !ok && id != 0 && !seen[id] {
+			seen[id] = true
 			missing = append(missing, id)
 		}
 	}

@@ -128,23 +128,18 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if timerKind == "" {
 		timerKind = "response_due"
 	}
-	args := []any{timerKind}
-	var where []string
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	cs := conds{args: []any{timerKind}}
 	if f.OwnerID != 0 {
-		add("c.owner_id = $%d", f.OwnerID)
+		cs.add("c.owner_id = $%d", f.OwnerID)
 	}
 	switch {
 	case f.Queued:
-		add("c.owner_id IS NULL AND c.team_id = $%d", f.TeamID) // the partial index cases_team_queue
+		cs.add("c.owner_id IS NULL AND c.team_id = $%d", f.TeamID) // the partial index cases_team_queue
 	case f.TeamID != 0:
-		add("c.owner_id IN (SELECT id FROM agents WHERE team_id = $%d)", f.TeamID)
+		cs.add("c.owner_id IN (SELECT id FROM agents WHERE team_id = $%d)", f.TeamID)
 	}
 	if f.PartnerID != 0 {
-		add("c.partner_id = $%d", f.PartnerID)
+		cs.add("c.partner_id = $%d", f.PartnerID)
 	}
 	statuses := f.Statuses
 	if len(statuses) == 0 {
@@ -152,22 +147,22 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	}
 	ph := make([]string, len(statuses))
 	for i, s := range statuses {
-		args = append(args, string(s))
-		ph[i] = fmt.Sprintf("$%d", len(args))
+		cs.args = append(cs.args, string(s))
+		ph[i] = fmt.Sprintf("$%d", len(cs.args))
 	}
-	where = append(where, "c.status IN ("+strings.Join(ph, ", ")+")")
+	cs.where = append(cs.where, "c.status IN ("+strings.Join(ph, ", ")+")")
 	if f.Priority != "" {
-		add("c.priority = $%d", f.Priority)
+		cs.add("c.priority = $%d", f.Priority)
 	}
 	switch f.OnCustomer {
 	case "yes":
-		where = append(where, "c.waiting_since IS NOT NULL")
+		cs.where = append(cs.where, "c.waiting_since IS NOT NULL")
 	case "no":
-		where = append(where, "c.waiting_since IS NULL")
+		cs.where = append(cs.where, "c.waiting_since IS NULL")
 	}
 	if f.Tag != "" {
 		// Tags are a JSON list of words without quotes (desk.ParseTags): the quoted tag is found whole.
-		add(`c.tags LIKE $%d ESCAPE '\'`, `%"`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Tag)+`"%`)
+		cs.add(`c.tags LIKE $%d ESCAPE '\'`, `%"`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Tag)+`"%`)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
@@ -193,7 +188,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		if !ok || c.sort != sort {
 			return nil, desk.Invalid("after", "not a cursor of this list")
 		}
-		after, args = keysetAfter(c, args)
+		after, cs.args = keysetAfter(c, cs.args)
 	}
 	// Only the sort keys are computed for every case of the list; the rest of a row is read for
 	// the page's rows alone (a team of 5,000 open cases: the owner index covers id and
@@ -207,7 +202,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 			(SELECT MIN(p.due_at) FROM promises p WHERE p.case_id = c.id AND p.state = 'open') AS promise_due,
 			(SELECT MIN(tm.due_at) FROM timers tm WHERE tm.case_id = c.id AND tm.state = 'pending' AND tm.kind = $1) AS response_due
 		FROM cases c
-		WHERE ` + strings.Join(where, " AND ") + `
+		WHERE ` + strings.Join(cs.where, " AND ") + `
 	), keyed AS (
 		SELECT due.*, CASE WHEN promise_due IS NULL AND response_due IS NULL THEN 1 ELSE 0 END AS nodue,
 			CASE WHEN response_due IS NULL OR promise_due <= response_due THEN promise_due ELSE response_due END AS next_due
@@ -218,7 +213,7 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	SELECT page.id, c.subject, c.status, COALESCE(c.owner_id, 0), COALESCE(c.partner_id, 0), c.customer_id, cu.name, c.rung, c.flags, page.updated_at,
 		page.promise_due, page.response_due, c.priority, c.tags, CASE WHEN c.waiting_since IS NULL THEN 0 ELSE 1 END
 	FROM page JOIN cases c ON c.id = page.id JOIN customers cu ON cu.id = c.customer_id ` + pageOrder.Replace(order)
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.tx.QueryContext(ctx, q, cs.args...)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}

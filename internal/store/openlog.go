@@ -111,6 +111,6 @@ func (t *Tx) writeOpenCounts(ctx context.Context, deltas map[int64]int) error {
 	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.AgentID, b.AgentID) }) // locks taken in one order
 	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
 	return t.execRows(ctx, fmt.Sprintf("open counts of %d agents", len(rows)), `INSERT INTO agent_open_cases (agent_id, shard, open)
-		SELECT j.agent_id, `+t.d.shard+`, j.delta FROM `+t.d.jsonRows(1, "agent_id BIGINT", "delta INTEGER")+` WHERE true
+		SELECT j.agent_id, `+t.d.shard+`, j.delta FROM `+t.d.rowsOf("agent_id BIGINT", "delta INTEGER")+` WHERE true
 		ON CONFLICT (agent_id, shard) DO UPDATE SET open = agent_open_cases.open + excluded.open`, rows)
 }

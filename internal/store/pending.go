@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -285,7 +287,7 @@ func (t *Tx) savePromises(ctx context.Context, ps []desk.Promise) error {
 		return r
 	}, "save %d promises", `UPDATE promises SET owner_id = j.owner_id,
 		due_at = `+t.d.timeColumn("j.due_at")+`, state = j.state, slips = j.slips, words = j.words, done_at = `+t.d.timeColumn("j.done_at")+`
-		FROM `+t.d.jsonRows(1, "id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`)
+		FROM `+t.d.rowsOf("id BIGINT", "owner_id BIGINT", "due_at TEXT", "state TEXT", "slips INTEGER", "words TEXT", "done_at TEXT")+` WHERE promises.id = j.id`)
 }
 
 func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
@@ -324,7 +326,7 @@ func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
 		return cmp.Or(cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.FromID, b.FromID))
 	})
 	return t.execRows(ctx, fmt.Sprintf("reassign promises of %d cases", len(rows)), `UPDATE promises SET owner_id = j.owner_id
-		FROM `+t.d.jsonRows(1, "case_id BIGINT", "from_id BIGINT", "owner_id BIGINT")+` WHERE promises.case_id = j.case_id
+		FROM `+t.d.rowsOf("case_id BIGINT", "from_id BIGINT", "owner_id BIGINT")+` WHERE promises.case_id = j.case_id
 		AND promises.owner_id = j.from_id AND promises.state = 'open'`, rows)
 }
 
@@ -338,7 +340,7 @@ func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
 	// compared with it, SQLite plans it once even on an analysed desk (sqlite_stat4 re-plans a
 	// comparison of an indexed column with a bare parameter for each new value).
 	return writeRows(ctx, t, refs, func(r TimerRef) row { return row{r.Kind, r.RefID} }, "cancel %d timers", `DELETE FROM timers WHERE id IN (SELECT tm.id
-		FROM `+t.d.jsonRows(1, "kind TEXT", "ref_id BIGINT")+` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`)
+		FROM `+t.d.rowsOf("kind TEXT", "ref_id BIGINT")+` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE tm.state = 'pending')`)
 }
 
 func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
@@ -355,7 +357,7 @@ func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
 		return row{p.CaseID, string(p.Kind), p.PersonID, p.Name, p.Role, t.d.timeParam(p.Since)}
 	}, "add %d participants", `INSERT INTO participants (case_id, kind, person_id, name, role, since)
 		SELECT j.case_id, j.kind, j.person_id, j.name, j.role, `+t.d.timeColumn("j.since")+`
-		FROM `+t.d.jsonRows(1, "case_id BIGINT", "kind TEXT", "person_id BIGINT", "name TEXT", "role TEXT", "since TEXT")+` WHERE true
+		FROM `+t.d.rowsOf("case_id BIGINT", "kind TEXT", "person_id BIGINT", "name TEXT", "role TEXT", "since TEXT")+` WHERE true
 		ON CONFLICT (case_id, kind, person_id) DO NOTHING`)
 }
 
@@ -371,7 +373,7 @@ func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
 		return row{n.AgentID, n.CaseID, n.Kind, n.Body, t.d.timeParam(n.CreatedAt)}
 	}, "notify agents (%d notifications)", `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
 		SELECT j.agent_id, j.case_id, j.kind, j.body, `+t.d.timeColumn("j.created_at")+` FROM `+
-		t.d.jsonRows(1, "agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"))
+		t.d.rowsOf("agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"))
 }
 
 func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
@@ -382,7 +384,7 @@ func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
 	}
 	return writeRows(ctx, t, links, func(l entryLink) row { return row{l.mailID, l.entry.caseID, l.entry.seq} }, "link %d mails", `UPDATE mails SET case_id = j.case_id,
 		entry_id = (SELECT e.id FROM entries e WHERE e.case_id = j.case_id AND e.seq = j.seq)
-		FROM `+t.d.jsonRows(1, "id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`)
+		FROM `+t.d.rowsOf("id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`)
 }
 
 func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
@@ -396,7 +398,7 @@ func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
 		return row{k.channel, k.externalID, k.entry.caseID, k.entry.seq}
 	}, "store %d inbound keys", `INSERT INTO inbound_keys (channel, external_id, case_id, entry_id)
 		SELECT j.channel, j.external_id, j.case_id, e.id FROM `+
-		t.d.jsonRows(1, "channel TEXT", "external_id TEXT", "case_id BIGINT", "seq BIGINT")+`
+		t.d.rowsOf("channel TEXT", "external_id TEXT", "case_id BIGINT", "seq BIGINT")+`
 		JOIN entries e ON e.case_id = j.case_id AND e.seq = j.seq`)
 }
 
@@ -437,7 +439,7 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0), priority = j.priority, tags = j.tags,
 		cc = j.cc, bcc = j.bcc, waiting_since = `+t.d.timeColumn("NULLIF(j.waiting_since, '')")+`,
 		waiting_until = `+t.d.timeColumn("NULLIF(j.waiting_until, '')")+`, merged_into = j.merged_into
-		FROM `+t.d.jsonRows(1, "id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
+		FROM `+t.d.rowsOf("id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
 		"partner_id BIGINT", "updated_at TEXT", "priority TEXT", "tags TEXT",
 		"cc TEXT", "bcc TEXT", "waiting_since TEXT", "waiting_until TEXT", "merged_into BIGINT")+` WHERE cases.id = j.id`)
@@ -464,17 +466,69 @@ func writeRows[T, R any](ctx context.Context, t *Tx, items []T, row func(T) R, w
 	return t.execRows(ctx, fmt.Sprintf(what, len(items)), q, rows)
 }
 
-// execRows runs q with rows as its one JSON parameter ($1, read by jsonRows): the statement's
-// text is the same for any number of rows. what names the rows in an error.
+// execRows runs q, whose FROM item rowsOf reads rows (a slice of structs whose fields' JSON keys
+// name its columns). On PostgreSQL the rows are its one JSON parameter: the statement's text is
+// the same for any number of rows. On SQLite they are bound values of multi-row VALUES, in
+// chunks (see chunkSizes). A statement that reads them with jsonRows(1, …) instead gets them
+// as the JSON parameter on both. what names the rows in an error.
 func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
-	list, err := jsonParam(rows)
-	if err == nil {
-		_, err = t.tx.ExecContext(ctx, q, list)
+	var err error
+	if t.d.name == "sqlite" && strings.Contains(q, rowsMark) {
+		err = t.execValues(ctx, q, reflect.ValueOf(rows))
+	} else {
+		var list string
+		if list, err = jsonParam(rows); err == nil {
+			_, err = t.tx.ExecContext(ctx, q, list)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// execValues runs q of rowsOf on SQLite: the marked column names are replaced by a chunk's
+// placeholders, bound to the rows' fields of those JSON keys.
+func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error {
+	start := strings.Index(q, rowsMark)
+	end := strings.Index(q[start:], rowsMarkEnd)
+	if end < 0 {
+		return fmt.Errorf("rowsOf's mark not closed: %.60s", q)
+	}
+	end += start
+	names := strings.Fields(q[start+len(rowsMark) : end])
+	fields := make([]int, len(names))
+	typ := rows.Type().Elem()
+	for i, name := range names {
+		fields[i] = -1
+		for f := range typ.NumField() {
+			if key, _, _ := strings.Cut(typ.Field(f).Tag.Get("json"), ","); key == name {
+				fields[i] = f
+			}
+		}
+		if fields[i] < 0 {
+			return fmt.Errorf("rows of %s have no field %q", typ, name)
+		}
+	}
+	return chunks(rows.Len(), func(lo, hi int) error {
+		args := make([]any, 0, len(fields)*(hi-lo))
+		for i := lo; i < hi; i++ {
+			r := rows.Index(i)
+			for _, f := range fields {
+				v := r.Field(f)
+				if v.Kind() == reflect.Pointer { // an optional value: NULL when unset
+					if v.IsNil() {
+						args = append(args, nil)
+						continue
+					}
+					v = v.Elem()
+				}
+				args = append(args, v.Interface())
+			}
+		}
+		_, err := t.tx.ExecContext(ctx, q[:start]+valuesRows(hi-lo, len(fields))+q[end+len(rowsMarkEnd):], args...)
+		return err
+	})
 }
 
 // appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of

@@ -67,37 +67,32 @@ type PromiseFilter struct {
 
 // Promises lists promises, soonest due first.
 func (t *Tx) Promises(ctx context.Context, f PromiseFilter) ([]desk.Promise, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	var cs conds
 	if f.CaseID != 0 {
-		add("p.case_id = $%d", f.CaseID)
+		cs.add("p.case_id = $%d", f.CaseID)
 	}
 	if f.OwnerID != 0 {
-		add("p.owner_id = $%d", f.OwnerID)
+		cs.add("p.owner_id = $%d", f.OwnerID)
 	}
 	if f.TeamID != 0 {
-		add("c.team_id = $%d", f.TeamID)
+		cs.add("c.team_id = $%d", f.TeamID)
 	}
 	if f.State != "" {
-		add("p.state = $%d", string(f.State))
+		cs.add("p.state = $%d", string(f.State))
 	}
 	if !f.DueFrom.IsZero() {
-		add("p.due_at >= $%d", f.DueFrom)
+		cs.add("p.due_at >= $%d", f.DueFrom)
 	}
 	if !f.DueTo.IsZero() {
-		add("p.due_at < $%d", f.DueTo)
+		cs.add("p.due_at < $%d", f.DueTo)
 	}
 	q := `SELECT p.id, p.case_id, p.kind, p.words, p.place, p.due_at, p.state, p.maker_id, p.owner_id, p.slips, p.case_type, p.created_at, p.done_at
 		FROM promises p`
 	if f.TeamID != 0 {
 		q += ` JOIN cases c ON c.id = p.case_id`
 	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if len(cs.where) > 0 {
+		q += " WHERE " + strings.Join(cs.where, " AND ")
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
@@ -106,10 +101,10 @@ func (t *Tx) Promises(ctx context.Context, f PromiseFilter) ([]desk.Promise, err
 	if f.CaseID != 0 {
 		// One case's few promises, by its index, sorted here: ordered by due time in SQL, the
 		// planner walked every open promise of the desk in due order to find the case's.
-		return t.casePromises(ctx, q, args, limit)
+		return t.casePromises(ctx, q, cs.args, limit)
 	}
 	q += fmt.Sprintf(" ORDER BY p.due_at, p.id LIMIT %d", limit)
-	return listOf(ctx, t, "list promises", scanPromise, q, args...)
+	return listOf(ctx, t, "list promises", scanPromise, q, cs.args...)
 }
 
 // casePromises runs a promise query that names one case, and sorts what it finds soonest due

@@ -24,24 +24,33 @@ type ReportFilter struct {
 // where is the filter as a condition on the case c, agentCol naming the agent a figure counts
 // for ("" when the measure counts for nobody in SQL); its arguments are appended to args.
 func (f ReportFilter) where(agentCol string, args *[]any) string {
-	parts := []string{"1 = 1"}
-	add := func(cond string, v any) {
-		*args = append(*args, v)
-		parts = append(parts, fmt.Sprintf(cond, len(*args)))
-	}
+	cs := conds{where: []string{"1 = 1"}, args: *args}
 	if f.TeamID != 0 {
-		add("c.team_id = $%d", f.TeamID)
+		cs.add("c.team_id = $%d", f.TeamID)
 	}
 	if f.AgentID != 0 && agentCol != "" {
-		add(agentCol+" = $%d", f.AgentID)
+		cs.add(agentCol+" = $%d", f.AgentID)
 	}
 	if f.Channel != "" {
-		add("c.channel = $%d", f.Channel)
+		cs.add("c.channel = $%d", f.Channel)
 	}
 	if f.Type != "" {
-		add("c.case_type = $%d", f.Type)
+		cs.add("c.case_type = $%d", f.Type)
 	}
-	return strings.Join(parts, " AND ")
+	*args = cs.args
+	return strings.Join(cs.where, " AND ")
+}
+
+// conds are a WHERE clause's conditions as a query builds them, with their parameters.
+type conds struct {
+	where []string
+	args  []any
+}
+
+// add adds a condition on one more parameter, v: cond's %d is its number ($1, $2, …).
+func (c *conds) add(cond string, v any) {
+	c.args = append(c.args, v)
+	c.where = append(c.where, fmt.Sprintf(cond, len(c.args)))
 }
 
 // AgentCount is one agent's counts in a report.

@@ -257,3 +257,58 @@ func TestSQLiteCheckpointer(t *testing.T) {
 		t.Errorf("%d rows after close, want 1501", n)
 	}
 }
+
+// TestSQLiteExecRows writes rows set-wise both ways execRows takes on SQLite: bound VALUES
+// (rowsOf) in chunks, with an unset optional value stored as NULL and a bool as 1; and, for a
+// statement that reads them with jsonRows, the JSON parameter. 101 rows: 64 + 32 + 4 + 1.
+func TestSQLiteExecRows(t *testing.T) {
+	s := openSQLiteTest(t)
+	ctx := context.Background()
+	type row struct {
+		Note *string `json:"note"`
+		ID   int64   `json:"id"` // out of the columns' order: the JSON key names the column
+		Flag bool    `json:"flag"`
+	}
+	var rows []row
+	for i := range 101 {
+		r := row{ID: int64(i + 1), Flag: i%2 == 0}
+		if i%3 == 0 {
+			note := fmt.Sprintf("note %d", i+1)
+			r.Note = &note
+		}
+		rows = append(rows, r)
+	}
+	for _, from := range []string{sqliteDialect.rowsOf("id BIGINT", "note TEXT", "flag BOOLEAN"), sqliteDialect.jsonRows(1, "id BIGINT", "note TEXT", "flag BOOLEAN")} {
+		var got []string
+		err := s.Write(ctx, func(tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, `CREATE TEMP TABLE rows_test (id INTEGER PRIMARY KEY, note TEXT, flag INTEGER)`); err != nil {
+				return err
+			}
+			if err := tx.execRows(ctx, "rows test", `INSERT INTO rows_test (id, note, flag) SELECT j.id, j.note, j.flag FROM `+from, rows); err != nil {
+				return err
+			}
+			res, err := tx.tx.QueryContext(ctx, `SELECT id || ':' || COALESCE(note, 'NULL') || ':' || flag FROM rows_test ORDER BY id`)
+			if err != nil {
+				return err
+			}
+			defer res.Close()
+			for res.Next() {
+				var v string
+				if err := res.Scan(&v); err != nil {
+					return err
+				}
+				got = append(got, v)
+			}
+			if _, err := tx.tx.ExecContext(ctx, `DROP TABLE rows_test`); err != nil {
+				return err
+			}
+			return res.Err()
+		})
+		if err != nil {
+			t.Fatalf("%.40s: %v", from, err)
+		}
+		if len(got) != 101 || got[0] != "1:note 1:1" || got[1] != "2:NULL:0" || got[100] != "101:NULL:1" {
+			t.Fatalf("%.40s: %d rows, %q %q … %q", from, len(got), got[0], got[1], got[len(got)-1])
+		}
+	}
+}

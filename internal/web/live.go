@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -212,21 +213,26 @@ func (p *presence) open(caseID int64, agentID int64, name string) (others []stri
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sweepLocked()
-	vs := p.cases[caseID]
-	if vs == nil {
-		vs = map[int64]*viewer{}
-		p.cases[caseID] = vs
-	}
-	v, seen := vs[agentID]
-	if !seen {
-		v = &viewer{}
-		vs[agentID] = v
-	}
+	v, seen := p.viewerLocked(caseID, agentID)
 	v.name, v.until = name, p.now().Add(p.ttl)
 	if !seen {
 		p.publishLocked(caseID)
 	}
 	return p.othersLocked(caseID, agentID)
+}
+
+// viewerLocked is the agent's viewer of the case, made now if they had none (seen false).
+func (p *presence) viewerLocked(caseID, agentID int64) (v *viewer, seen bool) {
+	vs := p.cases[caseID]
+	if vs == nil {
+		vs = map[int64]*viewer{}
+		p.cases[caseID] = vs
+	}
+	if v, seen = vs[agentID]; !seen {
+		v = &viewer{}
+		vs[agentID] = v
+	}
+	return v, seen
 }
 
 // close forgets that the agent has the case open (they left it, or signed out).
@@ -252,15 +258,9 @@ func (p *presence) others(caseID, agentID int64) []string {
 func (p *presence) watch(caseID, agentID int64, name string) (stop func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	vs := p.cases[caseID]
-	if vs == nil {
-		vs = map[int64]*viewer{}
-		p.cases[caseID] = vs
-	}
-	v, seen := vs[agentID]
+	v, seen := p.viewerLocked(caseID, agentID)
 	if !seen {
-		v = &viewer{name: name}
-		vs[agentID] = v
+		v.name = name
 	}
 	v.streams++
 	if !seen {
@@ -293,13 +293,9 @@ func (p *presence) sweep() {
 func (p *presence) sweepLocked() {
 	now := p.now()
 	for caseID, vs := range p.cases {
-		changed := false
-		for agentID, v := range vs {
-			if v.streams <= 0 && !now.Before(v.until) {
-				delete(vs, agentID)
-				changed = true
-			}
-		}
+		was := len(vs)
+		maps.DeleteFunc(vs, func(_ int64, v *viewer) bool { return v.streams <= 0 && !now.Before(v.until) })
+		changed := len(vs) < was
 		if len(vs) == 0 {
 			delete(p.cases, caseID)
 		}
@@ -310,13 +306,10 @@ func (p *presence) sweepLocked() {
 		}
 	}
 	for caseID, nodes := range p.remote {
-		changed := false
-		for node, rv := range nodes {
-			if !now.Before(rv.until) { // that node stopped saying (it died, or lost the bus)
-				delete(nodes, node)
-				changed = true
-			}
-		}
+		was := len(nodes)
+		// A node whose viewers are out of date stopped saying (it died, or lost the bus).
+		maps.DeleteFunc(nodes, func(_ string, rv remoteViewers) bool { return !now.Before(rv.until) })
+		changed := len(nodes) < was
 		if len(nodes) == 0 {
 			delete(p.remote, caseID)
 		}
