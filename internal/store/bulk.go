@@ -124,7 +124,20 @@ func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 // does not give back); on PostgreSQL it moves the id sequences past the ids written and
 // gathers the planner's statistics (ANALYZE), which right after a load would describe empty
 // tables.
+//
+// After the last load (the one that gathers statistics) it seals the word index's chunks
+// (search_chunks.go) the load made whole.
 func (b *Bulk) Close(ctx context.Context) error {
+	if err := b.close(ctx); err != nil || b.skipAnalyze {
+		return err
+	}
+	if _, err := b.s.SealSearch(ctx, nil); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	return nil
+}
+
+func (b *Bulk) close(ctx context.Context) error {
 	if b.s.d.name == "sqlite" {
 		var errs []error
 		if !b.skipAnalyze {
