@@ -517,7 +517,7 @@ func (t *Tx) searchRecent(ctx context.Context, s tail, match string, publicOnly 
 		}
 	}
 	slices.SortFunc(all, func(a, b found) int { return cmp.Compare(b.id, a.id) })
-	out := make([]Hit, 0, min(limit, len(all)))
+	var out []Hit
 	for i := 0; i < len(all) && len(out) < limit; i++ {
 		if i == 0 || all[i].id != all[i-1].id {
 			out = append(out, all[i].h)

@@ -170,6 +170,8 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 		if err := bulk.Write(ctx, &b); err != nil {
 			t.Fatal(err)
 		}
+		// Before the load's end seals chunks and fills the recent tables.
+		check("bulk-written, the load not closed")
 		if err := bulk.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
