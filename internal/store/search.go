@@ -86,10 +86,12 @@ func (t *Tx) writeIndex(ctx context.Context) error {
 	}
 	// The rowids are chosen here, as the bulk path does, so that each case's list of its texts
 	// (search_case_rows, migration 00013) is written before the texts and FTS5 last.
-	var last int64
-	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT rowid FROM search_fts ORDER BY rowid DESC LIMIT 1), 0)`).Scan(&last); err != nil {
-		return fmt.Errorf("index words: last text: %w", err)
+	// With the word index's chunks and recent tables (search_chunks.go), in one statement.
+	st, err := t.tailState(ctx)
+	if err != nil {
+		return fmt.Errorf("index words: %w", err)
 	}
+	last := st.last
 	for i, r := range rows {
 		rows[i] = append(r, last+int64(i)+1)
 	}
@@ -105,11 +107,6 @@ func (t *Tx) writeIndex(ctx context.Context) error {
 		SELECT value ->> 5, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1)`, string(js)); err != nil {
 		return fmt.Errorf("index words of %d texts: %w", len(rows), err)
 	}
-	st, err := t.tailState(ctx)
-	if err != nil {
-		return fmt.Errorf("index words: %w", err)
-	}
-	st.last = last // the texts before this write's
 	t.sealDue, err = t.writeRecent(ctx, st, string(js), rows)
 	return err
 }
