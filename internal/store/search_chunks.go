@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -258,19 +259,32 @@ func (s chunkSet) andNot(o chunkSet) {
 	}
 }
 
+// chunkBatch is how many chunks searchChunks asks about at most in one statement.
+const chunkBatch = 64
+
 // searchChunks finds the newest texts in sealed chunks holding every word, up to limit,
-// newest first: the chunks are read newest first, a few at a time, then more at a time.
+// newest first: the chunks are read newest first, one, then 4, 16 and 64 at a time. Each blob
+// is ANDed into its chunk's set as its row is read, not kept (at scale M, two common words
+// that never meet are 2.6 MB of blobs).
 func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, publicOnly bool, limit int) ([]Hit, error) {
-	asked := append([]string(nil), words...)
+	words = dedupe(words)
+	asked := slices.Clone(words)
 	if publicOnly {
 		asked = append(asked, chunkWordInternal)
 	}
-	set, other := newChunkSet(c.bits), newChunkSet(c.bits)
+	per := len(newChunkSet(c.bits))
+	tmp := newChunkSet(c.bits)
+	var sets, internal []uint64
+	var seen []int
 	var found []int64
 	step := int64(1)
 	for hi := c.sealed; hi > 0 && len(found) < limit; {
 		lo := max(hi-step, 0)
-		step *= 4
+		step = min(step*4, chunkBatch)
+		n := int(hi - lo)
+		sets, internal, seen = slices.Grow(sets[:0], n*per)[:n*per], slices.Grow(internal[:0], n*per)[:n*per], slices.Grow(seen[:0], n)[:n]
+		clear(seen)
+		clear(internal)
 		args := []any{lo, hi}
 		for _, w := range asked {
 			args = append(args, w)
@@ -280,54 +294,45 @@ func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, pub
 		if err != nil {
 			return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
 		}
-		blobs := map[int64]map[string][]byte{}
 		for rows.Next() {
 			var k int64
 			var w string
-			var b []byte
+			var b sql.RawBytes // valid until the next row: read into the sets at once
 			if err := rows.Scan(&k, &w, &b); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
 			}
-			if blobs[k] == nil {
-				blobs[k] = map[string][]byte{}
+			i := int(k - lo)
+			set := chunkSet(sets[i*per : (i+1)*per])
+			switch {
+			case w == chunkWordInternal:
+				chunkSet(internal[i*per:(i+1)*per]).load(b, c.bits)
+			case seen[i] == 0:
+				set.load(b, c.bits)
+				seen[i]++
+			default:
+				tmp.load(b, c.bits)
+				set.and(tmp)
+				seen[i]++
 			}
-			blobs[k][w] = b
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
 			return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
 		}
-		for k := hi - 1; k >= lo && len(found) < limit; k-- {
-			bs := blobs[k]
-			ok := true
-			for _, w := range words {
-				if _, in := bs[w]; !in {
-					ok = false
-					break
-				}
+		for i := n - 1; i >= 0 && len(found) < limit; i-- {
+			if seen[i] != len(words) {
+				continue // a word is in none of the chunk's texts
 			}
-			if !ok {
-				continue
-			}
-			for i, w := range words {
-				if i == 0 {
-					set.load(bs[w], c.bits)
-				} else {
-					other.load(bs[w], c.bits)
-					set.and(other)
-				}
-			}
-			if b, in := bs[chunkWordInternal]; in && publicOnly {
-				other.load(b, c.bits)
-				set.andNot(other)
-			}
-			for i := len(set) - 1; i >= 0 && len(found) < limit; i-- {
-				for w := set[i]; w != 0 && len(found) < limit; {
+			set := chunkSet(sets[i*per : (i+1)*per])
+			set.andNot(internal[i*per : (i+1)*per]) // all zero unless publicOnly
+			k := lo + int64(i)
+			for j := len(set) - 1; j >= 0 && len(found) < limit; j-- {
+				for w := set[j]; w != 0 && len(found) < limit; {
 					top := 63 - bits.LeadingZeros64(w)
 					w &^= 1 << top
-					found = append(found, k<<c.bits+int64(i*64+top))
+					found = append(found, k<<c.bits+int64(j*64+top))
 				}
 			}
 		}
