@@ -13,7 +13,7 @@ import (
 )
 
 // BenchmarkSearchChunksAtM measures the whole desk's search through sealed chunks alone at the
-// size of scale M (10.7M texts: 163 chunks of 65,536 on SQLite, 653 of 16,384 on PostgreSQL)
+// size of scale M (10.7M texts: 163 chunks of 65,536 on SQLite, 1,306 of 8,192 on PostgreSQL)
 // for its worst case: two words each in a tenth of every chunk's texts that never meet, so
 // every chunk is read and nothing is found. Without the texts themselves (chunks written
 // directly), so it runs in seconds instead of needing a generated data set.

@@ -14,14 +14,14 @@ CREATE TABLE search_chunks (
     PRIMARY KEY (word, chunk)
 );
 
--- One row: how many chunks (from 0) are sealed, and their size: 16,384 texts, so that the texts
+-- One row: how many chunks (from 0) are sealed, and their size: 8,192 texts, so that the texts
 -- after the sealed chunks are few enough to walk back by id.
 CREATE TABLE search_chunks_sealed (
     one        INTEGER PRIMARY KEY CHECK (one = 1),
     chunk_bits INTEGER NOT NULL,
     sealed     INTEGER NOT NULL
 );
-INSERT INTO search_chunks_sealed (one, chunk_bits, sealed) VALUES (1, 14, 0);
+INSERT INTO search_chunks_sealed (one, chunk_bits, sealed) VALUES (1, 13, 0);
 
 -- +goose Down
 DROP TABLE search_chunks_sealed;
