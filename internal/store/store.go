@@ -437,8 +437,12 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if tx.sealDue {
 		// Once every 1<<chunk_bits texts: the write is committed whatever this does, and a
 		// chunk not sealed now is sealed by the next write that finds it due.
-		if _, err := s.SealSearch(ctx, nil); err != nil && s.cfg.Log != nil {
-			s.cfg.Log.Warn("search chunks: sealing failed; searches stay right, only slower", "err", err)
+		if _, err := s.SealSearch(ctx, nil); err != nil {
+			log := s.cfg.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Warn("search chunks: sealing failed; searches stay right, only slower", "err", err)
 		}
 	}
 	return nil
