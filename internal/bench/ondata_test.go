@@ -13,13 +13,13 @@ import (
 )
 
 // onData opens the data set kept bench generated that KEPT_BENCH_DATA names (the SQLite data
-// folder; KEPT_BENCH_SCALE its scale, S when unset), migrated, with a service on the system
+// folder) or KEPT_BENCH_DB (a PostgreSQL URL; KEPT_BENCH_SCALE its scale, S when unset), migrated, with a service on the system
 // clock, and finds its generator: what the *OnData benchmarks share. Skipped without data.
 func onData(b *testing.B, o Options, opts ...service.Option) *env {
 	b.Helper()
-	dir := os.Getenv("KEPT_BENCH_DATA")
-	if dir == "" {
-		b.Skip("KEPT_BENCH_DATA names no data set")
+	cfg := store.Config{DataDir: os.Getenv("KEPT_BENCH_DATA"), URL: os.Getenv("KEPT_BENCH_DB")}
+	if cfg.DataDir == "" && cfg.URL == "" {
+		b.Skip("neither KEPT_BENCH_DATA nor KEPT_BENCH_DB names a data set")
 	}
 	o.Scale = os.Getenv("KEPT_BENCH_SCALE")
 	if o.Scale == "" {
@@ -28,7 +28,7 @@ func onData(b *testing.B, o Options, opts ...service.Option) *env {
 	o.Seed, o.Say, o.Progress = 1, io.Discard, func(string, int, int) {}
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	st, err := store.Open(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -84,6 +84,7 @@ type Bulk struct {
 	s           *Store
 	conn        *sql.Conn
 	skipAnalyze bool
+	texts       bool // it wrote search texts
 }
 
 // SkipAnalyze leaves out gathering statistics (and, on SQLite, the checkpoint) at Close: for a
@@ -124,7 +125,20 @@ func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 // does not give back); on PostgreSQL it moves the id sequences past the ids written and
 // gathers the planner's statistics (ANALYZE), which right after a load would describe empty
 // tables.
+//
+// Then, if it wrote search texts, it seals the word index's chunks the load made whole and copies its other texts into
+// the recent tables (search_chunks.go); until then, a search reads those from the main index.
 func (b *Bulk) Close(ctx context.Context) error {
+	if err := b.close(ctx); err != nil || !b.texts {
+		return err
+	}
+	if _, err := b.s.SealSearch(ctx, nil); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	return nil
+}
+
+func (b *Bulk) close(ctx context.Context) error {
 	if b.s.d.name == "sqlite" {
 		var errs []error
 		if !b.skipAnalyze {
@@ -179,6 +193,7 @@ func dropFTSSamples(ctx context.Context, conn *sql.Conn) error {
 
 // Write stores one batch in one transaction.
 func (b *Bulk) Write(ctx context.Context, batch *BulkBatch) error {
+	b.texts = b.texts || len(batch.Docs) > 0
 	if b.s.d.name == "postgres" {
 		return b.conn.Raw(func(dc any) error {
 			sc, ok := dc.(*stdlib.Conn)

@@ -210,10 +210,12 @@ func (t *Tx) writeWords(ctx context.Context, docs []SearchDoc) error {
 	}
 	// The rowids are chosen here, as the bulk path does, so that each case's list of its texts
 	// (search_case_rows, migration 00013) is written before the texts and FTS5 last.
-	var last int64
-	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT rowid FROM search_fts ORDER BY rowid DESC LIMIT 1), 0)`).Scan(&last); err != nil {
-		return fmt.Errorf("index words: last text: %w", err)
+	// With the word index's chunks and recent tables (search_chunks.go), in one statement.
+	st, err := t.tailState(ctx)
+	if err != nil {
+		return fmt.Errorf("index words: %w", err)
 	}
+	last := st.last
 	for i, r := range rows {
 		rows[i] = append(r, last+int64(i)+1)
 	}
@@ -229,7 +231,8 @@ func (t *Tx) writeWords(ctx context.Context, docs []SearchDoc) error {
 		SELECT value ->> 5, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each($1)`, string(js)); err != nil {
 		return fmt.Errorf("index words of %d texts: %w", len(rows), err)
 	}
-	return nil
+	t.sealDue, err = t.writeRecent(ctx, st, string(js), rows)
+	return err
 }
 
 // indexedRef is a reference of a buffered text.
@@ -282,13 +285,18 @@ func (t *Tx) writeWordsPostgres(ctx context.Context, docs []SearchDoc) error {
 		return nil
 	}
 	// Exact lexemes: PostgreSQL's parser and dictionaries never see the text. In the texts'
-	// order, so ids (newest first in results) follow it.
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
+	// order, so ids (newest first in results) follow it. With the highest id written and the
+	// word index's chunks, to tell whether a chunk is due to be sealed (search_chunks.go), in
+	// the same round trip.
+	var last, chunkBits, sealed int64
+	if err := t.tx.QueryRowContext(ctx, `WITH written AS (INSERT INTO search_docs (case_id, customer_id, entry_id, internal, words)
 		SELECT c, cu, e, i, array_to_tsvector(string_to_array(w, chr(31)))
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::text[]) WITH ORDINALITY AS d (c, cu, e, i, w, n)
-		ORDER BY n`, cases, customers, entries, internal, words); err != nil {
+		ORDER BY n RETURNING id)
+		SELECT (SELECT MAX(id) FROM written), chunk_bits, sealed FROM search_chunks_sealed`, cases, customers, entries, internal, words).Scan(&last, &chunkBits, &sealed); err != nil {
 		return fmt.Errorf("index words of %d texts: %w", len(cases), err)
 	}
+	t.sealDue = chunkState{bits: uint(chunkBits), sealed: sealed}.sealDue(last)
 	return nil
 }
 
@@ -356,11 +364,17 @@ func (t *Tx) SearchWords(ctx context.Context, words []string, f SearchFilter, li
 	}
 	match := strings.Join(terms, " ")
 	if f.CustomerID == 0 && len(f.CaseIDs) == 0 {
-		q := `SELECT case_id, entry_id FROM search_fts WHERE search_fts MATCH $1`
-		if f.PublicOnly {
-			q += " AND NOT internal"
+		st, err := t.tailState(ctx)
+		if err != nil {
+			return nil, err
 		}
-		return t.hits(ctx, q+fmt.Sprintf(" ORDER BY rowid DESC LIMIT %d", limit), []any{match})
+		// The texts after the sealed chunks first, then the chunks.
+		hits, err := t.searchRecent(ctx, st, match, f.PublicOnly, limit)
+		if err != nil || len(hits) >= limit || st.sealed == 0 {
+			return hits, err
+		}
+		more, err := t.searchChunks(ctx, st.chunkState, words, f.PublicOnly, limit-len(hits))
+		return append(hits, more...), err
 	}
 	return t.searchCaseWords(ctx, match, f, limit)
 }
@@ -491,10 +505,6 @@ func (f SearchFilter) caseRowsConditions(n int) (string, []any, error) {
 	return strings.Join(conds, " AND "), args, nil
 }
 
-// recentTexts is how many of the newest texts a search of several words reads first on
-// PostgreSQL (a few milliseconds, at any scale).
-const recentTexts = 5000
-
 // searchWordsPostgres is SearchWords on PostgreSQL.
 func (t *Tx) searchWordsPostgres(ctx context.Context, words []string, f SearchFilter, limit int) ([]Hit, error) {
 	terms := make([]string, len(words))
@@ -503,24 +513,22 @@ func (t *Tx) searchWordsPostgres(ctx context.Context, words []string, f SearchFi
 	}
 	args, cond := f.conditions([]any{strings.Join(terms, " & ")}, "case_id", "", "internal")
 	order := fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
-	if len(words) == 1 || f.CustomerID != 0 || len(f.CaseIDs) > 0 {
-		// Newest first: the planner walks the primary key back for a common word (found at
-		// once) and reads the word index for a rare one (few to sort), given statistics on
-		// enough words (migration 00011); a customer's or a partner's search goes through
-		// their cases (search_docs_case).
-		return t.hits(ctx, `SELECT case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery`+cond+order, args)
+	if f.CustomerID == 0 && len(f.CaseIDs) == 0 {
+		c, err := t.chunkState(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		// The texts after the sealed chunks first, walked back by id (the boundary written
+		// out, so the planner sees how few they are), then the chunks (search_chunks.go).
+		hits, err := t.hits(ctx, fmt.Sprintf(`SELECT case_id, entry_id FROM search_docs WHERE id >= %d AND words @@ $1::tsquery`, c.boundary())+cond+order, args)
+		if err != nil || len(hits) >= limit || c.sealed == 0 {
+			return hits, err
+		}
+		more, err := t.searchChunks(ctx, c, words, f.PublicOnly, limit-len(hits))
+		return append(hits, more...), err
 	}
-	// Several words: the planner judges how often they occur together from each word's
-	// frequency, so for words that never meet it walked the whole table back by id (seconds
-	// at scale M). First the newest texts, where words that often meet are found; failing
-	// that, the word index alone (the CTE keeps the planner from walking the id order).
-	hits, err := t.hits(ctx, `SELECT case_id, entry_id FROM (SELECT id, case_id, entry_id, internal, words FROM search_docs`+
-		fmt.Sprintf(" ORDER BY id DESC LIMIT %d) recent WHERE words @@ $1::tsquery", recentTexts)+cond+order, args)
-	if err != nil || len(hits) >= limit {
-		return hits, err
-	}
-	return t.hits(ctx, `WITH found AS MATERIALIZED (SELECT id, case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery`+cond+`)
-		SELECT case_id, entry_id FROM found`+order, args)
+	// A customer's or a partner's search goes through their cases (search_docs_case).
+	return t.hits(ctx, `SELECT case_id, entry_id FROM search_docs WHERE words @@ $1::tsquery`+cond+order, args)
 }
 
 // SearchRefs finds the cases that hold every reference key, in their texts or among their

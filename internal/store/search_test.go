@@ -48,10 +48,27 @@ func all(ws []string, ok func(string) bool) bool {
 // customer's own, a partner's) against what was indexed: exactly the newest matching texts of
 // those cases, none from others, whether the cases' texts lie close together or far apart in
 // the index, are few or many, and whether they were indexed by commands or by the bulk path.
+//
+// With chunks of 16 texts, the whole desk's searches go through the word index's sealed chunks
+// (search_chunks.go) for all but the newest texts, and must find exactly the same.
 func TestSearchWithinCases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
+		for _, chunkBits := range []int{0, 4} {
+			t.Run(fmt.Sprintf("chunk_bits %d", chunkBits), func(t *testing.T) { searchWithinCases(t, backend, chunkBits) })
+		}
+	})
+}
+
+// searchWithinCases is TestSearchWithinCases with chunks of 1<<chunkBits texts (0: as migrated).
+func searchWithinCases(t *testing.T, backend string, chunkBits int) {
+	{
 		st := storetest.Open(t, backend)
 		ctx := context.Background()
+		if chunkBits > 0 {
+			if _, err := rawDB(t, backend, st).Exec(`UPDATE search_chunks_sealed SET chunk_bits = $1`, chunkBits); err != nil {
+				t.Fatal(err)
+			}
+		}
 		_, mari, c1 := seed(t, st)
 		// Mari has three cases, Ivan two; "busy" (Ivan's) has more texts than a narrowed
 		// search asks the word index about one by one.
@@ -126,6 +143,15 @@ func TestSearchWithinCases(t *testing.T) {
 			}
 		}
 		check("indexed by commands")
+		if chunkBits > 0 {
+			var sealed int
+			if err := rawDB(t, backend, st).QueryRow(`SELECT sealed FROM search_chunks_sealed`).Scan(&sealed); err != nil {
+				t.Fatal(err)
+			}
+			if want := 2190 >> chunkBits; sealed != want && sealed != want-1 {
+				t.Errorf("%d chunks sealed after 2,190 texts, want %d", sealed, want)
+			}
+		}
 
 		// More texts for Mari's and Ivan's cases through the bulk path.
 		var b store.BulkBatch
@@ -144,6 +170,8 @@ func TestSearchWithinCases(t *testing.T) {
 		if err := bulk.Write(ctx, &b); err != nil {
 			t.Fatal(err)
 		}
+		// Before the load's end seals chunks and fills the recent tables.
+		check("bulk-written, the load not closed")
 		if err := bulk.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -191,5 +219,5 @@ func TestSearchWithinCases(t *testing.T) {
 			}
 			check("after migration 00013 on existing texts")
 		}
-	})
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,7 @@ type Store struct {
 	agents                   *agentCache
 	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
 	lock                     *os.File      // SQLite: the data folder's lock, for a server (LockDataDir)
+	sealMu                   sync.Mutex    // one SealSearch at a time
 }
 
 // Open connects to the database the config names; it does not migrate.
@@ -266,6 +268,19 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	for _, r := range results {
 		log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
 	}
+	// The word index's chunks (00050): on a desk from before, every chunk of its texts.
+	start := time.Now()
+	sealed, err := s.SealSearch(ctx, func(done, total int64) {
+		if done%50 == 0 {
+			log.Info("sealing the word index's chunks", "done", done, "of", total)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if sealed > 0 {
+		log.Info("word index chunks sealed", "chunks", sealed, "took", time.Since(start))
+	}
 	// Rows of the admin log from before it was a chain (00043) are chained here, in Go, where
 	// the hash is made; on a desk whose log is all chained this is one quick query.
 	n, err := s.chainAdminLog(ctx)
@@ -345,6 +360,7 @@ type Tx struct {
 	// deferWords: the texts' words go to search_queue, indexed after commit (DeferWords);
 	// wordsQueued: some did.
 	deferWords, wordsQueued bool
+	sealDue                 bool    // its texts began a new chunk of the word index (search_chunks.go)
 	opens                   openLog // its own changes to open-case counts (see OwnerPool)
 }
 
@@ -423,6 +439,17 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if tx.sealDue {
+		// Once every 1<<chunk_bits texts: the write is committed whatever this does, and a
+		// chunk not sealed now is sealed by the next write that finds it due.
+		if _, err := s.SealSearch(ctx, nil); err != nil {
+			log := s.cfg.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Warn("search chunks: sealing failed; searches stay right, only slower", "err", err)
+		}
 	}
 	return nil
 }

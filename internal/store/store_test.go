@@ -290,7 +290,7 @@ type sqlErr string
 func (e sqlErr) Error() string { return string(e) }
 
 // rawDB opens the test database behind the store's back, as an operator with a SQL shell would.
-func rawDB(t *testing.T, backend string, st *store.Store) *sql.DB {
+func rawDB(t testing.TB, backend string, st *store.Store) *sql.DB {
 	t.Helper()
 	var db *sql.DB
 	var err error
