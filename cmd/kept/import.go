@@ -230,8 +230,8 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if errors.Is(err, errDryRun) {
 			err = nil
 		}
-	} else {
-		err = run(svc)
+	} else if err = run(svc); err == nil {
+		err = svc.FinishImport(ctx, desk.SystemActor())
 	}
 	prog.done()
 	if err != nil {

@@ -200,6 +200,15 @@ func (s *Service) ImportCustomers(ctx context.Context, actor desk.Actor, opt Imp
 	return counts, wrap("import customers", err)
 }
 
+// FinishImport ends an import whose batches are all in: the search index merges what the
+// batches left pending (store.CleanSearchIndex), so searches are as quick as before it.
+func (s *Service) FinishImport(ctx context.Context, actor desk.Actor) error {
+	if err := gate(actor, ActImport); err != nil {
+		return err
+	}
+	return wrap("finish import", s.write(ctx, actor, func(w *work) error { return w.tx.CleanSearchIndex(w.ctx) }))
+}
+
 // CheckImport refuses, before anything is written, options an import could not run with: an
 // owner who is not an active agent of the desk.
 func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportOptions) error {
@@ -237,6 +246,9 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 			for _, e := range c.Entries {
 				people = append(people, e.Author)
 			}
+		}
+		if err := w.tx.ImportingIndex(w.ctx); err != nil {
+			return err
 		}
 		im, err := s.newImporter(w, opt, people)
 		if err != nil {
@@ -507,11 +519,12 @@ func personName(p ImportPerson, source string) string {
 
 // caseType is the desk's case type for a source's ticket type: the mapped one, which must be
 // one of the desk's (a mapping naming none is refused before anything is written, see
-// CheckImport); unmapped, the desk's type of the same name if it has one, else none.
+// CheckImport); unmapped or mapped to its own name (as the written mapping file has it), the
+// desk's type of the same name if it has one, else none.
 func (im *importer) caseType(from string) (string, error) {
 	to, mapped := im.opt.Types[from]
-	if !mapped {
-		to = from
+	if !mapped || to == from {
+		to, mapped = from, false
 	}
 	to = strings.TrimSpace(to)
 	if to == "" {
