@@ -230,8 +230,8 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		if errors.Is(err, errDryRun) {
 			err = nil
 		}
-	} else if err = run(svc); err == nil {
-		err = svc.FinishImport(ctx, desk.SystemActor())
+	} else {
+		err = run(svc)
 	}
 	prog.done()
 	if err != nil {

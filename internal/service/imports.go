@@ -200,15 +200,6 @@ func (s *Service) ImportCustomers(ctx context.Context, actor desk.Actor, opt Imp
 	return counts, wrap("import customers", err)
 }
 
-// FinishImport ends an import whose batches are all in: the search index merges what the
-// batches left pending (store.CleanSearchIndex), so searches are as quick as before it.
-func (s *Service) FinishImport(ctx context.Context, actor desk.Actor) error {
-	if err := gate(actor, ActImport); err != nil {
-		return err
-	}
-	return wrap("finish import", s.write(ctx, actor, func(w *work) error { return w.tx.CleanSearchIndex(w.ctx) }))
-}
-
 // CheckImport refuses, before anything is written, options an import could not run with: an
 // owner who is not an active agent of the desk.
 func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportOptions) error {
@@ -246,9 +237,6 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 			for _, e := range c.Entries {
 				people = append(people, e.Author)
 			}
-		}
-		if err := w.tx.ImportingIndex(w.ctx); err != nil {
-			return err
 		}
 		im, err := s.newImporter(w, opt, people)
 		if err != nil {

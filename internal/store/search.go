@@ -218,34 +218,6 @@ func dedupe(in []string) []string {
 	return out
 }
 
-// ImportingIndex readies the transaction for an import's batch of thousands of texts. On
-// PostgreSQL the word index (GIN) takes new texts into a pending list and merges it into the
-// index when it outgrows gin_pending_list_limit (4 MB by default): a batch of 11,000 texts
-// merged a few times each, most of an import's time at the server (3 ms a ticket). With the
-// limit raised for the transaction, texts are merged in runs of several batches, much cheaper
-// per text; CleanSearchIndex merges the rest when the import ends. SQLite needs nothing.
-func (t *Tx) ImportingIndex(ctx context.Context) error {
-	if t.d.name != "postgres" {
-		return nil
-	}
-	if _, err := t.tx.ExecContext(ctx, `SET LOCAL gin_pending_list_limit = '64MB'`); err != nil {
-		return fmt.Errorf("ready the word index for an import: %w", err)
-	}
-	return nil
-}
-
-// CleanSearchIndex merges the word index's pending texts into it (PostgreSQL; see
-// ImportingIndex): searches read the pending list whole, so an import leaves none behind.
-func (t *Tx) CleanSearchIndex(ctx context.Context) error {
-	if t.d.name != "postgres" {
-		return nil
-	}
-	if _, err := t.tx.ExecContext(ctx, `SELECT gin_clean_pending_list('search_docs_words'::regclass)`); err != nil {
-		return fmt.Errorf("merge the word index's pending texts: %w", err)
-	}
-	return nil
-}
-
 // SearchFilter limits what a search may return to what the searcher may see.
 type SearchFilter struct {
 	CustomerID int64   // only this customer's cases (a customer searching)
