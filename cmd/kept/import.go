@@ -72,7 +72,7 @@ type importSource interface {
 	count() int
 	// cases calls fn with the source's cases, a batch at a time.
 	cases(batch int, fn func([]service.ImportCase) error) error
-	// mapping is what the admin may map: the statuses, groups and agents the source uses.
+	// mapping is what the admin may map: the statuses, groups, agents and ticket types the source uses.
 	mapping() importMap
 }
 
@@ -112,8 +112,8 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	fs.BoolVar(&f.asJSON, "json", false, "end with a JSON line of the counts")
 	fs.StringVar(&f.owner, "owner", "", "email of the agent who owns cases whose assignee is not at this desk (default: the first active admin)")
 	fs.StringVar(&f.mailAddr, "mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address (mbox: its mail is the agents')")
-	fs.StringVar(&f.mapFile, "map", "", "a mapping file (written by --write-map, edited) for statuses, groups and agents")
-	fs.StringVar(&f.writeMap, "write-map", "", "write the source's statuses, groups and agents to this file to edit, and import nothing")
+	fs.StringVar(&f.mapFile, "map", "", "a mapping file (written by --write-map, edited) for statuses, groups, agents and ticket types")
+	fs.StringVar(&f.writeMap, "write-map", "", "write the source's statuses, groups, agents and ticket types to this file to edit, and import nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, importUsage, "\nFlags:\n")
 		fs.PrintDefaults()
