@@ -72,7 +72,7 @@ type importSource interface {
 	count() int
 	// cases calls fn with the source's cases, a batch at a time.
 	cases(batch int, fn func([]service.ImportCase) error) error
-	// mapping is what the admin may map: the statuses, groups and agents the source uses.
+	// mapping is what the admin may map: the statuses, groups, agents and ticket types the source uses.
 	mapping() importMap
 }
 
@@ -96,11 +96,12 @@ func inBatches[T any](items []T, batch int, build func(T) service.ImportCase, fn
 }
 
 // importMap is the mapping file: source statuses to open/closed, groups to team names, agents
-// (by the source's id) to desk agents' emails.
+// (by the source's id) to desk agents' emails, ticket types to the desk's case types.
 type importMap struct {
 	Statuses map[string]string `json:"statuses"`
 	Groups   map[string]string `json:"groups"`
 	Agents   map[string]string `json:"agents"`
+	Types    map[string]string `json:"types"`
 }
 
 func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -111,8 +112,8 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	fs.BoolVar(&f.asJSON, "json", false, "end with a JSON line of the counts")
 	fs.StringVar(&f.owner, "owner", "", "email of the agent who owns cases whose assignee is not at this desk (default: the first active admin)")
 	fs.StringVar(&f.mailAddr, "mail-address", envOr("KEPT_MAIL_ADDRESS", "support@localhost"), "the desk's own address (mbox: its mail is the agents')")
-	fs.StringVar(&f.mapFile, "map", "", "a mapping file (written by --write-map, edited) for statuses, groups and agents")
-	fs.StringVar(&f.writeMap, "write-map", "", "write the source's statuses, groups and agents to this file to edit, and import nothing")
+	fs.StringVar(&f.mapFile, "map", "", "a mapping file (written by --write-map, edited) for statuses, groups, agents and ticket types")
+	fs.StringVar(&f.writeMap, "write-map", "", "write the source's statuses, groups, agents and ticket types to this file to edit, and import nothing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, importUsage, "\nFlags:\n")
 		fs.PrintDefaults()
@@ -188,7 +189,7 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	defer closeDB()
 	opt := service.ImportOptions{Source: format, File: filepath.Base(filepath.Clean(path)), Owner: f.owner,
-		Agents: m.Agents, Teams: m.Groups, Statuses: m.Statuses}
+		Agents: m.Agents, Teams: m.Groups, Statuses: m.Statuses, Types: m.Types}
 	if mb, ok := src.(*mbox); ok {
 		if err := mb.markDesk(ctx, svc); err != nil {
 			return err
@@ -255,23 +256,38 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 }
 
 // readAhead hands the source's cases to fn a batch at a time, reading (and decoding) the next
-// batch while fn writes this one: on two cores the source's JSON costs the import no time.
-// The first error (the reader's or fn's) ends both.
+// batches while fn writes this one: one goroutine decodes the source, another analyses the
+// decoded batch's texts for search (service.PrepareImport), so on two cores the writer, the
+// import's bound, does little else. The first error (the reader's or fn's) ends all.
 func readAhead(ctx context.Context, src importSource, fn func([]service.ImportCase) error) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	decoded := make(chan []service.ImportCase, 1)
 	batches := make(chan []service.ImportCase, 1)
 	read := make(chan error, 1)
 	go func() {
-		defer close(batches)
+		defer close(decoded)
 		read <- src.cases(importBatch, func(batch []service.ImportCase) error {
 			select {
-			case batches <- batch:
+			case decoded <- batch:
 				return nil
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
 		})
+	}()
+	go func() {
+		defer close(batches)
+		for batch := range decoded {
+			service.PrepareImport(batch)
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				for range decoded { // let the reader see the end and go
+				}
+				return
+			}
+		}
 	}()
 	for batch := range batches {
 		if err := ctx.Err(); err != nil {
@@ -279,7 +295,7 @@ func readAhead(ctx context.Context, src importSource, fn func([]service.ImportCa
 		}
 		if err := fn(batch); err != nil {
 			stop(err)
-			for range batches { // let the reader see the end and go
+			for range batches { // let the stages see the end and go
 			}
 			return err
 		}
@@ -289,7 +305,7 @@ func readAhead(ctx context.Context, src importSource, fn func([]service.ImportCa
 
 // writeImportMap writes the mapping file for the admin to edit and pass back with --map.
 func writeImportMap(file string, m importMap, stdout io.Writer) error {
-	for _, mm := range []*map[string]string{&m.Statuses, &m.Groups, &m.Agents} {
+	for _, mm := range []*map[string]string{&m.Statuses, &m.Groups, &m.Agents, &m.Types} {
 		if *mm == nil {
 			*mm = map[string]string{}
 		}
@@ -301,9 +317,21 @@ func writeImportMap(file string, m importMap, stdout io.Writer) error {
 	if err := os.WriteFile(file, append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write the mapping file: %w", err)
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d statuses, %d groups, %d agents; edit it (statuses: open or closed; groups: a team's name, \"\" for none; agents: a desk agent's email) and import with --map %s\n",
-		file, len(m.Statuses), len(m.Groups), len(m.Agents), file)
+	fmt.Fprintf(stdout, "wrote %s: %d statuses, %d groups, %d agents, %d types; edit it (statuses: open or closed; groups: a team's name, \"\" for none; agents: a desk agent's email; types: a case type of the desk, \"\" for none) and import with --map %s\n",
+		file, len(m.Statuses), len(m.Groups), len(m.Agents), len(m.Types), file)
 	return nil
+}
+
+// typeMap is the default mapping of the ticket types seen: each to the desk's case type of the
+// same name (none, at import, if the desk has no such type).
+func typeMap(types map[string]bool) map[string]string {
+	out := map[string]string{}
+	for t := range types {
+		if t != "" {
+			out[t] = t
+		}
+	}
+	return out
 }
 
 // statusMap is the default mapping of the statuses seen.

@@ -46,6 +46,7 @@ type fdTicket struct {
 	RequesterID     sid              `json:"requester_id"`
 	ResponderID     sid              `json:"responder_id"`
 	GroupID         sid              `json:"group_id"`
+	Type            string           `json:"type"` // the desk's own list (Question, Incident…); null for none
 	CreatedAt       string           `json:"created_at"`
 	Attachments     []fdAttachment   `json:"attachments"`
 	Conversations   []fdConversation `json:"conversations"`
@@ -213,7 +214,7 @@ func (f *freshdesk) cases(batch int, fn func([]service.ImportCase) error) error 
 // ticket is one ticket: its description is the requester's first message, then its
 // conversations (incoming ones the customers', the rest the agents'; private ones notes).
 func (f *freshdesk) ticket(t fdTicket) service.ImportCase {
-	c := service.ImportCase{SourceID: string(t.ID), Requester: f.person(t.RequesterID, true), Group: string(t.GroupID), Subject: t.Subject,
+	c := service.ImportCase{SourceID: string(t.ID), Requester: f.person(t.RequesterID, true), Group: string(t.GroupID), Type: t.Type, Subject: t.Subject,
 		Channel: desk.ImportedChannel(t.Source.String()), Status: f.status(t), CreatedAt: parseTime(t.CreatedAt)}
 	if t.ResponderID != "" {
 		c.Assignee = f.person(t.ResponderID, false)
@@ -258,9 +259,9 @@ func fdText(text, html string) string {
 
 func (f *freshdesk) mapping() importMap {
 	m := importMap{Groups: map[string]string{}, Agents: map[string]string{}}
-	statuses := map[string]bool{}
+	statuses, types := map[string]bool{}, map[string]bool{}
 	for _, t := range f.tickets {
-		statuses[f.status(t)] = true
+		statuses[f.status(t)], types[t.Type] = true, true
 	}
 	for id, name := range f.groups {
 		m.Groups[string(id)] = name
@@ -268,6 +269,6 @@ func (f *freshdesk) mapping() importMap {
 	for id, a := range f.agents {
 		m.Agents[string(id)] = a.Contact.Email
 	}
-	m.Statuses = statusMap(sortedKeys(statuses))
+	m.Statuses, m.Types = statusMap(sortedKeys(statuses)), typeMap(types)
 	return m
 }

@@ -320,7 +320,8 @@ func TestImportFreshdeskWithMap(t *testing.T) {
 		}
 		var m importMap
 		b, _ := os.ReadFile(mapFile)
-		if err := json.Unmarshal(b, &m); err != nil || m.Agents["4002"] != "olga@old-desk.example" || m.Groups["6002"] != "Returns" || m.Statuses["resolved"] != "closed" {
+		if err := json.Unmarshal(b, &m); err != nil || m.Agents["4002"] != "olga@old-desk.example" || m.Groups["6002"] != "Returns" || m.Statuses["resolved"] != "closed" ||
+			m.Types["Question"] != "Question" {
 			t.Fatalf("the mapping file: %s (%v)", b, err)
 		}
 		m.Agents["4002"] = "ivo@desk.example"

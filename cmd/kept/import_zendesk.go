@@ -83,6 +83,7 @@ type zdTicket struct {
 	Subject     string `json:"subject"`
 	Description string `json:"description"`
 	Status      string `json:"status"`
+	Type        string `json:"type"` // question, incident, problem, task; null for none
 	RequesterID sid    `json:"requester_id"`
 	AssigneeID  sid    `json:"assignee_id"`
 	GroupID     sid    `json:"group_id"`
@@ -99,6 +100,7 @@ type zdTicket struct {
 type zdHead struct {
 	ID          sid     `json:"id"`
 	Status      string  `json:"status"`
+	Type        string  `json:"type"`
 	GroupID     sid     `json:"group_id"`
 	RequesterID sid     `json:"requester_id"`
 	Requester   *zdUser `json:"requester"`
@@ -146,7 +148,7 @@ func readZendesk(path string) (*zendesk, error) {
 			}
 			z.tickets = append(z.tickets, page.Tickets...)
 			for _, t := range page.Tickets {
-				z.heads = append(z.heads, zdHead{ID: t.ID, Status: t.Status, GroupID: t.GroupID})
+				z.heads = append(z.heads, zdHead{ID: t.ID, Status: t.Status, Type: t.Type, GroupID: t.GroupID})
 			}
 			z.addUsers(page.Users)
 		}
@@ -350,7 +352,7 @@ func (z *zendesk) ticket(t zdTicket) (service.ImportCase, error) {
 		}
 	}
 	c := service.ImportCase{SourceID: string(t.ID), URL: t.URL, Requester: z.person(t.RequesterID, true), Group: string(t.GroupID),
-		Subject: t.Subject, Channel: desk.ImportedChannel(t.Via.Channel), Status: t.Status, CreatedAt: parseTime(t.CreatedAt)}
+		Subject: t.Subject, Channel: desk.ImportedChannel(t.Via.Channel), Status: t.Status, Type: t.Type, CreatedAt: parseTime(t.CreatedAt)}
 	if t.AssigneeID != "" {
 		c.Assignee = z.person(t.AssigneeID, false)
 	}
@@ -389,9 +391,9 @@ func commentText(cm zdComment) string {
 
 func (z *zendesk) mapping() importMap {
 	m := importMap{Groups: map[string]string{}, Agents: map[string]string{}}
-	statuses := map[string]bool{}
+	statuses, types := map[string]bool{}, map[string]bool{}
 	for _, t := range z.heads {
-		statuses[t.Status] = true
+		statuses[t.Status], types[t.Type] = true, true
 		if t.GroupID != "" {
 			m.Groups[string(t.GroupID)] = z.groups[t.GroupID]
 		}
@@ -404,7 +406,7 @@ func (z *zendesk) mapping() importMap {
 			m.Agents[string(id)] = deref(u.Email)
 		}
 	}
-	m.Statuses = statusMap(sortedKeys(statuses))
+	m.Statuses, m.Types = statusMap(sortedKeys(statuses)), typeMap(types)
 	return m
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -33,9 +34,11 @@ type ImportOptions struct {
 	Owner string
 	// Agents maps a source agent (by id or email) to a desk agent's email; Teams maps a source
 	// group to a team name (a new name creates the team); Statuses maps a source status to
-	// "open" or "closed". Unmapped agents are matched by email, groups left without a team, and
-	// statuses mapped by desk.ImportedStatus.
-	Agents, Teams, Statuses map[string]string
+	// "open" or "closed"; Types maps a source's ticket type to a case type of the desk ("" for
+	// none), so the imported history counts for the estimates of that type's cases. Unmapped
+	// agents are matched by email, groups left without a team, statuses mapped by
+	// desk.ImportedStatus, and types taken as the desk's case type of the same name if it has one.
+	Agents, Teams, Statuses, Types map[string]string
 }
 
 // ImportPerson is someone as the source names them: a customer (end-user) or one of its agents.
@@ -75,6 +78,29 @@ type ImportEntry struct {
 	Mail     []byte
 	SafeHTML string
 	Problems []string
+
+	analysed *importAnalysed // its text analysed for search ahead of the writer (PrepareImport)
+}
+
+// importAnalysed is an imported entry's text as the record keeps it, with its words and
+// references for search, deduplicated.
+type importAnalysed struct {
+	body string
+	doc  store.SearchDoc // no case or entry yet
+}
+
+// PrepareImport analyses the texts of a batch's entries for search: the part of an import's
+// work that needs nothing from the desk, and most of what ImportCases did beside the database.
+// A reader calls it on the next batch while ImportCases writes this one, so on two cores it
+// is off the writer's path; ImportCases analyses what it was not given analysed.
+func PrepareImport(cases []ImportCase) {
+	for i := range cases {
+		for j := range cases[i].Entries {
+			e := &cases[i].Entries[j]
+			body := importText(e.Body)
+			e.analysed = &importAnalysed{body: body, doc: store.SearchDoc{Words: text.Words(body), Refs: text.RefKeys(body)}.Cleaned()}
+		}
+	}
 }
 
 // ImportCase is a ticket or mail thread to bring in.
@@ -87,6 +113,7 @@ type ImportCase struct {
 	Subject   string
 	Channel   string // the desk's channel (see desk.ImportedChannel)
 	Status    string // the source's status
+	Type      string // the source's ticket type (Zendesk's question, incident…), mapped by ImportOptions.Types
 	CreatedAt time.Time
 	Entries   []ImportEntry
 }
@@ -127,6 +154,7 @@ type importer struct {
 	agents    map[string]*desk.Agent   // by email; nil: no such agent here
 	owner     *desk.Agent
 	teams     map[string]int64     // team ids by name (ImportOptions.Teams)
+	caseTypes map[string]bool      // the desk's case types by name, read once a batch
 	made      []store.ImportedRow  // what it made, remembered as the batch ends
 	spans     []store.ImportedSpan // how long work took in the cases made: the estimates' history
 }
@@ -178,11 +206,16 @@ func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportO
 	if err := gate(actor, ActImport); err != nil {
 		return err
 	}
-	if opt.Owner == "" {
-		return nil
-	}
 	return s.read(ctx, actor, func(w *work) error {
 		im := &importer{s: s, w: w, opt: opt, agents: map[string]*desk.Agent{}}
+		for _, from := range slices.Sorted(maps.Keys(opt.Types)) {
+			if _, err := im.caseType(from); err != nil {
+				return err
+			}
+		}
+		if opt.Owner == "" {
+			return nil
+		}
 		_, err := im.defaultOwner() // with an owner named, it only reads
 		return err
 	})
@@ -472,6 +505,38 @@ func personName(p ImportPerson, source string) string {
 	return "unknown"
 }
 
+// caseType is the desk's case type for a source's ticket type: the mapped one, which must be
+// one of the desk's (a mapping naming none is refused before anything is written, see
+// CheckImport); unmapped or mapped to its own name (as the written mapping file has it), the
+// desk's type of the same name if it has one, else none.
+func (im *importer) caseType(from string) (string, error) {
+	to, mapped := im.opt.Types[from]
+	if !mapped || to == from {
+		to, mapped = from, false
+	}
+	to = strings.TrimSpace(to)
+	if to == "" {
+		return "", nil
+	}
+	if im.caseTypes == nil {
+		types, err := im.w.tx.CaseTypes(im.w.ctx)
+		if err != nil {
+			return "", err
+		}
+		im.caseTypes = make(map[string]bool, len(types))
+		for _, ct := range types {
+			im.caseTypes[ct.Name] = true
+		}
+	}
+	switch {
+	case im.caseTypes[to]:
+		return to, nil
+	case mapped:
+		return "", desk.Invalid("types", "the mapping maps type %q to %q, which is not a case type of this desk: create it first, or map to \"\" for none", from, to)
+	}
+	return "", nil
+}
+
 // status is the desk's status for a source's, through the mapping.
 func (im *importer) status(s string) desk.Status {
 	if m, ok := im.opt.Statuses[s]; ok {
@@ -584,6 +649,9 @@ func (im *importer) prepareCase(in ImportCase, p *importing) error {
 			return err
 		}
 	}
+	if c.Type, err = im.caseType(in.Type); err != nil {
+		return err
+	}
 	for _, e := range entries {
 		if e.Public && !e.Author.Agent {
 			c.OriginalRequest = importText(e.Body)
@@ -660,10 +728,24 @@ func chainCase(p *importing, now time.Time, sourceID string) error {
 	}
 	p.chained = chained
 	refs := append(text.RefKeys(cp.Subject), text.RefKey(sourceID))
-	p.docs = append(p.docs, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs})
-	for _, e := range chained {
+	p.docs = append(p.docs, store.SearchDoc{CaseID: cp.ID, CustomerID: cp.CustomerID, Words: text.Words(cp.Subject), Refs: refs}.Cleaned())
+	for k, e := range chained {
+		// chained[0] is the "imported" entry; then p.entries, one each, in order.
+		if k > 0 && k <= len(p.entries) {
+			if a := p.entries[k-1].analysed; a != nil {
+				if body, ok := entryText(e); ok && body == a.body {
+					doc := a.doc
+					doc.CaseID, doc.CustomerID, doc.EntryID, doc.Internal = cp.ID, cp.CustomerID, e.ID, e.Internal
+					if e.ID == 0 {
+						doc.EntrySeq = e.Seq
+					}
+					p.docs = append(p.docs, doc)
+					continue
+				}
+			}
+		}
 		if doc, ok := EntryDoc(*cp, e); ok {
-			p.docs = append(p.docs, doc)
+			p.docs = append(p.docs, doc.Cleaned())
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,64 @@ func TestEstimateFromImportedHistory(t *testing.T) {
 		must(svc.ImportCases(ctx, sys, opt, cases))
 		if e := must(svc.PromiseEstimate(ctx, asAnn, c.ID, "fix", clk.Now().Add(5*time.Hour))); e == nil || e.Samples != 5 {
 			t.Fatalf("after importing again: %+v", e)
+		}
+	})
+}
+
+// TestImportMapsTicketTypes (issue 19): a source's ticket type maps to a case type of the desk,
+// so the imported history counts for that type's cases. Five solved "incident" tickets mapped
+// to the desk's "Repair" give a Repair case an estimate from them, and their cases are Repair
+// cases; five "question" tickets, unmapped and with no such type at the desk, stay untyped (the
+// Repair case's estimate does not count them). A mapping to a type the desk lacks is refused
+// before anything is written.
+func TestImportMapsTicketTypes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		svc, clk := newService(t, backend)
+		sys := desk.SystemActor()
+		ann := must(svc.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann", Email: "ann@example.ee", Role: "agent"}))
+		must(svc.CreateCaseType(ctx, sys, desk.NewCaseType{Name: "Repair"}))
+		mari := must(svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"}))
+		c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: mari.ID, Subject: "Broken", Body: "It broke", Channel: "web", OwnerID: ann.ID, Type: "Repair"}))
+
+		bad := service.ImportOptions{Source: "zendesk", File: "tickets.json", Types: map[string]string{"incident": "Fixing"}}
+		if err := svc.CheckImport(ctx, sys, bad); err == nil || !strings.Contains(err.Error(), `"Fixing"`) {
+			t.Fatalf("a mapping to a type the desk lacks: %v, want refused naming it", err)
+		}
+
+		// "question" left mapped to itself, as the written mapping file has it: no such type, none.
+		opt := service.ImportOptions{Source: "zendesk", File: "tickets.json", Types: map[string]string{"incident": "Repair", "question": "question"}}
+		if err := svc.CheckImport(ctx, sys, opt); err != nil {
+			t.Fatal(err)
+		}
+		agent := service.ImportPerson{SourceID: "1", Name: "Old Agent", Email: "agent@old.example", Agent: true}
+		var cases []service.ImportCase
+		for i := range 10 {
+			opened := time.Date(2025, 3, 1+i, 9, 0, 0, 0, time.UTC)
+			cust := service.ImportPerson{SourceID: fmt.Sprint(100 + i), Name: fmt.Sprintf("Customer %d", i), Email: fmt.Sprintf("c%d@example.com", i)}
+			typ, took := "incident", 3*time.Hour
+			if i >= 5 {
+				typ, took = "question", time.Hour // quicker: counted for Repair, they would move its median
+			}
+			cases = append(cases, service.ImportCase{SourceID: fmt.Sprint(9000 + i), Requester: cust, Assignee: agent, Subject: "Order late",
+				Status: "solved", Type: typ, CreatedAt: opened, Entries: []service.ImportEntry{
+					{At: opened, Author: cust, Public: true, Body: "Where is my order?"},
+					{At: opened.Add(took), Author: agent, Public: false, Body: "Solved."},
+				}})
+		}
+		if n := must(svc.ImportCases(ctx, sys, opt, cases)); n.Cases != 10 {
+			t.Fatalf("imported %+v", n)
+		}
+		fix := must(svc.PromiseEstimate(ctx, desk.AgentActor(ann), c.ID, "fix", clk.Now().Add(5*time.Hour)))
+		if fix == nil || fix.Samples != 5 || fix.MedianS != 3*3600 {
+			t.Fatalf("a Repair case's fix estimate: %+v, want the 5 incidents' 3 hours", fix)
+		}
+		types := map[string]int{}
+		for _, id := range []int64{c.ID + 1, c.ID + 5, c.ID + 6, c.ID + 10} {
+			types[must(svc.Case(ctx, sys, id)).Type]++
+		}
+		if types["Repair"] != 2 || types[""] != 2 {
+			t.Errorf("the imported cases' types: %v, want the incidents Repair and the questions none", types)
 		}
 	})
 }
