@@ -78,6 +78,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	t.pend.countOpen(t.opens.inserted(*c))
+	t.noteCases(c.ID)
 	return nil
 }
 
@@ -453,6 +454,7 @@ func (t *Tx) InsertCases(ctx context.Context, cases []*desk.Case) error {
 	for i, c := range cases {
 		c.ID = ids[i]
 		t.pend.countOpen(t.opens.inserted(*c))
+		t.noteCases(c.ID)
 	}
 	return nil
 }

@@ -340,6 +340,7 @@ type Tx struct {
 	failed   error       // a held write failed when a later statement made it: the transaction is lost
 	index    []SearchDoc // texts to index at commit (see Index)
 	opens    openLog     // its own changes to open-case counts (see OwnerPool)
+	touched  map[int64]bool // cases whose report facts are worked out again before commit (rollups.go)
 }
 
 // beforeStatement makes the writes held so far before any other statement runs, so that the
@@ -403,6 +404,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	err = fn(tx)
 	if err == nil {
 		err = tx.flush(ctx)
+	}
+	if err == nil && writable {
+		err = tx.refreshRollups(ctx)
 	}
 	if tx.failed != nil {
 		err = tx.failed // what fn saw after a held write failed is beside the point
