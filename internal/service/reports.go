@@ -470,7 +470,9 @@ func (m *measuring) volume(from, to time.Time) ([]map[string]any, error) {
 	for k := range n {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(x, y key) int { return cmp.Or(strings.Compare(x.channel, y.channel), strings.Compare(x.typ, y.typ)) })
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(strings.Compare(x.channel, y.channel), strings.Compare(x.typ, y.typ))
+	})
 	out := []map[string]any{}
 	for _, k := range keys {
 		out = append(out, map[string]any{"channel": k.channel, "type": k.typ, "cases": n[k]})
