@@ -94,6 +94,7 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	}
 	if t.writable {
 		t.opens.seen(c)
+		t.rollLoaded(c)
 	}
 	return c, nil
 }

@@ -147,7 +147,9 @@ func (t *Tx) AppendEntries(ctx context.Context, entries []desk.Entry) error {
 		t.pend.entries = append(t.pend.entries, entries)
 	}
 	for _, e := range entries {
-		t.noteCases(e.CaseID)
+		if rollKinds[e.Kind] {
+			t.noteCases(e.CaseID)
+		}
 	}
 	return nil
 }
@@ -156,7 +158,7 @@ func (t *Tx) AppendEntries(ctx context.Context, entries []desk.Entry) error {
 // (Case, CasesForUpdate) or inserted in this transaction: its open count follows from both.
 func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 	t.pend.cases.put(c.ID, c)
-	t.noteCases(c.ID)
+	t.rollSaved(c)
 	changes, err := t.opens.saved(c)
 	t.pend.countOpen(changes)
 	return err

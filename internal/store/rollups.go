@@ -79,6 +79,39 @@ func (t *Tx) noteCases(ids ...int64) {
 	}
 }
 
+// rollKinds are the entries that change a case's facts by being appended: an answer and a status
+// change. Every other change to the facts comes with a case, promise or outcome written.
+var rollKinds = map[desk.EntryKind]bool{desk.KindMessageOut: true, desk.KindPromiseMade: true, desk.KindPromiseSlipped: true,
+	desk.KindCall: true, desk.KindResolutionAsked: true, desk.KindStatusChanged: true}
+
+// rollCase is what of a case row its facts follow.
+type rollCase struct {
+	status                desk.Status
+	owner, team, customer int64
+	typ, channel          string
+}
+
+func rollOf(c desk.Case) rollCase {
+	return rollCase{c.Status, c.OwnerID, c.TeamID, c.CustomerID, c.Type, c.Channel}
+}
+
+// rollLoaded records a case as loaded in a write.
+func (t *Tx) rollLoaded(c desk.Case) {
+	if t.rollSeen == nil {
+		t.rollSeen = map[int64]rollCase{}
+	}
+	t.rollSeen[c.ID] = rollOf(c)
+}
+
+// rollSaved notes a case saved with a change its facts follow (a message's save of the case
+// row changes none).
+func (t *Tx) rollSaved(c desk.Case) {
+	if was, ok := t.rollSeen[c.ID]; !ok || was != rollOf(c) {
+		t.noteCases(c.ID)
+	}
+	t.rollLoaded(c)
+}
+
 // dayOf is the roll-ups' day of a time.
 func dayOf(at time.Time) string { return at.UTC().Format(time.DateOnly) }
 
@@ -185,7 +218,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	}
 	changes := map[int64][]change{}
 	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, e.at, e.data FROM entries e
-		WHERE e.case_id IN `+t.d.jsonIDs(1)+` AND e.kind = 'status_changed' ORDER BY e.case_id, e.at, e.id`, list)
+		WHERE e.kind = 'status_changed' AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
 	}

@@ -341,6 +341,7 @@ type Tx struct {
 	index    []SearchDoc    // texts to index at commit (see Index)
 	opens    openLog        // its own changes to open-case counts (see OwnerPool)
 	touched  map[int64]bool // cases whose report facts are worked out again before commit (rollups.go)
+	rollSeen map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
 }
 
 // beforeStatement makes the writes held so far before any other statement runs, so that the

@@ -45,8 +45,11 @@ CREATE TABLE report_agent_days (
 
 -- Each command that touches a case reads its outcomes again (there was only an index by time).
 CREATE INDEX resolution_outcomes_case ON resolution_outcomes (case_id);
+-- ... and its status changes, without reading its whole record (only those rows are indexed).
+CREATE INDEX entries_status_changes ON entries (case_id) WHERE kind = 'status_changed';
 
 -- +goose Down
+DROP INDEX entries_status_changes;
 DROP INDEX resolution_outcomes_case;
 DROP TABLE report_agent_days;
 DROP TABLE report_days;
