@@ -336,11 +336,11 @@ type Tx struct {
 	d        dialect
 	writable bool
 	agents   *agentCache
-	pend     pending        // writes held to go a statement per table (see pending.go)
-	failed   error          // a held write failed when a later statement made it: the transaction is lost
-	index    []SearchDoc    // texts to index at commit (see Index)
-	opens    openLog        // its own changes to open-case counts (see OwnerPool)
-	touched  map[int64]bool // cases whose report facts are worked out again before commit (rollups.go)
+	pend     pending            // writes held to go a statement per table (see pending.go)
+	failed   error              // a held write failed when a later statement made it: the transaction is lost
+	index    []SearchDoc        // texts to index at commit (see Index)
+	opens    openLog            // its own changes to open-case counts (see OwnerPool)
+	touched  map[int64]bool     // cases whose report facts are worked out again before commit (rollups.go)
 	rollSeen map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
 }
 
