@@ -224,37 +224,43 @@ func weightedQuantile(sorted []timed, total int, q float64) int64 {
 	return 0
 }
 
-// backlogRolled is the backlog from the roll-ups, when the period's days end at UTC midnights
-// (its start one, and its end one or not yet come): the cases open now, less the changes into
-// the backlog since each day's end (ok false: the tables are read instead).
+// backlogRolled is the backlog from the roll-ups: the cases open now, less the changes into the
+// backlog since each day's end. It needs the days to end at whole hours (a period from midnight
+// in any zone of whole hours; its end one, or not yet come): by the day when they end at UTC
+// midnights, by the hour (the team and agent alone) otherwise. ok false: the tables are read.
 func backlogRolled(m *measuring, from, to time.Time) (rows []map[string]any, ok bool, err error) {
 	ctx, tx := m.w.ctx, m.w.tx
 	to = desk.Earliest(to, m.w.now)
-	if !from.Equal(from.UTC().Truncate(24*time.Hour)) || (to.Before(m.w.now) && !to.Equal(to.UTC().Truncate(24*time.Hour))) || !store.RollupsCover(m.f, "day") {
+	whole := func(t time.Time, d time.Duration) bool { return t.Equal(t.UTC().Truncate(d)) }
+	unit := 24 * time.Hour
+	measure, keyOf := store.RollBacklog, dayOf
+	if !whole(from, unit) || !(to.Equal(m.w.now) || whole(to, unit)) {
+		unit, measure, keyOf = time.Hour, store.RollBacklogHour, store.HourOf
+		if m.f.Channel != "" || m.f.Type != "" || !whole(from, unit) || !(to.Equal(m.w.now) || whole(to, unit)) {
+			return nil, false, nil
+		}
+	}
+	if !store.RollupsCover(m.f, "day") {
 		return nil, false, nil
 	}
 	now, err := tx.CountInStatus(ctx, backlogStatuses, m.f)
 	if err != nil {
 		return nil, false, err
 	}
-	// Every change since the period began, by day; those after now would be none.
-	sums, err := tx.Rollups(ctx, []string{store.RollBacklog}, from, m.w.now.AddDate(0, 0, 2), m.f, "day")
+	// Every change since the period began; none comes after now.
+	sums, err := tx.Rollups(ctx, []string{measure}, from, m.w.now.AddDate(0, 0, 2), m.f, "day")
 	if err != nil {
 		return nil, false, err
 	}
-	byDay := map[string]int{}
-	for _, r := range sums {
-		byDay[r.Day] += int(r.N)
-	}
-	// The changes on or after a day's end (a UTC midnight; now has none after it).
+	// The changes on or after a day's end (now has none after it).
 	after := func(end time.Time) int {
-		if !end.Equal(end.UTC().Truncate(24 * time.Hour)) {
+		if !whole(end, unit) {
 			return 0
 		}
-		n, first := 0, dayOf(end)
-		for d, v := range byDay {
-			if d >= first {
-				n += v
+		n, first := 0, keyOf(end)
+		for _, r := range sums {
+			if r.Day >= first {
+				n += int(r.N)
 			}
 		}
 		return n

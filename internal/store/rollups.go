@@ -38,6 +38,9 @@ const (
 	RollClosed   = "closed"   // closed: confirmed or closed unconfirmed (bucket, secs: business time from opening; agent: resolver)
 	RollRepeated = "repeated" // a closing the customer came back about within the team's repeat window
 	RollBacklog  = "backlog"  // +1 when the case became open or awaiting confirmation, -1 when it left (agent: its owner)
+	// RollBacklogHour is RollBacklog by the hour (its day column "2006-01-02T15", UTC), of no
+	// channel or case type.
+	RollBacklogHour = "backlog_hour"
 	// Promises by the day made (agent: owner): made, kept, slipped (at least once), broken; and
 	// outcomes by their own names (confirmed, rejected, closed_unconfirmed, ...).
 )
@@ -112,6 +115,9 @@ func (t *Tx) rollSaved(c desk.Case) {
 	t.rollLoaded(c)
 }
 
+// HourOf is the roll-ups' hour of a time (RollBacklogHour).
+func HourOf(at time.Time) string { return at.UTC().Format("2006-01-02T15") }
+
 // dayOf is the roll-ups' day of a time.
 func dayOf(at time.Time) string { return at.UTC().Format(time.DateOnly) }
 
@@ -165,6 +171,13 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	at := map[int64]*factCase{}
 	add := func(c *factCase, measure string, when time.Time, agent, bucket, secs int64) {
 		out = append(out, fact{CaseID: c.id, Measure: measure, Day: dayOf(when), TeamID: c.team, AgentID: agent, Channel: c.channel, Type: c.typ, Bucket: bucket, N: 1, Secs: secs})
+	}
+	// A backlog change counts by its day, and by its hour for the team and owner alone (a period
+	// from midnight in the reader's zone).
+	addBacklog := func(c *factCase, when time.Time, d int64) {
+		add(c, RollBacklog, when, c.owner, 0, 0)
+		out[len(out)-1].N = d
+		out = append(out, fact{CaseID: c.id, Measure: RollBacklogHour, Day: HourOf(when), TeamID: c.team, AgentID: c.owner, N: d})
 	}
 	elapsed := func(c *factCase, end time.Time) int64 {
 		return int64(math.Round(team(c.team).Calendar().Elapsed(c.created.UTC(), end.UTC()).Seconds()))
@@ -254,12 +267,11 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 			st = ch[0].from
 		}
 		if inBacklog(st) == 1 {
-			add(c, RollBacklog, c.created, c.owner, 0, 0)
+			addBacklog(c, c.created, 1)
 		}
 		for _, x := range ch {
 			if d := inBacklog(x.to) - inBacklog(st); d != 0 {
-				add(c, RollBacklog, x.at, c.owner, 0, 0)
-				out[len(out)-1].N = d
+				addBacklog(c, x.at, d)
 			}
 			st = x.to
 		}
