@@ -199,6 +199,8 @@ type measuring struct {
 	w     *work
 	f     store.ReportFilter
 	teams map[int64]desk.TeamSettings
+	// rolled: the roll-ups hold the whole desk (see rollups.go).
+	rolled bool
 }
 
 // team is a team's settings (the desk's defaults for cases of no team).
@@ -244,6 +246,9 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 		}
 		for _, t := range teams {
 			m.teams[t.ID] = t
+		}
+		if m.rolled, err = w.tx.RollupsReady(ctx); err != nil {
+			return err
 		}
 		r = Report{Name: q.Name, From: q.From, To: q.To, Team: q.Team, AgentID: q.AgentID, Channel: q.Channel, Type: q.Type, Columns: ms.columns}
 		if r.Rows, err = ms.rows(m, q.From, q.To); err != nil {
@@ -445,7 +450,7 @@ func (m *measuring) promiseCounts(from, to time.Time, f store.ReportFilter) ([]s
 func (m *measuring) volume(from, to time.Time) ([]map[string]any, error) {
 	type key struct{ channel, typ string }
 	n := map[key]int{}
-	a, b, ok := rollSpan(from, to)
+	a, b, ok := m.rollSpan(from, to)
 	parts := [][2]time.Time{{from, to}}
 	if ok && store.RollupsCover(m.f, "channel", "case_type") {
 		parts = ends(from, to, a, b)

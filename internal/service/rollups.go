@@ -17,14 +17,15 @@ import (
 // as the tables', only cheaper to read. A filter the roll-ups do not cover (an agent's figures
 // of one channel or case type) reads the tables for the whole period.
 
-// rollSpan is the whole UTC days [a, b) inside [from, to), ok false when there are none.
-func rollSpan(from, to time.Time) (a, b time.Time, ok bool) {
+// rollSpan is the whole UTC days [a, b) inside [from, to), ok false when there are none or the
+// roll-ups do not hold the whole desk yet (a desk upgraded, not rebuilt).
+func (m *measuring) rollSpan(from, to time.Time) (a, b time.Time, ok bool) {
 	a = from.UTC().Truncate(24 * time.Hour)
 	if a.Before(from) {
 		a = a.Add(24 * time.Hour)
 	}
 	b = to.UTC().Truncate(24 * time.Hour)
-	return a, b, a.Before(b)
+	return a, b, m.rolled && a.Before(b)
 }
 
 // ends are the parts of [from, to) outside [a, b).
@@ -42,7 +43,7 @@ func ends(from, to, a, b time.Time) [][2]time.Time {
 // agentCounts are counts per agent over [from, to): raw reads the tables over a period.
 func (m *measuring) agentCounts(from, to time.Time, f store.ReportFilter, measures []string,
 	raw func(from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error)) ([]store.AgentCount, error) {
-	a, b, ok := rollSpan(from, to)
+	a, b, ok := m.rollSpan(from, to)
 	if !ok || !store.RollupsCover(f, "agent_id") {
 		return raw(from, to, f)
 	}
@@ -100,7 +101,7 @@ func (m *measuring) totals(from, to time.Time, f store.ReportFilter, measures []
 	for _, k := range measures {
 		out[k] = 0
 	}
-	a, b, ok := rollSpan(from, to)
+	a, b, ok := m.rollSpan(from, to)
 	parts := [][2]time.Time{{from, to}}
 	if ok && store.RollupsCover(f) {
 		parts = ends(from, to, a, b)
@@ -152,7 +153,7 @@ func (t *timings) add(channel string, cases int, tm *timed) {
 func (m *measuring) timeRows(from, to time.Time, opened, ended string,
 	spans func(from, to time.Time) ([]store.CaseSpan, error)) ([]map[string]any, error) {
 	t := timings{cases: map[string]int{}, times: map[string][]timed{}}
-	a, b, ok := rollSpan(from, to)
+	a, b, ok := m.rollSpan(from, to)
 	parts := [][2]time.Time{{from, to}}
 	if ok && store.RollupsCover(m.f, "channel", "bucket") {
 		parts = ends(from, to, a, b)
@@ -240,7 +241,7 @@ func backlogRolled(m *measuring, from, to time.Time) (rows []map[string]any, ok 
 			return nil, false, nil
 		}
 	}
-	if !store.RollupsCover(m.f, "day") {
+	if !m.rolled || !store.RollupsCover(m.f, "day") {
 		return nil, false, nil
 	}
 	now, err := tx.CountInStatus(ctx, backlogStatuses, m.f)

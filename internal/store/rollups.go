@@ -648,8 +648,26 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total in
 			}
 		}
 		t.touched = nil
-		return t.addSums(ctx, diff)
+		if err := t.addSums(ctx, diff); err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_rollups_ready`); err != nil {
+			return fmt.Errorf("rebuild roll-ups: %w", err)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups_ready (ready) VALUES (1)`); err != nil {
+			return fmt.Errorf("rebuild roll-ups: %w", err)
+		}
+		return nil
 	})
+}
+
+// RollupsReady says whether the roll-ups hold the whole desk: made on a new desk, or rebuilt.
+func (t *Tx) RollupsReady(ctx context.Context) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_rollups_ready`).Scan(&n); err != nil {
+		return false, fmt.Errorf("roll-ups ready: %w", err)
+	}
+	return n > 0, nil
 }
 
 // RollupRow is a sum of the roll-ups, by the columns asked for (the others are zero).

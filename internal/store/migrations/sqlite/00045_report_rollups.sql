@@ -43,12 +43,18 @@ CREATE TABLE report_agent_days (
     PRIMARY KEY (measure, day, team_id, agent_id, bucket)
 ) WITHOUT ROWID;
 
+-- The reports read the roll-ups once they hold the whole desk: at once on a new desk, after
+-- `kept reports rebuild` on one that has cases (until then they read the tables, as before).
+CREATE TABLE report_rollups_ready (ready INTEGER NOT NULL);
+INSERT INTO report_rollups_ready (ready) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM cases);
+
 -- Each command that touches a case reads its outcomes again (there was only an index by time).
 CREATE INDEX resolution_outcomes_case ON resolution_outcomes (case_id);
 -- ... and its status changes, without reading its whole record (only those rows are indexed).
 CREATE INDEX entries_status_changes ON entries (case_id) WHERE kind = 'status_changed';
 
 -- +goose Down
+DROP TABLE report_rollups_ready;
 DROP INDEX entries_status_changes;
 DROP INDEX resolution_outcomes_case;
 DROP TABLE report_agent_days;
