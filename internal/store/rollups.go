@@ -433,7 +433,13 @@ func (t *Tx) refreshRollups(ctx context.Context) error {
 		return fmt.Errorf("roll-ups: closings of the customers: %w", err)
 	}
 	slices.Sort(ids)
-	list = idList(ids)
+	return t.replaceFacts(ctx, ids, teams)
+}
+
+// replaceFacts works the facts of the cases out again and adds the difference from those stored
+// to the sums: the sums stay those of the facts stored, whatever order transactions commit in.
+func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk.TeamSettings) error {
+	list := idList(ids)
 	fresh, err := t.caseFacts(ctx, ids, teams)
 	if err != nil {
 		return err
@@ -589,71 +595,64 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 	return nil
 }
 
-// RebuildRollups works the roll-ups out again from the tables, every case in id order, in one
-// transaction (the desk's commands wait for it on SQLite). progress is told how many cases are
-// done of how many.
+// RebuildRollups works the roll-ups out again from the tables: it empties them (the reports read
+// the tables meanwhile), then replaces the facts of 2,000 cases a transaction in id order, so
+// the desk's commands go on between them (a command's own refresh and the rebuild's each add the
+// difference from the facts stored, so they agree in any order), and marks them ready. progress
+// is told how many cases are done of how many.
 func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total int)) error {
-	return s.Write(ctx, func(t *Tx) error {
-		for _, table := range []string{"report_facts", "report_days", "report_agent_days"} {
+	var total int
+	err := s.Write(ctx, func(t *Tx) error {
+		for _, table := range []string{"report_rollups_ready", "report_facts", "report_days", "report_agent_days"} {
 			if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-				return fmt.Errorf("rebuild roll-ups: empty %s: %w", table, err)
+				return fmt.Errorf("empty %s: %w", table, err)
 			}
 		}
-		var total int
-		if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&total); err != nil {
-			return fmt.Errorf("rebuild roll-ups: count cases: %w", err)
-		}
-		teams, _, err := t.rollTeams(ctx)
-		if err != nil {
-			return fmt.Errorf("rebuild roll-ups: %w", err)
-		}
-		diff := rollDiff{}
-		var last int64
-		done := 0
-		for {
+		return t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&total)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild roll-ups: %w", err)
+	}
+	var last int64
+	done := 0
+	for {
+		var ids []int64
+		err := s.Write(ctx, func(t *Tx) error {
 			rows, err := t.tx.QueryContext(ctx, `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT 2000`, last)
 			if err != nil {
-				return fmt.Errorf("rebuild roll-ups: cases: %w", err)
+				return fmt.Errorf("cases: %w", err)
 			}
-			var ids []int64
 			for rows.Next() {
 				var id int64
 				if err := rows.Scan(&id); err != nil {
 					rows.Close()
-					return fmt.Errorf("rebuild roll-ups: cases: %w", err)
+					return fmt.Errorf("cases: %w", err)
 				}
 				ids = append(ids, id)
 			}
 			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("rebuild roll-ups: cases: %w", err)
+			if err := rows.Err(); err != nil || len(ids) == 0 {
+				return err
 			}
-			if len(ids) == 0 {
-				break
-			}
-			last = ids[len(ids)-1]
-			fs, err := t.caseFacts(ctx, ids, teams)
+			teams, _, err := t.rollTeams(ctx)
 			if err != nil {
-				return fmt.Errorf("rebuild roll-ups: %w", err)
+				return err
 			}
-			for _, f := range fs {
-				diff.add(f, 1)
-			}
-			if err := t.insertFacts(ctx, fs); err != nil {
-				return fmt.Errorf("rebuild roll-ups: %w", err)
-			}
-			done += len(ids)
-			if progress != nil {
-				progress(done, total)
-			}
-		}
-		t.touched = nil
-		if err := t.addSums(ctx, diff); err != nil {
-			return err
-		}
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_rollups_ready`); err != nil {
+			return t.replaceFacts(ctx, ids, teams)
+		})
+		if err != nil {
 			return fmt.Errorf("rebuild roll-ups: %w", err)
 		}
+		if len(ids) == 0 {
+			break
+		}
+		last = ids[len(ids)-1]
+		done += len(ids)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	return s.Write(ctx, func(t *Tx) error {
 		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups_ready (ready) VALUES (1)`); err != nil {
 			return fmt.Errorf("rebuild roll-ups: %w", err)
 		}
