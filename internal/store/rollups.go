@@ -561,6 +561,11 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 			agents = append(agents, k)
 		}
 	}
+	// In one order, so two transactions adding to the same sums on PostgreSQL wait for each
+	// other instead of deadlocking.
+	order := func(a, b dayKey) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) }
+	slices.SortFunc(days, order)
+	slices.SortFunc(agents, order)
 	const per = 500
 	for len(days) > 0 {
 		n := min(len(days), per)
