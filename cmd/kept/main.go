@@ -38,6 +38,7 @@ Usage:
   kept verify   [--data DIR | --db URL] [--case REF]              check every record's hash chain
   kept verify   --export FILE                                     check an exported record
   kept export   [--data DIR | --db URL] --case REF [--out FILE]  export a record as JSON
+  kept reports rebuild [--data DIR | --db URL]                     rebuild the report roll-ups from the tables
   kept backup   [--data DIR | --db URL] --to FILE                a consistent copy, while serve runs
   kept restore  [--data DIR | --db URL] FILE                     into an empty place, then verify it
   kept import   zendesk|freshdesk|mbox|csv [--data DIR | --db URL] [--dry-run] [--json] PATH
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"serve": serve, "migrate": migrate, "token": token, "password": password,
-		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore, "import": importCmd,
+		"verify": verify, "export": export, "bench": benchCmd, "backup": backup, "restore": restore, "import": importCmd, "reports": reports,
 		"version": func(context.Context, []string, io.Reader, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, "kept", version)
 			return nil

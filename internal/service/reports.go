@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -62,32 +63,31 @@ type measure struct {
 // measures are the reports there are, by name.
 var measures = map[string]measure{
 	"promises": {[]string{"agent_id", "agent", "made", "kept", "slipped", "broken"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
-		counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, m.f)
-		return countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil), err
+		counts, err := m.agentCounts(from, to, m.f, promiseKeys, m.promiseCounts)
+		return countRows(counts, promiseKeys, nil), err
 	}},
 	"promise_trend":    {[]string{"week", "made", "kept", "slipped", "broken"}, promiseTrend},
 	"promises_by_team": {[]string{"team", "made", "kept", "slipped", "broken"}, promisesByTeam},
 	"resolutions": {[]string{"agent_id", "agent", "confirmed", "rejected", "closed_unconfirmed"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
-		counts, err := m.w.tx.ResolutionCounts(m.w.ctx, from, to, m.f)
-		return countRows(counts, []string{"confirmed", "rejected", "closed_unconfirmed"}, nil), err
+		keys := []string{"confirmed", "rejected", "closed_unconfirmed"}
+		counts, err := m.agentCounts(from, to, m.f, keys, func(from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
+			return m.w.tx.ResolutionCounts(m.w.ctx, from, to, f)
+		})
+		return countRows(counts, keys, nil), err
 	}},
 	"satisfaction": {[]string{"agent_id", "agent", "ratings", "average"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
 		counts, err := m.w.tx.RatingCounts(m.w.ctx, from, to, m.f)
 		return countRows(counts, []string{"ratings", "score_sum"}, average), err
 	}},
 	"first_response": {[]string{"channel", "cases", "answered", "median_s", "p90_s"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
-		spans, err := m.w.tx.FirstAnswers(m.w.ctx, from, to, m.f)
-		if err != nil {
-			return nil, err
-		}
-		return m.durationRows(spans)
+		return m.timeRows(from, to, store.RollOpened, store.RollAnswered, func(from, to time.Time) ([]store.CaseSpan, error) {
+			return m.w.tx.FirstAnswers(m.w.ctx, from, to, m.f)
+		})
 	}},
 	"resolution_time": {[]string{"channel", "cases", "median_s", "p90_s"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
-		spans, err := m.w.tx.Closings(m.w.ctx, from, to, m.f)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := m.durationRows(spans)
+		rows, err := m.timeRows(from, to, store.RollClosed, store.RollClosed, func(from, to time.Time) ([]store.CaseSpan, error) {
+			return m.w.tx.Closings(m.w.ctx, from, to, m.f)
+		})
 		for _, r := range rows {
 			delete(r, "answered") // every closed case has its time
 		}
@@ -97,7 +97,7 @@ var measures = map[string]measure{
 	"escalations":     {[]string{"trigger", "escalations"}, escalations},
 	"backlog":         {[]string{"day", "open"}, backlog},
 	"volume": {[]string{"channel", "type", "cases"}, func(m *measuring, from, to time.Time) ([]map[string]any, error) {
-		return m.w.tx.Volume(m.w.ctx, from, to, m.f)
+		return m.volume(from, to)
 	}},
 	"handovers_missing": {[]string{"agent_id", "agent", "missing"}, handoversMissing},
 	"reviews":           {[]string{"agent_id", "agent", "drawn", "reviewed"}, reviewCounts},
@@ -199,6 +199,8 @@ type measuring struct {
 	w     *work
 	f     store.ReportFilter
 	teams map[int64]desk.TeamSettings
+	// rolled: the roll-ups hold the whole desk (see rollups.go).
+	rolled bool
 }
 
 // team is a team's settings (the desk's defaults for cases of no team).
@@ -244,6 +246,9 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 		}
 		for _, t := range teams {
 			m.teams[t.ID] = t
+		}
+		if m.rolled, err = w.tx.RollupsReady(ctx); err != nil {
+			return err
 		}
 		r = Report{Name: q.Name, From: q.From, To: q.To, Team: q.Team, AgentID: q.AgentID, Channel: q.Channel, Type: q.Type, Columns: ms.columns}
 		if r.Rows, err = ms.rows(m, q.From, q.To); err != nil {
@@ -396,34 +401,6 @@ func average(row map[string]any) {
 	}
 }
 
-// durationRows are times from a case's start to its end per channel and for all channels:
-// how many cases, how many have an end, and the median and 90th percentile of the time, in
-// seconds of the case's team's business time (its hours outside its holidays, in its zone).
-func (m *measuring) durationRows(spans []store.CaseSpan) ([]map[string]any, error) {
-	by := map[string][]float64{}
-	opened := map[string]int{}
-	var channels []string
-	for _, a := range spans {
-		for _, ch := range []string{a.Channel, "all"} {
-			if _, ok := opened[ch]; !ok {
-				channels = append(channels, ch)
-			}
-			opened[ch]++
-			if !a.End.IsZero() {
-				by[ch] = append(by[ch], m.team(a.TeamID).Calendar().Elapsed(a.Start, a.End).Seconds())
-			}
-		}
-	}
-	slices.Sort(channels)
-	rows := []map[string]any{}
-	for _, ch := range channels {
-		secs := by[ch]
-		slices.Sort(secs)
-		rows = append(rows, map[string]any{"channel": ch, "cases": opened[ch], "answered": len(secs), "median_s": quantile(secs, 0.5), "p90_s": quantile(secs, 0.9)})
-	}
-	return rows, nil
-}
-
 // quantile is the q-quantile of sorted values, rounded to the second (0 for none).
 func quantile(sorted []float64, q float64) int64 {
 	if len(sorted) == 0 {
@@ -450,15 +427,62 @@ func promiseTrend(m *measuring, from, to time.Time) ([]map[string]any, error) {
 
 // promiseTotal is the promises report's total row over a period, without its agent columns.
 func promiseTotal(m *measuring, from, to time.Time, f store.ReportFilter) (map[string]any, error) {
-	counts, err := m.w.tx.PromiseCounts(m.w.ctx, from, to, f)
+	n, err := m.totals(from, to, f, promiseKeys, m.promiseCounts)
 	if err != nil {
 		return nil, err
 	}
-	all := countRows(counts, []string{"made", "kept", "slipped", "broken"}, nil)
-	total := all[len(all)-1]
-	delete(total, "agent_id")
-	delete(total, "agent")
+	total := map[string]any{}
+	for k, v := range n {
+		total[k] = v
+	}
 	return total, nil
+}
+
+// promiseKeys are the promise reports' counts.
+var promiseKeys = []string{"made", "kept", "slipped", "broken"}
+
+// promiseCounts reads the promises made in a period from the tables.
+func (m *measuring) promiseCounts(from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
+	return m.w.tx.PromiseCounts(m.w.ctx, from, to, f)
+}
+
+// volume counts the cases opened per channel and case type, by channel and type.
+func (m *measuring) volume(from, to time.Time) ([]map[string]any, error) {
+	type key struct{ channel, typ string }
+	n := map[key]int{}
+	a, b, ok := m.rollSpan(from, to)
+	parts := [][2]time.Time{{from, to}}
+	if ok && store.RollupsCover(m.f, "channel", "case_type") {
+		parts = ends(from, to, a, b)
+		rows, err := m.w.tx.Rollups(m.w.ctx, []string{store.RollOpened}, a, b, m.f, "channel", "case_type")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			n[key{r.Channel, r.Type}] += int(r.N)
+		}
+	}
+	for _, e := range parts {
+		rows, err := m.w.tx.Volume(m.w.ctx, e[0], e[1], m.f)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			n[key{r["channel"].(string), r["type"].(string)}] += r["cases"].(int)
+		}
+	}
+	var keys []key
+	for k := range n {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(strings.Compare(x.channel, y.channel), strings.Compare(x.typ, y.typ))
+	})
+	out := []map[string]any{}
+	for _, k := range keys {
+		out = append(out, map[string]any{"channel": k.channel, "type": k.typ, "cases": n[k]})
+	}
+	return out, nil
 }
 
 // promisesByTeam is the promises report's total for each team (the one asked for, or all).
@@ -488,7 +512,20 @@ func promisesByTeam(m *measuring, from, to time.Time) ([]map[string]any, error) 
 // customer came back about within their team's repeat window: the case reopened, or a new case
 // of theirs (of the same type, when both have one). Such a case was not solved.
 func repeatContacts(m *measuring, from, to time.Time) ([]map[string]any, error) {
-	closed, err := m.w.tx.Closings(m.w.ctx, from, to, m.f)
+	keys := []string{"closed", "repeated"}
+	counts, err := m.agentCounts(from, to, m.f, []string{store.RollClosed, store.RollRepeated}, func(from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
+		n, err := repeatCounts(m, from, to, f)
+		if err != nil {
+			return nil, err
+		}
+		return m.agentList(n)
+	})
+	return countRows(counts, keys, nil), err
+}
+
+// repeatCounts reads repeatContacts's counts per agent from the tables.
+func repeatCounts(m *measuring, from, to time.Time, f store.ReportFilter) (map[int64]map[string]int, error) {
+	closed, err := m.w.tx.Closings(m.w.ctx, from, to, f)
 	if err != nil {
 		return nil, err
 	}
@@ -502,7 +539,7 @@ func repeatContacts(m *measuring, from, to time.Time) ([]map[string]any, error) 
 	if err != nil {
 		return nil, err
 	}
-	changes, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, from, to.Add(longest), store.ReportFilter{TeamID: m.f.TeamID})
+	changes, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindStatusChanged)}, from, to.Add(longest), store.ReportFilter{TeamID: f.TeamID})
 	if err != nil {
 		return nil, err
 	}
@@ -534,7 +571,7 @@ func repeatContacts(m *measuring, from, to time.Time) ([]map[string]any, error) 
 			counts[c.AgentID]["repeated"]++
 		}
 	}
-	return m.agentRows(counts, []string{"closed", "repeated"})
+	return counts, nil
 }
 
 // agentRows are counts per agent id as rows with the agents' names, by name, and the total.
@@ -622,6 +659,9 @@ func handoversMissing(m *measuring, from, to time.Time) ([]map[string]any, error
 // opened or changed since the period began are followed day by day (at scale M: tens of
 // thousands instead of a million, and their changes instead of every change ever made).
 func backlog(m *measuring, from, to time.Time) ([]map[string]any, error) {
+	if rows, ok, err := backlogRolled(m, from, to); ok || err != nil {
+		return rows, err
+	}
 	ctx, tx := m.w.ctx, m.w.tx
 	// Days that have not begun have no backlog yet.
 	to = desk.Earliest(to, m.w.now)

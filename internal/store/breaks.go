@@ -113,6 +113,7 @@ func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Ca
 	if t.writable {
 		for _, c := range out {
 			t.opens.seen(c)
+			t.rollLoaded(c)
 		}
 	}
 	return out, nil

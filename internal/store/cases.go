@@ -79,6 +79,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 		return fmt.Errorf("insert case: %w", err)
 	}
 	t.pend.countOpen(t.opens.inserted(*c))
+	t.noteCases(c.ID)
 	return nil
 }
 
@@ -98,6 +99,7 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	}
 	if t.writable {
 		t.opens.seen(c)
+		t.rollLoaded(c)
 	}
 	return c, nil
 }
@@ -472,6 +474,7 @@ func (t *Tx) InsertCases(ctx context.Context, cases []*desk.Case) error {
 	for i, c := range cases {
 		c.ID = ids[i]
 		t.pend.countOpen(t.opens.inserted(*c))
+		t.noteCases(c.ID)
 	}
 	return nil
 }

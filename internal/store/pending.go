@@ -161,6 +161,11 @@ func (t *Tx) AppendEntries(ctx context.Context, entries []desk.Entry) error {
 	if len(entries) > 0 {
 		t.pend.entries = append(t.pend.entries, entries)
 	}
+	for _, e := range entries {
+		if rollKinds[e.Kind] {
+			t.noteCases(e.CaseID)
+		}
+	}
 	return nil
 }
 
@@ -168,6 +173,7 @@ func (t *Tx) AppendEntries(ctx context.Context, entries []desk.Entry) error {
 // (Case, CasesForUpdate) or inserted in this transaction: its open count follows from both.
 func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 	t.pend.cases.put(c.ID, c)
+	t.rollSaved(c)
 	changes, err := t.opens.saved(c)
 	t.pend.countOpen(changes)
 	return err
@@ -179,6 +185,7 @@ func (t *Tx) SaveCase(ctx context.Context, c desk.Case) error {
 // earlier reassign.
 func (t *Tx) SavePromise(ctx context.Context, p desk.Promise) error {
 	t.pend.promises.put(p.ID, p)
+	t.noteCases(p.CaseID)
 	return nil
 }
 
@@ -206,6 +213,7 @@ func (l *latest[T]) put(id int64, v T) {
 // the promises they were given.
 func (t *Tx) ReassignOpenPromises(ctx context.Context, caseID, fromID, ownerID int64) error {
 	t.pend.reassigns = append(t.pend.reassigns, caseOwner{caseID, fromID, ownerID})
+	t.noteCases(caseID)
 	return nil
 }
 

@@ -103,6 +103,7 @@ func (t *Tx) RecordOutcome(ctx context.Context, caseID, agentID int64, outcome s
 	if err != nil {
 		return fmt.Errorf("record resolution outcome of case %d: %w", caseID, err)
 	}
+	t.noteCases(caseID)
 	return nil
 }
 

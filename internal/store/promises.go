@@ -38,6 +38,7 @@ func (t *Tx) InsertPromise(ctx context.Context, p *desk.Promise) error {
 	if err != nil {
 		return fmt.Errorf("insert promise: %w", err)
 	}
+	t.noteCases(p.CaseID)
 	return nil
 }
 

@@ -360,8 +360,10 @@ type Tx struct {
 	// deferWords: the texts' words go to search_queue, indexed after commit (DeferWords);
 	// wordsQueued: some did.
 	deferWords, wordsQueued bool
-	sealDue                 bool    // its texts began a new chunk of the word index (search_chunks.go)
-	opens                   openLog // its own changes to open-case counts (see OwnerPool)
+	sealDue                 bool               // its texts began a new chunk of the word index (search_chunks.go)
+	opens                   openLog            // its own changes to open-case counts (see OwnerPool)
+	touched                 map[int64]bool     // cases whose report facts are worked out again before commit (rollups.go)
+	rollSeen                map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
 }
 
 // beforeStatement makes the writes held so far before any other statement runs, so that the
@@ -425,6 +427,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	err = fn(tx)
 	if err == nil {
 		err = tx.flush(ctx)
+	}
+	if err == nil && writable {
+		err = tx.refreshRollups(ctx)
 	}
 	if tx.failed != nil {
 		err = tx.failed // what fn saw after a held write failed is beside the point

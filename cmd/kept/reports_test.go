@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// TestReportsRebuild empties the report roll-ups of a desk with a case behind its back, and
+// `kept reports rebuild` gives back the sums the commands had kept (both databases).
+func TestReportsRebuild(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		cfg, dbArgs, _ := migratedDesk(t, backend)
+		ctx := context.Background()
+		sums := func() []string {
+			st, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var out []string
+			if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.RollupSums(ctx); return err }); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		func() {
+			st, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			svc := service.New(st, clock.System{}, slog.New(slog.DiscardHandler))
+			sys := desk.SystemActor()
+			agents, err := svc.Agents(ctx, sys)
+			if err != nil || len(agents) == 0 {
+				t.Fatalf("agents: %v %v", agents, err)
+			}
+			cust, err := svc.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Mari Maasikas", Email: "mari@example.ee"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: cust.ID, Subject: "Invoice", Body: "Twice charged", Channel: "email", OwnerID: agents[0].ID}); err != nil {
+				t.Fatal(err)
+			}
+		}()
+		live := sums()
+		if !strings.Contains(strings.Join(live, "\n"), " opened ") {
+			t.Fatalf("the live roll-ups have no opened case:\n%s", strings.Join(live, "\n"))
+		}
+		driver, dsn := "pgx", cfg.URL
+		if backend == "sqlite" {
+			driver, dsn = "sqlite", filepath.Join(cfg.DataDir, "kept.db")
+		}
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"report_facts", "report_days", "report_agent_days", "report_rollups_ready"} {
+			if _, err := db.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Close()
+		if got := sums(); len(got) != 0 {
+			t.Fatalf("roll-ups left after emptying them: %v", got)
+		}
+		code, out, errOut := kept(t, "", append([]string{"reports", "rebuild"}, dbArgs...)...)
+		if code != 0 || !strings.Contains(out, "rebuilt the report roll-ups of 1 cases") {
+			t.Fatalf("kept reports rebuild: exit %d\n%s%s", code, out, errOut)
+		}
+		if got := sums(); strings.Join(got, "\n") != strings.Join(live, "\n") {
+			t.Errorf("rebuilt roll-ups:\n%s\nwant the live ones:\n%s", strings.Join(got, "\n"), strings.Join(live, "\n"))
+		}
+		if code, _, errOut := kept(t, "", append([]string{"reports"}, dbArgs...)...); code != 2 || !strings.Contains(errOut, "kept reports rebuild") {
+			t.Errorf("kept reports without rebuild: exit %d %q, want 2 and the usage", code, errOut)
+		}
+	})
+}

@@ -1,0 +1,786 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+)
+
+// Report roll-ups (migration 00045): what the reports count, summed per UTC day, so a quarter's
+// report reads a few thousand sums instead of a quarter's cases and entries. Each case's part
+// (its facts) is kept in report_facts; a write transaction notes the cases it touches (an entry
+// appended, a case or promise saved, an outcome recorded) and, before it commits, works their
+// facts out again from the tables and adds the difference to the sums (report_days per team,
+// channel and case type; report_agent_days per team and agent). A command that changes no
+// counted fact (most messages) writes nothing. RebuildRollups works every case's facts out
+// the same way, so rebuilt and live roll-ups agree.
+//
+// A fact is dated by the UTC day of what it counts: a promise by the day it was made (kept or
+// broken later, it stays on that day, as the report counts it), an outcome by its day, a case's
+// opening, first answer and backlog changes by theirs. Team, channel, case type and the case's
+// owner are the case's now, as the reports read them; the agent of a promise is its owner, of
+// an outcome its resolver. Times in business hours are worked out with the team's calendar when
+// the fact is written: a team's hours changed later apply to the cases written after, until a
+// rebuild.
+
+// The measures of the roll-ups.
+const (
+	RollOpened   = "opened"   // a case opened (agent: its owner)
+	RollAnswered = "answered" // its first answer (bucket, secs: business time from opening)
+	RollClosed   = "closed"   // closed: confirmed or closed unconfirmed (bucket, secs: business time from opening; agent: resolver)
+	RollRepeated = "repeated" // a closing the customer came back about within the team's repeat window
+	RollBacklog  = "backlog"  // +1 when the case became open or awaiting confirmation, -1 when it left (agent: its owner)
+	// RollBacklogHour is RollBacklog by the hour (its day column "2006-01-02T15", UTC), of no
+	// channel or case type.
+	RollBacklogHour = "backlog_hour"
+	// Promises by the day made (agent: owner): made, kept, slipped (at least once), broken; and
+	// outcomes by their own names (confirmed, rejected, closed_unconfirmed, ...).
+)
+
+// fact is one part of a case in the roll-ups.
+type fact struct {
+	CaseID          int64
+	Measure, Day    string
+	TeamID, AgentID int64
+	Channel, Type   string
+	Bucket, N, Secs int64
+}
+
+// Bucket is a time measure's histogram bucket for a time in seconds: exact below 64 s, then 16
+// buckets to each doubling (at most 1/16 of the time wide). A report's median or percentile that
+// falls in a bucket is the mean of its times: exact when they are equal, within the bucket's
+// width otherwise.
+func Bucket(secs int64) int64 {
+	if secs < 64 {
+		return max(secs, 0)
+	}
+	e := int64(bits.Len64(uint64(secs))) - 1 // 2^e <= secs
+	return 64 + (e-6)*16 + (secs>>(e-4))&15
+}
+
+// noteCases marks cases as touched by the transaction: their facts are worked out again before
+// it commits.
+func (t *Tx) noteCases(ids ...int64) {
+	if !t.writable {
+		return
+	}
+	if t.touched == nil {
+		t.touched = map[int64]bool{}
+	}
+	for _, id := range ids {
+		if id != 0 {
+			t.touched[id] = true
+		}
+	}
+}
+
+// rollKinds are the entries that change a case's facts by being appended: an answer and a status
+// change. Every other change to the facts comes with a case, promise or outcome written.
+var rollKinds = map[desk.EntryKind]bool{desk.KindMessageOut: true, desk.KindPromiseMade: true, desk.KindPromiseSlipped: true,
+	desk.KindCall: true, desk.KindResolutionAsked: true, desk.KindStatusChanged: true}
+
+// rollCase is what of a case row its facts follow.
+type rollCase struct {
+	status                desk.Status
+	owner, team, customer int64
+	typ, channel          string
+}
+
+func rollOf(c desk.Case) rollCase {
+	return rollCase{c.Status, c.OwnerID, c.TeamID, c.CustomerID, c.Type, c.Channel}
+}
+
+// rollLoaded records a case as loaded in a write.
+func (t *Tx) rollLoaded(c desk.Case) {
+	if t.rollSeen == nil {
+		t.rollSeen = map[int64]rollCase{}
+	}
+	t.rollSeen[c.ID] = rollOf(c)
+}
+
+// rollSaved notes a case saved with a change its facts follow (a message's save of the case
+// row changes none).
+func (t *Tx) rollSaved(c desk.Case) {
+	if was, ok := t.rollSeen[c.ID]; !ok || was != rollOf(c) {
+		t.noteCases(c.ID)
+	}
+	t.rollLoaded(c)
+}
+
+// HourOf is the roll-ups' hour of a time (RollBacklogHour).
+func HourOf(at time.Time) string { return at.UTC().Format("2006-01-02T15") }
+
+// dayOf is the roll-ups' day of a time.
+func dayOf(at time.Time) string { return at.UTC().Format(time.DateOnly) }
+
+// answerKinds are the entries that answer a customer (FirstAnswers).
+const answerKinds = `'message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed'`
+
+type factCase struct {
+	id, customer, team, owner int64
+	typ, channel, status      string
+	created                   time.Time
+	answered                  anyTime
+}
+
+func idList(ids []int64) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+// caseFacts works out the facts of the cases from the tables.
+func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.TeamSettings) ([]fact, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	team := func(id int64) desk.TeamSettings {
+		if s, ok := teams[id]; ok {
+			return s
+		}
+		return desk.DefaultTeamSettings()
+	}
+	list := idList(ids)
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, COALESCE(c.team_id, 0), c.channel, COALESCE(c.owner_id, 0), c.created_at, c.status,
+		  (SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal AND e.kind IN (`+answerKinds+`) ORDER BY e.seq LIMIT 1)
+		FROM cases c WHERE c.id IN `+t.d.jsonIDs(1)+` ORDER BY c.id`, list)
+	if err != nil {
+		return nil, fmt.Errorf("roll-ups: cases: %w", err)
+	}
+	var cases []factCase
+	for rows.Next() {
+		var c factCase
+		if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.team, &c.channel, &c.owner, &c.created, &c.status, &c.answered); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("roll-ups: cases: %w", err)
+		}
+		cases = append(cases, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("roll-ups: cases: %w", err)
+	}
+	var out []fact
+	at := map[int64]*factCase{}
+	add := func(c *factCase, measure string, when time.Time, agent, bucket, secs int64) {
+		out = append(out, fact{CaseID: c.id, Measure: measure, Day: dayOf(when), TeamID: c.team, AgentID: agent, Channel: c.channel, Type: c.typ, Bucket: bucket, N: 1, Secs: secs})
+	}
+	// A backlog change counts by its day, and by its hour for the team and owner alone (a period
+	// from midnight in the reader's zone).
+	addBacklog := func(c *factCase, when time.Time, d int64) {
+		add(c, RollBacklog, when, c.owner, 0, 0)
+		out[len(out)-1].N = d
+		out = append(out, fact{CaseID: c.id, Measure: RollBacklogHour, Day: HourOf(when), TeamID: c.team, AgentID: c.owner, N: d})
+	}
+	elapsed := func(c *factCase, end time.Time) int64 {
+		return int64(math.Round(team(c.team).Calendar().Elapsed(c.created.UTC(), end.UTC()).Seconds()))
+	}
+	for i := range cases {
+		c := &cases[i]
+		at[c.id] = c
+		add(c, RollOpened, c.created, c.owner, 0, 0)
+		if c.answered.Valid {
+			s := elapsed(c, c.answered.Time)
+			add(c, RollAnswered, c.created, c.owner, Bucket(s), s)
+		}
+	}
+
+	// Promises, by the day made.
+	rows, err = t.tx.QueryContext(ctx, `SELECT p.case_id, p.owner_id, p.created_at, p.state, p.slips FROM promises p JOIN agents a ON a.id = p.owner_id
+		WHERE p.case_id IN `+t.d.jsonIDs(1)+` ORDER BY p.case_id, p.id`, list)
+	if err != nil {
+		return nil, fmt.Errorf("roll-ups: promises: %w", err)
+	}
+	for rows.Next() {
+		var caseID, owner int64
+		var made time.Time
+		var state string
+		var slips int
+		if err := rows.Scan(&caseID, &owner, &made, &state, &slips); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("roll-ups: promises: %w", err)
+		}
+		c := at[caseID]
+		if c == nil {
+			continue
+		}
+		add(c, "made", made, owner, 0, 0)
+		if state == "kept" || state == "broken" {
+			add(c, state, made, owner, 0, 0)
+		}
+		if slips > 0 {
+			add(c, "slipped", made, owner, 0, 0)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("roll-ups: promises: %w", err)
+	}
+
+	// Status changes: the backlog, and reopenings for repeat contacts.
+	type change struct {
+		at       time.Time
+		from, to desk.Status
+	}
+	changes := map[int64][]change{}
+	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, e.at, e.data FROM entries e
+		WHERE e.kind = 'status_changed' AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
+	if err != nil {
+		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
+	}
+	for rows.Next() {
+		var caseID int64
+		var when time.Time
+		var data string
+		if err := rows.Scan(&caseID, &when, &data); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("roll-ups: status changes: %w", err)
+		}
+		var d desk.StatusChangedData
+		if json.Unmarshal([]byte(data), &d) != nil {
+			continue // the backlog report skips it too (its read fails on it)
+		}
+		changes[caseID] = append(changes[caseID], change{when.UTC(), d.From, d.To})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
+	}
+	inBacklog := func(s desk.Status) int64 {
+		if s == desk.StatusOpen || s == desk.StatusAwaitingConfirmation {
+			return 1
+		}
+		return 0
+	}
+	for i := range cases {
+		c := &cases[i]
+		ch := changes[c.id]
+		st := desk.Status(c.status)
+		if len(ch) > 0 {
+			st = ch[0].from
+		}
+		if inBacklog(st) == 1 {
+			addBacklog(c, c.created, 1)
+		}
+		for _, x := range ch {
+			if d := inBacklog(x.to) - inBacklog(st); d != 0 {
+				addBacklog(c, x.at, d)
+			}
+			st = x.to
+		}
+	}
+
+	// Outcomes, and for each closing whether the customer came back about it.
+	type outcome struct {
+		caseID, agent int64
+		what          string
+		at            time.Time
+	}
+	var outcomes []outcome
+	rows, err = t.tx.QueryContext(ctx, `SELECT o.case_id, o.agent_id, o.outcome, o.at FROM resolution_outcomes o
+		WHERE o.case_id IN `+t.d.jsonIDs(1)+` ORDER BY o.case_id, o.at`, list)
+	if err != nil {
+		return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
+	}
+	customers := map[int64]bool{}
+	for rows.Next() {
+		var o outcome
+		var agent sql.NullInt64
+		if err := rows.Scan(&o.caseID, &agent, &o.what, &o.at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
+		}
+		o.agent, o.at = agent.Int64, o.at.UTC()
+		if c := at[o.caseID]; c != nil {
+			outcomes = append(outcomes, o)
+			customers[c.customer] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
+	}
+	later := map[int64][]factCase{} // the customers' cases, for repeat contacts
+	if len(customers) > 0 {
+		var cs []int64
+		for id := range customers {
+			cs = append(cs, id)
+		}
+		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.created_at FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(1), idList(cs))
+		if err != nil {
+			return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
+		}
+		for rows.Next() {
+			var c factCase
+			if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.created); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
+			}
+			c.created = c.created.UTC()
+			later[c.customer] = append(later[c.customer], c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
+		}
+	}
+	for _, o := range outcomes {
+		c := at[o.caseID]
+		add(c, o.what, o.at, o.agent, 0, 0)
+		if o.what != "confirmed" && o.what != "closed_unconfirmed" {
+			continue
+		}
+		s := elapsed(c, o.at)
+		add(c, RollClosed, o.at, o.agent, Bucket(s), s)
+		window := team(c.team).RepeatWindow
+		within := func(when time.Time) bool { return when.After(o.at) && !when.After(o.at.Add(window)) }
+		again := slices.ContainsFunc(changes[c.id], func(x change) bool { return x.to == desk.StatusOpen && within(x.at) }) ||
+			slices.ContainsFunc(later[c.customer], func(n factCase) bool {
+				return n.id != c.id && within(n.created) && (n.typ == "" || c.typ == "" || n.typ == c.typ)
+			})
+		if again {
+			add(c, RollRepeated, o.at, o.agent, 0, 0)
+		}
+	}
+	return out, nil
+}
+
+// rollTeams are the teams' settings the facts are worked out with, and the longest repeat window.
+func (t *Tx) rollTeams(ctx context.Context) (map[int64]desk.TeamSettings, time.Duration, error) {
+	list, err := t.Teams(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	teams := map[int64]desk.TeamSettings{}
+	longest := desk.DefaultTeamSettings().RepeatWindow
+	for _, s := range list {
+		teams[s.ID] = s
+		longest = max(longest, s.RepeatWindow)
+	}
+	return teams, longest, nil
+}
+
+type dayKey struct {
+	measure, day  string
+	team          int64
+	channel, typ  string
+	bucket        int64
+	agent         int64 // report_agent_days only
+	channelAndTyp bool  // report_days (true) or report_agent_days
+}
+
+type sums struct{ n, secs int64 }
+
+// rollDiff is what a transaction adds to the sums.
+type rollDiff map[dayKey]sums
+
+func (d rollDiff) add(f fact, sign int64) {
+	for _, k := range []dayKey{
+		{measure: f.Measure, day: f.Day, team: f.TeamID, channel: f.Channel, typ: f.Type, bucket: f.Bucket, channelAndTyp: true},
+		{measure: f.Measure, day: f.Day, team: f.TeamID, agent: f.AgentID, bucket: f.Bucket},
+	} {
+		s := d[k]
+		s.n += sign * f.N
+		s.secs += sign * f.Secs
+		d[k] = s
+	}
+}
+
+// refreshRollups works the facts of the cases the transaction touched out again, with those of
+// the same customers' cases closed within the longest repeat window before the earliest of them
+// (a new case of the customer makes such a closing a repeat contact), and adds the difference to
+// the sums.
+func (t *Tx) refreshRollups(ctx context.Context) error {
+	if len(t.touched) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(t.touched))
+	for id := range t.touched {
+		ids = append(ids, id)
+	}
+	t.touched = nil
+	slices.Sort(ids)
+	teams, longest, err := t.rollTeams(ctx)
+	if err != nil {
+		return fmt.Errorf("roll-ups: %w", err)
+	}
+	list := idList(ids)
+	rows, err := t.tx.QueryContext(ctx, `SELECT DISTINCT o.case_id FROM cases n JOIN cases c ON c.customer_id = n.customer_id
+		JOIN resolution_outcomes o ON o.case_id = c.id
+		WHERE n.id IN `+t.d.jsonIDs(1)+` AND o.at >= $2 AND o.outcome IN ('confirmed', 'closed_unconfirmed')`, list, dbTime(t.earliestCreated(ctx, list).Add(-longest)))
+	if err != nil {
+		return fmt.Errorf("roll-ups: closings of the customers: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("roll-ups: closings of the customers: %w", err)
+		}
+		if _, ok := slices.BinarySearch(ids, id); !ok {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("roll-ups: closings of the customers: %w", err)
+	}
+	slices.Sort(ids)
+	return t.replaceFacts(ctx, ids, teams)
+}
+
+// replaceFacts works the facts of the cases out again and adds the difference from those stored
+// to the sums: the sums stay those of the facts stored, whatever order transactions commit in.
+func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk.TeamSettings) error {
+	list := idList(ids)
+	fresh, err := t.caseFacts(ctx, ids, teams)
+	if err != nil {
+		return err
+	}
+	old, err := t.storedFacts(ctx, list)
+	if err != nil {
+		return err
+	}
+	byCase := func(fs []fact) map[int64][]fact {
+		m := map[int64][]fact{}
+		for _, f := range fs {
+			m[f.CaseID] = append(m[f.CaseID], f)
+		}
+		return m
+	}
+	oldOf, freshOf := byCase(old), byCase(fresh)
+	diff := rollDiff{}
+	var changed []int64
+	var write []fact
+	for _, id := range ids {
+		o, n := oldOf[id], freshOf[id]
+		if sameFacts(o, n) {
+			continue
+		}
+		changed = append(changed, id)
+		write = append(write, n...)
+		for _, f := range o {
+			diff.add(f, -1)
+		}
+		for _, f := range n {
+			diff.add(f, 1)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_facts WHERE case_id IN `+t.d.jsonIDs(1), idList(changed)); err != nil {
+		return fmt.Errorf("roll-ups: replace facts: %w", err)
+	}
+	if err := t.insertFacts(ctx, write); err != nil {
+		return err
+	}
+	return t.addSums(ctx, diff)
+}
+
+// earliestCreated is when the earliest of the cases was opened (now if none is stored).
+func (t *Tx) earliestCreated(ctx context.Context, list string) time.Time {
+	var at anyTime
+	if err := t.tx.QueryRowContext(ctx, `SELECT MIN(created_at) FROM cases WHERE id IN `+t.d.jsonIDs(1), list).Scan(&at); err != nil || !at.Valid {
+		return time.Now()
+	}
+	return at.Time
+}
+
+// sameFacts says whether two lists of a case's facts are the same (in any order).
+func sameFacts(a, b []fact) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	cmp := func(x, y fact) int {
+		return strings.Compare(fmt.Sprint(x), fmt.Sprint(y))
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.SortFunc(a, cmp)
+	slices.SortFunc(b, cmp)
+	return slices.Equal(a, b)
+}
+
+// storedFacts are the facts stored for the cases.
+func (t *Tx) storedFacts(ctx context.Context, list string) ([]fact, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
+		WHERE case_id IN `+t.d.jsonIDs(1), list)
+	if err != nil {
+		return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
+	}
+	defer rows.Close()
+	var out []fact
+	for rows.Next() {
+		var f fact
+		if err := rows.Scan(&f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs); err != nil {
+			return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// insertFacts stores facts, many rows a statement.
+func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
+	const per = 500
+	for len(fs) > 0 {
+		n := min(len(fs), per)
+		vals := make([]string, n)
+		args := make([]any, 0, n*10)
+		for i, f := range fs[:n] {
+			b := len(args)
+			vals[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8, b+9, b+10)
+			args = append(args, f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_facts (case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs) VALUES `+
+			strings.Join(vals, ", "), args...); err != nil {
+			return fmt.Errorf("roll-ups: store facts: %w", err)
+		}
+		fs = fs[n:]
+	}
+	return nil
+}
+
+// addSums adds a difference to the sums, many rows a statement.
+func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
+	var days, agents []dayKey
+	for k, s := range diff {
+		if s == (sums{}) {
+			continue
+		}
+		if k.channelAndTyp {
+			days = append(days, k)
+		} else {
+			agents = append(agents, k)
+		}
+	}
+	// In one order, so two transactions adding to the same sums on PostgreSQL wait for each
+	// other instead of deadlocking.
+	order := func(a, b dayKey) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) }
+	slices.SortFunc(days, order)
+	slices.SortFunc(agents, order)
+	const per = 500
+	for len(days) > 0 {
+		n := min(len(days), per)
+		vals := make([]string, n)
+		var args []any
+		for i, k := range days[:n] {
+			b := len(args)
+			vals[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8)
+			args = append(args, k.measure, k.day, k.team, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_days (measure, day, team_id, channel, case_type, bucket, n, secs) VALUES `+strings.Join(vals, ", ")+`
+			ON CONFLICT (measure, day, team_id, channel, case_type, bucket) DO UPDATE SET n = report_days.n + excluded.n, secs = report_days.secs + excluded.secs`, args...); err != nil {
+			return fmt.Errorf("roll-ups: add to the days: %w", err)
+		}
+		days = days[n:]
+	}
+	for len(agents) > 0 {
+		n := min(len(agents), per)
+		vals := make([]string, n)
+		var args []any
+		for i, k := range agents[:n] {
+			b := len(args)
+			vals[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7)
+			args = append(args, k.measure, k.day, k.team, k.agent, k.bucket, diff[k].n, diff[k].secs)
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_agent_days (measure, day, team_id, agent_id, bucket, n, secs) VALUES `+strings.Join(vals, ", ")+`
+			ON CONFLICT (measure, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_days.n + excluded.n, secs = report_agent_days.secs + excluded.secs`, args...); err != nil {
+			return fmt.Errorf("roll-ups: add to the agents' days: %w", err)
+		}
+		agents = agents[n:]
+	}
+	return nil
+}
+
+// RebuildRollups works the roll-ups out again from the tables: it empties them (the reports read
+// the tables meanwhile), then replaces the facts of 2,000 cases a transaction in id order, so
+// the desk's commands go on between them (a command's own refresh and the rebuild's each add the
+// difference from the facts stored, so they agree in any order), and marks them ready. progress
+// is told how many cases are done of how many.
+func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total int)) error {
+	var total int
+	err := s.Write(ctx, func(t *Tx) error {
+		for _, table := range []string{"report_rollups_ready", "report_facts", "report_days", "report_agent_days"} {
+			if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+				return fmt.Errorf("empty %s: %w", table, err)
+			}
+		}
+		return t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&total)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild roll-ups: %w", err)
+	}
+	var last int64
+	done := 0
+	for {
+		var ids []int64
+		err := s.Write(ctx, func(t *Tx) error {
+			rows, err := t.tx.QueryContext(ctx, `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT 2000`, last)
+			if err != nil {
+				return fmt.Errorf("cases: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return fmt.Errorf("cases: %w", err)
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil || len(ids) == 0 {
+				return err
+			}
+			teams, _, err := t.rollTeams(ctx)
+			if err != nil {
+				return err
+			}
+			return t.replaceFacts(ctx, ids, teams)
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild roll-ups: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		last = ids[len(ids)-1]
+		done += len(ids)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	return s.Write(ctx, func(t *Tx) error {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups_ready (ready) VALUES (1)`); err != nil {
+			return fmt.Errorf("rebuild roll-ups: %w", err)
+		}
+		return nil
+	})
+}
+
+// RollupsReady says whether the roll-ups hold the whole desk: made on a new desk, or rebuilt.
+func (t *Tx) RollupsReady(ctx context.Context) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_rollups_ready`).Scan(&n); err != nil {
+		return false, fmt.Errorf("roll-ups ready: %w", err)
+	}
+	return n > 0, nil
+}
+
+// RollupRow is a sum of the roll-ups, by the columns asked for (the others are zero).
+type RollupRow struct {
+	Measure         string
+	Day             string
+	TeamID, AgentID int64
+	Channel, Type   string
+	Bucket, N, Secs int64
+}
+
+// RollupsCover says whether the roll-ups answer a filter grouped by the columns ("day", "team_id",
+// "agent_id", "channel", "case_type", "bucket"): an agent's figures are summed per team only,
+// not per channel or case type.
+func RollupsCover(f ReportFilter, by ...string) bool {
+	perAgent := f.AgentID != 0 || slices.Contains(by, "agent_id")
+	return !perAgent || (f.Channel == "" && f.Type == "" && !slices.Contains(by, "channel") && !slices.Contains(by, "case_type"))
+}
+
+// Rollups sums the measures over the UTC days of [from, to) (midnights) for the filter, grouped
+// by the columns (see RollupsCover; it must cover them). Sums of zero are left out.
+func (t *Tx) Rollups(ctx context.Context, measures []string, from, to time.Time, f ReportFilter, by ...string) ([]RollupRow, error) {
+	if !RollupsCover(f, by...) {
+		return nil, fmt.Errorf("roll-ups: a filter they do not cover: %w", errUncovered)
+	}
+	table := "report_days"
+	if f.AgentID != 0 || slices.Contains(by, "agent_id") {
+		table = "report_agent_days"
+	}
+	args := []any{dayOf(from), dayOf(to)}
+	in := make([]string, len(measures))
+	for i, m := range measures {
+		args = append(args, m)
+		in[i] = fmt.Sprintf("$%d", len(args))
+	}
+	conds := []string{"r.day >= $1", "r.day < $2", "r.measure IN (" + strings.Join(in, ", ") + ")"}
+	cond := func(col string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf("r.%s = $%d", col, len(args)))
+	}
+	if f.TeamID != 0 {
+		cond("team_id", f.TeamID)
+	}
+	if f.AgentID != 0 {
+		cond("agent_id", f.AgentID)
+	}
+	if f.Channel != "" {
+		cond("channel", f.Channel)
+	}
+	if f.Type != "" {
+		cond("case_type", f.Type)
+	}
+	cols := append([]string{"measure"}, by...)
+	for i := range cols {
+		cols[i] = "r." + cols[i]
+	}
+	group := strings.Join(cols, ", ")
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+group+`, SUM(r.n), SUM(r.secs) FROM `+table+` r WHERE `+strings.Join(conds, " AND ")+`
+		GROUP BY `+group+` HAVING SUM(r.n) <> 0 ORDER BY `+group, args...)
+	if err != nil {
+		return nil, fmt.Errorf("roll-ups: %w", err)
+	}
+	defer rows.Close()
+	var out []RollupRow
+	for rows.Next() {
+		var r RollupRow
+		dest := []any{&r.Measure}
+		for _, c := range by {
+			dest = append(dest, map[string]any{"day": &r.Day, "team_id": &r.TeamID, "agent_id": &r.AgentID, "channel": &r.Channel, "case_type": &r.Type, "bucket": &r.Bucket}[c])
+		}
+		if err := rows.Scan(append(dest, &r.N, &r.Secs)...); err != nil {
+			return nil, fmt.Errorf("roll-ups: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+var errUncovered = fmt.Errorf("not rolled up")
+
+// RollupSums lists every non-zero sum of both roll-up tables as text, in order: what a rebuild
+// must give back (tests compare them).
+func (t *Tx) RollupSums(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, q := range []string{
+		`SELECT 'days', measure, day, team_id, channel, case_type, bucket, n, secs FROM report_days WHERE n <> 0 OR secs <> 0 ORDER BY measure, day, team_id, channel, case_type, bucket`,
+		`SELECT 'agents', measure, day, team_id, agent_id, '', bucket, n, secs FROM report_agent_days WHERE n <> 0 OR secs <> 0 ORDER BY measure, day, team_id, agent_id, bucket`,
+	} {
+		rows, err := t.tx.QueryContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("roll-up sums: %w", err)
+		}
+		for rows.Next() {
+			var table, measure, day, channel string
+			var team, agentOrChannel any
+			var bucket, n, secs int64
+			if err := rows.Scan(&table, &measure, &day, &team, &agentOrChannel, &channel, &bucket, &n, &secs); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("roll-up sums: %w", err)
+			}
+			if b, ok := agentOrChannel.([]byte); ok {
+				agentOrChannel = string(b)
+			}
+			out = append(out, fmt.Sprintf("%s %s %s team=%v %v %s bucket=%d n=%d secs=%d", table, measure, day, team, agentOrChannel, channel, bucket, n, secs))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("roll-up sums: %w", err)
+		}
+	}
+	return out, nil
+}
