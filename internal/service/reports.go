@@ -576,23 +576,10 @@ func repeatCounts(m *measuring, from, to time.Time, f store.ReportFilter) (map[i
 
 // agentRows are counts per agent id as rows with the agents' names, by name, and the total.
 func (m *measuring) agentRows(counts map[int64]map[string]int, keys []string) ([]map[string]any, error) {
-	var list []store.AgentCount
-	for id, c := range counts {
-		a, err := m.w.agent(id)
-		if err != nil && !store.IsNotFound(err) {
-			return nil, err
-		}
-		list = append(list, store.AgentCount{AgentID: id, Name: a.Name, Counts: c})
+	list, err := m.agentList(counts)
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(list, func(a, b store.AgentCount) int {
-		if a.Name != b.Name {
-			if a.Name < b.Name {
-				return -1
-			}
-			return 1
-		}
-		return int(a.AgentID - b.AgentID)
-	})
 	return countRows(list, keys, nil), nil
 }
 
