@@ -529,24 +529,54 @@ func (t *Tx) storedFacts(ctx context.Context, list string) ([]fact, error) {
 
 // insertFacts stores facts, many rows a statement.
 func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
-	const per = 500
-	for len(fs) > 0 {
-		n := min(len(fs), per)
-		vals := make([]string, n)
-		args := make([]any, 0, n*10)
-		for i, f := range fs[:n] {
-			b := len(args)
-			vals[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8, b+9, b+10)
-			args = append(args, f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
-		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_facts (case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs) VALUES `+
-			strings.Join(vals, ", "), args...); err != nil {
-			return fmt.Errorf("roll-ups: store facts: %w", err)
-		}
-		fs = fs[n:]
+	err := t.insertRows(ctx, `INSERT INTO report_facts (case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs) VALUES `, "",
+		10, len(fs), func(i int, args []any) []any {
+			f := fs[i]
+			return append(args, f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
+		})
+	if err != nil {
+		return fmt.Errorf("roll-ups: store facts: %w", err)
 	}
 	return nil
 }
+
+// insertRows runs head, n rows of cols values each, then tail, many rows a statement. On
+// SQLite the placeholders are anonymous and the rows go in chunks of chunkSizes (so a few
+// statement texts are cached): modernc looks up each numbered placeholder's name in a list as
+// long as the statement's parameters, which made a break's roll-ups three times its own cost.
+// On PostgreSQL they are numbered, rollRows rows a statement. row appends row i's values.
+func (t *Tx) insertRows(ctx context.Context, head, tail string, cols, n int, row func(i int, args []any) []any) error {
+	if t.d.name != "postgres" {
+		return chunks(n, func(lo, hi int) error {
+			args := make([]any, 0, cols*(hi-lo))
+			for i := lo; i < hi; i++ {
+				args = row(i, args)
+			}
+			_, err := t.tx.ExecContext(ctx, head+valuesRows(hi-lo, cols)+tail, args...)
+			return err
+		})
+	}
+	for lo := 0; lo < n; lo += rollRows {
+		hi := min(n, lo+rollRows)
+		vals := make([]string, 0, hi-lo)
+		args := make([]any, 0, cols*(hi-lo))
+		for i := lo; i < hi; i++ {
+			ph := make([]string, cols)
+			for c := range ph {
+				ph[c] = fmt.Sprintf("$%d", len(args)+c+1)
+			}
+			vals = append(vals, "("+strings.Join(ph, ", ")+")")
+			args = row(i, args)
+		}
+		if _, err := t.tx.ExecContext(ctx, head+strings.Join(vals, ", ")+tail, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollRows is how many rows one of PostgreSQL's roll-up statements writes.
+const rollRows = 500
 
 // addSums adds a difference to the sums, many rows a statement.
 func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
@@ -566,36 +596,23 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 	order := func(a, b dayKey) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) }
 	slices.SortFunc(days, order)
 	slices.SortFunc(agents, order)
-	const per = 500
-	for len(days) > 0 {
-		n := min(len(days), per)
-		vals := make([]string, n)
-		var args []any
-		for i, k := range days[:n] {
-			b := len(args)
-			vals[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8)
-			args = append(args, k.measure, k.day, k.team, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
-		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_days (measure, day, team_id, channel, case_type, bucket, n, secs) VALUES `+strings.Join(vals, ", ")+`
-			ON CONFLICT (measure, day, team_id, channel, case_type, bucket) DO UPDATE SET n = report_days.n + excluded.n, secs = report_days.secs + excluded.secs`, args...); err != nil {
-			return fmt.Errorf("roll-ups: add to the days: %w", err)
-		}
-		days = days[n:]
+	err := t.insertRows(ctx, `INSERT INTO report_days (measure, day, team_id, channel, case_type, bucket, n, secs) VALUES `,
+		` ON CONFLICT (measure, day, team_id, channel, case_type, bucket) DO UPDATE SET n = report_days.n + excluded.n, secs = report_days.secs + excluded.secs`,
+		8, len(days), func(i int, args []any) []any {
+			k := days[i]
+			return append(args, k.measure, k.day, k.team, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
+		})
+	if err != nil {
+		return fmt.Errorf("roll-ups: add to the days: %w", err)
 	}
-	for len(agents) > 0 {
-		n := min(len(agents), per)
-		vals := make([]string, n)
-		var args []any
-		for i, k := range agents[:n] {
-			b := len(args)
-			vals[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7)
-			args = append(args, k.measure, k.day, k.team, k.agent, k.bucket, diff[k].n, diff[k].secs)
-		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_agent_days (measure, day, team_id, agent_id, bucket, n, secs) VALUES `+strings.Join(vals, ", ")+`
-			ON CONFLICT (measure, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_days.n + excluded.n, secs = report_agent_days.secs + excluded.secs`, args...); err != nil {
-			return fmt.Errorf("roll-ups: add to the agents' days: %w", err)
-		}
-		agents = agents[n:]
+	err = t.insertRows(ctx, `INSERT INTO report_agent_days (measure, day, team_id, agent_id, bucket, n, secs) VALUES `,
+		` ON CONFLICT (measure, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_days.n + excluded.n, secs = report_agent_days.secs + excluded.secs`,
+		7, len(agents), func(i int, args []any) []any {
+			k := agents[i]
+			return append(args, k.measure, k.day, k.team, k.agent, k.bucket, diff[k].n, diff[k].secs)
+		})
+	if err != nil {
+		return fmt.Errorf("roll-ups: add to the agents' days: %w", err)
 	}
 	return nil
 }
