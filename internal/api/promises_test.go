@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,11 +99,28 @@ func TestPromisesOverHTTP(t *testing.T) {
 		if n := list(d.call("GET", "/api/v1/notifications", nil, 200)); n == nil {
 			t.Error("notifications did not answer a list")
 		}
-		// Marking them read answers how many were unread, and leaves none unread.
-		if m := obj(d.call("POST", "/api/v1/notifications/read", map[string]any{}, 200)); m["marked"] == nil {
-			t.Errorf("marking notifications read answered %v", m)
+		// The lead was told of the escalation; marking their notifications read answers how many
+		// were unread, and leaves none unread.
+		leadID, _ := strconv.ParseInt(id(lead), 10, 64)
+		leadTok, err := d.svc.IssueToken(context.Background(), leadID, "lead")
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, n := range list(d.call("GET", "/api/v1/notifications", nil, 200)) {
+		_, before := d.do("GET", "/api/v1/notifications", leadTok, nil)
+		unread := 0
+		for _, n := range list(before) {
+			if obj(n)["read_at"] == nil {
+				unread++
+			}
+		}
+		if unread == 0 {
+			t.Fatalf("the lead has no unread notification after the escalation: %v", before)
+		}
+		if status, m := d.do("POST", "/api/v1/notifications/read", leadTok, map[string]any{}); status != 200 || obj(m)["marked"] != float64(unread) {
+			t.Errorf("marking notifications read: %d %v, want %d marked", status, m, unread)
+		}
+		_, after := d.do("GET", "/api/v1/notifications", leadTok, nil)
+		for _, n := range list(after) {
 			if obj(n)["read_at"] == nil {
 				t.Errorf("still unread after marking all read: %v", n)
 			}

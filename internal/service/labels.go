@@ -105,7 +105,8 @@ func rearmTargets(w *work, was, c desk.Case) error {
 			continue
 		}
 		t.DueAt = to.Calendar().Add(w.now, from.Calendar().Elapsed(w.now, t.DueAt))
-		if _, err := w.tx.AddTimer(w.ctx, t, w.now); err != nil {
+		// Held to the commit by its key, as startTargetClock sets it: the later of two wins.
+		if err := w.tx.HoldTimer(w.ctx, t, w.now); err != nil {
 			return err
 		}
 		w.changed(Event{CaseID: c.ID, Timers: true})

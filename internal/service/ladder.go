@@ -669,8 +669,8 @@ func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers 
 
 // Notifications lists the actor's newest notifications.
 func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]desk.Notification, error) {
-	if actor.Kind != desk.ActorAgent {
-		return []desk.Notification{}, nil
+	if err := gate(actor, ActOwnRead); err != nil {
+		return nil, err
 	}
 	var out []desk.Notification
 	err := s.readTx(ctx, func(tx *store.Tx) error {

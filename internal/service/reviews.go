@@ -122,6 +122,9 @@ func (s *Service) ScoreReview(ctx context.Context, actor desk.Actor, id int64, s
 	if err := gate(actor, ActReviewScore); err != nil {
 		return desk.Review{}, err
 	}
+	if id <= 0 {
+		return desk.Review{}, desk.Invalid("review_id", "is required")
+	}
 	var out desk.Review
 	err := s.write(ctx, actor, func(w *work) error {
 		r, err := loadReview(w, id)
@@ -148,6 +151,9 @@ func (s *Service) ScoreReview(ctx context.Context, actor desk.Actor, id int64, s
 func (s *Service) AnswerReview(ctx context.Context, actor desk.Actor, id int64, answer string) (desk.Review, error) {
 	if err := gate(actor, ActReviewAnswer); err != nil {
 		return desk.Review{}, err
+	}
+	if id <= 0 {
+		return desk.Review{}, desk.Invalid("review_id", "is required")
 	}
 	answer, err := desk.CheckReviewAnswer(answer)
 	if err != nil {
