@@ -44,8 +44,11 @@ func TestBrowserEstonianPagesHaveNoEnglish(t *testing.T) {
 	check(strings.TrimPrefix(get(t, ctx, "link page", chromedp.Location()), d.URL))
 	run(t, ctx, "confirm the sign-in", chromedp.Click(chromedp.CSS(`main form button`)), chromedp.WaitNotPresent(chromedp.CSS(`input[name=token]`)))
 	// The demo customer may have chosen their own language: choose Estonian for them.
-	run(t, ctx, "switch the customer to Estonian", chromedp.Click(chromedp.CSS(`form.langs button[value="et"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`html[lang="et"]`)))
+	// The page may be in Estonian already (the signed-out choice): wait for the switch's own new
+	// page, not just the lang attribute, or the next navigation aborts the switch's (a CI flake).
+	run(t, ctx, "switch the customer to Estonian", chromedp.Evaluate[chromedp.Void](`document.body.dataset.keptOld = "1"`),
+		chromedp.Click(chromedp.CSS(`form.langs button[value="et"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`body[data-kept-old]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="et"] form.langs`)))
 	check("/portal")
 	check("/portal/cases/" + itoa(dd.CustomerCaseID))
 	if got := dialogs(); len(got) > 0 {
