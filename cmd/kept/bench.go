@@ -48,7 +48,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	cfg.Log = log
 	opts := bench.Options{Config: *cfg, Scale: *scale, Seed: *seed, Duration: *duration, Senders: *senders, Clients: *clients, ReplyRate: *replyRate, IntakeReplies: *intakeReplies,
 		TimerPromises: *timerN, TimerWindow: *timerWindow, TimerWait: *timerWait, Idle: *idle, ReportDays: *reportDays, ReportRuns: *reportRuns, ProfileDir: *profiles, GenerateOnly: *genOnly, Version: version, Log: log, Say: stderr,
-		Progress: benchProgress(stderr)}
+		Progress: benchProgress(stderr), MemoryLimit: serveMemoryLimit(os.Getenv)}
 	res, err := bench.Run(ctx, opts)
 	if err != nil {
 		return err

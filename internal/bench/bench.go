@@ -50,6 +50,7 @@ type Options struct {
 	ReportRuns    int           // how many times each report and scope is asked (0: once)
 	ProfileDir    string        // when set, a CPU profile per phase is written here
 	GenerateOnly  bool          // stop once the data set is there (to generate several at once)
+	MemoryLimit   int64         // the Go runtime's soft memory limit while measuring, as kept serve sets it (0: left as it is)
 	Version       string
 	Log           *slog.Logger // the server's log (warnings and errors)
 	Say           io.Writer    // where each measure's method and progress lines go
@@ -181,6 +182,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	// What generating left on the heap is not the server's.
 	runtime.GC()
 	debug.FreeOSMemory()
+	if o.MemoryLimit > 0 {
+		// Set only now: generating may hold more, and is not what the RSS target is about.
+		debug.SetMemoryLimit(o.MemoryLimit)
+	}
 
 	// The server, as kept serve runs it: timers, the API on loopback HTTP, SMTP on loopback.
 	if err := svc.PrepareMail(ctx); err != nil {
