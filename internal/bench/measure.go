@@ -210,7 +210,6 @@ func (e *env) floor(ctx context.Context, r *Result) error {
 		return err
 	}
 	r.FloorP50, r.FloorP99, r.FloorRPS = st.p50, st.p99, st.rps
-	st.print(e.say)
 	return nil
 }
 
@@ -226,7 +225,6 @@ func (e *env) inbox(ctx context.Context, r *Result) error {
 		return err
 	}
 	r.InboxP50, r.InboxP99, r.InboxRPS = st.p50, st.p99, st.rps
-	st.print(e.say)
 	return nil
 }
 
@@ -258,7 +256,6 @@ func (e *env) casePage(ctx context.Context, r *Result) error {
 		return err
 	}
 	r.CaseP50, r.CaseP99, r.CaseRPS = st.p50, st.p99, st.rps
-	st.print(e.say)
 	return nil
 }
 
@@ -314,7 +311,6 @@ func (e *env) search(ctx context.Context, r *Result) error {
 	for k, d := range st.byLabel {
 		r.SearchKinds[k] = KindStats{N: len(d), P50: pct(d, 50), P99: pct(d, 99)}
 	}
-	st.print(e.say)
 	return nil
 }
 
@@ -579,8 +575,9 @@ func (s loadStats) print(w io.Writer) {
 	}
 }
 
-// load runs do from each client, back to back, for the duration; any error stops it. do
-// returns a label for the request's kind ("" for one kind), to break the latencies down.
+// load runs do from each client, back to back, for the duration, and prints the figures; any
+// error stops it. do returns a label for the request's kind ("" for one kind), to break the
+// latencies down.
 func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) (string, error)) (loadStats, error) {
 	type sample struct {
 		label string
@@ -623,6 +620,7 @@ func (e *env) load(ctx context.Context, do func(r *rand.Rand, client int) (strin
 		}
 	}
 	st.n, st.p50, st.p99, st.rps = len(all), pct(all, 50), pct(all, 99), float64(len(all))/took.Seconds()
+	st.print(e.say)
 	return st, nil
 }
 

@@ -364,19 +364,20 @@ func firstFreeSlot(err error, asked time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// promise loads a promise as it stands now.
-func (s *seeder) promise(ctx context.Context, id int64) (desk.Promise, error) {
-	p, err := s.svc.Promise(ctx, desk.SystemActor(), id)
-	return p.Promise, err
+// promiseIn loads a planned promise as it stands now; ok is false when it was never made (id 0)
+// or is no longer in state: the story moved on without it.
+func (s *seeder) promiseIn(ctx context.Context, id int64, state desk.PromiseState) (p desk.Promise, ok bool, err error) {
+	if id == 0 {
+		return p, false, nil
+	}
+	v, err := s.svc.Promise(ctx, desk.SystemActor(), id)
+	return v.Promise, err == nil && v.Promise.State == state, err
 }
 
 // slip moves an open promise, by its owner, with a reason and an honest message.
 func (s *seeder) slip(ctx context.Context, st *story, pp *promisePlan, sl slipPlan) error {
-	if pp.id == 0 {
-		return nil
-	}
-	p, err := s.promise(ctx, pp.id)
-	if err != nil || p.State != desk.PromiseOpen || !p.DueAt.After(s.clk.Now()) {
+	p, ok, err := s.promiseIn(ctx, pp.id, desk.PromiseOpen)
+	if !ok || !p.DueAt.After(s.clk.Now()) {
 		return err
 	}
 	owner := s.byID[p.OwnerID]
@@ -408,11 +409,8 @@ func (s *seeder) slip(ctx context.Context, st *story, pp *promisePlan, sl slipPl
 // keepPromise keeps an open promise, by its owner: a call-back is a logged call, an update a
 // message, and the rest are done out of sight.
 func (s *seeder) keepPromise(ctx context.Context, st *story, pp *promisePlan) error {
-	if pp.id == 0 {
-		return nil
-	}
-	p, err := s.promise(ctx, pp.id)
-	if err != nil || p.State != desk.PromiseOpen {
+	p, ok, err := s.promiseIn(ctx, pp.id, desk.PromiseOpen)
+	if !ok {
 		return err
 	}
 	owner := s.byID[p.OwnerID]
@@ -440,11 +438,8 @@ func (s *seeder) keepPromise(ctx context.Context, st *story, pp *promisePlan) er
 // promiseAgain is the senior colleague who got the case when a promise broke: an apology and a
 // new promise, in one message.
 func (s *seeder) promiseAgain(ctx context.Context, st *story, broken *promisePlan) error {
-	if broken.id == 0 {
-		return nil
-	}
-	p, err := s.promise(ctx, broken.id)
-	if err != nil || p.State != desk.PromiseBroken {
+	_, ok, err := s.promiseIn(ctx, broken.id, desk.PromiseBroken)
+	if !ok {
 		return err
 	}
 	owner, err := s.ownerNow(ctx, st)

@@ -297,38 +297,21 @@ func (c *doorConn) follow(b []byte) error {
 
 // textStep follows one byte of a message's text, back to commands after <CRLF>.<CRLF>.
 func (c *doorConn) textStep(ch byte) {
-	switch c.textState {
-	case textLineStart:
-		switch ch {
-		case '.':
-			c.textState = textDot
-		case '\r':
-			c.textState = textCR
-		default:
-			c.textState = textMiddle
-		}
-	case textDot:
-		if ch == '\r' {
-			c.textState = textDotCR
-		} else {
-			c.textState = textMiddle
-		}
-	case textDotCR:
-		if ch == '\n' {
-			c.mode = readingCommands
-			return
-		}
+	// One case a transition; any other byte is the middle of a line.
+	s := c.textState
+	switch {
+	case s == textDotCR && ch == '\n':
+		c.mode = readingCommands
+	case s == textCR && ch == '\n':
+		c.textState = textLineStart
+	case s == textLineStart && ch == '.':
+		c.textState = textDot
+	case s == textDot && ch == '\r':
+		c.textState = textDotCR
+	case (s == textLineStart || s == textMiddle) && ch == '\r':
+		c.textState = textCR
+	default:
 		c.textState = textMiddle
-	case textCR:
-		if ch == '\n' {
-			c.textState = textLineStart
-		} else {
-			c.textState = textMiddle
-		}
-	case textMiddle:
-		if ch == '\r' {
-			c.textState = textCR
-		}
 	}
 }
 

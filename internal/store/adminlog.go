@@ -72,21 +72,7 @@ func (t *Tx) AdminChanges(ctx context.Context, before int64, limit int) ([]desk.
 // WalkAdminLog calls fn with every row of the admin log in the chain's order (rows not yet
 // chained, seq 0, first, so a check finds them).
 func (t *Tx) WalkAdminLog(ctx context.Context, fn func(desk.AdminChange) error) error {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+adminLogColumns+` FROM admin_log ORDER BY seq, id`)
-	if err != nil {
-		return fmt.Errorf("walk admin log: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanAdminChange(rows)
-		if err != nil {
-			return fmt.Errorf("walk admin log: %w", err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return walkRows(ctx, t, "walk admin log", scanAdminChange, fn, `SELECT `+adminLogColumns+` FROM admin_log ORDER BY seq, id`)
 }
 
 // chainAdminLog chains the rows of the admin log written before it was a chain (migration
@@ -99,21 +85,8 @@ func (s *Store) chainAdminLog(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := t.tx.QueryContext(ctx, `SELECT `+adminLogColumns+` FROM admin_log WHERE hash = '' ORDER BY id`)
+		todo, err := queryAll(ctx, t, scanAdminChange, `SELECT `+adminLogColumns+` FROM admin_log WHERE hash = '' ORDER BY id`)
 		if err != nil {
-			return err
-		}
-		var todo []desk.AdminChange
-		for rows.Next() {
-			c, err := scanAdminChange(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			todo = append(todo, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, c := range todo {

@@ -39,8 +39,6 @@ const agentColumns = `a.id, a.name, a.email, a.role, COALESCE(a.team_id, 0), COA
 
 const agentFrom = ` FROM agents a LEFT JOIN teams tm ON tm.id = a.team_id`
 
-type scanner interface{ Scan(...any) error }
-
 // scanAgent reads agentColumns. Hours and time zone come from the store's cache: a desk has a
 // handful of each, and decoding them again for every row loaded was a tenth of mail intake's CPU.
 func (t *Tx) scanAgent(row scanner) (desk.Agent, error) {
@@ -148,20 +146,11 @@ func (t *Tx) AgentByEmail(ctx context.Context, email string) (desk.Agent, error)
 
 // Agents lists every agent, by id.
 func (t *Tx) Agents(ctx context.Context) ([]desk.Agent, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+agentColumns+agentFrom+` ORDER BY a.id`)
-	if err != nil {
+	var out []desk.Agent
+	if err := t.tx.eachRow(ctx, appendTo(&out, t.scanAgent), `SELECT `+agentColumns+agentFrom+` ORDER BY a.id`); err != nil {
 		return nil, fmt.Errorf("list agents: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Agent
-	for rows.Next() {
-		a, err := t.scanAgent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list agents: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetPassword stores an agent's password hash.
@@ -175,10 +164,8 @@ func (t *Tx) SetPassword(ctx context.Context, agentID int64, hash string) error 
 // AgentLang returns the language an agent chose ("" when never chosen).
 func (t *Tx) AgentLang(ctx context.Context, agentID int64) (string, error) {
 	var l string
-	if err := t.tx.QueryRowContext(ctx, `SELECT lang FROM agents WHERE id = $1`, agentID).Scan(&l); err != nil {
-		return "", fmt.Errorf("language of agent %d: %w", agentID, notFound(err))
-	}
-	return l, nil
+	err := t.scanByID(ctx, "language of agent", agentID, `SELECT lang FROM agents WHERE id = $1`, &l)
+	return l, err
 }
 
 // SetAgentActive deactivates or reactivates an agent.
@@ -192,10 +179,8 @@ func (t *Tx) SetAgentActive(ctx context.Context, agentID int64, active bool) err
 // PasswordHash returns an agent's stored password hash ("" when none is set).
 func (t *Tx) PasswordHash(ctx context.Context, agentID int64) (string, error) {
 	var h string
-	if err := t.tx.QueryRowContext(ctx, `SELECT password_hash FROM agents WHERE id = $1`, agentID).Scan(&h); err != nil {
-		return "", fmt.Errorf("password of agent %d: %w", agentID, notFound(err))
-	}
-	return h, nil
+	err := t.scanByID(ctx, "password of agent", agentID, `SELECT password_hash FROM agents WHERE id = $1`, &h)
+	return h, err
 }
 
 // poolHolds is how far from the time it was read an owner pool holds: its absences are those

@@ -79,33 +79,6 @@ func (t *Tx) Automations(ctx context.Context) ([]desk.Automation, error) {
 	return out, nil
 }
 
-// queryAll runs a query and scans each row it answers (an empty list for none).
-func queryAll[T any](ctx context.Context, t *Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// listOf is queryAll with what was listed named in its error.
-func listOf[T any](ctx context.Context, t *Tx, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	out, err := queryAll(ctx, t, scan, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
-}
-
 // Automation reads one rule.
 func (t *Tx) Automation(ctx context.Context, id int64) (desk.Automation, error) {
 	a, err := scanAutomation(t.tx.QueryRowContext(ctx, `SELECT `+automationColumns+` FROM automations WHERE id = $1`, id))
@@ -162,23 +135,15 @@ type automationRun struct {
 	at                   time.Time
 }
 
-// insertAutomationRuns writes held runs, up to 100 a statement.
+// insertAutomationRuns writes held runs, many a statement.
 func (t *Tx) insertAutomationRuns(ctx context.Context, runs []automationRun) error {
-	for len(runs) > 0 {
-		n := min(len(runs), 100)
-		args := make([]any, 0, 4*n)
-		rows := make([]string, n)
-		for i, r := range runs[:n] {
-			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4)
-			args = append(args, r.automationID, r.caseID, r.key, r.at)
-		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO automation_runs (automation_id, case_id, event_key, at) VALUES `+strings.Join(rows, ", ")+
-			` ON CONFLICT (automation_id, case_id, event_key) DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("note automation runs: %w", err)
-		}
-		runs = runs[n:]
+	err := t.insertRows(ctx, `INSERT INTO automation_runs (automation_id, case_id, event_key, at) VALUES `,
+		` ON CONFLICT (automation_id, case_id, event_key) DO NOTHING`, 4, len(runs), func(i int, args []any) []any {
+			r := runs[i]
+			return append(args, r.automationID, r.caseID, r.key, r.at)
+		})
+	if err != nil {
+		return fmt.Errorf("note automation runs: %w", err)
 	}
 	return nil
 }

@@ -66,30 +66,28 @@ func (t *Tx) idLists(ids []int64, k int, fn func(in string, list []any) error) e
 	})
 }
 
-// byIDs loads the rows of query (given the id list's SQL, see idLists) keyed by id; missing
-// ids are left out: the one way the store loads rows by a list of ids (cases, promises,
+// byIDs loads the rows of query (given the id list's SQL, see idLists) keyed by id, what was
+// loaded named in its errors; missing ids are left out: the one way the store loads rows by a list of ids (cases, promises,
 // agents, entries), in statements whose text does not vary with the list's length.
-func byIDs[T any](ctx context.Context, t *Tx, ids []int64, query func(in string) string, scan func(scanner) (T, error), id func(T) int64) (map[int64]T, error) {
+func byIDs[T any](ctx context.Context, t *Tx, what string, ids []int64, query func(in string) string, scan func(scanner) (T, error), id func(T) int64) (map[int64]T, error) {
 	out := make(map[int64]T, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	err := t.idLists(ids, 0, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, query(in), list...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scan(rows)
+		return t.tx.eachRow(ctx, func(row scanner) error {
+			v, err := scan(row)
 			if err != nil {
 				return err
 			}
 			out[id(v)] = v
-		}
-		return rows.Err()
+			return nil
+		}, query(in), list...)
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }
 
 // forUpdate locks the rows a query reads inside a write (PostgreSQL; SQLite's writer holds
@@ -104,11 +102,11 @@ func (t *Tx) forUpdate(q string) string {
 // CasesForUpdate loads the cases with these ids (missing ones are left out), keyed by id; inside
 // a write it locks their rows, in the order of their ids, as Case locks one.
 func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
-	out, err := byIDs(ctx, t, ids, func(in string) string {
+	out, err := byIDs(ctx, t, "load cases", ids, func(in string) string {
 		return t.forUpdate(`SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`)
 	}, scanCase, func(c desk.Case) int64 { return c.ID })
 	if err != nil {
-		return nil, fmt.Errorf("load cases: %w", err)
+		return nil, err
 	}
 	if t.writable {
 		for _, c := range out {
@@ -121,13 +119,9 @@ func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Ca
 
 // AgentsByID loads the agents with these ids (missing ones are left out), keyed by id.
 func (t *Tx) AgentsByID(ctx context.Context, ids []int64) (map[int64]desk.Agent, error) {
-	out, err := byIDs(ctx, t, ids, func(in string) string {
+	return byIDs(ctx, t, "load agents", ids, func(in string) string {
 		return `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN ` + in
 	}, t.scanAgent, func(a desk.Agent) int64 { return a.ID })
-	if err != nil {
-		return nil, fmt.Errorf("load agents: %w", err)
-	}
-	return out, nil
 }
 
 func jsonParam(v any) (string, error) {
@@ -143,20 +137,15 @@ func (t *Tx) Readers(ctx context.Context, customerIDs []int64) (map[int64]desk.R
 		return out, nil
 	}
 	err := t.idLists(customerIDs, 0, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT id, lang, timezone FROM customers WHERE id IN `+in, list...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return t.tx.eachRow(ctx, func(row scanner) error {
 			var id int64
 			var lang, zone string
-			if err := rows.Scan(&id, &lang, &zone); err != nil {
+			if err := row.Scan(&id, &lang, &zone); err != nil {
 				return err
 			}
 			out[id] = desk.ReaderFor(lang, zone)
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT id, lang, timezone FROM customers WHERE id IN `+in, list...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("customers' languages and zones: %w", err)

@@ -511,23 +511,19 @@ type PromiseOutcome struct {
 
 // PromiseOutcomes lists the promises with ids in [from, to].
 func (s *Store) PromiseOutcomes(ctx context.Context, from, to int64) ([]PromiseOutcome, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT id, state, due_at, done_at FROM promises WHERE id >= $1 AND id <= $2 ORDER BY id`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("promise outcomes: %w", err)
-	}
-	defer rows.Close()
 	var out []PromiseOutcome
-	for rows.Next() {
+	err := sqlTx{db: s.reader}.eachRow(ctx, appendTo(&out, func(row scanner) (PromiseOutcome, error) {
 		var o PromiseOutcome
 		var state string
 		var done sql.NullTime
-		if err := rows.Scan(&o.ID, &state, &o.Due, &done); err != nil {
-			return nil, fmt.Errorf("promise outcomes: %w", err)
-		}
+		err := row.Scan(&o.ID, &state, &o.Due, &done)
 		o.State, o.Due, o.Done = desk.PromiseState(state), o.Due.UTC(), done.Time.UTC()
-		out = append(out, o)
+		return o, err
+	}), `SELECT id, state, due_at, done_at FROM promises WHERE id >= $1 AND id <= $2 ORDER BY id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("promise outcomes: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // TimerPayload is the payload a promise's timers carry (see service.schedulePromise).

@@ -51,7 +51,7 @@ func (t *Tx) CaseList(ctx context.Context, f CaseFilter) ([]ListedCase, error) {
 			return nil, fmt.Errorf("list cases: %w", err)
 		}
 		c.Status, c.UpdatedAt = desk.Status(status), updatedAt.Time
-		if c.Flags, err = decodeFlags(flags); err != nil {
+		if c.Flags, err = decodeStrings(flags); err != nil {
 			return nil, fmt.Errorf("list cases: case %d flags: %w", c.ID, err)
 		}
 		out = append(out, c)
@@ -59,8 +59,9 @@ func (t *Tx) CaseList(ctx context.Context, f CaseFilter) ([]ListedCase, error) {
 	return out, rows.Err()
 }
 
-// decodeFlags reads a case's flags column; most cases have none.
-func decodeFlags(s string) ([]string, error) {
+// decodeStrings reads a case's flags or tags column, a JSON list of strings (never nil); most
+// cases have none.
+func decodeStrings(s string) ([]string, error) {
 	if s == "[]" {
 		return []string{}, nil
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,17 +40,11 @@ func scanCase(row scanner) (desk.Case, error) {
 	}
 	c.Status = desk.Status(status)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	if err := json.Unmarshal([]byte(flags), &c.Flags); err != nil {
+	if c.Flags, err = decodeStrings(flags); err != nil {
 		return c, fmt.Errorf("case %d flags: %w", c.ID, err)
 	}
-	if c.Flags == nil {
-		c.Flags = []string{}
-	}
-	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+	if c.Tags, err = decodeStrings(tags); err != nil {
 		return c, fmt.Errorf("case %d tags: %w", c.ID, err)
-	}
-	if c.Tags == nil {
-		c.Tags = []string{}
 	}
 	return c, nil
 }
@@ -85,10 +78,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 
 // Case loads a case. Inside a write it locks the row, so appends to one record queue up.
 func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
-	q := `SELECT ` + caseColumns + ` FROM cases WHERE id = $1`
-	if t.writable {
-		q += t.d.forUpdate
-	}
+	q := t.forUpdate(`SELECT ` + caseColumns + ` FROM cases WHERE id = $1`)
 	run := t.tx
 	if _, held := t.pend.cases.at[id]; !held {
 		run = t.unheld() // its row is as stored: the held writes change other cases' rows
@@ -174,13 +164,9 @@ func (f CaseFilter) args() []any {
 
 // CasesByID loads the cases with these ids (missing ones are left out), keyed by id.
 func (t *Tx) CasesByID(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
-	out, err := byIDs(ctx, t, ids, func(in string) string {
+	return byIDs(ctx, t, "load cases", ids, func(in string) string {
 		return `SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in
 	}, scanCase, func(c desk.Case) int64 { return c.ID })
-	if err != nil {
-		return nil, fmt.Errorf("load cases: %w", err)
-	}
-	return out, nil
 }
 
 func placeholders(from, n int) string {
@@ -203,23 +189,16 @@ func int64Args(ids []int64) []any {
 func (t *Tx) ParticipantsOf(ctx context.Context, caseIDs []int64) (map[int64][]desk.Participant, error) {
 	out := make(map[int64][]desk.Participant, len(caseIDs))
 	err := t.idLists(caseIDs, 0, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT case_id, kind, person_id, name, role, since FROM participants WHERE case_id IN `+in+
-			` ORDER BY since, kind, person_id`, list...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return t.tx.eachRow(ctx, func(row scanner) error {
 			var caseID int64
-			var p desk.Participant
-			var kind string
-			if err := rows.Scan(&caseID, &kind, &p.PersonID, &p.Name, &p.Role, &p.Since); err != nil {
+			p, err := scanParticipant(row, &caseID)
+			if err != nil {
 				return err
 			}
-			p.Kind, p.Since = desk.ActorKind(kind), p.Since.UTC()
 			out[caseID] = append(out[caseID], p)
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT case_id, kind, person_id, name, role, since FROM participants WHERE case_id IN `+in+
+			` ORDER BY since, kind, person_id`, list...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("participants of %d cases: %w", len(caseIDs), err)
@@ -236,22 +215,22 @@ func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant
 			break
 		}
 	}
-	rows, err := run.QueryContext(ctx, `SELECT kind, person_id, name, role, since FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
+	out := []desk.Participant{}
+	err := run.eachRow(ctx, appendTo(&out, func(row scanner) (desk.Participant, error) { return scanParticipant(row) }),
+		`SELECT kind, person_id, name, role, since FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("participants of case %d: %w", caseID, err)
 	}
-	defer rows.Close()
-	out := []desk.Participant{}
-	for rows.Next() {
-		var p desk.Participant
-		var kind string
-		if err := rows.Scan(&kind, &p.PersonID, &p.Name, &p.Role, &p.Since); err != nil {
-			return nil, fmt.Errorf("participants of case %d: %w", caseID, err)
-		}
-		p.Kind, p.Since = desk.ActorKind(kind), p.Since.UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// scanParticipant reads (any extra columns first, then) kind, person_id, name, role, since.
+func scanParticipant(row scanner, extra ...any) (desk.Participant, error) {
+	var p desk.Participant
+	var kind string
+	err := row.Scan(append(extra, &kind, &p.PersonID, &p.Name, &p.Role, &p.Since)...)
+	p.Kind, p.Since = desk.ActorKind(kind), p.Since.UTC()
+	return p, err
 }
 
 const entryColumns = `id, case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash`
@@ -342,13 +321,9 @@ func (t *Tx) entries(ctx context.Context, caseID, afterSeq int64, size int) ([]d
 
 // EntriesByID loads entries by id, keyed by id.
 func (t *Tx) EntriesByID(ctx context.Context, ids []int64) (map[int64]desk.Entry, error) {
-	out, err := byIDs(ctx, t, ids, func(in string) string {
+	return byIDs(ctx, t, "load entries", ids, func(in string) string {
 		return `SELECT ` + entryColumns + ` FROM entries WHERE id IN ` + in
 	}, newEntryScan().scan, func(e desk.Entry) int64 { return e.ID })
-	if err != nil {
-		return nil, fmt.Errorf("load entries: %w", err)
-	}
-	return out, nil
 }
 
 // CaseHead is what a case row remembers of its record's end.
@@ -361,33 +336,14 @@ type CaseHead struct {
 // WalkRecords streams every record (or one case's when caseID is not 0) in case and seq order,
 // calling fn for each entry; a case with no entries is passed once with a zero entry.
 func (t *Tx) WalkRecords(ctx context.Context, caseID int64, fn func(h CaseHead, e desk.Entry) error) error {
-	q := `SELECT COALESCE(e.id, 0), COALESCE(e.case_id, 0), COALESCE(e.seq, 0), COALESCE(e.kind, ''),
+	q, args := narrowed(`SELECT COALESCE(e.id, 0), COALESCE(e.case_id, 0), COALESCE(e.seq, 0), COALESCE(e.kind, ''),
 		e.at, COALESCE(e.actor_kind, ''), COALESCE(e.actor_id, 0), COALESCE(e.actor_name, ''), COALESCE(e.internal, FALSE),
 		COALESCE(e.channel, ''), COALESCE(e.body, ''), COALESCE(e.data, ''), COALESCE(e.prev_hash, ''), COALESCE(e.hash, ''),
 		c.id, c.last_seq, c.last_hash
-		FROM cases c LEFT JOIN entries e ON e.case_id = c.id`
-	var args []any
-	if caseID != 0 {
-		q += ` WHERE c.id = $1`
-		args = append(args, caseID)
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY c.id, e.seq`, args...)
-	if err != nil {
-		return fmt.Errorf("walk records: %w", err)
-	}
-	defer rows.Close()
+		FROM cases c LEFT JOIN entries e ON e.case_id = c.id`, `c.id = $1`, caseID)
 	var h CaseHead
 	sc := newEntryScan(&h.CaseID, &h.LastSeq, &h.LastHash)
-	for rows.Next() {
-		e, err := sc.scan(rows)
-		if err != nil {
-			return fmt.Errorf("walk records: %w", err)
-		}
-		if err := fn(h, e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return walkRows(ctx, t, "walk records", sc.scan, func(e desk.Entry) error { return fn(h, e) }, q+` ORDER BY c.id, e.seq`, args...)
 }
 
 // InboundKey finds the case an integration's message with this external id went to.
@@ -430,19 +386,9 @@ func (t *Tx) InsertCases(ctx context.Context, cases []*desk.Case) error {
 	}
 	ids := make([]int64, 0, len(cases))
 	if t.d.name == "postgres" {
-		rows, err := t.tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, $1::int)`, len(cases))
+		err := t.tx.eachRow(ctx, appendTo(&ids, scanValue[int64]),
+			`SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, $1::int)`, len(cases))
 		if err != nil {
-			return fmt.Errorf("insert %d cases: take ids: %w", len(cases), err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("insert %d cases: take ids: %w", len(cases), err)
-			}
-			ids = append(ids, id)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return fmt.Errorf("insert %d cases: take ids: %w", len(cases), err)
 		}
 	} else {

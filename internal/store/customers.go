@@ -116,11 +116,7 @@ func (t *Tx) customerDetails(ctx context.Context, c *desk.Customer) error {
 // (Contacts and References are nil): what an import's batch needs of the customers earlier
 // batches made, to name them on entries. Missing ids are left out.
 func (t *Tx) CustomerNames(ctx context.Context, ids []int64) (map[int64]desk.Customer, error) {
-	out, err := byIDs(ctx, t, ids, func(in string) string {
+	return byIDs(ctx, t, fmt.Sprintf("load %d customers", len(ids)), ids, func(in string) string {
 		return `SELECT id, name, timezone, lang, created_at FROM customers WHERE id IN ` + in
 	}, scanCustomer, func(c desk.Customer) int64 { return c.ID })
-	if err != nil {
-		return nil, fmt.Errorf("load %d customers: %w", len(ids), err)
-	}
-	return out, nil
 }

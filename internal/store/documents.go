@@ -11,7 +11,11 @@ import (
 const documentColumns = `id, customer_id, COALESCE(case_id, 0), kind, filename, content_type, size, sha256,
 	by_kind, by_id, by_name, created_at, COALESCE(call_seq, 0)`
 
-func scanDocument(row scanner, extra ...any) (desk.Document, error) {
+// scanDocument reads documentColumns.
+func scanDocument(row scanner) (desk.Document, error) { return scanDocumentWith(row) }
+
+// scanDocumentWith reads documentColumns, then the extra columns into extra.
+func scanDocumentWith(row scanner, extra ...any) (desk.Document, error) {
 	var d desk.Document
 	var byKind string
 	dest := append([]any{&d.ID, &d.CustomerID, &d.CaseID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256,
@@ -38,17 +42,13 @@ func (t *Tx) InsertDocument(ctx context.Context, d *desk.Document, content []byt
 
 // Document loads a document's metadata.
 func (t *Tx) Document(ctx context.Context, id int64) (desk.Document, error) {
-	d, err := scanDocument(t.tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = $1`, id))
-	if err != nil {
-		return d, fmt.Errorf("load document %d: %w", id, notFound(err))
-	}
-	return d, nil
+	return loadByID(ctx, t, "document", id, scanDocument, `SELECT `+documentColumns+` FROM documents WHERE id = $1`)
 }
 
 // DocumentContent loads a document's bytes with its metadata.
 func (t *Tx) DocumentContent(ctx context.Context, id int64) ([]byte, desk.Document, error) {
 	var content []byte
-	d, err := scanDocument(t.tx.QueryRowContext(ctx, `SELECT `+documentColumns+`, content FROM documents WHERE id = $1`, id), &content)
+	d, err := scanDocumentWith(t.tx.QueryRowContext(ctx, `SELECT `+documentColumns+`, content FROM documents WHERE id = $1`, id), &content)
 	if err != nil {
 		return nil, d, fmt.Errorf("load content of document %d: %w", id, notFound(err))
 	}
@@ -57,21 +57,6 @@ func (t *Tx) DocumentContent(ctx context.Context, id int64) ([]byte, desk.Docume
 
 // Documents lists a customer's documents (metadata), oldest first.
 func (t *Tx) Documents(ctx context.Context, customerID int64) ([]desk.Document, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE customer_id = $1 ORDER BY id`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("documents of customer %d: %w", customerID, err)
-	}
-	defer rows.Close()
-	out := []desk.Document{}
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, fmt.Errorf("documents of customer %d: %w", customerID, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("documents of customer %d: %w", customerID, err)
-	}
-	return out, nil
+	return listOf(ctx, t, fmt.Sprintf("documents of customer %d", customerID), scanDocument,
+		`SELECT `+documentColumns+` FROM documents WHERE customer_id = $1 ORDER BY id`, customerID)
 }

@@ -24,20 +24,11 @@ func (t *Tx) SaveHandoverDrafts(ctx context.Context, agentID int64, drafts []des
 
 // HandoverDrafts lists an agent's drafts.
 func (t *Tx) HandoverDrafts(ctx context.Context, agentID int64) ([]desk.HandoverDraft, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, key, to_agent_id, text FROM handover_drafts WHERE agent_id = $1 ORDER BY kind, key`, agentID)
-	if err != nil {
-		return nil, fmt.Errorf("hand-over drafts of agent %d: %w", agentID, err)
-	}
-	defer rows.Close()
-	out := []desk.HandoverDraft{}
-	for rows.Next() {
+	return listOf(ctx, t, fmt.Sprintf("hand-over drafts of agent %d", agentID), func(row scanner) (desk.HandoverDraft, error) {
 		var d desk.HandoverDraft
-		if err := rows.Scan(&d.Kind, &d.Key, &d.ToAgentID, &d.Text); err != nil {
-			return nil, fmt.Errorf("hand-over drafts of agent %d: %w", agentID, err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := row.Scan(&d.Kind, &d.Key, &d.ToAgentID, &d.Text)
+		return d, err
+	}, `SELECT kind, key, to_agent_id, text FROM handover_drafts WHERE agent_id = $1 ORDER BY kind, key`, agentID)
 }
 
 // ClearHandoverDrafts forgets an agent's drafts (their absence is recorded, or they start again).

@@ -22,30 +22,16 @@ type EmbedRequest struct {
 
 // InsertEmbedRequest stores a request and its link's digest and returns its id.
 func (t *Tx) InsertEmbedRequest(ctx context.Context, r EmbedRequest, now time.Time) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO embed_requests (email, name, lang, request, digest, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, r.Email, r.Name, r.Lang, r.Request, r.Digest, now, r.ExpiresAt).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert embed request: %w", err)
-	}
-	return id, nil
+	return t.insertID(ctx, "embed request", `INSERT INTO embed_requests (email, name, lang, request, digest, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, r.Email, r.Name, r.Lang, r.Request, r.Digest, now, r.ExpiresAt)
 }
 
 // EmbedRequestByID loads a request.
 func (t *Tx) EmbedRequestByID(ctx context.Context, id int64) (EmbedRequest, error) {
 	r := EmbedRequest{ID: id}
-	var used *time.Time
-	var caseID *int64
-	err := t.tx.QueryRowContext(ctx, `SELECT email, name, lang, request, digest, expires_at, used_at, case_id FROM embed_requests WHERE id = $1`, id).
-		Scan(&r.Email, &r.Name, &r.Lang, &r.Request, &r.Digest, &r.ExpiresAt, &used, &caseID)
-	if err != nil {
-		return r, fmt.Errorf("load embed request %d: %w", id, notFound(err))
-	}
-	r.Used = used != nil
-	if caseID != nil {
-		r.CaseID = *caseID
-	}
-	return r, nil
+	err := t.scanByID(ctx, "load embed request", id, `SELECT email, name, lang, request, digest, expires_at, used_at IS NOT NULL, COALESCE(case_id, 0)
+		FROM embed_requests WHERE id = $1`, &r.Email, &r.Name, &r.Lang, &r.Request, &r.Digest, &r.ExpiresAt, &r.Used, &r.CaseID)
+	return r, err
 }
 
 // UseEmbedRequest marks a request confirmed, with the case it opened, and reports whether this

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/keptdesk/kept/internal/desk"
 )
@@ -25,30 +24,15 @@ type CasePin struct {
 
 // WalkCasePins calls fn for every case (or the one case, when caseID is not 0), in id order.
 func (t *Tx) WalkCasePins(ctx context.Context, caseID int64, fn func(CasePin) error) error {
-	q := `SELECT c.id, c.subject, c.original_request, COALESCE(e.seq, 0), COALESCE(e.kind, ''), COALESCE(e.body, ''), COALESCE(e.data, '')
-		FROM cases c LEFT JOIN entries e ON e.case_id = c.id AND e.seq = 1`
-	var args []any
-	if caseID != 0 {
-		q += ` WHERE c.id = $1`
-		args = append(args, caseID)
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY c.id`, args...)
-	if err != nil {
-		return fmt.Errorf("walk case pins: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	q, args := narrowed(`SELECT c.id, c.subject, c.original_request, COALESCE(e.seq, 0), COALESCE(e.kind, ''), COALESCE(e.body, ''), COALESCE(e.data, '')
+		FROM cases c LEFT JOIN entries e ON e.case_id = c.id AND e.seq = 1`, `c.id = $1`, caseID)
+	return walkRows(ctx, t, "walk case pins", func(row scanner) (CasePin, error) {
 		var p CasePin
-		var kind, data string
-		if err := rows.Scan(&p.CaseID, &p.Subject, &p.OriginalRequest, &p.FirstSeq, &kind, &p.FirstBody, &data); err != nil {
-			return fmt.Errorf("walk case pins: %w", err)
-		}
-		p.FirstKind, p.FirstData = desk.EntryKind(kind), []byte(data)
-		if err := fn(p); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		var kind string
+		err := row.Scan(&p.CaseID, &p.Subject, &p.OriginalRequest, &p.FirstSeq, &kind, &p.FirstBody, &p.FirstData)
+		p.FirstKind = desk.EntryKind(kind)
+		return p, err
+	}, fn, q+` ORDER BY c.id`, args...)
 }
 
 // MailEvidence is a stored mail's bytes and the hash kept of them, with the entry it became
@@ -65,30 +49,13 @@ type MailEvidence struct {
 
 // WalkMailEvidence calls fn for every stored mail (or those of one case), in id order.
 func (t *Tx) WalkMailEvidence(ctx context.Context, caseID int64, fn func(MailEvidence) error) error {
-	q := `SELECT m.id, m.case_id, m.sha256, m.size, m.raw, COALESCE(e.seq, 0), COALESCE(e.data, '')
-		FROM mails m LEFT JOIN entries e ON e.id = m.entry_id`
-	var args []any
-	if caseID != 0 {
-		q += ` WHERE m.case_id = $1`
-		args = append(args, caseID)
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY m.id`, args...)
-	if err != nil {
-		return fmt.Errorf("walk mails: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	q, args := narrowed(`SELECT m.id, m.case_id, m.sha256, m.size, m.raw, COALESCE(e.seq, 0), COALESCE(e.data, '')
+		FROM mails m LEFT JOIN entries e ON e.id = m.entry_id`, `m.case_id = $1`, caseID)
+	return walkRows(ctx, t, "walk mails", func(row scanner) (MailEvidence, error) {
 		var m MailEvidence
-		var data string
-		if err := rows.Scan(&m.ID, &m.CaseID, &m.SHA256, &m.Size, &m.Raw, &m.EntrySeq, &data); err != nil {
-			return fmt.Errorf("walk mails: %w", err)
-		}
-		m.EntryData = []byte(data)
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		err := row.Scan(&m.ID, &m.CaseID, &m.SHA256, &m.Size, &m.Raw, &m.EntrySeq, &m.EntryData)
+		return m, err
+	}, fn, q+` ORDER BY m.id`, args...)
 }
 
 // DocumentEvidence is a stored document's bytes and the hash kept of them.
@@ -102,26 +69,12 @@ type DocumentEvidence struct {
 
 // WalkDocumentEvidence calls fn for every document (or those given with one case), in id order.
 func (t *Tx) WalkDocumentEvidence(ctx context.Context, caseID int64, fn func(DocumentEvidence) error) error {
-	q := `SELECT d.id, COALESCE(d.case_id, 0), d.sha256, d.size, d.content FROM documents d`
-	var args []any
-	if caseID != 0 {
-		// By the case's customer first: documents are found by customer (documents_customer).
-		q += ` WHERE d.customer_id = (SELECT c.customer_id FROM cases c WHERE c.id = $1) AND d.case_id = $1`
-		args = append(args, caseID)
-	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY d.id`, args...)
-	if err != nil {
-		return fmt.Errorf("walk documents: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	// One case's: by the case's customer first, as documents are found (documents_customer).
+	q, args := narrowed(`SELECT d.id, COALESCE(d.case_id, 0), d.sha256, d.size, d.content FROM documents d`,
+		`d.customer_id = (SELECT c.customer_id FROM cases c WHERE c.id = $1) AND d.case_id = $1`, caseID)
+	return walkRows(ctx, t, "walk documents", func(row scanner) (DocumentEvidence, error) {
 		var d DocumentEvidence
-		if err := rows.Scan(&d.ID, &d.CaseID, &d.SHA256, &d.Size, &d.Content); err != nil {
-			return fmt.Errorf("walk documents: %w", err)
-		}
-		if err := fn(d); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		err := row.Scan(&d.ID, &d.CaseID, &d.SHA256, &d.Size, &d.Content)
+		return d, err
+	}, fn, q+` ORDER BY d.id`, args...)
 }

@@ -21,13 +21,8 @@ func (t *Tx) InsertCalendarFeed(ctx context.Context, agentID int64, digest []byt
 	if _, err := t.RevokeCalendarFeeds(ctx, agentID, now); err != nil {
 		return 0, err
 	}
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO calendar_feeds (agent_id, digest, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		agentID, digest, dbTime(now)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert calendar feed of agent %d: %w", agentID, err)
-	}
-	return id, nil
+	return t.insertID(ctx, fmt.Sprintf("calendar feed of agent %d", agentID), `INSERT INTO calendar_feeds (agent_id, digest, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		agentID, digest, dbTime(now))
 }
 
 // RevokeCalendarFeeds ends the agent's feeds and says how many were live.
@@ -38,14 +33,10 @@ func (t *Tx) RevokeCalendarFeeds(ctx context.Context, agentID int64, now time.Ti
 // CalendarFeedByID loads a feed.
 func (t *Tx) CalendarFeedByID(ctx context.Context, id int64) (CalendarFeed, error) {
 	f := CalendarFeed{ID: id}
-	var revoked *time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT agent_id, digest, created_at, revoked_at FROM calendar_feeds WHERE id = $1`, id).
-		Scan(&f.AgentID, &f.Digest, &f.CreatedAt, &revoked)
-	if err != nil {
-		return f, fmt.Errorf("load calendar feed %d: %w", id, notFound(err))
-	}
-	f.CreatedAt, f.Revoked = f.CreatedAt.UTC(), revoked != nil
-	return f, nil
+	err := t.scanByID(ctx, "load calendar feed", id, `SELECT agent_id, digest, created_at, revoked_at IS NOT NULL FROM calendar_feeds WHERE id = $1`,
+		&f.AgentID, &f.Digest, &f.CreatedAt, &f.Revoked)
+	f.CreatedAt = f.CreatedAt.UTC()
+	return f, err
 }
 
 // LiveCalendarFeed is the agent's feed that works now, if any (ok false for none).

@@ -140,22 +140,18 @@ func (s *Store) QuickCheck(ctx context.Context) ([]string, error) {
 	if s.d.name != "sqlite" {
 		return nil, nil
 	}
-	rows, err := s.reader.QueryContext(ctx, `PRAGMA quick_check`)
+	var faults []string
+	err := sqlTx{db: s.reader}.eachRow(ctx, func(row scanner) error {
+		line, err := scanValue[string](row)
+		if err == nil && line != "ok" {
+			faults = append(faults, line)
+		}
+		return err
+	}, `PRAGMA quick_check`)
 	if err != nil {
 		return nil, fmt.Errorf("check the database file: %w", err)
 	}
-	defer rows.Close()
-	var faults []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return nil, fmt.Errorf("check the database file: %w", err)
-		}
-		if line != "ok" {
-			faults = append(faults, line)
-		}
-	}
-	return faults, rows.Err()
+	return faults, nil
 }
 
 // BackupTo writes a consistent copy of a SQLite desk to path (a new file; VACUUM INTO reads

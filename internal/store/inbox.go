@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -229,17 +228,11 @@ func (t *Tx) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 			return nil, fmt.Errorf("inbox: %w", err)
 		}
 		r.Ref, r.Status, r.UpdatedAt, r.OnCustomer = desk.CaseRef(r.CaseID), desk.Status(status), r.UpdatedAt.UTC(), onCustomer == 1
-		if err := json.Unmarshal([]byte(flags), &r.Flags); err != nil {
+		if r.Flags, err = decodeStrings(flags); err != nil {
 			return nil, fmt.Errorf("inbox: case %d flags: %w", r.CaseID, err)
 		}
-		if r.Flags == nil {
-			r.Flags = []string{}
-		}
-		if err := json.Unmarshal([]byte(tags), &r.Tags); err != nil {
+		if r.Tags, err = decodeStrings(tags); err != nil {
 			return nil, fmt.Errorf("inbox: case %d tags: %w", r.CaseID, err)
-		}
-		if r.Tags == nil {
-			r.Tags = []string{}
 		}
 		switch {
 		case promiseDue.Valid && (!responseDue.Valid || !responseDue.Time.Before(promiseDue.Time)):

@@ -45,15 +45,7 @@ func (t *Tx) InsertIncident(ctx context.Context, i *desk.Incident) error {
 
 // Incident loads an incident (locked for a command).
 func (t *Tx) Incident(ctx context.Context, id int64) (desk.Incident, error) {
-	q := `SELECT ` + incidentColumns + incidentFrom + ` WHERE i.id = $1`
-	if t.writable {
-		q += t.d.forUpdate
-	}
-	i, err := scanIncident(t.tx.QueryRowContext(ctx, q, id))
-	if err != nil {
-		return i, fmt.Errorf("load incident %d: %w", id, notFound(err))
-	}
-	return i, nil
+	return loadByID(ctx, t, "incident", id, scanIncident, t.forUpdate(`SELECT `+incidentColumns+incidentFrom+` WHERE i.id = $1`))
 }
 
 // SaveIncident stores an incident's state, status and summary.
@@ -108,22 +100,13 @@ func (t *Tx) LinkIncidentCase(ctx context.Context, incidentID, caseID, by int64,
 
 // IncidentCases are the cases linked to an incident, in the order they were linked.
 func (t *Tx) IncidentCases(ctx context.Context, incidentID int64) ([]IncidentCase, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT ic.case_id, c.customer_id, ic.linked_by, ic.linked_at FROM incident_cases ic
-		JOIN cases c ON c.id = ic.case_id WHERE ic.incident_id = $1 ORDER BY ic.linked_at, ic.case_id`, incidentID)
-	if err != nil {
-		return nil, fmt.Errorf("cases of incident %d: %w", incidentID, err)
-	}
-	defer rows.Close()
-	out := []IncidentCase{}
-	for rows.Next() {
+	return listOf(ctx, t, fmt.Sprintf("cases of incident %d", incidentID), func(row scanner) (IncidentCase, error) {
 		var c IncidentCase
-		if err := rows.Scan(&c.CaseID, &c.CustomerID, &c.LinkedBy, &c.LinkedAt); err != nil {
-			return nil, fmt.Errorf("cases of incident %d: %w", incidentID, err)
-		}
+		err := row.Scan(&c.CaseID, &c.CustomerID, &c.LinkedBy, &c.LinkedAt)
 		c.LinkedAt = c.LinkedAt.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT ic.case_id, c.customer_id, ic.linked_by, ic.linked_at FROM incident_cases ic
+		JOIN cases c ON c.id = ic.case_id WHERE ic.incident_id = $1 ORDER BY ic.linked_at, ic.case_id`, incidentID)
 }
 
 // AddIncidentPromise puts a promise made on a linked case into an incident's promise group.
@@ -154,17 +137,13 @@ type IncidentPromiseRef struct{ PromiseID, IncidentID, GroupID int64 }
 // IncidentPromisesOf are, of the promises, those made for incidents (a batch of breaks reads
 // them at once), by promise id.
 func (t *Tx) IncidentPromisesOf(ctx context.Context, promiseIDs []int64) (map[int64]IncidentPromiseRef, error) {
-	out, err := byIDs(ctx, t, promiseIDs, func(in string) string {
+	return byIDs(ctx, t, "incidents of promises", promiseIDs, func(in string) string {
 		return `SELECT promise_id, incident_id, group_id FROM incident_promises WHERE promise_id IN ` + in
 	}, func(s scanner) (IncidentPromiseRef, error) {
 		var r IncidentPromiseRef
 		err := s.Scan(&r.PromiseID, &r.IncidentID, &r.GroupID)
 		return r, err
 	}, func(r IncidentPromiseRef) int64 { return r.PromiseID })
-	if err != nil {
-		return nil, fmt.Errorf("incidents of promises: %w", err)
-	}
-	return out, nil
 }
 
 // IncidentPromiseIDs are the promises of an incident's groups: groupID 0 every group's, by
@@ -176,20 +155,16 @@ func (t *Tx) IncidentPromiseIDs(ctx context.Context, incidentID, groupID int64) 
 		q += ` AND group_id = $2`
 		args = append(args, groupID)
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY group_id, promise_id`, args...)
+	var out [][2]int64
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) ([2]int64, error) {
+		var gp [2]int64
+		err := row.Scan(&gp[0], &gp[1])
+		return gp, err
+	}), q+` ORDER BY group_id, promise_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("promises of incident %d: %w", incidentID, err)
 	}
-	defer rows.Close()
-	var out [][2]int64
-	for rows.Next() {
-		var g, p int64
-		if err := rows.Scan(&g, &p); err != nil {
-			return nil, fmt.Errorf("promises of incident %d: %w", incidentID, err)
-		}
-		out = append(out, [2]int64{g, p})
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // IncidentNotice is one telling of a customer about an incident: what (promise, slip,
@@ -225,21 +200,12 @@ func (t *Tx) WasTold(ctx context.Context, incidentID, customerID int64, what str
 
 // IncidentNotices are who was told what of an incident, oldest first.
 func (t *Tx) IncidentNotices(ctx context.Context, incidentID int64) ([]IncidentNotice, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT customer_id, case_id, what, ref_id, at FROM incident_notices WHERE incident_id = $1 ORDER BY id`, incidentID)
-	if err != nil {
-		return nil, fmt.Errorf("notices of incident %d: %w", incidentID, err)
-	}
-	defer rows.Close()
-	out := []IncidentNotice{}
-	for rows.Next() {
+	return listOf(ctx, t, fmt.Sprintf("notices of incident %d", incidentID), func(row scanner) (IncidentNotice, error) {
 		var n IncidentNotice
-		if err := rows.Scan(&n.CustomerID, &n.CaseID, &n.What, &n.RefID, &n.At); err != nil {
-			return nil, fmt.Errorf("notices of incident %d: %w", incidentID, err)
-		}
+		err := row.Scan(&n.CustomerID, &n.CaseID, &n.What, &n.RefID, &n.At)
 		n.At = n.At.UTC()
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return n, err
+	}, `SELECT customer_id, case_id, what, ref_id, at FROM incident_notices WHERE incident_id = $1 ORDER BY id`, incidentID)
 }
 
 // Decisions.
@@ -291,15 +257,7 @@ func (t *Tx) SaveDecision(ctx context.Context, d desk.Decision) error {
 
 // Decision loads a decision (locked for a command).
 func (t *Tx) Decision(ctx context.Context, id int64) (desk.Decision, error) {
-	q := `SELECT ` + decisionColumns + ` FROM decisions WHERE id = $1`
-	if t.writable {
-		q += t.d.forUpdate
-	}
-	d, err := scanDecision(t.tx.QueryRowContext(ctx, q, id))
-	if err != nil {
-		return d, fmt.Errorf("load decision %d: %w", id, notFound(err))
-	}
-	return d, nil
+	return loadByID(ctx, t, "decision", id, scanDecision, t.forUpdate(`SELECT `+decisionColumns+` FROM decisions WHERE id = $1`))
 }
 
 // DecisionsOfCase are a case's decisions, oldest first.
@@ -362,22 +320,14 @@ func (t *Tx) DecisionCounts(ctx context.Context, from, to time.Time, f ReportFil
 // agent: who asked), oldest first: the decision reports group them.
 func (t *Tx) DecisionsAsked(ctx context.Context, from, to time.Time, f ReportFilter) ([]desk.Decision, error) {
 	args := []any{dbTime(from), dbTime(to)}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE id IN (SELECT d.id FROM decisions d
+	var out []desk.Decision
+	err := t.tx.eachRow(ctx, appendTo(&out, scanDecision), `SELECT `+decisionColumns+` FROM decisions WHERE id IN (SELECT d.id FROM decisions d
 		JOIN cases c ON c.id = d.case_id WHERE d.created_at >= $1 AND d.created_at < $2 AND `+f.where("d.requested_by", &args)+`)
 		ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("decisions asked: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Decision
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			return nil, fmt.Errorf("decisions asked: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetCaseTypeChannel writes the channel that serves a case type best (write or call).
@@ -392,19 +342,5 @@ func (t *Tx) SetCaseTypeChannel(ctx context.Context, caseTypeID int64, channel s
 
 // CaseTypeChannels are the channels set per case type, by case type id.
 func (t *Tx) CaseTypeChannels(ctx context.Context) (map[int64]string, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT case_type_id, channel FROM case_type_advice`)
-	if err != nil {
-		return nil, fmt.Errorf("case type channels: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var ch string
-		if err := rows.Scan(&id, &ch); err != nil {
-			return nil, fmt.Errorf("case type channels: %w", err)
-		}
-		out[id] = ch
-	}
-	return out, rows.Err()
+	return queryMap[int64, string](ctx, t.tx, "case type channels", `SELECT case_type_id, channel FROM case_type_advice`)
 }

@@ -21,40 +21,27 @@ func (t *Tx) EntriesOfKinds(ctx context.Context, caseID int64, kinds []desk.Entr
 		args = append(args, string(k))
 		marks[i] = fmt.Sprintf("$%d", i+2)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE case_id = $1 AND kind IN (`+strings.Join(marks, ", ")+`) ORDER BY seq`, args...)
+	var out []desk.Entry
+	err := t.tx.eachRow(ctx, appendTo(&out, newEntryScan().scan),
+		`SELECT `+entryColumns+` FROM entries WHERE case_id = $1 AND kind IN (`+strings.Join(marks, ", ")+`) ORDER BY seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("entries of case %d by kind: %w", caseID, err)
 	}
-	defer rows.Close()
-	scan := newEntryScan()
-	var out []desk.Entry
-	for rows.Next() {
-		e, err := scan.scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("entries of case %d by kind: %w", caseID, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AwayAt is the set of agents on leave or sick at now (a break keeps no one from a case).
 func (t *Tx) AwayAt(ctx context.Context, now time.Time) (map[int64]bool, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT DISTINCT agent_id FROM absences WHERE kind IN ('leave', 'sick') AND from_at < $1 AND to_at > $2`,
-		now.Add(time.Second), now)
+	ids, err := listOf(ctx, t, "agents away", scanValue[int64],
+		`SELECT DISTINCT agent_id FROM absences WHERE kind IN ('leave', 'sick') AND from_at < $1 AND to_at > $2`, now.Add(time.Second), now)
 	if err != nil {
-		return nil, fmt.Errorf("agents away: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("agents away: %w", err)
-		}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // HandoverLink is a one-time link mailed to a customer to answer a question the desk asked on

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -147,21 +148,13 @@ func (t *Tx) ReleaseClaims(ctx context.Context, node string) (int, error) {
 	if node == "" {
 		return 0, nil
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', lease_until = NULL WHERE state = 'sending' AND claimed_by = $1`, node)
-	if err != nil {
-		return 0, fmt.Errorf("release the claims of %s: %w", node, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := t.changedRows(ctx, "release the claims of "+node, `UPDATE outbox SET state = 'pending', lease_until = NULL WHERE state = 'sending' AND claimed_by = $1`, node)
 	return int(n), err
 }
 
 // OutMailByID loads one mail of the outbox.
 func (t *Tx) OutMailByID(ctx context.Context, id int64) (OutMail, error) {
-	m, err := scanOutMail(t.tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
-	if err != nil {
-		return m, fmt.Errorf("load outbox mail %d: %w", id, notFound(err))
-	}
-	return m, nil
+	return loadByID(ctx, t, "outbox mail", id, scanOutMail, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`)
 }
 
 // RequeueMail sends a failed mail again: due at once, its attempts and its 48 hours counted
@@ -179,21 +172,14 @@ func (t *Tx) FailedMails(ctx context.Context, limit int) ([]OutMail, error) {
 // OutboxCounts counts the mails in each state but 'sent' (which only grows): what waits,
 // what is on the wire, what failed.
 func (t *Tx) OutboxCounts(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{MailPending: 0, MailSending: 0, MailFailed: 0}
-	rows, err := t.tx.QueryContext(ctx, `SELECT state, COUNT(*) FROM outbox WHERE state IN ('pending', 'sending', 'failed') GROUP BY state`)
+	counted, err := queryMap[string, int](ctx, t.tx, "count the outbox",
+		`SELECT state, COUNT(*) FROM outbox WHERE state IN ('pending', 'sending', 'failed') GROUP BY state`)
 	if err != nil {
-		return nil, fmt.Errorf("count the outbox: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var state string
-		var n int
-		if err := rows.Scan(&state, &n); err != nil {
-			return nil, fmt.Errorf("count the outbox: %w", err)
-		}
-		out[state] = n
-	}
-	return out, rows.Err()
+	out := map[string]int{MailPending: 0, MailSending: 0, MailFailed: 0} // a state with no mail too
+	maps.Copy(out, counted)
+	return out, nil
 }
 
 // ProbeWrite writes the node's row of ready_probes: it fails when the database takes no
@@ -243,15 +229,7 @@ func (t *Tx) MailFailed(ctx context.Context, id int64, errText string, retryAt t
 
 func (t *Tx) updateMail(ctx context.Context, what string, id int64, q string, args ...any) error {
 	res, err := t.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("%s mail %d: %w", what, id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("%s mail %d: %w", what, id, err)
-	} else if n == 0 {
-		return fmt.Errorf("%s mail %d: %w", what, id, ErrNotFound)
-	}
-	return nil
+	return oneRow(res, err, what+" mail", id)
 }
 
 // cleanErrorText bounds an error kept in a row and makes it valid UTF-8, which PostgreSQL

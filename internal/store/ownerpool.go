@@ -41,29 +41,11 @@ func (p *OwnerPool) Holds(now time.Time) bool {
 // that may count within an hour of now, in two statements.
 func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
 	p := OwnerPool{teamID: teamID, Read: now, Absences: map[int64][]desk.Absence{}}
-	q := `SELECT ` + agentColumns + agentFrom
-	var args []any
-	if teamID != 0 {
-		q += ` WHERE a.team_id = CAST($1 AS BIGINT)` // cast: see CustomerAt
-		args = append(args, teamID)
-	}
+	q, args := narrowed(`SELECT `+agentColumns+agentFrom, `a.team_id = CAST($1 AS BIGINT)`, teamID) // cast: see CustomerAt
 	// Unheld (pending.go), as the absences below: nothing held writes agents or absences.
-	rows, err := t.unheld().QueryContext(ctx, q+` ORDER BY a.id`, args...)
-	if err != nil {
+	if err := t.unheld().eachRow(ctx, appendTo(&p.Agents, t.scanAgent), q+` ORDER BY a.id`, args...); err != nil {
 		return p, fmt.Errorf("owner pool: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := t.scanAgent(rows)
-		if err != nil {
-			return p, fmt.Errorf("owner pool: %w", err)
-		}
-		p.Agents = append(p.Agents, a)
-	}
-	if err := rows.Err(); err != nil {
-		return p, fmt.Errorf("owner pool: %w", err)
-	}
-	rows.Close()
 	p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases GROUP BY agent_id`
 	if teamID != 0 && len(p.Agents) > 0 {
 		in := make([]string, len(p.Agents))
@@ -73,23 +55,22 @@ func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerP
 		}
 		p.counts = `SELECT agent_id, SUM(open) FROM agent_open_cases WHERE agent_id IN (` + strings.Join(in, ", ") + `) GROUP BY agent_id`
 	}
-	rows, err = t.unheld().QueryContext(ctx, `SELECT agent_id, kind, from_at, to_at FROM absences
+	err := t.unheld().eachRow(ctx, func(row scanner) error {
+		var a desk.Absence
+		var kind string
+		if err := row.Scan(&a.AgentID, &kind, &a.From, &a.To); err != nil {
+			return err
+		}
+		a.Kind, a.From, a.To = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC()
+		p.Absences[a.AgentID] = append(p.Absences[a.AgentID], a)
+		return nil
+	}, `SELECT agent_id, kind, from_at, to_at FROM absences
 		WHERE kind IN ('break', 'leave', 'sick') AND to_at > CAST($1 AS `+t.d.timeType+`) AND from_at < CAST($2 AS `+t.d.timeType+`)`,
 		now.Add(-poolHolds), now.Add(24*time.Hour+poolHolds))
 	if err != nil {
 		return p, fmt.Errorf("owner pool absences: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a desk.Absence
-		var kind string
-		if err := rows.Scan(&a.AgentID, &kind, &a.From, &a.To); err != nil {
-			return p, fmt.Errorf("owner pool absences: %w", err)
-		}
-		a.Kind, a.From, a.To = desk.AbsenceKind(kind), a.From.UTC(), a.To.UTC()
-		p.Absences[a.AgentID] = append(p.Absences[a.AgentID], a)
-	}
-	return p, rows.Err()
+	return p, nil
 }
 
 // OpenCounts is each of the pool's agents' count of open cases (missing: none), in the
@@ -116,24 +97,11 @@ func (t *Tx) OpenCounts(ctx context.Context, p *OwnerPool) (map[int64]int, error
 
 // poolCounts reads the open counts of a pool's agents, at the openLog's generation.
 func (t *Tx) poolCounts(ctx context.Context, p *OwnerPool) error {
-	open := make(map[int64]int, len(p.Agents))
 	// Unheld, with the changes held (not yet written) added below: every change the openLog
 	// has is either written or held, so the counts are as if the held writes were made.
-	rows, err := t.unheld().QueryContext(ctx, p.counts, p.args...)
+	open, err := queryMap[int64, int](ctx, t.unheld(), "open counts", p.counts, p.args...)
 	if err != nil {
-		return fmt.Errorf("open counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return fmt.Errorf("open counts: %w", err)
-		}
-		open[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("open counts: %w", err)
+		return err
 	}
 	for _, a := range p.Agents {
 		if d := t.pend.opens[a.ID]; d != 0 {
@@ -152,19 +120,6 @@ func (t *Tx) CountCases(ctx context.Context, statuses []desk.Status) (map[int64]
 	for i, st := range statuses {
 		ph[i], args[i] = fmt.Sprintf("$%d", i+1), string(st)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT owner_id, COUNT(*) FROM cases WHERE owner_id IS NOT NULL AND status IN (`+strings.Join(ph, ", ")+`) GROUP BY owner_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("count cases: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("count cases: %w", err)
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return queryMap[int64, int](ctx, t.tx, "count cases",
+		`SELECT owner_id, COUNT(*) FROM cases WHERE owner_id IS NOT NULL AND status IN (`+strings.Join(ph, ", ")+`) GROUP BY owner_id`, args...)
 }

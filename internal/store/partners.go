@@ -15,33 +15,23 @@ func (t *Tx) InsertPartner(ctx context.Context, p *desk.Partner) error {
 	return nil
 }
 
+const partnerColumns = `id, name, active, created_at`
+
+func scanPartner(row scanner) (desk.Partner, error) {
+	var p desk.Partner
+	err := row.Scan(&p.ID, &p.Name, &p.Active, &p.CreatedAt)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
 // Partner loads a partner organisation.
 func (t *Tx) Partner(ctx context.Context, id int64) (desk.Partner, error) {
-	var p desk.Partner
-	if err := t.tx.QueryRowContext(ctx, `SELECT id, name, active, created_at FROM partners WHERE id = $1`, id).Scan(&p.ID, &p.Name, &p.Active, &p.CreatedAt); err != nil {
-		return p, fmt.Errorf("load partner %d: %w", id, notFound(err))
-	}
-	p.CreatedAt = p.CreatedAt.UTC()
-	return p, nil
+	return loadByID(ctx, t, "partner", id, scanPartner, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`)
 }
 
 // Partners lists the partner organisations by name.
 func (t *Tx) Partners(ctx context.Context) ([]desk.Partner, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, name, active, created_at FROM partners ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Partner{}
-	for rows.Next() {
-		var p desk.Partner
-		if err := rows.Scan(&p.ID, &p.Name, &p.Active, &p.CreatedAt); err != nil {
-			return nil, fmt.Errorf("list partners: %w", err)
-		}
-		p.CreatedAt = p.CreatedAt.UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return listOf(ctx, t, "list partners", scanPartner, `SELECT `+partnerColumns+` FROM partners ORDER BY name`)
 }
 
 // UpdatePartner writes a partner's name and whether the desk still works with it.
@@ -54,18 +44,10 @@ func (t *Tx) UpdatePartner(ctx context.Context, p desk.Partner) error {
 
 // PartnerCaseIDs lists the ids of the cases handed to a partner, newest first.
 func (t *Tx) PartnerCaseIDs(ctx context.Context, partnerID int64, limit int) ([]int64, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM cases WHERE partner_id = $1 ORDER BY id DESC LIMIT $2`, partnerID, limit)
+	var ids []int64
+	err := t.tx.eachRow(ctx, appendTo(&ids, scanValue[int64]), `SELECT id FROM cases WHERE partner_id = $1 ORDER BY id DESC LIMIT $2`, partnerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("cases of partner %d: %w", partnerID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("cases of partner %d: %w", partnerID, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }

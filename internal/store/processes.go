@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -80,21 +79,17 @@ func (t *Tx) EnterStep(ctx context.Context, caseID int64, caseType string, posit
 // StepDurations returns how long the most recent finished passes through a step of a case
 // type took.
 func (t *Tx) StepDurations(ctx context.Context, caseType, step string, limit int) ([]time.Duration, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT started_at, ended_at FROM case_steps WHERE case_type = $1 AND name = $2 AND ended_at IS NOT NULL
+	var out []time.Duration
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (time.Duration, error) {
+		var from, to time.Time
+		err := row.Scan(&from, &to)
+		return to.Sub(from), err
+	}), `SELECT started_at, ended_at FROM case_steps WHERE case_type = $1 AND name = $2 AND ended_at IS NOT NULL
 		ORDER BY ended_at DESC LIMIT $3`, caseType, step, limit)
 	if err != nil {
 		return nil, fmt.Errorf("step history: %w", err)
 	}
-	defer rows.Close()
-	var out []time.Duration
-	for rows.Next() {
-		var from, to time.Time
-		if err := rows.Scan(&from, &to); err != nil {
-			return nil, fmt.Errorf("step history: %w", err)
-		}
-		out = append(out, to.Sub(from))
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecordOutcome counts how a resolution ended for the agent who proposed it.
@@ -146,21 +141,12 @@ func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, e
 	if id != 0 {
 		q, args = q+` WHERE c.id = $1`, append(args, id)
 	}
-	rows, err := t.tx.QueryContext(ctx, q+` ORDER BY c.folder, c.name, c.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list canned replies: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.CannedReply{}
-	for rows.Next() {
+	return listOf(ctx, t, "list canned replies", func(row scanner) (desk.CannedReply, error) {
 		var r desk.CannedReply
-		if err := rows.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt, &r.Folder, &r.Scope, &r.TeamID, &r.Team, &r.AgentID); err != nil {
-			return nil, fmt.Errorf("list canned replies: %w", err)
-		}
+		err := row.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt, &r.Folder, &r.Scope, &r.TeamID, &r.Team, &r.AgentID)
 		r.CreatedAt = r.CreatedAt.UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, q+` ORDER BY c.folder, c.name, c.id`, args...)
 }
 
 // UpdateCaseType stores a case type's changed team, references, target and process (its name
@@ -170,7 +156,7 @@ func (t *Tx) UpdateCaseType(ctx context.Context, ct desk.CaseType) error {
 	steps, _ := json.Marshal(ct.Steps)
 	res, err := t.tx.ExecContext(ctx, `UPDATE case_types SET team_id = $1, required_refs = $2, steps = $3, response_target_s = $4 WHERE id = $5`,
 		nullID(ct.TeamID), string(refs), string(steps), int64(ct.ResponseTarget/time.Second), ct.ID)
-	return oneRow(res, err, "case type", ct.ID)
+	return oneRow(res, err, "change case type", ct.ID)
 }
 
 // UpdateCannedReply stores a canned reply's changed name, body, offer mark and folder (its
@@ -178,38 +164,11 @@ func (t *Tx) UpdateCaseType(ctx context.Context, ct desk.CaseType) error {
 func (t *Tx) UpdateCannedReply(ctx context.Context, r desk.CannedReply) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE canned_replies SET name = $1, body = $2, offer = $3, folder = $4 WHERE id = $5`,
 		r.Name, r.Body, r.Offer, r.Folder, r.ID)
-	return oneRow(res, err, "canned reply", r.ID)
+	return oneRow(res, err, "change canned reply", r.ID)
 }
 
 // DeleteCannedReply removes a canned reply (what was sent with it stays on the records).
 func (t *Tx) DeleteCannedReply(ctx context.Context, id int64) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM canned_replies WHERE id = $1`, id)
-	return oneRow(res, err, "canned reply", id)
-}
-
-// changedRows runs a statement and counts the rows it changed, what it was in its errors: how
-// one-time links are used and grants revoked, so that of two racing requests one wins.
-func (t *Tx) changedRows(ctx context.Context, what, q string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", what, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", what, err)
-	}
-	return n, nil
-}
-
-// oneRow checks that a statement changed the one row it was for.
-func oneRow(res sql.Result, err error, what string, id int64) error {
-	if err != nil {
-		return fmt.Errorf("change %s %d: %w", what, id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("change %s %d: %w", what, id, err)
-	} else if n == 0 {
-		return fmt.Errorf("change %s %d: %w", what, id, ErrNotFound)
-	}
-	return nil
+	return oneRow(res, err, "change canned reply", id)
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,15 +43,7 @@ func (t *Tx) InsertPromise(ctx context.Context, p *desk.Promise) error {
 
 // Promise loads a promise; inside a write it locks the row.
 func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
-	q := `SELECT ` + promiseColumns + ` FROM promises WHERE id = $1`
-	if t.writable {
-		q += t.d.forUpdate
-	}
-	p, err := scanPromise(t.tx.QueryRowContext(ctx, q, id))
-	if err != nil {
-		return p, fmt.Errorf("load promise %d: %w", id, notFound(err))
-	}
-	return p, nil
+	return loadByID(ctx, t, "promise", id, scanPromise, t.forUpdate(`SELECT `+promiseColumns+` FROM promises WHERE id = $1`))
 }
 
 // PromiseFilter narrows a promise list. Zero values do not filter.
@@ -135,19 +126,12 @@ func (t *Tx) KeptDurations(ctx context.Context, caseType string, kind desk.Promi
 		`SELECT created_at, done_at FROM promises WHERE case_type = $1 AND kind = $2 AND state = 'kept' ORDER BY done_at DESC LIMIT $3`,
 		`SELECT started_at, done_at FROM imported_spans WHERE case_type = $1 AND kind = $2 ORDER BY done_at DESC LIMIT $3`,
 	} {
-		rows, err := t.tx.QueryContext(ctx, q, caseType, string(kind), limit)
-		if err != nil {
-			return nil, fmt.Errorf("promise history: %w", err)
-		}
-		for rows.Next() {
+		err := t.tx.eachRow(ctx, appendTo(&all, func(row scanner) (span, error) {
 			var s span
-			if err := rows.Scan(&s.made, &s.done); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("promise history: %w", err)
-			}
-			all = append(all, s)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			err := row.Scan(&s.made, &s.done)
+			return s, err
+		}), q, caseType, string(kind), limit)
+		if err != nil {
 			return nil, fmt.Errorf("promise history: %w", err)
 		}
 	}
@@ -247,11 +231,7 @@ func (t *Tx) InsertAbsence(ctx context.Context, a *desk.Absence) error {
 
 // Absence loads one absence.
 func (t *Tx) Absence(ctx context.Context, id int64) (desk.Absence, error) {
-	a, err := scanAbsence(t.tx.QueryRowContext(ctx, `SELECT `+absenceColumns+` FROM absences WHERE id = $1`, id))
-	if err != nil {
-		return a, fmt.Errorf("load absence %d: %w", id, notFound(err))
-	}
-	return a, nil
+	return loadByID(ctx, t, "absence", id, scanAbsence, `SELECT `+absenceColumns+` FROM absences WHERE id = $1`)
 }
 
 // Absences lists an agent's absences that end after from and start before to.
@@ -275,20 +255,15 @@ func scanAbsence(row scanner) (desk.Absence, error) {
 func (t *Tx) AbsencesOf(ctx context.Context, agentIDs []int64, from, to time.Time) (map[int64][]desk.Absence, error) {
 	out := make(map[int64][]desk.Absence, len(agentIDs))
 	err := t.idLists(agentIDs, 2, func(in string, list []any) error {
-		rows, err := t.tx.QueryContext(ctx, `SELECT `+absenceColumns+` FROM absences
-			WHERE to_at > $1 AND from_at < $2 AND agent_id IN `+in+` ORDER BY from_at, id`, append([]any{from, to}, list...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAbsence(rows)
+		return t.tx.eachRow(ctx, func(row scanner) error {
+			a, err := scanAbsence(row)
 			if err != nil {
 				return err
 			}
 			out[a.AgentID] = append(out[a.AgentID], a)
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT `+absenceColumns+` FROM absences
+			WHERE to_at > $1 AND from_at < $2 AND agent_id IN `+in+` ORDER BY from_at, id`, append([]any{from, to}, list...)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("absences of %d agents: %w", len(agentIDs), err)
@@ -298,52 +273,31 @@ func (t *Tx) AbsencesOf(ctx context.Context, agentIDs []int64, from, to time.Tim
 
 // Notifications lists an agent's newest notifications.
 func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]desk.Notification, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
-		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("notifications of agent %d: %w", agentID, err)
-	}
-	defer rows.Close()
-	out := []desk.Notification{}
-	for rows.Next() {
+	return listOf(ctx, t, fmt.Sprintf("notifications of agent %d", agentID), func(row scanner) (desk.Notification, error) {
 		var n desk.Notification
 		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.CreatedAt, &read); err != nil {
-			return nil, fmt.Errorf("notifications of agent %d: %w", agentID, err)
-		}
+		err := row.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.CreatedAt, &read)
 		n.CreatedAt = n.CreatedAt.UTC()
 		if read.Valid {
 			r := read.Time.UTC()
 			n.ReadAt = &r
 		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return n, err
+	}, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
+		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
 }
 
 // MarkNotificationsRead marks an agent's unread notifications with ids up to upTo as read at
 // at, and returns how many it marked.
 func (t *Tx) MarkNotificationsRead(ctx context.Context, agentID, upTo int64, at time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE agent_id = $2 AND id <= $3 AND read_at IS NULL`,
-		dbTime(at), agentID, upTo)
-	if err != nil {
-		return 0, fmt.Errorf("mark notifications of agent %d read: %w", agentID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("mark notifications of agent %d read: %w", agentID, err)
-	}
-	return n, nil
+	return t.changedRows(ctx, fmt.Sprintf("mark notifications of agent %d read", agentID),
+		`UPDATE notifications SET read_at = $1 WHERE agent_id = $2 AND id <= $3 AND read_at IS NULL`, dbTime(at), agentID, upTo)
 }
 
 // PromisesForUpdate loads the promises with these ids (missing ones are left out), keyed by id;
 // inside a write it locks their rows, in the order of their ids.
 func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Promise, error) {
-	out, err := byIDs(ctx, t, ids, func(in string) string {
+	return byIDs(ctx, t, "load promises", ids, func(in string) string {
 		return t.forUpdate(`SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + in + ` ORDER BY id`)
 	}, scanPromise, func(p desk.Promise) int64 { return p.ID })
-	if err != nil {
-		return nil, fmt.Errorf("load promises: %w", err)
-	}
-	return out, nil
 }

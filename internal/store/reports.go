@@ -220,22 +220,18 @@ func (t *Tx) EntryFacts(ctx context.Context, kinds []string, from, to time.Time,
 		args = append(args, k)
 		in[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT e.case_id, COALESCE(c.owner_id, 0), e.kind, e.at, e.data FROM entries e JOIN cases c ON c.id = e.case_id
+	var out []EntryFact
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (EntryFact, error) {
+		var e EntryFact
+		err := row.Scan(&e.CaseID, &e.OwnerID, &e.Kind, &e.At, &e.Data)
+		e.At = e.At.UTC()
+		return e, err
+	}), `SELECT e.case_id, COALESCE(c.owner_id, 0), e.kind, e.at, e.data FROM entries e JOIN cases c ON c.id = e.case_id
 		WHERE e.kind IN (`+strings.Join(in, ", ")+`) AND e.at >= $1 AND e.at < $2 AND `+f.where("", &args)+` ORDER BY e.at, e.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("entries for a report: %w", err)
 	}
-	defer rows.Close()
-	var out []EntryFact
-	for rows.Next() {
-		var e EntryFact
-		if err := rows.Scan(&e.CaseID, &e.OwnerID, &e.Kind, &e.At, &e.Data); err != nil {
-			return nil, fmt.Errorf("entries for a report: %w", err)
-		}
-		e.At = e.At.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CaseStatus is a case in a backlog: when it was opened, and its status now.
@@ -251,23 +247,19 @@ type CaseStatus struct {
 // two indexes: written as an OR, SQLite read every case of the desk to test it.)
 func (t *Tx) BacklogChanged(ctx context.Context, from time.Time, f ReportFilter) ([]CaseStatus, error) {
 	args := []any{dbTime(from)}
-	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.created_at, c.status FROM cases c
+	var out []CaseStatus
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (CaseStatus, error) {
+		var c CaseStatus
+		err := row.Scan(&c.CaseID, &c.Created, &c.Status)
+		c.Created = c.Created.UTC()
+		return c, err
+	}), `SELECT c.id, c.created_at, c.status FROM cases c
 		WHERE c.id IN (SELECT id FROM cases WHERE created_at >= $1 UNION SELECT e.case_id FROM entries e WHERE e.kind = 'status_changed' AND e.at >= $1)
 		AND `+f.where("c.owner_id", &args)+` ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("backlog cases: %w", err)
 	}
-	defer rows.Close()
-	var out []CaseStatus
-	for rows.Next() {
-		var c CaseStatus
-		if err := rows.Scan(&c.CaseID, &c.Created, &c.Status); err != nil {
-			return nil, fmt.Errorf("backlog cases: %w", err)
-		}
-		c.Created = c.Created.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CountInStatus counts the filter's cases (the agent is the owner now) whose status now is one

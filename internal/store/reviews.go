@@ -77,25 +77,13 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 	if limit <= 0 {
 		limit = 500
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT r.id, r.case_id, c.subject, r.agent_id, a.name, r.team_id, r.week, r.closed_at,
-		  r.reviewer_id, COALESCE(v.name, ''), r.comment, r.reviewed_at,
-		  r.answer, r.answered_at
-		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id LEFT JOIN agents v ON v.id = r.reviewer_id
-		WHERE `+where+fmt.Sprintf(` ORDER BY r.week DESC, a.name, r.id LIMIT %d`, limit), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list reviews: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Review{}
-	for rows.Next() {
+	out, err := listOf(ctx, t, "list reviews", func(row scanner) (desk.Review, error) {
 		var r desk.Review
 		var team, reviewer sql.NullInt64
 		var reviewed, answered anyTime
-		if err := rows.Scan(&r.ID, &r.CaseID, &r.Subject, &r.AgentID, &r.AgentName, &team, &r.Week, &r.ClosedAt, &reviewer, &r.Reviewer,
+		err := row.Scan(&r.ID, &r.CaseID, &r.Subject, &r.AgentID, &r.AgentName, &team, &r.Week, &r.ClosedAt, &reviewer, &r.Reviewer,
 			&r.Comment, &reviewed,
-			&r.Answer, &answered); err != nil {
-			return nil, fmt.Errorf("list reviews: %w", err)
-		}
+			&r.Answer, &answered)
 		r.CaseRef, r.TeamID, r.ReviewerID, r.ClosedAt = desk.CaseRef(r.CaseID), team.Int64, reviewer.Int64, r.ClosedAt.UTC()
 		if reviewed.Valid {
 			r.ReviewedAt = reviewed.Time.UTC()
@@ -104,12 +92,15 @@ func (t *Tx) Reviews(ctx context.Context, f ReviewFilter) ([]desk.Review, error)
 			r.AnsweredAt = answered.Time.UTC()
 		}
 		r.Criteria = []desk.ReviewScore{}
-		out = append(out, r)
+		return r, err
+	}, `SELECT r.id, r.case_id, c.subject, r.agent_id, a.name, r.team_id, r.week, r.closed_at,
+		  r.reviewer_id, COALESCE(v.name, ''), r.comment, r.reviewed_at,
+		  r.answer, r.answered_at
+		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id LEFT JOIN agents v ON v.id = r.reviewer_id
+		WHERE `+where+fmt.Sprintf(` ORDER BY r.week DESC, a.name, r.id LIMIT %d`, limit), args...)
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list reviews: %w", err)
-	}
-	rows.Close()
 	return out, t.reviewScores(ctx, out)
 }
 
@@ -126,25 +117,24 @@ func (t *Tx) reviewScores(ctx context.Context, reviews []desk.Review) error {
 		args = append(args, r.ID)
 		marks = append(marks, fmt.Sprintf("$%d", len(args)))
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT review_id, criterion_id, position, name, guidance, scale, translations, score FROM review_scores
-		WHERE review_id IN (`+strings.Join(marks, ", ")+`) ORDER BY review_id, position, criterion_id`, args...)
-	if err != nil {
-		return fmt.Errorf("list reviews' scores: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := t.tx.eachRow(ctx, func(row scanner) error {
 		var id int64
 		var sc desk.ReviewScore
 		var tr string
-		if err := rows.Scan(&id, &sc.ID, &sc.Position, &sc.Name, &sc.Guidance, &sc.Scale, &tr, &sc.Score); err != nil {
-			return fmt.Errorf("list reviews' scores: %w", err)
+		if err := row.Scan(&id, &sc.ID, &sc.Position, &sc.Name, &sc.Guidance, &sc.Scale, &tr, &sc.Score); err != nil {
+			return err
 		}
 		if err := json.Unmarshal([]byte(tr), &sc.Translations); err != nil {
 			return fmt.Errorf("review %d, criterion %d: %w", id, sc.ID, err)
 		}
 		reviews[at[id]].Criteria = append(reviews[at[id]].Criteria, sc)
+		return nil
+	}, `SELECT review_id, criterion_id, position, name, guidance, scale, translations, score FROM review_scores
+		WHERE review_id IN (`+strings.Join(marks, ", ")+`) ORDER BY review_id, position, criterion_id`, args...)
+	if err != nil {
+		return fmt.Errorf("list reviews' scores: %w", err)
 	}
-	return rows.Err()
+	return nil
 }
 
 // ScoreReview writes a reviewer's scores, by criterion, and note (a second scoring replaces
@@ -200,7 +190,12 @@ type ReviewFigure struct {
 // criterion, by week, agent and the criterion's place in the rubric.
 func (t *Tx) ReviewFigures(ctx context.Context, from, to time.Time, f ReportFilter) ([]ReviewFigure, error) {
 	args := []any{dbTime(from), dbTime(to)}
-	rows, err := t.tx.QueryContext(ctx, `SELECT r.week, r.agent_id, a.name, k.id, k.name, COUNT(*), SUM(s.score), MAX(s.scale)
+	var out []ReviewFigure
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (ReviewFigure, error) {
+		var x ReviewFigure
+		err := row.Scan(&x.Week, &x.AgentID, &x.Agent, &x.CriterionID, &x.Criterion, &x.Reviewed, &x.Sum, &x.Scale)
+		return x, err
+	}), `SELECT r.week, r.agent_id, a.name, k.id, k.name, COUNT(*), SUM(s.score), MAX(s.scale)
 		FROM reviews r JOIN cases c ON c.id = r.case_id JOIN agents a ON a.id = r.agent_id
 		JOIN review_scores s ON s.review_id = r.id JOIN review_criteria k ON k.id = s.criterion_id
 		WHERE r.reviewed_at IS NOT NULL AND s.score > 0 AND r.closed_at >= $1 AND r.closed_at < $2 AND `+f.where("r.agent_id", &args)+`
@@ -208,44 +203,28 @@ func (t *Tx) ReviewFigures(ctx context.Context, from, to time.Time, f ReportFilt
 	if err != nil {
 		return nil, fmt.Errorf("review figures: %w", err)
 	}
-	defer rows.Close()
-	var out []ReviewFigure
-	for rows.Next() {
-		var x ReviewFigure
-		if err := rows.Scan(&x.Week, &x.AgentID, &x.Agent, &x.CriterionID, &x.Criterion, &x.Reviewed, &x.Sum, &x.Scale); err != nil {
-			return nil, fmt.Errorf("review figures: %w", err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReviewCriteria lists the rubric's criteria in their order, the retired ones too.
 func (t *Tx) ReviewCriteria(ctx context.Context) ([]desk.Criterion, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, name, guidance, scale, translations, position, retired_at FROM review_criteria
-		ORDER BY retired_at IS NOT NULL, position, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list review criteria: %w", err)
-	}
-	defer rows.Close()
-	out := []desk.Criterion{}
-	for rows.Next() {
+	return listOf(ctx, t, "list review criteria", func(row scanner) (desk.Criterion, error) {
 		var c desk.Criterion
 		var tr string
 		var retired anyTime
-		if err := rows.Scan(&c.ID, &c.Name, &c.Guidance, &c.Scale, &tr, &c.Position, &retired); err != nil {
-			return nil, fmt.Errorf("list review criteria: %w", err)
+		if err := row.Scan(&c.ID, &c.Name, &c.Guidance, &c.Scale, &tr, &c.Position, &retired); err != nil {
+			return c, err
 		}
 		if err := json.Unmarshal([]byte(tr), &c.Translations); err != nil {
-			return nil, fmt.Errorf("review criterion %d: %w", c.ID, err)
+			return c, fmt.Errorf("review criterion %d: %w", c.ID, err)
 		}
 		if retired.Valid {
 			at := retired.Time.UTC()
 			c.RetiredAt = &at
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	}, `SELECT id, name, guidance, scale, translations, position, retired_at FROM review_criteria
+		ORDER BY retired_at IS NOT NULL, position, id`)
 }
 
 // AddCriterion adds a criterion at the end of the rubric.

@@ -412,24 +412,19 @@ func (t *Tx) refreshRollups(ctx context.Context) error {
 		return fmt.Errorf("roll-ups: %w", err)
 	}
 	list := idList(ids)
-	rows, err := t.tx.QueryContext(ctx, `SELECT DISTINCT o.case_id FROM cases n JOIN cases c ON c.customer_id = n.customer_id
-		JOIN resolution_outcomes o ON o.case_id = c.id
-		WHERE n.id IN `+t.d.jsonIDs(1)+` AND o.at >= $2 AND o.outcome IN ('confirmed', 'closed_unconfirmed')`, list, dbTime(t.earliestCreated(ctx, list).Add(-longest)))
-	if err != nil {
-		return fmt.Errorf("roll-ups: closings of the customers: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("roll-ups: closings of the customers: %w", err)
+	err = t.tx.eachRow(ctx, func(row scanner) error {
+		id, err := scanValue[int64](row)
+		if err != nil {
+			return err
 		}
 		if _, ok := slices.BinarySearch(ids, id); !ok {
 			ids = append(ids, id)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT DISTINCT o.case_id FROM cases n JOIN cases c ON c.customer_id = n.customer_id
+		JOIN resolution_outcomes o ON o.case_id = c.id
+		WHERE n.id IN `+t.d.jsonIDs(1)+` AND o.at >= $2 AND o.outcome IN ('confirmed', 'closed_unconfirmed')`, list, dbTime(t.earliestCreated(ctx, list).Add(-longest)))
+	if err != nil {
 		return fmt.Errorf("roll-ups: closings of the customers: %w", err)
 	}
 	slices.Sort(ids)
@@ -510,21 +505,17 @@ func sameFacts(a, b []fact) bool {
 
 // storedFacts are the facts stored for the cases.
 func (t *Tx) storedFacts(ctx context.Context, list string) ([]fact, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
+	var out []fact
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (fact, error) {
+		var f fact
+		err := row.Scan(&f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs)
+		return f, err
+	}), `SELECT case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
 		WHERE case_id IN `+t.d.jsonIDs(1), list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
 	}
-	defer rows.Close()
-	var out []fact
-	for rows.Next() {
-		var f fact
-		if err := rows.Scan(&f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs); err != nil {
-			return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // insertFacts stores facts, many rows a statement.
@@ -536,41 +527,6 @@ func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
 		})
 	if err != nil {
 		return fmt.Errorf("roll-ups: store facts: %w", err)
-	}
-	return nil
-}
-
-// insertRows runs head, n rows of cols values each, then tail, many rows a statement. On
-// SQLite the placeholders are anonymous and the rows go in chunks of chunkSizes (so a few
-// statement texts are cached): modernc looks up each numbered placeholder's name in a list as
-// long as the statement's parameters, which made a break's roll-ups three times its own cost.
-// On PostgreSQL they are numbered, rollRows rows a statement. row appends row i's values.
-func (t *Tx) insertRows(ctx context.Context, head, tail string, cols, n int, row func(i int, args []any) []any) error {
-	if t.d.name != "postgres" {
-		return chunks(n, func(lo, hi int) error {
-			args := make([]any, 0, cols*(hi-lo))
-			for i := lo; i < hi; i++ {
-				args = row(i, args)
-			}
-			_, err := t.tx.ExecContext(ctx, head+valuesRows(hi-lo, cols)+tail, args...)
-			return err
-		})
-	}
-	for lo := 0; lo < n; lo += rollRows {
-		hi := min(n, lo+rollRows)
-		vals := make([]string, 0, hi-lo)
-		args := make([]any, 0, cols*(hi-lo))
-		for i := lo; i < hi; i++ {
-			ph := make([]string, cols)
-			for c := range ph {
-				ph[c] = fmt.Sprintf("$%d", len(args)+c+1)
-			}
-			vals = append(vals, "("+strings.Join(ph, ", ")+")")
-			args = row(i, args)
-		}
-		if _, err := t.tx.ExecContext(ctx, head+strings.Join(vals, ", ")+tail, args...); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -640,21 +596,12 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total in
 	for {
 		var ids []int64
 		err := s.Write(ctx, func(t *Tx) error {
-			rows, err := t.tx.QueryContext(ctx, `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT 2000`, last)
+			err := t.tx.eachRow(ctx, appendTo(&ids, scanValue[int64]), `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT 2000`, last)
 			if err != nil {
 				return fmt.Errorf("cases: %w", err)
 			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return fmt.Errorf("cases: %w", err)
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil || len(ids) == 0 {
-				return err
+			if len(ids) == 0 {
+				return nil
 			}
 			teams, _, err := t.rollTeams(ctx)
 			if err != nil {

@@ -492,20 +492,13 @@ func (t *Tx) searchCaseWords(ctx context.Context, match string, f SearchFilter, 
 
 // ftsRowids returns the rowids in [lo, hi] of the texts matching, in ascending order.
 func (t *Tx) ftsRowids(ctx context.Context, match string, lo, hi int64) ([]int64, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT rowid FROM search_fts WHERE search_fts MATCH $1 AND rowid BETWEEN $2 AND $3 ORDER BY rowid`, match, lo, hi)
+	var out []int64
+	err := t.tx.eachRow(ctx, appendTo(&out, scanValue[int64]),
+		`SELECT rowid FROM search_fts WHERE search_fts MATCH $1 AND rowid BETWEEN $2 AND $3 ORDER BY rowid`, match, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // caseRowsConditions is the filter over search_case_rows, its parameters numbered from n. The
@@ -583,18 +576,14 @@ func (t *Tx) SearchRefs(ctx context.Context, keys []string, f SearchFilter, limi
 }
 
 func (t *Tx) hits(ctx context.Context, q string, args []any) ([]Hit, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	var out []Hit
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (Hit, error) {
+		var h Hit
+		err := row.Scan(&h.CaseID, &h.EntryID)
+		return h, err
+	}), q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	var out []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.CaseID, &h.EntryID); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
 }

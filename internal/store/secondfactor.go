@@ -19,14 +19,9 @@ type SecondFactor struct {
 // SecondFactor loads an agent's second factor (not found when they have none).
 func (t *Tx) SecondFactor(ctx context.Context, agentID int64) (SecondFactor, error) {
 	f := SecondFactor{AgentID: agentID}
-	var confirmed *time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT secret, confirmed_at, last_step FROM second_factors WHERE agent_id = $1`, agentID).
-		Scan(&f.Secret, &confirmed, &f.LastStep)
-	if err != nil {
-		return f, fmt.Errorf("load second factor of agent %d: %w", agentID, notFound(err))
-	}
-	f.Confirmed = confirmed != nil
-	return f, nil
+	err := t.scanByID(ctx, "load second factor of agent", agentID, `SELECT secret, confirmed_at IS NOT NULL, last_step FROM second_factors WHERE agent_id = $1`,
+		&f.Secret, &f.Confirmed, &f.LastStep)
+	return f, err
 }
 
 // StartSecondFactor stores a new, pending secret for an agent in place of any they had, and
@@ -67,22 +62,9 @@ func (t *Tx) DeleteSecondFactor(ctx context.Context, agentID int64) error {
 // SecondFactorsOn lists the agents whose second factor is confirmed, with how many recovery
 // codes each has left.
 func (t *Tx) SecondFactorsOn(ctx context.Context) (map[int64]int, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT f.agent_id, (SELECT COUNT(*) FROM recovery_codes r WHERE r.agent_id = f.agent_id AND r.used_at IS NULL)
+	return queryMap[int64, int](ctx, t.tx, "list second factors", `SELECT f.agent_id,
+		(SELECT COUNT(*) FROM recovery_codes r WHERE r.agent_id = f.agent_id AND r.used_at IS NULL)
 		FROM second_factors f WHERE f.confirmed_at IS NOT NULL`)
-	if err != nil {
-		return nil, fmt.Errorf("list second factors: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var left int
-		if err := rows.Scan(&id, &left); err != nil {
-			return nil, fmt.Errorf("list second factors: %w", err)
-		}
-		out[id] = left
-	}
-	return out, rows.Err()
 }
 
 // SetRecoveryCodes replaces an agent's recovery codes with these digests.
@@ -132,26 +114,16 @@ func (t *Tx) InsertSigninStep(ctx context.Context, agentID int64, digest []byte,
 	if _, err := t.tx.ExecContext(ctx, `DELETE FROM signin_steps WHERE expires_at < $1`, now); err != nil {
 		return 0, fmt.Errorf("sweep sign-in steps: %w", err)
 	}
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO signin_steps (agent_id, digest, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		agentID, digest, now, expires).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert sign-in step: %w", err)
-	}
-	return id, nil
+	return t.insertID(ctx, "sign-in step", `INSERT INTO signin_steps (agent_id, digest, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		agentID, digest, now, expires)
 }
 
 // SigninStep loads a second step.
 func (t *Tx) SigninStep(ctx context.Context, id int64) (SigninStep, error) {
 	s := SigninStep{ID: id}
-	var used *time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT agent_id, digest, expires_at, wrong, used_at FROM signin_steps WHERE id = $1`, id).
-		Scan(&s.AgentID, &s.Digest, &s.ExpiresAt, &s.Wrong, &used)
-	if err != nil {
-		return s, fmt.Errorf("load sign-in step %d: %w", id, notFound(err))
-	}
-	s.Used = used != nil
-	return s, nil
+	err := t.scanByID(ctx, "load sign-in step", id, `SELECT agent_id, digest, expires_at, wrong, used_at IS NOT NULL FROM signin_steps WHERE id = $1`,
+		&s.AgentID, &s.Digest, &s.ExpiresAt, &s.Wrong, &s.Used)
+	return s, err
 }
 
 // WrongSigninCode counts a wrong code typed in a second step.

@@ -18,28 +18,20 @@ type Session struct {
 
 // InsertSession stores a new session's digest and returns its id.
 func (t *Tx) InsertSession(ctx context.Context, kind string, personID int64, digest []byte, now, expires time.Time) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO sessions (kind, person_id, digest, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, kind, personID, digest, now, expires).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert session: %w", err)
-	}
-	return id, nil
+	return t.insertID(ctx, "session", `INSERT INTO sessions (kind, person_id, digest, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, kind, personID, digest, now, expires)
 }
 
 // Session loads a session with its person's language.
 func (t *Tx) Session(ctx context.Context, id int64) (Session, error) {
 	s := Session{ID: id}
-	err := t.tx.QueryRowContext(ctx, `SELECT s.kind, s.person_id, s.digest, s.expires_at,
+	err := t.scanByID(ctx, "load session", id, `SELECT s.kind, s.person_id, s.digest, s.expires_at,
 		COALESCE(CASE s.kind WHEN 'agent' THEN a.lang ELSE c.lang END, '')
 		FROM sessions s
 		LEFT JOIN agents a ON s.kind = 'agent' AND a.id = s.person_id
 		LEFT JOIN customers c ON s.kind = 'customer' AND c.id = s.person_id
-		WHERE s.id = $1`, id).Scan(&s.Kind, &s.PersonID, &s.Digest, &s.ExpiresAt, &s.Lang)
-	if err != nil {
-		return s, fmt.Errorf("load session %d: %w", id, notFound(err))
-	}
-	return s, nil
+		WHERE s.id = $1`, &s.Kind, &s.PersonID, &s.Digest, &s.ExpiresAt, &s.Lang)
+	return s, err
 }
 
 // DeleteSession ends one session.
@@ -83,26 +75,16 @@ type PortalLink struct {
 
 // InsertPortalLink stores a sign-in link's digest and returns its id.
 func (t *Tx) InsertPortalLink(ctx context.Context, customerID int64, email string, digest []byte, now, expires time.Time) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO portal_links (customer_id, email, digest, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, customerID, email, digest, now, expires).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert portal link: %w", err)
-	}
-	return id, nil
+	return t.insertID(ctx, "portal link", `INSERT INTO portal_links (customer_id, email, digest, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, customerID, email, digest, now, expires)
 }
 
 // PortalLink loads a sign-in link.
 func (t *Tx) PortalLink(ctx context.Context, id int64) (PortalLink, error) {
 	l := PortalLink{ID: id}
-	var used *time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT customer_id, email, digest, expires_at, used_at FROM portal_links WHERE id = $1`, id).
-		Scan(&l.CustomerID, &l.Email, &l.Digest, &l.ExpiresAt, &used)
-	if err != nil {
-		return l, fmt.Errorf("load portal link %d: %w", id, notFound(err))
-	}
-	l.Used = used != nil
-	return l, nil
+	err := t.scanByID(ctx, "load portal link", id, `SELECT customer_id, email, digest, expires_at, used_at IS NOT NULL FROM portal_links WHERE id = $1`,
+		&l.CustomerID, &l.Email, &l.Digest, &l.ExpiresAt, &l.Used)
+	return l, err
 }
 
 // UsePortalLink marks a link used and reports whether this call was the one that used it, so
@@ -126,26 +108,16 @@ type PasswordReset struct {
 
 // InsertPasswordReset stores a reset link's digest and returns its id.
 func (t *Tx) InsertPasswordReset(ctx context.Context, agentID int64, digest []byte, now, expires time.Time) (int64, error) {
-	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO password_resets (agent_id, digest, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		agentID, digest, now, expires).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert password reset: %w", err)
-	}
-	return id, nil
+	return t.insertID(ctx, "password reset", `INSERT INTO password_resets (agent_id, digest, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		agentID, digest, now, expires)
 }
 
 // PasswordReset loads a reset link.
 func (t *Tx) PasswordReset(ctx context.Context, id int64) (PasswordReset, error) {
 	l := PasswordReset{ID: id}
-	var used *time.Time
-	err := t.tx.QueryRowContext(ctx, `SELECT agent_id, digest, expires_at, used_at FROM password_resets WHERE id = $1`, id).
-		Scan(&l.AgentID, &l.Digest, &l.ExpiresAt, &used)
-	if err != nil {
-		return l, fmt.Errorf("load password reset %d: %w", id, notFound(err))
-	}
-	l.Used = used != nil
-	return l, nil
+	err := t.scanByID(ctx, "load password reset", id, `SELECT agent_id, digest, expires_at, used_at IS NOT NULL FROM password_resets WHERE id = $1`,
+		&l.AgentID, &l.Digest, &l.ExpiresAt, &l.Used)
+	return l, err
 }
 
 // UsePasswordResets marks every unused reset link of the agent used (the one used, and any

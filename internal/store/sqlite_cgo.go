@@ -20,16 +20,10 @@ func init() { sql.Register("sqlite", &sqlite3.SQLiteDriver{}) }
 
 func newSQLiteDriver() driver.Driver { return &sqlite3.SQLiteDriver{} }
 
-// sqliteDSN names the database file and what only the DSN can set. mattn writes a time as
+// sqliteTimeOption is the DSN's word on times (see sqliteDSN). mattn writes a time as
 // "2006-01-02 15:04:05.999999999-07:00" (as modernc does with _time_format=sqlite) and, with
 // _loc=UTC, reads it back in UTC.
-func sqliteDSN(path string, immediate bool) string {
-	dsn := "file:" + path + "?_loc=UTC"
-	if immediate {
-		dsn += "&_txlock=immediate"
-	}
-	return dsn
-}
+const sqliteTimeOption = "_loc=UTC"
 
 // sqliteText is the statement text to give the driver. SQLite reads "$2" as a parameter named
 // "$2", numbered in order of first appearance, and mattn binds the Nth argument to the Nth

@@ -14,16 +14,10 @@ const SQLiteDriver = "modernc.org/sqlite"
 
 func newSQLiteDriver() driver.Driver { return &sqlite.Driver{} }
 
-// sqliteDSN names the database file and what only the DSN can set. _time_format=sqlite
-// writes a time as "2006-01-02 15:04:05.999999999-07:00", the form mattn/go-sqlite3 writes,
-// so either build reads the other's files and compares stored times the same way.
-func sqliteDSN(path string, immediate bool) string {
-	dsn := "file:" + path + "?_time_format=sqlite"
-	if immediate {
-		dsn += "&_txlock=immediate"
-	}
-	return dsn
-}
+// sqliteTimeOption is the DSN's word on times (see sqliteDSN). _time_format=sqlite writes a
+// time as "2006-01-02 15:04:05.999999999-07:00", the form mattn/go-sqlite3 writes, so either
+// build reads the other's files and compares stored times the same way.
+const sqliteTimeOption = "_time_format=sqlite"
 
 // sqliteText is the statement text to give the driver: modernc binds $N to the Nth argument
 // as written.

@@ -77,49 +77,51 @@ func (t sqlTx) text(q string) string {
 }
 
 func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if t.before != nil {
-		if err := t.before(ctx); err != nil {
-			return nil, err
-		}
+	if err := t.ready(ctx); err != nil {
+		return nil, err
 	}
-	if st := t.stmts.get(q); st != nil && t.tx != nil {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	if st := t.local.get(ctx, t.tx, q); st != nil {
+	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return t.on().QueryContext(ctx, t.text(q), args...)
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if t.before != nil {
-		if err := t.before(ctx); err != nil {
-			// A *sql.Row cannot be made with an error: the query runs cancelled and fails, and
-			// the transaction reports the write that failed (Tx.failed).
-			cctx, cancel := context.WithCancelCause(ctx)
-			cancel(err)
-			ctx = cctx
-		}
+	if err := t.ready(ctx); err != nil {
+		// A *sql.Row cannot be made with an error: the query runs cancelled and fails, and
+		// the transaction reports the write that failed (Tx.failed).
+		cctx, cancel := context.WithCancelCause(ctx)
+		cancel(err)
+		ctx = cctx
 	}
-	if st := t.stmts.get(q); st != nil && t.tx != nil {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	if st := t.local.get(ctx, t.tx, q); st != nil {
+	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.on().QueryRowContext(ctx, t.text(q), args...)
 }
 
-func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if t.before != nil {
-		if err := t.before(ctx); err != nil {
-			return nil, err
-		}
+// ready runs what must come before each statement (the Tx's held writes, see pending.go).
+func (t sqlTx) ready(ctx context.Context) error {
+	if t.before == nil {
+		return nil
 	}
+	return t.before(ctx)
+}
+
+// stmt is the prepared statement to run q with in the transaction, or nil for none (yet): the
+// store's, or else the transaction's own.
+func (t sqlTx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if st := t.stmts.get(q); st != nil && t.tx != nil {
-		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return t.tx.StmtContext(ctx, st)
 	}
-	if st := t.local.get(ctx, t.tx, q); st != nil {
+	return t.local.get(ctx, t.tx, q)
+}
+
+func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := t.ready(ctx); err != nil {
+		return nil, err
+	}
+	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return t.on().ExecContext(ctx, t.text(q), args...)

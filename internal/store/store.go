@@ -147,6 +147,17 @@ func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*Store, erro
 	return s, nil
 }
 
+// sqliteDSN names the database file and what only the DSN can set: how the build's driver
+// writes and reads times (sqliteTimeOption), and for the writer, a transaction that takes the
+// write lock when it begins.
+func sqliteDSN(path string, immediate bool) string {
+	dsn := "file:" + path + "?" + sqliteTimeOption
+	if immediate {
+		dsn += "&_txlock=immediate"
+	}
+	return dsn
+}
+
 // sqliteConnector opens connections through the build's SQLite driver (sqlite_modernc.go or
 // sqlite_cgo.go) and sets each one's pragmas itself, since the drivers spell pragmas in the DSN
 // differently.

@@ -225,15 +225,7 @@ func (t *Tx) TakeTimers(ctx context.Context, ids []int64, now time.Time) ([]Time
 // FinishTimer deletes a timer that has run; the record, not this table, keeps the history.
 func (t *Tx) FinishTimer(ctx context.Context, id int64) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM timers WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("finish timer %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("finish timer %d: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("finish timer %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return oneRow(res, err, "finish timer", id)
 }
 
 // maxErrorText bounds last_error: a handler's error (a panic's stack, say) should not bloat the row.
@@ -257,15 +249,7 @@ func (t *Tx) RetryTimer(ctx context.Context, id int64, at time.Time, errText str
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE timers SET attempts = attempts + 1, due_at = $1, last_error = $2, state = $3 WHERE id = $4`,
 		dbTime(at), errText, state, id)
-	if err != nil {
-		return fmt.Errorf("retry timer %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("retry timer %d: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("retry timer %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return oneRow(res, err, "retry timer", id)
 }
 
 // PendingTimers lists a case's pending timers, soonest first.

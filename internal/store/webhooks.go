@@ -176,27 +176,19 @@ func (t *Tx) QueueEvents(ctx context.Context, evs []WebhookEvent, now time.Time)
 	return nil
 }
 
-// insertEvents writes held events, up to 100 a statement.
+// insertEvents writes held events, many a statement.
 func (t *Tx) insertEvents(ctx context.Context, evs []WebhookEvent) error {
-	for len(evs) > 0 {
-		n := min(len(evs), 100)
-		args := make([]any, 0, 7*n)
-		rows := make([]string, n)
-		for i, e := range evs[:n] {
-			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
+	err := t.insertRows(ctx, `INSERT INTO webhook_events (key, type, case_id, seq, hooks, body, created_at) VALUES `,
+		` ON CONFLICT (key) DO NOTHING`, 7, len(evs), func(i int, args []any) []any {
+			e := evs[i]
 			hooks := make([]string, len(e.Hooks))
 			for j, h := range e.Hooks {
 				hooks[j] = strconv.FormatInt(h, 10)
 			}
-			args = append(args, e.Key, e.Type, e.CaseID, e.Seq, strings.Join(hooks, ","), string(e.Body), e.createdAt)
-		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (key, type, case_id, seq, hooks, body, created_at) VALUES `+strings.Join(rows, ", ")+
-			` ON CONFLICT (key) DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("store webhook events: %w", err)
-		}
-		evs = evs[n:]
+			return append(args, e.Key, e.Type, e.CaseID, e.Seq, strings.Join(hooks, ","), string(e.Body), e.createdAt)
+		})
+	if err != nil {
+		return fmt.Errorf("store webhook events: %w", err)
 	}
 	return nil
 }
@@ -264,22 +256,15 @@ func (t *Tx) FanOutEvents(ctx context.Context, limit int) (all bool, err error) 
 	return len(evs) < limit, nil
 }
 
-// insertDeliveries writes deliveries, up to 50 a statement.
+// insertDeliveries writes deliveries, many a statement; their payload is their event's.
 func (t *Tx) insertDeliveries(ctx context.Context, ds []WebhookDelivery) error {
-	for len(ds) > 0 {
-		n := min(len(ds), 50)
-		args := make([]any, 0, 7*n)
-		rows := make([]string, n)
-		for i, d := range ds[:n] {
-			k := len(args)
-			rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, '', $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7)
-			args = append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, d.EventKey, d.NextAt, d.CreatedAt)
-		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, event_key, next_at, created_at) VALUES `+strings.Join(rows, ", "), args...)
-		if err != nil {
-			return fmt.Errorf("queue webhook deliveries: %w", err)
-		}
-		ds = ds[n:]
+	err := t.insertRows(ctx, `INSERT INTO webhook_deliveries (webhook_id, case_id, message_id, type, payload, event_key, next_at, created_at) VALUES `,
+		"", 8, len(ds), func(i int, args []any) []any {
+			d := ds[i]
+			return append(args, d.WebhookID, d.CaseID, d.MessageID, d.Type, "", d.EventKey, d.NextAt, d.CreatedAt)
+		})
+	if err != nil {
+		return fmt.Errorf("queue webhook deliveries: %w", err)
 	}
 	return nil
 }
