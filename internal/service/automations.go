@@ -586,23 +586,8 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 
 // Automations lists the rules.
 func (s *Service) Automations(ctx context.Context, actor desk.Actor) ([]desk.Automation, error) {
-	out, err := readAs(s, ctx, actor, ActAutomations, func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
+	out, err := readTxAs(s, ctx, actor, ActAutomations, func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
 	return out, wrap("list automations", err)
-}
-
-// readAs is a read open to those the action's gate lets through: one read transaction. The
-// caller wraps its errors with what it reads.
-func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(tx *store.Tx) (T, error)) (T, error) {
-	var out T
-	if err := gate(actor, act); err != nil {
-		return out, err
-	}
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
 }
 
 // AutomationPatch changes a rule; nil fields stay as they are.

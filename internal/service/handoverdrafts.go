@@ -31,17 +31,11 @@ func allowDrafts(w *work, agentID int64) error {
 
 // HandoverDrafts are what was written so far for the agent's hand-overs.
 func (s *Service) HandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.HandoverDraft, error) {
-	if err := gate(actor, ActAbsenceDraft); err != nil {
-		return nil, err
-	}
-	var out []desk.HandoverDraft
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readAs(s, ctx, actor, ActAbsenceDraft, func(w *work) ([]desk.HandoverDraft, error) {
 		if err := allowDrafts(w, agentID); err != nil {
-			return err
+			return nil, err
 		}
-		var err error
-		out, err = w.tx.HandoverDrafts(w.ctx, agentID)
-		return err
+		return w.tx.HandoverDrafts(w.ctx, agentID)
 	})
 	return out, wrap("hand-over drafts", err)
 }

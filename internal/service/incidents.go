@@ -151,29 +151,13 @@ func openIncident(w *work, id int64, act Action) (desk.Incident, error) {
 
 // Incidents lists incidents, newest first (state "": every one).
 func (s *Service) Incidents(ctx context.Context, actor desk.Actor, state desk.IncidentState) ([]desk.Incident, error) {
-	if err := gate(actor, ActIncidentRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Incident
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		out, err = w.tx.Incidents(ctx, state)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActIncidentRead, func(tx *store.Tx) ([]desk.Incident, error) { return tx.Incidents(ctx, state) })
 	return out, wrap("list incidents", err)
 }
 
 // Incident is one incident with its cases, customers, promises and who was told what.
 func (s *Service) Incident(ctx context.Context, actor desk.Actor, id int64) (IncidentView, error) {
-	if err := gate(actor, ActIncidentRead); err != nil {
-		return IncidentView{}, err
-	}
-	var view IncidentView
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		view, err = incidentView(w, id)
-		return err
-	})
+	view, err := readAs(s, ctx, actor, ActIncidentRead, func(w *work) (IncidentView, error) { return incidentView(w, id) })
 	return view, wrap("load incident", err)
 }
 

@@ -626,17 +626,11 @@ func (s *Service) moveAbsentCases(w *work, agent desk.Agent, a desk.Absence) ([]
 
 // Absences lists an agent's absences that have not ended.
 func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.Absence, error) {
-	if err := gate(actor, ActAbsenceRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Absence
-	err := s.readTx(ctx, func(tx *store.Tx) error {
+	out, err := readTxAs(s, ctx, actor, ActAbsenceRead, func(tx *store.Tx) ([]desk.Absence, error) {
 		if _, err := tx.Agent(ctx, agentID); err != nil {
-			return notFoundAs(err, "agent", agentID)
+			return nil, notFoundAs(err, "agent", agentID)
 		}
-		var err error
-		out, err = tx.Absences(ctx, agentID, s.now(), s.now().AddDate(10, 0, 0))
-		return err
+		return tx.Absences(ctx, agentID, s.now(), s.now().AddDate(10, 0, 0))
 	})
 	return out, wrap("list absences", err)
 }
@@ -669,15 +663,7 @@ func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers 
 
 // Notifications lists the actor's newest notifications.
 func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]desk.Notification, error) {
-	if err := gate(actor, ActOwnRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Notification
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Notifications(ctx, actor.ID, 100)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActOwnRead, func(tx *store.Tx) ([]desk.Notification, error) { return tx.Notifications(ctx, actor.ID, 100) })
 	return out, wrap("list notifications", err)
 }
 

@@ -122,19 +122,16 @@ type PartnerView struct {
 
 // Partners lists the partner organisations with their users (staff: they hand cases to them).
 func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView, error) {
-	if err := gate(actor, ActPartnerRead); err != nil {
-		return nil, err
-	}
-	out := []PartnerView{}
-	err := s.read(ctx, actor, func(w *work) error {
-		list, err := w.tx.Partners(ctx)
+	out, err := readTxAs(s, ctx, actor, ActPartnerRead, func(tx *store.Tx) ([]PartnerView, error) {
+		list, err := tx.Partners(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		agents, err := w.tx.Agents(ctx)
+		agents, err := tx.Agents(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		out := []PartnerView{}
 		for _, p := range list {
 			v := PartnerView{Partner: p, Users: []desk.Agent{}}
 			for _, a := range agents {
@@ -144,7 +141,7 @@ func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView
 			}
 			out = append(out, v)
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("list partners", err)
 }

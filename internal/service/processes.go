@@ -58,15 +58,7 @@ func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.
 
 // CaseTypes lists the desk's case types.
 func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseType, error) {
-	if err := gate(actor, ActDeskRead); err != nil {
-		return nil, err
-	}
-	var out []desk.CaseType
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.CaseTypes(ctx)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActDeskRead, func(tx *store.Tx) ([]desk.CaseType, error) { return tx.CaseTypes(ctx) })
 	return out, wrap("list case types", err)
 }
 
@@ -277,15 +269,7 @@ func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
 
 // ResolutionOutcomes counts how agents' resolutions ended since a time.
 func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]desk.OutcomeCount, error) {
-	if err := gate(actor, ActReports); err != nil {
-		return nil, err
-	}
-	var out []desk.OutcomeCount
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.OutcomeCounts(ctx, since)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActReports, func(tx *store.Tx) ([]desk.OutcomeCount, error) { return tx.OutcomeCounts(ctx, since) })
 	return out, wrap("count resolutions", err)
 }
 
@@ -298,18 +282,7 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 // CannedReplies lists the prepared replies the actor sees: the desk's, their team's and their
 // own (an admin every team's), by folder and name.
 func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]desk.CannedReply, error) {
-	if err := gate(actor, ActDeskRead); err != nil {
-		return nil, err
-	}
-	var out []desk.CannedReply
-	err := s.read(ctx, actor, func(w *work) error {
-		all, err := w.tx.CannedReplies(w.ctx, 0)
-		if err != nil {
-			return err
-		}
-		out, err = visibleCanned(w, all)
-		return err
-	})
+	out, err := readAs(s, ctx, actor, ActDeskRead, visibleCanned)
 	return out, wrap("list canned replies", err)
 }
 

@@ -61,15 +61,7 @@ var (
 
 // SecondFactor reads the actor's own second factor.
 func (s *Service) SecondFactor(ctx context.Context, actor desk.Actor) (FactorStatus, error) {
-	if err := gate(actor, ActOwnFactor); err != nil {
-		return FactorStatus{}, err
-	}
-	var st FactorStatus
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		st, err = factorStatus(w, actor.ID)
-		return err
-	})
+	st, err := readAs(s, ctx, actor, ActOwnFactor, func(w *work) (FactorStatus, error) { return factorStatus(w, actor.ID) })
 	return st, wrap("read second factor", err)
 }
 
@@ -329,22 +321,19 @@ type FactorAgent struct {
 
 // SecondFactorOverview reads the desk's second factors, for an admin.
 func (s *Service) SecondFactorOverview(ctx context.Context, actor desk.Actor) (FactorOverview, error) {
-	if err := gate(actor, ActSecondFactorPolicy); err != nil {
-		return FactorOverview{}, err
-	}
-	var out FactorOverview
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readTxAs(s, ctx, actor, ActSecondFactorPolicy, func(tx *store.Tx) (FactorOverview, error) {
+		var out FactorOverview
 		var err error
-		if out.Required, err = w.tx.SecondFactorRequired(w.ctx); err != nil {
-			return err
+		if out.Required, err = tx.SecondFactorRequired(ctx); err != nil {
+			return out, err
 		}
-		on, err := w.tx.SecondFactorsOn(w.ctx)
+		on, err := tx.SecondFactorsOn(ctx)
 		if err != nil {
-			return err
+			return out, err
 		}
-		agents, err := w.tx.Agents(w.ctx)
+		agents, err := tx.Agents(ctx)
 		if err != nil {
-			return err
+			return out, err
 		}
 		for _, a := range agents {
 			if !a.Active {
@@ -353,7 +342,7 @@ func (s *Service) SecondFactorOverview(ctx context.Context, actor desk.Actor) (F
 			left, ok := on[a.ID]
 			out.Agents = append(out.Agents, FactorAgent{Agent: a, On: ok, RecoveryLeft: left})
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("read second factors", err)
 }

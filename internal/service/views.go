@@ -13,15 +13,7 @@ import (
 
 // SavedViews lists the actor's own saved views, by name.
 func (s *Service) SavedViews(ctx context.Context, actor desk.Actor) ([]desk.SavedView, error) {
-	if err := gate(actor, ActOwnViews); err != nil {
-		return nil, err
-	}
-	var out []desk.SavedView
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		out, err = w.tx.Views(w.ctx, actor.ID)
-		return err
-	})
+	out, err := readAs(s, ctx, actor, ActOwnViews, func(w *work) ([]desk.SavedView, error) { return w.tx.Views(ctx, actor.ID) })
 	return out, wrap("saved views", err)
 }
 

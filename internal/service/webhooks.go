@@ -164,7 +164,7 @@ func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk
 	if err := s.fanOut(ctx, actor); err != nil {
 		return desk.Webhook{}, err
 	}
-	h, err := readAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) (desk.Webhook, error) {
+	h, err := readTxAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) (desk.Webhook, error) {
 		h, err := tx.Webhook(ctx, id)
 		return h, notFoundAs(err, "webhook", id)
 	})
@@ -197,7 +197,7 @@ func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhoo
 	if err := s.fanOut(ctx, actor); err != nil {
 		return nil, err
 	}
-	hooks, err := readAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
+	hooks, err := readTxAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
 	return hooks, wrap("list webhooks", err)
 }
 

@@ -165,6 +165,37 @@ func readCase[T any](s *Service, ctx context.Context, actor desk.Actor, caseID i
 	return out, err
 }
 
+// gated runs fn in run's transaction for those act's gate lets through, and answers what fn
+// made of it: how the commands and reads that answer a value begin. The caller wraps its
+// errors with what it does.
+func gated[X, T any](actor desk.Actor, act Action, run func(func(X) error) error, fn func(X) (T, error)) (T, error) {
+	var out T
+	if err := gate(actor, act); err != nil {
+		return out, err
+	}
+	err := run(func(x X) error {
+		var err error
+		out, err = fn(x)
+		return err
+	})
+	return out, err
+}
+
+// readTxAs is a read open to those act's gate lets through, needing only the transaction.
+func readTxAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(tx *store.Tx) (T, error)) (T, error) {
+	return gated(actor, act, func(f func(*store.Tx) error) error { return s.readTx(ctx, f) }, fn)
+}
+
+// readAs is a read open to those act's gate lets through (read).
+func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(w *work) (T, error)) (T, error) {
+	return gated(actor, act, func(f func(*work) error) error { return s.read(ctx, actor, f) }, fn)
+}
+
+// writeAs is a command open to those act's gate lets through (write).
+func writeAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(w *work) (T, error)) (T, error) {
+	return gated(actor, act, func(f func(*work) error) error { return s.write(ctx, actor, f) }, fn)
+}
+
 // readLooseAs is read for reads whose statements need not agree (see store.ReadLoose): on
 // PostgreSQL each statement runs on its own, which saves the BEGIN and COMMIT round trips.
 func (s *Service) readLooseAs(ctx context.Context, actor desk.Actor, fn func(w *work) error) error {
