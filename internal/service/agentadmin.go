@@ -44,11 +44,6 @@ func (s *Service) AgentTokens(ctx context.Context, actor desk.Actor, agentID int
 	if actor.ID != agentID && !isAdmin(actor) {
 		return nil, desk.NotFound("agent", agentID)
 	}
-	var out []desk.Token
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Tokens(ctx, agentID, s.now())
-		return err
-	})
+	out, err := s.tokensOf(ctx, agentID)
 	return out, wrap("list agent tokens", err)
 }

@@ -142,10 +142,8 @@ func (s *Service) runAutomations(w *work) error {
 // rule asks for them.
 func (s *Service) runRules(w *work, rules []*desk.Rule, t autoTrigger) error {
 	c, err := w.lockCase(t.caseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	facts := desk.CaseFacts{Text: t.text}
 	for _, r := range rules {
@@ -656,10 +654,7 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 
 // DeleteAutomation removes a rule (what it did stays on the records).
 func (s *Service) DeleteAutomation(ctx context.Context, actor desk.Actor, id int64) error {
-	if err := gate(actor, ActAutomations); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActAutomations, func(w *work) error {
 		was, err := w.tx.Automation(w.ctx, id)
 		if err != nil {
 			return notFoundAs(err, "automation", id)

@@ -73,11 +73,8 @@ func (s *Service) MakeDecision(ctx context.Context, actor desk.Actor, caseID int
 	}
 	var d desk.Decision
 	err = s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
+		c, err := w.caseFor(caseID, ActDecisionMake)
 		if err != nil {
-			return err
-		}
-		if err := w.allow(ActDecisionMake, Object{Case: c}); err != nil {
 			return err
 		}
 		me, err := w.agent(actor.ID)

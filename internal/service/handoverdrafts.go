@@ -22,11 +22,8 @@ const (
 // allowDrafts asks the permission table (absence.draft) whether the actor may read or write
 // the agent's hand-over drafts: as for the agent's absences.
 func allowDrafts(w *work, agentID int64) error {
-	a, err := w.agent(agentID)
-	if err != nil {
-		return notFoundAs(err, "agent", agentID)
-	}
-	return w.allow(ActAbsenceDraft, Object{Agent: &a})
+	_, err := agentFor(w, agentID, ActAbsenceDraft)
+	return err
 }
 
 // HandoverDrafts are what was written so far for the agent's hand-overs.

@@ -150,10 +150,7 @@ func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView
 // users then see and work on it and nothing else; partnerID 0 takes it back. The owner stays
 // the owner.
 func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, partnerID int64, step int) (CaseView, error) {
-	if err := gate(actor, ActCasePartner); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActCasePartner, func(w *work) error {
 		tx := w.tx
 		c, err := w.loadCase(caseID)
 		if err != nil {
@@ -207,10 +204,7 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 		}
 		return nil
 	})
-	if err != nil {
-		return CaseView{}, wrap("assign partner", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "assign partner", err)
 }
 
 // notifyOwnerOfPartner tells the case's owner what a partner's user just did on it: the owner

@@ -213,12 +213,7 @@ func (s *Service) Customer(ctx context.Context, actor desk.Actor, id int64) (Cus
 	if !desk.CanSeeCustomer(actor, id) {
 		return CustomerView{}, desk.NotFound("customer", id)
 	}
-	var v CustomerView
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		v, err = customerView(w, id)
-		return err
-	})
+	v, err := readValue(s, ctx, actor, func(w *work) (CustomerView, error) { return customerView(w, id) })
 	return v, wrap("load customer", err)
 }
 

@@ -281,11 +281,8 @@ func (s *Service) ResetSecondFactor(ctx context.Context, actor desk.Actor, agent
 	}
 	had := false
 	err := s.write(ctx, actor, func(w *work) error {
-		a, err := w.agent(agentID)
+		_, err := agentFor(w, agentID, ActSecondFactorReset)
 		if err != nil {
-			return notFoundAs(err, "agent", agentID)
-		}
-		if err := w.allow(ActSecondFactorReset, Object{Agent: &a}); err != nil {
 			return err
 		}
 		if _, err := w.tx.SecondFactor(w.ctx, agentID); store.IsNotFound(err) {
@@ -350,10 +347,7 @@ func (s *Service) SecondFactorOverview(ctx context.Context, actor desk.Actor) (F
 // SetSecondFactorRequired requires (or stops requiring) a second factor of every agent: one
 // without sets it up at their next sign-in, before the desk opens.
 func (s *Service) SetSecondFactorRequired(ctx context.Context, actor desk.Actor, on bool) error {
-	if err := gate(actor, ActSecondFactorPolicy); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActSecondFactorPolicy, func(w *work) error {
 		return w.tx.SetSecondFactorRequired(w.ctx, on, actor.ID, w.now)
 	})
 	if err == nil {

@@ -46,10 +46,7 @@ func (s *Service) SaveView(ctx context.Context, actor desk.Actor, name, query st
 // DeleteView deletes one of the actor's own views; another's is not theirs to delete and is
 // left as it is (as is one deleted already), without saying whether it exists.
 func (s *Service) DeleteView(ctx context.Context, actor desk.Actor, id int64) error {
-	if err := gate(actor, ActOwnViews); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActOwnViews, func(w *work) error {
 		_, err := w.tx.DeleteView(w.ctx, actor.ID, id)
 		return err
 	})

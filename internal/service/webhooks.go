@@ -142,10 +142,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64,
 
 // DeleteWebhook removes an endpoint and its delivery log (admins).
 func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64) error {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActWebhooks, func(w *work) error {
 		if err := w.tx.DeleteWebhook(w.ctx, id); err != nil {
 			return notFoundAs(err, "webhook", id)
 		}
@@ -522,10 +519,7 @@ func (q WebhookQueue) NextDue(ctx context.Context) (next time.Time, ok bool, err
 // ResendDelivery sends one of an endpoint's deliveries again (delivered or failed), and turns
 // the endpoint back on if it was disabled: "send again" after the receiver is fixed (admins).
 func (s *Service) ResendDelivery(ctx context.Context, actor desk.Actor, webhookID, deliveryID int64) error {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActWebhooks, func(w *work) error {
 		if err := w.tx.RequeueDelivery(w.ctx, webhookID, deliveryID, w.now); err != nil {
 			if store.IsNotFound(err) {
 				return desk.Conflict("not_done", "only a delivered or failed delivery of this endpoint is sent again", nil)
