@@ -109,6 +109,14 @@ var (
 	hrMonths = [12]string{"sij", "velj", "ožu", "tra", "svi", "lip", "srp", "kol", "ruj", "lis", "stu", "pro"}
 )
 
+// dayMonthStamp writes a time as "<weekday> <day>. <month> 15:04" in a language's abbreviations,
+// as Estonian and Croatian both date a mail.
+func dayMonthStamp(days *[7]string, months *[12]string) func(t time.Time) string {
+	return func(t time.Time) string {
+		return fmt.Sprintf("%s %d. %s %s", days[t.Weekday()], t.Day(), months[t.Month()-1], t.Format("15:04"))
+	}
+}
+
 var mailWordsByLang = map[string]*mailWords{
 	"en": {
 		sender:          "Customer care",
@@ -144,9 +152,7 @@ var mailWordsByLang = map[string]*mailWords{
 			"Kumbki link avab lehe ühe nupuga ja toimib kuni %s. Võite ka vastata sellele kirjale „jah, lahendatud“ " +
 			"või „ei, see ei ole see, mida ma küsisin“ või vastata kliendiportaalis.",
 		resolutionNoLinks: "Palun vastake sellele kirjale „jah, lahendatud“ või „ei, see ei ole see, mida ma küsisin“ või vastake kliendiportaalis.",
-		stamp: func(t time.Time) string {
-			return fmt.Sprintf("%s %d. %s %s", etDays[t.Weekday()], t.Day(), etMonths[t.Month()-1], t.Format("15:04"))
-		},
+		stamp:             dayMonthStamp(&etDays, &etMonths),
 	},
 	"hr": {
 		sender:          "Korisnička podrška",
@@ -164,9 +170,7 @@ var mailWordsByLang = map[string]*mailWords{
 			"Svaka poveznica otvara stranicu s jednim gumbom i vrijedi do %s. Možete i odgovoriti na ovu poruku „da, riješeno“ " +
 			"ili „ne, to nije ono što sam pitao“ ili odgovoriti na korisničkom portalu.",
 		resolutionNoLinks: "Molimo vas da odgovorite na ovu poruku „da, riješeno“ ili „ne, to nije ono što sam pitao“ ili na korisničkom portalu.",
-		stamp: func(t time.Time) string {
-			return fmt.Sprintf("%s %d. %s %s", hrDays[t.Weekday()], t.Day(), hrMonths[t.Month()-1], t.Format("15:04"))
-		},
+		stamp:             dayMonthStamp(&hrDays, &hrMonths),
 	},
 }
 

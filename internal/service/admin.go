@@ -27,32 +27,28 @@ type CaseTypeUpdate struct {
 // UpdateCaseType changes a case type's team, required references, response target and
 // process; its name stays, since cases name their type by it.
 func (s *Service) UpdateCaseType(ctx context.Context, actor desk.Actor, id int64, up CaseTypeUpdate) (desk.CaseType, error) {
-	if err := gate(actor, ActCaseTypeUpdate); err != nil {
-		return desk.CaseType{}, err
-	}
-	var ct desk.CaseType
-	err := s.write(ctx, actor, func(w *work) error {
+	ct, err := writeAs(s, ctx, actor, ActCaseTypeUpdate, func(w *work) (desk.CaseType, error) {
 		was, err := w.tx.CaseType(ctx, id, "")
 		if err != nil {
-			return notFoundAs(err, "case type", id)
+			return desk.CaseType{}, notFoundAs(err, "case type", id)
 		}
 		if err := w.allow(ActCaseTypeUpdate, Object{}); err != nil {
-			return err
+			return desk.CaseType{}, err
 		}
-		in := mergeCaseType(was, up)
-		if ct, err = desk.ValidateCaseType(in, was.CreatedAt); err != nil {
-			return err
+		ct, err := desk.ValidateCaseType(mergeCaseType(was, up), was.CreatedAt)
+		if err != nil {
+			return ct, err
 		}
 		ct.ID = was.ID
 		if ct.Team != "" {
 			if ct.TeamID, err = w.tx.EnsureTeam(ctx, ct.Team, w.now); err != nil {
-				return err
+				return ct, err
 			}
 		}
 		if err := w.tx.UpdateCaseType(ctx, ct); err != nil {
-			return err
+			return ct, err
 		}
-		return w.audit(logCaseTypeUpdate, ct.Name, was, ct)
+		return ct, w.audit(logCaseTypeUpdate, ct.Name, was, ct)
 	})
 	return ct, wrap("update case type", err)
 }
@@ -90,14 +86,9 @@ func mergeCaseType(was desk.CaseType, up CaseTypeUpdate) desk.NewCaseType {
 
 // CaseTypeByID is one case type, for its edit form (those who may change it).
 func (s *Service) CaseTypeByID(ctx context.Context, actor desk.Actor, id int64) (desk.CaseType, error) {
-	if err := gate(actor, ActCaseTypeUpdate); err != nil {
-		return desk.CaseType{}, err
-	}
-	var ct desk.CaseType
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		ct, err = tx.CaseType(ctx, id, "")
-		return notFoundAs(err, "case type", id)
+	ct, err := readTxAs(s, ctx, actor, ActCaseTypeUpdate, func(tx *store.Tx) (desk.CaseType, error) {
+		ct, err := tx.CaseType(ctx, id, "")
+		return ct, notFoundAs(err, "case type", id)
 	})
 	return ct, wrap("load case type", err)
 }
@@ -221,33 +212,23 @@ func (s *Service) UpdateCannedReply(ctx context.Context, actor desk.Actor, id in
 // DeleteCannedReply removes a canned reply and answers it as it was; what was sent with it
 // stays on the records.
 func (s *Service) DeleteCannedReply(ctx context.Context, actor desk.Actor, id int64) (desk.CannedReply, error) {
-	if err := gate(actor, ActCannedChange); err != nil {
-		return desk.CannedReply{}, err
-	}
-	var was desk.CannedReply
-	err := s.write(ctx, actor, func(w *work) error {
-		var err error
-		if was, err = loadCannedFor(w, id, ActCannedChange); err != nil {
-			return err
+	was, err := writeAs(s, ctx, actor, ActCannedChange, func(w *work) (desk.CannedReply, error) {
+		was, err := loadCannedFor(w, id, ActCannedChange)
+		if err != nil {
+			return was, err
 		}
 		if err := w.tx.DeleteCannedReply(ctx, id); err != nil {
-			return err
+			return was, err
 		}
-		return w.audit(logCannedDelete, was.Name, was, nil)
+		return was, w.audit(logCannedDelete, was.Name, was, nil)
 	})
 	return was, wrap("delete canned reply", err)
 }
 
 // CannedReply is one canned reply, for its edit form (those who may change it).
 func (s *Service) CannedReply(ctx context.Context, actor desk.Actor, id int64) (desk.CannedReply, error) {
-	if err := gate(actor, ActCannedChange); err != nil {
-		return desk.CannedReply{}, err
-	}
-	var r desk.CannedReply
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		r, err = loadCannedFor(w, id, ActCannedChange)
-		return err
+	r, err := readAs(s, ctx, actor, ActCannedChange, func(w *work) (desk.CannedReply, error) {
+		return loadCannedFor(w, id, ActCannedChange)
 	})
 	return r, wrap("load canned reply", err)
 }
@@ -287,8 +268,12 @@ func seesCanned(w *work, r desk.CannedReply) (bool, error) {
 	return me.TeamID != 0 && me.TeamID == r.TeamID, nil
 }
 
-// visibleCanned keeps the replies the actor sees (seesCanned).
-func visibleCanned(w *work, all []desk.CannedReply) ([]desk.CannedReply, error) {
+// visibleCanned is the replies the actor sees (seesCanned).
+func visibleCanned(w *work) ([]desk.CannedReply, error) {
+	all, err := w.tx.CannedReplies(w.ctx, 0)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]desk.CannedReply, 0, len(all))
 	for _, r := range all {
 		ok, err := seesCanned(w, r)
@@ -317,14 +302,10 @@ type AdminAgent struct {
 // AdminAgents lists every agent with what the reader may do to each: the administration
 // screen's list (admins and managers).
 func (s *Service) AdminAgents(ctx context.Context, actor desk.Actor) ([]AdminAgent, error) {
-	if err := gate(actor, ActAdminView); err != nil {
-		return nil, err
-	}
-	var out []AdminAgent
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readAs(s, ctx, actor, ActAdminView, func(w *work) ([]AdminAgent, error) {
 		agents, err := w.tx.Agents(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		names := map[int64]string{}
 		for _, a := range agents {
@@ -333,54 +314,42 @@ func (s *Service) AdminAgents(ctx context.Context, actor desk.Actor) ([]AdminAge
 		}
 		may, err := manageable(w, agents)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		var out []AdminAgent
 		for _, a := range agents {
 			edit, err := mayManageAgent(w, Object{Agent: &a})
 			if err != nil {
-				return err
+				return out, err
 			}
 			out = append(out, AdminAgent{Agent: a, Manager: names[a.ManagerID], Edit: edit, Toggle: may[a.ID]})
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("list agents", err)
 }
 
 // AgentToEdit is an agent for the edit form, to those the table lets change them.
 func (s *Service) AgentToEdit(ctx context.Context, actor desk.Actor, id int64) (desk.Agent, error) {
-	if err := gate(actor, ActAgentUpdate); err != nil {
-		return desk.Agent{}, err
-	}
-	var a desk.Agent
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		if a, err = w.agent(id); err != nil {
-			return notFoundAs(err, "agent", id)
-		}
-		return w.allow(ActAgentUpdate, Object{Agent: &a})
+	a, err := readAs(s, ctx, actor, ActAgentUpdate, func(w *work) (desk.Agent, error) {
+		return agentFor(w, id, ActAgentUpdate)
 	})
 	return a, wrap("load agent", err)
 }
 
 // TeamToEdit is a team's settings for the edit form, to those the table lets change them.
 func (s *Service) TeamToEdit(ctx context.Context, actor desk.Actor, name string) (desk.TeamSettings, error) {
-	if err := gate(actor, ActTeamSettings); err != nil {
-		return desk.TeamSettings{}, err
-	}
-	var t desk.TeamSettings
-	err := s.read(ctx, actor, func(w *work) error {
+	t, err := readAs(s, ctx, actor, ActTeamSettings, func(w *work) (desk.TeamSettings, error) {
 		teams, err := w.tx.Teams(ctx)
 		if err != nil {
-			return err
+			return desk.TeamSettings{}, err
 		}
 		for _, x := range teams {
 			if x.Name == name {
-				t = x
-				return w.allow(ActTeamSettings, Object{TeamID: x.ID})
+				return x, w.allow(ActTeamSettings, Object{TeamID: x.ID})
 			}
 		}
-		return desk.NotFound("team", name)
+		return desk.TeamSettings{}, desk.NotFound("team", name)
 	})
 	return t, wrap("load team", err)
 }

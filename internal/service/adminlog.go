@@ -117,14 +117,11 @@ const adminLogPage = 100
 
 // AdminLog lists the admin log newest first, a page of rows older than before (0: the newest).
 func (s *Service) AdminLog(ctx context.Context, actor desk.Actor, before int64) (AdminLogPage, error) {
-	if err := gate(actor, ActAdminLog); err != nil {
-		return AdminLogPage{}, err
-	}
-	var out AdminLogPage
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readAs(s, ctx, actor, ActAdminLog, func(w *work) (AdminLogPage, error) {
+		var out AdminLogPage
 		rows, err := w.tx.AdminChanges(w.ctx, before, adminLogPage+1)
 		if err != nil {
-			return err
+			return out, err
 		}
 		if len(rows) > adminLogPage {
 			rows = rows[:adminLogPage]
@@ -132,7 +129,7 @@ func (s *Service) AdminLog(ctx context.Context, actor desk.Actor, before int64) 
 		}
 		out.Changes = rows
 		out.Head, err = w.tx.AdminLogHead(w.ctx)
-		return err
+		return out, err
 	})
 	return out, wrap("admin log", err)
 }

@@ -16,18 +16,7 @@ import (
 // password asks for on the sign-in page (sendPasswordReset), so there is one path. Nobody sees
 // a password or the link; the admin log keeps who asked it for whom.
 func (s *Service) SendPasswordReset(ctx context.Context, actor desk.Actor, agentID int64, in PortalLinkRequest) (desk.Agent, error) {
-	if err := gate(actor, ActAgentPasswordReset); err != nil {
-		return desk.Agent{}, err
-	}
-	var a desk.Agent
-	err := s.write(ctx, actor, func(w *work) error {
-		var err error
-		if a, err = w.agent(agentID); err != nil {
-			return notFoundAs(err, "agent", agentID)
-		}
-		if err := w.allow(ActAgentPasswordReset, Object{Agent: &a}); err != nil {
-			return err
-		}
+	a, err := s.onAgent(ctx, actor, agentID, ActAgentPasswordReset, func(w *work, a *desk.Agent) error {
 		if !a.Active || a.Role == desk.RolePartner {
 			// The link would set a password nobody signs in with: the mail is not sent
 			// (sendPasswordReset refuses them too).
@@ -55,11 +44,6 @@ func (s *Service) AgentTokens(ctx context.Context, actor desk.Actor, agentID int
 	if actor.ID != agentID && !isAdmin(actor) {
 		return nil, desk.NotFound("agent", agentID)
 	}
-	var out []desk.Token
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Tokens(ctx, agentID, s.now())
-		return err
-	})
+	out, err := s.tokensOf(ctx, agentID)
 	return out, wrap("list agent tokens", err)
 }

@@ -31,41 +31,30 @@ func (u AgentUpdate) own() bool {
 // manager for people below them, never admins), and only an admin makes admins and managers.
 // Deactivating ends the agent's sessions, as SetAgentActive does.
 func (s *Service) UpdateAgent(ctx context.Context, actor desk.Actor, id int64, in AgentUpdate) (desk.Agent, error) {
-	if err := gate(actor, ActAgentUpdate); err != nil {
-		return desk.Agent{}, err
-	}
-	var a desk.Agent
-	err := s.write(ctx, actor, func(w *work) error {
-		var err error
-		if a, err = w.agent(id); err != nil {
-			return notFoundAs(err, "agent", id)
-		}
-		if err := w.allow(ActAgentUpdate, Object{Agent: &a}); err != nil {
-			return err
-		}
+	a, err := s.onAgent(ctx, actor, id, ActAgentUpdate, func(w *work, a *desk.Agent) error {
 		if !in.own() && actor.Kind != desk.ActorSystem {
 			// Role, team, manager and active are for those who manage the agent, themselves too.
-			if ok, err := mayManageAgent(w, Object{Agent: &a}); err != nil {
+			if ok, err := mayManageAgent(w, Object{Agent: a}); err != nil {
 				return err
 			} else if !ok {
 				return refusal(ActAgentUpdate)
 			}
 		}
-		was := a
-		if err := applyAgentUpdate(w, &a, in); err != nil {
+		was := *a
+		if err := applyAgentUpdate(w, a, in); err != nil {
 			return err
 		}
 		if a.Role != was.Role || a.ManagerID != was.ManagerID {
 			// The agent as changed must be one the actor could have added (mayCreateAgent).
-			if err := w.allow(ActAgentCreate, Object{Agent: &a}); err != nil {
+			if err := w.allow(ActAgentCreate, Object{Agent: a}); err != nil {
 				return err
 			}
 		}
-		if err := w.tx.UpdateAgent(ctx, a); err != nil {
+		if err := w.tx.UpdateAgent(ctx, *a); err != nil {
 			return err
 		}
-		w.keepAgent(a)
-		if err := w.audit(logAgentUpdate, a.Email, agentFields(was), agentFields(a)); err != nil {
+		w.keepAgent(*a)
+		if err := w.audit(logAgentUpdate, a.Email, agentFields(was), agentFields(*a)); err != nil {
 			return err
 		}
 		if was.Active && !a.Active {

@@ -305,12 +305,8 @@ func (s *Service) linkQuestion(w *work, c *desk.Case, l store.HandoverLink) (Han
 func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bool) (HandoverQuestion, error) {
 	var q HandoverQuestion
 	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
-		l, c, lang, err := s.linkedCase(w, token, handoverLinks)
+		l, c, lang, err := s.linkToUse(w, token, handoverLinks)
 		if q.Lang = lang; err != nil {
-			return err
-		}
-		// Read again under the case's lock: an answer that got there first has used it.
-		if l, err = s.answerLink(w, token, handoverLinks); err != nil {
 			return err
 		}
 		cust, err := w.customer(l.CustomerID)

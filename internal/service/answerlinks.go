@@ -96,6 +96,17 @@ func (s *Service) linkedCase(w *work, token string, p linkPurpose) (store.Handov
 	return l, c, cust.Lang, err
 }
 
+// linkToUse is linkedCase for a command that uses the link up: the link is read again under
+// its case's lock, so that of two answers racing each other only the first finds it working.
+func (s *Service) linkToUse(w *work, token string, p linkPurpose) (store.HandoverLink, *desk.Case, string, error) {
+	_, c, lang, err := s.linkedCase(w, token, p)
+	if err != nil {
+		return store.HandoverLink{}, c, lang, err
+	}
+	l, err := s.answerLink(w, token, p)
+	return l, c, lang, err
+}
+
 // linkLang is the language of the customer a link was made for, when err (from answerLink)
 // leaves the link known to be genuine (used or expired); "" otherwise.
 func linkLang(w *work, l store.HandoverLink, err error, p linkPurpose) string {

@@ -142,10 +142,8 @@ func (s *Service) runAutomations(w *work) error {
 // rule asks for them.
 func (s *Service) runRules(w *work, rules []*desk.Rule, t autoTrigger) error {
 	c, err := w.lockCase(t.caseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	facts := desk.CaseFacts{Text: t.text}
 	for _, r := range rules {
@@ -586,23 +584,8 @@ func checkAutomationRefs(w *work, a desk.Automation) error {
 
 // Automations lists the rules.
 func (s *Service) Automations(ctx context.Context, actor desk.Actor) ([]desk.Automation, error) {
-	out, err := readAs(s, ctx, actor, ActAutomations, func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
+	out, err := readTxAs(s, ctx, actor, ActAutomations, func(tx *store.Tx) ([]desk.Automation, error) { return tx.Automations(ctx) })
 	return out, wrap("list automations", err)
-}
-
-// readAs is a read open to those the action's gate lets through: one read transaction. The
-// caller wraps its errors with what it reads.
-func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(tx *store.Tx) (T, error)) (T, error) {
-	var out T
-	if err := gate(actor, act); err != nil {
-		return out, err
-	}
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
 }
 
 // AutomationPatch changes a rule; nil fields stay as they are.
@@ -671,10 +654,7 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 
 // DeleteAutomation removes a rule (what it did stays on the records).
 func (s *Service) DeleteAutomation(ctx context.Context, actor desk.Actor, id int64) error {
-	if err := gate(actor, ActAutomations); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActAutomations, func(w *work) error {
 		was, err := w.tx.Automation(w.ctx, id)
 		if err != nil {
 			return notFoundAs(err, "automation", id)

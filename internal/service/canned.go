@@ -10,11 +10,8 @@ import (
 // cannedForCase lists the canned replies the reader sees on a case page, each previewed as it
 // would reach the customer (variables filled in their language and zone).
 func cannedForCase(w *work, c *desk.Case, p *CasePage) error {
-	all, err := w.tx.CannedReplies(w.ctx, 0)
-	if err != nil {
-		return err
-	}
-	if p.Canned, err = visibleCanned(w, all); err != nil {
+	var err error
+	if p.Canned, err = visibleCanned(w); err != nil {
 		return err
 	}
 	p.Previews = make(map[int64]string, len(p.Canned))
@@ -88,27 +85,20 @@ type CannedItem struct {
 // CannedList is the canned replies the reader sees, each with whether they may change it, in
 // one read.
 func (s *Service) CannedList(ctx context.Context, actor desk.Actor) ([]CannedItem, error) {
-	if err := gate(actor, ActDeskRead); err != nil {
-		return nil, err
-	}
-	var out []CannedItem
-	err := s.read(ctx, actor, func(w *work) error {
-		all, err := w.tx.CannedReplies(w.ctx, 0)
+	out, err := readAs(s, ctx, actor, ActDeskRead, func(w *work) ([]CannedItem, error) {
+		mine, err := visibleCanned(w)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		mine, err := visibleCanned(w, all)
-		if err != nil {
-			return err
-		}
+		var out []CannedItem
 		for _, r := range mine {
 			ok, err := w.may(ActCannedChange, Object{Canned: &r})
 			if err != nil {
-				return err
+				return out, err
 			}
 			out = append(out, CannedItem{CannedReply: r, MayChange: ok})
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("list canned replies", err)
 }

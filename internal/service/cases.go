@@ -65,6 +65,15 @@ func (v CaseView) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
+// caseAfter answers a command on a case that ended with err: the case as the command left it,
+// read as the actor sees it, or err wrapped as what the command did.
+func (s *Service) caseAfter(ctx context.Context, actor desk.Actor, caseID int64, what string, err error) (CaseView, error) {
+	if err != nil {
+		return CaseView{}, wrap(what, err)
+	}
+	return s.Case(ctx, actor, caseID)
+}
+
 // OpenCase opens a case for a customer: the customer's words become the original request and
 // the record's first entry. With no owner named, the least busy active agent owns it.
 func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCase) (CaseView, error) {
@@ -89,10 +98,7 @@ func (s *Service) OpenCase(ctx context.Context, actor desk.Actor, in desk.NewCas
 		}
 		return err
 	})
-	if err != nil {
-		return CaseView{}, wrap("open case", err)
-	}
-	return s.Case(ctx, actor, id)
+	return s.caseAfter(ctx, actor, id, "open case", err)
 }
 
 // openCase is OpenCase inside a command that has loaded the customer; it returns the case and

@@ -53,10 +53,7 @@ func (s *Service) SetCopies(ctx context.Context, actor desk.Actor, caseID int64,
 	err := s.onCase(ctx, actor, caseID, ActCaseCopies, func(w *work, c *desk.Case) error {
 		return s.setCopies(w, c, in.CC, in.BCC)
 	})
-	if err != nil {
-		return CaseView{}, wrap("set copies", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "set copies", err)
 }
 
 // setCopies changes a case's copies, each list checked; nil leaves it as it is.

@@ -54,6 +54,13 @@ func policyOf(w *work, teamID int64) (desk.DecisionPolicy, error) {
 	return def, nil
 }
 
+// teamPolicy is policyOf as the policy screens show it, with the team's name.
+func teamPolicy(w *work, teamID int64, team string) (desk.DecisionPolicy, error) {
+	p, err := policyOf(w, teamID)
+	p.Team = team
+	return p, err
+}
+
 // MakeDecision records a decision on a case: granted (or refused) at once within the actor's
 // limit, else sent up for approval with a promise of a decision by a time.
 func (s *Service) MakeDecision(ctx context.Context, actor desk.Actor, caseID int64, in desk.NewDecision) (desk.Decision, error) {
@@ -66,11 +73,8 @@ func (s *Service) MakeDecision(ctx context.Context, actor desk.Actor, caseID int
 	}
 	var d desk.Decision
 	err = s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
+		c, err := w.caseFor(caseID, ActDecisionMake)
 		if err != nil {
-			return err
-		}
-		if err := w.allow(ActDecisionMake, Object{Case: c}); err != nil {
 			return err
 		}
 		me, err := w.agent(actor.ID)
@@ -308,18 +312,12 @@ func evidenceOf(w *work, caseID int64) (Evidence, error) {
 
 // DecisionPolicy is the policy a team (or, for "", the desk) decides by.
 func (s *Service) DecisionPolicy(ctx context.Context, actor desk.Actor, team string) (desk.DecisionPolicy, error) {
-	if err := gate(actor, ActDecisionRead); err != nil {
-		return desk.DecisionPolicy{}, err
-	}
-	var p desk.DecisionPolicy
-	err := s.read(ctx, actor, func(w *work) error {
+	p, err := readAs(s, ctx, actor, ActDecisionRead, func(w *work) (desk.DecisionPolicy, error) {
 		teamID, err := teamNamed(w, team)
 		if err != nil {
-			return err
+			return desk.DecisionPolicy{}, err
 		}
-		p, err = policyOf(w, teamID)
-		p.Team = team
-		return err
+		return teamPolicy(w, teamID, team)
 	})
 	return p, wrap("decision policy", err)
 }
@@ -327,27 +325,21 @@ func (s *Service) DecisionPolicy(ctx context.Context, actor desk.Actor, team str
 // SetDecisionPolicy writes the policy of a team (a manager's own, an admin's any) or of the
 // desk (team "": admin).
 func (s *Service) SetDecisionPolicy(ctx context.Context, actor desk.Actor, team string, p desk.DecisionPolicy) (desk.DecisionPolicy, error) {
-	if err := gate(actor, ActDecisionPolicy); err != nil {
-		return desk.DecisionPolicy{}, err
-	}
-	var out desk.DecisionPolicy
-	err := s.write(ctx, actor, func(w *work) error {
+	out, err := writeAs(s, ctx, actor, ActDecisionPolicy, func(w *work) (desk.DecisionPolicy, error) {
 		teamID, err := teamNamed(w, team)
 		if err != nil {
-			return err
+			return desk.DecisionPolicy{}, err
 		}
 		if err := w.allow(ActDecisionPolicy, Object{TeamID: teamID}); err != nil {
-			return err
+			return desk.DecisionPolicy{}, err
 		}
 		if p, err = desk.ValidatePolicy(p); err != nil {
-			return err
+			return desk.DecisionPolicy{}, err
 		}
 		if err := w.tx.SaveDecisionPolicy(ctx, teamID, p, actor.ID, w.now); err != nil {
-			return err
+			return desk.DecisionPolicy{}, err
 		}
-		out, err = policyOf(w, teamID)
-		out.Team = team
-		return err
+		return teamPolicy(w, teamID, team)
 	})
 	return out, wrap("set decision policy", err)
 }

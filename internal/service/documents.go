@@ -56,13 +56,7 @@ func (s *Service) AddDocument(ctx context.Context, actor desk.Actor, in Document
 		if caseID == 0 {
 			return nil
 		}
-		// Whoever adds it to a case acts on the case: a new name reaches the customer only
-		// with an introduction.
-		intro, err := s.participate(w, c)
-		if err != nil {
-			return err
-		}
-		_, err = s.appendRecord(w, c, append(intro, desk.DocumentAdded(d, actor)))
+		_, err := s.appendActing(w, c, desk.DocumentAdded(d, actor))
 		return err
 	})
 	return d, wrap("add document", err)

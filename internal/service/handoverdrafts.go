@@ -22,26 +22,17 @@ const (
 // allowDrafts asks the permission table (absence.draft) whether the actor may read or write
 // the agent's hand-over drafts: as for the agent's absences.
 func allowDrafts(w *work, agentID int64) error {
-	a, err := w.agent(agentID)
-	if err != nil {
-		return notFoundAs(err, "agent", agentID)
-	}
-	return w.allow(ActAbsenceDraft, Object{Agent: &a})
+	_, err := agentFor(w, agentID, ActAbsenceDraft)
+	return err
 }
 
 // HandoverDrafts are what was written so far for the agent's hand-overs.
 func (s *Service) HandoverDrafts(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.HandoverDraft, error) {
-	if err := gate(actor, ActAbsenceDraft); err != nil {
-		return nil, err
-	}
-	var out []desk.HandoverDraft
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readAs(s, ctx, actor, ActAbsenceDraft, func(w *work) ([]desk.HandoverDraft, error) {
 		if err := allowDrafts(w, agentID); err != nil {
-			return err
+			return nil, err
 		}
-		var err error
-		out, err = w.tx.HandoverDrafts(w.ctx, agentID)
-		return err
+		return w.tx.HandoverDrafts(w.ctx, agentID)
 	})
 	return out, wrap("hand-over drafts", err)
 }

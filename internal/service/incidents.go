@@ -151,29 +151,13 @@ func openIncident(w *work, id int64, act Action) (desk.Incident, error) {
 
 // Incidents lists incidents, newest first (state "": every one).
 func (s *Service) Incidents(ctx context.Context, actor desk.Actor, state desk.IncidentState) ([]desk.Incident, error) {
-	if err := gate(actor, ActIncidentRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Incident
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		out, err = w.tx.Incidents(ctx, state)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActIncidentRead, func(tx *store.Tx) ([]desk.Incident, error) { return tx.Incidents(ctx, state) })
 	return out, wrap("list incidents", err)
 }
 
 // Incident is one incident with its cases, customers, promises and who was told what.
 func (s *Service) Incident(ctx context.Context, actor desk.Actor, id int64) (IncidentView, error) {
-	if err := gate(actor, ActIncidentRead); err != nil {
-		return IncidentView{}, err
-	}
-	var view IncidentView
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		view, err = incidentView(w, id)
-		return err
-	})
+	view, err := readAs(s, ctx, actor, ActIncidentRead, func(w *work) (IncidentView, error) { return incidentView(w, id) })
 	return view, wrap("load incident", err)
 }
 
@@ -418,15 +402,10 @@ func (w *work) unqueueMail(caseID int64) {
 // PromiseIncident makes an incident's promise on every open linked case: one promise a case,
 // owned by the incident's owner, grouped under the first one's id. Each customer is told once.
 func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int64, in desk.NewPromise) (IncidentPromiseView, error) {
-	if err := gate(actor, ActIncidentRun); err != nil {
-		return IncidentPromiseView{}, err
-	}
-	var out IncidentPromiseView
-	err := s.write(ctx, actor, func(w *work) error {
-		inc, err := openIncident(w, id, ActIncidentRun)
-		if err != nil {
-			return err
-		}
+	var group int64
+	v, err := s.runIncident(ctx, actor, id, "promise incident", func(w *work, inc *desk.Incident) error {
+		group = 0 // a command run again (see write) starts afresh
+		var err error
 		if in, err = desk.ValidatePromise(in, w.now); err != nil {
 			return err
 		}
@@ -436,7 +415,6 @@ func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int6
 		}
 		tell := tellers(v, func(c *desk.Case) bool { return c.Status.Active() }) // promises go on open cases only
 		in.OwnerID = inc.OwnerID
-		var group int64
 		for _, cv := range v.Cases {
 			c := v.byCase[cv.ID]
 			if !c.Status.Active() {
@@ -459,18 +437,15 @@ func (s *Service) PromiseIncident(ctx context.Context, actor desk.Actor, id int6
 		if group == 0 {
 			return desk.Conflict("no_open_cases", "an incident's promise is made to the customers of its open linked cases: link a case first", nil)
 		}
-		v, err = incidentView(w, id)
-		if err != nil {
-			return err
-		}
-		for _, g := range v.Promises {
-			if g.ID == group {
-				out = g
-			}
-		}
 		return nil
 	})
-	return out, wrap("promise incident", err)
+	var out IncidentPromiseView
+	for _, g := range v.Promises {
+		if g.ID == group {
+			out = g
+		}
+	}
+	return out, err
 }
 
 // promiseGroup is an incident's promise: the incident, the promises of its group (the first
@@ -579,20 +554,15 @@ func eachOpen(w *work, ids []int64, fn func(p *desk.Promise, c *desk.Case) error
 // runIncident runs a command of an open incident's owner or team (incident.run) and answers
 // the incident as it left it.
 func (s *Service) runIncident(ctx context.Context, actor desk.Actor, id int64, what string, fn func(w *work, inc *desk.Incident) error) (IncidentView, error) {
-	if err := gate(actor, ActIncidentRun); err != nil {
-		return IncidentView{}, err
-	}
-	var view IncidentView
-	err := s.write(ctx, actor, func(w *work) error {
+	view, err := writeAs(s, ctx, actor, ActIncidentRun, func(w *work) (IncidentView, error) {
 		inc, err := openIncident(w, id, ActIncidentRun)
 		if err != nil {
-			return err
+			return IncidentView{}, err
 		}
 		if err := fn(w, &inc); err != nil {
-			return err
+			return IncidentView{}, err
 		}
-		view, err = incidentView(w, id)
-		return err
+		return incidentView(w, id)
 	})
 	return view, wrap(what, err)
 }

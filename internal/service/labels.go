@@ -38,20 +38,14 @@ func (s *Service) SetLabels(ctx context.Context, actor desk.Actor, caseID int64,
 		in.Tags = tags
 	}
 	err := s.write(ctx, actor, func(w *work) error { return s.setLabels(w, caseID, in) })
-	if err != nil {
-		return CaseView{}, wrap("set priority and tags", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "set priority and tags", err)
 }
 
 // setLabels is the command within a unit of work (an automation's set_priority and add_tags run
 // it too), with in already checked.
 func (s *Service) setLabels(w *work, caseID int64, in LabelsIn) error {
-	c, err := w.loadCase(caseID)
+	c, err := w.caseFor(caseID, ActCaseLabel)
 	if err != nil {
-		return err
-	}
-	if err := w.allow(ActCaseLabel, Object{Case: c}); err != nil {
 		return err
 	}
 	if len(in.AddTags) > 0 {

@@ -13,6 +13,16 @@ import (
 	"github.com/keptdesk/kept/internal/store"
 )
 
+// appendActing appends what the actor adds to a case: whoever adds something acts on the case,
+// and a new name reaches the customer only with an introduction (participate).
+func (s *Service) appendActing(w *work, c *desk.Case, drafts ...desk.Draft) ([]desk.Entry, error) {
+	intro, err := s.participate(w, c)
+	if err != nil {
+		return nil, err
+	}
+	return s.appendRecord(w, c, append(intro, drafts...))
+}
+
 // participate notes an agent acting on a case. Someone new to the case is introduced to the
 // customer: the drafts to append first are returned.
 func (s *Service) participate(w *work, c *desk.Case) ([]desk.Draft, error) {
@@ -195,10 +205,8 @@ func (s *Service) escalationDue(w *work, t store.Timer) error {
 		return fmt.Errorf("waiting escalation of case %d: %w", t.CaseID, err)
 	}
 	c, err := w.lockCase(t.CaseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	switch {
 	case !c.Status.Active():
@@ -333,26 +341,17 @@ func (s *Service) Escalate(ctx context.Context, actor desk.Actor, caseID int64, 
 		}
 		return s.escalate(w, c, escalation{trigger: trigger, reason: reason})
 	})
-	if err != nil {
-		return CaseView{}, wrap("escalate", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "escalate", err)
 }
 
 // HandOver moves a case to a named colleague with a written briefing; the customer is told who
 // now looks after them (and until when, if temporary). A case that has climbed the ladder is
 // not handed below its owner without the customer's recorded agreement.
 func (s *Service) HandOver(ctx context.Context, actor desk.Actor, caseID int64, in desk.Handover) (CaseView, error) {
-	if err := gate(actor, ActCaseHandover); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActCaseHandover, func(w *work) error {
 		return s.handOver(w, caseID, handover{Handover: in})
 	})
-	if err != nil {
-		return CaseView{}, wrap("hand over", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "hand over", err)
 }
 
 // handover is a hand-over as a command makes it: missing marks one forced by an absence nobody
@@ -484,11 +483,8 @@ func (s *Service) AddAbsence(ctx context.Context, actor desk.Actor, agentID int6
 	}
 	view := AbsenceView{HandedOver: []string{}, ToManager: []string{}}
 	err := s.write(ctx, actor, func(w *work) error {
-		agent, err := w.agent(agentID)
+		agent, err := agentFor(w, agentID, ActAbsenceAdd)
 		if err != nil {
-			return notFoundAs(err, "agent", agentID)
-		}
-		if err := w.allow(ActAbsenceAdd, Object{Agent: &agent}); err != nil {
 			return err
 		}
 		a, err := desk.ValidateAbsence(in, agentID, w.now)
@@ -626,17 +622,11 @@ func (s *Service) moveAbsentCases(w *work, agent desk.Agent, a desk.Absence) ([]
 
 // Absences lists an agent's absences that have not ended.
 func (s *Service) Absences(ctx context.Context, actor desk.Actor, agentID int64) ([]desk.Absence, error) {
-	if err := gate(actor, ActAbsenceRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Absence
-	err := s.readTx(ctx, func(tx *store.Tx) error {
+	out, err := readTxAs(s, ctx, actor, ActAbsenceRead, func(tx *store.Tx) ([]desk.Absence, error) {
 		if _, err := tx.Agent(ctx, agentID); err != nil {
-			return notFoundAs(err, "agent", agentID)
+			return nil, notFoundAs(err, "agent", agentID)
 		}
-		var err error
-		out, err = tx.Absences(ctx, agentID, s.now(), s.now().AddDate(10, 0, 0))
-		return err
+		return tx.Absences(ctx, agentID, s.now(), s.now().AddDate(10, 0, 0))
 	})
 	return out, wrap("list absences", err)
 }
@@ -669,15 +659,7 @@ func (s *Service) BulkHandOver(ctx context.Context, actor desk.Actor, handovers 
 
 // Notifications lists the actor's newest notifications.
 func (s *Service) Notifications(ctx context.Context, actor desk.Actor) ([]desk.Notification, error) {
-	if err := gate(actor, ActOwnRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Notification
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Notifications(ctx, actor.ID, 100)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActOwnRead, func(tx *store.Tx) ([]desk.Notification, error) { return tx.Notifications(ctx, actor.ID, 100) })
 	return out, wrap("list notifications", err)
 }
 

@@ -122,19 +122,16 @@ type PartnerView struct {
 
 // Partners lists the partner organisations with their users (staff: they hand cases to them).
 func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView, error) {
-	if err := gate(actor, ActPartnerRead); err != nil {
-		return nil, err
-	}
-	out := []PartnerView{}
-	err := s.read(ctx, actor, func(w *work) error {
-		list, err := w.tx.Partners(ctx)
+	out, err := readTxAs(s, ctx, actor, ActPartnerRead, func(tx *store.Tx) ([]PartnerView, error) {
+		list, err := tx.Partners(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		agents, err := w.tx.Agents(ctx)
+		agents, err := tx.Agents(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		out := []PartnerView{}
 		for _, p := range list {
 			v := PartnerView{Partner: p, Users: []desk.Agent{}}
 			for _, a := range agents {
@@ -144,7 +141,7 @@ func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView
 			}
 			out = append(out, v)
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("list partners", err)
 }
@@ -153,10 +150,7 @@ func (s *Service) Partners(ctx context.Context, actor desk.Actor) ([]PartnerView
 // users then see and work on it and nothing else; partnerID 0 takes it back. The owner stays
 // the owner.
 func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, partnerID int64, step int) (CaseView, error) {
-	if err := gate(actor, ActCasePartner); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActCasePartner, func(w *work) error {
 		tx := w.tx
 		c, err := w.loadCase(caseID)
 		if err != nil {
@@ -210,10 +204,7 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 		}
 		return nil
 	})
-	if err != nil {
-		return CaseView{}, wrap("assign partner", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "assign partner", err)
 }
 
 // notifyOwnerOfPartner tells the case's owner what a partner's user just did on it: the owner

@@ -61,31 +61,39 @@ func (s *Service) CreateAgent(ctx context.Context, actor desk.Actor, in desk.New
 	return a, wrap("create agent", err)
 }
 
+// agentFor loads an agent (none is "not found") the actor may act on as act.
+func agentFor(w *work, id int64, act Action) (desk.Agent, error) {
+	a, err := w.agent(id)
+	if err != nil {
+		return a, notFoundAs(err, "agent", id)
+	}
+	return a, w.allow(act, Object{Agent: &a})
+}
+
+// onAgent runs a command on one agent: the actor's gate for act, the agent as act allows on
+// them, then fn in the command's transaction; it answers the agent as fn left it.
+func (s *Service) onAgent(ctx context.Context, actor desk.Actor, id int64, act Action, fn func(w *work, a *desk.Agent) error) (desk.Agent, error) {
+	return writeAs(s, ctx, actor, act, func(w *work) (desk.Agent, error) {
+		a, err := agentFor(w, id, act)
+		if err != nil {
+			return a, err
+		}
+		return a, fn(w, &a)
+	})
+}
+
 // Agent returns an agent by id (to the desk's own people).
 func (s *Service) Agent(ctx context.Context, actor desk.Actor, id int64) (desk.Agent, error) {
-	if err := gate(actor, ActAgentRead); err != nil {
-		return desk.Agent{}, err
-	}
-	var a desk.Agent
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		a, err = tx.Agent(ctx, id)
-		return notFoundAs(err, "agent", id)
+	a, err := readTxAs(s, ctx, actor, ActAgentRead, func(tx *store.Tx) (desk.Agent, error) {
+		a, err := tx.Agent(ctx, id)
+		return a, notFoundAs(err, "agent", id)
 	})
 	return a, wrap("load agent", err)
 }
 
 // Agents lists every agent (to the desk's own people).
 func (s *Service) Agents(ctx context.Context, actor desk.Actor) ([]desk.Agent, error) {
-	if err := gate(actor, ActAgentRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Agent
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Agents(ctx)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActAgentRead, func(tx *store.Tx) ([]desk.Agent, error) { return tx.Agents(ctx) })
 	return out, wrap("list agents", err)
 }
 
@@ -205,12 +213,7 @@ func (s *Service) Customer(ctx context.Context, actor desk.Actor, id int64) (Cus
 	if !desk.CanSeeCustomer(actor, id) {
 		return CustomerView{}, desk.NotFound("customer", id)
 	}
-	var v CustomerView
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		v, err = customerView(w, id)
-		return err
-	})
+	v, err := readValue(s, ctx, actor, func(w *work) (CustomerView, error) { return customerView(w, id) })
 	return v, wrap("load customer", err)
 }
 

@@ -506,12 +506,7 @@ func (s *Service) AllowOn(ctx context.Context, actor desk.Actor, act Action, cas
 // May answers whether the actor may run the action on the object, for pages deciding which
 // buttons to show (and for tests): the same answer the command would give.
 func (s *Service) May(ctx context.Context, actor desk.Actor, act Action, o Object) (bool, error) {
-	var ok bool
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		ok, err = w.may(act, o)
-		return err
-	})
+	ok, err := readValue(s, ctx, actor, func(w *work) (bool, error) { return w.may(act, o) })
 	return ok, wrap("permissions", err)
 }
 
@@ -771,12 +766,4 @@ func mayWritePolicy(w *work, o Object) (bool, error) {
 		return false, nil
 	}
 	return mayChangeTeam(w, o)
-}
-
-// ignoreNotFound is nil for a store miss: an agent no longer there answers "no", not an error.
-func ignoreNotFound(err error) error {
-	if store.IsNotFound(err) {
-		return nil
-	}
-	return err
 }

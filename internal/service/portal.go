@@ -125,13 +125,19 @@ func (s *Service) sendPortalLink(w *work, t store.Timer) error {
 	if err != nil {
 		return fmt.Errorf("send portal link: %w", err)
 	}
+	linkMailed(w, res, pm.Done)
+	return nil
+}
+
+// linkMailed ends the answer to a request for a mailed link: a queued mail is reported, and
+// done (the web pages' hook, if any) hears of the result once the command has committed.
+func linkMailed(w *work, res PortalLinkResult, done func(PortalLinkResult)) {
 	if res.Queued {
 		w.changed(Event{Mail: true})
 	}
-	if pm.Done != nil {
-		w.afterCommit(func() { pm.Done(res) })
+	if done != nil {
+		w.afterCommit(func() { done(res) })
 	}
-	return nil
 }
 
 // makePortalLink makes a one-time sign-in link for the customer reachable at the asked address
@@ -375,10 +381,7 @@ func (s *Service) PortalCase(ctx context.Context, actor desk.Actor, caseID int64
 		}
 		r, err := tx.Rating(ctx, caseID)
 		if err != nil {
-			if store.IsNotFound(err) {
-				return nil
-			}
-			return err
+			return ignoreNotFound(err)
 		}
 		if c.Status == desk.StatusClosed {
 			// A rating of an earlier resolution does not rate the one just confirmed.

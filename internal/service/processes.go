@@ -58,15 +58,7 @@ func (s *Service) CreateCaseType(ctx context.Context, actor desk.Actor, in desk.
 
 // CaseTypes lists the desk's case types.
 func (s *Service) CaseTypes(ctx context.Context, actor desk.Actor) ([]desk.CaseType, error) {
-	if err := gate(actor, ActDeskRead); err != nil {
-		return nil, err
-	}
-	var out []desk.CaseType
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.CaseTypes(ctx)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActDeskRead, func(tx *store.Tx) ([]desk.CaseType, error) { return tx.CaseTypes(ctx) })
 	return out, wrap("list case types", err)
 }
 
@@ -115,10 +107,7 @@ func (s *Service) enterStep(w *work, c *desk.Case, ct desk.CaseType, pos int) er
 
 // AdvanceStep moves a case to a step of its type's process (1-based).
 func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int64, pos int) (CaseView, error) {
-	if err := gate(actor, ActCaseStep); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActCaseStep, func(w *work) error {
 		c, err := w.loadCase(caseID)
 		if err != nil {
 			return err
@@ -144,10 +133,7 @@ func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int6
 		}
 		return notifyOwnerOfPartner(w, *c, fmt.Sprintf("moved the case to step %d", pos))
 	})
-	if err != nil {
-		return CaseView{}, wrap("advance step", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "advance step", err)
 }
 
 // stepView describes the case's current step with its typical duration.
@@ -214,10 +200,7 @@ func (s *Service) Resolve(ctx context.Context, actor desk.Actor, caseID int64, s
 		w.changed(Event{CaseID: c.ID, Timers: true})
 		return err
 	})
-	if err != nil {
-		return CaseView{}, wrap("resolve", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "resolve", err)
 }
 
 // Confirm records the customer's answer to a proposed resolution (from the portal or an
@@ -233,11 +216,8 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		in.RecordedBy = fmt.Sprintf("recorded via %s, on behalf of the customer", actor.Token)
 	}
 	err := s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
+		c, err := w.caseFor(caseID, ActResolutionConfirm)
 		if err != nil {
-			return err
-		}
-		if err := w.allow(ActResolutionConfirm, Object{Case: c}); err != nil {
 			return err
 		}
 		cust, err := w.customer(c.CustomerID)
@@ -246,19 +226,14 @@ func (s *Service) Confirm(ctx context.Context, actor desk.Actor, caseID int64, i
 		}
 		return s.confirmResolution(w, c, cust, in)
 	})
-	if err != nil {
-		return CaseView{}, wrap("record confirmation", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "record confirmation", err)
 }
 
 // closeUnconfirmed closes a resolution nobody confirmed or rejected within the wait.
 func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
 	c, err := w.lockCase(t.CaseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	settings, err := w.settingsOf(*c)
 	if err != nil {
@@ -277,15 +252,7 @@ func (s *Service) closeUnconfirmed(w *work, t store.Timer) error {
 
 // ResolutionOutcomes counts how agents' resolutions ended since a time.
 func (s *Service) ResolutionOutcomes(ctx context.Context, actor desk.Actor, since time.Time) ([]desk.OutcomeCount, error) {
-	if err := gate(actor, ActReports); err != nil {
-		return nil, err
-	}
-	var out []desk.OutcomeCount
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.OutcomeCounts(ctx, since)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActReports, func(tx *store.Tx) ([]desk.OutcomeCount, error) { return tx.OutcomeCounts(ctx, since) })
 	return out, wrap("count resolutions", err)
 }
 
@@ -298,18 +265,7 @@ func (s *Service) CreateCannedReply(ctx context.Context, actor desk.Actor, name,
 // CannedReplies lists the prepared replies the actor sees: the desk's, their team's and their
 // own (an admin every team's), by folder and name.
 func (s *Service) CannedReplies(ctx context.Context, actor desk.Actor) ([]desk.CannedReply, error) {
-	if err := gate(actor, ActDeskRead); err != nil {
-		return nil, err
-	}
-	var out []desk.CannedReply
-	err := s.read(ctx, actor, func(w *work) error {
-		all, err := w.tx.CannedReplies(w.ctx, 0)
-		if err != nil {
-			return err
-		}
-		out, err = visibleCanned(w, all)
-		return err
-	})
+	out, err := readAs(s, ctx, actor, ActDeskRead, visibleCanned)
 	return out, wrap("list canned replies", err)
 }
 
@@ -403,8 +359,5 @@ func (s *Service) Release(ctx context.Context, actor desk.Actor, caseID int64) (
 		}
 		return s.startResponseClock(w, *c)
 	})
-	if err != nil {
-		return CaseView{}, wrap("release", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "release", err)
 }

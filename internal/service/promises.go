@@ -354,17 +354,12 @@ func (s *Service) slipOn(w *work, p *desk.Promise, c *desk.Case, in desk.Slip, t
 
 // Promise is one promise with its maker's and owner's names, if the actor may see its case.
 func (s *Service) Promise(ctx context.Context, actor desk.Actor, id int64) (PromiseView, error) {
-	if err := gate(actor, ActPromiseRead); err != nil {
-		return PromiseView{}, err
-	}
-	var view PromiseView
-	err := s.read(ctx, actor, func(w *work) error {
+	view, err := readAs(s, ctx, actor, ActPromiseRead, func(w *work) (PromiseView, error) {
 		p, _, err := loadPromise(w, id)
 		if err != nil {
-			return err
+			return PromiseView{}, err
 		}
-		view, err = promiseView(w, *p)
-		return err
+		return promiseView(w, *p)
 	})
 	return view, wrap("load promise", err)
 }
@@ -381,51 +376,43 @@ type PromiseList struct {
 // Promises lists promises, soonest due first: the manager's view of every open promise of the
 // team with its words, maker and owner.
 func (s *Service) Promises(ctx context.Context, actor desk.Actor, f PromiseList) ([]PromiseView, error) {
-	if err := gate(actor, ActPromiseRead); err != nil {
-		return nil, err
-	}
-	out := []PromiseView{}
-	err := s.readTx(ctx, func(tx *store.Tx) error {
+	out, err := readTxAs(s, ctx, actor, ActPromiseRead, func(tx *store.Tx) ([]PromiseView, error) {
 		filter := store.PromiseFilter{State: f.State, OwnerID: f.OwnerID, CaseID: f.CaseID, Limit: f.Limit}
 		if f.Team != "" {
 			id, err := tx.TeamID(ctx, f.Team)
 			if store.IsNotFound(err) {
-				return desk.Invalid("team", "no team %q", f.Team)
+				return nil, desk.Invalid("team", "no team %q", f.Team)
 			} else if err != nil {
-				return err
+				return nil, err
 			}
 			filter.TeamID = id
 		}
 		ps, err := tx.Promises(ctx, filter)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		agents, err := tx.Agents(ctx) // one query for every maker and owner on the list
 		if err != nil {
-			return err
+			return nil, err
 		}
 		people := make(map[int64]Person, len(agents))
 		for _, a := range agents {
 			people[a.ID] = Person{ID: a.ID, Name: a.Name, Role: string(a.Role), Team: a.Team}
 		}
+		out := []PromiseView{}
 		for _, p := range ps {
 			out = append(out, viewPromise(p, people))
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("list promises", err)
 }
 
 // SlipCounts counts slips per agent and team since a time.
 func (s *Service) SlipCounts(ctx context.Context, actor desk.Actor, since time.Time) (map[string][]desk.SlipCount, error) {
-	if err := gate(actor, ActPromiseRead); err != nil {
-		return nil, err
-	}
-	var out map[string][]desk.SlipCount
-	err := s.readTx(ctx, func(tx *store.Tx) error {
+	out, err := readTxAs(s, ctx, actor, ActPromiseRead, func(tx *store.Tx) (map[string][]desk.SlipCount, error) {
 		agents, teams, err := tx.SlipCounts(ctx, since)
-		out = map[string][]desk.SlipCount{"agents": agents, "teams": teams}
-		return err
+		return map[string][]desk.SlipCount{"agents": agents, "teams": teams}, err
 	})
 	return out, wrap("count slips", err)
 }

@@ -145,10 +145,8 @@ func (s *Service) scheduleHandout(w *work, c *desk.Case) (time.Time, error) {
 // at work now; with nobody yet (a leave begun meanwhile), it waits for the next opening.
 func (s *Service) handOutQueued(w *work, t store.Timer) error {
 	c, err := w.lockCase(t.CaseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	if c.OwnerID != 0 || c.TeamID == 0 || !c.Status.Active() {
 		return nil // taken by hand meanwhile, or no longer waiting for anyone

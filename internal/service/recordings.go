@@ -38,11 +38,8 @@ func (s *Service) AddRecording(ctx context.Context, actor desk.Actor, in Recordi
 	sum := sha256.Sum256(in.Content)
 	var out []desk.Entry
 	err = s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(in.CaseID)
+		c, err := w.caseFor(in.CaseID, ActRecordingAdd)
 		if err != nil {
-			return err
-		}
-		if err := w.allow(ActRecordingAdd, Object{Case: c}); err != nil {
 			return err
 		}
 		calls, err := w.tx.EntriesOfKinds(w.ctx, c.ID, []desk.EntryKind{desk.KindCall})
@@ -68,11 +65,7 @@ func (s *Service) AddRecording(ctx context.Context, actor desk.Actor, in Recordi
 		if err := w.tx.InsertDocument(w.ctx, &d, in.Content); err != nil {
 			return err
 		}
-		intro, err := s.participate(w, c)
-		if err != nil {
-			return err
-		}
-		out, err = s.appendRecord(w, c, append(intro, desk.RecordingAdded(d, actor)))
+		out, err = s.appendActing(w, c, desk.RecordingAdded(d, actor))
 		return err
 	})
 	if err != nil {

@@ -311,20 +311,17 @@ type ReportReader struct {
 
 // ReportReader says which teams the actor may read reports of, as RunReport would allow.
 func (s *Service) ReportReader(ctx context.Context, actor desk.Actor) (ReportReader, error) {
-	if err := gate(actor, ActReports); err != nil {
-		return ReportReader{}, err
-	}
-	var out ReportReader
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readAs(s, ctx, actor, ActReports, func(w *work) (ReportReader, error) {
+		var out ReportReader
 		teams, err := w.tx.Teams(ctx)
 		if err != nil {
-			return err
+			return out, err
 		}
 		all := actor.Kind == desk.ActorSystem
 		var me desk.Agent
 		if actor.Kind == desk.ActorAgent {
 			if me, err = w.agent(actor.ID); err != nil {
-				return err
+				return out, err
 			}
 			all = headOfCare(me)
 		}
@@ -338,7 +335,7 @@ func (s *Service) ReportReader(ctx context.Context, actor desk.Actor) (ReportRea
 		if !all && !out.Own {
 			out.Team = me.Team
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("report reader", err)
 }

@@ -65,15 +65,7 @@ func (s *Service) SetCaseTypeChannel(ctx context.Context, actor desk.Actor, case
 // NewRequestForm reads the new-request form for a customer, with the type chosen (by id; 0
 // for none yet).
 func (s *Service) NewRequestForm(ctx context.Context, actor desk.Actor, typeID int64) (RequestForm, error) {
-	if err := gate(actor, ActPortalRequest); err != nil {
-		return RequestForm{}, err
-	}
-	var f RequestForm
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		f, err = requestForm(w, typeID, true)
-		return err
-	})
+	f, err := readAs(s, ctx, actor, ActPortalRequest, func(w *work) (RequestForm, error) { return requestForm(w, typeID, true) })
 	return f, wrap("new request form", err)
 }
 

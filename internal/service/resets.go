@@ -51,12 +51,7 @@ func (s *Service) sendPasswordReset(w *work, t store.Timer) error {
 			return fmt.Errorf("send password reset: %w", err)
 		}
 	}
-	if res.Queued {
-		w.changed(Event{Mail: true})
-	}
-	if pm.ResetDone != nil {
-		w.afterCommit(func() { pm.ResetDone(res) })
-	}
+	linkMailed(w, res, pm.ResetDone)
 	return nil
 }
 

@@ -90,12 +90,8 @@ func openResolution(w *work, c *desk.Case, seq int64, lang string) (ResolutionQu
 func (s *Service) AnswerResolutionLink(ctx context.Context, token string, yes bool) (ResolutionQuestion, error) {
 	var q ResolutionQuestion
 	err := s.write(ctx, desk.SystemActor(), func(w *work) error {
-		l, c, lang, err := s.linkedCase(w, token, resolutionLinks)
+		l, c, lang, err := s.linkToUse(w, token, resolutionLinks)
 		if q.Lang = lang; err != nil {
-			return err
-		}
-		// Read again under the case's lock: an answer that got there first has used it.
-		if l, err = s.answerLink(w, token, resolutionLinks); err != nil {
 			return err
 		}
 		if q, err = openResolution(w, c, l.AskedSeq, lang); err != nil {
@@ -227,10 +223,7 @@ func (s *Service) Reopen(ctx context.Context, actor desk.Actor, caseID int64, wh
 		}
 		return s.startResponseClock(w, *c)
 	})
-	if err != nil {
-		return CaseView{}, wrap("reopen", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "reopen", err)
 }
 
 // RateByLink records the customer's rating asked on the page the resolution mail's link

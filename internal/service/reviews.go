@@ -239,15 +239,7 @@ type CriterionIn struct {
 
 // ReviewCriteria lists the rubric, the criteria in force first, for those who read reviews.
 func (s *Service) ReviewCriteria(ctx context.Context, actor desk.Actor) ([]desk.Criterion, error) {
-	if err := gate(actor, ActReviewRead); err != nil {
-		return nil, err
-	}
-	var out []desk.Criterion
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		out, err = w.tx.ReviewCriteria(w.ctx)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActReviewRead, func(tx *store.Tx) ([]desk.Criterion, error) { return tx.ReviewCriteria(ctx) })
 	return out, wrap("review criteria", err)
 }
 

@@ -61,15 +61,7 @@ var (
 
 // SecondFactor reads the actor's own second factor.
 func (s *Service) SecondFactor(ctx context.Context, actor desk.Actor) (FactorStatus, error) {
-	if err := gate(actor, ActOwnFactor); err != nil {
-		return FactorStatus{}, err
-	}
-	var st FactorStatus
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		st, err = factorStatus(w, actor.ID)
-		return err
-	})
+	st, err := readAs(s, ctx, actor, ActOwnFactor, func(w *work) (FactorStatus, error) { return factorStatus(w, actor.ID) })
 	return st, wrap("read second factor", err)
 }
 
@@ -289,11 +281,8 @@ func (s *Service) ResetSecondFactor(ctx context.Context, actor desk.Actor, agent
 	}
 	had := false
 	err := s.write(ctx, actor, func(w *work) error {
-		a, err := w.agent(agentID)
+		_, err := agentFor(w, agentID, ActSecondFactorReset)
 		if err != nil {
-			return notFoundAs(err, "agent", agentID)
-		}
-		if err := w.allow(ActSecondFactorReset, Object{Agent: &a}); err != nil {
 			return err
 		}
 		if _, err := w.tx.SecondFactor(w.ctx, agentID); store.IsNotFound(err) {
@@ -329,22 +318,19 @@ type FactorAgent struct {
 
 // SecondFactorOverview reads the desk's second factors, for an admin.
 func (s *Service) SecondFactorOverview(ctx context.Context, actor desk.Actor) (FactorOverview, error) {
-	if err := gate(actor, ActSecondFactorPolicy); err != nil {
-		return FactorOverview{}, err
-	}
-	var out FactorOverview
-	err := s.read(ctx, actor, func(w *work) error {
+	out, err := readTxAs(s, ctx, actor, ActSecondFactorPolicy, func(tx *store.Tx) (FactorOverview, error) {
+		var out FactorOverview
 		var err error
-		if out.Required, err = w.tx.SecondFactorRequired(w.ctx); err != nil {
-			return err
+		if out.Required, err = tx.SecondFactorRequired(ctx); err != nil {
+			return out, err
 		}
-		on, err := w.tx.SecondFactorsOn(w.ctx)
+		on, err := tx.SecondFactorsOn(ctx)
 		if err != nil {
-			return err
+			return out, err
 		}
-		agents, err := w.tx.Agents(w.ctx)
+		agents, err := tx.Agents(ctx)
 		if err != nil {
-			return err
+			return out, err
 		}
 		for _, a := range agents {
 			if !a.Active {
@@ -353,7 +339,7 @@ func (s *Service) SecondFactorOverview(ctx context.Context, actor desk.Actor) (F
 			left, ok := on[a.ID]
 			out.Agents = append(out.Agents, FactorAgent{Agent: a, On: ok, RecoveryLeft: left})
 		}
-		return nil
+		return out, nil
 	})
 	return out, wrap("read second factors", err)
 }
@@ -361,10 +347,7 @@ func (s *Service) SecondFactorOverview(ctx context.Context, actor desk.Actor) (F
 // SetSecondFactorRequired requires (or stops requiring) a second factor of every agent: one
 // without sets it up at their next sign-in, before the desk opens.
 func (s *Service) SetSecondFactorRequired(ctx context.Context, actor desk.Actor, on bool) error {
-	if err := gate(actor, ActSecondFactorPolicy); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActSecondFactorPolicy, func(w *work) error {
 		return w.tx.SetSecondFactorRequired(w.ctx, on, actor.ID, w.now)
 	})
 	if err == nil {

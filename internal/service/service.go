@@ -214,6 +214,15 @@ func notFoundAs(err error, what string, id any) error {
 	return err
 }
 
+// ignoreNotFound is nil for a store miss: a row gone meanwhile (a timer's case, an agent the
+// table asks about) leaves nothing to do, not an error.
+func ignoreNotFound(err error) error {
+	if store.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
 func wrap(what string, err error) error {
 	if err == nil {
 		return nil

@@ -194,36 +194,25 @@ func (s *Service) SetLanguage(ctx context.Context, actor desk.Actor, lang string
 // SetAgentActive deactivates or reactivates an agent. Deactivating ends their browser sessions
 // at once; their API tokens stop working because every request checks the agent is active.
 func (s *Service) SetAgentActive(ctx context.Context, actor desk.Actor, agentID int64, active bool) (desk.Agent, error) {
-	if err := gate(actor, ActAgentDeactivate); err != nil {
-		return desk.Agent{}, err
-	}
-	var a desk.Agent
-	err := s.write(ctx, actor, func(w *work) error {
-		tx := w.tx
-		var err error
-		if a, err = tx.Agent(ctx, agentID); err != nil {
-			return notFoundAs(err, "agent", agentID)
-		}
-		if err := w.allow(ActAgentDeactivate, Object{Agent: &a}); err != nil {
-			return err
-		}
+	a, err := s.onAgent(ctx, actor, agentID, ActAgentDeactivate, func(w *work, a *desk.Agent) error {
 		if actor.Kind == desk.ActorAgent && actor.ID == agentID && !active {
 			return desk.Invalid("active", "you cannot deactivate yourself; ask another manager")
 		}
-		if err := tx.SetAgentActive(ctx, agentID, active); err != nil {
+		if err := w.tx.SetAgentActive(ctx, agentID, active); err != nil {
 			return err
 		}
-		was := a
+		was := *a
 		a.Active = active
+		w.keepAgent(*a) // what the command reads of the agent from here on is as changed
 		what := logAgentActivate
 		if !active {
 			what = logAgentDeactivate
 		}
-		if err := w.audit(what, a.Email, agentFields(was), agentFields(a)); err != nil {
+		if err := w.audit(what, a.Email, agentFields(was), agentFields(*a)); err != nil {
 			return err
 		}
 		if !active {
-			return tx.DeleteSessions(ctx, string(desk.ActorAgent), agentID, s.now())
+			return w.tx.DeleteSessions(ctx, string(desk.ActorAgent), agentID, s.now())
 		}
 		return nil
 	})

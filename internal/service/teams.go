@@ -205,14 +205,6 @@ func (s *Service) checkTeamAddresses(w *work, t desk.TeamSettings) error {
 
 // Teams lists the desk's teams with their targets, calendars and addresses.
 func (s *Service) Teams(ctx context.Context, actor desk.Actor) ([]desk.TeamSettings, error) {
-	if err := gate(actor, ActTeamRead); err != nil {
-		return nil, err
-	}
-	var out []desk.TeamSettings
-	err := s.readTx(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Teams(ctx)
-		return err
-	})
+	out, err := readTxAs(s, ctx, actor, ActTeamRead, func(tx *store.Tx) ([]desk.TeamSettings, error) { return tx.Teams(ctx) })
 	return out, wrap("list teams", err)
 }

@@ -44,10 +44,8 @@ func timerDue(t store.Timer) time.Time {
 // remindPromise pushes the owner, before the due time, to keep the promise or tell the customer.
 func (s *Service) remindPromise(w *work, t store.Timer) error {
 	p, err := w.promise(t.RefID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	if p.State != desk.PromiseOpen || !p.DueAt.Equal(timerDue(t)) {
 		return nil
@@ -191,61 +189,54 @@ func (s *Service) breakPromise(w *work, id int64) error {
 // responseDue escalates a case whose customer has waited past the team's response target.
 func (s *Service) responseDue(w *work, t store.Timer) error {
 	c, err := w.lockCase(t.CaseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	if !c.Status.Active() || c.Unanswered == 0 || c.Waiting() {
 		return nil // answered, closed, or the desk waits on the customer (waiting.go)
 	}
-	settings, err := w.settingsOf(*c)
-	if err != nil {
-		return err
-	}
-	if err := s.targetPassed(w, c, desk.TargetResponse, settings); err != nil {
-		return err
-	}
-	if c.OwnerID == 0 {
-		return nil // in its team's queue: nobody to escalate from; the queue view shows it overdue
-	}
-	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
-	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
+	return s.targetDue(w, c, desk.TargetResponse)
 }
 
 // resolutionDue escalates a case its team has not resolved within the resolution target.
 func (s *Service) resolutionDue(w *work, t store.Timer) error {
 	c, err := w.lockCase(t.CaseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	if c.Status != desk.StatusOpen {
 		return nil // resolved (or closed) meanwhile
 	}
+	return s.targetDue(w, c, desk.TargetResolution)
+}
+
+// targetDue notes that c passed its team's target (desk.TargetResponse or TargetResolution)
+// and escalates it from its owner.
+func (s *Service) targetDue(w *work, c *desk.Case, target string) error {
 	settings, err := w.settingsOf(*c)
 	if err != nil {
 		return err
 	}
-	if err := s.targetPassed(w, c, desk.TargetResolution, settings); err != nil {
+	if err := s.targetPassed(w, c, target, settings); err != nil {
 		return err
 	}
 	if c.OwnerID == 0 {
-		return nil // in its team's queue: nobody to escalate from
+		return nil // in its team's queue: nobody to escalate from; the queue view shows it overdue
 	}
-	reason := fmt.Sprintf("the case has not been resolved within the resolution target of %s", desk.RoundDuration(settings.ResolutionTarget))
-	return s.escalate(w, c, escalation{trigger: desk.TriggerResolution, reason: reason})
+	if target == desk.TargetResolution {
+		reason := fmt.Sprintf("the case has not been resolved within the resolution target of %s", desk.RoundDuration(settings.ResolutionTarget))
+		return s.escalate(w, c, escalation{trigger: desk.TriggerResolution, reason: reason})
+	}
+	reason := fmt.Sprintf("the customer has had no answer within the response target of %s", desk.RoundDuration(settings.ResponseTarget))
+	return s.escalate(w, c, escalation{trigger: desk.TriggerResponseTarget, reason: reason})
 }
 
 // absenceStarts sends what an agent still owns when their leave or sickness starts to their
 // manager: a case that reached them after the hand-overs is not left unattended.
 func (s *Service) absenceStarts(w *work, t store.Timer) error {
 	a, err := w.tx.Absence(w.ctx, t.RefID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	agent, err := w.agent(a.AgentID)
 	if err != nil {

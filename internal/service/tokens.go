@@ -130,13 +130,20 @@ func (s *Service) Tokens(ctx context.Context, actor desk.Actor) ([]desk.Token, e
 	default:
 		return nil, desk.Forbidden("only the desk's people hold API tokens")
 	}
+	out, err := s.tokensOf(ctx, agentID)
+	return out, wrap("list tokens", err)
+}
+
+// tokensOf lists an agent's API tokens (agentID 0: every agent's), oldest first, never their
+// secrets.
+func (s *Service) tokensOf(ctx context.Context, agentID int64) ([]desk.Token, error) {
 	var out []desk.Token
 	err := s.readTx(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Tokens(ctx, agentID, s.now())
 		return err
 	})
-	return out, wrap("list tokens", err)
+	return out, err
 }
 
 // RevokeToken revokes a token at once: the next request with it is refused. An agent revokes

@@ -87,23 +87,19 @@ func mayResendMail(actor desk.Actor, ownerID int64) bool {
 // CaseOutbox lists the mails the desk queued on a case, oldest first, with what became of
 // each. Partners are not shown them (they hold the customer's address).
 func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64) ([]OutboxMail, error) {
-	if err := gate(actor, ActCaseOutbox); err != nil {
-		return nil, err
-	}
-	var out []OutboxMail
-	err := s.read(ctx, actor, func(w *work) error {
-		c, err := w.tx.Case(w.ctx, caseID)
+	out, err := readTxAs(s, ctx, actor, ActCaseOutbox, func(tx *store.Tx) ([]OutboxMail, error) {
+		c, err := tx.Case(ctx, caseID)
 		if store.IsNotFound(err) || (err == nil && !desk.CanSeeCase(actor, c)) {
-			return desk.NotFound("case", caseID)
+			return nil, desk.NotFound("case", caseID)
 		} else if err != nil {
-			return err
+			return nil, err
 		}
-		mails, err := w.tx.Outbox(w.ctx, caseID)
-		out = make([]OutboxMail, len(mails))
+		mails, err := tx.Outbox(ctx, caseID)
+		out := make([]OutboxMail, len(mails))
 		for i, m := range mails {
 			out[i] = outboxMailView(m)
 		}
-		return err
+		return out, err
 	})
 	return out, wrap("read a case's outbox", err)
 }

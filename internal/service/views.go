@@ -13,15 +13,7 @@ import (
 
 // SavedViews lists the actor's own saved views, by name.
 func (s *Service) SavedViews(ctx context.Context, actor desk.Actor) ([]desk.SavedView, error) {
-	if err := gate(actor, ActOwnViews); err != nil {
-		return nil, err
-	}
-	var out []desk.SavedView
-	err := s.read(ctx, actor, func(w *work) error {
-		var err error
-		out, err = w.tx.Views(w.ctx, actor.ID)
-		return err
-	})
+	out, err := readAs(s, ctx, actor, ActOwnViews, func(w *work) ([]desk.SavedView, error) { return w.tx.Views(ctx, actor.ID) })
 	return out, wrap("saved views", err)
 }
 
@@ -54,10 +46,7 @@ func (s *Service) SaveView(ctx context.Context, actor desk.Actor, name, query st
 // DeleteView deletes one of the actor's own views; another's is not theirs to delete and is
 // left as it is (as is one deleted already), without saying whether it exists.
 func (s *Service) DeleteView(ctx context.Context, actor desk.Actor, id int64) error {
-	if err := gate(actor, ActOwnViews); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActOwnViews, func(w *work) error {
 		_, err := w.tx.DeleteView(w.ctx, actor.ID, id)
 		return err
 	})

@@ -62,10 +62,7 @@ func (s *Service) SetWaiting(ctx context.Context, actor desk.Actor, caseID int64
 		w.changed(Event{CaseID: c.ID, Timers: true})
 		return err
 	})
-	if err != nil {
-		return CaseView{}, wrap("set waiting", err)
-	}
-	return s.Case(ctx, actor, caseID)
+	return s.caseAfter(ctx, actor, caseID, "set waiting", err)
 }
 
 // stopWaiting takes a waiting case back, for a reason: an entry, the reminder cancelled, and
@@ -94,10 +91,8 @@ func (s *Service) stopWaiting(w *work, c *desk.Case, reason string) error {
 // answer, and takes it back from waiting into their inbox.
 func (s *Service) waitingDue(w *work, t store.Timer) error {
 	c, err := w.lockCase(t.CaseID)
-	if store.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	if err != nil {
+		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}
 	if !c.Waiting() || c.WaitingUntil.IsZero() || w.now.Before(c.WaitingUntil) {
 		return nil // answered, taken back or moved meanwhile
@@ -144,10 +139,7 @@ func (s *Service) customerAnswered(w *work, c *desk.Case, drafts []desk.Draft) e
 // record it was made on, where the customer read it and where its keeping or slipping is told;
 // keep it (or let it fall due) first.
 func (s *Service) MergeIn(ctx context.Context, actor desk.Actor, into, from int64) (CaseView, error) {
-	if err := gate(actor, ActCaseMerge); err != nil {
-		return CaseView{}, err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActCaseMerge, func(w *work) error {
 		if err := w.lockCases([]int64{into, from}); err != nil {
 			return err
 		}
@@ -200,10 +192,7 @@ func (s *Service) MergeIn(ctx context.Context, actor desk.Actor, into, from int6
 		}
 		return nil
 	})
-	if err != nil {
-		return CaseView{}, wrap("merge cases", err)
-	}
-	return s.Case(ctx, actor, into)
+	return s.caseAfter(ctx, actor, into, "merge cases", err)
 }
 
 // mergedTarget is the case a mail threaded to a merged case lands on: the case it was merged

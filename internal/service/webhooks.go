@@ -142,10 +142,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64,
 
 // DeleteWebhook removes an endpoint and its delivery log (admins).
 func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64) error {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActWebhooks, func(w *work) error {
 		if err := w.tx.DeleteWebhook(w.ctx, id); err != nil {
 			return notFoundAs(err, "webhook", id)
 		}
@@ -164,7 +161,7 @@ func (s *Service) Webhook(ctx context.Context, actor desk.Actor, id int64) (desk
 	if err := s.fanOut(ctx, actor); err != nil {
 		return desk.Webhook{}, err
 	}
-	h, err := readAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) (desk.Webhook, error) {
+	h, err := readTxAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) (desk.Webhook, error) {
 		h, err := tx.Webhook(ctx, id)
 		return h, notFoundAs(err, "webhook", id)
 	})
@@ -197,7 +194,7 @@ func (s *Service) Webhooks(ctx context.Context, actor desk.Actor) ([]desk.Webhoo
 	if err := s.fanOut(ctx, actor); err != nil {
 		return nil, err
 	}
-	hooks, err := readAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
+	hooks, err := readTxAs(s, ctx, actor, ActWebhooks, func(tx *store.Tx) ([]desk.Webhook, error) { return tx.Webhooks(ctx) })
 	return hooks, wrap("list webhooks", err)
 }
 
@@ -522,10 +519,7 @@ func (q WebhookQueue) NextDue(ctx context.Context) (next time.Time, ok bool, err
 // ResendDelivery sends one of an endpoint's deliveries again (delivered or failed), and turns
 // the endpoint back on if it was disabled: "send again" after the receiver is fixed (admins).
 func (s *Service) ResendDelivery(ctx context.Context, actor desk.Actor, webhookID, deliveryID int64) error {
-	if err := gate(actor, ActWebhooks); err != nil {
-		return err
-	}
-	err := s.write(ctx, actor, func(w *work) error {
+	err := s.writeGated(ctx, actor, ActWebhooks, func(w *work) error {
 		if err := w.tx.RequeueDelivery(w.ctx, webhookID, deliveryID, w.now); err != nil {
 			if store.IsNotFound(err) {
 				return desk.Conflict("not_done", "only a delivered or failed delivery of this endpoint is sent again", nil)

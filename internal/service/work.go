@@ -132,18 +132,20 @@ func (s *Service) read(ctx context.Context, actor desk.Actor, fn func(w *work) e
 	return s.readTx(ctx, func(tx *store.Tx) error { return fn(s.newWork(ctx, tx, actor, s.now())) })
 }
 
-// onCase runs a command on one case: the actor's gate for act, the case as they may see it
-// and act allowed on it, then fn in the command's transaction.
-func (s *Service) onCase(ctx context.Context, actor desk.Actor, caseID int64, act Action, fn func(w *work, c *desk.Case) error) error {
+// writeGated is write for those act's gate lets through.
+func (s *Service) writeGated(ctx context.Context, actor desk.Actor, act Action, fn func(w *work) error) error {
 	if err := gate(actor, act); err != nil {
 		return err
 	}
-	return s.write(ctx, actor, func(w *work) error {
-		c, err := w.loadCase(caseID)
+	return s.write(ctx, actor, fn)
+}
+
+// onCase runs a command on one case: the actor's gate for act, the case as they may see it
+// and act allowed on it, then fn in the command's transaction.
+func (s *Service) onCase(ctx context.Context, actor desk.Actor, caseID int64, act Action, fn func(w *work, c *desk.Case) error) error {
+	return s.writeGated(ctx, actor, act, func(w *work) error {
+		c, err := w.caseFor(caseID, act)
 		if err != nil {
-			return err
-		}
-		if err := w.allow(act, Object{Case: c}); err != nil {
 			return err
 		}
 		return fn(w, c)
@@ -163,6 +165,49 @@ func readCase[T any](s *Service, ctx context.Context, actor desk.Actor, caseID i
 		return err
 	})
 	return out, err
+}
+
+// gated runs fn in run's transaction for those act's gate lets through, and answers what fn
+// made of it: how the commands and reads that answer a value begin. The caller wraps its
+// errors with what it does.
+func gated[X, T any](actor desk.Actor, act Action, run func(func(X) error) error, fn func(X) (T, error)) (T, error) {
+	if err := gate(actor, act); err != nil {
+		var zero T
+		return zero, err
+	}
+	return into(run, fn)
+}
+
+// into runs fn in run's transaction and answers what fn made of it.
+func into[X, T any](run func(func(X) error) error, fn func(X) (T, error)) (T, error) {
+	var out T
+	err := run(func(x X) error {
+		var err error
+		out, err = fn(x)
+		return err
+	})
+	return out, err
+}
+
+// readValue is a read (read) that answers a value: for reads open to every actor, or gated
+// otherwise than by the table's gate.
+func readValue[T any](s *Service, ctx context.Context, actor desk.Actor, fn func(w *work) (T, error)) (T, error) {
+	return into(func(f func(*work) error) error { return s.read(ctx, actor, f) }, fn)
+}
+
+// readTxAs is a read open to those act's gate lets through, needing only the transaction.
+func readTxAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(tx *store.Tx) (T, error)) (T, error) {
+	return gated(actor, act, func(f func(*store.Tx) error) error { return s.readTx(ctx, f) }, fn)
+}
+
+// readAs is a read open to those act's gate lets through (read).
+func readAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(w *work) (T, error)) (T, error) {
+	return gated(actor, act, func(f func(*work) error) error { return s.read(ctx, actor, f) }, fn)
+}
+
+// writeAs is a command open to those act's gate lets through (write).
+func writeAs[T any](s *Service, ctx context.Context, actor desk.Actor, act Action, fn func(w *work) (T, error)) (T, error) {
+	return gated(actor, act, func(f func(*work) error) error { return s.write(ctx, actor, f) }, fn)
 }
 
 // readLooseAs is read for reads whose statements need not agree (see store.ReadLoose): on
@@ -300,24 +345,28 @@ func (w *work) committed() {
 
 // lockCase loads a case for changing it (the row is locked on PostgreSQL), once per command:
 // later calls return the same case as the command has changed it.
-func (w *work) lockCase(id int64) (*desk.Case, error) {
-	if c, ok := w.cases[id]; ok {
-		return c, nil
+func (w *work) lockCase(id int64) (*desk.Case, error) { return lockOnce(w, &w.cases, id, w.tx.Case) }
+
+// keepCase makes c the command's copy of its case.
+func (w *work) keepCase(c desk.Case) *desk.Case { return keep(&w.cases, c.ID, c) }
+
+// lockOnce loads the row id for changing it from load, once per command: later calls answer
+// the command's copy, kept in m, as the command has changed it (lockCase, promise).
+func lockOnce[T any](w *work, m *map[int64]*T, id int64, load func(context.Context, int64) (T, error)) (*T, error) {
+	if v, ok := (*m)[id]; ok {
+		return v, nil
 	}
-	c, err := w.tx.Case(w.ctx, id)
+	v, err := load(w.ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return w.keepCase(c), nil
+	return keep(m, id, v), nil
 }
 
-// keepCase makes c the command's copy of its case.
-func (w *work) keepCase(c desk.Case) *desk.Case {
-	if w.cases == nil {
-		w.cases = map[int64]*desk.Case{}
-	}
-	p := &c
-	w.cases[c.ID] = p
+// keep makes v the command's copy of its row id in m.
+func keep[T any](m *map[int64]*T, id int64, v T) *T {
+	p := &v
+	keepIn(m, id, p)
 	return p
 }
 
@@ -328,6 +377,15 @@ func (w *work) loadCase(id int64) (*desk.Case, error) {
 		return nil, desk.NotFound("case", id)
 	}
 	return c, err
+}
+
+// caseFor locks a case the actor may see (loadCase) and may act on as act.
+func (w *work) caseFor(id int64, act Action) (*desk.Case, error) {
+	c, err := w.loadCase(id)
+	if err != nil {
+		return nil, err
+	}
+	return c, w.allow(act, Object{Case: c})
 }
 
 // lockCases loads cases set-wise for a batch (locked, in the order of their ids), for lockCase
@@ -351,24 +409,10 @@ func (w *work) lockCases(ids []int64) error {
 
 // promise loads a promise for changing it, once per command (see lockCase).
 func (w *work) promise(id int64) (*desk.Promise, error) {
-	if p, ok := w.promises[id]; ok {
-		return p, nil
-	}
-	p, err := w.tx.Promise(w.ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return w.keepPromise(p), nil
+	return lockOnce(w, &w.promises, id, w.tx.Promise)
 }
 
-func (w *work) keepPromise(p desk.Promise) *desk.Promise {
-	if w.promises == nil {
-		w.promises = map[int64]*desk.Promise{}
-	}
-	ptr := &p
-	w.promises[p.ID] = ptr
-	return ptr
-}
+func (w *work) keepPromise(p desk.Promise) *desk.Promise { return keep(&w.promises, p.ID, p) }
 
 // lockPromises loads promises set-wise for a batch (locked, in the order of their ids); missing
 // ones are left out.
@@ -394,22 +438,29 @@ func (w *work) reassignPromises(caseID, from, to int64) error {
 }
 
 // agent loads an agent once per command (a hundred breaks escalate to a handful of managers).
-func (w *work) agent(id int64) (desk.Agent, error) {
-	if a, ok := w.agents[id]; ok {
-		return a, nil
+func (w *work) agent(id int64) (desk.Agent, error) { return readOnce(w, &w.agents, id, w.tx.Agent) }
+
+func (w *work) keepAgent(a desk.Agent) { keepIn(&w.agents, a.ID, a) }
+
+// readOnce loads the row id from load once per command, kept in m: what the command reads and
+// does not change (agents, customers, readers).
+func readOnce[T any](w *work, m *map[int64]T, id int64, load func(context.Context, int64) (T, error)) (T, error) {
+	if v, ok := (*m)[id]; ok {
+		return v, nil
 	}
-	a, err := w.tx.Agent(w.ctx, id)
+	v, err := load(w.ctx, id)
 	if err == nil {
-		w.keepAgent(a)
+		keepIn(m, id, v)
 	}
-	return a, err
+	return v, err
 }
 
-func (w *work) keepAgent(a desk.Agent) {
-	if w.agents == nil {
-		w.agents = map[int64]desk.Agent{}
+// keepIn keeps v as the command's row id in m.
+func keepIn[T any](m *map[int64]T, id int64, v T) {
+	if *m == nil {
+		*m = map[int64]T{}
 	}
-	w.agents[a.ID] = a
+	(*m)[id] = v
 }
 
 // loadAgents reads set-wise, for a batch, the agents not read yet.
@@ -434,44 +485,20 @@ func (w *work) loadAgents(ids []int64) error {
 
 // customer loads a customer once per command.
 func (w *work) customer(id int64) (desk.Customer, error) {
-	if c, ok := w.customers[id]; ok {
-		return c, nil
-	}
-	c, err := w.tx.Customer(w.ctx, id)
-	if err == nil {
-		w.keepCustomer(c)
-	}
-	return c, err
+	return readOnce(w, &w.customers, id, w.tx.Customer)
 }
 
-func (w *work) keepCustomer(c desk.Customer) {
-	if w.customers == nil {
-		w.customers = map[int64]desk.Customer{}
-	}
-	w.customers[c.ID] = c
-}
+func (w *work) keepCustomer(c desk.Customer) { keepIn(&w.customers, c.ID, c) }
 
 // reader is how a customer reads what the desk writes: their language and time zone.
 func (w *work) reader(customerID int64) (desk.Reader, error) {
 	if c, ok := w.customers[customerID]; ok {
 		return c.Reader(), nil
 	}
-	if r, ok := w.readers[customerID]; ok {
-		return r, nil
-	}
-	r, err := w.tx.Reader(w.ctx, customerID)
-	if err == nil {
-		w.keepReader(customerID, r)
-	}
-	return r, err
+	return readOnce(w, &w.readers, customerID, w.tx.Reader)
 }
 
-func (w *work) keepReader(customerID int64, r desk.Reader) {
-	if w.readers == nil {
-		w.readers = map[int64]desk.Reader{}
-	}
-	w.readers[customerID] = r
-}
+func (w *work) keepReader(customerID int64, r desk.Reader) { keepIn(&w.readers, customerID, r) }
 
 // loadReaders reads set-wise, for a batch, how the customers read.
 func (w *work) loadReaders(customerIDs []int64) error {
