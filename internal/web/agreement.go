@@ -16,9 +16,9 @@ import (
 func (s *Server) agreementRoutes(mux *routeMux) {
 	s.answerRoutes(mux, s.handoverPage())
 	s.answerRoutes(mux, s.resolutionPage())
-	mux.Handle("POST /portal/resolution/rating", s.public("/portal/resolution/rating", s.rateByLink))
-	mux.Handle("POST /portal/cases/{id}/handover", s.customer("/portal/cases/{id}/handover", s.portalHandoverAnswer))
-	mux.Handle("POST /cases/{id}/handover/ask", s.agent("/cases/{id}/handover/ask", s.caseAskAgreement))
+	mux.public("POST /portal/resolution/rating", s.rateByLink)
+	mux.customer("POST /portal/cases/{id}/handover", s.portalHandoverAnswer)
+	mux.agent("POST /cases/{id}/handover/ask", s.caseAskAgreement)
 }
 
 // handoverPage is the page of the links in the mail asking the customer to agree to a
@@ -67,11 +67,8 @@ func (s *Server) portalHandoverAnswer(w http.ResponseWriter, r *request) error {
 // caseAskAgreement is the case page's "Ask the customer": whether a colleague below the case's
 // rung may take it.
 func (s *Server) caseAskAgreement(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
+	id, err := s.allowedCase(r, service.ActCaseAsk)
 	if err != nil {
-		return err
-	}
-	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseAsk, id, 0); err != nil {
 		return err
 	}
 	fields := []string{"to", "message"}

@@ -19,8 +19,8 @@ import (
 func (s *Server) embedRoutes(mux *routeMux) {
 	mux.Handle("GET /embed/request", s.embedded("/embed/request", s.embedForm))
 	mux.Handle("POST /embed/request", s.embedded("/embed/request", s.embedSubmit))
-	mux.Handle("GET /embed/confirm", s.public("/embed/confirm", s.embedConfirmForm))
-	mux.Handle("POST /embed/confirm", s.public("/embed/confirm", s.embedConfirm))
+	mux.public("GET /embed/confirm", s.embedConfirmForm)
+	mux.public("POST /embed/confirm", s.embedConfirm)
 }
 
 // embedded serves the embeddable page: anyone may open it, and its posts carry the signed
@@ -205,12 +205,8 @@ func (s *Server) embedRefused(w http.ResponseWriter, r *request, lang string, er
 		return err
 	}
 	s.readerLang(r, lang)
-	d, status := embedConfirmData{Refused: "unknown"}, http.StatusNotFound
-	switch e.Code {
-	case "embed_link_used":
-		d.Refused, status = "used", http.StatusGone
-	case "embed_link_expired":
-		d.Refused, status = "expired", http.StatusGone
-	}
+	var d embedConfirmData
+	var status int
+	d.Refused, status = linkRefusal(e.Code, map[string]string{"embed_link_used": "used", "embed_link_expired": "expired"})
 	return s.render(w, r, status, "embed_confirm", portalView(r.T("embed.refused.title"), d))
 }

@@ -13,8 +13,8 @@ import (
 // reader's language and zone.
 
 func (s *Server) exportRoutes(mux *routeMux) {
-	mux.Handle("GET /cases/{id}/export", s.agent("/cases/{id}/export", s.caseExport))
-	mux.Handle("GET /portal/cases/{id}/export", s.customer("/portal/cases/{id}/export", s.caseExport))
+	mux.agent("GET /cases/{id}/export", s.caseExport)
+	mux.customer("GET /portal/cases/{id}/export", s.caseExport)
 }
 
 // caseExport answers ?format=json (the default) or ?format=pdf.

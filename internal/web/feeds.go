@@ -12,10 +12,10 @@ import (
 // sign in.
 
 func (s *Server) feedRoutes(mux *routeMux) {
-	mux.Handle("GET /calendar/{file}", s.public("/calendar/{file}", s.calendarFeed))
-	mux.Handle("GET /availability/feed", s.agent("/availability/feed", s.feedPage))
-	mux.Handle("POST /availability/feed", s.agent("/availability/feed", s.makeFeed))
-	mux.Handle("POST /availability/feed/revoke", s.agent("/availability/feed/revoke", s.revokeFeed))
+	mux.public("GET /calendar/{file}", s.calendarFeed)
+	mux.agent("GET /availability/feed", s.feedPage)
+	mux.agent("POST /availability/feed", s.makeFeed)
+	mux.agent("POST /availability/feed/revoke", s.revokeFeed)
 }
 
 // feedData is the feed page: whether a feed is live and since when, and a new URL, shown once.

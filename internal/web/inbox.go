@@ -11,10 +11,10 @@ import (
 )
 
 func (s *Server) inboxRoutes(mux *routeMux) {
-	mux.Handle("GET /inbox", s.agent("/inbox", s.inbox))
-	mux.Handle("GET /search", s.agent("/search", s.search))
-	mux.Handle("POST /search/incident", s.agent("/search/incident", s.searchLinkIncident))
-	mux.Handle("GET /events", s.agent("/events", s.events))
+	mux.agent("GET /inbox", s.inbox)
+	mux.agent("GET /search", s.search)
+	mux.agent("POST /search/incident", s.searchLinkIncident)
+	mux.agent("GET /events", s.events)
 }
 
 // inboxFilter is what the inbox shows, read from the query string (so every view has an

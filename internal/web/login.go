@@ -13,10 +13,10 @@ import (
 )
 
 func (s *Server) loginRoutes(mux *routeMux) {
-	mux.Handle("GET /login", s.public("/login", s.loginForm))
-	mux.Handle("POST /login", s.public("/login", s.login))
-	mux.Handle("POST /logout", s.public("/logout", s.logout))
-	mux.Handle("POST /lang", s.public("/lang", s.setLang))
+	mux.public("GET /login", s.loginForm)
+	mux.public("POST /login", s.login)
+	mux.public("POST /logout", s.logout)
+	mux.public("POST /lang", s.setLang)
 }
 
 type loginData struct {

@@ -15,8 +15,8 @@ import (
 // cases (OpenCaseForCaller), in one unit of work.
 
 func (s *Server) newCaseRoutes(mux *routeMux) {
-	mux.Handle("GET /cases/new", s.agent("/cases/new", s.newCaseForm))
-	mux.Handle("POST /cases/new", s.agent("/cases/new", s.openCaseForCaller))
+	mux.agent("GET /cases/new", s.newCaseForm)
+	mux.agent("POST /cases/new", s.openCaseForCaller)
 }
 
 // MayOpenCase: the inbox offers "New case" to those the permission table lets open one.

@@ -14,8 +14,8 @@ import (
 // the desk wrote with it is shown as written.
 
 func (s *Server) notificationRoutes(mux *routeMux) {
-	mux.Handle("GET /notifications", s.agent("/notifications", s.notificationsPage))
-	mux.Handle("POST /notifications/read", s.agent("/notifications/read", s.notificationsRead))
+	mux.agent("GET /notifications", s.notificationsPage)
+	mux.agent("POST /notifications/read", s.notificationsRead)
 }
 
 // notificationRow is one notification as the page shows it.

@@ -11,8 +11,8 @@ import (
 // An agent's own password: changed from the desk, not only with `kept password` on the server.
 
 func (s *Server) passwordRoutes(mux *routeMux) {
-	mux.Handle("GET /account/password", s.agent("/account/password", s.passwordForm))
-	mux.Handle("POST /account/password", s.agent("/account/password", s.changePassword))
+	mux.agent("GET /account/password", s.passwordForm)
+	mux.agent("POST /account/password", s.changePassword)
 }
 
 type passwordData struct {

@@ -18,8 +18,8 @@ import (
 // and every chart's numbers as a table and as CSV. All of it is service.RunReport: an agent
 // reads their own figures, a lead their team's, the head of care every team's.
 func (s *Server) reportRoutes(mux *routeMux) {
-	mux.Handle("GET /reports", s.agent("/reports", s.reportsPage))
-	mux.Handle("GET /reports/csv", s.agent("/reports/csv", s.reportCSV))
+	mux.agent("GET /reports", s.reportsPage)
+	mux.agent("GET /reports/csv", s.reportCSV)
 }
 
 // The periods the page offers.

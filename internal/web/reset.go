@@ -24,9 +24,9 @@ type resetData struct {
 }
 
 func (s *Server) resetRoutes(mux *routeMux) {
-	mux.Handle("GET /login/reset", s.public("/login/reset", s.resetForm))
-	mux.Handle("POST /login/reset", s.public("/login/reset", s.requestReset))
-	mux.Handle("POST /login/reset/password", s.public("/login/reset/password", s.resetPassword))
+	mux.public("GET /login/reset", s.resetForm)
+	mux.public("POST /login/reset", s.requestReset)
+	mux.public("POST /login/reset/password", s.resetPassword)
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *request) error {

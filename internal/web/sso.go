@@ -47,8 +47,8 @@ type sso struct {
 }
 
 func (s *Server) ssoRoutes(mux *routeMux) {
-	mux.Handle("GET /login/sso", s.public("/login/sso", s.ssoStart))
-	mux.Handle("GET /login/sso/callback", s.public("/login/sso/callback", s.ssoCallback))
+	mux.public("GET /login/sso", s.ssoStart)
+	mux.public("GET /login/sso/callback", s.ssoCallback)
 }
 
 // ssoName is the provider's name for the sign-in button, "" when single sign-on is off.

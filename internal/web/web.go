@@ -143,8 +143,29 @@ func (s *Server) Routes() []Route {
 // routeMux is a ServeMux that remembers its patterns and the session each page needs.
 type routeMux struct {
 	*http.ServeMux
+	s        *Server
 	patterns []string
 	needs    map[string]desk.ActorKind
+}
+
+// public, agent and customer serve pattern ("METHOD /path") by fn as the Server's methods of
+// those names do, the path naming the page in the metrics and the log.
+func (m *routeMux) public(pattern string, fn pageFunc) {
+	m.Handle(pattern, m.s.public(routeOf(pattern), fn))
+}
+
+func (m *routeMux) agent(pattern string, fn pageFunc) {
+	m.Handle(pattern, m.s.agent(routeOf(pattern), fn))
+}
+
+func (m *routeMux) customer(pattern string, fn pageFunc) {
+	m.Handle(pattern, m.s.customer(routeOf(pattern), fn))
+}
+
+// routeOf is a pattern's path: "POST /cases/{id}/reply" is "/cases/{id}/reply".
+func routeOf(pattern string) string {
+	_, path, _ := strings.Cut(pattern, " ")
+	return path
 }
 
 func (m *routeMux) Handle(pattern string, h http.Handler) {
@@ -162,7 +183,7 @@ type page struct {
 }
 
 func (s *Server) mux(next http.Handler) *routeMux {
-	mux := &routeMux{ServeMux: http.NewServeMux(), needs: map[string]desk.ActorKind{}}
+	mux := &routeMux{ServeMux: http.NewServeMux(), s: s, needs: map[string]desk.ActorKind{}}
 	mux.Handle("/api/", next)
 	mux.Handle("GET /healthz", next)
 	mux.Handle("GET /readyz", next)
@@ -214,6 +235,20 @@ func (s *Server) home(w http.ResponseWriter, r *request) error {
 
 // pageFunc answers one page request; an error it returns is rendered as an error page.
 type pageFunc func(w http.ResponseWriter, r *request) error
+
+// pathCommand serves a form or a button that runs one command on the object in the path's {id}
+// (a case, an incident, a webhook): do runs it and says what was done; answer answers the
+// request with that, or with do's error.
+func pathCommand(do func(r *request, id int64) (string, error), answer func(w http.ResponseWriter, r *request, id int64, done string, err error) error) pageFunc {
+	return func(w http.ResponseWriter, r *request) error {
+		id, err := pathInt(r, "id")
+		if err != nil {
+			return err
+		}
+		done, err := do(r, id)
+		return answer(w, r, id, done, err)
+	}
+}
 
 // public serves a page anyone may see; a session, if there is one, is still loaded.
 func (s *Server) public(route string, fn pageFunc) http.Handler { return s.wrap(route, "", fn) }
