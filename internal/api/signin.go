@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -18,7 +19,7 @@ func (s *Server) signinRoutes() []route {
 			status: http.StatusOK, body: signinPolicyIn{}, answer: signinPolicy{}, handle: gatedBody(service.ActSecondFactorPolicy, s.setSigninPolicy)},
 		{method: "DELETE", path: "/api/v1/agents/{id}/second-factor", summary: "Remove an agent's second factor and recovery codes (admin; a lost phone): their sessions end, " +
 			"and they sign in with their password alone (or set a new factor up, if the desk requires one).",
-			status: http.StatusOK, answer: factorRemoved{}, handle: s.resetSecondFactor},
+			status: http.StatusOK, answer: factorRemoved{}, handle: byID(resetSecondFactor)},
 	}
 }
 
@@ -49,11 +50,7 @@ func (s *Server) setSigninPolicy(r *http.Request, svc *service.Service, a desk.A
 	return signinPolicy{RequireSecondFactor: *in.RequireSecondFactor}, nil
 }
 
-func (s *Server) resetSecondFactor(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	had, err := svc.ResetSecondFactor(r.Context(), a, id)
+func resetSecondFactor(svc *service.Service, ctx context.Context, a desk.Actor, id int64) (factorRemoved, error) {
+	had, err := svc.ResetSecondFactor(ctx, a, id)
 	return factorRemoved{Removed: had}, err
 }
