@@ -22,41 +22,6 @@ import (
 // read forms, show the command's refusal in the reader's words beside the fields, and keep what
 // was typed.
 
-func (s *Server) adminRoutes(mux *routeMux) {
-	mux.agent("GET /admin", func(w http.ResponseWriter, r *request) error {
-		if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
-			return err
-		}
-		http.Redirect(w, r.Request, "/admin/agents", http.StatusSeeOther)
-		return nil
-	})
-	mux.agent("GET /admin/agents", s.adminAgents)
-	mux.agent("POST /admin/agents", s.adminCreateAgent)
-	mux.agent("GET /admin/agents/{id}", s.adminAgent)
-	mux.agent("POST /admin/agents/{id}", s.adminUpdateAgent)
-	mux.agent("POST /admin/agents/{id}/password-reset", s.adminPasswordReset)
-	mux.agent("POST /admin/tokens/{id}/revoke", s.adminRevokeToken)
-	mux.agent("GET /admin/teams", s.adminTeams)
-	mux.agent("POST /admin/teams", s.adminCreateTeam)
-	mux.agent("GET /admin/teams/{name}", s.adminTeam)
-	mux.agent("POST /admin/teams/{name}", s.adminUpdateTeam)
-	mux.agent("GET /admin/case-types", s.adminCaseTypes)
-	mux.agent("POST /admin/case-types", s.adminCreateCaseType)
-	mux.agent("GET /admin/case-types/{id}", s.adminCaseType)
-	mux.agent("POST /admin/case-types/{id}", s.adminUpdateCaseType)
-	mux.agent("GET /admin/canned", s.adminCanned)
-	mux.agent("POST /admin/canned", s.adminCreateCanned)
-	mux.agent("GET /admin/canned/{id}", s.adminCannedOne)
-	mux.agent("POST /admin/canned/{id}", s.adminUpdateCanned)
-	mux.agent("POST /admin/canned/{id}/delete", s.adminDeleteCanned)
-	mux.agent("GET /admin/partners", s.adminPartners)
-	mux.agent("POST /admin/partners", s.adminCreatePartner)
-	mux.agent("GET /admin/partners/{id}", s.adminPartner)
-	mux.agent("POST /admin/partners/{id}", s.adminUpdatePartner)
-	mux.agent("POST /admin/partners/{id}/users", s.adminCreatePartnerUser)
-	mux.agent("GET /admin/log", s.adminLog)
-}
-
 // MayAdmin: the nav shows "Admin" to those the permission table lets see the screens.
 func (r *request) MayAdmin() bool { return service.Gate(r.sess.Actor, service.ActAdminView) == nil }
 
@@ -85,6 +50,15 @@ func (v adminView) V(field string) string { return v.Form.Get(field) }
 
 func (s *Server) renderAdmin(w http.ResponseWriter, r *request, status int, page, title string, v adminView) error {
 	return s.render(w, r, status, page, view{Title: title, Data: v})
+}
+
+// adminHome opens the admin pages at their first tab.
+func (s *Server) adminHome(w http.ResponseWriter, r *request) error {
+	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, "/admin/agents", http.StatusSeeOther)
+	return nil
 }
 
 // adminTab renders an admin tab (template admin_<tab>, title admin.<tab>.title) over the data

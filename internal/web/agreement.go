@@ -13,14 +13,6 @@ import (
 // the case page, the customer answers in the portal's case page or by a one-time link from the
 // mail, whose page (answerlinks.go) shows the question and one button.
 
-func (s *Server) agreementRoutes(mux *routeMux) {
-	s.answerRoutes(mux, s.handoverPage())
-	s.answerRoutes(mux, s.resolutionPage())
-	mux.public("POST /portal/resolution/rating", s.rateByLink)
-	mux.customer("POST /portal/cases/{id}/handover", s.portalHandoverAnswer)
-	mux.agent("POST /cases/{id}/handover/ask", s.caseAskAgreement)
-}
-
 // handoverPage is the page of the links in the mail asking the customer to agree to a
 // downward hand-over (answerlinks.go).
 func (s *Server) handoverPage() answerPage {

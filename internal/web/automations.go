@@ -14,13 +14,6 @@ import (
 // starts them, their conditions and actions; a simple form for a rule of one action (the API
 // takes several); turning one off and on, and removing it.
 
-func (s *Server) automationRoutes(mux *routeMux) {
-	mux.agent("GET /settings/automations", s.automationsPage)
-	mux.agent("POST /settings/automations", s.createAutomation)
-	mux.agent("POST /settings/automations/{id}/active", s.setAutomationActive)
-	mux.agent("POST /settings/automations/{id}/delete", objectAction(s.deleteAutomation))
-}
-
 // MayManageAutomations says whether the reader sees the automations page: the permission table's answer.
 func (r *request) MayManageAutomations() bool {
 	return r.sess.Actor.Kind == desk.ActorAgent && service.Gate(r.sess.Actor, service.ActAutomations) == nil

@@ -14,14 +14,6 @@ import (
 
 // "My availability": the agent's working week on a calendar with breaks and absences, a form
 // to add one, and the hand-over walk-through that leave needs (PRODUCT.md story 2).
-func (s *Server) availabilityRoutes(mux *routeMux) {
-	mux.agent("GET /availability", s.availabilityPage)
-	mux.agent("POST /availability/absences", s.addAbsence)
-	mux.agent("POST /availability/leave", s.startLeave)
-	mux.agent("POST /availability/absences/{absence_id}", s.changeAbsence)
-	mux.agent("GET /availability/handover", s.bulkPage)
-	mux.agent("POST /availability/handover", s.bulkSave)
-}
 
 // absenceForm is what the agent typed into the absence form, kept as typed.
 type absenceForm struct {

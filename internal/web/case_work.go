@@ -15,11 +15,6 @@ import (
 // caseReply), waiting on the customer, and merging another case of the customer into this one.
 // Each calls one service command, as the API does.
 
-func (s *Server) caseWorkRoutes(mux *routeMux) {
-	mux.agent("POST /cases/{id}/waiting", s.caseForm("waiting", []string{"until"}, "waiting", s.caseWaiting))
-	mux.agent("POST /cases/{id}/merge", s.caseMerge)
-}
-
 // replyExtras reads the composer's copies and files. The copies are the case's from now on
 // (shown filled in; an emptied field takes them off); the files are read whole, and a set
 // over the desk's attachment limit is refused in the reader's words, the text kept.

@@ -16,32 +16,6 @@ import (
 // the promises panel, the people and the process, and every action an agent takes on a case.
 // Each action is a plain form posting to its own route and coming back here (303), or, when
 // the desk refuses it, the page again with the reason beside the form and the text kept.
-func (s *Server) casePageRoutes(mux *routeMux) {
-	mux.agent("GET /cases/{id}", s.casePage)
-	mux.agent("GET /cases/{id}/estimate", s.caseEstimate)
-	mux.agent("POST /cases/{id}/reply", s.caseReply)
-	mux.agent("POST /cases/{id}/call", s.caseForm("call", []string{"direction", "at", "duration", "summary", "transcript"}, "", s.caseCall))
-	mux.agent("POST /cases/{id}/promises", s.casePromise)
-	mux.agent("POST /cases/{id}/promises/{pid}/keep", s.caseKeep)
-	mux.agent("POST /cases/{id}/promises/{pid}/slip", s.caseSlip)
-	mux.agent("POST /cases/{id}/handover", s.caseHandover)
-	mux.agent("POST /cases/{id}/escalate", s.caseEscalate)
-	mux.agent("POST /cases/{id}/release", s.caseForm("release", nil, "", s.caseRelease))
-	mux.agent("POST /cases/{id}/resolve", s.caseForm("resolve", []string{"summary"}, "", s.caseResolve))
-	mux.agent("POST /cases/{id}/reopen", s.caseForm("reopen", []string{"reason"}, "", s.caseReopen))
-	mux.agent("POST /cases/{id}/outbox/{mail}/resend", s.caseForm("resend", nil, "", s.caseResend))
-	mux.agent("POST /cases/{id}/step", s.caseForm("step", nil, "process", s.caseStep))
-	mux.agent("POST /cases/{id}/references", s.caseForm("reference", []string{"kind", "value"}, "customer", s.caseReference))
-	mux.agent("POST /cases/{id}/labels", s.caseForm("labels", []string{"priority", "tags"}, "", s.caseLabels))
-	mux.agent("POST /cases/{id}/documents", s.caseForm("document", []string{"kind", "file"}, "customer", s.caseUpload))
-	mux.agent("GET /cases/{id}/documents/{doc}", s.caseDocument)
-	mux.agent("POST /cases/{id}/calls/{seq}/recording", s.caseRecordingUpload)
-	mux.agent("GET /cases/{id}/recordings/{doc}", s.caseRecording)
-	mux.agent("GET /cases/{id}/mails/{mail}/html", s.caseMailHTML)
-	mux.agent("GET /cases/{id}/mails/{mail}/raw", s.caseMailRaw)
-	mux.agent("GET /cases/{id}/mails/{mail}/attachments/{n}", s.caseMailAttachment)
-	s.caseWorkRoutes(mux)
-}
 
 // casePage is what the case template reads.
 type casePage struct {

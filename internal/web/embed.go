@@ -16,12 +16,6 @@ import (
 // not signed in sends a request. Framed on another site, the browser withholds the desk's
 // cookies, so the form carries a token the desk signed with its own key instead of the
 // session's; the request waits until the mailed link confirms the address (service/embed.go).
-func (s *Server) embedRoutes(mux *routeMux) {
-	mux.Handle("GET /embed/request", s.embedded("/embed/request", s.embedForm))
-	mux.Handle("POST /embed/request", s.embedded("/embed/request", s.embedSubmit))
-	mux.public("GET /embed/confirm", s.embedConfirmForm)
-	mux.public("POST /embed/confirm", s.embedConfirm)
-}
 
 // embedded serves the embeddable page: anyone may open it, and its posts carry the signed
 // form token (checked by the handler, which answers in the page's language) instead of the

@@ -10,13 +10,6 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 )
 
-func (s *Server) inboxRoutes(mux *routeMux) {
-	mux.agent("GET /inbox", s.inbox)
-	mux.agent("GET /search", s.search)
-	mux.agent("POST /search/incident", s.searchLinkIncident)
-	mux.agent("GET /events", s.events)
-}
-
 // inboxFilter is what the inbox shows, read from the query string (so every view has an
 // address and works without script). Unknown values fall back to the defaults.
 type inboxFilter struct {

@@ -14,12 +14,6 @@ import (
 // on its page, a case refused saying why while the others are done) and the agent's saved
 // views (a named filter and sort, listed as links).
 
-func (s *Server) inboxToolRoutes(mux *routeMux) {
-	mux.agent("POST /inbox/bulk", s.inboxBulk)
-	mux.agent("POST /inbox/views", s.inboxSaveView)
-	mux.agent("POST /inbox/views/{id}/delete", objectAction(s.inboxDeleteView))
-}
-
 // inboxTools is what the inbox shows of its tools.
 type inboxTools struct {
 	Views     []viewLink

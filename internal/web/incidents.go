@@ -15,18 +15,6 @@ import (
 // customers, promises and who was told what, and the forms that run it; on the case page,
 // linking the case and the decision form with the written policy beside it. Each form posts
 // to one service command and comes back (303), or shows its page again with the refusal.
-func (s *Server) incidentRoutes(mux *routeMux) {
-	mux.agent("GET /incidents", s.incidentsPage)
-	mux.agent("POST /incidents", s.createIncident)
-	mux.agent("GET /incidents/{id}", s.incidentPage)
-	mux.agent("POST /incidents/{id}/cases", s.incidentForm("link", s.incidentLink))
-	mux.agent("POST /incidents/{id}/promises", s.incidentForm("promise", s.incidentPromise))
-	mux.agent("POST /incidents/{id}/status", s.incidentForm("status", s.incidentStatus))
-	mux.agent("POST /incidents/{id}/resolve", s.incidentForm("resolve", s.incidentResolve))
-	mux.agent("POST /cases/{id}/incident", s.caseForm("incident", []string{"incident"}, "incidents", s.caseLinkIncident))
-	mux.agent("POST /cases/{id}/decisions", s.caseForm("decision", []string{"kind", "amount", "currency", "reason"}, "decisions", s.caseDecision))
-	mux.agent("POST /decisions/{id}/answer", s.decisionAnswer)
-}
 
 type incidentsData struct {
 	Open, Resolved []desk.Incident

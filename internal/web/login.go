@@ -12,13 +12,6 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 )
 
-func (s *Server) loginRoutes(mux *routeMux) {
-	mux.public("GET /login", s.loginForm)
-	mux.public("POST /login", s.login)
-	mux.public("POST /logout", s.logout)
-	mux.public("POST /lang", s.setLang)
-}
-
 type loginData struct {
 	Email string
 	Next  string

@@ -14,10 +14,6 @@ import (
 // The manager's view of a team: every open promise with its exact words and maker (story 12),
 // escalated cases, cases whose owner went away without a hand-over, slips per agent as a chart,
 // how resolutions ended, and the team's agents (deactivating one ends their sessions).
-func (s *Server) managerRoutes(mux *routeMux) {
-	mux.agent("GET /team", s.teamPage)
-	mux.agent("POST /team/agents/{id}/active", s.setAgentActive)
-}
 
 type teamData struct {
 	Team      string

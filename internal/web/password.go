@@ -10,11 +10,6 @@ import (
 
 // An agent's own password: changed from the desk, not only with `kept password` on the server.
 
-func (s *Server) passwordRoutes(mux *routeMux) {
-	mux.agent("GET /account/password", s.passwordForm)
-	mux.agent("POST /account/password", s.changePassword)
-}
-
 type passwordData struct {
 	Error string // the refusal, in the reader's words
 	Field string // the input it is about

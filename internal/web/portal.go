@@ -18,22 +18,6 @@ import (
 // team, and what they may do on a case (reply, give a reference or a document, ask for
 // escalation, confirm or reject a resolution, rate). Every page has the portal's header.
 
-func (s *Server) portalRoutes(mux *routeMux) {
-	mux.public("GET /portal/login", s.portalLoginForm)
-	mux.public("POST /portal/login", s.portalRequestLink)
-	mux.public("GET /portal/signin", s.portalSigninForm)
-	mux.public("POST /portal/signin", s.portalSignin)
-	mux.customer("GET /portal", s.portalHome)
-	mux.customer("GET /portal/cases/{id}", s.portalCase)
-	mux.customer("POST /portal/cases/{id}/reply", s.portalForm("reply", "record", []string{"body"}, s.portalReply))
-	mux.customer("POST /portal/cases/{id}/reference", s.portalForm("reference", "references", []string{"kind", "value"}, s.portalReference))
-	mux.Handle("POST /portal/cases/{id}/documents", portalUploadLimit(s.customer("/portal/cases/{id}/documents", s.portalUpload)))
-	mux.customer("POST /portal/cases/{id}/escalate", s.portalForm("escalate", "people", []string{"reason"}, s.portalEscalate))
-	mux.customer("POST /portal/cases/{id}/confirm", s.portalConfirm)
-	mux.customer("POST /portal/cases/{id}/rating", s.portalForm("rating", "resolution", []string{"comment"}, s.portalRate))
-	mux.customer("GET /portal/documents/{doc}", s.portalDocument)
-}
-
 // portalView is a page with the portal's header.
 func portalView(title string, data any) view { return view{Title: title, Data: data, Portal: true} }
 

@@ -12,15 +12,6 @@ import (
 // The quality review page: last week's draw of closed cases (made when the page is first
 // opened after a week ends), the rubric form for those who review, and for an agent the
 // reviews of their own cases.
-func (s *Server) reviewRoutes(mux *routeMux) {
-	mux.agent("GET /reviews", s.reviewsPage)
-	mux.agent("POST /reviews", s.scoreReview)
-	mux.agent("POST /reviews/answer", s.answerReview)
-	mux.agent("GET /reviews/rubric", s.rubricPage)
-	mux.agent("POST /reviews/rubric", s.addCriterion)
-	mux.agent("POST /reviews/rubric/{id}", s.editCriterion)
-	mux.agent("POST /reviews/share", s.setReviewShare)
-}
 
 type reviewsData struct {
 	service.ReviewsView

@@ -19,18 +19,6 @@ import (
 // secondCookie carries a sign-in's second step: its secret, for as long as the step waits.
 const secondCookie = "kept_second"
 
-func (s *Server) secondFactorRoutes(mux *routeMux) {
-	mux.public("GET /login/second", s.secondStepForm)
-	mux.public("POST /login/second", s.secondStep)
-	mux.agent("GET /account/second-factor", s.factorPage)
-	mux.agent("POST /account/second-factor", s.startFactor)
-	mux.agent("POST /account/second-factor/confirm", s.confirmFactor)
-	mux.agent("POST /account/second-factor/off", s.turnOffFactor)
-	mux.agent("GET /security", s.securityPage)
-	mux.agent("POST /security", s.setSecurity)
-	mux.agent("POST /team/agents/{id}/second-factor/reset", s.resetFactor)
-}
-
 // setup is a pending secret as the agent reads it: as text, as an otpauth:// address, and as
 // a QR code of that address for a phone's camera.
 type setup struct {

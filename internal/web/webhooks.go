@@ -13,15 +13,6 @@ import (
 // one's newest delivery, a form to register one (its secret shown once when the desk makes it
 // up), turning one off and on, removing it, and its delivery log with "send again".
 
-func (s *Server) webhookRoutes(mux *routeMux) {
-	mux.agent("GET /settings/webhooks", s.webhooksPage)
-	mux.agent("POST /settings/webhooks", s.createWebhook)
-	mux.agent("GET /settings/webhooks/{id}", s.webhookPage)
-	mux.agent("POST /settings/webhooks/{id}/active", objectAction(s.setWebhookActive))
-	mux.agent("POST /settings/webhooks/{id}/delete", objectAction(s.deleteWebhook))
-	mux.agent("POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend", objectAction(s.resendWebhookDelivery))
-}
-
 // MayManageWebhooks says whether the reader sees the webhooks page: the permission table's answer.
 func (r *request) MayManageWebhooks() bool {
 	return r.sess.Actor.Kind == desk.ActorAgent && service.Gate(r.sess.Actor, service.ActWebhooks) == nil
