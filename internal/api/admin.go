@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
@@ -16,9 +15,9 @@ func (s *Server) adminRoutes() []route {
 	return []route{
 		{method: "PATCH", path: "/api/v1/case-types/{id}", summary: "Change a case type's team, required references, response target or process (the whole list of steps); " +
 			"fields not given stay, and so does its name. A step kept by name keeps its translations when given none.",
-			status: http.StatusOK, body: caseTypePatch{}, answer: desk.CaseType{}, handle: s.patchCaseType},
+			status: http.StatusOK, body: caseTypePatch{}, answer: desk.CaseType{}, handle: withIDBody(decode, s.patchCaseType)},
 		{method: "PATCH", path: "/api/v1/canned-replies/{id}", summary: "Change a canned reply's name, words, offer mark or folder (its scope stays); fields not given stay. An unknown variable is refused.",
-			status: http.StatusOK, body: cannedPatch{}, answer: desk.CannedReply{}, handle: s.patchCanned},
+			status: http.StatusOK, body: cannedPatch{}, answer: desk.CannedReply{}, handle: withIDBody(decode, s.patchCanned)},
 		{method: "DELETE", path: "/api/v1/canned-replies/{id}", summary: "Delete a canned reply (answered as it was); what was sent with it stays on the records.",
 			status: http.StatusOK, answer: desk.CannedReply{}, handle: byID((*service.Service).DeleteCannedReply)},
 		{method: "GET", path: "/api/v1/admin-log", summary: "Every administrative change, newest first: who, when, what, and the changed fields before and after (admins); " +
@@ -26,12 +25,12 @@ func (s *Server) adminRoutes() []route {
 			status: http.StatusOK, answer: adminLogAnswer{}, query: []param{{"before", "page: changes with a lower id (the answer's next)"}}, handle: s.adminLog},
 		{method: "POST", path: "/api/v1/agents/{id}/password-reset", summary: "Have an agent mailed a one-time link to set a new password (admin; a manager for people below them). " +
 			"Nobody is shown a password or the link; the change is on the admin log.",
-			status: http.StatusAccepted, body: passwordResetIn{}, answer: passwordResetAnswer{}, handle: s.sendPasswordReset},
+			status: http.StatusAccepted, body: passwordResetIn{}, answer: passwordResetAnswer{}, handle: withIDBody(decode, s.sendPasswordReset)},
 		{method: "GET", path: "/api/v1/partners", summary: "The partner organisations by name, each with its users (agents with role partner).",
-			status: http.StatusOK, answer: []service.PartnerView{}, handle: s.listPartners},
+			status: http.StatusOK, answer: []service.PartnerView{}, handle: byActor((*service.Service).Partners)},
 		{method: "PATCH", path: "/api/v1/partners/{id}", summary: "Rename a partner organisation, or stop (active: false) or resume handing it cases; fields not given stay. " +
 			"Its users are changed and deactivated as agents (PATCH /api/v1/agents/{id}).",
-			status: http.StatusOK, body: partnerPatch{}, answer: desk.Partner{}, handle: s.patchPartner},
+			status: http.StatusOK, body: partnerPatch{}, answer: desk.Partner{}, handle: withIDBody(decode, s.patchPartner)},
 	}
 }
 
@@ -40,15 +39,7 @@ type partnerPatch struct {
 	Active *bool   `json:"active,omitempty"`
 }
 
-func (s *Server) listPartners(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return svc.Partners(r.Context(), a)
-}
-
-func (s *Server) patchPartner(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[partnerPatch](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) patchPartner(r *http.Request, svc *service.Service, a desk.Actor, id int64, in partnerPatch) (any, error) {
 	return svc.UpdatePartner(r.Context(), a, id, service.PartnerUpdate{Name: in.Name, Active: in.Active})
 }
 
@@ -61,11 +52,7 @@ type passwordResetAnswer struct {
 	MailTo  string `json:"mailed_to"` // the agent's address the link is sent to
 }
 
-func (s *Server) sendPasswordReset(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[passwordResetIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) sendPasswordReset(r *http.Request, svc *service.Service, a desk.Actor, id int64, in passwordResetIn) (any, error) {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
@@ -97,19 +84,8 @@ type adminLogAnswer struct {
 	Head    desk.AdminLogHead  `json:"head"`           // where the log's hash chain ends (kept verify checks every link)
 }
 
-func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[caseTypePatch](r, decode)
-	if err != nil {
-		return nil, err
-	}
-	up := service.CaseTypeUpdate{Team: in.Team}
-	if in.RequiredReferences != nil {
-		up.RequiredReferences = append([]string{}, *in.RequiredReferences...)
-	}
-	if in.ResponseTargetS != nil {
-		d := time.Duration(*in.ResponseTargetS) * time.Second
-		up.ResponseTarget = &d
-	}
+func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Actor, id int64, in caseTypePatch) (any, error) {
+	up := service.CaseTypeUpdate{Team: in.Team, RequiredReferences: listCopy(in.RequiredReferences), ResponseTarget: seconds(in.ResponseTargetS)}
 	if in.Steps != nil {
 		up.Steps = []desk.Step{}
 		for _, st := range *in.Steps {
@@ -119,11 +95,7 @@ func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Act
 	return svc.UpdateCaseType(r.Context(), a, id, up)
 }
 
-func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[cannedPatch](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor, id int64, in cannedPatch) (any, error) {
 	if err := service.Gate(a, service.ActCannedChange); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 )
 
 // jsonAppender is an answer that writes its own JSON, byte for byte what encoding/json would
@@ -240,48 +241,43 @@ func (l caseList) appendJSON(b []byte) ([]byte, error) {
 	}
 	b = slices.Grow(b, size+size/8)
 	b = append(b, `{"cases":`...)
-	if l.Cases == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, c := range l.Cases {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"id":`...)
-			b = strconv.AppendInt(b, c.ID, 10)
-			b = append(b, `,"ref":`...)
-			b = appendJSONString(b, c.Ref)
-			b = append(b, `,"subject":`...)
-			b = appendJSONString(b, c.Subject)
-			b = append(b, `,"status":`...)
-			b = appendJSONString(b, string(c.Status))
-			b = append(b, `,"owner_id":`...)
-			b = strconv.AppendInt(b, c.OwnerID, 10)
-			b = append(b, `,"rung":`...)
-			b = strconv.AppendInt(b, int64(c.Rung), 10)
-			b = append(b, `,"flags":`...)
-			if c.Flags == nil {
-				b = append(b, "null"...)
-			} else {
-				b = append(b, '[')
-				for j, f := range c.Flags {
-					if j > 0 {
-						b = append(b, ',')
-					}
-					b = appendJSONString(b, f)
-				}
-				b = append(b, ']')
-			}
-			b = append(b, `,"updated_at":`...)
-			b = appendJSONString(b, c.UpdatedAt)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendJSONList(b, l.Cases, func(b []byte, c service.CaseSummary) []byte {
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, c.ID, 10)
+		b = append(b, `,"ref":`...)
+		b = appendJSONString(b, c.Ref)
+		b = append(b, `,"subject":`...)
+		b = appendJSONString(b, c.Subject)
+		b = append(b, `,"status":`...)
+		b = appendJSONString(b, string(c.Status))
+		b = append(b, `,"owner_id":`...)
+		b = strconv.AppendInt(b, c.OwnerID, 10)
+		b = append(b, `,"rung":`...)
+		b = strconv.AppendInt(b, int64(c.Rung), 10)
+		b = append(b, `,"flags":`...)
+		b = appendJSONList(b, c.Flags, appendJSONString)
+		b = append(b, `,"updated_at":`...)
+		b = appendJSONString(b, c.UpdatedAt)
+		return append(b, '}')
+	})
 	if l.NextBefore != 0 {
 		b = append(b, `,"next_before":`...)
 		b = strconv.AppendInt(b, l.NextBefore, 10)
 	}
 	return append(b, '}'), nil
+}
+
+// appendJSONList writes a list as encoding/json would (nil is null), each item by each.
+func appendJSONList[T any](b []byte, list []T, each func([]byte, T) []byte) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, v := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, v)
+	}
+	return append(b, ']')
 }

@@ -490,6 +490,64 @@ func byID[T any](do func(*service.Service, context.Context, desk.Actor, int64) (
 	}
 }
 
+// byActor serves a call whose only input is the actor (the lists): the service read named by
+// its method expression, with the answer as it returns it.
+func byActor[T any](do func(*service.Service, context.Context, desk.Actor) (T, error)) handlerFunc {
+	return func(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+		return do(svc, r.Context(), a)
+	}
+}
+
+// deleted serves a DELETE of the path's {id}: the service command named by its method
+// expression, answered {"deleted": true}.
+func deleted(do func(*service.Service, context.Context, desk.Actor, int64) error) handlerFunc {
+	return func(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		if err := do(svc, r.Context(), a, id); err != nil {
+			return nil, err
+		}
+		return map[string]bool{"deleted": true}, nil
+	}
+}
+
+// withBody serves a call whose input is a JSON body: do is given it decoded into a new T.
+func withBody[T any](do func(r *http.Request, svc *service.Service, a desk.Actor, in T) (any, error)) handlerFunc {
+	return func(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+		var in T
+		if err := decode(r, &in); err != nil {
+			return nil, err
+		}
+		return do(r, svc, a, in)
+	}
+}
+
+// gatedBody is withBody for a call whose permission (act, from the service's table) is answered
+// before the body is read: one who may not is refused whatever they sent.
+func gatedBody[T any](act service.Action, do func(r *http.Request, svc *service.Service, a desk.Actor, in T) (any, error)) handlerFunc {
+	body := withBody(do)
+	return func(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+		if err := service.Gate(a, act); err != nil {
+			return nil, err
+		}
+		return body(r, svc, a)
+	}
+}
+
+// withIDBody serves a call on the path's {id} with a JSON body (read by decode, or by
+// decodeOptional where the body may be left out): how most calls on one object begin.
+func withIDBody[T any](read func(*http.Request, any) error, do func(r *http.Request, svc *service.Service, a desk.Actor, id int64, in T) (any, error)) handlerFunc {
+	return func(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
+		id, in, err := idAndBody[T](r, read)
+		if err != nil {
+			return nil, err
+		}
+		return do(r, svc, a, id, in)
+	}
+}
+
 // idAndBody reads the path's {id} and the JSON body (by decode or decodeOptional) into a new T:
 // how most calls on one object begin.
 func idAndBody[T any](r *http.Request, read func(*http.Request, any) error) (int64, T, error) {
@@ -499,6 +557,16 @@ func idAndBody[T any](r *http.Request, read func(*http.Request, any) error) (int
 		err = read(r, &in)
 	}
 	return id, in, err
+}
+
+// pathIDs reads the path's {id} and the object's under it named by sub (a mail of a case, a
+// delivery of a webhook).
+func pathIDs(r *http.Request, sub string) (id, subID int64, err error) {
+	if id, err = pathID(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	subID, err = pathID(r, sub)
+	return id, subID, err
 }
 
 // pathID reads an id from the path; cases may also be named by ref (K-1042).
@@ -511,6 +579,30 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return id, nil
 	}
 	return 0, &desk.Error{Kind: desk.KindNotFound, Code: "not_found", Message: "no object " + strconv.Quote(v)}
+}
+
+// idParam is a query parameter read as an id (queryID) into to.
+type idParam struct {
+	name string
+	to   *int64
+}
+
+// queryIDs reads a list's filters: each parameter in order, then the limit, capped at most.
+// The first that is not a number is the error.
+func queryIDs(r *http.Request, params []idParam, limit *int, most int64) error {
+	for _, p := range params {
+		v, err := queryID(r, p.name)
+		if err != nil {
+			return err
+		}
+		*p.to = v
+	}
+	l, err := queryID(r, "limit")
+	if err != nil {
+		return err
+	}
+	*limit = int(min(l, most))
+	return nil
 }
 
 func queryID(r *http.Request, name string) (int64, error) {

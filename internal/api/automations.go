@@ -35,26 +35,18 @@ func (s *Server) automationRoutes() []route {
 			"in the customer's language], link_incident [incident_id: the case is linked to that incident while it is open, as the incident page links it]). It acts as itself (\"automation: <name>\" on the record) under the same rules as people; a refused " +
 			"action goes on the record. It acts once per case and event, never on what it did itself, and at most 3 automations start one another in a row. " +
 			"active defaults to true. Kept ships three examples, turned off.",
-			status: http.StatusCreated, body: automationIn{}, answer: desk.Automation{}, handle: s.createAutomation},
-		{method: "GET", path: "/api/v1/automations", summary: "The automations.", status: http.StatusOK, answer: []desk.Automation{}, handle: s.listAutomations},
+			status: http.StatusCreated, body: automationIn{}, answer: desk.Automation{}, handle: withBody(s.createAutomation)},
+		{method: "GET", path: "/api/v1/automations", summary: "The automations.", status: http.StatusOK, answer: []desk.Automation{}, handle: byActor((*service.Service).Automations)},
 		{method: "PATCH", path: "/api/v1/automations/{id}", summary: "Change an automation: turn it off or on (active), rename it, or replace its when, if or then.",
 			status: http.StatusOK, body: automationPatch{}, answer: desk.Automation{}, handle: s.updateAutomation},
 		{method: "DELETE", path: "/api/v1/automations/{id}", summary: "Remove an automation; what it did stays on the records.",
-			status: http.StatusOK, answer: map[string]bool{}, handle: s.deleteAutomation},
+			status: http.StatusOK, answer: map[string]bool{}, handle: deleted((*service.Service).DeleteAutomation)},
 	}
 }
 
-func (s *Server) createAutomation(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in automationIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) createAutomation(r *http.Request, svc *service.Service, a desk.Actor, in automationIn) (any, error) {
 	active := in.Active == nil || *in.Active
 	return svc.CreateAutomation(r.Context(), a, desk.Automation{Name: in.Name, Active: active, When: in.When, If: in.If, Then: in.Then})
-}
-
-func (s *Server) listAutomations(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return svc.Automations(r.Context(), a)
 }
 
 func (s *Server) updateAutomation(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
@@ -67,15 +59,4 @@ func (s *Server) updateAutomation(r *http.Request, svc *service.Service, a desk.
 		return nil, err
 	}
 	return svc.UpdateAutomation(r.Context(), a, id, service.AutomationPatch{Name: in.Name, Active: in.Active, When: in.When, If: in.If, Then: in.Then})
-}
-
-func (s *Server) deleteAutomation(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	if err := svc.DeleteAutomation(r.Context(), a, id); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"deleted": true}, nil
 }

@@ -16,7 +16,7 @@ func (s *Server) bulkRoutes() []route {
 			"resolve (summary) or incident (incident_id, an open incident). Each case is done by the action's own command and rules; " +
 			"a case refused is listed with the refusal (as the error of its own call would read), the others are done. " +
 			"422 when the action as a whole cannot be done (no case, no action, no colleague, tag, priority or incident named).",
-			status: http.StatusOK, body: bulkIn{}, answer: bulkAnswer{}, handle: s.bulk},
+			status: http.StatusOK, body: bulkIn{}, answer: bulkAnswer{}, handle: gatedBody(service.ActCaseBulk, s.bulk)},
 	}
 }
 
@@ -41,14 +41,7 @@ type bulkAnswer struct {
 	Refused []bulkRefused `json:"refused"`
 }
 
-func (s *Server) bulk(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	if err := service.Gate(a, service.ActCaseBulk); err != nil {
-		return nil, err
-	}
-	var in bulkIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) bulk(r *http.Request, svc *service.Service, a desk.Actor, in bulkIn) (any, error) {
 	b := service.BulkIn{Action: in.Action, ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Tags: in.Tags, Priority: in.Priority,
 		Summary: in.Summary, IncidentID: int64(in.IncidentID)}
 	for _, id := range in.CaseIDs {

@@ -20,17 +20,17 @@ func (s *Server) caseWorkRoutes() []route {
 	return []route{
 		{method: "PUT", path: "/api/v1/cases/{id}/copies", summary: "Set who the case's replies are copied to: cc (in the mail's Cc, and on the record the customer reads) " +
 			"and bcc (envelope only: in no header the customer sees, on the record as an internal entry). A list not given stays; [] empties it.",
-			status: http.StatusOK, body: copiesIn{}, answer: service.CaseView{}, handle: s.setCopies},
+			status: http.StatusOK, body: copiesIn{}, answer: service.CaseView{}, handle: withIDBody(decode, s.setCopies)},
 		{method: "POST", path: "/api/v1/cases/{id}/waiting", summary: "Set the case waiting on its customer, optionally until a time (RFC 3339): its response clock stops " +
 			"and its waiting clock runs; the owner is reminded at the team's first business moment from that time if the customer has not written. " +
 			"The customer's message takes it back. Each change is an internal waiting_changed entry.",
-			status: http.StatusOK, body: waitingIn{}, answer: service.CaseView{}, handle: s.setWaiting},
+			status: http.StatusOK, body: waitingIn{}, answer: service.CaseView{}, handle: withIDBody(decode, s.setWaiting)},
 		{method: "DELETE", path: "/api/v1/cases/{id}/waiting", summary: "Take the case back from waiting on its customer.",
 			status: http.StatusOK, answer: service.CaseView{}, handle: s.stopWaiting},
 		{method: "POST", path: "/api/v1/cases/{id}/merge", summary: "Merge case from (an id or a ref such as K-1042) into this case: both open cases of one customer " +
 			"(else 409 merge_other_customer or merge_closed). Both records get a merged entry; from is closed and points here, and mail on its thread lands here. " +
 			"A case with open promises is refused (409 merge_open_promises): a promise stays on the record it was made on; keep it first.",
-			status: http.StatusOK, body: mergeIn{}, answer: service.CaseView{}, handle: s.mergeCase},
+			status: http.StatusOK, body: mergeIn{}, answer: service.CaseView{}, handle: withIDBody(decode, s.mergeCase)},
 	}
 }
 
@@ -57,28 +57,14 @@ type fileIn struct {
 	Content     []byte `json:"content"` // base64
 }
 
-func (s *Server) setCopies(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[copiesIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
-	var c service.CopiesIn
-	if in.CC != nil {
-		c.CC = append([]string{}, *in.CC...)
-	}
-	if in.BCC != nil {
-		c.BCC = append([]string{}, *in.BCC...)
-	}
-	return svc.SetCopies(r.Context(), a, id, c)
+func (s *Server) setCopies(r *http.Request, svc *service.Service, a desk.Actor, id int64, in copiesIn) (any, error) {
+	return svc.SetCopies(r.Context(), a, id, service.CopiesIn{CC: listCopy(in.CC), BCC: listCopy(in.BCC)})
 }
 
-func (s *Server) setWaiting(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[waitingIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) setWaiting(r *http.Request, svc *service.Service, a desk.Actor, id int64, in waitingIn) (any, error) {
 	var w service.WaitingIn
 	if strings.TrimSpace(in.Until) != "" {
+		var err error
 		if w.Until, err = parseTime("until", in.Until); err != nil {
 			return nil, err
 		}
@@ -94,17 +80,14 @@ func (s *Server) stopWaiting(r *http.Request, svc *service.Service, a desk.Actor
 	return svc.SetWaiting(r.Context(), a, id, service.WaitingIn{Stop: true})
 }
 
-func (s *Server) mergeCase(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[mergeIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) mergeCase(r *http.Request, svc *service.Service, a desk.Actor, id int64, in mergeIn) (any, error) {
 	// Who may merge into this case is answered before what to merge is read.
 	if err := svc.AllowOn(r.Context(), a, service.ActCaseMerge, id, 0); err != nil {
 		return nil, err
 	}
 	from, ok := desk.ParseCaseRef(in.From)
 	if !ok {
+		var err error
 		if from, err = strconv.ParseInt(strings.TrimSpace(in.From), 10, 64); err != nil || from <= 0 {
 			return nil, desk.Invalid("from", "name the case to merge in by id or ref (K-1042)")
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -16,7 +17,7 @@ func (s *Server) feedRoutes() []route {
 			"its secret URL is in this answer only; a new one ends the one before.",
 			status: http.StatusCreated, answer: service.CalendarFeedLink{}, handle: byID((*service.Service).CreateCalendarFeed)},
 		{method: "DELETE", path: "/api/v1/agents/{id}/calendar-feed", summary: "Revoke an agent's calendar feed URL at once: your own, or as an admin anyone's.",
-			status: http.StatusOK, answer: feedRevoked{}, handle: s.revokeFeed},
+			status: http.StatusOK, answer: feedRevoked{}, handle: byID(revokeFeed)},
 	}
 }
 
@@ -24,11 +25,7 @@ type feedRevoked struct {
 	Revoked bool `json:"revoked"` // a feed was live and ended
 }
 
-func (s *Server) revokeFeed(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	ok, err := svc.RevokeCalendarFeed(r.Context(), a, id)
+func revokeFeed(svc *service.Service, ctx context.Context, a desk.Actor, id int64) (feedRevoked, error) {
+	ok, err := svc.RevokeCalendarFeed(ctx, a, id)
 	return feedRevoked{Revoked: ok}, err
 }

@@ -88,43 +88,39 @@ type policyIn struct {
 func (s *Server) incidentRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/incidents", summary: "Open an incident: a fault many customers report (title, optional area, team, public_status, owner_id; the owner defaults to you).",
-			status: http.StatusCreated, body: incidentIn{}, answer: service.IncidentView{}, handle: s.createIncident},
+			status: http.StatusCreated, body: incidentIn{}, answer: service.IncidentView{}, handle: withBody(s.createIncident)},
 		{method: "GET", path: "/api/v1/incidents", summary: "Incidents, newest first.", status: http.StatusOK, answer: []desk.Incident{},
 			query: []param{{"state", "open or resolved"}}, handle: s.listIncidents, read: readShared},
 		{method: "GET", path: "/api/v1/incidents/{id}", summary: "An incident with its cases, their customers, its promises and who was told what.",
 			status: http.StatusOK, answer: service.IncidentView{}, handle: byID((*service.Service).Incident), read: readShared},
 		{method: "PATCH", path: "/api/v1/incidents/{id}", summary: "Change the public status linked customers read in the portal.",
-			status: http.StatusOK, body: incidentStatusIn{}, answer: service.IncidentView{}, handle: s.setIncidentStatus},
+			status: http.StatusOK, body: incidentStatusIn{}, answer: service.IncidentView{}, handle: withIDBody(decode, s.setIncidentStatus)},
 		{method: "POST", path: "/api/v1/incidents/{id}/cases", summary: "Link cases (ids or refs) to the incident: each case's record gets an entry linking it, and the incident's open promises are made on it.",
-			status: http.StatusOK, body: linkIn{}, answer: service.IncidentView{}, handle: s.linkCases},
+			status: http.StatusOK, body: linkIn{}, answer: service.IncidentView{}, handle: withIDBody(decode, s.linkCases)},
 		{method: "POST", path: "/api/v1/incidents/{id}/promises", summary: "Promise every linked customer (a promise on each open linked case, owned by the incident's owner); " +
 			"its id slips and keeps them all through /api/v1/promises/{id}/slip and /keep, each customer told once.",
-			status: http.StatusCreated, body: promiseIn{}, answer: service.IncidentPromiseView{}, handle: s.promiseIncident},
+			status: http.StatusCreated, body: promiseIn{}, answer: service.IncidentPromiseView{}, handle: withIDBody(decode, s.promiseIncident)},
 		{method: "POST", path: "/api/v1/incidents/{id}/resolve", summary: "The fault is fixed: every linked case gets an entry, every linked customer is told once in their language, open incident promises are kept.",
-			status: http.StatusOK, body: resolveIncidentIn{}, answer: service.IncidentView{}, handle: s.resolveIncident},
+			status: http.StatusOK, body: resolveIncidentIn{}, answer: service.IncidentView{}, handle: withIDBody(decode, s.resolveIncident)},
 		{method: "POST", path: "/api/v1/cases/{id}/decisions", summary: "Record a credit, refund or waiver: granted within your limit of the decision policy, refused with outcome \"refuse\", " +
 			"else pending_approval with the next rung up (the customer is promised a decision by a time). The customer is told the decision and its reason.",
-			status: http.StatusCreated, body: decisionIn{}, answer: desk.Decision{}, handle: s.makeDecision},
+			status: http.StatusCreated, body: decisionIn{}, answer: desk.Decision{}, handle: withIDBody(decode, s.makeDecision)},
 		{method: "GET", path: "/api/v1/cases/{id}/decisions", summary: "The case's decisions, with the policy and the evidence (linked incidents, broken promises) beside them.",
 			status: http.StatusOK, answer: service.DecisionsView{}, handle: byID((*service.Service).CaseDecisions), read: readShared},
 		{method: "POST", path: "/api/v1/decisions/{id}/approve", summary: "Grant a decision waiting for your approval (reason optional: the request's is told).",
-			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: s.approveDecision},
+			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: answerDecision(true)},
 		{method: "POST", path: "/api/v1/decisions/{id}/refuse", summary: "Refuse a decision waiting for your approval: the reason is required and told to the customer.",
-			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: s.refuseDecision},
+			status: http.StatusOK, body: decisionAnswerIn{}, answer: desk.Decision{}, handle: answerDecision(false)},
 		{method: "PUT", path: "/api/v1/case-types/{id}/channel", summary: "Which channel serves a case type best (write or call): the portal's new-request form says so, and offers a call-back for a call.",
-			status: http.StatusOK, body: channelIn{}, answer: service.RequestType{}, handle: s.setChannel},
+			status: http.StatusOK, body: channelIn{}, answer: service.RequestType{}, handle: withBody(s.setChannel)},
 		{method: "GET", path: "/api/v1/decision-policy", summary: "The written decision policy (a team's, else the desk's, else the default: agent 50, lead 200, manager 1000, admin unlimited).",
 			status: http.StatusOK, answer: desk.DecisionPolicy{}, query: []param{{"team", "a team's name (default: the desk's own)"}}, handle: s.getPolicy, read: readShared},
 		{method: "PUT", path: "/api/v1/decision-policy", summary: "Write a team's decision policy (team; without it the desk's, admin only): limits per role as plain amounts (-1 unlimited), decide_within_s, text shown to agents.",
-			status: http.StatusOK, body: policyIn{}, answer: desk.DecisionPolicy{}, handle: s.setPolicy},
+			status: http.StatusOK, body: policyIn{}, answer: desk.DecisionPolicy{}, handle: withBody(s.setPolicy)},
 	}
 }
 
-func (s *Server) createIncident(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in incidentIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) createIncident(r *http.Request, svc *service.Service, a desk.Actor, in incidentIn) (any, error) {
 	return svc.CreateIncident(r.Context(), a, desk.NewIncident{Title: in.Title, Area: in.Area, Team: in.Team, PublicStatus: in.PublicStatus, OwnerID: int64(in.OwnerID)})
 }
 
@@ -136,19 +132,11 @@ func (s *Server) listIncidents(r *http.Request, svc *service.Service, a desk.Act
 	return svc.Incidents(r.Context(), a, state)
 }
 
-func (s *Server) setIncidentStatus(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[incidentStatusIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) setIncidentStatus(r *http.Request, svc *service.Service, a desk.Actor, id int64, in incidentStatusIn) (any, error) {
 	return svc.SetIncidentStatus(r.Context(), a, id, in.PublicStatus)
 }
 
-func (s *Server) linkCases(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[linkIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) linkCases(r *http.Request, svc *service.Service, a desk.Actor, id int64, in linkIn) (any, error) {
 	ids := make([]int64, len(in.CaseIDs))
 	for i, c := range in.CaseIDs {
 		ids[i] = int64(c)
@@ -156,31 +144,19 @@ func (s *Server) linkCases(r *http.Request, svc *service.Service, a desk.Actor) 
 	return svc.LinkCases(r.Context(), a, id, ids)
 }
 
-func (s *Server) promiseIncident(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[promiseIn](r, decode)
+func (s *Server) promiseIncident(r *http.Request, svc *service.Service, a desk.Actor, id int64, in promiseIn) (any, error) {
+	p, err := in.promise()
 	if err != nil {
 		return nil, err
 	}
-	due, err := parseTime("due_at", in.DueAt)
-	if err != nil {
-		return nil, err
-	}
-	return svc.PromiseIncident(r.Context(), a, id, desk.NewPromise{Kind: in.Kind, DueAt: due, Words: in.Words, Place: in.Place})
+	return svc.PromiseIncident(r.Context(), a, id, p)
 }
 
-func (s *Server) resolveIncident(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[resolveIncidentIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) resolveIncident(r *http.Request, svc *service.Service, a desk.Actor, id int64, in resolveIncidentIn) (any, error) {
 	return svc.ResolveIncident(r.Context(), a, id, in.Summary)
 }
 
-func (s *Server) makeDecision(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[decisionIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) makeDecision(r *http.Request, svc *service.Service, a desk.Actor, id int64, in decisionIn) (any, error) {
 	refuse := false
 	switch in.Outcome {
 	case "", "grant":
@@ -192,31 +168,18 @@ func (s *Server) makeDecision(r *http.Request, svc *service.Service, a desk.Acto
 	return svc.MakeDecision(r.Context(), a, id, desk.NewDecision{Kind: in.Kind, Amount: float64(in.Amount), Currency: in.Currency, Reason: in.Reason, Refuse: refuse})
 }
 
-func (s *Server) answerDecision(r *http.Request, svc *service.Service, a desk.Actor, approve bool) (any, error) {
-	id, in, err := idAndBody[decisionAnswerIn](r, decodeOptional)
-	if err != nil {
-		return nil, err
-	}
-	return svc.AnswerDecision(r.Context(), a, id, approve, in.Reason)
-}
-
-func (s *Server) approveDecision(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return s.answerDecision(r, svc, a, true)
-}
-
-func (s *Server) refuseDecision(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return s.answerDecision(r, svc, a, false)
+// answerDecision grants (approve) or refuses a decision waiting for the reader's approval.
+func answerDecision(approve bool) handlerFunc {
+	return withIDBody(decodeOptional, func(r *http.Request, svc *service.Service, a desk.Actor, id int64, in decisionAnswerIn) (any, error) {
+		return svc.AnswerDecision(r.Context(), a, id, approve, in.Reason)
+	})
 }
 
 func (s *Server) getPolicy(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	return svc.DecisionPolicy(r.Context(), a, r.URL.Query().Get("team"))
 }
 
-func (s *Server) setPolicy(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in policyIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) setPolicy(r *http.Request, svc *service.Service, a desk.Actor, in policyIn) (any, error) {
 	limits := make(map[desk.Role]desk.Money, len(in.Limits))
 	for role, v := range in.Limits {
 		limits[desk.Role(role)] = desk.MoneyOf(v)
@@ -227,10 +190,6 @@ func (s *Server) setPolicy(r *http.Request, svc *service.Service, a desk.Actor) 
 	return svc.SetDecisionPolicy(r.Context(), a, in.Team, desk.DecisionPolicy{Limits: limits, DecideWithS: in.DecideWithinS, Text: in.Text})
 }
 
-func (s *Server) setChannel(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in channelIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) setChannel(r *http.Request, svc *service.Service, a desk.Actor, in channelIn) (any, error) {
 	return svc.SetCaseTypeChannel(r.Context(), a, r.PathValue("id"), in.Channel)
 }

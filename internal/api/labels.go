@@ -14,7 +14,7 @@ func (s *Server) labelRoutes() []route {
 	return []route{
 		{method: "PATCH", path: "/api/v1/cases/{id}", summary: "Set a case's priority (low, normal, high, urgent) and tags; fields not given stay. " +
 			"Each change is an internal entry on the record (priority_changed, tags_changed).",
-			status: http.StatusOK, body: labelsIn{}, answer: service.CaseView{}, handle: s.setLabels},
+			status: http.StatusOK, body: labelsIn{}, answer: service.CaseView{}, handle: withIDBody(decode, s.setLabels)},
 	}
 }
 
@@ -24,11 +24,7 @@ type labelsIn struct {
 	Tags     *[]string `json:"tags,omitempty"` // the whole list; [] takes every tag off
 }
 
-func (s *Server) setLabels(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[labelsIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) setLabels(r *http.Request, svc *service.Service, a desk.Actor, id int64, in labelsIn) (any, error) {
 	l := service.LabelsIn{Priority: in.Priority}
 	if in.Tags != nil {
 		l.Tags = *in.Tags

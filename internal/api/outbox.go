@@ -20,11 +20,7 @@ func (s *Server) outboxRoutes() []route {
 }
 
 func (s *Server) resendMail(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	mailID, err := pathID(r, "mail_id")
+	id, mailID, err := pathIDs(r, "mail_id")
 	if err != nil {
 		return nil, err
 	}

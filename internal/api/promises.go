@@ -16,6 +16,13 @@ type promiseIn struct {
 	OwnerID ID     `json:"owner_id,omitempty"`
 }
 
+// promise is the promise asked for, its due time read (the owner is left to the caller: an
+// incident's promises are its owner's).
+func (in promiseIn) promise() (desk.NewPromise, error) {
+	due, err := parseTime("due_at", in.DueAt)
+	return desk.NewPromise{Kind: in.Kind, DueAt: due, Words: in.Words, Place: in.Place}, err
+}
+
 type keepIn struct {
 	Note string `json:"note,omitempty"`
 }
@@ -128,11 +135,11 @@ func (s *Server) promiseRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/cases/{id}/promises", summary: "Make a promise to the customer: kind, due time and the exact words. " +
 			"The answer's estimate says how long such promises took (null while history is short); 409 owner_unavailable offers free_slots.",
-			status: http.StatusCreated, body: promiseIn{}, answer: service.PromiseView{}, handle: s.makePromise},
+			status: http.StatusCreated, body: promiseIn{}, answer: service.PromiseView{}, handle: withIDBody(decode, s.makePromise)},
 		{method: "POST", path: "/api/v1/promises/{id}/keep", summary: "Record that a promise was kept.",
-			status: http.StatusOK, body: keepIn{}, answer: service.PromiseView{}, handle: s.keepPromise},
+			status: http.StatusOK, body: keepIn{}, answer: service.PromiseView{}, handle: withIDBody(decodeOptional, s.keepPromise)},
 		{method: "POST", path: "/api/v1/promises/{id}/slip", summary: "Move a promise's due time: a reason and a message to the customer are required. The second slip escalates.",
-			status: http.StatusOK, body: slipIn{}, answer: service.PromiseView{}, handle: s.slipPromise},
+			status: http.StatusOK, body: slipIn{}, answer: service.PromiseView{}, handle: withIDBody(decode, s.slipPromise)},
 		{method: "GET", path: "/api/v1/promises", summary: "Promises with their words, maker and owner, soonest due first.", status: http.StatusOK,
 			answer: []service.PromiseView{}, query: []param{{"state", "open, kept or broken"}, {"team", "a team's name"}, {"owner_id", "an agent's id"},
 				{"case_id", "a case's id"}, {"limit", "at most this many (default 500, max 1000)"}},
@@ -141,19 +148,19 @@ func (s *Server) promiseRoutes() []route {
 			query: []param{{"since", "RFC 3339 time (default: 30 days ago)"}}, handle: s.slips},
 		{method: "POST", path: "/api/v1/cases/{id}/handover", summary: "Hand the case to a colleague with a written briefing; the customer is introduced to them. " +
 			"409 downward_reassignment when an escalated case would go below its owner without the customer's agreement (agreement_entry_id).",
-			status: http.StatusOK, body: handoverIn{}, answer: service.CaseView{}, handle: s.handover},
+			status: http.StatusOK, body: handoverIn{}, answer: service.CaseView{}, handle: withIDBody(decode, s.handover)},
 		{method: "POST", path: "/api/v1/cases/{id}/agreement-requests", summary: "Ask the customer to agree to handing the escalated case to a colleague below its rung " +
 			"(to_agent_id, optional message: why them). The question goes on the record in the customer's language and by mail with one-time links to agree or decline; " +
 			"the customer's handover_agreed answer (answer_entry_id) is what a hand-over names as agreement_entry_id.",
-			status: http.StatusCreated, body: agreementRequestIn{}, answer: service.HandoverQuestion{}, handle: s.askAgreement},
+			status: http.StatusCreated, body: agreementRequestIn{}, answer: service.HandoverQuestion{}, handle: withIDBody(decode, s.askAgreement)},
 		{method: "GET", path: "/api/v1/cases/{id}/agreement-requests", summary: "The last question asked since the case last climbed and the customer's answer " +
 			"(answer: \"\", agreed or declined; answer_entry_id), or null.",
 			status: http.StatusOK, answer: &service.HandoverQuestion{}, handle: byID((*service.Service).HandoverQuestionOf)},
 		{method: "POST", path: "/api/v1/cases/{id}/escalate", summary: "Move the case one rung up the ladder (the owner's manager) at an agent's or the customer's request.",
-			status: http.StatusOK, body: escalateIn{}, answer: service.CaseView{}, handle: s.escalate},
+			status: http.StatusOK, body: escalateIn{}, answer: service.CaseView{}, handle: withIDBody(decode, s.escalate)},
 		{method: "POST", path: "/api/v1/agents/{id}/absences", summary: "Record a break, leave or sickness. Leave answers 409 handover_required listing the agent's open cases " +
 			"unless handovers (a colleague and a briefing per case) come with it; sickness sends the cases to the manager.",
-			status: http.StatusCreated, body: absenceIn{}, answer: service.AbsenceView{}, handle: s.addAbsence},
+			status: http.StatusCreated, body: absenceIn{}, answer: service.AbsenceView{}, handle: withIDBody(decode, s.addAbsence)},
 		{method: "GET", path: "/api/v1/agents/{id}/absences", summary: "An agent's current and coming absences.",
 			status: http.StatusOK, answer: []desk.Absence{}, handle: byID((*service.Service).Absences)},
 		{method: "PATCH", path: "/api/v1/agents/{id}/absences/{absence_id}", summary: "Shorten an absence (a new, earlier to). The cases it had handed over come back at the new end; each case's record says so.",
@@ -161,48 +168,37 @@ func (s *Server) promiseRoutes() []route {
 		{method: "DELETE", path: "/api/v1/agents/{id}/absences/{absence_id}", summary: "Cancel an absence (one that has started ends now). The cases it had handed over come back; each case's record says so.",
 			status: http.StatusOK, answer: service.AbsenceChangeView{}, handle: s.cancelAbsence},
 		{method: "POST", path: "/api/v1/handovers", summary: "Hand several cases over at once, each with its own colleague and briefing.",
-			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: s.bulkHandover},
+			status: http.StatusOK, body: bulkHandoverIn{}, answer: bulkHandoverAnswer{}, handle: withBody(s.bulkHandover)},
 		{method: "GET", path: "/api/v1/notifications", summary: "The token's agent's newest notifications (reminders, escalations, hand-overs).",
-			status: http.StatusOK, answer: []desk.Notification{}, handle: s.notifications},
+			status: http.StatusOK, answer: []desk.Notification{}, handle: byActor((*service.Service).Notifications)},
 		{method: "POST", path: "/api/v1/notifications/read", summary: "Mark the token's agent's notifications read, up to up_to (an id; none or 0: all of them).",
-			status: http.StatusOK, body: notificationsReadIn{}, answer: notificationsReadAnswer{}, handle: s.notificationsRead},
+			status: http.StatusOK, body: notificationsReadIn{}, answer: notificationsReadAnswer{}, handle: withBody(s.notificationsRead)},
 		{method: "GET", path: "/api/v1/teams", summary: "Every team with its targets, calendar (time zone, business hours, holidays) and addresses.",
 			status: http.StatusOK, answer: []teamAnswer{}, handle: s.listTeams},
 		{method: "PUT", path: "/api/v1/teams/{name}", summary: "Set a team's targets (response and resolution, counted in its business hours), repeat-contact limit, promise reminders, " +
 			"time zone, business hours, holidays and addresses; fields not given are unchanged (a new name creates the team). " +
 			"holidays_ics takes a holiday calendar's text (an .ics file): its whole-day events from a year ago to three years ahead are added to the holidays.",
-			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.setTeam},
+			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: withBody(s.setTeam)},
 		{method: "PATCH", path: "/api/v1/teams/{name}", summary: "Change an existing team's settings as PUT does (fields not given are unchanged, language among them); " +
 			"a team that does not exist is not found, not created.",
 			status: http.StatusOK, body: teamIn{}, answer: teamAnswer{}, handle: s.patchTeam},
 	}
 }
 
-func (s *Server) makePromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[promiseIn](r, decode)
+func (s *Server) makePromise(r *http.Request, svc *service.Service, a desk.Actor, id int64, in promiseIn) (any, error) {
+	p, err := in.promise()
 	if err != nil {
 		return nil, err
 	}
-	due, err := parseTime("due_at", in.DueAt)
-	if err != nil {
-		return nil, err
-	}
-	return svc.MakePromise(r.Context(), a, id, desk.NewPromise{Kind: in.Kind, DueAt: due, Words: in.Words, Place: in.Place, OwnerID: int64(in.OwnerID)})
+	p.OwnerID = int64(in.OwnerID)
+	return svc.MakePromise(r.Context(), a, id, p)
 }
 
-func (s *Server) keepPromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[keepIn](r, decodeOptional)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) keepPromise(r *http.Request, svc *service.Service, a desk.Actor, id int64, in keepIn) (any, error) {
 	return svc.KeepPromise(r.Context(), a, id, in.Note)
 }
 
-func (s *Server) slipPromise(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[slipIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) slipPromise(r *http.Request, svc *service.Service, a desk.Actor, id int64, in slipIn) (any, error) {
 	due, err := parseTime("due_at", in.DueAt)
 	if err != nil {
 		return nil, err
@@ -218,41 +214,25 @@ func (s *Server) listPromises(r *http.Request, svc *service.Service, a desk.Acto
 	default:
 		return nil, desk.Invalid("state", "use open, kept or broken")
 	}
-	var err error
-	if f.OwnerID, err = queryID(r, "owner_id"); err != nil {
+	if err := queryIDs(r, []idParam{{"owner_id", &f.OwnerID}, {"case_id", &f.CaseID}}, &f.Limit, 1000); err != nil {
 		return nil, err
 	}
-	if f.CaseID, err = queryID(r, "case_id"); err != nil {
-		return nil, err
-	}
-	limit, err := queryID(r, "limit")
-	if err != nil {
-		return nil, err
-	}
-	f.Limit = int(min(limit, 1000))
 	return svc.Promises(r.Context(), a, f)
 }
 
 func (s *Server) slips(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	since, err := parseTime("since", r.URL.Query().Get("since"))
+	from, err := since(r)
 	if err != nil {
 		return nil, err
 	}
-	if since.IsZero() {
-		since = time.Now().AddDate(0, 0, -30)
-	}
-	counts, err := svc.SlipCounts(r.Context(), a, since)
+	counts, err := svc.SlipCounts(r.Context(), a, from)
 	if err != nil {
 		return nil, err
 	}
 	return slipCounts{Agents: counts["agents"], Teams: counts["teams"]}, nil
 }
 
-func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[handoverIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor, id int64, in handoverIn) (any, error) {
 	until, err := parseTime("until", in.Until)
 	if err != nil {
 		return nil, err
@@ -260,19 +240,11 @@ func (s *Server) handover(r *http.Request, svc *service.Service, a desk.Actor) (
 	return svc.HandOver(r.Context(), a, id, desk.Handover{ToAgentID: int64(in.ToAgentID), Briefing: in.Briefing, Until: until, AgreementID: int64(in.AgreementEntryID)})
 }
 
-func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[agreementRequestIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) askAgreement(r *http.Request, svc *service.Service, a desk.Actor, id int64, in agreementRequestIn) (any, error) {
 	return svc.AskHandoverAgreement(r.Context(), a, id, desk.HandoverAsk{ToAgentID: int64(in.ToAgentID), Message: in.Message})
 }
 
-func (s *Server) escalate(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[escalateIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) escalate(r *http.Request, svc *service.Service, a desk.Actor, id int64, in escalateIn) (any, error) {
 	return svc.Escalate(r.Context(), a, id, in.Reason)
 }
 
@@ -284,11 +256,7 @@ func caseHandovers(in []caseHandoverIn) []service.CaseHandover {
 	return out
 }
 
-func (s *Server) addAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[absenceIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) addAbsence(r *http.Request, svc *service.Service, a desk.Actor, id int64, in absenceIn) (any, error) {
 	from, err := parseTime("from", in.From)
 	if err != nil {
 		return nil, err
@@ -301,7 +269,7 @@ func (s *Server) addAbsence(r *http.Request, svc *service.Service, a desk.Actor)
 }
 
 func (s *Server) shortenAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, absence, err := absencePath(r)
+	id, absence, err := pathIDs(r, "absence_id")
 	if err != nil {
 		return nil, err
 	}
@@ -317,26 +285,14 @@ func (s *Server) shortenAbsence(r *http.Request, svc *service.Service, a desk.Ac
 }
 
 func (s *Server) cancelAbsence(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, absence, err := absencePath(r)
+	id, absence, err := pathIDs(r, "absence_id")
 	if err != nil {
 		return nil, err
 	}
 	return svc.ChangeAbsence(r.Context(), a, id, absence, desk.AbsenceChange{Cancel: true})
 }
 
-func absencePath(r *http.Request) (agent, absence int64, err error) {
-	if agent, err = pathID(r, "id"); err != nil {
-		return 0, 0, err
-	}
-	absence, err = pathID(r, "absence_id")
-	return agent, absence, err
-}
-
-func (s *Server) bulkHandover(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in bulkHandoverIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) bulkHandover(r *http.Request, svc *service.Service, a desk.Actor, in bulkHandoverIn) (any, error) {
 	until, err := parseTime("until", in.Until)
 	if err != nil {
 		return nil, err
@@ -348,10 +304,6 @@ func (s *Server) bulkHandover(r *http.Request, svc *service.Service, a desk.Acto
 	return bulkHandoverAnswer{HandedOver: refs}, nil
 }
 
-func (s *Server) notifications(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return svc.Notifications(r.Context(), a)
-}
-
 type notificationsReadIn struct {
 	UpTo int64 `json:"up_to,omitempty"`
 }
@@ -360,11 +312,7 @@ type notificationsReadAnswer struct {
 	Marked int64 `json:"marked"` // how many were unread
 }
 
-func (s *Server) notificationsRead(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in notificationsReadIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) notificationsRead(r *http.Request, svc *service.Service, a desk.Actor, in notificationsReadIn) (any, error) {
 	n, err := svc.MarkNotificationsRead(r.Context(), a, in.UpTo)
 	return notificationsReadAnswer{Marked: n}, err
 }
@@ -374,47 +322,20 @@ func (s *Server) patchTeam(r *http.Request, svc *service.Service, a desk.Actor) 
 	if _, err := svc.TeamToEdit(r.Context(), a, r.PathValue("name")); err != nil {
 		return nil, err
 	}
-	return s.setTeam(r, svc, a)
+	return withBody(s.setTeam)(r, svc, a)
 }
 
-func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in teamIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var set service.TeamSettingsIn
-	if in.ResponseTargetS != nil {
-		d := time.Duration(*in.ResponseTargetS) * time.Second
-		set.ResponseTarget = &d
-	}
-	set.RepeatContacts, set.ReviewShare = in.RepeatContacts, in.ReviewShare
-	if in.RepeatWindowS != nil {
-		d := time.Duration(*in.RepeatWindowS) * time.Second
-		set.RepeatWindow = &d
-	}
-	if in.ConfirmWaitS != nil {
-		d := time.Duration(*in.ConfirmWaitS) * time.Second
-		set.ConfirmWait = &d
-	}
+func (s *Server) setTeam(r *http.Request, svc *service.Service, a desk.Actor, in teamIn) (any, error) {
+	set := service.TeamSettingsIn{ResponseTarget: seconds(in.ResponseTargetS), ResolutionTarget: seconds(in.ResolutionTargetS),
+		RepeatContacts: in.RepeatContacts, RepeatWindow: seconds(in.RepeatWindowS), ReviewShare: in.ReviewShare, ConfirmWait: seconds(in.ConfirmWaitS),
+		Timezone: in.Timezone, BusinessHours: in.BusinessHours, Holidays: listCopy(in.Holidays), HolidaysICS: []byte(in.HolidaysICS),
+		Addresses: listCopy(in.Addresses), Language: in.Language}
 	if in.RemindersS != nil {
 		set.ReminderOffsets = []time.Duration{}
 		for _, v := range in.RemindersS {
 			set.ReminderOffsets = append(set.ReminderOffsets, time.Duration(v)*time.Second)
 		}
 	}
-	if in.ResolutionTargetS != nil {
-		d := time.Duration(*in.ResolutionTargetS) * time.Second
-		set.ResolutionTarget = &d
-	}
-	set.Timezone, set.BusinessHours = in.Timezone, in.BusinessHours
-	if in.Holidays != nil {
-		set.Holidays = append([]string{}, *in.Holidays...)
-	}
-	set.HolidaysICS = []byte(in.HolidaysICS)
-	if in.Addresses != nil {
-		set.Addresses = append([]string{}, *in.Addresses...)
-	}
-	set.Language = in.Language
 	t, err := svc.SetTeamSettings(r.Context(), a, r.PathValue("name"), set)
 	if err != nil {
 		return nil, err

@@ -66,22 +66,22 @@ func (s *Server) routes() []route {
 func (s *Server) caseRoutes() []route {
 	return []route{
 		{method: "POST", path: "/api/v1/customers", summary: "Add a customer with contact points and references.",
-			status: http.StatusCreated, body: customerIn{}, answer: desk.Customer{}, handle: s.createCustomer},
+			status: http.StatusCreated, body: customerIn{}, answer: desk.Customer{}, handle: withBody(s.createCustomer)},
 		{method: "GET", path: "/api/v1/customers/{id}", summary: "A customer with references and cases.",
 			status: http.StatusOK, answer: service.CustomerView{}, handle: byID((*service.Service).Customer)},
 		{method: "POST", path: "/api/v1/customers/{id}/references", summary: "Attach a reference (account, order, tracking number…) to a customer.",
-			status: http.StatusCreated, body: referenceIn{}, answer: desk.Customer{}, handle: s.addReference},
+			status: http.StatusCreated, body: referenceIn{}, answer: desk.Customer{}, handle: withIDBody(decode, s.addReference)},
 		{method: "POST", path: "/api/v1/agents", summary: "Add an agent (admin or manager); a new team name creates the team.",
-			status: http.StatusCreated, body: agentIn{}, answer: desk.Agent{}, handle: s.createAgent},
+			status: http.StatusCreated, body: agentIn{}, answer: desk.Agent{}, handle: withBody(s.createAgent)},
 		{method: "GET", path: "/api/v1/agents", summary: "Every agent.",
-			status: http.StatusOK, answer: []desk.Agent{}, handle: s.listAgents},
+			status: http.StatusOK, answer: []desk.Agent{}, handle: byActor((*service.Service).Agents)},
 		{method: "GET", path: "/api/v1/agents/{id}", summary: "One agent.",
 			status: http.StatusOK, answer: desk.Agent{}, handle: byID((*service.Service).Agent)},
 		{method: "PATCH", path: "/api/v1/agents/{id}", summary: "Change an agent: any of name, role, team, manager_id, timezone, hours, active (false deactivates: their sessions end, their tokens stop). " +
 			"An agent changes their own name, time zone and hours; the rest is for an admin, or a manager for people below them (docs/permissions.md).",
-			status: http.StatusOK, body: agentUpdateIn{}, answer: desk.Agent{}, handle: s.updateAgent},
+			status: http.StatusOK, body: agentUpdateIn{}, answer: desk.Agent{}, handle: withIDBody(decode, s.updateAgent)},
 		{method: "POST", path: "/api/v1/cases", summary: "Open a case for a customer; the body is kept verbatim as the original request.",
-			status: http.StatusCreated, body: caseIn{}, answer: service.CaseView{}, handle: s.openCase},
+			status: http.StatusCreated, body: caseIn{}, answer: service.CaseView{}, handle: withBody(s.openCase)},
 		{method: "GET", path: "/api/v1/cases", summary: "Cases, newest first.", status: http.StatusOK, answer: caseList{},
 			query: []param{{"owner_id", "only cases this agent owns"}, {"customer_id", "only this customer's cases"},
 				{"status", "comma-separated statuses, e.g. open,awaiting_confirmation"}, {"before", "page: cases with a lower id"}, {"limit", "at most this many (default 100, max 500)"}},
@@ -92,73 +92,41 @@ func (s *Server) caseRoutes() []route {
 			status: http.StatusOK, answer: []desk.Entry{}, handle: s.getRecord, read: readLoose, etag: true}, // a record only grows: its case row and entries need not agree
 		{method: "POST", path: "/api/v1/cases/{id}/messages", summary: "Reply to the customer, or add an internal note with internal: true. " +
 			"files are attached (kept as the customer's documents and hashed on the entry; a note's are staff-only); cc and bcc set the case's copies first.",
-			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: s.addMessage, maxBody: maxMessageBody},
+			status: http.StatusCreated, body: messageIn{}, answer: service.MessageResult{}, handle: withIDBody(decode, s.addMessage), maxBody: maxMessageBody},
 		{method: "POST", path: "/api/v1/cases/{id}/calls", summary: "Log a phone call with summary and transcript.",
-			status: http.StatusCreated, body: callIn{}, answer: desk.Entry{}, handle: s.logCall},
+			status: http.StatusCreated, body: callIn{}, answer: desk.Entry{}, handle: withIDBody(decode, s.logCall)},
 		{method: "POST", path: "/api/v1/inbound", summary: "A customer's message from an integration: joins the case it names or replies to, else opens one; idempotent on external_id.",
-			status: http.StatusCreated, body: inboundIn{}, answer: service.InboundResult{}, handle: s.inbound},
+			status: http.StatusCreated, body: inboundIn{}, answer: service.InboundResult{}, handle: gatedBody(service.ActInboundReceive, s.inbound)},
 		{method: "GET", path: "/api/v1/search", summary: "Find cases by words (folded: case, accents, look-alike letters) and references (exact).",
 			status: http.StatusOK, answer: searchAnswer{}, query: []param{{"q", "what to find"}, {"limit", "at most this many cases (default 20)"}},
 			handle: s.search},
 	}
 }
 
-func (s *Server) createCustomer(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in customerIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) createCustomer(r *http.Request, svc *service.Service, a desk.Actor, in customerIn) (any, error) {
 	return svc.CreateCustomer(r.Context(), a, desk.NewCustomer{Name: in.Name, Email: in.Email, Phone: in.Phone, Handle: in.Handle, References: references(in.References),
 		Lang: in.Language, Timezone: in.Timezone})
 }
 
-func (s *Server) addReference(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[referenceIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) addReference(r *http.Request, svc *service.Service, a desk.Actor, id int64, in referenceIn) (any, error) {
 	return svc.AddReference(r.Context(), a, id, desk.Reference{Kind: in.Kind, Value: in.Value})
 }
 
-func (s *Server) createAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in agentIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) createAgent(r *http.Request, svc *service.Service, a desk.Actor, in agentIn) (any, error) {
 	return svc.CreateAgent(r.Context(), a, desk.NewAgent{Name: in.Name, Email: in.Email, Role: in.Role, Team: in.Team,
 		ManagerID: int64(in.ManagerID), PartnerID: int64(in.PartnerID), Timezone: in.Timezone, Hours: in.Hours})
 }
 
-func (s *Server) listAgents(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return svc.Agents(r.Context(), a)
-}
-
-func (s *Server) openCase(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in caseIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) openCase(r *http.Request, svc *service.Service, a desk.Actor, in caseIn) (any, error) {
 	return svc.OpenCase(r.Context(), a, desk.NewCase{CustomerID: int64(in.CustomerID), Subject: in.Subject, Body: in.Body,
 		Channel: in.Channel, OwnerID: int64(in.OwnerID), Type: in.Type, References: references(in.References)})
 }
 
 func (s *Server) listCases(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
 	var f service.CaseList
-	var err error
-	if f.OwnerID, err = queryID(r, "owner_id"); err != nil {
+	if err := queryIDs(r, []idParam{{"owner_id", &f.OwnerID}, {"customer_id", &f.CustomerID}, {"before", &f.BeforeID}}, &f.Limit, 500); err != nil {
 		return nil, err
 	}
-	if f.CustomerID, err = queryID(r, "customer_id"); err != nil {
-		return nil, err
-	}
-	if f.BeforeID, err = queryID(r, "before"); err != nil {
-		return nil, err
-	}
-	limit, err := queryID(r, "limit")
-	if err != nil {
-		return nil, err
-	}
-	f.Limit = int(min(limit, 500))
 	if f.Limit == 0 {
 		f.Limit = 100
 	}
@@ -191,26 +159,13 @@ func (s *Server) getRecord(r *http.Request, svc *service.Service, a desk.Actor) 
 	return taggedAnswer{etag: page.ETag, notModified: page.NotModified, body: page.JSON}, nil
 }
 
-func (s *Server) addMessage(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[messageIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) addMessage(r *http.Request, svc *service.Service, a desk.Actor, id int64, in messageIn) (any, error) {
 	m := desk.NewMessage{Body: in.Body, Internal: in.Internal, Offer: in.Offer, CannedReplyID: int64(in.CannedReplyID), Files: messageFiles(in.Files)}
-	if in.CC != nil {
-		m.CC = append([]string{}, *in.CC...)
-	}
-	if in.BCC != nil {
-		m.BCC = append([]string{}, *in.BCC...)
-	}
+	m.CC, m.BCC = listCopy(in.CC), listCopy(in.BCC)
 	return svc.AddMessage(r.Context(), a, id, m)
 }
 
-func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[callIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor, id int64, in callIn) (any, error) {
 	at, err := parseTime("at", in.At)
 	if err != nil {
 		return nil, err
@@ -219,14 +174,7 @@ func (s *Server) logCall(r *http.Request, svc *service.Service, a desk.Actor) (a
 		Summary: in.Summary, Transcript: in.Transcript})
 }
 
-func (s *Server) inbound(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	if err := service.Gate(a, service.ActInboundReceive); err != nil {
-		return nil, err // before the body's checks
-	}
-	var in inboundIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) inbound(r *http.Request, svc *service.Service, a desk.Actor, in inboundIn) (any, error) {
 	from := desk.Contact{}
 	switch {
 	case in.From.Email != "":
@@ -264,11 +212,7 @@ type agentUpdateIn struct {
 	Active    *bool               `json:"active"`
 }
 
-func (s *Server) updateAgent(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[agentUpdateIn](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) updateAgent(r *http.Request, svc *service.Service, a desk.Actor, id int64, in agentUpdateIn) (any, error) {
 	u := service.AgentUpdate{Name: in.Name, Role: in.Role, Team: in.Team, Timezone: in.Timezone, Hours: in.Hours, Active: in.Active}
 	if in.ManagerID != nil {
 		m := int64(*in.ManagerID)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -15,10 +16,10 @@ func (s *Server) signinRoutes() []route {
 		{method: "GET", path: "/api/v1/sign-in-policy", summary: "Whether the desk requires a second factor (TOTP) of every agent (admin).",
 			status: http.StatusOK, answer: signinPolicy{}, handle: s.getSigninPolicy},
 		{method: "PUT", path: "/api/v1/sign-in-policy", summary: "Require (or stop requiring) a second factor of every agent (admin): one without sets it up at their next password sign-in.",
-			status: http.StatusOK, body: signinPolicyIn{}, answer: signinPolicy{}, handle: s.setSigninPolicy},
+			status: http.StatusOK, body: signinPolicyIn{}, answer: signinPolicy{}, handle: gatedBody(service.ActSecondFactorPolicy, s.setSigninPolicy)},
 		{method: "DELETE", path: "/api/v1/agents/{id}/second-factor", summary: "Remove an agent's second factor and recovery codes (admin; a lost phone): their sessions end, " +
 			"and they sign in with their password alone (or set a new factor up, if the desk requires one).",
-			status: http.StatusOK, answer: factorRemoved{}, handle: s.resetSecondFactor},
+			status: http.StatusOK, answer: factorRemoved{}, handle: byID(resetSecondFactor)},
 	}
 }
 
@@ -39,14 +40,7 @@ func (s *Server) getSigninPolicy(r *http.Request, svc *service.Service, a desk.A
 	return signinPolicy{RequireSecondFactor: o.Required}, err
 }
 
-func (s *Server) setSigninPolicy(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	if err := service.Gate(a, service.ActSecondFactorPolicy); err != nil {
-		return nil, err
-	}
-	var in signinPolicyIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) setSigninPolicy(r *http.Request, svc *service.Service, a desk.Actor, in signinPolicyIn) (any, error) {
 	if in.RequireSecondFactor == nil {
 		return nil, desk.Invalid("require_second_factor", "say true or false")
 	}
@@ -56,11 +50,7 @@ func (s *Server) setSigninPolicy(r *http.Request, svc *service.Service, a desk.A
 	return signinPolicy{RequireSecondFactor: *in.RequireSecondFactor}, nil
 }
 
-func (s *Server) resetSecondFactor(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	had, err := svc.ResetSecondFactor(r.Context(), a, id)
+func resetSecondFactor(svc *service.Service, ctx context.Context, a desk.Actor, id int64) (factorRemoved, error) {
+	had, err := svc.ResetSecondFactor(ctx, a, id)
 	return factorRemoved{Removed: had}, err
 }

@@ -15,7 +15,7 @@ func (s *Server) tokenRoutes() []route {
 		{method: "GET", path: "/api/v1/tokens", summary: "API tokens, oldest first: an admin sees every agent's (or one agent's, agent_id), anyone else their own. Never their secrets.",
 			status: http.StatusOK, answer: []desk.Token{}, query: []param{{"agent_id", "only this agent's tokens"}}, handle: s.listTokens, read: readLoose},
 		{method: "POST", path: "/api/v1/tokens", summary: "Issue an API token: for yourself, or as an admin for any agent (agent_id), with scopes (admin only; customer-voice for an integration that acts for customers). The secret is in this answer only.",
-			status: http.StatusCreated, body: tokenIn{}, answer: service.IssuedToken{}, handle: s.createToken},
+			status: http.StatusCreated, body: tokenIn{}, answer: service.IssuedToken{}, handle: withBody(s.createToken)},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", summary: "Revoke an API token at once: your own, or as an admin anyone's.",
 			status: http.StatusOK, answer: desk.Token{}, handle: byID((*service.Service).RevokeToken)},
 	}
@@ -40,11 +40,7 @@ func (s *Server) listTokens(r *http.Request, svc *service.Service, a desk.Actor)
 	return svc.Tokens(r.Context(), a)
 }
 
-func (s *Server) createToken(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in tokenIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) createToken(r *http.Request, svc *service.Service, a desk.Actor, in tokenIn) (any, error) {
 	expires, err := desk.ParseExpiry("expires", in.Expires, svc.Now())
 	if err != nil {
 		return nil, err

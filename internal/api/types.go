@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"reflect"
 	"strconv"
 	"time"
@@ -40,6 +41,34 @@ func parseTime(field, s string) (time.Time, error) {
 		return v, desk.Invalid(field, "%q is not an RFC 3339 time such as 2026-11-23T14:00:00Z", s)
 	}
 	return v.UTC(), nil
+}
+
+// since reads the query's since (RFC 3339): where a count over time begins, 30 days ago when
+// not given.
+func since(r *http.Request) (time.Time, error) {
+	t, err := parseTime("since", r.URL.Query().Get("since"))
+	if err == nil && t.IsZero() {
+		t = time.Now().AddDate(0, 0, -30)
+	}
+	return t, err
+}
+
+// seconds is a duration given in seconds, nil when not given (the setting stays).
+func seconds(s *int64) *time.Duration {
+	if s == nil {
+		return nil
+	}
+	d := time.Duration(*s) * time.Second
+	return &d
+}
+
+// listCopy is a copy of a list given in a body, nil when not given (the list stays); a list
+// given empty stays an empty list, which empties it.
+func listCopy(l *[]string) []string {
+	if l == nil {
+		return nil
+	}
+	return append([]string{}, *l...)
 }
 
 type referenceIn struct {

@@ -29,13 +29,13 @@ func (s *Server) webhookRoutes() []route {
 			"secret; a whsec_ secret is base64 after its prefix), at least once, retried for about 18 hours; then the endpoint is disabled and the admins " +
 			"told. Without a secret the desk makes one up (whsec_…) and answers it once, in secret. " +
 			"Loopback and private addresses are refused unless serve runs with --webhook-allow-private.",
-			status: http.StatusCreated, body: webhookIn{}, answer: desk.Webhook{}, handle: s.createWebhook},
+			status: http.StatusCreated, body: webhookIn{}, answer: desk.Webhook{}, handle: withBody(s.createWebhook)},
 		{method: "GET", path: "/api/v1/webhooks", summary: "The webhook endpoints, each with its newest delivery's state (last_delivery).",
-			status: http.StatusOK, answer: []desk.Webhook{}, handle: s.listWebhooks},
+			status: http.StatusOK, answer: []desk.Webhook{}, handle: byActor((*service.Service).Webhooks)},
 		{method: "PATCH", path: "/api/v1/webhooks/{id}", summary: "Turn an endpoint off or on (active; turning it on sends its waiting deliveries), " +
-			"or change the events it hears of.", status: http.StatusOK, body: webhookPatch{}, answer: desk.Webhook{}, handle: s.updateWebhook},
+			"or change the events it hears of.", status: http.StatusOK, body: webhookPatch{}, answer: desk.Webhook{}, handle: withIDBody(decode, s.updateWebhook)},
 		{method: "DELETE", path: "/api/v1/webhooks/{id}", summary: "Remove an endpoint and its delivery log; nothing more is sent to it.",
-			status: http.StatusOK, answer: map[string]bool{}, handle: s.deleteWebhook},
+			status: http.StatusOK, answer: map[string]bool{}, handle: deleted((*service.Service).DeleteWebhook)},
 		{method: "GET", path: "/api/v1/webhooks/{id}/deliveries", summary: "An endpoint's deliveries, newest first: state, attempts, the last status and error.",
 			status: http.StatusOK, answer: []service.WebhookDelivery{}, handle: byID((*service.Service).WebhookDeliveries)},
 		{method: "POST", path: "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", summary: "Send a delivered or failed delivery again, at once and with the same " +
@@ -44,24 +44,12 @@ func (s *Server) webhookRoutes() []route {
 	}
 }
 
-func (s *Server) createWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	var in webhookIn
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) createWebhook(r *http.Request, svc *service.Service, a desk.Actor, in webhookIn) (any, error) {
 	return svc.CreateWebhook(r.Context(), a, service.WebhookIn{URL: in.URL, Events: in.Events, Secret: in.Secret})
 }
 
-func (s *Server) listWebhooks(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	return svc.Webhooks(r.Context(), a)
-}
-
 func (s *Server) resendDelivery(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	did, err := pathID(r, "delivery_id")
+	id, did, err := pathIDs(r, "delivery_id")
 	if err != nil {
 		return nil, err
 	}
@@ -71,21 +59,6 @@ func (s *Server) resendDelivery(r *http.Request, svc *service.Service, a desk.Ac
 	return map[string]string{"state": "pending"}, nil
 }
 
-func (s *Server) updateWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, in, err := idAndBody[webhookPatch](r, decode)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) updateWebhook(r *http.Request, svc *service.Service, a desk.Actor, id int64, in webhookPatch) (any, error) {
 	return svc.UpdateWebhook(r.Context(), a, id, service.WebhookPatch{Active: in.Active, Events: in.Events})
-}
-
-func (s *Server) deleteWebhook(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	if err := svc.DeleteWebhook(r.Context(), a, id); err != nil {
-		return nil, err
-	}
-	return map[string]bool{"deleted": true}, nil
 }

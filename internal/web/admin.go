@@ -22,41 +22,6 @@ import (
 // read forms, show the command's refusal in the reader's words beside the fields, and keep what
 // was typed.
 
-func (s *Server) adminRoutes(mux *routeMux) {
-	mux.Handle("GET /admin", s.agent("/admin", func(w http.ResponseWriter, r *request) error {
-		if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
-			return err
-		}
-		http.Redirect(w, r.Request, "/admin/agents", http.StatusSeeOther)
-		return nil
-	}))
-	mux.Handle("GET /admin/agents", s.agent("/admin/agents", s.adminAgents))
-	mux.Handle("POST /admin/agents", s.agent("/admin/agents", s.adminCreateAgent))
-	mux.Handle("GET /admin/agents/{id}", s.agent("/admin/agents/{id}", s.adminAgent))
-	mux.Handle("POST /admin/agents/{id}", s.agent("/admin/agents/{id}", s.adminUpdateAgent))
-	mux.Handle("POST /admin/agents/{id}/password-reset", s.agent("/admin/agents/{id}/password-reset", s.adminPasswordReset))
-	mux.Handle("POST /admin/tokens/{id}/revoke", s.agent("/admin/tokens/{id}/revoke", s.adminRevokeToken))
-	mux.Handle("GET /admin/teams", s.agent("/admin/teams", s.adminTeams))
-	mux.Handle("POST /admin/teams", s.agent("/admin/teams", s.adminCreateTeam))
-	mux.Handle("GET /admin/teams/{name}", s.agent("/admin/teams/{name}", s.adminTeam))
-	mux.Handle("POST /admin/teams/{name}", s.agent("/admin/teams/{name}", s.adminUpdateTeam))
-	mux.Handle("GET /admin/case-types", s.agent("/admin/case-types", s.adminCaseTypes))
-	mux.Handle("POST /admin/case-types", s.agent("/admin/case-types", s.adminCreateCaseType))
-	mux.Handle("GET /admin/case-types/{id}", s.agent("/admin/case-types/{id}", s.adminCaseType))
-	mux.Handle("POST /admin/case-types/{id}", s.agent("/admin/case-types/{id}", s.adminUpdateCaseType))
-	mux.Handle("GET /admin/canned", s.agent("/admin/canned", s.adminCanned))
-	mux.Handle("POST /admin/canned", s.agent("/admin/canned", s.adminCreateCanned))
-	mux.Handle("GET /admin/canned/{id}", s.agent("/admin/canned/{id}", s.adminCannedOne))
-	mux.Handle("POST /admin/canned/{id}", s.agent("/admin/canned/{id}", s.adminUpdateCanned))
-	mux.Handle("POST /admin/canned/{id}/delete", s.agent("/admin/canned/{id}/delete", s.adminDeleteCanned))
-	mux.Handle("GET /admin/partners", s.agent("/admin/partners", s.adminPartners))
-	mux.Handle("POST /admin/partners", s.agent("/admin/partners", s.adminCreatePartner))
-	mux.Handle("GET /admin/partners/{id}", s.agent("/admin/partners/{id}", s.adminPartner))
-	mux.Handle("POST /admin/partners/{id}", s.agent("/admin/partners/{id}", s.adminUpdatePartner))
-	mux.Handle("POST /admin/partners/{id}/users", s.agent("/admin/partners/{id}/users", s.adminCreatePartnerUser))
-	mux.Handle("GET /admin/log", s.agent("/admin/log", s.adminLog))
-}
-
 // MayAdmin: the nav shows "Admin" to those the permission table lets see the screens.
 func (r *request) MayAdmin() bool { return service.Gate(r.sess.Actor, service.ActAdminView) == nil }
 
@@ -85,6 +50,29 @@ func (v adminView) V(field string) string { return v.Form.Get(field) }
 
 func (s *Server) renderAdmin(w http.ResponseWriter, r *request, status int, page, title string, v adminView) error {
 	return s.render(w, r, status, page, view{Title: title, Data: v})
+}
+
+// adminHome opens the admin pages at their first tab.
+func (s *Server) adminHome(w http.ResponseWriter, r *request) error {
+	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
+		return err
+	}
+	http.Redirect(w, r.Request, "/admin/agents", http.StatusSeeOther)
+	return nil
+}
+
+// adminTab renders an admin tab (template admin_<tab>, title admin.<tab>.title) over the data
+// read reads for it, once the permission table lets the reader view the admin pages.
+func adminTab[T any](s *Server, w http.ResponseWriter, r *request, status int, v adminView, tab string, read func(context.Context, desk.Actor) (T, error)) error {
+	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
+		return err
+	}
+	data, err := read(r.Context(), r.sess.Actor)
+	if err != nil {
+		return err
+	}
+	v.Tab, v.Data = tab, data
+	return s.renderAdmin(w, r, status, "admin_"+tab, r.T("admin."+tab+".title"), v)
 }
 
 // days are the week's days in the order the forms show them.
@@ -232,6 +220,15 @@ func (s *Server) agentsPage(w http.ResponseWriter, r *request, status int, v adm
 }
 
 // doneNotice is the notice for a change the page was redirected to after.
+// noticeOf is the page's notice for what was just done (?done=), by the catalogue key notices
+// gives it; "" for nothing done, or for what the page has no notice of.
+func noticeOf(r *request, notices map[string]string) string {
+	if key, ok := notices[r.URL.Query().Get("done")]; ok {
+		return r.T(key)
+	}
+	return ""
+}
+
 func doneNotice(r *request) string {
 	if d := r.URL.Query().Get("done"); d != "" {
 		return r.T("admin.done." + strings.Trim(d, "./"))
@@ -383,15 +380,7 @@ func (s *Server) adminTeams(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) teamsPage(w http.ResponseWriter, r *request, status int, v adminView) error {
-	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
-		return err
-	}
-	teams, err := s.svc.Teams(r.Context(), r.sess.Actor)
-	if err != nil {
-		return err
-	}
-	v.Tab, v.Data = "teams", teams
-	return s.renderAdmin(w, r, status, "admin_teams", r.T("admin.teams.title"), v)
+	return adminTab(s, w, r, status, v, "teams", s.svc.Teams)
 }
 
 func (s *Server) adminCreateTeam(w http.ResponseWriter, r *request) error {
@@ -527,19 +516,12 @@ func (s *Server) adminCaseTypes(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) typesPage(w http.ResponseWriter, r *request, status int, v adminView) error {
-	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
-		return err
-	}
-	types, err := s.svc.CaseTypes(r.Context(), r.sess.Actor)
-	if err != nil {
-		return err
-	}
-	d := adminTypesData{Types: types}
-	if d.Teams, err = s.teamNames(r); err != nil {
-		return err
-	}
-	v.Tab, v.Data = "types", d
-	return s.renderAdmin(w, r, status, "admin_types", r.T("admin.types.title"), v)
+	return adminTab(s, w, r, status, v, "types", func(ctx context.Context, a desk.Actor) (d adminTypesData, err error) {
+		if d.Types, err = s.svc.CaseTypes(ctx, a); err == nil {
+			d.Teams, err = s.teamNames(r)
+		}
+		return d, err
+	})
 }
 
 // caseTypeForm reads a case type's form: its steps one per line, "name: explanation".
@@ -760,15 +742,7 @@ func (s *Server) adminPartners(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) partnersPage(w http.ResponseWriter, r *request, status int, v adminView) error {
-	if err := service.Gate(r.sess.Actor, service.ActAdminView); err != nil {
-		return err
-	}
-	list, err := s.svc.Partners(r.Context(), r.sess.Actor)
-	if err != nil {
-		return err
-	}
-	v.Tab, v.Data = "partners", list
-	return s.renderAdmin(w, r, status, "admin_partners", r.T("admin.partners.title"), v)
+	return adminTab(s, w, r, status, v, "partners", s.svc.Partners)
 }
 
 func (s *Server) adminCreatePartner(w http.ResponseWriter, r *request) error {

@@ -13,14 +13,6 @@ import (
 // the case page, the customer answers in the portal's case page or by a one-time link from the
 // mail, whose page (answerlinks.go) shows the question and one button.
 
-func (s *Server) agreementRoutes(mux *routeMux) {
-	s.answerRoutes(mux, s.handoverPage())
-	s.answerRoutes(mux, s.resolutionPage())
-	mux.Handle("POST /portal/resolution/rating", s.public("/portal/resolution/rating", s.rateByLink))
-	mux.Handle("POST /portal/cases/{id}/handover", s.customer("/portal/cases/{id}/handover", s.portalHandoverAnswer))
-	mux.Handle("POST /cases/{id}/handover/ask", s.agent("/cases/{id}/handover/ask", s.caseAskAgreement))
-}
-
 // handoverPage is the page of the links in the mail asking the customer to agree to a
 // downward hand-over (answerlinks.go).
 func (s *Server) handoverPage() answerPage {
@@ -67,11 +59,8 @@ func (s *Server) portalHandoverAnswer(w http.ResponseWriter, r *request) error {
 // caseAskAgreement is the case page's "Ask the customer": whether a colleague below the case's
 // rung may take it.
 func (s *Server) caseAskAgreement(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
+	id, err := s.allowedCase(r, service.ActCaseAsk)
 	if err != nil {
-		return err
-	}
-	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseAsk, id, 0); err != nil {
 		return err
 	}
 	fields := []string{"to", "message"}

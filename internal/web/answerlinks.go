@@ -167,12 +167,20 @@ func (s *Server) answerRefused(w http.ResponseWriter, r *request, p answerPage, 
 		return err
 	}
 	s.inCustomersLanguage(r, q.Lang)
-	data := answerPageData{W: p.words, Path: p.path, Refused: "unknown"}
-	status := http.StatusNotFound
-	if why, ok := p.refusals[e.Code]; ok {
-		data.Refused, status = why, http.StatusGone
-	}
+	data := answerPageData{W: p.words, Path: p.path}
+	var status int
+	data.Refused, status = linkRefusal(e.Code, p.refusals)
 	return s.render(w, r, status, "portal_handover", portalView(r.T(p.words.Refused), data))
+}
+
+// linkRefusal is why a one-time link does not work as its page names it (refusals maps the
+// service's codes to "used", "expired", …), with the status it answers: 410 Gone for a link
+// the desk knows, else "unknown" and 404.
+func linkRefusal(code string, refusals map[string]string) (string, int) {
+	if why, ok := refusals[code]; ok {
+		return why, http.StatusGone
+	}
+	return "unknown", http.StatusNotFound
 }
 
 // resolutionPage is the page of the links in a resolution's mail: confirm, or "not what I

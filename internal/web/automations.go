@@ -14,13 +14,6 @@ import (
 // starts them, their conditions and actions; a simple form for a rule of one action (the API
 // takes several); turning one off and on, and removing it.
 
-func (s *Server) automationRoutes(mux *routeMux) {
-	mux.Handle("GET /settings/automations", s.agent("/settings/automations", s.automationsPage))
-	mux.Handle("POST /settings/automations", s.agent("/settings/automations", s.createAutomation))
-	mux.Handle("POST /settings/automations/{id}/active", s.agent("/settings/automations/{id}/active", s.setAutomationActive))
-	mux.Handle("POST /settings/automations/{id}/delete", s.agent("/settings/automations/{id}/delete", s.deleteAutomation))
-}
-
 // MayManageAutomations says whether the reader sees the automations page: the permission table's answer.
 func (r *request) MayManageAutomations() bool {
 	return r.sess.Actor.Kind == desk.ActorAgent && service.Gate(r.sess.Actor, service.ActAutomations) == nil
@@ -118,7 +111,7 @@ func (s *Server) setAutomationActive(w http.ResponseWriter, r *request) error {
 	if err := service.Gate(r.sess.Actor, service.ActAutomations); err != nil {
 		return err
 	}
-	id, err := webhookID(r, "id")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -134,14 +127,6 @@ func (s *Server) setAutomationActive(w http.ResponseWriter, r *request) error {
 	return nil
 }
 
-func (s *Server) deleteAutomation(w http.ResponseWriter, r *request) error {
-	id, err := webhookID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteAutomation(r.Context(), r.sess.Actor, id); err != nil {
-		return err
-	}
-	http.Redirect(w, r.Request, "/settings/automations?done=deleted", http.StatusSeeOther)
-	return nil
+func (s *Server) deleteAutomation(r *request, id int64) (string, error) {
+	return "/settings/automations?done=deleted", s.svc.DeleteAutomation(r.Context(), r.sess.Actor, id)
 }

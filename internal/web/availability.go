@@ -14,14 +14,6 @@ import (
 
 // "My availability": the agent's working week on a calendar with breaks and absences, a form
 // to add one, and the hand-over walk-through that leave needs (PRODUCT.md story 2).
-func (s *Server) availabilityRoutes(mux *routeMux) {
-	mux.Handle("GET /availability", s.agent("/availability", s.availabilityPage))
-	mux.Handle("POST /availability/absences", s.agent("/availability/absences", s.addAbsence))
-	mux.Handle("POST /availability/leave", s.agent("/availability/leave", s.startLeave))
-	mux.Handle("POST /availability/absences/{absence_id}", s.agent("/availability/absences/{absence_id}", s.changeAbsence))
-	mux.Handle("GET /availability/handover", s.agent("/availability/handover", s.bulkPage))
-	mux.Handle("POST /availability/handover", s.agent("/availability/handover", s.bulkSave))
-}
 
 // absenceForm is what the agent typed into the absence form, kept as typed.
 type absenceForm struct {
@@ -153,6 +145,12 @@ func (s *Server) addAbsence(w http.ResponseWriter, r *request) error {
 	if !in.From.IsZero() {
 		week = in.From.In(me.Location()).Format("2006-01-02")
 	}
+	return s.absenceRefused(w, r, me, week, form)
+}
+
+// absenceRefused shows the availability page again (422), at week, with the absence form as
+// typed and why it was refused.
+func (s *Server) absenceRefused(w http.ResponseWriter, r *request, me desk.Agent, week string, form absenceForm) error {
 	d, err := s.availability(r, me, week, form)
 	if err != nil {
 		return err
@@ -294,11 +292,7 @@ func (s *Server) startLeave(w http.ResponseWriter, r *request) error {
 	form := absenceForm{Kind: r.FormValue("kind"), From: r.FormValue("from"), To: r.FormValue("to")}
 	in, ferr := s.checkAbsence(r, me, &form)
 	if ferr != nil {
-		d, err := s.availability(r, me, "", form)
-		if err != nil {
-			return err
-		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "availability", view{Title: r.T("avail.title"), Data: d})
+		return s.absenceRefused(w, r, me, "", form)
 	}
 	entered := map[int64]handoverRow{}
 	toAll, _ := strconv.ParseInt(r.FormValue("to_all"), 10, 64)

@@ -31,6 +31,18 @@ func back(w http.ResponseWriter, r *request, caseID int64, done, anchor string, 
 	return nil
 }
 
+// caseForm serves a case page form that runs one command on the path's case: do runs it and
+// says what was done. Its refusal is shown beside the form (name) at the field it names among
+// fields; else the browser goes back to the case, at anchor.
+func (s *Server) caseForm(name string, fields []string, anchor string, do func(r *request, id int64) (done string, err error)) pageFunc {
+	return pathCommand(do, func(w http.ResponseWriter, r *request, id int64, done string, err error) error {
+		if err != nil {
+			return s.refused(w, r, id, name, fields, err)
+		}
+		return back(w, r, id, done, anchor)
+	})
+}
+
 // formRefusal is err as a refusal shown beside its form, with the status the page answers
 // with: 409 for a conflict, else 422. ok is false for what goes to the error page instead:
 // no refusal by the rules, or an object the reader may not see or change.
@@ -167,30 +179,23 @@ func (s *Server) caseReply(w http.ResponseWriter, r *request) error {
 	return back(w, r, id, done, "")
 }
 
-func (s *Server) caseCall(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	fields := []string{"direction", "at", "duration", "summary", "transcript"}
+func (s *Server) caseCall(r *request, id int64) (string, error) {
 	at := s.svc.Now()
+	var err error
 	if v := strings.TrimSpace(r.PostFormValue("at")); v != "" {
 		if at, err = r.ParseLocal("at", v); err != nil {
-			return s.refused(w, r, id, "call", fields, err)
+			return "", err
 		}
 	}
 	minutes := 0
 	if v := strings.TrimSpace(r.PostFormValue("duration")); v != "" {
 		if minutes, err = strconv.Atoi(v); err != nil {
-			return s.refused(w, r, id, "call", fields, desk.Invalid("duration", "%s", r.T("case.err.minutes")))
+			return "", desk.Invalid("duration", "%s", r.T("case.err.minutes"))
 		}
 	}
 	_, err = s.svc.LogCall(r.Context(), r.sess.Actor, id, desk.NewCall{Direction: r.PostFormValue("direction"), At: at,
 		DurationS: minutes * 60, Summary: r.PostFormValue("summary"), Transcript: r.PostFormValue("transcript")})
-	if err != nil {
-		return s.refused(w, r, id, "call", fields, err)
-	}
-	return back(w, r, id, "call", "")
+	return "call", err
 }
 
 func (s *Server) casePromise(w http.ResponseWriter, r *request) error {
@@ -363,120 +368,71 @@ func (s *Server) caseEscalate(w http.ResponseWriter, r *request) error {
 	return back(w, r, id, "escalated", "")
 }
 
-func (s *Server) caseRelease(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.Release(r.Context(), r.sess.Actor, id); err != nil {
-		return s.refused(w, r, id, "release", nil, err)
-	}
-	return back(w, r, id, "released", "")
+func (s *Server) caseRelease(r *request, id int64) (string, error) {
+	_, err := s.svc.Release(r.Context(), r.sess.Actor, id)
+	return "released", err
 }
 
-func (s *Server) caseResolve(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.Resolve(r.Context(), r.sess.Actor, id, r.PostFormValue("summary")); err != nil {
-		return s.refused(w, r, id, "resolve", []string{"summary"}, err)
-	}
-	return back(w, r, id, "resolved", "")
+func (s *Server) caseResolve(r *request, id int64) (string, error) {
+	_, err := s.svc.Resolve(r.Context(), r.sess.Actor, id, r.PostFormValue("summary"))
+	return "resolved", err
 }
 
 // caseReopen takes the proposed resolution back: the customer's answer said it did not hold.
-func (s *Server) caseReopen(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.Reopen(r.Context(), r.sess.Actor, id, r.PostFormValue("reason")); err != nil {
-		return s.refused(w, r, id, "reopen", []string{"reason"}, err)
-	}
-	return back(w, r, id, "reopened", "")
+func (s *Server) caseReopen(r *request, id int64) (string, error) {
+	_, err := s.svc.Reopen(r.Context(), r.sess.Actor, id, r.PostFormValue("reason"))
+	return "reopened", err
 }
 
 // caseResend sends a mail of the case that was not delivered again.
-func (s *Server) caseResend(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
+func (s *Server) caseResend(r *request, id int64) (string, error) {
+	mailID, err := pathInt(r, "mail") // not found: the error page, as refused answers it
+	if err == nil {
+		_, err = s.svc.ResendMail(r.Context(), r.sess.Actor, id, mailID)
 	}
-	mailID, err := pathInt(r, "mail")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.ResendMail(r.Context(), r.sess.Actor, id, mailID); err != nil {
-		return s.refused(w, r, id, "resend", nil, err)
-	}
-	return back(w, r, id, "resent", "")
+	return "resent", err
 }
 
-func (s *Server) caseStep(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) caseStep(r *request, id int64) (string, error) {
 	pos, err := strconv.Atoi(r.PostFormValue("step"))
 	if err != nil {
-		return s.refused(w, r, id, "step", nil, desk.Invalid("step", "no step %q", r.PostFormValue("step")))
+		return "", desk.Invalid("step", "no step %q", r.PostFormValue("step"))
 	}
-	if _, err := s.svc.AdvanceStep(r.Context(), r.sess.Actor, id, pos); err != nil {
-		return s.refused(w, r, id, "step", nil, err)
-	}
-	return back(w, r, id, "step", "process")
+	_, err = s.svc.AdvanceStep(r.Context(), r.sess.Actor, id, pos)
+	return "step", err
 }
 
-func (s *Server) caseReference(w http.ResponseWriter, r *request) error {
-	id, c, err := pathObject(r, s.svc.Case)
-	if err != nil {
-		return err
+func (s *Server) caseReference(r *request, id int64) (string, error) {
+	c, err := s.svc.Case(r.Context(), r.sess.Actor, id)
+	if err == nil {
+		_, err = s.svc.AddReference(r.Context(), r.sess.Actor, c.CustomerID, desk.Reference{Kind: r.PostFormValue("kind"), Value: r.PostFormValue("value")})
 	}
-	ref := desk.Reference{Kind: r.PostFormValue("kind"), Value: r.PostFormValue("value")}
-	if _, err := s.svc.AddReference(r.Context(), r.sess.Actor, c.CustomerID, ref); err != nil {
-		return s.refused(w, r, id, "reference", []string{"kind", "value"}, err)
-	}
-	return back(w, r, id, "reference", "customer")
+	return "reference", err
 }
 
 // caseUpload adds a document the customer gave to their file, with this case.
-func (s *Server) caseUpload(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	fields := []string{"kind", "file"}
+func (s *Server) caseUpload(r *request, id int64) (string, error) {
 	c, err := s.svc.Case(r.Context(), r.sess.Actor, id)
 	if err != nil {
-		return err
+		return "", err // not a refusal: the error page
 	}
 	hdr, content, err := formFile(r)
 	if err != nil {
-		return s.refused(w, r, id, "document", fields, err)
+		return "", err
 	}
 	ctype := hdr.Header.Get("Content-Type")
 	if ctype == "" || ctype == "application/octet-stream" {
 		ctype = http.DetectContentType(content)
 	}
-	if _, err := s.svc.AddDocument(r.Context(), r.sess.Actor, service.DocumentIn{CustomerID: c.CustomerID, CaseID: id, Kind: r.PostFormValue("kind"), Filename: hdr.Filename, ContentType: ctype, Content: content}); err != nil {
-		return s.refused(w, r, id, "document", fields, err)
-	}
-	return back(w, r, id, "document", "customer")
+	_, err = s.svc.AddDocument(r.Context(), r.sess.Actor, service.DocumentIn{CustomerID: c.CustomerID, CaseID: id, Kind: r.PostFormValue("kind"), Filename: hdr.Filename, ContentType: ctype, Content: content})
+	return "document", err
 }
 
 // caseLabels sets the case's priority and tags (typed separated by commas).
-func (s *Server) caseLabels(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) caseLabels(r *request, id int64) (string, error) {
 	p := r.PostFormValue("priority")
-	in := service.LabelsIn{Priority: &p, Tags: splitList(r.PostFormValue("tags"))}
-	if _, err := s.svc.SetLabels(r.Context(), r.sess.Actor, id, in); err != nil {
-		return s.refused(w, r, id, "labels", []string{"priority", "tags"}, err)
-	}
-	return back(w, r, id, "labels", "")
+	_, err := s.svc.SetLabels(r.Context(), r.sess.Actor, id, service.LabelsIn{Priority: &p, Tags: splitList(r.PostFormValue("tags"))})
+	return "labels", err
 }
 
 // caseRecordingUpload adds the recording of one of the case's calls (the form on the call

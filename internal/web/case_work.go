@@ -15,11 +15,6 @@ import (
 // caseReply), waiting on the customer, and merging another case of the customer into this one.
 // Each calls one service command, as the API does.
 
-func (s *Server) caseWorkRoutes(mux *routeMux) {
-	mux.Handle("POST /cases/{id}/waiting", s.agent("/cases/{id}/waiting", s.caseWaiting))
-	mux.Handle("POST /cases/{id}/merge", s.agent("/cases/{id}/merge", s.caseMerge))
-}
-
 // replyExtras reads the composer's copies and files. The copies are the case's from now on
 // (shown filled in; an emptied field takes them off); the files are read whole, and a set
 // over the desk's attachment limit is refused in the reader's words, the text kept.
@@ -70,34 +65,28 @@ func hasMultipartValue(r *request, name string) bool {
 
 // caseWaiting sets the case waiting on its customer (until the time given, if any), or takes
 // it back (action=stop).
-func (s *Server) caseWaiting(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) caseWaiting(r *request, id int64) (string, error) {
 	in := service.WaitingIn{Stop: r.PostFormValue("action") == "stop"}
 	if v := strings.TrimSpace(r.PostFormValue("until")); v != "" && !in.Stop {
+		var err error
 		if in.Until, err = r.ParseLocal("until", v); err != nil {
-			return s.refused(w, r, id, "waiting", []string{"until"}, err)
+			return "", err
 		}
 	}
 	if _, err := s.svc.SetWaiting(r.Context(), r.sess.Actor, id, in); err != nil {
-		return s.refused(w, r, id, "waiting", []string{"until"}, err)
+		return "", err
 	}
 	if in.Stop {
-		return back(w, r, id, "waiting_stopped", "waiting")
+		return "waiting_stopped", nil
 	}
-	return back(w, r, id, "waiting", "waiting")
+	return "waiting", nil
 }
 
 // caseMerge merges the case named (by its ref, K-1042) into this one.
 func (s *Server) caseMerge(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
 	// Who may merge into this case is answered before the form is read.
-	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseMerge, id, 0); err != nil {
+	id, err := s.allowedCase(r, service.ActCaseMerge)
+	if err != nil {
 		return err
 	}
 	from, ok := desk.ParseCaseRef(r.PostFormValue("from"))

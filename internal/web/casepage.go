@@ -16,32 +16,6 @@ import (
 // the promises panel, the people and the process, and every action an agent takes on a case.
 // Each action is a plain form posting to its own route and coming back here (303), or, when
 // the desk refuses it, the page again with the reason beside the form and the text kept.
-func (s *Server) casePageRoutes(mux *routeMux) {
-	mux.Handle("GET /cases/{id}", s.agent("/cases/{id}", s.casePage))
-	mux.Handle("GET /cases/{id}/estimate", s.agent("/cases/{id}/estimate", s.caseEstimate))
-	mux.Handle("POST /cases/{id}/reply", s.agent("/cases/{id}/reply", s.caseReply))
-	mux.Handle("POST /cases/{id}/call", s.agent("/cases/{id}/call", s.caseCall))
-	mux.Handle("POST /cases/{id}/promises", s.agent("/cases/{id}/promises", s.casePromise))
-	mux.Handle("POST /cases/{id}/promises/{pid}/keep", s.agent("/cases/{id}/promises/{pid}/keep", s.caseKeep))
-	mux.Handle("POST /cases/{id}/promises/{pid}/slip", s.agent("/cases/{id}/promises/{pid}/slip", s.caseSlip))
-	mux.Handle("POST /cases/{id}/handover", s.agent("/cases/{id}/handover", s.caseHandover))
-	mux.Handle("POST /cases/{id}/escalate", s.agent("/cases/{id}/escalate", s.caseEscalate))
-	mux.Handle("POST /cases/{id}/release", s.agent("/cases/{id}/release", s.caseRelease))
-	mux.Handle("POST /cases/{id}/resolve", s.agent("/cases/{id}/resolve", s.caseResolve))
-	mux.Handle("POST /cases/{id}/reopen", s.agent("/cases/{id}/reopen", s.caseReopen))
-	mux.Handle("POST /cases/{id}/outbox/{mail}/resend", s.agent("/cases/{id}/outbox/{mail}/resend", s.caseResend))
-	mux.Handle("POST /cases/{id}/step", s.agent("/cases/{id}/step", s.caseStep))
-	mux.Handle("POST /cases/{id}/references", s.agent("/cases/{id}/references", s.caseReference))
-	mux.Handle("POST /cases/{id}/labels", s.agent("/cases/{id}/labels", s.caseLabels))
-	mux.Handle("POST /cases/{id}/documents", s.agent("/cases/{id}/documents", s.caseUpload))
-	mux.Handle("GET /cases/{id}/documents/{doc}", s.agent("/cases/{id}/documents/{doc}", s.caseDocument))
-	mux.Handle("POST /cases/{id}/calls/{seq}/recording", s.agent("/cases/{id}/calls/{seq}/recording", s.caseRecordingUpload))
-	mux.Handle("GET /cases/{id}/recordings/{doc}", s.agent("/cases/{id}/recordings/{doc}", s.caseRecording))
-	mux.Handle("GET /cases/{id}/mails/{mail}/html", s.agent("/cases/{id}/mails/{mail}/html", s.caseMailHTML))
-	mux.Handle("GET /cases/{id}/mails/{mail}/raw", s.agent("/cases/{id}/mails/{mail}/raw", s.caseMailRaw))
-	mux.Handle("GET /cases/{id}/mails/{mail}/attachments/{n}", s.agent("/cases/{id}/mails/{mail}/attachments/{n}", s.caseMailAttachment))
-	s.caseWorkRoutes(mux)
-}
 
 // casePage is what the case template reads.
 type casePage struct {
@@ -418,11 +392,8 @@ func (s *Server) duration(r *request, d time.Duration) string {
 // caseEstimate answers the estimate for a kind and due time as a line of text, for the
 // promise form's script while the agent chooses.
 func (s *Server) caseEstimate(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
+	id, err := s.allowedCase(r, service.ActCaseRead)
 	if err != nil {
-		return err
-	}
-	if err := s.svc.AllowOn(r.Context(), r.sess.Actor, service.ActCaseRead, id, 0); err != nil {
 		return err
 	}
 	due, err := r.ParseLocal("due", r.URL.Query().Get("due"))
@@ -439,6 +410,16 @@ func (s *Server) caseEstimate(w http.ResponseWriter, r *request) error {
 }
 
 // pathInt reads a numeric path value; anything else is a page that does not exist.
+// allowedCase is the path's case, once the permission table says the reader may act on it
+// (act): for forms that answer who may before they read what was sent.
+func (s *Server) allowedCase(r *request, act service.Action) (int64, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	return id, s.svc.AllowOn(r.Context(), r.sess.Actor, act, id, 0)
+}
+
 func pathInt(r *request, name string) (int64, error) {
 	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || v <= 0 {

@@ -16,12 +16,6 @@ import (
 // not signed in sends a request. Framed on another site, the browser withholds the desk's
 // cookies, so the form carries a token the desk signed with its own key instead of the
 // session's; the request waits until the mailed link confirms the address (service/embed.go).
-func (s *Server) embedRoutes(mux *routeMux) {
-	mux.Handle("GET /embed/request", s.embedded("/embed/request", s.embedForm))
-	mux.Handle("POST /embed/request", s.embedded("/embed/request", s.embedSubmit))
-	mux.Handle("GET /embed/confirm", s.public("/embed/confirm", s.embedConfirmForm))
-	mux.Handle("POST /embed/confirm", s.public("/embed/confirm", s.embedConfirm))
-}
 
 // embedded serves the embeddable page: anyone may open it, and its posts carry the signed
 // form token (checked by the handler, which answers in the page's language) instead of the
@@ -205,12 +199,8 @@ func (s *Server) embedRefused(w http.ResponseWriter, r *request, lang string, er
 		return err
 	}
 	s.readerLang(r, lang)
-	d, status := embedConfirmData{Refused: "unknown"}, http.StatusNotFound
-	switch e.Code {
-	case "embed_link_used":
-		d.Refused, status = "used", http.StatusGone
-	case "embed_link_expired":
-		d.Refused, status = "expired", http.StatusGone
-	}
+	var d embedConfirmData
+	var status int
+	d.Refused, status = linkRefusal(e.Code, map[string]string{"embed_link_used": "used", "embed_link_expired": "expired"})
 	return s.render(w, r, status, "embed_confirm", portalView(r.T("embed.refused.title"), d))
 }

@@ -22,15 +22,7 @@ func newHub() *hub {
 
 // subscribe returns a channel of changes and the function that ends the subscription.
 func (h *hub) subscribe() (<-chan service.Event, func()) {
-	ch := make(chan service.Event, 64)
-	h.mu.Lock()
-	h.subs[ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs, ch)
-		h.mu.Unlock()
-	}
+	return subscribe(&h.mu, h.subs, 64)
 }
 
 func (h *hub) publish(e service.Event) {
@@ -39,10 +31,30 @@ func (h *hub) publish(e service.Event) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for ch := range h.subs {
+	offer(h.subs, e) // a page that misses it reloads on its next event or poll
+}
+
+// subscribe adds a channel of size to subs (under mu) and returns it, with the function that
+// takes it away again.
+func subscribe[T any](mu *sync.Mutex, subs map[chan T]struct{}, size int) (<-chan T, func()) {
+	ch := make(chan T, size)
+	mu.Lock()
+	subs[ch] = struct{}{}
+	mu.Unlock()
+	return ch, func() {
+		mu.Lock()
+		delete(subs, ch)
+		mu.Unlock()
+	}
+}
+
+// offer sends v to every subscriber with room for it; one whose channel is full misses it, so
+// a slow page never holds up the sender. The caller holds the subscribers' lock.
+func offer[T any](subs map[chan T]struct{}, v T) {
+	for ch := range subs {
 		select {
-		case ch <- e:
-		default: // full: this page reloads on its next event or poll
+		case ch <- v:
+		default:
 		}
 	}
 }

@@ -12,11 +12,6 @@ import (
 // API gives (service.Export, as the reader may read it), as verifiable JSON or as a PDF in the
 // reader's language and zone.
 
-func (s *Server) exportRoutes(mux *routeMux) {
-	mux.Handle("GET /cases/{id}/export", s.agent("/cases/{id}/export", s.caseExport))
-	mux.Handle("GET /portal/cases/{id}/export", s.customer("/portal/cases/{id}/export", s.caseExport))
-}
-
 // caseExport answers ?format=json (the default) or ?format=pdf.
 func (s *Server) caseExport(w http.ResponseWriter, r *request) error {
 	_, x, err := pathObject(r, s.svc.Export)

@@ -11,13 +11,6 @@ import (
 // URL and to revoke it, and the feed itself at that URL, for calendar clients, which cannot
 // sign in.
 
-func (s *Server) feedRoutes(mux *routeMux) {
-	mux.Handle("GET /calendar/{file}", s.public("/calendar/{file}", s.calendarFeed))
-	mux.Handle("GET /availability/feed", s.agent("/availability/feed", s.feedPage))
-	mux.Handle("POST /availability/feed", s.agent("/availability/feed", s.makeFeed))
-	mux.Handle("POST /availability/feed/revoke", s.agent("/availability/feed/revoke", s.revokeFeed))
-}
-
 // feedData is the feed page: whether a feed is live and since when, and a new URL, shown once.
 type feedData struct {
 	Live    bool

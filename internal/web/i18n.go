@@ -34,28 +34,42 @@ func loadCatalogs() (catalogs, error) {
 	for _, tag := range langs {
 		lang := tag.String()
 		cat[lang] = map[string]string{}
-		files, err := fs.Glob(localeFiles, "locales/"+lang+"/*.json")
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			b, err := localeFiles.ReadFile(f)
-			if err != nil {
-				return nil, err
-			}
+		err := eachFile(localeFiles, "locales/"+lang+"/*.json", func(f string, b []byte) error {
 			var m map[string]string
 			if err := json.Unmarshal(b, &m); err != nil {
-				return nil, fmt.Errorf("catalog %s: %w", f, err)
+				return fmt.Errorf("catalog %s: %w", f, err)
 			}
 			for k, v := range m {
 				if _, dup := cat[lang][k]; dup {
-					return nil, fmt.Errorf("catalog %s: key %q is also in another file of %s", path.Base(f), k, lang)
+					return fmt.Errorf("catalog %s: key %q is also in another file of %s", path.Base(f), k, lang)
 				}
 				cat[lang][k] = v
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return cat, nil
+}
+
+// eachFile hands fn each embedded file matching pattern, by name, with its content.
+func eachFile(fsys embed.FS, pattern string, fn func(name string, b []byte) error) error {
+	names, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		b, err := fsys.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := fn(name, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // t looks a key up in lang, then in English; a key missing from both is shown as itself, so

@@ -10,13 +10,6 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 )
 
-func (s *Server) inboxRoutes(mux *routeMux) {
-	mux.Handle("GET /inbox", s.agent("/inbox", s.inbox))
-	mux.Handle("GET /search", s.agent("/search", s.search))
-	mux.Handle("POST /search/incident", s.agent("/search/incident", s.searchLinkIncident))
-	mux.Handle("GET /events", s.agent("/events", s.events))
-}
-
 // inboxFilter is what the inbox shows, read from the query string (so every view has an
 // address and works without script). Unknown values fall back to the defaults.
 type inboxFilter struct {

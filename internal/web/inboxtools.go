@@ -14,12 +14,6 @@ import (
 // on its page, a case refused saying why while the others are done) and the agent's saved
 // views (a named filter and sort, listed as links).
 
-func (s *Server) inboxToolRoutes(mux *routeMux) {
-	mux.Handle("POST /inbox/bulk", s.agent("/inbox/bulk", s.inboxBulk))
-	mux.Handle("POST /inbox/views", s.agent("/inbox/views", s.inboxSaveView))
-	mux.Handle("POST /inbox/views/{id}/delete", s.agent("/inbox/views/{id}/delete", s.inboxDeleteView))
-}
-
 // inboxTools is what the inbox shows of its tools.
 type inboxTools struct {
 	Views     []viewLink
@@ -205,14 +199,6 @@ func (s *Server) inboxSaveView(w http.ResponseWriter, r *request) error {
 }
 
 // inboxDeleteView deletes one of the reader's saved views and goes back to the inbox.
-func (s *Server) inboxDeleteView(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteView(r.Context(), r.sess.Actor, id); err != nil {
-		return err
-	}
-	http.Redirect(w, r.Request, withDone(inboxBack(r).URL(), "done", "view_deleted"), http.StatusSeeOther)
-	return nil
+func (s *Server) inboxDeleteView(r *request, id int64) (string, error) {
+	return withDone(inboxBack(r).URL(), "done", "view_deleted"), s.svc.DeleteView(r.Context(), r.sess.Actor, id)
 }

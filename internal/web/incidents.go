@@ -15,18 +15,6 @@ import (
 // customers, promises and who was told what, and the forms that run it; on the case page,
 // linking the case and the decision form with the written policy beside it. Each form posts
 // to one service command and comes back (303), or shows its page again with the refusal.
-func (s *Server) incidentRoutes(mux *routeMux) {
-	mux.Handle("GET /incidents", s.agent("/incidents", s.incidentsPage))
-	mux.Handle("POST /incidents", s.agent("/incidents", s.createIncident))
-	mux.Handle("GET /incidents/{id}", s.agent("/incidents/{id}", s.incidentPage))
-	mux.Handle("POST /incidents/{id}/cases", s.agent("/incidents/{id}/cases", s.incidentLink))
-	mux.Handle("POST /incidents/{id}/promises", s.agent("/incidents/{id}/promises", s.incidentPromise))
-	mux.Handle("POST /incidents/{id}/status", s.agent("/incidents/{id}/status", s.incidentStatus))
-	mux.Handle("POST /incidents/{id}/resolve", s.agent("/incidents/{id}/resolve", s.incidentResolve))
-	mux.Handle("POST /cases/{id}/incident", s.agent("/cases/{id}/incident", s.caseLinkIncident))
-	mux.Handle("POST /cases/{id}/decisions", s.agent("/cases/{id}/decisions", s.caseDecision))
-	mux.Handle("POST /decisions/{id}/answer", s.agent("/decisions/{id}/answer", s.decisionAnswer))
-}
 
 type incidentsData struct {
 	Open, Resolved []desk.Incident
@@ -122,6 +110,18 @@ func (s *Server) incidentRefused(w http.ResponseWriter, r *request, form string,
 	return s.showIncident(w, r, status, incidentData{Form: form, Error: text, Sent: postedValues(r)})
 }
 
+// incidentForm serves an incident page form that runs one command on the path's incident: do
+// runs it and says what was done. Its refusal is shown on the incident page beside the form
+// (name); else the browser goes back to the incident.
+func (s *Server) incidentForm(name string, do func(r *request, id int64) (done string, err error)) pageFunc {
+	return pathCommand(do, func(w http.ResponseWriter, r *request, id int64, done string, err error) error {
+		if err != nil {
+			return s.incidentRefused(w, r, name, err)
+		}
+		return s.incidentDone(w, r, id, done)
+	})
+}
+
 func (s *Server) incidentDone(w http.ResponseWriter, r *request, id int64, done string) error {
 	http.Redirect(w, r.Request, fmt.Sprintf("/incidents/%d?done=%s", id, done), http.StatusSeeOther)
 	return nil
@@ -142,95 +142,55 @@ func caseIDs(text string) ([]int64, error) {
 	return out, nil
 }
 
-func (s *Server) incidentLink(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) incidentLink(r *request, id int64) (string, error) {
 	ids, err := caseIDs(r.PostFormValue("cases"))
 	if err == nil {
 		_, err = s.svc.LinkCases(r.Context(), r.sess.Actor, id, ids)
 	}
-	if err != nil {
-		return s.incidentRefused(w, r, "link", err)
-	}
-	return s.incidentDone(w, r, id, "linked")
+	return "linked", err
 }
 
-func (s *Server) incidentPromise(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) incidentPromise(r *request, id int64) (string, error) {
 	in := desk.NewPromise{Kind: r.PostFormValue("kind"), Words: r.PostFormValue("words")}
 	// A time that does not read is the form's to name, but only to whom the incident is open:
 	// the command, asked without it, answers who may first.
 	var badDue error
 	in.DueAt, badDue = r.ParseLocal("due", r.PostFormValue("due"))
-	_, err = s.svc.PromiseIncident(r.Context(), r.sess.Actor, id, in)
+	_, err := s.svc.PromiseIncident(r.Context(), r.sess.Actor, id, in)
 	if e, ok := desk.AsError(err); badDue != nil && ok && e.Kind == desk.KindInvalid {
 		err = badDue
 	}
-	if err != nil {
-		return s.incidentRefused(w, r, "promise", err)
-	}
-	return s.incidentDone(w, r, id, "promised")
+	return "promised", err
 }
 
-func (s *Server) incidentStatus(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.SetIncidentStatus(r.Context(), r.sess.Actor, id, r.PostFormValue("public_status")); err != nil {
-		return s.incidentRefused(w, r, "status", err)
-	}
-	return s.incidentDone(w, r, id, "status")
+func (s *Server) incidentStatus(r *request, id int64) (string, error) {
+	_, err := s.svc.SetIncidentStatus(r.Context(), r.sess.Actor, id, r.PostFormValue("public_status"))
+	return "status", err
 }
 
-func (s *Server) incidentResolve(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := s.svc.ResolveIncident(r.Context(), r.sess.Actor, id, r.PostFormValue("summary")); err != nil {
-		return s.incidentRefused(w, r, "resolve", err)
-	}
-	return s.incidentDone(w, r, id, "resolved")
+func (s *Server) incidentResolve(r *request, id int64) (string, error) {
+	_, err := s.svc.ResolveIncident(r.Context(), r.sess.Actor, id, r.PostFormValue("summary"))
+	return "resolved", err
 }
 
 // caseLinkIncident links the case to an open incident chosen on its page.
-func (s *Server) caseLinkIncident(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) caseLinkIncident(r *request, id int64) (string, error) {
 	inc, err := strconv.ParseInt(r.PostFormValue("incident"), 10, 64)
 	if err != nil || inc <= 0 {
-		return s.refused(w, r, id, "incident", []string{"incident"}, desk.Invalid("incident", "is required"))
+		return "", desk.Invalid("incident", "is required")
 	}
-	if _, err := s.svc.LinkCases(r.Context(), r.sess.Actor, inc, []int64{id}); err != nil {
-		return s.refused(w, r, id, "incident", []string{"incident"}, err)
-	}
-	return back(w, r, id, "linked", "incidents")
+	_, err = s.svc.LinkCases(r.Context(), r.sess.Actor, inc, []int64{id})
+	return "linked", err
 }
 
 // caseDecision records a decision from the case page's form.
-func (s *Server) caseDecision(w http.ResponseWriter, r *request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	fields := []string{"kind", "amount", "currency", "reason"}
+func (s *Server) caseDecision(r *request, id int64) (string, error) {
 	// An amount that does not read goes to the command as none: it answers who may first.
 	amount, _ := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("amount")), ",", "."), 64)
 	in := desk.NewDecision{Kind: r.PostFormValue("kind"), Amount: amount, Currency: r.PostFormValue("currency"), Reason: r.PostFormValue("reason"),
 		Refuse: r.PostFormValue("outcome") == "refuse"}
 	d, err := s.svc.MakeDecision(r.Context(), r.sess.Actor, id, in)
-	if err != nil {
-		return s.refused(w, r, id, "decision", fields, err)
-	}
-	return back(w, r, id, "decision_"+string(d.State), "decisions")
+	return "decision_" + string(d.State), err
 }
 
 // decisionAnswer approves or refuses a pending decision from the case page.

@@ -434,24 +434,10 @@ func (p *presence) notifyLocked(caseID int64) {
 	if len(p.subs) == 0 {
 		return
 	}
-	c := presenceChange{caseID: caseID, viewers: p.viewersLocked(caseID)}
-	for ch := range p.subs {
-		select {
-		case ch <- c:
-		default:
-		}
-	}
+	offer(p.subs, presenceChange{caseID: caseID, viewers: p.viewersLocked(caseID)})
 }
 
 // subscribe returns a channel of presence changes and the function that ends the subscription.
 func (p *presence) subscribe() (<-chan presenceChange, func()) {
-	ch := make(chan presenceChange, 32)
-	p.mu.Lock()
-	p.subs[ch] = struct{}{}
-	p.mu.Unlock()
-	return ch, func() {
-		p.mu.Lock()
-		delete(p.subs, ch)
-		p.mu.Unlock()
-	}
+	return subscribe(&p.mu, p.subs, 32)
 }

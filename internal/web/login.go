@@ -12,13 +12,6 @@ import (
 	"github.com/keptdesk/kept/internal/service"
 )
 
-func (s *Server) loginRoutes(mux *routeMux) {
-	mux.Handle("GET /login", s.public("/login", s.loginForm))
-	mux.Handle("POST /login", s.public("/login", s.login))
-	mux.Handle("POST /logout", s.public("/logout", s.logout))
-	mux.Handle("POST /lang", s.public("/lang", s.setLang))
-}
-
 type loginData struct {
 	Email string
 	Next  string

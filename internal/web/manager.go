@@ -14,10 +14,6 @@ import (
 // The manager's view of a team: every open promise with its exact words and maker (story 12),
 // escalated cases, cases whose owner went away without a hand-over, slips per agent as a chart,
 // how resolutions ended, and the team's agents (deactivating one ends their sessions).
-func (s *Server) managerRoutes(mux *routeMux) {
-	mux.Handle("GET /team", s.agent("/team", s.teamPage))
-	mux.Handle("POST /team/agents/{id}/active", s.agent("/team/agents/{id}/active", s.setAgentActive))
-}
 
 type teamData struct {
 	Team      string
@@ -67,12 +63,7 @@ func (s *Server) teamPage(w http.ResponseWriter, r *request) error {
 	if len(d.Slips) > 0 {
 		d.SlipChart = barChart(r.T("team.slips.chart", d.Days), "slips", d.Slips)
 	}
-	switch r.URL.Query().Get("done") {
-	case "deactivated":
-		d.Notice = r.T("team.agents.deactivated")
-	case "activated":
-		d.Notice = r.T("team.agents.activated")
-	}
+	d.Notice = noticeOf(r, map[string]string{"deactivated": "team.agents.deactivated", "activated": "team.agents.activated"})
 	return s.render(w, r, http.StatusOK, "team", view{Title: r.T("team.title"), Data: d})
 }
 

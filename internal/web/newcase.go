@@ -14,11 +14,6 @@ import (
 // or added from what the caller gave, and the case opened by the service's one path for new
 // cases (OpenCaseForCaller), in one unit of work.
 
-func (s *Server) newCaseRoutes(mux *routeMux) {
-	mux.Handle("GET /cases/new", s.agent("/cases/new", s.newCaseForm))
-	mux.Handle("POST /cases/new", s.agent("/cases/new", s.openCaseForCaller))
-}
-
 // MayOpenCase: the inbox offers "New case" to those the permission table lets open one.
 func (r *request) MayOpenCase() bool { return service.Gate(r.sess.Actor, service.ActCaseOpen) == nil }
 

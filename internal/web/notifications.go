@@ -13,11 +13,6 @@ import (
 // button that marks them read. Each says what happened in the reader's language; the detail
 // the desk wrote with it is shown as written.
 
-func (s *Server) notificationRoutes(mux *routeMux) {
-	mux.Handle("GET /notifications", s.agent("/notifications", s.notificationsPage))
-	mux.Handle("POST /notifications/read", s.agent("/notifications/read", s.notificationsRead))
-}
-
 // notificationRow is one notification as the page shows it.
 type notificationRow struct {
 	ID     int64

@@ -10,11 +10,6 @@ import (
 
 // An agent's own password: changed from the desk, not only with `kept password` on the server.
 
-func (s *Server) passwordRoutes(mux *routeMux) {
-	mux.Handle("GET /account/password", s.agent("/account/password", s.passwordForm))
-	mux.Handle("POST /account/password", s.agent("/account/password", s.changePassword))
-}
-
 type passwordData struct {
 	Error string // the refusal, in the reader's words
 	Field string // the input it is about

@@ -18,22 +18,6 @@ import (
 // team, and what they may do on a case (reply, give a reference or a document, ask for
 // escalation, confirm or reject a resolution, rate). Every page has the portal's header.
 
-func (s *Server) portalRoutes(mux *routeMux) {
-	mux.Handle("GET /portal/login", s.public("/portal/login", s.portalLoginForm))
-	mux.Handle("POST /portal/login", s.public("/portal/login", s.portalRequestLink))
-	mux.Handle("GET /portal/signin", s.public("/portal/signin", s.portalSigninForm))
-	mux.Handle("POST /portal/signin", s.public("/portal/signin", s.portalSignin))
-	mux.Handle("GET /portal", s.customer("/portal", s.portalHome))
-	mux.Handle("GET /portal/cases/{id}", s.customer("/portal/cases/{id}", s.portalCase))
-	mux.Handle("POST /portal/cases/{id}/reply", s.customer("/portal/cases/{id}/reply", s.portalReply))
-	mux.Handle("POST /portal/cases/{id}/reference", s.customer("/portal/cases/{id}/reference", s.portalReference))
-	mux.Handle("POST /portal/cases/{id}/documents", portalUploadLimit(s.customer("/portal/cases/{id}/documents", s.portalUpload)))
-	mux.Handle("POST /portal/cases/{id}/escalate", s.customer("/portal/cases/{id}/escalate", s.portalEscalate))
-	mux.Handle("POST /portal/cases/{id}/confirm", s.customer("/portal/cases/{id}/confirm", s.portalConfirm))
-	mux.Handle("POST /portal/cases/{id}/rating", s.customer("/portal/cases/{id}/rating", s.portalRate))
-	mux.Handle("GET /portal/documents/{doc}", s.customer("/portal/documents/{doc}", s.portalDocument))
-}
-
 // portalView is a page with the portal's header.
 func portalView(title string, data any) view { return view{Title: title, Data: data, Portal: true} }
 
@@ -159,14 +143,9 @@ func (s *Server) portalLinkRefused(w http.ResponseWriter, r *request, err error)
 	if !ok {
 		return err
 	}
-	data := portalLoginData{Refused: "unknown", Demo: s.linkInLog()}
-	status := http.StatusNotFound
-	switch e.Code {
-	case "portal_link_used":
-		data.Refused, status = "used", http.StatusGone
-	case "portal_link_expired":
-		data.Refused, status = "expired", http.StatusGone
-	}
+	data := portalLoginData{Demo: s.linkInLog()}
+	var status int
+	data.Refused, status = linkRefusal(e.Code, map[string]string{"portal_link_used": "used", "portal_link_expired": "expired"})
 	return s.render(w, r, status, "portal_login", portalView(r.T("portal.refused.title"), data))
 }
 
@@ -443,6 +422,27 @@ func portalDone(w http.ResponseWriter, r *request, id int64, done, anchor string
 	return nil
 }
 
+// portalForm serves a form on the customer's case that runs one command: do runs it and says
+// what was done. Its refusal shows the case again with the reason beside the form (name) and
+// the fields named in kept as typed; else the customer goes back to the case, at anchor.
+func (s *Server) portalForm(name, anchor string, kept []string, do func(r *request, id int64) (done string, err error)) pageFunc {
+	return func(w http.ResponseWriter, r *request) error {
+		id, err := portalCaseID(r)
+		if err != nil {
+			return err
+		}
+		done, err := do(r, id)
+		if err != nil {
+			sent := make(map[string]string, len(kept))
+			for _, k := range kept {
+				sent[k] = r.FormValue(k)
+			}
+			return s.portalRefused(w, r, id, name, err, sent)
+		}
+		return portalDone(w, r, id, done, anchor)
+	}
+}
+
 // portalRefused shows the case again with a refused form's reason beside it; what was typed is
 // kept. Errors that are not the rules' refusals (a broken database) go to the error page.
 func (s *Server) portalRefused(w http.ResponseWriter, r *request, id int64, form string, err error, sent map[string]string) error {
@@ -458,28 +458,14 @@ func (s *Server) portalRefused(w http.ResponseWriter, r *request, id int64, form
 	return s.showPortalCase(w, r, id, status, portalCaseData{Form: form, Error: text, Sent: sent})
 }
 
-func (s *Server) portalReply(w http.ResponseWriter, r *request) error {
-	id, err := portalCaseID(r)
-	if err != nil {
-		return err
-	}
-	body := r.FormValue("body")
-	if _, err := s.svc.AddMessage(r.Context(), r.sess.Actor, id, desk.NewMessage{Body: body, Channel: "web"}); err != nil {
-		return s.portalRefused(w, r, id, "reply", err, map[string]string{"body": body})
-	}
-	return portalDone(w, r, id, "reply", "record")
+func (s *Server) portalReply(r *request, id int64) (string, error) {
+	_, err := s.svc.AddMessage(r.Context(), r.sess.Actor, id, desk.NewMessage{Body: r.FormValue("body"), Channel: "web"})
+	return "reply", err
 }
 
-func (s *Server) portalReference(w http.ResponseWriter, r *request) error {
-	id, err := portalCaseID(r)
-	if err != nil {
-		return err
-	}
-	ref := desk.Reference{Kind: r.FormValue("kind"), Value: r.FormValue("value")}
-	if _, err := s.svc.AddCaseReference(r.Context(), r.sess.Actor, id, ref); err != nil {
-		return s.portalRefused(w, r, id, "reference", err, map[string]string{"kind": ref.Kind, "value": ref.Value})
-	}
-	return portalDone(w, r, id, "reference", "references")
+func (s *Server) portalReference(r *request, id int64) (string, error) {
+	_, err := s.svc.AddCaseReference(r.Context(), r.sess.Actor, id, desk.Reference{Kind: r.FormValue("kind"), Value: r.FormValue("value")})
+	return "reference", err
 }
 
 // portalMaxUpload bounds an upload's whole request: the largest document and the form around it.
@@ -531,16 +517,9 @@ func (s *Server) portalUpload(w http.ResponseWriter, r *request) error {
 	return portalDone(w, r, id, "document", "documents")
 }
 
-func (s *Server) portalEscalate(w http.ResponseWriter, r *request) error {
-	id, err := portalCaseID(r)
-	if err != nil {
-		return err
-	}
-	reason := r.FormValue("reason")
-	if _, err := s.svc.Escalate(r.Context(), r.sess.Actor, id, reason); err != nil {
-		return s.portalRefused(w, r, id, "escalate", err, map[string]string{"reason": reason})
-	}
-	return portalDone(w, r, id, "escalate", "people")
+func (s *Server) portalEscalate(r *request, id int64) (string, error) {
+	_, err := s.svc.Escalate(r.Context(), r.sess.Actor, id, r.FormValue("reason"))
+	return "escalate", err
 }
 
 func (s *Server) portalConfirm(w http.ResponseWriter, r *request) error {
@@ -563,20 +542,13 @@ func (s *Server) portalConfirm(w http.ResponseWriter, r *request) error {
 	return portalDone(w, r, id, done, "resolution")
 }
 
-func (s *Server) portalRate(w http.ResponseWriter, r *request) error {
-	id, err := portalCaseID(r)
-	if err != nil {
-		return err
-	}
-	comment := r.FormValue("comment")
+func (s *Server) portalRate(r *request, id int64) (string, error) {
 	score, err := strconv.Atoi(r.FormValue("score"))
 	if err != nil {
-		score = 0 // refused below as out of range
+		score = 0 // refused by the command as out of range
 	}
-	if _, err := s.svc.Rate(r.Context(), r.sess.Actor, id, score, comment); err != nil {
-		return s.portalRefused(w, r, id, "rating", err, map[string]string{"comment": comment})
-	}
-	return portalDone(w, r, id, "rating", "resolution")
+	_, err = s.svc.Rate(r.Context(), r.sess.Actor, id, score, r.FormValue("comment"))
+	return "rating", err
 }
 
 // portalDocument sends one of the customer's own documents, as a download that never renders

@@ -31,17 +31,13 @@ type pages struct {
 
 func loadPages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}, static: map[string]string{}}
-	statics, err := fs.Glob(files, "static/*")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range statics {
-		b, err := files.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
+	err := eachFile(files, "static/*", func(f string, b []byte) error {
 		sum := sha256.Sum256(b)
 		p.static[path.Base(f)] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	funcs := template.FuncMap{
 		"static": func(name string) (string, error) {

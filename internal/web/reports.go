@@ -17,10 +17,6 @@ import (
 // trend lines (the backlog per day, promises kept and broken per week), bars per team or agent,
 // and every chart's numbers as a table and as CSV. All of it is service.RunReport: an agent
 // reads their own figures, a lead their team's, the head of care every team's.
-func (s *Server) reportRoutes(mux *routeMux) {
-	mux.Handle("GET /reports", s.agent("/reports", s.reportsPage))
-	mux.Handle("GET /reports/csv", s.agent("/reports/csv", s.reportCSV))
-}
 
 // The periods the page offers.
 var reportPeriods = []string{"this_week", "last_week", "last_30", "custom"}

@@ -13,10 +13,6 @@ import (
 
 // The portal's new-request form (story 21): what the matter is, the references its type needs,
 // which channel serves it best, and a call-back at a time the form offers.
-func (s *Server) requestRoutes(mux *routeMux) {
-	mux.Handle("GET /portal/new", s.customer("/portal/new", s.portalNewForm))
-	mux.Handle("POST /portal/new", s.customer("/portal/new", s.portalNewRequest))
-}
 
 type portalNewData struct {
 	Form   service.RequestForm

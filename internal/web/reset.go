@@ -23,12 +23,6 @@ type resetData struct {
 	Broken bool // the link does not work; ask for a new one
 }
 
-func (s *Server) resetRoutes(mux *routeMux) {
-	mux.Handle("GET /login/reset", s.public("/login/reset", s.resetForm))
-	mux.Handle("POST /login/reset", s.public("/login/reset", s.requestReset))
-	mux.Handle("POST /login/reset/password", s.public("/login/reset/password", s.resetPassword))
-}
-
 func (s *Server) resetForm(w http.ResponseWriter, r *request) error {
 	token := r.URL.Query().Get("token")
 	if token == "" {

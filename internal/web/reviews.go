@@ -12,15 +12,6 @@ import (
 // The quality review page: last week's draw of closed cases (made when the page is first
 // opened after a week ends), the rubric form for those who review, and for an agent the
 // reviews of their own cases.
-func (s *Server) reviewRoutes(mux *routeMux) {
-	mux.Handle("GET /reviews", s.agent("/reviews", s.reviewsPage))
-	mux.Handle("POST /reviews", s.agent("/reviews", s.scoreReview))
-	mux.Handle("POST /reviews/answer", s.agent("/reviews/answer", s.answerReview))
-	mux.Handle("GET /reviews/rubric", s.agent("/reviews/rubric", s.rubricPage))
-	mux.Handle("POST /reviews/rubric", s.agent("/reviews/rubric", s.addCriterion))
-	mux.Handle("POST /reviews/rubric/{id}", s.agent("/reviews/rubric/{id}", s.editCriterion))
-	mux.Handle("POST /reviews/share", s.agent("/reviews/share", s.setReviewShare))
-}
 
 type reviewsData struct {
 	service.ReviewsView
@@ -41,12 +32,7 @@ func (s *Server) reviewsPage(w http.ResponseWriter, r *request) error {
 			d.Pending = append(d.Pending, rv)
 		}
 	}
-	switch r.URL.Query().Get("done") {
-	case "scored":
-		d.Notice = r.T("reviews.scored")
-	case "answered":
-		d.Notice = r.T("reviews.answered")
-	}
+	d.Notice = noticeOf(r, map[string]string{"scored": "reviews.scored", "answered": "reviews.answered"})
 	return s.render(w, r, http.StatusOK, "reviews", view{Title: r.T("reviews.title"), Data: d})
 }
 
@@ -119,14 +105,7 @@ func (s *Server) rubricPage(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	d := rubricData{Criteria: list, Teams: teams}
-	switch r.URL.Query().Get("done") {
-	case "added":
-		d.Notice = r.T("rubric.added")
-	case "saved":
-		d.Notice = r.T("rubric.saved")
-	case "share":
-		d.Notice = r.T("rubric.share_saved")
-	}
+	d.Notice = noticeOf(r, map[string]string{"added": "rubric.added", "saved": "rubric.saved", "share": "rubric.share_saved"})
 	return s.render(w, r, http.StatusOK, "rubric", view{Title: r.T("rubric.title"), Data: d})
 }
 

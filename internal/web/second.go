@@ -19,18 +19,6 @@ import (
 // secondCookie carries a sign-in's second step: its secret, for as long as the step waits.
 const secondCookie = "kept_second"
 
-func (s *Server) secondFactorRoutes(mux *routeMux) {
-	mux.Handle("GET /login/second", s.public("/login/second", s.secondStepForm))
-	mux.Handle("POST /login/second", s.public("/login/second", s.secondStep))
-	mux.Handle("GET /account/second-factor", s.agent("/account/second-factor", s.factorPage))
-	mux.Handle("POST /account/second-factor", s.agent("/account/second-factor", s.startFactor))
-	mux.Handle("POST /account/second-factor/confirm", s.agent("/account/second-factor/confirm", s.confirmFactor))
-	mux.Handle("POST /account/second-factor/off", s.agent("/account/second-factor/off", s.turnOffFactor))
-	mux.Handle("GET /security", s.agent("/security", s.securityPage))
-	mux.Handle("POST /security", s.agent("/security", s.setSecurity))
-	mux.Handle("POST /team/agents/{id}/second-factor/reset", s.agent("/team/agents/{id}/second-factor/reset", s.resetFactor))
-}
-
 // setup is a pending secret as the agent reads it: as text, as an otpauth:// address, and as
 // a QR code of that address for a phone's camera.
 type setup struct {
@@ -162,11 +150,7 @@ func (s *Server) factorPage(w http.ResponseWriter, r *request) error {
 }
 
 func (s *Server) factorNotice(r *request) string {
-	switch r.URL.Query().Get("done") {
-	case "off":
-		return r.T("factor.off_done")
-	}
-	return ""
+	return noticeOf(r, map[string]string{"off": "factor.off_done"})
 }
 
 // showFactor renders the account's second factor page with the status read now.
@@ -261,12 +245,7 @@ func (s *Server) securityPage(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	d := securityData{FactorOverview: o}
-	switch r.URL.Query().Get("done") {
-	case "saved":
-		d.Notice = r.T("security.saved")
-	case "reset":
-		d.Notice = r.T("security.reset_done")
-	}
+	d.Notice = noticeOf(r, map[string]string{"saved": "security.saved", "reset": "security.reset_done"})
 	return s.render(w, r, http.StatusOK, "security", view{Title: r.T("security.title"), Data: d})
 }
 

@@ -46,11 +46,6 @@ type sso struct {
 	provider *oidc.Provider
 }
 
-func (s *Server) ssoRoutes(mux *routeMux) {
-	mux.Handle("GET /login/sso", s.public("/login/sso", s.ssoStart))
-	mux.Handle("GET /login/sso/callback", s.public("/login/sso/callback", s.ssoCallback))
-}
-
 // ssoName is the provider's name for the sign-in button, "" when single sign-on is off.
 func (s *Server) ssoName() string {
 	if s.sso == nil {

@@ -143,8 +143,29 @@ func (s *Server) Routes() []Route {
 // routeMux is a ServeMux that remembers its patterns and the session each page needs.
 type routeMux struct {
 	*http.ServeMux
+	s        *Server
 	patterns []string
 	needs    map[string]desk.ActorKind
+}
+
+// public, agent and customer serve pattern ("METHOD /path") by fn as the Server's methods of
+// those names do, the path naming the page in the metrics and the log.
+func (m *routeMux) public(pattern string, fn pageFunc) {
+	m.Handle(pattern, m.s.public(routeOf(pattern), fn))
+}
+
+func (m *routeMux) agent(pattern string, fn pageFunc) {
+	m.Handle(pattern, m.s.agent(routeOf(pattern), fn))
+}
+
+func (m *routeMux) customer(pattern string, fn pageFunc) {
+	m.Handle(pattern, m.s.customer(routeOf(pattern), fn))
+}
+
+// routeOf is a pattern's path: "POST /cases/{id}/reply" is "/cases/{id}/reply".
+func routeOf(pattern string) string {
+	_, path, _ := strings.Cut(pattern, " ")
+	return path
 }
 
 func (m *routeMux) Handle(pattern string, h http.Handler) {
@@ -161,38 +182,190 @@ type page struct {
 	need desk.ActorKind
 }
 
+// mux is every page the desk serves and who may open it (agent, customer, or anyone: public),
+// in one table; the pages are in the files named above their groups.
 func (s *Server) mux(next http.Handler) *routeMux {
-	mux := &routeMux{ServeMux: http.NewServeMux(), needs: map[string]desk.ActorKind{}}
+	mux := &routeMux{ServeMux: http.NewServeMux(), s: s, needs: map[string]desk.ActorKind{}}
 	mux.Handle("/api/", next)
 	mux.Handle("GET /healthz", next)
 	mux.Handle("GET /readyz", next)
 	mux.Handle("GET /metrics", next)
 	mux.Handle("GET /static/{file}", http.HandlerFunc(s.static))
 	mux.Handle("GET /{$}", s.public("/", s.home))
-	s.loginRoutes(mux)
-	s.inboxRoutes(mux)
-	s.inboxToolRoutes(mux)
-	s.casePageRoutes(mux)
-	s.exportRoutes(mux)
-	s.availabilityRoutes(mux)
-	s.managerRoutes(mux)
-	s.reportRoutes(mux)
-	s.reviewRoutes(mux)
-	s.incidentRoutes(mux)
-	s.portalRoutes(mux)
-	s.requestRoutes(mux)
-	s.embedRoutes(mux)
-	s.agreementRoutes(mux)
-	s.feedRoutes(mux)
-	s.notificationRoutes(mux)
-	s.passwordRoutes(mux)
-	s.resetRoutes(mux)
-	s.secondFactorRoutes(mux)
-	s.ssoRoutes(mux)
-	s.webhookRoutes(mux)
-	s.automationRoutes(mux)
-	s.adminRoutes(mux)
-	s.newCaseRoutes(mux)
+	// login.go
+	mux.public("GET /login", s.loginForm)
+	mux.public("POST /login", s.login)
+	mux.public("POST /logout", s.logout)
+	mux.public("POST /lang", s.setLang)
+	// inbox.go
+	mux.agent("GET /inbox", s.inbox)
+	mux.agent("GET /search", s.search)
+	mux.agent("POST /search/incident", s.searchLinkIncident)
+	mux.agent("GET /events", s.events)
+	// inboxtools.go
+	mux.agent("POST /inbox/bulk", s.inboxBulk)
+	mux.agent("POST /inbox/views", s.inboxSaveView)
+	mux.agent("POST /inbox/views/{id}/delete", objectAction(s.inboxDeleteView))
+	// casepage.go
+	mux.agent("GET /cases/{id}", s.casePage)
+	mux.agent("GET /cases/{id}/estimate", s.caseEstimate)
+	mux.agent("POST /cases/{id}/reply", s.caseReply)
+	mux.agent("POST /cases/{id}/call", s.caseForm("call", []string{"direction", "at", "duration", "summary", "transcript"}, "", s.caseCall))
+	mux.agent("POST /cases/{id}/promises", s.casePromise)
+	mux.agent("POST /cases/{id}/promises/{pid}/keep", s.caseKeep)
+	mux.agent("POST /cases/{id}/promises/{pid}/slip", s.caseSlip)
+	mux.agent("POST /cases/{id}/handover", s.caseHandover)
+	mux.agent("POST /cases/{id}/escalate", s.caseEscalate)
+	mux.agent("POST /cases/{id}/release", s.caseForm("release", nil, "", s.caseRelease))
+	mux.agent("POST /cases/{id}/resolve", s.caseForm("resolve", []string{"summary"}, "", s.caseResolve))
+	mux.agent("POST /cases/{id}/reopen", s.caseForm("reopen", []string{"reason"}, "", s.caseReopen))
+	mux.agent("POST /cases/{id}/outbox/{mail}/resend", s.caseForm("resend", nil, "", s.caseResend))
+	mux.agent("POST /cases/{id}/step", s.caseForm("step", nil, "process", s.caseStep))
+	mux.agent("POST /cases/{id}/references", s.caseForm("reference", []string{"kind", "value"}, "customer", s.caseReference))
+	mux.agent("POST /cases/{id}/labels", s.caseForm("labels", []string{"priority", "tags"}, "", s.caseLabels))
+	mux.agent("POST /cases/{id}/documents", s.caseForm("document", []string{"kind", "file"}, "customer", s.caseUpload))
+	mux.agent("GET /cases/{id}/documents/{doc}", s.caseDocument)
+	mux.agent("POST /cases/{id}/calls/{seq}/recording", s.caseRecordingUpload)
+	mux.agent("GET /cases/{id}/recordings/{doc}", s.caseRecording)
+	mux.agent("GET /cases/{id}/mails/{mail}/html", s.caseMailHTML)
+	mux.agent("GET /cases/{id}/mails/{mail}/raw", s.caseMailRaw)
+	mux.agent("GET /cases/{id}/mails/{mail}/attachments/{n}", s.caseMailAttachment)
+	// case_work.go
+	mux.agent("POST /cases/{id}/waiting", s.caseForm("waiting", []string{"until"}, "waiting", s.caseWaiting))
+	mux.agent("POST /cases/{id}/merge", s.caseMerge)
+	// export.go
+	mux.agent("GET /cases/{id}/export", s.caseExport)
+	mux.customer("GET /portal/cases/{id}/export", s.caseExport)
+	// availability.go
+	mux.agent("GET /availability", s.availabilityPage)
+	mux.agent("POST /availability/absences", s.addAbsence)
+	mux.agent("POST /availability/leave", s.startLeave)
+	mux.agent("POST /availability/absences/{absence_id}", s.changeAbsence)
+	mux.agent("GET /availability/handover", s.bulkPage)
+	mux.agent("POST /availability/handover", s.bulkSave)
+	// manager.go
+	mux.agent("GET /team", s.teamPage)
+	mux.agent("POST /team/agents/{id}/active", s.setAgentActive)
+	// reports.go
+	mux.agent("GET /reports", s.reportsPage)
+	mux.agent("GET /reports/csv", s.reportCSV)
+	// reviews.go
+	mux.agent("GET /reviews", s.reviewsPage)
+	mux.agent("POST /reviews", s.scoreReview)
+	mux.agent("POST /reviews/answer", s.answerReview)
+	mux.agent("GET /reviews/rubric", s.rubricPage)
+	mux.agent("POST /reviews/rubric", s.addCriterion)
+	mux.agent("POST /reviews/rubric/{id}", s.editCriterion)
+	mux.agent("POST /reviews/share", s.setReviewShare)
+	// incidents.go
+	mux.agent("GET /incidents", s.incidentsPage)
+	mux.agent("POST /incidents", s.createIncident)
+	mux.agent("GET /incidents/{id}", s.incidentPage)
+	mux.agent("POST /incidents/{id}/cases", s.incidentForm("link", s.incidentLink))
+	mux.agent("POST /incidents/{id}/promises", s.incidentForm("promise", s.incidentPromise))
+	mux.agent("POST /incidents/{id}/status", s.incidentForm("status", s.incidentStatus))
+	mux.agent("POST /incidents/{id}/resolve", s.incidentForm("resolve", s.incidentResolve))
+	mux.agent("POST /cases/{id}/incident", s.caseForm("incident", []string{"incident"}, "incidents", s.caseLinkIncident))
+	mux.agent("POST /cases/{id}/decisions", s.caseForm("decision", []string{"kind", "amount", "currency", "reason"}, "decisions", s.caseDecision))
+	mux.agent("POST /decisions/{id}/answer", s.decisionAnswer)
+	// portal.go
+	mux.public("GET /portal/login", s.portalLoginForm)
+	mux.public("POST /portal/login", s.portalRequestLink)
+	mux.public("GET /portal/signin", s.portalSigninForm)
+	mux.public("POST /portal/signin", s.portalSignin)
+	mux.customer("GET /portal", s.portalHome)
+	mux.customer("GET /portal/cases/{id}", s.portalCase)
+	mux.customer("POST /portal/cases/{id}/reply", s.portalForm("reply", "record", []string{"body"}, s.portalReply))
+	mux.customer("POST /portal/cases/{id}/reference", s.portalForm("reference", "references", []string{"kind", "value"}, s.portalReference))
+	mux.Handle("POST /portal/cases/{id}/documents", portalUploadLimit(s.customer("/portal/cases/{id}/documents", s.portalUpload)))
+	mux.customer("POST /portal/cases/{id}/escalate", s.portalForm("escalate", "people", []string{"reason"}, s.portalEscalate))
+	mux.customer("POST /portal/cases/{id}/confirm", s.portalConfirm)
+	mux.customer("POST /portal/cases/{id}/rating", s.portalForm("rating", "resolution", []string{"comment"}, s.portalRate))
+	mux.customer("GET /portal/documents/{doc}", s.portalDocument)
+	// requests.go
+	mux.customer("GET /portal/new", s.portalNewForm)
+	mux.customer("POST /portal/new", s.portalNewRequest)
+	// embed.go
+	mux.Handle("GET /embed/request", s.embedded("/embed/request", s.embedForm))
+	mux.Handle("POST /embed/request", s.embedded("/embed/request", s.embedSubmit))
+	mux.public("GET /embed/confirm", s.embedConfirmForm)
+	mux.public("POST /embed/confirm", s.embedConfirm)
+	// agreement.go
+	s.answerRoutes(mux, s.handoverPage())
+	s.answerRoutes(mux, s.resolutionPage())
+	mux.public("POST /portal/resolution/rating", s.rateByLink)
+	mux.customer("POST /portal/cases/{id}/handover", s.portalHandoverAnswer)
+	mux.agent("POST /cases/{id}/handover/ask", s.caseAskAgreement)
+	// feeds.go
+	mux.public("GET /calendar/{file}", s.calendarFeed)
+	mux.agent("GET /availability/feed", s.feedPage)
+	mux.agent("POST /availability/feed", s.makeFeed)
+	mux.agent("POST /availability/feed/revoke", s.revokeFeed)
+	// notifications.go
+	mux.agent("GET /notifications", s.notificationsPage)
+	mux.agent("POST /notifications/read", s.notificationsRead)
+	// password.go
+	mux.agent("GET /account/password", s.passwordForm)
+	mux.agent("POST /account/password", s.changePassword)
+	// reset.go
+	mux.public("GET /login/reset", s.resetForm)
+	mux.public("POST /login/reset", s.requestReset)
+	mux.public("POST /login/reset/password", s.resetPassword)
+	// second.go
+	mux.public("GET /login/second", s.secondStepForm)
+	mux.public("POST /login/second", s.secondStep)
+	mux.agent("GET /account/second-factor", s.factorPage)
+	mux.agent("POST /account/second-factor", s.startFactor)
+	mux.agent("POST /account/second-factor/confirm", s.confirmFactor)
+	mux.agent("POST /account/second-factor/off", s.turnOffFactor)
+	mux.agent("GET /security", s.securityPage)
+	mux.agent("POST /security", s.setSecurity)
+	mux.agent("POST /team/agents/{id}/second-factor/reset", s.resetFactor)
+	// sso.go
+	mux.public("GET /login/sso", s.ssoStart)
+	mux.public("GET /login/sso/callback", s.ssoCallback)
+	// webhooks.go
+	mux.agent("GET /settings/webhooks", s.webhooksPage)
+	mux.agent("POST /settings/webhooks", s.createWebhook)
+	mux.agent("GET /settings/webhooks/{id}", s.webhookPage)
+	mux.agent("POST /settings/webhooks/{id}/active", objectAction(s.setWebhookActive))
+	mux.agent("POST /settings/webhooks/{id}/delete", objectAction(s.deleteWebhook))
+	mux.agent("POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend", objectAction(s.resendWebhookDelivery))
+	// automations.go
+	mux.agent("GET /settings/automations", s.automationsPage)
+	mux.agent("POST /settings/automations", s.createAutomation)
+	mux.agent("POST /settings/automations/{id}/active", s.setAutomationActive)
+	mux.agent("POST /settings/automations/{id}/delete", objectAction(s.deleteAutomation))
+	// admin.go
+	mux.agent("GET /admin", s.adminHome)
+	mux.agent("GET /admin/agents", s.adminAgents)
+	mux.agent("POST /admin/agents", s.adminCreateAgent)
+	mux.agent("GET /admin/agents/{id}", s.adminAgent)
+	mux.agent("POST /admin/agents/{id}", s.adminUpdateAgent)
+	mux.agent("POST /admin/agents/{id}/password-reset", s.adminPasswordReset)
+	mux.agent("POST /admin/tokens/{id}/revoke", s.adminRevokeToken)
+	mux.agent("GET /admin/teams", s.adminTeams)
+	mux.agent("POST /admin/teams", s.adminCreateTeam)
+	mux.agent("GET /admin/teams/{name}", s.adminTeam)
+	mux.agent("POST /admin/teams/{name}", s.adminUpdateTeam)
+	mux.agent("GET /admin/case-types", s.adminCaseTypes)
+	mux.agent("POST /admin/case-types", s.adminCreateCaseType)
+	mux.agent("GET /admin/case-types/{id}", s.adminCaseType)
+	mux.agent("POST /admin/case-types/{id}", s.adminUpdateCaseType)
+	mux.agent("GET /admin/canned", s.adminCanned)
+	mux.agent("POST /admin/canned", s.adminCreateCanned)
+	mux.agent("GET /admin/canned/{id}", s.adminCannedOne)
+	mux.agent("POST /admin/canned/{id}", s.adminUpdateCanned)
+	mux.agent("POST /admin/canned/{id}/delete", s.adminDeleteCanned)
+	mux.agent("GET /admin/partners", s.adminPartners)
+	mux.agent("POST /admin/partners", s.adminCreatePartner)
+	mux.agent("GET /admin/partners/{id}", s.adminPartner)
+	mux.agent("POST /admin/partners/{id}", s.adminUpdatePartner)
+	mux.agent("POST /admin/partners/{id}/users", s.adminCreatePartnerUser)
+	mux.agent("GET /admin/log", s.adminLog)
+	// newcase.go
+	mux.agent("GET /cases/new", s.newCaseForm)
+	mux.agent("POST /cases/new", s.openCaseForCaller)
 	mux.Handle("/", s.public("/*", func(w http.ResponseWriter, r *request) error {
 		return desk.NotFound("page", r.URL.Path)
 	}))
@@ -214,6 +387,20 @@ func (s *Server) home(w http.ResponseWriter, r *request) error {
 
 // pageFunc answers one page request; an error it returns is rendered as an error page.
 type pageFunc func(w http.ResponseWriter, r *request) error
+
+// pathCommand serves a form or a button that runs one command on the object in the path's {id}
+// (a case, an incident, a webhook): do runs it and says what was done; answer answers the
+// request with that, or with do's error.
+func pathCommand(do func(r *request, id int64) (string, error), answer func(w http.ResponseWriter, r *request, id int64, done string, err error) error) pageFunc {
+	return func(w http.ResponseWriter, r *request) error {
+		id, err := pathInt(r, "id")
+		if err != nil {
+			return err
+		}
+		done, err := do(r, id)
+		return answer(w, r, id, done, err)
+	}
+}
 
 // public serves a page anyone may see; a session, if there is one, is still loaded.
 func (s *Server) public(route string, fn pageFunc) http.Handler { return s.wrap(route, "", fn) }

@@ -13,16 +13,6 @@ import (
 // one's newest delivery, a form to register one (its secret shown once when the desk makes it
 // up), turning one off and on, removing it, and its delivery log with "send again".
 
-func (s *Server) webhookRoutes(mux *routeMux) {
-	mux.Handle("GET /settings/webhooks", s.agent("/settings/webhooks", s.webhooksPage))
-	mux.Handle("POST /settings/webhooks", s.agent("/settings/webhooks", s.createWebhook))
-	mux.Handle("GET /settings/webhooks/{id}", s.agent("/settings/webhooks/{id}", s.webhookPage))
-	mux.Handle("POST /settings/webhooks/{id}/active", s.agent("/settings/webhooks/{id}/active", s.setWebhookActive))
-	mux.Handle("POST /settings/webhooks/{id}/delete", s.agent("/settings/webhooks/{id}/delete", s.deleteWebhook))
-	mux.Handle("POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend",
-		s.agent("/settings/webhooks/{id}/deliveries/{delivery_id}/resend", s.resendWebhookDelivery))
-}
-
 // MayManageWebhooks says whether the reader sees the webhooks page: the permission table's answer.
 func (r *request) MayManageWebhooks() bool {
 	return r.sess.Actor.Kind == desk.ActorAgent && service.Gate(r.sess.Actor, service.ActWebhooks) == nil
@@ -104,7 +94,7 @@ type webhookData struct {
 }
 
 func (s *Server) webhookPage(w http.ResponseWriter, r *request) error {
-	id, err := webhookID(r, "id")
+	id, err := pathInt(r, "id")
 	if err != nil {
 		return err
 	}
@@ -120,62 +110,44 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *request) error {
 		Data: webhookData{Hook: h, Deliveries: ds, Done: r.URL.Query().Get("done")}})
 }
 
-func (s *Server) setWebhookActive(w http.ResponseWriter, r *request) error {
-	id, err := webhookID(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) setWebhookActive(r *request, id int64) (string, error) {
 	on := r.PostFormValue("active") == "on"
 	if v := r.PostFormValue("active"); v != "on" && v != "off" {
 		if err := service.Gate(r.sess.Actor, service.ActWebhooks); err != nil {
-			return err
+			return "", err
 		}
-		return desk.Invalid("active", "on or off")
+		return "", desk.Invalid("active", "on or off")
 	}
 	if _, err := s.svc.UpdateWebhook(r.Context(), r.sess.Actor, id, service.WebhookPatch{Active: &on}); err != nil {
-		return err
+		return "", err
 	}
-	done := "off"
 	if on {
-		done = "on"
+		return "/settings/webhooks?done=on", nil
 	}
-	http.Redirect(w, r.Request, "/settings/webhooks?done="+done, http.StatusSeeOther)
-	return nil
+	return "/settings/webhooks?done=off", nil
 }
 
-func (s *Server) deleteWebhook(w http.ResponseWriter, r *request) error {
-	id, err := webhookID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.DeleteWebhook(r.Context(), r.sess.Actor, id); err != nil {
-		return err
-	}
-	http.Redirect(w, r.Request, "/settings/webhooks?done=deleted", http.StatusSeeOther)
-	return nil
+func (s *Server) deleteWebhook(r *request, id int64) (string, error) {
+	return "/settings/webhooks?done=deleted", s.svc.DeleteWebhook(r.Context(), r.sess.Actor, id)
 }
 
-func (s *Server) resendWebhookDelivery(w http.ResponseWriter, r *request) error {
-	id, err := webhookID(r, "id")
-	if err != nil {
-		return err
+func (s *Server) resendWebhookDelivery(r *request, id int64) (string, error) {
+	did, err := pathInt(r, "delivery_id")
+	if err == nil {
+		err = s.svc.ResendDelivery(r.Context(), r.sess.Actor, id, did)
 	}
-	did, err := webhookID(r, "delivery_id")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.ResendDelivery(r.Context(), r.sess.Actor, id, did); err != nil {
-		return err
-	}
-	http.Redirect(w, r.Request, "/settings/webhooks/"+strconv.FormatInt(id, 10)+"?done=resent", http.StatusSeeOther)
-	return nil
+	return "/settings/webhooks/" + strconv.FormatInt(id, 10) + "?done=resent", err
 }
 
-// webhookID is a settings page's object id from its path (a webhook, a delivery, an automation).
-func webhookID(r *request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, desk.NotFound(name, r.PathValue(name))
-	}
-	return id, nil
+// objectAction serves a button that runs one command on the object in the path's {id} (a
+// webhook, an automation, a saved view): do runs it and says where the browser goes next (303).
+// Its error goes to the error page: the button has no form to show it beside.
+func objectAction(do func(r *request, id int64) (to string, err error)) pageFunc {
+	return pathCommand(do, func(w http.ResponseWriter, r *request, _ int64, to string, err error) error {
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r.Request, to, http.StatusSeeOther)
+		return nil
+	})
 }
