@@ -280,7 +280,9 @@ func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
 		return err
 	}
 	if s.bound != nil {
-		return nil // a dry run's writes are rolled back
+		// A dry run's writes are rolled back; its cache stays to the process's end (the
+		// bound transaction holds the one writing connection).
+		return nil
 	}
 	if _, err := s.store.SealSearch(ctx, nil); err != nil {
 		return fmt.Errorf("end import: %w", err)
