@@ -210,7 +210,7 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			}
 			total.Add(n)
 		}
-		return readAhead(ctx, src, func(batch []service.ImportCase) error {
+		if err := readAhead(ctx, src, func(batch []service.ImportCase) error {
 			n, err := svc.ImportCases(ctx, actor, opt, batch)
 			if err != nil {
 				return err
@@ -218,7 +218,10 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			total.Add(n)
 			prog.add(len(batch))
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		return svc.EndImport(ctx, actor)
 	}
 	if f.dryRun {
 		err = svc.Batch(ctx, func(b *service.Service) error {

@@ -229,6 +229,12 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 	}
 	var counts ImportCounts
 	err := s.write(ctx, actor, func(w *work) error {
+		// Each text once, into the main index, and a batch's pages kept in memory until its
+		// commit: EndImport catches the recent tables up and shrinks the cache.
+		w.tx.LeaveRecentBehind()
+		if err := w.tx.GrowCache(w.ctx); err != nil {
+			return err
+		}
 		var people []ImportPerson
 		ids := make([]string, 0, len(cases))
 		for _, c := range cases {
@@ -262,6 +268,29 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 		return err
 	})
 	return counts, wrap("import cases", err)
+}
+
+// EndImport ends an import that wrote cases: the search tables its batches left behind (see
+// store.Tx.LeaveRecentBehind) are caught up, so searches take their quick path again, and the
+// writing connection's page cache is as it was (store.Tx.GrowCache). An import that stopped
+// before it leaves the tables to the desk's next write (searches are right either way) and the
+// cache to the process's end.
+func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
+	if err := gate(actor, ActImport); err != nil {
+		return err
+	}
+	if s.bound != nil {
+		// A dry run's writes are rolled back; its cache stays to the process's end (the
+		// bound transaction holds the one writing connection).
+		return nil
+	}
+	if _, err := s.store.SealSearch(ctx, nil); err != nil {
+		return fmt.Errorf("end import: %w", err)
+	}
+	if err := s.store.ShrinkCache(ctx); err != nil {
+		return fmt.Errorf("end import: %w", err)
+	}
+	return nil
 }
 
 // newImporter starts a batch: the customers it names that earlier imports made are read at once.

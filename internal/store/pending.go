@@ -540,7 +540,8 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 }
 
 // appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of
-// multi-row VALUES (see chunkSizes), on PostgreSQL as one JSON parameter.
+// multi-row VALUES (see chunkSizes) with the ids taken first, on PostgreSQL as one JSON
+// parameter, the ids read back.
 func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 	var all []*desk.Entry
 	for _, l := range lists {
@@ -553,6 +554,39 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 	}
 	if t.pend.ids == nil {
 		t.pend.ids = make(map[entryKey]int64, len(all))
+	}
+	written := func(e *desk.Entry, id int64) {
+		k := entryKey{e.CaseID, e.Seq}
+		e.ID = id
+		t.pend.ids[k] = id
+		t.pend.idLog = append(t.pend.idLog, k)
+	}
+	const cols = `case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash`
+	if t.d.name == "sqlite" {
+		// The ids are taken first, as SQLite would give them (the transaction is the only
+		// writer, see InsertCases): reading each row's id back (RETURNING) cost an import's
+		// writer a fifth of its entries' insert.
+		var last int64
+		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM entries`).Scan(&last); err != nil {
+			return fmt.Errorf("append %d entries: take ids: %w", len(all), err)
+		}
+		err := chunks(len(all), func(lo, hi int) error {
+			args := make([]any, 0, 14*(hi-lo))
+			for i, e := range all[lo:hi] {
+				args = append(args, last+int64(lo+i)+1, e.CaseID, e.Seq, string(e.Kind), dbTime(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
+					e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash)
+			}
+			_, err := t.tx.ExecContext(ctx, `INSERT INTO entries (id, `+cols+`) VALUES `+valuesRows(hi-lo, 14), args...)
+			return err
+		})
+		if err != nil {
+			first := all[0]
+			return fmt.Errorf("append %d entries (case %d seq %d first): %w", len(all), first.CaseID, first.Seq, err)
+		}
+		for i, e := range all {
+			written(e, last+int64(i)+1)
+		}
+		return nil
 	}
 	byKey := make(map[entryKey]*desk.Entry, len(all)) // RETURNING promises no order
 	for _, e := range all {
@@ -568,61 +602,42 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 				return err
 			}
 			if e := byKey[k]; e != nil {
-				e.ID = id
-				t.pend.ids[k] = id
-				t.pend.idLog = append(t.pend.idLog, k)
+				written(e, id)
 				returned++
 			}
 		}
 		return rows.Err()
 	}
-	const insert = `INSERT INTO entries (case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash) `
-	var err error
-	if t.d.name == "sqlite" {
-		err = chunks(len(all), func(lo, hi int) error {
-			args := make([]any, 0, 13*(hi-lo))
-			for _, e := range all[lo:hi] {
-				args = append(args, e.CaseID, e.Seq, string(e.Kind), dbTime(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
-					e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash)
-			}
-			rows, err := t.tx.QueryContext(ctx, insert+`VALUES `+valuesRows(hi-lo, 13)+` RETURNING id, case_id, seq`, args...)
-			if err != nil {
-				return err
-			}
-			return read(rows)
-		})
-	} else {
-		type row struct {
-			CaseID    int64  `json:"case_id"`
-			Seq       int64  `json:"seq"`
-			Kind      string `json:"kind"`
-			At        string `json:"at"`
-			ActorKind string `json:"actor_kind"`
-			ActorID   int64  `json:"actor_id"`
-			ActorName string `json:"actor_name"`
-			Internal  bool   `json:"internal"`
-			Channel   string `json:"channel"`
-			Body      string `json:"body"`
-			Data      string `json:"data"`
-			PrevHash  string `json:"prev_hash"`
-			Hash      string `json:"hash"`
-		}
-		list := make([]row, len(all))
-		for i, e := range all {
-			list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.d.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
-				e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash}
-		}
-		var param string
-		if param, err = jsonParam(list); err == nil {
-			var rows *sql.Rows
-			rows, err = t.tx.QueryContext(ctx, insert+`SELECT j.case_id, j.seq, j.kind, `+t.d.timeColumn("j.at")+`, j.actor_kind, j.actor_id,
-				j.actor_name, j.internal, j.channel, j.body, j.data, j.prev_hash, j.hash
-				FROM `+t.d.jsonRows(1, "case_id BIGINT", "seq BIGINT", "kind TEXT", "at TEXT", "actor_kind TEXT", "actor_id BIGINT", "actor_name TEXT",
-				"internal BOOLEAN", "channel TEXT", "body TEXT", "data TEXT", "prev_hash TEXT", "hash TEXT")+`
-				RETURNING id, case_id, seq`, param)
-			if err == nil {
-				err = read(rows)
-			}
+	type row struct {
+		CaseID    int64  `json:"case_id"`
+		Seq       int64  `json:"seq"`
+		Kind      string `json:"kind"`
+		At        string `json:"at"`
+		ActorKind string `json:"actor_kind"`
+		ActorID   int64  `json:"actor_id"`
+		ActorName string `json:"actor_name"`
+		Internal  bool   `json:"internal"`
+		Channel   string `json:"channel"`
+		Body      string `json:"body"`
+		Data      string `json:"data"`
+		PrevHash  string `json:"prev_hash"`
+		Hash      string `json:"hash"`
+	}
+	list := make([]row, len(all))
+	for i, e := range all {
+		list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.d.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
+			e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash}
+	}
+	param, err := jsonParam(list)
+	if err == nil {
+		var rows *sql.Rows
+		rows, err = t.tx.QueryContext(ctx, `INSERT INTO entries (`+cols+`) SELECT j.case_id, j.seq, j.kind, `+t.d.timeColumn("j.at")+`, j.actor_kind, j.actor_id,
+			j.actor_name, j.internal, j.channel, j.body, j.data, j.prev_hash, j.hash
+			FROM `+t.d.jsonRows(1, "case_id BIGINT", "seq BIGINT", "kind TEXT", "at TEXT", "actor_kind TEXT", "actor_id BIGINT", "actor_name TEXT",
+			"internal BOOLEAN", "channel TEXT", "body TEXT", "data TEXT", "prev_hash TEXT", "hash TEXT")+`
+			RETURNING id, case_id, seq`, param)
+		if err == nil {
+			err = read(rows)
 		}
 	}
 	if err != nil {

@@ -61,6 +61,13 @@ func (c chunkState) sealDue(last int64) bool { return last>>c.bits > c.sealed }
 // chunk, after a bulk load and after migrating (where, on a desk from before 00050, it seals
 // the whole index: see BENCHMARKS.md for the time it takes).
 func (s *Store) SealSearch(ctx context.Context, progress func(done, total int64)) (int64, error) {
+	return s.sealSearch(ctx, progress, true)
+}
+
+// sealSearch is SealSearch; without catchUp it leaves the recent tables behind (on SQLite), as
+// the write that made a chunk due did (Tx.LeaveRecentBehind): an import's next batch would
+// leave them behind again, so copying its texts into them at each chunk was work for nothing.
+func (s *Store) sealSearch(ctx context.Context, progress func(done, total int64), catchUp bool) (int64, error) {
 	s.sealMu.Lock()
 	defer s.sealMu.Unlock()
 	var last int64
@@ -101,7 +108,7 @@ func (s *Store) SealSearch(ctx context.Context, progress func(done, total int64)
 			}
 			return tx.sealChunk(ctx, c)
 		})
-		if err == nil && done && s.d.name != "postgres" {
+		if err == nil && done && catchUp && s.d.name != "postgres" {
 			// After a bulk load or on a desk from before 00050: the texts not sealed
 			// into the recent tables.
 			err = s.Write(ctx, func(tx *Tx) error {

@@ -194,6 +194,41 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 			}
 		}
 
+		// Texts written as an import writes them (LeaveRecentBehind), in transactions with
+		// chunks sealed between them: searches are right with the recent tables behind, and
+		// after SealSearch has caught them up.
+		recentBehind := func() bool {
+			var behind bool
+			if err := rawDB(t, backend, st).QueryRow(`SELECT (SELECT MAX(rowid) FROM search_fts) >
+				MAX(COALESCE((SELECT MAX(rowid) FROM search_recent0), 0), COALESCE((SELECT MAX(rowid) FROM search_recent1), 0))`).Scan(&behind); err != nil {
+				t.Fatal(err)
+			}
+			return behind
+		}
+		for round := range 3 {
+			err = st.Write(ctx, func(tx *store.Tx) error {
+				tx.LeaveRecentBehind()
+				for i := 0; i < 25; i++ {
+					index(tx, []int64{c1.ID, busy, c3}[i%3], i+round)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(fmt.Sprintf("imported batch %d", round+1))
+		}
+		if backend == "sqlite" && !recentBehind() {
+			t.Error("the recent tables hold the imported texts")
+		}
+		if _, err := st.SealSearch(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		check("imported, the recent tables caught up")
+		if backend == "sqlite" && recentBehind() {
+			t.Error("SealSearch left the recent tables behind")
+		}
+
 		// And by commands again, after the bulk-written texts.
 		err = st.Write(ctx, func(tx *store.Tx) error {
 			for i := 0; i < 12; i++ {

@@ -369,12 +369,13 @@ type Tx struct {
 	failed   error       // a held write failed when a later statement made it: the transaction is lost
 	index    []SearchDoc // texts to index at commit (see Index)
 	// deferWords: the texts' words go to search_queue, indexed after commit (DeferWords);
-	// wordsQueued: some did.
-	deferWords, wordsQueued bool
-	sealDue                 bool               // its texts began a new chunk of the word index (search_chunks.go)
-	opens                   openLog            // its own changes to open-case counts (see OwnerPool)
-	touched                 map[int64]bool     // cases whose report facts are worked out again before commit (rollups.go)
-	rollSeen                map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
+	// wordsQueued: some did; recentBehind: they go into the main full-text index only
+	// (LeaveRecentBehind).
+	deferWords, wordsQueued, recentBehind bool
+	sealDue                               bool               // its texts began a new chunk of the word index (search_chunks.go)
+	opens                                 openLog            // its own changes to open-case counts (see OwnerPool)
+	touched                               map[int64]bool     // cases whose report facts are worked out again before commit (rollups.go)
+	rollSeen                              map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
 }
 
 // beforeStatement makes the writes held so far before any other statement runs, so that the
@@ -459,7 +460,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if tx.sealDue {
 		// Once every 1<<chunk_bits texts: the write is committed whatever this does, and a
 		// chunk not sealed now is sealed by the next write that finds it due.
-		if _, err := s.SealSearch(ctx, nil); err != nil {
+		if _, err := s.sealSearch(ctx, nil, !tx.recentBehind); err != nil {
 			log := s.cfg.Log
 			if log == nil {
 				log = slog.Default()
