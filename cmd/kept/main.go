@@ -89,8 +89,7 @@ func limitMemory(getenv func(string) string) {
 
 // serveMemoryLimit is the limit serve sets: memoryLimit, or 0 (none of its own) when
 // GOMEMLIMIT is set. kept bench measures the server under the same limit; without it, the
-// record cache's 32 MiB of live entries let the heap grow to five times that at GOGC 400
-// (RSS 315 MB at scale M, past the 200 MB target).
+// heap grew to five times what was live at GOGC 400 (RSS 315–380 MB at scale M).
 func serveMemoryLimit(getenv func(string) string) int64 {
 	if getenv("GOMEMLIMIT") != "" {
 		return 0
