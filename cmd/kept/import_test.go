@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -510,5 +511,36 @@ func TestImportRefusesBadInput(t *testing.T) {
 	// An API page named on its own reads as its folder would.
 	if got := runImport(t, db, "zendesk", "--dry-run", "testdata/import/zendesk-api/tickets.json"); got.Cases != 5 || got.Entries != 17 || got.Attachments != 3 {
 		t.Errorf("tickets.json named on its own: %+v", got)
+	}
+}
+
+// countingReader counts what is read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestTicketsPageReadsOneValue: telling an API page from an export's lines reads the first
+// value only; it read the whole file into memory (2 GB for an export of 100,000 tickets).
+func TestTicketsPageReadsOneValue(t *testing.T) {
+	var export bytes.Buffer
+	for i := range 5000 {
+		fmt.Fprintf(&export, `{"id":%d,"status":"open","comments":[{"body":"%s"}]}`+"\n", i, strings.Repeat("words ", 30))
+	}
+	r := &countingReader{r: bytes.NewReader(export.Bytes())}
+	if startsTicketsPage(r) {
+		t.Error("an export's lines read as an API page")
+	}
+	if r.n > 64<<10 {
+		t.Errorf("read %d of the export's %d bytes to tell its shape", r.n, export.Len())
+	}
+	if !startsTicketsPage(strings.NewReader(`{"tickets":[{"id":1}],"next_page":null}`)) {
+		t.Error("an API page not seen as one")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -189,10 +190,22 @@ func readZendesk(path string) (*zendesk, error) {
 // isTicketsPage reports whether a file is one JSON object with a "tickets" list (an API page),
 // rather than the data export's lines.
 func isTicketsPage(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return startsTicketsPage(f)
+}
+
+// startsTicketsPage reports whether the first JSON value r holds has a "tickets" list. Only
+// that value is read: an export's first line is one ticket, and reading the whole file to
+// learn its shape held all of it in memory at once (2 GB and 6 s for 100,000 tickets).
+func startsTicketsPage(r io.Reader) bool {
 	var page struct {
 		Tickets *json.RawMessage `json:"tickets"`
 	}
-	return readJSONFile(path, &page) == nil && page.Tickets != nil
+	return json.NewDecoder(r).Decode(&page) == nil && page.Tickets != nil
 }
 
 func (z *zendesk) addUsers(us []zdUser) {
