@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -276,14 +277,20 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]des
 	return listOf(ctx, t, fmt.Sprintf("notifications of agent %d", agentID), func(row scanner) (desk.Notification, error) {
 		var n desk.Notification
 		var read sql.NullTime
-		err := row.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.CreatedAt, &read)
+		var args string
+		if err := row.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.Key, &args, &n.CreatedAt, &read); err != nil {
+			return n, err
+		}
 		n.CreatedAt = n.CreatedAt.UTC()
 		if read.Valid {
 			r := read.Time.UTC()
 			n.ReadAt = &r
 		}
-		return n, err
-	}, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
+		if err := json.Unmarshal([]byte(args), &n.Args); err != nil {
+			return n, fmt.Errorf("notification %d: arguments: %w", n.ID, err)
+		}
+		return n, nil
+	}, `SELECT id, agent_id, case_id, kind, body, detail_key, detail_args, created_at, read_at FROM notifications
 		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
 }
 

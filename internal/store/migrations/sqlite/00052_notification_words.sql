@@ -1,0 +1,11 @@
+-- A notification says what it says by a key of the agents' catalogue and its arguments (JSON),
+-- so each agent reads it in their language and time zone. Rows from before keep key '' and
+-- show their English body as they did.
+
+-- +goose Up
+ALTER TABLE notifications ADD COLUMN detail_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE notifications ADD COLUMN detail_args TEXT NOT NULL DEFAULT '[]';
+
+-- +goose Down
+ALTER TABLE notifications DROP COLUMN detail_args;
+ALTER TABLE notifications DROP COLUMN detail_key;
