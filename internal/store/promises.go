@@ -294,6 +294,16 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]des
 		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
 }
 
+// UnreadNotifications counts an agent's unread notifications (from an index of the unread
+// only: the navigation shows it on every page).
+func (t *Tx) UnreadNotifications(ctx context.Context, agentID int64) (int, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE agent_id = $1 AND read_at IS NULL`, agentID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("unread notifications of agent %d: %w", agentID, err)
+	}
+	return n, nil
+}
+
 // MarkNotificationsRead marks an agent's unread notifications with ids up to upTo as read at
 // at, and returns how many it marked.
 func (t *Tx) MarkNotificationsRead(ctx context.Context, agentID, upTo int64, at time.Time) (int64, error) {

@@ -19,8 +19,9 @@ import (
 
 // The desk tells its owner when a mail of their case was not delivered; the owner reads it on
 // the notifications page in their language (Estonian here), with a link to the case, and marks
-// it read. Failed before: notifications were written but no page of the desk showed them, so a
-// person using the desk never read "your mail was not delivered" anywhere but on the case.
+// it read; the navigation counts the unread ones. Failed before: notifications were written but
+// no page of the desk showed them, so a person using the desk never read "your mail was not
+// delivered" anywhere but on the case.
 func TestNotificationsPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
@@ -47,7 +48,8 @@ func TestNotificationsPage(t *testing.T) {
 
 		b := d.browser()
 		b.signIn("ann@example.com", casePassword)
-		b.get("/inbox").mustContain(t, `href="/notifications"`)
+		// Every page's navigation says how many are unread.
+		b.get("/inbox").mustContain(t, `href="/notifications"`, `<span class="badge new" id="nav-unread">1 unread</span>`)
 		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/notifications"}})
 		p := b.get("/notifications")
 		p.mustContain(t, "Teavitused", "1 lugemata", "Kiri jäi kohale toimetamata", fmt.Sprintf(`href="/cases/%d"`, c.ID), desk.CaseRef(c.ID),
@@ -60,6 +62,9 @@ func TestNotificationsPage(t *testing.T) {
 		after.mustContain(t, "Märgitud loetuks.", "Kõik on loetud.")
 		if strings.Contains(after.Body, `class="notif unread"`) {
 			t.Errorf("a notification is still unread after marking all read")
+		}
+		if strings.Contains(b.get("/inbox").Body, `id="nav-unread"`) {
+			t.Errorf("the navigation still counts unread notifications after marking all read")
 		}
 		// Another agent reads only their own: Bob has none.
 		caseAgent(t, d, "Bob Kask", "bob@example.com", "Care")
