@@ -196,7 +196,7 @@ func schemaOf(t reflect.Type) map[string]any {
 }
 
 // addStruct adds a struct's JSON fields (and those of embedded structs) to props. A field
-// without omitempty is required in a request body and always present in an answer.
+// without omitempty (or omitzero) is required in a request body and always present in an answer.
 func addStruct(t reflect.Type, props map[string]any, required *[]string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -217,7 +217,7 @@ func addStruct(t reflect.Type, props map[string]any, required *[]string) {
 			// Present but null at times (a case waiting in its team's queue has no owner).
 			props[name].(map[string]any)["nullable"] = true
 		}
-		if !strings.Contains(opts, "omitempty") {
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
 			*required = append(*required, name)
 		}
 	}

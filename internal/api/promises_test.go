@@ -116,6 +116,21 @@ func TestPromisesOverHTTP(t *testing.T) {
 		if unread == 0 {
 			t.Fatalf("the lead has no unread notification after the escalation: %v", before)
 		}
+		// Each notification says it in English (body) and by its catalogue key and arguments,
+		// for a client that shows it in its reader's language.
+		escalations := 0
+		for _, n := range list(before) {
+			if m := obj(n); m["kind"] == "escalated" {
+				escalations++
+				args := list(m["args"])
+				if m["body"] == "" || !strings.HasPrefix(fmt.Sprint(m["key"]), "notif.detail.escalated") || len(args) == 0 || obj(args[0])["kind"] != "text" {
+					t.Errorf("an escalation's notification lacks its body, key or arguments: %v", m)
+				}
+			}
+		}
+		if escalations == 0 {
+			t.Errorf("the lead was not told of the escalation: %v", before)
+		}
 		if status, m := d.do("POST", "/api/v1/notifications/read", leadTok, map[string]any{}); status != 200 || obj(m)["marked"] != float64(unread) {
 			t.Errorf("marking notifications read: %d %v, want %d marked", status, m, unread)
 		}

@@ -239,16 +239,22 @@ func (s *Service) answer(w *work, c *desk.Case, a answer) (HandoverQuestion, err
 	}
 	e := written[0]
 	rec.Answer = &e
-	note := fmt.Sprintf("%s declined: %s stays off %s (answer: record entry %d)", a.who.Name, to.Name, c.Ref(), e.ID)
+	note := desk.Notification{Kind: string(e.Kind), CaseID: c.ID, CreatedAt: w.now}
+	args := []desk.NoteArg{desk.TextArg(a.who.Name), desk.TextArg(to.Name), desk.TextArg(c.Ref()), desk.NumberArg(e.ID)}
 	if a.agree {
-		note = fmt.Sprintf("%s agreed that %s takes %s: hand it over naming agreement entry %d", a.who.Name, to.Name, c.Ref(), e.ID)
+		note = note.Note(fmt.Sprintf("%s agreed that %s takes %s: hand it over naming agreement entry %d", a.who.Name, to.Name, c.Ref(), e.ID),
+			"notif.detail.handover_agreed", args...)
+	} else {
+		note = note.Note(fmt.Sprintf("%s declined: %s stays off %s (answer: record entry %d)", a.who.Name, to.Name, c.Ref(), e.ID),
+			"notif.detail.handover_declined", args...)
 	}
 	tell := []int64{c.OwnerID}
 	if asker.Kind == desk.ActorAgent && asker.ID != c.OwnerID {
 		tell = append(tell, asker.ID)
 	}
 	for _, id := range tell {
-		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: id, CaseID: c.ID, Kind: string(e.Kind), Body: note, CreatedAt: w.now}); err != nil {
+		note.AgentID = id
+		if err := w.tx.Notify(w.ctx, note); err != nil {
 			return HandoverQuestion{}, err
 		}
 	}

@@ -255,8 +255,9 @@ func (s *Service) automationAct(w *work, a desk.Automation, caseID int64, act de
 		if err != nil {
 			return err
 		}
-		n := desk.Notification{AgentID: owner.ID, CaseID: c.ID, Kind: "automation", CreatedAt: w.now,
-			Body: fmt.Sprintf("%s: %s (automation %q)", c.Ref(), act.Body, a.Name)}
+		n := desk.Notification{AgentID: owner.ID, CaseID: c.ID, Kind: "automation", CreatedAt: w.now}
+		n = n.Note(fmt.Sprintf("%s: %s (automation %q)", c.Ref(), act.Body, a.Name), "notif.detail.automation",
+			desk.TextArg(c.Ref()), desk.TextArg(act.Body), desk.TextArg(a.Name))
 		if err := w.tx.Notify(w.ctx, n); err != nil {
 			return err
 		}
@@ -328,7 +329,7 @@ func (s *Service) automationAssign(w *work, a desk.Automation, caseID int64, act
 		return nil // the one it would go to has it
 	}
 	briefing := fmt.Sprintf("Assigned by the automation %q (the least busy colleague at work in the team). Read the record from the original request.", a.Name)
-	return s.handOver(w, caseID, handover{Handover: desk.Handover{ToAgentID: to.ID, Briefing: briefing}})
+	return s.handOver(w, caseID, handover{Handover: desk.Handover{ToAgentID: to.ID, Briefing: briefing}, automation: a.Name})
 }
 
 func cmpOr(a, b string) string {

@@ -508,7 +508,9 @@ func (s *Service) appendContact(w *work, c *desk.Case, drafts []desk.Draft) ([]d
 	if err != nil {
 		return nil, err
 	}
-	if err := notifyOwnerOfPartner(w, *c, fmt.Sprintf("%s: %s", drafts[0].Kind, firstLine(drafts[0].Body))); err != nil {
+	said := firstLine(drafts[0].Body)
+	if err := notifyOwnerOfPartner(w, *c, fmt.Sprintf("%s: %s", drafts[0].Kind, said), "notif.detail.partner_wrote",
+		desk.WordArg("case.kind."+string(drafts[0].Kind), string(drafts[0].Kind)), desk.TextArg(said)); err != nil {
 		return nil, err
 	}
 	if err := notifyNewOwner(w, *c, drafts); err != nil {
@@ -594,7 +596,8 @@ func notifyNewOwner(w *work, c desk.Case, drafts []desk.Draft) error {
 				return nil // the owner since the case opened: their inbox is where they watch it
 			}
 			body := fmt.Sprintf("%s: the customer wrote on a case handed to you: %s", c.Ref(), firstLine(in.Body))
-			return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "customer_message", Body: body, CreatedAt: w.now})
+			n := desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "customer_message", CreatedAt: w.now}
+			return w.tx.Notify(w.ctx, n.Note(body, "notif.detail.customer_message", desk.TextArg(c.Ref()), desk.TextArg(firstLine(in.Body))))
 		}
 	}
 	return nil

@@ -53,7 +53,9 @@ func (s *Service) timersHeld() bool {
 	case g.held && !wasHeld:
 		s.log.Error("the wall clock jumped forward: timers are held until an admin confirms the clock (POST /api/v1/clock/confirm) or it comes back",
 			"jump", d.Round(time.Second))
-		s.tellAdmins("clock_jumped", fmt.Sprintf("The desk's clock jumped %s forward. No promise is broken and no reminder sent until an admin confirms the clock is right (POST /api/v1/clock/confirm), or until it comes back.", d.Round(time.Second)))
+		jump := d.Round(time.Second).String()
+		s.tellAdmins(desk.Notification{Kind: "clock_jumped"}.Note(fmt.Sprintf("The desk's clock jumped %s forward. No promise is broken and no reminder sent until an admin confirms the clock is right (POST /api/v1/clock/confirm), or until it comes back.", jump),
+			"notif.detail.clock_jumped", desk.TextArg(jump)))
 	case !g.held && wasHeld:
 		s.log.Info("the wall clock is back within a minute of the time that passed: timers run again", "drift", d.Round(time.Second))
 	case logBack:
@@ -63,28 +65,31 @@ func (s *Service) timersHeld() bool {
 }
 
 // tellAdmins notifies every active admin, in a command of its own (a failure is logged).
-func (s *Service) tellAdmins(kind, body string) {
-	err := s.write(context.Background(), desk.SystemActor(), func(w *work) error { return notifyAdmins(w, kind, body) })
+func (s *Service) tellAdmins(n desk.Notification) {
+	err := s.write(context.Background(), desk.SystemActor(), func(w *work) error { return notifyAdmins(w, n) })
 	if err != nil {
-		s.log.Error("could not tell the admins", "kind", kind, "err", err)
+		s.log.Error("could not tell the admins", "kind", n.Kind, "err", err)
 	}
 }
 
 // BackupFailed tells the admins that serve's scheduled backup failed: a desk whose backups
 // stopped must not learn it from a log line only.
 func (s *Service) BackupFailed(dir string, err error) {
-	s.tellAdmins("backup_failed", fmt.Sprintf("The scheduled backup into %s failed: %v. The next is tried at its time; until one succeeds, the newest backup is older than it should be.", dir, err))
+	s.tellAdmins(desk.Notification{Kind: "backup_failed"}.Note(fmt.Sprintf("The scheduled backup into %s failed: %v. The next is tried at its time; until one succeeds, the newest backup is older than it should be.", dir, err),
+		"notif.detail.backup_failed", desk.TextArg(dir), desk.TextArg(err.Error())))
 }
 
-// notifyAdmins notifies every active admin, in the command's transaction.
-func notifyAdmins(w *work, kind, body string) error {
+// notifyAdmins notifies every active admin, in the command's transaction, of n (its kind and
+// words).
+func notifyAdmins(w *work, n desk.Notification) error {
 	agents, err := w.tx.Agents(w.ctx)
 	if err != nil {
 		return err
 	}
 	for _, a := range agents {
 		if a.Active && a.Role == desk.RoleAdmin {
-			if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, Kind: kind, Body: body, CreatedAt: w.now}); err != nil {
+			n.AgentID, n.CreatedAt = a.ID, w.now
+			if err := w.tx.Notify(w.ctx, n); err != nil {
 				return err
 			}
 		}

@@ -134,7 +134,9 @@ func (s *Service) MakeDecision(ctx context.Context, actor desk.Actor, caseID int
 		}
 		body := fmt.Sprintf("%s: %s asks you to decide a %s of %s %s (above their limit) by %s. %s", c.Ref(), me.Name, d.Kind, d.Amount, d.Currency,
 			due.In(approver.Location()).Format("Mon 2 Jan 15:04 MST"), d.Reason)
-		return w.tx.Notify(ctx, desk.Notification{AgentID: approver.ID, CaseID: c.ID, Kind: "decision_requested", Body: body, CreatedAt: now})
+		n := desk.Notification{AgentID: approver.ID, CaseID: c.ID, Kind: "decision_requested", CreatedAt: now}
+		return w.tx.Notify(ctx, n.Note(body, "notif.detail.decision_requested", desk.TextArg(c.Ref()), desk.TextArg(me.Name),
+			desk.WordArg("case.decisions.kind."+string(d.Kind), string(d.Kind)), desk.TextArg(d.Amount.String()), desk.TextArg(d.Currency), desk.TimeArg(due), desk.TextArg(d.Reason)))
 	})
 	return d, wrap("make decision", err)
 }

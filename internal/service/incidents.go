@@ -669,7 +669,8 @@ func (s *Service) incidentBreak(w *work, p *desk.Promise, c *desk.Case) error {
 	}
 	body := fmt.Sprintf("The promise of the incident %q (%q) was due %s and was not kept: each linked case escalates, and its customer is told once.",
 		inc.Title, p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	return w.tx.Notify(w.ctx, desk.Notification{AgentID: inc.OwnerID, CaseID: c.ID, Kind: "incident_promise_broken", Body: body, CreatedAt: w.now})
+	n := desk.Notification{AgentID: inc.OwnerID, CaseID: c.ID, Kind: "incident_promise_broken", CreatedAt: w.now}
+	return w.tx.Notify(w.ctx, n.Note(body, "notif.detail.incident_promise_broken", desk.TextArg(inc.Title), desk.TextArg(p.Words), desk.TimeArg(p.DueAt)))
 }
 
 // incidentPromise is the incident and group of a promise made for an incident (ok false: its

@@ -52,6 +52,19 @@ type escalation struct {
 	cancel          []store.TimerRef
 }
 
+// escalatedNote tells the manager a case came up to them and why. A person's request carries
+// their own words; the desk's own reasons are English sentences of the rules, so a reader is
+// told the trigger in their language instead.
+func escalatedNote(n desk.Notification, c *desk.Case, e escalation) desk.Notification {
+	trigger := strings.ReplaceAll(e.trigger, "_", " ")
+	body := fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), trigger, e.reason)
+	why := desk.WordArg("case.trigger."+e.trigger, trigger)
+	if e.trigger == desk.TriggerAgentRequest || e.trigger == desk.TriggerCustomerRequest {
+		return n.Note(body, "notif.detail.escalated_why", desk.TextArg(c.Ref()), why, desk.TextArg(e.reason))
+	}
+	return n.Note(body, "notif.detail.escalated", desk.TextArg(c.Ref()), why)
+}
+
 // escalate moves a case one rung up the ladder inside a command: ownership and the case's open
 // promises go to the owner's manager, who is introduced to the customer and notified.
 func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
@@ -85,8 +98,7 @@ func (s *Service) escalate(w *work, c *desk.Case, e escalation) error {
 		if drafts, err = s.moveOwnership(w, c, ownerMove{from: owner.ID, to: *manager, reason: "escalation"}, drafts); err != nil {
 			return err
 		}
-		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated",
-			Body: fmt.Sprintf("%s was escalated to you (%s): %s", c.Ref(), strings.ReplaceAll(e.trigger, "_", " "), e.reason), CreatedAt: w.now}); err != nil {
+		if err := w.tx.Notify(w.ctx, escalatedNote(desk.Notification{AgentID: manager.ID, CaseID: c.ID, Kind: "escalated", CreatedAt: w.now}, c, e)); err != nil {
 			return err
 		}
 		cancel = append(cancel, store.TimerRef{Kind: timerResponseDue, RefID: c.ID}, store.TimerRef{Kind: timerEscalationWait, RefID: c.ID})
@@ -360,7 +372,9 @@ type handover struct {
 	desk.Handover
 	missing       bool
 	introduceFrom time.Time
-	absence       bool // for the owner's absence (a leave's hand-over): an owner at the top may name a deputy
+	absence       bool   // for the owner's absence (a leave's hand-over): an owner at the top may name a deputy
+	back          bool   // the end of a temporary hand-over: the briefing is the desk's own
+	automation    string // the automation that assigns the case: the briefing is the desk's own
 }
 
 // handOver is HandOver inside a command, by the command's actor.
@@ -441,11 +455,21 @@ func (s *Service) handOver(w *work, caseID int64, in handover) error {
 	if _, err := s.appendRecord(w, c, drafts); err != nil {
 		return err
 	}
-	note := fmt.Sprintf("%s was handed to you by %s: %s", c.Ref(), w.actor.Name, strings.TrimSpace(in.Briefing))
-	if in.missing {
-		note = fmt.Sprintf("%s came to you without a hand-over: %s is away", c.Ref(), owner.Name)
+	n := desk.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", CreatedAt: w.now}
+	briefing := strings.TrimSpace(in.Briefing)
+	handed := fmt.Sprintf("%s was handed to you by %s: %s", c.Ref(), w.actor.Name, briefing)
+	switch {
+	case in.missing:
+		n = n.Note(fmt.Sprintf("%s came to you without a hand-over: %s is away", c.Ref(), owner.Name), "notif.detail.handover_missing_one",
+			desk.TextArg(c.Ref()), desk.TextArg(owner.Name))
+	case in.back: // the briefing is the desk's own English: the reader reads it in theirs
+		n = n.Note(handed, "notif.detail.handover_back", desk.TextArg(c.Ref()))
+	case in.automation != "":
+		n = n.Note(handed, "notif.detail.handover_automation", desk.TextArg(c.Ref()), desk.TextArg(in.automation))
+	default:
+		n = n.Note(handed, "notif.detail.handover", desk.TextArg(c.Ref()), desk.TextArg(w.actor.Name), desk.TextArg(briefing))
 	}
-	if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "handover", Body: note, CreatedAt: w.now}); err != nil {
+	if err := w.tx.Notify(w.ctx, n); err != nil {
 		return err
 	}
 	if !in.Until.IsZero() {
@@ -610,7 +634,10 @@ func (s *Service) moveAbsentCases(w *work, agent desk.Agent, a desk.Absence) ([]
 	if len(refs) > 0 {
 		body := fmt.Sprintf("%s is away (%s) until %s without a hand-over: %d cases came to you: %s",
 			agent.Name, a.Kind, a.To.In(manager.Location()).Format("Mon 2 Jan 15:04 MST"), len(refs), strings.Join(refs, ", "))
-		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: manager.ID, Kind: "handover_missing", Body: body, CreatedAt: w.now}); err != nil {
+		n := desk.Notification{AgentID: manager.ID, Kind: "handover_missing", CreatedAt: w.now}
+		n = n.Note(body, "notif.detail.handover_missing", desk.TextArg(agent.Name), desk.WordArg("avail.kind."+string(a.Kind), string(a.Kind)),
+			desk.TimeArg(a.To), desk.TextArg(strings.Join(refs, ", ")))
+		if err := w.tx.Notify(w.ctx, n); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -234,9 +234,9 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	if err != nil {
 		return err
 	}
-	if unfiled != "" {
+	if unfiled != nil {
 		*res = MailResult{MailID: stored.ID, Unfiled: true}
-		return s.keepUnfiled(w, in, stored.ID, unfiled)
+		return s.keepUnfiled(w, in, stored.ID, *unfiled)
 	}
 	data := mailData(stored.ID, stored.SHA256, msg)
 	auth := in.auth.Data()

@@ -31,37 +31,43 @@ func (s *Service) authenticator() *mail.Authenticator {
 	return &mail.Authenticator{}
 }
 
+// unfiledFrom is whose address a mail the desk keeps on no case came from.
+type unfiledFrom struct {
+	who   string // in English
+	agent string // the agent's name, "" for the desk's own address
+}
+
 // mailSender is the customer a mail is from, made when new; or, for mail from the desk's own
 // address or an active agent's, no customer and what that address is.
-func (s *Service) mailSender(w *work, contact desk.Contact, name string) (desk.Customer, string, error) {
+func (s *Service) mailSender(w *work, contact desk.Contact, name string) (desk.Customer, *unfiledFrom, error) {
 	if contact.Kind == desk.ContactEmail && s.isDeskAddress(contact.Value) {
-		return desk.Customer{}, "the desk's own address", nil
+		return desk.Customer{}, &unfiledFrom{who: "the desk's own address"}, nil
 	}
 	c, err := w.tx.CustomerAt(w.ctx, contact)
 	if err == nil {
 		w.keepCustomer(c)
 	}
 	if err == nil || !store.IsNotFound(err) {
-		return c, "", err
+		return c, nil, err
 	}
 	// A new sender: first make sure it is not one of the desk's people (looked up only here,
 	// so known customers cost nothing more).
 	if contact.Kind == desk.ContactEmail {
 		a, err := w.tx.AgentByEmail(w.ctx, contact.Value)
 		if err == nil && a.Active {
-			return desk.Customer{}, fmt.Sprintf("the address of %s (%s)", a.Name, a.Role), nil
+			return desk.Customer{}, &unfiledFrom{who: fmt.Sprintf("the address of %s (%s)", a.Name, a.Role), agent: a.Name}, nil
 		} else if err != nil && !store.IsNotFound(err) {
-			return desk.Customer{}, "", err
+			return desk.Customer{}, nil, err
 		}
 	}
 	c, err = s.customerAt(w, contact, name)
-	return c, "", err
+	return c, nil, err
 }
 
 // keepUnfiled keeps a mail from the desk itself on no case (it is stored already) and tells
 // every active admin, in their notifications, where to find it: a loop, an agent's forward or
 // a forgery, for a person to look at rather than a case a customer could read.
-func (s *Service) keepUnfiled(w *work, in *inMail, mailID int64, who string) error {
+func (s *Service) keepUnfiled(w *work, in *inMail, mailID int64, from unfiledFrom) error {
 	agents, err := w.tx.Agents(w.ctx)
 	if err != nil {
 		return err
@@ -70,19 +76,25 @@ func (s *Service) keepUnfiled(w *work, in *inMail, mailID int64, who string) err
 	if subject == "" {
 		subject = "(no subject)"
 	}
-	body := fmt.Sprintf("Mail %d from %s, %s, was kept but not filed (it would have made the desk a customer of itself): %q. Read it at /api/v1/mails/%d.",
-		mailID, in.from, who, subject, mailID)
+	n := desk.Notification{Kind: "mail_unfiled"}.Note(
+		fmt.Sprintf("Mail %d from %s, %s, was kept but not filed (it would have made the desk a customer of itself): %q. Read it at /api/v1/mails/%d.",
+			mailID, in.from, from.who, subject, mailID),
+		"notif.detail.mail_unfiled_desk", desk.NumberArg(mailID), desk.TextArg(in.from), desk.TextArg(subject))
+	if from.agent != "" {
+		n.Key, n.Args = "notif.detail.mail_unfiled_agent", append(n.Args, desk.TextArg(from.agent))
+	}
 	told := 0
 	for _, a := range agents {
 		if a.Active && a.Role == desk.RoleAdmin {
 			told++
-			if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, Kind: "mail_unfiled", Body: body, CreatedAt: w.now}); err != nil {
+			n.AgentID, n.CreatedAt = a.ID, w.now
+			if err := w.tx.Notify(w.ctx, n); err != nil {
 				return err
 			}
 		}
 	}
 	w.afterCommit(func() {
-		s.log.Warn("mail from the desk's own address kept but not filed", "mail", mailID, "from", in.from, "is", who,
+		s.log.Warn("mail from the desk's own address kept but not filed", "mail", mailID, "from", in.from, "is", from.who,
 			"message_id", in.msg.MessageID, "admins_told", told)
 	})
 	return nil

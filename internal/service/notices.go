@@ -140,7 +140,7 @@ func (s *Service) mailNotices(w *work, n *caseNotices) error {
 			return err
 		}
 		if !ok {
-			return s.holdNotices(w, c, said, to, "an unverified sender wrote on the case and the desk has never mailed this address")
+			return s.holdNotices(w, c, said, to, "an unverified sender wrote on the case and the desk has never mailed this address", "notif.detail.mail_held_unverified")
 		}
 		plain = p
 	}
@@ -150,7 +150,8 @@ func (s *Service) mailNotices(w *work, n *caseNotices) error {
 			return err
 		}
 		if !ok {
-			return s.holdNotices(w, c, said, to, fmt.Sprintf("the address had %d automatic answers this hour already (a loop guard)", automaticLimit))
+			return s.holdNotices(w, c, said, to, fmt.Sprintf("the address had %d automatic answers this hour already (a loop guard)", automaticLimit),
+				"notif.detail.mail_held_loop", desk.NumberArg(automaticLimit))
 		}
 	}
 	r := cust.Reader()
@@ -285,14 +286,19 @@ func zoneOf(w *work, c desk.Case) (*time.Location, error) {
 
 // holdNotices tells the case's owner, in their notifications, that what the desk would have
 // mailed the customer by itself was not mailed, and why: held mail is never only a log line.
-func (s *Service) holdNotices(w *work, c desk.Case, said []desk.Entry, to, why string) error {
+// why is the reason in English, key the notification's words for it (the case, the address and
+// the entries' kinds, then whyArgs).
+func (s *Service) holdNotices(w *work, c desk.Case, said []desk.Entry, to, why, key string, whyArgs ...desk.NoteArg) error {
 	kinds := make([]string, len(said))
+	kindKeys := make([]string, len(said))
 	for i, e := range said {
 		kinds[i] = strings.ReplaceAll(string(e.Kind), "_", " ")
+		kindKeys[i] = "case.kind." + string(e.Kind)
 	}
 	body := fmt.Sprintf("%s: the desk did not mail %s its automatic %s: %s. The customer can read it on the case in the portal; write to them if they need it by mail.",
 		c.Ref(), to, strings.Join(kinds, ", "), why)
-	if err := notifyOwner(w, c, "mail_held", body); err != nil {
+	args := append([]desk.NoteArg{desk.TextArg(c.Ref()), desk.TextArg(to), desk.WordsArg(kindKeys...)}, whyArgs...)
+	if err := notifyOwner(w, c, desk.Notification{Kind: "mail_held"}.Note(body, key, args...)); err != nil {
 		return err
 	}
 	seq := said[0].Seq

@@ -196,8 +196,10 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 		}
 		for _, a := range agents {
 			if a.PartnerID == p.ID && a.Active {
-				if err := tx.Notify(ctx, desk.Notification{AgentID: a.ID, CaseID: c.ID, Kind: "partner_assigned",
-					Body: fmt.Sprintf("%s was handed to %s: %s", c.Ref(), p.Name, c.Subject), CreatedAt: now}); err != nil {
+				n := desk.Notification{AgentID: a.ID, CaseID: c.ID, Kind: "partner_assigned", CreatedAt: now}
+				n = n.Note(fmt.Sprintf("%s was handed to %s: %s", c.Ref(), p.Name, c.Subject), "notif.detail.partner_assigned",
+					desk.TextArg(c.Ref()), desk.TextArg(p.Name), desk.TextArg(c.Subject))
+				if err := tx.Notify(ctx, n); err != nil {
 					return err
 				}
 			}
@@ -208,10 +210,13 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 }
 
 // notifyOwnerOfPartner tells the case's owner what a partner's user just did on it: the owner
-// keeps following a case they handed out.
-func notifyOwnerOfPartner(w *work, c desk.Case, what string) error {
+// keeps following a case they handed out. what is it in English; key and args say it to the
+// owner (after the partner's name and the case).
+func notifyOwnerOfPartner(w *work, c desk.Case, what, key string, args ...desk.NoteArg) error {
 	if w.actor.Role != desk.RolePartner {
 		return nil
 	}
-	return notifyOwner(w, c, "partner_progress", fmt.Sprintf("%s (partner) on %s: %s", w.actor.Name, c.Ref(), what))
+	body := fmt.Sprintf("%s (partner) on %s: %s", w.actor.Name, c.Ref(), what)
+	return notifyOwner(w, c, desk.Notification{Kind: "partner_progress"}.Note(body, key,
+		append([]desk.NoteArg{desk.TextArg(w.actor.Name), desk.TextArg(c.Ref())}, args...)...))
 }

@@ -131,7 +131,7 @@ func (s *Service) AdvanceStep(ctx context.Context, actor desk.Actor, caseID int6
 		if err := s.enterStep(w, c, ct, pos); err != nil {
 			return err
 		}
-		return notifyOwnerOfPartner(w, *c, fmt.Sprintf("moved the case to step %d", pos))
+		return notifyOwnerOfPartner(w, *c, fmt.Sprintf("moved the case to step %d", pos), "notif.detail.partner_step", desk.NumberArg(int64(pos)))
 	})
 	return s.caseAfter(ctx, actor, caseID, "advance step", err)
 }

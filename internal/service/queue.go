@@ -175,8 +175,9 @@ func (s *Service) handOutQueued(w *work, t store.Timer) error {
 	if _, err := s.appendRecord(w, c, drafts); err != nil {
 		return err
 	}
-	return w.tx.Notify(w.ctx, desk.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "queue_handout",
-		Body: fmt.Sprintf("%s was given to you from %s's queue: %s", c.Ref(), settings.Name, c.Subject), CreatedAt: w.now})
+	n := desk.Notification{AgentID: to.ID, CaseID: c.ID, Kind: "queue_handout", CreatedAt: w.now}
+	return w.tx.Notify(w.ctx, n.Note(fmt.Sprintf("%s was given to you from %s's queue: %s", c.Ref(), settings.Name, c.Subject),
+		"notif.detail.queue_handout", desk.TextArg(c.Ref()), desk.TextArg(settings.Name), desk.TextArg(c.Subject)))
 }
 
 // teamZone is the time zone the team's hours are in (UTC when it sets none).
@@ -190,9 +191,12 @@ func teamZone(t desk.TeamSettings) *time.Location {
 // notifyOwner tells a case's owner something they must act on. A case waiting in its team's
 // queue has no owner, so the team's leads and managers (who watch the queue) are told, or the
 // admins when the team has neither: what needs a person is never told to nobody.
-func notifyOwner(w *work, c desk.Case, kind, body string) error {
+// n says what (its kind and words); the rest is filled in here.
+func notifyOwner(w *work, c desk.Case, n desk.Notification) error {
+	n.CaseID, n.CreatedAt = c.ID, w.now
 	if c.OwnerID != 0 {
-		return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: kind, Body: body, CreatedAt: w.now})
+		n.AgentID = c.OwnerID
+		return w.tx.Notify(w.ctx, n)
 	}
 	agents, err := w.tx.Agents(w.ctx)
 	if err != nil {
@@ -201,7 +205,8 @@ func notifyOwner(w *work, c desk.Case, kind, body string) error {
 	told := false
 	for _, a := range agents {
 		if a.Active && a.TeamID == c.TeamID && c.TeamID != 0 && (a.Role == desk.RoleLead || a.Role == desk.RoleManager) {
-			if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: a.ID, CaseID: c.ID, Kind: kind, Body: body, CreatedAt: w.now}); err != nil {
+			n.AgentID = a.ID
+			if err := w.tx.Notify(w.ctx, n); err != nil {
 				return err
 			}
 			told = true
@@ -210,5 +215,6 @@ func notifyOwner(w *work, c desk.Case, kind, body string) error {
 	if told {
 		return nil
 	}
-	return notifyAdmins(w, kind, body)
+	n.CaseID = 0
+	return notifyAdmins(w, n)
 }

@@ -191,7 +191,8 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 	body := fmt.Sprintf("%s: the customer answered your resolution: confirm or reopen. They wrote: %q "+
 		"(they confirm by the mail's links or in the portal; if it did not hold, reopen the case)", c.Ref(), said)
 	for _, id := range tell {
-		if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: id, CaseID: c.ID, Kind: "resolution_answered", Body: body, CreatedAt: w.now}); err != nil {
+		n := desk.Notification{AgentID: id, CaseID: c.ID, Kind: "resolution_answered", CreatedAt: w.now}
+		if err := w.tx.Notify(w.ctx, n.Note(body, "notif.detail.resolution_answered", desk.TextArg(c.Ref()), desk.TextArg(said))); err != nil {
 			return desk.Entry{}, err
 		}
 	}

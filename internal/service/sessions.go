@@ -24,6 +24,8 @@ type Session struct {
 	Lang  string
 	// Zone is the IANA zone the person's times are shown in.
 	Zone string
+	// Unread is how many of an agent's notifications are unread, for the navigation.
+	Unread int
 	// Step, when set, is the second step the sign-in waits for: no session has started (Token
 	// is empty) until a code is right (FinishSignIn).
 	Step *SecondStep
@@ -140,6 +142,9 @@ func (s *Service) SessionFor(ctx context.Context, token string) (Session, error)
 				return desk.NotFound("session", "")
 			}
 			out.Actor, out.Zone = desk.AgentActor(a), a.Timezone
+			if out.Unread, err = tx.UnreadNotifications(ctx, a.ID); err != nil {
+				return err
+			}
 		case desk.ActorCustomer:
 			c, err := tx.Customer(ctx, row.PersonID)
 			if err != nil {

@@ -56,7 +56,9 @@ func (s *Service) remindPromise(w *work, t store.Timer) error {
 	}
 	body := fmt.Sprintf("%s: %q is due %s (in %s). If it cannot be kept, slip it now and tell the customer why.",
 		desk.CaseRef(p.CaseID), p.Words, p.DueAt.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"), desk.RoundDuration(p.DueAt.Sub(w.now)))
-	if err := w.tx.Notify(w.ctx, desk.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", Body: body, CreatedAt: w.now}); err != nil {
+	n := desk.Notification{AgentID: owner.ID, CaseID: p.CaseID, Kind: "promise_reminder", CreatedAt: w.now}
+	n = n.Note(body, "notif.detail.promise_reminder", desk.TextArg(desk.CaseRef(p.CaseID)), desk.TextArg(p.Words), desk.TimeArg(p.DueAt))
+	if err := w.tx.Notify(w.ctx, n); err != nil {
 		return err
 	}
 	// The reminder reaches the owner's inbox too; its id is unique per promise and reminder time.
@@ -266,11 +268,12 @@ func (s *Service) handoverReturns(w *work, t store.Timer) error {
 		return nil
 	}
 	in := desk.Handover{ToAgentID: p.BackTo, Briefing: "The temporary hand-over has ended: the case returns to its owner."}
-	err = s.handOver(w, c.ID, handover{Handover: in})
+	err = s.handOver(w, c.ID, handover{Handover: in, back: true})
 	if e, ok := desk.AsError(err); ok {
 		// The owner is still away, or the case has climbed: it stays, and its keeper is told.
-		return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept",
-			Body: fmt.Sprintf("%s stays with you after the hand-over ended: %s", c.Ref(), e.Message), CreatedAt: w.now})
+		n := desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "handover_kept", CreatedAt: w.now}
+		return w.tx.Notify(w.ctx, n.Note(fmt.Sprintf("%s stays with you after the hand-over ended: %s", c.Ref(), e.Message),
+			"notif.detail.handover_kept", desk.TextArg(c.Ref()), desk.WordArg("error."+e.Code, e.Message)))
 	}
 	return err
 }

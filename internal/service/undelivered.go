@@ -51,8 +51,9 @@ func (s *Service) undelivered(ctx context.Context, id int64, f mail.Failure) err
 			w.afterCommit(func() {
 				s.log.Error("outbox: a mail of no case was not delivered", "mail", id, "to", m.To, "why", f.Reason)
 			})
-			return notifyAdmins(w, string(desk.KindDeliveryFailed),
-				fmt.Sprintf("A mail of no case (a sign-in or password link) to %s was not delivered (%s).", m.To, f.Reason))
+			return notifyAdmins(w, desk.Notification{Kind: string(desk.KindDeliveryFailed)}.Note(
+				fmt.Sprintf("A mail of no case (a sign-in or password link) to %s was not delivered (%s).", m.To, f.Reason),
+				"notif.detail.delivery_failed_nocase", desk.TextArg(m.To), desk.TextArg(f.Reason)))
 		}
 		c, err := w.loadCase(m.CaseID)
 		if err != nil {
@@ -64,7 +65,8 @@ func (s *Service) undelivered(ctx context.Context, id int64, f mail.Failure) err
 		}
 		body := fmt.Sprintf("%s: the mail to %s was not delivered (%s). Send it again from the case once the address or the mail server is right, or reach the customer another way.",
 			c.Ref(), m.To, f.Reason)
-		if err := notifyOwner(w, *c, string(desk.KindDeliveryFailed), body); err != nil {
+		n := desk.Notification{Kind: string(desk.KindDeliveryFailed)}.Note(body, "notif.detail.delivery_failed", desk.TextArg(c.Ref()), desk.TextArg(m.To), desk.TextArg(f.Reason))
+		if err := notifyOwner(w, *c, n); err != nil {
 			return err
 		}
 		w.afterCommit(func() {

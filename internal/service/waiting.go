@@ -114,7 +114,8 @@ func (s *Service) waitingDue(w *work, t store.Timer) error {
 	}
 	body := fmt.Sprintf("%s: the customer has not answered since %s; the case is back in your inbox.",
 		c.Ref(), since.In(owner.Location()).Format("Mon 2 Jan 15:04 MST"))
-	return w.tx.Notify(w.ctx, desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "waiting_ended", Body: body, CreatedAt: w.now})
+	n := desk.Notification{AgentID: c.OwnerID, CaseID: c.ID, Kind: "waiting_ended", CreatedAt: w.now}
+	return w.tx.Notify(w.ctx, n.Note(body, "notif.detail.waiting_ended", desk.TextArg(c.Ref()), desk.TimeArg(since)))
 }
 
 // customerAnswered takes a case that waited on its customer back when they write.

@@ -468,7 +468,8 @@ func (q WebhookQueue) Record(ctx context.Context, d webhooks.Delivery, a webhook
 		w.afterCommit(func() {
 			s.hooks.Store(nil)
 			s.log.Error("webhook disabled", "webhook", d.WebhookID, "url", d.URL, "why", why)
-			s.tellAdmins("webhook_disabled", fmt.Sprintf("The webhook to %s is disabled: %s. Once its receiver works, send a delivery again (POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend): that turns it back on.", d.URL, why))
+			s.tellAdmins(desk.Notification{Kind: "webhook_disabled"}.Note(fmt.Sprintf("The webhook to %s is disabled: %s. Once its receiver works, send a delivery again (POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend): that turns it back on.", d.URL, why),
+				"notif.detail.webhook_disabled", desk.TextArg(d.URL), desk.NumberArg(d.ID), desk.TextArg(a.Error)))
 		})
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -375,13 +376,34 @@ func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
 		CaseID    int64  `json:"case_id"`
 		Kind      string `json:"kind"`
 		Body      string `json:"body"`
+		Key       string `json:"detail_key"`
+		Args      string `json:"detail_args"`
 		CreatedAt string `json:"created_at"`
 	}
-	return writeRows(ctx, t, ns, func(n desk.Notification) row {
-		return row{n.AgentID, n.CaseID, n.Kind, n.Body, t.d.timeParam(n.CreatedAt)}
-	}, "notify agents (%d notifications)", `INSERT INTO notifications (agent_id, case_id, kind, body, created_at)
-		SELECT j.agent_id, j.case_id, j.kind, j.body, `+t.d.timeColumn("j.created_at")+` FROM `+
-		t.d.rowsOf("agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "created_at TEXT"))
+	rows := make([]row, len(ns))
+	for i, n := range ns {
+		args, err := noteArgs(n.Args)
+		if err != nil {
+			return fmt.Errorf("notify agent %d (%s): %w", n.AgentID, n.Kind, err)
+		}
+		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body, n.Key, args, t.d.timeParam(n.CreatedAt)}
+	}
+	return writeRows(ctx, t, rows, func(r row) row { return r }, "notify agents (%d notifications)",
+		`INSERT INTO notifications (agent_id, case_id, kind, body, detail_key, detail_args, created_at)
+		SELECT j.agent_id, j.case_id, j.kind, j.body, j.detail_key, j.detail_args, `+t.d.timeColumn("j.created_at")+` FROM `+
+			t.d.rowsOf("agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "detail_key TEXT", "detail_args TEXT", "created_at TEXT"))
+}
+
+// noteArgs is a notification's arguments as their column keeps them.
+func noteArgs(args []desk.NoteArg) (string, error) {
+	if len(args) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return "", fmt.Errorf("arguments: %w", err)
+	}
+	return string(b), nil
 }
 
 func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -276,15 +277,31 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]des
 	return listOf(ctx, t, fmt.Sprintf("notifications of agent %d", agentID), func(row scanner) (desk.Notification, error) {
 		var n desk.Notification
 		var read sql.NullTime
-		err := row.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.CreatedAt, &read)
+		var args string
+		if err := row.Scan(&n.ID, &n.AgentID, &n.CaseID, &n.Kind, &n.Body, &n.Key, &args, &n.CreatedAt, &read); err != nil {
+			return n, err
+		}
 		n.CreatedAt = n.CreatedAt.UTC()
 		if read.Valid {
 			r := read.Time.UTC()
 			n.ReadAt = &r
 		}
-		return n, err
-	}, `SELECT id, agent_id, case_id, kind, body, created_at, read_at FROM notifications
+		if err := json.Unmarshal([]byte(args), &n.Args); err != nil {
+			return n, fmt.Errorf("notification %d: arguments: %w", n.ID, err)
+		}
+		return n, nil
+	}, `SELECT id, agent_id, case_id, kind, body, detail_key, detail_args, created_at, read_at FROM notifications
 		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
+}
+
+// UnreadNotifications counts an agent's unread notifications (from an index of the unread
+// only: the navigation shows it on every page).
+func (t *Tx) UnreadNotifications(ctx context.Context, agentID int64) (int, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE agent_id = $1 AND read_at IS NULL`, agentID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("unread notifications of agent %d: %w", agentID, err)
+	}
+	return n, nil
 }
 
 // MarkNotificationsRead marks an agent's unread notifications with ids up to upTo as read at

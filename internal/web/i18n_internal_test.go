@@ -1,8 +1,11 @@
 package web
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -82,4 +85,38 @@ func filesIn(dir string) ([]string, error) {
 		out = append(out, dir+"/"+e.Name())
 	}
 	return out, nil
+}
+
+// Every notification detail the service writes has words in the catalogue (TestCatalogsAreComplete
+// then holds them in every language): a key the catalogue lacks would show its English body to
+// everyone.
+func TestNotificationKeysAreInTheCatalog(t *testing.T) {
+	cat, err := loadCatalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyUse := regexp.MustCompile(`"(notif\.detail\.[a-z0-9_]+)"`)
+	names, err := filepath.Glob("../service/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyUse.FindAllStringSubmatch(string(b), -1) {
+			found++
+			if _, ok := cat["en"][m[1]]; !ok {
+				t.Errorf("%s: %s is not in the catalog", filepath.Base(name), m[1])
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no notification keys found in the service: has it moved?")
+	}
 }

@@ -212,6 +212,9 @@ func (r *request) CSRF() string { return r.csrf }
 // Me is the signed-in person (zero when signed out).
 func (r *request) Me() desk.Actor { return r.sess.Actor }
 
+// Unread is how many of the signed-in agent's notifications are unread, for the navigation.
+func (r *request) Unread() int { return r.sess.Unread }
+
 // Lang is the page's language code.
 func (r *request) Lang() string { return r.lang }
 
