@@ -412,23 +412,22 @@ func (t *Tx) refreshRollups(ctx context.Context) error {
 		return fmt.Errorf("roll-ups: %w", err)
 	}
 	list := idList(ids)
-	err = t.tx.eachRow(ctx, func(row scanner) error {
-		id, err := scanValue[int64](row)
-		if err != nil {
-			return err
-		}
-		if _, ok := slices.BinarySearch(ids, id); !ok {
-			ids = append(ids, id)
-		}
-		return nil
-	}, `SELECT DISTINCT o.case_id FROM cases n JOIN cases c ON c.customer_id = n.customer_id
+	var closed []int64
+	err = t.tx.eachRow(ctx, appendTo(&closed, scanValue[int64]), `SELECT DISTINCT o.case_id FROM cases n JOIN cases c ON c.customer_id = n.customer_id
 		JOIN resolution_outcomes o ON o.case_id = c.id
 		WHERE n.id IN `+t.d.jsonIDs(1)+` AND o.at >= $2 AND o.outcome IN ('confirmed', 'closed_unconfirmed')`, list, dbTime(t.earliestCreated(ctx, list).Add(-longest)))
 	if err != nil {
 		return fmt.Errorf("roll-ups: closings of the customers: %w", err)
 	}
-	slices.Sort(ids)
-	return t.replaceFacts(ctx, ids, teams)
+	return t.replaceFacts(ctx, addIDs(ids, closed), teams)
+}
+
+// addIDs is the sorted ids with those of more they lack, sorted, each once. A case twice in the
+// list had its facts written twice and its difference added twice to the sums.
+func addIDs(ids, more []int64) []int64 {
+	out := append(slices.Clone(ids), more...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // replaceFacts works the facts of the cases out again and adds the difference from those stored
