@@ -432,48 +432,49 @@ func addIDs(ids, more []int64) []int64 {
 
 // replaceFacts works the facts of the cases out again and adds the difference from those stored
 // to the sums: the sums stay those of the facts stored, whatever order transactions commit in.
+// Only the facts that changed are written: a promise broken adds one fact to a case of a dozen,
+// and writing all of them again was most of what keeping the roll-ups cost a break.
 func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk.TeamSettings) error {
-	list := idList(ids)
 	fresh, err := t.caseFacts(ctx, ids, teams)
 	if err != nil {
 		return err
 	}
-	old, err := t.storedFacts(ctx, list)
+	old, err := t.storedFacts(ctx, idList(ids))
 	if err != nil {
 		return err
 	}
-	byCase := func(fs []fact) map[int64][]fact {
-		m := map[int64][]fact{}
-		for _, f := range fs {
-			m[f.CaseID] = append(m[f.CaseID], f)
-		}
-		return m
+	// Facts are matched as a multiset: a stored one that a fresh one equals stays.
+	want := make(map[fact]int, len(fresh))
+	for _, f := range fresh {
+		want[f]++
 	}
-	oldOf, freshOf := byCase(old), byCase(fresh)
 	diff := rollDiff{}
-	var changed []int64
-	var write []fact
-	for _, id := range ids {
-		o, n := oldOf[id], freshOf[id]
-		if sameFacts(o, n) {
+	var gone []any
+	for _, o := range old {
+		if want[o.fact] > 0 {
+			want[o.fact]--
 			continue
 		}
-		changed = append(changed, id)
-		write = append(write, n...)
-		for _, f := range o {
-			diff.add(f, -1)
-		}
-		for _, f := range n {
+		gone = append(gone, o.row)
+		diff.add(o.fact, -1)
+	}
+	var added []fact
+	for _, f := range fresh {
+		if want[f] > 0 {
+			want[f]--
+			added = append(added, f)
 			diff.add(f, 1)
 		}
 	}
-	if len(changed) == 0 {
+	if len(gone) == 0 && len(added) == 0 {
 		return nil
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_facts WHERE case_id IN `+t.d.jsonIDs(1), idList(changed)); err != nil {
-		return fmt.Errorf("roll-ups: replace facts: %w", err)
+	if len(gone) > 0 {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_facts WHERE `+t.d.factRowsIn(1), t.d.factRows(gone)); err != nil {
+			return fmt.Errorf("roll-ups: remove %d facts: %w", len(gone), err)
+		}
 	}
-	if err := t.insertFacts(ctx, write); err != nil {
+	if err := t.insertFacts(ctx, added); err != nil {
 		return err
 	}
 	return t.addSums(ctx, diff)
@@ -488,28 +489,20 @@ func (t *Tx) earliestCreated(ctx context.Context, list string) time.Time {
 	return at.Time
 }
 
-// sameFacts says whether two lists of a case's facts are the same (in any order).
-func sameFacts(a, b []fact) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	cmp := func(x, y fact) int {
-		return strings.Compare(fmt.Sprint(x), fmt.Sprint(y))
-	}
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.SortFunc(a, cmp)
-	slices.SortFunc(b, cmp)
-	return slices.Equal(a, b)
+// storedFact is a fact as stored, with its row (see dialect.factRow).
+type storedFact struct {
+	fact
+	row any
 }
 
 // storedFacts are the facts stored for the cases.
-func (t *Tx) storedFacts(ctx context.Context, list string) ([]fact, error) {
-	var out []fact
-	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (fact, error) {
-		var f fact
-		err := row.Scan(&f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs)
+func (t *Tx) storedFacts(ctx context.Context, list string) ([]storedFact, error) {
+	var out []storedFact
+	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (storedFact, error) {
+		var f storedFact
+		err := row.Scan(&f.row, &f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs)
 		return f, err
-	}), `SELECT case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
+	}), `SELECT `+t.d.factRow+`, case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
 		WHERE case_id IN `+t.d.jsonIDs(1), list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
