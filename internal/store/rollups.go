@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -541,7 +542,10 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 	}
 	// In one order, so two transactions adding to the same sums on PostgreSQL wait for each
 	// other instead of deadlocking.
-	order := func(a, b dayKey) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) }
+	order := func(a, b dayKey) int {
+		return cmp.Or(strings.Compare(a.measure, b.measure), strings.Compare(a.day, b.day), cmp.Compare(a.team, b.team),
+			strings.Compare(a.channel, b.channel), strings.Compare(a.typ, b.typ), cmp.Compare(a.bucket, b.bucket), cmp.Compare(a.agent, b.agent))
+	}
 	slices.SortFunc(days, order)
 	slices.SortFunc(agents, order)
 	err := t.insertRows(ctx, `INSERT INTO report_days (measure, day, team_id, channel, case_type, bucket, n, secs) VALUES `,
