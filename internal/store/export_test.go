@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // PlannerRows is what PostgreSQL's planner believes a table holds (pg_class.reltuples): -1
@@ -13,4 +14,24 @@ func (s *Store) PlannerRows(ctx context.Context, table string) (float64, error) 
 		return 0, fmt.Errorf("planner rows of %s: %w", table, err)
 	}
 	return n, nil
+}
+
+// FirstAnswerPlan is PostgreSQL's plan for the first answers of the cases, as the roll-ups ask
+// for them (firstAnswer). Tests only.
+func (s *Store) FirstAnswerPlan(ctx context.Context, ids []int64) (string, error) {
+	var lines []string
+	err := s.Read(ctx, func(tx *Tx) error {
+		return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN SELECT c.id, `+firstAnswer+` FROM cases c WHERE c.id IN `+s.d.jsonIDs(1), idList(ids))
+	})
+	return strings.Join(lines, "\n"), err
+}
+
+// ExecForTest runs statements on the writing connection, outside the store's commands. Tests only.
+func (s *Store) ExecForTest(ctx context.Context, stmts ...string) error {
+	for _, q := range stmts {
+		if _, err := s.writer.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
 }

@@ -157,8 +157,7 @@ func scanSpans(rows *sql.Rows, what string) ([]CaseSpan, error) {
 func (t *Tx) FirstAnswers(ctx context.Context, from, to time.Time, f ReportFilter) ([]CaseSpan, error) {
 	args := []any{dbTime(from), dbTime(to)}
 	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.team_id, c.channel, COALESCE(c.owner_id, 0), c.created_at,
-		  (SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal
-		   AND e.kind IN ('message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed') ORDER BY e.seq LIMIT 1)
+		  `+firstAnswer+`
 		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND `+f.where("c.owner_id", &args)+` ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("first response report: %w", err)

@@ -125,6 +125,13 @@ func dayOf(at time.Time) string { return at.UTC().Format(time.DateOnly) }
 // answerKinds are the entries that answer a customer (FirstAnswers).
 const answerKinds = `'message_out', 'promise_made', 'promise_slipped', 'call', 'resolution_proposed'`
 
+// firstAnswer is the time of case c's first answer: its record read from the start by the
+// (case_id, seq) index, stopping at the first answer. The kind is compared as an expression so
+// that no planner combines the index of kinds with it: PostgreSQL without statistics (a desk
+// importing into new tables) did, reading every entry of those kinds for each case (6.3 s
+// instead of 33 ms for a batch of 1,000 imported cases at 10,000 cases).
+const firstAnswer = `(SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal AND e.kind || '' IN (` + answerKinds + `) ORDER BY e.seq LIMIT 1)`
+
 type factCase struct {
 	id, customer, team, owner int64
 	typ, channel, status      string
@@ -150,7 +157,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	}
 	list := idList(ids)
 	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, COALESCE(c.team_id, 0), c.channel, COALESCE(c.owner_id, 0), c.created_at, c.status,
-		  (SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal AND e.kind IN (`+answerKinds+`) ORDER BY e.seq LIMIT 1)
+		  `+firstAnswer+`
 		FROM cases c WHERE c.id IN `+t.d.jsonIDs(1)+` ORDER BY c.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: cases: %w", err)
