@@ -101,6 +101,11 @@ func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(sctx, a)
+	for tries := 1; err != nil && tries < 3 && strings.Contains(err.Error(), "No node with given id found"); tries++ {
+		// The page replaced a node while it was read (a live update of the case page): the
+		// read is of the page as it is now, so it is read again.
+		v, err = chromedp.Run(sctx, a)
+	}
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
