@@ -17,6 +17,9 @@ const (
 	CustomerSessionLength = 24 * time.Hour
 )
 
+// UnreadCounted is how far a session counts an agent's unread notifications (Session.Unread).
+const UnreadCounted = 99
+
 // Session is a signed-in browser: who it is and the language they chose ("" when none).
 type Session struct {
 	Token string // only set when the session was just started
@@ -24,7 +27,8 @@ type Session struct {
 	Lang  string
 	// Zone is the IANA zone the person's times are shown in.
 	Zone string
-	// Unread is how many of an agent's notifications are unread, for the navigation.
+	// Unread is how many of an agent's notifications are unread, for the navigation: counted
+	// up to UnreadCounted and one more, which says "more than UnreadCounted".
 	Unread int
 	// Step, when set, is the second step the sign-in waits for: no session has started (Token
 	// is empty) until a code is right (FinishSignIn).
@@ -142,7 +146,7 @@ func (s *Service) SessionFor(ctx context.Context, token string) (Session, error)
 				return desk.NotFound("session", "")
 			}
 			out.Actor, out.Zone = desk.AgentActor(a), a.Timezone
-			if out.Unread, err = tx.UnreadNotifications(ctx, a.ID); err != nil {
+			if out.Unread, err = tx.UnreadNotifications(ctx, a.ID, UnreadCounted+1); err != nil {
 				return err
 			}
 		case desk.ActorCustomer:

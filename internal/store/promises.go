@@ -294,11 +294,13 @@ func (t *Tx) Notifications(ctx context.Context, agentID int64, limit int) ([]des
 		WHERE agent_id = $1 ORDER BY id DESC LIMIT $2`, agentID, limit)
 }
 
-// UnreadNotifications counts an agent's unread notifications (from an index of the unread
-// only: the navigation shows it on every page).
-func (t *Tx) UnreadNotifications(ctx context.Context, agentID int64) (int, error) {
+// UnreadNotifications counts an agent's unread notifications, up to most (from an index of the
+// unread only: the navigation shows it on every page, and an agent who never marks them read
+// has tens of thousands: counting 100,000 took 8.6 ms a page on PostgreSQL, 100 takes 0.8).
+func (t *Tx) UnreadNotifications(ctx context.Context, agentID int64, most int) (int, error) {
 	var n int
-	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE agent_id = $1 AND read_at IS NULL`, agentID).Scan(&n); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE agent_id = $1 AND read_at IS NULL LIMIT $2) u`,
+		agentID, most).Scan(&n); err != nil {
 		return 0, fmt.Errorf("unread notifications of agent %d: %w", agentID, err)
 	}
 	return n, nil

@@ -67,12 +67,25 @@ func TestNotificationsPage(t *testing.T) {
 			t.Errorf("the navigation still counts unread notifications after marking all read")
 		}
 		// Another agent reads only their own: Bob has none.
-		caseAgent(t, d, "Bob Kask", "bob@example.com", "Care")
+		bobAgent := caseAgent(t, d, "Bob Kask", "bob@example.com", "Care")
 		bob := d.browser()
 		bob.signIn("bob@example.com", casePassword)
 		if page := bob.get("/notifications"); strings.Contains(page.Body, "relay access denied") {
 			t.Errorf("Bob reads Ann's notification")
 		}
+		// The navigation counts up to 99 and says "more than 99" past them: an agent who never
+		// marks them read has thousands, and every page counted them all.
+		if err := d.St.Write(ctx, func(tx *store.Tx) error {
+			for range 120 {
+				if err := tx.Notify(ctx, desk.Notification{AgentID: bobAgent.ID, Kind: "promise_reminder", Body: "A promise falls due soon.", CreatedAt: d.Clock.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		bob.get("/inbox").mustContain(t, `<span class="badge new" id="nav-unread">More than 99 unread</span>`)
 	})
 }
 

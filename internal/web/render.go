@@ -212,8 +212,18 @@ func (r *request) CSRF() string { return r.csrf }
 // Me is the signed-in person (zero when signed out).
 func (r *request) Me() desk.Actor { return r.sess.Actor }
 
-// Unread is how many of the signed-in agent's notifications are unread, for the navigation.
-func (r *request) Unread() int { return r.sess.Unread }
+// Unread says how many of the signed-in agent's notifications are unread, for the navigation
+// ("" when none; past service.UnreadCounted, "more than" it).
+func (r *request) Unread() string {
+	switch n := r.sess.Unread; {
+	case n == 0:
+		return ""
+	case n > service.UnreadCounted:
+		return r.T("notif.unread_more", service.UnreadCounted)
+	default:
+		return r.T("notif.unread", n)
+	}
+}
 
 // Lang is the page's language code.
 func (r *request) Lang() string { return r.lang }
