@@ -380,30 +380,22 @@ func (t *Tx) notify(ctx context.Context, ns []desk.Notification) error {
 		Args      string `json:"detail_args"`
 		CreatedAt string `json:"created_at"`
 	}
-	rows := make([]row, len(ns))
-	for i, n := range ns {
-		args, err := noteArgs(n.Args)
-		if err != nil {
-			return fmt.Errorf("notify agent %d (%s): %w", n.AgentID, n.Kind, err)
-		}
-		rows[i] = row{n.AgentID, n.CaseID, n.Kind, n.Body, n.Key, args, t.d.timeParam(n.CreatedAt)}
-	}
-	return writeRows(ctx, t, rows, func(r row) row { return r }, "notify agents (%d notifications)",
+	return writeRows(ctx, t, ns, func(n desk.Notification) row {
+		return row{n.AgentID, n.CaseID, n.Kind, n.Body, n.Key, noteArgs(n.Args), t.d.timeParam(n.CreatedAt)}
+	}, "notify agents (%d notifications)",
 		`INSERT INTO notifications (agent_id, case_id, kind, body, detail_key, detail_args, created_at)
 		SELECT j.agent_id, j.case_id, j.kind, j.body, j.detail_key, j.detail_args, `+t.d.timeColumn("j.created_at")+` FROM `+
 			t.d.rowsOf("agent_id BIGINT", "case_id BIGINT", "kind TEXT", "body TEXT", "detail_key TEXT", "detail_args TEXT", "created_at TEXT"))
 }
 
-// noteArgs is a notification's arguments as their column keeps them.
-func noteArgs(args []desk.NoteArg) (string, error) {
+// noteArgs is a notification's arguments as their column keeps them (strings, numbers and
+// times: they always encode).
+func noteArgs(args []desk.NoteArg) string {
 	if len(args) == 0 {
-		return "[]", nil
+		return "[]"
 	}
-	b, err := json.Marshal(args)
-	if err != nil {
-		return "", fmt.Errorf("arguments: %w", err)
-	}
-	return string(b), nil
+	b, _ := json.Marshal(args)
+	return string(b)
 }
 
 func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
