@@ -105,11 +105,8 @@ func (r *request) noteText(n desk.Notification) (string, string) {
 // word is a catalogue key in the reader's language; for a key the catalogue lacks (an error
 // code without words of its own), english, else the key's last part as words.
 func (r *request) word(key, english string) string {
-	if _, ok := r.s.cat["en"][key]; ok {
-		return r.T(key)
+	if english == "" {
+		english = strings.ReplaceAll(key[strings.LastIndex(key, ".")+1:], "_", " ")
 	}
-	if english != "" {
-		return english
-	}
-	return strings.ReplaceAll(key[strings.LastIndex(key, ".")+1:], "_", " ")
+	return r.tOr(key, english)
 }

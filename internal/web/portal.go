@@ -379,12 +379,7 @@ func (r *request) PortalScores() []int { return []int{5, 4, 3, 2, 1} }
 
 // PortalRefKind names a reference kind in the reader's language; a kind of the desk's own
 // (from a case type) is shown as the desk wrote it.
-func (r *request) PortalRefKind(kind string) string {
-	if _, ok := r.s.cat["en"]["portal.refkind."+kind]; ok {
-		return r.T("portal.refkind." + kind)
-	}
-	return kind
-}
+func (r *request) PortalRefKind(kind string) string { return r.tOr("portal.refkind."+kind, kind) }
 
 // PortalRefKinds are the kinds offered for a new reference: the ones the case still needs first.
 func (r *request) PortalRefKinds(missing []string) []portalOption {
@@ -400,12 +395,7 @@ func (r *request) PortalRefKinds(missing []string) []portalOption {
 }
 
 // PortalDocKind names a document kind in the reader's language (others as given).
-func (r *request) PortalDocKind(kind string) string {
-	if _, ok := r.s.cat["en"]["portal.dockind."+kind]; ok {
-		return r.T("portal.dockind." + kind)
-	}
-	return kind
-}
+func (r *request) PortalDocKind(kind string) string { return r.tOr("portal.dockind."+kind, kind) }
 
 // PortalDocKinds are the kinds offered for an upload.
 func (r *request) PortalDocKinds() []portalOption {

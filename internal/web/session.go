@@ -41,6 +41,15 @@ type request struct {
 // T translates a catalog key into the request's language.
 func (r *request) T(key string, args ...any) string { return r.s.cat.t(r.lang, key, args...) }
 
+// tOr translates key when the catalog has it, and is otherwise when it does not (a name the
+// desk was given, a kind the catalog has no words for yet).
+func (r *request) tOr(key, otherwise string) string {
+	if _, ok := r.s.cat["en"][key]; ok {
+		return r.T(key)
+	}
+	return otherwise
+}
+
 func (s *Server) newRequest(w http.ResponseWriter, hr *http.Request) *request {
 	r := &request{Request: hr, s: s, zone: s.opts.Zone}
 	if c, err := hr.Cookie(sessionCookie); err == nil && c.Value != "" {
