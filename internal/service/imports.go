@@ -272,9 +272,10 @@ func (s *Service) ImportCases(ctx context.Context, actor desk.Actor, opt ImportO
 
 // EndImport ends an import that wrote cases: the search tables its batches left behind (see
 // store.Tx.LeaveRecentBehind) are caught up, so searches take their quick path again, and the
-// writing connection's page cache is as it was (store.Tx.GrowCache). An import that stopped
-// before it leaves the tables to the desk's next write (searches are right either way) and the
-// cache to the process's end.
+// writing connection's page cache is as it was (store.Tx.GrowCache), and PostgreSQL's planner
+// knows the tables as the import left them (store.Store.GatherStatistics). An import that
+// stopped before it leaves the tables to the desk's next write (searches are right either way),
+// the cache to the process's end and the statistics to autovacuum.
 func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
 	if err := gate(actor, ActImport); err != nil {
 		return err
@@ -288,6 +289,9 @@ func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
 		return fmt.Errorf("end import: %w", err)
 	}
 	if err := s.store.ShrinkCache(ctx); err != nil {
+		return fmt.Errorf("end import: %w", err)
+	}
+	if err := s.store.GatherStatistics(ctx); err != nil {
 		return fmt.Errorf("end import: %w", err)
 	}
 	return nil

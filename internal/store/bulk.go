@@ -166,8 +166,8 @@ func (b *Bulk) close(ctx context.Context) error {
 	if b.skipAnalyze {
 		return nil
 	}
-	if _, err := b.conn.ExecContext(ctx, "ANALYZE"); err != nil {
-		return fmt.Errorf("bulk load: analyze: %w", err)
+	if err := b.s.GatherStatistics(ctx); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
 	}
 	return nil
 }

@@ -2,9 +2,14 @@ package store_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/keptdesk/kept/internal/clock"
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -62,6 +67,39 @@ func TestFirstAnswerReadsOnlyTheCase(t *testing.T) {
 		}
 		if strings.Contains(plan, "entries_kind_at") || !strings.Contains(plan, "entries_case_id_seq_key") {
 			t.Errorf("the first answers read the index of kinds, or not the record's:\n%s", plan)
+		}
+	})
+}
+
+// An import ends by gathering the planner's statistics of the desk's tables: a new desk that
+// took years of history from another had the planner believe its tables empty (or never
+// looked at) until autovacuum came round, and planned whole-table scans for a case's rows.
+func TestImportEndGathersStatistics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		if backend != "postgres" {
+			return // SQLite's planner takes an index without statistics
+		}
+		ctx := context.Background()
+		st := storetest.Open(t, backend)
+		svc := service.New(st, clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler))
+		sys := desk.SystemActor()
+		opt := service.ImportOptions{Source: "zendesk", File: "tickets.json"}
+		mari := service.ImportPerson{SourceID: "9001", Name: "Mari Mets", Email: "mari@example.ee"}
+		at := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+		if _, err := svc.ImportCases(ctx, sys, opt, []service.ImportCase{{SourceID: "501", Requester: mari, Subject: "Router", Status: "solved", CreatedAt: at,
+			Entries: []service.ImportEntry{{At: at, Author: mari, Public: true, Body: "It blinks red."}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.PlannerRows(ctx, "entries"); err != nil || n != -1 {
+			t.Fatalf("before the import ends, entries: planner rows %v, %v; want -1 (never analysed)", n, err)
+		}
+		if err := svc.EndImport(ctx, sys); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"cases", "entries", "customers", "search_docs"} {
+			if n, err := st.PlannerRows(ctx, table); err != nil || n < 1 {
+				t.Errorf("after the import, %s: planner rows %v, %v; want its statistics gathered", table, n, err)
+			}
 		}
 	})
 }

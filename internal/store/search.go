@@ -96,6 +96,35 @@ func (s *Store) ShrinkCache(ctx context.Context) error {
 	return nil
 }
 
+// GatherStatistics has PostgreSQL's planner look at the tables again (ANALYZE), after a
+// command that filled them (an import of years of history into a new desk): with the
+// statistics of the empty tables, or none, it plans scans of whole tables for a few rows
+// (TestFirstAnswerReadsOnlyTheCase), until autovacuum comes round, which may be switched off.
+// Only the desk's own tables (its schema's): a database may hold others'. Nothing on SQLite,
+// whose planner takes an index without statistics.
+func (s *Store) GatherStatistics(ctx context.Context) error {
+	if s.d.name != "postgres" {
+		return nil
+	}
+	var tables []string
+	err := s.Read(ctx, func(t *Tx) error {
+		return t.tx.eachRow(ctx, appendTo(&tables, func(row scanner) (string, error) {
+			name, err := scanValue[string](row)
+			return `"` + name + `"`, err
+		}), `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	})
+	if err != nil {
+		return fmt.Errorf("gather the planner's statistics: the desk's tables: %w", err)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	if _, err := s.writer.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+		return fmt.Errorf("gather the planner's statistics: %w", err)
+	}
+	return nil
+}
+
 // WordsQueued reports whether the transaction queued words for IndexQueued (see DeferWords).
 func (t *Tx) WordsQueued() bool { return t.wordsQueued }
 
