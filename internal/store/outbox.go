@@ -93,6 +93,12 @@ func (m OutMail) check() error {
 // already excludes other writers. Commit before sending: the lease, not a row lock, keeps
 // other senders off while the mail is on the wire. node names the claiming node, whose claims
 // ReleaseClaims hands back when it starts again.
+//
+// A case's mails reach each recipient in the order queued: a mail is taken only when no
+// earlier one of its case to the same address is still unsent (pending, however late due,
+// or being sent). So a reply waits for the one before it, even one waiting to be retried,
+// instead of overtaking it on another relay session or node; each claim takes at most the
+// first of them. Mail of no case (a sign-in link) has no order to keep.
 func (t *Tx) ClaimMail(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]OutMail, error) {
 	if !t.writable {
 		return nil, errors.New("claim mail: not in a write transaction")
@@ -104,7 +110,7 @@ func (t *Tx) ClaimMail(ctx context.Context, node string, now time.Time, lease ti
 		limit = 20
 	}
 	q := `SELECT ` + outboxColumns + ` FROM outbox
-		WHERE (state = 'pending' AND next_at <= $1) OR (state = 'sending' AND lease_until <= $1)
+		WHERE ((state = 'pending' AND next_at <= $1) OR (state = 'sending' AND lease_until <= $1)) AND ` + mailInOrder + `
 		ORDER BY next_at, id LIMIT $2`
 	if t.d.forUpdate != "" {
 		q += t.d.forUpdate + " SKIP LOCKED"
@@ -131,6 +137,11 @@ func (t *Tx) ClaimMail(ctx context.Context, node string, now time.Time, lease ti
 	}
 	return mails, nil
 }
+
+// mailInOrder holds for an outbox row that no earlier mail of its case to the same address
+// waits before (see ClaimMail).
+const mailInOrder = `(case_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox earlier WHERE earlier.case_id = outbox.case_id
+	AND earlier.id < outbox.id AND earlier.state IN ('pending', 'sending') AND lower(earlier.to_addr) = lower(outbox.to_addr)))`
 
 // ReleaseMail hands a claimed mail back unsent, due at once and without counting the attempt:
 // a sender that stops, or whose lease is too short for another relay session, gives the rest
@@ -245,15 +256,17 @@ func cleanErrorText(s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
-// NextMailDue returns when a mail is next due: the earliest pending next_at, or the earliest
-// lease of a mail being sent, after which it is due again if its sender has died. Each is one
-// probe of the (state, next_at) index or of the few 'sending' rows, so an idle sender costs
-// little. ORDER BY instead of MIN keeps the column's type, so SQLite returns a time.
+// NextMailDue returns when a mail is next due: the earliest pending next_at of a mail no
+// earlier one waits before (a mail behind one waiting to be retried is not due, or the sender
+// would wake for it in a loop), or the earliest lease of a mail being sent, after which it is
+// due again if its sender has died. Each is one probe of the (state, next_at) index or of the
+// few 'sending' rows, so an idle sender costs little. ORDER BY instead of MIN keeps the
+// column's type, so SQLite returns a time.
 func (t *Tx) NextMailDue(ctx context.Context) (time.Time, bool, error) {
 	var next time.Time
 	found := false
 	for _, q := range []string{
-		`SELECT next_at FROM outbox WHERE state = 'pending' ORDER BY next_at LIMIT 1`,
+		`SELECT next_at FROM outbox WHERE state = 'pending' AND ` + mailInOrder + ` ORDER BY next_at LIMIT 1`,
 		`SELECT lease_until FROM outbox WHERE state = 'sending' ORDER BY lease_until LIMIT 1`,
 	} {
 		var at time.Time

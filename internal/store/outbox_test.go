@@ -329,3 +329,78 @@ func TestOutboxClaimNeedsWrite(t *testing.T) {
 		t.Fatal("claimed in a read transaction")
 	}
 }
+
+// A case's mails reach a recipient in the order queued: one waiting to be retried, or on the
+// wire in another session, holds back the later ones to the same address, and no claim takes
+// two of them at once (three relay sessions sent them side by side, and a retried reply came
+// after the one written later).
+func TestClaimMailKeepsACaseInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		mk := func(n int, caseID int64, to string) int64 {
+			m := outMail(n)
+			m.CaseID, m.To = caseID, to
+			return queueMail(t, st, m, t0)
+		}
+		first := mk(1, 7, "ann@example.ee")
+		second := mk(2, 7, "Ann@Example.ee") // the same address, written otherwise
+		other := mk(3, 7, "partner@example.ee")
+		elsewhere := mk(4, 8, "ann@example.ee")
+		link := mk(5, 0, "ann@example.ee") // of no case: no order to keep
+		link2 := mk(6, 0, "ann@example.ee")
+		ids := func(ms []store.OutMail) []int64 {
+			var out []int64
+			for _, m := range ms {
+				out = append(out, m.ID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got, want := ids(claimMail(t, st, t0, 20)), []int64{first, other, elsewhere, link, link2}; !slices.Equal(got, want) {
+			t.Fatalf("first claim took %v, want %v (not %d, behind %d)", got, want, second, first)
+		}
+		writeMail(t, st, func(ctx context.Context, tx *store.Tx) error {
+			return tx.MailsSent(ctx, []int64{other, elsewhere, link, link2}, t0)
+		})
+		// The first is on the wire (claimed, lease running): the second waits.
+		if got := claimMail(t, st, t0.Add(time.Second), 20); len(got) != 0 {
+			t.Fatalf("claimed %v while the mail before was being sent", ids(got))
+		}
+		// It fails for now and is due again in an hour: the second still waits, and is not
+		// due either (the sender would wake for it again and again).
+		writeMail(t, st, func(ctx context.Context, tx *store.Tx) error {
+			return tx.MailFailed(ctx, first, "451 try later", t0.Add(time.Hour), false)
+		})
+		if got := claimMail(t, st, t0.Add(time.Minute), 20); len(got) != 0 {
+			t.Fatalf("claimed %v before the mail waiting to be retried", ids(got))
+		}
+		if at, ok := nextMailDue(t, st); !ok || at.Before(t0.Add(time.Hour)) {
+			t.Fatalf("next mail due %v (%v), want the retry at %v", at, ok, t0.Add(time.Hour))
+		}
+		got := claimMail(t, st, t0.Add(time.Hour), 20)
+		if !slices.Equal(ids(got), []int64{first}) {
+			t.Fatalf("at the retry claimed %v, want only %d", ids(got), first)
+		}
+		writeMail(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.MailSent(ctx, first, t0.Add(time.Hour)) })
+		if got := claimMail(t, st, t0.Add(time.Hour), 20); !slices.Equal(ids(got), []int64{second}) {
+			t.Fatalf("after the first was sent claimed %v, want %d", ids(got), second)
+		}
+	})
+}
+
+// A mail refused for good does not hold back the ones after it.
+func TestClaimMailAfterAFailedOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		m1, m2 := outMail(1), outMail(2)
+		m2.To = m1.To
+		first, second := queueMail(t, st, m1, t0), queueMail(t, st, m2, t0)
+		claimMail(t, st, t0, 20)
+		writeMail(t, st, func(ctx context.Context, tx *store.Tx) error {
+			return tx.MailFailed(ctx, first, "550 no such user", time.Time{}, true)
+		})
+		if got := claimMail(t, st, t0, 20); len(got) != 1 || got[0].ID != second {
+			t.Fatalf("claimed %+v, want mail %d", got, second)
+		}
+	})
+}
