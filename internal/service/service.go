@@ -104,8 +104,8 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 
 // appendAs appends the customer's message (desk.AddMessage's drafts) to the case's record as
 // from, the customer: as a contact (appendContact: it may answer, escalate, bring them in) or,
-// not contact, only on the record (an automatic reply, an answer to a resolution). The entry is
-// the first appended.
+// not contact, only on the record (an automatic reply, an answer to a resolution). It returns
+// the message's entry: the first, as a customer brings no introduction before it.
 func (s *Service) appendAs(w *work, from desk.Actor, c *desk.Case, drafts []desk.Draft, contact bool) (desk.Entry, error) {
 	var entries []desk.Entry
 	err := w.as(from, func() (err error) {
