@@ -80,15 +80,9 @@ func (s *Service) ReceiveInbound(ctx context.Context, actor desk.Actor, in Inbou
 			if err != nil {
 				return err
 			}
-			var entries []desk.Entry
-			err = w.as(from, func() error {
-				entries, err = s.appendContact(w, c, drafts)
-				return err
-			})
-			if err != nil {
+			if entry, err = s.appendAs(w, from, c, drafts, true); err != nil {
 				return err
 			}
-			entry = entries[0]
 		} else {
 			nc, err := desk.ValidateNewCase(desk.NewCase{CustomerID: cust.ID, Subject: inboundSubject(in), Body: in.Body, Channel: in.Channel})
 			if err != nil {

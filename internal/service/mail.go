@@ -270,20 +270,10 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 		if len(msg.Problems) > 0 {
 			c.AddFlag("malformed_mail") // saved with the append below
 		}
-		var entries []desk.Entry
-		err = w.as(from, func() error {
-			if msg.Automatic {
-				// An out-of-office or a bounce is not the customer chasing us.
-				entries, err = s.appendRecord(w, c, drafts)
-			} else {
-				entries, err = s.appendContact(w, c, drafts)
-			}
-			return err
-		})
-		if err != nil {
+		// An out-of-office or a bounce is not the customer chasing us.
+		if entry, err = s.appendAs(w, from, c, drafts, !msg.Automatic); err != nil {
 			return err
 		}
-		entry = entries[0]
 	} else {
 		subject := in.subject
 		if subject == "" {

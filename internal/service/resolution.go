@@ -162,11 +162,7 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 	if len(in.msg.Problems) > 0 {
 		c.AddFlag("malformed_mail") // saved with the append below
 	}
-	var entries []desk.Entry
-	err = w.as(from, func() error {
-		entries, err = s.appendRecord(w, c, drafts)
-		return err
-	})
+	entry, err := s.appendAs(w, from, c, drafts, false)
 	if err != nil {
 		return desk.Entry{}, err
 	}
@@ -178,7 +174,7 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 	if answer != desk.ReplyUnclear {
 		yes := answer == desk.ReplyYes
 		err := s.confirmResolution(w, c, cust, desk.Confirmation{Confirmed: yes, Words: own, Via: desk.AnsweredByReply, MailID: data.MailID})
-		return entries[0], err
+		return entry, err
 	}
 	tell := []int64{c.OwnerID}
 	if c.ResolvedBy != 0 && c.ResolvedBy != c.OwnerID {
@@ -196,7 +192,7 @@ func (s *Service) answerByReply(w *work, c *desk.Case, cust desk.Customer, in *i
 			return desk.Entry{}, err
 		}
 	}
-	return entries[0], nil
+	return entry, nil
 }
 
 // Reopen takes a proposed resolution back at the desk's hand (the owner, told the customer

@@ -102,6 +102,26 @@ func New(st *store.Store, clk clock.Clock, log *slog.Logger, opts ...Option) *Se
 // now is the clock's time in the precision both databases keep.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
+// appendAs appends the customer's message (desk.AddMessage's drafts) to the case's record as
+// from, the customer: as a contact (appendContact: it may answer, escalate, bring them in) or,
+// not contact, only on the record (an automatic reply, an answer to a resolution). It returns
+// the message's entry: the first, as a customer brings no introduction before it.
+func (s *Service) appendAs(w *work, from desk.Actor, c *desk.Case, drafts []desk.Draft, contact bool) (desk.Entry, error) {
+	var entries []desk.Entry
+	err := w.as(from, func() (err error) {
+		if contact {
+			entries, err = s.appendContact(w, c, drafts)
+		} else {
+			entries, err = s.appendRecord(w, c, drafts)
+		}
+		return err
+	})
+	if err != nil {
+		return desk.Entry{}, err
+	}
+	return entries[0], nil
+}
+
 // appendRecord chains drafts onto the case's record, stores and indexes them, saves the case
 // row and queues what the customer should read of them: the one way anything is added to a
 // record. The entries' ids are set in the slice returned once they are written (at the latest

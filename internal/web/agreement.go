@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -16,16 +15,10 @@ import (
 // handoverPage is the page of the links in the mail asking the customer to agree to a
 // downward hand-over (answerlinks.go).
 func (s *Server) handoverPage() answerPage {
-	view := func(q service.HandoverQuestion, err error) (linkQuestion, error) {
-		return linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Question}, err
-	}
-	return answerPage{path: "/portal/handover",
-		check: func(ctx context.Context, token string) (linkQuestion, error) {
-			return view(s.svc.CheckHandoverLink(ctx, token))
-		},
-		answer: func(ctx context.Context, token string, yes bool) (linkQuestion, error) {
-			return view(s.svc.AnswerHandoverLink(ctx, token, yes))
-		},
+	check, answer := linkAnswers(s.svc.CheckHandoverLink, s.svc.AnswerHandoverLink, func(q service.HandoverQuestion) linkQuestion {
+		return linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Question}
+	})
+	return answerPage{path: "/portal/handover", check: check, answer: answer,
 		words: answerWords{Ask: "portal.question.title", Yes: "portal.question.yes", No: "portal.question.no", Why: "portal.handover.why",
 			OtherYes: "portal.handover.other_yes", OtherNo: "portal.handover.other_no", Title: "portal.handover.title",
 			Yessed: "portal.handover.agreed", Noed: "portal.handover.declined", Portal: "portal.handover.portal",

@@ -31,6 +31,21 @@ type answerPage struct {
 	rate bool
 }
 
+// linkAnswers are an answerPage's check and answer for a kind of link the service checks and
+// answers with a question of its own type (Q): view is what the page shows of it.
+func linkAnswers[Q any](check func(context.Context, string) (Q, error), answer func(context.Context, string, bool) (Q, error),
+	view func(Q) linkQuestion) (func(context.Context, string) (linkQuestion, error), func(context.Context, string, bool) (linkQuestion, error)) {
+	checkQ := func(ctx context.Context, token string) (linkQuestion, error) {
+		q, err := check(ctx, token)
+		return view(q), err
+	}
+	answerQ := func(ctx context.Context, token string, yes bool) (linkQuestion, error) {
+		q, err := answer(ctx, token, yes)
+		return view(q), err
+	}
+	return checkQ, answerQ
+}
+
 // answerWords are the catalogue's keys for a kind of link's page.
 type answerWords struct {
 	Ask, Yes, No, Why, OtherYes, OtherNo        string // the question and its button
@@ -186,16 +201,10 @@ func linkRefusal(code string, refusals map[string]string) (string, int) {
 // resolutionPage is the page of the links in a resolution's mail: confirm, or "not what I
 // asked".
 func (s *Server) resolutionPage() answerPage {
-	view := func(q service.ResolutionQuestion, err error) (linkQuestion, error) {
-		return linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Resolution}, err
-	}
-	return answerPage{path: "/portal/resolution",
-		check: func(ctx context.Context, token string) (linkQuestion, error) {
-			return view(s.svc.CheckResolutionLink(ctx, token))
-		},
-		answer: func(ctx context.Context, token string, yes bool) (linkQuestion, error) {
-			return view(s.svc.AnswerResolutionLink(ctx, token, yes))
-		},
+	check, answer := linkAnswers(s.svc.CheckResolutionLink, s.svc.AnswerResolutionLink, func(q service.ResolutionQuestion) linkQuestion {
+		return linkQuestion{Lang: q.Lang, Ref: q.Ref, Subject: q.Subject, Question: q.Resolution}
+	})
+	return answerPage{path: "/portal/resolution", check: check, answer: answer,
 		words: answerWords{Ask: "portal.resolution.title", Yes: "portal.resolution.yes", No: "portal.resolution.no", Why: "portal.handover.why",
 			OtherYes: "portal.resolution.other_yes", OtherNo: "portal.resolution.other_no", Title: "portal.resolution.answered",
 			Yessed: "portal.resolution.confirmed", Noed: "portal.resolution.rejected", Portal: "portal.handover.portal",

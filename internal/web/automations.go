@@ -107,24 +107,9 @@ func (s *Server) createAutomation(w http.ResponseWriter, r *request) error {
 	return nil
 }
 
-func (s *Server) setAutomationActive(w http.ResponseWriter, r *request) error {
-	if err := service.Gate(r.sess.Actor, service.ActAutomations); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	v := r.PostFormValue("active")
-	if v != "on" && v != "off" {
-		return desk.Invalid("active", "on or off")
-	}
-	on := v == "on"
-	if _, err := s.svc.UpdateAutomation(r.Context(), r.sess.Actor, id, service.AutomationPatch{Active: &on}); err != nil {
-		return err
-	}
-	http.Redirect(w, r.Request, "/settings/automations?done="+v, http.StatusSeeOther)
-	return nil
+func (s *Server) setAutomationActive(r *request, id int64, on bool) error {
+	_, err := s.svc.UpdateAutomation(r.Context(), r.sess.Actor, id, service.AutomationPatch{Active: &on})
+	return err
 }
 
 func (s *Server) deleteAutomation(r *request, id int64) (string, error) {

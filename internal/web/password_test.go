@@ -3,15 +3,18 @@ package web_test
 import (
 	"context"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/web"
 
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
@@ -123,4 +126,26 @@ func TestAgentResetsAForgottenPassword(t *testing.T) {
 		}
 		again.signIn("ann@example.com", next)
 	})
+}
+
+// A reset asked on a demo desk without a relay is logged as a portal link is (logLinkDone):
+// an address nobody has, and the link printed for an agent's, each named by its address.
+func TestResetLinkInTheDemoLog(t *testing.T) {
+	var logged lockedBuffer
+	d := newDeskLogged(t, "sqlite", web.Options{Zone: time.UTC, Demo: true}, slog.New(slog.NewTextHandler(&logged, nil)))
+	caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+	b := d.browser()
+	b.get("/login/reset")
+	b.post("/login/reset", url.Values{"email": {"ann@example.com"}})
+	b.get("/login/reset")
+	b.post("/login/reset", url.Values{"email": {"nobody@example.com"}})
+	d.runTimers()
+	for _, want := range []string{
+		`msg="password reset asked for an address no active agent has" email=nobody@example.com`,
+		`msg="password reset link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); demo mode prints it instead" email=ann@example.com link=`,
+	} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("the log lacks %s:\n%s", want, logged.String())
+		}
+	}
 }

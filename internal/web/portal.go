@@ -79,17 +79,30 @@ func (s *Server) portalRequestLink(w http.ResponseWriter, r *request) error {
 // portalLinkDone logs what became of a request for a sign-in link, once the queued work has
 // run (see service.RequestPortalLink): the asker was told the same whatever it was.
 func (s *Server) portalLinkDone(res service.PortalLinkResult) {
+	s.logLinkDone(res, linkLog{
+		unknown: "portal link asked for an address no customer has",
+		mailed:  "portal link mailed",
+		demo:    "portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); demo mode prints it instead",
+		noRelay: "portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); the customer cannot sign in",
+	}, "customer", res.CustomerID)
+}
+
+// linkLog is what the log says of each end of a request for a one-time link.
+type linkLog struct{ unknown, mailed, demo, noRelay string }
+
+// logLinkDone logs what became of a request for a one-time link (a portal sign-in, a password
+// reset): the address was nobody's, the link was mailed, or, with no relay, printed on a demo
+// desk or lost. who names the person the link was for.
+func (s *Server) logLinkDone(res service.PortalLinkResult, say linkLog, who ...any) {
 	switch {
 	case !res.Known:
-		s.log.Info("portal link asked for an address no customer has", "email", res.Email)
+		s.log.Info(say.unknown, "email", res.Email)
 	case res.Queued:
-		s.log.Info("portal link mailed", "customer", res.CustomerID)
+		s.log.Info(say.mailed, who...)
 	case s.opts.Demo:
-		s.log.Warn("portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); demo mode prints it instead",
-			"customer", res.CustomerID, "link", res.Link)
+		s.log.Warn(say.demo, append(who, "link", res.Link)...)
 	default:
-		s.log.Warn("portal link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); the customer cannot sign in",
-			"customer", res.CustomerID)
+		s.log.Warn(say.noRelay, who...)
 	}
 }
 

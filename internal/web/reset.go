@@ -94,14 +94,10 @@ func (s *Server) resetMail(lang, link string, _ time.Time) (string, string) {
 
 // resetDone logs what became of a reset request (the asker was told the same whatever it was).
 func (s *Server) resetDone(res service.PortalLinkResult) {
-	switch {
-	case !res.Known:
-		s.log.Info("password reset asked for an address no active agent has", "email", res.Email)
-	case res.Queued:
-		s.log.Info("password reset link mailed", "email", res.Email)
-	case s.opts.Demo:
-		s.log.Warn("password reset link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); demo mode prints it instead", "email", res.Email, "link", res.Link)
-	default:
-		s.log.Warn("password reset link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY)", "email", res.Email)
-	}
+	s.logLinkDone(res, linkLog{
+		unknown: "password reset asked for an address no active agent has",
+		mailed:  "password reset link mailed",
+		demo:    "password reset link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY); demo mode prints it instead",
+		noRelay: "password reset link cannot be mailed: no relay is configured (KEPT_SMTP_RELAY)",
+	}, "email", res.Email)
 }

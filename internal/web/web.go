@@ -328,13 +328,13 @@ func (s *Server) mux(next http.Handler) *routeMux {
 	mux.agent("GET /settings/webhooks", s.webhooksPage)
 	mux.agent("POST /settings/webhooks", s.createWebhook)
 	mux.agent("GET /settings/webhooks/{id}", s.webhookPage)
-	mux.agent("POST /settings/webhooks/{id}/active", objectAction(s.setWebhookActive))
+	mux.agent("POST /settings/webhooks/{id}/active", switchAction(service.ActWebhooks, "/settings/webhooks", s.setWebhookActive))
 	mux.agent("POST /settings/webhooks/{id}/delete", objectAction(s.deleteWebhook))
 	mux.agent("POST /settings/webhooks/{id}/deliveries/{delivery_id}/resend", objectAction(s.resendWebhookDelivery))
 	// automations.go
 	mux.agent("GET /settings/automations", s.automationsPage)
 	mux.agent("POST /settings/automations", s.createAutomation)
-	mux.agent("POST /settings/automations/{id}/active", s.setAutomationActive)
+	mux.agent("POST /settings/automations/{id}/active", switchAction(service.ActAutomations, "/settings/automations", s.setAutomationActive))
 	mux.agent("POST /settings/automations/{id}/delete", objectAction(s.deleteAutomation))
 	// admin.go
 	mux.agent("GET /admin", s.adminHome)

@@ -110,21 +110,9 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *request) error {
 		Data: webhookData{Hook: h, Deliveries: ds, Done: r.URL.Query().Get("done")}})
 }
 
-func (s *Server) setWebhookActive(r *request, id int64) (string, error) {
-	on := r.PostFormValue("active") == "on"
-	if v := r.PostFormValue("active"); v != "on" && v != "off" {
-		if err := service.Gate(r.sess.Actor, service.ActWebhooks); err != nil {
-			return "", err
-		}
-		return "", desk.Invalid("active", "on or off")
-	}
-	if _, err := s.svc.UpdateWebhook(r.Context(), r.sess.Actor, id, service.WebhookPatch{Active: &on}); err != nil {
-		return "", err
-	}
-	if on {
-		return "/settings/webhooks?done=on", nil
-	}
-	return "/settings/webhooks?done=off", nil
+func (s *Server) setWebhookActive(r *request, id int64, on bool) error {
+	_, err := s.svc.UpdateWebhook(r.Context(), r.sess.Actor, id, service.WebhookPatch{Active: &on})
+	return err
 }
 
 func (s *Server) deleteWebhook(r *request, id int64) (string, error) {
@@ -137,6 +125,23 @@ func (s *Server) resendWebhookDelivery(r *request, id int64) (string, error) {
 		err = s.svc.ResendDelivery(r.Context(), r.sess.Actor, id, did)
 	}
 	return "/settings/webhooks/" + strconv.FormatInt(id, 10) + "?done=resent", err
+}
+
+// switchAction serves an object's on/off button (a webhook, an automation): the form's active
+// is "on" or "off", set turns the object in the path's {id} so, and the browser goes back to
+// the list at base with what was done. A reader who may not act (act) hears that rather than
+// that the form is wrong.
+func switchAction(act service.Action, base string, set func(r *request, id int64, on bool) error) pageFunc {
+	return objectAction(func(r *request, id int64) (string, error) {
+		v := r.PostFormValue("active")
+		if v != "on" && v != "off" {
+			if err := service.Gate(r.sess.Actor, act); err != nil {
+				return "", err
+			}
+			return "", desk.Invalid("active", "on or off")
+		}
+		return base + "?done=" + v, set(r, id, v == "on")
+	})
 }
 
 // objectAction serves a button that runs one command on the object in the path's {id} (a
