@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -217,21 +218,25 @@ func BenchmarkPromiseBreakRate(b *testing.B) {
 	for _, backend := range storetest.Backends {
 		b.Run(backend, func(b *testing.B) {
 			var took, cpu time.Duration
+			var allocs, bytes uint64
 			for i := 0; i < b.N; i++ {
-				t, c := benchBreakRate(b, backend, n)
-				took, cpu = took+t, cpu+c
+				t, c, a, by := benchBreakRate(b, backend, n)
+				took, cpu, allocs, bytes = took+t, cpu+c, allocs+a, bytes+by
 			}
 			b.ReportMetric(float64(n*b.N)/took.Seconds(), "breaks/s")
 			// The process's CPU (not PostgreSQL's): steadier than the rate on a loaded machine.
 			b.ReportMetric(float64(cpu.Microseconds())/float64(n*b.N), "cpu_us/break")
+			// What the collector has to follow: the process's allocations while breaking.
+			b.ReportMetric(float64(allocs)/float64(n*b.N), "allocs/break")
+			b.ReportMetric(float64(bytes)/1024/float64(n*b.N), "KiB/break")
 		})
 	}
 }
 
 // benchBreakRate makes n promises on cases of four leads under one head, all due at once,
-// each of its own customer, and returns how long the runner took to break them and the CPU
-// the process used meanwhile.
-func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duration) {
+// each of its own customer, and returns how long the runner took to break them, the CPU the
+// process used meanwhile, and the number and bytes of its allocations.
+func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duration, allocs, bytes uint64) {
 	b.StopTimer()
 	ctx := context.Background()
 	st := storetest.Open(b, backend)
@@ -286,11 +291,14 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 	}
 	clk.Set(due.Add(time.Minute))
 	stopProfile := profileTimed(b)
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	b.StartTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	fired, err := runner.RunDue(ctx)
 	took, cpu = time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
+	runtime.ReadMemStats(&m1)
 	stopProfile()
 	if err != nil {
 		b.Fatal(err)
@@ -298,7 +306,7 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 	if fired != n {
 		b.Fatalf("%d of %d promises broke", fired, n)
 	}
-	return took, cpu
+	return took, cpu, m1.Mallocs - m0.Mallocs, m1.TotalAlloc - m0.TotalAlloc
 }
 
 // profileTimed writes a CPU profile of the timed part alone to the file KEPT_BENCH_CPUPROFILE
@@ -316,11 +324,26 @@ func profileTimed(b *testing.B) (stop func()) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		b.Fatal(err)
 	}
+	// With an allocation profile before and after, `go tool pprof -sample_index=alloc_space
+	// -base name.N.allocs0 name.N.allocs1` shows what the timed part allocated.
+	writeAllocs := func(suffix string) {
+		runtime.GC() // the profile holds allocations as of the last collection
+		a, err := os.Create(fmt.Sprintf("%s.%d.%s", name, profiles, suffix))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer a.Close()
+		if err := pprof.Lookup("allocs").WriteTo(a, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	writeAllocs("allocs0")
 	return func() {
 		pprof.StopCPUProfile()
 		if err := f.Close(); err != nil {
 			b.Fatal(err)
 		}
+		writeAllocs("allocs1")
 	}
 }
 
