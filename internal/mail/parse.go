@@ -133,6 +133,17 @@ const (
 // input: parts beyond the limits are not read, which Problems says, so the
 // caller should keep the raw message too.
 func Parse(raw []byte, limits Limits) (m *Message, err error) {
+	return parse(raw, limits, true)
+}
+
+// ParseHeader reads a message's header fields as Parse does (Message-ID, In-Reply-To,
+// References, Subject, addresses, Date, Automatic) and leaves its body unread: for indexing
+// many mails before their bodies are wanted. Text, HTML and Attachments stay empty.
+func ParseHeader(raw []byte, limits Limits) (*Message, error) {
+	return parse(raw, limits, false)
+}
+
+func parse(raw []byte, limits Limits, withBody bool) (m *Message, err error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, ErrEmpty
 	}
@@ -148,7 +159,7 @@ func Parse(raw []byte, limits Limits) (m *Message, err error) {
 			err = nil
 		}
 	}()
-	p.parse(raw)
+	p.parse(raw, withBody)
 	return p.m, nil
 }
 
@@ -178,7 +189,7 @@ func (p *parser) problem(format string, args ...any) {
 	p.m.Problems = append(p.m.Problems, s)
 }
 
-func (p *parser) parse(raw []byte) {
+func (p *parser) parse(raw []byte, withBody bool) {
 	raw = skipMboxLine(raw)
 	var h textproto.MIMEHeader
 	var body []byte
@@ -189,6 +200,9 @@ func (p *parser) parse(raw []byte) {
 		body = raw
 	}
 	p.envelope(h)
+	if !withBody {
+		return
+	}
 	p.parts = 1
 	p.walk(h, body, 0, "1", nil)
 	p.assemble()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -635,4 +636,31 @@ func FuzzParse(f *testing.F) {
 			ThreadIndexRoot(r.m.ThreadIndex)
 		}
 	})
+}
+
+// TestParseHeaderAsParse reads each fixture's header with ParseHeader: the fields it fills are
+// Parse's, the body is left unread.
+func TestParseHeaderAsParse(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.eml")
+	if err != nil || len(files) < 15 {
+		t.Fatalf("fixtures: %v %v", files, err)
+	}
+	for _, f := range files {
+		raw := readFixture(t, filepath.Base(f))
+		full := mustParse(t, raw)
+		h, err := ParseHeader(raw, DefaultLimits())
+		if err != nil {
+			t.Fatalf("%s: ParseHeader: %v", f, err)
+		}
+		if h.Text != "" || h.HTML != "" || len(h.Attachments) > 0 {
+			t.Errorf("%s: ParseHeader read the body", f)
+		}
+		h.Text, h.HTML, h.SafeHTML, h.Attachments, h.Problems = full.Text, full.HTML, full.SafeHTML, full.Attachments, full.Problems
+		if !reflect.DeepEqual(h, full) {
+			t.Errorf("%s: ParseHeader %+v\nParse %+v", f, h, full)
+		}
+	}
+	if _, err := ParseHeader([]byte(" \r\n"), DefaultLimits()); !errors.Is(err, ErrEmpty) {
+		t.Errorf("ParseHeader of an empty message: %v", err)
+	}
 }
