@@ -215,7 +215,10 @@ func chooseOwner(w *work, ownerID, teamID int64) (desk.Agent, error) {
 	if err != nil {
 		return owner, err
 	}
-	return w.agent(owner.ID) // the loads carry only what choosing reads
+	// The pool's agents are whole rows, read in this transaction: reading the owner again was
+	// a statement a new case (a round trip on PostgreSQL).
+	w.keepAgent(owner)
+	return owner, nil
 }
 
 // Case returns a case as the actor may see it: the API's case, built as the case page's head

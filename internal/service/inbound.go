@@ -119,6 +119,11 @@ func (s *Service) customerAt(w *work, contact desk.Contact, name string) (desk.C
 	if err == nil || !store.IsNotFound(err) {
 		return c, err
 	}
+	return addCustomerAt(w, contact, name)
+}
+
+// addCustomerAt makes a customer, named name, reachable at a contact point no customer has.
+func addCustomerAt(w *work, contact desk.Contact, name string) (desk.Customer, error) {
 	nc := desk.NewCustomer{Name: name}
 	switch contact.Kind {
 	case desk.ContactEmail:
@@ -128,7 +133,7 @@ func (s *Service) customerAt(w *work, contact desk.Contact, name string) (desk.C
 	default:
 		nc.Handle = contact.Value
 	}
-	c, err = desk.ValidateCustomer(nc, w.now)
+	c, err := desk.ValidateCustomer(nc, w.now)
 	if err != nil {
 		return c, err
 	}

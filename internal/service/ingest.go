@@ -168,12 +168,17 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 		last = tx
 		failed = failed[:0]
 		pools := ownerPools{}
-		// Nothing in a group changes a team's settings: the mails read them once.
+		// Nothing in a group changes a team's settings or an agent: the mails read them once.
 		settings := map[settingsKey]desk.TeamSettings{}
+		agents := map[int64]desk.Agent{}
 		var routes *[]desk.TeamSettings // nor the teams that take mail at desk addresses
+		senders, err := groupSenders(ctx, tx, jobs)
+		if err != nil {
+			return err
+		}
 		for _, j := range jobs {
 			w := s.newWork(ctx, tx, desk.SystemActor(), s.now())
-			w.pools, w.settings, w.routes = pools, settings, routes
+			w.pools, w.settings, w.routes, w.senders, w.agents = pools, settings, routes, senders, agents
 			j.res, j.err, j.work = MailResult{}, nil, w
 			file := func() error {
 				defer func() { routes = w.routes }()
@@ -192,6 +197,9 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 			if ferr != nil {
 				j.err = ferr
 				failed = append(failed, j)
+				// A customer it made is gone with its savepoint: the mails after it look
+				// their senders up again.
+				senders = nil
 			}
 		}
 		return nil
@@ -200,6 +208,33 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 		s.wordsQueued()
 	}
 	return failed, err
+}
+
+// mailSenders are the customers at a mail group's senders' addresses, read set-wise before its
+// mails are filed (store.Tx.CustomersAt), and those made for new senders since: nothing in a
+// group changes a customer's contact points or references. A sender no customer had is there
+// as a customer of id 0 until one is made.
+type mailSenders map[desk.Contact]desk.Customer
+
+// groupSenders reads the customers at the senders' addresses of a group of mails.
+func groupSenders(ctx context.Context, tx *store.Tx, jobs []*mailJob) (mailSenders, error) {
+	if len(jobs) < 2 {
+		return nil, nil // one mail looks its sender up as it is filed
+	}
+	contacts := make([]desk.Contact, 0, len(jobs))
+	for _, j := range jobs {
+		contacts = append(contacts, mailContact(j.in.from, j.in.sum))
+	}
+	found, err := tx.CustomersAt(ctx, contacts)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range contacts {
+		if _, ok := found[c]; !ok {
+			found[c] = desk.Customer{}
+		}
+	}
+	return found, nil
 }
 
 // errMailFailed rolls back a group in which a mail failed, to file it again with savepoints.

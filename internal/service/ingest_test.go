@@ -119,3 +119,70 @@ func TestGroupCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupSenders files a group whose senders are read set-wise before its mails: a known
+// customer's mail goes to them, two mails of one new sender make one customer, and after a
+// mail that failed in its savepoint the rest still find (or make) their senders.
+func TestGroupSenders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st := storetest.Open(t, backend)
+		s := New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler),
+			WithMail(MailConfig{Address: "support@desk.test"}))
+		sys := desk.SystemActor()
+		if _, err := s.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent"}); err != nil {
+			t.Fatal(err)
+		}
+		known, err := s.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Kadri", Email: "kadri@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		job := func(i int, from string) *mailJob {
+			raw := fmt.Appendf(nil, "From: %s\r\nTo: support@desk.test\r\nSubject: Order %d\r\nMessage-ID: <s%d@example.com>\r\n\r\nWhere is my order?\r\n", from, i, i)
+			in, err := s.parseMail(ctx, mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &mailJob{ctx: ctx, in: in, done: make(chan struct{})}
+		}
+		group := []*mailJob{job(0, "new@example.com"), job(1, "kadri@example.com"), job(2, "new@example.com"),
+			job(3, "late@example.com"), job(4, "late@example.com"), job(5, "ann@desk.test")}
+		group[3].in.d.Raw = nil // refused by the database, in its savepoint
+		s.commitGroup(group)
+		customerOf := func(j *mailJob) int64 {
+			t.Helper()
+			if j.err != nil || j.res.CaseID == 0 {
+				t.Fatalf("mail %+v: %v", j.res, j.err)
+			}
+			c, err := s.Case(ctx, sys, j.res.CaseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.CustomerID
+		}
+		if got := customerOf(group[1]); got != known.ID {
+			t.Errorf("the known customer's mail went to customer %d, want %d", got, known.ID)
+		}
+		first, again := customerOf(group[0]), customerOf(group[2])
+		if first == 0 || first == known.ID || again != first {
+			t.Errorf("a new sender's two mails went to customers %d and %d, want one new customer", first, again)
+		}
+		if group[3].err == nil {
+			t.Errorf("the mail without bytes was stored: %+v", group[3].res)
+		}
+		if late := customerOf(group[4]); late == 0 || late == first || late == known.ID {
+			t.Errorf("the mail after the failed one went to customer %d", late)
+		}
+		if j := group[5]; j.err != nil || !j.res.Unfiled {
+			t.Errorf("an agent's mail: %+v, %v; want it kept unfiled", j.res, j.err)
+		}
+		for _, addr := range []string{"new@example.com", "late@example.com"} {
+			c := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (desk.Customer, error) {
+				return tx.CustomerAt(ctx, desk.Contact{Kind: desk.ContactEmail, Value: addr})
+			})
+			if len(c.Contacts) != 1 {
+				t.Errorf("customer at %s: %+v", addr, c)
+			}
+		}
+	})
+}

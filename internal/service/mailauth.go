@@ -43,12 +43,18 @@ func (s *Service) mailSender(w *work, contact desk.Contact, name string) (desk.C
 	if contact.Kind == desk.ContactEmail && s.isDeskAddress(contact.Value) {
 		return desk.Customer{}, &unfiledFrom{who: "the desk's own address"}, nil
 	}
-	c, err := w.tx.CustomerAt(w.ctx, contact)
-	if err == nil {
-		w.keepCustomer(c)
+	c, known := w.senders[contact]
+	if !known {
+		var err error
+		if c, err = w.tx.CustomerAt(w.ctx, contact); store.IsNotFound(err) {
+			c = desk.Customer{}
+		} else if err != nil {
+			return c, nil, err
+		}
 	}
-	if err == nil || !store.IsNotFound(err) {
-		return c, nil, err
+	if c.ID != 0 {
+		w.keepCustomer(c)
+		return c, nil, nil
 	}
 	// A new sender: first make sure it is not one of the desk's people (looked up only here,
 	// so known customers cost nothing more).
@@ -60,8 +66,14 @@ func (s *Service) mailSender(w *work, contact desk.Contact, name string) (desk.C
 			return desk.Customer{}, nil, err
 		}
 	}
-	c, err = s.customerAt(w, contact, name)
-	return c, nil, err
+	c, err := addCustomerAt(w, contact, name)
+	if err != nil {
+		return c, nil, err
+	}
+	if w.senders != nil {
+		w.senders[contact] = c // the group's next mail from them finds them
+	}
+	return c, nil, nil
 }
 
 // keepUnfiled keeps a mail from the desk itself on no case (it is stored already) and tells

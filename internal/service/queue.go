@@ -52,8 +52,8 @@ func teamOwner(w *work, teamID int64) (owner desk.Agent, queue bool, err error) 
 	if err != nil {
 		return desk.Agent{}, false, err
 	}
-	owner, err = w.agent(owner.ID) // the pool's agent, as the command keeps agents
-	return owner, false, err
+	w.keepAgent(owner) // the pool's agents are whole rows (see chooseOwner)
+	return owner, false, nil
 }
 
 // nextOpening is the first moment after now at which someone of the team may be given a new

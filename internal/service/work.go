@@ -48,6 +48,7 @@ type work struct {
 
 	// Set by mail intake for the mail being filed.
 	pools      ownerPools    // the owner pools of the mail's group, shared by its mails
+	senders    mailSenders   // the customers at its group's senders' addresses (nil: look each up)
 	analysed   *analysedText // the mail's text, analysed for search while parsing
 	noAutoMail bool          // it answers an automatic mail: nothing automatic goes back (RFC 3834)
 	answering  bool          // what the desk mails by itself answers the mail (counted: automaticLimit)

@@ -50,6 +50,34 @@ func TestCustomerDetailsOrder(t *testing.T) {
 				t.Errorf("%s: %d %v %v, want %d %v %v", name, c.ID, c.Contacts, c.References, id, wantContacts, wantRefs)
 			}
 		}
+		// Set-wise, as a mail group finds its senders: each contact point found gives the whole
+		// customer, one's details never mixed with another's, and the unknown one is left out.
+		mats := desk.Contact{Kind: "email", Value: "mats@example.ee"}
+		var matsID int64
+		err = st.Write(ctx, func(tx *store.Tx) error {
+			c := desk.Customer{Name: "Mats", CreatedAt: t0, Contacts: []desk.Contact{mats}}
+			err := tx.InsertCustomer(ctx, &c)
+			matsID = c.ID
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		phone, email, unknown := desk.Contact{Kind: "phone", Value: "+3725550001"}, desk.Contact{Kind: "email", Value: "a@example.ee"}, desk.Contact{Kind: "email", Value: "nobody@example.ee"}
+		found := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (map[desk.Contact]desk.Customer, error) {
+			return tx.CustomersAt(ctx, []desk.Contact{phone, unknown, mats, email})
+		})
+		if len(found) != 3 {
+			t.Errorf("found %d customers by 4 contact points, want 3: %v", len(found), found)
+		}
+		for _, p := range []desk.Contact{phone, email} {
+			if c := found[p]; c.ID != id || c.Name != "Liis Mets" || !c.CreatedAt.Equal(t0) || !reflect.DeepEqual(c.Contacts, wantContacts) || !reflect.DeepEqual(c.References, wantRefs) {
+				t.Errorf("at %v: %+v, want customer %d with %v %v", p, c, id, wantContacts, wantRefs)
+			}
+		}
+		if c := found[mats]; c.ID != matsID || !reflect.DeepEqual(c.Contacts, []desk.Contact{mats}) || c.References == nil || len(c.References) != 0 {
+			t.Errorf("at %v: %+v, want customer %d with only their address", mats, c, matsID)
+		}
 		none := storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) (desk.Customer, error) { return tx.Customer(ctx, bare) })
 		if none.Contacts == nil || len(none.Contacts) != 0 || none.References == nil || len(none.References) != 0 {
 			t.Errorf("customer without details: %#v %#v, want empty lists", none.Contacts, none.References)
