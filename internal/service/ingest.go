@@ -17,6 +17,13 @@ import (
 // them: one transaction, one sync, then every sender gets its answer and every listener its
 // events. A single mail waits for nobody: with nothing under way it commits at once, alone.
 //
+// On PostgreSQL too, though it commits concurrent transactions side by side: there each
+// statement is a round trip, and a mail alone took 36 of them (its owner pool, senders, the
+// report roll-ups), where a group shares what it reads and writes each table once (about four
+// statements a mail). BenchmarkIngestSMTP on PostgreSQL: 150 mails a second alone, 256
+// grouped. Each node has its one committer; two nodes' groups replying to the same cases may
+// deadlock, which PostgreSQL breaks, and the group is then filed mail by mail as below.
+//
 // When a mail of the group fails, the group is rolled back and filed again with each mail in
 // a savepoint of its own: the failed one is undone without spoiling the others and, after
 // they have committed, tried again in a transaction of its own, exactly as it would have been
@@ -36,10 +43,9 @@ type mailJob struct {
 	done chan struct{}
 }
 
-// mailGroups queues mail for its committer: one, since SQLite has one writer. PostgreSQL does
-// not group mail (ReceiveMail): it already flushes concurrent commits together, and groups
-// committed side by side would deadlock, opening cases for the same agents and so locking
-// those agents' rows (their open-case counts) in different orders.
+// mailGroups queues mail for its committer: one, since SQLite has one writer, and on
+// PostgreSQL groups committed side by side by one node would deadlock, opening cases for the
+// same agents and so locking those agents' rows (their open-case counts) in different orders.
 type mailGroups struct {
 	mu      sync.Mutex
 	queue   []*mailJob

@@ -102,16 +102,14 @@ func (s *Service) Receive(ctx context.Context, d mail.Delivery) error {
 // once. Who wrote it is the From address — never Reply-To — and a signed reply from an address
 // the case's customer does not own joins as unverified_sender.
 //
-// It returns once the mail is committed. On SQLite, mails arriving together are committed
-// together (see ingest.go): one transaction, and one sync to disk, for all of them.
+// It returns once the mail is committed. Mails arriving together are committed together (see
+// ingest.go): one transaction, and one sync to disk, for all of them.
 func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult, error) {
 	in, err := s.parseMail(ctx, d)
 	if err != nil {
 		return MailResult{}, err
 	}
-	if s.bound != nil || s.store.Backend() == "postgres" {
-		// PostgreSQL commits concurrent transactions side by side and flushes their log
-		// together; grouped, they would queue behind one committer (see ingest.go).
+	if s.bound != nil { // inside another command's transaction (Batch)
 		return s.receiveAlone(ctx, in)
 	}
 	return s.ingest.receive(ctx, s, in)
