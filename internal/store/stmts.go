@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // sqlTx runs a Tx's statements: in its transaction, or (a loose read on PostgreSQL, see
@@ -21,6 +22,7 @@ type sqlTx struct {
 	stmts  *stmtCache                  // nil: no caching (PostgreSQL)
 	local  *txStmts                    // SQLite writes: what this transaction prepared itself
 	before func(context.Context) error // runs before each statement: the Tx's held writes (pending.go)
+	count  *atomic.Int64               // the store's count of statements run (Store.Statements)
 }
 
 // txStmts are statements a transaction prepared on its own connection. The store's cache
@@ -77,6 +79,7 @@ func (t sqlTx) text(q string) string {
 }
 
 func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.counted()
 	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}
@@ -87,6 +90,7 @@ func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Ro
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	t.counted()
 	if err := t.ready(ctx); err != nil {
 		// A *sql.Row cannot be made with an error: the query runs cancelled and fails, and
 		// the transaction reports the write that failed (Tx.failed).
@@ -98,6 +102,14 @@ func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.on().QueryRowContext(ctx, t.text(q), args...)
+}
+
+// counted counts a statement the caller asked for (the held writes it sets off count as they
+// run: they are statements too).
+func (t sqlTx) counted() {
+	if t.count != nil {
+		t.count.Add(1)
+	}
 }
 
 // ready runs what must come before each statement (the Tx's held writes, see pending.go).
@@ -118,6 +130,7 @@ func (t sqlTx) stmt(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.counted()
 	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}

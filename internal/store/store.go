@@ -73,7 +73,12 @@ type Store struct {
 	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
 	lock                     *os.File      // SQLite: the data folder's lock, for a server (LockDataDir)
 	sealMu                   sync.Mutex    // one SealSearch at a time
+	statements               atomic.Int64  // run by transactions and loose reads (Statements)
 }
+
+// Statements is how many statements the store's transactions and loose reads have run: what a
+// command costs in round trips on PostgreSQL, for benchmarks (BenchmarkFileMail's stmts/op).
+func (s *Store) Statements() int64 { return s.statements.Load() }
 
 // Open connects to the database the config names; it does not migrate.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
@@ -412,7 +417,7 @@ func (s *Store) ReadLoose(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.d.name != "postgres" {
 		return s.run(ctx, s.reader, false, fn)
 	}
-	return fn(&Tx{tx: sqlTx{db: s.reader}, d: s.d, agents: s.agents})
+	return fn(&Tx{tx: sqlTx{db: s.reader, count: &s.statements}, d: s.d, agents: s.agents})
 }
 
 // Writable says whether tx may write (a Write's, not a Read's).
@@ -431,7 +436,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if writable {
 		stmts = s.writerStmts
 	}
-	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts}, d: s.d, writable: writable, agents: s.agents}
+	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts, count: &s.statements}, d: s.d, writable: writable, agents: s.agents}
 	if writable && stmts != nil {
 		tx.tx.local = newTxStmts()
 	}
