@@ -451,27 +451,35 @@ func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk
 	if err != nil {
 		return err
 	}
-	// Facts are matched as a multiset: a stored one that a fresh one equals stays.
-	want := make(map[fact]int, len(fresh))
-	for _, f := range fresh {
-		want[f]++
-	}
+	// Facts are matched as a multiset: a stored one that a fresh one equals stays. Both lists
+	// sorted, matching is a merge; a map of the facts, and a list of those added, were 5% of
+	// the bytes a promise break allocated (50.4 → 47.9 KiB, BenchmarkPromiseBreakRate).
+	slices.SortFunc(fresh, compareFacts)
+	slices.SortFunc(old, func(a, b storedFact) int { return compareFacts(a.fact, b.fact) })
 	diff := rollDiff{}
 	var gone []any
-	for _, o := range old {
-		if want[o.fact] > 0 {
-			want[o.fact]--
-			continue
+	added := fresh[:0] // kept in place: never ahead of the fact read
+	for i, j := 0, 0; i < len(old) || j < len(fresh); {
+		c := 0
+		switch {
+		case i == len(old):
+			c = 1
+		case j == len(fresh):
+			c = -1
+		default:
+			c = compareFacts(old[i].fact, fresh[j])
 		}
-		gone = append(gone, o.row)
-		diff.add(o.fact, -1)
-	}
-	var added []fact
-	for _, f := range fresh {
-		if want[f] > 0 {
-			want[f]--
-			added = append(added, f)
-			diff.add(f, 1)
+		switch {
+		case c < 0: // stored, no longer so
+			gone = append(gone, old[i].row)
+			diff.add(old[i].fact, -1)
+			i++
+		case c > 0: // new
+			diff.add(fresh[j], 1)
+			added = append(added, fresh[j])
+			j++
+		default:
+			i, j = i+1, j+1
 		}
 	}
 	if len(gone) == 0 && len(added) == 0 {
@@ -486,6 +494,13 @@ func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk
 		return err
 	}
 	return t.addSums(ctx, diff)
+}
+
+// compareFacts orders facts by all their fields.
+func compareFacts(a, b fact) int {
+	return cmp.Or(cmp.Compare(a.CaseID, b.CaseID), strings.Compare(a.Measure, b.Measure), strings.Compare(a.Day, b.Day),
+		cmp.Compare(a.TeamID, b.TeamID), cmp.Compare(a.AgentID, b.AgentID), strings.Compare(a.Channel, b.Channel),
+		strings.Compare(a.Type, b.Type), cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.N, b.N), cmp.Compare(a.Secs, b.Secs))
 }
 
 // earliestCreated is when the earliest of the cases was opened (now if none is stored).
