@@ -77,11 +77,16 @@ type importSource interface {
 }
 
 // inBatches builds a case of each of a source's items and hands them to fn batch at a time:
-// the cases method of a source that holds its items in memory.
-func inBatches[T any](items []T, batch int, build func(T) service.ImportCase, fn func([]service.ImportCase) error) error {
+// the cases method of a source that holds its items, or an index of them, in memory. A build
+// that fails (a mail no longer readable where the index found it) stops it.
+func inBatches[T any](items []T, batch int, build func(T) (service.ImportCase, error), fn func([]service.ImportCase) error) error {
 	var out []service.ImportCase
 	for _, t := range items {
-		out = append(out, build(t))
+		c, err := build(t)
+		if err != nil {
+			return err
+		}
+		out = append(out, c)
 		if len(out) == batch {
 			if err := fn(out); err != nil {
 				return err

@@ -208,7 +208,7 @@ func (f *freshdesk) status(t fdTicket) string {
 }
 
 func (f *freshdesk) cases(batch int, fn func([]service.ImportCase) error) error {
-	return inBatches(f.tickets, batch, f.ticket, fn)
+	return inBatches(f.tickets, batch, func(t fdTicket) (service.ImportCase, error) { return f.ticket(t), nil }, fn)
 }
 
 // ticket is one ticket: its description is the requester's first message, then its

@@ -206,26 +206,16 @@ func (m *mbox) cases(batch int, fn func([]service.ImportCase) error) error {
 		return fmt.Errorf("read the mailbox: %w", err)
 	}
 	defer f.Close()
-	var out []service.ImportCase
-	for _, t := range m.threads {
+	return inBatches(m.threads, batch, func(t []int) (service.ImportCase, error) {
 		mails := make([]mboxRead, len(t))
 		for k, i := range t {
+			var err error
 			if mails[k], err = m.readMail(f, m.mails[i]); err != nil {
-				return err
+				return service.ImportCase{}, err
 			}
 		}
-		out = append(out, m.threadCase(mails))
-		if len(out) == batch {
-			if err := fn(out); err != nil {
-				return err
-			}
-			out = nil
-		}
-	}
-	if len(out) > 0 {
-		return fn(out)
-	}
-	return nil
+		return m.threadCase(mails), nil
+	}, fn)
 }
 
 // mboxRead is a mail of the index read whole and parsed.
