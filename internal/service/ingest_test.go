@@ -120,33 +120,49 @@ func TestGroupCommit(t *testing.T) {
 	})
 }
 
+// groupDesk is a desk taking mail at support@desk.test, on a fake clock, with agents a0@desk.test
+// and on.
+func groupDesk(t *testing.T, backend string, agents int) (*store.Store, *Service) {
+	t.Helper()
+	st := storetest.Open(t, backend)
+	s := New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler),
+		WithMail(MailConfig{Address: "support@desk.test"}))
+	for i := range agents {
+		a := desk.NewAgent{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@desk.test", i), Role: "agent"}
+		if _, err := s.CreateAgent(context.Background(), desk.SystemActor(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st, s
+}
+
+// groupJob is mail i from an address, parsed, as a group's job.
+func groupJob(t *testing.T, s *Service, i int, from string) *mailJob {
+	t.Helper()
+	ctx := context.Background()
+	raw := fmt.Appendf(nil, "From: %s\r\nTo: support@desk.test\r\nSubject: Order %d\r\nMessage-ID: <s%d@example.com>\r\n\r\nWhere is my order?\r\n", from, i, i)
+	in, err := s.parseMail(ctx, mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &mailJob{ctx: ctx, in: in, done: make(chan struct{})}
+}
+
 // TestGroupSenders files a group whose senders are read set-wise before its mails: a known
 // customer's mail goes to them, two mails of one new sender make one customer, and after a
 // mail that failed in its savepoint the rest still find (or make) their senders.
 func TestGroupSenders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		st := storetest.Open(t, backend)
-		s := New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler),
-			WithMail(MailConfig{Address: "support@desk.test"}))
+		st, s := groupDesk(t, backend, 1)
 		sys := desk.SystemActor()
-		if _, err := s.CreateAgent(ctx, sys, desk.NewAgent{Name: "Ann", Email: "ann@desk.test", Role: "agent"}); err != nil {
-			t.Fatal(err)
-		}
 		known, err := s.CreateCustomer(ctx, sys, desk.NewCustomer{Name: "Kadri", Email: "kadri@example.com"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		job := func(i int, from string) *mailJob {
-			raw := fmt.Appendf(nil, "From: %s\r\nTo: support@desk.test\r\nSubject: Order %d\r\nMessage-ID: <s%d@example.com>\r\n\r\nWhere is my order?\r\n", from, i, i)
-			in, err := s.parseMail(ctx, mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: raw})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return &mailJob{ctx: ctx, in: in, done: make(chan struct{})}
-		}
+		job := func(i int, from string) *mailJob { return groupJob(t, s, i, from) }
 		group := []*mailJob{job(0, "new@example.com"), job(1, "kadri@example.com"), job(2, "new@example.com"),
-			job(3, "late@example.com"), job(4, "late@example.com"), job(5, "ann@desk.test")}
+			job(3, "late@example.com"), job(4, "late@example.com"), job(5, "a0@desk.test")}
 		group[3].in.d.Raw = nil // refused by the database, in its savepoint
 		s.commitGroup(group)
 		customerOf := func(j *mailJob) int64 {
@@ -193,28 +209,15 @@ func TestGroupSenders(t *testing.T) {
 func TestGroupStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		st := storetest.Open(t, backend)
-		s := New(st, clock.NewFake(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler),
-			WithMail(MailConfig{Address: "support@desk.test"}))
-		sys := desk.SystemActor()
-		for i := range 4 {
-			if _, err := s.CreateAgent(ctx, sys, desk.NewAgent{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@desk.test", i), Role: "agent"}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st, s := groupDesk(t, backend, 4)
 		const mails = 20
 		var group []*mailJob
 		for i := range mails {
 			from := fmt.Sprintf("c%d@example.com", i)
-			if _, err := s.CreateCustomer(ctx, sys, desk.NewCustomer{Name: fmt.Sprintf("Customer %d", i), Email: from}); err != nil {
+			if _, err := s.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: fmt.Sprintf("Customer %d", i), Email: from}); err != nil {
 				t.Fatal(err)
 			}
-			raw := fmt.Appendf(nil, "From: %s\r\nTo: support@desk.test\r\nSubject: Order %d\r\nMessage-ID: <n%d@example.com>\r\n\r\nWhere is my order?\r\n", from, i, i)
-			in, err := s.parseMail(ctx, mail.Delivery{From: from, To: []string{"support@desk.test"}, Raw: raw})
-			if err != nil {
-				t.Fatal(err)
-			}
-			group = append(group, &mailJob{ctx: ctx, in: in})
+			group = append(group, groupJob(t, s, i, from))
 		}
 		if err := s.PrepareMail(ctx); err != nil { // as kept serve does before it takes mail
 			t.Fatal(err)
