@@ -34,6 +34,8 @@ const (
 	ArgNumber NoteArgKind = "number" // a whole number
 	ArgTime   NoteArgKind = "time"   // a moment, shown in the reader's zone and language
 	ArgWords  NoteArgKind = "words"  // catalogue keys, said in the reader's language and listed
+	// ArgDuration is a length of time in whole seconds (Number), said in the reader's language.
+	ArgDuration NoteArgKind = "duration"
 )
 
 // NoteArg is one argument of a notification's text.
@@ -53,6 +55,12 @@ func NumberArg(n int64) NoteArg { return NoteArg{Kind: ArgNumber, Number: n} }
 
 // TimeArg is a moment, which each reader reads in their own zone.
 func TimeArg(t time.Time) NoteArg { return NoteArg{Kind: ArgTime, Time: t.UTC()} }
+
+// DurationArg is a length of time, which each reader reads in their own language ("2 tundi"),
+// to the second.
+func DurationArg(d time.Duration) NoteArg {
+	return NoteArg{Kind: ArgDuration, Number: int64(d.Round(time.Second) / time.Second)}
+}
 
 // WordArg is a catalogue key said in the reader's language; english is what a reader whose
 // catalogue lacks the key reads (an error's message, where its code has no words yet).

@@ -55,7 +55,7 @@ func (s *Service) timersHeld() bool {
 			"jump", d.Round(time.Second))
 		jump := d.Round(time.Second).String()
 		s.tellAdmins(desk.Notification{Kind: "clock_jumped"}.Note(fmt.Sprintf("The desk's clock jumped %s forward. No promise is broken and no reminder sent until an admin confirms the clock is right (POST /api/v1/clock/confirm), or until it comes back.", jump),
-			"notif.detail.clock_jumped", desk.TextArg(jump)))
+			"notif.detail.clock_jumped", desk.DurationArg(d)))
 	case !g.held && wasHeld:
 		s.log.Info("the wall clock is back within a minute of the time that passed: timers run again", "drift", d.Round(time.Second))
 	case logBack:

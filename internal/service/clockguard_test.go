@@ -32,6 +32,10 @@ func TestClockJumpHoldsTheTimers(t *testing.T) {
 		if len(notes) == 0 || notes[0].Kind != "clock_jumped" || !strings.Contains(notes[0].Body, "3h0m0s forward") {
 			t.Fatalf("the admin was not told: %+v", notes)
 		}
+		// How far, for each reader to read in their own language (not Go's "3h0m0s").
+		if a := notes[0].Args; len(a) != 1 || a[0].Kind != desk.ArgDuration || a[0].Number != 3*3600 {
+			t.Errorf("the jump's arguments: %+v", a)
+		}
 		if st := must(sc.svc.Clock(desk.AgentActor(sc.ann))); !st.Held || st.DriftS != 3*3600 {
 			t.Errorf("clock state %+v", st)
 		}

@@ -83,6 +83,8 @@ func (r *request) noteText(n desk.Notification) (string, string) {
 			args[i] = a.Number
 		case desk.ArgTime:
 			args[i] = r.When(a.Time)
+		case desk.ArgDuration:
+			args[i] = r.s.duration(r, time.Duration(a.Number)*time.Second)
 		case desk.ArgWords:
 			words := make([]string, len(a.Keys))
 			for j, key := range a.Keys {

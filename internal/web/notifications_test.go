@@ -189,3 +189,38 @@ func TestNotificationDetailsInReadersLanguageAndZone(t *testing.T) {
 		}
 	})
 }
+
+// An admin reads how far the desk's clock jumped in their own language: "3 tundi", "3 h",
+// "3 hours". Failed before: every reader read Go's "3h0m0s" inside their language's sentence.
+func TestNotificationDurationInReadersLanguage(t *testing.T) {
+	want := map[string]string{
+		"et": "Deski kell hüppas 3 tundi edasi.",
+		"hr": "Sat deska skočio je 3 h unaprijed.",
+		"en": "The desk&#39;s clock jumped 3 hours forward.",
+	}
+	d := newDesk(t, "sqlite")
+	ctx := context.Background()
+	for lang, sentence := range want {
+		admin, err := d.Svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Admin " + lang, Email: "admin-" + lang + "@example.com", Role: "admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Svc.SetPassword(ctx, admin.ID, casePassword); err != nil {
+			t.Fatal(err)
+		}
+		n := desk.Notification{AgentID: admin.ID, Kind: "clock_jumped", CreatedAt: start}.Note("The desk's clock jumped 3h0m0s forward.",
+			"notif.detail.clock_jumped", desk.DurationArg(3*time.Hour))
+		if err := d.St.Write(ctx, func(tx *store.Tx) error { return tx.Notify(ctx, n) }); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.signIn(admin.Email, casePassword)
+		b.get("/notifications")
+		b.post("/lang", url.Values{"lang": {lang}, "next": {"/notifications"}})
+		p := b.get("/notifications")
+		p.mustContain(t, sentence)
+		if strings.Contains(p.Body, "3h0m0s") {
+			t.Errorf("%s: the page shows Go's duration", lang)
+		}
+	}
+}
