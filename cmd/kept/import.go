@@ -167,6 +167,9 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		}
 	}
 	started := time.Now()
+	// Reading comes first and takes a while on a large export (a multi-GB mailbox is read
+	// through to index it): say so, rather than sit silent until the progress line.
+	fmt.Fprintf(stderr, "import: reading %s\n", path)
 	var src importSource
 	var err error
 	switch format {
@@ -184,6 +187,11 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	read := fmt.Sprintf("import: read %s in %s", filepath.Base(path), time.Since(started).Round(time.Millisecond))
+	if n := src.count(); n > 0 { // a customers file has none
+		read += fmt.Sprintf(": %d cases", n)
+	}
+	fmt.Fprintln(stderr, read)
 	if f.writeMap != "" {
 		return writeImportMap(f.writeMap, src.mapping(), stdout)
 	}
