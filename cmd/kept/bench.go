@@ -69,11 +69,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 
 // benchProgress draws a progress bar on a terminal (nothing otherwise).
 func benchProgress(w io.Writer) bench.Progress {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !isTerminal(w) {
 		return nil
 	}
 	start := time.Now()

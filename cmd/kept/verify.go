@@ -158,12 +158,19 @@ func joinSeqs(seqs []int64) string {
 // progressPrinter returns a progress callback that rewrites one line on a terminal and
 // prints nothing when stderr is not one.
 func progressPrinter(w io.Writer, format string) func(int) {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !isTerminal(w) {
 		return nil
 	}
 	return func(n int) { fmt.Fprintf(w, "\r"+format, n) }
+}
+
+// isTerminal says whether w is a terminal, where a progress line may be rewritten in place
+// (in a file or a pipe it would be noise).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,10 +1,6 @@
 package desk
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -52,21 +48,15 @@ type canonicalAdminChange struct {
 
 // Canonical returns the bytes the row's hash is taken over.
 func (c AdminChange) Canonical() []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
 	// Encoding a struct of strings and numbers cannot fail.
-	_ = enc.Encode(canonicalAdminChange{V: 1, Seq: c.Seq, At: c.At.UTC().Format(time.RFC3339Nano),
+	b, _ := plainJSON(canonicalAdminChange{V: 1, Seq: c.Seq, At: c.At.UTC().Format(time.RFC3339Nano),
 		Actor: canonicalActor{c.ActorKind, c.ActorID, c.ActorName}, Action: c.Action, Object: c.Object,
 		Before: c.Before, After: c.After, Prev: c.PrevHash})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return b
 }
 
 // ComputeHash returns the hex SHA-256 of the row's canonical bytes.
-func (c AdminChange) ComputeHash() string {
-	sum := sha256.Sum256(c.Canonical())
-	return hex.EncodeToString(sum[:])
-}
+func (c AdminChange) ComputeHash() string { return hexSHA256(c.Canonical()) }
 
 // ChainAdminChange gives a new row its place after head and its hash, and moves head to it.
 func ChainAdminChange(head *AdminLogHead, c *AdminChange) {

@@ -55,13 +55,7 @@ func (e ExportEntry) MarshalJSON() ([]byte, error) {
 	if e.Withheld {
 		v = withheldEntry{Seq: e.Seq, Withheld: true, PrevHash: e.PrevHash, Hash: e.Hash}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a body reads as it was written: "<" not "\u003c"
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return plainJSON(v) // a body reads as it was written: "<" not "\u003c"
 }
 
 // UnmarshalJSON reads either form.

@@ -93,22 +93,35 @@ func (e Entry) Canonical() []byte {
 	if len(data) == 0 {
 		data = json.RawMessage("null")
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
 	// Encoding a struct of strings, numbers and valid raw JSON cannot fail.
-	_ = enc.Encode(canonicalEntry{
+	b, _ := plainJSON(canonicalEntry{
 		V: 1, Case: CaseRef(e.CaseID), Seq: e.Seq, Kind: e.Kind,
 		At:       e.At.UTC().Format(time.RFC3339Nano),
 		Actor:    canonicalActor{e.Actor.Kind, e.Actor.ID, e.Actor.Name},
 		Internal: e.Internal, Channel: e.Channel, Body: e.Body, Data: data, Prev: e.PrevHash,
 	})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return b
 }
 
 // ComputeHash returns the hex SHA-256 of the entry's canonical bytes.
-func (e Entry) ComputeHash() string {
-	sum := sha256.Sum256(e.Canonical())
+func (e Entry) ComputeHash() string { return hexSHA256(e.Canonical()) }
+
+// plainJSON is v as JSON with text as written ("<", not "\u003c") and no trailing newline: the
+// canonical bytes a chain's hashes are taken over (entries, admin log rows), and an exported
+// entry. Changing it breaks every existing chain.
+func plainJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// hexSHA256 is a chain link's hash of its canonical bytes.
+func hexSHA256(b []byte) string {
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -147,14 +147,23 @@ func (s *Service) HandoverQuestionOf(ctx context.Context, actor desk.Actor, case
 	return out, wrap("load the question to the customer", err)
 }
 
+// ladder reads what a case's record says about its place on the ladder, from only the entries
+// that say it (desk.LadderKinds).
+func (w *work) ladder(caseID int64) (desk.LadderRecord, error) {
+	entries, err := w.tx.EntriesOfKinds(w.ctx, caseID, desk.LadderKinds)
+	if err != nil {
+		return desk.LadderRecord{}, fmt.Errorf("read the ladder of case %d: %w", caseID, err)
+	}
+	return desk.ReadLadder(entries), nil
+}
+
 // lastQuestion is the last question put to c's customer about a move down the ladder, as the
 // desk shows it; nil when none was asked.
 func lastQuestion(w *work, c *desk.Case) (*HandoverQuestion, error) {
-	entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
+	rec, err := w.ladder(c.ID)
 	if err != nil {
 		return nil, err
 	}
-	rec := desk.ReadLadder(entries)
 	if rec.Question == nil {
 		return nil, nil
 	}
@@ -213,11 +222,10 @@ func (s *Service) answer(w *work, c *desk.Case, a answer) (HandoverQuestion, err
 	if err := w.readByCustomer(c); err != nil {
 		return HandoverQuestion{}, err
 	}
-	entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
+	rec, err := w.ladder(c.ID)
 	if err != nil {
 		return HandoverQuestion{}, err
 	}
-	rec := desk.ReadLadder(entries)
 	to, err := w.agent(desk.QuestionTo(rec.Question))
 	if err != nil && !store.IsNotFound(err) {
 		return HandoverQuestion{}, err
@@ -291,11 +299,10 @@ func (s *Service) linkQuestion(w *work, c *desk.Case, l store.HandoverLink) (Han
 	if err != nil {
 		return HandoverQuestion{}, err
 	}
-	entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
+	rec, err := w.ladder(c.ID)
 	if err != nil {
 		return HandoverQuestion{}, err
 	}
-	rec := desk.ReadLadder(entries)
 	if rec.Question == nil || rec.Question.Seq != l.AskedSeq {
 		// Replaced by a newer question, or the case climbed since.
 		return HandoverQuestion{CaseID: c.ID, Ref: c.Ref(), Subject: c.Subject, Seq: l.AskedSeq, Lang: cust.Lang}, nil
@@ -332,11 +339,10 @@ func (s *Service) AnswerHandoverLink(ctx context.Context, token string, agree bo
 // caseRung reads where an escalated case stands (see desk.CaseRung): who its last escalation
 // gave it to, or its owner when the record does not say.
 func (s *Service) caseRung(w *work, c *desk.Case, owner desk.Agent) (desk.LadderRecord, desk.CaseRung, error) {
-	entries, err := w.tx.EntriesOfKinds(w.ctx, c.ID, desk.LadderKinds)
+	rec, err := w.ladder(c.ID)
 	if err != nil {
-		return desk.LadderRecord{}, desk.CaseRung{}, err
+		return rec, desk.CaseRung{}, err
 	}
-	rec := desk.ReadLadder(entries)
 	holder := owner
 	if id := rec.EscalatedTo(); id != 0 && id != owner.ID {
 		a, err := w.agent(id)

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,9 +107,9 @@ func (s *Service) attachFiles(w *work, c *desk.Case, in desk.NewMessage) ([]desk
 	}
 	out := make([]desk.File, 0, len(in.Files))
 	for _, f := range in.Files {
-		sum := sha256.Sum256(f.Content)
+		sum := hexSum(f.Content)
 		d := desk.Document{CustomerID: c.CustomerID, CaseID: c.ID, Kind: kind, Filename: desk.CleanFilename(f.Filename),
-			ContentType: desk.CleanContentType(f.ContentType), Size: int64(len(f.Content)), SHA256: hex.EncodeToString(sum[:]),
+			ContentType: desk.CleanContentType(f.ContentType), Size: int64(len(f.Content)), SHA256: sum,
 			By: desk.Actor{Kind: w.actor.Kind, ID: w.actor.ID, Name: w.actor.Name}, CreatedAt: w.now}
 		if err := w.tx.InsertDocument(w.ctx, &d, f.Content); err != nil {
 			return nil, err

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -29,10 +27,10 @@ func (s *Service) AddDocument(ctx context.Context, actor desk.Actor, in Document
 	if err := desk.ValidateDocument(kind, filename, int64(len(content))); err != nil {
 		return desk.Document{}, err
 	}
-	sum := sha256.Sum256(content)
+	sum := hexSum(content)
 	now := s.now()
 	d := desk.Document{CustomerID: customerID, CaseID: caseID, Kind: desk.CleanKind(kind), Filename: desk.CleanFilename(filename),
-		ContentType: desk.CleanContentType(contentType), Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
+		ContentType: desk.CleanContentType(contentType), Size: int64(len(content)), SHA256: sum,
 		By: desk.Actor{Kind: actor.Kind, ID: actor.ID, Name: actor.Name}, CreatedAt: now}
 	err := s.write(ctx, actor, func(w *work) error {
 		tx := w.tx

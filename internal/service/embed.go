@@ -2,10 +2,8 @@ package service
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -154,20 +152,15 @@ func (s *Service) SubmitEmbedRequest(ctx context.Context, in EmbedSubmission) (E
 		if err != nil {
 			return err
 		}
-		link := strings.TrimRight(in.BaseURL, "/") + "/embed/confirm?token=" + url.QueryEscape(auth.FormatToken(id, secret))
+		link := tokenLink(in.BaseURL, "/embed/confirm", id, secret)
 		if !s.mailCfg.Outbound {
 			res.Link = link
 			return nil
 		}
 		subject, text := pm.ComposeEmbed(in.Lang, link, expires)
-		messageID := fmt.Sprintf("embed.%d.%s@%s", id, hex.EncodeToString(digest[:6]), s.mailDomain())
-		raw, err := s.compose(mail.Outgoing{From: mail.Address{Name: desk.ReaderFor(in.Lang, "").MailSender(), Email: s.mailCfg.Address},
-			To: mail.Address{Name: name, Email: contact.Value}, Subject: subject, Text: text, MessageID: messageID,
-			Automatic: true, Date: w.now})
-		if err != nil {
-			return fmt.Errorf("compose request confirmation: %w", err)
-		}
-		if err := w.tx.QueueMail(w.ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw}, w.now); err != nil {
+		if err := s.queueLinkMail(w, linkMail{kind: "embed", id: id, digest: digest,
+			from: desk.ReaderFor(in.Lang, "").MailSender(), to: mail.Address{Name: name, Email: contact.Value},
+			subject: subject, text: text}); err != nil {
 			return err
 		}
 		w.changed(Event{Mail: true})

@@ -76,6 +76,8 @@ func short(h string) string {
 	return h
 }
 
+// hexSum is the hash kept of stored bytes (a mail, a document, a recording): what is stored
+// and what verify checks it against are one function.
 func hexSum(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"runtime"
@@ -886,13 +884,13 @@ func (im *importer) entryDraft(c *desk.Case, e ImportEntry) (desk.Draft, int64, 
 // bytes, exactly as they were, are the mail the entry names. A mail the desk has already (it
 // came in by intake too) is named, not stored twice.
 func (im *importer) storeMail(c *desk.Case, e ImportEntry) (desk.ReceivedMail, error) {
-	sum := sha256.Sum256(e.Mail)
+	sum := hexSum(e.Mail)
 	at := e.At.UTC().Truncate(time.Microsecond)
 	if at.IsZero() {
 		at = im.w.now
 	}
-	m := desk.ReceivedMail{SHA256: hex.EncodeToString(sum[:]), Raw: e.Mail, MessageID: e.MessageID, From: strings.ToLower(e.Author.Email),
-		DedupeKey: "import:" + hex.EncodeToString(sum[:]), SafeHTML: e.SafeHTML, Problems: e.Problems, CaseID: c.ID, ReceivedAt: at}
+	m := desk.ReceivedMail{SHA256: sum, Raw: e.Mail, MessageID: e.MessageID, From: strings.ToLower(e.Author.Email),
+		DedupeKey: "import:" + sum, SafeHTML: e.SafeHTML, Problems: e.Problems, CaseID: c.ID, ReceivedAt: at}
 	inserted, err := im.w.tx.InsertMail(im.w.ctx, &m)
 	if err != nil || inserted {
 		return m, err
@@ -912,13 +910,13 @@ func (im *importer) files(c *desk.Case, by desk.Actor, e ImportEntry) ([]desk.Fi
 		}
 		df := desk.File{ContentType: desk.CleanContentType(f.ContentType), Filename: name, Inline: f.Inline, Size: f.Size, URL: f.URL}
 		if len(f.Content) > 0 && len(f.Content) <= desk.MaxDocumentSize {
-			sum := sha256.Sum256(f.Content)
+			sum := hexSum(f.Content)
 			at := e.At.UTC().Truncate(time.Microsecond)
 			if at.IsZero() {
 				at = im.w.now
 			}
 			doc := desk.Document{CustomerID: c.CustomerID, CaseID: c.ID, Kind: "attachment", Filename: name, ContentType: df.ContentType,
-				Size: int64(len(f.Content)), SHA256: hex.EncodeToString(sum[:]), By: by, CreatedAt: at}
+				Size: int64(len(f.Content)), SHA256: sum, By: by, CreatedAt: at}
 			if err := im.w.tx.InsertDocument(im.w.ctx, &doc, f.Content); err != nil {
 				return nil, err
 			}

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -119,8 +117,7 @@ func (s *Service) ReceiveMail(ctx context.Context, d mail.Delivery) (MailResult,
 type inMail struct {
 	d       mail.Delivery
 	msg     *mail.Message
-	rawSum  [sha256.Size]byte
-	sum     string // rawSum in hex
+	sum     string // the raw mail's hexSum
 	dedupe  string // dedupeKey, hashed here rather than on the committer
 	from    string
 	subject string // the subject and text the record takes, cut to what a case holds
@@ -144,11 +141,11 @@ func (s *Service) parseMail(ctx context.Context, d mail.Delivery) (*inMail, erro
 	for i := range msg.Attachments {
 		msg.Attachments[i].Data = nil
 	}
-	in := &inMail{d: d, msg: msg, rawSum: sha256.Sum256(d.Raw), from: msg.From.Email}
+	in := &inMail{d: d, msg: msg, sum: hexSum(d.Raw), from: msg.From.Email}
 	if in.from == "" {
 		in.from = strings.ToLower(strings.Trim(d.From, "<>"))
 	}
-	in.sum, in.dedupe = hex.EncodeToString(in.rawSum[:]), dedupeKey(msg, in.from, in.rawSum[:])
+	in.dedupe = dedupeKey(msg, in.from, in.sum)
 	in.auth = s.authenticator().Check(ctx, d, msg.From.Email)
 	// Too long for a case, it is cut on the record and flagged; the mail is kept whole.
 	var cut bool
@@ -369,12 +366,11 @@ func automaticAnswersCase(w *work, c *desk.Case, from desk.Contact) (bool, error
 
 // dedupeKey identifies a mail across a sender's retries: its Message-ID, sender and text, or
 // its exact bytes when it has no Message-ID.
-func dedupeKey(msg *mail.Message, from string, rawSum []byte) string {
+func dedupeKey(msg *mail.Message, from, rawSum string) string {
 	if msg.MessageID == "" {
-		return "raw:" + hex.EncodeToString(rawSum)
+		return "raw:" + rawSum
 	}
-	sum := sha256.Sum256([]byte(msg.MessageID + "\x00" + from + "\x00" + msg.Text))
-	return "mid:" + hex.EncodeToString(sum[:])
+	return "mid:" + hexSum([]byte(msg.MessageID+"\x00"+from+"\x00"+msg.Text))
 }
 
 // mailContact is the contact point a mail came from: its From address, or, when it has no

@@ -631,22 +631,13 @@ func mayUpdateAgent(w *work, o Object) (bool, error) {
 	return mayManageAgent(w, o)
 }
 
-// mayCreateAgent: an admin any role; a manager no admins or managers, and only below themselves.
+// mayCreateAgent: whom the actor could manage (mayManageAgent: an admin any role; a manager
+// only below themselves, no admins), except that a manager makes no managers either.
 func mayCreateAgent(w *work, o Object) (bool, error) {
-	a := w.actor
-	switch {
-	case o.Agent == nil:
-		return true, nil
-	case isAdminActor(a):
-		return true, nil
-	case a.Role != desk.RoleManager || o.Agent.Role == desk.RoleAdmin || o.Agent.Role == desk.RoleManager:
-		return false, nil
-	case o.Agent.ManagerID == a.ID:
-		return true, nil
-	case o.Agent.ManagerID == 0:
+	if o.Agent != nil && o.Agent.Role == desk.RoleManager && !isAdminActor(w.actor) {
 		return false, nil
 	}
-	return aboveAgent(w, a.ID, o.Agent.ManagerID)
+	return mayManageAgent(w, o)
 }
 
 // mayChangeTeam: an admin any team; a manager their own.

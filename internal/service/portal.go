@@ -140,6 +140,35 @@ func linkMailed(w *work, res PortalLinkResult, done func(PortalLinkResult)) {
 	}
 }
 
+// tokenLink is the address of a one-time link's page: its token carries the link's row and
+// secret.
+func tokenLink(baseURL, path string, id int64, secret string) string {
+	return strings.TrimRight(baseURL, "/") + path + "?token=" + url.QueryEscape(auth.FormatToken(id, secret))
+}
+
+// linkMail is a mail carrying a one-time link (a portal sign-in, a password reset, an embedded
+// request's confirmation), named by the link's kind, row and digest.
+type linkMail struct {
+	kind          string // "portal", "reset", "embed": the Message-ID's first part
+	id            int64
+	digest        []byte
+	from          string // the sender's name
+	to            mail.Address
+	subject, text string
+}
+
+// queueLinkMail puts a link's mail in the outbox, in the transaction that made the link. Its
+// Message-ID is made of the link (kind, row, a piece of the digest): unique with no lookup.
+func (s *Service) queueLinkMail(w *work, m linkMail) error {
+	messageID := fmt.Sprintf("%s.%d.%s@%s", m.kind, m.id, hex.EncodeToString(m.digest[:6]), s.mailDomain())
+	raw, err := s.compose(mail.Outgoing{From: mail.Address{Name: m.from, Email: s.mailCfg.Address}, To: m.to,
+		Subject: m.subject, Text: m.text, MessageID: messageID, Automatic: true, Date: w.now})
+	if err != nil {
+		return fmt.Errorf("compose %s link mail: %w", m.kind, err)
+	}
+	return w.tx.QueueMail(w.ctx, store.OutMail{From: s.mailCfg.Address, To: m.to.Email, MessageID: messageID, Raw: raw}, w.now)
+}
+
 // makePortalLink makes a one-time sign-in link for the customer reachable at the asked address
 // and puts a mail with it in the outbox, in tx. The link's secret is kept only as a digest; the
 // link expires after PortalLinkLength. An unknown address is not an error: nothing is stored
@@ -169,7 +198,7 @@ func (s *Service) makePortalLink(w *work, ask portalLinkAsk, compose func(lang, 
 	if err != nil {
 		return res, err
 	}
-	link := strings.TrimRight(ask.BaseURL, "/") + "/portal/signin?token=" + url.QueryEscape(auth.FormatToken(linkID, secret))
+	link := tokenLink(ask.BaseURL, "/portal/signin", linkID, secret)
 	if !s.mailCfg.Outbound {
 		res.Link = link
 		return res, nil
@@ -181,15 +210,9 @@ func (s *Service) makePortalLink(w *work, ask portalLinkAsk, compose func(lang, 
 		lang = ask.Lang
 	}
 	subject, text := compose(lang, link, expires)
-	messageID := fmt.Sprintf("portal.%d.%s@%s", linkID, hex.EncodeToString(digest[:6]), s.mailDomain())
-	sender := desk.ReaderFor(lang, "").MailSender()
-	raw, err := s.compose(mail.Outgoing{From: mail.Address{Name: sender, Email: s.mailCfg.Address},
-		To: mail.Address{Name: cust.Name, Email: contact.Value}, Subject: subject, Text: text, MessageID: messageID,
-		Automatic: true, Date: now})
-	if err != nil {
-		return res, fmt.Errorf("compose sign-in mail: %w", err)
-	}
-	if err := tx.QueueMail(ctx, store.OutMail{From: s.mailCfg.Address, To: contact.Value, MessageID: messageID, Raw: raw}, now); err != nil {
+	if err := s.queueLinkMail(w, linkMail{kind: "portal", id: linkID, digest: digest,
+		from: desk.ReaderFor(lang, "").MailSender(), to: mail.Address{Name: cust.Name, Email: contact.Value},
+		subject: subject, text: text}); err != nil {
 		return res, err
 	}
 	res.Queued = true

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -35,7 +33,7 @@ func (s *Service) AddRecording(ctx context.Context, actor desk.Actor, in Recordi
 	if err := desk.ValidateDocument(desk.RecordingKind, in.Filename, int64(len(in.Content))); err != nil {
 		return desk.Entry{}, err
 	}
-	sum := sha256.Sum256(in.Content)
+	sum := hexSum(in.Content)
 	var out []desk.Entry
 	err = s.write(ctx, actor, func(w *work) error {
 		c, err := w.caseFor(in.CaseID, ActRecordingAdd)
@@ -60,7 +58,7 @@ func (s *Service) AddRecording(ctx context.Context, actor desk.Actor, in Recordi
 			return err
 		}
 		d := desk.Document{CustomerID: c.CustomerID, CaseID: c.ID, CallSeq: in.CallSeq, Kind: desk.RecordingKind,
-			Filename: desk.CleanFilename(in.Filename), ContentType: ctype, Size: int64(len(in.Content)), SHA256: hex.EncodeToString(sum[:]),
+			Filename: desk.CleanFilename(in.Filename), ContentType: ctype, Size: int64(len(in.Content)), SHA256: sum,
 			By: desk.Actor{Kind: actor.Kind, ID: actor.ID, Name: actor.Name}, CreatedAt: w.now}
 		if err := w.tx.InsertDocument(w.ctx, &d, in.Content); err != nil {
 			return err

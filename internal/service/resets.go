@@ -2,10 +2,7 @@ package service
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/auth"
@@ -66,7 +63,7 @@ func (s *Service) makePasswordReset(w *work, a desk.Agent, ask portalLinkAsk, co
 	if err != nil {
 		return res, err
 	}
-	link := strings.TrimRight(ask.BaseURL, "/") + "/login/reset?token=" + url.QueryEscape(auth.FormatToken(id, secret))
+	link := tokenLink(ask.BaseURL, "/login/reset", id, secret)
 	if !s.mailCfg.Outbound {
 		res.Link = link
 		return res, nil
@@ -79,13 +76,8 @@ func (s *Service) makePasswordReset(w *work, a desk.Agent, ask portalLinkAsk, co
 		lang = ask.Lang
 	}
 	subject, text := compose(lang, link, expires)
-	messageID := fmt.Sprintf("reset.%d.%s@%s", id, hex.EncodeToString(digest[:6]), s.mailDomain())
-	raw, err := s.compose(mail.Outgoing{From: mail.Address{Name: "Kept", Email: s.mailCfg.Address}, To: mail.Address{Name: a.Name, Email: a.Email},
-		Subject: subject, Text: text, MessageID: messageID, Automatic: true, Date: w.now})
-	if err != nil {
-		return res, fmt.Errorf("compose reset mail: %w", err)
-	}
-	if err := w.tx.QueueMail(w.ctx, store.OutMail{From: s.mailCfg.Address, To: a.Email, MessageID: messageID, Raw: raw}, w.now); err != nil {
+	if err := s.queueLinkMail(w, linkMail{kind: "reset", id: id, digest: digest,
+		from: "Kept", to: mail.Address{Name: a.Name, Email: a.Email}, subject: subject, text: text}); err != nil {
 		return res, err
 	}
 	res.Queued = true

@@ -97,7 +97,7 @@ func (s *Server) createAutomation(w http.ResponseWriter, r *request) error {
 	}
 	a, form := automationForm(r)
 	_, err := s.svc.CreateAutomation(r.Context(), r.sess.Actor, a)
-	if e, ok := desk.AsError(err); ok && (e.Kind == desk.KindInvalid || e.Kind == desk.KindConflict) {
+	if _, _, ok := formRefusal(err); ok { // the page answers 422 whatever the refusal
 		return s.showAutomations(w, r, http.StatusUnprocessableEntity, automationsData{Form: form, Error: r.ErrorText(err)})
 	}
 	if err != nil {

@@ -133,8 +133,7 @@ func (s *Server) addAbsence(w http.ResponseWriter, r *request) error {
 			return s.leaveForm(w, r, me, form, in, nil, "", http.StatusConflict)
 		}
 		if err == nil {
-			http.Redirect(w, r.Request, "/availability?week="+in.From.In(me.Location()).Format("2006-01-02"), http.StatusSeeOther)
-			return nil
+			return absenceAdded(w, r, me, in, nil)
 		}
 		if _, _, ok := formRefusal(err); !ok {
 			return err
@@ -367,6 +366,12 @@ func (s *Server) startLeave(w http.ResponseWriter, r *request) error {
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "leave", view{Title: r.T("avail.leave.title"), Data: d})
 	}
+	return absenceAdded(w, r, me, in, handovers)
+}
+
+// absenceAdded sends the browser to the week the absence begins in, naming the cases handed
+// over with it, if any (the page lists them with their new owners).
+func absenceAdded(w http.ResponseWriter, r *request, me desk.Agent, in desk.NewAbsence, handovers []service.CaseHandover) error {
 	ids := make([]string, 0, len(handovers))
 	for _, h := range handovers {
 		ids = append(ids, strconv.FormatInt(h.CaseID, 10))

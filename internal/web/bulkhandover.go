@@ -309,11 +309,5 @@ func (s *Server) bulkStart(w http.ResponseWriter, r *request, me desk.Agent, for
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "bulkhandover", view{Title: r.T("bulk.title"), Data: d})
 	}
-	ids := make([]string, 0, len(handovers))
-	for _, h := range handovers {
-		ids = append(ids, strconv.FormatInt(h.CaseID, 10))
-	}
-	q := url.Values{"week": {in.From.In(me.Location()).Format("2006-01-02")}, "handed": {strings.Join(ids, ",")}}
-	http.Redirect(w, r.Request, "/availability?"+q.Encode(), http.StatusSeeOther)
-	return nil
+	return absenceAdded(w, r, me, in, handovers)
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -46,7 +45,7 @@ func (s *Server) portalNewRequest(w http.ResponseWriter, r *request) error {
 		}
 	}
 	id, err := s.svc.OpenRequest(r.Context(), r.sess.Actor, in)
-	if e, ok := desk.AsError(err); ok && (e.Kind == desk.KindInvalid || e.Kind == desk.KindConflict) {
+	if e, _, ok := formRefusal(err); ok { // the page answers 422 whatever the refusal
 		text := r.T("portal.new.error")
 		if e.Code == "missing_references" {
 			text = r.T("portal.new.missing")
