@@ -64,6 +64,41 @@ type agentCache struct {
 	mu     sync.RWMutex
 	parsed map[string]desk.Hours
 	zones  map[string]*time.Location
+	pools  map[int64]stampedPool // by team (0: the desk's)
+}
+
+// stampedPool is an owner pool as read at a stamp of owner_pool_stamp.
+type stampedPool struct {
+	stamp int64
+	pool  OwnerPool
+}
+
+// pool is the team's owner pool as kept, if it was read at stamp and holds at now. Its agents
+// and absences are shared with every transaction given it: nothing changes them in place.
+func (c *agentCache) pool(teamID, stamp int64, now time.Time) (OwnerPool, bool) {
+	if c == nil {
+		return OwnerPool{}, false
+	}
+	c.mu.RLock()
+	kept, ok := c.pools[teamID]
+	c.mu.RUnlock()
+	if !ok || kept.stamp != stamp || !kept.pool.Holds(now) {
+		return OwnerPool{}, false
+	}
+	return kept.pool, true
+}
+
+// keepPool keeps a team's owner pool as read at stamp, before any open counts were read into it.
+func (c *agentCache) keepPool(teamID, stamp int64, p OwnerPool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pools == nil || len(c.pools) >= maxCachedAgentValues {
+		c.pools = map[int64]stampedPool{}
+	}
+	c.pools[teamID] = stampedPool{stamp, p}
 }
 
 const maxCachedAgentValues = 256

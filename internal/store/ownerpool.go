@@ -37,9 +37,28 @@ func (p *OwnerPool) Holds(now time.Time) bool {
 	return d >= -poolHolds && d <= poolHolds
 }
 
-// OwnerPool reads the agents (of one team, when teamID is not 0), with their leave and sickness
-// that may count within an hour of now, in two statements.
+// OwnerPool is the agents (of one team, when teamID is not 0), with their leave and sickness
+// that may count within an hour of now. The store keeps each team's pool between transactions
+// and reads it again, in two statements, only when agents, teams or absences were written since
+// (owner_pool_stamp, migration 00053) or it no longer holds at now.
 func (t *Tx) OwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
+	// The stamp before the pool: a pool read after it is at least as new as the stamp.
+	var stamp int64
+	if err := t.unheld().QueryRowContext(ctx, `SELECT stamp FROM owner_pool_stamp`).Scan(&stamp); err != nil {
+		return OwnerPool{}, fmt.Errorf("owner pool stamp: %w", err)
+	}
+	if p, ok := t.agents.pool(teamID, stamp, now); ok {
+		return p, nil
+	}
+	p, err := t.readOwnerPool(ctx, teamID, now)
+	if err == nil {
+		t.agents.keepPool(teamID, stamp, p)
+	}
+	return p, err
+}
+
+// readOwnerPool reads a team's owner pool (see OwnerPool).
+func (t *Tx) readOwnerPool(ctx context.Context, teamID int64, now time.Time) (OwnerPool, error) {
 	p := OwnerPool{teamID: teamID, Read: now, Absences: map[int64][]desk.Absence{}}
 	q, args := narrowed(`SELECT `+agentColumns+agentFrom, `a.team_id = CAST($1 AS BIGINT)`, teamID) // cast: see CustomerAt
 	// Unheld (pending.go), as the absences below: nothing held writes agents or absences.

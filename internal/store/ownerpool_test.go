@@ -200,3 +200,86 @@ func TestOwnerPools(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnerPoolKept checks that a team's owner pool is kept between transactions, read again
+// (one statement instead of three) only after agents, teams or absences were written, and that
+// a write rolled back leaves nothing of itself in the pool kept.
+func TestOwnerPoolKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		ctx := context.Background()
+		ann, _, _ := seed(t, st)
+		// pool reads the team's pool in a transaction of its own, with the statements it ran.
+		pool := func(at time.Time) (store.OwnerPool, int64) {
+			t.Helper()
+			var p store.OwnerPool
+			before := st.Statements()
+			err := st.Write(ctx, func(tx *store.Tx) error {
+				var err error
+				p, err = tx.OwnerPool(ctx, ann.TeamID, at)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p, st.Statements() - before
+		}
+		write := func(fn func(tx *store.Tx) error) {
+			t.Helper()
+			if err := st.Write(ctx, fn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, _ := pool(t0)
+		if len(first.Agents) != 1 || len(first.Absences) != 0 {
+			t.Fatalf("first pool: %d agents, %d with absences; want 1 and 0", len(first.Agents), len(first.Absences))
+		}
+		if p, n := pool(t0.Add(time.Minute)); n != 1 || !reflect.DeepEqual(p.Agents, first.Agents) {
+			t.Errorf("nothing written: %d statements, agents %v; want 1 (the stamp) and the same agents", n, p.Agents)
+		}
+
+		// An absence booked: the next pool has it.
+		write(func(tx *store.Tx) error {
+			return tx.InsertAbsence(ctx, &desk.Absence{AgentID: ann.ID, Kind: "sick", From: t0, To: t0.Add(8 * time.Hour), CreatedAt: t0})
+		})
+		p, n := pool(t0.Add(2 * time.Minute))
+		if n < 3 || len(p.Absences[ann.ID]) != 1 {
+			t.Errorf("after an absence: %d statements, absences %v; want the pool read again with it", n, p.Absences)
+		}
+
+		// An agent added to the team, in a transaction that reads the pool and then rolls back:
+		// the pool kept must not keep the agent that never was.
+		rolledBack := errors.New("roll back")
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			bo := desk.Agent{Name: "Bo", Email: "bo@example.ee", Role: desk.RoleAgent, TeamID: ann.TeamID, Timezone: "UTC", Hours: desk.DefaultHours(), Active: true, CreatedAt: t0}
+			if err := tx.InsertAgent(ctx, &bo); err != nil {
+				return err
+			}
+			p, err := tx.OwnerPool(ctx, ann.TeamID, t0.Add(3*time.Minute))
+			if err != nil {
+				return err
+			}
+			if len(p.Agents) != 2 {
+				t.Errorf("in the transaction that added Bo: %d agents, want 2", len(p.Agents))
+			}
+			return rolledBack
+		})
+		if !errors.Is(err, rolledBack) {
+			t.Fatal(err)
+		}
+		if p, _ := pool(t0.Add(4 * time.Minute)); len(p.Agents) != 1 {
+			t.Errorf("after the rollback: %d agents in the pool, want 1", len(p.Agents))
+		}
+
+		// The agent changed (made inactive): seen at once.
+		write(func(tx *store.Tx) error { return tx.SetAgentActive(ctx, ann.ID, false) })
+		if p, _ := pool(t0.Add(5 * time.Minute)); len(p.Agents) != 1 || p.Agents[0].Active {
+			t.Errorf("after making Ann inactive: %+v", p.Agents)
+		}
+
+		// A pool no longer holding at a later time is read again though nothing changed.
+		if _, n := pool(t0.Add(3 * time.Hour)); n < 3 {
+			t.Errorf("three hours later: %d statements, want the pool read again", n)
+		}
+	})
+}

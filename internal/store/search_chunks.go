@@ -484,7 +484,7 @@ func (t *Tx) writeRecent(ctx context.Context, s tail, js string, rows [][]any) (
 			continue
 		}
 		if _, err := t.tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO search_recent%d (rowid, words, case_id, entry_id, internal)
-			SELECT value ->> 5, value ->> 0, value ->> 1, value ->> 3, value ->> 4 FROM json_each($1) WHERE (((value ->> 5) >> %d) & 1) = %d`, p, s.bits, p), js); err != nil {
+			SELECT value ->> 5, value ->> 0, value ->> 1, value ->> 3, value ->> 4 FROM jsonb_each($1) WHERE (((value ->> 5) >> %d) & 1) = %d`, p, s.bits, p), js); err != nil {
 			return false, fmt.Errorf("index words of %d texts: recent: %w", len(rows), err)
 		}
 	}
