@@ -152,7 +152,7 @@ func (s *Service) SubmitEmbedRequest(ctx context.Context, in EmbedSubmission) (E
 		if err != nil {
 			return err
 		}
-		link := tokenLink(in.BaseURL, "/embed/confirm", id, secret)
+		link := s.tokenLink(in.BaseURL, "/embed/confirm", id, secret)
 		if !s.mailCfg.Outbound {
 			res.Link = link
 			return nil

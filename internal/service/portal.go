@@ -141,9 +141,15 @@ func linkMailed(w *work, res PortalLinkResult, done func(PortalLinkResult)) {
 }
 
 // tokenLink is the address of a one-time link's page: its token carries the link's row and
-// secret.
-func tokenLink(baseURL, path string, id int64, secret string) string {
-	return strings.TrimRight(baseURL, "/") + path + "?token=" + url.QueryEscape(auth.FormatToken(id, secret))
+// secret. It points at the desk's own address (SetLinkBase) when one is set, and only
+// otherwise at the address the request said (asked): a request's Host header is the caller's
+// to write, and a reset link mailed to an agent must not lead to a stranger's site.
+func (s *Service) tokenLink(asked, path string, id int64, secret string) string {
+	base := s.baseURL()
+	if base == "" {
+		base = asked
+	}
+	return strings.TrimRight(base, "/") + path + "?token=" + url.QueryEscape(auth.FormatToken(id, secret))
 }
 
 // linkMail is a mail carrying a one-time link (a portal sign-in, a password reset, an embedded
@@ -198,7 +204,7 @@ func (s *Service) makePortalLink(w *work, ask portalLinkAsk, compose func(lang, 
 	if err != nil {
 		return res, err
 	}
-	link := tokenLink(ask.BaseURL, "/portal/signin", linkID, secret)
+	link := s.tokenLink(ask.BaseURL, "/portal/signin", linkID, secret)
 	if !s.mailCfg.Outbound {
 		res.Link = link
 		return res, nil

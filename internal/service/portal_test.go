@@ -406,3 +406,34 @@ func TestPortalCustomerActions(t *testing.T) {
 		}
 	})
 }
+
+// TestLinksPointAtTheDesksOwnAddress: a one-time link in mail leads to the desk's own address
+// once one is set, whatever address the request came with. The API took its reset links'
+// address from the request's Host header, which the caller writes.
+func TestLinksPointAtTheDesksOwnAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		d := newLinkDesk(t, backend, true)
+		must(d.svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari", Email: "mari@example.ee"}))
+		ask := func(base string) string {
+			t.Helper()
+			if err := d.svc.RequestPortalLink(ctx, service.PortalLinkRequest{Email: "mari@example.ee", Lang: "en", BaseURL: base}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := d.runner.RunDue(ctx); err != nil || n != 1 {
+				t.Fatalf("the queued request: %d timers fired, %v", n, err)
+			}
+			out := outbox(t, d.st, 0)
+			text, _ := linkIn(t, out[len(out)-1])
+			return text
+		}
+		if text := ask("https://asked.example"); !strings.Contains(text, "https://asked.example/portal/signin?token=") {
+			t.Errorf("with no address of its own, the desk's link should use the one asked for:\n%s", text)
+		}
+		d.svc.SetLinkBase("https://desk.example/")
+		text := ask("https://evil.example")
+		if !strings.Contains(text, "https://desk.example/portal/signin?token=") || strings.Contains(text, "evil.example") {
+			t.Errorf("with its own address set, the link must lead there:\n%s", text)
+		}
+	})
+}

@@ -63,7 +63,7 @@ func (s *Service) makePasswordReset(w *work, a desk.Agent, ask portalLinkAsk, co
 	if err != nil {
 		return res, err
 	}
-	link := tokenLink(ask.BaseURL, "/login/reset", id, secret)
+	link := s.tokenLink(ask.BaseURL, "/login/reset", id, secret)
 	if !s.mailCfg.Outbound {
 		res.Link = link
 		return res, nil
