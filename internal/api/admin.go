@@ -96,27 +96,7 @@ func (s *Server) patchCaseType(r *http.Request, svc *service.Service, a desk.Act
 }
 
 func (s *Server) patchCanned(r *http.Request, svc *service.Service, a desk.Actor, id int64, in cannedPatch) (any, error) {
-	if err := service.Gate(a, service.ActCannedChange); err != nil {
-		return nil, err
-	}
-	was, err := svc.CannedReply(r.Context(), a, id)
-	if err != nil {
-		return nil, err
-	}
-	c := service.CannedIn{Name: was.Name, Body: was.Body, Offer: was.Offer, Folder: was.Folder}
-	if in.Name != nil {
-		c.Name = *in.Name
-	}
-	if in.Body != nil {
-		c.Body = *in.Body
-	}
-	if in.Offer != nil {
-		c.Offer = *in.Offer
-	}
-	if in.Folder != nil {
-		c.Folder = *in.Folder
-	}
-	return svc.UpdateCannedReply(r.Context(), a, id, c)
+	return svc.UpdateCannedReply(r.Context(), a, id, service.CannedPatch{Name: in.Name, Body: in.Body, Offer: in.Offer, Folder: in.Folder})
 }
 
 func (s *Server) adminLog(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {

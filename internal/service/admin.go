@@ -182,19 +182,35 @@ func cannedTeam(w *work, name string) (int64, string, error) {
 	return id, name, err
 }
 
+// CannedPatch names what to change of a canned reply; nil leaves it as it is.
+type CannedPatch struct {
+	Name, Body, Folder *string
+	Offer              *bool
+}
+
 // UpdateCannedReply changes a canned reply's name, words, offer mark or folder (its scope stays
-// as it was made); an unknown variable is refused as when it was made.
-func (s *Service) UpdateCannedReply(ctx context.Context, actor desk.Actor, id int64, in CannedIn) (desk.CannedReply, error) {
+// as it was made); an unknown variable is refused as when it was made. The patch is laid over
+// the reply in the same transaction that stores it, so two changes at once each keep theirs.
+func (s *Service) UpdateCannedReply(ctx context.Context, actor desk.Actor, id int64, in CannedPatch) (desk.CannedReply, error) {
 	if err := gate(actor, ActCannedChange); err != nil {
 		return desk.CannedReply{}, err
 	}
-	r, err := checkCanned(CannedIn{Name: in.Name, Body: in.Body, Offer: in.Offer, Folder: in.Folder})
-	if err != nil {
-		return r, err
-	}
-	err = s.write(ctx, actor, func(w *work) error {
+	var r desk.CannedReply
+	err := s.write(ctx, actor, func(w *work) error {
 		was, err := loadCannedFor(w, id, ActCannedChange)
 		if err != nil {
+			return err
+		}
+		c := CannedIn{Name: was.Name, Body: was.Body, Offer: was.Offer, Folder: was.Folder}
+		for _, f := range []struct{ to, from *string }{{&c.Name, in.Name}, {&c.Body, in.Body}, {&c.Folder, in.Folder}} {
+			if f.from != nil {
+				*f.to = *f.from
+			}
+		}
+		if in.Offer != nil {
+			c.Offer = *in.Offer
+		}
+		if r, err = checkCanned(c); err != nil {
 			return err
 		}
 		r.ID, r.CreatedAt, r.Scope, r.TeamID, r.Team, r.AgentID = was.ID, was.CreatedAt, was.Scope, was.TeamID, was.Team, was.AgentID

@@ -77,25 +77,25 @@ func TestCannedScopesAndFolders(t *testing.T) {
 		}
 
 		// Who changes what: the team's by its lead (not its agents), the personal one by Ann alone.
-		if _, err := svc.UpdateCannedReply(ctx, ann, refund.ID, service.CannedIn{Name: refund.Name, Body: refund.Body, Folder: "Money"}); !isForbidden(err) {
+		if _, err := svc.UpdateCannedReply(ctx, ann, refund.ID, service.CannedPatch{Folder: ptr("Money")}); !isForbidden(err) {
 			t.Errorf("an agent changes the team's reply: %v, want forbidden", err)
 		}
-		moved := must(svc.UpdateCannedReply(ctx, lea, refund.ID, service.CannedIn{Name: refund.Name, Body: refund.Body, Folder: "Money"}))
+		moved := must(svc.UpdateCannedReply(ctx, lea, refund.ID, service.CannedPatch{Folder: ptr("Money")}))
 		if moved.Folder != "Money" || moved.Scope != "team" || moved.TeamID != refund.TeamID {
 			t.Errorf("after the lead's change: %+v", moved)
 		}
 		for who, a := range map[string]desk.Actor{"Bob": bob, "the admin": admin} {
-			if _, err := svc.UpdateCannedReply(ctx, a, mine.ID, service.CannedIn{Name: "Hijacked", Body: "x"}); !isNotFound(err) {
+			if _, err := svc.UpdateCannedReply(ctx, a, mine.ID, service.CannedPatch{Name: ptr("Hijacked"), Body: ptr("x")}); !isNotFound(err) {
 				t.Errorf("%s changes Ann's personal reply: %v, want not found", who, err)
 			}
 			if _, err := svc.DeleteCannedReply(ctx, a, mine.ID); !isNotFound(err) {
 				t.Errorf("%s deletes Ann's personal reply: %v, want not found", who, err)
 			}
 		}
-		if _, err := svc.UpdateCannedReply(ctx, ann, deskThanks.ID, service.CannedIn{Name: "Thanks", Body: "Changed"}); !isForbidden(err) {
+		if _, err := svc.UpdateCannedReply(ctx, ann, deskThanks.ID, service.CannedPatch{Body: ptr("Changed")}); !isForbidden(err) {
 			t.Errorf("an agent changes the desk's reply: %v, want forbidden", err)
 		}
-		must(svc.UpdateCannedReply(ctx, ann, mine.ID, service.CannedIn{Name: "Thanks", Body: "Thanks a lot, {{customer.name}}!", Folder: "Mine"}))
+		must(svc.UpdateCannedReply(ctx, ann, mine.ID, service.CannedPatch{Body: ptr("Thanks a lot, {{customer.name}}!"), Folder: ptr("Mine")}))
 
 		// An automation acts for the desk: someone's personal reply is refused when the rule is saved,
 		// not at every run.
@@ -126,6 +126,39 @@ func TestCannedScopesAndFolders(t *testing.T) {
 		rec := must(svc.Record(ctx, ann, c.ID))
 		if sent := rec[len(rec)-1].Body; sent != preview {
 			t.Errorf("sent %q, previewed %q", sent, preview)
+		}
+	})
+}
+
+// TestCannedPatchesAtOnce: changes to different parts of one canned reply made at the same
+// time each keep theirs. The API read the reply, laid its patch over it and stored the whole
+// in separate transactions, so the later store put back what the earlier one changed.
+func TestCannedPatchesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		svc, _ := newService(t, backend)
+		admin := desk.AgentActor(must(svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ada Admin", Email: "ada@example.ee", Role: "admin"})))
+		r := must(svc.CreateCannedReply(ctx, admin, "Thanks", "Thank you for writing.", false))
+		const n = 8
+		errs := make(chan error, 2*n)
+		for i := range n {
+			go func() {
+				_, err := svc.UpdateCannedReply(ctx, admin, r.ID, service.CannedPatch{Folder: ptr("Folder")})
+				errs <- err
+			}()
+			go func() {
+				_, err := svc.UpdateCannedReply(ctx, admin, r.ID, service.CannedPatch{Body: ptr(strings.Repeat("Thank you! ", i+1))})
+				errs <- err
+			}()
+		}
+		for range 2 * n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := must(svc.CannedReply(ctx, admin, r.ID))
+		if got.Folder != "Folder" || !strings.HasPrefix(got.Body, "Thank you! ") || got.Name != "Thanks" {
+			t.Errorf("after the patches: %+v; want the folder, a new body and the name kept", got)
 		}
 	})
 }

@@ -706,8 +706,8 @@ func (s *Server) adminUpdateCanned(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	f := r.PostForm
-	in := service.CannedIn{Name: f.Get("name"), Body: f.Get("body"), Offer: f.Get("offer") != "", Folder: f.Get("folder")}
-	_, err = s.svc.UpdateCannedReply(r.Context(), r.sess.Actor, id, in)
+	name, body, folder, offer := f.Get("name"), f.Get("body"), f.Get("folder"), f.Get("offer") != ""
+	_, err = s.svc.UpdateCannedReply(r.Context(), r.sess.Actor, id, service.CannedPatch{Name: &name, Body: &body, Offer: &offer, Folder: &folder})
 	return afterForm(w, r, err, f, "", func(status int, v adminView) error { return s.cannedOnePage(w, r, status, c, v) },
 		fmt.Sprintf("/admin/canned/%d?done=saved", id))
 }
