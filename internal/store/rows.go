@@ -172,6 +172,9 @@ func narrowed(q, cond string, id int64) (string, []any) {
 	return q + ` WHERE ` + cond, []any{id}
 }
 
+// rollRows is how many rows one of PostgreSQL's insertRows statements writes.
+const rollRows = 500
+
 // insertRows runs head, n rows of cols values each, then tail, many rows a statement. On
 // SQLite the placeholders are anonymous and the rows go in chunks of chunkSizes (so a few
 // statement texts are cached): modernc looks up each numbered placeholder's name in a list as
