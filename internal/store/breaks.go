@@ -103,7 +103,7 @@ func (t *Tx) forUpdate(q string) string {
 // a write it locks their rows, in the order of their ids, as Case locks one.
 func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
 	out, err := byIDs(ctx, t, "load cases", ids, func(in string) string {
-		return t.forUpdate(`SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`)
+		return t.forUpdate(`SELECT ` + t.d.cols(caseColumns) + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`)
 	}, scanCase, func(c desk.Case) int64 { return c.ID })
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +128,32 @@ func (d dialect) untyped(col string) string {
 		return "+" + col // no declared type
 	}
 	return col
+}
+
+// columnList is a list of columns as each dialect reads it: on SQLite its times untyped (see
+// untyped), so that the driver hands over their text instead of trying a layout that fails
+// (an allocated error a time) before the one that reads it.
+type columnList struct{ sqlite, postgres string }
+
+// timesUntyped is the column list cols (names separated by commas) with the columns named in
+// times untyped on SQLite.
+func timesUntyped(cols string, times ...string) columnList {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		name := strings.TrimSpace(p)
+		if slices.Contains(times, name) {
+			parts[i] = strings.Replace(p, name, sqliteDialect.untyped(name), 1)
+		}
+	}
+	return columnList{sqlite: strings.Join(parts, ","), postgres: cols}
+}
+
+// cols is the column list as d reads it.
+func (d dialect) cols(c columnList) string {
+	if d.name == "sqlite" {
+		return c.sqlite
+	}
+	return c.postgres
 }
 
 // valuesRows is rows rows of cols placeholders in the dialect's form: SQLite's anonymous "?"

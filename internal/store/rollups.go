@@ -156,19 +156,21 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		return desk.DefaultTeamSettings()
 	}
 	list := idList(ids)
-	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, COALESCE(c.team_id, 0), c.channel, COALESCE(c.owner_id, 0), c.created_at, c.status,
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, COALESCE(c.team_id, 0), c.channel, COALESCE(c.owner_id, 0), `+t.d.untyped("c.created_at")+`, c.status,
 		  `+firstAnswer+`
 		FROM cases c WHERE c.id IN `+t.d.jsonIDs(1)+` ORDER BY c.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: cases: %w", err)
 	}
-	var cases []factCase
+	cases := make([]factCase, 0, len(ids))
 	for rows.Next() {
 		var c factCase
-		if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.team, &c.channel, &c.owner, &c.created, &c.status, &c.answered); err != nil {
+		var created anyTime
+		if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.team, &c.channel, &c.owner, &created, &c.status, &c.answered); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("roll-ups: cases: %w", err)
 		}
+		c.created = created.Time
 		cases = append(cases, c)
 	}
 	rows.Close()
@@ -201,14 +203,14 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	}
 
 	// Promises, by the day made.
-	rows, err = t.tx.QueryContext(ctx, `SELECT p.case_id, p.owner_id, p.created_at, p.state, p.slips FROM promises p JOIN agents a ON a.id = p.owner_id
+	rows, err = t.tx.QueryContext(ctx, `SELECT p.case_id, p.owner_id, `+t.d.untyped("p.created_at")+`, p.state, p.slips FROM promises p JOIN agents a ON a.id = p.owner_id
 		WHERE p.case_id IN `+t.d.jsonIDs(1)+` ORDER BY p.case_id, p.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: promises: %w", err)
 	}
 	for rows.Next() {
 		var caseID, owner int64
-		var made time.Time
+		var made anyTime
 		var state string
 		var slips int
 		if err := rows.Scan(&caseID, &owner, &made, &state, &slips); err != nil {
@@ -219,12 +221,12 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		if c == nil {
 			continue
 		}
-		add(c, "made", made, owner, 0, 0)
+		add(c, "made", made.Time, owner, 0, 0)
 		if state == "kept" || state == "broken" {
-			add(c, state, made, owner, 0, 0)
+			add(c, state, made.Time, owner, 0, 0)
 		}
 		if slips > 0 {
-			add(c, "slipped", made, owner, 0, 0)
+			add(c, "slipped", made.Time, owner, 0, 0)
 		}
 	}
 	rows.Close()
@@ -238,14 +240,14 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		from, to desk.Status
 	}
 	changes := map[int64][]change{}
-	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, e.at, e.data FROM entries e
+	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, `+t.d.untyped("e.at")+`, e.data FROM entries e
 		WHERE e.kind = 'status_changed' AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
 	}
 	for rows.Next() {
 		var caseID int64
-		var when time.Time
+		var when anyTime
 		var data string
 		if err := rows.Scan(&caseID, &when, &data); err != nil {
 			rows.Close()
@@ -255,7 +257,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		if json.Unmarshal([]byte(data), &d) != nil {
 			continue // the backlog report skips it too (its read fails on it)
 		}
-		changes[caseID] = append(changes[caseID], change{when.UTC(), d.From, d.To})
+		changes[caseID] = append(changes[caseID], change{when.Time, d.From, d.To})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -292,7 +294,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		at            time.Time
 	}
 	var outcomes []outcome
-	rows, err = t.tx.QueryContext(ctx, `SELECT o.case_id, o.agent_id, o.outcome, o.at FROM resolution_outcomes o
+	rows, err = t.tx.QueryContext(ctx, `SELECT o.case_id, o.agent_id, o.outcome, `+t.d.untyped("o.at")+` FROM resolution_outcomes o
 		WHERE o.case_id IN `+t.d.jsonIDs(1)+` ORDER BY o.case_id, o.at`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
@@ -301,11 +303,12 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	for rows.Next() {
 		var o outcome
 		var agent sql.NullInt64
-		if err := rows.Scan(&o.caseID, &agent, &o.what, &o.at); err != nil {
+		var when anyTime
+		if err := rows.Scan(&o.caseID, &agent, &o.what, &when); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
 		}
-		o.agent, o.at = agent.Int64, o.at.UTC()
+		o.agent, o.at = agent.Int64, when.Time
 		if c := at[o.caseID]; c != nil {
 			outcomes = append(outcomes, o)
 			customers[c.customer] = true
@@ -321,17 +324,18 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		for id := range customers {
 			cs = append(cs, id)
 		}
-		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.created_at FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(1), idList(cs))
+		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, `+t.d.untyped("c.created_at")+` FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(1), idList(cs))
 		if err != nil {
 			return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
 		}
 		for rows.Next() {
 			var c factCase
-			if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.created); err != nil {
+			var created anyTime
+			if err := rows.Scan(&c.id, &c.customer, &c.typ, &created); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
 			}
-			c.created = c.created.UTC()
+			c.created = created.Time
 			later[c.customer] = append(later[c.customer], c)
 		}
 		rows.Close()
