@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,7 +55,14 @@ func (d dialect) factRowsIn(n int) string {
 func (d dialect) factRows(rows []any) string {
 	parts := make([]string, len(rows))
 	for i, r := range rows {
-		parts[i] = fmt.Sprint(r)
+		switch r := r.(type) {
+		case string: // PostgreSQL's ctid as text
+			parts[i] = r
+		case int64: // SQLite's rowid
+			parts[i] = strconv.FormatInt(r, 10)
+		default:
+			parts[i] = fmt.Sprint(r)
+		}
 		if d.name == "postgres" {
 			parts[i] = `"` + parts[i] + `"` // "(page,item)": quoted, it holds a comma
 		}

@@ -545,12 +545,27 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 					}
 					v = v.Elem()
 				}
-				args = append(args, v.Interface())
+				args = append(args, plain(v))
 			}
 		}
 		_, err := t.tx.ExecContext(ctx, q[:start]+valuesRows(hi-lo, len(fields))+q[end+len(rowsMarkEnd):], args...)
 		return err
 	})
+}
+
+// plain is v as a bound value: v.Interface() copies every value it boxes to a new allocation;
+// an int or bool boxed as itself does not allocate for small or zero values, nor an empty
+// string (most of a case's columns), and the driver takes int64 for any int.
+func plain(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return v.Int()
+	case reflect.Bool:
+		return v.Bool()
+	}
+	return v.Interface()
 }
 
 // appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of

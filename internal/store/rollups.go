@@ -177,17 +177,29 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("roll-ups: cases: %w", err)
 	}
-	var out []fact
-	at := map[int64]*factCase{}
+	out := make([]fact, 0, 8*len(cases)) // most cases have a dozen facts or fewer
+	at := make(map[int64]*factCase, len(cases))
+	// The days and hours as text, each formatted once: a batch's facts fall on a few.
+	days, hours := map[int64]string{}, map[int64]string{}
+	format := func(m map[int64]string, when time.Time, unit int64, text func(time.Time) string) string {
+		k := when.Unix()
+		k -= ((k % unit) + unit) % unit // the start of its UTC day or hour
+		s, ok := m[k]
+		if !ok {
+			s = text(when)
+			m[k] = s
+		}
+		return s
+	}
 	add := func(c *factCase, measure string, when time.Time, agent, bucket, secs int64) {
-		out = append(out, fact{CaseID: c.id, Measure: measure, Day: dayOf(when), TeamID: c.team, AgentID: agent, Channel: c.channel, Type: c.typ, Bucket: bucket, N: 1, Secs: secs})
+		out = append(out, fact{CaseID: c.id, Measure: measure, Day: format(days, when, 86400, dayOf), TeamID: c.team, AgentID: agent, Channel: c.channel, Type: c.typ, Bucket: bucket, N: 1, Secs: secs})
 	}
 	// A backlog change counts by its day, and by its hour for the team and owner alone (a period
 	// from midnight in the reader's zone).
 	addBacklog := func(c *factCase, when time.Time, d int64) {
 		add(c, RollBacklog, when, c.owner, 0, 0)
 		out[len(out)-1].N = d
-		out = append(out, fact{CaseID: c.id, Measure: RollBacklogHour, Day: HourOf(when), TeamID: c.team, AgentID: c.owner, N: d})
+		out = append(out, fact{CaseID: c.id, Measure: RollBacklogHour, Day: format(hours, when, 3600, HourOf), TeamID: c.team, AgentID: c.owner, N: d})
 	}
 	elapsed := func(c *factCase, end time.Time) int64 {
 		return int64(math.Round(team(c.team).Calendar().Elapsed(c.created.UTC(), end.UTC()).Seconds()))
@@ -451,7 +463,7 @@ func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk
 	if err != nil {
 		return err
 	}
-	old, err := t.storedFacts(ctx, idList(ids))
+	old, err := t.storedFacts(ctx, idList(ids), len(fresh))
 	if err != nil {
 		return err
 	}
@@ -522,9 +534,9 @@ type storedFact struct {
 	row any
 }
 
-// storedFacts are the facts stored for the cases.
-func (t *Tx) storedFacts(ctx context.Context, list string) ([]storedFact, error) {
-	var out []storedFact
+// storedFacts are the facts stored for the cases, about as many as size (the fresh facts).
+func (t *Tx) storedFacts(ctx context.Context, list string, size int) ([]storedFact, error) {
+	out := make([]storedFact, 0, size+size/4)
 	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (storedFact, error) {
 		var f storedFact
 		err := row.Scan(&f.row, &f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs)
