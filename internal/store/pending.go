@@ -498,8 +498,8 @@ func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
 	if t.d.name == "sqlite" && strings.Contains(q, rowsMark) {
 		err = t.execValues(ctx, q, reflect.ValueOf(rows))
 	} else {
-		var list string
-		if list, err = jsonParam(rows); err == nil {
+		var list any
+		if list, err = t.d.jsonArg(rows); err == nil {
 			_, err = t.tx.ExecContext(ctx, q, list)
 		}
 	}
@@ -657,7 +657,7 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 		list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.d.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
 			e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash}
 	}
-	param, err := jsonParam(list)
+	param, err := t.d.jsonArg(list)
 	if err == nil {
 		var rows *sql.Rows
 		rows, err = t.tx.QueryContext(ctx, `INSERT INTO entries (`+cols+`) SELECT j.case_id, j.seq, j.kind, `+t.d.timeColumn("j.at")+`, j.actor_kind, j.actor_id,
