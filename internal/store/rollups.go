@@ -535,18 +535,36 @@ type storedFact struct {
 }
 
 // storedFacts are the facts stored for the cases, about as many as size (the fresh facts).
+// The measure, day and channel come as one text (factTexts): the drivers allocate a string for
+// each text they hand over, four a fact.
 func (t *Tx) storedFacts(ctx context.Context, list string, size int) ([]storedFact, error) {
 	out := make([]storedFact, 0, size+size/4)
 	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (storedFact, error) {
 		var f storedFact
-		err := row.Scan(&f.row, &f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs)
-		return f, err
-	}), `SELECT `+t.d.factRow+`, case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
+		var texts string
+		if err := row.Scan(&f.row, &f.CaseID, &texts, &f.TeamID, &f.AgentID, &f.Type, &f.Bucket, &f.N, &f.Secs); err != nil {
+			return f, err
+		}
+		var ok bool
+		if f.Measure, f.Day, f.Channel, ok = factTexts(texts); !ok {
+			return f, fmt.Errorf("a fact of case %d unreadable: %q", f.CaseID, texts)
+		}
+		return f, nil
+	}), `SELECT `+t.d.factRow+`, case_id, measure || ' ' || day || ' ' || channel, team_id, agent_id, case_type, bucket, n, secs FROM report_facts
 		WHERE case_id IN `+t.d.jsonIDs(1), list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
 	}
 	return out, nil
+}
+
+// factTexts splits storedFacts' text of a fact, "measure day channel", into parts that share
+// its bytes. A measure (the roll-ups' names and outcomes') and a day (dayOf, HourOf) have no
+// space; the channel is the rest, whatever it holds.
+func factTexts(s string) (measure, day, channel string, ok bool) {
+	measure, rest, ok1 := strings.Cut(s, " ")
+	day, channel, ok2 := strings.Cut(rest, " ")
+	return measure, day, channel, ok1 && ok2 && measure != "" && (len(day) == len(time.DateOnly) || len(day) == len("2006-01-02T15"))
 }
 
 // insertFacts stores facts, many rows a statement (on PostgreSQL one, of arrays).
