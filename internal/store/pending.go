@@ -532,6 +532,7 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 			return fmt.Errorf("rows of %s have no field %q", typ, name)
 		}
 	}
+	texts := boxes{}
 	return chunks(rows.Len(), func(lo, hi int) error {
 		args := make([]any, 0, len(fields)*(hi-lo))
 		for i := lo; i < hi; i++ {
@@ -545,7 +546,7 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 					}
 					v = v.Elem()
 				}
-				args = append(args, plain(v))
+				args = append(args, plain(v, texts))
 			}
 		}
 		_, err := t.tx.ExecContext(ctx, q[:start]+valuesRows(hi-lo, len(fields))+q[end+len(rowsMarkEnd):], args...)
@@ -554,12 +555,12 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 }
 
 // plain is v as a bound value: v.Interface() copies every value it boxes to a new allocation;
-// an int or bool boxed as itself does not allocate for small or zero values, nor an empty
-// string (most of a case's columns), and the driver takes int64 for any int.
-func plain(v reflect.Value) any {
+// an int or bool boxed as itself does not allocate for small or zero values, a text is boxed
+// once a statement (boxes), and the driver takes int64 for any int.
+func plain(v reflect.Value, texts boxes) any {
 	switch v.Kind() {
 	case reflect.String:
-		return v.String()
+		return texts.of(v.String())
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		return v.Int()
 	case reflect.Bool:
@@ -599,11 +600,17 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM entries`).Scan(&last); err != nil {
 			return fmt.Errorf("append %d entries: take ids: %w", len(all), err)
 		}
+		texts := boxes{}
+		var at time.Time
+		var atArg any // a batch's entries are mostly of one time: boxed once
 		err := chunks(len(all), func(lo, hi int) error {
 			args := make([]any, 0, 14*(hi-lo))
 			for i, e := range all[lo:hi] {
-				args = append(args, last+int64(lo+i)+1, e.CaseID, e.Seq, string(e.Kind), dbTime(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
-					e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash)
+				if atArg == nil || !e.At.Equal(at) {
+					at, atArg = e.At, dbTime(e.At)
+				}
+				args = append(args, last+int64(lo+i)+1, e.CaseID, e.Seq, texts.of(string(e.Kind)), atArg, texts.of(string(e.Actor.Kind)), e.Actor.ID,
+					texts.of(e.Actor.Name), e.Internal, texts.of(e.Channel), e.Body, string(e.Data), e.PrevHash, e.Hash)
 			}
 			_, err := t.tx.ExecContext(ctx, `INSERT INTO entries (id, `+cols+`) VALUES `+valuesRows(hi-lo, 14), args...)
 			return err

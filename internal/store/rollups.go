@@ -582,9 +582,10 @@ func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
 		_, err = t.tx.ExecContext(ctx, head+`SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
 			$6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])`, c.args()...)
 	} else {
+		texts := boxes{}
 		err = t.insertRows(ctx, head+`VALUES `, "", 10, len(fs), func(i int, args []any) []any {
 			f := fs[i]
-			return append(args, f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
+			return append(args, f.CaseID, texts.of(f.Measure), texts.of(f.Day), f.TeamID, f.AgentID, texts.of(f.Channel), texts.of(f.Type), f.Bucket, f.N, f.Secs)
 		})
 	}
 	if err != nil {
