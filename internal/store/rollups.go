@@ -575,7 +575,7 @@ func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
 		if len(fs) == 0 {
 			return nil
 		}
-		var c factColumns
+		c := newFactColumns(len(fs))
 		for _, f := range fs {
 			c.add(f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
 		}
@@ -603,6 +603,14 @@ func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
 type factColumns struct {
 	caseID, team, agent, bucket, n, secs []int64
 	measure, day, channel, typ           []string
+}
+
+// newFactColumns are columns of room for n rows.
+func newFactColumns(n int) *factColumns {
+	ids := func() []int64 { return make([]int64, 0, n) }
+	texts := func() []string { return make([]string, 0, n) }
+	return &factColumns{caseID: ids(), team: ids(), agent: ids(), bucket: ids(), n: ids(), secs: ids(),
+		measure: texts(), day: texts(), channel: texts(), typ: texts()}
 }
 
 func (c *factColumns) add(caseID int64, measure, day string, team, agent int64, channel, typ string, bucket, n, secs int64) {
@@ -643,7 +651,7 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 	if t.d.name == "postgres" {
 		// Arrays, as insertFacts writes its facts; unnest keeps their order, the locks' order.
 		if len(days) > 0 {
-			var c factColumns
+			c := newFactColumns(len(days))
 			for _, k := range days {
 				c.add(0, k.measure, k.day, k.team, 0, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
 			}
@@ -654,7 +662,7 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 			}
 		}
 		if len(agents) > 0 {
-			var c factColumns
+			c := newFactColumns(len(agents))
 			for _, k := range agents {
 				c.add(0, k.measure, k.day, k.team, k.agent, "", "", k.bucket, diff[k].n, diff[k].secs)
 			}
