@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -89,12 +90,30 @@ type canonicalActor struct {
 // Canonical returns the bytes an entry's hash is taken over. The case is named by its ref so
 // an exported record verifies on its own.
 func (e Entry) Canonical() []byte {
+	buf := canonicalBufs.Get().(*bytes.Buffer)
+	defer putCanonical(buf)
+	return bytes.Clone(e.canonical(buf))
+}
+
+// canonicalBufs are buffers for encoding entries' canonical bytes: every entry appended is
+// hashed, and growing a new buffer for each was a tenth of what a promise break allocated.
+var canonicalBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putCanonical returns a buffer to canonicalBufs, unless a large entry (a long mail) grew it.
+func putCanonical(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		canonicalBufs.Put(buf)
+	}
+}
+
+// canonical encodes the entry's canonical bytes into buf (emptied first) and returns them.
+func (e Entry) canonical(buf *bytes.Buffer) []byte {
 	data := e.Data
 	if len(data) == 0 {
 		data = json.RawMessage("null")
 	}
 	// Encoding a struct of strings, numbers and valid raw JSON cannot fail.
-	b, _ := plainJSON(canonicalEntry{
+	b, _ := plainJSONTo(buf, canonicalEntry{
 		V: 1, Case: CaseRef(e.CaseID), Seq: e.Seq, Kind: e.Kind,
 		At:       e.At.UTC().Format(time.RFC3339Nano),
 		Actor:    canonicalActor{e.Actor.Kind, e.Actor.ID, e.Actor.Name},
@@ -104,14 +123,24 @@ func (e Entry) Canonical() []byte {
 }
 
 // ComputeHash returns the hex SHA-256 of the entry's canonical bytes.
-func (e Entry) ComputeHash() string { return hexSHA256(e.Canonical()) }
+func (e Entry) ComputeHash() string {
+	buf := canonicalBufs.Get().(*bytes.Buffer)
+	defer putCanonical(buf)
+	return hexSHA256(e.canonical(buf))
+}
 
 // plainJSON is v as JSON with text as written ("<", not "\u003c") and no trailing newline: the
 // canonical bytes a chain's hashes are taken over (entries, admin log rows), and an exported
 // entry. Changing it breaks every existing chain.
 func plainJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	return plainJSONTo(&buf, v)
+}
+
+// plainJSONTo is plainJSON encoded into buf (emptied first); the bytes are buf's.
+func plainJSONTo(buf *bytes.Buffer, v any) ([]byte, error) {
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
@@ -119,10 +148,13 @@ func plainJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// hexSHA256 is a chain link's hash of its canonical bytes.
+// hexSHA256 is a chain link's hash of its canonical bytes, hex-encoded in a fixed array (every
+// appended entry is hashed).
 func hexSHA256(b []byte) string {
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	var hexed [2 * sha256.Size]byte
+	hex.Encode(hexed[:], sum[:])
+	return string(hexed[:])
 }
 
 // Chain turns drafts into entries that follow the case's record, and moves the case's head.

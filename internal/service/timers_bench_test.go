@@ -217,26 +217,36 @@ func BenchmarkPromiseBreakRate(b *testing.B) {
 	n := envInt("KEPT_BENCH_BREAKS", 1000)
 	for _, backend := range storetest.Backends {
 		b.Run(backend, func(b *testing.B) {
-			var took, cpu time.Duration
-			var allocs, bytes uint64
+			var r breakRun
 			for i := 0; i < b.N; i++ {
-				t, c, a, by := benchBreakRate(b, backend, n)
-				took, cpu, allocs, bytes = took+t, cpu+c, allocs+a, bytes+by
+				x := benchBreakRate(b, backend, n)
+				r = breakRun{r.took + x.took, r.cpu + x.cpu, r.allocs + x.allocs, r.bytes + x.bytes, r.stmts + x.stmts}
 			}
+			took, cpu, allocs, bytes := r.took, r.cpu, r.allocs, r.bytes
 			b.ReportMetric(float64(n*b.N)/took.Seconds(), "breaks/s")
 			// The process's CPU (not PostgreSQL's): steadier than the rate on a loaded machine.
 			b.ReportMetric(float64(cpu.Microseconds())/float64(n*b.N), "cpu_us/break")
 			// What the collector has to follow: the process's allocations while breaking.
 			b.ReportMetric(float64(allocs)/float64(n*b.N), "allocs/break")
 			b.ReportMetric(float64(bytes)/1024/float64(n*b.N), "KiB/break")
+			// Statements run (each a round trip on PostgreSQL).
+			b.ReportMetric(float64(r.stmts)/float64(n*b.N), "stmts/break")
 		})
 	}
 }
 
+// breakRun is what one run of benchBreakRate measured: how long the runner took to break the
+// promises, the CPU the process used meanwhile, the number and bytes of its allocations, and
+// the statements the store ran.
+type breakRun struct {
+	took, cpu     time.Duration
+	allocs, bytes uint64
+	stmts         int64
+}
+
 // benchBreakRate makes n promises on cases of four leads under one head, all due at once,
-// each of its own customer, and returns how long the runner took to break them, the CPU the
-// process used meanwhile, and the number and bytes of its allocations.
-func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duration, allocs, bytes uint64) {
+// each of its own customer, and measures the runner breaking them (breakRun).
+func benchBreakRate(b *testing.B, backend string, n int) breakRun {
 	b.StopTimer()
 	ctx := context.Background()
 	st := storetest.Open(b, backend)
@@ -294,9 +304,9 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
 	b.StartTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0, stmts0 := time.Now(), cpuTime(), st.Statements()
 	fired, err := runner.RunDue(ctx)
-	took, cpu = time.Since(start), cpuTime()-cpu0
+	took, cpu, stmts := time.Since(start), cpuTime()-cpu0, st.Statements()-stmts0
 	b.StopTimer()
 	runtime.ReadMemStats(&m1)
 	stopProfile()
@@ -306,7 +316,7 @@ func benchBreakRate(b *testing.B, backend string, n int) (took, cpu time.Duratio
 	if fired != n {
 		b.Fatalf("%d of %d promises broke", fired, n)
 	}
-	return took, cpu, m1.Mallocs - m0.Mallocs, m1.TotalAlloc - m0.TotalAlloc
+	return breakRun{took, cpu, m1.Mallocs - m0.Mallocs, m1.TotalAlloc - m0.TotalAlloc, stmts}
 }
 
 // profileTimed writes a CPU profile of the timed part alone to the file KEPT_BENCH_CPUPROFILE

@@ -28,7 +28,7 @@ func (t *Tx) DeleteAbsence(ctx context.Context, id int64) error {
 // PendingTimersOfKind lists the pending timers of one kind, soonest first.
 func (t *Tx) PendingTimersOfKind(ctx context.Context, kind string) ([]Timer, error) {
 	return t.timers(ctx, "pending "+kind+" timers",
-		`SELECT `+timerColumns+` FROM timers WHERE kind = $1 AND state = 'pending' ORDER BY due_at, id`, kind)
+		`SELECT `+t.d.cols(timerColumns)+` FROM timers WHERE kind = $1 AND state = 'pending' ORDER BY due_at, id`, kind)
 }
 
 // UpdateAgent saves an agent's name, role, team, manager, zone, hours and whether they are

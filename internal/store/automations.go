@@ -157,7 +157,7 @@ func (t *Tx) QuietCases(ctx context.Context, statuses []desk.Status, before time
 		args = append(args, string(s))
 		ph[i] = fmt.Sprintf("$%d", i+3)
 	}
-	out, err := queryAll(ctx, t, scanCase, `SELECT `+caseColumns+` FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) AND updated_at <= $1
+	out, err := queryAll(ctx, t, scanCase, `SELECT `+t.d.cols(caseColumns)+` FROM cases WHERE status IN (`+strings.Join(ph, ", ")+`) AND updated_at <= $1
 		ORDER BY updated_at, id LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("quiet cases: %w", err)

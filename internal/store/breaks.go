@@ -51,7 +51,7 @@ func valuesRows(rows, cols int) string {
 // being "(VALUES (?), …)" and list the chunk's ids, cheaper than decoding JSON.
 func (t *Tx) idLists(ids []int64, k int, fn func(in string, list []any) error) error {
 	if t.d.name == "postgres" {
-		list, err := jsonParam(ids)
+		list, err := t.d.jsonArg(ids)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (t *Tx) forUpdate(q string) string {
 // a write it locks their rows, in the order of their ids, as Case locks one.
 func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
 	out, err := byIDs(ctx, t, "load cases", ids, func(in string) string {
-		return t.forUpdate(`SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`)
+		return t.forUpdate(`SELECT ` + t.d.cols(caseColumns) + ` FROM cases WHERE id IN ` + in + ` ORDER BY id`)
 	}, scanCase, func(c desk.Case) int64 { return c.ID })
 	if err != nil {
 		return nil, err
@@ -126,6 +126,18 @@ func (t *Tx) AgentsByID(ctx context.Context, ids []int64) (map[int64]desk.Agent,
 
 func jsonParam(v any) (string, error) {
 	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// jsonArg is v encoded as a JSON parameter the way the dialect takes one: PostgreSQL reads the
+// encoded bytes as they are (its parameters here are jsonb), so they are not copied into a
+// string as well (the rows of a batch's writes, tens of KiB a statement); SQLite would bind
+// bytes as a blob, which its JSON functions read as their binary form.
+func (d dialect) jsonArg(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if d.name == "postgres" {
+		return b, err
+	}
 	return string(b), err
 }
 

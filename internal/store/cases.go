@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,41 +11,57 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
-const caseColumns = `id, customer_id, subject, status, case_type, COALESCE(team_id, 0), COALESCE(owner_id, 0), COALESCE(partner_id, 0), rung, channel,
+var caseColumns = timesUntyped(`id, customer_id, subject, status, case_type, COALESCE(team_id, 0), COALESCE(owner_id, 0), COALESCE(partner_id, 0), rung, channel,
 	original_request, flags, unanswered, step, resolution, resolved_by, last_seq, last_hash, created_at, updated_at, priority, tags,
-	cc, bcc, waiting_since, waiting_until, merged_into`
+	cc, bcc, waiting_since, waiting_until, merged_into`, "created_at", "updated_at", "waiting_since", "waiting_until")
 
 func scanCase(row scanner) (desk.Case, error) {
-	var c desk.Case
-	var status, flags, tags, cc, bcc string
-	var since, until sql.NullTime
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &status, &c.Type, &c.TeamID, &c.OwnerID, &c.PartnerID, &c.Rung, &c.Channel,
-		&c.OriginalRequest, &flags, &c.Unanswered, &c.Step, &c.Resolution, &c.ResolvedBy, &c.LastSeq, &c.LastHash, &c.CreatedAt, &c.UpdatedAt,
-		&c.Priority, &tags, &cc, &bcc, &since, &until, &c.MergedInto)
+	// The destinations in one value: each variable a pointer is taken of would be allocated on
+	// its own, ten a case (a batch of promise breaks loads hundreds).
+	var d struct {
+		c                              desk.Case
+		status, flags, tags, cc, bcc   string
+		created, updated, since, until anyTime
+	}
+	c := &d.c
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Subject, &d.status, &c.Type, &c.TeamID, &c.OwnerID, &c.PartnerID, &c.Rung, &c.Channel,
+		&c.OriginalRequest, &d.flags, &c.Unanswered, &c.Step, &c.Resolution, &c.ResolvedBy, &c.LastSeq, &c.LastHash, &d.created, &d.updated,
+		&c.Priority, &d.tags, &d.cc, &d.bcc, &d.since, &d.until, &c.MergedInto)
 	if err != nil {
-		return c, err
+		return *c, err
 	}
-	if since.Valid {
-		c.WaitingSince = since.Time.UTC()
+	c.CreatedAt, c.UpdatedAt = d.created.Time, d.updated.Time
+	if d.since.Valid {
+		c.WaitingSince = d.since.Time
 	}
-	if until.Valid {
-		c.WaitingUntil = until.Time.UTC()
+	if d.until.Valid {
+		c.WaitingUntil = d.until.Time
 	}
-	if err := json.Unmarshal([]byte(cc), &c.CC); err != nil {
-		return c, fmt.Errorf("case %d cc: %w", c.ID, err)
+	if c.CC, err = decodeAddresses(d.cc); err != nil {
+		return *c, fmt.Errorf("case %d cc: %w", c.ID, err)
 	}
-	if err := json.Unmarshal([]byte(bcc), &c.BCC); err != nil {
-		return c, fmt.Errorf("case %d bcc: %w", c.ID, err)
+	if c.BCC, err = decodeAddresses(d.bcc); err != nil {
+		return *c, fmt.Errorf("case %d bcc: %w", c.ID, err)
 	}
-	c.Status = desk.Status(status)
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	if c.Flags, err = decodeStrings(flags); err != nil {
-		return c, fmt.Errorf("case %d flags: %w", c.ID, err)
+	c.Status = desk.Status(d.status)
+	if c.Flags, err = decodeStrings(d.flags); err != nil {
+		return *c, fmt.Errorf("case %d flags: %w", c.ID, err)
 	}
-	if c.Tags, err = decodeStrings(tags); err != nil {
-		return c, fmt.Errorf("case %d tags: %w", c.ID, err)
+	if c.Tags, err = decodeStrings(d.tags); err != nil {
+		return *c, fmt.Errorf("case %d tags: %w", c.ID, err)
 	}
-	return c, nil
+	return *c, nil
+}
+
+// decodeAddresses reads a case's cc or bcc column as encoding/json does ("[]" is an empty
+// list, "null" none), without decoding the empty list most cases have.
+func decodeAddresses(s string) ([]string, error) {
+	if s == "[]" {
+		return []string{}, nil
+	}
+	var out []string
+	err := json.Unmarshal([]byte(s), &out)
+	return out, err
 }
 
 // priorityOf is a case's priority as stored: normal when none was set.
@@ -78,7 +93,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 
 // Case loads a case. Inside a write it locks the row, so appends to one record queue up.
 func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
-	q := t.forUpdate(`SELECT ` + caseColumns + ` FROM cases WHERE id = $1`)
+	q := t.forUpdate(`SELECT ` + t.d.cols(caseColumns) + ` FROM cases WHERE id = $1`)
 	run := t.tx
 	if _, held := t.pend.cases.at[id]; !held {
 		run = t.unheld() // its row is as stored: the held writes change other cases' rows
@@ -106,7 +121,7 @@ type CaseFilter struct {
 
 // Cases lists cases, newest first.
 func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
-	return listOf(ctx, t, "list cases", scanCase, `SELECT `+caseColumns+` FROM cases`+f.where(), f.args()...)
+	return listOf(ctx, t, "list cases", scanCase, `SELECT `+t.d.cols(caseColumns)+` FROM cases`+f.where(), f.args()...)
 }
 
 // where is the filter's WHERE, ORDER BY and LIMIT, numbering its parameters as args lists them.
@@ -165,7 +180,7 @@ func (f CaseFilter) args() []any {
 // CasesByID loads the cases with these ids (missing ones are left out), keyed by id.
 func (t *Tx) CasesByID(ctx context.Context, ids []int64) (map[int64]desk.Case, error) {
 	return byIDs(ctx, t, "load cases", ids, func(in string) string {
-		return `SELECT ` + caseColumns + ` FROM cases WHERE id IN ` + in
+		return `SELECT ` + t.d.cols(caseColumns) + ` FROM cases WHERE id IN ` + in
 	}, scanCase, func(c desk.Case) int64 { return c.ID })
 }
 
@@ -197,7 +212,7 @@ func (t *Tx) ParticipantsOf(ctx context.Context, caseIDs []int64) (map[int64][]d
 			}
 			out[caseID] = append(out[caseID], p)
 			return nil
-		}, `SELECT case_id, kind, person_id, name, role, since FROM participants WHERE case_id IN `+in+
+		}, `SELECT case_id, kind, person_id, name, role, `+t.d.untyped("since")+` FROM participants WHERE case_id IN `+in+
 			` ORDER BY since, kind, person_id`, list...)
 	})
 	if err != nil {
@@ -217,7 +232,7 @@ func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant
 	}
 	out := []desk.Participant{}
 	err := run.eachRow(ctx, appendTo(&out, func(row scanner) (desk.Participant, error) { return scanParticipant(row) }),
-		`SELECT kind, person_id, name, role, since FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
+		`SELECT kind, person_id, name, role, `+t.d.untyped("since")+` FROM participants WHERE case_id = $1 ORDER BY since, kind, person_id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("participants of case %d: %w", caseID, err)
 	}
@@ -226,11 +241,14 @@ func (t *Tx) Participants(ctx context.Context, caseID int64) ([]desk.Participant
 
 // scanParticipant reads (any extra columns first, then) kind, person_id, name, role, since.
 func scanParticipant(row scanner, extra ...any) (desk.Participant, error) {
-	var p desk.Participant
-	var kind string
-	err := row.Scan(append(extra, &kind, &p.PersonID, &p.Name, &p.Role, &p.Since)...)
-	p.Kind, p.Since = desk.ActorKind(kind), p.Since.UTC()
-	return p, err
+	var d struct { // one allocation for the destinations (see scanCase)
+		p     desk.Participant
+		kind  string
+		since anyTime
+	}
+	err := row.Scan(append(extra, &d.kind, &d.p.PersonID, &d.p.Name, &d.p.Role, &d.since)...)
+	d.p.Kind, d.p.Since = desk.ActorKind(d.kind), d.since.Time
+	return d.p, err
 }
 
 const entryColumns = `id, case_id, seq, kind, at, actor_kind, actor_id, actor_name, internal, channel, body, data, prev_hash, hash`

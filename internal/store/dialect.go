@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +55,14 @@ func (d dialect) factRowsIn(n int) string {
 func (d dialect) factRows(rows []any) string {
 	parts := make([]string, len(rows))
 	for i, r := range rows {
-		parts[i] = fmt.Sprint(r)
+		switch r := r.(type) {
+		case string: // PostgreSQL's ctid as text
+			parts[i] = r
+		case int64: // SQLite's rowid
+			parts[i] = strconv.FormatInt(r, 10)
+		default:
+			parts[i] = fmt.Sprint(r)
+		}
 		if d.name == "postgres" {
 			parts[i] = `"` + parts[i] + `"` // "(page,item)": quoted, it holds a comma
 		}
@@ -127,6 +136,32 @@ func (d dialect) untyped(col string) string {
 		return "+" + col // no declared type
 	}
 	return col
+}
+
+// columnList is a list of columns as each dialect reads it: on SQLite its times untyped (see
+// untyped), so that the driver hands over their text instead of trying a layout that fails
+// (an allocated error a time) before the one that reads it.
+type columnList struct{ sqlite, postgres string }
+
+// timesUntyped is the column list cols (names separated by commas) with the columns named in
+// times untyped on SQLite.
+func timesUntyped(cols string, times ...string) columnList {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		name := strings.TrimSpace(p)
+		if slices.Contains(times, name) {
+			parts[i] = strings.Replace(p, name, sqliteDialect.untyped(name), 1)
+		}
+	}
+	return columnList{sqlite: strings.Join(parts, ","), postgres: cols}
+}
+
+// cols is the column list as d reads it.
+func (d dialect) cols(c columnList) string {
+	if d.name == "sqlite" {
+		return c.sqlite
+	}
+	return c.postgres
 }
 
 // valuesRows is rows rows of cols placeholders in the dialect's form: SQLite's anonymous "?"

@@ -258,6 +258,11 @@ type anyTime struct {
 // SQLite's stored form (the driver's _time_format=sqlite) and its shorter variants.
 var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999Z07:00"}
 
+// driverTimeLayouts are the SQLite driver's other layouts of a stored time (modernc's
+// parseTimeFormats), read after a "Z" suffix is cut, as it does.
+var driverTimeLayouts = []string{"2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}
+
 func (a *anyTime) Scan(v any) error {
 	*a = anyTime{}
 	switch v := v.(type) {
@@ -284,6 +289,19 @@ func (a *anyTime) parse(s string) error {
 			a.Time, a.Valid = t.UTC(), true
 			return nil
 		}
+	}
+	// What else the SQLite driver reads from a column of times (columns read untyped, see
+	// dialect.untyped, are read as it would).
+	trimmed, _ := strings.CutSuffix(s, "Z")
+	for _, layout := range driverTimeLayouts {
+		if t, err := time.Parse(layout, trimmed); err == nil {
+			a.Time, a.Valid = t.UTC(), true
+			return nil
+		}
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(strings.Split(s, " m=")[0])); err == nil {
+		a.Time, a.Valid = t.UTC(), true
+		return nil
 	}
 	return fmt.Errorf("scan time: cannot read %q", s)
 }

@@ -498,8 +498,8 @@ func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
 	if t.d.name == "sqlite" && strings.Contains(q, rowsMark) {
 		err = t.execValues(ctx, q, reflect.ValueOf(rows))
 	} else {
-		var list string
-		if list, err = jsonParam(rows); err == nil {
+		var list any
+		if list, err = t.d.jsonArg(rows); err == nil {
 			_, err = t.tx.ExecContext(ctx, q, list)
 		}
 	}
@@ -532,6 +532,7 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 			return fmt.Errorf("rows of %s have no field %q", typ, name)
 		}
 	}
+	texts := boxes{}
 	return chunks(rows.Len(), func(lo, hi int) error {
 		args := make([]any, 0, len(fields)*(hi-lo))
 		for i := lo; i < hi; i++ {
@@ -545,12 +546,27 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 					}
 					v = v.Elem()
 				}
-				args = append(args, v.Interface())
+				args = append(args, plain(v, texts))
 			}
 		}
 		_, err := t.tx.ExecContext(ctx, q[:start]+valuesRows(hi-lo, len(fields))+q[end+len(rowsMarkEnd):], args...)
 		return err
 	})
+}
+
+// plain is v as a bound value: v.Interface() copies every value it boxes to a new allocation;
+// an int or bool boxed as itself does not allocate for small or zero values, a text is boxed
+// once a statement (boxes), and the driver takes int64 for any int.
+func plain(v reflect.Value, texts boxes) any {
+	switch v.Kind() {
+	case reflect.String:
+		return texts.of(v.String())
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return v.Int()
+	case reflect.Bool:
+		return v.Bool()
+	}
+	return v.Interface()
 }
 
 // appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of
@@ -584,11 +600,17 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM entries`).Scan(&last); err != nil {
 			return fmt.Errorf("append %d entries: take ids: %w", len(all), err)
 		}
+		texts := boxes{}
+		var at time.Time
+		var atArg any // a batch's entries are mostly of one time: boxed once
 		err := chunks(len(all), func(lo, hi int) error {
 			args := make([]any, 0, 14*(hi-lo))
 			for i, e := range all[lo:hi] {
-				args = append(args, last+int64(lo+i)+1, e.CaseID, e.Seq, string(e.Kind), dbTime(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
-					e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash)
+				if atArg == nil || !e.At.Equal(at) {
+					at, atArg = e.At, dbTime(e.At)
+				}
+				args = append(args, last+int64(lo+i)+1, e.CaseID, e.Seq, texts.of(string(e.Kind)), atArg, texts.of(string(e.Actor.Kind)), e.Actor.ID,
+					texts.of(e.Actor.Name), e.Internal, texts.of(e.Channel), e.Body, string(e.Data), e.PrevHash, e.Hash)
 			}
 			_, err := t.tx.ExecContext(ctx, `INSERT INTO entries (id, `+cols+`) VALUES `+valuesRows(hi-lo, 14), args...)
 			return err
@@ -642,7 +664,7 @@ func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 		list[i] = row{e.CaseID, e.Seq, string(e.Kind), t.d.timeParam(e.At), string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Internal,
 			e.Channel, e.Body, string(e.Data), e.PrevHash, e.Hash}
 	}
-	param, err := jsonParam(list)
+	param, err := t.d.jsonArg(list)
 	if err == nil {
 		var rows *sql.Rows
 		rows, err = t.tx.QueryContext(ctx, `INSERT INTO entries (`+cols+`) SELECT j.case_id, j.seq, j.kind, `+t.d.timeColumn("j.at")+`, j.actor_kind, j.actor_id,

@@ -13,21 +13,25 @@ import (
 	"github.com/keptdesk/kept/internal/desk"
 )
 
-const promiseColumns = `id, case_id, kind, words, place, due_at, state, maker_id, owner_id, slips, case_type, created_at, done_at`
+var promiseColumns = timesUntyped(`id, case_id, kind, words, place, due_at, state, maker_id, owner_id, slips, case_type, created_at, done_at`,
+	"due_at", "created_at", "done_at")
 
 func scanPromise(row scanner) (desk.Promise, error) {
-	var p desk.Promise
-	var kind, state string
-	var done sql.NullTime
-	if err := row.Scan(&p.ID, &p.CaseID, &kind, &p.Words, &p.Place, &p.DueAt, &state, &p.MakerID, &p.OwnerID, &p.Slips, &p.CaseType, &p.CreatedAt, &done); err != nil {
-		return p, err
+	var d struct { // one allocation for the destinations (see scanCase)
+		p                  desk.Promise
+		kind, state        string
+		due, created, done anyTime
 	}
-	p.Kind, p.State, p.DueAt, p.CreatedAt = desk.PromiseKind(kind), desk.PromiseState(state), p.DueAt.UTC(), p.CreatedAt.UTC()
-	if done.Valid {
-		d := done.Time.UTC()
-		p.DoneAt = &d
+	p := &d.p
+	if err := row.Scan(&p.ID, &p.CaseID, &d.kind, &p.Words, &p.Place, &d.due, &d.state, &p.MakerID, &p.OwnerID, &p.Slips, &p.CaseType, &d.created, &d.done); err != nil {
+		return *p, err
 	}
-	return p, nil
+	p.Kind, p.State, p.DueAt, p.CreatedAt = desk.PromiseKind(d.kind), desk.PromiseState(d.state), d.due.Time, d.created.Time
+	if d.done.Valid {
+		done := d.done.Time
+		p.DoneAt = &done
+	}
+	return *p, nil
 }
 
 // InsertPromise stores a new promise and sets its id.
@@ -44,7 +48,7 @@ func (t *Tx) InsertPromise(ctx context.Context, p *desk.Promise) error {
 
 // Promise loads a promise; inside a write it locks the row.
 func (t *Tx) Promise(ctx context.Context, id int64) (desk.Promise, error) {
-	return loadByID(ctx, t, "promise", id, scanPromise, t.forUpdate(`SELECT `+promiseColumns+` FROM promises WHERE id = $1`))
+	return loadByID(ctx, t, "promise", id, scanPromise, t.forUpdate(`SELECT `+t.d.cols(promiseColumns)+` FROM promises WHERE id = $1`))
 }
 
 // PromiseFilter narrows a promise list. Zero values do not filter.
@@ -317,6 +321,6 @@ func (t *Tx) MarkNotificationsRead(ctx context.Context, agentID, upTo int64, at 
 // inside a write it locks their rows, in the order of their ids.
 func (t *Tx) PromisesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Promise, error) {
 	return byIDs(ctx, t, "load promises", ids, func(in string) string {
-		return t.forUpdate(`SELECT ` + promiseColumns + ` FROM promises WHERE id IN ` + in + ` ORDER BY id`)
+		return t.forUpdate(`SELECT ` + t.d.cols(promiseColumns) + ` FROM promises WHERE id IN ` + in + ` ORDER BY id`)
 	}, scanPromise, func(p desk.Promise) int64 { return p.ID })
 }

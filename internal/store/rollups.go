@@ -156,36 +156,50 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		return desk.DefaultTeamSettings()
 	}
 	list := idList(ids)
-	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, COALESCE(c.team_id, 0), c.channel, COALESCE(c.owner_id, 0), c.created_at, c.status,
+	rows, err := t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, COALESCE(c.team_id, 0), c.channel, COALESCE(c.owner_id, 0), `+t.d.untyped("c.created_at")+`, c.status,
 		  `+firstAnswer+`
 		FROM cases c WHERE c.id IN `+t.d.jsonIDs(1)+` ORDER BY c.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: cases: %w", err)
 	}
-	var cases []factCase
+	cases := make([]factCase, 0, len(ids))
 	for rows.Next() {
 		var c factCase
-		if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.team, &c.channel, &c.owner, &c.created, &c.status, &c.answered); err != nil {
+		var created anyTime
+		if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.team, &c.channel, &c.owner, &created, &c.status, &c.answered); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("roll-ups: cases: %w", err)
 		}
+		c.created = created.Time
 		cases = append(cases, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("roll-ups: cases: %w", err)
 	}
-	var out []fact
-	at := map[int64]*factCase{}
+	out := make([]fact, 0, 8*len(cases)) // most cases have a dozen facts or fewer
+	at := make(map[int64]*factCase, len(cases))
+	// The days and hours as text, each formatted once: a batch's facts fall on a few.
+	days, hours := map[int64]string{}, map[int64]string{}
+	format := func(m map[int64]string, when time.Time, unit int64, text func(time.Time) string) string {
+		k := when.Unix()
+		k -= ((k % unit) + unit) % unit // the start of its UTC day or hour
+		s, ok := m[k]
+		if !ok {
+			s = text(when)
+			m[k] = s
+		}
+		return s
+	}
 	add := func(c *factCase, measure string, when time.Time, agent, bucket, secs int64) {
-		out = append(out, fact{CaseID: c.id, Measure: measure, Day: dayOf(when), TeamID: c.team, AgentID: agent, Channel: c.channel, Type: c.typ, Bucket: bucket, N: 1, Secs: secs})
+		out = append(out, fact{CaseID: c.id, Measure: measure, Day: format(days, when, 86400, dayOf), TeamID: c.team, AgentID: agent, Channel: c.channel, Type: c.typ, Bucket: bucket, N: 1, Secs: secs})
 	}
 	// A backlog change counts by its day, and by its hour for the team and owner alone (a period
 	// from midnight in the reader's zone).
 	addBacklog := func(c *factCase, when time.Time, d int64) {
 		add(c, RollBacklog, when, c.owner, 0, 0)
 		out[len(out)-1].N = d
-		out = append(out, fact{CaseID: c.id, Measure: RollBacklogHour, Day: HourOf(when), TeamID: c.team, AgentID: c.owner, N: d})
+		out = append(out, fact{CaseID: c.id, Measure: RollBacklogHour, Day: format(hours, when, 3600, HourOf), TeamID: c.team, AgentID: c.owner, N: d})
 	}
 	elapsed := func(c *factCase, end time.Time) int64 {
 		return int64(math.Round(team(c.team).Calendar().Elapsed(c.created.UTC(), end.UTC()).Seconds()))
@@ -201,14 +215,14 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	}
 
 	// Promises, by the day made.
-	rows, err = t.tx.QueryContext(ctx, `SELECT p.case_id, p.owner_id, p.created_at, p.state, p.slips FROM promises p JOIN agents a ON a.id = p.owner_id
+	rows, err = t.tx.QueryContext(ctx, `SELECT p.case_id, p.owner_id, `+t.d.untyped("p.created_at")+`, p.state, p.slips FROM promises p JOIN agents a ON a.id = p.owner_id
 		WHERE p.case_id IN `+t.d.jsonIDs(1)+` ORDER BY p.case_id, p.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: promises: %w", err)
 	}
 	for rows.Next() {
 		var caseID, owner int64
-		var made time.Time
+		var made anyTime
 		var state string
 		var slips int
 		if err := rows.Scan(&caseID, &owner, &made, &state, &slips); err != nil {
@@ -219,12 +233,12 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		if c == nil {
 			continue
 		}
-		add(c, "made", made, owner, 0, 0)
+		add(c, "made", made.Time, owner, 0, 0)
 		if state == "kept" || state == "broken" {
-			add(c, state, made, owner, 0, 0)
+			add(c, state, made.Time, owner, 0, 0)
 		}
 		if slips > 0 {
-			add(c, "slipped", made, owner, 0, 0)
+			add(c, "slipped", made.Time, owner, 0, 0)
 		}
 	}
 	rows.Close()
@@ -238,14 +252,14 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		from, to desk.Status
 	}
 	changes := map[int64][]change{}
-	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, e.at, e.data FROM entries e
+	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, `+t.d.untyped("e.at")+`, e.data FROM entries e
 		WHERE e.kind = 'status_changed' AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
 	}
 	for rows.Next() {
 		var caseID int64
-		var when time.Time
+		var when anyTime
 		var data string
 		if err := rows.Scan(&caseID, &when, &data); err != nil {
 			rows.Close()
@@ -255,7 +269,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		if json.Unmarshal([]byte(data), &d) != nil {
 			continue // the backlog report skips it too (its read fails on it)
 		}
-		changes[caseID] = append(changes[caseID], change{when.UTC(), d.From, d.To})
+		changes[caseID] = append(changes[caseID], change{when.Time, d.From, d.To})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -292,7 +306,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		at            time.Time
 	}
 	var outcomes []outcome
-	rows, err = t.tx.QueryContext(ctx, `SELECT o.case_id, o.agent_id, o.outcome, o.at FROM resolution_outcomes o
+	rows, err = t.tx.QueryContext(ctx, `SELECT o.case_id, o.agent_id, o.outcome, `+t.d.untyped("o.at")+` FROM resolution_outcomes o
 		WHERE o.case_id IN `+t.d.jsonIDs(1)+` ORDER BY o.case_id, o.at`, list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
@@ -301,11 +315,12 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	for rows.Next() {
 		var o outcome
 		var agent sql.NullInt64
-		if err := rows.Scan(&o.caseID, &agent, &o.what, &o.at); err != nil {
+		var when anyTime
+		if err := rows.Scan(&o.caseID, &agent, &o.what, &when); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
 		}
-		o.agent, o.at = agent.Int64, o.at.UTC()
+		o.agent, o.at = agent.Int64, when.Time
 		if c := at[o.caseID]; c != nil {
 			outcomes = append(outcomes, o)
 			customers[c.customer] = true
@@ -321,17 +336,18 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		for id := range customers {
 			cs = append(cs, id)
 		}
-		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, c.created_at FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(1), idList(cs))
+		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, `+t.d.untyped("c.created_at")+` FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(1), idList(cs))
 		if err != nil {
 			return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
 		}
 		for rows.Next() {
 			var c factCase
-			if err := rows.Scan(&c.id, &c.customer, &c.typ, &c.created); err != nil {
+			var created anyTime
+			if err := rows.Scan(&c.id, &c.customer, &c.typ, &created); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
 			}
-			c.created = c.created.UTC()
+			c.created = created.Time
 			later[c.customer] = append(later[c.customer], c)
 		}
 		rows.Close()
@@ -447,7 +463,7 @@ func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk
 	if err != nil {
 		return err
 	}
-	old, err := t.storedFacts(ctx, idList(ids))
+	old, err := t.storedFacts(ctx, idList(ids), len(fresh))
 	if err != nil {
 		return err
 	}
@@ -518,14 +534,23 @@ type storedFact struct {
 	row any
 }
 
-// storedFacts are the facts stored for the cases.
-func (t *Tx) storedFacts(ctx context.Context, list string) ([]storedFact, error) {
-	var out []storedFact
+// storedFacts are the facts stored for the cases, about as many as size (the fresh facts).
+// The measure, day and channel come as one text (factTexts): the drivers allocate a string for
+// each text they hand over, four a fact.
+func (t *Tx) storedFacts(ctx context.Context, list string, size int) ([]storedFact, error) {
+	out := make([]storedFact, 0, size+size/4)
 	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (storedFact, error) {
 		var f storedFact
-		err := row.Scan(&f.row, &f.CaseID, &f.Measure, &f.Day, &f.TeamID, &f.AgentID, &f.Channel, &f.Type, &f.Bucket, &f.N, &f.Secs)
-		return f, err
-	}), `SELECT `+t.d.factRow+`, case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs FROM report_facts
+		var texts string
+		if err := row.Scan(&f.row, &f.CaseID, &texts, &f.TeamID, &f.AgentID, &f.Type, &f.Bucket, &f.N, &f.Secs); err != nil {
+			return f, err
+		}
+		var ok bool
+		if f.Measure, f.Day, f.Channel, ok = factTexts(texts); !ok {
+			return f, fmt.Errorf("a fact of case %d unreadable: %q", f.CaseID, texts)
+		}
+		return f, nil
+	}), `SELECT `+t.d.factRow+`, case_id, measure || ' ' || day || ' ' || channel, team_id, agent_id, case_type, bucket, n, secs FROM report_facts
 		WHERE case_id IN `+t.d.jsonIDs(1), list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
@@ -533,21 +558,70 @@ func (t *Tx) storedFacts(ctx context.Context, list string) ([]storedFact, error)
 	return out, nil
 }
 
-// insertFacts stores facts, many rows a statement.
+// factTexts splits storedFacts' text of a fact, "measure day channel", into parts that share
+// its bytes. A measure (the roll-ups' names and outcomes') and a day (dayOf, HourOf) have no
+// space; the channel is the rest, whatever it holds.
+func factTexts(s string) (measure, day, channel string, ok bool) {
+	measure, rest, ok1 := strings.Cut(s, " ")
+	day, channel, ok2 := strings.Cut(rest, " ")
+	return measure, day, channel, ok1 && ok2 && measure != "" && (len(day) == len(time.DateOnly) || len(day) == len("2006-01-02T15"))
+}
+
+// insertFacts stores facts, many rows a statement (on PostgreSQL one, of arrays).
 func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
-	err := t.insertRows(ctx, `INSERT INTO report_facts (case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs) VALUES `, "",
-		10, len(fs), func(i int, args []any) []any {
+	const head = `INSERT INTO report_facts (case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs) `
+	var err error
+	if t.d.name == "postgres" {
+		if len(fs) == 0 {
+			return nil
+		}
+		c := newFactColumns(len(fs))
+		for _, f := range fs {
+			c.add(f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
+		}
+		_, err = t.tx.ExecContext(ctx, head+`SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
+			$6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])`, c.args()...)
+	} else {
+		texts := boxes{}
+		err = t.insertRows(ctx, head+`VALUES `, "", 10, len(fs), func(i int, args []any) []any {
 			f := fs[i]
-			return append(args, f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
+			return append(args, f.CaseID, texts.of(f.Measure), texts.of(f.Day), f.TeamID, f.AgentID, texts.of(f.Channel), texts.of(f.Type), f.Bucket, f.N, f.Secs)
 		})
+	}
 	if err != nil {
 		return fmt.Errorf("roll-ups: store facts: %w", err)
 	}
 	return nil
 }
 
-// rollRows is how many rows one of PostgreSQL's roll-up statements writes.
-const rollRows = 500
+// factColumns are roll-up rows as PostgreSQL's arrays, a parameter a column, for a statement
+// whose text is the same for any number of rows: rows of numbered VALUES (ten parameters a
+// fact, each encoded on its own) made a new statement text for each count of rows, prepared
+// anew, and were a third of what a promise break allocated on PostgreSQL. Each row is its
+// ids and numbers (case or team, agent, bucket, n, secs) and its texts (measure, day,
+// channel, case type); a table without a column leaves it out of args.
+type factColumns struct {
+	caseID, team, agent, bucket, n, secs []int64
+	measure, day, channel, typ           []string
+}
+
+// newFactColumns are columns of room for n rows.
+func newFactColumns(n int) *factColumns {
+	ids := func() []int64 { return make([]int64, 0, n) }
+	texts := func() []string { return make([]string, 0, n) }
+	return &factColumns{caseID: ids(), team: ids(), agent: ids(), bucket: ids(), n: ids(), secs: ids(),
+		measure: texts(), day: texts(), channel: texts(), typ: texts()}
+}
+
+func (c *factColumns) add(caseID int64, measure, day string, team, agent int64, channel, typ string, bucket, n, secs int64) {
+	c.caseID, c.measure, c.day, c.team, c.agent = append(c.caseID, caseID), append(c.measure, measure), append(c.day, day), append(c.team, team), append(c.agent, agent)
+	c.channel, c.typ, c.bucket, c.n, c.secs = append(c.channel, channel), append(c.typ, typ), append(c.bucket, bucket), append(c.n, n), append(c.secs, secs)
+}
+
+// args are the columns in report_facts' order.
+func (c *factColumns) args() []any {
+	return []any{c.caseID, c.measure, c.day, c.team, c.agent, c.channel, c.typ, c.bucket, c.n, c.secs}
+}
 
 // addSums adds a difference to the sums, many rows a statement.
 func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
@@ -570,21 +644,47 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 	}
 	slices.SortFunc(days, order)
 	slices.SortFunc(agents, order)
-	err := t.insertRows(ctx, `INSERT INTO report_days (measure, day, team_id, channel, case_type, bucket, n, secs) VALUES `,
-		` ON CONFLICT (measure, day, team_id, channel, case_type, bucket) DO UPDATE SET n = report_days.n + excluded.n, secs = report_days.secs + excluded.secs`,
-		8, len(days), func(i int, args []any) []any {
-			k := days[i]
-			return append(args, k.measure, k.day, k.team, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
-		})
+	const daysHead, daysTail = `INSERT INTO report_days (measure, day, team_id, channel, case_type, bucket, n, secs) `,
+		` ON CONFLICT (measure, day, team_id, channel, case_type, bucket) DO UPDATE SET n = report_days.n + excluded.n, secs = report_days.secs + excluded.secs`
+	const agentsHead, agentsTail = `INSERT INTO report_agent_days (measure, day, team_id, agent_id, bucket, n, secs) `,
+		` ON CONFLICT (measure, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_days.n + excluded.n, secs = report_agent_days.secs + excluded.secs`
+	if t.d.name == "postgres" {
+		// Arrays, as insertFacts writes its facts; unnest keeps their order, the locks' order.
+		if len(days) > 0 {
+			c := newFactColumns(len(days))
+			for _, k := range days {
+				c.add(0, k.measure, k.day, k.team, 0, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
+			}
+			_, err := t.tx.ExecContext(ctx, daysHead+`SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[],
+				$7::bigint[], $8::bigint[])`+daysTail, c.measure, c.day, c.team, c.channel, c.typ, c.bucket, c.n, c.secs)
+			if err != nil {
+				return fmt.Errorf("roll-ups: add to the days: %w", err)
+			}
+		}
+		if len(agents) > 0 {
+			c := newFactColumns(len(agents))
+			for _, k := range agents {
+				c.add(0, k.measure, k.day, k.team, k.agent, "", "", k.bucket, diff[k].n, diff[k].secs)
+			}
+			_, err := t.tx.ExecContext(ctx, agentsHead+`SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
+				$6::bigint[], $7::bigint[])`+agentsTail, c.measure, c.day, c.team, c.agent, c.bucket, c.n, c.secs)
+			if err != nil {
+				return fmt.Errorf("roll-ups: add to the agents' days: %w", err)
+			}
+		}
+		return nil
+	}
+	err := t.insertRows(ctx, daysHead+`VALUES `, daysTail, 8, len(days), func(i int, args []any) []any {
+		k := days[i]
+		return append(args, k.measure, k.day, k.team, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
+	})
 	if err != nil {
 		return fmt.Errorf("roll-ups: add to the days: %w", err)
 	}
-	err = t.insertRows(ctx, `INSERT INTO report_agent_days (measure, day, team_id, agent_id, bucket, n, secs) VALUES `,
-		` ON CONFLICT (measure, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_days.n + excluded.n, secs = report_agent_days.secs + excluded.secs`,
-		7, len(agents), func(i int, args []any) []any {
-			k := agents[i]
-			return append(args, k.measure, k.day, k.team, k.agent, k.bucket, diff[k].n, diff[k].secs)
-		})
+	err = t.insertRows(ctx, agentsHead+`VALUES `, agentsTail, 7, len(agents), func(i int, args []any) []any {
+		k := agents[i]
+		return append(args, k.measure, k.day, k.team, k.agent, k.bucket, diff[k].n, diff[k].secs)
+	})
 	if err != nil {
 		return fmt.Errorf("roll-ups: add to the agents' days: %w", err)
 	}

@@ -172,6 +172,27 @@ func narrowed(q, cond string, id int64) (string, []any) {
 	return q + ` WHERE ` + cond, []any{id}
 }
 
+// boxes hands out each distinct short text of a statement's arguments boxed once: boxing a
+// string as an argument allocates, and a batch's rows repeat most of theirs (a status, a
+// measure, a day, a kind). Long texts (bodies, hashes) are rarely repeated and boxed as they
+// come.
+type boxes map[string]any
+
+func (b boxes) of(s string) any {
+	if len(s) >= 64 {
+		return s
+	}
+	v, ok := b[s]
+	if !ok {
+		v = s
+		b[s] = v
+	}
+	return v
+}
+
+// rollRows is how many rows one of PostgreSQL's insertRows statements writes.
+const rollRows = 500
+
 // insertRows runs head, n rows of cols values each, then tail, many rows a statement. On
 // SQLite the placeholders are anonymous and the rows go in chunks of chunkSizes (so a few
 // statement texts are cached): modernc looks up each numbered placeholder's name in a list as

@@ -23,17 +23,21 @@ type Timer struct {
 	LastError string
 }
 
-const timerColumns = `id, kind, due_at, case_id, ref_id, COALESCE(key, ''), payload, attempts, last_error`
+var timerColumns = timesUntyped(`id, kind, due_at, case_id, ref_id, COALESCE(key, ''), payload, attempts, last_error`, "due_at")
 
 func scanTimer(row scanner) (Timer, error) {
-	var tm Timer
-	var payload string
-	if err := row.Scan(&tm.ID, &tm.Kind, &tm.DueAt, &tm.CaseID, &tm.RefID, &tm.Key, &payload, &tm.Attempts, &tm.LastError); err != nil {
-		return tm, err
+	var d struct { // one allocation for the destinations (see scanCase)
+		tm      Timer
+		payload []byte
+		due     anyTime
 	}
-	tm.DueAt = tm.DueAt.UTC()
-	tm.Payload = json.RawMessage(payload)
-	return tm, nil
+	tm := &d.tm
+	if err := row.Scan(&tm.ID, &tm.Kind, &d.due, &tm.CaseID, &tm.RefID, &tm.Key, &d.payload, &tm.Attempts, &tm.LastError); err != nil {
+		return *tm, err
+	}
+	tm.DueAt = d.due.Time
+	tm.Payload = json.RawMessage(d.payload)
+	return *tm, nil
 }
 
 func (t *Tx) timers(ctx context.Context, what, q string, args ...any) ([]Timer, error) {
@@ -170,7 +174,7 @@ func (t *Tx) ClaimDueTimers(ctx context.Context, now time.Time, limit int) ([]Ti
 	if limit <= 0 {
 		limit = 100
 	}
-	q := `SELECT ` + timerColumns + ` FROM timers WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2`
+	q := `SELECT ` + t.d.cols(timerColumns) + ` FROM timers WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2`
 	if t.d.forUpdate != "" {
 		q += t.d.forUpdate + " SKIP LOCKED"
 	}
@@ -182,7 +186,7 @@ func (t *Tx) ClaimDueTimers(ctx context.Context, now time.Time, limit int) ([]Ti
 // in the same transaction may have cancelled or moved it since the claim.
 func (t *Tx) TakeTimer(ctx context.Context, id int64, now time.Time) (Timer, bool, error) {
 	tm, err := scanTimer(t.tx.QueryRowContext(ctx, `DELETE FROM timers WHERE id = $1 AND state = 'pending' AND due_at <= $2
-		RETURNING `+timerColumns, id, dbTime(now)))
+		RETURNING `+t.d.cols(timerColumns), id, dbTime(now)))
 	if IsNotFound(err) {
 		return Timer{}, false, nil
 	}
@@ -201,7 +205,7 @@ func (t *Tx) TakeTimers(ctx context.Context, ids []int64, now time.Time) ([]Time
 	var taken []Timer
 	err := t.idLists(ids, 1, func(in string, list []any) error {
 		tms, err := t.timers(ctx, "take timers", `DELETE FROM timers WHERE state = 'pending' AND due_at <= $1 AND id IN `+in+`
-			RETURNING `+timerColumns, append([]any{dbTime(now)}, list...)...)
+			RETURNING `+t.d.cols(timerColumns), append([]any{dbTime(now)}, list...)...)
 		taken = append(taken, tms...)
 		return err
 	})
@@ -255,7 +259,7 @@ func (t *Tx) RetryTimer(ctx context.Context, id int64, at time.Time, errText str
 // PendingTimers lists a case's pending timers, soonest first.
 func (t *Tx) PendingTimers(ctx context.Context, caseID int64) ([]Timer, error) {
 	return t.timers(ctx, fmt.Sprintf("pending timers of case %d", caseID),
-		`SELECT `+timerColumns+` FROM timers WHERE case_id = $1 AND state = 'pending' ORDER BY due_at, id`, caseID)
+		`SELECT `+t.d.cols(timerColumns)+` FROM timers WHERE case_id = $1 AND state = 'pending' ORDER BY due_at, id`, caseID)
 }
 
 // Savepoint runs fn inside a savepoint, so that when fn fails only fn's writes are undone and
