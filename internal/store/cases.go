@@ -88,6 +88,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 	}
 	t.pend.countOpen(t.opens.inserted(*c))
 	t.noteCases(c.ID)
+	t.noteNewCase(c.ID)
 	return nil
 }
 
@@ -439,6 +440,7 @@ func (t *Tx) InsertCases(ctx context.Context, cases []*desk.Case) error {
 		c.ID = ids[i]
 		t.pend.countOpen(t.opens.inserted(*c))
 		t.noteCases(c.ID)
+		t.noteNewCase(c.ID)
 	}
 	return nil
 }

@@ -381,6 +381,7 @@ type Tx struct {
 	opens                                 openLog            // its own changes to open-case counts (see OwnerPool)
 	touched                               map[int64]bool     // cases whose report facts are worked out again before commit (rollups.go)
 	rollSeen                              map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
+	rollNew                               map[int64]bool     // cases inserted here or given another type (rollups.go: refreshRollups)
 }
 
 // beforeStatement makes the writes held so far before any other statement runs, so that the

@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/store"
+	"github.com/keptdesk/kept/internal/store/storetest"
+)
+
+// TestRollupsReadClosingsOnlyForNewCases: the roll-ups read the customer's earlier closings
+// (which a new case of theirs can make repeat contacts) only when the transaction opened a case.
+// A status changed or a promise broken cannot change them; reading them for each batch of
+// breaks was two fifths of the roll-ups' time at scale M.
+func TestRollupsReadClosingsOnlyForNewCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		ctx := context.Background()
+		ann, cust, c := seed(t, st)
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			closed := desk.Case{CustomerID: cust.ID, Subject: "Old", Status: desk.StatusClosed, TeamID: ann.TeamID, OwnerID: ann.ID, Channel: "email",
+				OriginalRequest: "r", Flags: []string{}, CreatedAt: t0.Add(-48 * time.Hour), UpdatedAt: t0}
+			if err := tx.InsertCase(ctx, &closed); err != nil {
+				return err
+			}
+			return tx.RecordOutcome(ctx, closed.ID, ann.ID, "confirmed", t0.Add(-time.Hour))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// run saves the case with its status changed (to awaiting confirmation and back, in turn),
+		// and opens a new case of the customer when open is set; it answers the statements the
+		// transaction ran.
+		statuses := []desk.Status{desk.StatusAwaitingConfirmation, desk.StatusOpen}
+		runs := 0
+		run := func(open bool) int64 {
+			t.Helper()
+			status := statuses[runs%2]
+			runs++
+			before := st.Statements()
+			err := st.Write(ctx, func(tx *store.Tx) error {
+				got, err := tx.Case(ctx, c.ID)
+				if err != nil {
+					return err
+				}
+				got.Status = status
+				if err := tx.SaveCase(ctx, got); err != nil {
+					return err
+				}
+				if open {
+					n := desk.Case{CustomerID: cust.ID, Subject: "Again", Status: desk.StatusOpen, TeamID: ann.TeamID, OwnerID: ann.ID, Channel: "email",
+						OriginalRequest: "r", Flags: []string{}, CreatedAt: t0, UpdatedAt: t0}
+					return tx.InsertCase(ctx, &n)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Statements() - before
+		}
+		// A status saved: the case's load, its facts (read and written), the sums and the held
+		// save; reading the customer's closings too made it 11.
+		if n := run(false); n > 8 {
+			t.Errorf("a status saved: %d statements, want at most 8 (the customer's closings not read)", n)
+		}
+		// A case opened as well: its customer's closings are read (the earliest case opened, then
+		// the closings since the longest repeat window before it).
+		if saved, opened := run(false), run(true); opened-saved < 3 {
+			t.Errorf("a status saved: %d statements; with a case opened too: %d; want at least 3 more", saved, opened)
+		}
+	})
+}
