@@ -124,11 +124,6 @@ func (t *Tx) AgentsByID(ctx context.Context, ids []int64) (map[int64]desk.Agent,
 	}, t.scanAgent, func(a desk.Agent) int64 { return a.ID })
 }
 
-func jsonParam(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
-}
-
 // jsonArg is v encoded as a JSON parameter the way the dialect takes one: PostgreSQL reads the
 // encoded bytes as they are (its parameters here are jsonb), so they are not copied into a
 // string as well (the rows of a batch's writes, tens of KiB a statement); SQLite would bind

@@ -25,7 +25,7 @@ func (t *Tx) Imported(ctx context.Context, source, kind string, externalIDs []st
 	for i, id := range externalIDs {
 		list[i] = row{id}
 	}
-	param, err := jsonParam(list)
+	param, err := t.d.jsonArg(list)
 	if err != nil {
 		return nil, fmt.Errorf("find imported %s %ss: %w", source, kind, err)
 	}
