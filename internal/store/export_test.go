@@ -35,3 +35,10 @@ func (s *Store) ExecForTest(ctx context.Context, stmts ...string) error {
 	}
 	return nil
 }
+
+// PoolStamp is the owner pools' stamp (migration 00053). Tests only.
+func (s *Store) PoolStamp(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.writer.QueryRowContext(ctx, `SELECT stamp FROM owner_pool_stamp`).Scan(&n)
+	return n, err
+}

@@ -283,3 +283,36 @@ func TestOwnerPoolKept(t *testing.T) {
 		}
 	})
 }
+
+// TestEnsureTeamKeepsThePoolStamp: asking for a team that exists writes nothing, so the owner
+// pools kept stay kept (on PostgreSQL a statement trigger fires even for an INSERT that adds no
+// row, and an import asks for its teams every batch).
+func TestEnsureTeamKeepsThePoolStamp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		st := storetest.Open(t, backend)
+		ctx := context.Background()
+		ann, _, _ := seed(t, st)
+		stamp := func() int64 {
+			t.Helper()
+			s, err := st.PoolStamp(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		before := stamp()
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			id, err := tx.EnsureTeam(ctx, "Billing", t0)
+			if err == nil && id != ann.TeamID {
+				t.Errorf("EnsureTeam of an existing team: %d, want %d", id, ann.TeamID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after := stamp(); after != before {
+			t.Errorf("asking for an existing team moved the pools' stamp %d → %d", before, after)
+		}
+	})
+}

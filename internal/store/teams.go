@@ -152,8 +152,14 @@ func (t *Tx) SaveTeamSettings(ctx context.Context, s desk.TeamSettings) error {
 	return nil
 }
 
-// EnsureTeam returns the id of the team with this name, creating it if new.
+// EnsureTeam returns the id of the team with this name, creating it if new. A team that exists
+// is only read: an INSERT that does nothing still fires PostgreSQL's statement trigger on teams,
+// which moves the owner pools' stamp (migration 00053) and holds its row to the transaction's
+// end (an import asks for its teams every batch).
 func (t *Tx) EnsureTeam(ctx context.Context, name string, now time.Time) (int64, error) {
+	if id, err := t.TeamID(ctx, name); err == nil || !IsNotFound(err) {
+		return id, err
+	}
 	// A new team starts with the desk's default targets (desk.DefaultTeamSettings), written
 	// here rather than left to the columns' defaults, so the desk is the one place they are set.
 	d := desk.DefaultTeamSettings()
