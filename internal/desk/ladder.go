@@ -18,6 +18,10 @@ const (
 	TriggerAgentRequest    = "agent_request"
 )
 
+// Triggers are the escalation triggers, in the order the reports list them.
+var Triggers = []string{TriggerBrokenPromise, TriggerSecondSlip, TriggerResponseTarget, TriggerRepeatContacts,
+	TriggerResolution, TriggerCustomerRequest, TriggerAgentRequest}
+
 // Answered applies what the desk counts as an answer to the customer: a public message to them
 // from the desk's people — a reply, a written promise, a slip's message, a resolution request,
 // a logged call. It resets the count of the customer's contacts waiting for one, and reports

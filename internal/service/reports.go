@@ -580,34 +580,26 @@ func (m *measuring) agentRows(counts map[int64]map[string]int, keys []string) ([
 	return countRows(list, keys, nil), nil
 }
 
-// escalationTriggers are the triggers of an escalation, in the order the report lists them.
-var escalationTriggers = []string{desk.TriggerBrokenPromise, desk.TriggerSecondSlip, desk.TriggerResponseTarget, desk.TriggerRepeatContacts,
-	desk.TriggerResolution, desk.TriggerCustomerRequest, desk.TriggerAgentRequest}
-
 // escalations counts the climbs up the ladder in the period by what triggered them (an
 // unanswered contact is response_target or repeat_contacts); the agent is the one the case
-// climbed from.
+// climbed from. The whole days come from the roll-ups: at scale M, after 100,000 promises
+// broke in a day, reading each escalation of a quarter took 1.5 s.
 func escalations(m *measuring, from, to time.Time) ([]map[string]any, error) {
-	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindEscalated)}, from, to, m.f)
+	measures := make([]string, len(desk.Triggers))
+	for i, t := range desk.Triggers {
+		measures[i] = store.RollEscalated + t
+	}
+	n, err := m.totals(from, to, m.f, measures, func(from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
+		return m.ladderCounts(desk.KindEscalated, from, to, f)
+	})
 	if err != nil {
 		return nil, err
 	}
-	n := map[string]int{}
-	total := 0
-	for _, e := range entries {
-		var d desk.EscalatedData
-		if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
-			return nil, fmt.Errorf("escalation on case %d: %w", e.CaseID, err)
-		}
-		if m.f.AgentID != 0 && d.FromOwner != m.f.AgentID {
-			continue
-		}
-		n[d.Trigger]++
-		total++
-	}
 	rows := []map[string]any{}
-	for _, t := range escalationTriggers {
-		rows = append(rows, map[string]any{"trigger": t, "escalations": n[t]})
+	total := 0
+	for i, t := range desk.Triggers {
+		rows = append(rows, map[string]any{"trigger": t, "escalations": n[measures[i]]})
+		total += n[measures[i]]
 	}
 	return append(rows, map[string]any{"trigger": "total", "escalations": total}), nil
 }
@@ -615,25 +607,55 @@ func escalations(m *measuring, from, to time.Time) ([]map[string]any, error) {
 // handoversMissing counts, per agent, the cases they left without a briefing when they went
 // away (a hand-over the desk made for their absence, marked missing).
 func handoversMissing(m *measuring, from, to time.Time) ([]map[string]any, error) {
-	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(desk.KindHandover)}, from, to, m.f)
+	counts, err := m.agentCounts(from, to, m.f, []string{store.RollHandoverMissing}, func(from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
+		return m.ladderCounts(desk.KindHandover, from, to, f)
+	})
+	for _, c := range counts {
+		c.Counts["missing"] = c.Counts[store.RollHandoverMissing]
+	}
+	return countRows(counts, []string{"missing"}, nil), err
+}
+
+// ladderCounts reads the escalations or hand-overs of [from, to) from the record and counts
+// them per agent as the roll-ups do (store.RollEscalated, store.RollHandoverMissing): an
+// escalation by its trigger, to the owner the case climbed from; a hand-over only when the
+// owner went away without a briefing, to that owner.
+func (m *measuring) ladderCounts(kind desk.EntryKind, from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
+	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(kind)}, from, to, f)
 	if err != nil {
 		return nil, err
 	}
 	counts := map[int64]map[string]int{}
-	for _, e := range entries {
-		var d desk.HandoverData
-		if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
-			return nil, fmt.Errorf("hand-over on case %d: %w", e.CaseID, err)
+	count := func(agent int64, measure string) {
+		if f.AgentID != 0 && agent != f.AgentID {
+			return
 		}
-		if !d.Missing || (m.f.AgentID != 0 && d.From != m.f.AgentID) {
-			continue
+		if counts[agent] == nil {
+			counts[agent] = map[string]int{}
 		}
-		if counts[d.From] == nil {
-			counts[d.From] = map[string]int{}
-		}
-		counts[d.From]["missing"]++
+		counts[agent][measure]++
 	}
-	return m.agentRows(counts, []string{"missing"})
+	for _, e := range entries {
+		switch kind {
+		case desk.KindEscalated:
+			var d desk.EscalatedData
+			if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+				return nil, fmt.Errorf("escalation on case %d: %w", e.CaseID, err)
+			}
+			if slices.Contains(desk.Triggers, d.Trigger) {
+				count(d.FromOwner, store.RollEscalated+d.Trigger)
+			}
+		case desk.KindHandover:
+			var d desk.HandoverData
+			if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
+				return nil, fmt.Errorf("hand-over on case %d: %w", e.CaseID, err)
+			}
+			if d.Missing {
+				count(d.From, store.RollHandoverMissing)
+			}
+		}
+	}
+	return m.agentList(counts)
 }
 
 // backlog is how many cases were open (open or awaiting the customer's confirmation) at the

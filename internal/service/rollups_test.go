@@ -12,8 +12,9 @@ import (
 )
 
 // TestReportRollupsRebuilt: after the report week (promises kept, slipped and broken, an
-// escalation moving a case to another owner, a repeat contact, confirmations), the roll-ups the
-// commands kept are the ones a rebuild from the tables gives, sum for sum (both databases).
+// escalation moving a case to another owner, hand-overs without a briefing, a repeat contact,
+// confirmations), the roll-ups the commands kept are the ones a rebuild from the tables gives,
+// sum for sum (both databases).
 func TestReportRollupsRebuilt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		w := newReportWeek(t, backend)
@@ -25,7 +26,8 @@ func TestReportRollupsRebuilt(t *testing.T) {
 			return strings.Join(out, "\n")
 		}
 		live := sums()
-		for _, want := range []string{"agents made ", "agents kept ", "agents broken ", "agents slipped ", "agents repeated ", "days answered ", "days closed ", "days backlog "} {
+		for _, want := range []string{"agents made ", "agents kept ", "agents broken ", "agents slipped ", "agents repeated ", "days answered ", "days closed ", "days backlog ",
+			"agents escalated:broken_promise ", "days escalated:second_slip ", "agents escalated:customer_request ", "agents handover_missing "} {
 			if !strings.Contains(live, want) {
 				t.Errorf("the live roll-ups have no %q:\n%s", want, live)
 			}

@@ -43,6 +43,12 @@ const (
 	// RollBacklogHour is RollBacklog by the hour (its day column "2006-01-02T15", UTC), of no
 	// channel or case type.
 	RollBacklogHour = "backlog_hour"
+	// RollEscalated and a trigger (desk.Trigger...) is an escalation by the day of its entry
+	// (agent: the owner the case climbed from).
+	RollEscalated = "escalated:"
+	// RollHandoverMissing is a hand-over the desk made for an absence without the owner's
+	// briefing, by its day (agent: the owner who went away).
+	RollHandoverMissing = "handover_missing"
 	// Promises by the day made (agent: owner): made, kept, slipped (at least once), broken; and
 	// outcomes by their own names (confirmed, rejected, closed_unconfirmed, ...).
 )
@@ -97,10 +103,11 @@ func (t *Tx) noteNewCase(id int64) {
 	t.rollNew[id] = true
 }
 
-// rollKinds are the entries that change a case's facts by being appended: an answer and a status
-// change. Every other change to the facts comes with a case, promise or outcome written.
+// rollKinds are the entries that change a case's facts by being appended: an answer, a status
+// change, an escalation and a hand-over. Every other change to the facts comes with a case,
+// promise or outcome written.
 var rollKinds = map[desk.EntryKind]bool{desk.KindMessageOut: true, desk.KindPromiseMade: true, desk.KindPromiseSlipped: true,
-	desk.KindCall: true, desk.KindResolutionAsked: true, desk.KindStatusChanged: true}
+	desk.KindCall: true, desk.KindResolutionAsked: true, desk.KindStatusChanged: true, desk.KindEscalated: true, desk.KindHandover: true}
 
 // rollCase is what of a case row its facts follow.
 type rollCase struct {
@@ -264,34 +271,51 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		return nil, fmt.Errorf("roll-ups: promises: %w", err)
 	}
 
-	// Status changes: the backlog, and reopenings for repeat contacts.
+	// Status changes (the backlog, and reopenings for repeat contacts), escalations and
+	// hand-overs without a briefing, in one read of the record's ladder and status entries.
 	type change struct {
 		at       time.Time
 		from, to desk.Status
 	}
 	changes := map[int64][]change{}
-	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, `+t.d.untyped("e.at")+`, e.data FROM entries e
-		WHERE e.kind = 'status_changed' AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
+	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, e.kind, `+t.d.untyped("e.at")+`, e.data FROM entries e
+		WHERE e.kind IN ('status_changed', 'escalated', 'handover') AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
 	if err != nil {
-		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
+		return nil, fmt.Errorf("roll-ups: status changes and the ladder: %w", err)
 	}
 	for rows.Next() {
 		var caseID int64
+		var kind string
 		var when anyTime
 		var data string
-		if err := rows.Scan(&caseID, &when, &data); err != nil {
+		if err := rows.Scan(&caseID, &kind, &when, &data); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("roll-ups: status changes: %w", err)
+			return nil, fmt.Errorf("roll-ups: status changes and the ladder: %w", err)
 		}
-		var d desk.StatusChangedData
-		if json.Unmarshal([]byte(data), &d) != nil {
-			continue // the backlog report skips it too (its read fails on it)
+		c := at[caseID]
+		switch desk.EntryKind(kind) {
+		case desk.KindStatusChanged:
+			var d desk.StatusChangedData
+			if json.Unmarshal([]byte(data), &d) != nil {
+				continue // the backlog report skips it too (its read fails on it)
+			}
+			changes[caseID] = append(changes[caseID], change{when.Time, d.From, d.To})
+		case desk.KindEscalated:
+			var d desk.EscalatedData
+			// A trigger the desk does not know is left out: the report has no row for it.
+			if c != nil && json.Unmarshal([]byte(data), &d) == nil && slices.Contains(desk.Triggers, d.Trigger) {
+				add(c, RollEscalated+d.Trigger, when.Time, d.FromOwner, 0, 0)
+			}
+		case desk.KindHandover:
+			var d desk.HandoverData
+			if c != nil && json.Unmarshal([]byte(data), &d) == nil && d.Missing {
+				add(c, RollHandoverMissing, when.Time, d.From, 0, 0)
+			}
 		}
-		changes[caseID] = append(changes[caseID], change{when.Time, d.From, d.To})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("roll-ups: status changes: %w", err)
+		return nil, fmt.Errorf("roll-ups: status changes and the ladder: %w", err)
 	}
 	inBacklog := func(s desk.Status) int64 {
 		if s == desk.StatusOpen || s == desk.StatusAwaitingConfirmation {
