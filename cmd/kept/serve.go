@@ -162,6 +162,11 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	defer closeDB()
 	log.Info("database ready", "db", cfg.Describe())
+	if rolled, err := svc.ReportsRolledUp(ctx); err != nil {
+		return err
+	} else if !rolled {
+		log.Warn("the reports read the desk's tables until their roll-ups are rebuilt: run kept reports rebuild")
+	}
 	m.WatchOutbox(svc.OutboxCounts)
 	if err := svc.PrepareMail(ctx); err != nil {
 		return err
