@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -54,7 +55,7 @@ type passwordResetAnswer struct {
 
 func (s *Server) sendPasswordReset(r *http.Request, svc *service.Service, a desk.Actor, id int64, in passwordResetIn) (any, error) {
 	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+	if realip.HTTPS(r) {
 		scheme = "https"
 	}
 	ag, err := svc.SendPasswordReset(r.Context(), a, id, service.PortalLinkRequest{Lang: in.Lang, BaseURL: scheme + "://" + r.Host})

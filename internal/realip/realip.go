@@ -126,19 +126,51 @@ func parseHop(s string) netip.Addr {
 
 type clientKey struct{}
 
-// Handler finds each request's client once, for From to return to every handler after it.
+// client is what Handler found of a request: who sent it, and whether over HTTPS.
+type client struct {
+	addr  netip.Addr
+	https bool
+}
+
+// Handler finds each request's client once, for From and HTTPS to return to every handler
+// after it.
 func (ps Proxies) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, ps.Client(r))))
+		c := client{ps.Client(r), ps.HTTPS(r)}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
 	})
 }
 
 // From is the client of a request that went through Handler, or else its TCP peer.
 func From(r *http.Request) netip.Addr {
-	if a, ok := r.Context().Value(clientKey{}).(netip.Addr); ok {
-		return a
+	if c, ok := r.Context().Value(clientKey{}).(client); ok {
+		return c.addr
 	}
 	return Peer(r)
+}
+
+// HTTPS says whether the client reached the desk over HTTPS: the request came over TLS, or
+// the peer is a trusted proxy whose X-Forwarded-Proto says "https" (the first proxy's word,
+// left-most). Anyone else can write that header, so it is ignored from them: an untrusted
+// peer's "https" would mark cookies Secure and build links as https on a plain-HTTP desk.
+func (ps Proxies) HTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !ps.Trusts(Peer(r)) {
+		return false
+	}
+	first, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(first), "https")
+}
+
+// HTTPS is Proxies.HTTPS of a request that went through Handler; of any other, whether it came
+// over TLS.
+func HTTPS(r *http.Request) bool {
+	if c, ok := r.Context().Value(clientKey{}).(client); ok {
+		return c.https
+	}
+	return r.TLS != nil
 }
 
 // String is a client address for a log line: "unknown" when there is none.

@@ -1,6 +1,7 @@
 package realip_test
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -105,5 +106,37 @@ func TestKey(t *testing.T) {
 	}
 	if a := realip.Key(netip.MustParseAddr("203.0.113.9")); a != "203.0.113.9" {
 		t.Errorf("IPv4: %s", a)
+	}
+}
+
+// TestHTTPS: X-Forwarded-Proto counts only from a trusted proxy; anyone else could write it
+// (before, any client's "https" marked the session cookie Secure and made links https).
+func TestHTTPS(t *testing.T) {
+	proxies, _ := realip.ParseProxies("10.0.0.0/8")
+	for _, c := range []struct {
+		peer, proto string
+		tls, want   bool
+	}{
+		{"203.0.113.9:5000", "https", false, false}, // a client's own word
+		{"10.1.2.3:5000", "https", false, true},     // the proxy's
+		{"10.1.2.3:5000", "HTTPS, http", false, true},
+		{"10.1.2.3:5000", "http", false, false},
+		{"10.1.2.3:5000", "", false, false},
+		{"203.0.113.9:5000", "", true, true}, // TLS to the desk itself
+	} {
+		var got bool
+		h := proxies.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = realip.HTTPS(r) }))
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = c.peer
+		if c.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		if c.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if got != c.want || proxies.HTTPS(r) != c.want {
+			t.Errorf("peer %s, X-Forwarded-Proto %q, TLS %v: HTTPS %v, want %v", c.peer, c.proto, c.tls, got, c.want)
+		}
 	}
 }

@@ -346,3 +346,33 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestSecureCookiesOnlyFromTrustedProxies: a plain-HTTP desk marked its cookies Secure when any
+// client sent X-Forwarded-Proto: https (so the browser never sent them back over HTTP); only a
+// trusted proxy says how the client came in.
+func TestSecureCookiesOnlyFromTrustedProxies(t *testing.T) {
+	secure := func(d *testDesk) bool {
+		req, _ := http.NewRequest(http.MethodGet, d.URL+"/login", nil)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if len(resp.Cookies()) == 0 {
+			t.Fatal("the sign-in page set no cookie")
+		}
+		for _, c := range resp.Cookies() {
+			if !c.Secure {
+				return false
+			}
+		}
+		return true
+	}
+	if secure(newDesk(t, "sqlite")) {
+		t.Error("a client's own X-Forwarded-Proto marked the cookies Secure")
+	}
+	if !secure(behindProxy(t, "sqlite")) {
+		t.Error("the trusted proxy's X-Forwarded-Proto: https left the cookies without Secure")
+	}
+}

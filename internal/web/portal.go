@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) baseURL(r *request) string {
 		return strings.TrimRight(s.opts.BaseURL, "/")
 	}
 	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+	if realip.HTTPS(r.Request) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

@@ -120,7 +120,7 @@ func (s *Server) checkCSRF(r *request) bool {
 
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"}
+		Secure: realip.HTTPS(r)}
 	if maxAge > 0 {
 		c.MaxAge = int(maxAge / time.Second)
 	}
@@ -129,7 +129,7 @@ func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAg
 
 func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteLaxMode, Secure: realip.HTTPS(r)})
 }
 
 // clientIP is the address a request came from: behind trusted proxies, the client's (realip).
