@@ -140,7 +140,7 @@ func (s *Service) mailNotices(w *work, n *caseNotices) error {
 			return err
 		}
 		if !ok {
-			return s.holdNotices(w, c, said, to, "an unverified sender wrote on the case and the desk has never mailed this address", "notif.detail.mail_held_unverified")
+			return s.holdNotices(w, c, said, to, heldBecause{"an unverified sender wrote on the case and the desk has never mailed this address", "notif.detail.mail_held_unverified", nil})
 		}
 		plain = p
 	}
@@ -150,8 +150,8 @@ func (s *Service) mailNotices(w *work, n *caseNotices) error {
 			return err
 		}
 		if !ok {
-			return s.holdNotices(w, c, said, to, fmt.Sprintf("the address had %d automatic answers this hour already (a loop guard)", automaticLimit),
-				"notif.detail.mail_held_loop", desk.NumberArg(automaticLimit))
+			return s.holdNotices(w, c, said, to, heldBecause{fmt.Sprintf("the address had %d automatic answers this hour already (a loop guard)", automaticLimit),
+				"notif.detail.mail_held_loop", []desk.NoteArg{desk.NumberArg(automaticLimit)}})
 		}
 	}
 	r := cust.Reader()
@@ -284,11 +284,17 @@ func zoneOf(w *work, c desk.Case) (*time.Location, error) {
 	return owner.Location(), err
 }
 
+// heldBecause is why automatic mail was held back: in English (the log), and as the
+// notification's words (key, taking the case, the address and the entries' kinds, then args).
+type heldBecause struct {
+	why  string
+	key  string
+	args []desk.NoteArg
+}
+
 // holdNotices tells the case's owner, in their notifications, that what the desk would have
 // mailed the customer by itself was not mailed, and why: held mail is never only a log line.
-// why is the reason in English, key the notification's words for it (the case, the address and
-// the entries' kinds, then whyArgs).
-func (s *Service) holdNotices(w *work, c desk.Case, said []desk.Entry, to, why, key string, whyArgs ...desk.NoteArg) error {
+func (s *Service) holdNotices(w *work, c desk.Case, said []desk.Entry, to string, held heldBecause) error {
 	kinds := make([]string, len(said))
 	kindKeys := make([]string, len(said))
 	for i, e := range said {
@@ -296,14 +302,14 @@ func (s *Service) holdNotices(w *work, c desk.Case, said []desk.Entry, to, why, 
 		kindKeys[i] = "case.kind." + string(e.Kind)
 	}
 	body := fmt.Sprintf("%s: the desk did not mail %s its automatic %s: %s. The customer can read it on the case in the portal; write to them if they need it by mail.",
-		c.Ref(), to, strings.Join(kinds, ", "), why)
-	args := append([]desk.NoteArg{desk.TextArg(c.Ref()), desk.TextArg(to), desk.WordsArg(kindKeys...)}, whyArgs...)
-	if err := notifyOwner(w, c, desk.Notification{Kind: "mail_held"}.Note(body, key, args...)); err != nil {
+		c.Ref(), to, strings.Join(kinds, ", "), held.why)
+	args := append([]desk.NoteArg{desk.TextArg(c.Ref()), desk.TextArg(to), desk.WordsArg(kindKeys...)}, held.args...)
+	if err := notifyOwner(w, c, desk.Notification{Kind: "mail_held"}.Note(body, held.key, args...)); err != nil {
 		return err
 	}
 	seq := said[0].Seq
 	w.afterCommit(func() {
-		s.log.Warn("automatic mail held back; the owner is told", "to", to, "case", c.Ref(), "entry", seq, "why", why)
+		s.log.Warn("automatic mail held back; the owner is told", "to", to, "case", c.Ref(), "entry", seq, "why", held.why)
 	})
 	return nil
 }
