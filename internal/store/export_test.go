@@ -26,6 +26,21 @@ func (s *Store) FirstAnswerPlan(ctx context.Context, ids []int64) (string, error
 	return strings.Join(lines, "\n"), err
 }
 
+// RolledEntriesPlan is SQLite's plan, on the writer where the roll-ups run, for their read of
+// status changes, escalations and hand-overs (rolledEntries). Tests only.
+func (s *Store) RolledEntriesPlan(ctx context.Context) (string, error) {
+	var lines []string
+	err := s.Write(ctx, func(tx *Tx) error {
+		return tx.tx.eachRow(ctx, appendTo(&lines, func(row scanner) (string, error) {
+			var id, parent, unused int
+			var detail string
+			err := row.Scan(&id, &parent, &unused, &detail)
+			return detail, err
+		}), `EXPLAIN QUERY PLAN `+rolledEntries(s.d), "[1, 2, 3]")
+	})
+	return strings.Join(lines, "\n"), err
+}
+
 // ExecForTest runs statements on the writing connection, outside the store's commands. Tests only.
 func (s *Store) ExecForTest(ctx context.Context, stmts ...string) error {
 	for _, q := range stmts {

@@ -157,6 +157,14 @@ const answerKinds = `'message_out', 'promise_made', 'promise_slipped', 'call', '
 // instead of 33 ms for a batch of 1,000 imported cases at 10,000 cases).
 const firstAnswer = `(SELECT e.at FROM entries e WHERE e.case_id = c.id AND NOT e.internal AND e.kind || '' IN (` + answerKinds + `) ORDER BY e.seq LIMIT 1)`
 
+// rolledEntries reads the status changes, escalations and hand-overs of the cases in parameter
+// 1, through the partial index of those kinds (entries_rolled_kinds, migration 00054: the kinds
+// are written as it names them, or no planner uses it and each case's every entry is read).
+func rolledEntries(d dialect) string {
+	return `SELECT e.case_id, e.kind, ` + d.untyped("e.at") + `, e.data FROM entries e
+		WHERE e.kind IN ('status_changed', 'escalated', 'handover') AND e.case_id IN ` + d.jsonIDs(1) + ` ORDER BY e.case_id, e.at, e.id`
+}
+
 type factCase struct {
 	id, customer, team, owner int64
 	typ, channel, status      string
@@ -272,14 +280,13 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	}
 
 	// Status changes (the backlog, and reopenings for repeat contacts), escalations and
-	// hand-overs without a briefing, in one read of the record's ladder and status entries.
+	// hand-overs without a briefing, in one read.
 	type change struct {
 		at       time.Time
 		from, to desk.Status
 	}
 	changes := map[int64][]change{}
-	rows, err = t.tx.QueryContext(ctx, `SELECT e.case_id, e.kind, `+t.d.untyped("e.at")+`, e.data FROM entries e
-		WHERE e.kind IN ('status_changed', 'escalated', 'handover') AND e.case_id IN `+t.d.jsonIDs(1)+` ORDER BY e.case_id, e.at, e.id`, list)
+	rows, err = t.tx.QueryContext(ctx, rolledEntries(t.d), list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: status changes and the ladder: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +73,27 @@ func TestRollupsReadClosingsOnlyForNewCases(t *testing.T) {
 			t.Errorf("a status saved: %d statements; with a case opened too: %d; want at least 3 more", saved, opened)
 		}
 	})
+}
+
+// TestRolledEntriesThroughTheirIndex: the roll-ups read a case's status changes, escalations
+// and hand-overs through the partial index of those kinds, with statistics like scale M's
+// (11 million entries). Reading escalations beside the status changes first went through the
+// index of (case, seq), every entry of each case, since the index of status changes alone no
+// longer applied.
+func TestRolledEntriesThroughTheirIndex(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	if err := st.ExecForTest(ctx, `ANALYZE`, `DELETE FROM sqlite_stat1 WHERE tbl = 'entries'`,
+		`INSERT INTO sqlite_stat1 VALUES ('entries', 'entries_kind_at', '11000000 500000 2'), ('entries', 'entries_rolled_kinds', '600000 1'),
+			('entries', 'sqlite_autoindex_entries_1', '11000000 11 1'), ('entries', NULL, '11000000')`,
+		`ANALYZE sqlite_schema`); err != nil { // the writer, where the roll-ups run, reads them again
+		t.Fatal(err)
+	}
+	plan, err := st.RolledEntriesPlan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "USING INDEX entries_rolled_kinds") {
+		t.Errorf("plan:\n%s\nwant a search of entries_rolled_kinds", plan)
+	}
 }
