@@ -805,6 +805,9 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total in
 				return fmt.Errorf("rebuild roll-ups: statistics of %s: %w", table, err)
 			}
 		}
+		if t.d.name == "sqlite" {
+			return dropSamples(ctx, t.tx)
+		}
 		return nil
 	})
 }

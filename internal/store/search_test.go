@@ -177,20 +177,20 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 		}
 		check("after a bulk load")
 		if backend == "sqlite" {
-			// ANALYZE's samples of the FTS5 tables would make SQLite re-plan FTS5's own
-			// statements on every lookup.
+			// ANALYZE's samples would make SQLite re-plan statements on every new value bound,
+			// FTS5's own lookups among them.
 			var tables, samples int
 			db := rawDB(t, backend, st)
 			if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&tables); err != nil {
 				t.Fatal(err)
 			}
 			if tables > 0 {
-				if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_stat4 WHERE tbl LIKE 'search_fts%'`).Scan(&samples); err != nil {
+				if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_stat4`).Scan(&samples); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if samples != 0 {
-				t.Errorf("%d samples of the full-text index's tables after a bulk load", samples)
+				t.Errorf("%d of ANALYZE's samples after a bulk load", samples)
 			}
 		}
 

@@ -297,6 +297,12 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	if sealed > 0 {
 		log.Info("word index chunks sealed", "chunks", sealed, "took", time.Since(start))
 	}
+	// The planner's samples an earlier release left on SQLite (see dropSamples).
+	if s.d.name == "sqlite" {
+		if err := dropSamples(ctx, s.writer); err != nil {
+			return err
+		}
+	}
 	// Rows of the admin log from before it was a chain (00043) are chained here, in Go, where
 	// the hash is made; on a desk whose log is all chained this is one quick query.
 	n, err := s.chainAdminLog(ctx)
