@@ -406,3 +406,47 @@ func TestMovedCaseKeepsItsClockInTheNewTeamsHours(t *testing.T) {
 		}
 	})
 }
+
+// A mail waiting behind an earlier one of its case to the same address (being retried) said
+// only "pending", as if nothing held it; the case's outbox now names the mail it waits for,
+// whose last error says why, until the relay takes that one.
+func TestOutboxSaysWhatAMailWaitsFor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newQueueDesk(t, backend, time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)) // Mon 10:00 in Tallinn
+		c := d.mailBilling("Invoice charged twice")
+		bea := desk.AgentActor(d.bea)
+		must(d.svc.AddMessage(d.ctx, bea, c.ID, desk.NewMessage{Body: "We refund one charge today."}))
+		box := d.svc.Outbox("n1")
+		claimed := must(box.Claim(d.ctx, nil, d.clk.Now(), time.Minute, 10))
+		if len(claimed) != 1 {
+			t.Fatalf("claimed %d mails, want the acknowledgement alone (the reply waits for it)", len(claimed))
+		}
+		first := claimed[0].ID
+		if err := box.Failed(d.ctx, first, mail.Failure{Reason: "451 4.3.0 try again later", RetryAt: d.clk.Now().Add(10 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		view := func() []service.OutboxMail {
+			var out []service.OutboxMail
+			for _, m := range must(d.svc.CaseOutbox(d.ctx, bea, c.ID)) {
+				if !strings.HasSuffix(m.To, "@desk.test") {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		mails := view()
+		if len(mails) != 2 || mails[0].ID != first || mails[0].LastError == "" || mails[1].WaitingFor != first || mails[0].WaitingFor != 0 {
+			t.Fatalf("outbox while the acknowledgement is retried: %+v; want the reply waiting for mail %d", mails, first)
+		}
+		// The relay takes the acknowledgement: the reply waits for nothing any more.
+		d.clk.Set(d.clk.Now().Add(11 * time.Minute))
+		again := must(box.Claim(d.ctx, nil, d.clk.Now(), time.Minute, 10))
+		if len(again) != 1 || again[0].ID != first {
+			t.Fatalf("claimed %+v again, want mail %d", again, first)
+		}
+		must(box.Claim(d.ctx, []int64{first}, d.clk.Now(), time.Minute, 10))
+		if mails := view(); mails[1].WaitingFor != 0 {
+			t.Errorf("after the acknowledgement was sent: %+v", mails)
+		}
+	})
+}

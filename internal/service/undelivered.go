@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -23,6 +24,10 @@ type OutboxMail struct {
 	LastError string     `json:"last_error,omitempty"`
 	QueuedAt  time.Time  `json:"queued_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
+	// WaitingFor is the earlier mail of the case to the same address that this one waits
+	// for (a case's mails reach each address in the order queued): one the relay has not
+	// taken yet, perhaps being retried (its last_error says why). 0: waiting for none.
+	WaitingFor int64 `json:"waiting_for,omitempty"`
 }
 
 func outboxMailView(m store.OutMail) OutboxMail {
@@ -87,7 +92,8 @@ func mayResendMail(actor desk.Actor, ownerID int64) bool {
 }
 
 // CaseOutbox lists the mails the desk queued on a case, oldest first, with what became of
-// each. Partners are not shown them (they hold the customer's address).
+// each, and which earlier mail a mail still waits for. Partners are not shown them (they hold
+// the customer's address).
 func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64) ([]OutboxMail, error) {
 	out, err := readTxAs(s, ctx, actor, ActCaseOutbox, func(tx *store.Tx) ([]OutboxMail, error) {
 		c, err := tx.Case(ctx, caseID)
@@ -98,8 +104,18 @@ func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64
 		}
 		mails, err := tx.Outbox(ctx, caseID)
 		out := make([]OutboxMail, len(mails))
+		unsent := map[string]int64{} // by address, the first mail the relay has not taken
 		for i, m := range mails {
 			out[i] = outboxMailView(m)
+			if m.State != store.MailPending && m.State != store.MailSending {
+				continue
+			}
+			to := strings.ToLower(m.To)
+			if first, ok := unsent[to]; ok {
+				out[i].WaitingFor = first
+			} else {
+				unsent[to] = m.ID
+			}
 		}
 		return out, err
 	})
