@@ -177,8 +177,8 @@ func (b *Bulk) close(ctx context.Context) error {
 // statement anew each time a value bound to an indexed column changes, so no prepared
 // statement was reused: at scale M planning again was 8.5% of the case page's CPU, 7% of the
 // inbox's, and a search within a few cases twice as slow at scale S (FTS5 looks each word up
-// with such a statement). Without samples the case page took 18% less CPU at M and searches
-// the same (BENCHMARKS.md).
+// with such a statement). Without samples the case page took a fifth less CPU at M, and
+// searches the same (BENCHMARKS.md).
 func dropSamples(ctx context.Context, q queryer) error {
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil || n == 0 {
@@ -191,7 +191,7 @@ func dropSamples(ctx context.Context, q queryer) error {
 	if gone, err := res.RowsAffected(); err != nil || gone == 0 {
 		return err
 	}
-	// Read the statistics again (this connection; others as they open or see the change).
+	// Read the statistics again (this connection; others as they open).
 	if _, err := q.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
 		return fmt.Errorf("reload statistics: %w", err)
 	}
