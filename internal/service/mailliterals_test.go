@@ -2,12 +2,9 @@ package service_test
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -37,20 +34,9 @@ var forPeopleAtTheDesk = map[string]bool{"Errorf": true, "New": true, "Info": tr
 // by English literals in the service (mailText's "Our promise to you, in writing:", the footer,
 // queueMail's sender "Customer care"). Failed before on exactly those.
 func TestNoEnglishLiteralOnCustomerMailPaths(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, files := serviceFiles(t)
 	found := map[string]bool{}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Body == nil || !isMailPath(fn.Name.Name) {

@@ -14,19 +14,8 @@ import (
 // takes the unit of work and two or three arguments, no function here more than five (the
 // receiver aside). holdNotices had crept back to seven.
 func TestServiceFunctionsTakeFewParameters(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	fset, files := serviceFiles(t)
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			var typ *ast.FuncType
 			what := "a function literal"
@@ -48,6 +37,28 @@ func TestServiceFunctionsTakeFewParameters(t *testing.T) {
 			return true
 		})
 	}
+}
+
+// serviceFiles parses the package's own source files, its tests aside.
+func serviceFiles(t *testing.T) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return fset, files
 }
 
 // TestPagesAndAPIReachTheStoreOnlyThroughTheService (issue 14): the API and the pages import the
