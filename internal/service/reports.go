@@ -617,42 +617,23 @@ func handoversMissing(m *measuring, from, to time.Time) ([]map[string]any, error
 }
 
 // ladderCounts reads the escalations or hand-overs of [from, to) from the record and counts
-// them per agent as the roll-ups do (store.RollEscalated, store.RollHandoverMissing): an
-// escalation by its trigger, to the owner the case climbed from; a hand-over only when the
-// owner went away without a briefing, to that owner.
+// them per agent as the roll-ups do (store.LadderFact).
 func (m *measuring) ladderCounts(kind desk.EntryKind, from, to time.Time, f store.ReportFilter) ([]store.AgentCount, error) {
 	entries, err := m.w.tx.EntryFacts(m.w.ctx, []string{string(kind)}, from, to, f)
 	if err != nil {
 		return nil, err
 	}
 	counts := map[int64]map[string]int{}
-	count := func(agent int64, measure string) {
-		if f.AgentID != 0 && agent != f.AgentID {
-			return
-		}
-		if counts[agent] == nil {
-			counts[agent] = map[string]int{}
-		}
-		counts[agent][measure]++
-	}
 	for _, e := range entries {
-		switch kind {
-		case desk.KindEscalated:
-			var d desk.EscalatedData
-			if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
-				return nil, fmt.Errorf("escalation on case %d: %w", e.CaseID, err)
+		measure, agent, ok, err := store.LadderFact(desk.EntryKind(e.Kind), e.Data)
+		if err != nil {
+			return nil, fmt.Errorf("case %d: %w", e.CaseID, err)
+		}
+		if ok && (f.AgentID == 0 || agent == f.AgentID) {
+			if counts[agent] == nil {
+				counts[agent] = map[string]int{}
 			}
-			if slices.Contains(desk.Triggers, d.Trigger) {
-				count(d.FromOwner, store.RollEscalated+d.Trigger)
-			}
-		case desk.KindHandover:
-			var d desk.HandoverData
-			if err := json.Unmarshal([]byte(e.Data), &d); err != nil {
-				return nil, fmt.Errorf("hand-over on case %d: %w", e.CaseID, err)
-			}
-			if d.Missing {
-				count(d.From, store.RollHandoverMissing)
-			}
+			counts[agent][measure]++
 		}
 	}
 	return m.agentList(counts)

@@ -165,6 +165,29 @@ func rolledEntries(d dialect) string {
 		WHERE e.kind IN ('status_changed', 'escalated', 'handover') AND e.case_id IN ` + d.jsonIDs(1) + ` ORDER BY e.case_id, e.at, e.id`
 }
 
+// LadderFact is what an escalation or a hand-over entry counts in the roll-ups (the measure,
+// and the agent it counts for), ok false when it counts nothing: an escalation by its trigger,
+// for the owner the case climbed from (a trigger the desk does not know has no report row); a
+// hand-over only when the owner went away without a briefing, for that owner. The reports
+// count the entries of a period's ends the same way.
+func LadderFact(kind desk.EntryKind, data string) (measure string, agent int64, ok bool, err error) {
+	switch kind {
+	case desk.KindEscalated:
+		var d desk.EscalatedData
+		if err := json.Unmarshal([]byte(data), &d); err != nil {
+			return "", 0, false, fmt.Errorf("escalation: %w", err)
+		}
+		return RollEscalated + d.Trigger, d.FromOwner, slices.Contains(desk.Triggers, d.Trigger), nil
+	case desk.KindHandover:
+		var d desk.HandoverData
+		if err := json.Unmarshal([]byte(data), &d); err != nil {
+			return "", 0, false, fmt.Errorf("hand-over: %w", err)
+		}
+		return RollHandoverMissing, d.From, d.Missing, nil
+	}
+	return "", 0, false, nil
+}
+
 type factCase struct {
 	id, customer, team, owner int64
 	typ, channel, status      string
@@ -307,16 +330,9 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 				continue // the backlog report skips it too (its read fails on it)
 			}
 			changes[caseID] = append(changes[caseID], change{when.Time, d.From, d.To})
-		case desk.KindEscalated:
-			var d desk.EscalatedData
-			// A trigger the desk does not know is left out: the report has no row for it.
-			if c != nil && json.Unmarshal([]byte(data), &d) == nil && slices.Contains(desk.Triggers, d.Trigger) {
-				add(c, RollEscalated+d.Trigger, when.Time, d.FromOwner, 0, 0)
-			}
-		case desk.KindHandover:
-			var d desk.HandoverData
-			if c != nil && json.Unmarshal([]byte(data), &d) == nil && d.Missing {
-				add(c, RollHandoverMissing, when.Time, d.From, 0, 0)
+		case desk.KindEscalated, desk.KindHandover:
+			if measure, agent, ok, err := LadderFact(desk.EntryKind(kind), data); c != nil && err == nil && ok {
+				add(c, measure, when.Time, agent, 0, 0)
 			}
 		}
 	}
