@@ -464,11 +464,10 @@ func (t *Tx) clearRecent(ctx context.Context, c chunkState, k int64) error {
 	return nil
 }
 
-// writeRecent adds a write's texts (rows as writeIndex made them: rowid at 5) to the recent
+// writeRecent adds a write's texts (js as writeWords made it, rowids first to last) to the recent
 // tables, or, if they are behind, everything they miss, these texts included (already in
 // search_fts). It says whether a chunk is due to be sealed.
-func (t *Tx) writeRecent(ctx context.Context, s tail, js string, rows [][]any) (bool, error) {
-	last := rows[len(rows)-1][5].(int64)
+func (t *Tx) writeRecent(ctx context.Context, s tail, js string, first, last int64) (bool, error) {
 	if s.behind() {
 		if err := t.syncRecent(ctx, s); err != nil {
 			return false, err
@@ -476,8 +475,8 @@ func (t *Tx) writeRecent(ctx context.Context, s tail, js string, rows [][]any) (
 		return s.sealDue(last), nil
 	}
 	var parities [2]bool
-	for _, r := range rows {
-		parities[(r[5].(int64)>>s.bits)&1] = true
+	for p := range parities { // does [first, last] reach a chunk of each parity?
+		parities[p] = first>>s.bits != last>>s.bits || (first>>s.bits)&1 == int64(p)
 	}
 	for p, ok := range parities {
 		if !ok {
@@ -485,7 +484,7 @@ func (t *Tx) writeRecent(ctx context.Context, s tail, js string, rows [][]any) (
 		}
 		if _, err := t.tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO search_recent%d (rowid, words, case_id, entry_id, internal)
 			SELECT value ->> 5, value ->> 0, value ->> 1, value ->> 3, value ->> 4 FROM jsonb_each($1) WHERE (((value ->> 5) >> %d) & 1) = %d`, p, s.bits, p), js); err != nil {
-			return false, fmt.Errorf("index words of %d texts: recent: %w", len(rows), err)
+			return false, fmt.Errorf("index words of %d texts: recent: %w", last-first+1, err)
 		}
 	}
 	return s.sealDue(last), nil
