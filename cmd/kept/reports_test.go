@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keptdesk/kept/internal/clock"
 	"github.com/keptdesk/kept/internal/desk"
@@ -83,6 +84,38 @@ func TestReportsRebuild(t *testing.T) {
 		}
 		if code, _, errOut := kept(t, "", append([]string{"reports"}, dbArgs...)...); code != 2 || !strings.Contains(errOut, "kept reports rebuild") {
 			t.Errorf("kept reports without rebuild: exit %d %q, want 2 and the usage", code, errOut)
+		}
+
+		// As an upgrade that rolls up more leaves a desk: kept serve rebuilds them by itself.
+		db, err = sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`DELETE FROM report_rollups_ready`, `DELETE FROM report_days`} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ready := func() bool {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_rollups_ready`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		}
+		srv := startServer(t, dbArgs)
+		for deadline := time.Now().Add(30 * time.Second); !ready(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("kept serve did not rebuild the report roll-ups within 30 s")
+			}
+		}
+		db.Close()
+		srv.stop(t)
+		if !strings.Contains(srv.stderr.String(), "report roll-ups rebuilt") {
+			t.Errorf("kept serve did not log the rebuild:\n%s", srv.stderr)
+		}
+		if got := sums(); strings.Join(got, "\n") != strings.Join(live, "\n") {
+			t.Errorf("roll-ups rebuilt by kept serve:\n%s\nwant the live ones:\n%s", strings.Join(got, "\n"), strings.Join(live, "\n"))
 		}
 	})
 }

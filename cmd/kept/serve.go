@@ -162,10 +162,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 	}
 	defer closeDB()
 	log.Info("database ready", "db", cfg.Describe())
-	if rolled, err := svc.ReportsRolledUp(ctx); err != nil {
+	rolled, err := svc.ReportsRolledUp(ctx)
+	if err != nil {
 		return err
-	} else if !rolled {
-		log.Warn("the reports read the desk's tables until their roll-ups are rebuilt: run kept reports rebuild")
 	}
 	m.WatchOutbox(svc.OutboxCounts)
 	if err := svc.PrepareMail(ctx); err != nil {
@@ -190,6 +189,10 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		// Live pages on this node hear of changes made through the others, and of colleagues
 		// looking at the same case there.
 		background = append(background, func(ctx context.Context) error { return changes.Run(ctx, pages.ShareLive(changes.PublishPresence)) })
+	}
+	if !rolled {
+		// An upgrade that rolls up more: the reports read the tables, slower, until this is done.
+		background = append(background, svc.CatchUpReports)
 	}
 	for _, mb := range mailboxes {
 		poller := mailnet.NewPoller(svc.Checkpoints(), mb, svc, svc.ClockSource(), log)

@@ -307,6 +307,10 @@ type ReportReader struct {
 	All   bool     // the head of care: every team at once
 	Own   bool     // an agent: their own figures only
 	Team  string   // the team read when none is picked ("" for all)
+	// CatchingUp: the roll-ups are being rebuilt (see CatchUpReports), CaughtUp percent of
+	// the desk so far; the reports read the tables meanwhile, slower.
+	CatchingUp bool
+	CaughtUp   int
 }
 
 // ReportReader says which teams the actor may read reports of, as RunReport would allow.
@@ -335,7 +339,13 @@ func (s *Service) ReportReader(ctx context.Context, actor desk.Actor) (ReportRea
 		if !all && !out.Own {
 			out.Team = me.Team
 		}
-		return out, nil
+		done, under, err := w.tx.RollupsRebuilt(ctx)
+		if err != nil {
+			return out, err
+		}
+		ready, err := w.tx.RollupsReady(ctx)
+		out.CatchingUp, out.CaughtUp = under || !ready, int(done*100)
+		return out, err
 	})
 	return out, wrap("report reader", err)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -764,68 +765,152 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 // the tables meanwhile), then replaces the facts of 2,000 cases a transaction in id order, so
 // the desk's commands go on between them (a command's own refresh and the rebuild's each add the
 // difference from the facts stored, so they agree in any order), and marks them ready. progress
-// is told how many cases are done of how many.
+// is told how many cases are done of how many. A rebuild already under way (kept serve's, see
+// RebuildRollupsStep) starts over with this one, and the two share the remaining steps.
 func (s *Store) RebuildRollups(ctx context.Context, progress func(done, total int)) error {
 	var total int
 	err := s.Write(ctx, func(t *Tx) error {
-		for _, table := range []string{"report_rollups_ready", "report_facts", "report_days", "report_agent_days"} {
-			if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-				return fmt.Errorf("empty %s: %w", table, err)
-			}
+		if err := t.startRebuild(ctx); err != nil {
+			return err
 		}
 		return t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&total)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild roll-ups: %w", err)
 	}
-	var last int64
 	done := 0
 	for {
-		var ids []int64
-		err := s.Write(ctx, func(t *Tx) error {
-			err := t.tx.eachRow(ctx, appendTo(&ids, scanValue[int64]), `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT 2000`, last)
-			if err != nil {
-				return fmt.Errorf("cases: %w", err)
-			}
-			if len(ids) == 0 {
-				return nil
-			}
-			teams, _, err := t.rollTeams(ctx)
-			if err != nil {
-				return err
-			}
-			return t.replaceFacts(ctx, ids, teams)
-		})
+		n, ready, err := s.RebuildRollupsStep(ctx, 2000)
 		if err != nil {
-			return fmt.Errorf("rebuild roll-ups: %w", err)
+			return err
 		}
-		if len(ids) == 0 {
-			break
-		}
-		last = ids[len(ids)-1]
-		done += len(ids)
-		if progress != nil {
+		if done += n; n > 0 && progress != nil {
 			progress(done, total)
 		}
-	}
-	return s.Write(ctx, func(t *Tx) error {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups_ready (ready) VALUES (1)`); err != nil {
-			return fmt.Errorf("rebuild roll-ups: %w", err)
+		if ready {
+			return nil
 		}
-		// The planner's statistics were gathered, if ever, on the tables before they were
-		// filled: on PostgreSQL a command's refresh then read all of report_facts for a few
-		// cases' facts (a scan of 7.5 million rows, 1–3 s a commit at scale M, until
-		// autovacuum came round; with it off, never).
-		for _, table := range []string{"report_facts", "report_days", "report_agent_days"} {
-			if _, err := t.tx.ExecContext(ctx, `ANALYZE `+table); err != nil {
-				return fmt.Errorf("rebuild roll-ups: statistics of %s: %w", table, err)
+	}
+}
+
+// RebuildRollupsStep takes the rebuild of the roll-ups a step on: the facts of up to n cases
+// after the last one rebuilt, in one transaction; after the last case, it marks the roll-ups
+// ready. On a desk whose roll-ups are not ready and with no rebuild under way (upgraded to a
+// release that rolls up more) it starts one. The step says how many cases it rebuilt and
+// whether the roll-ups are ready. Where is kept in the database (report_rollups_rebuild,
+// migration 00056), so a stopped server goes on where it was, and steps from several nodes
+// take turns.
+func (s *Store) RebuildRollupsStep(ctx context.Context, n int) (rebuilt int, ready bool, err error) {
+	err = s.Write(ctx, func(t *Tx) error {
+		if t.d.name == "postgres" {
+			// Nodes take turns: two starting at once would each empty what the other filled.
+			if _, err := t.tx.ExecContext(ctx, `LOCK TABLE report_rollups_rebuild IN EXCLUSIVE MODE`); err != nil {
+				return fmt.Errorf("take a turn: %w", err)
 			}
 		}
-		if t.d.name == "sqlite" {
-			return dropSamples(ctx, t.tx)
+		after, under, err := t.rebuildCursor(ctx)
+		if err != nil {
+			return err
+		}
+		if !under {
+			if ready, err = t.RollupsReady(ctx); err != nil || ready {
+				return err
+			}
+			if err := t.startRebuild(ctx); err != nil {
+				return err
+			}
+		}
+		var ids []int64
+		if err := t.tx.eachRow(ctx, appendTo(&ids, scanValue[int64]), `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2`, after, n); err != nil {
+			return fmt.Errorf("cases: %w", err)
+		}
+		if len(ids) == 0 {
+			ready = true
+			return t.endRebuild(ctx)
+		}
+		teams, _, err := t.rollTeams(ctx)
+		if err != nil {
+			return err
+		}
+		if err := t.replaceFacts(ctx, ids, teams); err != nil {
+			return err
+		}
+		rebuilt = len(ids)
+		if _, err := t.tx.ExecContext(ctx, `UPDATE report_rollups_rebuild SET after_case = $1 WHERE one = 1`, ids[len(ids)-1]); err != nil {
+			return fmt.Errorf("move on: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, false, fmt.Errorf("rebuild roll-ups: %w", err)
+	}
+	return rebuilt, ready, nil
+}
+
+// RollupsRebuilt says how far a rebuild of the roll-ups is, as the share of the desk's case ids
+// behind it (0 to 1), and whether one is under way.
+func (t *Tx) RollupsRebuilt(ctx context.Context) (float64, bool, error) {
+	after, under, err := t.rebuildCursor(ctx)
+	if err != nil || !under {
+		return 0, false, err
+	}
+	var last int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&last); err != nil {
+		return 0, false, fmt.Errorf("roll-ups rebuilt: %w", err)
+	}
+	if last == 0 {
+		return 1, true, nil
+	}
+	return min(float64(after)/float64(last), 1), true, nil
+}
+
+// rebuildCursor is the last case a rebuild under way has done (0 before the first).
+func (t *Tx) rebuildCursor(ctx context.Context) (after int64, under bool, err error) {
+	err = t.tx.QueryRowContext(ctx, `SELECT after_case FROM report_rollups_rebuild WHERE one = 1`).Scan(&after)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("roll-ups rebuild: %w", err)
+	}
+	return after, true, nil
+}
+
+// startRebuild empties the roll-ups (the reports read the tables meanwhile) and starts a
+// rebuild from the first case.
+func (t *Tx) startRebuild(ctx context.Context) error {
+	for _, table := range []string{"report_rollups_ready", "report_facts", "report_days", "report_agent_days", "report_rollups_rebuild"} {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+			return fmt.Errorf("empty %s: %w", table, err)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups_rebuild (one, after_case) VALUES (1, 0)`); err != nil {
+		return fmt.Errorf("start the rebuild: %w", err)
+	}
+	return nil
+}
+
+// endRebuild marks the rebuilt roll-ups ready.
+func (t *Tx) endRebuild(ctx context.Context) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_rollups_rebuild`); err != nil {
+		return fmt.Errorf("end the rebuild: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO report_rollups_ready (ready) VALUES (1)`); err != nil {
+		return fmt.Errorf("end the rebuild: %w", err)
+	}
+	// The planner's statistics were gathered, if ever, on the tables before they were
+	// filled: on PostgreSQL a command's refresh then read all of report_facts for a few
+	// cases' facts (a scan of 7.5 million rows, 1–3 s a commit at scale M, until
+	// autovacuum came round; with it off, never).
+	for _, table := range []string{"report_facts", "report_days", "report_agent_days"} {
+		if _, err := t.tx.ExecContext(ctx, `ANALYZE `+table); err != nil {
+			return fmt.Errorf("statistics of %s: %w", table, err)
+		}
+	}
+	if t.d.name == "sqlite" {
+		return dropSamples(ctx, t.tx)
+	}
+	return nil
 }
 
 // RollupsReady says whether the roll-ups hold the whole desk: made on a new desk, or rebuilt.

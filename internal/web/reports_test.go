@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -129,10 +131,30 @@ func TestReportsPage(t *testing.T) {
 			t.Error("Bob's reports show Ann's figures")
 		}
 
+		if strings.Contains(p.Body, "reports-catching-up") {
+			t.Error("a desk whose roll-ups are ready is said to be catching up")
+		}
+
 		// Translated.
 		req := url.Values{"lang": {"et"}, "next": {"/reports"}}
 		lead.post("/lang", req)
 		lead.get("/reports").mustContain(t, "Aruanded", "Töövaru: avatud juhtumid iga päeva lõpus", "Murtud lubadus")
+
+		// After an upgrade that rolls up more, until kept serve has rebuilt the roll-ups.
+		driver, dsn := "pgx", d.St.URL()
+		if backend == "sqlite" {
+			driver, dsn = "sqlite", "file:"+filepath.Join(d.St.DataDir(), "kept.db")
+		}
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DELETE FROM report_rollups_ready`); err != nil {
+			t.Fatal(err)
+		}
+		lead.get("/reports").mustContain(t, `id="reports-catching-up">Aruandeid viiakse pärast tarkvara uuendamist ajakohaseks (0% tehtud).`, "Murtud lubadus")
+		bob.get("/reports").mustContain(t, `id="reports-catching-up">The reports are being brought up to date after an upgrade (0% done).`)
 	})
 }
 
