@@ -49,6 +49,9 @@ type CasePage struct {
 	// May is what the permission table lets the reader do to the case, for the page to offer
 	// only those buttons (the commands ask again).
 	May CasePermissions
+	// HeldUp are the case's mails to customers the mail server has put off, or that wait
+	// behind one it put off, oldest first: not delivered yet, and perhaps never (see heldUp).
+	HeldUp []OutboxMail
 	// Incidents the case is linked to, and the open ones it could be linked to (story 19).
 	Incidents, OpenIncidents []desk.Incident
 	// Decisions on the case with the policy and the evidence beside them (story 20).
@@ -143,6 +146,9 @@ func (s *Service) CasePage(ctx context.Context, actor desk.Actor, q CasePageQuer
 func staffCasePage(w *work, c *desk.Case, q CasePageQuery, p *CasePage) error {
 	agents, err := w.tx.Agents(w.ctx) // one query names every maker, owner and colleague
 	if err != nil {
+		return err
+	}
+	if p.HeldUp, err = heldUp(w, c.ID); err != nil {
 		return err
 	}
 	people := make(map[int64]Person, len(agents))

@@ -103,23 +103,51 @@ func (s *Service) CaseOutbox(ctx context.Context, actor desk.Actor, caseID int64
 			return nil, err
 		}
 		mails, err := tx.Outbox(ctx, caseID)
-		out := make([]OutboxMail, len(mails))
-		unsent := map[string]int64{} // by address, the first mail the relay has not taken
-		for i, m := range mails {
-			out[i] = outboxMailView(m)
-			if m.State != store.MailPending && m.State != store.MailSending {
-				continue
-			}
-			to := strings.ToLower(m.To)
-			if first, ok := unsent[to]; ok {
-				out[i].WaitingFor = first
-			} else {
-				unsent[to] = m.ID
-			}
-		}
-		return out, err
+		return outboxViews(mails), err
 	})
 	return out, wrap("read a case's outbox", err)
+}
+
+// outboxViews are a case's mails, oldest first, each with the earlier mail it waits for.
+func outboxViews(mails []store.OutMail) []OutboxMail {
+	out := make([]OutboxMail, len(mails))
+	unsent := map[string]int64{} // by address, the first mail the relay has not taken
+	for i, m := range mails {
+		out[i] = outboxMailView(m)
+		if !out[i].Unsent() {
+			continue
+		}
+		to := strings.ToLower(m.To)
+		if first, ok := unsent[to]; ok {
+			out[i].WaitingFor = first
+		} else {
+			unsent[to] = m.ID
+		}
+	}
+	return out
+}
+
+// Unsent says whether the relay has not taken the mail yet.
+func (m OutboxMail) Unsent() bool { return m.State == store.MailPending || m.State == store.MailSending }
+
+// heldUp are the case's mails the relay has not taken and that are late: put off by the mail
+// server (tried, with its answer), or waiting behind a mail that was. A mail on its way, not
+// tried yet, is not late.
+func heldUp(w *work, caseID int64) ([]OutboxMail, error) {
+	mails, err := w.tx.Outbox(w.ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	all := outboxViews(mails)
+	late := map[int64]bool{}
+	var out []OutboxMail
+	for _, m := range all {
+		if m.Unsent() && (m.LastError != "" || late[m.WaitingFor]) {
+			late[m.ID] = true
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // ResendMail sends a case's undelivered mail again, due at once, and writes on the case who

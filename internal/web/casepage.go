@@ -36,6 +36,7 @@ type casePage struct {
 	Viewers      []string // colleagues who have the case open too
 	Notice       string
 	Warnings     []string
+	HeldUp       []heldUpView // mails to customers not delivered yet, and why
 	Estimate     string
 	Forms        map[string]*formState
 	Staff        bool
@@ -259,6 +260,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *request, page service.Case
 		p.Entries = append(p.Entries, ev)
 	}
 	slices.Reverse(p.Entries) // newest first: what happened last is what the agent needs
+	p.HeldUp = heldUpViews(r, page)
 	if p.Original.Seq == 0 {
 		p.Original = entryView{Entry: desk.Entry{Body: c.OriginalRequest, At: c.CreatedAt}, Label: r.T("case.kind.message_in")}
 	}
@@ -444,4 +446,30 @@ func cannedPreview(page service.CasePage, cr desk.CannedReply) string {
 		return text
 	}
 	return cr.Body
+}
+
+// heldUpView is a mail to a customer the mail server has put off, or that waits behind one it
+// put off, as the case page says it: Anchor is its entry's id on the page ("" for a mail of no
+// entry).
+type heldUpView struct {
+	Text, Reason, Anchor string
+}
+
+func heldUpViews(r *request, page service.CasePage) []heldUpView {
+	seqs := map[int64]int64{}
+	for _, e := range page.Record {
+		seqs[e.ID] = e.Seq
+	}
+	var out []heldUpView
+	for _, m := range page.HeldUp {
+		v := heldUpView{Text: r.T("case.held_up.deferred", m.To, m.Attempts), Reason: m.LastError}
+		if m.WaitingFor != 0 {
+			v = heldUpView{Text: r.T("case.held_up.waiting", m.To)}
+		}
+		if seq, ok := seqs[m.EntryID]; ok && m.EntryID != 0 {
+			v.Anchor = fmt.Sprintf("e%d", seq)
+		}
+		out = append(out, v)
+	}
+	return out
 }
