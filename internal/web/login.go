@@ -100,8 +100,8 @@ func (r *request) wait(d time.Duration) string {
 // startBrowserSession sets the session cookie; a language chosen before signing in is kept
 // for a person who never chose one, and a customer's browser zone for one who has none.
 func (s *Server) startBrowserSession(w http.ResponseWriter, r *request, sess service.Session, length time.Duration) {
-	setCookie(w, r.Request, sessionCookie, sess.Token, length)
-	clearCookie(w, r.Request, csrfCookie)
+	s.setCookie(w, r.Request, sessionCookie, sess.Token, length)
+	s.clearCookie(w, r.Request, csrfCookie)
 	// A customer's zone is what their browser said, until they choose one: the desk's messages
 	// to them then say their own time.
 	if sess.Actor.Kind == desk.ActorCustomer && sess.Zone == "" {
@@ -132,7 +132,7 @@ func (s *Server) logout(w http.ResponseWriter, r *request) error {
 			return err
 		}
 	}
-	clearCookie(w, r.Request, sessionCookie)
+	s.clearCookie(w, r.Request, sessionCookie)
 	http.Redirect(w, r.Request, to, http.StatusSeeOther)
 	return nil
 }
@@ -148,7 +148,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *request) error {
 			return err
 		}
 	}
-	setCookie(w, r.Request, langCookie, lang, 365*24*time.Hour)
+	s.setCookie(w, r.Request, langCookie, lang, 365*24*time.Hour)
 	http.Redirect(w, r.Request, localPath(r.FormValue("next"), "/"), http.StatusSeeOther)
 	return nil
 }

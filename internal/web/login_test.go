@@ -375,4 +375,9 @@ func TestSecureCookiesOnlyFromTrustedProxies(t *testing.T) {
 	if !secure(behindProxy(t, "sqlite")) {
 		t.Error("the trusted proxy's X-Forwarded-Proto: https left the cookies without Secure")
 	}
+	// A desk whose address is https is reached over HTTPS, whatever the request looks like
+	// behind a TLS proxy the desk was not told of: its cookies were sent without Secure.
+	if !secure(newDeskWith(t, "sqlite", web.Options{Zone: time.UTC, BaseURL: "https://desk.example.com"})) {
+		t.Error("a desk at an https address set cookies without Secure")
+	}
 }

@@ -47,7 +47,7 @@ type secondData struct {
 
 // startSecondStep sends a browser whose password was right to the second step.
 func (s *Server) startSecondStep(w http.ResponseWriter, r *request, step *service.SecondStep, next string) {
-	setCookie(w, r.Request, secondCookie, step.Token, service.SigninStepLength)
+	s.setCookie(w, r.Request, secondCookie, step.Token, service.SigninStepLength)
 	http.Redirect(w, r.Request, "/login/second?next="+url.QueryEscape(next), http.StatusSeeOther)
 }
 
@@ -78,7 +78,7 @@ func (s *Server) stepGone(w http.ResponseWriter, r *request, err error) (bool, e
 	if e, ok := desk.AsError(err); !ok || e.Code != "signin_step_gone" {
 		return false, err
 	}
-	clearCookie(w, r.Request, secondCookie)
+	s.clearCookie(w, r.Request, secondCookie)
 	d := secondData{Gone: true, Error: r.T("second.gone")}
 	return true, s.render(w, r, http.StatusGone, "second", view{Title: r.T("second.title"), Data: d})
 }
@@ -124,7 +124,7 @@ func (s *Server) secondStep(w http.ResponseWriter, r *request) error {
 	// password's (kept while the step waited) and the code's.
 	s.throttle.clear(account)
 	s.throttle.refund(from, from)
-	clearCookie(w, r.Request, secondCookie)
+	s.clearCookie(w, r.Request, secondCookie)
 	s.startBrowserSession(w, r, sess, service.AgentSessionLength)
 	s.log.Info("signed in with a second factor", "agent", sess.Actor.ID, "remote", client)
 	if codes != nil {

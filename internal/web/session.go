@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
@@ -58,7 +59,7 @@ func (s *Server) newRequest(w http.ResponseWriter, hr *http.Request) *request {
 		case err == nil:
 			r.sess, r.token = sess, c.Value
 		case isNotFound(err):
-			clearCookie(w, hr, sessionCookie) // expired or ended elsewhere: forget it
+			s.clearCookie(w, hr, sessionCookie) // expired or ended elsewhere: forget it
 		case service.Unavailable(err):
 			r.unavailable = err
 		default:
@@ -76,7 +77,7 @@ func (s *Server) newRequest(w http.ResponseWriter, hr *http.Request) *request {
 	if r.token != "" {
 		r.csrf = sessionCSRF(r.token)
 	} else {
-		r.csrf = anonymousCSRF(w, hr)
+		r.csrf = s.anonymousCSRF(w, hr)
 	}
 	return r
 }
@@ -96,14 +97,14 @@ func sessionCSRF(token string) string {
 
 // anonymousCSRF gives a signed-out browser (the sign-in forms) a random token in a cookie;
 // the form must send the same value back.
-func anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
+func (s *Server) anonymousCSRF(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 43 {
 		return c.Value
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand does not fail on supported platforms
 	v := base64.RawURLEncoding.EncodeToString(b)
-	setCookie(w, r, csrfCookie, v, 0)
+	s.setCookie(w, r, csrfCookie, v, 0)
 	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: v})
 	return v
 }
@@ -118,18 +119,25 @@ func (s *Server) checkCSRF(r *request) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(r.csrf)) == 1
 }
 
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: realip.HTTPS(r)}
+		Secure: s.secure(r)}
 	if maxAge > 0 {
 		c.MaxAge = int(maxAge / time.Second)
 	}
 	http.SetCookie(w, c)
 }
 
-func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: realip.HTTPS(r)})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+}
+
+// secure says whether the browser is to send a cookie back over HTTPS only: when the request
+// came over it, or the desk's configured address is https (behind a TLS proxy not named in
+// --trusted-proxies a request looks plain, though the browser's address bar says https).
+func (s *Server) secure(r *http.Request) bool {
+	return realip.HTTPS(r) || strings.HasPrefix(strings.ToLower(s.opts.BaseURL), "https://")
 }
 
 // clientIP is the address a request came from: behind trusted proxies, the client's (realip).

@@ -87,7 +87,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *request) error {
 	}
 	state, nonce, verifier := randomValue(), randomValue(), oauth2.GenerateVerifier()
 	next := localPath(r.URL.Query().Get("next"), "/inbox")
-	setCookie(w, r.Request, ssoCookie, strings.Join([]string{state, nonce, verifier, base64.RawURLEncoding.EncodeToString([]byte(next))}, "."), ssoFlowLength)
+	s.setCookie(w, r.Request, ssoCookie, strings.Join([]string{state, nonce, verifier, base64.RawURLEncoding.EncodeToString([]byte(next))}, "."), ssoFlowLength)
 	http.Redirect(w, r.Request, cfg.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), http.StatusFound)
 	return nil
 }
@@ -104,7 +104,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *request) error {
 	}
 	q := r.URL.Query()
 	c, err := r.Cookie(ssoCookie)
-	clearCookie(w, r.Request, ssoCookie) // a flow is answered once
+	s.clearCookie(w, r.Request, ssoCookie) // a flow is answered once
 	var parts []string
 	if err == nil {
 		parts = strings.Split(c.Value, ".")
