@@ -2,8 +2,6 @@ package service_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +20,7 @@ import (
 func TestReportRollupsRebuilt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		w := newReportWeek(t, backend)
-		sums := func() string {
-			var out []string
-			if err := w.st.Read(w.ctx, func(tx *store.Tx) (err error) { out, err = tx.RollupSums(w.ctx); return err }); err != nil {
-				t.Fatal(err)
-			}
-			return strings.Join(out, "\n")
-		}
+		sums := func() string { return rollupSums(t, w.st) }
 		live := sums()
 		for _, want := range []string{"agents made ", "agents kept ", "agents broken ", "agents slipped ", "agents repeated ", "days answered ", "days closed ", "days backlog ",
 			"agents escalated:broken_promise ", "days escalated:second_slip ", "agents escalated:customer_request ", "agents handover_missing "} {
@@ -55,13 +47,7 @@ func TestReportRollupsRebuilt(t *testing.T) {
 func TestReportRollupsFollowMailIntake(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		d := newQueueDesk(t, backend, time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)) // Mon 10:00 in Tallinn
-		sums := func() string {
-			var out []string
-			if err := d.st.Read(d.ctx, func(tx *store.Tx) (err error) { out, err = tx.RollupSums(d.ctx); return err }); err != nil {
-				t.Fatal(err)
-			}
-			return strings.Join(out, "\n")
-		}
+		sums := func() string { return rollupSums(t, d.st) }
 		first := d.mailBilling("Invoice charged twice")
 		d.mailBilling("Refund not received")
 		d.at(d.tln(23, 10, 30))
@@ -89,23 +75,9 @@ func TestReportRollupsFollowMailIntake(t *testing.T) {
 func TestReportsCaughtUpInTheBackground(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		w := newReportWeek(t, backend)
-		sums := func() string {
-			var out []string
-			if err := w.st.Read(w.ctx, func(tx *store.Tx) (err error) { out, err = tx.RollupSums(w.ctx); return err }); err != nil {
-				t.Fatal(err)
-			}
-			return strings.Join(out, "\n")
-		}
+		sums := func() string { return rollupSums(t, w.st) }
 		live := sums()
-		driver, dsn := "pgx", w.st.URL()
-		if backend == "sqlite" {
-			driver, dsn = "sqlite", "file:"+filepath.Join(w.st.DataDir(), "kept.db")
-		}
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
+		db := storetest.Raw(t, w.st)
 		// As the upgrade leaves a desk with escalations: not ready, and one day's sums lost.
 		for _, q := range []string{`DELETE FROM report_rollups_ready`, `DELETE FROM report_days WHERE measure = 'opened'`} {
 			if _, err := db.ExecContext(w.ctx, q); err != nil {
@@ -137,4 +109,10 @@ func TestReportsCaughtUpInTheBackground(t *testing.T) {
 			t.Error("the roll-ups are not marked ready after the rebuild")
 		}
 	})
+}
+
+// rollupSums are the desk's report roll-ups, a sum a line, for comparing.
+func rollupSums(t *testing.T, st *store.Store) string {
+	t.Helper()
+	return strings.Join(storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]string, error) { return tx.RollupSums(ctx) }), "\n")
 }

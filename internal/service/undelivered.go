@@ -128,7 +128,9 @@ func outboxViews(mails []store.OutMail) []OutboxMail {
 }
 
 // Unsent says whether the relay has not taken the mail yet.
-func (m OutboxMail) Unsent() bool { return m.State == store.MailPending || m.State == store.MailSending }
+func (m OutboxMail) Unsent() bool {
+	return m.State == store.MailPending || m.State == store.MailSending
+}
 
 // heldUp are the case's mails the relay has not taken and that are late: put off by the mail
 // server (tried, with its answer), or waiting behind a mail that was. A mail on its way, not

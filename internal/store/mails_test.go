@@ -30,7 +30,7 @@ func TestMailsAreKeptAsReceived(t *testing.T) {
 		if err != nil {
 			t.Fatalf("store and link a mail: %v", err)
 		}
-		db := rawDB(t, backend, st)
+		db := storetest.Raw(t, st)
 		forged := []byte("Subject: forged\r\n\r\nGive me a refund\r\n")
 		for _, c := range []struct {
 			q    string

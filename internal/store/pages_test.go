@@ -90,7 +90,7 @@ func TestPageReads(t *testing.T) {
 		if grant == nil || grant.ID != tokenID || grant.Label != "tests" || grant.IssuedBy != 0 || len(grant.Scopes) != 0 {
 			t.Errorf("the actor's token %+v, want token %d labelled tests, issued on the command line", grant, tokenID)
 		}
-		if _, err := rawDB(t, backend, st).ExecContext(ctx, `UPDATE api_tokens SET revoked_at = created_at WHERE id = $1`, tokenID); err != nil {
+		if _, err := storetest.Raw(t, st).ExecContext(ctx, `UPDATE api_tokens SET revoked_at = created_at WHERE id = $1`, tokenID); err != nil {
 			t.Fatal(err)
 		}
 		err = st.Read(ctx, func(tx *store.Tx) error {
@@ -108,7 +108,7 @@ func TestPageReads(t *testing.T) {
 // nothing is sorted.
 func TestOwnerListPlan(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
-	rows, err := rawDB(t, "sqlite", st).Query(`EXPLAIN QUERY PLAN SELECT id FROM cases WHERE owner_id = $1 AND status IN ($2, $3) ORDER BY id DESC LIMIT $4`,
+	rows, err := storetest.Raw(t, st).Query(`EXPLAIN QUERY PLAN SELECT id FROM cases WHERE owner_id = $1 AND status IN ($2, $3) ORDER BY id DESC LIMIT $4`,
 		1, "open", "awaiting_confirmation", 50)
 	if err != nil {
 		t.Fatal(err)

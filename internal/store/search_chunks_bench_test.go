@@ -24,7 +24,7 @@ func BenchmarkSearchChunksAtM(b *testing.B) {
 	for _, backend := range storetest.Backends {
 		b.Run(backend, func(b *testing.B) {
 			st := storetest.Open(b, backend)
-			db := rawDB(b, backend, st)
+			db := storetest.Raw(b, st)
 			var bits uint
 			if err := db.QueryRow(`SELECT chunk_bits FROM search_chunks_sealed`).Scan(&bits); err != nil {
 				b.Fatal(err)

@@ -65,7 +65,7 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 		st := storetest.Open(t, backend)
 		ctx := context.Background()
 		if chunkBits > 0 {
-			if _, err := rawDB(t, backend, st).Exec(`UPDATE search_chunks_sealed SET chunk_bits = $1`, chunkBits); err != nil {
+			if _, err := storetest.Raw(t, st).Exec(`UPDATE search_chunks_sealed SET chunk_bits = $1`, chunkBits); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -145,7 +145,7 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 		check("indexed by commands")
 		if chunkBits > 0 {
 			var sealed int
-			if err := rawDB(t, backend, st).QueryRow(`SELECT sealed FROM search_chunks_sealed`).Scan(&sealed); err != nil {
+			if err := storetest.Raw(t, st).QueryRow(`SELECT sealed FROM search_chunks_sealed`).Scan(&sealed); err != nil {
 				t.Fatal(err)
 			}
 			if want := 2190 >> chunkBits; sealed != want && sealed != want-1 {
@@ -180,7 +180,7 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 			// ANALYZE's samples would make SQLite re-plan statements on every new value bound,
 			// FTS5's own lookups among them.
 			var tables, samples int
-			db := rawDB(t, backend, st)
+			db := storetest.Raw(t, st)
 			if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&tables); err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +199,7 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 		// after SealSearch has caught them up.
 		recentBehind := func() bool {
 			var behind bool
-			if err := rawDB(t, backend, st).QueryRow(`SELECT (SELECT MAX(rowid) FROM search_fts) >
+			if err := storetest.Raw(t, st).QueryRow(`SELECT (SELECT MAX(rowid) FROM search_fts) >
 				MAX(COALESCE((SELECT MAX(rowid) FROM search_recent0), 0), COALESCE((SELECT MAX(rowid) FROM search_recent1), 0))`).Scan(&behind); err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +243,7 @@ func searchWithinCases(t *testing.T, backend string, chunkBits int) {
 
 		if backend == "sqlite" {
 			// A desk from before migration 00013: the migration lists its existing texts.
-			db := rawDB(t, backend, st)
+			db := storetest.Raw(t, st)
 			for _, q := range []string{`DROP TABLE search_case_rows`, `DELETE FROM goose_db_version WHERE version_id = 13`} {
 				if _, err := db.Exec(q); err != nil {
 					t.Fatal(err)

@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -146,7 +144,7 @@ func TestStore(t *testing.T) {
 		})
 
 		t.Run("the database refuses to change entries", func(t *testing.T) {
-			raw := rawDB(t, backend, st)
+			raw := storetest.Raw(t, st)
 			for _, q := range []string{
 				"UPDATE entries SET body = 'forged' WHERE case_id = $1",
 				"DELETE FROM entries WHERE case_id = $1",
@@ -289,23 +287,6 @@ type sqlErr string
 
 func (e sqlErr) Error() string { return string(e) }
 
-// rawDB opens the test database behind the store's back, as an operator with a SQL shell would.
-func rawDB(t testing.TB, backend string, st *store.Store) *sql.DB {
-	t.Helper()
-	var db *sql.DB
-	var err error
-	if backend == "sqlite" {
-		db, err = sql.Open("sqlite", "file:"+filepath.Join(st.DataDir(), "kept.db"))
-	} else {
-		db, err = sql.Open("pgx", st.URL())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // TestNoPlannerSamples: SQLite keeps ANALYZE's averages but not its samples (sqlite_stat4),
 // with which it planned a statement anew each time a value bound to an indexed column changed,
 // so no prepared statement was reused (8.5% of the case page's CPU at scale M). A roll-up
@@ -315,7 +296,7 @@ func TestNoPlannerSamples(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, "sqlite")
 	seed(t, st)
-	db := rawDB(t, "sqlite", st)
+	db := storetest.Raw(t, st)
 	// As an earlier release left them: every table analysed, samples and all.
 	if err := st.ExecForTest(ctx, `ANALYZE`); err != nil {
 		t.Fatal(err)
@@ -357,7 +338,7 @@ func TestNoPlannerSamples(t *testing.T) {
 // again, a third of its word index's cost.
 func TestWordIndexHoldsABatch(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
-	db := rawDB(t, "sqlite", st)
+	db := storetest.Raw(t, st)
 	for _, table := range []string{"search_fts", "search_recent0", "search_recent1"} {
 		var size int64
 		if err := db.QueryRow(`SELECT v FROM ` + table + `_config WHERE k = 'hashsize'`).Scan(&size); err != nil {

@@ -19,20 +19,8 @@ import (
 func TestUndeliveredMailOnTheCasePage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
-		ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+		d, ann, c := routerCase(t, backend, "Please restart it once.")
 		caseAgent(t, d, "Bob Kask", "bob@example.com", "Care")
-		cust, err := d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Router", Body: "It blinks red.", Channel: "web", OwnerID: ann.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.Svc.AddMessage(ctx, desk.AgentActor(ann), c.ID, desk.NewMessage{Body: "Please restart it once."}); err != nil {
-			t.Fatal(err)
-		}
 		mails, err := d.Svc.CaseOutbox(ctx, desk.AgentActor(ann), c.ID)
 		if err != nil || len(mails) == 0 {
 			t.Fatalf("outbox %v, %v", mails, err)
@@ -72,21 +60,7 @@ func TestUndeliveredMailOnTheCasePage(t *testing.T) {
 func TestHeldUpMailOnTheCasePage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
-		ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
-		cust, err := d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Router", Body: "It blinks red.", Channel: "web", OwnerID: ann.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, body := range []string{"Please restart it once.", "And tell me the colour after."} {
-			if _, err := d.Svc.AddMessage(ctx, desk.AgentActor(ann), c.ID, desk.NewMessage{Body: body}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		d, _, c := routerCase(t, backend, "Please restart it once.", "And tell me the colour after.")
 		b := d.browser()
 		b.signIn("ann@example.com", casePassword)
 		path := fmt.Sprintf("/cases/%d", c.ID)
@@ -123,4 +97,27 @@ func TestHeldUpMailOnTheCasePage(t *testing.T) {
 		}
 		b.get(path).caseMustLack(t, "held-up")
 	})
+}
+
+// routerCase is a desk that mails customers, with Ann (of Care) and her case from Mari Mets
+// (mari@example.ee), "Router", to which Ann has replied with each of replies.
+func routerCase(t *testing.T, backend string, replies ...string) (*testDesk, desk.Agent, service.CaseView) {
+	t.Helper()
+	ctx := context.Background()
+	d := newDesk(t, backend, service.WithMail(service.MailConfig{Address: "care@desk.test", Outbound: true}))
+	ann := caseAgent(t, d, "Ann Tamm", "ann@example.com", "Care")
+	cust, err := d.Svc.CreateCustomer(ctx, desk.SystemActor(), desk.NewCustomer{Name: "Mari Mets", Email: "mari@example.ee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.Svc.OpenCase(ctx, desk.SystemActor(), desk.NewCase{CustomerID: cust.ID, Subject: "Router", Body: "It blinks red.", Channel: "web", OwnerID: ann.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range replies {
+		if _, err := d.Svc.AddMessage(ctx, desk.AgentActor(ann), c.ID, desk.NewMessage{Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d, ann, c
 }

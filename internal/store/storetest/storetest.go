@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -141,4 +142,20 @@ func Read[T any](t testing.TB, st *store.Store, query func(ctx context.Context, 
 		t.Fatalf("read: %v", err)
 	}
 	return out
+}
+
+// Raw opens the store's database without the store, for what a test does behind its back
+// (as an older release or an upgrade left a desk); closed after the test.
+func Raw(t testing.TB, st *store.Store) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", st.URL()
+	if dsn == "" {
+		driver, dsn = "sqlite", "file:"+filepath.Join(st.DataDir(), "kept.db")
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
