@@ -284,32 +284,20 @@ func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, pub
 	var sets, internal []uint64
 	var seen []int
 	var found []int64
+	var kept [][]byte // the cache's blobs of a batch of chunks
 	step := int64(1)
 	for hi := c.sealed; hi > 0 && len(found) < limit; {
 		lo := max(hi-step, 0)
 		step = min(step*4, chunkBatch)
 		n := int(hi - lo)
-		sets, internal, seen = slices.Grow(sets[:0], n*per)[:n*per], slices.Grow(internal[:0], n*per)[:n*per], slices.Grow(seen[:0], n)[:n]
+		// A chunk's set is written whole by its first word's blob (load) before it is read.
+		sets, seen = slices.Grow(sets[:0], n*per)[:n*per], slices.Grow(seen[:0], n)[:n]
 		clear(seen)
-		clear(internal)
-		args := []any{lo, hi}
-		for _, w := range asked {
-			args = append(args, w)
+		if publicOnly {
+			internal = slices.Grow(internal[:0], n*per)[:n*per]
+			clear(internal)
 		}
-		rows, err := t.tx.QueryContext(ctx, `SELECT chunk, word, docs FROM search_chunks WHERE chunk >= $1 AND chunk < $2 AND word IN (`+
-			placeholders(3, len(asked))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
-		}
-		for rows.Next() {
-			var k int64
-			var w string
-			var b sql.RawBytes // valid until the next row: read into the sets at once
-			if err := rows.Scan(&k, &w, &b); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
-			}
-			i := int(k - lo)
+		apply := func(i int, w string, b []byte) {
 			set := chunkSet(sets[i*per : (i+1)*per])
 			switch {
 			case w == chunkWordInternal:
@@ -323,17 +311,24 @@ func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, pub
 				seen[i]++
 			}
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+		var ok bool
+		if kept, ok = t.chunks.all(c.bits, asked, lo, hi, kept); ok {
+			for x, b := range kept {
+				if b != nil {
+					apply(x/len(asked), asked[x%len(asked)], b)
+				}
+			}
+		} else if err := t.readChunks(ctx, c.bits, asked, lo, hi, apply); err != nil {
+			return nil, err
 		}
 		for i := n - 1; i >= 0 && len(found) < limit; i-- {
 			if seen[i] != len(words) {
 				continue // a word is in none of the chunk's texts
 			}
 			set := chunkSet(sets[i*per : (i+1)*per])
-			set.andNot(internal[i*per : (i+1)*per]) // all zero unless publicOnly
+			if publicOnly {
+				set.andNot(internal[i*per : (i+1)*per])
+			}
 			k := lo + int64(i)
 			for j := len(set) - 1; j >= 0 && len(found) < limit; j-- {
 				for w := set[j]; w != 0 && len(found) < limit; {
@@ -346,6 +341,48 @@ func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, pub
 		hi = lo
 	}
 	return t.hitsOf(ctx, found)
+}
+
+// readChunks reads the blobs of the words in chunks lo to hi-1, handing each to apply (by the
+// chunk's place from lo) as its row is read, and keeps them, and which chunks have none of a
+// word, in the store's cache.
+func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi int64, apply func(i int, w string, b []byte)) error {
+	args := []any{lo, hi}
+	for _, w := range words {
+		args = append(args, w)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT chunk, word, docs FROM search_chunks WHERE chunk >= $1 AND chunk < $2 AND word IN (`+
+		placeholders(3, len(words))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+	}
+	defer rows.Close()
+	read := make([]chunkItem, 0, int(hi-lo)*len(words))
+	have := make(map[chunkKey]bool, cap(read))
+	for rows.Next() {
+		var k int64
+		var w string
+		var b sql.RawBytes // valid until the next row: read into the sets at once
+		if err := rows.Scan(&k, &w, &b); err != nil {
+			return fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+		}
+		apply(int(k-lo), w, b)
+		key := chunkKey{w, k}
+		have[key] = true
+		read = append(read, chunkItem{key: key, docs: append(make([]byte, 0, len(b)), b...)})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+	}
+	for k := lo; k < hi; k++ {
+		for _, w := range words {
+			if key := (chunkKey{w, k}); !have[key] {
+				read = append(read, chunkItem{key: key}) // none of the chunk's texts has the word
+			}
+		}
+	}
+	t.chunks.put(bits, read)
+	return nil
 }
 
 // hitsOf is the case and entry of each text numbered in ids, in the order given.

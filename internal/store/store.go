@@ -70,6 +70,7 @@ type Store struct {
 	// caches its prepared statements itself).
 	writerStmts, readerStmts *stmtCache
 	agents                   *agentCache
+	chunks                   *chunkCache   // sealed chunks' blobs searches read (chunkcache.go)
 	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
 	lock                     *os.File      // SQLite: the data folder's lock, for a server (LockDataDir)
 	sealMu                   sync.Mutex    // one SealSearch at a time
@@ -99,6 +100,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err == nil {
 		s.cfg = cfg
 		s.agents = newAgentCache()
+		s.chunks = newChunkCache(chunkCacheBytes)
 	}
 	return s, err
 }
@@ -376,6 +378,7 @@ type Tx struct {
 	d        dialect
 	writable bool
 	agents   *agentCache
+	chunks   *chunkCache
 	pend     pending     // writes held to go a statement per table (see pending.go)
 	failed   error       // a held write failed when a later statement made it: the transaction is lost
 	index    []SearchDoc // texts to index at commit (see Index)
@@ -424,7 +427,7 @@ func (s *Store) ReadLoose(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.d.name != "postgres" {
 		return s.run(ctx, s.reader, false, fn)
 	}
-	return fn(&Tx{tx: sqlTx{db: s.reader, count: &s.statements}, d: s.d, agents: s.agents})
+	return fn(&Tx{tx: sqlTx{db: s.reader, count: &s.statements}, d: s.d, agents: s.agents, chunks: s.chunks})
 }
 
 // Writable says whether tx may write (a Write's, not a Read's).
@@ -443,7 +446,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if writable {
 		stmts = s.writerStmts
 	}
-	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts, count: &s.statements}, d: s.d, writable: writable, agents: s.agents}
+	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts, count: &s.statements}, d: s.d, writable: writable, agents: s.agents, chunks: s.chunks}
 	if writable && stmts != nil {
 		tx.tx.local = newTxStmts()
 	}
