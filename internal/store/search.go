@@ -539,7 +539,7 @@ func (t *Tx) SearchWords(ctx context.Context, words []string, f SearchFilter, li
 		more, err := t.searchChunks(ctx, st.chunkState, words, f.PublicOnly, limit-len(hits))
 		return append(hits, more...), err
 	}
-	return t.searchCaseWords(ctx, match, f, limit)
+	return t.searchCaseWords(ctx, words, match, f, limit)
 }
 
 // Bounds of a search within a few cases on SQLite (searchCaseWords). Asking the word index
@@ -556,7 +556,7 @@ const (
 // a customer's, a partner's). It starts from the cases' own texts (search_case_rows) and asks
 // the word index about their rowids, in stretches, newest first; case_id in search_fts is
 // not indexed, so filtering on it would read every text holding the words at any scale.
-func (t *Tx) searchCaseWords(ctx context.Context, match string, f SearchFilter, limit int) ([]Hit, error) {
+func (t *Tx) searchCaseWords(ctx context.Context, words []string, match string, f SearchFilter, limit int) ([]Hit, error) {
 	cond, args, err := f.caseRowsConditions(1)
 	if err != nil {
 		return nil, err
@@ -607,15 +607,40 @@ func (t *Tx) searchCaseWords(ctx context.Context, match string, f SearchFilter, 
 			cond + fmt.Sprintf(") ORDER BY rowid DESC LIMIT %d", limit)
 		return t.hits(ctx, q, append([]any{match}, args...))
 	}
+	// A text in a sealed chunk holds the words when each word's blob of that chunk lists it:
+	// the blobs the store keeps (chunkcache.go) answer without the word index, which for a
+	// common word seeks through its list in every segment (2 ms a search at scale M).
+	c, err := t.chunkState(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	words = dedupe(words)
+	blobs := map[int64][][]byte{} // by chunk, each word's blob
 	var out []Hit
 	for _, r := range runs {
-		// Ascending: FTS5 walks a word's list backwards only by reading it from its start.
-		found, err := t.ftsRowids(ctx, match, r.lo, r.hi)
-		if err != nil {
-			return nil, err
+		var found []int64
+		if r.hi >= c.boundary() {
+			// Ascending: FTS5 walks a word's list backwards only by reading it from its start.
+			if found, err = t.ftsRowids(ctx, match, max(r.lo, c.boundary()), r.hi); err != nil {
+				return nil, err
+			}
 		}
 		for _, x := range r.texts { // newest first
-			if _, ok := slices.BinarySearch(found, x.doc); ok {
+			has := false
+			if x.doc < c.boundary() {
+				k := x.doc >> c.bits
+				bs, ok := blobs[k]
+				if !ok {
+					if bs, err = t.chunkBlobs(ctx, c.bits, words, k); err != nil {
+						return nil, err
+					}
+					blobs[k] = bs
+				}
+				has = blobsHold(bs, uint16(x.doc&(1<<c.bits-1)), c.bits)
+			} else {
+				_, has = slices.BinarySearch(found, x.doc)
+			}
+			if has {
 				out = append(out, Hit{CaseID: x.caseID, EntryID: x.entryID})
 			}
 		}

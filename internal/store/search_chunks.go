@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -383,6 +385,41 @@ func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi i
 	}
 	t.chunks.put(bits, read)
 	return nil
+}
+
+// chunkBlobs is each word's blob in sealed chunk k (nil where none of its texts has the word),
+// from the store's cache or read and kept.
+func (t *Tx) chunkBlobs(ctx context.Context, bits uint, words []string, k int64) ([][]byte, error) {
+	if got, ok := t.chunks.all(bits, words, k, k+1, nil); ok {
+		return got, nil
+	}
+	out := make([][]byte, len(words))
+	err := t.readChunks(ctx, bits, words, k, k+1, func(_ int, w string, b []byte) {
+		if j := slices.Index(words, w); j >= 0 {
+			out[j] = bytes.Clone(b)
+		}
+	})
+	return out, err
+}
+
+// blobsHold says whether every blob (encodeChunk's, of chunks of 1<<bits texts) lists the
+// text at offset o of its chunk.
+func blobsHold(blobs [][]byte, o uint16, bits uint) bool {
+	size := 1 << bits / 8
+	for _, b := range blobs {
+		if len(b) == size { // a bitmap
+			if b[o/8]&(1<<(o%8)) == 0 {
+				return false
+			}
+			continue
+		}
+		n := len(b) / 2 // a sorted list of two-byte offsets
+		i := sort.Search(n, func(i int) bool { return binary.LittleEndian.Uint16(b[2*i:]) >= o })
+		if i == n || binary.LittleEndian.Uint16(b[2*i:]) != o {
+			return false
+		}
+	}
+	return true
 }
 
 // hitsOf is the case and entry of each text numbered in ids, in the order given.

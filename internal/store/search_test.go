@@ -303,5 +303,27 @@ func TestSearchKeepsSealedChunks(t *testing.T) {
 		if first-again != 4 {
 			t.Errorf("the first search ran %d statements, the same search again %d: want the 4 that read the chunks spared", first, again)
 		}
+
+		// Within a customer's cases, the texts in sealed chunks are checked against the kept
+		// blobs (searchCaseWords), the newest ones against the word index; the same answer
+		// with the blobs read and with them kept.
+		within := func() []int64 {
+			var entries []int64
+			for _, h := range storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]store.Hit, error) {
+				return tx.SearchWords(ctx, []string{"invoice"}, store.SearchFilter{CustomerID: mari.ID}, 30)
+			}) {
+				entries = append(entries, h.EntryID)
+			}
+			return entries
+		}
+		var want []int64
+		for e := int64(399); len(want) < 30; e -= 2 {
+			want = append(want, e)
+		}
+		for _, round := range []string{"first", "again"} {
+			if got := within(); !reflect.DeepEqual(got, want) {
+				t.Errorf("within Mari's cases, %s: entries %v, want %v", round, got, want)
+			}
+		}
 	})
 }
