@@ -553,9 +553,10 @@ const (
 )
 
 // searchCaseWords searches the words only within the filter's cases (those references found,
-// a customer's, a partner's). It starts from the cases' own texts (search_case_rows) and asks
-// the word index about their rowids, in stretches, newest first; case_id in search_fts is
-// not indexed, so filtering on it would read every text holding the words at any scale.
+// a customer's, a partner's). It starts from the cases' own texts (search_case_rows), newest
+// first: those in sealed chunks are checked against the chunks' blobs, and the word index is
+// asked about the rowids of the rest, in stretches; case_id in search_fts is not indexed, so
+// filtering on it would read every text holding the words at any scale.
 func (t *Tx) searchCaseWords(ctx context.Context, words []string, match string, f SearchFilter, limit int) ([]Hit, error) {
 	cond, args, err := f.caseRowsConditions(1)
 	if err != nil {
