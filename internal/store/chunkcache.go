@@ -89,7 +89,6 @@ func (c *chunkCache) put(bits uint, items []chunkItem) {
 		if _, ok := c.items[it.key]; ok {
 			continue
 		}
-		it := it
 		c.items[it.key] = c.lru.PushFront(&it)
 		c.size += int64(len(it.docs)) + chunkEntryBytes
 	}

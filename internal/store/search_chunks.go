@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -320,7 +319,7 @@ func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, pub
 					apply(x/len(asked), asked[x%len(asked)], b)
 				}
 			}
-		} else if err := t.readChunks(ctx, c.bits, asked, lo, hi, apply); err != nil {
+		} else if _, err := t.readChunks(ctx, c.bits, asked, lo, hi, apply); err != nil {
 			return nil, err
 		}
 		for i := n - 1; i >= 0 && len(found) < limit; i-- {
@@ -347,8 +346,8 @@ func (t *Tx) searchChunks(ctx context.Context, c chunkState, words []string, pub
 
 // readChunks reads the blobs of the words in chunks lo to hi-1, handing each to apply (by the
 // chunk's place from lo) as its row is read, and keeps them, and which chunks have none of a
-// word, in the store's cache.
-func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi int64, apply func(i int, w string, b []byte)) error {
+// word, in the store's cache; it returns what it read.
+func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi int64, apply func(i int, w string, b []byte)) ([]chunkItem, error) {
 	args := []any{lo, hi}
 	for _, w := range words {
 		args = append(args, w)
@@ -356,7 +355,7 @@ func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi i
 	rows, err := t.tx.QueryContext(ctx, `SELECT chunk, word, docs FROM search_chunks WHERE chunk >= $1 AND chunk < $2 AND word IN (`+
 		placeholders(3, len(words))+`)`, args...)
 	if err != nil {
-		return fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+		return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
 	}
 	defer rows.Close()
 	read := make([]chunkItem, 0, int(hi-lo)*len(words))
@@ -366,7 +365,7 @@ func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi i
 		var w string
 		var b sql.RawBytes // valid until the next row: read into the sets at once
 		if err := rows.Scan(&k, &w, &b); err != nil {
-			return fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+			return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
 		}
 		apply(int(k-lo), w, b)
 		key := chunkKey{w, k}
@@ -374,7 +373,7 @@ func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi i
 		read = append(read, chunkItem{key: key, docs: append(make([]byte, 0, len(b)), b...)})
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
+		return nil, fmt.Errorf("search: chunks %d to %d: %w", lo, hi, err)
 	}
 	for k := lo; k < hi; k++ {
 		for _, w := range words {
@@ -384,7 +383,7 @@ func (t *Tx) readChunks(ctx context.Context, bits uint, words []string, lo, hi i
 		}
 	}
 	t.chunks.put(bits, read)
-	return nil
+	return read, nil
 }
 
 // chunkBlobs is each word's blob in sealed chunk k (nil where none of its texts has the word),
@@ -393,12 +392,13 @@ func (t *Tx) chunkBlobs(ctx context.Context, bits uint, words []string, k int64)
 	if got, ok := t.chunks.all(bits, words, k, k+1, nil); ok {
 		return got, nil
 	}
+	read, err := t.readChunks(ctx, bits, words, k, k+1, func(int, string, []byte) {})
 	out := make([][]byte, len(words))
-	err := t.readChunks(ctx, bits, words, k, k+1, func(_ int, w string, b []byte) {
-		if j := slices.Index(words, w); j >= 0 {
-			out[j] = bytes.Clone(b)
+	for _, it := range read {
+		if j := slices.Index(words, it.key.word); j >= 0 {
+			out[j] = it.docs // copied once by readChunks, shared with the cache
 		}
-	})
+	}
 	return out, err
 }
 
