@@ -215,12 +215,20 @@ func (m *measuring) team(id int64) desk.TeamSettings {
 // reads their own figures, a lead (or a manager with someone above them) their own team's,
 // the head of care (an admin, or a manager nobody stands above) every team's.
 func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery) (Report, error) {
+	reports, err := s.RunReports(ctx, actor, q, q.Name)
+	return reports[q.Name], err
+}
+
+// RunReports reads several reports over one period (q's Name aside) in one read, so that a
+// page of them shows the desk at one moment and reads the teams and the roll-ups' state once.
+func (s *Service) RunReports(ctx context.Context, actor desk.Actor, q ReportQuery, names ...string) (map[string]Report, error) {
 	if err := gate(actor, ActReports); err != nil {
-		return Report{}, err
+		return nil, err
 	}
-	ms, ok := measures[q.Name]
-	if !ok {
-		return Report{}, desk.NotFound("report", q.Name)
+	for _, name := range names {
+		if _, ok := measures[name]; !ok {
+			return nil, desk.NotFound("report", name)
+		}
 	}
 	if q.To.IsZero() {
 		q.To = s.now()
@@ -229,12 +237,12 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 		q.From = q.To.AddDate(0, 0, -7)
 	}
 	if !q.From.Before(q.To) {
-		return Report{}, desk.Invalid("from", "must be before to")
+		return nil, desk.Invalid("from", "must be before to")
 	}
 	if q.To.Sub(q.From) > 400*24*time.Hour {
-		return Report{}, desk.Invalid("from", "a report covers at most 400 days")
+		return nil, desk.Invalid("from", "a report covers at most 400 days")
 	}
-	var r Report
+	out := make(map[string]Report, len(names))
 	err := s.read(ctx, actor, func(w *work) error {
 		m := &measuring{w: w, teams: map[int64]desk.TeamSettings{}}
 		if err := scopeReport(w, &q, &m.f); err != nil {
@@ -250,21 +258,30 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 		if m.rolled, err = w.tx.RollupsReady(ctx); err != nil {
 			return err
 		}
-		r = Report{Name: q.Name, From: q.From, To: q.To, Team: q.Team, AgentID: q.AgentID, Channel: q.Channel, Type: q.Type, Columns: ms.columns}
-		if r.Rows, err = ms.rows(m, q.From, q.To); err != nil {
-			return err
+		for _, name := range names {
+			ms := measures[name]
+			r := Report{Name: name, From: q.From, To: q.To, Team: q.Team, AgentID: q.AgentID, Channel: q.Channel, Type: q.Type, Columns: ms.columns}
+			if r.Rows, err = ms.rows(m, q.From, q.To); err != nil {
+				return fmt.Errorf("report %s: %w", name, err)
+			}
+			r.Previous = ReportPeriod{From: q.From.Add(-q.To.Sub(q.From)), To: q.From}
+			if r.Previous.Rows, err = ms.rows(m, r.Previous.From, r.Previous.To); err != nil {
+				return fmt.Errorf("report %s: %w", name, err)
+			}
+			if r.Rows == nil {
+				r.Rows = []map[string]any{}
+			}
+			if r.Previous.Rows == nil {
+				r.Previous.Rows = []map[string]any{}
+			}
+			out[name] = r
 		}
-		r.Previous = ReportPeriod{From: q.From.Add(-q.To.Sub(q.From)), To: q.From}
-		r.Previous.Rows, err = ms.rows(m, r.Previous.From, r.Previous.To)
-		return err
+		return nil
 	})
-	if r.Rows == nil {
-		r.Rows = []map[string]any{}
+	if err != nil {
+		return nil, wrap("reports", err)
 	}
-	if r.Previous.Rows == nil {
-		r.Previous.Rows = []map[string]any{}
-	}
-	return r, wrap("report "+q.Name, err)
+	return out, nil
 }
 
 // scopeReport turns the query into the store's filter, narrowed to what the actor may read:
@@ -311,6 +328,10 @@ type ReportReader struct {
 	// the desk so far; the reports read the tables meanwhile, slower.
 	CatchingUp bool
 	CaughtUp   int
+	// StuckSince: the rebuild's steps have failed since then (zero: it moves); Stuck says
+	// why, for the head of care only (the server's words, not the catalogue's).
+	StuckSince time.Time
+	Stuck      string
 }
 
 // ReportReader says which teams the actor may read reports of, as RunReport would allow.
@@ -339,12 +360,15 @@ func (s *Service) ReportReader(ctx context.Context, actor desk.Actor) (ReportRea
 		if !all && !out.Own {
 			out.Team = me.Team
 		}
-		done, under, err := w.tx.RollupsRebuilt(ctx)
+		st, err := w.tx.RollupsRebuild(ctx)
 		if err != nil {
 			return out, err
 		}
 		ready, err := w.tx.RollupsReady(ctx)
-		out.CatchingUp, out.CaughtUp = under || !ready, int(done*100)
+		out.CatchingUp, out.CaughtUp, out.StuckSince = st.Under || !ready, int(st.Done*100), st.FailingSince
+		if all {
+			out.Stuck = st.Failure
+		}
 		return out, err
 	})
 	return out, wrap("report reader", err)

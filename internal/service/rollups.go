@@ -301,6 +301,10 @@ func (s *Service) CatchUpReports(ctx context.Context) error {
 				return nil
 			}
 			s.log.Error("rebuilding the report roll-ups: trying again in a minute", "err", err)
+			// On the rebuild's row too, so the reports page on any node says it is stuck.
+			if err := s.store.RebuildFailed(ctx, err, s.now()); err != nil && ctx.Err() == nil {
+				s.log.Error("rebuilding the report roll-ups", "err", err)
+			}
 			if !rest(ctx, time.Minute) {
 				return nil
 			}
@@ -324,11 +328,11 @@ func (s *Service) CatchUpReports(ctx context.Context) error {
 
 // catchUpPercent is how far the rebuild is, for the log (0 when it cannot say).
 func (s *Service) catchUpPercent(ctx context.Context) int {
-	var done float64
-	if err := s.readTx(ctx, func(tx *store.Tx) (err error) { done, _, err = tx.RollupsRebuilt(ctx); return err }); err != nil {
+	var st store.RebuildState
+	if err := s.readTx(ctx, func(tx *store.Tx) (err error) { st, err = tx.RollupsRebuild(ctx); return err }); err != nil {
 		return 0
 	}
-	return int(done * 100)
+	return int(st.Done * 100)
 }
 
 // rest waits d, and says false if ctx ended first.

@@ -88,12 +88,43 @@ func TestReportsCaughtUpInTheBackground(t *testing.T) {
 		if r := reader(); !r.CatchingUp || r.CaughtUp != 0 {
 			t.Errorf("before the rebuild the reports page says catching up %v at %d%%, want true at 0%%", r.CatchingUp, r.CaughtUp)
 		}
-		// A server stopped after its first step of two cases.
+		// A server stopped after its first step of two cases (the step before it starts).
+		if n, ready, err := w.st.RebuildRollupsStep(w.ctx, 2); err != nil || n != 0 || ready {
+			t.Fatalf("starting step: %d cases, ready %v, %v; want 0, not ready", n, ready, err)
+		}
 		if n, ready, err := w.st.RebuildRollupsStep(w.ctx, 2); err != nil || n != 2 || ready {
 			t.Fatalf("first step: %d cases, ready %v, %v; want 2, not ready", n, ready, err)
 		}
-		if r := reader(); !r.CatchingUp || r.CaughtUp <= 0 || r.CaughtUp >= 100 {
-			t.Errorf("midway the reports page says catching up %v at %d%%, want true, between 0 and 100", r.CatchingUp, r.CaughtUp)
+		if r := reader(); !r.CatchingUp || r.CaughtUp <= 0 || r.CaughtUp >= 100 || !r.StuckSince.IsZero() {
+			t.Errorf("midway the reports page says catching up %v at %d%%, stuck since %v; want true, between 0 and 100, not stuck", r.CatchingUp, r.CaughtUp, r.StuckSince)
+		}
+
+		// A step that fails says so on the rebuild, for every node's reports page, until one is done.
+		if _, err := db.ExecContext(w.ctx, `ALTER TABLE report_facts RENAME TO report_facts_away`); err != nil {
+			t.Fatal(err)
+		}
+		stuck, stop := context.WithCancel(w.ctx)
+		caught := make(chan error, 1)
+		go func() { caught <- w.svc.CatchUpReports(stuck) }()
+		r := reader()
+		for deadline := time.Now().Add(20 * time.Second); r.StuckSince.IsZero() && time.Now().Before(deadline); r = reader() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		stop()
+		if err := <-caught; err != nil {
+			t.Fatal(err)
+		}
+		if !r.CatchingUp || !r.StuckSince.Equal(w.clock.Now()) || !strings.Contains(r.Stuck, "report_facts") {
+			t.Errorf("a failing step: catching up %v, stuck since %v (%q); want true, since %v, why naming report_facts", r.CatchingUp, r.StuckSince, r.Stuck, w.clock.Now())
+		}
+		if _, err := db.ExecContext(w.ctx, `ALTER TABLE report_facts_away RENAME TO report_facts`); err != nil {
+			t.Fatal(err)
+		}
+		if n, _, err := w.st.RebuildRollupsStep(w.ctx, 2); err != nil || n != 2 {
+			t.Fatalf("a step after the failure: %d cases, %v; want 2", n, err)
+		}
+		if r := reader(); !r.StuckSince.IsZero() || r.Stuck != "" {
+			t.Errorf("after a step done the rebuild is still said to be stuck since %v (%q)", r.StuckSince, r.Stuck)
 		}
 		if err := w.svc.CatchUpReports(w.ctx); err != nil {
 			t.Fatal(err)

@@ -816,9 +816,9 @@ func (s *Store) RebuildRollupsStep(ctx context.Context, n int) (rebuilt int, rea
 			if ready, err = t.RollupsReady(ctx); err != nil || ready {
 				return err
 			}
-			if err := t.startRebuild(ctx); err != nil {
-				return err
-			}
+			// Started in a step of its own, so that a first step that fails has a rebuild
+			// under way to say so on (RebuildFailed).
+			return t.startRebuild(ctx)
 		}
 		var ids []int64
 		if err := t.tx.eachRow(ctx, appendTo(&ids, scanValue[int64]), `SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2`, after, n); err != nil {
@@ -836,7 +836,7 @@ func (s *Store) RebuildRollupsStep(ctx context.Context, n int) (rebuilt int, rea
 			return err
 		}
 		rebuilt = len(ids)
-		if _, err := t.tx.ExecContext(ctx, `UPDATE report_rollups_rebuild SET after_case = $1 WHERE one = 1`, ids[len(ids)-1]); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE report_rollups_rebuild SET after_case = $1, failing_since = NULL, failure = '' WHERE one = 1`, ids[len(ids)-1]); err != nil {
 			return fmt.Errorf("move on: %w", err)
 		}
 		return nil
@@ -847,21 +847,57 @@ func (s *Store) RebuildRollupsStep(ctx context.Context, n int) (rebuilt int, rea
 	return rebuilt, ready, nil
 }
 
-// RollupsRebuilt says how far a rebuild of the roll-ups is, as the share of the desk's case ids
-// behind it (0 to 1), and whether one is under way.
-func (t *Tx) RollupsRebuilt(ctx context.Context) (float64, bool, error) {
-	after, under, err := t.rebuildCursor(ctx)
-	if err != nil || !under {
-		return 0, false, err
+// RebuildFailed notes on a rebuild under way that a step failed at now, and why; the first
+// failure since the last step done stays as the time it has failed since. No rebuild under
+// way: nothing to note.
+func (s *Store) RebuildFailed(ctx context.Context, why error, now time.Time) error {
+	text := why.Error()
+	if len(text) > maxErrorText {
+		text = text[:maxErrorText]
 	}
+	err := s.Write(ctx, func(t *Tx) error {
+		_, err := t.tx.ExecContext(ctx, `UPDATE report_rollups_rebuild SET failing_since = COALESCE(failing_since, $1), failure = $2 WHERE one = 1`,
+			dbTime(now), strings.ToValidUTF8(text, "?"))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("note the roll-ups rebuild's failure: %w", err)
+	}
+	return nil
+}
+
+// RebuildState is where a rebuild of the roll-ups is.
+type RebuildState struct {
+	Under bool    // a rebuild is under way
+	Done  float64 // the share of the desk's case ids behind it, 0 to 1
+	// FailingSince: its steps have failed since then, none done (zero: the last one was
+	// done); Failure says why the last one failed.
+	FailingSince time.Time
+	Failure      string
+}
+
+// RollupsRebuild says where a rebuild of the roll-ups is.
+func (t *Tx) RollupsRebuild(ctx context.Context) (RebuildState, error) {
+	var st RebuildState
+	var since sql.NullTime
+	var after int64
+	err := t.tx.QueryRowContext(ctx, `SELECT after_case, failing_since, failure FROM report_rollups_rebuild WHERE one = 1`).Scan(&after, &since, &st.Failure)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("roll-ups rebuild: %w", err)
+	}
+	st.Under, st.FailingSince = true, since.Time
 	var last int64
 	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&last); err != nil {
-		return 0, false, fmt.Errorf("roll-ups rebuilt: %w", err)
+		return st, fmt.Errorf("roll-ups rebuilt: %w", err)
 	}
-	if last == 0 {
-		return 1, true, nil
+	st.Done = 1
+	if last > 0 {
+		st.Done = min(float64(after)/float64(last), 1)
 	}
-	return min(float64(after)/float64(last), 1), true, nil
+	return st, nil
 }
 
 // rebuildCursor is the last case a rebuild under way has done (0 before the first).

@@ -74,15 +74,11 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	run := func(name string) (service.Report, error) {
-		return s.svc.RunReport(r.Context(), actor, service.ReportQuery{Name: name, From: from, To: to, Team: d.Team})
-	}
-	reports := map[string]service.Report{}
-	for _, name := range []string{"backlog", "promise_trend", "promises", "promises_by_team", "resolutions", "satisfaction", "first_response",
-		"resolution_time", "repeat_contacts", "escalations", "volume", "handovers_missing", "reviews", "review_criteria", "decisions_by_rung", "decisions_by_reason"} {
-		if reports[name], err = run(name); err != nil {
-			return err
-		}
+	reports, err := s.svc.RunReports(r.Context(), actor, service.ReportQuery{From: from, To: to, Team: d.Team}, "backlog", "promise_trend", "promises",
+		"promises_by_team", "resolutions", "satisfaction", "first_response", "resolution_time", "repeat_contacts", "escalations", "volume",
+		"handovers_missing", "reviews", "review_criteria", "decisions_by_rung", "decisions_by_reason")
+	if err != nil {
+		return err
 	}
 	d.Cards = s.reportCards(r, reports)
 

@@ -144,6 +144,22 @@ func TestReportsPage(t *testing.T) {
 		}
 		lead.get("/reports").mustContain(t, `id="reports-catching-up">Aruandeid viiakse pärast tarkvara uuendamist ajakohaseks (0% tehtud).`, "Murtud lubadus")
 		bob.get("/reports").mustContain(t, `id="reports-catching-up">The reports are being brought up to date after an upgrade (0% done).`)
+		if strings.Contains(bob.get("/reports").Body, "reports-stuck") {
+			t.Error("a rebuild that moves is said to be stuck")
+		}
+
+		// A rebuild whose steps fail says so, and since when; why only to the head of care.
+		stuckAt := d.Clock.Now().Add(-time.Hour)
+		if _, err := storetest.Raw(t, d.St).Exec(`INSERT INTO report_rollups_rebuild (one, after_case, failing_since, failure) VALUES (1, 0, $1, 'no such table: report_facts')`, stuckAt); err != nil {
+			t.Fatal(err)
+		}
+		p = bob.get("/reports")
+		p.mustContain(t, `<span id="reports-stuck">It has not moved since `, "the server tries again every minute, and its log says what fails.</span>")
+		if strings.Contains(p.Body, "no such table") {
+			t.Error("an agent is shown the server's error")
+		}
+		admin.get("/reports").mustContain(t, `<code class="muted">no such table: report_facts</code>`)
+		lead.get("/reports").mustContain(t, `<span id="reports-stuck">See pole alates `)
 	})
 }
 
