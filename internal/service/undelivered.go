@@ -134,9 +134,9 @@ func (m OutboxMail) Unsent() bool {
 
 // heldUp are the case's mails the relay has not taken and that are late: put off by the mail
 // server (tried, with its answer), or waiting behind a mail that was. A mail on its way, not
-// tried yet, is not late.
+// tried yet, is not late. Only unsent mails wait for one another, so the sent are not read.
 func heldUp(w *work, caseID int64) ([]OutboxMail, error) {
-	mails, err := w.tx.Outbox(w.ctx, caseID)
+	mails, err := w.tx.UnsentOutbox(w.ctx, caseID)
 	if err != nil {
 		return nil, err
 	}

@@ -61,12 +61,10 @@ func (c *chunkCache) all(bits uint, words []string, lo, hi int64, out [][]byte) 
 			if !ok {
 				return nil, false
 			}
+			// Marked used as found: on a miss further on, the search reads these again, so
+			// they were wanted all the same.
+			c.lru.MoveToFront(e)
 			out = append(out, e.Value.(*chunkItem).docs)
-		}
-	}
-	for k := lo; k < hi; k++ {
-		for _, w := range words {
-			c.lru.MoveToFront(c.items[chunkKey{w, k}])
 		}
 	}
 	return out, true

@@ -317,3 +317,10 @@ func (t *Tx) Outbox(ctx context.Context, caseID int64) ([]OutMail, error) {
 	return t.outMails(ctx, fmt.Sprintf("outbox of case %d", caseID),
 		`SELECT `+outboxColumns+` FROM outbox WHERE case_id = $1 ORDER BY id`, caseID)
 }
+
+// UnsentOutbox is a case's mails the relay has not taken yet, oldest first: what its page
+// checks on every view, without the mails long sent.
+func (t *Tx) UnsentOutbox(ctx context.Context, caseID int64) ([]OutMail, error) {
+	return t.outMails(ctx, fmt.Sprintf("unsent outbox of case %d", caseID),
+		`SELECT `+outboxColumns+` FROM outbox WHERE case_id = $1 AND state IN ($2, $3) ORDER BY id`, caseID, MailPending, MailSending)
+}
