@@ -149,7 +149,7 @@ func (r *Runner) tryBatch(ctx context.Context, now time.Time, failed *handlerFai
 				for j < len(timers) && timers[j].Kind == tm.Kind {
 					j++
 				}
-				n, done, err := r.fireDirect(ctx, tx, timers[i:j], h, now)
+				n, done, err := r.fireDirect(ctx, tx, timers[i:j], i == 0, h, now)
 				if err != nil {
 					return err
 				}
@@ -208,14 +208,22 @@ func (r *Runner) noHandler(ctx context.Context, tx *store.Tx, claimed store.Time
 // fireDirect takes claimed timers of one kind in one statement and runs them together through
 // the kind's handler, without a savepoint, and says how many fired; a failing handler ends the
 // batch with handlerFailed, so that the batch runs again with savepoints.
-func (r *Runner) fireDirect(ctx context.Context, tx *store.Tx, claimed []store.Timer, h Handler, now time.Time) (int, func(), error) {
+func (r *Runner) fireDirect(ctx context.Context, tx *store.Tx, claimed []store.Timer, first bool, h Handler, now time.Time) (int, func(), error) {
 	ids := make([]int64, len(claimed))
 	for i, tm := range claimed {
 		ids[i] = tm.ID
 	}
-	taken, err := tx.TakeTimers(ctx, ids, now)
-	if err != nil || len(taken) == 0 {
-		return 0, nil, err // none taken: cancelled or moved by an earlier handler in this batch
+	taken := claimed[:len(claimed):len(claimed)] // a handler appending to it must not write over the next run
+	if first {
+		// Nothing has run since the claim: the timers are as it read them.
+		if err := tx.DropTimers(ctx, ids); err != nil {
+			return 0, nil, err
+		}
+	} else {
+		var err error
+		if taken, err = tx.TakeTimers(ctx, ids, now); err != nil || len(taken) == 0 {
+			return 0, nil, err // none taken: cancelled or moved by an earlier handler in this batch
+		}
 	}
 	done, herr := call(ctx, h, tx, taken, now)
 	if herr != nil {

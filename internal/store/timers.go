@@ -226,6 +226,17 @@ func (t *Tx) TakeTimers(ctx context.Context, ids []int64, now time.Time) ([]Time
 	return out, nil
 }
 
+// DropTimers deletes timers just claimed in this transaction, before anything else has run in
+// it: they are as the claim read them, so TakeTimers' second reading of them is spared.
+func (t *Tx) DropTimers(ctx context.Context, ids []int64) error {
+	return t.idLists(ids, 0, func(in string, list []any) error {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM timers WHERE id IN `+in, list...); err != nil {
+			return fmt.Errorf("drop %d claimed timers: %w", len(list), err)
+		}
+		return nil
+	})
+}
+
 // FinishTimer deletes a timer that has run; the record, not this table, keeps the history.
 func (t *Tx) FinishTimer(ctx context.Context, id int64) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM timers WHERE id = $1`, id)
