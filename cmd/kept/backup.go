@@ -20,8 +20,24 @@ import (
 // empty place and verifies it. SQLite: the copy is a SQLite file (VACUUM INTO). PostgreSQL:
 // pg_dump's custom format, restored with pg_restore (both from PostgreSQL's client tools).
 
+const backupUsage = `kept backup --to FILE [--data DIR | --db URL]
+
+Writes a consistent copy of the desk while it runs. SQLite (a data folder): a SQLite file made
+with VACUUM INTO. PostgreSQL: pg_dump's custom format, made by pg_dump (PostgreSQL's client
+tools must be installed). Restore either with kept restore. kept serve --backup-dir DIR makes
+them on a schedule.
+`
+
+const restoreUsage = `kept restore [--data DIR | --db URL] FILE
+
+Puts a copy kept backup made into an empty or missing data folder (SQLite) or an empty
+database (PostgreSQL, with pg_restore), then verifies it as kept verify does. A copy that does
+not verify is not restored: nothing of it is left where kept serve would start on it.
+`
+
 func backup(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, backupUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	cfg := dbFlags(fs)
 	to := fs.String("to", "", "the file to write (it must not exist)")
 	if err := parse(fs, args); err != nil {
@@ -33,7 +49,11 @@ func backup(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 	if err := backupTo(ctx, *cfg, *to); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Describe(), *to)
+	how := "a SQLite copy made with VACUUM INTO"
+	if cfg.URL != "" {
+		how = "pg_dump's custom format, made by pg_dump"
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (%s); restore it with kept restore\n", cfg.Describe(), *to, how)
 	return nil
 }
 
@@ -121,8 +141,14 @@ func (b backupSchedule) once(ctx context.Context, now time.Time) (string, error)
 	return file, nil
 }
 
+// kept restore never leaves a copy that failed its check where serve would start on it.
+// SQLite: the copy is checked in a folder of its own inside the data folder and moved into
+// place only once it verifies. PostgreSQL: pg_restore writes into the database itself, so a
+// copy that fails (or a restore that stops halfway) is dropped again, leaving the database
+// empty as it was found.
 func restore(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, restoreUsage, "\nFlags:\n"); fs.PrintDefaults() }
 	cfg := dbFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -131,38 +157,129 @@ func restore(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return fmt.Errorf("%w: kept restore [--data DIR | --db URL] FILE", errUsage)
 	}
 	from := fs.Arg(0)
-	if _, err := os.Stat(from); err != nil {
-		return fmt.Errorf("read the backup: %w", err)
+	kind, err := backupKind(from)
+	if err != nil {
+		return err
 	}
 	if cfg.URL != "" {
-		st, err := store.Open(ctx, *cfg)
-		if err != nil {
-			return err
+		if kind != "postgres" {
+			return fmt.Errorf("%s is not a PostgreSQL backup (kept backup of a PostgreSQL desk, pg_dump's custom format)%s", from, kindHint(kind))
 		}
-		empty, err := st.IsEmpty(ctx)
-		st.Close()
-		if err != nil {
-			return err
-		}
-		if !empty {
-			return fmt.Errorf("%s is not empty: restore into an empty database", cfg.Describe())
-		}
-		if err := pgTool(ctx, "pg_restore", cfg.URL, "--no-owner", "--exit-on-error", from); err != nil {
-			return err
-		}
-	} else {
-		if entries, err := os.ReadDir(cfg.DataDir); err == nil && len(entries) > 0 {
-			return fmt.Errorf("%s is not empty: restore into an empty or missing data folder", cfg.DataDir)
-		}
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-			return fmt.Errorf("create the data folder: %w", err)
-		}
-		if err := copyFile(from, filepath.Join(cfg.DataDir, "kept.db")); err != nil {
-			return err
+		return restorePostgres(ctx, *cfg, from, stdout, stderr)
+	}
+	if kind != "sqlite" {
+		return fmt.Errorf("%s is not a SQLite backup (kept backup of a desk in a data folder)%s", from, kindHint(kind))
+	}
+	return restoreSQLite(ctx, *cfg, from, stdout, stderr)
+}
+
+// backupKind says what a backup file is by its first bytes: "sqlite", "postgres" (pg_dump's
+// custom format) or "" (neither).
+func backupKind(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("read the backup: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	switch {
+	case n == 16 && string(head) == "SQLite format 3\x00":
+		return "sqlite", nil
+	case n >= 5 && string(head[:5]) == "PGDMP":
+		return "postgres", nil
+	}
+	return "", nil
+}
+
+// kindHint says how a backup of the other kind is restored.
+func kindHint(kind string) string {
+	switch kind {
+	case "sqlite":
+		return ": it is a SQLite backup, restored with --data DIR"
+	case "postgres":
+		return ": it is a PostgreSQL backup, restored with --db URL"
+	}
+	return ": it is neither kind of backup kept makes"
+}
+
+func restoreSQLite(ctx context.Context, cfg store.Config, from string, stdout, stderr io.Writer) error {
+	dir := cfg.DataDir
+	entries, err := os.ReadDir(dir)
+	if err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty: restore into an empty or missing data folder", dir)
+	}
+	made := errors.Is(err, os.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("create the data folder: %w", err)
+	}
+	staging := filepath.Join(dir, ".restoring")
+	undo := func() {
+		os.RemoveAll(staging)
+		if made {
+			os.Remove(dir)
 		}
 	}
-	fmt.Fprintf(stdout, "restored %s into %s; verifying it\n", from, cfg.Describe())
-	return verify(ctx, dbArgs(*cfg), nil, stdout, stderr)
+	if err := os.Mkdir(staging, 0o750); err != nil {
+		return fmt.Errorf("create the data folder: %w", err)
+	}
+	if err := copyFile(from, filepath.Join(staging, "kept.db")); err != nil {
+		undo()
+		return err
+	}
+	fmt.Fprintf(stdout, "restoring %s into %s: verifying it first\n", from, cfg.Describe())
+	staged := cfg
+	staged.DataDir = staging
+	if err := verify(ctx, dbArgs(staged), nil, stdout, stderr); err != nil {
+		undo()
+		return notRestored(stderr, from, dir+" is as it was", err)
+	}
+	if err := os.Rename(filepath.Join(staging, "kept.db"), filepath.Join(dir, "kept.db")); err != nil {
+		undo()
+		return fmt.Errorf("the backup was not restored: %w", err)
+	}
+	os.RemoveAll(staging)
+	fmt.Fprintf(stdout, "restored %s into %s\n", from, cfg.Describe())
+	return nil
+}
+
+func restorePostgres(ctx context.Context, cfg store.Config, from string, stdout, stderr io.Writer) error {
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	empty, err := st.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return fmt.Errorf("%s is not empty: restore into an empty database", cfg.Describe())
+	}
+	fmt.Fprintf(stdout, "restoring %s into %s with pg_restore, then verifying it\n", from, cfg.Describe())
+	err = pgTool(ctx, "pg_restore", cfg.URL, "--no-owner", "--exit-on-error", from)
+	if err == nil {
+		err = verify(ctx, dbArgs(cfg), nil, stdout, stderr)
+	}
+	if err != nil {
+		if cerr := st.ClearSchema(context.WithoutCancel(ctx)); cerr != nil {
+			return fmt.Errorf("the backup did not restore (%w), and what it wrote could not be dropped again: %w", err, cerr)
+		}
+		return notRestored(stderr, from, "the database is empty again", err)
+	}
+	fmt.Fprintf(stdout, "restored %s into %s\n", from, cfg.Describe())
+	return nil
+}
+
+// notRestored says a backup was not restored and what was left; a copy that failed its check
+// was listed by verify above, which ends with its exit code alone.
+func notRestored(stderr io.Writer, from, left string, err error) error {
+	var failed verifyFailed
+	if errors.As(err, &failed) {
+		fmt.Fprintf(stderr, "kept restore: %s was not restored: it does not verify (above); %s\n", from, left)
+		return err
+	}
+	return fmt.Errorf("%s was not restored (%s): %w", from, left, err)
 }
 
 // dbArgs are the flags naming a desk, for a command run after another.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -97,6 +98,84 @@ func TestBackupAndRestore(t *testing.T) {
 				t.Errorf("the restored case: %v", got)
 			}
 			restored.stop(t)
+		})
+	}
+}
+
+// A restore refuses a copy that does not verify, and leaves nothing of it behind where kept
+// serve would start on it: the missing data folder stays missing, the empty database empty, so
+// a good copy restores there next. A file of neither kind, or of the other backend's, is
+// refused before anything is written.
+func TestRestoreLeavesNothingOfACopyThatFails(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			from, into := backupPlaces(t, backend)
+			token := adminToken(t, from)
+			srv := startServer(t, from)
+			cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
+			srv.call(t, token, "POST", "/api/v1/cases", map[string]any{"customer_id": cust["id"], "subject": "Router", "body": "It blinks red.", "channel": "web"}, 201)
+			srv.stop(t)
+			dir := t.TempDir()
+			good, bad := filepath.Join(dir, "good.backup"), filepath.Join(dir, "bad.backup")
+			for _, f := range []string{good, bad} {
+				if f == bad {
+					// A case row that no longer says what its record says.
+					if _, err := rawDB(t, backend, from).Exec(`UPDATE cases SET original_request = 'It blinks green.'`); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if code, out, errOut := kept(t, "", append([]string{"backup", "--to", f}, from...)...); code != 0 {
+					t.Fatalf("kept backup: %d %s%s", code, out, errOut)
+				}
+			}
+			left := func() string {
+				t.Helper()
+				if backend == "sqlite" {
+					if _, err := os.Stat(into[1]); !errors.Is(err, os.ErrNotExist) {
+						return fmt.Sprintf("the data folder %s is there (%v)", into[1], err)
+					}
+					return ""
+				}
+				var n int
+				if err := rawDB(t, backend, into).QueryRow(`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&n); err != nil || n > 0 {
+					return fmt.Sprintf("the database holds %d tables (%v)", n, err)
+				}
+				return ""
+			}
+			code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), bad)...)
+			if code == 0 || !strings.Contains(out, "FAIL") || !strings.Contains(errOut, "not restored") {
+				t.Fatalf("a restore of a copy that does not verify: %d\n%s%s", code, out, errOut)
+			}
+			if l := left(); l != "" {
+				t.Errorf("after a refused copy: %s", l)
+			}
+
+			junk := filepath.Join(dir, "junk.backup")
+			if err := os.WriteFile(junk, []byte("not a backup at all"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			other := []string{"--db", "postgres://postgres@127.0.0.1:5432/none"}
+			if backend == "postgres" {
+				other = []string{"--data", filepath.Join(dir, "other")}
+			}
+			for _, c := range []struct {
+				args []string
+				want string
+			}{
+				{append(append([]string{"restore"}, into...), junk), "neither kind of backup"},
+				{append(append([]string{"restore"}, other...), good), "restored with " + into[0]},
+			} {
+				if code, _, errOut := kept(t, "", c.args...); code == 0 || !strings.Contains(errOut, c.want) {
+					t.Errorf("kept %s: %d %s; want it refused, saying %q", strings.Join(c.args, " "), code, errOut, c.want)
+				}
+			}
+			if l := left(); l != "" {
+				t.Errorf("after refused files: %s", l)
+			}
+
+			if code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), good)...); code != 0 || !strings.Contains(out, "ok: 1 records") || !strings.Contains(out, "restored "+good) {
+				t.Fatalf("a good copy where a bad one was refused: %d\n%s%s", code, out, errOut)
+			}
 		})
 	}
 }

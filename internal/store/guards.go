@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/pressly/goose/v3"
@@ -163,6 +164,26 @@ func (s *Store) BackupTo(ctx context.Context, path string) error {
 	}
 	if _, err := s.writer.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
 		return fmt.Errorf("back up to %s: %w", path, err)
+	}
+	return nil
+}
+
+// ClearSchema drops everything in the PostgreSQL schema the desk uses and makes it anew, empty:
+// for kept restore, whose pg_restore wrote into a database it had found empty (IsEmpty) and
+// whose copy then failed its check.
+func (s *Store) ClearSchema(ctx context.Context) error {
+	if s.d.name != "postgres" {
+		return errors.New("clear the schema: PostgreSQL only")
+	}
+	var schema string
+	if err := s.writer.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("clear the schema: %w", err)
+	}
+	name := `"` + strings.ReplaceAll(schema, `"`, `""`) + `"`
+	for _, q := range []string{`DROP SCHEMA ` + name + ` CASCADE`, `CREATE SCHEMA ` + name} {
+		if _, err := s.writer.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("clear the schema %s: %w", schema, err)
+		}
 	}
 	return nil
 }
