@@ -196,6 +196,19 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return writeImportMap(f.writeMap, src.mapping(), stdout)
 	}
 	log := newLogger(stderr)
+	if f.dryRun && cfg.URL == "" {
+		// A dry run writes nothing, not even a new desk's database: with none in the data
+		// folder yet, it runs against an empty one of its own, removed after.
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "kept.db")); errors.Is(err, os.ErrNotExist) {
+			tmp, err := os.MkdirTemp("", "kept-dry-run-")
+			if err != nil {
+				return fmt.Errorf("dry run: %w", err)
+			}
+			defer os.RemoveAll(tmp)
+			fmt.Fprintf(stderr, "import: no desk in %s yet: the dry run counts against an empty one\n", cfg.DataDir)
+			cfg.DataDir = tmp
+		}
+	}
 	svc, closeDB, err := openService(ctx, *cfg, log)
 	if err != nil {
 		return err

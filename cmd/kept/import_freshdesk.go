@@ -155,7 +155,7 @@ func readFDList[T any](dir, name string, into *[]T) error {
 		}
 		if len(b) > 0 {
 			if err := json.Unmarshal(b, &page); err != nil {
-				return fmt.Errorf("read %s: %w", p, err)
+				return fmt.Errorf("read %s: it does not read as Freshdesk's %s (another desk's export?): %w", p, name, err)
 			}
 		}
 		*into = append(*into, page...)

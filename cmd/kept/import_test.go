@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -301,6 +302,16 @@ func TestImportCSV(t *testing.T) {
 			t.Errorf("a line without an address: exit %d, %q", code, errOut)
 		}
 		srv.call(t, admin, "POST", "/api/v1/customers", map[string]any{"name": "Good One", "email": "good@example.com"}, 201)
+		srv.stop(t)
+
+		// Zendesk's users who are customers here already (by address) keep Zendesk's id for
+		// them as a reference, as the customers it makes do: the old desk's id finds them.
+		runImport(t, db, "zendesk", "testdata/import/zendesk-api")
+		srv = startServer(t, db)
+		cust = srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/customers/%v", id), nil, 200)
+		if b, _ := json.Marshal(cust); !strings.Contains(string(b), `"kind":"zendesk_user","value":"362001"`) || !strings.Contains(string(b), `"value":"EE-100234"`) {
+			t.Errorf("Mari, a customer before the Zendesk import: %s", b)
+		}
 	})
 }
 
@@ -486,6 +497,10 @@ func TestImportRefusesBadInput(t *testing.T) {
 	if err := os.WriteFile(badMap, []byte(`{"statuses":{"pending":"later"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	badAgent := filepath.Join(dir, "agents.json")
+	if err := os.WriteFile(badAgent, []byte(`{"agents":{"361001":"nobody@desk.example"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		code int
@@ -499,6 +514,7 @@ func TestImportRefusesBadInput(t *testing.T) {
 		{[]string{"import", "mbox", badMap}, 1, "holds no mail"},
 		{[]string{"import", "zendesk", "--map", badMap, "testdata/import/zendesk-api"}, 1, `maps status "pending" to "later"`},
 		{[]string{"import", "zendesk", "--owner", "nobody@desk.example", "testdata/import/zendesk-api"}, 1, "no active agent nobody@desk.example"},
+		{[]string{"import", "zendesk", "--map", badAgent, "testdata/import/zendesk-api"}, 1, `maps agent "361001" to "nobody@desk.example", who is not an agent of this desk`},
 	} {
 		code, out, errOut := kept(t, "", append(c.args, db...)...)
 		if code != c.code || !strings.Contains(errOut, c.want) {
@@ -511,6 +527,19 @@ func TestImportRefusesBadInput(t *testing.T) {
 	// An API page named on its own reads as its folder would.
 	if got := runImport(t, db, "zendesk", "--dry-run", "testdata/import/zendesk-api/tickets.json"); got.Cases != 5 || got.Entries != 17 || got.Attachments != 3 {
 		t.Errorf("tickets.json named on its own: %+v", got)
+	}
+}
+
+// TestDryRunWritesNothing: a dry run on a data folder with no desk yet counts as a real one
+// would and leaves the folder missing, where it made the folder and a migrated database.
+func TestDryRunWritesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "desk")
+	got := runImport(t, []string{"--data", dir}, "zendesk", "--dry-run", "testdata/import/zendesk-api")
+	if got.Cases != 5 || got.Entries != 17 {
+		t.Errorf("a dry run on no desk counts %+v, want 5 cases and 17 entries", got)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after a dry run the data folder %s is there (%v)", dir, err)
 	}
 }
 

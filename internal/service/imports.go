@@ -211,6 +211,20 @@ func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportO
 				return err
 			}
 		}
+		// An agent mapped to an address the desk has no agent at would be dropped without a
+		// word: their cases would go to the default owner, their replies be by name only.
+		for _, from := range slices.Sorted(maps.Keys(opt.Agents)) {
+			to := strings.ToLower(strings.TrimSpace(opt.Agents[from]))
+			if to == "" {
+				continue
+			}
+			a, err := w.tx.AgentByEmail(w.ctx, to)
+			if store.IsNotFound(err) || (err == nil && a.Role == desk.RolePartner) {
+				return desk.Invalid("agents", "the mapping maps agent %q to %q, who is not an agent of this desk: add them first, or map to \"\" to keep the author by name", from, opt.Agents[from])
+			} else if err != nil {
+				return err
+			}
+		}
 		if opt.Owner == "" {
 			return nil
 		}
@@ -351,9 +365,9 @@ func (im *importer) customer(p ImportPerson) (desk.Customer, bool, error) {
 			}
 			c = found
 		}
-		// A customer the desk has already takes the references the source knows them by
-		// (once: a second run adds none).
-		refs, err := desk.ValidateReferences("references", p.References)
+		// A customer the desk has already takes the references the source knows them by,
+		// its own id among them, as a new one does (once: a second run adds none).
+		refs, err := desk.ValidateReferences("references", im.sourceRefs(p))
 		if err != nil {
 			return c, false, err
 		}
@@ -383,12 +397,8 @@ func (im *importer) customer(p ImportPerson) (desk.Customer, bool, error) {
 			c.Timezone = tz
 		}
 	}
-	refs := p.References
-	if p.SourceID != "" {
-		refs = append([]desk.Reference{{Kind: im.opt.Source + "_user", Value: p.SourceID}}, refs...)
-	}
 	var err error
-	if c.References, err = desk.ValidateReferences("references", refs); err != nil {
+	if c.References, err = desk.ValidateReferences("references", im.sourceRefs(p)); err != nil {
 		return c, false, err
 	}
 	if err := w.tx.InsertCustomer(w.ctx, &c); err != nil {
@@ -397,6 +407,15 @@ func (im *importer) customer(p ImportPerson) (desk.Customer, bool, error) {
 	im.counts.Customers++
 	w.keepCustomer(c)
 	return c, true, im.remember(p, c)
+}
+
+// sourceRefs are the references a source's person keeps at the desk: the source's id for them
+// ("zendesk_user" 361001), so they are found by it, and those the source gave.
+func (im *importer) sourceRefs(p ImportPerson) []desk.Reference {
+	if p.SourceID == "" {
+		return p.References
+	}
+	return append([]desk.Reference{{Kind: im.opt.Source + "_user", Value: p.SourceID}}, p.References...)
 }
 
 // remember notes what a source's person is here, for this batch and (by the source's id) for
