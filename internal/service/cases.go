@@ -49,6 +49,10 @@ type CaseView struct {
 	MergedInto      string             `json:"merged_into,omitempty"` // the ref of the case it was merged into
 	CreatedAt       time.Time          `json:"created_at"`
 	UpdatedAt       time.Time          `json:"updated_at"`
+	// HeadSeq and HeadHash are the record's last entry and its hash: what the pages show, for
+	// an exported record's head to be compared with (the API's record has every hash).
+	HeadSeq  int64  `json:"-"`
+	HeadHash string `json:"-"`
 }
 
 // MarshalJSON writes owner_id as null while the case waits in its team's queue: no agent 0
@@ -273,6 +277,7 @@ func caseView(w *work, c *desk.Case) (CaseView, error) {
 	v := CaseView{ID: c.ID, Ref: c.Ref(), Subject: c.Subject, Status: c.Status, Type: c.Type, Channel: c.Channel,
 		CustomerID: c.CustomerID, Owner: owner, OwnerID: c.OwnerID, Queued: owner == nil, Team: team, Rung: c.Rung, OriginalRequest: c.OriginalRequest, Flags: c.Flags,
 		Priority: c.Priority, Tags: c.Tags, Participants: parts, Promises: promises, Step: step, Partner: partner, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		HeadSeq: c.LastSeq, HeadHash: c.LastHash,
 		CC: slices.Clone(c.CC)}
 	if v.CC == nil {
 		v.CC = []string{}

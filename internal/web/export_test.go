@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -113,6 +114,8 @@ func TestCaseRecordDownloads(t *testing.T) {
 		if len(x.Withheld) != 0 || !strings.Contains(p.Body, portalSecretNote) || x.Customer != "Mari Mets" || x.Owner != sc.ann.Name {
 			t.Errorf("the desk's export withholds %v or lacks the note, customer %q, owner %q", x.Withheld, x.Customer, x.Owner)
 		}
+		// What the PDF tells its reader to compare its last hash with: the case page shows it.
+		b.get("/cases/"+id).mustContain(t, fmt.Sprintf(`Sealed up to entry %d, whose hash is <code id="record-head">%s</code>`, x.HeadSeq, x.HeadHash))
 		var edited desk.RecordExport
 		if err := json.Unmarshal([]byte(strings.Replace(p.Body, "Sorry about the kettle", "Sorry about nothing", 1)), &edited); err != nil {
 			t.Fatal(err)
@@ -177,6 +180,7 @@ func TestPortalRecordDownload(t *testing.T) {
 		if x.HeadHash != desks.HeadHash || len(x.Entries) != len(desks.Entries) || desks.Entries[noteSeq-1].Body != portalSecretNote {
 			t.Errorf("the portal's export ends at %s with %d entries; the desk's at %s with %d", x.HeadHash, len(x.Entries), desks.HeadHash, len(desks.Entries))
 		}
+		b.get("/portal/cases/"+id).mustContain(t, fmt.Sprintf(`Sealed up to entry %d, whose hash is <code id="record-head">%s</code>`, x.HeadSeq, x.HeadHash))
 
 		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
 		text := pdfText(t, []byte(b.get("/portal/cases/"+id+"/export?format=pdf").Body))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -35,8 +36,8 @@ func loadCatalogs() (catalogs, error) {
 		lang := tag.String()
 		cat[lang] = map[string]string{}
 		err := eachFile(localeFiles, "locales/"+lang+"/*.json", func(f string, b []byte) error {
-			var m map[string]string
-			if err := json.Unmarshal(b, &m); err != nil {
+			m, err := decodeCatalog(b)
+			if err != nil {
 				return fmt.Errorf("catalog %s: %w", f, err)
 			}
 			for k, v := range m {
@@ -52,6 +53,36 @@ func loadCatalogs() (catalogs, error) {
 		}
 	}
 	return cat, nil
+}
+
+// decodeCatalog reads a catalogue file: one object of texts by key. A key written twice is
+// refused: json.Unmarshal keeps the last silently, so a text added under a key in use would
+// replace the other wherever that key is shown.
+func decodeCatalog(b []byte) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object of texts (%v)", err)
+	}
+	m := map[string]string{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var text string
+		if err := dec.Decode(&text); err != nil {
+			return nil, fmt.Errorf("key %q: %w", key, err)
+		}
+		if _, dup := m[key]; dup {
+			return nil, fmt.Errorf("key %q is written twice", key)
+		}
+		m[key] = text
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // eachFile hands fn each embedded file matching pattern, by name, with its content.

@@ -120,3 +120,21 @@ func TestNotificationKeysAreInTheCatalog(t *testing.T) {
 		t.Fatal("no notification keys found in the service: has it moved?")
 	}
 }
+
+// TestCatalogRefusesAKeyWrittenTwice: a key written twice in one catalogue file is refused;
+// json.Unmarshal kept the last, so a new text under a key in use (export.head, once) replaced
+// the PDF's words with the page's.
+func TestCatalogRefusesAKeyWrittenTwice(t *testing.T) {
+	if _, err := decodeCatalog([]byte(`{"export.head": "The record's last hash", "export.head": "Sealed up to"}`)); err == nil || !strings.Contains(err.Error(), `"export.head" is written twice`) {
+		t.Errorf("a key written twice: %v", err)
+	}
+	m, err := decodeCatalog([]byte(`{"a": "one", "b": "two"}`))
+	if err != nil || m["a"] != "one" || m["b"] != "two" || len(m) != 2 {
+		t.Errorf("a catalogue of two keys: %v, %v", m, err)
+	}
+	for _, bad := range []string{`["a"]`, `{"a": 1}`, `{"a": "one"`} {
+		if _, err := decodeCatalog([]byte(bad)); err == nil {
+			t.Errorf("%s read as a catalogue", bad)
+		}
+	}
+}
