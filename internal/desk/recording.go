@@ -34,6 +34,31 @@ func RecordingContentType(ct string) (string, error) {
 	return mt, nil
 }
 
+// CheckRecordingAudio refuses content that does not begin as audio of its declared type does:
+// a recording is evidence of a call, and a text file sent as audio/mpeg would sit on the
+// record, hashed, as if it were one. Only the first bytes are looked at (each format's mark).
+func CheckRecordingAudio(ctype string, content []byte) error {
+	b := content
+	has := func(at int, mark string) bool { return len(b) >= at+len(mark) && string(b[at:at+len(mark)]) == mark }
+	var ok bool
+	switch ctype {
+	case "audio/mpeg": // an ID3 tag, or an MPEG audio frame's sync bits
+		ok = has(0, "ID3") || (len(b) >= 2 && b[0] == 0xff && b[1]&0xe0 == 0xe0)
+	case "audio/ogg":
+		ok = has(0, "OggS")
+	case "audio/wav":
+		ok = has(0, "RIFF") && has(8, "WAVE")
+	case "audio/webm": // Matroska's EBML header
+		ok = has(0, "\x1a\x45\xdf\xa3")
+	case "audio/mp4": // an ISO media file's first box
+		ok = has(4, "ftyp")
+	}
+	if !ok {
+		return Invalid("content", "the file is not %s audio: it does not begin as such a file does", ctype)
+	}
+	return nil
+}
+
 // IsRecording reports whether a document is a call's recording.
 func (d Document) IsRecording() bool { return d.CallSeq != 0 }
 

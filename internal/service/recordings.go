@@ -27,6 +27,9 @@ func (s *Service) AddRecording(ctx context.Context, actor desk.Actor, in Recordi
 	if err != nil {
 		return desk.Entry{}, err
 	}
+	if err := desk.CheckRecordingAudio(ctype, in.Content); err != nil {
+		return desk.Entry{}, err
+	}
 	if in.Filename == "" {
 		in.Filename = "call-" + strconv.FormatInt(in.CallSeq, 10) + "." + desk.RecordingExtension(ctype)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +56,12 @@ func TestCallRecordings(t *testing.T) {
 		refused("a recording of the customer's first message", err, desk.KindInvalid)
 		_, err = svc.AddRecording(ctx, ann, service.RecordingIn{CaseID: c.ID, CallSeq: call.Seq, ContentType: "text/html", Content: []byte("<script>")})
 		refused("a recording that is HTML", err, desk.KindInvalid)
+		for ctype, content := range map[string]string{"audio/mpeg": "just text", "audio/wav": "RIFF....AVI ", "audio/ogg": "", "audio/mp4": "ftyp at the start"} {
+			_, err = svc.AddRecording(ctx, ann, service.RecordingIn{CaseID: c.ID, CallSeq: call.Seq, ContentType: ctype, Content: []byte(content)})
+			if e, ok := desk.AsError(err); !ok || e.Kind != desk.KindInvalid || !strings.Contains(err.Error(), "not "+ctype+" audio") {
+				t.Errorf("%q sent as %s: %v, want it refused as not such audio", content, ctype, err)
+			}
+		}
 		_, err = svc.AddRecording(ctx, desk.CustomerActor(mari), service.RecordingIn{CaseID: c.ID, CallSeq: call.Seq, ContentType: "audio/ogg", Content: []byte("OggS")})
 		refused("the customer adding a recording", err, desk.KindForbidden)
 
