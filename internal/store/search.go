@@ -98,10 +98,13 @@ func (s *Store) ShrinkCache(ctx context.Context) error {
 	return nil
 }
 
-// GatherStatistics has PostgreSQL's planner look at the tables again (ANALYZE), after a
-// command that filled them (an import of years of history into a new desk): with the
-// statistics of the empty tables, or none, it plans scans of whole tables for a few rows
-// (TestFirstAnswerReadsOnlyTheCase), until autovacuum comes round, which may be switched off.
+// GatherStatistics has PostgreSQL vacuum the tables and its planner look at them again
+// (VACUUM (ANALYZE)), after a command that filled them (an import of years of history into a
+// new desk): with the statistics of the empty tables, or none, it plans scans of whole tables
+// for a few rows (TestFirstAnswerReadsOnlyTheCase); and until the new rows are vacuumed, no
+// index answers a count alone (the reports' backlog counted a million cases' open ones by
+// reading the table: 660 ms against 72 ms vacuumed, at scale M), and the first reads of each
+// page write it again to mark its rows. Autovacuum would come round, but may be switched off.
 // Only the desk's own tables (its schema's): a database may hold others'. Nothing on SQLite,
 // whose planner takes an index without statistics.
 func (s *Store) GatherStatistics(ctx context.Context) error {
@@ -121,7 +124,7 @@ func (s *Store) GatherStatistics(ctx context.Context) error {
 	if len(tables) == 0 {
 		return nil
 	}
-	if _, err := s.writer.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+	if _, err := s.writer.ExecContext(ctx, `VACUUM (ANALYZE) `+strings.Join(tables, ", ")); err != nil {
 		return fmt.Errorf("gather the planner's statistics: %w", err)
 	}
 	return nil
