@@ -224,18 +224,25 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := svc.CheckImport(ctx, desk.SystemActor(), opt); err != nil {
 		return err
 	}
-	prog := newProgress(stderr, src.count())
+	var prog *progress
 	var total service.ImportCounts
 	run := func(svc *service.Service) error {
 		actor := desk.SystemActor()
 		people := src.people()
+		// The people first, with a progress of their own: a customers file is nothing else,
+		// and a large one said nothing until it was done.
+		prog = newProgress(stderr, len(people), "customers and agents")
 		for start := 0; start < len(people); start += 500 {
-			n, err := svc.ImportCustomers(ctx, actor, opt, people[start:min(start+500, len(people))])
+			batch := people[start:min(start+500, len(people))]
+			n, err := svc.ImportCustomers(ctx, actor, opt, batch)
 			if err != nil {
 				return err
 			}
 			total.Add(n)
+			prog.add(len(batch))
 		}
+		prog.done()
+		prog = newProgress(stderr, src.count(), "cases")
 		if err := readAhead(ctx, src, func(batch []service.ImportCase) error {
 			n, err := svc.ImportCases(ctx, actor, opt, batch)
 			if err != nil {
@@ -262,7 +269,9 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	} else {
 		err = run(svc)
 	}
-	prog.done()
+	if prog != nil {
+		prog.done()
+	}
 	if err != nil {
 		return fmt.Errorf("%w (what was imported before stays; run the same command again to go on)", err)
 	}
@@ -379,6 +388,7 @@ func statusMap(statuses []string) map[string]string {
 type progress struct {
 	w        io.Writer
 	terminal bool
+	unit     string // what is counted: "cases"
 	total    int
 	n        int
 	start    time.Time
@@ -386,8 +396,8 @@ type progress struct {
 	logged   int
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, terminal: isTerminal(w), total: total, start: time.Now()}
+func newProgress(w io.Writer, total int, unit string) *progress {
+	return &progress{w: w, terminal: isTerminal(w), unit: unit, total: total, start: time.Now()}
 }
 
 func (p *progress) add(n int) {
@@ -413,7 +423,7 @@ func (p *progress) line(now time.Time) string {
 	if rate > 0 && p.total >= p.n {
 		left = time.Duration(float64(p.total-p.n) / rate * float64(time.Second)).Round(time.Second).String()
 	}
-	return fmt.Sprintf("%d/%d cases, %.0f/s, %s left   ", p.n, p.total, rate, left)
+	return fmt.Sprintf("%d/%d %s, %.0f/s, %s left   ", p.n, p.total, p.unit, rate, left)
 }
 
 func (p *progress) done() {

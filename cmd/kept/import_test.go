@@ -530,6 +530,24 @@ func TestImportRefusesBadInput(t *testing.T) {
 	}
 }
 
+// TestImportLogsCustomers: a customers file says how far it is as a ticket export does, a
+// line per thousand when standard error is not a terminal; it said nothing until done.
+func TestImportLogsCustomers(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("name,email\n")
+	for i := range 1200 {
+		fmt.Fprintf(&csv, "Customer %d,c%d@example.com\n", i, i)
+	}
+	file := filepath.Join(t.TempDir(), "customers.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := kept(t, "", "import", "csv", "--json", "--data", filepath.Join(t.TempDir(), "desk"), file)
+	if code != 0 || !regexp.MustCompile(`(?m)^import: 1000/1200 customers and agents, \d+/s, \S+ left`).MatchString(errOut) {
+		t.Errorf("kept import csv of 1,200 customers: %d %s\n%s", code, out, errOut)
+	}
+}
+
 // TestDryRunWritesNothing: a dry run on a data folder with no desk yet counts as a real one
 // would and leaves the folder missing, where it made the folder and a migrated database.
 func TestDryRunWritesNothing(t *testing.T) {
