@@ -205,22 +205,27 @@ func kindHint(kind string) string {
 
 func restoreSQLite(ctx context.Context, cfg store.Config, from string, stdout, stderr io.Writer) error {
 	dir := cfg.DataDir
+	staging := filepath.Join(dir, ".restoring")
 	entries, err := os.ReadDir(dir)
+	if len(entries) == 1 && entries[0].Name() == filepath.Base(staging) {
+		// What a restore stopped halfway left: never a desk.
+		if err := os.RemoveAll(staging); err != nil {
+			return fmt.Errorf("remove an earlier restore's copy: %w", err)
+		}
+		entries = nil
+	}
 	if err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s is not empty: restore into an empty or missing data folder", dir)
 	}
 	made := errors.Is(err, os.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("create the data folder: %w", err)
-	}
-	staging := filepath.Join(dir, ".restoring")
 	undo := func() {
 		os.RemoveAll(staging)
 		if made {
 			os.Remove(dir)
 		}
 	}
-	if err := os.Mkdir(staging, 0o750); err != nil {
+	if err := os.MkdirAll(staging, 0o750); err != nil {
+		undo()
 		return fmt.Errorf("create the data folder: %w", err)
 	}
 	if err := copyFile(from, filepath.Join(staging, "kept.db")); err != nil {
@@ -236,7 +241,7 @@ func restoreSQLite(ctx context.Context, cfg store.Config, from string, stdout, s
 	}
 	if err := os.Rename(filepath.Join(staging, "kept.db"), filepath.Join(dir, "kept.db")); err != nil {
 		undo()
-		return fmt.Errorf("the backup was not restored: %w", err)
+		return notRestored(stderr, from, dir+" is as it was", err)
 	}
 	os.RemoveAll(staging)
 	fmt.Fprintf(stdout, "restored %s into %s\n", from, cfg.Describe())
