@@ -150,13 +150,16 @@ func TestImportZendeskAPI(t *testing.T) {
 		if c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "102")), nil, 200); c["status"] != "closed" {
 			t.Errorf("a solved ticket is %v", c["status"])
 		}
+		// Ticket 103 was merged into 104 in Zendesk: linked as the desk's own merges are, so
+		// mail to its thread lands on 104's case, and each record says so.
+		into := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "104")), nil, 200)
 		merged := record(t, srv, admin, caseOfTicket(t, srv, admin, "103"))
-		if c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "103")), nil, 200); c["status"] != "closed" ||
-			!strings.Contains(merged[len(merged)-1]["body"].(string), "merged into request #104") {
-			t.Errorf("the merged ticket: %v, %v", c["status"], merged[len(merged)-1])
+		if c := srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", caseOfTicket(t, srv, admin, "103")), nil, 200); c["status"] != "closed" || c["merged_into"] != into["ref"] ||
+			!strings.Contains(merged[len(merged)-2]["body"].(string), "merged into request #104") || merged[len(merged)-1]["kind"] != "merged" {
+			t.Errorf("the merged ticket: %v merged into %v (want %v), %v", c["status"], c["merged_into"], into["ref"], merged[len(merged)-2:])
 		}
 		rec = record(t, srv, admin, caseOfTicket(t, srv, admin, "104"))
-		if kinds(rec) != "imported,message_in,message_in,message_out" || rec[2]["actor"].(map[string]any)["name"] != "deleted Zendesk user 362999" ||
+		if kinds(rec) != "imported,message_in,message_in,message_out,merged" || rec[2]["actor"].(map[string]any)["name"] != "deleted Zendesk user 362999" ||
 			rec[3]["body"] != "We reset your password & sent a link.\n\n* Check spam" {
 			t.Errorf("ticket 104 (a deleted user's comment, an HTML-only reply): %v", rec)
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,7 +95,8 @@ type zdTicket struct {
 	} `json:"via"`
 	Comments []zdComment `json:"comments"` // the data export's
 	// Requester is what some exports carry of the requester besides the id.
-	Requester *zdUser `json:"requester"`
+	Requester *zdUser  `json:"requester"`
+	Tags      []string `json:"tags"`
 }
 
 // zdHead is what is read of a ticket before the import: enough to count and map.
@@ -388,9 +390,18 @@ func (z *zendesk) ticket(t zdTicket) (service.ImportCase, error) {
 			e.Files = append(e.Files, f)
 		}
 		c.Entries = append(c.Entries, e)
+		if slices.Contains(t.Tags, "closed_by_merge") && c.MergedInto == "" {
+			if m := zdMergedInto.FindStringSubmatch(e.Body); m != nil {
+				c.MergedInto = m[1]
+			}
+		}
 	}
 	return c, nil
 }
+
+// zdMergedInto finds the ticket a merged one went into in the note Zendesk writes on it ("This
+// request was closed and merged into request #104 …"): Zendesk keeps the link in no field.
+var zdMergedInto = regexp.MustCompile(`(?i)merged into (?:request|ticket) #(\d+)`)
 
 // commentText is a comment's words as text: the plain body Zendesk gives, else the HTML's text.
 func commentText(cm zdComment) string {

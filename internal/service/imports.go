@@ -114,6 +114,9 @@ type ImportCase struct {
 	Type      string // the source's ticket type (Zendesk's question, incident…), mapped by ImportOptions.Types
 	CreatedAt time.Time
 	Entries   []ImportEntry
+	// MergedInto is the source's id of the ticket this one was merged into there ("" for
+	// none): once both are here, the case is linked to the other as the desk's merges are.
+	MergedInto string
 }
 
 // ImportCounts is what an import created, and what it found already there (Skipped).
@@ -155,11 +158,15 @@ type importer struct {
 	caseTypes map[string]bool      // the desk's case types by name, read once a batch
 	made      []store.ImportedRow  // what it made, remembered as the batch ends
 	spans     []store.ImportedSpan // how long work took in the cases made: the estimates' history
+	merges    []store.ImportMerge  // cases the source merged into another, linked at the import's end
 }
 
 // finish remembers what the batch made, by the source's ids.
 func (im *importer) finish() (ImportCounts, error) {
 	if err := im.w.tx.AddImportedSpans(im.w.ctx, im.spans); err != nil {
+		return im.counts, err
+	}
+	if err := im.w.tx.AddImportMerges(im.w.ctx, im.merges, im.w.now); err != nil {
 		return im.counts, err
 	}
 	return im.counts, im.w.tx.AddImported(im.w.ctx, im.made, im.w.now)
@@ -297,6 +304,9 @@ func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
 		// bound transaction holds the one writing connection).
 		return nil
 	}
+	if err := s.linkImportMerges(ctx, actor); err != nil {
+		return fmt.Errorf("end import: %w", err)
+	}
 	if _, err := s.store.SealSearch(ctx, nil); err != nil {
 		return fmt.Errorf("end import: %w", err)
 	}
@@ -307,6 +317,57 @@ func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
 		return fmt.Errorf("end import: %w", err)
 	}
 	return nil
+}
+
+// linkImportMerges links the imported cases their source had merged into another ticket to
+// the case that ticket became, once it is here: the case points to it (mail to its thread
+// lands there) and each record says so, in the words of the desk's own merges. The cases
+// stay as imported (the merged one closed). A ticket merged into one of another customer is
+// not linked (the desk merges only one customer's cases); its note still names the other.
+// One not here yet waits for a later import.
+func (s *Service) linkImportMerges(ctx context.Context, actor desk.Actor) error {
+	return s.write(ctx, actor, func(w *work) error {
+		merges, err := w.tx.ImportMerges(w.ctx)
+		if err != nil || len(merges) == 0 {
+			return err
+		}
+		for _, m := range merges {
+			into, err := w.tx.Imported(w.ctx, m.Source, importCase, []string{m.IntoExternal})
+			if err != nil {
+				return err
+			}
+			intoID, ok := into[m.IntoExternal]
+			if !ok {
+				continue // not imported yet
+			}
+			if err := w.lockCases([]int64{m.CaseID, intoID}); err != nil {
+				return err
+			}
+			from, err := w.loadCase(m.CaseID)
+			if err != nil {
+				return err
+			}
+			to, err := w.loadCase(intoID)
+			if err != nil {
+				return err
+			}
+			if from.ID != to.ID && from.MergedInto == 0 && to.MergedInto == 0 && from.CustomerID == to.CustomerID {
+				from.MergedInto = to.ID
+				if _, err := s.appendRecord(w, from, []desk.Draft{{Kind: desk.KindMerged, Actor: w.actor,
+					Body: fmt.Sprintf("Merged into %s (in %s, before the import).", to.Ref(), m.Source), Data: desk.MergedData{Into: to.ID}}}); err != nil {
+					return err
+				}
+				if _, err := s.appendRecord(w, to, []desk.Draft{{Kind: desk.KindMerged, Actor: w.actor,
+					Body: fmt.Sprintf("%s merged in (in %s, before the import).", from.Ref(), m.Source), Data: desk.MergedData{From: from.ID}}}); err != nil {
+					return err
+				}
+			}
+			if err := w.tx.DropImportMerge(w.ctx, m.CaseID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // newImporter starts a batch: the customers it names that earlier imports made are read at once.
@@ -828,6 +889,9 @@ func (im *importer) importCase(p *importing) error {
 		if err := w.tx.SetMailEntry(w.ctx, m.mailID, cp.ID, m.seq); err != nil {
 			return err
 		}
+	}
+	if p.in.MergedInto != "" {
+		im.merges = append(im.merges, store.ImportMerge{CaseID: cp.ID, Source: im.opt.Source, IntoExternal: p.in.MergedInto})
 	}
 	im.counts.Cases++
 	im.counts.Entries += len(p.chained)

@@ -77,3 +77,39 @@ func (t *Tx) AddImported(ctx context.Context, rows []ImportedRow, now time.Time)
 	}
 	return nil
 }
+
+// ImportMerge is a case whose ticket the old desk had merged into another, by the other's
+// external id, until the import links the two.
+type ImportMerge struct {
+	CaseID       int64
+	Source       string
+	IntoExternal string
+}
+
+// AddImportMerges remembers cases to link to the ticket their source merged them into.
+func (t *Tx) AddImportMerges(ctx context.Context, merges []ImportMerge, now time.Time) error {
+	for _, m := range merges {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO import_merges (case_id, source, into_external, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (case_id) DO NOTHING`, m.CaseID, m.Source, m.IntoExternal, dbTime(now)); err != nil {
+			return fmt.Errorf("remember the merge of case %d: %w", m.CaseID, err)
+		}
+	}
+	return nil
+}
+
+// ImportMerges are the cases waiting to be linked to the ticket they were merged into.
+func (t *Tx) ImportMerges(ctx context.Context) ([]ImportMerge, error) {
+	return listOf(ctx, t, "imported merges", func(row scanner) (ImportMerge, error) {
+		var m ImportMerge
+		err := row.Scan(&m.CaseID, &m.Source, &m.IntoExternal)
+		return m, err
+	}, `SELECT case_id, source, into_external FROM import_merges ORDER BY case_id`)
+}
+
+// DropImportMerge forgets a case's merge: linked, or found not to be linkable.
+func (t *Tx) DropImportMerge(ctx context.Context, caseID int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM import_merges WHERE case_id = $1`, caseID); err != nil {
+		return fmt.Errorf("forget the merge of case %d: %w", caseID, err)
+	}
+	return nil
+}
