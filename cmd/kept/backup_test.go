@@ -65,17 +65,25 @@ func adminToken(t *testing.T, dbArgs []string) string {
 	return lastLine(out)
 }
 
+// deskWithACase is a desk to back up, its server running, with Mari's case on it (the case as
+// opened, and the head of care's token), and an empty place to restore it into.
+func deskWithACase(t *testing.T, backend string) (from, into []string, token string, srv *server, c map[string]any) {
+	t.Helper()
+	from, into = backupPlaces(t, backend)
+	token = adminToken(t, from)
+	srv = startServer(t, from)
+	cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
+	c = srv.call(t, token, "POST", "/api/v1/cases", map[string]any{"customer_id": cust["id"], "subject": "Router", "body": "It blinks red.", "channel": "web"}, 201)
+	return from, into, token, srv, c
+}
+
 // CONTRACT.md: `kept backup --to FILE` makes a consistent copy while serve runs, and `kept
 // restore FILE` puts it into an empty or missing data folder (or an empty database) and verifies
 // it (issue 19: the README's backup advice was "use sqlite3 .backup", with no restore and no test).
 func TestBackupAndRestore(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			from, into := backupPlaces(t, backend)
-			token := adminToken(t, from)
-			srv := startServer(t, from)
-			cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
-			c := srv.call(t, token, "POST", "/api/v1/cases", map[string]any{"customer_id": cust["id"], "subject": "Router", "body": "It blinks red.", "channel": "web"}, 201)
+			from, into, token, srv, c := deskWithACase(t, backend)
 			file := filepath.Join(t.TempDir(), "desk.backup")
 			// While the server runs.
 			if code, out, errOut := kept(t, "", append([]string{"backup", "--to", file}, from...)...); code != 0 || !strings.Contains(out, "backed up") {
@@ -109,11 +117,7 @@ func TestBackupAndRestore(t *testing.T) {
 func TestRestoreLeavesNothingOfACopyThatFails(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			from, into := backupPlaces(t, backend)
-			token := adminToken(t, from)
-			srv := startServer(t, from)
-			cust := srv.call(t, token, "POST", "/api/v1/customers", map[string]any{"name": "Mari Mets", "email": "mari@example.ee"}, 201)
-			srv.call(t, token, "POST", "/api/v1/cases", map[string]any{"customer_id": cust["id"], "subject": "Router", "body": "It blinks red.", "channel": "web"}, 201)
+			from, into, _, srv, _ := deskWithACase(t, backend)
 			srv.stop(t)
 			dir := t.TempDir()
 			good, bad := filepath.Join(dir, "good.backup"), filepath.Join(dir, "bad.backup")
