@@ -221,8 +221,15 @@ func importCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 			return err
 		}
 	}
-	if err := svc.CheckImport(ctx, desk.SystemActor(), opt); err != nil {
+	unknown, err := svc.CheckImport(ctx, desk.SystemActor(), opt)
+	if err != nil {
 		return err
+	}
+	if len(unknown) > 0 {
+		// Not refused: a mapping written by --write-map names every agent of the old desk,
+		// and those who never worked here are rightly kept by name. Said, in case of a typo.
+		fmt.Fprintf(stderr, "import: the mapping names agents this desk has no agent at (%s): their entries keep them by name and their cases go to the default owner\n",
+			strings.Join(unknown, ", "))
 	}
 	var prog *progress
 	var total service.ImportCounts

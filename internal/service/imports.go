@@ -206,20 +206,20 @@ func (s *Service) ImportCustomers(ctx context.Context, actor desk.Actor, opt Imp
 }
 
 // CheckImport refuses, before anything is written, options an import could not run with: an
-// owner who is not an active agent of the desk.
-func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportOptions) error {
+// owner who is not an active agent of the desk, a case type the desk does not have. It also
+// says which agents the mapping names that the desk has no agent at: their entries keep them
+// by name and their cases go to the default owner, as for an agent the mapping leaves out.
+func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportOptions) (unknownAgents []string, err error) {
 	if err := gate(actor, ActImport); err != nil {
-		return err
+		return nil, err
 	}
-	return s.read(ctx, actor, func(w *work) error {
+	err = s.read(ctx, actor, func(w *work) error {
 		im := &importer{s: s, w: w, opt: opt, agents: map[string]*desk.Agent{}}
 		for _, from := range slices.Sorted(maps.Keys(opt.Types)) {
 			if _, err := im.caseType(from); err != nil {
 				return err
 			}
 		}
-		// An agent mapped to an address the desk has no agent at would be dropped without a
-		// word: their cases would go to the default owner, their replies be by name only.
 		for _, from := range slices.Sorted(maps.Keys(opt.Agents)) {
 			to := strings.ToLower(strings.TrimSpace(opt.Agents[from]))
 			if to == "" {
@@ -227,7 +227,7 @@ func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportO
 			}
 			a, err := w.tx.AgentByEmail(w.ctx, to)
 			if store.IsNotFound(err) || (err == nil && a.Role == desk.RolePartner) {
-				return desk.Invalid("agents", "the mapping maps agent %q to %q, who is not an agent of this desk: add them first, or map to \"\" to keep the author by name", from, opt.Agents[from])
+				unknownAgents = append(unknownAgents, from+" → "+opt.Agents[from])
 			} else if err != nil {
 				return err
 			}
@@ -238,6 +238,7 @@ func (s *Service) CheckImport(ctx context.Context, actor desk.Actor, opt ImportO
 		_, err := im.defaultOwner() // with an owner named, it only reads
 		return err
 	})
+	return unknownAgents, err
 }
 
 // ImportCases brings in cases with their records, in one unit of work. A case imported before
@@ -322,52 +323,98 @@ func (s *Service) EndImport(ctx context.Context, actor desk.Actor) error {
 // linkImportMerges links the imported cases their source had merged into another ticket to
 // the case that ticket became, once it is here: the case points to it (mail to its thread
 // lands there) and each record says so, in the words of the desk's own merges. The cases
-// stay as imported (the merged one closed). A ticket merged into one of another customer is
-// not linked (the desk merges only one customer's cases); its note still names the other.
-// One not here yet waits for a later import.
+// stay as imported (the merged one closed), and as with the rest of the imported history no
+// webhook or automation hears of it. A ticket merged into one merged further is linked to
+// where that went. One merged into a case of another customer is not linked (the desk
+// merges only one customer's cases; its note still names the other). One whose target is not
+// here yet waits for a later import. A few hundred a transaction, so the writer is not held.
 func (s *Service) linkImportMerges(ctx context.Context, actor desk.Actor) error {
-	return s.write(ctx, actor, func(w *work) error {
-		merges, err := w.tx.ImportMerges(w.ctx)
-		if err != nil || len(merges) == 0 {
+	const perTx = 200
+	for after := int64(0); ; {
+		var last int64
+		var done bool
+		err := s.write(ctx, actor, func(w *work) error {
+			merges, err := w.tx.ImportMerges(w.ctx, after, perTx)
+			if err != nil {
+				return err
+			}
+			done = len(merges) < perTx
+			for _, m := range merges {
+				last = m.CaseID
+				if err := linkImportMerge(w, m); err != nil {
+					return fmt.Errorf("link case %d to %s ticket %s: %w", m.CaseID, m.Source, m.IntoExternal, err)
+				}
+			}
+			return nil
+		})
+		if err != nil || done {
 			return err
 		}
-		for _, m := range merges {
-			into, err := w.tx.Imported(w.ctx, m.Source, importCase, []string{m.IntoExternal})
-			if err != nil {
-				return err
-			}
-			intoID, ok := into[m.IntoExternal]
-			if !ok {
-				continue // not imported yet
-			}
-			if err := w.lockCases([]int64{m.CaseID, intoID}); err != nil {
-				return err
-			}
-			from, err := w.loadCase(m.CaseID)
-			if err != nil {
-				return err
-			}
-			to, err := w.loadCase(intoID)
-			if err != nil {
-				return err
-			}
-			if from.ID != to.ID && from.MergedInto == 0 && to.MergedInto == 0 && from.CustomerID == to.CustomerID {
-				from.MergedInto = to.ID
-				if _, err := s.appendRecord(w, from, []desk.Draft{{Kind: desk.KindMerged, Actor: w.actor,
-					Body: fmt.Sprintf("Merged into %s (in %s, before the import).", to.Ref(), m.Source), Data: desk.MergedData{Into: to.ID}}}); err != nil {
-					return err
-				}
-				if _, err := s.appendRecord(w, to, []desk.Draft{{Kind: desk.KindMerged, Actor: w.actor,
-					Body: fmt.Sprintf("%s merged in (in %s, before the import).", from.Ref(), m.Source), Data: desk.MergedData{From: from.ID}}}); err != nil {
-					return err
-				}
-			}
-			if err := w.tx.DropImportMerge(w.ctx, m.CaseID); err != nil {
+		after = last
+	}
+}
+
+// linkImportMerge links one imported case to the case its source merged it into, if that is
+// here, and forgets the merge once linked or found not linkable.
+func linkImportMerge(w *work, m store.ImportMerge) error {
+	into, err := w.tx.Imported(w.ctx, m.Source, importCase, []string{m.IntoExternal})
+	if err != nil {
+		return err
+	}
+	intoID, ok := into[m.IntoExternal]
+	if !ok {
+		return nil // not imported yet
+	}
+	if err := w.lockCases([]int64{m.CaseID, intoID}); err != nil {
+		return err
+	}
+	from, err := w.loadCase(m.CaseID)
+	if err != nil {
+		return err
+	}
+	to, err := w.loadCase(intoID)
+	if err == nil {
+		to, err = mergedTarget(w, to)
+	}
+	if err != nil {
+		return err
+	}
+	if from.ID != to.ID && from.MergedInto == 0 && from.CustomerID == to.CustomerID {
+		from.MergedInto = to.ID
+		if err := appendImported(w, from, desk.Draft{Kind: desk.KindMerged, Actor: w.actor,
+			Body: fmt.Sprintf("Merged into %s (in %s, before the import).", to.Ref(), m.Source), Data: desk.MergedData{Into: to.ID}}); err != nil {
+			return err
+		}
+		if err := appendImported(w, to, desk.Draft{Kind: desk.KindMerged, Actor: w.actor,
+			Body: fmt.Sprintf("%s merged in (in %s, before the import).", from.Ref(), m.Source), Data: desk.MergedData{From: from.ID}}); err != nil {
+			return err
+		}
+	}
+	return w.tx.DropImportMerge(w.ctx, m.CaseID)
+}
+
+// appendImported adds an entry to an imported case's record as the import writes its own:
+// chained and indexed, but mailed to nobody and heard by no webhook or automation.
+func appendImported(w *work, c *desk.Case, d desk.Draft) error {
+	entries, err := desk.Chain(c, []desk.Draft{d}, w.now)
+	if err != nil {
+		return err
+	}
+	if err := w.tx.AppendEntries(w.ctx, entries); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if doc, ok := w.indexDoc(*c, e); ok {
+			if err := w.tx.Index(w.ctx, doc); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+	}
+	if err := w.tx.SaveCase(w.ctx, *c); err != nil {
+		return err
+	}
+	w.changed(Event{CaseID: c.ID, Entries: len(entries)})
+	return nil
 }
 
 // newImporter starts a batch: the customers it names that earlier imports made are read at once.

@@ -106,13 +106,13 @@ func TestImportMapsTicketTypes(t *testing.T) {
 		c := must(svc.OpenCase(ctx, sys, desk.NewCase{CustomerID: mari.ID, Subject: "Broken", Body: "It broke", Channel: "web", OwnerID: ann.ID, Type: "Repair"}))
 
 		bad := service.ImportOptions{Source: "zendesk", File: "tickets.json", Types: map[string]string{"incident": "Fixing"}}
-		if err := svc.CheckImport(ctx, sys, bad); err == nil || !strings.Contains(err.Error(), `"Fixing"`) {
+		if _, err := svc.CheckImport(ctx, sys, bad); err == nil || !strings.Contains(err.Error(), `"Fixing"`) {
 			t.Fatalf("a mapping to a type the desk lacks: %v, want refused naming it", err)
 		}
 
 		// "question" left mapped to itself, as the written mapping file has it: no such type, none.
 		opt := service.ImportOptions{Source: "zendesk", File: "tickets.json", Types: map[string]string{"incident": "Repair", "question": "question"}}
-		if err := svc.CheckImport(ctx, sys, opt); err != nil {
+		if _, err := svc.CheckImport(ctx, sys, opt); err != nil {
 			t.Fatal(err)
 		}
 		agent := service.ImportPerson{SourceID: "1", Name: "Old Agent", Email: "agent@old.example", Agent: true}

@@ -97,13 +97,14 @@ func (t *Tx) AddImportMerges(ctx context.Context, merges []ImportMerge, now time
 	return nil
 }
 
-// ImportMerges are the cases waiting to be linked to the ticket they were merged into.
-func (t *Tx) ImportMerges(ctx context.Context) ([]ImportMerge, error) {
+// ImportMerges are up to n of the cases waiting to be linked to the ticket they were merged
+// into, after case id after, in order.
+func (t *Tx) ImportMerges(ctx context.Context, after int64, n int) ([]ImportMerge, error) {
 	return listOf(ctx, t, "imported merges", func(row scanner) (ImportMerge, error) {
 		var m ImportMerge
 		err := row.Scan(&m.CaseID, &m.Source, &m.IntoExternal)
 		return m, err
-	}, `SELECT case_id, source, into_external FROM import_merges ORDER BY case_id`)
+	}, `SELECT case_id, source, into_external FROM import_merges WHERE case_id > $1 ORDER BY case_id LIMIT $2`, after, n)
 }
 
 // DropImportMerge forgets a case's merge: linked, or found not to be linkable.
