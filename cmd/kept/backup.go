@@ -143,9 +143,9 @@ func (b backupSchedule) once(ctx context.Context, now time.Time) (string, error)
 
 // kept restore never leaves a copy that failed its check where serve would start on it.
 // SQLite: the copy is checked in a folder of its own inside the data folder and moved into
-// place only once it verifies. PostgreSQL: pg_restore writes into the database itself, so a
-// copy that fails (or a restore that stops halfway) is dropped again, leaving the database
-// empty as it was found.
+// place only once it verifies. PostgreSQL: pg_restore writes into the database itself, in one
+// transaction (a restore that stops partway leaves nothing); a copy that then fails its check
+// is dropped again, object by object, leaving what the database held before.
 func restore(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, restoreUsage, "\nFlags:\n"); fs.PrintDefaults() }
@@ -261,16 +261,24 @@ func restorePostgres(ctx context.Context, cfg store.Config, from string, stdout,
 	if !empty {
 		return fmt.Errorf("%s is not empty: restore into an empty database", cfg.Describe())
 	}
-	fmt.Fprintf(stdout, "restoring %s into %s with pg_restore, then verifying it\n", from, cfg.Describe())
-	err = pgTool(ctx, "pg_restore", cfg.URL, "--no-owner", "--exit-on-error", from)
-	if err == nil {
-		err = verify(ctx, dbArgs(cfg), nil, stdout, stderr)
+	if _, err := exec.LookPath("pg_restore"); err != nil {
+		return fmt.Errorf("pg_restore is needed for PostgreSQL (PostgreSQL's client tools): %w", err)
 	}
+	before, err := st.SchemaObjects(ctx)
 	if err != nil {
-		if cerr := st.ClearSchema(context.WithoutCancel(ctx)); cerr != nil {
-			return fmt.Errorf("the backup did not restore (%w), and what it wrote could not be dropped again: %w", err, cerr)
+		return err
+	}
+	fmt.Fprintf(stdout, "restoring %s into %s with pg_restore, then verifying it\n", from, cfg.Describe())
+	// One transaction: a restore that fails partway leaves nothing.
+	if err := pgTool(ctx, "pg_restore", cfg.URL, "--no-owner", "--single-transaction", "--exit-on-error", from); err != nil {
+		return notRestored(stderr, from, "nothing of it was written", err)
+	}
+	if err := verify(ctx, dbArgs(cfg), nil, stdout, stderr); err != nil {
+		// Only what the restore wrote goes: whatever the database held before stays.
+		if derr := st.DropObjectsBut(context.WithoutCancel(ctx), before); derr != nil {
+			return fmt.Errorf("the backup does not verify (%w), and what it wrote could not all be dropped again: %w", err, derr)
 		}
-		return notRestored(stderr, from, "the database is empty again", err)
+		return notRestored(stderr, from, "what it wrote is dropped again", err)
 	}
 	fmt.Fprintf(stdout, "restored %s into %s\n", from, cfg.Describe())
 	return nil

@@ -146,12 +146,24 @@ func TestRestoreLeavesNothingOfACopyThatFails(t *testing.T) {
 				}
 				return ""
 			}
+			if backend == "postgres" {
+				// What the database held before the restore is not the restore's to drop.
+				if _, err := rawDB(t, backend, into).Exec(`CREATE FUNCTION dba_was_here() RETURNS int LANGUAGE sql AS 'SELECT 1'`); err != nil {
+					t.Fatal(err)
+				}
+			}
 			code, out, errOut := kept(t, "", append(append([]string{"restore"}, into...), bad)...)
 			if code == 0 || !strings.Contains(out, "FAIL") || !strings.Contains(errOut, "not restored") {
 				t.Fatalf("a restore of a copy that does not verify: %d\n%s%s", code, out, errOut)
 			}
 			if l := left(); l != "" {
 				t.Errorf("after a refused copy: %s", l)
+			}
+			if backend == "postgres" {
+				var one int
+				if err := rawDB(t, backend, into).QueryRow(`SELECT dba_was_here()`).Scan(&one); err != nil || one != 1 {
+					t.Errorf("a function the database held before the restore: %d, %v", one, err)
+				}
 			}
 
 			junk := filepath.Join(dir, "junk.backup")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -168,21 +169,53 @@ func (s *Store) BackupTo(ctx context.Context, path string) error {
 	return nil
 }
 
-// ClearSchema drops everything in the PostgreSQL schema the desk uses and makes it anew, empty:
-// for kept restore, whose pg_restore wrote into a database it had found empty (IsEmpty) and
-// whose copy then failed its check.
-func (s *Store) ClearSchema(ctx context.Context) error {
+// SchemaObject is a table, view, sequence or function in the PostgreSQL schema the desk uses,
+// as DROP names it: for kept restore, which drops what a failed restore wrote and nothing that
+// was there before it (a database found without tables may still hold an extension's
+// functions, or a DBA's).
+type SchemaObject struct{ Kind, Name string }
+
+// SchemaObjects lists the objects in the desk's PostgreSQL schema, those that depend on others
+// first (views, then tables, then sequences and functions).
+func (s *Store) SchemaObjects(ctx context.Context) ([]SchemaObject, error) {
 	if s.d.name != "postgres" {
-		return errors.New("clear the schema: PostgreSQL only")
+		return nil, errors.New("schema objects: PostgreSQL only")
 	}
-	var schema string
-	if err := s.writer.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return fmt.Errorf("clear the schema: %w", err)
+	rows, err := s.writer.QueryContext(ctx, `SELECT kind, name FROM (
+		SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind,
+			quote_ident(c.relname) AS name, CASE WHEN c.relkind IN ('v', 'm') THEN 1 WHEN c.relkind = 'S' THEN 3 ELSE 2 END AS o
+		FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+		UNION ALL
+		SELECT 'FUNCTION', quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', 4
+		FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f') x ORDER BY o, name`)
+	if err != nil {
+		return nil, fmt.Errorf("list the schema's objects: %w", err)
 	}
-	name := `"` + strings.ReplaceAll(schema, `"`, `""`) + `"`
-	for _, q := range []string{`DROP SCHEMA ` + name + ` CASCADE`, `CREATE SCHEMA ` + name} {
-		if _, err := s.writer.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("clear the schema %s: %w", schema, err)
+	defer rows.Close()
+	var out []SchemaObject
+	for rows.Next() {
+		var o SchemaObject
+		if err := rows.Scan(&o.Kind, &o.Name); err != nil {
+			return nil, fmt.Errorf("list the schema's objects: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// DropObjectsBut drops the objects in the desk's PostgreSQL schema that are not in keep (what
+// was there before a restore), with what depends on them.
+func (s *Store) DropObjectsBut(ctx context.Context, keep []SchemaObject) error {
+	now, err := s.SchemaObjects(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range now {
+		if slices.Contains(keep, o) {
+			continue
+		}
+		if _, err := s.writer.ExecContext(ctx, `DROP `+o.Kind+` IF EXISTS `+o.Name+` CASCADE`); err != nil {
+			return fmt.Errorf("drop %s %s: %w", strings.ToLower(o.Kind), o.Name, err)
 		}
 	}
 	return nil
