@@ -113,7 +113,7 @@ func verifyExport(path string, stdout io.Writer) error {
 	}
 	// What the file alone cannot prove: that nothing was cut from its end (the head is the
 	// file's own word), nor the header, which no hash covers.
-	fmt.Fprintf(stdout, "it ends at entry %d, hash %s: the desk shows the hash its record is sealed with beside the case; if it shows this one at entry %d, nothing is missing. The subject, customer, status and owner written above the entries are not sealed.\n",
+	fmt.Fprintf(stdout, "it ends at entry %d, hash %s: the desk shows the hash its record is sealed with beside the case; if it shows this one at entry %d, nothing is missing (a later entry there was written since the export). The subject, customer, status and owner written above the entries are not sealed.\n",
 		x.HeadSeq, x.HeadHash, x.HeadSeq)
 	return nil
 }

@@ -452,7 +452,11 @@ func (s *Server) caseRecordingUpload(w http.ResponseWriter, r *request) error {
 		return s.refused(w, r, id, form, fields, err)
 	}
 	ctype := hdr.Header.Get("Content-Type")
-	if _, err := desk.RecordingContentType(ctype); err != nil {
+	mt, err := desk.RecordingContentType(ctype)
+	if err == nil {
+		err = desk.CheckRecordingAudio(mt, content) // a file named .mp3 that is not one
+	}
+	if err != nil {
 		return s.refused(w, r, id, form, fields, desk.Invalid("file", "%s", r.T("case.recording.err_type")))
 	}
 	if _, err := s.svc.AddRecording(r.Context(), r.sess.Actor, service.RecordingIn{CaseID: id, CallSeq: seq, Filename: hdr.Filename,

@@ -132,7 +132,7 @@ func TestCatalogRefusesAKeyWrittenTwice(t *testing.T) {
 	if err != nil || m["a"] != "one" || m["b"] != "two" || len(m) != 2 {
 		t.Errorf("a catalogue of two keys: %v, %v", m, err)
 	}
-	for _, bad := range []string{`["a"]`, `{"a": 1}`, `{"a": "one"`} {
+	for _, bad := range []string{`["a"]`, `{"a": 1}`, `{"a": "one"`, `{"a": "one"} {"b": "two"}`} {
 		if _, err := decodeCatalog([]byte(bad)); err == nil {
 			t.Errorf("%s read as a catalogue", bad)
 		}

@@ -154,12 +154,12 @@ func TestReportsPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		p = bob.get("/reports")
-		p.mustContain(t, `<span id="reports-stuck">It has not moved since `, "the server tries again every minute, and its log says what fails.</span>")
+		p.mustContain(t, `<span id="reports-stuck">The update has not moved since `, "the server tries again every minute, and its log says what fails.</span>")
 		if strings.Contains(p.Body, "no such table") {
 			t.Error("an agent is shown the server's error")
 		}
 		admin.get("/reports").mustContain(t, `<code class="muted">no such table: report_facts</code>`)
-		lead.get("/reports").mustContain(t, `<span id="reports-stuck">See pole alates `)
+		lead.get("/reports").mustContain(t, `<span id="reports-stuck">Uuendus pole alates `)
 	})
 }
 
