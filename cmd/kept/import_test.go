@@ -599,3 +599,52 @@ func TestTicketsPageReadsOneValue(t *testing.T) {
 		t.Error("an API page not seen as one")
 	}
 }
+
+// TestImportLinksZendeskMerges: tickets Zendesk closed by a merge are linked to the case the
+// other ticket became, also through a ticket merged further; one merged into another
+// customer's ticket is not linked, and one merged into a ticket not in the export waits for a
+// later import. The records verify, and a second run links nothing twice.
+func TestImportLinksZendeskMerges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Parallel()
+		db := dbArgsOf(t, backend)
+		_, out, _ := kept(t, "", append([]string{"token", "--email", "head@desk.test", "--role", "admin"}, db...)...)
+		admin := lastLine(out)
+		export := "testdata/import/zendesk-merges/export.json"
+		if got := runImport(t, db, "zendesk", export); got.Cases != 5 || got.Entries != 15 {
+			t.Errorf("import counts %+v, want 5 cases and 15 entries", got)
+		}
+		verifyOK(t, db)
+		if got := runImport(t, db, "zendesk", export); got.Cases != 0 || got.Skipped != 7 {
+			t.Errorf("a second import counts %+v, want nothing new", got)
+		}
+		verifyOK(t, db)
+		raw := rawDB(t, backend, db)
+		srv := startServer(t, db)
+		view := func(ticket string) map[string]any {
+			t.Helper()
+			var id int64
+			if err := raw.QueryRow(`SELECT local_id FROM imports WHERE source = 'zendesk' AND kind = 'case' AND external_id = $1`, ticket).Scan(&id); err != nil {
+				t.Fatalf("ticket %s: %v", ticket, err)
+			}
+			return srv.call(t, admin, "GET", fmt.Sprintf("/api/v1/cases/%d", id), nil, 200)
+		}
+		c301, c302, c303, c304, c305 := view("301"), view("302"), view("303"), view("304"), view("305")
+		// The export has 302 (into 303) before 301 (into 302): 301 goes where 302 went, as the
+		// desk never merges into a merged case.
+		if c301["merged_into"] != c303["ref"] || c302["merged_into"] != c303["ref"] {
+			t.Errorf("301 merged into %v, 302 into %v; want both into %v", c301["merged_into"], c302["merged_into"], c303["ref"])
+		}
+		if c304["merged_into"] != nil || c305["merged_into"] != nil || c303["merged_into"] != nil || c303["status"] != "open" {
+			t.Errorf("304 (into a ticket not here) %v, 305 (into another customer's) %v, 303 %v %v: want none merged, 303 open",
+				c304["merged_into"], c305["merged_into"], c303["merged_into"], c303["status"])
+		}
+		if rec := record(t, srv, admin, int(c303["id"].(float64))); kinds(rec) != "imported,message_in,message_out,merged,merged" {
+			t.Errorf("the record of 303, which 302 went into: %s", kinds(rec))
+		}
+		var waiting int
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM import_merges`).Scan(&waiting); err != nil || waiting != 1 {
+			t.Errorf("%d merges wait for a later import (%v), want 304's", waiting, err)
+		}
+	})
+}
