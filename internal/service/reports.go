@@ -219,9 +219,8 @@ func (s *Service) RunReport(ctx context.Context, actor desk.Actor, q ReportQuery
 	return reports[q.Name], err
 }
 
-// RunReports reads several reports over one period (q's Name aside) in one read transaction,
-// which reads the teams and the roll-ups' state once for all of them. (On SQLite they see the
-// desk at one moment; PostgreSQL's reads are READ COMMITTED, each statement its own moment.)
+// RunReports reads several reports over one period (q's Name aside) in one read, so that a
+// page of them shows the desk at one moment and reads the teams and the roll-ups' state once.
 func (s *Service) RunReports(ctx context.Context, actor desk.Actor, q ReportQuery, names ...string) (map[string]Report, error) {
 	if err := gate(actor, ActReports); err != nil {
 		return nil, err

@@ -57,3 +57,10 @@ func (s *Store) PoolStamp(ctx context.Context) (int64, error) {
 	err := s.writer.QueryRowContext(ctx, `SELECT stamp FROM owner_pool_stamp`).Scan(&n)
 	return n, err
 }
+
+// CountRows counts a table's rows in the transaction. Tests only.
+func (t *Tx) CountRows(ctx context.Context, table string) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
+	return n, err
+}

@@ -436,7 +436,10 @@ func (t *Tx) Writable() bool { return t.writable }
 func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *Tx) error) error {
 	var opts *sql.TxOptions
 	if !writable && s.d.name == "postgres" {
-		opts = &sql.TxOptions{ReadOnly: true}
+		// REPEATABLE READ: one snapshot for the whole read, as SQLite's read transaction
+		// has. READ COMMITTED took one per statement. A read-only transaction never fails to
+		// serialise, and takes its snapshot once instead of for each statement.
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 	}
 	stx, err := db.BeginTx(ctx, opts)
 	if err != nil {
