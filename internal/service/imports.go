@@ -339,9 +339,24 @@ func (s *Service) linkImportMerges(ctx context.Context, actor desk.Actor) error 
 				return err
 			}
 			done = len(merges) < perTx
+			// The targets' local ids, a lookup a source for the whole step.
+			targets := map[string]map[string]int64{}
+			for _, m := range merges {
+				if targets[m.Source] == nil {
+					var ids []string
+					for _, o := range merges {
+						if o.Source == m.Source {
+							ids = append(ids, o.IntoExternal)
+						}
+					}
+					if targets[m.Source], err = w.tx.Imported(w.ctx, m.Source, importCase, ids); err != nil {
+						return err
+					}
+				}
+			}
 			for _, m := range merges {
 				last = m.CaseID
-				if err := linkImportMerge(w, m); err != nil {
+				if err := linkImportMerge(w, m, targets[m.Source]); err != nil {
 					return fmt.Errorf("link case %d to %s ticket %s: %w", m.CaseID, m.Source, m.IntoExternal, err)
 				}
 			}
@@ -355,13 +370,10 @@ func (s *Service) linkImportMerges(ctx context.Context, actor desk.Actor) error 
 }
 
 // linkImportMerge links one imported case to the case its source merged it into, if that is
-// here, and forgets the merge once linked or found not linkable.
-func linkImportMerge(w *work, m store.ImportMerge) error {
-	into, err := w.tx.Imported(w.ctx, m.Source, importCase, []string{m.IntoExternal})
-	if err != nil {
-		return err
-	}
-	intoID, ok := into[m.IntoExternal]
+// here (imported: the local ids of the source's cases), and forgets the merge once linked or
+// found not linkable.
+func linkImportMerge(w *work, m store.ImportMerge, imported map[string]int64) error {
+	intoID, ok := imported[m.IntoExternal]
 	if !ok {
 		return nil // not imported yet
 	}
@@ -381,40 +393,17 @@ func linkImportMerge(w *work, m store.ImportMerge) error {
 	}
 	if from.ID != to.ID && from.MergedInto == 0 && from.CustomerID == to.CustomerID {
 		from.MergedInto = to.ID
-		if err := appendImported(w, from, desk.Draft{Kind: desk.KindMerged, Actor: w.actor,
-			Body: fmt.Sprintf("Merged into %s (in %s, before the import).", to.Ref(), m.Source), Data: desk.MergedData{Into: to.ID}}); err != nil {
+		// As the import writes its history: no mail, webhook or automation hears of it.
+		if _, err := recordEntries(w, from, []desk.Draft{{Kind: desk.KindMerged, Actor: w.actor,
+			Body: fmt.Sprintf("Merged into %s (in %s, before the import).", to.Ref(), m.Source), Data: desk.MergedData{Into: to.ID}}}); err != nil {
 			return err
 		}
-		if err := appendImported(w, to, desk.Draft{Kind: desk.KindMerged, Actor: w.actor,
-			Body: fmt.Sprintf("%s merged in (in %s, before the import).", from.Ref(), m.Source), Data: desk.MergedData{From: from.ID}}); err != nil {
+		if _, err := recordEntries(w, to, []desk.Draft{{Kind: desk.KindMerged, Actor: w.actor,
+			Body: fmt.Sprintf("%s merged in (in %s, before the import).", from.Ref(), m.Source), Data: desk.MergedData{From: from.ID}}}); err != nil {
 			return err
 		}
 	}
 	return w.tx.DropImportMerge(w.ctx, m.CaseID)
-}
-
-// appendImported adds an entry to an imported case's record as the import writes its own:
-// chained and indexed, but mailed to nobody and heard by no webhook or automation.
-func appendImported(w *work, c *desk.Case, d desk.Draft) error {
-	entries, err := desk.Chain(c, []desk.Draft{d}, w.now)
-	if err != nil {
-		return err
-	}
-	if err := w.tx.AppendEntries(w.ctx, entries); err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if doc, ok := w.indexDoc(*c, e); ok {
-			if err := w.tx.Index(w.ctx, doc); err != nil {
-				return err
-			}
-		}
-	}
-	if err := w.tx.SaveCase(w.ctx, *c); err != nil {
-		return err
-	}
-	w.changed(Event{CaseID: c.ID, Entries: len(entries)})
-	return nil
 }
 
 // newImporter starts a batch: the customers it names that earlier imports made are read at once.

@@ -127,6 +127,26 @@ func (s *Service) appendAs(w *work, from desk.Actor, c *desk.Case, drafts []desk
 // record. The entries' ids are set in the slice returned once they are written (at the latest
 // when the command commits).
 func (s *Service) appendRecord(w *work, c *desk.Case, drafts []desk.Draft) ([]desk.Entry, error) {
+	entries, err := recordEntries(w, c, drafts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.queueMail(w, *c, entries); err != nil {
+		return nil, err
+	}
+	if err := s.queueWebhooks(w, *c, entries); err != nil {
+		return nil, err
+	}
+	if err := s.triggerEntries(w, *c, entries); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// recordEntries chains drafts onto the case's record, writes and indexes them and saves the
+// case: what every entry takes. appendRecord adds what the entries set off (mail, webhooks,
+// automations); an import's past history sets off none of that.
+func recordEntries(w *work, c *desk.Case, drafts []desk.Draft) ([]desk.Entry, error) {
 	entries, err := desk.Chain(c, drafts, w.now)
 	if err != nil {
 		return nil, err
@@ -142,15 +162,6 @@ func (s *Service) appendRecord(w *work, c *desk.Case, drafts []desk.Draft) ([]de
 		}
 	}
 	if err := w.tx.SaveCase(w.ctx, *c); err != nil {
-		return nil, err
-	}
-	if err := s.queueMail(w, *c, entries); err != nil {
-		return nil, err
-	}
-	if err := s.queueWebhooks(w, *c, entries); err != nil {
-		return nil, err
-	}
-	if err := s.triggerEntries(w, *c, entries); err != nil {
 		return nil, err
 	}
 	w.changed(Event{CaseID: c.ID, Entries: len(entries)})

@@ -181,26 +181,22 @@ func (s *Store) SchemaObjects(ctx context.Context) ([]SchemaObject, error) {
 	if s.d.name != "postgres" {
 		return nil, errors.New("schema objects: PostgreSQL only")
 	}
-	rows, err := s.writer.QueryContext(ctx, `SELECT kind, name FROM (
+	var out []SchemaObject
+	err := s.Read(ctx, func(t *Tx) (err error) {
+		out, err = listOf(ctx, t, "the schema's objects", func(row scanner) (SchemaObject, error) {
+			var o SchemaObject
+			err := row.Scan(&o.Kind, &o.Name)
+			return o, err
+		}, `SELECT kind, name FROM (
 		SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind,
 			quote_ident(c.relname) AS name, CASE WHEN c.relkind IN ('v', 'm') THEN 1 WHEN c.relkind = 'S' THEN 3 ELSE 2 END AS o
 		FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
 		UNION ALL
 		SELECT 'FUNCTION', quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', 4
 		FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace AND p.prokind = 'f') x ORDER BY o, name`)
-	if err != nil {
-		return nil, fmt.Errorf("list the schema's objects: %w", err)
-	}
-	defer rows.Close()
-	var out []SchemaObject
-	for rows.Next() {
-		var o SchemaObject
-		if err := rows.Scan(&o.Kind, &o.Name); err != nil {
-			return nil, fmt.Errorf("list the schema's objects: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // DropObjectsBut drops the objects in the desk's PostgreSQL schema that are not in keep (what
