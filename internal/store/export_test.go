@@ -26,17 +26,20 @@ func (s *Store) FirstAnswerPlan(ctx context.Context, ids []int64) (string, error
 	return strings.Join(lines, "\n"), err
 }
 
-// RolledEntriesPlan is SQLite's plan, on the writer where the roll-ups run, for their read of
-// status changes, escalations and hand-overs (rolledEntries). Tests only.
-func (s *Store) RolledEntriesPlan(ctx context.Context) (string, error) {
+// RolledEntriesPlan is the plan, on the writer where the roll-ups run, for their read of
+// status changes, escalations and hand-overs (rolledEntries) of the cases ids. Tests only.
+func (s *Store) RolledEntriesPlan(ctx context.Context, ids string) (string, error) {
 	var lines []string
 	err := s.Write(ctx, func(tx *Tx) error {
+		if s.d.name == "postgres" {
+			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+rolledEntries(s.d), ids)
+		}
 		return tx.tx.eachRow(ctx, appendTo(&lines, func(row scanner) (string, error) {
 			var id, parent, unused int
 			var detail string
 			err := row.Scan(&id, &parent, &unused, &detail)
 			return detail, err
-		}), `EXPLAIN QUERY PLAN `+rolledEntries(s.d), "[1, 2, 3]")
+		}), `EXPLAIN QUERY PLAN `+rolledEntries(s.d), ids)
 	})
 	return strings.Join(lines, "\n"), err
 }

@@ -50,3 +50,33 @@ func TestMigrateSaysWhatIsPending(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateWarnsOfStaleStatistics: a PostgreSQL desk with autovacuum off is told at each start
+// that its planner's statistics will go stale (a desk that had never escalated a case read all
+// its escalations for every batch of broken promises); one with it on, and SQLite, are not.
+func TestMigrateWarnsOfStaleStatistics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		st, err := store.Open(ctx, storetest.Config(t, backend))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var out bytes.Buffer
+		if err := st.Migrate(ctx, slog.New(slog.NewTextHandler(&out, nil))); err != nil {
+			t.Fatal(err)
+		}
+		off := false
+		if backend == "postgres" {
+			var setting string
+			if err := storetest.Raw(t, st).QueryRowContext(ctx, `SHOW autovacuum`).Scan(&setting); err != nil {
+				t.Fatal(err)
+			}
+			off = setting == "off"
+		}
+		warned := strings.Contains(out.String(), "autovacuum is off")
+		if warned != off {
+			t.Errorf("autovacuum off: %v; the start logged:\n%s", off, out.String())
+		}
+	})
+}

@@ -311,7 +311,29 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	if n > 0 {
 		log.Info("admin log chained", "rows", n)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.warnStaleStatistics(ctx, log)
+}
+
+// warnStaleStatistics warns, on PostgreSQL, when autovacuum is off. The planner then keeps
+// what it last saw of each table: a kind of entry it saw none of is planned as if there were
+// none, and the reads of it grow with every one written (the roll-ups read each batch's
+// escalations by walking all of them; the reports' backlog read every case), until someone
+// runs ANALYZE.
+func (s *Store) warnStaleStatistics(ctx context.Context, log *slog.Logger) error {
+	if s.d.name != "postgres" {
+		return nil
+	}
+	var on string
+	if err := s.reader.QueryRowContext(ctx, `SHOW autovacuum`).Scan(&on); err != nil {
+		return fmt.Errorf("read the autovacuum setting: %w", err)
+	}
+	if on == "off" {
+		log.Warn("PostgreSQL's autovacuum is off: the planner's statistics go stale as the desk grows, and reads slow down with them; turn it on, or run VACUUM (ANALYZE) regularly")
+	}
+	return nil
 }
 
 // CheckSchema checks, without changing anything, that the database is a Kept desk whose
