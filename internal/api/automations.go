@@ -38,7 +38,7 @@ func (s *Server) automationRoutes() []route {
 			status: http.StatusCreated, body: automationIn{}, answer: desk.Automation{}, handle: withBody(s.createAutomation)},
 		{method: "GET", path: "/api/v1/automations", summary: "The automations.", status: http.StatusOK, answer: []desk.Automation{}, handle: byActor((*service.Service).Automations)},
 		{method: "PATCH", path: "/api/v1/automations/{id}", summary: "Change an automation: turn it off or on (active), rename it, or replace its when, if or then.",
-			status: http.StatusOK, body: automationPatch{}, answer: desk.Automation{}, handle: s.updateAutomation},
+			status: http.StatusOK, body: automationPatch{}, answer: desk.Automation{}, handle: withIDBody(decode, s.updateAutomation)},
 		{method: "DELETE", path: "/api/v1/automations/{id}", summary: "Remove an automation; what it did stays on the records.",
 			status: http.StatusOK, answer: map[string]bool{}, handle: deleted((*service.Service).DeleteAutomation)},
 	}
@@ -49,14 +49,6 @@ func (s *Server) createAutomation(r *http.Request, svc *service.Service, a desk.
 	return svc.CreateAutomation(r.Context(), a, desk.Automation{Name: in.Name, Active: active, When: in.When, If: in.If, Then: in.Then})
 }
 
-func (s *Server) updateAutomation(r *http.Request, svc *service.Service, a desk.Actor) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	var in automationPatch
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
+func (s *Server) updateAutomation(r *http.Request, svc *service.Service, a desk.Actor, id int64, in automationPatch) (any, error) {
 	return svc.UpdateAutomation(r.Context(), a, id, service.AutomationPatch{Name: in.Name, Active: in.Active, When: in.When, If: in.If, Then: in.Then})
 }
