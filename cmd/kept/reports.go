@@ -24,7 +24,7 @@ func reports(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	defer closeDB()
 	began := time.Now()
-	say := progressPrinter(stderr, "rebuilding report roll-ups: %d cases")
+	say, endProgress := progressPrinter(stderr, "rebuilding report roll-ups: %d cases")
 	cases := 0
 	err = svc.RebuildReports(ctx, func(done, total int) {
 		cases = done
@@ -32,9 +32,7 @@ func reports(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			say(done)
 		}
 	})
-	if say != nil {
-		fmt.Fprintln(stderr)
-	}
+	endProgress()
 	if err != nil {
 		return err
 	}

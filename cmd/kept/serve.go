@@ -227,11 +227,9 @@ func serve(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 
 	var signIn *demo.SignIn
 	if *withDemo {
-		progress := progressPrinter(stderr, "seeding demo data: %d cases")
+		progress, endProgress := progressPrinter(stderr, "seeding demo data: %d cases")
 		signIn, err = demo.Seed(ctx, svc, log, progress)
-		if progress != nil {
-			fmt.Fprintln(stderr)
-		}
+		endProgress()
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}

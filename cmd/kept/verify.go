@@ -41,11 +41,9 @@ func verify(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	defer closeDB()
-	progress := progressPrinter(stderr, "checked %d cases")
+	progress, endProgress := progressPrinter(stderr, "checked %d cases")
 	rep, err := svc.Verify(ctx, caseID, progress)
-	if progress != nil {
-		fmt.Fprintln(stderr)
-	}
+	endProgress()
 	if err != nil {
 		return err
 	}
@@ -159,13 +157,14 @@ func joinSeqs(seqs []int64) string {
 	return strings.Join(parts, ", ")
 }
 
-// progressPrinter returns a progress callback that rewrites one line on a terminal and
-// prints nothing when stderr is not one.
-func progressPrinter(w io.Writer, format string) func(int) {
+// progressPrinter returns a progress callback that rewrites one line on a terminal, and end,
+// which closes that line once the work is done (the next output starts on a line of its own).
+// When w is not a terminal the callback is nil and end does nothing.
+func progressPrinter(w io.Writer, format string) (say func(int), end func()) {
 	if !isTerminal(w) {
-		return nil
+		return nil, func() {}
 	}
-	return func(n int) { fmt.Fprintf(w, "\r"+format, n) }
+	return func(n int) { fmt.Fprintf(w, "\r"+format, n) }, func() { fmt.Fprintln(w) }
 }
 
 // isTerminal says whether w is a terminal, where a progress line may be rewritten in place
