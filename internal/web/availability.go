@@ -125,8 +125,7 @@ func (s *Server) addAbsence(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	form := absenceForm{Kind: r.FormValue("kind"), From: r.FormValue("from"), To: r.FormValue("to")}
-	in, ferr := s.checkAbsence(r, me, &form)
+	form, in, ferr := s.askedAbsence(r, me, "")
 	if ferr == nil {
 		_, err = s.svc.AddAbsence(r.Context(), r.sess.Actor, me.ID, in, nil)
 		if e, ok := desk.AsError(err); ok && e.Code == "handover_required" {
@@ -155,6 +154,18 @@ func (s *Server) absenceRefused(w http.ResponseWriter, r *request, me desk.Agent
 		return err
 	}
 	return s.render(w, r, http.StatusUnprocessableEntity, "availability", view{Title: r.T("avail.title"), Data: d})
+}
+
+// askedAbsence reads the absence the agent asks for (kind, from, to: the posted form or the
+// query; a kind not given is orKind, and with orKind "" is refused) and checks it as
+// checkAbsence does. The form comes back as typed, with what is wrong with it.
+func (s *Server) askedAbsence(r *request, me desk.Agent, orKind desk.AbsenceKind) (absenceForm, desk.NewAbsence, error) {
+	form := absenceForm{Kind: r.FormValue("kind"), From: r.FormValue("from"), To: r.FormValue("to")}
+	if form.Kind == "" {
+		form.Kind = string(orKind)
+	}
+	in, err := s.checkAbsence(r, me, &form)
+	return form, in, err
 }
 
 // checkAbsence reads the absence form in the agent's zone and says in the reader's language
@@ -288,8 +299,7 @@ func (s *Server) startLeave(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	form := absenceForm{Kind: r.FormValue("kind"), From: r.FormValue("from"), To: r.FormValue("to")}
-	in, ferr := s.checkAbsence(r, me, &form)
+	form, in, ferr := s.askedAbsence(r, me, "")
 	if ferr != nil {
 		return s.absenceRefused(w, r, me, "", form)
 	}

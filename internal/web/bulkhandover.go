@@ -131,11 +131,7 @@ func (s *Server) bulkForm(r *request) (desk.Agent, absenceForm, desk.NewAbsence,
 	if err != nil {
 		return me, absenceForm{}, desk.NewAbsence{}, err
 	}
-	form := absenceForm{Kind: r.FormValue("kind"), From: r.FormValue("from"), To: r.FormValue("to")}
-	if form.Kind == "" {
-		form.Kind = string(desk.AbsenceLeave)
-	}
-	in, err := s.checkAbsence(r, me, &form)
+	form, in, err := s.askedAbsence(r, me, desk.AbsenceLeave) // the bulk page is for a leave
 	return me, form, in, err
 }
 
