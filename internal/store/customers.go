@@ -93,9 +93,7 @@ func (t *Tx) CustomersAt(ctx context.Context, ps []desk.Contact) (map[desk.Conta
 		return nil, fmt.Errorf("find %d customers by contact: %w", len(ps), err)
 	}
 	// Unheld: nothing held writes customers, their contact points or references.
-	rows, err := t.unheld().QueryContext(ctx, `SELECT p.kind, p.value, c.id, c.name, c.timezone, c.lang, c.created_at
-		FROM `+t.d.jsonRows(1, "kind TEXT", "value TEXT")+` JOIN contact_points p ON p.kind = j.kind AND p.value = j.value
-		JOIN customers c ON c.id = p.customer_id`, string(js))
+	rows, err := t.unheld().QueryContext(ctx, customersAt(t.d), string(js))
 	if err != nil {
 		return nil, fmt.Errorf("find %d customers by contact: %w", len(ps), err)
 	}
@@ -136,6 +134,23 @@ func (t *Tx) customerDetails(ctx context.Context, c *desk.Customer) error {
 	return t.customersDetails(ctx, []*desk.Customer{c})
 }
 
+// customersAt reads the customers at the contact points (kind, value) of a JSON array in
+// parameter 1.
+func customersAt(d dialect) string {
+	return `SELECT p.kind, p.value, c.id, c.name, c.timezone, c.lang, c.created_at
+		FROM ` + d.jsonRows(1, "kind TEXT", "value TEXT") + ` ` + d.joinEach("contact_points", "p", "p.kind = j.kind AND p.value = j.value") + `
+		JOIN customers c ON c.id = p.customer_id`
+}
+
+// customerDetails reads the contact points and references of the customers whose id is in
+// (a condition on customer_id: "= $1", or IN a list).
+func customerDetails(in string) string {
+	return `SELECT customer_id, 0 AS part, kind, value, '' AS key, NULL AS created_at FROM contact_points WHERE customer_id ` + in + `
+		UNION ALL
+		SELECT customer_id, 1, kind, value, key, created_at FROM customer_refs WHERE customer_id ` + in + `
+		ORDER BY 1, part, created_at, kind, key, value`
+}
+
 // customersDetails is customerDetails for several customers, in one statement.
 func (t *Tx) customersDetails(ctx context.Context, cs []*desk.Customer) error {
 	if len(cs) == 0 {
@@ -160,10 +175,7 @@ func (t *Tx) customersDetails(ctx context.Context, cs []*desk.Customer) error {
 	if len(ids) > 1 {
 		in, arg = `IN `+t.d.jsonIDs(1), idList(ids)
 	}
-	rows, err := t.unheld().QueryContext(ctx, `SELECT customer_id, 0 AS part, kind, value, '' AS key, NULL AS created_at FROM contact_points WHERE customer_id `+in+`
-		UNION ALL
-		SELECT customer_id, 1, kind, value, key, created_at FROM customer_refs WHERE customer_id `+in+`
-		ORDER BY 1, part, created_at, kind, key, value`, arg)
+	rows, err := t.unheld().QueryContext(ctx, customerDetails(in), arg)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -34,9 +34,15 @@ var (
 )
 
 // jsonIDs is a subquery of the ids in a JSON array of numbers passed as parameter n.
+//
+// On PostgreSQL the ids go through an array: the planner takes a set-returning function's rows
+// to be 100 whatever it returns, and for 100 ids a hash of them over a scan of the whole table
+// looked cheaper than an index search per id. Each mail's sender lookup read all of a desk's
+// customer references (29,000 at scale S: 2.1 ms a statement against 0.1 ms through the index,
+// pgbench). An unnested array it takes to be 10 rows, and searches the index.
 func (d dialect) jsonIDs(n int) string {
 	if d.name == "postgres" {
-		return fmt.Sprintf("(SELECT jsonb_array_elements_text($%d::jsonb)::bigint)", n)
+		return fmt.Sprintf("(SELECT unnest(ARRAY(SELECT jsonb_array_elements_text($%d::jsonb)::bigint)))", n)
 	}
 	return fmt.Sprintf("(SELECT value FROM json_each($%d))", n)
 }
@@ -109,6 +115,19 @@ func (d dialect) jsonRows(n int, cols ...string) string {
 	// jsonb_each: each object comes out in SQLite's binary JSON, which json_extract reads as it
 	// is; json_each would give it as text, parsed again for each column.
 	return fmt.Sprintf("(SELECT %s FROM jsonb_each($%d)) AS j", strings.Join(sel, ", "), n)
+}
+
+// joinEach joins the rows before it (a few, as a command's jsonRows are) with those of table,
+// named alias, for which on holds. On PostgreSQL each row's are searched on their own (OFFSET 0
+// keeps the planner from making it one join): it takes jsonRows to be 100 rows whatever they
+// hold, and for 100 a hash of them over a scan of the whole table looked cheaper than an index
+// search each. A mail's sender, looked up by address among 10,000 customers' contact points,
+// took 7 ms so instead of 0.7.
+func (d dialect) joinEach(table, alias, on string) string {
+	if d.name == "postgres" {
+		return fmt.Sprintf("CROSS JOIN LATERAL (SELECT * FROM %s %s WHERE %s OFFSET 0) %s", table, alias, on, alias)
+	}
+	return fmt.Sprintf("JOIN %s %s ON %s", table, alias, on)
 }
 
 // timeParam is a time as a JSON row carries it, read back by timeColumn: on SQLite in the text

@@ -44,6 +44,24 @@ func (s *Store) RolledEntriesPlan(ctx context.Context, ids string) (string, erro
 	return strings.Join(lines, "\n"), err
 }
 
+// CustomerLookupPlans is PostgreSQL's plans, with their run, for finding customers by contact
+// point (customersAt, of contacts: a JSON array) and reading several customers' contact points
+// and references (customerDetails, of ids: a JSON array). Tests only.
+func (s *Store) CustomerLookupPlans(ctx context.Context, contacts, ids string) (at, details string, err error) {
+	plan := func(q, arg string) (string, error) {
+		var lines []string
+		err := s.Write(ctx, func(tx *Tx) error {
+			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+q, arg)
+		})
+		return strings.Join(lines, "\n"), err
+	}
+	if at, err = plan(customersAt(s.d), contacts); err != nil {
+		return "", "", err
+	}
+	details, err = plan(customerDetails(`IN `+s.d.jsonIDs(1)), ids)
+	return at, details, err
+}
+
 // ExecForTest runs statements on the writing connection, outside the store's commands. Tests only.
 func (s *Store) ExecForTest(ctx context.Context, stmts ...string) error {
 	for _, q := range stmts {
