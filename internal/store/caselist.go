@@ -32,11 +32,16 @@ func (c ListedCase) Case() desk.Case {
 		Status: c.Status, Rung: c.Rung, Flags: c.Flags, UpdatedAt: c.UpdatedAt}
 }
 
+// caseList is CaseList's statement, of f's args.
+func caseList(d dialect, f CaseFilter) string {
+	return `SELECT id, customer_id, COALESCE(owner_id, 0), COALESCE(partner_id, 0), subject, status, rung, flags, ` + d.untyped("updated_at") + `
+		FROM cases` + f.where()
+}
+
 // CaseList is Cases with only the columns a list shows: a page of 50 read twenty columns a row
 // (the original request among them) and parsed two times, for eight.
 func (t *Tx) CaseList(ctx context.Context, f CaseFilter) ([]ListedCase, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, customer_id, COALESCE(owner_id, 0), COALESCE(partner_id, 0), subject, status, rung, flags, `+t.d.untyped("updated_at")+`
-		FROM cases`+f.where(), f.args()...)
+	rows, err := t.tx.QueryContext(ctx, caseList(t.d, f), f.args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,6 +127,14 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
 }
 
 // where is the filter's WHERE, ORDER BY and LIMIT, numbering its parameters as args lists them.
+//
+// The ids are chosen first, in a subquery that reads only them, and the rows read after: on
+// PostgreSQL, an owner's list (the inbox) read whole rows backwards through the primary key until
+// it had found 50 of the owner's; a manager whose open cases were all older than the desk's
+// newest 20,000 waited 0.2–1.2 s at scale S. Reading ids alone, it takes the partial index of
+// each owner's active cases (cases_owner_active), whose statuses it must see written out: a
+// status passed as a parameter does not prove a partial index's condition, so the statuses the
+// desk knows are written into the statement (there are five; anything else stays a parameter).
 func (f CaseFilter) where() string {
 	var where []string
 	n := 0
@@ -146,18 +155,22 @@ func (f CaseFilter) where() string {
 		add("id < $%d")
 	}
 	if len(f.Statuses) > 0 {
-		ph := make([]string, len(f.Statuses))
-		for i := range f.Statuses {
-			n++
-			ph[i] = fmt.Sprintf("$%d", n)
+		in := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			if slices.Contains(desk.Statuses, st) {
+				in[i] = "'" + string(st) + "'"
+			} else {
+				n++
+				in[i] = fmt.Sprintf("$%d", n)
+			}
 		}
-		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
+		where = append(where, "status IN ("+strings.Join(in, ", ")+")")
 	}
 	q := ""
 	if len(where) > 0 {
 		q = " WHERE " + strings.Join(where, " AND ")
 	}
-	return q + fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", n+1)
+	return fmt.Sprintf(" WHERE id IN (SELECT id FROM cases%s ORDER BY id DESC LIMIT $%d) ORDER BY id DESC", q, n+1)
 }
 
 // args are the parameters of where, in its order.
@@ -169,7 +182,9 @@ func (f CaseFilter) args() []any {
 		}
 	}
 	for _, s := range f.Statuses {
-		args = append(args, string(s))
+		if !slices.Contains(desk.Statuses, s) { // the desk's own are written into where
+			args = append(args, string(s))
+		}
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {

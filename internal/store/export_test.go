@@ -62,6 +62,28 @@ func (s *Store) CustomerLookupPlans(ctx context.Context, contacts, ids string) (
 	return at, details, err
 }
 
+// CaseListPlan is the plan of CaseList's statement; on PostgreSQL with its run, and the plan
+// the server would keep for the statement once prepared (generic, of parameters it does not
+// know). Tests only.
+func (s *Store) CaseListPlan(ctx context.Context, f CaseFilter) (string, error) {
+	var lines []string
+	err := s.Write(ctx, func(tx *Tx) error {
+		if s.d.name == "postgres" {
+			if _, err := tx.tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+				return err
+			}
+			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+caseList(s.d, f), f.args()...)
+		}
+		return tx.tx.eachRow(ctx, appendTo(&lines, func(row scanner) (string, error) {
+			var id, parent, unused int
+			var detail string
+			err := row.Scan(&id, &parent, &unused, &detail)
+			return detail, err
+		}), `EXPLAIN QUERY PLAN `+caseList(s.d, f), f.args()...)
+	})
+	return strings.Join(lines, "\n"), err
+}
+
 // ExecForTest runs statements on the writing connection, outside the store's commands. Tests only.
 func (s *Store) ExecForTest(ctx context.Context, stmts ...string) error {
 	for _, q := range stmts {
