@@ -122,7 +122,7 @@ func (d dialect) jsonRows(n int, cols ...string) string {
 // keeps the planner from making it one join): it takes jsonRows to be 100 rows whatever they
 // hold, and for 100 a hash of them over a scan of the whole table looked cheaper than an index
 // search each. A mail's sender, looked up by address among 10,000 customers' contact points,
-// took 7 ms so instead of 0.7.
+// took 7 ms that way, against 0.7 ms a row at a time.
 func (d dialect) joinEach(table, alias, on string) string {
 	if d.name == "postgres" {
 		return fmt.Sprintf("CROSS JOIN LATERAL (SELECT * FROM %s %s WHERE %s OFFSET 0) %s", table, alias, on, alias)
