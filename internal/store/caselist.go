@@ -35,7 +35,7 @@ func (c ListedCase) Case() desk.Case {
 // caseList is CaseList's statement, of f's args.
 func caseList(d dialect, f CaseFilter) string {
 	return `SELECT id, customer_id, COALESCE(owner_id, 0), COALESCE(partner_id, 0), subject, status, rung, flags, ` + d.untyped("updated_at") + `
-		FROM cases` + f.where()
+		FROM cases` + f.where(d)
 }
 
 // CaseList is Cases with only the columns a list shows: a page of 50 read twenty columns a row

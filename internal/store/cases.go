@@ -123,19 +123,17 @@ type CaseFilter struct {
 
 // Cases lists cases, newest first.
 func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]desk.Case, error) {
-	return listOf(ctx, t, "list cases", scanCase, `SELECT `+t.d.cols(caseColumns)+` FROM cases`+f.where(), f.args()...)
+	return listOf(ctx, t, "list cases", scanCase, `SELECT `+t.d.cols(caseColumns)+` FROM cases`+f.where(t.d), f.args()...)
 }
 
 // where is the filter's WHERE, ORDER BY and LIMIT, numbering its parameters as args lists them.
 //
-// The ids are chosen first, in a subquery that reads only them, and the rows read after: on
-// PostgreSQL, an owner's list (the inbox) read whole rows backwards through the primary key until
-// it had found 50 of the owner's; a manager whose open cases were all older than the desk's
-// newest 20,000 waited 0.2–1.2 s at scale S. Reading ids alone, it takes the partial index of
-// each owner's active cases (cases_owner_active), whose statuses it must see written out: a
-// status passed as a parameter does not prove a partial index's condition, so the statuses the
-// desk knows are written into the statement (there are five; anything else stays a parameter).
-func (f CaseFilter) where() string {
+// The ids are chosen first, in a subquery that reads only them, and the rows read after. An
+// owner's list (the inbox) is read from the index of each owner's active cases
+// (cases_owner_active), in its order (see ownerOrder); that index's condition names the
+// statuses, which a parameter does not prove, so the statuses the desk knows are written out
+// (there are five; anything else stays a parameter).
+func (f CaseFilter) where(d dialect) string {
 	var where []string
 	n := 0
 	add := func(cond string) {
@@ -145,8 +143,11 @@ func (f CaseFilter) where() string {
 	if f.CustomerID != 0 {
 		add("customer_id = $%d")
 	}
+	order := "id DESC"
 	if f.OwnerID != 0 {
-		add("owner_id = $%d")
+		n++
+		where = append(where, d.ownerOrder("owner_id", n))
+		order = "owner_id DESC, id DESC"
 	}
 	if f.PartnerID != 0 {
 		add("partner_id = $%d")
@@ -170,7 +171,7 @@ func (f CaseFilter) where() string {
 	if len(where) > 0 {
 		q = " WHERE " + strings.Join(where, " AND ")
 	}
-	return fmt.Sprintf(" WHERE id IN (SELECT id FROM cases%s ORDER BY id DESC LIMIT $%d) ORDER BY id DESC", q, n+1)
+	return fmt.Sprintf(" WHERE id IN (SELECT id FROM cases%s ORDER BY %s LIMIT $%d) ORDER BY id DESC", q, order, n+1)
 }
 
 // args are the parameters of where, in its order.

@@ -104,10 +104,10 @@ func TestPageReads(t *testing.T) {
 }
 
 // TestOwnerListPlan: an agent's cases in some statuses, newest first (the inbox), are found in
-// an index of the owner's cases in id order, whatever the list holds. On SQLite no case row is
-// read to learn its status. On PostgreSQL, for a manager whose active cases are all older than
-// the desk's newest thousands, the rows were read backwards through the primary key until 50
-// were the manager's (0.2–1.2 s at scale S).
+// an index of the owner's cases, whatever the desk holds. On SQLite no case row is read to
+// learn its status. On PostgreSQL, for a manager whose active cases are all older than the
+// desk's newest thousands, the rows were read backwards through the primary key until 50 were
+// the manager's (0.2–1.2 s at scale S).
 func TestOwnerListPlan(t *testing.T) {
 	ctx := context.Background()
 	f := store.CaseFilter{OwnerID: 1, Statuses: []desk.Status{desk.StatusOpen, desk.StatusAwaitingConfirmation}, Limit: 50}
@@ -134,7 +134,7 @@ func TestOwnerListPlan(t *testing.T) {
 			`INSERT INTO cases (id, customer_id, subject, status, channel, original_request, created_at, updated_at, owner_id)
 				SELECT n, 1, 'case', CASE WHEN n % 3 = 0 THEN 'closed' ELSE 'open' END, 'email', '', now(), now(), CASE WHEN n <= 3000 THEN 1 ELSE 2 + n % 40 END
 				FROM generate_series(1, 23000) n`,
-			`VACUUM (ANALYZE) cases`} { // as autovacuum leaves a table
+			`ANALYZE cases`} { // not vacuumed: an index alone cannot answer (as beside long transactions)
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
@@ -143,8 +143,8 @@ func TestOwnerListPlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(plan, "using cases_owner_active") || strings.Contains(plan, "Rows Removed by Filter") {
-			t.Errorf("plan:\n%s\nwant the owner's active cases read from cases_owner_active, and no others", plan)
+		if !strings.Contains(plan, "using cases_owner") || strings.Contains(plan, "Rows Removed by Filter") {
+			t.Errorf("plan:\n%s\nwant the owner's active cases read from an index of owners, and no others", plan)
 		}
 	})
 }
