@@ -159,3 +159,21 @@ func Raw(t testing.TB, st *store.Store) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// Unchecked runs statements on PostgreSQL in one session whose foreign keys are not checked
+// (session_replication_role replica), for tests that fill a table with rows of no real case or
+// customer: a planner's choice at thousands of rows is what they look at, not the rows.
+func Unchecked(t testing.TB, st *store.Store, stmts ...string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := Raw(t, st).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range append([]string{`SET session_replication_role = replica`}, stmts...) {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
