@@ -168,6 +168,19 @@ func (s *Sender) RunDue(ctx context.Context) (int, error) {
 				return
 			}
 			batch, err := s.box.Claim(ctx, mailIDs(unmarked), now, outboxLease, limit)
+			if err != nil && ctx.Err() != nil {
+				// Stopped while claiming: the claim did not commit, nor the marks it carried.
+				// Marked on their own, the mails the relay took are not sent again when their
+				// lease runs out (a second copy to each customer after every restart).
+				err := s.sent(ctx, unmarked)
+				if err == nil {
+					mu.Lock()
+					total += len(unmarked)
+					mu.Unlock()
+				}
+				fail(errors.Join(ctx.Err(), err))
+				return
+			}
 			s.logSent(unmarked, err)
 			if err != nil {
 				fail(fmt.Errorf("claim due mail (marking %d sent): %w", len(unmarked), err))

@@ -3,6 +3,7 @@ package mailnet
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -697,5 +698,51 @@ func TestSenderSeveralSessions(t *testing.T) {
 			}
 		}
 		s.pool.closeAll()
+	})
+}
+
+// cancelOnMarks is the outbox with the sender told to stop (kept serve shutting down) just as
+// it claims more mail and marks the mails the relay took.
+type cancelOnMarks struct {
+	Outbox
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnMarks) Claim(ctx context.Context, sent []int64, now time.Time, lease time.Duration, limit int) ([]mail.Queued, error) {
+	if len(sent) > 0 {
+		c.cancel()
+	}
+	return c.Outbox.Claim(ctx, sent, now, lease, limit)
+}
+
+// TestSenderStoppedWhileClaimingMarksWhatWasSent: a sender stopped while its next claim
+// carried the marks of the mails the relay had taken still marks them sent. It had logged them
+// "accepted by the relay but not marked sent" and left them to be sent again when their lease
+// ran out: a second copy to each of those customers (160 at the end of kept bench's replies).
+func TestSenderStoppedWhileClaimingMarksWhatWasSent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		e := newOutboxEnv(t, backend)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		s := NewSender(&cancelOnMarks{Outbox: service.NewOutbox(e.st), cancel: cancel}, e.sender.relay, e.clk, slog.New(slog.DiscardHandler))
+		defer s.pool.closeAll()
+		mails := make([]store.OutMail, 3*outboxBatch) // a full first batch: more is claimed
+		for i := range mails {
+			mails[i] = outboxMail(i)
+		}
+		e.queue(t, mails...)
+		e.clk.Advance(time.Second)
+		if _, err := s.RunDue(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("run due: %v, want it stopped", err)
+		}
+		d := deliveries(e.relay)
+		if len(d) == 0 {
+			t.Fatal("no mail reached the relay")
+		}
+		for _, m := range e.outbox(t) {
+			if d[m.MessageID] > 0 && m.State != store.MailSent {
+				t.Errorf("mail %s is at the relay, but %s", m.MessageID, m.State)
+			}
+		}
 	})
 }
