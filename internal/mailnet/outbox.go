@@ -170,16 +170,9 @@ func (s *Sender) RunDue(ctx context.Context) (int, error) {
 			batch, err := s.box.Claim(ctx, mailIDs(unmarked), now, outboxLease, limit)
 			if err != nil && ctx.Err() != nil {
 				// Stopped while claiming: the claim did not commit, nor the marks it carried.
-				// Marked on their own, the mails the relay took are not sent again when their
-				// lease runs out (a second copy to each customer after every restart).
-				err := s.sent(ctx, unmarked)
-				if err == nil {
-					mu.Lock()
-					total += len(unmarked)
-					mu.Unlock()
-				}
-				fail(errors.Join(ctx.Err(), err))
-				return
+				// The stop above marks them on their own, so the mails the relay took are not
+				// sent again when their lease runs out (a second copy to each customer).
+				continue
 			}
 			s.logSent(unmarked, err)
 			if err != nil {
