@@ -26,62 +26,44 @@ func (s *Store) FirstAnswerPlan(ctx context.Context, ids []int64) (string, error
 	return strings.Join(lines, "\n"), err
 }
 
+// planOf is a statement's plan on the writer: on PostgreSQL with its run (EXPLAIN ANALYZE), on
+// SQLite its steps (EXPLAIN QUERY PLAN), one a line.
+func (s *Store) planOf(ctx context.Context, q string, args ...any) (string, error) {
+	var lines []string
+	err := s.Write(ctx, func(tx *Tx) error {
+		if s.d.name == "postgres" {
+			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+q, args...)
+		}
+		return tx.tx.eachRow(ctx, appendTo(&lines, func(row scanner) (string, error) {
+			var id, parent, unused int
+			var detail string
+			err := row.Scan(&id, &parent, &unused, &detail)
+			return detail, err
+		}), `EXPLAIN QUERY PLAN `+q, args...)
+	})
+	return strings.Join(lines, "\n"), err
+}
+
 // RolledEntriesPlan is the plan, on the writer where the roll-ups run, for their read of
 // status changes, escalations and hand-overs (rolledEntries) of the cases ids. Tests only.
 func (s *Store) RolledEntriesPlan(ctx context.Context, ids string) (string, error) {
-	var lines []string
-	err := s.Write(ctx, func(tx *Tx) error {
-		if s.d.name == "postgres" {
-			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+rolledEntries(s.d), ids)
-		}
-		return tx.tx.eachRow(ctx, appendTo(&lines, func(row scanner) (string, error) {
-			var id, parent, unused int
-			var detail string
-			err := row.Scan(&id, &parent, &unused, &detail)
-			return detail, err
-		}), `EXPLAIN QUERY PLAN `+rolledEntries(s.d), ids)
-	})
-	return strings.Join(lines, "\n"), err
+	return s.planOf(ctx, rolledEntries(s.d), ids)
 }
 
-// CustomerLookupPlans is PostgreSQL's plans, with their run, for finding customers by contact
-// point (customersAt, of contacts: a JSON array) and reading several customers' contact points
-// and references (customerDetails, of ids: a JSON array). Tests only.
+// CustomerLookupPlans is the plans for finding customers by contact point (customersAt, of
+// contacts: a JSON array) and reading several customers' contact points and references
+// (customerDetails, of ids: a JSON array). Tests only.
 func (s *Store) CustomerLookupPlans(ctx context.Context, contacts, ids string) (at, details string, err error) {
-	plan := func(q, arg string) (string, error) {
-		var lines []string
-		err := s.Write(ctx, func(tx *Tx) error {
-			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+q, arg)
-		})
-		return strings.Join(lines, "\n"), err
-	}
-	if at, err = plan(customersAt(s.d), contacts); err != nil {
+	if at, err = s.planOf(ctx, customersAt(s.d), contacts); err != nil {
 		return "", "", err
 	}
-	details, err = plan(customerDetails(`IN `+s.d.jsonIDs(1)), ids)
+	details, err = s.planOf(ctx, customerDetails(`IN `+s.d.jsonIDs(1)), ids)
 	return at, details, err
 }
 
-// CaseListPlan is the plan of CaseList's statement; on PostgreSQL with its run, and the plan
-// the server would keep for the statement once prepared (generic, of parameters it does not
-// know). Tests only.
+// CaseListPlan is the plan of CaseList's statement for f. Tests only.
 func (s *Store) CaseListPlan(ctx context.Context, f CaseFilter) (string, error) {
-	var lines []string
-	err := s.Write(ctx, func(tx *Tx) error {
-		if s.d.name == "postgres" {
-			if _, err := tx.tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
-				return err
-			}
-			return tx.tx.eachRow(ctx, appendTo(&lines, scanValue[string]), `EXPLAIN ANALYZE `+caseList(s.d, f), f.args()...)
-		}
-		return tx.tx.eachRow(ctx, appendTo(&lines, func(row scanner) (string, error) {
-			var id, parent, unused int
-			var detail string
-			err := row.Scan(&id, &parent, &unused, &detail)
-			return detail, err
-		}), `EXPLAIN QUERY PLAN `+caseList(s.d, f), f.args()...)
-	})
-	return strings.Join(lines, "\n"), err
+	return s.planOf(ctx, caseList(s.d, f), f.args()...)
 }
 
 // ExecForTest runs statements on the writing connection, outside the store's commands. Tests only.
