@@ -66,7 +66,7 @@ func TestReportsRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, table := range []string{"report_facts", "report_days", "report_agent_days", "report_rollups_ready"} {
+		for _, table := range []string{"report_case_facts", "report_days", "report_agent_days", "report_rollups_ready"} {
 			if _, err := db.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 				t.Fatal(err)
 			}

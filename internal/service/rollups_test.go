@@ -100,7 +100,7 @@ func TestReportsCaughtUpInTheBackground(t *testing.T) {
 		}
 
 		// A step that fails says so on the rebuild, for every node's reports page, until one is done.
-		if _, err := db.ExecContext(w.ctx, `ALTER TABLE report_facts RENAME TO report_facts_away`); err != nil {
+		if _, err := db.ExecContext(w.ctx, `ALTER TABLE report_case_facts RENAME TO report_case_facts_away`); err != nil {
 			t.Fatal(err)
 		}
 		stuck, stop := context.WithCancel(w.ctx)
@@ -114,10 +114,10 @@ func TestReportsCaughtUpInTheBackground(t *testing.T) {
 		if err := <-caught; err != nil {
 			t.Fatal(err)
 		}
-		if !r.CatchingUp || !r.StuckSince.Equal(w.clock.Now()) || !strings.Contains(r.Stuck, "report_facts") {
-			t.Errorf("a failing step: catching up %v, stuck since %v (%q); want true, since %v, why naming report_facts", r.CatchingUp, r.StuckSince, r.Stuck, w.clock.Now())
+		if !r.CatchingUp || !r.StuckSince.Equal(w.clock.Now()) || !strings.Contains(r.Stuck, "report_case_facts") {
+			t.Errorf("a failing step: catching up %v, stuck since %v (%q); want true, since %v, why naming report_case_facts", r.CatchingUp, r.StuckSince, r.Stuck, w.clock.Now())
 		}
-		if _, err := db.ExecContext(w.ctx, `ALTER TABLE report_facts_away RENAME TO report_facts`); err != nil {
+		if _, err := db.ExecContext(w.ctx, `ALTER TABLE report_case_facts_away RENAME TO report_case_facts`); err != nil {
 			t.Fatal(err)
 		}
 		if n, _, err := w.st.RebuildRollupsStep(w.ctx, 2); err != nil || n != 2 {

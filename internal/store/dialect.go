@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,15 +21,12 @@ type dialect struct {
 	// shard is the row of agent_open_cases a connection's writes go to: PostgreSQL spreads an
 	// agent's count over shards by connection, so concurrent commands do not queue on one row.
 	shard string
-	// factRow names a report_facts row for as long as the transaction holds it, so that a
-	// fact can be removed without its twins (the table has no key of its own).
-	factRow string
 }
 
 var (
-	sqliteDialect   = dialect{name: "sqlite", goose: goose.DialectSQLite3, timeType: "TEXT", shard: "0", factRow: "rowid"}
+	sqliteDialect   = dialect{name: "sqlite", goose: goose.DialectSQLite3, timeType: "TEXT", shard: "0"}
 	postgresDialect = dialect{name: "postgres", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE", timeType: "TIMESTAMPTZ",
-		shard: "pg_backend_pid() % 8", factRow: "ctid::text"}
+		shard: "pg_backend_pid() % 8"}
 )
 
 // jsonIDs is a subquery of the ids in a JSON array of numbers passed as parameter n.
@@ -45,38 +41,6 @@ func (d dialect) jsonIDs(n int) string {
 		return fmt.Sprintf("(SELECT unnest(ARRAY(SELECT jsonb_array_elements_text($%d::jsonb)::bigint)))", n)
 	}
 	return fmt.Sprintf("(SELECT value FROM json_each($%d))", n)
-}
-
-// factRowsIn is a condition that holds for the report_facts rows (factRow) that factRows put in
-// parameter n: on PostgreSQL a scan of those rows alone (a TID scan), whatever the planner
-// knows of the table.
-func (d dialect) factRowsIn(n int) string {
-	if d.name == "postgres" {
-		return fmt.Sprintf("ctid = ANY($%d::text::tid[])", n)
-	}
-	return fmt.Sprintf("rowid IN (SELECT value FROM json_each($%d))", n)
-}
-
-// factRows is the parameter of factRowsIn for rows as factRow scanned them.
-func (d dialect) factRows(rows []any) string {
-	parts := make([]string, len(rows))
-	for i, r := range rows {
-		switch r := r.(type) {
-		case string: // PostgreSQL's ctid as text
-			parts[i] = r
-		case int64: // SQLite's rowid
-			parts[i] = strconv.FormatInt(r, 10)
-		default:
-			parts[i] = fmt.Sprint(r)
-		}
-		if d.name == "postgres" {
-			parts[i] = `"` + parts[i] + `"` // "(page,item)": quoted, it holds a comma
-		}
-	}
-	if d.name == "postgres" {
-		return "{" + strings.Join(parts, ",") + "}"
-	}
-	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // rowsOf is the FROM item, named j, of the rows execRows writes, with the columns named (with

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -88,4 +89,29 @@ func (t *Tx) CountRows(ctx context.Context, table string) (int, error) {
 	var n int
 	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
 	return n, err
+}
+
+// MigrateTo applies the migrations up to version and no further. Tests only.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// StoredFact is a fact of a case's roll-ups as the store keeps it.
+type StoredFact = fact
+
+// StoredFacts are the stored roll-up facts of the cases, sorted. Tests only.
+func (s *Store) StoredFacts(ctx context.Context, ids ...int64) ([]StoredFact, error) {
+	var out []fact
+	err := s.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.storedFacts(ctx, idList(ids), 0)
+		return err
+	})
+	slices.SortFunc(out, compareFacts)
+	return out, err
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 
 // Report roll-ups (migration 00045): what the reports count, summed per UTC day, so a quarter's
 // report reads a few thousand sums instead of a quarter's cases and entries. Each case's part
-// (its facts) is kept in report_facts; a write transaction notes the cases it touches (an entry
+// (its facts) is kept in report_case_facts; a write transaction notes the cases it touches (an entry
 // appended, a case or promise saved, an outcome recorded) and, before it commits, works their
 // facts out again from the tables and adds the difference to the sums (report_days per team,
 // channel and case type; report_agent_days per team and agent). A command that changes no
@@ -539,8 +540,8 @@ func addIDs(ids, more []int64) []int64 {
 
 // replaceFacts works the facts of the cases out again and adds the difference from those stored
 // to the sums: the sums stay those of the facts stored, whatever order transactions commit in.
-// Only the facts that changed are written: a promise broken adds one fact to a case of a dozen,
-// and writing all of them again was most of what keeping the roll-ups cost a break.
+// Only the cases whose facts changed are written again: a reply that answers nothing new, or a
+// save that moves no fact, writes nothing.
 func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk.TeamSettings) error {
 	fresh, err := t.caseFacts(ctx, ids, teams)
 	if err != nil {
@@ -551,13 +552,11 @@ func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk
 		return err
 	}
 	// Facts are matched as a multiset: a stored one that a fresh one equals stays. Both lists
-	// sorted, matching is a merge; a map of the facts, and a list of those added, were 5% of
-	// the bytes a promise break allocated (50.4 → 47.9 KiB, BenchmarkPromiseBreakRate).
+	// sorted, matching is a merge.
 	slices.SortFunc(fresh, compareFacts)
-	slices.SortFunc(old, func(a, b storedFact) int { return compareFacts(a.fact, b.fact) })
+	slices.SortFunc(old, compareFacts)
 	diff := rollDiff{}
-	var gone []any
-	added := fresh[:0] // kept in place: never ahead of the fact read
+	changed := map[int64]bool{}
 	for i, j := 0, 0; i < len(old) || j < len(fresh); {
 		c := 0
 		switch {
@@ -566,30 +565,25 @@ func (t *Tx) replaceFacts(ctx context.Context, ids []int64, teams map[int64]desk
 		case j == len(fresh):
 			c = -1
 		default:
-			c = compareFacts(old[i].fact, fresh[j])
+			c = compareFacts(old[i], fresh[j])
 		}
 		switch {
 		case c < 0: // stored, no longer so
-			gone = append(gone, old[i].row)
-			diff.add(old[i].fact, -1)
+			diff.add(old[i], -1)
+			changed[old[i].CaseID] = true
 			i++
 		case c > 0: // new
 			diff.add(fresh[j], 1)
-			added = append(added, fresh[j])
+			changed[fresh[j].CaseID] = true
 			j++
 		default:
 			i, j = i+1, j+1
 		}
 	}
-	if len(gone) == 0 && len(added) == 0 {
+	if len(changed) == 0 {
 		return nil
 	}
-	if len(gone) > 0 {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_facts WHERE `+t.d.factRowsIn(1), t.d.factRows(gone)); err != nil {
-			return fmt.Errorf("roll-ups: remove %d facts: %w", len(gone), err)
-		}
-	}
-	if err := t.insertFacts(ctx, added); err != nil {
+	if err := t.saveFacts(ctx, fresh, changed); err != nil {
 		return err
 	}
 	return t.addSums(ctx, diff)
@@ -611,99 +605,165 @@ func (t *Tx) earliestCreated(ctx context.Context, list string) time.Time {
 	return at.Time
 }
 
-// storedFact is a fact as stored, with its row (see dialect.factRow).
-type storedFact struct {
-	fact
-	row any
-}
-
-// storedFacts are the facts stored for the cases, about as many as size (the fresh facts).
-// The measure, day and channel come as one text (factTexts): the drivers allocate a string for
-// each text they hand over, four a fact.
-func (t *Tx) storedFacts(ctx context.Context, list string, size int) ([]storedFact, error) {
-	out := make([]storedFact, 0, size+size/4)
-	err := t.tx.eachRow(ctx, appendTo(&out, func(row scanner) (storedFact, error) {
-		var f storedFact
-		var texts string
-		if err := row.Scan(&f.row, &f.CaseID, &texts, &f.TeamID, &f.AgentID, &f.Type, &f.Bucket, &f.N, &f.Secs); err != nil {
-			return f, err
+// storedFacts are the facts stored for the cases in list, about as many as size (the fresh
+// facts): a row a case (report_case_facts, migration 00059), its facts as factsText wrote them.
+func (t *Tx) storedFacts(ctx context.Context, list string, size int) ([]fact, error) {
+	out := make([]fact, 0, size+size/4)
+	err := t.tx.eachRow(ctx, func(row scanner) error {
+		var caseID int64
+		var text string
+		if err := row.Scan(&caseID, &text); err != nil {
+			return err
 		}
-		var ok bool
-		if f.Measure, f.Day, f.Channel, ok = factTexts(texts); !ok {
-			return f, fmt.Errorf("a fact of case %d unreadable: %q", f.CaseID, texts)
+		var err error
+		if out, err = appendFacts(out, caseID, text); err != nil {
+			return err
 		}
-		return f, nil
-	}), `SELECT `+t.d.factRow+`, case_id, measure || ' ' || day || ' ' || channel, team_id, agent_id, case_type, bucket, n, secs FROM report_facts
-		WHERE case_id IN `+t.d.jsonIDs(1), list)
+		return nil
+	}, `SELECT case_id, facts FROM report_case_facts WHERE case_id IN `+t.d.jsonIDs(1), list)
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: stored facts: %w", err)
 	}
 	return out, nil
 }
 
-// factTexts splits storedFacts' text of a fact, "measure day channel", into parts that share
-// its bytes. A measure (the roll-ups' names and outcomes') and a day (dayOf, HourOf) have no
-// space; the channel is the rest, whatever it holds.
-func factTexts(s string) (measure, day, channel string, ok bool) {
-	measure, rest, ok1 := strings.Cut(s, " ")
-	day, channel, ok2 := strings.Cut(rest, " ")
-	return measure, day, channel, ok1 && ok2 && measure != "" && (len(day) == len(time.DateOnly) || len(day) == len("2006-01-02T15"))
-}
-
-// insertFacts stores facts, many rows a statement (on PostgreSQL one, of arrays).
-func (t *Tx) insertFacts(ctx context.Context, fs []fact) error {
-	const head = `INSERT INTO report_facts (case_id, measure, day, team_id, agent_id, channel, case_type, bucket, n, secs) `
+// saveFacts stores the facts of the changed cases (facts holds every case's, sorted by case):
+// a row a case, written again whole; a case left with no facts loses its row.
+func (t *Tx) saveFacts(ctx context.Context, facts []fact, changed map[int64]bool) error {
+	var ids []int64
+	var texts []string
+	for lo := 0; lo < len(facts); {
+		hi := lo + 1
+		for hi < len(facts) && facts[hi].CaseID == facts[lo].CaseID {
+			hi++
+		}
+		if id := facts[lo].CaseID; changed[id] {
+			ids, texts = append(ids, id), append(texts, factsText(facts[lo:hi]))
+			delete(changed, id)
+		}
+		lo = hi
+	}
+	// The cases in one order, so two transactions writing the same rows on PostgreSQL wait for
+	// each other instead of deadlocking.
+	gone := slices.Sorted(maps.Keys(changed))
+	if len(gone) > 0 {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM report_case_facts WHERE case_id IN `+t.d.jsonIDs(1), idList(gone)); err != nil {
+			return fmt.Errorf("roll-ups: remove the facts of %d cases: %w", len(gone), err)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	const head, tail = `INSERT INTO report_case_facts (case_id, facts) `, ` ON CONFLICT (case_id) DO UPDATE SET facts = excluded.facts`
 	var err error
 	if t.d.name == "postgres" {
-		if len(fs) == 0 {
-			return nil
-		}
-		c := newFactColumns(len(fs))
-		for _, f := range fs {
-			c.add(f.CaseID, f.Measure, f.Day, f.TeamID, f.AgentID, f.Channel, f.Type, f.Bucket, f.N, f.Secs)
-		}
-		_, err = t.tx.ExecContext(ctx, head+`SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
-			$6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[])`, c.args()...)
+		_, err = t.tx.ExecContext(ctx, head+`SELECT * FROM unnest($1::bigint[], $2::text[])`+tail, ids, texts)
 	} else {
-		texts := boxes{}
-		err = t.insertRows(ctx, head+`VALUES `, "", 10, len(fs), func(i int, args []any) []any {
-			f := fs[i]
-			return append(args, f.CaseID, texts.of(f.Measure), texts.of(f.Day), f.TeamID, f.AgentID, texts.of(f.Channel), texts.of(f.Type), f.Bucket, f.N, f.Secs)
+		err = t.insertRows(ctx, head+`VALUES `, tail, 2, len(ids), func(i int, args []any) []any {
+			return append(args, ids[i], texts[i])
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("roll-ups: store facts: %w", err)
+		return fmt.Errorf("roll-ups: store the facts of %d cases: %w", len(ids), err)
 	}
 	return nil
 }
 
-// factColumns are roll-up rows as PostgreSQL's arrays, a parameter a column, for a statement
-// whose text is the same for any number of rows: rows of numbered VALUES (ten parameters a
-// fact, each encoded on its own) made a new statement text for each count of rows, prepared
-// anew, and were a third of what a promise break allocated on PostgreSQL. Each row is its
-// ids and numbers (case or team, agent, bucket, n, secs) and its texts (measure, day,
-// channel, case type); a table without a column leaves it out of args.
-type factColumns struct {
-	caseID, team, agent, bucket, n, secs []int64
-	measure, day, channel, typ           []string
+// factsText is a case's facts as report_case_facts holds them: a line a fact, its fields
+// separated by tabs (measure, day, team, agent, channel, case type, bucket, n, secs), each
+// text with its backslashes, tabs and line ends escaped, so any case type reads back.
+func factsText(fs []fact) string {
+	b := make([]byte, 0, 64*len(fs))
+	for i, f := range fs {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = appendFactText(b, f.Measure)
+		b = appendFactText(append(b, '\t'), f.Day)
+		b = strconv.AppendInt(append(b, '\t'), f.TeamID, 10)
+		b = strconv.AppendInt(append(b, '\t'), f.AgentID, 10)
+		b = appendFactText(append(b, '\t'), f.Channel)
+		b = appendFactText(append(b, '\t'), f.Type)
+		b = strconv.AppendInt(append(b, '\t'), f.Bucket, 10)
+		b = strconv.AppendInt(append(b, '\t'), f.N, 10)
+		b = strconv.AppendInt(append(b, '\t'), f.Secs, 10)
+	}
+	return string(b)
 }
 
-// newFactColumns are columns of room for n rows.
-func newFactColumns(n int) *factColumns {
+var (
+	factEscapes   = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`)
+	factUnescapes = strings.NewReplacer(`\\`, `\`, `\t`, "\t", `\n`, "\n")
+)
+
+func appendFactText(b []byte, s string) []byte {
+	if strings.ContainsAny(s, "\\\t\n") {
+		s = factEscapes.Replace(s)
+	}
+	return append(b, s...)
+}
+
+// appendFacts appends the facts of case caseID that factsText wrote in text.
+func appendFacts(out []fact, caseID int64, text string) ([]fact, error) {
+	for line := range strings.SplitSeq(text, "\n") {
+		if line == "" {
+			continue
+		}
+		var fields [9]string // measure, day, team, agent, channel, case type, bucket, n, secs
+		rest := line
+		for i := range fields {
+			var more bool
+			fields[i], rest, more = strings.Cut(rest, "\t")
+			if more != (i < len(fields)-1) {
+				return out, fmt.Errorf("a fact of case %d unreadable: %q", caseID, line)
+			}
+		}
+		f := fact{CaseID: caseID, Measure: unescapeFact(fields[0]), Day: unescapeFact(fields[1]),
+			Channel: unescapeFact(fields[4]), Type: unescapeFact(fields[5])}
+		nums := [...]struct {
+			to   *int64
+			from string
+		}{{&f.TeamID, fields[2]}, {&f.AgentID, fields[3]}, {&f.Bucket, fields[6]}, {&f.N, fields[7]}, {&f.Secs, fields[8]}}
+		for _, n := range nums {
+			v, err := strconv.ParseInt(n.from, 10, 64)
+			if err != nil {
+				return out, fmt.Errorf("a fact of case %d unreadable: %q", caseID, line)
+			}
+			*n.to = v
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func unescapeFact(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	return factUnescapes.Replace(s)
+}
+
+// sumColumns are the sums' rows as PostgreSQL's arrays, a parameter a column, for a statement
+// whose text is the same for any number of rows: rows of numbered VALUES (each value encoded
+// on its own) made a new statement text for each count of rows, prepared anew, and were a third
+// of what a promise break allocated on PostgreSQL. report_agent_days leaves out the channel
+// and case type, report_days the agent.
+type sumColumns struct {
+	team, agent, bucket, n, secs []int64
+	measure, day, channel, typ   []string
+}
+
+// newSumColumns are columns of room for n rows.
+func newSumColumns(n int) *sumColumns {
 	ids := func() []int64 { return make([]int64, 0, n) }
 	texts := func() []string { return make([]string, 0, n) }
-	return &factColumns{caseID: ids(), team: ids(), agent: ids(), bucket: ids(), n: ids(), secs: ids(),
+	return &sumColumns{team: ids(), agent: ids(), bucket: ids(), n: ids(), secs: ids(),
 		measure: texts(), day: texts(), channel: texts(), typ: texts()}
 }
 
-func (c *factColumns) add(caseID int64, measure, day string, team, agent int64, channel, typ string, bucket, n, secs int64) {
-	c.caseID, c.measure, c.day, c.team, c.agent = append(c.caseID, caseID), append(c.measure, measure), append(c.day, day), append(c.team, team), append(c.agent, agent)
-	c.channel, c.typ, c.bucket, c.n, c.secs = append(c.channel, channel), append(c.typ, typ), append(c.bucket, bucket), append(c.n, n), append(c.secs, secs)
-}
-
-// args are the columns in report_facts' order.
-func (c *factColumns) args() []any {
-	return []any{c.caseID, c.measure, c.day, c.team, c.agent, c.channel, c.typ, c.bucket, c.n, c.secs}
+func (c *sumColumns) add(k dayKey, s sums) {
+	c.measure, c.day, c.team, c.agent = append(c.measure, k.measure), append(c.day, k.day), append(c.team, k.team), append(c.agent, k.agent)
+	c.channel, c.typ, c.bucket, c.n, c.secs = append(c.channel, k.channel), append(c.typ, k.typ), append(c.bucket, k.bucket), append(c.n, s.n), append(c.secs, s.secs)
 }
 
 // addSums adds a difference to the sums, many rows a statement.
@@ -732,11 +792,11 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 	const agentsHead, agentsTail = `INSERT INTO report_agent_days (measure, day, team_id, agent_id, bucket, n, secs) `,
 		` ON CONFLICT (measure, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_days.n + excluded.n, secs = report_agent_days.secs + excluded.secs`
 	if t.d.name == "postgres" {
-		// Arrays, as insertFacts writes its facts; unnest keeps their order, the locks' order.
+		// Arrays (sumColumns); unnest keeps their order, the locks' order.
 		if len(days) > 0 {
-			c := newFactColumns(len(days))
+			c := newSumColumns(len(days))
 			for _, k := range days {
-				c.add(0, k.measure, k.day, k.team, 0, k.channel, k.typ, k.bucket, diff[k].n, diff[k].secs)
+				c.add(k, diff[k])
 			}
 			_, err := t.tx.ExecContext(ctx, daysHead+`SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[],
 				$7::bigint[], $8::bigint[])`+daysTail, c.measure, c.day, c.team, c.channel, c.typ, c.bucket, c.n, c.secs)
@@ -745,9 +805,9 @@ func (t *Tx) addSums(ctx context.Context, diff rollDiff) error {
 			}
 		}
 		if len(agents) > 0 {
-			c := newFactColumns(len(agents))
+			c := newSumColumns(len(agents))
 			for _, k := range agents {
-				c.add(0, k.measure, k.day, k.team, k.agent, "", "", k.bucket, diff[k].n, diff[k].secs)
+				c.add(k, diff[k])
 			}
 			_, err := t.tx.ExecContext(ctx, agentsHead+`SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
 				$6::bigint[], $7::bigint[])`+agentsTail, c.measure, c.day, c.team, c.agent, c.bucket, c.n, c.secs)
@@ -928,7 +988,7 @@ func (t *Tx) rebuildCursor(ctx context.Context) (after int64, under bool, err er
 // startRebuild empties the roll-ups (the reports read the tables meanwhile) and starts a
 // rebuild from the first case.
 func (t *Tx) startRebuild(ctx context.Context) error {
-	for _, table := range []string{"report_rollups_ready", "report_facts", "report_days", "report_agent_days", "report_rollups_rebuild"} {
+	for _, table := range []string{"report_rollups_ready", "report_case_facts", "report_days", "report_agent_days", "report_rollups_rebuild"} {
 		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return fmt.Errorf("empty %s: %w", table, err)
 		}
@@ -948,10 +1008,10 @@ func (t *Tx) endRebuild(ctx context.Context) error {
 		return fmt.Errorf("end the rebuild: %w", err)
 	}
 	// The planner's statistics were gathered, if ever, on the tables before they were
-	// filled: on PostgreSQL a command's refresh then read all of report_facts for a few
-	// cases' facts (a scan of 7.5 million rows, 1–3 s a commit at scale M, until
-	// autovacuum came round; with it off, never).
-	for _, table := range []string{"report_facts", "report_days", "report_agent_days"} {
+	// filled: on PostgreSQL a command's refresh then read all of the facts for a few cases'
+	// (a scan of 7.5 million rows, 1–3 s a commit at scale M, before 00059 kept a row a
+	// case, until autovacuum came round; with it off, never).
+	for _, table := range []string{"report_case_facts", "report_days", "report_agent_days"} {
 		if _, err := t.tx.ExecContext(ctx, `ANALYZE `+table); err != nil {
 			return fmt.Errorf("statistics of %s: %w", table, err)
 		}

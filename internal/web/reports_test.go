@@ -150,7 +150,7 @@ func TestReportsPage(t *testing.T) {
 
 		// A rebuild whose steps fail says so, and since when; why only to the head of care.
 		stuckAt := d.Clock.Now().Add(-time.Hour)
-		if _, err := storetest.Raw(t, d.St).Exec(`INSERT INTO report_rollups_rebuild (one, after_case, failing_since, failure) VALUES (1, 0, $1, 'no such table: report_facts')`, stuckAt); err != nil {
+		if _, err := storetest.Raw(t, d.St).Exec(`INSERT INTO report_rollups_rebuild (one, after_case, failing_since, failure) VALUES (1, 0, $1, 'no such table: report_case_facts')`, stuckAt); err != nil {
 			t.Fatal(err)
 		}
 		p = bob.get("/reports")
@@ -158,7 +158,7 @@ func TestReportsPage(t *testing.T) {
 		if strings.Contains(p.Body, "no such table") {
 			t.Error("an agent is shown the server's error")
 		}
-		admin.get("/reports").mustContain(t, `<code class="muted">no such table: report_facts</code>`)
+		admin.get("/reports").mustContain(t, `<code class="muted">no such table: report_case_facts</code>`)
 		lead.get("/reports").mustContain(t, `<span id="reports-stuck">Uuendus pole alates `)
 	})
 }
