@@ -115,3 +115,18 @@ func (s *Store) StoredFacts(ctx context.Context, ids ...int64) ([]StoredFact, er
 	slices.SortFunc(out, compareFacts)
 	return out, err
 }
+
+// LinkMailsPlan is PostgreSQL's plan, with its run, for linking the mails to entries as a
+// command's held writes do (linkMails). Tests only.
+func (s *Store) LinkMailsPlan(ctx context.Context, mails ...int64) (string, error) {
+	rows := make([]mailLink, len(mails))
+	for i, id := range mails {
+		rows[i] = mailLink{ID: id, CaseID: 1, Seq: 1}
+	}
+	q := linkMailsSQL(s.d)
+	args, err := s.d.rowsArgs(q, rows)
+	if err != nil {
+		return "", err
+	}
+	return s.planOf(ctx, q, args...)
+}

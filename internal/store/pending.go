@@ -398,15 +398,21 @@ func noteArgs(args []desk.NoteArg) string {
 	return string(b)
 }
 
+// mailLink is a row of linkMails: a stored mail and the entry it became.
+type mailLink struct {
+	ID     int64 `json:"id"`
+	CaseID int64 `json:"case_id"`
+	Seq    int64 `json:"seq"`
+}
+
 func (t *Tx) linkMails(ctx context.Context, links []entryLink) error {
-	type row struct {
-		ID     int64 `json:"id"`
-		CaseID int64 `json:"case_id"`
-		Seq    int64 `json:"seq"`
-	}
-	return writeRows(ctx, t, links, func(l entryLink) row { return row{l.mailID, l.entry.caseID, l.entry.seq} }, "link %d mails", `UPDATE mails SET case_id = j.case_id,
-		entry_id = (SELECT e.id FROM entries e WHERE e.case_id = j.case_id AND e.seq = j.seq)
-		FROM `+t.d.rowsOf("id BIGINT", "case_id BIGINT", "seq BIGINT")+` WHERE mails.id = j.id`)
+	return writeRows(ctx, t, links, func(l entryLink) mailLink { return mailLink{l.mailID, l.entry.caseID, l.entry.seq} }, "link %d mails", linkMailsSQL(t.d))
+}
+
+// linkMailsSQL is linkMails' statement.
+func linkMailsSQL(d dialect) string {
+	return `UPDATE mails SET case_id = j.case_id, entry_id = (SELECT e.id FROM entries e WHERE e.case_id = j.case_id AND e.seq = j.seq)
+		FROM ` + d.rowsOf("id BIGINT", "case_id BIGINT", "seq BIGINT") + ` WHERE mails.id = j.id`
 }
 
 func (t *Tx) insertInboundKeys(ctx context.Context, keys []inboundKey) error {
@@ -489,18 +495,18 @@ func writeRows[T, R any](ctx context.Context, t *Tx, items []T, row func(T) R, w
 }
 
 // execRows runs q, whose FROM item rowsOf reads rows (a slice of structs whose fields' JSON keys
-// name its columns). On PostgreSQL the rows are its one JSON parameter: the statement's text is
-// the same for any number of rows. On SQLite they are bound values of multi-row VALUES, in
-// chunks (see chunkSizes). A statement that reads them with jsonRows(1, …) instead gets them
-// as the JSON parameter on both. what names the rows in an error.
+// name its columns). On PostgreSQL the rows are its parameters, an array a column: the
+// statement's text is the same for any number of rows. On SQLite they are bound values of
+// multi-row VALUES, in chunks (see chunkSizes). A statement that reads them with jsonRows(1, …)
+// instead gets them as one JSON parameter on both. what names the rows in an error.
 func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
 	var err error
 	if t.d.name == "sqlite" && strings.Contains(q, rowsMark) {
 		err = t.execValues(ctx, q, reflect.ValueOf(rows))
 	} else {
-		var list any
-		if list, err = t.d.jsonArg(rows); err == nil {
-			_, err = t.tx.ExecContext(ctx, q, list)
+		var args []any
+		if args, err = t.d.rowsArgs(q, rows); err == nil {
+			_, err = t.tx.ExecContext(ctx, q, args...)
 		}
 	}
 	if err != nil {
@@ -509,18 +515,31 @@ func (t *Tx) execRows(ctx context.Context, what, q string, rows any) error {
 	return nil
 }
 
-// execValues runs q of rowsOf on SQLite: the marked column names are replaced by a chunk's
-// placeholders, bound to the rows' fields of those JSON keys.
-func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error {
-	start := strings.Index(q, rowsMark)
-	end := strings.Index(q[start:], rowsMarkEnd)
+// rowsArgs are the parameters of statement q for rows: an array a column where rowsOf marked
+// them (PostgreSQL), else the one JSON document jsonRows(1, …) reads.
+func (d dialect) rowsArgs(q string, rows any) ([]any, error) {
+	if !strings.Contains(q, rowsMark) {
+		list, err := d.jsonArg(rows)
+		return []any{list}, err
+	}
+	_, _, fields, err := markedFields(q, reflect.TypeOf(rows).Elem())
+	if err != nil {
+		return nil, err
+	}
+	return columnArrays(reflect.ValueOf(rows), fields), nil
+}
+
+// markedFields finds the column names rowsOf marked in q (between start and end) and the
+// fields of the row type typ whose JSON keys they are, in the marked order.
+func markedFields(q string, typ reflect.Type) (start, end int, fields []int, err error) {
+	start = strings.Index(q, rowsMark)
+	end = strings.Index(q[start:], rowsMarkEnd)
 	if end < 0 {
-		return fmt.Errorf("rowsOf's mark not closed: %.60s", q)
+		return 0, 0, nil, fmt.Errorf("rowsOf's mark not closed: %.60s", q)
 	}
 	end += start
 	names := strings.Fields(q[start+len(rowsMark) : end])
-	fields := make([]int, len(names))
-	typ := rows.Type().Elem()
+	fields = make([]int, len(names))
 	for i, name := range names {
 		fields[i] = -1
 		for f := range typ.NumField() {
@@ -529,8 +548,35 @@ func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error
 			}
 		}
 		if fields[i] < 0 {
-			return fmt.Errorf("rows of %s have no field %q", typ, name)
+			return 0, 0, nil, fmt.Errorf("rows of %s have no field %q", typ, name)
 		}
+	}
+	return start, end, fields, nil
+}
+
+// columnArrays are the fields of rows (a slice of structs) as arrays, one a field, for rowsOf's
+// unnest on PostgreSQL: pgx sends them in binary, where a JSON document of the rows was parsed
+// into jsonb whole before the statement began, and the planner took it to hold 100 rows
+// whatever it held (an UPDATE … FROM of a few rows then scanned a small table whole).
+func columnArrays(rows reflect.Value, fields []int) []any {
+	typ := rows.Type().Elem()
+	out := make([]any, len(fields))
+	for i, f := range fields {
+		col := reflect.MakeSlice(reflect.SliceOf(typ.Field(f).Type), rows.Len(), rows.Len())
+		for r := range rows.Len() {
+			col.Index(r).Set(rows.Index(r).Field(f))
+		}
+		out[i] = col.Interface()
+	}
+	return out
+}
+
+// execValues runs q of rowsOf on SQLite: the marked column names are replaced by a chunk's
+// placeholders, bound to the rows' fields of those JSON keys.
+func (t *Tx) execValues(ctx context.Context, q string, rows reflect.Value) error {
+	start, end, fields, err := markedFields(q, rows.Type().Elem())
+	if err != nil {
+		return err
 	}
 	texts := boxes{}
 	return chunks(rows.Len(), func(lo, hi int) error {
