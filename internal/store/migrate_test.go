@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keptdesk/kept/internal/store"
 	"github.com/keptdesk/kept/internal/store/storetest"
 )
 
@@ -23,11 +22,7 @@ func TestMigrateSaysWhatIsPending(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := store.Open(ctx, storetest.Config(t, backend))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := storetest.Unmigrated(t, backend)
 		var out bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&out, nil))
 		if err := st.Migrate(ctx, log); err != nil {
@@ -57,11 +52,7 @@ func TestMigrateSaysWhatIsPending(t *testing.T) {
 func TestMigrateWarnsOfStaleStatistics(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, storetest.Config(t, backend))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := storetest.Unmigrated(t, backend)
 		var out bytes.Buffer
 		if err := st.Migrate(ctx, slog.New(slog.NewTextHandler(&out, nil))); err != nil {
 			t.Fatal(err)

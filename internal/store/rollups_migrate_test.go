@@ -17,11 +17,7 @@ import (
 func TestCaseFactsCarriedOver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, storetest.Config(t, backend))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := storetest.Unmigrated(t, backend)
 		if err := st.MigrateTo(ctx, 58); err != nil {
 			t.Fatal(err)
 		}

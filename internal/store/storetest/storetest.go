@@ -62,15 +62,22 @@ func dataDir(t testing.TB) string {
 // Open returns a fresh, migrated store of the backend, closed after the test.
 func Open(t testing.TB, backend string) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, Config(t, backend))
+	st := Unmigrated(t, backend)
+	if err := st.Migrate(context.Background(), slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("migrate %s: %v", backend, err)
+	}
+	return st
+}
+
+// Unmigrated returns a fresh store of the backend with no migration applied, closed after the
+// test: for tests of the migrations themselves.
+func Unmigrated(t testing.TB, backend string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), Config(t, backend))
 	if err != nil {
 		t.Fatalf("open %s: %v", backend, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatalf("migrate %s: %v", backend, err)
-	}
 	return st
 }
 
