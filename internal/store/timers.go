@@ -138,7 +138,7 @@ func (t *Tx) addTimers(ctx context.Context, held []heldTimer) error {
 	// WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
 	return t.execRows(ctx, fmt.Sprintf("add %d timers", len(rows)), `INSERT INTO timers (kind, due_at, case_id, ref_id, key, payload, created_at)
 		SELECT j.kind, `+t.d.timeColumn("j.due_at")+`, j.case_id, j.ref_id, j.key, j.payload, `+t.d.timeColumn("j.created_at")+`
-		FROM `+t.d.jsonRows(1, "kind TEXT", "due_at TEXT", "case_id BIGINT", "ref_id BIGINT", "key TEXT", "payload TEXT", "created_at TEXT")+` WHERE true
+		FROM `+t.d.rowsOf("kind TEXT", "due_at TEXT", "case_id BIGINT", "ref_id BIGINT", "key TEXT", "payload TEXT", "created_at TEXT")+` WHERE true
 		ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, case_id = excluded.case_id,
 			ref_id = excluded.ref_id, payload = excluded.payload, attempts = 0, last_error = '', state = 'pending'`, rows)
 }
