@@ -10,12 +10,12 @@ import (
 )
 
 // The writes of a batch of promise breaks (see jobs.BatchHandler): each reads or writes the
-// rows of a whole batch in one statement. A batch's rows go in as one JSON parameter, so the
-// statement's text is the same for any batch size: IN lists of varying length would each be
-// prepared (and cached) as a statement of their own. On SQLite, lists of ids and the entries
-// go instead as multi-row VALUES in chunks of fixed sizes (see chunkSizes): on a copy of scale
-// S, decoding their JSON cost more than binding a placeholder a value; a case update's rows
-// measured no cheaper that way and stay JSON.
+// rows of a whole batch in one statement whose text is the same for any batch size: IN lists
+// of varying length would each be prepared (and cached) as a statement of their own. On
+// PostgreSQL a batch's ids go as one JSON parameter and its rows as arrays, a parameter a
+// column (rowsOf). On SQLite both go as multi-row VALUES in chunks of fixed sizes (see
+// chunkSizes): on a copy of scale S, decoding their JSON cost more than binding a placeholder
+// a value.
 
 // chunkSizes are the sizes of the statements a batch's rows go to SQLite in, as multi-row
 // VALUES with a placeholder a value: a batch of 100 is 64 + 32 + 4, and a statement has at

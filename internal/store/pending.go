@@ -616,8 +616,8 @@ func plain(v reflect.Value, texts boxes) any {
 }
 
 // appendEntries writes the entries of AppendEntries and sets their ids: on SQLite in chunks of
-// multi-row VALUES (see chunkSizes) with the ids taken first, on PostgreSQL as one JSON
-// parameter, the ids read back.
+// multi-row VALUES (see chunkSizes) with the ids taken first, on PostgreSQL as arrays, a
+// column each, the ids read back.
 func (t *Tx) appendEntries(ctx context.Context, lists [][]desk.Entry) error {
 	var all []*desk.Entry
 	for _, l := range lists {
