@@ -628,7 +628,9 @@ func (t *Tx) storedFacts(ctx context.Context, list string, size int) ([]fact, er
 }
 
 // saveFacts stores the facts of the changed cases (facts holds every case's, sorted by case):
-// a row a case, written again whole; a case left with no facts loses its row.
+// a row a case, written again whole. It empties changed as it goes; what is left are cases
+// with stored facts and none now, whose rows go (no case is deleted today, but a stale row
+// would be taken off the sums a second time).
 func (t *Tx) saveFacts(ctx context.Context, facts []fact, changed map[int64]bool) error {
 	var ids []int64
 	var texts []string
