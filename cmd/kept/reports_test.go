@@ -22,18 +22,7 @@ func TestReportsRebuild(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		cfg, dbArgs, _ := migratedDesk(t, backend)
 		ctx := context.Background()
-		sums := func() []string {
-			st, err := store.Open(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			var out []string
-			if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.RollupSums(ctx); return err }); err != nil {
-				t.Fatal(err)
-			}
-			return out
-		}
+		sums := func() []string { return rollupSums(t, cfg) }
 		func() {
 			st, err := store.Open(ctx, cfg)
 			if err != nil {
@@ -118,4 +107,20 @@ func TestReportsRebuild(t *testing.T) {
 			t.Errorf("roll-ups rebuilt by kept serve:\n%s\nwant the live ones:\n%s", strings.Join(got, "\n"), strings.Join(live, "\n"))
 		}
 	})
+}
+
+// rollupSums are the desk's report roll-ups, a sum a line.
+func rollupSums(t *testing.T, cfg store.Config) []string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out []string
+	if err := st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.RollupSums(ctx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
