@@ -22,7 +22,6 @@ func TestReportsRebuild(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		cfg, dbArgs, _ := migratedDesk(t, backend)
 		ctx := context.Background()
-		sums := func() []string { return rollupSums(t, cfg) }
 		func() {
 			st, err := store.Open(ctx, cfg)
 			if err != nil {
@@ -43,7 +42,7 @@ func TestReportsRebuild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}()
-		live := sums()
+		live := rollupSums(t, cfg)
 		if !strings.Contains(strings.Join(live, "\n"), " opened ") {
 			t.Fatalf("the live roll-ups have no opened case:\n%s", strings.Join(live, "\n"))
 		}
@@ -61,14 +60,14 @@ func TestReportsRebuild(t *testing.T) {
 			}
 		}
 		db.Close()
-		if got := sums(); len(got) != 0 {
+		if got := rollupSums(t, cfg); len(got) != 0 {
 			t.Fatalf("roll-ups left after emptying them: %v", got)
 		}
 		code, out, errOut := kept(t, "", append([]string{"reports", "rebuild"}, dbArgs...)...)
 		if code != 0 || !strings.Contains(out, "rebuilt the report roll-ups of 1 cases") {
 			t.Fatalf("kept reports rebuild: exit %d\n%s%s", code, out, errOut)
 		}
-		if got := sums(); strings.Join(got, "\n") != strings.Join(live, "\n") {
+		if got := rollupSums(t, cfg); strings.Join(got, "\n") != strings.Join(live, "\n") {
 			t.Errorf("rebuilt roll-ups:\n%s\nwant the live ones:\n%s", strings.Join(got, "\n"), strings.Join(live, "\n"))
 		}
 		if code, _, errOut := kept(t, "", append([]string{"reports"}, dbArgs...)...); code != 2 || !strings.Contains(errOut, "kept reports rebuild") {
@@ -103,7 +102,7 @@ func TestReportsRebuild(t *testing.T) {
 		if !strings.Contains(srv.stderr.String(), "report roll-ups rebuilt") {
 			t.Errorf("kept serve did not log the rebuild:\n%s", srv.stderr)
 		}
-		if got := sums(); strings.Join(got, "\n") != strings.Join(live, "\n") {
+		if got := rollupSums(t, cfg); strings.Join(got, "\n") != strings.Join(live, "\n") {
 			t.Errorf("roll-ups rebuilt by kept serve:\n%s\nwant the live ones:\n%s", strings.Join(got, "\n"), strings.Join(live, "\n"))
 		}
 	})
