@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -146,4 +147,51 @@ func TestReportsCaughtUpInTheBackground(t *testing.T) {
 func rollupSums(t *testing.T, st *store.Store) string {
 	t.Helper()
 	return strings.Join(storetest.Read(t, st, func(ctx context.Context, tx *store.Tx) ([]string, error) { return tx.RollupSums(ctx) }), "\n")
+}
+
+// TestBacklogRolledAsTheTablesGiveIt: the backlog read from the roll-ups (the open cases now as
+// the sum of every change into and out of the backlog) is the backlog the tables give, for the
+// whole desk, a team, an owner, a channel and a case type, over periods from midnight in
+// Tallinn (by the hour) and in UTC (by the day), and over the week after, when every case of the
+// report week was opened before the period (both databases).
+func TestBacklogRolledAsTheTablesGiveIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		w := newReportWeek(t, backend)
+		head := desk.AgentActor(w.head)
+		utc := time.Date(w.from.Year(), w.from.Month(), w.from.Day()+1, 0, 0, 0, 0, time.UTC)
+		type ask struct {
+			name string
+			q    service.ReportQuery
+		}
+		var asks []ask
+		for _, period := range [][2]time.Time{{w.from, w.to}, {utc, utc.AddDate(0, 0, 7)}, {w.to, w.to.AddDate(0, 0, 7)}} {
+			for _, q := range []service.ReportQuery{{}, {Team: "Billing"}, {AgentID: w.ann.ID}, {AgentID: w.bob.ID}, {Channel: "email"}, {Type: "billing"}} {
+				q.From, q.To = period[0], period[1]
+				asks = append(asks, ask{fmt.Sprintf("%+v", q), q})
+			}
+		}
+		backlogs := func() []string {
+			var out []string
+			for _, a := range asks {
+				var days []string
+				for _, r := range w.report(head, "backlog", a.q).Rows {
+					days = append(days, fmt.Sprint(r["day"], "=", r["open"]))
+				}
+				out = append(out, a.name+": "+strings.Join(days, " "))
+			}
+			return out
+		}
+		rolled := backlogs()
+		if !strings.Contains(strings.Join(rolled, "\n"), "=4") {
+			t.Fatalf("the report week's backlog never reaches its 4 open cases:\n%s", strings.Join(rolled, "\n"))
+		}
+		if _, err := storetest.Raw(t, w.st).ExecContext(w.ctx, `DELETE FROM report_rollups_ready`); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range backlogs() {
+			if rolled[i] != want {
+				t.Errorf("backlog from the roll-ups\n  %s\nwant the tables'\n  %s", rolled[i], want)
+			}
+		}
+	})
 }
