@@ -90,7 +90,6 @@ func TestBinaryMailSenders(t *testing.T) {
 			}
 		}
 		find := func(word string) []any {
-			srv.flushSearch(t)
 			return srv.call(t, token, "GET", "/api/v1/search?q="+word, nil, 200)["hits"].([]any)
 		}
 		send("mari@example.ee", "From: Mari Kask <mari@example.ee>\nTo: support@desk.test\nSubject: Ruuter katki\nMessage-ID: <m1-"+backend+

@@ -168,12 +168,7 @@ func (s *Service) receiveAlone(ctx context.Context, in *inMail) (MailResult, err
 // error in its err); with saved each mail is filed in a savepoint, and those that failed are
 // returned while the others commit. The mails share the group's owner pools.
 func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (failed []*mailJob, err error) {
-	var last *store.Tx
 	err = s.writeTx(ctx, func(tx *store.Tx) error {
-		if s.bound == nil {
-			tx.DeferWords() // indexed after commit (searchqueue.go)
-		}
-		last = tx
 		failed = failed[:0]
 		pools := ownerPools{}
 		// Nothing in a group changes a team's settings or an agent: the mails read them once.
@@ -212,9 +207,6 @@ func (s *Service) fileMails(ctx context.Context, jobs []*mailJob, saved bool) (f
 		}
 		return nil
 	})
-	if err == nil && last != nil && last.WordsQueued() { // set as it commits
-		s.wordsQueued()
-	}
 	return failed, err
 }
 

@@ -47,6 +47,11 @@ func (s *Service) Search(ctx context.Context, actor desk.Actor, q string, limit 
 		return []SearchHit{}, nil
 	}
 	query := text.ParseQuery(q)
+	if len(query.Words) > 0 {
+		if err := s.searchCaughtUp(ctx); err != nil {
+			return nil, wrap("search", err)
+		}
+	}
 	out := []SearchHit{}
 	// The statements need not agree: a hit is shown only if its case row says the actor may see it.
 	err := s.readLoose(ctx, func(tx *store.Tx) error {

@@ -9,9 +9,9 @@ import (
 	"github.com/keptdesk/kept/internal/store"
 )
 
-// Mail intake's texts go into the full-text index shortly after their commit, not in it: the
-// committer queues their words (store.DeferWords, one row of search_queue a group, in the
-// group's transaction) and a worker of this process indexes what is queued a moment later, many
+// A command's texts (a mail group's, a reply's, a note's) go into the full-text index shortly
+// after their commit, not in it: the command queues their words (store.DeferWords, one row of
+// search_queue a transaction) and a worker of this process indexes what is queued a moment later, many
 // groups in one transaction, deleting the rows in the same transaction. So a sender's answer
 // waits for neither FTS5 nor PostgreSQL's GIN index, and a crash loses no text: what was
 // committed stays queued until it is indexed, here or by the next node to drain the queue.
@@ -30,8 +30,11 @@ const indexBatch = 256
 type searchQueue struct {
 	mu      sync.Mutex
 	running bool
-	more    bool       // words were queued since the worker last looked
-	drain   sync.Mutex // one drain at a time: FlushSearch waits for the worker's
+	more    bool // words were queued since the worker last looked
+	// queued counts this process's commits that queued words; indexed, how many of them a
+	// drain has indexed (see searchCaughtUp).
+	queued, indexed uint64
+	drain           sync.Mutex // one drain at a time: FlushSearch waits for the worker's
 }
 
 // wordsQueued tells the worker that a committed transaction queued words.
@@ -40,6 +43,7 @@ func (s *Service) wordsQueued() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.more = true
+	q.queued++
 	if !q.running {
 		q.running = true
 		go s.indexLoop()
@@ -76,6 +80,21 @@ func (s *Service) FlushSearch(ctx context.Context) error {
 	return s.indexQueued(ctx, false)
 }
 
+// searchCaughtUp indexes what this process's commands queued and has not indexed yet, so that a
+// search on the node a text was written on finds it at once (another node's search may trail by
+// about indexDelay). With nothing queued, as in a desk's searches between writes, it costs a
+// lock and two numbers.
+func (s *Service) searchCaughtUp(ctx context.Context) error {
+	q := s.searchQ
+	q.mu.Lock()
+	behind := q.queued > q.indexed
+	q.mu.Unlock()
+	if !behind {
+		return nil
+	}
+	return s.indexQueued(ctx, false)
+}
+
 // indexQueued indexes what is queued, a transaction for each indexBatch groups; skipLocked
 // leaves what another node is indexing to it (PostgreSQL), else it waits for that node.
 func (s *Service) indexQueued(ctx context.Context, skipLocked bool) error {
@@ -85,6 +104,9 @@ func (s *Service) indexQueued(ctx context.Context, skipLocked bool) error {
 	q := s.searchQ
 	q.drain.Lock()
 	defer q.drain.Unlock()
+	q.mu.Lock()
+	upTo := q.queued // every commit counted so far has its row in the queue
+	q.mu.Unlock()
 	for {
 		var n int
 		err := s.store.Write(ctx, func(tx *store.Tx) error {
@@ -96,6 +118,9 @@ func (s *Service) indexQueued(ctx context.Context, skipLocked bool) error {
 			return fmt.Errorf("index queued texts: %w", err)
 		}
 		if n < indexBatch {
+			q.mu.Lock()
+			q.indexed = max(q.indexed, upTo)
+			q.mu.Unlock()
 			return nil
 		}
 	}

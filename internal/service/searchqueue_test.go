@@ -78,3 +78,52 @@ func TestMailSearchableOnceIndexed(t *testing.T) {
 		}
 	})
 }
+
+// TestRepliesSearchableOnTheirNode: an agent's reply and note queue their words for the index
+// (one row of search_queue, not FTS5 or GIN at commit: a reply's words cost the one SQLite
+// writer a third of the reply at scale M). A search on the node that wrote them finds them at
+// once; another node finds them once the queue is drained (both databases).
+func TestRepliesSearchableOnTheirNode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		c := sc.openCase(sc.ann, "Kettle")
+		if err := sc.svc.FlushSearch(sc.ctx); err != nil {
+			t.Fatal(err)
+		}
+		queued := func() int {
+			t.Helper()
+			var n int
+			if err := storetest.Raw(t, sc.st).QueryRowContext(sc.ctx, `SELECT COUNT(*) FROM search_queue`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		ann := desk.AgentActor(sc.ann)
+		must(sc.svc.AddMessage(sc.ctx, ann, c.ID, desk.NewMessage{Body: "The descaler ships with the replacement."}))
+		must(sc.svc.AddMessage(sc.ctx, ann, c.ID, desk.NewMessage{Body: "Warehouse says the thermostat batch was faulty.", Internal: true}))
+		if n := queued(); n != 2 {
+			t.Errorf("after a reply and a note search_queue holds %d rows, want 2: their words were written at commit", n)
+		}
+		other := service.New(sc.st, sc.clock, slog.New(slog.DiscardHandler)) // a second node on the same database
+		find := func(svc *service.Service, as desk.Actor, q string) []int64 {
+			t.Helper()
+			var seqs []int64
+			for _, h := range must(svc.Search(sc.ctx, as, q, 20)) {
+				seqs = append(seqs, h.Seq)
+			}
+			return seqs
+		}
+		if got := find(sc.svc, ann, "descaler"); len(got) != 1 {
+			t.Errorf("the reply's own node searching its word at once: entries %v, want the reply", got)
+		}
+		if got := find(sc.svc, desk.CustomerActor(sc.mari), "thermostat"); len(got) != 0 {
+			t.Errorf("the customer finds the internal note: %v", got)
+		}
+		if n := queued(); n != 0 {
+			t.Errorf("after the search on the writing node search_queue holds %d rows, want 0", n)
+		}
+		if got := find(other, ann, "thermostat"); len(got) != 1 {
+			t.Errorf("another node searching the note's word once the queue is drained: entries %v, want the note", got)
+		}
+	})
+}

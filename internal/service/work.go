@@ -236,11 +236,22 @@ func (s *Service) readLoose(ctx context.Context, fn func(tx *store.Tx) error) er
 }
 
 // writeTx runs fn in a write transaction of its own, or in the one the service is bound to.
+// Every command's texts go into the full-text index shortly after its commit, not in it
+// (searchqueue.go): a reply's words cost the one SQLite writer a third of the reply at scale M.
 func (s *Service) writeTx(ctx context.Context, fn func(tx *store.Tx) error) error {
 	if s.bound != nil {
 		return fn(s.bound)
 	}
-	return s.store.Write(ctx, fn)
+	var last *store.Tx
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		tx.DeferWords() // indexed after commit (searchqueue.go)
+		last = tx
+		return fn(tx)
+	})
+	if err == nil && last != nil && last.WordsQueued() { // set as it commits
+		s.wordsQueued()
+	}
+	return err
 }
 
 // Batch runs fn with a service whose commands all share one write transaction, committed when

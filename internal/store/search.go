@@ -54,9 +54,9 @@ func (t *Tx) Index(ctx context.Context, d SearchDoc) error {
 
 // DeferWords has the transaction queue its texts' words for the full-text index (a row of
 // search_queue) instead of writing them into it at commit; IndexQueued writes them shortly
-// after. Mail intake's committer defers them: writing FTS5 (or PostgreSQL's GIN index) at every
-// group's commit cost a tenth of its CPU and held every sender's answer, while search may trail
-// the record by a moment. References are written at commit all the same, so a mail is found by
+// after. The service's commands defer them: writing FTS5 (or PostgreSQL's GIN index) at every
+// mail group's commit cost a tenth of intake's CPU and held every sender's answer, and a third
+// of a reply's writer time at scale M, while search may trail the record by a moment. References are written at commit all the same, so a mail is found by
 // the order or invoice number it names as soon as it is acknowledged.
 func (t *Tx) DeferWords() { t.deferWords = true }
 
@@ -66,8 +66,10 @@ func (t *Tx) DeferWords() { t.deferWords = true }
 // insert was a fifth of an import's writing). Searches stay right meanwhile, asking the main
 // index for the texts the recent tables miss (slower, as before the chunks); the next write
 // that does not leave them behind copies what they miss, and so does SealSearch, which an
-// import calls as it ends (the sealing that such a write's commit runs does not).
-func (t *Tx) LeaveRecentBehind() { t.recentBehind = true }
+// import calls as it ends (the sealing that such a write's commit runs does not). The words go
+// into the index at commit even if DeferWords was called: a batch of a thousand tickets makes
+// one segment of its own, and queueing them would write each text twice.
+func (t *Tx) LeaveRecentBehind() { t.recentBehind, t.deferWords = true, false }
 
 // importCacheKiB is the writing connection's page cache while an import writes (GrowCache).
 const importCacheKiB = 64 << 10
