@@ -552,7 +552,7 @@ func (e *env) idle(ctx context.Context, r *Result) error {
 	took := time.Since(t)
 	r.IdleCPU = float64(procCPU("self")-before) / float64(took) * 100
 	if db {
-		r.IdleDBCPU = float64(postgresCPU()-dbBefore) / float64(took) * 100
+		r.IdleDBCPU = float64(cpuSince(dbBefore, postgresCPU())) / float64(took) * 100
 	}
 	fmt.Fprintf(e.say, "  %.2f%% of one core (PostgreSQL: %.2f%%)\n", r.IdleCPU, r.IdleDBCPU)
 	return nil
@@ -697,20 +697,35 @@ func procCPU(pid string) time.Duration {
 	return time.Duration(ut+st) * clockTick
 }
 
-// postgresCPU sums the CPU time of every process named postgres.
-func postgresCPU() time.Duration {
+// postgresCPU is the CPU time so far of each process named postgres, by its pid.
+func postgresCPU() map[string]time.Duration {
 	dirs, _ := os.ReadDir("/proc")
-	var total time.Duration
+	out := map[string]time.Duration{}
 	for _, d := range dirs {
 		if _, err := strconv.Atoi(d.Name()); err != nil {
 			continue
 		}
 		comm, err := os.ReadFile(filepath.Join("/proc", d.Name(), "comm"))
 		if err == nil && strings.TrimSpace(string(comm)) == "postgres" {
-			total += procCPU(d.Name())
+			out[d.Name()] = procCPU(d.Name())
 		}
 	}
-	return total
+	return out
+}
+
+// cpuSince is the CPU the processes of after used since before: a process there at both ends
+// counts what it used between them, one started since (or a pid used again) counts all of its
+// time, and one that ended counts nothing. Summing the totals instead went negative (-109% at
+// scale M) when a connection pool closed a backend that had served the whole load.
+func cpuSince(before, after map[string]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range after {
+		if was := before[pid]; was <= t {
+			t -= was
+		}
+		d += t
+	}
+	return d
 }
 
 func rssMB() float64 {
