@@ -112,6 +112,7 @@ func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Ca
 		for _, c := range out {
 			t.opens.seen(c)
 			t.rollLoaded(c)
+			t.rowHolds(c)
 		}
 	}
 	return out, nil

@@ -90,6 +90,7 @@ func (t *Tx) InsertCase(ctx context.Context, c *desk.Case) error {
 	t.pend.countOpen(t.opens.inserted(*c))
 	t.noteCases(c.ID)
 	t.noteNewCase(c.ID)
+	t.rowHolds(*c)
 	return nil
 }
 
@@ -107,6 +108,7 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	if t.writable {
 		t.opens.seen(c)
 		t.rollLoaded(c)
+		t.rowHolds(c)
 	}
 	return c, nil
 }

@@ -457,20 +457,65 @@ func (t *Tx) saveCases(ctx context.Context, cases []desk.Case) error {
 		MergedInto int64  `json:"merged_into"`
 	}
 	slices.SortFunc(cases, func(a, b desk.Case) int { return cmp.Compare(a.ID, b.ID) }) // locks taken in one order
-	return writeRows(ctx, t, cases, func(c desk.Case) row {
+	// A save that leaves the row's indexed columns as they are (a reply, a note, a promise) sets
+	// only the others: SQLite rewrites every index on a column the statement sets, even to the
+	// value it had, and six of the ten indexes on cases are on those columns.
+	var full, light []desk.Case
+	for _, c := range cases {
+		if was, ok := t.rowKeys[c.ID]; ok && was == t.keysOf(c) {
+			light = append(light, c)
+		} else {
+			full = append(full, c)
+		}
+	}
+	rowOf := func(c desk.Case) row {
 		return row{c.ID, c.Subject, string(c.Status), c.Type, c.TeamID, c.OwnerID, c.Rung, flagsJSON(c.Flags), c.Unanswered, c.Step,
 			c.Resolution, c.ResolvedBy, c.LastSeq, c.LastHash, c.PartnerID, t.d.timeParam(c.UpdatedAt), priorityOf(c), flagsJSON(c.Tags),
 			flagsJSON(c.CC), flagsJSON(c.BCC), t.optTimeParam(c.WaitingSince), t.optTimeParam(c.WaitingUntil), c.MergedInto}
-	}, "save %d cases", `UPDATE cases SET subject = j.subject, status = j.status, case_type = j.case_type,
-		team_id = NULLIF(j.team_id, 0), owner_id = NULLIF(j.owner_id, 0), rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
-		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
-		updated_at = `+t.d.timeColumn("j.updated_at")+`, partner_id = NULLIF(j.partner_id, 0), priority = j.priority, tags = j.tags,
-		cc = j.cc, bcc = j.bcc, waiting_since = `+t.d.timeColumn("NULLIF(j.waiting_since, '')")+`,
-		waiting_until = `+t.d.timeColumn("NULLIF(j.waiting_until, '')")+`, merged_into = j.merged_into
-		FROM `+t.d.rowsOf("id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
+	}
+	from := ` FROM ` + t.d.rowsOf("id BIGINT", "subject TEXT", "status TEXT", "case_type TEXT", "team_id BIGINT", "owner_id BIGINT", "rung INTEGER",
 		"flags TEXT", "unanswered INTEGER", "step INTEGER", "resolution TEXT", "resolved_by BIGINT", "last_seq BIGINT", "last_hash TEXT",
 		"partner_id BIGINT", "updated_at TEXT", "priority TEXT", "tags TEXT",
-		"cc TEXT", "bcc TEXT", "waiting_since TEXT", "waiting_until TEXT", "merged_into BIGINT")+` WHERE cases.id = j.id`)
+		"cc TEXT", "bcc TEXT", "waiting_since TEXT", "waiting_until TEXT", "merged_into BIGINT") + ` WHERE cases.id = j.id`
+	others := `subject = j.subject, case_type = j.case_type, rung = j.rung, flags = j.flags, unanswered = j.unanswered, step = j.step,
+		resolution = j.resolution, resolved_by = j.resolved_by, last_seq = j.last_seq, last_hash = j.last_hash,
+		updated_at = ` + t.d.timeColumn("j.updated_at") + `, tags = j.tags, cc = j.cc, bcc = j.bcc,
+		waiting_until = ` + t.d.timeColumn("NULLIF(j.waiting_until, '')") + `, merged_into = j.merged_into`
+	if err := writeRows(ctx, t, full, rowOf, "save %d cases", `UPDATE cases SET `+others+`, status = j.status, team_id = NULLIF(j.team_id, 0),
+		owner_id = NULLIF(j.owner_id, 0), partner_id = NULLIF(j.partner_id, 0), priority = j.priority,
+		waiting_since = `+t.d.timeColumn("NULLIF(j.waiting_since, '')")+from); err != nil {
+		return err
+	}
+	if err := writeRows(ctx, t, light, rowOf, "save %d cases", `UPDATE cases SET `+others+from); err != nil {
+		return err
+	}
+	for _, c := range cases {
+		t.rowHolds(c)
+	}
+	return nil
+}
+
+// caseKeys is what a case row holds in the columns of its indexes, updated_at aside (it changes
+// with every save): status, owner, team, partner, priority, and since when it waits.
+type caseKeys struct {
+	status                 desk.Status
+	owner, team, partner   int64
+	priority, waitingSince string
+}
+
+func (t *Tx) keysOf(c desk.Case) caseKeys {
+	return caseKeys{c.Status, c.OwnerID, c.TeamID, c.PartnerID, priorityOf(c), t.optTimeParam(c.WaitingSince)}
+}
+
+// rowHolds records a case as its row now holds it: loaded, inserted or saved in this write.
+func (t *Tx) rowHolds(c desk.Case) {
+	if !t.writable {
+		return
+	}
+	if t.rowKeys == nil {
+		t.rowKeys = map[int64]caseKeys{}
+	}
+	t.rowKeys[c.ID] = t.keysOf(c)
 }
 
 // optTimeParam is timeParam for a time that may be unset: "" (NULL once read) when zero.

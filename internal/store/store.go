@@ -411,6 +411,7 @@ type Tx struct {
 	sealDue                               bool               // its texts began a new chunk of the word index (search_chunks.go)
 	opens                                 openLog            // its own changes to open-case counts (see OwnerPool)
 	touched                               map[int64]bool     // cases whose report facts are worked out again before commit (rollups.go)
+	rowKeys                               map[int64]caseKeys // what each case's row holds of its indexed columns (saveCases)
 	rollSeen                              map[int64]rollCase // what of each case loaded here its facts follow (rollups.go)
 	rollNew                               map[int64]bool     // cases inserted here or given another type (rollups.go: refreshRollups)
 }

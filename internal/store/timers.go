@@ -290,6 +290,7 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, txErr error
 		t.pend.drop()               // and the writes it held
 		t.pend.forget(written)      // and the ids of entries it wrote
 		t.opens.rolledBack(loaded)  // and what it did to cases' owners' counts
+		t.rowKeys = nil             // case rows it saved are as they were: their saves write every column
 		// On PostgreSQL a failed statement blocks the transaction until this rollback.
 		if _, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT kept_savepoint`); err != nil {
 			return fnErr, fmt.Errorf("roll back to savepoint after %v: %w", fnErr, err)
