@@ -56,8 +56,9 @@ func (t *Tx) Index(ctx context.Context, d SearchDoc) error {
 // search_queue) instead of writing them into it at commit; IndexQueued writes them shortly
 // after. The service's commands defer them: writing FTS5 (or PostgreSQL's GIN index) at every
 // mail group's commit cost a tenth of intake's CPU and held every sender's answer, and a third
-// of a reply's writer time at scale M, while search may trail the record by a moment. References are written at commit all the same, so a mail is found by
-// the order or invoice number it names as soon as it is acknowledged.
+// of a reply's writer time at scale M, while search may trail the record by a moment.
+// References are written at commit all the same, so a mail is found by the order or invoice
+// number it names as soon as it is acknowledged.
 func (t *Tx) DeferWords() { t.deferWords = true }
 
 // LeaveRecentBehind has the transaction write its texts' words into the main full-text index
