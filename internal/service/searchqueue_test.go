@@ -99,11 +99,13 @@ func TestRepliesSearchableOnTheirNode(t *testing.T) {
 			return n
 		}
 		ann := desk.AgentActor(sc.ann)
+		release := sc.svc.HoldSearchIndex()
 		must(sc.svc.AddMessage(sc.ctx, ann, c.ID, desk.NewMessage{Body: "The descaler ships with the replacement."}))
 		must(sc.svc.AddMessage(sc.ctx, ann, c.ID, desk.NewMessage{Body: "Warehouse says the thermostat batch was faulty.", Internal: true}))
 		if n := queued(); n != 2 {
 			t.Errorf("after a reply and a note search_queue holds %d rows, want 2: their words were written at commit", n)
 		}
+		release()
 		other := service.New(sc.st, sc.clock, slog.New(slog.DiscardHandler)) // a second node on the same database
 		find := func(svc *service.Service, as desk.Actor, q string) []int64 {
 			t.Helper()
