@@ -226,9 +226,10 @@ func weightedQuantile(sorted []timed, total int, q float64) int64 {
 }
 
 // backlogRolled is the backlog from the roll-ups: the cases open now (every change ever
-// summed), less the changes into the backlog since each day's end. It needs the days to end at whole hours (a period from midnight
-// in any zone of whole hours; its end one, or not yet come): by the day when they end at UTC
-// midnights, by the hour (the team and agent alone) otherwise. ok false: the tables are read.
+// summed), less the changes into the backlog since each day's end. It needs the days to end at
+// whole hours (a period from midnight in any zone of whole hours; its end one, or not yet
+// come): by the day when they end at UTC midnights, by the hour (the team and agent alone)
+// otherwise. ok false: the tables are read.
 func backlogRolled(m *measuring, from, to time.Time) (rows []map[string]any, ok bool, err error) {
 	ctx, tx := m.w.ctx, m.w.tx
 	to = desk.Earliest(to, m.w.now)

@@ -12,9 +12,9 @@ import (
 // A command's texts (a mail group's, a reply's, a note's) go into the full-text index shortly
 // after their commit, not in it: the command queues their words (store.DeferWords, one row of
 // search_queue a transaction) and a worker of this process indexes what is queued a moment
-// later, many commands in one transaction, deleting the rows in the same transaction. So a sender's answer
-// waits for neither FTS5 nor PostgreSQL's GIN index, and a crash loses no text: what was
-// committed stays queued until it is indexed, here or by the next node to drain the queue.
+// later, many commands in one transaction, deleting the rows in the same transaction. So a
+// sender's answer waits for neither FTS5 nor PostgreSQL's GIN index, and a crash loses no text:
+// what was committed stays queued until it is indexed, here or by the next node to drain it.
 // Search may trail the record by about indexDelay; references (order and invoice numbers) are
 // written with the mail, and a case ref is the case's id, so a mail is found by them at once.
 

@@ -108,12 +108,8 @@ func (t *Tx) CasesForUpdate(ctx context.Context, ids []int64) (map[int64]desk.Ca
 	if err != nil {
 		return nil, err
 	}
-	if t.writable {
-		for _, c := range out {
-			t.opens.seen(c)
-			t.rollLoaded(c)
-			t.rowHolds(c)
-		}
+	for _, c := range out {
+		t.loaded(c)
 	}
 	return out, nil
 }

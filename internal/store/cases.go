@@ -105,12 +105,18 @@ func (t *Tx) Case(ctx context.Context, id int64) (desk.Case, error) {
 	if err != nil {
 		return c, fmt.Errorf("load case %d: %w", id, notFound(err))
 	}
+	t.loaded(c)
+	return c, nil
+}
+
+// loaded records a case read in a write, as its row holds it: for its owner's count of open
+// cases (openlog.go), its report facts (rollups.go) and what its save must write (saveCases).
+func (t *Tx) loaded(c desk.Case) {
 	if t.writable {
 		t.opens.seen(c)
 		t.rollLoaded(c)
 		t.rowHolds(c)
 	}
-	return c, nil
 }
 
 // CaseFilter narrows a case list. Zero values do not filter.

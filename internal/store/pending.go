@@ -509,9 +509,6 @@ func (t *Tx) keysOf(c desk.Case) caseKeys {
 
 // rowHolds records a case as its row now holds it: loaded, inserted or saved in this write.
 func (t *Tx) rowHolds(c desk.Case) {
-	if !t.writable {
-		return
-	}
 	if t.rowKeys == nil {
 		t.rowKeys = map[int64]caseKeys{}
 	}
