@@ -64,7 +64,7 @@ func (s *Service) indexLoop() {
 		q.more = false
 		q.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if err := s.indexQueued(ctx, true); err != nil && !s.store.Closed() {
+		if err := s.indexQueued(ctx, true, 0); err != nil && !s.store.Closed() {
 			// Still queued: the next mail's commit, FlushSearch at start, or another node
 			// indexes it.
 			s.log.Warn("indexing received mail for search failed; it stays queued", "err", err)
@@ -77,27 +77,31 @@ func (s *Service) indexLoop() {
 // they are searchable: at start, for what a stopped process left queued, and in tests that
 // search right after intake.
 func (s *Service) FlushSearch(ctx context.Context) error {
-	return s.indexQueued(ctx, false)
+	return s.indexQueued(ctx, false, 0)
 }
 
 // searchCaughtUp indexes what this process's commands queued and has not indexed yet, so that a
 // search on the node a text was written on finds it at once (another node's search may trail by
 // about indexDelay). With nothing queued, as in a desk's searches between writes, it costs a
-// lock and two numbers.
+// lock and two numbers. While commands commit, searches that arrive together share one drain:
+// each waits for the drain running when it came, and runs one only if that drain did not cover
+// what was committed before the search began.
 func (s *Service) searchCaughtUp(ctx context.Context) error {
 	q := s.searchQ
 	q.mu.Lock()
-	behind := q.queued > q.indexed
+	need, behind := q.queued, q.queued > q.indexed
 	q.mu.Unlock()
 	if !behind {
 		return nil
 	}
-	return s.indexQueued(ctx, false)
+	return s.indexQueued(ctx, false, need)
 }
 
 // indexQueued indexes what is queued, a transaction for each indexBatch groups; skipLocked
-// leaves what another node is indexing to it (PostgreSQL), else it waits for that node.
-func (s *Service) indexQueued(ctx context.Context, skipLocked bool) error {
+// leaves what another node is indexing to it (PostgreSQL), else it waits for that node. With
+// need above 0 it returns at once if an earlier drain has indexed that many of this process's
+// commits.
+func (s *Service) indexQueued(ctx context.Context, skipLocked bool, need uint64) error {
 	if s.bound != nil {
 		return nil // a bound service's commands index in its transaction
 	}
@@ -106,7 +110,11 @@ func (s *Service) indexQueued(ctx context.Context, skipLocked bool) error {
 	defer q.drain.Unlock()
 	q.mu.Lock()
 	upTo := q.queued // every commit counted so far has its row in the queue
+	done := need > 0 && q.indexed >= need
 	q.mu.Unlock()
+	if done {
+		return nil
+	}
 	for {
 		var n int
 		err := s.store.Write(ctx, func(tx *store.Tx) error {
