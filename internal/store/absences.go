@@ -25,10 +25,11 @@ func (t *Tx) DeleteAbsence(ctx context.Context, id int64) error {
 	return nil
 }
 
-// PendingTimersOfKind lists the pending timers of one kind, soonest first.
+// PendingTimersOfKind lists the pending timers of one kind, soonest first: by the index of kinds
+// (the state unindexed, see cancelTimersSQL), not every pending timer of the desk.
 func (t *Tx) PendingTimersOfKind(ctx context.Context, kind string) ([]Timer, error) {
 	return t.timers(ctx, "pending "+kind+" timers",
-		`SELECT `+t.d.cols(timerColumns)+` FROM timers WHERE kind = $1 AND state = 'pending' ORDER BY due_at, id`, kind)
+		`SELECT `+t.d.cols(timerColumns)+` FROM timers WHERE kind = $1 AND `+t.d.unindexed("state")+` = 'pending' ORDER BY due_at, id`, kind)
 }
 
 // UpdateAgent saves an agent's name, role, team, manager, zone, hours and whether they are

@@ -142,6 +142,16 @@ func (d dialect) untyped(col string) string {
 	return col
 }
 
+// unindexed is a column compared without its indexes on SQLite (unary +): where the only index
+// a statement's constant could use is one of few values (a state), SQLite without statistics
+// takes it and reads a large part of the table; PostgreSQL plans by its statistics.
+func (d dialect) unindexed(col string) string {
+	if d.name == "sqlite" {
+		return "+" + col
+	}
+	return col
+}
+
 // columnList is a list of columns as each dialect reads it: on SQLite its times untyped (see
 // untyped), so that the driver hands over their text instead of trying a layout that fails
 // (an allocated error a time) before the one that reads it.

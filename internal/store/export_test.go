@@ -130,3 +130,13 @@ func (s *Store) LinkMailsPlan(ctx context.Context, mails ...int64) (string, erro
 	}
 	return s.planOf(ctx, q, args...)
 }
+
+// TraceStatements has fn see each statement the store's transactions and loose reads run from
+// now on, with its arguments (nil: none). Set it before the transactions it is to see begin.
+// Tests only.
+func (s *Store) TraceStatements(fn func(q string, args []any)) { s.trace = fn }
+
+// PlanOf is a statement's plan on the writer (see planOf). Tests only.
+func (s *Store) PlanOf(ctx context.Context, q string, args ...any) (string, error) {
+	return s.planOf(ctx, q, args...)
+}

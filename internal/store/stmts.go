@@ -23,6 +23,7 @@ type sqlTx struct {
 	local  *txStmts                    // SQLite writes: what this transaction prepared itself
 	before func(context.Context) error // runs before each statement: the Tx's held writes (pending.go)
 	count  *atomic.Int64               // the store's count of statements run (Store.Statements)
+	trace  func(q string, args []any)  // tests: sees each statement asked for (Store.trace)
 }
 
 // txStmts are statements a transaction prepared on its own connection. The store's cache
@@ -79,7 +80,7 @@ func (t sqlTx) text(q string) string {
 }
 
 func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	t.counted()
+	t.counted(q, args)
 	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func (t sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Ro
 }
 
 func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	t.counted()
+	t.counted(q, args)
 	if err := t.ready(ctx); err != nil {
 		// A *sql.Row cannot be made with an error: the query runs cancelled and fails, and
 		// the transaction reports the write that failed (Tx.failed).
@@ -105,10 +106,13 @@ func (t sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.
 }
 
 // counted counts a statement the caller asked for (the held writes it sets off count as they
-// run: they are statements too).
-func (t sqlTx) counted() {
+// run: they are statements too), and shows it to a test's trace.
+func (t sqlTx) counted(q string, args []any) {
 	if t.count != nil {
 		t.count.Add(1)
+	}
+	if t.trace != nil {
+		t.trace(q, args)
 	}
 }
 
@@ -130,7 +134,7 @@ func (t sqlTx) stmt(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (t sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	t.counted()
+	t.counted(q, args)
 	if err := t.ready(ctx); err != nil {
 		return nil, err
 	}

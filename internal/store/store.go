@@ -70,11 +70,12 @@ type Store struct {
 	// caches its prepared statements itself).
 	writerStmts, readerStmts *stmtCache
 	agents                   *agentCache
-	chunks                   *chunkCache   // sealed chunks' blobs searches read (chunkcache.go)
-	checkpoints              *checkpointer // SQLite: checkpoints off the writer (checkpoint.go)
-	lock                     *os.File      // SQLite: the data folder's lock, for a server (LockDataDir)
-	sealMu                   sync.Mutex    // one SealSearch at a time
-	statements               atomic.Int64  // run by transactions and loose reads (Statements)
+	chunks                   *chunkCache                // sealed chunks' blobs searches read (chunkcache.go)
+	checkpoints              *checkpointer              // SQLite: checkpoints off the writer (checkpoint.go)
+	lock                     *os.File                   // SQLite: the data folder's lock, for a server (LockDataDir)
+	sealMu                   sync.Mutex                 // one SealSearch at a time
+	statements               atomic.Int64               // run by transactions and loose reads (Statements)
+	trace                    func(q string, args []any) // tests: each statement, before it runs
 }
 
 // Statements is how many statements the store's transactions and loose reads have run: what a
@@ -450,7 +451,7 @@ func (s *Store) ReadLoose(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.d.name != "postgres" {
 		return s.run(ctx, s.reader, false, fn)
 	}
-	return fn(&Tx{tx: sqlTx{db: s.reader, count: &s.statements}, d: s.d, agents: s.agents, chunks: s.chunks})
+	return fn(&Tx{tx: sqlTx{db: s.reader, count: &s.statements, trace: s.trace}, d: s.d, agents: s.agents, chunks: s.chunks})
 }
 
 // Writable says whether tx may write (a Write's, not a Read's).
@@ -472,7 +473,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, writable bool, fn func(tx *
 	if writable {
 		stmts = s.writerStmts
 	}
-	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts, count: &s.statements}, d: s.d, writable: writable, agents: s.agents, chunks: s.chunks}
+	tx := &Tx{tx: sqlTx{tx: stx, stmts: stmts, count: &s.statements, trace: s.trace}, d: s.d, writable: writable, agents: s.agents, chunks: s.chunks}
 	if writable && stmts != nil {
 		tx.tx.local = newTxStmts()
 	}
