@@ -391,7 +391,10 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	if err != nil {
 		return nil, fmt.Errorf("roll-ups: outcomes: %w", err)
 	}
+	// The customers of the closings, and the earliest closing: only a case opened after it can
+	// be a repeat contact, and such a case was updated after it too (cases_customer's order).
 	customers := map[int64]bool{}
+	var since time.Time
 	for rows.Next() {
 		var o outcome
 		var agent sql.NullInt64
@@ -403,7 +406,12 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		o.agent, o.at = agent.Int64, when.Time
 		if c := at[o.caseID]; c != nil {
 			outcomes = append(outcomes, o)
-			customers[c.customer] = true
+			if closing(o.what) {
+				customers[c.customer] = true
+				if since.IsZero() || o.at.Before(since) {
+					since = o.at
+				}
+			}
 		}
 	}
 	rows.Close()
@@ -416,7 +424,8 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 		for id := range customers {
 			cs = append(cs, id)
 		}
-		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, `+t.d.untyped("c.created_at")+` FROM cases c WHERE c.customer_id IN `+t.d.jsonIDs(1), idList(cs))
+		rows, err = t.tx.QueryContext(ctx, `SELECT c.id, c.customer_id, c.case_type, `+t.d.untyped("c.created_at")+` FROM cases c
+			WHERE c.customer_id IN `+t.d.jsonIDs(1)+` AND c.updated_at >= $2`, idList(cs), dbTime(since))
 		if err != nil {
 			return nil, fmt.Errorf("roll-ups: customers' cases: %w", err)
 		}
@@ -438,7 +447,7 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	for _, o := range outcomes {
 		c := at[o.caseID]
 		add(c, o.what, o.at, o.agent, 0, 0)
-		if o.what != "confirmed" && o.what != "closed_unconfirmed" {
+		if !closing(o.what) {
 			continue
 		}
 		s := elapsed(c, o.at)
@@ -455,6 +464,10 @@ func (t *Tx) caseFacts(ctx context.Context, ids []int64, teams map[int64]desk.Te
 	}
 	return out, nil
 }
+
+// closing says whether a resolution outcome closed its case (and so may be followed by a
+// repeat contact).
+func closing(outcome string) bool { return outcome == "confirmed" || outcome == "closed_unconfirmed" }
 
 // rollTeams are the teams' settings the facts are worked out with, and the longest repeat window.
 func (t *Tx) rollTeams(ctx context.Context) (map[int64]desk.TeamSettings, time.Duration, error) {
