@@ -53,15 +53,18 @@ func BenchmarkSearchOnData(b *testing.B) {
 func searchMix(b *testing.B, e *env, all []query, notesPerSecond int) {
 	ctx, svc, g := context.Background(), e.svc, e.g
 	head := desk.AgentActor(g.ppl.head)
-	var open []int64
-	for k := 0; k < g.scale.Cases && len(open) < 1000; k++ {
-		if p := g.plan(k); p.open {
-			open = append(open, p.id)
-		}
-	}
 	stop := make(chan struct{})
 	var notes sync.WaitGroup
 	if notesPerSecond > 0 {
+		var open []int64
+		for k := 0; k < g.scale.Cases && len(open) < 1000; k++ {
+			if p := g.plan(k); p.open {
+				open = append(open, p.id)
+			}
+		}
+		if len(open) == 0 {
+			b.Fatal("no open case to write notes to")
+		}
 		notes.Add(1)
 		go func() {
 			defer notes.Done()

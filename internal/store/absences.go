@@ -26,7 +26,7 @@ func (t *Tx) DeleteAbsence(ctx context.Context, id int64) error {
 }
 
 // PendingTimersOfKind lists the pending timers of one kind, soonest first: by the index of kinds
-// (the state unindexed, see cancelTimersSQL), not every pending timer of the desk.
+// (the state unindexed, see dialect.unindexed), not every pending timer of the desk.
 func (t *Tx) PendingTimersOfKind(ctx context.Context, kind string) ([]Timer, error) {
 	return t.timers(ctx, "pending "+kind+" timers",
 		`SELECT `+t.d.cols(timerColumns)+` FROM timers WHERE kind = $1 AND `+t.d.unindexed("state")+` = 'pending' ORDER BY due_at, id`, kind)

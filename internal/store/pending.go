@@ -334,16 +334,11 @@ func (t *Tx) reassignPromises(ctx context.Context, rs []caseOwner) error {
 	slices.SortFunc(rows, func(a, b row) int { // locks taken in one order
 		return cmp.Or(cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.FromID, b.FromID))
 	})
-	return t.execRows(ctx, fmt.Sprintf("reassign promises of %d cases", len(rows)), reassignPromisesSQL(t.d), rows)
-}
-
-// reassignPromisesSQL is reassignPromises' statement, its state compared without an index as
-// in cancelTimersSQL: SQLite otherwise walked every open promise for two rows or more, where it
-// now finds each case's promises.
-func reassignPromisesSQL(d dialect) string {
-	return `UPDATE promises SET owner_id = j.owner_id
-		FROM ` + d.rowsOf("case_id BIGINT", "from_id BIGINT", "owner_id BIGINT") + ` WHERE promises.case_id = j.case_id
-		AND promises.owner_id = j.from_id AND ` + d.unindexed("promises.state") + ` = 'open'`
+	// The state compared without its index (dialect.unindexed): SQLite without statistics
+	// otherwise walked every open promise for two rows or more, where it now finds each case's.
+	return t.execRows(ctx, fmt.Sprintf("reassign promises of %d cases", len(rows)), `UPDATE promises SET owner_id = j.owner_id
+		FROM `+t.d.rowsOf("case_id BIGINT", "from_id BIGINT", "owner_id BIGINT")+` WHERE promises.case_id = j.case_id
+		AND promises.owner_id = j.from_id AND `+t.d.unindexed("promises.state")+` = 'open'`, rows)
 }
 
 func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
@@ -351,15 +346,11 @@ func (t *Tx) cancelTimers(ctx context.Context, refs []TimerRef) error {
 		Kind  string `json:"kind"`
 		RefID int64  `json:"ref_id"`
 	}
-	return writeRows(ctx, t, refs, func(r TimerRef) row { return row{r.Kind, r.RefID} }, "cancel %d timers", cancelTimersSQL(t.d))
-}
-
-// cancelTimersSQL is cancelTimers' statement. Its state compared without an index (see
-// dialect.unindexed): on a desk without statistics SQLite otherwise walked every pending timer
-// for a cancel of two refs or more, where it now finds each ref's timers by kind and ref.
-func cancelTimersSQL(d dialect) string {
-	return `DELETE FROM timers WHERE id IN (SELECT tm.id
-		FROM ` + d.rowsOf("kind TEXT", "ref_id BIGINT") + ` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE ` + d.unindexed("tm.state") + ` = 'pending')`
+	// The state compared without its index (dialect.unindexed): SQLite without statistics
+	// otherwise walked every pending timer for a cancel of two refs or more, where it now finds
+	// each ref's timers by kind and ref.
+	return writeRows(ctx, t, refs, func(r TimerRef) row { return row{r.Kind, r.RefID} }, "cancel %d timers", `DELETE FROM timers WHERE id IN (SELECT tm.id
+		FROM `+t.d.rowsOf("kind TEXT", "ref_id BIGINT")+` JOIN timers tm ON tm.kind = j.kind AND tm.ref_id = j.ref_id WHERE `+t.d.unindexed("tm.state")+` = 'pending')`)
 }
 
 func (t *Tx) addParticipants(ctx context.Context, ps []CaseParticipant) error {
