@@ -138,15 +138,22 @@ func (t *Tx) InsertCannedReply(ctx context.Context, r *desk.CannedReply) error {
 func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, error) {
 	q, args := `SELECT c.id, c.name, c.body, c.offer, c.created_at, c.folder, c.scope, c.team_id, COALESCE(tm.name, ''), c.agent_id
 		FROM canned_replies c LEFT JOIN teams tm ON tm.id = c.team_id`, []any{}
+	order := ` ORDER BY c.folder, c.name, c.id`
 	if id != 0 {
 		q, args = q+` WHERE c.id = $1`, append(args, id)
+		if t.writable && t.d.forUpdate != "" {
+			// Locked for the change read in a write: unlocked, two changes of one reply at once
+			// each laid theirs over the same old row, and the later put back what the earlier
+			// changed. OF c: the team is the nullable side of the join.
+			order += t.d.forUpdate + " OF c"
+		}
 	}
 	return listOf(ctx, t, "list canned replies", func(row scanner) (desk.CannedReply, error) {
 		var r desk.CannedReply
 		err := row.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt, &r.Folder, &r.Scope, &r.TeamID, &r.Team, &r.AgentID)
 		r.CreatedAt = r.CreatedAt.UTC()
 		return r, err
-	}, q+` ORDER BY c.folder, c.name, c.id`, args...)
+	}, q+order, args...)
 }
 
 // UpdateCaseType stores a case type's changed team, references, target and process (its name
