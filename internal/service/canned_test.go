@@ -129,36 +129,3 @@ func TestCannedScopesAndFolders(t *testing.T) {
 		}
 	})
 }
-
-// TestCannedPatchesAtOnce: changes to different parts of one canned reply made at the same
-// time each keep theirs. The API read the reply, laid its patch over it and stored the whole
-// in separate transactions, so the later store put back what the earlier one changed.
-func TestCannedPatchesAtOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, backend string) {
-		ctx := context.Background()
-		svc, _ := newService(t, backend)
-		admin := desk.AgentActor(must(svc.CreateAgent(ctx, desk.SystemActor(), desk.NewAgent{Name: "Ada Admin", Email: "ada@example.ee", Role: "admin"})))
-		r := must(svc.CreateCannedReply(ctx, admin, "Thanks", "Thank you for writing.", false))
-		const n = 8
-		errs := make(chan error, 2*n)
-		for i := range n {
-			go func() {
-				_, err := svc.UpdateCannedReply(ctx, admin, r.ID, service.CannedPatch{Folder: ptr("Folder")})
-				errs <- err
-			}()
-			go func() {
-				_, err := svc.UpdateCannedReply(ctx, admin, r.ID, service.CannedPatch{Body: ptr(strings.Repeat("Thank you! ", i+1))})
-				errs <- err
-			}()
-		}
-		for range 2 * n {
-			if err := <-errs; err != nil {
-				t.Fatal(err)
-			}
-		}
-		got := must(svc.CannedReply(ctx, admin, r.ID))
-		if got.Folder != "Folder" || !strings.HasPrefix(got.Body, "Thank you! ") || got.Name != "Thanks" {
-			t.Errorf("after the patches: %+v; want the folder, a new body and the name kept", got)
-		}
-	})
-}

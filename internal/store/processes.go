@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -53,6 +54,16 @@ func (t *Tx) CaseType(ctx context.Context, id int64, name string) (desk.CaseType
 		return ct, fmt.Errorf("load case type %v%s: %w", id, name, notFound(err))
 	}
 	return ct, nil
+}
+
+// CaseTypeToChange loads a case type by id and, in a write on PostgreSQL, locks it first: a
+// change lays its fields over the whole row, so two at once must not both start from the same
+// old one. Reads that only use a type (every case opened) go through CaseType and wait on nothing.
+func (t *Tx) CaseTypeToChange(ctx context.Context, id int64) (desk.CaseType, error) {
+	if err := t.lockToChange(ctx, "case type", "case_types", id); err != nil {
+		return desk.CaseType{}, err
+	}
+	return t.CaseType(ctx, id, "")
 }
 
 // CaseTypes lists every case type by name.
@@ -138,22 +149,25 @@ func (t *Tx) InsertCannedReply(ctx context.Context, r *desk.CannedReply) error {
 func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, error) {
 	q, args := `SELECT c.id, c.name, c.body, c.offer, c.created_at, c.folder, c.scope, c.team_id, COALESCE(tm.name, ''), c.agent_id
 		FROM canned_replies c LEFT JOIN teams tm ON tm.id = c.team_id`, []any{}
-	order := ` ORDER BY c.folder, c.name, c.id`
 	if id != 0 {
 		q, args = q+` WHERE c.id = $1`, append(args, id)
-		if t.writable && t.d.forUpdate != "" {
-			// Locked for the change read in a write: unlocked, two changes of one reply at once
-			// each laid theirs over the same old row, and the later put back what the earlier
-			// changed. OF c: the team is the nullable side of the join.
-			order += t.d.forUpdate + " OF c"
-		}
 	}
 	return listOf(ctx, t, "list canned replies", func(row scanner) (desk.CannedReply, error) {
 		var r desk.CannedReply
 		err := row.Scan(&r.ID, &r.Name, &r.Body, &r.Offer, &r.CreatedAt, &r.Folder, &r.Scope, &r.TeamID, &r.Team, &r.AgentID)
 		r.CreatedAt = r.CreatedAt.UTC()
 		return r, err
-	}, q+order, args...)
+	}, q+` ORDER BY c.folder, c.name, c.id`, args...)
+}
+
+// CannedReplyToChange loads a canned reply by id, none as an empty list, and in a write on
+// PostgreSQL locks it first, as CaseTypeToChange does. A reply sent by many agents at once is
+// read through CannedReplies and waits on nothing.
+func (t *Tx) CannedReplyToChange(ctx context.Context, id int64) ([]desk.CannedReply, error) {
+	if err := t.lockToChange(ctx, "canned reply", "canned_replies", id); err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	return t.CannedReplies(ctx, id)
 }
 
 // UpdateCaseType stores a case type's changed team, references, target and process (its name

@@ -89,6 +89,19 @@ func loadByID[T any](ctx context.Context, t *Tx, what string, id int64, scan fun
 	return v, nil
 }
 
+// lockToChange locks a table's row by id inside a write on PostgreSQL, before a change reads it
+// to lay its fields over the whole (SQLite's writer holds the whole database). Its own statement,
+// not FOR UPDATE on the read: where the read joins another table, PostgreSQL rechecks only the
+// locked row after waiting, and would pair its new values with the joined row's old ones (a team
+// named by a change just made would read as none).
+func (t *Tx) lockToChange(ctx context.Context, what, table string, id int64) error {
+	if !t.writable || t.d.forUpdate == "" {
+		return nil
+	}
+	var got int64
+	return t.scanByID(ctx, "lock "+what, id, `SELECT id FROM `+table+` WHERE id = $1`+t.d.forUpdate, &got)
+}
+
 // scanByID reads the row of an id that query (with the id as $1) answers into dest; none is
 // ErrNotFound. Its errors begin with what and the id.
 func (t *Tx) scanByID(ctx context.Context, what string, id int64, query string, dest ...any) error {
