@@ -28,7 +28,10 @@ type CaseTypeUpdate struct {
 // process; its name stays, since cases name their type by it.
 func (s *Service) UpdateCaseType(ctx context.Context, actor desk.Actor, id int64, up CaseTypeUpdate) (desk.CaseType, error) {
 	ct, err := writeAs(s, ctx, actor, ActCaseTypeUpdate, func(w *work) (desk.CaseType, error) {
-		was, err := w.tx.CaseTypeToChange(ctx, id)
+		if err := w.tx.LockToChange(ctx, store.CaseTypeToChange, id); err != nil {
+			return desk.CaseType{}, notFoundAs(err, "case type", id)
+		}
+		was, err := w.tx.CaseType(ctx, id, "")
 		if err != nil {
 			return desk.CaseType{}, notFoundAs(err, "case type", id)
 		}
@@ -252,7 +255,12 @@ func (s *Service) CannedReply(ctx context.Context, actor desk.Actor, id int64) (
 // loadCannedFor loads a canned reply the actor sees (another's personal one, or another team's,
 // is not found) and may act on.
 func loadCannedFor(w *work, id int64, act Action) (desk.CannedReply, error) {
-	rs, err := w.tx.CannedReplyToChange(w.ctx, id)
+	if err := w.tx.LockToChange(w.ctx, store.CannedReplyToChange, id); store.IsNotFound(err) {
+		return desk.CannedReply{}, desk.NotFound("canned reply", id)
+	} else if err != nil {
+		return desk.CannedReply{}, err
+	}
+	rs, err := w.tx.CannedReplies(w.ctx, id)
 	if err != nil {
 		return desk.CannedReply{}, err
 	}

@@ -608,8 +608,11 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 	}
 	var a desk.Automation
 	err := s.write(ctx, actor, func(w *work) error {
-		var err error
-		if a, err = w.tx.Automation(w.ctx, id); err != nil {
+		err := w.tx.LockToChange(w.ctx, store.AutomationToChange, id)
+		if err == nil {
+			a, err = w.tx.Automation(w.ctx, id)
+		}
+		if err != nil {
 			return notFoundAs(err, "automation", id)
 		}
 		was := a

@@ -56,8 +56,11 @@ func (s *Service) UpdatePartner(ctx context.Context, actor desk.Actor, id int64,
 	}
 	var p desk.Partner
 	err := s.write(ctx, actor, func(w *work) error {
-		var err error
-		if p, err = w.tx.Partner(ctx, id); err != nil {
+		err := w.tx.LockToChange(ctx, store.PartnerToChange, id)
+		if err == nil {
+			p, err = w.tx.Partner(ctx, id)
+		}
+		if err != nil {
 			return notFoundAs(err, "partner", id)
 		}
 		was := p

@@ -93,3 +93,52 @@ func TestCannedPatchesAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentTeamPartnerPatchesAtOnce: the same for an agent (a manager moving them to a team
+// while they rename themselves), a team's settings (one admin its response target, another its
+// time zone) and a partner (renamed while it is stopped).
+func TestAgentTeamPartnerPatchesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		admin := desk.AgentActor(sc.head)
+		atOnce(t, 8, func(int) error {
+			_, err := sc.svc.UpdateAgent(sc.ctx, admin, sc.ann.ID, service.AgentUpdate{Team: ptr("Billing")})
+			return err
+		}, func(i int) error {
+			_, err := sc.svc.UpdateAgent(sc.ctx, desk.AgentActor(sc.ann), sc.ann.ID, service.AgentUpdate{Name: ptr(fmt.Sprintf("Ann Agent %d", i))})
+			return err
+		})
+		if a := must(sc.svc.Agent(sc.ctx, admin, sc.ann.ID)); a.Team != "Billing" || !strings.HasPrefix(a.Name, "Ann Agent ") {
+			t.Errorf("agent after the changes: team %q, name %q; want Billing and a new name", a.Team, a.Name)
+		}
+
+		must(sc.svc.SetTeamSettings(sc.ctx, admin, "Returns", service.TeamSettingsIn{}))
+		atOnce(t, 8, func(i int) error {
+			_, err := sc.svc.SetTeamSettings(sc.ctx, admin, "Returns", service.TeamSettingsIn{ResponseTarget: ptr(time.Duration(i+1) * time.Hour)})
+			return err
+		}, func(int) error {
+			_, err := sc.svc.SetTeamSettings(sc.ctx, admin, "Returns", service.TeamSettingsIn{Timezone: ptr("Europe/Zagreb")})
+			return err
+		})
+		for _, ts := range must(sc.svc.Teams(sc.ctx, admin)) {
+			if ts.Name == "Returns" && (ts.Timezone != "Europe/Zagreb" || ts.ResponseTarget < time.Hour) {
+				t.Errorf("team after the changes: zone %q, target %v; want Europe/Zagreb and an hour or more", ts.Timezone, ts.ResponseTarget)
+			}
+		}
+
+		p := must(sc.svc.CreatePartner(sc.ctx, sc.sys, "Fixit"))
+		off := false
+		atOnce(t, 8, func(int) error {
+			_, err := sc.svc.UpdatePartner(sc.ctx, admin, p.ID, service.PartnerUpdate{Active: &off})
+			return err
+		}, func(i int) error {
+			_, err := sc.svc.UpdatePartner(sc.ctx, admin, p.ID, service.PartnerUpdate{Name: ptr(fmt.Sprintf("Fixit %d", i))})
+			return err
+		})
+		for _, got := range must(sc.svc.Partners(sc.ctx, admin)) {
+			if got.ID == p.ID && (got.Active || !strings.HasPrefix(got.Name, "Fixit ")) {
+				t.Errorf("partner after the changes: active %v, name %q; want stopped and a new name", got.Active, got.Name)
+			}
+		}
+	})
+}

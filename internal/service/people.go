@@ -74,6 +74,9 @@ func agentFor(w *work, id int64, act Action) (desk.Agent, error) {
 // them, then fn in the command's transaction; it answers the agent as fn left it.
 func (s *Service) onAgent(ctx context.Context, actor desk.Actor, id int64, act Action, fn func(w *work, a *desk.Agent) error) (desk.Agent, error) {
 	return writeAs(s, ctx, actor, act, func(w *work) (desk.Agent, error) {
+		if err := w.tx.LockToChange(ctx, store.AgentToChange, id); err != nil && !store.IsNotFound(err) {
+			return desk.Agent{}, err // agentFor says who is not found
+		}
 		a, err := agentFor(w, id, act)
 		if err != nil {
 			return a, err

@@ -45,6 +45,9 @@ func (s *Service) SetTeamSettings(ctx context.Context, actor desk.Actor, name st
 		if err := w.allow(ActTeamSettings, Object{TeamID: id}); err != nil {
 			return err
 		}
+		if err := tx.LockToChange(ctx, store.TeamToChange, id); err != nil {
+			return err
+		}
 		if out, err = tx.TeamSettings(ctx, id); err != nil {
 			return err
 		}

@@ -79,10 +79,9 @@ func (t *Tx) Automations(ctx context.Context) ([]desk.Automation, error) {
 	return out, nil
 }
 
-// Automation reads one rule, locked in a write on PostgreSQL: its changes lay their fields over
-// the whole row, so two at once must not both start from the same old one.
+// Automation reads one rule.
 func (t *Tx) Automation(ctx context.Context, id int64) (desk.Automation, error) {
-	a, err := scanAutomation(t.tx.QueryRowContext(ctx, t.forUpdate(`SELECT `+automationColumns+` FROM automations WHERE id = $1`), id))
+	a, err := scanAutomation(t.tx.QueryRowContext(ctx, `SELECT `+automationColumns+` FROM automations WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("automation %d: %w", id, ErrNotFound)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -54,16 +53,6 @@ func (t *Tx) CaseType(ctx context.Context, id int64, name string) (desk.CaseType
 		return ct, fmt.Errorf("load case type %v%s: %w", id, name, notFound(err))
 	}
 	return ct, nil
-}
-
-// CaseTypeToChange loads a case type by id and, in a write on PostgreSQL, locks it first: a
-// change lays its fields over the whole row, so two at once must not both start from the same
-// old one. Reads that only use a type (every case opened) go through CaseType and wait on nothing.
-func (t *Tx) CaseTypeToChange(ctx context.Context, id int64) (desk.CaseType, error) {
-	if err := t.lockToChange(ctx, "case type", "case_types", id); err != nil {
-		return desk.CaseType{}, err
-	}
-	return t.CaseType(ctx, id, "")
 }
 
 // CaseTypes lists every case type by name.
@@ -158,16 +147,6 @@ func (t *Tx) CannedReplies(ctx context.Context, id int64) ([]desk.CannedReply, e
 		r.CreatedAt = r.CreatedAt.UTC()
 		return r, err
 	}, q+` ORDER BY c.folder, c.name, c.id`, args...)
-}
-
-// CannedReplyToChange loads a canned reply by id, none as an empty list, and in a write on
-// PostgreSQL locks it first, as CaseTypeToChange does. A reply sent by many agents at once is
-// read through CannedReplies and waits on nothing.
-func (t *Tx) CannedReplyToChange(ctx context.Context, id int64) ([]desk.CannedReply, error) {
-	if err := t.lockToChange(ctx, "canned reply", "canned_replies", id); err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, err
-	}
-	return t.CannedReplies(ctx, id)
 }
 
 // UpdateCaseType stores a case type's changed team, references, target and process (its name

@@ -89,17 +89,34 @@ func loadByID[T any](ctx context.Context, t *Tx, what string, id int64, scan fun
 	return v, nil
 }
 
-// lockToChange locks a table's row by id inside a write on PostgreSQL, before a change reads it
-// to lay its fields over the whole (SQLite's writer holds the whole database). Its own statement,
-// not FOR UPDATE on the read: where the read joins another table, PostgreSQL rechecks only the
-// locked row after waiting, and would pair its new values with the joined row's old ones (a team
-// named by a change just made would read as none).
-func (t *Tx) lockToChange(ctx context.Context, what, table string, id int64) error {
+// Changed names the rows that commands read, change and store whole: an agent, a team's
+// settings, a partner, a case type, a canned reply, an automation.
+type Changed struct{ what, table string }
+
+// The rows LockToChange locks.
+var (
+	AgentToChange       = Changed{"agent", "agents"}
+	TeamToChange        = Changed{"team", "teams"}
+	PartnerToChange     = Changed{"partner", "partners"}
+	CaseTypeToChange    = Changed{"case type", "case_types"}
+	CannedReplyToChange = Changed{"canned reply", "canned_replies"}
+	AutomationToChange  = Changed{"automation", "automations"}
+)
+
+// LockToChange locks a row by id inside a write on PostgreSQL, before a command reads it to lay
+// a change over the whole: unlocked, two changes at once both started from the same old row, and
+// the later put back what the earlier changed. SQLite's writer holds the whole database. Its own
+// statement, not FOR UPDATE on the read: where a read joins another table, PostgreSQL rechecks
+// only the locked row after the wait, and would pair its new values with the joined row's old
+// ones (a team a change had just named would read as none). Reads that only use a row (a case
+// type by every case opened, a canned reply by every agent sending it) wait on nothing.
+// A missing row is ErrNotFound.
+func (t *Tx) LockToChange(ctx context.Context, row Changed, id int64) error {
 	if !t.writable || t.d.forUpdate == "" {
 		return nil
 	}
 	var got int64
-	return t.scanByID(ctx, "lock "+what, id, `SELECT id FROM `+table+` WHERE id = $1`+t.d.forUpdate, &got)
+	return t.scanByID(ctx, "lock "+row.what, id, `SELECT id FROM `+row.table+` WHERE id = $1`+t.d.forUpdate, &got)
 }
 
 // scanByID reads the row of an id that query (with the id as $1) answers into dest; none is
