@@ -236,9 +236,10 @@ func DownwardRefusal(c *Case, to Agent, rung CaseRung, why string) *Error {
 }
 
 // HandoverLinks is what a mail asking the customer adds to the question: a link to agree
-// and one to decline, and until when they work, in the customer's language and zone.
-func HandoverLinks(r Reader, agree, decline string, until time.Time) string {
-	return fmt.Sprintf(r.words().askLinks, agree, decline, r.when(until, time.UTC, dateUntil))
+// and one to decline, and until when they work, in the customer's language and zone (else
+// zone: the case's, as the mail's other times).
+func HandoverLinks(r Reader, agree, decline string, until time.Time, zone *time.Location) string {
+	return fmt.Sprintf(r.words().askLinks, agree, decline, r.when(until, zone, dateUntil))
 }
 
 // HandoverInPortal is what a mail asking the customer says when it carries no links (the

@@ -188,7 +188,7 @@ func TestAskAndAnswerInTheCustomersLanguage(t *testing.T) {
 				t.Errorf("%s answer %v:\ngot  %q\nwant %q (%v)", tc.lang, agree, d.Body, want, err)
 			}
 		}
-		if links := HandoverLinks(c.Reader, "https://a", "https://d", now); !strings.Contains(links, "https://a") || !strings.Contains(links, "https://d") || strings.Contains(links, "%!") {
+		if links := HandoverLinks(c.Reader, "https://a", "https://d", now, nil); !strings.Contains(links, "https://a") || !strings.Contains(links, "https://d") || strings.Contains(links, "%!") {
 			t.Errorf("%s links: %q", tc.lang, links)
 		}
 	}

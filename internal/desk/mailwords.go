@@ -89,9 +89,10 @@ func (r Reader) MailFooter(c Case, plain bool) string {
 func (r Reader) MailPlainSubject(c Case) string { return fmt.Sprintf(r.mail().plainSubject, c.Ref()) }
 
 // ResolutionLinks is what a resolution's mail adds: a link to confirm and one to reject, each
-// opening a page with one button, until when they work, and that a reply answers too.
-func ResolutionLinks(r Reader, yes, no string, until time.Time) string {
-	return fmt.Sprintf(r.mail().resolutionLinks, yes, no, r.when(until, time.UTC, dateUntil))
+// opening a page with one button, until when they work (in the reader's zone, else zone: the
+// case's, as the mail's other times), and that a reply answers too.
+func ResolutionLinks(r Reader, yes, no string, until time.Time, zone *time.Location) string {
+	return fmt.Sprintf(r.mail().resolutionLinks, yes, no, r.when(until, zone, dateUntil))
 }
 
 // ResolutionWithoutLinks is what a resolution's mail says when it carries no links.

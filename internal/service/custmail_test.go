@@ -492,6 +492,38 @@ func TestEveryCustomerMailInTheirLanguage(t *testing.T) {
 	})
 }
 
+// A customer who first wrote by mail has a language but no zone of their own: every time their
+// mails state is in the case's zone (its team's, else its owner's), the same in each mail. The
+// resolution's and the question's links said until when they work in UTC ("kuni ... 08.00
+// UTC") while the promise in the same thread said EET. Failed before on both.
+func TestMailTimesInTheCasesZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		if err := sc.svc.SetLanguage(sc.ctx, desk.CustomerActor(sc.mari), "et"); err != nil {
+			t.Fatal(err)
+		}
+		c := sc.caseOf(sc.mari, sc.ann, "Ruuter ei tööta")
+		due := time.Date(2026, 12, 7, 7, 30, 0, 0, time.UTC)
+		must(sc.svc.MakePromise(sc.ctx, desk.AgentActor(sc.ann), c.ID, desk.NewPromise{Kind: "callback", DueAt: due, Words: "Helistan teile."}))
+		if _, text := textOf(t, sc.lastMail(c.ID)); !strings.Contains(text, "09:30 EET") {
+			t.Fatalf("the promise's mail is not in Ann's zone:\n%s", text)
+		}
+		sc.clock.Set(due.Add(time.Minute)) // the promise breaks, and the case climbs to the lead
+		if _, err := sc.timers.RunDue(sc.ctx); err != nil {
+			t.Fatal(err)
+		}
+		must(sc.svc.AskHandoverAgreement(sc.ctx, desk.AgentActor(sc.lead), c.ID, desk.HandoverAsk{ToAgentID: sc.ann.ID}))
+		_, question := textOf(t, sc.lastMail(c.ID))
+		must(sc.svc.Resolve(sc.ctx, desk.AgentActor(sc.head), c.ID, "Vahetasime ruuteri välja."))
+		_, resolution := textOf(t, sc.lastMail(c.ID))
+		for what, text := range map[string]string{"question": question, "resolution": resolution} {
+			if strings.Contains(text, "UTC") || !strings.Contains(text, "EET") {
+				t.Errorf("the %s's links are not until a time in Ann's zone:\n%s", what, text)
+			}
+		}
+	})
+}
+
 // calendarIn is the text/calendar part of a mail: its method and the object, read by the
 // library; nil when there is none.
 func calendarIn(t *testing.T, raw []byte) (string, *ical.Calendar) {

@@ -256,13 +256,13 @@ func (s *Service) noticeText(w *work, c desk.Case, to noticeFor, e desk.Entry) (
 		if err != nil || !ok {
 			return e.Body + "\n\n" + desk.ResolutionWithoutLinks(r), err
 		}
-		return e.Body + "\n\n" + desk.ResolutionLinks(r, yes, no, expires), nil
+		return e.Body + "\n\n" + desk.ResolutionLinks(r, yes, no, expires, to.zone), nil
 	case desk.KindHandoverAsked:
 		yes, no, expires, ok, err := s.answerLinks(w, c, to.cust, e.Seq, handoverLinks)
 		if err != nil || !ok {
 			return e.Body + "\n\n" + desk.HandoverInPortal(r), err
 		}
-		return e.Body + "\n\n" + desk.HandoverLinks(r, yes, no, expires), nil
+		return e.Body + "\n\n" + desk.HandoverLinks(r, yes, no, expires, to.zone), nil
 	}
 	return e.Body, nil
 }
