@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Introducing the colleague who keeps a promise. A promise given to someone the customer has
@@ -19,8 +20,9 @@ var promiseKeeper = map[string]string{
 }
 
 // IntroducePromises adds to an introduction of a (the draft Introduce wrote, or a new one when
-// intro is nil) what a will do: each promise they keep from now on, with its due time.
-func IntroducePromises(r Reader, intro *Draft, a Agent, ps []Promise) Draft {
+// intro is nil) what a will do: each promise they keep from now on, with its due time in the
+// reader's zone, else zone (the case's, as the mail's due line: not a's own).
+func IntroducePromises(r Reader, intro *Draft, a Agent, ps []Promise, zone *time.Location) Draft {
 	var d Draft
 	if intro != nil {
 		d = *intro
@@ -40,7 +42,7 @@ func IntroducePromises(r Reader, intro *Draft, a Agent, ps []Promise) Draft {
 		if !ok {
 			f = promiseKeeper["en"]
 		}
-		lines = append(lines, fmt.Sprintf(f, a.Name, p.Words, r.Stamp(p.DueAt, a.Location())))
+		lines = append(lines, fmt.Sprintf(f, a.Name, p.Words, r.Stamp(p.DueAt, zone)))
 		data.PromiseIDs = append(data.PromiseIDs, p.ID)
 	}
 	slices.Sort(data.PromiseIDs)

@@ -12,7 +12,7 @@ import (
 // The record keeps exactly what was written, so the words are chosen once, when an entry is written.
 type Reader struct {
 	Lang string         // "en", "et" or "hr"; any other language reads English
-	Zone *time.Location // nil: the customer has no zone, times are shown in the owner's
+	Zone *time.Location // nil: the customer has no zone, times are shown in the case's (its team's, else its owner's)
 }
 
 // ReaderFor is the reader of a language code ("et", "hr-HR") and an IANA zone name; an unknown

@@ -524,6 +524,28 @@ func TestMailTimesInTheCasesZone(t *testing.T) {
 	})
 }
 
+// A refund awaiting a colleague's approval is a promise to the customer: its words and its due
+// line state one time, in the case's zone (here the team's, Zagreb), for a customer without a
+// zone. The words were in the approver's zone (Tallinn): "do ... 10:00 EET", then "Tähtaeg:
+// ... 09:00 CET". Failed before.
+func TestPendingDecisionInTheCasesZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newMailScene(t, backend)
+		if err := sc.svc.SetLanguage(sc.ctx, desk.CustomerActor(sc.mari), "et"); err != nil {
+			t.Fatal(err)
+		}
+		must(sc.svc.SetTeamSettings(sc.ctx, desk.AgentActor(sc.head), "Billing", service.TeamSettingsIn{Timezone: ptr("Europe/Zagreb")}))
+		c := sc.caseOf(sc.mari, sc.ann, "Arve on vale")
+		d := must(sc.svc.MakeDecision(sc.ctx, desk.AgentActor(sc.ann), c.ID, desk.NewDecision{Kind: "refund", Amount: 120, Currency: "EUR", Reason: "Charged twice."}))
+		if d.State != desk.DecisionPending {
+			t.Fatalf("a refund above the agent's limit: %+v", d)
+		}
+		if text := mustText(t, sc.lastMail(c.ID)); strings.Contains(text, "EET") || strings.Count(text, "CET") < 2 {
+			t.Errorf("the pending refund's mail does not state its time in the team's zone, twice:\n%s", text)
+		}
+	})
+}
+
 // calendarIn is the text/calendar part of a mail: its method and the object, read by the
 // library; nil when there is none.
 func calendarIn(t *testing.T, raw []byte) (string, *ical.Calendar) {

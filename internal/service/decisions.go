@@ -123,8 +123,12 @@ func (s *Service) MakeDecision(ctx context.Context, actor desk.Actor, caseID int
 		if _, err := s.appendRecord(w, c, []desk.Draft{desk.RequestedDraft(d, actor, approver)}); err != nil {
 			return err
 		}
+		zone, err := zoneOf(w, *c) // the zone of the mail's due line, not the approver's
+		if err != nil {
+			return err
+		}
 		p, err := s.promiseOn(w, c, desk.NewPromise{Kind: string(desk.PromiseUpdate), DueAt: due, OwnerID: approver.ID,
-			Words: c.Reader.PendingWords(d, due, approver.Location())})
+			Words: c.Reader.PendingWords(d, due, zone)})
 		if err != nil {
 			return err
 		}

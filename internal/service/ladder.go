@@ -299,14 +299,18 @@ func (s *Service) moveOwnership(w *work, c *desk.Case, mv ownerMove, drafts []de
 	if err := w.readByCustomer(c); err != nil {
 		return drafts, err
 	}
+	zone, err := zoneOf(w, *c)
+	if err != nil {
+		return drafts, err
+	}
 	switch {
 	case at >= 0:
-		drafts[at] = desk.IntroducePromises(c.Reader, &drafts[at], to, moved)
+		drafts[at] = desk.IntroducePromises(c.Reader, &drafts[at], to, moved, zone)
 	case added:
 		intro := desk.Introduce(c.Reader, to, true, w.now, time.Time{})
-		drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, to, moved))
+		drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, to, moved, zone))
 	default:
-		drafts = append(drafts, desk.IntroducePromises(c.Reader, nil, to, moved))
+		drafts = append(drafts, desk.IntroducePromises(c.Reader, nil, to, moved, zone))
 	}
 	return drafts, nil
 }

@@ -117,8 +117,12 @@ func (s *Service) promiseOn(w *work, c *desk.Case, in desk.NewPromise) (desk.Pro
 			if err := w.readByCustomer(c); err != nil {
 				return desk.Promise{}, err
 			}
+			zone, err := zoneOf(w, *c)
+			if err != nil {
+				return desk.Promise{}, err
+			}
 			intro := desk.Introduce(c.Reader, owner, false, now, time.Time{})
-			drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, owner, []desk.Promise{p}))
+			drafts = append(drafts, desk.IntroducePromises(c.Reader, &intro, owner, []desk.Promise{p}, zone))
 		}
 	}
 	// A written promise answers the customer (appendContact): their clock stops.
@@ -426,7 +430,7 @@ type Restate struct {
 }
 
 // RestatedWords are words rewritten for a promise on the case moving from one due time to
-// another, as the case's customer reads the time (their language and zone, else the owner's):
+// another, as the case's customer reads the time (their language and zone, else the case's):
 // what the forms pre-fill, for the agent to read, when a slip or an offered free time moves a
 // promise (desk.Reader.RestatedWords).
 func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, in Restate) (string, error) {
@@ -435,19 +439,20 @@ func (s *Service) RestatedWords(ctx context.Context, actor desk.Actor, in Restat
 		return "", err
 	}
 	out, err := readCase(s, ctx, actor, caseID, func(w *work, c *desk.Case) (string, error) {
-		// Whoever makes a promise on a case in its team's queue keeps it: their zone then.
-		keeper := c.OwnerID
-		if keeper == 0 {
-			keeper = actor.ID
+		// The zone of the promise mail's due line: the team's, else the keeper's (whoever makes a
+		// promise on a case in its team's queue keeps it).
+		kept := *c
+		if kept.OwnerID == 0 {
+			kept.OwnerID = actor.ID
 		}
-		owner, err := w.agent(keeper)
+		zone, err := zoneOf(w, kept)
 		if err != nil {
 			return "", err
 		}
 		if err := w.readByCustomer(c); err != nil {
 			return "", err
 		}
-		return c.Reader.RestatedWords(words, from, to, owner.Location()), nil
+		return c.Reader.RestatedWords(words, from, to, zone), nil
 	})
 	return out, wrap("restate words", err)
 }
