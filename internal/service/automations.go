@@ -173,6 +173,9 @@ func (s *Service) runRules(w *work, rules []*desk.Rule, t autoTrigger) error {
 // runAutomation runs one rule whose conditions the case meets on a trigger, if it has not
 // acted on this event before.
 func (s *Service) runAutomation(w *work, a desk.Automation, c *desk.Case, t autoTrigger) error {
+	if there, err := w.tx.HoldAutomation(w.ctx, a.ID); err != nil || !there {
+		return err // removed since the node read its rules: it does not run
+	}
 	if t.depth >= maxAutomationDepth || slices.Contains(t.chain, a.ID) {
 		return s.cutLoop(w, a, c, t)
 	}
@@ -659,7 +662,13 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 // DeleteAutomation removes a rule (what it did stays on the records).
 func (s *Service) DeleteAutomation(ctx context.Context, actor desk.Actor, id int64) error {
 	err := s.writeGated(ctx, actor, ActAutomations, func(w *work) error {
-		was, err := w.tx.Automation(w.ctx, id)
+		// Locked first: a command noting a run of it (HoldAutomation) commits before its runs
+		// are cleared, or waits and finds the rule gone.
+		err := w.tx.LockToChange(w.ctx, store.AutomationToChange, id)
+		var was desk.Automation
+		if err == nil {
+			was, err = w.tx.Automation(w.ctx, id)
+		}
 		if err != nil {
 			return notFoundAs(err, "automation", id)
 		}

@@ -109,7 +109,13 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64,
 	}
 	var out desk.Webhook
 	err := s.write(ctx, actor, func(w *work) error {
-		h, err := w.tx.Webhook(w.ctx, id)
+		// Locked: a removal at the same moment waits, or has removed it (not found, not a raw
+		// error); a sender turning it off waits, so "turn on" is not judged on a stale state.
+		err := w.tx.LockToChange(w.ctx, store.WebhookToChange, id)
+		var h desk.Webhook
+		if err == nil {
+			h, err = w.tx.Webhook(w.ctx, id)
+		}
 		if err != nil {
 			return notFoundAs(err, "webhook", id)
 		}
@@ -143,6 +149,9 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64,
 // DeleteWebhook removes an endpoint and its delivery log (admins).
 func (s *Service) DeleteWebhook(ctx context.Context, actor desk.Actor, id int64) error {
 	err := s.writeGated(ctx, actor, ActWebhooks, func(w *work) error {
+		if err := w.tx.LockToChange(w.ctx, store.WebhookToChange, id); err != nil {
+			return notFoundAs(err, "webhook", id)
+		}
 		if err := w.tx.DeleteWebhook(w.ctx, id); err != nil {
 			return notFoundAs(err, "webhook", id)
 		}

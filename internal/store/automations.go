@@ -88,6 +88,23 @@ func (t *Tx) Automation(ctx context.Context, id int64) (desk.Automation, error) 
 	return a, err
 }
 
+// HoldAutomation reports whether a rule is still there before a command notes a run of it, and
+// on PostgreSQL holds it there until the command commits. A node's list of rules is up to ten
+// seconds old: without this, a run noted on a rule removed meanwhile failed the command (an
+// agent's reply, a mail's intake) on the foreign key, or the removal, on a run noted after it
+// cleared the rule's runs.
+func (t *Tx) HoldAutomation(ctx context.Context, id int64) (bool, error) {
+	var got int64
+	err := t.tx.QueryRowContext(ctx, `SELECT id FROM automations WHERE id = $1`+t.d.forKeyShare, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("hold automation %d: %w", id, err)
+	}
+	return true, nil
+}
+
 // DeleteAutomation removes a rule and its runs.
 func (t *Tx) DeleteAutomation(ctx context.Context, id int64) error {
 	return t.deleteWithRows(ctx, "automation", "automations", "automation_runs", "automation_id", id)

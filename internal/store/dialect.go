@@ -17,7 +17,10 @@ type dialect struct {
 	name      string // "sqlite" or "postgres"
 	goose     goose.Dialect
 	forUpdate string // row lock suffix for a SELECT inside a write
-	timeType  string // what a time parameter is cast to: its stored type
+	// forKeyShare holds rows that the write's new rows will refer to: a delete of one waits for
+	// the write to commit, or the write waits for the delete and reads the row gone.
+	forKeyShare string
+	timeType    string // what a time parameter is cast to: its stored type
 	// shard is the row of agent_open_cases a connection's writes go to: PostgreSQL spreads an
 	// agent's count over shards by connection, so concurrent commands do not queue on one row.
 	shard string
@@ -25,7 +28,7 @@ type dialect struct {
 
 var (
 	sqliteDialect   = dialect{name: "sqlite", goose: goose.DialectSQLite3, timeType: "TEXT", shard: "0"}
-	postgresDialect = dialect{name: "postgres", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE", timeType: "TIMESTAMPTZ",
+	postgresDialect = dialect{name: "postgres", goose: goose.DialectPostgres, forUpdate: " FOR UPDATE", forKeyShare: " FOR KEY SHARE", timeType: "TIMESTAMPTZ",
 		shard: "pg_backend_pid() % 8"}
 )
 

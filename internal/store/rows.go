@@ -89,8 +89,9 @@ func loadByID[T any](ctx context.Context, t *Tx, what string, id int64, scan fun
 	return v, nil
 }
 
-// Changed names the rows that commands read, change and store whole: an agent, a team's
-// settings, a partner, a case type, a canned reply, an automation.
+// Changed names the rows that commands read, change and store whole, or check a change against:
+// an agent, a team's settings, a partner, a case type, a canned reply, an automation, a webhook,
+// an absence.
 type Changed struct{ what, table string }
 
 // The rows LockToChange locks.
@@ -101,6 +102,8 @@ var (
 	CaseTypeToChange    = Changed{"case type", "case_types"}
 	CannedReplyToChange = Changed{"canned reply", "canned_replies"}
 	AutomationToChange  = Changed{"automation", "automations"}
+	WebhookToChange     = Changed{"webhook", "webhooks"}
+	AbsenceToChange     = Changed{"absence", "absences"}
 )
 
 // LockToChange locks a row by id inside a write on PostgreSQL, before a command reads it to lay

@@ -224,7 +224,7 @@ func (t *Tx) FanOutEvents(ctx context.Context, limit int) (all bool, err error) 
 		var id int64
 		err := r.Scan(&id)
 		return id, err
-	}, `SELECT id FROM webhooks`)
+	}, `SELECT id FROM webhooks`+t.d.forKeyShare) // an endpoint removed meanwhile waits, or is read gone
 	if err != nil {
 		return false, fmt.Errorf("fan out webhook events: %w", err)
 	}
