@@ -54,6 +54,11 @@ func (s *Service) CreateCalendarFeed(ctx context.Context, actor desk.Actor, agen
 	}
 	var out CalendarFeedLink
 	err := s.write(ctx, actor, func(w *work) error {
+		// The agent locked: two made at once (a double click) each ended the feeds before
+		// them, not the other's new one, and both stayed live.
+		if err := w.tx.LockToChange(w.ctx, store.AgentToChange, agentID); err != nil {
+			return notFoundAs(err, "agent", agentID)
+		}
 		if _, err := w.agent(agentID); err != nil {
 			return notFoundAs(err, "agent", agentID)
 		}

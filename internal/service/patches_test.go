@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptdesk/kept/internal/auth"
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store/storetest"
@@ -144,6 +145,12 @@ func TestAgentTeamPartnerPatchesAtOnce(t *testing.T) {
 	})
 }
 
+// isCode reports whether err is the desk's answer with this code.
+func isCode(err error, code string) bool {
+	e, ok := desk.AsError(err)
+	return ok && e.Code == code
+}
+
 // deskErrorOrNil passes a desk's own answer (a conflict, a not found) and nil, and fails on a
 // raw error, which the API answers with a 500.
 func deskErrorOrNil(err error) error {
@@ -242,6 +249,79 @@ func TestWebhookRemovedWhileFannedOut(t *testing.T) {
 				_, err := q.Claim(sc.ctx, sc.svc.Now(), time.Minute, 1)
 				return err
 			})
+		}
+	})
+}
+
+// TestWrongCodesAtOnce: a sign-in's second step takes five wrong codes, however many are sent
+// at once. On PostgreSQL each guess was checked against the count read unlocked, so twenty
+// sent together were all judged, more than the five the step allows.
+func TestWrongCodesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		if err := sc.svc.SetPassword(sc.ctx, sc.ann.ID, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		f := must(sc.svc.StartSecondFactor(sc.ctx, desk.AgentActor(sc.ann)))
+		code, err := auth.HOTP(f.Secret, auth.TOTPStepAt(sc.svc.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(sc.svc.ConfirmSecondFactor(sc.ctx, desk.AgentActor(sc.ann), code))
+		sess := must(sc.svc.SignIn(sc.ctx, sc.ann.Email, "correct horse battery"))
+		if sess.Step == nil {
+			t.Fatal("no second step")
+		}
+		wrongCode := "000000"
+		if code == wrongCode {
+			wrongCode = "000001"
+		}
+		judged := make(chan bool, 20)
+		atOnce(t, 10, func(int) error {
+			_, _, err := sc.svc.FinishSignIn(sc.ctx, sess.Step.Token, wrongCode)
+			judged <- isCode(err, "code_wrong")
+			return deskErrorOrNil(err)
+		}, func(int) error {
+			_, _, err := sc.svc.FinishSignIn(sc.ctx, sess.Step.Token, wrongCode)
+			judged <- isCode(err, "code_wrong")
+			return deskErrorOrNil(err)
+		})
+		close(judged)
+		n := 0
+		for j := range judged {
+			if j {
+				n++
+			}
+		}
+		if n > 5 {
+			t.Errorf("%d wrong codes judged on one step; it takes 5", n)
+		}
+	})
+}
+
+// TestCalendarFeedsMadeAtOnce: an agent has one live calendar feed, even when two are asked for
+// at once (a double click): on PostgreSQL each ended the feeds before it, not the other's new
+// one, and both stayed live.
+func TestCalendarFeedsMadeAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		links := make(chan string, 16)
+		make1 := func(int) error {
+			l, err := sc.svc.CreateCalendarFeed(sc.ctx, desk.AgentActor(sc.ann), sc.ann.ID)
+			links <- l.URL
+			return err
+		}
+		atOnce(t, 8, make1, make1)
+		close(links)
+		live := 0
+		for url := range links {
+			token := strings.TrimSuffix(url[strings.LastIndex(url, "/")+1:], ".ics")
+			if _, err := sc.svc.CalendarFeed(sc.ctx, token); err == nil {
+				live++
+			}
+		}
+		if live != 1 {
+			t.Errorf("%d live feeds after 16 made; want 1", live)
 		}
 	})
 }

@@ -91,7 +91,7 @@ func loadByID[T any](ctx context.Context, t *Tx, what string, id int64, scan fun
 
 // Changed names the rows that commands read, change and store whole, or check a change against:
 // an agent, a team's settings, a partner, a case type, a canned reply, an automation, a webhook,
-// an absence.
+// an absence, a sign-in's second step (its count of wrong codes).
 type Changed struct{ what, table string }
 
 // The rows LockToChange locks.
@@ -104,6 +104,7 @@ var (
 	AutomationToChange  = Changed{"automation", "automations"}
 	WebhookToChange     = Changed{"webhook", "webhooks"}
 	AbsenceToChange     = Changed{"absence", "absences"}
+	SigninStepToChange  = Changed{"sign-in step", "signin_steps"}
 )
 
 // LockToChange locks a row by id inside a write on PostgreSQL, before a command reads it to lay
