@@ -181,6 +181,9 @@ func (s *Service) AssignPartner(ctx context.Context, actor desk.Actor, caseID, p
 				return err
 			}
 		}
+		if err := w.readByCustomer(c); err != nil { // the notice is the customer's to read
+			return err
+		}
 		drafts, err := desk.AssignPartner(c, p, ct, step, actor)
 		if err != nil {
 			return err

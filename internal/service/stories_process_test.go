@@ -175,6 +175,36 @@ func TestStoryTheFelinePerspective(t *testing.T) {
 	})
 }
 
+// The notice that a partner works on the case is the customer's to read: an Estonian customer
+// read "HP hardware service, contracted by us, carries out step 2: …" in English, on the portal
+// and in their record's PDF, and so when it was taken back. Failed before.
+func TestPartnerNoticeInTheCustomersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		sc := newScene(t, backend)
+		must(sc.svc.CreateCaseType(sc.ctx, sc.sys, desk.NewCaseType{Name: "Hardware repair", Team: "Billing",
+			Steps: []desk.Step{{Name: "Diagnosis", Explanation: "We test it."}, {Name: "Hardware repair", Explanation: "A part is replaced.",
+				Translations: map[string]desk.StepWords{"et": {Name: "Riistvara parandus", Explanation: "Osa vahetatakse."}}}}}))
+		if err := sc.svc.SetLanguage(sc.ctx, desk.CustomerActor(sc.mari), "et"); err != nil {
+			t.Fatal(err)
+		}
+		hp := must(sc.svc.CreatePartner(sc.ctx, sc.sys, "HP hardware service"))
+		c := must(sc.svc.OpenCase(sc.ctx, sc.sys, desk.NewCase{CustomerID: sc.mari.ID, Subject: "Sülearvuti hing", Body: "Hing murdus.", Channel: "web",
+			Type: "Hardware repair", OwnerID: sc.ann.ID}))
+		must(sc.svc.AssignPartner(sc.ctx, desk.AgentActor(sc.ann), c.ID, hp.ID, 2))
+		must(sc.svc.AssignPartner(sc.ctx, desk.AgentActor(sc.ann), c.ID, 0, 0))
+		var bodies []string
+		for _, e := range sc.record(c.ID, desk.CustomerActor(sc.mari)) {
+			if e.Kind == desk.KindPartnerAssigned {
+				bodies = append(bodies, e.Body)
+				noEnglish(t, "the partner notice", strings.ReplaceAll(e.Body, "HP hardware service", ""))
+			}
+		}
+		if len(bodies) != 2 || !strings.Contains(bodies[0], "viib läbi etapi 2: Riistvara parandus") {
+			t.Errorf("the customer reads %q", bodies)
+		}
+	})
+}
+
 // Story 13, the contractor: a partner's users see and act on only the cases handed to them —
 // in reads, lists, search and notifications — while the owner stays the owner and hears of it.
 func TestStoryPartnerSeesOnlyWhatIsHanded(t *testing.T) {
