@@ -106,7 +106,7 @@ func (s *Server) waitedText(r *request, seconds int64) string {
 
 // caseWorkText is what a copies_changed, waiting_changed or merged entry says, in the reader's language (the
 // record keeps the desk's English); "" for another kind.
-func (s *Server) caseWorkText(r *request, e desk.Entry) string {
+func caseWorkText(r recordLines, e desk.Entry) string {
 	if d, ok := desk.DataOf[desk.CopiesChangedData](e); ok {
 		to := strings.Join(d.To, ", ")
 		if to == "" {

@@ -331,7 +331,7 @@ func (s *Server) entryView(r *request, e desk.Entry) entryView {
 		d, _ := desk.DataOf[desk.NoteData](e)
 		v.Files = d.Files // an imported private comment's
 	case desk.KindCopiesChanged, desk.KindMerged, desk.KindWaitingChanged:
-		v.Body = s.caseWorkText(r, e)
+		v.Body = caseWorkText(r, e)
 	case desk.KindHandover:
 		d, _ := desk.DataOf[desk.HandoverData](e)
 		v.Missing = d.Missing

@@ -149,6 +149,32 @@ func TestCaseRecordDownloads(t *testing.T) {
 	})
 }
 
+// TestPortalRecordPDFInTheCustomersWords: the customer's PDF says the desk's own lines in the
+// customer's language, as the portal does: an Estonian customer's PDF read "Status open →
+// awaiting_confirmation: a resolution was proposed" in English. Failed before.
+func TestPortalRecordPDFInTheCustomersWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		if _, err := d.Svc.Resolve(context.Background(), desk.AgentActor(sc.ann), sc.kettle.ID, "Uus veekeetja on teel."); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn(sc.mari.Email())
+		id := strconv.FormatInt(sc.kettle.ID, 10)
+		b.get("/portal/cases/" + id) // the page the language is chosen on
+		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
+		text := pdfText(t, []byte(b.get("/portal/cases/"+id+"/export?format=pdf").Body))
+		et := exportCatalog(t, "et")
+		if want := oneLine(fmt.Sprintf(et["portal.status_now"], et["portal.status.awaiting_confirmation"])); !strings.Contains(text, want) {
+			t.Errorf("the customer's PDF does not say %q; its text:\n%s", want, text)
+		}
+		if strings.Contains(text, "a resolution was proposed") || strings.Contains(text, "Status open") {
+			t.Errorf("the customer's PDF has the desk's English; its text:\n%s", text)
+		}
+	})
+}
+
 // TestPortalRecordDownload: the customer downloads their record from the portal. It leaves out
 // the internal note, says plainly which entry it leaves out, and still verifies against the
 // chain's head; the PDF is in the customer's language. Another customer's case is refused.

@@ -306,31 +306,17 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 		default:
 			pe.Who = e.Actor.Name
 		}
+		pe.Body = customerLine(r, e)
 		switch e.Kind {
-		case desk.KindStatusChanged:
-			// The desk's own wording is English; the change itself is said in the reader's language.
-			if d, _ := desk.DataOf[desk.StatusChangedData](e); d.To != "" {
-				pe.Body = r.T("portal.status_now", s.portalStatus(r, d.To))
-			}
 		case desk.KindDocumentAdded:
 			d, _ := desk.DataOf[desk.DocumentAddedData](e)
 			pe.DocID = d.DocumentID
-		case desk.KindMessageIn:
-			pe.Body = portalText(r, e.Body)
-		case desk.KindCopiesChanged, desk.KindMerged:
-			// The desk's own wording is English: the change is said in the reader's language.
-			pe.Body = s.caseWorkText(r, e)
 		case desk.KindMessageOut:
 			d, _ := desk.DataOf[desk.MessageOutData](e)
 			for _, f := range d.Files {
 				if f.DocumentID != 0 {
 					pe.Files = append(pe.Files, f)
 				}
-			}
-		case desk.KindPromiseKept:
-			// The record says "Kept: " in the desk's English before the promise's own words.
-			if words, ok := strings.CutPrefix(e.Body, "Kept: "); ok {
-				pe.Body = r.T("portal.kept_words", words)
 			}
 		}
 		data.Entries = append(data.Entries, pe)
@@ -340,7 +326,36 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 
 // portalText is a customer's message as they read it: the record's "(no text)" for a mail
 // without text is the desk's English, said here in the reader's language.
-func portalText(r *request, body string) string {
+// recordLines translates a record's lines for their reader: a page's request, or a PDF's words.
+type recordLines interface {
+	T(key string, args ...any) string
+	When(t time.Time) string
+	tElse(key, elseKey string) string // key's text, or elseKey's where no catalogue has key
+}
+
+// customerLine is what an entry says to the customer, in their language: the desk's own lines,
+// which the record keeps in English (a status change, copies, a merge, a kept promise, a
+// message with no text), are said in the reader's words; the rest as written. The portal and
+// the customer's PDF of the record both read it.
+func customerLine(l recordLines, e desk.Entry) string {
+	switch e.Kind {
+	case desk.KindStatusChanged:
+		if d, _ := desk.DataOf[desk.StatusChangedData](e); d.To != "" {
+			return l.T("portal.status_now", l.tElse("portal.status."+string(d.To), "portal.status.open"))
+		}
+	case desk.KindMessageIn:
+		return portalText(l, e.Body)
+	case desk.KindCopiesChanged, desk.KindMerged:
+		return caseWorkText(l, e)
+	case desk.KindPromiseKept:
+		if words, ok := strings.CutPrefix(e.Body, "Kept: "); ok {
+			return l.T("portal.kept_words", words)
+		}
+	}
+	return e.Body
+}
+
+func portalText(r recordLines, body string) string {
 	if body == desk.NoText {
 		return r.T("portal.no_text")
 	}
@@ -361,6 +376,8 @@ func (s *Server) portalT(r *request, key, fallback string, args ...any) string {
 func (s *Server) portalRole(r *request, role string) string {
 	return s.portalT(r, "portal.role."+role, "portal.role.agent")
 }
+
+func (r *request) tElse(key, elseKey string) string { return r.s.portalT(r, key, elseKey) }
 
 func (s *Server) portalStatus(r *request, st desk.Status) string {
 	return s.portalT(r, "portal.status."+string(st), "portal.status.open")

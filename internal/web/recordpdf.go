@@ -46,28 +46,30 @@ type pdfWords struct {
 	zone   *time.Location
 }
 
-func (p pdfWords) t(key string, args ...any) string { return p.cat.t(p.reader.Lang, key, args...) }
+func (p pdfWords) T(key string, args ...any) string { return p.cat.t(p.reader.Lang, key, args...) }
 
 // word is key's text, or fallback's when no catalogue has key (a kind with no words of its own).
 func (p pdfWords) word(key, fallback string) string {
 	if _, ok := p.cat["en"][key]; ok {
-		return p.t(key)
+		return p.T(key)
 	}
-	return p.t(fallback)
+	return p.T(fallback)
 }
 
 // when is a time as the reader reads it, with the year and the zone: a document outlives the year.
-func (p pdfWords) when(t time.Time) string {
+func (p pdfWords) When(t time.Time) string {
 	lt := t.In(p.zone)
-	day := p.t(fmt.Sprintf("weekday.%d", lt.Weekday()))
+	day := p.T(fmt.Sprintf("weekday.%d", lt.Weekday()))
 	var date string
 	if p.reader.Lang == "en" {
-		date = fmt.Sprintf("%d %s %d", lt.Day(), p.t(fmt.Sprintf("month.%d", lt.Month())), lt.Year())
+		date = fmt.Sprintf("%d %s %d", lt.Day(), p.T(fmt.Sprintf("month.%d", lt.Month())), lt.Year())
 	} else {
 		date = fmt.Sprintf("%d.%d.%d", lt.Day(), lt.Month(), lt.Year())
 	}
 	return fmt.Sprintf("%s %s %s", day, date, lt.Format("15:04 MST"))
 }
+
+func (p pdfWords) tElse(key, elseKey string) string { return p.word(key, elseKey) }
 
 func (p pdfWords) kind(k desk.EntryKind) string {
 	if p.reader.Customer {
@@ -107,7 +109,7 @@ func recordPDF(cat catalogs, x desk.RecordExport, reader PDFReader) ([]byte, err
 	p.AddUTF8FontFromBytes("go", "B", gobold.TTF)
 	p.AddUTF8FontFromBytes("go", "I", goitalic.TTF)
 	p.AddUTF8FontFromBytes("mono", "", gomono.TTF)
-	title := w.t("export.title", x.Ref)
+	title := w.T("export.title", x.Ref)
 	p.SetTitle(title, true)
 	p.SetCreator("Kept", true)
 	p.SetCreationDate(x.ExportedAt)
@@ -117,7 +119,7 @@ func recordPDF(cat catalogs, x desk.RecordExport, reader PDFReader) ([]byte, err
 		p.SetY(-pdfMargin + 6)
 		p.SetFont("go", "", 8)
 		p.SetTextColor(110, 110, 110)
-		p.CellFormat(0, 4, x.Ref+" · "+w.t("export.page", p.PageNo(), "{nb}"), "", 0, "C", false, 0, "")
+		p.CellFormat(0, 4, x.Ref+" · "+w.T("export.page", p.PageNo(), "{nb}"), "", 0, "C", false, 0, "")
 		p.SetTextColor(0, 0, 0)
 	})
 	p.AddPage()
@@ -132,27 +134,27 @@ func recordPDF(cat catalogs, x desk.RecordExport, reader PDFReader) ([]byte, err
 		p.SetFont("go", "", pdfBodySize)
 		p.MultiCell(0, pdfLine, pdfText(value), "", "L", false)
 	}
-	field(w.t("export.subject"), x.Subject)
+	field(w.T("export.subject"), x.Subject)
 	if x.Customer != "" {
-		field(w.t("export.customer"), x.Customer)
+		field(w.T("export.customer"), x.Customer)
 	}
-	field(w.t("export.status"), w.status(x.Status))
+	field(w.T("export.status"), w.status(x.Status))
 	owner := x.Owner
 	if owner == "" {
-		owner = w.t("export.nobody")
+		owner = w.T("export.nobody")
 	}
-	field(w.t("export.owner"), owner)
-	field(w.t("export.exported"), w.when(x.ExportedAt))
+	field(w.T("export.owner"), owner)
+	field(w.T("export.exported"), w.When(x.ExportedAt))
 	if len(x.Withheld) > 0 {
 		p.Ln(2)
 		p.SetFont("go", "I", pdfBodySize)
-		p.MultiCell(0, pdfLine, w.t("export.withheld_note", len(x.Withheld), len(x.Entries), seqList(x.Withheld)), "", "L", false)
+		p.MultiCell(0, pdfLine, w.T("export.withheld_note", len(x.Withheld), len(x.Entries), seqList(x.Withheld)), "", "L", false)
 	}
 
 	// Every entry.
 	p.Ln(4)
 	p.SetFont("go", "B", 13)
-	p.MultiCell(0, 7, w.t("export.entries"), "", "L", false)
+	p.MultiCell(0, 7, w.T("export.entries"), "", "L", false)
 	for _, e := range x.Entries {
 		p.Ln(2)
 		p.SetDrawColor(200, 200, 200)
@@ -161,21 +163,25 @@ func recordPDF(cat catalogs, x desk.RecordExport, reader PDFReader) ([]byte, err
 		if e.Withheld {
 			p.SetFont("go", "I", pdfBodySize)
 			p.SetTextColor(110, 110, 110)
-			p.MultiCell(0, pdfLine, fmt.Sprintf("#%d · %s", e.Seq, w.t("export.entry_withheld")), "", "L", false)
+			p.MultiCell(0, pdfLine, fmt.Sprintf("#%d · %s", e.Seq, w.T("export.entry_withheld")), "", "L", false)
 			p.SetTextColor(0, 0, 0)
 			continue
 		}
 		who := e.Actor.Name
 		if e.Actor.Kind == desk.ActorSystem || who == "" {
-			who = w.t("export.by_desk")
+			who = w.T("export.by_desk")
 		}
-		head := fmt.Sprintf("#%d · %s · %s · %s", e.Seq, w.when(e.At), w.kind(e.Kind), who)
+		head := fmt.Sprintf("#%d · %s · %s · %s", e.Seq, w.When(e.At), w.kind(e.Kind), who)
 		if e.Internal {
-			head += " · " + w.t("export.internal")
+			head += " · " + w.T("export.internal")
 		}
 		p.SetFont("go", "B", pdfBodySize)
 		p.MultiCell(0, pdfLine, pdfText(head), "", "L", false)
-		if body := strings.TrimSpace(pdfText(e.Body)); body != "" {
+		body := e.Body
+		if w.reader.Customer {
+			body = customerLine(w, e.Entry) // as the portal says it
+		}
+		if body := strings.TrimSpace(pdfText(body)); body != "" {
 			p.SetFont("go", "", pdfBodySize)
 			p.MultiCell(0, pdfLine, body, "", "L", false)
 		}
@@ -184,18 +190,18 @@ func recordPDF(cat catalogs, x desk.RecordExport, reader PDFReader) ([]byte, err
 	// What is needed to check it.
 	p.AddPage()
 	p.SetFont("go", "B", 13)
-	p.MultiCell(0, 7, w.t("export.verify_title"), "", "L", false)
+	p.MultiCell(0, 7, w.T("export.verify_title"), "", "L", false)
 	p.Ln(1)
 	p.SetFont("go", "", pdfBodySize)
-	p.MultiCell(0, pdfLine, w.t("export.verify_how", x.Ref), "", "L", false)
+	p.MultiCell(0, pdfLine, w.T("export.verify_how", x.Ref), "", "L", false)
 	if len(x.Withheld) > 0 {
 		p.Ln(1)
-		p.MultiCell(0, pdfLine, w.t("export.verify_withheld"), "", "L", false)
+		p.MultiCell(0, pdfLine, w.T("export.verify_withheld"), "", "L", false)
 	}
 	p.Ln(3)
 	p.SetFont("go", "B", pdfBodySize)
-	p.CellFormat(14, pdfLine, w.t("export.col_seq"), "B", 0, "L", false, 0, "")
-	p.CellFormat(0, pdfLine, w.t("export.col_hash"), "B", 1, "L", false, 0, "")
+	p.CellFormat(14, pdfLine, w.T("export.col_seq"), "B", 0, "L", false, 0, "")
+	p.CellFormat(0, pdfLine, w.T("export.col_hash"), "B", 1, "L", false, 0, "")
 	for _, e := range x.Entries {
 		p.SetFont("go", "", pdfBodySize)
 		p.CellFormat(14, pdfLine, strconv.FormatInt(e.Seq, 10), "", 0, "L", false, 0, "")
@@ -204,7 +210,7 @@ func recordPDF(cat catalogs, x desk.RecordExport, reader PDFReader) ([]byte, err
 	}
 	p.Ln(3)
 	p.SetFont("go", "B", pdfBodySize)
-	p.MultiCell(0, pdfLine, w.t("export.head", x.HeadSeq), "", "L", false)
+	p.MultiCell(0, pdfLine, w.T("export.head", x.HeadSeq), "", "L", false)
 	p.SetFont("mono", "", pdfHashSize+1)
 	p.MultiCell(0, pdfLine, x.HeadHash, "", "L", false)
 
