@@ -272,7 +272,7 @@ func (s *Service) fileMail(w *work, in *inMail, res *MailResult) error {
 	} else {
 		subject := in.subject
 		if subject == "" {
-			subject = inboundSubject(Inbound{Body: body})
+			subject = mailSubjectOf(msg, body)
 		}
 		var flags []string
 		if len(msg.Problems) > 0 {
@@ -441,6 +441,20 @@ func nonEmpty(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// mailSubjectOf names the case a mail without a subject opens: its first line, or, with no
+// text, the names of what it attached (the record's "(no text; attached: …)" is the desk's
+// English, and the subject is every reply's and the portal's title).
+func mailSubjectOf(msg *mail.Message, body string) string {
+	if strings.TrimSpace(msg.Text) == "" && len(msg.Attachments) > 0 {
+		names := make([]string, 0, len(msg.Attachments))
+		for _, a := range msg.Attachments {
+			names = append(names, a.Filename)
+		}
+		return inboundSubject(Inbound{Body: strings.Join(names, ", ")})
+	}
+	return inboundSubject(Inbound{Body: body})
 }
 
 // mailBody is the text a mail puts on the record.

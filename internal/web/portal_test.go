@@ -656,5 +656,19 @@ func TestPortalMailWithoutTextInTheCustomersLanguage(t *testing.T) {
 		p := b.get("/portal/cases/" + portalID(res.CaseID))
 		p.mustContain(t, "(Tekstita; manused: kann.png)")
 		p.portalLacks(t, "no text")
+
+		// Without a subject too, the case is named by what came: the attachment's name. It was
+		// named "(no text; attached: kann.png)" in English, in the portal and in every reply's
+		// subject. Failed before.
+		raw = strings.Replace(strings.Replace(raw, "Subject: Foto\r\n", "", 1), "notext-1@", "notext-2@", 1)
+		res, err = d.Svc.ReceiveMail(ctx, mail.Delivery{From: "mari@example.ee", To: []string{"support@desk.test"}, Raw: []byte(raw)})
+		if err != nil || res.CaseID == 0 {
+			t.Fatalf("receive: %+v, %v", res, err)
+		}
+		v, err := d.Svc.Case(ctx, desk.SystemActor(), res.CaseID)
+		if err != nil || v.Subject != "kann.png" {
+			t.Errorf("the case of a mail with neither subject nor text is named %q (%v)", v.Subject, err)
+		}
+		b.get("/portal/cases/"+portalID(res.CaseID)).portalLacks(t, "no text")
 	})
 }
