@@ -39,8 +39,9 @@ type PortalLinkResult struct {
 	Link       string // the link, when no relay could carry it (for a demo's log); "" otherwise
 }
 
-// PortalLinkMail is how sign-in links are written and reported. The web pages give it to the
-// service (SetPortalLinkMail), since the mail's texts are in their catalogue.
+// PortalLinkMail is how sign-in links, and the other mails whose words are in the pages'
+// catalogue, are written and reported. The web pages give it to the service
+// (SetPortalLinkMail), since the mail's texts are in their catalogue.
 type PortalLinkMail struct {
 	// Compose writes the mail's subject and text, in lang, around the link.
 	Compose func(lang, link string, expires time.Time) (subject, text string)
@@ -55,6 +56,9 @@ type PortalLinkMail struct {
 	// ComposeEmbed writes the mail with the link that confirms a request sent from the
 	// embeddable page (embed.go), in lang.
 	ComposeEmbed func(lang, link string, expires time.Time) (subject, text string)
+	// ComposeReminder writes the mail reminding a promise's owner that it falls due: the
+	// case's ref, the promise's words and due time, in the owner's language and zone.
+	ComposeReminder func(lang string, zone *time.Location, ref, words string, due time.Time) (subject, text string)
 }
 
 // SetPortalLinkMail sets how sign-in links are written and reported; call it before serving.

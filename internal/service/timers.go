@@ -61,10 +61,19 @@ func (s *Service) remindPromise(w *work, t store.Timer) error {
 	if err := w.tx.Notify(w.ctx, n); err != nil {
 		return err
 	}
-	// The reminder reaches the owner's inbox too; its id is unique per promise and reminder time.
+	// The reminder reaches the owner's inbox too, in their language (its words are the pages'
+	// catalogue's; in English where no pages compose it); its id is unique per promise and
+	// reminder time.
 	m := agentMail{to: owner, caseID: p.CaseID, text: body,
 		subject:   fmt.Sprintf("Reminder: a promise on %s is due in %s", desk.CaseRef(p.CaseID), desk.RoundDuration(p.DueAt.Sub(w.now))),
 		messageID: fmt.Sprintf("reminder.%d.%d@%s", p.ID, t.DueAt.Unix(), s.mailDomain())}
+	if pm := s.portalMail.Load(); pm != nil && pm.ComposeReminder != nil && s.mailCfg.Outbound {
+		lang, err := w.tx.AgentLang(w.ctx, owner.ID)
+		if err != nil {
+			return err
+		}
+		m.subject, m.text = pm.ComposeReminder(lang, owner.Location(), desk.CaseRef(p.CaseID), p.Words, p.DueAt)
+	}
 	if err := s.mailAgent(w, m); err != nil {
 		return err
 	}

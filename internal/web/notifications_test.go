@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keptdesk/kept/internal/desk"
+	"github.com/keptdesk/kept/internal/jobs"
 	"github.com/keptdesk/kept/internal/mail"
 	"github.com/keptdesk/kept/internal/service"
 	"github.com/keptdesk/kept/internal/store"
@@ -223,4 +225,41 @@ func TestNotificationDurationInReadersLanguage(t *testing.T) {
 			t.Errorf("%s: the page shows Go's duration", lang)
 		}
 	}
+}
+
+// TestReminderMailInTheOwnersLanguage: the mail reminding an agent of their promise is in the
+// agent's language, the due time in their zone: an Estonian agent got "Reminder: a promise on
+// K-1001 is due in 1h" with an English weekday. Failed before.
+func TestReminderMailInTheOwnersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		ctx := context.Background()
+		if err := d.Svc.SetLanguage(ctx, desk.AgentActor(sc.ann), "et"); err != nil {
+			t.Fatal(err)
+		}
+		d.Clock.Set(sc.promise.DueAt.Add(-30 * time.Minute)) // past the reminder an hour before
+		if _, err := jobs.NewRunner(d.St, d.Clock, slog.New(slog.DiscardHandler), d.Svc.Handlers()).RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range caseMails(t, d, sc.kettle.ID) {
+			if m.To != sc.ann.Email {
+				continue
+			}
+			msg, err := mail.Parse(m.Raw, mail.DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, msg.Subject+"\n"+msg.Text)
+		}
+		if len(got) == 0 {
+			t.Fatal("no reminder mailed to Ann")
+		}
+		for _, m := range got {
+			if !strings.Contains(m, "Meeldetuletus: juhtumi "+sc.kettle.Ref) || strings.Contains(m, "Reminder") || strings.Contains(m, "If it cannot") {
+				t.Errorf("the reminder is not in Estonian:\n%s", m)
+			}
+		}
+	})
 }

@@ -92,6 +92,17 @@ func (s *Server) resetMail(lang, link string, _ time.Time) (string, string) {
 	return s.cat.t(lang, "reset.mail.subject"), s.cat.t(lang, "reset.mail.text", link, int(service.PasswordResetLength/time.Minute))
 }
 
+// reminderMail writes the mail reminding a promise's owner that it falls due, in their language,
+// the due time in their zone.
+func (s *Server) reminderMail(lang string, zone *time.Location, ref, words string, due time.Time) (string, string) {
+	if _, ok := s.cat[lang]; !ok {
+		lang = "en"
+	}
+	r := &request{s: s, lang: lang, zone: zone} // a page's words without a page
+	when := r.When(due) + " " + due.In(zone).Format("MST")
+	return r.T("notif.mail.promise_reminder", ref, when), r.T("notif.detail.promise_reminder", ref, words, when)
+}
+
 // resetDone logs what became of a reset request (the asker was told the same whatever it was).
 func (s *Server) resetDone(res service.PortalLinkResult) {
 	s.logLinkDone(res, linkLog{

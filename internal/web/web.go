@@ -82,7 +82,7 @@ func New(svc *service.Service, log *slog.Logger, m *metrics.Metrics, opts Option
 		s.sso = &sso{opts: opts.SSO}
 	}
 	// Sign-in links are mailed by a timer (see portalRequestLink), in the pages' words.
-	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone,
+	svc.SetPortalLinkMail(service.PortalLinkMail{Compose: s.portalLinkMail, Done: s.portalLinkDone, ComposeReset: s.resetMail, ResetDone: s.resetDone, ComposeReminder: s.reminderMail,
 		ComposeEmbed: s.embedMail})
 	if opts.BaseURL != "" {
 		svc.SetLinkBase(opts.BaseURL) // links in mails that commands write (agreement.go)
