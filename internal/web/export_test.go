@@ -175,6 +175,32 @@ func TestPortalRecordPDFInTheCustomersWords(t *testing.T) {
 	})
 }
 
+// TestPortalReferenceInTheCustomersWords: a reference given with a case is on the record as the
+// desk's "invoice: INV-77"; the customer reads its kind in their language, on the portal page
+// and in their PDF. Failed before ("invoice: INV-77" on both).
+func TestPortalReferenceInTheCustomersWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		if _, err := d.Svc.AddCaseReference(context.Background(), desk.AgentActor(sc.ann), sc.kettle.ID, desk.Reference{Kind: "invoice", Value: "INV-77"}); err != nil {
+			t.Fatal(err)
+		}
+		b := d.browser()
+		b.portalSignIn(sc.mari.Email())
+		id := strconv.FormatInt(sc.kettle.ID, 10)
+		b.get("/portal/cases/" + id)
+		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
+		et := exportCatalog(t, "et")
+		want := et["portal.refkind.invoice"] + ": INV-77"
+		p := b.get("/portal/cases/" + id)
+		p.mustContain(t, want)
+		p.portalLacks(t, "invoice: INV-77")
+		if text := pdfText(t, []byte(b.get("/portal/cases/"+id+"/export?format=pdf").Body)); !strings.Contains(text, want) || strings.Contains(text, "invoice: INV-77") {
+			t.Errorf("the customer's PDF does not say %q; its text:\n%s", want, text)
+		}
+	})
+}
+
 // TestPortalRecordDownload: the customer downloads their record from the portal. It leaves out
 // the internal note, says plainly which entry it leaves out, and still verifies against the
 // chain's head; the PDF is in the customer's language. Another customer's case is refused.

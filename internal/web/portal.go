@@ -330,18 +330,26 @@ func (s *Server) showPortalCase(w http.ResponseWriter, r *request, id int64, sta
 type recordLines interface {
 	T(key string, args ...any) string
 	When(t time.Time) string
-	tElse(key, elseKey string) string // key's text, or elseKey's where no catalogue has key
+	tOr(key, otherwise string) string // key's text, or otherwise where no catalogue has key
 }
 
 // customerLine is what an entry says to the customer, in their language: the desk's own lines,
 // which the record keeps in English (a status change, copies, a merge, a kept promise, a
-// message with no text), are said in the reader's words; the rest as written. The portal and
-// the customer's PDF of the record both read it.
+// message with no text, a reference's or a document's kind), are said in the reader's words;
+// the rest as written. The portal and the customer's PDF of the record both read it.
 func customerLine(l recordLines, e desk.Entry) string {
 	switch e.Kind {
 	case desk.KindStatusChanged:
 		if d, _ := desk.DataOf[desk.StatusChangedData](e); d.To != "" {
-			return l.T("portal.status_now", l.tElse("portal.status."+string(d.To), "portal.status.open"))
+			return l.T("portal.status_now", l.tOr("portal.status."+string(d.To), l.T("portal.status.open")))
+		}
+	case desk.KindReferenceAdded:
+		if d, ok := desk.DataOf[desk.ReferenceAddedData](e); ok && d.Kind != "" {
+			return l.tOr("portal.refkind."+d.Kind, d.Kind) + ": " + d.Value // a case type's own kind as it is named
+		}
+	case desk.KindDocumentAdded:
+		if d, ok := desk.DataOf[desk.DocumentAddedData](e); ok && d.Kind != "" {
+			return l.tOr("portal.dockind."+d.Kind, d.Kind) + ": " + d.Filename
 		}
 	case desk.KindMessageIn:
 		return portalText(l, e.Body)
@@ -376,8 +384,6 @@ func (s *Server) portalT(r *request, key, fallback string, args ...any) string {
 func (s *Server) portalRole(r *request, role string) string {
 	return s.portalT(r, "portal.role."+role, "portal.role.agent")
 }
-
-func (r *request) tElse(key, elseKey string) string { return r.s.portalT(r, key, elseKey) }
 
 func (s *Server) portalStatus(r *request, st desk.Status) string {
 	return s.portalT(r, "portal.status."+string(st), "portal.status.open")

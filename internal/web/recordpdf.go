@@ -69,7 +69,13 @@ func (p pdfWords) When(t time.Time) string {
 	return fmt.Sprintf("%s %s %s", day, date, lt.Format("15:04 MST"))
 }
 
-func (p pdfWords) tElse(key, elseKey string) string { return p.word(key, elseKey) }
+// tOr is key's text, or otherwise where no catalogue has key.
+func (p pdfWords) tOr(key, otherwise string) string {
+	if _, ok := p.cat["en"][key]; ok {
+		return p.T(key)
+	}
+	return otherwise
+}
 
 func (p pdfWords) kind(k desk.EntryKind) string {
 	if p.reader.Customer {
