@@ -1052,7 +1052,7 @@ func (im *importer) files(c *desk.Case, by desk.Actor, e ImportEntry) ([]desk.Fi
 }
 
 // importSubject is the case's subject: the source's, else its first message's subject or
-// first line.
+// first line, else the source's number.
 func importSubject(in ImportCase, entries []ImportEntry) string {
 	s := strings.TrimSpace(in.Subject)
 	for _, e := range entries {
@@ -1065,7 +1065,7 @@ func importSubject(in ImportCase, entries []ImportEntry) string {
 		}
 	}
 	if s == "" {
-		s = fmt.Sprintf("%s %s", in.SourceID, "(no subject)")
+		s = "#" + in.SourceID // the customer reads it as their case's title: no English words
 	}
 	return truncateRunes(strings.Join(strings.Fields(importText(s)), " "), 200)
 }
