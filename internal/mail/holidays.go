@@ -53,7 +53,9 @@ func HolidayDates(data []byte, from, until time.Time) ([]string, error) {
 			return nil, fmt.Errorf("read the repeat rule of %q: %w", summaryOf(ev), err)
 		}
 		if rules != nil {
-			starts = rules.Between(from.AddDate(0, 0, -days), until, true)
+			if starts, err = occurrences(rules.Iterator(), from.AddDate(0, 0, -days), until); err != nil {
+				return nil, fmt.Errorf("the repeat rule of %q: %w", summaryOf(ev), err)
+			}
 		}
 		for _, s := range starts {
 			for d := range days {
@@ -77,6 +79,29 @@ func HolidayDates(data []byte, from, until time.Time) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// maxOccurrences bounds how far a repeat rule is followed: a rule repeating every second was
+// unrolled in full before the window was looked at (5 s and 1 GB for one repeating every ten
+// seconds). A yearly or daily holiday from decades back stays far below it.
+const maxOccurrences = 100_000
+
+// occurrences are the starts next gives from from until until, followed at most
+// maxOccurrences times from the rule's first.
+func occurrences(next func() (time.Time, bool), from, until time.Time) ([]time.Time, error) {
+	var out []time.Time
+	for n := 0; ; n++ {
+		s, ok := next()
+		if !ok || s.After(until) {
+			return out, nil
+		}
+		if n == maxOccurrences {
+			return nil, errors.New("it repeats too often for a holiday (whole days off repeat at most daily)")
+		}
+		if !s.Before(from) {
+			out = append(out, s)
+		}
+	}
 }
 
 // isDate reports whether a start is a whole day (VALUE=DATE, or the bare eight digits).

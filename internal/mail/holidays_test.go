@@ -3,6 +3,7 @@ package mail
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -39,5 +40,26 @@ func TestHolidayDates(t *testing.T) {
 	daily := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:d\r\nDTSTAMP:20261101T090000Z\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	if _, err := HolidayDates([]byte(daily), from, from.AddDate(5, 0, 0)); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("a daily rule over five years: %v", err)
+	}
+}
+
+// TestHolidayRuleRepeatingBySeconds: a whole-day event repeating every ten seconds is refused
+// quickly, the rule followed only so far. It was unrolled in full first: 5 s of CPU and about
+// 1 GB for one team-settings request, longer the more often it repeated.
+func TestHolidayRuleRepeatingBySeconds(t *testing.T) {
+	from := time.Date(2026, 12, 5, 19, 0, 0, 0, time.UTC)
+	for _, rule := range []string{"FREQ=SECONDLY;INTERVAL=10", "FREQ=SECONDLY", "FREQ=MINUTELY"} {
+		ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20261101T090000Z\r\nDTSTART;VALUE=DATE:20250101\r\nRRULE:" +
+			rule + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		before := m.TotalAlloc
+		if _, err := HolidayDates([]byte(ics), from.AddDate(-1, 0, 0), from.AddDate(3, 0, 0)); err == nil || !strings.Contains(err.Error(), "repeats too often") {
+			t.Errorf("%s: %v", rule, err)
+		}
+		runtime.ReadMemStats(&m)
+		if got := m.TotalAlloc - before; got > 256<<20 {
+			t.Errorf("%s: reading the calendar allocated %d MB", rule, got>>20)
+		}
 	}
 }
