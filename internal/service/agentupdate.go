@@ -82,6 +82,10 @@ func applyAgentUpdate(w *work, a *desk.Agent, in AgentUpdate) error {
 		if (role == desk.RolePartner) != (a.Role == desk.RolePartner) {
 			return desk.Invalid("role", "a partner user stays a partner user (and an agent never becomes one): add a new account")
 		}
+		if a.Role == desk.RoleAdmin && role != desk.RoleAdmin && w.actor.ID == a.ID && w.actor.Kind == desk.ActorAgent {
+			// As nobody deactivates themselves: the only admin could leave the desk without one.
+			return desk.Invalid("role", "you cannot take away your own admin role; ask another admin")
+		}
 		a.Role = role
 	}
 	if in.Team != nil {

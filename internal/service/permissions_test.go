@@ -332,6 +332,14 @@ func TestUpdateAgentByTheTable(t *testing.T) {
 		if a, err := d.svc.UpdateAgent(ctx, mia, d.lea.ID, service.AgentUpdate{Active: &no}); err != nil || a.Active {
 			t.Errorf("Mia deactivates Lea, below her: %v (active %v)", err, a.Active)
 		}
+		// As no one deactivates themselves, no admin takes away their own admin role: the desk's
+		// only admin made themselves an agent (200), and then nobody could manage the desk.
+		if _, err := d.svc.UpdateAgent(ctx, desk.AgentActor(d.hele), d.hele.ID, service.AgentUpdate{Role: &manager}); errKind(err) != desk.KindInvalid {
+			t.Errorf("the admin makes herself a manager: %v, want refused", err)
+		}
+		if a := must(d.svc.Agent(ctx, desk.AgentActor(d.hele), d.hele.ID)); a.Role != desk.RoleAdmin {
+			t.Errorf("the admin is now %s", a.Role)
+		}
 	})
 }
 
