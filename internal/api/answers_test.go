@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,22 @@ func TestCaseListJSON(t *testing.T) {
 		}
 		if got = append(got, '\n'); !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("wrote\n%s\nencoding/json writes\n%s", got, want.Bytes())
+		}
+	}
+}
+
+// TestSecondsBeyondADuration: a count of seconds no duration holds keeps its sign, so the
+// rules refuse it or read it as the longest, instead of the value it wrapped round to
+// (-9223372036854775808 seconds was 0: "no target", accepted).
+func TestSecondsBeyondADuration(t *testing.T) {
+	for _, c := range []struct {
+		in   int64
+		want time.Duration
+	}{
+		{3600, time.Hour}, {-60, -time.Minute}, {math.MinInt64, math.MinInt64}, {18446744074 / 2, math.MaxInt64}, {math.MaxInt64, math.MaxInt64},
+	} {
+		if got := seconds(&c.in); *got != c.want {
+			t.Errorf("seconds(%d) = %v, want %v", c.in, *got, c.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -53,12 +54,23 @@ func since(r *http.Request) (time.Time, error) {
 	return t, err
 }
 
-// seconds is a duration given in seconds, nil when not given (the setting stays).
+// seconds is a duration given in seconds, nil when not given (the setting stays). A count no
+// duration holds (past 292 years either way) is held at the longest one of its sign: it wrapped
+// round to another value (-9223372036854775808 to 0, "none"), which was then accepted.
 func seconds(s *int64) *time.Duration {
 	if s == nil {
 		return nil
 	}
-	d := time.Duration(*s) * time.Second
+	const most = math.MaxInt64 / int64(time.Second)
+	var d time.Duration
+	switch {
+	case *s > most:
+		d = math.MaxInt64
+	case *s < -most:
+		d = math.MinInt64
+	default:
+		d = time.Duration(*s) * time.Second
+	}
 	return &d
 }
 
