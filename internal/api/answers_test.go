@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,20 @@ func TestSecondsBeyondADuration(t *testing.T) {
 		if got := seconds(&c.in); *got != c.want {
 			t.Errorf("seconds(%d) = %v, want %v", c.in, *got, c.want)
 		}
+	}
+}
+
+// TestDecodeSaysBase64InItsWords: a file's content that is not base64 is refused in the API's
+// words, not with the decoder's ("the body could not be read: illegal base64 data at input
+// byte 0" before).
+func TestDecodeSaysBase64InItsWords(t *testing.T) {
+	var dst struct {
+		Content []byte `json:"content"`
+	}
+	r, _ := http.NewRequest("POST", "/", strings.NewReader(`{"content": " "}`))
+	err := decode(r, &dst)
+	e, ok := desk.AsError(err)
+	if !ok || e.Kind != kindBadRequest || strings.Contains(e.Message, "illegal base64") || !strings.Contains(e.Message, "not base64") {
+		t.Errorf("decode: %v", err)
 	}
 }

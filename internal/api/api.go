@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -430,6 +431,7 @@ func decode(r *http.Request, dst any) error {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		var tooBig *http.MaxBytesError
+		var b64 base64.CorruptInputError
 		switch {
 		case errors.As(err, &tooBig):
 			return &desk.Error{Kind: kindBadRequest, Code: "too_large", Message: "the request body is larger than " + strconv.FormatInt(tooBig.Limit>>20, 10) + " MiB"}
@@ -439,6 +441,10 @@ func decode(r *http.Request, dst any) error {
 			return badRequest(typ.Field, "must be "+jsonKind(typ.Type.Kind().String())+", not "+typ.Value)
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return badRequest("", "a JSON object is required as the body")
+		case errors.As(err, &b64):
+			// A file's bytes given as base64 (encoding/json's []byte) that are not: said in the
+			// API's words, not the decoder's.
+			return badRequest("", "a file's content is not base64 (RFC 4648): a wrong character at its byte "+strconv.FormatInt(int64(b64), 10))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return badRequest(field, "is not a field of this call (see /api/v1/openapi.json)")

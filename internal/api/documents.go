@@ -129,7 +129,7 @@ func readJSONDocument(r *http.Request) (upload, error) {
 	if err != nil {
 		// Unpadded base64 is common enough to take as well.
 		if content, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(in.ContentBase64, "=")); err != nil {
-			return upload{}, badRequest("content_base64", "is not base64 (RFC 4648): "+err.Error())
+			return upload{}, badRequest("content_base64", "is not base64 (RFC 4648)")
 		}
 	}
 	return upload{kind: in.Kind, filename: in.Filename, contentType: in.ContentType, caseID: int64(in.CaseID), content: content}, nil
@@ -141,7 +141,7 @@ const maxFormField = 4 << 10
 func readMultipartDocument(r *http.Request) (upload, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return upload{}, badRequest("", "the multipart body could not be read: "+err.Error())
+		return upload{}, badRequest("", "the body is not a complete multipart/form-data upload (with its boundary in Content-Type)")
 	}
 	var up upload
 	haveFile := false
@@ -208,7 +208,7 @@ func uploadReadError(err error) error {
 		return &desk.Error{Kind: kindBadRequest, Code: "too_large", Field: "content",
 			Message: "the request body is larger than " + strconv.FormatInt(tooBig.Limit>>20, 10) + " MiB"}
 	}
-	return badRequest("", "the multipart body could not be read: "+err.Error())
+	return badRequest("", "the body is not a complete multipart/form-data upload")
 }
 
 // downloadDocument answers a document's bytes, always as a download: an uploaded file is the
