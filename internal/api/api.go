@@ -584,6 +584,9 @@ func pathID(r *http.Request, name string) (int64, error) {
 	if id, ok := desk.ParseCaseRef(v); ok {
 		return id, nil
 	}
+	if len(v) > 64 { // said back, not echoed whole (a path of 100 KB was)
+		v = strings.ToValidUTF8(v[:64], "") + "…"
+	}
 	return 0, &desk.Error{Kind: desk.KindNotFound, Code: "not_found", Message: "no object " + strconv.Quote(v)}
 }
 
