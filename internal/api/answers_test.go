@@ -113,3 +113,13 @@ func TestDecodeSaysBase64InItsWords(t *testing.T) {
 		t.Errorf("decode: %v", err)
 	}
 }
+
+// TestNULEscapes: a JSON text holds a NUL character only as the escape \u0000, never as an
+// escaped backslash before u0000.
+func TestNULEscapes(t *testing.T) {
+	for in, want := range map[string]bool{`{"a":"x\u0000y"}`: true, `{"a":"\\u0000"}`: false, `{"a":"\\\u0000"}`: true, `{"a":"\u00001"}`: true, `{"a":"\u0001"}`: false, `\`: false} {
+		if got := nulEscape([]byte(in)); got != want {
+			t.Errorf("nulEscape(%s) = %v, want %v", in, got, want)
+		}
+	}
+}

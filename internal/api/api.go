@@ -153,6 +153,10 @@ func (s *Server) wrap(rt route) http.Handler {
 	return s.plain(rt.path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		if strings.Contains(r.URL.Path, "\x00") || strings.Contains(r.URL.RawQuery, "%00") {
+			writeError(w, errNUL)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.deadline)
 		defer cancel()
 		r = r.WithContext(ctx)
@@ -423,18 +427,44 @@ func badRequest(field, msg string) error {
 	return &desk.Error{Kind: kindBadRequest, Code: "bad_request", Field: field, Message: msg}
 }
 
+// errNUL refuses a text holding a NUL character: no text of the desk may, and PostgreSQL
+// refuses one in text, so the command failed with a server error (on SQLite it was stored).
+var errNUL = badRequest("", "a text holds a NUL character (U+0000), which no text of the desk may")
+
+// nulEscape reports whether a JSON text holds a string with a NUL character: JSON writes one
+// only as the escape \u0000 (an escaped backslash before u0000 is not one).
+func nulEscape(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 == len(b) {
+			continue
+		}
+		if b[i+1] == 'u' && bytes.HasPrefix(b[i+2:], []byte("0000")) {
+			return true
+		}
+		i++ // the escaped character
+	}
+	return false
+}
+
 // decode reads a JSON body into dst, refusing unknown fields and naming what is wrong.
 func decode(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &desk.Error{Kind: kindBadRequest, Code: "too_large", Message: "the request body is larger than " + strconv.FormatInt(tooBig.Limit>>20, 10) + " MiB"}
+	} else if err != nil {
+		return badRequest("", "the body could not be read whole")
+	}
+	if nulEscape(body) {
+		return errNUL
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
-		var tooBig *http.MaxBytesError
 		var b64 base64.CorruptInputError
 		switch {
-		case errors.As(err, &tooBig):
-			return &desk.Error{Kind: kindBadRequest, Code: "too_large", Message: "the request body is larger than " + strconv.FormatInt(tooBig.Limit>>20, 10) + " MiB"}
 		case errors.As(err, &syn):
 			return badRequest("", "the body is not valid JSON (at byte "+strconv.FormatInt(syn.Offset, 10)+")")
 		case errors.As(err, &typ):

@@ -441,3 +441,27 @@ func TestReadyz(t *testing.T) {
 		}
 	})
 }
+
+// TestNULRefused: a text with a NUL character, in a body, a query or a path, is refused with a
+// 400 naming it. PostgreSQL refuses NUL in text, so each such request failed there with a 500
+// (92 of them over 41 routes, found by sending every route bad input); SQLite stored it.
+func TestNULRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{
+			{"POST", "/api/v1/customers", map[string]any{"name": "Mari\u0000Mets", "email": "mari@example.ee"}},
+			{"POST", "/api/v1/partners", map[string]any{"name": "Fix\u0000It"}},
+			{"GET", "/api/v1/cases?status=%00", nil},
+			{"GET", "/api/v1/promises?team=a%00b", nil},
+			{"PATCH", "/api/v1/teams/a%00b", map[string]any{"timezone": "Europe/Tallinn"}},
+		} {
+			status, out := d.do(c.method, c.path, d.token, c.body)
+			if _, _, msg := errorOf(out); status != http.StatusBadRequest || !strings.Contains(msg, "NUL") {
+				t.Errorf("%s %s: %d %v, want 400 naming the NUL", c.method, c.path, status, out)
+			}
+		}
+	})
+}

@@ -184,6 +184,9 @@ func readMultipartDocument(r *http.Request) (upload, error) {
 	if !haveFile {
 		return upload{}, desk.Invalid("file", "attach the document as a file part named \"file\"")
 	}
+	if strings.ContainsRune(up.kind+up.filename+up.contentType, 0) {
+		return upload{}, errNUL
+	}
 	return up, nil
 }
 

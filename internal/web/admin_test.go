@@ -247,3 +247,24 @@ func TestAdminCaseTypesAndCanned(t *testing.T) {
 		}
 	})
 }
+
+// TestNULInAFormRefused: a form whose text holds a NUL character is refused with the page's
+// 422, on every page at once. PostgreSQL refuses NUL in text, so such a post failed there with
+// a 500; SQLite stored it.
+func TestNULInAFormRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newDesk(t, backend)
+		b := d.browser()
+		b.signIn(d.Admin.Email, adminPassword)
+		b.get("/admin/canned")
+		if p := b.post("/admin/canned", url.Values{"name": {"Th\x00anks"}, "body": {"Thank you."}}); p.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a canned reply named with a NUL: %d", p.Status)
+		}
+		if p := b.get("/?team=%00"); p.Status != http.StatusUnprocessableEntity {
+			t.Errorf("the inbox asked for a team with a NUL: %d", p.Status)
+		}
+		if list, err := d.Svc.CannedReplies(context.Background(), desk.AgentActor(d.Admin)); err != nil || len(list) != 0 {
+			t.Errorf("canned replies: %v %v", list, err)
+		}
+	})
+}

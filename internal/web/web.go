@@ -470,6 +470,10 @@ func (s *Server) serveChecked(route string, need desk.ActorKind, fn pageFunc, cs
 			}
 			return
 		}
+		if holdsNUL(hr) {
+			s.renderError(sw, r, desk.Invalid("", "a text holds a NUL character (U+0000), which no text of the desk may"))
+			return
+		}
 		if !safeMethod(hr.Method) && !csrfOK(r) {
 			s.renderError(sw, r, &desk.Error{Kind: desk.KindForbidden, Code: "csrf",
 				Message: r.T("error.csrf")})
@@ -507,6 +511,29 @@ func tooLarge(r *http.Request) bool {
 	}
 	var big *http.MaxBytesError
 	return errors.As(err, &big)
+}
+
+// holdsNUL reports whether a request's path, query or form (parsed above for a post) holds a
+// NUL character: no text of the desk may, and PostgreSQL refuses one in text, so the page
+// failed with a server error.
+func holdsNUL(r *http.Request) bool {
+	if strings.Contains(r.URL.Path, "\x00") || strings.Contains(r.URL.RawQuery, "%00") {
+		return true
+	}
+	forms := []url.Values{r.PostForm}
+	if r.MultipartForm != nil {
+		forms = append(forms, r.MultipartForm.Value)
+	}
+	for _, form := range forms {
+		for _, vs := range form {
+			for _, v := range vs {
+				if strings.ContainsRune(v, 0) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // signInFirst sends a visitor without the right session to the matching sign-in page, and
