@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
@@ -153,7 +154,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	return s.plain(rt.path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		if strings.Contains(r.URL.Path, "\x00") || strings.Contains(r.URL.RawQuery, "%00") {
+		if unreadableText(r) {
 			writeError(w, errNUL)
 			return
 		}
@@ -427,9 +428,26 @@ func badRequest(field, msg string) error {
 	return &desk.Error{Kind: kindBadRequest, Code: "bad_request", Field: field, Message: msg}
 }
 
-// errNUL refuses a text holding a NUL character: no text of the desk may, and PostgreSQL
-// refuses one in text, so the command failed with a server error (on SQLite it was stored).
-var errNUL = badRequest("", "a text holds a NUL character (U+0000), which no text of the desk may")
+// errNUL refuses a text holding a NUL character or bytes that are not UTF-8: no text of the
+// desk may, and PostgreSQL refuses both in text, so the command failed with a server error (on
+// SQLite it was stored). A JSON body's strings are UTF-8 once decoded; its NUL is checked in
+// decode.
+var errNUL = badRequest("", "a text holds a NUL character (U+0000) or bytes that are not UTF-8, which no text of the desk may")
+
+// unreadableText reports whether the path or a query value holds a NUL or is not UTF-8.
+func unreadableText(r *http.Request) bool {
+	if strings.ContainsRune(r.URL.Path, 0) || !utf8.ValidString(r.URL.Path) {
+		return true
+	}
+	for _, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // nulEscape reports whether a JSON text holds a string with a NUL character: JSON writes one
 // only as the escape \u0000 (an escaped backslash before u0000 is not one).

@@ -79,8 +79,8 @@ func ValidateCaseType(in NewCaseType, now time.Time) (CaseType, error) {
 			ct.RequiredReferences = append(ct.RequiredReferences, k)
 		}
 	}
-	if in.ResponseTarget < 0 || (in.ResponseTarget > 0 && in.ResponseTarget < time.Minute) {
-		return ct, Invalid("response_target_s", "must be at least 60 seconds (or 0 for the team's)")
+	if in.ResponseTarget < 0 || (in.ResponseTarget > 0 && in.ResponseTarget < time.Minute) || in.ResponseTarget > LongestTarget {
+		return ct, Invalid("response_target_s", "must be between 60 seconds and 366 days (or 0 for the team's)")
 	}
 	ct.ResponseTarget, ct.ResponseTargetS = in.ResponseTarget, int64(in.ResponseTarget/time.Second)
 	if len(in.Steps) > 30 {

@@ -45,3 +45,8 @@ func (s TeamSettings) ForType(typeTarget time.Duration) TeamSettings {
 func DefaultTeamSettings() TeamSettings {
 	return TeamSettings{ResponseTarget: 24 * time.Hour, RepeatContacts: 2, RepeatWindow: 7 * 24 * time.Hour, ReviewShare: 5, ReminderOffsets: []time.Duration{24 * time.Hour, time.Hour}, ConfirmWait: 7 * 24 * time.Hour}
 }
+
+// LongestTarget bounds a response or resolution target and the wait for a confirmation: longer
+// ones mean nothing to a customer, and the store keeps them in seconds as 32-bit numbers (a
+// target of 2^31 seconds or more failed to store on PostgreSQL, with a server error).
+const LongestTarget = 366 * 24 * time.Hour

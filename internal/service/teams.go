@@ -91,20 +91,20 @@ func holidaysFromCalendar(in TeamSettingsIn, current []string, now time.Time) ([
 // applyTeamSettings checks what a change of team settings gives and applies it to t.
 func applyTeamSettings(t *desk.TeamSettings, in TeamSettingsIn) error {
 	if in.ResponseTarget != nil {
-		if *in.ResponseTarget < time.Minute {
-			return desk.Invalid("response_target_s", "must be at least 60 seconds")
+		if *in.ResponseTarget < time.Minute || *in.ResponseTarget > desk.LongestTarget {
+			return desk.Invalid("response_target_s", "must be between 60 seconds and 366 days")
 		}
 		t.ResponseTarget = *in.ResponseTarget
 	}
 	if in.ResolutionTarget != nil {
-		if r := *in.ResolutionTarget; r != 0 && r < time.Minute {
-			return desk.Invalid("resolution_target_s", "must be at least 60 seconds, or 0 for none")
+		if r := *in.ResolutionTarget; r != 0 && (r < time.Minute || r > desk.LongestTarget) {
+			return desk.Invalid("resolution_target_s", "must be between 60 seconds and 366 days, or 0 for none")
 		}
 		t.ResolutionTarget = *in.ResolutionTarget
 	}
 	if in.ConfirmWait != nil {
-		if *in.ConfirmWait < time.Hour {
-			return desk.Invalid("confirm_wait_s", "must be at least 3600 seconds")
+		if *in.ConfirmWait < time.Hour || *in.ConfirmWait > desk.LongestTarget {
+			return desk.Invalid("confirm_wait_s", "must be between 3600 seconds and 366 days")
 		}
 		t.ConfirmWait = *in.ConfirmWait
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
@@ -470,8 +471,8 @@ func (s *Server) serveChecked(route string, need desk.ActorKind, fn pageFunc, cs
 			}
 			return
 		}
-		if holdsNUL(hr) {
-			s.renderError(sw, r, desk.Invalid("", "a text holds a NUL character (U+0000), which no text of the desk may"))
+		if unreadableText(hr) {
+			s.renderError(sw, r, desk.Invalid("", "a text holds a NUL character (U+0000) or bytes that are not UTF-8, which no text of the desk may"))
 			return
 		}
 		if !safeMethod(hr.Method) && !csrfOK(r) {
@@ -513,21 +514,21 @@ func tooLarge(r *http.Request) bool {
 	return errors.As(err, &big)
 }
 
-// holdsNUL reports whether a request's path, query or form (parsed above for a post) holds a
-// NUL character: no text of the desk may, and PostgreSQL refuses one in text, so the page
-// failed with a server error.
-func holdsNUL(r *http.Request) bool {
-	if strings.Contains(r.URL.Path, "\x00") || strings.Contains(r.URL.RawQuery, "%00") {
+// unreadableText reports whether a request's path, query or form (parsed above for a post)
+// holds a NUL character or bytes that are not UTF-8: no text of the desk may, and PostgreSQL
+// refuses both in text, so the page failed with a server error.
+func unreadableText(r *http.Request) bool {
+	if strings.ContainsRune(r.URL.Path, 0) || !utf8.ValidString(r.URL.Path) {
 		return true
 	}
-	forms := []url.Values{r.PostForm}
+	forms := []url.Values{r.URL.Query(), r.PostForm}
 	if r.MultipartForm != nil {
 		forms = append(forms, r.MultipartForm.Value)
 	}
 	for _, form := range forms {
 		for _, vs := range form {
 			for _, v := range vs {
-				if strings.ContainsRune(v, 0) {
+				if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
 					return true
 				}
 			}
