@@ -18,10 +18,12 @@ func TestTargetsWithinAYear(t *testing.T) {
 		sc := newScene(t, backend)
 		admin := desk.AgentActor(sc.head)
 		long := time.Duration(math.MaxInt64)
+		many := math.MaxInt
 		for field, in := range map[string]service.TeamSettingsIn{
 			"response_target_s":   {ResponseTarget: &long},
 			"resolution_target_s": {ResolutionTarget: &long},
 			"confirm_wait_s":      {ConfirmWait: &long},
+			"repeat_contacts":     {RepeatContacts: &many}, // a count, kept as a 32-bit number too
 		} {
 			if _, err := sc.svc.SetTeamSettings(sc.ctx, admin, "Billing", in); errField(err) != field {
 				t.Errorf("%s of 292 years: %v", field, err)

@@ -109,8 +109,8 @@ func applyTeamSettings(t *desk.TeamSettings, in TeamSettingsIn) error {
 		t.ConfirmWait = *in.ConfirmWait
 	}
 	if in.RepeatContacts != nil {
-		if *in.RepeatContacts < 1 {
-			return desk.Invalid("repeat_contacts", "must be at least 1")
+		if *in.RepeatContacts < 1 || *in.RepeatContacts > 100 { // stored as a 32-bit number
+			return desk.Invalid("repeat_contacts", "must be between 1 and 100")
 		}
 		t.RepeatContacts = *in.RepeatContacts
 	}
