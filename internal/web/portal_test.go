@@ -672,3 +672,22 @@ func TestPortalMailWithoutTextInTheCustomersLanguage(t *testing.T) {
 		b.get("/portal/cases/"+portalID(res.CaseID)).portalLacks(t, "no text")
 	})
 }
+
+// TestPortalErrorInTheCustomersWords: an error page in the portal says what went wrong in the
+// customer's language alone: below the Estonian heading it showed the desk's English message
+// ("case 2 not found"). Failed before.
+func TestPortalErrorInTheCustomersWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		d := newPortalDesk(t, backend)
+		sc := newPortalScene(t, d)
+		b := d.browser()
+		b.portalSignIn(sc.mari.Email())
+		b.get("/portal")
+		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
+		p := b.get("/portal/cases/" + portalID(sc.ivoCase.ID)) // another customer's: not found
+		if p.Status != http.StatusNotFound {
+			t.Fatalf("another customer's case: %d", p.Status)
+		}
+		p.portalLacks(t, "not found")
+	})
+}

@@ -129,7 +129,8 @@ func (s *Server) execute(w http.ResponseWriter, r *request, status int, page, na
 }
 
 // renderError shows an error page in the reader's language. Known error codes have their own
-// text in the catalog; others fall back to a text per kind, with the desk's message beneath.
+// text in the catalog; others fall back to a text per kind, with the desk's message beneath
+// for a reader of English.
 func (s *Server) renderError(w http.ResponseWriter, r *request, err error) {
 	status, key := http.StatusInternalServerError, "error.internal"
 	detail := ""
@@ -150,6 +151,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *request, err error) {
 		}
 		if _, ok := s.cat[r.lang]["error."+e.Code]; ok && e.Code != "" {
 			key, detail = "error."+e.Code, ""
+		}
+		if r.lang != "en" {
+			// The rules' own words are English: below a heading in the reader's language they
+			// read as a stray English line ("case 2 not found"), as ErrorText keeps from forms.
+			detail = ""
 		}
 	}
 	v := view{Title: r.T(key), Data: map[string]any{"Message": r.T(key), "Detail": detail}}
