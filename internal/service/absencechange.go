@@ -32,11 +32,7 @@ func (s *Service) ChangeAbsence(ctx context.Context, actor desk.Actor, agentID, 
 		}
 		// Locked: a cancel and a shortening at once were each checked against the absence as
 		// it was, and the later end written over the cancel.
-		err = w.tx.LockToChange(w.ctx, store.AbsenceToChange, absenceID)
-		var was desk.Absence
-		if err == nil {
-			was, err = w.tx.Absence(w.ctx, absenceID)
-		}
+		was, err := loadToChange(w, store.AbsenceToChange, absenceID, w.tx.Absence)
 		if store.IsNotFound(err) || (err == nil && was.AgentID != agent.ID) {
 			return desk.NotFound("absence", absenceID)
 		} else if err != nil {

@@ -611,11 +611,8 @@ func (s *Service) UpdateAutomation(ctx context.Context, actor desk.Actor, id int
 	}
 	var a desk.Automation
 	err := s.write(ctx, actor, func(w *work) error {
-		err := w.tx.LockToChange(w.ctx, store.AutomationToChange, id)
-		if err == nil {
-			a, err = w.tx.Automation(w.ctx, id)
-		}
-		if err != nil {
+		var err error
+		if a, err = loadToChange(w, store.AutomationToChange, id, w.tx.Automation); err != nil {
 			return notFoundAs(err, "automation", id)
 		}
 		was := a
@@ -664,11 +661,7 @@ func (s *Service) DeleteAutomation(ctx context.Context, actor desk.Actor, id int
 	err := s.writeGated(ctx, actor, ActAutomations, func(w *work) error {
 		// Locked first: a command noting a run of it (HoldAutomation) commits before its runs
 		// are cleared, or waits and finds the rule gone.
-		err := w.tx.LockToChange(w.ctx, store.AutomationToChange, id)
-		var was desk.Automation
-		if err == nil {
-			was, err = w.tx.Automation(w.ctx, id)
-		}
+		was, err := loadToChange(w, store.AutomationToChange, id, w.tx.Automation)
 		if err != nil {
 			return notFoundAs(err, "automation", id)
 		}

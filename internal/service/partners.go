@@ -56,11 +56,8 @@ func (s *Service) UpdatePartner(ctx context.Context, actor desk.Actor, id int64,
 	}
 	var p desk.Partner
 	err := s.write(ctx, actor, func(w *work) error {
-		err := w.tx.LockToChange(ctx, store.PartnerToChange, id)
-		if err == nil {
-			p, err = w.tx.Partner(ctx, id)
-		}
-		if err != nil {
+		var err error
+		if p, err = loadToChange(w, store.PartnerToChange, id, w.tx.Partner); err != nil {
 			return notFoundAs(err, "partner", id)
 		}
 		was := p

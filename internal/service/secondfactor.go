@@ -407,11 +407,7 @@ func signinStep(w *work, token string) (store.SigninStep, desk.Agent, error) {
 	}
 	// Locked in a write: each code is judged against the count of wrong ones that the codes
 	// before it left, however many come at once (unlocked, twenty at once were all judged).
-	err = w.tx.LockToChange(w.ctx, store.SigninStepToChange, id)
-	var st store.SigninStep
-	if err == nil {
-		st, err = w.tx.SigninStep(w.ctx, id)
-	}
+	st, err := loadToChange(w, store.SigninStepToChange, id, w.tx.SigninStep)
 	if store.IsNotFound(err) || (err == nil && !auth.SecretMatches(secret, st.Digest)) {
 		return st, desk.Agent{}, errStepGone
 	} else if err != nil {

@@ -245,11 +245,7 @@ func (s *Service) targetDue(w *work, c *desk.Case, target string) error {
 // absenceStarts sends what an agent still owns when their leave or sickness starts to their
 // manager: a case that reached them after the hand-overs is not left unattended.
 func (s *Service) absenceStarts(w *work, t store.Timer) error {
-	err := w.tx.LockToChange(w.ctx, store.AbsenceToChange, t.RefID) // as a change of it does
-	var a desk.Absence
-	if err == nil {
-		a, err = w.tx.Absence(w.ctx, t.RefID)
-	}
+	a, err := loadToChange(w, store.AbsenceToChange, t.RefID, w.tx.Absence) // as a change of it does
 	if err != nil {
 		return ignoreNotFound(err) // gone meanwhile: nothing left to do
 	}

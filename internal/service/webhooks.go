@@ -111,11 +111,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, actor desk.Actor, id int64,
 	err := s.write(ctx, actor, func(w *work) error {
 		// Locked: a removal at the same moment waits, or has removed it (not found, not a raw
 		// error); a sender turning it off waits, so "turn on" is not judged on a stale state.
-		err := w.tx.LockToChange(w.ctx, store.WebhookToChange, id)
-		var h desk.Webhook
-		if err == nil {
-			h, err = w.tx.Webhook(w.ctx, id)
-		}
+		h, err := loadToChange(w, store.WebhookToChange, id, w.tx.Webhook)
 		if err != nil {
 			return notFoundAs(err, "webhook", id)
 		}

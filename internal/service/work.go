@@ -521,6 +521,17 @@ func (w *work) loadReaders(customerIDs []int64) error {
 	return err
 }
 
+// loadToChange locks a row in the write (store.Tx.LockToChange) and then loads it: a command
+// that lays a change over the row, or checks one against it, starts from the row as the last
+// change left it. Missing, it is ErrNotFound.
+func loadToChange[T any](w *work, row store.Changed, id int64, load func(context.Context, int64) (T, error)) (T, error) {
+	if err := w.tx.LockToChange(w.ctx, row, id); err != nil {
+		var none T
+		return none, err
+	}
+	return load(w.ctx, id)
+}
+
 // readByCustomer fills c.Reader with the customer's language and zone, so that what the desk's
 // rules write to them (introductions, escalations, apologies, steps) is in their language with
 // times in their zone.
