@@ -14,15 +14,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/text"
 )
 
 // Server answers the JSON API, /healthz and /metrics.
@@ -436,14 +437,12 @@ var errNUL = badRequest("", "a text holds a NUL character (U+0000) or bytes that
 
 // unreadableText reports whether the path or a query value holds a NUL or is not UTF-8.
 func unreadableText(r *http.Request) bool {
-	if strings.ContainsRune(r.URL.Path, 0) || !utf8.ValidString(r.URL.Path) {
+	if !text.Storable(r.URL.Path) {
 		return true
 	}
 	for _, vs := range r.URL.Query() {
-		for _, v := range vs {
-			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
-				return true
-			}
+		if slices.ContainsFunc(vs, func(v string) bool { return !text.Storable(v) }) {
+			return true
 		}
 	}
 	return false

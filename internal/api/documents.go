@@ -15,6 +15,7 @@ import (
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/text"
 )
 
 // documentIn is the JSON form of an upload; the multipart form has the same fields, with the
@@ -184,7 +185,7 @@ func readMultipartDocument(r *http.Request) (upload, error) {
 	if !haveFile {
 		return upload{}, desk.Invalid("file", "attach the document as a file part named \"file\"")
 	}
-	if strings.ContainsRune(up.kind+up.filename+up.contentType, 0) {
+	if !text.Storable(up.kind + up.filename + up.contentType) {
 		return upload{}, errNUL
 	}
 	return up, nil

@@ -11,15 +11,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/keptdesk/kept/internal/desk"
 	"github.com/keptdesk/kept/internal/metrics"
 	"github.com/keptdesk/kept/internal/realip"
 	"github.com/keptdesk/kept/internal/service"
+	"github.com/keptdesk/kept/internal/text"
 )
 
 // Options tune the web server.
@@ -518,7 +519,7 @@ func tooLarge(r *http.Request) bool {
 // holds a NUL character or bytes that are not UTF-8: no text of the desk may, and PostgreSQL
 // refuses both in text, so the page failed with a server error.
 func unreadableText(r *http.Request) bool {
-	if strings.ContainsRune(r.URL.Path, 0) || !utf8.ValidString(r.URL.Path) {
+	if !text.Storable(r.URL.Path) {
 		return true
 	}
 	forms := []url.Values{r.URL.Query(), r.PostForm}
@@ -527,10 +528,8 @@ func unreadableText(r *http.Request) bool {
 	}
 	for _, form := range forms {
 		for _, vs := range form {
-			for _, v := range vs {
-				if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
-					return true
-				}
+			if slices.ContainsFunc(vs, func(v string) bool { return !text.Storable(v) }) {
+				return true
 			}
 		}
 	}
