@@ -149,6 +149,15 @@ func TestCaseRecordDownloads(t *testing.T) {
 	})
 }
 
+// mariInEstonian is Mari in the portal, reading it in Estonian.
+func mariInEstonian(d *testDesk, sc *portalScene) *browser {
+	b := d.browser()
+	b.portalSignIn(sc.mari.Email())
+	b.get("/portal") // the page the language is chosen on
+	b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
+	return b
+}
+
 // TestPortalRecordPDFInTheCustomersWords: the customer's PDF says the desk's own lines in the
 // customer's language, as the portal does: an Estonian customer's PDF read "Status open →
 // awaiting_confirmation: a resolution was proposed" in English. Failed before.
@@ -159,11 +168,8 @@ func TestPortalRecordPDFInTheCustomersWords(t *testing.T) {
 		if _, err := d.Svc.Resolve(context.Background(), desk.AgentActor(sc.ann), sc.kettle.ID, "Uus veekeetja on teel."); err != nil {
 			t.Fatal(err)
 		}
-		b := d.browser()
-		b.portalSignIn(sc.mari.Email())
+		b := mariInEstonian(d, sc)
 		id := strconv.FormatInt(sc.kettle.ID, 10)
-		b.get("/portal/cases/" + id) // the page the language is chosen on
-		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
 		text := pdfText(t, []byte(b.get("/portal/cases/"+id+"/export?format=pdf").Body))
 		et := exportCatalog(t, "et")
 		if want := oneLine(fmt.Sprintf(et["portal.status_now"], et["portal.status.awaiting_confirmation"])); !strings.Contains(text, want) {
@@ -185,11 +191,8 @@ func TestPortalReferenceInTheCustomersWords(t *testing.T) {
 		if _, err := d.Svc.AddCaseReference(context.Background(), desk.AgentActor(sc.ann), sc.kettle.ID, desk.Reference{Kind: "invoice", Value: "INV-77"}); err != nil {
 			t.Fatal(err)
 		}
-		b := d.browser()
-		b.portalSignIn(sc.mari.Email())
+		b := mariInEstonian(d, sc)
 		id := strconv.FormatInt(sc.kettle.ID, 10)
-		b.get("/portal/cases/" + id)
-		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
 		et := exportCatalog(t, "et")
 		want := et["portal.refkind.invoice"] + ": INV-77"
 		p := b.get("/portal/cases/" + id)

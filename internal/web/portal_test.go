@@ -680,11 +680,7 @@ func TestPortalErrorInTheCustomersWords(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		d := newPortalDesk(t, backend)
 		sc := newPortalScene(t, d)
-		b := d.browser()
-		b.portalSignIn(sc.mari.Email())
-		b.get("/portal")
-		b.post("/lang", url.Values{"lang": {"et"}, "next": {"/portal"}})
-		p := b.get("/portal/cases/" + portalID(sc.ivoCase.ID)) // another customer's: not found
+		p := mariInEstonian(d, sc).get("/portal/cases/" + portalID(sc.ivoCase.ID)) // another customer's: not found
 		if p.Status != http.StatusNotFound {
 			t.Fatalf("another customer's case: %d", p.Status)
 		}

@@ -49,14 +49,9 @@ type pdfWords struct {
 func (p pdfWords) T(key string, args ...any) string { return p.cat.t(p.reader.Lang, key, args...) }
 
 // word is key's text, or fallback's when no catalogue has key (a kind with no words of its own).
-func (p pdfWords) word(key, fallback string) string {
-	if _, ok := p.cat["en"][key]; ok {
-		return p.T(key)
-	}
-	return p.T(fallback)
-}
+func (p pdfWords) word(key, fallback string) string { return p.tOr(key, p.T(fallback)) }
 
-// when is a time as the reader reads it, with the year and the zone: a document outlives the year.
+// When is a time as the reader reads it, with the year and the zone: a document outlives the year.
 func (p pdfWords) When(t time.Time) string {
 	lt := t.In(p.zone)
 	day := p.T(fmt.Sprintf("weekday.%d", lt.Weekday()))
